@@ -1,0 +1,1758 @@
+/*
+ * hashmap.c - Grove's hash map: chained buckets, tree bins, incremental
+ *             resizing in both directions.
+ *
+ * ==========================================================================
+ * What it is
+ * ==========================================================================
+ * A map from binary-safe byte-string keys to a caller-sized "extra" region
+ * stored inline in the key's entry. It is the storage under every shard of
+ * the keyspace, so it is designed for three things, in this order:
+ *
+ *   1. No request ever pays for a whole rehash: resizing is incremental.
+ *   2. The worst case stays logarithmic even when an attacker picks the
+ *      keys: the hash is keyed (SipHash-1-3), and a bucket that still gets
+ *      long turns into a balanced tree.
+ *   3. Few bytes per key: one allocation per entry, a 16-byte header.
+ *
+ * ==========================================================================
+ * Layout
+ * ==========================================================================
+ * A table is an array of 2^k bucket slots. A slot is a tagged pointer:
+ *
+ *     slot == 0            empty bucket
+ *     slot & 1 == 0        chain: pointer to the first entry
+ *     slot & 1 == 1        tree:  pointer (minus the tag) to a struct tree
+ *
+ *     table:  [ 0 | e | 0 | t|1 | 0 | ... ]
+ *                   |       |
+ *                   v       v
+ *                 entry   struct tree { root, count }
+ *                   |        |
+ *                   v        v
+ *                 entry   tree_node { left, right, entry, hash, height }
+ *                                                  |
+ *                                                  v
+ *                                                entry
+ *
+ * An entry is ONE allocation holding its key and its extra region:
+ *
+ *     0        8          12       14        16
+ *     +--------+----------+--------+---------+-------------+---+- - - - - -+
+ *     | next   | keylen   | hash16 | extra16 | key bytes   |pad| extra ... |
+ *     +--------+----------+--------+---------+-------------+---+- - - - - -+
+ *                                                              ^ 8-aligned
+ *
+ *   next     chain link (NULL while the entry sits in a tree).
+ *   keylen   32 bits: keys up to 4 GiB - 1 (Redis caps keys at 512 MiB).
+ *   hash16   the top 16 bits of the key's 64-bit hash. A chain walk
+ *            compares it before touching the key bytes, so a miss almost
+ *            never costs a memcmp. The bucket index uses the LOW bits, so
+ *            the two never overlap for tables up to 2^48 buckets and all 16
+ *            bits discriminate.
+ *   extra16  the extra region's exact size when it is below 65535 bytes.
+ *            The value 65535 means "large": the exact size is then kept in
+ *            an 8-byte word between the key padding and the extra region,
+ *            so only entries with extras of 64 KiB or more pay 8 bytes.
+ *
+ * The header is 16 bytes (static_assert below). The price of the small
+ * header is that the full hash is not cached: a resize that grows the table
+ * rehashes each moved key, as Redis does; SipHash-1-3 on a short key costs
+ * about as much as the cache miss of touching the entry at all.
+ *
+ * Per-entry overhead, beyond the key and extra bytes themselves:
+ *   16 bytes header + 0..7 padding + the allocator's rounding (glibc: an
+ *   8-byte chunk header, sizes rounded to 16) + one 8-byte slot per bucket,
+ *   i.e. 8 to 16 bytes per entry at load factors 1.0 down to 0.5.
+ *   Example: a 16-byte key with a pointer value is a 40-byte request (48
+ *   byte glibc chunk) plus 8..16 bytes of table: 56..64 bytes per key.
+ *
+ * Tree nodes are separate 40-byte allocations pointing at entries (plus a
+ * 16-byte struct tree per tree bucket). They cost more, but a tree bucket
+ * needs 9 colliding keys in a table of 64+ buckets, which random keys
+ * almost never produce (see "Thresholds"), so ordinary entries stay lean.
+ *
+ * ==========================================================================
+ * Load factors
+ * ==========================================================================
+ * Grow (double) when size > buckets, i.e. load factor 1.0, like Redis, not
+ * Java's 0.75. Entries hold their keys inline and cache 16 hash bits, so a
+ * chain step is one cache miss and a false key compare is 1 in 65536; at
+ * load 1.0 the average successful lookup walks 1.5 entries, and the table
+ * costs 8-16 bytes per key instead of 11-21. Memory per key is a headline
+ * figure for Grove, so the denser table wins.
+ *
+ * Shrink when size < buckets / 8, to the smallest power of two >= 2 * size
+ * (never below HASHMAP_MIN_BUCKETS = 8). After a shrink the load is in
+ * (1/4, 1/2]: the size must double to grow again or fall by 2-4x to shrink
+ * again, so alternating inserts and deletes cannot make the table flap.
+ *
+ * ==========================================================================
+ * Incremental resizing (two tables)
+ * ==========================================================================
+ * A resize allocates the new table t[1] and leaves the entries in t[0].
+ * rehash_idx walks t[0] upward; buckets below it are empty (moved).
+ *
+ *     t[0]: [ moved | moved | moved | B | C | D | ... ]     rehash_idx = 3
+ *     t[1]: [ entries moved so far + every entry inserted since ]
+ *
+ *   - Inserts go to t[1]. Lookups probe t[0] (only if the key's t[0]
+ *     bucket has not moved yet) and then t[1].
+ *   - Every write (insert, put, delete, remove, entry resize) first moves
+ *     WRITE_STEP_BUCKETS (2) non-empty buckets, or visits up to 10 empty
+ *     buckets per bucket of budget. hashmap_rehash_step() does the same
+ *     with the caller's budget, from the owner's idle timer.
+ *   - When t[0] holds no entries it is freed and t[1] becomes t[0].
+ *
+ * Bound per call: moving a chain bucket costs at most ~8 entries in a table
+ * of 64+ buckets (longer chains become trees). Moving a tree bucket of n
+ * entries costs O(n log n), but trees only exist when keys collide on the
+ * hash itself, which the keyed hash makes the attacker's problem. With a
+ * 2-bucket budget a grow from B to 2B buckets finishes within about B/3
+ * writes, by which time the new table is at most ~2/3 full, so a grow can
+ * never be needed while one is running. No call ever walks a whole table,
+ * except hashmap_clear and the debug check.
+ *
+ * A tree bucket is moved by taking its nodes in order and re-adding each
+ * entry to its destination bucket (reusing the node), so the destination
+ * honours the thresholds of the NEW table: it may become a chain (a table
+ * under 64 buckets, or few entries) or a tree (9+ entries).
+ *
+ * While an iterator is live (map->iterators > 0) no rehash step runs and
+ * no resize starts, so entries stay put and iteration is exactly-once.
+ *
+ * ==========================================================================
+ * Thresholds: why 8, 6 and 64
+ * ==========================================================================
+ * With a good hash the chain length is Poisson distributed. At load 1.0,
+ * P(chain >= 9) ~ 1.1e-6, and at the average load of ~0.75 it is ~1e-7: a
+ * tree bucket means either astronomically bad luck or deliberate
+ * collisions, and for the latter O(log n) is the point. Below 9 a chain
+ * is faster than a tree and costs no nodes.
+ * The tree goes back to a chain at 6, not 8: the gap is hysteresis, so a
+ * bucket that sees insert/delete/insert around the threshold does not
+ * allocate and free 9 nodes each time.
+ * In a table under 64 buckets a long chain is much more likely to mean
+ * "the table is small" than "an attack": growing (which splits every
+ * chain) is cheaper than building trees. Java uses the same three numbers
+ * and requires MIN_TREEIFY >= 4 * TREEIFY so the two rules do not fight;
+ * both are static_asserted below.
+ *
+ * ==========================================================================
+ * Trees
+ * ==========================================================================
+ * AVL trees, ordered by (64-bit hash, key bytes lexicographically, key
+ * length). AVL rather than red-black: stricter balance (height <=
+ * 1.44 log2(n+2)), short recursive code, and tree buckets are read far more
+ * than they are written. Nodes have no parent pointers; the in-order
+ * successor is found by a search from the root (O(log n)), which is what
+ * iterators use so that removing the current entry cannot invalidate them.
+ *
+ * ==========================================================================
+ * SCAN
+ * ==========================================================================
+ * The cursor is a bucket index whose bits are incremented from the top
+ * (reverse binary). Bucket i of a table of 2^k buckets holds exactly the
+ * keys of buckets i and i + 2^k of the doubled table, so a cursor that
+ * enumerates high bits last visits every "family" once whatever the table
+ * size is between calls. While two tables are live, a call visits the
+ * cursor's bucket in the smaller table and every expansion of it in the
+ * larger one. This is Redis's dictScan argument; see the comment at
+ * hashmap_scan. Keys present for the whole scan are returned at least
+ * once; keys may be returned twice after a shrink.
+ *
+ * ==========================================================================
+ * Out of memory
+ * ==========================================================================
+ * Every allocation may fail, and the map is consistent after each failure:
+ *   - insert/put: NULL / HASHMAP_ENOMEM; the map is unchanged.
+ *   - starting a grow or shrink: the current table simply keeps working.
+ *   - building a tree (treeify): the bucket stays a (long) chain; the next
+ *     insert into it tries again. map->degraded records that chains over 8
+ *     may exist so the invariant check can tell.
+ *   - a rehash step that must add an entry to a tree with no memory for a
+ *     node: the destination tree is turned into a chain (which needs no
+ *     memory) and the entry is chained.
+ *   - entry resize: NULL; the old entry stays valid and linked.
+ *
+ * ==========================================================================
+ * Conventions, thread safety, credits
+ * ==========================================================================
+ * No global state: the hash seed lives in the caller's hasher ctx, the
+ * random source for sampling is passed in. Not thread safe: the owner
+ * (a shard) serialises all calls, including read-only ones, since the
+ * lookup memo (below) is written by finds.
+ *
+ * The lookup memo: hashmap_find() remembers the last (entry, hash) pair, so
+ * the common find-then-remove / find-then-resize of the entry API does not
+ * hash the key twice. It is forgotten whenever that entry is freed.
+ *
+ * Credits: Redis dict.c (incremental rehash, reverse-binary scan, sampling),
+ * Java's HashMap (tree bins and their thresholds), Valkey's hashtable.c
+ * (the shape of this write-up). The code is our own.
+ */
+#include "hashmap.h"
+
+#include <assert.h>
+#include <malloc.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ==========================================================================
+ * Tunables
+ * ========================================================================== */
+
+#define MIN_EXP 3
+#define MIN_BUCKETS ((size_t)1 << MIN_EXP) /* never shrink below this */
+#define MAX_EXP 48                          /* index bits stay below hash16 */
+#define MAX_BUCKETS ((size_t)1 << MAX_EXP)
+#define SHRINK_RATIO 8                      /* shrink when size < buckets/8 */
+#define WRITE_STEP_BUCKETS 2                /* buckets each write moves */
+#define BUCKET_COST 10                      /* tenths: a non-empty bucket */
+#define EMPTY_COST 1                        /* tenths: an empty bucket */
+#define HASH16_SHIFT 48                     /* entry caches hash bits 48..63 */
+#define EXTRA_LARGE UINT16_MAX              /* extra16 value: size stored apart */
+#define SLOT_TREE ((uintptr_t)1)            /* slot tag: bucket is a tree */
+
+static_assert(HASHMAP_UNTREEIFY_THRESHOLD < HASHMAP_TREEIFY_THRESHOLD,
+              "untreeify below treeify, or a bucket flaps at the threshold");
+static_assert(HASHMAP_MIN_TREEIFY_BUCKETS >= 4 * HASHMAP_TREEIFY_THRESHOLD,
+              "grow-instead and treeify must not fight (Java's rule)");
+static_assert((HASHMAP_MIN_TREEIFY_BUCKETS & (HASHMAP_MIN_TREEIFY_BUCKETS - 1)) == 0,
+              "tables are powers of two");
+static_assert(MIN_BUCKETS < HASHMAP_MIN_TREEIFY_BUCKETS, "small tables exist");
+static_assert(MAX_EXP <= HASH16_SHIFT, "bucket index bits must not overlap hash16");
+static_assert(SHRINK_RATIO >= 4, "a shrink lands at load <= 1/2, above 1/8");
+static_assert(WRITE_STEP_BUCKETS >= 1 && WRITE_STEP_BUCKETS <= 4, "bounded work per write");
+
+/* ==========================================================================
+ * Types
+ * ========================================================================== */
+
+struct hashmap_entry {
+    struct hashmap_entry *next; /* chain link; NULL inside a tree */
+    uint32_t keylen;
+    uint16_t hash16;  /* hash >> 48 */
+    uint16_t extra16; /* extra size, or EXTRA_LARGE */
+    char key[];       /* keylen bytes, padding to 8, [u64 size,] extra */
+};
+static_assert(sizeof(struct hashmap_entry) == 16, "the entry header is 16 bytes");
+static_assert(offsetof(struct hashmap_entry, key) == 16, "key bytes follow the header");
+
+struct tree_node {
+    struct tree_node *left, *right;
+    struct hashmap_entry *entry;
+    uint64_t hash; /* full hash: the tree's primary order */
+    int height;    /* leaf = 1 */
+};
+
+struct tree {
+    struct tree_node *root;
+    size_t count;
+};
+static_assert(_Alignof(struct tree) >= 2, "the low bit of a tree pointer is free for the tag");
+static_assert(_Alignof(struct hashmap_entry) >= 2, "entry pointers have a clear low bit");
+
+struct table {
+    uintptr_t *slots; /* NULL: no table */
+    size_t mask;      /* buckets - 1 */
+    size_t used;      /* entries in this table */
+};
+
+struct hashmap {
+    struct hashmap_hasher hasher;
+    struct table t[2];  /* t[1] is live only while rehashing */
+    size_t rehash_idx;  /* next t[0] bucket to move */
+    size_t bytes;       /* malloc_usable_size of everything we hold */
+    unsigned iterators; /* live iterators: resizing paused */
+    bool degraded;      /* a treeify failed (ENOMEM): long chains allowed */
+    struct hashmap_entry *memo_entry; /* last found entry ... */
+    uint64_t memo_hash;               /* ... and its hash */
+    uint64_t fail_every;              /* test hook: fail every Nth alloc */
+    uint64_t alloc_count;
+};
+
+/* Where a key lives. */
+struct pos {
+    int table;
+    size_t idx;
+    struct hashmap_entry *entry;
+    struct hashmap_entry *prev; /* chain predecessor, NULL at the head */
+    struct tree_node *node;     /* set when the bucket is a tree */
+};
+
+/* ==========================================================================
+ * SipHash (c compression rounds, d finalization rounds)
+ * ========================================================================== */
+
+struct sip {
+    uint64_t v0, v1, v2, v3;
+};
+
+static uint64_t rotl64(uint64_t x, int b)
+{
+    return (x << b) | (x >> (64 - b));
+}
+
+static void sip_rounds(struct sip *s, int n)
+{
+    while (n-- > 0) {
+        s->v0 += s->v1; s->v1 = rotl64(s->v1, 13); s->v1 ^= s->v0; s->v0 = rotl64(s->v0, 32);
+        s->v2 += s->v3; s->v3 = rotl64(s->v3, 16); s->v3 ^= s->v2;
+        s->v0 += s->v3; s->v3 = rotl64(s->v3, 21); s->v3 ^= s->v0;
+        s->v2 += s->v1; s->v1 = rotl64(s->v1, 17); s->v1 ^= s->v2; s->v2 = rotl64(s->v2, 32);
+    }
+}
+
+/* Little-endian load, whatever the host: compilers turn it into one mov. */
+static uint64_t load_le64(const unsigned char *p)
+{
+    uint64_t v = 0;
+    for (int i = 7; i >= 0; i--)
+        v = (v << 8) | p[i];
+    return v;
+}
+
+static inline uint64_t siphash(const void *key, size_t len, const struct hashmap_seed *seed,
+                               int c, int d)
+{
+    const unsigned char *p = key;
+    struct sip s = {
+        0x736f6d6570736575ULL ^ seed->k0, 0x646f72616e646f6dULL ^ seed->k1,
+        0x6c7967656e657261ULL ^ seed->k0, 0x7465646279746573ULL ^ seed->k1,
+    };
+    size_t blocks = len / 8;
+    for (size_t i = 0; i < blocks; i++) {
+        uint64_t m = load_le64(p + 8 * i);
+        s.v3 ^= m;
+        sip_rounds(&s, c);
+        s.v0 ^= m;
+    }
+    uint64_t b = (uint64_t)len << 56;
+    for (size_t i = 0; i < (len & 7); i++)
+        b |= (uint64_t)p[8 * blocks + i] << (8 * i);
+    s.v3 ^= b;
+    sip_rounds(&s, c);
+    s.v0 ^= b;
+    s.v2 ^= 0xff;
+    sip_rounds(&s, d);
+    return s.v0 ^ s.v1 ^ s.v2 ^ s.v3;
+}
+
+uint64_t hashmap_siphash(const void *key, size_t len, const void *seed)
+{
+    return siphash(key, len, seed, 1, 3);
+}
+
+uint64_t hashmap__siphash(const void *key, size_t len, const struct hashmap_seed *seed,
+                          int c_rounds, int d_rounds)
+{
+    return siphash(key, len, seed, c_rounds, d_rounds);
+}
+
+uint64_t hashmap_hash(const struct hashmap *map, const void *key, size_t len)
+{
+    return map->hasher.fn(key, len, map->hasher.ctx);
+}
+
+/* ==========================================================================
+ * Memory: every allocation is counted (hashmap_bytes) and may be made to
+ * fail by the test hook.
+ * ========================================================================== */
+
+static bool alloc_should_fail(struct hashmap *map)
+{
+    return map->fail_every && ++map->alloc_count % map->fail_every == 0;
+}
+
+static void *mem_alloc(struct hashmap *map, size_t n)
+{
+    void *p = alloc_should_fail(map) ? NULL : malloc(n);
+    if (p)
+        map->bytes += malloc_usable_size(p);
+    return p;
+}
+
+static void *mem_calloc(struct hashmap *map, size_t count, size_t n)
+{
+    void *p = alloc_should_fail(map) ? NULL : calloc(count, n);
+    if (p)
+        map->bytes += malloc_usable_size(p);
+    return p;
+}
+
+/* On failure the old block is untouched and still counted. */
+static void *mem_realloc(struct hashmap *map, void *p, size_t n)
+{
+    size_t old = malloc_usable_size(p);
+    void *q = alloc_should_fail(map) ? NULL : realloc(p, n);
+    if (q)
+        map->bytes = map->bytes - old + malloc_usable_size(q);
+    return q;
+}
+
+static void mem_free(struct hashmap *map, void *p)
+{
+    if (!p)
+        return;
+    map->bytes -= malloc_usable_size(p);
+    free(p);
+}
+
+/* ==========================================================================
+ * Entries
+ * ========================================================================== */
+
+static size_t align8(size_t n)
+{
+    return (n + 7) & ~(size_t)7;
+}
+
+/* Offset of the first byte after the key, rounded up to 8. */
+static size_t key_end(size_t keylen)
+{
+    return align8(sizeof(struct hashmap_entry) + keylen);
+}
+
+static size_t extra_offset(size_t keylen, size_t extra_size)
+{
+    return key_end(keylen) + (extra_size >= EXTRA_LARGE ? sizeof(uint64_t) : 0);
+}
+
+static size_t entry_extra_offset(const struct hashmap_entry *e)
+{
+    return key_end(e->keylen) + (e->extra16 == EXTRA_LARGE ? sizeof(uint64_t) : 0);
+}
+
+/* Allocation size of an entry, or false if it cannot be represented. */
+static bool entry_alloc_size(size_t keylen, size_t extra_size, size_t *out)
+{
+    if (keylen > UINT32_MAX)
+        return false;
+    size_t off = extra_offset(keylen, extra_size);
+    if (extra_size > SIZE_MAX - off)
+        return false;
+    *out = off + extra_size;
+    return true;
+}
+
+static void entry_set_extra_size(struct hashmap_entry *e, size_t n)
+{
+    if (n < EXTRA_LARGE) {
+        e->extra16 = (uint16_t)n;
+        return;
+    }
+    uint64_t big = n;
+    e->extra16 = EXTRA_LARGE;
+    memcpy((char *)e + key_end(e->keylen), &big, sizeof big);
+}
+
+static uint16_t hash16_of(uint64_t hash)
+{
+    return (uint16_t)(hash >> HASH16_SHIFT);
+}
+
+static struct hashmap_entry *entry_new(struct hashmap *map, const void *key, size_t len,
+                                       uint64_t hash, size_t extra_size)
+{
+    size_t size;
+    if (!entry_alloc_size(len, extra_size, &size))
+        return NULL;
+    struct hashmap_entry *e = mem_alloc(map, size);
+    if (!e)
+        return NULL;
+    e->next = NULL;
+    e->keylen = (uint32_t)len;
+    e->hash16 = hash16_of(hash);
+    if (len)
+        memcpy(e->key, key, len);
+    entry_set_extra_size(e, extra_size);
+    memset((char *)e + entry_extra_offset(e), 0, extra_size);
+    return e;
+}
+
+/* A copy of e with a new extra size (the old one is freed), or NULL with e
+ * untouched. Not linked anywhere: the caller relinks. */
+static struct hashmap_entry *entry_realloc(struct hashmap *map, struct hashmap_entry *e,
+                                           size_t extra)
+{
+    size_t old_extra = hashmap_entry_extra_size(e), old_off = entry_extra_offset(e);
+    size_t new_off = extra_offset(e->keylen, extra);
+    size_t keep = old_extra < extra ? old_extra : extra;
+    size_t size;
+    struct hashmap_entry *ne;
+
+    if (!entry_alloc_size(e->keylen, extra, &size))
+        return NULL;
+    if (new_off == old_off) {
+        /* The extra region stays where it is: realloc keeps the prefix. */
+        ne = mem_realloc(map, e, size);
+        if (!ne)
+            return NULL;
+    } else {
+        /* Crossing the 64 KiB line moves the extra region by 8 bytes. */
+        ne = mem_alloc(map, size);
+        if (!ne)
+            return NULL;
+        memcpy(ne, e, key_end(e->keylen));
+        memcpy((char *)ne + new_off, (char *)e + old_off, keep);
+        mem_free(map, e);
+    }
+    entry_set_extra_size(ne, extra);
+    if (extra > keep)
+        memset((char *)ne + new_off + keep, 0, extra - keep);
+    return ne;
+}
+
+static bool entry_matches(const struct hashmap_entry *e, const void *key, size_t len,
+                          uint16_t h16)
+{
+    return e->hash16 == h16 && e->keylen == len && (len == 0 || memcmp(e->key, key, len) == 0);
+}
+
+const char *hashmap_entry_key(const struct hashmap_entry *entry)
+{
+    return entry->key;
+}
+
+size_t hashmap_entry_keylen(const struct hashmap_entry *entry)
+{
+    return entry->keylen;
+}
+
+void *hashmap_entry_extra(const struct hashmap_entry *entry)
+{
+    return (char *)entry + entry_extra_offset(entry);
+}
+
+size_t hashmap_entry_extra_size(const struct hashmap_entry *entry)
+{
+    if (entry->extra16 != EXTRA_LARGE)
+        return entry->extra16;
+    uint64_t big;
+    memcpy(&big, (const char *)entry + key_end(entry->keylen), sizeof big);
+    return (size_t)big;
+}
+
+void *hashmap_entry_value(const struct hashmap_entry *entry)
+{
+    void *value;
+    memcpy(&value, hashmap_entry_extra(entry), sizeof value);
+    return value;
+}
+
+/* ==========================================================================
+ * Slots
+ * ========================================================================== */
+
+static bool slot_is_tree(uintptr_t slot)
+{
+    return slot & SLOT_TREE;
+}
+
+static struct tree *slot_tree(uintptr_t slot)
+{
+    return (struct tree *)(slot & ~SLOT_TREE);
+}
+
+static struct hashmap_entry *slot_chain(uintptr_t slot)
+{
+    return (struct hashmap_entry *)slot;
+}
+
+static bool rehashing(const struct hashmap *map)
+{
+    return map->t[1].slots != NULL;
+}
+
+static size_t table_buckets(const struct table *t)
+{
+    return t->slots ? t->mask + 1 : 0;
+}
+
+/* Chain length, counting no further than cap. */
+static size_t chain_length(const struct hashmap_entry *e, size_t cap)
+{
+    size_t n = 0;
+    for (; e && n < cap; e = e->next)
+        n++;
+    return n;
+}
+
+/* ==========================================================================
+ * AVL trees of entries, ordered by (hash, key bytes, key length)
+ * ========================================================================== */
+
+static int key_cmp(uint64_t ha, const char *ka, size_t la, uint64_t hb, const char *kb,
+                   size_t lb)
+{
+    if (ha != hb)
+        return ha < hb ? -1 : 1;
+    size_t n = la < lb ? la : lb;
+    int c = n ? memcmp(ka, kb, n) : 0;
+    if (c)
+        return c;
+    return (la > lb) - (la < lb);
+}
+
+static int node_cmp(uint64_t hash, const void *key, size_t len, const struct tree_node *n)
+{
+    return key_cmp(hash, key, len, n->hash, n->entry->key, n->entry->keylen);
+}
+
+static void node_init(struct tree_node *n, struct hashmap_entry *e, uint64_t hash)
+{
+    n->left = n->right = NULL;
+    n->entry = e;
+    n->hash = hash;
+    n->height = 1;
+    e->next = NULL;
+}
+
+static int node_height(const struct tree_node *n)
+{
+    return n ? n->height : 0;
+}
+
+static void node_update(struct tree_node *n)
+{
+    int l = node_height(n->left), r = node_height(n->right);
+    n->height = 1 + (l > r ? l : r);
+}
+
+static struct tree_node *rotate_right(struct tree_node *n)
+{
+    struct tree_node *l = n->left;
+    n->left = l->right;
+    l->right = n;
+    node_update(n);
+    node_update(l);
+    return l;
+}
+
+static struct tree_node *rotate_left(struct tree_node *n)
+{
+    struct tree_node *r = n->right;
+    n->right = r->left;
+    r->left = n;
+    node_update(n);
+    node_update(r);
+    return r;
+}
+
+/* Restore |height(left) - height(right)| <= 1 at n after one insert or
+ * remove below it; returns the subtree's new root. */
+static struct tree_node *rebalance(struct tree_node *n)
+{
+    node_update(n);
+    int balance = node_height(n->left) - node_height(n->right);
+    if (balance > 1) {
+        if (node_height(n->left->left) < node_height(n->left->right))
+            n->left = rotate_left(n->left);
+        return rotate_right(n);
+    }
+    if (balance < -1) {
+        if (node_height(n->right->right) < node_height(n->right->left))
+            n->right = rotate_right(n->right);
+        return rotate_left(n);
+    }
+    return n;
+}
+
+/* Recursion depth is the height: <= 1.44 log2(n + 2), under 70 for any n
+ * that fits in memory. */
+static struct tree_node *avl_insert(struct tree_node *root, struct tree_node *n)
+{
+    if (!root)
+        return n;
+    int c = node_cmp(n->hash, n->entry->key, n->entry->keylen, root);
+    assert(c != 0 && "key already in the tree");
+    if (c < 0)
+        root->left = avl_insert(root->left, n);
+    else
+        root->right = avl_insert(root->right, n);
+    return rebalance(root);
+}
+
+static struct tree_node *avl_pop_min(struct tree_node *root, struct tree_node **min)
+{
+    if (!root->left) {
+        *min = root;
+        return root->right;
+    }
+    root->left = avl_pop_min(root->left, min);
+    return rebalance(root);
+}
+
+static struct tree_node *avl_remove(struct tree_node *root, uint64_t hash, const void *key,
+                                    size_t len, struct tree_node **removed)
+{
+    if (!root)
+        return NULL;
+    int c = node_cmp(hash, key, len, root);
+    if (c < 0) {
+        root->left = avl_remove(root->left, hash, key, len, removed);
+    } else if (c > 0) {
+        root->right = avl_remove(root->right, hash, key, len, removed);
+    } else {
+        *removed = root;
+        if (!root->left || !root->right)
+            return root->left ? root->left : root->right;
+        struct tree_node *succ;
+        struct tree_node *right = avl_pop_min(root->right, &succ);
+        succ->left = root->left;
+        succ->right = right;
+        return rebalance(succ);
+    }
+    return rebalance(root);
+}
+
+static struct tree_node *avl_find(struct tree_node *n, uint64_t hash, const void *key,
+                                  size_t len)
+{
+    while (n) {
+        int c = node_cmp(hash, key, len, n);
+        if (c == 0)
+            return n;
+        n = c < 0 ? n->left : n->right;
+    }
+    return NULL;
+}
+
+static struct tree_node *avl_first(struct tree_node *n)
+{
+    while (n && n->left)
+        n = n->left;
+    return n;
+}
+
+/* The smallest node ordered after (hash, key): works whether or not that
+ * key is still in the tree, which is what lets an iterator survive the
+ * removal of its current entry. */
+static struct tree_node *avl_successor(struct tree_node *n, uint64_t hash, const void *key,
+                                       size_t len)
+{
+    struct tree_node *best = NULL;
+    while (n) {
+        if (node_cmp(hash, key, len, n) < 0) {
+            best = n;
+            n = n->left;
+        } else {
+            n = n->right;
+        }
+    }
+    return best;
+}
+
+/* In order, free the nodes and append their entries to *tail. */
+static void nodes_to_chain(struct hashmap *map, struct tree_node *n,
+                           struct hashmap_entry ***tail)
+{
+    if (!n)
+        return;
+    struct tree_node *right = n->right;
+    nodes_to_chain(map, n->left, tail);
+    **tail = n->entry;
+    *tail = &n->entry->next;
+    mem_free(map, n);
+    nodes_to_chain(map, right, tail);
+}
+
+/* In order, detach the nodes into a list linked through ->right. */
+static void nodes_to_list(struct tree_node *n, struct tree_node ***tail)
+{
+    if (!n)
+        return;
+    struct tree_node *left = n->left, *right = n->right;
+    nodes_to_list(left, tail);
+    n->left = n->right = NULL;
+    **tail = n;
+    *tail = &n->right;
+    nodes_to_list(right, tail);
+}
+
+static void nodes_free(struct hashmap *map, struct tree_node *n)
+{
+    if (!n)
+        return;
+    nodes_free(map, n->left);
+    nodes_free(map, n->right);
+    mem_free(map, n);
+}
+
+/* ==========================================================================
+ * Buckets: find, add (with treeify), unlink (with untreeify)
+ * ========================================================================== */
+
+static bool bucket_find(const struct hashmap *map, int ti, size_t idx, const void *key,
+                        size_t len, uint64_t hash, struct pos *p)
+{
+    uintptr_t slot = map->t[ti].slots[idx];
+    p->table = ti;
+    p->idx = idx;
+    p->prev = NULL;
+    p->node = NULL;
+    if (slot_is_tree(slot)) {
+        p->node = avl_find(slot_tree(slot)->root, hash, key, len);
+        p->entry = p->node ? p->node->entry : NULL;
+        return p->node != NULL;
+    }
+    uint16_t h16 = hash16_of(hash);
+    for (struct hashmap_entry *e = slot_chain(slot); e; p->prev = e, e = e->next) {
+        if (entry_matches(e, key, len, h16)) {
+            p->entry = e;
+            return true;
+        }
+    }
+    return false;
+}
+
+/* Find a key in whichever table holds it. */
+static bool locate(const struct hashmap *map, const void *key, size_t len, uint64_t hash,
+                   struct pos *p)
+{
+    if (!map->t[0].slots)
+        return false;
+    if (rehashing(map)) {
+        /* t[0] buckets below rehash_idx have moved: skip them. */
+        size_t i0 = hash & map->t[0].mask;
+        if (i0 >= map->rehash_idx && bucket_find(map, 0, i0, key, len, hash, p))
+            return true;
+        return bucket_find(map, 1, hash & map->t[1].mask, key, len, hash, p);
+    }
+    return bucket_find(map, 0, hash & map->t[0].mask, key, len, hash, p);
+}
+
+/* Turn the chain at *slot into a tree. Hashes are recomputed: entries do
+ * not keep the full hash. On ENOMEM the chain stays. */
+static void treeify(struct hashmap *map, uintptr_t *slot)
+{
+    struct tree *t = mem_alloc(map, sizeof *t);
+    if (!t)
+        goto no_memory;
+    t->root = NULL;
+    t->count = 0;
+    for (struct hashmap_entry *e = slot_chain(*slot); e; e = e->next) {
+        struct tree_node *n = mem_alloc(map, sizeof *n);
+        if (!n)
+            goto free_tree;
+        n->left = n->right = NULL;
+        n->entry = e;
+        n->hash = hashmap_hash(map, e->key, e->keylen);
+        n->height = 1;
+        t->root = avl_insert(t->root, n);
+        t->count++;
+    }
+    for (struct hashmap_entry *e = slot_chain(*slot), *next; e; e = next) {
+        next = e->next;
+        e->next = NULL;
+    }
+    *slot = (uintptr_t)t | SLOT_TREE;
+    return;
+
+free_tree:
+    nodes_free(map, t->root);
+    mem_free(map, t);
+no_memory:
+    map->degraded = true;
+}
+
+/* Turn the tree at *slot back into a chain, in tree order (iterators rely
+ * on that order). Needs no memory. */
+static void untreeify(struct hashmap *map, uintptr_t *slot)
+{
+    struct tree *t = slot_tree(*slot);
+    struct hashmap_entry *head = NULL, **tail = &head;
+    nodes_to_chain(map, t->root, &tail);
+    *tail = NULL;
+    mem_free(map, t);
+    *slot = (uintptr_t)head;
+}
+
+static bool tree_add(struct hashmap *map, struct tree *t, struct hashmap_entry *e, uint64_t hash,
+                     struct tree_node *spare)
+{
+    struct tree_node *n = spare ? spare : mem_alloc(map, sizeof *n);
+    if (!n)
+        return false;
+    node_init(n, e, hash);
+    t->root = avl_insert(t->root, n);
+    t->count++;
+    return true;
+}
+
+/* Link e into bucket idx of table ti. `spare` is a tree node the caller
+ * already holds (or NULL); it is used or freed. Never fails. Returns the
+ * bucket's chain length after the add (capped at TREEIFY + 1; 0 when the
+ * bucket is a tree) so the caller can apply the grow-instead rule. */
+static size_t bucket_add(struct hashmap *map, int ti, size_t idx, struct hashmap_entry *e,
+                         uint64_t hash, struct tree_node *spare)
+{
+    struct table *t = &map->t[ti];
+    uintptr_t *slot = &t->slots[idx];
+
+    t->used++;
+    if (slot_is_tree(*slot)) {
+        if (tree_add(map, slot_tree(*slot), e, hash, spare))
+            return 0;
+        /* No memory for a node: a long chain is slower but correct. */
+        untreeify(map, slot);
+        map->degraded = true;
+    } else {
+        mem_free(map, spare);
+    }
+    e->next = slot_chain(*slot);
+    *slot = (uintptr_t)e;
+    size_t len = chain_length(e, HASHMAP_TREEIFY_THRESHOLD + 1);
+    if (len > HASHMAP_TREEIFY_THRESHOLD && t->mask + 1 >= HASHMAP_MIN_TREEIFY_BUCKETS)
+        treeify(map, slot);
+    return len;
+}
+
+static void bucket_unlink(struct hashmap *map, const struct pos *p, uint64_t hash)
+{
+    struct table *t = &map->t[p->table];
+    uintptr_t *slot = &t->slots[p->idx];
+
+    t->used--;
+    if (!slot_is_tree(*slot)) {
+        if (p->prev)
+            p->prev->next = p->entry->next;
+        else
+            *slot = (uintptr_t)p->entry->next;
+        return;
+    }
+    struct tree *tree = slot_tree(*slot);
+    struct tree_node *removed = NULL;
+    tree->root = avl_remove(tree->root, hash, p->entry->key, p->entry->keylen, &removed);
+    assert(removed == p->node);
+    mem_free(map, removed);
+    if (--tree->count <= HASHMAP_UNTREEIFY_THRESHOLD)
+        untreeify(map, slot);
+}
+
+/* Point whatever referenced the entry at p to its new address. */
+static void bucket_relink(struct hashmap *map, const struct pos *p, struct hashmap_entry *ne)
+{
+    if (p->node)
+        p->node->entry = ne;
+    else if (p->prev)
+        p->prev->next = ne;
+    else
+        map->t[p->table].slots[p->idx] = (uintptr_t)ne;
+}
+
+/* ==========================================================================
+ * Resizing
+ * ========================================================================== */
+
+static void finish_rehash(struct hashmap *map)
+{
+    assert(map->t[0].used == 0);
+    mem_free(map, map->t[0].slots);
+    map->t[0] = map->t[1];
+    map->t[1] = (struct table){0};
+    map->rehash_idx = 0;
+}
+
+/* Allocate a table of `buckets` slots and start moving into it. On
+ * ENOMEM nothing changes: the current table keeps working. */
+static bool start_resize(struct hashmap *map, size_t buckets)
+{
+    assert(!rehashing(map) && map->iterators == 0);
+    uintptr_t *slots = mem_calloc(map, buckets, sizeof *slots);
+    if (!slots)
+        return false;
+    struct table fresh = {slots, buckets - 1, 0};
+    if (!map->t[0].slots) {
+        map->t[0] = fresh;
+        return true;
+    }
+    map->t[1] = fresh;
+    map->rehash_idx = 0;
+    if (map->t[0].used == 0)
+        finish_rehash(map); /* nothing to move */
+    return true;
+}
+
+static size_t shrink_target(size_t size)
+{
+    size_t buckets = MIN_BUCKETS;
+    while (buckets < 2 * size)
+        buckets *= 2;
+    return buckets;
+}
+
+/* Called after an insert into t[0]: grow on load > 1, or when a chain got
+ * longer than the treeify threshold in a table too small for trees. */
+static void maybe_grow(struct hashmap *map, size_t chain_len)
+{
+    if (!map->t[0].slots || rehashing(map) || map->iterators)
+        return;
+    size_t buckets = map->t[0].mask + 1;
+    bool overloaded = map->t[0].used > buckets;
+    bool small_and_long = chain_len > HASHMAP_TREEIFY_THRESHOLD &&
+                          buckets < HASHMAP_MIN_TREEIFY_BUCKETS;
+    if ((overloaded || small_and_long) && buckets < MAX_BUCKETS)
+        start_resize(map, buckets * 2);
+}
+
+void hashmap_maybe_shrink(struct hashmap *map)
+{
+    if (!map->t[0].slots || rehashing(map) || map->iterators)
+        return;
+    size_t buckets = map->t[0].mask + 1;
+    if (buckets > MIN_BUCKETS && map->t[0].used < buckets / SHRINK_RATIO)
+        start_resize(map, shrink_target(map->t[0].used));
+}
+
+/* Move every entry of the tree to t[1], reusing its nodes. */
+static void rehash_tree(struct hashmap *map, struct tree *tree)
+{
+    struct tree_node *list = NULL, **tail = &list;
+    nodes_to_list(tree->root, &tail);
+    mem_free(map, tree);
+    while (list) {
+        struct tree_node *n = list;
+        list = n->right;
+        map->t[0].used--;
+        bucket_add(map, 1, n->hash & map->t[1].mask, n->entry, n->hash, n);
+    }
+}
+
+static void rehash_bucket(struct hashmap *map, size_t idx)
+{
+    uintptr_t slot = map->t[0].slots[idx];
+    map->t[0].slots[idx] = 0;
+    if (slot_is_tree(slot)) {
+        rehash_tree(map, slot_tree(slot));
+        return;
+    }
+    for (struct hashmap_entry *e = slot_chain(slot), *next; e; e = next) {
+        next = e->next;
+        uint64_t hash = hashmap_hash(map, e->key, e->keylen);
+        map->t[0].used--;
+        bucket_add(map, 1, hash & map->t[1].mask, e, hash, NULL);
+    }
+}
+
+/* Move buckets for a budget in tenths of a bucket: a non-empty bucket
+ * costs 10, an empty one 1, so a sparse stretch cannot stall progress and
+ * a dense one cannot make a call long. */
+static void rehash_some(struct hashmap *map, size_t tenths)
+{
+    struct table *old = &map->t[0];
+    while (tenths > 0 && old->used > 0) {
+        assert(map->rehash_idx <= old->mask);
+        if (old->slots[map->rehash_idx]) {
+            rehash_bucket(map, map->rehash_idx);
+            tenths -= tenths < BUCKET_COST ? tenths : BUCKET_COST;
+        } else {
+            tenths -= EMPTY_COST;
+        }
+        map->rehash_idx++;
+    }
+    if (old->used == 0)
+        finish_rehash(map);
+}
+
+/* The fixed slice of rehashing every write pays. */
+static void write_step(struct hashmap *map)
+{
+    if (rehashing(map) && map->iterators == 0)
+        rehash_some(map, WRITE_STEP_BUCKETS * BUCKET_COST);
+}
+
+bool hashmap_rehash_step(struct hashmap *map, size_t max_buckets)
+{
+    if (!rehashing(map))
+        return false;
+    if (map->iterators)
+        return true;
+    size_t tenths = max_buckets > SIZE_MAX / BUCKET_COST ? SIZE_MAX : max_buckets * BUCKET_COST;
+    rehash_some(map, tenths);
+    return rehashing(map);
+}
+
+bool hashmap_is_rehashing(const struct hashmap *map)
+{
+    return rehashing(map);
+}
+
+/* ==========================================================================
+ * Life cycle
+ * ========================================================================== */
+
+struct hashmap *hashmap_create(const struct hashmap_hasher *hasher)
+{
+    assert(hasher && hasher->fn);
+    struct hashmap *map = calloc(1, sizeof *map);
+    if (!map)
+        return NULL;
+    map->hasher = *hasher;
+    map->bytes = malloc_usable_size(map);
+    return map;
+}
+
+static void chain_free(struct hashmap *map, struct hashmap_entry *e,
+                       void (*free_cb)(void *, void *), void *ud)
+{
+    for (struct hashmap_entry *next; e; e = next) {
+        next = e->next;
+        if (free_cb)
+            free_cb(hashmap_entry_extra(e), ud);
+        mem_free(map, e);
+    }
+}
+
+static void table_free(struct hashmap *map, struct table *t, void (*free_cb)(void *, void *),
+                       void *ud)
+{
+    if (!t->slots)
+        return;
+    for (size_t i = 0; i <= t->mask; i++) {
+        uintptr_t slot = t->slots[i];
+        if (slot_is_tree(slot)) {
+            struct hashmap_entry *head = NULL, **tail = &head;
+            nodes_to_chain(map, slot_tree(slot)->root, &tail);
+            *tail = NULL;
+            mem_free(map, slot_tree(slot));
+            chain_free(map, head, free_cb, ud);
+        } else {
+            chain_free(map, slot_chain(slot), free_cb, ud);
+        }
+    }
+    mem_free(map, t->slots);
+    *t = (struct table){0};
+}
+
+void hashmap_clear(struct hashmap *map, void (*free_cb)(void *extra, void *ud), void *ud)
+{
+    assert(map->iterators == 0);
+    table_free(map, &map->t[0], free_cb, ud);
+    table_free(map, &map->t[1], free_cb, ud);
+    map->rehash_idx = 0;
+    map->degraded = false;
+    map->memo_entry = NULL;
+}
+
+void hashmap_destroy(struct hashmap *map)
+{
+    if (!map)
+        return;
+    hashmap_clear(map, NULL, NULL);
+    free(map);
+}
+
+size_t hashmap_size(const struct hashmap *map)
+{
+    return map->t[0].used + map->t[1].used;
+}
+
+size_t hashmap_bytes(const struct hashmap *map)
+{
+    return map->bytes;
+}
+
+/* ==========================================================================
+ * Entry API
+ * ========================================================================== */
+
+static void memo_set(struct hashmap *map, struct hashmap_entry *e, uint64_t hash)
+{
+    map->memo_entry = e;
+    map->memo_hash = hash;
+}
+
+/* The entry's full hash: from the memo when it was just found. */
+static uint64_t entry_hash(const struct hashmap *map, const struct hashmap_entry *e)
+{
+    if (e == map->memo_entry)
+        return map->memo_hash;
+    return hashmap_hash(map, e->key, e->keylen);
+}
+
+struct hashmap_entry *hashmap_find(struct hashmap *map, const void *key, size_t len,
+                                   uint64_t hash)
+{
+    struct pos p;
+    if (!locate(map, key, len, hash, &p))
+        return NULL;
+    memo_set(map, p.entry, hash);
+    return p.entry;
+}
+
+/* Insert a key known to be absent. A tree destination needs a node: it is
+ * allocated before the entry so a failure leaves nothing behind. */
+static struct hashmap_entry *insert_new(struct hashmap *map, const void *key, size_t len,
+                                        uint64_t hash, size_t extra_size)
+{
+    if (!map->t[0].slots && !start_resize(map, MIN_BUCKETS))
+        return NULL;
+    int ti = rehashing(map) ? 1 : 0;
+    size_t idx = hash & map->t[ti].mask;
+    struct tree_node *spare = NULL;
+    if (slot_is_tree(map->t[ti].slots[idx])) {
+        spare = mem_alloc(map, sizeof *spare);
+        if (!spare)
+            return NULL;
+    }
+    struct hashmap_entry *e = entry_new(map, key, len, hash, extra_size);
+    if (!e) {
+        mem_free(map, spare);
+        return NULL;
+    }
+    size_t chain_len = bucket_add(map, ti, idx, e, hash, spare);
+    memo_set(map, e, hash);
+    maybe_grow(map, chain_len);
+    return e;
+}
+
+struct hashmap_entry *hashmap_insert(struct hashmap *map, const void *key, size_t len,
+                                     uint64_t hash, size_t extra_size)
+{
+    write_step(map);
+#ifndef NDEBUG
+    struct pos p;
+    assert(!locate(map, key, len, hash, &p) && "hashmap_insert: key already present");
+#endif
+    return insert_new(map, key, len, hash, extra_size);
+}
+
+static void remove_at(struct hashmap *map, const struct pos *p, uint64_t hash)
+{
+    bucket_unlink(map, p, hash);
+    if (map->memo_entry == p->entry)
+        map->memo_entry = NULL;
+    mem_free(map, p->entry);
+    hashmap_maybe_shrink(map);
+}
+
+/* Where the linked entry lives; asserts that it does. */
+static void locate_entry(struct hashmap *map, struct hashmap_entry *entry, uint64_t hash,
+                         struct pos *p)
+{
+    bool found = locate(map, entry->key, entry->keylen, hash, p);
+    assert(found && p->entry == entry && "entry is not in this map");
+    (void)found;
+}
+
+void hashmap_remove(struct hashmap *map, struct hashmap_entry *entry)
+{
+    uint64_t hash = entry_hash(map, entry);
+    struct pos p;
+    write_step(map);
+    locate_entry(map, entry, hash, &p);
+    remove_at(map, &p, hash);
+}
+
+struct hashmap_entry *hashmap_entry_resize(struct hashmap *map, struct hashmap_entry *entry,
+                                           size_t new_extra_size)
+{
+    uint64_t hash = entry_hash(map, entry);
+    struct pos p;
+    write_step(map);
+    locate_entry(map, entry, hash, &p);
+    struct hashmap_entry *ne = entry_realloc(map, entry, new_extra_size);
+    if (!ne)
+        return NULL;
+    bucket_relink(map, &p, ne);
+    memo_set(map, ne, hash);
+    return ne;
+}
+
+/* ==========================================================================
+ * Value API: the extra region is one pointer
+ * ========================================================================== */
+
+void *hashmap_get(struct hashmap *map, const void *key, size_t len)
+{
+    struct hashmap_entry *e = hashmap_find(map, key, len, hashmap_hash(map, key, len));
+    return e ? hashmap_entry_value(e) : NULL;
+}
+
+int hashmap_put(struct hashmap *map, const void *key, size_t len, void *value, void **old)
+{
+    uint64_t hash = hashmap_hash(map, key, len);
+    struct pos p;
+    struct hashmap_entry *e;
+
+    if (old)
+        *old = NULL;
+    write_step(map);
+    if (locate(map, key, len, hash, &p)) {
+        e = p.entry;
+        if (old)
+            *old = hashmap_entry_value(e);
+    } else {
+        e = insert_new(map, key, len, hash, sizeof value);
+        if (!e)
+            return HASHMAP_ENOMEM;
+    }
+    memcpy(hashmap_entry_extra(e), &value, sizeof value);
+    return HASHMAP_OK;
+}
+
+bool hashmap_delete(struct hashmap *map, const void *key, size_t len, void **value)
+{
+    uint64_t hash = hashmap_hash(map, key, len);
+    struct pos p;
+
+    write_step(map);
+    if (!locate(map, key, len, hash, &p))
+        return false;
+    if (value)
+        *value = hashmap_entry_value(p.entry);
+    remove_at(map, &p, hash);
+    return true;
+}
+
+/* ==========================================================================
+ * Iteration
+ *
+ * it->next is the entry the next call returns; it is computed when the
+ * previous one is returned, so removing the returned entry cannot
+ * invalidate it. In a tree bucket the successor is searched by key from the
+ * root (it->next_hash is next's full hash); if that removal turned the tree
+ * into a chain, the chain is in tree order and next->next continues it.
+ * ========================================================================== */
+
+#define ITER_DONE 2 /* it->table value once every table is exhausted */
+
+static uintptr_t iter_slot(const struct hashmap_iter *it)
+{
+    return it->map->t[it->table].slots[it->bucket];
+}
+
+static void iter_load_bucket(struct hashmap_iter *it)
+{
+    uintptr_t slot = iter_slot(it);
+    if (slot_is_tree(slot)) {
+        struct tree_node *n = avl_first(slot_tree(slot)->root);
+        it->next = n->entry;
+        it->next_hash = n->hash;
+    } else {
+        it->next = slot_chain(slot);
+    }
+}
+
+static bool iter_next_bucket(struct hashmap_iter *it)
+{
+    const struct hashmap *map = it->map;
+    if (it->table == ITER_DONE)
+        return false;
+    if (it->bucket < map->t[it->table].mask) {
+        it->bucket++;
+    } else if (it->table == 0 && rehashing(map)) {
+        it->table = 1;
+        it->bucket = 0;
+    } else {
+        it->table = ITER_DONE;
+        return false;
+    }
+    iter_load_bucket(it);
+    return true;
+}
+
+void hashmap_iter_init(struct hashmap_iter *it, struct hashmap *map)
+{
+    it->map = map;
+    it->next = NULL;
+    it->next_hash = 0;
+    it->bucket = 0;
+    it->table = map->t[0].slots ? 0 : ITER_DONE;
+    map->iterators++;
+    if (it->table == 0)
+        iter_load_bucket(it);
+}
+
+struct hashmap_entry *hashmap_iter_next(struct hashmap_iter *it)
+{
+    while (!it->next) {
+        if (!iter_next_bucket(it))
+            return NULL;
+    }
+    struct hashmap_entry *e = it->next;
+    uintptr_t slot = iter_slot(it);
+    if (slot_is_tree(slot)) {
+        struct tree_node *n = avl_successor(slot_tree(slot)->root, it->next_hash, e->key,
+                                            e->keylen);
+        it->next = n ? n->entry : NULL;
+        it->next_hash = n ? n->hash : 0;
+    } else {
+        it->next = e->next;
+    }
+    return e;
+}
+
+/* The last iterator out resumes resizing: deletes made while iterating may
+ * have left the table oversized. */
+void hashmap_iter_deinit(struct hashmap_iter *it)
+{
+    struct hashmap *map = it->map;
+    assert(map->iterators > 0);
+    if (--map->iterators > 0)
+        return;
+    hashmap_maybe_shrink(map);
+    maybe_grow(map, 0);
+}
+
+/* ==========================================================================
+ * Scan
+ * ========================================================================== */
+
+static uint64_t rev64(uint64_t v)
+{
+    v = ((v >> 1) & 0x5555555555555555ULL) | ((v & 0x5555555555555555ULL) << 1);
+    v = ((v >> 2) & 0x3333333333333333ULL) | ((v & 0x3333333333333333ULL) << 2);
+    v = ((v >> 4) & 0x0F0F0F0F0F0F0F0FULL) | ((v & 0x0F0F0F0F0F0F0F0FULL) << 4);
+    v = ((v >> 8) & 0x00FF00FF00FF00FFULL) | ((v & 0x00FF00FF00FF00FFULL) << 8);
+    v = ((v >> 16) & 0x0000FFFF0000FFFFULL) | ((v & 0x0000FFFF0000FFFFULL) << 16);
+    return (v >> 32) | (v << 32);
+}
+
+/* Increment the cursor's masked bits from the top: set the bits above the
+ * mask so the carry runs through them and out, reverse, add, reverse. */
+static uint64_t cursor_next(uint64_t v, uint64_t mask)
+{
+    v |= ~mask;
+    v = rev64(v);
+    v++;
+    return rev64(v);
+}
+
+static void tree_visit(struct tree_node *n, hashmap_scan_fn fn, void *ud)
+{
+    if (!n)
+        return;
+    tree_visit(n->left, fn, ud);
+    fn(n->entry, ud);
+    tree_visit(n->right, fn, ud);
+}
+
+static void scan_bucket(uintptr_t slot, hashmap_scan_fn fn, void *ud)
+{
+    if (slot_is_tree(slot)) {
+        tree_visit(slot_tree(slot)->root, fn, ud);
+        return;
+    }
+    for (struct hashmap_entry *e = slot_chain(slot), *next; e; e = next) {
+        next = e->next;
+        fn(e, ud);
+    }
+}
+
+/*
+ * With one table of mask m, a call visits bucket (cursor & m) and advances
+ * the reverse-binary cursor. Why this survives resizes: bucket i of a 2^k
+ * table splits into buckets i and i | 2^k of the 2^(k+1) table, i.e. the
+ * new bit is the next HIGH bit. Counting in reverse binary visits all
+ * buckets that share low bits consecutively... in other words, the cursor
+ * never skips a "family" of buckets sharing its low bits, whatever the
+ * table size at each call, so a key present throughout is seen.
+ *
+ * While rehashing both tables are live and a key may be in either. A call
+ * visits bucket (cursor & m_small) of the smaller table and then every
+ * bucket of the larger table whose low bits equal it: the cursor's
+ * expansions, stepped through by incrementing the bits in (m_small ^
+ * m_large) in reverse binary until they wrap to zero. The returned cursor
+ * then addresses the next family in the smaller table. Because a whole
+ * family is covered in both tables within one call (nothing moves during
+ * the call: fn must not mutate), moving entries between tables between
+ * calls cannot hide a key. Shrinking can make a later call revisit a
+ * family already seen, hence "at least once".
+ */
+uint64_t hashmap_scan(struct hashmap *map, uint64_t cursor, hashmap_scan_fn fn, void *ud)
+{
+    if (hashmap_size(map) == 0)
+        return 0;
+    const struct table *small = &map->t[0], *large = &map->t[1];
+    if (!rehashing(map)) {
+        scan_bucket(small->slots[cursor & small->mask], fn, ud);
+        return cursor_next(cursor, small->mask);
+    }
+    if (small->mask > large->mask) {
+        const struct table *tmp = small;
+        small = large;
+        large = tmp;
+    }
+    uint64_t m0 = small->mask, m1 = large->mask;
+    scan_bucket(small->slots[cursor & m0], fn, ud);
+    do {
+        scan_bucket(large->slots[cursor & m1], fn, ud);
+        cursor = cursor_next(cursor, m1);
+    } while (cursor & (m0 ^ m1));
+    return cursor;
+}
+
+/* ==========================================================================
+ * Sampling
+ *
+ * As Redis's dictGetSomeKeys: start at a random bucket index and walk
+ * forward through both tables collecting entries, at most 10 bucket visits
+ * per requested entry, jumping to a new random index after a run of empty
+ * buckets. Work is O(count) bucket visits whatever the table's density
+ * (and O(count log n) in tree buckets), at the price of returning fewer
+ * than count entries from a very sparse table.
+ * ========================================================================== */
+
+/* A random walk down from the root: any node can be chosen. */
+static struct hashmap_entry *tree_pick(const struct tree *t, uint64_t (*rand64)(void *),
+                                       void *ud)
+{
+    struct tree_node *n = t->root;
+    for (;;) {
+        uint64_t r = rand64(ud) % 3;
+        struct tree_node *down = r == 1 ? n->left : r == 2 ? n->right : NULL;
+        if (!down)
+            return n->entry;
+        n = down;
+    }
+}
+
+struct sampler {
+    struct hashmap_entry **out;
+    size_t count, got;
+    uint64_t (*rand64)(void *);
+    void *ud;
+};
+
+static void sample_bucket(struct sampler *s, uintptr_t slot)
+{
+    if (slot_is_tree(slot)) {
+        const struct tree *t = slot_tree(slot);
+        for (size_t i = 0; i < t->count && s->got < s->count; i++)
+            s->out[s->got++] = tree_pick(t, s->rand64, s->ud);
+        return;
+    }
+    for (struct hashmap_entry *e = slot_chain(slot); e && s->got < s->count; e = e->next)
+        s->out[s->got++] = e;
+}
+
+/* Visit index i in every live table; returns true if all were empty. */
+static bool sample_index(const struct hashmap *map, struct sampler *s, size_t *i)
+{
+    bool empty = true;
+    int tables = rehashing(map) ? 2 : 1;
+    for (int ti = 0; ti < tables && s->got < s->count; ti++) {
+        const struct table *t = &map->t[ti];
+        if (ti == 0 && tables == 2 && *i < map->rehash_idx) {
+            /* Moved already. If t[1] is smaller, nothing lives below
+             * rehash_idx in either table: skip ahead. */
+            if (*i > map->t[1].mask)
+                *i = map->rehash_idx;
+            else
+                continue;
+        }
+        if (*i > t->mask || !t->slots[*i])
+            continue;
+        empty = false;
+        sample_bucket(s, t->slots[*i]);
+    }
+    return empty;
+}
+
+size_t hashmap_sample(struct hashmap *map, struct hashmap_entry **out, size_t count,
+                      uint64_t (*rand64)(void *), void *rand_ud)
+{
+    if (hashmap_size(map) == 0 || count == 0)
+        return 0;
+    struct sampler s = {out, count, 0, rand64, rand_ud};
+    size_t max_mask = map->t[0].mask;
+    if (rehashing(map) && map->t[1].mask > max_mask)
+        max_mask = map->t[1].mask;
+    size_t steps = count > SIZE_MAX / 10 ? SIZE_MAX : count * 10;
+    size_t i = rand64(rand_ud) & max_mask, empty_run = 0;
+
+    while (s.got < count && steps-- > 0) {
+        if (!sample_index(map, &s, &i)) {
+            empty_run = 0;
+        } else if (++empty_run >= 5 && empty_run > count) {
+            i = rand64(rand_ud) & max_mask;
+            empty_run = 0;
+            continue;
+        }
+        i = (i + 1) & max_mask;
+    }
+    return s.got;
+}
+
+/* ==========================================================================
+ * Testing hooks and the invariant check
+ * ========================================================================== */
+
+void hashmap__fail_allocations(struct hashmap *map, uint64_t every)
+{
+    map->fail_every = every;
+    map->alloc_count = 0;
+}
+
+static int tree_height_of_slot(uintptr_t slot)
+{
+    return slot_is_tree(slot) ? node_height(slot_tree(slot)->root) : 0;
+}
+
+int hashmap__max_tree_height(const struct hashmap *map)
+{
+    int best = 0;
+    for (int ti = 0; ti < 2; ti++) {
+        const struct table *t = &map->t[ti];
+        for (size_t i = 0; i < table_buckets(t); i++) {
+            int h = tree_height_of_slot(t->slots[i]);
+            best = h > best ? h : best;
+        }
+    }
+    return best;
+}
+
+size_t hashmap__tree_buckets(const struct hashmap *map)
+{
+    size_t n = 0;
+    for (int ti = 0; ti < 2; ti++) {
+        const struct table *t = &map->t[ti];
+        for (size_t i = 0; i < table_buckets(t); i++)
+            n += slot_is_tree(t->slots[i]);
+    }
+    return n;
+}
+
+size_t hashmap__buckets(const struct hashmap *map)
+{
+    return table_buckets(&map->t[rehashing(map) ? 1 : 0]);
+}
+
+/* Always on (not assert): tests call this precisely to find breakage, in
+ * any build type. */
+#define CHECK(cond)                                                          \
+    do {                                                                     \
+        if (!(cond))                                                         \
+            invariant_broken(#cond, __LINE__);                               \
+    } while (0)
+
+static void invariant_broken(const char *what, int line)
+{
+    fprintf(stderr, "hashmap.c:%d: invariant broken: %s\n", line, what);
+    abort();
+}
+
+struct check {
+    const struct hashmap *map;
+    int table;
+    size_t idx;
+    size_t bytes; /* recomputed hashmap_bytes */
+};
+
+static void check_entry(struct check *c, const struct hashmap_entry *e, uint64_t hash)
+{
+    const struct hashmap *map = c->map;
+    const struct table *t = &map->t[c->table];
+    struct pos p;
+
+    CHECK(hash == hashmap_hash(map, e->key, e->keylen));
+    CHECK(e->hash16 == hash16_of(hash));
+    CHECK((hash & t->mask) == c->idx);
+    CHECK(entry_extra_offset(e) % 8 == 0);
+    CHECK(entry_extra_offset(e) + hashmap_entry_extra_size(e) <= malloc_usable_size((void *)e));
+    CHECK((e->extra16 == EXTRA_LARGE) == (hashmap_entry_extra_size(e) >= EXTRA_LARGE));
+    /* An entry in t[0] must not also be in t[1]. */
+    if (c->table == 0 && rehashing(map))
+        CHECK(!bucket_find(map, 1, hash & map->t[1].mask, e->key, e->keylen, hash, &p));
+    c->bytes += malloc_usable_size((void *)e);
+}
+
+static size_t check_chain(struct check *c, const struct hashmap_entry *head)
+{
+    const struct table *t = &c->map->t[c->table];
+    size_t len = 0;
+    for (const struct hashmap_entry *e = head; e; e = e->next, len++) {
+        check_entry(c, e, hashmap_hash(c->map, e->key, e->keylen));
+        /* No duplicate keys (quadratic: only for chains of sane length). */
+        for (const struct hashmap_entry *o = e->next; o && len < 64; o = o->next)
+            CHECK(!(o->keylen == e->keylen &&
+                    (e->keylen == 0 || memcmp(o->key, e->key, e->keylen) == 0)));
+    }
+    CHECK(len <= HASHMAP_TREEIFY_THRESHOLD || t->mask + 1 < HASHMAP_MIN_TREEIFY_BUCKETS ||
+          c->map->degraded);
+    return len;
+}
+
+/* Returns the subtree's height; checks order against the bounds lo, hi. */
+static int check_node(struct check *c, const struct tree_node *n, const struct tree_node *lo,
+                      const struct tree_node *hi, size_t *count)
+{
+    if (!n)
+        return 0;
+    const struct hashmap_entry *e = n->entry;
+    if (lo)
+        CHECK(node_cmp(n->hash, e->key, e->keylen, lo) > 0);
+    if (hi)
+        CHECK(node_cmp(n->hash, e->key, e->keylen, hi) < 0);
+    CHECK(e->next == NULL);
+    check_entry(c, e, n->hash);
+    c->bytes += malloc_usable_size((void *)n);
+    (*count)++;
+    int l = check_node(c, n->left, lo, n, count);
+    int r = check_node(c, n->right, n, hi, count);
+    CHECK(l - r <= 1 && r - l <= 1);
+    CHECK(n->height == 1 + (l > r ? l : r));
+    return n->height;
+}
+
+static size_t check_tree(struct check *c, const struct tree *tree)
+{
+    size_t count = 0;
+    CHECK(c->map->t[c->table].mask + 1 >= HASHMAP_MIN_TREEIFY_BUCKETS);
+    CHECK(tree->count > HASHMAP_UNTREEIFY_THRESHOLD);
+    check_node(c, tree->root, NULL, NULL, &count);
+    CHECK(count == tree->count);
+    c->bytes += malloc_usable_size((void *)tree);
+    return count;
+}
+
+static void check_table(struct check *c, int ti)
+{
+    const struct hashmap *map = c->map;
+    const struct table *t = &map->t[ti];
+    size_t entries = 0;
+
+    if (!t->slots) {
+        CHECK(t->used == 0);
+        return;
+    }
+    CHECK((t->mask & (t->mask + 1)) == 0 && t->mask + 1 >= MIN_BUCKETS);
+    c->bytes += malloc_usable_size(t->slots);
+    c->table = ti;
+    for (size_t i = 0; i <= t->mask; i++) {
+        uintptr_t slot = t->slots[i];
+        c->idx = i;
+        if (ti == 0 && rehashing(map) && i < map->rehash_idx)
+            CHECK(slot == 0);
+        if (slot_is_tree(slot))
+            entries += check_tree(c, slot_tree(slot));
+        else
+            entries += check_chain(c, slot_chain(slot));
+    }
+    CHECK(entries == t->used);
+}
+
+void hashmap__check_invariants(const struct hashmap *map)
+{
+    struct check c = {map, 0, 0, malloc_usable_size((void *)map)};
+    struct pos p;
+
+    CHECK(map->t[0].slots || !map->t[1].slots);
+    if (rehashing(map)) {
+        CHECK(map->rehash_idx <= map->t[0].mask);
+        CHECK(map->t[0].used > 0); /* an emptied t[0] is retired at once */
+    } else {
+        CHECK(map->rehash_idx == 0);
+    }
+    check_table(&c, 0);
+    check_table(&c, 1);
+    CHECK(c.bytes == map->bytes);
+    if (map->memo_entry) {
+        const struct hashmap_entry *e = map->memo_entry;
+        CHECK(locate(map, e->key, e->keylen, map->memo_hash, &p) && p.entry == e);
+    }
+}

@@ -1,0 +1,180 @@
+/*
+ * hashmap.h - a map from byte-string keys to caller data.
+ *
+ * Glossary
+ *   entry    one allocation holding a key's bytes inline plus a caller-sized
+ *            "extra" region (the value, or the value's inline bytes).
+ *   bucket   a slot of the table: a chain of entries, or a balanced tree of
+ *            them once the chain grows past HASHMAP_TREEIFY_THRESHOLD.
+ *   table    the bucket array. While a resize runs two tables are live and
+ *            buckets move from the old to the new one a few at a time.
+ *   cursor   the stateless reverse-binary SCAN cursor (0 starts and ends).
+ *
+ * Two ways to use a map:
+ *   - value API: hashmap_get / hashmap_put / hashmap_delete keep one
+ *     `void *` per key (the extra region is one pointer wide).
+ *   - entry API: hashmap_find / hashmap_insert / hashmap_remove /
+ *     hashmap_entry_resize give direct access to the entry and its extra
+ *     region, so a caller can keep small values inline and save an
+ *     allocation per key. The keyspace uses this.
+ * A given map is used through one API or the other, not both.
+ *
+ * Errors: actions return 0 or a negative HASHMAP_E* code; finders return a
+ * pointer or NULL. Out of memory is reported, never aborted on.
+ *
+ * Ownership: the map owns entries (it allocates and frees them). It never
+ * looks inside the extra region and never frees what a value points to.
+ * Entry pointers stay valid until the entry is removed or resized; rehash
+ * steps move entries between tables without moving them in memory.
+ *
+ * Thread safety: none. The owner serialises access (a shard lock).
+ */
+#ifndef GROVE_HASHMAP_H
+#define GROVE_HASHMAP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define HASHMAP_TREEIFY_THRESHOLD 8   /* a chain longer than this becomes a tree */
+#define HASHMAP_UNTREEIFY_THRESHOLD 6 /* a tree this small goes back to a chain */
+#define HASHMAP_MIN_TREEIFY_BUCKETS 64 /* below this many buckets, grow instead */
+
+enum {
+    HASHMAP_OK = 0,
+    HASHMAP_ENOMEM = -1,
+    HASHMAP_EEXIST = -2,
+};
+
+/* The hash function. `ctx` is the hasher's own state (for the default
+ * keyed hash, its 128-bit seed). Tests may install a fixed or deliberately
+ * colliding function. */
+typedef uint64_t (*hashmap_hash_fn)(const void *key, size_t len, const void *ctx);
+
+struct hashmap_hasher {
+    hashmap_hash_fn fn;
+    const void *ctx;
+};
+
+/* The default keyed hash: SipHash-1-3 with a 128-bit key. */
+struct hashmap_seed {
+    uint64_t k0, k1;
+};
+uint64_t hashmap_siphash(const void *key, size_t len, const void *seed);
+
+struct hashmap;
+struct hashmap_entry; /* opaque; use the accessors below */
+
+/* Create an empty map. `hasher` is copied; its ctx must outlive the map.
+ * Returns NULL when out of memory. */
+struct hashmap *hashmap_create(const struct hashmap_hasher *hasher);
+/* Free every entry and the map. Values are not freed: iterate first if
+ * they own memory. Accepts NULL. */
+void hashmap_destroy(struct hashmap *map);
+/* Remove every entry, calling free_cb(extra) for each if non-NULL, and
+ * return the table to its empty size. */
+void hashmap_clear(struct hashmap *map, void (*free_cb)(void *extra, void *ud), void *ud);
+
+size_t hashmap_size(const struct hashmap *map);
+/* Bytes held by the map: tables, entries (as allocated) and tree nodes. */
+size_t hashmap_bytes(const struct hashmap *map);
+bool hashmap_is_rehashing(const struct hashmap *map);
+uint64_t hashmap_hash(const struct hashmap *map, const void *key, size_t len);
+
+/* ---- value API ---------------------------------------------------------- */
+
+/* The value stored for key, or NULL when absent (or stored as NULL). */
+void *hashmap_get(struct hashmap *map, const void *key, size_t len);
+/* Insert or replace. *old (if old != NULL) receives the replaced value, or
+ * NULL when the key was new. Copies the key. */
+int hashmap_put(struct hashmap *map, const void *key, size_t len, void *value, void **old);
+/* Remove key; returns true if it was present, with its value in *value. */
+bool hashmap_delete(struct hashmap *map, const void *key, size_t len, void **value);
+
+/* ---- entry API ---------------------------------------------------------- */
+
+/* `hash` must be hashmap_hash(map, key, len): callers that already hashed
+ * the key (to pick a shard) pass it instead of hashing twice. */
+struct hashmap_entry *hashmap_find(struct hashmap *map, const void *key, size_t len,
+                                   uint64_t hash);
+/* Insert a new entry with `extra_size` zeroed extra bytes (8-byte aligned).
+ * Returns NULL on ENOMEM. The key must not be present (asserted in debug
+ * builds): find first. */
+struct hashmap_entry *hashmap_insert(struct hashmap *map, const void *key, size_t len,
+                                     uint64_t hash, size_t extra_size);
+/* Unlink and free the entry. The caller frees what its extra points to
+ * first. */
+void hashmap_remove(struct hashmap *map, struct hashmap_entry *entry);
+/* Reallocate the entry with a new extra size, keeping the key and the first
+ * min(old, new) extra bytes. Returns the entry's new address (the old one
+ * is invalid), or NULL on ENOMEM (the old one stays valid and linked). */
+struct hashmap_entry *hashmap_entry_resize(struct hashmap *map, struct hashmap_entry *entry,
+                                           size_t new_extra_size);
+
+const char *hashmap_entry_key(const struct hashmap_entry *entry);
+size_t hashmap_entry_keylen(const struct hashmap_entry *entry);
+/* The extra region, 8-byte aligned. */
+void *hashmap_entry_extra(const struct hashmap_entry *entry);
+size_t hashmap_entry_extra_size(const struct hashmap_entry *entry);
+/* For the value API: the stored pointer. */
+void *hashmap_entry_value(const struct hashmap_entry *entry);
+
+/* ---- resizing ----------------------------------------------------------- */
+
+/* Move buckets from the old table until it is empty or `max_buckets`
+ * buckets (empty ones count as 1/10th) have moved. Returns true if a
+ * rehash is still in progress. Called by the owner from a timer. */
+bool hashmap_rehash_step(struct hashmap *map, size_t max_buckets);
+/* Check whether the table should shrink (size well under capacity) and
+ * start an incremental shrink if so. Deletes call it too. */
+void hashmap_maybe_shrink(struct hashmap *map);
+
+/* ---- iteration ---------------------------------------------------------- */
+
+/* Visits every entry present for the whole iteration exactly once. The
+ * current entry may be removed (hashmap_remove) between calls; any other
+ * mutation ends the iteration's guarantees. Resizing pauses while an
+ * iterator is live, so hashmap_iter_deinit must be called. */
+struct hashmap_iter { /* private fields */
+    struct hashmap *map;
+    int table;
+    size_t bucket;
+    struct hashmap_entry *next; /* returned by the next call */
+    uint64_t next_hash;         /* its hash, when its bucket is a tree */
+};
+void hashmap_iter_init(struct hashmap_iter *it, struct hashmap *map);
+struct hashmap_entry *hashmap_iter_next(struct hashmap_iter *it);
+void hashmap_iter_deinit(struct hashmap_iter *it);
+
+/* Stateless scan: calls fn for every entry of the next bucket (or buckets)
+ * and returns the next cursor; 0 when the scan is complete. Every key
+ * present from the first call to the last is visited at least once, across
+ * grows and shrinks; some may be visited more than once. fn must not
+ * mutate the map. */
+typedef void (*hashmap_scan_fn)(struct hashmap_entry *entry, void *ud);
+uint64_t hashmap_scan(struct hashmap *map, uint64_t cursor, hashmap_scan_fn fn, void *ud);
+
+/* Up to `count` entries chosen at random (possibly with repeats when the
+ * map is small), written to out[]. `rand64` is the caller's random source
+ * (no global state here). Returns how many were written. */
+size_t hashmap_sample(struct hashmap *map, struct hashmap_entry **out, size_t count,
+                      uint64_t (*rand64)(void *), void *rand_ud);
+
+/* ---- testing ------------------------------------------------------------ */
+
+/* Debug builds: assert every structural invariant (counts, chain lengths,
+ * tree balance and order, entries in the right bucket). */
+void hashmap__check_invariants(const struct hashmap *map);
+/* Height of the tallest tree bucket (0 when no bucket is a tree). */
+int hashmap__max_tree_height(const struct hashmap *map);
+size_t hashmap__tree_buckets(const struct hashmap *map);
+size_t hashmap__buckets(const struct hashmap *map); /* of the newest table */
+/* SipHash with c compression and d finalization rounds, to check
+ * hashmap_siphash (c=1, d=3) and its 2-4 sibling against reference vectors. */
+uint64_t hashmap__siphash(const void *key, size_t len, const struct hashmap_seed *seed,
+                          int c_rounds, int d_rounds);
+/* Make every `every`-th allocation of this map fail from now on (0: never),
+ * to test that out of memory leaves the map consistent. */
+void hashmap__fail_allocations(struct hashmap *map, uint64_t every);
+
+#endif

@@ -1,0 +1,539 @@
+/*
+ * resp_out.c - the reply encoder: RESP2 and RESP3 onto a growable buffer.
+ *
+ * What
+ *   Every reply a command sends is appended here, already encoded, to one
+ *   contiguous buffer per connection that the server writes to the socket.
+ *   The typed helpers choose the RESP2 or RESP3 spelling from out->proto,
+ *   so command code never branches on the protocol version:
+ *
+ *     helper                RESP2                  RESP3
+ *     null                  $-1                    _
+ *     null array            *-1                    _
+ *     map of n pairs        *2n (flat k,v,k,v)     %n
+ *     set / push            *n                     ~n / >n
+ *     double                $len text              ,text
+ *     bool                  :1 / :0                #t / #f
+ *     big number            $len digits            (digits
+ *     verbatim string       $len text              =len txt:text
+ *
+ * Design
+ *   - One append = one reservation. Each helper computes the exact size of
+ *     what it writes (header, payload, CRLF), claims that many bytes with
+ *     out_claim(), then fills them. An append therefore happens whole or
+ *     not at all, which keeps the stream well formed when the limit trips
+ *     or memory runs out.
+ *   - Growth doubles the capacity (amortised O(1) per byte). The first
+ *     append allocates; resp_out_init never fails. resp_out_reset keeps
+ *     the allocation but gives back one that grew past RESP_OUT_SHRINK_ABOVE,
+ *     so a single huge reply does not pin memory for the life of the
+ *     connection.
+ *   - `limit` (client-output-buffer-limit): an append that would take len
+ *     past it sets `overflow` and is dropped, and so is every later append
+ *     until resp_out_reset. An allocation failure does the same with `oom`.
+ *     The caller checks the flags once per request, not once per append.
+ *   - Hot paths (+OK, integers, bulk strings) build their headers with the
+ *     hand-written digit printer in resp_num.c, never snprintf.
+ *
+ * Deferred lengths
+ *   An aggregate whose element count is known only at the end reserves a
+ *   slot of RESP_OUT_DEFERRED_SLOT bytes (room for a type byte, 20 digits
+ *   and CRLF) and returns its offset as the handle. Setting the length
+ *   writes the real header at the start of the slot and memmoves the tail
+ *   left over the unused rest of the slot. That costs O(bytes appended
+ *   since the reservation), paid once per deferred aggregate, and needs no
+ *   second pass over the buffer when it is sent.
+ *   Because the move shifts everything after the slot, outstanding handles
+ *   must be set innermost first (last reserved, first set), which is the
+ *   natural order for nested aggregates. A sibling reserved after an
+ *   earlier one was set is fine. The slot starts with a marker byte that an
+ *   assert checks, so an out-of-order set is caught in debug builds.
+ *   A reservation dropped by overflow/oom yields RESP_OUT_NO_HANDLE and
+ *   setting that handle does nothing.
+ *
+ * Errors
+ *   resp_add_error follows Redis: the line is "-" + code + " " + text. When
+ *   the message does not start with one of Redis's error codes followed by
+ *   a space (ERR, WRONGTYPE, NOAUTH, ... see error_codes[]), "ERR " is
+ *   prepended. The list is explicit on purpose: Redis has many messages
+ *   that start with an upper-case command name ("EXEC without MULTI",
+ *   "MULTI calls can not be nested") and must still read "-ERR EXEC ...".
+ *   A message starting with '-' carries its own code and is used as it is
+ *   (Redis's addReplyError convention). Like addReplyErrorFormat, leading
+ *   and trailing CR/LF are trimmed and inner ones become spaces, so a
+ *   message can never break the protocol.
+ *
+ * Thread safety: none; one resp_out per connection.
+ */
+#include "resp.h"
+
+#include <assert.h>
+#include <limits.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define RESP_OUT_INITIAL_CAP 1024
+#define RESP_OUT_SHRINK_ABOVE (64 * 1024)
+#define RESP_OUT_SHRINK_TO (16 * 1024)
+/* Type byte, up to 20 digits, CRLF. */
+#define RESP_OUT_DEFERRED_SLOT 23
+#define RESP_OUT_DEFERRED_MARK '?'
+#define RESP_OUT_NO_HANDLE SIZE_MAX
+/* Longest header "<type><digits>\r\n" for a long long or a size_t. */
+#define RESP_OUT_HDR_MAX 24
+/* Longest "%.17g" text is 24 chars ("-2.2250738585072014e-308"). */
+#define RESP_OUT_DOUBLE_MAX 32
+
+_Static_assert(RESP_OUT_DEFERRED_SLOT >= 1 + 20 + 2,
+               "a deferred slot must hold any size_t header");
+_Static_assert(RESP_OUT_SHRINK_TO >= RESP_OUT_INITIAL_CAP,
+               "shrinking must not go below the first allocation");
+
+/* ---- the buffer --------------------------------------------------------- */
+
+void resp_out_init(struct resp_out *out, int proto)
+{
+    assert(proto == 2 || proto == 3);
+    memset(out, 0, sizeof(*out));
+    out->proto = proto;
+}
+
+void resp_out_deinit(struct resp_out *out)
+{
+    free(out->data);
+    out->data = NULL;
+    out->len = out->cap = 0;
+}
+
+void resp_out_reset(struct resp_out *out)
+{
+    out->len = 0;
+    out->overflow = false;
+    out->oom = false;
+    if (out->cap > RESP_OUT_SHRINK_ABOVE) {
+        char *smaller = realloc(out->data, RESP_OUT_SHRINK_TO);
+        if (smaller != NULL) { /* on failure the big block simply stays */
+            out->data = smaller;
+            out->cap = RESP_OUT_SHRINK_TO;
+        }
+    }
+}
+
+/* Makes room for `need` more bytes: doubles until it fits. */
+static __attribute__((noinline)) bool out_grow(struct resp_out *out, size_t need)
+{
+    size_t cap = out->cap ? out->cap : RESP_OUT_INITIAL_CAP;
+    char *data;
+
+    if (need > SIZE_MAX - out->len)
+        goto oom;
+    while (cap - out->len < need)
+        cap = cap > SIZE_MAX / 2 ? out->len + need : cap * 2;
+    data = realloc(out->data, cap);
+    if (data == NULL)
+        goto oom;
+    out->data = data;
+    out->cap = cap;
+    return true;
+oom:
+    out->oom = true;
+    return false;
+}
+
+/* Claims n bytes at the end of the buffer and returns where to write them,
+ * or NULL when the append must be dropped (limit passed or out of memory;
+ * the matching flag is set and stays set until reset). */
+static inline char *out_claim(struct resp_out *out, size_t n)
+{
+    char *p;
+
+    if (out->overflow || out->oom)
+        return NULL;
+    if (out->limit != 0 && (n > out->limit || out->len > out->limit - n)) {
+        out->overflow = true;
+        return NULL;
+    }
+    if (n > out->cap - out->len && !out_grow(out, n))
+        return NULL;
+    p = out->data + out->len;
+    out->len += n;
+    return p;
+}
+
+static inline char *put(char *p, const void *bytes, size_t n)
+{
+    if (n != 0) /* bytes may be NULL for an empty string */
+        memcpy(p, bytes, n);
+    return p + n;
+}
+
+static inline char *put_crlf(char *p)
+{
+    p[0] = '\r';
+    p[1] = '\n';
+    return p + 2;
+}
+
+/* Formats "<type><v>\r\n" into hdr; returns its length. */
+static inline size_t fmt_header(char *hdr, char type, long long v)
+{
+    size_t n;
+
+    hdr[0] = type;
+    n = 1 + resp_ll_to_str(hdr + 1, v);
+    hdr[n] = '\r';
+    hdr[n + 1] = '\n';
+    return n + 2;
+}
+
+static long long len_to_ll(size_t n)
+{
+    assert(n <= (size_t)LLONG_MAX);
+    return (long long)n;
+}
+
+/* "<type><v>\r\n" on its own: integers and aggregate headers. */
+static void add_header(struct resp_out *out, char type, long long v)
+{
+    char hdr[RESP_OUT_HDR_MAX];
+    size_t n = fmt_header(hdr, type, v);
+    char *p = out_claim(out, n);
+
+    if (p != NULL)
+        memcpy(p, hdr, n);
+}
+
+/* "<type>" + bytes + "\r\n": simple strings, RESP3 doubles, big numbers. */
+static void add_line(struct resp_out *out, char type, const void *s, size_t len)
+{
+    char *p = out_claim(out, 1 + len + 2);
+
+    if (p == NULL)
+        return;
+    *p++ = type;
+    p = put(p, s, len);
+    put_crlf(p);
+}
+
+/* ---- raw, simple strings, integers, bulk strings ------------------------ */
+
+void resp_add_raw(struct resp_out *out, const void *bytes, size_t len)
+{
+    char *p;
+
+    if (len == 0) /* nothing to claim, and data may still be NULL */
+        return;
+    p = out_claim(out, len);
+    if (p != NULL)
+        memcpy(p, bytes, len);
+}
+
+void resp_add_simple(struct resp_out *out, const char *s)
+{
+    add_line(out, '+', s, strlen(s));
+}
+
+void resp_add_ok(struct resp_out *out)
+{
+    char *p = out_claim(out, 5);
+
+    if (p != NULL)
+        memcpy(p, "+OK\r\n", 5);
+}
+
+void resp_add_integer(struct resp_out *out, long long v)
+{
+    add_header(out, ':', v);
+}
+
+void resp_add_bulk(struct resp_out *out, const void *s, size_t len)
+{
+    char hdr[RESP_OUT_HDR_MAX];
+    size_t hlen = fmt_header(hdr, '$', len_to_ll(len));
+    char *p;
+
+    if (len > SIZE_MAX - hlen - 2) {
+        out->oom = true;
+        return;
+    }
+    p = out_claim(out, hlen + len + 2);
+    if (p == NULL)
+        return;
+    p = put(p, hdr, hlen);
+    p = put(p, s, len);
+    put_crlf(p);
+}
+
+/* NULL gives a null reply, as addReplyBulkCString does. */
+void resp_add_bulk_cstr(struct resp_out *out, const char *s)
+{
+    if (s == NULL)
+        resp_add_null(out);
+    else
+        resp_add_bulk(out, s, strlen(s));
+}
+
+void resp_add_bulk_ll(struct resp_out *out, long long v)
+{
+    char digits[RESP_OUT_HDR_MAX];
+    size_t n = resp_ll_to_str(digits, v);
+
+    resp_add_bulk(out, digits, n);
+}
+
+/* ---- errors ------------------------------------------------------------- */
+
+/* Redis's error codes (the first word of its "-CODE text" replies). */
+static const char *const error_codes[] = {
+    "ERR",        "WRONGTYPE",  "NOAUTH",    "NOPERM",     "WRONGPASS",
+    "BUSYKEY",    "EXECABORT",  "LOADING",   "MOVED",      "ASK",
+    "CROSSSLOT",  "TRYAGAIN",   "CLUSTERDOWN", "OOM",      "NOSCRIPT",
+    "BUSY",       "MASTERDOWN", "MISCONF",   "READONLY",   "NOREPLICAS",
+    "UNKILLABLE", "NOTBUSY",    "NOGOODSLAVE", "NOPROTO",  "BUSYGROUP",
+    "NOGROUP",    "UNBLOCKED",  "DENIED",
+};
+
+static bool starts_with_error_code(const char *msg, size_t len)
+{
+    for (size_t i = 0; i < sizeof(error_codes) / sizeof(error_codes[0]); i++) {
+        size_t n = strlen(error_codes[i]);
+        if (len > n && msg[n] == ' ' && memcmp(msg, error_codes[i], n) == 0)
+            return true;
+    }
+    return false;
+}
+
+static bool is_newline(char c)
+{
+    return c == '\r' || c == '\n';
+}
+
+/* Copies msg with CR and LF turned into spaces (sdsmapchars in Redis). */
+static char *put_one_line(char *p, const char *msg, size_t len)
+{
+    for (size_t i = 0; i < len; i++)
+        *p++ = is_newline(msg[i]) ? ' ' : msg[i];
+    return p;
+}
+
+static void add_error_len(struct resp_out *out, const char *msg, size_t len)
+{
+    bool has_code;
+    char *p;
+
+    /* Trim CR/LF at both ends first, as sdstrim(s, "\r\n") does. */
+    while (len > 0 && is_newline(msg[0]))
+        msg++, len--;
+    while (len > 0 && is_newline(msg[len - 1]))
+        len--;
+    has_code = len > 0 && msg[0] == '-';
+    if (has_code)
+        msg++, len--;
+    else
+        has_code = starts_with_error_code(msg, len);
+    p = out_claim(out, 1 + (has_code ? 0 : 4) + len + 2);
+    if (p == NULL)
+        return;
+    *p++ = '-';
+    if (!has_code)
+        p = put(p, "ERR ", 4);
+    p = put_one_line(p, msg, len);
+    put_crlf(p);
+}
+
+void resp_add_error(struct resp_out *out, const char *msg)
+{
+    add_error_len(out, msg, strlen(msg));
+}
+
+void resp_add_errorf(struct resp_out *out, const char *fmt, ...)
+{
+    char small[256];
+    char *msg = small;
+    va_list ap;
+    int n;
+
+    va_start(ap, fmt);
+    n = vsnprintf(small, sizeof(small), fmt, ap);
+    va_end(ap);
+    if (n < 0)
+        return;
+    if ((size_t)n >= sizeof(small)) {
+        msg = malloc((size_t)n + 1);
+        if (msg == NULL) {
+            out->oom = true;
+            return;
+        }
+        va_start(ap, fmt);
+        vsnprintf(msg, (size_t)n + 1, fmt, ap);
+        va_end(ap);
+    }
+    add_error_len(out, msg, (size_t)n);
+    if (msg != small)
+        free(msg);
+}
+
+/* ---- nulls and aggregates ----------------------------------------------- */
+
+void resp_add_null(struct resp_out *out)
+{
+    if (out->proto >= 3)
+        resp_add_raw(out, "_\r\n", 3);
+    else
+        resp_add_raw(out, "$-1\r\n", 5);
+}
+
+void resp_add_null_array(struct resp_out *out)
+{
+    if (out->proto >= 3)
+        resp_add_raw(out, "_\r\n", 3);
+    else
+        resp_add_raw(out, "*-1\r\n", 5);
+}
+
+void resp_add_array_len(struct resp_out *out, size_t n)
+{
+    add_header(out, '*', len_to_ll(n));
+}
+
+void resp_add_map_len(struct resp_out *out, size_t n)
+{
+    if (out->proto >= 3) {
+        add_header(out, '%', len_to_ll(n));
+    } else {
+        assert(n <= (size_t)LLONG_MAX / 2);
+        add_header(out, '*', len_to_ll(n * 2));
+    }
+}
+
+void resp_add_set_len(struct resp_out *out, size_t n)
+{
+    add_header(out, out->proto >= 3 ? '~' : '*', len_to_ll(n));
+}
+
+void resp_add_push_len(struct resp_out *out, size_t n)
+{
+    add_header(out, out->proto >= 3 ? '>' : '*', len_to_ll(n));
+}
+
+/* RESP2 has no attributes: callers must check proto first (Redis asserts
+ * the same). The header is written anyway in release builds. */
+void resp_add_attribute_len(struct resp_out *out, size_t n)
+{
+    assert(out->proto >= 3);
+    add_header(out, '|', len_to_ll(n));
+}
+
+/* ---- doubles, booleans, big numbers, verbatim strings -------------------- */
+
+void resp_add_double(struct resp_out *out, double v)
+{
+    char text[RESP_OUT_DOUBLE_MAX];
+    size_t n = resp_double_to_str(text, sizeof(text), v);
+
+    assert(n > 0);
+    if (out->proto >= 3)
+        add_line(out, ',', text, n);
+    else
+        resp_add_bulk(out, text, n);
+}
+
+void resp_add_bool(struct resp_out *out, bool v)
+{
+    if (out->proto >= 3)
+        resp_add_raw(out, v ? "#t\r\n" : "#f\r\n", 4);
+    else
+        resp_add_raw(out, v ? ":1\r\n" : ":0\r\n", 4);
+}
+
+void resp_add_bignum(struct resp_out *out, const char *digits, size_t len)
+{
+    if (out->proto >= 3)
+        add_line(out, '(', digits, len);
+    else
+        resp_add_bulk(out, digits, len);
+}
+
+/* `ext` is the three-letter format ("txt", "mkd"): shorter ones are padded
+ * with spaces and longer ones cut, as addReplyVerbatim does. */
+void resp_add_verbatim(struct resp_out *out, const char *s, size_t len, const char *ext)
+{
+    char hdr[RESP_OUT_HDR_MAX + 4];
+    size_t hlen;
+    char *p;
+
+    if (out->proto < 3) {
+        resp_add_bulk(out, s, len);
+        return;
+    }
+    hlen = fmt_header(hdr, '=', len_to_ll(len + 4));
+    for (int i = 0; i < 3; i++)
+        hdr[hlen + i] = *ext != '\0' ? *ext++ : ' ';
+    hdr[hlen + 3] = ':';
+    hlen += 4;
+    p = out_claim(out, hlen + len + 2);
+    if (p == NULL)
+        return;
+    p = put(p, hdr, hlen);
+    p = put(p, s, len);
+    put_crlf(p);
+}
+
+/* ---- deferred lengths --------------------------------------------------- */
+
+size_t resp_add_deferred_len(struct resp_out *out)
+{
+    size_t handle = out->len;
+    char *p = out_claim(out, RESP_OUT_DEFERRED_SLOT);
+
+    if (p == NULL)
+        return RESP_OUT_NO_HANDLE;
+    memset(p, 0, RESP_OUT_DEFERRED_SLOT);
+    p[0] = RESP_OUT_DEFERRED_MARK;
+    return handle;
+}
+
+/* Writes the header into the slot at `handle` and closes the gap. */
+static void set_deferred(struct resp_out *out, size_t handle, char type, long long n)
+{
+    char hdr[RESP_OUT_HDR_MAX];
+    size_t hlen;
+    char *slot;
+    size_t tail;
+
+    if (handle == RESP_OUT_NO_HANDLE)
+        return;
+    assert(handle <= out->len && out->len - handle >= RESP_OUT_DEFERRED_SLOT);
+    if (handle > out->len || out->len - handle < RESP_OUT_DEFERRED_SLOT)
+        return; /* a stale handle (reset since): nothing safe to do */
+    slot = out->data + handle;
+    assert(slot[0] == RESP_OUT_DEFERRED_MARK && "deferred lengths set out of order");
+    hlen = fmt_header(hdr, type, n);
+    memcpy(slot, hdr, hlen);
+    tail = out->len - handle - RESP_OUT_DEFERRED_SLOT;
+    memmove(slot + hlen, slot + RESP_OUT_DEFERRED_SLOT, tail);
+    out->len -= RESP_OUT_DEFERRED_SLOT - hlen;
+}
+
+void resp_set_deferred_array_len(struct resp_out *out, size_t handle, size_t n)
+{
+    set_deferred(out, handle, '*', len_to_ll(n));
+}
+
+void resp_set_deferred_map_len(struct resp_out *out, size_t handle, size_t n)
+{
+    if (out->proto >= 3) {
+        set_deferred(out, handle, '%', len_to_ll(n));
+    } else {
+        assert(n <= (size_t)LLONG_MAX / 2);
+        set_deferred(out, handle, '*', len_to_ll(n * 2));
+    }
+}
+
+void resp_set_deferred_set_len(struct resp_out *out, size_t handle, size_t n)
+{
+    set_deferred(out, handle, out->proto >= 3 ? '~' : '*', len_to_ll(n));
+}

@@ -1,0 +1,447 @@
+/*
+ * cmd_command.c - COMMAND and its subcommands (COUNT, LIST, INFO, DOCS,
+ * GETKEYS, HELP), generated from the command table, so that redis-cli shows
+ * argument hints and client libraries can learn key positions.
+ */
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+#include "command.h"
+#include "glob.h"
+
+/* ---- COMMAND INFO --------------------------------------------------------------- */
+
+static const struct {
+    uint32_t flag;
+    const char *name;
+} flag_names[] = {
+    {CMD_WRITE, "write"},         {CMD_READONLY, "readonly"},   {CMD_DENYOOM, "denyoom"},
+    {CMD_ADMIN, "admin"},         {CMD_PUBSUB, "pubsub"},       {CMD_NOSCRIPT, "noscript"},
+    {CMD_BLOCKING, "blocking"},   {CMD_LOADING, "loading"},     {CMD_STALE, "stale"},
+    {CMD_SKIP_MONITOR, "skip_monitor"}, {CMD_SKIP_SLOWLOG, "skip_slowlog"},
+    {CMD_FAST, "fast"},           {CMD_NO_AUTH, "no_auth"},
+    {CMD_MAY_REPLICATE, "may_replicate"}, {CMD_NO_MANDATORY_KEYS, "no_mandatory_keys"},
+    {CMD_ALLOW_BUSY, "allow_busy"}, {CMD_NO_MULTI, "no_multi"},
+};
+#define FLAG_NAME_COUNT (sizeof(flag_names) / sizeof(flag_names[0]))
+
+static void add_flags(struct resp_out *out, uint32_t flags)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < FLAG_NAME_COUNT; i++)
+        n += (flags & flag_names[i].flag) != 0;
+    resp_add_set_len(out, n);
+    for (size_t i = 0; i < FLAG_NAME_COUNT; i++)
+        if (flags & flag_names[i].flag)
+            resp_add_simple(out, flag_names[i].name);
+}
+
+/* ACL categories as Redis derives them from flags and the group. */
+static void add_acl_categories(struct resp_out *out, const struct command *cmd)
+{
+    const char *cats[6];
+    size_t n = 0;
+    if (cmd->group && strcmp(cmd->group, "string") == 0)
+        cats[n++] = "@string";
+    else if (cmd->group && strcmp(cmd->group, "generic") == 0)
+        cats[n++] = "@keyspace";
+    else if (cmd->group && strcmp(cmd->group, "connection") == 0)
+        cats[n++] = "@connection";
+    if (cmd->flags & CMD_WRITE)
+        cats[n++] = "@write";
+    if (cmd->flags & CMD_READONLY)
+        cats[n++] = "@read";
+    if (cmd->flags & CMD_ADMIN) {
+        cats[n++] = "@admin";
+        cats[n++] = "@dangerous";
+    }
+    cats[n++] = (cmd->flags & CMD_FAST) ? "@fast" : "@slow";
+    resp_add_set_len(out, n);
+    for (size_t i = 0; i < n; i++)
+        resp_add_simple(out, cats[i]);
+}
+
+/* Key specs in Redis 7's shape, derived from first/last/step. */
+static void add_key_specs(struct resp_out *out, const struct command *cmd)
+{
+    if (cmd->first_key <= 0) {
+        resp_add_array_len(out, 0);
+        return;
+    }
+    resp_add_array_len(out, 1);
+    resp_add_map_len(out, 3);
+    resp_add_bulk_cstr(out, "flags");
+    resp_add_set_len(out, 1);
+    resp_add_simple(out, (cmd->flags & CMD_WRITE) ? "RW" : "RO");
+    resp_add_bulk_cstr(out, "begin_search");
+    resp_add_map_len(out, 2);
+    resp_add_bulk_cstr(out, "type");
+    resp_add_bulk_cstr(out, "index");
+    resp_add_bulk_cstr(out, "spec");
+    resp_add_map_len(out, 1);
+    resp_add_bulk_cstr(out, "index");
+    resp_add_integer(out, cmd->first_key);
+    resp_add_bulk_cstr(out, "find_keys");
+    resp_add_map_len(out, 2);
+    resp_add_bulk_cstr(out, "type");
+    resp_add_bulk_cstr(out, "range");
+    resp_add_bulk_cstr(out, "spec");
+    resp_add_map_len(out, 3);
+    resp_add_bulk_cstr(out, "lastkey");
+    resp_add_integer(out, cmd->last_key < 0 ? cmd->last_key : cmd->last_key - cmd->first_key);
+    resp_add_bulk_cstr(out, "keystep");
+    resp_add_integer(out, cmd->key_step);
+    resp_add_bulk_cstr(out, "limit");
+    resp_add_integer(out, 0);
+}
+
+static size_t count_subcommands(const struct command *cmd)
+{
+    size_t n = 0;
+    for (const struct command *sub = cmd->subcommands; sub && sub->name; sub++)
+        n++;
+    return n;
+}
+
+static void add_command_info(struct resp_out *out, const struct command *cmd)
+{
+    resp_add_array_len(out, 10);
+    resp_add_bulk_cstr(out, cmd->fullname);
+    resp_add_integer(out, cmd->arity);
+    add_flags(out, cmd->flags);
+    resp_add_integer(out, cmd->first_key);
+    resp_add_integer(out, cmd->last_key);
+    resp_add_integer(out, cmd->key_step);
+    add_acl_categories(out, cmd);
+    resp_add_set_len(out, 0);
+    add_key_specs(out, cmd);
+    resp_add_array_len(out, count_subcommands(cmd));
+    for (const struct command *sub = cmd->subcommands; sub && sub->name; sub++)
+        add_command_info(out, sub);
+}
+
+static void add_info_cb(const struct command *cmd, void *ud)
+{
+    add_command_info(ud, cmd);
+}
+
+static void command_command(struct cmd_ctx *ctx)
+{
+    resp_add_array_len(ctx->out, command_count());
+    command_foreach(add_info_cb, ctx->out);
+}
+
+/* "client|setname" or "client setname" style names in COMMAND INFO/DOCS. */
+static const struct command *find_by_fullname(const struct resp_arg *arg)
+{
+    const char *bar = memchr(arg->ptr, '|', arg->len);
+    if (bar == NULL)
+        return command_lookup(arg->ptr, arg->len);
+    const struct command *parent = command_lookup(arg->ptr, (size_t)(bar - arg->ptr));
+    if (parent == NULL)
+        return NULL;
+    return command_lookup_sub(parent, bar + 1, arg->len - (size_t)(bar - arg->ptr) - 1);
+}
+
+static void command_info_command(struct cmd_ctx *ctx)
+{
+    if (ctx->argc == 2) {
+        command_command(ctx);
+        return;
+    }
+    resp_add_array_len(ctx->out, ctx->argc - 2);
+    for (size_t i = 2; i < ctx->argc; i++) {
+        const struct command *cmd = find_by_fullname(&ctx->argv[i]);
+        if (cmd)
+            add_command_info(ctx->out, cmd);
+        else
+            resp_add_null_array(ctx->out);
+    }
+}
+
+static void count_cb(const struct command *cmd, void *ud)
+{
+    (void)cmd;
+    (*(size_t *)ud)++;
+}
+
+static void command_count_command(struct cmd_ctx *ctx)
+{
+    size_t n = 0;
+    command_foreach(count_cb, &n);
+    resp_add_integer(ctx->out, (long long)n);
+}
+
+/* ---- COMMAND DOCS ------------------------------------------------------------ */
+
+static void add_args(struct resp_out *out, const struct command_arg *args);
+
+static size_t count_args(const struct command_arg *args)
+{
+    size_t n = 0;
+    while (args && args[n].name)
+        n++;
+    return n;
+}
+
+static void add_arg(struct resp_out *out, const struct command_arg *arg)
+{
+    size_t fields = 2 + (arg->token != NULL) + (arg->flags != 0) + (arg->subargs != NULL);
+    resp_add_map_len(out, fields);
+    resp_add_bulk_cstr(out, "name");
+    resp_add_bulk_cstr(out, arg->name);
+    resp_add_bulk_cstr(out, "type");
+    resp_add_bulk_cstr(out, arg->type);
+    if (arg->token) {
+        resp_add_bulk_cstr(out, "token");
+        resp_add_bulk_cstr(out, arg->token);
+    }
+    if (arg->flags) {
+        size_t n = ((arg->flags & COMMAND_ARG_OPTIONAL) != 0) +
+                   ((arg->flags & COMMAND_ARG_MULTIPLE) != 0) +
+                   ((arg->flags & COMMAND_ARG_MULTIPLE_TOKEN) != 0);
+        resp_add_bulk_cstr(out, "flags");
+        resp_add_set_len(out, n);
+        if (arg->flags & COMMAND_ARG_OPTIONAL)
+            resp_add_simple(out, "optional");
+        if (arg->flags & COMMAND_ARG_MULTIPLE)
+            resp_add_simple(out, "multiple");
+        if (arg->flags & COMMAND_ARG_MULTIPLE_TOKEN)
+            resp_add_simple(out, "multiple_token");
+    }
+    if (arg->subargs) {
+        resp_add_bulk_cstr(out, "arguments");
+        add_args(out, arg->subargs);
+    }
+}
+
+static void add_args(struct resp_out *out, const struct command_arg *args)
+{
+    resp_add_array_len(out, count_args(args));
+    for (size_t i = 0; args && args[i].name; i++)
+        add_arg(out, &args[i]);
+}
+
+static void add_docs(struct resp_out *out, const struct command *cmd)
+{
+    size_t fields = 4 + (cmd->args != NULL) + (cmd->subcommands != NULL);
+    resp_add_bulk_cstr(out, cmd->fullname);
+    resp_add_map_len(out, fields);
+    resp_add_bulk_cstr(out, "summary");
+    resp_add_bulk_cstr(out, cmd->summary ? cmd->summary : "");
+    resp_add_bulk_cstr(out, "since");
+    resp_add_bulk_cstr(out, cmd->since ? cmd->since : "1.0.0");
+    resp_add_bulk_cstr(out, "group");
+    resp_add_bulk_cstr(out, cmd->group ? cmd->group : "generic");
+    resp_add_bulk_cstr(out, "complexity");
+    resp_add_bulk_cstr(out, cmd->complexity ? cmd->complexity : "O(1)");
+    if (cmd->args) {
+        resp_add_bulk_cstr(out, "arguments");
+        add_args(out, cmd->args);
+    }
+    if (cmd->subcommands) {
+        resp_add_bulk_cstr(out, "subcommands");
+        resp_add_map_len(out, count_subcommands(cmd));
+        for (const struct command *sub = cmd->subcommands; sub->name; sub++)
+            add_docs(out, sub);
+    }
+}
+
+static void add_docs_cb(const struct command *cmd, void *ud)
+{
+    add_docs(ud, cmd);
+}
+
+static void command_docs_command(struct cmd_ctx *ctx)
+{
+    if (ctx->argc == 2) {
+        resp_add_map_len(ctx->out, command_count());
+        command_foreach(add_docs_cb, ctx->out);
+        return;
+    }
+    size_t handle = resp_add_deferred_len(ctx->out);
+    size_t found = 0;
+    for (size_t i = 2; i < ctx->argc; i++) {
+        const struct command *cmd = find_by_fullname(&ctx->argv[i]);
+        if (cmd) {
+            add_docs(ctx->out, cmd);
+            found++;
+        }
+    }
+    resp_set_deferred_map_len(ctx->out, handle, found);
+}
+
+/* ---- COMMAND LIST, GETKEYS, HELP -------------------------------------------- */
+
+struct list_filter {
+    struct resp_out *out;
+    const struct resp_arg *pattern;
+    const char *acl_cat;
+    size_t count;
+};
+
+static bool in_category(const struct command *cmd, const char *cat)
+{
+    if (strcasecmp(cat, "write") == 0)
+        return cmd->flags & CMD_WRITE;
+    if (strcasecmp(cat, "read") == 0)
+        return cmd->flags & CMD_READONLY;
+    if (strcasecmp(cat, "admin") == 0 || strcasecmp(cat, "dangerous") == 0)
+        return cmd->flags & CMD_ADMIN;
+    if (strcasecmp(cat, "fast") == 0)
+        return cmd->flags & CMD_FAST;
+    if (strcasecmp(cat, "slow") == 0)
+        return !(cmd->flags & CMD_FAST);
+    if (strcasecmp(cat, "keyspace") == 0)
+        return cmd->group && strcmp(cmd->group, "generic") == 0;
+    return cmd->group && strcasecmp(cmd->group, cat) == 0;
+}
+
+static void list_one(struct list_filter *f, const struct command *cmd)
+{
+    if (f->pattern && !glob_match(f->pattern->ptr, f->pattern->len, cmd->fullname,
+                                  strlen(cmd->fullname), true))
+        return;
+    if (f->acl_cat && !in_category(cmd, f->acl_cat))
+        return;
+    resp_add_bulk_cstr(f->out, cmd->fullname);
+    f->count++;
+}
+
+static void list_cb(const struct command *cmd, void *ud)
+{
+    list_one(ud, cmd);
+    for (const struct command *sub = cmd->subcommands; sub && sub->name; sub++)
+        list_one(ud, sub);
+}
+
+static void command_list_command(struct cmd_ctx *ctx)
+{
+    char cat[64];
+    struct list_filter f = {.out = ctx->out};
+    if (ctx->argc == 5 && arg_is(&ctx->argv[2], "filterby")) {
+        if (arg_is(&ctx->argv[3], "pattern")) {
+            f.pattern = &ctx->argv[4];
+        } else if (arg_is(&ctx->argv[3], "aclcat")) {
+            arg_to_cstr(&ctx->argv[4], cat, sizeof(cat));
+            f.acl_cat = cat;
+        } else if (arg_is(&ctx->argv[3], "module")) {
+            resp_add_array_len(ctx->out, 0); /* Grove has no modules */
+            return;
+        } else {
+            reply_syntax_error(ctx);
+            return;
+        }
+    } else if (ctx->argc != 2) {
+        reply_syntax_error(ctx);
+        return;
+    }
+    size_t handle = resp_add_deferred_len(ctx->out);
+    command_foreach(list_cb, &f);
+    resp_set_deferred_array_len(ctx->out, handle, f.count);
+}
+
+static void command_getkeys_command(struct cmd_ctx *ctx)
+{
+    const struct command *cmd = command_lookup(ctx->argv[2].ptr, ctx->argv[2].len);
+    size_t argc = ctx->argc - 2;
+    if (cmd == NULL) {
+        resp_add_error(ctx->out, "ERR Invalid command specified");
+        return;
+    }
+    if ((cmd->arity > 0 && argc != (size_t)cmd->arity) ||
+        (cmd->arity < 0 && argc < (size_t)-cmd->arity)) {
+        resp_add_error(ctx->out, "ERR Invalid number of arguments specified for command");
+        return;
+    }
+    if (cmd->first_key <= 0) {
+        resp_add_error(ctx->out, "ERR The command has no key arguments");
+        return;
+    }
+    int last = cmd->last_key < 0 ? (int)argc + cmd->last_key : cmd->last_key;
+    size_t handle = resp_add_deferred_len(ctx->out);
+    size_t n = 0;
+    for (int i = cmd->first_key; i <= last && i < (int)argc; i += cmd->key_step, n++)
+        resp_add_bulk(ctx->out, ctx->argv[2 + i].ptr, ctx->argv[2 + i].len);
+    resp_set_deferred_array_len(ctx->out, handle, n);
+}
+
+static void command_help_command(struct cmd_ctx *ctx)
+{
+    static const char *const lines[] = {
+        "COMMAND <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+        "(no subcommand)",
+        "    Return details about all Redis commands.",
+        "COUNT",
+        "    Return the total number of commands in this Redis server.",
+        "LIST",
+        "    Return a list of all commands in this Redis server.",
+        "INFO [<command-name> ...]",
+        "    Return details about multiple Redis commands.",
+        "    If no command names are given, documentation details for all",
+        "    commands are returned.",
+        "DOCS [<command-name> ...]",
+        "    Return documentation details about multiple Redis commands.",
+        "    If no command names are given, documentation details for all",
+        "    commands are returned.",
+        "GETKEYS <full-command>",
+        "    Return the keys from a full Redis command.",
+        "HELP",
+        "    Print this help.",
+    };
+    size_t n = sizeof(lines) / sizeof(lines[0]);
+    resp_add_array_len(ctx->out, n);
+    for (size_t i = 0; i < n; i++)
+        resp_add_simple(ctx->out, lines[i]);
+}
+
+/* ---- the table ----------------------------------------------------------------- */
+
+#define INTRO_FLAGS (CMD_LOADING | CMD_STALE)
+
+static const struct command command_subcommands[] = {
+    {.name = "count", .arity = 2, .flags = INTRO_FLAGS, .proc = command_count_command,
+     .group = "server", .summary = "Returns a count of commands.", .since = "2.8.13"},
+    {.name = "list", .arity = -2, .flags = INTRO_FLAGS, .proc = command_list_command,
+     .group = "server", .summary = "Returns a list of command names.", .since = "7.0.0",
+     .complexity = "O(N) where N is the total number of Redis commands",
+     .args = (const struct command_arg[]){
+         {"filterby", "oneof", "FILTERBY", COMMAND_ARG_OPTIONAL, (const struct command_arg[]){
+             {"module-name", "string", "MODULE", 0, NULL},
+             {"category", "string", "ACLCAT", 0, NULL},
+             {"pattern", "pattern", "PATTERN", 0, NULL}, {0}}},
+         {0}}},
+    {.name = "info", .arity = -2, .flags = INTRO_FLAGS, .proc = command_info_command,
+     .group = "server", .summary = "Returns information about one, multiple or all commands.",
+     .since = "2.8.13", .complexity = "O(N) where N is the number of commands to look up",
+     .args = (const struct command_arg[]){{"command-name", "string", NULL,
+                                           COMMAND_ARG_OPTIONAL | COMMAND_ARG_MULTIPLE, NULL},
+                                          {0}}},
+    {.name = "docs", .arity = -2, .flags = INTRO_FLAGS, .proc = command_docs_command,
+     .group = "server", .summary = "Returns documentary information about one, multiple or all "
+                                   "commands.",
+     .since = "7.0.0", .complexity = "O(N) where N is the number of commands to look up",
+     .args = (const struct command_arg[]){{"command-name", "string", NULL,
+                                           COMMAND_ARG_OPTIONAL | COMMAND_ARG_MULTIPLE, NULL},
+                                          {0}}},
+    {.name = "getkeys", .arity = -3, .flags = INTRO_FLAGS, .proc = command_getkeys_command,
+     .group = "server", .summary = "Extracts the key names from an arbitrary command.",
+     .since = "2.8.13", .complexity = "O(N) where N is the number of arguments to the command",
+     .args = (const struct command_arg[]){{"command", "string", NULL, 0, NULL},
+                                          {"arg", "string", NULL,
+                                           COMMAND_ARG_OPTIONAL | COMMAND_ARG_MULTIPLE, NULL},
+                                          {0}}},
+    {.name = "help", .arity = 2, .flags = INTRO_FLAGS, .proc = command_help_command,
+     .group = "server", .summary = "Returns helpful text about the different subcommands.",
+     .since = "5.0.0"},
+    {0},
+};
+
+const struct command introspection_commands[] = {
+    {.name = "command", .arity = -1, .flags = INTRO_FLAGS, .proc = command_command,
+     .group = "server", .summary = "Returns detailed information about all commands.",
+     .since = "2.8.13", .complexity = "O(N) where N is the total number of Redis commands",
+     .subcommands = command_subcommands},
+    {0},
+};

@@ -1,0 +1,722 @@
+/*
+ * cmd_conn.c - the connection commands: PING, ECHO, QUIT, RESET, HELLO,
+ * AUTH, SELECT and CLIENT with its subcommands. Replies and error texts
+ * follow Redis 7 (CLIENT SETINFO and NO-TOUCH follow 7.2, which clients
+ * already send).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "command.h"
+#include "keyspace.h"
+#include "server.h"
+#include "worker.h"
+
+/* ---- PING, ECHO, QUIT, SELECT ------------------------------------------------ */
+
+static void ping_command(struct cmd_ctx *ctx)
+{
+    if (ctx->argc > 2) {
+        reply_wrong_arity(ctx, ctx->cmd);
+        return;
+    }
+    if (ctx->argc == 1)
+        resp_add_simple(ctx->out, "PONG");
+    else
+        resp_add_bulk(ctx->out, ctx->argv[1].ptr, ctx->argv[1].len);
+}
+
+static void echo_command(struct cmd_ctx *ctx)
+{
+    resp_add_bulk(ctx->out, ctx->argv[1].ptr, ctx->argv[1].len);
+}
+
+static void quit_command(struct cmd_ctx *ctx)
+{
+    resp_add_ok(ctx->out);
+    ctx->client->flags |= CLIENT_CLOSE_AFTER_REPLY;
+}
+
+static void select_command(struct cmd_ctx *ctx)
+{
+    long long idx;
+    if (!arg_to_ll_or_reply(ctx, &ctx->argv[1], &idx))
+        return;
+    if (idx < 0 || idx >= server.cfg.databases) {
+        resp_add_error(ctx->out, "ERR DB index is out of range");
+        return;
+    }
+    ctx->client->db = (int)idx;
+    resp_add_ok(ctx->out);
+}
+
+/* ---- authentication ----------------------------------------------------------- */
+
+/* Compare without leaking where the first difference is. */
+static bool secret_equal(const char *a, size_t alen, const char *b, size_t blen)
+{
+    unsigned char diff = (unsigned char)(alen != blen);
+    for (size_t i = 0; i < alen; i++)
+        diff |= (unsigned char)(a[i] ^ b[i % (blen ? blen : 1)]);
+    return diff == 0 && blen == alen;
+}
+
+/* Redis's default user: with no requirepass it is "nopass" and any
+ * password works; otherwise it is the configured one. */
+static bool check_credentials(const struct resp_arg *user, const struct resp_arg *pass)
+{
+    if (user != NULL && !arg_is(user, "default"))
+        return false;
+    config_lock();
+    const char *want = server.cfg.requirepass;
+    bool ok = want[0] == '\0' || secret_equal(pass->ptr, pass->len, want, strlen(want));
+    config_unlock();
+    return ok;
+}
+
+static void reply_wrongpass(struct cmd_ctx *ctx)
+{
+    resp_add_error(ctx->out, "WRONGPASS invalid username-password pair or user is disabled.");
+}
+
+static void auth_command(struct cmd_ctx *ctx)
+{
+    if (ctx->argc > 3) {
+        reply_syntax_error(ctx);
+        return;
+    }
+    const struct resp_arg *user = ctx->argc == 3 ? &ctx->argv[1] : NULL;
+    const struct resp_arg *pass = &ctx->argv[ctx->argc - 1];
+    if (user == NULL && server.cfg.requirepass[0] == '\0') {
+        resp_add_error(ctx->out, "ERR AUTH <password> called without any password configured "
+                                 "for the default user. Are you sure your configuration is "
+                                 "correct?");
+        return;
+    }
+    if (!check_credentials(user, pass)) {
+        reply_wrongpass(ctx);
+        return;
+    }
+    ctx->client->authenticated = true;
+    resp_add_ok(ctx->out);
+}
+
+/* ---- names ------------------------------------------------------------------- */
+
+/* Names and library info: printable ASCII without spaces, as Redis wants. */
+static bool valid_name(const struct resp_arg *name)
+{
+    for (size_t i = 0; i < name->len; i++)
+        if (name->ptr[i] < '!' || name->ptr[i] > '~')
+            return false;
+    return true;
+}
+
+/* Replace a client string field under the registry lock (CLIENT LIST reads
+ * it from other threads). An empty value clears it. */
+static void set_client_string(char **field, const struct resp_arg *value)
+{
+    char *copy = NULL;
+    if (value->len > 0) {
+        copy = malloc(value->len + 1);
+        if (copy != NULL) {
+            memcpy(copy, value->ptr, value->len);
+            copy[value->len] = '\0';
+        }
+    }
+    pthread_mutex_lock(&server.clients_lock);
+    char *old = *field;
+    *field = copy;
+    pthread_mutex_unlock(&server.clients_lock);
+    free(old);
+}
+
+static bool set_name_or_reply(struct cmd_ctx *ctx, const struct resp_arg *name)
+{
+    if (!valid_name(name)) {
+        resp_add_error(ctx->out,
+                       "ERR Client names cannot contain spaces, newlines or special characters.");
+        return false;
+    }
+    set_client_string(&ctx->client->name, name);
+    return true;
+}
+
+/* ---- HELLO and RESET ------------------------------------------------------------ */
+
+static void reply_hello(struct cmd_ctx *ctx)
+{
+    struct resp_out *out = ctx->out;
+    resp_add_map_len(out, 7);
+    resp_add_bulk_cstr(out, "server");
+    resp_add_bulk_cstr(out, "redis");
+    resp_add_bulk_cstr(out, "version");
+    resp_add_bulk_cstr(out, GROVE_REDIS_VERSION);
+    resp_add_bulk_cstr(out, "proto");
+    resp_add_integer(out, ctx->client->resp);
+    resp_add_bulk_cstr(out, "id");
+    resp_add_integer(out, (long long)ctx->client->id);
+    resp_add_bulk_cstr(out, "mode");
+    resp_add_bulk_cstr(out, "standalone");
+    resp_add_bulk_cstr(out, "role");
+    resp_add_bulk_cstr(out, "master");
+    resp_add_bulk_cstr(out, "modules");
+    resp_add_array_len(out, 0);
+}
+
+static void hello_command(struct cmd_ctx *ctx)
+{
+    long long ver = ctx->client->resp;
+    if (ctx->argc >= 2) {
+        if (!arg_to_ll(&ctx->argv[1], &ver)) {
+            resp_add_error(ctx->out, "ERR Protocol version is not an integer or out of range");
+            return;
+        }
+        if (ver < 2 || ver > 3) {
+            resp_add_error(ctx->out, "NOPROTO unsupported protocol version");
+            return;
+        }
+    }
+    const struct resp_arg *user = NULL, *pass = NULL, *name = NULL;
+    for (size_t j = 2; j < ctx->argc; j++) {
+        size_t more = ctx->argc - 1 - j;
+        if (arg_is(&ctx->argv[j], "auth") && more >= 2) {
+            user = &ctx->argv[j + 1];
+            pass = &ctx->argv[j + 2];
+            j += 2;
+        } else if (arg_is(&ctx->argv[j], "setname") && more >= 1) {
+            name = &ctx->argv[j + 1];
+            j++;
+        } else {
+            resp_add_errorf(ctx->out, "ERR Syntax error in HELLO option '%.*s'",
+                            (int)ctx->argv[j].len, ctx->argv[j].ptr);
+            return;
+        }
+    }
+    if (user != NULL) {
+        if (!check_credentials(user, pass)) {
+            reply_wrongpass(ctx);
+            return;
+        }
+        ctx->client->authenticated = true;
+    }
+    if (name != NULL && !valid_name(name)) {
+        resp_add_error(ctx->out,
+                       "ERR Client names cannot contain spaces, newlines or special characters.");
+        return;
+    }
+    if (!ctx->client->authenticated && server.cfg.requirepass[0] != '\0') {
+        resp_add_error(ctx->out,
+                       "NOAUTH HELLO must be called with the client already authenticated, "
+                       "otherwise the HELLO <proto> AUTH <user> <pass> option can be used to "
+                       "authenticate the client and select the RESP protocol version at the "
+                       "same time");
+        return;
+    }
+    if (name != NULL)
+        set_name_or_reply(ctx, name);
+    ctx->client->resp = (int)ver;
+    ctx->out->proto = (int)ver;
+    reply_hello(ctx);
+}
+
+static void reset_command(struct cmd_ctx *ctx)
+{
+    struct client *c = ctx->client;
+    static const struct resp_arg empty = {"", 0};
+    c->db = 0;
+    c->resp = 2;
+    ctx->out->proto = 2;
+    c->flags &= ~(uint32_t)(CLIENT_REPLY_OFF | CLIENT_REPLY_SKIP | CLIENT_REPLY_SKIP_NEXT |
+                            CLIENT_NO_EVICT | CLIENT_NO_TOUCH);
+    c->authenticated = false;
+    set_client_string(&c->name, &empty);
+    resp_add_simple(ctx->out, "RESET");
+}
+
+/* ---- CLIENT ----------------------------------------------------------------- */
+
+static void client_id_command(struct cmd_ctx *ctx)
+{
+    resp_add_integer(ctx->out, (long long)ctx->client->id);
+}
+
+static void client_setname_command(struct cmd_ctx *ctx)
+{
+    if (set_name_or_reply(ctx, &ctx->argv[2]))
+        resp_add_ok(ctx->out);
+}
+
+static void client_getname_command(struct cmd_ctx *ctx)
+{
+    if (ctx->client->name)
+        resp_add_bulk_cstr(ctx->out, ctx->client->name);
+    else
+        resp_add_null(ctx->out);
+}
+
+static void client_setinfo_command(struct cmd_ctx *ctx)
+{
+    const struct resp_arg *attr = &ctx->argv[2], *value = &ctx->argv[3];
+    char **field;
+    if (arg_is(attr, "lib-name"))
+        field = &ctx->client->lib_name;
+    else if (arg_is(attr, "lib-ver"))
+        field = &ctx->client->lib_ver;
+    else {
+        resp_add_errorf(ctx->out, "ERR Unrecognized option '%.*s'", (int)attr->len, attr->ptr);
+        return;
+    }
+    if (!valid_name(value)) {
+        resp_add_errorf(ctx->out, "ERR %s cannot contain spaces, newlines or special characters.",
+                        field == &ctx->client->lib_name ? "lib-name" : "lib-ver");
+        return;
+    }
+    set_client_string(field, value);
+    resp_add_ok(ctx->out);
+}
+
+/* One CLIENT LIST line, in Redis's field order. Called under the registry
+ * lock. The buffer fields are approximations Grove can give cheaply. */
+static void describe_client(struct resp_out *text, const struct client *c, long long now_ms)
+{
+    char line[1024];
+    char flags[8];
+    size_t f = 0;
+    if (c->flags & CLIENT_NO_EVICT)
+        flags[f++] = 'e';
+    if (c->flags & CLIENT_NO_TOUCH)
+        flags[f++] = 'T';
+    if (f == 0)
+        flags[f++] = 'N';
+    flags[f] = '\0';
+    const char *cmd = c->last_cmd ? c->last_cmd->fullname : "NULL";
+    int n = snprintf(line, sizeof(line),
+                     "id=%llu addr=%s laddr=%s fd=%d name=%s age=%lld idle=%lld flags=%s db=%d "
+                     "sub=0 psub=0 ssub=0 multi=-1 qbuf=%zu qbuf-free=%zu argv-mem=0 "
+                     "multi-mem=0 rbs=%zu rbp=%zu obl=%zu oll=0 omem=%zu tot-mem=%zu "
+                     "events=r cmd=%s user=default redir=-1 resp=%d lib-name=%s lib-ver=%s\n",
+                     (unsigned long long)c->id, c->addr, c->laddr, c->fd, c->name ? c->name : "",
+                     (now_ms - c->ctime_ms) / 1000, (now_ms - c->last_interaction_ms) / 1000,
+                     flags, c->db, c->qlen - c->qpos, c->qcap - c->qlen, c->out.cap, c->out.cap,
+                     c->out.len, c->out.len, c->qcap + c->out.cap + sizeof(*c), cmd, c->resp,
+                     c->lib_name ? c->lib_name : "", c->lib_ver ? c->lib_ver : "");
+    if (n > 0)
+        resp_add_raw(text, line, (size_t)n < sizeof(line) ? (size_t)n : sizeof(line) - 1);
+}
+
+static void reply_text(struct cmd_ctx *ctx, struct resp_out *text)
+{
+    resp_add_verbatim(ctx->out, text->data ? text->data : "", text->len, "txt");
+}
+
+static void client_info_command(struct cmd_ctx *ctx)
+{
+    struct resp_out text;
+    resp_out_init(&text, 2);
+    pthread_mutex_lock(&server.clients_lock);
+    describe_client(&text, ctx->client, ctx->now_ms);
+    pthread_mutex_unlock(&server.clients_lock);
+    reply_text(ctx, &text);
+    resp_out_deinit(&text);
+}
+
+static void client_list_command(struct cmd_ctx *ctx)
+{
+    uint64_t *ids = NULL;
+    size_t nids = 0;
+    if (ctx->argc == 4 && arg_is(&ctx->argv[2], "type")) {
+        if (!arg_is(&ctx->argv[3], "normal") && !arg_is(&ctx->argv[3], "master") &&
+            !arg_is(&ctx->argv[3], "replica") && !arg_is(&ctx->argv[3], "slave") &&
+            !arg_is(&ctx->argv[3], "pubsub")) {
+            resp_add_errorf(ctx->out, "ERR Unknown client type '%.*s'", (int)ctx->argv[3].len,
+                            ctx->argv[3].ptr);
+            return;
+        }
+        if (!arg_is(&ctx->argv[3], "normal")) {
+            resp_add_verbatim(ctx->out, "", 0, "txt");
+            return;
+        }
+    } else if (ctx->argc >= 4 && arg_is(&ctx->argv[2], "id")) {
+        nids = ctx->argc - 3;
+        ids = calloc(nids, sizeof(*ids));
+        if (ids == NULL) {
+            resp_add_error(ctx->out, "ERR out of memory");
+            return;
+        }
+        for (size_t i = 0; i < nids; i++) {
+            long long id;
+            if (!arg_to_ll(&ctx->argv[3 + i], &id) || id <= 0) {
+                resp_add_error(ctx->out, "ERR Invalid client ID");
+                free(ids);
+                return;
+            }
+            ids[i] = (uint64_t)id;
+        }
+    } else if (ctx->argc != 2) {
+        reply_syntax_error(ctx);
+        return;
+    }
+    struct resp_out text;
+    resp_out_init(&text, 2);
+    pthread_mutex_lock(&server.clients_lock);
+    for (const struct client *c = server.clients; c != NULL; c = c->reg_next) {
+        bool wanted = nids == 0;
+        for (size_t i = 0; i < nids && !wanted; i++)
+            wanted = ids[i] == c->id;
+        if (wanted)
+            describe_client(&text, c, ctx->now_ms);
+    }
+    pthread_mutex_unlock(&server.clients_lock);
+    reply_text(ctx, &text);
+    resp_out_deinit(&text);
+    free(ids);
+}
+
+/* CLIENT KILL filters. */
+struct kill_filter {
+    long long id;                   /* 0: any */
+    const struct resp_arg *addr, *laddr, *user;
+    bool skipme;
+    bool normal_only_mismatch;      /* TYPE other than normal: matches nobody */
+    long long maxage;
+};
+
+static bool arg_equals_cstr(const struct resp_arg *arg, const char *s)
+{
+    return arg->len == strlen(s) && memcmp(arg->ptr, s, arg->len) == 0;
+}
+
+static bool kill_matches(const struct kill_filter *f, const struct client *c,
+                         const struct client *me, long long now_ms)
+{
+    if (f->normal_only_mismatch)
+        return false;
+    if (f->id && (uint64_t)f->id != c->id)
+        return false;
+    if (f->addr && !arg_equals_cstr(f->addr, c->addr))
+        return false;
+    if (f->laddr && !arg_equals_cstr(f->laddr, c->laddr))
+        return false;
+    if (f->skipme && c == me)
+        return false;
+    if (f->maxage && (now_ms - c->ctime_ms) / 1000 < f->maxage)
+        return false;
+    return true;
+}
+
+/* Parse "FILTER value" pairs; replies and returns false on error. */
+static bool parse_kill_filters(struct cmd_ctx *ctx, struct kill_filter *f)
+{
+    memset(f, 0, sizeof(*f));
+    f->skipme = true;
+    if ((ctx->argc - 2) % 2 != 0) {
+        reply_syntax_error(ctx);
+        return false;
+    }
+    for (size_t i = 2; i < ctx->argc; i += 2) {
+        const struct resp_arg *opt = &ctx->argv[i], *val = &ctx->argv[i + 1];
+        if (arg_is(opt, "id")) {
+            if (!arg_to_ll(val, &f->id) || f->id <= 0) {
+                resp_add_error(ctx->out, "ERR client-id should be greater than 0");
+                return false;
+            }
+        } else if (arg_is(opt, "type")) {
+            if (arg_is(val, "normal"))
+                continue;
+            if (!arg_is(val, "master") && !arg_is(val, "replica") && !arg_is(val, "slave") &&
+                !arg_is(val, "pubsub")) {
+                resp_add_errorf(ctx->out, "ERR Unknown client type '%.*s'", (int)val->len,
+                                val->ptr);
+                return false;
+            }
+            f->normal_only_mismatch = true;
+        } else if (arg_is(opt, "addr")) {
+            f->addr = val;
+        } else if (arg_is(opt, "laddr")) {
+            f->laddr = val;
+        } else if (arg_is(opt, "user")) {
+            if (!arg_equals_cstr(val, "default")) {
+                resp_add_errorf(ctx->out, "ERR No such user '%.*s'", (int)val->len, val->ptr);
+                return false;
+            }
+        } else if (arg_is(opt, "skipme")) {
+            if (arg_is(val, "yes"))
+                f->skipme = true;
+            else if (arg_is(val, "no"))
+                f->skipme = false;
+            else {
+                reply_syntax_error(ctx);
+                return false;
+            }
+        } else if (arg_is(opt, "maxage")) {
+            if (!arg_to_ll(val, &f->maxage) || f->maxage < 0) {
+                reply_syntax_error(ctx);
+                return false;
+            }
+        } else {
+            reply_syntax_error(ctx);
+            return false;
+        }
+    }
+    return true;
+}
+
+/* Close every matching client: ourselves after this reply, the others
+ * through their worker's queue. Returns how many matched. */
+static long long kill_clients(struct cmd_ctx *ctx, const struct kill_filter *f)
+{
+    long long killed = 0;
+    struct client *me = ctx->client;
+    pthread_mutex_lock(&server.clients_lock);
+    for (struct client *c = server.clients; c != NULL; c = c->reg_next) {
+        if (!kill_matches(f, c, me, ctx->now_ms))
+            continue;
+        killed++;
+        if (c == me)
+            me->flags |= CLIENT_CLOSE_AFTER_REPLY;
+        else
+            worker_post(c->worker, WORKER_MSG_KILL, c->id);
+    }
+    pthread_mutex_unlock(&server.clients_lock);
+    return killed;
+}
+
+static void client_kill_command(struct cmd_ctx *ctx)
+{
+    struct kill_filter f;
+    if (ctx->argc == 3) { /* the old form: CLIENT KILL addr:port */
+        memset(&f, 0, sizeof(f));
+        f.addr = &ctx->argv[2];
+        if (kill_clients(ctx, &f) == 0)
+            resp_add_error(ctx->out, "ERR No such client");
+        else
+            resp_add_ok(ctx->out);
+        return;
+    }
+    if (parse_kill_filters(ctx, &f))
+        resp_add_integer(ctx->out, kill_clients(ctx, &f));
+}
+
+static void client_reply_command(struct cmd_ctx *ctx)
+{
+    struct client *c = ctx->client;
+    if (arg_is(&ctx->argv[2], "on")) {
+        c->flags &= ~(uint32_t)(CLIENT_REPLY_OFF | CLIENT_REPLY_SKIP_NEXT);
+        resp_add_ok(ctx->out);
+    } else if (arg_is(&ctx->argv[2], "off")) {
+        c->flags |= CLIENT_REPLY_OFF;
+    } else if (arg_is(&ctx->argv[2], "skip")) {
+        if (!(c->flags & CLIENT_REPLY_OFF))
+            c->flags |= CLIENT_REPLY_SKIP_NEXT;
+    } else {
+        reply_syntax_error(ctx);
+    }
+}
+
+static void set_flag_on_off(struct cmd_ctx *ctx, uint32_t flag)
+{
+    if (arg_is(&ctx->argv[2], "on"))
+        ctx->client->flags |= flag;
+    else if (arg_is(&ctx->argv[2], "off"))
+        ctx->client->flags &= ~flag;
+    else {
+        reply_syntax_error(ctx);
+        return;
+    }
+    resp_add_ok(ctx->out);
+}
+
+static void client_no_evict_command(struct cmd_ctx *ctx)
+{
+    set_flag_on_off(ctx, CLIENT_NO_EVICT);
+}
+
+static void client_no_touch_command(struct cmd_ctx *ctx)
+{
+    set_flag_on_off(ctx, CLIENT_NO_TOUCH);
+}
+
+static void client_help_command(struct cmd_ctx *ctx)
+{
+    static const char *const lines[] = {
+        "CLIENT <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+        "GETNAME",
+        "    Return the name of the current connection.",
+        "ID",
+        "    Return the ID of the current connection.",
+        "INFO",
+        "    Return information about the current client connection.",
+        "KILL <ip:port>",
+        "    Kill connection made from <ip:port>.",
+        "KILL <option> <value> [<option> <value> [...]]",
+        "    Kill connections. Options are:",
+        "    * ADDR (<ip:port>|<unixsocket>:0)",
+        "      Kill connections made from the specified address",
+        "    * LADDR (<ip:port>|<unixsocket>:0)",
+        "      Kill connections made to specified local address",
+        "    * TYPE (NORMAL|MASTER|REPLICA|PUBSUB)",
+        "      Kill connections by type.",
+        "    * USER <username>",
+        "      Kill connections authenticated by <username>.",
+        "    * SKIPME (YES|NO)",
+        "      Skip killing current connection (default: yes).",
+        "    * ID <client-id>",
+        "      Kill connections by client id.",
+        "    * MAXAGE <maxage>",
+        "      Kill connections older than the specified age.",
+        "LIST [options ...]",
+        "    Return information about client connections. Options:",
+        "    * TYPE (NORMAL|MASTER|REPLICA|PUBSUB)",
+        "      Return clients of specified type.",
+        "NO-EVICT (ON|OFF)",
+        "    Protect current client connection from eviction.",
+        "NO-TOUCH (ON|OFF)",
+        "    Will not touch LRU/LFU stats when this mode is on.",
+        "REPLY (ON|OFF|SKIP)",
+        "    Control the replies sent to the current connection.",
+        "SETNAME <name>",
+        "    Assign the name <name> to the current connection.",
+        "SETINFO <option> <value>",
+        "    Set client meta attr. Options are:",
+        "    * LIB-NAME: the client lib name.",
+        "    * LIB-VER: the client lib version.",
+        "HELP",
+        "    Print this help.",
+    };
+    size_t n = sizeof(lines) / sizeof(lines[0]);
+    resp_add_array_len(ctx->out, n);
+    for (size_t i = 0; i < n; i++)
+        resp_add_simple(ctx->out, lines[i]);
+}
+
+static void client_command(struct cmd_ctx *ctx)
+{
+    /* Reached only when the subcommand is missing: the dispatcher routes
+     * the others, so this is the arity error of the container. */
+    reply_wrong_arity(ctx, ctx->cmd);
+}
+
+/* ---- the table ------------------------------------------------------------- */
+
+#define CONN_FLAGS (CMD_NOSCRIPT | CMD_LOADING | CMD_STALE)
+
+static const struct command client_subcommands[] = {
+    {.name = "id", .arity = 2, .flags = CONN_FLAGS, .proc = client_id_command,
+     .group = "connection", .summary = "Returns the unique client ID of the connection.",
+     .since = "5.0.0", .complexity = "O(1)"},
+    {.name = "setname", .arity = 3, .flags = CONN_FLAGS, .proc = client_setname_command,
+     .group = "connection", .summary = "Sets the connection name.", .since = "2.6.9",
+     .complexity = "O(1)",
+     .args = (const struct command_arg[]){{"connection-name", "string", NULL, 0, NULL}, {0}}},
+    {.name = "getname", .arity = 2, .flags = CONN_FLAGS, .proc = client_getname_command,
+     .group = "connection", .summary = "Returns the name of the connection.", .since = "2.6.9",
+     .complexity = "O(1)"},
+    {.name = "setinfo", .arity = 4, .flags = CONN_FLAGS, .proc = client_setinfo_command,
+     .group = "connection", .summary = "Sets information specific to the client or connection.",
+     .since = "7.2.0", .complexity = "O(1)",
+     .args = (const struct command_arg[]){{"attr", "oneof", NULL, 0,
+         (const struct command_arg[]){{"libname", "string", "LIB-NAME", 0, NULL},
+                                      {"libver", "string", "LIB-VER", 0, NULL}, {0}}}, {0}}},
+    {.name = "list", .arity = -2, .flags = CMD_ADMIN | CONN_FLAGS, .proc = client_list_command,
+     .group = "connection", .summary = "Lists open connections.", .since = "2.4.0",
+     .complexity = "O(N) where N is the number of client connections",
+     .args = (const struct command_arg[]){
+         {"client-type", "oneof", "TYPE", COMMAND_ARG_OPTIONAL,
+          (const struct command_arg[]){{"normal", "pure-token", "NORMAL", 0, NULL},
+                                       {"master", "pure-token", "MASTER", 0, NULL},
+                                       {"replica", "pure-token", "REPLICA", 0, NULL},
+                                       {"pubsub", "pure-token", "PUBSUB", 0, NULL}, {0}}},
+         {"client-id", "integer", "ID", COMMAND_ARG_OPTIONAL | COMMAND_ARG_MULTIPLE, NULL},
+         {0}}},
+    {.name = "info", .arity = 2, .flags = CONN_FLAGS, .proc = client_info_command,
+     .group = "connection", .summary = "Returns information about the connection.",
+     .since = "6.2.0", .complexity = "O(1)"},
+    {.name = "kill", .arity = -3, .flags = CMD_ADMIN | CONN_FLAGS, .proc = client_kill_command,
+     .group = "connection", .summary = "Terminates open connections.", .since = "2.4.0",
+     .complexity = "O(N) where N is the number of client connections",
+     .args = (const struct command_arg[]){
+         {"filter", "oneof", NULL, 0, (const struct command_arg[]){
+             {"old-format", "string", NULL, 0, NULL},
+             {"new-format", "oneof", NULL, COMMAND_ARG_MULTIPLE, (const struct command_arg[]){
+                 {"client-id", "integer", "ID", COMMAND_ARG_OPTIONAL, NULL},
+                 {"client-type", "string", "TYPE", COMMAND_ARG_OPTIONAL, NULL},
+                 {"username", "string", "USER", COMMAND_ARG_OPTIONAL, NULL},
+                 {"addr", "string", "ADDR", COMMAND_ARG_OPTIONAL, NULL},
+                 {"laddr", "string", "LADDR", COMMAND_ARG_OPTIONAL, NULL},
+                 {"skipme", "string", "SKIPME", COMMAND_ARG_OPTIONAL, NULL},
+                 {"maxage", "integer", "MAXAGE", COMMAND_ARG_OPTIONAL, NULL}, {0}}},
+             {0}}},
+         {0}}},
+    {.name = "reply", .arity = 3, .flags = CONN_FLAGS, .proc = client_reply_command,
+     .group = "connection", .summary = "Instructs the server whether to reply to commands.",
+     .since = "3.2.0", .complexity = "O(1)",
+     .args = (const struct command_arg[]){{"action", "oneof", NULL, 0,
+         (const struct command_arg[]){{"on", "pure-token", "ON", 0, NULL},
+                                      {"off", "pure-token", "OFF", 0, NULL},
+                                      {"skip", "pure-token", "SKIP", 0, NULL}, {0}}}, {0}}},
+    {.name = "no-evict", .arity = 3, .flags = CMD_ADMIN | CONN_FLAGS,
+     .proc = client_no_evict_command, .group = "connection",
+     .summary = "Sets the client eviction mode of the connection.", .since = "7.0.0",
+     .complexity = "O(1)",
+     .args = (const struct command_arg[]){{"enabled", "oneof", NULL, 0,
+         (const struct command_arg[]){{"on", "pure-token", "ON", 0, NULL},
+                                      {"off", "pure-token", "OFF", 0, NULL}, {0}}}, {0}}},
+    {.name = "no-touch", .arity = 3, .flags = CONN_FLAGS, .proc = client_no_touch_command,
+     .group = "connection",
+     .summary = "Controls whether commands sent by the client affect the LRU/LFU of accessed "
+                "keys.",
+     .since = "7.2.0", .complexity = "O(1)",
+     .args = (const struct command_arg[]){{"enabled", "oneof", NULL, 0,
+         (const struct command_arg[]){{"on", "pure-token", "ON", 0, NULL},
+                                      {"off", "pure-token", "OFF", 0, NULL}, {0}}}, {0}}},
+    {.name = "help", .arity = 2, .flags = CMD_LOADING | CMD_STALE, .proc = client_help_command,
+     .group = "connection", .summary = "Returns helpful text about the different subcommands.",
+     .since = "5.0.0", .complexity = "O(1)"},
+    {0},
+};
+
+const struct command connection_commands[] = {
+    {.name = "ping", .arity = -1, .flags = CMD_FAST, .proc = ping_command,
+     .group = "connection", .summary = "Returns the server's liveliness response.",
+     .since = "1.0.0", .complexity = "O(1)",
+     .args = (const struct command_arg[]){{"message", "string", NULL, COMMAND_ARG_OPTIONAL,
+                                          NULL}, {0}}},
+    {.name = "echo", .arity = 2, .flags = CMD_FAST, .proc = echo_command,
+     .group = "connection", .summary = "Returns the given string.", .since = "1.0.0",
+     .complexity = "O(1)",
+     .args = (const struct command_arg[]){{"message", "string", NULL, 0, NULL}, {0}}},
+    {.name = "quit", .arity = -1, .flags = CMD_ALLOW_BUSY | CMD_NO_AUTH | CONN_FLAGS | CMD_FAST,
+     .proc = quit_command, .group = "connection", .summary = "Closes the connection.",
+     .since = "1.0.0", .complexity = "O(1)"},
+    {.name = "reset", .arity = 1, .flags = CMD_NO_AUTH | CONN_FLAGS | CMD_FAST,
+     .proc = reset_command, .group = "connection", .summary = "Resets the connection.",
+     .since = "6.2.0", .complexity = "O(1)"},
+    {.name = "hello", .arity = -1, .flags = CMD_NO_AUTH | CONN_FLAGS | CMD_FAST,
+     .proc = hello_command, .group = "connection", .summary = "Handshakes with the Redis server.",
+     .since = "6.0.0", .complexity = "O(1)",
+     .args = (const struct command_arg[]){
+         {"arguments", "block", NULL, COMMAND_ARG_OPTIONAL, (const struct command_arg[]){
+             {"protover", "integer", NULL, 0, NULL},
+             {"auth", "block", "AUTH", COMMAND_ARG_OPTIONAL, (const struct command_arg[]){
+                 {"username", "string", NULL, 0, NULL},
+                 {"password", "string", NULL, 0, NULL}, {0}}},
+             {"clientname", "string", "SETNAME", COMMAND_ARG_OPTIONAL, NULL}, {0}}},
+         {0}}},
+    {.name = "auth", .arity = -2, .flags = CMD_NO_AUTH | CONN_FLAGS | CMD_FAST,
+     .proc = auth_command, .group = "connection", .summary = "Authenticates the connection.",
+     .since = "1.0.0", .complexity = "O(N) where N is the number of passwords defined for the user",
+     .args = (const struct command_arg[]){{"username", "string", NULL, COMMAND_ARG_OPTIONAL, NULL},
+                                          {"password", "string", NULL, 0, NULL}, {0}}},
+    {.name = "select", .arity = 2, .flags = CMD_LOADING | CMD_STALE | CMD_FAST,
+     .proc = select_command, .group = "connection",
+     .summary = "Changes the selected database.", .since = "1.0.0", .complexity = "O(1)",
+     .args = (const struct command_arg[]){{"index", "integer", NULL, 0, NULL}, {0}}},
+    {.name = "client", .arity = -2, .flags = 0, .proc = client_command,
+     .group = "connection", .summary = "A container for client connection commands.",
+     .since = "2.4.0", .complexity = "Depends on subcommand.",
+     .subcommands = client_subcommands},
+    {0},
+};

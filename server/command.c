@@ -1,0 +1,280 @@
+/*
+ * command.c - the command index, the dispatcher and the reply helpers every
+ * handler shares; see command.h.
+ *
+ * Lookup: the tables of every area (cmd_*.c) are indexed once at start-up
+ * in a core/hashmap keyed by the lower-case name; a request's name is
+ * lower-cased into a small stack buffer and looked up there. Names longer
+ * than any command are unknown without a lookup.
+ */
+#include "command.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+#include "hashmap.h"
+#include "keyspace.h"
+#include "log.h"
+#include "server.h"
+#include "worker.h"
+
+#define COMMAND_NAME_MAX 32
+
+static const struct command *const command_tables[] = {
+    connection_commands,
+    server_commands,
+    string_commands,
+    keyspace_commands,
+    introspection_commands,
+};
+
+static struct hashmap *command_index;
+static const struct hashmap_seed command_seed = {0x67726f7665ULL, 0x636f6d6d616e64ULL};
+
+/* ---- the index -------------------------------------------------------------- */
+
+static void set_fullnames(struct command *parent)
+{
+    snprintf(parent->fullname, sizeof(parent->fullname), "%s", parent->name);
+    if (parent->subcommands == NULL)
+        return;
+    for (struct command *sub = (struct command *)parent->subcommands; sub->name; sub++) {
+        sub->parent = parent;
+        snprintf(sub->fullname, sizeof(sub->fullname), "%s|%s", parent->name, sub->name);
+    }
+}
+
+int command_table_init(void)
+{
+    struct hashmap_hasher hasher = {hashmap_siphash, &command_seed};
+    command_index = hashmap_create(&hasher);
+    if (command_index == NULL)
+        return -ENOMEM;
+    for (size_t t = 0; t < sizeof(command_tables) / sizeof(command_tables[0]); t++) {
+        for (const struct command *cmd = command_tables[t]; cmd->name; cmd++) {
+            set_fullnames((struct command *)cmd);
+            if (hashmap_put(command_index, cmd->name, strlen(cmd->name), (void *)cmd, NULL) < 0)
+                return -ENOMEM;
+        }
+    }
+    return 0;
+}
+
+void command_table_deinit(void)
+{
+    hashmap_destroy(command_index);
+    command_index = NULL;
+}
+
+static bool lower_name(const char *name, size_t len, char *buf)
+{
+    if (len >= COMMAND_NAME_MAX)
+        return false;
+    for (size_t i = 0; i < len; i++)
+        buf[i] = (char)tolower((unsigned char)name[i]);
+    return true;
+}
+
+const struct command *command_lookup(const char *name, size_t len)
+{
+    char lower[COMMAND_NAME_MAX];
+    if (!lower_name(name, len, lower))
+        return NULL;
+    return hashmap_get(command_index, lower, len);
+}
+
+const struct command *command_lookup_sub(const struct command *parent, const char *name,
+                                         size_t len)
+{
+    for (const struct command *sub = parent->subcommands; sub && sub->name; sub++)
+        if (strlen(sub->name) == len && strncasecmp(sub->name, name, len) == 0)
+            return sub;
+    return NULL;
+}
+
+void command_foreach(void (*fn)(const struct command *cmd, void *ud), void *ud)
+{
+    for (size_t t = 0; t < sizeof(command_tables) / sizeof(command_tables[0]); t++)
+        for (const struct command *cmd = command_tables[t]; cmd->name; cmd++)
+            fn(cmd, ud);
+}
+
+size_t command_count(void)
+{
+    return hashmap_size(command_index);
+}
+
+/* ---- standard replies ------------------------------------------------------- */
+
+void reply_wrong_arity(struct cmd_ctx *ctx, const struct command *cmd)
+{
+    resp_add_errorf(ctx->out, "ERR wrong number of arguments for '%s' command", cmd->fullname);
+}
+
+void reply_syntax_error(struct cmd_ctx *ctx)
+{
+    resp_add_error(ctx->out, "ERR syntax error");
+}
+
+void reply_not_integer(struct cmd_ctx *ctx)
+{
+    resp_add_error(ctx->out, "ERR value is not an integer or out of range");
+}
+
+void reply_wrongtype(struct cmd_ctx *ctx)
+{
+    resp_add_error(ctx->out, "WRONGTYPE Operation against a key holding the wrong kind of value");
+}
+
+static void upper_copy(char *dst, size_t cap, const char *src, size_t len)
+{
+    size_t n = len < cap - 1 ? len : cap - 1;
+    for (size_t i = 0; i < n; i++)
+        dst[i] = (char)toupper((unsigned char)src[i]);
+    dst[n] = '\0';
+}
+
+void reply_unknown_subcommand(struct cmd_ctx *ctx)
+{
+    char name[COMMAND_NAME_MAX + 1];
+    upper_copy(name, sizeof(name), ctx->argv[0].ptr, ctx->argv[0].len);
+    resp_add_errorf(ctx->out, "ERR unknown subcommand '%.*s'. Try %s HELP.",
+                    (int)(ctx->argv[1].len > 128 ? 128 : ctx->argv[1].len), ctx->argv[1].ptr,
+                    name);
+}
+
+/* "unknown command 'x', with args beginning with: 'a' 'b' " - the argument
+ * list stops once it reaches 128 characters, as in Redis. */
+static void reply_unknown_command(struct cmd_ctx *ctx)
+{
+    char args[512];
+    size_t used = 0;
+    args[0] = '\0';
+    for (size_t i = 1; i < ctx->argc && used < 128; i++) {
+        int room = 128 - (int)used;
+        int n = snprintf(args + used, sizeof(args) - used, "'%.*s' ",
+                         (int)(ctx->argv[i].len < (size_t)room ? ctx->argv[i].len : (size_t)room),
+                         ctx->argv[i].ptr);
+        if (n > 0)
+            used += (size_t)n;
+    }
+    int namelen = (int)(ctx->argv[0].len > 128 ? 128 : ctx->argv[0].len);
+    resp_add_errorf(ctx->out, "ERR unknown command '%.*s', with args beginning with: %s", namelen,
+                    ctx->argv[0].ptr, args);
+}
+
+/* ---- argument helpers ------------------------------------------------------- */
+
+bool arg_is(const struct resp_arg *arg, const char *word)
+{
+    size_t n = strlen(word);
+    return arg->len == n && strncasecmp(arg->ptr, word, n) == 0;
+}
+
+bool arg_to_ll(const struct resp_arg *arg, long long *out)
+{
+    return resp_str_to_ll(arg->ptr, arg->len, out);
+}
+
+bool arg_to_ll_or_reply(struct cmd_ctx *ctx, const struct resp_arg *arg, long long *out)
+{
+    if (arg_to_ll(arg, out))
+        return true;
+    reply_not_integer(ctx);
+    return false;
+}
+
+void arg_to_cstr(const struct resp_arg *arg, char *buf, size_t cap)
+{
+    size_t n = arg->len < cap - 1 ? arg->len : cap - 1;
+    memcpy(buf, arg->ptr, n);
+    buf[n] = '\0';
+}
+
+/* ---- dispatch ----------------------------------------------------------------- */
+
+static bool arity_ok(const struct command *cmd, size_t argc)
+{
+    return cmd->arity >= 0 ? argc == (size_t)cmd->arity : argc >= (size_t)-cmd->arity;
+}
+
+static bool auth_required(const struct client *c)
+{
+    return !c->authenticated && server.cfg.requirepass[0] != '\0';
+}
+
+/* Find the command (or subcommand) or reply why not. */
+static const struct command *resolve(struct cmd_ctx *ctx)
+{
+    const struct command *cmd = command_lookup(ctx->argv[0].ptr, ctx->argv[0].len);
+    if (cmd == NULL) {
+        reply_unknown_command(ctx);
+        return NULL;
+    }
+    if (cmd->subcommands != NULL && ctx->argc >= 2) {
+        const struct command *sub = command_lookup_sub(cmd, ctx->argv[1].ptr, ctx->argv[1].len);
+        if (sub == NULL) {
+            reply_unknown_subcommand(ctx);
+            return NULL;
+        }
+        cmd = sub;
+    }
+    if (!arity_ok(cmd, ctx->argc)) {
+        reply_wrong_arity(ctx, cmd);
+        return NULL;
+    }
+    if (auth_required(ctx->client) && !(cmd->flags & CMD_NO_AUTH)) {
+        resp_add_error(ctx->out, "NOAUTH Authentication required.");
+        return NULL;
+    }
+    return cmd;
+}
+
+/* Lock the shards of the command's declared keys, run it, unlock. */
+static void run_locked(const struct command *cmd, struct cmd_ctx *ctx)
+{
+    struct ks_lockset locks;
+    ks_lockset_init(&locks, ctx->db);
+    if (cmd->first_key > 0) {
+        int last = cmd->last_key < 0 ? (int)ctx->argc + cmd->last_key : cmd->last_key;
+        for (int i = cmd->first_key; i <= last && i < (int)ctx->argc; i += cmd->key_step)
+            ks_lockset_add(&locks, ctx->argv[i].ptr, ctx->argv[i].len);
+    }
+    ks_lockset_lock(&locks);
+    cmd->proc(ctx);
+    ks_lockset_unlock(&locks);
+    ks_lockset_deinit(&locks);
+}
+
+/* CLIENT REPLY OFF|SKIP: the reply is produced, then taken back. */
+static void apply_reply_mode(struct client *c, size_t mark)
+{
+    if (c->flags & (CLIENT_REPLY_OFF | CLIENT_REPLY_SKIP))
+        c->out.len = mark;
+    c->flags &= ~(uint32_t)CLIENT_REPLY_SKIP;
+    if (c->flags & CLIENT_REPLY_SKIP_NEXT) {
+        c->flags &= ~(uint32_t)CLIENT_REPLY_SKIP_NEXT;
+        c->flags |= CLIENT_REPLY_SKIP;
+    }
+}
+
+void command_execute(struct client *c, struct resp_arg *argv, size_t argc, long long now_ms,
+                     struct worker_stats *stats)
+{
+    struct cmd_ctx ctx = {
+        .client = c, .out = &c->out, .argc = argc, .argv = argv,
+        .db = keyspace_db(server.ks, c->db), .now_ms = now_ms, .stats = stats,
+    };
+    size_t mark = c->out.len;
+    const struct command *cmd = resolve(&ctx);
+    if (cmd != NULL) {
+        ctx.cmd = cmd;
+        run_locked(cmd, &ctx);
+        c->last_cmd = cmd;
+        WORKER_STAT_ADD(c->worker, commands, 1);
+    }
+    apply_reply_mode(c, mark);
+}

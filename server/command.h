@@ -1,0 +1,136 @@
+/*
+ * command.h - the command table and the dispatcher.
+ *
+ * One static table describes every command the way Redis's command table
+ * does: name, arity (positive: exact; negative: at least -arity), flags,
+ * the first/last/step positions of its keys, the handler, and for
+ * container commands (CLIENT, CONFIG, COMMAND, OBJECT) a table of
+ * subcommands. COMMAND, COMMAND INFO/DOCS/LIST/COUNT are generated from it.
+ *
+ * The dispatcher (command_execute) checks, in Redis's order: unknown
+ * command, arity, unknown subcommand, authentication, maxmemory; then it
+ * locks the shards the declared keys fall in, in ascending order, runs the
+ * handler and unlocks. Handlers see the client session, the arguments and
+ * the reply buffer, never libuv.
+ */
+#ifndef GROVE_COMMAND_H
+#define GROVE_COMMAND_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "client.h"
+#include "resp.h"
+
+struct db;
+
+enum command_flag {
+    CMD_WRITE = 1 << 0,
+    CMD_READONLY = 1 << 1,
+    CMD_DENYOOM = 1 << 2,
+    CMD_ADMIN = 1 << 3,
+    CMD_PUBSUB = 1 << 4,
+    CMD_NOSCRIPT = 1 << 5,
+    CMD_BLOCKING = 1 << 6,
+    CMD_LOADING = 1 << 7,
+    CMD_STALE = 1 << 8,
+    CMD_SKIP_MONITOR = 1 << 9,
+    CMD_SKIP_SLOWLOG = 1 << 10,
+    CMD_FAST = 1 << 11,
+    CMD_NO_AUTH = 1 << 12,
+    CMD_MAY_REPLICATE = 1 << 13,
+    CMD_SENTINEL = 1 << 14,
+    CMD_NO_MANDATORY_KEYS = 1 << 15,
+    CMD_ALLOW_BUSY = 1 << 16,
+    CMD_NO_MULTI = 1 << 17,
+    CMD_ALL_DBS = 1 << 18,   /* Grove: touches every database (FLUSHALL, SWAPDB): no key locks */
+};
+
+/* What a handler gets. `db` is the client's selected database, resolved
+ * after the key shards were locked. */
+struct cmd_ctx {
+    const struct command *cmd;
+    struct client *client;
+    struct resp_out *out;
+    size_t argc;
+    struct resp_arg *argv;
+    struct db *db;
+    long long now_ms;
+    struct worker_stats *stats;
+};
+
+typedef void (*command_proc)(struct cmd_ctx *ctx);
+
+/* One documented argument, for COMMAND DOCS (redis-cli's hints). */
+struct command_arg {
+    const char *name;
+    const char *type;      /* "key", "string", "integer", "double", "pattern",
+                              "unix-time", "pure-token", "oneof", "block" */
+    const char *token;     /* NULL when the argument has none */
+    uint8_t flags;         /* COMMAND_ARG_* */
+    const struct command_arg *subargs; /* for oneof / block, NULL-name terminated */
+};
+#define COMMAND_ARG_OPTIONAL 1
+#define COMMAND_ARG_MULTIPLE 2
+#define COMMAND_ARG_MULTIPLE_TOKEN 4
+
+struct command {
+    const char *name;             /* lower case */
+    int arity;
+    uint32_t flags;
+    int first_key, last_key, key_step;
+    command_proc proc;
+    const char *group;            /* "string", "keyspace", "connection", "server", "generic" */
+    const char *summary;
+    const char *since;
+    const char *complexity;
+    const struct command_arg *args;   /* NULL-name terminated, may be NULL */
+    const struct command *subcommands; /* NULL-name terminated, may be NULL */
+    /* filled at start-up */
+    const struct command *parent;
+    char fullname[48];            /* "client|setname" */
+};
+
+/* Build the lookup index. Returns 0 or -ENOMEM. */
+int command_table_init(void);
+void command_table_deinit(void);
+/* Case-insensitive lookup of a top-level command; NULL if unknown. */
+const struct command *command_lookup(const char *name, size_t len);
+const struct command *command_lookup_sub(const struct command *parent, const char *name,
+                                         size_t len);
+/* Visit every top-level command. */
+void command_foreach(void (*fn)(const struct command *cmd, void *ud), void *ud);
+size_t command_count(void);
+
+/* Run one parsed request for a client, appending its reply. */
+void command_execute(struct client *c, struct resp_arg *argv, size_t argc, long long now_ms,
+                     struct worker_stats *stats);
+
+/* ---- helpers for handlers ------------------------------------------------ */
+
+/* The standard replies, word for word as Redis. */
+void reply_wrong_arity(struct cmd_ctx *ctx, const struct command *cmd);
+void reply_syntax_error(struct cmd_ctx *ctx);
+void reply_not_integer(struct cmd_ctx *ctx);
+void reply_wrongtype(struct cmd_ctx *ctx);
+/* "ERR unknown subcommand '%s'. Try CMD HELP." */
+void reply_unknown_subcommand(struct cmd_ctx *ctx);
+
+/* Case-insensitive comparison of an argument with a C string. */
+bool arg_is(const struct resp_arg *arg, const char *word);
+/* Parse an argument as a long long (Redis's string2ll); false if not. */
+bool arg_to_ll(const struct resp_arg *arg, long long *out);
+/* Parse as long long or reply "value is not an integer or out of range". */
+bool arg_to_ll_or_reply(struct cmd_ctx *ctx, const struct resp_arg *arg, long long *out);
+/* Copy an argument into a NUL-terminated buffer, truncating to cap-1. */
+void arg_to_cstr(const struct resp_arg *arg, char *buf, size_t cap);
+
+/* The command tables of each area (cmd_*.c), NULL-name terminated. */
+extern const struct command connection_commands[];
+extern const struct command server_commands[];
+extern const struct command string_commands[];
+extern const struct command keyspace_commands[];
+extern const struct command introspection_commands[];
+
+#endif

@@ -1,0 +1,462 @@
+/*
+ * config.c - the option table and its parsers; see config.h.
+ *
+ * Each option names its kind; the kind decides how a value is parsed and
+ * printed. Parsing never half-applies: a value is checked in full before it
+ * is stored.
+ */
+#include "config.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <limits.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "glob.h"
+#include "log.h"
+
+enum option_kind { OPT_INT, OPT_MEMORY, OPT_STRING, OPT_BOOL, OPT_ENUM, OPT_OBUF_LIMIT };
+
+#define OPT_IMMUTABLE 1 /* start-up only: CONFIG SET refuses it */
+
+struct option {
+    const char *name;
+    enum option_kind kind;
+    size_t offset;
+    long long min, max;
+    int flags;
+    const char *const *enum_names;
+    const char *default_value;
+};
+
+static const char *const loglevel_names[] = {"debug", "verbose", "notice", "warning", NULL};
+const char *const config_maxmemory_policies[] = {
+    "volatile-lru", "volatile-lfu", "volatile-random", "volatile-ttl",
+    "allkeys-lru",  "allkeys-lfu",  "allkeys-random",  "noeviction", NULL};
+
+#define FIELD(f) offsetof(struct config, f)
+static const struct option options[] = {
+    {"port", OPT_INT, FIELD(port), 0, 65535, OPT_IMMUTABLE, NULL, "6379"},
+    {"bind", OPT_STRING, FIELD(bind), 0, 0, OPT_IMMUTABLE, NULL, "127.0.0.1"},
+    {"threads", OPT_INT, FIELD(threads), 0, 128, OPT_IMMUTABLE, NULL, "0"},
+    {"databases", OPT_INT, FIELD(databases), 1, 10000, OPT_IMMUTABLE, NULL, "16"},
+    {"shards", OPT_INT, FIELD(shards), 1, 1024, OPT_IMMUTABLE, NULL, "16"},
+    {"requirepass", OPT_STRING, FIELD(requirepass), 0, 0, 0, NULL, ""},
+    {"maxclients", OPT_INT, FIELD(maxclients), 1, INT_MAX, 0, NULL, "10000"},
+    {"timeout", OPT_INT, FIELD(timeout), 0, INT_MAX, 0, NULL, "0"},
+    {"tcp-backlog", OPT_INT, FIELD(tcp_backlog), 0, INT_MAX, OPT_IMMUTABLE, NULL, "511"},
+    {"tcp-keepalive", OPT_INT, FIELD(tcp_keepalive), 0, INT_MAX, 0, NULL, "300"},
+    {"loglevel", OPT_ENUM, FIELD(loglevel), 0, 0, 0, loglevel_names, "notice"},
+    {"logfile", OPT_STRING, FIELD(logfile), 0, 0, OPT_IMMUTABLE, NULL, ""},
+    {"proto-max-bulk-len", OPT_MEMORY, FIELD(proto_max_bulk_len), 1024 * 1024, LLONG_MAX, 0,
+     NULL, "512mb"},
+    {"client-query-buffer-limit", OPT_MEMORY, FIELD(client_query_buffer_limit), 1024 * 1024,
+     LLONG_MAX, 0, NULL, "1gb"},
+    {"client-output-buffer-limit", OPT_OBUF_LIMIT, FIELD(client_output_buffer_limit), 0,
+     LLONG_MAX, 0, NULL, "normal 0 0 0"},
+    {"hz", OPT_INT, FIELD(hz), 1, 500, 0, NULL, "10"},
+    {"maxmemory", OPT_MEMORY, FIELD(maxmemory), 0, LLONG_MAX, 0, NULL, "0"},
+    {"maxmemory-policy", OPT_ENUM, FIELD(maxmemory_policy), 0, 0, 0, config_maxmemory_policies,
+     "noeviction"},
+    {"save", OPT_STRING, FIELD(save), 0, 0, 0, NULL, ""},
+    {"appendonly", OPT_BOOL, FIELD(appendonly), 0, 1, 0, NULL, "no"},
+    {"daemonize", OPT_BOOL, FIELD(daemonize), 0, 0, OPT_IMMUTABLE, NULL, "no"},
+    {"dir", OPT_STRING, FIELD(dir), 0, 0, 0, NULL, "."},
+};
+#define OPTION_COUNT (sizeof(options) / sizeof(options[0]))
+
+static pthread_mutex_t config_mutex = PTHREAD_MUTEX_INITIALIZER;
+
+void config_lock(void)
+{
+    pthread_mutex_lock(&config_mutex);
+}
+
+void config_unlock(void)
+{
+    pthread_mutex_unlock(&config_mutex);
+}
+
+static long long *int_field(struct config *cfg, const struct option *opt)
+{
+    return (long long *)((char *)cfg + opt->offset);
+}
+
+static char **string_field(struct config *cfg, const struct option *opt)
+{
+    return (char **)((char *)cfg + opt->offset);
+}
+
+static const struct option *find_option(const char *name)
+{
+    for (size_t i = 0; i < OPTION_COUNT; i++)
+        if (strcasecmp(options[i].name, name) == 0)
+            return &options[i];
+    return NULL;
+}
+
+/* ---- value parsing ------------------------------------------------------ */
+
+static bool parse_ll(const char *s, long long *out)
+{
+    if (*s == '\0' || isspace((unsigned char)*s))
+        return false;
+    char *end;
+    errno = 0;
+    long long v = strtoll(s, &end, 10);
+    if (errno != 0 || *end != '\0')
+        return false;
+    *out = v;
+    return true;
+}
+
+bool config_parse_memory(const char *s, long long *out)
+{
+    static const struct { const char *suffix; long long mul; } units[] = {
+        {"b", 1},          {"k", 1000},       {"kb", 1024},
+        {"m", 1000000},    {"mb", 1 << 20},   {"g", 1000000000LL},
+        {"gb", 1LL << 30},
+    };
+    size_t len = strlen(s);
+    size_t digits = len;
+    while (digits > 0 && isalpha((unsigned char)s[digits - 1]))
+        digits--;
+    long long mul = 1;
+    if (digits < len) {
+        bool known = false;
+        for (size_t i = 0; i < sizeof(units) / sizeof(units[0]); i++) {
+            if (strcasecmp(s + digits, units[i].suffix) == 0) {
+                mul = units[i].mul;
+                known = true;
+            }
+        }
+        if (!known)
+            return false;
+    }
+    char number[32];
+    if (digits == 0 || digits >= sizeof(number))
+        return false;
+    memcpy(number, s, digits);
+    number[digits] = '\0';
+    long long v;
+    if (!parse_ll(number, &v) || v < 0 || (mul > 1 && v > LLONG_MAX / mul))
+        return false;
+    *out = v * mul;
+    return true;
+}
+
+static int parse_enum(const struct option *opt, const char *value, long long *out)
+{
+    for (int i = 0; opt->enum_names[i] != NULL; i++) {
+        if (strcasecmp(opt->enum_names[i], value) == 0) {
+            *out = i;
+            return 0;
+        }
+    }
+    return -1;
+}
+
+/* "class hard soft seconds [class ...]", as redis.conf writes it. Only the
+ * normal class's hard limit means something to Grove (it has no replicas
+ * and no pub/sub yet); the other classes are checked and ignored. */
+static int parse_obuf_limit(const char *value, long long *normal_hard)
+{
+    char copy[1024], *save = NULL;
+    snprintf(copy, sizeof(copy), "%s", value);
+    long long hard = *normal_hard;
+    int words = 0;
+    const char *cls = NULL;
+    for (char *w = strtok_r(copy, " ", &save); w != NULL; w = strtok_r(NULL, " ", &save)) {
+        long long v;
+        int pos = words++ % 4;
+        if (pos == 0) {
+            if (strcasecmp(w, "normal") != 0 && strcasecmp(w, "slave") != 0 &&
+                strcasecmp(w, "replica") != 0 && strcasecmp(w, "pubsub") != 0)
+                return -1;
+            cls = w;
+        } else if (!config_parse_memory(w, &v)) {
+            return -1;
+        } else if (pos == 1 && strcasecmp(cls, "normal") == 0) {
+            hard = v;
+        }
+    }
+    if (words == 0 || words % 4 != 0)
+        return -1;
+    *normal_hard = hard;
+    return 0;
+}
+
+static void describe_enum(const struct option *opt, char *reason, size_t cap)
+{
+    size_t used = (size_t)snprintf(reason, cap, "argument(s) must be one of the following: ");
+    for (int i = 0; opt->enum_names[i] != NULL && used < cap; i++)
+        used += (size_t)snprintf(reason + used, cap - used, "%s%s", i ? ", " : "",
+                                 opt->enum_names[i]);
+}
+
+/* Check and store one value. Returns 0 or -1 with Redis's reason. */
+static int apply(struct config *cfg, const struct option *opt, const char *value,
+                 char *reason, size_t cap)
+{
+    long long v = 0;
+    switch (opt->kind) {
+    case OPT_STRING: {
+        char *copy = strdup(value);
+        if (copy == NULL) {
+            snprintf(reason, cap, "%s", "out of memory");
+            return -1;
+        }
+        char **field = string_field(cfg, opt);
+        free(*field);
+        *field = copy;
+        return 0;
+    }
+    case OPT_BOOL:
+        if (strcasecmp(value, "yes") == 0)
+            v = 1;
+        else if (strcasecmp(value, "no") == 0)
+            v = 0;
+        else {
+            snprintf(reason, cap, "%s", "argument must be 'yes' or 'no'");
+            return -1;
+        }
+        if (v > opt->max) {
+            snprintf(reason, cap, "%s", "Grove does not support this value");
+            return -1;
+        }
+        break;
+    case OPT_ENUM:
+        if (parse_enum(opt, value, &v) < 0) {
+            describe_enum(opt, reason, cap);
+            return -1;
+        }
+        break;
+    case OPT_INT:
+        if (!parse_ll(value, &v)) {
+            snprintf(reason, cap, "%s", "argument couldn't be parsed into an integer");
+            return -1;
+        }
+        break;
+    case OPT_MEMORY:
+        if (!config_parse_memory(value, &v)) {
+            snprintf(reason, cap, "%s", "argument must be a memory value");
+            return -1;
+        }
+        break;
+    case OPT_OBUF_LIMIT:
+        if (parse_obuf_limit(value, int_field(cfg, opt)) < 0) {
+            snprintf(reason, cap, "%s", "Wrong number of arguments in buffer limit configuration.");
+            return -1;
+        }
+        return 0;
+    }
+    if (opt->kind != OPT_ENUM && (v < opt->min || v > opt->max)) {
+        snprintf(reason, cap, "argument must be between %lld and %lld inclusive", opt->min,
+                 opt->max);
+        return -1;
+    }
+    if (opt->offset == FIELD(shards) && (v & (v - 1)) != 0) {
+        snprintf(reason, cap, "%s", "argument must be a power of two");
+        return -1;
+    }
+    *int_field(cfg, opt) = v;
+    if (opt->offset == FIELD(loglevel))
+        log_set_level((enum log_level)v);
+    return 0;
+}
+
+/* ---- defaults and teardown ---------------------------------------------- */
+
+void config_init(struct config *cfg)
+{
+    memset(cfg, 0, sizeof(*cfg));
+    for (size_t i = 0; i < OPTION_COUNT; i++) {
+        char reason[256];
+        int rc = apply(cfg, &options[i], options[i].default_value, reason, sizeof(reason));
+        (void)rc;
+    }
+}
+
+void config_deinit(struct config *cfg)
+{
+    for (size_t i = 0; i < OPTION_COUNT; i++)
+        if (options[i].kind == OPT_STRING) {
+            free(*string_field(cfg, &options[i]));
+            *string_field(cfg, &options[i]) = NULL;
+        }
+}
+
+/* ---- the config file and the command line ------------------------------- */
+
+/* Split a config line into words, honouring "double" and 'single' quotes
+ * as redis.conf does. Returns the word count or -1 on unbalanced quotes. */
+static int split_words(char *line, char **words, int max)
+{
+    int n = 0;
+    char *p = line;
+    for (;;) {
+        while (isspace((unsigned char)*p))
+            p++;
+        if (*p == '\0' || *p == '#')
+            return n;
+        if (n == max)
+            return -1;
+        char quote = (*p == '"' || *p == '\'') ? *p++ : 0;
+        char *out = p;
+        words[n++] = out;
+        while (*p != '\0' && (quote ? *p != quote : !isspace((unsigned char)*p))) {
+            if (quote == '"' && *p == '\\' && p[1] != '\0')
+                p++;
+            *out++ = *p++;
+        }
+        if (quote && *p != quote)
+            return -1;
+        char *next = *p ? p + 1 : p;
+        *out = '\0';
+        p = next;
+    }
+}
+
+static int set_from_words(struct config *cfg, char **words, int n, const char *where,
+                          char *err, size_t errlen)
+{
+    const struct option *opt = find_option(words[0]);
+    if (opt == NULL) {
+        snprintf(err, errlen, "%s: Bad directive or wrong number of arguments: '%s'", where,
+                 words[0]);
+        return -1;
+    }
+    /* Multi-word values (bind 127.0.0.1 ::1, save 900 1) are kept joined. */
+    char value[1024] = "";
+    size_t used = 0;
+    for (int i = 1; i < n; i++) {
+        int w = snprintf(value + used, sizeof(value) - used, "%s%s", i > 1 ? " " : "", words[i]);
+        if (w < 0 || (size_t)w >= sizeof(value) - used) {
+            snprintf(err, errlen, "%s: value of '%s' is too long", where, opt->name);
+            return -1;
+        }
+        used += (size_t)w;
+    }
+    if (n < 2 && opt->kind != OPT_STRING) {
+        snprintf(err, errlen, "%s: '%s' needs a value", where, opt->name);
+        return -1;
+    }
+    char reason[512];
+    if (apply(cfg, opt, value, reason, sizeof(reason)) < 0) {
+        snprintf(err, errlen, "%s: invalid value '%s' for '%s': %s", where, value, opt->name,
+                 reason);
+        return -1;
+    }
+    return 0;
+}
+
+static int load_file(struct config *cfg, const char *path, char *err, size_t errlen)
+{
+    FILE *f = fopen(path, "r");
+    if (f == NULL) {
+        snprintf(err, errlen, "can't open config file '%s': %s", path, strerror(errno));
+        return -1;
+    }
+    char line[4096], where[512];
+    char *words[64];
+    int lineno = 0, rc = 0;
+    while (rc == 0 && fgets(line, sizeof(line), f) != NULL) {
+        lineno++;
+        snprintf(where, sizeof(where), "%s:%d", path, lineno);
+        int n = split_words(line, words, 64);
+        if (n < 0) {
+            snprintf(err, errlen, "%s: unbalanced quotes in configuration line", where);
+            rc = -1;
+        } else if (n > 0) {
+            rc = set_from_words(cfg, words, n, where, err, errlen);
+        }
+    }
+    fclose(f);
+    return rc;
+}
+
+int config_load(struct config *cfg, int argc, char **argv, char *err, size_t errlen)
+{
+    int i = 0;
+    if (argc > 0 && strncmp(argv[0], "--", 2) != 0) {
+        if (load_file(cfg, argv[0], err, errlen) < 0)
+            return -1;
+        i = 1;
+    }
+    while (i < argc) {
+        if (strncmp(argv[i], "--", 2) != 0 || argv[i][2] == '\0') {
+            snprintf(err, errlen, "command line: expected an --option, got '%s'", argv[i]);
+            return -1;
+        }
+        char *words[64];
+        int n = 0;
+        words[n++] = argv[i++] + 2;
+        while (i < argc && strncmp(argv[i], "--", 2) != 0 && n < 64)
+            words[n++] = argv[i++];
+        if (set_from_words(cfg, words, n, "command line", err, errlen) < 0)
+            return -1;
+    }
+    return 0;
+}
+
+/* ---- CONFIG GET / SET ----------------------------------------------------- */
+
+int config_check_settable(const char *name, char *reason, size_t cap)
+{
+    const struct option *opt = find_option(name);
+    if (opt == NULL)
+        return -2;
+    if (opt->flags & OPT_IMMUTABLE) {
+        snprintf(reason, cap, "can't set immutable config");
+        return -1;
+    }
+    return 0;
+}
+
+int config_set(struct config *cfg, const char *name, const char *value, char *reason,
+               size_t cap)
+{
+    int rc = config_check_settable(name, reason, cap);
+    return rc < 0 ? rc : apply(cfg, find_option(name), value, reason, cap);
+}
+
+static void format_value(struct config *cfg, const struct option *opt, char *buf, size_t len)
+{
+    long long v = *int_field(cfg, opt);
+    switch (opt->kind) {
+    case OPT_STRING:
+        snprintf(buf, len, "%s", *string_field(cfg, opt));
+        break;
+    case OPT_BOOL:
+        snprintf(buf, len, "%s", v ? "yes" : "no");
+        break;
+    case OPT_ENUM:
+        snprintf(buf, len, "%s", opt->enum_names[v]);
+        break;
+    case OPT_OBUF_LIMIT:
+        snprintf(buf, len, "normal %lld 0 0 slave 268435456 67108864 60 "
+                 "pubsub 33554432 8388608 60", v);
+        break;
+    case OPT_INT:
+    case OPT_MEMORY:
+        snprintf(buf, len, "%lld", v);
+        break;
+    }
+}
+
+void config_get(struct config *cfg, const char *pattern, size_t patlen,
+                void (*fn)(const char *name, const char *value, void *ud), void *ud)
+{
+    char value[1100];
+    for (size_t i = 0; i < OPTION_COUNT; i++) {
+        const struct option *opt = &options[i];
+        if (!glob_match(pattern, patlen, opt->name, strlen(opt->name), true))
+            continue;
+        format_value(cfg, opt, value, sizeof(value));
+        fn(opt->name, value, ud);
+    }
+}

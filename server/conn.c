@@ -1,0 +1,398 @@
+/*
+ * conn.c - a client connection on a worker loop.
+ *
+ * State machine
+ *
+ *   accepted --read--> [parse requests, run commands, append replies]
+ *       |                         |
+ *       |                   flush: uv_try_write, the rest by uv_write
+ *       |                         |
+ *       +--- QUIT / protocol error: CLOSE_AFTER_REPLY: stop reading,
+ *       |    close once every reply is written
+ *       +--- EOF, read or write error, CLIENT KILL, a limit: close now
+ *
+ * Buffers: replies go to client.out. When the kernel will not take them at
+ * once, client.out is swapped into `writing`, which uv_write owns until its
+ * callback, and new replies gather in a fresh client.out meanwhile. So a
+ * pipelined batch leaves in one write, and at most one write is in flight.
+ *
+ * Back-pressure: while more than CONN_PAUSE_OUTPUT bytes of replies wait,
+ * the connection stops reading, so a client that pipelines without reading
+ * cannot grow our buffers without bound. Redis has no such pause; it changes
+ * no reply, only when we read.
+ *
+ * Who frees what: the conn (and everything in its client) is freed only in
+ * close_cb, after libuv has cancelled any pending write (whose callback runs
+ * first and touches nothing once `closing` is set).
+ */
+#include "conn.h"
+
+#include <errno.h>
+#include <netinet/in.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "command.h"
+#include "log.h"
+#include "server.h"
+#include "worker.h"
+
+#define CONN_READ_CHUNK (16 * 1024)
+#define CONN_SMALL_QBUF (64 * 1024)        /* shrink an idle query buffer above this */
+#define CONN_PAUSE_OUTPUT (64 * 1024 * 1024)
+#define CONN_INITIAL_ARGV 16
+
+static void alloc_cb(uv_handle_t *handle, size_t suggested, uv_buf_t *buf);
+static void read_cb(uv_stream_t *stream, ssize_t nread, const uv_buf_t *buf);
+static void flush(struct conn *c);
+
+/* ---- set-up and teardown ------------------------------------------------- */
+
+static void format_addr(const struct sockaddr_storage *sa, char *out, size_t cap)
+{
+    char ip[INET6_ADDRSTRLEN] = "?";
+    int port = 0;
+    if (sa->ss_family == AF_INET) {
+        const struct sockaddr_in *in = (const struct sockaddr_in *)sa;
+        uv_ip4_name(in, ip, sizeof(ip));
+        port = ntohs(in->sin_port);
+    } else if (sa->ss_family == AF_INET6) {
+        const struct sockaddr_in6 *in6 = (const struct sockaddr_in6 *)sa;
+        uv_ip6_name(in6, ip, sizeof(ip));
+        port = ntohs(in6->sin6_port);
+    }
+    snprintf(out, cap, "%s:%d", ip, port);
+}
+
+static void client_init(struct client *cl, struct worker *w, long long now_ms)
+{
+    memset(cl, 0, sizeof(*cl));
+    cl->id = atomic_fetch_add(&server.next_client_id, 1);
+    cl->worker = w;
+    cl->resp = 2;
+    cl->ctime_ms = now_ms;
+    cl->last_interaction_ms = now_ms;
+    cl->fd = -1;
+    struct resp_limits limits;
+    resp_limits_default(&limits);
+    limits.max_bulk_len = (uint64_t)server.cfg.proto_max_bulk_len;
+    resp_parser_init(&cl->parser, &limits);
+    resp_out_init(&cl->out, 2);
+    cl->out.limit = (size_t)server.cfg.client_output_buffer_limit;
+}
+
+static void client_deinit(struct client *cl)
+{
+    free(cl->qbuf);
+    free(cl->argv);
+    free(cl->name);
+    free(cl->lib_name);
+    free(cl->lib_ver);
+    resp_out_deinit(&cl->out);
+}
+
+static void close_cb(uv_handle_t *handle)
+{
+    struct conn *c = handle->data;
+    server_unregister_client(&c->client);
+    worker__conn_removed(c->client.worker, c);
+    client_deinit(&c->client);
+    resp_out_deinit(&c->writing);
+    free(c);
+}
+
+void conn_close(struct conn *c)
+{
+    if (c->closing)
+        return;
+    c->closing = true;
+    uv_close((uv_handle_t *)&c->tcp, close_cb);
+}
+
+static void stop_reading(struct conn *c)
+{
+    if (c->reading) {
+        uv_read_stop((uv_stream_t *)&c->tcp);
+        c->reading = false;
+    }
+}
+
+void conn_close_after_flush(struct conn *c)
+{
+    c->client.flags |= CLIENT_CLOSE_AFTER_REPLY;
+    stop_reading(c);
+    if (!c->write_pending && c->client.out.len == 0)
+        conn_close(c);
+}
+
+void conn_check_timeout(struct conn *c, long long now_ms)
+{
+    long long timeout = server.cfg.timeout;
+    if (timeout > 0 && !c->closing && now_ms - c->client.last_interaction_ms > timeout * 1000) {
+        log_verbose("Closing idle client");
+        conn_close(c);
+    }
+}
+
+static void reject_connection(struct conn *c)
+{
+    static const char msg[] = "-ERR max number of clients reached\r\n";
+    uv_buf_t buf = uv_buf_init((char *)msg, sizeof(msg) - 1);
+    uv_try_write((uv_stream_t *)&c->tcp, &buf, 1);
+    atomic_fetch_add(&server.rejected_connections, 1);
+    conn_close(c);
+}
+
+static void describe_peer(struct conn *c)
+{
+    struct sockaddr_storage sa;
+    int len = sizeof(sa);
+    if (uv_tcp_getpeername(&c->tcp, (struct sockaddr *)&sa, &len) == 0)
+        format_addr(&sa, c->client.addr, sizeof(c->client.addr));
+    len = sizeof(sa);
+    if (uv_tcp_getsockname(&c->tcp, (struct sockaddr *)&sa, &len) == 0)
+        format_addr(&sa, c->client.laddr, sizeof(c->client.laddr));
+    uv_os_fd_t fd;
+    if (uv_fileno((uv_handle_t *)&c->tcp, &fd) == 0)
+        c->client.fd = fd;
+}
+
+void conn_accept(struct worker *w, uv_stream_t *server_handle)
+{
+    struct conn *c = calloc(1, sizeof(*c));
+    if (c == NULL) {
+        log_warning("Out of memory accepting a connection");
+        return;
+    }
+    uv_tcp_init(&w->loop, &c->tcp);
+    c->tcp.data = c;
+    client_init(&c->client, w, server_mstime());
+    resp_out_init(&c->writing, 2);
+    worker__conn_added(w, c);
+    server_register_client(&c->client);
+    atomic_fetch_add(&server.total_connections_received, 1);
+
+    if (uv_accept(server_handle, (uv_stream_t *)&c->tcp) != 0) {
+        conn_close(c);
+        return;
+    }
+    describe_peer(c);
+    if (atomic_load(&server.connected_clients) > server.cfg.maxclients) {
+        reject_connection(c);
+        return;
+    }
+    uv_tcp_nodelay(&c->tcp, 1);
+    if (server.cfg.tcp_keepalive > 0)
+        uv_tcp_keepalive(&c->tcp, 1, (unsigned)server.cfg.tcp_keepalive);
+    c->reading = true;
+    uv_read_start((uv_stream_t *)&c->tcp, alloc_cb, read_cb);
+}
+
+/* ---- the query buffer ------------------------------------------------------ */
+
+/* Make room for at least `want` more bytes after qlen. */
+static bool qbuf_reserve(struct client *cl, size_t want)
+{
+    if (cl->qcap - cl->qlen >= want)
+        return true;
+    size_t cap = cl->qcap ? cl->qcap : CONN_READ_CHUNK;
+    while (cap - cl->qlen < want)
+        cap *= 2;
+    char *p = realloc(cl->qbuf, cap);
+    if (p == NULL)
+        return false;
+    cl->qbuf = p;
+    cl->qcap = cap;
+    return true;
+}
+
+/* Drop consumed bytes; give back a big buffer once it is empty. */
+static void qbuf_compact(struct client *cl)
+{
+    if (cl->qpos == cl->qlen) {
+        cl->qpos = cl->qlen = 0;
+        if (cl->qcap > CONN_SMALL_QBUF) {
+            free(cl->qbuf);
+            cl->qbuf = NULL;
+            cl->qcap = 0;
+        }
+    } else if (cl->qpos > 0) {
+        memmove(cl->qbuf, cl->qbuf + cl->qpos, cl->qlen - cl->qpos);
+        cl->qlen -= cl->qpos;
+        cl->qpos = 0;
+    }
+}
+
+static void alloc_cb(uv_handle_t *handle, size_t suggested, uv_buf_t *buf)
+{
+    struct conn *c = handle->data;
+    struct client *cl = &c->client;
+    size_t want = resp_parser_bytes_wanted(&cl->parser);
+    if (want < CONN_READ_CHUNK)
+        want = CONN_READ_CHUNK;
+    if (!qbuf_reserve(cl, want) && !qbuf_reserve(cl, 1)) {
+        *buf = uv_buf_init(NULL, 0); /* libuv reports UV_ENOBUFS */
+        return;
+    }
+    *buf = uv_buf_init(cl->qbuf + cl->qlen, (unsigned)(cl->qcap - cl->qlen));
+}
+
+static bool argv_grow(struct client *cl, size_t needed)
+{
+    size_t cap = cl->argv_cap ? cl->argv_cap : CONN_INITIAL_ARGV;
+    while (cap < needed)
+        cap *= 2;
+    struct resp_arg *p = realloc(cl->argv, cap * sizeof(*p));
+    if (p == NULL)
+        return false;
+    cl->argv = p;
+    cl->argv_cap = cap;
+    return true;
+}
+
+/* ---- running requests ---------------------------------------------------- */
+
+static void protocol_error(struct conn *c, const char *text)
+{
+    resp_add_errorf(&c->client.out, "ERR %s", text);
+    log_verbose("Protocol error (%s) from client: id=%llu addr=%s", text,
+                (unsigned long long)c->client.id, c->client.addr);
+    resp_parser_reset(&c->client.parser);
+    c->client.qpos = c->client.qlen;
+    conn_close_after_flush(c);
+}
+
+/* Parse and run every complete request in the buffer. */
+static void process_input(struct conn *c, long long now_ms)
+{
+    struct client *cl = &c->client;
+    struct worker_stats *stats = &cl->worker->stats;
+    while (cl->qpos < cl->qlen && !(cl->flags & (CLIENT_CLOSE_AFTER_REPLY | CLIENT_CLOSE_ASAP))) {
+        size_t argc = 0, consumed = 0;
+        enum resp_parse_status st = resp_parse(&cl->parser, cl->qbuf + cl->qpos,
+                                               cl->qlen - cl->qpos, cl->argv, cl->argv_cap,
+                                               &argc, &consumed);
+        if (st == RESP_PARSE_MORE)
+            break;
+        if (st == RESP_PARSE_ARGV) {
+            if (!argv_grow(cl, cl->parser.argc_needed)) {
+                protocol_error(c, "out of memory");
+                break;
+            }
+            continue;
+        }
+        if (st == RESP_PARSE_ERROR) {
+            protocol_error(c, cl->parser.error);
+            break;
+        }
+        if (argc > 0)
+            command_execute(cl, cl->argv, argc, now_ms, stats);
+        cl->qpos += consumed;
+    }
+    qbuf_compact(cl);
+}
+
+static bool over_query_limit(struct client *cl)
+{
+    return cl->qlen - cl->qpos > (size_t)server.cfg.client_query_buffer_limit;
+}
+
+static void read_cb(uv_stream_t *stream, ssize_t nread, const uv_buf_t *buf)
+{
+    struct conn *c = stream->data;
+    struct client *cl = &c->client;
+    if (nread == 0)
+        return; /* EAGAIN: not EOF */
+    if (nread < 0) {
+        conn_close(c);
+        return;
+    }
+    cl->qlen += (size_t)nread;
+    WORKER_STAT_ADD(cl->worker, net_input_bytes, nread);
+    long long now_ms = server_mstime();
+    cl->last_interaction_ms = now_ms;
+    process_input(c, now_ms);
+    if (over_query_limit(cl)) {
+        log_warning("Closing client that reached max query buffer length: id=%llu addr=%s",
+                    (unsigned long long)cl->id, cl->addr);
+        conn_close(c);
+        return;
+    }
+    flush(c);
+}
+
+/* ---- writing replies ----------------------------------------------------- */
+
+static void write_cb(uv_write_t *req, int status)
+{
+    struct conn *c = req->data;
+    c->write_pending = false;
+    if (c->closing)
+        return;
+    if (status < 0) {
+        conn_close(c);
+        return;
+    }
+    WORKER_STAT_ADD(c->client.worker, net_output_bytes, c->writing.len - c->writing_offset);
+    resp_out_reset(&c->writing);
+    flush(c);
+}
+
+static void resume_reading(struct conn *c)
+{
+    if (!c->reading && !c->closing && !(c->client.flags & CLIENT_CLOSE_AFTER_REPLY)) {
+        c->reading = true;
+        uv_read_start((uv_stream_t *)&c->tcp, alloc_cb, read_cb);
+    }
+}
+
+/* Hand pending replies to the kernel: try a direct write first, leave the
+ * rest to uv_write. Closes the connection when it has to. */
+static void flush(struct conn *c)
+{
+    struct client *cl = &c->client;
+    if (c->closing)
+        return;
+    if (cl->flags & CLIENT_CLOSE_ASAP || cl->out.overflow || cl->out.oom) {
+        if (cl->out.overflow)
+            log_warning("Client id=%llu addr=%s closed for overcoming of output buffer limits.",
+                        (unsigned long long)cl->id, cl->addr);
+        conn_close(c);
+        return;
+    }
+    if (!c->write_pending && cl->out.len > 0) {
+        uv_buf_t buf = uv_buf_init(cl->out.data, (unsigned)cl->out.len);
+        int n = uv_try_write((uv_stream_t *)&c->tcp, &buf, 1);
+        if (n < 0 && n != UV_EAGAIN) {
+            conn_close(c);
+            return;
+        }
+        size_t sent = n > 0 ? (size_t)n : 0;
+        if (sent == cl->out.len) {
+            WORKER_STAT_ADD(cl->worker, net_output_bytes, sent);
+            resp_out_reset(&cl->out);
+        } else {
+            struct resp_out tmp = c->writing;
+            c->writing = cl->out;
+            cl->out = tmp;
+            cl->out.proto = c->writing.proto;
+            cl->out.limit = c->writing.limit;
+            c->writing_offset = sent;
+            uv_buf_t rest = uv_buf_init(c->writing.data + sent, (unsigned)(c->writing.len - sent));
+            c->write_req.data = c;
+            if (uv_write(&c->write_req, (uv_stream_t *)&c->tcp, &rest, 1, write_cb) != 0) {
+                conn_close(c);
+                return;
+            }
+            c->write_pending = true;
+        }
+    }
+    size_t pending = cl->out.len + (c->write_pending ? c->writing.len - c->writing_offset : 0);
+    if (pending > CONN_PAUSE_OUTPUT)
+        stop_reading(c);
+    else if (!c->write_pending)
+        resume_reading(c);
+    if ((cl->flags & CLIENT_CLOSE_AFTER_REPLY) && !c->write_pending && cl->out.len == 0)
+        conn_close(c);
+}

@@ -1,0 +1,36 @@
+/*
+ * conn.h - the libuv side of a client connection: reading into the query
+ * buffer, running the commands it holds, writing replies, closing.
+ */
+#ifndef GROVE_CONN_H
+#define GROVE_CONN_H
+
+#include <stdbool.h>
+#include <uv.h>
+
+#include "client.h"
+
+struct worker;
+
+struct conn {
+    uv_tcp_t tcp;
+    uv_write_t write_req;
+    struct client client;
+    struct resp_out writing;   /* the buffer uv_write owns while write_pending */
+    size_t writing_offset;     /* bytes of `writing` the kernel already took */
+    bool write_pending;
+    bool reading;
+    bool closing;
+    struct conn *prev, *next;  /* the worker's list */
+};
+
+/* Accept a pending connection on `server_handle` into a new conn. */
+void conn_accept(struct worker *w, uv_stream_t *server_handle);
+/* Close now, dropping unsent replies. Safe to call twice. */
+void conn_close(struct conn *c);
+/* Stop reading, flush what is pending, then close. */
+void conn_close_after_flush(struct conn *c);
+/* Close if idle for longer than the configured timeout. */
+void conn_check_timeout(struct conn *c, long long now_ms);
+
+#endif

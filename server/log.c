@@ -1,0 +1,89 @@
+/*
+ * log.c - see log.h. The level and the file descriptor are process-wide:
+ * logging is the one piece of global state server/ keeps outside the
+ * server struct, so that every layer of server/ can log without plumbing.
+ */
+#include "log.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/time.h>
+#include <time.h>
+#include <unistd.h>
+
+static atomic_int log_threshold = LOG_NOTICE;
+static int log_fd = STDERR_FILENO;
+
+static const char *const level_names[] = {"debug", "verbose", "notice", "warning"};
+static const char level_marks[] = {'.', '-', '*', '#'};
+
+int log_level_parse(const char *name)
+{
+    for (int i = 0; i < (int)(sizeof(level_names) / sizeof(level_names[0])); i++)
+        if (strcasecmp(name, level_names[i]) == 0)
+            return i;
+    return -1;
+}
+
+const char *log_level_name(enum log_level level)
+{
+    return level_names[level];
+}
+
+void log_set_level(enum log_level level)
+{
+    atomic_store(&log_threshold, level);
+}
+
+int log_open(const char *path)
+{
+    if (path == NULL || path[0] == '\0') {
+        log_close();
+        return 0;
+    }
+    int fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+    if (fd < 0)
+        return -errno;
+    log_close();
+    log_fd = fd;
+    return 0;
+}
+
+void log_close(void)
+{
+    if (log_fd != STDERR_FILENO)
+        close(log_fd);
+    log_fd = STDERR_FILENO;
+}
+
+void log_msg(enum log_level level, const char *fmt, ...)
+{
+    if ((int)level < atomic_load(&log_threshold))
+        return;
+
+    char line[1024];
+    struct timeval tv;
+    struct tm tm;
+    gettimeofday(&tv, NULL);
+    localtime_r(&tv.tv_sec, &tm);
+    size_t n = (size_t)snprintf(line, sizeof(line), "%d:M ", (int)getpid());
+    n += strftime(line + n, sizeof(line) - n, "%d %b %Y %H:%M:%S", &tm);
+    n += (size_t)snprintf(line + n, sizeof(line) - n, ".%03d %c ", (int)(tv.tv_usec / 1000),
+                          level_marks[level]);
+
+    va_list ap;
+    va_start(ap, fmt);
+    int body = vsnprintf(line + n, sizeof(line) - n, fmt, ap);
+    va_end(ap);
+    n = body < 0 ? n : n + (size_t)body;
+    if (n > sizeof(line) - 2)
+        n = sizeof(line) - 2;
+    line[n++] = '\n';
+    ssize_t ignored = write(log_fd, line, n);
+    (void)ignored;
+}

@@ -1,0 +1,26 @@
+/*
+ * log.h - leveled logging to stderr or a log file, Redis-style lines:
+ *   <pid>:<role> <dd Mon yyyy hh:mm:ss.mmm> <level-char> <message>
+ * Nothing is logged per request; the hot path never calls this.
+ * Thread safe: each line is formatted whole and written with one write(2).
+ */
+#ifndef GROVE_LOG_H
+#define GROVE_LOG_H
+
+enum log_level { LOG_DEBUG, LOG_VERBOSE, LOG_NOTICE, LOG_WARNING };
+
+/* Parse "debug", "verbose", "notice", "warning"; -1 if unknown. */
+int log_level_parse(const char *name);
+const char *log_level_name(enum log_level level);
+void log_set_level(enum log_level level);
+/* Open `path` for appending (empty: stderr). Returns 0 or -errno. */
+int log_open(const char *path);
+void log_close(void);
+void log_msg(enum log_level level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+#define log_debug(...) log_msg(LOG_DEBUG, __VA_ARGS__)
+#define log_verbose(...) log_msg(LOG_VERBOSE, __VA_ARGS__)
+#define log_notice(...) log_msg(LOG_NOTICE, __VA_ARGS__)
+#define log_warning(...) log_msg(LOG_WARNING, __VA_ARGS__)
+
+#endif

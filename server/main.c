@@ -1,0 +1,59 @@
+/*
+ * main.c - grove-server's entry point: read the configuration, build the
+ * keyspace and the workers, run the main loop (signals, cron, shutdown)
+ * until asked to stop, then tear everything down so that ASan and valgrind
+ * find nothing left.
+ *
+ * Usage: grove-server [/path/to/grove.conf] [--option value ...]
+ */
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "command.h"
+#include "log.h"
+#include "server.h"
+
+static void usage(void)
+{
+    fprintf(stderr,
+            "Usage: grove-server [/path/to/grove.conf] [--option value ...]\n"
+            "       grove-server --version\n"
+            "       grove-server --help\n\n"
+            "Options use Redis's names, in the file and on the command line:\n"
+            "  --port 6379 --bind 127.0.0.1 --threads N --databases 16\n"
+            "  --requirepass secret --maxclients 10000 --timeout 0\n"
+            "  --loglevel notice --logfile '' --proto-max-bulk-len 512mb\n");
+}
+
+int main(int argc, char **argv)
+{
+    if (argc == 2 && (strcmp(argv[1], "--version") == 0 || strcmp(argv[1], "-v") == 0)) {
+        printf("Grove server v=%s (follows Redis %s)\n", GROVE_VERSION, GROVE_REDIS_VERSION);
+        return 0;
+    }
+    if (argc == 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
+        usage();
+        return 0;
+    }
+    signal(SIGPIPE, SIG_IGN);
+
+    config_init(&server.cfg);
+    char err[1024];
+    if (config_load(&server.cfg, argc - 1, argv + 1, err, sizeof(err)) < 0) {
+        fprintf(stderr, "\n*** FATAL CONFIG ERROR (grove-server %s) ***\n%s\n", GROVE_VERSION,
+                err);
+        config_deinit(&server.cfg);
+        return 1;
+    }
+    int rc = log_open(server.cfg.logfile);
+    if (rc < 0) {
+        fprintf(stderr, "Can't open the log file %s: %s\n", server.cfg.logfile, strerror(-rc));
+        config_deinit(&server.cfg);
+        return 1;
+    }
+    rc = server_run();
+    log_close();
+    return rc == 0 ? 0 : 1;
+}

@@ -1,0 +1,82 @@
+/*
+ * worker.h - a worker thread: one uv loop, its own listening sockets on the
+ * shared port (SO_REUSEPORT, so the kernel spreads new connections over the
+ * workers), and the connections accepted there, which stay on this loop
+ * for life.
+ *
+ * Other threads never touch a worker's connections. They post a message
+ * (worker_post) to the worker's queue and wake its loop with uv_async; the
+ * worker acts on it in its own thread.
+ */
+#ifndef GROVE_WORKER_H
+#define GROVE_WORKER_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <uv.h>
+
+#include "config.h"
+
+struct conn;
+
+enum worker_msg_type {
+    WORKER_MSG_STOP,  /* stop accepting, flush, close every connection, end the loop */
+    WORKER_MSG_KILL,  /* close the client with this id */
+};
+
+struct worker_msg {
+    enum worker_msg_type type;
+    uint64_t client_id;
+    struct worker_msg *next;
+};
+
+/* Counters with a single writer (the worker); other threads read them with
+ * relaxed loads, so no locked instruction sits on the hot path. */
+struct worker_stats {
+    atomic_llong commands;
+    atomic_llong keyspace_hits;
+    atomic_llong keyspace_misses;
+    atomic_llong net_input_bytes;
+    atomic_llong net_output_bytes;
+};
+
+struct worker {
+    int id;
+    pthread_t thread;
+    uv_loop_t loop;
+    uv_tcp_t listeners[CONFIG_MAX_BINDS];
+    int nlisteners;
+    uv_async_t wakeup;
+    uv_timer_t tick;
+    pthread_mutex_t queue_lock;
+    struct worker_msg *queue_head, *queue_tail;
+    bool queue_closed;    /* stopping: wakeup is closed, posts are refused */
+    struct conn *conns;   /* this loop's connections */
+    bool stopping;
+    struct worker_stats stats;
+};
+
+/* Bump a single-writer counter without a locked instruction. */
+#define WORKER_STAT_ADD(w, field, n)                                                         \
+    atomic_store_explicit(&(w)->stats.field,                                                 \
+                          atomic_load_explicit(&(w)->stats.field, memory_order_relaxed) + (n), \
+                          memory_order_relaxed)
+
+/* Set up the loop and listeners (in the calling thread), 0 or -errno with
+ * a logged message. */
+int worker_init(struct worker *w, int id);
+/* Start the thread that runs the loop. */
+int worker_start(struct worker *w);
+/* Wait for the thread to end and free what init made. */
+void worker_join(struct worker *w);
+/* Queue a message for the worker (any thread). Returns 0, -ENOMEM, or
+ * -ESHUTDOWN once the worker is stopping. */
+int worker_post(struct worker *w, enum worker_msg_type type, uint64_t client_id);
+
+/* Called by conn.c. */
+void worker__conn_added(struct worker *w, struct conn *c);
+void worker__conn_removed(struct worker *w, struct conn *c);
+
+#endif
