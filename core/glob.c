@@ -164,11 +164,12 @@ static bool match(const char *p, size_t plen, const char *s, size_t slen, bool n
                 return false;
             break;
         case '\\':
+            /* Compare the escaped byte; a lone trailing '\' is literal. */
             if (plen >= 2) {
                 p++;
                 plen--;
             }
-            /* fall through: compare the escaped (or lone '\') byte */
+            /* fall through */
         default:
             if (!byte_eq(p[0], s[0], nocase))
                 return false;

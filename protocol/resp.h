@@ -177,7 +177,8 @@ bool resp_str_to_long_double(const char *s, size_t len, long double *out);
  * return 0 (buf[0] = NUL) when cap is too small; 32 bytes always suffice
  * here, and RESP_NUM_MAX_FLOAT_CHARS (5 KB) for the long double one. */
 size_t resp_double_to_str(char *buf, size_t cap, double v);
-/* Format as INCRBYFLOAT does: "%.17Lf" with trailing zeros trimmed. */
+/* Format as INCRBYFLOAT does: "%.17Lf" with trailing zeros trimmed
+ * (cap must hold the untrimmed text, as in Redis's ld2string). */
 size_t resp_long_double_to_str(char *buf, size_t cap, long double v);
 
 #endif

@@ -44,6 +44,7 @@
 #include <limits.h>
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* Redis's LONG_STR_SIZE: "-9223372036854775808" is 20 chars; 21 or more

@@ -400,7 +400,7 @@ static void command_help_command(struct cmd_ctx *ctx)
 
 #define INTRO_FLAGS (CMD_LOADING | CMD_STALE)
 
-static const struct command command_subcommands[] = {
+static struct command command_subcommands[] = {
     {.name = "count", .arity = 2, .flags = INTRO_FLAGS, .proc = command_count_command,
      .group = "server", .summary = "Returns a count of commands.", .since = "2.8.13"},
     {.name = "list", .arity = -2, .flags = INTRO_FLAGS, .proc = command_list_command,
@@ -438,7 +438,7 @@ static const struct command command_subcommands[] = {
     {0},
 };
 
-const struct command introspection_commands[] = {
+struct command introspection_commands[] = {
     {.name = "command", .arity = -1, .flags = INTRO_FLAGS, .proc = command_command,
      .group = "server", .summary = "Returns detailed information about all commands.",
      .since = "2.8.13", .complexity = "O(N) where N is the total number of Redis commands",

@@ -603,7 +603,7 @@ static void client_command(struct cmd_ctx *ctx)
 
 #define CONN_FLAGS (CMD_NOSCRIPT | CMD_LOADING | CMD_STALE)
 
-static const struct command client_subcommands[] = {
+static struct command client_subcommands[] = {
     {.name = "id", .arity = 2, .flags = CONN_FLAGS, .proc = client_id_command,
      .group = "connection", .summary = "Returns the unique client ID of the connection.",
      .since = "5.0.0", .complexity = "O(1)"},
@@ -678,7 +678,7 @@ static const struct command client_subcommands[] = {
     {0},
 };
 
-const struct command connection_commands[] = {
+struct command connection_commands[] = {
     {.name = "ping", .arity = -1, .flags = CMD_FAST, .proc = ping_command,
      .group = "connection", .summary = "Returns the server's liveliness response.",
      .since = "1.0.0", .complexity = "O(1)",

@@ -4,6 +4,7 @@
  * monitoring tools and client libraries read it unchanged.
  */
 #include <malloc.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -110,8 +111,10 @@ static void info_clients(struct resp_out *t)
     info_line(t, "tracking_clients:0");
 }
 
-static void info_memory(struct resp_out *t)
+static void info_memory(struct resp_out *t, long long now_ms)
 {
+    struct keyspace_stats ks;
+    keyspace_stats(server.ks, now_ms, &ks);
     char human[32], rss_human[32], max_human[32];
     long long used = used_memory(), rss = resident_memory();
     bytes_to_human(human, sizeof(human), used);
@@ -122,7 +125,7 @@ static void info_memory(struct resp_out *t)
     info_line(t, "used_memory_human:%s", human);
     info_line(t, "used_memory_rss:%lld", rss);
     info_line(t, "used_memory_rss_human:%s", rss_human);
-    info_line(t, "used_memory_dataset:%lld", (long long)keyspace_bytes(server.ks));
+    info_line(t, "used_memory_dataset:%zu", ks.bytes);
     info_line(t, "maxmemory:%lld", server.cfg.maxmemory);
     info_line(t, "maxmemory_human:%s", max_human);
     info_line(t, "maxmemory_policy:%s",
@@ -143,8 +146,10 @@ static void info_persistence(struct resp_out *t)
     info_line(t, "aof_rewrite_in_progress:0");
 }
 
-static void info_stats(struct resp_out *t)
+static void info_stats(struct resp_out *t, long long now_ms)
 {
+    struct keyspace_stats ks;
+    keyspace_stats(server.ks, now_ms, &ks);
     info_line(t, "# Stats");
     info_line(t, "total_connections_received:%lld",
               atomic_load(&server.total_connections_received));
@@ -153,10 +158,10 @@ static void info_stats(struct resp_out *t)
     info_line(t, "total_net_input_bytes:%lld", server_net_input_bytes());
     info_line(t, "total_net_output_bytes:%lld", server_net_output_bytes());
     info_line(t, "rejected_connections:%lld", atomic_load(&server.rejected_connections));
-    info_line(t, "expired_keys:%lld", (long long)keyspace_expired_keys(server.ks));
+    info_line(t, "expired_keys:%llu", (unsigned long long)ks.expired_keys);
     info_line(t, "evicted_keys:0");
-    info_line(t, "keyspace_hits:%lld", server_keyspace_hits());
-    info_line(t, "keyspace_misses:%lld", server_keyspace_misses());
+    info_line(t, "keyspace_hits:%llu", (unsigned long long)ks.hits);
+    info_line(t, "keyspace_misses:%llu", (unsigned long long)ks.misses);
     info_line(t, "pubsub_channels:0");
     info_line(t, "pubsub_patterns:0");
 }
@@ -189,13 +194,13 @@ static void info_keyspace(struct resp_out *t, long long now_ms)
 {
     info_line(t, "# Keyspace");
     for (int i = 0; i < (int)server.cfg.databases; i++) {
-        struct keyspace_db_stats st;
-        keyspace_db_stats(keyspace_db(server.ks, i), now_ms, &st);
+        struct keyspace_stats st;
+        keyspace_db_stats(keyspace_db(server.ks, (unsigned)i), now_ms, &st);
         if (st.keys == 0)
             continue;
-        info_line(t, "db%d:keys=%llu,expires=%llu,avg_ttl=%llu", i,
+        info_line(t, "db%d:keys=%llu,expires=%llu,avg_ttl=%lld", i,
                   (unsigned long long)st.keys, (unsigned long long)st.expires,
-                  (unsigned long long)st.avg_ttl_ms);
+                  (long long)st.avg_ttl_ms);
     }
 }
 
@@ -248,9 +253,9 @@ static void info_command(struct cmd_ctx *ctx)
         switch (bit) {
         case INFO_SERVER: info_server(&t, ctx->now_ms); break;
         case INFO_CLIENTS: info_clients(&t); break;
-        case INFO_MEMORY: info_memory(&t); break;
+        case INFO_MEMORY: info_memory(&t, ctx->now_ms); break;
         case INFO_PERSISTENCE: info_persistence(&t); break;
-        case INFO_STATS: info_stats(&t); break;
+        case INFO_STATS: info_stats(&t, ctx->now_ms); break;
         case INFO_REPLICATION: info_replication(&t); break;
         case INFO_CPU: info_cpu(&t); break;
         case INFO_MODULES: info_line(&t, "# Modules"); break;
@@ -351,8 +356,6 @@ static void config_resetstat_command(struct cmd_ctx *ctx)
     for (int i = 0; i < server.nworkers; i++) {
         struct worker_stats *st = &server.workers[i].stats;
         atomic_store(&st->commands, 0);
-        atomic_store(&st->keyspace_hits, 0);
-        atomic_store(&st->keyspace_misses, 0);
         atomic_store(&st->net_input_bytes, 0);
         atomic_store(&st->net_output_bytes, 0);
     }
@@ -392,34 +395,53 @@ static void config_help_command(struct cmd_ctx *ctx)
 
 static void dbsize_command(struct cmd_ctx *ctx)
 {
-    resp_add_integer(ctx->out, (long long)keyspace_dbsize(ctx->db, ctx->now_ms));
+    resp_add_integer(ctx->out, (long long)keyspace_dbsize(ctx->db));
 }
 
-/* FLUSHDB / FLUSHALL [ASYNC|SYNC]: both free shard by shard. */
-static bool flush_mode_ok(struct cmd_ctx *ctx)
+/* FLUSHDB / FLUSHALL [ASYNC|SYNC]. The keyspace empties the databases
+ * atomically and hands back the old contents; SYNC frees them here, ASYNC
+ * on the main thread (server_lazyfree), so the reply does not wait. */
+static bool parse_flush_mode(struct cmd_ctx *ctx, bool *async)
 {
+    *async = false;
     if (ctx->argc == 1)
         return true;
-    if (ctx->argc == 2 && (arg_is(&ctx->argv[1], "async") || arg_is(&ctx->argv[1], "sync")))
+    if (ctx->argc == 2 && arg_is(&ctx->argv[1], "sync"))
         return true;
+    if (ctx->argc == 2 && arg_is(&ctx->argv[1], "async")) {
+        *async = true;
+        return true;
+    }
     reply_syntax_error(ctx);
     return false;
 }
 
+static void finish_flush(struct cmd_ctx *ctx, int rc, struct keyspace_trash *trash, bool async)
+{
+    if (async)
+        server_lazyfree(trash);
+    else
+        keyspace_trash_free(trash);
+    if (rc < 0)
+        resp_add_error(ctx->out, "ERR out of memory");
+    else
+        resp_add_ok(ctx->out);
+}
+
 static void flushdb_command(struct cmd_ctx *ctx)
 {
-    if (!flush_mode_ok(ctx))
-        return;
-    keyspace_flushdb(ctx->db);
-    resp_add_ok(ctx->out);
+    bool async;
+    struct keyspace_trash *trash = NULL;
+    if (parse_flush_mode(ctx, &async))
+        finish_flush(ctx, keyspace_flushdb(ctx->db, &trash), trash, async);
 }
 
 static void flushall_command(struct cmd_ctx *ctx)
 {
-    if (!flush_mode_ok(ctx))
-        return;
-    keyspace_flushall(server.ks);
-    resp_add_ok(ctx->out);
+    bool async;
+    struct keyspace_trash *trash = NULL;
+    if (parse_flush_mode(ctx, &async))
+        finish_flush(ctx, keyspace_flushall(server.ks, &trash), trash, async);
 }
 
 static void time_command(struct cmd_ctx *ctx)
@@ -453,7 +475,7 @@ static void shutdown_command(struct cmd_ctx *ctx)
 
 /* ---- the table ---------------------------------------------------------------- */
 
-static const struct command config_subcommands[] = {
+static struct command config_subcommands[] = {
     {.name = "get", .arity = -3, .flags = CMD_ADMIN | CMD_NOSCRIPT | CMD_LOADING | CMD_STALE,
      .proc = config_get_command, .group = "server",
      .summary = "Returns the effective values of configuration parameters.", .since = "2.0.0",
@@ -479,7 +501,7 @@ static const struct command config_subcommands[] = {
     {0},
 };
 
-const struct command server_commands[] = {
+struct command server_commands[] = {
     {.name = "info", .arity = -1, .flags = CMD_LOADING | CMD_STALE, .proc = info_command,
      .group = "server", .summary = "Returns information and statistics about the server.",
      .since = "1.0.0", .complexity = "O(1)",

@@ -23,7 +23,7 @@
 
 #define COMMAND_NAME_MAX 32
 
-static const struct command *const command_tables[] = {
+static struct command *const command_tables[] = {
     connection_commands,
     server_commands,
     string_commands,
@@ -233,20 +233,43 @@ static const struct command *resolve(struct cmd_ctx *ctx)
     return cmd;
 }
 
-/* Lock the shards of the command's declared keys, run it, unlock. */
+void cmd_key(struct cmd_ctx *ctx, size_t argi, struct cmd_key *out)
+{
+    if (argi == ctx->first_key_arg && argi != 0) {
+        *out = ctx->first_key;
+        return;
+    }
+    keyspace_key_init(server.ks, &out->key, ctx->argv[argi].ptr, ctx->argv[argi].len);
+    out->shard = keyspace_shard_of(ctx->db, &out->key);
+}
+
+/* Lock the shards of the command's declared keys (ascending shard order,
+ * inside the lockset), run it, unlock. */
 static void run_locked(const struct command *cmd, struct cmd_ctx *ctx)
 {
-    struct ks_lockset locks;
-    ks_lockset_init(&locks, ctx->db);
-    if (cmd->first_key > 0) {
-        int last = cmd->last_key < 0 ? (int)ctx->argc + cmd->last_key : cmd->last_key;
-        for (int i = cmd->first_key; i <= last && i < (int)ctx->argc; i += cmd->key_step)
-            ks_lockset_add(&locks, ctx->argv[i].ptr, ctx->argv[i].len);
+    struct keyspace_lockset locks;
+    keyspace_lockset_init(&locks);
+    if (cmd->first_key > 0 && (size_t)cmd->first_key < ctx->argc) {
+        size_t last = cmd->last_key < 0 ? ctx->argc - (size_t)(-cmd->last_key)
+                                        : (size_t)cmd->last_key;
+        for (size_t i = (size_t)cmd->first_key; i <= last && i < ctx->argc; i += cmd->key_step) {
+            struct cmd_key k;
+            cmd_key(ctx, i, &k);
+            if (i == (size_t)cmd->first_key) {
+                ctx->first_key_arg = i;
+                ctx->first_key = k;
+            }
+            if (keyspace_lockset_add(&locks, k.shard) < 0) {
+                keyspace_lockset_deinit(&locks);
+                resp_add_error(ctx->out, "ERR out of memory");
+                return;
+            }
+        }
     }
-    ks_lockset_lock(&locks);
+    keyspace_lockset_lock(&locks);
     cmd->proc(ctx);
-    ks_lockset_unlock(&locks);
-    ks_lockset_deinit(&locks);
+    keyspace_lockset_unlock(&locks);
+    keyspace_lockset_deinit(&locks);
 }
 
 /* CLIENT REPLY OFF|SKIP: the reply is produced, then taken back. */
@@ -266,14 +289,14 @@ void command_execute(struct client *c, struct resp_arg *argv, size_t argc, long 
 {
     struct cmd_ctx ctx = {
         .client = c, .out = &c->out, .argc = argc, .argv = argv,
-        .db = keyspace_db(server.ks, c->db), .now_ms = now_ms, .stats = stats,
+        .db = keyspace_db(server.ks, (unsigned)c->db), .now_ms = now_ms, .stats = stats,
     };
     size_t mark = c->out.len;
     const struct command *cmd = resolve(&ctx);
     if (cmd != NULL) {
         ctx.cmd = cmd;
-        run_locked(cmd, &ctx);
         c->last_cmd = cmd;
+        run_locked(cmd, &ctx);
         WORKER_STAT_ADD(c->worker, commands, 1);
     }
     apply_reply_mode(c, mark);

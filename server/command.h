@@ -21,9 +21,8 @@
 #include <stdint.h>
 
 #include "client.h"
+#include "keyspace.h"
 #include "resp.h"
-
-struct db;
 
 enum command_flag {
     CMD_WRITE = 1 << 0,
@@ -47,17 +46,26 @@ enum command_flag {
     CMD_ALL_DBS = 1 << 18,   /* Grove: touches every database (FLUSHALL, SWAPDB): no key locks */
 };
 
-/* What a handler gets. `db` is the client's selected database, resolved
- * after the key shards were locked. */
+/* A key argument: its bytes and hash, and the shard of the client's
+ * database that holds it. */
+struct cmd_key {
+    struct keyspace_key key;
+    struct keyspace_shard *shard;
+};
+
+/* What a handler gets. The shards of the command's declared keys in `db`
+ * (the client's selected database) are locked for the handler's run. */
 struct cmd_ctx {
     const struct command *cmd;
     struct client *client;
     struct resp_out *out;
     size_t argc;
     struct resp_arg *argv;
-    struct db *db;
+    struct keyspace_db *db;
     long long now_ms;
     struct worker_stats *stats;
+    size_t first_key_arg;        /* the dispatcher's cached key, 0 if none */
+    struct cmd_key first_key;
 };
 
 typedef void (*command_proc)(struct cmd_ctx *ctx);
@@ -109,6 +117,10 @@ void command_execute(struct client *c, struct resp_arg *argv, size_t argc, long 
 
 /* ---- helpers for handlers ------------------------------------------------ */
 
+/* The key at argv[argi] in the client's database (hashed once: the
+ * dispatcher's hash of the first key is reused). */
+void cmd_key(struct cmd_ctx *ctx, size_t argi, struct cmd_key *out);
+
 /* The standard replies, word for word as Redis. */
 void reply_wrong_arity(struct cmd_ctx *ctx, const struct command *cmd);
 void reply_syntax_error(struct cmd_ctx *ctx);
@@ -126,11 +138,12 @@ bool arg_to_ll_or_reply(struct cmd_ctx *ctx, const struct resp_arg *arg, long lo
 /* Copy an argument into a NUL-terminated buffer, truncating to cap-1. */
 void arg_to_cstr(const struct resp_arg *arg, char *buf, size_t cap);
 
-/* The command tables of each area (cmd_*.c), NULL-name terminated. */
-extern const struct command connection_commands[];
-extern const struct command server_commands[];
-extern const struct command string_commands[];
-extern const struct command keyspace_commands[];
-extern const struct command introspection_commands[];
+/* The command tables of each area (cmd_*.c), NULL-name terminated. Not
+ * const: command_table_init fills in `parent` and `fullname` once. */
+extern struct command connection_commands[];
+extern struct command server_commands[];
+extern struct command string_commands[];
+extern struct command keyspace_commands[];
+extern struct command introspection_commands[];
 
 #endif

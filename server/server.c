@@ -31,6 +31,16 @@ static uv_loop_t main_loop;
 static uv_signal_t sigterm_handle, sigint_handle;
 static uv_async_t shutdown_async;
 static uv_timer_t cron_timer;
+static uv_async_t lazyfree_async;
+
+/* Flushed databases waiting to be freed by the main thread. */
+struct lazyfree_item {
+    struct keyspace_trash *trash;
+    struct lazyfree_item *next;
+};
+static pthread_mutex_t lazyfree_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct lazyfree_item *lazyfree_queue;
+static bool lazyfree_closed;
 
 long long server_mstime(void)
 {
@@ -43,6 +53,44 @@ void server_request_shutdown(void)
 {
     atomic_store(&server.shutdown_requested, true);
     uv_async_send(&shutdown_async);
+}
+
+/* ---- lazy freeing ------------------------------------------------------------ */
+
+static void lazyfree_drain(void)
+{
+    pthread_mutex_lock(&lazyfree_lock);
+    struct lazyfree_item *item = lazyfree_queue;
+    lazyfree_queue = NULL;
+    pthread_mutex_unlock(&lazyfree_lock);
+    while (item != NULL) {
+        struct lazyfree_item *next = item->next;
+        keyspace_trash_free(item->trash);
+        free(item);
+        item = next;
+    }
+}
+
+static void lazyfree_cb(uv_async_t *handle)
+{
+    (void)handle;
+    lazyfree_drain();
+}
+
+void server_lazyfree(struct keyspace_trash *trash)
+{
+    struct lazyfree_item *item = trash ? malloc(sizeof(*item)) : NULL;
+    if (item == NULL) {
+        keyspace_trash_free(trash); /* nothing to free, or no memory to defer it */
+        return;
+    }
+    item->trash = trash;
+    pthread_mutex_lock(&lazyfree_lock);
+    item->next = lazyfree_queue;
+    lazyfree_queue = item;
+    if (!lazyfree_closed)
+        uv_async_send(&lazyfree_async);
+    pthread_mutex_unlock(&lazyfree_lock);
 }
 
 /* ---- client registry ------------------------------------------------------ */
@@ -89,16 +137,6 @@ long long server_total_commands(void)
     return sum_worker_stat(offsetof(struct worker_stats, commands));
 }
 
-long long server_keyspace_hits(void)
-{
-    return sum_worker_stat(offsetof(struct worker_stats, keyspace_hits));
-}
-
-long long server_keyspace_misses(void)
-{
-    return sum_worker_stat(offsetof(struct worker_stats, keyspace_misses));
-}
-
 long long server_net_input_bytes(void)
 {
     return sum_worker_stat(offsetof(struct worker_stats, net_input_bytes));
@@ -131,6 +169,39 @@ static void sample_ops(long long now_ms)
 
 /* ---- cron ------------------------------------------------------------------- */
 
+/* Active expiry: Redis samples 20 keys per database per round, and goes on
+ * while many are stale; the budget here scales the same way with hz. */
+#define CRON_EXPIRE_SAMPLES_PER_SHARD 20
+#define CRON_REHASH_BUCKETS 100   /* per shard step */
+#define CRON_REHASH_BUDGET_NS 1000000
+
+static unsigned expire_cursor;
+
+static void cron_expire(long long now)
+{
+    size_t budget = (size_t)keyspace_shard_count(server.ks) * CRON_EXPIRE_SAMPLES_PER_SHARD;
+    keyspace_active_expire(server.ks, now, budget, &expire_cursor);
+}
+
+static long long monotonic_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (long long)ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+/* Background rehashing: a step for every shard that is resizing, within a
+ * millisecond per tick, as Redis's databasesCron does. */
+static void cron_rehash(void)
+{
+    long long deadline = monotonic_ns() + CRON_REHASH_BUDGET_NS;
+    unsigned n = keyspace_shard_count(server.ks);
+    for (unsigned id = 0; id < n && monotonic_ns() < deadline; id++)
+        while (keyspace_rehash_step(keyspace_shard_by_id(server.ks, id), CRON_REHASH_BUCKETS) &&
+               monotonic_ns() < deadline)
+            ;
+}
+
 static uint64_t cron_period_ms(void)
 {
     uint64_t period = (uint64_t)(1000 / server.cfg.hz);
@@ -143,8 +214,8 @@ static void cron_cb(uv_timer_t *timer)
     atomic_store(&server.lru_clock, (unsigned)((now / 1000) & ((1 << 24) - 1)));
     /* Each tick may spend a quarter of its period on expiry and a
      * millisecond on rehashing, as Redis's databasesCron does. */
-    long long period_us = 1000000 / server.cfg.hz;
-    keyspace_cron(server.ks, now, period_us / 4, 1000);
+    cron_expire(now);
+    cron_rehash();
     if (server.ops_last_ms == 0 || now - server.ops_last_ms >= 100)
         sample_ops(now);
     if (uv_timer_get_repeat(timer) != cron_period_ms()) /* CONFIG SET hz */
@@ -162,6 +233,10 @@ static void begin_shutdown(void)
     uv_close((uv_handle_t *)&sigint_handle, NULL);
     uv_close((uv_handle_t *)&shutdown_async, NULL);
     uv_close((uv_handle_t *)&cron_timer, NULL);
+    pthread_mutex_lock(&lazyfree_lock);
+    lazyfree_closed = true;
+    pthread_mutex_unlock(&lazyfree_lock);
+    uv_close((uv_handle_t *)&lazyfree_async, NULL);
 }
 
 static void signal_cb(uv_signal_t *handle, int signum)
@@ -194,6 +269,19 @@ static int make_seed(void)
         return -1;
     }
     return 0;
+}
+
+static int create_keyspace(const struct hashmap_hasher *hasher)
+{
+    struct keyspace_config kc;
+    keyspace_config_default(&kc);
+    kc.databases = (unsigned)server.cfg.databases;
+    kc.shard_bits = 0;
+    while ((1LL << kc.shard_bits) < server.cfg.shards)
+        kc.shard_bits++;
+    kc.hasher = *hasher;
+    kc.seed = server.seed.k0 ^ (server.seed.k1 << 1);
+    return keyspace_create(&kc, &server.ks);
 }
 
 static int start_workers(void)
@@ -235,6 +323,7 @@ static int init_main_loop(void)
     uv_signal_init(&main_loop, &sigint_handle);
     uv_signal_start(&sigint_handle, signal_cb, SIGINT);
     uv_async_init(&main_loop, &shutdown_async, shutdown_cb);
+    uv_async_init(&main_loop, &lazyfree_async, lazyfree_cb);
     uv_timer_init(&main_loop, &cron_timer);
     uv_timer_start(&cron_timer, cron_cb, cron_period_ms(), cron_period_ms());
     return 0;
@@ -250,8 +339,7 @@ int server_run(void)
     struct hashmap_hasher hasher = {hashmap_siphash, &server.seed};
     if (make_seed() < 0 || command_table_init() < 0)
         goto out_commands;
-    server.ks = keyspace_create((int)server.cfg.databases, (int)server.cfg.shards, &hasher);
-    if (server.ks == NULL) {
+    if (create_keyspace(&hasher) < 0) {
         log_warning("Out of memory creating the keyspace");
         goto out_commands;
     }
@@ -274,6 +362,7 @@ int server_run(void)
     rc = 0;
 out_loop:
     uv_loop_close(&main_loop);
+    lazyfree_drain();
 out_keyspace:
     keyspace_destroy(server.ks);
 out_commands:

@@ -69,6 +69,10 @@ long long server_mstime(void);
 /* Ask the main thread to shut the server down (any thread). */
 void server_request_shutdown(void);
 
+/* Free flushed databases on the main thread (FLUSHALL ASYNC; any thread). */
+struct keyspace_trash;
+void server_lazyfree(struct keyspace_trash *trash);
+
 /* Registry of clients (any thread). */
 void server_register_client(struct client *c);
 void server_unregister_client(struct client *c);
@@ -76,8 +80,6 @@ void server_unregister_client(struct client *c);
 /* Sums over the workers, for INFO. */
 long long server_total_commands(void);
 long long server_instantaneous_ops(void);
-long long server_keyspace_hits(void);
-long long server_keyspace_misses(void);
 long long server_net_input_bytes(void);
 long long server_net_output_bytes(void);
 

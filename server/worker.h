@@ -36,8 +36,6 @@ struct worker_msg {
  * relaxed loads, so no locked instruction sits on the hot path. */
 struct worker_stats {
     atomic_llong commands;
-    atomic_llong keyspace_hits;
-    atomic_llong keyspace_misses;
     atomic_llong net_input_bytes;
     atomic_llong net_output_bytes;
 };

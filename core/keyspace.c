@@ -1,0 +1,1521 @@
+/*
+ * keyspace.c - sharded databases with expiry
+ * ==========================================
+ *
+ * What
+ *   Grove's data: `databases` databases, each split into S = 2^shard_bits
+ *   shards. A shard is a hashmap whose entries carry the value inline
+ *   (object.h), a mutex, an expiry index and counters. Commands on keys in
+ *   different shards run in parallel on different threads; a command on
+ *   several keys locks all their shards, in ascending shard id order, and
+ *   is atomic.
+ *
+ * Layout
+ *
+ *   struct keyspace
+ *     dbs[ndb] ----> struct keyspace_db { index, shards --+ }
+ *     shards[ndb*S] (one aligned array, id order) <------+
+ *       struct keyspace_shard (own cache lines)
+ *         lock | data { map, expiry index, heap_bytes } | counters | rng
+ *
+ *   The shard for a key is hash >> (64 - shard_bits); inside the shard the
+ *   hashmap indexes with the low bits, so the two choices are independent.
+ *
+ * Expiry index
+ *   Each shard keeps a dense array of its entries that have a TTL. Every
+ *   such object stores its own slot number in its TTL block, so:
+ *     add      push at the end, write the slot          O(1)
+ *     remove   move the last element into the hole and
+ *              rewrite that element's slot               O(1)
+ *     resize   the entry moved: index[slot] = new entry O(1)
+ *   Active expiry samples uniformly random slots: with only TTL keys in
+ *   the array, every sample is a candidate, unlike sampling the whole map.
+ *   The index also keeps the exact sum of expire times, so INFO's avg_ttl
+ *   is exact (Redis estimates it from the samples of its expire cycle).
+ *
+ * Active expiry
+ *   After Redis 7's activeExpireCycle: rounds of 20 samples, another round
+ *   while more than 10% of the last round had expired (Redis 7 uses 10%;
+ *   Redis 5 used 25%), bounded by the caller's sample budget. The shard's
+ *   lock is held for one call, i.e. at most `budget` samples.
+ *
+ * SCAN across shards
+ *   The client's cursor packs (hashmap cursor, shard index): the low
+ *   shard_bits bits are the shard, the rest the map's reverse-binary
+ *   cursor. A scan runs shard 0's map scan to completion, then shard 1's,
+ *   and so on; each map scan keeps its own guarantee (every key present
+ *   throughout is seen) across grows and shrinks, so the whole scan does.
+ *   Map cursors stay below the map's bucket count, far from the 64 -
+ *   shard_bits bits available.
+ *
+ * SWAPDB
+ *   Swaps the contents (struct shard_data) of each shard pair of the two
+ *   dbs while holding all their locks; shard and db structs never move.
+ *   See keyspace.h for why callers that resolved pointers stay correct.
+ *
+ * Flush
+ *   New empty maps are made first (so out of memory changes nothing), all
+ *   the db's shards are locked, maps swapped, shards unlocked; only then
+ *   are the old entries freed, outside every lock, here or by the caller
+ *   (keyspace_trash).
+ *
+ * Out of memory
+ *   Every mutation reserves what can fail (expiry slot, new entry size,
+ *   RAW buffer) before it changes anything, so a failure leaves the shard
+ *   as it was. Shrinks that fail keep the larger entry (objects never rely
+ *   on the entry's exact extra size).
+ *
+ * Thread safety
+ *   See keyspace.h: [held] functions rely on the caller's shard locks
+ *   (asserted in debug builds by recording the owner thread), [locks]
+ *   functions take them. The keyspace-wide random state is an atomic
+ *   counter; the LFU parameters are atomics. Nothing else is shared
+ *   between shards.
+ */
+#include "keyspace.h"
+
+#include <assert.h>
+#include <pthread.h>
+#include <stdalign.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+
+#if defined(__SIZEOF_INT128__)
+__extension__ typedef __int128 ttl_sum_t; /* exact: 2^32 keys * 2^63 ms fits */
+#else
+typedef long double ttl_sum_t;
+#endif
+
+#define CACHE_LINE 64
+
+struct expiry_index {
+    struct hashmap_entry **v; /* entries with a TTL, in slot order */
+    uint32_t len, cap;
+    ttl_sum_t sum; /* of their expire times, for avg_ttl */
+};
+
+/* What SWAPDB and FLUSH exchange: everything that describes the keys. */
+struct shard_data {
+    struct hashmap *map;
+    struct expiry_index exp;
+    size_t heap_bytes; /* RAW buffers owned by this shard's objects */
+};
+
+struct keyspace_shard {
+    alignas(CACHE_LINE) pthread_mutex_t lock;
+    struct shard_data d;
+    uint64_t expired_keys, hits, misses;
+    uint64_t rng; /* xorshift state; guarded by lock */
+    struct keyspace *ks;
+    unsigned id;
+#ifndef NDEBUG
+    pthread_t owner;
+    bool owned;
+#endif
+};
+
+struct keyspace_db {
+    struct keyspace *ks;
+    unsigned index;
+    struct keyspace_shard *shards; /* S of them, inside ks->shards */
+};
+
+struct keyspace {
+    struct keyspace_config cfg;
+    unsigned nshards; /* per db */
+    struct keyspace_db *dbs;
+    struct keyspace_shard *shards; /* databases * nshards, in id order */
+    _Atomic uint64_t rng;
+    _Atomic uint32_t lfu_log_factor, lfu_decay_time;
+};
+
+struct keyspace_trash {
+    size_t n;
+    struct shard_data items[];
+};
+
+static_assert(sizeof(struct keyspace_shard) % CACHE_LINE == 0, "shards own their cache lines");
+static_assert(KEYSPACE_TTL_KEEP != KEYSPACE_TTL_NONE, "distinct TTL sentinels");
+static_assert(KEYSPACE_MAX_SHARD_BITS < 32, "shard ids fit an unsigned");
+
+/* Everything that decides on TTL sentinels goes through this. */
+static bool is_time(int64_t expire_at)
+{
+    return expire_at != KEYSPACE_TTL_NONE && expire_at != KEYSPACE_TTL_KEEP;
+}
+
+static struct object *obj_of(const struct hashmap_entry *e)
+{
+    return hashmap_entry_extra(e);
+}
+
+/* ==== randomness =========================================================== */
+
+static uint64_t mix64(uint64_t x)
+{
+    x ^= x >> 30;
+    x *= 0xbf58476d1ce4e5b9ull;
+    x ^= x >> 27;
+    x *= 0x94d049bb133111ebull;
+    return x ^ (x >> 31);
+}
+
+/* xorshift64* on the shard's state (shard lock held). */
+static uint64_t shard_rand(void *ud)
+{
+    struct keyspace_shard *sh = ud;
+    uint64_t x = sh->rng;
+
+    x ^= x >> 12;
+    x ^= x << 25;
+    x ^= x >> 27;
+    sh->rng = x;
+    return x * 0x2545f4914f6cdd1dull;
+}
+
+/* Keyspace-wide, lock-free: splitmix64 over an atomic counter. */
+static uint64_t ks_rand(struct keyspace *ks)
+{
+    return mix64(atomic_fetch_add_explicit(&ks->rng, 0x9e3779b97f4a7c15ull,
+                                           memory_order_relaxed));
+}
+
+/* ==== locks ================================================================= */
+
+static void assert_held(const struct keyspace_shard *sh)
+{
+#ifndef NDEBUG
+    assert(sh->owned && pthread_equal(sh->owner, pthread_self()));
+#else
+    (void)sh;
+#endif
+}
+
+void keyspace_shard_lock(struct keyspace_shard *sh)
+{
+    int rc = pthread_mutex_lock(&sh->lock);
+
+    assert(rc == 0);
+    (void)rc;
+#ifndef NDEBUG
+    sh->owner = pthread_self();
+    sh->owned = true;
+#endif
+}
+
+void keyspace_shard_unlock(struct keyspace_shard *sh)
+{
+    assert_held(sh);
+#ifndef NDEBUG
+    sh->owned = false;
+#endif
+    pthread_mutex_unlock(&sh->lock);
+}
+
+/* Lock `n` shards that are consecutive in id order (one or more whole dbs). */
+static void lock_run(struct keyspace_shard *first, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        keyspace_shard_lock(&first[i]);
+}
+
+static void unlock_run(struct keyspace_shard *first, size_t n)
+{
+    while (n--)
+        keyspace_shard_unlock(&first[n]);
+}
+
+/* ---- lockset ------------------------------------------------------------- */
+
+static struct keyspace_shard **set_items(const struct keyspace_lockset *set)
+{
+    return set->heap ? set->heap : (struct keyspace_shard **)set->inline_;
+}
+
+void keyspace_lockset_init(struct keyspace_lockset *set)
+{
+    set->n = 0;
+    set->cap = KEYSPACE_LOCKSET_INLINE;
+    set->heap = NULL;
+    set->locked = false;
+}
+
+static int lockset_grow(struct keyspace_lockset *set)
+{
+    size_t cap = set->cap * 2;
+    struct keyspace_shard **v = malloc(cap * sizeof(*v));
+
+    if (!v)
+        return KEYSPACE_ENOMEM;
+    memcpy(v, set_items(set), set->n * sizeof(*v));
+    free(set->heap);
+    set->heap = v;
+    set->cap = cap;
+    return KEYSPACE_OK;
+}
+
+/* First position whose shard id is >= id (binary search). */
+static size_t lockset_lower_bound(const struct keyspace_lockset *set, unsigned id)
+{
+    struct keyspace_shard **v = set_items(set);
+    size_t lo = 0, hi = set->n;
+
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+
+        if (v[mid]->id < id)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+int keyspace_lockset_add(struct keyspace_lockset *set, struct keyspace_shard *sh)
+{
+    size_t pos = lockset_lower_bound(set, sh->id);
+    struct keyspace_shard **v;
+
+    assert(!set->locked);
+    if (pos < set->n && set_items(set)[pos] == sh)
+        return KEYSPACE_OK;
+    if (set->n == set->cap && lockset_grow(set) != KEYSPACE_OK)
+        return KEYSPACE_ENOMEM;
+    v = set_items(set);
+    memmove(&v[pos + 1], &v[pos], (set->n - pos) * sizeof(*v));
+    v[pos] = sh;
+    set->n++;
+    return KEYSPACE_OK;
+}
+
+void keyspace_lockset_lock(struct keyspace_lockset *set)
+{
+    struct keyspace_shard **v = set_items(set);
+
+    assert(!set->locked);
+    for (size_t i = 0; i < set->n; i++)
+        keyspace_shard_lock(v[i]);
+    set->locked = true;
+}
+
+void keyspace_lockset_unlock(struct keyspace_lockset *set)
+{
+    struct keyspace_shard **v = set_items(set);
+
+    assert(set->locked);
+    for (size_t i = set->n; i-- > 0;)
+        keyspace_shard_unlock(v[i]);
+    set->locked = false;
+}
+
+void keyspace_lockset_deinit(struct keyspace_lockset *set)
+{
+    assert(!set->locked);
+    free(set->heap);
+    set->heap = NULL;
+    set->n = 0;
+}
+
+size_t keyspace_lockset_count(const struct keyspace_lockset *set)
+{
+    return set->n;
+}
+
+struct keyspace_shard *keyspace_lockset_at(const struct keyspace_lockset *set, size_t i)
+{
+    assert(i < set->n);
+    return set_items(set)[i];
+}
+
+/* ==== expiry index ========================================================== */
+
+/* Make room for one more slot so that a later push cannot fail. */
+static int expiry_reserve(struct expiry_index *x)
+{
+    uint32_t cap;
+    struct hashmap_entry **v;
+
+    if (x->len < x->cap)
+        return KEYSPACE_OK;
+    if (x->cap == UINT32_MAX)
+        return KEYSPACE_ENOMEM;
+    cap = x->cap ? (x->cap > UINT32_MAX / 2 ? UINT32_MAX : x->cap * 2) : 16;
+    v = realloc(x->v, (size_t)cap * sizeof(*v));
+    if (!v)
+        return KEYSPACE_ENOMEM;
+    x->v = v;
+    x->cap = cap;
+    return KEYSPACE_OK;
+}
+
+/* Append e (whose object already carries the TTL block) at slot len. */
+static void expiry_push(struct expiry_index *x, struct hashmap_entry *e, int64_t at)
+{
+    assert(x->len < x->cap);
+    assert(object_expire_slot(obj_of(e)) == x->len);
+    x->v[x->len++] = e;
+    x->sum += at;
+}
+
+/* Give back memory once the index is mostly empty. */
+static void expiry_maybe_shrink(struct expiry_index *x)
+{
+    uint32_t cap = x->cap / 2;
+    struct hashmap_entry **v;
+
+    if (x->cap <= 16 || x->len > x->cap / 4)
+        return;
+    v = realloc(x->v, (size_t)cap * sizeof(*v));
+    if (v) {
+        x->v = v;
+        x->cap = cap;
+    }
+}
+
+/* Remove slot `slot` (expire time `at`): the last element moves into it. */
+static void expiry_remove(struct expiry_index *x, uint32_t slot, int64_t at)
+{
+    uint32_t last = x->len - 1;
+
+    assert(slot < x->len);
+    if (slot != last) {
+        struct hashmap_entry *moved = x->v[last];
+
+        x->v[slot] = moved;
+        object_set_expire_slot(obj_of(moved), slot);
+    }
+    x->len--;
+    x->sum -= at;
+    expiry_maybe_shrink(x);
+}
+
+static void expiry_free(struct expiry_index *x)
+{
+    free(x->v);
+    memset(x, 0, sizeof(*x));
+}
+
+/* ==== entries ================================================================ */
+
+/* Resize e's region; NULL if growing failed (e intact). A failed shrink
+ * keeps e: objects never depend on the exact region size. The expiry
+ * index is the caller's to fix (it knows the slot before and after). */
+static struct hashmap_entry *resize_entry(struct keyspace_shard *sh, struct hashmap_entry *e,
+                                          size_t size)
+{
+    size_t cur = hashmap_entry_extra_size(e);
+    struct hashmap_entry *ne;
+
+    if (size == cur)
+        return e;
+    ne = hashmap_entry_resize(sh->d.map, e, size);
+    if (!ne)
+        return size < cur ? e : NULL;
+    return ne;
+}
+
+/* Unlink an entry whose heap payload has been freed or moved elsewhere. */
+static void unlink_entry(struct keyspace_shard *sh, struct hashmap_entry *e)
+{
+    struct object *o = obj_of(e);
+
+    if (object_has_ttl(o))
+        expiry_remove(&sh->d.exp, object_expire_slot(o), object_expire_at(o));
+    hashmap_remove(sh->d.map, e);
+}
+
+static void remove_entry(struct keyspace_shard *sh, struct hashmap_entry *e)
+{
+    struct object *o = obj_of(e);
+
+    sh->d.heap_bytes -= object_heap_bytes(o);
+    object_free_payload(o);
+    unlink_entry(sh, e);
+}
+
+static void expire_entry(struct keyspace_shard *sh, struct hashmap_entry *e)
+{
+    remove_entry(sh, e);
+    sh->expired_keys++;
+}
+
+/* ---- writing a value into a shard --------------------------------------- */
+
+/* How a write sets the access clock. */
+struct access {
+    uint32_t lru;
+    int lfu; /* -1: keep the old counter on overwrite, LFU_INIT_VAL on insert */
+};
+
+static uint8_t pick_lfu(const struct access *a, const struct object *old)
+{
+    if (a->lfu >= 0)
+        return (uint8_t)a->lfu;
+    return old ? object_lfu(old) : OBJECT_LFU_INIT_VAL;
+}
+
+static int insert_value(struct keyspace_shard *sh, const struct keyspace_key *key,
+                        const struct object_value *v, int64_t expire_at, const struct access *a,
+                        struct hashmap_entry **out)
+{
+    bool ttl = is_time(expire_at);
+    struct object_ttl t = { expire_at, sh->d.exp.len };
+    struct hashmap_entry *e;
+
+    if (ttl && expiry_reserve(&sh->d.exp) != KEYSPACE_OK)
+        return KEYSPACE_ENOMEM;
+    e = hashmap_insert(sh->d.map, key->ptr, key->len, key->hash, object_size(v, ttl));
+    if (!e)
+        return KEYSPACE_ENOMEM;
+    object_init(obj_of(e), v, a->lru, pick_lfu(a, NULL), ttl ? &t : NULL);
+    if (ttl)
+        expiry_push(&sh->d.exp, e, expire_at);
+    sh->d.heap_bytes += object_heap_bytes(obj_of(e));
+    *out = e;
+    return KEYSPACE_OK;
+}
+
+/* The old object's facts that survive its region being rewritten. */
+struct old_facts {
+    struct object_value value; /* for freeing its heap part afterwards */
+    size_t heap;
+    bool ttl;
+    uint32_t slot;
+    int64_t at;
+    uint8_t lfu;
+};
+
+static void note_old(const struct object *o, struct old_facts *f)
+{
+    object_take_value(o, &f->value);
+    f->heap = object_heap_bytes(o);
+    f->ttl = object_has_ttl(o);
+    f->slot = f->ttl ? object_expire_slot(o) : 0;
+    f->at = f->ttl ? object_expire_at(o) : 0;
+    f->lfu = object_lfu(o);
+}
+
+/* Bring the expiry index in line after *ep was rewritten. */
+static void fix_index(struct keyspace_shard *sh, const struct old_facts *f, struct hashmap_entry *e,
+                      bool ttl, int64_t at)
+{
+    struct expiry_index *x = &sh->d.exp;
+
+    if (f->ttl && ttl) {
+        x->v[f->slot] = e;
+        x->sum += at - f->at;
+    } else if (f->ttl) {
+        expiry_remove(x, f->slot, f->at);
+    } else if (ttl) {
+        expiry_push(x, e, at);
+    }
+}
+
+/*
+ * Replace the value of an existing entry. Out of memory is only possible
+ * before anything changed (index reservation, growing the entry). The old
+ * heap part is freed last: the new value may not alias it, but the region
+ * holding the old pointer is gone after the resize.
+ */
+static int overwrite_value(struct keyspace_shard *sh, struct hashmap_entry **ep,
+                           const struct object_value *v, int64_t expire_at,
+                           const struct access *a)
+{
+    struct old_facts f;
+    struct hashmap_entry *e;
+    bool ttl;
+    int64_t at;
+    struct object_ttl t;
+
+    note_old(obj_of(*ep), &f);
+    ttl = is_time(expire_at) || (expire_at == KEYSPACE_TTL_KEEP && f.ttl);
+    at = is_time(expire_at) ? expire_at : f.at;
+    t.expire_at_ms = at;
+    t.slot = f.ttl ? f.slot : sh->d.exp.len;
+    if (ttl && !f.ttl && expiry_reserve(&sh->d.exp) != KEYSPACE_OK)
+        return KEYSPACE_ENOMEM;
+    e = resize_entry(sh, *ep, object_size(v, ttl));
+    if (!e)
+        return KEYSPACE_ENOMEM;
+    object_init(obj_of(e), v, a->lru, a->lfu >= 0 ? (uint8_t)a->lfu : f.lfu, ttl ? &t : NULL);
+    fix_index(sh, &f, e, ttl, at);
+    sh->d.heap_bytes += object_heap_bytes(obj_of(e));
+    sh->d.heap_bytes -= f.heap;
+    object_value_discard(&f.value);
+    *ep = e;
+    return KEYSPACE_OK;
+}
+
+/* Insert or overwrite. Does not consume v on error (rename relies on it). */
+static int put_value(struct keyspace_shard *sh, const struct keyspace_key *key,
+                     const struct object_value *v, int64_t expire_at, int64_t now_ms,
+                     const struct access *a, struct hashmap_entry **out)
+{
+    struct hashmap_entry *e, *dummy;
+
+    assert_held(sh);
+    if (!out)
+        out = &dummy;
+    e = keyspace_find(sh, key, now_ms, KEYSPACE_LOOKUP_NOTOUCH);
+    if (!e)
+        return insert_value(sh, key, v, expire_at, a, out);
+    if (overwrite_value(sh, &e, v, expire_at, a) != KEYSPACE_OK)
+        return KEYSPACE_ENOMEM;
+    *out = e;
+    return KEYSPACE_OK;
+}
+
+/* ==== lifecycle ============================================================== */
+
+void keyspace_config_default(struct keyspace_config *cfg)
+{
+    memset(cfg, 0, sizeof(*cfg));
+    cfg->databases = KEYSPACE_DEFAULT_DATABASES;
+    cfg->shard_bits = KEYSPACE_DEFAULT_SHARD_BITS;
+    cfg->lfu_log_factor = KEYSPACE_LFU_LOG_FACTOR;
+    cfg->lfu_decay_time = KEYSPACE_LFU_DECAY_TIME;
+}
+
+static bool config_valid(const struct keyspace_config *cfg)
+{
+    uint64_t total;
+
+    if (cfg->databases == 0 || cfg->shard_bits > KEYSPACE_MAX_SHARD_BITS || !cfg->hasher.fn)
+        return false;
+    total = (uint64_t)cfg->databases << cfg->shard_bits;
+    return total <= UINT32_MAX / 2;
+}
+
+static int shard_init(struct keyspace *ks, struct keyspace_shard *sh, unsigned id)
+{
+    memset(sh, 0, sizeof(*sh));
+    sh->ks = ks;
+    sh->id = id;
+    sh->rng = mix64(ks->cfg.seed ^ mix64(id + 1)) | 1; /* xorshift state must be non-zero */
+    sh->d.map = hashmap_create(&ks->cfg.hasher);
+    if (!sh->d.map)
+        return KEYSPACE_ENOMEM;
+    if (pthread_mutex_init(&sh->lock, NULL) != 0) {
+        hashmap_destroy(sh->d.map);
+        return KEYSPACE_ENOMEM;
+    }
+    return KEYSPACE_OK;
+}
+
+/* Free a shard's keys and values (no lock: nobody else can see them). */
+static void free_object_cb(void *extra, void *ud)
+{
+    (void)ud;
+    object_free_payload(extra);
+}
+
+static void shard_data_free(struct shard_data *d)
+{
+    if (d->map)
+        hashmap_clear(d->map, free_object_cb, NULL);
+    hashmap_destroy(d->map);
+    expiry_free(&d->exp);
+    d->map = NULL;
+}
+
+static void shard_deinit(struct keyspace_shard *sh)
+{
+    shard_data_free(&sh->d);
+    pthread_mutex_destroy(&sh->lock);
+}
+
+static int alloc_arrays(struct keyspace *ks, unsigned total)
+{
+    size_t bytes = (size_t)total * sizeof(struct keyspace_shard);
+
+    ks->dbs = calloc(ks->cfg.databases, sizeof(*ks->dbs));
+    ks->shards = aligned_alloc(CACHE_LINE, bytes);
+    if (!ks->dbs || !ks->shards)
+        return KEYSPACE_ENOMEM;
+    for (unsigned i = 0; i < ks->cfg.databases; i++) {
+        ks->dbs[i].ks = ks;
+        ks->dbs[i].index = i;
+        ks->dbs[i].shards = &ks->shards[(size_t)i * ks->nshards];
+    }
+    return KEYSPACE_OK;
+}
+
+int keyspace_create(const struct keyspace_config *cfg, struct keyspace **out)
+{
+    struct keyspace *ks;
+    unsigned total, made = 0;
+
+    if (!config_valid(cfg))
+        return KEYSPACE_EINVAL;
+    ks = calloc(1, sizeof(*ks));
+    if (!ks)
+        return KEYSPACE_ENOMEM;
+    ks->cfg = *cfg;
+    ks->nshards = 1u << cfg->shard_bits;
+    atomic_init(&ks->rng, cfg->seed);
+    atomic_init(&ks->lfu_log_factor, cfg->lfu_log_factor);
+    atomic_init(&ks->lfu_decay_time, cfg->lfu_decay_time);
+    total = cfg->databases * ks->nshards;
+    if (alloc_arrays(ks, total) != KEYSPACE_OK)
+        goto fail;
+    for (; made < total; made++)
+        if (shard_init(ks, &ks->shards[made], made) != KEYSPACE_OK)
+            goto fail;
+    *out = ks;
+    return KEYSPACE_OK;
+fail:
+    while (made--)
+        shard_deinit(&ks->shards[made]);
+    free(ks->shards);
+    free(ks->dbs);
+    free(ks);
+    return KEYSPACE_ENOMEM;
+}
+
+void keyspace_destroy(struct keyspace *ks)
+{
+    if (!ks)
+        return;
+    for (unsigned i = 0; i < keyspace_shard_count(ks); i++)
+        shard_deinit(&ks->shards[i]);
+    free(ks->shards);
+    free(ks->dbs);
+    free(ks);
+}
+
+unsigned keyspace_databases(const struct keyspace *ks)
+{
+    return ks->cfg.databases;
+}
+
+unsigned keyspace_shards_per_db(const struct keyspace *ks)
+{
+    return ks->nshards;
+}
+
+unsigned keyspace_shard_count(const struct keyspace *ks)
+{
+    return ks->cfg.databases * ks->nshards;
+}
+
+void keyspace_set_lfu_params(struct keyspace *ks, uint32_t log_factor, uint32_t decay_time)
+{
+    atomic_store_explicit(&ks->lfu_log_factor, log_factor, memory_order_relaxed);
+    atomic_store_explicit(&ks->lfu_decay_time, decay_time, memory_order_relaxed);
+}
+
+/* ==== databases, keys, shards ================================================= */
+
+struct keyspace_db *keyspace_db(struct keyspace *ks, unsigned index)
+{
+    return index < ks->cfg.databases ? &ks->dbs[index] : NULL;
+}
+
+unsigned keyspace_db_index(const struct keyspace_db *db)
+{
+    return db->index;
+}
+
+void keyspace_key_init(const struct keyspace *ks, struct keyspace_key *key, const void *ptr,
+                       size_t len)
+{
+    key->ptr = ptr;
+    key->len = len;
+    key->hash = ks->cfg.hasher.fn(ptr, len, ks->cfg.hasher.ctx);
+}
+
+struct keyspace_shard *keyspace_shard_of(struct keyspace_db *db, const struct keyspace_key *key)
+{
+    unsigned bits = db->ks->cfg.shard_bits;
+
+    /* Top bits: the hashmap indexes with the low ones. (A shift by 64 is
+     * undefined, hence the test.) */
+    return &db->shards[bits ? key->hash >> (64 - bits) : 0];
+}
+
+struct keyspace_shard *keyspace_db_shard(struct keyspace_db *db, unsigned i)
+{
+    assert(i < db->ks->nshards);
+    return &db->shards[i];
+}
+
+struct keyspace_shard *keyspace_shard_by_id(struct keyspace *ks, unsigned id)
+{
+    assert(id < keyspace_shard_count(ks));
+    return &ks->shards[id];
+}
+
+unsigned keyspace_shard_id(const struct keyspace_shard *sh)
+{
+    return sh->id;
+}
+
+/* ==== lookup ==================================================================== */
+
+struct object *keyspace_object(const struct hashmap_entry *entry)
+{
+    return obj_of(entry);
+}
+
+void keyspace_touch(struct keyspace_shard *sh, struct hashmap_entry *entry, int64_t now_ms)
+{
+    struct keyspace *ks = sh->ks;
+
+    assert_held(sh);
+    object_touch(obj_of(entry), now_ms, shard_rand(sh),
+                 atomic_load_explicit(&ks->lfu_log_factor, memory_order_relaxed),
+                 atomic_load_explicit(&ks->lfu_decay_time, memory_order_relaxed));
+}
+
+struct hashmap_entry *keyspace_find(struct keyspace_shard *sh, const struct keyspace_key *key,
+                                    int64_t now_ms, unsigned flags)
+{
+    struct hashmap_entry *e;
+
+    assert_held(sh);
+    e = hashmap_find(sh->d.map, key->ptr, key->len, key->hash);
+    if (e && object_is_expired(obj_of(e), now_ms)) {
+        expire_entry(sh, e);
+        e = NULL;
+    }
+    if (flags & KEYSPACE_LOOKUP_COUNT) {
+        if (e)
+            sh->hits++;
+        else
+            sh->misses++;
+    }
+    if (e && !(flags & KEYSPACE_LOOKUP_NOTOUCH))
+        keyspace_touch(sh, e, now_ms);
+    return e;
+}
+
+/* ==== writing values ============================================================ */
+
+static struct access fresh_access(int64_t now_ms)
+{
+    struct access a = { object_lru_clock(now_ms), -1 };
+
+    return a;
+}
+
+int keyspace_set_value(struct keyspace_shard *sh, const struct keyspace_key *key,
+                       struct object_value *v, int64_t expire_at_ms, int64_t now_ms,
+                       struct hashmap_entry **out)
+{
+    struct access a = fresh_access(now_ms);
+    int rc = put_value(sh, key, v, expire_at_ms, now_ms, &a, out);
+
+    if (rc != KEYSPACE_OK)
+        object_value_discard(v);
+    return rc;
+}
+
+int keyspace_set_string(struct keyspace_shard *sh, const struct keyspace_key *key, const void *val,
+                        size_t len, enum object_string_policy policy, int64_t expire_at_ms,
+                        int64_t now_ms, struct hashmap_entry **out)
+{
+    struct object_value v;
+
+    if (object_value_from_string(&v, val, len, policy) != OBJECT_OK)
+        return KEYSPACE_ENOMEM;
+    return keyspace_set_value(sh, key, &v, expire_at_ms, now_ms, out);
+}
+
+int keyspace_set_int(struct keyspace_shard *sh, const struct keyspace_key *key, int64_t value,
+                     int64_t expire_at_ms, int64_t now_ms, struct hashmap_entry **out)
+{
+    struct object_value v;
+    struct hashmap_entry *e;
+
+    assert_held(sh);
+    e = keyspace_find(sh, key, now_ms, KEYSPACE_LOOKUP_NOTOUCH);
+    if (e && expire_at_ms == KEYSPACE_TTL_KEEP && object_type(obj_of(e)) == OBJECT_STRING &&
+        object_encoding(obj_of(e)) == OBJECT_ENC_INT) {
+        object_set_int(obj_of(e), value); /* Redis too updates an INT in place */
+        if (out)
+            *out = e;
+        return KEYSPACE_OK;
+    }
+    object_value_from_int(&v, value);
+    return keyspace_set_value(sh, key, &v, expire_at_ms, now_ms, out);
+}
+
+/* Turn a non-RAW string into RAW holding its bytes, with room for len. */
+static int make_raw(struct keyspace_shard *sh, struct hashmap_entry **ep, size_t len)
+{
+    const struct object *o = obj_of(*ep);
+    struct access a = { object_lru(o), object_lfu(o) };
+    char scratch[OBJECT_INT_BUFSIZE];
+    struct object_value v;
+    struct object_raw *raw;
+    const char *p;
+    size_t n;
+
+    object_string_view(o, scratch, &p, &n);
+    raw = object_raw_create(p, n, n); /* exact, like Redis's unshare… */
+    if (!raw)
+        return KEYSPACE_ENOMEM;
+    if (object_raw_reserve(&raw, len) != OBJECT_OK) { /* …then sds-greedy growth */
+        object_raw_destroy(raw);
+        return KEYSPACE_ENOMEM;
+    }
+    object_value_from_raw(&v, raw);
+    if (overwrite_value(sh, ep, &v, KEYSPACE_TTL_KEEP, &a) != KEYSPACE_OK) {
+        object_value_discard(&v);
+        return KEYSPACE_ENOMEM;
+    }
+    return KEYSPACE_OK;
+}
+
+int keyspace_string_reserve(struct keyspace_shard *sh, struct hashmap_entry **entry, size_t len,
+                            char **bytes)
+{
+    struct object *o = obj_of(*entry);
+    struct object_raw *raw;
+    size_t before;
+
+    assert_held(sh);
+    assert(object_type(o) == OBJECT_STRING);
+    if (object_encoding(o) != OBJECT_ENC_RAW) {
+        if (make_raw(sh, entry, len) != KEYSPACE_OK)
+            return KEYSPACE_ENOMEM;
+        o = obj_of(*entry);
+    }
+    raw = object_raw(o);
+    before = object_raw_alloc_size(raw);
+    if (object_raw_reserve(&raw, len) != OBJECT_OK)
+        return KEYSPACE_ENOMEM;
+    object_set_raw(o, raw);
+    sh->d.heap_bytes += object_raw_alloc_size(raw) - before;
+    *bytes = raw->buf;
+    return KEYSPACE_OK;
+}
+
+int keyspace_append(struct keyspace_shard *sh, struct hashmap_entry **entry, const void *s,
+                    size_t len, size_t *new_len)
+{
+    size_t old = object_string_len(obj_of(*entry));
+    char *bytes;
+
+    if (len > SIZE_MAX - old)
+        return KEYSPACE_EINVAL;
+    if (keyspace_string_reserve(sh, entry, old + len, &bytes) != KEYSPACE_OK)
+        return KEYSPACE_ENOMEM;
+    if (len)
+        memcpy(bytes + old, s, len);
+    *new_len = object_raw(obj_of(*entry))->len;
+    return KEYSPACE_OK;
+}
+
+/* SETRANGE on a missing key: a zero-padded RAW string, exact size. */
+static int setrange_new(struct keyspace_shard *sh, const struct keyspace_key *key,
+                        struct hashmap_entry **entry, size_t offset, const void *s, size_t len,
+                        int64_t now_ms)
+{
+    struct object_raw *raw = object_raw_create(NULL, 0, offset + len);
+    struct object_value v;
+
+    if (!raw)
+        return KEYSPACE_ENOMEM;
+    memset(raw->buf, 0, offset);
+    memcpy(raw->buf + offset, s, len);
+    raw->len = offset + len;
+    object_value_from_raw(&v, raw);
+    return keyspace_set_value(sh, key, &v, KEYSPACE_TTL_NONE, now_ms, entry);
+}
+
+int keyspace_setrange(struct keyspace_shard *sh, const struct keyspace_key *key,
+                      struct hashmap_entry **entry, size_t offset, const void *s, size_t len,
+                      int64_t now_ms, size_t *new_len)
+{
+    char *bytes;
+
+    assert_held(sh);
+    if (len > SIZE_MAX - sizeof(struct object_raw) || offset > SIZE_MAX - sizeof(struct object_raw) - len)
+        return KEYSPACE_EINVAL;
+    if (len == 0) {
+        *new_len = *entry ? object_string_len(obj_of(*entry)) : 0;
+        return KEYSPACE_OK;
+    }
+    if (!*entry) {
+        if (setrange_new(sh, key, entry, offset, s, len, now_ms) != KEYSPACE_OK)
+            return KEYSPACE_ENOMEM;
+    } else {
+        if (keyspace_string_reserve(sh, entry, offset + len, &bytes) != KEYSPACE_OK)
+            return KEYSPACE_ENOMEM;
+        memcpy(bytes + offset, s, len);
+    }
+    *new_len = object_raw(obj_of(*entry))->len;
+    return KEYSPACE_OK;
+}
+
+/* ==== expiry ==================================================================== */
+
+int keyspace_set_expire(struct keyspace_shard *sh, struct hashmap_entry **entry,
+                        int64_t expire_at_ms)
+{
+    struct object *o = obj_of(*entry);
+    struct hashmap_entry *e;
+    size_t need;
+
+    assert_held(sh);
+    assert(is_time(expire_at_ms));
+    if (object_has_ttl(o)) {
+        sh->d.exp.sum += expire_at_ms - object_expire_at(o);
+        object_set_expire_at(o, expire_at_ms);
+        return KEYSPACE_OK;
+    }
+    if (expiry_reserve(&sh->d.exp) != KEYSPACE_OK)
+        return KEYSPACE_ENOMEM;
+    need = object_used_size(o) + OBJECT_TTL_SIZE;
+    e = *entry;
+    if (need > hashmap_entry_extra_size(e)) {
+        e = resize_entry(sh, e, need);
+        if (!e)
+            return KEYSPACE_ENOMEM;
+    }
+    object_ttl_attach(obj_of(e), expire_at_ms, sh->d.exp.len);
+    expiry_push(&sh->d.exp, e, expire_at_ms);
+    *entry = e;
+    return KEYSPACE_OK;
+}
+
+bool keyspace_persist(struct keyspace_shard *sh, struct hashmap_entry **entry)
+{
+    struct object *o = obj_of(*entry);
+
+    assert_held(sh);
+    if (!object_has_ttl(o))
+        return false;
+    expiry_remove(&sh->d.exp, object_expire_slot(o), object_expire_at(o));
+    object_ttl_detach(o);
+    *entry = resize_entry(sh, *entry, object_used_size(o)); /* a shrink: cannot fail */
+    return true;
+}
+
+/* ==== deleting, renaming, copying =============================================== */
+
+bool keyspace_delete(struct keyspace_shard *sh, const struct keyspace_key *key, int64_t now_ms)
+{
+    struct hashmap_entry *e = keyspace_find(sh, key, now_ms, KEYSPACE_LOOKUP_NOTOUCH);
+
+    if (!e)
+        return false;
+    remove_entry(sh, e);
+    return true;
+}
+
+void keyspace_delete_entry(struct keyspace_shard *sh, struct hashmap_entry *entry)
+{
+    assert_held(sh);
+    remove_entry(sh, entry);
+}
+
+static bool same_key(const struct keyspace_shard *a, const struct hashmap_entry *e,
+                     const struct keyspace_shard *b, const struct keyspace_key *key)
+{
+    return a == b && hashmap_entry_keylen(e) == key->len &&
+           memcmp(hashmap_entry_key(e), key->ptr, key->len) == 0;
+}
+
+int keyspace_rename(struct keyspace_shard *src_sh, struct hashmap_entry *src,
+                    struct keyspace_shard *dst_sh, const struct keyspace_key *dst_key,
+                    int64_t now_ms, struct hashmap_entry **out)
+{
+    const struct object *o = obj_of(src);
+    struct access a = { object_lru(o), object_lfu(o) };
+    struct object_value v;
+    int64_t at;
+    int rc;
+
+    assert_held(src_sh);
+    assert_held(dst_sh);
+    if (same_key(src_sh, src, dst_sh, dst_key)) {
+        if (out)
+            *out = src;
+        return KEYSPACE_OK;
+    }
+    object_take_value(o, &v); /* src keeps ownership until the put succeeds */
+    at = object_has_ttl(o) ? object_expire_at(o) : KEYSPACE_TTL_NONE;
+    rc = put_value(dst_sh, dst_key, &v, at, now_ms, &a, out);
+    if (rc != KEYSPACE_OK)
+        return rc;
+    /* dst now owns the heap part; src's slot may have moved, read it now. */
+    src_sh->d.heap_bytes -= object_heap_bytes(obj_of(src));
+    unlink_entry(src_sh, src);
+    return KEYSPACE_OK;
+}
+
+int keyspace_copy(const struct hashmap_entry *src, struct keyspace_shard *dst_sh,
+                  const struct keyspace_key *dst_key, int64_t now_ms, struct hashmap_entry **out)
+{
+    const struct object *o = obj_of(src);
+    struct access a = { object_lru_clock(now_ms), OBJECT_LFU_INIT_VAL };
+    struct object_value v;
+    int64_t at;
+    int rc;
+
+    assert_held(dst_sh);
+    if (hashmap_find(dst_sh->d.map, dst_key->ptr, dst_key->len, dst_key->hash) == src) {
+        if (out)
+            *out = (struct hashmap_entry *)src;
+        return KEYSPACE_OK;
+    }
+    if (object_value_dup(&v, o) != OBJECT_OK)
+        return KEYSPACE_ENOMEM;
+    at = object_has_ttl(o) ? object_expire_at(o) : KEYSPACE_TTL_NONE;
+    rc = put_value(dst_sh, dst_key, &v, at, now_ms, &a, out);
+    if (rc != KEYSPACE_OK)
+        object_value_discard(&v);
+    return rc;
+}
+
+/* ==== whole databases ============================================================ */
+
+size_t keyspace_dbsize(struct keyspace_db *db)
+{
+    size_t n = 0;
+
+    for (unsigned i = 0; i < db->ks->nshards; i++) {
+        struct keyspace_shard *sh = &db->shards[i];
+
+        keyspace_shard_lock(sh);
+        n += hashmap_size(sh->d.map);
+        keyspace_shard_unlock(sh);
+    }
+    return n;
+}
+
+void keyspace_trash_free(struct keyspace_trash *trash)
+{
+    if (!trash)
+        return;
+    for (size_t i = 0; i < trash->n; i++)
+        shard_data_free(&trash->items[i]);
+    free(trash);
+}
+
+/* Trash pre-filled with n empty maps, to be swapped into the shards. */
+static struct keyspace_trash *trash_prepare(struct keyspace *ks, size_t n)
+{
+    struct keyspace_trash *t = calloc(1, sizeof(*t) + n * sizeof(t->items[0]));
+
+    if (!t)
+        return NULL;
+    for (; t->n < n; t->n++) {
+        t->items[t->n].map = hashmap_create(&ks->cfg.hasher);
+        if (!t->items[t->n].map) {
+            keyspace_trash_free(t);
+            return NULL;
+        }
+    }
+    return t;
+}
+
+/* Empty the n consecutive shards from `first` at once. */
+static int flush_run(struct keyspace *ks, struct keyspace_shard *first, size_t n,
+                     struct keyspace_trash **trash)
+{
+    struct keyspace_trash *t = trash_prepare(ks, n);
+
+    if (!t)
+        return KEYSPACE_ENOMEM;
+    lock_run(first, n);
+    for (size_t i = 0; i < n; i++) {
+        struct shard_data old = first[i].d;
+
+        first[i].d = t->items[i];
+        t->items[i] = old;
+    }
+    unlock_run(first, n);
+    if (trash)
+        *trash = t;
+    else
+        keyspace_trash_free(t);
+    return KEYSPACE_OK;
+}
+
+int keyspace_flushdb(struct keyspace_db *db, struct keyspace_trash **trash)
+{
+    return flush_run(db->ks, db->shards, db->ks->nshards, trash);
+}
+
+int keyspace_flushall(struct keyspace *ks, struct keyspace_trash **trash)
+{
+    return flush_run(ks, ks->shards, keyspace_shard_count(ks), trash);
+}
+
+void keyspace_swapdb(struct keyspace *ks, unsigned a, unsigned b)
+{
+    struct keyspace_shard *lo, *hi;
+    unsigned n = ks->nshards;
+
+    assert(a < ks->cfg.databases && b < ks->cfg.databases);
+    if (a == b)
+        return;
+    lo = ks->dbs[a < b ? a : b].shards;
+    hi = ks->dbs[a < b ? b : a].shards;
+    lock_run(lo, n); /* ascending ids: all of the lower db, then the higher */
+    lock_run(hi, n);
+    for (unsigned i = 0; i < n; i++) {
+        struct shard_data t = lo[i].d;
+
+        lo[i].d = hi[i].d;
+        hi[i].d = t;
+    }
+    unlock_run(hi, n);
+    unlock_run(lo, n);
+}
+
+/* ---- scan ------------------------------------------------------------------- */
+
+#define SCAN_EXPIRED_MAX 32 /* expired keys deleted per bucket step; more wait */
+
+struct scan_ctx {
+    int64_t now_ms;
+    keyspace_key_cb cb;
+    void *ud;
+    size_t found;
+    size_t nexpired;
+    struct hashmap_entry *expired[SCAN_EXPIRED_MAX];
+};
+
+static void scan_visit(struct hashmap_entry *e, void *ud)
+{
+    struct scan_ctx *c = ud;
+    const struct object *o = obj_of(e);
+
+    if (object_is_expired(o, c->now_ms)) {
+        if (c->nexpired < SCAN_EXPIRED_MAX)
+            c->expired[c->nexpired++] = e; /* the map may not change mid-step */
+        return;
+    }
+    c->cb(hashmap_entry_key(e), hashmap_entry_keylen(e), o, c->ud);
+    c->found++;
+}
+
+static void scan_reap(struct keyspace_shard *sh, struct scan_ctx *c)
+{
+    for (size_t i = 0; i < c->nexpired; i++)
+        expire_entry(sh, c->expired[i]);
+    c->nexpired = 0;
+}
+
+/* Scan steps within one shard; returns its next map cursor (0: done). */
+static uint64_t scan_shard(struct keyspace_shard *sh, uint64_t mc, size_t count, size_t *steps,
+                           struct scan_ctx *c)
+{
+    keyspace_shard_lock(sh);
+    do {
+        mc = hashmap_scan(sh->d.map, mc, scan_visit, c);
+        scan_reap(sh, c);
+        (*steps)--;
+    } while (mc && c->found < count && *steps);
+    keyspace_shard_unlock(sh);
+    return mc;
+}
+
+uint64_t keyspace_scan(struct keyspace_db *db, uint64_t cursor, size_t count, int64_t now_ms,
+                       keyspace_key_cb cb, void *ud)
+{
+    unsigned bits = db->ks->cfg.shard_bits;
+    unsigned idx = (unsigned)(cursor & (db->ks->nshards - 1));
+    uint64_t mc = cursor >> bits;
+    struct scan_ctx c = { .now_ms = now_ms, .cb = cb, .ud = ud };
+    size_t steps;
+
+    if (count == 0)
+        count = 1;
+    steps = count > SIZE_MAX / 10 ? SIZE_MAX : count * 10;
+    for (;;) {
+        mc = scan_shard(&db->shards[idx], mc, count, &steps, &c);
+        if (mc == 0 && ++idx == db->ks->nshards)
+            return 0;
+        if (c.found >= count || steps == 0)
+            break;
+    }
+    assert(bits == 0 || mc >> (64 - bits) == 0); /* map cursors < bucket count */
+    return (mc << bits) | idx;
+}
+
+/* ---- keys, random key --------------------------------------------------------- */
+
+static size_t keys_shard(struct keyspace_shard *sh, int64_t now_ms, keyspace_key_cb cb, void *ud)
+{
+    struct hashmap_iter it;
+    struct hashmap_entry *e;
+    size_t n = 0;
+
+    keyspace_shard_lock(sh);
+    hashmap_iter_init(&it, sh->d.map);
+    while ((e = hashmap_iter_next(&it))) {
+        if (object_is_expired(obj_of(e), now_ms)) {
+            expire_entry(sh, e); /* removing the current entry is allowed */
+            continue;
+        }
+        cb(hashmap_entry_key(e), hashmap_entry_keylen(e), obj_of(e), ud);
+        n++;
+    }
+    hashmap_iter_deinit(&it);
+    keyspace_shard_unlock(sh);
+    return n;
+}
+
+size_t keyspace_keys(struct keyspace_db *db, int64_t now_ms, keyspace_key_cb cb, void *ud)
+{
+    size_t n = 0;
+
+    for (unsigned i = 0; i < db->ks->nshards; i++)
+        n += keys_shard(&db->shards[i], now_ms, cb, ud);
+    return n;
+}
+
+/* Lock and return the shard holding the r-th key when shards are laid end
+ * to end, or NULL if the db shrank under r meanwhile. */
+static struct keyspace_shard *lock_nth_key_shard(struct keyspace_db *db, size_t r)
+{
+    for (unsigned i = 0; i < db->ks->nshards; i++) {
+        struct keyspace_shard *sh = &db->shards[i];
+        size_t n;
+
+        keyspace_shard_lock(sh);
+        n = hashmap_size(sh->d.map);
+        if (r < n)
+            return sh;
+        keyspace_shard_unlock(sh);
+        r -= n;
+    }
+    return NULL;
+}
+
+/* One pick: 1 reported, 0 expired (deleted) or raced, -1 db empty. */
+static int random_key_try(struct keyspace_db *db, int64_t now_ms, keyspace_key_cb cb, void *ud)
+{
+    size_t total = keyspace_dbsize(db);
+    struct keyspace_shard *sh;
+    struct hashmap_entry *e;
+    int rc = 0;
+
+    if (total == 0)
+        return -1;
+    sh = lock_nth_key_shard(db, (size_t)(ks_rand(db->ks) % total));
+    if (!sh)
+        return 0;
+    if (hashmap_sample(sh->d.map, &e, 1, shard_rand, sh) == 1) {
+        if (object_is_expired(obj_of(e), now_ms)) {
+            expire_entry(sh, e);
+        } else {
+            cb(hashmap_entry_key(e), hashmap_entry_keylen(e), obj_of(e), ud);
+            rc = 1;
+        }
+    }
+    keyspace_shard_unlock(sh);
+    return rc;
+}
+
+bool keyspace_random_key(struct keyspace_db *db, int64_t now_ms, keyspace_key_cb cb, void *ud)
+{
+    for (int tries = 0; tries < KEYSPACE_RANDOM_KEY_TRIES; tries++) {
+        int rc = random_key_try(db, now_ms, cb, ud);
+
+        if (rc != 0)
+            return rc > 0;
+    }
+    return false;
+}
+
+/* ==== background work ============================================================= */
+
+/* One round of up to 20 samples; returns the number expired. */
+static size_t expire_round(struct keyspace_shard *sh, int64_t now_ms, size_t *budget,
+                           size_t *sampled)
+{
+    struct expiry_index *x = &sh->d.exp;
+    size_t expired = 0;
+
+    *sampled = 0;
+    while (*sampled < KEYSPACE_EXPIRE_KEYS_PER_LOOP && x->len && *budget) {
+        struct hashmap_entry *e = x->v[shard_rand(sh) % x->len];
+
+        (*budget)--;
+        (*sampled)++;
+        if (object_is_expired(obj_of(e), now_ms)) {
+            expire_entry(sh, e);
+            expired++;
+        }
+    }
+    return expired;
+}
+
+size_t keyspace_active_expire_shard(struct keyspace_shard *sh, int64_t now_ms,
+                                    size_t sample_budget, size_t *expired)
+{
+    size_t budget = sample_budget, total_expired = 0, sampled;
+
+    keyspace_shard_lock(sh);
+    while (sh->d.exp.len && budget) {
+        size_t n = expire_round(sh, now_ms, &budget, &sampled);
+
+        total_expired += n;
+        if (n * 100 <= sampled * KEYSPACE_EXPIRE_STALE_PCT)
+            break; /* few enough stale keys left: not worth more time */
+    }
+    keyspace_shard_unlock(sh);
+    if (expired)
+        *expired = total_expired;
+    return sample_budget - budget;
+}
+
+size_t keyspace_active_expire(struct keyspace *ks, int64_t now_ms, size_t sample_budget,
+                              unsigned *cursor)
+{
+    unsigned total = keyspace_shard_count(ks), id = *cursor % total;
+    size_t share = sample_budget / total > KEYSPACE_EXPIRE_KEYS_PER_LOOP
+                       ? sample_budget / total
+                       : KEYSPACE_EXPIRE_KEYS_PER_LOOP;
+    size_t spent = 0;
+
+    for (unsigned visited = 0; visited < total && spent < sample_budget; visited++) {
+        size_t left = sample_budget - spent;
+
+        spent += keyspace_active_expire_shard(&ks->shards[id], now_ms,
+                                              left < share ? left : share, NULL);
+        id = (id + 1) % total;
+    }
+    *cursor = id;
+    return spent;
+}
+
+bool keyspace_rehash_step(struct keyspace_shard *sh, size_t max_buckets)
+{
+    bool more;
+
+    keyspace_shard_lock(sh);
+    more = hashmap_rehash_step(sh->d.map, max_buckets);
+    keyspace_shard_unlock(sh);
+    return more;
+}
+
+/* ==== statistics ================================================================== */
+
+struct stats_acc {
+    struct keyspace_stats s;
+    ttl_sum_t ttl_sum;
+};
+
+static void shard_stats(struct keyspace_shard *sh, struct stats_acc *acc)
+{
+    keyspace_shard_lock(sh);
+    acc->s.keys += hashmap_size(sh->d.map);
+    acc->s.expires += sh->d.exp.len;
+    acc->s.expired_keys += sh->expired_keys;
+    acc->s.hits += sh->hits;
+    acc->s.misses += sh->misses;
+    acc->s.bytes += hashmap_bytes(sh->d.map) + sh->d.heap_bytes +
+                    (size_t)sh->d.exp.cap * sizeof(struct hashmap_entry *);
+    acc->ttl_sum += sh->d.exp.sum;
+    keyspace_shard_unlock(sh);
+}
+
+static void stats_finish(struct stats_acc *acc, int64_t now_ms, struct keyspace_stats *out)
+{
+    *out = acc->s;
+    out->avg_ttl_ms = 0;
+    if (acc->s.expires) {
+        ttl_sum_t avg = acc->ttl_sum / (ttl_sum_t)acc->s.expires - now_ms;
+
+        out->avg_ttl_ms = avg > 0 ? (int64_t)avg : 0;
+    }
+}
+
+void keyspace_db_stats(struct keyspace_db *db, int64_t now_ms, struct keyspace_stats *out)
+{
+    struct stats_acc acc = { 0 };
+
+    for (unsigned i = 0; i < db->ks->nshards; i++)
+        shard_stats(&db->shards[i], &acc);
+    stats_finish(&acc, now_ms, out);
+}
+
+void keyspace_stats(struct keyspace *ks, int64_t now_ms, struct keyspace_stats *out)
+{
+    struct stats_acc acc = { 0 };
+
+    for (unsigned i = 0; i < keyspace_shard_count(ks); i++)
+        shard_stats(&ks->shards[i], &acc);
+    stats_finish(&acc, now_ms, out);
+    out->bytes += sizeof(*ks) + ks->cfg.databases * sizeof(struct keyspace_db) +
+                  keyspace_shard_count(ks) * sizeof(struct keyspace_shard);
+}
+
+void keyspace_reset_stats(struct keyspace *ks)
+{
+    for (unsigned i = 0; i < keyspace_shard_count(ks); i++) {
+        struct keyspace_shard *sh = &ks->shards[i];
+
+        keyspace_shard_lock(sh);
+        sh->expired_keys = sh->hits = sh->misses = 0;
+        keyspace_shard_unlock(sh);
+    }
+}
+
+/* ==== testing ======================================================================= */
+
+struct hashmap *keyspace__shard_map(struct keyspace_shard *sh)
+{
+    assert_held(sh);
+    return sh->d.map;
+}
+
+#ifndef NDEBUG
+/* Check one entry against the index; returns its heap bytes. */
+static size_t check_entry(const struct keyspace_shard *sh, struct hashmap_entry *e,
+                          uint32_t *ttls, ttl_sum_t *sum)
+{
+    const struct object *o = obj_of(e);
+
+    object__check_invariants(o, hashmap_entry_extra_size(e));
+    if (object_has_ttl(o)) {
+        uint32_t slot = object_expire_slot(o);
+
+        assert(slot < sh->d.exp.len && sh->d.exp.v[slot] == e);
+        (*ttls)++;
+        *sum += object_expire_at(o);
+    }
+    return object_heap_bytes(o);
+}
+#endif
+
+void keyspace__check_shard(struct keyspace_shard *sh)
+{
+#ifndef NDEBUG
+    struct hashmap_iter it;
+    struct hashmap_entry *e;
+    uint32_t ttls = 0;
+    ttl_sum_t sum = 0;
+    size_t heap = 0;
+
+    assert_held(sh);
+    hashmap__check_invariants(sh->d.map);
+    assert(sh->d.exp.len <= sh->d.exp.cap);
+    hashmap_iter_init(&it, sh->d.map);
+    while ((e = hashmap_iter_next(&it)))
+        heap += check_entry(sh, e, &ttls, &sum);
+    hashmap_iter_deinit(&it);
+    assert(ttls == sh->d.exp.len);
+    assert(sum == sh->d.exp.sum);
+    assert(heap == sh->d.heap_bytes);
+#else
+    (void)sh;
+#endif
+}
+
+void keyspace__check_invariants(struct keyspace *ks)
+{
+    for (unsigned i = 0; i < keyspace_shard_count(ks); i++) {
+        keyspace_shard_lock(&ks->shards[i]);
+        keyspace__check_shard(&ks->shards[i]);
+        keyspace_shard_unlock(&ks->shards[i]);
+    }
+}

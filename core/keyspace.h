@@ -1,0 +1,364 @@
+/*
+ * keyspace.h - databases of keys, split into locked shards, with expiry.
+ *
+ * Glossary
+ *   keyspace  all databases (SELECT 0..databases-1) of one server.
+ *   db        one database: S shards (S = 2^shard_bits, same for all dbs).
+ *   shard     one hashmap (entry API; the value lives in the entry, see
+ *             object.h) + one mutex + an expiry index + counters. A key's
+ *             shard is chosen by the TOP shard_bits bits of its 64-bit
+ *             hash; the hashmap uses the low bits.
+ *   shard id  the global shard number db_index * S + shard_index. Shards
+ *             are always locked in ascending id order.
+ *   key       `struct keyspace_key`: bytes, length and their hash, computed
+ *             once (keyspace_key_init) and reused to pick the shard and to
+ *             look the key up.
+ *   entry     a `struct hashmap_entry *` returned by lookups: key bytes plus
+ *             the object. Borrowed: valid while the caller holds the
+ *             shard's lock and until the next call that may resize or
+ *             remove it (those calls take `struct hashmap_entry **` and
+ *             update the caller's pointer).
+ *   expired   a key with a TTL whose time is past (now_ms > expire_at).
+ *             Lookups delete such keys and report them absent (lazy
+ *             expiry); keyspace_active_expire* delete them in the
+ *             background (active expiry). Both count expired_keys.
+ *   now_ms    wall-clock ms since the epoch, passed in by the caller (the
+ *             server caches it once per event-loop iteration). Nothing here
+ *             reads a clock.
+ *
+ * Locking (who takes which lock)
+ *   A command's dispatcher computes the shards of the command's keys,
+ *   collects them in a `struct keyspace_lockset` (sorted by shard id,
+ *   duplicates dropped), locks the set, runs the command and unlocks. A
+ *   one-key command may lock its single shard directly.
+ *
+ *   [held]    The function needs the caller to hold the lock of every shard
+ *             it is given (and of the destination shard for rename/copy).
+ *             Debug builds assert this.
+ *   [locks]   The function locks shards itself, in ascending id order, one
+ *             at a time or (flush, swapdb) all the ones it needs at once.
+ *             The caller must hold NO shard lock of this keyspace, or it
+ *             may deadlock.
+ *   [free]    No lock needed.
+ *
+ * SWAPDB and resolved pointers
+ *   keyspace_db(ks, i) and the shards under it never change identity:
+ *   "database i" is always the same struct keyspace_db and the same shard
+ *   structs with the same mutexes. SWAPDB locks every shard of both
+ *   databases (ascending ids) and swaps the *contents* of each shard pair
+ *   (map, expiry index, byte counts). Because both databases use the same
+ *   hash and shard count, shard k of one holds exactly the keys that belong
+ *   in shard k of the other. A command that resolved its db and shard
+ *   pointers before the swap then locks them and simply sees whatever the
+ *   database holds at that moment: its lock acquisition orders it wholly
+ *   before or wholly after the swap, like Redis's single thread. No global
+ *   lock sits on the command path.
+ *
+ *   Db-wide operations that visit shards one at a time (scan, keys, dbsize,
+ *   random key, active expiry) are not atomic with respect to SWAPDB or to
+ *   concurrent writers; see each function. FLUSHDB/FLUSHALL and SWAPDB are
+ *   atomic (they hold all the shards they touch while swapping pointers).
+ *
+ * Errors: actions return 0 or a negative KEYSPACE_E* code; predicates return
+ * bool; finders return a pointer or NULL. Out of memory never aborts and
+ * leaves the keyspace as it was before the call.
+ *
+ * Ownership: the keyspace owns every key and value. Key bytes passed in are
+ * copied. Values passed as `struct object_value` are taken over (on error
+ * too). Key bytes and objects handed to callbacks are borrowed for the
+ * duration of the callback only.
+ */
+#ifndef GROVE_KEYSPACE_H
+#define GROVE_KEYSPACE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "hashmap.h"
+#include "object.h"
+
+enum {
+    KEYSPACE_OK = 0,
+    KEYSPACE_ENOMEM = -1,
+    KEYSPACE_EINVAL = -2, /* bad config, or a size that overflows */
+};
+
+/* Special expire_at_ms arguments of the set functions. */
+#define KEYSPACE_TTL_NONE INT64_MIN       /* drop any TTL (plain SET) */
+#define KEYSPACE_TTL_KEEP (INT64_MIN + 1) /* keep the key's TTL, if any (KEEPTTL, INCR) */
+
+#define KEYSPACE_DEFAULT_DATABASES 16
+#define KEYSPACE_DEFAULT_SHARD_BITS 4 /* 16 shards per db */
+#define KEYSPACE_MAX_SHARD_BITS 12
+#define KEYSPACE_LFU_LOG_FACTOR 10    /* Redis lfu-log-factor default */
+#define KEYSPACE_LFU_DECAY_TIME 1     /* Redis lfu-decay-time default (minutes) */
+
+/* Active expiry, after Redis 7's activeExpireCycle. */
+#define KEYSPACE_EXPIRE_KEYS_PER_LOOP 20 /* samples per round */
+#define KEYSPACE_EXPIRE_STALE_PCT 10     /* another round while > this % expired */
+#define KEYSPACE_RANDOM_KEY_TRIES 100    /* RANDOMKEY gives up after this many expired picks */
+
+struct keyspace_config {
+    unsigned databases;           /* >= 1 */
+    unsigned shard_bits;          /* 0..KEYSPACE_MAX_SHARD_BITS */
+    struct hashmap_hasher hasher; /* copied; its ctx must outlive the keyspace */
+    uint64_t seed;                /* seeds sampling (active expiry, RANDOMKEY, LFU) */
+    uint32_t lfu_log_factor;
+    uint32_t lfu_decay_time;
+};
+
+struct keyspace;
+struct keyspace_db;
+struct keyspace_shard;
+struct keyspace_trash;
+
+struct keyspace_key {
+    const char *ptr;
+    size_t len;
+    uint64_t hash;
+};
+
+/* Called for keys by scan, keys and random key, with the key's shard
+ * locked. It must not call into this keyspace. */
+typedef void (*keyspace_key_cb)(const char *key, size_t len, const struct object *obj, void *ud);
+
+/* ---- lifecycle ------------------------------------------------------------ */
+
+/* [free] Defaults: 16 databases, 16 shards each, LFU 10/1. The hasher is
+ * left empty (the caller must set it); the seed is 0. */
+void keyspace_config_default(struct keyspace_config *cfg);
+/* [free] Create the keyspace. KEYSPACE_EINVAL for a bad config, else
+ * KEYSPACE_ENOMEM or 0 with *out set. */
+int keyspace_create(const struct keyspace_config *cfg, struct keyspace **out);
+/* [free] Free everything. No other thread may be using it. Accepts NULL. */
+void keyspace_destroy(struct keyspace *ks);
+
+/* [free] Number of databases; shards per database; shards in total. */
+unsigned keyspace_databases(const struct keyspace *ks);
+unsigned keyspace_shards_per_db(const struct keyspace *ks);
+unsigned keyspace_shard_count(const struct keyspace *ks);
+/* [free] CONFIG SET lfu-log-factor / lfu-decay-time (atomic stores). */
+void keyspace_set_lfu_params(struct keyspace *ks, uint32_t log_factor, uint32_t decay_time);
+
+/* ---- databases, keys and shards ------------------------------------------ */
+
+/* [free] Database `index`, or NULL when out of range (SELECT's check). The
+ * pointer is stable for the keyspace's life, across SWAPDB. */
+struct keyspace_db *keyspace_db(struct keyspace *ks, unsigned index);
+unsigned keyspace_db_index(const struct keyspace_db *db);
+/* [free] Fill *key with (ptr, len) and its hash. ptr is borrowed. */
+void keyspace_key_init(const struct keyspace *ks, struct keyspace_key *key, const void *ptr,
+                       size_t len);
+/* [free] The shard holding `key` in `db`. */
+struct keyspace_shard *keyspace_shard_of(struct keyspace_db *db, const struct keyspace_key *key);
+/* [free] Shard `i` (0..S-1) of db; shard with global id `id`. */
+struct keyspace_shard *keyspace_db_shard(struct keyspace_db *db, unsigned i);
+struct keyspace_shard *keyspace_shard_by_id(struct keyspace *ks, unsigned id);
+/* [free] The shard's global id (db_index * S + shard index). */
+unsigned keyspace_shard_id(const struct keyspace_shard *sh);
+/* Lock / unlock one shard. */
+void keyspace_shard_lock(struct keyspace_shard *sh);
+void keyspace_shard_unlock(struct keyspace_shard *sh);
+
+/* ---- locking many shards -------------------------------------------------- */
+
+#define KEYSPACE_LOCKSET_INLINE 16
+
+/* A sorted, duplicate-free set of shards, in caller memory. Holds up to
+ * KEYSPACE_LOCKSET_INLINE distinct shards without allocating, more on the
+ * heap (MSET with keys spread over many shards, at most S per db). Do not
+ * copy an initialised set. */
+struct keyspace_lockset {
+    size_t n, cap;
+    struct keyspace_shard **heap;
+    struct keyspace_shard *inline_[KEYSPACE_LOCKSET_INLINE];
+    bool locked;
+};
+
+/* [free] Start empty. */
+void keyspace_lockset_init(struct keyspace_lockset *set);
+/* [free] Add a shard (no-op if present). KEYSPACE_ENOMEM only when growing
+ * past the inline capacity fails. Not while locked. */
+int keyspace_lockset_add(struct keyspace_lockset *set, struct keyspace_shard *sh);
+/* [locks] Lock every shard in ascending id order. Hold no other shard. */
+void keyspace_lockset_lock(struct keyspace_lockset *set);
+/* Unlock every shard (reverse order). */
+void keyspace_lockset_unlock(struct keyspace_lockset *set);
+/* [free] Free the heap part; the set must be unlocked. */
+void keyspace_lockset_deinit(struct keyspace_lockset *set);
+size_t keyspace_lockset_count(const struct keyspace_lockset *set);
+struct keyspace_shard *keyspace_lockset_at(const struct keyspace_lockset *set, size_t i);
+
+/* ---- lookup ---------------------------------------------------------------- */
+
+#define KEYSPACE_LOOKUP_NOTOUCH 0x1 /* do not update LRU/LFU (TYPE, OBJECT, EXISTS…) */
+#define KEYSPACE_LOOKUP_COUNT 0x2   /* count keyspace_hits/misses (read commands) */
+
+/* [held] The live entry for key, or NULL. An expired key is deleted here
+ * (expired_keys++) and reported absent. Touches the access clock unless
+ * NOTOUCH. */
+struct hashmap_entry *keyspace_find(struct keyspace_shard *sh, const struct keyspace_key *key,
+                                    int64_t now_ms, unsigned flags);
+/* [held] The entry's value. */
+struct object *keyspace_object(const struct hashmap_entry *entry);
+/* [held] OBJECT/TOUCH: record an access now (LRU clock and LFU counter). */
+void keyspace_touch(struct keyspace_shard *sh, struct hashmap_entry *entry, int64_t now_ms);
+
+/* ---- writing values --------------------------------------------------------
+ * Every function here is [held]. `out` (if non-NULL) receives the key's
+ * entry afterwards. An existing value of any type is replaced and freed. A
+ * key that exists but has expired counts as absent (it is expired first).
+ * expire_at_ms is an absolute time, KEYSPACE_TTL_NONE or KEYSPACE_TTL_KEEP;
+ * a time already past is stored as given (the key then reads as absent):
+ * EXPIRE with a past time should delete instead, as Redis does.
+ * On overwrite the LRU clock restarts and the LFU counter is kept. */
+
+/* SET family: store bytes with the encoding `policy` picks (object.h). */
+int keyspace_set_string(struct keyspace_shard *sh, const struct keyspace_key *key, const void *val,
+                        size_t len, enum object_string_policy policy, int64_t expire_at_ms,
+                        int64_t now_ms, struct hashmap_entry **out);
+/* INCR family: store an INT. In place when the key already holds an INT
+ * and expire_at_ms is KEYSPACE_TTL_KEEP. */
+int keyspace_set_int(struct keyspace_shard *sh, const struct keyspace_key *key, int64_t value,
+                     int64_t expire_at_ms, int64_t now_ms, struct hashmap_entry **out);
+/* Any planned value (boxed types later). Takes ownership of v, also on
+ * error. */
+int keyspace_set_value(struct keyspace_shard *sh, const struct keyspace_key *key,
+                       struct object_value *v, int64_t expire_at_ms, int64_t now_ms,
+                       struct hashmap_entry **out);
+
+/* APPEND to an existing string entry: the result is RAW (even for an empty
+ * suffix, as Redis). *entry is updated; *new_len gets the length. For a
+ * missing key use keyspace_set_string(OBJECT_STR_TRY), as Redis does. */
+int keyspace_append(struct keyspace_shard *sh, struct hashmap_entry **entry, const void *s,
+                    size_t len, size_t *new_len);
+/* SETRANGE: write s at offset, zero-padding. *entry NULL creates the key
+ * (RAW, no TTL) unless len is 0. An empty s changes nothing (Redis returns
+ * the current length without touching the value). Sizes beyond SIZE_MAX
+ * give KEYSPACE_EINVAL; the 512 MB proto-max-bulk-len check is the
+ * server's. */
+int keyspace_setrange(struct keyspace_shard *sh, const struct keyspace_key *key,
+                      struct hashmap_entry **entry, size_t offset, const void *s, size_t len,
+                      int64_t now_ms, size_t *new_len);
+/* Make a string entry RAW with at least `len` bytes (new bytes zeroed) and
+ * return its mutable bytes (for SETBIT, BITFIELD…; read the length from
+ * object_raw()). *entry is updated. The bytes stay valid until the next
+ * change to this key. */
+int keyspace_string_reserve(struct keyspace_shard *sh, struct hashmap_entry **entry, size_t len,
+                            char **bytes);
+
+/* ---- expiry ------------------------------------------------------------- */
+
+/* [held] Set or change the key's TTL to an absolute time (EXPIRE, PEXPIREAT,
+ * GETEX…). Adding a TTL grows the entry: *entry is updated. */
+int keyspace_set_expire(struct keyspace_shard *sh, struct hashmap_entry **entry,
+                        int64_t expire_at_ms);
+/* [held] PERSIST: drop the TTL; true if there was one. Never fails (a
+ * failed shrink keeps the larger entry). *entry is updated. */
+bool keyspace_persist(struct keyspace_shard *sh, struct hashmap_entry **entry);
+
+/* ---- deleting, renaming, copying ------------------------------------------ */
+
+/* [held] DEL/UNLINK: true if a live key was deleted (an expired one is
+ * expired instead, and false is returned, as Redis). */
+bool keyspace_delete(struct keyspace_shard *sh, const struct keyspace_key *key, int64_t now_ms);
+/* [held] Delete a found entry (GETDEL: reply first, the value dies here). */
+void keyspace_delete_entry(struct keyspace_shard *sh, struct hashmap_entry *entry);
+/* [held: both shards] RENAME/MOVE: move src's value (with its TTL, LRU and
+ * LFU) to dst_key in dst_sh (any db), replacing what is there, and delete
+ * src. dst_key equal to src's key in the same shard is a no-op. On error
+ * nothing changed. */
+int keyspace_rename(struct keyspace_shard *src_sh, struct hashmap_entry *src,
+                    struct keyspace_shard *dst_sh, const struct keyspace_key *dst_key,
+                    int64_t now_ms, struct hashmap_entry **out);
+/* [held: both shards] COPY: store a deep copy of src's value (same
+ * encoding, same TTL, fresh LRU/LFU) at dst_key, replacing what is there.
+ * Copying a key onto itself is a no-op. */
+int keyspace_copy(const struct hashmap_entry *src, struct keyspace_shard *dst_sh,
+                  const struct keyspace_key *dst_key, int64_t now_ms, struct hashmap_entry **out);
+
+/* ---- whole databases -------------------------------------------------------- */
+
+/* [locks] DBSIZE: keys in db, including expired keys not yet reclaimed (as
+ * Redis). Sums shard by shard, so not a snapshot under concurrent writes. */
+size_t keyspace_dbsize(struct keyspace_db *db);
+/* [locks] FLUSHDB: atomically empty db (all its shards are held while
+ * their maps are swapped for empty ones). The old contents are freed after
+ * unlocking: here if trash is NULL, else handed to the caller in *trash to
+ * free later, on any thread, with keyspace_trash_free (FLUSHDB ASYNC). */
+int keyspace_flushdb(struct keyspace_db *db, struct keyspace_trash **trash);
+/* [locks] FLUSHALL: the same for every database at once. */
+int keyspace_flushall(struct keyspace *ks, struct keyspace_trash **trash);
+/* [free] Free flushed contents. Accepts NULL. */
+void keyspace_trash_free(struct keyspace_trash *trash);
+/* [locks] SWAPDB a b (a == b is a no-op). Holds the shards of both. */
+void keyspace_swapdb(struct keyspace *ks, unsigned a, unsigned b);
+
+/* [locks] SCAN: visit the next slice of db and return the next cursor (0:
+ * done). cb gets each live key visited; expired keys met are deleted.
+ * Visits shard 0 fully, then shard 1, …; the cursor is
+ * (hashmap cursor << shard_bits) | shard index. Every key present for the
+ * whole scan is reported at least once (possibly more); keys may be added
+ * or removed and maps may grow or shrink between calls. Stops after about
+ * `count` keys or count*10 bucket steps (as Redis). Locks one shard at a
+ * time. This and the other [locks] functions are the only ones that lock. */
+uint64_t keyspace_scan(struct keyspace_db *db, uint64_t cursor, size_t count, int64_t now_ms,
+                       keyspace_key_cb cb, void *ud);
+/* [locks] KEYS: cb for every live key, each exactly once; expired keys met
+ * are deleted. Holds one shard's lock for that whole shard. Returns the
+ * number of keys reported. */
+size_t keyspace_keys(struct keyspace_db *db, int64_t now_ms, keyspace_key_cb cb, void *ud);
+/* [locks] RANDOMKEY: a key chosen about uniformly (shard weighted by size,
+ * then a hashmap sample); cb is called for it. Expired picks are deleted
+ * and retried, up to KEYSPACE_RANDOM_KEY_TRIES times. False if none. */
+bool keyspace_random_key(struct keyspace_db *db, int64_t now_ms, keyspace_key_cb cb, void *ud);
+
+/* ---- background work ------------------------------------------------------- */
+
+/* [locks] Active expiry of one shard: rounds of 20 random samples from its
+ * expiry index, deleting the expired ones, repeated while more than 10% of
+ * a round had expired, and never past `sample_budget` samples. Returns the
+ * samples taken (0 when the shard has no TTLs); *expired (if non-NULL)
+ * gets the keys deleted. */
+size_t keyspace_active_expire_shard(struct keyspace_shard *sh, int64_t now_ms,
+                                    size_t sample_budget, size_t *expired);
+/* [locks] One active-expiry pass over all shards from *cursor (a shard id,
+ * start at 0), splitting `sample_budget` between them; *cursor is where the
+ * next pass should start. Returns the samples taken. */
+size_t keyspace_active_expire(struct keyspace *ks, int64_t now_ms, size_t sample_budget,
+                              unsigned *cursor);
+/* [locks] One incremental rehash step of a shard's map (the server's
+ * resize timer). True if more work remains. */
+bool keyspace_rehash_step(struct keyspace_shard *sh, size_t max_buckets);
+
+/* ---- statistics ------------------------------------------------------------- */
+
+struct keyspace_stats {
+    uint64_t keys;         /* entries, expired-but-unreclaimed included (DBSIZE) */
+    uint64_t expires;      /* keys with a TTL */
+    uint64_t expired_keys; /* ever deleted by lazy or active expiry */
+    uint64_t hits, misses; /* lookups with KEYSPACE_LOOKUP_COUNT */
+    int64_t avg_ttl_ms;    /* exact mean remaining TTL of `expires` keys, >= 0 */
+    size_t bytes;          /* maps + RAW buffers + expiry indexes */
+};
+
+/* [locks] INFO keyspace for one db (locks each shard briefly). */
+void keyspace_db_stats(struct keyspace_db *db, int64_t now_ms, struct keyspace_stats *out);
+/* [locks] The same summed over all dbs (INFO stats: expired_keys, hits…;
+ * bytes for INFO memory). */
+void keyspace_stats(struct keyspace *ks, int64_t now_ms, struct keyspace_stats *out);
+/* [locks] CONFIG RESETSTAT: zero expired_keys, hits and misses. */
+void keyspace_reset_stats(struct keyspace *ks);
+
+/* ---- testing ----------------------------------------------------------------- */
+
+/* [held] Assert the shard's invariants: map structure, every object well
+ * formed, expiry index slots and pointers, TTL count, TTL sum, heap bytes. */
+void keyspace__check_shard(struct keyspace_shard *sh);
+/* [locks] The same for every shard. */
+void keyspace__check_invariants(struct keyspace *ks);
+/* [held] The shard's map (tests and benchmarks only). */
+struct hashmap *keyspace__shard_map(struct keyspace_shard *sh);
+
+#endif

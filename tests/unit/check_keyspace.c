@@ -1,0 +1,1512 @@
+/*
+ * check_keyspace.c - sharded databases, expiry, scan (core/keyspace.c).
+ *
+ * The model test and the concurrency test use a random seed printed at
+ * start; set GROVE_TEST_SEED=<n> to replay a run.
+ */
+#include <check.h>
+#include <inttypes.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "keyspace.h"
+
+#define NOW 1700000000000LL
+
+/* ==== fixtures ============================================================= */
+
+static uint64_t mix64(uint64_t x)
+{
+    x ^= x >> 30;
+    x *= 0xbf58476d1ce4e5b9ull;
+    x ^= x >> 27;
+    x *= 0x94d049bb133111ebull;
+    return x ^ (x >> 31);
+}
+
+/* A fixed hash (FNV-1a, then mixed so the top bits spread over shards). */
+static uint64_t test_hash(const void *key, size_t len, const void *ctx)
+{
+    const unsigned char *p = key;
+    uint64_t h = 1469598103934665603ull;
+
+    (void)ctx;
+    for (size_t i = 0; i < len; i++)
+        h = (h ^ p[i]) * 1099511628211ull;
+    return mix64(h);
+}
+
+static struct keyspace *ks_new(unsigned dbs, unsigned bits, uint64_t seed)
+{
+    struct keyspace_config cfg;
+    struct keyspace *ks = NULL;
+
+    keyspace_config_default(&cfg);
+    cfg.databases = dbs;
+    cfg.shard_bits = bits;
+    cfg.hasher.fn = test_hash;
+    cfg.seed = seed;
+    ck_assert_int_eq(keyspace_create(&cfg, &ks), KEYSPACE_OK);
+    return ks;
+}
+
+static struct keyspace *ks;
+static struct keyspace_db *db0;
+
+static void setup(void)
+{
+    ks = ks_new(16, 4, 42);
+    db0 = keyspace_db(ks, 0);
+}
+
+static void teardown(void)
+{
+    keyspace__check_invariants(ks);
+    keyspace_destroy(ks);
+    ks = NULL;
+}
+
+static uint64_t seed_from_env(uint64_t fallback)
+{
+    const char *s = getenv("GROVE_TEST_SEED");
+    uint64_t seed = s ? strtoull(s, NULL, 0) : fallback;
+
+    printf("%s: seed %" PRIu64 " (GROVE_TEST_SEED to replay)\n", __FILE__, seed);
+    return seed;
+}
+
+static uint64_t rng_next(uint64_t *st)
+{
+    *st += 0x9e3779b97f4a7c15ull;
+    return mix64(*st);
+}
+
+/* ---- one-key helpers: lock, act, unlock ---------------------------------- */
+
+static struct keyspace_shard *key_of(struct keyspace_db *db, const char *k,
+                                     struct keyspace_key *key)
+{
+    keyspace_key_init(ks, key, k, strlen(k));
+    return keyspace_shard_of(db, key);
+}
+
+static void put_ttl(struct keyspace_db *db, const char *k, const char *v, int64_t at)
+{
+    struct keyspace_key key;
+    struct keyspace_shard *sh = key_of(db, k, &key);
+
+    keyspace_shard_lock(sh);
+    ck_assert_int_eq(keyspace_set_string(sh, &key, v, strlen(v), OBJECT_STR_TRY, at, NOW, NULL),
+                     KEYSPACE_OK);
+    keyspace_shard_unlock(sh);
+}
+
+static void put(struct keyspace_db *db, const char *k, const char *v)
+{
+    put_ttl(db, k, v, KEYSPACE_TTL_NONE);
+}
+
+/* The value of k at time now into buf (NUL-terminated); false if absent. */
+static bool get_at(struct keyspace_db *db, const char *k, int64_t now, char *buf, size_t cap)
+{
+    struct keyspace_key key;
+    struct keyspace_shard *sh = key_of(db, k, &key);
+    struct hashmap_entry *e;
+    char scratch[OBJECT_INT_BUFSIZE];
+    const char *p;
+    size_t len = 0;
+
+    keyspace_shard_lock(sh);
+    e = keyspace_find(sh, &key, now, KEYSPACE_LOOKUP_COUNT);
+    if (e) {
+        object_string_view(keyspace_object(e), scratch, &p, &len);
+        ck_assert_uint_lt(len, cap);
+        memcpy(buf, p, len);
+    }
+    buf[len] = '\0';
+    keyspace_shard_unlock(sh);
+    return e != NULL;
+}
+
+static bool get(struct keyspace_db *db, const char *k, char *buf, size_t cap)
+{
+    return get_at(db, k, NOW, buf, cap);
+}
+
+static enum object_encoding encoding_of(struct keyspace_db *db, const char *k)
+{
+    struct keyspace_key key;
+    struct keyspace_shard *sh = key_of(db, k, &key);
+    struct hashmap_entry *e;
+    enum object_encoding enc;
+
+    keyspace_shard_lock(sh);
+    e = keyspace_find(sh, &key, NOW, KEYSPACE_LOOKUP_NOTOUCH);
+    ck_assert_ptr_nonnull(e);
+    enc = object_encoding(keyspace_object(e));
+    keyspace_shard_unlock(sh);
+    return enc;
+}
+
+static bool del(struct keyspace_db *db, const char *k, int64_t now)
+{
+    struct keyspace_key key;
+    struct keyspace_shard *sh = key_of(db, k, &key);
+    bool deleted;
+
+    keyspace_shard_lock(sh);
+    deleted = keyspace_delete(sh, &key, now);
+    keyspace_shard_unlock(sh);
+    return deleted;
+}
+
+static void name(char *buf, size_t cap, const char *prefix, unsigned i)
+{
+    snprintf(buf, cap, "%s%u", prefix, i);
+}
+
+/* ==== basics =================================================================== */
+
+START_TEST(set_get_and_delete_across_shards)
+{
+    char k[32], v[32], got[64];
+    unsigned used = 0;
+
+    for (unsigned i = 0; i < 10000; i++) {
+        name(k, sizeof(k), "key:", i);
+        name(v, sizeof(v), "value-", i);
+        put(db0, k, v);
+    }
+    for (unsigned i = 0; i < keyspace_shards_per_db(ks); i++) {
+        struct keyspace_shard *sh = keyspace_db_shard(db0, i);
+
+        keyspace_shard_lock(sh);
+        used += hashmap_size(keyspace__shard_map(sh)) > 0;
+        keyspace_shard_unlock(sh);
+    }
+    ck_assert_uint_eq(used, 16); /* the top hash bits spread keys over every shard */
+    ck_assert_uint_eq(keyspace_dbsize(db0), 10000);
+    for (unsigned i = 0; i < 10000; i++) {
+        name(k, sizeof(k), "key:", i);
+        name(v, sizeof(v), "value-", i);
+        ck_assert(get(db0, k, got, sizeof(got)));
+        ck_assert_str_eq(got, v);
+    }
+    for (unsigned i = 0; i < 10000; i += 2) {
+        name(k, sizeof(k), "key:", i);
+        ck_assert(del(db0, k, NOW));
+        ck_assert(!del(db0, k, NOW));
+    }
+    ck_assert_uint_eq(keyspace_dbsize(db0), 5000);
+    ck_assert(!get(db0, "key:0", got, sizeof(got)));
+    ck_assert(get(db0, "key:1", got, sizeof(got)));
+    ck_assert_uint_eq(keyspace_dbsize(keyspace_db(ks, 1)), 0); /* dbs are separate */
+}
+END_TEST
+
+START_TEST(databases_are_bounded_and_stable)
+{
+    ck_assert_uint_eq(keyspace_databases(ks), 16);
+    ck_assert_ptr_null(keyspace_db(ks, 16));
+    ck_assert_uint_eq(keyspace_db_index(keyspace_db(ks, 7)), 7);
+    ck_assert_uint_eq(keyspace_shard_id(keyspace_db_shard(keyspace_db(ks, 2), 3)), 2 * 16 + 3);
+    ck_assert_ptr_eq(keyspace_shard_by_id(ks, 35), keyspace_db_shard(keyspace_db(ks, 2), 3));
+}
+END_TEST
+
+START_TEST(invalid_config_is_rejected)
+{
+    struct keyspace_config cfg;
+    struct keyspace *bad = NULL;
+
+    keyspace_config_default(&cfg);
+    ck_assert_int_eq(keyspace_create(&cfg, &bad), KEYSPACE_EINVAL); /* no hasher */
+    cfg.hasher.fn = test_hash;
+    cfg.databases = 0;
+    ck_assert_int_eq(keyspace_create(&cfg, &bad), KEYSPACE_EINVAL);
+    cfg.databases = 1;
+    cfg.shard_bits = KEYSPACE_MAX_SHARD_BITS + 1;
+    ck_assert_int_eq(keyspace_create(&cfg, &bad), KEYSPACE_EINVAL);
+    cfg.shard_bits = 0; /* one shard per db is fine */
+    ck_assert_int_eq(keyspace_create(&cfg, &bad), KEYSPACE_OK);
+    keyspace_destroy(bad);
+    keyspace_destroy(NULL);
+}
+END_TEST
+
+START_TEST(overwrite_changes_encoding_and_frees_old_value)
+{
+    const char *big = "a value that is definitely longer than forty-four bytes";
+    char got[128];
+
+    put(db0, "k", "123");
+    ck_assert_int_eq(encoding_of(db0, "k"), OBJECT_ENC_INT);
+    put(db0, "k", big);
+    ck_assert_int_eq(encoding_of(db0, "k"), OBJECT_ENC_RAW);
+    put(db0, "k", "short");
+    ck_assert_int_eq(encoding_of(db0, "k"), OBJECT_ENC_EMBSTR);
+    ck_assert(get(db0, "k", got, sizeof(got)));
+    ck_assert_str_eq(got, "short");
+    ck_assert_uint_eq(keyspace_dbsize(db0), 1);
+}
+END_TEST
+
+START_TEST(set_int_updates_in_place_and_keeps_ttl)
+{
+    struct keyspace_key key;
+    struct keyspace_shard *sh = key_of(db0, "n", &key);
+    struct hashmap_entry *e1, *e2;
+    int64_t v;
+
+    put_ttl(db0, "n", "10", NOW + 5000);
+    keyspace_shard_lock(sh);
+    e1 = keyspace_find(sh, &key, NOW, 0);
+    ck_assert_int_eq(keyspace_set_int(sh, &key, 11, KEYSPACE_TTL_KEEP, NOW, &e2), KEYSPACE_OK);
+    ck_assert_ptr_eq(e1, e2);
+    ck_assert(object_string_to_int(keyspace_object(e2), &v));
+    ck_assert_int_eq(v, 11);
+    ck_assert_int_eq(object_expire_at(keyspace_object(e2)), NOW + 5000);
+    keyspace_shard_unlock(sh);
+
+    put(db0, "s", "12"); /* INCR on an EMBSTR-looking int is also INT */
+    sh = key_of(db0, "s", &key);
+    keyspace_shard_lock(sh);
+    ck_assert_int_eq(keyspace_set_int(sh, &key, 13, KEYSPACE_TTL_KEEP, NOW, &e2), KEYSPACE_OK);
+    ck_assert_int_eq(object_encoding(keyspace_object(e2)), OBJECT_ENC_INT);
+    keyspace_shard_unlock(sh);
+}
+END_TEST
+
+START_TEST(hits_and_misses_count_only_when_asked)
+{
+    struct keyspace_stats st;
+    char got[8];
+
+    put(db0, "a", "1");
+    ck_assert(get(db0, "a", got, sizeof(got)));
+    ck_assert(!get(db0, "b", got, sizeof(got)));
+    ck_assert_int_eq(encoding_of(db0, "a"), OBJECT_ENC_INT); /* NOTOUCH, not counted */
+    keyspace_stats(ks, NOW, &st);
+    ck_assert_uint_eq(st.hits, 1);
+    ck_assert_uint_eq(st.misses, 1);
+    keyspace_reset_stats(ks);
+    keyspace_stats(ks, NOW, &st);
+    ck_assert_uint_eq(st.hits + st.misses, 0);
+}
+END_TEST
+
+/* ==== strings: append, setrange, reserve ======================================= */
+
+static struct hashmap_entry *find_locked(struct keyspace_shard *sh, struct keyspace_key *key)
+{
+    return keyspace_find(sh, key, NOW, 0);
+}
+
+START_TEST(append_turns_value_into_raw)
+{
+    struct keyspace_key key;
+    struct keyspace_shard *sh = key_of(db0, "k", &key);
+    struct hashmap_entry *e;
+    size_t len;
+    char got[64];
+
+    put(db0, "k", "12");
+    keyspace_shard_lock(sh);
+    e = find_locked(sh, &key);
+    ck_assert_int_eq(keyspace_append(sh, &e, "34", 2, &len), KEYSPACE_OK);
+    ck_assert_uint_eq(len, 4);
+    ck_assert_int_eq(object_encoding(keyspace_object(e)), OBJECT_ENC_RAW);
+    ck_assert_int_eq(keyspace_append(sh, &e, "", 0, &len), KEYSPACE_OK);
+    keyspace__check_shard(sh);
+    keyspace_shard_unlock(sh);
+    ck_assert(get(db0, "k", got, sizeof(got)));
+    ck_assert_str_eq(got, "1234");
+
+    put(db0, "e", "abc"); /* even an empty APPEND makes it RAW (Redis) */
+    sh = key_of(db0, "e", &key);
+    keyspace_shard_lock(sh);
+    e = find_locked(sh, &key);
+    ck_assert_int_eq(keyspace_append(sh, &e, "", 0, &len), KEYSPACE_OK);
+    ck_assert_uint_eq(len, 3);
+    ck_assert_int_eq(object_encoding(keyspace_object(e)), OBJECT_ENC_RAW);
+    keyspace_shard_unlock(sh);
+}
+END_TEST
+
+START_TEST(append_keeps_ttl_and_grows_amortised)
+{
+    struct keyspace_key key;
+    struct keyspace_shard *sh = key_of(db0, "log", &key);
+    struct hashmap_entry *e;
+    size_t len = 0, reallocs = 0;
+    struct object_raw *last = NULL;
+
+    put_ttl(db0, "log", "x", NOW + 100000);
+    keyspace_shard_lock(sh);
+    e = find_locked(sh, &key);
+    for (int i = 0; i < 20000; i++) {
+        ck_assert_int_eq(keyspace_append(sh, &e, "abcde", 5, &len), KEYSPACE_OK);
+        if (object_raw(keyspace_object(e)) != last) {
+            reallocs++;
+            last = object_raw(keyspace_object(e));
+        }
+    }
+    ck_assert_uint_eq(len, 1 + 5 * 20000);
+    ck_assert_uint_le(reallocs, 40);
+    ck_assert(object_has_ttl(keyspace_object(e)));
+    ck_assert_int_eq(object_expire_at(keyspace_object(e)), NOW + 100000);
+    keyspace__check_shard(sh);
+    keyspace_shard_unlock(sh);
+}
+END_TEST
+
+START_TEST(setrange_pads_with_zeros_and_creates_missing_keys)
+{
+    struct keyspace_key key;
+    struct keyspace_shard *sh = key_of(db0, "r", &key);
+    struct hashmap_entry *e = NULL;
+    char scratch[OBJECT_INT_BUFSIZE];
+    const char *p;
+    size_t len;
+
+    keyspace_shard_lock(sh);
+    ck_assert_int_eq(keyspace_setrange(sh, &key, &e, 3, "", 0, NOW, &len), KEYSPACE_OK);
+    ck_assert_ptr_null(e); /* an empty value creates nothing */
+    ck_assert_uint_eq(len, 0);
+    ck_assert_int_eq(keyspace_setrange(sh, &key, &e, 3, "ab", 2, NOW, &len), KEYSPACE_OK);
+    ck_assert_uint_eq(len, 5);
+    ck_assert_int_eq(object_encoding(keyspace_object(e)), OBJECT_ENC_RAW);
+    object_string_view(keyspace_object(e), scratch, &p, &len);
+    ck_assert(memcmp(p, "\0\0\0ab", 5) == 0);
+    ck_assert_int_eq(keyspace_setrange(sh, &key, &e, 1, "Z", 1, NOW, &len), KEYSPACE_OK);
+    ck_assert_uint_eq(len, 5);
+    object_string_view(keyspace_object(e), scratch, &p, &len);
+    ck_assert(memcmp(p, "\0Z\0ab", 5) == 0);
+    keyspace__check_shard(sh);
+    keyspace_shard_unlock(sh);
+}
+END_TEST
+
+START_TEST(setrange_with_empty_value_leaves_int_alone)
+{
+    struct keyspace_key key;
+    struct keyspace_shard *sh = key_of(db0, "n", &key);
+    struct hashmap_entry *e;
+    size_t len;
+
+    put(db0, "n", "12345");
+    keyspace_shard_lock(sh);
+    e = find_locked(sh, &key);
+    ck_assert_int_eq(keyspace_setrange(sh, &key, &e, 0, "", 0, NOW, &len), KEYSPACE_OK);
+    ck_assert_uint_eq(len, 5);
+    ck_assert_int_eq(object_encoding(keyspace_object(e)), OBJECT_ENC_INT);
+    keyspace_shard_unlock(sh);
+}
+END_TEST
+
+/* ==== expiry ==================================================================== */
+
+START_TEST(lazy_expiry_hides_expired_keys)
+{
+    struct keyspace_stats st;
+    char got[16];
+
+    put_ttl(db0, "k", "v", NOW + 100);
+    ck_assert(get_at(db0, "k", NOW + 100, got, sizeof(got))); /* expired only after */
+    ck_assert_uint_eq(keyspace_dbsize(db0), 1);
+    ck_assert(!get_at(db0, "k", NOW + 101, got, sizeof(got)));
+    ck_assert_uint_eq(keyspace_dbsize(db0), 0); /* the lookup deleted it */
+    keyspace_stats(ks, NOW, &st);
+    ck_assert_uint_eq(st.expired_keys, 1);
+    ck_assert_uint_eq(st.expires, 0);
+}
+END_TEST
+
+START_TEST(delete_of_expired_key_reports_not_deleted)
+{
+    put_ttl(db0, "k", "v", NOW + 10);
+    ck_assert(!del(db0, "k", NOW + 11));
+    ck_assert_uint_eq(keyspace_dbsize(db0), 0);
+}
+END_TEST
+
+START_TEST(set_clears_ttl_unless_kept)
+{
+    struct keyspace_key key;
+    struct keyspace_shard *sh = key_of(db0, "k", &key);
+    struct hashmap_entry *e;
+    struct keyspace_stats st;
+
+    put_ttl(db0, "k", "v1", NOW + 1000);
+    keyspace_shard_lock(sh);
+    ck_assert_int_eq(keyspace_set_string(sh, &key, "v2", 2, OBJECT_STR_TRY, KEYSPACE_TTL_KEEP,
+                                         NOW, &e), KEYSPACE_OK);
+    ck_assert_int_eq(object_expire_at(keyspace_object(e)), NOW + 1000);
+    ck_assert_int_eq(keyspace_set_string(sh, &key, "v3", 2, OBJECT_STR_TRY, NOW + 2000, NOW, &e),
+                     KEYSPACE_OK);
+    ck_assert_int_eq(object_expire_at(keyspace_object(e)), NOW + 2000);
+    ck_assert_int_eq(keyspace_set_string(sh, &key, "v4", 2, OBJECT_STR_TRY, KEYSPACE_TTL_NONE,
+                                         NOW, &e), KEYSPACE_OK);
+    ck_assert(!object_has_ttl(keyspace_object(e)));
+    keyspace__check_shard(sh);
+    keyspace_shard_unlock(sh);
+    keyspace_stats(ks, NOW, &st);
+    ck_assert_uint_eq(st.expires, 0);
+}
+END_TEST
+
+START_TEST(expire_and_persist_resize_entry_and_keep_value)
+{
+    static const char *values[] = { "42", "embedded", "a raw string that is longer than 44 bytes!!!" };
+
+    for (size_t i = 0; i < 3; i++) {
+        struct keyspace_key key;
+        struct keyspace_shard *sh = key_of(db0, values[i], &key);
+        struct hashmap_entry *e;
+        size_t before;
+        char got[64];
+
+        put(db0, values[i], values[i]);
+        keyspace_shard_lock(sh);
+        e = find_locked(sh, &key);
+        before = hashmap_entry_extra_size(e);
+        ck_assert_int_eq(keyspace_set_expire(sh, &e, NOW + 500), KEYSPACE_OK);
+        ck_assert_uint_eq(hashmap_entry_extra_size(e), before + OBJECT_TTL_SIZE);
+        ck_assert_int_eq(keyspace_set_expire(sh, &e, NOW + 900), KEYSPACE_OK); /* update */
+        ck_assert_int_eq(object_expire_at(keyspace_object(e)), NOW + 900);
+        keyspace__check_shard(sh);
+        ck_assert(keyspace_persist(sh, &e));
+        ck_assert(!keyspace_persist(sh, &e));
+        ck_assert_uint_eq(hashmap_entry_extra_size(e), before);
+        keyspace__check_shard(sh);
+        keyspace_shard_unlock(sh);
+        ck_assert(get_at(db0, values[i], NOW + 10000, got, sizeof(got)));
+        ck_assert_str_eq(got, values[i]);
+    }
+}
+END_TEST
+
+START_TEST(active_expiry_reclaims_100k_keys_without_lookups)
+{
+    char k[32];
+    unsigned cursor = 0;
+    size_t rounds = 0;
+    struct keyspace_stats st;
+
+    for (unsigned i = 0; i < 100000; i++) {
+        name(k, sizeof(k), "ttl:", i);
+        put_ttl(db0, k, "v", NOW + 1 + i % 1000);
+    }
+    for (unsigned i = 0; i < 1000; i++) {
+        name(k, sizeof(k), "keep:", i);
+        put_ttl(keyspace_db(ks, 3), k, "v", NOW + 3600 * 1000);
+    }
+    keyspace_stats(ks, NOW, &st);
+    ck_assert_uint_eq(st.expires, 101000);
+    while (keyspace_dbsize(db0) > 0) {
+        ck_assert_uint_gt(keyspace_active_expire(ks, NOW + 5000, 10000, &cursor), 0);
+        ck_assert_uint_lt(++rounds, 1000);
+    }
+    keyspace_stats(ks, NOW + 5000, &st);
+    ck_assert_uint_eq(st.expired_keys, 100000);
+    ck_assert_uint_eq(st.expires, 1000);
+    ck_assert_uint_eq(keyspace_dbsize(keyspace_db(ks, 3)), 1000);
+}
+END_TEST
+
+START_TEST(active_expiry_stops_early_when_few_keys_are_stale)
+{
+    char k[32];
+    size_t expired = 0, samples;
+    struct keyspace_shard *sh;
+    struct keyspace_key key;
+
+    /* Every key in one shard, none expired: one round of 20 and stop. */
+    for (unsigned i = 0, n = 0; n < 500; i++) {
+        name(k, sizeof(k), "k", i);
+        if (keyspace_shard_id(key_of(db0, k, &key)) != 5)
+            continue;
+        put_ttl(db0, k, "v", NOW + 1000);
+        n++;
+    }
+    sh = keyspace_db_shard(db0, 5);
+    samples = keyspace_active_expire_shard(sh, NOW, 100000, &expired);
+    ck_assert_uint_eq(samples, KEYSPACE_EXPIRE_KEYS_PER_LOOP);
+    ck_assert_uint_eq(expired, 0);
+    /* All expired: keeps going until the budget is spent. */
+    samples = keyspace_active_expire_shard(sh, NOW + 2000, 100, &expired);
+    ck_assert_uint_eq(samples, 100);
+    ck_assert_uint_eq(expired, 100);
+    ck_assert_uint_eq(keyspace_active_expire_shard(keyspace_db_shard(db0, 6), NOW, 100, NULL), 0);
+}
+END_TEST
+
+START_TEST(avg_ttl_is_exact_mean_of_remaining_ttls)
+{
+    struct keyspace_stats st;
+
+    put_ttl(db0, "a", "v", NOW + 1000);
+    put_ttl(db0, "b", "v", NOW + 3000);
+    put(db0, "c", "v");
+    keyspace_db_stats(db0, NOW, &st);
+    ck_assert_uint_eq(st.keys, 3);
+    ck_assert_uint_eq(st.expires, 2);
+    ck_assert_int_eq(st.avg_ttl_ms, 2000);
+    keyspace_db_stats(db0, NOW + 500, &st);
+    ck_assert_int_eq(st.avg_ttl_ms, 1500);
+    keyspace_db_stats(keyspace_db(ks, 1), NOW, &st);
+    ck_assert_int_eq(st.avg_ttl_ms, 0);
+}
+END_TEST
+
+/* ==== rename and copy ============================================================ */
+
+static void lock_two(struct keyspace_lockset *set, struct keyspace_shard *a,
+                     struct keyspace_shard *b)
+{
+    keyspace_lockset_init(set);
+    ck_assert_int_eq(keyspace_lockset_add(set, a), KEYSPACE_OK);
+    ck_assert_int_eq(keyspace_lockset_add(set, b), KEYSPACE_OK);
+    keyspace_lockset_lock(set);
+}
+
+static void unlock_two(struct keyspace_lockset *set)
+{
+    keyspace_lockset_unlock(set);
+    keyspace_lockset_deinit(set);
+}
+
+START_TEST(rename_moves_value_and_ttl_across_dbs)
+{
+    struct keyspace_db *db1 = keyspace_db(ks, 1);
+    const char *big = "a raw value that is longer than forty-four bytes....";
+    struct keyspace_key src, dst;
+    struct keyspace_shard *ssh = key_of(db0, "src", &src), *dsh = key_of(db1, "dst", &dst);
+    struct keyspace_lockset set;
+    struct hashmap_entry *e, *out;
+    char got[64];
+
+    put_ttl(db0, "src", big, NOW + 7000);
+    put(db1, "dst", "old");
+    lock_two(&set, ssh, dsh);
+    e = keyspace_find(ssh, &src, NOW, 0);
+    ck_assert_int_eq(keyspace_rename(ssh, e, dsh, &dst, NOW, &out), KEYSPACE_OK);
+    ck_assert_int_eq(object_expire_at(keyspace_object(out)), NOW + 7000);
+    ck_assert_ptr_null(keyspace_find(ssh, &src, NOW, 0));
+    keyspace__check_shard(ssh);
+    keyspace__check_shard(dsh);
+    unlock_two(&set);
+    ck_assert(get(db1, "dst", got, sizeof(got)));
+    ck_assert_str_eq(got, big);
+    ck_assert_uint_eq(keyspace_dbsize(db0), 0);
+}
+END_TEST
+
+START_TEST(rename_within_one_shard_keeps_index_consistent)
+{
+    char a[32], b[32];
+    struct keyspace_key ka, kb;
+    struct keyspace_shard *sh;
+    struct hashmap_entry *e;
+    unsigned i = 0;
+
+    /* Find two keys in the same shard, both with TTLs, plus filler TTLs. */
+    name(a, sizeof(a), "a", 0);
+    sh = key_of(db0, a, &ka);
+    do {
+        name(b, sizeof(b), "b", i++);
+    } while (key_of(db0, b, &kb) != sh);
+    for (unsigned j = 0; j < 50; j++) {
+        char f[32];
+
+        name(f, sizeof(f), "f", j);
+        put_ttl(db0, f, "x", NOW + 100 + j);
+    }
+    put_ttl(db0, a, "A", NOW + 1000);
+    put(db0, b, "B");
+    keyspace_shard_lock(sh);
+    e = keyspace_find(sh, &ka, NOW, 0);
+    ck_assert_int_eq(keyspace_rename(sh, e, sh, &kb, NOW, &e), KEYSPACE_OK);
+    keyspace__check_shard(sh);
+    ck_assert_int_eq(object_expire_at(keyspace_object(e)), NOW + 1000);
+    ck_assert_int_eq(keyspace_rename(sh, e, sh, &kb, NOW, &e), KEYSPACE_OK); /* onto itself */
+    ck_assert_ptr_nonnull(keyspace_find(sh, &kb, NOW, 0));
+    keyspace__check_shard(sh);
+    keyspace_shard_unlock(sh);
+}
+END_TEST
+
+START_TEST(copy_duplicates_value_with_fresh_access_clock)
+{
+    const char *big = "a raw value that is longer than forty-four bytes....";
+    struct keyspace_key src, dst;
+    struct keyspace_shard *ssh = key_of(db0, "src", &src), *dsh = key_of(db0, "dst", &dst);
+    struct keyspace_lockset set;
+    struct hashmap_entry *e, *out;
+    char got[64];
+
+    put_ttl(db0, "src", big, NOW + 7000);
+    lock_two(&set, ssh, dsh);
+    e = keyspace_find(ssh, &src, NOW, 0);
+    ck_assert_int_eq(keyspace_copy(e, dsh, &dst, NOW + 5, &out), KEYSPACE_OK);
+    ck_assert_int_eq(object_encoding(keyspace_object(out)), OBJECT_ENC_RAW);
+    ck_assert_ptr_ne(object_raw(keyspace_object(out)), object_raw(keyspace_object(e)));
+    ck_assert_int_eq(object_expire_at(keyspace_object(out)), NOW + 7000);
+    ck_assert_uint_eq(object_lfu(keyspace_object(out)), OBJECT_LFU_INIT_VAL);
+    unlock_two(&set);
+    ck_assert(get(db0, "src", got, sizeof(got)));
+    ck_assert_str_eq(got, big);
+    ck_assert(get(db0, "dst", got, sizeof(got)));
+    ck_assert_str_eq(got, big);
+}
+END_TEST
+
+/* ==== scan, keys, random key ======================================================= */
+
+struct seen {
+    unsigned char *hits; /* per stable key index */
+    size_t total;
+};
+
+static void count_key(const char *key, size_t len, const struct object *o, void *ud)
+{
+    struct seen *s = ud;
+    unsigned idx;
+    char buf[32];
+
+    (void)o;
+    s->total++;
+    if (len < 7 || memcmp(key, "stable:", 7) != 0)
+        return;
+    memcpy(buf, key + 7, len - 7);
+    buf[len - 7] = '\0';
+    idx = (unsigned)strtoul(buf, NULL, 10);
+    if (s->hits[idx] < 255)
+        s->hits[idx]++;
+}
+
+static size_t total_buckets(struct keyspace_db *db)
+{
+    size_t n = 0;
+
+    for (unsigned i = 0; i < keyspace_shards_per_db(ks); i++) {
+        struct keyspace_shard *sh = keyspace_db_shard(db, i);
+
+        keyspace_shard_lock(sh);
+        n += hashmap__buckets(keyspace__shard_map(sh));
+        keyspace_shard_unlock(sh);
+    }
+    return n;
+}
+
+START_TEST(scan_reports_every_stable_key_across_grows_and_shrinks)
+{
+    enum { STABLE = 2000, EXTRA = 30000, DOOMED = 500 };
+    struct seen s = { calloc(STABLE, 1), 0 };
+    char k[32];
+    uint64_t cursor = 0;
+    unsigned calls = 0;
+    size_t b0, bmax = 0, bmin = SIZE_MAX;
+
+    for (unsigned i = 0; i < STABLE; i++) {
+        name(k, sizeof(k), "stable:", i);
+        put(db0, k, "v");
+    }
+    for (unsigned i = 0; i < DOOMED; i++) {
+        name(k, sizeof(k), "doomed:", i);
+        put(db0, k, "v");
+    }
+    b0 = total_buckets(db0);
+    do {
+        cursor = keyspace_scan(db0, cursor, 10, NOW, count_key, &s);
+        calls++;
+        if (calls == 20) /* grow every map */
+            for (unsigned i = 0; i < EXTRA; i++) {
+                name(k, sizeof(k), "extra:", i);
+                put(db0, k, "v");
+            }
+        if (calls == 60) { /* shrink them again, and drop other keys */
+            for (unsigned i = 0; i < EXTRA; i++) {
+                name(k, sizeof(k), "extra:", i);
+                ck_assert(del(db0, k, NOW));
+            }
+            for (unsigned i = 0; i < DOOMED; i++) {
+                name(k, sizeof(k), "doomed:", i);
+                ck_assert(del(db0, k, NOW));
+            }
+        }
+        if (calls == 61)
+            for (unsigned i = 0; i < 4; i++) /* let incremental shrinks finish */
+                for (unsigned j = 0; j < keyspace_shards_per_db(ks); j++)
+                    while (keyspace_rehash_step(keyspace_db_shard(db0, j), 1000))
+                        ;
+        size_t b = total_buckets(db0);
+        bmax = b > bmax ? b : bmax;
+        if (calls > 61)
+            bmin = b < bmin ? b : bmin;
+    } while (cursor != 0);
+    ck_assert_uint_gt(bmax, b0); /* it grew… */
+    ck_assert_uint_lt(bmin, bmax); /* …and shrank during the scan */
+    for (unsigned i = 0; i < STABLE; i++)
+        ck_assert_msg(s.hits[i] >= 1, "stable:%u never reported", i);
+    free(s.hits);
+}
+END_TEST
+
+START_TEST(scan_cursor_walks_shards_in_order_and_ends_at_zero)
+{
+    struct seen s = { calloc(100, 1), 0 };
+    char k[32];
+    uint64_t cursor = 0;
+    unsigned last_shard = 0, calls = 0;
+
+    for (unsigned i = 0; i < 100; i++) {
+        name(k, sizeof(k), "stable:", i);
+        put(db0, k, "v");
+    }
+    do {
+        cursor = keyspace_scan(db0, cursor, 1, NOW, count_key, &s);
+        if (cursor) {
+            ck_assert_uint_ge(cursor & 15, last_shard);
+            last_shard = cursor & 15;
+        }
+        calls++;
+    } while (cursor);
+    ck_assert_uint_gt(calls, 16);
+    for (unsigned i = 0; i < 100; i++)
+        ck_assert_uint_ge(s.hits[i], 1);
+    s.total = 0;
+    ck_assert_uint_eq(keyspace_scan(db0, 0, 1000000, NOW, count_key, &s), 0); /* one call */
+    ck_assert_uint_eq(s.total, 100);
+    free(s.hits);
+}
+END_TEST
+
+START_TEST(scan_and_keys_skip_and_reclaim_expired_keys)
+{
+    struct seen s = { calloc(10, 1), 0 };
+    char k[32];
+    uint64_t cursor = 0;
+
+    for (unsigned i = 0; i < 10; i++) {
+        name(k, sizeof(k), "stable:", i);
+        put(db0, k, "v");
+        name(k, sizeof(k), "gone:", i);
+        put_ttl(db0, k, "v", NOW + 1);
+    }
+    do
+        cursor = keyspace_scan(db0, cursor, 100, NOW + 2, count_key, &s);
+    while (cursor);
+    ck_assert_uint_eq(s.total, 10);
+    ck_assert_uint_eq(keyspace_dbsize(db0), 10);
+    for (unsigned i = 0; i < 10; i++) {
+        name(k, sizeof(k), "gone:", i);
+        put_ttl(db0, k, "v", NOW + 1);
+    }
+    s.total = 0;
+    ck_assert_uint_eq(keyspace_keys(db0, NOW + 2, count_key, &s), 10);
+    ck_assert_uint_eq(s.total, 10);
+    ck_assert_uint_eq(keyspace_dbsize(db0), 10);
+    free(s.hits);
+}
+END_TEST
+
+START_TEST(keys_reports_each_key_exactly_once)
+{
+    struct seen s = { calloc(5000, 1), 0 };
+    char k[32];
+
+    for (unsigned i = 0; i < 5000; i++) {
+        name(k, sizeof(k), "stable:", i);
+        put(db0, k, "v");
+    }
+    ck_assert_uint_eq(keyspace_keys(db0, NOW, count_key, &s), 5000);
+    for (unsigned i = 0; i < 5000; i++)
+        ck_assert_uint_eq(s.hits[i], 1);
+    free(s.hits);
+}
+END_TEST
+
+static void copy_key(const char *key, size_t len, const struct object *o, void *ud)
+{
+    (void)o;
+    memcpy(ud, key, len);
+    ((char *)ud)[len] = '\0';
+}
+
+START_TEST(random_key_returns_live_keys_and_fails_on_empty_db)
+{
+    char k[32], got[32];
+    unsigned counts[20] = { 0 };
+
+    ck_assert(!keyspace_random_key(db0, NOW, copy_key, got));
+    for (unsigned i = 0; i < 20; i++) {
+        name(k, sizeof(k), "r", i);
+        put(db0, k, "v");
+    }
+    for (int i = 0; i < 4000; i++) {
+        ck_assert(keyspace_random_key(db0, NOW, copy_key, got));
+        ck_assert(got[0] == 'r');
+        counts[strtoul(got + 1, NULL, 10)]++;
+    }
+    for (unsigned i = 0; i < 20; i++)
+        ck_assert_uint_gt(counts[i], 50); /* about uniform: 200 expected each */
+}
+END_TEST
+
+START_TEST(random_key_skips_and_deletes_expired_keys)
+{
+    char k[32], got[32];
+
+    for (unsigned i = 0; i < 50; i++) {
+        name(k, sizeof(k), "x", i);
+        put_ttl(db0, k, "v", NOW + 1);
+    }
+    put(db0, "live", "v");
+    ck_assert(keyspace_random_key(db0, NOW + 2, copy_key, got));
+    ck_assert_str_eq(got, "live");
+    put(db0, "live", "v");
+    ck_assert(del(db0, "live", NOW));
+    ck_assert(!keyspace_random_key(db0, NOW + 2, copy_key, got));
+}
+END_TEST
+
+/* ==== flush and swapdb ============================================================= */
+
+START_TEST(flushdb_empties_one_db_only)
+{
+    struct keyspace_db *db1 = keyspace_db(ks, 1);
+    struct keyspace_stats st;
+    char k[32], got[8];
+
+    for (unsigned i = 0; i < 1000; i++) {
+        name(k, sizeof(k), "k", i);
+        put_ttl(db0, k, "a raw value that is longer than forty-four bytes....", NOW + 1000);
+        put(db1, k, "v");
+    }
+    ck_assert_int_eq(keyspace_flushdb(db0, NULL), KEYSPACE_OK);
+    ck_assert_uint_eq(keyspace_dbsize(db0), 0);
+    ck_assert_uint_eq(keyspace_dbsize(db1), 1000);
+    keyspace_db_stats(db0, NOW, &st);
+    ck_assert_uint_eq(st.expires, 0);
+    ck_assert(!get(db0, "k1", got, sizeof(got)));
+    put(db0, "again", "v"); /* usable afterwards */
+    ck_assert_uint_eq(keyspace_dbsize(db0), 1);
+}
+END_TEST
+
+START_TEST(flushall_hands_old_contents_to_caller_when_asked)
+{
+    struct keyspace_trash *trash = NULL;
+    char k[32];
+
+    for (unsigned i = 0; i < 1000; i++) {
+        name(k, sizeof(k), "k", i);
+        put(keyspace_db(ks, i % 16), k, "a raw value that is longer than forty-four bytes....");
+    }
+    ck_assert_int_eq(keyspace_flushall(ks, &trash), KEYSPACE_OK);
+    ck_assert_ptr_nonnull(trash);
+    for (unsigned i = 0; i < 16; i++)
+        ck_assert_uint_eq(keyspace_dbsize(keyspace_db(ks, i)), 0);
+    keyspace_trash_free(trash); /* frees every RAW buffer: ASan checks */
+    keyspace_trash_free(NULL);
+}
+END_TEST
+
+START_TEST(swapdb_swaps_contents_behind_stable_pointers)
+{
+    struct keyspace_db *db1 = keyspace_db(ks, 1);
+    struct keyspace_key key;
+    struct keyspace_shard *resolved = key_of(db0, "k", &key); /* before the swap */
+    struct keyspace_stats st;
+    char got[64];
+
+    put_ttl(db0, "k", "from-db0", NOW + 1000);
+    put(db1, "k", "from-db1");
+    put(db1, "only1", "x");
+    keyspace_swapdb(ks, 0, 1);
+    ck_assert_ptr_eq(keyspace_db(ks, 0), db0);
+    keyspace_shard_lock(resolved); /* still db 0, now with db 1's keys */
+    ck_assert(!object_has_ttl(keyspace_object(keyspace_find(resolved, &key, NOW, 0))));
+    keyspace_shard_unlock(resolved);
+    ck_assert(get(db0, "k", got, sizeof(got)));
+    ck_assert_str_eq(got, "from-db1");
+    ck_assert(get(db1, "k", got, sizeof(got)));
+    ck_assert_str_eq(got, "from-db0");
+    ck_assert_uint_eq(keyspace_dbsize(db0), 2);
+    keyspace_db_stats(db1, NOW, &st);
+    ck_assert_uint_eq(st.expires, 1);
+    keyspace_swapdb(ks, 1, 0);
+    keyspace_swapdb(ks, 3, 3);
+    ck_assert(get(db0, "k", got, sizeof(got)));
+    ck_assert_str_eq(got, "from-db0");
+}
+END_TEST
+
+/* ==== lock ordering ================================================================ */
+
+START_TEST(lockset_sorts_and_dedups_shards)
+{
+    struct keyspace_lockset set;
+    unsigned ids[] = { 40, 3, 17, 3, 255, 40, 0, 17, 128 };
+    unsigned want[] = { 0, 3, 17, 40, 128, 255 };
+
+    keyspace_lockset_init(&set);
+    for (size_t i = 0; i < sizeof(ids) / sizeof(ids[0]); i++)
+        ck_assert_int_eq(keyspace_lockset_add(&set, keyspace_shard_by_id(ks, ids[i])),
+                         KEYSPACE_OK);
+    ck_assert_uint_eq(keyspace_lockset_count(&set), 6);
+    for (size_t i = 0; i < 6; i++)
+        ck_assert_uint_eq(keyspace_shard_id(keyspace_lockset_at(&set, i)), want[i]);
+    keyspace_lockset_lock(&set);
+    keyspace_lockset_unlock(&set);
+    keyspace_lockset_deinit(&set);
+}
+END_TEST
+
+START_TEST(lockset_grows_past_inline_capacity_for_many_keys)
+{
+    struct keyspace_lockset set;
+    uint64_t st = 7;
+    char k[32];
+
+    keyspace_lockset_init(&set);
+    for (unsigned i = 0; i < 1000; i++) { /* MSET k0 .. k999 in db 0 and db 1 */
+        struct keyspace_key key;
+
+        name(k, sizeof(k), "k", i);
+        ck_assert_int_eq(keyspace_lockset_add(&set, key_of(keyspace_db(ks, i & 1), k, &key)),
+                         KEYSPACE_OK);
+    }
+    for (unsigned i = 0; i < 3000; i++) /* and random extra shards, all dbs */
+        ck_assert_int_eq(keyspace_lockset_add(&set, keyspace_shard_by_id(
+                                                        ks, (unsigned)(rng_next(&st) % 256))),
+                         KEYSPACE_OK);
+    ck_assert_uint_eq(keyspace_lockset_count(&set), 256);
+    for (size_t i = 0; i < 256; i++)
+        ck_assert_uint_eq(keyspace_shard_id(keyspace_lockset_at(&set, i)), i);
+    keyspace_lockset_lock(&set);
+    keyspace_lockset_unlock(&set);
+    keyspace_lockset_deinit(&set);
+}
+END_TEST
+
+/* ==== memory ======================================================================= */
+
+START_TEST(million_small_keys_cost_less_than_redis)
+{
+    struct keyspace *big = ks_new(1, 4, 1);
+    struct keyspace_db *db = keyspace_db(big, 0);
+    struct keyspace_stats st;
+    char k[17], v[17];
+
+    for (unsigned i = 0; i < 1000000; i++) {
+        struct keyspace_key key;
+        struct keyspace_shard *sh;
+
+        snprintf(k, sizeof(k), "key:%012u", i); /* 16 bytes */
+        snprintf(v, sizeof(v), "val:%012u", i); /* 16 bytes, EMBSTR */
+        keyspace_key_init(big, &key, k, 16);
+        sh = keyspace_shard_of(db, &key);
+        keyspace_shard_lock(sh);
+        ck_assert_int_eq(keyspace_set_string(sh, &key, v, 16, OBJECT_STR_TRY, KEYSPACE_TTL_NONE,
+                                             NOW, NULL), KEYSPACE_OK);
+        keyspace_shard_unlock(sh);
+    }
+    keyspace_stats(big, NOW, &st);
+    printf("1M keys (16 B key, 16 B value): %.1f bytes/key by hashmap_bytes\n",
+           (double)st.bytes / 1e6);
+    ck_assert_uint_lt(st.bytes / 1000000, 88); /* Redis 7: about 88 bytes/key */
+    keyspace_destroy(big);
+}
+END_TEST
+
+/* ==== model test =================================================================== */
+
+#define M_KEYS 48
+#define M_DBS 2
+
+struct model_key {
+    bool present;
+    bool ttl;
+    int64_t at;
+    size_t len;
+    char val[160];
+};
+
+struct model {
+    struct keyspace *ks;
+    struct model_key k[M_DBS][M_KEYS];
+    int64_t now;
+    uint64_t rng;
+};
+
+static bool m_live(const struct model *m, unsigned db, unsigned i)
+{
+    const struct model_key *mk = &m->k[db][i];
+
+    return mk->present && !(mk->ttl && m->now > mk->at);
+}
+
+static void m_name(char *buf, unsigned i)
+{
+    snprintf(buf, 16, "mk%u", i);
+}
+
+static struct keyspace_shard *m_lock(struct model *m, unsigned db, unsigned i,
+                                     struct keyspace_key *key, char *buf)
+{
+    struct keyspace_shard *sh;
+
+    m_name(buf, i);
+    keyspace_key_init(m->ks, key, buf, strlen(buf));
+    sh = keyspace_shard_of(keyspace_db(m->ks, db), key);
+    keyspace_shard_lock(sh);
+    return sh;
+}
+
+static size_t m_random_value(struct model *m, char *out)
+{
+    switch (rng_next(&m->rng) % 4) {
+    case 0:
+        return (size_t)snprintf(out, 32, "%" PRId64, (int64_t)rng_next(&m->rng));
+    case 1:
+        return (size_t)snprintf(out, 32, "%u", (unsigned)(rng_next(&m->rng) % 100));
+    default: {
+        size_t len = rng_next(&m->rng) % 70;
+
+        for (size_t i = 0; i < len; i++)
+            out[i] = (char)('a' + rng_next(&m->rng) % 26);
+        return len;
+    }
+    }
+}
+
+static int64_t m_random_expire(struct model *m)
+{
+    switch (rng_next(&m->rng) % 4) {
+    case 0: return KEYSPACE_TTL_NONE;
+    case 1: return KEYSPACE_TTL_KEEP;
+    default: return m->now + (int64_t)(rng_next(&m->rng) % 300);
+    }
+}
+
+static void m_check_value(struct model *m, unsigned db, unsigned i)
+{
+    struct keyspace_key key;
+    char buf[16], scratch[OBJECT_INT_BUFSIZE];
+    struct keyspace_shard *sh = m_lock(m, db, i, &key, buf);
+    struct hashmap_entry *e = keyspace_find(sh, &key, m->now, 0);
+    const struct model_key *mk = &m->k[db][i];
+
+    ck_assert_int_eq(e != NULL, m_live(m, db, i));
+    if (e) {
+        const char *p;
+        size_t len;
+
+        object_string_view(keyspace_object(e), scratch, &p, &len);
+        ck_assert_uint_eq(len, mk->len);
+        ck_assert(memcmp(p, mk->val, len) == 0);
+        ck_assert_int_eq(object_has_ttl(keyspace_object(e)), mk->ttl);
+        if (mk->ttl)
+            ck_assert_int_eq(object_expire_at(keyspace_object(e)), mk->at);
+    }
+    keyspace_shard_unlock(sh);
+}
+
+static void m_set(struct model *m, unsigned db, unsigned i)
+{
+    struct keyspace_key key;
+    char buf[16], val[80];
+    size_t len = m_random_value(m, val);
+    int64_t at = m_random_expire(m);
+    enum object_string_policy pol = (enum object_string_policy)(rng_next(&m->rng) % 3);
+    struct keyspace_shard *sh = m_lock(m, db, i, &key, buf);
+    struct model_key *mk = &m->k[db][i];
+    bool was_live = m_live(m, db, i);
+
+    ck_assert_int_eq(keyspace_set_string(sh, &key, val, len, pol, at, m->now, NULL), KEYSPACE_OK);
+    keyspace_shard_unlock(sh);
+    if (at == KEYSPACE_TTL_KEEP) {
+        mk->ttl = was_live && mk->ttl;
+    } else {
+        mk->ttl = at != KEYSPACE_TTL_NONE;
+        mk->at = at;
+    }
+    mk->present = true;
+    memcpy(mk->val, val, len);
+    mk->len = len;
+}
+
+static void m_expire_or_persist(struct model *m, unsigned db, unsigned i)
+{
+    struct keyspace_key key;
+    char buf[16];
+    struct keyspace_shard *sh = m_lock(m, db, i, &key, buf);
+    struct hashmap_entry *e = keyspace_find(sh, &key, m->now, 0);
+    struct model_key *mk = &m->k[db][i];
+
+    if (e && rng_next(&m->rng) % 2) {
+        mk->at = m->now + (int64_t)(rng_next(&m->rng) % 300);
+        mk->ttl = true;
+        ck_assert_int_eq(keyspace_set_expire(sh, &e, mk->at), KEYSPACE_OK);
+    } else if (e) {
+        ck_assert_int_eq(keyspace_persist(sh, &e), mk->ttl);
+        mk->ttl = false;
+    }
+    keyspace_shard_unlock(sh);
+}
+
+static void m_append_or_setrange(struct model *m, unsigned db, unsigned i)
+{
+    struct keyspace_key key;
+    char buf[16];
+    struct keyspace_shard *sh = m_lock(m, db, i, &key, buf);
+    struct hashmap_entry *e = keyspace_find(sh, &key, m->now, 0);
+    struct model_key *mk = &m->k[db][i];
+    size_t n = rng_next(&m->rng) % 8, newlen, off;
+
+    if (!e) {
+        mk->present = false;
+        mk->ttl = false;
+    }
+    if (e && mk->len + n < sizeof(mk->val) && rng_next(&m->rng) % 2) {
+        ck_assert_int_eq(keyspace_append(sh, &e, "APPENDED", n, &newlen), KEYSPACE_OK);
+        memcpy(mk->val + mk->len, "APPENDED", n);
+        mk->len += n;
+    } else {
+        off = rng_next(&m->rng) % 60;
+        ck_assert_int_eq(keyspace_setrange(sh, &key, &e, off, "RANGE!!", n, m->now, &newlen),
+                         KEYSPACE_OK);
+        if (n) {
+            if (!mk->present)
+                mk->len = 0;
+            if (off + n > mk->len) {
+                memset(mk->val + mk->len, 0, off + n - mk->len);
+                mk->len = off + n;
+            }
+            memcpy(mk->val + off, "RANGE!!", n);
+            mk->present = true;
+        }
+    }
+    ck_assert_uint_eq(e ? object_string_len(keyspace_object(e)) : 0, mk->present ? mk->len : 0);
+    keyspace_shard_unlock(sh);
+}
+
+static void m_incr(struct model *m, unsigned db, unsigned i)
+{
+    struct keyspace_key key;
+    char buf[16];
+    struct keyspace_shard *sh = m_lock(m, db, i, &key, buf);
+    struct hashmap_entry *e = keyspace_find(sh, &key, m->now, 0);
+    struct model_key *mk = &m->k[db][i];
+    int64_t v = 0;
+
+    if (e && !object_string_to_int(keyspace_object(e), &v)) {
+        keyspace_shard_unlock(sh);
+        return;
+    }
+    if (!e) {
+        mk->ttl = false;
+        v = 0;
+    }
+    v = v == INT64_MAX ? 0 : v + 1;
+    ck_assert_int_eq(keyspace_set_int(sh, &key, v, KEYSPACE_TTL_KEEP, m->now, NULL), KEYSPACE_OK);
+    mk->present = true;
+    mk->len = (size_t)snprintf(mk->val, sizeof(mk->val), "%" PRId64, v);
+    keyspace_shard_unlock(sh);
+}
+
+static void m_delete(struct model *m, unsigned db, unsigned i)
+{
+    struct keyspace_key key;
+    char buf[16];
+    struct keyspace_shard *sh = m_lock(m, db, i, &key, buf);
+
+    ck_assert_int_eq(keyspace_delete(sh, &key, m->now), m_live(m, db, i));
+    keyspace_shard_unlock(sh);
+    m->k[db][i].present = false;
+}
+
+/* RENAME (copy = false) or COPY between random keys of random dbs. */
+static void m_move(struct model *m, unsigned sdb, unsigned si, bool copy)
+{
+    unsigned ddb = (unsigned)(rng_next(&m->rng) % M_DBS);
+    unsigned di = (unsigned)(rng_next(&m->rng) % M_KEYS);
+    struct keyspace_key skey, dkey;
+    char sbuf[16], dbuf[16];
+    struct keyspace_shard *ssh, *dsh;
+    struct keyspace_lockset set;
+    struct hashmap_entry *e;
+
+    m_name(sbuf, si);
+    m_name(dbuf, di);
+    keyspace_key_init(m->ks, &skey, sbuf, strlen(sbuf));
+    keyspace_key_init(m->ks, &dkey, dbuf, strlen(dbuf));
+    ssh = keyspace_shard_of(keyspace_db(m->ks, sdb), &skey);
+    dsh = keyspace_shard_of(keyspace_db(m->ks, ddb), &dkey);
+    lock_two(&set, ssh, dsh);
+    e = keyspace_find(ssh, &skey, m->now, 0);
+    if (e && copy)
+        ck_assert_int_eq(keyspace_copy(e, dsh, &dkey, m->now, NULL), KEYSPACE_OK);
+    else if (e)
+        ck_assert_int_eq(keyspace_rename(ssh, e, dsh, &dkey, m->now, NULL), KEYSPACE_OK);
+    unlock_two(&set);
+    if (!e) {
+        m->k[sdb][si].present = false;
+        return;
+    }
+    if (sdb == ddb && si == di)
+        return;
+    m->k[ddb][di] = m->k[sdb][si];
+    if (!copy)
+        m->k[sdb][si].present = false;
+}
+
+static void m_check_keys(struct model *m, unsigned db)
+{
+    struct seen s = { NULL, 0 };
+    size_t live = 0;
+
+    for (unsigned i = 0; i < M_KEYS; i++)
+        live += m_live(m, db, i);
+    ck_assert_uint_eq(keyspace_keys(keyspace_db(m->ks, db), m->now, count_key, &s), live);
+    ck_assert_uint_eq(keyspace_dbsize(keyspace_db(m->ks, db)), live); /* KEYS reclaimed */
+}
+
+static void m_step(struct model *m)
+{
+    unsigned db = (unsigned)(rng_next(&m->rng) % M_DBS);
+    unsigned i = (unsigned)(rng_next(&m->rng) % M_KEYS);
+    unsigned op = (unsigned)(rng_next(&m->rng) % 100);
+    unsigned cursor = 0;
+
+    m->now += (int64_t)(rng_next(&m->rng) % 20);
+    if (op < 30)
+        m_set(m, db, i);
+    else if (op < 45)
+        m_expire_or_persist(m, db, i);
+    else if (op < 55)
+        m_append_or_setrange(m, db, i);
+    else if (op < 62)
+        m_incr(m, db, i);
+    else if (op < 70)
+        m_delete(m, db, i);
+    else if (op < 76)
+        m_move(m, db, i, op < 73);
+    else if (op < 80)
+        keyspace_active_expire(m->ks, m->now, 50, &cursor);
+    else if (op < 81)
+        m_check_keys(m, db);
+    else if (op == 81 && rng_next(&m->rng) % 8 == 0) {
+        ck_assert_int_eq(keyspace_flushdb(keyspace_db(m->ks, db), NULL), KEYSPACE_OK);
+        for (unsigned j = 0; j < M_KEYS; j++)
+            m->k[db][j].present = false;
+    } else if (op == 82) {
+        struct model_key tmp[M_KEYS];
+
+        keyspace_swapdb(m->ks, 0, 1);
+        memcpy(tmp, m->k[0], sizeof(tmp));
+        memcpy(m->k[0], m->k[1], sizeof(tmp));
+        memcpy(m->k[1], tmp, sizeof(tmp));
+    } else
+        m_check_value(m, db, i);
+}
+
+START_TEST(expiry_index_stays_consistent_under_random_ops)
+{
+    struct model *m = calloc(1, sizeof(*m));
+
+    m->rng = seed_from_env(20240601);
+    m->ks = ks_new(M_DBS, 2, m->rng);
+    m->now = NOW;
+    for (int step = 0; step < 30000; step++) {
+        m_step(m);
+        keyspace__check_invariants(m->ks);
+    }
+    for (unsigned db = 0; db < M_DBS; db++)
+        for (unsigned i = 0; i < M_KEYS; i++)
+            m_check_value(m, db, i);
+    keyspace_destroy(m->ks);
+    free(m);
+}
+END_TEST
+
+/* ==== concurrency =================================================================== */
+
+struct worker {
+    struct keyspace *ks;
+    uint64_t seed;
+    int64_t now;
+};
+
+/* MSET-like batches over random keys of db 0 and 1, with TTLs. */
+static void *worker_main(void *arg)
+{
+    struct worker *w = arg;
+    uint64_t st = w->seed;
+
+    for (int op = 0; op < 3000; op++) {
+        struct keyspace_lockset set;
+        struct keyspace_key keys[8];
+        struct keyspace_shard *shards[8];
+        char names[8][16];
+        struct keyspace_db *db = keyspace_db(w->ks, (unsigned)(rng_next(&st) % 2));
+
+        keyspace_lockset_init(&set);
+        for (int j = 0; j < 8; j++) {
+            snprintf(names[j], sizeof(names[j]), "c%u", (unsigned)(rng_next(&st) % 2000));
+            keyspace_key_init(w->ks, &keys[j], names[j], strlen(names[j]));
+            shards[j] = keyspace_shard_of(db, &keys[j]);
+            ck_assert_int_eq(keyspace_lockset_add(&set, shards[j]), KEYSPACE_OK);
+        }
+        keyspace_lockset_lock(&set);
+        for (int j = 0; j < 8; j++) {
+            int64_t at = rng_next(&st) % 2 ? w->now + (int64_t)(rng_next(&st) % 50)
+                                            : KEYSPACE_TTL_NONE;
+
+            if (rng_next(&st) % 4 == 0)
+                keyspace_delete(shards[j], &keys[j], w->now);
+            else
+                ck_assert_int_eq(keyspace_set_string(shards[j], &keys[j], names[j],
+                                                     strlen(names[j]), OBJECT_STR_TRY, at, w->now,
+                                                     NULL), KEYSPACE_OK);
+        }
+        keyspace_lockset_unlock(&set);
+        keyspace_lockset_deinit(&set);
+        w->now++;
+    }
+    return NULL;
+}
+
+static void ignore_key(const char *key, size_t len, const struct object *o, void *ud)
+{
+    (void)key;
+    (void)len;
+    (void)o;
+    (void)ud;
+}
+
+static void *janitor_main(void *arg)
+{
+    struct worker *w = arg;
+    uint64_t cursor = 0;
+    unsigned ecursor = 0;
+
+    for (int op = 0; op < 400; op++) {
+        cursor = keyspace_scan(keyspace_db(w->ks, op % 2), cursor, 20, w->now + op, ignore_key,
+                               NULL);
+        keyspace_active_expire(w->ks, w->now + op, 200, &ecursor);
+        if (op % 50 == 0)
+            keyspace_swapdb(w->ks, 0, 1);
+        if (op % 97 == 0)
+            ck_assert_int_eq(keyspace_flushdb(keyspace_db(w->ks, 1), NULL), KEYSPACE_OK);
+        keyspace_random_key(keyspace_db(w->ks, 0), w->now + op, ignore_key, NULL);
+    }
+    return NULL;
+}
+
+START_TEST(concurrent_commands_and_background_work_stay_consistent)
+{
+    struct keyspace *cks = ks_new(2, 3, 5);
+    struct worker w[5];
+    pthread_t t[5];
+    uint64_t seed = seed_from_env(777);
+
+    for (int i = 0; i < 5; i++) {
+        w[i].ks = cks;
+        w[i].seed = seed + (uint64_t)i;
+        w[i].now = NOW;
+        ck_assert_int_eq(pthread_create(&t[i], NULL, i == 4 ? janitor_main : worker_main, &w[i]),
+                         0);
+    }
+    for (int i = 0; i < 5; i++)
+        pthread_join(t[i], NULL);
+    keyspace__check_invariants(cks);
+    keyspace_destroy(cks);
+}
+END_TEST
+
+/* ==== suite ========================================================================= */
+
+static Suite *keyspace_suite(void)
+{
+    Suite *s = suite_create("keyspace");
+    TCase *basics = tcase_create("basics");
+    TCase *strings = tcase_create("strings");
+    TCase *expiry = tcase_create("expiry");
+    TCase *moves = tcase_create("rename_copy");
+    TCase *iter = tcase_create("scan_keys_random");
+    TCase *whole = tcase_create("flush_swapdb");
+    TCase *locks = tcase_create("locking");
+    TCase *heavy = tcase_create("model_memory_threads");
+
+    tcase_add_checked_fixture(basics, setup, teardown);
+    tcase_add_checked_fixture(strings, setup, teardown);
+    tcase_add_checked_fixture(expiry, setup, teardown);
+    tcase_add_checked_fixture(moves, setup, teardown);
+    tcase_add_checked_fixture(iter, setup, teardown);
+    tcase_add_checked_fixture(whole, setup, teardown);
+    tcase_add_checked_fixture(locks, setup, teardown);
+    tcase_set_timeout(expiry, 120);
+    tcase_set_timeout(iter, 120);
+    tcase_set_timeout(heavy, 600);
+
+    tcase_add_test(basics, set_get_and_delete_across_shards);
+    tcase_add_test(basics, databases_are_bounded_and_stable);
+    tcase_add_test(basics, invalid_config_is_rejected);
+    tcase_add_test(basics, overwrite_changes_encoding_and_frees_old_value);
+    tcase_add_test(basics, set_int_updates_in_place_and_keeps_ttl);
+    tcase_add_test(basics, hits_and_misses_count_only_when_asked);
+    tcase_add_test(strings, append_turns_value_into_raw);
+    tcase_add_test(strings, append_keeps_ttl_and_grows_amortised);
+    tcase_add_test(strings, setrange_pads_with_zeros_and_creates_missing_keys);
+    tcase_add_test(strings, setrange_with_empty_value_leaves_int_alone);
+    tcase_add_test(expiry, lazy_expiry_hides_expired_keys);
+    tcase_add_test(expiry, delete_of_expired_key_reports_not_deleted);
+    tcase_add_test(expiry, set_clears_ttl_unless_kept);
+    tcase_add_test(expiry, expire_and_persist_resize_entry_and_keep_value);
+    tcase_add_test(expiry, active_expiry_reclaims_100k_keys_without_lookups);
+    tcase_add_test(expiry, active_expiry_stops_early_when_few_keys_are_stale);
+    tcase_add_test(expiry, avg_ttl_is_exact_mean_of_remaining_ttls);
+    tcase_add_test(moves, rename_moves_value_and_ttl_across_dbs);
+    tcase_add_test(moves, rename_within_one_shard_keeps_index_consistent);
+    tcase_add_test(moves, copy_duplicates_value_with_fresh_access_clock);
+    tcase_add_test(iter, scan_reports_every_stable_key_across_grows_and_shrinks);
+    tcase_add_test(iter, scan_cursor_walks_shards_in_order_and_ends_at_zero);
+    tcase_add_test(iter, scan_and_keys_skip_and_reclaim_expired_keys);
+    tcase_add_test(iter, keys_reports_each_key_exactly_once);
+    tcase_add_test(iter, random_key_returns_live_keys_and_fails_on_empty_db);
+    tcase_add_test(iter, random_key_skips_and_deletes_expired_keys);
+    tcase_add_test(whole, flushdb_empties_one_db_only);
+    tcase_add_test(whole, flushall_hands_old_contents_to_caller_when_asked);
+    tcase_add_test(whole, swapdb_swaps_contents_behind_stable_pointers);
+    tcase_add_test(locks, lockset_sorts_and_dedups_shards);
+    tcase_add_test(locks, lockset_grows_past_inline_capacity_for_many_keys);
+    tcase_add_test(heavy, expiry_index_stays_consistent_under_random_ops);
+    tcase_add_test(heavy, million_small_keys_cost_less_than_redis);
+    tcase_add_test(heavy, concurrent_commands_and_background_work_stay_consistent);
+
+    suite_add_tcase(s, basics);
+    suite_add_tcase(s, strings);
+    suite_add_tcase(s, expiry);
+    suite_add_tcase(s, moves);
+    suite_add_tcase(s, iter);
+    suite_add_tcase(s, whole);
+    suite_add_tcase(s, locks);
+    suite_add_tcase(s, heavy);
+    return s;
+}
+
+int main(void)
+{
+    SRunner *sr = srunner_create(keyspace_suite());
+    int failed;
+
+    srunner_run_all(sr, CK_NORMAL);
+    failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
