@@ -29,6 +29,7 @@ static struct command *const command_tables[] = {
     string_commands,
     keyspace_commands,
     introspection_commands,
+    expire_commands,
 };
 
 static struct hashmap *command_index;
@@ -249,7 +250,8 @@ static void run_locked(const struct command *cmd, struct cmd_ctx *ctx)
 {
     struct keyspace_lockset locks;
     keyspace_lockset_init(&locks);
-    if (cmd->first_key > 0 && (size_t)cmd->first_key < ctx->argc) {
+    if (cmd->first_key > 0 && (size_t)cmd->first_key < ctx->argc &&
+        !(cmd->flags & CMD_SELF_LOCK)) {
         size_t last = cmd->last_key < 0 ? ctx->argc - (size_t)(-cmd->last_key)
                                         : (size_t)cmd->last_key;
         for (size_t i = (size_t)cmd->first_key; i <= last && i < ctx->argc; i += cmd->key_step) {

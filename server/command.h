@@ -43,7 +43,9 @@ enum command_flag {
     CMD_NO_MANDATORY_KEYS = 1 << 15,
     CMD_ALLOW_BUSY = 1 << 16,
     CMD_NO_MULTI = 1 << 17,
-    CMD_ALL_DBS = 1 << 18,   /* Grove: touches every database (FLUSHALL, SWAPDB): no key locks */
+    /* Grove: the handler locks its own shards (COPY/MOVE reach into another
+     * database); the dispatcher locks nothing for it. */
+    CMD_SELF_LOCK = 1 << 18,
 };
 
 /* A key argument: its bytes and hash, and the shard of the client's
@@ -145,5 +147,6 @@ extern struct command server_commands[];
 extern struct command string_commands[];
 extern struct command keyspace_commands[];
 extern struct command introspection_commands[];
+extern struct command expire_commands[];
 
 #endif
