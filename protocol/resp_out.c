@@ -32,8 +32,10 @@
  *     past it sets `overflow` and is dropped, and so is every later append
  *     until resp_out_reset. An allocation failure does the same with `oom`.
  *     The caller checks the flags once per request, not once per append.
- *   - Hot paths (+OK, integers, bulk strings) build their headers with the
- *     hand-written digit printer in resp_num.c, never snprintf.
+ *   - Hot paths (+OK, integers, bulk strings) never call snprintf: a
+ *     header's digits are counted, the exact size claimed, and the digits
+ *     printed in place, two per division. Only doubles go through libc
+ *     ("%.17g", as Redis), and even they skip it for whole numbers.
  *
  * Deferred lengths
  *   An aggregate whose element count is known only at the end reserves a
@@ -68,8 +70,6 @@
 #include "resp.h"
 
 #include <assert.h>
-#include <limits.h>
-#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -82,8 +82,6 @@
 #define RESP_OUT_DEFERRED_SLOT 23
 #define RESP_OUT_DEFERRED_MARK '?'
 #define RESP_OUT_NO_HANDLE SIZE_MAX
-/* Longest header "<type><digits>\r\n" for a long long or a size_t. */
-#define RESP_OUT_HDR_MAX 24
 /* Longest "%.17g" text is 24 chars ("-2.2250738585072014e-308"). */
 #define RESP_OUT_DOUBLE_MAX 32
 
@@ -177,33 +175,99 @@ static inline char *put_crlf(char *p)
     return p + 2;
 }
 
-/* Formats "<type><v>\r\n" into hdr; returns its length. */
-static inline size_t fmt_header(char *hdr, char type, long long v)
-{
-    size_t n;
+/* ---- headers ------------------------------------------------------------ */
 
-    hdr[0] = type;
-    n = 1 + resp_ll_to_str(hdr + 1, v);
-    hdr[n] = '\r';
-    hdr[n + 1] = '\n';
-    return n + 2;
+/* The encoder writes digits straight into the bytes it claimed, so it
+ * counts them first (u64_len) and then prints backwards from the end
+ * (u64_put). This is a small copy of resp_ll_to_str's two-digits-per-step
+ * printer, kept here so that it inlines into the hot paths: no temporary
+ * buffer, no memcpy call. */
+static const char digit_pairs[201] =
+    "0001020304050607080910111213141516171819"
+    "2021222324252627282930313233343536373839"
+    "4041424344454647484950515253545556575859"
+    "6061626364656667686970717273747576777879"
+    "8081828384858687888990919293949596979899";
+
+static inline size_t u64_len(uint64_t v)
+{
+    size_t n = 1;
+
+    for (;;) {
+        if (v < 10)
+            return n;
+        if (v < 100)
+            return n + 1;
+        if (v < 1000)
+            return n + 2;
+        if (v < 10000)
+            return n + 3;
+        v /= 10000;
+        n += 4;
+    }
 }
 
-static long long len_to_ll(size_t n)
+/* Writes v's digits so that they end just before `end`. */
+static inline void u64_put(char *end, uint64_t v)
 {
-    assert(n <= (size_t)LLONG_MAX);
-    return (long long)n;
+    while (v >= 100) {
+        unsigned i = (unsigned)(v % 100) * 2;
+        v /= 100;
+        *--end = digit_pairs[i + 1];
+        *--end = digit_pairs[i];
+    }
+    if (v >= 10) {
+        *--end = digit_pairs[v * 2 + 1];
+        *--end = digit_pairs[v * 2];
+    } else {
+        *--end = (char)('0' + v);
+    }
 }
 
-/* "<type><v>\r\n" on its own: integers and aggregate headers. */
-static void add_header(struct resp_out *out, char type, long long v)
+/* A header "<type>[-]<digits>\r\n" for magnitude u (negative if neg). */
+struct header {
+    char type;
+    bool neg;
+    uint64_t u;
+    size_t len; /* of the whole header */
+};
+
+static inline struct header header_of(char type, long long v)
 {
-    char hdr[RESP_OUT_HDR_MAX];
-    size_t n = fmt_header(hdr, type, v);
-    char *p = out_claim(out, n);
+    struct header h = { type, v < 0, 0, 0 };
+
+    /* Negate in unsigned arithmetic: -LLONG_MIN does not fit. */
+    h.u = v < 0 ? 0 - (uint64_t)v : (uint64_t)v;
+    h.len = 1 + h.neg + u64_len(h.u) + 2;
+    return h;
+}
+
+static inline struct header header_of_len(char type, size_t n)
+{
+    struct header h = { type, false, n, 0 };
+
+    h.len = 1 + u64_len(h.u) + 2;
+    return h;
+}
+
+static inline char *put_header(char *p, struct header h)
+{
+    char *end = p + h.len - 2;
+
+    p[0] = h.type;
+    if (h.neg)
+        p[1] = '-';
+    u64_put(end, h.u);
+    return put_crlf(end);
+}
+
+/* A header on its own: integers and aggregate lengths. */
+static void add_header(struct resp_out *out, struct header h)
+{
+    char *p = out_claim(out, h.len);
 
     if (p != NULL)
-        memcpy(p, hdr, n);
+        put_header(p, h);
 }
 
 /* "<type>" + bytes + "\r\n": simple strings, RESP3 doubles, big numbers. */
@@ -246,23 +310,22 @@ void resp_add_ok(struct resp_out *out)
 
 void resp_add_integer(struct resp_out *out, long long v)
 {
-    add_header(out, ':', v);
+    add_header(out, header_of(':', v));
 }
 
 void resp_add_bulk(struct resp_out *out, const void *s, size_t len)
 {
-    char hdr[RESP_OUT_HDR_MAX];
-    size_t hlen = fmt_header(hdr, '$', len_to_ll(len));
+    struct header h = header_of_len('$', len);
     char *p;
 
-    if (len > SIZE_MAX - hlen - 2) {
+    if (len > SIZE_MAX - h.len - 2) {
         out->oom = true;
         return;
     }
-    p = out_claim(out, hlen + len + 2);
+    p = out_claim(out, h.len + len + 2);
     if (p == NULL)
         return;
-    p = put(p, hdr, hlen);
+    p = put_header(p, h);
     p = put(p, s, len);
     put_crlf(p);
 }
@@ -278,10 +341,18 @@ void resp_add_bulk_cstr(struct resp_out *out, const char *s)
 
 void resp_add_bulk_ll(struct resp_out *out, long long v)
 {
-    char digits[RESP_OUT_HDR_MAX];
-    size_t n = resp_ll_to_str(digits, v);
+    struct header num = header_of(':', v); /* ":<v>\r\n" */
+    size_t n = num.len - 3;                /* the text of v alone */
+    struct header h = header_of_len('$', n);
+    char *p = out_claim(out, h.len + n + 2);
 
-    resp_add_bulk(out, digits, n);
+    if (p == NULL)
+        return;
+    p = put_header(p, h);
+    if (num.neg)
+        *p = '-';
+    u64_put(p + n, num.u);
+    put_crlf(p + n);
 }
 
 /* ---- errors ------------------------------------------------------------- */
@@ -396,27 +467,27 @@ void resp_add_null_array(struct resp_out *out)
 
 void resp_add_array_len(struct resp_out *out, size_t n)
 {
-    add_header(out, '*', len_to_ll(n));
+    add_header(out, header_of_len('*', n));
 }
 
 void resp_add_map_len(struct resp_out *out, size_t n)
 {
     if (out->proto >= 3) {
-        add_header(out, '%', len_to_ll(n));
+        add_header(out, header_of_len('%', n));
     } else {
-        assert(n <= (size_t)LLONG_MAX / 2);
-        add_header(out, '*', len_to_ll(n * 2));
+        assert(n <= SIZE_MAX / 2);
+        add_header(out, header_of_len('*', n * 2));
     }
 }
 
 void resp_add_set_len(struct resp_out *out, size_t n)
 {
-    add_header(out, out->proto >= 3 ? '~' : '*', len_to_ll(n));
+    add_header(out, header_of_len(out->proto >= 3 ? '~' : '*', n));
 }
 
 void resp_add_push_len(struct resp_out *out, size_t n)
 {
-    add_header(out, out->proto >= 3 ? '>' : '*', len_to_ll(n));
+    add_header(out, header_of_len(out->proto >= 3 ? '>' : '*', n));
 }
 
 /* RESP2 has no attributes: callers must check proto first (Redis asserts
@@ -424,7 +495,7 @@ void resp_add_push_len(struct resp_out *out, size_t n)
 void resp_add_attribute_len(struct resp_out *out, size_t n)
 {
     assert(out->proto >= 3);
-    add_header(out, '|', len_to_ll(n));
+    add_header(out, header_of_len('|', n));
 }
 
 /* ---- doubles, booleans, big numbers, verbatim strings -------------------- */
@@ -461,23 +532,22 @@ void resp_add_bignum(struct resp_out *out, const char *digits, size_t len)
  * with spaces and longer ones cut, as addReplyVerbatim does. */
 void resp_add_verbatim(struct resp_out *out, const char *s, size_t len, const char *ext)
 {
-    char hdr[RESP_OUT_HDR_MAX + 4];
-    size_t hlen;
+    struct header h;
     char *p;
 
     if (out->proto < 3) {
         resp_add_bulk(out, s, len);
         return;
     }
-    hlen = fmt_header(hdr, '=', len_to_ll(len + 4));
-    for (int i = 0; i < 3; i++)
-        hdr[hlen + i] = *ext != '\0' ? *ext++ : ' ';
-    hdr[hlen + 3] = ':';
-    hlen += 4;
-    p = out_claim(out, hlen + len + 2);
+    assert(len <= SIZE_MAX - 64);
+    h = header_of_len('=', len + 4);
+    p = out_claim(out, h.len + 4 + len + 2);
     if (p == NULL)
         return;
-    p = put(p, hdr, hlen);
+    p = put_header(p, h);
+    for (int i = 0; i < 3; i++)
+        *p++ = *ext != '\0' ? *ext++ : ' ';
+    *p++ = ':';
     p = put(p, s, len);
     put_crlf(p);
 }
@@ -497,10 +567,8 @@ size_t resp_add_deferred_len(struct resp_out *out)
 }
 
 /* Writes the header into the slot at `handle` and closes the gap. */
-static void set_deferred(struct resp_out *out, size_t handle, char type, long long n)
+static void set_deferred(struct resp_out *out, size_t handle, struct header h)
 {
-    char hdr[RESP_OUT_HDR_MAX];
-    size_t hlen;
     char *slot;
     size_t tail;
 
@@ -511,29 +579,28 @@ static void set_deferred(struct resp_out *out, size_t handle, char type, long lo
         return; /* a stale handle (reset since): nothing safe to do */
     slot = out->data + handle;
     assert(slot[0] == RESP_OUT_DEFERRED_MARK && "deferred lengths set out of order");
-    hlen = fmt_header(hdr, type, n);
-    memcpy(slot, hdr, hlen);
+    put_header(slot, h);
     tail = out->len - handle - RESP_OUT_DEFERRED_SLOT;
-    memmove(slot + hlen, slot + RESP_OUT_DEFERRED_SLOT, tail);
-    out->len -= RESP_OUT_DEFERRED_SLOT - hlen;
+    memmove(slot + h.len, slot + RESP_OUT_DEFERRED_SLOT, tail);
+    out->len -= RESP_OUT_DEFERRED_SLOT - h.len;
 }
 
 void resp_set_deferred_array_len(struct resp_out *out, size_t handle, size_t n)
 {
-    set_deferred(out, handle, '*', len_to_ll(n));
+    set_deferred(out, handle, header_of_len('*', n));
 }
 
 void resp_set_deferred_map_len(struct resp_out *out, size_t handle, size_t n)
 {
     if (out->proto >= 3) {
-        set_deferred(out, handle, '%', len_to_ll(n));
+        set_deferred(out, handle, header_of_len('%', n));
     } else {
-        assert(n <= (size_t)LLONG_MAX / 2);
-        set_deferred(out, handle, '*', len_to_ll(n * 2));
+        assert(n <= SIZE_MAX / 2);
+        set_deferred(out, handle, header_of_len('*', n * 2));
     }
 }
 
 void resp_set_deferred_set_len(struct resp_out *out, size_t handle, size_t n)
 {
-    set_deferred(out, handle, out->proto >= 3 ? '~' : '*', len_to_ll(n));
+    set_deferred(out, handle, header_of_len(out->proto >= 3 ? '~' : '*', n));
 }

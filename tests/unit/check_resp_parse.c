@@ -608,12 +608,15 @@ START_TEST(bad_multibulk_count_is_invalid)
     assert_error(LIT("*\r\n"), text);
     assert_error(LIT("*x\r\n"), text);
     assert_error(LIT("*01\r\n"), text);
+    assert_error(LIT("*00\r\n"), text);
     assert_error(LIT("*+1\r\n"), text);
     assert_error(LIT("* 1\r\n"), text);
     assert_error(LIT("*1 \r\n"), text);
     assert_error(LIT("*-0\r\n"), text);
     assert_error(LIT("*1\n$4\r\nPING\r\n"), text); /* the first \r is far away */
     assert_error(LIT("*9223372036854775808\r\n"), text);
+    assert_error(LIT("*100000000000000000\r\n"), text);  /* 18 digits */
+    assert_error(LIT("*1000000000000000000\r\n"), text); /* 19 digits */
 }
 END_TEST
 
@@ -666,6 +669,9 @@ START_TEST(bad_bulk_length_is_invalid)
     assert_error(LIT("*1\r\n$-1\r\n"), text);
     assert_error(LIT("*1\r\n$-0\r\n"), text);
     assert_error(LIT("*1\r\n$04\r\nPING\r\n"), text);
+    assert_error(LIT("*1\r\n$00\r\n\r\n"), text);
+    assert_error(LIT("*1\r\n$123456789012345678\r\n"), text);
+    assert_error(LIT("*1\r\n$9223372036854775807\r\n"), text);
     assert_error(LIT("*1\r\n$+4\r\nPING\r\n"), text);
     assert_error(LIT("*1\r\n$4 \r\nPING\r\n"), text);
     assert_error(LIT("*1\r\n$4\nPING\r\n"), text);
