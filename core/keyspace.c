@@ -448,13 +448,6 @@ struct access {
     int lfu; /* -1: keep the old counter on overwrite, LFU_INIT_VAL on insert */
 };
 
-static uint8_t pick_lfu(const struct access *a, const struct object *old)
-{
-    if (a->lfu >= 0)
-        return (uint8_t)a->lfu;
-    return old ? object_lfu(old) : OBJECT_LFU_INIT_VAL;
-}
-
 static int insert_value(struct keyspace_shard *sh, const struct keyspace_key *key,
                         const struct object_value *v, int64_t expire_at, const struct access *a,
                         struct hashmap_entry **out)
@@ -468,7 +461,8 @@ static int insert_value(struct keyspace_shard *sh, const struct keyspace_key *ke
     e = hashmap_insert(sh->d.map, key->ptr, key->len, key->hash, object_size(v, ttl));
     if (!e)
         return KEYSPACE_ENOMEM;
-    object_init(obj_of(e), v, a->lru, pick_lfu(a, NULL), ttl ? &t : NULL);
+    object_init(obj_of(e), v, a->lru, a->lfu >= 0 ? (uint8_t)a->lfu : OBJECT_LFU_INIT_VAL,
+                ttl ? &t : NULL);
     if (ttl)
         expiry_push(&sh->d.exp, e, expire_at);
     sh->d.heap_bytes += object_heap_bytes(obj_of(e));
@@ -932,8 +926,8 @@ int keyspace_setrange(struct keyspace_shard *sh, const struct keyspace_key *key,
     char *bytes;
 
     assert_held(sh);
-    if (len > SIZE_MAX - sizeof(struct object_raw) || offset > SIZE_MAX - sizeof(struct object_raw) - len)
-        return KEYSPACE_EINVAL;
+    if (len > SIZE_MAX / 2 || offset > SIZE_MAX / 2 - len)
+        return KEYSPACE_EINVAL; /* offset + len and the buffer header fit */
     if (len == 0) {
         *new_len = *entry ? object_string_len(obj_of(*entry)) : 0;
         return KEYSPACE_OK;
@@ -1246,18 +1240,24 @@ static size_t keys_shard(struct keyspace_shard *sh, int64_t now_ms, keyspace_key
     struct hashmap_iter it;
     struct hashmap_entry *e;
     size_t n = 0;
+    bool reaped = false;
 
     keyspace_shard_lock(sh);
     hashmap_iter_init(&it, sh->d.map);
     while ((e = hashmap_iter_next(&it))) {
         if (object_is_expired(obj_of(e), now_ms)) {
             expire_entry(sh, e); /* removing the current entry is allowed */
+            reaped = true;
             continue;
         }
         cb(hashmap_entry_key(e), hashmap_entry_keylen(e), obj_of(e), ud);
         n++;
     }
     hashmap_iter_deinit(&it);
+    /* Deletes under an iterator skip the map's per-write rehash work (and
+     * can leave a resize with an emptied old table); pay one step now. */
+    if (reaped)
+        hashmap_rehash_step(sh->d.map, 1);
     keyspace_shard_unlock(sh);
     return n;
 }
@@ -1289,6 +1289,27 @@ static struct keyspace_shard *lock_nth_key_shard(struct keyspace_db *db, size_t 
     return NULL;
 }
 
+#define FAIR_SAMPLES 15 /* Redis's GETFAIR_NUM_ENTRIES */
+
+/* Redis's dictGetFairRandomKey: a sample of one would always return the
+ * head of a bucket's chain, so take a handful and pick one of them. The
+ * map bounds its walk, so on a sparse table a sample may come back empty;
+ * a few more tries make that vanishingly rare. */
+static bool sample_one(struct keyspace_shard *sh, struct hashmap_entry **e)
+{
+    struct hashmap_entry *got[FAIR_SAMPLES];
+
+    for (int i = 0; i < 8; i++) {
+        size_t n = hashmap_sample(sh->d.map, got, FAIR_SAMPLES, shard_rand, sh);
+
+        if (n) {
+            *e = got[shard_rand(sh) % n];
+            return true;
+        }
+    }
+    return false;
+}
+
 /* One pick: 1 reported, 0 expired (deleted) or raced, -1 db empty. */
 static int random_key_try(struct keyspace_db *db, int64_t now_ms, keyspace_key_cb cb, void *ud)
 {
@@ -1302,7 +1323,7 @@ static int random_key_try(struct keyspace_db *db, int64_t now_ms, keyspace_key_c
     sh = lock_nth_key_shard(db, (size_t)(ks_rand(db->ks) % total));
     if (!sh)
         return 0;
-    if (hashmap_sample(sh->d.map, &e, 1, shard_rand, sh) == 1) {
+    if (sample_one(sh, &e)) {
         if (object_is_expired(obj_of(e), now_ms)) {
             expire_entry(sh, e);
         } else {

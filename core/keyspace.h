@@ -214,7 +214,8 @@ void keyspace_touch(struct keyspace_shard *sh, struct hashmap_entry *entry, int6
  * EXPIRE with a past time should delete instead, as Redis does.
  * On overwrite the LRU clock restarts and the LFU counter is kept. */
 
-/* SET family: store bytes with the encoding `policy` picks (object.h). */
+/* SET family: store bytes with the encoding `policy` picks (object.h).
+ * val is copied; it must not point into this keyspace's own values. */
 int keyspace_set_string(struct keyspace_shard *sh, const struct keyspace_key *key, const void *val,
                         size_t len, enum object_string_policy policy, int64_t expire_at_ms,
                         int64_t now_ms, struct hashmap_entry **out);
@@ -340,8 +341,14 @@ struct keyspace_stats {
     uint64_t expired_keys; /* ever deleted by lazy or active expiry */
     uint64_t hits, misses; /* lookups with KEYSPACE_LOOKUP_COUNT */
     int64_t avg_ttl_ms;    /* exact mean remaining TTL of `expires` keys, >= 0 */
-    size_t bytes;          /* maps + RAW buffers + expiry indexes */
+    size_t bytes;          /* maps + RAW buffers + expiry indexes (see below) */
 };
+
+/* `bytes` adds up malloc_usable_size of map memory plus RAW buffers and
+ * expiry arrays as requested: a dataset figure. It misses the allocator's
+ * own per-chunk overhead (8 bytes a chunk with glibc), so INFO's
+ * used_memory should come from the allocator (mallinfo2: uordblks +
+ * hblkhd), and this figure can serve as used_memory_dataset. */
 
 /* [locks] INFO keyspace for one db (locks each shard briefly). */
 void keyspace_db_stats(struct keyspace_db *db, int64_t now_ms, struct keyspace_stats *out);

@@ -459,7 +459,8 @@ END_TEST
 
 START_TEST(expire_and_persist_resize_entry_and_keep_value)
 {
-    static const char *values[] = { "42", "embedded", "a raw string that is longer than 44 bytes!!!" };
+    static const char *values[] = { "42", "embedded",
+                                    "a raw string that is longer than 44 bytes!!!" };
 
     for (size_t i = 0; i < 3; i++) {
         struct keyspace_key key;
@@ -1041,7 +1042,33 @@ struct model {
     struct model_key k[M_DBS][M_KEYS];
     int64_t now;
     uint64_t rng;
+    uint64_t fail_every; /* allocation failure injection, 0: off */
+    size_t enomem;       /* failures seen */
 };
+
+/* True if the action succeeded. ENOMEM is allowed only while failures are
+ * injected, and then the model must not change (nor must the keyspace,
+ * which the following checks verify). */
+static bool m_ok(struct model *m, int rc)
+{
+    if (rc == KEYSPACE_ENOMEM && m->fail_every) {
+        m->enomem++;
+        return false;
+    }
+    ck_assert_int_eq(rc, KEYSPACE_OK);
+    return true;
+}
+
+static void m_inject_failures(struct model *m)
+{
+    for (unsigned id = 0; id < keyspace_shard_count(m->ks); id++) {
+        struct keyspace_shard *sh = keyspace_shard_by_id(m->ks, id);
+
+        keyspace_shard_lock(sh);
+        hashmap__fail_allocations(keyspace__shard_map(sh), m->fail_every);
+        keyspace_shard_unlock(sh);
+    }
+}
 
 static bool m_live(const struct model *m, unsigned db, unsigned i)
 {
@@ -1127,7 +1154,10 @@ static void m_set(struct model *m, unsigned db, unsigned i)
     struct model_key *mk = &m->k[db][i];
     bool was_live = m_live(m, db, i);
 
-    ck_assert_int_eq(keyspace_set_string(sh, &key, val, len, pol, at, m->now, NULL), KEYSPACE_OK);
+    if (!m_ok(m, keyspace_set_string(sh, &key, val, len, pol, at, m->now, NULL))) {
+        keyspace_shard_unlock(sh);
+        return;
+    }
     keyspace_shard_unlock(sh);
     if (at == KEYSPACE_TTL_KEEP) {
         mk->ttl = was_live && mk->ttl;
@@ -1149,9 +1179,12 @@ static void m_expire_or_persist(struct model *m, unsigned db, unsigned i)
     struct model_key *mk = &m->k[db][i];
 
     if (e && rng_next(&m->rng) % 2) {
-        mk->at = m->now + (int64_t)(rng_next(&m->rng) % 300);
-        mk->ttl = true;
-        ck_assert_int_eq(keyspace_set_expire(sh, &e, mk->at), KEYSPACE_OK);
+        int64_t at = m->now + (int64_t)(rng_next(&m->rng) % 300);
+
+        if (m_ok(m, keyspace_set_expire(sh, &e, at))) {
+            mk->at = at;
+            mk->ttl = true;
+        }
     } else if (e) {
         ck_assert_int_eq(keyspace_persist(sh, &e), mk->ttl);
         mk->ttl = false;
@@ -1173,13 +1206,14 @@ static void m_append_or_setrange(struct model *m, unsigned db, unsigned i)
         mk->ttl = false;
     }
     if (e && mk->len + n < sizeof(mk->val) && rng_next(&m->rng) % 2) {
-        ck_assert_int_eq(keyspace_append(sh, &e, "APPENDED", n, &newlen), KEYSPACE_OK);
-        memcpy(mk->val + mk->len, "APPENDED", n);
-        mk->len += n;
+        if (m_ok(m, keyspace_append(sh, &e, "APPENDED", n, &newlen))) {
+            memcpy(mk->val + mk->len, "APPENDED", n);
+            mk->len += n;
+        }
     } else {
         off = rng_next(&m->rng) % 60;
-        ck_assert_int_eq(keyspace_setrange(sh, &key, &e, off, "RANGE!!", n, m->now, &newlen),
-                         KEYSPACE_OK);
+        if (!m_ok(m, keyspace_setrange(sh, &key, &e, off, "RANGE!!", n, m->now, &newlen)))
+            n = 0; /* nothing changed */
         if (n) {
             if (!mk->present)
                 mk->len = 0;
@@ -1208,12 +1242,12 @@ static void m_incr(struct model *m, unsigned db, unsigned i)
         keyspace_shard_unlock(sh);
         return;
     }
-    if (!e) {
-        mk->ttl = false;
-        v = 0;
-    }
     v = v == INT64_MAX ? 0 : v + 1;
-    ck_assert_int_eq(keyspace_set_int(sh, &key, v, KEYSPACE_TTL_KEEP, m->now, NULL), KEYSPACE_OK);
+    if (!m_ok(m, keyspace_set_int(sh, &key, v, KEYSPACE_TTL_KEEP, m->now, NULL))) {
+        keyspace_shard_unlock(sh);
+        return;
+    }
+    mk->ttl = e ? mk->ttl : false; /* a new key has no TTL to keep */
     mk->present = true;
     mk->len = (size_t)snprintf(mk->val, sizeof(mk->val), "%" PRId64, v);
     keyspace_shard_unlock(sh);
@@ -1240,6 +1274,7 @@ static void m_move(struct model *m, unsigned sdb, unsigned si, bool copy)
     struct keyspace_shard *ssh, *dsh;
     struct keyspace_lockset set;
     struct hashmap_entry *e;
+    int rc = KEYSPACE_OK;
 
     m_name(sbuf, si);
     m_name(dbuf, di);
@@ -1250,15 +1285,15 @@ static void m_move(struct model *m, unsigned sdb, unsigned si, bool copy)
     lock_two(&set, ssh, dsh);
     e = keyspace_find(ssh, &skey, m->now, 0);
     if (e && copy)
-        ck_assert_int_eq(keyspace_copy(e, dsh, &dkey, m->now, NULL), KEYSPACE_OK);
+        rc = keyspace_copy(e, dsh, &dkey, m->now, NULL);
     else if (e)
-        ck_assert_int_eq(keyspace_rename(ssh, e, dsh, &dkey, m->now, NULL), KEYSPACE_OK);
+        rc = keyspace_rename(ssh, e, dsh, &dkey, m->now, NULL);
     unlock_two(&set);
     if (!e) {
         m->k[sdb][si].present = false;
         return;
     }
-    if (sdb == ddb && si == di)
+    if (!m_ok(m, rc) || (sdb == ddb && si == di))
         return;
     m->k[ddb][di] = m->k[sdb][si];
     if (!copy)
@@ -1304,6 +1339,7 @@ static void m_step(struct model *m)
         ck_assert_int_eq(keyspace_flushdb(keyspace_db(m->ks, db), NULL), KEYSPACE_OK);
         for (unsigned j = 0; j < M_KEYS; j++)
             m->k[db][j].present = false;
+        m_inject_failures(m); /* the new maps start without */
     } else if (op == 82) {
         struct model_key tmp[M_KEYS];
 
@@ -1315,22 +1351,37 @@ static void m_step(struct model *m)
         m_check_value(m, db, i);
 }
 
-START_TEST(expiry_index_stays_consistent_under_random_ops)
+static void run_model(uint64_t seed, uint64_t fail_every, int steps)
 {
     struct model *m = calloc(1, sizeof(*m));
 
-    m->rng = seed_from_env(20240601);
+    m->rng = seed;
     m->ks = ks_new(M_DBS, 2, m->rng);
     m->now = NOW;
-    for (int step = 0; step < 30000; step++) {
+    m->fail_every = fail_every;
+    m_inject_failures(m);
+    for (int step = 0; step < steps; step++) {
         m_step(m);
         keyspace__check_invariants(m->ks);
     }
     for (unsigned db = 0; db < M_DBS; db++)
         for (unsigned i = 0; i < M_KEYS; i++)
             m_check_value(m, db, i);
+    if (fail_every)
+        ck_assert_uint_gt(m->enomem, 100); /* the failure paths did run */
     keyspace_destroy(m->ks);
     free(m);
+}
+
+START_TEST(expiry_index_stays_consistent_under_random_ops)
+{
+    run_model(seed_from_env(20240601), 0, 30000);
+}
+END_TEST
+
+START_TEST(out_of_memory_leaves_keys_and_index_unchanged)
+{
+    run_model(seed_from_env(4242), 5, 30000);
 }
 END_TEST
 
@@ -1486,6 +1537,7 @@ static Suite *keyspace_suite(void)
     tcase_add_test(locks, lockset_sorts_and_dedups_shards);
     tcase_add_test(locks, lockset_grows_past_inline_capacity_for_many_keys);
     tcase_add_test(heavy, expiry_index_stays_consistent_under_random_ops);
+    tcase_add_test(heavy, out_of_memory_leaves_keys_and_index_unchanged);
     tcase_add_test(heavy, million_small_keys_cost_less_than_redis);
     tcase_add_test(heavy, concurrent_commands_and_background_work_stay_consistent);
 
