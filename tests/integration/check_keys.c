@@ -1,0 +1,909 @@
+/*
+ * check_keys.c - the generic key commands against a real grove-server:
+ * DEL, UNLINK, EXISTS, TYPE, TOUCH, RENAME, RENAMENX, COPY, MOVE, SWAPDB,
+ * KEYS, SCAN, RANDOMKEY and OBJECT. Expected replies and error texts were
+ * taken from redis-server 7.0.
+ */
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "harness.h"
+
+/* ---- helpers ------------------------------------------------------------------ */
+
+static void expect_ok(redisContext *c, const char *cmd)
+{
+    harness_expect_status(harness_cmd(c, cmd), "OK");
+}
+
+/* Send every command of a batch before reading any reply. `fmt` takes one
+ * integer (the key number); replies must not be errors. */
+static void pipeline_int(redisContext *c, const char *fmt, int from, int to)
+{
+    /* One assertion per batch: Check records every passing assertion,
+     * which would dominate the run time of large batches. */
+    int append_failures = 0, errors = 0;
+    for (int i = from; i < to; i++)
+        append_failures += redisAppendCommand(c, fmt, i) != REDIS_OK;
+    ck_assert_int_eq(append_failures, 0);
+    for (int i = from; i < to; i++) {
+        redisReply *r = NULL;
+        if (redisGetReply(c, (void **)&r) != REDIS_OK)
+            ck_abort_msg("no reply in a pipeline: %s", c->errstr);
+        errors += r->type == REDIS_REPLY_ERROR;
+        freeReplyObject(r);
+    }
+    ck_assert_msg(errors == 0, "%d pipelined commands failed", errors);
+}
+
+/* True if the array reply holds the string s. */
+static bool array_has(const redisReply *r, const char *s)
+{
+    for (size_t i = 0; i < r->elements; i++) {
+        const redisReply *e = r->element[i];
+        if (e->len == strlen(s) && memcmp(e->str, s, e->len) == 0)
+            return true;
+    }
+    return false;
+}
+
+static void expect_array_len(redisReply *r, size_t n)
+{
+    ck_assert_msg(r->type == REDIS_REPLY_ARRAY, "expected array, got type %d (%s)", r->type,
+                  r->str ? r->str : "");
+    ck_assert_uint_eq(r->elements, n);
+}
+
+/* A fresh server and one connection to it. */
+struct fixture {
+    struct grove_server s;
+    redisContext *c;
+};
+
+static void up(struct fixture *f, const char *const *args)
+{
+    harness_start(&f->s, args);
+    f->c = harness_connect(&f->s);
+}
+
+static void down(struct fixture *f)
+{
+    redisFree(f->c);
+    harness_stop(&f->s);
+}
+
+/* ---- DEL, UNLINK, EXISTS, TYPE, TOUCH ------------------------------------------- */
+
+START_TEST(del_counts_only_the_keys_it_removed)
+{
+    struct fixture f;
+    up(&f, NULL);
+    expect_ok(f.c, "SET a 1");
+    expect_ok(f.c, "SET b 2");
+    harness_expect_int(harness_cmd(f.c, "DEL a b c a"), 2);
+    harness_expect_int(harness_cmd(f.c, "EXISTS a b"), 0);
+    harness_expect_int(harness_cmd(f.c, "DEL a"), 0);
+    harness_expect_error(harness_cmd(f.c, "DEL"),
+                         "ERR wrong number of arguments for 'del' command");
+    down(&f);
+}
+END_TEST
+
+START_TEST(unlink_is_del)
+{
+    struct fixture f;
+    up(&f, NULL);
+    expect_ok(f.c, "SET a 1");
+    expect_ok(f.c, "SET b 2");
+    harness_expect_int(harness_cmd(f.c, "UNLINK a nokey b b"), 2);
+    harness_expect_int(harness_cmd(f.c, "EXISTS a b"), 0);
+    harness_expect_error(harness_cmd(f.c, "UNLINK"),
+                         "ERR wrong number of arguments for 'unlink' command");
+    down(&f);
+}
+END_TEST
+
+START_TEST(exists_counts_every_repeat)
+{
+    struct fixture f;
+    up(&f, NULL);
+    expect_ok(f.c, "SET a 1");
+    harness_expect_int(harness_cmd(f.c, "EXISTS a a nokey a"), 3);
+    harness_expect_int(harness_cmd(f.c, "EXISTS nokey"), 0);
+    harness_expect_error(harness_cmd(f.c, "EXISTS"),
+                         "ERR wrong number of arguments for 'exists' command");
+    down(&f);
+}
+END_TEST
+
+START_TEST(type_names_the_value_or_none)
+{
+    struct fixture f;
+    up(&f, NULL);
+    expect_ok(f.c, "SET a 1");
+    harness_expect_status(harness_cmd(f.c, "TYPE a"), "string");
+    harness_expect_status(harness_cmd(f.c, "TYPE nokey"), "none");
+    harness_expect_error(harness_cmd(f.c, "TYPE a b"),
+                         "ERR wrong number of arguments for 'type' command");
+    down(&f);
+}
+END_TEST
+
+START_TEST(touch_counts_existing_keys)
+{
+    struct fixture f;
+    up(&f, NULL);
+    expect_ok(f.c, "SET a 1");
+    harness_expect_int(harness_cmd(f.c, "TOUCH a a nokey"), 2);
+    harness_expect_int(harness_cmd(f.c, "TOUCH nokey"), 0);
+    down(&f);
+}
+END_TEST
+
+/* ---- RENAME, RENAMENX --------------------------------------------------------------- */
+
+START_TEST(rename_moves_the_value_and_its_ttl)
+{
+    struct fixture f;
+    up(&f, NULL);
+    expect_ok(f.c, "SET a v");
+    harness_expect_int(harness_cmd(f.c, "EXPIRE a 100"), 1);
+    expect_ok(f.c, "RENAME a b");
+    harness_expect_str(harness_cmd(f.c, "GET b"), "v");
+    harness_expect_int(harness_cmd(f.c, "EXISTS a"), 0);
+    redisReply *r = harness_cmd(f.c, "TTL b");
+    ck_assert_int_ge(r->integer, 99);
+    ck_assert_int_le(r->integer, 100);
+    freeReplyObject(r);
+    /* Without a TTL the destination keeps none, even over one that had. */
+    expect_ok(f.c, "SET c w");
+    expect_ok(f.c, "RENAME c b");
+    harness_expect_int(harness_cmd(f.c, "TTL b"), -1);
+    harness_expect_str(harness_cmd(f.c, "GET b"), "w");
+    down(&f);
+}
+END_TEST
+
+START_TEST(rename_errors_and_same_key)
+{
+    struct fixture f;
+    up(&f, NULL);
+    harness_expect_error(harness_cmd(f.c, "RENAME nokey b"), "ERR no such key");
+    harness_expect_error(harness_cmd(f.c, "RENAME nokey nokey"), "ERR no such key");
+    harness_expect_error(harness_cmd(f.c, "RENAMENX nokey b"), "ERR no such key");
+    expect_ok(f.c, "SET a v");
+    expect_ok(f.c, "RENAME a a");
+    harness_expect_int(harness_cmd(f.c, "RENAMENX a a"), 0);
+    harness_expect_str(harness_cmd(f.c, "GET a"), "v");
+    harness_expect_error(harness_cmd(f.c, "RENAME a"),
+                         "ERR wrong number of arguments for 'rename' command");
+    down(&f);
+}
+END_TEST
+
+START_TEST(rename_overwrites_and_renamenx_does_not)
+{
+    struct fixture f;
+    up(&f, NULL);
+    expect_ok(f.c, "SET a 1");
+    expect_ok(f.c, "SET b 2");
+    harness_expect_int(harness_cmd(f.c, "RENAMENX a b"), 0);
+    harness_expect_str(harness_cmd(f.c, "GET a"), "1");
+    harness_expect_str(harness_cmd(f.c, "GET b"), "2");
+    harness_expect_int(harness_cmd(f.c, "RENAMENX a c"), 1);
+    harness_expect_int(harness_cmd(f.c, "EXISTS a"), 0);
+    expect_ok(f.c, "RENAME c b");
+    harness_expect_str(harness_cmd(f.c, "GET b"), "1");
+    harness_expect_int(harness_cmd(f.c, "EXISTS c"), 0);
+    down(&f);
+}
+END_TEST
+
+/* Keys spread over every shard: renames across shards stay consistent. */
+START_TEST(rename_across_many_keys)
+{
+    struct fixture f;
+    up(&f, NULL);
+    pipeline_int(f.c, "SET src:%d v", 0, 500);
+    for (int i = 0; i < 500; i++)
+        ck_assert_int_eq(redisAppendCommand(f.c, "RENAME src:%d dst:%d", i, i), REDIS_OK);
+    for (int i = 0; i < 500; i++) {
+        redisReply *r;
+        ck_assert_int_eq(redisGetReply(f.c, (void **)&r), REDIS_OK);
+        harness_expect_status(r, "OK");
+    }
+    harness_expect_int(harness_cmd(f.c, "DBSIZE"), 500);
+    harness_expect_str(harness_cmd(f.c, "GET dst:499"), "v");
+    harness_expect_int(harness_cmd(f.c, "EXISTS src:0 src:499"), 0);
+    down(&f);
+}
+END_TEST
+
+/* ---- COPY -------------------------------------------------------------------------- */
+
+START_TEST(copy_duplicates_value_and_ttl)
+{
+    struct fixture f;
+    up(&f, NULL);
+    expect_ok(f.c, "SET a hello");
+    harness_expect_int(harness_cmd(f.c, "EXPIRE a 100"), 1);
+    harness_expect_int(harness_cmd(f.c, "COPY a b"), 1);
+    harness_expect_str(harness_cmd(f.c, "GET b"), "hello");
+    harness_expect_str(harness_cmd(f.c, "GET a"), "hello");
+    redisReply *r = harness_cmd(f.c, "TTL b");
+    ck_assert_int_ge(r->integer, 99);
+    freeReplyObject(r);
+    /* The copy is independent of the source. */
+    harness_expect_int(harness_cmd(f.c, "APPEND b !"), 6);
+    harness_expect_str(harness_cmd(f.c, "GET a"), "hello");
+    harness_expect_int(harness_cmd(f.c, "COPY nokey c"), 0);
+    harness_expect_int(harness_cmd(f.c, "EXISTS c"), 0);
+    down(&f);
+}
+END_TEST
+
+START_TEST(copy_keeps_an_existing_destination_unless_replace)
+{
+    struct fixture f;
+    up(&f, NULL);
+    expect_ok(f.c, "SET a 1");
+    expect_ok(f.c, "SET b 2");
+    harness_expect_int(harness_cmd(f.c, "COPY a b"), 0);
+    harness_expect_str(harness_cmd(f.c, "GET b"), "2");
+    harness_expect_int(harness_cmd(f.c, "COPY a b REPLACE"), 1);
+    harness_expect_str(harness_cmd(f.c, "GET b"), "1");
+    harness_expect_int(harness_cmd(f.c, "COPY a b replace REPLACE"), 1);
+    expect_ok(f.c, "SET a hello");
+    expect_ok(f.c, "SET b world");
+    harness_expect_int(harness_cmd(f.c, "COPY a b REPLACE"), 1);
+    harness_expect_str(harness_cmd(f.c, "GET b"), "hello");
+    harness_expect_str(harness_cmd(f.c, "OBJECT ENCODING b"), "embstr");
+    down(&f);
+}
+END_TEST
+
+START_TEST(copy_to_another_database)
+{
+    struct fixture f;
+    up(&f, NULL);
+    expect_ok(f.c, "SET a 1");
+    harness_expect_int(harness_cmd(f.c, "COPY a a DB 1"), 1);
+    harness_expect_int(harness_cmd(f.c, "COPY a a DB 1"), 0);
+    harness_expect_int(harness_cmd(f.c, "COPY a z DB 3 DB 2"), 1);
+    expect_ok(f.c, "SELECT 1");
+    harness_expect_str(harness_cmd(f.c, "GET a"), "1");
+    expect_ok(f.c, "SELECT 2");
+    harness_expect_str(harness_cmd(f.c, "GET z"), "1");
+    expect_ok(f.c, "SELECT 3");
+    harness_expect_int(harness_cmd(f.c, "EXISTS z"), 0);
+    down(&f);
+}
+END_TEST
+
+START_TEST(copy_errors)
+{
+    struct fixture f;
+    up(&f, NULL);
+    expect_ok(f.c, "SET a 1");
+    harness_expect_error(harness_cmd(f.c, "COPY a a"),
+                         "ERR source and destination objects are the same");
+    harness_expect_error(harness_cmd(f.c, "COPY a a DB 0"),
+                         "ERR source and destination objects are the same");
+    harness_expect_error(harness_cmd(f.c, "COPY nokey nokey"),
+                         "ERR source and destination objects are the same");
+    harness_expect_error(harness_cmd(f.c, "COPY a b DB 16"), "ERR DB index is out of range");
+    harness_expect_error(harness_cmd(f.c, "COPY a b DB -1"), "ERR DB index is out of range");
+    harness_expect_error(harness_cmd(f.c, "COPY a b DB x"),
+                         "ERR value is not an integer or out of range");
+    harness_expect_error(harness_cmd(f.c, "COPY a b DB 99999999999"),
+                         "ERR value is out of range, value must between -2147483648 and "
+                         "2147483647");
+    harness_expect_error(harness_cmd(f.c, "COPY a b DB"), "ERR syntax error");
+    harness_expect_error(harness_cmd(f.c, "COPY a b foo"), "ERR syntax error");
+    harness_expect_error(harness_cmd(f.c, "COPY a"),
+                         "ERR wrong number of arguments for 'copy' command");
+    harness_expect_int(harness_cmd(f.c, "EXISTS b"), 0);
+    down(&f);
+}
+END_TEST
+
+/* ---- MOVE -------------------------------------------------------------------------- */
+
+START_TEST(move_transfers_a_key_between_databases)
+{
+    struct fixture f;
+    up(&f, NULL);
+    expect_ok(f.c, "SET a 1");
+    harness_expect_int(harness_cmd(f.c, "PEXPIRE a 100000"), 1);
+    harness_expect_int(harness_cmd(f.c, "MOVE a 1"), 1);
+    harness_expect_int(harness_cmd(f.c, "EXISTS a"), 0);
+    harness_expect_int(harness_cmd(f.c, "MOVE a 1"), 0);
+    expect_ok(f.c, "SELECT 1");
+    harness_expect_str(harness_cmd(f.c, "GET a"), "1");
+    redisReply *r = harness_cmd(f.c, "PTTL a");
+    ck_assert_int_gt(r->integer, 90000);
+    freeReplyObject(r);
+    /* An existing key in the destination blocks the move. */
+    expect_ok(f.c, "SELECT 0");
+    expect_ok(f.c, "SET a 0");
+    harness_expect_int(harness_cmd(f.c, "MOVE a 1"), 0);
+    harness_expect_str(harness_cmd(f.c, "GET a"), "0");
+    down(&f);
+}
+END_TEST
+
+START_TEST(move_errors)
+{
+    struct fixture f;
+    up(&f, NULL);
+    expect_ok(f.c, "SET a 1");
+    harness_expect_error(harness_cmd(f.c, "MOVE a 0"),
+                         "ERR source and destination objects are the same");
+    harness_expect_error(harness_cmd(f.c, "MOVE a 16"), "ERR DB index is out of range");
+    harness_expect_error(harness_cmd(f.c, "MOVE a -1"), "ERR DB index is out of range");
+    harness_expect_error(harness_cmd(f.c, "MOVE a x"),
+                         "ERR value is not an integer or out of range");
+    harness_expect_error(harness_cmd(f.c, "MOVE a 99999999999"),
+                         "ERR value is out of range, value must between -2147483648 and "
+                         "2147483647");
+    harness_expect_error(harness_cmd(f.c, "MOVE nokey 0"),
+                         "ERR source and destination objects are the same");
+    harness_expect_int(harness_cmd(f.c, "MOVE nokey 1"), 0);
+    harness_expect_error(harness_cmd(f.c, "MOVE a"),
+                         "ERR wrong number of arguments for 'move' command");
+    down(&f);
+}
+END_TEST
+
+/* ---- SWAPDB ------------------------------------------------------------------------ */
+
+START_TEST(swapdb_exchanges_contents)
+{
+    struct fixture f;
+    up(&f, NULL);
+    redisContext *other = harness_connect(&f.s);
+    expect_ok(f.c, "SET a zero");
+    expect_ok(other, "SELECT 1");
+    expect_ok(other, "SET b one");
+    expect_ok(f.c, "SWAPDB 0 1");
+    harness_expect_str(harness_cmd(f.c, "GET b"), "one");
+    harness_expect_int(harness_cmd(f.c, "EXISTS a"), 0);
+    harness_expect_str(harness_cmd(other, "GET a"), "zero");
+    expect_ok(f.c, "SWAPDB 1 1");
+    harness_expect_str(harness_cmd(other, "GET a"), "zero");
+    redisFree(other);
+    down(&f);
+}
+END_TEST
+
+START_TEST(swapdb_errors)
+{
+    struct fixture f;
+    up(&f, NULL);
+    harness_expect_error(harness_cmd(f.c, "SWAPDB x 1"), "ERR invalid first DB index");
+    harness_expect_error(harness_cmd(f.c, "SWAPDB 1 x"), "ERR invalid second DB index");
+    harness_expect_error(harness_cmd(f.c, "SWAPDB 99999999999 1"), "ERR invalid first DB index");
+    harness_expect_error(harness_cmd(f.c, "SWAPDB 1 16"), "ERR DB index is out of range");
+    harness_expect_error(harness_cmd(f.c, "SWAPDB -1 0"), "ERR DB index is out of range");
+    harness_expect_error(harness_cmd(f.c, "SWAPDB 1"),
+                         "ERR wrong number of arguments for 'swapdb' command");
+    down(&f);
+}
+END_TEST
+
+/* ---- KEYS -------------------------------------------------------------------------- */
+
+START_TEST(keys_matches_glob_patterns)
+{
+    struct fixture f;
+    up(&f, NULL);
+    const char *names[] = {"hello", "hallo", "hxllo", "heeeello", "a*b", "ab"};
+    for (size_t i = 0; i < 6; i++)
+        harness_expect_status(harness_cmd(f.c, "SET %s v", names[i]), "OK");
+    harness_expect_status(harness_cmd(f.c, "SET %b v", "", (size_t)0), "OK");
+
+    redisReply *r = harness_cmd(f.c, "KEYS *");
+    expect_array_len(r, 7);
+    ck_assert(array_has(r, "") && array_has(r, "hello") && array_has(r, "a*b"));
+    freeReplyObject(r);
+    r = harness_cmd(f.c, "KEYS h?llo");
+    expect_array_len(r, 3);
+    freeReplyObject(r);
+    r = harness_cmd(f.c, "KEYS h[ae]llo");
+    expect_array_len(r, 2);
+    ck_assert(array_has(r, "hello") && array_has(r, "hallo"));
+    freeReplyObject(r);
+    r = harness_cmd(f.c, "KEYS h*llo");
+    expect_array_len(r, 4);
+    freeReplyObject(r);
+    r = harness_cmd(f.c, "KEYS %s", "a\\*b");
+    expect_array_len(r, 1);
+    ck_assert(array_has(r, "a*b"));
+    freeReplyObject(r);
+    r = harness_cmd(f.c, "KEYS nothing*");
+    expect_array_len(r, 0);
+    freeReplyObject(r);
+    expect_ok(f.c, "SELECT 1");
+    r = harness_cmd(f.c, "KEYS *");
+    expect_array_len(r, 0);
+    freeReplyObject(r);
+    down(&f);
+}
+END_TEST
+
+/* ---- SCAN -------------------------------------------------------------------------- */
+
+START_TEST(scan_argument_errors)
+{
+    struct fixture f;
+    up(&f, NULL);
+    harness_expect_error(harness_cmd(f.c, "SCAN abc"), "ERR invalid cursor");
+    harness_expect_error(harness_cmd(f.c, "SCAN 0x10"), "ERR invalid cursor");
+    harness_expect_error(harness_cmd(f.c, "SCAN %s", " 1"), "ERR invalid cursor");
+    harness_expect_error(harness_cmd(f.c, "SCAN 18446744073709551616"), "ERR invalid cursor");
+    harness_expect_error(harness_cmd(f.c, "SCAN x COUNT 0"), "ERR invalid cursor");
+    harness_expect_error(harness_cmd(f.c, "SCAN 0 COUNT 0"), "ERR syntax error");
+    harness_expect_error(harness_cmd(f.c, "SCAN 0 COUNT -1"), "ERR syntax error");
+    harness_expect_error(harness_cmd(f.c, "SCAN 0 COUNT x"),
+                         "ERR value is not an integer or out of range");
+    harness_expect_error(harness_cmd(f.c, "SCAN 0 MATCH"), "ERR syntax error");
+    harness_expect_error(harness_cmd(f.c, "SCAN 0 TYPE"), "ERR syntax error");
+    harness_expect_error(harness_cmd(f.c, "SCAN 0 foo bar"), "ERR syntax error");
+    harness_expect_error(harness_cmd(f.c, "SCAN"),
+                         "ERR wrong number of arguments for 'scan' command");
+    /* strtoul's forms that Redis accepts. */
+    const char *ok[] = {"", "+0", "-1", "18446744073709551615", "000000000000000000000000"};
+    for (size_t i = 0; i < 5; i++) {
+        redisReply *r = harness_cmd(f.c, "SCAN %s", ok[i]);
+        expect_array_len(r, 2);
+        freeReplyObject(r);
+    }
+    down(&f);
+}
+END_TEST
+
+/* The raw RESP2 shape: [cursor as a bulk string, [keys]]. */
+START_TEST(scan_replies_cursor_then_keys)
+{
+    struct fixture f;
+    up(&f, NULL);
+    int fd = harness_raw_connect(&f.s);
+    harness_raw_roundtrip(fd, "SCAN 0\r\n", "*2\r\n$1\r\n0\r\n*0\r\n");
+    harness_raw_roundtrip(fd, "SET k v\r\n", "+OK\r\n");
+    harness_raw_roundtrip(fd, "SCAN 0 COUNT 1000\r\n", "*2\r\n$1\r\n0\r\n*1\r\n$1\r\nk\r\n");
+    harness_raw_roundtrip(fd, "SCAN 0 TYPE string MATCH k\r\n",
+                          "*2\r\n$1\r\n0\r\n*1\r\n$1\r\nk\r\n");
+    close(fd);
+    down(&f);
+}
+END_TEST
+
+/* Run a whole scan; return how many times each "key:%d" (0..n-1) was seen. */
+static void scan_all(redisContext *c, const char *extra, int n, int *seen, long long *calls)
+{
+    char cursor[32] = "0", fmt[128];
+    snprintf(fmt, sizeof(fmt), "SCAN %%s %s", extra); /* extra: words without '%' */
+    *calls = 0;
+    do {
+        redisReply *r = harness_cmd(c, fmt, cursor);
+        expect_array_len(r, 2);
+        snprintf(cursor, sizeof(cursor), "%s", r->element[0]->str);
+        int strangers = 0;
+        for (size_t i = 0; i < r->element[1]->elements; i++) {
+            int k = -1;
+            if (sscanf(r->element[1]->element[i]->str, "key:%d", &k) == 1 && k >= 0 && k < n)
+                seen[k]++;
+            else
+                strangers++;
+        }
+        ck_assert_int_eq(strangers, 0);
+        freeReplyObject(r);
+        (*calls)++;
+    } while (strcmp(cursor, "0") != 0);
+}
+
+/* The first of keys 0..n-1 never seen, or -1. */
+static int first_unseen(const int *seen, int n)
+{
+    for (int i = 0; i < n; i++)
+        if (seen[i] == 0)
+            return i;
+    return -1;
+}
+
+START_TEST(scan_returns_every_key_with_match_count_and_type)
+{
+    struct fixture f;
+    up(&f, NULL);
+    enum { N = 1000 };
+    static int seen[N];
+    long long calls;
+    pipeline_int(f.c, "SET key:%d v", 0, N);
+
+    memset(seen, 0, sizeof(seen));
+    scan_all(f.c, "COUNT 10", N, seen, &calls);
+    ck_assert_int_eq(first_unseen(seen, N), -1);
+    ck_assert_int_gt(calls, 1);
+
+    memset(seen, 0, sizeof(seen));
+    scan_all(f.c, "MATCH key:1?? COUNT 50", N, seen, &calls);
+    int wrong = 0;
+    for (int i = 0; i < N; i++)
+        wrong += (seen[i] >= 1) != (i >= 100 && i < 200);
+    ck_assert_int_eq(wrong, 0);
+
+    memset(seen, 0, sizeof(seen));
+    scan_all(f.c, "TYPE STRING COUNT 100000", N, seen, &calls);
+    ck_assert_int_eq(calls, 1);
+    ck_assert_int_eq(first_unseen(seen, N), -1);
+
+    memset(seen, 0, sizeof(seen));
+    scan_all(f.c, "TYPE list", N, seen, &calls);
+    for (int i = 0; i < N; i++)
+        wrong += seen[i] != 0;
+    ck_assert_int_eq(wrong, 0);
+    down(&f);
+}
+END_TEST
+
+/* Keys present for the whole scan are returned although the maps grow
+ * (50,000 keys added) and then shrink (most of them deleted) between
+ * calls. */
+START_TEST(scan_survives_growth_and_shrinking)
+{
+    struct fixture f;
+    up(&f, NULL);
+    enum { N = 1000, ADD = 50000, BATCH = 2500 };
+    static int seen[N];
+    memset(seen, 0, sizeof(seen));
+    pipeline_int(f.c, "SET key:%d v", 0, N);
+
+    char cursor[32] = "0";
+    int added = 0, deleted = 0;
+    long long calls = 0;
+    do {
+        redisReply *r = harness_cmd(f.c, "SCAN %s COUNT 10", cursor);
+        expect_array_len(r, 2);
+        snprintf(cursor, sizeof(cursor), "%s", r->element[0]->str);
+        int strangers = 0;
+        for (size_t i = 0; i < r->element[1]->elements; i++) {
+            const char *k = r->element[1]->element[i]->str;
+            int n = -1;
+            if (sscanf(k, "key:%d", &n) == 1 && n >= 0 && n < N)
+                seen[n]++;
+            else if (strncmp(k, "tmp:", 4) != 0)
+                strangers++;
+        }
+        ck_assert_int_eq(strangers, 0);
+        freeReplyObject(r);
+        calls++;
+        if (added < ADD) {
+            pipeline_int(f.c, "SET tmp:%d v", added, added + BATCH);
+            added += BATCH;
+        } else if (deleted < ADD - 500) {
+            pipeline_int(f.c, "DEL tmp:%d", deleted, deleted + BATCH);
+            deleted += BATCH;
+        }
+    } while (strcmp(cursor, "0") != 0);
+    ck_assert_int_eq(first_unseen(seen, N), -1);
+    ck_assert_int_gt(calls, 20);
+    down(&f);
+}
+END_TEST
+
+/* ---- RANDOMKEY --------------------------------------------------------------------- */
+
+START_TEST(randomkey_picks_an_existing_key)
+{
+    struct fixture f;
+    up(&f, NULL);
+    harness_expect_nil(harness_cmd(f.c, "RANDOMKEY"));
+    expect_ok(f.c, "SET only v");
+    harness_expect_str(harness_cmd(f.c, "RANDOMKEY"), "only");
+    pipeline_int(f.c, "SET key:%d v", 0, 100);
+    for (int i = 0; i < 50; i++) {
+        redisReply *r = harness_cmd(f.c, "RANDOMKEY");
+        ck_assert_int_eq(r->type, REDIS_REPLY_STRING);
+        int n;
+        ck_assert(strcmp(r->str, "only") == 0 || sscanf(r->str, "key:%d", &n) == 1);
+        freeReplyObject(r);
+    }
+    harness_expect_error(harness_cmd(f.c, "RANDOMKEY x"),
+                         "ERR wrong number of arguments for 'randomkey' command");
+    expect_ok(f.c, "SELECT 5");
+    harness_expect_nil(harness_cmd(f.c, "RANDOMKEY"));
+    down(&f);
+}
+END_TEST
+
+/* ---- OBJECT ------------------------------------------------------------------------ */
+
+START_TEST(object_encoding_follows_redis_rules)
+{
+    struct fixture f;
+    up(&f, NULL);
+    char v44[45], v45[46];
+    memset(v44, 'x', 44);
+    v44[44] = '\0';
+    memset(v45, 'x', 45);
+    v45[45] = '\0';
+    expect_ok(f.c, "SET n 123");
+    harness_expect_str(harness_cmd(f.c, "OBJECT ENCODING n"), "int");
+    expect_ok(f.c, "SET n -9223372036854775808");
+    harness_expect_str(harness_cmd(f.c, "OBJECT ENCODING n"), "int");
+    expect_ok(f.c, "SET n 9223372036854775808");
+    harness_expect_str(harness_cmd(f.c, "OBJECT ENCODING n"), "embstr");
+    expect_ok(f.c, "SET n 0123");
+    harness_expect_str(harness_cmd(f.c, "OBJECT ENCODING n"), "embstr");
+    expect_ok(f.c, "SET s abc");
+    harness_expect_str(harness_cmd(f.c, "OBJECT ENCODING s"), "embstr");
+    harness_expect_status(harness_cmd(f.c, "SET s %s", v44), "OK");
+    harness_expect_str(harness_cmd(f.c, "OBJECT ENCODING s"), "embstr");
+    harness_expect_status(harness_cmd(f.c, "SET s %s", v45), "OK");
+    harness_expect_str(harness_cmd(f.c, "OBJECT ENCODING s"), "raw");
+    expect_ok(f.c, "SET a abc");
+    harness_expect_int(harness_cmd(f.c, "APPEND a d"), 4);
+    harness_expect_str(harness_cmd(f.c, "OBJECT encoding a"), "raw");
+    expect_ok(f.c, "SET i 1");
+    harness_expect_int(harness_cmd(f.c, "APPEND i 2"), 2);
+    harness_expect_str(harness_cmd(f.c, "OBJECT ENCODING i"), "raw");
+    harness_expect_nil(harness_cmd(f.c, "OBJECT ENCODING nokey"));
+    /* COPY keeps the encoding. */
+    harness_expect_int(harness_cmd(f.c, "COPY a a2"), 1);
+    harness_expect_str(harness_cmd(f.c, "OBJECT ENCODING a2"), "raw");
+    expect_ok(f.c, "SET n 5");
+    harness_expect_int(harness_cmd(f.c, "COPY n n2"), 1);
+    harness_expect_str(harness_cmd(f.c, "OBJECT ENCODING n2"), "int");
+    down(&f);
+}
+END_TEST
+
+START_TEST(object_refcount_reports_shared_integers)
+{
+    struct fixture f;
+    up(&f, NULL);
+    const struct { const char *value; long long refcount; } cases[] = {
+        {"0", 2147483647}, {"123", 2147483647}, {"9999", 2147483647}, {"10000", 1},
+        {"-1", 1}, {"abc", 1},
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        harness_expect_status(harness_cmd(f.c, "SET k %s", cases[i].value), "OK");
+        harness_expect_int(harness_cmd(f.c, "OBJECT REFCOUNT k"), cases[i].refcount);
+    }
+    harness_expect_nil(harness_cmd(f.c, "OBJECT REFCOUNT nokey"));
+    /* An LRU/LFU policy with maxmemory set gives every key its own object. */
+    expect_ok(f.c, "CONFIG SET maxmemory 1gb");
+    expect_ok(f.c, "CONFIG SET maxmemory-policy allkeys-lru");
+    expect_ok(f.c, "SET k 5");
+    harness_expect_int(harness_cmd(f.c, "OBJECT REFCOUNT k"), 1);
+    down(&f);
+}
+END_TEST
+
+START_TEST(object_idletime_and_freq_depend_on_the_policy)
+{
+    struct fixture f;
+    up(&f, NULL);
+    const char *lfu_err = "ERR An LFU maxmemory policy is not selected, access frequency not "
+                          "tracked. Please note that when switching between policies at runtime "
+                          "LRU and LFU data will take some time to adjust.";
+    const char *lru_err = "ERR An LFU maxmemory policy is selected, idle time not tracked. "
+                          "Please note that when switching between policies at runtime LRU and "
+                          "LFU data will take some time to adjust.";
+    expect_ok(f.c, "SET k v");
+    redisReply *r = harness_cmd(f.c, "OBJECT IDLETIME k");
+    ck_assert_int_eq(r->type, REDIS_REPLY_INTEGER);
+    ck_assert_int_ge(r->integer, 0);
+    ck_assert_int_le(r->integer, 5);
+    freeReplyObject(r);
+    harness_expect_error(harness_cmd(f.c, "OBJECT FREQ k"), lfu_err);
+    harness_expect_nil(harness_cmd(f.c, "OBJECT FREQ nokey"));
+    harness_expect_nil(harness_cmd(f.c, "OBJECT IDLETIME nokey"));
+
+    expect_ok(f.c, "CONFIG SET maxmemory-policy allkeys-lfu");
+    expect_ok(f.c, "SET k v");
+    r = harness_cmd(f.c, "OBJECT FREQ k");
+    ck_assert_int_eq(r->type, REDIS_REPLY_INTEGER);
+    ck_assert_int_ge(r->integer, 0);
+    ck_assert_int_le(r->integer, 255);
+    freeReplyObject(r);
+    harness_expect_error(harness_cmd(f.c, "OBJECT IDLETIME k"), lru_err);
+    harness_expect_nil(harness_cmd(f.c, "OBJECT IDLETIME nokey"));
+    expect_ok(f.c, "CONFIG SET maxmemory-policy volatile-lfu");
+    harness_expect_error(harness_cmd(f.c, "OBJECT IDLETIME k"), lru_err);
+    down(&f);
+}
+END_TEST
+
+START_TEST(object_help_and_errors)
+{
+    struct fixture f;
+    up(&f, NULL);
+    redisReply *r = harness_cmd(f.c, "OBJECT HELP");
+    expect_array_len(r, 15);
+    ck_assert_int_eq(r->element[0]->type, REDIS_REPLY_STATUS);
+    ck_assert_str_eq(r->element[0]->str,
+                     "OBJECT <subcommand> [<arg> [value] [opt] ...]. Subcommands are:");
+    ck_assert_str_eq(r->element[14]->str, "    Prints this help.");
+    freeReplyObject(r);
+    harness_expect_error(harness_cmd(f.c, "OBJECT"),
+                         "ERR wrong number of arguments for 'object' command");
+    harness_expect_error(harness_cmd(f.c, "OBJECT foo k"),
+                         "ERR unknown subcommand 'foo'. Try OBJECT HELP.");
+    harness_expect_error(harness_cmd(f.c, "OBJECT ENCODING"),
+                         "ERR wrong number of arguments for 'object|encoding' command");
+    harness_expect_error(harness_cmd(f.c, "OBJECT REFCOUNT a b"),
+                         "ERR wrong number of arguments for 'object|refcount' command");
+    harness_expect_error(harness_cmd(f.c, "OBJECT HELP x"),
+                         "ERR wrong number of arguments for 'object|help' command");
+    down(&f);
+}
+END_TEST
+
+/* ---- the command table ------------------------------------------------------------- */
+
+static void expect_info(redisContext *c, const char *name, long long arity, long long first,
+                        long long last, long long step)
+{
+    redisReply *r = harness_cmd(c, "COMMAND INFO %s", name);
+    expect_array_len(r, 1);
+    redisReply *info = r->element[0];
+    ck_assert_msg(info->type == REDIS_REPLY_ARRAY, "no COMMAND INFO for %s", name);
+    ck_assert_str_eq(info->element[0]->str, name);
+    ck_assert_int_eq(info->element[1]->integer, arity);
+    ck_assert_int_eq(info->element[3]->integer, first);
+    ck_assert_int_eq(info->element[4]->integer, last);
+    ck_assert_int_eq(info->element[5]->integer, step);
+    freeReplyObject(r);
+}
+
+START_TEST(command_info_matches_redis_key_positions)
+{
+    struct fixture f;
+    up(&f, NULL);
+    expect_info(f.c, "del", -2, 1, -1, 1);
+    expect_info(f.c, "unlink", -2, 1, -1, 1);
+    expect_info(f.c, "exists", -2, 1, -1, 1);
+    expect_info(f.c, "touch", -2, 1, -1, 1);
+    expect_info(f.c, "type", 2, 1, 1, 1);
+    expect_info(f.c, "rename", 3, 1, 2, 1);
+    expect_info(f.c, "renamenx", 3, 1, 2, 1);
+    expect_info(f.c, "copy", -3, 1, 2, 1);
+    expect_info(f.c, "move", 3, 1, 1, 1);
+    expect_info(f.c, "swapdb", 3, 0, 0, 0);
+    expect_info(f.c, "keys", 2, 0, 0, 0);
+    expect_info(f.c, "scan", -2, 0, 0, 0);
+    expect_info(f.c, "randomkey", 1, 0, 0, 0);
+    expect_info(f.c, "object", -2, 0, 0, 0);
+    expect_info(f.c, "object|encoding", 3, 2, 2, 1);
+    expect_info(f.c, "object|help", 2, 0, 0, 0);
+    down(&f);
+}
+END_TEST
+
+/* ---- long commands do not stall other clients ------------------------------------- */
+
+/* Start `cmd` on c without waiting for its reply. */
+static void send_only(redisContext *c, const char *cmd)
+{
+    int done = 0;
+    ck_assert_int_eq(redisAppendCommand(c, cmd), REDIS_OK);
+    while (!done)
+        ck_assert_int_eq(redisBufferWrite(c, &done), REDIS_OK);
+}
+
+static void load_keys(redisContext *c, int n)
+{
+    for (int i = 0; i < n; i += 10000)
+        pipeline_int(c, "SET key:%d v", i, i + 10000 < n ? i + 10000 : n);
+    harness_expect_int(harness_cmd(c, "DBSIZE"), n);
+}
+
+static void ping_a_few_times(redisContext *c)
+{
+    for (int i = 0; i < 20; i++)
+        harness_expect_status(harness_cmd(c, "PING"), "PONG");
+}
+
+START_TEST(ping_is_answered_while_keys_runs)
+{
+    static const char *const args[] = {"--threads", "2", NULL};
+    struct fixture f;
+    up(&f, args);
+    redisContext *other = harness_connect(&f.s);
+    enum { N = 300000 };
+    load_keys(f.c, N);
+    send_only(f.c, "KEYS *");
+    ping_a_few_times(other);
+    redisReply *r;
+    ck_assert_int_eq(redisGetReply(f.c, (void **)&r), REDIS_OK);
+    expect_array_len(r, N);
+    freeReplyObject(r);
+    redisFree(other);
+    down(&f);
+}
+END_TEST
+
+START_TEST(ping_is_answered_while_flushall_runs)
+{
+    static const char *const args[] = {"--threads", "2", NULL};
+    struct fixture f;
+    up(&f, args);
+    redisContext *other = harness_connect(&f.s);
+    load_keys(f.c, 300000);
+    send_only(f.c, "FLUSHALL");
+    ping_a_few_times(other);
+    redisReply *r;
+    ck_assert_int_eq(redisGetReply(f.c, (void **)&r), REDIS_OK);
+    harness_expect_status(r, "OK");
+    harness_expect_int(harness_cmd(other, "DBSIZE"), 0);
+    redisFree(other);
+    down(&f);
+}
+END_TEST
+
+/* ---- the suite ------------------------------------------------------------------------ */
+
+static Suite *keys_suite(void)
+{
+    Suite *s = suite_create("keys");
+    TCase *basic = tcase_create("del_exists_type_touch");
+    tcase_add_test(basic, del_counts_only_the_keys_it_removed);
+    tcase_add_test(basic, unlink_is_del);
+    tcase_add_test(basic, exists_counts_every_repeat);
+    tcase_add_test(basic, type_names_the_value_or_none);
+    tcase_add_test(basic, touch_counts_existing_keys);
+    suite_add_tcase(s, basic);
+
+    TCase *ren = tcase_create("rename_copy_move_swapdb");
+    tcase_add_test(ren, rename_moves_the_value_and_its_ttl);
+    tcase_add_test(ren, rename_errors_and_same_key);
+    tcase_add_test(ren, rename_overwrites_and_renamenx_does_not);
+    tcase_add_test(ren, rename_across_many_keys);
+    tcase_add_test(ren, copy_duplicates_value_and_ttl);
+    tcase_add_test(ren, copy_keeps_an_existing_destination_unless_replace);
+    tcase_add_test(ren, copy_to_another_database);
+    tcase_add_test(ren, copy_errors);
+    tcase_add_test(ren, move_transfers_a_key_between_databases);
+    tcase_add_test(ren, move_errors);
+    tcase_add_test(ren, swapdb_exchanges_contents);
+    tcase_add_test(ren, swapdb_errors);
+    suite_add_tcase(s, ren);
+
+    TCase *iter = tcase_create("keys_scan_randomkey");
+    tcase_set_timeout(iter, 60);
+    tcase_add_test(iter, keys_matches_glob_patterns);
+    tcase_add_test(iter, scan_argument_errors);
+    tcase_add_test(iter, scan_replies_cursor_then_keys);
+    tcase_add_test(iter, scan_returns_every_key_with_match_count_and_type);
+    tcase_add_test(iter, scan_survives_growth_and_shrinking);
+    tcase_add_test(iter, randomkey_picks_an_existing_key);
+    suite_add_tcase(s, iter);
+
+    TCase *obj = tcase_create("object");
+    tcase_add_test(obj, object_encoding_follows_redis_rules);
+    tcase_add_test(obj, object_refcount_reports_shared_integers);
+    tcase_add_test(obj, object_idletime_and_freq_depend_on_the_policy);
+    tcase_add_test(obj, object_help_and_errors);
+    tcase_add_test(obj, command_info_matches_redis_key_positions);
+    suite_add_tcase(s, obj);
+
+    TCase *busy = tcase_create("busy");
+    tcase_set_timeout(busy, 60);
+    tcase_add_test(busy, ping_is_answered_while_keys_runs);
+    tcase_add_test(busy, ping_is_answered_while_flushall_runs);
+    suite_add_tcase(s, busy);
+    return s;
+}
+
+int main(void)
+{
+    SRunner *sr = srunner_create(keys_suite());
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
