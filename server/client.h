@@ -58,6 +58,11 @@ struct client {
     struct resp_out out;          /* replies not yet handed to the kernel */
 
     struct client *reg_prev, *reg_next; /* the server-wide registry */
+    /* Killed by CLIENT KILL from another loop and about to close there:
+     * already gone for CLIENT LIST, CLIENT KILL and connected_clients, and
+     * its own loop runs nothing more for it nor sends a byte, as in Redis,
+     * which frees it at once. Set under the registry lock. */
+    atomic_bool killed;
 };
 
 #endif

@@ -37,29 +37,18 @@ static void add_flags(struct resp_out *out, uint32_t flags)
             resp_add_simple(out, flag_names[i].name);
 }
 
-/* ACL categories as Redis derives them from flags and the group. */
+/* ACL categories in Redis's order (command_acl_categories). */
 static void add_acl_categories(struct resp_out *out, const struct command *cmd)
 {
-    const char *cats[6];
-    size_t n = 0;
-    if (cmd->group && strcmp(cmd->group, "string") == 0)
-        cats[n++] = "@string";
-    else if (cmd->group && strcmp(cmd->group, "generic") == 0)
-        cats[n++] = "@keyspace";
-    else if (cmd->group && strcmp(cmd->group, "connection") == 0)
-        cats[n++] = "@connection";
-    if (cmd->flags & CMD_WRITE)
-        cats[n++] = "@write";
-    if (cmd->flags & CMD_READONLY)
-        cats[n++] = "@read";
-    if (cmd->flags & CMD_ADMIN) {
-        cats[n++] = "@admin";
-        cats[n++] = "@dangerous";
+    uint32_t acl = command_acl_categories(cmd);
+    resp_add_set_len(out, (size_t)__builtin_popcount(acl));
+    for (unsigned bit = 0; command_acl_name(bit) != NULL; bit++) {
+        if (acl & (1u << bit)) {
+            char name[32];
+            snprintf(name, sizeof(name), "@%s", command_acl_name(bit));
+            resp_add_simple(out, name);
+        }
     }
-    cats[n++] = (cmd->flags & CMD_FAST) ? "@fast" : "@slow";
-    resp_add_set_len(out, n);
-    for (size_t i = 0; i < n; i++)
-        resp_add_simple(out, cats[i]);
 }
 
 /* Key specs in Redis 7's shape, derived from first/last/step. */
@@ -156,7 +145,7 @@ static void command_info_command(struct cmd_ctx *ctx)
         if (cmd)
             add_command_info(ctx->out, cmd);
         else
-            resp_add_null_array(ctx->out);
+            resp_add_null(ctx->out);
     }
 }
 
@@ -283,19 +272,11 @@ struct list_filter {
 
 static bool in_category(const struct command *cmd, const char *cat)
 {
-    if (strcasecmp(cat, "write") == 0)
-        return cmd->flags & CMD_WRITE;
-    if (strcasecmp(cat, "read") == 0)
-        return cmd->flags & CMD_READONLY;
-    if (strcasecmp(cat, "admin") == 0 || strcasecmp(cat, "dangerous") == 0)
-        return cmd->flags & CMD_ADMIN;
-    if (strcasecmp(cat, "fast") == 0)
-        return cmd->flags & CMD_FAST;
-    if (strcasecmp(cat, "slow") == 0)
-        return !(cmd->flags & CMD_FAST);
-    if (strcasecmp(cat, "keyspace") == 0)
-        return cmd->group && strcmp(cmd->group, "generic") == 0;
-    return cmd->group && strcasecmp(cmd->group, cat) == 0;
+    uint32_t acl = command_acl_categories(cmd);
+    for (unsigned bit = 0; command_acl_name(bit) != NULL; bit++)
+        if (strcasecmp(cat, command_acl_name(bit)) == 0)
+            return (acl & (1u << bit)) != 0;
+    return false;
 }
 
 static void list_one(struct list_filter *f, const struct command *cmd)
@@ -398,12 +379,13 @@ static void command_help_command(struct cmd_ctx *ctx)
 
 /* ---- the table ----------------------------------------------------------------- */
 
-#define INTRO_FLAGS (CMD_LOADING | CMD_STALE)
+/* Every COMMAND entry: its flags and, as in Redis, the @connection category. */
+#define INTRO_FLAGS .flags = CMD_LOADING | CMD_STALE, .acl = ACL_CONNECTION
 
 static struct command command_subcommands[] = {
-    {.name = "count", .arity = 2, .flags = INTRO_FLAGS, .proc = command_count_command,
+    {.name = "count", .arity = 2, INTRO_FLAGS, .proc = command_count_command,
      .group = "server", .summary = "Returns a count of commands.", .since = "2.8.13"},
-    {.name = "list", .arity = -2, .flags = INTRO_FLAGS, .proc = command_list_command,
+    {.name = "list", .arity = -2, INTRO_FLAGS, .proc = command_list_command,
      .group = "server", .summary = "Returns a list of command names.", .since = "7.0.0",
      .complexity = "O(N) where N is the total number of Redis commands",
      .args = (const struct command_arg[]){
@@ -412,34 +394,34 @@ static struct command command_subcommands[] = {
              {"category", "string", "ACLCAT", 0, NULL},
              {"pattern", "pattern", "PATTERN", 0, NULL}, {0}}},
          {0}}},
-    {.name = "info", .arity = -2, .flags = INTRO_FLAGS, .proc = command_info_command,
+    {.name = "info", .arity = -2, INTRO_FLAGS, .proc = command_info_command,
      .group = "server", .summary = "Returns information about one, multiple or all commands.",
      .since = "2.8.13", .complexity = "O(N) where N is the number of commands to look up",
      .args = (const struct command_arg[]){{"command-name", "string", NULL,
                                            COMMAND_ARG_OPTIONAL | COMMAND_ARG_MULTIPLE, NULL},
                                           {0}}},
-    {.name = "docs", .arity = -2, .flags = INTRO_FLAGS, .proc = command_docs_command,
+    {.name = "docs", .arity = -2, INTRO_FLAGS, .proc = command_docs_command,
      .group = "server", .summary = "Returns documentary information about one, multiple or all "
                                    "commands.",
      .since = "7.0.0", .complexity = "O(N) where N is the number of commands to look up",
      .args = (const struct command_arg[]){{"command-name", "string", NULL,
                                            COMMAND_ARG_OPTIONAL | COMMAND_ARG_MULTIPLE, NULL},
                                           {0}}},
-    {.name = "getkeys", .arity = -3, .flags = INTRO_FLAGS, .proc = command_getkeys_command,
+    {.name = "getkeys", .arity = -4, INTRO_FLAGS, .proc = command_getkeys_command,
      .group = "server", .summary = "Extracts the key names from an arbitrary command.",
      .since = "2.8.13", .complexity = "O(N) where N is the number of arguments to the command",
      .args = (const struct command_arg[]){{"command", "string", NULL, 0, NULL},
                                           {"arg", "string", NULL,
                                            COMMAND_ARG_OPTIONAL | COMMAND_ARG_MULTIPLE, NULL},
                                           {0}}},
-    {.name = "help", .arity = 2, .flags = INTRO_FLAGS, .proc = command_help_command,
+    {.name = "help", .arity = 2, INTRO_FLAGS, .proc = command_help_command,
      .group = "server", .summary = "Returns helpful text about the different subcommands.",
      .since = "5.0.0"},
     {0},
 };
 
 struct command introspection_commands[] = {
-    {.name = "command", .arity = -1, .flags = INTRO_FLAGS, .proc = command_command,
+    {.name = "command", .arity = -1, INTRO_FLAGS, .proc = command_command,
      .group = "server", .summary = "Returns detailed information about all commands.",
      .since = "2.8.13", .complexity = "O(N) where N is the total number of Redis commands",
      .subcommands = command_subcommands},

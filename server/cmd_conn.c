@@ -89,7 +89,7 @@ static void auth_command(struct cmd_ctx *ctx)
     }
     const struct resp_arg *user = ctx->argc == 3 ? &ctx->argv[1] : NULL;
     const struct resp_arg *pass = &ctx->argv[ctx->argc - 1];
-    if (user == NULL && server.cfg.requirepass[0] == '\0') {
+    if (user == NULL && !command_password_set()) {
         resp_add_error(ctx->out, "ERR AUTH <password> called without any password configured "
                                  "for the default user. Are you sure your configuration is "
                                  "correct?");
@@ -207,10 +207,10 @@ static void hello_command(struct cmd_ctx *ctx)
                        "ERR Client names cannot contain spaces, newlines or special characters.");
         return;
     }
-    if (!ctx->client->authenticated && server.cfg.requirepass[0] != '\0') {
+    if (command_auth_required(ctx->client)) {
         resp_add_error(ctx->out,
                        "NOAUTH HELLO must be called with the client already authenticated, "
-                       "otherwise the HELLO <proto> AUTH <user> <pass> option can be used to "
+                       "otherwise the HELLO AUTH <user> <pass> option can be used to "
                        "authenticate the client and select the RESP protocol version at the "
                        "same time");
         return;
@@ -229,9 +229,11 @@ static void reset_command(struct cmd_ctx *ctx)
     c->db = 0;
     c->resp = 2;
     ctx->out->proto = 2;
-    c->flags &= ~(uint32_t)(CLIENT_REPLY_OFF | CLIENT_REPLY_SKIP | CLIENT_REPLY_SKIP_NEXT |
-                            CLIENT_NO_EVICT | CLIENT_NO_TOUCH);
-    c->authenticated = false;
+    /* As Redis's clearClientConnectionState: a SKIP already in force for
+     * this very command stays, so "CLIENT REPLY SKIP; RESET" sends nothing. */
+    c->flags &= ~(uint32_t)(CLIENT_REPLY_OFF | CLIENT_REPLY_SKIP_NEXT | CLIENT_NO_EVICT |
+                            CLIENT_NO_TOUCH);
+    c->authenticated = !command_password_set(); /* as on a new connection */
     set_client_string(&c->name, &empty);
     resp_add_simple(ctx->out, "RESET");
 }
@@ -270,8 +272,8 @@ static void client_setinfo_command(struct cmd_ctx *ctx)
         return;
     }
     if (!valid_name(value)) {
-        resp_add_errorf(ctx->out, "ERR %s cannot contain spaces, newlines or special characters.",
-                        field == &ctx->client->lib_name ? "lib-name" : "lib-ver");
+        resp_add_errorf(ctx->out, "ERR %.*s cannot contain spaces, newlines or special characters.",
+                        (int)attr->len, attr->ptr);
         return;
     }
     set_client_string(field, value);
@@ -348,7 +350,7 @@ static void client_list_command(struct cmd_ctx *ctx)
         }
         for (size_t i = 0; i < nids; i++) {
             long long id;
-            if (!arg_to_ll(&ctx->argv[3 + i], &id) || id <= 0) {
+            if (!arg_to_ll(&ctx->argv[3 + i], &id)) {
                 resp_add_error(ctx->out, "ERR Invalid client ID");
                 free(ids);
                 return;
@@ -363,8 +365,8 @@ static void client_list_command(struct cmd_ctx *ctx)
     resp_out_init(&text, 2);
     pthread_mutex_lock(&server.clients_lock);
     for (const struct client *c = server.clients; c != NULL; c = c->reg_next) {
-        bool wanted = nids == 0;
-        for (size_t i = 0; i < nids && !wanted; i++)
+        bool wanted = nids == 0 && !c->killed;
+        for (size_t i = 0; i < nids && !wanted && !c->killed; i++)
             wanted = ids[i] == c->id;
         if (wanted)
             describe_client(&text, c, ctx->now_ms);
@@ -392,7 +394,7 @@ static bool arg_equals_cstr(const struct resp_arg *arg, const char *s)
 static bool kill_matches(const struct kill_filter *f, const struct client *c,
                          const struct client *me, long long now_ms)
 {
-    if (f->normal_only_mismatch)
+    if (f->normal_only_mismatch || c->killed)
         return false;
     if (f->id && (uint64_t)f->id != c->id)
         return false;
@@ -475,10 +477,12 @@ static long long kill_clients(struct cmd_ctx *ctx, const struct kill_filter *f)
         if (!kill_matches(f, c, me, ctx->now_ms))
             continue;
         killed++;
-        if (c == me)
+        if (c == me) {
             me->flags |= CLIENT_CLOSE_AFTER_REPLY;
-        else
+        } else {
+            server__mark_killed(c); /* its loop runs nothing more for it */
             worker_post(c->worker, WORKER_MSG_KILL, c->id);
+        }
     }
     pthread_mutex_unlock(&server.clients_lock);
     return killed;
@@ -504,7 +508,8 @@ static void client_reply_command(struct cmd_ctx *ctx)
 {
     struct client *c = ctx->client;
     if (arg_is(&ctx->argv[2], "on")) {
-        c->flags &= ~(uint32_t)(CLIENT_REPLY_OFF | CLIENT_REPLY_SKIP_NEXT);
+        /* Also ends a SKIP in force, so "SKIP; ON" answers the ON. */
+        c->flags &= ~(uint32_t)(CLIENT_REPLY_OFF | CLIENT_REPLY_SKIP | CLIENT_REPLY_SKIP_NEXT);
         resp_add_ok(ctx->out);
     } else if (arg_is(&ctx->argv[2], "off")) {
         c->flags |= CLIENT_REPLY_OFF;

@@ -3,7 +3,6 @@
  * TIME and SHUTDOWN. INFO keeps Redis's section and field names so that
  * monitoring tools and client libraries read it unchanged.
  */
-#include <malloc.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -55,22 +54,9 @@ static void bytes_to_human(char *buf, size_t cap, long long n)
         snprintf(buf, cap, "%.2fT", d / (1024.0 * 1024 * 1024 * 1024));
 }
 
-static long long used_memory(void)
+static double percent(long long part, long long whole)
 {
-    struct mallinfo2 mi = mallinfo2();
-    return (long long)(mi.uordblks + mi.hblkhd);
-}
-
-static long long resident_memory(void)
-{
-    long long pages = 0, resident = 0;
-    FILE *f = fopen("/proc/self/statm", "r");
-    if (f == NULL)
-        return 0;
-    if (fscanf(f, "%lld %lld", &pages, &resident) != 2)
-        resident = 0;
-    fclose(f);
-    return resident * sysconf(_SC_PAGESIZE);
+    return whole > 0 ? (double)part * 100 / (double)whole : 0.0;
 }
 
 static void info_server(struct resp_out *t, long long now_ms)
@@ -78,17 +64,24 @@ static void info_server(struct resp_out *t, long long now_ms)
     struct utsname u;
     uname(&u);
     long long uptime = (now_ms - server.start_time_ms) / 1000;
+    char exe[4096];
+    ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+    exe[n > 0 ? n : 0] = '\0';
     info_line(t, "# Server");
     info_line(t, "redis_version:%s", GROVE_REDIS_VERSION);
     info_line(t, "grove_version:%s", GROVE_VERSION);
     info_line(t, "redis_git_sha1:00000000");
     info_line(t, "redis_git_dirty:0");
+    info_line(t, "redis_build_id:0");
     info_line(t, "redis_mode:standalone");
     info_line(t, "os:%s %s %s", u.sysname, u.release, u.machine);
     info_line(t, "arch_bits:%d", (int)sizeof(void *) * 8);
+    info_line(t, "monotonic_clock:POSIX clock_gettime");
     info_line(t, "multiplexing_api:epoll");
+    info_line(t, "atomicvar_api:c11-builtin");
     info_line(t, "gcc_version:%d.%d.%d", __GNUC__, __GNUC_MINOR__, __GNUC_PATCHLEVEL__);
     info_line(t, "process_id:%d", (int)getpid());
+    info_line(t, "process_supervised:no");
     info_line(t, "run_id:%s", server.run_id);
     info_line(t, "tcp_port:%lld", server.cfg.port);
     info_line(t, "server_time_usec:%lld", now_ms * 1000);
@@ -97,6 +90,8 @@ static void info_server(struct resp_out *t, long long now_ms)
     info_line(t, "hz:%lld", server.cfg.hz);
     info_line(t, "configured_hz:%lld", server.cfg.hz);
     info_line(t, "lru_clock:%u", atomic_load(&server.lru_clock));
+    info_line(t, "executable:%s", exe);
+    info_line(t, "config_file:%s", server.config_file ? server.config_file : "");
     info_line(t, "io_threads_active:0");
     info_line(t, "worker_threads:%d", server.nworkers);
 }
@@ -107,43 +102,107 @@ static void info_clients(struct resp_out *t)
     info_line(t, "connected_clients:%ld", atomic_load(&server.connected_clients));
     info_line(t, "cluster_connections:0");
     info_line(t, "maxclients:%lld", server.cfg.maxclients);
+    info_line(t, "client_recent_max_input_buffer:0");
+    info_line(t, "client_recent_max_output_buffer:0");
     info_line(t, "blocked_clients:0");
     info_line(t, "tracking_clients:0");
+    info_line(t, "clients_in_timeout_table:0");
+}
+
+/* Name and value in Redis's "1.28M" form. */
+static void info_bytes(struct resp_out *t, const char *name, long long n)
+{
+    char human[32];
+    bytes_to_human(human, sizeof(human), n);
+    info_line(t, "%s:%lld", name, n);
+    info_line(t, "%s_human:%s", name, human);
 }
 
 static void info_memory(struct resp_out *t, long long now_ms)
 {
     struct keyspace_stats ks;
     keyspace_stats(server.ks, now_ms, &ks);
-    char human[32], rss_human[32], max_human[32];
-    long long used = used_memory(), rss = resident_memory();
-    bytes_to_human(human, sizeof(human), used);
-    bytes_to_human(rss_human, sizeof(rss_human), rss);
-    bytes_to_human(max_human, sizeof(max_human), server.cfg.maxmemory);
+    long long used = server_used_memory(), rss = server_resident_memory();
+    long long peak = server_peak_memory(), startup = server.startup_memory;
+    long long dataset = (long long)ks.bytes;
+    long long overhead = used > dataset ? used - dataset : 0;
+    long long system = (long long)sysconf(_SC_PHYS_PAGES) * sysconf(_SC_PAGESIZE);
+    char human[32];
     info_line(t, "# Memory");
-    info_line(t, "used_memory:%lld", used);
-    info_line(t, "used_memory_human:%s", human);
-    info_line(t, "used_memory_rss:%lld", rss);
-    info_line(t, "used_memory_rss_human:%s", rss_human);
-    info_line(t, "used_memory_dataset:%zu", ks.bytes);
+    info_bytes(t, "used_memory", used);
+    info_bytes(t, "used_memory_rss", rss);
+    info_bytes(t, "used_memory_peak", peak);
+    info_line(t, "used_memory_peak_perc:%.2f%%", percent(used, peak));
+    info_line(t, "used_memory_overhead:%lld", overhead);
+    info_line(t, "used_memory_startup:%lld", startup);
+    info_line(t, "used_memory_dataset:%lld", dataset);
+    double dataset_perc = percent(dataset, used > startup ? used - startup : 0);
+    info_line(t, "used_memory_dataset_perc:%.2f%%", dataset_perc < 100 ? dataset_perc : 100.0);
+    info_line(t, "allocator_allocated:%lld", used);
+    info_line(t, "allocator_active:%lld", used);
+    info_line(t, "allocator_resident:%lld", rss);
+    info_bytes(t, "total_system_memory", system);
+    /* Grove runs no scripts: the script and function memory is nil. */
+    info_line(t, "used_memory_lua:0");
+    info_line(t, "used_memory_vm_eval:0");
+    info_line(t, "used_memory_lua_human:0B");
+    info_line(t, "used_memory_scripts_eval:0");
+    info_line(t, "number_of_cached_scripts:0");
+    info_line(t, "number_of_functions:0");
+    info_line(t, "number_of_libraries:0");
+    info_line(t, "used_memory_vm_functions:0");
+    info_bytes(t, "used_memory_vm_total", 0);
+    info_line(t, "used_memory_functions:0");
+    info_bytes(t, "used_memory_scripts", 0);
+    bytes_to_human(human, sizeof(human), server.cfg.maxmemory);
     info_line(t, "maxmemory:%lld", server.cfg.maxmemory);
-    info_line(t, "maxmemory_human:%s", max_human);
-    info_line(t, "maxmemory_policy:%s",
-              config_maxmemory_policies[server.cfg.maxmemory_policy]);
+    info_line(t, "maxmemory_human:%s", human);
+    info_line(t, "maxmemory_policy:%s", config_maxmemory_policies[server.cfg.maxmemory_policy]);
+    info_line(t, "allocator_frag_ratio:1.00");
+    info_line(t, "allocator_frag_bytes:0");
+    info_line(t, "allocator_rss_ratio:%.2f", used ? (double)rss / (double)used : 0.0);
+    info_line(t, "allocator_rss_bytes:%lld", rss - used);
+    info_line(t, "rss_overhead_ratio:1.00");
+    info_line(t, "rss_overhead_bytes:0");
     info_line(t, "mem_fragmentation_ratio:%.2f", used ? (double)rss / (double)used : 0.0);
+    info_line(t, "mem_fragmentation_bytes:%lld", rss - used);
+    info_line(t, "mem_not_counted_for_evict:0");
+    info_line(t, "mem_replication_backlog:0");
+    info_line(t, "mem_total_replication_buffers:0");
+    info_line(t, "mem_clients_slaves:0");
+    info_line(t, "mem_clients_normal:0");
+    info_line(t, "mem_cluster_links:0");
+    info_line(t, "mem_aof_buffer:0");
     info_line(t, "mem_allocator:libc");
+    info_line(t, "active_defrag_running:0");
+    info_line(t, "lazyfree_pending_objects:0");
+    info_line(t, "lazyfreed_objects:0");
 }
 
+/* Grove keeps everything in memory and never forks: the persistence
+ * section says so in Redis's words. */
 static void info_persistence(struct resp_out *t)
 {
+    static const char *const lines[] = {
+        "loading:0", "async_loading:0", "current_cow_peak:0", "current_cow_size:0",
+        "current_cow_size_age:0", "current_fork_perc:0.00", "current_save_keys_processed:0",
+        "current_save_keys_total:0", "rdb_changes_since_last_save:0",
+        "rdb_bgsave_in_progress:0", NULL, "rdb_last_bgsave_status:ok",
+        "rdb_last_bgsave_time_sec:-1", "rdb_current_bgsave_time_sec:-1", "rdb_saves:0",
+        "rdb_last_cow_size:0", "rdb_last_load_keys_expired:0", "rdb_last_load_keys_loaded:0",
+        "aof_enabled:0", "aof_rewrite_in_progress:0", "aof_rewrite_scheduled:0",
+        "aof_last_rewrite_time_sec:-1", "aof_current_rewrite_time_sec:-1",
+        "aof_last_bgrewrite_status:ok", "aof_rewrites:0", "aof_rewrites_consecutive_failures:0",
+        "aof_last_write_status:ok", "aof_last_cow_size:0", "module_fork_in_progress:0",
+        "module_fork_last_cow_size:0",
+    };
     info_line(t, "# Persistence");
-    info_line(t, "loading:0");
-    info_line(t, "async_loading:0");
-    info_line(t, "rdb_changes_since_last_save:0");
-    info_line(t, "rdb_bgsave_in_progress:0");
-    info_line(t, "rdb_last_bgsave_status:ok");
-    info_line(t, "aof_enabled:0");
-    info_line(t, "aof_rewrite_in_progress:0");
+    for (size_t i = 0; i < sizeof(lines) / sizeof(lines[0]); i++) {
+        if (lines[i] != NULL)
+            info_line(t, "%s", lines[i]);
+        else /* like Redis, which counts its start as the last save */
+            info_line(t, "rdb_last_save_time:%lld", server.start_time_ms / 1000);
+    }
 }
 
 static void info_stats(struct resp_out *t, long long now_ms)
@@ -154,16 +213,49 @@ static void info_stats(struct resp_out *t, long long now_ms)
     info_line(t, "total_connections_received:%lld",
               atomic_load(&server.total_connections_received));
     info_line(t, "total_commands_processed:%lld", server_total_commands());
-    info_line(t, "instantaneous_ops_per_sec:%lld", server_instantaneous_ops());
+    info_line(t, "instantaneous_ops_per_sec:%lld", server_instantaneous(SERVER_METRIC_COMMANDS));
     info_line(t, "total_net_input_bytes:%lld", server_net_input_bytes());
     info_line(t, "total_net_output_bytes:%lld", server_net_output_bytes());
+    info_line(t, "total_net_repl_input_bytes:0");
+    info_line(t, "total_net_repl_output_bytes:0");
+    info_line(t, "instantaneous_input_kbps:%.2f",
+              (double)server_instantaneous(SERVER_METRIC_NET_INPUT) / 1024);
+    info_line(t, "instantaneous_output_kbps:%.2f",
+              (double)server_instantaneous(SERVER_METRIC_NET_OUTPUT) / 1024);
+    info_line(t, "instantaneous_input_repl_kbps:0.00");
+    info_line(t, "instantaneous_output_repl_kbps:0.00");
     info_line(t, "rejected_connections:%lld", atomic_load(&server.rejected_connections));
+    info_line(t, "sync_full:0");
+    info_line(t, "sync_partial_ok:0");
+    info_line(t, "sync_partial_err:0");
     info_line(t, "expired_keys:%llu", (unsigned long long)ks.expired_keys);
+    info_line(t, "expired_stale_perc:0.00");
+    info_line(t, "expired_time_cap_reached_count:0");
+    info_line(t, "expire_cycle_cpu_milliseconds:0");
     info_line(t, "evicted_keys:0");
+    info_line(t, "evicted_clients:0");
+    info_line(t, "total_eviction_exceeded_time:0");
+    info_line(t, "current_eviction_exceeded_time:0");
     info_line(t, "keyspace_hits:%llu", (unsigned long long)ks.hits);
     info_line(t, "keyspace_misses:%llu", (unsigned long long)ks.misses);
-    info_line(t, "pubsub_channels:0");
-    info_line(t, "pubsub_patterns:0");
+    static const char *const idle[] = {
+        "pubsub_channels:0", "pubsub_patterns:0", "pubsubshard_channels:0",
+        "latest_fork_usec:0", "total_forks:0", "migrate_cached_sockets:0",
+        "slave_expires_tracked_keys:0", "active_defrag_hits:0", "active_defrag_misses:0",
+        "active_defrag_key_hits:0", "active_defrag_key_misses:0", "total_active_defrag_time:0",
+        "current_active_defrag_time:0", "tracking_total_keys:0", "tracking_total_items:0",
+        "tracking_total_prefixes:0", "unexpected_error_replies:0",
+    };
+    for (size_t i = 0; i < sizeof(idle) / sizeof(idle[0]); i++)
+        info_line(t, "%s", idle[i]);
+    info_line(t, "total_error_replies:%lld", server_total_error_replies());
+    info_line(t, "dump_payload_sanitizations:0");
+    info_line(t, "total_reads_processed:%lld", server_reads_processed());
+    info_line(t, "total_writes_processed:%lld", server_writes_processed());
+    info_line(t, "io_threaded_reads_processed:0");
+    info_line(t, "io_threaded_writes_processed:0");
+    info_line(t, "reply_buffer_shrinks:0");
+    info_line(t, "reply_buffer_expands:0");
 }
 
 static void info_replication(struct resp_out *t)
@@ -171,17 +263,66 @@ static void info_replication(struct resp_out *t)
     info_line(t, "# Replication");
     info_line(t, "role:master");
     info_line(t, "connected_slaves:0");
+    info_line(t, "master_failover_state:no-failover");
+    info_line(t, "master_replid:%s", server.replid);
+    info_line(t, "master_replid2:0000000000000000000000000000000000000000");
     info_line(t, "master_repl_offset:0");
+    info_line(t, "second_repl_offset:-1");
+    info_line(t, "repl_backlog_active:0");
+    info_line(t, "repl_backlog_size:1048576");
+    info_line(t, "repl_backlog_first_byte_offset:0");
+    info_line(t, "repl_backlog_histlen:0");
 }
 
 static void info_cpu(struct resp_out *t)
 {
-    struct rusage self;
+    struct rusage self, thread;
     getrusage(RUSAGE_SELF, &self);
+    getrusage(RUSAGE_THREAD, &thread); /* the worker running this INFO */
     info_line(t, "# CPU");
     info_line(t, "used_cpu_sys:%ld.%06ld", (long)self.ru_stime.tv_sec, (long)self.ru_stime.tv_usec);
     info_line(t, "used_cpu_user:%ld.%06ld", (long)self.ru_utime.tv_sec,
               (long)self.ru_utime.tv_usec);
+    info_line(t, "used_cpu_sys_children:0.000000");
+    info_line(t, "used_cpu_user_children:0.000000");
+    info_line(t, "used_cpu_sys_main_thread:%ld.%06ld", (long)thread.ru_stime.tv_sec,
+              (long)thread.ru_stime.tv_usec);
+    info_line(t, "used_cpu_user_main_thread:%ld.%06ld", (long)thread.ru_utime.tv_sec,
+              (long)thread.ru_utime.tv_usec);
+}
+
+/* Summed over the workers: "cmdstat_get:calls=2,usec=5,usec_per_call=2.50,
+ * rejected_calls=0,failed_calls=0" for every command used since RESETSTAT. */
+static void info_commandstats(struct resp_out *t)
+{
+    info_line(t, "# Commandstats");
+    for (unsigned id = 0; id < command_id_count(); id++) {
+        long long calls = 0, ns = 0, rejected = 0, failed = 0;
+        for (int w = 0; w < server.nworkers; w++) {
+            const struct command_stat *st = &server.workers[w].cmdstats[id];
+            calls += atomic_load_explicit(&st->calls, memory_order_relaxed);
+            ns += atomic_load_explicit(&st->ns, memory_order_relaxed);
+            rejected += atomic_load_explicit(&st->rejected, memory_order_relaxed);
+            failed += atomic_load_explicit(&st->failed, memory_order_relaxed);
+        }
+        if (calls == 0 && rejected == 0 && failed == 0)
+            continue;
+        long long usec = ns / 1000;
+        info_line(t, "cmdstat_%s:calls=%lld,usec=%lld,usec_per_call=%.2f,rejected_calls=%lld,"
+                  "failed_calls=%lld", command_by_id(id)->fullname, calls, usec,
+                  calls ? (double)usec / (double)calls : 0.0, rejected, failed);
+    }
+}
+
+static void errorstat_line(const char *code, long long count, void *ud)
+{
+    info_line(ud, "errorstat_%s:count=%lld", code, count);
+}
+
+static void info_errorstats(struct resp_out *t)
+{
+    info_line(t, "# Errorstats");
+    server_foreach_error(errorstat_line, t);
 }
 
 static void info_cluster(struct resp_out *t)
@@ -207,11 +348,13 @@ static void info_keyspace(struct resp_out *t, long long now_ms)
 enum info_section {
     INFO_SERVER = 1 << 0, INFO_CLIENTS = 1 << 1, INFO_MEMORY = 1 << 2,
     INFO_PERSISTENCE = 1 << 3, INFO_STATS = 1 << 4, INFO_REPLICATION = 1 << 5,
-    INFO_CPU = 1 << 6, INFO_MODULES = 1 << 7, INFO_ERRORSTATS = 1 << 8,
-    INFO_CLUSTER = 1 << 9, INFO_KEYSPACE = 1 << 10,
+    INFO_CPU = 1 << 6, INFO_MODULES = 1 << 7, INFO_COMMANDSTATS = 1 << 8,
+    INFO_ERRORSTATS = 1 << 9, INFO_CLUSTER = 1 << 10, INFO_KEYSPACE = 1 << 11,
 };
-#define INFO_DEFAULT 0x7ff
+#define INFO_DEFAULT (0xfff & ~INFO_COMMANDSTATS)
+#define INFO_ALL 0xfff
 
+/* In Redis's order. */
 static const struct {
     const char *name;
     unsigned bit;
@@ -219,7 +362,8 @@ static const struct {
     {"server", INFO_SERVER},       {"clients", INFO_CLIENTS}, {"memory", INFO_MEMORY},
     {"persistence", INFO_PERSISTENCE}, {"stats", INFO_STATS},
     {"replication", INFO_REPLICATION}, {"cpu", INFO_CPU},     {"modules", INFO_MODULES},
-    {"errorstats", INFO_ERRORSTATS}, {"cluster", INFO_CLUSTER}, {"keyspace", INFO_KEYSPACE},
+    {"commandstats", INFO_COMMANDSTATS}, {"errorstats", INFO_ERRORSTATS},
+    {"cluster", INFO_CLUSTER}, {"keyspace", INFO_KEYSPACE},
 };
 
 static unsigned parse_sections(struct cmd_ctx *ctx)
@@ -229,7 +373,9 @@ static unsigned parse_sections(struct cmd_ctx *ctx)
     unsigned mask = 0;
     for (size_t i = 1; i < ctx->argc; i++) {
         const struct resp_arg *a = &ctx->argv[i];
-        if (arg_is(a, "all") || arg_is(a, "everything") || arg_is(a, "default"))
+        if (arg_is(a, "all") || arg_is(a, "everything"))
+            mask |= INFO_ALL;
+        if (arg_is(a, "default"))
             mask |= INFO_DEFAULT;
         for (size_t s = 0; s < sizeof(info_sections) / sizeof(info_sections[0]); s++)
             if (arg_is(a, info_sections[s].name))
@@ -259,7 +405,8 @@ static void info_command(struct cmd_ctx *ctx)
         case INFO_REPLICATION: info_replication(&t); break;
         case INFO_CPU: info_cpu(&t); break;
         case INFO_MODULES: info_line(&t, "# Modules"); break;
-        case INFO_ERRORSTATS: info_line(&t, "# Errorstats"); break;
+        case INFO_COMMANDSTATS: info_commandstats(&t); break;
+        case INFO_ERRORSTATS: info_errorstats(&t); break;
         case INFO_CLUSTER: info_cluster(&t); break;
         case INFO_KEYSPACE: info_keyspace(&t, ctx->now_ms); break;
         }
@@ -276,7 +423,8 @@ struct config_reply {
     size_t nseen, cap;
 };
 
-static void config_get_cb(const char *name, const char *value, void *ud)
+static void config_get_cb(const char *name, const char *shown, size_t shown_len,
+                          const char *value, void *ud)
 {
     struct config_reply *r = ud;
     for (size_t i = 0; i < r->nseen; i++)
@@ -285,7 +433,7 @@ static void config_get_cb(const char *name, const char *value, void *ud)
     if (r->nseen == r->cap)
         return;
     r->seen[r->nseen++] = name;
-    resp_add_bulk_cstr(r->out, name);
+    resp_add_bulk(r->out, shown, shown_len);
     resp_add_bulk_cstr(r->out, value);
 }
 
@@ -307,15 +455,72 @@ static void config_set_failed(struct cmd_ctx *ctx, const char *name, const char 
                     name, reason);
 }
 
+/* Put back the first `n` options of a CONFIG SET as they were. */
+static void restore_config(struct cmd_ctx *ctx, char (*old)[CONFIG_VALUE_MAX], size_t n)
+{
+    char name[128], reason[512];
+    while (n-- > 0) {
+        arg_to_cstr(&ctx->argv[2 + 2 * n], name, sizeof(name));
+        config_set(&server.cfg, name, old[n], reason, sizeof(reason));
+    }
+}
+
+/* Maxclients needs file descriptors: like Redis, raise the limit or refuse. */
+static bool maxclients_fit(char *reason, size_t cap)
+{
+    long long fit = server_fit_maxclients(server.cfg.maxclients);
+    if (fit >= server.cfg.maxclients)
+        return true;
+    snprintf(reason, cap, "The operating system is not able to handle the specified number of "
+                          "clients, try with %lld", fit);
+    return false;
+}
+
+/* All or nothing, as in Redis: on any failure every option of the command
+ * is put back. Errors name the option as Grove spells it. Called under
+ * config_lock. */
+static void apply_config_set(struct cmd_ctx *ctx)
+{
+    size_t pairs = (ctx->argc - 2) / 2, done = 0;
+    char (*old)[CONFIG_VALUE_MAX] = malloc(pairs * sizeof(*old));
+    char name[128], reason[512];
+    const char *failed = NULL;
+    if (old == NULL) {
+        resp_add_error(ctx->out, "ERR out of memory");
+        return;
+    }
+    for (; done < pairs && failed == NULL; done++) {
+        const struct resp_arg *v = &ctx->argv[3 + 2 * done];
+        arg_to_cstr(&ctx->argv[2 + 2 * done], name, sizeof(name));
+        config_get_value(&server.cfg, name, old[done], sizeof(old[done]));
+        char *value = strndup(v->ptr, v->len);
+        if (value == NULL)
+            snprintf(reason, sizeof(reason), "out of memory");
+        if (value == NULL || config_set(&server.cfg, name, value, reason, sizeof(reason)) < 0)
+            failed = config_option_name(name);
+        free(value);
+    }
+    for (size_t i = 0; i < pairs && failed == NULL; i++)
+        if (arg_is(&ctx->argv[2 + 2 * i], "maxclients") && !maxclients_fit(reason, sizeof(reason)))
+            failed = "maxclients";
+    if (failed != NULL) {
+        restore_config(ctx, old, done);
+        config_set_failed(ctx, failed, reason);
+    } else {
+        resp_add_ok(ctx->out);
+    }
+    free(old);
+}
+
 /* Checks every name before changing anything, so that an unknown or
  * immutable option leaves the configuration untouched. */
 static void config_set_command(struct cmd_ctx *ctx)
 {
     if ((ctx->argc - 2) % 2 != 0) {
-        reply_wrong_arity(ctx, ctx->cmd);
+        reply_syntax_error(ctx);
         return;
     }
-    char name[128], other[128], value[1024], reason[512];
+    char name[128], other[128], reason[512];
     for (size_t i = 2; i < ctx->argc; i += 2) {
         arg_to_cstr(&ctx->argv[i], name, sizeof(name));
         int rc = config_check_settable(name, reason, sizeof(reason));
@@ -338,30 +543,13 @@ static void config_set_command(struct cmd_ctx *ctx)
         }
     }
     config_lock();
-    for (size_t i = 2; i < ctx->argc; i += 2) {
-        arg_to_cstr(&ctx->argv[i], name, sizeof(name));
-        arg_to_cstr(&ctx->argv[i + 1], value, sizeof(value));
-        if (config_set(&server.cfg, name, value, reason, sizeof(reason)) < 0) {
-            config_unlock();
-            config_set_failed(ctx, name, reason);
-            return;
-        }
-    }
+    apply_config_set(ctx);
     config_unlock();
-    resp_add_ok(ctx->out);
 }
 
 static void config_resetstat_command(struct cmd_ctx *ctx)
 {
-    for (int i = 0; i < server.nworkers; i++) {
-        struct worker_stats *st = &server.workers[i].stats;
-        atomic_store(&st->commands, 0);
-        atomic_store(&st->net_input_bytes, 0);
-        atomic_store(&st->net_output_bytes, 0);
-    }
-    atomic_store(&server.total_connections_received, 0);
-    atomic_store(&server.rejected_connections, 0);
-    keyspace_reset_stats(server.ks);
+    server_reset_stats();
     resp_add_ok(ctx->out);
 }
 
@@ -432,16 +620,20 @@ static void flushdb_command(struct cmd_ctx *ctx)
 {
     bool async;
     struct keyspace_trash *trash = NULL;
-    if (parse_flush_mode(ctx, &async))
-        finish_flush(ctx, keyspace_flushdb(ctx->db, &trash), trash, async);
+    if (!parse_flush_mode(ctx, &async))
+        return;
+    int rc = keyspace_flushdb(ctx->db, &trash);
+    finish_flush(ctx, rc, trash, async);
 }
 
 static void flushall_command(struct cmd_ctx *ctx)
 {
     bool async;
     struct keyspace_trash *trash = NULL;
-    if (parse_flush_mode(ctx, &async))
-        finish_flush(ctx, keyspace_flushall(server.ks, &trash), trash, async);
+    if (!parse_flush_mode(ctx, &async))
+        return;
+    int rc = keyspace_flushall(server.ks, &trash);
+    finish_flush(ctx, rc, trash, async);
 }
 
 static void time_command(struct cmd_ctx *ctx)
@@ -503,7 +695,8 @@ static struct command config_subcommands[] = {
 
 struct command server_commands[] = {
     {.name = "info", .arity = -1, .flags = CMD_LOADING | CMD_STALE, .proc = info_command,
-     .group = "server", .summary = "Returns information and statistics about the server.",
+     .acl = ACL_DANGEROUS, .group = "server",
+     .summary = "Returns information and statistics about the server.",
      .since = "1.0.0", .complexity = "O(1)",
      .args = (const struct command_arg[]){{"section", "string", NULL,
                                            COMMAND_ARG_OPTIONAL | COMMAND_ARG_MULTIPLE, NULL},
@@ -512,16 +705,19 @@ struct command server_commands[] = {
      .summary = "A container for server configuration commands.", .since = "2.0.0",
      .complexity = "Depends on subcommand.", .subcommands = config_subcommands},
     {.name = "dbsize", .arity = 1, .flags = CMD_READONLY | CMD_FAST, .proc = dbsize_command,
-     .group = "server", .summary = "Returns the number of keys in the database.",
+     .acl = ACL_KEYSPACE, .group = "server",
+     .summary = "Returns the number of keys in the database.",
      .since = "1.0.0"},
     {.name = "flushdb", .arity = -1, .flags = CMD_WRITE, .proc = flushdb_command,
-     .group = "server", .summary = "Removes all keys from the current database.",
+     .acl = ACL_KEYSPACE | ACL_DANGEROUS, .group = "server",
+     .summary = "Removes all keys from the current database.",
      .since = "1.0.0", .complexity = "O(N) where N is the number of keys in the selected database",
      .args = (const struct command_arg[]){{"flush-type", "oneof", NULL, COMMAND_ARG_OPTIONAL,
          (const struct command_arg[]){{"async", "pure-token", "ASYNC", 0, NULL},
                                       {"sync", "pure-token", "SYNC", 0, NULL}, {0}}}, {0}}},
     {.name = "flushall", .arity = -1, .flags = CMD_WRITE, .proc = flushall_command,
-     .group = "server", .summary = "Removes all keys from all databases.", .since = "1.0.0",
+     .acl = ACL_KEYSPACE | ACL_DANGEROUS, .group = "server",
+     .summary = "Removes all keys from all databases.", .since = "1.0.0",
      .complexity = "O(N) where N is the total number of keys in all databases",
      .args = (const struct command_arg[]){{"flush-type", "oneof", NULL, COMMAND_ARG_OPTIONAL,
          (const struct command_arg[]){{"async", "pure-token", "ASYNC", 0, NULL},

@@ -12,8 +12,10 @@
 #include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 
 #include "hashmap.h"
 #include "keyspace.h"
@@ -33,30 +35,66 @@ static struct command *const command_tables[] = {
 };
 
 static struct hashmap *command_index;
+static const struct command **command_by_id_table; /* every command and subcommand */
+static size_t command_ids;
 static const struct hashmap_seed command_seed = {0x67726f7665ULL, 0x636f6d6d616e64ULL};
 
 /* ---- the index -------------------------------------------------------------- */
 
-static void set_fullnames(struct command *parent)
+/* Names and ids; with table NULL only counts. Returns the next free id. */
+static unsigned set_fullnames(struct command *parent, unsigned id, const struct command **table)
 {
     snprintf(parent->fullname, sizeof(parent->fullname), "%s", parent->name);
+    if (table)
+        table[id] = parent;
+    parent->id = id++;
     if (parent->subcommands == NULL)
-        return;
+        return id;
     for (struct command *sub = (struct command *)parent->subcommands; sub->name; sub++) {
         sub->parent = parent;
         snprintf(sub->fullname, sizeof(sub->fullname), "%s|%s", parent->name, sub->name);
+        if (table)
+            table[id] = sub;
+        sub->id = id++;
     }
+    return id;
+}
+
+static size_t count_ids(void)
+{
+    size_t n = 0;
+    for (size_t t = 0; t < sizeof(command_tables) / sizeof(command_tables[0]); t++) {
+        for (const struct command *cmd = command_tables[t]; cmd->name; cmd++) {
+            n++;
+            for (const struct command *sub = cmd->subcommands; sub && sub->name; sub++)
+                n++;
+        }
+    }
+    return n;
+}
+
+size_t command_id_count(void)
+{
+    return command_ids;
+}
+
+const struct command *command_by_id(unsigned id)
+{
+    return id < command_ids ? command_by_id_table[id] : NULL;
 }
 
 int command_table_init(void)
 {
     struct hashmap_hasher hasher = {hashmap_siphash, &command_seed};
     command_index = hashmap_create(&hasher);
-    if (command_index == NULL)
+    command_ids = count_ids();
+    command_by_id_table = calloc(command_ids, sizeof(*command_by_id_table));
+    if (command_index == NULL || command_by_id_table == NULL)
         return -ENOMEM;
+    unsigned id = 0;
     for (size_t t = 0; t < sizeof(command_tables) / sizeof(command_tables[0]); t++) {
         for (const struct command *cmd = command_tables[t]; cmd->name; cmd++) {
-            set_fullnames((struct command *)cmd);
+            id = set_fullnames((struct command *)cmd, id, command_by_id_table);
             if (hashmap_put(command_index, cmd->name, strlen(cmd->name), (void *)cmd, NULL) < 0)
                 return -ENOMEM;
         }
@@ -68,6 +106,9 @@ void command_table_deinit(void)
 {
     hashmap_destroy(command_index);
     command_index = NULL;
+    free(command_by_id_table);
+    command_by_id_table = NULL;
+    command_ids = 0;
 }
 
 static bool lower_name(const char *name, size_t len, char *buf)
@@ -106,6 +147,50 @@ void command_foreach(void (*fn)(const struct command *cmd, void *ud), void *ud)
 size_t command_count(void)
 {
     return hashmap_size(command_index);
+}
+
+/* ---- ACL categories ----------------------------------------------------------- */
+
+static const char *const acl_names[] = {
+    "keyspace", "read", "write", "set", "sortedset", "list", "hash", "string",
+    "bitmap", "hyperloglog", "geo", "stream", "pubsub", "admin", "fast", "slow",
+    "blocking", "dangerous", "connection", "transaction", "scripting",
+};
+
+const char *command_acl_name(unsigned bit)
+{
+    return bit < sizeof(acl_names) / sizeof(acl_names[0]) ? acl_names[bit] : NULL;
+}
+
+/* Redis's setImplicitACLCategories, plus the group for tables that do not
+ * spell their categories out. */
+uint32_t command_acl_categories(const struct command *cmd)
+{
+    uint32_t acl = cmd->acl;
+    bool container = cmd->subcommands != NULL;
+    if (acl == 0 && !container && cmd->group != NULL) {
+        if (strcmp(cmd->group, "string") == 0)
+            acl |= ACL_STRING;
+        else if (strcmp(cmd->group, "generic") == 0)
+            acl |= ACL_KEYSPACE;
+        else if (strcmp(cmd->group, "connection") == 0)
+            acl |= ACL_CONNECTION;
+    }
+    if (cmd->flags & CMD_WRITE)
+        acl |= ACL_WRITE;
+    if (cmd->flags & CMD_READONLY)
+        acl |= ACL_READ;
+    if (cmd->flags & CMD_ADMIN)
+        acl |= ACL_ADMIN | ACL_DANGEROUS;
+    if (cmd->flags & CMD_PUBSUB)
+        acl |= ACL_PUBSUB;
+    if (cmd->flags & CMD_FAST)
+        acl |= ACL_FAST;
+    if (cmd->flags & CMD_BLOCKING)
+        acl |= ACL_BLOCKING;
+    if (!(acl & ACL_FAST))
+        acl |= ACL_SLOW;
+    return acl;
 }
 
 /* ---- standard replies ------------------------------------------------------- */
@@ -202,15 +287,25 @@ static bool arity_ok(const struct command *cmd, size_t argc)
     return cmd->arity >= 0 ? argc == (size_t)cmd->arity : argc >= (size_t)-cmd->arity;
 }
 
-static bool auth_required(const struct client *c)
+bool command_password_set(void)
 {
-    return !c->authenticated && server.cfg.requirepass[0] != '\0';
+    config_lock(); /* CONFIG SET may free the string meanwhile */
+    bool set = server.cfg.requirepass[0] != '\0';
+    config_unlock();
+    return set;
 }
 
-/* Find the command (or subcommand) or reply why not. */
-static const struct command *resolve(struct cmd_ctx *ctx)
+bool command_auth_required(const struct client *c)
+{
+    return !c->authenticated && command_password_set();
+}
+
+/* Find the command (or subcommand) or reply why not. A command found but
+ * refused (arity, NOAUTH) is left in *rejected for its statistics. */
+static const struct command *resolve(struct cmd_ctx *ctx, const struct command **rejected)
 {
     const struct command *cmd = command_lookup(ctx->argv[0].ptr, ctx->argv[0].len);
+    *rejected = NULL;
     if (cmd == NULL) {
         reply_unknown_command(ctx);
         return NULL;
@@ -223,14 +318,16 @@ static const struct command *resolve(struct cmd_ctx *ctx)
         }
         cmd = sub;
     }
+    *rejected = cmd;
     if (!arity_ok(cmd, ctx->argc)) {
         reply_wrong_arity(ctx, cmd);
         return NULL;
     }
-    if (auth_required(ctx->client) && !(cmd->flags & CMD_NO_AUTH)) {
+    if (command_auth_required(ctx->client) && !(cmd->flags & CMD_NO_AUTH)) {
         resp_add_error(ctx->out, "NOAUTH Authentication required.");
         return NULL;
     }
+    *rejected = NULL;
     return cmd;
 }
 
@@ -286,6 +383,19 @@ static void apply_reply_mode(struct client *c, size_t mark)
     }
 }
 
+static long long monotonic_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (long long)ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+/* Did the command leave an error reply ("-CODE ...") after `mark`? */
+static bool replied_error(const struct client *c, size_t mark)
+{
+    return c->out.len > mark && c->out.data[mark] == '-';
+}
+
 void command_execute(struct client *c, struct resp_arg *argv, size_t argc, long long now_ms,
                      struct worker_stats *stats)
 {
@@ -294,12 +404,29 @@ void command_execute(struct client *c, struct resp_arg *argv, size_t argc, long 
         .db = keyspace_db(server.ks, (unsigned)c->db), .now_ms = now_ms, .stats = stats,
     };
     size_t mark = c->out.len;
-    const struct command *cmd = resolve(&ctx);
+    const struct command *rejected;
+    const struct command *cmd = resolve(&ctx, &rejected);
+    bool failed;
     if (cmd != NULL) {
         ctx.cmd = cmd;
         c->last_cmd = cmd;
+        long long start = monotonic_ns();
         run_locked(cmd, &ctx);
+        long long ns = monotonic_ns() - start;
+        failed = replied_error(c, mark);
+        struct command_stat *st = &c->worker->cmdstats[cmd->id];
+        WORKER_CMDSTAT_ADD(st, calls, 1);
+        WORKER_CMDSTAT_ADD(st, ns, ns);
+        if (failed)
+            WORKER_CMDSTAT_ADD(st, failed, 1);
         WORKER_STAT_ADD(c->worker, commands, 1);
+    } else {
+        failed = true;
+        if (rejected != NULL)
+            WORKER_CMDSTAT_ADD(&c->worker->cmdstats[rejected->id], rejected, 1);
     }
+    /* Counted before CLIENT REPLY OFF takes the reply back, as Redis does. */
+    if (failed && c->out.len > mark)
+        server_count_error(c->out.data + mark, c->out.len - mark);
     apply_reply_mode(c, mark);
 }

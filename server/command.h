@@ -48,6 +48,34 @@ enum command_flag {
     CMD_SELF_LOCK = 1 << 18,
 };
 
+/* ACL categories, in the order Redis lists them (COMMAND INFO). A command
+ * gets those its flags imply (write, read, admin + dangerous, fast or
+ * slow...) plus its `acl` field; when `acl` is 0 its group gives one
+ * (string, generic: keyspace, connection), except for containers. */
+enum command_acl {
+    ACL_KEYSPACE = 1 << 0,
+    ACL_READ = 1 << 1,
+    ACL_WRITE = 1 << 2,
+    ACL_SET = 1 << 3,
+    ACL_SORTEDSET = 1 << 4,
+    ACL_LIST = 1 << 5,
+    ACL_HASH = 1 << 6,
+    ACL_STRING = 1 << 7,
+    ACL_BITMAP = 1 << 8,
+    ACL_HYPERLOGLOG = 1 << 9,
+    ACL_GEO = 1 << 10,
+    ACL_STREAM = 1 << 11,
+    ACL_PUBSUB = 1 << 12,
+    ACL_ADMIN = 1 << 13,
+    ACL_FAST = 1 << 14,
+    ACL_SLOW = 1 << 15,
+    ACL_BLOCKING = 1 << 16,
+    ACL_DANGEROUS = 1 << 17,
+    ACL_CONNECTION = 1 << 18,
+    ACL_TRANSACTION = 1 << 19,
+    ACL_SCRIPTING = 1 << 20,
+};
+
 /* A key argument: its bytes and hash, and the shard of the client's
  * database that holds it. */
 struct cmd_key {
@@ -97,7 +125,9 @@ struct command {
     const char *complexity;
     const struct command_arg *args;   /* NULL-name terminated, may be NULL */
     const struct command *subcommands; /* NULL-name terminated, may be NULL */
+    uint32_t acl;                 /* ACL_* categories beyond the implied ones */
     /* filled at start-up */
+    unsigned id;                  /* dense, for per-worker statistics */
     const struct command *parent;
     char fullname[48];            /* "client|setname" */
 };
@@ -109,9 +139,25 @@ void command_table_deinit(void);
 const struct command *command_lookup(const char *name, size_t len);
 const struct command *command_lookup_sub(const struct command *parent, const char *name,
                                          size_t len);
+/* Every ACL category of a command (ACL_* bits, see enum command_acl). */
+uint32_t command_acl_categories(const struct command *cmd);
+/* The category's name without '@' ("keyspace"), by bit index; NULL past the end. */
+const char *command_acl_name(unsigned bit);
+
+/* Every command and subcommand has an id below command_id_count(). */
+size_t command_id_count(void);
+const struct command *command_by_id(unsigned id);
+
 /* Visit every top-level command. */
 void command_foreach(void (*fn)(const struct command *cmd, void *ud), void *ud);
 size_t command_count(void);
+
+/* Authentication, as Redis's default user sees it: a password is set
+ * (requirepass), and this client has not authenticated. A client that
+ * connects (or RESETs) while no password is set counts as authenticated,
+ * so setting requirepass later does not lock out existing connections. */
+bool command_password_set(void);
+bool command_auth_required(const struct client *c);
 
 /* Run one parsed request for a client, appending its reply. */
 void command_execute(struct client *c, struct resp_arg *argv, size_t argc, long long now_ms,

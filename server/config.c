@@ -18,10 +18,12 @@
 
 #include "glob.h"
 #include "log.h"
+#include "resp.h"
 
 enum option_kind { OPT_INT, OPT_MEMORY, OPT_STRING, OPT_BOOL, OPT_ENUM, OPT_OBUF_LIMIT };
 
 #define OPT_IMMUTABLE 1 /* start-up only: CONFIG SET refuses it */
+#define OPT_PROTECTED 2 /* CONFIG SET refuses it, as Redis without enable-protected-configs */
 
 struct option {
     const char *name;
@@ -46,7 +48,7 @@ static const struct option options[] = {
     {"databases", OPT_INT, FIELD(databases), 1, 10000, OPT_IMMUTABLE, NULL, "16"},
     {"shards", OPT_INT, FIELD(shards), 1, 1024, OPT_IMMUTABLE, NULL, "16"},
     {"requirepass", OPT_STRING, FIELD(requirepass), 0, 0, 0, NULL, ""},
-    {"maxclients", OPT_INT, FIELD(maxclients), 1, INT_MAX, 0, NULL, "10000"},
+    {"maxclients", OPT_INT, FIELD(maxclients), 1, UINT_MAX, 0, NULL, "10000"},
     {"timeout", OPT_INT, FIELD(timeout), 0, INT_MAX, 0, NULL, "0"},
     {"tcp-backlog", OPT_INT, FIELD(tcp_backlog), 0, INT_MAX, OPT_IMMUTABLE, NULL, "511"},
     {"tcp-keepalive", OPT_INT, FIELD(tcp_keepalive), 0, INT_MAX, 0, NULL, "300"},
@@ -57,15 +59,15 @@ static const struct option options[] = {
     {"client-query-buffer-limit", OPT_MEMORY, FIELD(client_query_buffer_limit), 1024 * 1024,
      LLONG_MAX, 0, NULL, "1gb"},
     {"client-output-buffer-limit", OPT_OBUF_LIMIT, FIELD(client_output_buffer_limit), 0,
-     LLONG_MAX, 0, NULL, "normal 0 0 0"},
-    {"hz", OPT_INT, FIELD(hz), 1, 500, 0, NULL, "10"},
+     LLONG_MAX, 0, NULL, "normal 0 0 0 slave 256mb 64mb 60 pubsub 32mb 8mb 60"},
+    {"hz", OPT_INT, FIELD(hz), 0, INT_MAX, 0, NULL, "10"},
     {"maxmemory", OPT_MEMORY, FIELD(maxmemory), 0, LLONG_MAX, 0, NULL, "0"},
     {"maxmemory-policy", OPT_ENUM, FIELD(maxmemory_policy), 0, 0, 0, config_maxmemory_policies,
      "noeviction"},
     {"save", OPT_STRING, FIELD(save), 0, 0, 0, NULL, ""},
     {"appendonly", OPT_BOOL, FIELD(appendonly), 0, 1, 0, NULL, "no"},
     {"daemonize", OPT_BOOL, FIELD(daemonize), 0, 0, OPT_IMMUTABLE, NULL, "no"},
-    {"dir", OPT_STRING, FIELD(dir), 0, 0, 0, NULL, "."},
+    {"dir", OPT_STRING, FIELD(dir), 0, 0, OPT_PROTECTED, NULL, "."},
 };
 #define OPTION_COUNT (sizeof(options) / sizeof(options[0]))
 
@@ -101,17 +103,11 @@ static const struct option *find_option(const char *name)
 
 /* ---- value parsing ------------------------------------------------------ */
 
+/* Integers as Redis's string2ll reads them: no sign but '-', no spaces,
+ * no leading zeros. */
 static bool parse_ll(const char *s, long long *out)
 {
-    if (*s == '\0' || isspace((unsigned char)*s))
-        return false;
-    char *end;
-    errno = 0;
-    long long v = strtoll(s, &end, 10);
-    if (errno != 0 || *end != '\0')
-        return false;
-    *out = v;
-    return true;
+    return resp_str_to_ll(s, strlen(s), out);
 }
 
 bool config_parse_memory(const char *s, long long *out)
@@ -142,8 +138,13 @@ bool config_parse_memory(const char *s, long long *out)
         return false;
     memcpy(number, s, digits);
     number[digits] = '\0';
-    long long v;
-    if (!parse_ll(number, &v) || v < 0 || (mul > 1 && v > LLONG_MAX / mul))
+    /* Digits only (Redis's memtoull takes no sign), leading zeros allowed. */
+    for (size_t i = 0; i < digits; i++)
+        if (!isdigit((unsigned char)number[i]))
+            return false;
+    errno = 0;
+    long long v = strtoll(number, NULL, 10);
+    if (errno != 0 || (mul > 1 && v > LLONG_MAX / mul))
         return false;
     *out = v * mul;
     return true;
@@ -160,34 +161,71 @@ static int parse_enum(const struct option *opt, const char *value, long long *ou
     return -1;
 }
 
-/* "class hard soft seconds [class ...]", as redis.conf writes it. Only the
- * normal class's hard limit means something to Grove (it has no replicas
- * and no pub/sub yet); the other classes are checked and ignored. */
-static int parse_obuf_limit(const char *value, long long *normal_hard)
+/* "class hard soft seconds [class ...]", as redis.conf writes it; classes
+ * normal, replica (or slave) and pubsub. The whole value is checked before
+ * any class changes, as in Redis. Only the normal class's hard limit means
+ * something to Grove (it has no replicas and no pub/sub yet); the others
+ * are kept for CONFIG GET. */
+static int parse_obuf_limit(struct config *cfg, const char *value, char *reason, size_t cap)
+{
+    static const char *const classes[] = {"normal", "slave", "replica", "pubsub"};
+    static const int class_slot[] = {0, 1, 1, 2};
+    char copy[1024], *save = NULL, *words[64];
+    snprintf(copy, sizeof(copy), "%s", value);
+    int n = 0;
+    for (char *w = strtok_r(copy, " ", &save); w != NULL && n < 64; w = strtok_r(NULL, " ", &save))
+        words[n++] = w;
+    if (n == 0)
+        return 0; /* "": Redis accepts it and changes nothing */
+    if (n % 4 != 0) {
+        snprintf(reason, cap, "Wrong number of arguments in buffer limit configuration.");
+        return -1;
+    }
+    long long limits[CONFIG_OBUF_CLASSES][3];
+    memcpy(limits, cfg->obuf_limits, sizeof(limits));
+    for (int j = 0; j < n; j += 4) {
+        int slot = -1;
+        for (size_t c = 0; c < sizeof(classes) / sizeof(classes[0]); c++)
+            if (strcasecmp(words[j], classes[c]) == 0)
+                slot = class_slot[c];
+        if (slot < 0) {
+            snprintf(reason, cap,
+                     "Invalid client class specified in buffer limit configuration.");
+            return -1;
+        }
+        char *end;
+        long long hard, soft, seconds;
+        errno = 0;
+        seconds = strtoll(words[j + 3], &end, 10);
+        if (!config_parse_memory(words[j + 1], &hard) ||
+            !config_parse_memory(words[j + 2], &soft) || errno != 0 || *end != '\0' ||
+            seconds < 0) {
+            snprintf(reason, cap, "Error in hard, soft or soft_seconds setting in buffer "
+                                  "limit configuration.");
+            return -1;
+        }
+        limits[slot][0] = hard;
+        limits[slot][1] = soft;
+        limits[slot][2] = seconds;
+    }
+    memcpy(cfg->obuf_limits, limits, sizeof(limits));
+    cfg->client_output_buffer_limit = limits[0][0];
+    return 0;
+}
+
+/* save "<seconds> <changes> ...": checked as Redis does (Grove never saves). */
+static bool valid_save(const char *value)
 {
     char copy[1024], *save = NULL;
     snprintf(copy, sizeof(copy), "%s", value);
-    long long hard = *normal_hard;
-    int words = 0;
-    const char *cls = NULL;
-    for (char *w = strtok_r(copy, " ", &save); w != NULL; w = strtok_r(NULL, " ", &save)) {
-        long long v;
-        int pos = words++ % 4;
-        if (pos == 0) {
-            if (strcasecmp(w, "normal") != 0 && strcasecmp(w, "slave") != 0 &&
-                strcasecmp(w, "replica") != 0 && strcasecmp(w, "pubsub") != 0)
-                return -1;
-            cls = w;
-        } else if (!config_parse_memory(w, &v)) {
-            return -1;
-        } else if (pos == 1 && strcasecmp(cls, "normal") == 0) {
-            hard = v;
-        }
+    int n = 0;
+    for (char *w = strtok_r(copy, " ", &save); w != NULL; w = strtok_r(NULL, " ", &save), n++) {
+        char *end;
+        long long v = strtoll(w, &end, 10);
+        if (*end != '\0' || (n % 2 == 0 && v < 1) || (n % 2 == 1 && v < 0))
+            return false;
     }
-    if (words == 0 || words % 4 != 0)
-        return -1;
-    *normal_hard = hard;
-    return 0;
+    return n % 2 == 0;
 }
 
 static void describe_enum(const struct option *opt, char *reason, size_t cap)
@@ -205,6 +243,10 @@ static int apply(struct config *cfg, const struct option *opt, const char *value
     long long v = 0;
     switch (opt->kind) {
     case OPT_STRING: {
+        if (opt->offset == FIELD(save) && !valid_save(value)) {
+            snprintf(reason, cap, "%s", "Invalid save parameters");
+            return -1;
+        }
         char *copy = strdup(value);
         if (copy == NULL) {
             snprintf(reason, cap, "%s", "out of memory");
@@ -248,11 +290,7 @@ static int apply(struct config *cfg, const struct option *opt, const char *value
         }
         break;
     case OPT_OBUF_LIMIT:
-        if (parse_obuf_limit(value, int_field(cfg, opt)) < 0) {
-            snprintf(reason, cap, "%s", "Wrong number of arguments in buffer limit configuration.");
-            return -1;
-        }
-        return 0;
+        return parse_obuf_limit(cfg, value, reason, cap);
     }
     if (opt->kind != OPT_ENUM && (v < opt->min || v > opt->max)) {
         snprintf(reason, cap, "argument must be between %lld and %lld inclusive", opt->min,
@@ -263,6 +301,8 @@ static int apply(struct config *cfg, const struct option *opt, const char *value
         snprintf(reason, cap, "%s", "argument must be a power of two");
         return -1;
     }
+    if (opt->offset == FIELD(hz)) /* Redis clamps instead of refusing */
+        v = v < CONFIG_MIN_HZ ? CONFIG_MIN_HZ : v > CONFIG_MAX_HZ ? CONFIG_MAX_HZ : v;
     *int_field(cfg, opt) = v;
     if (opt->offset == FIELD(loglevel))
         log_set_level((enum log_level)v);
@@ -414,6 +454,10 @@ int config_check_settable(const char *name, char *reason, size_t cap)
         snprintf(reason, cap, "can't set immutable config");
         return -1;
     }
+    if (opt->flags & OPT_PROTECTED) {
+        snprintf(reason, cap, "can't set protected config");
+        return -1;
+    }
     return 0;
 }
 
@@ -437,10 +481,13 @@ static void format_value(struct config *cfg, const struct option *opt, char *buf
     case OPT_ENUM:
         snprintf(buf, len, "%s", opt->enum_names[v]);
         break;
-    case OPT_OBUF_LIMIT:
-        snprintf(buf, len, "normal %lld 0 0 slave 268435456 67108864 60 "
-                 "pubsub 33554432 8388608 60", v);
+    case OPT_OBUF_LIMIT: {
+        const long long(*l)[3] = cfg->obuf_limits;
+        snprintf(buf, len, "normal %lld %lld %lld slave %lld %lld %lld pubsub %lld %lld %lld",
+                 l[0][0], l[0][1], l[0][2], l[1][0], l[1][1], l[1][2], l[2][0], l[2][1],
+                 l[2][2]);
         break;
+    }
     case OPT_INT:
     case OPT_MEMORY:
         snprintf(buf, len, "%lld", v);
@@ -448,15 +495,38 @@ static void format_value(struct config *cfg, const struct option *opt, char *buf
     }
 }
 
-void config_get(struct config *cfg, const char *pattern, size_t patlen,
-                void (*fn)(const char *name, const char *value, void *ud), void *ud)
+const char *config_option_name(const char *name)
 {
-    char value[1100];
+    const struct option *opt = find_option(name);
+    return opt ? opt->name : NULL;
+}
+
+int config_get_value(struct config *cfg, const char *name, char *buf, size_t len)
+{
+    const struct option *opt = find_option(name);
+    if (opt == NULL)
+        return -1;
+    format_value(cfg, opt, buf, len);
+    return 0;
+}
+
+void config_get(struct config *cfg, const char *pattern, size_t patlen,
+                void (*fn)(const char *name, const char *shown, size_t shown_len,
+                           const char *value, void *ud),
+                void *ud)
+{
+    char value[CONFIG_VALUE_MAX];
+    /* A plain name is looked up, and Redis then shows it as it was asked
+     * for ("PORT"); a pattern shows the option's own name. */
+    bool plain = memchr(pattern, '*', patlen) == NULL && memchr(pattern, '?', patlen) == NULL &&
+                 memchr(pattern, '[', patlen) == NULL;
     for (size_t i = 0; i < OPTION_COUNT; i++) {
         const struct option *opt = &options[i];
-        if (!glob_match(pattern, patlen, opt->name, strlen(opt->name), true))
+        size_t len = strlen(opt->name);
+        if (plain ? len != patlen || strncasecmp(pattern, opt->name, len) != 0
+                  : !glob_match(pattern, patlen, opt->name, len, true))
             continue;
         format_value(cfg, opt, value, sizeof(value));
-        fn(opt->name, value, ud);
+        fn(opt->name, plain ? pattern : opt->name, len, value, ud);
     }
 }

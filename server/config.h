@@ -17,6 +17,9 @@
 #include <stddef.h>
 
 #define CONFIG_MAX_BINDS 16
+#define CONFIG_MIN_HZ 1     /* hz is clamped to these, as in Redis */
+#define CONFIG_MAX_HZ 500
+#define CONFIG_OBUF_CLASSES 3 /* normal, replica, pubsub */
 
 struct config {
     long long port;
@@ -34,6 +37,7 @@ struct config {
     long long proto_max_bulk_len;
     long long client_query_buffer_limit;
     long long client_output_buffer_limit; /* hard limit of the normal class, 0 = none */
+    long long obuf_limits[CONFIG_OBUF_CLASSES][3]; /* hard, soft, seconds per class */
     long long hz;
     long long maxmemory;
     long long maxmemory_policy;
@@ -59,9 +63,20 @@ int config_set(struct config *cfg, const char *name, const char *value, char *re
 /* The checks config_set makes before parsing: -2 unknown, -1 immutable. */
 int config_check_settable(const char *name, char *reason, size_t cap);
 
-/* CONFIG GET: calls fn for every option whose name matches the glob. */
+/* The option's own (lower-case) name; NULL if unknown. */
+const char *config_option_name(const char *name);
+/* The value of one option as CONFIG GET shows it (config_set takes it
+ * back unchanged); -1 if the option is unknown. */
+int config_get_value(struct config *cfg, const char *name, char *buf, size_t len);
+#define CONFIG_VALUE_MAX 1100
+
+/* CONFIG GET: calls fn for every option whose name matches the glob, with
+ * the option's name and the name to show (the pattern itself when it has
+ * no glob characters, as Redis echoes "CONFIG GET PORT"). */
 void config_get(struct config *cfg, const char *pattern, size_t patlen,
-                void (*fn)(const char *name, const char *value, void *ud), void *ud);
+                void (*fn)(const char *name, const char *shown, size_t shown_len,
+                           const char *value, void *ud),
+                void *ud);
 
 void config_lock(void);
 void config_unlock(void);

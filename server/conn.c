@@ -21,6 +21,11 @@
  * cannot grow our buffers without bound. Redis has no such pause; it changes
  * no reply, only when we read.
  *
+ * Limits, read live so CONFIG SET reaches existing connections: the
+ * parser's (proto-max-bulk-len, and Redis 7.0's 10 args / 16 KB bulks
+ * before AUTH) are set between requests; the output buffer limit counts
+ * every reply byte the kernel has not taken, including uv_write's queue.
+ *
  * Who frees what: the conn (and everything in its client) is freed only in
  * close_cb, after libuv has cancelled any pending write (whose callback runs
  * first and touches nothing once `closing` is set).
@@ -28,6 +33,7 @@
 #include "conn.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <netinet/in.h>
 #include <stdlib.h>
 #include <string.h>
@@ -74,12 +80,9 @@ static void client_init(struct client *cl, struct worker *w, long long now_ms)
     cl->ctime_ms = now_ms;
     cl->last_interaction_ms = now_ms;
     cl->fd = -1;
-    struct resp_limits limits;
-    resp_limits_default(&limits);
-    limits.max_bulk_len = (uint64_t)server.cfg.proto_max_bulk_len;
-    resp_parser_init(&cl->parser, &limits);
+    cl->authenticated = !command_password_set();
+    resp_parser_init(&cl->parser, NULL); /* limits set per request: set_request_limits */
     resp_out_init(&cl->out, 2);
-    cl->out.limit = (size_t)server.cfg.client_output_buffer_limit;
 }
 
 static void client_deinit(struct client *cl)
@@ -251,11 +254,94 @@ static bool argv_grow(struct client *cl, size_t needed)
     return true;
 }
 
+/* ---- request limits ---------------------------------------------------------- */
+
+#define CONN_UNAUTH_MAX_ARGS 10       /* Redis 7.0, before AUTH */
+#define CONN_UNAUTH_MAX_BULK 16384
+
+#define ERR_INVALID_MBULK "Protocol error: invalid multibulk length"
+#define ERR_INVALID_BULK "Protocol error: invalid bulk length"
+
+/* The parser's limits for the request about to start: proto-max-bulk-len
+ * as it is now (CONFIG SET applies from the next request on), and while
+ * the client has not authenticated, the small bounds Redis 7.0 sets so
+ * that a stranger cannot make the server allocate. Changing limits resets
+ * the parser, so this is only called between requests. */
+static void set_request_limits(struct conn *c)
+{
+    uint64_t bulk = (uint64_t)server.cfg.proto_max_bulk_len;
+    bool unauth = command_auth_required(&c->client);
+    if (unauth && bulk > CONN_UNAUTH_MAX_BULK)
+        bulk = CONN_UNAUTH_MAX_BULK;
+    if (bulk == c->limit_bulk && unauth == c->limit_unauth)
+        return;
+    struct resp_limits limits;
+    resp_limits_default(&limits);
+    limits.max_bulk_len = bulk;
+    if (unauth)
+        limits.max_multibulk_len = CONN_UNAUTH_MAX_ARGS;
+    resp_parser_init(&c->client.parser, &limits);
+    c->limit_bulk = bulk;
+    c->limit_unauth = unauth;
+}
+
+/* A number from a header line ("*12\r" or "$5\r") starting at p. */
+static bool header_number(const char *p, const char *end, long long *v)
+{
+    const char *cr = memchr(p, '\r', (size_t)(end - p));
+    return cr != NULL && resp_str_to_ll(p + 1, (size_t)(cr - p - 1), v);
+}
+
+/* Skip a header line; NULL if it is not all there. */
+static const char *after_header(const char *p, const char *end)
+{
+    const char *cr = memchr(p, '\r', (size_t)(end - p));
+    return cr != NULL && end - cr >= 2 ? cr + 2 : NULL;
+}
+
+/* Under the unauthenticated limits the parser calls a count over 10 or a
+ * bulk over 16 KB "invalid", where Redis says "unauthenticated" if the
+ * number itself is fine. The request's headers up to the failing one are
+ * complete in the buffer (the parser went past them), so read them again
+ * to tell which. Returns the text to send. */
+static const char *unauth_error(const struct client *cl, const char *error)
+{
+    const char *p = cl->qbuf + cl->qpos, *end = cl->qbuf + cl->qlen;
+    long long v;
+    if (strcmp(error, ERR_INVALID_MBULK) == 0)
+        return header_number(p, end, &v) && v <= INT_MAX
+                   ? "Protocol error: unauthenticated multibulk length"
+                   : error;
+    if (strcmp(error, ERR_INVALID_BULK) != 0)
+        return error;
+    for (p = after_header(p, end); p != NULL && p < end && *p == '$';) {
+        if (!header_number(p, end, &v) || v < 0)
+            return error;
+        if (v > CONN_UNAUTH_MAX_BULK)
+            return v <= server.cfg.proto_max_bulk_len
+                       ? "Protocol error: unauthenticated bulk length"
+                       : error;
+        p = after_header(p, end);
+        if (p == NULL || end - p < v + 2)
+            return error;
+        p += v + 2;
+    }
+    return error;
+}
+
 /* ---- running requests ---------------------------------------------------- */
 
+/* Reply Redis's text and close once it is written. Under CLIENT REPLY
+ * OFF or SKIP the text is dropped, as in Redis (which then never closes:
+ * Grove does, there being nothing left to flush). */
 static void protocol_error(struct conn *c, const char *text)
 {
+    size_t mark = c->client.out.len;
     resp_add_errorf(&c->client.out, "ERR %s", text);
+    if (c->client.out.len > mark)
+        server_count_error(c->client.out.data + mark, c->client.out.len - mark);
+    if (c->client.flags & (CLIENT_REPLY_OFF | CLIENT_REPLY_SKIP))
+        c->client.out.len = mark;
     log_verbose("Protocol error (%s) from client: id=%llu addr=%s", text,
                 (unsigned long long)c->client.id, c->client.addr);
     resp_parser_reset(&c->client.parser);
@@ -268,11 +354,15 @@ static void process_input(struct conn *c, long long now_ms)
 {
     struct client *cl = &c->client;
     struct worker_stats *stats = &cl->worker->stats;
-    while (cl->qpos < cl->qlen && !(cl->flags & (CLIENT_CLOSE_AFTER_REPLY | CLIENT_CLOSE_ASAP))) {
+    while (cl->qpos < cl->qlen && !(cl->flags & (CLIENT_CLOSE_AFTER_REPLY | CLIENT_CLOSE_ASAP)) &&
+           !atomic_load(&cl->killed)) {
         size_t argc = 0, consumed = 0;
+        if (!c->mid_request)
+            set_request_limits(c);
         enum resp_parse_status st = resp_parse(&cl->parser, cl->qbuf + cl->qpos,
                                                cl->qlen - cl->qpos, cl->argv, cl->argv_cap,
                                                &argc, &consumed);
+        c->mid_request = st == RESP_PARSE_MORE || st == RESP_PARSE_ARGV;
         if (st == RESP_PARSE_MORE)
             break;
         if (st == RESP_PARSE_ARGV) {
@@ -283,7 +373,8 @@ static void process_input(struct conn *c, long long now_ms)
             continue;
         }
         if (st == RESP_PARSE_ERROR) {
-            protocol_error(c, cl->parser.error);
+            const char *error = cl->parser.error;
+            protocol_error(c, c->limit_unauth ? unauth_error(cl, error) : error);
             break;
         }
         if (argc > 0)
@@ -298,6 +389,18 @@ static bool over_query_limit(struct client *cl)
     return cl->qlen - cl->qpos > (size_t)server.cfg.client_query_buffer_limit;
 }
 
+/* client-output-buffer-limit (the normal class's hard limit), as it is
+ * now: like Redis, it bounds every reply byte not yet handed to the
+ * kernel, so what uv_write still holds counts against it too. The reply
+ * buffer drops appends past the rest of the allowance and flags overflow,
+ * and flush() then closes the connection. */
+static void set_output_limit(struct conn *c)
+{
+    size_t limit = (size_t)server.cfg.client_output_buffer_limit;
+    size_t queued = uv_stream_get_write_queue_size((uv_stream_t *)&c->tcp);
+    c->client.out.limit = limit == 0 ? 0 : queued < limit ? limit - queued : 1;
+}
+
 static void read_cb(uv_stream_t *stream, ssize_t nread, const uv_buf_t *buf)
 {
     struct conn *c = stream->data;
@@ -310,8 +413,10 @@ static void read_cb(uv_stream_t *stream, ssize_t nread, const uv_buf_t *buf)
     }
     cl->qlen += (size_t)nread;
     WORKER_STAT_ADD(cl->worker, net_input_bytes, nread);
+    WORKER_STAT_ADD(cl->worker, reads_processed, 1);
     long long now_ms = server_mstime();
     cl->last_interaction_ms = now_ms;
+    set_output_limit(c);
     process_input(c, now_ms);
     if (over_query_limit(cl)) {
         log_warning("Closing client that reached max query buffer length: id=%llu addr=%s",
@@ -354,7 +459,8 @@ static void flush(struct conn *c)
     struct client *cl = &c->client;
     if (c->closing)
         return;
-    if (cl->flags & CLIENT_CLOSE_ASAP || cl->out.overflow || cl->out.oom) {
+    if (cl->flags & CLIENT_CLOSE_ASAP || cl->out.overflow || cl->out.oom ||
+        atomic_load(&cl->killed)) {
         if (cl->out.overflow)
             log_warning("Client id=%llu addr=%s closed for overcoming of output buffer limits.",
                         (unsigned long long)cl->id, cl->addr);
@@ -364,6 +470,7 @@ static void flush(struct conn *c)
     if (!c->write_pending && cl->out.len > 0) {
         uv_buf_t buf = uv_buf_init(cl->out.data, (unsigned)cl->out.len);
         int n = uv_try_write((uv_stream_t *)&c->tcp, &buf, 1);
+        WORKER_STAT_ADD(cl->worker, writes_processed, 1);
         if (n < 0 && n != UV_EAGAIN) {
             conn_close(c);
             return;

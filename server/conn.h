@@ -21,6 +21,9 @@ struct conn {
     bool write_pending;
     bool reading;
     bool closing;
+    bool mid_request;          /* the parser holds part of a request */
+    bool limit_unauth;         /* the parser has the unauthenticated limits */
+    uint64_t limit_bulk;       /* the parser's bulk limit */
     struct conn *prev, *next;  /* the worker's list */
 };
 

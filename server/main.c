@@ -41,19 +41,23 @@ int main(int argc, char **argv)
 
     config_init(&server.cfg);
     char err[1024];
-    if (config_load(&server.cfg, argc - 1, argv + 1, err, sizeof(err)) < 0) {
+    int rc = config_load(&server.cfg, argc - 1, argv + 1, err, sizeof(err));
+    if (rc < 0) {
         fprintf(stderr, "\n*** FATAL CONFIG ERROR (grove-server %s) ***\n%s\n", GROVE_VERSION,
                 err);
-        config_deinit(&server.cfg);
-        return 1;
+        goto out;
     }
-    int rc = log_open(server.cfg.logfile);
+    if (argc > 1 && strncmp(argv[1], "--", 2) != 0)
+        server.config_file = realpath(argv[1], NULL); /* INFO's config_file */
+    rc = log_open(server.cfg.logfile);
     if (rc < 0) {
         fprintf(stderr, "Can't open the log file %s: %s\n", server.cfg.logfile, strerror(-rc));
-        config_deinit(&server.cfg);
-        return 1;
+        goto out;
     }
     rc = server_run();
     log_close();
+out:
+    config_deinit(&server.cfg); /* server_run deinits it too: a second call is a no-op */
+    free(server.config_file);
     return rc == 0 ? 0 : 1;
 }

@@ -10,11 +10,14 @@
 #include "server.h"
 
 #include <errno.h>
+#include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
+#include <sys/resource.h>
 #include <time.h>
+#include <unistd.h>
 #include <uv.h>
 
 #include "client.h"
@@ -116,8 +119,18 @@ void server_unregister_client(struct client *c)
         server.clients = c->reg_next;
     if (c->reg_next)
         c->reg_next->reg_prev = c->reg_prev;
+    bool counted = !c->killed;
     pthread_mutex_unlock(&server.clients_lock);
-    atomic_fetch_sub(&server.connected_clients, 1);
+    if (counted)
+        atomic_fetch_sub(&server.connected_clients, 1);
+}
+
+void server__mark_killed(struct client *c)
+{
+    if (!c->killed) {
+        c->killed = true;
+        atomic_fetch_sub(&server.connected_clients, 1);
+    }
 }
 
 /* ---- statistics ----------------------------------------------------------- */
@@ -147,40 +160,188 @@ long long server_net_output_bytes(void)
     return sum_worker_stat(offsetof(struct worker_stats, net_output_bytes));
 }
 
-long long server_instantaneous_ops(void)
+long long server_reads_processed(void)
+{
+    return sum_worker_stat(offsetof(struct worker_stats, reads_processed));
+}
+
+long long server_writes_processed(void)
+{
+    return sum_worker_stat(offsetof(struct worker_stats, writes_processed));
+}
+
+long long server_instantaneous(enum server_metric m)
 {
     long long sum = 0;
     for (int i = 0; i < STATS_SAMPLES; i++)
-        sum += server.ops_samples[i];
+        sum += server.metrics[m].samples[i];
     return sum / STATS_SAMPLES;
 }
 
-static void sample_ops(long long now_ms)
+static void sample_metrics(long long now_ms)
 {
-    long long count = server_total_commands();
-    long long dt = now_ms - server.ops_last_ms;
-    if (server.ops_last_ms != 0 && dt > 0) {
-        server.ops_samples[server.ops_sample_idx] = (count - server.ops_last_count) * 1000 / dt;
-        server.ops_sample_idx = (server.ops_sample_idx + 1) % STATS_SAMPLES;
+    long long counts[SERVER_METRIC_COUNT] = {server_total_commands(), server_net_input_bytes(),
+                                             server_net_output_bytes()};
+    long long dt = now_ms - server.metrics_last_ms;
+    for (int m = 0; m < SERVER_METRIC_COUNT; m++) {
+        if (server.metrics_last_ms != 0 && dt > 0) {
+            long long rate = (counts[m] - server.metrics[m].last_count) * 1000 / dt;
+            server.metrics[m].samples[server.metrics[m].idx] = rate > 0 ? rate : 0;
+            server.metrics[m].idx = (server.metrics[m].idx + 1) % STATS_SAMPLES;
+        }
+        server.metrics[m].last_count = counts[m];
     }
-    server.ops_last_count = count;
-    server.ops_last_ms = now_ms;
+    server.metrics_last_ms = now_ms;
+}
+
+/* ---- memory ------------------------------------------------------------------ */
+
+static long long resident_bytes(void)
+{
+    long long pages = 0, resident = 0;
+    FILE *f = fopen("/proc/self/statm", "r");
+    if (f == NULL)
+        return 0;
+    if (fscanf(f, "%lld %lld", &pages, &resident) != 2)
+        resident = 0;
+    fclose(f);
+    return resident * sysconf(_SC_PAGESIZE);
+}
+
+long long server_used_memory(void)
+{
+    struct mallinfo2 mi = mallinfo2();
+    long long used = (long long)(mi.uordblks + mi.hblkhd);
+    /* An allocator that does not report to mallinfo (a sanitizer's): the
+     * resident size is the nearest figure. */
+    return used > 0 ? used : resident_bytes();
+}
+
+long long server_resident_memory(void)
+{
+    return resident_bytes();
+}
+
+long long server_peak_memory(void)
+{
+    long long used = server_used_memory();
+    long long peak = atomic_load(&server.peak_memory);
+    while (used > peak && !atomic_compare_exchange_weak(&server.peak_memory, &peak, used))
+        ;
+    return used > peak ? used : peak;
+}
+
+/* ---- error statistics ------------------------------------------------------ */
+
+#define ERROR_STATS_MAX 128 /* distinct codes, as Redis's ERROR_STATS_NUMBER */
+#define ERROR_CODE_MAX 32
+
+static pthread_mutex_t errors_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct {
+    char code[ERROR_CODE_MAX];
+    long long count;
+} error_stats[ERROR_STATS_MAX];
+static size_t error_stats_len;
+static atomic_llong total_error_replies;
+
+void server_count_error(const char *reply, size_t len)
+{
+    /* "-CODE text": the code ends at the first space in the first 32
+     * bytes; without one Redis falls back to ERR. */
+    const char *code = "ERR";
+    size_t n = 3;
+    const char *space = len > 1 ? memchr(reply + 1, ' ', (len < 32 ? len : 32) - 1) : NULL;
+    if (space != NULL && space > reply + 1) {
+        code = reply + 1;
+        n = (size_t)(space - code);
+    }
+    atomic_fetch_add(&total_error_replies, 1);
+    pthread_mutex_lock(&errors_lock);
+    size_t i = 0;
+    while (i < error_stats_len && !(strlen(error_stats[i].code) == n &&
+                                     memcmp(error_stats[i].code, code, n) == 0))
+        i++;
+    if (i == error_stats_len && i < ERROR_STATS_MAX) {
+        memcpy(error_stats[i].code, code, n);
+        error_stats[i].code[n] = '\0';
+        error_stats[i].count = 0;
+        error_stats_len++;
+    }
+    if (i < error_stats_len)
+        error_stats[i].count++;
+    pthread_mutex_unlock(&errors_lock);
+}
+
+long long server_total_error_replies(void)
+{
+    return atomic_load(&total_error_replies);
+}
+
+static int compare_codes(const void *a, const void *b)
+{
+    return strcmp(a, b);
+}
+
+void server_foreach_error(void (*fn)(const char *code, long long count, void *ud), void *ud)
+{
+    pthread_mutex_lock(&errors_lock);
+    /* Kept sorted for the reader, as Redis's rax lists them. */
+    qsort(error_stats, error_stats_len, sizeof(error_stats[0]), compare_codes);
+    for (size_t i = 0; i < error_stats_len; i++)
+        fn(error_stats[i].code, error_stats[i].count, ud);
+    pthread_mutex_unlock(&errors_lock);
+}
+
+void server_reset_stats(void)
+{
+    for (int i = 0; i < server.nworkers; i++) {
+        struct worker *w = &server.workers[i];
+        atomic_store(&w->stats.commands, 0);
+        atomic_store(&w->stats.net_input_bytes, 0);
+        atomic_store(&w->stats.net_output_bytes, 0);
+        atomic_store(&w->stats.reads_processed, 0);
+        atomic_store(&w->stats.writes_processed, 0);
+        for (size_t id = 0; id < command_id_count(); id++) {
+            atomic_store(&w->cmdstats[id].calls, 0);
+            atomic_store(&w->cmdstats[id].ns, 0);
+            atomic_store(&w->cmdstats[id].rejected, 0);
+            atomic_store(&w->cmdstats[id].failed, 0);
+        }
+    }
+    atomic_store(&server.total_connections_received, 0);
+    atomic_store(&server.rejected_connections, 0);
+    atomic_store(&server.peak_memory, server_used_memory());
+    atomic_store(&total_error_replies, 0);
+    pthread_mutex_lock(&errors_lock);
+    error_stats_len = 0;
+    pthread_mutex_unlock(&errors_lock);
+    keyspace_reset_stats(server.ks);
 }
 
 /* ---- cron ------------------------------------------------------------------- */
 
-/* Active expiry: Redis samples 20 keys per database per round, and goes on
- * while many are stale; the budget here scales the same way with hz. */
-#define CRON_EXPIRE_SAMPLES_PER_SHARD 20
+/* Active expiry, after Redis's activeExpireCycle: go round the shards from
+ * where the last tick stopped; each shard samples its TTL keys in rounds of
+ * 20 and goes on while more than 10% of a round had expired (up to
+ * CRON_EXPIRE_SHARD_SAMPLES, so one shard lock is never held long). The
+ * tick stops after a quarter of its period, as Redis's does. */
+#define CRON_EXPIRE_SHARD_SAMPLES 1000
 #define CRON_REHASH_BUCKETS 100   /* per shard step */
 #define CRON_REHASH_BUDGET_NS 1000000
 
 static unsigned expire_cursor;
 
+static long long monotonic_ns(void);
+
 static void cron_expire(long long now)
 {
-    size_t budget = (size_t)keyspace_shard_count(server.ks) * CRON_EXPIRE_SAMPLES_PER_SHARD;
-    keyspace_active_expire(server.ks, now, budget, &expire_cursor);
+    long long deadline = monotonic_ns() + 250000000LL / server.cfg.hz;
+    unsigned n = keyspace_shard_count(server.ks);
+    for (unsigned visited = 0; visited < n && monotonic_ns() < deadline; visited++) {
+        struct keyspace_shard *sh = keyspace_shard_by_id(server.ks, expire_cursor);
+        keyspace_active_expire_shard(sh, now, CRON_EXPIRE_SHARD_SAMPLES, NULL);
+        expire_cursor = (expire_cursor + 1) % n;
+    }
 }
 
 static long long monotonic_ns(void)
@@ -216,8 +377,9 @@ static void cron_cb(uv_timer_t *timer)
      * millisecond on rehashing, as Redis's databasesCron does. */
     cron_expire(now);
     cron_rehash();
-    if (server.ops_last_ms == 0 || now - server.ops_last_ms >= 100)
-        sample_ops(now);
+    if (server.metrics_last_ms == 0 || now - server.metrics_last_ms >= 100)
+        sample_metrics(now);
+    server_peak_memory();
     if (uv_timer_get_repeat(timer) != cron_period_ms()) /* CONFIG SET hz */
         uv_timer_start(timer, cron_cb, cron_period_ms(), cron_period_ms());
 }
@@ -253,13 +415,13 @@ static void shutdown_cb(uv_async_t *handle)
         begin_shutdown();
 }
 
-static void make_run_id(void)
+static void make_random_id(char out[41])
 {
     unsigned char raw[20];
     if (getrandom(raw, sizeof(raw), 0) != (ssize_t)sizeof(raw))
         memset(raw, 0, sizeof(raw));
     for (size_t i = 0; i < sizeof(raw); i++)
-        snprintf(server.run_id + 2 * i, 3, "%02x", raw[i]);
+        snprintf(out + 2 * i, 3, "%02x", raw[i]);
 }
 
 static int make_seed(void)
@@ -284,11 +446,78 @@ static int create_keyspace(const struct hashmap_hasher *hasher)
     return keyspace_create(&kc, &server.ks);
 }
 
+/* File descriptors kept for everything but clients: Redis reserves 32,
+ * enough for a few workers (each has an epoll, a wake-up and listening
+ * sockets); more workers need a few more each. */
+static rlim_t reserved_fds(long long nworkers)
+{
+    return 32 + (rlim_t)(nworkers > 4 ? (nworkers - 4) * 4 : 0);
+}
+
+/* Raise the soft RLIMIT_NOFILE towards what `maxclients` needs, as far as
+ * the hard limit allows; returns how many clients fit now. */
+static long long fit_open_files(long long maxclients, long long nworkers, rlim_t *old_limit)
+{
+    rlim_t reserved = reserved_fds(nworkers);
+    rlim_t want = (rlim_t)maxclients + reserved;
+    struct rlimit rl;
+    if (getrlimit(RLIMIT_NOFILE, &rl) < 0)
+        return maxclients; /* cannot tell: trust the user */
+    *old_limit = rl.rlim_cur;
+    if (rl.rlim_cur == RLIM_INFINITY || rl.rlim_cur >= want)
+        return maxclients;
+    rlim_t old = rl.rlim_cur;
+    rl.rlim_cur = (rl.rlim_max == RLIM_INFINITY || rl.rlim_max >= want) ? want : rl.rlim_max;
+    if (rl.rlim_cur > old && setrlimit(RLIMIT_NOFILE, &rl) < 0)
+        rl.rlim_cur = old;
+    if (rl.rlim_cur >= want)
+        return maxclients;
+    return rl.rlim_cur > reserved ? (long long)(rl.rlim_cur - reserved) : 0;
+}
+
+long long server_fit_maxclients(long long maxclients)
+{
+    rlim_t old;
+    return fit_open_files(maxclients, server.nworkers, &old);
+}
+
+/* As Redis's adjustOpenFilesLimit: make room for maxclients connections;
+ * if the hard limit does not allow it, lower maxclients to what fits (and
+ * refuse to start when nothing does), so that extra clients get "max
+ * number of clients reached" instead of failing accept() calls. */
+static int adjust_open_files_limit(long long nworkers)
+{
+    rlim_t old = 0;
+    long long want = server.cfg.maxclients;
+    long long fit = fit_open_files(want, nworkers, &old);
+    unsigned long long need = (unsigned long long)want + reserved_fds(nworkers);
+    if (fit == want) {
+        if (old < need)
+            log_notice("Increased maximum number of open files to %llu (it was originally "
+                       "set to %llu).", need, (unsigned long long)old);
+        return 0;
+    }
+    if (fit <= 0) {
+        log_warning("Your current 'ulimit -n' of %llu is not enough for the server to start. "
+                    "Please increase your open file limit to at least %llu. Exiting.",
+                    (unsigned long long)old, need);
+        return -1;
+    }
+    server.cfg.maxclients = fit;
+    log_warning("You requested maxclients of %lld requiring at least %llu max file "
+                "descriptors. maxclients has been reduced to %lld to compensate for low "
+                "ulimit. If you need higher maxclients increase 'ulimit -n'.",
+                want, need, fit);
+    return 0;
+}
+
 static int start_workers(void)
 {
     long long n = server.cfg.threads;
     if (n <= 0)
         n = (long long)uv_available_parallelism();
+    if (adjust_open_files_limit(n) < 0)
+        return -1;
     server.workers = calloc((size_t)n, sizeof(*server.workers));
     if (server.workers == NULL)
         return -1;
@@ -335,7 +564,8 @@ int server_run(void)
     pthread_mutex_init(&server.clients_lock, NULL);
     atomic_store(&server.next_client_id, 1);
     server.start_time_ms = server_mstime();
-    make_run_id();
+    make_random_id(server.run_id);
+    make_random_id(server.replid);
     struct hashmap_hasher hasher = {hashmap_siphash, &server.seed};
     if (make_seed() < 0 || command_table_init() < 0)
         goto out_commands;
@@ -351,6 +581,8 @@ int server_run(void)
         uv_run(&main_loop, UV_RUN_DEFAULT);
         goto out_loop;
     }
+    server.startup_memory = server_used_memory();
+    atomic_store(&server.peak_memory, server.startup_memory);
     log_notice("Grove %s (Redis %s compatible) started, %d worker thread%s, port %lld",
                GROVE_VERSION, GROVE_REDIS_VERSION, server.nworkers,
                server.nworkers == 1 ? "" : "s", server.cfg.port);

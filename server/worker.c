@@ -19,6 +19,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "command.h"
 #include "conn.h"
 #include "log.h"
 #include "server.h"
@@ -221,7 +222,8 @@ int worker_init(struct worker *w, int id)
     uv_timer_init(&w->loop, &w->tick);
     w->tick.data = w;
     uv_timer_start(&w->tick, tick_cb, WORKER_TICK_MS, WORKER_TICK_MS);
-    rc = listen_all(w);
+    w->cmdstats = calloc(command_id_count(), sizeof(*w->cmdstats));
+    rc = w->cmdstats == NULL ? -ENOMEM : listen_all(w);
     if (rc < 0)
         stop(w);
     return rc;
@@ -248,4 +250,6 @@ void worker_join(struct worker *w)
     wakeup_cb(&w->wakeup); /* free messages posted after the stop */
     uv_loop_close(&w->loop);
     pthread_mutex_destroy(&w->queue_lock);
+    free(w->cmdstats);
+    w->cmdstats = NULL;
 }

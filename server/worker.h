@@ -38,6 +38,16 @@ struct worker_stats {
     atomic_llong commands;
     atomic_llong net_input_bytes;
     atomic_llong net_output_bytes;
+    atomic_llong reads_processed;   /* read callbacks with data */
+    atomic_llong writes_processed;  /* writes handed to the kernel */
+};
+
+/* INFO commandstats, per command id (command.h), single writer as above. */
+struct command_stat {
+    atomic_llong calls;
+    atomic_llong ns;        /* time spent running it */
+    atomic_llong rejected;  /* refused before running: arity, NOAUTH */
+    atomic_llong failed;    /* ran and replied an error */
 };
 
 struct worker {
@@ -54,12 +64,18 @@ struct worker {
     struct conn *conns;   /* this loop's connections */
     bool stopping;
     struct worker_stats stats;
+    struct command_stat *cmdstats; /* command_id_count() of them */
 };
 
 /* Bump a single-writer counter without a locked instruction. */
 #define WORKER_STAT_ADD(w, field, n)                                                         \
     atomic_store_explicit(&(w)->stats.field,                                                 \
                           atomic_load_explicit(&(w)->stats.field, memory_order_relaxed) + (n), \
+                          memory_order_relaxed)
+
+#define WORKER_CMDSTAT_ADD(st, field, n)                                                   \
+    atomic_store_explicit(&(st)->field,                                                    \
+                          atomic_load_explicit(&(st)->field, memory_order_relaxed) + (n),  \
                           memory_order_relaxed)
 
 /* Set up the loop and listeners (in the calling thread), 0 or -errno with

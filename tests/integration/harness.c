@@ -15,14 +15,23 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
+/* hiredis 0.14 (Debian 12) knows no RESP3 types; 1.x has REDIS_REPLY_VERB. */
+#ifdef REDIS_REPLY_VERB
+#define HARNESS_REPLY_VERB REDIS_REPLY_VERB
+#else
+#define HARNESS_REPLY_VERB REDIS_REPLY_STRING
+#endif
+
 #define START_ATTEMPTS 5
 #define READY_TIMEOUT_MS 10000
 #define IO_TIMEOUT_MS 5000
+#define EXIT_TIMEOUT_MS 20000
 
 static int free_port(void)
 {
@@ -43,24 +52,82 @@ static long long now_ms(void)
     return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-static pid_t spawn(int port, const char *const *args)
+/* ---- servers this process started ---------------------------------------- */
+
+/* Check runs each test in a forked child, and a failed assertion exits that
+ * child at once, before any teardown: the servers it started would outlive
+ * it. So every server is recorded with the pid of the process that started
+ * it, and an atexit handler kills the ones its own process left running.
+ * (A forked child inherits the parent's records but must not touch them.) */
+#define MAX_SERVERS 64
+
+static struct {
+    pid_t server, owner;
+} started[MAX_SERVERS];
+
+static void kill_leftover_servers(void)
+{
+    for (int i = 0; i < MAX_SERVERS; i++) {
+        if (started[i].server > 0 && started[i].owner == getpid()) {
+            kill(started[i].server, SIGKILL);
+            waitpid(started[i].server, NULL, 0);
+            started[i].server = 0;
+        }
+    }
+}
+
+static void remember_server(pid_t pid)
+{
+    static bool registered;
+    if (!registered) {
+        atexit(kill_leftover_servers);
+        registered = true;
+    }
+    for (int i = 0; i < MAX_SERVERS; i++) {
+        if (started[i].server <= 0 || started[i].owner != getpid()) {
+            started[i].server = pid;
+            started[i].owner = getpid();
+            return;
+        }
+    }
+}
+
+static void forget_server(pid_t pid)
+{
+    for (int i = 0; i < MAX_SERVERS; i++)
+        if (started[i].server == pid && started[i].owner == getpid())
+            started[i].server = 0;
+}
+
+static pid_t spawn(int port, const struct harness_opts *opts, const char *const *args)
 {
     const char *bin = getenv("GROVE_SERVER");
     ck_assert_msg(bin != NULL, "GROVE_SERVER is not set");
     char portbuf[16];
     snprintf(portbuf, sizeof(portbuf), "%d", port);
-    const char *argv[64] = {bin, "--port", portbuf, "--bind", "127.0.0.1", "--loglevel",
-                            "warning"};
-    size_t n = 7;
+    const char *argv[64] = {bin};
+    size_t n = 1;
+    if (opts && opts->config_file)
+        argv[n++] = opts->config_file;
+    const char *fixed[] = {"--port", portbuf, "--bind", "127.0.0.1", "--loglevel", "warning"};
+    for (size_t i = 0; i < sizeof(fixed) / sizeof(fixed[0]); i++)
+        argv[n++] = fixed[i];
     for (size_t i = 0; args && args[i] && n < 63; i++)
         argv[n++] = args[i];
     argv[n] = NULL;
     pid_t pid = fork();
     ck_assert_int_ge(pid, 0);
     if (pid == 0) {
+        if (opts && opts->nofile > 0) {
+            struct rlimit rl;
+            getrlimit(RLIMIT_NOFILE, &rl);
+            rl.rlim_cur = (rlim_t)opts->nofile;
+            setrlimit(RLIMIT_NOFILE, &rl);
+        }
         execv(bin, (char *const *)argv);
         _exit(127);
     }
+    remember_server(pid);
     return pid;
 }
 
@@ -83,26 +150,111 @@ static bool wait_ready(struct grove_server *s)
     return false;
 }
 
-void harness_start(struct grove_server *s, const char *const *args)
+void harness_start_ex(struct grove_server *s, const struct harness_opts *opts,
+                      const char *const *args)
 {
     for (int attempt = 0; attempt < START_ATTEMPTS; attempt++) {
         s->port = free_port();
-        s->pid = spawn(s->port, args);
+        s->pid = spawn(s->port, opts, args);
         if (wait_ready(s))
             return;
         kill(s->pid, SIGKILL);
         waitpid(s->pid, NULL, 0);
+        forget_server(s->pid);
     }
     ck_abort_msg("grove-server did not start");
 }
 
+void harness_start(struct grove_server *s, const char *const *args)
+{
+    harness_start_ex(s, NULL, args);
+}
+
+/* Wait up to `timeout_ms` for the server to exit; its wait status, or -1. */
+static int wait_exit(pid_t pid, long long timeout_ms)
+{
+    long long deadline = now_ms() + timeout_ms;
+    int status = 0;
+    while (now_ms() < deadline) {
+        pid_t r = waitpid(pid, &status, WNOHANG);
+        if (r == pid) {
+            forget_server(pid);
+            return status;
+        }
+        if (r < 0 && errno != EINTR)
+            return -1;
+        usleep(5000);
+    }
+    return -1;
+}
+
+static void expect_clean_exit(struct grove_server *s, int status, const char *how)
+{
+    ck_assert_msg(status != -1, "grove-server did not exit after %s", how);
+    ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0,
+                  "grove-server exited badly after %s (status %d)", how, status);
+}
+
+void harness_stop_with(struct grove_server *s, int signum)
+{
+    ck_assert_int_eq(kill(s->pid, signum), 0);
+    expect_clean_exit(s, wait_exit(s->pid, EXIT_TIMEOUT_MS), strsignal(signum));
+}
+
 void harness_stop(struct grove_server *s)
 {
-    int status = 0;
-    ck_assert_int_eq(kill(s->pid, SIGTERM), 0);
-    ck_assert_int_eq(waitpid(s->pid, &status, 0), s->pid);
-    ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0,
-                  "grove-server exited badly (status %d)", status);
+    harness_stop_with(s, SIGTERM);
+}
+
+void harness_wait_exit(struct grove_server *s)
+{
+    expect_clean_exit(s, wait_exit(s->pid, EXIT_TIMEOUT_MS), "SHUTDOWN");
+}
+
+int harness_run_to_exit(const char *const *args, char *out, size_t cap)
+{
+    const char *bin = getenv("GROVE_SERVER");
+    ck_assert_msg(bin != NULL, "GROVE_SERVER is not set");
+    const char *argv[64] = {bin};
+    size_t n = 1;
+    for (size_t i = 0; args && args[i] && n < 63; i++)
+        argv[n++] = args[i];
+    argv[n] = NULL;
+    int pipefd[2];
+    ck_assert_int_eq(pipe(pipefd), 0);
+    pid_t pid = fork();
+    ck_assert_int_ge(pid, 0);
+    if (pid == 0) {
+        dup2(pipefd[1], STDOUT_FILENO);
+        dup2(pipefd[1], STDERR_FILENO);
+        close(pipefd[0]);
+        close(pipefd[1]);
+        execv(bin, (char *const *)argv);
+        _exit(127);
+    }
+    remember_server(pid);
+    close(pipefd[1]);
+    size_t got = 0;
+    long long deadline = now_ms() + EXIT_TIMEOUT_MS;
+    while (got + 1 < cap && now_ms() < deadline) {
+        struct pollfd p = {.fd = pipefd[0], .events = POLLIN};
+        if (poll(&p, 1, (int)(deadline - now_ms())) <= 0)
+            break;
+        ssize_t r = read(pipefd[0], out + got, cap - 1 - got);
+        if (r <= 0)
+            break;
+        got += (size_t)r;
+    }
+    out[got] = '\0';
+    close(pipefd[0]);
+    int status = wait_exit(pid, deadline - now_ms() > 0 ? deadline - now_ms() : 1);
+    if (status == -1) {
+        kill(pid, SIGKILL);
+        waitpid(pid, NULL, 0);
+        forget_server(pid);
+        ck_abort_msg("grove-server kept running with bad options; output: %s", out);
+    }
+    return status;
 }
 
 redisContext *harness_connect(const struct grove_server *s)
@@ -225,7 +377,7 @@ void harness_expect_int(redisReply *r, long long v)
 
 void harness_expect_str(redisReply *r, const char *s)
 {
-    ck_assert_msg(r->type == REDIS_REPLY_STRING || r->type == REDIS_REPLY_VERB,
+    ck_assert_msg(r->type == REDIS_REPLY_STRING || r->type == HARNESS_REPLY_VERB,
                   "expected string %s, got type %d (%s)", s, r->type, r->str ? r->str : "");
     ck_assert_int_eq(r->len, strlen(s));
     ck_assert_mem_eq(r->str, s, r->len);
@@ -237,4 +389,86 @@ void harness_expect_nil(redisReply *r)
     ck_assert_msg(r->type == REDIS_REPLY_NIL, "expected nil, got type %d (%s)", r->type,
                   r->str ? r->str : "");
     freeReplyObject(r);
+}
+
+/* ---- INFO, limits, raw replies ------------------------------------------------ */
+
+bool harness_info_field(redisContext *c, const char *section, const char *field, char *buf,
+                        size_t cap)
+{
+    redisReply *r = harness_cmd(c, "INFO %s", section);
+    ck_assert_msg(r->type == REDIS_REPLY_STRING || r->type == HARNESS_REPLY_VERB,
+                  "INFO gave type %d", r->type);
+    size_t flen = strlen(field);
+    bool found = false;
+    for (const char *line = r->str; line && *line;) {
+        const char *end = strstr(line, "\r\n");
+        size_t len = end ? (size_t)(end - line) : strlen(line);
+        if (len > flen && memcmp(line, field, flen) == 0 && line[flen] == ':') {
+            size_t vlen = len - flen - 1;
+            if (vlen >= cap)
+                vlen = cap - 1;
+            memcpy(buf, line + flen + 1, vlen);
+            buf[vlen] = '\0';
+            found = true;
+            break;
+        }
+        line = end ? end + 2 : NULL;
+    }
+    freeReplyObject(r);
+    return found;
+}
+
+long long harness_info_ll(redisContext *c, const char *section, const char *field)
+{
+    char buf[64];
+    ck_assert_msg(harness_info_field(c, section, field, buf, sizeof(buf)), "INFO has no %s",
+                  field);
+    return strtoll(buf, NULL, 10);
+}
+
+void harness_wait_info_ll(redisContext *c, const char *section, const char *field,
+                          long long want)
+{
+    long long deadline = now_ms() + IO_TIMEOUT_MS;
+    long long v = harness_info_ll(c, section, field);
+    while (v != want && now_ms() < deadline) {
+        usleep(5000);
+        v = harness_info_ll(c, section, field);
+    }
+    ck_assert_msg(v == want, "INFO %s: %lld, expected %lld", field, v, want);
+}
+
+long harness_raise_nofile(long want)
+{
+    struct rlimit rl;
+    ck_assert_int_eq(getrlimit(RLIMIT_NOFILE, &rl), 0);
+    if (rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur < (rlim_t)want) {
+        rl.rlim_cur = (rl.rlim_max == RLIM_INFINITY || rl.rlim_max > (rlim_t)want)
+                          ? (rlim_t)want
+                          : rl.rlim_max;
+        setrlimit(RLIMIT_NOFILE, &rl);
+        getrlimit(RLIMIT_NOFILE, &rl);
+    }
+    return rl.rlim_cur == RLIM_INFINITY ? want : (long)rl.rlim_cur;
+}
+
+redisReply *harness_raw_reply(int fd, redisReader *reader)
+{
+    long long deadline = now_ms() + IO_TIMEOUT_MS;
+    for (;;) {
+        void *reply = NULL;
+        ck_assert_int_eq(redisReaderGetReply(reader, &reply), REDIS_OK);
+        if (reply != NULL)
+            return reply;
+        long long left = deadline - now_ms();
+        struct pollfd p = {.fd = fd, .events = POLLIN};
+        if (left <= 0 || poll(&p, 1, (int)left) <= 0)
+            return NULL;
+        char buf[65536];
+        ssize_t n = recv(fd, buf, sizeof(buf), 0);
+        if (n <= 0)
+            return NULL;
+        redisReaderFeed(reader, buf, (size_t)n);
+    }
 }

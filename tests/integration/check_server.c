@@ -1,0 +1,992 @@
+/*
+ * check_server.c - the server commands and the process end to end against
+ * a real grove-server: INFO (sections, field names, counters, keyspace
+ * lines), CONFIG GET/SET/RESETSTAT, DBSIZE, FLUSHDB, FLUSHALL, TIME,
+ * COMMAND and its subcommands, and the process's life: SHUTDOWN, SIGTERM
+ * and SIGINT exit 0, bad options refuse to start, a config file is read
+ * and the command line overrides it.
+ *
+ * Expected texts were taken from redis-server 7.0.15.
+ */
+#include <check.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "harness.h"
+
+static struct grove_server srv;
+static redisContext *ctx;
+
+#define CMD(...) harness_cmd(ctx, __VA_ARGS__)
+#define EXPECT_OK(...) harness_expect_status(CMD(__VA_ARGS__), "OK")
+#define EXPECT_INT(v, ...) harness_expect_int(CMD(__VA_ARGS__), v)
+#define EXPECT_STR(s, ...) harness_expect_str(CMD(__VA_ARGS__), s)
+#define EXPECT_NIL(...) harness_expect_nil(CMD(__VA_ARGS__))
+#define EXPECT_ERR(e, ...) harness_expect_error(CMD(__VA_ARGS__), e)
+
+#define ERR_SYNTAX "ERR syntax error"
+#define SET_FAILED "ERR CONFIG SET failed (possibly related to argument "
+
+/* ---- fixtures ------------------------------------------------------------------ */
+
+static void start_server(void)
+{
+    static const char *const args[] = {"--threads", "2", NULL};
+    harness_start(&srv, args);
+}
+
+static void stop_server(void)
+{
+    harness_stop(&srv);
+}
+
+static void connect_and_flush(void)
+{
+    ctx = harness_connect(&srv);
+    EXPECT_OK("FLUSHALL");
+}
+
+static void disconnect(void)
+{
+    redisFree(ctx);
+    ctx = NULL;
+}
+
+/* ---- helpers -------------------------------------------------------------------- */
+
+/* INFO's text (hiredis gives RESP2's bulk string); caller frees. */
+static redisReply *info(const char *sections)
+{
+    char cmd[256];
+    snprintf(cmd, sizeof(cmd), "INFO %s", sections ? sections : ""); /* words are arguments */
+    redisReply *r = CMD(cmd);
+    ck_assert_int_eq(r->type, REDIS_REPLY_STRING);
+    return r;
+}
+
+/* The "# Name" headers of an INFO text, space-separated. */
+static void info_headers(const char *text, char *out, size_t cap)
+{
+    size_t used = 0;
+    out[0] = '\0';
+    for (const char *p = strstr(text, "# "); p; p = strstr(p + 1, "\r\n# ")) {
+        if (p != text)
+            p += 2;
+        size_t n = strcspn(p + 2, "\r");
+        used += (size_t)snprintf(out + used, cap - used, "%s%.*s", used ? " " : "", (int)n,
+                                 p + 2);
+    }
+}
+
+/* Every field of `section`, in order, and nothing in between but Grove's
+ * own additions (grove_version, worker_threads). */
+static void expect_fields(const char *section, const char *const *fields, size_t n)
+{
+    redisReply *r = info(section);
+    const char *p = strstr(r->str, "\r\n") + 2;
+    for (size_t i = 0; i < n; i++) {
+        char key[64];
+        snprintf(key, sizeof(key), "\r\n%s:", fields[i]);
+        const char *at = strstr(p - 2, key);
+        ck_assert_msg(at != NULL, "INFO %s: no %s (or out of order)", section, fields[i]);
+        p = at + 2;
+    }
+    freeReplyObject(r);
+}
+
+/* Is (name, value) in a CONFIG GET reply (a flat array in RESP2)? */
+static const char *config_value(redisReply *r, const char *name)
+{
+    ck_assert_int_eq(r->type, REDIS_REPLY_ARRAY);
+    for (size_t i = 0; i + 1 < r->elements; i += 2)
+        if (strcmp(r->element[i]->str, name) == 0)
+            return r->element[i + 1]->str;
+    return NULL;
+}
+
+static void expect_config(const char *name, const char *value)
+{
+    redisReply *r = CMD("CONFIG GET %s", name);
+    ck_assert_uint_eq(r->elements, 2);
+    const char *v = config_value(r, name);
+    ck_assert_msg(v != NULL && strcmp(v, value) == 0, "%s = %s, expected %s", name,
+                  v ? v : "(none)", value);
+    freeReplyObject(r);
+}
+
+/* ---- INFO --------------------------------------------------------------------- */
+
+START_TEST(info_default_sections_in_redis_order)
+{
+    char headers[512];
+    redisReply *r = info(NULL);
+    info_headers(r->str, headers, sizeof(headers));
+    ck_assert_str_eq(headers, "Server Clients Memory Persistence Stats Replication CPU Modules "
+                              "Errorstats Cluster Keyspace");
+    /* Sections are separated by one empty line; the text ends in CRLF. */
+    ck_assert_ptr_nonnull(strstr(r->str, "\r\n\r\n# Clients\r\n"));
+    ck_assert_int_eq(r->str[r->len - 1], '\n');
+    freeReplyObject(r);
+    r = info("default");
+    info_headers(r->str, headers, sizeof(headers));
+    ck_assert_str_eq(headers, "Server Clients Memory Persistence Stats Replication CPU Modules "
+                              "Errorstats Cluster Keyspace");
+    freeReplyObject(r);
+    r = info("all");
+    info_headers(r->str, headers, sizeof(headers));
+    ck_assert_str_eq(headers, "Server Clients Memory Persistence Stats Replication CPU Modules "
+                              "Commandstats Errorstats Cluster Keyspace");
+    freeReplyObject(r);
+}
+END_TEST
+
+START_TEST(info_with_sections_gives_just_those)
+{
+    char headers[512];
+    redisReply *r = info("clients SERVER");
+    info_headers(r->str, headers, sizeof(headers));
+    ck_assert_str_eq(headers, "Server Clients"); /* Redis's order, not the request's */
+    freeReplyObject(r);
+    r = info("keyspace");
+    ck_assert_str_eq(r->str, "# Keyspace\r\n");
+    freeReplyObject(r);
+    EXPECT_STR("", "INFO nosuch");
+    r = info("commandstats errorstats");
+    info_headers(r->str, headers, sizeof(headers));
+    ck_assert_str_eq(headers, "Commandstats Errorstats");
+    freeReplyObject(r);
+}
+END_TEST
+
+START_TEST(info_sections_have_redis_field_names)
+{
+    static const char *const server_fields[] = {
+        "redis_version", "redis_git_sha1", "redis_git_dirty", "redis_build_id", "redis_mode",
+        "os", "arch_bits", "monotonic_clock", "multiplexing_api", "atomicvar_api",
+        "gcc_version", "process_id", "process_supervised", "run_id", "tcp_port",
+        "server_time_usec", "uptime_in_seconds", "uptime_in_days", "hz", "configured_hz",
+        "lru_clock", "executable", "config_file", "io_threads_active"};
+    static const char *const clients_fields[] = {
+        "connected_clients", "cluster_connections", "maxclients",
+        "client_recent_max_input_buffer", "client_recent_max_output_buffer", "blocked_clients",
+        "tracking_clients", "clients_in_timeout_table"};
+    static const char *const memory_fields[] = {
+        "used_memory", "used_memory_human", "used_memory_rss", "used_memory_rss_human",
+        "used_memory_peak", "used_memory_peak_human", "used_memory_peak_perc",
+        "used_memory_overhead", "used_memory_startup", "used_memory_dataset",
+        "used_memory_dataset_perc", "allocator_allocated", "allocator_active",
+        "allocator_resident", "total_system_memory", "total_system_memory_human",
+        "used_memory_lua", "used_memory_vm_eval", "used_memory_lua_human",
+        "used_memory_scripts_eval", "number_of_cached_scripts", "number_of_functions",
+        "number_of_libraries", "used_memory_vm_functions", "used_memory_vm_total",
+        "used_memory_vm_total_human", "used_memory_functions", "used_memory_scripts",
+        "used_memory_scripts_human", "maxmemory", "maxmemory_human", "maxmemory_policy",
+        "allocator_frag_ratio", "allocator_frag_bytes", "allocator_rss_ratio",
+        "allocator_rss_bytes", "rss_overhead_ratio", "rss_overhead_bytes",
+        "mem_fragmentation_ratio", "mem_fragmentation_bytes", "mem_not_counted_for_evict",
+        "mem_replication_backlog", "mem_total_replication_buffers", "mem_clients_slaves",
+        "mem_clients_normal", "mem_cluster_links", "mem_aof_buffer", "mem_allocator",
+        "active_defrag_running", "lazyfree_pending_objects", "lazyfreed_objects"};
+    static const char *const persistence_fields[] = {
+        "loading", "async_loading", "rdb_changes_since_last_save", "rdb_bgsave_in_progress",
+        "rdb_last_save_time", "rdb_last_bgsave_status", "aof_enabled",
+        "aof_rewrite_in_progress", "aof_last_write_status"};
+    static const char *const stats_fields[] = {
+        "total_connections_received", "total_commands_processed", "instantaneous_ops_per_sec",
+        "total_net_input_bytes", "total_net_output_bytes", "total_net_repl_input_bytes",
+        "total_net_repl_output_bytes", "instantaneous_input_kbps", "instantaneous_output_kbps",
+        "instantaneous_input_repl_kbps", "instantaneous_output_repl_kbps",
+        "rejected_connections", "sync_full", "sync_partial_ok", "sync_partial_err",
+        "expired_keys", "expired_stale_perc", "expired_time_cap_reached_count",
+        "expire_cycle_cpu_milliseconds", "evicted_keys", "evicted_clients",
+        "total_eviction_exceeded_time", "current_eviction_exceeded_time", "keyspace_hits",
+        "keyspace_misses", "pubsub_channels", "pubsub_patterns", "pubsubshard_channels",
+        "latest_fork_usec", "total_forks", "migrate_cached_sockets",
+        "slave_expires_tracked_keys", "active_defrag_hits", "active_defrag_misses",
+        "active_defrag_key_hits", "active_defrag_key_misses", "total_active_defrag_time",
+        "current_active_defrag_time", "tracking_total_keys", "tracking_total_items",
+        "tracking_total_prefixes", "unexpected_error_replies", "total_error_replies",
+        "dump_payload_sanitizations", "total_reads_processed", "total_writes_processed",
+        "io_threaded_reads_processed", "io_threaded_writes_processed", "reply_buffer_shrinks",
+        "reply_buffer_expands"};
+    static const char *const replication_fields[] = {
+        "role", "connected_slaves", "master_failover_state", "master_replid", "master_replid2",
+        "master_repl_offset", "second_repl_offset", "repl_backlog_active",
+        "repl_backlog_size", "repl_backlog_first_byte_offset", "repl_backlog_histlen"};
+    static const char *const cpu_fields[] = {
+        "used_cpu_sys", "used_cpu_user", "used_cpu_sys_children", "used_cpu_user_children",
+        "used_cpu_sys_main_thread", "used_cpu_user_main_thread"};
+#define FIELDS(section, list) expect_fields(section, list, sizeof(list) / sizeof(list[0]))
+    FIELDS("server", server_fields);
+    FIELDS("clients", clients_fields);
+    FIELDS("memory", memory_fields);
+    FIELDS("persistence", persistence_fields);
+    FIELDS("stats", stats_fields);
+    FIELDS("replication", replication_fields);
+    FIELDS("cpu", cpu_fields);
+#undef FIELDS
+}
+END_TEST
+
+START_TEST(info_server_describes_this_process)
+{
+    char buf[128];
+    ck_assert(harness_info_field(ctx, "server", "redis_version", buf, sizeof(buf)));
+    ck_assert_str_eq(buf, "7.0.15");
+    ck_assert(harness_info_field(ctx, "server", "grove_version", buf, sizeof(buf)));
+    ck_assert(harness_info_field(ctx, "server", "redis_mode", buf, sizeof(buf)));
+    ck_assert_str_eq(buf, "standalone");
+    ck_assert_int_eq(harness_info_ll(ctx, "server", "process_id"), srv.pid);
+    ck_assert_int_eq(harness_info_ll(ctx, "server", "tcp_port"), srv.port);
+    ck_assert(harness_info_field(ctx, "server", "run_id", buf, sizeof(buf)));
+    ck_assert_uint_eq(strlen(buf), 40);
+    ck_assert_uint_eq(strspn(buf, "0123456789abcdef"), 40);
+    ck_assert(harness_info_field(ctx, "server", "executable", buf, sizeof(buf)));
+    ck_assert_ptr_nonnull(strstr(buf, "grove-server"));
+    ck_assert(harness_info_field(ctx, "server", "config_file", buf, sizeof(buf)));
+    ck_assert_str_eq(buf, "");
+    ck_assert_int_ge(harness_info_ll(ctx, "server", "uptime_in_seconds"), 0);
+    ck_assert_int_eq(harness_info_ll(ctx, "server", "hz"), 10);
+    long long usec = harness_info_ll(ctx, "server", "server_time_usec");
+    ck_assert_int_lt(llabs(usec / 1000000 - (long long)time(NULL)), 60);
+}
+END_TEST
+
+START_TEST(info_counts_clients_commands_and_hits)
+{
+    redisContext *other = harness_connect(&srv);
+    harness_wait_info_ll(ctx, "clients", "connected_clients", 2);
+    ck_assert_int_eq(harness_info_ll(ctx, "clients", "maxclients"), 10000);
+    long long conns = harness_info_ll(ctx, "stats", "total_connections_received");
+    redisContext *third = harness_connect(&srv);
+    harness_expect_status(harness_cmd(third, "PING"), "PONG");
+    ck_assert_int_eq(harness_info_ll(ctx, "stats", "total_connections_received"), conns + 1);
+    redisFree(third);
+    redisFree(other);
+    harness_wait_info_ll(ctx, "clients", "connected_clients", 1);
+
+    long long hits = harness_info_ll(ctx, "stats", "keyspace_hits");
+    long long misses = harness_info_ll(ctx, "stats", "keyspace_misses");
+    long long errors = harness_info_ll(ctx, "stats", "total_error_replies");
+    long long cmds = harness_info_ll(ctx, "stats", "total_commands_processed");
+    EXPECT_OK("SET k v");
+    EXPECT_STR("v", "GET k");
+    EXPECT_NIL("GET nokey");
+    EXPECT_ERR("ERR unknown command 'nosuch', with args beginning with: ", "nosuch");
+    EXPECT_ERR("ERR wrong number of arguments for 'get' command", "GET");
+    /* The INFO that read `cmds` counts (once it is done, as in Redis); the
+     * rejected commands do not. */
+    ck_assert_int_eq(harness_info_ll(ctx, "stats", "total_commands_processed"), cmds + 1 + 3);
+    ck_assert_int_eq(harness_info_ll(ctx, "stats", "keyspace_hits"), hits + 1);
+    ck_assert_int_eq(harness_info_ll(ctx, "stats", "keyspace_misses"), misses + 1);
+    ck_assert_int_eq(harness_info_ll(ctx, "stats", "total_error_replies"), errors + 2);
+    ck_assert_int_gt(harness_info_ll(ctx, "stats", "total_net_input_bytes"), 0);
+    ck_assert_int_gt(harness_info_ll(ctx, "stats", "total_net_output_bytes"), 0);
+    ck_assert_int_gt(harness_info_ll(ctx, "memory", "used_memory"), 0);
+    ck_assert_int_ge(harness_info_ll(ctx, "memory", "used_memory_peak"),
+                     harness_info_ll(ctx, "memory", "used_memory_startup"));
+}
+END_TEST
+
+/* "cmdstat_<name>:calls=N,usec=N,usec_per_call=N.NN,rejected_calls=N,failed_calls=N" */
+static void expect_cmdstat(const char *name, long long calls, long long rejected,
+                           long long failed)
+{
+    redisReply *r = info("commandstats");
+    char key[64];
+    snprintf(key, sizeof(key), "\r\ncmdstat_%s:", name);
+    const char *line = strstr(r->str, key);
+    ck_assert_msg(line != NULL, "no %s in %s", key + 2, r->str);
+    long long c, usec, rej, fail;
+    double per_call;
+    int n = sscanf(line + strlen(key), "calls=%lld,usec=%lld,usec_per_call=%lf,rejected_calls=%lld,"
+                   "failed_calls=%lld\r\n", &c, &usec, &per_call, &rej, &fail);
+    ck_assert_msg(n == 5, "bad line: %.120s", line + 2);
+    ck_assert_int_eq(c, calls);
+    ck_assert_int_eq(rej, rejected);
+    ck_assert_int_eq(fail, failed);
+    ck_assert_int_ge(usec, 0);
+    freeReplyObject(r);
+}
+
+START_TEST(info_commandstats_and_errorstats)
+{
+    EXPECT_OK("CONFIG RESETSTAT");
+    EXPECT_OK("SET k v");
+    EXPECT_STR("v", "GET k");
+    EXPECT_STR("v", "GET k");
+    EXPECT_ERR("ERR wrong number of arguments for 'get' command", "GET");
+    EXPECT_ERR("ERR unknown subcommand 'nosuch'. Try CLIENT HELP.", "CLIENT nosuch");
+    EXPECT_ERR("ERR syntax error", "CLIENT REPLY maybe");
+    expect_cmdstat("get", 2, 1, 0);
+    expect_cmdstat("set", 1, 0, 0);
+    expect_cmdstat("config|resetstat", 1, 0, 0);
+    expect_cmdstat("client|reply", 1, 0, 1);
+    redisReply *r = info("commandstats");
+    ck_assert_ptr_null(strstr(r->str, "cmdstat_ping:")); /* unused: not listed */
+    freeReplyObject(r);
+    r = info("errorstats");
+    ck_assert_str_eq(r->str, "# Errorstats\r\nerrorstat_ERR:count=3\r\n");
+    freeReplyObject(r);
+}
+END_TEST
+
+START_TEST(info_keyspace_lines_per_database)
+{
+    redisReply *r = info("keyspace");
+    ck_assert_str_eq(r->str, "# Keyspace\r\n");
+    freeReplyObject(r);
+    EXPECT_OK("SET a 1");
+    EXPECT_OK("SET b 2");
+    EXPECT_OK("SET c 3 EX 100");
+    EXPECT_OK("SELECT 5");
+    EXPECT_OK("SET z 1");
+    EXPECT_OK("SELECT 0");
+    r = info("keyspace");
+    long long avg = -1;
+    ck_assert_msg(sscanf(r->str, "# Keyspace\r\ndb0:keys=3,expires=1,avg_ttl=%lld\r\n", &avg) == 1,
+                  "%s", r->str);
+    ck_assert_int_ge(avg, 0);
+    ck_assert_int_le(avg, 100000);
+    ck_assert_ptr_nonnull(strstr(r->str, "\r\ndb5:keys=1,expires=0,avg_ttl=0\r\n"));
+    ck_assert(strstr(r->str, "db0:") < strstr(r->str, "db5:"));
+    freeReplyObject(r);
+}
+END_TEST
+
+START_TEST(config_resetstat_zeroes_the_counters)
+{
+    EXPECT_OK("SET k v");
+    EXPECT_STR("v", "GET k");
+    EXPECT_NIL("GET nokey");
+    EXPECT_ERR("ERR wrong number of arguments for 'config|resetstat' command",
+               "CONFIG RESETSTAT x");
+    EXPECT_OK("CONFIG RESETSTAT");
+    /* RESETSTAT itself counts, as in Redis. */
+    ck_assert_int_eq(harness_info_ll(ctx, "stats", "total_commands_processed"), 1);
+    ck_assert_int_eq(harness_info_ll(ctx, "stats", "keyspace_hits"), 0);
+    ck_assert_int_eq(harness_info_ll(ctx, "stats", "keyspace_misses"), 0);
+    ck_assert_int_eq(harness_info_ll(ctx, "stats", "total_connections_received"), 0);
+    ck_assert_int_eq(harness_info_ll(ctx, "stats", "rejected_connections"), 0);
+    ck_assert_int_eq(harness_info_ll(ctx, "stats", "total_error_replies"), 0);
+    redisReply *r = info("errorstats");
+    ck_assert_str_eq(r->str, "# Errorstats\r\n");
+    freeReplyObject(r);
+    EXPECT_STR("v", "GET k"); /* the data stays */
+}
+END_TEST
+
+/* ---- CONFIG ----------------------------------------------------------------------- */
+
+START_TEST(config_get_with_globs_and_several_patterns)
+{
+    redisReply *r = CMD("CONFIG GET *max-*-len");
+    ck_assert_uint_eq(r->elements, 2);
+    ck_assert_str_eq(config_value(r, "proto-max-bulk-len"), "536870912");
+    freeReplyObject(r);
+    r = CMD("CONFIG GET timeout hz timeout");
+    ck_assert_uint_eq(r->elements, 4);
+    ck_assert_str_eq(config_value(r, "timeout"), "0");
+    ck_assert_str_eq(config_value(r, "hz"), "10");
+    freeReplyObject(r);
+    r = CMD("CONFIG GET maxmemory*");
+    ck_assert_str_eq(config_value(r, "maxmemory"), "0");
+    ck_assert_str_eq(config_value(r, "maxmemory-policy"), "noeviction");
+    freeReplyObject(r);
+    r = CMD("CONFIG GET tcp-* m?xclients [d]atabases");
+    ck_assert_uint_eq(r->elements, 8);
+    ck_assert_str_eq(config_value(r, "tcp-backlog"), "511");
+    ck_assert_str_eq(config_value(r, "tcp-keepalive"), "300");
+    ck_assert_str_eq(config_value(r, "maxclients"), "10000");
+    ck_assert_str_eq(config_value(r, "databases"), "16");
+    freeReplyObject(r);
+    /* A plain name comes back as it was asked for; a pattern does not. */
+    r = CMD("CONFIG GET PORT");
+    ck_assert_uint_eq(r->elements, 2);
+    ck_assert_str_eq(r->element[0]->str, "PORT");
+    freeReplyObject(r);
+    r = CMD("CONFIG GET TIMEOUT time*");
+    ck_assert_uint_eq(r->elements, 2);
+    ck_assert_str_eq(r->element[0]->str, "TIMEOUT");
+    freeReplyObject(r);
+    r = CMD("CONFIG GET time* TIMEOUT");
+    ck_assert_uint_eq(r->elements, 2);
+    ck_assert_str_eq(r->element[0]->str, "timeout");
+    freeReplyObject(r);
+    r = CMD("CONFIG GET nosuch");
+    ck_assert_uint_eq(r->elements, 0);
+    freeReplyObject(r);
+    r = CMD("CONFIG GET *");
+    ck_assert_uint_ge(r->elements, 2 * 20);
+    ck_assert_str_eq(config_value(r, "client-output-buffer-limit"),
+                     "normal 0 0 0 slave 268435456 67108864 60 pubsub 33554432 8388608 60");
+    ck_assert_str_eq(config_value(r, "save"), "");
+    ck_assert_str_eq(config_value(r, "appendonly"), "no");
+    freeReplyObject(r);
+    EXPECT_ERR("ERR wrong number of arguments for 'config|get' command", "CONFIG GET");
+}
+END_TEST
+
+START_TEST(config_set_takes_several_pairs)
+{
+    EXPECT_OK("CONFIG SET timeout 5 hz 20 maxmemory 10kb");
+    expect_config("timeout", "5");
+    expect_config("hz", "20");
+    expect_config("maxmemory", "10240");
+    EXPECT_OK("CONFIG SET TIMEOUT 0 Hz 10 maxmemory 0");
+    expect_config("timeout", "0");
+    expect_config("hz", "10");
+    /* Values are case-insensitive where Redis's are. */
+    EXPECT_OK("CONFIG SET loglevel WARNING maxmemory-policy ALLKEYS-LRU appendonly YES");
+    expect_config("loglevel", "warning");
+    expect_config("maxmemory-policy", "allkeys-lru");
+    EXPECT_OK("CONFIG SET loglevel notice maxmemory-policy noeviction appendonly no");
+    /* hz is clamped, not refused. */
+    EXPECT_OK("CONFIG SET hz 0");
+    expect_config("hz", "1");
+    EXPECT_OK("CONFIG SET hz 100000");
+    expect_config("hz", "500");
+    EXPECT_OK("CONFIG SET hz 10");
+    EXPECT_OK("CONFIG SET client-output-buffer-limit %s", "normal 1k 2kb 3 pubsub 1 2 3");
+    expect_config("client-output-buffer-limit",
+                  "normal 1000 2048 3 slave 268435456 67108864 60 pubsub 1 2 3");
+    EXPECT_OK("CONFIG SET client-output-buffer-limit %s", "");
+    EXPECT_OK("CONFIG SET client-output-buffer-limit %s", "normal 0 0 0 pubsub 32mb 8mb 60");
+    EXPECT_OK("CONFIG SET save %s", "900 1 300 10");
+    expect_config("save", "900 1 300 10");
+    EXPECT_OK("CONFIG SET save %s", "");
+}
+END_TEST
+
+START_TEST(config_set_errors_are_redis_texts)
+{
+    EXPECT_ERR("ERR Unknown option or number of arguments for CONFIG SET - 'foo'",
+               "CONFIG SET foo bar");
+    EXPECT_ERR("ERR Unknown option or number of arguments for CONFIG SET - 'foo'",
+               "CONFIG SET timeout 5 foo 1");
+    EXPECT_ERR(SET_FAILED "'databases') - can't set immutable config", "CONFIG SET databases 3");
+    EXPECT_ERR(SET_FAILED "'DATABASES') - can't set immutable config", "CONFIG SET DATABASES 3");
+    EXPECT_ERR(SET_FAILED "'daemonize') - can't set immutable config", "CONFIG SET daemonize no");
+    EXPECT_ERR(SET_FAILED "'dir') - can't set protected config", "CONFIG SET dir /tmp");
+    EXPECT_ERR(SET_FAILED "'hz') - duplicate parameter", "CONFIG SET hz 1 hz 2");
+    EXPECT_ERR(SET_FAILED "'TIMEOUT') - duplicate parameter", "CONFIG SET timeout 0 TIMEOUT 0");
+    EXPECT_ERR(SET_FAILED "'timeout') - argument couldn't be parsed into an integer",
+               "CONFIG SET TIMEOUT x");
+    EXPECT_ERR(SET_FAILED "'timeout') - argument couldn't be parsed into an integer",
+               "CONFIG SET timeout 05");
+    EXPECT_ERR(SET_FAILED "'timeout') - argument couldn't be parsed into an integer",
+               "CONFIG SET timeout +5");
+    EXPECT_ERR(SET_FAILED "'timeout') - argument couldn't be parsed into an integer",
+               "CONFIG SET timeout 1.5");
+    EXPECT_ERR(SET_FAILED "'timeout') - argument must be between 0 and 2147483647 inclusive",
+               "CONFIG SET timeout -1");
+    EXPECT_ERR(SET_FAILED "'maxclients') - argument must be between 1 and 4294967295 inclusive",
+               "CONFIG SET maxclients 0");
+    EXPECT_ERR(SET_FAILED "'proto-max-bulk-len') - argument must be between 1048576 and "
+               "9223372036854775807 inclusive", "CONFIG SET proto-max-bulk-len 10");
+    EXPECT_ERR(SET_FAILED "'maxmemory') - argument must be a memory value",
+               "CONFIG SET maxmemory 1.5gb");
+    EXPECT_ERR(SET_FAILED "'maxmemory') - argument must be a memory value",
+               "CONFIG SET maxmemory -1");
+    EXPECT_ERR(SET_FAILED "'maxmemory') - argument must be a memory value",
+               "CONFIG SET maxmemory +5");
+    EXPECT_ERR(SET_FAILED "'maxmemory-policy') - argument(s) must be one of the following: "
+               "volatile-lru, volatile-lfu, volatile-random, volatile-ttl, allkeys-lru, "
+               "allkeys-lfu, allkeys-random, noeviction", "CONFIG SET maxmemory-policy x");
+    EXPECT_ERR(SET_FAILED "'loglevel') - argument(s) must be one of the following: debug, "
+               "verbose, notice, warning", "CONFIG SET loglevel x");
+    EXPECT_ERR(SET_FAILED "'appendonly') - argument must be 'yes' or 'no'",
+               "CONFIG SET appendonly x");
+    EXPECT_ERR(SET_FAILED "'client-output-buffer-limit') - Wrong number of arguments in buffer "
+               "limit configuration.", "CONFIG SET client-output-buffer-limit %s", "normal 1");
+    EXPECT_ERR(SET_FAILED "'client-output-buffer-limit') - Invalid client class specified in "
+               "buffer limit configuration.", "CONFIG SET client-output-buffer-limit %s",
+               "master 1 2 3");
+    EXPECT_ERR(SET_FAILED "'client-output-buffer-limit') - Error in hard, soft or soft_seconds "
+               "setting in buffer limit configuration.",
+               "CONFIG SET client-output-buffer-limit %s", "normal 1 2 -3");
+    EXPECT_ERR(SET_FAILED "'save') - Invalid save parameters", "CONFIG SET save %s", "1 2 3");
+    EXPECT_ERR(SET_FAILED "'save') - Invalid save parameters", "CONFIG SET save %s", "-1 2");
+    EXPECT_ERR(ERR_SYNTAX, "CONFIG SET timeout 1 hz");
+    EXPECT_ERR("ERR wrong number of arguments for 'config|set' command", "CONFIG SET timeout");
+    EXPECT_ERR("ERR unknown subcommand 'foo'. Try CONFIG HELP.", "CONFIG foo");
+}
+END_TEST
+
+START_TEST(config_set_is_all_or_nothing)
+{
+    EXPECT_ERR(SET_FAILED "'maxmemory') - argument must be a memory value",
+               "CONFIG SET timeout 5 maxmemory x");
+    expect_config("timeout", "0");
+    EXPECT_ERR(SET_FAILED "'maxmemory') - argument must be a memory value",
+               "CONFIG SET maxmemory x timeout 5");
+    expect_config("timeout", "0");
+    EXPECT_ERR(SET_FAILED "'hz') - argument couldn't be parsed into an integer",
+               "CONFIG SET loglevel debug maxmemory 1mb hz x");
+    expect_config("loglevel", "notice");
+    expect_config("maxmemory", "0");
+}
+END_TEST
+
+/* Like Redis, a maxclients the open-files limit cannot hold is refused,
+ * with the number that would fit (the hard limit less 32 reserved). */
+START_TEST(config_set_maxclients_beyond_the_files_limit_is_refused)
+{
+    struct rlimit rl;
+    ck_assert_int_eq(getrlimit(RLIMIT_NOFILE, &rl), 0); /* the server inherited it */
+    if (rl.rlim_max == RLIM_INFINITY || rl.rlim_max > 100000000)
+        return;
+    char want[256];
+    snprintf(want, sizeof(want),
+             SET_FAILED "'maxclients') - The operating system is not able to handle the "
+             "specified number of clients, try with %lld", (long long)rl.rlim_max - 32);
+    EXPECT_ERR(want, "CONFIG SET timeout 7 maxclients %lld", (long long)rl.rlim_max + 1000);
+    expect_config("maxclients", "10000");
+    expect_config("timeout", "0");
+    EXPECT_OK("CONFIG SET maxclients 20");
+    expect_config("maxclients", "20");
+    EXPECT_OK("CONFIG SET maxclients 10000");
+}
+END_TEST
+
+/* proto-max-bulk-len applies to connections made before the change, from
+ * their next request on. */
+START_TEST(config_set_proto_max_bulk_len_reaches_existing_connections)
+{
+    int fd = harness_raw_connect(&srv);
+    harness_raw_roundtrip(fd, "PING\r\n", "+PONG\r\n");
+    EXPECT_OK("CONFIG SET proto-max-bulk-len 1mb");
+    harness_raw_roundtrip(fd, "*2\r\n$4\r\nECHO\r\n$1048577\r\n",
+                          "-ERR Protocol error: invalid bulk length\r\n");
+    ck_assert(harness_raw_closed(fd));
+    close(fd);
+    EXPECT_OK("CONFIG SET proto-max-bulk-len 512mb");
+}
+END_TEST
+
+/* ---- DBSIZE, FLUSHDB, FLUSHALL, TIME ------------------------------------------------ */
+
+START_TEST(dbsize_counts_the_selected_database)
+{
+    EXPECT_INT(0, "DBSIZE");
+    EXPECT_OK("SET a 1");
+    EXPECT_OK("SET b 2");
+    EXPECT_INT(2, "DBSIZE");
+    EXPECT_OK("SELECT 1");
+    EXPECT_INT(0, "DBSIZE");
+    EXPECT_OK("SET c 3");
+    EXPECT_INT(1, "DBSIZE");
+    EXPECT_ERR("ERR wrong number of arguments for 'dbsize' command", "DBSIZE x");
+}
+END_TEST
+
+START_TEST(flushdb_empties_only_the_selected_database)
+{
+    EXPECT_OK("SET a 1");
+    EXPECT_OK("SELECT 1");
+    EXPECT_OK("SET b 2");
+    EXPECT_OK("FLUSHDB");
+    EXPECT_INT(0, "DBSIZE");
+    EXPECT_OK("SET b 2");
+    EXPECT_OK("FLUSHDB ASYNC");
+    EXPECT_INT(0, "DBSIZE");
+    EXPECT_OK("SET b 2");
+    EXPECT_OK("FLUSHDB sync");
+    EXPECT_INT(0, "DBSIZE");
+    EXPECT_OK("SELECT 0");
+    EXPECT_STR("1", "GET a");
+    EXPECT_ERR(ERR_SYNTAX, "FLUSHDB x");
+    EXPECT_ERR(ERR_SYNTAX, "FLUSHDB ASYNC SYNC");
+    EXPECT_STR("1", "GET a");
+}
+END_TEST
+
+START_TEST(flushall_empties_every_database)
+{
+    for (int mode = 0; mode < 3; mode++) {
+        for (int db = 0; db < 16; db += 5) {
+            EXPECT_OK("SELECT %d", db);
+            EXPECT_OK("SET k%d v", db);
+        }
+        EXPECT_OK("SELECT 0");
+        if (mode == 0)
+            EXPECT_OK("FLUSHALL");
+        else
+            EXPECT_OK("FLUSHALL %s", mode == 1 ? "ASYNC" : "sync");
+        for (int db = 0; db < 16; db += 5) {
+            EXPECT_OK("SELECT %d", db);
+            EXPECT_INT(0, "DBSIZE");
+        }
+        EXPECT_OK("SELECT 0");
+    }
+    redisReply *r = info("keyspace");
+    ck_assert_str_eq(r->str, "# Keyspace\r\n");
+    freeReplyObject(r);
+    EXPECT_OK("SET kept 1");
+    EXPECT_ERR(ERR_SYNTAX, "FLUSHALL a b");
+    EXPECT_ERR(ERR_SYNTAX, "FLUSHALL x");
+    EXPECT_ERR(ERR_SYNTAX, "FLUSHALL ASYNC x");
+    EXPECT_STR("1", "GET kept");
+}
+END_TEST
+
+START_TEST(time_gives_seconds_and_microseconds)
+{
+    redisReply *r = CMD("TIME");
+    ck_assert_int_eq(r->type, REDIS_REPLY_ARRAY);
+    ck_assert_uint_eq(r->elements, 2);
+    ck_assert_int_eq(r->element[0]->type, REDIS_REPLY_STRING);
+    long long sec = strtoll(r->element[0]->str, NULL, 10);
+    long long usec = strtoll(r->element[1]->str, NULL, 10);
+    ck_assert_int_lt(llabs(sec - (long long)time(NULL)), 60);
+    ck_assert_int_ge(usec, 0);
+    ck_assert_int_lt(usec, 1000000);
+    freeReplyObject(r);
+    EXPECT_ERR("ERR wrong number of arguments for 'time' command", "TIME x");
+}
+END_TEST
+
+/* ---- COMMAND ---------------------------------------------------------------------- */
+
+START_TEST(command_count_matches_command_and_list)
+{
+    redisReply *count = CMD("COMMAND COUNT");
+    ck_assert_int_eq(count->type, REDIS_REPLY_INTEGER);
+    redisReply *all = CMD("COMMAND");
+    ck_assert_uint_eq(all->elements, (size_t)count->integer);
+    redisReply *list = CMD("COMMAND LIST");
+    size_t top = 0;
+    bool has_get = false, has_kill = false;
+    for (size_t i = 0; i < list->elements; i++) {
+        top += strchr(list->element[i]->str, '|') == NULL;
+        has_get |= strcmp(list->element[i]->str, "get") == 0;
+        has_kill |= strcmp(list->element[i]->str, "client|kill") == 0;
+    }
+    ck_assert_uint_eq(top, (size_t)count->integer);
+    ck_assert(has_get && has_kill);
+    freeReplyObject(count);
+    freeReplyObject(all);
+    freeReplyObject(list);
+}
+END_TEST
+
+START_TEST(command_info_describes_commands)
+{
+    redisReply *r = CMD("COMMAND INFO get client|id nosuch");
+    ck_assert_uint_eq(r->elements, 3);
+    redisReply *get = r->element[0];
+    ck_assert_uint_eq(get->elements, 10);
+    ck_assert_str_eq(get->element[0]->str, "get");
+    ck_assert_int_eq(get->element[1]->integer, 2);
+    ck_assert_uint_eq(get->element[2]->elements, 2);
+    ck_assert_str_eq(get->element[2]->element[0]->str, "readonly");
+    ck_assert_str_eq(get->element[2]->element[1]->str, "fast");
+    ck_assert_int_eq(get->element[3]->integer, 1);
+    ck_assert_int_eq(get->element[4]->integer, 1);
+    ck_assert_int_eq(get->element[5]->integer, 1);
+    /* ACL categories in Redis's order. */
+    ck_assert_uint_eq(get->element[6]->elements, 3);
+    ck_assert_str_eq(get->element[6]->element[0]->str, "@read");
+    ck_assert_str_eq(get->element[6]->element[1]->str, "@string");
+    ck_assert_str_eq(get->element[6]->element[2]->str, "@fast");
+    ck_assert_str_eq(r->element[1]->element[0]->str, "client|id");
+    ck_assert_int_eq(r->element[2]->type, REDIS_REPLY_NIL);
+    freeReplyObject(r);
+    r = CMD("COMMAND INFO flushall");
+    redisReply *cats = r->element[0]->element[6];
+    ck_assert_uint_eq(cats->elements, 4);
+    ck_assert_str_eq(cats->element[0]->str, "@keyspace");
+    ck_assert_str_eq(cats->element[1]->str, "@write");
+    ck_assert_str_eq(cats->element[2]->str, "@slow");
+    ck_assert_str_eq(cats->element[3]->str, "@dangerous");
+    freeReplyObject(r);
+    /* A container lists its subcommands. */
+    r = CMD("COMMAND INFO config");
+    ck_assert_int_eq(r->element[0]->element[1]->integer, -2);
+    ck_assert_uint_ge(r->element[0]->element[9]->elements, 4);
+    freeReplyObject(r);
+}
+END_TEST
+
+START_TEST(command_docs_describe_arguments)
+{
+    redisReply *r = CMD("COMMAND DOCS get nosuch");
+    ck_assert_uint_eq(r->elements, 2); /* nosuch is left out */
+    ck_assert_str_eq(r->element[0]->str, "get");
+    redisReply *doc = r->element[1];
+    const char *keys[] = {"summary", "since", "group", "complexity", "arguments"};
+    ck_assert_uint_eq(doc->elements, 10);
+    for (size_t i = 0; i < 5; i++)
+        ck_assert_str_eq(doc->element[2 * i]->str, keys[i]);
+    ck_assert_str_eq(doc->element[3]->str, "1.0.0");
+    ck_assert_str_eq(doc->element[5]->str, "string");
+    redisReply *arg = doc->element[9]->element[0];
+    ck_assert_str_eq(arg->element[0]->str, "name");
+    ck_assert_str_eq(arg->element[1]->str, "key");
+    ck_assert_str_eq(arg->element[2]->str, "type");
+    ck_assert_str_eq(arg->element[3]->str, "key");
+    freeReplyObject(r);
+    r = CMD("COMMAND DOCS nosuch");
+    ck_assert_int_eq(r->type, REDIS_REPLY_ARRAY);
+    ck_assert_uint_eq(r->elements, 0);
+    freeReplyObject(r);
+}
+END_TEST
+
+START_TEST(command_list_filters)
+{
+    redisReply *r = CMD("COMMAND LIST FILTERBY PATTERN client|s*");
+    ck_assert_uint_ge(r->elements, 1);
+    for (size_t i = 0; i < r->elements; i++)
+        ck_assert_int_eq(strncmp(r->element[i]->str, "client|s", 8), 0);
+    freeReplyObject(r);
+    r = CMD("COMMAND LIST FILTERBY ACLCAT dangerous");
+    bool has_flushall = false;
+    for (size_t i = 0; i < r->elements; i++)
+        has_flushall |= strcmp(r->element[i]->str, "flushall") == 0;
+    ck_assert(has_flushall);
+    freeReplyObject(r);
+    r = CMD("COMMAND LIST FILTERBY ACLCAT nosuch");
+    ck_assert_uint_eq(r->elements, 0);
+    freeReplyObject(r);
+    EXPECT_ERR(ERR_SYNTAX, "COMMAND LIST FILTERBY foo x");
+    EXPECT_ERR(ERR_SYNTAX, "COMMAND LIST x");
+}
+END_TEST
+
+START_TEST(command_getkeys_finds_the_keys)
+{
+    redisReply *r = CMD("COMMAND GETKEYS SET k v");
+    ck_assert_uint_eq(r->elements, 1);
+    ck_assert_str_eq(r->element[0]->str, "k");
+    freeReplyObject(r);
+    EXPECT_ERR("ERR Invalid command specified", "COMMAND GETKEYS nosuch a");
+    EXPECT_ERR("ERR Invalid number of arguments specified for command",
+               "COMMAND GETKEYS get a b");
+    EXPECT_ERR("ERR The command has no key arguments", "COMMAND GETKEYS ping a");
+    /* Redis 7.0's arity for GETKEYS is -4: a command and one argument. */
+    EXPECT_ERR("ERR wrong number of arguments for 'command|getkeys' command",
+               "COMMAND GETKEYS get");
+}
+END_TEST
+
+/* ---- the process ------------------------------------------------------------------ */
+
+START_TEST(shutdown_exits_cleanly)
+{
+    struct grove_server s;
+    harness_start(&s, NULL);
+    redisContext *c = harness_connect(&s);
+    harness_expect_status(harness_cmd(c, "SET k v"), "OK");
+    harness_expect_error(harness_cmd(c, "SHUTDOWN foo"), ERR_SYNTAX);
+    harness_expect_error(harness_cmd(c, "SHUTDOWN ABORT"), "ERR No shutdown in progress.");
+    harness_expect_status(harness_cmd(c, "PING"), "PONG"); /* still up */
+    int idle = harness_raw_connect(&s);
+    /* No reply: the connection just closes, as with Redis. */
+    int fd = harness_raw_connect(&s);
+    harness_raw_send(fd, "SHUTDOWN NOSAVE NOW FORCE\r\n", 27);
+    char buf[64];
+    ck_assert_uint_eq(harness_raw_recv(fd, buf, sizeof(buf), 1), 0);
+    ck_assert(harness_raw_closed(fd));
+    ck_assert(harness_raw_closed(idle));
+    harness_wait_exit(&s);
+    close(fd);
+    close(idle);
+    redisFree(c);
+}
+END_TEST
+
+static void stop_busy_server_with(int signum)
+{
+    struct grove_server s;
+    harness_start(&s, NULL);
+    redisContext *c = harness_connect(&s);
+    harness_expect_status(harness_cmd(c, "SET k v"), "OK");
+    int fd = harness_raw_connect(&s);
+    const char *half = "*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$10\r\nhalf"; /* mid-request */
+    harness_raw_send(fd, half, strlen(half));
+    harness_stop_with(&s, signum);
+    ck_assert(harness_raw_closed(fd));
+    close(fd);
+    redisFree(c);
+}
+
+START_TEST(sigterm_exits_zero)
+{
+    stop_busy_server_with(SIGTERM);
+}
+END_TEST
+
+START_TEST(sigint_exits_zero)
+{
+    stop_busy_server_with(SIGINT);
+}
+END_TEST
+
+struct bad_start {
+    const char *args[6];
+    const char *mentions; /* the message must name it */
+};
+
+static const struct bad_start bad_starts[] = {
+    {{"--nosuch", "1"}, "nosuch"},
+    {{"--maxclients", "lots"}, "maxclients"},
+    {{"--maxclients", "0"}, "maxclients"},
+    {{"--port", "70000"}, "port"},
+    {{"--loglevel", "loud"}, "loglevel"},
+    {{"--maxmemory", "1zb"}, "maxmemory"},
+    {{"--timeout"}, "timeout"},
+    {{"--appendonly", "maybe"}, "appendonly"},
+    {{"--save", "1 2 3"}, "save"},
+    {{"/nonexistent/grove.conf"}, "/nonexistent/grove.conf"},
+    {{"--port", "1", "stray"}, "port"},
+};
+
+START_TEST(bad_options_refuse_to_start)
+{
+    const struct bad_start *b = &bad_starts[_i];
+    char out[4096];
+    int status = harness_run_to_exit(b->args, out, sizeof(out));
+    ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) != 0, "%s: status %d", b->args[0],
+                  status);
+    ck_assert_msg(strstr(out, b->mentions) != NULL, "%s: message does not name %s: %s",
+                  b->args[0], b->mentions, out);
+}
+END_TEST
+
+static char *write_config(const char *text)
+{
+    char *path = strdup("/tmp/grove-check-server-XXXXXX");
+    int fd = mkstemp(path);
+    ck_assert_int_ge(fd, 0);
+    ck_assert_int_eq(write(fd, text, strlen(text)), (ssize_t)strlen(text));
+    close(fd);
+    return path;
+}
+
+START_TEST(config_file_is_read_and_the_command_line_wins)
+{
+    char *path = write_config("# a comment, then a blank line\n"
+                              "\n"
+                              "maxclients 50\n"
+                              "timeout \"7\"\n"
+                              "requirepass \"pass word\"\n"
+                              "  hz   20  \n"
+                              "save 900 1 300 10\n"
+                              "client-output-buffer-limit normal 0 0 0 pubsub 1mb 1mb 0\n");
+    static const char *const args[] = {"--maxclients", "60", "--hz", "30", NULL};
+    struct harness_opts opts = {.config_file = path};
+    struct grove_server s;
+    harness_start_ex(&s, &opts, args);
+    redisContext *c = harness_connect(&s);
+    harness_expect_error(harness_cmd(c, "PING"), "NOAUTH Authentication required.");
+    harness_expect_status(harness_cmd(c, "AUTH %s", "pass word"), "OK");
+    redisContext *saved = ctx;
+    ctx = c;
+    expect_config("maxclients", "60");
+    expect_config("hz", "30");
+    expect_config("timeout", "7");
+    expect_config("save", "900 1 300 10");
+    expect_config("client-output-buffer-limit",
+                  "normal 0 0 0 slave 268435456 67108864 60 pubsub 1048576 1048576 0");
+    char file[512];
+    ck_assert(harness_info_field(c, "server", "config_file", file, sizeof(file)));
+    ck_assert_str_eq(file, path);
+    ctx = saved;
+    redisFree(c);
+    harness_stop(&s);
+    unlink(path);
+    free(path);
+}
+END_TEST
+
+START_TEST(config_file_errors_name_the_line)
+{
+    char *path = write_config("maxclients 50\nnosuchdirective 1\n");
+    const char *args[] = {path, NULL};
+    char out[4096];
+    int status = harness_run_to_exit(args, out, sizeof(out));
+    ck_assert(WIFEXITED(status) && WEXITSTATUS(status) != 0);
+    ck_assert_msg(strstr(out, "nosuchdirective") != NULL && strstr(out, ":2") != NULL, "%s",
+                  out);
+    unlink(path);
+    free(path);
+}
+END_TEST
+
+/* ---- the suite ------------------------------------------------------------------------ */
+
+static TCase *server_case(const char *name)
+{
+    TCase *tc = tcase_create(name);
+    tcase_add_unchecked_fixture(tc, start_server, stop_server);
+    tcase_add_checked_fixture(tc, connect_and_flush, disconnect);
+    tcase_set_timeout(tc, 60);
+    return tc;
+}
+
+static Suite *server_suite(void)
+{
+    Suite *s = suite_create("server");
+    TCase *tc = server_case("info");
+    tcase_add_test(tc, info_default_sections_in_redis_order);
+    tcase_add_test(tc, info_with_sections_gives_just_those);
+    tcase_add_test(tc, info_sections_have_redis_field_names);
+    tcase_add_test(tc, info_server_describes_this_process);
+    tcase_add_test(tc, info_counts_clients_commands_and_hits);
+    tcase_add_test(tc, info_commandstats_and_errorstats);
+    tcase_add_test(tc, info_keyspace_lines_per_database);
+    tcase_add_test(tc, config_resetstat_zeroes_the_counters);
+    suite_add_tcase(s, tc);
+
+    tc = server_case("config");
+    tcase_add_test(tc, config_get_with_globs_and_several_patterns);
+    tcase_add_test(tc, config_set_takes_several_pairs);
+    tcase_add_test(tc, config_set_errors_are_redis_texts);
+    tcase_add_test(tc, config_set_is_all_or_nothing);
+    tcase_add_test(tc, config_set_maxclients_beyond_the_files_limit_is_refused);
+    tcase_add_test(tc, config_set_proto_max_bulk_len_reaches_existing_connections);
+    suite_add_tcase(s, tc);
+
+    tc = server_case("data");
+    tcase_add_test(tc, dbsize_counts_the_selected_database);
+    tcase_add_test(tc, flushdb_empties_only_the_selected_database);
+    tcase_add_test(tc, flushall_empties_every_database);
+    tcase_add_test(tc, time_gives_seconds_and_microseconds);
+    suite_add_tcase(s, tc);
+
+    tc = server_case("command");
+    tcase_add_test(tc, command_count_matches_command_and_list);
+    tcase_add_test(tc, command_info_describes_commands);
+    tcase_add_test(tc, command_docs_describe_arguments);
+    tcase_add_test(tc, command_list_filters);
+    tcase_add_test(tc, command_getkeys_finds_the_keys);
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("process");
+    tcase_set_timeout(tc, 60);
+    tcase_add_test(tc, shutdown_exits_cleanly);
+    tcase_add_test(tc, sigterm_exits_zero);
+    tcase_add_test(tc, sigint_exits_zero);
+    tcase_add_loop_test(tc, bad_options_refuse_to_start, 0,
+                        (int)(sizeof(bad_starts) / sizeof(bad_starts[0])));
+    tcase_add_test(tc, config_file_is_read_and_the_command_line_wins);
+    tcase_add_test(tc, config_file_errors_name_the_line);
+    suite_add_tcase(s, tc);
+    return s;
+}
+
+int main(void)
+{
+    SRunner *sr = srunner_create(server_suite());
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
