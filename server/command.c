@@ -327,6 +327,12 @@ static const struct command *resolve(struct cmd_ctx *ctx, const struct command *
         resp_add_error(ctx->out, "NOAUTH Authentication required.");
         return NULL;
     }
+    /* Grove does not evict yet: over maxmemory, every policy behaves as
+     * noeviction and refuses commands that may grow the dataset. */
+    if ((cmd->flags & CMD_DENYOOM) && server_over_maxmemory()) {
+        resp_add_error(ctx->out, "OOM command not allowed when used memory > 'maxmemory'.");
+        return NULL;
+    }
     *rejected = NULL;
     return cmd;
 }

@@ -222,9 +222,16 @@ long long server_resident_memory(void)
     return resident_bytes();
 }
 
+bool server_over_maxmemory(void)
+{
+    long long max = server.cfg.maxmemory;
+    return max > 0 && atomic_load_explicit(&server.used_memory, memory_order_relaxed) > max;
+}
+
 long long server_peak_memory(void)
 {
     long long used = server_used_memory();
+    atomic_store_explicit(&server.used_memory, used, memory_order_relaxed);
     long long peak = atomic_load(&server.peak_memory);
     while (used > peak && !atomic_compare_exchange_weak(&server.peak_memory, &peak, used))
         ;
@@ -583,6 +590,7 @@ int server_run(void)
     }
     server.startup_memory = server_used_memory();
     atomic_store(&server.peak_memory, server.startup_memory);
+    atomic_store(&server.used_memory, server.startup_memory);
     log_notice("Grove %s (Redis %s compatible) started, %d worker thread%s, port %lld",
                GROVE_VERSION, GROVE_REDIS_VERSION, server.nworkers,
                server.nworkers == 1 ? "" : "s", server.cfg.port);

@@ -65,6 +65,7 @@ struct server {
     char *config_file;           /* absolute path, NULL when started without one */
     long long startup_memory;    /* used_memory once started (used_memory_startup) */
     atomic_llong peak_memory;    /* used_memory_peak */
+    atomic_llong used_memory;    /* used_memory as of the last cron tick (maxmemory checks) */
 
     atomic_bool shutdown_requested;
     atomic_uint lru_clock; /* seconds, 24 bits, as Redis's LRU clock */
@@ -109,6 +110,9 @@ long long server_instantaneous(enum server_metric m);
 long long server_used_memory(void);
 long long server_resident_memory(void); /* used_memory_rss */
 long long server_peak_memory(void);
+/* maxmemory is set and the last measured used_memory is above it (any
+ * thread; measured by the cron, so a burst can overshoot by one tick). */
+bool server_over_maxmemory(void);
 
 /* INFO errorstats: count an error reply (the bytes from its '-'), by its
  * code ("ERR", "WRONGTYPE"...) as Redis's afterErrorReply does. Any thread. */

@@ -570,6 +570,30 @@ START_TEST(config_set_proto_max_bulk_len_reaches_existing_connections)
 }
 END_TEST
 
+/* Grove does not evict: over maxmemory, commands that may grow the data
+ * are refused with Redis's OOM error, reads and deletes still work. */
+START_TEST(over_maxmemory_write_commands_get_oom)
+{
+    EXPECT_OK("SET kept value");
+    EXPECT_OK("CONFIG SET maxmemory 1");
+    /* used_memory is measured by the cron: wait until it has run once */
+    redisReply *r = NULL;
+    for (int i = 0; i < 500; i++) {
+        if (r)
+            freeReplyObject(r);
+        r = harness_cmd(ctx, "SET k v");
+        if (r->type == REDIS_REPLY_ERROR)
+            break;
+        usleep(10000);
+    }
+    harness_expect_error(r, "OOM command not allowed when used memory > 'maxmemory'.");
+    harness_expect_str(harness_cmd(ctx, "GET kept"), "value");
+    harness_expect_int(harness_cmd(ctx, "DEL kept"), 1);
+    EXPECT_OK("CONFIG SET maxmemory 0");
+    EXPECT_OK("SET k v");
+}
+END_TEST
+
 /* ---- DBSIZE, FLUSHDB, FLUSHALL, TIME ------------------------------------------------ */
 
 START_TEST(dbsize_counts_the_selected_database)
@@ -952,6 +976,7 @@ static Suite *server_suite(void)
     tcase_add_test(tc, config_set_is_all_or_nothing);
     tcase_add_test(tc, config_set_maxclients_beyond_the_files_limit_is_refused);
     tcase_add_test(tc, config_set_proto_max_bulk_len_reaches_existing_connections);
+    tcase_add_test(tc, over_maxmemory_write_commands_get_oom);
     suite_add_tcase(s, tc);
 
     tc = server_case("data");
