@@ -56,14 +56,16 @@
  *            so only entries with extras of 64 KiB or more pay 8 bytes.
  *
  * The header is 16 bytes (static_assert below). The price of the small
- * header is that the full hash is not cached: a resize that grows the table
- * rehashes each moved key, as Redis does; SipHash-1-3 on a short key costs
- * about as much as the cache miss of touching the entry at all.
+ * header is that the full hash is not cached: a resize hashes again each
+ * key it moves out of a chain (tree nodes keep the full hash), as Redis
+ * does; SipHash-1-3 on a short key costs less than the cache miss of
+ * touching the entry, which the move pays anyway.
  *
  * Per-entry overhead, beyond the key and extra bytes themselves:
  *   16 bytes header + 0..7 padding + the allocator's rounding (glibc: an
  *   8-byte chunk header, sizes rounded to 16) + one 8-byte slot per bucket,
- *   i.e. 8 to 16 bytes per entry at load factors 1.0 down to 0.5.
+ *   i.e. 8 to 16 bytes per entry at load factors 1.0 down to 0.5 (up to
+ *   64 after deletes, at load 1/8 just before a shrink).
  *   Example: a 16-byte key with a pointer value is a 40-byte request (48
  *   byte glibc chunk) plus 8..16 bytes of table: 56..64 bytes per key.
  *
@@ -83,7 +85,7 @@
  * figure for Grove, so the denser table wins.
  *
  * Shrink when size < buckets / 8, to the smallest power of two >= 2 * size
- * (never below HASHMAP_MIN_BUCKETS = 8). After a shrink the load is in
+ * (never below MIN_BUCKETS = 8). After a shrink the load is in
  * (1/4, 1/2]: the size must double to grow again or fall by 2-4x to shrink
  * again, so alternating inserts and deletes cannot make the table flap.
  *
@@ -111,7 +113,7 @@
  * 2-bucket budget a grow from B to 2B buckets finishes within about B/3
  * writes, by which time the new table is at most ~2/3 full, so a grow can
  * never be needed while one is running. No call ever walks a whole table,
- * except hashmap_clear and the debug check.
+ * except hashmap_clear/destroy and the test helpers (hashmap__*).
  *
  * A tree bucket is moved by taking its nodes in order and re-adding each
  * entry to its destination bucket (reusing the node), so the destination
@@ -120,6 +122,12 @@
  *
  * While an iterator is live (map->iterators > 0) no rehash step runs and
  * no resize starts, so entries stay put and iteration is exactly-once.
+ *
+ * Freeing a big old table at the end would be one long munmap (several ms
+ * for 64 MB). So for old tables of 1 MB and more, the pages of the part
+ * already moved are handed back with madvise(MADV_DONTNEED) 256 KB at a
+ * time as the rehash advances; moved buckets are zero and released pages
+ * read back as zero, so nothing observable changes.
  *
  * ==========================================================================
  * Thresholds: why 8, 6 and 64
@@ -151,15 +159,16 @@
  * ==========================================================================
  * SCAN
  * ==========================================================================
- * The cursor is a bucket index whose bits are incremented from the top
- * (reverse binary). Bucket i of a table of 2^k buckets holds exactly the
- * keys of buckets i and i + 2^k of the doubled table, so a cursor that
- * enumerates high bits last visits every "family" once whatever the table
- * size is between calls. While two tables are live, a call visits the
- * cursor's bucket in the smaller table and every expansion of it in the
- * larger one. This is Redis's dictScan argument; see the comment at
- * hashmap_scan. Keys present for the whole scan are returned at least
- * once; keys may be returned twice after a shrink.
+ * The cursor is a bucket index incremented at its highest bit (reverse
+ * binary). Bucket i of a table of 2^k buckets holds exactly the keys of
+ * buckets i and i + 2^k of the doubled table, and because the cursor
+ * counts from the top, the buckets already visited always form whole
+ * "families" (all buckets sharing some low bits), whatever the table size
+ * at each call. While two tables are live, a call visits the cursor's
+ * bucket in the smaller table and every expansion of it in the larger one.
+ * This is Redis's dictScan argument; see the comment at hashmap_scan. Keys
+ * present for the whole scan are returned at least once; keys may be
+ * returned twice after a shrink.
  *
  * ==========================================================================
  * Out of memory
@@ -198,6 +207,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 /* ==========================================================================
  * Tunables
@@ -214,6 +225,8 @@
 #define HASH16_SHIFT 48                     /* entry caches hash bits 48..63 */
 #define EXTRA_LARGE UINT16_MAX              /* extra16 value: size stored apart */
 #define SLOT_TREE ((uintptr_t)1)            /* slot tag: bucket is a tree */
+#define RELEASE_MIN_TABLE ((size_t)1 << 20) /* old tables this big ... */
+#define RELEASE_CHUNK ((size_t)256 << 10)   /* ... are released in these */
 
 static_assert(HASHMAP_UNTREEIFY_THRESHOLD < HASHMAP_TREEIFY_THRESHOLD,
               "untreeify below treeify, or a bucket flaps at the threshold");
@@ -225,6 +238,7 @@ static_assert(MIN_BUCKETS < HASHMAP_MIN_TREEIFY_BUCKETS, "small tables exist");
 static_assert(MAX_EXP <= HASH16_SHIFT, "bucket index bits must not overlap hash16");
 static_assert(SHRINK_RATIO >= 4, "a shrink lands at load <= 1/2, above 1/8");
 static_assert(WRITE_STEP_BUCKETS >= 1 && WRITE_STEP_BUCKETS <= 4, "bounded work per write");
+static_assert(RELEASE_CHUNK < RELEASE_MIN_TABLE, "release a big table in several pieces");
 
 /* ==========================================================================
  * Types
@@ -264,6 +278,8 @@ struct hashmap {
     struct hashmap_hasher hasher;
     struct table t[2];  /* t[1] is live only while rehashing */
     size_t rehash_idx;  /* next t[0] bucket to move */
+    uintptr_t released; /* t[0] pages below this address were released */
+    size_t page_size;
     size_t bytes;       /* malloc_usable_size of everything we hold */
     unsigned iterators; /* live iterators: resizing paused */
     bool degraded;      /* a treeify failed (ENOMEM): long chains allowed */
@@ -956,11 +972,12 @@ static void finish_rehash(struct hashmap *map)
     map->rehash_idx = 0;
 }
 
-/* Allocate a table of `buckets` slots and start moving into it. On
- * ENOMEM nothing changes: the current table keeps working. */
+/* Allocate a table of `buckets` slots and start moving into it (or just
+ * install it, for a map that has no table yet). On ENOMEM nothing
+ * changes: the current table keeps working. */
 static bool start_resize(struct hashmap *map, size_t buckets)
 {
-    assert(!rehashing(map) && map->iterators == 0);
+    assert(!rehashing(map));
     uintptr_t *slots = mem_calloc(map, buckets, sizeof *slots);
     if (!slots)
         return false;
@@ -971,6 +988,7 @@ static bool start_resize(struct hashmap *map, size_t buckets)
     }
     map->t[1] = fresh;
     map->rehash_idx = 0;
+    map->released = ((uintptr_t)map->t[0].slots + map->page_size - 1) & ~(map->page_size - 1);
     if (map->t[0].used == 0)
         finish_rehash(map); /* nothing to move */
     return true;
@@ -1037,6 +1055,28 @@ static void rehash_bucket(struct hashmap *map, size_t idx)
     }
 }
 
+/* Give the moved prefix of a big old table back to the kernel as the
+ * rehash advances, so that freeing the table at the end is not one long
+ * munmap (64 MB of page tear-down took milliseconds in the benchmark).
+ * Moved buckets are zero, and pages released with MADV_DONTNEED read back
+ * as zero, so the table's contents do not change. hashmap_bytes still
+ * counts the whole table: it reports memory as allocated. */
+static void release_moved_prefix(struct hashmap *map)
+{
+#ifdef MADV_DONTNEED
+    const struct table *old = &map->t[0];
+    if ((old->mask + 1) * sizeof *old->slots < RELEASE_MIN_TABLE)
+        return;
+    uintptr_t end = (uintptr_t)&old->slots[map->rehash_idx] & ~(map->page_size - 1);
+    if (end < map->released + RELEASE_CHUNK)
+        return;
+    if (madvise((void *)map->released, end - map->released, MADV_DONTNEED) == 0)
+        map->released = end;
+#else
+    (void)map;
+#endif
+}
+
 /* Move buckets for a budget in tenths of a bucket: a non-empty bucket
  * costs 10, an empty one 1, so a sparse stretch cannot stall progress and
  * a dense one cannot make a call long. */
@@ -1055,6 +1095,8 @@ static void rehash_some(struct hashmap *map, size_t tenths)
     }
     if (old->used == 0)
         finish_rehash(map);
+    else
+        release_moved_prefix(map);
 }
 
 /* The fixed slice of rehashing every write pays. */
@@ -1092,6 +1134,8 @@ struct hashmap *hashmap_create(const struct hashmap_hasher *hasher)
         return NULL;
     map->hasher = *hasher;
     map->bytes = malloc_usable_size(map);
+    long page = sysconf(_SC_PAGESIZE);
+    map->page_size = page > 0 && (page & (page - 1)) == 0 ? (size_t)page : 4096;
     return map;
 }
 
@@ -1445,12 +1489,15 @@ static void scan_bucket(uintptr_t slot, hashmap_scan_fn fn, void *ud)
 
 /*
  * With one table of mask m, a call visits bucket (cursor & m) and advances
- * the reverse-binary cursor. Why this survives resizes: bucket i of a 2^k
- * table splits into buckets i and i | 2^k of the 2^(k+1) table, i.e. the
- * new bit is the next HIGH bit. Counting in reverse binary visits all
- * buckets that share low bits consecutively... in other words, the cursor
- * never skips a "family" of buckets sharing its low bits, whatever the
- * table size at each call, so a key present throughout is seen.
+ * the cursor by adding one to its masked bits counted from the top (reverse
+ * binary). Why this survives resizes: bucket i of a 2^k table holds exactly
+ * the keys of buckets i and i | 2^k of the doubled table; the new index bit
+ * is a HIGH bit. Counting from the top, all the cursors below the current
+ * one (the buckets already visited) share that property at every size:
+ * after a grow, the visited buckets are exactly the expansions of those
+ * visited before, and after a shrink the cursor's lower bits still name a
+ * bucket whose keys have not all been seen. So a key present for the whole
+ * scan is never skipped, whatever the table size at each call.
  *
  * While rehashing both tables are live and a key may be in either. A call
  * visits bucket (cursor & m_small) of the smaller table and then every
@@ -1491,23 +1538,32 @@ uint64_t hashmap_scan(struct hashmap *map, uint64_t cursor, hashmap_scan_fn fn, 
  *
  * As Redis's dictGetSomeKeys: start at a random bucket index and walk
  * forward through both tables collecting entries, at most 10 bucket visits
- * per requested entry, jumping to a new random index after a run of empty
- * buckets. Work is O(count) bucket visits whatever the table's density
+ * per requested entry (40 at least), jumping to a new random index after a
+ * run of empty buckets. Work is O(count) bucket visits whatever the table's density
  * (and O(count log n) in tree buckets), at the price of returning fewer
  * than count entries from a very sparse table.
  * ========================================================================== */
 
-/* A random walk down from the root: any node can be chosen. */
+/* A subtree's size, estimated from its height (exact when it is full). */
+static uint64_t subtree_weight(const struct tree_node *n)
+{
+    int h = node_height(n);
+    return ((uint64_t)1 << (h < 62 ? h : 62)) - 1;
+}
+
+/* A random walk down from the root that stops at a node or goes left or
+ * right in proportion to the (estimated) number of nodes there, so picks
+ * are roughly uniform over the tree without keeping subtree sizes. */
 static struct hashmap_entry *tree_pick(const struct tree *t, uint64_t (*rand64)(void *),
                                        void *ud)
 {
     struct tree_node *n = t->root;
     for (;;) {
-        uint64_t r = rand64(ud) % 3;
-        struct tree_node *down = r == 1 ? n->left : r == 2 ? n->right : NULL;
-        if (!down)
+        uint64_t left = subtree_weight(n->left), right = subtree_weight(n->right);
+        uint64_t r = rand64(ud) % (1 + left + right);
+        if (r == 0)
             return n->entry;
-        n = down;
+        n = r <= left ? n->left : n->right;
     }
 }
 
@@ -1562,7 +1618,10 @@ size_t hashmap_sample(struct hashmap *map, struct hashmap_entry **out, size_t co
     size_t max_mask = map->t[0].mask;
     if (rehashing(map) && map->t[1].mask > max_mask)
         max_mask = map->t[1].mask;
-    size_t steps = count > SIZE_MAX / 10 ? SIZE_MAX : count * 10;
+    /* 10 visits per entry, and at least 40: at the lowest load a table
+     * keeps (1/8), 40 visits find nothing less than 1% of the time. */
+    size_t visits = count < 4 ? 4 : count;
+    size_t steps = visits > SIZE_MAX / 10 ? SIZE_MAX : visits * 10;
     size_t i = rand64(rand_ud) & max_mask, empty_run = 0;
 
     while (s.got < count && steps-- > 0) {
@@ -1743,8 +1802,11 @@ void hashmap__check_invariants(const struct hashmap *map)
 
     CHECK(map->t[0].slots || !map->t[1].slots);
     if (rehashing(map)) {
-        CHECK(map->rehash_idx <= map->t[0].mask);
-        CHECK(map->t[0].used > 0); /* an emptied t[0] is retired at once */
+        /* t[0] may be empty here (deletes emptied it, or an iterator holds
+         * the rehash): the next step retires it. Until then a non-empty
+         * t[0] has a bucket at or above rehash_idx. */
+        CHECK(map->rehash_idx <= map->t[0].mask + 1);
+        CHECK(map->t[0].used == 0 || map->rehash_idx <= map->t[0].mask);
     } else {
         CHECK(map->rehash_idx == 0);
     }

@@ -156,14 +156,17 @@ uint64_t hashmap_scan(struct hashmap *map, uint64_t cursor, hashmap_scan_fn fn, 
 
 /* Up to `count` entries chosen at random (possibly with repeats when the
  * map is small), written to out[]. `rand64` is the caller's random source
- * (no global state here). Returns how many were written. */
+ * (no global state here). Returns how many were written. Work is bounded
+ * (10 bucket visits per entry asked for, 40 at least), so a sparse table may
+ * yield fewer than `count`, even 0: callers that need one should retry. */
 size_t hashmap_sample(struct hashmap *map, struct hashmap_entry **out, size_t count,
                       uint64_t (*rand64)(void *), void *rand_ud);
 
 /* ---- testing ------------------------------------------------------------ */
 
-/* Debug builds: assert every structural invariant (counts, chain lengths,
- * tree balance and order, entries in the right bucket). */
+/* Check every structural invariant (counts, chain lengths, tree balance
+ * and order, entries in the right bucket, bytes) and abort with a message
+ * naming the broken one. Active in every build type; O(size + buckets). */
 void hashmap__check_invariants(const struct hashmap *map);
 /* Height of the tallest tree bucket (0 when no bucket is a tree). */
 int hashmap__max_tree_height(const struct hashmap *map);
