@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/socket.h>
 
 #include "command.h"
 #include "keyspace.h"
@@ -481,6 +482,15 @@ static long long kill_clients(struct cmd_ctx *ctx, const struct kill_filter *f)
             me->flags |= CLIENT_CLOSE_AFTER_REPLY;
         } else {
             server__mark_killed(c); /* its loop runs nothing more for it */
+            /* Redis frees a killed client at once, so by the time the
+             * killer reads this reply the victim's peer has seen the
+             * connection end (redis-py, for one, checks for that before
+             * reusing a pooled connection and reconnects quietly). The
+             * socket's loop closes it later; a half-close here, under the
+             * registry lock that keeps the descriptor valid (conn_close),
+             * makes the end visible now. */
+            if (c->fd >= 0)
+                shutdown(c->fd, SHUT_RDWR);
             worker_post(c->worker, WORKER_MSG_KILL, c->id);
         }
     }

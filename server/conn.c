@@ -17,9 +17,14 @@
  * pipelined batch leaves in one write, and at most one write is in flight.
  *
  * Back-pressure: while more than CONN_PAUSE_OUTPUT bytes of replies wait,
- * the connection stops reading, so a client that pipelines without reading
- * cannot grow our buffers without bound. Redis has no such pause; it changes
- * no reply, only when we read.
+ * the connection stops running requests (it goes on once the kernel has
+ * taken the replies), so a client that pipelines without reading cannot
+ * grow our reply buffers without bound. It never stops reading: clients
+ * such as redis-py, redigo and hiredis write a whole pipeline before they
+ * read a reply, and a server that stopped reading would leave both sides
+ * waiting for ever. The requests wait in the query buffer instead, bounded
+ * by client-query-buffer-limit. Redis has no such pause; it changes no
+ * reply, only when requests run.
  *
  * Limits, read live so CONFIG SET reaches existing connections: the
  * parser's (proto-max-bulk-len, and Redis 7.0's 10 args / 16 KB bulks
@@ -110,6 +115,12 @@ void conn_close(struct conn *c)
     if (c->closing)
         return;
     c->closing = true;
+    /* CLIENT KILL on another thread half-closes a socket through client.fd
+     * under the registry lock: once uv_close has closed the descriptor (and
+     * the number may be reused), it must not find it there. */
+    pthread_mutex_lock(&server.clients_lock);
+    c->client.fd = -1;
+    pthread_mutex_unlock(&server.clients_lock);
     uv_close((uv_handle_t *)&c->tcp, close_cb);
 }
 
@@ -157,8 +168,11 @@ static void describe_peer(struct conn *c)
     if (uv_tcp_getsockname(&c->tcp, (struct sockaddr *)&sa, &len) == 0)
         format_addr(&sa, c->client.laddr, sizeof(c->client.laddr));
     uv_os_fd_t fd;
-    if (uv_fileno((uv_handle_t *)&c->tcp, &fd) == 0)
+    if (uv_fileno((uv_handle_t *)&c->tcp, &fd) == 0) {
+        pthread_mutex_lock(&server.clients_lock); /* CLIENT LIST/KILL read it */
         c->client.fd = fd;
+        pthread_mutex_unlock(&server.clients_lock);
+    }
 }
 
 void conn_accept(struct worker *w, uv_stream_t *server_handle)
@@ -349,13 +363,20 @@ static void protocol_error(struct conn *c, const char *text)
     conn_close_after_flush(c);
 }
 
-/* Parse and run every complete request in the buffer. */
+/* Reply bytes the kernel has not taken yet. */
+static size_t pending_output(const struct conn *c)
+{
+    return c->client.out.len + (c->write_pending ? c->writing.len - c->writing_offset : 0);
+}
+
+/* Parse and run the complete requests in the buffer, until the replies
+ * waiting reach CONN_PAUSE_OUTPUT (the rest runs once they drain). */
 static void process_input(struct conn *c, long long now_ms)
 {
     struct client *cl = &c->client;
     struct worker_stats *stats = &cl->worker->stats;
     while (cl->qpos < cl->qlen && !(cl->flags & (CLIENT_CLOSE_AFTER_REPLY | CLIENT_CLOSE_ASAP)) &&
-           !atomic_load(&cl->killed)) {
+           !atomic_load(&cl->killed) && pending_output(c) <= CONN_PAUSE_OUTPUT) {
         size_t argc = 0, consumed = 0;
         if (!c->mid_request)
             set_request_limits(c);
@@ -444,28 +465,28 @@ static void write_cb(uv_write_t *req, int status)
     flush(c);
 }
 
-static void resume_reading(struct conn *c)
+/* Whole requests that the output pause left in the query buffer (it only
+ * ever stops between requests, so no partial one is open). */
+static bool requests_waiting(const struct conn *c)
 {
-    if (!c->reading && !c->closing && !(c->client.flags & CLIENT_CLOSE_AFTER_REPLY)) {
-        c->reading = true;
-        uv_read_start((uv_stream_t *)&c->tcp, alloc_cb, read_cb);
-    }
+    const struct client *cl = &c->client;
+    return cl->qpos < cl->qlen && !c->mid_request &&
+           !(cl->flags & (CLIENT_CLOSE_AFTER_REPLY | CLIENT_CLOSE_ASAP)) &&
+           !atomic_load(&cl->killed);
 }
 
 /* Hand pending replies to the kernel: try a direct write first, leave the
- * rest to uv_write. Closes the connection when it has to. */
-static void flush(struct conn *c)
+ * rest to uv_write. Returns false if it closed the connection. */
+static bool write_out(struct conn *c)
 {
     struct client *cl = &c->client;
-    if (c->closing)
-        return;
     if (cl->flags & CLIENT_CLOSE_ASAP || cl->out.overflow || cl->out.oom ||
         atomic_load(&cl->killed)) {
         if (cl->out.overflow)
             log_warning("Client id=%llu addr=%s closed for overcoming of output buffer limits.",
                         (unsigned long long)cl->id, cl->addr);
         conn_close(c);
-        return;
+        return false;
     }
     if (!c->write_pending && cl->out.len > 0) {
         uv_buf_t buf = uv_buf_init(cl->out.data, (unsigned)cl->out.len);
@@ -473,7 +494,7 @@ static void flush(struct conn *c)
         WORKER_STAT_ADD(cl->worker, writes_processed, 1);
         if (n < 0 && n != UV_EAGAIN) {
             conn_close(c);
-            return;
+            return false;
         }
         size_t sent = n > 0 ? (size_t)n : 0;
         if (sent == cl->out.len) {
@@ -490,16 +511,31 @@ static void flush(struct conn *c)
             c->write_req.data = c;
             if (uv_write(&c->write_req, (uv_stream_t *)&c->tcp, &rest, 1, write_cb) != 0) {
                 conn_close(c);
-                return;
+                return false;
             }
             c->write_pending = true;
         }
     }
-    size_t pending = cl->out.len + (c->write_pending ? c->writing.len - c->writing_offset : 0);
-    if (pending > CONN_PAUSE_OUTPUT)
-        stop_reading(c);
-    else if (!c->write_pending)
-        resume_reading(c);
+    return true;
+}
+
+/* Write what is pending; while that leaves the replies under the pause
+ * mark, run the requests the pause kept waiting (the client may have sent
+ * its last bytes long ago and be waiting for their replies); close when
+ * the connection has to. Called after reading and after every write. */
+static void flush(struct conn *c)
+{
+    struct client *cl = &c->client;
+    if (c->closing)
+        return;
+    for (;;) {
+        if (!write_out(c))
+            return;
+        if (!requests_waiting(c) || pending_output(c) > CONN_PAUSE_OUTPUT)
+            break;
+        set_output_limit(c);
+        process_input(c, server_mstime());
+    }
     if ((cl->flags & CLIENT_CLOSE_AFTER_REPLY) && !c->write_pending && cl->out.len == 0)
         conn_close(c);
 }

@@ -11,6 +11,9 @@
  * purpose, and they are checked against 7.2's texts.
  */
 #include <check.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -635,6 +638,122 @@ START_TEST(client_kill_reaches_clients_on_other_loops)
 }
 END_TEST
 
+/* Found by redis-py: like redigo (Send, Flush, Receive) and hiredis, it
+ * writes a whole pipeline before it reads a reply. A server that stops
+ * reading a client while many replies wait for it (Grove's back-pressure
+ * once did, at 64 MB) then waits for the client to read, and the client
+ * waits for the server to read: both hang. Redis keeps reading, and so
+ * must Grove: here 128 rounds of "SET big <1 MB>; GET big" (128 MB each
+ * way) are all written before a byte is read, then every reply must come,
+ * in order. */
+#define PIPE_VALUE (1024 * 1024)
+#define PIPE_ROUNDS 128
+
+static void send_all_nonblocking(int fd, const char *buf, size_t len, int round)
+{
+    size_t off = 0;
+    while (off < len) {
+        struct pollfd p = {.fd = fd, .events = POLLOUT};
+        ck_assert_msg(poll(&p, 1, 10000) == 1, "round %d: the server stopped reading", round);
+        ssize_t n = send(fd, buf + off, len - off, MSG_NOSIGNAL);
+        if (n < 0 && (errno == EAGAIN || errno == EINTR))
+            continue;
+        ck_assert_msg(n > 0, "send: %s", strerror(errno));
+        off += (size_t)n;
+    }
+}
+
+START_TEST(a_pipeline_written_whole_before_reading_completes)
+{
+    int fd = harness_raw_connect(&srv);
+    char head[64], bulk[32];
+    int hl = snprintf(head, sizeof(head), "*3\r\n$3\r\nSET\r\n$3\r\nbig\r\n$%d\r\n", PIPE_VALUE);
+    int bl = snprintf(bulk, sizeof(bulk), "$%d\r\n", PIPE_VALUE);
+    static const char get[] = "\r\n*2\r\n$3\r\nGET\r\n$3\r\nbig\r\n";
+    size_t round_len = (size_t)hl + PIPE_VALUE + sizeof(get) - 1;
+    char *round = malloc(round_len);
+    ck_assert_ptr_nonnull(round);
+    memcpy(round, head, (size_t)hl);
+    memset(round + hl, 'v', PIPE_VALUE);
+    memcpy(round + hl + PIPE_VALUE, get, sizeof(get) - 1);
+    ck_assert_int_eq(fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK), 0);
+    for (int i = 0; i < PIPE_ROUNDS; i++)
+        send_all_nonblocking(fd, round, round_len, i);
+    free(round);
+
+    /* Each round answers "+OK\r\n" then "$1048576\r\n<value>\r\n". */
+    size_t reply_len = 5 + (size_t)bl + PIPE_VALUE + 2, total = 0;
+    size_t want = reply_len * PIPE_ROUNDS;
+    static char buf[65536];
+    while (total < want) {
+        struct pollfd p = {.fd = fd, .events = POLLIN};
+        ck_assert_msg(poll(&p, 1, 10000) == 1, "replies stopped after %zu of %zu bytes", total,
+                      want);
+        ssize_t n = recv(fd, buf, sizeof(buf), 0);
+        if (n < 0 && (errno == EAGAIN || errno == EINTR))
+            continue;
+        ck_assert_msg(n > 0, "connection closed after %zu of %zu bytes", total, want);
+        for (ssize_t i = 0; i < n; i++, total++) {
+            size_t at = total % reply_len;
+            char expect = at < 5                           ? "+OK\r\n"[at]
+                          : at < 5 + (size_t)bl             ? bulk[at - 5]
+                          : at < 5 + (size_t)bl + PIPE_VALUE ? 'v'
+                                                            : "\r\n"[at - 5 - bl - PIPE_VALUE];
+            if (buf[i] != expect) /* not ck_assert per byte: each one is a syscall */
+                ck_abort_msg("reply byte %zu is %d, expected %d", total, buf[i], expect);
+        }
+    }
+    close(fd);
+    EXPECT_INT(PIPE_VALUE, "STRLEN big");
+    EXPECT_INT(1, "DEL big");
+}
+END_TEST
+
+/* Found by redis-py, which before reusing a pooled connection checks
+ * whether it is readable and, if so (the server closed it), reconnects
+ * quietly. Redis frees a killed client before it answers CLIENT KILL, so
+ * the victim's end of the socket is readable (EOF) the moment the killer
+ * has its reply; a kill that only closed the socket later on the victim's
+ * loop lost that race about half the time, and the next command on the
+ * victim failed with "connection reset". Rounds of one victim each, on
+ * either loop, by ID, by ADDR and by the old form. */
+#define KILL_RACE_ROUNDS 60
+
+static bool readable_now(int fd)
+{
+    struct pollfd p = {.fd = fd, .events = POLLIN};
+    return poll(&p, 1, 0) == 1 && (p.revents & (POLLIN | POLLHUP));
+}
+
+START_TEST(client_kill_closes_the_victim_before_replying)
+{
+    for (int round = 0; round < KILL_RACE_ROUNDS; round++) {
+        redisContext *victim = harness_connect(&srv);
+        int fd = victim->fd;
+        char addr[64];
+        addr_of(victim, "addr", addr, sizeof(addr));
+        switch (round % 3) {
+        case 0:
+            EXPECT_INT(1, "CLIENT KILL ID %lld", client_id_of(victim));
+            break;
+        case 1:
+            EXPECT_INT(1, "CLIENT KILL ADDR %s", addr);
+            break;
+        default:
+            EXPECT_OK("CLIENT KILL %s", addr);
+            break;
+        }
+        ck_assert_msg(readable_now(fd), "round %d: victim not closed when the kill was answered",
+                      round);
+        char byte;
+        ck_assert_int_eq(recv(fd, &byte, 1, MSG_DONTWAIT), 0); /* EOF, no reply, no reset */
+        redisFree(victim);
+    }
+    harness_wait_info_ll(ctx, "clients", "connected_clients", 1);
+    harness_expect_status(CMD("PING"), "PONG");
+}
+END_TEST
+
 START_TEST(client_reply_off_on_and_skip)
 {
     int fd = harness_raw_connect(&srv);
@@ -710,6 +829,7 @@ static Suite *connection_suite(void)
     tcase_add_test(tc, hello_rejects_bad_arguments);
     tcase_add_test(tc, auth_without_a_password_configured);
     tcase_add_test(tc, requirepass_set_at_run_time_spares_existing_connections);
+    tcase_add_test(tc, a_pipeline_written_whole_before_reading_completes);
     suite_add_tcase(s, tc);
 
     tc = server_case("auth", start_with_password);
@@ -728,6 +848,7 @@ static Suite *connection_suite(void)
     tcase_add_test(tc, client_kill_old_form_takes_an_address);
     tcase_add_test(tc, client_kill_filters);
     tcase_add_test(tc, client_kill_reaches_clients_on_other_loops);
+    tcase_add_test(tc, client_kill_closes_the_victim_before_replying);
     tcase_add_test(tc, client_reply_off_on_and_skip);
     tcase_add_test(tc, client_no_evict_and_no_touch_set_flags);
     tcase_add_test(tc, client_help_lists_the_subcommands);
