@@ -351,7 +351,6 @@ static void command_getkeys_command(struct cmd_ctx *ctx)
 static void command_help_command(struct cmd_ctx *ctx)
 {
     static const char *const lines[] = {
-        "COMMAND <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
         "(no subcommand)",
         "    Return details about all Redis commands.",
         "COUNT",
@@ -368,13 +367,9 @@ static void command_help_command(struct cmd_ctx *ctx)
         "    commands are returned.",
         "GETKEYS <full-command>",
         "    Return the keys from a full Redis command.",
-        "HELP",
-        "    Print this help.",
+        NULL,
     };
-    size_t n = sizeof(lines) / sizeof(lines[0]);
-    resp_add_array_len(ctx->out, n);
-    for (size_t i = 0; i < n; i++)
-        resp_add_simple(ctx->out, lines[i]);
+    reply_help(ctx, lines);
 }
 
 /* ---- the table ----------------------------------------------------------------- */

@@ -557,7 +557,6 @@ static void client_no_touch_command(struct cmd_ctx *ctx)
 static void client_help_command(struct cmd_ctx *ctx)
 {
     static const char *const lines[] = {
-        "CLIENT <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
         "GETNAME",
         "    Return the name of the current connection.",
         "ID",
@@ -598,13 +597,9 @@ static void client_help_command(struct cmd_ctx *ctx)
         "    Set client meta attr. Options are:",
         "    * LIB-NAME: the client lib name.",
         "    * LIB-VER: the client lib version.",
-        "HELP",
-        "    Print this help.",
+        NULL,
     };
-    size_t n = sizeof(lines) / sizeof(lines[0]);
-    resp_add_array_len(ctx->out, n);
-    for (size_t i = 0; i < n; i++)
-        resp_add_simple(ctx->out, lines[i]);
+    reply_help(ctx, lines);
 }
 
 static void client_command(struct cmd_ctx *ctx)

@@ -568,7 +568,6 @@ static void object_freq_command(struct cmd_ctx *ctx)
 static void object_help_command(struct cmd_ctx *ctx)
 {
     static const char *const lines[] = {
-        "OBJECT <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
         "ENCODING <key>",
         "    Return the kind of internal representation used in order to store the value",
         "    associated with a <key>.",
@@ -581,13 +580,9 @@ static void object_help_command(struct cmd_ctx *ctx)
         "REFCOUNT <key>",
         "    Return the number of references of the value associated with the specified",
         "    <key>.",
-        "HELP",
-        "    Prints this help.",
+        NULL,
     };
-    size_t n = sizeof(lines) / sizeof(lines[0]);
-    resp_add_array_len(ctx->out, n);
-    for (size_t i = 0; i < n; i++)
-        resp_add_simple(ctx->out, lines[i]);
+    reply_help(ctx, lines);
 }
 
 static void object_command(struct cmd_ctx *ctx)

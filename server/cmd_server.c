@@ -561,7 +561,6 @@ static void config_rewrite_command(struct cmd_ctx *ctx)
 static void config_help_command(struct cmd_ctx *ctx)
 {
     static const char *const lines[] = {
-        "CONFIG <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
         "GET <pattern>",
         "    Return parameters matching the glob-like <pattern> and their values.",
         "SET <directive> <value>",
@@ -570,13 +569,9 @@ static void config_help_command(struct cmd_ctx *ctx)
         "    Reset statistics reported by the INFO command.",
         "REWRITE",
         "    Rewrite the configuration file.",
-        "HELP",
-        "    Print this help.",
+        NULL,
     };
-    size_t n = sizeof(lines) / sizeof(lines[0]);
-    resp_add_array_len(ctx->out, n);
-    for (size_t i = 0; i < n; i++)
-        resp_add_simple(ctx->out, lines[i]);
+    reply_help(ctx, lines);
 }
 
 /* ---- DBSIZE, FLUSHDB, FLUSHALL, TIME, SHUTDOWN ------------------------------- */

@@ -223,6 +223,23 @@ static void upper_copy(char *dst, size_t cap, const char *src, size_t len)
     dst[n] = '\0';
 }
 
+void reply_help(struct cmd_ctx *ctx, const char *const *lines)
+{
+    char name[COMMAND_NAME_MAX + 1], header[COMMAND_NAME_MAX + 64];
+    upper_copy(name, sizeof(name), ctx->argv[0].ptr, ctx->argv[0].len);
+    snprintf(header, sizeof(header), "%s <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+             name);
+    size_t n = 0;
+    while (lines[n] != NULL)
+        n++;
+    resp_add_array_len(ctx->out, n + 3);
+    resp_add_simple(ctx->out, header);
+    for (size_t i = 0; i < n; i++)
+        resp_add_simple(ctx->out, lines[i]);
+    resp_add_simple(ctx->out, "HELP");
+    resp_add_simple(ctx->out, "    Prints this help.");
+}
+
 void reply_unknown_subcommand(struct cmd_ctx *ctx)
 {
     char name[COMMAND_NAME_MAX + 1];

@@ -174,6 +174,9 @@ void reply_wrong_arity(struct cmd_ctx *ctx, const struct command *cmd);
 void reply_syntax_error(struct cmd_ctx *ctx);
 void reply_not_integer(struct cmd_ctx *ctx);
 void reply_wrongtype(struct cmd_ctx *ctx);
+/* A container's HELP, as Redis's addReplyHelp: the "<CMD> <subcommand>
+ * ... Subcommands are:" header, `lines` (NULL-terminated), then HELP. */
+void reply_help(struct cmd_ctx *ctx, const char *const *lines);
 /* "ERR unknown subcommand '%s'. Try CMD HELP." */
 void reply_unknown_subcommand(struct cmd_ctx *ctx);
 

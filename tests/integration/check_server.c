@@ -570,6 +570,25 @@ START_TEST(config_set_proto_max_bulk_len_reaches_existing_connections)
 }
 END_TEST
 
+/* HELP replies end the way Redis's addReplyHelp ends them. */
+START_TEST(container_help_ends_like_redis)
+{
+    static const char *const containers[] = {"CONFIG", "CLIENT", "COMMAND", "OBJECT"};
+    for (size_t i = 0; i < sizeof(containers) / sizeof(containers[0]); i++) {
+        redisReply *r = harness_cmd(ctx, "%s HELP", containers[i]);
+        ck_assert_int_eq(r->type, REDIS_REPLY_ARRAY);
+        ck_assert_uint_ge(r->elements, 3);
+        char header[128];
+        snprintf(header, sizeof(header),
+                 "%s <subcommand> [<arg> [value] [opt] ...]. Subcommands are:", containers[i]);
+        ck_assert_str_eq(r->element[0]->str, header);
+        ck_assert_str_eq(r->element[r->elements - 2]->str, "HELP");
+        ck_assert_str_eq(r->element[r->elements - 1]->str, "    Prints this help.");
+        freeReplyObject(r);
+    }
+}
+END_TEST
+
 /* Grove does not evict: over maxmemory, commands that may grow the data
  * are refused with Redis's OOM error, reads and deletes still work. */
 START_TEST(over_maxmemory_write_commands_get_oom)
@@ -977,6 +996,7 @@ static Suite *server_suite(void)
     tcase_add_test(tc, config_set_maxclients_beyond_the_files_limit_is_refused);
     tcase_add_test(tc, config_set_proto_max_bulk_len_reaches_existing_connections);
     tcase_add_test(tc, over_maxmemory_write_commands_get_oom);
+    tcase_add_test(tc, container_help_ends_like_redis);
     suite_add_tcase(s, tc);
 
     tc = server_case("data");
