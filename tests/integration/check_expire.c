@@ -62,25 +62,6 @@ static void sleep_ms(long ms)
     nanosleep(&ts, NULL);
 }
 
-/* Pipeline `fmt` (one integer argument, the key number) for from..to-1;
- * replies must not be errors. */
-static void pipeline_int(redisContext *c, const char *fmt, int from, int to)
-{
-    /* One assertion per batch: Check records every passing assertion,
-     * which would dominate the run time of large batches. */
-    int append_failures = 0, errors = 0;
-    for (int i = from; i < to; i++)
-        append_failures += redisAppendCommand(c, fmt, i) != REDIS_OK;
-    ck_assert_int_eq(append_failures, 0);
-    for (int i = from; i < to; i++) {
-        redisReply *r = NULL;
-        if (redisGetReply(c, (void **)&r) != REDIS_OK)
-            ck_abort_msg("no reply in a pipeline: %s", c->errstr);
-        errors += r->type == REDIS_REPLY_ERROR;
-        freeReplyObject(r);
-    }
-    ck_assert_msg(errors == 0, "%d pipelined commands failed", errors);
-}
 
 /* The text of INFO `section` (caller frees with free()). */
 static char *info_text(redisContext *c, const char *section)
@@ -336,8 +317,8 @@ START_TEST(expired_keys_are_invisible_to_every_command)
     struct fixture f;
     up(&f, NULL);
     expect_ok(f.c, "SET live v");
-    pipeline_int(f.c, "SET gone:%d v", 0, 20);
-    pipeline_int(f.c, "PEXPIRE gone:%d 1", 0, 20);
+    harness_pipeline_int(f.c, "SET gone:%d v", 0, 20);
+    harness_pipeline_int(f.c, "PEXPIRE gone:%d 1", 0, 20);
     sleep_ms(50);
 
     harness_expect_nil(harness_cmd(f.c, "GET gone:0"));
@@ -385,8 +366,8 @@ START_TEST(untouched_expired_keys_are_reclaimed)
     enum { N = 100000, BATCH = 10000 };
     long long expired_before = info_int(f.c, "stats", "expired_keys");
     for (int i = 0; i < N; i += BATCH) {
-        pipeline_int(f.c, "SET key:%d v", i, i + BATCH);
-        pipeline_int(f.c, "PEXPIRE key:%d 100", i, i + BATCH);
+        harness_pipeline_int(f.c, "SET key:%d v", i, i + BATCH);
+        harness_pipeline_int(f.c, "PEXPIRE key:%d 100", i, i + BATCH);
     }
     long long deadline = wall_ms() + 60000, size;
     while ((size = int_reply(f.c, "DBSIZE")) > 0 && wall_ms() < deadline)
@@ -403,8 +384,8 @@ START_TEST(info_keyspace_reports_expires_and_avg_ttl)
 {
     struct fixture f;
     up(&f, NULL);
-    pipeline_int(f.c, "SET key:%d v", 0, 10);
-    pipeline_int(f.c, "EXPIRE key:%d 1000", 0, 4);
+    harness_pipeline_int(f.c, "SET key:%d v", 0, 10);
+    harness_pipeline_int(f.c, "EXPIRE key:%d 1000", 0, 4);
     char *text = info_text(f.c, "keyspace");
     char *line = strstr(text, "db0:");
     ck_assert_ptr_nonnull(line);
@@ -422,7 +403,7 @@ START_TEST(info_keyspace_reports_expires_and_avg_ttl)
     text = info_text(f.c, "keyspace");
     ck_assert_ptr_nonnull(strstr(text, "db0:keys=10,expires=3,avg_ttl="));
     free(text);
-    pipeline_int(f.c, "PERSIST key:%d", 1, 4);
+    harness_pipeline_int(f.c, "PERSIST key:%d", 1, 4);
     text = info_text(f.c, "keyspace");
     ck_assert_ptr_nonnull(strstr(text, "db0:keys=10,expires=0,avg_ttl=0\r\n"));
     free(text);

@@ -19,25 +19,6 @@ static void expect_ok(redisContext *c, const char *cmd)
     harness_expect_status(harness_cmd(c, cmd), "OK");
 }
 
-/* Send every command of a batch before reading any reply. `fmt` takes one
- * integer (the key number); replies must not be errors. */
-static void pipeline_int(redisContext *c, const char *fmt, int from, int to)
-{
-    /* One assertion per batch: Check records every passing assertion,
-     * which would dominate the run time of large batches. */
-    int append_failures = 0, errors = 0;
-    for (int i = from; i < to; i++)
-        append_failures += redisAppendCommand(c, fmt, i) != REDIS_OK;
-    ck_assert_int_eq(append_failures, 0);
-    for (int i = from; i < to; i++) {
-        redisReply *r = NULL;
-        if (redisGetReply(c, (void **)&r) != REDIS_OK)
-            ck_abort_msg("no reply in a pipeline: %s", c->errstr);
-        errors += r->type == REDIS_REPLY_ERROR;
-        freeReplyObject(r);
-    }
-    ck_assert_msg(errors == 0, "%d pipelined commands failed", errors);
-}
 
 /* True if the array reply holds the string s. */
 static bool array_has(const redisReply *r, const char *s)
@@ -207,7 +188,7 @@ START_TEST(rename_across_many_keys)
 {
     struct fixture f;
     up(&f, NULL);
-    pipeline_int(f.c, "SET src:%d v", 0, 500);
+    harness_pipeline_int(f.c, "SET src:%d v", 0, 500);
     for (int i = 0; i < 500; i++)
         ck_assert_int_eq(redisAppendCommand(f.c, "RENAME src:%d dst:%d", i, i), REDIS_OK);
     for (int i = 0; i < 500; i++) {
@@ -521,7 +502,7 @@ START_TEST(scan_returns_every_key_with_match_count_and_type)
     enum { N = 1000 };
     static int seen[N];
     long long calls;
-    pipeline_int(f.c, "SET key:%d v", 0, N);
+    harness_pipeline_int(f.c, "SET key:%d v", 0, N);
 
     memset(seen, 0, sizeof(seen));
     scan_all(f.c, "COUNT 10", N, seen, &calls);
@@ -559,7 +540,7 @@ START_TEST(scan_survives_growth_and_shrinking)
     enum { N = 1000, ADD = 50000, BATCH = 2500 };
     static int seen[N];
     memset(seen, 0, sizeof(seen));
-    pipeline_int(f.c, "SET key:%d v", 0, N);
+    harness_pipeline_int(f.c, "SET key:%d v", 0, N);
 
     char cursor[32] = "0";
     int added = 0, deleted = 0;
@@ -581,10 +562,10 @@ START_TEST(scan_survives_growth_and_shrinking)
         freeReplyObject(r);
         calls++;
         if (added < ADD) {
-            pipeline_int(f.c, "SET tmp:%d v", added, added + BATCH);
+            harness_pipeline_int(f.c, "SET tmp:%d v", added, added + BATCH);
             added += BATCH;
         } else if (deleted < ADD - 500) {
-            pipeline_int(f.c, "DEL tmp:%d", deleted, deleted + BATCH);
+            harness_pipeline_int(f.c, "DEL tmp:%d", deleted, deleted + BATCH);
             deleted += BATCH;
         }
     } while (strcmp(cursor, "0") != 0);
@@ -603,7 +584,7 @@ START_TEST(randomkey_picks_an_existing_key)
     harness_expect_nil(harness_cmd(f.c, "RANDOMKEY"));
     expect_ok(f.c, "SET only v");
     harness_expect_str(harness_cmd(f.c, "RANDOMKEY"), "only");
-    pipeline_int(f.c, "SET key:%d v", 0, 100);
+    harness_pipeline_int(f.c, "SET key:%d v", 0, 100);
     for (int i = 0; i < 50; i++) {
         redisReply *r = harness_cmd(f.c, "RANDOMKEY");
         ck_assert_int_eq(r->type, REDIS_REPLY_STRING);
@@ -798,7 +779,7 @@ static void send_only(redisContext *c, const char *cmd)
 static void load_keys(redisContext *c, int n)
 {
     for (int i = 0; i < n; i += 10000)
-        pipeline_int(c, "SET key:%d v", i, i + 10000 < n ? i + 10000 : n);
+        harness_pipeline_int(c, "SET key:%d v", i, i + 10000 < n ? i + 10000 : n);
     harness_expect_int(harness_cmd(c, "DBSIZE"), n);
 }
 

@@ -277,6 +277,24 @@ redisReply *harness_cmd(redisContext *c, const char *fmt, ...)
     return r;
 }
 
+void harness_pipeline_int(redisContext *c, const char *fmt, int from, int to)
+{
+    /* One assertion per batch: Check records every passing assertion,
+     * which would dominate the run time of large batches. */
+    int append_failures = 0, errors = 0;
+    for (int i = from; i < to; i++)
+        append_failures += redisAppendCommand(c, fmt, i) != REDIS_OK;
+    ck_assert_int_eq(append_failures, 0);
+    for (int i = from; i < to; i++) {
+        redisReply *r = NULL;
+        if (redisGetReply(c, (void **)&r) != REDIS_OK)
+            ck_abort_msg("no reply in a pipeline: %s", c->errstr);
+        errors += r->type == REDIS_REPLY_ERROR;
+        freeReplyObject(r);
+    }
+    ck_assert_msg(errors == 0, "%d pipelined commands failed", errors);
+}
+
 /* ---- raw sockets ------------------------------------------------------------ */
 
 int harness_raw_connect(const struct grove_server *s)

@@ -45,6 +45,10 @@ redisContext *harness_connect(const struct grove_server *s);
 /* A command through hiredis, asserting a reply arrived. */
 redisReply *harness_cmd(redisContext *c, const char *fmt, ...);
 
+/* Send every command of a batch before reading any reply: `fmt` takes one
+ * integer (the key number, from..to-1); asserts no reply is an error. */
+void harness_pipeline_int(redisContext *c, const char *fmt, int from, int to);
+
 /* Raw sockets, for bytes hiredis would hide. */
 int harness_raw_connect(const struct grove_server *s);
 void harness_raw_send(int fd, const void *buf, size_t len);
