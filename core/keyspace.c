@@ -59,6 +59,23 @@
  *   are the old entries freed, outside every lock, here or by the caller
  *   (keyspace_trash).
  *
+ * Watched keys (WATCH)
+ *   A shard may carry a second hashmap, `watched`, from key to a version
+ *   number and a reference count (how many WATCH registrations name it).
+ *   It exists only while at least one key of the shard is watched, so a
+ *   shard nobody watches pays one NULL test per write. Every change to a
+ *   key (insert, overwrite, in-place INCR, APPEND/SETRANGE/reserve, TTL
+ *   set or dropped, delete, lazy or active expiry, RENAME's source and
+ *   destination, COPY's destination) bumps the key's version when it is
+ *   watched; FLUSHDB/FLUSHALL bump the watched keys that existed, SWAPDB
+ *   those that existed in either database. Versions are per key, so a
+ *   write to another key of the same shard never disturbs a watcher (no
+ *   false aborts for optimistic-locking loops). Touching the access clock
+ *   is not a change. Registering a watch first expires the key if its time
+ *   is past, so a key already stale at WATCH does not fail EXEC when it is
+ *   reclaimed; reading the version (EXEC) expires it too, so a key that
+ *   expires after WATCH counts as changed - both as Redis 7.0.
+ *
  * Out of memory
  *   Every mutation reserves what can fail (expiry slot, new entry size,
  *   RAW buffer) before it changes anything, so a failure leaves the shard
@@ -109,6 +126,10 @@ struct keyspace_shard {
     uint64_t rng; /* xorshift state; guarded by lock */
     struct keyspace *ks;
     unsigned id;
+    /* WATCH: key -> struct watch_rec, NULL while nobody watches a key of
+     * this shard. Belongs to (db, shard), not to the data: SWAPDB and
+     * FLUSH leave it in place. */
+    struct hashmap *watched;
 #ifndef NDEBUG
     pthread_t owner;
     bool owned;
@@ -148,6 +169,68 @@ static bool is_time(int64_t expire_at)
 static struct object *obj_of(const struct hashmap_entry *e)
 {
     return hashmap_entry_extra(e);
+}
+
+/* ==== watched keys (see the essay) =========================================== */
+
+struct watch_rec {
+    uint64_t version;
+    uint64_t hash; /* of the key, for FLUSH/SWAPDB lookups in the data map */
+    uint64_t refs; /* WATCH registrations naming this key */
+};
+
+static struct watch_rec *watch_rec_of(const struct hashmap_entry *e)
+{
+    return hashmap_entry_extra(e);
+}
+
+static void watch_bump(struct keyspace_shard *sh, const char *key, size_t len, uint64_t hash)
+{
+    struct hashmap_entry *w = hashmap_find(sh->watched, key, len, hash);
+
+    if (w)
+        watch_rec_of(w)->version++;
+}
+
+/* A key of this shard changed. */
+static void touch_key(struct keyspace_shard *sh, const struct keyspace_key *key)
+{
+    if (sh->watched)
+        watch_bump(sh, key->ptr, key->len, key->hash);
+}
+
+/* The key of entry e changed (its full hash is not stored: recompute it,
+ * only when something in the shard is watched). */
+static void touch_entry(struct keyspace_shard *sh, const struct hashmap_entry *e)
+{
+    const char *k;
+    size_t n;
+
+    if (!sh->watched)
+        return;
+    k = hashmap_entry_key(e);
+    n = hashmap_entry_keylen(e);
+    watch_bump(sh, k, n, hashmap_hash(sh->d.map, k, n));
+}
+
+/* FLUSH/SWAPDB: bump every watched key of sh present in map a or b. */
+static void touch_watched_in(struct keyspace_shard *sh, struct hashmap *a, struct hashmap *b)
+{
+    struct hashmap_iter it;
+    struct hashmap_entry *w;
+
+    if (!sh->watched)
+        return;
+    hashmap_iter_init(&it, sh->watched);
+    while ((w = hashmap_iter_next(&it))) {
+        const char *k = hashmap_entry_key(w);
+        size_t n = hashmap_entry_keylen(w);
+        uint64_t h = watch_rec_of(w)->hash;
+
+        if (hashmap_find(a, k, n, h) || (b && hashmap_find(b, k, n, h)))
+            watch_rec_of(w)->version++;
+    }
+    hashmap_iter_deinit(&it);
 }
 
 /* ==== randomness =========================================================== */
@@ -420,6 +503,7 @@ static void unlink_entry(struct keyspace_shard *sh, struct hashmap_entry *e)
 {
     struct object *o = obj_of(e);
 
+    touch_entry(sh, e);
     if (object_has_ttl(o))
         expiry_remove(&sh->d.exp, object_expire_slot(o), object_expire_at(o));
     hashmap_remove(sh->d.map, e);
@@ -466,6 +550,7 @@ static int insert_value(struct keyspace_shard *sh, const struct keyspace_key *ke
     if (ttl)
         expiry_push(&sh->d.exp, e, expire_at);
     sh->d.heap_bytes += object_heap_bytes(obj_of(e));
+    touch_key(sh, key);
     *out = e;
     return KEYSPACE_OK;
 }
@@ -537,6 +622,7 @@ static int overwrite_value(struct keyspace_shard *sh, struct hashmap_entry **ep,
     sh->d.heap_bytes += object_heap_bytes(obj_of(e));
     sh->d.heap_bytes -= f.heap;
     object_value_discard(&f.value);
+    touch_entry(sh, e);
     *ep = e;
     return KEYSPACE_OK;
 }
@@ -616,6 +702,7 @@ static void shard_data_free(struct shard_data *d)
 static void shard_deinit(struct keyspace_shard *sh)
 {
     shard_data_free(&sh->d);
+    hashmap_destroy(sh->watched);
     pthread_mutex_destroy(&sh->lock);
 }
 
@@ -784,6 +871,75 @@ struct hashmap_entry *keyspace_find(struct keyspace_shard *sh, const struct keys
     return e;
 }
 
+/* ==== WATCH ==================================================================== */
+
+int keyspace_watch(struct keyspace_shard *sh, const struct keyspace_key *key, int64_t now_ms,
+                   uint64_t *version)
+{
+    struct hashmap_entry *w;
+    struct watch_rec *r;
+    bool made = false;
+
+    assert_held(sh);
+    keyspace_find(sh, key, now_ms, KEYSPACE_LOOKUP_NOTOUCH); /* reclaim a stale key first */
+    if (!sh->watched) {
+        sh->watched = hashmap_create(&sh->ks->cfg.hasher);
+        if (!sh->watched)
+            return KEYSPACE_ENOMEM;
+        made = true;
+    }
+    w = hashmap_find(sh->watched, key->ptr, key->len, key->hash);
+    if (!w) {
+        w = hashmap_insert(sh->watched, key->ptr, key->len, key->hash, sizeof(*r));
+        if (!w) {
+            if (made) {
+                hashmap_destroy(sh->watched);
+                sh->watched = NULL;
+            }
+            return KEYSPACE_ENOMEM;
+        }
+        watch_rec_of(w)->hash = key->hash; /* version 0, refs 0: zeroed */
+    }
+    r = watch_rec_of(w);
+    r->refs++;
+    *version = r->version;
+    return KEYSPACE_OK;
+}
+
+void keyspace_unwatch(struct keyspace_shard *sh, const struct keyspace_key *key)
+{
+    struct hashmap_entry *w;
+
+    assert_held(sh);
+    w = sh->watched ? hashmap_find(sh->watched, key->ptr, key->len, key->hash) : NULL;
+    assert(w && watch_rec_of(w)->refs > 0);
+    if (!w || --watch_rec_of(w)->refs > 0)
+        return;
+    hashmap_remove(sh->watched, w);
+    if (hashmap_size(sh->watched) == 0) {
+        hashmap_destroy(sh->watched);
+        sh->watched = NULL;
+    }
+}
+
+uint64_t keyspace_watch_version(struct keyspace_shard *sh, const struct keyspace_key *key,
+                                int64_t now_ms)
+{
+    struct hashmap_entry *w;
+
+    assert_held(sh);
+    keyspace_find(sh, key, now_ms, KEYSPACE_LOOKUP_NOTOUCH); /* expired since: a change */
+    w = sh->watched ? hashmap_find(sh->watched, key->ptr, key->len, key->hash) : NULL;
+    assert(w);
+    return w ? watch_rec_of(w)->version : UINT64_MAX;
+}
+
+size_t keyspace__watched_keys(struct keyspace_shard *sh)
+{
+    assert_held(sh);
+    return sh->watched ? hashmap_size(sh->watched) : 0;
+}
+
 /* ==== writing values ============================================================ */
 
 static struct access fresh_access(int64_t now_ms)
@@ -827,6 +983,7 @@ int keyspace_set_int(struct keyspace_shard *sh, const struct keyspace_key *key, 
     if (e && expire_at_ms == KEYSPACE_TTL_KEEP && object_type(obj_of(e)) == OBJECT_STRING &&
         object_encoding(obj_of(e)) == OBJECT_ENC_INT) {
         object_set_int(obj_of(e), value); /* Redis too updates an INT in place */
+        touch_entry(sh, e);
         if (out)
             *out = e;
         return KEYSPACE_OK;
@@ -882,6 +1039,7 @@ int keyspace_string_reserve(struct keyspace_shard *sh, struct hashmap_entry **en
         return KEYSPACE_ENOMEM;
     object_set_raw(o, raw);
     sh->d.heap_bytes += object_raw_alloc_size(raw) - before;
+    touch_entry(sh, *entry);
     *bytes = raw->buf;
     return KEYSPACE_OK;
 }
@@ -958,6 +1116,7 @@ int keyspace_set_expire(struct keyspace_shard *sh, struct hashmap_entry **entry,
     if (object_has_ttl(o)) {
         sh->d.exp.sum += expire_at_ms - object_expire_at(o);
         object_set_expire_at(o, expire_at_ms);
+        touch_entry(sh, *entry);
         return KEYSPACE_OK;
     }
     if (expiry_reserve(&sh->d.exp) != KEYSPACE_OK)
@@ -971,6 +1130,7 @@ int keyspace_set_expire(struct keyspace_shard *sh, struct hashmap_entry **entry,
     }
     object_ttl_attach(obj_of(e), expire_at_ms, sh->d.exp.len);
     expiry_push(&sh->d.exp, e, expire_at_ms);
+    touch_entry(sh, e);
     *entry = e;
     return KEYSPACE_OK;
 }
@@ -985,6 +1145,7 @@ bool keyspace_persist(struct keyspace_shard *sh, struct hashmap_entry **entry)
     expiry_remove(&sh->d.exp, object_expire_slot(o), object_expire_at(o));
     object_ttl_detach(o);
     *entry = resize_entry(sh, *entry, object_used_size(o)); /* a shrink: cannot fail */
+    touch_entry(sh, *entry);
     return true;
 }
 
@@ -1119,6 +1280,7 @@ static int flush_run(struct keyspace *ks, struct keyspace_shard *first, size_t n
     for (size_t i = 0; i < n; i++) {
         struct shard_data old = first[i].d;
 
+        touch_watched_in(&first[i], old.map, NULL);
         first[i].d = t->items[i];
         t->items[i] = old;
     }
@@ -1155,6 +1317,8 @@ void keyspace_swapdb(struct keyspace *ks, unsigned a, unsigned b)
     for (unsigned i = 0; i < n; i++) {
         struct shard_data t = lo[i].d;
 
+        touch_watched_in(&lo[i], lo[i].d.map, hi[i].d.map);
+        touch_watched_in(&hi[i], hi[i].d.map, lo[i].d.map);
         lo[i].d = hi[i].d;
         hi[i].d = t;
     }

@@ -279,6 +279,30 @@ int keyspace_rename(struct keyspace_shard *src_sh, struct hashmap_entry *src,
 int keyspace_copy(const struct hashmap_entry *src, struct keyspace_shard *dst_sh,
                   const struct keyspace_key *dst_key, int64_t now_ms, struct hashmap_entry **out);
 
+/* ---- WATCH ----------------------------------------------------------------
+ * Optimistic locking, per key. Each shard keeps, only while some key of it
+ * is watched, a table key -> (version, references). Every change to a
+ * watched key through this API bumps its version: writes, TTL changes,
+ * deletes, lazy and active expiry, RENAME (both keys), COPY (destination),
+ * FLUSHDB/FLUSHALL (keys that existed) and SWAPDB (keys that existed in
+ * either database). A client records the version at WATCH and compares it
+ * at EXEC; a change to another key of the same shard changes nothing. */
+
+/* [held] Register one watch on key and give its current version. A key
+ * whose time is already past is expired first (a stale key at WATCH does
+ * not fail EXEC, as Redis 7.0). Each successful call needs one
+ * keyspace_unwatch. KEYSPACE_ENOMEM leaves nothing registered. */
+int keyspace_watch(struct keyspace_shard *sh, const struct keyspace_key *key, int64_t now_ms,
+                   uint64_t *version);
+/* [held] Drop one registration; the last one frees the key's record, and
+ * the shard's table once it is empty. */
+void keyspace_unwatch(struct keyspace_shard *sh, const struct keyspace_key *key);
+/* [held] The current version of a watched key (registered). The key is
+ * expired first if its time is past, so one that expired since WATCH
+ * reads as changed (Redis 7.0 fails EXEC for it). */
+uint64_t keyspace_watch_version(struct keyspace_shard *sh, const struct keyspace_key *key,
+                                int64_t now_ms);
+
 /* ---- whole databases -------------------------------------------------------- */
 
 /* [locks] DBSIZE: keys in db, including expired keys not yet reclaimed (as
@@ -365,6 +389,8 @@ void keyspace_reset_stats(struct keyspace *ks);
 void keyspace__check_shard(struct keyspace_shard *sh);
 /* [locks] The same for every shard. */
 void keyspace__check_invariants(struct keyspace *ks);
+/* [held] Keys of the shard with a watch record (0: no table at all). */
+size_t keyspace__watched_keys(struct keyspace_shard *sh);
 /* [held] The shard's map (tests and benchmarks only). */
 struct hashmap *keyspace__shard_map(struct keyspace_shard *sh);
 

@@ -19,6 +19,8 @@
 
 struct worker;
 struct command;
+struct multi_cmd;
+struct multi_watch;
 
 enum client_flag {
     CLIENT_CLOSE_AFTER_REPLY = 1 << 0, /* QUIT, protocol error: flush then close */
@@ -28,6 +30,8 @@ enum client_flag {
     CLIENT_REPLY_SKIP = 1 << 4,        /* skipping the current command's reply */
     CLIENT_NO_EVICT = 1 << 5,
     CLIENT_NO_TOUCH = 1 << 6,
+    CLIENT_MULTI = 1 << 7,             /* between MULTI and EXEC/DISCARD: commands queue */
+    CLIENT_DIRTY_EXEC = 1 << 8,        /* a command was refused while queuing: EXEC aborts */
 };
 
 #define CLIENT_ADDR_LEN 64
@@ -56,6 +60,14 @@ struct client {
     size_t argc, argv_cap;
 
     struct resp_out out;          /* replies not yet handed to the kernel */
+
+    /* MULTI/EXEC and WATCH (cmd_multi.c): the queued commands (copies of
+     * their arguments) while CLIENT_MULTI, and the watched keys. Freed by
+     * EXEC, DISCARD, UNWATCH, RESET and on disconnect (multi_client_reset). */
+    struct multi_cmd *mqueue;
+    size_t mcount, mcap;
+    struct multi_watch **watched;
+    size_t nwatched, watched_cap;
 
     struct client *reg_prev, *reg_next; /* the server-wide registry */
     /* Killed by CLIENT KILL from another loop and about to close there:

@@ -236,6 +236,7 @@ static void reset_command(struct cmd_ctx *ctx)
                             CLIENT_NO_TOUCH);
     c->authenticated = !command_password_set(); /* as on a new connection */
     set_client_string(&c->name, &empty);
+    multi_client_reset(c); /* leaves MULTI, releases WATCHes */
     resp_add_simple(ctx->out, "RESET");
 }
 

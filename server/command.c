@@ -32,6 +32,7 @@ static struct command *const command_tables[] = {
     keyspace_commands,
     introspection_commands,
     expire_commands,
+    transaction_commands,
 };
 
 static struct hashmap *command_index;
@@ -83,6 +84,39 @@ const struct command *command_by_id(unsigned id)
     return id < command_ids ? command_by_id_table[id] : NULL;
 }
 
+/* Grove's internal flags, kept out of the area tables so those stay
+ * Redis's: who must run unlocked inside EXEC, and who runs at once inside
+ * MULTI. Names are full names ("config|set"); a container's name marks all
+ * its subcommands. */
+static const char *const locks_keyspace_names[] = {
+    "keys", "scan", "dbsize", "flushdb", "flushall", "swapdb", "randomkey", "info", "config",
+};
+static const char *const tx_control_names[] = {
+    "multi", "exec", "discard", "watch", "quit", "reset",
+};
+
+static bool name_in(const char *name, const char *const *list, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(name, list[i]) == 0)
+            return true;
+    return false;
+}
+
+#define COUNT_OF(a) (sizeof(a) / sizeof((a)[0]))
+
+static void set_internal_flags(struct command *cmd)
+{
+    bool locks = name_in(cmd->name, locks_keyspace_names, COUNT_OF(locks_keyspace_names));
+    if (locks || (cmd->flags & CMD_SELF_LOCK))
+        cmd->flags |= CMD_LOCKS_KEYSPACE;
+    if (name_in(cmd->name, tx_control_names, COUNT_OF(tx_control_names)))
+        cmd->flags |= CMD_TX_CONTROL;
+    for (struct command *sub = (struct command *)cmd->subcommands; sub && sub->name; sub++)
+        if (locks || (sub->flags & CMD_SELF_LOCK))
+            sub->flags |= CMD_LOCKS_KEYSPACE;
+}
+
 int command_table_init(void)
 {
     struct hashmap_hasher hasher = {hashmap_siphash, &command_seed};
@@ -95,6 +129,7 @@ int command_table_init(void)
     for (size_t t = 0; t < sizeof(command_tables) / sizeof(command_tables[0]); t++) {
         for (const struct command *cmd = command_tables[t]; cmd->name; cmd++) {
             id = set_fullnames((struct command *)cmd, id, command_by_id_table);
+            set_internal_flags((struct command *)cmd);
             if (hashmap_put(command_index, cmd->name, strlen(cmd->name), (void *)cmd, NULL) < 0)
                 return -ENOMEM;
         }
@@ -366,15 +401,22 @@ void cmd_key(struct cmd_ctx *ctx, size_t argi, struct cmd_key *out)
 
 /* Lock the shards of the command's declared keys (ascending shard order,
  * inside the lockset), run it, unlock. */
+bool command_key_range(const struct command *cmd, size_t argc, size_t *first, size_t *last)
+{
+    if (cmd->first_key <= 0 || (size_t)cmd->first_key >= argc || (cmd->flags & CMD_SELF_LOCK))
+        return false;
+    *first = (size_t)cmd->first_key;
+    *last = cmd->last_key < 0 ? argc - (size_t)(-cmd->last_key) : (size_t)cmd->last_key;
+    return true;
+}
+
 static void run_locked(const struct command *cmd, struct cmd_ctx *ctx)
 {
     struct keyspace_lockset locks;
+    size_t first, last;
     keyspace_lockset_init(&locks);
-    if (cmd->first_key > 0 && (size_t)cmd->first_key < ctx->argc &&
-        !(cmd->flags & CMD_SELF_LOCK)) {
-        size_t last = cmd->last_key < 0 ? ctx->argc - (size_t)(-cmd->last_key)
-                                        : (size_t)cmd->last_key;
-        for (size_t i = (size_t)cmd->first_key; i <= last && i < ctx->argc; i += cmd->key_step) {
+    if (command_key_range(cmd, ctx->argc, &first, &last)) {
+        for (size_t i = first; i <= last && i < ctx->argc; i += cmd->key_step) {
             struct cmd_key k;
             cmd_key(ctx, i, &k);
             if (i == (size_t)cmd->first_key) {
@@ -419,6 +461,83 @@ static bool replied_error(const struct client *c, size_t mark)
     return c->out.len > mark && c->out.data[mark] == '-';
 }
 
+/* Run a resolved command under its shard locks (unless the caller holds
+ * them) and count it. Returns whether it replied an error. */
+static bool run_counted(struct cmd_ctx *ctx, const struct command *cmd, size_t mark,
+                        bool shards_held)
+{
+    struct client *c = ctx->client;
+    ctx->cmd = cmd;
+    c->last_cmd = cmd;
+    long long start = monotonic_ns();
+    if (shards_held)
+        cmd->proc(ctx);
+    else
+        run_locked(cmd, ctx);
+    long long ns = monotonic_ns() - start;
+    bool failed = replied_error(c, mark);
+    struct command_stat *st = &c->worker->cmdstats[cmd->id];
+    WORKER_CMDSTAT_ADD(st, calls, 1);
+    WORKER_CMDSTAT_ADD(st, ns, ns);
+    if (failed)
+        WORKER_CMDSTAT_ADD(st, failed, 1);
+    WORKER_STAT_ADD(c->worker, commands, 1);
+    return failed;
+}
+
+static void count_rejected(struct client *c, const struct command *rejected)
+{
+    if (rejected != NULL)
+        WORKER_CMDSTAT_ADD(&c->worker->cmdstats[rejected->id], rejected, 1);
+}
+
+/* Errors count before CLIENT REPLY OFF takes the reply back, as Redis does. */
+static void finish(struct client *c, size_t mark, bool failed)
+{
+    if (failed && c->out.len > mark)
+        server_count_error(c->out.data + mark, c->out.len - mark);
+    apply_reply_mode(c, mark);
+}
+
+/*
+ * Inside MULTI, as Redis's processCommand: a command refused by the usual
+ * checks, or flagged no-multi, or (over maxmemory) any command but the
+ * transaction controls, is answered with its error and flags the
+ * transaction (EXEC will answer EXECABORT). MULTI, EXEC, DISCARD, WATCH,
+ * QUIT and RESET run at once; everything else is queued: +QUEUED.
+ */
+static void execute_in_multi(struct cmd_ctx *ctx, size_t mark)
+{
+    struct client *c = ctx->client;
+    const struct command *rejected;
+    const struct command *cmd = resolve(ctx, &rejected);
+    if (cmd != NULL && !(cmd->flags & CMD_TX_CONTROL)) {
+        rejected = cmd;
+        cmd = NULL;
+        if (rejected->flags & CMD_NO_MULTI)
+            resp_add_error(ctx->out, "ERR Command not allowed inside a transaction");
+        else if (server_over_maxmemory())
+            resp_add_error(ctx->out, "OOM command not allowed when used memory > 'maxmemory'.");
+        else if (multi_queue(c, rejected, ctx->argv, ctx->argc) < 0)
+            resp_add_error(ctx->out, "ERR out of memory");
+        else
+            rejected = NULL;
+        if (rejected == NULL) {
+            resp_add_simple(ctx->out, "QUEUED");
+            apply_reply_mode(c, mark);
+            return;
+        }
+    }
+    bool failed = true;
+    if (cmd != NULL) {
+        failed = run_counted(ctx, cmd, mark, false);
+    } else {
+        c->flags |= CLIENT_DIRTY_EXEC;
+        count_rejected(c, rejected);
+    }
+    finish(c, mark, failed);
+}
+
 void command_execute(struct client *c, struct resp_arg *argv, size_t argc, long long now_ms,
                      struct worker_stats *stats)
 {
@@ -427,29 +546,29 @@ void command_execute(struct client *c, struct resp_arg *argv, size_t argc, long 
         .db = keyspace_db(server.ks, (unsigned)c->db), .now_ms = now_ms, .stats = stats,
     };
     size_t mark = c->out.len;
+    if (__builtin_expect((c->flags & CLIENT_MULTI) != 0, 0)) {
+        execute_in_multi(&ctx, mark);
+        return;
+    }
     const struct command *rejected;
     const struct command *cmd = resolve(&ctx, &rejected);
-    bool failed;
-    if (cmd != NULL) {
-        ctx.cmd = cmd;
-        c->last_cmd = cmd;
-        long long start = monotonic_ns();
-        run_locked(cmd, &ctx);
-        long long ns = monotonic_ns() - start;
-        failed = replied_error(c, mark);
-        struct command_stat *st = &c->worker->cmdstats[cmd->id];
-        WORKER_CMDSTAT_ADD(st, calls, 1);
-        WORKER_CMDSTAT_ADD(st, ns, ns);
-        if (failed)
-            WORKER_CMDSTAT_ADD(st, failed, 1);
-        WORKER_STAT_ADD(c->worker, commands, 1);
-    } else {
-        failed = true;
-        if (rejected != NULL)
-            WORKER_CMDSTAT_ADD(&c->worker->cmdstats[rejected->id], rejected, 1);
-    }
-    /* Counted before CLIENT REPLY OFF takes the reply back, as Redis does. */
-    if (failed && c->out.len > mark)
+    bool failed = true;
+    if (cmd != NULL)
+        failed = run_counted(&ctx, cmd, mark, false);
+    else
+        count_rejected(c, rejected);
+    finish(c, mark, failed);
+}
+
+void command__run_queued(struct client *c, const struct command *cmd, struct resp_arg *argv,
+                         size_t argc, long long now_ms, struct worker_stats *stats,
+                         bool shards_held)
+{
+    struct cmd_ctx ctx = {
+        .client = c, .out = &c->out, .argc = argc, .argv = argv,
+        .db = keyspace_db(server.ks, (unsigned)c->db), .now_ms = now_ms, .stats = stats,
+    };
+    size_t mark = c->out.len;
+    if (run_counted(&ctx, cmd, mark, shards_held) && c->out.len > mark)
         server_count_error(c->out.data + mark, c->out.len - mark);
-    apply_reply_mode(c, mark);
 }

@@ -12,6 +12,10 @@
  * locks the shards the declared keys fall in, in ascending order, runs the
  * handler and unlocks. Handlers see the client session, the arguments and
  * the reply buffer, never libuv.
+ *
+ * A client inside MULTI takes another path (one flag test on the hot
+ * path): commands that pass the checks are queued (cmd_multi.c) and
+ * answered +QUEUED, refused ones flag the transaction for EXECABORT.
  */
 #ifndef GROVE_COMMAND_H
 #define GROVE_COMMAND_H
@@ -46,6 +50,14 @@ enum command_flag {
     /* Grove: the handler locks its own shards (COPY/MOVE reach into another
      * database); the dispatcher locks nothing for it. */
     CMD_SELF_LOCK = 1 << 18,
+    /* Grove, set at start-up (command_table_init): the handler calls
+     * keyspace functions marked [locks] (KEYS, SCAN, DBSIZE, FLUSH*,
+     * SWAPDB, RANDOMKEY, INFO, CONFIG...), or is CMD_SELF_LOCK. EXEC must
+     * run it holding no shard lock. */
+    CMD_LOCKS_KEYSPACE = 1 << 19,
+    /* Grove: runs at once inside MULTI instead of being queued (MULTI,
+     * EXEC, DISCARD, WATCH, QUIT, RESET - Redis's list). */
+    CMD_TX_CONTROL = 1 << 20,
 };
 
 /* ACL categories, in the order Redis lists them (COMMAND INFO). A command
@@ -163,6 +175,26 @@ bool command_auth_required(const struct client *c);
 void command_execute(struct client *c, struct resp_arg *argv, size_t argc, long long now_ms,
                      struct worker_stats *stats);
 
+/* The argument positions of the command's declared keys for argc
+ * arguments: false if it has none (or the table says it locks itself). */
+bool command_key_range(const struct command *cmd, size_t argc, size_t *first, size_t *last);
+
+/* EXEC (cmd_multi.c): run one queued command as the dispatcher would,
+ * counting its statistics and error. With shards_held the caller already
+ * holds the shards of its keys; otherwise they are locked around it. */
+void command__run_queued(struct client *c, const struct command *cmd, struct resp_arg *argv,
+                         size_t argc, long long now_ms, struct worker_stats *stats,
+                         bool shards_held);
+
+/* ---- transactions (cmd_multi.c) ---------------------------------------------- */
+
+/* Queue a command for EXEC, copying its arguments. 0 or -ENOMEM. */
+int multi_queue(struct client *c, const struct command *cmd, const struct resp_arg *argv,
+                size_t argc);
+/* Leave MULTI (dropping the queue) and release every WATCH: DISCARD,
+ * RESET, disconnect. Takes shard locks: call it holding none. */
+void multi_client_reset(struct client *c);
+
 /* ---- helpers for handlers ------------------------------------------------ */
 
 /* The key at argv[argi] in the client's database (hashed once: the
@@ -197,5 +229,6 @@ extern struct command string_commands[];
 extern struct command keyspace_commands[];
 extern struct command introspection_commands[];
 extern struct command expire_commands[];
+extern struct command transaction_commands[];
 
 #endif

@@ -92,6 +92,7 @@ static void client_init(struct client *cl, struct worker *w, long long now_ms)
 
 static void client_deinit(struct client *cl)
 {
+    multi_client_reset(cl); /* drop the queue, release the watches */
     free(cl->qbuf);
     free(cl->argv);
     free(cl->name);
@@ -100,9 +101,37 @@ static void client_deinit(struct client *cl)
     resp_out_deinit(&cl->out);
 }
 
+static void unqueue_flush(struct conn *c)
+{
+    struct worker *w = c->client.worker;
+    if (!c->flush_queued)
+        return;
+    if (c->flush_prev)
+        c->flush_prev->flush_next = c->flush_next;
+    else
+        w->flush_queue = c->flush_next;
+    if (c->flush_next)
+        c->flush_next->flush_prev = c->flush_prev;
+    c->flush_queued = false;
+}
+
+static void queue_flush(struct conn *c)
+{
+    struct worker *w = c->client.worker;
+    if (c->flush_queued)
+        return;
+    c->flush_prev = NULL;
+    c->flush_next = w->flush_queue;
+    if (w->flush_queue)
+        w->flush_queue->flush_prev = c;
+    w->flush_queue = c;
+    c->flush_queued = true;
+}
+
 static void close_cb(uv_handle_t *handle)
 {
     struct conn *c = handle->data;
+    unqueue_flush(c);
     server_unregister_client(&c->client);
     worker__conn_removed(c->client.worker, c);
     client_deinit(&c->client);
@@ -136,7 +165,11 @@ void conn_close_after_flush(struct conn *c)
 {
     c->client.flags |= CLIENT_CLOSE_AFTER_REPLY;
     stop_reading(c);
-    if (!c->write_pending && c->client.out.len == 0)
+    if (c->write_pending)
+        return; /* write_cb flushes the rest, then closes */
+    if (c->client.out.len > 0)
+        queue_flush(c);
+    else
         conn_close(c);
 }
 
@@ -445,7 +478,7 @@ static void read_cb(uv_stream_t *stream, ssize_t nread, const uv_buf_t *buf)
         conn_close(c);
         return;
     }
-    flush(c);
+    queue_flush(c);
 }
 
 /* ---- writing replies ----------------------------------------------------- */
@@ -517,6 +550,15 @@ static bool write_out(struct conn *c)
         }
     }
     return true;
+}
+
+void conn_flush_queued(struct worker *w)
+{
+    while (w->flush_queue != NULL) {
+        struct conn *c = w->flush_queue;
+        unqueue_flush(c);
+        flush(c);
+    }
 }
 
 /* Write what is pending; while that leaves the replies under the pause

@@ -24,7 +24,9 @@ struct conn {
     bool mid_request;          /* the parser holds part of a request */
     bool limit_unauth;         /* the parser has the unauthenticated limits */
     uint64_t limit_bulk;       /* the parser's bulk limit */
+    bool flush_queued;         /* on the worker's flush queue */
     struct conn *prev, *next;  /* the worker's list */
+    struct conn *flush_prev, *flush_next; /* the worker's flush queue */
 };
 
 /* Accept a pending connection on `server_handle` into a new conn. */
@@ -33,6 +35,9 @@ void conn_accept(struct worker *w, uv_stream_t *server_handle);
 void conn_close(struct conn *c);
 /* Stop reading, flush what is pending, then close. */
 void conn_close_after_flush(struct conn *c);
+/* Write the replies of every connection that read this loop iteration
+ * (the worker's check handle calls it once I/O callbacks are done). */
+void conn_flush_queued(struct worker *w);
 /* Close if idle for longer than the configured timeout. */
 void conn_check_timeout(struct conn *c, long long now_ms);
 

@@ -142,6 +142,8 @@ static void stop(struct worker *w)
         next = c->next;
         conn_close_after_flush(c);
     }
+    conn_flush_queued(w); /* the check handle that would do it closes now */
+    uv_close((uv_handle_t *)&w->flush_check, close_handle_cb);
     pthread_mutex_lock(&w->queue_lock);
     w->queue_closed = true;
     pthread_mutex_unlock(&w->queue_lock);
@@ -188,6 +190,14 @@ static void tick_cb(uv_timer_t *timer)
     }
 }
 
+/* After the loop's I/O callbacks: write every reply produced this
+ * iteration, as Redis does before it sleeps, so a burst of readable clients
+ * is answered together and the peer wakes once for all of them. */
+static void flush_check_cb(uv_check_t *handle)
+{
+    conn_flush_queued(handle->data);
+}
+
 /* ---- lifecycle ------------------------------------------------------------ */
 
 void worker__conn_added(struct worker *w, struct conn *c)
@@ -219,6 +229,9 @@ int worker_init(struct worker *w, int id)
         return rc;
     uv_async_init(&w->loop, &w->wakeup, wakeup_cb);
     w->wakeup.data = w;
+    uv_check_init(&w->loop, &w->flush_check);
+    w->flush_check.data = w;
+    uv_check_start(&w->flush_check, flush_check_cb);
     uv_timer_init(&w->loop, &w->tick);
     w->tick.data = w;
     uv_timer_start(&w->tick, tick_cb, WORKER_TICK_MS, WORKER_TICK_MS);

@@ -62,6 +62,8 @@ struct worker {
     struct worker_msg *queue_head, *queue_tail;
     bool queue_closed;    /* stopping: wakeup is closed, posts are refused */
     struct conn *conns;   /* this loop's connections */
+    struct conn *flush_queue; /* connections with replies to write this iteration */
+    uv_check_t flush_check;
     bool stopping;
     struct worker_stats stats;
     struct command_stat *cmdstats; /* command_id_count() of them */

@@ -1482,6 +1482,301 @@ END_TEST
 
 /* ==== suite ========================================================================= */
 
+
+/* ==== WATCH: per-key versions ================================================= */
+
+static uint64_t watch_at(struct keyspace_db *db, const char *k, int64_t now)
+{
+    struct keyspace_key key;
+    struct keyspace_shard *sh = key_of(db, k, &key);
+    uint64_t v;
+
+    keyspace_shard_lock(sh);
+    ck_assert_int_eq(keyspace_watch(sh, &key, now, &v), KEYSPACE_OK);
+    keyspace_shard_unlock(sh);
+    return v;
+}
+
+static uint64_t watch(struct keyspace_db *db, const char *k)
+{
+    return watch_at(db, k, NOW);
+}
+
+static uint64_t version_at(struct keyspace_db *db, const char *k, int64_t now)
+{
+    struct keyspace_key key;
+    struct keyspace_shard *sh = key_of(db, k, &key);
+    uint64_t v;
+
+    keyspace_shard_lock(sh);
+    v = keyspace_watch_version(sh, &key, now);
+    keyspace_shard_unlock(sh);
+    return v;
+}
+
+static uint64_t version(struct keyspace_db *db, const char *k)
+{
+    return version_at(db, k, NOW);
+}
+
+static void unwatch(struct keyspace_db *db, const char *k)
+{
+    struct keyspace_key key;
+    struct keyspace_shard *sh = key_of(db, k, &key);
+
+    keyspace_shard_lock(sh);
+    keyspace_unwatch(sh, &key);
+    keyspace_shard_unlock(sh);
+}
+
+static size_t watched_in_shard_of(struct keyspace_db *db, const char *k)
+{
+    struct keyspace_key key;
+    struct keyspace_shard *sh = key_of(db, k, &key);
+    size_t n;
+
+    keyspace_shard_lock(sh);
+    n = keyspace__watched_keys(sh);
+    keyspace_shard_unlock(sh);
+    return n;
+}
+
+START_TEST(watch_table_exists_only_while_a_key_is_watched)
+{
+    ck_assert_uint_eq(watched_in_shard_of(db0, "w"), 0);
+    watch(db0, "w");
+    watch(db0, "w");
+    ck_assert_uint_eq(watched_in_shard_of(db0, "w"), 1);
+    unwatch(db0, "w");
+    ck_assert_uint_eq(watched_in_shard_of(db0, "w"), 1);
+    unwatch(db0, "w");
+    ck_assert_uint_eq(watched_in_shard_of(db0, "w"), 0);
+}
+END_TEST
+
+/* One mutation of key "w" (and friends) with the shards locked. */
+typedef void (*mutation_fn)(void);
+
+static struct hashmap_entry *w_find(struct keyspace_shard *sh, struct keyspace_key *key)
+{
+    struct hashmap_entry *e = keyspace_find(sh, key, NOW, KEYSPACE_LOOKUP_NOTOUCH);
+
+    ck_assert_ptr_nonnull(e);
+    return e;
+}
+
+#define WITH_W(body)                                                                    \
+    do {                                                                                \
+        struct keyspace_key key;                                                        \
+        struct keyspace_shard *sh = key_of(db0, "w", &key);                             \
+        keyspace_shard_lock(sh);                                                        \
+        body;                                                                           \
+        keyspace_shard_unlock(sh);                                                      \
+    } while (0)
+
+static void wm_set_string(void) { put(db0, "w", "new"); }
+static void wm_set_int(void)
+{
+    WITH_W(ck_assert_int_eq(keyspace_set_int(sh, &key, 7, KEYSPACE_TTL_KEEP, NOW, NULL), 0));
+}
+static void wm_append(void)
+{
+    size_t n;
+    WITH_W(struct hashmap_entry *e = w_find(sh, &key);
+           ck_assert_int_eq(keyspace_append(sh, &e, "x", 1, &n), 0));
+}
+static void wm_setrange(void)
+{
+    size_t n;
+    WITH_W(struct hashmap_entry *e = w_find(sh, &key);
+           ck_assert_int_eq(keyspace_setrange(sh, &key, &e, 0, "z", 1, NOW, &n), 0));
+}
+static void wm_reserve(void)
+{
+    char *b;
+    WITH_W(struct hashmap_entry *e = w_find(sh, &key);
+           ck_assert_int_eq(keyspace_string_reserve(sh, &e, 8, &b), 0));
+}
+static void wm_expire(void)
+{
+    WITH_W(struct hashmap_entry *e = w_find(sh, &key);
+           ck_assert_int_eq(keyspace_set_expire(sh, &e, NOW + 100000), 0));
+}
+static void wm_persist(void)
+{
+    put_ttl(db0, "w", "1", NOW + 1000);
+}
+static void wm_persist2(void)
+{
+    WITH_W(struct hashmap_entry *e = w_find(sh, &key); ck_assert(keyspace_persist(sh, &e)));
+}
+static void wm_delete(void)
+{
+    WITH_W(ck_assert(keyspace_delete(sh, &key, NOW)));
+}
+static void wm_delete_entry(void)
+{
+    WITH_W(keyspace_delete_entry(sh, w_find(sh, &key)));
+}
+
+/* rename/copy between "w" and "src"/"dst" in db 0 and db 1 (locks both). */
+static void move_key(const char *from, unsigned from_db, const char *to, unsigned to_db, bool copy)
+{
+    struct keyspace_key fk, tk;
+    struct keyspace_shard *fs = key_of(keyspace_db(ks, from_db), from, &fk);
+    struct keyspace_shard *ts = key_of(keyspace_db(ks, to_db), to, &tk);
+    struct keyspace_lockset set;
+
+    keyspace_lockset_init(&set);
+    keyspace_lockset_add(&set, fs);
+    keyspace_lockset_add(&set, ts);
+    keyspace_lockset_lock(&set);
+    if (copy)
+        ck_assert_int_eq(keyspace_copy(w_find(fs, &fk), ts, &tk, NOW, NULL), 0);
+    else
+        ck_assert_int_eq(keyspace_rename(fs, w_find(fs, &fk), ts, &tk, NOW, NULL), 0);
+    keyspace_lockset_unlock(&set);
+    keyspace_lockset_deinit(&set);
+}
+
+static void wm_rename_src(void) { move_key("w", 0, "dst", 1, false); }
+static void wm_rename_dst(void) { move_key("src", 1, "w", 0, false); }
+static void wm_copy_dst(void) { move_key("src", 1, "w", 0, true); }
+static void wm_flushdb(void) { ck_assert_int_eq(keyspace_flushdb(db0, NULL), 0); }
+static void wm_flushall(void) { ck_assert_int_eq(keyspace_flushall(ks, NULL), 0); }
+static void wm_swapdb(void) { keyspace_swapdb(ks, 0, 1); }
+
+START_TEST(every_write_path_bumps_a_watched_key)
+{
+    static const struct { const char *name; mutation_fn pre, fn; } cases[] = {
+        {"set_string", NULL, wm_set_string}, {"set_int in place", NULL, wm_set_int},
+        {"append", NULL, wm_append},         {"setrange", NULL, wm_setrange},
+        {"string_reserve", NULL, wm_reserve}, {"set_expire", NULL, wm_expire},
+        {"persist", wm_persist, wm_persist2}, {"delete", NULL, wm_delete},
+        {"delete_entry", NULL, wm_delete_entry}, {"rename source", NULL, wm_rename_src},
+        {"rename destination", NULL, wm_rename_dst}, {"copy destination", NULL, wm_copy_dst},
+        {"flushdb", NULL, wm_flushdb},       {"flushall", NULL, wm_flushall},
+        {"swapdb", NULL, wm_swapdb},
+    };
+    struct keyspace_db *db1 = keyspace_db(ks, 1);
+
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        uint64_t v;
+
+        put(db0, "w", "1");
+        put(db1, "src", "s");
+        if (cases[i].pre)
+            cases[i].pre();
+        v = watch(db0, "w");
+        cases[i].fn();
+        ck_assert_msg(version(db0, "w") != v, "%s did not bump the version", cases[i].name);
+        unwatch(db0, "w");
+        ck_assert_uint_eq(watched_in_shard_of(db0, "w"), 0);
+    }
+}
+END_TEST
+
+START_TEST(creating_a_watched_key_bumps_it)
+{
+    uint64_t v = watch(db0, "new");
+
+    put(db0, "new", "1");
+    ck_assert_uint_ne(version(db0, "new"), v);
+    unwatch(db0, "new");
+}
+END_TEST
+
+START_TEST(reads_and_other_keys_of_the_same_shard_do_not_bump)
+{
+    /* One shard per db: every key shares it. */
+    struct keyspace *one = ks_new(2, 0, 7);
+    struct keyspace_db *d = keyspace_db(one, 0);
+    struct keyspace_shard *sh = keyspace_db_shard(d, 0);
+    struct keyspace_key w, o;
+    struct hashmap_entry *e;
+    uint64_t v;
+    char name[32];
+
+    keyspace_key_init(one, &w, "w", 1);
+    keyspace_shard_lock(sh);
+    ck_assert_int_eq(keyspace_set_string(sh, &w, "1", 1, OBJECT_STR_TRY, KEYSPACE_TTL_NONE, NOW,
+                                         NULL), 0);
+    ck_assert_int_eq(keyspace_watch(sh, &w, NOW, &v), 0);
+    for (int i = 0; i < 1000; i++) { /* grows the map through resizes */
+        snprintf(name, sizeof(name), "other:%d", i);
+        keyspace_key_init(one, &o, name, strlen(name));
+        ck_assert_int_eq(keyspace_set_string(sh, &o, "x", 1, OBJECT_STR_TRY, NOW + 5, NOW, NULL),
+                         0);
+    }
+    keyspace_key_init(one, &o, "other:3", 7);
+    ck_assert(keyspace_delete(sh, &o, NOW));
+    e = keyspace_find(sh, &w, NOW, KEYSPACE_LOOKUP_COUNT); /* a read, with touch */
+    ck_assert_ptr_nonnull(e);
+    keyspace_touch(sh, e, NOW);
+    keyspace_shard_unlock(sh);
+    /* the others expire, lazily and actively */
+    keyspace_active_expire(one, NOW + 10, 100000, &(unsigned){0});
+    keyspace_shard_lock(sh);
+    ck_assert_uint_eq(keyspace_watch_version(sh, &w, NOW + 10), v);
+    keyspace_unwatch(sh, &w);
+    ck_assert_uint_eq(keyspace__watched_keys(sh), 0);
+    keyspace_shard_unlock(sh);
+    keyspace__check_invariants(one);
+    keyspace_destroy(one);
+}
+END_TEST
+
+START_TEST(expiry_after_watch_is_a_change_but_a_stale_key_at_watch_is_not)
+{
+    uint64_t v;
+
+    /* Live at WATCH, expired when checked (not yet reclaimed): changed. */
+    put_ttl(db0, "e", "1", NOW + 100);
+    v = watch(db0, "e");
+    ck_assert_uint_ne(version_at(db0, "e", NOW + 200), v);
+    unwatch(db0, "e");
+    /* Live at WATCH, reclaimed by active expiry: changed. */
+    put_ttl(db0, "e", "1", NOW + 100);
+    v = watch(db0, "e");
+    keyspace_active_expire(ks, NOW + 200, 1000000, &(unsigned){0});
+    ck_assert_uint_ne(version_at(db0, "e", NOW + 200), v);
+    unwatch(db0, "e");
+    /* Already stale at WATCH (Redis's "WATCH stale keys should not fail
+     * EXEC"): reclaiming it later changes nothing. */
+    put_ttl(db0, "s", "1", NOW + 100);
+    v = watch_at(db0, "s", NOW + 200);
+    keyspace_active_expire(ks, NOW + 300, 1000000, &(unsigned){0});
+    ck_assert_uint_eq(version_at(db0, "s", NOW + 300), v);
+    unwatch(db0, "s");
+}
+END_TEST
+
+START_TEST(flush_and_swapdb_bump_only_watched_keys_that_exist)
+{
+    struct keyspace_db *db1 = keyspace_db(ks, 1);
+    uint64_t missing, present, incoming;
+
+    put(db0, "present", "1");
+    put(db1, "incoming", "1");
+    missing = watch(db0, "missing");
+    present = watch(db0, "present");
+    incoming = watch(db0, "incoming");
+    ck_assert_int_eq(keyspace_flushdb(db1, NULL), 0); /* another db: nothing */
+    put(db1, "incoming", "1");
+    ck_assert_uint_eq(version(db0, "present"), present);
+    ck_assert_int_eq(keyspace_flushdb(db0, NULL), 0);
+    ck_assert_uint_eq(version(db0, "missing"), missing);
+    ck_assert_uint_ne(version(db0, "present"), present);
+    ck_assert_uint_eq(version(db0, "incoming"), incoming);
+    keyspace_swapdb(ks, 0, 1); /* brings "incoming" into db 0 */
+    ck_assert_uint_eq(version(db0, "missing"), missing);
+    ck_assert_uint_ne(version(db0, "incoming"), incoming);
+    unwatch(db0, "missing");
+    unwatch(db0, "present");
+    unwatch(db0, "incoming");
+}
+END_TEST
+
 static Suite *keyspace_suite(void)
 {
     Suite *s = suite_create("keyspace");
@@ -1493,6 +1788,7 @@ static Suite *keyspace_suite(void)
     TCase *whole = tcase_create("flush_swapdb");
     TCase *locks = tcase_create("locking");
     TCase *heavy = tcase_create("model_memory_threads");
+    TCase *watching = tcase_create("watch");
 
     tcase_add_checked_fixture(basics, setup, teardown);
     tcase_add_checked_fixture(strings, setup, teardown);
@@ -1501,6 +1797,14 @@ static Suite *keyspace_suite(void)
     tcase_add_checked_fixture(iter, setup, teardown);
     tcase_add_checked_fixture(whole, setup, teardown);
     tcase_add_checked_fixture(locks, setup, teardown);
+    tcase_add_checked_fixture(watching, setup, teardown);
+    tcase_add_test(watching, watch_table_exists_only_while_a_key_is_watched);
+    tcase_add_test(watching, every_write_path_bumps_a_watched_key);
+    tcase_add_test(watching, creating_a_watched_key_bumps_it);
+    tcase_add_test(watching, reads_and_other_keys_of_the_same_shard_do_not_bump);
+    tcase_add_test(watching, expiry_after_watch_is_a_change_but_a_stale_key_at_watch_is_not);
+    tcase_add_test(watching, flush_and_swapdb_bump_only_watched_keys_that_exist);
+    suite_add_tcase(s, watching);
     tcase_set_timeout(expiry, 120);
     tcase_set_timeout(iter, 120);
     tcase_set_timeout(heavy, 600);

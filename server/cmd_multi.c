@@ -1,0 +1,395 @@
+/*
+ * cmd_multi.c - transactions: MULTI, EXEC, DISCARD, WATCH, UNWATCH.
+ *
+ * Queuing
+ *   MULTI sets CLIENT_MULTI; from then on the dispatcher (command.c,
+ *   execute_in_multi) queues every command that passes its checks, copying
+ *   its arguments (they point into the query buffer), and answers +QUEUED.
+ *   A command refused while queuing (unknown, wrong arity, no-multi, OOM)
+ *   is answered at once and sets CLIENT_DIRTY_EXEC: EXEC then answers
+ *   EXECABORT and runs nothing. MULTI, EXEC, DISCARD, WATCH, QUIT and RESET
+ *   are never queued (CMD_TX_CONTROL), as in Redis.
+ *
+ * Atomic EXEC
+ *   EXEC plans first: it walks the queue tracking SELECT (so keys resolve
+ *   in the database they will run in) and collects the shards of every
+ *   queued command's declared keys, plus the shards of the watched keys,
+ *   in one lockset. It locks them all once, in ascending shard order like
+ *   any command, compares the watched versions, and runs every queued
+ *   handler without re-locking; then unlocks. To other clients the whole
+ *   transaction is one step, like a multi-key command.
+ *
+ *   Commands that lock shards by themselves (CMD_LOCKS_KEYSPACE: KEYS,
+ *   SCAN, DBSIZE, FLUSHDB, FLUSHALL, SWAPDB, RANDOMKEY, INFO, CONFIG, and
+ *   the CMD_SELF_LOCK ones, COPY and MOVE) would deadlock under the
+ *   transaction's locks. EXEC releases the locks before such a command,
+ *   runs it, and takes them again for the commands after it. A transaction
+ *   that contains one is therefore atomic before it and after it, but not
+ *   across it: another client may run between the two parts. So is a
+ *   keyed command whose database was mispredicted (a SELECT whose outcome
+ *   the plan could not know); it runs with its own locks. Everything else
+ *   is atomic.
+ *
+ * WATCH
+ *   Per key, not per shard: core/keyspace keeps a version for each watched
+ *   key (see keyspace.h). WATCH records (db, key, hash, version) with the
+ *   key's shard locked (the dispatcher locks WATCH's declared keys); EXEC
+ *   compares under the transaction's locks and answers a null array if any
+ *   version moved. EXEC, DISCARD, UNWATCH, RESET and disconnection release
+ *   the watches, which shrinks the shards' tables back.
+ *
+ * Replies and texts follow Redis 7.0 (verified against redis-server 7.0.15).
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "command.h"
+#include "keyspace.h"
+#include "server.h"
+
+/* A queued command: its arguments live in one block after the argv. */
+struct multi_cmd {
+    const struct command *cmd;
+    size_t argc;
+    struct resp_arg *argv;
+    unsigned db; /* the database EXEC's plan expects it to run in */
+};
+
+struct multi_watch {
+    unsigned db;
+    uint64_t hash;
+    uint64_t version;
+    size_t len;
+    char key[];
+};
+
+/* ---- the queue --------------------------------------------------------------- */
+
+int multi_queue(struct client *c, const struct command *cmd, const struct resp_arg *argv,
+                size_t argc)
+{
+    if (c->mcount == c->mcap) {
+        size_t cap = c->mcap ? c->mcap * 2 : 8;
+        struct multi_cmd *q = realloc(c->mqueue, cap * sizeof(*q));
+        if (q == NULL)
+            return -ENOMEM;
+        c->mqueue = q;
+        c->mcap = cap;
+    }
+    size_t bytes = argc * sizeof(struct resp_arg);
+    for (size_t i = 0; i < argc; i++)
+        bytes += argv[i].len + 1;
+    struct resp_arg *copy = malloc(bytes);
+    if (copy == NULL)
+        return -ENOMEM;
+    char *p = (char *)(copy + argc);
+    for (size_t i = 0; i < argc; i++) {
+        memcpy(p, argv[i].ptr, argv[i].len);
+        p[argv[i].len] = '\0';
+        copy[i].ptr = p;
+        copy[i].len = argv[i].len;
+        p += argv[i].len + 1;
+    }
+    c->mqueue[c->mcount++] = (struct multi_cmd){.cmd = cmd, .argc = argc, .argv = copy};
+    return 0;
+}
+
+/* Leave MULTI: free the queue, clear the flags. */
+static void discard_queue(struct client *c)
+{
+    for (size_t i = 0; i < c->mcount; i++)
+        free(c->mqueue[i].argv);
+    free(c->mqueue);
+    c->mqueue = NULL;
+    c->mcount = c->mcap = 0;
+    c->flags &= ~(uint32_t)(CLIENT_MULTI | CLIENT_DIRTY_EXEC);
+}
+
+/* ---- watches ----------------------------------------------------------------- */
+
+static struct keyspace_shard *watch_shard(const struct multi_watch *w, struct keyspace_key *key)
+{
+    key->ptr = w->key;
+    key->len = w->len;
+    key->hash = w->hash;
+    return keyspace_shard_of(keyspace_db(server.ks, w->db), key);
+}
+
+/* Release every watch. With `held` the caller holds the shards (EXEC). */
+static void unwatch_all(struct client *c, bool held)
+{
+    for (size_t i = 0; i < c->nwatched; i++) {
+        struct keyspace_key key;
+        struct keyspace_shard *sh = watch_shard(c->watched[i], &key);
+        if (!held)
+            keyspace_shard_lock(sh);
+        keyspace_unwatch(sh, &key);
+        if (!held)
+            keyspace_shard_unlock(sh);
+        free(c->watched[i]);
+    }
+    free(c->watched);
+    c->watched = NULL;
+    c->nwatched = c->watched_cap = 0;
+}
+
+void multi_client_reset(struct client *c)
+{
+    discard_queue(c);
+    unwatch_all(c, false);
+}
+
+static bool is_watched(const struct client *c, unsigned db, const struct resp_arg *key)
+{
+    for (size_t i = 0; i < c->nwatched; i++) {
+        const struct multi_watch *w = c->watched[i];
+        if (w->db == db && w->len == key->len && memcmp(w->key, key->ptr, key->len) == 0)
+            return true;
+    }
+    return false;
+}
+
+/* Watch one key; its shard is locked by the dispatcher. */
+static int watch_key(struct cmd_ctx *ctx, size_t argi)
+{
+    struct client *c = ctx->client;
+    unsigned db = keyspace_db_index(ctx->db);
+    if (is_watched(c, db, &ctx->argv[argi]))
+        return 0; /* Redis keeps one watch per key */
+    if (c->nwatched == c->watched_cap) {
+        size_t cap = c->watched_cap ? c->watched_cap * 2 : 4;
+        struct multi_watch **v = realloc(c->watched, cap * sizeof(*v));
+        if (v == NULL)
+            return -ENOMEM;
+        c->watched = v;
+        c->watched_cap = cap;
+    }
+    struct cmd_key k;
+    cmd_key(ctx, argi, &k);
+    struct multi_watch *w = malloc(sizeof(*w) + k.key.len);
+    if (w == NULL)
+        return -ENOMEM;
+    if (keyspace_watch(k.shard, &k.key, ctx->now_ms, &w->version) != KEYSPACE_OK) {
+        free(w);
+        return -ENOMEM;
+    }
+    w->db = db;
+    w->hash = k.key.hash;
+    w->len = k.key.len;
+    memcpy(w->key, k.key.ptr, k.key.len);
+    c->watched[c->nwatched++] = w;
+    return 0;
+}
+
+/* Under the transaction's locks: did any watched key change? */
+static bool watches_changed(const struct client *c, long long now_ms)
+{
+    for (size_t i = 0; i < c->nwatched; i++) {
+        struct keyspace_key key;
+        struct keyspace_shard *sh = watch_shard(c->watched[i], &key);
+        if (keyspace_watch_version(sh, &key, now_ms) != c->watched[i]->version)
+            return true;
+    }
+    return false;
+}
+
+/* ---- EXEC: plan, lock, check, run ---------------------------------------------- */
+
+static bool is_valid_select(const struct multi_cmd *q, unsigned *db)
+{
+    long long idx;
+    if (strcmp(q->cmd->name, "select") != 0 || !arg_to_ll(&q->argv[1], &idx))
+        return false;
+    if (idx < 0 || keyspace_db(server.ks, (unsigned)idx) == NULL)
+        return false;
+    *db = (unsigned)idx;
+    return true;
+}
+
+static bool runs_unlocked(const struct multi_cmd *q)
+{
+    return (q->cmd->flags & CMD_LOCKS_KEYSPACE) != 0;
+}
+
+/* Every shard the transaction will touch, with queued commands' expected
+ * databases filled in. Returns 0 or -ENOMEM. */
+static int plan_locks(struct client *c, struct keyspace_lockset *locks)
+{
+    unsigned db = (unsigned)c->db;
+    for (size_t i = 0; i < c->nwatched; i++) {
+        struct keyspace_key key;
+        if (keyspace_lockset_add(locks, watch_shard(c->watched[i], &key)) < 0)
+            return -ENOMEM;
+    }
+    for (size_t i = 0; i < c->mcount; i++) {
+        struct multi_cmd *q = &c->mqueue[i];
+        size_t first, last;
+        if (is_valid_select(q, &db))
+            continue;
+        q->db = db;
+        if (runs_unlocked(q) || !command_key_range(q->cmd, q->argc, &first, &last))
+            continue;
+        struct keyspace_db *kdb = keyspace_db(server.ks, db);
+        for (size_t a = first; a <= last && a < q->argc; a += q->cmd->key_step) {
+            struct keyspace_key key;
+            keyspace_key_init(server.ks, &key, q->argv[a].ptr, q->argv[a].len);
+            if (keyspace_lockset_add(locks, keyspace_shard_of(kdb, &key)) < 0)
+                return -ENOMEM;
+        }
+    }
+    return 0;
+}
+
+/* Run the queue; the lockset is locked on entry and unlocked on return. */
+static void run_queue(struct cmd_ctx *ctx, struct keyspace_lockset *locks)
+{
+    struct client *c = ctx->client;
+    bool held = true;
+    resp_add_array_len(ctx->out, c->mcount);
+    for (size_t i = 0; i < c->mcount; i++) {
+        struct multi_cmd *q = &c->mqueue[i];
+        size_t first, last;
+        bool keyed = command_key_range(q->cmd, q->argc, &first, &last);
+        bool unlocked = runs_unlocked(q) || (keyed && q->db != (unsigned)c->db);
+        if (unlocked && held)
+            keyspace_lockset_unlock(locks);
+        else if (!unlocked && !held)
+            keyspace_lockset_lock(locks);
+        held = !unlocked;
+        command__run_queued(c, q->cmd, q->argv, q->argc, ctx->now_ms, ctx->stats, held);
+    }
+    if (held)
+        keyspace_lockset_unlock(locks);
+}
+
+static bool queue_may_grow(const struct client *c)
+{
+    for (size_t i = 0; i < c->mcount; i++)
+        if (c->mqueue[i].cmd->flags & CMD_DENYOOM)
+            return true;
+    return false;
+}
+
+/* Refuse EXEC before running anything: reply, drop queue and watches. */
+static void exec_abort(struct cmd_ctx *ctx, const char *error)
+{
+    if (error)
+        resp_add_error(ctx->out, error);
+    else
+        resp_add_null_array(ctx->out);
+    multi_client_reset(ctx->client);
+}
+
+static void exec_command(struct cmd_ctx *ctx)
+{
+    struct client *c = ctx->client;
+    if (!(c->flags & CLIENT_MULTI)) {
+        resp_add_error(ctx->out, "ERR EXEC without MULTI");
+        return;
+    }
+    if (c->flags & CLIENT_DIRTY_EXEC) {
+        exec_abort(ctx, "EXECABORT Transaction discarded because of previous errors.");
+        return;
+    }
+    if (queue_may_grow(c) && server_over_maxmemory()) {
+        exec_abort(ctx, "EXECABORT Transaction discarded because of: OOM command not allowed "
+                        "when used memory > 'maxmemory'.");
+        return;
+    }
+    struct keyspace_lockset locks;
+    keyspace_lockset_init(&locks);
+    if (plan_locks(c, &locks) < 0) {
+        keyspace_lockset_deinit(&locks);
+        exec_abort(ctx, "ERR out of memory");
+        return;
+    }
+    keyspace_lockset_lock(&locks);
+    bool changed = watches_changed(c, ctx->now_ms);
+    unwatch_all(c, true); /* as Redis: unwatch before running */
+    if (changed) {
+        keyspace_lockset_unlock(&locks);
+        keyspace_lockset_deinit(&locks);
+        exec_abort(ctx, NULL);
+        return;
+    }
+    /* Out of MULTI while the queue runs (a queued MULTI must not nest);
+     * the queue itself is freed afterwards. */
+    c->flags &= ~(uint32_t)CLIENT_MULTI;
+    run_queue(ctx, &locks);
+    keyspace_lockset_deinit(&locks);
+    discard_queue(c);
+}
+
+/* ---- MULTI, DISCARD, WATCH, UNWATCH -------------------------------------------- */
+
+static void multi_command(struct cmd_ctx *ctx)
+{
+    if (ctx->client->flags & CLIENT_MULTI) {
+        resp_add_error(ctx->out, "ERR MULTI calls can not be nested");
+        return;
+    }
+    ctx->client->flags |= CLIENT_MULTI;
+    resp_add_ok(ctx->out);
+}
+
+static void discard_command(struct cmd_ctx *ctx)
+{
+    if (!(ctx->client->flags & CLIENT_MULTI)) {
+        resp_add_error(ctx->out, "ERR DISCARD without MULTI");
+        return;
+    }
+    multi_client_reset(ctx->client);
+    resp_add_ok(ctx->out);
+}
+
+static void watch_command(struct cmd_ctx *ctx)
+{
+    if (ctx->client->flags & CLIENT_MULTI) {
+        resp_add_error(ctx->out, "ERR WATCH inside MULTI is not allowed");
+        return;
+    }
+    for (size_t i = 1; i < ctx->argc; i++) {
+        if (watch_key(ctx, i) < 0) {
+            resp_add_error(ctx->out, "ERR out of memory");
+            return;
+        }
+    }
+    resp_add_ok(ctx->out);
+}
+
+static void unwatch_command(struct cmd_ctx *ctx)
+{
+    unwatch_all(ctx->client, false);
+    resp_add_ok(ctx->out);
+}
+
+/* ---- the table ------------------------------------------------------------------- */
+
+#define TX_FLAGS (CMD_NOSCRIPT | CMD_LOADING | CMD_STALE)
+
+struct command transaction_commands[] = {
+    {.name = "multi", .arity = 1, .flags = TX_FLAGS | CMD_FAST | CMD_ALLOW_BUSY,
+     .proc = multi_command, .group = "transactions", .acl = ACL_TRANSACTION,
+     .summary = "Starts a transaction.", .since = "1.2.0", .complexity = "O(1)"},
+    {.name = "exec", .arity = 1, .flags = TX_FLAGS | CMD_SKIP_SLOWLOG, .proc = exec_command,
+     .group = "transactions", .acl = ACL_TRANSACTION,
+     .summary = "Executes all commands in a transaction.", .since = "1.2.0",
+     .complexity = "Depends on commands in the transaction"},
+    {.name = "discard", .arity = 1, .flags = TX_FLAGS | CMD_FAST | CMD_ALLOW_BUSY,
+     .proc = discard_command, .group = "transactions", .acl = ACL_TRANSACTION,
+     .summary = "Discards a transaction.", .since = "2.0.0",
+     .complexity = "O(N), when N is the number of queued commands"},
+    {.name = "watch", .arity = -2, .flags = TX_FLAGS | CMD_FAST | CMD_ALLOW_BUSY, .first_key = 1,
+     .last_key = -1, .key_step = 1, .proc = watch_command, .group = "transactions",
+     .acl = ACL_TRANSACTION,
+     .summary = "Monitors changes to keys to determine the execution of a transaction.",
+     .since = "2.2.0", .complexity = "O(1) for every key.",
+     .args = (const struct command_arg[]){{"key", "key", NULL, COMMAND_ARG_MULTIPLE, NULL},
+                                          {NULL, NULL, NULL, 0, NULL}}},
+    {.name = "unwatch", .arity = 1, .flags = TX_FLAGS | CMD_FAST | CMD_ALLOW_BUSY,
+     .proc = unwatch_command, .group = "transactions", .acl = ACL_TRANSACTION,
+     .summary = "Forgets about watched keys of a transaction.", .since = "2.2.0",
+     .complexity = "O(1)"},
+    {.name = NULL},
+};
