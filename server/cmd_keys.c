@@ -675,21 +675,21 @@ struct command keyspace_commands[] = {
      .summary = "Moves a key to another database.", .since = "1.0.0", .complexity = "O(1)",
      .args = (const struct command_arg[]){KEY_ARG("key"), {"db", "integer", NULL, 0, NULL},
                                           {0}}},
-    {.name = "swapdb", .arity = 3, .flags = CMD_WRITE | CMD_FAST, .proc = swapdb_command,
+    {.name = "swapdb", .arity = 3, .flags = CMD_SELF_LOCK | CMD_WRITE | CMD_FAST, .proc = swapdb_command,
      .acl = ACL_KEYSPACE | ACL_DANGEROUS, .group = "server",
      .summary = "Swaps two Redis databases.", .since = "4.0.0",
      .complexity = "O(N) where N is the count of clients watching or blocking on keys from both "
                    "databases.",
      .args = (const struct command_arg[]){{"index1", "integer", NULL, 0, NULL},
                                           {"index2", "integer", NULL, 0, NULL}, {0}}},
-    {.name = "keys", .arity = 2, .flags = CMD_READONLY, .proc = keys_command,
+    {.name = "keys", .arity = 2, .flags = CMD_SELF_LOCK | CMD_READONLY, .proc = keys_command,
      .acl = ACL_KEYSPACE | ACL_DANGEROUS, .group = "generic",
      .summary = "Returns all key names that match a pattern.", .since = "1.0.0",
      .complexity = "O(N) with N being the number of keys in the database, under the assumption "
                    "that the key names in the database and the given pattern have limited "
                    "length.",
      .args = (const struct command_arg[]){{"pattern", "pattern", NULL, 0, NULL}, {0}}},
-    {.name = "scan", .arity = -2, .flags = CMD_READONLY, .proc = scan_command,
+    {.name = "scan", .arity = -2, .flags = CMD_SELF_LOCK | CMD_READONLY, .proc = scan_command,
      .group = "generic", .summary = "Iterates over the key names in the database.",
      .since = "2.8.0",
      .complexity = "O(1) for every call. O(N) for a complete iteration, including enough command "
@@ -700,7 +700,7 @@ struct command keyspace_commands[] = {
          {"pattern", "pattern", "MATCH", COMMAND_ARG_OPTIONAL, NULL},
          {"count", "integer", "COUNT", COMMAND_ARG_OPTIONAL, NULL},
          {"type", "string", "TYPE", COMMAND_ARG_OPTIONAL, NULL}, {0}}},
-    {.name = "randomkey", .arity = 1, .flags = CMD_READONLY, .proc = randomkey_command,
+    {.name = "randomkey", .arity = 1, .flags = CMD_SELF_LOCK | CMD_READONLY, .proc = randomkey_command,
      .group = "generic", .summary = "Returns a random key name from the database.",
      .since = "1.0.0", .complexity = "O(1)"},
     {.name = "object", .arity = -2, .flags = 0, .proc = object_command, .group = "generic",

@@ -19,7 +19,7 @@
  *   handler without re-locking; then unlocks. To other clients the whole
  *   transaction is one step, like a multi-key command.
  *
- *   Commands that lock shards by themselves (CMD_LOCKS_KEYSPACE: KEYS,
+ *   Commands that lock shards by themselves (CMD_SELF_LOCK: KEYS,
  *   SCAN, DBSIZE, FLUSHDB, FLUSHALL, SWAPDB, RANDOMKEY, INFO, CONFIG, and
  *   the CMD_SELF_LOCK ones, COPY and MOVE) would deadlock under the
  *   transaction's locks. EXEC releases the locks before such a command,
@@ -209,7 +209,7 @@ static bool is_valid_select(const struct multi_cmd *q, unsigned *db)
 
 static bool runs_unlocked(const struct multi_cmd *q)
 {
-    return (q->cmd->flags & CMD_LOCKS_KEYSPACE) != 0;
+    return (q->cmd->flags & CMD_SELF_LOCK) != 0;
 }
 
 /* Every shard the transaction will touch, with queued commands' expected
@@ -369,18 +369,18 @@ static void unwatch_command(struct cmd_ctx *ctx)
 #define TX_FLAGS (CMD_NOSCRIPT | CMD_LOADING | CMD_STALE)
 
 struct command transaction_commands[] = {
-    {.name = "multi", .arity = 1, .flags = TX_FLAGS | CMD_FAST | CMD_ALLOW_BUSY,
+    {.name = "multi", .arity = 1, .flags = TX_FLAGS | CMD_TX_CONTROL | CMD_FAST | CMD_ALLOW_BUSY,
      .proc = multi_command, .group = "transactions", .acl = ACL_TRANSACTION,
      .summary = "Starts a transaction.", .since = "1.2.0", .complexity = "O(1)"},
-    {.name = "exec", .arity = 1, .flags = TX_FLAGS | CMD_SKIP_SLOWLOG, .proc = exec_command,
+    {.name = "exec", .arity = 1, .flags = TX_FLAGS | CMD_TX_CONTROL | CMD_SKIP_SLOWLOG, .proc = exec_command,
      .group = "transactions", .acl = ACL_TRANSACTION,
      .summary = "Executes all commands in a transaction.", .since = "1.2.0",
      .complexity = "Depends on commands in the transaction"},
-    {.name = "discard", .arity = 1, .flags = TX_FLAGS | CMD_FAST | CMD_ALLOW_BUSY,
+    {.name = "discard", .arity = 1, .flags = TX_FLAGS | CMD_TX_CONTROL | CMD_FAST | CMD_ALLOW_BUSY,
      .proc = discard_command, .group = "transactions", .acl = ACL_TRANSACTION,
      .summary = "Discards a transaction.", .since = "2.0.0",
      .complexity = "O(N), when N is the number of queued commands"},
-    {.name = "watch", .arity = -2, .flags = TX_FLAGS | CMD_FAST | CMD_ALLOW_BUSY, .first_key = 1,
+    {.name = "watch", .arity = -2, .flags = TX_FLAGS | CMD_TX_CONTROL | CMD_FAST | CMD_ALLOW_BUSY, .first_key = 1,
      .last_key = -1, .key_step = 1, .proc = watch_command, .group = "transactions",
      .acl = ACL_TRANSACTION,
      .summary = "Monitors changes to keys to determine the execution of a transaction.",

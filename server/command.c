@@ -88,35 +88,6 @@ const struct command *command_by_id(unsigned id)
  * Redis's: who must run unlocked inside EXEC, and who runs at once inside
  * MULTI. Names are full names ("config|set"); a container's name marks all
  * its subcommands. */
-static const char *const locks_keyspace_names[] = {
-    "keys", "scan", "dbsize", "flushdb", "flushall", "swapdb", "randomkey", "info", "config",
-};
-static const char *const tx_control_names[] = {
-    "multi", "exec", "discard", "watch", "quit", "reset",
-};
-
-static bool name_in(const char *name, const char *const *list, size_t n)
-{
-    for (size_t i = 0; i < n; i++)
-        if (strcmp(name, list[i]) == 0)
-            return true;
-    return false;
-}
-
-#define COUNT_OF(a) (sizeof(a) / sizeof((a)[0]))
-
-static void set_internal_flags(struct command *cmd)
-{
-    bool locks = name_in(cmd->name, locks_keyspace_names, COUNT_OF(locks_keyspace_names));
-    if (locks || (cmd->flags & CMD_SELF_LOCK))
-        cmd->flags |= CMD_LOCKS_KEYSPACE;
-    if (name_in(cmd->name, tx_control_names, COUNT_OF(tx_control_names)))
-        cmd->flags |= CMD_TX_CONTROL;
-    for (struct command *sub = (struct command *)cmd->subcommands; sub && sub->name; sub++)
-        if (locks || (sub->flags & CMD_SELF_LOCK))
-            sub->flags |= CMD_LOCKS_KEYSPACE;
-}
-
 int command_table_init(void)
 {
     struct hashmap_hasher hasher = {hashmap_siphash, &command_seed};
@@ -129,7 +100,6 @@ int command_table_init(void)
     for (size_t t = 0; t < sizeof(command_tables) / sizeof(command_tables[0]); t++) {
         for (const struct command *cmd = command_tables[t]; cmd->name; cmd++) {
             id = set_fullnames((struct command *)cmd, id, command_by_id_table);
-            set_internal_flags((struct command *)cmd);
             if (hashmap_put(command_index, cmd->name, strlen(cmd->name), (void *)cmd, NULL) < 0)
                 return -ENOMEM;
         }

@@ -47,14 +47,12 @@ enum command_flag {
     CMD_NO_MANDATORY_KEYS = 1 << 15,
     CMD_ALLOW_BUSY = 1 << 16,
     CMD_NO_MULTI = 1 << 17,
-    /* Grove: the handler locks its own shards (COPY/MOVE reach into another
-     * database); the dispatcher locks nothing for it. */
+    /* Grove: the handler takes shard locks itself - it calls keyspace
+     * functions marked [locks] (KEYS, SCAN, DBSIZE, FLUSH*, SWAPDB,
+     * RANDOMKEY, INFO...) or reaches into another database (COPY ... DB,
+     * MOVE). Neither the dispatcher nor EXEC may hold a shard lock while it
+     * runs. A new command that calls a [locks] function must carry it. */
     CMD_SELF_LOCK = 1 << 18,
-    /* Grove, set at start-up (command_table_init): the handler calls
-     * keyspace functions marked [locks] (KEYS, SCAN, DBSIZE, FLUSH*,
-     * SWAPDB, RANDOMKEY, INFO, CONFIG...), or is CMD_SELF_LOCK. EXEC must
-     * run it holding no shard lock. */
-    CMD_LOCKS_KEYSPACE = 1 << 19,
     /* Grove: runs at once inside MULTI instead of being queued (MULTI,
      * EXEC, DISCARD, WATCH, QUIT, RESET - Redis's list). */
     CMD_TX_CONTROL = 1 << 20,
