@@ -5,7 +5,9 @@
  *
  *   accepted --read--> [parse requests, run commands, append replies]
  *       |                         |
- *       |                   flush: uv_try_write, the rest by uv_write
+ *       |            queued for flush; the worker's check handle, after
+ *       |            the loop's I/O callbacks, writes every queued conn:
+ *       |            uv_try_write, the rest by uv_write
  *       |                         |
  *       +--- QUIT / protocol error: CLOSE_AFTER_REPLY: stop reading,
  *       |    close once every reply is written
