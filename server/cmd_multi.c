@@ -19,10 +19,9 @@
  *   handler without re-locking; then unlocks. To other clients the whole
  *   transaction is one step, like a multi-key command.
  *
- *   Commands that lock shards by themselves (CMD_SELF_LOCK: KEYS,
- *   SCAN, DBSIZE, FLUSHDB, FLUSHALL, SWAPDB, RANDOMKEY, INFO, CONFIG, and
- *   the CMD_SELF_LOCK ones, COPY and MOVE) would deadlock under the
- *   transaction's locks. EXEC releases the locks before such a command,
+ *   Commands that lock shards by themselves (CMD_SELF_LOCK: KEYS, SCAN,
+ *   DBSIZE, FLUSHDB, FLUSHALL, SWAPDB, RANDOMKEY, INFO, CONFIG RESETSTAT,
+ *   COPY and MOVE) would deadlock under the transaction's locks. EXEC releases the locks before such a command,
  *   runs it, and takes them again for the commands after it. A transaction
  *   that contains one is therefore atomic before it and after it, but not
  *   across it: another client may run between the two parts. So is a
