@@ -199,6 +199,11 @@ static void touch_key(struct keyspace_shard *sh, const struct keyspace_key *key)
         watch_bump(sh, key->ptr, key->len, key->hash);
 }
 
+void keyspace_signal_modified(struct keyspace_shard *sh, const struct keyspace_key *key)
+{
+    touch_key(sh, key);
+}
+
 /* The key of entry e changed (its full hash is not stored: recompute it,
  * only when something in the shard is watched). */
 static void touch_entry(struct keyspace_shard *sh, const struct hashmap_entry *e)
@@ -1506,6 +1511,197 @@ bool keyspace_random_key(struct keyspace_db *db, int64_t now_ms, keyspace_key_cb
 
         if (rc != 0)
             return rc > 0;
+    }
+    return false;
+}
+
+/* ==== eviction (see keyspace.h) ================================================= */
+
+#define MALLOC_CHUNK_OVERHEAD 8 /* glibc's header per chunk, missed by usable sizes */
+
+static const char *cand_key(const struct keyspace_evict_cand *c)
+{
+    return c->heap ? c->heap : c->inline_;
+}
+
+static bool cand_is(const struct keyspace_evict_cand *c, unsigned shard_id, uint64_t hash,
+                    const char *key, size_t len)
+{
+    return c->shard_id == shard_id && c->hash == hash && c->len == len &&
+           memcmp(cand_key(c), key, len) == 0;
+}
+
+static void cand_free(struct keyspace_evict_cand *c)
+{
+    free(c->heap);
+    c->heap = NULL;
+}
+
+/* Remove candidate i, keeping the order. */
+static void pool_remove(struct keyspace_evict_pool *pool, size_t i)
+{
+    cand_free(&pool->c[i]);
+    memmove(&pool->c[i], &pool->c[i + 1], (pool->n - i - 1) * sizeof(pool->c[0]));
+    pool->n--;
+}
+
+void keyspace_evict_pool_init(struct keyspace_evict_pool *pool, enum keyspace_evict_by by,
+                              bool volatile_only)
+{
+    memset(pool, 0, sizeof(*pool));
+    pool->by = by;
+    pool->volatile_only = volatile_only;
+}
+
+void keyspace_evict_pool_deinit(struct keyspace_evict_pool *pool)
+{
+    for (size_t i = 0; i < pool->n; i++)
+        cand_free(&pool->c[i]);
+    pool->n = 0;
+}
+
+static uint64_t evict_score(const struct keyspace_evict_pool *pool, struct keyspace_shard *sh,
+                            const struct object *o, int64_t now_ms)
+{
+    switch (pool->by) {
+    case KEYSPACE_EVICT_LRU:
+        return object_idle_ms(o, now_ms);
+    case KEYSPACE_EVICT_LFU:
+        return 255u - object_lfu_decayed(o, now_ms,
+                                         atomic_load_explicit(&sh->ks->lfu_decay_time,
+                                                              memory_order_relaxed));
+    case KEYSPACE_EVICT_TTL:
+        return object_has_ttl(o) ? UINT64_MAX - (uint64_t)object_expire_at(o) : 0;
+    case KEYSPACE_EVICT_RANDOM:
+        break;
+    }
+    return shard_rand(sh);
+}
+
+/* Redis's evictionPoolPopulate insertion: keep the pool sorted ascending,
+ * drop the worst when full, skip a key worse than all of a full pool. A key
+ * already pooled is re-scored rather than pooled twice. */
+static void pool_insert(struct keyspace_evict_pool *pool, struct keyspace_shard *sh,
+                        const struct hashmap_entry *e, uint64_t score)
+{
+    const char *key = hashmap_entry_key(e);
+    size_t len = hashmap_entry_keylen(e), k = 0;
+    uint64_t hash = hashmap_hash(sh->d.map, key, len);
+    struct keyspace_evict_cand c = {.score = score, .hash = hash, .shard_id = sh->id, .len = len};
+
+    for (size_t i = 0; i < pool->n; i++)
+        if (cand_is(&pool->c[i], sh->id, hash, key, len)) {
+            pool_remove(pool, i);
+            break;
+        }
+    while (k < pool->n && pool->c[k].score < score)
+        k++;
+    if (k == 0 && pool->n == KEYSPACE_EVPOOL_SIZE)
+        return;
+    if (len > KEYSPACE_EVPOOL_KEY_INLINE) {
+        c.heap = malloc(len);
+        if (!c.heap)
+            return; /* out of memory: this candidate is simply not kept */
+    }
+    memcpy(c.heap ? c.heap : c.inline_, key, len);
+    if (pool->n < KEYSPACE_EVPOOL_SIZE) {
+        memmove(&pool->c[k + 1], &pool->c[k], (pool->n - k) * sizeof(pool->c[0]));
+        pool->n++;
+    } else {
+        cand_free(&pool->c[0]);
+        memmove(&pool->c[0], &pool->c[1], (k - 1) * sizeof(pool->c[0]));
+        k--;
+    }
+    pool->c[k] = c;
+}
+
+size_t keyspace_evict_candidates(struct keyspace_shard *sh, bool volatile_only)
+{
+    size_t n;
+
+    keyspace_shard_lock(sh);
+    n = volatile_only ? sh->d.exp.len : hashmap_size(sh->d.map);
+    keyspace_shard_unlock(sh);
+    return n;
+}
+
+#define EVICT_SAMPLE_MAX 64 /* Redis's maxmemory-samples bound */
+
+size_t keyspace_evict_sample(struct keyspace_evict_pool *pool, struct keyspace_shard *sh,
+                             size_t count, int64_t now_ms)
+{
+    struct hashmap_entry *got[EVICT_SAMPLE_MAX];
+    size_t n = 0;
+
+    if (count > EVICT_SAMPLE_MAX)
+        count = EVICT_SAMPLE_MAX;
+    keyspace_shard_lock(sh);
+    if (pool->volatile_only) {
+        for (; n < count && sh->d.exp.len; n++)
+            got[n] = sh->d.exp.v[shard_rand(sh) % sh->d.exp.len];
+    } else if (hashmap_size(sh->d.map)) {
+        for (int tries = 0; n == 0 && tries < 8; tries++)
+            n = hashmap_sample(sh->d.map, got, count, shard_rand, sh);
+    }
+    for (size_t i = 0; i < n; i++)
+        pool_insert(pool, sh, got[i], evict_score(pool, sh, obj_of(got[i]), now_ms));
+    keyspace_shard_unlock(sh);
+    return n;
+}
+
+static size_t shard_bytes(const struct keyspace_shard *sh)
+{
+    return hashmap_bytes(sh->d.map) + sh->d.heap_bytes +
+           (size_t)sh->d.exp.cap * sizeof(struct hashmap_entry *);
+}
+
+/* [held] Delete e as an eviction; the bytes given back (an estimate). */
+static size_t evict_entry(struct keyspace_shard *sh, struct hashmap_entry *e)
+{
+    size_t before = shard_bytes(sh), after;
+    size_t chunks = object_heap_bytes(obj_of(e)) ? 2 : 1;
+
+    remove_entry(sh, e);
+    after = shard_bytes(sh);
+    /* A shrink that starts here allocates the smaller table first. */
+    return (before > after ? before - after : 0) + chunks * MALLOC_CHUNK_OVERHEAD;
+}
+
+/* Evict candidate c if it still exists (and, for volatile-*, still has a
+ * TTL). True if it was deleted. */
+static bool evict_cand(struct keyspace_evict_pool *pool, struct keyspace *ks,
+                       const struct keyspace_evict_cand *c, size_t *freed)
+{
+    struct keyspace_shard *sh = keyspace_shard_by_id(ks, c->shard_id);
+    struct hashmap_entry *e;
+    bool done = false;
+
+    keyspace_shard_lock(sh);
+    e = hashmap_find(sh->d.map, cand_key(c), c->len, c->hash);
+    if (e && (!pool->volatile_only || object_has_ttl(obj_of(e)))) {
+        size_t bytes = evict_entry(sh, e);
+
+        if (freed)
+            *freed = bytes;
+        done = true;
+    }
+    keyspace_shard_unlock(sh);
+    return done;
+}
+
+bool keyspace_evict_best(struct keyspace_evict_pool *pool, struct keyspace *ks, int64_t now_ms,
+                         size_t *freed)
+{
+    (void)now_ms; /* an expired candidate is evicted all the same, as Redis */
+    while (pool->n) {
+        struct keyspace_evict_cand c = pool->c[pool->n - 1];
+        bool done;
+
+        pool->n--; /* c now owns the heap copy */
+        done = evict_cand(pool, ks, &c, freed);
+        cand_free(&c);
+        if (done)
+            return true;
     }
     return false;
 }

@@ -288,6 +288,10 @@ int keyspace_copy(const struct hashmap_entry *src, struct keyspace_shard *dst_sh
  * either database). A client records the version at WATCH and compares it
  * at EXEC; a change to another key of the same shard changes nothing. */
 
+/* [held] A value changed in place, without a write function of this API
+ * (a boxed type's field update): bump the key's watch version, as Redis's
+ * signalModifiedKey. */
+void keyspace_signal_modified(struct keyspace_shard *sh, const struct keyspace_key *key);
 /* [held] Register one watch on key and give its current version. A key
  * whose time is already past is expired first (a stale key at WATCH does
  * not fail EXEC, as Redis 7.0). Each successful call needs one
@@ -381,6 +385,69 @@ void keyspace_db_stats(struct keyspace_db *db, int64_t now_ms, struct keyspace_s
 void keyspace_stats(struct keyspace *ks, int64_t now_ms, struct keyspace_stats *out);
 /* [locks] CONFIG RESETSTAT: zero expired_keys, hits and misses. */
 void keyspace_reset_stats(struct keyspace *ks);
+
+/* ---- eviction (maxmemory) ------------------------------------------------------
+ * After Redis 7's evict.c. The caller (the server's eviction run) keeps a
+ * pool of the best candidates seen so far, ordered by score, and alternates
+ * keyspace_evict_sample (add `count` sampled keys of one shard to the pool)
+ * with keyspace_evict_best (delete the pool's best candidate that still
+ * exists). A higher score means "evict first":
+ *   LRU     idle ms (object_idle_ms)
+ *   LFU     255 - decayed LFU counter (object_lfu_decayed), as Redis
+ *   TTL     UINT64_MAX - expire time: the soonest expiry first
+ *   RANDOM  a random number (the pool then holds random picks)
+ * volatile_only samples the shard's expiry index instead of its map, and a
+ * candidate that lost its TTL meanwhile is never evicted. The pool copies
+ * the key bytes of its candidates (they outlive the shard lock); a
+ * candidate deleted or replaced meanwhile is a ghost: skipped, as Redis. */
+
+enum keyspace_evict_by {
+    KEYSPACE_EVICT_LRU,
+    KEYSPACE_EVICT_LFU,
+    KEYSPACE_EVICT_TTL,
+    KEYSPACE_EVICT_RANDOM,
+};
+
+#define KEYSPACE_EVPOOL_SIZE 16       /* Redis's EVPOOL_SIZE */
+#define KEYSPACE_EVPOOL_KEY_INLINE 48 /* longer candidate keys go on the heap */
+
+struct keyspace_evict_cand {
+    uint64_t score;
+    uint64_t hash;
+    unsigned shard_id;
+    size_t len;
+    char *heap; /* the key when longer than the inline buffer, else NULL */
+    char inline_[KEYSPACE_EVPOOL_KEY_INLINE];
+};
+
+/* In caller memory; candidates c[0..n) ascending by score (best last). */
+struct keyspace_evict_pool {
+    enum keyspace_evict_by by;
+    bool volatile_only;
+    size_t n;
+    struct keyspace_evict_cand c[KEYSPACE_EVPOOL_SIZE];
+};
+
+/* [free] Start an empty pool. */
+void keyspace_evict_pool_init(struct keyspace_evict_pool *pool, enum keyspace_evict_by by,
+                              bool volatile_only);
+/* [free] Free the heap copies of the candidates left. */
+void keyspace_evict_pool_deinit(struct keyspace_evict_pool *pool);
+/* [locks] Keys the pool's kind of eviction could take from this shard: all
+ * of them, or those with a TTL when volatile_only. */
+size_t keyspace_evict_candidates(struct keyspace_shard *sh, bool volatile_only);
+/* [locks] Sample up to `count` keys of the shard (possibly with repeats)
+ * into the pool, keeping the KEYSPACE_EVPOOL_SIZE best. Returns the keys
+ * sampled: 0 when the shard has no candidate. */
+size_t keyspace_evict_sample(struct keyspace_evict_pool *pool, struct keyspace_shard *sh,
+                             size_t count, int64_t now_ms);
+/* [locks] Evict the pool's best candidate that still exists (ghosts are
+ * dropped on the way). True if a key was deleted; *freed (if non-NULL) gets
+ * an estimate of the bytes it gave back to the allocator (entry, RAW
+ * buffer, their chunk headers, any shrink of the map or expiry index).
+ * False once the pool is empty. */
+bool keyspace_evict_best(struct keyspace_evict_pool *pool, struct keyspace *ks, int64_t now_ms,
+                         size_t *freed);
 
 /* ---- testing ----------------------------------------------------------------- */
 

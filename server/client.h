@@ -21,6 +21,7 @@ struct worker;
 struct command;
 struct multi_cmd;
 struct multi_watch;
+struct pubsub_client;
 
 enum client_flag {
     CLIENT_CLOSE_AFTER_REPLY = 1 << 0, /* QUIT, protocol error: flush then close */
@@ -68,6 +69,12 @@ struct client {
     size_t mcount, mcap;
     struct multi_watch **watched;
     size_t nwatched, watched_cap;
+
+    /* Pub/sub (pubsub.c): this client's channels and patterns, NULL until
+     * it first subscribes, freed on disconnect. The counts are atomic for
+     * CLIENT LIST on other threads; only the owner changes them. */
+    struct pubsub_client *pubsub;
+    atomic_uint nsub, npsub, nssub;
 
     struct client *reg_prev, *reg_next; /* the server-wide registry */
     /* Killed by CLIENT KILL from another loop and about to close there:

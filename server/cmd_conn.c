@@ -12,6 +12,7 @@
 
 #include "command.h"
 #include "keyspace.h"
+#include "pubsub.h"
 #include "server.h"
 #include "worker.h"
 
@@ -21,6 +22,14 @@ static void ping_command(struct cmd_ctx *ctx)
 {
     if (ctx->argc > 2) {
         reply_wrong_arity(ctx, ctx->cmd);
+        return;
+    }
+    if (ctx->client->resp == 2 && pubsub_client_subscribed(ctx->client)) {
+        /* RESP2 subscribed mode: ["pong", message or ""], as Redis */
+        resp_add_array_len(ctx->out, 2);
+        resp_add_bulk(ctx->out, "pong", 4);
+        resp_add_bulk(ctx->out, ctx->argc == 2 ? ctx->argv[1].ptr : "",
+                      ctx->argc == 2 ? ctx->argv[1].len : 0);
         return;
     }
     if (ctx->argc == 1)
@@ -237,6 +246,7 @@ static void reset_command(struct cmd_ctx *ctx)
     c->authenticated = !command_password_set(); /* as on a new connection */
     set_client_string(&c->name, &empty);
     multi_client_reset(c); /* leaves MULTI, releases WATCHes */
+    pubsub_client_deinit(c); /* leaves every channel and pattern, silently */
     resp_add_simple(ctx->out, "RESET");
 }
 
@@ -289,6 +299,8 @@ static void describe_client(struct resp_out *text, const struct client *c, long 
     char line[1024];
     char flags[8];
     size_t f = 0;
+    if (pubsub_client_subscribed(c))
+        flags[f++] = 'P';
     if (c->flags & CLIENT_NO_EVICT)
         flags[f++] = 'e';
     if (c->flags & CLIENT_NO_TOUCH)
@@ -299,13 +311,16 @@ static void describe_client(struct resp_out *text, const struct client *c, long 
     const char *cmd = c->last_cmd ? c->last_cmd->fullname : "NULL";
     int n = snprintf(line, sizeof(line),
                      "id=%llu addr=%s laddr=%s fd=%d name=%s age=%lld idle=%lld flags=%s db=%d "
-                     "sub=0 psub=0 ssub=0 multi=-1 qbuf=%zu qbuf-free=%zu argv-mem=0 "
+                     "sub=%zu psub=%zu ssub=%zu multi=-1 qbuf=%zu qbuf-free=%zu argv-mem=0 "
                      "multi-mem=0 rbs=%zu rbp=%zu obl=%zu oll=0 omem=%zu tot-mem=%zu "
                      "events=r cmd=%s user=default redir=-1 resp=%d lib-name=%s lib-ver=%s\n",
                      (unsigned long long)c->id, c->addr, c->laddr, c->fd, c->name ? c->name : "",
                      (now_ms - c->ctime_ms) / 1000, (now_ms - c->last_interaction_ms) / 1000,
-                     flags, c->db, c->qlen - c->qpos, c->qcap - c->qlen, c->out.cap, c->out.cap,
-                     c->out.len, c->out.len, c->qcap + c->out.cap + sizeof(*c), cmd, c->resp,
+                     flags, c->db, pubsub_client_kind_count(c, PUBSUB_CHANNEL),
+                     pubsub_client_kind_count(c, PUBSUB_PATTERN),
+                     pubsub_client_kind_count(c, PUBSUB_SHARD), c->qlen - c->qpos,
+                     c->qcap - c->qlen, c->out.cap, c->out.cap, c->out.len, c->out.len,
+                     c->qcap + c->out.cap + sizeof(*c), cmd, c->resp,
                      c->lib_name ? c->lib_name : "", c->lib_ver ? c->lib_ver : "");
     if (n > 0)
         resp_add_raw(text, line, (size_t)n < sizeof(line) ? (size_t)n : sizeof(line) - 1);

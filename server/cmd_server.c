@@ -15,6 +15,7 @@
 #include "command.h"
 #include "glob.h"
 #include "keyspace.h"
+#include "pubsub.h"
 #include "server.h"
 #include "worker.h"
 
@@ -232,14 +233,16 @@ static void info_stats(struct resp_out *t, long long now_ms)
     info_line(t, "expired_stale_perc:0.00");
     info_line(t, "expired_time_cap_reached_count:0");
     info_line(t, "expire_cycle_cpu_milliseconds:0");
-    info_line(t, "evicted_keys:0");
+    info_line(t, "evicted_keys:%lld", (long long)atomic_load(&server.evicted_keys));
     info_line(t, "evicted_clients:0");
     info_line(t, "total_eviction_exceeded_time:0");
     info_line(t, "current_eviction_exceeded_time:0");
     info_line(t, "keyspace_hits:%llu", (unsigned long long)ks.hits);
     info_line(t, "keyspace_misses:%llu", (unsigned long long)ks.misses);
+    info_line(t, "pubsub_channels:%zu", pubsub_num(PUBSUB_CHANNEL));
+    info_line(t, "pubsub_patterns:%zu", pubsub_num(PUBSUB_PATTERN));
+    info_line(t, "pubsubshard_channels:%zu", pubsub_num(PUBSUB_SHARD));
     static const char *const idle[] = {
-        "pubsub_channels:0", "pubsub_patterns:0", "pubsubshard_channels:0",
         "latest_fork_usec:0", "total_forks:0", "migrate_cached_sockets:0",
         "slave_expires_tracked_keys:0", "active_defrag_hits:0", "active_defrag_misses:0",
         "active_defrag_key_hits:0", "active_defrag_key_misses:0", "total_active_defrag_time:0",

@@ -17,9 +17,11 @@
 #include <strings.h>
 #include <time.h>
 
+#include "evict.h"
 #include "hashmap.h"
 #include "keyspace.h"
 #include "log.h"
+#include "pubsub.h"
 #include "server.h"
 #include "worker.h"
 
@@ -33,6 +35,8 @@ static struct command *const command_tables[] = {
     introspection_commands,
     expire_commands,
     transaction_commands,
+    pubsub_commands,
+    hash_commands,
 };
 
 static struct hashmap *command_index;
@@ -349,9 +353,10 @@ static const struct command *resolve(struct cmd_ctx *ctx, const struct command *
         resp_add_error(ctx->out, "NOAUTH Authentication required.");
         return NULL;
     }
-    /* Grove does not evict yet: over maxmemory, every policy behaves as
-     * noeviction and refuses commands that may grow the dataset. */
-    if ((cmd->flags & CMD_DENYOOM) && server_over_maxmemory()) {
+    /* Redis's processCommand: evict by policy before every command while
+     * maxmemory is set (no shard lock is held yet); refuse commands that
+     * may grow the dataset only when nothing more could be evicted. */
+    if (evict_perform() == EVICT_FAIL && (cmd->flags & CMD_DENYOOM)) {
         resp_add_error(ctx->out, "OOM command not allowed when used memory > 'maxmemory'.");
         return NULL;
     }
@@ -508,6 +513,26 @@ static void execute_in_multi(struct cmd_ctx *ctx, size_t mark)
     finish(c, mark, failed);
 }
 
+/* A RESP2 client with subscriptions may only run the commands Redis
+ * allows in that context; true (with the error replied) if refused. */
+static bool refused_while_subscribed(struct cmd_ctx *ctx, const struct command *cmd)
+{
+    static const char *const allowed[] = {"ping", "subscribe", "psubscribe", "ssubscribe",
+                                          "unsubscribe", "punsubscribe", "sunsubscribe",
+                                          "quit", "reset", NULL};
+    if (ctx->client->resp != 2 || !pubsub_client_subscribed(ctx->client))
+        return false;
+    const char *name = cmd->parent ? cmd->parent->name : cmd->name;
+    for (size_t i = 0; allowed[i] != NULL; i++)
+        if (strcmp(name, allowed[i]) == 0)
+            return false;
+    resp_add_errorf(ctx->out,
+                    "ERR Can't execute '%s': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / "
+                    "QUIT / RESET are allowed in this context",
+                    cmd->fullname);
+    return true;
+}
+
 void command_execute(struct client *c, struct resp_arg *argv, size_t argc, long long now_ms,
                      struct worker_stats *stats)
 {
@@ -523,6 +548,11 @@ void command_execute(struct client *c, struct resp_arg *argv, size_t argc, long 
     const struct command *rejected;
     const struct command *cmd = resolve(&ctx, &rejected);
     bool failed = true;
+    if (cmd != NULL && __builtin_expect(c->pubsub != NULL, 0) &&
+        refused_while_subscribed(&ctx, cmd)) {
+        rejected = cmd;
+        cmd = NULL;
+    }
     if (cmd != NULL)
         failed = run_counted(&ctx, cmd, mark, false);
     else

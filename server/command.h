@@ -228,5 +228,7 @@ extern struct command keyspace_commands[];
 extern struct command introspection_commands[];
 extern struct command expire_commands[];
 extern struct command transaction_commands[];
+extern struct command pubsub_commands[];
+extern struct command hash_commands[];
 
 #endif

@@ -40,7 +40,10 @@ struct config {
     long long obuf_limits[CONFIG_OBUF_CLASSES][3]; /* hard, soft, seconds per class */
     long long hz;
     long long maxmemory;
-    long long maxmemory_policy;
+    long long maxmemory_policy;  /* index into config_maxmemory_policies (evict.c relies on the order) */
+    long long maxmemory_samples;
+    long long lfu_log_factor;
+    long long lfu_decay_time;    /* minutes */
     char *save;                  /* accepted for compatibility; Grove never persists */
     long long appendonly;
     long long daemonize;

@@ -42,12 +42,14 @@
 #include <errno.h>
 #include <limits.h>
 #include <netinet/in.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 
 #include "command.h"
 #include "log.h"
+#include "pubsub.h"
 #include "server.h"
 #include "worker.h"
 
@@ -95,6 +97,7 @@ static void client_init(struct client *cl, struct worker *w, long long now_ms)
 static void client_deinit(struct client *cl)
 {
     multi_client_reset(cl); /* drop the queue, release the watches */
+    pubsub_client_deinit(cl); /* leave every channel and pattern */
     free(cl->qbuf);
     free(cl->argv);
     free(cl->name);
@@ -173,6 +176,22 @@ void conn_close_after_flush(struct conn *c)
         queue_flush(c);
     else
         conn_close(c);
+}
+
+static struct conn *conn_of(const struct client *cl)
+{
+    return (struct conn *)((const char *)cl - offsetof(struct conn, client));
+}
+
+bool conn_can_push(const struct client *cl)
+{
+    return !conn_of(cl)->closing && !(cl->flags & (CLIENT_CLOSE_ASAP | CLIENT_REPLY_OFF)) &&
+           !atomic_load(&cl->killed);
+}
+
+void conn_pushed(struct client *cl)
+{
+    queue_flush(conn_of(cl));
 }
 
 void conn_check_timeout(struct conn *c, long long now_ms)

@@ -38,6 +38,12 @@ void conn_close_after_flush(struct conn *c);
 /* Write the replies of every connection that read this loop iteration
  * (the worker's check handle calls it once I/O callbacks are done). */
 void conn_flush_queued(struct worker *w);
+/* Out-of-band replies (pub/sub messages) for a client of the calling
+ * loop: whether it takes any now (not closing, killed, or under CLIENT
+ * REPLY OFF, which drops them as Redis 7.0 does), and, once appended to
+ * its buffer, queueing the write. */
+bool conn_can_push(const struct client *cl);
+void conn_pushed(struct client *cl);
 /* Close if idle for longer than the configured timeout. */
 void conn_check_timeout(struct conn *c, long long now_ms);
 

@@ -301,6 +301,7 @@ void server_foreach_error(void (*fn)(const char *code, long long count, void *ud
 
 void server_reset_stats(void)
 {
+    atomic_store(&server.evicted_keys, 0);
     for (int i = 0; i < server.nworkers; i++) {
         struct worker *w = &server.workers[i];
         atomic_store(&w->stats.commands, 0);
@@ -387,6 +388,9 @@ static void cron_cb(uv_timer_t *timer)
     if (server.metrics_last_ms == 0 || now - server.metrics_last_ms >= 100)
         sample_metrics(now);
     server_peak_memory();
+    /* CONFIG SET lfu-log-factor / lfu-decay-time reach the keyspace here. */
+    keyspace_set_lfu_params(server.ks, (uint32_t)server.cfg.lfu_log_factor,
+                            (uint32_t)server.cfg.lfu_decay_time);
     if (uv_timer_get_repeat(timer) != cron_period_ms()) /* CONFIG SET hz */
         uv_timer_start(timer, cron_cb, cron_period_ms(), cron_period_ms());
 }
@@ -450,6 +454,8 @@ static int create_keyspace(const struct hashmap_hasher *hasher)
         kc.shard_bits++;
     kc.hasher = *hasher;
     kc.seed = server.seed.k0 ^ (server.seed.k1 << 1);
+    kc.lfu_log_factor = (uint32_t)server.cfg.lfu_log_factor;
+    kc.lfu_decay_time = (uint32_t)server.cfg.lfu_decay_time;
     return keyspace_create(&kc, &server.ks);
 }
 

@@ -51,6 +51,7 @@ struct server {
     atomic_llong total_connections_received;
     atomic_llong rejected_connections;
     atomic_llong expired_keys_active;
+    atomic_llong evicted_keys;   /* by maxmemory (evict.c) */
 
     /* instantaneous_ops_per_sec and _kbps: per-second rates the cron
      * samples (commands, input bytes, output bytes), as Redis's trackInstantaneousMetric */

@@ -22,6 +22,7 @@
 #include "command.h"
 #include "conn.h"
 #include "log.h"
+#include "pubsub.h"
 #include "server.h"
 
 #define WORKER_TICK_MS 1000
@@ -108,6 +109,11 @@ int worker_post(struct worker *w, enum worker_msg_type type, uint64_t client_id)
         return -ENOMEM;
     m->type = type;
     m->client_id = client_id;
+    return worker_post_msg(w, m);
+}
+
+int worker_post_msg(struct worker *w, struct worker_msg *m)
+{
     m->next = NULL;
     pthread_mutex_lock(&w->queue_lock);
     if (w->queue_closed) {
@@ -173,6 +179,8 @@ static void wakeup_cb(uv_async_t *handle)
             stop(w);
         else if (m->type == WORKER_MSG_KILL)
             kill_client(w, m->client_id);
+        else if (m->type == WORKER_MSG_PUBSUB)
+            pubsub_deliver(w, m);
         free(m);
         m = next;
     }
@@ -200,8 +208,20 @@ static void flush_check_cb(uv_check_t *handle)
 
 /* ---- lifecycle ------------------------------------------------------------ */
 
+struct client *worker_find_client(struct worker *w, uint64_t id)
+{
+    struct conn *c = w->conns_by_id ? hashmap_get(w->conns_by_id, &id, sizeof(id)) : NULL;
+    return c != NULL ? &c->client : NULL;
+}
+
+/* A connection the id map could not take (out of memory) only misses
+ * messages addressed by id (pub/sub). */
 void worker__conn_added(struct worker *w, struct conn *c)
 {
+    if (w->conns_by_id != NULL &&
+        hashmap_put(w->conns_by_id, &c->client.id, sizeof(c->client.id), c, NULL) < 0)
+        log_warning("Out of memory indexing client id=%llu",
+                    (unsigned long long)c->client.id);
     c->prev = NULL;
     c->next = w->conns;
     if (w->conns)
@@ -211,6 +231,8 @@ void worker__conn_added(struct worker *w, struct conn *c)
 
 void worker__conn_removed(struct worker *w, struct conn *c)
 {
+    if (w->conns_by_id != NULL)
+        hashmap_delete(w->conns_by_id, &c->client.id, sizeof(c->client.id), NULL);
     if (c->prev)
         c->prev->next = c->next;
     else
@@ -236,7 +258,9 @@ int worker_init(struct worker *w, int id)
     w->tick.data = w;
     uv_timer_start(&w->tick, tick_cb, WORKER_TICK_MS, WORKER_TICK_MS);
     w->cmdstats = calloc(command_id_count(), sizeof(*w->cmdstats));
-    rc = w->cmdstats == NULL ? -ENOMEM : listen_all(w);
+    struct hashmap_hasher hasher = {hashmap_siphash, &server.seed};
+    w->conns_by_id = hashmap_create(&hasher);
+    rc = w->cmdstats == NULL || w->conns_by_id == NULL ? -ENOMEM : listen_all(w);
     if (rc < 0)
         stop(w);
     return rc;
@@ -265,4 +289,6 @@ void worker_join(struct worker *w)
     pthread_mutex_destroy(&w->queue_lock);
     free(w->cmdstats);
     w->cmdstats = NULL;
+    hashmap_destroy(w->conns_by_id);
+    w->conns_by_id = NULL;
 }

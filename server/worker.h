@@ -20,12 +20,17 @@
 #include "config.h"
 
 struct conn;
+struct client;
+struct hashmap;
 
 enum worker_msg_type {
     WORKER_MSG_STOP,  /* stop accepting, flush, close every connection, end the loop */
     WORKER_MSG_KILL,  /* close the client with this id */
+    WORKER_MSG_PUBSUB, /* a published message for clients of this loop (pubsub.c) */
 };
 
+/* A message is freed with free() once handled: a larger message (pubsub.c's
+ * batch) starts with this struct and lives in the same allocation. */
 struct worker_msg {
     enum worker_msg_type type;
     uint64_t client_id;
@@ -62,6 +67,7 @@ struct worker {
     struct worker_msg *queue_head, *queue_tail;
     bool queue_closed;    /* stopping: wakeup is closed, posts are refused */
     struct conn *conns;   /* this loop's connections */
+    struct hashmap *conns_by_id; /* client id -> conn, for messages naming a client */
     struct conn *flush_queue; /* connections with replies to write this iteration */
     uv_check_t flush_check;
     bool stopping;
@@ -90,6 +96,11 @@ void worker_join(struct worker *w);
 /* Queue a message for the worker (any thread). Returns 0, -ENOMEM, or
  * -ESHUTDOWN once the worker is stopping. */
 int worker_post(struct worker *w, enum worker_msg_type type, uint64_t client_id);
+/* The same with a message the caller allocated (malloc), which the worker
+ * takes ownership of, even when posting fails. */
+int worker_post_msg(struct worker *w, struct worker_msg *m);
+/* The client of this loop with that id, NULL if gone (worker's thread). */
+struct client *worker_find_client(struct worker *w, uint64_t id);
 
 /* Called by conn.c. */
 void worker__conn_added(struct worker *w, struct conn *c);

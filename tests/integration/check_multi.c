@@ -303,6 +303,31 @@ START_TEST(watch_aborts_on_the_clients_own_change_before_multi)
 }
 END_TEST
 
+/* Hash commands change their value in place; WATCH must still see it. */
+START_TEST(watch_aborts_when_a_watched_hash_changes)
+{
+    struct fixture f;
+    up(&f, NULL);
+    redisContext *other = harness_connect(&f.s);
+    const char *changes[] = {"HSET h a 2", "HSET h new 1", "HINCRBY h n 1",
+                             "HINCRBYFLOAT h n 0.5", "HDEL h a", "HSETNX h fresh 1"};
+    for (size_t i = 0; i < sizeof(changes) / sizeof(changes[0]); i++) {
+        harness_expect_int(harness_cmd(other, "DEL h"), i == 0 ? 0 : 1);
+        harness_expect_int(harness_cmd(other, "HSET h a 1 b 1 n 1"), 3);
+        expect_ok(f.c, "WATCH h");
+        freeReplyObject(harness_cmd(other, changes[i]));
+        ck_assert_msg(!ping_transaction_runs(f.c), "%s did not abort", changes[i]);
+    }
+    /* HSETNX on an existing field and HDEL of a missing one change nothing. */
+    expect_ok(f.c, "WATCH h");
+    harness_expect_int(harness_cmd(other, "HSETNX h a 9"), 0);
+    harness_expect_int(harness_cmd(other, "HDEL h missing"), 0);
+    ck_assert(ping_transaction_runs(f.c));
+    redisFree(other);
+    down(&f);
+}
+END_TEST
+
 START_TEST(watch_resp3_abort_is_a_null)
 {
     struct fixture f;
@@ -555,6 +580,7 @@ static Suite *multi_suite(void)
     tcase_add_test(watch, watch_aborts_when_another_client_changes_the_key);
     tcase_add_test(watch, watch_aborts_on_the_clients_own_change_before_multi);
     tcase_add_test(watch, watch_resp3_abort_is_a_null);
+    tcase_add_test(watch, watch_aborts_when_a_watched_hash_changes);
     tcase_add_test(watch, a_change_to_another_key_in_the_same_shard_does_not_abort);
     tcase_add_test(watch, watch_is_per_database);
     tcase_add_test(watch, unwatch_discard_and_reset_release_watches);

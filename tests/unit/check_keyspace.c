@@ -1777,6 +1777,164 @@ START_TEST(flush_and_swapdb_bump_only_watched_keys_that_exist)
 }
 END_TEST
 
+/* ---- eviction ------------------------------------------------------------------ */
+
+static void put_at(struct keyspace_db *db, const char *k, int64_t expire_at, int64_t now)
+{
+    struct keyspace_key key;
+    struct keyspace_shard *sh = key_of(db, k, &key);
+
+    keyspace_shard_lock(sh);
+    ck_assert_int_eq(keyspace_set_string(sh, &key, "v", 1, OBJECT_STR_TRY, expire_at, now, NULL),
+                     KEYSPACE_OK);
+    keyspace_shard_unlock(sh);
+}
+
+static bool exists_at(struct keyspace_db *db, const char *k, int64_t now)
+{
+    char buf[16];
+
+    return get_at(db, k, now, buf, sizeof(buf));
+}
+
+/* Sample every shard of db a few times, so the pool has seen every key. */
+static void sample_all(struct keyspace_evict_pool *pool, struct keyspace_db *db, int64_t now)
+{
+    for (int round = 0; round < 8; round++)
+        for (unsigned i = 0; i < keyspace_shards_per_db(ks); i++)
+            keyspace_evict_sample(pool, keyspace_db_shard(db, i), 5, now);
+}
+
+START_TEST(evict_lru_picks_idle_key_over_fresh_one)
+{
+    struct keyspace_evict_pool pool;
+    int64_t later = NOW + 100000;
+    size_t freed = 0;
+
+    put_at(db0, "idle", KEYSPACE_TTL_NONE, NOW);
+    put_at(db0, "fresh", KEYSPACE_TTL_NONE, later);
+    keyspace_evict_pool_init(&pool, KEYSPACE_EVICT_LRU, false);
+    sample_all(&pool, db0, later);
+    ck_assert_uint_eq(pool.n, 2); /* each key pooled once, however often sampled */
+    ck_assert(keyspace_evict_best(&pool, ks, later, &freed));
+    ck_assert_uint_gt(freed, 0);
+    ck_assert(!exists_at(db0, "idle", later));
+    ck_assert(exists_at(db0, "fresh", later));
+    keyspace_evict_pool_deinit(&pool);
+}
+END_TEST
+
+START_TEST(evict_lfu_picks_rarely_used_key)
+{
+    struct keyspace_evict_pool pool;
+    struct keyspace_key key;
+    struct keyspace_shard *sh = key_of(db0, "hot", &key);
+
+    put_at(db0, "cold", KEYSPACE_TTL_NONE, NOW);
+    put_at(db0, "hot", KEYSPACE_TTL_NONE, NOW);
+    keyspace_shard_lock(sh);
+    for (int i = 0; i < 2000; i++)
+        keyspace_touch(sh, keyspace_find(sh, &key, NOW, KEYSPACE_LOOKUP_NOTOUCH), NOW);
+    keyspace_shard_unlock(sh);
+    keyspace_evict_pool_init(&pool, KEYSPACE_EVICT_LFU, false);
+    sample_all(&pool, db0, NOW);
+    ck_assert(keyspace_evict_best(&pool, ks, NOW, NULL));
+    ck_assert(!exists_at(db0, "cold", NOW));
+    ck_assert(exists_at(db0, "hot", NOW));
+    keyspace_evict_pool_deinit(&pool);
+}
+END_TEST
+
+START_TEST(evict_volatile_never_takes_keys_without_ttl)
+{
+    struct keyspace_evict_pool pool;
+    struct keyspace_key key;
+
+    put_at(db0, "plain", KEYSPACE_TTL_NONE, NOW);
+    put_at(db0, "timed", NOW + 60000, NOW);
+    ck_assert_uint_eq(keyspace_evict_candidates(key_of(db0, "plain", &key), true),
+                      key_of(db0, "plain", &key) == key_of(db0, "timed", &key) ? 1 : 0);
+    keyspace_evict_pool_init(&pool, KEYSPACE_EVICT_RANDOM, true);
+    sample_all(&pool, db0, NOW);
+    ck_assert(keyspace_evict_best(&pool, ks, NOW, NULL));
+    ck_assert(!exists_at(db0, "timed", NOW));
+    sample_all(&pool, db0, NOW);
+    ck_assert(!keyspace_evict_best(&pool, ks, NOW, NULL));
+    ck_assert(exists_at(db0, "plain", NOW));
+    keyspace_evict_pool_deinit(&pool);
+}
+END_TEST
+
+START_TEST(evict_volatile_ttl_picks_soonest_expiry)
+{
+    struct keyspace_evict_pool pool;
+
+    put_at(db0, "late", NOW + 1000000, NOW);
+    put_at(db0, "soon", NOW + 10000, NOW);
+    put_at(db0, "middle", NOW + 500000, NOW);
+    put_at(db0, "forever", KEYSPACE_TTL_NONE, NOW);
+    keyspace_evict_pool_init(&pool, KEYSPACE_EVICT_TTL, true);
+    sample_all(&pool, db0, NOW);
+    ck_assert(keyspace_evict_best(&pool, ks, NOW, NULL));
+    ck_assert(!exists_at(db0, "soon", NOW));
+    ck_assert(exists_at(db0, "middle", NOW));
+    ck_assert(keyspace_evict_best(&pool, ks, NOW, NULL));
+    ck_assert(!exists_at(db0, "middle", NOW));
+    ck_assert(exists_at(db0, "late", NOW));
+    ck_assert(exists_at(db0, "forever", NOW));
+    keyspace_evict_pool_deinit(&pool);
+}
+END_TEST
+
+START_TEST(evict_skips_candidates_deleted_meanwhile)
+{
+    struct keyspace_evict_pool pool;
+    char longkey[200];
+
+    memset(longkey, 'k', sizeof(longkey) - 1); /* a heap-copied candidate */
+    longkey[sizeof(longkey) - 1] = '\0';
+    put_at(db0, "gone", KEYSPACE_TTL_NONE, NOW);
+    put_at(db0, longkey, KEYSPACE_TTL_NONE, NOW);
+    keyspace_evict_pool_init(&pool, KEYSPACE_EVICT_LRU, false);
+    sample_all(&pool, db0, NOW);
+    ck_assert_uint_eq(pool.n, 2);
+    ck_assert(del(db0, "gone", NOW));
+    ck_assert(del(db0, longkey, NOW));
+    ck_assert(!keyspace_evict_best(&pool, ks, NOW, NULL));
+    ck_assert_uint_eq(pool.n, 0);
+    put_at(db0, longkey, KEYSPACE_TTL_NONE, NOW);
+    sample_all(&pool, db0, NOW);
+    keyspace_evict_pool_deinit(&pool); /* frees the heap copy left */
+}
+END_TEST
+
+START_TEST(evict_pool_keeps_only_the_best_candidates)
+{
+    struct keyspace_evict_pool pool;
+    char k[32];
+
+    for (unsigned i = 0; i < 100; i++) {
+        name(k, sizeof(k), "key", i);
+        put_at(db0, k, KEYSPACE_TTL_NONE, NOW + (int64_t)i * 1000);
+    }
+    keyspace_evict_pool_init(&pool, KEYSPACE_EVICT_LRU, false);
+    sample_all(&pool, db0, NOW + 100000);
+    ck_assert_uint_eq(pool.n, KEYSPACE_EVPOOL_SIZE);
+    for (size_t i = 1; i < pool.n; i++)
+        ck_assert_uint_le(pool.c[i - 1].score, pool.c[i].score);
+    for (unsigned evicted = 0; evicted < 100; evicted++) {
+        if (!keyspace_evict_best(&pool, ks, NOW + 100000, NULL)) {
+            sample_all(&pool, db0, NOW + 100000);
+            ck_assert(keyspace_evict_best(&pool, ks, NOW + 100000, NULL));
+        }
+    }
+    ck_assert_uint_eq(keyspace_dbsize(db0), 0);
+    sample_all(&pool, db0, NOW);
+    ck_assert(!keyspace_evict_best(&pool, ks, NOW, NULL));
+    keyspace_evict_pool_deinit(&pool);
+}
+END_TEST
+
 static Suite *keyspace_suite(void)
 {
     Suite *s = suite_create("keyspace");
@@ -1789,6 +1947,16 @@ static Suite *keyspace_suite(void)
     TCase *locks = tcase_create("locking");
     TCase *heavy = tcase_create("model_memory_threads");
     TCase *watching = tcase_create("watch");
+    TCase *evict = tcase_create("evict");
+
+    tcase_add_checked_fixture(evict, setup, teardown);
+    tcase_add_test(evict, evict_lru_picks_idle_key_over_fresh_one);
+    tcase_add_test(evict, evict_lfu_picks_rarely_used_key);
+    tcase_add_test(evict, evict_volatile_never_takes_keys_without_ttl);
+    tcase_add_test(evict, evict_volatile_ttl_picks_soonest_expiry);
+    tcase_add_test(evict, evict_skips_candidates_deleted_meanwhile);
+    tcase_add_test(evict, evict_pool_keeps_only_the_best_candidates);
+    suite_add_tcase(s, evict);
 
     tcase_add_checked_fixture(basics, setup, teardown);
     tcase_add_checked_fixture(strings, setup, teardown);

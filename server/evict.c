@@ -1,0 +1,199 @@
+/*
+ * evict.c - maxmemory eviction by policy (see evict.h).
+ *
+ * A run, after Redis's performEvictions:
+ *   1. Cheap check: the cached used_memory (server.used_memory, measured by
+ *      the cron and lowered by earlier runs) is over maxmemory, else done.
+ *   2. Measure once with the allocator (server_used_memory: mallinfo2),
+ *      which is too costly per key, and work out the bytes to free.
+ *   3. List the shards holding candidates (every key, or keys with a TTL
+ *      for volatile-*), each shard locked briefly.
+ *   4. Repeat: sample maxmemory-samples keys of a random listed shard into
+ *      the pool (keyspace_evict_sample; a shard found empty leaves the
+ *      list), evict the pool's best (keyspace_evict_best), and subtract the
+ *      bytes it reports from what is left to free. Stop once enough is
+ *      freed (OK), nothing is left to evict (FAIL) or the time budget is
+ *      spent (RUNNING: the next command goes on, as Redis's eviction
+ *      time proc would).
+ *   5. Store measured - freed as the cached figure; the next cron tick
+ *      (or every EVICT_REMEASURE_EVERY commands, step 1) measures again.
+ *
+ * Differences from Redis: the pool lives for one run, not across runs;
+ * samples come from one random shard per step instead of every database;
+ * the random policies pick a random shard, then a random key in it.
+ */
+#include "evict.h"
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <time.h>
+
+#include "keyspace.h"
+#include "server.h"
+
+#define EVICT_TIME_BUDGET_NS 2000000LL /* per run; Redis's default tenacity gives 500 us */
+#define EVICT_CHECK_TIME_EVERY 16      /* evictions between clock reads */
+#define EVICT_REMEASURE_EVERY 128      /* commands per worker between measurements */
+
+enum { POLICY_VOLATILE_LRU, POLICY_VOLATILE_LFU, POLICY_VOLATILE_RANDOM, POLICY_VOLATILE_TTL,
+       POLICY_ALLKEYS_LRU, POLICY_ALLKEYS_LFU, POLICY_ALLKEYS_RANDOM, POLICY_NOEVICTION };
+
+struct evict_run {
+    struct keyspace_evict_pool pool;
+    unsigned *ids; /* shards that held candidates, n of them */
+    size_t n;
+    size_t samples;
+    int64_t now_ms;
+};
+
+static pthread_mutex_t evict_lock = PTHREAD_MUTEX_INITIALIZER;
+static uint64_t evict_rng = 0x9e3779b97f4a7c15ull; /* guarded by evict_lock */
+
+static uint64_t next_rand(void)
+{
+    uint64_t x = evict_rng;
+
+    x ^= x >> 12;
+    x ^= x << 25;
+    x ^= x >> 27;
+    evict_rng = x;
+    return x * 0x2545f4914f6cdd1dull;
+}
+
+static long long monotonic_ns(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (long long)ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+static enum keyspace_evict_by policy_by(long long policy)
+{
+    switch (policy) {
+    case POLICY_VOLATILE_LRU:
+    case POLICY_ALLKEYS_LRU:
+        return KEYSPACE_EVICT_LRU;
+    case POLICY_VOLATILE_LFU:
+    case POLICY_ALLKEYS_LFU:
+        return KEYSPACE_EVICT_LFU;
+    case POLICY_VOLATILE_TTL:
+        return KEYSPACE_EVICT_TTL;
+    default:
+        return KEYSPACE_EVICT_RANDOM;
+    }
+}
+
+/* Step 3: the shards worth sampling. -1 when out of memory. */
+static int run_init(struct evict_run *r, long long policy)
+{
+    bool volatile_only = policy <= POLICY_VOLATILE_TTL;
+    unsigned total = keyspace_shard_count(server.ks);
+
+    keyspace_evict_pool_init(&r->pool, policy_by(policy), volatile_only);
+    r->ids = malloc((size_t)total * sizeof(*r->ids));
+    if (r->ids == NULL)
+        return -1;
+    r->n = 0;
+    for (unsigned id = 0; id < total; id++)
+        if (keyspace_evict_candidates(keyspace_shard_by_id(server.ks, id), volatile_only))
+            r->ids[r->n++] = id;
+    r->samples = (size_t)server.cfg.maxmemory_samples;
+    r->now_ms = server_mstime();
+    return 0;
+}
+
+static void run_deinit(struct evict_run *r)
+{
+    keyspace_evict_pool_deinit(&r->pool);
+    free(r->ids);
+}
+
+/* Step 4, once: evict one key. False when nothing evictable is left. */
+static bool evict_one(struct evict_run *r, size_t *freed)
+{
+    while (r->n > 0 || r->pool.n > 0) {
+        if (r->n > 0) {
+            size_t i = (size_t)(next_rand() % r->n);
+            struct keyspace_shard *sh = keyspace_shard_by_id(server.ks, r->ids[i]);
+
+            if (keyspace_evict_sample(&r->pool, sh, r->samples, r->now_ms) == 0) {
+                r->ids[i] = r->ids[--r->n]; /* emptied meanwhile */
+                continue;
+            }
+        }
+        if (keyspace_evict_best(&r->pool, server.ks, r->now_ms, freed))
+            return true;
+    }
+    return false;
+}
+
+static enum evict_result evict_locked(long long max)
+{
+    struct evict_run r;
+    enum evict_result rc = EVICT_OK;
+    long long used, freed = 0, evicted = 0;
+    long long deadline = monotonic_ns() + EVICT_TIME_BUDGET_NS;
+
+    if (!server_over_maxmemory()) /* another worker's run got us under */
+        return EVICT_OK;
+    used = server_used_memory();
+    atomic_store_explicit(&server.used_memory, used, memory_order_relaxed);
+    if (used <= max)
+        return EVICT_OK;
+    if (run_init(&r, server.cfg.maxmemory_policy) < 0) {
+        run_deinit(&r);
+        return EVICT_FAIL;
+    }
+    while (freed < used - max) {
+        size_t bytes = 0;
+
+        if (!evict_one(&r, &bytes)) {
+            rc = EVICT_FAIL;
+            break;
+        }
+        freed += (long long)bytes;
+        evicted++;
+        if (evicted % EVICT_CHECK_TIME_EVERY == 0 && monotonic_ns() > deadline) {
+            rc = EVICT_RUNNING;
+            break;
+        }
+    }
+    run_deinit(&r);
+    atomic_fetch_add(&server.evicted_keys, evicted);
+    atomic_store_explicit(&server.used_memory, used - freed, memory_order_relaxed);
+    return rc;
+}
+
+/* The cached figure only rises when the cron measures (hz times a
+ * second), so a write burst could overshoot maxmemory by a whole tick;
+ * every EVICT_REMEASURE_EVERY commands of a worker measure again (mallinfo2
+ * costs microseconds; amortised it is a few nanoseconds a command). */
+static bool remeasure_due(void)
+{
+    static _Thread_local unsigned calls;
+
+    if (++calls % EVICT_REMEASURE_EVERY != 0)
+        return false;
+    atomic_store_explicit(&server.used_memory, server_used_memory(), memory_order_relaxed);
+    return server_over_maxmemory();
+}
+
+enum evict_result evict_perform(void)
+{
+    long long max = server.cfg.maxmemory;
+    enum evict_result rc;
+
+    if (max <= 0)
+        return EVICT_OK;
+    if (!server_over_maxmemory() && !remeasure_due())
+        return EVICT_OK;
+    if (server.cfg.maxmemory_policy == POLICY_NOEVICTION)
+        return EVICT_FAIL;
+    pthread_mutex_lock(&evict_lock);
+    rc = evict_locked(max);
+    pthread_mutex_unlock(&evict_lock);
+    return rc;
+}

@@ -1,0 +1,27 @@
+/*
+ * evict.h - maxmemory eviction by policy, after Redis 7's evict.c.
+ *
+ * Before running any command while maxmemory is set (Redis's
+ * performEvictions in processCommand), the dispatcher calls
+ * evict_perform(). Over the limit it deletes keys by maxmemory-policy until
+ * the estimated usage is under it, nothing evictable is left, or its time
+ * budget is spent; the caller then refuses CMD_DENYOOM commands only on
+ * EVICT_FAIL.
+ *
+ * Threads: any worker. One eviction run at a time (a mutex): a worker that
+ * finds another evicting waits, then sees the lowered figure. The caller
+ * must hold no shard lock (eviction locks shards one at a time).
+ */
+#ifndef GROVE_EVICT_H
+#define GROVE_EVICT_H
+
+enum evict_result {
+    EVICT_OK,      /* under maxmemory (or it is off) */
+    EVICT_RUNNING, /* still over, but the run hit its time budget: go on */
+    EVICT_FAIL,    /* over, and nothing evictable is left (or noeviction) */
+};
+
+/* Evict by policy while over maxmemory; see above. */
+enum evict_result evict_perform(void);
+
+#endif

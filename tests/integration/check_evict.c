@@ -1,0 +1,282 @@
+/*
+ * check_evict.c - maxmemory eviction by policy, end to end.
+ *
+ * Tests set maxmemory at run time. "Nothing fits" cases use maxmemory 1,
+ * which every build is over; the "a few MB above start-up" cases read
+ * used_memory first. Assertions are about behaviour (which keys survive,
+ * which writes fail), never about time.
+ *
+ * Under AddressSanitizer the server's used_memory is its RSS (mallinfo2
+ * reports nothing), which freeing keys barely lowers, so the "writes keep
+ * succeeding under the limit" cases are skipped there (with a message).
+ */
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "harness.h"
+
+#if defined(__SANITIZE_ADDRESS__)
+#define UNDER_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define UNDER_ASAN 1
+#endif
+#endif
+#ifndef UNDER_ASAN
+#define UNDER_ASAN 0
+#endif
+
+#define OOM_ERROR "OOM command not allowed when used memory > 'maxmemory'."
+#define VALUE_100                                                                              \
+    "vvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvv" \
+    "vvvvvvvvvvv"
+#define SETTLE_TRIES 10000 /* commands sent at most while eviction catches up */
+
+static const char *const volatile_policies[] = {"volatile-lru", "volatile-lfu", "volatile-random",
+                                                "volatile-ttl", NULL};
+static const char *const allkeys_policies[] = {"allkeys-lru", "allkeys-lfu", "allkeys-random",
+                                               NULL};
+
+struct fixture {
+    struct grove_server s;
+    redisContext *c;
+};
+
+static void up(struct fixture *f)
+{
+    static const char *const args[] = {"--threads", "2", NULL};
+
+    harness_start(&f->s, args);
+    f->c = harness_connect(&f->s);
+}
+
+static void down(struct fixture *f)
+{
+    redisFree(f->c);
+    harness_stop(&f->s);
+}
+
+static void expect_ok(redisContext *c, const char *fmt, const char *arg)
+{
+    harness_expect_status(harness_cmd(c, fmt, arg), "OK");
+}
+
+static long long int_reply(redisContext *c, const char *cmd)
+{
+    redisReply *r = harness_cmd(c, cmd);
+    long long v;
+
+    ck_assert_msg(r->type == REDIS_REPLY_INTEGER, "%s: expected an integer", cmd);
+    v = r->integer;
+    freeReplyObject(r);
+    return v;
+}
+
+static long long evicted_keys(redisContext *c)
+{
+    return harness_info_ll(c, "stats", "evicted_keys");
+}
+
+/* Send reads until DBSIZE reaches `want` (each command evicts first). */
+static void settle_to(redisContext *c, long long want)
+{
+    long long n = -1;
+
+    for (int i = 0; i < SETTLE_TRIES && (n = int_reply(c, "DBSIZE")) != want; i++)
+        freeReplyObject(harness_cmd(c, "GET plain:0"));
+    ck_assert_int_eq(n, want);
+}
+
+/* ---- nothing evictable: OOM -------------------------------------------------------- */
+
+START_TEST(noeviction_refuses_writes_but_serves_reads)
+{
+    struct fixture f;
+
+    up(&f);
+    harness_pipeline_int(f.c, "SET plain:%d " VALUE_100, 0, 100);
+    expect_ok(f.c, "CONFIG SET maxmemory %s", "1");
+    harness_expect_error(harness_cmd(f.c, "SET k v"), OOM_ERROR);
+    harness_expect_error(harness_cmd(f.c, "INCR plain:0"), OOM_ERROR);
+    harness_expect_str(harness_cmd(f.c, "GET plain:7"), VALUE_100);
+    ck_assert_int_eq(int_reply(f.c, "DEL plain:7"), 1); /* not DENYOOM */
+    ck_assert_int_eq(int_reply(f.c, "DBSIZE"), 99);
+    ck_assert_int_eq(evicted_keys(f.c), 0);
+    expect_ok(f.c, "CONFIG SET maxmemory %s", "0");
+    expect_ok(f.c, "SET k %s", "v");
+    down(&f);
+}
+END_TEST
+
+START_TEST(volatile_policies_without_ttl_keys_refuse_writes)
+{
+    struct fixture f;
+
+    up(&f);
+    harness_pipeline_int(f.c, "SET plain:%d " VALUE_100, 0, 100);
+    expect_ok(f.c, "CONFIG SET maxmemory %s", "1");
+    for (int i = 0; volatile_policies[i]; i++) {
+        expect_ok(f.c, "CONFIG SET maxmemory-policy %s", volatile_policies[i]);
+        harness_expect_error(harness_cmd(f.c, "SET k v"), OOM_ERROR);
+        harness_expect_str(harness_cmd(f.c, "GET plain:3"), VALUE_100);
+    }
+    ck_assert_int_eq(int_reply(f.c, "DBSIZE"), 100);
+    ck_assert_int_eq(evicted_keys(f.c), 0);
+    down(&f);
+}
+END_TEST
+
+/* Each volatile policy evicts the keys with a TTL, never the others, then
+ * refuses writes. */
+START_TEST(volatile_policies_evict_only_keys_with_ttl)
+{
+    struct fixture f;
+    long long before = 0;
+
+    up(&f);
+    harness_pipeline_int(f.c, "SET plain:%d " VALUE_100, 0, 50);
+    for (int i = 0; volatile_policies[i]; i++) {
+        harness_pipeline_int(f.c, "SET timed:%d " VALUE_100 " EX 100000", 0, 50);
+        expect_ok(f.c, "CONFIG SET maxmemory-policy %s", volatile_policies[i]);
+        expect_ok(f.c, "CONFIG SET maxmemory %s", "1");
+        settle_to(f.c, 50);
+        harness_expect_error(harness_cmd(f.c, "SET k v"), OOM_ERROR);
+        ck_assert_int_eq(int_reply(f.c, "EXISTS plain:0 plain:25 plain:49"), 3);
+        ck_assert_int_ge(evicted_keys(f.c), before + 50);
+        before = evicted_keys(f.c);
+        expect_ok(f.c, "CONFIG SET maxmemory %s", "0");
+    }
+    down(&f);
+}
+END_TEST
+
+START_TEST(allkeys_policies_evict_everything_when_nothing_fits)
+{
+    struct fixture f;
+
+    up(&f);
+    for (int i = 0; allkeys_policies[i]; i++) {
+        harness_pipeline_int(f.c, "SET plain:%d " VALUE_100, 0, 100);
+        harness_pipeline_int(f.c, "SET timed:%d " VALUE_100 " EX 100000", 0, 100);
+        expect_ok(f.c, "CONFIG SET maxmemory-policy %s", allkeys_policies[i]);
+        expect_ok(f.c, "CONFIG SET maxmemory %s", "1");
+        settle_to(f.c, 0);
+        harness_expect_error(harness_cmd(f.c, "SET k v"), OOM_ERROR);
+        ck_assert_int_eq(evicted_keys(f.c), 200);
+        harness_expect_status(harness_cmd(f.c, "CONFIG RESETSTAT"), "OK");
+        expect_ok(f.c, "CONFIG SET maxmemory %s", "0");
+    }
+    down(&f);
+}
+END_TEST
+
+/* ---- under a real limit -------------------------------------------------------------- */
+
+#define FILL_KEYS 20000 /* x ~200 B a key: well past the 3 MB of room */
+#define ROOM (3LL << 20)
+
+static void fill_under_limit(const char *policy, const char *fmt)
+{
+    struct fixture f;
+    long long used, max, dbsize;
+
+    up(&f);
+    expect_ok(f.c, "CONFIG SET maxmemory-policy %s", policy);
+    used = harness_info_ll(f.c, "memory", "used_memory");
+    max = used + ROOM;
+    harness_expect_status(harness_cmd(f.c, "CONFIG SET maxmemory %lld", max), "OK");
+    /* Every write succeeds (harness_pipeline_int asserts no error). */
+    for (int i = 0; i < 10; i++)
+        harness_pipeline_int(f.c, fmt, i * FILL_KEYS, (i + 1) * FILL_KEYS);
+    dbsize = int_reply(f.c, "DBSIZE");
+    ck_assert_int_gt(evicted_keys(f.c), 0);
+    ck_assert_int_lt(dbsize, 10 * FILL_KEYS);
+    ck_assert_int_gt(dbsize, 0);
+    /* DBSIZE stops growing: more writes replace, not add, memory. */
+    harness_pipeline_int(f.c, fmt, 10 * FILL_KEYS, 11 * FILL_KEYS);
+    ck_assert_int_lt(int_reply(f.c, "DBSIZE"), dbsize + FILL_KEYS);
+    ck_assert_int_le(harness_info_ll(f.c, "memory", "used_memory"), max + ROOM);
+    harness_expect_str(harness_cmd(f.c, "GET key:%d", 11 * FILL_KEYS - 1), VALUE_100);
+    down(&f);
+}
+
+START_TEST(allkeys_policies_keep_writes_succeeding)
+{
+    if (UNDER_ASAN) {
+        fprintf(stderr, "check_evict: skipped allkeys_policies_keep_writes_succeeding under "
+                        "AddressSanitizer (used_memory is the RSS there)\n");
+        return;
+    }
+    for (int i = 0; allkeys_policies[i]; i++)
+        fill_under_limit(allkeys_policies[i], "SET key:%d " VALUE_100);
+}
+END_TEST
+
+START_TEST(volatile_policies_keep_writes_with_ttl_succeeding)
+{
+    if (UNDER_ASAN) {
+        fprintf(stderr, "check_evict: skipped volatile_policies_keep_writes_with_ttl_succeeding "
+                        "under AddressSanitizer (used_memory is the RSS there)\n");
+        return;
+    }
+    for (int i = 0; volatile_policies[i]; i++)
+        fill_under_limit(volatile_policies[i], "SET key:%d " VALUE_100 " EX 100000");
+}
+END_TEST
+
+START_TEST(eviction_options_are_config_settable)
+{
+    struct fixture f;
+
+    up(&f);
+    expect_ok(f.c, "CONFIG SET maxmemory-samples %s", "10");
+    expect_ok(f.c, "CONFIG SET lfu-log-factor %s", "5");
+    expect_ok(f.c, "CONFIG SET lfu-decay-time %s", "2");
+    {
+        redisReply *r = harness_cmd(f.c, "CONFIG GET maxmemory-samples");
+        ck_assert_int_eq(r->type, REDIS_REPLY_ARRAY);
+        ck_assert_uint_eq(r->elements, 2);
+        ck_assert_str_eq(r->element[1]->str, "10");
+        freeReplyObject(r);
+    }
+    harness_expect_error(harness_cmd(f.c, "CONFIG SET maxmemory-samples 0"),
+                         "ERR CONFIG SET failed (possibly related to argument 'maxmemory-samples')"
+                         " - argument must be between 1 and 64 inclusive");
+    down(&f);
+}
+END_TEST
+
+static Suite *evict_suite(void)
+{
+    Suite *s = suite_create("evict");
+    TCase *oom = tcase_create("oom");
+    TCase *evicting = tcase_create("evicting");
+    TCase *config = tcase_create("config");
+
+    tcase_set_timeout(oom, 120);
+    tcase_set_timeout(evicting, 300);
+    tcase_add_test(oom, noeviction_refuses_writes_but_serves_reads);
+    tcase_add_test(oom, volatile_policies_without_ttl_keys_refuse_writes);
+    tcase_add_test(evicting, volatile_policies_evict_only_keys_with_ttl);
+    tcase_add_test(evicting, allkeys_policies_evict_everything_when_nothing_fits);
+    tcase_add_test(evicting, allkeys_policies_keep_writes_succeeding);
+    tcase_add_test(evicting, volatile_policies_keep_writes_with_ttl_succeeding);
+    tcase_add_test(config, eviction_options_are_config_settable);
+    suite_add_tcase(s, oom);
+    suite_add_tcase(s, evicting);
+    suite_add_tcase(s, config);
+    return s;
+}
+
+int main(void)
+{
+    SRunner *sr = srunner_create(evict_suite());
+    int failed;
+
+    srunner_run_all(sr, CK_NORMAL);
+    failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}

@@ -1,0 +1,400 @@
+/*
+ * check_hash.c - the hash value type (core/hash.c): compact and table
+ * forms, conversion thresholds, order, iteration, scan, random picks, and
+ * the boxed ops (free, deep copy).
+ */
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "hash.h"
+
+static const struct hashmap_seed seed = {0x1234, 0x5678};
+static const struct hashmap_hasher hasher = {hashmap_siphash, &seed};
+
+static struct hash *make(void)
+{
+    struct hash *h = hash_create(&hasher);
+    ck_assert_ptr_nonnull(h);
+    return h;
+}
+
+static void set(struct hash *h, const char *f, const char *v, bool want_created)
+{
+    bool created;
+    ck_assert_int_eq(hash_set(h, f, strlen(f), v, strlen(v), &created), HASH_OK);
+    ck_assert(created == want_created);
+    hash__check_invariants(h);
+}
+
+static void assert_value(struct hash *h, const char *f, const char *want)
+{
+    const char *v;
+    size_t vlen;
+    if (want == NULL) {
+        ck_assert(!hash_get(h, f, strlen(f), &v, &vlen));
+        return;
+    }
+    ck_assert(hash_get(h, f, strlen(f), &v, &vlen));
+    ck_assert_uint_eq(vlen, strlen(want));
+    ck_assert(memcmp(v, want, vlen) == 0);
+}
+
+/* Fill with n pairs "f<i>" -> "v<i>". */
+static void fill(struct hash *h, int from, int to)
+{
+    char f[32], v[32];
+    for (int i = from; i < to; i++) {
+        snprintf(f, sizeof(f), "f%d", i);
+        snprintf(v, sizeof(v), "v%d", i);
+        ck_assert_int_eq(hash_set(h, f, strlen(f), v, strlen(v), NULL), HASH_OK);
+    }
+    hash__check_invariants(h);
+}
+
+/* The number in a field "f<i>" (fields are not NUL-terminated). */
+static int field_index(const char *f, size_t flen)
+{
+    int i = 0;
+    ck_assert(flen >= 2 && f[0] == 'f');
+    for (size_t k = 1; k < flen; k++)
+        i = i * 10 + (f[k] - '0');
+    return i;
+}
+
+static uint64_t test_rand(void *ud)
+{
+    uint64_t *s = ud;
+    *s ^= *s << 13;
+    *s ^= *s >> 7;
+    *s ^= *s << 17;
+    return *s;
+}
+
+/* ==== basics ====================================================================== */
+
+START_TEST(set_get_replace_and_delete)
+{
+    struct hash *h = make();
+    set(h, "a", "1", true);
+    set(h, "b", "2", true);
+    set(h, "a", "one", false);
+    ck_assert_uint_eq(hash_len(h), 2);
+    assert_value(h, "a", "one");
+    assert_value(h, "b", "2");
+    assert_value(h, "c", NULL);
+    ck_assert(hash_delete(h, "a", 1));
+    ck_assert(!hash_delete(h, "a", 1));
+    hash__check_invariants(h);
+    ck_assert_uint_eq(hash_len(h), 1);
+    assert_value(h, "a", NULL);
+    hash_destroy(h);
+}
+END_TEST
+
+START_TEST(empty_fields_and_values_are_allowed)
+{
+    struct hash *h = make();
+    set(h, "", "v", true);
+    set(h, "f", "", true);
+    assert_value(h, "", "v");
+    assert_value(h, "f", "");
+    ck_assert(hash_exists(h, "", 0));
+    hash_destroy(h);
+}
+END_TEST
+
+START_TEST(binary_fields_with_nul_bytes)
+{
+    struct hash *h = make();
+    ck_assert_int_eq(hash_set(h, "a\0b", 3, "x\0y", 3, NULL), HASH_OK);
+    ck_assert(!hash_exists(h, "a", 1));
+    const char *v;
+    size_t vlen;
+    ck_assert(hash_get(h, "a\0b", 3, &v, &vlen));
+    ck_assert_uint_eq(vlen, 3);
+    ck_assert(memcmp(v, "x\0y", 3) == 0);
+    hash_destroy(h);
+}
+END_TEST
+
+START_TEST(destroy_accepts_null)
+{
+    hash_destroy(NULL);
+}
+END_TEST
+
+/* ==== encodings ==================================================================== */
+
+START_TEST(small_hash_is_listpack)
+{
+    struct hash *h = make();
+    ck_assert_int_eq(hash_encoding(h), OBJECT_ENC_LISTPACK);
+    fill(h, 0, HASH_MAX_LISTPACK_ENTRIES);
+    ck_assert_int_eq(hash_encoding(h), OBJECT_ENC_LISTPACK);
+    hash_destroy(h);
+}
+END_TEST
+
+START_TEST(one_entry_past_the_limit_becomes_hashtable)
+{
+    struct hash *h = make();
+    fill(h, 0, HASH_MAX_LISTPACK_ENTRIES);
+    set(h, "f0", "updated", false); /* an update does not count */
+    ck_assert_int_eq(hash_encoding(h), OBJECT_ENC_LISTPACK);
+    fill(h, HASH_MAX_LISTPACK_ENTRIES, HASH_MAX_LISTPACK_ENTRIES + 1);
+    ck_assert_int_eq(hash_encoding(h), OBJECT_ENC_HASHTABLE);
+    ck_assert_uint_eq(hash_len(h), HASH_MAX_LISTPACK_ENTRIES + 1);
+    assert_value(h, "f0", "updated");
+    assert_value(h, "f512", "v512");
+    hash_destroy(h);
+}
+END_TEST
+
+START_TEST(value_of_64_bytes_stays_listpack_65_converts)
+{
+    char v64[65], v65[66];
+    memset(v64, 'x', 64);
+    v64[64] = '\0';
+    memset(v65, 'y', 65);
+    v65[65] = '\0';
+    struct hash *h = make();
+    set(h, "a", v64, true);
+    set(h, v64, "b", true);
+    ck_assert_int_eq(hash_encoding(h), OBJECT_ENC_LISTPACK);
+    set(h, "c", v65, true);
+    ck_assert_int_eq(hash_encoding(h), OBJECT_ENC_HASHTABLE);
+    assert_value(h, "a", v64);
+    assert_value(h, v64, "b");
+    assert_value(h, "c", v65);
+    hash_destroy(h);
+
+    h = make();
+    set(h, v65, "1", true); /* a long field too */
+    ck_assert_int_eq(hash_encoding(h), OBJECT_ENC_HASHTABLE);
+    hash_destroy(h);
+}
+END_TEST
+
+START_TEST(note_length_converts_without_writing)
+{
+    struct hash *h = make();
+    set(h, "a", "1", true);
+    ck_assert_int_eq(hash_note_length(h, 64), HASH_OK);
+    ck_assert_int_eq(hash_encoding(h), OBJECT_ENC_LISTPACK);
+    ck_assert_int_eq(hash_note_length(h, 65), HASH_OK);
+    ck_assert_int_eq(hash_encoding(h), OBJECT_ENC_HASHTABLE);
+    ck_assert_uint_eq(hash_len(h), 1);
+    hash__check_invariants(h);
+    hash_destroy(h);
+}
+END_TEST
+
+START_TEST(deleting_never_converts_back)
+{
+    struct hash *h = make();
+    fill(h, 0, HASH_MAX_LISTPACK_ENTRIES + 10);
+    for (int i = 0; i < HASH_MAX_LISTPACK_ENTRIES + 9; i++) {
+        char f[32];
+        snprintf(f, sizeof(f), "f%d", i);
+        ck_assert(hash_delete(h, f, strlen(f)));
+    }
+    hash__check_invariants(h);
+    ck_assert_uint_eq(hash_len(h), 1);
+    ck_assert_int_eq(hash_encoding(h), OBJECT_ENC_HASHTABLE);
+    hash_destroy(h);
+}
+END_TEST
+
+/* ==== order and iteration ============================================================= */
+
+static void assert_order(struct hash *h, const char *const *want, size_t n)
+{
+    struct hash_iter it;
+    struct hash_pair p;
+    size_t i = 0;
+    hash_iter_init(&it, h);
+    while (hash_iter_next(&it, &p)) {
+        ck_assert_uint_lt(i, n);
+        ck_assert_uint_eq(p.flen, strlen(want[i]));
+        ck_assert(memcmp(p.field, want[i], p.flen) == 0);
+        i++;
+    }
+    hash_iter_deinit(&it);
+    ck_assert_uint_eq(i, n);
+}
+
+START_TEST(listpack_keeps_insertion_order_and_updates_in_place)
+{
+    struct hash *h = make();
+    set(h, "c", "1", true);
+    set(h, "a", "2", true);
+    set(h, "b", "3", true);
+    set(h, "a", "a much longer value than before", false);
+    set(h, "c", "", false);
+    assert_order(h, (const char *const[]){"c", "a", "b"}, 3);
+    ck_assert(hash_delete(h, "a", 1));
+    set(h, "a", "4", true);
+    assert_order(h, (const char *const[]){"c", "b", "a"}, 3);
+    assert_value(h, "c", "");
+    assert_value(h, "b", "3");
+    hash_destroy(h);
+}
+END_TEST
+
+static void count_scan_cb(const struct hash_pair *p, void *ud)
+{
+    unsigned char *seen = ud;
+    int i = field_index(p->field, p->flen);
+    char want[32];
+    snprintf(want, sizeof(want), "v%d", i);
+    ck_assert_uint_eq(p->vlen, strlen(want));
+    ck_assert(memcmp(p->value, want, p->vlen) == 0);
+    seen[i] = 1;
+}
+
+START_TEST(scan_visits_every_pair_in_both_forms)
+{
+    for (int n = 10; n <= 3000; n += 2990) {
+        struct hash *h = make();
+        unsigned char *seen = calloc((size_t)n, 1);
+        fill(h, 0, n);
+        uint64_t cursor = 0;
+        size_t calls = 0;
+        do {
+            cursor = hash_scan(h, cursor, count_scan_cb, seen);
+            calls++;
+        } while (cursor != 0);
+        for (int i = 0; i < n; i++)
+            ck_assert_msg(seen[i], "field %d not scanned", i);
+        if (n == 10)
+            ck_assert_uint_eq(calls, 1); /* a listpack goes in one call */
+        free(seen);
+        hash_destroy(h);
+    }
+}
+END_TEST
+
+START_TEST(iteration_of_a_table_sees_each_pair_once)
+{
+    struct hash *h = make();
+    fill(h, 0, 2000);
+    unsigned char *seen = calloc(2000, 1);
+    struct hash_iter it;
+    struct hash_pair p;
+    size_t n = 0;
+    hash_iter_init(&it, h);
+    while (hash_iter_next(&it, &p)) {
+        int i = field_index(p.field, p.flen);
+        ck_assert(!seen[i]);
+        seen[i] = 1;
+        n++;
+    }
+    hash_iter_deinit(&it);
+    ck_assert_uint_eq(n, 2000);
+    free(seen);
+    hash_destroy(h);
+}
+END_TEST
+
+/* ==== random picks ===================================================================== */
+
+START_TEST(random_reaches_every_field)
+{
+    for (int n = 5; n <= 1000; n += 995) {
+        struct hash *h = make();
+        fill(h, 0, n);
+        unsigned char *seen = calloc((size_t)n, 1);
+        uint64_t state = 88172645463325252ULL;
+        for (int k = 0; k < n * 50; k++) {
+            struct hash_pair p;
+            hash_random(h, &p, test_rand, &state);
+            seen[field_index(p.field, p.flen)] = 1;
+        }
+        for (int i = 0; i < n; i++)
+            ck_assert_msg(seen[i], "field %d never picked", i);
+        free(seen);
+        hash_destroy(h);
+    }
+}
+END_TEST
+
+/* ==== boxed ops ========================================================================= */
+
+START_TEST(dup_is_deep_in_both_forms)
+{
+    for (int n = 3; n <= 600; n += 597) {
+        struct hash *h = make();
+        fill(h, 0, n);
+        struct object_boxed *b = hash_boxed(h);
+        struct object_boxed *cb = b->ops->dup_cb(b);
+        ck_assert_ptr_nonnull(cb);
+        struct hash *copy = hash_from_boxed(cb);
+        hash__check_invariants(copy);
+        ck_assert_uint_eq(hash_len(copy), (size_t)n);
+        ck_assert_int_eq(hash_encoding(copy), hash_encoding(h));
+        set(h, "f0", "changed", false);
+        set(h, "new", "x", true);
+        assert_value(copy, "f0", "v0");
+        assert_value(copy, "new", NULL);
+        assert_value(copy, "f1", "v1");
+        b->ops->free_cb(b);
+        cb->ops->free_cb(cb);
+    }
+}
+END_TEST
+
+START_TEST(dup_of_listpack_keeps_order)
+{
+    struct hash *h = make();
+    set(h, "z", "1", true);
+    set(h, "y", "2", true);
+    struct hash *copy = hash_dup(h);
+    assert_order(copy, (const char *const[]){"z", "y"}, 2);
+    hash_destroy(copy);
+    hash_destroy(h);
+}
+END_TEST
+
+static Suite *hash_suite(void)
+{
+    Suite *s = suite_create("hash");
+    TCase *basic = tcase_create("basic");
+    TCase *enc = tcase_create("encoding");
+    TCase *order = tcase_create("order");
+    TCase *rnd = tcase_create("random");
+    TCase *ops = tcase_create("ops");
+    tcase_add_test(basic, set_get_replace_and_delete);
+    tcase_add_test(basic, empty_fields_and_values_are_allowed);
+    tcase_add_test(basic, binary_fields_with_nul_bytes);
+    tcase_add_test(basic, destroy_accepts_null);
+    tcase_add_test(enc, small_hash_is_listpack);
+    tcase_add_test(enc, one_entry_past_the_limit_becomes_hashtable);
+    tcase_add_test(enc, value_of_64_bytes_stays_listpack_65_converts);
+    tcase_add_test(enc, note_length_converts_without_writing);
+    tcase_add_test(enc, deleting_never_converts_back);
+    tcase_add_test(order, listpack_keeps_insertion_order_and_updates_in_place);
+    tcase_add_test(order, scan_visits_every_pair_in_both_forms);
+    tcase_add_test(order, iteration_of_a_table_sees_each_pair_once);
+    tcase_add_test(rnd, random_reaches_every_field);
+    tcase_add_test(ops, dup_is_deep_in_both_forms);
+    tcase_add_test(ops, dup_of_listpack_keeps_order);
+    suite_add_tcase(s, basic);
+    suite_add_tcase(s, enc);
+    suite_add_tcase(s, order);
+    suite_add_tcase(s, rnd);
+    suite_add_tcase(s, ops);
+    return s;
+}
+
+int main(void)
+{
+    SRunner *sr = srunner_create(hash_suite());
+    int failed;
+
+    srunner_run_all(sr, CK_NORMAL);
+    failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
