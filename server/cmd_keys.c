@@ -562,7 +562,7 @@ static void object_freq_command(struct cmd_ctx *ctx)
                                  "at runtime LRU and LFU data will take some time to adjust.");
         return;
     }
-    resp_add_integer(ctx->out, object_lfu_decayed(o, ctx->now_ms, KEYSPACE_LFU_DECAY_TIME));
+    resp_add_integer(ctx->out, object_lfu_decayed(o, ctx->now_ms, (uint32_t)server.cfg.lfu_decay_time));
 }
 
 static void object_help_command(struct cmd_ctx *ctx)
