@@ -530,34 +530,6 @@ static void hrandfield_command(struct cmd_ctx *ctx)
 
 /* ==== HSCAN ======================================================================== */
 
-/* Redis's parseScanCursorOrReply: strtoul must take the whole string (up
- * to a NUL), "" is 0, a sign is accepted and "-1" wraps. */
-static bool parse_cursor(const struct resp_arg *arg, uint64_t *out)
-{
-    const char *s = arg->ptr;
-    size_t len = strnlen(s, arg->len), i = 0;
-    bool neg = false;
-    uint64_t v = 0;
-    if (len == 0) {
-        *out = 0;
-        return true;
-    }
-    if (s[0] == '+' || s[0] == '-')
-        neg = s[i++] == '-';
-    if (i == len)
-        return false;
-    for (; i < len; i++) {
-        if (s[i] < '0' || s[i] > '9')
-            return false;
-        unsigned d = (unsigned)(s[i] - '0');
-        if (v > (UINT64_MAX - d) / 10)
-            return false;
-        v = v * 10 + d;
-    }
-    *out = neg ? (uint64_t)0 - v : v;
-    return true;
-}
-
 struct hscan_state {
     struct resp_out *out; /* side buffer: the cursor is replied first */
     const char *pattern;
@@ -609,7 +581,7 @@ static void hscan_command(struct cmd_ctx *ctx)
     struct hashmap_entry *e;
     struct hash *h;
     long long count;
-    if (!parse_cursor(&ctx->argv[2], &cursor)) {
+    if (!arg_to_scan_cursor(&ctx->argv[2], &cursor)) {
         resp_add_error(ctx->out, "ERR invalid cursor");
         return;
     }

@@ -363,37 +363,6 @@ static void keys_command(struct cmd_ctx *ctx)
     resp_set_deferred_array_len(ctx->out, handle, f.n);
 }
 
-/* Redis's parseScanCursorOrReply: strtoul(s, &end, 10) must consume the
- * whole string (up to a NUL byte, as in C), no leading space, no ERANGE.
- * strtoul's quirks follow: "" is 0, an optional sign, "-1" wraps. */
-static bool parse_scan_cursor(const struct resp_arg *arg, uint64_t *out)
-{
-    const char *s = arg->ptr;
-    size_t len = strnlen(s, arg->len), i = 0;
-    bool neg = false, overflow = false;
-    uint64_t v = 0;
-    if (len == 0) {
-        *out = 0;
-        return true;
-    }
-    if (s[0] == '+' || s[0] == '-')
-        neg = s[i++] == '-';
-    if (i == len)
-        return false;
-    for (; i < len; i++) {
-        if (s[i] < '0' || s[i] > '9')
-            return false;
-        unsigned d = (unsigned)(s[i] - '0');
-        if (v > (UINT64_MAX - d) / 10)
-            overflow = true;
-        v = v * 10 + d;
-    }
-    if (overflow)
-        return false;
-    *out = neg ? (uint64_t)0 - v : v;
-    return true;
-}
-
 struct scan_args {
     uint64_t cursor;
     long long count;
@@ -402,7 +371,7 @@ struct scan_args {
 
 static bool parse_scan_args(struct cmd_ctx *ctx, struct scan_args *a)
 {
-    if (!parse_scan_cursor(&ctx->argv[1], &a->cursor)) {
+    if (!arg_to_scan_cursor(&ctx->argv[1], &a->cursor)) {
         resp_add_error(ctx->out, "ERR invalid cursor");
         return false;
     }

@@ -299,6 +299,35 @@ bool arg_to_ll_or_reply(struct cmd_ctx *ctx, const struct resp_arg *arg, long lo
     return false;
 }
 
+/* Redis's parseScanCursorOrReply: strtoul(s, &end, 10) must consume the
+ * whole string (up to a NUL byte, as in C), no leading space, no ERANGE.
+ * strtoul's quirks follow: "" is 0, an optional sign, "-1" wraps. */
+bool arg_to_scan_cursor(const struct resp_arg *arg, uint64_t *out)
+{
+    const char *s = arg->ptr;
+    size_t len = strnlen(s, arg->len), i = 0;
+    bool neg = false;
+    uint64_t v = 0;
+    if (len == 0) {
+        *out = 0;
+        return true;
+    }
+    if (s[0] == '+' || s[0] == '-')
+        neg = s[i++] == '-';
+    if (i == len)
+        return false;
+    for (; i < len; i++) {
+        if (s[i] < '0' || s[i] > '9')
+            return false;
+        unsigned d = (unsigned)(s[i] - '0');
+        if (v > (UINT64_MAX - d) / 10)
+            return false; /* ERANGE */
+        v = v * 10 + d;
+    }
+    *out = neg ? (uint64_t)0 - v : v;
+    return true;
+}
+
 void arg_to_cstr(const struct resp_arg *arg, char *buf, size_t cap)
 {
     size_t n = arg->len < cap - 1 ? arg->len : cap - 1;

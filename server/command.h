@@ -216,6 +216,10 @@ bool arg_is(const struct resp_arg *arg, const char *word);
 bool arg_to_ll(const struct resp_arg *arg, long long *out);
 /* Parse as long long or reply "value is not an integer or out of range". */
 bool arg_to_ll_or_reply(struct cmd_ctx *ctx, const struct resp_arg *arg, long long *out);
+/* A SCAN-family cursor as Redis's parseScanCursorOrReply reads it (strtoul
+ * rules: "" is 0, an optional sign, "-1" wraps; false on garbage or
+ * overflow: reply "ERR invalid cursor"). */
+bool arg_to_scan_cursor(const struct resp_arg *arg, uint64_t *out);
 /* Copy an argument into a NUL-terminated buffer, truncating to cap-1. */
 void arg_to_cstr(const struct resp_arg *arg, char *buf, size_t cap);
 
