@@ -37,6 +37,8 @@ static struct command *const command_tables[] = {
     transaction_commands,
     pubsub_commands,
     hash_commands,
+    set_commands,
+    list_commands,
 };
 
 static struct hashmap *command_index;

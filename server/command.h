@@ -234,5 +234,7 @@ extern struct command expire_commands[];
 extern struct command transaction_commands[];
 extern struct command pubsub_commands[];
 extern struct command hash_commands[];
+extern struct command set_commands[];
+extern struct command list_commands[];
 
 #endif

@@ -1,0 +1,644 @@
+/*
+ * cmd_list.c - the list commands, after Redis 7.0's t_list.c (blocking
+ * commands excepted).
+ *
+ * LPUSH RPUSH LPUSHX RPUSHX LPOP RPOP LLEN LRANGE LINDEX LSET LINSERT LREM
+ * LTRIM LPOS LMOVE RPOPLPUSH.
+ *
+ * The value is a core/list (list.h) held boxed in the key's entry. Writes
+ * change it in place under the shard lock and then signal the key as
+ * modified (WATCH); a new key's list is built first and stored with
+ * keyspace_set_value only when it has an element, and a list whose last
+ * element goes is deleted, so an empty list never exists. OBJECT ENCODING
+ * reports "quicklist", as Redis 7.0 does for every list.
+ *
+ * Redis's order of checks is kept, command by command (which arguments
+ * are parsed before the key is looked up and which after), as are its
+ * error texts. Read commands count keyspace hits/misses, writes do not.
+ * LMOVE and RPOPLPUSH declare keys 1..2, so both shards are held.
+ */
+#include <limits.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "command.h"
+#include "keyspace.h"
+#include "list.h"
+
+#define ERR_OOM "ERR out of memory"
+
+/* ==== shared helpers ========================================================== */
+
+/* The list at key k, or NULL when absent. False after replying WRONGTYPE.
+ * `flags` is KEYSPACE_LOOKUP_COUNT for reads, 0 for writes. */
+static bool find_list(struct cmd_ctx *ctx, const struct cmd_key *k, unsigned flags,
+                      struct hashmap_entry **entry, struct list **l)
+{
+    *l = NULL;
+    *entry = keyspace_find(k->shard, &k->key, ctx->now_ms, flags);
+    if (*entry == NULL)
+        return true;
+    struct object *o = keyspace_object(*entry);
+    if (object_type(o) != OBJECT_LIST) {
+        reply_wrongtype(ctx);
+        return false;
+    }
+    *l = list_from_boxed(object_boxed(o));
+    return true;
+}
+
+/* Store a brand-new (non-empty) list at k. False after an OOM reply (the
+ * list is freed then). */
+static bool store_new(struct cmd_ctx *ctx, const struct cmd_key *k, struct list *l)
+{
+    struct object_value v;
+    object_value_from_boxed(&v, OBJECT_LIST, list_encoding(l), list_boxed(l));
+    if (keyspace_set_value(k->shard, &k->key, &v, KEYSPACE_TTL_NONE, ctx->now_ms, NULL) < 0) {
+        resp_add_error(ctx->out, ERR_OOM);
+        return false;
+    }
+    return true;
+}
+
+/* After an in-place change of an existing key: delete it when emptied, or
+ * bring its encoding up to date and signal it (WATCH). */
+static void changed(const struct cmd_key *k, struct hashmap_entry *entry, struct list *l)
+{
+    if (list_len(l) == 0) {
+        keyspace_delete_entry(k->shard, entry);
+        return;
+    }
+    keyspace_object(entry)->encoding = (uint8_t)list_encoding(l);
+    keyspace_signal_modified(k->shard, &k->key);
+}
+
+static void reply_elem(struct cmd_ctx *ctx, const struct list_elem *e)
+{
+    resp_add_bulk(ctx->out, e->data, e->len);
+}
+
+/* LEFT or RIGHT; false after a syntax error reply. */
+static bool parse_where(struct cmd_ctx *ctx, const struct resp_arg *arg, enum list_where *w)
+{
+    if (arg_is(arg, "left"))
+        *w = LIST_HEAD;
+    else if (arg_is(arg, "right"))
+        *w = LIST_TAIL;
+    else {
+        reply_syntax_error(ctx);
+        return false;
+    }
+    return true;
+}
+
+/* A Redis index (negative counts from the tail) as a position; false when
+ * out of range. */
+static bool normalize_index(long long index, size_t len, size_t *out)
+{
+    if (index < 0)
+        index += (long long)len;
+    if (index < 0 || (unsigned long long)index >= len)
+        return false;
+    *out = (size_t)index;
+    return true;
+}
+
+/* ==== LPUSH RPUSH LPUSHX RPUSHX ================================================== */
+
+static void push_generic(struct cmd_ctx *ctx, enum list_where where, bool only_existing)
+{
+    struct cmd_key k;
+    struct hashmap_entry *e;
+    struct list *l;
+    cmd_key(ctx, 1, &k);
+    if (!find_list(ctx, &k, 0, &e, &l))
+        return;
+    if (l == NULL && only_existing) {
+        resp_add_integer(ctx->out, 0);
+        return;
+    }
+    bool is_new = l == NULL;
+    if (is_new && (l = list_create()) == NULL) {
+        resp_add_error(ctx->out, ERR_OOM);
+        return;
+    }
+    size_t n = ctx->argc - 2;
+    if (list_reserve(l, n) < 0) {
+        if (is_new)
+            list_destroy(l);
+        resp_add_error(ctx->out, ERR_OOM);
+        return;
+    }
+    size_t pushed = 0;
+    for (size_t i = 2; i < ctx->argc; i++) {
+        if (list_push(l, where, ctx->argv[i].ptr, ctx->argv[i].len) < 0)
+            break;
+        pushed++;
+    }
+    size_t len = list_len(l);
+    if (is_new) {
+        if (len == 0) {
+            list_destroy(l);
+        } else if (!store_new(ctx, &k, l)) {
+            return;
+        }
+    } else if (pushed) {
+        changed(&k, e, l);
+    }
+    if (pushed < n)
+        resp_add_error(ctx->out, ERR_OOM);
+    else
+        resp_add_integer(ctx->out, (long long)len);
+}
+
+static void lpush_command(struct cmd_ctx *ctx) { push_generic(ctx, LIST_HEAD, false); }
+static void rpush_command(struct cmd_ctx *ctx) { push_generic(ctx, LIST_TAIL, false); }
+static void lpushx_command(struct cmd_ctx *ctx) { push_generic(ctx, LIST_HEAD, true); }
+static void rpushx_command(struct cmd_ctx *ctx) { push_generic(ctx, LIST_TAIL, true); }
+
+/* ==== LPOP RPOP ====================================================================== */
+
+static void pop_generic(struct cmd_ctx *ctx, enum list_where where)
+{
+    long long count = 0;
+    bool hascount = ctx->argc == 3;
+    if (ctx->argc > 3) {
+        reply_wrong_arity(ctx, ctx->cmd);
+        return;
+    }
+    if (hascount && (!arg_to_ll(&ctx->argv[2], &count) || count < 0)) {
+        resp_add_error(ctx->out, "ERR value is out of range, must be positive");
+        return;
+    }
+    struct cmd_key k;
+    struct hashmap_entry *e;
+    struct list *l;
+    cmd_key(ctx, 1, &k);
+    if (!find_list(ctx, &k, 0, &e, &l))
+        return;
+    if (l == NULL) {
+        if (hascount)
+            resp_add_null_array(ctx->out);
+        else
+            resp_add_null(ctx->out);
+        return;
+    }
+    if (!hascount) {
+        struct list_elem *x = list_pop(l, where);
+        reply_elem(ctx, x);
+        list_elem_free(x);
+        changed(&k, e, l);
+        return;
+    }
+    if (count == 0) {
+        resp_add_array_len(ctx->out, 0);
+        return;
+    }
+    size_t n = list_len(l);
+    if ((unsigned long long)count < n)
+        n = (size_t)count;
+    resp_add_array_len(ctx->out, n);
+    for (size_t i = 0; i < n; i++) {
+        struct list_elem *x = list_pop(l, where);
+        reply_elem(ctx, x);
+        list_elem_free(x);
+    }
+    changed(&k, e, l);
+}
+
+static void lpop_command(struct cmd_ctx *ctx) { pop_generic(ctx, LIST_HEAD); }
+static void rpop_command(struct cmd_ctx *ctx) { pop_generic(ctx, LIST_TAIL); }
+
+/* ==== LLEN LRANGE LINDEX ============================================================= */
+
+static void llen_command(struct cmd_ctx *ctx)
+{
+    struct cmd_key k;
+    struct hashmap_entry *e;
+    struct list *l;
+    cmd_key(ctx, 1, &k);
+    if (!find_list(ctx, &k, KEYSPACE_LOOKUP_COUNT, &e, &l))
+        return;
+    resp_add_integer(ctx->out, l ? (long long)list_len(l) : 0);
+}
+
+/* Redis's range clamp (LRANGE, LTRIM): false when the range is empty. */
+static bool clamp_range(long long start, long long end, size_t len, size_t *from, size_t *n)
+{
+    long long llen = (long long)len;
+    if (start < 0)
+        start += llen;
+    if (end < 0)
+        end += llen;
+    if (start < 0)
+        start = 0;
+    if (start > end || start >= llen)
+        return false;
+    if (end >= llen)
+        end = llen - 1;
+    *from = (size_t)start;
+    *n = (size_t)(end - start + 1);
+    return true;
+}
+
+static void lrange_command(struct cmd_ctx *ctx)
+{
+    long long start, end;
+    if (!arg_to_ll_or_reply(ctx, &ctx->argv[2], &start) ||
+        !arg_to_ll_or_reply(ctx, &ctx->argv[3], &end))
+        return;
+    struct cmd_key k;
+    struct hashmap_entry *e;
+    struct list *l;
+    size_t from, n;
+    cmd_key(ctx, 1, &k);
+    if (!find_list(ctx, &k, KEYSPACE_LOOKUP_COUNT, &e, &l))
+        return;
+    if (l == NULL || !clamp_range(start, end, list_len(l), &from, &n)) {
+        resp_add_array_len(ctx->out, 0);
+        return;
+    }
+    resp_add_array_len(ctx->out, n);
+    for (size_t i = 0; i < n; i++)
+        reply_elem(ctx, list_get(l, from + i));
+}
+
+static void lindex_command(struct cmd_ctx *ctx)
+{
+    struct cmd_key k;
+    struct hashmap_entry *e;
+    struct list *l;
+    long long index;
+    size_t i;
+    cmd_key(ctx, 1, &k);
+    if (!find_list(ctx, &k, KEYSPACE_LOOKUP_COUNT, &e, &l))
+        return;
+    if (l == NULL) {
+        resp_add_null(ctx->out);
+        return;
+    }
+    if (!arg_to_ll_or_reply(ctx, &ctx->argv[2], &index))
+        return;
+    if (!normalize_index(index, list_len(l), &i))
+        resp_add_null(ctx->out);
+    else
+        reply_elem(ctx, list_get(l, i));
+}
+
+/* ==== LSET LINSERT LREM LTRIM ========================================================= */
+
+static void lset_command(struct cmd_ctx *ctx)
+{
+    struct cmd_key k;
+    struct hashmap_entry *e;
+    struct list *l;
+    long long index;
+    size_t i;
+    cmd_key(ctx, 1, &k);
+    if (!find_list(ctx, &k, 0, &e, &l))
+        return;
+    if (l == NULL) {
+        resp_add_error(ctx->out, "ERR no such key");
+        return;
+    }
+    if (!arg_to_ll_or_reply(ctx, &ctx->argv[2], &index))
+        return;
+    if (!normalize_index(index, list_len(l), &i)) {
+        resp_add_error(ctx->out, "ERR index out of range");
+        return;
+    }
+    if (list_set(l, i, ctx->argv[3].ptr, ctx->argv[3].len) < 0) {
+        resp_add_error(ctx->out, ERR_OOM);
+        return;
+    }
+    changed(&k, e, l);
+    resp_add_ok(ctx->out);
+}
+
+static bool elem_equals(const struct list_elem *x, const struct resp_arg *a)
+{
+    return x->len == a->len && (a->len == 0 || memcmp(x->data, a->ptr, a->len) == 0);
+}
+
+static void linsert_command(struct cmd_ctx *ctx)
+{
+    bool after;
+    if (arg_is(&ctx->argv[2], "after"))
+        after = true;
+    else if (arg_is(&ctx->argv[2], "before"))
+        after = false;
+    else {
+        reply_syntax_error(ctx);
+        return;
+    }
+    struct cmd_key k;
+    struct hashmap_entry *e;
+    struct list *l;
+    cmd_key(ctx, 1, &k);
+    if (!find_list(ctx, &k, 0, &e, &l))
+        return;
+    if (l == NULL) {
+        resp_add_integer(ctx->out, 0);
+        return;
+    }
+    size_t n = list_len(l);
+    for (size_t i = 0; i < n; i++) {
+        if (!elem_equals(list_get(l, i), &ctx->argv[3]))
+            continue;
+        if (list_insert(l, after ? i + 1 : i, ctx->argv[4].ptr, ctx->argv[4].len) < 0) {
+            resp_add_error(ctx->out, ERR_OOM);
+            return;
+        }
+        changed(&k, e, l);
+        resp_add_integer(ctx->out, (long long)list_len(l));
+        return;
+    }
+    resp_add_integer(ctx->out, -1);
+}
+
+static void lrem_command(struct cmd_ctx *ctx)
+{
+    long long count;
+    if (!arg_to_ll_or_reply(ctx, &ctx->argv[2], &count))
+        return;
+    struct cmd_key k;
+    struct hashmap_entry *e;
+    struct list *l;
+    cmd_key(ctx, 1, &k);
+    if (!find_list(ctx, &k, 0, &e, &l))
+        return;
+    if (l == NULL) {
+        resp_add_integer(ctx->out, 0);
+        return;
+    }
+    size_t removed = list_remove_matching(l, ctx->argv[3].ptr, ctx->argv[3].len, count);
+    if (removed)
+        changed(&k, e, l);
+    resp_add_integer(ctx->out, (long long)removed);
+}
+
+static void ltrim_command(struct cmd_ctx *ctx)
+{
+    long long start, end;
+    if (!arg_to_ll_or_reply(ctx, &ctx->argv[2], &start) ||
+        !arg_to_ll_or_reply(ctx, &ctx->argv[3], &end))
+        return;
+    struct cmd_key k;
+    struct hashmap_entry *e;
+    struct list *l;
+    size_t from = 0, n = 0;
+    cmd_key(ctx, 1, &k);
+    if (!find_list(ctx, &k, 0, &e, &l))
+        return;
+    if (l != NULL) {
+        if (!clamp_range(start, end, list_len(l), &from, &n))
+            from = n = 0;
+        list_keep_range(l, from, n);
+        changed(&k, e, l); /* Redis signals even when nothing went */
+    }
+    resp_add_ok(ctx->out);
+}
+
+/* ==== LPOS ============================================================================== */
+
+static void lpos_command(struct cmd_ctx *ctx)
+{
+    long long rank = 1, count = -1, maxlen = 0;
+    for (size_t j = 3; j < ctx->argc; j++) {
+        bool more = ctx->argc - 1 > j;
+        const struct resp_arg *opt = &ctx->argv[j];
+        if (more && arg_is(opt, "rank")) {
+            if (!arg_to_ll_or_reply(ctx, &ctx->argv[++j], &rank))
+                return;
+            if (rank == 0) {
+                resp_add_error(ctx->out,
+                               "ERR RANK can't be zero: use 1 to start from the first match, "
+                               "2 from the second ... or use negative to start from the end "
+                               "of the list");
+                return;
+            }
+        } else if (more && arg_is(opt, "count")) {
+            if (!arg_to_ll(&ctx->argv[++j], &count) || count < 0) {
+                resp_add_error(ctx->out, "ERR COUNT can't be negative");
+                return;
+            }
+        } else if (more && arg_is(opt, "maxlen")) {
+            if (!arg_to_ll(&ctx->argv[++j], &maxlen) || maxlen < 0) {
+                resp_add_error(ctx->out, "ERR MAXLEN can't be negative");
+                return;
+            }
+        } else {
+            reply_syntax_error(ctx);
+            return;
+        }
+    }
+    struct cmd_key k;
+    struct hashmap_entry *e;
+    struct list *l;
+    cmd_key(ctx, 1, &k);
+    if (!find_list(ctx, &k, KEYSPACE_LOOKUP_COUNT, &e, &l))
+        return;
+    if (l == NULL) {
+        if (count != -1)
+            resp_add_array_len(ctx->out, 0);
+        else
+            resp_add_null(ctx->out);
+        return;
+    }
+    /* A negative rank searches from the tail. Redis 7.0 negates
+     * LLONG_MIN into itself: every match then qualifies and COUNT never
+     * stops the scan; mirrored here. */
+    bool from_tail = rank < 0, wrapped = rank == LLONG_MIN;
+    unsigned long long want = wrapped ? 1 : (unsigned long long)(rank < 0 ? -rank : rank);
+    size_t len = list_len(l), handle = 0, replied = 0;
+    unsigned long long matches = 0;
+    if (count != -1)
+        handle = resp_add_deferred_len(ctx->out);
+    for (size_t idx = 0; idx < len && (maxlen == 0 || idx < (unsigned long long)maxlen); idx++) {
+        size_t pos = from_tail ? len - 1 - idx : idx;
+        if (!elem_equals(list_get(l, pos), &ctx->argv[2]))
+            continue;
+        if (++matches < want)
+            continue;
+        if (count == -1) {
+            resp_add_integer(ctx->out, (long long)pos);
+            return;
+        }
+        resp_add_integer(ctx->out, (long long)pos);
+        replied++;
+        if (!wrapped && count && matches - want + 1 >= (unsigned long long)count)
+            break;
+    }
+    if (count != -1)
+        resp_set_deferred_array_len(ctx->out, handle, replied);
+    else
+        resp_add_null(ctx->out);
+}
+
+/* ==== LMOVE RPOPLPUSH ===================================================================== */
+
+static void lmove_generic(struct cmd_ctx *ctx, enum list_where from, enum list_where to)
+{
+    struct cmd_key sk, dk;
+    struct hashmap_entry *se, *de;
+    struct list *sl, *dl;
+    cmd_key(ctx, 1, &sk);
+    cmd_key(ctx, 2, &dk);
+    if (!find_list(ctx, &sk, 0, &se, &sl))
+        return;
+    if (sl == NULL) {
+        resp_add_null(ctx->out);
+        return;
+    }
+    if (!find_list(ctx, &dk, 0, &de, &dl))
+        return;
+    if (dl == sl) { /* the same key: rotate in place */
+        struct list_elem *x = list_pop(sl, from);
+        (void)list_push_elem(sl, to, x); /* cannot fail: a slot was just freed */
+        changed(&sk, se, sl);
+        reply_elem(ctx, x);
+        return;
+    }
+    if (dl == NULL) {
+        /* Build and store the destination from a copy first: storing may
+         * fail (nothing changed then) and may move entries of the shard,
+         * so the source is looked up again afterwards. */
+        struct list *nl = list_create();
+        const struct list_elem *peek = list_get(sl, from == LIST_HEAD ? 0 : list_len(sl) - 1);
+        if (nl == NULL || list_push(nl, to, peek->data, peek->len) < 0) {
+            list_destroy(nl);
+            resp_add_error(ctx->out, ERR_OOM);
+            return;
+        }
+        if (!store_new(ctx, &dk, nl))
+            return;
+        se = keyspace_find(sk.shard, &sk.key, ctx->now_ms, 0);
+        sl = list_from_boxed(object_boxed(keyspace_object(se)));
+        struct list_elem *x = list_pop(sl, from);
+        reply_elem(ctx, x);
+        list_elem_free(x);
+        changed(&sk, se, sl);
+        return;
+    }
+    if (list_reserve(dl, 1) < 0) {
+        resp_add_error(ctx->out, ERR_OOM);
+        return;
+    }
+    struct list_elem *x = list_pop(sl, from);
+    (void)list_push_elem(dl, to, x); /* cannot fail: reserved */
+    reply_elem(ctx, x);
+    changed(&dk, de, dl);
+    changed(&sk, se, sl); /* may delete the source: last */
+}
+
+static void lmove_command(struct cmd_ctx *ctx)
+{
+    enum list_where from, to;
+    if (!parse_where(ctx, &ctx->argv[3], &from) || !parse_where(ctx, &ctx->argv[4], &to))
+        return;
+    lmove_generic(ctx, from, to);
+}
+
+static void rpoplpush_command(struct cmd_ctx *ctx)
+{
+    lmove_generic(ctx, LIST_TAIL, LIST_HEAD);
+}
+
+/* ==== the table ===================================================================== */
+
+#define ARGS(...) ((const struct command_arg[]){__VA_ARGS__, {0}})
+#define KEY_ARG {"key", "key", NULL, 0, NULL}
+#define ELEMENT_ARG {"element", "string", NULL, 0, NULL}
+#define ELEMENTS_ARG {"element", "string", NULL, COMMAND_ARG_MULTIPLE, NULL}
+#define LIST_CMD_KEYS(n, ar, fl, fn, sum, si, cx, ag, lk)                                      \
+    {.name = n, .arity = ar, .flags = fl, .first_key = 1, .last_key = lk, .key_step = 1,        \
+     .proc = fn, .group = "list", .summary = sum, .since = si, .complexity = cx, .args = ag,    \
+     .acl = ACL_LIST}
+#define LIST_CMD(n, ar, fl, fn, sum, si, cx, ag) LIST_CMD_KEYS(n, ar, fl, fn, sum, si, cx, ag, 1)
+#define WRITE_FAST (CMD_WRITE | CMD_DENYOOM | CMD_FAST)
+#define READ_FAST (CMD_READONLY | CMD_FAST)
+#define PUSH_CX                                                                                 \
+    "O(1) for each element added, so O(N) to add N elements when the command is called with "  \
+    "multiple arguments."
+#define POP_CX "O(N) where N is the number of elements returned"
+
+static const struct command_arg where_oneof[] = {
+    {"before", "pure-token", "BEFORE", 0, NULL}, {"after", "pure-token", "AFTER", 0, NULL}, {0}};
+static const struct command_arg wherefrom_oneof[] = {
+    {"left", "pure-token", "LEFT", 0, NULL}, {"right", "pure-token", "RIGHT", 0, NULL}, {0}};
+
+struct command list_commands[] = {
+    LIST_CMD("lpush", -3, WRITE_FAST, lpush_command, "Prepend one or multiple elements to a list",
+             "1.0.0", PUSH_CX, ARGS(KEY_ARG, ELEMENTS_ARG)),
+    LIST_CMD("rpush", -3, WRITE_FAST, rpush_command, "Append one or multiple elements to a list",
+             "1.0.0", PUSH_CX, ARGS(KEY_ARG, ELEMENTS_ARG)),
+    LIST_CMD("lpushx", -3, WRITE_FAST, lpushx_command,
+             "Prepend an element to a list, only if the list exists", "2.2.0", PUSH_CX,
+             ARGS(KEY_ARG, ELEMENTS_ARG)),
+    LIST_CMD("rpushx", -3, WRITE_FAST, rpushx_command,
+             "Append an element to a list, only if the list exists", "2.2.0", PUSH_CX,
+             ARGS(KEY_ARG, ELEMENTS_ARG)),
+    LIST_CMD("lpop", -2, CMD_WRITE | CMD_FAST, lpop_command,
+             "Remove and get the first elements in a list", "1.0.0", POP_CX,
+             ARGS(KEY_ARG, {"count", "integer", NULL, COMMAND_ARG_OPTIONAL, NULL})),
+    LIST_CMD("rpop", -2, CMD_WRITE | CMD_FAST, rpop_command,
+             "Remove and get the last elements in a list", "1.0.0", POP_CX,
+             ARGS(KEY_ARG, {"count", "integer", NULL, COMMAND_ARG_OPTIONAL, NULL})),
+    LIST_CMD("llen", 2, READ_FAST, llen_command, "Get the length of a list", "1.0.0", "O(1)",
+             ARGS(KEY_ARG)),
+    LIST_CMD("lrange", 4, CMD_READONLY, lrange_command, "Get a range of elements from a list",
+             "1.0.0",
+             "O(S+N) where S is the distance of start offset from HEAD for small lists, from "
+             "nearest end (HEAD or TAIL) for large lists; and N is the number of elements in "
+             "the specified range.",
+             ARGS(KEY_ARG, {"start", "integer", NULL, 0, NULL},
+                  {"stop", "integer", NULL, 0, NULL})),
+    LIST_CMD("lindex", 3, CMD_READONLY, lindex_command, "Get an element from a list by its index",
+             "1.0.0",
+             "O(N) where N is the number of elements to traverse to get to the element at "
+             "index. This makes asking for the first or the last element of the list O(1).",
+             ARGS(KEY_ARG, {"index", "integer", NULL, 0, NULL})),
+    LIST_CMD("lset", 4, CMD_WRITE | CMD_DENYOOM, lset_command,
+             "Set the value of an element in a list by its index", "1.0.0",
+             "O(N) where N is the length of the list. Setting either the first or the last "
+             "element of the list is O(1).",
+             ARGS(KEY_ARG, {"index", "integer", NULL, 0, NULL}, ELEMENT_ARG)),
+    LIST_CMD("linsert", 5, CMD_WRITE | CMD_DENYOOM, linsert_command,
+             "Insert an element before or after another element in a list", "2.2.0",
+             "O(N) where N is the number of elements to traverse before seeing the value "
+             "pivot. This means that inserting somewhere on the left end on the list (head) "
+             "can be considered O(1) and inserting somewhere on the right end (tail) is O(N).",
+             ARGS(KEY_ARG, {"where", "oneof", NULL, 0, where_oneof},
+                  {"pivot", "string", NULL, 0, NULL}, ELEMENT_ARG)),
+    LIST_CMD("lrem", 4, CMD_WRITE, lrem_command, "Remove elements from a list", "1.0.0",
+             "O(N+M) where N is the length of the list and M is the number of elements "
+             "removed.",
+             ARGS(KEY_ARG, {"count", "integer", NULL, 0, NULL}, ELEMENT_ARG)),
+    LIST_CMD("ltrim", 4, CMD_WRITE, ltrim_command, "Trim a list to the specified range",
+             "1.0.0", "O(N) where N is the number of elements to be removed by the operation.",
+             ARGS(KEY_ARG, {"start", "integer", NULL, 0, NULL},
+                  {"stop", "integer", NULL, 0, NULL})),
+    LIST_CMD("lpos", -3, CMD_READONLY, lpos_command,
+             "Return the index of matching elements on a list", "6.0.6",
+             "O(N) where N is the number of elements in the list, for the average case. When "
+             "searching for elements near the head or the tail of the list, or when the MAXLEN "
+             "option is provided, the command may run in constant time.",
+             ARGS(KEY_ARG, ELEMENT_ARG,
+                  {"rank", "integer", "RANK", COMMAND_ARG_OPTIONAL, NULL},
+                  {"num-matches", "integer", "COUNT", COMMAND_ARG_OPTIONAL, NULL},
+                  {"len", "integer", "MAXLEN", COMMAND_ARG_OPTIONAL, NULL})),
+    LIST_CMD_KEYS("lmove", 5, CMD_WRITE | CMD_DENYOOM, lmove_command,
+                  "Pop an element from a list, push it to another list and return it", "6.2.0",
+                  "O(1)",
+                  ARGS({"source", "key", NULL, 0, NULL}, {"destination", "key", NULL, 0, NULL},
+                       {"wherefrom", "oneof", NULL, 0, wherefrom_oneof},
+                       {"whereto", "oneof", NULL, 0, wherefrom_oneof}),
+                  2),
+    LIST_CMD_KEYS("rpoplpush", 3, CMD_WRITE | CMD_DENYOOM, rpoplpush_command,
+                  "Remove the last element in a list, prepend it to another list and return it",
+                  "1.2.0", "O(1)",
+                  ARGS({"source", "key", NULL, 0, NULL}, {"destination", "key", NULL, 0, NULL}),
+                  2),
+    {0},
+};

@@ -1,0 +1,858 @@
+/*
+ * cmd_set.c - the set commands, after Redis 7.0's t_set.c.
+ *
+ * SADD SREM SCARD SISMEMBER SMISMEMBER SMEMBERS SPOP SRANDMEMBER SMOVE
+ * SINTER SINTERCARD SINTERSTORE SUNION SUNIONSTORE SDIFF SDIFFSTORE SSCAN.
+ *
+ * The value is a core/set (set.h) held boxed in the key's entry. Writes
+ * change it in place under the shard lock and signal the key modified (for
+ * WATCH); a new key's set is built first and stored with keyspace_set_value
+ * only when it has a member, and a set whose last member goes is deleted,
+ * so an empty set never exists. The object's reported encoding follows the
+ * set's form: "intset" while every member is an integer and there are at
+ * most 512, else "hashtable" (Redis 7.0 has no listpack sets).
+ *
+ * The multi-key commands declare every argument from their first key on as
+ * a key (SINTERCARD: from argument 2, so LIMIT and its value are locked
+ * too, which is harmless), so the dispatcher holds every shard involved.
+ * Every source is type-checked before any result is computed, and STORE
+ * results are built in full before the destination is touched (it may be
+ * one of the sources).
+ *
+ * Redis's order of checks is kept: counts are parsed before the key is
+ * looked up (SPOP, SRANDMEMBER, SINTERCARD), SSCAN's cursor before the key
+ * and its options after it. Read commands count keyspace hits/misses.
+ */
+#include <limits.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "command.h"
+#include "glob.h"
+#include "keyspace.h"
+#include "server.h"
+#include "set.h"
+
+#define ERR_OOM "ERR out of memory"
+
+/* ==== shared helpers ========================================================== */
+
+static const struct hashmap_hasher *member_hasher(void)
+{
+    static const struct hashmap_hasher hasher = {hashmap_siphash, &server.seed};
+    return &hasher;
+}
+
+/* The set at key k, or NULL when absent. False after replying WRONGTYPE.
+ * `flags` is KEYSPACE_LOOKUP_COUNT for reads, 0 for writes. */
+static bool find_set(struct cmd_ctx *ctx, const struct cmd_key *k, unsigned flags,
+                     struct hashmap_entry **entry, struct set **s)
+{
+    *s = NULL;
+    *entry = keyspace_find(k->shard, &k->key, ctx->now_ms, flags);
+    if (*entry == NULL)
+        return true;
+    struct object *o = keyspace_object(*entry);
+    if (object_type(o) != OBJECT_SET) {
+        reply_wrongtype(ctx);
+        return false;
+    }
+    *s = set_from_boxed(object_boxed(o));
+    return true;
+}
+
+/* After an in-place change to an existing key's set: delete it if it is
+ * empty, else bring the encoding up to date and tell WATCH. */
+static void changed_in_place(struct cmd_key *k, struct hashmap_entry *e, struct set *s)
+{
+    if (set_len(s) == 0) {
+        keyspace_delete_entry(k->shard, e); /* the deletion tells WATCH */
+        return;
+    }
+    keyspace_object(e)->encoding = (uint8_t)set_encoding(s);
+    keyspace_signal_modified(k->shard, &k->key);
+}
+
+/* Store a new set at k (replacing whatever is there), or delete k when the
+ * set is empty. Takes ownership of s. False after an out-of-memory reply. */
+static bool store_set(struct cmd_ctx *ctx, struct cmd_key *k, struct set *s)
+{
+    if (set_len(s) == 0) {
+        set_destroy(s);
+        keyspace_delete(k->shard, &k->key, ctx->now_ms);
+        return true;
+    }
+    struct object_value v;
+    object_value_from_boxed(&v, OBJECT_SET, set_encoding(s), set_boxed(s));
+    if (keyspace_set_value(k->shard, &k->key, &v, KEYSPACE_TTL_NONE, ctx->now_ms, NULL) < 0) {
+        resp_add_error(ctx->out, ERR_OOM);
+        return false;
+    }
+    return true;
+}
+
+static void reply_member(struct resp_out *out, const struct set_member *m)
+{
+    resp_add_bulk(out, m->ptr, m->len);
+}
+
+/* Every member of s as a RESP3 set (RESP2 array). */
+static void reply_members(struct resp_out *out, struct set *s)
+{
+    struct set_iter it;
+    struct set_member m;
+    resp_add_set_len(out, set_len(s));
+    set_iter_init(&it, s);
+    while (set_iter_next(&it, &m))
+        reply_member(out, &m);
+    set_iter_deinit(&it);
+}
+
+/* Per-thread xorshift64* for SPOP/SRANDMEMBER, seeded from the process seed. */
+static uint64_t rand64_cb(void *ud)
+{
+    static _Thread_local uint64_t state;
+    (void)ud;
+    if (state == 0)
+        state = (server.seed.k0 ^ (uint64_t)(uintptr_t)&state) | 1;
+    state ^= state >> 12;
+    state ^= state << 25;
+    state ^= state >> 27;
+    return state * 2685821657736338717ULL;
+}
+
+/* ==== SADD, SREM ================================================================= */
+
+static void sadd_command(struct cmd_ctx *ctx)
+{
+    struct cmd_key k;
+    struct hashmap_entry *e;
+    struct set *s;
+    long long added = 0;
+    cmd_key(ctx, 1, &k);
+    if (!find_set(ctx, &k, 0, &e, &s))
+        return;
+    bool fresh = s == NULL;
+    if (fresh && (s = set_create(member_hasher())) == NULL) {
+        resp_add_error(ctx->out, ERR_OOM);
+        return;
+    }
+    bool oom = false;
+    for (size_t i = 2; i < ctx->argc && !oom; i++) {
+        bool is_new;
+        oom = set_add(s, ctx->argv[i].ptr, ctx->argv[i].len, &is_new) < 0;
+        added += is_new;
+    }
+    if (fresh) {
+        if (oom) {
+            set_destroy(s);
+            resp_add_error(ctx->out, ERR_OOM);
+            return;
+        }
+        if (store_set(ctx, &k, s))
+            resp_add_integer(ctx->out, added);
+        return;
+    }
+    if (added > 0 || oom)
+        changed_in_place(&k, e, s);
+    if (oom)
+        resp_add_error(ctx->out, ERR_OOM);
+    else
+        resp_add_integer(ctx->out, added);
+}
+
+static void srem_command(struct cmd_ctx *ctx)
+{
+    struct cmd_key k;
+    struct hashmap_entry *e;
+    struct set *s;
+    long long removed = 0;
+    cmd_key(ctx, 1, &k);
+    if (!find_set(ctx, &k, 0, &e, &s))
+        return;
+    for (size_t i = 2; s != NULL && i < ctx->argc && set_len(s) > 0; i++)
+        removed += set_remove(s, ctx->argv[i].ptr, ctx->argv[i].len);
+    if (removed > 0)
+        changed_in_place(&k, e, s);
+    resp_add_integer(ctx->out, removed);
+}
+
+/* ==== reads ======================================================================= */
+
+static void scard_command(struct cmd_ctx *ctx)
+{
+    struct cmd_key k;
+    struct hashmap_entry *e;
+    struct set *s;
+    cmd_key(ctx, 1, &k);
+    if (find_set(ctx, &k, KEYSPACE_LOOKUP_COUNT, &e, &s))
+        resp_add_integer(ctx->out, s ? (long long)set_len(s) : 0);
+}
+
+static void sismember_command(struct cmd_ctx *ctx)
+{
+    struct cmd_key k;
+    struct hashmap_entry *e;
+    struct set *s;
+    cmd_key(ctx, 1, &k);
+    if (find_set(ctx, &k, KEYSPACE_LOOKUP_COUNT, &e, &s))
+        resp_add_integer(ctx->out, s && set_contains(s, ctx->argv[2].ptr, ctx->argv[2].len));
+}
+
+static void smismember_command(struct cmd_ctx *ctx)
+{
+    struct cmd_key k;
+    struct hashmap_entry *e;
+    struct set *s;
+    cmd_key(ctx, 1, &k);
+    if (!find_set(ctx, &k, KEYSPACE_LOOKUP_COUNT, &e, &s))
+        return;
+    resp_add_array_len(ctx->out, ctx->argc - 2);
+    for (size_t i = 2; i < ctx->argc; i++)
+        resp_add_integer(ctx->out, s && set_contains(s, ctx->argv[i].ptr, ctx->argv[i].len));
+}
+
+static void smembers_command(struct cmd_ctx *ctx)
+{
+    struct cmd_key k;
+    struct hashmap_entry *e;
+    struct set *s;
+    cmd_key(ctx, 1, &k);
+    if (!find_set(ctx, &k, KEYSPACE_LOOKUP_COUNT, &e, &s))
+        return;
+    if (s == NULL)
+        resp_add_set_len(ctx->out, 0);
+    else
+        reply_members(ctx->out, s);
+}
+
+/* ==== SPOP ======================================================================== */
+
+static void spop_count(struct cmd_ctx *ctx)
+{
+    long long count;
+    struct cmd_key k;
+    struct hashmap_entry *e;
+    struct set *s;
+    struct set_member m;
+    if (!arg_to_ll(&ctx->argv[2], &count) || count < 0) {
+        resp_add_error(ctx->out, "ERR value is out of range, must be positive");
+        return;
+    }
+    cmd_key(ctx, 1, &k);
+    if (!find_set(ctx, &k, 0, &e, &s))
+        return;
+    if (s == NULL || count == 0) {
+        resp_add_set_len(ctx->out, 0);
+        return;
+    }
+    if ((unsigned long long)count >= set_len(s)) {
+        reply_members(ctx->out, s);
+        keyspace_delete_entry(k.shard, e);
+        return;
+    }
+    resp_add_set_len(ctx->out, (size_t)count);
+    while (count-- > 0) {
+        set_random(s, &m, rand64_cb, NULL);
+        reply_member(ctx->out, &m);
+        set_remove(s, m.ptr, m.len); /* m.ptr is the set's own bytes: reply first */
+    }
+    changed_in_place(&k, e, s);
+}
+
+static void spop_command(struct cmd_ctx *ctx)
+{
+    if (ctx->argc == 3) {
+        spop_count(ctx);
+        return;
+    }
+    if (ctx->argc > 3) {
+        reply_syntax_error(ctx);
+        return;
+    }
+    struct cmd_key k;
+    struct hashmap_entry *e;
+    struct set *s;
+    struct set_member m;
+    cmd_key(ctx, 1, &k);
+    if (!find_set(ctx, &k, 0, &e, &s))
+        return;
+    if (s == NULL) {
+        resp_add_null(ctx->out);
+        return;
+    }
+    set_random(s, &m, rand64_cb, NULL);
+    reply_member(ctx->out, &m);
+    set_remove(s, m.ptr, m.len);
+    changed_in_place(&k, e, s);
+}
+
+/* ==== SRANDMEMBER ================================================================= */
+
+/* Distinct members, count < size: a partial Fisher-Yates shuffle over the
+ * members' positions (O(size); Redis samples instead for a small count). */
+static void random_distinct(struct cmd_ctx *ctx, struct set *s, size_t count)
+{
+    size_t size = set_len(s);
+    struct set_member *all = malloc(size * sizeof(*all));
+    size_t *idx = malloc(size * sizeof(*idx));
+    if (all == NULL || idx == NULL) {
+        free(all);
+        free(idx);
+        resp_add_error(ctx->out, ERR_OOM);
+        return;
+    }
+    struct set_iter it;
+    size_t n = 0;
+    set_iter_init(&it, s);
+    while (n < size && set_iter_next(&it, &all[n])) {
+        idx[n] = n;
+        n++;
+    }
+    set_iter_deinit(&it);
+    resp_add_array_len(ctx->out, count);
+    for (size_t i = 0; i < count; i++) {
+        size_t j = i + (size_t)(rand64_cb(NULL) % (n - i));
+        size_t t = idx[i];
+        idx[i] = idx[j];
+        idx[j] = t;
+        reply_member(ctx->out, &all[idx[i]]); /* all[x].ptr may point at all[x].buf */
+    }
+    free(idx);
+    free(all);
+}
+
+static void srandmember_count(struct cmd_ctx *ctx)
+{
+    long long l;
+    struct cmd_key k;
+    struct hashmap_entry *e;
+    struct set *s;
+    struct set_member m;
+    if (!arg_to_ll_or_reply(ctx, &ctx->argv[2], &l))
+        return;
+    if (l == LLONG_MIN) {
+        resp_add_error(ctx->out, "ERR value is out of range, value must between "
+                                 "-9223372036854775807 and 9223372036854775807");
+        return;
+    }
+    cmd_key(ctx, 1, &k);
+    if (!find_set(ctx, &k, KEYSPACE_LOOKUP_COUNT, &e, &s))
+        return;
+    if (s == NULL || l == 0) {
+        resp_add_array_len(ctx->out, 0);
+        return;
+    }
+    size_t count = (size_t)(l > 0 ? l : -l), size = set_len(s);
+    if (l < 0 || count == 1) {
+        resp_add_array_len(ctx->out, count);
+        while (count-- && !ctx->out->overflow && !ctx->out->oom) {
+            set_random(s, &m, rand64_cb, NULL);
+            reply_member(ctx->out, &m);
+        }
+    } else if (count >= size) {
+        struct set_iter it;
+        resp_add_array_len(ctx->out, size);
+        set_iter_init(&it, s);
+        while (set_iter_next(&it, &m))
+            reply_member(ctx->out, &m);
+        set_iter_deinit(&it);
+    } else {
+        random_distinct(ctx, s, count);
+    }
+}
+
+static void srandmember_command(struct cmd_ctx *ctx)
+{
+    if (ctx->argc == 3) {
+        srandmember_count(ctx);
+        return;
+    }
+    if (ctx->argc > 3) {
+        reply_syntax_error(ctx);
+        return;
+    }
+    struct cmd_key k;
+    struct hashmap_entry *e;
+    struct set *s;
+    struct set_member m;
+    cmd_key(ctx, 1, &k);
+    if (!find_set(ctx, &k, KEYSPACE_LOOKUP_COUNT, &e, &s))
+        return;
+    if (s == NULL) {
+        resp_add_null(ctx->out);
+        return;
+    }
+    set_random(s, &m, rand64_cb, NULL);
+    reply_member(ctx->out, &m);
+}
+
+/* ==== SMOVE ======================================================================= */
+
+static void smove_command(struct cmd_ctx *ctx)
+{
+    struct cmd_key sk, dk;
+    const struct resp_arg *member = &ctx->argv[3];
+    cmd_key(ctx, 1, &sk);
+    cmd_key(ctx, 2, &dk);
+    struct hashmap_entry *se = keyspace_find(sk.shard, &sk.key, ctx->now_ms, 0);
+    struct hashmap_entry *de = keyspace_find(dk.shard, &dk.key, ctx->now_ms, 0);
+    if (se == NULL) {
+        resp_add_integer(ctx->out, 0);
+        return;
+    }
+    if (object_type(keyspace_object(se)) != OBJECT_SET ||
+        (de != NULL && object_type(keyspace_object(de)) != OBJECT_SET)) {
+        reply_wrongtype(ctx);
+        return;
+    }
+    struct set *src = set_from_boxed(object_boxed(keyspace_object(se)));
+    bool present = set_contains(src, member->ptr, member->len);
+    if (se == de || !present) {
+        resp_add_integer(ctx->out, present);
+        return;
+    }
+    /* Add first, so running out of memory changes nothing. */
+    if (de == NULL) {
+        struct set *dst = set_create(member_hasher());
+        if (dst == NULL || set_add(dst, member->ptr, member->len, NULL) < 0) {
+            set_destroy(dst);
+            resp_add_error(ctx->out, ERR_OOM);
+            return;
+        }
+        if (!store_set(ctx, &dk, dst))
+            return;
+    } else {
+        struct set *dst = set_from_boxed(object_boxed(keyspace_object(de)));
+        bool added;
+        if (set_add(dst, member->ptr, member->len, &added) < 0) {
+            resp_add_error(ctx->out, ERR_OOM);
+            return;
+        }
+        changed_in_place(&dk, de, dst);
+    }
+    set_remove(src, member->ptr, member->len);
+    changed_in_place(&sk, se, src);
+    resp_add_integer(ctx->out, 1);
+}
+
+/* ==== SINTER, SUNION, SDIFF and their STORE forms, SINTERCARD ======================= */
+
+/* The sets at argv[first .. first+n), NULL for missing keys, in sets[]
+ * (caller-freed). False after replying (WRONGTYPE, out of memory). */
+static bool open_sources(struct cmd_ctx *ctx, size_t first, size_t n, struct set ***out)
+{
+    struct set **sets = calloc(n ? n : 1, sizeof(*sets));
+    if (sets == NULL) {
+        resp_add_error(ctx->out, ERR_OOM);
+        return false;
+    }
+    for (size_t i = 0; i < n; i++) {
+        struct cmd_key k;
+        struct hashmap_entry *e;
+        cmd_key(ctx, first + i, &k);
+        if (!find_set(ctx, &k, KEYSPACE_LOOKUP_COUNT, &e, &sets[i])) {
+            free(sets);
+            return false;
+        }
+    }
+    *out = sets;
+    return true;
+}
+
+static int by_size(const void *a, const void *b)
+{
+    size_t x = set_len(*(struct set *const *)a), y = set_len(*(struct set *const *)b);
+    return x < y ? -1 : x > y;
+}
+
+enum set_op { OP_INTER, OP_UNION, OP_DIFF };
+
+/* Members of the intersection of sets[0..n) (none NULL), smallest set
+ * first: fn for each, until it returns false. */
+static void intersect(struct set **sets, size_t n, bool (*fn)(const struct set_member *, void *),
+                      void *ud)
+{
+    qsort(sets, n, sizeof(*sets), by_size);
+    struct set_iter it;
+    struct set_member m;
+    set_iter_init(&it, sets[0]);
+    while (set_iter_next(&it, &m)) {
+        size_t j = 1;
+        while (j < n && (sets[j] == sets[0] || set_contains(sets[j], m.ptr, m.len)))
+            j++;
+        if (j == n && !fn(&m, ud))
+            break;
+    }
+    set_iter_deinit(&it);
+}
+
+struct inter_acc {
+    struct resp_out *out; /* SINTER: members replied here */
+    struct set *dst;      /* SINTERSTORE: members added here */
+    size_t n, limit;      /* SINTERCARD: counted up to limit (0: no limit) */
+    bool oom;
+};
+
+static bool inter_member_cb(const struct set_member *m, void *ud)
+{
+    struct inter_acc *a = ud;
+    a->n++;
+    if (a->out)
+        reply_member(a->out, m);
+    if (a->dst && set_add(a->dst, m->ptr, m->len, NULL) < 0) {
+        a->oom = true;
+        return false;
+    }
+    return a->limit == 0 || a->n < a->limit;
+}
+
+/* The union or difference of sets[0..n) (NULL: empty) as a new set, or
+ * NULL when out of memory. */
+static struct set *union_diff(struct set **sets, size_t n, enum set_op op)
+{
+    struct set *dst = set_create(member_hasher());
+    if (dst == NULL)
+        return NULL;
+    if (op == OP_DIFF && sets[0] == NULL)
+        return dst;
+    struct set_iter it;
+    struct set_member m;
+    int rc = SET_OK;
+    for (size_t i = 0; i < n && rc == SET_OK; i++) {
+        if (sets[i] == NULL)
+            continue;
+        if (op == OP_DIFF && i > 0)
+            break;
+        set_iter_init(&it, sets[i]);
+        while (rc == SET_OK && set_iter_next(&it, &m)) {
+            if (op == OP_DIFF) {
+                size_t j = 1;
+                while (j < n && (sets[j] == NULL || !set_contains(sets[j], m.ptr, m.len)))
+                    j++;
+                if (j < n)
+                    continue;
+            }
+            rc = set_add(dst, m.ptr, m.len, NULL);
+        }
+        set_iter_deinit(&it);
+    }
+    if (rc < 0) {
+        set_destroy(dst);
+        return NULL;
+    }
+    return dst;
+}
+
+/* SINTER/SUNION/SDIFF (store false: sources from argv[1]) and their STORE
+ * forms (destination argv[1], sources from argv[2]). */
+static void set_op_generic(struct cmd_ctx *ctx, enum set_op op, bool store)
+{
+    size_t first = store ? 2 : 1, n = ctx->argc - first;
+    struct set **sets;
+    struct set *dst = NULL;
+    if (!open_sources(ctx, first, n, &sets))
+        return;
+    if (op == OP_INTER) {
+        bool empty = false;
+        for (size_t i = 0; i < n; i++)
+            empty |= sets[i] == NULL;
+        if (empty && !store) {
+            resp_add_set_len(ctx->out, 0);
+            goto done;
+        }
+        if ((dst = set_create(member_hasher())) == NULL)
+            goto oom;
+        if (!empty) {
+            struct inter_acc a = {.dst = dst};
+            if (!store) {
+                /* Reply straight from the smallest set, in its order. */
+                struct resp_out items;
+                resp_out_init(&items, ctx->out->proto);
+                a.out = &items;
+                a.dst = NULL;
+                intersect(sets, n, inter_member_cb, &a);
+                if (items.oom) {
+                    resp_out_deinit(&items);
+                    goto oom;
+                }
+                resp_add_set_len(ctx->out, a.n);
+                resp_add_raw(ctx->out, items.data, items.len);
+                resp_out_deinit(&items);
+                goto done;
+            }
+            intersect(sets, n, inter_member_cb, &a);
+            if (a.oom)
+                goto oom;
+        }
+    } else if ((dst = union_diff(sets, n, op)) == NULL) {
+        goto oom;
+    }
+    if (store) {
+        struct cmd_key dk;
+        size_t len = set_len(dst);
+        cmd_key(ctx, 1, &dk);
+        struct set *owned = dst;
+        dst = NULL;
+        if (store_set(ctx, &dk, owned))
+            resp_add_integer(ctx->out, (long long)len);
+    } else {
+        reply_members(ctx->out, dst);
+    }
+    goto done;
+oom:
+    resp_add_error(ctx->out, ERR_OOM);
+done:
+    set_destroy(dst);
+    free(sets);
+}
+
+static void sinter_command(struct cmd_ctx *ctx)
+{
+    set_op_generic(ctx, OP_INTER, false);
+}
+
+static void sinterstore_command(struct cmd_ctx *ctx)
+{
+    set_op_generic(ctx, OP_INTER, true);
+}
+
+static void sunion_command(struct cmd_ctx *ctx)
+{
+    set_op_generic(ctx, OP_UNION, false);
+}
+
+static void sunionstore_command(struct cmd_ctx *ctx)
+{
+    set_op_generic(ctx, OP_UNION, true);
+}
+
+static void sdiff_command(struct cmd_ctx *ctx)
+{
+    set_op_generic(ctx, OP_DIFF, false);
+}
+
+static void sdiffstore_command(struct cmd_ctx *ctx)
+{
+    set_op_generic(ctx, OP_DIFF, true);
+}
+
+/* SINTERCARD numkeys key [key ...] [LIMIT limit] */
+static void sintercard_command(struct cmd_ctx *ctx)
+{
+    long long numkeys, limit = 0;
+    if (!arg_to_ll(&ctx->argv[1], &numkeys) || numkeys < 1) {
+        resp_add_error(ctx->out, "ERR numkeys should be greater than 0");
+        return;
+    }
+    if ((unsigned long long)numkeys > ctx->argc - 2) {
+        resp_add_error(ctx->out, "ERR Number of keys can't be greater than number of args");
+        return;
+    }
+    for (size_t j = 2 + (size_t)numkeys; j < ctx->argc; j++) {
+        if (arg_is(&ctx->argv[j], "limit") && j + 1 < ctx->argc) {
+            j++;
+            if (!arg_to_ll(&ctx->argv[j], &limit) || limit < 0) {
+                resp_add_error(ctx->out, "ERR LIMIT can't be negative");
+                return;
+            }
+        } else {
+            reply_syntax_error(ctx);
+            return;
+        }
+    }
+    struct set **sets;
+    size_t n = (size_t)numkeys;
+    if (!open_sources(ctx, 2, n, &sets))
+        return;
+    struct inter_acc a = {.limit = (size_t)limit};
+    bool empty = false;
+    for (size_t i = 0; i < n; i++)
+        empty |= sets[i] == NULL;
+    if (!empty)
+        intersect(sets, n, inter_member_cb, &a);
+    resp_add_integer(ctx->out, (long long)a.n);
+    free(sets);
+}
+
+/* ==== SSCAN ======================================================================== */
+
+struct sscan_state {
+    struct resp_out *out; /* side buffer: the cursor is replied first */
+    const char *pattern;
+    size_t plen;
+    bool all;
+    size_t visited;
+    size_t n;
+};
+
+static void sscan_member_cb(const struct set_member *m, void *ud)
+{
+    struct sscan_state *s = ud;
+    s->visited++;
+    if (!s->all && !glob_match(s->pattern, s->plen, m->ptr, m->len, false))
+        return;
+    reply_member(s->out, m);
+    s->n++;
+}
+
+static bool sscan_options(struct cmd_ctx *ctx, struct sscan_state *s, long long *count)
+{
+    *count = 10;
+    for (size_t i = 3; i < ctx->argc; i += 2) {
+        bool has_value = ctx->argc - i >= 2;
+        if (has_value && arg_is(&ctx->argv[i], "count")) {
+            if (!arg_to_ll_or_reply(ctx, &ctx->argv[i + 1], count))
+                return false;
+            if (*count < 1) {
+                reply_syntax_error(ctx);
+                return false;
+            }
+        } else if (has_value && arg_is(&ctx->argv[i], "match")) {
+            s->pattern = ctx->argv[i + 1].ptr;
+            s->plen = ctx->argv[i + 1].len;
+            s->all = s->plen == 1 && s->pattern[0] == '*';
+        } else {
+            reply_syntax_error(ctx);
+            return false;
+        }
+    }
+    return true;
+}
+
+static void sscan_command(struct cmd_ctx *ctx)
+{
+    uint64_t cursor;
+    struct cmd_key k;
+    struct hashmap_entry *e;
+    struct set *set;
+    long long count;
+    if (!arg_to_scan_cursor(&ctx->argv[2], &cursor)) {
+        resp_add_error(ctx->out, "ERR invalid cursor");
+        return;
+    }
+    cmd_key(ctx, 1, &k);
+    if (!find_set(ctx, &k, KEYSPACE_LOOKUP_COUNT, &e, &set))
+        return;
+    if (set == NULL) {
+        resp_add_array_len(ctx->out, 2);
+        resp_add_bulk(ctx->out, "0", 1);
+        resp_add_array_len(ctx->out, 0);
+        return;
+    }
+    struct resp_out items;
+    struct sscan_state s = {.out = &items, .pattern = "*", .plen = 1, .all = true};
+    if (!sscan_options(ctx, &s, &count))
+        return;
+    resp_out_init(&items, ctx->out->proto);
+    if (set_encoding(set) == OBJECT_ENC_INTSET) {
+        cursor = set_scan(set, 0, sscan_member_cb, &s); /* all at once, cursor 0 */
+    } else {
+        unsigned long long want = (unsigned long long)count, budget = want * 10;
+        do
+            cursor = set_scan(set, cursor, sscan_member_cb, &s);
+        while (cursor && budget-- && s.visited < want);
+    }
+    if (items.oom) {
+        resp_out_deinit(&items);
+        resp_add_error(ctx->out, ERR_OOM);
+        return;
+    }
+    char buf[24];
+    int n = snprintf(buf, sizeof(buf), "%llu", (unsigned long long)cursor);
+    resp_add_array_len(ctx->out, 2);
+    resp_add_bulk(ctx->out, buf, (size_t)n);
+    resp_add_array_len(ctx->out, s.n);
+    resp_add_raw(ctx->out, items.data, items.len);
+    resp_out_deinit(&items);
+}
+
+/* ==== the table ===================================================================== */
+
+#define ARGS(...) ((const struct command_arg[]){__VA_ARGS__, {0}})
+#define KEY_ARG {"key", "key", NULL, 0, NULL}
+#define KEYS_ARG {"key", "key", NULL, COMMAND_ARG_MULTIPLE, NULL}
+#define DEST_ARG {"destination", "key", NULL, 0, NULL}
+#define MEMBER_ARG {"member", "string", NULL, 0, NULL}
+#define MEMBERS_ARG {"member", "string", NULL, COMMAND_ARG_MULTIPLE, NULL}
+#define COUNT_ARG(fl) {"count", "integer", NULL, fl, NULL}
+#define SET_CMD(n, ar, fl, fk, lk, fn, sum, si, cx, ag)                                         \
+    {.name = n, .arity = ar, .flags = fl, .first_key = fk, .last_key = lk, .key_step = 1,       \
+     .proc = fn, .group = "set", .summary = sum, .since = si, .complexity = cx, .args = ag,     \
+     .acl = ACL_SET}
+#define WRITE_FAST (CMD_WRITE | CMD_DENYOOM | CMD_FAST)
+#define READ_FAST (CMD_READONLY | CMD_FAST)
+#define STORE_FLAGS (CMD_WRITE | CMD_DENYOOM)
+#define TOTAL_COMPLEXITY "O(N) where N is the total number of elements in all given sets."
+
+struct command set_commands[] = {
+    SET_CMD("sadd", -3, WRITE_FAST, 1, 1, sadd_command, "Add one or more members to a set",
+            "1.0.0",
+            "O(1) for each element added, so O(N) to add N elements when the command is "
+            "called with multiple arguments.",
+            ARGS(KEY_ARG, MEMBERS_ARG)),
+    SET_CMD("srem", -3, CMD_WRITE | CMD_FAST, 1, 1, srem_command,
+            "Remove one or more members from a set", "1.0.0",
+            "O(N) where N is the number of members to be removed.", ARGS(KEY_ARG, MEMBERS_ARG)),
+    SET_CMD("scard", 2, READ_FAST, 1, 1, scard_command, "Get the number of members in a set",
+            "1.0.0", "O(1)", ARGS(KEY_ARG)),
+    SET_CMD("sismember", 3, READ_FAST, 1, 1, sismember_command,
+            "Determine if a given value is a member of a set", "1.0.0", "O(1)",
+            ARGS(KEY_ARG, MEMBER_ARG)),
+    SET_CMD("smismember", -3, READ_FAST, 1, 1, smismember_command,
+            "Returns the membership associated with the given elements for a set", "6.2.0",
+            "O(N) where N is the number of elements being checked for membership",
+            ARGS(KEY_ARG, MEMBERS_ARG)),
+    SET_CMD("smembers", 2, CMD_READONLY, 1, 1, smembers_command, "Get all the members in a set",
+            "1.0.0", "O(N) where N is the set cardinality.", ARGS(KEY_ARG)),
+    SET_CMD("spop", -2, CMD_WRITE | CMD_FAST, 1, 1, spop_command,
+            "Remove and return one or multiple random members from a set", "1.0.0",
+            "Without the count argument O(1), otherwise O(N) where N is the value of the "
+            "passed count.",
+            ARGS(KEY_ARG, COUNT_ARG(COMMAND_ARG_OPTIONAL))),
+    SET_CMD("srandmember", -2, CMD_READONLY, 1, 1, srandmember_command,
+            "Get one or multiple random members from a set", "1.0.0",
+            "Without the count argument O(1), otherwise O(N) where N is the absolute value "
+            "of the passed count.",
+            ARGS(KEY_ARG, COUNT_ARG(COMMAND_ARG_OPTIONAL))),
+    SET_CMD("smove", 4, CMD_WRITE | CMD_FAST, 1, 2, smove_command,
+            "Move a member from one set to another", "1.0.0", "O(1)",
+            ARGS({"source", "key", NULL, 0, NULL}, DEST_ARG, MEMBER_ARG)),
+    SET_CMD("sinter", -2, CMD_READONLY, 1, -1, sinter_command, "Intersect multiple sets",
+            "1.0.0",
+            "O(N*M) worst case where N is the cardinality of the smallest set and M is the "
+            "number of sets.",
+            ARGS(KEYS_ARG)),
+    SET_CMD("sintercard", -3, CMD_READONLY, 2, -1, sintercard_command,
+            "Intersect multiple sets and return the cardinality of the result", "7.0.0",
+            "O(N*M) worst case where N is the cardinality of the smallest set and M is the "
+            "number of sets.",
+            ARGS({"numkeys", "integer", NULL, 0, NULL}, KEYS_ARG,
+                 {"limit", "integer", "LIMIT", COMMAND_ARG_OPTIONAL, NULL})),
+    SET_CMD("sinterstore", -3, STORE_FLAGS, 1, -1, sinterstore_command,
+            "Intersect multiple sets and store the resulting set in a key", "1.0.0",
+            "O(N*M) worst case where N is the cardinality of the smallest set and M is the "
+            "number of sets.",
+            ARGS(DEST_ARG, KEYS_ARG)),
+    SET_CMD("sunion", -2, CMD_READONLY, 1, -1, sunion_command, "Add multiple sets", "1.0.0",
+            TOTAL_COMPLEXITY, ARGS(KEYS_ARG)),
+    SET_CMD("sunionstore", -3, STORE_FLAGS, 1, -1, sunionstore_command,
+            "Add multiple sets and store the resulting set in a key", "1.0.0", TOTAL_COMPLEXITY,
+            ARGS(DEST_ARG, KEYS_ARG)),
+    SET_CMD("sdiff", -2, CMD_READONLY, 1, -1, sdiff_command, "Subtract multiple sets", "1.0.0",
+            TOTAL_COMPLEXITY, ARGS(KEYS_ARG)),
+    SET_CMD("sdiffstore", -3, STORE_FLAGS, 1, -1, sdiffstore_command,
+            "Subtract multiple sets and store the resulting set in a key", "1.0.0",
+            TOTAL_COMPLEXITY, ARGS(DEST_ARG, KEYS_ARG)),
+    SET_CMD("sscan", -3, CMD_READONLY, 1, 1, sscan_command, "Incrementally iterate Set elements",
+            "2.8.0",
+            "O(1) for every call. O(N) for a complete iteration, including enough command "
+            "calls for the cursor to return back to 0. N is the number of elements inside the "
+            "collection..",
+            ARGS(KEY_ARG, {"cursor", "integer", NULL, 0, NULL},
+                 {"pattern", "pattern", "MATCH", COMMAND_ARG_OPTIONAL, NULL},
+                 {"count", "integer", "COUNT", COMMAND_ARG_OPTIONAL, NULL})),
+    {0},
+};
