@@ -38,6 +38,7 @@ static struct command *const command_tables[] = {
     pubsub_commands,
     hash_commands,
     set_commands,
+    zset_commands,
     list_commands,
 };
 

@@ -1,0 +1,112 @@
+/*
+ * zset.h - the sorted set value type (ZADD and friends): binary-safe
+ * members, each with a double score, ordered by (score, member), stored as
+ * a boxed object (object.h).
+ *
+ * Glossary
+ *   member    a byte string with a length; may be empty.
+ *   score     a double, never NaN (callers reject NaN before adding).
+ *   order     ascending score, ties by member bytes (memcmp, shorter
+ *             first), as Redis's skiplist.
+ *   rank      0-based position in that order.
+ *   encoding  what OBJECT ENCODING reports: "listpack" while the zset has
+ *             never held more than ZSET_MAX_LISTPACK_ENTRIES members nor a
+ *             member longer than ZSET_MAX_LISTPACK_VALUE bytes, else
+ *             "skiplist"; one-way, as Redis 7.0 (ZREM never converts back).
+ *             Only the reported name changes: the representation is always
+ *             the same, except that a listpack-encoded zset stores a score
+ *             of -0 as 0 (as Redis's listpack does).
+ *
+ * Representation: a core/hashmap (value API) from member to its tree node,
+ * plus an AVL tree of nodes keyed by (score, member) whose nodes carry
+ * subtree sizes, so rank, select-by-rank and "how many below a score" are
+ * O(log n).
+ *
+ * Errors: actions return 0 or ZSET_ENOMEM (the zset is unchanged);
+ * predicates return bool.
+ *
+ * Ownership: the zset copies members it is given. Members it hands out are
+ * borrowed until the next change to the zset.
+ *
+ * Thread safety: none; a zset lives in a keyspace entry and is guarded by
+ * its shard's lock.
+ */
+#ifndef GROVE_ZSET_H
+#define GROVE_ZSET_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "hashmap.h"
+#include "object.h"
+
+enum {
+    ZSET_OK = 0,
+    ZSET_ENOMEM = -1,
+};
+
+#define ZSET_MAX_LISTPACK_ENTRIES 128 /* Redis zset-max-listpack-entries */
+#define ZSET_MAX_LISTPACK_VALUE 64    /* Redis zset-max-listpack-value */
+
+struct zset;
+
+/* One member, borrowed from the zset. */
+struct zset_member {
+    const char *ptr;
+    size_t len;
+    double score;
+};
+
+/* ---- lifecycle ------------------------------------------------------------ */
+
+/* An empty zset. `hasher` is copied (its ctx must outlive the zset). NULL
+ * on ENOMEM. */
+struct zset *zset_create(const struct hashmap_hasher *hasher);
+/* Free the zset. Accepts NULL. */
+void zset_destroy(struct zset *z);
+/* The boxed header, for object_value_from_boxed (its ops free and
+ * deep-copy the zset), and back. zset_from_boxed asserts it is a zset. */
+struct object_boxed *zset_boxed(struct zset *z);
+struct zset *zset_from_boxed(struct object_boxed *b);
+/* A deep copy (same reported encoding), or NULL on ENOMEM. */
+struct zset *zset_dup(const struct zset *z);
+
+/* ---- reading -------------------------------------------------------------- */
+
+size_t zset_len(const struct zset *z);
+/* OBJECT_ENC_LISTPACK or OBJECT_ENC_SKIPLIST (see the glossary). */
+enum object_encoding zset_encoding(const struct zset *z);
+/* The member's score; false when absent. */
+bool zset_score(struct zset *z, const void *member, size_t len, double *score);
+/* The member's rank in ascending order; false when absent. */
+bool zset_rank(struct zset *z, const void *member, size_t len, size_t *rank);
+/* The member at `rank` (< zset_len). */
+void zset_at(const struct zset *z, size_t rank, struct zset_member *m);
+/* How many members have a score < score (inclusive false) or <= score
+ * (inclusive true). */
+size_t zset_count_below(const struct zset *z, double score, bool inclusive);
+
+/* ---- writing -------------------------------------------------------------- */
+
+/* Set member's score, adding it when absent; *added (may be NULL) says
+ * whether it was new. The bytes must not point into this zset. */
+int zset_set(struct zset *z, const void *member, size_t len, double score, bool *added);
+/* Remove a member; true if it was there. */
+bool zset_remove(struct zset *z, const void *member, size_t len);
+
+/* ---- visiting ------------------------------------------------------------- */
+
+/* ZSCAN: a listpack-encoded zset is visited whole in rank order and 0
+ * returned (as Redis); otherwise visit the next bucket(s) of the member
+ * map and return the next cursor (0: done), with the hashmap's guarantee.
+ * fn must not change z. */
+typedef void (*zset_scan_fn)(const struct zset_member *m, void *ud);
+uint64_t zset_scan(struct zset *z, uint64_t cursor, zset_scan_fn fn, void *ud);
+
+/* ---- testing -------------------------------------------------------------- */
+
+/* Assert the representation is well formed (order, heights, sizes, map). */
+void zset__check_invariants(const struct zset *z);
+
+#endif
