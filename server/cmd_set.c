@@ -698,30 +698,6 @@ static void sscan_member_cb(const struct set_member *m, void *ud)
     s->n++;
 }
 
-static bool sscan_options(struct cmd_ctx *ctx, struct sscan_state *s, long long *count)
-{
-    *count = 10;
-    for (size_t i = 3; i < ctx->argc; i += 2) {
-        bool has_value = ctx->argc - i >= 2;
-        if (has_value && arg_is(&ctx->argv[i], "count")) {
-            if (!arg_to_ll_or_reply(ctx, &ctx->argv[i + 1], count))
-                return false;
-            if (*count < 1) {
-                reply_syntax_error(ctx);
-                return false;
-            }
-        } else if (has_value && arg_is(&ctx->argv[i], "match")) {
-            s->pattern = ctx->argv[i + 1].ptr;
-            s->plen = ctx->argv[i + 1].len;
-            s->all = s->plen == 1 && s->pattern[0] == '*';
-        } else {
-            reply_syntax_error(ctx);
-            return false;
-        }
-    }
-    return true;
-}
-
 static void sscan_command(struct cmd_ctx *ctx)
 {
     uint64_t cursor;
@@ -737,15 +713,16 @@ static void sscan_command(struct cmd_ctx *ctx)
     if (!find_set(ctx, &k, KEYSPACE_LOOKUP_COUNT, &e, &set))
         return;
     if (set == NULL) {
-        resp_add_array_len(ctx->out, 2);
-        resp_add_bulk(ctx->out, "0", 1);
-        resp_add_array_len(ctx->out, 0);
+        reply_empty_scan(ctx);
         return;
     }
     struct resp_out items;
-    struct sscan_state s = {.out = &items, .pattern = "*", .plen = 1, .all = true};
-    if (!sscan_options(ctx, &s, &count))
+    struct scan_opts opts;
+    if (!scan_opts_parse(ctx, 3, &opts))
         return;
+    struct sscan_state s = {
+        .out = &items, .pattern = opts.pattern, .plen = opts.plen, .all = opts.match_all};
+    count = opts.count;
     resp_out_init(&items, ctx->out->proto);
     if (set_encoding(set) == OBJECT_ENC_INTSET) {
         cursor = set_scan(set, 0, sscan_member_cb, &s); /* all at once, cursor 0 */

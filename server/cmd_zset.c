@@ -870,30 +870,6 @@ static void zscan_member_cb(const struct zset_member *m, void *ud)
     s->n += 2;
 }
 
-static bool zscan_options(struct cmd_ctx *ctx, struct zscan_state *s, long long *count)
-{
-    *count = 10;
-    for (size_t i = 3; i < ctx->argc; i += 2) {
-        bool has_value = ctx->argc - i >= 2;
-        if (has_value && arg_is(&ctx->argv[i], "count")) {
-            if (!arg_to_ll_or_reply(ctx, &ctx->argv[i + 1], count))
-                return false;
-            if (*count < 1) {
-                reply_syntax_error(ctx);
-                return false;
-            }
-        } else if (has_value && arg_is(&ctx->argv[i], "match")) {
-            s->pattern = ctx->argv[i + 1].ptr;
-            s->plen = ctx->argv[i + 1].len;
-            s->all = s->plen == 1 && s->pattern[0] == '*';
-        } else {
-            reply_syntax_error(ctx);
-            return false;
-        }
-    }
-    return true;
-}
-
 static void zscan_command(struct cmd_ctx *ctx)
 {
     uint64_t cursor;
@@ -909,15 +885,16 @@ static void zscan_command(struct cmd_ctx *ctx)
     if (!find_zset(ctx, &k, KEYSPACE_LOOKUP_COUNT, &e, &z))
         return;
     if (z == NULL) {
-        resp_add_array_len(ctx->out, 2);
-        resp_add_bulk(ctx->out, "0", 1);
-        resp_add_array_len(ctx->out, 0);
+        reply_empty_scan(ctx);
         return;
     }
     struct resp_out items;
-    struct zscan_state s = {.out = &items, .pattern = "*", .plen = 1, .all = true};
-    if (!zscan_options(ctx, &s, &count))
+    struct scan_opts opts;
+    if (!scan_opts_parse(ctx, 3, &opts))
         return;
+    struct zscan_state s = {
+        .out = &items, .pattern = opts.pattern, .plen = opts.plen, .all = opts.match_all};
+    count = opts.count;
     resp_out_init(&items, ctx->out->proto);
     if (zset_encoding(z) == OBJECT_ENC_LISTPACK) {
         s.listpack = true;

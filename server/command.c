@@ -331,6 +331,37 @@ bool arg_to_scan_cursor(const struct resp_arg *arg, uint64_t *out)
     return true;
 }
 
+bool scan_opts_parse(struct cmd_ctx *ctx, size_t first, struct scan_opts *o)
+{
+    *o = (struct scan_opts){.pattern = "*", .plen = 1, .match_all = true, .count = 10};
+    for (size_t i = first; i < ctx->argc; i += 2) {
+        bool has_value = ctx->argc - i >= 2;
+        if (has_value && arg_is(&ctx->argv[i], "count")) {
+            if (!arg_to_ll_or_reply(ctx, &ctx->argv[i + 1], &o->count))
+                return false;
+            if (o->count < 1) {
+                reply_syntax_error(ctx);
+                return false;
+            }
+        } else if (has_value && arg_is(&ctx->argv[i], "match")) {
+            o->pattern = ctx->argv[i + 1].ptr;
+            o->plen = ctx->argv[i + 1].len;
+            o->match_all = o->plen == 1 && o->pattern[0] == '*';
+        } else {
+            reply_syntax_error(ctx);
+            return false;
+        }
+    }
+    return true;
+}
+
+void reply_empty_scan(struct cmd_ctx *ctx)
+{
+    resp_add_array_len(ctx->out, 2);
+    resp_add_bulk(ctx->out, "0", 1);
+    resp_add_array_len(ctx->out, 0);
+}
+
 void arg_to_cstr(const struct resp_arg *arg, char *buf, size_t cap)
 {
     size_t n = arg->len < cap - 1 ? arg->len : cap - 1;

@@ -220,6 +220,17 @@ bool arg_to_ll_or_reply(struct cmd_ctx *ctx, const struct resp_arg *arg, long lo
  * rules: "" is 0, an optional sign, "-1" wraps; false on garbage or
  * overflow: reply "ERR invalid cursor"). */
 bool arg_to_scan_cursor(const struct resp_arg *arg, uint64_t *out);
+/* HSCAN/SSCAN/ZSCAN's options after the cursor: [MATCH pattern] [COUNT n]. */
+struct scan_opts {
+    const char *pattern;
+    size_t plen;
+    bool match_all;   /* no MATCH, or MATCH "*" */
+    long long count;  /* 10 unless given */
+};
+/* Parse argv[first..]; false after replying (syntax or integer error). */
+bool scan_opts_parse(struct cmd_ctx *ctx, size_t first, struct scan_opts *o);
+/* A SCAN-family reply for a missing key: cursor 0, no elements. */
+void reply_empty_scan(struct cmd_ctx *ctx);
 /* Copy an argument into a NUL-terminated buffer, truncating to cap-1. */
 void arg_to_cstr(const struct resp_arg *arg, char *buf, size_t cap);
 
