@@ -37,28 +37,15 @@
 
 /* ==== shared helpers ========================================================== */
 
-static const struct hashmap_hasher *field_hasher(void)
-{
-    static const struct hashmap_hasher hasher = {hashmap_siphash, &server.seed};
-    return &hasher;
-}
-
 /* The hash at key k, or NULL when absent. False after replying WRONGTYPE.
  * `flags` is KEYSPACE_LOOKUP_COUNT for reads, 0 for writes. */
 static bool find_hash(struct cmd_ctx *ctx, const struct cmd_key *k, unsigned flags,
                       struct hashmap_entry **entry, struct hash **h)
 {
-    *h = NULL;
-    *entry = keyspace_find(k->shard, &k->key, ctx->now_ms, flags);
-    if (*entry == NULL)
-        return true;
-    struct object *o = keyspace_object(*entry);
-    if (object_type(o) != OBJECT_HASH) {
-        reply_wrongtype(ctx);
-        return false;
-    }
-    *h = hash_from_boxed(object_boxed(o));
-    return true;
+    struct object_boxed *boxed;
+    bool ok = cmd_find_boxed(ctx, k, flags, OBJECT_HASH, entry, &boxed);
+    *h = boxed ? hash_from_boxed(boxed) : NULL;
+    return ok;
 }
 
 /* A write in progress: the key's hash, or a new one not yet stored. */
@@ -74,7 +61,7 @@ static bool write_open(struct cmd_ctx *ctx, struct hash_write *w)
     cmd_key(ctx, 1, &w->k);
     if (!find_hash(ctx, &w->k, 0, &w->entry, &w->h))
         return false;
-    if (w->h == NULL && (w->h = hash_create(field_hasher())) == NULL) {
+    if (w->h == NULL && (w->h = hash_create(cmd_member_hasher())) == NULL) {
         resp_add_error(ctx->out, ERR_OOM);
         return false;
     }

@@ -35,17 +35,10 @@
 static bool find_list(struct cmd_ctx *ctx, const struct cmd_key *k, unsigned flags,
                       struct hashmap_entry **entry, struct list **l)
 {
-    *l = NULL;
-    *entry = keyspace_find(k->shard, &k->key, ctx->now_ms, flags);
-    if (*entry == NULL)
-        return true;
-    struct object *o = keyspace_object(*entry);
-    if (object_type(o) != OBJECT_LIST) {
-        reply_wrongtype(ctx);
-        return false;
-    }
-    *l = list_from_boxed(object_boxed(o));
-    return true;
+    struct object_boxed *boxed;
+    bool ok = cmd_find_boxed(ctx, k, flags, OBJECT_LIST, entry, &boxed);
+    *l = boxed ? list_from_boxed(boxed) : NULL;
+    return ok;
 }
 
 /* Store a brand-new (non-empty) list at k. False after an OOM reply (the

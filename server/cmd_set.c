@@ -39,28 +39,15 @@
 
 /* ==== shared helpers ========================================================== */
 
-static const struct hashmap_hasher *member_hasher(void)
-{
-    static const struct hashmap_hasher hasher = {hashmap_siphash, &server.seed};
-    return &hasher;
-}
-
 /* The set at key k, or NULL when absent. False after replying WRONGTYPE.
  * `flags` is KEYSPACE_LOOKUP_COUNT for reads, 0 for writes. */
 static bool find_set(struct cmd_ctx *ctx, const struct cmd_key *k, unsigned flags,
                      struct hashmap_entry **entry, struct set **s)
 {
-    *s = NULL;
-    *entry = keyspace_find(k->shard, &k->key, ctx->now_ms, flags);
-    if (*entry == NULL)
-        return true;
-    struct object *o = keyspace_object(*entry);
-    if (object_type(o) != OBJECT_SET) {
-        reply_wrongtype(ctx);
-        return false;
-    }
-    *s = set_from_boxed(object_boxed(o));
-    return true;
+    struct object_boxed *boxed;
+    bool ok = cmd_find_boxed(ctx, k, flags, OBJECT_SET, entry, &boxed);
+    *s = boxed ? set_from_boxed(boxed) : NULL;
+    return ok;
 }
 
 /* After an in-place change to an existing key's set: delete it if it is
@@ -135,7 +122,7 @@ static void sadd_command(struct cmd_ctx *ctx)
     if (!find_set(ctx, &k, 0, &e, &s))
         return;
     bool fresh = s == NULL;
-    if (fresh && (s = set_create(member_hasher())) == NULL) {
+    if (fresh && (s = set_create(cmd_member_hasher())) == NULL) {
         resp_add_error(ctx->out, ERR_OOM);
         return;
     }
@@ -416,7 +403,7 @@ static void smove_command(struct cmd_ctx *ctx)
     }
     /* Add first, so running out of memory changes nothing. */
     if (de == NULL) {
-        struct set *dst = set_create(member_hasher());
+        struct set *dst = set_create(cmd_member_hasher());
         if (dst == NULL || set_add(dst, member->ptr, member->len, NULL) < 0) {
             set_destroy(dst);
             resp_add_error(ctx->out, ERR_OOM);
@@ -513,7 +500,7 @@ static bool inter_member_cb(const struct set_member *m, void *ud)
  * NULL when out of memory. */
 static struct set *union_diff(struct set **sets, size_t n, enum set_op op)
 {
-    struct set *dst = set_create(member_hasher());
+    struct set *dst = set_create(cmd_member_hasher());
     if (dst == NULL)
         return NULL;
     if (op == OP_DIFF && sets[0] == NULL)
@@ -563,7 +550,7 @@ static void set_op_generic(struct cmd_ctx *ctx, enum set_op op, bool store)
             resp_add_set_len(ctx->out, 0);
             goto done;
         }
-        if ((dst = set_create(member_hasher())) == NULL)
+        if ((dst = set_create(cmd_member_hasher())) == NULL)
             goto oom;
         if (!empty) {
             struct inter_acc a = {.dst = dst};

@@ -46,28 +46,15 @@
 
 /* ==== shared helpers ========================================================== */
 
-static const struct hashmap_hasher *member_hasher(void)
-{
-    static const struct hashmap_hasher hasher = {hashmap_siphash, &server.seed};
-    return &hasher;
-}
-
 /* The zset at key k, or NULL when absent. False after replying WRONGTYPE.
  * `flags` is KEYSPACE_LOOKUP_COUNT for reads, 0 for writes. */
 static bool find_zset(struct cmd_ctx *ctx, const struct cmd_key *k, unsigned flags,
                       struct hashmap_entry **entry, struct zset **z)
 {
-    *z = NULL;
-    *entry = keyspace_find(k->shard, &k->key, ctx->now_ms, flags);
-    if (*entry == NULL)
-        return true;
-    struct object *o = keyspace_object(*entry);
-    if (object_type(o) != OBJECT_ZSET) {
-        reply_wrongtype(ctx);
-        return false;
-    }
-    *z = zset_from_boxed(object_boxed(o));
-    return true;
+    struct object_boxed *boxed;
+    bool ok = cmd_find_boxed(ctx, k, flags, OBJECT_ZSET, entry, &boxed);
+    *z = boxed ? zset_from_boxed(boxed) : NULL;
+    return ok;
 }
 
 /* After an in-place change to an existing key's zset: delete it if it is
@@ -332,7 +319,7 @@ static void zadd_generic(struct cmd_ctx *ctx, int flags)
     enum zadd_out err = ZADD_OUT_NOP;
     if (z == NULL && !(flags & ZADD_XX)) {
         fresh = true;
-        if ((z = zset_create(member_hasher())) == NULL) {
+        if ((z = zset_create(cmd_member_hasher())) == NULL) {
             free(scores);
             resp_add_error(ctx->out, ERR_OOM);
             return;

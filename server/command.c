@@ -331,6 +331,29 @@ bool arg_to_scan_cursor(const struct resp_arg *arg, uint64_t *out)
     return true;
 }
 
+bool cmd_find_boxed(struct cmd_ctx *ctx, const struct cmd_key *k, unsigned flags,
+                    enum object_type type, struct hashmap_entry **entry,
+                    struct object_boxed **boxed)
+{
+    *boxed = NULL;
+    *entry = keyspace_find(k->shard, &k->key, ctx->now_ms, flags);
+    if (*entry == NULL)
+        return true;
+    struct object *o = keyspace_object(*entry);
+    if (object_type(o) != type) {
+        reply_wrongtype(ctx);
+        return false;
+    }
+    *boxed = object_boxed(o);
+    return true;
+}
+
+const struct hashmap_hasher *cmd_member_hasher(void)
+{
+    static const struct hashmap_hasher hasher = {hashmap_siphash, &server.seed};
+    return &hasher;
+}
+
 bool scan_opts_parse(struct cmd_ctx *ctx, size_t first, struct scan_opts *o)
 {
     *o = (struct scan_opts){.pattern = "*", .plen = 1, .match_all = true, .count = 10};

@@ -220,6 +220,15 @@ bool arg_to_ll_or_reply(struct cmd_ctx *ctx, const struct resp_arg *arg, long lo
  * rules: "" is 0, an optional sign, "-1" wraps; false on garbage or
  * overflow: reply "ERR invalid cursor"). */
 bool arg_to_scan_cursor(const struct resp_arg *arg, uint64_t *out);
+/* The boxed value (hash, list, set, zset) of `type` at key k, or NULL in
+ * *boxed when the key is absent. False after replying WRONGTYPE. `flags`
+ * is KEYSPACE_LOOKUP_COUNT for reads, 0 for writes. */
+bool cmd_find_boxed(struct cmd_ctx *ctx, const struct cmd_key *k, unsigned flags,
+                    enum object_type type, struct hashmap_entry **entry,
+                    struct object_boxed **boxed);
+/* The hasher for the members of collection values (seeded per process). */
+const struct hashmap_hasher *cmd_member_hasher(void);
+
 /* HSCAN/SSCAN/ZSCAN's options after the cursor: [MATCH pattern] [COUNT n]. */
 struct scan_opts {
     const char *pattern;
