@@ -3,10 +3,18 @@
  * database, the protocol version, authentication, name, reply mode and the
  * query/reply buffers. The libuv side of a connection (conn.c) wraps it;
  * command handlers only ever see this struct, so they run without a loop.
+ * What they need from the connection (write replies produced outside the
+ * client's own request, close it) goes through `io`, which the
+ * connection code supplies.
+ *
+ * The registry: every connected client is on one list, for CLIENT LIST,
+ * CLIENT KILL and connected_clients.
  *
  * Thread safety: a client belongs to its worker's thread. Other threads
- * (CLIENT LIST, CLIENT KILL) read it only under the client registry lock
- * (server.h), and the owner changes `name`/`lib_*` only under that lock.
+ * (CLIENT LIST, CLIENT KILL) read it only under the registry lock, and the
+ * owner changes `name`, `lib_*` and `fd` only under that lock.
+ *
+ * Errors: nothing here fails.
  */
 #ifndef GROVE_CLIENT_H
 #define GROVE_CLIENT_H
@@ -18,6 +26,7 @@
 #include "resp.h"
 
 struct worker;
+struct stats_loop;
 struct command;
 struct multi_cmd;
 struct multi_watch;
@@ -33,13 +42,27 @@ enum client_flag {
     CLIENT_NO_TOUCH = 1 << 6,
     CLIENT_MULTI = 1 << 7,             /* between MULTI and EXEC/DISCARD: commands queue */
     CLIENT_DIRTY_EXEC = 1 << 8,        /* a command was refused while queuing: EXEC aborts */
+    CLIENT_CLOSED = 1 << 9,            /* its connection is closing: nothing more is sent */
+};
+
+struct client;
+
+/* What the connection carrying a client does for the layers above it. */
+struct client_io {
+    /* Replies were appended outside the client's own request (a pub/sub
+     * message), or it was flagged to close: write them, or close it, on
+     * the client's loop once the current callbacks are done. The client's
+     * own thread only. */
+    void (*wake_cb)(struct client *c);
 };
 
 #define CLIENT_ADDR_LEN 64
 
 struct client {
     uint64_t id;
-    struct worker *worker;
+    struct worker *worker;        /* NULL for a client without a loop (tests, fuzzing) */
+    struct stats_loop *stats;     /* its loop's counters */
+    const struct client_io *io;
     int db;
     int resp;                     /* 2 or 3 */
     bool authenticated;
@@ -83,5 +106,41 @@ struct client {
      * which frees it at once. Set under the registry lock. */
     atomic_bool killed;
 };
+
+/* A new session: a fresh id, RESP2, authenticated if no password is set.
+ * client_deinit frees its buffers and strings; what it joined (MULTI,
+ * WATCH, channels) it must have left first (command_client_leave). */
+void client_init(struct client *c, struct worker *w, struct stats_loop *stats,
+                 const struct client_io *io, long long now_ms);
+void client_deinit(struct client *c);
+
+/* Authentication, as Redis's default user sees it: a password is set
+ * (requirepass) and this client has not authenticated. A client that
+ * connects (or RESETs) while no password is set counts as authenticated,
+ * so setting requirepass later does not lock out existing connections. */
+bool client_auth_required(const struct client *c);
+
+/* The registry (any thread). */
+void client_register(struct client *c);
+void client_unregister(struct client *c);
+long client_connected_count(void);
+/* Walk it with the lock held: for (c = client_registry_first(); c; c = c->reg_next). */
+void client_registry_lock(void);
+void client_registry_unlock(void);
+struct client *client_registry_first(void);
+/* A client another loop will close (CLIENT KILL): no longer counted or
+ * listed from now on. Registry lock held. */
+void client_mark_killed(struct client *c);
+
+/* Whether out-of-band replies (pub/sub messages) may be appended now: not
+ * closing, killed, or under CLIENT REPLY OFF, which drops them as Redis
+ * 7.0 does. Owner thread. */
+bool client_can_push(const struct client *c);
+/* After appending such replies, or flagging the client to close. */
+static inline void client_wake(struct client *c)
+{
+    if (c->io != NULL)
+        c->io->wake_cb(c);
+}
 
 #endif

@@ -12,6 +12,7 @@
 
 #include "command.h"
 #include "keyspace.h"
+#include "log.h"
 #include "pubsub.h"
 #include "server.h"
 #include "worker.h"
@@ -99,7 +100,7 @@ static void auth_command(struct cmd_ctx *ctx)
     }
     const struct resp_arg *user = ctx->argc == 3 ? &ctx->argv[1] : NULL;
     const struct resp_arg *pass = &ctx->argv[ctx->argc - 1];
-    if (user == NULL && !command_password_set()) {
+    if (user == NULL && !server_password_set()) {
         resp_add_error(ctx->out, "ERR AUTH <password> called without any password configured "
                                  "for the default user. Are you sure your configuration is "
                                  "correct?");
@@ -136,10 +137,10 @@ static void set_client_string(char **field, const struct resp_arg *value)
             copy[value->len] = '\0';
         }
     }
-    pthread_mutex_lock(&server.clients_lock);
+    client_registry_lock();
     char *old = *field;
     *field = copy;
-    pthread_mutex_unlock(&server.clients_lock);
+    client_registry_unlock();
     free(old);
 }
 
@@ -217,7 +218,7 @@ static void hello_command(struct cmd_ctx *ctx)
                        "ERR Client names cannot contain spaces, newlines or special characters.");
         return;
     }
-    if (command_auth_required(ctx->client)) {
+    if (client_auth_required(ctx->client)) {
         resp_add_error(ctx->out,
                        "NOAUTH HELLO must be called with the client already authenticated, "
                        "otherwise the HELLO AUTH <user> <pass> option can be used to "
@@ -243,10 +244,9 @@ static void reset_command(struct cmd_ctx *ctx)
      * this very command stays, so "CLIENT REPLY SKIP; RESET" sends nothing. */
     c->flags &= ~(uint32_t)(CLIENT_REPLY_OFF | CLIENT_REPLY_SKIP_NEXT | CLIENT_NO_EVICT |
                             CLIENT_NO_TOUCH);
-    c->authenticated = !command_password_set(); /* as on a new connection */
+    c->authenticated = !server_password_set(); /* as on a new connection */
     set_client_string(&c->name, &empty);
-    multi_client_reset(c); /* leaves MULTI, releases WATCHes */
-    pubsub_client_deinit(c); /* leaves every channel and pattern, silently */
+    command_client_leave(c); /* MULTI, WATCHes, every channel and pattern, silently */
     resp_add_simple(ctx->out, "RESET");
 }
 
@@ -335,9 +335,9 @@ static void client_info_command(struct cmd_ctx *ctx)
 {
     struct resp_out text;
     resp_out_init(&text, 2);
-    pthread_mutex_lock(&server.clients_lock);
+    client_registry_lock();
     describe_client(&text, ctx->client, ctx->now_ms);
-    pthread_mutex_unlock(&server.clients_lock);
+    client_registry_unlock();
     reply_text(ctx, &text);
     resp_out_deinit(&text);
 }
@@ -380,15 +380,15 @@ static void client_list_command(struct cmd_ctx *ctx)
     }
     struct resp_out text;
     resp_out_init(&text, 2);
-    pthread_mutex_lock(&server.clients_lock);
-    for (const struct client *c = server.clients; c != NULL; c = c->reg_next) {
+    client_registry_lock();
+    for (const struct client *c = client_registry_first(); c != NULL; c = c->reg_next) {
         bool wanted = nids == 0 && !c->killed;
         for (size_t i = 0; i < nids && !wanted && !c->killed; i++)
             wanted = ids[i] == c->id;
         if (wanted)
             describe_client(&text, c, ctx->now_ms);
     }
-    pthread_mutex_unlock(&server.clients_lock);
+    client_registry_unlock();
     reply_text(ctx, &text);
     resp_out_deinit(&text);
     free(ids);
@@ -483,21 +483,50 @@ static bool parse_kill_filters(struct cmd_ctx *ctx, struct kill_filter *f)
     return true;
 }
 
+/* CLIENT KILL's message to the victim's worker: close it there. */
+struct kill_msg {
+    struct worker_msg msg; /* first: the worker frees the whole message */
+    uint64_t client_id;
+};
+
+static void kill_deliver_cb(struct worker *w, struct worker_msg *m)
+{
+    struct client *c = worker_find_client(w, ((struct kill_msg *)m)->client_id);
+    if (c != NULL) {
+        c->flags |= CLIENT_CLOSE_ASAP;
+        client_wake(c);
+    }
+}
+
+static void post_kill(struct client *c)
+{
+    struct kill_msg *m = malloc(sizeof(*m));
+    if (m == NULL) {
+        /* Marked killed, so its loop runs and sends nothing more for it;
+         * the socket closes when its peer does, or at the idle timeout. */
+        log_warning("Out of memory killing client id=%llu", (unsigned long long)c->id);
+        return;
+    }
+    m->msg.deliver_cb = kill_deliver_cb;
+    m->client_id = c->id;
+    worker_post(c->worker, &m->msg);
+}
+
 /* Close every matching client: ourselves after this reply, the others
  * through their worker's queue. Returns how many matched. */
 static long long kill_clients(struct cmd_ctx *ctx, const struct kill_filter *f)
 {
     long long killed = 0;
     struct client *me = ctx->client;
-    pthread_mutex_lock(&server.clients_lock);
-    for (struct client *c = server.clients; c != NULL; c = c->reg_next) {
+    client_registry_lock();
+    for (struct client *c = client_registry_first(); c != NULL; c = c->reg_next) {
         if (!kill_matches(f, c, me, ctx->now_ms))
             continue;
         killed++;
         if (c == me) {
             me->flags |= CLIENT_CLOSE_AFTER_REPLY;
         } else {
-            server__mark_killed(c); /* its loop runs nothing more for it */
+            client_mark_killed(c); /* its loop runs nothing more for it */
             /* Redis frees a killed client at once, so by the time the
              * killer reads this reply the victim's peer has seen the
              * connection end (redis-py, for one, checks for that before
@@ -507,10 +536,10 @@ static long long kill_clients(struct cmd_ctx *ctx, const struct kill_filter *f)
              * makes the end visible now. */
             if (c->fd >= 0)
                 shutdown(c->fd, SHUT_RDWR);
-            worker_post(c->worker, WORKER_MSG_KILL, c->id);
+            post_kill(c);
         }
     }
-    pthread_mutex_unlock(&server.clients_lock);
+    client_registry_unlock();
     return killed;
 }
 

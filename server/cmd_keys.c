@@ -29,7 +29,6 @@
 #define ERR_SAME_OBJECT "ERR source and destination objects are the same"
 #define ERR_DB_RANGE "ERR DB index is out of range"
 #define ERR_INT_RANGE "ERR value is out of range, value must between -2147483648 and 2147483647"
-#define ERR_OOM "ERR out of memory"
 
 /* OBJECT REFCOUNT of a shared integer (Redis's OBJ_SHARED_REFCOUNT). */
 #define SHARED_REFCOUNT INT_MAX
@@ -175,7 +174,7 @@ static void rename_generic(struct cmd_ctx *ctx, bool nx)
         return;
     }
     if (keyspace_rename(src.shard, e, dst.shard, &dst.key, ctx->now_ms, NULL) < 0) {
-        resp_add_error(ctx->out, ERR_OOM);
+        resp_add_error(ctx->out, ERR_OUT_OF_MEMORY);
         return;
     }
     if (nx)
@@ -204,7 +203,7 @@ static bool lock_two(struct cmd_ctx *ctx, struct keyspace_lockset *set, struct k
     keyspace_lockset_init(set);
     if (keyspace_lockset_add(set, a) < 0 || keyspace_lockset_add(set, b) < 0) {
         keyspace_lockset_deinit(set);
-        resp_add_error(ctx->out, ERR_OOM);
+        resp_add_error(ctx->out, ERR_OUT_OF_MEMORY);
         return false;
     }
     keyspace_lockset_lock(set);
@@ -268,7 +267,7 @@ static void copy_command(struct cmd_ctx *ctx)
     if (e == NULL || (dst_exists && !replace))
         resp_add_integer(ctx->out, 0);
     else if (keyspace_copy(e, dst.shard, &dst.key, ctx->now_ms, NULL) < 0)
-        resp_add_error(ctx->out, ERR_OOM);
+        resp_add_error(ctx->out, ERR_OUT_OF_MEMORY);
     else
         resp_add_integer(ctx->out, 1);
     unlock_two(&locks);
@@ -296,7 +295,7 @@ static void move_command(struct cmd_ctx *ctx)
     if (e == NULL || dst_exists)
         resp_add_integer(ctx->out, 0);
     else if (keyspace_rename(src.shard, e, dst_shard, &src.key, ctx->now_ms, NULL) < 0)
-        resp_add_error(ctx->out, ERR_OOM);
+        resp_add_error(ctx->out, ERR_OUT_OF_MEMORY);
     else
         resp_add_integer(ctx->out, 1);
     unlock_two(&locks);
@@ -415,7 +414,7 @@ static void scan_command(struct cmd_ctx *ctx)
                                   filter_key_cb, &f);
     if (keys.oom) {
         resp_out_deinit(&keys);
-        resp_add_error(ctx->out, ERR_OOM);
+        resp_add_error(ctx->out, ERR_OUT_OF_MEMORY);
         return;
     }
     char cursor[24];
@@ -452,7 +451,7 @@ static void randomkey_command(struct cmd_ctx *ctx)
         return;
     }
     if (r.key == NULL) {
-        resp_add_error(ctx->out, ERR_OOM);
+        resp_add_error(ctx->out, ERR_OUT_OF_MEMORY);
         return;
     }
     resp_add_bulk(ctx->out, r.key, r.len);

@@ -256,7 +256,7 @@ static void run_queue(struct cmd_ctx *ctx, struct keyspace_lockset *locks)
         else if (!unlocked && !held)
             keyspace_lockset_lock(locks);
         held = !unlocked;
-        command__run_queued(c, q->cmd, q->argv, q->argc, ctx->now_ms, ctx->stats, held);
+        command__run_queued(c, q->cmd, q->argv, q->argc, ctx->now_ms, held);
     }
     if (held)
         keyspace_lockset_unlock(locks);
@@ -292,8 +292,7 @@ static void exec_command(struct cmd_ctx *ctx)
         return;
     }
     if (queue_may_grow(c) && server_over_maxmemory()) {
-        exec_abort(ctx, "EXECABORT Transaction discarded because of: OOM command not allowed "
-                        "when used memory > 'maxmemory'.");
+        exec_abort(ctx, "EXECABORT Transaction discarded because of: " ERR_MAXMEMORY_OOM);
         return;
     }
     struct keyspace_lockset locks;

@@ -15,8 +15,12 @@
 #include "command.h"
 #include "glob.h"
 #include "keyspace.h"
+#include "lazyfree.h"
+#include "lifecycle.h"
 #include "pubsub.h"
+#include "rlimit.h"
 #include "server.h"
+#include "stats.h"
 #include "worker.h"
 
 /* ---- INFO ------------------------------------------------------------------- */
@@ -94,13 +98,13 @@ static void info_server(struct resp_out *t, long long now_ms)
     info_line(t, "executable:%s", exe);
     info_line(t, "config_file:%s", server.config_file ? server.config_file : "");
     info_line(t, "io_threads_active:0");
-    info_line(t, "worker_threads:%d", server.nworkers);
+    info_line(t, "worker_threads:%u", worker_count());
 }
 
 static void info_clients(struct resp_out *t)
 {
     info_line(t, "# Clients");
-    info_line(t, "connected_clients:%ld", atomic_load(&server.connected_clients));
+    info_line(t, "connected_clients:%ld", client_connected_count());
     info_line(t, "cluster_connections:0");
     info_line(t, "maxclients:%lld", server.cfg.maxclients);
     info_line(t, "client_recent_max_input_buffer:0");
@@ -213,16 +217,16 @@ static void info_stats(struct resp_out *t, long long now_ms)
     info_line(t, "# Stats");
     info_line(t, "total_connections_received:%lld",
               atomic_load(&server.total_connections_received));
-    info_line(t, "total_commands_processed:%lld", server_total_commands());
-    info_line(t, "instantaneous_ops_per_sec:%lld", server_instantaneous(SERVER_METRIC_COMMANDS));
-    info_line(t, "total_net_input_bytes:%lld", server_net_input_bytes());
-    info_line(t, "total_net_output_bytes:%lld", server_net_output_bytes());
+    info_line(t, "total_commands_processed:%lld", stats_total(STATS_COMMANDS));
+    info_line(t, "instantaneous_ops_per_sec:%lld", stats_instantaneous(STATS_METRIC_COMMANDS));
+    info_line(t, "total_net_input_bytes:%lld", stats_total(STATS_NET_INPUT_BYTES));
+    info_line(t, "total_net_output_bytes:%lld", stats_total(STATS_NET_OUTPUT_BYTES));
     info_line(t, "total_net_repl_input_bytes:0");
     info_line(t, "total_net_repl_output_bytes:0");
     info_line(t, "instantaneous_input_kbps:%.2f",
-              (double)server_instantaneous(SERVER_METRIC_NET_INPUT) / 1024);
+              (double)stats_instantaneous(STATS_METRIC_NET_INPUT) / 1024);
     info_line(t, "instantaneous_output_kbps:%.2f",
-              (double)server_instantaneous(SERVER_METRIC_NET_OUTPUT) / 1024);
+              (double)stats_instantaneous(STATS_METRIC_NET_OUTPUT) / 1024);
     info_line(t, "instantaneous_input_repl_kbps:0.00");
     info_line(t, "instantaneous_output_repl_kbps:0.00");
     info_line(t, "rejected_connections:%lld", atomic_load(&server.rejected_connections));
@@ -253,8 +257,8 @@ static void info_stats(struct resp_out *t, long long now_ms)
         info_line(t, "%s", idle[i]);
     info_line(t, "total_error_replies:%lld", server_total_error_replies());
     info_line(t, "dump_payload_sanitizations:0");
-    info_line(t, "total_reads_processed:%lld", server_reads_processed());
-    info_line(t, "total_writes_processed:%lld", server_writes_processed());
+    info_line(t, "total_reads_processed:%lld", stats_total(STATS_READS_PROCESSED));
+    info_line(t, "total_writes_processed:%lld", stats_total(STATS_WRITES_PROCESSED));
     info_line(t, "io_threaded_reads_processed:0");
     info_line(t, "io_threaded_writes_processed:0");
     info_line(t, "reply_buffer_shrinks:0");
@@ -294,20 +298,16 @@ static void info_cpu(struct resp_out *t)
               (long)thread.ru_utime.tv_usec);
 }
 
-/* Summed over the workers: "cmdstat_get:calls=2,usec=5,usec_per_call=2.50,
+/* Summed over the loops: "cmdstat_get:calls=2,usec=5,usec_per_call=2.50,
  * rejected_calls=0,failed_calls=0" for every command used since RESETSTAT. */
 static void info_commandstats(struct resp_out *t)
 {
     info_line(t, "# Commandstats");
     for (unsigned id = 0; id < command_id_count(); id++) {
-        long long calls = 0, ns = 0, rejected = 0, failed = 0;
-        for (int w = 0; w < server.nworkers; w++) {
-            const struct command_stat *st = &server.workers[w].cmdstats[id];
-            calls += atomic_load_explicit(&st->calls, memory_order_relaxed);
-            ns += atomic_load_explicit(&st->ns, memory_order_relaxed);
-            rejected += atomic_load_explicit(&st->rejected, memory_order_relaxed);
-            failed += atomic_load_explicit(&st->failed, memory_order_relaxed);
-        }
+        long long calls = stats_command_total(id, STATS_CMD_CALLS);
+        long long ns = stats_command_total(id, STATS_CMD_NS);
+        long long rejected = stats_command_total(id, STATS_CMD_REJECTED);
+        long long failed = stats_command_total(id, STATS_CMD_FAILED);
         if (calls == 0 && rejected == 0 && failed == 0)
             continue;
         long long usec = ns / 1000;
@@ -471,7 +471,7 @@ static void restore_config(struct cmd_ctx *ctx, char (*old)[CONFIG_VALUE_MAX], s
 /* Maxclients needs file descriptors: like Redis, raise the limit or refuse. */
 static bool maxclients_fit(char *reason, size_t cap)
 {
-    long long fit = server_fit_maxclients(server.cfg.maxclients);
+    long long fit = rlimit_fit_maxclients(server.cfg.maxclients, worker_count());
     if (fit >= server.cfg.maxclients)
         return true;
     snprintf(reason, cap, "The operating system is not able to handle the specified number of "
@@ -586,7 +586,7 @@ static void dbsize_command(struct cmd_ctx *ctx)
 
 /* FLUSHDB / FLUSHALL [ASYNC|SYNC]. The keyspace empties the databases
  * atomically and hands back the old contents; SYNC frees them here, ASYNC
- * on the main thread (server_lazyfree), so the reply does not wait. */
+ * on the main thread (lazyfree.h), so the reply does not wait. */
 static bool parse_flush_mode(struct cmd_ctx *ctx, bool *async)
 {
     *async = false;
@@ -605,7 +605,7 @@ static bool parse_flush_mode(struct cmd_ctx *ctx, bool *async)
 static void finish_flush(struct cmd_ctx *ctx, int rc, struct keyspace_trash *trash, bool async)
 {
     if (async)
-        server_lazyfree(trash);
+        lazyfree_submit(trash);
     else
         keyspace_trash_free(trash);
     if (rc < 0)
@@ -660,7 +660,7 @@ static void shutdown_command(struct cmd_ctx *ctx)
         }
     }
     ctx->client->flags |= CLIENT_CLOSE_AFTER_REPLY;
-    server_request_shutdown();
+    lifecycle_request_shutdown();
 }
 
 /* ---- the table ---------------------------------------------------------------- */

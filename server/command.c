@@ -15,7 +15,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <time.h>
 
 #include "evict.h"
 #include "hashmap.h"
@@ -23,7 +22,7 @@
 #include "log.h"
 #include "pubsub.h"
 #include "server.h"
-#include "worker.h"
+#include "stats.h"
 
 #define COMMAND_NAME_MAX 32
 
@@ -399,19 +398,6 @@ static bool arity_ok(const struct command *cmd, size_t argc)
     return cmd->arity >= 0 ? argc == (size_t)cmd->arity : argc >= (size_t)-cmd->arity;
 }
 
-bool command_password_set(void)
-{
-    config_lock(); /* CONFIG SET may free the string meanwhile */
-    bool set = server.cfg.requirepass[0] != '\0';
-    config_unlock();
-    return set;
-}
-
-bool command_auth_required(const struct client *c)
-{
-    return !c->authenticated && command_password_set();
-}
-
 /* Find the command (or subcommand) or reply why not. A command found but
  * refused (arity, NOAUTH) is left in *rejected for its statistics. */
 static const struct command *resolve(struct cmd_ctx *ctx, const struct command **rejected)
@@ -435,7 +421,7 @@ static const struct command *resolve(struct cmd_ctx *ctx, const struct command *
         reply_wrong_arity(ctx, cmd);
         return NULL;
     }
-    if (command_auth_required(ctx->client) && !(cmd->flags & CMD_NO_AUTH)) {
+    if (client_auth_required(ctx->client) && !(cmd->flags & CMD_NO_AUTH)) {
         resp_add_error(ctx->out, "NOAUTH Authentication required.");
         return NULL;
     }
@@ -443,7 +429,7 @@ static const struct command *resolve(struct cmd_ctx *ctx, const struct command *
      * maxmemory is set (no shard lock is held yet); refuse commands that
      * may grow the dataset only when nothing more could be evicted. */
     if (evict_perform() == EVICT_FAIL && (cmd->flags & CMD_DENYOOM)) {
-        resp_add_error(ctx->out, "OOM command not allowed when used memory > 'maxmemory'.");
+        resp_add_error(ctx->out, ERR_MAXMEMORY_OOM);
         return NULL;
     }
     *rejected = NULL;
@@ -486,7 +472,7 @@ static void run_locked(const struct command *cmd, struct cmd_ctx *ctx)
             }
             if (keyspace_lockset_add(&locks, k.shard) < 0) {
                 keyspace_lockset_deinit(&locks);
-                resp_add_error(ctx->out, "ERR out of memory");
+                resp_add_error(ctx->out, ERR_OUT_OF_MEMORY);
                 return;
             }
         }
@@ -509,13 +495,6 @@ static void apply_reply_mode(struct client *c, size_t mark)
     }
 }
 
-static long long monotonic_ns(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (long long)ts.tv_sec * 1000000000LL + ts.tv_nsec;
-}
-
 /* Did the command leave an error reply ("-CODE ...") after `mark`? */
 static bool replied_error(const struct client *c, size_t mark)
 {
@@ -530,26 +509,25 @@ static bool run_counted(struct cmd_ctx *ctx, const struct command *cmd, size_t m
     struct client *c = ctx->client;
     ctx->cmd = cmd;
     c->last_cmd = cmd;
-    long long start = monotonic_ns();
+    long long start = server_monotonic_ns();
     if (shards_held)
         cmd->proc(ctx);
     else
         run_locked(cmd, ctx);
-    long long ns = monotonic_ns() - start;
+    long long ns = server_monotonic_ns() - start;
     bool failed = replied_error(c, mark);
-    struct command_stat *st = &c->worker->cmdstats[cmd->id];
-    WORKER_CMDSTAT_ADD(st, calls, 1);
-    WORKER_CMDSTAT_ADD(st, ns, ns);
+    stats_command_add(c->stats, cmd->id, STATS_CMD_CALLS, 1);
+    stats_command_add(c->stats, cmd->id, STATS_CMD_NS, ns);
     if (failed)
-        WORKER_CMDSTAT_ADD(st, failed, 1);
-    WORKER_STAT_ADD(c->worker, commands, 1);
+        stats_command_add(c->stats, cmd->id, STATS_CMD_FAILED, 1);
+    stats_add(c->stats, STATS_COMMANDS, 1);
     return failed;
 }
 
 static void count_rejected(struct client *c, const struct command *rejected)
 {
     if (rejected != NULL)
-        WORKER_CMDSTAT_ADD(&c->worker->cmdstats[rejected->id], rejected, 1);
+        stats_command_add(c->stats, rejected->id, STATS_CMD_REJECTED, 1);
 }
 
 /* Errors count before CLIENT REPLY OFF takes the reply back, as Redis does. */
@@ -578,9 +556,9 @@ static void execute_in_multi(struct cmd_ctx *ctx, size_t mark)
         if (rejected->flags & CMD_NO_MULTI)
             resp_add_error(ctx->out, "ERR Command not allowed inside a transaction");
         else if (server_over_maxmemory())
-            resp_add_error(ctx->out, "OOM command not allowed when used memory > 'maxmemory'.");
+            resp_add_error(ctx->out, ERR_MAXMEMORY_OOM);
         else if (multi_queue(c, rejected, ctx->argv, ctx->argc) < 0)
-            resp_add_error(ctx->out, "ERR out of memory");
+            resp_add_error(ctx->out, ERR_OUT_OF_MEMORY);
         else
             rejected = NULL;
         if (rejected == NULL) {
@@ -619,12 +597,17 @@ static bool refused_while_subscribed(struct cmd_ctx *ctx, const struct command *
     return true;
 }
 
-void command_execute(struct client *c, struct resp_arg *argv, size_t argc, long long now_ms,
-                     struct worker_stats *stats)
+void command_client_leave(struct client *c)
+{
+    multi_client_reset(c);
+    pubsub_client_deinit(c);
+}
+
+void command_execute(struct client *c, struct resp_arg *argv, size_t argc, long long now_ms)
 {
     struct cmd_ctx ctx = {
         .client = c, .out = &c->out, .argc = argc, .argv = argv,
-        .db = keyspace_db(server.ks, (unsigned)c->db), .now_ms = now_ms, .stats = stats,
+        .db = keyspace_db(server.ks, (unsigned)c->db), .now_ms = now_ms,
     };
     size_t mark = c->out.len;
     if (__builtin_expect((c->flags & CLIENT_MULTI) != 0, 0)) {
@@ -647,12 +630,11 @@ void command_execute(struct client *c, struct resp_arg *argv, size_t argc, long 
 }
 
 void command__run_queued(struct client *c, const struct command *cmd, struct resp_arg *argv,
-                         size_t argc, long long now_ms, struct worker_stats *stats,
-                         bool shards_held)
+                         size_t argc, long long now_ms, bool shards_held)
 {
     struct cmd_ctx ctx = {
         .client = c, .out = &c->out, .argc = argc, .argv = argv,
-        .db = keyspace_db(server.ks, (unsigned)c->db), .now_ms = now_ms, .stats = stats,
+        .db = keyspace_db(server.ks, (unsigned)c->db), .now_ms = now_ms,
     };
     size_t mark = c->out.len;
     if (run_counted(&ctx, cmd, mark, shards_held) && c->out.len > mark)

@@ -103,7 +103,6 @@ struct cmd_ctx {
     struct resp_arg *argv;
     struct keyspace_db *db;
     long long now_ms;
-    struct worker_stats *stats;
     size_t first_key_arg;        /* the dispatcher's cached key, 0 if none */
     struct cmd_key first_key;
 };
@@ -162,16 +161,8 @@ const struct command *command_by_id(unsigned id);
 void command_foreach(void (*fn)(const struct command *cmd, void *ud), void *ud);
 size_t command_count(void);
 
-/* Authentication, as Redis's default user sees it: a password is set
- * (requirepass), and this client has not authenticated. A client that
- * connects (or RESETs) while no password is set counts as authenticated,
- * so setting requirepass later does not lock out existing connections. */
-bool command_password_set(void);
-bool command_auth_required(const struct client *c);
-
 /* Run one parsed request for a client, appending its reply. */
-void command_execute(struct client *c, struct resp_arg *argv, size_t argc, long long now_ms,
-                     struct worker_stats *stats);
+void command_execute(struct client *c, struct resp_arg *argv, size_t argc, long long now_ms);
 
 /* The argument positions of the command's declared keys for argc
  * arguments: false if it has none (or the table says it locks itself). */
@@ -181,8 +172,7 @@ bool command_key_range(const struct command *cmd, size_t argc, size_t *first, si
  * counting its statistics and error. With shards_held the caller already
  * holds the shards of its keys; otherwise they are locked around it. */
 void command__run_queued(struct client *c, const struct command *cmd, struct resp_arg *argv,
-                         size_t argc, long long now_ms, struct worker_stats *stats,
-                         bool shards_held);
+                         size_t argc, long long now_ms, bool shards_held);
 
 /* ---- transactions (cmd_multi.c) ---------------------------------------------- */
 
@@ -193,11 +183,20 @@ int multi_queue(struct client *c, const struct command *cmd, const struct resp_a
  * RESET, disconnect. Takes shard locks: call it holding none. */
 void multi_client_reset(struct client *c);
 
+/* Leave everything a session joined: MULTI, WATCHes, every channel and
+ * pattern (RESET, and before client_deinit). Takes shard and registry
+ * locks: call it holding none. */
+void command_client_leave(struct client *c);
+
 /* ---- helpers for handlers ------------------------------------------------ */
 
 /* The key at argv[argi] in the client's database (hashed once: the
  * dispatcher's hash of the first key is reused). */
 void cmd_key(struct cmd_ctx *ctx, size_t argi, struct cmd_key *out);
+
+/* Redis's texts that more than one file replies, word for word. */
+#define ERR_OUT_OF_MEMORY "ERR out of memory"
+#define ERR_MAXMEMORY_OOM "OOM command not allowed when used memory > 'maxmemory'."
 
 /* The standard replies, word for word as Redis. */
 void reply_wrong_arity(struct cmd_ctx *ctx, const struct command *cmd);

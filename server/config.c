@@ -35,10 +35,11 @@ struct option {
     const char *default_value;
 };
 
-static const char *const loglevel_names[] = {"debug", "verbose", "notice", "warning", NULL};
-const char *const config_maxmemory_policies[] = {
-    "volatile-lru", "volatile-lfu", "volatile-random", "volatile-ttl",
-    "allkeys-lru",  "allkeys-lfu",  "allkeys-random",  "noeviction", NULL};
+const char *const config_maxmemory_policies[MAXMEMORY_POLICIES + 1] = {
+#define CONFIG_POLICY_NAME(name, text) [MAXMEMORY_##name] = text,
+    CONFIG_MAXMEMORY_POLICIES(CONFIG_POLICY_NAME)
+#undef CONFIG_POLICY_NAME
+    NULL};
 
 #define FIELD(f) offsetof(struct config, f)
 static const struct option options[] = {
@@ -52,7 +53,7 @@ static const struct option options[] = {
     {"timeout", OPT_INT, FIELD(timeout), 0, INT_MAX, 0, NULL, "0"},
     {"tcp-backlog", OPT_INT, FIELD(tcp_backlog), 0, INT_MAX, OPT_IMMUTABLE, NULL, "511"},
     {"tcp-keepalive", OPT_INT, FIELD(tcp_keepalive), 0, INT_MAX, 0, NULL, "300"},
-    {"loglevel", OPT_ENUM, FIELD(loglevel), 0, 0, 0, loglevel_names, "notice"},
+    {"loglevel", OPT_ENUM, FIELD(loglevel), 0, 0, 0, log_level_names, "notice"},
     {"logfile", OPT_STRING, FIELD(logfile), 0, 0, OPT_IMMUTABLE, NULL, ""},
     {"proto-max-bulk-len", OPT_MEMORY, FIELD(proto_max_bulk_len), 1024 * 1024, LLONG_MAX, 0,
      NULL, "512mb"},
@@ -86,9 +87,9 @@ void config_unlock(void)
     pthread_mutex_unlock(&config_mutex);
 }
 
-static long long *int_field(struct config *cfg, const struct option *opt)
+static atomic_llong *int_field(struct config *cfg, const struct option *opt)
 {
-    return (long long *)((char *)cfg + opt->offset);
+    return (atomic_llong *)((char *)cfg + opt->offset);
 }
 
 static char **string_field(struct config *cfg, const struct option *opt)
@@ -185,7 +186,9 @@ static int parse_obuf_limit(struct config *cfg, const char *value, char *reason,
         return -1;
     }
     long long limits[CONFIG_OBUF_CLASSES][3];
-    memcpy(limits, cfg->obuf_limits, sizeof(limits));
+    for (int c = 0; c < CONFIG_OBUF_CLASSES; c++)
+        for (int k = 0; k < 3; k++)
+            limits[c][k] = cfg->obuf_limits[c][k];
     for (int j = 0; j < n; j += 4) {
         int slot = -1;
         for (size_t c = 0; c < sizeof(classes) / sizeof(classes[0]); c++)
@@ -211,7 +214,9 @@ static int parse_obuf_limit(struct config *cfg, const char *value, char *reason,
         limits[slot][1] = soft;
         limits[slot][2] = seconds;
     }
-    memcpy(cfg->obuf_limits, limits, sizeof(limits));
+    for (int c = 0; c < CONFIG_OBUF_CLASSES; c++)
+        for (int k = 0; k < 3; k++)
+            cfg->obuf_limits[c][k] = limits[c][k];
     cfg->client_output_buffer_limit = limits[0][0];
     return 0;
 }
@@ -306,7 +311,7 @@ static int apply(struct config *cfg, const struct option *opt, const char *value
     }
     if (opt->offset == FIELD(hz)) /* Redis clamps instead of refusing */
         v = v < CONFIG_MIN_HZ ? CONFIG_MIN_HZ : v > CONFIG_MAX_HZ ? CONFIG_MAX_HZ : v;
-    *int_field(cfg, opt) = v;
+    atomic_store(int_field(cfg, opt), v);
     if (opt->offset == FIELD(loglevel))
         log_set_level((enum log_level)v);
     return 0;
@@ -485,7 +490,7 @@ static void format_value(struct config *cfg, const struct option *opt, char *buf
         snprintf(buf, len, "%s", opt->enum_names[v]);
         break;
     case OPT_OBUF_LIMIT: {
-        const long long(*l)[3] = cfg->obuf_limits;
+        atomic_llong(*l)[3] = cfg->obuf_limits;
         snprintf(buf, len, "normal %lld %lld %lld slave %lld %lld %lld pubsub %lld %lld %lld",
                  l[0][0], l[0][1], l[0][2], l[1][0], l[1][1], l[1][2], l[2][0], l[2][1],
                  l[2][2]);

@@ -6,13 +6,19 @@
  * One table (config.c) describes every option: name, kind, bounds, where
  * its value lives in struct config, and whether CONFIG SET may change it.
  *
- * Thread safety: the server reads numeric fields without locking (aligned
- * word-sized values; a reader sees the old or the new value). CONFIG SET
- * and any reader of a string option hold config_lock().
+ * Thread safety: numeric options are C11 atomics, so a worker reading one
+ * while CONFIG SET changes it on another thread sees the old or the new
+ * value (a plain read of an atomic is a sequentially consistent load: one
+ * plain move on x86-64). String options are read under config_lock(),
+ * which CONFIG SET holds while it replaces them.
+ *
+ * Errors: config_load and config_set return 0 or a negative code with a
+ * message (see each); getters return -1 for an unknown option.
  */
 #ifndef GROVE_CONFIG_H
 #define GROVE_CONFIG_H
 
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -21,32 +27,51 @@
 #define CONFIG_MAX_HZ 500
 #define CONFIG_OBUF_CLASSES 3 /* normal, replica, pubsub */
 
+/* maxmemory-policy: the enum and its names come from this one list, so
+ * they cannot get out of step. */
+#define CONFIG_MAXMEMORY_POLICIES(X)                                                        \
+    X(VOLATILE_LRU, "volatile-lru")                                                          \
+    X(VOLATILE_LFU, "volatile-lfu")                                                          \
+    X(VOLATILE_RANDOM, "volatile-random")                                                    \
+    X(VOLATILE_TTL, "volatile-ttl")                                                          \
+    X(ALLKEYS_LRU, "allkeys-lru")                                                            \
+    X(ALLKEYS_LFU, "allkeys-lfu")                                                            \
+    X(ALLKEYS_RANDOM, "allkeys-random")                                                      \
+    X(NOEVICTION, "noeviction")
+
+enum maxmemory_policy {
+#define CONFIG_POLICY_ENUM(name, text) MAXMEMORY_##name,
+    CONFIG_MAXMEMORY_POLICIES(CONFIG_POLICY_ENUM)
+#undef CONFIG_POLICY_ENUM
+    MAXMEMORY_POLICIES
+};
+
 struct config {
-    long long port;
-    char *bind;                  /* space-separated addresses */
-    long long threads;           /* 0: one per CPU */
-    long long databases;
-    long long shards;            /* per database, a power of two */
-    char *requirepass;           /* "" when off */
-    long long maxclients;
-    long long timeout;           /* seconds idle before a client is closed, 0 = never */
-    long long tcp_backlog;
-    long long tcp_keepalive;
-    long long loglevel;
+    atomic_llong port;
+    char *bind;                           /* space-separated addresses */
+    atomic_llong threads;                 /* 0: one per CPU */
+    atomic_llong databases;
+    atomic_llong shards;                  /* per database, a power of two */
+    char *requirepass;                    /* "" when off */
+    atomic_llong maxclients;
+    atomic_llong timeout;                 /* seconds idle before a client is closed, 0 = never */
+    atomic_llong tcp_backlog;
+    atomic_llong tcp_keepalive;
+    atomic_llong loglevel;
     char *logfile;
-    long long proto_max_bulk_len;
-    long long client_query_buffer_limit;
-    long long client_output_buffer_limit; /* hard limit of the normal class, 0 = none */
-    long long obuf_limits[CONFIG_OBUF_CLASSES][3]; /* hard, soft, seconds per class */
-    long long hz;
-    long long maxmemory;
-    long long maxmemory_policy;  /* index into config_maxmemory_policies (evict.c relies on the order) */
-    long long maxmemory_samples;
-    long long lfu_log_factor;
-    long long lfu_decay_time;    /* minutes */
-    char *save;                  /* accepted for compatibility; Grove never persists */
-    long long appendonly;
-    long long daemonize;
+    atomic_llong proto_max_bulk_len;
+    atomic_llong client_query_buffer_limit;
+    atomic_llong client_output_buffer_limit; /* hard limit of the normal class, 0 = none */
+    atomic_llong obuf_limits[CONFIG_OBUF_CLASSES][3]; /* hard, soft, seconds per class */
+    atomic_llong hz;
+    atomic_llong maxmemory;
+    atomic_llong maxmemory_policy;        /* enum maxmemory_policy */
+    atomic_llong maxmemory_samples;
+    atomic_llong lfu_log_factor;
+    atomic_llong lfu_decay_time;          /* minutes */
+    char *save;                           /* accepted for compatibility; Grove never persists */
+    atomic_llong appendonly;
+    atomic_llong daemonize;
     char *dir;
 };
 
@@ -87,6 +112,7 @@ void config_unlock(void);
 /* Parse a Redis memory amount ("1gb", "512mb", "100k", "42"). */
 bool config_parse_memory(const char *s, long long *out);
 
-extern const char *const config_maxmemory_policies[];
+/* The names of enum maxmemory_policy, NULL-terminated. */
+extern const char *const config_maxmemory_policies[MAXMEMORY_POLICIES + 1];
 
 #endif

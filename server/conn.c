@@ -35,7 +35,7 @@
  *
  * Who frees what: the conn (and everything in its client) is freed only in
  * close_cb, after libuv has cancelled any pending write (whose callback runs
- * first and touches nothing once `closing` is set).
+ * first and touches nothing once the client is CLIENT_CLOSED).
  */
 #include "conn.h"
 
@@ -48,10 +48,11 @@
 #include <sys/socket.h>
 
 #include "command.h"
+#include "fault.h"
 #include "log.h"
-#include "pubsub.h"
 #include "server.h"
-#include "worker.h"
+#include "stats.h"
+#include "worker_loop.h"
 
 #define CONN_READ_CHUNK (16 * 1024)
 #define CONN_SMALL_QBUF (64 * 1024)        /* shrink an idle query buffer above this */
@@ -80,35 +81,14 @@ static void format_addr(const struct sockaddr_storage *sa, char *out, size_t cap
     snprintf(out, cap, "%s:%d", ip, port);
 }
 
-static void client_init(struct client *cl, struct worker *w, long long now_ms)
+static struct worker_loop *loop_of(const struct conn *c)
 {
-    memset(cl, 0, sizeof(*cl));
-    cl->id = atomic_fetch_add(&server.next_client_id, 1);
-    cl->worker = w;
-    cl->resp = 2;
-    cl->ctime_ms = now_ms;
-    cl->last_interaction_ms = now_ms;
-    cl->fd = -1;
-    cl->authenticated = !command_password_set();
-    resp_parser_init(&cl->parser, NULL); /* limits set per request: set_request_limits */
-    resp_out_init(&cl->out, 2);
-}
-
-static void client_deinit(struct client *cl)
-{
-    multi_client_reset(cl); /* drop the queue, release the watches */
-    pubsub_client_deinit(cl); /* leave every channel and pattern */
-    free(cl->qbuf);
-    free(cl->argv);
-    free(cl->name);
-    free(cl->lib_name);
-    free(cl->lib_ver);
-    resp_out_deinit(&cl->out);
+    return c->client.worker->loop;
 }
 
 static void unqueue_flush(struct conn *c)
 {
-    struct worker *w = c->client.worker;
+    struct worker_loop *w = loop_of(c);
     if (!c->flush_queued)
         return;
     if (c->flush_prev)
@@ -122,7 +102,7 @@ static void unqueue_flush(struct conn *c)
 
 static void queue_flush(struct conn *c)
 {
-    struct worker *w = c->client.worker;
+    struct worker_loop *w = loop_of(c);
     if (c->flush_queued)
         return;
     c->flush_prev = NULL;
@@ -133,12 +113,41 @@ static void queue_flush(struct conn *c)
     c->flush_queued = true;
 }
 
+/* The loop's list of its connections, and its index of their clients. */
+static void list_add(struct worker_loop *wl, struct conn *c)
+{
+    worker_add_client(wl->w, &c->client);
+    c->prev = NULL;
+    c->next = wl->conns;
+    if (wl->conns)
+        wl->conns->prev = c;
+    wl->conns = c;
+}
+
+static void list_remove(struct conn *c)
+{
+    struct worker_loop *wl = loop_of(c);
+    worker_remove_client(wl->w, &c->client);
+    if (c->prev)
+        c->prev->next = c->next;
+    else
+        wl->conns = c->next;
+    if (c->next)
+        c->next->prev = c->prev;
+}
+
+static bool closing(const struct conn *c)
+{
+    return (c->client.flags & CLIENT_CLOSED) != 0;
+}
+
 static void close_cb(uv_handle_t *handle)
 {
     struct conn *c = handle->data;
     unqueue_flush(c);
-    server_unregister_client(&c->client);
-    worker__conn_removed(c->client.worker, c);
+    client_unregister(&c->client);
+    list_remove(c);
+    command_client_leave(&c->client);
     client_deinit(&c->client);
     resp_out_deinit(&c->writing);
     free(c);
@@ -146,15 +155,15 @@ static void close_cb(uv_handle_t *handle)
 
 void conn_close(struct conn *c)
 {
-    if (c->closing)
+    if (closing(c))
         return;
-    c->closing = true;
+    c->client.flags |= CLIENT_CLOSED;
     /* CLIENT KILL on another thread half-closes a socket through client.fd
      * under the registry lock: once uv_close has closed the descriptor (and
      * the number may be reused), it must not find it there. */
-    pthread_mutex_lock(&server.clients_lock);
+    client_registry_lock();
     c->client.fd = -1;
-    pthread_mutex_unlock(&server.clients_lock);
+    client_registry_unlock();
     uv_close((uv_handle_t *)&c->tcp, close_cb);
 }
 
@@ -166,7 +175,7 @@ static void stop_reading(struct conn *c)
     }
 }
 
-void conn_close_after_flush(struct conn *c)
+static void close_after_flush(struct conn *c)
 {
     c->client.flags |= CLIENT_CLOSE_AFTER_REPLY;
     stop_reading(c);
@@ -183,24 +192,34 @@ static struct conn *conn_of(const struct client *cl)
     return (struct conn *)((const char *)cl - offsetof(struct conn, client));
 }
 
-bool conn_can_push(const struct client *cl)
-{
-    return !conn_of(cl)->closing && !(cl->flags & (CLIENT_CLOSE_ASAP | CLIENT_REPLY_OFF)) &&
-           !atomic_load(&cl->killed);
-}
-
-void conn_pushed(struct client *cl)
+static void wake_cb(struct client *cl)
 {
     queue_flush(conn_of(cl));
 }
 
-void conn_check_timeout(struct conn *c, long long now_ms)
+static const struct client_io conn_io = {.wake_cb = wake_cb};
+
+void conn_check_timeouts(struct worker_loop *w, long long now_ms)
 {
     long long timeout = server.cfg.timeout;
-    if (timeout > 0 && !c->closing && now_ms - c->client.last_interaction_ms > timeout * 1000) {
-        log_verbose("Closing idle client");
-        conn_close(c);
+    if (timeout <= 0)
+        return;
+    for (struct conn *c = w->conns, *next; c != NULL; c = next) {
+        next = c->next;
+        if (!closing(c) && now_ms - c->client.last_interaction_ms > timeout * 1000) {
+            log_verbose("Closing idle client");
+            conn_close(c);
+        }
     }
+}
+
+void conn_close_all(struct worker_loop *w)
+{
+    for (struct conn *c = w->conns, *next; c != NULL; c = next) {
+        next = c->next;
+        close_after_flush(c);
+    }
+    conn_flush_queued(w);
 }
 
 static void reject_connection(struct conn *c)
@@ -223,41 +242,43 @@ static void describe_peer(struct conn *c)
         format_addr(&sa, c->client.laddr, sizeof(c->client.laddr));
     uv_os_fd_t fd;
     if (uv_fileno((uv_handle_t *)&c->tcp, &fd) == 0) {
-        pthread_mutex_lock(&server.clients_lock); /* CLIENT LIST/KILL read it */
+        client_registry_lock(); /* CLIENT LIST/KILL read it */
         c->client.fd = fd;
-        pthread_mutex_unlock(&server.clients_lock);
+        client_registry_unlock();
     }
 }
 
-void conn_accept(struct worker *w, uv_stream_t *server_handle)
+int conn_accept(struct worker_loop *wl, uv_stream_t *listener)
 {
     struct conn *c = calloc(1, sizeof(*c));
-    if (c == NULL) {
-        log_warning("Out of memory accepting a connection");
-        return;
+    if (c == NULL || fault_hit(FAULT_CONN_ALLOC)) {
+        free(c);
+        return -ENOMEM;
     }
-    uv_tcp_init(&w->loop, &c->tcp);
+    uv_tcp_init(&wl->loop, &c->tcp);
     c->tcp.data = c;
-    client_init(&c->client, w, server_mstime());
+    client_init(&c->client, wl->w, wl->w->stats, &conn_io, server_mstime());
     resp_out_init(&c->writing, 2);
-    worker__conn_added(w, c);
-    server_register_client(&c->client);
+    list_add(wl, c);
+    client_register(&c->client);
     atomic_fetch_add(&server.total_connections_received, 1);
 
-    if (uv_accept(server_handle, (uv_stream_t *)&c->tcp) != 0) {
+    int rc = uv_accept(listener, (uv_stream_t *)&c->tcp);
+    if (rc != 0) {
         conn_close(c);
-        return;
+        return rc;
     }
     describe_peer(c);
-    if (atomic_load(&server.connected_clients) > server.cfg.maxclients) {
+    if (client_connected_count() > server.cfg.maxclients) {
         reject_connection(c);
-        return;
+        return 0;
     }
     uv_tcp_nodelay(&c->tcp, 1);
     if (server.cfg.tcp_keepalive > 0)
         uv_tcp_keepalive(&c->tcp, 1, (unsigned)server.cfg.tcp_keepalive);
     c->reading = true;
     uv_read_start((uv_stream_t *)&c->tcp, alloc_cb, read_cb);
+    return 0;
 }
 
 /* ---- the query buffer ------------------------------------------------------ */
@@ -338,7 +359,7 @@ static bool argv_grow(struct client *cl, size_t needed)
 static void set_request_limits(struct conn *c)
 {
     uint64_t bulk = (uint64_t)server.cfg.proto_max_bulk_len;
-    bool unauth = command_auth_required(&c->client);
+    bool unauth = client_auth_required(&c->client);
     if (unauth && bulk > CONN_UNAUTH_MAX_BULK)
         bulk = CONN_UNAUTH_MAX_BULK;
     if (bulk == c->limit_bulk && unauth == c->limit_unauth)
@@ -414,7 +435,7 @@ static void protocol_error(struct conn *c, const char *text)
                 (unsigned long long)c->client.id, c->client.addr);
     resp_parser_reset(&c->client.parser);
     c->client.qpos = c->client.qlen;
-    conn_close_after_flush(c);
+    close_after_flush(c);
 }
 
 /* Reply bytes the kernel has not taken yet. */
@@ -428,7 +449,6 @@ static size_t pending_output(const struct conn *c)
 static void process_input(struct conn *c, long long now_ms)
 {
     struct client *cl = &c->client;
-    struct worker_stats *stats = &cl->worker->stats;
     while (cl->qpos < cl->qlen && !(cl->flags & (CLIENT_CLOSE_AFTER_REPLY | CLIENT_CLOSE_ASAP)) &&
            !atomic_load(&cl->killed) && pending_output(c) <= CONN_PAUSE_OUTPUT) {
         size_t argc = 0, consumed = 0;
@@ -453,7 +473,7 @@ static void process_input(struct conn *c, long long now_ms)
             break;
         }
         if (argc > 0)
-            command_execute(cl, cl->argv, argc, now_ms, stats);
+            command_execute(cl, cl->argv, argc, now_ms);
         cl->qpos += consumed;
     }
     qbuf_compact(cl);
@@ -487,8 +507,8 @@ static void read_cb(uv_stream_t *stream, ssize_t nread, const uv_buf_t *buf)
         return;
     }
     cl->qlen += (size_t)nread;
-    WORKER_STAT_ADD(cl->worker, net_input_bytes, nread);
-    WORKER_STAT_ADD(cl->worker, reads_processed, 1);
+    stats_add(cl->stats, STATS_NET_INPUT_BYTES, nread);
+    stats_add(cl->stats, STATS_READS_PROCESSED, 1);
     long long now_ms = server_mstime();
     cl->last_interaction_ms = now_ms;
     set_output_limit(c);
@@ -508,13 +528,13 @@ static void write_cb(uv_write_t *req, int status)
 {
     struct conn *c = req->data;
     c->write_pending = false;
-    if (c->closing)
+    if (closing(c))
         return;
     if (status < 0) {
         conn_close(c);
         return;
     }
-    WORKER_STAT_ADD(c->client.worker, net_output_bytes, c->writing.len - c->writing_offset);
+    stats_add(c->client.stats, STATS_NET_OUTPUT_BYTES, c->writing.len - c->writing_offset);
     resp_out_reset(&c->writing);
     flush(c);
 }
@@ -545,14 +565,14 @@ static bool write_out(struct conn *c)
     if (!c->write_pending && cl->out.len > 0) {
         uv_buf_t buf = uv_buf_init(cl->out.data, (unsigned)cl->out.len);
         int n = uv_try_write((uv_stream_t *)&c->tcp, &buf, 1);
-        WORKER_STAT_ADD(cl->worker, writes_processed, 1);
+        stats_add(cl->stats, STATS_WRITES_PROCESSED, 1);
         if (n < 0 && n != UV_EAGAIN) {
             conn_close(c);
             return false;
         }
         size_t sent = n > 0 ? (size_t)n : 0;
         if (sent == cl->out.len) {
-            WORKER_STAT_ADD(cl->worker, net_output_bytes, sent);
+            stats_add(cl->stats, STATS_NET_OUTPUT_BYTES, sent);
             resp_out_reset(&cl->out);
         } else {
             struct resp_out tmp = c->writing;
@@ -573,7 +593,7 @@ static bool write_out(struct conn *c)
     return true;
 }
 
-void conn_flush_queued(struct worker *w)
+void conn_flush_queued(struct worker_loop *w)
 {
     while (w->flush_queue != NULL) {
         struct conn *c = w->flush_queue;
@@ -589,7 +609,7 @@ void conn_flush_queued(struct worker *w)
 static void flush(struct conn *c)
 {
     struct client *cl = &c->client;
-    if (c->closing)
+    if (closing(c))
         return;
     for (;;) {
         if (!write_out(c))

@@ -1,6 +1,12 @@
 /*
  * conn.h - the libuv side of a client connection: reading into the query
- * buffer, running the commands it holds, writing replies, closing.
+ * buffer, running the commands it holds, writing replies, closing. Only
+ * the worker loops (worker_loop.c) use it; the layers above see the client
+ * (client.h) and reach its connection through client_io.
+ *
+ * Threads: a connection belongs to its worker's thread.
+ * Errors: conn_accept returns 0 or a negative libuv/errno code; the other
+ * calls cannot fail (a failing socket is closed).
  */
 #ifndef GROVE_CONN_H
 #define GROVE_CONN_H
@@ -10,7 +16,7 @@
 
 #include "client.h"
 
-struct worker;
+struct worker_loop;
 
 struct conn {
     uv_tcp_t tcp;
@@ -20,7 +26,6 @@ struct conn {
     size_t writing_offset;     /* bytes of `writing` the kernel already took */
     bool write_pending;
     bool reading;
-    bool closing;
     bool mid_request;          /* the parser holds part of a request */
     bool limit_unauth;         /* the parser has the unauthenticated limits */
     uint64_t limit_bulk;       /* the parser's bulk limit */
@@ -29,22 +34,20 @@ struct conn {
     struct conn *flush_prev, *flush_next; /* the worker's flush queue */
 };
 
-/* Accept a pending connection on `server_handle` into a new conn. */
-void conn_accept(struct worker *w, uv_stream_t *server_handle);
+/* Accept the listener's pending connection into a new conn. -ENOMEM when
+ * there is no memory for one: the pending socket is then NOT accepted
+ * (the caller must, or libuv stops polling the listener). Any other error
+ * means it was accepted and is closing. */
+int conn_accept(struct worker_loop *wl, uv_stream_t *listener);
 /* Close now, dropping unsent replies. Safe to call twice. */
 void conn_close(struct conn *c);
-/* Stop reading, flush what is pending, then close. */
-void conn_close_after_flush(struct conn *c);
+/* Stop reading, flush what is pending, then close: every connection of
+ * the worker (stopping). */
+void conn_close_all(struct worker_loop *w);
 /* Write the replies of every connection that read this loop iteration
  * (the worker's check handle calls it once I/O callbacks are done). */
-void conn_flush_queued(struct worker *w);
-/* Out-of-band replies (pub/sub messages) for a client of the calling
- * loop: whether it takes any now (not closing, killed, or under CLIENT
- * REPLY OFF, which drops them as Redis 7.0 does), and, once appended to
- * its buffer, queueing the write. */
-bool conn_can_push(const struct client *cl);
-void conn_pushed(struct client *cl);
-/* Close if idle for longer than the configured timeout. */
-void conn_check_timeout(struct conn *c, long long now_ms);
+void conn_flush_queued(struct worker_loop *w);
+/* Close the worker's connections idle for longer than `timeout`. */
+void conn_check_timeouts(struct worker_loop *w, long long now_ms);
 
 #endif

@@ -28,7 +28,6 @@
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stdlib.h>
-#include <time.h>
 
 #include "keyspace.h"
 #include "server.h"
@@ -37,8 +36,6 @@
 #define EVICT_CHECK_TIME_EVERY 16      /* evictions between clock reads */
 #define EVICT_REMEASURE_EVERY 128      /* commands per worker between measurements */
 
-enum { POLICY_VOLATILE_LRU, POLICY_VOLATILE_LFU, POLICY_VOLATILE_RANDOM, POLICY_VOLATILE_TTL,
-       POLICY_ALLKEYS_LRU, POLICY_ALLKEYS_LFU, POLICY_ALLKEYS_RANDOM, POLICY_NOEVICTION };
 
 struct evict_run {
     struct keyspace_evict_pool pool;
@@ -62,34 +59,32 @@ static uint64_t next_rand(void)
     return x * 0x2545f4914f6cdd1dull;
 }
 
-static long long monotonic_ns(void)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (long long)ts.tv_sec * 1000000000LL + ts.tv_nsec;
-}
-
 static enum keyspace_evict_by policy_by(long long policy)
 {
     switch (policy) {
-    case POLICY_VOLATILE_LRU:
-    case POLICY_ALLKEYS_LRU:
+    case MAXMEMORY_VOLATILE_LRU:
+    case MAXMEMORY_ALLKEYS_LRU:
         return KEYSPACE_EVICT_LRU;
-    case POLICY_VOLATILE_LFU:
-    case POLICY_ALLKEYS_LFU:
+    case MAXMEMORY_VOLATILE_LFU:
+    case MAXMEMORY_ALLKEYS_LFU:
         return KEYSPACE_EVICT_LFU;
-    case POLICY_VOLATILE_TTL:
+    case MAXMEMORY_VOLATILE_TTL:
         return KEYSPACE_EVICT_TTL;
     default:
         return KEYSPACE_EVICT_RANDOM;
     }
 }
 
+static bool volatile_only_policy(long long policy)
+{
+    return policy == MAXMEMORY_VOLATILE_LRU || policy == MAXMEMORY_VOLATILE_LFU ||
+           policy == MAXMEMORY_VOLATILE_RANDOM || policy == MAXMEMORY_VOLATILE_TTL;
+}
+
 /* Step 3: the shards worth sampling. -1 when out of memory. */
 static int run_init(struct evict_run *r, long long policy)
 {
-    bool volatile_only = policy <= POLICY_VOLATILE_TTL;
+    bool volatile_only = volatile_only_policy(policy);
     unsigned total = keyspace_shard_count(server.ks);
 
     keyspace_evict_pool_init(&r->pool, policy_by(policy), volatile_only);
@@ -135,7 +130,7 @@ static enum evict_result evict_locked(long long max)
     struct evict_run r;
     enum evict_result rc = EVICT_OK;
     long long used, freed = 0, evicted = 0;
-    long long deadline = monotonic_ns() + EVICT_TIME_BUDGET_NS;
+    long long deadline = server_monotonic_ns() + EVICT_TIME_BUDGET_NS;
 
     if (!server_over_maxmemory()) /* another worker's run got us under */
         return EVICT_OK;
@@ -156,7 +151,7 @@ static enum evict_result evict_locked(long long max)
         }
         freed += (long long)bytes;
         evicted++;
-        if (evicted % EVICT_CHECK_TIME_EVERY == 0 && monotonic_ns() > deadline) {
+        if (evicted % EVICT_CHECK_TIME_EVERY == 0 && server_monotonic_ns() > deadline) {
             rc = EVICT_RUNNING;
             break;
         }
@@ -190,7 +185,7 @@ enum evict_result evict_perform(void)
         return EVICT_OK;
     if (!server_over_maxmemory() && !remeasure_due())
         return EVICT_OK;
-    if (server.cfg.maxmemory_policy == POLICY_NOEVICTION)
+    if (server.cfg.maxmemory_policy == MAXMEMORY_NOEVICTION)
         return EVICT_FAIL;
     pthread_mutex_lock(&evict_lock);
     rc = evict_locked(max);

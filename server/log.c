@@ -11,7 +11,6 @@
 #include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
-#include <strings.h>
 #include <sys/time.h>
 #include <time.h>
 #include <unistd.h>
@@ -19,21 +18,11 @@
 static atomic_int log_threshold = LOG_NOTICE;
 static int log_fd = STDERR_FILENO;
 
-static const char *const level_names[] = {"debug", "verbose", "notice", "warning"};
-static const char level_marks[] = {'.', '-', '*', '#'};
-
-int log_level_parse(const char *name)
-{
-    for (int i = 0; i < (int)(sizeof(level_names) / sizeof(level_names[0])); i++)
-        if (strcasecmp(name, level_names[i]) == 0)
-            return i;
-    return -1;
-}
-
-const char *log_level_name(enum log_level level)
-{
-    return level_names[level];
-}
+const char *const log_level_names[LOG_LEVELS + 1] = {
+    [LOG_DEBUG] = "debug", [LOG_VERBOSE] = "verbose", [LOG_NOTICE] = "notice",
+    [LOG_WARNING] = "warning", [LOG_LEVELS] = NULL};
+static const char level_marks[LOG_LEVELS] = {
+    [LOG_DEBUG] = '.', [LOG_VERBOSE] = '-', [LOG_NOTICE] = '*', [LOG_WARNING] = '#'};
 
 void log_set_level(enum log_level level)
 {

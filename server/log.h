@@ -7,11 +7,10 @@
 #ifndef GROVE_LOG_H
 #define GROVE_LOG_H
 
-enum log_level { LOG_DEBUG, LOG_VERBOSE, LOG_NOTICE, LOG_WARNING };
+enum log_level { LOG_DEBUG, LOG_VERBOSE, LOG_NOTICE, LOG_WARNING, LOG_LEVELS };
 
-/* Parse "debug", "verbose", "notice", "warning"; -1 if unknown. */
-int log_level_parse(const char *name);
-const char *log_level_name(enum log_level level);
+/* The loglevel option's names, by level, NULL-terminated. */
+extern const char *const log_level_names[LOG_LEVELS + 1];
 void log_set_level(enum log_level level);
 /* Open `path` for appending (empty: stderr). Returns 0 or -errno. */
 int log_open(const char *path);

@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "command.h"
+#include "lifecycle.h"
 #include "log.h"
 #include "server.h"
 
@@ -54,10 +54,10 @@ int main(int argc, char **argv)
         fprintf(stderr, "Can't open the log file %s: %s\n", server.cfg.logfile, strerror(-rc));
         goto out;
     }
-    rc = server_run();
+    rc = lifecycle_run();
     log_close();
 out:
-    config_deinit(&server.cfg); /* server_run deinits it too: a second call is a no-op */
+    config_deinit(&server.cfg); /* lifecycle_run deinits it too: a second call is a no-op */
     free(server.config_file);
     return rc == 0 ? 0 : 1;
 }

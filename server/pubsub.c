@@ -41,7 +41,6 @@
 #include <string.h>
 
 #include "client.h"
-#include "conn.h"
 #include "glob.h"
 #include "hashmap.h"
 #include "resp.h"
@@ -311,7 +310,7 @@ bool pubsub_client_subscribed(const struct client *c)
 static void push_message(struct client *c, bool shard, const char *pat, size_t plen,
                          const char *ch, size_t chlen, const char *msg, size_t msglen)
 {
-    if (!conn_can_push(c))
+    if (!client_can_push(c))
         return;
     if (pat != NULL) {
         resp_add_push_len(&c->out, 4);
@@ -323,7 +322,7 @@ static void push_message(struct client *c, bool shard, const char *pat, size_t p
     }
     resp_add_bulk(&c->out, ch, chlen);
     resp_add_bulk(&c->out, msg, msglen);
-    conn_pushed(c);
+    client_wake(c);
 }
 
 struct receiver {
@@ -337,7 +336,7 @@ struct pubsub_target {
     size_t plen;
 };
 
-/* One WORKER_MSG_PUBSUB: a single allocation, freed by the worker. */
+/* A message to one worker: a single allocation, freed by the worker. */
 struct pubsub_batch {
     struct worker_msg msg; /* first, so freeing the message frees the batch */
     bool shard;            /* smessage rather than message */
@@ -396,6 +395,8 @@ static void gather_receivers(struct gather *g, enum pubsub_kind kind, const char
     }
 }
 
+static void batch_deliver_cb(struct worker *w, struct worker_msg *m);
+
 static struct pubsub_batch *batch_create(const struct tally *t, bool shard, const char *channel,
                                          size_t chlen, const char *msg, size_t msglen)
 {
@@ -405,7 +406,7 @@ static struct pubsub_batch *batch_create(const struct tally *t, bool shard, cons
     if (b == NULL)
         return NULL;
     memset(&b->msg, 0, sizeof(b->msg));
-    b->msg.type = WORKER_MSG_PUBSUB;
+    b->msg.deliver_cb = batch_deliver_cb;
     b->shard = shard;
     b->n = 0;
     b->cap = t->n;
@@ -454,7 +455,7 @@ static void dispatch(const struct gather *g, struct worker *home, struct tally *
     }
     if (tallies == NULL)
         return;
-    for (int w = 0; w < server.nworkers; w++)
+    for (unsigned w = 0; w < worker_count(); w++)
         if (tallies[w].n > 0)
             tallies[w].batch = batch_create(&tallies[w], shard, channel, chlen, msg,
                                             msglen);
@@ -478,19 +479,20 @@ long long pubsub_publish(struct client *publisher, enum pubsub_kind kind, const 
     for (size_t i = 0; i < g.n && !remote; i++)
         remote = g.r[i].c->worker != home;
     if (remote)
-        tallies = calloc((size_t)server.nworkers, sizeof(*tallies));
+        tallies = calloc(worker_count(), sizeof(*tallies));
     dispatch(&g, home, tallies, kind == PUBSUB_SHARD, channel, chlen, msg, msglen);
     pthread_mutex_unlock(&registry_lock);
-    for (int w = 0; tallies != NULL && w < server.nworkers; w++)
+    for (unsigned w = 0; tallies != NULL && w < worker_count(); w++)
         if (tallies[w].batch != NULL)
-            worker_post_msg(&server.workers[w], &tallies[w].batch->msg);
+            worker_post(worker_at(w), &tallies[w].batch->msg);
     free(tallies);
     if (g.r != g.stack)
         free(g.r);
     return (long long)g.n;
 }
 
-void pubsub_deliver(struct worker *w, struct worker_msg *m)
+/* On the receiving worker's thread: each receiver by id, if still there. */
+static void batch_deliver_cb(struct worker *w, struct worker_msg *m)
 {
     struct pubsub_batch *b = (struct pubsub_batch *)m;
     for (size_t i = 0; i < b->n; i++) {

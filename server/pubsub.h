@@ -17,15 +17,15 @@
  *               (P|S)UNSUBSCRIBE, PING, QUIT and RESET (command.c checks).
  *   batch       what PUBLISH sends to one other worker: the channel, the
  *               payload, and every receiver on that worker (client id and
- *               pattern), in one allocation, as a WORKER_MSG_PUBSUB.
+ *               pattern), in one allocation, as one worker message.
  *
  * Threads: the registry is shared by every worker and guarded by one
  * mutex. A client's own subscription sets (struct pubsub_client) belong to
  * its thread; the counts CLIENT LIST reads from other threads are atomic.
  * Delivery never touches another loop's connection: receivers on the
  * publisher's loop get the message appended directly, the others through
- * their worker's queue (worker_post_msg), where pubsub_deliver looks each
- * receiver up by id and drops the message if the client has gone.
+ * their worker's queue (worker_post), where the worker looks each receiver
+ * up by id and drops the message if the client has gone.
  *
  * Errors: actions return 0 or -ENOMEM.
  */
@@ -36,8 +36,6 @@
 #include <stddef.h>
 
 struct client;
-struct worker;
-struct worker_msg;
 struct resp_out;
 
 enum pubsub_kind {
@@ -77,10 +75,6 @@ bool pubsub_client_subscribed(const struct client *c);
  * to every receiver, return how many there were. */
 long long pubsub_publish(struct client *publisher, enum pubsub_kind kind, const char *channel,
                          size_t chlen, const char *msg, size_t msglen);
-
-/* A WORKER_MSG_PUBSUB arrived at worker w (its thread): deliver it. The
- * caller frees m afterwards. */
-void pubsub_deliver(struct worker *w, struct worker_msg *m);
 
 /* PUBSUB CHANNELS / SHARDCHANNELS (kind CHANNEL or SHARD): append every
  * active channel matching the pattern (NULL: all) as an array. */

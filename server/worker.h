@@ -1,109 +1,79 @@
 /*
- * worker.h - a worker thread: one uv loop, its own listening sockets on the
- * shared port (SO_REUSEPORT, so the kernel spreads new connections over the
- * workers), and the connections accepted there, which stay on this loop
- * for life.
+ * worker.h - the worker loops as every layer sees them: how many there
+ * are, the message queue through which other threads reach one, and the
+ * index of the clients it carries. Free of libuv (worker_loop.h is the
+ * libuv side), so command handlers, pub/sub and anything else that crosses
+ * loops use it without seeing a loop, and the loop side depends on them,
+ * never the other way round.
  *
- * Other threads never touch a worker's connections. They post a message
- * (worker_post) to the worker's queue and wake its loop with uv_async; the
- * worker acts on it in its own thread.
+ * Each worker thread runs one loop and owns the clients accepted on it for
+ * their whole life. Other threads never touch those clients: they post a
+ * message (worker_post), which wakes the loop; the worker runs the
+ * message's deliver_cb in its own thread, in posting order.
+ *
+ * Threads: worker_post from any thread; worker_find_client and the
+ * client index from the worker's own thread; the pool's set-up and
+ * teardown from the main thread, before any loop runs and after every
+ * loop has ended.
+ * Errors: 0 or a negative errno; finders return NULL.
  */
 #ifndef GROVE_WORKER_H
 #define GROVE_WORKER_H
 
 #include <pthread.h>
-#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
-#include <uv.h>
 
-#include "config.h"
-
-struct conn;
 struct client;
 struct hashmap;
+struct stats_loop;
+struct worker;
+struct worker_loop;
 
-enum worker_msg_type {
-    WORKER_MSG_STOP,  /* stop accepting, flush, close every connection, end the loop */
-    WORKER_MSG_KILL,  /* close the client with this id */
-    WORKER_MSG_PUBSUB, /* a published message for clients of this loop (pubsub.c) */
-};
-
-/* A message is freed with free() once handled: a larger message (pubsub.c's
- * batch) starts with this struct and lives in the same allocation. */
+/* A message to a worker. A larger message (pub/sub's batch) starts with
+ * this struct and lives in the same malloc'd block: the worker frees it
+ * with free() once deliver_cb returns, or without running it if the
+ * worker had stopped. */
 struct worker_msg {
-    enum worker_msg_type type;
-    uint64_t client_id;
+    void (*deliver_cb)(struct worker *w, struct worker_msg *m);
     struct worker_msg *next;
 };
 
-/* Counters with a single writer (the worker); other threads read them with
- * relaxed loads, so no locked instruction sits on the hot path. */
-struct worker_stats {
-    atomic_llong commands;
-    atomic_llong net_input_bytes;
-    atomic_llong net_output_bytes;
-    atomic_llong reads_processed;   /* read callbacks with data */
-    atomic_llong writes_processed;  /* writes handed to the kernel */
-};
-
-/* INFO commandstats, per command id (command.h), single writer as above. */
-struct command_stat {
-    atomic_llong calls;
-    atomic_llong ns;        /* time spent running it */
-    atomic_llong rejected;  /* refused before running: arity, NOAUTH */
-    atomic_llong failed;    /* ran and replied an error */
-};
-
 struct worker {
-    int id;
-    pthread_t thread;
-    uv_loop_t loop;
-    uv_tcp_t listeners[CONFIG_MAX_BINDS];
-    int nlisteners;
-    uv_async_t wakeup;
-    uv_timer_t tick;
+    unsigned id;
+    struct stats_loop *stats;
+    /* Wakes the loop (set by the loop side); called under queue_lock, so
+     * once queue_closed is set no post can wake a closing loop. */
+    void (*wake_cb)(struct worker *w);
+    struct worker_loop *loop; /* the libuv side (worker_loop.h) */
     pthread_mutex_t queue_lock;
     struct worker_msg *queue_head, *queue_tail;
-    bool queue_closed;    /* stopping: wakeup is closed, posts are refused */
-    struct conn *conns;   /* this loop's connections */
-    struct hashmap *conns_by_id; /* client id -> conn, for messages naming a client */
-    struct conn *flush_queue; /* connections with replies to write this iteration */
-    uv_check_t flush_check;
-    bool stopping;
-    struct worker_stats stats;
-    struct command_stat *cmdstats; /* command_id_count() of them */
+    bool queue_closed;
+    struct hashmap *clients_by_id; /* id -> struct client *, the worker's thread only */
 };
 
-/* Bump a single-writer counter without a locked instruction. */
-#define WORKER_STAT_ADD(w, field, n)                                                         \
-    atomic_store_explicit(&(w)->stats.field,                                                 \
-                          atomic_load_explicit(&(w)->stats.field, memory_order_relaxed) + (n), \
-                          memory_order_relaxed)
+/* n workers with empty queues and indexes. 0 or -ENOMEM. */
+int worker_pool_init(unsigned n);
+/* Free every worker and the messages still queued (unrun): only once no
+ * thread can post any more. */
+void worker_pool_deinit(void);
+unsigned worker_count(void);
+/* Worker i (i < worker_count()). */
+struct worker *worker_at(unsigned i);
 
-#define WORKER_CMDSTAT_ADD(st, field, n)                                                   \
-    atomic_store_explicit(&(st)->field,                                                    \
-                          atomic_load_explicit(&(st)->field, memory_order_relaxed) + (n),  \
-                          memory_order_relaxed)
+/* Queue a message for the worker (any thread), taking ownership of m
+ * (malloc'd) even when it fails: -ESHUTDOWN once the queue is closed. */
+int worker_post(struct worker *w, struct worker_msg *m);
+/* The loop side: take every queued message (in order, linked by next),
+ * and close the queue for good. */
+struct worker_msg *worker_take_messages(struct worker *w);
+void worker_close_queue(struct worker *w);
 
-/* Set up the loop and listeners (in the calling thread), 0 or -errno with
- * a logged message. */
-int worker_init(struct worker *w, int id);
-/* Start the thread that runs the loop. */
-int worker_start(struct worker *w);
-/* Wait for the thread to end and free what init made. */
-void worker_join(struct worker *w);
-/* Queue a message for the worker (any thread). Returns 0, -ENOMEM, or
- * -ESHUTDOWN once the worker is stopping. */
-int worker_post(struct worker *w, enum worker_msg_type type, uint64_t client_id);
-/* The same with a message the caller allocated (malloc), which the worker
- * takes ownership of, even when posting fails. */
-int worker_post_msg(struct worker *w, struct worker_msg *m);
-/* The client of this loop with that id, NULL if gone (worker's thread). */
+/* The client of this worker with that id, NULL if gone. */
 struct client *worker_find_client(struct worker *w, uint64_t id);
-
-/* Called by conn.c. */
-void worker__conn_added(struct worker *w, struct conn *c);
-void worker__conn_removed(struct worker *w, struct conn *c);
+/* Index a client accepted on this worker / drop it. A client the index
+ * could not take (no memory) only misses messages addressed to it by id. */
+void worker_add_client(struct worker *w, struct client *c);
+void worker_remove_client(struct worker *w, struct client *c);
 
 #endif

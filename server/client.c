@@ -1,0 +1,112 @@
+/*
+ * client.c - client sessions and the registry of connected clients; see
+ * client.h. Free of libuv: a session can run commands without a
+ * connection (the command-level fuzzer does).
+ */
+#include "client.h"
+
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "server.h"
+
+static pthread_mutex_t registry_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct client *registry;        /* under registry_lock */
+static atomic_uint_fast64_t next_id = 1;
+static atomic_long connected;          /* registered and not killed */
+
+void client_init(struct client *c, struct worker *w, struct stats_loop *stats,
+                 const struct client_io *io, long long now_ms)
+{
+    memset(c, 0, sizeof(*c));
+    c->id = atomic_fetch_add(&next_id, 1);
+    c->worker = w;
+    c->stats = stats;
+    c->io = io;
+    c->resp = 2;
+    c->ctime_ms = now_ms;
+    c->last_interaction_ms = now_ms;
+    c->fd = -1;
+    c->authenticated = !server_password_set();
+    resp_parser_init(&c->parser, NULL); /* the connection sets limits per request */
+    resp_out_init(&c->out, 2);
+}
+
+void client_deinit(struct client *c)
+{
+    free(c->qbuf);
+    free(c->argv);
+    free(c->name);
+    free(c->lib_name);
+    free(c->lib_ver);
+    resp_out_deinit(&c->out);
+}
+
+bool client_auth_required(const struct client *c)
+{
+    return !c->authenticated && server_password_set();
+}
+
+bool client_can_push(const struct client *c)
+{
+    return !(c->flags & (CLIENT_CLOSED | CLIENT_CLOSE_ASAP | CLIENT_REPLY_OFF)) &&
+           !atomic_load(&c->killed);
+}
+
+/* ---- the registry ------------------------------------------------------------ */
+
+void client_registry_lock(void)
+{
+    pthread_mutex_lock(&registry_lock);
+}
+
+void client_registry_unlock(void)
+{
+    pthread_mutex_unlock(&registry_lock);
+}
+
+struct client *client_registry_first(void)
+{
+    return registry;
+}
+
+void client_register(struct client *c)
+{
+    pthread_mutex_lock(&registry_lock);
+    c->reg_prev = NULL;
+    c->reg_next = registry;
+    if (registry)
+        registry->reg_prev = c;
+    registry = c;
+    pthread_mutex_unlock(&registry_lock);
+    atomic_fetch_add(&connected, 1);
+}
+
+void client_unregister(struct client *c)
+{
+    pthread_mutex_lock(&registry_lock);
+    if (c->reg_prev)
+        c->reg_prev->reg_next = c->reg_next;
+    else
+        registry = c->reg_next;
+    if (c->reg_next)
+        c->reg_next->reg_prev = c->reg_prev;
+    bool counted = !c->killed;
+    pthread_mutex_unlock(&registry_lock);
+    if (counted)
+        atomic_fetch_sub(&connected, 1);
+}
+
+void client_mark_killed(struct client *c)
+{
+    if (!c->killed) {
+        c->killed = true;
+        atomic_fetch_sub(&connected, 1);
+    }
+}
+
+long client_connected_count(void)
+{
+    return atomic_load(&connected);
+}

@@ -1,0 +1,67 @@
+/*
+ * cron.c - the periodic work of cron.h.
+ *
+ * Active expiry, after Redis's activeExpireCycle: go round the shards from
+ * where the last tick stopped; each shard samples its TTL keys in rounds of
+ * 20 and goes on while more than 10% of a round had expired (up to
+ * CRON_EXPIRE_SHARD_SAMPLES, so one shard lock is never held long). The
+ * expiry part of a tick stops after a quarter of the tick's period, as
+ * Redis's does; rehashing gets a millisecond per tick, as in Redis's
+ * databasesCron.
+ */
+#include "cron.h"
+
+#include <stdatomic.h>
+
+#include "keyspace.h"
+#include "server.h"
+#include "stats.h"
+
+#define CRON_EXPIRE_SHARD_SAMPLES 1000
+#define CRON_REHASH_BUCKETS 100 /* per shard step */
+#define CRON_REHASH_BUDGET_NS 1000000LL
+#define CRON_SAMPLE_EVERY_MS 100
+
+static unsigned expire_cursor;
+static long long last_sample_ms;
+
+unsigned long long cron_period_ms(void)
+{
+    unsigned long long period = (unsigned long long)(1000 / server.cfg.hz);
+    return period ? period : 1;
+}
+
+static void expire_keys(long long now_ms)
+{
+    long long deadline = server_monotonic_ns() + (long long)cron_period_ms() * 250000LL;
+    unsigned n = keyspace_shard_count(server.ks);
+    for (unsigned visited = 0; visited < n && server_monotonic_ns() < deadline; visited++) {
+        struct keyspace_shard *sh = keyspace_shard_by_id(server.ks, expire_cursor);
+        keyspace_active_expire_shard(sh, now_ms, CRON_EXPIRE_SHARD_SAMPLES, NULL);
+        expire_cursor = (expire_cursor + 1) % n;
+    }
+}
+
+static void rehash_steps(void)
+{
+    long long deadline = server_monotonic_ns() + CRON_REHASH_BUDGET_NS;
+    unsigned n = keyspace_shard_count(server.ks);
+    for (unsigned id = 0; id < n && server_monotonic_ns() < deadline; id++)
+        while (keyspace_rehash_step(keyspace_shard_by_id(server.ks, id), CRON_REHASH_BUCKETS) &&
+               server_monotonic_ns() < deadline)
+            ;
+}
+
+void cron_tick(long long now_ms)
+{
+    atomic_store(&server.lru_clock, (unsigned)((now_ms / 1000) & ((1 << 24) - 1)));
+    expire_keys(now_ms);
+    rehash_steps();
+    if (last_sample_ms == 0 || now_ms - last_sample_ms >= CRON_SAMPLE_EVERY_MS) {
+        stats_sample(now_ms);
+        last_sample_ms = now_ms;
+    }
+    server_peak_memory(); /* also refreshes the used_memory maxmemory checks read */
+    keyspace_set_lfu_params(server.ks, (uint32_t)server.cfg.lfu_log_factor,
+                            (uint32_t)server.cfg.lfu_decay_time);
+}

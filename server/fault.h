@@ -1,0 +1,34 @@
+/*
+ * fault.h - failure points for tests of paths that real failures reach
+ * too rarely to test otherwise (an allocation failing while accepting).
+ *
+ * In a build configured with GROVE_FAULT_INJECTION (the test builds), a
+ * point fails when the GROVE_FAULTS environment variable arms it:
+ *   GROVE_FAULTS="conn-alloc=3"   every 3rd connection allocation fails
+ * In every other build fault_hit is a constant false the compiler drops,
+ * so a release binary has no failure points at all.
+ *
+ * Threads: any; the counters are atomic.
+ */
+#ifndef GROVE_FAULT_H
+#define GROVE_FAULT_H
+
+#include <stdbool.h>
+
+enum fault_point {
+    FAULT_CONN_ALLOC, /* "conn-alloc": the memory for a new connection */
+    FAULT_POINTS,
+};
+
+#ifdef GROVE_FAULT_INJECTION
+/* Whether this pass through point p fails. */
+bool fault_hit(enum fault_point p);
+#else
+static inline bool fault_hit(enum fault_point p)
+{
+    (void)p;
+    return false;
+}
+#endif
+
+#endif

@@ -1,0 +1,211 @@
+/*
+ * lifecycle.c - start-up, the main loop and shutdown; see lifecycle.h.
+ */
+#include "lifecycle.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/random.h>
+#include <uv.h>
+
+#include "command.h"
+#include "cron.h"
+#include "keyspace.h"
+#include "lazyfree.h"
+#include "log.h"
+#include "rlimit.h"
+#include "server.h"
+#include "stats.h"
+#include "worker_loop.h"
+
+/* The main loop's handles live here, so that server.h stays free of
+ * libuv types. shutdown_async is open from init_main_loop until
+ * begin_shutdown closes it, under shutdown_lock, which senders hold. */
+static uv_loop_t main_loop;
+static uv_signal_t sigterm_handle, sigint_handle;
+static uv_async_t shutdown_async;
+static uv_timer_t cron_timer;
+static pthread_mutex_t shutdown_lock = PTHREAD_MUTEX_INITIALIZER;
+static bool shutdown_open;
+
+void lifecycle_request_shutdown(void)
+{
+    atomic_store(&server.shutdown_requested, true);
+    pthread_mutex_lock(&shutdown_lock);
+    if (shutdown_open)
+        uv_async_send(&shutdown_async);
+    pthread_mutex_unlock(&shutdown_lock);
+}
+
+/* ---- the main loop ---------------------------------------------------------- */
+
+static void cron_cb(uv_timer_t *timer)
+{
+    cron_tick(server_mstime());
+    if (uv_timer_get_repeat(timer) != cron_period_ms()) /* CONFIG SET hz */
+        uv_timer_start(timer, cron_cb, cron_period_ms(), cron_period_ms());
+}
+
+static void close_main_handles(void)
+{
+    uv_close((uv_handle_t *)&sigterm_handle, NULL);
+    uv_close((uv_handle_t *)&sigint_handle, NULL);
+    uv_close((uv_handle_t *)&cron_timer, NULL);
+    pthread_mutex_lock(&shutdown_lock);
+    shutdown_open = false;
+    pthread_mutex_unlock(&shutdown_lock);
+    uv_close((uv_handle_t *)&shutdown_async, NULL);
+    lazyfree_stop();
+}
+
+static void begin_shutdown(void)
+{
+    log_warning("User requested shutdown...");
+    worker_loop_pool_stop();
+    close_main_handles();
+}
+
+static void signal_cb(uv_signal_t *handle, int signum)
+{
+    log_warning("Received %s scheduling shutdown...", signum == SIGINT ? "SIGINT" : "SIGTERM");
+    (void)handle;
+    lifecycle_request_shutdown();
+}
+
+static void shutdown_cb(uv_async_t *handle)
+{
+    (void)handle;
+    if (atomic_load(&server.shutdown_requested))
+        begin_shutdown();
+}
+
+static int init_main_loop(void)
+{
+    if (uv_loop_init(&main_loop) != 0)
+        return -1;
+    uv_signal_init(&main_loop, &sigterm_handle);
+    uv_signal_start(&sigterm_handle, signal_cb, SIGTERM);
+    uv_signal_init(&main_loop, &sigint_handle);
+    uv_signal_start(&sigint_handle, signal_cb, SIGINT);
+    uv_async_init(&main_loop, &shutdown_async, shutdown_cb);
+    pthread_mutex_lock(&shutdown_lock);
+    shutdown_open = true;
+    pthread_mutex_unlock(&shutdown_lock);
+    uv_timer_init(&main_loop, &cron_timer);
+    uv_timer_start(&cron_timer, cron_cb, cron_period_ms(), cron_period_ms());
+    return lazyfree_start(&main_loop) == 0 ? 0 : -1;
+}
+
+/* ---- start-up --------------------------------------------------------------- */
+
+static void make_random_id(char out[41])
+{
+    unsigned char raw[20];
+    if (getrandom(raw, sizeof(raw), 0) != (ssize_t)sizeof(raw))
+        memset(raw, 0, sizeof(raw));
+    for (size_t i = 0; i < sizeof(raw); i++)
+        snprintf(out + 2 * i, 3, "%02x", raw[i]);
+}
+
+static int make_seed(void)
+{
+    if (getrandom(&server.seed, sizeof(server.seed), 0) != (ssize_t)sizeof(server.seed)) {
+        log_warning("getrandom failed: %s", strerror(errno));
+        return -1;
+    }
+    return 0;
+}
+
+static int create_keyspace(void)
+{
+    struct keyspace_config kc;
+    keyspace_config_default(&kc);
+    kc.databases = (unsigned)server.cfg.databases;
+    kc.shard_bits = 0;
+    while ((1LL << kc.shard_bits) < server.cfg.shards)
+        kc.shard_bits++;
+    kc.hasher = (struct hashmap_hasher){hashmap_siphash, &server.seed};
+    kc.seed = server.seed.k0 ^ (server.seed.k1 << 1);
+    kc.lfu_log_factor = (uint32_t)server.cfg.lfu_log_factor;
+    kc.lfu_decay_time = (uint32_t)server.cfg.lfu_decay_time;
+    if (keyspace_create(&kc, &server.ks) < 0) {
+        log_warning("Out of memory creating the keyspace");
+        return -1;
+    }
+    return 0;
+}
+
+static unsigned worker_threads(void)
+{
+    long long n = server.cfg.threads;
+    return n > 0 ? (unsigned)n : uv_available_parallelism();
+}
+
+static int start_workers(void)
+{
+    unsigned n = worker_threads();
+    if (rlimit_adjust_maxclients(n) < 0)
+        return -1;
+    if (stats_init(n, command_id_count()) < 0)
+        return -1;
+    if (worker_loop_pool_create(n) < 0)
+        return -1;
+    return worker_loop_pool_start();
+}
+
+static void note_started(void)
+{
+    server.startup_memory = server_used_memory();
+    atomic_store(&server.peak_memory, server.startup_memory);
+    atomic_store(&server.used_memory, server.startup_memory);
+    log_notice("Grove %s (Redis %s compatible) started, %u worker thread%s, port %lld",
+               GROVE_VERSION, GROVE_REDIS_VERSION, worker_count(),
+               worker_count() == 1 ? "" : "s", (long long)server.cfg.port);
+    log_notice("Ready to accept connections tcp");
+}
+
+/* Run the main loop until it has nothing left (every handle closed),
+ * then the workers' teardown and the loop's last close callbacks. */
+static void run_until_stopped(void)
+{
+    uv_run(&main_loop, UV_RUN_DEFAULT);
+    worker_loop_pool_destroy();
+    uv_run(&main_loop, UV_RUN_DEFAULT);
+    uv_loop_close(&main_loop);
+}
+
+int lifecycle_run(void)
+{
+    int rc = -1;
+    server.start_time_ms = server_mstime();
+    make_random_id(server.run_id);
+    make_random_id(server.replid);
+    if (make_seed() < 0 || command_table_init() < 0 || create_keyspace() < 0)
+        goto out;
+    if (init_main_loop() < 0) {
+        log_warning("Could not set up the main loop");
+        goto out_keyspace;
+    }
+    if (start_workers() == 0) {
+        note_started();
+        rc = 0;
+    } else {
+        begin_shutdown();
+    }
+    run_until_stopped();
+    if (rc == 0)
+        log_warning("Grove is now ready to exit, bye bye...");
+out_keyspace:
+    keyspace_destroy(server.ks);
+    server.ks = NULL;
+out:
+    stats_deinit();
+    command_table_deinit();
+    config_deinit(&server.cfg);
+    return rc;
+}

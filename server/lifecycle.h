@@ -1,0 +1,25 @@
+/*
+ * lifecycle.h - grove-server from start to exit: build the keyspace, the
+ * command table, the statistics and the worker loops; run the main loop
+ * (signals, the cron timer, lazy freeing) until asked to stop; then stop
+ * the workers and free everything, so nothing is left for the OS to clean.
+ *
+ * Shutdown: SIGTERM, SIGINT or SHUTDOWN (lifecycle_request_shutdown, any
+ * thread) wake the main loop, which asks every worker to stop (each
+ * flushes its replies and closes its connections), joins them, closes its
+ * own handles and frees the keyspace.
+ *
+ * Errors: lifecycle_run returns 0, or -1 when start-up failed (logged).
+ * This header is free of libuv: the SHUTDOWN command includes it.
+ */
+#ifndef GROVE_LIFECYCLE_H
+#define GROVE_LIFECYCLE_H
+
+/* Start everything and run until shutdown; main thread. server.cfg is
+ * loaded; it is freed before this returns. */
+int lifecycle_run(void);
+
+/* Ask the main thread to shut the server down (any thread). */
+void lifecycle_request_shutdown(void);
+
+#endif

@@ -1,0 +1,127 @@
+/*
+ * stats.c - per-loop counters, their sums and resets, and the sampled
+ * per-second rates; see stats.h for the threading rules.
+ */
+#include "stats.h"
+
+#include <errno.h>
+#include <stdlib.h>
+
+#define STATS_SAMPLES 16 /* instantaneous_* averages this many samples */
+
+static struct stats_loop *loops;
+static unsigned nloops;
+static size_t ncommands;
+
+/* Written by the sampling thread only; read by INFO on any thread. */
+static struct {
+    atomic_llong samples[STATS_SAMPLES];
+    int idx;
+    long long last_count;
+} metrics[STATS_METRICS];
+static long long metrics_last_ms;
+
+int stats_init(unsigned n, size_t commands)
+{
+    loops = calloc(n, sizeof(*loops));
+    if (loops == NULL)
+        return -ENOMEM;
+    nloops = n;
+    ncommands = commands;
+    for (unsigned i = 0; i < n; i++) {
+        loops[i].command = calloc(commands, sizeof(*loops[i].command));
+        if (loops[i].command == NULL) {
+            stats_deinit();
+            return -ENOMEM;
+        }
+    }
+    return 0;
+}
+
+void stats_deinit(void)
+{
+    for (unsigned i = 0; loops != NULL && i < nloops; i++)
+        free(loops[i].command);
+    free(loops);
+    loops = NULL;
+    nloops = 0;
+    ncommands = 0;
+}
+
+struct stats_loop *stats_of_loop(unsigned i)
+{
+    return i < nloops ? &loops[i] : NULL;
+}
+
+/* ---- reading and resetting ------------------------------------------------- */
+
+static long long counter_read(struct stats_value *s)
+{
+    long long base = atomic_load_explicit(&s->base, memory_order_acquire);
+    long long v = atomic_load_explicit(&s->value, memory_order_relaxed) - base;
+    return v > 0 ? v : 0;
+}
+
+static void counter_reset(struct stats_value *s)
+{
+    long long v = atomic_load_explicit(&s->value, memory_order_relaxed);
+    atomic_store_explicit(&s->base, v, memory_order_release);
+}
+
+long long stats_total(enum stats_counter k)
+{
+    long long total = 0;
+    for (unsigned i = 0; i < nloops; i++)
+        total += counter_read(&loops[i].loop[k]);
+    return total;
+}
+
+long long stats_command_total(unsigned id, enum stats_cmd_counter k)
+{
+    long long total = 0;
+    for (unsigned i = 0; i < nloops && id < ncommands; i++)
+        total += counter_read(&loops[i].command[id][k]);
+    return total;
+}
+
+void stats_reset(void)
+{
+    for (unsigned i = 0; i < nloops; i++) {
+        for (int k = 0; k < STATS_COUNTERS; k++)
+            counter_reset(&loops[i].loop[k]);
+        for (size_t id = 0; id < ncommands; id++)
+            for (int k = 0; k < STATS_CMD_COUNTERS; k++)
+                counter_reset(&loops[i].command[id][k]);
+    }
+}
+
+/* ---- instantaneous rates ---------------------------------------------------- */
+
+void stats_sample(long long now_ms)
+{
+    static const enum stats_counter source[STATS_METRICS] = {
+        [STATS_METRIC_COMMANDS] = STATS_COMMANDS,
+        [STATS_METRIC_NET_INPUT] = STATS_NET_INPUT_BYTES,
+        [STATS_METRIC_NET_OUTPUT] = STATS_NET_OUTPUT_BYTES,
+    };
+    long long dt = now_ms - metrics_last_ms;
+    for (int m = 0; m < STATS_METRICS; m++) {
+        long long count = stats_total(source[m]);
+        if (metrics_last_ms != 0 && dt > 0) {
+            long long rate = (count - metrics[m].last_count) * 1000 / dt;
+            atomic_store_explicit(&metrics[m].samples[metrics[m].idx], rate > 0 ? rate : 0,
+                                  memory_order_relaxed);
+            metrics[m].idx = (metrics[m].idx + 1) % STATS_SAMPLES;
+        }
+        metrics[m].last_count = count;
+    }
+    metrics_last_ms = now_ms;
+}
+
+long long stats_instantaneous(enum stats_metric m)
+{
+    long long sum = 0;
+    for (int i = 0; i < STATS_SAMPLES; i++)
+        sum += atomic_load_explicit(&metrics[m].samples[i], memory_order_relaxed);
+    return sum / STATS_SAMPLES;
+}

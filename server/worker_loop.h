@@ -1,0 +1,67 @@
+/*
+ * worker_loop.h - the libuv side of the worker loops (worker.h is the side
+ * every layer sees): a thread per loop, its listeners on the shared port,
+ * its connections, and the pool's life cycle. Only the connection code
+ * (conn.c), the loops themselves (worker_loop.c) and start-up
+ * (lifecycle.c) include it.
+ *
+ * Listening: the first loop binds the port without SO_REUSEPORT, so a port
+ * that any other process holds fails start-up with "Address already in
+ * use", as redis-server does; then it turns SO_REUSEPORT on before
+ * listening, and the other loops join its port, the kernel spreading new
+ * connections over them. A second grove-server fails at its first bind.
+ *
+ * Life cycle (main thread): worker_loop_pool_create binds and builds every
+ * loop; worker_loop_pool_start runs a thread per loop; worker_loop_pool_stop
+ * asks each to stop (it closes its listeners, flushes and closes its
+ * connections, and closes its queue); worker_loop_pool_destroy joins every
+ * thread before freeing any worker, because a running worker may still
+ * post to one that has stopped (its queue then refuses the message, which
+ * needs the queue's mutex to exist).
+ *
+ * Errors: 0 or a negative errno, with the reason logged.
+ */
+#ifndef GROVE_WORKER_LOOP_H
+#define GROVE_WORKER_LOOP_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <uv.h>
+
+#include "config.h"
+#include "worker.h"
+
+struct conn;
+
+struct worker_loop {
+    struct worker *w;
+    pthread_t thread;
+    bool started;
+    uv_loop_t loop;
+    uv_tcp_t listeners[CONFIG_MAX_BINDS];
+    int nlisteners;
+    uv_async_t wakeup;
+    uv_timer_t tick;
+    uv_check_t flush_check;
+    atomic_bool stop_requested; /* worker_loop_pool_stop, from the main thread */
+    bool stopping;
+    struct conn *conns;         /* this loop's connections (conn.c keeps the list) */
+    struct conn *flush_queue;   /* connections with replies to write this iteration */
+    /* Accepting when a connection cannot be allocated: the pending socket
+     * is accepted into this handle and closed, so libuv keeps polling the
+     * listener; listeners that hit the same while it was closing wait in
+     * refuse_pending (a bit per listener) for its close callback. */
+    uv_tcp_t refuse;
+    bool refusing;
+    unsigned refuse_pending;
+};
+
+int worker_loop_pool_create(unsigned n);
+int worker_loop_pool_start(void);
+/* Ask every loop to stop (main thread; returns at once). */
+void worker_loop_pool_stop(void);
+/* Join every thread, then free every loop and worker. */
+void worker_loop_pool_destroy(void);
+
+#endif
