@@ -18,9 +18,10 @@
  *                       so a large request is not rescanned from its start);
  *     RESP_PARSE_ARGV   the request has more args than argv_cap: grow argv
  *                       to at least parser->argc_needed and call again;
- *     RESP_PARSE_ERROR  protocol error: parser->error holds Redis's exact
- *                       text (e.g. "Protocol error: invalid bulk length");
- *                       the caller replies "-ERR <text>" and closes.
+ *     RESP_PARSE_ERROR  protocol error: parser->error_code says which, and
+ *                       parser->error holds Redis's exact text (e.g.
+ *                       "Protocol error: invalid bulk length"); the caller
+ *                       replies "-ERR <text>" and closes.
  *   Between OK and the next request the caller must not move buf's bytes
  *   that argv points into until it is done with them. After MORE the caller
  *   may move the buffer (args are re-derived from offsets on the next call).
@@ -56,12 +57,26 @@ enum resp_parse_status {
     RESP_PARSE_ERROR = -1,
 };
 
+/* Which protocol error, for callers that answer some differently (a
+ * length over the unauthenticated limits, say). */
+enum resp_parse_error {
+    RESP_ERR_NONE,
+    RESP_ERR_TOO_BIG_INLINE,  /* an inline line, or a header, over max_inline_len */
+    RESP_ERR_UNBALANCED,      /* unbalanced quotes in an inline request */
+    RESP_ERR_TOO_BIG_MBULK,   /* a "*<count>" line over max_inline_len */
+    RESP_ERR_INVALID_MBULK,   /* a count that is not a number or over the limit */
+    RESP_ERR_TOO_BIG_BULK,    /* a "$<len>" line over max_inline_len */
+    RESP_ERR_EXPECTED_DOLLAR, /* an argument that does not start with '$' */
+    RESP_ERR_INVALID_BULK,    /* a length that is not a number or over the limit */
+};
+
 /* Per-connection parse state. Zero it with resp_parser_init(); the fields
- * are private except `error` and `argc_needed`. */
+ * are private except `error`, `error_code` and `argc_needed`. */
 struct resp_parser {
     struct resp_limits limits;
     const char *error;       /* set on RESP_PARSE_ERROR: static text or
                                 error_buf, valid until resp_parser_reset */
+    enum resp_parse_error error_code;
     size_t argc_needed;      /* set on RESP_PARSE_ARGV */
     /* progress through the current (incomplete) request, as offsets from
      * its first byte (never pointers: buf may move between calls) */

@@ -95,13 +95,15 @@
 #include <limits.h>
 #include <string.h>
 
-#define ERR_TOO_BIG_INLINE "Protocol error: too big inline request"
-#define ERR_UNBALANCED "Protocol error: unbalanced quotes in request"
-#define ERR_TOO_BIG_MBULK "Protocol error: too big mbulk count string"
-#define ERR_INVALID_MBULK "Protocol error: invalid multibulk length"
-#define ERR_TOO_BIG_BULK "Protocol error: too big bulk count string"
-#define ERR_EXPECTED_DOLLAR "Protocol error: expected '$', got '"
-#define ERR_INVALID_BULK "Protocol error: invalid bulk length"
+static const char *const error_texts[] = {
+    [RESP_ERR_TOO_BIG_INLINE] = "Protocol error: too big inline request",
+    [RESP_ERR_UNBALANCED] = "Protocol error: unbalanced quotes in request",
+    [RESP_ERR_TOO_BIG_MBULK] = "Protocol error: too big mbulk count string",
+    [RESP_ERR_INVALID_MBULK] = "Protocol error: invalid multibulk length",
+    [RESP_ERR_TOO_BIG_BULK] = "Protocol error: too big bulk count string",
+    [RESP_ERR_INVALID_BULK] = "Protocol error: invalid bulk length",
+};
+#define ERR_EXPECTED_DOLLAR "Protocol error: expected '$', got '" /* + the byte */
 
 _Static_assert(sizeof(((struct resp_parser *)0)->error_buf) >=
                    sizeof(ERR_EXPECTED_DOLLAR) + 2,
@@ -142,6 +144,7 @@ void resp_parser_init(struct resp_parser *p, const struct resp_limits *limits)
 void resp_parser_reset(struct resp_parser *p)
 {
     p->error = NULL;
+    p->error_code = RESP_ERR_NONE;
     p->argc_needed = 0;
     p->seen = 0;
     start_request(p);
@@ -158,9 +161,10 @@ size_t resp_parser_bytes_wanted(const struct resp_parser *p)
     return end > p->seen ? (size_t)(end - p->seen) : 0;
 }
 
-static enum resp_parse_status fail(struct resp_parser *p, const char *text)
+static enum resp_parse_status fail(struct resp_parser *p, enum resp_parse_error code)
 {
-    p->error = text;
+    p->error_code = code;
+    p->error = code == RESP_ERR_EXPECTED_DOLLAR ? p->error_buf : error_texts[code];
     return RESP_PARSE_ERROR;
 }
 
@@ -175,7 +179,7 @@ static enum resp_parse_status fail_expected_dollar(struct resp_parser *p, char g
     p->error_buf[n++] = (got == '\r' || got == '\n' || got == '\0') ? ' ' : got;
     p->error_buf[n++] = '\'';
     p->error_buf[n] = '\0';
-    return fail(p, p->error_buf);
+    return fail(p, RESP_ERR_EXPECTED_DOLLAR);
 }
 
 /* ---- inline requests ---------------------------------------------------- */
@@ -320,7 +324,7 @@ static enum resp_parse_status parse_inline(struct resp_parser *p, char *buf, siz
 
     if (nl == NULL) {
         if (len > p->limits.max_inline_len)
-            return fail(p, ERR_TOO_BIG_INLINE);
+            return fail(p, RESP_ERR_TOO_BIG_INLINE);
         p->scan = len;
         return RESP_PARSE_MORE;
     }
@@ -329,7 +333,7 @@ static enum resp_parse_status parse_inline(struct resp_parser *p, char *buf, siz
     if (end > 0 && buf[end - 1] == '\r')
         end--;
     if (!split_inline(buf, end, NULL, &n))
-        return fail(p, ERR_UNBALANCED);
+        return fail(p, RESP_ERR_UNBALANCED);
     if (n > argv_cap) {
         p->argc_needed = n;
         return RESP_PARSE_ARGV;
@@ -348,7 +352,8 @@ static enum resp_parse_status parse_inline(struct resp_parser *p, char *buf, siz
  * the '\r' has arrived too; MORE; or ERROR `too_big` when the line is
  * still open after max_inline_len bytes. */
 static enum resp_parse_status find_line_end(struct resp_parser *p, const char *buf,
-                                            size_t len, const char *too_big, size_t *cr)
+                                            size_t len, enum resp_parse_error too_big,
+                                            size_t *cr)
 {
     const char *r = memchr(buf + p->scan, '\r', len - p->scan);
 
@@ -404,14 +409,14 @@ static enum resp_parse_status read_count(struct resp_parser *p, const char *buf,
     size_t cr;
 
     if (!quick_number(buf, 1, len, &count, &cr)) {
-        st = find_line_end(p, buf, len, ERR_TOO_BIG_MBULK, &cr);
+        st = find_line_end(p, buf, len, RESP_ERR_TOO_BIG_MBULK, &cr);
         if (st != RESP_PARSE_OK)
             return st;
         if (!resp_str_to_ll(buf + 1, cr - 1, &count))
-            return fail(p, ERR_INVALID_MBULK);
+            return fail(p, RESP_ERR_INVALID_MBULK);
     }
     if (count > max_multibulk(p))
-        return fail(p, ERR_INVALID_MBULK);
+        return fail(p, RESP_ERR_INVALID_MBULK);
     p->pos = p->scan = p->args_start = cr + 2;
     p->argc_total = count > 0 ? (size_t)count : 0;
     p->multibulk_left = count > 0 ? count : 0;
@@ -428,16 +433,16 @@ static enum resp_parse_status read_bulk_header(struct resp_parser *p, const char
 
     if (p->pos >= len || buf[p->pos] != '$' ||
         !quick_number(buf, p->pos + 1, len, &bulk, &cr)) {
-        st = find_line_end(p, buf, len, ERR_TOO_BIG_BULK, &cr);
+        st = find_line_end(p, buf, len, RESP_ERR_TOO_BIG_BULK, &cr);
         if (st != RESP_PARSE_OK)
             return st;
         if (buf[p->pos] != '$')
             return fail_expected_dollar(p, buf[p->pos]);
         if (!resp_str_to_ll(buf + p->pos + 1, cr - p->pos - 1, &bulk) || bulk < 0)
-            return fail(p, ERR_INVALID_BULK);
+            return fail(p, RESP_ERR_INVALID_BULK);
     }
     if ((uint64_t)bulk > p->limits.max_bulk_len)
-        return fail(p, ERR_INVALID_BULK);
+        return fail(p, RESP_ERR_INVALID_BULK);
     p->pos = p->scan = cr + 2;
     p->bulk_len = bulk;
     return RESP_PARSE_OK;

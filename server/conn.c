@@ -348,9 +348,6 @@ static bool argv_grow(struct client *cl, size_t needed)
 #define CONN_UNAUTH_MAX_ARGS 10       /* Redis 7.0, before AUTH */
 #define CONN_UNAUTH_MAX_BULK 16384
 
-#define ERR_INVALID_MBULK "Protocol error: invalid multibulk length"
-#define ERR_INVALID_BULK "Protocol error: invalid bulk length"
-
 /* The parser's limits for the request about to start: proto-max-bulk-len
  * as it is now (CONFIG SET applies from the next request on), and while
  * the client has not authenticated, the small bounds Redis 7.0 sets so
@@ -393,15 +390,16 @@ static const char *after_header(const char *p, const char *end)
  * number itself is fine. The request's headers up to the failing one are
  * complete in the buffer (the parser went past them), so read them again
  * to tell which. Returns the text to send. */
-static const char *unauth_error(const struct client *cl, const char *error)
+static const char *unauth_error(const struct client *cl)
 {
+    const char *error = cl->parser.error;
     const char *p = cl->qbuf + cl->qpos, *end = cl->qbuf + cl->qlen;
     long long v;
-    if (strcmp(error, ERR_INVALID_MBULK) == 0)
+    if (cl->parser.error_code == RESP_ERR_INVALID_MBULK)
         return header_number(p, end, &v) && v <= INT_MAX
                    ? "Protocol error: unauthenticated multibulk length"
                    : error;
-    if (strcmp(error, ERR_INVALID_BULK) != 0)
+    if (cl->parser.error_code != RESP_ERR_INVALID_BULK)
         return error;
     for (p = after_header(p, end); p != NULL && p < end && *p == '$';) {
         if (!header_number(p, end, &v) || v < 0)
@@ -468,8 +466,7 @@ static void process_input(struct conn *c, long long now_ms)
             continue;
         }
         if (st == RESP_PARSE_ERROR) {
-            const char *error = cl->parser.error;
-            protocol_error(c, c->limit_unauth ? unauth_error(cl, error) : error);
+            protocol_error(c, c->limit_unauth ? unauth_error(cl) : cl->parser.error);
             break;
         }
         if (argc > 0)

@@ -709,10 +709,51 @@ START_TEST(error_is_sticky_until_reset)
     resp_parser_init(&p, NULL);
     ck_assert_int_eq(resp_parse(&p, bad, 4, argv, 2, &argc, &consumed), RESP_PARSE_ERROR);
     ck_assert_int_eq(resp_parse(&p, good, 6, argv, 2, &argc, &consumed), RESP_PARSE_ERROR);
+    ck_assert_int_eq(p.error_code, RESP_ERR_INVALID_MBULK);
     resp_parser_reset(&p);
     ck_assert_ptr_null(p.error);
+    ck_assert_int_eq(p.error_code, RESP_ERR_NONE);
     ck_assert_int_eq(resp_parse(&p, good, 6, argv, 2, &argc, &consumed), RESP_PARSE_OK);
     ck_assert_uint_eq(argc, 1);
+}
+END_TEST
+
+/* Callers that answer some errors differently (conn.c, before AUTH) go
+ * by the code, never by the text. */
+START_TEST(each_protocol_error_has_its_code)
+{
+    static const struct {
+        const char *req;
+        enum resp_parse_error code;
+    } cases[] = {
+        {"SET \"a b\r\n", RESP_ERR_UNBALANCED},
+        {"*x\r\n", RESP_ERR_INVALID_MBULK},
+        {"*1\r\n+PING\r\n", RESP_ERR_EXPECTED_DOLLAR},
+        {"*1\r\n$x\r\n", RESP_ERR_INVALID_BULK},
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        struct parsed *r = parse(cases[i].req, strlen(cases[i].req));
+        ck_assert_int_eq(r->st, RESP_PARSE_ERROR);
+        ck_assert_int_eq(r->p.error_code, cases[i].code);
+        parsed_free(r);
+    }
+    struct resp_limits small;
+    resp_limits_default(&small);
+    small.max_inline_len = 8;
+    static const struct {
+        const char *req;
+        enum resp_parse_error code;
+    } too_big[] = {
+        {"PINGPINGPING", RESP_ERR_TOO_BIG_INLINE},
+        {"*123456789", RESP_ERR_TOO_BIG_MBULK},
+        {"*1\r\n$123456789", RESP_ERR_TOO_BIG_BULK},
+    };
+    for (size_t i = 0; i < sizeof(too_big) / sizeof(too_big[0]); i++) {
+        struct parsed *r = parse_with(&small, too_big[i].req, strlen(too_big[i].req));
+        ck_assert_int_eq(r->st, RESP_PARSE_ERROR);
+        ck_assert_int_eq(r->p.error_code, too_big[i].code);
+        parsed_free(r);
+    }
 }
 END_TEST
 
@@ -1051,6 +1092,7 @@ static Suite *resp_parse_suite(void)
     tcase_add_test(tc, bad_bulk_length_is_invalid);
     tcase_add_test(tc, bulk_length_over_proto_max_bulk_len_is_invalid);
     tcase_add_test(tc, error_is_sticky_until_reset);
+    tcase_add_test(tc, each_protocol_error_has_its_code);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("redis_quirks");
