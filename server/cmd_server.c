@@ -17,6 +17,7 @@
 #include "keyspace.h"
 #include "lazyfree.h"
 #include "lifecycle.h"
+#include "log.h"
 #include "pubsub.h"
 #include "rlimit.h"
 #include "server.h"
@@ -558,7 +559,20 @@ static void config_resetstat_command(struct cmd_ctx *ctx)
 
 static void config_rewrite_command(struct cmd_ctx *ctx)
 {
-    resp_add_error(ctx->out, "ERR The server is running without a config file");
+    if (server.config_file == NULL) {
+        resp_add_error(ctx->out, "ERR The server is running without a config file");
+        return;
+    }
+    config_lock();
+    int rc = config_rewrite(&server.cfg, server.config_file);
+    config_unlock();
+    if (rc < 0) {
+        log_warning("CONFIG REWRITE failed: %s", strerror(-rc));
+        resp_add_errorf(ctx->out, "ERR Rewriting config file: %s", strerror(-rc));
+        return;
+    }
+    log_notice("CONFIG REWRITE executed with success.");
+    resp_add_ok(ctx->out);
 }
 
 static void config_help_command(struct cmd_ctx *ctx)

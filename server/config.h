@@ -106,6 +106,13 @@ void config_get(struct config *cfg, const char *pattern, size_t patlen,
                            const char *value, void *ud),
                 void *ud);
 
+/* CONFIG REWRITE: write the current options into the config file at
+ * `path` as Redis does (comments and order kept, changed options
+ * rewritten in place, the others that differ from their defaults
+ * appended). Atomic: a temporary file fsynced and renamed over. 0, or a
+ * negative errno (-EINVAL: a value the file syntax cannot hold). */
+int config_rewrite(struct config *cfg, const char *path);
+
 void config_lock(void);
 void config_unlock(void);
 
