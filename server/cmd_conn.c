@@ -362,7 +362,7 @@ static void client_list_command(struct cmd_ctx *ctx)
         nids = ctx->argc - 3;
         ids = calloc(nids, sizeof(*ids));
         if (ids == NULL) {
-            resp_add_error(ctx->out, "ERR out of memory");
+            resp_add_error(ctx->out, ERR_OUT_OF_MEMORY);
             return;
         }
         for (size_t i = 0; i < nids; i++) {

@@ -136,7 +136,7 @@ static void expire_generic(struct cmd_ctx *ctx, long long basetime, long long un
         return;
     }
     if (keyspace_set_expire(k.shard, &e, when) < 0) {
-        resp_add_error(ctx->out, "ERR out of memory");
+        resp_add_error(ctx->out, ERR_OUT_OF_MEMORY);
         return;
     }
     resp_add_integer(ctx->out, 1);

@@ -5,9 +5,10 @@
  * HGETALL HINCRBY HINCRBYFLOAT HRANDFIELD HSCAN.
  *
  * The value is a core/hash (hash.h) held boxed in the key's entry. Writes
- * change it in place under the shard lock; a new key's hash is built first
- * and stored with keyspace_set_value only when it has a field, and a hash
- * whose last field goes is deleted, so an empty hash never exists. After a
+ * change it in place under the shard lock and signal the key modified (for
+ * WATCH); a new key's hash is built first and stored only when it has a
+ * field, and a hash whose last field goes is deleted, so an empty hash
+ * never exists (collection.h does both for every collection type). After a
  * write the object's reported encoding follows the hash's form (listpack
  * while small, hashtable after the one-way conversion, as Redis 7.0).
  *
@@ -15,25 +16,18 @@
  * checked before the key is looked up (HINCRBY, HINCRBYFLOAT, HRANDFIELD),
  * HSCAN's cursor before the key and its options after it. Read commands
  * count keyspace hits/misses (lookupKeyRead), writes do not.
- *
- * Known gap: an in-place change does not go through a keyspace write
- * function, so it does not bump the key's WATCH version (a keyspace hook
- * to signal a modified key is needed).
  */
 #include <limits.h>
 #include <math.h>
 #include <stdint.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "collection.h"
 #include "command.h"
-#include "glob.h"
 #include "hash.h"
 #include "keyspace.h"
-#include "server.h"
 
-#define ERR_OOM "ERR out of memory"
 
 /* ==== shared helpers ========================================================== */
 
@@ -47,6 +41,43 @@ static bool find_hash(struct cmd_ctx *ctx, const struct cmd_key *k, unsigned fla
     *h = boxed ? hash_from_boxed(boxed) : NULL;
     return ok;
 }
+
+/* The hash as a collection (collection.h): for the handlers all the types
+ * share, and for stores and in-place changes. */
+static size_t len_cb(struct object_boxed *b)
+{
+    return hash_len(hash_from_boxed(b));
+}
+
+static enum object_encoding encoding_cb(struct object_boxed *b)
+{
+    return hash_encoding(hash_from_boxed(b));
+}
+
+static bool remove_cb(struct object_boxed *b, const char *field, size_t len)
+{
+    return hash_delete(hash_from_boxed(b), field, len);
+}
+
+/* HSCAN replies a field and its value, matching MATCH on the field. */
+static void scan_pair_cb(const struct hash_pair *p, void *ud)
+{
+    if (!collection_scan_visit(ud, p->field, p->flen))
+        return;
+    collection_scan_add(ud, p->field, p->flen);
+    collection_scan_add(ud, p->value, p->vlen);
+}
+
+static uint64_t scan_cb(struct object_boxed *b, uint64_t cursor, struct collection_scan *s)
+{
+    return hash_scan(hash_from_boxed(b), cursor, scan_pair_cb, s);
+}
+
+static const struct collection_type hash_collection = {
+    .type = OBJECT_HASH, .len = len_cb, .encoding = encoding_cb, .remove = remove_cb,
+    .scan = scan_cb, .compact = OBJECT_ENC_LISTPACK,
+    .scan_count_scale = 2, /* Redis counts a field and its value as two */
+};
 
 /* A write in progress: the key's hash, or a new one not yet stored. */
 struct hash_write {
@@ -62,38 +93,26 @@ static bool write_open(struct cmd_ctx *ctx, struct hash_write *w)
     if (!find_hash(ctx, &w->k, 0, &w->entry, &w->h))
         return false;
     if (w->h == NULL && (w->h = hash_create(cmd_member_hasher())) == NULL) {
-        resp_add_error(ctx->out, ERR_OOM);
+        resp_add_error(ctx->out, ERR_OUT_OF_MEMORY);
         return false;
     }
     return true;
 }
 
-/* Store a new hash (if it got a field), delete an emptied one, or bring the
- * object's encoding up to date. False after an out-of-memory reply; the
- * caller replies otherwise. */
+/* Finish a write: a new hash is stored if it got a field, an existing
+ * key's goes through collection_changed. False after an out-of-memory
+ * reply; the caller replies otherwise. */
 static bool write_close(struct cmd_ctx *ctx, struct hash_write *w)
 {
-    if (w->entry == NULL) {
-        if (hash_len(w->h) == 0) {
-            hash_destroy(w->h);
-            return true;
-        }
-        struct object_value v;
-        object_value_from_boxed(&v, OBJECT_HASH, hash_encoding(w->h), hash_boxed(w->h));
-        if (keyspace_set_value(w->k.shard, &w->k.key, &v, KEYSPACE_TTL_NONE, ctx->now_ms,
-                               NULL) < 0) {
-            resp_add_error(ctx->out, ERR_OOM);
-            return false;
-        }
+    if (w->entry != NULL) {
+        collection_changed(&hash_collection, &w->k, w->entry);
         return true;
     }
     if (hash_len(w->h) == 0) {
-        keyspace_delete_entry(w->k.shard, w->entry);
+        hash_destroy(w->h);
         return true;
     }
-    keyspace_object(w->entry)->encoding = (uint8_t)hash_encoding(w->h);
-    keyspace_signal_modified(w->k.shard, &w->k.key);
-    return true;
+    return collection_store(ctx, &hash_collection, &w->k, hash_boxed(w->h));
 }
 
 /* An out-of-memory reply after a partial write: keep what was written
@@ -102,13 +121,9 @@ static void write_fail(struct cmd_ctx *ctx, struct hash_write *w)
 {
     if (w->entry == NULL)
         hash_destroy(w->h);
-    else if (hash_len(w->h) == 0)
-        keyspace_delete_entry(w->k.shard, w->entry);
-    else {
-        keyspace_object(w->entry)->encoding = (uint8_t)hash_encoding(w->h);
-        keyspace_signal_modified(w->k.shard, &w->k.key);
-    }
-    resp_add_error(ctx->out, ERR_OOM);
+    else
+        collection_changed(&hash_collection, &w->k, w->entry);
+    resp_add_error(ctx->out, ERR_OUT_OF_MEMORY);
 }
 
 static void reply_pair(struct resp_out *out, const struct hash_pair *p, bool field, bool value)
@@ -117,19 +132,6 @@ static void reply_pair(struct resp_out *out, const struct hash_pair *p, bool fie
         resp_add_bulk(out, p->field, p->flen);
     if (value)
         resp_add_bulk(out, p->value, p->vlen);
-}
-
-/* Per-thread xorshift64* for HRANDFIELD, seeded from the process seed. */
-static uint64_t rand64_cb(void *ud)
-{
-    static _Thread_local uint64_t state;
-    (void)ud;
-    if (state == 0)
-        state = (server.seed.k0 ^ (uint64_t)(uintptr_t)&state) | 1;
-    state ^= state >> 12;
-    state ^= state << 25;
-    state ^= state >> 27;
-    return state * 2685821657736338717ULL;
 }
 
 /* ==== HSET, HMSET, HSETNX ======================================================= */
@@ -197,74 +199,54 @@ static void hsetnx_command(struct cmd_ctx *ctx)
 
 /* ==== reads ======================================================================= */
 
-static void hget_command(struct cmd_ctx *ctx)
+/* The point reads' replies about a field (b NULL: a missing key). */
+static void reply_value(struct cmd_ctx *ctx, struct object_boxed *b, const struct resp_arg *field)
 {
-    struct cmd_key k;
-    struct hashmap_entry *e;
-    struct hash *h;
     const char *v;
     size_t vlen;
-    cmd_key(ctx, 1, &k);
-    if (!find_hash(ctx, &k, KEYSPACE_LOOKUP_COUNT, &e, &h))
-        return;
-    if (h != NULL && hash_get(h, ctx->argv[2].ptr, ctx->argv[2].len, &v, &vlen))
+    if (b != NULL && hash_get(hash_from_boxed(b), field->ptr, field->len, &v, &vlen))
         resp_add_bulk(ctx->out, v, vlen);
     else
         resp_add_null(ctx->out);
 }
 
-static void hmget_command(struct cmd_ctx *ctx)
+static void reply_strlen(struct cmd_ctx *ctx, struct object_boxed *b, const struct resp_arg *field)
 {
-    struct cmd_key k;
-    struct hashmap_entry *e;
-    struct hash *h;
     const char *v;
     size_t vlen;
-    cmd_key(ctx, 1, &k);
-    if (!find_hash(ctx, &k, KEYSPACE_LOOKUP_COUNT, &e, &h))
-        return;
-    resp_add_array_len(ctx->out, ctx->argc - 2);
-    for (size_t i = 2; i < ctx->argc; i++) {
-        if (h != NULL && hash_get(h, ctx->argv[i].ptr, ctx->argv[i].len, &v, &vlen))
-            resp_add_bulk(ctx->out, v, vlen);
-        else
-            resp_add_null(ctx->out);
-    }
-}
-
-static void hlen_command(struct cmd_ctx *ctx)
-{
-    struct cmd_key k;
-    struct hashmap_entry *e;
-    struct hash *h;
-    cmd_key(ctx, 1, &k);
-    if (find_hash(ctx, &k, KEYSPACE_LOOKUP_COUNT, &e, &h))
-        resp_add_integer(ctx->out, h ? (long long)hash_len(h) : 0);
-}
-
-static void hstrlen_command(struct cmd_ctx *ctx)
-{
-    struct cmd_key k;
-    struct hashmap_entry *e;
-    struct hash *h;
-    const char *v;
-    size_t vlen = 0;
-    cmd_key(ctx, 1, &k);
-    if (!find_hash(ctx, &k, KEYSPACE_LOOKUP_COUNT, &e, &h))
-        return;
-    if (h == NULL || !hash_get(h, ctx->argv[2].ptr, ctx->argv[2].len, &v, &vlen))
+    if (b == NULL || !hash_get(hash_from_boxed(b), field->ptr, field->len, &v, &vlen))
         vlen = 0;
     resp_add_integer(ctx->out, (long long)vlen);
 }
 
+static void reply_exists(struct cmd_ctx *ctx, struct object_boxed *b, const struct resp_arg *field)
+{
+    resp_add_integer(ctx->out, b && hash_exists(hash_from_boxed(b), field->ptr, field->len));
+}
+
+static void hget_command(struct cmd_ctx *ctx)
+{
+    collection_read_command(ctx, &hash_collection, reply_value, false);
+}
+
+static void hmget_command(struct cmd_ctx *ctx)
+{
+    collection_read_command(ctx, &hash_collection, reply_value, true);
+}
+
+static void hstrlen_command(struct cmd_ctx *ctx)
+{
+    collection_read_command(ctx, &hash_collection, reply_strlen, false);
+}
+
 static void hexists_command(struct cmd_ctx *ctx)
 {
-    struct cmd_key k;
-    struct hashmap_entry *e;
-    struct hash *h;
-    cmd_key(ctx, 1, &k);
-    if (find_hash(ctx, &k, KEYSPACE_LOOKUP_COUNT, &e, &h))
-        resp_add_integer(ctx->out, h && hash_exists(h, ctx->argv[2].ptr, ctx->argv[2].len));
+    collection_read_command(ctx, &hash_collection, reply_exists, false);
+}
+
+static void hlen_command(struct cmd_ctx *ctx)
+{
+    collection_len_command(ctx, &hash_collection);
 }
 
 enum { GET_FIELDS = 1, GET_VALUES = 2 };
@@ -313,23 +295,7 @@ static void hgetall_command(struct cmd_ctx *ctx)
 
 static void hdel_command(struct cmd_ctx *ctx)
 {
-    struct cmd_key k;
-    struct hashmap_entry *e;
-    struct hash *h;
-    long long deleted = 0;
-    cmd_key(ctx, 1, &k);
-    if (!find_hash(ctx, &k, 0, &e, &h))
-        return;
-    for (size_t i = 2; h != NULL && i < ctx->argc; i++) {
-        deleted += hash_delete(h, ctx->argv[i].ptr, ctx->argv[i].len);
-        if (hash_len(h) == 0) {
-            keyspace_delete_entry(k.shard, e);
-            h = NULL; /* the key is gone, and its deletion told WATCH */
-        }
-    }
-    if (h != NULL && deleted > 0)
-        keyspace_signal_modified(k.shard, &k.key);
-    resp_add_integer(ctx->out, deleted);
+    collection_remove_command(ctx, &hash_collection);
 }
 
 /* ==== HINCRBY, HINCRBYFLOAT ======================================================== */
@@ -423,7 +389,7 @@ static void random_distinct(struct cmd_ctx *ctx, struct hash *h, size_t count, b
     size_t size = hash_len(h);
     struct hash_pair *pairs = malloc(size * sizeof(*pairs));
     if (pairs == NULL) {
-        resp_add_error(ctx->out, ERR_OOM);
+        resp_add_error(ctx->out, ERR_OUT_OF_MEMORY);
         return;
     }
     struct hash_iter it;
@@ -434,7 +400,7 @@ static void random_distinct(struct cmd_ctx *ctx, struct hash *h, size_t count, b
     hash_iter_deinit(&it);
     reply_random_len(ctx, count, withvalues);
     for (size_t i = 0; i < count; i++) {
-        size_t j = i + (size_t)(rand64_cb(NULL) % (n - i));
+        size_t j = i + (size_t)(collection_rand64_cb(NULL) % (n - i));
         struct hash_pair t = pairs[i];
         pairs[i] = pairs[j];
         pairs[j] = t;
@@ -462,7 +428,7 @@ static void hrandfield_count(struct cmd_ctx *ctx, long long l, bool withvalues)
     if (!unique || count == 1) {
         reply_random_len(ctx, count, withvalues);
         while (count-- && !ctx->out->overflow && !ctx->out->oom) {
-            hash_random(h, &p, rand64_cb, NULL);
+            hash_random(h, &p, collection_rand64_cb, NULL);
             reply_random_pair(ctx, &p, withvalues);
         }
     } else if (count >= size) {
@@ -511,79 +477,15 @@ static void hrandfield_command(struct cmd_ctx *ctx)
         resp_add_null(ctx->out);
         return;
     }
-    hash_random(h, &p, rand64_cb, NULL);
+    hash_random(h, &p, collection_rand64_cb, NULL);
     resp_add_bulk(ctx->out, p.field, p.flen);
 }
 
 /* ==== HSCAN ======================================================================== */
 
-struct hscan_state {
-    struct resp_out *out; /* side buffer: the cursor is replied first */
-    const char *pattern;
-    size_t plen;
-    bool all;
-    size_t visited; /* fields + values seen, as Redis counts its list */
-    size_t n;       /* bulk strings written */
-};
-
-static void hscan_pair_cb(const struct hash_pair *p, void *ud)
-{
-    struct hscan_state *s = ud;
-    s->visited += 2;
-    if (!s->all && !glob_match(s->pattern, s->plen, p->field, p->flen, false))
-        return;
-    reply_pair(s->out, p, true, true);
-    s->n += 2;
-}
-
 static void hscan_command(struct cmd_ctx *ctx)
 {
-    uint64_t cursor;
-    struct cmd_key k;
-    struct hashmap_entry *e;
-    struct hash *h;
-    long long count;
-    if (!arg_to_scan_cursor(&ctx->argv[2], &cursor)) {
-        resp_add_error(ctx->out, "ERR invalid cursor");
-        return;
-    }
-    cmd_key(ctx, 1, &k);
-    if (!find_hash(ctx, &k, KEYSPACE_LOOKUP_COUNT, &e, &h))
-        return;
-    if (h == NULL) {
-        reply_empty_scan(ctx);
-        return;
-    }
-    struct resp_out items;
-    struct scan_opts opts;
-    if (!scan_opts_parse(ctx, 3, &opts))
-        return;
-    struct hscan_state s = {
-        .out = &items, .pattern = opts.pattern, .plen = opts.plen, .all = opts.match_all};
-    count = opts.count;
-    resp_out_init(&items, ctx->out->proto);
-    if (hash_encoding(h) == OBJECT_ENC_LISTPACK) {
-        cursor = hash_scan(h, 0, hscan_pair_cb, &s); /* all at once, cursor 0 */
-    } else {
-        /* Redis doubles COUNT for hashes (a field and a value per pair)
-         * and stops after ten times as many bucket steps. */
-        unsigned long long want = (unsigned long long)count * 2, budget = want * 10;
-        do
-            cursor = hash_scan(h, cursor, hscan_pair_cb, &s);
-        while (cursor && budget-- && s.visited < want);
-    }
-    if (items.oom) {
-        resp_out_deinit(&items);
-        resp_add_error(ctx->out, ERR_OOM);
-        return;
-    }
-    char buf[24];
-    int n = snprintf(buf, sizeof(buf), "%llu", (unsigned long long)cursor);
-    resp_add_array_len(ctx->out, 2);
-    resp_add_bulk(ctx->out, buf, (size_t)n);
-    resp_add_array_len(ctx->out, s.n);
-    resp_add_raw(ctx->out, items.data, items.len);
-    resp_out_deinit(&items);
+    collection_scan_command(ctx, &hash_collection);
 }
 
 /* ==== the table ===================================================================== */

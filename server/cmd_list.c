@@ -22,11 +22,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "collection.h"
 #include "command.h"
 #include "keyspace.h"
 #include "list.h"
 
-#define ERR_OOM "ERR out of memory"
 
 /* ==== shared helpers ========================================================== */
 
@@ -41,30 +41,21 @@ static bool find_list(struct cmd_ctx *ctx, const struct cmd_key *k, unsigned fla
     return ok;
 }
 
-/* Store a brand-new (non-empty) list at k. False after an OOM reply (the
- * list is freed then). */
-static bool store_new(struct cmd_ctx *ctx, const struct cmd_key *k, struct list *l)
+/* The list as a collection (collection.h): for the handlers all the types
+ * share, and for stores and in-place changes. */
+static size_t len_cb(struct object_boxed *b)
 {
-    struct object_value v;
-    object_value_from_boxed(&v, OBJECT_LIST, list_encoding(l), list_boxed(l));
-    if (keyspace_set_value(k->shard, &k->key, &v, KEYSPACE_TTL_NONE, ctx->now_ms, NULL) < 0) {
-        resp_add_error(ctx->out, ERR_OOM);
-        return false;
-    }
-    return true;
+    return list_len(list_from_boxed(b));
 }
 
-/* After an in-place change of an existing key: delete it when emptied, or
- * bring its encoding up to date and signal it (WATCH). */
-static void changed(const struct cmd_key *k, struct hashmap_entry *entry, struct list *l)
+static enum object_encoding encoding_cb(struct object_boxed *b)
 {
-    if (list_len(l) == 0) {
-        keyspace_delete_entry(k->shard, entry);
-        return;
-    }
-    keyspace_object(entry)->encoding = (uint8_t)list_encoding(l);
-    keyspace_signal_modified(k->shard, &k->key);
+    return list_encoding(list_from_boxed(b));
 }
+
+static const struct collection_type list_collection = {
+    .type = OBJECT_LIST, .len = len_cb, .encoding = encoding_cb,
+};
 
 static void reply_elem(struct cmd_ctx *ctx, const struct list_elem *e)
 {
@@ -113,14 +104,14 @@ static void push_generic(struct cmd_ctx *ctx, enum list_where where, bool only_e
     }
     bool is_new = l == NULL;
     if (is_new && (l = list_create()) == NULL) {
-        resp_add_error(ctx->out, ERR_OOM);
+        resp_add_error(ctx->out, ERR_OUT_OF_MEMORY);
         return;
     }
     size_t n = ctx->argc - 2;
     if (list_reserve(l, n) < 0) {
         if (is_new)
             list_destroy(l);
-        resp_add_error(ctx->out, ERR_OOM);
+        resp_add_error(ctx->out, ERR_OUT_OF_MEMORY);
         return;
     }
     size_t pushed = 0;
@@ -133,14 +124,14 @@ static void push_generic(struct cmd_ctx *ctx, enum list_where where, bool only_e
     if (is_new) {
         if (len == 0) {
             list_destroy(l);
-        } else if (!store_new(ctx, &k, l)) {
+        } else if (!collection_store(ctx, &list_collection, &k, list_boxed(l))) {
             return;
         }
     } else if (pushed) {
-        changed(&k, e, l);
+        collection_changed(&list_collection, &k, e);
     }
     if (pushed < n)
-        resp_add_error(ctx->out, ERR_OOM);
+        resp_add_error(ctx->out, ERR_OUT_OF_MEMORY);
     else
         resp_add_integer(ctx->out, (long long)len);
 }
@@ -181,7 +172,7 @@ static void pop_generic(struct cmd_ctx *ctx, enum list_where where)
         struct list_elem *x = list_pop(l, where);
         reply_elem(ctx, x);
         list_elem_free(x);
-        changed(&k, e, l);
+        collection_changed(&list_collection, &k, e);
         return;
     }
     if (count == 0) {
@@ -197,7 +188,7 @@ static void pop_generic(struct cmd_ctx *ctx, enum list_where where)
         reply_elem(ctx, x);
         list_elem_free(x);
     }
-    changed(&k, e, l);
+    collection_changed(&list_collection, &k, e);
 }
 
 static void lpop_command(struct cmd_ctx *ctx) { pop_generic(ctx, LIST_HEAD); }
@@ -207,32 +198,7 @@ static void rpop_command(struct cmd_ctx *ctx) { pop_generic(ctx, LIST_TAIL); }
 
 static void llen_command(struct cmd_ctx *ctx)
 {
-    struct cmd_key k;
-    struct hashmap_entry *e;
-    struct list *l;
-    cmd_key(ctx, 1, &k);
-    if (!find_list(ctx, &k, KEYSPACE_LOOKUP_COUNT, &e, &l))
-        return;
-    resp_add_integer(ctx->out, l ? (long long)list_len(l) : 0);
-}
-
-/* Redis's range clamp (LRANGE, LTRIM): false when the range is empty. */
-static bool clamp_range(long long start, long long end, size_t len, size_t *from, size_t *n)
-{
-    long long llen = (long long)len;
-    if (start < 0)
-        start += llen;
-    if (end < 0)
-        end += llen;
-    if (start < 0)
-        start = 0;
-    if (start > end || start >= llen)
-        return false;
-    if (end >= llen)
-        end = llen - 1;
-    *from = (size_t)start;
-    *n = (size_t)(end - start + 1);
-    return true;
+    collection_len_command(ctx, &list_collection);
 }
 
 static void lrange_command(struct cmd_ctx *ctx)
@@ -248,7 +214,7 @@ static void lrange_command(struct cmd_ctx *ctx)
     cmd_key(ctx, 1, &k);
     if (!find_list(ctx, &k, KEYSPACE_LOOKUP_COUNT, &e, &l))
         return;
-    if (l == NULL || !clamp_range(start, end, list_len(l), &from, &n)) {
+    if (l == NULL || !collection_clamp_range(start, end, list_len(l), &from, &n)) {
         resp_add_array_len(ctx->out, 0);
         return;
     }
@@ -302,10 +268,10 @@ static void lset_command(struct cmd_ctx *ctx)
         return;
     }
     if (list_set(l, i, ctx->argv[3].ptr, ctx->argv[3].len) < 0) {
-        resp_add_error(ctx->out, ERR_OOM);
+        resp_add_error(ctx->out, ERR_OUT_OF_MEMORY);
         return;
     }
-    changed(&k, e, l);
+    collection_changed(&list_collection, &k, e);
     resp_add_ok(ctx->out);
 }
 
@@ -340,10 +306,10 @@ static void linsert_command(struct cmd_ctx *ctx)
         if (!elem_equals(list_get(l, i), &ctx->argv[3]))
             continue;
         if (list_insert(l, after ? i + 1 : i, ctx->argv[4].ptr, ctx->argv[4].len) < 0) {
-            resp_add_error(ctx->out, ERR_OOM);
+            resp_add_error(ctx->out, ERR_OUT_OF_MEMORY);
             return;
         }
-        changed(&k, e, l);
+        collection_changed(&list_collection, &k, e);
         resp_add_integer(ctx->out, (long long)list_len(l));
         return;
     }
@@ -367,7 +333,7 @@ static void lrem_command(struct cmd_ctx *ctx)
     }
     size_t removed = list_remove_matching(l, ctx->argv[3].ptr, ctx->argv[3].len, count);
     if (removed)
-        changed(&k, e, l);
+        collection_changed(&list_collection, &k, e);
     resp_add_integer(ctx->out, (long long)removed);
 }
 
@@ -385,86 +351,146 @@ static void ltrim_command(struct cmd_ctx *ctx)
     if (!find_list(ctx, &k, 0, &e, &l))
         return;
     if (l != NULL) {
-        if (!clamp_range(start, end, list_len(l), &from, &n))
+        if (!collection_clamp_range(start, end, list_len(l), &from, &n))
             from = n = 0;
         list_keep_range(l, from, n);
-        changed(&k, e, l); /* Redis signals even when nothing went */
+        collection_changed(&list_collection, &k, e); /* Redis signals even when nothing went */
     }
     resp_add_ok(ctx->out);
 }
 
 /* ==== LPOS ============================================================================== */
 
-static void lpos_command(struct cmd_ctx *ctx)
+/* LPOS key element [RANK rank] [COUNT num-matches] [MAXLEN len], parsed. */
+struct lpos_opts {
+    long long rank;   /* report from the rank'th match on; negative: from the tail */
+    long long count;  /* matches to report, 0 all; -1 (not given): one, not an array */
+    long long maxlen; /* elements compared at most, 0 all */
+};
+
+/* One option and its value; false after replying. */
+static bool lpos_parse_option(struct cmd_ctx *ctx, const struct resp_arg *opt,
+                              const struct resp_arg *value, struct lpos_opts *o)
 {
-    long long rank = 1, count = -1, maxlen = 0;
-    for (size_t j = 3; j < ctx->argc; j++) {
-        bool more = ctx->argc - 1 > j;
-        const struct resp_arg *opt = &ctx->argv[j];
-        if (more && arg_is(opt, "rank")) {
-            if (!arg_to_ll_or_reply(ctx, &ctx->argv[++j], &rank))
-                return;
-            if (rank == 0) {
-                resp_add_error(ctx->out,
-                               "ERR RANK can't be zero: use 1 to start from the first match, "
-                               "2 from the second ... or use negative to start from the end "
-                               "of the list");
-                return;
-            }
-        } else if (more && arg_is(opt, "count")) {
-            if (!arg_to_ll(&ctx->argv[++j], &count) || count < 0) {
-                resp_add_error(ctx->out, "ERR COUNT can't be negative");
-                return;
-            }
-        } else if (more && arg_is(opt, "maxlen")) {
-            if (!arg_to_ll(&ctx->argv[++j], &maxlen) || maxlen < 0) {
-                resp_add_error(ctx->out, "ERR MAXLEN can't be negative");
-                return;
-            }
-        } else {
-            reply_syntax_error(ctx);
-            return;
-        }
+    if (arg_is(opt, "rank")) {
+        if (!arg_to_ll_or_reply(ctx, value, &o->rank))
+            return false;
+        if (o->rank != 0)
+            return true;
+        resp_add_error(ctx->out, "ERR RANK can't be zero: use 1 to start from the first match, "
+                                 "2 from the second ... or use negative to start from the end "
+                                 "of the list");
+    } else if (arg_is(opt, "count")) {
+        if (arg_to_ll(value, &o->count) && o->count >= 0)
+            return true;
+        resp_add_error(ctx->out, "ERR COUNT can't be negative");
+    } else if (arg_is(opt, "maxlen")) {
+        if (arg_to_ll(value, &o->maxlen) && o->maxlen >= 0)
+            return true;
+        resp_add_error(ctx->out, "ERR MAXLEN can't be negative");
+    } else {
+        reply_syntax_error(ctx);
     }
-    struct cmd_key k;
-    struct hashmap_entry *e;
+    return false;
+}
+
+/* The options from argv[3] on, each followed by its value (an option
+ * without one is a syntax error, whatever its name); false after
+ * replying. */
+static bool lpos_parse(struct cmd_ctx *ctx, struct lpos_opts *o)
+{
+    *o = (struct lpos_opts){.rank = 1, .count = -1, .maxlen = 0};
+    for (size_t j = 3; j < ctx->argc; j += 2) {
+        if (j + 1 == ctx->argc) {
+            reply_syntax_error(ctx);
+            return false;
+        }
+        if (!lpos_parse_option(ctx, &ctx->argv[j], &ctx->argv[j + 1], o))
+            return false;
+    }
+    return true;
+}
+
+/* A walk over the list's positions, from the head or from the tail,
+ * comparing at most `limit` elements. */
+struct lpos_walk {
     struct list *l;
-    cmd_key(ctx, 1, &k);
-    if (!find_list(ctx, &k, KEYSPACE_LOOKUP_COUNT, &e, &l))
-        return;
-    if (l == NULL) {
-        if (count != -1)
-            resp_add_array_len(ctx->out, 0);
+    const struct resp_arg *elem;
+    bool from_tail;
+    size_t len, limit, compared;
+};
+
+/* The walk the options ask for: from the tail for a negative RANK, at
+ * most MAXLEN elements compared. */
+static void lpos_walk_init(struct lpos_walk *w, struct list *l, const struct resp_arg *elem,
+                           const struct lpos_opts *o)
+{
+    size_t len = list_len(l);
+    *w = (struct lpos_walk){.l = l, .elem = elem, .from_tail = o->rank < 0, .len = len,
+                            .limit = len};
+    if (o->maxlen > 0 && (unsigned long long)o->maxlen < len)
+        w->limit = (size_t)o->maxlen;
+}
+
+/* The next position holding the element; false when the walk is over. */
+static bool lpos_next(struct lpos_walk *w, size_t *pos)
+{
+    while (w->compared < w->limit) {
+        size_t i = w->compared++;
+        *pos = w->from_tail ? w->len - 1 - i : i;
+        if (elem_equals(list_get(w->l, *pos), w->elem))
+            return true;
+    }
+    return false;
+}
+
+/* Skip the matches before the RANK'th, then reply one position (or null)
+ * without COUNT, else an array of up to COUNT positions (0: all). */
+static void lpos_reply(struct cmd_ctx *ctx, struct list *l, const struct lpos_opts *o)
+{
+    struct lpos_walk w;
+    size_t pos, replied = 0;
+    unsigned long long skip = 0, most = 0; /* most 0: no limit */
+    /* Redis 7.0 negates LLONG_MIN into itself: every match then qualifies
+     * and COUNT never stops the walk; mirrored here. */
+    if (o->rank != LLONG_MIN) {
+        skip = (unsigned long long)(o->rank < 0 ? -o->rank : o->rank) - 1;
+        most = (unsigned long long)o->count;
+    }
+    lpos_walk_init(&w, l, &ctx->argv[2], o);
+    while (skip > 0 && lpos_next(&w, &pos))
+        skip--;
+    if (o->count == -1) {
+        if (lpos_next(&w, &pos))
+            resp_add_integer(ctx->out, (long long)pos);
         else
             resp_add_null(ctx->out);
         return;
     }
-    /* A negative rank searches from the tail. Redis 7.0 negates
-     * LLONG_MIN into itself: every match then qualifies and COUNT never
-     * stops the scan; mirrored here. */
-    bool from_tail = rank < 0, wrapped = rank == LLONG_MIN;
-    unsigned long long want = wrapped ? 1 : (unsigned long long)(rank < 0 ? -rank : rank);
-    size_t len = list_len(l), handle = 0, replied = 0;
-    unsigned long long matches = 0;
-    if (count != -1)
-        handle = resp_add_deferred_len(ctx->out);
-    for (size_t idx = 0; idx < len && (maxlen == 0 || idx < (unsigned long long)maxlen); idx++) {
-        size_t pos = from_tail ? len - 1 - idx : idx;
-        if (!elem_equals(list_get(l, pos), &ctx->argv[2]))
-            continue;
-        if (++matches < want)
-            continue;
-        if (count == -1) {
-            resp_add_integer(ctx->out, (long long)pos);
-            return;
-        }
+    size_t handle = resp_add_deferred_len(ctx->out);
+    while ((most == 0 || replied < most) && lpos_next(&w, &pos)) {
         resp_add_integer(ctx->out, (long long)pos);
         replied++;
-        if (!wrapped && count && matches - want + 1 >= (unsigned long long)count)
-            break;
     }
-    if (count != -1)
-        resp_set_deferred_array_len(ctx->out, handle, replied);
+    resp_set_deferred_array_len(ctx->out, handle, replied);
+}
+
+/* Redis's lposCommand: options first, then the key. */
+static void lpos_command(struct cmd_ctx *ctx)
+{
+    struct lpos_opts o;
+    struct cmd_key k;
+    struct hashmap_entry *e;
+    struct list *l;
+    if (!lpos_parse(ctx, &o))
+        return;
+    cmd_key(ctx, 1, &k);
+    if (!find_list(ctx, &k, KEYSPACE_LOOKUP_COUNT, &e, &l))
+        return;
+    if (l != NULL)
+        lpos_reply(ctx, l, &o);
+    else if (o.count != -1)
+        resp_add_array_len(ctx->out, 0);
     else
         resp_add_null(ctx->out);
 }
@@ -489,7 +515,7 @@ static void lmove_generic(struct cmd_ctx *ctx, enum list_where from, enum list_w
     if (dl == sl) { /* the same key: rotate in place */
         struct list_elem *x = list_pop(sl, from);
         (void)list_push_elem(sl, to, x); /* cannot fail: a slot was just freed */
-        changed(&sk, se, sl);
+        collection_changed(&list_collection, &sk, se);
         reply_elem(ctx, x);
         return;
     }
@@ -501,28 +527,28 @@ static void lmove_generic(struct cmd_ctx *ctx, enum list_where from, enum list_w
         const struct list_elem *peek = list_get(sl, from == LIST_HEAD ? 0 : list_len(sl) - 1);
         if (nl == NULL || list_push(nl, to, peek->data, peek->len) < 0) {
             list_destroy(nl);
-            resp_add_error(ctx->out, ERR_OOM);
+            resp_add_error(ctx->out, ERR_OUT_OF_MEMORY);
             return;
         }
-        if (!store_new(ctx, &dk, nl))
+        if (!collection_store(ctx, &list_collection, &dk, list_boxed(nl)))
             return;
         se = keyspace_find(sk.shard, &sk.key, ctx->now_ms, 0);
         sl = list_from_boxed(object_boxed(keyspace_object(se)));
         struct list_elem *x = list_pop(sl, from);
         reply_elem(ctx, x);
         list_elem_free(x);
-        changed(&sk, se, sl);
+        collection_changed(&list_collection, &sk, se);
         return;
     }
     if (list_reserve(dl, 1) < 0) {
-        resp_add_error(ctx->out, ERR_OOM);
+        resp_add_error(ctx->out, ERR_OUT_OF_MEMORY);
         return;
     }
     struct list_elem *x = list_pop(sl, from);
     (void)list_push_elem(dl, to, x); /* cannot fail: reserved */
     reply_elem(ctx, x);
-    changed(&dk, de, dl);
-    changed(&sk, se, sl); /* may delete the source: last */
+    collection_changed(&list_collection, &dk, de);
+    collection_changed(&list_collection, &sk, se); /* may delete the source: last */
 }
 
 static void lmove_command(struct cmd_ctx *ctx)

@@ -299,7 +299,7 @@ static void exec_command(struct cmd_ctx *ctx)
     keyspace_lockset_init(&locks);
     if (plan_locks(c, &locks) < 0) {
         keyspace_lockset_deinit(&locks);
-        exec_abort(ctx, "ERR out of memory");
+        exec_abort(ctx, ERR_OUT_OF_MEMORY);
         return;
     }
     keyspace_lockset_lock(&locks);
@@ -349,7 +349,7 @@ static void watch_command(struct cmd_ctx *ctx)
     }
     for (size_t i = 1; i < ctx->argc; i++) {
         if (watch_key(ctx, i) < 0) {
-            resp_add_error(ctx->out, "ERR out of memory");
+            resp_add_error(ctx->out, ERR_OUT_OF_MEMORY);
             return;
         }
     }

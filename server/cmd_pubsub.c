@@ -46,7 +46,7 @@ static void subscribe_generic(struct cmd_ctx *ctx, enum pubsub_kind kind)
     for (size_t i = 1; i < ctx->argc; i++) {
         const struct resp_arg *a = &ctx->argv[i];
         if (pubsub_subscribe(ctx->client, kind, a->ptr, a->len) < 0) {
-            resp_add_error(ctx->out, "ERR out of memory");
+            resp_add_error(ctx->out, ERR_OUT_OF_MEMORY);
             return;
         }
         reply_subscription(ctx->out, subscribe_words[kind], a->ptr, a->len,

@@ -490,7 +490,7 @@ static void apply_config_set(struct cmd_ctx *ctx)
     char name[128], reason[512];
     const char *failed = NULL;
     if (old == NULL) {
-        resp_add_error(ctx->out, "ERR out of memory");
+        resp_add_error(ctx->out, ERR_OUT_OF_MEMORY);
         return;
     }
     for (; done < pairs && failed == NULL; done++) {
@@ -623,7 +623,7 @@ static void finish_flush(struct cmd_ctx *ctx, int rc, struct keyspace_trash *tra
     else
         keyspace_trash_free(trash);
     if (rc < 0)
-        resp_add_error(ctx->out, "ERR out of memory");
+        resp_add_error(ctx->out, ERR_OUT_OF_MEMORY);
     else
         resp_add_ok(ctx->out);
 }

@@ -29,13 +29,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "collection.h"
 #include "command.h"
-#include "glob.h"
 #include "keyspace.h"
-#include "server.h"
 #include "set.h"
 
-#define ERR_OOM "ERR out of memory"
 
 /* ==== shared helpers ========================================================== */
 
@@ -50,20 +48,47 @@ static bool find_set(struct cmd_ctx *ctx, const struct cmd_key *k, unsigned flag
     return ok;
 }
 
-/* After an in-place change to an existing key's set: delete it if it is
- * empty, else bring the encoding up to date and tell WATCH. */
-static void changed_in_place(struct cmd_key *k, struct hashmap_entry *e, struct set *s)
+static void reply_member(struct resp_out *out, const struct set_member *m)
 {
-    if (set_len(s) == 0) {
-        keyspace_delete_entry(k->shard, e); /* the deletion tells WATCH */
-        return;
-    }
-    keyspace_object(e)->encoding = (uint8_t)set_encoding(s);
-    keyspace_signal_modified(k->shard, &k->key);
+    resp_add_bulk(out, m->ptr, m->len);
 }
 
+/* The set as a collection (collection.h): for the handlers all the types
+ * share, and for stores and in-place changes. */
+static size_t len_cb(struct object_boxed *b)
+{
+    return set_len(set_from_boxed(b));
+}
+
+static enum object_encoding encoding_cb(struct object_boxed *b)
+{
+    return set_encoding(set_from_boxed(b));
+}
+
+static bool remove_cb(struct object_boxed *b, const char *member, size_t len)
+{
+    return set_remove(set_from_boxed(b), member, len);
+}
+
+static void scan_member_cb(const struct set_member *m, void *ud)
+{
+    if (collection_scan_visit(ud, m->ptr, m->len))
+        collection_scan_add(ud, m->ptr, m->len);
+}
+
+static uint64_t scan_cb(struct object_boxed *b, uint64_t cursor, struct collection_scan *s)
+{
+    return set_scan(set_from_boxed(b), cursor, scan_member_cb, s);
+}
+
+static const struct collection_type set_collection = {
+    .type = OBJECT_SET, .len = len_cb, .encoding = encoding_cb, .remove = remove_cb,
+    .scan = scan_cb, .compact = OBJECT_ENC_INTSET, .scan_count_scale = 1,
+};
+
 /* Store a new set at k (replacing whatever is there), or delete k when the
- * set is empty. Takes ownership of s. False after an out-of-memory reply. */
+ * set is empty (a STORE of an empty result). Takes ownership of s. False
+ * after an out-of-memory reply. */
 static bool store_set(struct cmd_ctx *ctx, struct cmd_key *k, struct set *s)
 {
     if (set_len(s) == 0) {
@@ -71,18 +96,7 @@ static bool store_set(struct cmd_ctx *ctx, struct cmd_key *k, struct set *s)
         keyspace_delete(k->shard, &k->key, ctx->now_ms);
         return true;
     }
-    struct object_value v;
-    object_value_from_boxed(&v, OBJECT_SET, set_encoding(s), set_boxed(s));
-    if (keyspace_set_value(k->shard, &k->key, &v, KEYSPACE_TTL_NONE, ctx->now_ms, NULL) < 0) {
-        resp_add_error(ctx->out, ERR_OOM);
-        return false;
-    }
-    return true;
-}
-
-static void reply_member(struct resp_out *out, const struct set_member *m)
-{
-    resp_add_bulk(out, m->ptr, m->len);
+    return collection_store(ctx, &set_collection, k, set_boxed(s));
 }
 
 /* Every member of s as a RESP3 set (RESP2 array). */
@@ -95,19 +109,6 @@ static void reply_members(struct resp_out *out, struct set *s)
     while (set_iter_next(&it, &m))
         reply_member(out, &m);
     set_iter_deinit(&it);
-}
-
-/* Per-thread xorshift64* for SPOP/SRANDMEMBER, seeded from the process seed. */
-static uint64_t rand64_cb(void *ud)
-{
-    static _Thread_local uint64_t state;
-    (void)ud;
-    if (state == 0)
-        state = (server.seed.k0 ^ (uint64_t)(uintptr_t)&state) | 1;
-    state ^= state >> 12;
-    state ^= state << 25;
-    state ^= state >> 27;
-    return state * 2685821657736338717ULL;
 }
 
 /* ==== SADD, SREM ================================================================= */
@@ -123,7 +124,7 @@ static void sadd_command(struct cmd_ctx *ctx)
         return;
     bool fresh = s == NULL;
     if (fresh && (s = set_create(cmd_member_hasher())) == NULL) {
-        resp_add_error(ctx->out, ERR_OOM);
+        resp_add_error(ctx->out, ERR_OUT_OF_MEMORY);
         return;
     }
     bool oom = false;
@@ -135,7 +136,7 @@ static void sadd_command(struct cmd_ctx *ctx)
     if (fresh) {
         if (oom) {
             set_destroy(s);
-            resp_add_error(ctx->out, ERR_OOM);
+            resp_add_error(ctx->out, ERR_OUT_OF_MEMORY);
             return;
         }
         if (store_set(ctx, &k, s))
@@ -143,62 +144,40 @@ static void sadd_command(struct cmd_ctx *ctx)
         return;
     }
     if (added > 0 || oom)
-        changed_in_place(&k, e, s);
+        collection_changed(&set_collection, &k, e);
     if (oom)
-        resp_add_error(ctx->out, ERR_OOM);
+        resp_add_error(ctx->out, ERR_OUT_OF_MEMORY);
     else
         resp_add_integer(ctx->out, added);
 }
 
 static void srem_command(struct cmd_ctx *ctx)
 {
-    struct cmd_key k;
-    struct hashmap_entry *e;
-    struct set *s;
-    long long removed = 0;
-    cmd_key(ctx, 1, &k);
-    if (!find_set(ctx, &k, 0, &e, &s))
-        return;
-    for (size_t i = 2; s != NULL && i < ctx->argc && set_len(s) > 0; i++)
-        removed += set_remove(s, ctx->argv[i].ptr, ctx->argv[i].len);
-    if (removed > 0)
-        changed_in_place(&k, e, s);
-    resp_add_integer(ctx->out, removed);
+    collection_remove_command(ctx, &set_collection);
 }
 
 /* ==== reads ======================================================================= */
 
 static void scard_command(struct cmd_ctx *ctx)
 {
-    struct cmd_key k;
-    struct hashmap_entry *e;
-    struct set *s;
-    cmd_key(ctx, 1, &k);
-    if (find_set(ctx, &k, KEYSPACE_LOOKUP_COUNT, &e, &s))
-        resp_add_integer(ctx->out, s ? (long long)set_len(s) : 0);
+    collection_len_command(ctx, &set_collection);
+}
+
+/* SISMEMBER and SMISMEMBER's reply about a member (b NULL: a missing key). */
+static void reply_is_member(struct cmd_ctx *ctx, struct object_boxed *b,
+                            const struct resp_arg *member)
+{
+    resp_add_integer(ctx->out, b && set_contains(set_from_boxed(b), member->ptr, member->len));
 }
 
 static void sismember_command(struct cmd_ctx *ctx)
 {
-    struct cmd_key k;
-    struct hashmap_entry *e;
-    struct set *s;
-    cmd_key(ctx, 1, &k);
-    if (find_set(ctx, &k, KEYSPACE_LOOKUP_COUNT, &e, &s))
-        resp_add_integer(ctx->out, s && set_contains(s, ctx->argv[2].ptr, ctx->argv[2].len));
+    collection_read_command(ctx, &set_collection, reply_is_member, false);
 }
 
 static void smismember_command(struct cmd_ctx *ctx)
 {
-    struct cmd_key k;
-    struct hashmap_entry *e;
-    struct set *s;
-    cmd_key(ctx, 1, &k);
-    if (!find_set(ctx, &k, KEYSPACE_LOOKUP_COUNT, &e, &s))
-        return;
-    resp_add_array_len(ctx->out, ctx->argc - 2);
-    for (size_t i = 2; i < ctx->argc; i++)
-        resp_add_integer(ctx->out, s && set_contains(s, ctx->argv[i].ptr, ctx->argv[i].len));
+    collection_read_command(ctx, &set_collection, reply_is_member, true);
 }
 
 static void smembers_command(struct cmd_ctx *ctx)
@@ -215,7 +194,7 @@ static void smembers_command(struct cmd_ctx *ctx)
         reply_members(ctx->out, s);
 }
 
-/* ==== SPOP ======================================================================== */
+/* ==== SPOP, SRANDMEMBER ========================================================== */
 
 static void spop_count(struct cmd_ctx *ctx)
 {
@@ -242,41 +221,12 @@ static void spop_count(struct cmd_ctx *ctx)
     }
     resp_add_set_len(ctx->out, (size_t)count);
     while (count-- > 0) {
-        set_random(s, &m, rand64_cb, NULL);
+        set_random(s, &m, collection_rand64_cb, NULL);
         reply_member(ctx->out, &m);
         set_remove(s, m.ptr, m.len); /* m.ptr is the set's own bytes: reply first */
     }
-    changed_in_place(&k, e, s);
+    collection_changed(&set_collection, &k, e);
 }
-
-static void spop_command(struct cmd_ctx *ctx)
-{
-    if (ctx->argc == 3) {
-        spop_count(ctx);
-        return;
-    }
-    if (ctx->argc > 3) {
-        reply_syntax_error(ctx);
-        return;
-    }
-    struct cmd_key k;
-    struct hashmap_entry *e;
-    struct set *s;
-    struct set_member m;
-    cmd_key(ctx, 1, &k);
-    if (!find_set(ctx, &k, 0, &e, &s))
-        return;
-    if (s == NULL) {
-        resp_add_null(ctx->out);
-        return;
-    }
-    set_random(s, &m, rand64_cb, NULL);
-    reply_member(ctx->out, &m);
-    set_remove(s, m.ptr, m.len);
-    changed_in_place(&k, e, s);
-}
-
-/* ==== SRANDMEMBER ================================================================= */
 
 /* Distinct members, count < size: a partial Fisher-Yates shuffle over the
  * members' positions (O(size); Redis samples instead for a small count). */
@@ -288,7 +238,7 @@ static void random_distinct(struct cmd_ctx *ctx, struct set *s, size_t count)
     if (all == NULL || idx == NULL) {
         free(all);
         free(idx);
-        resp_add_error(ctx->out, ERR_OOM);
+        resp_add_error(ctx->out, ERR_OUT_OF_MEMORY);
         return;
     }
     struct set_iter it;
@@ -301,7 +251,7 @@ static void random_distinct(struct cmd_ctx *ctx, struct set *s, size_t count)
     set_iter_deinit(&it);
     resp_add_array_len(ctx->out, count);
     for (size_t i = 0; i < count; i++) {
-        size_t j = i + (size_t)(rand64_cb(NULL) % (n - i));
+        size_t j = i + (size_t)(collection_rand64_cb(NULL) % (n - i));
         size_t t = idx[i];
         idx[i] = idx[j];
         idx[j] = t;
@@ -336,7 +286,7 @@ static void srandmember_count(struct cmd_ctx *ctx)
     if (l < 0 || count == 1) {
         resp_add_array_len(ctx->out, count);
         while (count-- && !ctx->out->overflow && !ctx->out->oom) {
-            set_random(s, &m, rand64_cb, NULL);
+            set_random(s, &m, collection_rand64_cb, NULL);
             reply_member(ctx->out, &m);
         }
     } else if (count >= size) {
@@ -351,10 +301,15 @@ static void srandmember_count(struct cmd_ctx *ctx)
     }
 }
 
-static void srandmember_command(struct cmd_ctx *ctx)
+/* SPOP and SRANDMEMBER: with a count each goes its own way; without one,
+ * a random member, which SPOP removes. */
+static void random_member_generic(struct cmd_ctx *ctx, bool pop)
 {
     if (ctx->argc == 3) {
-        srandmember_count(ctx);
+        if (pop)
+            spop_count(ctx);
+        else
+            srandmember_count(ctx);
         return;
     }
     if (ctx->argc > 3) {
@@ -366,14 +321,28 @@ static void srandmember_command(struct cmd_ctx *ctx)
     struct set *s;
     struct set_member m;
     cmd_key(ctx, 1, &k);
-    if (!find_set(ctx, &k, KEYSPACE_LOOKUP_COUNT, &e, &s))
+    if (!find_set(ctx, &k, pop ? 0 : KEYSPACE_LOOKUP_COUNT, &e, &s))
         return;
     if (s == NULL) {
         resp_add_null(ctx->out);
         return;
     }
-    set_random(s, &m, rand64_cb, NULL);
+    set_random(s, &m, collection_rand64_cb, NULL);
     reply_member(ctx->out, &m);
+    if (pop) {
+        set_remove(s, m.ptr, m.len); /* m.ptr is the set's own bytes: reply first */
+        collection_changed(&set_collection, &k, e);
+    }
+}
+
+static void spop_command(struct cmd_ctx *ctx)
+{
+    random_member_generic(ctx, true);
+}
+
+static void srandmember_command(struct cmd_ctx *ctx)
+{
+    random_member_generic(ctx, false);
 }
 
 /* ==== SMOVE ======================================================================= */
@@ -406,7 +375,7 @@ static void smove_command(struct cmd_ctx *ctx)
         struct set *dst = set_create(cmd_member_hasher());
         if (dst == NULL || set_add(dst, member->ptr, member->len, NULL) < 0) {
             set_destroy(dst);
-            resp_add_error(ctx->out, ERR_OOM);
+            resp_add_error(ctx->out, ERR_OUT_OF_MEMORY);
             return;
         }
         if (!store_set(ctx, &dk, dst))
@@ -415,13 +384,13 @@ static void smove_command(struct cmd_ctx *ctx)
         struct set *dst = set_from_boxed(object_boxed(keyspace_object(de)));
         bool added;
         if (set_add(dst, member->ptr, member->len, &added) < 0) {
-            resp_add_error(ctx->out, ERR_OOM);
+            resp_add_error(ctx->out, ERR_OUT_OF_MEMORY);
             return;
         }
-        changed_in_place(&dk, de, dst);
+        collection_changed(&set_collection, &dk, de);
     }
     set_remove(src, member->ptr, member->len);
-    changed_in_place(&sk, se, src);
+    collection_changed(&set_collection, &sk, se);
     resp_add_integer(ctx->out, 1);
 }
 
@@ -433,7 +402,7 @@ static bool open_sources(struct cmd_ctx *ctx, size_t first, size_t n, struct set
 {
     struct set **sets = calloc(n ? n : 1, sizeof(*sets));
     if (sets == NULL) {
-        resp_add_error(ctx->out, ERR_OOM);
+        resp_add_error(ctx->out, ERR_OUT_OF_MEMORY);
         return false;
     }
     for (size_t i = 0; i < n; i++) {
@@ -590,7 +559,7 @@ static void set_op_generic(struct cmd_ctx *ctx, enum set_op op, bool store)
     }
     goto done;
 oom:
-    resp_add_error(ctx->out, ERR_OOM);
+    resp_add_error(ctx->out, ERR_OUT_OF_MEMORY);
 done:
     set_destroy(dst);
     free(sets);
@@ -666,71 +635,9 @@ static void sintercard_command(struct cmd_ctx *ctx)
 
 /* ==== SSCAN ======================================================================== */
 
-struct sscan_state {
-    struct resp_out *out; /* side buffer: the cursor is replied first */
-    const char *pattern;
-    size_t plen;
-    bool all;
-    size_t visited;
-    size_t n;
-};
-
-static void sscan_member_cb(const struct set_member *m, void *ud)
-{
-    struct sscan_state *s = ud;
-    s->visited++;
-    if (!s->all && !glob_match(s->pattern, s->plen, m->ptr, m->len, false))
-        return;
-    reply_member(s->out, m);
-    s->n++;
-}
-
 static void sscan_command(struct cmd_ctx *ctx)
 {
-    uint64_t cursor;
-    struct cmd_key k;
-    struct hashmap_entry *e;
-    struct set *set;
-    long long count;
-    if (!arg_to_scan_cursor(&ctx->argv[2], &cursor)) {
-        resp_add_error(ctx->out, "ERR invalid cursor");
-        return;
-    }
-    cmd_key(ctx, 1, &k);
-    if (!find_set(ctx, &k, KEYSPACE_LOOKUP_COUNT, &e, &set))
-        return;
-    if (set == NULL) {
-        reply_empty_scan(ctx);
-        return;
-    }
-    struct resp_out items;
-    struct scan_opts opts;
-    if (!scan_opts_parse(ctx, 3, &opts))
-        return;
-    struct sscan_state s = {
-        .out = &items, .pattern = opts.pattern, .plen = opts.plen, .all = opts.match_all};
-    count = opts.count;
-    resp_out_init(&items, ctx->out->proto);
-    if (set_encoding(set) == OBJECT_ENC_INTSET) {
-        cursor = set_scan(set, 0, sscan_member_cb, &s); /* all at once, cursor 0 */
-    } else {
-        unsigned long long want = (unsigned long long)count, budget = want * 10;
-        do
-            cursor = set_scan(set, cursor, sscan_member_cb, &s);
-        while (cursor && budget-- && s.visited < want);
-    }
-    if (items.oom) {
-        resp_out_deinit(&items);
-        resp_add_error(ctx->out, ERR_OOM);
-        return;
-    }
-    char buf[24];
-    int n = snprintf(buf, sizeof(buf), "%llu", (unsigned long long)cursor);
-    resp_add_array_len(ctx->out, 2);
-    resp_add_bulk(ctx->out, buf, (size_t)n);
-    resp_add_array_len(ctx->out, s.n);
-    resp_add_raw(ctx->out, items.data, items.len);
-    resp_out_deinit(&items);
+    collection_scan_command(ctx, &set_collection);
 }
 
 /* ==== the table ===================================================================== */

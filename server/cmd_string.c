@@ -44,7 +44,7 @@ static void reply_string(struct cmd_ctx *ctx, const struct object *o)
 
 static void reply_oom(struct cmd_ctx *ctx)
 {
-    resp_add_error(ctx->out, "ERR out of memory");
+    resp_add_error(ctx->out, ERR_OUT_OF_MEMORY);
 }
 
 /* A reply already partly written (the old value of SET ... GET, GETEX) is

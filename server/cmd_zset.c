@@ -28,17 +28,14 @@
 #include <limits.h>
 #include <math.h>
 #include <stdint.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "collection.h"
 #include "command.h"
-#include "glob.h"
 #include "keyspace.h"
-#include "server.h"
 #include "zset.h"
 
-#define ERR_OOM "ERR out of memory"
 #define ERR_NOT_FLOAT "ERR value is not a valid float"
 #define ERR_NAN "ERR resulting score is not a number (NaN)"
 #define ERR_RANGE_FLOAT "ERR min or max is not a float"
@@ -57,30 +54,65 @@ static bool find_zset(struct cmd_ctx *ctx, const struct cmd_key *k, unsigned fla
     return ok;
 }
 
-/* After an in-place change to an existing key's zset: delete it if it is
- * empty, else bring the encoding up to date and tell WATCH. */
-static void changed_in_place(struct cmd_key *k, struct hashmap_entry *e, struct zset *z)
+/* Redis's double2ll: an integral score within +-LLONG_MAX/2, which a
+ * listpack stores (and ZSCAN then prints) as an integer. */
+static bool score_to_ll(double d, long long *out)
 {
-    if (zset_len(z) == 0) {
-        keyspace_delete_entry(k->shard, e); /* the deletion tells WATCH */
-        return;
-    }
-    keyspace_object(e)->encoding = (uint8_t)zset_encoding(z);
-    keyspace_signal_modified(k->shard, &k->key);
-}
-
-/* Store a new, non-empty zset at k. Takes ownership of z. False after an
- * out-of-memory reply. */
-static bool store_zset(struct cmd_ctx *ctx, struct cmd_key *k, struct zset *z)
-{
-    struct object_value v;
-    object_value_from_boxed(&v, OBJECT_ZSET, zset_encoding(z), zset_boxed(z));
-    if (keyspace_set_value(k->shard, &k->key, &v, KEYSPACE_TTL_NONE, ctx->now_ms, NULL) < 0) {
-        resp_add_error(ctx->out, ERR_OOM);
+    if (d < (double)(-LLONG_MAX / 2) || d > (double)(LLONG_MAX / 2))
         return false;
-    }
+    long long ll = (long long)d;
+    if ((double)ll != d)
+        return false;
+    *out = ll;
     return true;
 }
+
+/* The zset as a collection (collection.h): for the handlers all the types
+ * share, and for stores and in-place changes. */
+static size_t len_cb(struct object_boxed *b)
+{
+    return zset_len(zset_from_boxed(b));
+}
+
+static enum object_encoding encoding_cb(struct object_boxed *b)
+{
+    return zset_encoding(zset_from_boxed(b));
+}
+
+static bool remove_cb(struct object_boxed *b, const char *member, size_t len)
+{
+    return zset_remove(zset_from_boxed(b), member, len);
+}
+
+/* ZSCAN replies a member and its score, both as bulk strings (RESP3 too),
+ * as Redis's scan: a listpack's integral scores in integer form, others
+ * as "%.17g". */
+static void scan_member_cb(const struct zset_member *m, void *ud)
+{
+    struct collection_scan *s = ud;
+    if (!collection_scan_visit(s, m->ptr, m->len))
+        return;
+    char buf[64];
+    long long ll;
+    size_t len = s->compact && score_to_ll(m->score, &ll)
+                     ? resp_ll_to_str(buf, ll)
+                     : resp_double_to_str(buf, sizeof(buf), m->score);
+    collection_scan_add(s, m->ptr, m->len);
+    collection_scan_add(s, buf, len);
+}
+
+static uint64_t scan_cb(struct object_boxed *b, uint64_t cursor, struct collection_scan *s)
+{
+    return zset_scan(zset_from_boxed(b), cursor, scan_member_cb, s);
+}
+
+static const struct collection_type zset_collection = {
+    .type = OBJECT_ZSET, .len = len_cb, .encoding = encoding_cb, .remove = remove_cb,
+    .scan = scan_cb, .compact = OBJECT_ENC_LISTPACK,
+    /* Redis doubles COUNT for a skiplist zset as for a hash (member and
+     * score); Grove's ZSCAN has kept the single budget so far. */
+    .scan_count_scale = 1,
+};
 
 /* A score argument as Redis's getDoubleFromObject reads it. */
 static bool arg_to_score(const struct resp_arg *arg, double *out)
@@ -212,6 +244,61 @@ static void reply_double(struct cmd_ctx *ctx, double v)
     resp_add_double(ctx->out, v);
 }
 
+/* ==== ranges ===================================================================== */
+
+enum range_type { RANGE_AUTO, RANGE_RANK, RANGE_SCORE, RANGE_LEX };
+
+/* A range's two ends, read as its type reads them. */
+struct range {
+    enum range_type type;
+    long long start, end;      /* RANGE_RANK: indexes, negative from the end */
+    struct score_range score;  /* RANGE_SCORE */
+    struct lex_item min, max;  /* RANGE_LEX */
+};
+
+/* Parse the ends as r->type says; false after Redis's error for that type
+ * (ranks: "not an integer"). */
+static bool parse_range(struct cmd_ctx *ctx, const struct resp_arg *min,
+                        const struct resp_arg *max, struct range *r)
+{
+    switch (r->type) {
+    case RANGE_SCORE:
+        if (parse_score_range(min, max, &r->score))
+            return true;
+        resp_add_error(ctx->out, ERR_RANGE_FLOAT);
+        return false;
+    case RANGE_LEX:
+        if (parse_lex_item(min, &r->min) && parse_lex_item(max, &r->max))
+            return true;
+        resp_add_error(ctx->out, ERR_RANGE_LEX);
+        return false;
+    default: /* RANGE_RANK (ZRANGE resolves RANGE_AUTO before) */
+        return arg_to_ll_or_reply(ctx, min, &r->start) && arg_to_ll_or_reply(ctx, max, &r->end);
+    }
+}
+
+/* The ranks [*lo, *hi) the range covers in z (empty when equal). With
+ * `reverse` a rank range counts from the highest score (ZREVRANGE), so
+ * its indexes are mirrored into ranks. */
+static void range_ranks(const struct zset *z, const struct range *r, bool reverse, size_t *lo,
+                        size_t *hi)
+{
+    size_t len = zset_len(z), first, count;
+    switch (r->type) {
+    case RANGE_SCORE:
+        score_range_ranks(z, &r->score, lo, hi);
+        return;
+    case RANGE_LEX:
+        lex_range_ranks(z, &r->min, &r->max, lo, hi);
+        return;
+    default: /* RANGE_RANK */
+        if (!collection_clamp_range(r->start, r->end, len, &first, &count))
+            first = count = 0;
+        *lo = reverse ? len - first - count : first;
+        *hi = *lo + count;
+    }
+}
+
 /* ==== ZADD, ZINCRBY ============================================================= */
 
 #define ZADD_NX 1
@@ -221,8 +308,103 @@ static void reply_double(struct cmd_ctx *ctx, double v)
 #define ZADD_CH 16
 #define ZADD_INCR 32
 
+/* ZADD key [flags] score member [score member ...], parsed. */
+struct zadd_req {
+    int flags;      /* ZADD_* */
+    size_t first;   /* argv index of the first score */
+    size_t pairs;
+    double *scores; /* one a pair, parsed before the key is looked up */
+};
+
 enum zadd_out { ZADD_OUT_NOP, ZADD_OUT_ADDED, ZADD_OUT_UPDATED, ZADD_OUT_SAME, ZADD_OUT_NAN,
                 ZADD_OUT_OOM };
+
+/* What the pairs did, for the reply. */
+struct zadd_tally {
+    long long added, updated, processed;
+    double score;       /* the last pair's new score: ZADD INCR's reply */
+    enum zadd_out stop; /* ZADD_OUT_NAN or ZADD_OUT_OOM when a pair failed */
+};
+
+/* The ZADD_* flag a word names, or 0. */
+static int zadd_flag(const struct resp_arg *a)
+{
+    static const struct {
+        const char *word;
+        int flag;
+    } flags[] = {{"nx", ZADD_NX},     {"xx", ZADD_XX}, {"ch", ZADD_CH},
+                 {"incr", ZADD_INCR}, {"gt", ZADD_GT}, {"lt", ZADD_LT}};
+    for (size_t i = 0; i < sizeof(flags) / sizeof(flags[0]); i++)
+        if (arg_is(a, flags[i].word))
+            return flags[i].flag;
+    return 0;
+}
+
+/* The flags from argv[2] on: the first word that is not one starts the
+ * score-member pairs (a misspelt flag is then read as a score, or breaks
+ * the pairing, as in Redis). */
+static void zadd_parse_flags(struct cmd_ctx *ctx, struct zadd_req *q)
+{
+    int flag;
+    for (q->first = 2; q->first < ctx->argc; q->first++) {
+        if ((flag = zadd_flag(&ctx->argv[q->first])) == 0)
+            return;
+        q->flags |= flag;
+    }
+}
+
+/* Redis's checks, in its order: whole pairs, then the flag combinations.
+ * False after replying. */
+static bool zadd_check(struct cmd_ctx *ctx, const struct zadd_req *q)
+{
+    int f = q->flags;
+    if (q->pairs == 0 || (ctx->argc - q->first) % 2) {
+        reply_syntax_error(ctx);
+        return false;
+    }
+    if ((f & ZADD_NX) && (f & ZADD_XX)) {
+        resp_add_error(ctx->out, "ERR XX and NX options at the same time are not compatible");
+        return false;
+    }
+    if (((f & ZADD_GT) && (f & ZADD_NX)) || ((f & ZADD_LT) && (f & ZADD_NX)) ||
+        ((f & ZADD_GT) && (f & ZADD_LT))) {
+        resp_add_error(ctx->out,
+                       "ERR GT, LT, and/or NX options at the same time are not compatible");
+        return false;
+    }
+    if ((f & ZADD_INCR) && q->pairs > 1) {
+        resp_add_error(ctx->out, "ERR INCR option supports a single increment-element pair");
+        return false;
+    }
+    return true;
+}
+
+/* Every score, before the key is looked up (a bad one changes nothing).
+ * False after replying; q->scores is the caller's to free either way. */
+static bool zadd_parse_scores(struct cmd_ctx *ctx, struct zadd_req *q)
+{
+    if ((q->scores = malloc(q->pairs * sizeof(*q->scores))) == NULL) {
+        resp_add_error(ctx->out, ERR_OUT_OF_MEMORY);
+        return false;
+    }
+    for (size_t j = 0; j < q->pairs; j++) {
+        if (!arg_to_score(&ctx->argv[q->first + 2 * j], &q->scores[j])) {
+            resp_add_error(ctx->out, ERR_NOT_FLOAT);
+            return false;
+        }
+    }
+    return true;
+}
+
+/* Flags, checks, scores; false after replying. `flags` are the command's
+ * own (ZINCRBY: INCR). */
+static bool zadd_parse(struct cmd_ctx *ctx, int flags, struct zadd_req *q)
+{
+    *q = (struct zadd_req){.flags = flags};
+    zadd_parse_flags(ctx, q);
+    q->pairs = (ctx->argc - q->first) / 2;
+    return zadd_check(ctx, q) && zadd_parse_scores(ctx, q);
+}
 
 /* Redis's zsetAdd for one pair; *score becomes the new score. */
 static enum zadd_out zadd_one(struct zset *z, int flags, double *score, const struct resp_arg *m)
@@ -253,116 +435,71 @@ static enum zadd_out zadd_one(struct zset *z, int flags, double *score, const st
     return ZADD_OUT_ADDED;
 }
 
-static void zadd_generic(struct cmd_ctx *ctx, int flags)
+/* Every pair in order, up to the first that fails (NaN, out of memory):
+ * the pairs before it stay applied, as in Redis. */
+static void zadd_apply(struct cmd_ctx *ctx, const struct zadd_req *q, struct zset *z,
+                       struct zadd_tally *t)
 {
-    size_t idx = 2;
-    for (; idx < ctx->argc; idx++) {
-        const struct resp_arg *a = &ctx->argv[idx];
-        if (arg_is(a, "nx"))
-            flags |= ZADD_NX;
-        else if (arg_is(a, "xx"))
-            flags |= ZADD_XX;
-        else if (arg_is(a, "ch"))
-            flags |= ZADD_CH;
-        else if (arg_is(a, "incr"))
-            flags |= ZADD_INCR;
-        else if (arg_is(a, "gt"))
-            flags |= ZADD_GT;
-        else if (arg_is(a, "lt"))
-            flags |= ZADD_LT;
-        else
-            break;
-    }
-    size_t elements = ctx->argc - idx;
-    if (elements % 2 || elements == 0) {
-        reply_syntax_error(ctx);
-        return;
-    }
-    elements /= 2;
-    if ((flags & ZADD_NX) && (flags & ZADD_XX)) {
-        resp_add_error(ctx->out, "ERR XX and NX options at the same time are not compatible");
-        return;
-    }
-    if (((flags & ZADD_GT) && (flags & ZADD_NX)) || ((flags & ZADD_LT) && (flags & ZADD_NX)) ||
-        ((flags & ZADD_GT) && (flags & ZADD_LT))) {
-        resp_add_error(ctx->out,
-                       "ERR GT, LT, and/or NX options at the same time are not compatible");
-        return;
-    }
-    if ((flags & ZADD_INCR) && elements > 1) {
-        resp_add_error(ctx->out, "ERR INCR option supports a single increment-element pair");
-        return;
-    }
-    double *scores = malloc(elements * sizeof(*scores));
-    if (scores == NULL) {
-        resp_add_error(ctx->out, ERR_OOM);
-        return;
-    }
-    for (size_t j = 0; j < elements; j++) {
-        if (!arg_to_score(&ctx->argv[idx + 2 * j], &scores[j])) {
-            resp_add_error(ctx->out, ERR_NOT_FLOAT);
-            free(scores);
+    for (size_t j = 0; j < q->pairs; j++) {
+        t->score = q->scores[j];
+        enum zadd_out r = zadd_one(z, q->flags, &t->score, &ctx->argv[q->first + 2 * j + 1]);
+        if (r == ZADD_OUT_NAN || r == ZADD_OUT_OOM) {
+            t->stop = r;
             return;
         }
+        t->added += r == ZADD_OUT_ADDED;
+        t->updated += r == ZADD_OUT_UPDATED;
+        t->processed += r != ZADD_OUT_NOP;
     }
+}
+
+static void zadd_reply(struct cmd_ctx *ctx, const struct zadd_req *q, const struct zadd_tally *t)
+{
+    if (t->stop == ZADD_OUT_NAN)
+        resp_add_error(ctx->out, ERR_NAN);
+    else if (t->stop == ZADD_OUT_OOM)
+        resp_add_error(ctx->out, ERR_OUT_OF_MEMORY);
+    else if (!(q->flags & ZADD_INCR))
+        resp_add_integer(ctx->out, (q->flags & ZADD_CH) ? t->added + t->updated : t->added);
+    else if (t->processed)
+        reply_double(ctx, t->score);
+    else
+        resp_add_null(ctx->out); /* INCR with NX/XX/GT/LT that did nothing */
+}
+
+/* Redis's zaddGenericCommand: parse and check everything, then look the
+ * key up; a missing key is created unless XX, and stored only if a pair
+ * went in. */
+static void zadd_generic(struct cmd_ctx *ctx, int flags)
+{
+    struct zadd_req q;
+    struct zadd_tally t = {0};
     struct cmd_key k;
     struct hashmap_entry *e;
     struct zset *z;
+    if (!zadd_parse(ctx, flags, &q))
+        goto free_scores;
     cmd_key(ctx, 1, &k);
-    if (!find_zset(ctx, &k, 0, &e, &z)) {
-        free(scores);
-        return;
-    }
-    long long added = 0, updated = 0, processed = 0;
-    double score = 0;
-    bool fresh = false;
-    enum zadd_out err = ZADD_OUT_NOP;
-    if (z == NULL && !(flags & ZADD_XX)) {
-        fresh = true;
+    if (!find_zset(ctx, &k, 0, &e, &z))
+        goto free_scores;
+    if (z == NULL && !(q.flags & ZADD_XX)) {
         if ((z = zset_create(cmd_member_hasher())) == NULL) {
-            free(scores);
-            resp_add_error(ctx->out, ERR_OOM);
-            return;
+            resp_add_error(ctx->out, ERR_OUT_OF_MEMORY);
+            goto free_scores;
         }
+        zadd_apply(ctx, &q, z, &t);
+        if (zset_len(z) == 0)
+            zset_destroy(z); /* the first pair failed */
+        else if (!collection_store(ctx, &zset_collection, &k, zset_boxed(z)))
+            goto free_scores;
+    } else if (z != NULL) {
+        zadd_apply(ctx, &q, z, &t);
+        if (t.added || t.updated)
+            collection_changed(&zset_collection, &k, e);
     }
-    for (size_t j = 0; z != NULL && j < elements; j++) {
-        score = scores[j];
-        enum zadd_out r = zadd_one(z, flags, &score, &ctx->argv[idx + 2 * j + 1]);
-        if (r == ZADD_OUT_NAN || r == ZADD_OUT_OOM) {
-            err = r;
-            break;
-        }
-        added += r == ZADD_OUT_ADDED;
-        updated += r == ZADD_OUT_UPDATED;
-        processed += r != ZADD_OUT_NOP;
-    }
-    free(scores);
-    if (fresh) {
-        /* A new key holds at least the first pair (NX or no flag: added). */
-        if (zset_len(z) == 0) {
-            zset_destroy(z);
-        } else if (!store_zset(ctx, &k, z)) {
-            return;
-        }
-    } else if (z != NULL && (added || updated)) {
-        changed_in_place(&k, e, z);
-    }
-    if (err == ZADD_OUT_NAN) {
-        resp_add_error(ctx->out, ERR_NAN);
-        return;
-    }
-    if (err == ZADD_OUT_OOM) {
-        resp_add_error(ctx->out, ERR_OOM);
-        return;
-    }
-    if (flags & ZADD_INCR) {
-        if (processed)
-            reply_double(ctx, score);
-        else
-            resp_add_null(ctx->out);
-    } else {
-        resp_add_integer(ctx->out, (flags & ZADD_CH) ? added + updated : added);
-    }
+    zadd_reply(ctx, &q, &t);
+free_scores:
+    free(q.scores);
 }
 
 static void zadd_command(struct cmd_ctx *ctx)
@@ -379,243 +516,242 @@ static void zincrby_command(struct cmd_ctx *ctx)
 
 static void zrem_command(struct cmd_ctx *ctx)
 {
-    struct cmd_key k;
-    struct hashmap_entry *e;
-    struct zset *z;
-    long long removed = 0;
-    cmd_key(ctx, 1, &k);
-    if (!find_zset(ctx, &k, 0, &e, &z))
-        return;
-    for (size_t i = 2; z != NULL && i < ctx->argc && zset_len(z) > 0; i++)
-        removed += zset_remove(z, ctx->argv[i].ptr, ctx->argv[i].len);
-    if (removed > 0)
-        changed_in_place(&k, e, z);
-    resp_add_integer(ctx->out, removed);
+    collection_remove_command(ctx, &zset_collection);
 }
 
 /* ==== point reads ================================================================ */
 
 static void zcard_command(struct cmd_ctx *ctx)
 {
-    struct cmd_key k;
-    struct hashmap_entry *e;
-    struct zset *z;
-    cmd_key(ctx, 1, &k);
-    if (find_zset(ctx, &k, KEYSPACE_LOOKUP_COUNT, &e, &z))
-        resp_add_integer(ctx->out, z ? (long long)zset_len(z) : 0);
+    collection_len_command(ctx, &zset_collection);
 }
 
-static void zscore_command(struct cmd_ctx *ctx)
+/* The point reads' replies about a member (b NULL: a missing key). */
+static void reply_score(struct cmd_ctx *ctx, struct object_boxed *b, const struct resp_arg *member)
 {
-    struct cmd_key k;
-    struct hashmap_entry *e;
-    struct zset *z;
     double score;
-    cmd_key(ctx, 1, &k);
-    if (!find_zset(ctx, &k, KEYSPACE_LOOKUP_COUNT, &e, &z))
-        return;
-    if (z != NULL && zset_score(z, ctx->argv[2].ptr, ctx->argv[2].len, &score))
+    if (b != NULL && zset_score(zset_from_boxed(b), member->ptr, member->len, &score))
         reply_double(ctx, score);
     else
         resp_add_null(ctx->out);
 }
 
-static void zmscore_command(struct cmd_ctx *ctx)
+/* ZREVRANK counts from the highest score. */
+static void reply_rank_generic(struct cmd_ctx *ctx, struct object_boxed *b,
+                               const struct resp_arg *member, bool rev)
 {
-    struct cmd_key k;
-    struct hashmap_entry *e;
-    struct zset *z;
-    double score;
-    cmd_key(ctx, 1, &k);
-    if (!find_zset(ctx, &k, KEYSPACE_LOOKUP_COUNT, &e, &z))
-        return;
-    resp_add_array_len(ctx->out, ctx->argc - 2);
-    for (size_t i = 2; i < ctx->argc; i++) {
-        if (z != NULL && zset_score(z, ctx->argv[i].ptr, ctx->argv[i].len, &score))
-            reply_double(ctx, score);
-        else
-            resp_add_null(ctx->out);
-    }
-}
-
-static void zrank_generic(struct cmd_ctx *ctx, bool rev)
-{
-    struct cmd_key k;
-    struct hashmap_entry *e;
-    struct zset *z;
+    struct zset *z = b ? zset_from_boxed(b) : NULL;
     size_t rank;
-    cmd_key(ctx, 1, &k);
-    if (!find_zset(ctx, &k, KEYSPACE_LOOKUP_COUNT, &e, &z))
-        return;
-    if (z != NULL && zset_rank(z, ctx->argv[2].ptr, ctx->argv[2].len, &rank))
+    if (z != NULL && zset_rank(z, member->ptr, member->len, &rank))
         resp_add_integer(ctx->out, (long long)(rev ? zset_len(z) - 1 - rank : rank));
     else
         resp_add_null(ctx->out);
 }
 
+static void reply_rank(struct cmd_ctx *ctx, struct object_boxed *b, const struct resp_arg *member)
+{
+    reply_rank_generic(ctx, b, member, false);
+}
+
+static void reply_revrank(struct cmd_ctx *ctx, struct object_boxed *b,
+                          const struct resp_arg *member)
+{
+    reply_rank_generic(ctx, b, member, true);
+}
+
+static void zscore_command(struct cmd_ctx *ctx)
+{
+    collection_read_command(ctx, &zset_collection, reply_score, false);
+}
+
+static void zmscore_command(struct cmd_ctx *ctx)
+{
+    collection_read_command(ctx, &zset_collection, reply_score, true);
+}
+
 static void zrank_command(struct cmd_ctx *ctx)
 {
-    zrank_generic(ctx, false);
+    collection_read_command(ctx, &zset_collection, reply_rank, false);
 }
 
 static void zrevrank_command(struct cmd_ctx *ctx)
 {
-    zrank_generic(ctx, true);
+    collection_read_command(ctx, &zset_collection, reply_revrank, false);
+}
+
+/* ==== ZCOUNT, ZLEXCOUNT, ZREMRANGEBYRANK, ZREMRANGEBYSCORE, ZREMRANGEBYLEX ======== */
+
+/* Redis's zcountCommand, zlexcountCommand and zremrangeGenericCommand:
+ * the range at argv[2..3] is parsed before the key is looked up; the reply
+ * is how many members it holds, which the ZREMRANGEBY* forms (`remove`)
+ * remove, the key with them when it empties. */
+static void range_count_generic(struct cmd_ctx *ctx, enum range_type type, bool remove)
+{
+    struct range r = {.type = type};
+    struct cmd_key k;
+    struct hashmap_entry *e;
+    struct zset *z;
+    size_t lo, hi;
+    if (!parse_range(ctx, &ctx->argv[2], &ctx->argv[3], &r))
+        return;
+    cmd_key(ctx, 1, &k);
+    if (!find_zset(ctx, &k, remove ? 0 : KEYSPACE_LOOKUP_COUNT, &e, &z))
+        return;
+    if (z == NULL) {
+        resp_add_integer(ctx->out, 0);
+        return;
+    }
+    range_ranks(z, &r, false, &lo, &hi);
+    if (remove && hi > lo) {
+        struct zset_member m;
+        for (size_t i = lo; i < hi; i++) {
+            zset_at(z, lo, &m);
+            zset_remove(z, m.ptr, m.len);
+        }
+        collection_changed(&zset_collection, &k, e);
+    }
+    resp_add_integer(ctx->out, (long long)(hi - lo));
 }
 
 static void zcount_command(struct cmd_ctx *ctx)
 {
-    struct score_range r;
-    struct cmd_key k;
-    struct hashmap_entry *e;
-    struct zset *z;
-    size_t lo, hi;
-    if (!parse_score_range(&ctx->argv[2], &ctx->argv[3], &r)) {
-        resp_add_error(ctx->out, ERR_RANGE_FLOAT);
-        return;
-    }
-    cmd_key(ctx, 1, &k);
-    if (!find_zset(ctx, &k, KEYSPACE_LOOKUP_COUNT, &e, &z))
-        return;
-    if (z == NULL) {
-        resp_add_integer(ctx->out, 0);
-        return;
-    }
-    score_range_ranks(z, &r, &lo, &hi);
-    resp_add_integer(ctx->out, (long long)(hi - lo));
+    range_count_generic(ctx, RANGE_SCORE, false);
 }
 
 static void zlexcount_command(struct cmd_ctx *ctx)
 {
-    struct lex_item min, max;
-    struct cmd_key k;
-    struct hashmap_entry *e;
-    struct zset *z;
-    size_t lo, hi;
-    if (!parse_lex_item(&ctx->argv[2], &min) || !parse_lex_item(&ctx->argv[3], &max)) {
-        resp_add_error(ctx->out, ERR_RANGE_LEX);
-        return;
-    }
-    cmd_key(ctx, 1, &k);
-    if (!find_zset(ctx, &k, KEYSPACE_LOOKUP_COUNT, &e, &z))
-        return;
-    if (z == NULL) {
-        resp_add_integer(ctx->out, 0);
-        return;
-    }
-    lex_range_ranks(z, &min, &max, &lo, &hi);
-    resp_add_integer(ctx->out, (long long)(hi - lo));
+    range_count_generic(ctx, RANGE_LEX, false);
+}
+
+static void zremrangebyrank_command(struct cmd_ctx *ctx)
+{
+    range_count_generic(ctx, RANGE_RANK, true);
+}
+
+static void zremrangebyscore_command(struct cmd_ctx *ctx)
+{
+    range_count_generic(ctx, RANGE_SCORE, true);
+}
+
+static void zremrangebylex_command(struct cmd_ctx *ctx)
+{
+    range_count_generic(ctx, RANGE_LEX, true);
 }
 
 /* ==== ZRANGE and its older forms ================================================= */
 
-enum range_type { RANGE_AUTO, RANGE_RANK, RANGE_SCORE, RANGE_LEX };
 enum range_dir { DIR_AUTO, DIR_FORWARD, DIR_REVERSE };
 
-/* Reply the members at ranks first, first±1, ... (count of them; reverse
- * walks downwards). RESP3 WITHSCORES: [member, score] pairs. */
-static void reply_ranks(struct cmd_ctx *ctx, const struct zset *z, size_t first, size_t count,
-                        bool reverse, bool withscores)
+/* ZRANGE's request once parsed. */
+struct zrange_req {
+    struct range r;
+    bool reverse, withscores;
+    long long offset, limit; /* LIMIT; a negative limit means all */
+};
+
+/* Redis's zrangeGenericCommand step 1: the options after the range. REV,
+ * BYSCORE and BYLEX are ZRANGE's own: the older forms arrive with the type
+ * and direction already set, and there those words are syntax errors. */
+static bool zrange_parse_options(struct cmd_ctx *ctx, enum range_dir *dir, struct zrange_req *q)
 {
-    bool pairs = withscores && ctx->out->proto >= 3;
-    resp_add_array_len(ctx->out, withscores && !pairs ? count * 2 : count);
+    for (size_t j = 4; j < ctx->argc; j++) {
+        size_t left = ctx->argc - j - 1;
+        const struct resp_arg *a = &ctx->argv[j];
+        if (arg_is(a, "withscores")) {
+            q->withscores = true;
+        } else if (arg_is(a, "limit") && left >= 2) {
+            if (!arg_to_ll_or_reply(ctx, &ctx->argv[j + 1], &q->offset) ||
+                !arg_to_ll_or_reply(ctx, &ctx->argv[j + 2], &q->limit))
+                return false;
+            j += 2;
+        } else if (*dir == DIR_AUTO && arg_is(a, "rev")) {
+            *dir = DIR_REVERSE;
+        } else if (q->r.type == RANGE_AUTO && arg_is(a, "bylex")) {
+            q->r.type = RANGE_LEX;
+        } else if (q->r.type == RANGE_AUTO && arg_is(a, "byscore")) {
+            q->r.type = RANGE_SCORE;
+        } else {
+            reply_syntax_error(ctx);
+            return false;
+        }
+    }
+    return true;
+}
+
+/* Options that do not go together, once the defaults are in. Redis tests
+ * LIMIT by its count, so "LIMIT n -1" passes on a rank range: ignored
+ * there, whatever the offset. False after replying. */
+static bool zrange_check_options(struct cmd_ctx *ctx, struct zrange_req *q)
+{
+    if (q->limit != -1 && q->r.type == RANGE_RANK) {
+        resp_add_error(ctx->out, "ERR syntax error, LIMIT is only supported in combination "
+                                 "with either BYSCORE or BYLEX");
+        return false;
+    }
+    if (q->withscores && q->r.type == RANGE_LEX) {
+        resp_add_error(ctx->out,
+                       "ERR syntax error, WITHSCORES not supported in combination with BYLEX");
+        return false;
+    }
+    if (q->r.type == RANGE_RANK)
+        q->offset = 0;
+    return true;
+}
+
+/* Options, checks, then the range (steps 1 and 2 of Redis's); false after
+ * replying. A reversed score or lex range is written max first. */
+static bool zrange_parse(struct cmd_ctx *ctx, enum range_type type, enum range_dir dir,
+                         struct zrange_req *q)
+{
+    *q = (struct zrange_req){.r.type = type, .limit = -1};
+    if (!zrange_parse_options(ctx, &dir, q))
+        return false;
+    q->reverse = dir == DIR_REVERSE;
+    if (q->r.type == RANGE_AUTO)
+        q->r.type = RANGE_RANK;
+    if (!zrange_check_options(ctx, q))
+        return false;
+    bool max_first = q->reverse && q->r.type != RANGE_RANK;
+    return parse_range(ctx, &ctx->argv[max_first ? 3 : 2], &ctx->argv[max_first ? 2 : 3], &q->r);
+}
+
+/* Ranks [lo, hi) in range, then LIMIT offset count as Redis applies it: a
+ * negative offset skips everything, a negative count means all. Walks
+ * down from hi when reversed. RESP3 WITHSCORES: [member, score] pairs. */
+static void zrange_reply(struct cmd_ctx *ctx, const struct zset *z, size_t lo, size_t hi,
+                         const struct zrange_req *q)
+{
+    size_t avail = hi - lo, count = 0;
+    if (q->offset >= 0 && (unsigned long long)q->offset < avail) {
+        count = avail - (size_t)q->offset;
+        if (q->limit >= 0 && (unsigned long long)q->limit < count)
+            count = (size_t)q->limit;
+    }
+    bool pairs = q->withscores && ctx->out->proto >= 3;
+    resp_add_array_len(ctx->out, q->withscores && !pairs ? count * 2 : count);
+    size_t first = q->reverse ? hi - 1 - (size_t)q->offset : lo + (size_t)q->offset;
     struct zset_member m;
     for (size_t i = 0; i < count; i++) {
-        zset_at(z, reverse ? first - i : first + i, &m);
+        zset_at(z, q->reverse ? first - i : first + i, &m);
         if (pairs)
             resp_add_array_len(ctx->out, 2);
         resp_add_bulk(ctx->out, m.ptr, m.len);
-        if (withscores)
+        if (q->withscores)
             reply_double(ctx, m.score);
     }
-}
-
-/* Ranks [lo, hi) in range, then LIMIT offset count as Redis applies it:
- * a negative offset skips everything, a negative count means all. */
-static void reply_limited(struct cmd_ctx *ctx, const struct zset *z, size_t lo, size_t hi,
-                          bool reverse, long long offset, long long limit, bool withscores)
-{
-    size_t avail = hi - lo;
-    if (offset < 0 || (unsigned long long)offset >= avail) {
-        resp_add_array_len(ctx->out, 0);
-        return;
-    }
-    size_t count = avail - (size_t)offset;
-    if (limit >= 0 && (unsigned long long)limit < count)
-        count = (size_t)limit;
-    if (count == 0) {
-        resp_add_array_len(ctx->out, 0);
-        return;
-    }
-    size_t first = reverse ? hi - 1 - (size_t)offset : lo + (size_t)offset;
-    reply_ranks(ctx, z, first, count, reverse, withscores);
 }
 
 /* Redis's zrangeGenericCommand (without STORE): the key at argv[1], the
  * range at argv[2..3], options after. */
 static void zrange_generic(struct cmd_ctx *ctx, enum range_type type, enum range_dir dir)
 {
-    bool withscores = false;
-    long long offset = 0, limit = -1;
-    for (size_t j = 4; j < ctx->argc; j++) {
-        size_t left = ctx->argc - j - 1;
-        const struct resp_arg *a = &ctx->argv[j];
-        if (arg_is(a, "withscores")) {
-            withscores = true;
-        } else if (arg_is(a, "limit") && left >= 2) {
-            if (!arg_to_ll_or_reply(ctx, &ctx->argv[j + 1], &offset) ||
-                !arg_to_ll_or_reply(ctx, &ctx->argv[j + 2], &limit))
-                return;
-            j += 2;
-        } else if (dir == DIR_AUTO && arg_is(a, "rev")) {
-            dir = DIR_REVERSE;
-        } else if (type == RANGE_AUTO && arg_is(a, "bylex")) {
-            type = RANGE_LEX;
-        } else if (type == RANGE_AUTO && arg_is(a, "byscore")) {
-            type = RANGE_SCORE;
-        } else {
-            reply_syntax_error(ctx);
-            return;
-        }
-    }
-    if (dir == DIR_AUTO)
-        dir = DIR_FORWARD;
-    if (type == RANGE_AUTO)
-        type = RANGE_RANK;
-    if (limit != -1 && type == RANGE_RANK) {
-        resp_add_error(ctx->out, "ERR syntax error, LIMIT is only supported in combination "
-                                 "with either BYSCORE or BYLEX");
-        return;
-    }
-    if (withscores && type == RANGE_LEX) {
-        resp_add_error(ctx->out,
-                       "ERR syntax error, WITHSCORES not supported in combination with BYLEX");
-        return;
-    }
-    bool reverse = dir == DIR_REVERSE;
-    const struct resp_arg *mina = &ctx->argv[2], *maxa = &ctx->argv[3];
-    if (reverse && type != RANGE_RANK) {
-        mina = &ctx->argv[3];
-        maxa = &ctx->argv[2];
-    }
-    long long start = 0, end = 0;
-    struct score_range sr;
-    struct lex_item lmin, lmax;
-    if (type == RANGE_RANK) {
-        if (!arg_to_ll_or_reply(ctx, mina, &start) || !arg_to_ll_or_reply(ctx, maxa, &end))
-            return;
-    } else if (type == RANGE_SCORE) {
-        if (!parse_score_range(mina, maxa, &sr)) {
-            resp_add_error(ctx->out, ERR_RANGE_FLOAT);
-            return;
-        }
-    } else if (!parse_lex_item(mina, &lmin) || !parse_lex_item(maxa, &lmax)) {
-        resp_add_error(ctx->out, ERR_RANGE_LEX);
-        return;
-    }
+    struct zrange_req q;
     struct cmd_key k;
     struct hashmap_entry *e;
     struct zset *z;
+    size_t lo, hi;
+    if (!zrange_parse(ctx, type, dir, &q))
+        return;
     cmd_key(ctx, 1, &k);
     if (!find_zset(ctx, &k, KEYSPACE_LOOKUP_COUNT, &e, &z))
         return;
@@ -623,31 +759,8 @@ static void zrange_generic(struct cmd_ctx *ctx, enum range_type type, enum range
         resp_add_array_len(ctx->out, 0);
         return;
     }
-    size_t lo, hi;
-    if (type == RANGE_RANK) {
-        long long llen = (long long)zset_len(z);
-        if (start < 0)
-            start += llen;
-        if (end < 0)
-            end += llen;
-        if (start < 0)
-            start = 0;
-        if (start > end || start >= llen) {
-            resp_add_array_len(ctx->out, 0);
-            return;
-        }
-        if (end >= llen)
-            end = llen - 1;
-        size_t count = (size_t)(end - start + 1);
-        size_t first = reverse ? (size_t)(llen - 1 - start) : (size_t)start;
-        reply_ranks(ctx, z, first, count, reverse, withscores);
-        return;
-    }
-    if (type == RANGE_SCORE)
-        score_range_ranks(z, &sr, &lo, &hi);
-    else
-        lex_range_ranks(z, &lmin, &lmax, &lo, &hi);
-    reply_limited(ctx, z, lo, hi, reverse, offset, limit, withscores);
+    range_ranks(z, &q.r, q.reverse, &lo, &hi);
+    zrange_reply(ctx, z, lo, hi, &q);
 }
 
 static void zrange_command(struct cmd_ctx *ctx)
@@ -723,7 +836,7 @@ static void zpop_generic(struct cmd_ctx *ctx, bool max)
         reply_double(ctx, m.score);
         zset_remove(z, m.ptr, m.len); /* m.ptr is the zset's own bytes: reply first */
     }
-    changed_in_place(&k, e, z);
+    collection_changed(&zset_collection, &k, e);
 }
 
 static void zpopmin_command(struct cmd_ctx *ctx)
@@ -736,174 +849,11 @@ static void zpopmax_command(struct cmd_ctx *ctx)
     zpop_generic(ctx, true);
 }
 
-/* ==== ZREMRANGEBYRANK, ZREMRANGEBYSCORE, ZREMRANGEBYLEX ============================ */
-
-/* Redis's zremrangeGenericCommand: the range is parsed first, then the key
- * looked up; ranks [lo, hi) go, and the key with them when it empties. */
-static void zremrange_generic(struct cmd_ctx *ctx, enum range_type type)
-{
-    long long start = 0, end = 0;
-    struct score_range sr;
-    struct lex_item lmin, lmax;
-    if (type == RANGE_RANK) {
-        if (!arg_to_ll_or_reply(ctx, &ctx->argv[2], &start) ||
-            !arg_to_ll_or_reply(ctx, &ctx->argv[3], &end))
-            return;
-    } else if (type == RANGE_SCORE) {
-        if (!parse_score_range(&ctx->argv[2], &ctx->argv[3], &sr)) {
-            resp_add_error(ctx->out, ERR_RANGE_FLOAT);
-            return;
-        }
-    } else if (!parse_lex_item(&ctx->argv[2], &lmin) || !parse_lex_item(&ctx->argv[3], &lmax)) {
-        resp_add_error(ctx->out, ERR_RANGE_LEX);
-        return;
-    }
-    struct cmd_key k;
-    struct hashmap_entry *e;
-    struct zset *z;
-    cmd_key(ctx, 1, &k);
-    if (!find_zset(ctx, &k, 0, &e, &z))
-        return;
-    if (z == NULL) {
-        resp_add_integer(ctx->out, 0);
-        return;
-    }
-    size_t lo, hi;
-    if (type == RANGE_RANK) {
-        long long llen = (long long)zset_len(z);
-        if (start < 0)
-            start += llen;
-        if (end < 0)
-            end += llen;
-        if (start < 0)
-            start = 0;
-        if (start > end || start >= llen) {
-            resp_add_integer(ctx->out, 0);
-            return;
-        }
-        if (end >= llen)
-            end = llen - 1;
-        lo = (size_t)start;
-        hi = (size_t)end + 1;
-    } else if (type == RANGE_SCORE) {
-        score_range_ranks(z, &sr, &lo, &hi);
-    } else {
-        lex_range_ranks(z, &lmin, &lmax, &lo, &hi);
-    }
-    struct zset_member m;
-    for (size_t i = lo; i < hi; i++) {
-        zset_at(z, lo, &m);
-        zset_remove(z, m.ptr, m.len);
-    }
-    if (hi > lo)
-        changed_in_place(&k, e, z);
-    resp_add_integer(ctx->out, (long long)(hi - lo));
-}
-
-static void zremrangebyrank_command(struct cmd_ctx *ctx)
-{
-    zremrange_generic(ctx, RANGE_RANK);
-}
-
-static void zremrangebyscore_command(struct cmd_ctx *ctx)
-{
-    zremrange_generic(ctx, RANGE_SCORE);
-}
-
-static void zremrangebylex_command(struct cmd_ctx *ctx)
-{
-    zremrange_generic(ctx, RANGE_LEX);
-}
-
 /* ==== ZSCAN ======================================================================== */
-
-struct zscan_state {
-    struct resp_out *out; /* side buffer: the cursor is replied first */
-    const char *pattern;
-    size_t plen;
-    bool all;
-    size_t visited;
-    size_t n;
-    bool listpack;
-};
-
-/* Redis's double2ll: an integral score within +-LLONG_MAX/2, which a
- * listpack stores (and ZSCAN then prints) as an integer. */
-static bool score_to_ll(double d, long long *out)
-{
-    if (d < (double)(-LLONG_MAX / 2) || d > (double)(LLONG_MAX / 2))
-        return false;
-    long long ll = (long long)d;
-    if ((double)ll != d)
-        return false;
-    *out = ll;
-    return true;
-}
-
-/* Member and score, both as bulk strings (RESP3 too), as Redis's scan: a
- * listpack's integral scores in integer form, others as "%.17g". */
-static void zscan_member_cb(const struct zset_member *m, void *ud)
-{
-    struct zscan_state *s = ud;
-    s->visited++;
-    if (!s->all && !glob_match(s->pattern, s->plen, m->ptr, m->len, false))
-        return;
-    char buf[64];
-    long long ll;
-    size_t len = s->listpack && score_to_ll(m->score, &ll) ? resp_ll_to_str(buf, ll)
-                                                          : resp_double_to_str(buf, sizeof(buf), m->score);
-    resp_add_bulk(s->out, m->ptr, m->len);
-    resp_add_bulk(s->out, buf, len);
-    s->n += 2;
-}
 
 static void zscan_command(struct cmd_ctx *ctx)
 {
-    uint64_t cursor;
-    struct cmd_key k;
-    struct hashmap_entry *e;
-    struct zset *z;
-    long long count;
-    if (!arg_to_scan_cursor(&ctx->argv[2], &cursor)) {
-        resp_add_error(ctx->out, "ERR invalid cursor");
-        return;
-    }
-    cmd_key(ctx, 1, &k);
-    if (!find_zset(ctx, &k, KEYSPACE_LOOKUP_COUNT, &e, &z))
-        return;
-    if (z == NULL) {
-        reply_empty_scan(ctx);
-        return;
-    }
-    struct resp_out items;
-    struct scan_opts opts;
-    if (!scan_opts_parse(ctx, 3, &opts))
-        return;
-    struct zscan_state s = {
-        .out = &items, .pattern = opts.pattern, .plen = opts.plen, .all = opts.match_all};
-    count = opts.count;
-    resp_out_init(&items, ctx->out->proto);
-    if (zset_encoding(z) == OBJECT_ENC_LISTPACK) {
-        s.listpack = true;
-        cursor = zset_scan(z, 0, zscan_member_cb, &s); /* all at once, cursor 0 */
-    } else {
-        unsigned long long want = (unsigned long long)count, budget = want * 10;
-        do
-            cursor = zset_scan(z, cursor, zscan_member_cb, &s);
-        while (cursor && budget-- && s.visited < want);
-    }
-    if (items.oom) {
-        resp_out_deinit(&items);
-        resp_add_error(ctx->out, ERR_OOM);
-        return;
-    }
-    char buf[24];
-    int n = snprintf(buf, sizeof(buf), "%llu", (unsigned long long)cursor);
-    resp_add_array_len(ctx->out, 2);
-    resp_add_bulk(ctx->out, buf, (size_t)n);
-    resp_add_array_len(ctx->out, s.n);
-    resp_add_raw(ctx->out, items.data, items.len);
-    resp_out_deinit(&items);
+    collection_scan_command(ctx, &zset_collection);
 }
 
 /* ==== the table ===================================================================== */

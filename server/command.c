@@ -384,6 +384,20 @@ void reply_empty_scan(struct cmd_ctx *ctx)
     resp_add_array_len(ctx->out, 0);
 }
 
+void reply_scan(struct cmd_ctx *ctx, uint64_t cursor, const struct resp_out *items, size_t n)
+{
+    if (items->oom) {
+        resp_add_error(ctx->out, ERR_OUT_OF_MEMORY);
+        return;
+    }
+    char buf[24];
+    int len = snprintf(buf, sizeof(buf), "%llu", (unsigned long long)cursor);
+    resp_add_array_len(ctx->out, 2);
+    resp_add_bulk(ctx->out, buf, (size_t)len);
+    resp_add_array_len(ctx->out, n);
+    resp_add_raw(ctx->out, items->data, items->len);
+}
+
 void arg_to_cstr(const struct resp_arg *arg, char *buf, size_t cap)
 {
     size_t n = arg->len < cap - 1 ? arg->len : cap - 1;

@@ -239,6 +239,10 @@ struct scan_opts {
 bool scan_opts_parse(struct cmd_ctx *ctx, size_t first, struct scan_opts *o);
 /* A SCAN-family reply for a missing key: cursor 0, no elements. */
 void reply_empty_scan(struct cmd_ctx *ctx);
+/* A SCAN-family reply: [cursor, [the n elements in items]]. The elements
+ * wait in a side buffer because their number is known only at the end;
+ * if it ran out of memory, the error instead. */
+void reply_scan(struct cmd_ctx *ctx, uint64_t cursor, const struct resp_out *items, size_t n);
 /* Copy an argument into a NUL-terminated buffer, truncating to cap-1. */
 void arg_to_cstr(const struct resp_arg *arg, char *buf, size_t cap);
 
