@@ -130,23 +130,23 @@ static void limit_open_files(rlim_t n)
     ck_assert_msg(setrlimit(RLIMIT_NOFILE, &rl) == 0, "setrlimit: %s", strerror(errno));
 }
 
-/* A file name for the server's log, removed when this process exits,
- * whether the test passed or failed (a failed assertion exits at once). */
+/* The server's log: made by the test case's unchecked setup and removed
+ * by its unchecked teardown, which run in the test runner's own process
+ * whatever the outcome (a failed assertion ends a forked test with _exit,
+ * so nothing in the test's process, not even atexit, would remove it). */
 static char log_path[64];
 
-static void remove_log(void)
-{
-    unlink(log_path);
-}
-
-static const char *temporary_log(void)
+static void make_log_file(void)
 {
     snprintf(log_path, sizeof(log_path), "/tmp/grove-check-limits-XXXXXX");
     int fd = mkstemp(log_path);
     ck_assert_int_ge(fd, 0);
     close(fd);
-    atexit(remove_log);
-    return log_path;
+}
+
+static void remove_log_file(void)
+{
+    unlink(log_path);
 }
 
 static bool file_contains(const char *path, const char *text)
@@ -303,7 +303,8 @@ START_TEST(maxclients_is_lowered_to_fit_the_open_files_limit)
     enum { LIMIT = 64, FIT = LIMIT - 32 };
     if (!forked_tests())
         return;
-    const char *log = temporary_log();
+    const char *log = log_path;
+    ck_assert_int_eq(truncate(log, 0), 0);
     limit_open_files(LIMIT);
     const char *args[] = {"--maxclients", "1000", "--threads", "2", "--logfile", log, NULL};
     struct harness_opts opts = {.nofile = LIMIT};
@@ -380,6 +381,7 @@ static Suite *limits_suite(void)
     suite_add_tcase(s, tc);
 
     tc = tcase_create("maxclients");
+    tcase_add_unchecked_fixture(tc, make_log_file, remove_log_file);
     tcase_set_timeout(tc, 120);
     tcase_add_test(tc, maxclients_is_lowered_to_fit_the_open_files_limit);
     tcase_add_test(tc, open_files_limit_with_no_room_for_clients_stops_start_up);

@@ -16,7 +16,7 @@
  * Servers listen on loopback only: an address that is not loopback appears
  * only where binding it fails (192.0.2.1, reserved for documentation, is
  * used after checking that this machine cannot bind it). Temporary files
- * are removed when the test's process exits, pass or fail. Messages and
+ * are removed whether the tests pass or fail. Messages and
  * behaviour checked against redis-server 7.0.15.
  */
 #include <arpa/inet.h>
@@ -40,36 +40,34 @@
 
 /* ---- temporary files ------------------------------------------------------------- */
 
-/* A failed assertion exits the test's process at once, so the files are
- * removed by an atexit handler rather than at the end of the test. */
-#define MAX_TEMP_FILES 4
-static char temp_files[MAX_TEMP_FILES][64];
+/* Made by the test case's unchecked setup and removed by its unchecked
+ * teardown, which run in the test runner's own process whatever the
+ * outcome: a failed assertion ends a forked test with _exit, so nothing
+ * in the test's own process (not even an atexit handler) would remove
+ * them. Tests truncate them before use. */
+enum { LOG_FILE, CONSOLE_FILE, PLAIN_FILE, TEMP_FILES };
+static char temp_files[TEMP_FILES][64];
+
+static void make_temp_files(void)
+{
+    for (int i = 0; i < TEMP_FILES; i++) {
+        snprintf(temp_files[i], sizeof(temp_files[i]), "/tmp/grove-check-startup-XXXXXX");
+        int fd = mkstemp(temp_files[i]);
+        ck_assert_int_ge(fd, 0);
+        close(fd);
+    }
+}
 
 static void remove_temp_files(void)
 {
-    for (int i = 0; i < MAX_TEMP_FILES; i++)
-        if (temp_files[i][0] != '\0')
-            unlink(temp_files[i]);
+    for (int i = 0; i < TEMP_FILES; i++)
+        unlink(temp_files[i]);
 }
 
-static const char *temp_file(void)
+static const char *empty_temp_file(int which)
 {
-    static bool registered;
-    if (!registered) {
-        atexit(remove_temp_files);
-        registered = true;
-    }
-    for (int i = 0; i < MAX_TEMP_FILES; i++) {
-        if (temp_files[i][0] == '\0') {
-            snprintf(temp_files[i], sizeof(temp_files[i]), "/tmp/grove-check-startup-XXXXXX");
-            int fd = mkstemp(temp_files[i]);
-            ck_assert_int_ge(fd, 0);
-            close(fd);
-            return temp_files[i];
-        }
-    }
-    ck_abort_msg("too many temporary files");
-    return NULL;
+    ck_assert_int_eq(truncate(temp_files[which], 0), 0);
+    return temp_files[which];
 }
 
 /* The file's text (at most cap - 1 bytes), NUL-terminated. */
@@ -206,7 +204,7 @@ static void check_log_lines(const char *log, pid_t pid, int marks[4])
  * inherits them) and must stay empty. */
 START_TEST(logfile_gets_redis_style_lines_and_stderr_nothing)
 {
-    const char *log = temp_file(), *console = temp_file();
+    const char *log = empty_temp_file(LOG_FILE), *console = empty_temp_file(CONSOLE_FILE);
     const char *args[] = {"--logfile", log, "--loglevel", "notice", NULL};
     int out = dup(STDOUT_FILENO), err = dup(STDERR_FILENO);
     int fd = open(console, O_WRONLY | O_APPEND);
@@ -241,7 +239,7 @@ END_TEST
 START_TEST(logfile_that_cannot_be_opened_stops_start_up)
 {
     char path[128];
-    snprintf(path, sizeof(path), "%s/grove.log", temp_file());
+    snprintf(path, sizeof(path), "%s/grove.log", empty_temp_file(PLAIN_FILE));
     const char *args[] = {"--port", "0", "--logfile", path, NULL};
     const char *texts[] = {"Can't open the log file", "Not a directory", NULL};
     expect_refused(args, texts);
@@ -405,6 +403,7 @@ static Suite *startup_suite(void)
 {
     Suite *s = suite_create("startup");
     TCase *tc = tcase_create("logfile");
+    tcase_add_unchecked_fixture(tc, make_temp_files, remove_temp_files);
     tcase_set_timeout(tc, 60);
     tcase_add_test(tc, logfile_gets_redis_style_lines_and_stderr_nothing);
     tcase_add_test(tc, logfile_that_cannot_be_opened_stops_start_up);
