@@ -190,7 +190,9 @@
  * No global state: the hash seed lives in the caller's hasher ctx, the
  * random source for sampling is passed in. Not thread safe: the owner
  * (a shard) serialises all calls, including read-only ones, since the
- * lookup memo (below) is written by finds.
+ * lookup memo (below) is written by finds; only hashmap_peek writes
+ * nothing, so a map nobody changes any more may be peeked at by several
+ * threads at once.
  *
  * The lookup memo: hashmap_find() remembers the last (entry, hash) pair, so
  * the common find-then-remove / find-then-resize of the entry API does not
@@ -1314,6 +1316,14 @@ void *hashmap_get(struct hashmap *map, const void *key, size_t len)
 {
     struct hashmap_entry *e = hashmap_find(map, key, len, hashmap_hash(map, key, len));
     return e ? hashmap_entry_value(e) : NULL;
+}
+
+void *hashmap_peek(const struct hashmap *map, const void *key, size_t len)
+{
+    struct pos p;
+    if (!locate(map, key, len, hashmap_hash(map, key, len), &p))
+        return NULL;
+    return hashmap_entry_value(p.entry);
 }
 
 int hashmap_put(struct hashmap *map, const void *key, size_t len, void *value, void **old)

@@ -85,6 +85,10 @@ uint64_t hashmap_hash(const struct hashmap *map, const void *key, size_t len);
 
 /* The value stored for key, or NULL when absent (or stored as NULL). */
 void *hashmap_get(struct hashmap *map, const void *key, size_t len);
+/* The same without writing anything, not even the lookup memo: threads
+ * sharing a map that no longer changes (the command table) may peek at
+ * once. */
+void *hashmap_peek(const struct hashmap *map, const void *key, size_t len);
 /* Insert or replace. *old (if old != NULL) receives the replaced value, or
  * NULL when the key was new. Copies the key. */
 int hashmap_put(struct hashmap *map, const void *key, size_t len, void *value, void **old);

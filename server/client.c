@@ -31,6 +31,7 @@ void client_init(struct client *c, struct worker *w, struct stats_loop *stats,
     c->authenticated = !server_password_set();
     resp_parser_init(&c->parser, NULL); /* the connection sets limits per request */
     resp_out_init(&c->out, 2);
+    client_publish(c, 0);
 }
 
 void client_deinit(struct client *c)
@@ -52,6 +53,20 @@ bool client_can_push(const struct client *c)
 {
     return !(c->flags & (CLIENT_CLOSED | CLIENT_CLOSE_ASAP | CLIENT_REPLY_OFF)) &&
            !atomic_load(&c->killed);
+}
+
+void client_publish(struct client *c, size_t pending_output)
+{
+    struct client_view *v = &c->view;
+    atomic_store_explicit(&v->db, c->db, memory_order_relaxed);
+    atomic_store_explicit(&v->resp, c->resp, memory_order_relaxed);
+    atomic_store_explicit(&v->flags, c->flags, memory_order_relaxed);
+    atomic_store_explicit(&v->last_interaction_ms, c->last_interaction_ms, memory_order_relaxed);
+    atomic_store_explicit(&v->last_cmd, c->last_cmd, memory_order_relaxed);
+    atomic_store_explicit(&v->qbuf, c->qlen - c->qpos, memory_order_relaxed);
+    atomic_store_explicit(&v->qbuf_free, c->qcap - c->qlen, memory_order_relaxed);
+    atomic_store_explicit(&v->obuf, pending_output, memory_order_relaxed);
+    atomic_store_explicit(&v->obuf_cap, c->out.cap, memory_order_relaxed);
 }
 
 /* ---- the registry ------------------------------------------------------------ */

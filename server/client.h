@@ -11,8 +11,11 @@
  * CLIENT KILL and connected_clients.
  *
  * Thread safety: a client belongs to its worker's thread. Other threads
- * (CLIENT LIST, CLIENT KILL) read it only under the registry lock, and the
- * owner changes `name`, `lib_*` and `fd` only under that lock.
+ * (CLIENT LIST, CLIENT KILL) read it only under the registry lock: its
+ * immutable fields (id, addresses, creation time), the strings the owner
+ * changes only under that lock (`name`, `lib_*`, `fd`), the atomic counts,
+ * and `view`, the rest as the owner last published it (client_publish,
+ * after each batch of requests it runs).
  *
  * Errors: nothing here fails.
  */
@@ -46,6 +49,16 @@ enum client_flag {
 };
 
 struct client;
+
+/* What CLIENT LIST shows of a client's changing state, as its owner last
+ * published it, for the other threads. */
+struct client_view {
+    atomic_int db, resp;
+    atomic_uint flags;
+    atomic_llong last_interaction_ms;
+    _Atomic(const struct command *) last_cmd;
+    atomic_size_t qbuf, qbuf_free, obuf, obuf_cap;
+};
 
 /* What the connection carrying a client does for the layers above it. */
 struct client_io {
@@ -99,6 +112,7 @@ struct client {
     struct pubsub_client *pubsub;
     atomic_uint nsub, npsub, nssub;
 
+    struct client_view view;
     struct client *reg_prev, *reg_next; /* the server-wide registry */
     /* Killed by CLIENT KILL from another loop and about to close there:
      * already gone for CLIENT LIST, CLIENT KILL and connected_clients, and
@@ -119,6 +133,10 @@ void client_deinit(struct client *c);
  * connects (or RESETs) while no password is set counts as authenticated,
  * so setting requirepass later does not lock out existing connections. */
 bool client_auth_required(const struct client *c);
+
+/* Owner thread: make `view` current; `pending_output` counts reply bytes
+ * the kernel has not taken, wherever the connection keeps them. */
+void client_publish(struct client *c, size_t pending_output);
 
 /* The registry (any thread). */
 void client_register(struct client *c);

@@ -294,33 +294,45 @@ static void client_setinfo_command(struct cmd_ctx *ctx)
 
 /* One CLIENT LIST line, in Redis's field order. Called under the registry
  * lock. The buffer fields are approximations Grove can give cheaply. */
+/* One CLIENT LIST line, from the client's published view: the client
+ * may live on another loop. */
 static void describe_client(struct resp_out *text, const struct client *c, long long now_ms)
 {
+    const struct client_view *v = &c->view;
+    uint32_t cflags = atomic_load_explicit(&v->flags, memory_order_relaxed);
+    const struct command *last = atomic_load_explicit(&v->last_cmd, memory_order_relaxed);
+    size_t qbuf = atomic_load_explicit(&v->qbuf, memory_order_relaxed);
+    size_t qbuf_free = atomic_load_explicit(&v->qbuf_free, memory_order_relaxed);
+    size_t obuf = atomic_load_explicit(&v->obuf, memory_order_relaxed);
+    size_t obuf_cap = atomic_load_explicit(&v->obuf_cap, memory_order_relaxed);
+    long long idle_ms = now_ms - atomic_load_explicit(&v->last_interaction_ms,
+                                                      memory_order_relaxed);
     char line[1024];
     char flags[8];
     size_t f = 0;
     if (pubsub_client_subscribed(c))
         flags[f++] = 'P';
-    if (c->flags & CLIENT_NO_EVICT)
+    if (cflags & CLIENT_NO_EVICT)
         flags[f++] = 'e';
-    if (c->flags & CLIENT_NO_TOUCH)
+    if (cflags & CLIENT_NO_TOUCH)
         flags[f++] = 'T';
     if (f == 0)
         flags[f++] = 'N';
     flags[f] = '\0';
-    const char *cmd = c->last_cmd ? c->last_cmd->fullname : "NULL";
     int n = snprintf(line, sizeof(line),
                      "id=%llu addr=%s laddr=%s fd=%d name=%s age=%lld idle=%lld flags=%s db=%d "
                      "sub=%zu psub=%zu ssub=%zu multi=-1 qbuf=%zu qbuf-free=%zu argv-mem=0 "
                      "multi-mem=0 rbs=%zu rbp=%zu obl=%zu oll=0 omem=%zu tot-mem=%zu "
                      "events=r cmd=%s user=default redir=-1 resp=%d lib-name=%s lib-ver=%s\n",
                      (unsigned long long)c->id, c->addr, c->laddr, c->fd, c->name ? c->name : "",
-                     (now_ms - c->ctime_ms) / 1000, (now_ms - c->last_interaction_ms) / 1000,
-                     flags, c->db, pubsub_client_kind_count(c, PUBSUB_CHANNEL),
+                     (now_ms - c->ctime_ms) / 1000, idle_ms / 1000, flags,
+                     atomic_load_explicit(&v->db, memory_order_relaxed),
+                     pubsub_client_kind_count(c, PUBSUB_CHANNEL),
                      pubsub_client_kind_count(c, PUBSUB_PATTERN),
-                     pubsub_client_kind_count(c, PUBSUB_SHARD), c->qlen - c->qpos,
-                     c->qcap - c->qlen, c->out.cap, c->out.cap, c->out.len, c->out.len,
-                     c->qcap + c->out.cap + sizeof(*c), cmd, c->resp,
+                     pubsub_client_kind_count(c, PUBSUB_SHARD), qbuf, qbuf_free, obuf_cap,
+                     obuf_cap, obuf, obuf, qbuf + qbuf_free + obuf_cap + sizeof(*c),
+                     last ? last->fullname : "NULL",
+                     atomic_load_explicit(&v->resp, memory_order_relaxed),
                      c->lib_name ? c->lib_name : "", c->lib_ver ? c->lib_ver : "");
     if (n > 0)
         resp_add_raw(text, line, (size_t)n < sizeof(line) ? (size_t)n : sizeof(line) - 1);
@@ -335,6 +347,7 @@ static void client_info_command(struct cmd_ctx *ctx)
 {
     struct resp_out text;
     resp_out_init(&text, 2);
+    client_publish(ctx->client, ctx->out->len);
     client_registry_lock();
     describe_client(&text, ctx->client, ctx->now_ms);
     client_registry_unlock();
@@ -380,6 +393,7 @@ static void client_list_command(struct cmd_ctx *ctx)
     }
     struct resp_out text;
     resp_out_init(&text, 2);
+    client_publish(ctx->client, ctx->out->len);
     client_registry_lock();
     for (const struct client *c = client_registry_first(); c != NULL; c = c->reg_next) {
         bool wanted = nids == 0 && !c->killed;

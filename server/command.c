@@ -136,7 +136,7 @@ const struct command *command_lookup(const char *name, size_t len)
     char lower[COMMAND_NAME_MAX];
     if (!lower_name(name, len, lower))
         return NULL;
-    return hashmap_get(command_index, lower, len);
+    return hashmap_peek(command_index, lower, len);
 }
 
 const struct command *command_lookup_sub(const struct command *parent, const char *name,

@@ -241,11 +241,8 @@ static void describe_peer(struct conn *c)
     if (uv_tcp_getsockname(&c->tcp, (struct sockaddr *)&sa, &len) == 0)
         format_addr(&sa, c->client.laddr, sizeof(c->client.laddr));
     uv_os_fd_t fd;
-    if (uv_fileno((uv_handle_t *)&c->tcp, &fd) == 0) {
-        client_registry_lock(); /* CLIENT LIST/KILL read it */
+    if (uv_fileno((uv_handle_t *)&c->tcp, &fd) == 0)
         c->client.fd = fd;
-        client_registry_unlock();
-    }
 }
 
 int conn_accept(struct worker_loop *wl, uv_stream_t *listener)
@@ -260,15 +257,15 @@ int conn_accept(struct worker_loop *wl, uv_stream_t *listener)
     client_init(&c->client, wl->w, wl->w->stats, &conn_io, server_mstime());
     resp_out_init(&c->writing, 2);
     list_add(wl, c);
-    client_register(&c->client);
     atomic_fetch_add(&server.total_connections_received, 1);
-
     int rc = uv_accept(listener, (uv_stream_t *)&c->tcp);
+    if (rc == 0)
+        describe_peer(c);
+    client_register(&c->client); /* after its address is known: others read it */
     if (rc != 0) {
         conn_close(c);
         return rc;
     }
-    describe_peer(c);
     if (client_connected_count() > server.cfg.maxclients) {
         reject_connection(c);
         return 0;
@@ -616,6 +613,7 @@ static void flush(struct conn *c)
         set_output_limit(c);
         process_input(c, server_mstime());
     }
+    client_publish(cl, pending_output(c));
     if ((cl->flags & CLIENT_CLOSE_AFTER_REPLY) && !c->write_pending && cl->out.len == 0)
         conn_close(c);
 }

@@ -155,14 +155,15 @@ static int start_workers(void)
         return -1;
     if (worker_loop_pool_create(n) < 0)
         return -1;
+    /* Before any loop runs: INFO reads it from the loops' threads. */
+    server.startup_memory = server_used_memory();
+    atomic_store(&server.peak_memory, server.startup_memory);
+    atomic_store(&server.used_memory, server.startup_memory);
     return worker_loop_pool_start();
 }
 
 static void note_started(void)
 {
-    server.startup_memory = server_used_memory();
-    atomic_store(&server.peak_memory, server.startup_memory);
-    atomic_store(&server.used_memory, server.startup_memory);
     log_notice("Grove %s (Redis %s compatible) started, %u worker thread%s, port %lld",
                GROVE_VERSION, GROVE_REDIS_VERSION, worker_count(),
                worker_count() == 1 ? "" : "s", (long long)server.cfg.port);
