@@ -108,6 +108,11 @@ enum resp_parse_status resp_parse(struct resp_parser *p, char *buf, size_t len,
  * unknown), so the caller can grow its buffer once instead of doubling
  * repeatedly. */
 size_t resp_parser_bytes_wanted(const struct resp_parser *p);
+/* Bytes at the start of a multibulk request in progress that its complete
+ * arguments and the header of the one being read take (0 between requests
+ * and for inline ones): Redis no longer counts those as query buffer once
+ * it has parsed them. */
+size_t resp_parser_parsed_bytes(const struct resp_parser *p);
 
 /* ---- reply encoding ----------------------------------------------------- */
 

@@ -161,6 +161,11 @@ size_t resp_parser_bytes_wanted(const struct resp_parser *p)
     return end > p->seen ? (size_t)(end - p->seen) : 0;
 }
 
+size_t resp_parser_parsed_bytes(const struct resp_parser *p)
+{
+    return p->error == NULL && !p->inline_mode && p->multibulk_left > 0 ? p->pos : 0;
+}
+
 static enum resp_parse_status fail(struct resp_parser *p, enum resp_parse_error code)
 {
     p->error_code = code;

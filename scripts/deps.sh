@@ -30,3 +30,7 @@ grove_ensure_packages() {
 
 GROVE_BUILD_PACKAGES=(gcc libc6-dev make cmake pkg-config libuv1-dev)
 GROVE_TEST_PACKAGES=(check libsubunit-dev libhiredis-dev)
+# For scripts/test's fuzzing stage: clang, and its runtimes (libFuzzer,
+# ASan, UBSan), which clang only recommends. Without them, and without root
+# to install them, scripts/test skips fuzzing and says so.
+GROVE_FUZZ_PACKAGES=(clang libclang-rt-14-dev)

@@ -26,15 +26,19 @@ static const struct {
 };
 #define FLAG_NAME_COUNT (sizeof(flag_names) / sizeof(flag_names[0]))
 
-static void add_flags(struct resp_out *out, uint32_t flags)
+/* The table's flags, then movablekeys for a command that counts its keys,
+ * as Redis appends it. */
+static void add_flags(struct resp_out *out, const struct command *cmd)
 {
-    size_t n = 0;
+    size_t n = cmd->numkeys_arg > 0;
     for (size_t i = 0; i < FLAG_NAME_COUNT; i++)
-        n += (flags & flag_names[i].flag) != 0;
+        n += (cmd->flags & flag_names[i].flag) != 0;
     resp_add_set_len(out, n);
     for (size_t i = 0; i < FLAG_NAME_COUNT; i++)
-        if (flags & flag_names[i].flag)
+        if (cmd->flags & flag_names[i].flag)
             resp_add_simple(out, flag_names[i].name);
+    if (cmd->numkeys_arg > 0)
+        resp_add_simple(out, "movablekeys");
 }
 
 /* ACL categories in Redis's order (command_acl_categories). */
@@ -51,18 +55,19 @@ static void add_acl_categories(struct resp_out *out, const struct command *cmd)
     }
 }
 
-/* Key specs in Redis 7's shape, derived from first/last/step. */
-static void add_key_specs(struct resp_out *out, const struct command *cmd)
+/* One key spec in Redis 7's shape: begin_search by index, then find_keys
+ * as a range (lastkey relative to the first, keystep, limit) or, for a
+ * counted list, a keynum (where the count is, relative to the index,
+ * the first key after it, keystep). */
+static void add_key_spec(struct resp_out *out, const struct command *cmd, int index,
+                         const char *find_type, const char *const names[3],
+                         const long long values[3])
 {
-    if (cmd->first_key <= 0) {
-        resp_add_array_len(out, 0);
-        return;
-    }
-    resp_add_array_len(out, 1);
     resp_add_map_len(out, 3);
     resp_add_bulk_cstr(out, "flags");
     resp_add_set_len(out, 1);
-    resp_add_simple(out, (cmd->flags & CMD_WRITE) ? "RW" : "RO");
+    resp_add_simple(out, (cmd->flags & CMD_NOT_KEYS) ? "NOT_KEY"
+                         : (cmd->flags & CMD_WRITE) ? "RW" : "RO");
     resp_add_bulk_cstr(out, "begin_search");
     resp_add_map_len(out, 2);
     resp_add_bulk_cstr(out, "type");
@@ -70,19 +75,34 @@ static void add_key_specs(struct resp_out *out, const struct command *cmd)
     resp_add_bulk_cstr(out, "spec");
     resp_add_map_len(out, 1);
     resp_add_bulk_cstr(out, "index");
-    resp_add_integer(out, cmd->first_key);
+    resp_add_integer(out, index);
     resp_add_bulk_cstr(out, "find_keys");
     resp_add_map_len(out, 2);
     resp_add_bulk_cstr(out, "type");
-    resp_add_bulk_cstr(out, "range");
+    resp_add_bulk_cstr(out, find_type);
     resp_add_bulk_cstr(out, "spec");
     resp_add_map_len(out, 3);
-    resp_add_bulk_cstr(out, "lastkey");
-    resp_add_integer(out, cmd->last_key < 0 ? cmd->last_key : cmd->last_key - cmd->first_key);
-    resp_add_bulk_cstr(out, "keystep");
-    resp_add_integer(out, cmd->key_step);
-    resp_add_bulk_cstr(out, "limit");
-    resp_add_integer(out, 0);
+    for (int i = 0; i < 3; i++) {
+        resp_add_bulk_cstr(out, names[i]);
+        resp_add_integer(out, values[i]);
+    }
+}
+
+static void add_key_specs(struct resp_out *out, const struct command *cmd)
+{
+    static const char *const range_names[3] = {"lastkey", "keystep", "limit"};
+    static const char *const keynum_names[3] = {"keynumidx", "firstkey", "keystep"};
+    bool range = cmd->first_key > 0, counted = cmd->numkeys_arg > 0;
+    resp_add_array_len(out, (size_t)range + (size_t)counted);
+    if (range) {
+        long long lastkey = cmd->last_key < 0 ? cmd->last_key : cmd->last_key - cmd->first_key;
+        const long long values[3] = {lastkey, cmd->key_step, 0};
+        add_key_spec(out, cmd, cmd->first_key, "range", range_names, values);
+    }
+    if (counted) {
+        static const long long values[3] = {0, 1, 1};
+        add_key_spec(out, cmd, cmd->numkeys_arg, "keynum", keynum_names, values);
+    }
 }
 
 static size_t count_subcommands(const struct command *cmd)
@@ -98,7 +118,7 @@ static void add_command_info(struct resp_out *out, const struct command *cmd)
     resp_add_array_len(out, 10);
     resp_add_bulk_cstr(out, cmd->fullname);
     resp_add_integer(out, cmd->arity);
-    add_flags(out, cmd->flags);
+    add_flags(out, cmd);
     resp_add_integer(out, cmd->first_key);
     resp_add_integer(out, cmd->last_key);
     resp_add_integer(out, cmd->key_step);
@@ -336,14 +356,18 @@ static void command_getkeys_command(struct cmd_ctx *ctx)
         resp_add_error(ctx->out, "ERR Invalid number of arguments specified for command");
         return;
     }
-    if (cmd->first_key <= 0) {
+    if ((cmd->first_key <= 0 && cmd->numkeys_arg <= 0) || (cmd->flags & CMD_NOT_KEYS)) {
         resp_add_error(ctx->out, "ERR The command has no key arguments");
         return;
     }
-    int last = cmd->last_key < 0 ? (int)argc + cmd->last_key : cmd->last_key;
+    struct command_keys keys;
+    if (command_keys_init(&keys, cmd, ctx->argv + 2, argc) <= 0) {
+        resp_add_error(ctx->out, "ERR Invalid arguments specified for command");
+        return;
+    }
     size_t handle = resp_add_deferred_len(ctx->out);
-    size_t n = 0;
-    for (int i = cmd->first_key; i <= last && i < (int)argc; i += cmd->key_step, n++)
+    size_t n = 0, i;
+    for (; command_keys_next(&keys, &i); n++)
         resp_add_bulk(ctx->out, ctx->argv[2 + i].ptr, ctx->argv[2 + i].len);
     resp_set_deferred_array_len(ctx->out, handle, n);
 }

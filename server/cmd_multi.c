@@ -223,14 +223,15 @@ static int plan_locks(struct client *c, struct keyspace_lockset *locks)
     }
     for (size_t i = 0; i < c->mcount; i++) {
         struct multi_cmd *q = &c->mqueue[i];
-        size_t first, last;
+        struct command_keys keys;
+        size_t a;
         if (is_valid_select(q, &db))
             continue;
         q->db = db;
-        if (runs_unlocked(q) || !command_key_range(q->cmd, q->argc, &first, &last))
+        if (runs_unlocked(q) || command_keys_init(&keys, q->cmd, q->argv, q->argc) <= 0)
             continue;
         struct keyspace_db *kdb = keyspace_db(server.ks, db);
-        for (size_t a = first; a <= last && a < q->argc; a += q->cmd->key_step) {
+        while (command_keys_next(&keys, &a)) {
             struct keyspace_key key;
             keyspace_key_init(server.ks, &key, q->argv[a].ptr, q->argv[a].len);
             if (keyspace_lockset_add(locks, keyspace_shard_of(kdb, &key)) < 0)
@@ -248,8 +249,8 @@ static void run_queue(struct cmd_ctx *ctx, struct keyspace_lockset *locks)
     resp_add_array_len(ctx->out, c->mcount);
     for (size_t i = 0; i < c->mcount; i++) {
         struct multi_cmd *q = &c->mqueue[i];
-        size_t first, last;
-        bool keyed = command_key_range(q->cmd, q->argc, &first, &last);
+        struct command_keys keys;
+        bool keyed = command_keys_init(&keys, q->cmd, q->argv, q->argc) > 0;
         bool unlocked = runs_unlocked(q) || (keyed && q->db != (unsigned)c->db);
         if (unlocked && held)
             keyspace_lockset_unlock(locks);

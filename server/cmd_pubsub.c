@@ -282,16 +282,15 @@ struct command pubsub_commands[] = {
                                      "patterns (by any client).",
      .args = (const struct command_arg[]){{"channel", "string", NULL, 0, NULL},
                                           {"message", "string", NULL, 0, NULL}, {0}}},
-    /* Shard channels are keys to a cluster; here the dispatcher must not
-     * lock keyspace shards for them (CMD_SELF_LOCK: the key positions
-     * stay for COMMAND INFO). */
-    {.name = "ssubscribe", .arity = -2, .flags = SUB_FLAGS | CMD_SELF_LOCK, .first_key = 1,
+    /* Shard channels are keys to a cluster, not to the keyspace: the
+     * positions stay for COMMAND INFO, nothing locks them. */
+    {.name = "ssubscribe", .arity = -2, .flags = SUB_FLAGS | CMD_NOT_KEYS, .first_key = 1,
      .last_key = -1, .key_step = 1, .proc = ssubscribe_command, .group = "pubsub",
      .summary = "Listens for messages published to shard channels.", .since = "7.0.0",
      .complexity = "O(N) where N is the number of shard channels to subscribe to.",
      .args = (const struct command_arg[]){{"shardchannel", "string", NULL,
                                           COMMAND_ARG_MULTIPLE, NULL}, {0}}},
-    {.name = "sunsubscribe", .arity = -1, .flags = SUB_FLAGS | CMD_SELF_LOCK, .first_key = 1,
+    {.name = "sunsubscribe", .arity = -1, .flags = SUB_FLAGS | CMD_NOT_KEYS, .first_key = 1,
      .last_key = -1, .key_step = 1, .proc = sunsubscribe_command, .group = "pubsub",
      .summary = "Stops listening to messages posted to shard channels.", .since = "7.0.0",
      .complexity = "O(N) where N is the number of clients already subscribed to a shard "
@@ -300,7 +299,7 @@ struct command pubsub_commands[] = {
                                           COMMAND_ARG_OPTIONAL | COMMAND_ARG_MULTIPLE, NULL},
                                          {0}}},
     {.name = "spublish", .arity = 3,
-     .flags = CMD_PUBSUB | CMD_LOADING | CMD_STALE | CMD_FAST | CMD_SELF_LOCK, .first_key = 1,
+     .flags = CMD_PUBSUB | CMD_LOADING | CMD_STALE | CMD_FAST | CMD_NOT_KEYS, .first_key = 1,
      .last_key = 1, .key_step = 1, .proc = spublish_command, .group = "pubsub",
      .summary = "Post a message to a shard channel", .since = "7.0.0",
      .complexity = "O(N) where N is the number of clients subscribed to the receiving shard "

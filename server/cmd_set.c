@@ -696,12 +696,15 @@ struct command set_commands[] = {
             "O(N*M) worst case where N is the cardinality of the smallest set and M is the "
             "number of sets.",
             ARGS(KEYS_ARG)),
-    SET_CMD("sintercard", -3, CMD_READONLY, 2, -1, sintercard_command,
-            "Intersect multiple sets and return the cardinality of the result", "7.0.0",
-            "O(N*M) worst case where N is the cardinality of the smallest set and M is the "
-            "number of sets.",
-            ARGS({"numkeys", "integer", NULL, 0, NULL}, KEYS_ARG,
-                 {"limit", "integer", "LIMIT", COMMAND_ARG_OPTIONAL, NULL})),
+    {.name = "sintercard", .arity = -3, .flags = CMD_READONLY, .numkeys_arg = 1,
+     .proc = sintercard_command, .group = "set",
+     .summary = "Intersect multiple sets and return the cardinality of the result",
+     .since = "7.0.0",
+     .complexity = "O(N*M) worst case where N is the cardinality of the smallest set and M is "
+                   "the number of sets.",
+     .args = ARGS({"numkeys", "integer", NULL, 0, NULL}, KEYS_ARG,
+                  {"limit", "integer", "LIMIT", COMMAND_ARG_OPTIONAL, NULL}),
+     .acl = ACL_SET},
     SET_CMD("sinterstore", -3, STORE_FLAGS, 1, -1, sinterstore_command,
             "Intersect multiple sets and store the resulting set in a key", "1.0.0",
             "O(N*M) worst case where N is the cardinality of the smallest set and M is the "

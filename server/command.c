@@ -460,35 +460,68 @@ void cmd_key(struct cmd_ctx *ctx, size_t argi, struct cmd_key *out)
     out->shard = keyspace_shard_of(ctx->db, &out->key);
 }
 
-/* Lock the shards of the command's declared keys (ascending shard order,
- * inside the lockset), run it, unlock. */
-bool command_key_range(const struct command *cmd, size_t argc, size_t *first, size_t *last)
+int command_keys_init(struct command_keys *it, const struct command *cmd,
+                      const struct resp_arg *argv, size_t argc)
 {
-    if (cmd->first_key <= 0 || (size_t)cmd->first_key >= argc || (cmd->flags & CMD_SELF_LOCK))
-        return false;
-    *first = (size_t)cmd->first_key;
-    *last = cmd->last_key < 0 ? argc - (size_t)(-cmd->last_key) : (size_t)cmd->last_key;
-    return true;
+    *it = (struct command_keys){.next = 1, .last = 0, .step = 1};
+    if (cmd->flags & CMD_NOT_KEYS)
+        return 0;
+    if (cmd->first_key > 0 && (size_t)cmd->first_key < argc) {
+        it->next = (size_t)cmd->first_key;
+        it->last = cmd->last_key < 0 ? argc - (size_t)(-cmd->last_key) : (size_t)cmd->last_key;
+        it->step = (size_t)cmd->key_step;
+        if (it->last >= argc)
+            it->last = argc - 1;
+    }
+    if (cmd->numkeys_arg > 0 && (size_t)cmd->numkeys_arg < argc) {
+        long long n;
+        size_t after = argc - (size_t)cmd->numkeys_arg - 1;
+        if (!arg_to_ll(&argv[cmd->numkeys_arg], &n) || n < 1 || (unsigned long long)n > after)
+            return -1;
+        it->counted_next = (size_t)cmd->numkeys_arg + 1;
+        it->counted_end = it->counted_next + (size_t)n;
+    }
+    return it->next <= it->last || it->counted_next < it->counted_end;
 }
 
+bool command_keys_next(struct command_keys *it, size_t *argi)
+{
+    if (it->next <= it->last) {
+        *argi = it->next;
+        it->next += it->step;
+        return true;
+    }
+    if (it->counted_next < it->counted_end) {
+        *argi = it->counted_next++;
+        return true;
+    }
+    return false;
+}
+
+/* Lock the shards of the command line's keys (ascending shard order,
+ * inside the lockset), run it, unlock. The first key's hash is kept for
+ * the handler (cmd_key). */
 static void run_locked(const struct command *cmd, struct cmd_ctx *ctx)
 {
     struct keyspace_lockset locks;
-    size_t first, last;
+    struct command_keys keys;
+    size_t i;
     keyspace_lockset_init(&locks);
-    if (command_key_range(cmd, ctx->argc, &first, &last)) {
-        for (size_t i = first; i <= last && i < ctx->argc; i += cmd->key_step) {
-            struct cmd_key k;
-            cmd_key(ctx, i, &k);
-            if (i == (size_t)cmd->first_key) {
-                ctx->first_key_arg = i;
-                ctx->first_key = k;
-            }
-            if (keyspace_lockset_add(&locks, k.shard) < 0) {
-                keyspace_lockset_deinit(&locks);
-                resp_add_error(ctx->out, ERR_OUT_OF_MEMORY);
-                return;
-            }
+    if (cmd->flags & CMD_SELF_LOCK)
+        keys = (struct command_keys){.next = 1, .last = 0};
+    else
+        command_keys_init(&keys, cmd, ctx->argv, ctx->argc);
+    while (command_keys_next(&keys, &i)) {
+        struct cmd_key k;
+        cmd_key(ctx, i, &k);
+        if (ctx->first_key_arg == 0) {
+            ctx->first_key_arg = i;
+            ctx->first_key = k;
+        }
+        if (keyspace_lockset_add(&locks, k.shard) < 0) {
+            keyspace_lockset_deinit(&locks);
+            resp_add_error(ctx->out, ERR_OUT_OF_MEMORY);
+            return;
         }
     }
     keyspace_lockset_lock(&locks);

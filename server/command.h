@@ -56,6 +56,10 @@ enum command_flag {
     /* Grove: runs at once inside MULTI instead of being queued (MULTI,
      * EXEC, DISCARD, WATCH, QUIT, RESET - Redis's list). */
     CMD_TX_CONTROL = 1 << 20,
+    /* Grove: the key positions name shard channels (Redis's NOT_KEY key
+     * specs): COMMAND INFO shows them, nothing locks them, COMMAND GETKEYS
+     * finds no keys. */
+    CMD_NOT_KEYS = 1 << 21,
 };
 
 /* ACL categories, in the order Redis lists them (COMMAND INFO). A command
@@ -127,6 +131,9 @@ struct command {
     int arity;
     uint32_t flags;
     int first_key, last_key, key_step;
+    /* > 0: argv[numkeys_arg] counts the keys right after it, beyond any
+     * fixed ones above (Redis's movablekeys: SINTERCARD, ZUNIONSTORE...). */
+    int numkeys_arg;
     command_proc proc;
     const char *group;            /* "string", "keyspace", "connection", "server", "generic" */
     const char *summary;
@@ -164,9 +171,21 @@ size_t command_count(void);
 /* Run one parsed request for a client, appending its reply. */
 void command_execute(struct client *c, struct resp_arg *argv, size_t argc, long long now_ms);
 
-/* The argument positions of the command's declared keys for argc
- * arguments: false if it has none (or the table says it locks itself). */
-bool command_key_range(const struct command *cmd, size_t argc, size_t *first, size_t *last);
+/* The argument positions of a command line's keys (the ones the
+ * dispatcher and EXEC lock, unless CMD_SELF_LOCK): the fixed range of the
+ * table, then the numkeys-counted ones. */
+struct command_keys {
+    size_t next, last, step; /* the fixed range; next > last once done */
+    size_t counted_next, counted_end;
+};
+/* Start over the keys of argv[0..argc): 1 if there are some, 0 if none
+ * (no keys, shard channels), -1 if the numkeys argument
+ * is not a count of the arguments after it (the command will refuse it:
+ * nothing needs locking). */
+int command_keys_init(struct command_keys *it, const struct command *cmd,
+                      const struct resp_arg *argv, size_t argc);
+/* The next key's argument index; false after the last. */
+bool command_keys_next(struct command_keys *it, size_t *argi);
 
 /* EXEC (cmd_multi.c): run one queued command as the dispatcher would,
  * counting its statistics and error. With shards_held the caller already

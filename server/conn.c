@@ -50,6 +50,7 @@
 #include "command.h"
 #include "fault.h"
 #include "log.h"
+#include "pubsub.h"
 #include "server.h"
 #include "stats.h"
 #include "worker_loop.h"
@@ -206,7 +207,9 @@ void conn_check_timeouts(struct worker_loop *w, long long now_ms)
         return;
     for (struct conn *c = w->conns, *next; c != NULL; c = next) {
         next = c->next;
-        if (!closing(c) && now_ms - c->client.last_interaction_ms > timeout * 1000) {
+        /* Subscribers wait for messages, not requests: Redis exempts them. */
+        if (!closing(c) && !pubsub_client_subscribed(&c->client) &&
+            now_ms - c->client.last_interaction_ms > timeout * 1000) {
             log_verbose("Closing idle client");
             conn_close(c);
         }
@@ -473,9 +476,13 @@ static void process_input(struct conn *c, long long now_ms)
     qbuf_compact(cl);
 }
 
+/* client-query-buffer-limit bounds the bytes not yet parsed into
+ * arguments: a request of many small arguments may be larger, as in Redis
+ * (proto-max-bulk-len and the argument count bound it). */
 static bool over_query_limit(struct client *cl)
 {
-    return cl->qlen - cl->qpos > (size_t)server.cfg.client_query_buffer_limit;
+    size_t unparsed = cl->qlen - cl->qpos - resp_parser_parsed_bytes(&cl->parser);
+    return unparsed > (size_t)server.cfg.client_query_buffer_limit;
 }
 
 /* client-output-buffer-limit (the normal class's hard limit), as it is

@@ -65,7 +65,6 @@ static void close_main_handles(void)
 
 static void begin_shutdown(void)
 {
-    log_warning("User requested shutdown...");
     worker_loop_pool_stop();
     close_main_handles();
 }
@@ -80,8 +79,10 @@ static void signal_cb(uv_signal_t *handle, int signum)
 static void shutdown_cb(uv_async_t *handle)
 {
     (void)handle;
-    if (atomic_load(&server.shutdown_requested))
+    if (atomic_load(&server.shutdown_requested)) {
+        log_warning("User requested shutdown...");
         begin_shutdown();
+    }
 }
 
 static int init_main_loop(void)
@@ -146,12 +147,31 @@ static unsigned worker_threads(void)
     return n > 0 ? (unsigned)n : uv_available_parallelism();
 }
 
-static int start_workers(void)
+int lifecycle_state_init(unsigned nloops)
 {
-    unsigned n = worker_threads();
-    if (rlimit_adjust_maxclients(n) < 0)
+    server.start_time_ms = server_mstime();
+    make_random_id(server.run_id);
+    make_random_id(server.replid);
+    if (make_seed() < 0 || command_table_init() < 0 || create_keyspace() < 0)
         return -1;
-    if (stats_init(n, command_id_count()) < 0)
+    if (stats_init(nloops, command_id_count()) < 0) {
+        log_warning("Out of memory creating the statistics");
+        return -1;
+    }
+    return 0;
+}
+
+void lifecycle_state_deinit(void)
+{
+    keyspace_destroy(server.ks);
+    server.ks = NULL;
+    stats_deinit();
+    command_table_deinit();
+}
+
+static int start_workers(unsigned n)
+{
+    if (rlimit_adjust_maxclients(n) < 0)
         return -1;
     if (worker_loop_pool_create(n) < 0)
         return -1;
@@ -183,16 +203,14 @@ static void run_until_stopped(void)
 int lifecycle_run(void)
 {
     int rc = -1;
-    server.start_time_ms = server_mstime();
-    make_random_id(server.run_id);
-    make_random_id(server.replid);
-    if (make_seed() < 0 || command_table_init() < 0 || create_keyspace() < 0)
+    unsigned nloops = worker_threads();
+    if (lifecycle_state_init(nloops) < 0)
         goto out;
     if (init_main_loop() < 0) {
         log_warning("Could not set up the main loop");
-        goto out_keyspace;
+        goto out;
     }
-    if (start_workers() == 0) {
+    if (start_workers(nloops) == 0) {
         note_started();
         rc = 0;
     } else {
@@ -201,12 +219,8 @@ int lifecycle_run(void)
     run_until_stopped();
     if (rc == 0)
         log_warning("Grove is now ready to exit, bye bye...");
-out_keyspace:
-    keyspace_destroy(server.ks);
-    server.ks = NULL;
 out:
-    stats_deinit();
-    command_table_deinit();
+    lifecycle_state_deinit();
     config_deinit(&server.cfg);
     return rc;
 }

@@ -19,6 +19,13 @@
  * loaded; it is freed before this returns. */
 int lifecycle_run(void);
 
+/* The state commands run against, without any loop or thread: identity,
+ * hash seed, command table, keyspace, counters for `nloops` loops, from
+ * server.cfg as loaded. lifecycle_run builds it first; tests and fuzz
+ * targets that run commands in-process use it alone. 0 or -1 (logged). */
+int lifecycle_state_init(unsigned nloops);
+void lifecycle_state_deinit(void);
+
 /* Ask the main thread to shut the server down (any thread). */
 void lifecycle_request_shutdown(void);
 

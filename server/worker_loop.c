@@ -17,6 +17,7 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <netdb.h>
 #include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -37,17 +38,22 @@ static unsigned nloops;
 
 /* A socket bound to addr:port. `join` sets SO_REUSEPORT before binding
  * (the other loops joining the first one's port); otherwise the bind must
- * find the port free, and SO_REUSEPORT is set after it. */
-static int open_listen_socket(const char *addr, int port, bool join)
+ * find the port free, and SO_REUSEPORT is set after it. On failure,
+ * -errno and, in `why`, the failing step as Redis's anet words it. */
+static int open_listen_socket(const char *addr, int port, bool join, char *why, size_t cap)
 {
     struct sockaddr_storage sa;
     memset(&sa, 0, sizeof(sa));
     if (uv_ip4_addr(addr, port, (struct sockaddr_in *)&sa) != 0 &&
-        uv_ip6_addr(addr, port, (struct sockaddr_in6 *)&sa) != 0)
-        return -EINVAL;
+        uv_ip6_addr(addr, port, (struct sockaddr_in6 *)&sa) != 0) {
+        snprintf(why, cap, "%s", gai_strerror(EAI_NONAME));
+        return -EADDRNOTAVAIL;
+    }
     int fd = socket(sa.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-    if (fd < 0)
+    if (fd < 0) {
+        snprintf(why, cap, "socket: %s", strerror(errno));
         return -errno;
+    }
     int one = 1;
     setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
     if (join)
@@ -58,9 +64,10 @@ static int open_listen_socket(const char *addr, int port, bool join)
                                              : sizeof(struct sockaddr_in6);
     if (bind(fd, (struct sockaddr *)&sa, len) < 0 ||
         (!join && setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof(one)) < 0)) {
-        int err = -errno;
+        int err = errno;
+        snprintf(why, cap, "bind: %s", strerror(err));
         close(fd);
-        return err;
+        return -err;
     }
     return fd;
 }
@@ -75,14 +82,18 @@ static void connection_cb(uv_stream_t *listener, int status)
     accept_or_refuse(wl, (int)((uv_tcp_t *)listener - wl->listeners));
 }
 
-static int listen_on(struct worker_loop *wl, const char *addr)
+/* Listen on one address. An optional one ("-addr") that does not exist
+ * here is skipped; any other failure stops start-up, as in Redis. */
+static int listen_on(struct worker_loop *wl, const char *addr, bool optional)
 {
     int port = (int)server.cfg.port;
-    int fd = open_listen_socket(addr, port, wl->w->id > 0);
+    char why[256];
+    int fd = open_listen_socket(addr, port, wl->w->id > 0, why, sizeof(why));
     if (fd < 0) {
-        log_warning("Could not create server TCP listening socket %s:%d: %s", addr, port,
-                    strerror(-fd));
-        return fd;
+        if (wl->w->id == 0) /* the others would only repeat it */
+            log_warning("Warning: Could not create server TCP listening socket %s:%d: %s", addr,
+                        port, why);
+        return optional && fd == -EADDRNOTAVAIL ? 0 : fd;
     }
     uv_tcp_t *l = &wl->listeners[wl->nlisteners];
     uv_tcp_init(&wl->loop, l);
@@ -92,13 +103,14 @@ static int listen_on(struct worker_loop *wl, const char *addr)
         rc = uv_listen((uv_stream_t *)l, (int)server.cfg.tcp_backlog, connection_cb);
     wl->nlisteners++; /* counted even on failure so the handle gets closed */
     if (rc != 0) {
-        log_warning("Could not listen on %s:%d: %s", addr, port, uv_strerror(rc));
+        log_warning("Warning: Could not create server TCP listening socket %s:%d: listen: %s",
+                    addr, port, uv_strerror(rc));
         return -EADDRINUSE;
     }
     return 0;
 }
 
-/* Every address of `bind`; "-addr" is optional: it may fail to bind. */
+/* Every address of `bind`; "-addr" is optional. */
 static int listen_all(struct worker_loop *wl)
 {
     char binds[1024];
@@ -107,10 +119,13 @@ static int listen_all(struct worker_loop *wl)
     for (char *a = strtok_r(binds, " ", &save); a != NULL; a = strtok_r(NULL, " ", &save)) {
         if (wl->nlisteners == CONFIG_MAX_BINDS)
             break;
-        const char *addr = a[0] == '-' ? a + 1 : a;
-        int rc = listen_on(wl, addr);
-        if (rc < 0 && a[0] != '-')
+        bool optional = a[0] == '-';
+        int rc = listen_on(wl, optional ? a + 1 : a, optional);
+        if (rc < 0) {
+            log_warning("Failed listening on port %lld (TCP), aborting.",
+                        (long long)server.cfg.port);
             return rc;
+        }
     }
     return 0;
 }

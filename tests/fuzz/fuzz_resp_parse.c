@@ -1,13 +1,9 @@
 /*
  * fuzz_resp_parse.c - libFuzzer target for the request parser.
  *
- * Build and run (from the repository root; not part of the CMake build):
- *
- *   clang -g -O1 -fsanitize=fuzzer,address,undefined \
- *         -fno-sanitize-recover=undefined -D_GNU_SOURCE -Iprotocol \
- *         tests/fuzz/fuzz_resp_parse.c protocol/resp_parse.c protocol/resp_num.c \
- *         -o /tmp/fuzz_resp_parse
- *   mkdir -p /tmp/fuzz-corpus && /tmp/fuzz_resp_parse -max_total_time=300 /tmp/fuzz-corpus
+ * Build and run: scripts/test does both (a clang build with GROVE_FUZZ,
+ * then ctest -L fuzz); by hand, see tests/fuzz/README.md. Every build also
+ * replays the seeds and regressions through it (replay_resp_parse).
  *
  * What it checks
  *   The input's first two bytes pick a chunk size and a starting argv
@@ -26,20 +22,13 @@
  *   The size checks ("too big ... request/string") depend on how the bytes
  *   arrive, exactly as in Redis, so runs 1 and 2 lift max_inline_len.
  */
+#include "fuzz.h"
 #include "resp.h"
 
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-#define CHECK(cond)                                                                   \
-    do {                                                                              \
-        if (!(cond)) {                                                                \
-            fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #cond);  \
-            abort();                                                                  \
-        }                                                                             \
-    } while (0)
 
 /* ---- a log of what was parsed ------------------------------------------- */
 
@@ -53,7 +42,7 @@ static void log_put(struct log *l, const void *bytes, size_t n)
     if (l->len + n > l->cap) {
         l->cap = (l->len + n) * 2 + 64;
         l->s = realloc(l->s, l->cap);
-        CHECK(l->s != NULL);
+        FUZZ_CHECK(l->s != NULL);
     }
     if (n)
         memcpy(l->s + l->len, bytes, n);
@@ -69,10 +58,10 @@ static void log_num(struct log *l, size_t n)
 static void log_ok(struct log *l, const char *buf, size_t used, const struct resp_arg *argv,
                    size_t argc, size_t consumed)
 {
-    CHECK(consumed > 0 && consumed <= used);
+    FUZZ_CHECK(consumed > 0 && consumed <= used);
     log_num(l, argc);
     for (size_t i = 0; i < argc; i++) {
-        CHECK(argv[i].ptr >= buf && argv[i].len <= consumed &&
+        FUZZ_CHECK(argv[i].ptr >= buf && argv[i].len <= consumed &&
               argv[i].ptr + argv[i].len <= buf + consumed);
         log_num(l, argv[i].len);
         log_put(l, argv[i].ptr, argv[i].len);
@@ -81,7 +70,7 @@ static void log_ok(struct log *l, const char *buf, size_t used, const struct res
 
 static void log_error(struct log *l, const char *error)
 {
-    CHECK(error != NULL && strncmp(error, "Protocol error: ", 16) == 0);
+    FUZZ_CHECK(error != NULL && strncmp(error, "Protocol error: ", 16) == 0);
     log_put(l, "E", 1);
     log_put(l, error, strlen(error));
 }
@@ -103,7 +92,7 @@ static void conn_init(struct conn *c, const struct resp_limits *limits, size_t a
     resp_parser_init(&c->p, limits);
     c->argv_cap = argv_cap;
     c->argv = malloc(argv_cap * sizeof(*c->argv) + 1);
-    CHECK(c->argv != NULL);
+    FUZZ_CHECK(c->argv != NULL);
 }
 
 static void conn_deinit(struct conn *c)
@@ -121,7 +110,7 @@ static void conn_drain(struct conn *c, struct log *l)
             resp_parse(&c->p, c->buf, c->used, c->argv, c->argv_cap, &argc, &consumed);
 
         if (st != RESP_PARSE_OK)
-            CHECK(consumed == 0 && argc == 0);
+            FUZZ_CHECK(consumed == 0 && argc == 0);
         if (st == RESP_PARSE_MORE)
             return;
         if (st == RESP_PARSE_ERROR) {
@@ -130,10 +119,10 @@ static void conn_drain(struct conn *c, struct log *l)
             return;
         }
         if (st == RESP_PARSE_ARGV) {
-            CHECK(c->p.argc_needed > c->argv_cap);
+            FUZZ_CHECK(c->p.argc_needed > c->argv_cap);
             c->argv_cap = c->p.argc_needed;
             c->argv = realloc(c->argv, c->argv_cap * sizeof(*c->argv));
-            CHECK(c->argv != NULL);
+            FUZZ_CHECK(c->argv != NULL);
             continue;
         }
         log_ok(l, c->buf, c->used, c->argv, argc, consumed);
@@ -147,7 +136,7 @@ static void conn_read(struct conn *c, const uint8_t *data, size_t n)
 {
     char *nbuf = malloc(c->used + n + 1);
 
-    CHECK(nbuf != NULL);
+    FUZZ_CHECK(nbuf != NULL);
     if (c->used)
         memcpy(nbuf, c->buf, c->used);
     memcpy(nbuf + c->used, data, n);
@@ -184,8 +173,6 @@ static void run(const struct resp_limits *limits, const uint8_t *data, size_t si
     conn_deinit(&c);
 }
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     struct resp_limits roomy, tiny;
@@ -203,8 +190,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     roomy.max_inline_len = SIZE_MAX;
     run(&roomy, data, size, 0, 64, 0, &whole);
     run(&roomy, data, size, chunk, argv_cap, (uint32_t)size, &split);
-    CHECK(whole.len == split.len);
-    CHECK(whole.len == 0 || memcmp(whole.s, split.s, whole.len) == 0);
+    FUZZ_CHECK(whole.len == split.len);
+    FUZZ_CHECK(whole.len == 0 || memcmp(whole.s, split.s, whole.len) == 0);
 
     tiny.max_bulk_len = 16;
     tiny.max_multibulk_len = 4;

@@ -718,6 +718,28 @@ START_TEST(error_is_sticky_until_reset)
 }
 END_TEST
 
+/* The query-buffer limit counts only what is not parsed into arguments. */
+START_TEST(parsed_bytes_are_the_complete_args_of_a_request_in_progress)
+{
+    struct resp_parser p;
+    struct resp_arg argv[4];
+    size_t argc, consumed;
+    char req[] = "*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$5\r\nval";
+    char inl[] = "SET k v";
+
+    resp_parser_init(&p, NULL);
+    ck_assert_uint_eq(resp_parser_parsed_bytes(&p), 0);
+    ck_assert_int_eq(resp_parse(&p, req, sizeof(req) - 1, argv, 4, &argc, &consumed),
+                     RESP_PARSE_MORE);
+    ck_assert_uint_eq(resp_parser_parsed_bytes(&p),
+                      strlen("*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$5\r\n"));
+    resp_parser_reset(&p);
+    ck_assert_int_eq(resp_parse(&p, inl, sizeof(inl) - 1, argv, 4, &argc, &consumed),
+                     RESP_PARSE_MORE);
+    ck_assert_uint_eq(resp_parser_parsed_bytes(&p), 0);
+}
+END_TEST
+
 /* Callers that answer some errors differently (conn.c, before AUTH) go
  * by the code, never by the text. */
 START_TEST(each_protocol_error_has_its_code)
@@ -1093,6 +1115,7 @@ static Suite *resp_parse_suite(void)
     tcase_add_test(tc, bulk_length_over_proto_max_bulk_len_is_invalid);
     tcase_add_test(tc, error_is_sticky_until_reset);
     tcase_add_test(tc, each_protocol_error_has_its_code);
+    tcase_add_test(tc, parsed_bytes_are_the_complete_args_of_a_request_in_progress);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("redis_quirks");
