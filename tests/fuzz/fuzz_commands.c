@@ -28,19 +28,21 @@
  *   requirepass or maxmemory must not leak into the next input) and a
  *   second client runs FLUSHALL.
  *
- * What it needs from server/ (the grove_commands library)
- *   command_table_init, command_execute, the `server` state without its
- *   loops (server_state_init/_deinit: configuration, hash seed, keyspace,
- *   client registry), client_init/client_deinit usable without a worker
- *   loop (NULL), and no-loop behaviour for the work that crosses loops
- *   (PUBLISH to this client, CLIENT KILL, FLUSHALL ASYNC, SHUTDOWN).
+ * What it uses from server/ (the grove_server library, no loop running)
+ *   lifecycle_state_init (seed, command table, keyspace, counters for one
+ *   loop), command_execute, and clients without a worker loop
+ *   (client_init with a NULL worker and no client_io). Work that would
+ *   cross loops has no loop to cross to: PUBLISH reaches this client
+ *   directly, FLUSHALL ASYNC frees at once, SHUTDOWN only sets its flag.
  */
 #include "fuzz.h"
 
 #include "client.h"
 #include "command.h"
 #include "config.h"
+#include "lifecycle.h"
 #include "server.h"
+#include "stats.h"
 
 #include <stdint.h>
 #include <stdio.h>
@@ -51,8 +53,6 @@
  * value to proto-max-bulk-len (512 MB), which only measures memset. */
 #define FUZZ_MAX_BULK_LEN (64 * 1024)
 #define FUZZ_ARGV_CAP 1024
-
-static struct worker_stats stats;
 
 /* ---- the server, once per process and reset per input --------------------- */
 
@@ -68,9 +68,8 @@ static void server_once(void)
     static bool ready;
     if (ready)
         return;
-    FUZZ_CHECK(server_state_init() == 0);
-    FUZZ_CHECK(command_table_init() == 0);
     config_reset();
+    FUZZ_CHECK(lifecycle_state_init(1) == 0);
     ready = true;
 }
 
@@ -85,7 +84,21 @@ static void execute_line(struct client *c, const char *line)
     memcpy(buf, line, len);
     resp_parser_init(&p, NULL);
     FUZZ_CHECK(resp_parse(&p, buf, len, argv, 4, &argc, &consumed) == RESP_PARSE_OK);
-    command_execute(c, argv, argc, server_mstime(), &stats);
+    command_execute(c, argv, argc, server_mstime());
+}
+
+/* A client as a connection would have it, without the connection. */
+static void client_open(struct client *c)
+{
+    client_init(c, NULL, stats_of_loop(0), NULL, server_mstime());
+    client_register(c);
+}
+
+static void client_close(struct client *c)
+{
+    command_client_leave(c);
+    client_unregister(c);
+    client_deinit(c);
 }
 
 /* Back to the state every input starts from. */
@@ -94,10 +107,10 @@ static void server_reset(void)
     struct client admin;
 
     config_reset();
-    client_init(&admin, NULL, server_mstime());
+    client_open(&admin);
     execute_line(&admin, "FLUSHALL SYNC\r\n");
     FUZZ_CHECK(admin.out.len == 5 && memcmp(admin.out.data, "+OK\r\n", 5) == 0);
-    client_deinit(&admin);
+    client_close(&admin);
 }
 
 /* ---- one input ---------------------------------------------------------------- */
@@ -191,7 +204,7 @@ static void execute(struct client *c, struct resp_arg *argv, size_t argc)
 {
     const char *why;
 
-    command_execute(c, argv, argc, server_mstime(), &stats);
+    command_execute(c, argv, argc, server_mstime());
     if (c->resp == 2 && (why = resp2_check(c->out.data, c->out.len)) != NULL)
         bad_reply(why, argv, argc, &c->out);
     resp_out_reset(&c->out);
@@ -227,9 +240,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (size)
         memcpy(buf, data, size);
     server_once();
-    client_init(&c, NULL, server_mstime());
+    client_open(&c);
     run(buf, size, &c);
-    client_deinit(&c);
+    client_close(&c);
     free(buf);
     server_reset();
     return 0;
