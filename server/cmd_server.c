@@ -3,6 +3,7 @@
  * TIME and SHUTDOWN. INFO keeps Redis's section and field names so that
  * monitoring tools and client libraries read it unchanged.
  */
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -528,7 +529,7 @@ static void config_set_command(struct cmd_ctx *ctx)
     for (size_t i = 2; i < ctx->argc; i += 2) {
         arg_to_cstr(&ctx->argv[i], name, sizeof(name));
         int rc = config_check_settable(name, reason, sizeof(reason));
-        if (rc == -2) {
+        if (rc == -ENOENT) {
             resp_add_errorf(ctx->out,
                             "ERR Unknown option or number of arguments for CONFIG SET - '%s'",
                             name);

@@ -13,6 +13,11 @@
  * handler and unlocks. Handlers see the client session, the arguments and
  * the reply buffer, never libuv.
  *
+ * Errors: handlers reply in every case, errors included (Redis's texts,
+ * the shared ones below); helpers that parse or look up for a handler
+ * reply the error themselves and return false. command_table_init returns
+ * 0 or -ENOMEM.
+ *
  * A client inside MULTI takes another path (one flag test on the hot
  * path): commands that pass the checks are queued (cmd_multi.c) and
  * answered +QUEUED, refused ones flag the transaction for EXECABORT.

@@ -165,7 +165,7 @@ static int parse_enum(const struct option *opt, const char *value, long long *ou
             return 0;
         }
     }
-    return -1;
+    return -EINVAL;
 }
 
 /* "class hard soft seconds [class ...]", as redis.conf writes it; classes
@@ -186,7 +186,7 @@ static int parse_obuf_limit(struct config *cfg, const char *value, char *reason,
         return 0; /* "": Redis accepts it and changes nothing */
     if (n % 4 != 0) {
         snprintf(reason, cap, "Wrong number of arguments in buffer limit configuration.");
-        return -1;
+        return -EINVAL;
     }
     long long limits[CONFIG_OBUF_CLASSES][3];
     for (int c = 0; c < CONFIG_OBUF_CLASSES; c++)
@@ -200,7 +200,7 @@ static int parse_obuf_limit(struct config *cfg, const char *value, char *reason,
         if (slot < 0) {
             snprintf(reason, cap,
                      "Invalid client class specified in buffer limit configuration.");
-            return -1;
+            return -EINVAL;
         }
         char *end;
         long long hard, soft, seconds;
@@ -211,7 +211,7 @@ static int parse_obuf_limit(struct config *cfg, const char *value, char *reason,
             seconds < 0) {
             snprintf(reason, cap, "Error in hard, soft or soft_seconds setting in buffer "
                                   "limit configuration.");
-            return -1;
+            return -EINVAL;
         }
         limits[slot][0] = hard;
         limits[slot][1] = soft;
@@ -247,75 +247,103 @@ static void describe_enum(const struct option *opt, char *reason, size_t cap)
                                  opt->enum_names[i]);
 }
 
-/* Check and store one value. Returns 0 or -1 with Redis's reason. */
+/* Each kind's parser: 0 with the value in *v, or -EINVAL with Redis's
+ * reason. */
+typedef int (*parse_fn)(const struct option *opt, const char *value, long long *v,
+                        char *reason, size_t cap);
+
+static int reason_for(char *reason, size_t cap, const char *text)
+{
+    snprintf(reason, cap, "%s", text);
+    return -EINVAL;
+}
+
+static int parse_bool_value(const struct option *opt, const char *value, long long *v,
+                            char *reason, size_t cap)
+{
+    if (strcasecmp(value, "yes") == 0)
+        *v = 1;
+    else if (strcasecmp(value, "no") == 0)
+        *v = 0;
+    else
+        return reason_for(reason, cap, "argument must be 'yes' or 'no'");
+    return *v > opt->max ? reason_for(reason, cap, "Grove does not support this value") : 0;
+}
+
+static int parse_enum_value(const struct option *opt, const char *value, long long *v,
+                            char *reason, size_t cap)
+{
+    if (parse_enum(opt, value, v) == 0)
+        return 0;
+    describe_enum(opt, reason, cap);
+    return -EINVAL;
+}
+
+static int parse_int_value(const struct option *opt, const char *value, long long *v,
+                           char *reason, size_t cap)
+{
+    (void)opt;
+    return parse_ll(value, v) ? 0
+                              : reason_for(reason, cap, "argument couldn't be parsed into an integer");
+}
+
+static int parse_memory_value(const struct option *opt, const char *value, long long *v,
+                              char *reason, size_t cap)
+{
+    (void)opt;
+    return config_parse_memory(value, v) ? 0
+                                         : reason_for(reason, cap, "argument must be a memory value");
+}
+
+/* Bounds, and the rules particular options add to them. */
+static int check_number(const struct option *opt, long long *v, char *reason, size_t cap)
+{
+    if (opt->kind != OPT_ENUM && (*v < opt->min || *v > opt->max)) {
+        snprintf(reason, cap, "argument must be between %lld and %lld inclusive", opt->min,
+                 opt->max);
+        return -EINVAL;
+    }
+    if (opt->offset == FIELD(shards) && (*v & (*v - 1)) != 0)
+        return reason_for(reason, cap, "argument must be a power of two");
+    if (opt->offset == FIELD(hz)) /* Redis clamps instead of refusing */
+        *v = *v < CONFIG_MIN_HZ ? CONFIG_MIN_HZ : *v > CONFIG_MAX_HZ ? CONFIG_MAX_HZ : *v;
+    return 0;
+}
+
+static int apply_string(struct config *cfg, const struct option *opt, const char *value,
+                        char *reason, size_t cap)
+{
+    if (opt->offset == FIELD(save) && !valid_save(value))
+        return reason_for(reason, cap, "Invalid save parameters");
+    char *copy = strdup(value);
+    if (copy == NULL)
+        return reason_for(reason, cap, "out of memory");
+    char **field = string_field(cfg, opt);
+    free(*field);
+    *field = copy;
+    return 0;
+}
+
+/* Check and store one value: 0, or -EINVAL with Redis's reason. Nothing
+ * is stored unless the whole value is good. */
 static int apply(struct config *cfg, const struct option *opt, const char *value,
                  char *reason, size_t cap)
 {
-    long long v = 0;
-    switch (opt->kind) {
-    case OPT_STRING: {
-        if (opt->offset == FIELD(save) && !valid_save(value)) {
-            snprintf(reason, cap, "%s", "Invalid save parameters");
-            return -1;
-        }
-        char *copy = strdup(value);
-        if (copy == NULL) {
-            snprintf(reason, cap, "%s", "out of memory");
-            return -1;
-        }
-        char **field = string_field(cfg, opt);
-        free(*field);
-        *field = copy;
-        return 0;
-    }
-    case OPT_BOOL:
-        if (strcasecmp(value, "yes") == 0)
-            v = 1;
-        else if (strcasecmp(value, "no") == 0)
-            v = 0;
-        else {
-            snprintf(reason, cap, "%s", "argument must be 'yes' or 'no'");
-            return -1;
-        }
-        if (v > opt->max) {
-            snprintf(reason, cap, "%s", "Grove does not support this value");
-            return -1;
-        }
-        break;
-    case OPT_ENUM:
-        if (parse_enum(opt, value, &v) < 0) {
-            describe_enum(opt, reason, cap);
-            return -1;
-        }
-        break;
-    case OPT_INT:
-        if (!parse_ll(value, &v)) {
-            snprintf(reason, cap, "%s", "argument couldn't be parsed into an integer");
-            return -1;
-        }
-        break;
-    case OPT_MEMORY:
-        if (!config_parse_memory(value, &v)) {
-            snprintf(reason, cap, "%s", "argument must be a memory value");
-            return -1;
-        }
-        break;
-    case OPT_OBUF_LIMIT:
+    static const parse_fn parsers[] = {
+        [OPT_INT] = parse_int_value, [OPT_MEMORY] = parse_memory_value,
+        [OPT_BOOL] = parse_bool_value, [OPT_ENUM] = parse_enum_value,
+    };
+    if (opt->kind == OPT_STRING)
+        return apply_string(cfg, opt, value, reason, cap);
+    if (opt->kind == OPT_OBUF_LIMIT)
         return parse_obuf_limit(cfg, value, reason, cap);
-    }
-    if (opt->kind != OPT_ENUM && (v < opt->min || v > opt->max)) {
-        snprintf(reason, cap, "argument must be between %lld and %lld inclusive", opt->min,
-                 opt->max);
-        return -1;
-    }
-    if (opt->offset == FIELD(shards) && (v & (v - 1)) != 0) {
-        snprintf(reason, cap, "%s", "argument must be a power of two");
-        return -1;
-    }
-    if (opt->offset == FIELD(hz)) /* Redis clamps instead of refusing */
-        v = v < CONFIG_MIN_HZ ? CONFIG_MIN_HZ : v > CONFIG_MAX_HZ ? CONFIG_MAX_HZ : v;
-    atomic_store(int_field(cfg, opt), v);
-    return 0;
+    long long v = 0;
+    int rc = parsers[opt->kind](opt, value, &v, reason, cap);
+    if (rc == 0)
+        rc = check_number(opt, &v, reason, cap);
+    if (rc == 0)
+        atomic_store(int_field(cfg, opt), v);
+    return rc;
 }
 
 /* apply, plus what a new value sets in motion beyond the struct: the
@@ -365,7 +393,7 @@ static int split_words(char *line, char **words, int max)
         if (*p == '\0' || *p == '#')
             return n;
         if (n == max)
-            return -1;
+            return -EINVAL;
         char quote = (*p == '"' || *p == '\'') ? *p++ : 0;
         char *out = p;
         words[n++] = out;
@@ -375,7 +403,7 @@ static int split_words(char *line, char **words, int max)
             *out++ = *p++;
         }
         if (quote && *p != quote)
-            return -1;
+            return -EINVAL;
         char *next = *p ? p + 1 : p;
         *out = '\0';
         p = next;
@@ -389,7 +417,7 @@ static int set_from_words(struct config *cfg, char **words, int n, const char *w
     if (opt == NULL) {
         snprintf(err, errlen, "%s: Bad directive or wrong number of arguments: '%s'", where,
                  words[0]);
-        return -1;
+        return -EINVAL;
     }
     /* Multi-word values (bind 127.0.0.1 ::1, save 900 1) are kept joined. */
     char value[1024] = "";
@@ -398,19 +426,19 @@ static int set_from_words(struct config *cfg, char **words, int n, const char *w
         int w = snprintf(value + used, sizeof(value) - used, "%s%s", i > 1 ? " " : "", words[i]);
         if (w < 0 || (size_t)w >= sizeof(value) - used) {
             snprintf(err, errlen, "%s: value of '%s' is too long", where, opt->name);
-            return -1;
+            return -EINVAL;
         }
         used += (size_t)w;
     }
     if (n < 2 && opt->kind != OPT_STRING) {
         snprintf(err, errlen, "%s: '%s' needs a value", where, opt->name);
-        return -1;
+        return -EINVAL;
     }
     char reason[512];
     if (apply_live(cfg, opt, value, reason, sizeof(reason)) < 0) {
         snprintf(err, errlen, "%s: invalid value '%s' for '%s': %s", where, value, opt->name,
                  reason);
-        return -1;
+        return -EINVAL;
     }
     return 0;
 }
@@ -420,7 +448,7 @@ static int load_file(struct config *cfg, const char *path, char *err, size_t err
     FILE *f = fopen(path, "r");
     if (f == NULL) {
         snprintf(err, errlen, "can't open config file '%s': %s", path, strerror(errno));
-        return -1;
+        return -EINVAL;
     }
     char line[4096], where[512];
     char *words[64];
@@ -445,13 +473,13 @@ int config_load(struct config *cfg, int argc, char **argv, char *err, size_t err
     int i = 0;
     if (argc > 0 && strncmp(argv[0], "--", 2) != 0) {
         if (load_file(cfg, argv[0], err, errlen) < 0)
-            return -1;
+            return -EINVAL;
         i = 1;
     }
     while (i < argc) {
         if (strncmp(argv[i], "--", 2) != 0 || argv[i][2] == '\0') {
             snprintf(err, errlen, "command line: expected an --option, got '%s'", argv[i]);
-            return -1;
+            return -EINVAL;
         }
         char *words[64];
         int n = 0;
@@ -459,7 +487,7 @@ int config_load(struct config *cfg, int argc, char **argv, char *err, size_t err
         while (i < argc && strncmp(argv[i], "--", 2) != 0 && n < 64)
             words[n++] = argv[i++];
         if (set_from_words(cfg, words, n, "command line", err, errlen) < 0)
-            return -1;
+            return -EINVAL;
     }
     return 0;
 }
@@ -470,14 +498,14 @@ int config_check_settable(const char *name, char *reason, size_t cap)
 {
     const struct option *opt = find_option(name);
     if (opt == NULL)
-        return -2;
+        return -ENOENT;
     if (opt->flags & OPT_IMMUTABLE) {
         snprintf(reason, cap, "can't set immutable config");
-        return -1;
+        return -EPERM;
     }
     if (opt->flags & OPT_PROTECTED) {
         snprintf(reason, cap, "can't set protected config");
-        return -1;
+        return -EPERM;
     }
     return 0;
 }
@@ -526,7 +554,7 @@ int config_get_value(struct config *cfg, const char *name, char *buf, size_t len
 {
     const struct option *opt = find_option(name);
     if (opt == NULL)
-        return -1;
+        return -ENOENT;
     format_value(cfg, opt, buf, len);
     return 0;
 }
@@ -574,7 +602,7 @@ struct rewrite {
 static int rewrite_add(struct rewrite *r, char *line, int option)
 {
     if (line == NULL)
-        return -1;
+        return -EINVAL;
     if (r->n == r->cap) {
         size_t cap = r->cap ? r->cap * 2 : 64;
         char **lines = realloc(r->lines, cap * sizeof(*lines));
@@ -585,7 +613,7 @@ static int rewrite_add(struct rewrite *r, char *line, int option)
             r->option = option_of;
         if (lines == NULL || option_of == NULL) {
             free(line);
-            return -1;
+            return -EINVAL;
         }
         r->cap = cap;
     }
@@ -608,7 +636,7 @@ static int line_option(const char *line)
     char copy[4096], *words[64];
     snprintf(copy, sizeof(copy), "%s", line);
     if (split_words(copy, words, 64) <= 0)
-        return -1;
+        return -EINVAL;
     const struct option *opt = find_option(words[0]);
     return opt ? (int)(opt - options) : -1;
 }

@@ -80,21 +80,23 @@ void config_init(struct config *cfg);
 void config_deinit(struct config *cfg);
 
 /* Apply a config file then the command line (argv[0] excluded). On error
- * writes a message naming the option into err and returns -1. */
+ * writes a message naming the option into err and returns -EINVAL. */
 int config_load(struct config *cfg, int argc, char **argv, char *err, size_t errlen);
 
-/* CONFIG SET of one option. Returns 0, or -1 with Redis's reason text
- * (e.g. "argument couldn't be parsed into an integer") in reason, or -2
- * when the option is unknown. */
+/* CONFIG SET of one option. Returns 0, or -EINVAL with Redis's reason
+ * text (e.g. "argument couldn't be parsed into an integer") in reason,
+ * -EPERM (with the reason) for a start-up-only option, -ENOENT for an
+ * unknown one. */
 int config_set(struct config *cfg, const char *name, const char *value, char *reason,
                size_t cap);
-/* The checks config_set makes before parsing: -2 unknown, -1 immutable. */
+/* The checks config_set makes before parsing: -ENOENT unknown, -EPERM
+ * not settable at run time. */
 int config_check_settable(const char *name, char *reason, size_t cap);
 
 /* The option's own (lower-case) name; NULL if unknown. */
 const char *config_option_name(const char *name);
 /* The value of one option as CONFIG GET shows it (config_set takes it
- * back unchanged); -1 if the option is unknown. */
+ * back unchanged); -ENOENT if the option is unknown. */
 int config_get_value(struct config *cfg, const char *name, char *buf, size_t len);
 #define CONFIG_VALUE_MAX 1100
 

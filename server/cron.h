@@ -4,6 +4,7 @@
  * background rehash steps, the LRU clock, the instantaneous rates, the
  * memory gauge, and passing CONFIG SET's LFU parameters to the keyspace.
  *
+ * Errors: none reach the caller; a tick does what its time budget allows.
  * Threads: the main thread only. Shard locks are taken one at a time, for
  * a bounded slice of work each.
  */

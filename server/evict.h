@@ -8,6 +8,8 @@
  * budget is spent; the caller then refuses CMD_DENYOOM commands only on
  * EVICT_FAIL.
  *
+ * Errors: the outcome is the enum below; running out of memory while
+ * evicting counts as EVICT_FAIL.
  * Threads: any worker. One eviction run at a time (a mutex): a worker that
  * finds another evicting waits, then sees the lowered figure. The caller
  * must hold no shard lock (eviction locks shards one at a time).

@@ -8,6 +8,7 @@
  * In every other build fault_hit is a constant false the compiler drops,
  * so a release binary has no failure points at all.
  *
+ * Errors: fault_hit is a predicate (true: fail this pass).
  * Threads: any; the counters are atomic.
  */
 #ifndef GROVE_FAULT_H

@@ -2,6 +2,8 @@
  * log.h - leveled logging to stderr or a log file, Redis-style lines:
  *   <pid>:<role> <dd Mon yyyy hh:mm:ss.mmm> <level-char> <message>
  * Nothing is logged per request; the hot path never calls this.
+ * Errors: log_open returns 0 or a negative errno; logging itself never
+ * fails the caller (a line that cannot be written is dropped).
  * Thread safe: each line is formatted whole and written with one write(2).
  */
 #ifndef GROVE_LOG_H

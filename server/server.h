@@ -11,7 +11,16 @@
  * string options are read under config_lock); the counters are atomics;
  * the rest is set before the workers start and read-only afterwards.
  *
- * Errors: nothing here fails; finders return NULL, predicates bool.
+ * Errors, for all of server/ (each header says which applies to it):
+ *   - actions return 0 or a negative errno (-ENOMEM, -EADDRINUSE...);
+ *     libuv's codes, negative errno values on Unix, never leave
+ *     worker_loop.c and conn.c;
+ *   - predicates return bool; finders return a pointer or NULL;
+ *   - code that answers a client (handlers, and the helpers they share)
+ *     replies the error itself and returns false, true to carry on;
+ *   - a failure no caller can act on (start-up, accepting) is logged
+ *     where it is seen; broken invariants are asserts.
+ * Nothing in this file fails.
  */
 #ifndef GROVE_SERVER_H
 #define GROVE_SERVER_H
