@@ -12,7 +12,7 @@
 #include "server.h"
 
 static pthread_mutex_t registry_lock = PTHREAD_MUTEX_INITIALIZER;
-static struct client *registry;        /* under registry_lock */
+static struct client *registry, *registry_tail; /* under registry_lock, oldest first */
 static atomic_uint_fast64_t next_id = 1;
 static atomic_long connected;          /* registered and not killed */
 
@@ -89,11 +89,13 @@ struct client *client_registry_first(void)
 void client_register(struct client *c)
 {
     pthread_mutex_lock(&registry_lock);
-    c->reg_prev = NULL;
-    c->reg_next = registry;
-    if (registry)
-        registry->reg_prev = c;
-    registry = c;
+    c->reg_next = NULL;
+    c->reg_prev = registry_tail;
+    if (registry_tail)
+        registry_tail->reg_next = c;
+    else
+        registry = c;
+    registry_tail = c;
     pthread_mutex_unlock(&registry_lock);
     atomic_fetch_add(&connected, 1);
 }
@@ -107,6 +109,8 @@ void client_unregister(struct client *c)
         registry = c->reg_next;
     if (c->reg_next)
         c->reg_next->reg_prev = c->reg_prev;
+    else
+        registry_tail = c->reg_prev;
     bool counted = !c->killed;
     pthread_mutex_unlock(&registry_lock);
     if (counted)

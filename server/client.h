@@ -142,7 +142,8 @@ void client_publish(struct client *c, size_t pending_output);
 void client_register(struct client *c);
 void client_unregister(struct client *c);
 long client_connected_count(void);
-/* Walk it with the lock held: for (c = client_registry_first(); c; c = c->reg_next). */
+/* Walk it, oldest client first as Redis lists them, with the lock held:
+ * for (c = client_registry_first(); c; c = c->reg_next). */
 void client_registry_lock(void);
 void client_registry_unlock(void);
 struct client *client_registry_first(void);

@@ -118,8 +118,7 @@ static void expire_generic(struct cmd_ctx *ctx, long long basetime, long long un
         return;
     struct cmd_key k;
     cmd_key(ctx, 1, &k);
-    struct hashmap_entry *e = keyspace_find(k.shard, &k.key, ctx->now_ms,
-                                            write_lookup_flags(ctx));
+    struct hashmap_entry *e = cmd_find(ctx, &k, write_lookup_flags(ctx));
     if (e == NULL) {
         resp_add_integer(ctx->out, 0);
         return;
@@ -173,8 +172,7 @@ static void ttl_generic(struct cmd_ctx *ctx, bool in_ms, bool absolute)
 {
     struct cmd_key k;
     cmd_key(ctx, 1, &k);
-    struct hashmap_entry *e = keyspace_find(k.shard, &k.key, ctx->now_ms,
-                                            KEYSPACE_LOOKUP_NOTOUCH | KEYSPACE_LOOKUP_COUNT);
+    struct hashmap_entry *e = cmd_find(ctx, &k, KEYSPACE_LOOKUP_NOTOUCH | KEYSPACE_LOOKUP_COUNT);
     if (e == NULL) {
         resp_add_integer(ctx->out, -2);
         return;
@@ -218,8 +216,7 @@ static void persist_command(struct cmd_ctx *ctx)
 {
     struct cmd_key k;
     cmd_key(ctx, 1, &k);
-    struct hashmap_entry *e = keyspace_find(k.shard, &k.key, ctx->now_ms,
-                                            write_lookup_flags(ctx));
+    struct hashmap_entry *e = cmd_find(ctx, &k, write_lookup_flags(ctx));
     resp_add_integer(ctx->out, e != NULL && keyspace_persist(k.shard, &e));
 }
 

@@ -37,16 +37,6 @@
 
 /* ---- helpers ------------------------------------------------------------------- */
 
-/* Flags for a lookup that records an access in Redis, honouring CLIENT
- * NO-TOUCH. `count` for read lookups (keyspace_hits/misses). */
-static unsigned access_flags(const struct cmd_ctx *ctx, bool count)
-{
-    unsigned flags = count ? KEYSPACE_LOOKUP_COUNT : 0;
-    if (ctx->client != NULL && (ctx->client->flags & CLIENT_NO_TOUCH))
-        flags |= KEYSPACE_LOOKUP_NOTOUCH;
-    return flags;
-}
-
 static bool arg_equal(const struct resp_arg *a, const struct resp_arg *b)
 {
     return a->len == b->len && memcmp(a->ptr, b->ptr, a->len) == 0;
@@ -119,6 +109,7 @@ static void count_existing(struct cmd_ctx *ctx, unsigned flags)
     for (size_t i = 1; i < ctx->argc; i++) {
         struct cmd_key k;
         cmd_key(ctx, i, &k);
+        /* Not cmd_find: TOUCH touches even under CLIENT NO-TOUCH. */
         found += keyspace_find(k.shard, &k.key, ctx->now_ms, flags) != NULL;
     }
     resp_add_integer(ctx->out, found);
@@ -139,8 +130,7 @@ static void type_command(struct cmd_ctx *ctx)
 {
     struct cmd_key k;
     cmd_key(ctx, 1, &k);
-    struct hashmap_entry *e = keyspace_find(k.shard, &k.key, ctx->now_ms,
-                                            KEYSPACE_LOOKUP_NOTOUCH | KEYSPACE_LOOKUP_COUNT);
+    struct hashmap_entry *e = cmd_find(ctx, &k, KEYSPACE_LOOKUP_NOTOUCH | KEYSPACE_LOOKUP_COUNT);
     if (e == NULL)
         resp_add_simple(ctx->out, "none");
     else
@@ -159,9 +149,8 @@ static void rename_generic(struct cmd_ctx *ctx, bool nx)
     cmd_key(ctx, 2, &dst);
     bool same = arg_equal(&ctx->argv[1], &ctx->argv[2]);
     bool dst_exists =
-        !same && keyspace_find(dst.shard, &dst.key, ctx->now_ms, KEYSPACE_LOOKUP_NOTOUCH);
-    struct hashmap_entry *e = keyspace_find(src.shard, &src.key, ctx->now_ms,
-                                            access_flags(ctx, false));
+        !same && cmd_find(ctx, &dst, KEYSPACE_LOOKUP_NOTOUCH);
+    struct hashmap_entry *e = cmd_find(ctx, &src, 0);
     if (e == NULL) {
         resp_add_error(ctx->out, "ERR no such key");
         return;
@@ -261,9 +250,8 @@ static void copy_command(struct cmd_ctx *ctx)
     struct keyspace_lockset locks;
     if (!lock_two(ctx, &locks, src.shard, dst.shard))
         return;
-    bool dst_exists = keyspace_find(dst.shard, &dst.key, ctx->now_ms, KEYSPACE_LOOKUP_NOTOUCH);
-    struct hashmap_entry *e = keyspace_find(src.shard, &src.key, ctx->now_ms,
-                                            access_flags(ctx, true));
+    bool dst_exists = cmd_find(ctx, &dst, KEYSPACE_LOOKUP_NOTOUCH);
+    struct hashmap_entry *e = cmd_find(ctx, &src, KEYSPACE_LOOKUP_COUNT);
     if (e == NULL || (dst_exists && !replace))
         resp_add_integer(ctx->out, 0);
     else if (keyspace_copy(e, dst.shard, &dst.key, ctx->now_ms, NULL) < 0)
@@ -290,8 +278,7 @@ static void move_command(struct cmd_ctx *ctx)
     if (!lock_two(ctx, &locks, src.shard, dst_shard))
         return;
     bool dst_exists = keyspace_find(dst_shard, &src.key, ctx->now_ms, KEYSPACE_LOOKUP_NOTOUCH);
-    struct hashmap_entry *e = keyspace_find(src.shard, &src.key, ctx->now_ms,
-                                            access_flags(ctx, false));
+    struct hashmap_entry *e = cmd_find(ctx, &src, 0);
     if (e == NULL || dst_exists)
         resp_add_integer(ctx->out, 0);
     else if (keyspace_rename(src.shard, e, dst_shard, &src.key, ctx->now_ms, NULL) < 0)
@@ -466,8 +453,7 @@ static const struct object *object_lookup_or_reply(struct cmd_ctx *ctx)
 {
     struct cmd_key k;
     cmd_key(ctx, 2, &k);
-    struct hashmap_entry *e = keyspace_find(k.shard, &k.key, ctx->now_ms,
-                                            KEYSPACE_LOOKUP_NOTOUCH | KEYSPACE_LOOKUP_COUNT);
+    struct hashmap_entry *e = cmd_find(ctx, &k, KEYSPACE_LOOKUP_NOTOUCH | KEYSPACE_LOOKUP_COUNT);
     if (e == NULL) {
         resp_add_null(ctx->out);
         return NULL;

@@ -532,7 +532,7 @@ static void lmove_generic(struct cmd_ctx *ctx, enum list_where from, enum list_w
         }
         if (!collection_store(ctx, &list_collection, &dk, list_boxed(nl)))
             return;
-        se = keyspace_find(sk.shard, &sk.key, ctx->now_ms, 0);
+        se = cmd_find(ctx, &sk, 0);
         sl = list_from_boxed(object_boxed(keyspace_object(se)));
         struct list_elem *x = list_pop(sl, from);
         reply_elem(ctx, x);

@@ -353,8 +353,8 @@ static void smove_command(struct cmd_ctx *ctx)
     const struct resp_arg *member = &ctx->argv[3];
     cmd_key(ctx, 1, &sk);
     cmd_key(ctx, 2, &dk);
-    struct hashmap_entry *se = keyspace_find(sk.shard, &sk.key, ctx->now_ms, 0);
-    struct hashmap_entry *de = keyspace_find(dk.shard, &dk.key, ctx->now_ms, 0);
+    struct hashmap_entry *se = cmd_find(ctx, &sk, 0);
+    struct hashmap_entry *de = cmd_find(ctx, &dk, 0);
     if (se == NULL) {
         resp_add_integer(ctx->out, 0);
         return;

@@ -61,7 +61,7 @@ static void reply_oom_at(struct cmd_ctx *ctx, size_t mark)
 static bool find_string(struct cmd_ctx *ctx, const struct cmd_key *k, unsigned flags,
                         struct hashmap_entry **out)
 {
-    *out = keyspace_find(k->shard, &k->key, ctx->now_ms, flags);
+    *out = cmd_find(ctx, k, flags);
     if (*out != NULL && object_type(keyspace_object(*out)) != OBJECT_STRING) {
         reply_wrongtype(ctx);
         return false;
@@ -227,7 +227,7 @@ static void set_generic(struct cmd_ctx *ctx, unsigned flags, const struct resp_a
     if ((flags & EXT_GET) && !get_generic(ctx, &k, NULL))
         return;
     if (flags & (EXT_NX | EXT_XX)) {
-        e = keyspace_find(k.shard, &k.key, ctx->now_ms, 0);
+        e = cmd_find(ctx, &k, 0);
         if (((flags & EXT_NX) && e != NULL) || ((flags & EXT_XX) && e == NULL)) {
             if (int_reply)
                 resp_add_integer(ctx->out, 0);
@@ -336,8 +336,7 @@ static void mget_command(struct cmd_ctx *ctx)
     for (size_t i = 1; i < ctx->argc; i++) {
         struct cmd_key k;
         cmd_key(ctx, i, &k);
-        struct hashmap_entry *e = keyspace_find(k.shard, &k.key, ctx->now_ms,
-                                                KEYSPACE_LOOKUP_COUNT);
+        struct hashmap_entry *e = cmd_find(ctx, &k, KEYSPACE_LOOKUP_COUNT);
         if (e == NULL || object_type(keyspace_object(e)) != OBJECT_STRING)
             resp_add_null(ctx->out);
         else
@@ -356,7 +355,7 @@ static void mset_generic(struct cmd_ctx *ctx, bool nx)
     for (size_t i = 1; nx && i < ctx->argc; i += 2) {
         struct cmd_key k;
         cmd_key(ctx, i, &k);
-        if (keyspace_find(k.shard, &k.key, ctx->now_ms, 0) != NULL) {
+        if (cmd_find(ctx, &k, 0) != NULL) {
             resp_add_integer(ctx->out, 0);
             return;
         }
@@ -790,8 +789,8 @@ static void lcs_command(struct cmd_ctx *ctx)
     struct lcs l;
     cmd_key(ctx, 1, &ka);
     cmd_key(ctx, 2, &kb);
-    ea = keyspace_find(ka.shard, &ka.key, ctx->now_ms, KEYSPACE_LOOKUP_COUNT);
-    eb = keyspace_find(kb.shard, &kb.key, ctx->now_ms, KEYSPACE_LOOKUP_COUNT);
+    ea = cmd_find(ctx, &ka, KEYSPACE_LOOKUP_COUNT);
+    eb = cmd_find(ctx, &kb, KEYSPACE_LOOKUP_COUNT);
     if ((ea && object_type(keyspace_object(ea)) != OBJECT_STRING) ||
         (eb && object_type(keyspace_object(eb)) != OBJECT_STRING)) {
         resp_add_error(ctx->out, "ERR The specified keys must contain string values");

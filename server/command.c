@@ -330,12 +330,19 @@ bool arg_to_scan_cursor(const struct resp_arg *arg, uint64_t *out)
     return true;
 }
 
+struct hashmap_entry *cmd_find(struct cmd_ctx *ctx, const struct cmd_key *k, unsigned flags)
+{
+    if (ctx->client->flags & CLIENT_NO_TOUCH)
+        flags |= KEYSPACE_LOOKUP_NOTOUCH;
+    return keyspace_find(k->shard, &k->key, ctx->now_ms, flags);
+}
+
 bool cmd_find_boxed(struct cmd_ctx *ctx, const struct cmd_key *k, unsigned flags,
                     enum object_type type, struct hashmap_entry **entry,
                     struct object_boxed **boxed)
 {
     *boxed = NULL;
-    *entry = keyspace_find(k->shard, &k->key, ctx->now_ms, flags);
+    *entry = cmd_find(ctx, k, flags);
     if (*entry == NULL)
         return true;
     struct object *o = keyspace_object(*entry);

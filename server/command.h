@@ -243,6 +243,11 @@ bool arg_to_ll_or_reply(struct cmd_ctx *ctx, const struct resp_arg *arg, long lo
  * rules: "" is 0, an optional sign, "-1" wraps; false on garbage or
  * overflow: reply "ERR invalid cursor"). */
 bool arg_to_scan_cursor(const struct resp_arg *arg, uint64_t *out);
+/* keyspace_find for handlers: under CLIENT NO-TOUCH no lookup changes a
+ * key's LRU/LFU data, as in Redis (TOUCH alone calls keyspace_find
+ * itself, since it touches regardless). */
+struct hashmap_entry *cmd_find(struct cmd_ctx *ctx, const struct cmd_key *k, unsigned flags);
+
 /* The boxed value (hash, list, set, zset) of `type` at key k, or NULL in
  * *boxed when the key is absent. False after replying WRONGTYPE. `flags`
  * is KEYSPACE_LOOKUP_COUNT for reads, 0 for writes. */

@@ -204,6 +204,7 @@ int lifecycle_run(void)
 {
     int rc = -1;
     unsigned nloops = worker_threads();
+    server.cfg.threads = nloops; /* CONFIG GET threads shows what runs */
     if (lifecycle_state_init(nloops) < 0)
         goto out;
     if (init_main_loop() < 0) {
