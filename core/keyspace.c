@@ -76,6 +76,15 @@
  *   reclaimed; reading the version (EXEC) expires it too, so a key that
  *   expires after WATCH counts as changed - both as Redis 7.0.
  *
+ * Keys clients wait on (blocking commands)
+ *   A third optional hashmap, `waited`, maps a key some client blocks on
+ *   to the server's waiter queue. Creating a key, or giving one a new
+ *   value through put_value (RENAME, COPY, SET...), calls the config's
+ *   ready_cb with the shard held when the key has a record, so the
+ *   server can serve its waiters once the writing command is done. Like
+ *   `watched` it belongs to (db, shard) and costs a NULL test when
+ *   nobody waits.
+ *
  * Out of memory
  *   Every mutation reserves what can fail (expiry slot, new entry size,
  *   RAW buffer) before it changes anything, so a failure leaves the shard
@@ -130,6 +139,9 @@ struct keyspace_shard {
      * this shard. Belongs to (db, shard), not to the data: SWAPDB and
      * FLUSH leave it in place. */
     struct hashmap *watched;
+    /* Blocking: key -> the server's waiter queue (void *), NULL while
+     * nobody waits on a key of this shard. Belongs to (db, shard) too. */
+    struct hashmap *waited;
 #ifndef NDEBUG
     pthread_t owner;
     bool owned;
@@ -537,6 +549,13 @@ struct access {
     int lfu; /* -1: keep the old counter on overwrite, LFU_INIT_VAL on insert */
 };
 
+/* A key was created: tell the server if clients wait on it. */
+static void signal_ready(struct keyspace_shard *sh, const char *key, size_t len, uint64_t hash)
+{
+    if (sh->waited && sh->ks->cfg.ready_cb && hashmap_find(sh->waited, key, len, hash))
+        sh->ks->cfg.ready_cb(sh, key, len, sh->ks->cfg.ready_ud);
+}
+
 static int insert_value(struct keyspace_shard *sh, const struct keyspace_key *key,
                         const struct object_value *v, int64_t expire_at, const struct access *a,
                         struct hashmap_entry **out)
@@ -556,6 +575,7 @@ static int insert_value(struct keyspace_shard *sh, const struct keyspace_key *ke
         expiry_push(&sh->d.exp, e, expire_at);
     sh->d.heap_bytes += object_heap_bytes(obj_of(e));
     touch_key(sh, key);
+    signal_ready(sh, key->ptr, key->len, key->hash);
     *out = e;
     return KEYSPACE_OK;
 }
@@ -647,6 +667,7 @@ static int put_value(struct keyspace_shard *sh, const struct keyspace_key *key,
         return insert_value(sh, key, v, expire_at, a, out);
     if (overwrite_value(sh, &e, v, expire_at, a) != KEYSPACE_OK)
         return KEYSPACE_ENOMEM;
+    signal_ready(sh, key->ptr, key->len, key->hash); /* a new value, maybe of the waited type */
     *out = e;
     return KEYSPACE_OK;
 }
@@ -708,6 +729,7 @@ static void shard_deinit(struct keyspace_shard *sh)
 {
     shard_data_free(&sh->d);
     hashmap_destroy(sh->watched);
+    hashmap_destroy(sh->waited);
     pthread_mutex_destroy(&sh->lock);
 }
 
@@ -943,6 +965,76 @@ size_t keyspace__watched_keys(struct keyspace_shard *sh)
 {
     assert_held(sh);
     return sh->watched ? hashmap_size(sh->watched) : 0;
+}
+
+/* ==== keys clients wait on ======================================================== */
+
+void **keyspace_waiters_slot(struct keyspace_shard *sh, const struct keyspace_key *key)
+{
+    struct hashmap_entry *w;
+
+    assert_held(sh);
+    if (!sh->waited) {
+        sh->waited = hashmap_create(&sh->ks->cfg.hasher);
+        if (!sh->waited)
+            return NULL;
+    }
+    w = hashmap_find(sh->waited, key->ptr, key->len, key->hash);
+    if (!w) {
+        w = hashmap_insert(sh->waited, key->ptr, key->len, key->hash, sizeof(void *));
+        if (!w) {
+            if (hashmap_size(sh->waited) == 0) {
+                hashmap_destroy(sh->waited);
+                sh->waited = NULL;
+            }
+            return NULL;
+        }
+        *(void **)hashmap_entry_extra(w) = NULL;
+    }
+    return hashmap_entry_extra(w);
+}
+
+void *keyspace_waiters(struct keyspace_shard *sh, const struct keyspace_key *key)
+{
+    struct hashmap_entry *w;
+
+    assert_held(sh);
+    w = sh->waited ? hashmap_find(sh->waited, key->ptr, key->len, key->hash) : NULL;
+    return w ? *(void **)hashmap_entry_extra(w) : NULL;
+}
+
+void keyspace_waiters_drop(struct keyspace_shard *sh, const struct keyspace_key *key)
+{
+    struct hashmap_entry *w;
+
+    assert_held(sh);
+    w = sh->waited ? hashmap_find(sh->waited, key->ptr, key->len, key->hash) : NULL;
+    if (!w)
+        return;
+    hashmap_remove(sh->waited, w);
+    if (hashmap_size(sh->waited) == 0) {
+        hashmap_destroy(sh->waited);
+        sh->waited = NULL;
+    }
+}
+
+void keyspace_waiters_signal_present(struct keyspace_shard *sh, int64_t now_ms)
+{
+    struct hashmap_iter it;
+    struct hashmap_entry *w;
+
+    assert_held(sh);
+    if (!sh->waited || !sh->ks->cfg.ready_cb)
+        return;
+    hashmap_iter_init(&it, sh->waited);
+    while ((w = hashmap_iter_next(&it))) {
+        struct keyspace_key k = {hashmap_entry_key(w), hashmap_entry_keylen(w), 0};
+
+        k.hash = hashmap_hash(sh->d.map, k.ptr, k.len);
+        if (keyspace_find(sh, &k, now_ms, KEYSPACE_LOOKUP_NOTOUCH))
+            sh->ks->cfg.ready_cb(sh, k.ptr, k.len, sh->ks->cfg.ready_ud);
+    }
+    hashmap_iter_deinit(&it);
 }
 
 /* ==== writing values ============================================================ */

@@ -99,6 +99,14 @@ enum {
 #define KEYSPACE_EXPIRE_STALE_PCT 10     /* another round while > this % expired */
 #define KEYSPACE_RANDOM_KEY_TRIES 100    /* RANDOMKEY gives up after this many expired picks */
 
+struct keyspace_shard;
+
+/* A key was created in a shard where clients wait on it (keyspace_waiters
+ * below): called with the shard held, from the write that created it. It
+ * must not call into this keyspace. */
+typedef void (*keyspace_ready_cb)(struct keyspace_shard *sh, const char *key, size_t len,
+                                  void *ud);
+
 struct keyspace_config {
     unsigned databases;           /* >= 1 */
     unsigned shard_bits;          /* 0..KEYSPACE_MAX_SHARD_BITS */
@@ -106,6 +114,8 @@ struct keyspace_config {
     uint64_t seed;                /* seeds sampling (active expiry, RANDOMKEY, LFU) */
     uint32_t lfu_log_factor;
     uint32_t lfu_decay_time;
+    keyspace_ready_cb ready_cb;   /* may be NULL */
+    void *ready_ud;
 };
 
 struct keyspace;
@@ -306,6 +316,25 @@ void keyspace_unwatch(struct keyspace_shard *sh, const struct keyspace_key *key)
  * reads as changed (Redis 7.0 fails EXEC for it). */
 uint64_t keyspace_watch_version(struct keyspace_shard *sh, const struct keyspace_key *key,
                                 int64_t now_ms);
+
+/* ---- keys clients wait on ------------------------------------------------------
+ * Blocking commands (BLPOP...) wait for a key to get a value. Each shard
+ * keeps, only while some client waits on a key of it, a table key -> the
+ * caller's waiter queue (an opaque pointer this module never looks
+ * into). The table belongs to (db, shard), not to the data: SWAPDB and
+ * FLUSH leave it in place. Creating a key that has a record calls the
+ * config's ready_cb, as Redis's dbAdd calls signalKeyAsReady. */
+
+/* [held] The slot holding key's queue pointer, created NULL-filled when
+ * absent; NULL when out of memory. Valid until the next call below. */
+void **keyspace_waiters_slot(struct keyspace_shard *sh, const struct keyspace_key *key);
+/* [held] Key's queue pointer, or NULL. */
+void *keyspace_waiters(struct keyspace_shard *sh, const struct keyspace_key *key);
+/* [held] Forget key's record (the caller has emptied and freed its queue). */
+void keyspace_waiters_drop(struct keyspace_shard *sh, const struct keyspace_key *key);
+/* [held] Call ready_cb for every key with a record that holds a live value
+ * (after SWAPDB brought other contents). */
+void keyspace_waiters_signal_present(struct keyspace_shard *sh, int64_t now_ms);
 
 /* ---- whole databases -------------------------------------------------------- */
 

@@ -1935,6 +1935,117 @@ START_TEST(evict_pool_keeps_only_the_best_candidates)
 }
 END_TEST
 
+/* ---- keys clients wait on ------------------------------------------------- */
+
+struct readiness {
+    int calls;
+    char last[32];
+};
+
+static void ready_cb(struct keyspace_shard *sh, const char *key, size_t len, void *ud)
+{
+    struct readiness *r = ud;
+    (void)sh;
+    r->calls++;
+    snprintf(r->last, sizeof(r->last), "%.*s", (int)len, key);
+}
+
+static struct keyspace *ks_with_ready(struct readiness *r)
+{
+    struct keyspace_config cfg;
+    struct keyspace *k = NULL;
+
+    keyspace_config_default(&cfg);
+    cfg.hasher.fn = test_hash;
+    cfg.ready_cb = ready_cb;
+    cfg.ready_ud = r;
+    ck_assert_int_eq(keyspace_create(&cfg, &k), KEYSPACE_OK);
+    return k;
+}
+
+static void wait_on(struct keyspace *k, unsigned dbi, const char *name, void *queue)
+{
+    struct keyspace_key key;
+    struct keyspace_db *db = keyspace_db(k, dbi);
+    keyspace_key_init(k, &key, name, strlen(name));
+    struct keyspace_shard *sh = keyspace_shard_of(db, &key);
+    keyspace_shard_lock(sh);
+    void **slot = keyspace_waiters_slot(sh, &key);
+    ck_assert_ptr_nonnull(slot);
+    *slot = queue;
+    keyspace_shard_unlock(sh);
+}
+
+START_TEST(creating_a_waited_key_signals_it_and_only_it)
+{
+    struct readiness r = {0};
+    struct keyspace *k = ks_with_ready(&r);
+    struct keyspace_db *db = keyspace_db(k, 0);
+    int queue;
+    struct keyspace_key key;
+
+    wait_on(k, 0, "jobs", &queue);
+    keyspace_key_init(k, &key, "jobs", 4);
+    struct keyspace_shard *sh = keyspace_shard_of(db, &key);
+    keyspace_shard_lock(sh);
+    ck_assert_ptr_eq(keyspace_waiters(sh, &key), &queue);
+    keyspace_shard_unlock(sh);
+    struct keyspace_key other;
+    keyspace_key_init(k, &other, "other", 5);
+    struct keyspace_shard *osh = keyspace_shard_of(db, &other);
+    keyspace_shard_lock(osh);
+    ck_assert_int_eq(keyspace_set_string(osh, &other, "v", 1, OBJECT_STR_TRY, KEYSPACE_TTL_NONE,
+                                         NOW, NULL), KEYSPACE_OK);
+    keyspace_shard_unlock(osh);
+    ck_assert_int_eq(r.calls, 0);
+    keyspace_shard_lock(sh);
+    ck_assert_int_eq(keyspace_set_string(sh, &key, "v", 1, OBJECT_STR_TRY, KEYSPACE_TTL_NONE,
+                                         NOW, NULL), KEYSPACE_OK);
+    ck_assert_int_eq(r.calls, 1);
+    ck_assert_str_eq(r.last, "jobs");
+    /* A new value for the existing key is a new chance too (RENAME onto it). */
+    ck_assert_int_eq(keyspace_set_string(sh, &key, "w", 1, OBJECT_STR_TRY, KEYSPACE_TTL_NONE,
+                                         NOW, NULL), KEYSPACE_OK);
+    ck_assert_int_eq(r.calls, 2);
+    keyspace_waiters_drop(sh, &key);
+    ck_assert_ptr_null(keyspace_waiters(sh, &key));
+    keyspace_delete(sh, &key, NOW);
+    ck_assert_int_eq(keyspace_set_string(sh, &key, "v", 1, OBJECT_STR_TRY, KEYSPACE_TTL_NONE,
+                                         NOW, NULL), KEYSPACE_OK);
+    ck_assert_int_eq(r.calls, 2);
+    keyspace_shard_unlock(sh);
+    keyspace__check_invariants(k);
+    keyspace_destroy(k);
+}
+END_TEST
+
+START_TEST(waiters_stay_with_their_database_across_swapdb)
+{
+    struct readiness r = {0};
+    struct keyspace *k = ks_with_ready(&r);
+    int queue;
+    struct keyspace_key key;
+
+    wait_on(k, 0, "jobs", &queue);
+    keyspace_key_init(k, &key, "jobs", 4);
+    struct keyspace_shard *sh1 = keyspace_shard_of(keyspace_db(k, 1), &key);
+    keyspace_shard_lock(sh1);
+    ck_assert_int_eq(keyspace_set_string(sh1, &key, "v", 1, OBJECT_STR_TRY, KEYSPACE_TTL_NONE,
+                                         NOW, NULL), KEYSPACE_OK);
+    keyspace_shard_unlock(sh1);
+    ck_assert_int_eq(r.calls, 0); /* db 1 has no waiters */
+    keyspace_swapdb(k, 0, 1);
+    struct keyspace_shard *sh0 = keyspace_shard_of(keyspace_db(k, 0), &key);
+    keyspace_shard_lock(sh0);
+    ck_assert_ptr_eq(keyspace_waiters(sh0, &key), &queue);
+    keyspace_waiters_signal_present(sh0, NOW);
+    ck_assert_int_eq(r.calls, 1);
+    keyspace_waiters_drop(sh0, &key);
+    keyspace_shard_unlock(sh0);
+    keyspace_destroy(k);
+}
+END_TEST
+
 static Suite *keyspace_suite(void)
 {
     Suite *s = suite_create("keyspace");
@@ -1972,6 +2083,8 @@ static Suite *keyspace_suite(void)
     tcase_add_test(watching, reads_and_other_keys_of_the_same_shard_do_not_bump);
     tcase_add_test(watching, expiry_after_watch_is_a_change_but_a_stale_key_at_watch_is_not);
     tcase_add_test(watching, flush_and_swapdb_bump_only_watched_keys_that_exist);
+    tcase_add_test(watching, creating_a_waited_key_signals_it_and_only_it);
+    tcase_add_test(watching, waiters_stay_with_their_database_across_swapdb);
     suite_add_tcase(s, watching);
     tcase_set_timeout(expiry, 120);
     tcase_set_timeout(iter, 120);
