@@ -12,115 +12,71 @@
 
 #include "harness.h"
 
-/* ---- helpers ------------------------------------------------------------------ */
-
-static void expect_ok(redisContext *c, const char *cmd)
-{
-    harness_expect_status(harness_cmd(c, cmd), "OK");
-}
-
-
-/* True if the array reply holds the string s. */
-static bool array_has(const redisReply *r, const char *s)
-{
-    for (size_t i = 0; i < r->elements; i++) {
-        const redisReply *e = r->element[i];
-        if (e->len == strlen(s) && memcmp(e->str, s, e->len) == 0)
-            return true;
-    }
-    return false;
-}
-
-static void expect_array_len(redisReply *r, size_t n)
-{
-    ck_assert_msg(r->type == REDIS_REPLY_ARRAY, "expected array, got type %d (%s)", r->type,
-                  r->str ? r->str : "");
-    ck_assert_uint_eq(r->elements, n);
-}
-
-/* A fresh server and one connection to it. */
-struct fixture {
-    struct grove_server s;
-    redisContext *c;
-};
-
-static void up(struct fixture *f, const char *const *args)
-{
-    harness_start(&f->s, args);
-    f->c = harness_connect(&f->s);
-}
-
-static void down(struct fixture *f)
-{
-    redisFree(f->c);
-    harness_stop(&f->s);
-}
-
 /* ---- DEL, UNLINK, EXISTS, TYPE, TOUCH ------------------------------------------- */
 
 START_TEST(del_counts_only_the_keys_it_removed)
 {
-    struct fixture f;
-    up(&f, NULL);
-    expect_ok(f.c, "SET a 1");
-    expect_ok(f.c, "SET b 2");
+    struct harness_fixture f;
+    harness_up(&f, NULL);
+    harness_cmd_ok(f.c, "SET a 1");
+    harness_cmd_ok(f.c, "SET b 2");
     harness_expect_int(harness_cmd(f.c, "DEL a b c a"), 2);
     harness_expect_int(harness_cmd(f.c, "EXISTS a b"), 0);
     harness_expect_int(harness_cmd(f.c, "DEL a"), 0);
     harness_expect_error(harness_cmd(f.c, "DEL"),
                          "ERR wrong number of arguments for 'del' command");
-    down(&f);
+    harness_down(&f);
 }
 END_TEST
 
 START_TEST(unlink_is_del)
 {
-    struct fixture f;
-    up(&f, NULL);
-    expect_ok(f.c, "SET a 1");
-    expect_ok(f.c, "SET b 2");
+    struct harness_fixture f;
+    harness_up(&f, NULL);
+    harness_cmd_ok(f.c, "SET a 1");
+    harness_cmd_ok(f.c, "SET b 2");
     harness_expect_int(harness_cmd(f.c, "UNLINK a nokey b b"), 2);
     harness_expect_int(harness_cmd(f.c, "EXISTS a b"), 0);
     harness_expect_error(harness_cmd(f.c, "UNLINK"),
                          "ERR wrong number of arguments for 'unlink' command");
-    down(&f);
+    harness_down(&f);
 }
 END_TEST
 
 START_TEST(exists_counts_every_repeat)
 {
-    struct fixture f;
-    up(&f, NULL);
-    expect_ok(f.c, "SET a 1");
+    struct harness_fixture f;
+    harness_up(&f, NULL);
+    harness_cmd_ok(f.c, "SET a 1");
     harness_expect_int(harness_cmd(f.c, "EXISTS a a nokey a"), 3);
     harness_expect_int(harness_cmd(f.c, "EXISTS nokey"), 0);
     harness_expect_error(harness_cmd(f.c, "EXISTS"),
                          "ERR wrong number of arguments for 'exists' command");
-    down(&f);
+    harness_down(&f);
 }
 END_TEST
 
 START_TEST(type_names_the_value_or_none)
 {
-    struct fixture f;
-    up(&f, NULL);
-    expect_ok(f.c, "SET a 1");
+    struct harness_fixture f;
+    harness_up(&f, NULL);
+    harness_cmd_ok(f.c, "SET a 1");
     harness_expect_status(harness_cmd(f.c, "TYPE a"), "string");
     harness_expect_status(harness_cmd(f.c, "TYPE nokey"), "none");
     harness_expect_error(harness_cmd(f.c, "TYPE a b"),
                          "ERR wrong number of arguments for 'type' command");
-    down(&f);
+    harness_down(&f);
 }
 END_TEST
 
 START_TEST(touch_counts_existing_keys)
 {
-    struct fixture f;
-    up(&f, NULL);
-    expect_ok(f.c, "SET a 1");
+    struct harness_fixture f;
+    harness_up(&f, NULL);
+    harness_cmd_ok(f.c, "SET a 1");
     harness_expect_int(harness_cmd(f.c, "TOUCH a a nokey"), 2);
     harness_expect_int(harness_cmd(f.c, "TOUCH nokey"), 0);
-    down(&f);
+    harness_down(&f);
 }
 END_TEST
 
@@ -128,11 +84,11 @@ END_TEST
 
 START_TEST(rename_moves_the_value_and_its_ttl)
 {
-    struct fixture f;
-    up(&f, NULL);
-    expect_ok(f.c, "SET a v");
+    struct harness_fixture f;
+    harness_up(&f, NULL);
+    harness_cmd_ok(f.c, "SET a v");
     harness_expect_int(harness_cmd(f.c, "EXPIRE a 100"), 1);
-    expect_ok(f.c, "RENAME a b");
+    harness_cmd_ok(f.c, "RENAME a b");
     harness_expect_str(harness_cmd(f.c, "GET b"), "v");
     harness_expect_int(harness_cmd(f.c, "EXISTS a"), 0);
     redisReply *r = harness_cmd(f.c, "TTL b");
@@ -140,54 +96,54 @@ START_TEST(rename_moves_the_value_and_its_ttl)
     ck_assert_int_le(r->integer, 100);
     freeReplyObject(r);
     /* Without a TTL the destination keeps none, even over one that had. */
-    expect_ok(f.c, "SET c w");
-    expect_ok(f.c, "RENAME c b");
+    harness_cmd_ok(f.c, "SET c w");
+    harness_cmd_ok(f.c, "RENAME c b");
     harness_expect_int(harness_cmd(f.c, "TTL b"), -1);
     harness_expect_str(harness_cmd(f.c, "GET b"), "w");
-    down(&f);
+    harness_down(&f);
 }
 END_TEST
 
 START_TEST(rename_errors_and_same_key)
 {
-    struct fixture f;
-    up(&f, NULL);
+    struct harness_fixture f;
+    harness_up(&f, NULL);
     harness_expect_error(harness_cmd(f.c, "RENAME nokey b"), "ERR no such key");
     harness_expect_error(harness_cmd(f.c, "RENAME nokey nokey"), "ERR no such key");
     harness_expect_error(harness_cmd(f.c, "RENAMENX nokey b"), "ERR no such key");
-    expect_ok(f.c, "SET a v");
-    expect_ok(f.c, "RENAME a a");
+    harness_cmd_ok(f.c, "SET a v");
+    harness_cmd_ok(f.c, "RENAME a a");
     harness_expect_int(harness_cmd(f.c, "RENAMENX a a"), 0);
     harness_expect_str(harness_cmd(f.c, "GET a"), "v");
     harness_expect_error(harness_cmd(f.c, "RENAME a"),
                          "ERR wrong number of arguments for 'rename' command");
-    down(&f);
+    harness_down(&f);
 }
 END_TEST
 
 START_TEST(rename_overwrites_and_renamenx_does_not)
 {
-    struct fixture f;
-    up(&f, NULL);
-    expect_ok(f.c, "SET a 1");
-    expect_ok(f.c, "SET b 2");
+    struct harness_fixture f;
+    harness_up(&f, NULL);
+    harness_cmd_ok(f.c, "SET a 1");
+    harness_cmd_ok(f.c, "SET b 2");
     harness_expect_int(harness_cmd(f.c, "RENAMENX a b"), 0);
     harness_expect_str(harness_cmd(f.c, "GET a"), "1");
     harness_expect_str(harness_cmd(f.c, "GET b"), "2");
     harness_expect_int(harness_cmd(f.c, "RENAMENX a c"), 1);
     harness_expect_int(harness_cmd(f.c, "EXISTS a"), 0);
-    expect_ok(f.c, "RENAME c b");
+    harness_cmd_ok(f.c, "RENAME c b");
     harness_expect_str(harness_cmd(f.c, "GET b"), "1");
     harness_expect_int(harness_cmd(f.c, "EXISTS c"), 0);
-    down(&f);
+    harness_down(&f);
 }
 END_TEST
 
 /* Keys spread over every shard: renames across shards stay consistent. */
 START_TEST(rename_across_many_keys)
 {
-    struct fixture f;
-    up(&f, NULL);
+    struct harness_fixture f;
+    harness_up(&f, NULL);
     harness_pipeline_int(f.c, "SET src:%d v", 0, 500);
     for (int i = 0; i < 500; i++)
         ck_assert_int_eq(redisAppendCommand(f.c, "RENAME src:%d dst:%d", i, i), REDIS_OK);
@@ -199,7 +155,7 @@ START_TEST(rename_across_many_keys)
     harness_expect_int(harness_cmd(f.c, "DBSIZE"), 500);
     harness_expect_str(harness_cmd(f.c, "GET dst:499"), "v");
     harness_expect_int(harness_cmd(f.c, "EXISTS src:0 src:499"), 0);
-    down(&f);
+    harness_down(&f);
 }
 END_TEST
 
@@ -207,9 +163,9 @@ END_TEST
 
 START_TEST(copy_duplicates_value_and_ttl)
 {
-    struct fixture f;
-    up(&f, NULL);
-    expect_ok(f.c, "SET a hello");
+    struct harness_fixture f;
+    harness_up(&f, NULL);
+    harness_cmd_ok(f.c, "SET a hello");
     harness_expect_int(harness_cmd(f.c, "EXPIRE a 100"), 1);
     harness_expect_int(harness_cmd(f.c, "COPY a b"), 1);
     harness_expect_str(harness_cmd(f.c, "GET b"), "hello");
@@ -222,53 +178,53 @@ START_TEST(copy_duplicates_value_and_ttl)
     harness_expect_str(harness_cmd(f.c, "GET a"), "hello");
     harness_expect_int(harness_cmd(f.c, "COPY nokey c"), 0);
     harness_expect_int(harness_cmd(f.c, "EXISTS c"), 0);
-    down(&f);
+    harness_down(&f);
 }
 END_TEST
 
 START_TEST(copy_keeps_an_existing_destination_unless_replace)
 {
-    struct fixture f;
-    up(&f, NULL);
-    expect_ok(f.c, "SET a 1");
-    expect_ok(f.c, "SET b 2");
+    struct harness_fixture f;
+    harness_up(&f, NULL);
+    harness_cmd_ok(f.c, "SET a 1");
+    harness_cmd_ok(f.c, "SET b 2");
     harness_expect_int(harness_cmd(f.c, "COPY a b"), 0);
     harness_expect_str(harness_cmd(f.c, "GET b"), "2");
     harness_expect_int(harness_cmd(f.c, "COPY a b REPLACE"), 1);
     harness_expect_str(harness_cmd(f.c, "GET b"), "1");
     harness_expect_int(harness_cmd(f.c, "COPY a b replace REPLACE"), 1);
-    expect_ok(f.c, "SET a hello");
-    expect_ok(f.c, "SET b world");
+    harness_cmd_ok(f.c, "SET a hello");
+    harness_cmd_ok(f.c, "SET b world");
     harness_expect_int(harness_cmd(f.c, "COPY a b REPLACE"), 1);
     harness_expect_str(harness_cmd(f.c, "GET b"), "hello");
     harness_expect_str(harness_cmd(f.c, "OBJECT ENCODING b"), "embstr");
-    down(&f);
+    harness_down(&f);
 }
 END_TEST
 
 START_TEST(copy_to_another_database)
 {
-    struct fixture f;
-    up(&f, NULL);
-    expect_ok(f.c, "SET a 1");
+    struct harness_fixture f;
+    harness_up(&f, NULL);
+    harness_cmd_ok(f.c, "SET a 1");
     harness_expect_int(harness_cmd(f.c, "COPY a a DB 1"), 1);
     harness_expect_int(harness_cmd(f.c, "COPY a a DB 1"), 0);
     harness_expect_int(harness_cmd(f.c, "COPY a z DB 3 DB 2"), 1);
-    expect_ok(f.c, "SELECT 1");
+    harness_cmd_ok(f.c, "SELECT 1");
     harness_expect_str(harness_cmd(f.c, "GET a"), "1");
-    expect_ok(f.c, "SELECT 2");
+    harness_cmd_ok(f.c, "SELECT 2");
     harness_expect_str(harness_cmd(f.c, "GET z"), "1");
-    expect_ok(f.c, "SELECT 3");
+    harness_cmd_ok(f.c, "SELECT 3");
     harness_expect_int(harness_cmd(f.c, "EXISTS z"), 0);
-    down(&f);
+    harness_down(&f);
 }
 END_TEST
 
 START_TEST(copy_errors)
 {
-    struct fixture f;
-    up(&f, NULL);
-    expect_ok(f.c, "SET a 1");
+    struct harness_fixture f;
+    harness_up(&f, NULL);
+    harness_cmd_ok(f.c, "SET a 1");
     harness_expect_error(harness_cmd(f.c, "COPY a a"),
                          "ERR source and destination objects are the same");
     harness_expect_error(harness_cmd(f.c, "COPY a a DB 0"),
@@ -287,7 +243,7 @@ START_TEST(copy_errors)
     harness_expect_error(harness_cmd(f.c, "COPY a"),
                          "ERR wrong number of arguments for 'copy' command");
     harness_expect_int(harness_cmd(f.c, "EXISTS b"), 0);
-    down(&f);
+    harness_down(&f);
 }
 END_TEST
 
@@ -295,32 +251,32 @@ END_TEST
 
 START_TEST(move_transfers_a_key_between_databases)
 {
-    struct fixture f;
-    up(&f, NULL);
-    expect_ok(f.c, "SET a 1");
+    struct harness_fixture f;
+    harness_up(&f, NULL);
+    harness_cmd_ok(f.c, "SET a 1");
     harness_expect_int(harness_cmd(f.c, "PEXPIRE a 100000"), 1);
     harness_expect_int(harness_cmd(f.c, "MOVE a 1"), 1);
     harness_expect_int(harness_cmd(f.c, "EXISTS a"), 0);
     harness_expect_int(harness_cmd(f.c, "MOVE a 1"), 0);
-    expect_ok(f.c, "SELECT 1");
+    harness_cmd_ok(f.c, "SELECT 1");
     harness_expect_str(harness_cmd(f.c, "GET a"), "1");
     redisReply *r = harness_cmd(f.c, "PTTL a");
     ck_assert_int_gt(r->integer, 90000);
     freeReplyObject(r);
     /* An existing key in the destination blocks the move. */
-    expect_ok(f.c, "SELECT 0");
-    expect_ok(f.c, "SET a 0");
+    harness_cmd_ok(f.c, "SELECT 0");
+    harness_cmd_ok(f.c, "SET a 0");
     harness_expect_int(harness_cmd(f.c, "MOVE a 1"), 0);
     harness_expect_str(harness_cmd(f.c, "GET a"), "0");
-    down(&f);
+    harness_down(&f);
 }
 END_TEST
 
 START_TEST(move_errors)
 {
-    struct fixture f;
-    up(&f, NULL);
-    expect_ok(f.c, "SET a 1");
+    struct harness_fixture f;
+    harness_up(&f, NULL);
+    harness_cmd_ok(f.c, "SET a 1");
     harness_expect_error(harness_cmd(f.c, "MOVE a 0"),
                          "ERR source and destination objects are the same");
     harness_expect_error(harness_cmd(f.c, "MOVE a 16"), "ERR DB index is out of range");
@@ -335,7 +291,7 @@ START_TEST(move_errors)
     harness_expect_int(harness_cmd(f.c, "MOVE nokey 1"), 0);
     harness_expect_error(harness_cmd(f.c, "MOVE a"),
                          "ERR wrong number of arguments for 'move' command");
-    down(&f);
+    harness_down(&f);
 }
 END_TEST
 
@@ -343,27 +299,27 @@ END_TEST
 
 START_TEST(swapdb_exchanges_contents)
 {
-    struct fixture f;
-    up(&f, NULL);
+    struct harness_fixture f;
+    harness_up(&f, NULL);
     redisContext *other = harness_connect(&f.s);
-    expect_ok(f.c, "SET a zero");
-    expect_ok(other, "SELECT 1");
-    expect_ok(other, "SET b one");
-    expect_ok(f.c, "SWAPDB 0 1");
+    harness_cmd_ok(f.c, "SET a zero");
+    harness_cmd_ok(other, "SELECT 1");
+    harness_cmd_ok(other, "SET b one");
+    harness_cmd_ok(f.c, "SWAPDB 0 1");
     harness_expect_str(harness_cmd(f.c, "GET b"), "one");
     harness_expect_int(harness_cmd(f.c, "EXISTS a"), 0);
     harness_expect_str(harness_cmd(other, "GET a"), "zero");
-    expect_ok(f.c, "SWAPDB 1 1");
+    harness_cmd_ok(f.c, "SWAPDB 1 1");
     harness_expect_str(harness_cmd(other, "GET a"), "zero");
     redisFree(other);
-    down(&f);
+    harness_down(&f);
 }
 END_TEST
 
 START_TEST(swapdb_errors)
 {
-    struct fixture f;
-    up(&f, NULL);
+    struct harness_fixture f;
+    harness_up(&f, NULL);
     harness_expect_error(harness_cmd(f.c, "SWAPDB x 1"), "ERR invalid first DB index");
     harness_expect_error(harness_cmd(f.c, "SWAPDB 1 x"), "ERR invalid second DB index");
     harness_expect_error(harness_cmd(f.c, "SWAPDB 99999999999 1"), "ERR invalid first DB index");
@@ -371,7 +327,7 @@ START_TEST(swapdb_errors)
     harness_expect_error(harness_cmd(f.c, "SWAPDB -1 0"), "ERR DB index is out of range");
     harness_expect_error(harness_cmd(f.c, "SWAPDB 1"),
                          "ERR wrong number of arguments for 'swapdb' command");
-    down(&f);
+    harness_down(&f);
 }
 END_TEST
 
@@ -379,39 +335,40 @@ END_TEST
 
 START_TEST(keys_matches_glob_patterns)
 {
-    struct fixture f;
-    up(&f, NULL);
+    struct harness_fixture f;
+    harness_up(&f, NULL);
     const char *names[] = {"hello", "hallo", "hxllo", "heeeello", "a*b", "ab"};
     for (size_t i = 0; i < 6; i++)
         harness_expect_status(harness_cmd(f.c, "SET %s v", names[i]), "OK");
     harness_expect_status(harness_cmd(f.c, "SET %b v", "", (size_t)0), "OK");
 
     redisReply *r = harness_cmd(f.c, "KEYS *");
-    expect_array_len(r, 7);
-    ck_assert(array_has(r, "") && array_has(r, "hello") && array_has(r, "a*b"));
+    harness_assert_array(r, 7);
+    ck_assert(harness_array_has(r, "") && harness_array_has(r, "hello") &&
+              harness_array_has(r, "a*b"));
     freeReplyObject(r);
     r = harness_cmd(f.c, "KEYS h?llo");
-    expect_array_len(r, 3);
+    harness_assert_array(r, 3);
     freeReplyObject(r);
     r = harness_cmd(f.c, "KEYS h[ae]llo");
-    expect_array_len(r, 2);
-    ck_assert(array_has(r, "hello") && array_has(r, "hallo"));
+    harness_assert_array(r, 2);
+    ck_assert(harness_array_has(r, "hello") && harness_array_has(r, "hallo"));
     freeReplyObject(r);
     r = harness_cmd(f.c, "KEYS h*llo");
-    expect_array_len(r, 4);
+    harness_assert_array(r, 4);
     freeReplyObject(r);
     r = harness_cmd(f.c, "KEYS %s", "a\\*b");
-    expect_array_len(r, 1);
-    ck_assert(array_has(r, "a*b"));
+    harness_assert_array(r, 1);
+    ck_assert(harness_array_has(r, "a*b"));
     freeReplyObject(r);
     r = harness_cmd(f.c, "KEYS nothing*");
-    expect_array_len(r, 0);
+    harness_assert_array(r, 0);
     freeReplyObject(r);
-    expect_ok(f.c, "SELECT 1");
+    harness_cmd_ok(f.c, "SELECT 1");
     r = harness_cmd(f.c, "KEYS *");
-    expect_array_len(r, 0);
+    harness_assert_array(r, 0);
     freeReplyObject(r);
-    down(&f);
+    harness_down(&f);
 }
 END_TEST
 
@@ -419,8 +376,8 @@ END_TEST
 
 START_TEST(scan_argument_errors)
 {
-    struct fixture f;
-    up(&f, NULL);
+    struct harness_fixture f;
+    harness_up(&f, NULL);
     harness_expect_error(harness_cmd(f.c, "SCAN abc"), "ERR invalid cursor");
     harness_expect_error(harness_cmd(f.c, "SCAN 0x10"), "ERR invalid cursor");
     harness_expect_error(harness_cmd(f.c, "SCAN %s", " 1"), "ERR invalid cursor");
@@ -439,18 +396,18 @@ START_TEST(scan_argument_errors)
     const char *ok[] = {"", "+0", "-1", "18446744073709551615", "000000000000000000000000"};
     for (size_t i = 0; i < 5; i++) {
         redisReply *r = harness_cmd(f.c, "SCAN %s", ok[i]);
-        expect_array_len(r, 2);
+        harness_assert_array(r, 2);
         freeReplyObject(r);
     }
-    down(&f);
+    harness_down(&f);
 }
 END_TEST
 
 /* The raw RESP2 shape: [cursor as a bulk string, [keys]]. */
 START_TEST(scan_replies_cursor_then_keys)
 {
-    struct fixture f;
-    up(&f, NULL);
+    struct harness_fixture f;
+    harness_up(&f, NULL);
     int fd = harness_raw_connect(&f.s);
     harness_raw_roundtrip(fd, "SCAN 0\r\n", "*2\r\n$1\r\n0\r\n*0\r\n");
     harness_raw_roundtrip(fd, "SET k v\r\n", "+OK\r\n");
@@ -458,7 +415,7 @@ START_TEST(scan_replies_cursor_then_keys)
     harness_raw_roundtrip(fd, "SCAN 0 TYPE string MATCH k\r\n",
                           "*2\r\n$1\r\n0\r\n*1\r\n$1\r\nk\r\n");
     close(fd);
-    down(&f);
+    harness_down(&f);
 }
 END_TEST
 
@@ -470,7 +427,7 @@ static void scan_all(redisContext *c, const char *extra, int n, int *seen, long 
     *calls = 0;
     do {
         redisReply *r = harness_cmd(c, fmt, cursor);
-        expect_array_len(r, 2);
+        harness_assert_array(r, 2);
         snprintf(cursor, sizeof(cursor), "%s", r->element[0]->str);
         int strangers = 0;
         for (size_t i = 0; i < r->element[1]->elements; i++) {
@@ -497,8 +454,8 @@ static int first_unseen(const int *seen, int n)
 
 START_TEST(scan_returns_every_key_with_match_count_and_type)
 {
-    struct fixture f;
-    up(&f, NULL);
+    struct harness_fixture f;
+    harness_up(&f, NULL);
     enum { N = 1000 };
     static int seen[N];
     long long calls;
@@ -526,7 +483,7 @@ START_TEST(scan_returns_every_key_with_match_count_and_type)
     for (int i = 0; i < N; i++)
         wrong += seen[i] != 0;
     ck_assert_int_eq(wrong, 0);
-    down(&f);
+    harness_down(&f);
 }
 END_TEST
 
@@ -535,8 +492,8 @@ END_TEST
  * calls. */
 START_TEST(scan_survives_growth_and_shrinking)
 {
-    struct fixture f;
-    up(&f, NULL);
+    struct harness_fixture f;
+    harness_up(&f, NULL);
     enum { N = 1000, ADD = 50000, BATCH = 2500 };
     static int seen[N];
     memset(seen, 0, sizeof(seen));
@@ -547,7 +504,7 @@ START_TEST(scan_survives_growth_and_shrinking)
     long long calls = 0;
     do {
         redisReply *r = harness_cmd(f.c, "SCAN %s COUNT 10", cursor);
-        expect_array_len(r, 2);
+        harness_assert_array(r, 2);
         snprintf(cursor, sizeof(cursor), "%s", r->element[0]->str);
         int strangers = 0;
         for (size_t i = 0; i < r->element[1]->elements; i++) {
@@ -571,7 +528,7 @@ START_TEST(scan_survives_growth_and_shrinking)
     } while (strcmp(cursor, "0") != 0);
     ck_assert_int_eq(first_unseen(seen, N), -1);
     ck_assert_int_gt(calls, 20);
-    down(&f);
+    harness_down(&f);
 }
 END_TEST
 
@@ -579,10 +536,10 @@ END_TEST
 
 START_TEST(randomkey_picks_an_existing_key)
 {
-    struct fixture f;
-    up(&f, NULL);
+    struct harness_fixture f;
+    harness_up(&f, NULL);
     harness_expect_nil(harness_cmd(f.c, "RANDOMKEY"));
-    expect_ok(f.c, "SET only v");
+    harness_cmd_ok(f.c, "SET only v");
     harness_expect_str(harness_cmd(f.c, "RANDOMKEY"), "only");
     harness_pipeline_int(f.c, "SET key:%d v", 0, 100);
     for (int i = 0; i < 50; i++) {
@@ -594,9 +551,9 @@ START_TEST(randomkey_picks_an_existing_key)
     }
     harness_expect_error(harness_cmd(f.c, "RANDOMKEY x"),
                          "ERR wrong number of arguments for 'randomkey' command");
-    expect_ok(f.c, "SELECT 5");
+    harness_cmd_ok(f.c, "SELECT 5");
     harness_expect_nil(harness_cmd(f.c, "RANDOMKEY"));
-    down(&f);
+    harness_down(&f);
 }
 END_TEST
 
@@ -604,48 +561,48 @@ END_TEST
 
 START_TEST(object_encoding_follows_redis_rules)
 {
-    struct fixture f;
-    up(&f, NULL);
+    struct harness_fixture f;
+    harness_up(&f, NULL);
     char v44[45], v45[46];
     memset(v44, 'x', 44);
     v44[44] = '\0';
     memset(v45, 'x', 45);
     v45[45] = '\0';
-    expect_ok(f.c, "SET n 123");
+    harness_cmd_ok(f.c, "SET n 123");
     harness_expect_str(harness_cmd(f.c, "OBJECT ENCODING n"), "int");
-    expect_ok(f.c, "SET n -9223372036854775808");
+    harness_cmd_ok(f.c, "SET n -9223372036854775808");
     harness_expect_str(harness_cmd(f.c, "OBJECT ENCODING n"), "int");
-    expect_ok(f.c, "SET n 9223372036854775808");
+    harness_cmd_ok(f.c, "SET n 9223372036854775808");
     harness_expect_str(harness_cmd(f.c, "OBJECT ENCODING n"), "embstr");
-    expect_ok(f.c, "SET n 0123");
+    harness_cmd_ok(f.c, "SET n 0123");
     harness_expect_str(harness_cmd(f.c, "OBJECT ENCODING n"), "embstr");
-    expect_ok(f.c, "SET s abc");
+    harness_cmd_ok(f.c, "SET s abc");
     harness_expect_str(harness_cmd(f.c, "OBJECT ENCODING s"), "embstr");
     harness_expect_status(harness_cmd(f.c, "SET s %s", v44), "OK");
     harness_expect_str(harness_cmd(f.c, "OBJECT ENCODING s"), "embstr");
     harness_expect_status(harness_cmd(f.c, "SET s %s", v45), "OK");
     harness_expect_str(harness_cmd(f.c, "OBJECT ENCODING s"), "raw");
-    expect_ok(f.c, "SET a abc");
+    harness_cmd_ok(f.c, "SET a abc");
     harness_expect_int(harness_cmd(f.c, "APPEND a d"), 4);
     harness_expect_str(harness_cmd(f.c, "OBJECT encoding a"), "raw");
-    expect_ok(f.c, "SET i 1");
+    harness_cmd_ok(f.c, "SET i 1");
     harness_expect_int(harness_cmd(f.c, "APPEND i 2"), 2);
     harness_expect_str(harness_cmd(f.c, "OBJECT ENCODING i"), "raw");
     harness_expect_nil(harness_cmd(f.c, "OBJECT ENCODING nokey"));
     /* COPY keeps the encoding. */
     harness_expect_int(harness_cmd(f.c, "COPY a a2"), 1);
     harness_expect_str(harness_cmd(f.c, "OBJECT ENCODING a2"), "raw");
-    expect_ok(f.c, "SET n 5");
+    harness_cmd_ok(f.c, "SET n 5");
     harness_expect_int(harness_cmd(f.c, "COPY n n2"), 1);
     harness_expect_str(harness_cmd(f.c, "OBJECT ENCODING n2"), "int");
-    down(&f);
+    harness_down(&f);
 }
 END_TEST
 
 START_TEST(object_refcount_reports_shared_integers)
 {
-    struct fixture f;
-    up(&f, NULL);
+    struct harness_fixture f;
+    harness_up(&f, NULL);
     const struct { const char *value; long long refcount; } cases[] = {
         {"0", 2147483647}, {"123", 2147483647}, {"9999", 2147483647}, {"10000", 1},
         {"-1", 1}, {"abc", 1},
@@ -656,25 +613,25 @@ START_TEST(object_refcount_reports_shared_integers)
     }
     harness_expect_nil(harness_cmd(f.c, "OBJECT REFCOUNT nokey"));
     /* An LRU/LFU policy with maxmemory set gives every key its own object. */
-    expect_ok(f.c, "CONFIG SET maxmemory 1gb");
-    expect_ok(f.c, "CONFIG SET maxmemory-policy allkeys-lru");
-    expect_ok(f.c, "SET k 5");
+    harness_cmd_ok(f.c, "CONFIG SET maxmemory 1gb");
+    harness_cmd_ok(f.c, "CONFIG SET maxmemory-policy allkeys-lru");
+    harness_cmd_ok(f.c, "SET k 5");
     harness_expect_int(harness_cmd(f.c, "OBJECT REFCOUNT k"), 1);
-    down(&f);
+    harness_down(&f);
 }
 END_TEST
 
 START_TEST(object_idletime_and_freq_depend_on_the_policy)
 {
-    struct fixture f;
-    up(&f, NULL);
+    struct harness_fixture f;
+    harness_up(&f, NULL);
     const char *lfu_err = "ERR An LFU maxmemory policy is not selected, access frequency not "
                           "tracked. Please note that when switching between policies at runtime "
                           "LRU and LFU data will take some time to adjust.";
     const char *lru_err = "ERR An LFU maxmemory policy is selected, idle time not tracked. "
                           "Please note that when switching between policies at runtime LRU and "
                           "LFU data will take some time to adjust.";
-    expect_ok(f.c, "SET k v");
+    harness_cmd_ok(f.c, "SET k v");
     redisReply *r = harness_cmd(f.c, "OBJECT IDLETIME k");
     ck_assert_int_eq(r->type, REDIS_REPLY_INTEGER);
     ck_assert_int_ge(r->integer, 0);
@@ -684,8 +641,8 @@ START_TEST(object_idletime_and_freq_depend_on_the_policy)
     harness_expect_nil(harness_cmd(f.c, "OBJECT FREQ nokey"));
     harness_expect_nil(harness_cmd(f.c, "OBJECT IDLETIME nokey"));
 
-    expect_ok(f.c, "CONFIG SET maxmemory-policy allkeys-lfu");
-    expect_ok(f.c, "SET k v");
+    harness_cmd_ok(f.c, "CONFIG SET maxmemory-policy allkeys-lfu");
+    harness_cmd_ok(f.c, "SET k v");
     r = harness_cmd(f.c, "OBJECT FREQ k");
     ck_assert_int_eq(r->type, REDIS_REPLY_INTEGER);
     ck_assert_int_ge(r->integer, 0);
@@ -693,18 +650,18 @@ START_TEST(object_idletime_and_freq_depend_on_the_policy)
     freeReplyObject(r);
     harness_expect_error(harness_cmd(f.c, "OBJECT IDLETIME k"), lru_err);
     harness_expect_nil(harness_cmd(f.c, "OBJECT IDLETIME nokey"));
-    expect_ok(f.c, "CONFIG SET maxmemory-policy volatile-lfu");
+    harness_cmd_ok(f.c, "CONFIG SET maxmemory-policy volatile-lfu");
     harness_expect_error(harness_cmd(f.c, "OBJECT IDLETIME k"), lru_err);
-    down(&f);
+    harness_down(&f);
 }
 END_TEST
 
 START_TEST(object_help_and_errors)
 {
-    struct fixture f;
-    up(&f, NULL);
+    struct harness_fixture f;
+    harness_up(&f, NULL);
     redisReply *r = harness_cmd(f.c, "OBJECT HELP");
-    expect_array_len(r, 15);
+    harness_assert_array(r, 15);
     ck_assert_int_eq(r->element[0]->type, REDIS_REPLY_STATUS);
     ck_assert_str_eq(r->element[0]->str,
                      "OBJECT <subcommand> [<arg> [value] [opt] ...]. Subcommands are:");
@@ -720,7 +677,7 @@ START_TEST(object_help_and_errors)
                          "ERR wrong number of arguments for 'object|refcount' command");
     harness_expect_error(harness_cmd(f.c, "OBJECT HELP x"),
                          "ERR wrong number of arguments for 'object|help' command");
-    down(&f);
+    harness_down(&f);
 }
 END_TEST
 
@@ -730,7 +687,7 @@ static void expect_info(redisContext *c, const char *name, long long arity, long
                         long long last, long long step)
 {
     redisReply *r = harness_cmd(c, "COMMAND INFO %s", name);
-    expect_array_len(r, 1);
+    harness_assert_array(r, 1);
     redisReply *info = r->element[0];
     ck_assert_msg(info->type == REDIS_REPLY_ARRAY, "no COMMAND INFO for %s", name);
     ck_assert_str_eq(info->element[0]->str, name);
@@ -743,8 +700,8 @@ static void expect_info(redisContext *c, const char *name, long long arity, long
 
 START_TEST(command_info_matches_redis_key_positions)
 {
-    struct fixture f;
-    up(&f, NULL);
+    struct harness_fixture f;
+    harness_up(&f, NULL);
     expect_info(f.c, "del", -2, 1, -1, 1);
     expect_info(f.c, "unlink", -2, 1, -1, 1);
     expect_info(f.c, "exists", -2, 1, -1, 1);
@@ -761,7 +718,7 @@ START_TEST(command_info_matches_redis_key_positions)
     expect_info(f.c, "object", -2, 0, 0, 0);
     expect_info(f.c, "object|encoding", 3, 2, 2, 1);
     expect_info(f.c, "object|help", 2, 0, 0, 0);
-    down(&f);
+    harness_down(&f);
 }
 END_TEST
 
@@ -792,8 +749,8 @@ static void ping_a_few_times(redisContext *c)
 START_TEST(ping_is_answered_while_keys_runs)
 {
     static const char *const args[] = {"--threads", "2", NULL};
-    struct fixture f;
-    up(&f, args);
+    struct harness_fixture f;
+    harness_up(&f, args);
     redisContext *other = harness_connect(&f.s);
     enum { N = 300000 };
     load_keys(f.c, N);
@@ -801,18 +758,18 @@ START_TEST(ping_is_answered_while_keys_runs)
     ping_a_few_times(other);
     redisReply *r;
     ck_assert_int_eq(redisGetReply(f.c, (void **)&r), REDIS_OK);
-    expect_array_len(r, N);
+    harness_assert_array(r, N);
     freeReplyObject(r);
     redisFree(other);
-    down(&f);
+    harness_down(&f);
 }
 END_TEST
 
 START_TEST(ping_is_answered_while_flushall_runs)
 {
     static const char *const args[] = {"--threads", "2", NULL};
-    struct fixture f;
-    up(&f, args);
+    struct harness_fixture f;
+    harness_up(&f, args);
     redisContext *other = harness_connect(&f.s);
     load_keys(f.c, 300000);
     send_only(f.c, "FLUSHALL");
@@ -822,7 +779,7 @@ START_TEST(ping_is_answered_while_flushall_runs)
     harness_expect_status(r, "OK");
     harness_expect_int(harness_cmd(other, "DBSIZE"), 0);
     redisFree(other);
-    down(&f);
+    harness_down(&f);
 }
 END_TEST
 

@@ -16,28 +16,6 @@
 
 /* ---- helpers ------------------------------------------------------------------ */
 
-struct fixture {
-    struct grove_server s;
-    redisContext *c;
-};
-
-static void up(struct fixture *f, const char *const *args)
-{
-    harness_start(&f->s, args);
-    f->c = harness_connect(&f->s);
-}
-
-static void down(struct fixture *f)
-{
-    redisFree(f->c);
-    harness_stop(&f->s);
-}
-
-static void expect_ok(redisContext *c, const char *cmd)
-{
-    harness_expect_status(harness_cmd(c, cmd), "OK");
-}
-
 static void expect_queued(redisContext *c, const char *cmd)
 {
     harness_expect_status(harness_cmd(c, cmd), "QUEUED");
@@ -53,29 +31,13 @@ static redisReply *exec_array(redisContext *c, size_t n)
     return r;
 }
 
-/* A transaction of one PING: true if it ran, false if EXEC gave null. */
-static bool ping_transaction_runs(redisContext *c)
-{
-    expect_ok(c, "MULTI");
-    expect_queued(c, "PING");
-    redisReply *r = harness_cmd(c, "EXEC");
-    bool ran = r->type == REDIS_REPLY_ARRAY;
-    ck_assert_msg(ran || r->type == REDIS_REPLY_NIL, "EXEC: unexpected type %d", r->type);
-    if (ran) {
-        ck_assert_uint_eq(r->elements, 1);
-        ck_assert_str_eq(r->element[0]->str, "PONG");
-    }
-    freeReplyObject(r);
-    return ran;
-}
-
 /* ---- queuing and EXEC ------------------------------------------------------------ */
 
 START_TEST(exec_runs_queued_commands_and_replies_with_an_array)
 {
-    struct fixture f;
-    up(&f, NULL);
-    expect_ok(f.c, "MULTI");
+    struct harness_fixture f;
+    harness_up(&f, NULL);
+    harness_cmd_ok(f.c, "MULTI");
     expect_queued(f.c, "SET a 1");
     expect_queued(f.c, "INCR a");
     expect_queued(f.c, "GET a");
@@ -90,17 +52,17 @@ START_TEST(exec_runs_queued_commands_and_replies_with_an_array)
     ck_assert_str_eq(r->element[2]->str, "2");
     freeReplyObject(r);
     harness_expect_str(harness_cmd(f.c, "GET a"), "2");
-    down(&f);
+    harness_down(&f);
 }
 END_TEST
 
 START_TEST(control_commands_reply_as_redis)
 {
-    struct fixture f;
-    up(&f, NULL);
+    struct harness_fixture f;
+    harness_up(&f, NULL);
     harness_expect_error(harness_cmd(f.c, "EXEC"), "ERR EXEC without MULTI");
     harness_expect_error(harness_cmd(f.c, "DISCARD"), "ERR DISCARD without MULTI");
-    expect_ok(f.c, "MULTI");
+    harness_cmd_ok(f.c, "MULTI");
     /* Neither of these flags the transaction. */
     harness_expect_error(harness_cmd(f.c, "MULTI"), "ERR MULTI calls can not be nested");
     harness_expect_error(harness_cmd(f.c, "WATCH k"), "ERR WATCH inside MULTI is not allowed");
@@ -108,21 +70,21 @@ START_TEST(control_commands_reply_as_redis)
     redisReply *r = exec_array(f.c, 1);
     ck_assert_str_eq(r->element[0]->str, "OK");
     freeReplyObject(r);
-    expect_ok(f.c, "MULTI");
+    harness_cmd_ok(f.c, "MULTI");
     r = exec_array(f.c, 0); /* empty transaction: empty array */
     freeReplyObject(r);
     harness_expect_error(harness_cmd(f.c, "EXEC"), "ERR EXEC without MULTI");
-    down(&f);
+    harness_down(&f);
 }
 END_TEST
 
 START_TEST(queue_time_errors_abort_the_transaction)
 {
-    struct fixture f;
-    up(&f, NULL);
+    struct harness_fixture f;
+    harness_up(&f, NULL);
     const char *abort_text = "EXECABORT Transaction discarded because of previous errors.";
     /* wrong arity */
-    expect_ok(f.c, "MULTI");
+    harness_cmd_ok(f.c, "MULTI");
     harness_expect_error(harness_cmd(f.c, "SET a"),
                          "ERR wrong number of arguments for 'set' command");
     expect_queued(f.c, "SET b 2");
@@ -130,26 +92,26 @@ START_TEST(queue_time_errors_abort_the_transaction)
     harness_expect_nil(harness_cmd(f.c, "GET b"));
     harness_expect_error(harness_cmd(f.c, "EXEC"), "ERR EXEC without MULTI");
     /* unknown command */
-    expect_ok(f.c, "MULTI");
+    harness_cmd_ok(f.c, "MULTI");
     harness_expect_error(harness_cmd(f.c, "FOO bar"),
                          "ERR unknown command 'FOO', with args beginning with: 'bar' ");
     harness_expect_error(harness_cmd(f.c, "EXEC"), abort_text);
     /* a no-multi command */
-    expect_ok(f.c, "MULTI");
+    harness_cmd_ok(f.c, "MULTI");
     harness_expect_error(harness_cmd(f.c, "SHUTDOWN"),
                          "ERR Command not allowed inside a transaction");
     expect_queued(f.c, "SET b 2");
     harness_expect_error(harness_cmd(f.c, "EXEC"), abort_text);
     harness_expect_nil(harness_cmd(f.c, "GET b"));
-    down(&f);
+    harness_down(&f);
 }
 END_TEST
 
 START_TEST(runtime_errors_are_elements_of_the_reply)
 {
-    struct fixture f;
-    up(&f, NULL);
-    expect_ok(f.c, "MULTI");
+    struct harness_fixture f;
+    harness_up(&f, NULL);
+    harness_cmd_ok(f.c, "MULTI");
     expect_queued(f.c, "SET t abc");
     expect_queued(f.c, "INCR t");
     expect_queued(f.c, "SELECT 99");
@@ -162,53 +124,53 @@ START_TEST(runtime_errors_are_elements_of_the_reply)
     ck_assert_str_eq(r->element[2]->str, "ERR DB index is out of range");
     ck_assert_int_eq(r->element[3]->integer, 4);
     freeReplyObject(r);
-    down(&f);
+    harness_down(&f);
 }
 END_TEST
 
 START_TEST(discard_drops_the_queue)
 {
-    struct fixture f;
-    up(&f, NULL);
-    expect_ok(f.c, "MULTI");
+    struct harness_fixture f;
+    harness_up(&f, NULL);
+    harness_cmd_ok(f.c, "MULTI");
     expect_queued(f.c, "SET d 1");
-    expect_ok(f.c, "DISCARD");
+    harness_cmd_ok(f.c, "DISCARD");
     harness_expect_nil(harness_cmd(f.c, "GET d"));
     harness_expect_error(harness_cmd(f.c, "DISCARD"), "ERR DISCARD without MULTI");
     harness_expect_error(harness_cmd(f.c, "EXEC"), "ERR EXEC without MULTI");
-    down(&f);
+    harness_down(&f);
 }
 END_TEST
 
 START_TEST(reset_and_quit_inside_multi_drop_the_queue)
 {
-    struct fixture f;
-    up(&f, NULL);
-    expect_ok(f.c, "MULTI");
+    struct harness_fixture f;
+    harness_up(&f, NULL);
+    harness_cmd_ok(f.c, "MULTI");
     expect_queued(f.c, "SET r 1");
     harness_expect_status(harness_cmd(f.c, "RESET"), "RESET");
     harness_expect_error(harness_cmd(f.c, "EXEC"), "ERR EXEC without MULTI");
     harness_expect_nil(harness_cmd(f.c, "GET r"));
 
     redisContext *q = harness_connect(&f.s);
-    expect_ok(q, "MULTI");
+    harness_cmd_ok(q, "MULTI");
     expect_queued(q, "SET q 1");
-    expect_ok(q, "QUIT");
+    harness_cmd_ok(q, "QUIT");
     redisFree(q);
     int fd = harness_raw_connect(&f.s);
     harness_raw_roundtrip(fd, "MULTI\r\nSET q 1\r\nQUIT\r\n", "+OK\r\n+QUEUED\r\n+OK\r\n");
     ck_assert(harness_raw_closed(fd));
     close(fd);
     harness_expect_nil(harness_cmd(f.c, "GET q"));
-    down(&f);
+    harness_down(&f);
 }
 END_TEST
 
 START_TEST(select_inside_multi_resolves_later_keys_in_that_db)
 {
-    struct fixture f;
-    up(&f, NULL);
-    expect_ok(f.c, "MULTI");
+    struct harness_fixture f;
+    harness_up(&f, NULL);
+    harness_cmd_ok(f.c, "MULTI");
     expect_queued(f.c, "SELECT 3");
     expect_queued(f.c, "SET k v3");
     expect_queued(f.c, "SELECT 0");
@@ -219,18 +181,18 @@ START_TEST(select_inside_multi_resolves_later_keys_in_that_db)
     ck_assert_str_eq(r->element[5]->str, "v3");
     freeReplyObject(r);
     harness_expect_str(harness_cmd(f.c, "GET k"), "v3"); /* still in db 3 */
-    expect_ok(f.c, "SELECT 0");
+    harness_cmd_ok(f.c, "SELECT 0");
     harness_expect_str(harness_cmd(f.c, "GET k"), "v0");
-    down(&f);
+    harness_down(&f);
 }
 END_TEST
 
 START_TEST(keyspace_wide_commands_run_inside_exec)
 {
-    struct fixture f;
-    up(&f, (const char *const[]){"--threads", "2", NULL});
-    expect_ok(f.c, "SET a 1");
-    expect_ok(f.c, "MULTI");
+    struct harness_fixture f;
+    harness_up(&f, (const char *const[]){"--threads", "2", NULL});
+    harness_cmd_ok(f.c, "SET a 1");
+    harness_cmd_ok(f.c, "MULTI");
     expect_queued(f.c, "INCR a");
     expect_queued(f.c, "KEYS *");
     expect_queued(f.c, "DBSIZE");
@@ -252,7 +214,7 @@ START_TEST(keyspace_wide_commands_run_inside_exec)
     ck_assert_str_eq(r->element[11]->str, "OK");
     freeReplyObject(r);
     harness_expect_int(harness_cmd(f.c, "DBSIZE"), 1);
-    down(&f);
+    harness_down(&f);
 }
 END_TEST
 
@@ -260,78 +222,78 @@ END_TEST
 
 START_TEST(watch_aborts_when_another_client_changes_the_key)
 {
-    struct fixture f;
-    up(&f, NULL);
+    struct harness_fixture f;
+    harness_up(&f, NULL);
     redisContext *other = harness_connect(&f.s);
-    expect_ok(f.c, "WATCH w");
-    expect_ok(other, "SET w 1");
-    expect_ok(f.c, "MULTI");
+    harness_cmd_ok(f.c, "WATCH w");
+    harness_cmd_ok(other, "SET w 1");
+    harness_cmd_ok(f.c, "MULTI");
     expect_queued(f.c, "SET w 2");
     harness_expect_nil(harness_cmd(f.c, "EXEC")); /* *-1 */
     harness_expect_str(harness_cmd(f.c, "GET w"), "1");
     /* The watch is gone after EXEC: the next transaction runs. */
-    expect_ok(other, "SET w 3");
-    ck_assert(ping_transaction_runs(f.c));
+    harness_cmd_ok(other, "SET w 3");
+    ck_assert(harness_watched_exec_runs(f.c));
     /* Deleting, expiring, renaming onto it are changes too. */
     const char *changes[] = {"DEL w", "EXPIRE w 100", "RENAME v w", "INCR w", "APPEND w x"};
     for (size_t i = 0; i < sizeof(changes) / sizeof(changes[0]); i++) {
-        expect_ok(other, "SET w 5");
-        expect_ok(other, "SET v 6");
-        expect_ok(f.c, "WATCH w");
+        harness_cmd_ok(other, "SET w 5");
+        harness_cmd_ok(other, "SET v 6");
+        harness_cmd_ok(f.c, "WATCH w");
         freeReplyObject(harness_cmd(other, changes[i]));
-        ck_assert_msg(!ping_transaction_runs(f.c), "%s did not abort", changes[i]);
+        ck_assert_msg(!harness_watched_exec_runs(f.c), "%s did not abort", changes[i]);
     }
     redisFree(other);
-    down(&f);
+    harness_down(&f);
 }
 END_TEST
 
 START_TEST(watch_aborts_on_the_clients_own_change_before_multi)
 {
-    struct fixture f;
-    up(&f, NULL);
-    expect_ok(f.c, "WATCH w");
-    expect_ok(f.c, "SET w 1");
-    ck_assert(!ping_transaction_runs(f.c));
+    struct harness_fixture f;
+    harness_up(&f, NULL);
+    harness_cmd_ok(f.c, "WATCH w");
+    harness_cmd_ok(f.c, "SET w 1");
+    ck_assert(!harness_watched_exec_runs(f.c));
     /* Reads and failed writes are not changes. */
-    expect_ok(f.c, "WATCH w");
+    harness_cmd_ok(f.c, "WATCH w");
     harness_expect_str(harness_cmd(f.c, "GET w"), "1");
     harness_expect_nil(harness_cmd(f.c, "SET w 2 NX"));
     harness_expect_int(harness_cmd(f.c, "DEL nothing"), 0);
-    ck_assert(ping_transaction_runs(f.c));
-    down(&f);
+    ck_assert(harness_watched_exec_runs(f.c));
+    harness_down(&f);
 }
 END_TEST
 
 /* Hash commands change their value in place; WATCH must still see it. */
 START_TEST(watch_aborts_when_a_watched_hash_changes)
 {
-    struct fixture f;
-    up(&f, NULL);
+    struct harness_fixture f;
+    harness_up(&f, NULL);
     redisContext *other = harness_connect(&f.s);
     const char *changes[] = {"HSET h a 2", "HSET h new 1", "HINCRBY h n 1",
                              "HINCRBYFLOAT h n 0.5", "HDEL h a", "HSETNX h fresh 1"};
     for (size_t i = 0; i < sizeof(changes) / sizeof(changes[0]); i++) {
         harness_expect_int(harness_cmd(other, "DEL h"), i == 0 ? 0 : 1);
         harness_expect_int(harness_cmd(other, "HSET h a 1 b 1 n 1"), 3);
-        expect_ok(f.c, "WATCH h");
+        harness_cmd_ok(f.c, "WATCH h");
         freeReplyObject(harness_cmd(other, changes[i]));
-        ck_assert_msg(!ping_transaction_runs(f.c), "%s did not abort", changes[i]);
+        ck_assert_msg(!harness_watched_exec_runs(f.c), "%s did not abort", changes[i]);
     }
     /* HSETNX on an existing field and HDEL of a missing one change nothing. */
-    expect_ok(f.c, "WATCH h");
+    harness_cmd_ok(f.c, "WATCH h");
     harness_expect_int(harness_cmd(other, "HSETNX h a 9"), 0);
     harness_expect_int(harness_cmd(other, "HDEL h missing"), 0);
-    ck_assert(ping_transaction_runs(f.c));
+    ck_assert(harness_watched_exec_runs(f.c));
     redisFree(other);
-    down(&f);
+    harness_down(&f);
 }
 END_TEST
 
 START_TEST(watch_resp3_abort_is_a_null)
 {
-    struct fixture f;
-    up(&f, NULL);
+    struct harness_fixture f;
+    harness_up(&f, NULL);
     int fd = harness_raw_connect(&f.s);
     const char *req = "HELLO 3\r\nWATCH x\r\nSET x 1\r\nMULTI\r\nPING\r\nEXEC\r\n";
     const char *tail = "+OK\r\n+OK\r\n+OK\r\n+QUEUED\r\n_\r\n";
@@ -344,105 +306,105 @@ START_TEST(watch_resp3_abort_is_a_null)
         got += n;
     }
     close(fd);
-    down(&f);
+    harness_down(&f);
 }
 END_TEST
 
 START_TEST(a_change_to_another_key_in_the_same_shard_does_not_abort)
 {
     /* One shard per database: every key shares it. */
-    struct fixture f;
-    up(&f, (const char *const[]){"--shards", "1", NULL});
+    struct harness_fixture f;
+    harness_up(&f, (const char *const[]){"--shards", "1", NULL});
     redisContext *other = harness_connect(&f.s);
-    expect_ok(f.c, "WATCH a");
+    harness_cmd_ok(f.c, "WATCH a");
     for (int i = 0; i < 100; i++) {
         redisReply *r = harness_cmd(other, "SET other:%d %d", i, i);
         freeReplyObject(r);
     }
     freeReplyObject(harness_cmd(other, "DEL other:1"));
-    ck_assert(ping_transaction_runs(f.c));
-    expect_ok(f.c, "WATCH a b c");
-    expect_ok(other, "SET c 1");
-    ck_assert(!ping_transaction_runs(f.c));
+    ck_assert(harness_watched_exec_runs(f.c));
+    harness_cmd_ok(f.c, "WATCH a b c");
+    harness_cmd_ok(other, "SET c 1");
+    ck_assert(!harness_watched_exec_runs(f.c));
     redisFree(other);
-    down(&f);
+    harness_down(&f);
 }
 END_TEST
 
 START_TEST(watch_is_per_database)
 {
-    struct fixture f;
-    up(&f, NULL);
+    struct harness_fixture f;
+    harness_up(&f, NULL);
     redisContext *other = harness_connect(&f.s);
-    expect_ok(f.c, "SELECT 1");
-    expect_ok(f.c, "WATCH k");
-    expect_ok(other, "SET k 0"); /* db 0 */
-    ck_assert(ping_transaction_runs(f.c));
-    expect_ok(f.c, "WATCH k");
-    expect_ok(other, "SELECT 1");
-    expect_ok(other, "SET k 1");
-    ck_assert(!ping_transaction_runs(f.c));
+    harness_cmd_ok(f.c, "SELECT 1");
+    harness_cmd_ok(f.c, "WATCH k");
+    harness_cmd_ok(other, "SET k 0"); /* db 0 */
+    ck_assert(harness_watched_exec_runs(f.c));
+    harness_cmd_ok(f.c, "WATCH k");
+    harness_cmd_ok(other, "SELECT 1");
+    harness_cmd_ok(other, "SET k 1");
+    ck_assert(!harness_watched_exec_runs(f.c));
     redisFree(other);
-    down(&f);
+    harness_down(&f);
 }
 END_TEST
 
 START_TEST(unwatch_discard_and_reset_release_watches)
 {
-    struct fixture f;
-    up(&f, NULL);
+    struct harness_fixture f;
+    harness_up(&f, NULL);
     const char *releases[] = {"UNWATCH", "RESET", NULL};
     for (int i = 0; releases[i]; i++) {
-        expect_ok(f.c, "WATCH x");
+        harness_cmd_ok(f.c, "WATCH x");
         freeReplyObject(harness_cmd(f.c, releases[i]));
-        expect_ok(f.c, "SET x 1");
-        ck_assert_msg(ping_transaction_runs(f.c), "%s kept the watch", releases[i]);
+        harness_cmd_ok(f.c, "SET x 1");
+        ck_assert_msg(harness_watched_exec_runs(f.c), "%s kept the watch", releases[i]);
     }
-    expect_ok(f.c, "WATCH x");
-    expect_ok(f.c, "MULTI");
-    expect_ok(f.c, "DISCARD");
-    expect_ok(f.c, "SET x 2");
-    ck_assert(ping_transaction_runs(f.c));
-    down(&f);
+    harness_cmd_ok(f.c, "WATCH x");
+    harness_cmd_ok(f.c, "MULTI");
+    harness_cmd_ok(f.c, "DISCARD");
+    harness_cmd_ok(f.c, "SET x 2");
+    ck_assert(harness_watched_exec_runs(f.c));
+    harness_down(&f);
 }
 END_TEST
 
 START_TEST(flushall_and_swapdb_touch_only_watched_keys_that_exist)
 {
-    struct fixture f;
-    up(&f, NULL);
-    expect_ok(f.c, "WATCH missing");
-    expect_ok(f.c, "FLUSHALL");
-    ck_assert(ping_transaction_runs(f.c));
-    expect_ok(f.c, "SET present 1");
-    expect_ok(f.c, "WATCH present");
-    expect_ok(f.c, "FLUSHALL");
-    ck_assert(!ping_transaction_runs(f.c));
-    expect_ok(f.c, "SET present 1");
-    expect_ok(f.c, "WATCH present");
-    expect_ok(f.c, "FLUSHDB");
-    ck_assert(!ping_transaction_runs(f.c));
+    struct harness_fixture f;
+    harness_up(&f, NULL);
+    harness_cmd_ok(f.c, "WATCH missing");
+    harness_cmd_ok(f.c, "FLUSHALL");
+    ck_assert(harness_watched_exec_runs(f.c));
+    harness_cmd_ok(f.c, "SET present 1");
+    harness_cmd_ok(f.c, "WATCH present");
+    harness_cmd_ok(f.c, "FLUSHALL");
+    ck_assert(!harness_watched_exec_runs(f.c));
+    harness_cmd_ok(f.c, "SET present 1");
+    harness_cmd_ok(f.c, "WATCH present");
+    harness_cmd_ok(f.c, "FLUSHDB");
+    ck_assert(!harness_watched_exec_runs(f.c));
     /* SWAPDB: a key that exists on either side changes. */
-    expect_ok(f.c, "WATCH missing");
-    expect_ok(f.c, "SWAPDB 0 1");
-    ck_assert(ping_transaction_runs(f.c));
-    expect_ok(f.c, "SELECT 1");
-    expect_ok(f.c, "SET incoming 1");
-    expect_ok(f.c, "SELECT 0");
-    expect_ok(f.c, "WATCH incoming");
-    expect_ok(f.c, "SWAPDB 0 1");
-    ck_assert(!ping_transaction_runs(f.c));
-    down(&f);
+    harness_cmd_ok(f.c, "WATCH missing");
+    harness_cmd_ok(f.c, "SWAPDB 0 1");
+    ck_assert(harness_watched_exec_runs(f.c));
+    harness_cmd_ok(f.c, "SELECT 1");
+    harness_cmd_ok(f.c, "SET incoming 1");
+    harness_cmd_ok(f.c, "SELECT 0");
+    harness_cmd_ok(f.c, "WATCH incoming");
+    harness_cmd_ok(f.c, "SWAPDB 0 1");
+    ck_assert(!harness_watched_exec_runs(f.c));
+    harness_down(&f);
 }
 END_TEST
 
 START_TEST(a_watched_key_that_expires_fails_exec)
 {
-    struct fixture f;
-    up(&f, NULL);
+    struct harness_fixture f;
+    harness_up(&f, NULL);
     redisContext *other = harness_connect(&f.s);
-    expect_ok(f.c, "SET e 1 PX 30");
-    expect_ok(f.c, "WATCH e");
+    harness_cmd_ok(f.c, "SET e 1 PX 30");
+    harness_cmd_ok(f.c, "WATCH e");
     /* Wait (on another connection) until it has expired. */
     for (int i = 0; i < 500; i++) {
         redisReply *r = harness_cmd(other, "PTTL e");
@@ -452,9 +414,9 @@ START_TEST(a_watched_key_that_expires_fails_exec)
             break;
         usleep(10000);
     }
-    ck_assert(!ping_transaction_runs(f.c));
+    ck_assert(!harness_watched_exec_runs(f.c));
     redisFree(other);
-    down(&f);
+    harness_down(&f);
 }
 END_TEST
 
@@ -537,8 +499,8 @@ static void *mixer_main(void *p)
 
 START_TEST(exec_is_atomic_for_clients_on_other_threads)
 {
-    struct fixture f;
-    up(&f, (const char *const[]){"--threads", "2", NULL});
+    struct harness_fixture f;
+    harness_up(&f, (const char *const[]){"--threads", "2", NULL});
     pthread_t t[WRITERS + READERS + 1];
     struct worker_arg args[WRITERS + READERS + 1];
     for (int i = 0; i < WRITERS + READERS + 1; i++) {
@@ -556,7 +518,7 @@ START_TEST(exec_is_atomic_for_clients_on_other_threads)
     ck_assert_int_eq(mismatches, 0);
     harness_expect_str(harness_cmd(f.c, "GET a"), "6000");
     harness_expect_str(harness_cmd(f.c, "GET b"), "6000");
-    down(&f);
+    harness_down(&f);
 }
 END_TEST
 

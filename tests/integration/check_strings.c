@@ -17,48 +17,18 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "harness.h"
+#include "fixtures.h"
 
-static struct grove_server srv;
-static redisContext *ctx;
-
-#define CMD(...) harness_cmd(ctx, __VA_ARGS__)
-#define EXPECT_OK(...) harness_expect_status(CMD(__VA_ARGS__), "OK")
-#define EXPECT_INT(v, ...) harness_expect_int(CMD(__VA_ARGS__), v)
-#define EXPECT_STR(s, ...) harness_expect_str(CMD(__VA_ARGS__), s)
-#define EXPECT_NIL(...) harness_expect_nil(CMD(__VA_ARGS__))
-#define EXPECT_ERR(e, ...) harness_expect_error(CMD(__VA_ARGS__), e)
-
-#define ERR_SYNTAX "ERR syntax error"
-#define ERR_NOT_INT "ERR value is not an integer or out of range"
 #define ERR_NOT_FLOAT "ERR value is not a valid float"
 #define ERR_OVERFLOW "ERR increment or decrement would overflow"
 #define ERR_TOO_BIG "ERR string exceeds maximum allowed size (proto-max-bulk-len)"
 
 /* ---- fixtures ------------------------------------------------------------------ */
 
-static const char *const server_args[] = {"--threads", "2", "--proto-max-bulk-len", "1mb", NULL};
-
 static void start_server(void)
 {
-    harness_start(&srv, server_args);
-}
-
-static void stop_server(void)
-{
-    harness_stop(&srv);
-}
-
-static void connect_and_flush(void)
-{
-    ctx = harness_connect(&srv);
-    EXPECT_OK("FLUSHALL");
-}
-
-static void disconnect(void)
-{
-    redisFree(ctx);
-    ctx = NULL;
+    static const char *const args[] = {"--threads", "2", "--proto-max-bulk-len", "1mb", NULL};
+    harness_start(&harness_srv, args);
 }
 
 /* ---- helpers ------------------------------------------------------------------- */
@@ -67,7 +37,7 @@ static void disconnect(void)
 static long long db0_expires(void)
 {
     char db0[256];
-    if (!harness_info_field(ctx, "keyspace", "db0", db0, sizeof(db0)))
+    if (!harness_info_field(harness_ctx, "keyspace", "db0", db0, sizeof(db0)))
         return 0;
     const char *p = strstr(db0, "expires=");
     ck_assert_ptr_nonnull(p);
@@ -84,21 +54,6 @@ static void expect_only_key_with_ttl(const char *key, bool ttl)
 {
     expect_exists(key, 1);
     ck_assert_int_eq(db0_expires(), ttl ? 1 : 0);
-}
-
-/* A RESP3 connection: HELLO 3 answered (its reply read and dropped). */
-static int resp3_connect(void)
-{
-    char buf[4096];
-    size_t got = 0;
-    int fd = harness_raw_connect(&srv);
-    harness_raw_send(fd, "HELLO 3\r\nPING\r\n", 15);
-    while (got < 7 || strcmp(buf + got - 7, "+PONG\r\n") != 0) {
-        size_t n = harness_raw_recv(fd, buf + got, sizeof(buf) - got, 1);
-        ck_assert_msg(n > 0, "no reply to HELLO 3");
-        got += n;
-    }
-    return fd;
 }
 
 /* ---- GET and SET --------------------------------------------------------------- */
@@ -772,7 +727,7 @@ END_TEST
 START_TEST(resp3_replies_use_null_and_map)
 {
     EXPECT_OK("MSET key1 ohmytext key2 mynewtext");
-    int fd = resp3_connect();
+    int fd = harness_resp3_connect(&harness_srv);
     harness_raw_roundtrip(fd, "LCS key1 key2 IDX MINMATCHLEN 4 WITHMATCHLEN\r\n",
                           "%2\r\n$7\r\nmatches\r\n*1\r\n*3\r\n*2\r\n:4\r\n:7\r\n*2\r\n:5\r\n:8\r\n"
                           ":4\r\n$3\r\nlen\r\n:6\r\n");
@@ -833,7 +788,7 @@ struct client_thread {
 static void *client_thread_main(void *ud)
 {
     struct client_thread *t = ud;
-    redisContext *c = harness_connect(&srv);
+    redisContext *c = harness_connect(&harness_srv);
     for (int i = 0; i < t->iterations; i++)
         t->step(c, i, t);
     redisFree(c);
@@ -917,19 +872,10 @@ END_TEST
 
 /* ---- the suite ------------------------------------------------------------------- */
 
-static TCase *server_case(const char *name)
-{
-    TCase *tc = tcase_create(name);
-    tcase_add_unchecked_fixture(tc, start_server, stop_server);
-    tcase_add_checked_fixture(tc, connect_and_flush, disconnect);
-    tcase_set_timeout(tc, 120);
-    return tc;
-}
-
 static Suite *strings_suite(void)
 {
     Suite *s = suite_create("strings");
-    TCase *tc = server_case("get_set");
+    TCase *tc = harness_server_case("get_set", start_server, NULL);
     tcase_add_test(tc, get_returns_what_set_stored);
     tcase_add_test(tc, get_of_missing_key_is_nil);
     tcase_add_test(tc, set_nx_and_xx_decide_on_existence);
@@ -949,13 +895,13 @@ static Suite *strings_suite(void)
     tcase_add_test(tc, getex_option_errors);
     suite_add_tcase(s, tc);
 
-    tc = server_case("multi_key");
+    tc = harness_server_case("multi_key", start_server, NULL);
     tcase_add_test(tc, mget_gives_nil_for_missing_keys);
     tcase_add_test(tc, mset_needs_pairs_and_sets_all);
     tcase_add_test(tc, msetnx_is_all_or_nothing);
     suite_add_tcase(s, tc);
 
-    tc = server_case("bytes");
+    tc = harness_server_case("bytes", start_server, NULL);
     tcase_add_test(tc, append_creates_and_extends);
     tcase_add_test(tc, strlen_counts_bytes);
     tcase_add_test(tc, getrange_follows_redis_index_rules);
@@ -964,7 +910,7 @@ static Suite *strings_suite(void)
     tcase_add_test(tc, string_growth_is_capped_by_proto_max_bulk_len);
     suite_add_tcase(s, tc);
 
-    tc = server_case("counters");
+    tc = harness_server_case("counters", start_server, NULL);
     tcase_add_test(tc, incr_family_counts);
     tcase_add_test(tc, incr_family_rejects_non_integers);
     tcase_add_test(tc, incr_family_detects_overflow);
@@ -972,18 +918,18 @@ static Suite *strings_suite(void)
     tcase_add_test(tc, incrbyfloat_errors);
     suite_add_tcase(s, tc);
 
-    tc = server_case("lcs");
+    tc = harness_server_case("lcs", start_server, NULL);
     tcase_add_test(tc, lcs_finds_the_common_subsequence);
     tcase_add_test(tc, lcs_option_errors);
     tcase_add_test(tc, lcs_table_is_capped_by_proto_max_bulk_len);
     suite_add_tcase(s, tc);
 
-    tc = server_case("protocol");
+    tc = harness_server_case("protocol", start_server, NULL);
     tcase_add_test(tc, resp3_replies_use_null_and_map);
     tcase_add_test(tc, command_info_declares_key_positions);
     suite_add_tcase(s, tc);
 
-    tc = server_case("concurrency");
+    tc = harness_server_case("concurrency", start_server, NULL);
     tcase_add_test(tc, mget_never_sees_half_an_mset);
     tcase_add_test(tc, concurrent_incr_loses_no_update);
     suite_add_tcase(s, tc);

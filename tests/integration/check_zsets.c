@@ -25,41 +25,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "harness.h"
-
-static struct grove_server srv;
-static redisContext *ctx;
-
-#define CMD(...) harness_cmd(ctx, __VA_ARGS__)
-#define EXPECT_OK(...) harness_expect_status(CMD(__VA_ARGS__), "OK")
-#define EXPECT_INT(v, ...) harness_expect_int(CMD(__VA_ARGS__), v)
-#define EXPECT_STR(s, ...) harness_expect_str(CMD(__VA_ARGS__), s)
-
-/* ---- fixtures ------------------------------------------------------------------ */
-
-static const char *const server_args[] = {"--threads", "2", NULL};
-
-static void start_server(void)
-{
-    harness_start(&srv, server_args);
-}
-
-static void stop_server(void)
-{
-    harness_stop(&srv);
-}
-
-static void connect_and_flush(void)
-{
-    ctx = harness_connect(&srv);
-    EXPECT_OK("FLUSHALL");
-}
-
-static void disconnect(void)
-{
-    redisFree(ctx);
-    ctx = NULL;
-}
+#include "fixtures.h"
 
 /* ---- transcripts --------------------------------------------------------------- */
 
@@ -69,24 +35,9 @@ struct step {
     const char *expect;
 };
 
-static int resp3_connect(void)
-{
-    char buf[4096];
-    size_t got = 0;
-    int fd = harness_raw_connect(&srv);
-    harness_raw_send(fd, "HELLO 3\r\nPING\r\n", 15);
-    while (got < 7 || strcmp(buf + got - 7, "+PONG\r\n") != 0) {
-        size_t n = harness_raw_recv(fd, buf + got, sizeof(buf) - got - 1, 1);
-        ck_assert_msg(n > 0, "no reply to HELLO 3");
-        got += n;
-        buf[got] = 0;
-    }
-    return fd;
-}
-
 static void run_transcript(const struct step *steps, int proto)
 {
-    int fd = proto == 3 ? resp3_connect() : harness_raw_connect(&srv);
+    int fd = proto == 3 ? harness_resp3_connect(&harness_srv) : harness_raw_connect(&harness_srv);
     for (const struct step *s = steps; s->send != NULL; s++)
         harness_raw_roundtrip(fd, s->send, s->expect);
     close(fd);
@@ -2052,18 +2003,6 @@ END_TEST
 
 /* ---- WATCH ------------------------------------------------------------------------ */
 
-/* Run MULTI; ZCARD z; EXEC on c: true if EXEC ran (false: aborted). */
-static bool exec_ran(redisContext *c)
-{
-    harness_expect_status(harness_cmd(c, "MULTI"), "OK");
-    harness_expect_status(harness_cmd(c, "ZCARD z"), "QUEUED");
-    redisReply *r = harness_cmd(c, "EXEC");
-    bool ran = r->type == REDIS_REPLY_ARRAY;
-    ck_assert(ran || r->type == REDIS_REPLY_NIL);
-    freeReplyObject(r);
-    return ran;
-}
-
 START_TEST(watch_sees_in_place_changes)
 {
     const char *const changes[] = {"ZADD z 3 c",      "ZADD z 5 a",      "ZADD z XX CH 7 b",
@@ -2071,28 +2010,28 @@ START_TEST(watch_sees_in_place_changes)
                                    "ZREM z a b",      "ZPOPMIN z",       "ZPOPMAX z 5",
                                    "ZREMRANGEBYRANK z 0 0", "ZREMRANGEBYSCORE z 2 2",
                                    "ZREMRANGEBYLEX z - +"};
-    redisContext *other = harness_connect(&srv);
+    redisContext *other = harness_connect(&harness_srv);
     for (size_t i = 0; i < sizeof(changes) / sizeof(changes[0]); i++) {
         freeReplyObject(CMD("DEL z"));
         EXPECT_INT(2, "ZADD z 1 a 2 b");
-        harness_expect_status(harness_cmd(ctx, "WATCH z"), "OK");
+        harness_expect_status(harness_cmd(harness_ctx, "WATCH z"), "OK");
         freeReplyObject(harness_cmd(other, changes[i]));
-        ck_assert_msg(!exec_ran(ctx), "EXEC ran after %s", changes[i]);
+        ck_assert_msg(!harness_watched_exec_runs(harness_ctx), "EXEC ran after %s", changes[i]);
     }
     /* a new key made by ZADD aborts too */
     freeReplyObject(CMD("DEL z"));
-    harness_expect_status(harness_cmd(ctx, "WATCH z"), "OK");
+    harness_expect_status(harness_cmd(harness_ctx, "WATCH z"), "OK");
     harness_expect_int(harness_cmd(other, "ZADD z 1 a"), 1);
-    ck_assert(!exec_ran(ctx));
+    ck_assert(!harness_watched_exec_runs(harness_ctx));
     /* changes that change nothing do not abort */
-    harness_expect_status(harness_cmd(ctx, "WATCH z"), "OK");
+    harness_expect_status(harness_cmd(harness_ctx, "WATCH z"), "OK");
     harness_expect_int(harness_cmd(other, "ZADD z 1 a"), 0);
     harness_expect_int(harness_cmd(other, "ZADD z NX 5 a"), 0);
     harness_expect_int(harness_cmd(other, "ZADD z GT 0 a"), 0);
     harness_expect_int(harness_cmd(other, "ZREM z zz"), 0);
     harness_expect_int(harness_cmd(other, "ZREMRANGEBYSCORE z 5 6"), 0);
     harness_expect_int(harness_cmd(other, "ZREMRANGEBYRANK z 5 6"), 0);
-    ck_assert(exec_ran(ctx));
+    ck_assert(harness_watched_exec_runs(harness_ctx));
     redisFree(other);
 }
 END_TEST
@@ -2117,19 +2056,10 @@ END_TEST
 
 /* ---- suite ------------------------------------------------------------------------ */
 
-static TCase *server_case(const char *name)
-{
-    TCase *tc = tcase_create(name);
-    tcase_add_unchecked_fixture(tc, start_server, stop_server);
-    tcase_add_checked_fixture(tc, connect_and_flush, disconnect);
-    tcase_set_timeout(tc, 120);
-    return tc;
-}
-
 static Suite *zset_suite(void)
 {
     Suite *s = suite_create("zset");
-    TCase *tc = server_case("transcripts");
+    TCase *tc = harness_server_case("transcripts", NULL, NULL);
     tcase_add_test(tc, commands_in_resp2);
     tcase_add_test(tc, commands_in_resp3);
     tcase_add_test(tc, edges_in_resp2);
@@ -2141,7 +2071,7 @@ static Suite *zset_suite(void)
     tcase_add_test(tc, zscan_skiplist_covers_every_member);
     suite_add_tcase(s, tc);
 
-    tc = server_case("transactions and copies");
+    tc = harness_server_case("transactions and copies", NULL, NULL);
     tcase_add_test(tc, watch_sees_in_place_changes);
     tcase_add_test(tc, copy_is_deep_and_last_member_deletes);
     suite_add_tcase(s, tc);
