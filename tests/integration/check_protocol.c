@@ -150,7 +150,9 @@ static void send_one_byte_at_a_time(int fd, const char *req)
 {
     for (size_t i = 0; req[i]; i++) {
         harness_raw_send(fd, req + i, 1);
-        usleep(200); /* so the server reads most bytes on their own */
+        /* Pacing, not waiting for anything: the server reads most bytes on
+         * their own, and the replies are the same however they arrive. */
+        usleep(200);
     }
 }
 
@@ -717,6 +719,7 @@ START_TEST(maxclients_rejects_the_extra_connection)
         fds[i] = harness_raw_connect(&s);
         harness_raw_roundtrip(fds[i], "PING\r\n", "+PONG\r\n");
     }
+    harness_wait_info_ll(c, "clients", "connected_clients", 4); /* exactly full */
     int extra = harness_raw_connect(&s);
     char buf[128];
     const char *want = "-ERR max number of clients reached\r\n";

@@ -553,6 +553,21 @@ void harness_pipeline_int(redisContext *c, const char *fmt, int from, int to)
     ck_assert_msg(errors == 0, "%d pipelined commands failed", errors);
 }
 
+long long harness_expect_ttl(redisContext *c, const char *cmd, const char *key, long long set_ms,
+                             long long since)
+{
+    long long v = harness_cmd_int(c, "%s %s", cmd, key);
+    long long elapsed = harness_wall_ms() - since;
+    long long lo = set_ms - elapsed, hi = set_ms;
+    if (strcmp(cmd, "TTL") == 0) {
+        lo = (lo + 500) / 1000;
+        hi = (hi + 500) / 1000;
+    }
+    ck_assert_msg(v >= lo && v <= hi, "%s %s = %lld, expected %lld..%lld, %lld ms after it was set",
+                  cmd, key, v, lo, hi, elapsed);
+    return v;
+}
+
 bool harness_watched_exec_runs(redisContext *c)
 {
     harness_expect_status(harness_cmd(c, "MULTI"), "OK");

@@ -74,6 +74,13 @@ long long harness_wall_ms(void);
 /* Wait at least `ms`. Only for a test whose assertion holds however much
  * longer the wait lasts (a key with a 1 ms TTL has expired after it). */
 void harness_sleep_ms(long ms);
+/* Assert the time to live of `key`, read now with `cmd` ("PTTL" in ms, or
+ * "TTL" in seconds rounded as Redis rounds), is what a TTL of `set_ms`
+ * given at wall time `since` can have become: at most `set_ms`, at least
+ * `set_ms` less the time since. `since` is harness_wall_ms() read before
+ * the command that set the TTL. Returns the value read. */
+long long harness_expect_ttl(redisContext *c, const char *cmd, const char *key, long long set_ms,
+                             long long since);
 /* Poll until `cond` is true, failing the test with the printf-style
  * message if HARNESS_DEADLINE_MS pass first. `cond` is evaluated again on
  * every round, so it must free whatever it allocates. */
