@@ -7,6 +7,7 @@
  */
 #include <check.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -178,6 +179,10 @@ START_TEST(select_inside_multi_resolves_later_keys_in_that_db)
     expect_queued(f.c, "SELECT 3");
     expect_queued(f.c, "GET k");
     redisReply *r = exec_array(f.c, 6);
+    for (int i = 0; i < 5; i++)
+        ck_assert(r->element[i]->type == REDIS_REPLY_STATUS &&
+                  strcmp(r->element[i]->str, "OK") == 0);
+    ck_assert_int_eq(r->element[5]->type, REDIS_REPLY_STRING);
     ck_assert_str_eq(r->element[5]->str, "v3");
     freeReplyObject(r);
     harness_expect_str(harness_cmd(f.c, "GET k"), "v3"); /* still in db 3 */
@@ -206,12 +211,25 @@ START_TEST(keyspace_wide_commands_run_inside_exec)
     expect_queued(f.c, "INFO keyspace");
     expect_queued(f.c, "SET z 1");
     redisReply *r = exec_array(f.c, 12);
-    ck_assert_int_eq(r->element[0]->integer, 2);
-    ck_assert_uint_eq(r->element[1]->elements, 1);
-    ck_assert_int_eq(r->element[2]->integer, 1);
-    ck_assert_int_eq(r->element[3]->integer, 1);
-    ck_assert_int_eq(r->element[8]->integer, 1);
-    ck_assert_str_eq(r->element[11]->str, "OK");
+    redisReply **e = r->element;
+    ck_assert(e[0]->type == REDIS_REPLY_INTEGER && e[0]->integer == 2);  /* INCR a */
+    harness_assert_array(e[1], 1);                                      /* KEYS * */
+    ck_assert_str_eq(e[1]->element[0]->str, "a");
+    ck_assert(e[2]->type == REDIS_REPLY_INTEGER && e[2]->integer == 1);  /* DBSIZE */
+    ck_assert(e[3]->type == REDIS_REPLY_INTEGER && e[3]->integer == 1);  /* COPY a b */
+    harness_assert_array(e[4], 2);                                      /* SCAN 0 */
+    ck_assert_str_eq(e[4]->element[0]->str, "0");
+    harness_assert_array(e[4]->element[1], 2);
+    ck_assert(harness_array_has(e[4]->element[1], "a") && harness_array_has(e[4]->element[1], "b"));
+    ck_assert_int_eq(e[5]->type, REDIS_REPLY_STRING);                   /* RANDOMKEY */
+    ck_assert(strcmp(e[5]->str, "a") == 0 || strcmp(e[5]->str, "b") == 0);
+    for (int i = 6; i <= 7; i++)                                        /* SWAPDB, FLUSHDB */
+        ck_assert(e[i]->type == REDIS_REPLY_STATUS && strcmp(e[i]->str, "OK") == 0);
+    ck_assert(e[8]->type == REDIS_REPLY_INTEGER && e[8]->integer == 1);  /* INCR a, db 0 empty */
+    ck_assert(e[9]->type == REDIS_REPLY_STATUS && strcmp(e[9]->str, "OK") == 0); /* FLUSHALL */
+    ck_assert_int_eq(e[10]->type, REDIS_REPLY_STRING);                  /* INFO keyspace */
+    ck_assert_str_eq(e[10]->str, "# Keyspace\r\n");
+    ck_assert(e[11]->type == REDIS_REPLY_STATUS && strcmp(e[11]->str, "OK") == 0); /* SET z 1 */
     freeReplyObject(r);
     harness_expect_int(harness_cmd(f.c, "DBSIZE"), 1);
     harness_down(&f);
@@ -235,13 +253,16 @@ START_TEST(watch_aborts_when_another_client_changes_the_key)
     harness_cmd_ok(other, "SET w 3");
     ck_assert(harness_watched_exec_runs(f.c));
     /* Deleting, expiring, renaming onto it are changes too. */
-    const char *changes[] = {"DEL w", "EXPIRE w 100", "RENAME v w", "INCR w", "APPEND w x"};
+    static const struct harness_step changes[] = {
+        {"DEL w", ":1"}, {"EXPIRE w 100", ":1"}, {"RENAME v w", "+OK"},
+        {"INCR w", ":6"}, {"APPEND w x", ":2"},
+    };
     for (size_t i = 0; i < sizeof(changes) / sizeof(changes[0]); i++) {
         harness_cmd_ok(other, "SET w 5");
         harness_cmd_ok(other, "SET v 6");
         harness_cmd_ok(f.c, "WATCH w");
-        freeReplyObject(harness_cmd(other, changes[i]));
-        ck_assert_msg(!harness_watched_exec_runs(f.c), "%s did not abort", changes[i]);
+        harness_expect_step(other, &changes[i]);
+        ck_assert_msg(!harness_watched_exec_runs(f.c), "%s did not abort", changes[i].cmd);
     }
     redisFree(other);
     harness_down(&f);
@@ -271,14 +292,16 @@ START_TEST(watch_aborts_when_a_watched_hash_changes)
     struct harness_fixture f;
     harness_up(&f, NULL);
     redisContext *other = harness_connect(&f.s);
-    const char *changes[] = {"HSET h a 2", "HSET h new 1", "HINCRBY h n 1",
-                             "HINCRBYFLOAT h n 0.5", "HDEL h a", "HSETNX h fresh 1"};
+    static const struct harness_step changes[] = {
+        {"HSET h a 2", ":0"},      {"HSET h new 1", ":1"}, {"HINCRBY h n 1", ":2"},
+        {"HINCRBYFLOAT h n 0.5", "$1.5"}, {"HDEL h a", ":1"}, {"HSETNX h fresh 1", ":1"},
+    };
     for (size_t i = 0; i < sizeof(changes) / sizeof(changes[0]); i++) {
         harness_expect_int(harness_cmd(other, "DEL h"), i == 0 ? 0 : 1);
         harness_expect_int(harness_cmd(other, "HSET h a 1 b 1 n 1"), 3);
         harness_cmd_ok(f.c, "WATCH h");
-        freeReplyObject(harness_cmd(other, changes[i]));
-        ck_assert_msg(!harness_watched_exec_runs(f.c), "%s did not abort", changes[i]);
+        harness_expect_step(other, &changes[i]);
+        ck_assert_msg(!harness_watched_exec_runs(f.c), "%s did not abort", changes[i].cmd);
     }
     /* HSETNX on an existing field and HDEL of a missing one change nothing. */
     harness_cmd_ok(f.c, "WATCH h");
@@ -317,11 +340,8 @@ START_TEST(a_change_to_another_key_in_the_same_shard_does_not_abort)
     harness_up(&f, (const char *const[]){"--shards", "1", NULL});
     redisContext *other = harness_connect(&f.s);
     harness_cmd_ok(f.c, "WATCH a");
-    for (int i = 0; i < 100; i++) {
-        redisReply *r = harness_cmd(other, "SET other:%d %d", i, i);
-        freeReplyObject(r);
-    }
-    freeReplyObject(harness_cmd(other, "DEL other:1"));
+    harness_pipeline_int(other, "SET other:%d v", 0, 100);
+    harness_expect_int(harness_cmd(other, "DEL other:1"), 1);
     ck_assert(harness_watched_exec_runs(f.c));
     harness_cmd_ok(f.c, "WATCH a b c");
     harness_cmd_ok(other, "SET c 1");
@@ -353,12 +373,12 @@ START_TEST(unwatch_discard_and_reset_release_watches)
 {
     struct harness_fixture f;
     harness_up(&f, NULL);
-    const char *releases[] = {"UNWATCH", "RESET", NULL};
-    for (int i = 0; releases[i]; i++) {
+    static const struct harness_step releases[] = {{"UNWATCH", "+OK"}, {"RESET", "+RESET"}};
+    for (size_t i = 0; i < sizeof(releases) / sizeof(releases[0]); i++) {
         harness_cmd_ok(f.c, "WATCH x");
-        freeReplyObject(harness_cmd(f.c, releases[i]));
+        harness_expect_step(f.c, &releases[i]);
         harness_cmd_ok(f.c, "SET x 1");
-        ck_assert_msg(harness_watched_exec_runs(f.c), "%s kept the watch", releases[i]);
+        ck_assert_msg(harness_watched_exec_runs(f.c), "%s kept the watch", releases[i].cmd);
     }
     harness_cmd_ok(f.c, "WATCH x");
     harness_cmd_ok(f.c, "MULTI");
@@ -398,22 +418,25 @@ START_TEST(flushall_and_swapdb_touch_only_watched_keys_that_exist)
 }
 END_TEST
 
+/* A key already expired when WATCH runs is watched as missing, and its
+ * expiry is then no change; so the key must be alive after WATCH, which
+ * PTTL on the watching connection (a read, not a change) shows. A machine
+ * too slow for the TTL gets a longer one. Then another connection waits
+ * until the key is gone: the order of events is certain. */
 START_TEST(a_watched_key_that_expires_fails_exec)
 {
     struct harness_fixture f;
     harness_up(&f, NULL);
     redisContext *other = harness_connect(&f.s);
-    harness_cmd_ok(f.c, "SET e 1 PX 30");
-    harness_cmd_ok(f.c, "WATCH e");
-    /* Wait (on another connection) until it has expired. */
-    for (int i = 0; i < 500; i++) {
-        redisReply *r = harness_cmd(other, "PTTL e");
-        long long ttl = r->integer;
-        freeReplyObject(r);
-        if (ttl == -2)
+    for (long long ttl_ms = 50;; ttl_ms *= 2) {
+        ck_assert_msg(ttl_ms <= HARNESS_DEADLINE_MS, "the key expired before WATCH every time");
+        harness_cmd_ok(f.c, "SET e 1 PX %lld", ttl_ms);
+        harness_cmd_ok(f.c, "WATCH e");
+        if (harness_cmd_int(f.c, "PTTL e") >= 0)
             break;
-        usleep(10000);
+        harness_cmd_ok(f.c, "UNWATCH");
     }
+    HARNESS_WAIT_FOR(harness_cmd_int(other, "EXISTS e") == 0, "e did not expire");
     ck_assert(!harness_watched_exec_runs(f.c));
     redisFree(other);
     harness_down(&f);
@@ -422,52 +445,121 @@ END_TEST
 
 /* ---- atomicity across worker threads ------------------------------------------------ */
 
+/* Writers run MULTI, INCR a, INCR b, EXEC while readers MGET a and b:
+ * a reader must never see them differ. A reader proves it ran while the
+ * writers did by seeing a change; the writers go on past ROUNDS until
+ * every reader has seen MIN_CHANGES of them (or the deadline passes, and
+ * the test fails), so the readers' checks never pass vacuously. Threads
+ * count what they see; the main thread asserts (Check's assertions
+ * belong to it). */
 #define WRITERS 4
 #define READERS 3
 #define ROUNDS 1500
+#define MIN_CHANGES 20
+#define RACE_DEADLINE_MS 60000
+
+struct atomicity_run {
+    int port;
+    atomic_int writers_running;
+    atomic_int readers_satisfied; /* readers that saw MIN_CHANGES changes */
+    long long deadline;
+};
 
 struct worker_arg {
-    const struct grove_server *s;
-    int id;
-    int mismatches;
+    struct atomicity_run *run;
+    long long execs;      /* writers: transactions that ran */
+    long long reads;      /* readers: MGETs answered */
+    long long changes;    /* readers: reads that saw a new value */
+    long long mismatches; /* a differs from b, or a wrong EXEC reply */
+    long long errors;     /* no reply, or an error reply */
 };
+
+/* The next reply of a pipeline, counting a missing or error reply. */
+static redisReply *next_reply(redisContext *c, struct worker_arg *a)
+{
+    redisReply *r = NULL;
+    if (redisGetReply(c, (void **)&r) != REDIS_OK || r == NULL) {
+        a->errors++;
+        return NULL;
+    }
+    if (r->type == REDIS_REPLY_ERROR)
+        a->errors++;
+    return r;
+}
+
+static bool writers_must_go_on(const struct worker_arg *a, int round)
+{
+    const struct atomicity_run *run = a->run;
+    return round < ROUNDS ||
+           (atomic_load(&run->readers_satisfied) < READERS && harness_now_ms() < run->deadline);
+}
+
+/* One transaction; false when the connection failed. INCR a and INCR b
+ * inside one EXEC answer the same number. */
+static bool write_once(redisContext *c, struct worker_arg *a)
+{
+    redisAppendCommand(c, "MULTI");
+    redisAppendCommand(c, "INCR a");
+    redisAppendCommand(c, "INCR b");
+    redisAppendCommand(c, "EXEC");
+    for (int j = 0; j < 4; j++) {
+        redisReply *r = next_reply(c, a);
+        if (r == NULL)
+            return false;
+        if (j == 3) {
+            bool ok = r->type == REDIS_REPLY_ARRAY && r->elements == 2 &&
+                      r->element[0]->integer == r->element[1]->integer;
+            a->mismatches += !ok;
+            a->execs += ok;
+        }
+        freeReplyObject(r);
+    }
+    return true;
+}
 
 static void *writer_main(void *p)
 {
     struct worker_arg *a = p;
-    redisContext *c = redisConnect("127.0.0.1", a->s->port);
-    for (int i = 0; i < ROUNDS && c && !c->err; i++) {
-        redisAppendCommand(c, "MULTI");
-        redisAppendCommand(c, "INCR a");
-        redisAppendCommand(c, "INCR b");
-        redisAppendCommand(c, "EXEC");
-        for (int j = 0; j < 4; j++) {
-            redisReply *r = NULL;
-            if (redisGetReply(c, (void **)&r) != REDIS_OK)
-                break;
-            if (j == 3 && (r->type != REDIS_REPLY_ARRAY || r->elements != 2))
-                a->mismatches++;
-            freeReplyObject(r);
-        }
-    }
+    redisContext *c = redisConnect("127.0.0.1", a->run->port);
+    if (c == NULL || c->err)
+        a->errors++;
+    for (int i = 0; c && !c->err && writers_must_go_on(a, i) && write_once(c, a); i++)
+        ;
     redisFree(c);
+    atomic_fetch_sub(&a->run->writers_running, 1);
     return NULL;
+}
+
+/* One MGET a b; false when the connection failed. */
+static bool read_once(redisContext *c, struct worker_arg *a, long long *last)
+{
+    redisReply *r = redisCommand(c, "MGET a b");
+    if (r == NULL || r->type != REDIS_REPLY_ARRAY || r->elements != 2) {
+        a->errors++;
+        freeReplyObject(r);
+        return false;
+    }
+    const char *x = r->element[0]->str ? r->element[0]->str : "0";
+    const char *y = r->element[1]->str ? r->element[1]->str : "0";
+    a->reads++;
+    a->mismatches += strcmp(x, y) != 0;
+    long long value = atoll(x);
+    if (value != *last && ++a->changes == MIN_CHANGES)
+        atomic_fetch_add(&a->run->readers_satisfied, 1);
+    *last = value;
+    freeReplyObject(r);
+    return true;
 }
 
 static void *reader_main(void *p)
 {
     struct worker_arg *a = p;
-    redisContext *c = redisConnect("127.0.0.1", a->s->port);
-    for (int i = 0; i < ROUNDS * 2 && c && !c->err; i++) {
-        redisReply *r = redisCommand(c, "MGET a b");
-        if (r == NULL)
-            break;
-        const char *x = r->element[0]->str ? r->element[0]->str : "";
-        const char *y = r->element[1]->str ? r->element[1]->str : "";
-        if (strcmp(x, y) != 0)
-            a->mismatches++;
-        freeReplyObject(r);
-    }
+    redisContext *c = redisConnect("127.0.0.1", a->run->port);
+    long long last = 0;
+    if (c == NULL || c->err)
+        a->errors++;
+    while (c && !c->err && atomic_load(&a->run->writers_running) > 0 && read_once(c, a, &last))
+        ;
     redisFree(c);
     return NULL;
 }
@@ -476,20 +568,22 @@ static void *reader_main(void *p)
 static void *mixer_main(void *p)
 {
     struct worker_arg *a = p;
-    redisContext *c = redisConnect("127.0.0.1", a->s->port);
-    freeReplyObject(redisCommand(c, "SELECT 1"));
+    redisContext *c = redisConnect("127.0.0.1", a->run->port);
     const char *cmds[] = {"MULTI", "INCR m", "KEYS *", "DBSIZE", "COPY m n", "MOVE n 2",
                           "SCAN 0", "RANDOMKEY", "FLUSHDB", "INCR m", "EXEC"};
     size_t n = sizeof(cmds) / sizeof(cmds[0]);
-    for (int i = 0; i < ROUNDS / 3 && c && !c->err; i++) {
+    redisReply *r = c && !c->err ? redisCommand(c, "SELECT 1") : NULL;
+    a->errors += r == NULL || r->type != REDIS_REPLY_STATUS;
+    freeReplyObject(r);
+    for (int i = 0; i < ROUNDS / 3 && a->errors == 0; i++) {
         for (size_t j = 0; j < n; j++)
             redisAppendCommand(c, cmds[j]);
-        for (size_t j = 0; j < n; j++) {
-            redisReply *r = NULL;
-            if (redisGetReply(c, (void **)&r) != REDIS_OK)
-                break;
-            if (j == n - 1 && (r->type != REDIS_REPLY_ARRAY || r->elements != n - 2))
-                a->mismatches++;
+        for (size_t j = 0; j < n && (r = next_reply(c, a)) != NULL; j++) {
+            if (j == n - 1) {
+                bool ok = r->type == REDIS_REPLY_ARRAY && r->elements == n - 2;
+                a->mismatches += !ok;
+                a->execs += ok;
+            }
             freeReplyObject(r);
         }
     }
@@ -499,25 +593,43 @@ static void *mixer_main(void *p)
 
 START_TEST(exec_is_atomic_for_clients_on_other_threads)
 {
+    enum { THREADS = WRITERS + READERS + 1 };
     struct harness_fixture f;
     harness_up(&f, (const char *const[]){"--threads", "2", NULL});
-    pthread_t t[WRITERS + READERS + 1];
-    struct worker_arg args[WRITERS + READERS + 1];
-    for (int i = 0; i < WRITERS + READERS + 1; i++) {
-        args[i] = (struct worker_arg){.s = &f.s, .id = i};
+    struct atomicity_run run = {.port = f.s.port, .deadline = harness_now_ms() + RACE_DEADLINE_MS};
+    atomic_init(&run.writers_running, WRITERS);
+    atomic_init(&run.readers_satisfied, 0);
+    pthread_t t[THREADS];
+    struct worker_arg args[THREADS];
+    for (int i = 0; i < THREADS; i++) {
+        args[i] = (struct worker_arg){.run = &run};
         void *(*fn)(void *) = i < WRITERS ? writer_main
                               : i < WRITERS + READERS ? reader_main
                                                       : mixer_main;
         ck_assert_int_eq(pthread_create(&t[i], NULL, fn, &args[i]), 0);
     }
-    int mismatches = 0;
-    for (int i = 0; i < WRITERS + READERS + 1; i++) {
+    long long execs = 0;
+    for (int i = 0; i < THREADS; i++)
         pthread_join(t[i], NULL);
-        mismatches += args[i].mismatches;
+    for (int i = 0; i < THREADS; i++) {
+        const struct worker_arg *a = &args[i];
+        ck_assert_msg(a->errors == 0, "thread %d: %lld failed replies", i, a->errors);
+        ck_assert_msg(a->mismatches == 0, "thread %d: %lld non-atomic results", i, a->mismatches);
+        if (i < WRITERS) {
+            ck_assert_int_ge(a->execs, ROUNDS);
+            execs += a->execs;
+        } else if (i < WRITERS + READERS) {
+            ck_assert_msg(a->changes >= MIN_CHANGES,
+                          "reader %d saw only %lld changes in %lld reads: it did not run "
+                          "alongside the writers", i, a->changes, a->reads);
+        } else {
+            ck_assert_int_eq(a->execs, ROUNDS / 3);
+        }
     }
-    ck_assert_int_eq(mismatches, 0);
-    harness_expect_str(harness_cmd(f.c, "GET a"), "6000");
-    harness_expect_str(harness_cmd(f.c, "GET b"), "6000");
+    char total[32];
+    snprintf(total, sizeof(total), "%lld", execs);
+    harness_expect_str(harness_cmd(f.c, "GET a"), total);
+    harness_expect_str(harness_cmd(f.c, "GET b"), total);
     harness_down(&f);
 }
 END_TEST

@@ -819,6 +819,14 @@ void harness_expect_reply(redisReply *r, const char *want)
     }
 }
 
+void harness_expect_step(redisContext *c, const struct harness_step *step)
+{
+    redisReply *r = harness_cmd(c, step->cmd);
+    ck_assert_msg(step->reply[0] == '-' || r->type != REDIS_REPLY_ERROR, "%s: %s", step->cmd,
+                  str_or_empty(r));
+    harness_expect_reply(r, step->reply);
+}
+
 void harness_assert_array(const redisReply *r, size_t n)
 {
     ck_assert_msg(r->type == REDIS_REPLY_ARRAY, "expected an array, got type %d (%s)", r->type,

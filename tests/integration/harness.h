@@ -164,6 +164,13 @@ void harness_expect_nil(redisReply *r);
  * "+OK" a status, "-ERR ..." an error, "$text" a bulk string, "_" nil,
  * "*3" an array of three elements. */
 void harness_expect_reply(redisReply *r, const char *want);
+/* A command and its reply, as harness_expect_reply describes it. */
+struct harness_step {
+    const char *cmd;
+    const char *reply;
+};
+/* Send the step's command (words split on spaces) and check its reply. */
+void harness_expect_step(redisContext *c, const struct harness_step *step);
 /* An array of exactly these bulk strings in this order (NULL: a nil). */
 void harness_expect_array(redisReply *r, size_t n, const char *const *want);
 /* An array holding exactly these distinct bulk strings, in any order. */
