@@ -338,19 +338,22 @@ END_TEST
 START_TEST(watch_aborts_when_a_watched_list_changes)
 {
     redisContext *other = harness_connect(&harness_srv);
-    const char *changes[] = {
-        "LPUSH l x",       "RPUSH l x",        "LPUSHX l x",    "RPUSHX l x",
-        "LPOP l",          "RPOP l 2",         "LSET l 0 z",    "LINSERT l before a z",
-        "LREM l 0 a",      "LTRIM l 0 0",      "LMOVE l l LEFT RIGHT", "RPOPLPUSH l other",
-        "RPOPLPUSH other l", "LPUSH fresh x",
+    /* Each on l = [a, b, c] and other = [o], with the reply it must give. */
+    static const struct harness_step changes[] = {
+        {"LPUSH l x", ":4"},         {"RPUSH l x", ":4"},          {"LPUSHX l x", ":4"},
+        {"RPUSHX l x", ":4"},        {"LPOP l", "$a"},             {"RPOP l 2", "*2"},
+        {"LSET l 0 z", "+OK"},       {"LINSERT l before a z", ":4"}, {"LREM l 0 a", ":1"},
+        {"LTRIM l 0 0", "+OK"},      {"LMOVE l l LEFT RIGHT", "$a"}, {"RPOPLPUSH l other", "$c"},
+        {"RPOPLPUSH other l", "$o"}, {"LPUSH fresh x", ":1"},
     };
     for (size_t i = 0; i < sizeof(changes) / sizeof(changes[0]); i++) {
-        freeReplyObject(harness_cmd(other, "DEL l other fresh"));
+        harness_cmd_ok(other, "FLUSHALL");
         harness_expect_int(harness_cmd(other, "RPUSH l a b c"), 3);
         harness_expect_int(harness_cmd(other, "RPUSH other o"), 1);
-        EXPECT_OK(strstr(changes[i], "fresh") ? "WATCH fresh" : "WATCH l");
-        freeReplyObject(harness_cmd(other, changes[i]));
-        ck_assert_msg(!harness_watched_exec_runs(harness_ctx), "%s did not abort", changes[i]);
+        EXPECT_OK(strstr(changes[i].cmd, "fresh") ? "WATCH fresh" : "WATCH l");
+        harness_expect_step(other, &changes[i]);
+        ck_assert_msg(!harness_watched_exec_runs(harness_ctx), "%s did not abort",
+                      changes[i].cmd);
     }
     /* Commands that change nothing leave the transaction alone. */
     harness_expect_status(harness_cmd(harness_ctx, "WATCH l"), "OK");
@@ -358,10 +361,10 @@ START_TEST(watch_aborts_when_a_watched_list_changes)
     harness_expect_int(harness_cmd(other, "LINSERT l before missing x"), -1);
     harness_expect_int(harness_cmd(other, "LPUSHX nokey x"), 0);
     harness_expect_array(harness_cmd(other, "LPOP l 0"), 0, NULL);
-    freeReplyObject(harness_cmd(other, "LRANGE l 0 -1"));
+    harness_expect_array(harness_cmd(other, "LRANGE l 0 -1"), 3, (const char *[]){"a", "b", "c"});
     ck_assert(harness_watched_exec_runs(harness_ctx));
     /* The key vanishing with its last element is a change too. */
-    freeReplyObject(harness_cmd(other, "DEL l"));
+    harness_expect_int(harness_cmd(other, "DEL l"), 1);
     harness_expect_int(harness_cmd(other, "RPUSH l only"), 1);
     harness_expect_status(harness_cmd(harness_ctx, "WATCH l"), "OK");
     harness_expect_str(harness_cmd(other, "RPOP l"), "only");

@@ -425,17 +425,21 @@ END_TEST
 
 START_TEST(watch_sees_in_place_changes)
 {
-    const char *const changes[] = {"SADD s c",      "SREM s a",          "SPOP s",
-                                   "SPOP s 1",      "SMOVE s other a",   "SMOVE other s q",
-                                   "SINTERSTORE s s", "SUNIONSTORE s other"};
+    /* Each on s = {a, b} and other = {q}, with the reply it must give. */
+    static const struct harness_step changes[] = {
+        {"SADD s c", ":1"},         {"SREM s a", ":1"},          {"SPOP s", "$a|b"},
+        {"SPOP s 1", "*1"},         {"SMOVE s other a", ":1"},   {"SMOVE other s q", ":1"},
+        {"SINTERSTORE s s", ":2"},  {"SUNIONSTORE s other", ":1"},
+    };
     redisContext *other = harness_connect(&harness_srv);
     for (size_t i = 0; i < sizeof(changes) / sizeof(changes[0]); i++) {
-        freeReplyObject(CMD("DEL s other"));
+        EXPECT_OK("FLUSHALL");
         EXPECT_INT(2, "SADD s a b");
         EXPECT_INT(1, "SADD other q");
-        harness_expect_status(harness_cmd(harness_ctx, "WATCH s"), "OK");
-        freeReplyObject(harness_cmd(other, changes[i]));
-        ck_assert_msg(!harness_watched_exec_runs(harness_ctx), "EXEC ran after %s", changes[i]);
+        EXPECT_OK("WATCH s");
+        harness_expect_step(other, &changes[i]);
+        ck_assert_msg(!harness_watched_exec_runs(harness_ctx), "EXEC ran after %s",
+                      changes[i].cmd);
     }
     /* a change that changes nothing does not abort */
     EXPECT_INT(1, "SADD s a");

@@ -212,25 +212,29 @@ END_TEST
 
 START_TEST(ttl_survives_updates_in_place)
 {
-    /* INCR family, INCRBYFLOAT, APPEND, SETRANGE, SET KEEPTTL, plain GETEX keep it */
-    static const char *const keep[] = {
-        "INCR k", "DECR k", "INCRBY k 5", "DECRBY k 5", "INCRBYFLOAT k 1.5",
-        "APPEND k x", "SETRANGE k 0 y", "SET k v KEEPTTL", "GETEX k",
+    /* INCR family, INCRBYFLOAT, APPEND, SETRANGE, SET KEEPTTL, plain GETEX
+     * keep it; each on "10" with a TTL, with the reply it must give. */
+    static const struct harness_step keep[] = {
+        {"INCR k", ":11"},       {"DECR k", ":9"},          {"INCRBY k 5", ":15"},
+        {"DECRBY k 5", ":5"},    {"INCRBYFLOAT k 1.5", "$11.5"}, {"APPEND k x", ":3"},
+        {"SETRANGE k 0 y", ":2"}, {"SET k v KEEPTTL", "+OK"}, {"GETEX k", "$10"},
     };
     /* SET, GETSET, MSET drop it; GETEX PERSIST removes it */
-    static const char *const drop[] = {"SET k 1", "GETSET k 1", "MSET k 1", "GETEX k PERSIST"};
+    static const struct harness_step drop[] = {
+        {"SET k 1", "+OK"}, {"GETSET k 1", "$10"}, {"MSET k 1", "+OK"}, {"GETEX k PERSIST", "$10"},
+    };
     for (size_t i = 0; i < sizeof(keep) / sizeof(keep[0]); i++) {
         EXPECT_OK("FLUSHALL");
         EXPECT_OK("SET k 10 EX 100");
-        freeReplyObject(CMD(keep[i]));
-        ck_assert_msg(db0_expires() == 1, "%s dropped the TTL", keep[i]);
+        harness_expect_step(harness_ctx, &keep[i]);
+        ck_assert_msg(db0_expires() == 1, "%s dropped the TTL", keep[i].cmd);
         expect_exists("k", 1);
     }
     for (size_t i = 0; i < sizeof(drop) / sizeof(drop[0]); i++) {
         EXPECT_OK("FLUSHALL");
         EXPECT_OK("SET k 10 EX 100");
-        freeReplyObject(CMD(drop[i]));
-        ck_assert_msg(db0_expires() == 0, "%s kept the TTL", drop[i]);
+        harness_expect_step(harness_ctx, &drop[i]);
+        ck_assert_msg(db0_expires() == 0, "%s kept the TTL", drop[i].cmd);
         expect_exists("k", 1);
     }
 }

@@ -161,8 +161,9 @@ void harness_expect_int(redisReply *r, long long v);
 void harness_expect_str(redisReply *r, const char *s);
 void harness_expect_nil(redisReply *r);
 /* One reply described in a word, for tables of commands: ":12" an integer,
- * "+OK" a status, "-ERR ..." an error, "$text" a bulk string, "_" nil,
- * "*3" an array of three elements. */
+ * "+OK" a status, "-ERR ..." an error, "$text" a bulk string ("$a|b": a
+ * bulk string that is one of the texts between the bars), "_" nil, "*3"
+ * an array of three elements. */
 void harness_expect_reply(redisReply *r, const char *want);
 /* A command and its reply, as harness_expect_reply describes it. */
 struct harness_step {
