@@ -295,11 +295,10 @@ START_TEST(hrandfield_single_and_counts)
     EXPECT_EMPTY("HRANDFIELD h 0");
 
     /* A positive count gives distinct fields, at most the hash's size. */
-    r = CMD("HRANDFIELD h 10");
-    ck_assert_uint_eq(r->elements, 3);
-    freeReplyObject(r);
+    EXPECT_SET(((const char *[]){"a", "b", "c"}), "HRANDFIELD h 10");
     r = CMD("HRANDFIELD h 2");
-    ck_assert_uint_eq(r->elements, 2);
+    harness_assert_array(r, 2);
+    ck_assert(is_field(r->element[0]->str) && is_field(r->element[1]->str));
     ck_assert_str_ne(r->element[0]->str, r->element[1]->str);
     freeReplyObject(r);
 

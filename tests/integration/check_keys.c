@@ -538,13 +538,24 @@ START_TEST(randomkey_picks_an_existing_key)
     harness_cmd_ok(f.c, "SET only v");
     harness_expect_str(harness_cmd(f.c, "RANDOMKEY"), "only");
     harness_pipeline_int(f.c, "SET key:%d v", 0, 100);
-    for (int i = 0; i < 50; i++) {
+    /* Each pick is one of the 101 keys, exactly, and stays; 100 picks that
+     * are all the same key would mean it is not random (odds 101^-99). */
+    char first[32] = "";
+    bool several = false;
+    for (int i = 0; i < 100; i++) {
         redisReply *r = harness_cmd(f.c, "RANDOMKEY");
         ck_assert_int_eq(r->type, REDIS_REPLY_STRING);
-        int n;
-        ck_assert(strcmp(r->str, "only") == 0 || sscanf(r->str, "key:%d", &n) == 1);
+        int n = -1, end = 0;
+        ck_assert_msg(strcmp(r->str, "only") == 0 ||
+                          (sscanf(r->str, "key:%d%n", &n, &end) == 1 && r->str[end] == '\0' &&
+                           n >= 0 && n < 100),
+                      "RANDOMKEY gave %s", r->str);
+        several |= first[0] != '\0' && strcmp(first, r->str) != 0;
+        snprintf(first, sizeof(first), "%s", first[0] ? first : r->str);
         freeReplyObject(r);
     }
+    ck_assert_msg(several, "100 RANDOMKEYs all gave %s", first);
+    harness_expect_int(harness_cmd(f.c, "DBSIZE"), 101);
     harness_expect_error(harness_cmd(f.c, "RANDOMKEY x"),
                          "ERR wrong number of arguments for 'randomkey' command");
     harness_cmd_ok(f.c, "SELECT 5");

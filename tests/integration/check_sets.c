@@ -200,8 +200,33 @@ END_TEST
 
 /* ---- SPOP, SRANDMEMBER ------------------------------------------------------------------ */
 
+/* Pop `count` from `key`, whose members were names[0..n-1] of which
+ * left[i] says which are still there, and check: as many as asked (or all
+ * that are left), each one still there before (so distinct), gone after. */
+static void pop_and_check(const char *key, long count, const char *const *names, bool *left,
+                          size_t n)
+{
+    size_t still = 0;
+    for (size_t i = 0; i < n; i++)
+        still += left[i];
+    redisReply *r = CMD("SPOP %s %ld", key, count);
+    size_t want = (size_t)count < still ? (size_t)count : still;
+    harness_assert_array(r, want);
+    for (size_t i = 0; i < r->elements; i++) {
+        size_t k = 0;
+        while (k < n && strcmp(names[k], r->element[i]->str) != 0)
+            k++;
+        ck_assert_msg(k < n && left[k], "SPOP gave %s, not a member left", r->element[i]->str);
+        left[k] = false; /* a second pop of it fails the check above */
+        EXPECT_INT(0, "SISMEMBER %s %s", key, r->element[i]->str);
+    }
+    freeReplyObject(r);
+}
+
 START_TEST(spop_counts)
 {
+    static const char *const names[] = {"a", "b", "c", "d", "e"};
+    bool left[5] = {true, true, true, true, true};
     EXPECT_ERR(ERR_POSITIVE, "SPOP s -1");
     EXPECT_ERR(ERR_POSITIVE, "SPOP s abc");
     EXPECT_NIL("SPOP nokey");
@@ -209,23 +234,46 @@ START_TEST(spop_counts)
     EXPECT_INT(5, "SADD s a b c d e");
     EXPECT_EMPTY("SPOP s 0");
     EXPECT_INT(5, "SCARD s");
-    redisReply *r = CMD("SPOP s 2");
-    ck_assert_int_eq(r->type, REDIS_REPLY_ARRAY);
-    ck_assert_uint_eq(r->elements, 2);
-    ck_assert_str_ne(r->element[0]->str, r->element[1]->str);
-    for (size_t i = 0; i < 2; i++)
-        EXPECT_INT(0, "SISMEMBER s %s", r->element[i]->str);
-    freeReplyObject(r);
+    pop_and_check("s", 2, names, left, 5);
     EXPECT_INT(3, "SCARD s");
-    r = CMD("SPOP s");
+    redisReply *r = CMD("SPOP s");
     ck_assert_int_eq(r->type, REDIS_REPLY_STRING);
+    size_t k = (size_t)(r->str[0] - 'a');
+    ck_assert_msg(r->len == 1 && k < 5 && left[k], "SPOP gave %s", r->str);
+    left[k] = false;
     EXPECT_INT(0, "SISMEMBER s %s", r->str);
     freeReplyObject(r);
     EXPECT_INT(2, "SCARD s");
-    r = CMD("SPOP s 3");
-    ck_assert_uint_eq(r->elements, 2);
-    freeReplyObject(r);
+    /* More than are left: exactly the two that remain. */
+    pop_and_check("s", 3, names, left, 5);
+    ck_assert(!left[0] && !left[1] && !left[2] && !left[3] && !left[4]);
     EXPECT_INT(0, "EXISTS s");
+}
+END_TEST
+
+/* Both encodings: 300 integers (an intset) and 300 strings. */
+START_TEST(spop_count_from_a_large_set_takes_distinct_members)
+{
+    static char storage[300][8];
+    const char *names[300];
+    bool left[300];
+    for (int i = 0; i < 300; i++) {
+        snprintf(storage[i], sizeof(storage[i]), "%d", i);
+        names[i] = storage[i];
+        left[i] = true;
+    }
+    harness_pipeline_int(harness_ctx, "SADD n %d", 0, 300);
+    EXPECT_ENCODING("n", "intset");
+    pop_and_check("n", 100, names, left, 300);
+    EXPECT_INT(200, "SCARD n");
+    for (int i = 0; i < 300; i++) {
+        snprintf(storage[i], sizeof(storage[i]), "m%d", i);
+        left[i] = true;
+    }
+    harness_pipeline_int(harness_ctx, "SADD h m%d", 0, 300);
+    EXPECT_ENCODING("h", "hashtable");
+    pop_and_check("h", 100, names, left, 300);
+    EXPECT_INT(200, "SCARD h");
 }
 END_TEST
 
@@ -244,9 +292,7 @@ START_TEST(srandmember_counts)
     EXPECT_SET(((const char *[]){"a", "b", "c"}), "SRANDMEMBER s 9223372036854775807");
     expect_members_of(CMD("SRANDMEMBER s -10"), "s", 10);
     expect_members_of(CMD("SRANDMEMBER s 1"), "s", 1);
-    redisReply *r = CMD("SRANDMEMBER s");
-    ck_assert_int_eq(r->type, REDIS_REPLY_STRING);
-    freeReplyObject(r);
+    harness_expect_reply(CMD("SRANDMEMBER s"), "$a|b|c");
     EXPECT_INT(3, "SCARD s");
     /* distinct picks from a larger set, both encodings */
     for (int i = 0; i < 300; i++)
@@ -255,7 +301,7 @@ START_TEST(srandmember_counts)
         EXPECT_INT(1, "SADD h m%d", i);
     const char *keys[] = {"n", "h"};
     for (int k = 0; k < 2; k++) {
-        r = CMD("SRANDMEMBER %s 100", keys[k]);
+        redisReply *r = CMD("SRANDMEMBER %s 100", keys[k]);
         ck_assert_uint_eq(r->elements, 100);
         for (size_t i = 0; i < 100; i++) {
             EXPECT_INT(1, "SISMEMBER %s %s", keys[k], r->element[i]->str);
@@ -500,6 +546,7 @@ static Suite *set_suite(void)
 
     tc = harness_server_case("random and scan", NULL, NULL);
     tcase_add_test(tc, spop_counts);
+    tcase_add_test(tc, spop_count_from_a_large_set_takes_distinct_members);
     tcase_add_test(tc, srandmember_counts);
     tcase_add_test(tc, sscan_covers_every_member);
     tcase_add_test(tc, sscan_errors_and_missing_key);

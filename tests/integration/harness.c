@@ -220,12 +220,15 @@ static pid_t spawn(int port, const struct harness_opts *opts, const char *const 
     pid_t pid = fork();
     ck_assert_int_ge(pid, 0);
     if (pid == 0) {
-        if (opts && opts->nofile > 0) {
-            struct rlimit rl;
-            getrlimit(RLIMIT_NOFILE, &rl);
+        struct rlimit rl;
+        getrlimit(RLIMIT_NOFILE, &rl);
+        if (opts && opts->nofile_hard > 0)
+            rl.rlim_max = (rlim_t)opts->nofile_hard;
+        if (opts && opts->nofile > 0)
             rl.rlim_cur = (rlim_t)opts->nofile;
-            setrlimit(RLIMIT_NOFILE, &rl);
-        }
+        if (rl.rlim_cur > rl.rlim_max)
+            rl.rlim_cur = rl.rlim_max;
+        setrlimit(RLIMIT_NOFILE, &rl);
         execv(bin, (char *const *)argv);
         _exit(127);
     }

@@ -48,6 +48,7 @@ void harness_stop(struct grove_server *s);
 struct harness_opts {
     const char *config_file; /* passed first, before the options */
     long nofile;             /* the server's RLIMIT_NOFILE soft limit; 0: inherited */
+    long nofile_hard;        /* and its hard limit (only ever lowered); 0: inherited */
 };
 void harness_start_ex(struct grove_server *s, const struct harness_opts *opts,
                       const char *const *args);
