@@ -680,16 +680,19 @@ static int split_line(char *line, const char **words, int max)
 static char *format_line(const char *line, size_t *len)
 {
     char *copy = strdup(line);
-    const char *words[256];
-    size_t lens[256];
-    ck_assert_ptr_nonnull(copy);
-    int n = split_line(copy, words, 256);
+    int max = (int)strlen(line) / 2 + 2; /* words need a separator, or are '' */
+    const char **words = malloc((size_t)max * sizeof(*words));
+    size_t *lens = malloc((size_t)max * sizeof(*lens));
+    ck_assert(copy && words && lens);
+    int n = split_line(copy, words, max);
     for (int i = 0; i < n; i++)
         lens[i] = strlen(words[i]);
     char *out = NULL;
     int bytes = redisFormatCommandArgv(&out, n, words, lens);
     ck_assert_int_gt(bytes, 0);
     free(copy);
+    free(words);
+    free(lens);
     *len = (size_t)bytes;
     return out;
 }
