@@ -12,6 +12,7 @@
  */
 #include <check.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -779,31 +780,65 @@ END_TEST
 #define MGET_READERS 3
 #define INCR_THREADS 4
 #define INCR_ITERATIONS 5000
+#define MIN_CHANGES 20 /* value changes each reader must see */
+#define RACE_DEADLINE_MS 60000
 
-/* A client thread: its own connection, `iterations` commands, each sent
- * and judged by `step`. Failures are counted, not asserted, off the main
- * thread. */
+/* A client thread: its own connection, commands each sent and judged by
+ * `step`. Failures are counted, not asserted, off the main thread. A
+ * writer runs `iterations` steps, and more while a reader has not yet
+ * seen MIN_CHANGES changes of the value (until the deadline); a reader
+ * runs while any writer does. So a reader's checks cannot pass vacuously:
+ * it must have read while the writes went on. */
 struct client_thread {
     void (*step)(redisContext *c, int i, struct client_thread *t);
     int iterations;
-    long long mixed;  /* MGET replies mixing two MSETs */
-    long long errors; /* unexpected replies */
+    bool reader;
+    long long done;    /* steps taken */
+    long long mixed;   /* MGET replies mixing two MSETs */
+    long long errors;  /* unexpected replies */
+    long long changes; /* reader: replies with another value than the last */
+    char last[16];     /* reader: the last value seen */
     pthread_t tid;
 };
+
+static struct {
+    atomic_int writers_running;
+    atomic_int readers_waiting; /* readers that have not seen MIN_CHANGES */
+    long long deadline;
+} race;
+
+static bool go_on(const struct client_thread *t, int i)
+{
+    if (t->reader)
+        return atomic_load(&race.writers_running) > 0;
+    return i < t->iterations ||
+           (atomic_load(&race.readers_waiting) > 0 && harness_now_ms() < race.deadline);
+}
 
 static void *client_thread_main(void *ud)
 {
     struct client_thread *t = ud;
-    redisContext *c = harness_connect(&harness_srv);
-    for (int i = 0; i < t->iterations; i++)
+    redisContext *c = redisConnect("127.0.0.1", harness_srv.port);
+    if (c == NULL || c->err)
+        t->errors++;
+    for (int i = 0; t->errors == 0 && go_on(t, i); i++, t->done++)
         t->step(c, i, t);
     redisFree(c);
+    if (!t->reader)
+        atomic_fetch_sub(&race.writers_running, 1);
     return NULL;
 }
 
-/* Run the threads to completion and assert none saw an error or a mix. */
+/* Run the threads to completion and assert none saw an error or a mix,
+ * and every reader saw the writes happen. */
 static void run_client_threads(struct client_thread *ts, size_t n)
 {
+    int readers = 0;
+    for (size_t i = 0; i < n; i++)
+        readers += ts[i].reader;
+    atomic_init(&race.writers_running, (int)n - readers);
+    atomic_init(&race.readers_waiting, readers);
+    race.deadline = harness_now_ms() + RACE_DEADLINE_MS;
     for (size_t i = 0; i < n; i++)
         ck_assert_int_eq(pthread_create(&ts[i].tid, NULL, client_thread_main, &ts[i]), 0);
     for (size_t i = 0; i < n; i++)
@@ -811,6 +846,11 @@ static void run_client_threads(struct client_thread *ts, size_t n)
     for (size_t i = 0; i < n; i++) {
         ck_assert_msg(ts[i].errors == 0, "thread %zu got %lld bad replies", i, ts[i].errors);
         ck_assert_msg(ts[i].mixed == 0, "thread %zu saw %lld mixed replies", i, ts[i].mixed);
+        ck_assert_msg(!ts[i].reader || ts[i].changes >= MIN_CHANGES,
+                      "reader %zu saw %lld changes in %lld reads: it did not read alongside "
+                      "the writer", i, ts[i].changes, ts[i].done);
+        ck_assert_msg(ts[i].reader || ts[i].done >= ts[i].iterations, "writer %zu stopped at %lld",
+                      i, ts[i].done);
     }
 }
 
@@ -825,11 +865,26 @@ static void expect_reply_type(struct client_thread *t, redisReply *r, int type)
 /* Writes a, b, c, d with one value per MSET, alternating between two
  * values, so a reader seeing two different values saw half an MSET. Four
  * keys make it near certain they span several shards. */
+static const char *mset_value(long long i)
+{
+    return (i & 1) ? "odd-value" : "even";
+}
+
 static void mset_step(redisContext *c, int i, struct client_thread *t)
 {
-    const char *v = (i & 1) ? "odd-value" : "even";
+    const char *v = mset_value(i);
     expect_reply_type(t, redisCommand(c, "MSET a %s b %s c %s d %s", v, v, v, v),
                       REDIS_REPLY_STATUS);
+}
+
+/* A new value of a: the writer's work seen in progress. */
+static void note_value(struct client_thread *t, const char *value)
+{
+    if (strcmp(value, t->last) == 0)
+        return;
+    snprintf(t->last, sizeof(t->last), "%s", value);
+    if (++t->changes == MIN_CHANGES)
+        atomic_fetch_sub(&race.readers_waiting, 1);
 }
 
 /* All four values equal, or all nil before the first MSET. */
@@ -846,6 +901,7 @@ static void mget_step(redisContext *c, int i, struct client_thread *t)
                 (e->type == REDIS_REPLY_STRING && strcmp(e->str, first->str) != 0))
                 t->mixed++;
         }
+        note_value(t, first->str ? first->str : "");
     }
     if (r)
         freeReplyObject(r);
@@ -858,11 +914,13 @@ static void incr_step(redisContext *c, int i, struct client_thread *t)
 
 START_TEST(mget_never_sees_half_an_mset)
 {
-    struct client_thread ts[1 + MGET_READERS] = {{mset_step, MSET_ITERATIONS, 0, 0, 0}};
+    struct client_thread ts[1 + MGET_READERS] = {
+        {.step = mset_step, .iterations = MSET_ITERATIONS},
+    };
     for (size_t i = 1; i <= MGET_READERS; i++)
-        ts[i] = (struct client_thread){mget_step, MSET_ITERATIONS, 0, 0, 0};
+        ts[i] = (struct client_thread){.step = mget_step, .reader = true};
     run_client_threads(ts, 1 + MGET_READERS);
-    EXPECT_STR("odd-value", "GET d");
+    EXPECT_STR(mset_value(ts[0].done - 1), "GET d");
 }
 END_TEST
 
@@ -870,7 +928,7 @@ START_TEST(concurrent_incr_loses_no_update)
 {
     struct client_thread ts[INCR_THREADS];
     for (size_t i = 0; i < INCR_THREADS; i++)
-        ts[i] = (struct client_thread){incr_step, INCR_ITERATIONS, 0, 0, 0};
+        ts[i] = (struct client_thread){.step = incr_step, .iterations = INCR_ITERATIONS};
     run_client_threads(ts, INCR_THREADS);
     EXPECT_INT(INCR_THREADS * INCR_ITERATIONS, "INCRBY counter 0");
 }
