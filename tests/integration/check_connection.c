@@ -20,51 +20,24 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "harness.h"
-
-static struct grove_server srv;
-static redisContext *ctx;
-
-#define CMD(...) harness_cmd(ctx, __VA_ARGS__)
-#define EXPECT_OK(...) harness_expect_status(CMD(__VA_ARGS__), "OK")
-#define EXPECT_INT(v, ...) harness_expect_int(CMD(__VA_ARGS__), v)
-#define EXPECT_STR(s, ...) harness_expect_str(CMD(__VA_ARGS__), s)
-#define EXPECT_NIL(...) harness_expect_nil(CMD(__VA_ARGS__))
-#define EXPECT_ERR(e, ...) harness_expect_error(CMD(__VA_ARGS__), e)
+#include "fixtures.h"
 
 #define ERR_NOAUTH "NOAUTH Authentication required."
 #define ERR_WRONGPASS "WRONGPASS invalid username-password pair or user is disabled."
-#define ERR_SYNTAX "ERR syntax error"
 #define ERR_BAD_NAME "ERR Client names cannot contain spaces, newlines or special characters."
 
 /* ---- fixtures ------------------------------------------------------------------ */
 
-static void start_plain(void)
-{
-    static const char *const args[] = {"--threads", "2", NULL};
-    harness_start(&srv, args);
-}
-
 static void start_with_password(void)
 {
     static const char *const args[] = {"--threads", "2", "--requirepass", "secret", NULL};
-    harness_start(&srv, args);
+    harness_start(&harness_srv, args);
 }
 
-static void stop_server(void)
+/* No FLUSHALL: under requirepass it would need AUTH first. */
+static void connect_only(void)
 {
-    harness_stop(&srv);
-}
-
-static void connect_client(void)
-{
-    ctx = harness_connect(&srv);
-}
-
-static void disconnect_client(void)
-{
-    redisFree(ctx);
-    ctx = NULL;
+    harness_ctx = harness_connect(&harness_srv);
 }
 
 /* ---- helpers ---------------------------------------------------------------------- */
@@ -163,11 +136,11 @@ END_TEST
 
 START_TEST(quit_replies_ok_and_closes_without_running_what_follows)
 {
-    int fd = harness_raw_connect(&srv);
+    int fd = harness_raw_connect(&harness_srv);
     harness_raw_roundtrip(fd, "QUIT\r\nSET afterquit 1\r\n", "+OK\r\n");
     ck_assert(harness_raw_closed(fd));
     close(fd);
-    fd = harness_raw_connect(&srv);
+    fd = harness_raw_connect(&harness_srv);
     harness_raw_roundtrip(fd, "QUIT with args\r\n", "+OK\r\n"); /* arity -1 */
     ck_assert(harness_raw_closed(fd));
     close(fd);
@@ -180,7 +153,7 @@ START_TEST(select_switches_the_database_of_this_connection)
     EXPECT_OK("SELECT 1");
     EXPECT_OK("SET indb1 yes");
     EXPECT_STR("yes", "GET indb1");
-    redisContext *other = harness_connect(&srv);
+    redisContext *other = harness_connect(&harness_srv);
     harness_expect_nil(harness_cmd(other, "GET indb1")); /* still in db 0 */
     harness_expect_status(harness_cmd(other, "SELECT 1"), "OK");
     harness_expect_str(harness_cmd(other, "GET indb1"), "yes");
@@ -202,30 +175,30 @@ END_TEST
 
 START_TEST(reset_restores_the_connection_defaults)
 {
-    long long id = client_id_of(ctx);
+    long long id = client_id_of(harness_ctx);
     EXPECT_OK("SELECT 3");
     EXPECT_OK("CLIENT SETNAME %s", "named");
     EXPECT_OK("CLIENT NO-EVICT on");
     EXPECT_OK("CLIENT NO-TOUCH on");
-    expect_info_field(ctx, "flags", "eT");
-    int fd = harness_raw_connect(&srv);
+    expect_info_field(harness_ctx, "flags", "eT");
+    int fd = harness_raw_connect(&harness_srv);
     raw_hello3(fd);
     harness_raw_roundtrip(fd, "CLIENT REPLY OFF\r\nPING\r\nRESET\r\nGET nokey\r\n",
                           "+RESET\r\n$-1\r\n"); /* RESP2 and replies on again */
     close(fd);
     harness_expect_status(CMD("RESET"), "RESET");
-    ck_assert_int_eq(client_id_of(ctx), id); /* same connection */
+    ck_assert_int_eq(client_id_of(harness_ctx), id); /* same connection */
     EXPECT_NIL("CLIENT GETNAME");
-    expect_info_field(ctx, "db", "0");
-    expect_info_field(ctx, "flags", "N");
-    expect_info_field(ctx, "resp", "2");
+    expect_info_field(harness_ctx, "db", "0");
+    expect_info_field(harness_ctx, "flags", "N");
+    expect_info_field(harness_ctx, "resp", "2");
     EXPECT_ERR("ERR wrong number of arguments for 'reset' command", "RESET x");
 }
 END_TEST
 
 START_TEST(reset_under_reply_skip_sends_nothing)
 {
-    int fd = harness_raw_connect(&srv);
+    int fd = harness_raw_connect(&harness_srv);
     harness_raw_roundtrip(fd, "CLIENT REPLY SKIP\r\nRESET\r\nPING\r\n", "+PONG\r\n");
     close(fd);
 }
@@ -242,7 +215,7 @@ START_TEST(hello_without_version_keeps_the_protocol)
     ck_assert_str_eq(r->element[1]->str, "redis");
     ck_assert_str_eq(r->element[3]->str, "7.0.15");
     ck_assert_int_eq(r->element[5]->integer, 2);
-    ck_assert_int_eq(r->element[7]->integer, client_id_of(ctx));
+    ck_assert_int_eq(r->element[7]->integer, client_id_of(harness_ctx));
     ck_assert_str_eq(r->element[9]->str, "standalone");
     ck_assert_str_eq(r->element[11]->str, "master");
     ck_assert_int_eq(r->element[13]->type, REDIS_REPLY_ARRAY);
@@ -272,7 +245,7 @@ START_TEST(hello_rejects_bad_arguments)
     EXPECT_ERR("ERR Syntax error in HELLO option 'AUTH'", "HELLO 3 AUTH a");
     EXPECT_ERR("ERR Syntax error in HELLO option 'SETNAME'", "HELLO 3 SETNAME");
     EXPECT_ERR(ERR_BAD_NAME, "HELLO 3 SETNAME %s", "a b");
-    expect_info_field(ctx, "resp", "2"); /* no failed HELLO switched */
+    expect_info_field(harness_ctx, "resp", "2"); /* no failed HELLO switched */
 }
 END_TEST
 
@@ -356,7 +329,7 @@ static void expect_noauth(redisContext *c, const char *fullname, long long arity
 
 START_TEST(every_command_but_the_handshake_needs_auth)
 {
-    redisContext *admin = harness_connect(&srv);
+    redisContext *admin = harness_connect(&harness_srv);
     harness_expect_status(harness_cmd(admin, "AUTH secret"), "OK");
     redisReply *all = harness_cmd(admin, "COMMAND");
     ck_assert_int_eq(all->type, REDIS_REPLY_ARRAY);
@@ -369,11 +342,11 @@ START_TEST(every_command_but_the_handshake_needs_auth)
         if (is_handshake(name))
             continue;
         if (subs->elements == 0 || arity == -1) {
-            expect_noauth(ctx, name, arity);
+            expect_noauth(harness_ctx, name, arity);
             checked++;
         }
         for (size_t j = 0; j < subs->elements; j++) {
-            expect_noauth(ctx, subs->element[j]->element[0]->str,
+            expect_noauth(harness_ctx, subs->element[j]->element[0]->str,
                           subs->element[j]->element[1]->integer);
             checked++;
         }
@@ -432,7 +405,7 @@ END_TEST
 
 START_TEST(quit_works_before_auth)
 {
-    int fd = harness_raw_connect(&srv);
+    int fd = harness_raw_connect(&harness_srv);
     harness_raw_roundtrip(fd, "GET k\r\nQUIT\r\n", "-NOAUTH Authentication required.\r\n+OK\r\n");
     ck_assert(harness_raw_closed(fd));
     close(fd);
@@ -443,14 +416,14 @@ END_TEST
 
 START_TEST(client_ids_are_unique_and_increasing)
 {
-    long long a = client_id_of(ctx); /* accepted before `other` connects */
-    redisContext *other = harness_connect(&srv);
+    long long a = client_id_of(harness_ctx); /* accepted before `other` connects */
+    redisContext *other = harness_connect(&harness_srv);
     long long b = client_id_of(other);
     ck_assert_int_gt(a, 0);
     ck_assert_int_gt(b, a);
     char want[32];
     snprintf(want, sizeof(want), "%lld", a);
-    expect_info_field(ctx, "id", want);
+    expect_info_field(harness_ctx, "id", want);
     redisFree(other);
     EXPECT_ERR("ERR wrong number of arguments for 'client|id' command", "CLIENT ID x");
 }
@@ -461,7 +434,7 @@ START_TEST(client_setname_and_getname)
     EXPECT_NIL("CLIENT GETNAME");
     EXPECT_OK("CLIENT SETNAME %s", "worker-7");
     EXPECT_STR("worker-7", "CLIENT GETNAME");
-    expect_info_field(ctx, "name", "worker-7");
+    expect_info_field(harness_ctx, "name", "worker-7");
     EXPECT_ERR(ERR_BAD_NAME, "CLIENT SETNAME %s", "a b");
     EXPECT_ERR(ERR_BAD_NAME, "CLIENT SETNAME %s", "a\nb");
     EXPECT_ERR(ERR_BAD_NAME, "CLIENT SETNAME %b", "a\x01", (size_t)2);
@@ -503,8 +476,8 @@ static void expect_list_format(const char *text, size_t want_lines)
 
 START_TEST(client_list_and_info_have_redis_fields)
 {
-    redisContext *other = harness_connect(&srv);
-    harness_wait_info_ll(ctx, "clients", "connected_clients", 2);
+    redisContext *other = harness_connect(&harness_srv);
+    harness_wait_info_ll(harness_ctx, "clients", "connected_clients", 2);
     redisReply *r = CMD("CLIENT LIST");
     ck_assert_int_eq(r->type, REDIS_REPLY_STRING);
     expect_list_format(r->str, 2);
@@ -524,13 +497,13 @@ START_TEST(client_list_and_info_have_redis_fields)
     EXPECT_ERR("ERR Invalid client ID", "CLIENT LIST ID 1 x");
     EXPECT_ERR(ERR_SYNTAX, "CLIENT LIST foo");
     EXPECT_OK("SELECT 2");
-    expect_info_field(ctx, "db", "2");
-    expect_info_field(ctx, "cmd", "client|info");
-    expect_info_field(ctx, "user", "default");
-    expect_info_field(ctx, "flags", "N");
+    expect_info_field(harness_ctx, "db", "2");
+    expect_info_field(harness_ctx, "cmd", "client|info");
+    expect_info_field(harness_ctx, "user", "default");
+    expect_info_field(harness_ctx, "flags", "N");
     char laddr[64], want[64];
-    addr_of(ctx, "laddr", laddr, sizeof(laddr));
-    snprintf(want, sizeof(want), "127.0.0.1:%d", srv.port);
+    addr_of(harness_ctx, "laddr", laddr, sizeof(laddr));
+    snprintf(want, sizeof(want), "127.0.0.1:%d", harness_srv.port);
     ck_assert_str_eq(laddr, want);
     redisFree(other);
 }
@@ -540,8 +513,8 @@ START_TEST(client_setinfo_is_shown_in_client_info)
 {
     EXPECT_OK("CLIENT SETINFO lib-name %s", "grove-tests");
     EXPECT_OK("CLIENT SETINFO LIB-VER %s", "1.2.3");
-    expect_info_field(ctx, "lib-name", "grove-tests");
-    expect_info_field(ctx, "lib-ver", "1.2.3");
+    expect_info_field(harness_ctx, "lib-name", "grove-tests");
+    expect_info_field(harness_ctx, "lib-ver", "1.2.3");
     EXPECT_ERR("ERR Unrecognized option 'foo'", "CLIENT SETINFO foo x");
     EXPECT_ERR("ERR LIB-NAME cannot contain spaces, newlines or special characters.",
                "CLIENT SETINFO LIB-NAME %s", "a b");
@@ -550,7 +523,7 @@ END_TEST
 
 START_TEST(client_kill_old_form_takes_an_address)
 {
-    redisContext *victim = harness_connect(&srv);
+    redisContext *victim = harness_connect(&harness_srv);
     char addr[64];
     addr_of(victim, "addr", addr, sizeof(addr));
     EXPECT_OK("CLIENT KILL %s", addr);
@@ -559,15 +532,15 @@ START_TEST(client_kill_old_form_takes_an_address)
     EXPECT_ERR("ERR No such client", "CLIENT KILL %s", addr);
     EXPECT_ERR("ERR No such client", "CLIENT KILL 1.2.3.4:5");
     /* The old form may kill the caller itself: reply first, then close. */
-    addr_of(ctx, "addr", addr, sizeof(addr));
+    addr_of(harness_ctx, "addr", addr, sizeof(addr));
     EXPECT_OK("CLIENT KILL %s", addr);
-    ck_assert(closed_by_server(ctx));
+    ck_assert(closed_by_server(harness_ctx));
 }
 END_TEST
 
 START_TEST(client_kill_filters)
 {
-    redisContext *a = harness_connect(&srv), *b = harness_connect(&srv);
+    redisContext *a = harness_connect(&harness_srv), *b = harness_connect(&harness_srv);
     char addr[64];
     EXPECT_INT(0, "CLIENT KILL ID 999999");
     EXPECT_INT(1, "CLIENT KILL ID %lld", client_id_of(a));
@@ -576,14 +549,14 @@ START_TEST(client_kill_filters)
     EXPECT_INT(1, "CLIENT KILL ADDR %s SKIPME yes", addr);
     ck_assert(closed_by_server(b));
     /* SKIPME yes (the default) spares the caller... */
-    EXPECT_INT(0, "CLIENT KILL ID %lld", client_id_of(ctx));
+    EXPECT_INT(0, "CLIENT KILL ID %lld", client_id_of(harness_ctx));
     /* ...SKIPME no does not, and the reply still arrives first. */
-    EXPECT_INT(1, "CLIENT KILL ID %lld SKIPME no", client_id_of(ctx));
-    ck_assert(closed_by_server(ctx));
+    EXPECT_INT(1, "CLIENT KILL ID %lld SKIPME no", client_id_of(harness_ctx));
+    ck_assert(closed_by_server(harness_ctx));
     redisFree(a);
     redisFree(b);
-    redisFree(ctx);
-    ctx = harness_connect(&srv);
+    redisFree(harness_ctx);
+    harness_ctx = harness_connect(&harness_srv);
     EXPECT_INT(0, "CLIENT KILL USER default TYPE pubsub");
     EXPECT_ERR("ERR No such user 'bob'", "CLIENT KILL USER bob");
     EXPECT_ERR("ERR Unknown client type 'foo'", "CLIENT KILL TYPE foo");
@@ -604,10 +577,10 @@ START_TEST(client_kill_reaches_clients_on_other_loops)
 {
     int fds[KILL_VICTIMS];
     for (int i = 0; i < KILL_VICTIMS; i++) {
-        fds[i] = harness_raw_connect(&srv);
+        fds[i] = harness_raw_connect(&harness_srv);
         harness_raw_roundtrip(fds[i], "PING\r\n", "+PONG\r\n");
     }
-    harness_wait_info_ll(ctx, "clients", "connected_clients", KILL_VICTIMS + 1);
+    harness_wait_info_ll(harness_ctx, "clients", "connected_clients", KILL_VICTIMS + 1);
     EXPECT_INT(KILL_VICTIMS, "CLIENT KILL TYPE normal");
     /* Once the kill is answered the victims are gone, as in Redis: what
      * they send now is not run, even if their loop has not closed them. */
@@ -622,14 +595,14 @@ START_TEST(client_kill_reaches_clients_on_other_loops)
     }
     for (int i = 0; i < KILL_VICTIMS; i++)
         EXPECT_INT(0, "EXISTS afterkill%d", i);
-    harness_wait_info_ll(ctx, "clients", "connected_clients", 1);
+    harness_wait_info_ll(harness_ctx, "clients", "connected_clients", 1);
     harness_expect_status(CMD("PING"), "PONG");
     /* Killing by LADDR: everyone connected to this port but the caller. */
     for (int i = 0; i < 4; i++)
-        fds[i] = harness_raw_connect(&srv);
-    harness_wait_info_ll(ctx, "clients", "connected_clients", 5);
+        fds[i] = harness_raw_connect(&harness_srv);
+    harness_wait_info_ll(harness_ctx, "clients", "connected_clients", 5);
     char laddr[64];
-    addr_of(ctx, "laddr", laddr, sizeof(laddr));
+    addr_of(harness_ctx, "laddr", laddr, sizeof(laddr));
     EXPECT_INT(4, "CLIENT KILL LADDR %s", laddr);
     for (int i = 0; i < 4; i++) {
         ck_assert(harness_raw_closed(fds[i]));
@@ -665,7 +638,7 @@ static void send_all_nonblocking(int fd, const char *buf, size_t len, int round)
 
 START_TEST(a_pipeline_written_whole_before_reading_completes)
 {
-    int fd = harness_raw_connect(&srv);
+    int fd = harness_raw_connect(&harness_srv);
     char head[64], bulk[32];
     int hl = snprintf(head, sizeof(head), "*3\r\n$3\r\nSET\r\n$3\r\nbig\r\n$%d\r\n", PIPE_VALUE);
     int bl = snprintf(bulk, sizeof(bulk), "$%d\r\n", PIPE_VALUE);
@@ -728,7 +701,7 @@ static bool readable_now(int fd)
 START_TEST(client_kill_closes_the_victim_before_replying)
 {
     for (int round = 0; round < KILL_RACE_ROUNDS; round++) {
-        redisContext *victim = harness_connect(&srv);
+        redisContext *victim = harness_connect(&harness_srv);
         int fd = victim->fd;
         char addr[64];
         addr_of(victim, "addr", addr, sizeof(addr));
@@ -749,14 +722,14 @@ START_TEST(client_kill_closes_the_victim_before_replying)
         ck_assert_int_eq(recv(fd, &byte, 1, MSG_DONTWAIT), 0); /* EOF, no reply, no reset */
         redisFree(victim);
     }
-    harness_wait_info_ll(ctx, "clients", "connected_clients", 1);
+    harness_wait_info_ll(harness_ctx, "clients", "connected_clients", 1);
     harness_expect_status(CMD("PING"), "PONG");
 }
 END_TEST
 
 START_TEST(client_reply_off_on_and_skip)
 {
-    int fd = harness_raw_connect(&srv);
+    int fd = harness_raw_connect(&harness_srv);
     harness_raw_roundtrip(fd,
                           "CLIENT REPLY OFF\r\nPING\r\nFOO\r\nGET\r\nCLIENT REPLY ON\r\nPING\r\n",
                           "+OK\r\n+PONG\r\n");
@@ -780,13 +753,13 @@ END_TEST
 START_TEST(client_no_evict_and_no_touch_set_flags)
 {
     EXPECT_OK("CLIENT NO-EVICT on");
-    expect_info_field(ctx, "flags", "e");
+    expect_info_field(harness_ctx, "flags", "e");
     EXPECT_OK("CLIENT NO-TOUCH ON");
-    expect_info_field(ctx, "flags", "eT");
+    expect_info_field(harness_ctx, "flags", "eT");
     EXPECT_OK("CLIENT NO-EVICT off");
-    expect_info_field(ctx, "flags", "T");
+    expect_info_field(harness_ctx, "flags", "T");
     EXPECT_OK("CLIENT NO-TOUCH off");
-    expect_info_field(ctx, "flags", "N");
+    expect_info_field(harness_ctx, "flags", "N");
     EXPECT_ERR(ERR_SYNTAX, "CLIENT NO-EVICT maybe");
     EXPECT_ERR(ERR_SYNTAX, "CLIENT NO-TOUCH maybe");
 }
@@ -805,19 +778,10 @@ END_TEST
 
 /* ---- the suite ------------------------------------------------------------------------ */
 
-static TCase *server_case(const char *name, void (*start)(void))
-{
-    TCase *tc = tcase_create(name);
-    tcase_add_unchecked_fixture(tc, start, stop_server);
-    tcase_add_checked_fixture(tc, connect_client, disconnect_client);
-    tcase_set_timeout(tc, 60);
-    return tc;
-}
-
 static Suite *connection_suite(void)
 {
     Suite *s = suite_create("connection");
-    TCase *tc = server_case("basics", start_plain);
+    TCase *tc = harness_server_case("basics", NULL, connect_only);
     tcase_add_test(tc, ping_replies_pong_or_its_argument);
     tcase_add_test(tc, echo_returns_its_argument_byte_for_byte);
     tcase_add_test(tc, quit_replies_ok_and_closes_without_running_what_follows);
@@ -832,7 +796,7 @@ static Suite *connection_suite(void)
     tcase_add_test(tc, a_pipeline_written_whole_before_reading_completes);
     suite_add_tcase(s, tc);
 
-    tc = server_case("auth", start_with_password);
+    tc = harness_server_case("auth", start_with_password, connect_only);
     tcase_add_test(tc, every_command_but_the_handshake_needs_auth);
     tcase_add_test(tc, wrong_passwords_get_wrongpass);
     tcase_add_test(tc, hello_needs_auth_or_brings_it);
@@ -840,7 +804,7 @@ static Suite *connection_suite(void)
     tcase_add_test(tc, quit_works_before_auth);
     suite_add_tcase(s, tc);
 
-    tc = server_case("client", start_plain);
+    tc = harness_server_case("client", NULL, connect_only);
     tcase_add_test(tc, client_ids_are_unique_and_increasing);
     tcase_add_test(tc, client_setname_and_getname);
     tcase_add_test(tc, client_list_and_info_have_redis_fields);

@@ -39,44 +39,21 @@ static const char *const volatile_policies[] = {"volatile-lru", "volatile-lfu", 
 static const char *const allkeys_policies[] = {"allkeys-lru", "allkeys-lfu", "allkeys-random",
                                                NULL};
 
-struct fixture {
-    struct grove_server s;
-    redisContext *c;
-};
-
-static void up(struct fixture *f)
-{
-    static const char *const args[] = {"--threads", "2", NULL};
-
-    harness_start(&f->s, args);
-    f->c = harness_connect(&f->s);
-}
-
-static void down(struct fixture *f)
-{
-    redisFree(f->c);
-    harness_stop(&f->s);
-}
-
-static void expect_ok(redisContext *c, const char *fmt, const char *arg)
-{
-    harness_expect_status(harness_cmd(c, fmt, arg), "OK");
-}
-
-static long long int_reply(redisContext *c, const char *cmd)
-{
-    redisReply *r = harness_cmd(c, cmd);
-    long long v;
-
-    ck_assert_msg(r->type == REDIS_REPLY_INTEGER, "%s: expected an integer", cmd);
-    v = r->integer;
-    freeReplyObject(r);
-    return v;
-}
+static const char *const server_args[] = {"--threads", "2", NULL};
 
 static long long evicted_keys(redisContext *c)
 {
     return harness_info_ll(c, "stats", "evicted_keys");
+}
+
+/* A read is never refused, whatever was evicted. */
+static void read_one(redisContext *c)
+{
+    redisReply *r = harness_cmd(c, "GET plain:0");
+    if (r->type == REDIS_REPLY_NIL)
+        freeReplyObject(r);
+    else
+        harness_expect_str(r, VALUE_100);
 }
 
 /* Send reads until DBSIZE reaches `want` (each command evicts first). */
@@ -84,8 +61,8 @@ static void settle_to(redisContext *c, long long want)
 {
     long long n = -1;
 
-    for (int i = 0; i < SETTLE_TRIES && (n = int_reply(c, "DBSIZE")) != want; i++)
-        freeReplyObject(harness_cmd(c, "GET plain:0"));
+    for (int i = 0; i < SETTLE_TRIES && (n = harness_cmd_int(c, "DBSIZE")) != want; i++)
+        read_one(c);
     ck_assert_int_eq(n, want);
 }
 
@@ -93,38 +70,38 @@ static void settle_to(redisContext *c, long long want)
 
 START_TEST(noeviction_refuses_writes_but_serves_reads)
 {
-    struct fixture f;
+    struct harness_fixture f;
 
-    up(&f);
+    harness_up(&f, server_args);
     harness_pipeline_int(f.c, "SET plain:%d " VALUE_100, 0, 100);
-    expect_ok(f.c, "CONFIG SET maxmemory %s", "1");
+    harness_cmd_ok(f.c, "CONFIG SET maxmemory %s", "1");
     harness_expect_error(harness_cmd(f.c, "SET k v"), OOM_ERROR);
     harness_expect_error(harness_cmd(f.c, "INCR plain:0"), OOM_ERROR);
     harness_expect_str(harness_cmd(f.c, "GET plain:7"), VALUE_100);
-    ck_assert_int_eq(int_reply(f.c, "DEL plain:7"), 1); /* not DENYOOM */
-    ck_assert_int_eq(int_reply(f.c, "DBSIZE"), 99);
+    ck_assert_int_eq(harness_cmd_int(f.c, "DEL plain:7"), 1); /* not DENYOOM */
+    ck_assert_int_eq(harness_cmd_int(f.c, "DBSIZE"), 99);
     ck_assert_int_eq(evicted_keys(f.c), 0);
-    expect_ok(f.c, "CONFIG SET maxmemory %s", "0");
-    expect_ok(f.c, "SET k %s", "v");
-    down(&f);
+    harness_cmd_ok(f.c, "CONFIG SET maxmemory %s", "0");
+    harness_cmd_ok(f.c, "SET k %s", "v");
+    harness_down(&f);
 }
 END_TEST
 
 START_TEST(volatile_policies_without_ttl_keys_refuse_writes)
 {
-    struct fixture f;
+    struct harness_fixture f;
 
-    up(&f);
+    harness_up(&f, server_args);
     harness_pipeline_int(f.c, "SET plain:%d " VALUE_100, 0, 100);
-    expect_ok(f.c, "CONFIG SET maxmemory %s", "1");
+    harness_cmd_ok(f.c, "CONFIG SET maxmemory %s", "1");
     for (int i = 0; volatile_policies[i]; i++) {
-        expect_ok(f.c, "CONFIG SET maxmemory-policy %s", volatile_policies[i]);
+        harness_cmd_ok(f.c, "CONFIG SET maxmemory-policy %s", volatile_policies[i]);
         harness_expect_error(harness_cmd(f.c, "SET k v"), OOM_ERROR);
         harness_expect_str(harness_cmd(f.c, "GET plain:3"), VALUE_100);
     }
-    ck_assert_int_eq(int_reply(f.c, "DBSIZE"), 100);
+    ck_assert_int_eq(harness_cmd_int(f.c, "DBSIZE"), 100);
     ck_assert_int_eq(evicted_keys(f.c), 0);
-    down(&f);
+    harness_down(&f);
 }
 END_TEST
 
@@ -132,43 +109,43 @@ END_TEST
  * refuses writes. */
 START_TEST(volatile_policies_evict_only_keys_with_ttl)
 {
-    struct fixture f;
+    struct harness_fixture f;
     long long before = 0;
 
-    up(&f);
+    harness_up(&f, server_args);
     harness_pipeline_int(f.c, "SET plain:%d " VALUE_100, 0, 50);
     for (int i = 0; volatile_policies[i]; i++) {
         harness_pipeline_int(f.c, "SET timed:%d " VALUE_100 " EX 100000", 0, 50);
-        expect_ok(f.c, "CONFIG SET maxmemory-policy %s", volatile_policies[i]);
-        expect_ok(f.c, "CONFIG SET maxmemory %s", "1");
+        harness_cmd_ok(f.c, "CONFIG SET maxmemory-policy %s", volatile_policies[i]);
+        harness_cmd_ok(f.c, "CONFIG SET maxmemory %s", "1");
         settle_to(f.c, 50);
         harness_expect_error(harness_cmd(f.c, "SET k v"), OOM_ERROR);
-        ck_assert_int_eq(int_reply(f.c, "EXISTS plain:0 plain:25 plain:49"), 3);
+        ck_assert_int_eq(harness_cmd_int(f.c, "EXISTS plain:0 plain:25 plain:49"), 3);
         ck_assert_int_ge(evicted_keys(f.c), before + 50);
         before = evicted_keys(f.c);
-        expect_ok(f.c, "CONFIG SET maxmemory %s", "0");
+        harness_cmd_ok(f.c, "CONFIG SET maxmemory %s", "0");
     }
-    down(&f);
+    harness_down(&f);
 }
 END_TEST
 
 START_TEST(allkeys_policies_evict_everything_when_nothing_fits)
 {
-    struct fixture f;
+    struct harness_fixture f;
 
-    up(&f);
+    harness_up(&f, server_args);
     for (int i = 0; allkeys_policies[i]; i++) {
         harness_pipeline_int(f.c, "SET plain:%d " VALUE_100, 0, 100);
         harness_pipeline_int(f.c, "SET timed:%d " VALUE_100 " EX 100000", 0, 100);
-        expect_ok(f.c, "CONFIG SET maxmemory-policy %s", allkeys_policies[i]);
-        expect_ok(f.c, "CONFIG SET maxmemory %s", "1");
+        harness_cmd_ok(f.c, "CONFIG SET maxmemory-policy %s", allkeys_policies[i]);
+        harness_cmd_ok(f.c, "CONFIG SET maxmemory %s", "1");
         settle_to(f.c, 0);
         harness_expect_error(harness_cmd(f.c, "SET k v"), OOM_ERROR);
         ck_assert_int_eq(evicted_keys(f.c), 200);
         harness_expect_status(harness_cmd(f.c, "CONFIG RESETSTAT"), "OK");
-        expect_ok(f.c, "CONFIG SET maxmemory %s", "0");
+        harness_cmd_ok(f.c, "CONFIG SET maxmemory %s", "0");
     }
-    down(&f);
+    harness_down(&f);
 }
 END_TEST
 
@@ -179,24 +156,24 @@ END_TEST
 
 static void fill_under_limit(const char *policy, const char *fmt)
 {
-    struct fixture f;
+    struct harness_fixture f;
     long long used, max, dbsize;
 
-    up(&f);
-    expect_ok(f.c, "CONFIG SET maxmemory-policy %s", policy);
+    harness_up(&f, server_args);
+    harness_cmd_ok(f.c, "CONFIG SET maxmemory-policy %s", policy);
     used = harness_info_ll(f.c, "memory", "used_memory");
     max = used + ROOM;
     harness_expect_status(harness_cmd(f.c, "CONFIG SET maxmemory %lld", max), "OK");
     /* Every write succeeds (harness_pipeline_int asserts no error). */
     for (int i = 0; i < 10; i++)
         harness_pipeline_int(f.c, fmt, i * FILL_KEYS, (i + 1) * FILL_KEYS);
-    dbsize = int_reply(f.c, "DBSIZE");
+    dbsize = harness_cmd_int(f.c, "DBSIZE");
     ck_assert_int_gt(evicted_keys(f.c), 0);
     ck_assert_int_lt(dbsize, 10 * FILL_KEYS);
     ck_assert_int_gt(dbsize, 0);
     /* DBSIZE stops growing: more writes replace, not add, memory. */
     harness_pipeline_int(f.c, fmt, 10 * FILL_KEYS, 11 * FILL_KEYS);
-    ck_assert_int_lt(int_reply(f.c, "DBSIZE"), dbsize + FILL_KEYS);
+    ck_assert_int_lt(harness_cmd_int(f.c, "DBSIZE"), dbsize + FILL_KEYS);
     ck_assert_int_le(harness_info_ll(f.c, "memory", "used_memory"), max + ROOM);
     /* Reads are never refused. The key itself may be gone: eviction runs
      * before every command, the GET too, and any key is a candidate. */
@@ -205,7 +182,7 @@ static void fill_under_limit(const char *policy, const char *fmt)
                       (r->type == REDIS_REPLY_STRING && strcmp(r->str, VALUE_100) == 0),
                   "GET under eviction: type %d (%s)", r->type, r->str ? r->str : "");
     freeReplyObject(r);
-    down(&f);
+    harness_down(&f);
 }
 
 START_TEST(allkeys_policies_keep_writes_succeeding)
@@ -234,12 +211,12 @@ END_TEST
 
 START_TEST(eviction_options_are_config_settable)
 {
-    struct fixture f;
+    struct harness_fixture f;
 
-    up(&f);
-    expect_ok(f.c, "CONFIG SET maxmemory-samples %s", "10");
-    expect_ok(f.c, "CONFIG SET lfu-log-factor %s", "5");
-    expect_ok(f.c, "CONFIG SET lfu-decay-time %s", "2");
+    harness_up(&f, server_args);
+    harness_cmd_ok(f.c, "CONFIG SET maxmemory-samples %s", "10");
+    harness_cmd_ok(f.c, "CONFIG SET lfu-log-factor %s", "5");
+    harness_cmd_ok(f.c, "CONFIG SET lfu-decay-time %s", "2");
     {
         redisReply *r = harness_cmd(f.c, "CONFIG GET maxmemory-samples");
         ck_assert_int_eq(r->type, REDIS_REPLY_ARRAY);
@@ -250,7 +227,7 @@ START_TEST(eviction_options_are_config_settable)
     harness_expect_error(harness_cmd(f.c, "CONFIG SET maxmemory-samples 0"),
                          "ERR CONFIG SET failed (possibly related to argument 'maxmemory-samples')"
                          " - argument must be between 1 and 64 inclusive");
-    down(&f);
+    harness_down(&f);
 }
 END_TEST
 

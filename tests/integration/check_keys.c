@@ -5,6 +5,8 @@
  * taken from redis-server 7.0.
  */
 #include <check.h>
+#include <poll.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,115 +14,71 @@
 
 #include "harness.h"
 
-/* ---- helpers ------------------------------------------------------------------ */
-
-static void expect_ok(redisContext *c, const char *cmd)
-{
-    harness_expect_status(harness_cmd(c, cmd), "OK");
-}
-
-
-/* True if the array reply holds the string s. */
-static bool array_has(const redisReply *r, const char *s)
-{
-    for (size_t i = 0; i < r->elements; i++) {
-        const redisReply *e = r->element[i];
-        if (e->len == strlen(s) && memcmp(e->str, s, e->len) == 0)
-            return true;
-    }
-    return false;
-}
-
-static void expect_array_len(redisReply *r, size_t n)
-{
-    ck_assert_msg(r->type == REDIS_REPLY_ARRAY, "expected array, got type %d (%s)", r->type,
-                  r->str ? r->str : "");
-    ck_assert_uint_eq(r->elements, n);
-}
-
-/* A fresh server and one connection to it. */
-struct fixture {
-    struct grove_server s;
-    redisContext *c;
-};
-
-static void up(struct fixture *f, const char *const *args)
-{
-    harness_start(&f->s, args);
-    f->c = harness_connect(&f->s);
-}
-
-static void down(struct fixture *f)
-{
-    redisFree(f->c);
-    harness_stop(&f->s);
-}
-
 /* ---- DEL, UNLINK, EXISTS, TYPE, TOUCH ------------------------------------------- */
 
 START_TEST(del_counts_only_the_keys_it_removed)
 {
-    struct fixture f;
-    up(&f, NULL);
-    expect_ok(f.c, "SET a 1");
-    expect_ok(f.c, "SET b 2");
+    struct harness_fixture f;
+    harness_up(&f, NULL);
+    harness_cmd_ok(f.c, "SET a 1");
+    harness_cmd_ok(f.c, "SET b 2");
     harness_expect_int(harness_cmd(f.c, "DEL a b c a"), 2);
     harness_expect_int(harness_cmd(f.c, "EXISTS a b"), 0);
     harness_expect_int(harness_cmd(f.c, "DEL a"), 0);
     harness_expect_error(harness_cmd(f.c, "DEL"),
                          "ERR wrong number of arguments for 'del' command");
-    down(&f);
+    harness_down(&f);
 }
 END_TEST
 
 START_TEST(unlink_is_del)
 {
-    struct fixture f;
-    up(&f, NULL);
-    expect_ok(f.c, "SET a 1");
-    expect_ok(f.c, "SET b 2");
+    struct harness_fixture f;
+    harness_up(&f, NULL);
+    harness_cmd_ok(f.c, "SET a 1");
+    harness_cmd_ok(f.c, "SET b 2");
     harness_expect_int(harness_cmd(f.c, "UNLINK a nokey b b"), 2);
     harness_expect_int(harness_cmd(f.c, "EXISTS a b"), 0);
     harness_expect_error(harness_cmd(f.c, "UNLINK"),
                          "ERR wrong number of arguments for 'unlink' command");
-    down(&f);
+    harness_down(&f);
 }
 END_TEST
 
 START_TEST(exists_counts_every_repeat)
 {
-    struct fixture f;
-    up(&f, NULL);
-    expect_ok(f.c, "SET a 1");
+    struct harness_fixture f;
+    harness_up(&f, NULL);
+    harness_cmd_ok(f.c, "SET a 1");
     harness_expect_int(harness_cmd(f.c, "EXISTS a a nokey a"), 3);
     harness_expect_int(harness_cmd(f.c, "EXISTS nokey"), 0);
     harness_expect_error(harness_cmd(f.c, "EXISTS"),
                          "ERR wrong number of arguments for 'exists' command");
-    down(&f);
+    harness_down(&f);
 }
 END_TEST
 
 START_TEST(type_names_the_value_or_none)
 {
-    struct fixture f;
-    up(&f, NULL);
-    expect_ok(f.c, "SET a 1");
+    struct harness_fixture f;
+    harness_up(&f, NULL);
+    harness_cmd_ok(f.c, "SET a 1");
     harness_expect_status(harness_cmd(f.c, "TYPE a"), "string");
     harness_expect_status(harness_cmd(f.c, "TYPE nokey"), "none");
     harness_expect_error(harness_cmd(f.c, "TYPE a b"),
                          "ERR wrong number of arguments for 'type' command");
-    down(&f);
+    harness_down(&f);
 }
 END_TEST
 
 START_TEST(touch_counts_existing_keys)
 {
-    struct fixture f;
-    up(&f, NULL);
-    expect_ok(f.c, "SET a 1");
+    struct harness_fixture f;
+    harness_up(&f, NULL);
+    harness_cmd_ok(f.c, "SET a 1");
     harness_expect_int(harness_cmd(f.c, "TOUCH a a nokey"), 2);
     harness_expect_int(harness_cmd(f.c, "TOUCH nokey"), 0);
-    down(&f);
+    harness_down(&f);
 }
 END_TEST
 
@@ -128,66 +86,64 @@ END_TEST
 
 START_TEST(rename_moves_the_value_and_its_ttl)
 {
-    struct fixture f;
-    up(&f, NULL);
-    expect_ok(f.c, "SET a v");
+    struct harness_fixture f;
+    harness_up(&f, NULL);
+    harness_cmd_ok(f.c, "SET a v");
+    long long since = harness_wall_ms();
     harness_expect_int(harness_cmd(f.c, "EXPIRE a 100"), 1);
-    expect_ok(f.c, "RENAME a b");
+    harness_cmd_ok(f.c, "RENAME a b");
     harness_expect_str(harness_cmd(f.c, "GET b"), "v");
     harness_expect_int(harness_cmd(f.c, "EXISTS a"), 0);
-    redisReply *r = harness_cmd(f.c, "TTL b");
-    ck_assert_int_ge(r->integer, 99);
-    ck_assert_int_le(r->integer, 100);
-    freeReplyObject(r);
+    harness_expect_ttl(f.c, "PTTL", "b", 100000, since);
     /* Without a TTL the destination keeps none, even over one that had. */
-    expect_ok(f.c, "SET c w");
-    expect_ok(f.c, "RENAME c b");
+    harness_cmd_ok(f.c, "SET c w");
+    harness_cmd_ok(f.c, "RENAME c b");
     harness_expect_int(harness_cmd(f.c, "TTL b"), -1);
     harness_expect_str(harness_cmd(f.c, "GET b"), "w");
-    down(&f);
+    harness_down(&f);
 }
 END_TEST
 
 START_TEST(rename_errors_and_same_key)
 {
-    struct fixture f;
-    up(&f, NULL);
+    struct harness_fixture f;
+    harness_up(&f, NULL);
     harness_expect_error(harness_cmd(f.c, "RENAME nokey b"), "ERR no such key");
     harness_expect_error(harness_cmd(f.c, "RENAME nokey nokey"), "ERR no such key");
     harness_expect_error(harness_cmd(f.c, "RENAMENX nokey b"), "ERR no such key");
-    expect_ok(f.c, "SET a v");
-    expect_ok(f.c, "RENAME a a");
+    harness_cmd_ok(f.c, "SET a v");
+    harness_cmd_ok(f.c, "RENAME a a");
     harness_expect_int(harness_cmd(f.c, "RENAMENX a a"), 0);
     harness_expect_str(harness_cmd(f.c, "GET a"), "v");
     harness_expect_error(harness_cmd(f.c, "RENAME a"),
                          "ERR wrong number of arguments for 'rename' command");
-    down(&f);
+    harness_down(&f);
 }
 END_TEST
 
 START_TEST(rename_overwrites_and_renamenx_does_not)
 {
-    struct fixture f;
-    up(&f, NULL);
-    expect_ok(f.c, "SET a 1");
-    expect_ok(f.c, "SET b 2");
+    struct harness_fixture f;
+    harness_up(&f, NULL);
+    harness_cmd_ok(f.c, "SET a 1");
+    harness_cmd_ok(f.c, "SET b 2");
     harness_expect_int(harness_cmd(f.c, "RENAMENX a b"), 0);
     harness_expect_str(harness_cmd(f.c, "GET a"), "1");
     harness_expect_str(harness_cmd(f.c, "GET b"), "2");
     harness_expect_int(harness_cmd(f.c, "RENAMENX a c"), 1);
     harness_expect_int(harness_cmd(f.c, "EXISTS a"), 0);
-    expect_ok(f.c, "RENAME c b");
+    harness_cmd_ok(f.c, "RENAME c b");
     harness_expect_str(harness_cmd(f.c, "GET b"), "1");
     harness_expect_int(harness_cmd(f.c, "EXISTS c"), 0);
-    down(&f);
+    harness_down(&f);
 }
 END_TEST
 
 /* Keys spread over every shard: renames across shards stay consistent. */
 START_TEST(rename_across_many_keys)
 {
-    struct fixture f;
-    up(&f, NULL);
+    struct harness_fixture f;
+    harness_up(&f, NULL);
     harness_pipeline_int(f.c, "SET src:%d v", 0, 500);
     for (int i = 0; i < 500; i++)
         ck_assert_int_eq(redisAppendCommand(f.c, "RENAME src:%d dst:%d", i, i), REDIS_OK);
@@ -199,7 +155,7 @@ START_TEST(rename_across_many_keys)
     harness_expect_int(harness_cmd(f.c, "DBSIZE"), 500);
     harness_expect_str(harness_cmd(f.c, "GET dst:499"), "v");
     harness_expect_int(harness_cmd(f.c, "EXISTS src:0 src:499"), 0);
-    down(&f);
+    harness_down(&f);
 }
 END_TEST
 
@@ -207,68 +163,67 @@ END_TEST
 
 START_TEST(copy_duplicates_value_and_ttl)
 {
-    struct fixture f;
-    up(&f, NULL);
-    expect_ok(f.c, "SET a hello");
+    struct harness_fixture f;
+    harness_up(&f, NULL);
+    harness_cmd_ok(f.c, "SET a hello");
+    long long since = harness_wall_ms();
     harness_expect_int(harness_cmd(f.c, "EXPIRE a 100"), 1);
     harness_expect_int(harness_cmd(f.c, "COPY a b"), 1);
     harness_expect_str(harness_cmd(f.c, "GET b"), "hello");
     harness_expect_str(harness_cmd(f.c, "GET a"), "hello");
-    redisReply *r = harness_cmd(f.c, "TTL b");
-    ck_assert_int_ge(r->integer, 99);
-    freeReplyObject(r);
+    harness_expect_ttl(f.c, "PTTL", "b", 100000, since);
     /* The copy is independent of the source. */
     harness_expect_int(harness_cmd(f.c, "APPEND b !"), 6);
     harness_expect_str(harness_cmd(f.c, "GET a"), "hello");
     harness_expect_int(harness_cmd(f.c, "COPY nokey c"), 0);
     harness_expect_int(harness_cmd(f.c, "EXISTS c"), 0);
-    down(&f);
+    harness_down(&f);
 }
 END_TEST
 
 START_TEST(copy_keeps_an_existing_destination_unless_replace)
 {
-    struct fixture f;
-    up(&f, NULL);
-    expect_ok(f.c, "SET a 1");
-    expect_ok(f.c, "SET b 2");
+    struct harness_fixture f;
+    harness_up(&f, NULL);
+    harness_cmd_ok(f.c, "SET a 1");
+    harness_cmd_ok(f.c, "SET b 2");
     harness_expect_int(harness_cmd(f.c, "COPY a b"), 0);
     harness_expect_str(harness_cmd(f.c, "GET b"), "2");
     harness_expect_int(harness_cmd(f.c, "COPY a b REPLACE"), 1);
     harness_expect_str(harness_cmd(f.c, "GET b"), "1");
     harness_expect_int(harness_cmd(f.c, "COPY a b replace REPLACE"), 1);
-    expect_ok(f.c, "SET a hello");
-    expect_ok(f.c, "SET b world");
+    harness_cmd_ok(f.c, "SET a hello");
+    harness_cmd_ok(f.c, "SET b world");
     harness_expect_int(harness_cmd(f.c, "COPY a b REPLACE"), 1);
     harness_expect_str(harness_cmd(f.c, "GET b"), "hello");
     harness_expect_str(harness_cmd(f.c, "OBJECT ENCODING b"), "embstr");
-    down(&f);
+    harness_down(&f);
 }
 END_TEST
 
 START_TEST(copy_to_another_database)
 {
-    struct fixture f;
-    up(&f, NULL);
-    expect_ok(f.c, "SET a 1");
+    struct harness_fixture f;
+    harness_up(&f, NULL);
+    harness_cmd_ok(f.c, "SET a 1");
     harness_expect_int(harness_cmd(f.c, "COPY a a DB 1"), 1);
     harness_expect_int(harness_cmd(f.c, "COPY a a DB 1"), 0);
     harness_expect_int(harness_cmd(f.c, "COPY a z DB 3 DB 2"), 1);
-    expect_ok(f.c, "SELECT 1");
+    harness_cmd_ok(f.c, "SELECT 1");
     harness_expect_str(harness_cmd(f.c, "GET a"), "1");
-    expect_ok(f.c, "SELECT 2");
+    harness_cmd_ok(f.c, "SELECT 2");
     harness_expect_str(harness_cmd(f.c, "GET z"), "1");
-    expect_ok(f.c, "SELECT 3");
+    harness_cmd_ok(f.c, "SELECT 3");
     harness_expect_int(harness_cmd(f.c, "EXISTS z"), 0);
-    down(&f);
+    harness_down(&f);
 }
 END_TEST
 
 START_TEST(copy_errors)
 {
-    struct fixture f;
-    up(&f, NULL);
-    expect_ok(f.c, "SET a 1");
+    struct harness_fixture f;
+    harness_up(&f, NULL);
+    harness_cmd_ok(f.c, "SET a 1");
     harness_expect_error(harness_cmd(f.c, "COPY a a"),
                          "ERR source and destination objects are the same");
     harness_expect_error(harness_cmd(f.c, "COPY a a DB 0"),
@@ -287,7 +242,7 @@ START_TEST(copy_errors)
     harness_expect_error(harness_cmd(f.c, "COPY a"),
                          "ERR wrong number of arguments for 'copy' command");
     harness_expect_int(harness_cmd(f.c, "EXISTS b"), 0);
-    down(&f);
+    harness_down(&f);
 }
 END_TEST
 
@@ -295,32 +250,31 @@ END_TEST
 
 START_TEST(move_transfers_a_key_between_databases)
 {
-    struct fixture f;
-    up(&f, NULL);
-    expect_ok(f.c, "SET a 1");
+    struct harness_fixture f;
+    harness_up(&f, NULL);
+    harness_cmd_ok(f.c, "SET a 1");
+    long long since = harness_wall_ms();
     harness_expect_int(harness_cmd(f.c, "PEXPIRE a 100000"), 1);
     harness_expect_int(harness_cmd(f.c, "MOVE a 1"), 1);
     harness_expect_int(harness_cmd(f.c, "EXISTS a"), 0);
     harness_expect_int(harness_cmd(f.c, "MOVE a 1"), 0);
-    expect_ok(f.c, "SELECT 1");
+    harness_cmd_ok(f.c, "SELECT 1");
     harness_expect_str(harness_cmd(f.c, "GET a"), "1");
-    redisReply *r = harness_cmd(f.c, "PTTL a");
-    ck_assert_int_gt(r->integer, 90000);
-    freeReplyObject(r);
+    harness_expect_ttl(f.c, "PTTL", "a", 100000, since);
     /* An existing key in the destination blocks the move. */
-    expect_ok(f.c, "SELECT 0");
-    expect_ok(f.c, "SET a 0");
+    harness_cmd_ok(f.c, "SELECT 0");
+    harness_cmd_ok(f.c, "SET a 0");
     harness_expect_int(harness_cmd(f.c, "MOVE a 1"), 0);
     harness_expect_str(harness_cmd(f.c, "GET a"), "0");
-    down(&f);
+    harness_down(&f);
 }
 END_TEST
 
 START_TEST(move_errors)
 {
-    struct fixture f;
-    up(&f, NULL);
-    expect_ok(f.c, "SET a 1");
+    struct harness_fixture f;
+    harness_up(&f, NULL);
+    harness_cmd_ok(f.c, "SET a 1");
     harness_expect_error(harness_cmd(f.c, "MOVE a 0"),
                          "ERR source and destination objects are the same");
     harness_expect_error(harness_cmd(f.c, "MOVE a 16"), "ERR DB index is out of range");
@@ -335,7 +289,7 @@ START_TEST(move_errors)
     harness_expect_int(harness_cmd(f.c, "MOVE nokey 1"), 0);
     harness_expect_error(harness_cmd(f.c, "MOVE a"),
                          "ERR wrong number of arguments for 'move' command");
-    down(&f);
+    harness_down(&f);
 }
 END_TEST
 
@@ -343,27 +297,27 @@ END_TEST
 
 START_TEST(swapdb_exchanges_contents)
 {
-    struct fixture f;
-    up(&f, NULL);
+    struct harness_fixture f;
+    harness_up(&f, NULL);
     redisContext *other = harness_connect(&f.s);
-    expect_ok(f.c, "SET a zero");
-    expect_ok(other, "SELECT 1");
-    expect_ok(other, "SET b one");
-    expect_ok(f.c, "SWAPDB 0 1");
+    harness_cmd_ok(f.c, "SET a zero");
+    harness_cmd_ok(other, "SELECT 1");
+    harness_cmd_ok(other, "SET b one");
+    harness_cmd_ok(f.c, "SWAPDB 0 1");
     harness_expect_str(harness_cmd(f.c, "GET b"), "one");
     harness_expect_int(harness_cmd(f.c, "EXISTS a"), 0);
     harness_expect_str(harness_cmd(other, "GET a"), "zero");
-    expect_ok(f.c, "SWAPDB 1 1");
+    harness_cmd_ok(f.c, "SWAPDB 1 1");
     harness_expect_str(harness_cmd(other, "GET a"), "zero");
     redisFree(other);
-    down(&f);
+    harness_down(&f);
 }
 END_TEST
 
 START_TEST(swapdb_errors)
 {
-    struct fixture f;
-    up(&f, NULL);
+    struct harness_fixture f;
+    harness_up(&f, NULL);
     harness_expect_error(harness_cmd(f.c, "SWAPDB x 1"), "ERR invalid first DB index");
     harness_expect_error(harness_cmd(f.c, "SWAPDB 1 x"), "ERR invalid second DB index");
     harness_expect_error(harness_cmd(f.c, "SWAPDB 99999999999 1"), "ERR invalid first DB index");
@@ -371,7 +325,7 @@ START_TEST(swapdb_errors)
     harness_expect_error(harness_cmd(f.c, "SWAPDB -1 0"), "ERR DB index is out of range");
     harness_expect_error(harness_cmd(f.c, "SWAPDB 1"),
                          "ERR wrong number of arguments for 'swapdb' command");
-    down(&f);
+    harness_down(&f);
 }
 END_TEST
 
@@ -379,39 +333,40 @@ END_TEST
 
 START_TEST(keys_matches_glob_patterns)
 {
-    struct fixture f;
-    up(&f, NULL);
+    struct harness_fixture f;
+    harness_up(&f, NULL);
     const char *names[] = {"hello", "hallo", "hxllo", "heeeello", "a*b", "ab"};
     for (size_t i = 0; i < 6; i++)
         harness_expect_status(harness_cmd(f.c, "SET %s v", names[i]), "OK");
     harness_expect_status(harness_cmd(f.c, "SET %b v", "", (size_t)0), "OK");
 
     redisReply *r = harness_cmd(f.c, "KEYS *");
-    expect_array_len(r, 7);
-    ck_assert(array_has(r, "") && array_has(r, "hello") && array_has(r, "a*b"));
+    harness_assert_array(r, 7);
+    ck_assert(harness_array_has(r, "") && harness_array_has(r, "hello") &&
+              harness_array_has(r, "a*b"));
     freeReplyObject(r);
     r = harness_cmd(f.c, "KEYS h?llo");
-    expect_array_len(r, 3);
+    harness_assert_array(r, 3);
     freeReplyObject(r);
     r = harness_cmd(f.c, "KEYS h[ae]llo");
-    expect_array_len(r, 2);
-    ck_assert(array_has(r, "hello") && array_has(r, "hallo"));
+    harness_assert_array(r, 2);
+    ck_assert(harness_array_has(r, "hello") && harness_array_has(r, "hallo"));
     freeReplyObject(r);
     r = harness_cmd(f.c, "KEYS h*llo");
-    expect_array_len(r, 4);
+    harness_assert_array(r, 4);
     freeReplyObject(r);
     r = harness_cmd(f.c, "KEYS %s", "a\\*b");
-    expect_array_len(r, 1);
-    ck_assert(array_has(r, "a*b"));
+    harness_assert_array(r, 1);
+    ck_assert(harness_array_has(r, "a*b"));
     freeReplyObject(r);
     r = harness_cmd(f.c, "KEYS nothing*");
-    expect_array_len(r, 0);
+    harness_assert_array(r, 0);
     freeReplyObject(r);
-    expect_ok(f.c, "SELECT 1");
+    harness_cmd_ok(f.c, "SELECT 1");
     r = harness_cmd(f.c, "KEYS *");
-    expect_array_len(r, 0);
+    harness_assert_array(r, 0);
     freeReplyObject(r);
-    down(&f);
+    harness_down(&f);
 }
 END_TEST
 
@@ -419,8 +374,8 @@ END_TEST
 
 START_TEST(scan_argument_errors)
 {
-    struct fixture f;
-    up(&f, NULL);
+    struct harness_fixture f;
+    harness_up(&f, NULL);
     harness_expect_error(harness_cmd(f.c, "SCAN abc"), "ERR invalid cursor");
     harness_expect_error(harness_cmd(f.c, "SCAN 0x10"), "ERR invalid cursor");
     harness_expect_error(harness_cmd(f.c, "SCAN %s", " 1"), "ERR invalid cursor");
@@ -439,18 +394,18 @@ START_TEST(scan_argument_errors)
     const char *ok[] = {"", "+0", "-1", "18446744073709551615", "000000000000000000000000"};
     for (size_t i = 0; i < 5; i++) {
         redisReply *r = harness_cmd(f.c, "SCAN %s", ok[i]);
-        expect_array_len(r, 2);
+        harness_assert_array(r, 2);
         freeReplyObject(r);
     }
-    down(&f);
+    harness_down(&f);
 }
 END_TEST
 
 /* The raw RESP2 shape: [cursor as a bulk string, [keys]]. */
 START_TEST(scan_replies_cursor_then_keys)
 {
-    struct fixture f;
-    up(&f, NULL);
+    struct harness_fixture f;
+    harness_up(&f, NULL);
     int fd = harness_raw_connect(&f.s);
     harness_raw_roundtrip(fd, "SCAN 0\r\n", "*2\r\n$1\r\n0\r\n*0\r\n");
     harness_raw_roundtrip(fd, "SET k v\r\n", "+OK\r\n");
@@ -458,7 +413,7 @@ START_TEST(scan_replies_cursor_then_keys)
     harness_raw_roundtrip(fd, "SCAN 0 TYPE string MATCH k\r\n",
                           "*2\r\n$1\r\n0\r\n*1\r\n$1\r\nk\r\n");
     close(fd);
-    down(&f);
+    harness_down(&f);
 }
 END_TEST
 
@@ -470,7 +425,7 @@ static void scan_all(redisContext *c, const char *extra, int n, int *seen, long 
     *calls = 0;
     do {
         redisReply *r = harness_cmd(c, fmt, cursor);
-        expect_array_len(r, 2);
+        harness_assert_array(r, 2);
         snprintf(cursor, sizeof(cursor), "%s", r->element[0]->str);
         int strangers = 0;
         for (size_t i = 0; i < r->element[1]->elements; i++) {
@@ -497,8 +452,8 @@ static int first_unseen(const int *seen, int n)
 
 START_TEST(scan_returns_every_key_with_match_count_and_type)
 {
-    struct fixture f;
-    up(&f, NULL);
+    struct harness_fixture f;
+    harness_up(&f, NULL);
     enum { N = 1000 };
     static int seen[N];
     long long calls;
@@ -526,7 +481,7 @@ START_TEST(scan_returns_every_key_with_match_count_and_type)
     for (int i = 0; i < N; i++)
         wrong += seen[i] != 0;
     ck_assert_int_eq(wrong, 0);
-    down(&f);
+    harness_down(&f);
 }
 END_TEST
 
@@ -535,8 +490,8 @@ END_TEST
  * calls. */
 START_TEST(scan_survives_growth_and_shrinking)
 {
-    struct fixture f;
-    up(&f, NULL);
+    struct harness_fixture f;
+    harness_up(&f, NULL);
     enum { N = 1000, ADD = 50000, BATCH = 2500 };
     static int seen[N];
     memset(seen, 0, sizeof(seen));
@@ -547,7 +502,7 @@ START_TEST(scan_survives_growth_and_shrinking)
     long long calls = 0;
     do {
         redisReply *r = harness_cmd(f.c, "SCAN %s COUNT 10", cursor);
-        expect_array_len(r, 2);
+        harness_assert_array(r, 2);
         snprintf(cursor, sizeof(cursor), "%s", r->element[0]->str);
         int strangers = 0;
         for (size_t i = 0; i < r->element[1]->elements; i++) {
@@ -571,7 +526,7 @@ START_TEST(scan_survives_growth_and_shrinking)
     } while (strcmp(cursor, "0") != 0);
     ck_assert_int_eq(first_unseen(seen, N), -1);
     ck_assert_int_gt(calls, 20);
-    down(&f);
+    harness_down(&f);
 }
 END_TEST
 
@@ -579,24 +534,35 @@ END_TEST
 
 START_TEST(randomkey_picks_an_existing_key)
 {
-    struct fixture f;
-    up(&f, NULL);
+    struct harness_fixture f;
+    harness_up(&f, NULL);
     harness_expect_nil(harness_cmd(f.c, "RANDOMKEY"));
-    expect_ok(f.c, "SET only v");
+    harness_cmd_ok(f.c, "SET only v");
     harness_expect_str(harness_cmd(f.c, "RANDOMKEY"), "only");
     harness_pipeline_int(f.c, "SET key:%d v", 0, 100);
-    for (int i = 0; i < 50; i++) {
+    /* Each pick is one of the 101 keys, exactly, and stays; 100 picks that
+     * are all the same key would mean it is not random (odds 101^-99). */
+    char first[32] = "";
+    bool several = false;
+    for (int i = 0; i < 100; i++) {
         redisReply *r = harness_cmd(f.c, "RANDOMKEY");
         ck_assert_int_eq(r->type, REDIS_REPLY_STRING);
-        int n;
-        ck_assert(strcmp(r->str, "only") == 0 || sscanf(r->str, "key:%d", &n) == 1);
+        int n = -1, end = 0;
+        ck_assert_msg(strcmp(r->str, "only") == 0 ||
+                          (sscanf(r->str, "key:%d%n", &n, &end) == 1 && r->str[end] == '\0' &&
+                           n >= 0 && n < 100),
+                      "RANDOMKEY gave %s", r->str);
+        several |= first[0] != '\0' && strcmp(first, r->str) != 0;
+        snprintf(first, sizeof(first), "%s", first[0] ? first : r->str);
         freeReplyObject(r);
     }
+    ck_assert_msg(several, "100 RANDOMKEYs all gave %s", first);
+    harness_expect_int(harness_cmd(f.c, "DBSIZE"), 101);
     harness_expect_error(harness_cmd(f.c, "RANDOMKEY x"),
                          "ERR wrong number of arguments for 'randomkey' command");
-    expect_ok(f.c, "SELECT 5");
+    harness_cmd_ok(f.c, "SELECT 5");
     harness_expect_nil(harness_cmd(f.c, "RANDOMKEY"));
-    down(&f);
+    harness_down(&f);
 }
 END_TEST
 
@@ -604,48 +570,48 @@ END_TEST
 
 START_TEST(object_encoding_follows_redis_rules)
 {
-    struct fixture f;
-    up(&f, NULL);
+    struct harness_fixture f;
+    harness_up(&f, NULL);
     char v44[45], v45[46];
     memset(v44, 'x', 44);
     v44[44] = '\0';
     memset(v45, 'x', 45);
     v45[45] = '\0';
-    expect_ok(f.c, "SET n 123");
+    harness_cmd_ok(f.c, "SET n 123");
     harness_expect_str(harness_cmd(f.c, "OBJECT ENCODING n"), "int");
-    expect_ok(f.c, "SET n -9223372036854775808");
+    harness_cmd_ok(f.c, "SET n -9223372036854775808");
     harness_expect_str(harness_cmd(f.c, "OBJECT ENCODING n"), "int");
-    expect_ok(f.c, "SET n 9223372036854775808");
+    harness_cmd_ok(f.c, "SET n 9223372036854775808");
     harness_expect_str(harness_cmd(f.c, "OBJECT ENCODING n"), "embstr");
-    expect_ok(f.c, "SET n 0123");
+    harness_cmd_ok(f.c, "SET n 0123");
     harness_expect_str(harness_cmd(f.c, "OBJECT ENCODING n"), "embstr");
-    expect_ok(f.c, "SET s abc");
+    harness_cmd_ok(f.c, "SET s abc");
     harness_expect_str(harness_cmd(f.c, "OBJECT ENCODING s"), "embstr");
     harness_expect_status(harness_cmd(f.c, "SET s %s", v44), "OK");
     harness_expect_str(harness_cmd(f.c, "OBJECT ENCODING s"), "embstr");
     harness_expect_status(harness_cmd(f.c, "SET s %s", v45), "OK");
     harness_expect_str(harness_cmd(f.c, "OBJECT ENCODING s"), "raw");
-    expect_ok(f.c, "SET a abc");
+    harness_cmd_ok(f.c, "SET a abc");
     harness_expect_int(harness_cmd(f.c, "APPEND a d"), 4);
     harness_expect_str(harness_cmd(f.c, "OBJECT encoding a"), "raw");
-    expect_ok(f.c, "SET i 1");
+    harness_cmd_ok(f.c, "SET i 1");
     harness_expect_int(harness_cmd(f.c, "APPEND i 2"), 2);
     harness_expect_str(harness_cmd(f.c, "OBJECT ENCODING i"), "raw");
     harness_expect_nil(harness_cmd(f.c, "OBJECT ENCODING nokey"));
     /* COPY keeps the encoding. */
     harness_expect_int(harness_cmd(f.c, "COPY a a2"), 1);
     harness_expect_str(harness_cmd(f.c, "OBJECT ENCODING a2"), "raw");
-    expect_ok(f.c, "SET n 5");
+    harness_cmd_ok(f.c, "SET n 5");
     harness_expect_int(harness_cmd(f.c, "COPY n n2"), 1);
     harness_expect_str(harness_cmd(f.c, "OBJECT ENCODING n2"), "int");
-    down(&f);
+    harness_down(&f);
 }
 END_TEST
 
 START_TEST(object_refcount_reports_shared_integers)
 {
-    struct fixture f;
-    up(&f, NULL);
+    struct harness_fixture f;
+    harness_up(&f, NULL);
     const struct { const char *value; long long refcount; } cases[] = {
         {"0", 2147483647}, {"123", 2147483647}, {"9999", 2147483647}, {"10000", 1},
         {"-1", 1}, {"abc", 1},
@@ -656,25 +622,25 @@ START_TEST(object_refcount_reports_shared_integers)
     }
     harness_expect_nil(harness_cmd(f.c, "OBJECT REFCOUNT nokey"));
     /* An LRU/LFU policy with maxmemory set gives every key its own object. */
-    expect_ok(f.c, "CONFIG SET maxmemory 1gb");
-    expect_ok(f.c, "CONFIG SET maxmemory-policy allkeys-lru");
-    expect_ok(f.c, "SET k 5");
+    harness_cmd_ok(f.c, "CONFIG SET maxmemory 1gb");
+    harness_cmd_ok(f.c, "CONFIG SET maxmemory-policy allkeys-lru");
+    harness_cmd_ok(f.c, "SET k 5");
     harness_expect_int(harness_cmd(f.c, "OBJECT REFCOUNT k"), 1);
-    down(&f);
+    harness_down(&f);
 }
 END_TEST
 
 START_TEST(object_idletime_and_freq_depend_on_the_policy)
 {
-    struct fixture f;
-    up(&f, NULL);
+    struct harness_fixture f;
+    harness_up(&f, NULL);
     const char *lfu_err = "ERR An LFU maxmemory policy is not selected, access frequency not "
                           "tracked. Please note that when switching between policies at runtime "
                           "LRU and LFU data will take some time to adjust.";
     const char *lru_err = "ERR An LFU maxmemory policy is selected, idle time not tracked. "
                           "Please note that when switching between policies at runtime LRU and "
                           "LFU data will take some time to adjust.";
-    expect_ok(f.c, "SET k v");
+    harness_cmd_ok(f.c, "SET k v");
     redisReply *r = harness_cmd(f.c, "OBJECT IDLETIME k");
     ck_assert_int_eq(r->type, REDIS_REPLY_INTEGER);
     ck_assert_int_ge(r->integer, 0);
@@ -684,8 +650,8 @@ START_TEST(object_idletime_and_freq_depend_on_the_policy)
     harness_expect_nil(harness_cmd(f.c, "OBJECT FREQ nokey"));
     harness_expect_nil(harness_cmd(f.c, "OBJECT IDLETIME nokey"));
 
-    expect_ok(f.c, "CONFIG SET maxmemory-policy allkeys-lfu");
-    expect_ok(f.c, "SET k v");
+    harness_cmd_ok(f.c, "CONFIG SET maxmemory-policy allkeys-lfu");
+    harness_cmd_ok(f.c, "SET k v");
     r = harness_cmd(f.c, "OBJECT FREQ k");
     ck_assert_int_eq(r->type, REDIS_REPLY_INTEGER);
     ck_assert_int_ge(r->integer, 0);
@@ -693,18 +659,18 @@ START_TEST(object_idletime_and_freq_depend_on_the_policy)
     freeReplyObject(r);
     harness_expect_error(harness_cmd(f.c, "OBJECT IDLETIME k"), lru_err);
     harness_expect_nil(harness_cmd(f.c, "OBJECT IDLETIME nokey"));
-    expect_ok(f.c, "CONFIG SET maxmemory-policy volatile-lfu");
+    harness_cmd_ok(f.c, "CONFIG SET maxmemory-policy volatile-lfu");
     harness_expect_error(harness_cmd(f.c, "OBJECT IDLETIME k"), lru_err);
-    down(&f);
+    harness_down(&f);
 }
 END_TEST
 
 START_TEST(object_help_and_errors)
 {
-    struct fixture f;
-    up(&f, NULL);
+    struct harness_fixture f;
+    harness_up(&f, NULL);
     redisReply *r = harness_cmd(f.c, "OBJECT HELP");
-    expect_array_len(r, 15);
+    harness_assert_array(r, 15);
     ck_assert_int_eq(r->element[0]->type, REDIS_REPLY_STATUS);
     ck_assert_str_eq(r->element[0]->str,
                      "OBJECT <subcommand> [<arg> [value] [opt] ...]. Subcommands are:");
@@ -720,7 +686,7 @@ START_TEST(object_help_and_errors)
                          "ERR wrong number of arguments for 'object|refcount' command");
     harness_expect_error(harness_cmd(f.c, "OBJECT HELP x"),
                          "ERR wrong number of arguments for 'object|help' command");
-    down(&f);
+    harness_down(&f);
 }
 END_TEST
 
@@ -730,7 +696,7 @@ static void expect_info(redisContext *c, const char *name, long long arity, long
                         long long last, long long step)
 {
     redisReply *r = harness_cmd(c, "COMMAND INFO %s", name);
-    expect_array_len(r, 1);
+    harness_assert_array(r, 1);
     redisReply *info = r->element[0];
     ck_assert_msg(info->type == REDIS_REPLY_ARRAY, "no COMMAND INFO for %s", name);
     ck_assert_str_eq(info->element[0]->str, name);
@@ -743,8 +709,8 @@ static void expect_info(redisContext *c, const char *name, long long arity, long
 
 START_TEST(command_info_matches_redis_key_positions)
 {
-    struct fixture f;
-    up(&f, NULL);
+    struct harness_fixture f;
+    harness_up(&f, NULL);
     expect_info(f.c, "del", -2, 1, -1, 1);
     expect_info(f.c, "unlink", -2, 1, -1, 1);
     expect_info(f.c, "exists", -2, 1, -1, 1);
@@ -761,17 +727,20 @@ START_TEST(command_info_matches_redis_key_positions)
     expect_info(f.c, "object", -2, 0, 0, 0);
     expect_info(f.c, "object|encoding", 3, 2, 2, 1);
     expect_info(f.c, "object|help", 2, 0, 0, 0);
-    down(&f);
+    harness_down(&f);
 }
 END_TEST
 
 /* ---- long commands do not stall other clients ------------------------------------- */
 
-/* Start `cmd` on c without waiting for its reply. */
-static void send_only(redisContext *c, const char *cmd)
+/* Send a command on c without waiting for its reply. */
+static void send_only(redisContext *c, const char *fmt, ...)
 {
+    va_list ap;
     int done = 0;
-    ck_assert_int_eq(redisAppendCommand(c, cmd), REDIS_OK);
+    va_start(ap, fmt);
+    ck_assert_int_eq(redisvAppendCommand(c, fmt, ap), REDIS_OK);
+    va_end(ap);
     while (!done)
         ck_assert_int_eq(redisBufferWrite(c, &done), REDIS_OK);
 }
@@ -783,46 +752,126 @@ static void load_keys(redisContext *c, int n)
     harness_expect_int(harness_cmd(c, "DBSIZE"), n);
 }
 
-static void ping_a_few_times(redisContext *c)
+/* Proving that a PING was answered while a long command ran, without
+ * trusting timing: the long command runs on a fresh connection `busy`,
+ * and an observer connection sees, in order,
+ *   1. CLIENT LIST showing busy's last command is it: it has started
+ *      (busy sent nothing else after CLIENT ID);
+ *   2. its own PING answered;
+ *   3. INFO commandstats not counting the long command's call yet: a call
+ *      is counted when it returns, so it was still running after 2.
+ * An observer on busy's own worker loop cannot answer while the command
+ * runs: one that does not answer CLIENT LIST within PATIENCE_MS is left
+ * and the next of OBSERVERS is tried (the patience only saves time; the
+ * proof is step 3). An attempt that proves nothing (every observer on
+ * busy's loop, or the command done before step 3) is repeated with new
+ * connections; one of PROOF_ATTEMPTS must prove it. */
+#define PROOF_ATTEMPTS 5
+#define OBSERVERS 6
+#define PATIENCE_MS 50
+#define BUSY_KEYS 300000
+
+enum observation { LEFT, TOO_LATE, PROVED };
+
+/* Completed calls of `name` in INFO commandstats (0 before the first). */
+static long long calls_of(redisContext *c, const char *name)
 {
-    for (int i = 0; i < 20; i++)
-        harness_expect_status(harness_cmd(c, "PING"), "PONG");
+    char field[64], value[256];
+    snprintf(field, sizeof(field), "cmdstat_%s", name);
+    if (!harness_info_field(c, "commandstats", field, value, sizeof(value)))
+        return 0;
+    ck_assert_msg(strncmp(value, "calls=", 6) == 0, "%s: %s", field, value);
+    return strtoll(value + 6, NULL, 10);
+}
+
+/* CLIENT LIST ID `id` on the observer; false if it did not answer within
+ * PATIENCE_MS, else whether `name` is that client's last command. */
+static bool client_list_answered(redisContext *o, long long id, const char *name, bool *ran)
+{
+    send_only(o, "CLIENT LIST ID %lld", id);
+    struct pollfd p = {.fd = o->fd, .events = POLLIN};
+    if (poll(&p, 1, PATIENCE_MS) != 1)
+        return false;
+    redisReply *r;
+    ck_assert_int_eq(redisGetReply(o, (void **)&r), REDIS_OK);
+    ck_assert_int_eq(r->type, REDIS_REPLY_STRING);
+    char want[64];
+    snprintf(want, sizeof(want), " cmd=%s ", name);
+    *ran = strstr(r->str, want) != NULL;
+    freeReplyObject(r);
+    return true;
+}
+
+/* Steps 1 to 3 on one observer. */
+static enum observation observe(redisContext *o, long long id, const char *name, long long done)
+{
+    long long deadline = harness_now_ms() + HARNESS_DEADLINE_MS;
+    bool started = false;
+    while (!started) {
+        if (!client_list_answered(o, id, name, &started))
+            return LEFT; /* on busy's loop */
+        ck_assert_msg(harness_now_ms() < deadline, "%s did not start", name);
+    }
+    harness_expect_status(harness_cmd(o, "PING"), "PONG");
+    return calls_of(o, name) == done ? PROVED : TOO_LATE;
+}
+
+/* One attempt; true if it proves a PONG came while `cmd` (named `name` in
+ * CLIENT LIST and commandstats) ran. Busy's reply goes to `reply`. */
+static bool ping_answered_while_running(const struct grove_server *s, const char *cmd,
+                                        const char *name, redisReply **reply)
+{
+    redisContext *busy = harness_connect(s), *obs[OBSERVERS];
+    for (int i = 0; i < OBSERVERS; i++)
+        obs[i] = harness_connect(s);
+    long long id = harness_cmd_int(busy, "CLIENT ID");
+    long long done = calls_of(obs[0], name);
+    send_only(busy, cmd);
+    enum observation seen = LEFT;
+    for (int i = 0; i < OBSERVERS && seen == LEFT; i++)
+        seen = observe(obs[i], id, name, done);
+    ck_assert_int_eq(redisGetReply(busy, (void **)reply), REDIS_OK);
+    redisFree(busy);
+    for (int i = 0; i < OBSERVERS; i++)
+        redisFree(obs[i]);
+    return seen == PROVED;
 }
 
 START_TEST(ping_is_answered_while_keys_runs)
 {
     static const char *const args[] = {"--threads", "2", NULL};
-    struct fixture f;
-    up(&f, args);
-    redisContext *other = harness_connect(&f.s);
-    enum { N = 300000 };
-    load_keys(f.c, N);
-    send_only(f.c, "KEYS *");
-    ping_a_few_times(other);
-    redisReply *r;
-    ck_assert_int_eq(redisGetReply(f.c, (void **)&r), REDIS_OK);
-    expect_array_len(r, N);
-    freeReplyObject(r);
-    redisFree(other);
-    down(&f);
+    struct harness_fixture f;
+    harness_up(&f, args);
+    load_keys(f.c, BUSY_KEYS);
+    bool proved = false;
+    for (int attempt = 0; attempt < PROOF_ATTEMPTS && !proved; attempt++) {
+        redisReply *r;
+        proved = ping_answered_while_running(&f.s, "KEYS *", "keys", &r);
+        harness_assert_array(r, BUSY_KEYS);
+        freeReplyObject(r);
+    }
+    ck_assert_msg(proved, "in %d attempts KEYS always finished before PING was answered",
+                  PROOF_ATTEMPTS);
+    harness_down(&f);
 }
 END_TEST
 
 START_TEST(ping_is_answered_while_flushall_runs)
 {
     static const char *const args[] = {"--threads", "2", NULL};
-    struct fixture f;
-    up(&f, args);
-    redisContext *other = harness_connect(&f.s);
-    load_keys(f.c, 300000);
-    send_only(f.c, "FLUSHALL");
-    ping_a_few_times(other);
-    redisReply *r;
-    ck_assert_int_eq(redisGetReply(f.c, (void **)&r), REDIS_OK);
-    harness_expect_status(r, "OK");
-    harness_expect_int(harness_cmd(other, "DBSIZE"), 0);
-    redisFree(other);
-    down(&f);
+    struct harness_fixture f;
+    harness_up(&f, args);
+    bool proved = false;
+    for (int attempt = 0; attempt < PROOF_ATTEMPTS && !proved; attempt++) {
+        load_keys(f.c, BUSY_KEYS);
+        redisReply *r;
+        proved = ping_answered_while_running(&f.s, "FLUSHALL", "flushall", &r);
+        harness_expect_status(r, "OK");
+        harness_expect_int(harness_cmd(f.c, "DBSIZE"), 0);
+    }
+    ck_assert_msg(proved, "in %d attempts FLUSHALL always finished before PING was answered",
+                  PROOF_ATTEMPTS);
+    harness_down(&f);
 }
 END_TEST
 
@@ -873,7 +922,7 @@ static Suite *keys_suite(void)
     suite_add_tcase(s, obj);
 
     TCase *busy = tcase_create("busy");
-    tcase_set_timeout(busy, 60);
+    tcase_set_timeout(busy, 180); /* loading 300,000 keys per attempt under ASan */
     tcase_add_test(busy, ping_is_answered_while_keys_runs);
     tcase_add_test(busy, ping_is_answered_while_flushall_runs);
     suite_add_tcase(s, busy);

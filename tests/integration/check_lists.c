@@ -12,104 +12,11 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "harness.h"
+#include "fixtures.h"
 
-static struct grove_server srv;
-static redisContext *ctx;
-
-#define CMD(...) harness_cmd(ctx, __VA_ARGS__)
-#define EXPECT_OK(...) harness_expect_status(CMD(__VA_ARGS__), "OK")
-#define EXPECT_INT(v, ...) harness_expect_int(CMD(__VA_ARGS__), v)
-#define EXPECT_STR(s, ...) harness_expect_str(CMD(__VA_ARGS__), s)
-#define EXPECT_NIL(...) harness_expect_nil(CMD(__VA_ARGS__))
-#define EXPECT_ERR(e, ...) harness_expect_error(CMD(__VA_ARGS__), e)
-#define EXPECT_STATUS(s, ...) harness_expect_status(CMD(__VA_ARGS__), s)
-
-#define ERR_WRONGTYPE "WRONGTYPE Operation against a key holding the wrong kind of value"
-#define ERR_SYNTAX "ERR syntax error"
-#define ERR_NOT_INT "ERR value is not an integer or out of range"
-#define ERR_POSITIVE "ERR value is out of range, must be positive"
 #define ERR_RANK_ZERO                                                                           \
     "ERR RANK can't be zero: use 1 to start from the first match, 2 from the second ... or "  \
     "use negative to start from the end of the list"
-
-/* ---- fixtures ------------------------------------------------------------------ */
-
-static const char *const server_args[] = {"--threads", "2", NULL};
-
-static void start_server(void)
-{
-    harness_start(&srv, server_args);
-}
-
-static void stop_server(void)
-{
-    harness_stop(&srv);
-}
-
-static void connect_and_flush(void)
-{
-    ctx = harness_connect(&srv);
-    EXPECT_OK("FLUSHALL");
-}
-
-static void disconnect(void)
-{
-    redisFree(ctx);
-    ctx = NULL;
-}
-
-/* ---- helpers ------------------------------------------------------------------- */
-
-/* An array reply of exactly these bulk strings, in order. */
-static void expect_array(redisReply *r, size_t n, const char *const *want)
-{
-    ck_assert_int_eq(r->type, REDIS_REPLY_ARRAY);
-    ck_assert_uint_eq(r->elements, n);
-    for (size_t i = 0; i < n; i++) {
-        ck_assert_int_eq(r->element[i]->type, REDIS_REPLY_STRING);
-        ck_assert_str_eq(r->element[i]->str, want[i]);
-    }
-    freeReplyObject(r);
-}
-#define EXPECT_ARRAY(want, ...)                                                                 \
-    expect_array(CMD(__VA_ARGS__), sizeof(want) / sizeof(want[0]), want)
-#define EXPECT_LIST(key, ...)                                                                   \
-    EXPECT_ARRAY(((const char *[]){__VA_ARGS__}), "LRANGE %s 0 -1", key)
-
-static void expect_ints(redisReply *r, size_t n, const long long *want)
-{
-    ck_assert_int_eq(r->type, REDIS_REPLY_ARRAY);
-    ck_assert_uint_eq(r->elements, n);
-    for (size_t i = 0; i < n; i++) {
-        ck_assert_int_eq(r->element[i]->type, REDIS_REPLY_INTEGER);
-        ck_assert_int_eq(r->element[i]->integer, want[i]);
-    }
-    freeReplyObject(r);
-}
-#define EXPECT_INTS(want, ...) expect_ints(CMD(__VA_ARGS__), sizeof(want) / sizeof(want[0]), want)
-
-static void expect_empty_array(redisReply *r)
-{
-    ck_assert_int_eq(r->type, REDIS_REPLY_ARRAY);
-    ck_assert_uint_eq(r->elements, 0);
-    freeReplyObject(r);
-}
-#define EXPECT_EMPTY(...) expect_empty_array(CMD(__VA_ARGS__))
-
-static int resp3_connect(void)
-{
-    char buf[4096];
-    size_t got = 0;
-    int fd = harness_raw_connect(&srv);
-    harness_raw_send(fd, "HELLO 3\r\nPING\r\n", 15);
-    while (got < 7 || strcmp(buf + got - 7, "+PONG\r\n") != 0) {
-        size_t n = harness_raw_recv(fd, buf + got, sizeof(buf) - got, 1);
-        ck_assert_msg(n > 0, "no reply to HELLO 3");
-        got += n;
-    }
-    return fd;
-}
 
 /* ---- push, pop, length ------------------------------------------------------------ */
 
@@ -428,50 +335,40 @@ END_TEST
 
 /* ---- WATCH --------------------------------------------------------------------------------- */
 
-static bool ping_transaction_runs(redisContext *c)
-{
-    harness_expect_status(harness_cmd(c, "MULTI"), "OK");
-    harness_expect_status(harness_cmd(c, "PING"), "QUEUED");
-    redisReply *r = harness_cmd(c, "EXEC");
-    bool ran = r->type == REDIS_REPLY_ARRAY;
-    ck_assert_msg(ran || r->type == REDIS_REPLY_NIL, "EXEC: unexpected type %d", r->type);
-    freeReplyObject(r);
-    return ran;
-}
-
 START_TEST(watch_aborts_when_a_watched_list_changes)
 {
-    redisContext *other = harness_connect(&srv);
-    const char *changes[] = {
-        "LPUSH l x",       "RPUSH l x",        "LPUSHX l x",    "RPUSHX l x",
-        "LPOP l",          "RPOP l 2",         "LSET l 0 z",    "LINSERT l before a z",
-        "LREM l 0 a",      "LTRIM l 0 0",      "LMOVE l l LEFT RIGHT", "RPOPLPUSH l other",
-        "RPOPLPUSH other l", "LPUSH fresh x",
+    redisContext *other = harness_connect(&harness_srv);
+    /* Each on l = [a, b, c] and other = [o], with the reply it must give. */
+    static const struct harness_step changes[] = {
+        {"LPUSH l x", ":4"},         {"RPUSH l x", ":4"},          {"LPUSHX l x", ":4"},
+        {"RPUSHX l x", ":4"},        {"LPOP l", "$a"},             {"RPOP l 2", "*2"},
+        {"LSET l 0 z", "+OK"},       {"LINSERT l before a z", ":4"}, {"LREM l 0 a", ":1"},
+        {"LTRIM l 0 0", "+OK"},      {"LMOVE l l LEFT RIGHT", "$a"}, {"RPOPLPUSH l other", "$c"},
+        {"RPOPLPUSH other l", "$o"}, {"LPUSH fresh x", ":1"},
     };
     for (size_t i = 0; i < sizeof(changes) / sizeof(changes[0]); i++) {
-        freeReplyObject(harness_cmd(other, "DEL l other fresh"));
+        harness_cmd_ok(other, "FLUSHALL");
         harness_expect_int(harness_cmd(other, "RPUSH l a b c"), 3);
         harness_expect_int(harness_cmd(other, "RPUSH other o"), 1);
-        harness_expect_status(harness_cmd(ctx, strstr(changes[i], "fresh") ? "WATCH fresh"
-                                                                           : "WATCH l"),
-                              "OK");
-        freeReplyObject(harness_cmd(other, changes[i]));
-        ck_assert_msg(!ping_transaction_runs(ctx), "%s did not abort", changes[i]);
+        EXPECT_OK(strstr(changes[i].cmd, "fresh") ? "WATCH fresh" : "WATCH l");
+        harness_expect_step(other, &changes[i]);
+        ck_assert_msg(!harness_watched_exec_runs(harness_ctx), "%s did not abort",
+                      changes[i].cmd);
     }
     /* Commands that change nothing leave the transaction alone. */
-    harness_expect_status(harness_cmd(ctx, "WATCH l"), "OK");
+    harness_expect_status(harness_cmd(harness_ctx, "WATCH l"), "OK");
     harness_expect_int(harness_cmd(other, "LREM l 0 missing"), 0);
     harness_expect_int(harness_cmd(other, "LINSERT l before missing x"), -1);
     harness_expect_int(harness_cmd(other, "LPUSHX nokey x"), 0);
-    expect_empty_array(harness_cmd(other, "LPOP l 0"));
-    freeReplyObject(harness_cmd(other, "LRANGE l 0 -1"));
-    ck_assert(ping_transaction_runs(ctx));
+    harness_expect_array(harness_cmd(other, "LPOP l 0"), 0, NULL);
+    harness_expect_array(harness_cmd(other, "LRANGE l 0 -1"), 3, (const char *[]){"a", "b", "c"});
+    ck_assert(harness_watched_exec_runs(harness_ctx));
     /* The key vanishing with its last element is a change too. */
-    freeReplyObject(harness_cmd(other, "DEL l"));
+    harness_expect_int(harness_cmd(other, "DEL l"), 1);
     harness_expect_int(harness_cmd(other, "RPUSH l only"), 1);
-    harness_expect_status(harness_cmd(ctx, "WATCH l"), "OK");
+    harness_expect_status(harness_cmd(harness_ctx, "WATCH l"), "OK");
     harness_expect_str(harness_cmd(other, "RPOP l"), "only");
-    ck_assert(!ping_transaction_runs(ctx));
+    ck_assert(!harness_watched_exec_runs(harness_ctx));
     redisFree(other);
 }
 END_TEST
@@ -481,7 +378,7 @@ END_TEST
 START_TEST(resp3_shapes)
 {
     EXPECT_INT(2, "RPUSH l a b");
-    int fd = resp3_connect();
+    int fd = harness_resp3_connect(&harness_srv);
     harness_raw_roundtrip(fd, "LRANGE l 0 -1\r\n", "*2\r\n$1\r\na\r\n$1\r\nb\r\n");
     harness_raw_roundtrip(fd, "LPOP nokey\r\n", "_\r\n");
     harness_raw_roundtrip(fd, "LPOP nokey 2\r\n", "_\r\n");
@@ -493,7 +390,7 @@ START_TEST(resp3_shapes)
     harness_raw_roundtrip(fd, "LMOVE nokey l LEFT LEFT\r\n", "_\r\n");
     close(fd);
     /* RESP2: a null bulk without COUNT, a null array with it. */
-    fd = harness_raw_connect(&srv);
+    fd = harness_raw_connect(&harness_srv);
     harness_raw_roundtrip(fd, "LPOP nokey\r\n", "$-1\r\n");
     harness_raw_roundtrip(fd, "LPOP nokey 0\r\n", "*-1\r\n");
     harness_raw_roundtrip(fd, "LPOS nokey a\r\n", "$-1\r\n");
@@ -504,19 +401,10 @@ END_TEST
 
 /* ---- suite --------------------------------------------------------------------------- */
 
-static TCase *server_case(const char *name)
-{
-    TCase *tc = tcase_create(name);
-    tcase_add_unchecked_fixture(tc, start_server, stop_server);
-    tcase_add_checked_fixture(tc, connect_and_flush, disconnect);
-    tcase_set_timeout(tc, 120);
-    return tc;
-}
-
 static Suite *list_suite(void)
 {
     Suite *s = suite_create("list");
-    TCase *tc = server_case("commands");
+    TCase *tc = harness_server_case("commands", NULL, NULL);
     tcase_add_test(tc, push_and_pop_both_ends);
     tcase_add_test(tc, pop_count_edge_cases);
     tcase_add_test(tc, pushx_only_on_existing_lists);
@@ -532,13 +420,13 @@ static Suite *list_suite(void)
     tcase_add_test(tc, lmove_onto_the_same_list_rotates);
     suite_add_tcase(s, tc);
 
-    tc = server_case("types");
+    tc = harness_server_case("types", NULL, NULL);
     tcase_add_test(tc, wrongtype_both_ways);
     tcase_add_test(tc, encoding_and_copy);
     tcase_add_test(tc, large_list_round_trip);
     suite_add_tcase(s, tc);
 
-    tc = server_case("transactions and protocol");
+    tc = harness_server_case("transactions and protocol", NULL, NULL);
     tcase_add_test(tc, watch_aborts_when_a_watched_list_changes);
     tcase_add_test(tc, resp3_shapes);
     suite_add_tcase(s, tc);

@@ -21,13 +21,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "harness.h"
-
-static struct grove_server srv;
-static redisContext *ctx;
-
-#define CMD(...) harness_cmd(ctx, __VA_ARGS__)
-#define EXPECT_OK(...) harness_expect_status(CMD(__VA_ARGS__), "OK")
+#include "fixtures.h"
 
 /* ---- helpers --------------------------------------------------------------------- */
 
@@ -94,34 +88,17 @@ static void expect_server_fine(void)
     harness_expect_str(CMD("GET survivor"), "still here");
 }
 
-static void start_default(void)
-{
-    static const char *const args[] = {"--threads", "2", NULL};
-    harness_start(&srv, args);
-}
-
 static void start_small_bulks(void)
 {
     static const char *const args[] = {"--threads", "2", "--proto-max-bulk-len", "1mb", NULL};
-    harness_start(&srv, args);
-}
-
-static void stop_server(void)
-{
-    harness_stop(&srv);
+    harness_start(&harness_srv, args);
 }
 
 static void connect_client(void)
 {
-    ctx = harness_connect(&srv);
+    harness_ctx = harness_connect(&harness_srv);
     EXPECT_OK("FLUSHALL");
     EXPECT_OK("SET survivor %s", "still here");
-}
-
-static void disconnect_client(void)
-{
-    redisFree(ctx);
-    ctx = NULL;
 }
 
 /* ---- pipelining and partial input ------------------------------------------------ */
@@ -147,7 +124,7 @@ START_TEST(hundred_thousand_pipelined_commands_reply_in_order)
         int n = snprintf(num, sizeof(num), "%zu", i);
         len += (size_t)snprintf(out + len, cap - len, "*2\r\n$4\r\nECHO\r\n$%d\r\n%s\r\n", n, num);
     }
-    int fd = harness_raw_connect(&srv);
+    int fd = harness_raw_connect(&harness_srv);
     /* Written in one go: the server sees the whole batch at once, as far
      * as the socket buffers allow. */
     harness_raw_send(fd, out, len);
@@ -160,7 +137,7 @@ END_TEST
 
 START_TEST(pipelined_inline_and_multibulk_requests_keep_their_order)
 {
-    int fd = harness_raw_connect(&srv);
+    int fd = harness_raw_connect(&harness_srv);
     harness_raw_roundtrip(fd,
                           "SET k 1\r\n*2\r\n$3\r\nGET\r\n$1\r\nk\r\nPING\r\n*1\r\n$4\r\nPING\r\n"
                           "ECHO last\r\n",
@@ -173,13 +150,15 @@ static void send_one_byte_at_a_time(int fd, const char *req)
 {
     for (size_t i = 0; req[i]; i++) {
         harness_raw_send(fd, req + i, 1);
-        usleep(200); /* so the server reads most bytes on their own */
+        /* Pacing, not waiting for anything: the server reads most bytes on
+         * their own, and the replies are the same however they arrive. */
+        usleep(200);
     }
 }
 
 START_TEST(request_fed_one_byte_at_a_time_is_served)
 {
-    int fd = harness_raw_connect(&srv);
+    int fd = harness_raw_connect(&harness_srv);
     send_one_byte_at_a_time(fd, "*3\r\n$3\r\nSET\r\n$3\r\nkey\r\n$11\r\nhello world\r\n");
     harness_raw_roundtrip(fd, "", "+OK\r\n");
     send_one_byte_at_a_time(fd, "GET key\r\n");
@@ -200,7 +179,7 @@ START_TEST(big_bulk_arriving_in_pieces_is_stored_whole)
     const size_t lens[] = {3, 3, vlen};
     char *req;
     size_t len = format_cmd(&req, 3, argv, lens);
-    int fd = harness_raw_connect(&srv);
+    int fd = harness_raw_connect(&harness_srv);
     for (size_t off = 0; off < len; off += 1000)
         harness_raw_send(fd, req + off, len - off < 1000 ? len - off : 1000);
     harness_raw_roundtrip(fd, "", "+OK\r\n");
@@ -219,7 +198,7 @@ END_TEST
 
 START_TEST(inline_ping_gets_pong)
 {
-    int fd = harness_raw_connect(&srv);
+    int fd = harness_raw_connect(&harness_srv);
     harness_raw_roundtrip(fd, "PING\r\n", "+PONG\r\n");
     harness_raw_roundtrip(fd, "ping\n", "+PONG\r\n");
     harness_raw_roundtrip(fd, "  PiNg   hello  \r\n", "$5\r\nhello\r\n");
@@ -229,7 +208,7 @@ END_TEST
 
 START_TEST(inline_quoted_arguments_are_unquoted)
 {
-    int fd = harness_raw_connect(&srv);
+    int fd = harness_raw_connect(&harness_srv);
     harness_raw_roundtrip(fd, "ECHO \"hello world\"\r\n", "$11\r\nhello world\r\n");
     harness_raw_roundtrip(fd, "ECHO 'it\\'s'\r\n", "$4\r\nit's\r\n");
     harness_raw_roundtrip(fd, "ECHO \"\\x41\\x42\\n\"\r\n", "$3\r\nAB\n\r\n");
@@ -242,7 +221,7 @@ END_TEST
 
 START_TEST(empty_requests_are_skipped)
 {
-    int fd = harness_raw_connect(&srv);
+    int fd = harness_raw_connect(&harness_srv);
     harness_raw_roundtrip(fd, "\r\n\n   \r\n*0\r\n*-1\r\nPING\r\n", "+PONG\r\n");
     close(fd);
 }
@@ -272,7 +251,7 @@ static void hello_reply(char *out, size_t cap, int proto, long long id)
 
 START_TEST(hello_3_replies_with_a_map)
 {
-    int fd = harness_raw_connect(&srv);
+    int fd = harness_raw_connect(&harness_srv);
     char want[512];
     hello_reply(want, sizeof(want), 3, client_id(fd));
     harness_raw_roundtrip(fd, "HELLO 3\r\n", want);
@@ -282,7 +261,7 @@ END_TEST
 
 START_TEST(resp3_nulls_are_underscores)
 {
-    int fd = harness_raw_connect(&srv);
+    int fd = harness_raw_connect(&harness_srv);
     harness_raw_roundtrip(fd, "GET nosuchkey\r\nCLIENT GETNAME\r\n", "$-1\r\n$-1\r\n");
     char want[512];
     hello_reply(want, sizeof(want), 3, client_id(fd));
@@ -295,7 +274,7 @@ END_TEST
 
 START_TEST(resp3_maps_and_sets_have_their_own_types)
 {
-    int fd = harness_raw_connect(&srv);
+    int fd = harness_raw_connect(&harness_srv);
     char want[512];
     hello_reply(want, sizeof(want), 3, client_id(fd));
     harness_raw_roundtrip(fd, "HELLO 3\r\n", want);
@@ -313,7 +292,7 @@ END_TEST
 
 START_TEST(resp3_text_replies_are_verbatim_strings)
 {
-    int fd = harness_raw_connect(&srv);
+    int fd = harness_raw_connect(&harness_srv);
     char want[512], buf[65536];
     hello_reply(want, sizeof(want), 3, client_id(fd));
     harness_raw_roundtrip(fd, "HELLO 3\r\n", want);
@@ -327,7 +306,7 @@ END_TEST
 
 START_TEST(hello_2_and_reset_go_back_to_resp2)
 {
-    int fd = harness_raw_connect(&srv);
+    int fd = harness_raw_connect(&harness_srv);
     long long id = client_id(fd);
     char want[512];
     hello_reply(want, sizeof(want), 3, id);
@@ -406,7 +385,7 @@ START_TEST(protocol_error_replies_and_closes)
     const struct proto_error *e = &proto_errors[_i];
     size_t len;
     char *req = make_request((size_t)_i, &len);
-    int fd = harness_raw_connect(&srv);
+    int fd = harness_raw_connect(&harness_srv);
     harness_raw_send(fd, req, len);
     char buf[256];
     size_t want = strlen(e->reply);
@@ -426,7 +405,7 @@ START_TEST(protocol_error_under_reply_off_sends_nothing)
     static const char *const reqs[] = {"CLIENT REPLY OFF\r\n*x\r\n",
                                        "CLIENT REPLY SKIP\r\n*x\r\n"};
     for (size_t i = 0; i < 2; i++) {
-        int fd = harness_raw_connect(&srv);
+        int fd = harness_raw_connect(&harness_srv);
         char buf[128];
         harness_raw_send(fd, reqs[i], strlen(reqs[i]));
         ck_assert_msg(harness_raw_recv(fd, buf, sizeof(buf), 1) == 0, "got [%s]", buf);
@@ -463,7 +442,7 @@ START_TEST(multibulk_count_above_a_million_is_accepted)
     p += sizeof(head) - 1;
     for (size_t i = 0; i < nkeys; i++, p += sizeof(arg) - 1)
         memcpy(p, arg, sizeof(arg) - 1);
-    int fd = harness_raw_connect(&srv);
+    int fd = harness_raw_connect(&harness_srv);
     harness_raw_send(fd, req, len);
     harness_raw_roundtrip(fd, "", ":1048577\r\n");
     close(fd);
@@ -477,7 +456,7 @@ START_TEST(unknown_command_text_is_byte_exact)
 {
     char *a = filled(100, 'a'), *b = filled(100, 'b'), *n = filled(200, 'n');
     char req[1024], want[1024];
-    int fd = harness_raw_connect(&srv);
+    int fd = harness_raw_connect(&harness_srv);
     harness_raw_roundtrip(fd, "FOO\r\n",
                           "-ERR unknown command 'FOO', with args beginning with: \r\n");
     harness_raw_roundtrip(fd, "foo bar 'b z'\r\n",
@@ -509,7 +488,7 @@ END_TEST
 
 START_TEST(wrong_arity_text_names_the_command)
 {
-    int fd = harness_raw_connect(&srv);
+    int fd = harness_raw_connect(&harness_srv);
     harness_raw_roundtrip(fd, "GET\r\n", "-ERR wrong number of arguments for 'get' command\r\n");
     harness_raw_roundtrip(fd, "Echo a b\r\n",
                           "-ERR wrong number of arguments for 'echo' command\r\n");
@@ -531,7 +510,7 @@ START_TEST(unknown_subcommand_text)
 {
     char *n = filled(200, 'n');
     char req[512], want[512];
-    int fd = harness_raw_connect(&srv);
+    int fd = harness_raw_connect(&harness_srv);
     harness_raw_roundtrip(fd, "CLIENT NOSUCH\r\n",
                           "-ERR unknown subcommand 'NOSUCH'. Try CLIENT HELP.\r\n");
     harness_raw_roundtrip(fd, "client nosuch x y\r\n",
@@ -636,7 +615,7 @@ static void serve_many_clients(const struct grove_server *s, long long others)
 
 START_TEST(thousand_concurrent_connections_are_served)
 {
-    serve_many_clients(&srv, 1);
+    serve_many_clients(&harness_srv, 1);
     expect_server_fine();
 }
 END_TEST
@@ -657,14 +636,14 @@ END_TEST
 
 START_TEST(client_gone_mid_request_leaves_server_fine)
 {
-    int fd = harness_raw_connect(&srv);
+    int fd = harness_raw_connect(&harness_srv);
     const char *part = "*3\r\n$3\r\nSET\r\n$4\r\nhalf\r\n$100\r\nabc";
     harness_raw_send(fd, part, strlen(part));
     close(fd);
-    fd = harness_raw_connect(&srv);
+    fd = harness_raw_connect(&harness_srv);
     harness_raw_send(fd, "SET half \"ab", 12);
     close(fd);
-    harness_wait_info_ll(ctx, "clients", "connected_clients", 1);
+    harness_wait_info_ll(harness_ctx, "clients", "connected_clients", 1);
     harness_expect_int(CMD("EXISTS half"), 0);
     expect_server_fine();
 }
@@ -675,7 +654,7 @@ START_TEST(client_gone_with_big_reply_pending_leaves_server_fine)
     size_t vlen = 1024 * 1024;
     char *value = filled(vlen, 'x');
     EXPECT_OK("SET big %b", value, vlen);
-    int fd = harness_raw_connect(&srv);
+    int fd = harness_raw_connect(&harness_srv);
     int small = 4096;
     setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &small, sizeof(small));
     char req[] = "GET big\r\n";
@@ -684,7 +663,7 @@ START_TEST(client_gone_with_big_reply_pending_leaves_server_fine)
     char buf[1024];
     harness_raw_recv(fd, buf, sizeof(buf), 100); /* the replies have started */
     close(fd);
-    harness_wait_info_ll(ctx, "clients", "connected_clients", 1);
+    harness_wait_info_ll(harness_ctx, "clients", "connected_clients", 1);
     redisReply *r = CMD("GET big");
     ck_assert_uint_eq(r->len, vlen);
     freeReplyObject(r);
@@ -740,6 +719,7 @@ START_TEST(maxclients_rejects_the_extra_connection)
         fds[i] = harness_raw_connect(&s);
         harness_raw_roundtrip(fds[i], "PING\r\n", "+PONG\r\n");
     }
+    harness_wait_info_ll(c, "clients", "connected_clients", 4); /* exactly full */
     int extra = harness_raw_connect(&s);
     char buf[128];
     const char *want = "-ERR max number of clients reached\r\n";
@@ -762,32 +742,23 @@ END_TEST
 
 /* ---- the suite ------------------------------------------------------------------------ */
 
-static TCase *server_case(const char *name, void (*start)(void))
-{
-    TCase *tc = tcase_create(name);
-    tcase_add_unchecked_fixture(tc, start, stop_server);
-    tcase_add_checked_fixture(tc, connect_client, disconnect_client);
-    tcase_set_timeout(tc, 120);
-    return tc;
-}
-
 static Suite *protocol_suite(void)
 {
     Suite *s = suite_create("protocol");
-    TCase *tc = server_case("pipelining", start_default);
+    TCase *tc = harness_server_case("pipelining", NULL, connect_client);
     tcase_add_test(tc, hundred_thousand_pipelined_commands_reply_in_order);
     tcase_add_test(tc, pipelined_inline_and_multibulk_requests_keep_their_order);
     tcase_add_test(tc, request_fed_one_byte_at_a_time_is_served);
     tcase_add_test(tc, big_bulk_arriving_in_pieces_is_stored_whole);
     suite_add_tcase(s, tc);
 
-    tc = server_case("inline", start_default);
+    tc = harness_server_case("inline", NULL, connect_client);
     tcase_add_test(tc, inline_ping_gets_pong);
     tcase_add_test(tc, inline_quoted_arguments_are_unquoted);
     tcase_add_test(tc, empty_requests_are_skipped);
     suite_add_tcase(s, tc);
 
-    tc = server_case("resp3", start_default);
+    tc = harness_server_case("resp3", NULL, connect_client);
     tcase_add_test(tc, hello_3_replies_with_a_map);
     tcase_add_test(tc, resp3_nulls_are_underscores);
     tcase_add_test(tc, resp3_maps_and_sets_have_their_own_types);
@@ -795,7 +766,7 @@ static Suite *protocol_suite(void)
     tcase_add_test(tc, hello_2_and_reset_go_back_to_resp2);
     suite_add_tcase(s, tc);
 
-    tc = server_case("errors", start_small_bulks);
+    tc = harness_server_case("errors", start_small_bulks, connect_client);
     tcase_add_loop_test(tc, protocol_error_replies_and_closes, 0, (int)N_PROTO_ERRORS);
     tcase_add_test(tc, protocol_error_under_reply_off_sends_nothing);
     tcase_add_test(tc, bulk_of_exactly_proto_max_bulk_len_is_accepted);
@@ -806,7 +777,7 @@ static Suite *protocol_suite(void)
     tcase_add_test(tc, unauthenticated_clients_get_small_request_limits);
     suite_add_tcase(s, tc);
 
-    tc = server_case("connections", start_default);
+    tc = harness_server_case("connections", NULL, connect_client);
     tcase_add_test(tc, thousand_concurrent_connections_are_served);
     tcase_add_test(tc, server_raises_a_low_open_files_limit);
     tcase_add_test(tc, client_gone_mid_request_leaves_server_fine);

@@ -22,37 +22,6 @@
 
 /* ---- helpers ------------------------------------------------------------------ */
 
-/* A space-separated command line as a RESP multibulk request. */
-static size_t encode(const char *line, char *buf, size_t cap)
-{
-    char copy[512], *save = NULL;
-    const char *words[32];
-    int n = 0;
-    snprintf(copy, sizeof(copy), "%s", line);
-    for (char *w = strtok_r(copy, " ", &save); w != NULL && n < 32; w = strtok_r(NULL, " ", &save))
-        words[n++] = w;
-    size_t len = (size_t)snprintf(buf, cap, "*%d\r\n", n);
-    for (int i = 0; i < n; i++)
-        len += (size_t)snprintf(buf + len, cap - len, "$%zu\r\n%s\r\n", strlen(words[i]),
-                                words[i]);
-    ck_assert_uint_lt(len, cap);
-    return len;
-}
-
-static void send_line(int fd, const char *line)
-{
-    char buf[1024];
-    harness_raw_send(fd, buf, encode(line, buf, sizeof(buf)));
-}
-
-/* Send a command line and expect exactly these bytes back. */
-static void expect(int fd, const char *line, const char *bytes)
-{
-    char buf[1024];
-    encode(line, buf, sizeof(buf));
-    harness_raw_roundtrip(fd, buf, bytes);
-}
-
 /* Expect these bytes to arrive without sending anything. */
 static void expect_arrives(int fd, const char *bytes)
 {
@@ -67,7 +36,7 @@ static void expect_arrives(int fd, const char *bytes)
 static void hello3(int fd)
 {
     char buf[1024], expected[1024];
-    send_line(fd, "CLIENT ID");
+    harness_raw_send_line(fd, "CLIENT ID");
     size_t got = harness_raw_recv(fd, buf, sizeof(buf), 3);
     while (got < sizeof(buf) - 1 && strstr(buf, "\r\n") == NULL)
         got += harness_raw_recv(fd, buf + got, sizeof(buf) - got, 1);
@@ -77,7 +46,7 @@ static void hello3(int fd)
              "$5\r\nproto\r\n:3\r\n$2\r\nid\r\n:%lld\r\n$4\r\nmode\r\n$10\r\nstandalone\r\n"
              "$4\r\nrole\r\n$6\r\nmaster\r\n$7\r\nmodules\r\n*0\r\n",
              id);
-    expect(fd, "HELLO 3", expected);
+    harness_raw_expect(fd, "HELLO 3", expected);
 }
 
 static long long numsub(redisContext *c, const char *channel)
@@ -97,18 +66,18 @@ START_TEST(subscribe_and_unsubscribe_reply_as_redis_in_resp2)
     struct grove_server s;
     harness_start(&s, NULL);
     int fd = harness_raw_connect(&s);
-    expect(fd, "SUBSCRIBE a b",
+    harness_raw_expect(fd, "SUBSCRIBE a b",
            "*3\r\n$9\r\nsubscribe\r\n$1\r\na\r\n:1\r\n*3\r\n$9\r\nsubscribe\r\n$1\r\nb\r\n:2\r\n");
-    expect(fd, "SUBSCRIBE a", "*3\r\n$9\r\nsubscribe\r\n$1\r\na\r\n:2\r\n");
-    expect(fd, "PSUBSCRIBE x*", "*3\r\n$10\r\npsubscribe\r\n$2\r\nx*\r\n:3\r\n");
-    expect(fd, "UNSUBSCRIBE a", "*3\r\n$11\r\nunsubscribe\r\n$1\r\na\r\n:2\r\n");
-    expect(fd, "UNSUBSCRIBE", "*3\r\n$11\r\nunsubscribe\r\n$1\r\nb\r\n:1\r\n");
-    expect(fd, "UNSUBSCRIBE nope", "*3\r\n$11\r\nunsubscribe\r\n$4\r\nnope\r\n:1\r\n");
-    expect(fd, "PUNSUBSCRIBE", "*3\r\n$12\r\npunsubscribe\r\n$2\r\nx*\r\n:0\r\n");
-    expect(fd, "UNSUBSCRIBE", "*3\r\n$11\r\nunsubscribe\r\n$-1\r\n:0\r\n");
-    expect(fd, "PUNSUBSCRIBE", "*3\r\n$12\r\npunsubscribe\r\n$-1\r\n:0\r\n");
-    expect(fd, "PUNSUBSCRIBE z", "*3\r\n$12\r\npunsubscribe\r\n$1\r\nz\r\n:0\r\n");
-    expect(fd, "PING", "+PONG\r\n"); /* no longer subscribed */
+    harness_raw_expect(fd, "SUBSCRIBE a", "*3\r\n$9\r\nsubscribe\r\n$1\r\na\r\n:2\r\n");
+    harness_raw_expect(fd, "PSUBSCRIBE x*", "*3\r\n$10\r\npsubscribe\r\n$2\r\nx*\r\n:3\r\n");
+    harness_raw_expect(fd, "UNSUBSCRIBE a", "*3\r\n$11\r\nunsubscribe\r\n$1\r\na\r\n:2\r\n");
+    harness_raw_expect(fd, "UNSUBSCRIBE", "*3\r\n$11\r\nunsubscribe\r\n$1\r\nb\r\n:1\r\n");
+    harness_raw_expect(fd, "UNSUBSCRIBE nope", "*3\r\n$11\r\nunsubscribe\r\n$4\r\nnope\r\n:1\r\n");
+    harness_raw_expect(fd, "PUNSUBSCRIBE", "*3\r\n$12\r\npunsubscribe\r\n$2\r\nx*\r\n:0\r\n");
+    harness_raw_expect(fd, "UNSUBSCRIBE", "*3\r\n$11\r\nunsubscribe\r\n$-1\r\n:0\r\n");
+    harness_raw_expect(fd, "PUNSUBSCRIBE", "*3\r\n$12\r\npunsubscribe\r\n$-1\r\n:0\r\n");
+    harness_raw_expect(fd, "PUNSUBSCRIBE z", "*3\r\n$12\r\npunsubscribe\r\n$1\r\nz\r\n:0\r\n");
+    harness_raw_expect(fd, "PING", "+PONG\r\n"); /* no longer subscribed */
     close(fd);
     harness_stop(&s);
 }
@@ -119,14 +88,14 @@ START_TEST(subscribed_resp2_client_may_only_run_pubsub_ping_quit_reset)
     struct grove_server s;
     harness_start(&s, NULL);
     int fd = harness_raw_connect(&s);
-    expect(fd, "SUBSCRIBE a", "*3\r\n$9\r\nsubscribe\r\n$1\r\na\r\n:1\r\n");
-    expect(fd, "GET k", ERR_SUBSCRIBED("get"));
-    expect(fd, "CLIENT LIST", ERR_SUBSCRIBED("client|list"));
-    expect(fd, "MULTI", ERR_SUBSCRIBED("multi"));
-    expect(fd, "PING", "*2\r\n$4\r\npong\r\n$0\r\n\r\n");
-    expect(fd, "PING hi", "*2\r\n$4\r\npong\r\n$2\r\nhi\r\n");
-    expect(fd, "PSUBSCRIBE *", "*3\r\n$10\r\npsubscribe\r\n$1\r\n*\r\n:2\r\n");
-    expect(fd, "QUIT", "+OK\r\n");
+    harness_raw_expect(fd, "SUBSCRIBE a", "*3\r\n$9\r\nsubscribe\r\n$1\r\na\r\n:1\r\n");
+    harness_raw_expect(fd, "GET k", ERR_SUBSCRIBED("get"));
+    harness_raw_expect(fd, "CLIENT LIST", ERR_SUBSCRIBED("client|list"));
+    harness_raw_expect(fd, "MULTI", ERR_SUBSCRIBED("multi"));
+    harness_raw_expect(fd, "PING", "*2\r\n$4\r\npong\r\n$0\r\n\r\n");
+    harness_raw_expect(fd, "PING hi", "*2\r\n$4\r\npong\r\n$2\r\nhi\r\n");
+    harness_raw_expect(fd, "PSUBSCRIBE *", "*3\r\n$10\r\npsubscribe\r\n$1\r\n*\r\n:2\r\n");
+    harness_raw_expect(fd, "QUIT", "+OK\r\n");
     ck_assert(harness_raw_closed(fd));
     close(fd);
     harness_stop(&s);
@@ -139,14 +108,14 @@ START_TEST(reset_leaves_every_channel_and_pattern)
     harness_start(&s, NULL);
     redisContext *c = harness_connect(&s);
     int fd = harness_raw_connect(&s);
-    expect(fd, "SUBSCRIBE a", "*3\r\n$9\r\nsubscribe\r\n$1\r\na\r\n:1\r\n");
-    expect(fd, "PSUBSCRIBE a*", "*3\r\n$10\r\npsubscribe\r\n$2\r\na*\r\n:2\r\n");
-    expect(fd, "RESET", "+RESET\r\n");
-    expect(fd, "GET k", "$-1\r\n");
+    harness_raw_expect(fd, "SUBSCRIBE a", "*3\r\n$9\r\nsubscribe\r\n$1\r\na\r\n:1\r\n");
+    harness_raw_expect(fd, "PSUBSCRIBE a*", "*3\r\n$10\r\npsubscribe\r\n$2\r\na*\r\n:2\r\n");
+    harness_raw_expect(fd, "RESET", "+RESET\r\n");
+    harness_raw_expect(fd, "GET k", "$-1\r\n");
     ck_assert_int_eq(numsub(c, "a"), 0);
     harness_expect_int(harness_cmd(c, "PUBSUB NUMPAT"), 0);
     harness_expect_int(harness_cmd(c, "PUBLISH a m"), 0);
-    expect(fd, "SUBSCRIBE a", "*3\r\n$9\r\nsubscribe\r\n$1\r\na\r\n:1\r\n");
+    harness_raw_expect(fd, "SUBSCRIBE a", "*3\r\n$9\r\nsubscribe\r\n$1\r\na\r\n:1\r\n");
     close(fd);
     redisFree(c);
     harness_stop(&s);
@@ -161,17 +130,17 @@ START_TEST(resp3_replies_and_messages_are_pushes)
     harness_start(&s, NULL);
     int fd = harness_raw_connect(&s);
     hello3(fd);
-    expect(fd, "SUBSCRIBE a", ">3\r\n$9\r\nsubscribe\r\n$1\r\na\r\n:1\r\n");
-    expect(fd, "PSUBSCRIBE a*", ">3\r\n$10\r\npsubscribe\r\n$2\r\na*\r\n:2\r\n");
-    expect(fd, "GET k", "_\r\n"); /* RESP3 has no subscribed mode */
-    expect(fd, "PING", "+PONG\r\n");
-    expect(fd, "PUBLISH a m",
+    harness_raw_expect(fd, "SUBSCRIBE a", ">3\r\n$9\r\nsubscribe\r\n$1\r\na\r\n:1\r\n");
+    harness_raw_expect(fd, "PSUBSCRIBE a*", ">3\r\n$10\r\npsubscribe\r\n$2\r\na*\r\n:2\r\n");
+    harness_raw_expect(fd, "GET k", "_\r\n"); /* RESP3 has no subscribed mode */
+    harness_raw_expect(fd, "PING", "+PONG\r\n");
+    harness_raw_expect(fd, "PUBLISH a m",
            ">3\r\n$7\r\nmessage\r\n$1\r\na\r\n$1\r\nm\r\n"
            ">4\r\n$8\r\npmessage\r\n$2\r\na*\r\n$1\r\na\r\n$1\r\nm\r\n:2\r\n");
-    expect(fd, "UNSUBSCRIBE", ">3\r\n$11\r\nunsubscribe\r\n$1\r\na\r\n:1\r\n");
-    expect(fd, "PUNSUBSCRIBE", ">3\r\n$12\r\npunsubscribe\r\n$2\r\na*\r\n:0\r\n");
-    expect(fd, "UNSUBSCRIBE", ">3\r\n$11\r\nunsubscribe\r\n_\r\n:0\r\n");
-    expect(fd, "PUBSUB NUMSUB a b", "*4\r\n$1\r\na\r\n:0\r\n$1\r\nb\r\n:0\r\n");
+    harness_raw_expect(fd, "UNSUBSCRIBE", ">3\r\n$11\r\nunsubscribe\r\n$1\r\na\r\n:1\r\n");
+    harness_raw_expect(fd, "PUNSUBSCRIBE", ">3\r\n$12\r\npunsubscribe\r\n$2\r\na*\r\n:0\r\n");
+    harness_raw_expect(fd, "UNSUBSCRIBE", ">3\r\n$11\r\nunsubscribe\r\n_\r\n:0\r\n");
+    harness_raw_expect(fd, "PUBSUB NUMSUB a b", "*4\r\n$1\r\na\r\n:0\r\n$1\r\nb\r\n:0\r\n");
     close(fd);
     harness_stop(&s);
 }
@@ -183,8 +152,8 @@ START_TEST(resp3_subscriber_on_another_connection_gets_pushes)
     harness_start(&s, (const char *[]){"--threads", "2", NULL});
     int sub = harness_raw_connect(&s), pub = harness_raw_connect(&s);
     hello3(sub);
-    expect(sub, "PSUBSCRIBE n?ws", ">3\r\n$10\r\npsubscribe\r\n$4\r\nn?ws\r\n:1\r\n");
-    expect(pub, "PUBLISH news hi", ":1\r\n");
+    harness_raw_expect(sub, "PSUBSCRIBE n?ws", ">3\r\n$10\r\npsubscribe\r\n$4\r\nn?ws\r\n:1\r\n");
+    harness_raw_expect(pub, "PUBLISH news hi", ":1\r\n");
     expect_arrives(sub, ">4\r\n$8\r\npmessage\r\n$4\r\nn?ws\r\n$4\r\nnews\r\n$2\r\nhi\r\n");
     close(sub);
     close(pub);
@@ -199,7 +168,7 @@ START_TEST(pubsub_introspection_replies_as_redis)
     struct grove_server s;
     harness_start(&s, NULL);
     int fd = harness_raw_connect(&s);
-    expect(fd, "PUBSUB HELP",
+    harness_raw_expect(fd, "PUBSUB HELP",
            "*14\r\n+PUBSUB <subcommand> [<arg> [value] [opt] ...]. Subcommands are:\r\n"
            "+CHANNELS [<pattern>]\r\n"
            "+    Return the currently active channels matching a <pattern> (default: '*').\r\n"
@@ -213,20 +182,23 @@ START_TEST(pubsub_introspection_replies_as_redis)
            "+SHARDNUMSUB [<shardchannel> ...]\r\n"
            "+    Return the number of subscribers for the specified shard level channel(s)\r\n"
            "+HELP\r\n+    Prints this help.\r\n");
-    expect(fd, "PUBSUB NUMPAT", ":0\r\n");
-    expect(fd, "PUBSUB NUMSUB", "*0\r\n");
-    expect(fd, "PUBSUB NUMSUB a b", "*4\r\n$1\r\na\r\n:0\r\n$1\r\nb\r\n:0\r\n");
-    expect(fd, "PUBSUB CHANNELS", "*0\r\n");
-    expect(fd, "PUBSUB", "-ERR wrong number of arguments for 'pubsub' command\r\n");
-    expect(fd, "PUBSUB foo", "-ERR unknown subcommand 'foo'. Try PUBSUB HELP.\r\n");
-    expect(fd, "SUBSCRIBE", "-ERR wrong number of arguments for 'subscribe' command\r\n");
-    expect(fd, "PUBLISH a", "-ERR wrong number of arguments for 'publish' command\r\n");
-    expect(fd, "PUBSUB NUMPAT x", "-ERR wrong number of arguments for 'pubsub|numpat' command\r\n");
-    expect(fd, "PUBSUB HELP x", "-ERR wrong number of arguments for 'pubsub|help' command\r\n");
-    expect(fd, "PUBSUB CHANNELS a b",
+    harness_raw_expect(fd, "PUBSUB NUMPAT", ":0\r\n");
+    harness_raw_expect(fd, "PUBSUB NUMSUB", "*0\r\n");
+    harness_raw_expect(fd, "PUBSUB NUMSUB a b", "*4\r\n$1\r\na\r\n:0\r\n$1\r\nb\r\n:0\r\n");
+    harness_raw_expect(fd, "PUBSUB CHANNELS", "*0\r\n");
+    harness_raw_expect(fd, "PUBSUB", "-ERR wrong number of arguments for 'pubsub' command\r\n");
+    harness_raw_expect(fd, "PUBSUB foo", "-ERR unknown subcommand 'foo'. Try PUBSUB HELP.\r\n");
+    harness_raw_expect(fd, "SUBSCRIBE",
+                       "-ERR wrong number of arguments for 'subscribe' command\r\n");
+    harness_raw_expect(fd, "PUBLISH a", "-ERR wrong number of arguments for 'publish' command\r\n");
+    harness_raw_expect(fd, "PUBSUB NUMPAT x",
+                       "-ERR wrong number of arguments for 'pubsub|numpat' command\r\n");
+    harness_raw_expect(fd, "PUBSUB HELP x",
+                       "-ERR wrong number of arguments for 'pubsub|help' command\r\n");
+    harness_raw_expect(fd, "PUBSUB CHANNELS a b",
            "-ERR unknown subcommand or wrong number of arguments for 'CHANNELS'. "
            "Try PUBSUB HELP.\r\n");
-    expect(fd, "PUBLISH a b", ":0\r\n");
+    harness_raw_expect(fd, "PUBLISH a b", ":0\r\n");
     close(fd);
     harness_stop(&s);
 }
@@ -238,14 +210,14 @@ START_TEST(pubsub_counts_channels_subscribers_and_patterns)
     harness_start(&s, (const char *[]){"--threads", "2", NULL});
     redisContext *c = harness_connect(&s);
     int a = harness_raw_connect(&s), b = harness_raw_connect(&s);
-    expect(a, "SUBSCRIBE news sport",
+    harness_raw_expect(a, "SUBSCRIBE news sport",
            "*3\r\n$9\r\nsubscribe\r\n$4\r\nnews\r\n:1\r\n"
            "*3\r\n$9\r\nsubscribe\r\n$5\r\nsport\r\n:2\r\n");
-    expect(b, "SUBSCRIBE news", "*3\r\n$9\r\nsubscribe\r\n$4\r\nnews\r\n:1\r\n");
-    expect(b, "PSUBSCRIBE n* s*",
+    harness_raw_expect(b, "SUBSCRIBE news", "*3\r\n$9\r\nsubscribe\r\n$4\r\nnews\r\n:1\r\n");
+    harness_raw_expect(b, "PSUBSCRIBE n* s*",
            "*3\r\n$10\r\npsubscribe\r\n$2\r\nn*\r\n:2\r\n"
            "*3\r\n$10\r\npsubscribe\r\n$2\r\ns*\r\n:3\r\n");
-    expect(a, "PSUBSCRIBE n*", "*3\r\n$10\r\npsubscribe\r\n$2\r\nn*\r\n:3\r\n");
+    harness_raw_expect(a, "PSUBSCRIBE n*", "*3\r\n$10\r\npsubscribe\r\n$2\r\nn*\r\n:3\r\n");
 
     ck_assert_int_eq(numsub(c, "news"), 2);
     ck_assert_int_eq(numsub(c, "sport"), 1);
@@ -280,9 +252,9 @@ START_TEST(client_list_shows_subscription_counts)
     harness_start(&s, NULL);
     redisContext *c = harness_connect(&s);
     int fd = harness_raw_connect(&s);
-    expect(fd, "SUBSCRIBE a b",
+    harness_raw_expect(fd, "SUBSCRIBE a b",
            "*3\r\n$9\r\nsubscribe\r\n$1\r\na\r\n:1\r\n*3\r\n$9\r\nsubscribe\r\n$1\r\nb\r\n:2\r\n");
-    expect(fd, "PSUBSCRIBE p*", "*3\r\n$10\r\npsubscribe\r\n$2\r\np*\r\n:3\r\n");
+    harness_raw_expect(fd, "PSUBSCRIBE p*", "*3\r\n$10\r\npsubscribe\r\n$2\r\np*\r\n:3\r\n");
     redisReply *r = harness_cmd(c, "CLIENT LIST");
     ck_assert_int_eq(r->type, REDIS_REPLY_STRING);
     ck_assert_ptr_nonnull(strstr(r->str, " flags=P db=0 sub=2 psub=1 ssub=0 "));
@@ -306,15 +278,17 @@ START_TEST(messages_reach_subscribers_on_every_worker_loop)
     for (int i = 0; i < NSUBS; i++) {
         subs[i] = harness_raw_connect(&s);
         if (i % 2)
-            expect(subs[i], "SUBSCRIBE ch", "*3\r\n$9\r\nsubscribe\r\n$2\r\nch\r\n:1\r\n");
+            harness_raw_expect(subs[i], "SUBSCRIBE ch",
+                               "*3\r\n$9\r\nsubscribe\r\n$2\r\nch\r\n:1\r\n");
         else
-            expect(subs[i], "PSUBSCRIBE c*", "*3\r\n$10\r\npsubscribe\r\n$2\r\nc*\r\n:1\r\n");
+            harness_raw_expect(subs[i], "PSUBSCRIBE c*",
+                               "*3\r\n$10\r\npsubscribe\r\n$2\r\nc*\r\n:1\r\n");
     }
     int pub = harness_raw_connect(&s);
     char buf[64];
     snprintf(buf, sizeof(buf), ":%d\r\n", NSUBS);
     for (int m = 0; m < 20; m++) /* several, to check they arrive in order */
-        expect(pub, m % 2 ? "PUBLISH ch one" : "PUBLISH ch two", buf);
+        harness_raw_expect(pub, m % 2 ? "PUBLISH ch one" : "PUBLISH ch two", buf);
     for (int i = 0; i < NSUBS; i++) {
         char want[20 * 64];
         size_t used = 0;
@@ -347,14 +321,13 @@ START_TEST(subscribers_that_disconnect_mid_stream_are_dropped_cleanly)
     int subs[NSUBS];
     for (int i = 0; i < NSUBS; i++) {
         subs[i] = harness_raw_connect(&s);
-        expect(subs[i], "SUBSCRIBE ch", "*3\r\n$9\r\nsubscribe\r\n$2\r\nch\r\n:1\r\n");
+        harness_raw_expect(subs[i], "SUBSCRIBE ch",
+                           "*3\r\n$9\r\nsubscribe\r\n$2\r\nch\r\n:1\r\n");
     }
     int pub = harness_raw_connect(&s);
-    char req[64];
-    size_t len = encode("PUBLISH ch hello", req, sizeof(req));
     for (int round = 0; round < 4; round++) {
         for (int m = 0; m < 500; m++)
-            harness_raw_send(pub, req, len);
+            harness_raw_send_line(pub, "PUBLISH ch hello");
         for (int i = round * 4; i < round * 4 + 4; i++)
             close(subs[i]); /* unread messages pending, more on the way */
     }
@@ -385,15 +358,15 @@ START_TEST(shard_channels_are_a_namespace_of_their_own)
     harness_start(&s, (const char *[]){"--threads", "2", NULL});
     redisContext *c = harness_connect(&s);
     int fd = harness_raw_connect(&s), other = harness_raw_connect(&s);
-    expect(fd, "SSUBSCRIBE a b",
+    harness_raw_expect(fd, "SSUBSCRIBE a b",
            "*3\r\n$10\r\nssubscribe\r\n$1\r\na\r\n:1\r\n"
            "*3\r\n$10\r\nssubscribe\r\n$1\r\nb\r\n:2\r\n");
     /* SUBSCRIBE counts channels and patterns only, SSUBSCRIBE shard channels only */
-    expect(fd, "SUBSCRIBE a", "*3\r\n$9\r\nsubscribe\r\n$1\r\na\r\n:1\r\n");
-    expect(fd, "SSUBSCRIBE c", "*3\r\n$10\r\nssubscribe\r\n$1\r\nc\r\n:3\r\n");
-    expect(fd, "SPUBLISH a m", ERR_SUBSCRIBED("spublish"));
-    expect(fd, "PUBSUB SHARDCHANNELS", ERR_SUBSCRIBED("pubsub|shardchannels"));
-    expect(fd, "PING", "*2\r\n$4\r\npong\r\n$0\r\n\r\n");
+    harness_raw_expect(fd, "SUBSCRIBE a", "*3\r\n$9\r\nsubscribe\r\n$1\r\na\r\n:1\r\n");
+    harness_raw_expect(fd, "SSUBSCRIBE c", "*3\r\n$10\r\nssubscribe\r\n$1\r\nc\r\n:3\r\n");
+    harness_raw_expect(fd, "SPUBLISH a m", ERR_SUBSCRIBED("spublish"));
+    harness_raw_expect(fd, "PUBSUB SHARDCHANNELS", ERR_SUBSCRIBED("pubsub|shardchannels"));
+    harness_raw_expect(fd, "PING", "*2\r\n$4\r\npong\r\n$0\r\n\r\n");
 
     harness_expect_int(harness_cmd(c, "SPUBLISH a hi"), 1);
     expect_arrives(fd, "*3\r\n$8\r\nsmessage\r\n$1\r\na\r\n$2\r\nhi\r\n");
@@ -401,7 +374,7 @@ START_TEST(shard_channels_are_a_namespace_of_their_own)
     expect_arrives(fd, "*3\r\n$7\r\nmessage\r\n$1\r\na\r\n$2\r\nhi\r\n");
     harness_expect_int(harness_cmd(c, "SPUBLISH z hi"), 0);
 
-    expect(other, "PSUBSCRIBE *", "*3\r\n$10\r\npsubscribe\r\n$1\r\n*\r\n:1\r\n");
+    harness_raw_expect(other, "PSUBSCRIBE *", "*3\r\n$10\r\npsubscribe\r\n$1\r\n*\r\n:1\r\n");
     harness_expect_int(harness_cmd(c, "SPUBLISH b x"), 1); /* patterns see no shard messages */
     expect_arrives(fd, "*3\r\n$8\r\nsmessage\r\n$1\r\nb\r\n$1\r\nx\r\n");
 
@@ -419,13 +392,13 @@ START_TEST(shard_channels_are_a_namespace_of_their_own)
     ck_assert_ptr_nonnull(strstr(r->str, " flags=P db=0 sub=1 psub=0 ssub=3 "));
     freeReplyObject(r);
 
-    expect(fd, "SUNSUBSCRIBE a", "*3\r\n$12\r\nsunsubscribe\r\n$1\r\na\r\n:2\r\n");
-    expect(fd, "UNSUBSCRIBE", "*3\r\n$11\r\nunsubscribe\r\n$1\r\na\r\n:0\r\n");
-    expect(fd, "SUNSUBSCRIBE b c",
+    harness_raw_expect(fd, "SUNSUBSCRIBE a", "*3\r\n$12\r\nsunsubscribe\r\n$1\r\na\r\n:2\r\n");
+    harness_raw_expect(fd, "UNSUBSCRIBE", "*3\r\n$11\r\nunsubscribe\r\n$1\r\na\r\n:0\r\n");
+    harness_raw_expect(fd, "SUNSUBSCRIBE b c",
            "*3\r\n$12\r\nsunsubscribe\r\n$1\r\nb\r\n:1\r\n"
            "*3\r\n$12\r\nsunsubscribe\r\n$1\r\nc\r\n:0\r\n");
-    expect(fd, "SUNSUBSCRIBE", "*3\r\n$12\r\nsunsubscribe\r\n$-1\r\n:0\r\n");
-    expect(fd, "PING", "+PONG\r\n");
+    harness_raw_expect(fd, "SUNSUBSCRIBE", "*3\r\n$12\r\nsunsubscribe\r\n$-1\r\n:0\r\n");
+    harness_raw_expect(fd, "PING", "+PONG\r\n");
     ck_assert_int_eq(harness_info_ll(c, "stats", "pubsubshard_channels"), 0);
     close(fd);
     close(other);
@@ -440,10 +413,10 @@ START_TEST(resp3_shard_messages_are_pushes)
     harness_start(&s, NULL);
     int fd = harness_raw_connect(&s);
     hello3(fd);
-    expect(fd, "SSUBSCRIBE a", ">3\r\n$10\r\nssubscribe\r\n$1\r\na\r\n:1\r\n");
-    expect(fd, "SPUBLISH a m", ">3\r\n$8\r\nsmessage\r\n$1\r\na\r\n$1\r\nm\r\n:1\r\n");
-    expect(fd, "SUNSUBSCRIBE", ">3\r\n$12\r\nsunsubscribe\r\n$1\r\na\r\n:0\r\n");
-    expect(fd, "SUNSUBSCRIBE", ">3\r\n$12\r\nsunsubscribe\r\n_\r\n:0\r\n");
+    harness_raw_expect(fd, "SSUBSCRIBE a", ">3\r\n$10\r\nssubscribe\r\n$1\r\na\r\n:1\r\n");
+    harness_raw_expect(fd, "SPUBLISH a m", ">3\r\n$8\r\nsmessage\r\n$1\r\na\r\n$1\r\nm\r\n:1\r\n");
+    harness_raw_expect(fd, "SUNSUBSCRIBE", ">3\r\n$12\r\nsunsubscribe\r\n$1\r\na\r\n:0\r\n");
+    harness_raw_expect(fd, "SUNSUBSCRIBE", ">3\r\n$12\r\nsunsubscribe\r\n_\r\n:0\r\n");
     close(fd);
     harness_stop(&s);
 }

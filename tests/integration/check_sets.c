@@ -14,90 +14,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "harness.h"
-
-static struct grove_server srv;
-static redisContext *ctx;
-
-#define CMD(...) harness_cmd(ctx, __VA_ARGS__)
-#define EXPECT_OK(...) harness_expect_status(CMD(__VA_ARGS__), "OK")
-#define EXPECT_INT(v, ...) harness_expect_int(CMD(__VA_ARGS__), v)
-#define EXPECT_STR(s, ...) harness_expect_str(CMD(__VA_ARGS__), s)
-#define EXPECT_NIL(...) harness_expect_nil(CMD(__VA_ARGS__))
-#define EXPECT_ERR(e, ...) harness_expect_error(CMD(__VA_ARGS__), e)
-
-#define ERR_WRONGTYPE "WRONGTYPE Operation against a key holding the wrong kind of value"
-#define ERR_SYNTAX "ERR syntax error"
-#define ERR_NOT_INT "ERR value is not an integer or out of range"
-#define ERR_POSITIVE "ERR value is out of range, must be positive"
-
-/* ---- fixtures ------------------------------------------------------------------ */
-
-static const char *const server_args[] = {"--threads", "2", NULL};
-
-static void start_server(void)
-{
-    harness_start(&srv, server_args);
-}
-
-static void stop_server(void)
-{
-    harness_stop(&srv);
-}
-
-static void connect_and_flush(void)
-{
-    ctx = harness_connect(&srv);
-    EXPECT_OK("FLUSHALL");
-}
-
-static void disconnect(void)
-{
-    redisFree(ctx);
-    ctx = NULL;
-}
+#include "fixtures.h"
 
 /* ---- helpers ------------------------------------------------------------------- */
-
-/* An array reply of exactly these bulk strings, in order. */
-static void expect_array(redisReply *r, size_t n, const char *const *want)
-{
-    ck_assert_int_eq(r->type, REDIS_REPLY_ARRAY);
-    ck_assert_uint_eq(r->elements, n);
-    for (size_t i = 0; i < n; i++) {
-        ck_assert_int_eq(r->element[i]->type, REDIS_REPLY_STRING);
-        ck_assert_str_eq(r->element[i]->str, want[i]);
-    }
-    freeReplyObject(r);
-}
-#define EXPECT_ARRAY(want, ...)                                                                 \
-    expect_array(CMD(__VA_ARGS__), sizeof(want) / sizeof(want[0]), want)
-
-/* An array reply holding exactly these distinct strings, in any order. */
-static void expect_set(redisReply *r, size_t n, const char *const *want)
-{
-    ck_assert_int_eq(r->type, REDIS_REPLY_ARRAY);
-    ck_assert_uint_eq(r->elements, n);
-    for (size_t i = 0; i < n; i++) {
-        size_t found = 0;
-        for (size_t j = 0; j < n; j++) {
-            ck_assert_int_eq(r->element[j]->type, REDIS_REPLY_STRING);
-            found += r->element[j]->len == strlen(want[i]) &&
-                     memcmp(r->element[j]->str, want[i], r->element[j]->len) == 0;
-        }
-        ck_assert_msg(found == 1, "member %s seen %zu times", want[i], found);
-    }
-    freeReplyObject(r);
-}
-#define EXPECT_SET(want, ...) expect_set(CMD(__VA_ARGS__), sizeof(want) / sizeof(want[0]), want)
-
-static void expect_empty_array(redisReply *r)
-{
-    ck_assert_int_eq(r->type, REDIS_REPLY_ARRAY);
-    ck_assert_uint_eq(r->elements, 0);
-    freeReplyObject(r);
-}
-#define EXPECT_EMPTY(...) expect_empty_array(CMD(__VA_ARGS__))
 
 /* Every element of an array reply is a member of `key` (SISMEMBER). */
 static void expect_members_of(redisReply *r, const char *key, size_t n)
@@ -109,26 +28,6 @@ static void expect_members_of(redisReply *r, const char *key, size_t n)
         EXPECT_INT(1, "SISMEMBER %s %b", key, r->element[i]->str, r->element[i]->len);
     }
     freeReplyObject(r);
-}
-
-static int resp3_connect(void)
-{
-    char buf[4096];
-    size_t got = 0;
-    int fd = harness_raw_connect(&srv);
-    harness_raw_send(fd, "HELLO 3\r\nPING\r\n", 15);
-    while (got < 7 || strcmp(buf + got - 7, "+PONG\r\n") != 0) {
-        size_t n = harness_raw_recv(fd, buf + got, sizeof(buf) - got - 1, 1);
-        ck_assert_msg(n > 0, "no reply to HELLO 3");
-        got += n;
-        buf[got] = 0;
-    }
-    return fd;
-}
-
-static void expect_encoding(const char *key, const char *enc)
-{
-    EXPECT_STR(enc, "OBJECT ENCODING %s", key);
 }
 
 /* ---- basics -------------------------------------------------------------------- */
@@ -232,39 +131,39 @@ END_TEST
 START_TEST(encoding_intset_then_hashtable)
 {
     EXPECT_INT(3, "SADD s 1 2 3");
-    expect_encoding("s", "intset");
+    EXPECT_ENCODING("s", "intset");
     EXPECT_INT(1, "SADD s a");
-    expect_encoding("s", "hashtable");
+    EXPECT_ENCODING("s", "hashtable");
     EXPECT_INT(1, "SREM s a");
-    expect_encoding("s", "hashtable"); /* never back */
+    EXPECT_ENCODING("s", "hashtable"); /* never back */
     EXPECT_INT(1, "SADD t 01");
-    expect_encoding("t", "hashtable");
+    EXPECT_ENCODING("t", "hashtable");
     EXPECT_INT(1, "SADD u -9223372036854775808");
-    expect_encoding("u", "intset");
+    EXPECT_ENCODING("u", "intset");
     EXPECT_INT(1, "SADD v 9223372036854775808");
-    expect_encoding("v", "hashtable");
+    EXPECT_ENCODING("v", "hashtable");
     for (int i = 0; i < 512; i++)
         EXPECT_INT(1, "SADD big %d", i);
-    expect_encoding("big", "intset");
+    EXPECT_ENCODING("big", "intset");
     EXPECT_INT(0, "SADD big 0");
-    expect_encoding("big", "intset");
+    EXPECT_ENCODING("big", "intset");
     EXPECT_INT(1, "SADD big 512");
-    expect_encoding("big", "hashtable");
+    EXPECT_ENCODING("big", "hashtable");
     EXPECT_INT(513, "SCARD big");
     /* SMOVE to a new key creates it from the member; to an intset a
      * non-integer converts it */
     EXPECT_INT(2, "SADD a 1 x");
     EXPECT_INT(1, "SMOVE a n1 1");
-    expect_encoding("n1", "intset");
+    EXPECT_ENCODING("n1", "intset");
     EXPECT_INT(1, "SMOVE a n1 x");
-    expect_encoding("n1", "hashtable");
+    EXPECT_ENCODING("n1", "hashtable");
     /* STORE results pick their encoding from their members */
     EXPECT_INT(3, "SADD p 1 2 x");
     EXPECT_INT(3, "SADD q 1 2 y");
     EXPECT_INT(2, "SINTERSTORE d p q");
-    expect_encoding("d", "intset");
+    EXPECT_ENCODING("d", "intset");
     EXPECT_INT(4, "SUNIONSTORE d p q");
-    expect_encoding("d", "hashtable");
+    EXPECT_ENCODING("d", "hashtable");
 }
 END_TEST
 
@@ -278,7 +177,7 @@ START_TEST(intsets_reply_in_ascending_order)
     EXPECT_ARRAY(((const char *[]){"10"}), "SINTER i j");
     redisReply *r = CMD("SSCAN i 0");
     ck_assert_str_eq(r->element[0]->str, "0");
-    expect_array(r->element[1], 4, (const char *[]){"-1", "3", "5", "10"});
+    harness_expect_array(r->element[1], 4, (const char *[]){"-1", "3", "5", "10"});
     r->element[1] = NULL; /* freed above */
     freeReplyObject(r);
     EXPECT_ARRAY(((const char *[]){"-1", "3", "5", "10"}), "SPOP i 10");
@@ -295,14 +194,39 @@ START_TEST(copy_of_a_set_is_deep)
     EXPECT_INT(0, "SISMEMBER c z");
     EXPECT_INT(3, "SADD n 1 2 3");
     EXPECT_INT(1, "COPY n m");
-    expect_encoding("m", "intset");
+    EXPECT_ENCODING("m", "intset");
 }
 END_TEST
 
 /* ---- SPOP, SRANDMEMBER ------------------------------------------------------------------ */
 
+/* Pop `count` from `key`, whose members were names[0..n-1] of which
+ * left[i] says which are still there, and check: as many as asked (or all
+ * that are left), each one still there before (so distinct), gone after. */
+static void pop_and_check(const char *key, long count, const char *const *names, bool *left,
+                          size_t n)
+{
+    size_t still = 0;
+    for (size_t i = 0; i < n; i++)
+        still += left[i];
+    redisReply *r = CMD("SPOP %s %ld", key, count);
+    size_t want = (size_t)count < still ? (size_t)count : still;
+    harness_assert_array(r, want);
+    for (size_t i = 0; i < r->elements; i++) {
+        size_t k = 0;
+        while (k < n && strcmp(names[k], r->element[i]->str) != 0)
+            k++;
+        ck_assert_msg(k < n && left[k], "SPOP gave %s, not a member left", r->element[i]->str);
+        left[k] = false; /* a second pop of it fails the check above */
+        EXPECT_INT(0, "SISMEMBER %s %s", key, r->element[i]->str);
+    }
+    freeReplyObject(r);
+}
+
 START_TEST(spop_counts)
 {
+    static const char *const names[] = {"a", "b", "c", "d", "e"};
+    bool left[5] = {true, true, true, true, true};
     EXPECT_ERR(ERR_POSITIVE, "SPOP s -1");
     EXPECT_ERR(ERR_POSITIVE, "SPOP s abc");
     EXPECT_NIL("SPOP nokey");
@@ -310,23 +234,46 @@ START_TEST(spop_counts)
     EXPECT_INT(5, "SADD s a b c d e");
     EXPECT_EMPTY("SPOP s 0");
     EXPECT_INT(5, "SCARD s");
-    redisReply *r = CMD("SPOP s 2");
-    ck_assert_int_eq(r->type, REDIS_REPLY_ARRAY);
-    ck_assert_uint_eq(r->elements, 2);
-    ck_assert_str_ne(r->element[0]->str, r->element[1]->str);
-    for (size_t i = 0; i < 2; i++)
-        EXPECT_INT(0, "SISMEMBER s %s", r->element[i]->str);
-    freeReplyObject(r);
+    pop_and_check("s", 2, names, left, 5);
     EXPECT_INT(3, "SCARD s");
-    r = CMD("SPOP s");
+    redisReply *r = CMD("SPOP s");
     ck_assert_int_eq(r->type, REDIS_REPLY_STRING);
+    size_t k = (size_t)(r->str[0] - 'a');
+    ck_assert_msg(r->len == 1 && k < 5 && left[k], "SPOP gave %s", r->str);
+    left[k] = false;
     EXPECT_INT(0, "SISMEMBER s %s", r->str);
     freeReplyObject(r);
     EXPECT_INT(2, "SCARD s");
-    r = CMD("SPOP s 3");
-    ck_assert_uint_eq(r->elements, 2);
-    freeReplyObject(r);
+    /* More than are left: exactly the two that remain. */
+    pop_and_check("s", 3, names, left, 5);
+    ck_assert(!left[0] && !left[1] && !left[2] && !left[3] && !left[4]);
     EXPECT_INT(0, "EXISTS s");
+}
+END_TEST
+
+/* Both encodings: 300 integers (an intset) and 300 strings. */
+START_TEST(spop_count_from_a_large_set_takes_distinct_members)
+{
+    static char storage[300][8];
+    const char *names[300];
+    bool left[300];
+    for (int i = 0; i < 300; i++) {
+        snprintf(storage[i], sizeof(storage[i]), "%d", i);
+        names[i] = storage[i];
+        left[i] = true;
+    }
+    harness_pipeline_int(harness_ctx, "SADD n %d", 0, 300);
+    EXPECT_ENCODING("n", "intset");
+    pop_and_check("n", 100, names, left, 300);
+    EXPECT_INT(200, "SCARD n");
+    for (int i = 0; i < 300; i++) {
+        snprintf(storage[i], sizeof(storage[i]), "m%d", i);
+        left[i] = true;
+    }
+    harness_pipeline_int(harness_ctx, "SADD h m%d", 0, 300);
+    EXPECT_ENCODING("h", "hashtable");
+    pop_and_check("h", 100, names, left, 300);
+    EXPECT_INT(200, "SCARD h");
 }
 END_TEST
 
@@ -341,13 +288,11 @@ START_TEST(srandmember_counts)
     EXPECT_EMPTY("SRANDMEMBER nokey -3");
     EXPECT_INT(3, "SADD s a b c");
     EXPECT_EMPTY("SRANDMEMBER s 0");
-    expect_set(CMD("SRANDMEMBER s 3"), 3, (const char *[]){"a", "b", "c"});
-    expect_set(CMD("SRANDMEMBER s 9223372036854775807"), 3, (const char *[]){"a", "b", "c"});
+    EXPECT_SET(((const char *[]){"a", "b", "c"}), "SRANDMEMBER s 3");
+    EXPECT_SET(((const char *[]){"a", "b", "c"}), "SRANDMEMBER s 9223372036854775807");
     expect_members_of(CMD("SRANDMEMBER s -10"), "s", 10);
     expect_members_of(CMD("SRANDMEMBER s 1"), "s", 1);
-    redisReply *r = CMD("SRANDMEMBER s");
-    ck_assert_int_eq(r->type, REDIS_REPLY_STRING);
-    freeReplyObject(r);
+    harness_expect_reply(CMD("SRANDMEMBER s"), "$a|b|c");
     EXPECT_INT(3, "SCARD s");
     /* distinct picks from a larger set, both encodings */
     for (int i = 0; i < 300; i++)
@@ -356,7 +301,7 @@ START_TEST(srandmember_counts)
         EXPECT_INT(1, "SADD h m%d", i);
     const char *keys[] = {"n", "h"};
     for (int k = 0; k < 2; k++) {
-        r = CMD("SRANDMEMBER %s 100", keys[k]);
+        redisReply *r = CMD("SRANDMEMBER %s 100", keys[k]);
         ck_assert_uint_eq(r->elements, 100);
         for (size_t i = 0; i < 100; i++) {
             EXPECT_INT(1, "SISMEMBER %s %s", keys[k], r->element[i]->str);
@@ -524,38 +469,30 @@ END_TEST
 
 /* ---- WATCH ------------------------------------------------------------------------------ */
 
-/* Run MULTI; SCARD s; EXEC on c: true if EXEC ran (false: aborted). */
-static bool exec_ran(redisContext *c)
-{
-    harness_expect_status(harness_cmd(c, "MULTI"), "OK");
-    harness_expect_status(harness_cmd(c, "SCARD s"), "QUEUED");
-    redisReply *r = harness_cmd(c, "EXEC");
-    bool ran = r->type == REDIS_REPLY_ARRAY;
-    ck_assert(ran || r->type == REDIS_REPLY_NIL);
-    freeReplyObject(r);
-    return ran;
-}
-
 START_TEST(watch_sees_in_place_changes)
 {
-    const char *const changes[] = {"SADD s c",      "SREM s a",          "SPOP s",
-                                   "SPOP s 1",      "SMOVE s other a",   "SMOVE other s q",
-                                   "SINTERSTORE s s", "SUNIONSTORE s other"};
-    redisContext *other = harness_connect(&srv);
+    /* Each on s = {a, b} and other = {q}, with the reply it must give. */
+    static const struct harness_step changes[] = {
+        {"SADD s c", ":1"},         {"SREM s a", ":1"},          {"SPOP s", "$a|b"},
+        {"SPOP s 1", "*1"},         {"SMOVE s other a", ":1"},   {"SMOVE other s q", ":1"},
+        {"SINTERSTORE s s", ":2"},  {"SUNIONSTORE s other", ":1"},
+    };
+    redisContext *other = harness_connect(&harness_srv);
     for (size_t i = 0; i < sizeof(changes) / sizeof(changes[0]); i++) {
-        freeReplyObject(CMD("DEL s other"));
+        EXPECT_OK("FLUSHALL");
         EXPECT_INT(2, "SADD s a b");
         EXPECT_INT(1, "SADD other q");
-        harness_expect_status(harness_cmd(ctx, "WATCH s"), "OK");
-        freeReplyObject(harness_cmd(other, changes[i]));
-        ck_assert_msg(!exec_ran(ctx), "EXEC ran after %s", changes[i]);
+        EXPECT_OK("WATCH s");
+        harness_expect_step(other, &changes[i]);
+        ck_assert_msg(!harness_watched_exec_runs(harness_ctx), "EXEC ran after %s",
+                      changes[i].cmd);
     }
     /* a change that changes nothing does not abort */
     EXPECT_INT(1, "SADD s a");
-    harness_expect_status(harness_cmd(ctx, "WATCH s"), "OK");
+    harness_expect_status(harness_cmd(harness_ctx, "WATCH s"), "OK");
     harness_expect_int(harness_cmd(other, "SADD s a"), 0);
     harness_expect_int(harness_cmd(other, "SREM s zz"), 0);
-    ck_assert(exec_ran(ctx));
+    ck_assert(harness_watched_exec_runs(harness_ctx));
     redisFree(other);
 }
 END_TEST
@@ -565,7 +502,7 @@ END_TEST
 START_TEST(resp3_shapes)
 {
     EXPECT_INT(2, "SADD s 1 2");
-    int fd = resp3_connect();
+    int fd = harness_resp3_connect(&harness_srv);
     harness_raw_roundtrip(fd, "SMEMBERS s\r\n", "~2\r\n$1\r\n1\r\n$1\r\n2\r\n");
     harness_raw_roundtrip(fd, "SMEMBERS nokey\r\n", "~0\r\n");
     harness_raw_roundtrip(fd, "SUNION s\r\n", "~2\r\n$1\r\n1\r\n$1\r\n2\r\n");
@@ -586,19 +523,10 @@ END_TEST
 
 /* ---- suite --------------------------------------------------------------------------- */
 
-static TCase *server_case(const char *name)
-{
-    TCase *tc = tcase_create(name);
-    tcase_add_unchecked_fixture(tc, start_server, stop_server);
-    tcase_add_checked_fixture(tc, connect_and_flush, disconnect);
-    tcase_set_timeout(tc, 120);
-    return tc;
-}
-
 static Suite *set_suite(void)
 {
     Suite *s = suite_create("set");
-    TCase *tc = server_case("commands");
+    TCase *tc = harness_server_case("commands", NULL, NULL);
     tcase_add_test(tc, sadd_srem_scard_sismember);
     tcase_add_test(tc, empty_and_binary_members);
     tcase_add_test(tc, last_member_gone_deletes_the_key);
@@ -609,21 +537,22 @@ static Suite *set_suite(void)
     tcase_add_test(tc, sintercard_and_limit);
     suite_add_tcase(s, tc);
 
-    tc = server_case("types");
+    tc = harness_server_case("types", NULL, NULL);
     tcase_add_test(tc, wrongtype_both_ways);
     tcase_add_test(tc, encoding_intset_then_hashtable);
     tcase_add_test(tc, intsets_reply_in_ascending_order);
     tcase_add_test(tc, copy_of_a_set_is_deep);
     suite_add_tcase(s, tc);
 
-    tc = server_case("random and scan");
+    tc = harness_server_case("random and scan", NULL, NULL);
     tcase_add_test(tc, spop_counts);
+    tcase_add_test(tc, spop_count_from_a_large_set_takes_distinct_members);
     tcase_add_test(tc, srandmember_counts);
     tcase_add_test(tc, sscan_covers_every_member);
     tcase_add_test(tc, sscan_errors_and_missing_key);
     suite_add_tcase(s, tc);
 
-    tc = server_case("transactions and protocol");
+    tc = harness_server_case("transactions and protocol", NULL, NULL);
     tcase_add_test(tc, watch_sees_in_place_changes);
     tcase_add_test(tc, resp3_shapes);
     suite_add_tcase(s, tc);

@@ -12,53 +12,24 @@
  */
 #include <check.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
-#include "harness.h"
+#include "fixtures.h"
 
-static struct grove_server srv;
-static redisContext *ctx;
-
-#define CMD(...) harness_cmd(ctx, __VA_ARGS__)
-#define EXPECT_OK(...) harness_expect_status(CMD(__VA_ARGS__), "OK")
-#define EXPECT_INT(v, ...) harness_expect_int(CMD(__VA_ARGS__), v)
-#define EXPECT_STR(s, ...) harness_expect_str(CMD(__VA_ARGS__), s)
-#define EXPECT_NIL(...) harness_expect_nil(CMD(__VA_ARGS__))
-#define EXPECT_ERR(e, ...) harness_expect_error(CMD(__VA_ARGS__), e)
-
-#define ERR_SYNTAX "ERR syntax error"
-#define ERR_NOT_INT "ERR value is not an integer or out of range"
 #define ERR_NOT_FLOAT "ERR value is not a valid float"
 #define ERR_OVERFLOW "ERR increment or decrement would overflow"
 #define ERR_TOO_BIG "ERR string exceeds maximum allowed size (proto-max-bulk-len)"
 
 /* ---- fixtures ------------------------------------------------------------------ */
 
-static const char *const server_args[] = {"--threads", "2", "--proto-max-bulk-len", "1mb", NULL};
-
 static void start_server(void)
 {
-    harness_start(&srv, server_args);
-}
-
-static void stop_server(void)
-{
-    harness_stop(&srv);
-}
-
-static void connect_and_flush(void)
-{
-    ctx = harness_connect(&srv);
-    EXPECT_OK("FLUSHALL");
-}
-
-static void disconnect(void)
-{
-    redisFree(ctx);
-    ctx = NULL;
+    static const char *const args[] = {"--threads", "2", "--proto-max-bulk-len", "1mb", NULL};
+    harness_start(&harness_srv, args);
 }
 
 /* ---- helpers ------------------------------------------------------------------- */
@@ -67,7 +38,7 @@ static void disconnect(void)
 static long long db0_expires(void)
 {
     char db0[256];
-    if (!harness_info_field(ctx, "keyspace", "db0", db0, sizeof(db0)))
+    if (!harness_info_field(harness_ctx, "keyspace", "db0", db0, sizeof(db0)))
         return 0;
     const char *p = strstr(db0, "expires=");
     ck_assert_ptr_nonnull(p);
@@ -84,21 +55,6 @@ static void expect_only_key_with_ttl(const char *key, bool ttl)
 {
     expect_exists(key, 1);
     ck_assert_int_eq(db0_expires(), ttl ? 1 : 0);
-}
-
-/* A RESP3 connection: HELLO 3 answered (its reply read and dropped). */
-static int resp3_connect(void)
-{
-    char buf[4096];
-    size_t got = 0;
-    int fd = harness_raw_connect(&srv);
-    harness_raw_send(fd, "HELLO 3\r\nPING\r\n", 15);
-    while (got < 7 || strcmp(buf + got - 7, "+PONG\r\n") != 0) {
-        size_t n = harness_raw_recv(fd, buf + got, sizeof(buf) - got, 1);
-        ck_assert_msg(n > 0, "no reply to HELLO 3");
-        got += n;
-    }
-    return fd;
 }
 
 /* ---- GET and SET --------------------------------------------------------------- */
@@ -223,11 +179,13 @@ START_TEST(set_with_past_absolute_time_leaves_no_key)
 }
 END_TEST
 
+/* The wait is a minimum: the 1 ms TTL ran out before it ended, however
+ * long it lasts. */
 START_TEST(key_with_short_ttl_expires)
 {
     EXPECT_OK("SET k v PX 1");
     EXPECT_OK("SET k2 v");
-    usleep(20 * 1000);
+    harness_sleep_ms(20);
     EXPECT_NIL("GET k");
     EXPECT_INT(0, "STRLEN k");
     EXPECT_STR("v", "GET k2");
@@ -255,25 +213,29 @@ END_TEST
 
 START_TEST(ttl_survives_updates_in_place)
 {
-    /* INCR family, INCRBYFLOAT, APPEND, SETRANGE, SET KEEPTTL, plain GETEX keep it */
-    static const char *const keep[] = {
-        "INCR k", "DECR k", "INCRBY k 5", "DECRBY k 5", "INCRBYFLOAT k 1.5",
-        "APPEND k x", "SETRANGE k 0 y", "SET k v KEEPTTL", "GETEX k",
+    /* INCR family, INCRBYFLOAT, APPEND, SETRANGE, SET KEEPTTL, plain GETEX
+     * keep it; each on "10" with a TTL, with the reply it must give. */
+    static const struct harness_step keep[] = {
+        {"INCR k", ":11"},       {"DECR k", ":9"},          {"INCRBY k 5", ":15"},
+        {"DECRBY k 5", ":5"},    {"INCRBYFLOAT k 1.5", "$11.5"}, {"APPEND k x", ":3"},
+        {"SETRANGE k 0 y", ":2"}, {"SET k v KEEPTTL", "+OK"}, {"GETEX k", "$10"},
     };
     /* SET, GETSET, MSET drop it; GETEX PERSIST removes it */
-    static const char *const drop[] = {"SET k 1", "GETSET k 1", "MSET k 1", "GETEX k PERSIST"};
+    static const struct harness_step drop[] = {
+        {"SET k 1", "+OK"}, {"GETSET k 1", "$10"}, {"MSET k 1", "+OK"}, {"GETEX k PERSIST", "$10"},
+    };
     for (size_t i = 0; i < sizeof(keep) / sizeof(keep[0]); i++) {
         EXPECT_OK("FLUSHALL");
         EXPECT_OK("SET k 10 EX 100");
-        freeReplyObject(CMD(keep[i]));
-        ck_assert_msg(db0_expires() == 1, "%s dropped the TTL", keep[i]);
+        harness_expect_step(harness_ctx, &keep[i]);
+        ck_assert_msg(db0_expires() == 1, "%s dropped the TTL", keep[i].cmd);
         expect_exists("k", 1);
     }
     for (size_t i = 0; i < sizeof(drop) / sizeof(drop[0]); i++) {
         EXPECT_OK("FLUSHALL");
         EXPECT_OK("SET k 10 EX 100");
-        freeReplyObject(CMD(drop[i]));
-        ck_assert_msg(db0_expires() == 0, "%s kept the TTL", drop[i]);
+        harness_expect_step(harness_ctx, &drop[i]);
+        ck_assert_msg(db0_expires() == 0, "%s kept the TTL", drop[i].cmd);
         expect_exists("k", 1);
     }
 }
@@ -772,7 +734,7 @@ END_TEST
 START_TEST(resp3_replies_use_null_and_map)
 {
     EXPECT_OK("MSET key1 ohmytext key2 mynewtext");
-    int fd = resp3_connect();
+    int fd = harness_resp3_connect(&harness_srv);
     harness_raw_roundtrip(fd, "LCS key1 key2 IDX MINMATCHLEN 4 WITHMATCHLEN\r\n",
                           "%2\r\n$7\r\nmatches\r\n*1\r\n*3\r\n*2\r\n:4\r\n:7\r\n*2\r\n:5\r\n:8\r\n"
                           ":4\r\n$3\r\nlen\r\n:6\r\n");
@@ -818,31 +780,65 @@ END_TEST
 #define MGET_READERS 3
 #define INCR_THREADS 4
 #define INCR_ITERATIONS 5000
+#define MIN_CHANGES 20 /* value changes each reader must see */
+#define RACE_DEADLINE_MS 60000
 
-/* A client thread: its own connection, `iterations` commands, each sent
- * and judged by `step`. Failures are counted, not asserted, off the main
- * thread. */
+/* A client thread: its own connection, commands each sent and judged by
+ * `step`. Failures are counted, not asserted, off the main thread. A
+ * writer runs `iterations` steps, and more while a reader has not yet
+ * seen MIN_CHANGES changes of the value (until the deadline); a reader
+ * runs while any writer does. So a reader's checks cannot pass vacuously:
+ * it must have read while the writes went on. */
 struct client_thread {
     void (*step)(redisContext *c, int i, struct client_thread *t);
     int iterations;
-    long long mixed;  /* MGET replies mixing two MSETs */
-    long long errors; /* unexpected replies */
+    bool reader;
+    long long done;    /* steps taken */
+    long long mixed;   /* MGET replies mixing two MSETs */
+    long long errors;  /* unexpected replies */
+    long long changes; /* reader: replies with another value than the last */
+    char last[16];     /* reader: the last value seen */
     pthread_t tid;
 };
+
+static struct {
+    atomic_int writers_running;
+    atomic_int readers_waiting; /* readers that have not seen MIN_CHANGES */
+    long long deadline;
+} race;
+
+static bool go_on(const struct client_thread *t, int i)
+{
+    if (t->reader)
+        return atomic_load(&race.writers_running) > 0;
+    return i < t->iterations ||
+           (atomic_load(&race.readers_waiting) > 0 && harness_now_ms() < race.deadline);
+}
 
 static void *client_thread_main(void *ud)
 {
     struct client_thread *t = ud;
-    redisContext *c = harness_connect(&srv);
-    for (int i = 0; i < t->iterations; i++)
+    redisContext *c = redisConnect("127.0.0.1", harness_srv.port);
+    if (c == NULL || c->err)
+        t->errors++;
+    for (int i = 0; t->errors == 0 && go_on(t, i); i++, t->done++)
         t->step(c, i, t);
     redisFree(c);
+    if (!t->reader)
+        atomic_fetch_sub(&race.writers_running, 1);
     return NULL;
 }
 
-/* Run the threads to completion and assert none saw an error or a mix. */
+/* Run the threads to completion and assert none saw an error or a mix,
+ * and every reader saw the writes happen. */
 static void run_client_threads(struct client_thread *ts, size_t n)
 {
+    int readers = 0;
+    for (size_t i = 0; i < n; i++)
+        readers += ts[i].reader;
+    atomic_init(&race.writers_running, (int)n - readers);
+    atomic_init(&race.readers_waiting, readers);
+    race.deadline = harness_now_ms() + RACE_DEADLINE_MS;
     for (size_t i = 0; i < n; i++)
         ck_assert_int_eq(pthread_create(&ts[i].tid, NULL, client_thread_main, &ts[i]), 0);
     for (size_t i = 0; i < n; i++)
@@ -850,6 +846,11 @@ static void run_client_threads(struct client_thread *ts, size_t n)
     for (size_t i = 0; i < n; i++) {
         ck_assert_msg(ts[i].errors == 0, "thread %zu got %lld bad replies", i, ts[i].errors);
         ck_assert_msg(ts[i].mixed == 0, "thread %zu saw %lld mixed replies", i, ts[i].mixed);
+        ck_assert_msg(!ts[i].reader || ts[i].changes >= MIN_CHANGES,
+                      "reader %zu saw %lld changes in %lld reads: it did not read alongside "
+                      "the writer", i, ts[i].changes, ts[i].done);
+        ck_assert_msg(ts[i].reader || ts[i].done >= ts[i].iterations, "writer %zu stopped at %lld",
+                      i, ts[i].done);
     }
 }
 
@@ -864,11 +865,26 @@ static void expect_reply_type(struct client_thread *t, redisReply *r, int type)
 /* Writes a, b, c, d with one value per MSET, alternating between two
  * values, so a reader seeing two different values saw half an MSET. Four
  * keys make it near certain they span several shards. */
+static const char *mset_value(long long i)
+{
+    return (i & 1) ? "odd-value" : "even";
+}
+
 static void mset_step(redisContext *c, int i, struct client_thread *t)
 {
-    const char *v = (i & 1) ? "odd-value" : "even";
+    const char *v = mset_value(i);
     expect_reply_type(t, redisCommand(c, "MSET a %s b %s c %s d %s", v, v, v, v),
                       REDIS_REPLY_STATUS);
+}
+
+/* A new value of a: the writer's work seen in progress. */
+static void note_value(struct client_thread *t, const char *value)
+{
+    if (strcmp(value, t->last) == 0)
+        return;
+    snprintf(t->last, sizeof(t->last), "%s", value);
+    if (++t->changes == MIN_CHANGES)
+        atomic_fetch_sub(&race.readers_waiting, 1);
 }
 
 /* All four values equal, or all nil before the first MSET. */
@@ -885,6 +901,7 @@ static void mget_step(redisContext *c, int i, struct client_thread *t)
                 (e->type == REDIS_REPLY_STRING && strcmp(e->str, first->str) != 0))
                 t->mixed++;
         }
+        note_value(t, first->str ? first->str : "");
     }
     if (r)
         freeReplyObject(r);
@@ -897,11 +914,13 @@ static void incr_step(redisContext *c, int i, struct client_thread *t)
 
 START_TEST(mget_never_sees_half_an_mset)
 {
-    struct client_thread ts[1 + MGET_READERS] = {{mset_step, MSET_ITERATIONS, 0, 0, 0}};
+    struct client_thread ts[1 + MGET_READERS] = {
+        {.step = mset_step, .iterations = MSET_ITERATIONS},
+    };
     for (size_t i = 1; i <= MGET_READERS; i++)
-        ts[i] = (struct client_thread){mget_step, MSET_ITERATIONS, 0, 0, 0};
+        ts[i] = (struct client_thread){.step = mget_step, .reader = true};
     run_client_threads(ts, 1 + MGET_READERS);
-    EXPECT_STR("odd-value", "GET d");
+    EXPECT_STR(mset_value(ts[0].done - 1), "GET d");
 }
 END_TEST
 
@@ -909,7 +928,7 @@ START_TEST(concurrent_incr_loses_no_update)
 {
     struct client_thread ts[INCR_THREADS];
     for (size_t i = 0; i < INCR_THREADS; i++)
-        ts[i] = (struct client_thread){incr_step, INCR_ITERATIONS, 0, 0, 0};
+        ts[i] = (struct client_thread){.step = incr_step, .iterations = INCR_ITERATIONS};
     run_client_threads(ts, INCR_THREADS);
     EXPECT_INT(INCR_THREADS * INCR_ITERATIONS, "INCRBY counter 0");
 }
@@ -917,19 +936,10 @@ END_TEST
 
 /* ---- the suite ------------------------------------------------------------------- */
 
-static TCase *server_case(const char *name)
-{
-    TCase *tc = tcase_create(name);
-    tcase_add_unchecked_fixture(tc, start_server, stop_server);
-    tcase_add_checked_fixture(tc, connect_and_flush, disconnect);
-    tcase_set_timeout(tc, 120);
-    return tc;
-}
-
 static Suite *strings_suite(void)
 {
     Suite *s = suite_create("strings");
-    TCase *tc = server_case("get_set");
+    TCase *tc = harness_server_case("get_set", start_server, NULL);
     tcase_add_test(tc, get_returns_what_set_stored);
     tcase_add_test(tc, get_of_missing_key_is_nil);
     tcase_add_test(tc, set_nx_and_xx_decide_on_existence);
@@ -949,13 +959,13 @@ static Suite *strings_suite(void)
     tcase_add_test(tc, getex_option_errors);
     suite_add_tcase(s, tc);
 
-    tc = server_case("multi_key");
+    tc = harness_server_case("multi_key", start_server, NULL);
     tcase_add_test(tc, mget_gives_nil_for_missing_keys);
     tcase_add_test(tc, mset_needs_pairs_and_sets_all);
     tcase_add_test(tc, msetnx_is_all_or_nothing);
     suite_add_tcase(s, tc);
 
-    tc = server_case("bytes");
+    tc = harness_server_case("bytes", start_server, NULL);
     tcase_add_test(tc, append_creates_and_extends);
     tcase_add_test(tc, strlen_counts_bytes);
     tcase_add_test(tc, getrange_follows_redis_index_rules);
@@ -964,7 +974,7 @@ static Suite *strings_suite(void)
     tcase_add_test(tc, string_growth_is_capped_by_proto_max_bulk_len);
     suite_add_tcase(s, tc);
 
-    tc = server_case("counters");
+    tc = harness_server_case("counters", start_server, NULL);
     tcase_add_test(tc, incr_family_counts);
     tcase_add_test(tc, incr_family_rejects_non_integers);
     tcase_add_test(tc, incr_family_detects_overflow);
@@ -972,18 +982,18 @@ static Suite *strings_suite(void)
     tcase_add_test(tc, incrbyfloat_errors);
     suite_add_tcase(s, tc);
 
-    tc = server_case("lcs");
+    tc = harness_server_case("lcs", start_server, NULL);
     tcase_add_test(tc, lcs_finds_the_common_subsequence);
     tcase_add_test(tc, lcs_option_errors);
     tcase_add_test(tc, lcs_table_is_capped_by_proto_max_bulk_len);
     suite_add_tcase(s, tc);
 
-    tc = server_case("protocol");
+    tc = harness_server_case("protocol", start_server, NULL);
     tcase_add_test(tc, resp3_replies_use_null_and_map);
     tcase_add_test(tc, command_info_declares_key_positions);
     suite_add_tcase(s, tc);
 
-    tc = server_case("concurrency");
+    tc = harness_server_case("concurrency", start_server, NULL);
     tcase_add_test(tc, mget_never_sees_half_an_mset);
     tcase_add_test(tc, concurrent_incr_loses_no_update);
     suite_add_tcase(s, tc);

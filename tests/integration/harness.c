@@ -1,20 +1,33 @@
 /*
- * harness.c - see harness.h. Ports are chosen by binding port 0 and
- * releasing it; if another process grabs it first the server fails to
- * start and we try another.
+ * harness.c - see harness.h.
+ *
+ * Ports are chosen by binding port 0 and releasing it (never 6379). If
+ * another process grabs the port first, our server either fails to bind
+ * and exits, or (two servers sharing a port through SO_REUSEPORT) the
+ * readiness probe meets a process that is not ours; either way we start
+ * again on another port.
+ *
+ * Check runs each test in a forked child, and a failed assertion exits
+ * that child at once, before any teardown; a test that times out is
+ * killed with its process group. So servers and temporary files are
+ * recorded with the pid of the process that made them and cleaned up by
+ * atexit handlers; temporary files are recorded in memory shared with the
+ * runner, which removes what a killed test left behind.
  */
 #include "harness.h"
 
-#include <check.h>
+#include <dirent.h>
 #include <errno.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
@@ -29,36 +42,46 @@
 #endif
 
 #define START_ATTEMPTS 5
-#define READY_TIMEOUT_MS 10000
-#define IO_TIMEOUT_MS 5000
 #define EXIT_TIMEOUT_MS 20000
+#define DEFAULT_REDIS_PORT 6379
 
-static int free_port(void)
-{
-    int fd = socket(AF_INET, SOCK_STREAM, 0);
-    struct sockaddr_in sa = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
-    socklen_t len = sizeof(sa);
-    ck_assert_int_ge(fd, 0);
-    ck_assert_int_eq(bind(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
-    ck_assert_int_eq(getsockname(fd, (struct sockaddr *)&sa, &len), 0);
-    close(fd);
-    return ntohs(sa.sin_port);
-}
+/* ---- time ------------------------------------------------------------------- */
 
-static long long now_ms(void)
+static long long clock_ms(clockid_t id)
 {
     struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
+    clock_gettime(id, &ts);
     return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-/* ---- servers this process started ---------------------------------------- */
+long long harness_now_ms(void)
+{
+    return clock_ms(CLOCK_MONOTONIC);
+}
 
-/* Check runs each test in a forked child, and a failed assertion exits that
- * child at once, before any teardown: the servers it started would outlive
- * it. So every server is recorded with the pid of the process that started
- * it, and an atexit handler kills the ones its own process left running.
- * (A forked child inherits the parent's records but must not touch them.) */
+long long harness_wall_ms(void)
+{
+    return clock_ms(CLOCK_REALTIME);
+}
+
+void harness_sleep_ms(long ms)
+{
+    struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
+    while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
+        ;
+}
+
+/* Milliseconds left before `deadline`, at least 0, as poll() wants them. */
+static int ms_left(long long deadline)
+{
+    long long left = deadline - harness_now_ms();
+    return left > 0 ? (int)left : 0;
+}
+
+/* ---- servers this process started -------------------------------------------- */
+
+/* A forked child inherits the parent's records but must not touch them:
+ * each record names the process that owns it. */
 #define MAX_SERVERS 64
 
 static struct {
@@ -99,10 +122,88 @@ static void forget_server(pid_t pid)
             started[i].server = 0;
 }
 
+/* ---- temporary files ------------------------------------------------------------ */
+
+/* Shared between the runner and every test it forks, so the runner can
+ * remove the files of a test that was killed (timeout) before its atexit
+ * handler could run. An entry is free while its owner is 0. */
+#define MAX_TEMP_FILES 64
+
+struct temp_file {
+    atomic_int owner;
+    char path[64];
+};
+
+static struct temp_file *temp_files;
+static pid_t temp_root;
+
+static void remove_temp_files(void)
+{
+    for (int i = 0; i < MAX_TEMP_FILES; i++) {
+        int owner = atomic_load(&temp_files[i].owner);
+        if (owner != 0 && (owner == getpid() || getpid() == temp_root)) {
+            unlink(temp_files[i].path);
+            atomic_store(&temp_files[i].owner, 0);
+        }
+    }
+}
+
+/* Before main, so the table exists before Check forks the first test. */
+__attribute__((constructor)) static void temp_files_init(void)
+{
+    void *p = mmap(NULL, MAX_TEMP_FILES * sizeof(struct temp_file), PROT_READ | PROT_WRITE,
+                   MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+    if (p == MAP_FAILED) {
+        perror("harness: mmap for the temporary file table");
+        abort();
+    }
+    temp_files = p;
+    temp_root = getpid();
+    atexit(remove_temp_files);
+}
+
+const char *harness_temp_file(const char *text)
+{
+    for (int i = 0; i < MAX_TEMP_FILES; i++) {
+        struct temp_file *t = &temp_files[i];
+        int free_entry = 0;
+        if (!atomic_compare_exchange_strong(&t->owner, &free_entry, (int)getpid()))
+            continue;
+        snprintf(t->path, sizeof(t->path), "/tmp/grove-test-XXXXXX");
+        int fd = mkstemp(t->path);
+        ck_assert_msg(fd >= 0, "mkstemp: %s", strerror(errno));
+        size_t len = text ? strlen(text) : 0;
+        ck_assert_int_eq(write(fd, text ? text : "", len), (ssize_t)len);
+        close(fd);
+        return t->path;
+    }
+    ck_abort_msg("more than %d temporary files", MAX_TEMP_FILES);
+    return NULL;
+}
+
+/* ---- starting and stopping ------------------------------------------------------- */
+
+static int free_port(void)
+{
+    for (;;) {
+        int fd = socket(AF_INET, SOCK_STREAM, 0);
+        struct sockaddr_in sa = {.sin_family = AF_INET,
+                                 .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+        socklen_t len = sizeof(sa);
+        ck_assert_int_ge(fd, 0);
+        ck_assert_int_eq(bind(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
+        ck_assert_int_eq(getsockname(fd, (struct sockaddr *)&sa, &len), 0);
+        close(fd);
+        if (ntohs(sa.sin_port) != DEFAULT_REDIS_PORT) /* a real Redis may own it */
+            return ntohs(sa.sin_port);
+    }
+}
+
 static pid_t spawn(int port, const struct harness_opts *opts, const char *const *args)
 {
     const char *bin = getenv("GROVE_SERVER");
     ck_assert_msg(bin != NULL, "GROVE_SERVER is not set");
+    ck_assert_msg(port != DEFAULT_REDIS_PORT, "tests never use port %d", DEFAULT_REDIS_PORT);
     char portbuf[16];
     snprintf(portbuf, sizeof(portbuf), "%d", port);
     const char *argv[64] = {bin};
@@ -118,12 +219,15 @@ static pid_t spawn(int port, const struct harness_opts *opts, const char *const 
     pid_t pid = fork();
     ck_assert_int_ge(pid, 0);
     if (pid == 0) {
-        if (opts && opts->nofile > 0) {
-            struct rlimit rl;
-            getrlimit(RLIMIT_NOFILE, &rl);
+        struct rlimit rl;
+        getrlimit(RLIMIT_NOFILE, &rl);
+        if (opts && opts->nofile_hard > 0)
+            rl.rlim_max = (rlim_t)opts->nofile_hard;
+        if (opts && opts->nofile > 0)
             rl.rlim_cur = (rlim_t)opts->nofile;
-            setrlimit(RLIMIT_NOFILE, &rl);
-        }
+        if (rl.rlim_cur > rl.rlim_max)
+            rl.rlim_cur = rl.rlim_max;
+        setrlimit(RLIMIT_NOFILE, &rl);
         execv(bin, (char *const *)argv);
         _exit(127);
     }
@@ -131,21 +235,147 @@ static pid_t spawn(int port, const struct harness_opts *opts, const char *const 
     return pid;
 }
 
-static bool wait_ready(struct grove_server *s)
+static bool server_exited(pid_t pid)
 {
-    long long deadline = now_ms() + READY_TIMEOUT_MS;
-    while (now_ms() < deadline) {
-        int status;
-        if (waitpid(s->pid, &status, WNOHANG) == s->pid)
-            return false; /* exited: port taken or bad options */
-        int fd = socket(AF_INET, SOCK_STREAM, 0);
-        struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons((uint16_t)s->port),
-                                 .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
-        int rc = connect(fd, (struct sockaddr *)&sa, sizeof(sa));
+    int status;
+    return waitpid(pid, &status, WNOHANG) == pid;
+}
+
+/* A connected socket to the port, or -1 while nothing listens there. */
+static int try_connect(int port)
+{
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port),
+                             .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+    ck_assert_int_ge(fd, 0);
+    if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0)
+        return fd;
+    close(fd);
+    return -1;
+}
+
+/* ---- is the server on the port ours? ---------------------------------------------- */
+
+/* Adds to `n` the inodes of the sockets listening on `port` in one of
+ * /proc/net/tcp{,6}: "sl local rem st ... uid timeout inode", st 0A is
+ * LISTEN. */
+static size_t listening_inodes(const char *table, int port, unsigned long *inodes, size_t n,
+                               size_t cap)
+{
+    FILE *f = fopen(table, "r");
+    char line[512], local[64];
+    unsigned st;
+    unsigned long inode;
+    if (f == NULL)
+        return n; /* no IPv6 */
+    while (fgets(line, sizeof(line), f)) {
+        if (sscanf(line, " %*s %63s %*s %x %*s %*s %*s %*s %*s %lu", local, &st, &inode) != 3)
+            continue; /* the header */
+        const char *colon = strrchr(local, ':');
+        if (st == 0x0A && colon && strtol(colon + 1, NULL, 16) == port && n < cap)
+            inodes[n++] = inode;
+    }
+    fclose(f);
+    return n;
+}
+
+static bool process_holds_socket(pid_t pid, unsigned long inode)
+{
+    char dir[64], want[64], link[64];
+    snprintf(dir, sizeof(dir), "/proc/%d/fd", (int)pid);
+    snprintf(want, sizeof(want), "socket:[%lu]", inode);
+    DIR *d = opendir(dir);
+    bool found = false;
+    for (struct dirent *e; d && !found && (e = readdir(d)) != NULL;) {
+        ssize_t len = readlinkat(dirfd(d), e->d_name, link, sizeof(link) - 1);
+        found = len > 0 && (size_t)len == strlen(want) && memcmp(link, want, (size_t)len) == 0;
+    }
+    if (d)
+        closedir(d);
+    return found;
+}
+
+/* Every socket listening on the port belongs to our server: a second
+ * server sharing it through SO_REUSEPORT would take some connections. */
+static bool only_ours_listen(const struct grove_server *s)
+{
+    unsigned long inodes[64];
+    size_t n = listening_inodes("/proc/net/tcp", s->port, inodes, 0, 64);
+    n = listening_inodes("/proc/net/tcp6", s->port, inodes, n, 64);
+    for (size_t i = 0; i < n; i++)
+        if (!process_holds_socket(s->pid, inodes[i]))
+            return false;
+    return n > 0;
+}
+
+/* The integer after "field:" in an INFO text, or -1. */
+static long long info_text_ll(const char *text, const char *field)
+{
+    char key[64];
+    snprintf(key, sizeof(key), "\r\n%s:", field);
+    const char *at = strstr(text, key);
+    return at ? strtoll(at + strlen(key), NULL, 10) : -1;
+}
+
+/* Send `cmd` on the probe and return the integer `field` of the INFO text
+ * it answers; -1 if no answer came, -2 if the server wants AUTH first. */
+static long long probe_info(int fd, redisReader *reader, const char *cmd, const char *field)
+{
+    harness_raw_send(fd, cmd, strlen(cmd));
+    redisReply *r = harness_raw_reply(fd, reader);
+    if (r == NULL)
+        return -1;
+    long long v = -1;
+    if (r->type == REDIS_REPLY_STRING)
+        v = info_text_ll(r->str, field);
+    else if (r->type == REDIS_REPLY_ERROR && strncmp(r->str, "NOAUTH", 6) == 0)
+        v = -2;
+    freeReplyObject(r);
+    return v;
+}
+
+/* The probe, connected and answered (so accepted and counted): is the
+ * server ours, and is the probe its only client? Nothing else should know
+ * the port. A server with a password answers NOAUTH: then only the
+ * listening sockets say whose it is. */
+static bool probe_finds_our_server(const struct grove_server *s, int fd, long long deadline)
+{
+    redisReader *reader = redisReaderCreate();
+    long long pid = probe_info(fd, reader, "INFO server\r\n", "process_id");
+    long long clients = pid == -2 ? 1 : -1;
+    if (pid == s->pid) {
+        while ((clients = probe_info(fd, reader, "INFO clients\r\n", "connected_clients")) > 1 &&
+               harness_now_ms() < deadline)
+            harness_sleep_ms(10);
+    }
+    redisReaderFree(reader);
+    bool listeners = only_ours_listen(s);
+    if (pid == -1)
+        fprintf(stderr, "harness: no answer on port %d; trying another\n", s->port);
+    else if ((pid != -2 && pid != s->pid) || !listeners)
+        fprintf(stderr, "harness: port %d is shared with another process (INFO: pid %lld, ours "
+                        "%d); trying another\n", s->port, pid, (int)s->pid);
+    else if (clients != 1)
+        fprintf(stderr, "harness: our server on port %d has %lld clients besides the probe; "
+                        "trying another\n", s->port, clients - 1);
+    return (pid == s->pid || pid == -2) && listeners && clients == 1;
+}
+
+/* Wait until the server accepts a connection, then probe it. */
+static bool wait_ready(const struct grove_server *s)
+{
+    long long deadline = harness_now_ms() + HARNESS_DEADLINE_MS;
+    while (harness_now_ms() < deadline) {
+        if (server_exited(s->pid))
+            return false; /* port taken or bad options */
+        int fd = try_connect(s->port);
+        if (fd < 0) {
+            harness_sleep_ms(10); /* not listening yet */
+            continue;
+        }
+        bool ours = probe_finds_our_server(s, fd, deadline);
         close(fd);
-        if (rc == 0)
-            return true;
-        usleep(10000);
+        return ours;
     }
     return false;
 }
@@ -162,7 +392,7 @@ void harness_start_ex(struct grove_server *s, const struct harness_opts *opts,
         waitpid(s->pid, NULL, 0);
         forget_server(s->pid);
     }
-    ck_abort_msg("grove-server did not start");
+    ck_abort_msg("grove-server did not start after %d attempts", START_ATTEMPTS);
 }
 
 void harness_start(struct grove_server *s, const char *const *args)
@@ -173,9 +403,9 @@ void harness_start(struct grove_server *s, const char *const *args)
 /* Wait up to `timeout_ms` for the server to exit; its wait status, or -1. */
 static int wait_exit(pid_t pid, long long timeout_ms)
 {
-    long long deadline = now_ms() + timeout_ms;
+    long long deadline = harness_now_ms() + timeout_ms;
     int status = 0;
-    while (now_ms() < deadline) {
+    while (harness_now_ms() < deadline) {
         pid_t r = waitpid(pid, &status, WNOHANG);
         if (r == pid) {
             forget_server(pid);
@@ -183,7 +413,7 @@ static int wait_exit(pid_t pid, long long timeout_ms)
         }
         if (r < 0 && errno != EINTR)
             return -1;
-        usleep(5000);
+        harness_sleep_ms(5);
     }
     return -1;
 }
@@ -235,10 +465,10 @@ int harness_run_to_exit(const char *const *args, char *out, size_t cap)
     remember_server(pid);
     close(pipefd[1]);
     size_t got = 0;
-    long long deadline = now_ms() + EXIT_TIMEOUT_MS;
-    while (got + 1 < cap && now_ms() < deadline) {
+    long long deadline = harness_now_ms() + EXIT_TIMEOUT_MS;
+    while (got + 1 < cap && harness_now_ms() < deadline) {
         struct pollfd p = {.fd = pipefd[0], .events = POLLIN};
-        if (poll(&p, 1, (int)(deadline - now_ms())) <= 0)
+        if (poll(&p, 1, ms_left(deadline)) <= 0)
             break;
         ssize_t r = read(pipefd[0], out + got, cap - 1 - got);
         if (r <= 0)
@@ -247,7 +477,7 @@ int harness_run_to_exit(const char *const *args, char *out, size_t cap)
     }
     out[got] = '\0';
     close(pipefd[0]);
-    int status = wait_exit(pid, deadline - now_ms() > 0 ? deadline - now_ms() : 1);
+    int status = wait_exit(pid, ms_left(deadline) > 0 ? ms_left(deadline) : 1);
     if (status == -1) {
         kill(pid, SIGKILL);
         waitpid(pid, NULL, 0);
@@ -257,9 +487,11 @@ int harness_run_to_exit(const char *const *args, char *out, size_t cap)
     return status;
 }
 
+/* ---- hiredis ----------------------------------------------------------------------- */
+
 redisContext *harness_connect(const struct grove_server *s)
 {
-    struct timeval tv = {10, 0};
+    struct timeval tv = {HARNESS_DEADLINE_MS / 1000, 0};
     redisContext *c = redisConnectWithTimeout("127.0.0.1", s->port, tv);
     ck_assert_ptr_nonnull(c);
     ck_assert_msg(c->err == 0, "connect: %s", c->errstr);
@@ -267,14 +499,42 @@ redisContext *harness_connect(const struct grove_server *s)
     return c;
 }
 
+static redisReply *vcmd(redisContext *c, const char *fmt, va_list ap)
+{
+    redisReply *r = redisvCommand(c, fmt, ap);
+    ck_assert_msg(r != NULL, "no reply to '%s': %s", fmt, c->errstr);
+    return r;
+}
+
 redisReply *harness_cmd(redisContext *c, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    redisReply *r = redisvCommand(c, fmt, ap);
+    redisReply *r = vcmd(c, fmt, ap);
     va_end(ap);
-    ck_assert_msg(r != NULL, "no reply to '%s': %s", fmt, c->errstr);
     return r;
+}
+
+long long harness_cmd_int(redisContext *c, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    redisReply *r = vcmd(c, fmt, ap);
+    va_end(ap);
+    ck_assert_msg(r->type == REDIS_REPLY_INTEGER, "%s: expected an integer, got type %d (%s)",
+                  fmt, r->type, r->str ? r->str : "");
+    long long v = r->integer;
+    freeReplyObject(r);
+    return v;
+}
+
+void harness_cmd_ok(redisContext *c, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    redisReply *r = vcmd(c, fmt, ap);
+    va_end(ap);
+    harness_expect_status(r, "OK");
 }
 
 void harness_pipeline_int(redisContext *c, const char *fmt, int from, int to)
@@ -295,15 +555,43 @@ void harness_pipeline_int(redisContext *c, const char *fmt, int from, int to)
     ck_assert_msg(errors == 0, "%d pipelined commands failed", errors);
 }
 
-/* ---- raw sockets ------------------------------------------------------------ */
+long long harness_expect_ttl(redisContext *c, const char *cmd, const char *key, long long set_ms,
+                             long long since)
+{
+    long long v = harness_cmd_int(c, "%s %s", cmd, key);
+    long long elapsed = harness_wall_ms() - since;
+    long long lo = set_ms - elapsed, hi = set_ms;
+    if (strcmp(cmd, "TTL") == 0) {
+        lo = (lo + 500) / 1000;
+        hi = (hi + 500) / 1000;
+    }
+    ck_assert_msg(v >= lo && v <= hi, "%s %s = %lld, expected %lld..%lld, %lld ms after it was set",
+                  cmd, key, v, lo, hi, elapsed);
+    return v;
+}
+
+bool harness_watched_exec_runs(redisContext *c)
+{
+    harness_expect_status(harness_cmd(c, "MULTI"), "OK");
+    harness_expect_status(harness_cmd(c, "PING"), "QUEUED");
+    redisReply *r = harness_cmd(c, "EXEC");
+    bool ran = r->type == REDIS_REPLY_ARRAY;
+    ck_assert_msg(ran || r->type == REDIS_REPLY_NIL, "EXEC: unexpected type %d (%s)", r->type,
+                  r->str ? r->str : "");
+    if (ran) {
+        ck_assert_uint_eq(r->elements, 1);
+        ck_assert_str_eq(r->element[0]->str, "PONG");
+    }
+    freeReplyObject(r);
+    return ran;
+}
+
+/* ---- raw sockets ------------------------------------------------------------------ */
 
 int harness_raw_connect(const struct grove_server *s)
 {
-    int fd = socket(AF_INET, SOCK_STREAM, 0);
-    struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons((uint16_t)s->port),
-                             .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
-    ck_assert_int_ge(fd, 0);
-    ck_assert_int_eq(connect(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
+    int fd = try_connect(s->port);
+    ck_assert_msg(fd >= 0, "connect to port %d: %s", s->port, strerror(errno));
     int one = 1;
     setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
     return fd;
@@ -325,11 +613,10 @@ void harness_raw_send(int fd, const void *buf, size_t len)
 size_t harness_raw_recv(int fd, char *buf, size_t cap, size_t expect_len)
 {
     size_t got = 0;
-    long long deadline = now_ms() + IO_TIMEOUT_MS;
+    long long deadline = harness_now_ms() + HARNESS_DEADLINE_MS;
     while (got < expect_len && got < cap - 1) {
-        long long left = deadline - now_ms();
         struct pollfd p = {.fd = fd, .events = POLLIN};
-        if (left <= 0 || poll(&p, 1, (int)left) <= 0)
+        if (poll(&p, 1, ms_left(deadline)) <= 0)
             break;
         ssize_t n = recv(fd, buf + got, cap - 1 - got, 0);
         if (n <= 0)
@@ -353,10 +640,10 @@ void harness_raw_roundtrip(int fd, const char *send_text, const char *expected)
 bool harness_raw_closed(int fd)
 {
     char buf[4096];
-    long long deadline = now_ms() + IO_TIMEOUT_MS;
-    while (now_ms() < deadline) {
+    long long deadline = harness_now_ms() + HARNESS_DEADLINE_MS;
+    while (harness_now_ms() < deadline) {
         struct pollfd p = {.fd = fd, .events = POLLIN};
-        if (poll(&p, 1, (int)(deadline - now_ms())) <= 0)
+        if (poll(&p, 1, ms_left(deadline)) <= 0)
             return false;
         ssize_t n = recv(fd, buf, sizeof(buf), 0);
         if (n == 0 || (n < 0 && errno == ECONNRESET))
@@ -367,12 +654,113 @@ bool harness_raw_closed(int fd)
     return false;
 }
 
-/* ---- reply assertions ---------------------------------------------------------- */
+/* Split a command line into words (see harness_raw_send_line), in place. */
+static int split_line(char *line, const char **words, int max)
+{
+    int n = 0;
+    for (char *p = line; *p && n < max;) {
+        if (*p == ' ') {
+            p++;
+            continue;
+        }
+        char stop = *p == '\'' ? '\'' : ' ';
+        if (stop == '\'')
+            p++;
+        words[n++] = p;
+        p += strcspn(p, stop == '\'' ? "'" : " ");
+        ck_assert_msg(stop == ' ' || *p == '\'', "unbalanced quote in %s", words[n - 1]);
+        if (*p)
+            *p++ = '\0';
+    }
+    return n;
+}
+
+/* The command line as a multibulk request (caller frees with free()). */
+static char *format_line(const char *line, size_t *len)
+{
+    char *copy = strdup(line);
+    int max = (int)strlen(line) / 2 + 2; /* words need a separator, or are '' */
+    const char **words = malloc((size_t)max * sizeof(*words));
+    size_t *lens = malloc((size_t)max * sizeof(*lens));
+    ck_assert(copy && words && lens);
+    int n = split_line(copy, words, max);
+    for (int i = 0; i < n; i++)
+        lens[i] = strlen(words[i]);
+    char *out = NULL;
+    int bytes = redisFormatCommandArgv(&out, n, words, lens);
+    ck_assert_int_gt(bytes, 0);
+    free(copy);
+    free(words);
+    free(lens);
+    *len = (size_t)bytes;
+    return out;
+}
+
+void harness_raw_send_line(int fd, const char *line)
+{
+    size_t len;
+    char *req = format_line(line, &len);
+    harness_raw_send(fd, req, len);
+    free(req);
+}
+
+void harness_raw_expect(int fd, const char *line, const char *bytes)
+{
+    static char buf[1 << 20];
+    size_t want = strlen(bytes);
+    ck_assert_uint_lt(want, sizeof(buf));
+    harness_raw_send_line(fd, line);
+    size_t got = harness_raw_recv(fd, buf, sizeof(buf), want);
+    ck_assert_msg(got == want && memcmp(buf, bytes, want) == 0,
+                  "%s: expected [%s], got [%s]", line, bytes, buf);
+}
+
+int harness_resp3_connect(const struct grove_server *s)
+{
+    static const char pong[] = "+PONG\r\n";
+    const size_t plen = sizeof(pong) - 1;
+    char buf[4096];
+    size_t got = 0;
+    int fd = harness_raw_connect(s);
+    harness_raw_send(fd, "HELLO 3\r\nPING\r\n", 15);
+    while (got < plen || memcmp(buf + got - plen, pong, plen) != 0) {
+        size_t n = harness_raw_recv(fd, buf + got, sizeof(buf) - got, 1);
+        ck_assert_msg(n > 0, "no reply to HELLO 3");
+        got += n;
+    }
+    return fd;
+}
+
+redisReply *harness_raw_reply(int fd, redisReader *reader)
+{
+    long long deadline = harness_now_ms() + HARNESS_DEADLINE_MS;
+    for (;;) {
+        void *reply = NULL;
+        ck_assert_int_eq(redisReaderGetReply(reader, &reply), REDIS_OK);
+        if (reply != NULL)
+            return reply;
+        struct pollfd p = {.fd = fd, .events = POLLIN};
+        if (poll(&p, 1, ms_left(deadline)) <= 0)
+            return NULL;
+        char buf[65536];
+        ssize_t n = recv(fd, buf, sizeof(buf), 0);
+        if (n <= 0)
+            return NULL;
+        redisReaderFeed(reader, buf, (size_t)n);
+    }
+}
+
+/* ---- reply assertions ---------------------------------------------------------------- */
+
+static const char *str_or_empty(const redisReply *r)
+{
+    return r->str ? r->str : "";
+}
 
 void harness_expect_status(redisReply *r, const char *status)
 {
     ck_assert_msg(r->type == REDIS_REPLY_STATUS, "expected status %s, got type %d (%s)", status,
-                  r->type, r->str ? r->str : "");
+                  r->type, str_or_empty(r));
     ck_assert_str_eq(r->str, status);
     freeReplyObject(r);
 }
@@ -380,7 +768,7 @@ void harness_expect_status(redisReply *r, const char *status)
 void harness_expect_error(redisReply *r, const char *error)
 {
     ck_assert_msg(r->type == REDIS_REPLY_ERROR, "expected error %s, got type %d (%s)", error,
-                  r->type, r->str ? r->str : "");
+                  r->type, str_or_empty(r));
     ck_assert_str_eq(r->str, error);
     freeReplyObject(r);
 }
@@ -388,7 +776,7 @@ void harness_expect_error(redisReply *r, const char *error)
 void harness_expect_int(redisReply *r, long long v)
 {
     ck_assert_msg(r->type == REDIS_REPLY_INTEGER, "expected integer %lld, got type %d (%s)", v,
-                  r->type, r->str ? r->str : "");
+                  r->type, str_or_empty(r));
     ck_assert_int_eq(r->integer, v);
     freeReplyObject(r);
 }
@@ -396,7 +784,7 @@ void harness_expect_int(redisReply *r, long long v)
 void harness_expect_str(redisReply *r, const char *s)
 {
     ck_assert_msg(r->type == REDIS_REPLY_STRING || r->type == HARNESS_REPLY_VERB,
-                  "expected string %s, got type %d (%s)", s, r->type, r->str ? r->str : "");
+                  "expected string %s, got type %d (%s)", s, r->type, str_or_empty(r));
     ck_assert_int_eq(r->len, strlen(s));
     ck_assert_mem_eq(r->str, s, r->len);
     freeReplyObject(r);
@@ -405,11 +793,119 @@ void harness_expect_str(redisReply *r, const char *s)
 void harness_expect_nil(redisReply *r)
 {
     ck_assert_msg(r->type == REDIS_REPLY_NIL, "expected nil, got type %d (%s)", r->type,
-                  r->str ? r->str : "");
+                  str_or_empty(r));
     freeReplyObject(r);
 }
 
-/* ---- INFO, limits, raw replies ------------------------------------------------ */
+/* A bulk string equal to one of the '|'-separated texts in `texts`. */
+static void expect_one_of(redisReply *r, const char *texts)
+{
+    ck_assert_msg(r->type == REDIS_REPLY_STRING, "expected string %s, got type %d (%s)", texts,
+                  r->type, str_or_empty(r));
+    bool found = false;
+    for (const char *t = texts; !found; t += strcspn(t, "|") + 1) {
+        size_t len = strcspn(t, "|");
+        found = r->len == len && memcmp(r->str, t, len) == 0;
+        if (t[len] == '\0')
+            break;
+    }
+    ck_assert_msg(found, "expected %s, got %s", texts, r->str);
+    freeReplyObject(r);
+}
+
+void harness_expect_reply(redisReply *r, const char *want)
+{
+    switch (want[0]) {
+    case ':':
+        harness_expect_int(r, strtoll(want + 1, NULL, 10));
+        break;
+    case '+':
+        harness_expect_status(r, want + 1);
+        break;
+    case '-':
+        harness_expect_error(r, want + 1);
+        break;
+    case '$':
+        expect_one_of(r, want + 1);
+        break;
+    case '_':
+        harness_expect_nil(r);
+        break;
+    case '*':
+        harness_assert_array(r, strtoull(want + 1, NULL, 10));
+        freeReplyObject(r);
+        break;
+    default:
+        ck_abort_msg("bad reply description %s", want);
+    }
+}
+
+void harness_expect_step(redisContext *c, const struct harness_step *step)
+{
+    redisReply *r = harness_cmd(c, step->cmd);
+    ck_assert_msg(step->reply[0] == '-' || r->type != REDIS_REPLY_ERROR, "%s: %s", step->cmd,
+                  str_or_empty(r));
+    harness_expect_reply(r, step->reply);
+}
+
+void harness_assert_array(const redisReply *r, size_t n)
+{
+    ck_assert_msg(r->type == REDIS_REPLY_ARRAY, "expected an array, got type %d (%s)", r->type,
+                  str_or_empty(r));
+    ck_assert_uint_eq(r->elements, n);
+}
+
+static bool bulk_is(const redisReply *e, const char *s)
+{
+    return e->type == REDIS_REPLY_STRING && e->len == strlen(s) && memcmp(e->str, s, e->len) == 0;
+}
+
+bool harness_array_has(const redisReply *r, const char *s)
+{
+    for (size_t i = 0; i < r->elements; i++)
+        if (bulk_is(r->element[i], s))
+            return true;
+    return false;
+}
+
+void harness_expect_array(redisReply *r, size_t n, const char *const *want)
+{
+    harness_assert_array(r, n);
+    for (size_t i = 0; i < n; i++) {
+        const redisReply *e = r->element[i];
+        if (want[i] == NULL)
+            ck_assert_msg(e->type == REDIS_REPLY_NIL, "element %zu: expected nil, got type %d",
+                          i, e->type);
+        else
+            ck_assert_msg(bulk_is(e, want[i]), "element %zu: expected %s, got type %d (%s)", i,
+                          want[i], e->type, str_or_empty(e));
+    }
+    freeReplyObject(r);
+}
+
+void harness_expect_set(redisReply *r, size_t n, const char *const *want)
+{
+    harness_assert_array(r, n);
+    for (size_t i = 0; i < n; i++) {
+        size_t found = 0;
+        for (size_t j = 0; j < n; j++)
+            found += bulk_is(r->element[j], want[i]);
+        ck_assert_msg(found == 1, "member %s seen %zu times", want[i], found);
+    }
+    freeReplyObject(r);
+}
+
+void harness_expect_ints(redisReply *r, size_t n, const long long *want)
+{
+    harness_assert_array(r, n);
+    for (size_t i = 0; i < n; i++) {
+        ck_assert_int_eq(r->element[i]->type, REDIS_REPLY_INTEGER);
+        ck_assert_int_eq(r->element[i]->integer, want[i]);
+    }
+    freeReplyObject(r);
+}
+
+/* ---- INFO and limits ----------------------------------------------------------------- */
 
 bool harness_info_field(redisContext *c, const char *section, const char *field, char *buf,
                         size_t cap)
@@ -448,10 +944,10 @@ long long harness_info_ll(redisContext *c, const char *section, const char *fiel
 void harness_wait_info_ll(redisContext *c, const char *section, const char *field,
                           long long want)
 {
-    long long deadline = now_ms() + IO_TIMEOUT_MS;
+    long long deadline = harness_now_ms() + HARNESS_DEADLINE_MS;
     long long v = harness_info_ll(c, section, field);
-    while (v != want && now_ms() < deadline) {
-        usleep(5000);
+    while (v != want && harness_now_ms() < deadline) {
+        harness_sleep_ms(5);
         v = harness_info_ll(c, section, field);
     }
     ck_assert_msg(v == want, "INFO %s: %lld, expected %lld", field, v, want);
@@ -471,22 +967,52 @@ long harness_raise_nofile(long want)
     return rl.rlim_cur == RLIM_INFINITY ? want : (long)rl.rlim_cur;
 }
 
-redisReply *harness_raw_reply(int fd, redisReader *reader)
+/* ---- shared fixtures ----------------------------------------------------------------- */
+
+struct grove_server harness_srv;
+redisContext *harness_ctx;
+
+void harness_up(struct harness_fixture *f, const char *const *args)
 {
-    long long deadline = now_ms() + IO_TIMEOUT_MS;
-    for (;;) {
-        void *reply = NULL;
-        ck_assert_int_eq(redisReaderGetReply(reader, &reply), REDIS_OK);
-        if (reply != NULL)
-            return reply;
-        long long left = deadline - now_ms();
-        struct pollfd p = {.fd = fd, .events = POLLIN};
-        if (left <= 0 || poll(&p, 1, (int)left) <= 0)
-            return NULL;
-        char buf[65536];
-        ssize_t n = recv(fd, buf, sizeof(buf), 0);
-        if (n <= 0)
-            return NULL;
-        redisReaderFeed(reader, buf, (size_t)n);
-    }
+    harness_start(&f->s, args);
+    f->c = harness_connect(&f->s);
+}
+
+void harness_down(struct harness_fixture *f)
+{
+    redisFree(f->c);
+    harness_stop(&f->s);
+}
+
+void harness_start_default(void)
+{
+    static const char *const args[] = {"--threads", "2", NULL};
+    harness_start(&harness_srv, args);
+}
+
+static void stop_shared(void)
+{
+    harness_stop(&harness_srv);
+}
+
+void harness_connect_and_flush(void)
+{
+    harness_ctx = harness_connect(&harness_srv);
+    harness_expect_status(harness_cmd(harness_ctx, "FLUSHALL"), "OK");
+}
+
+static void disconnect_shared(void)
+{
+    redisFree(harness_ctx);
+    harness_ctx = NULL;
+}
+
+TCase *harness_server_case(const char *name, void (*start)(void), void (*connect)(void))
+{
+    TCase *tc = tcase_create(name);
+    tcase_add_unchecked_fixture(tc, start ? start : harness_start_default, stop_shared);
+    tcase_add_checked_fixture(tc, connect ? connect : harness_connect_and_flush,
+                              disconnect_shared);
+    tcase_set_timeout(tc, 120);
+    return tc;
 }

@@ -12,6 +12,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
 #define LIT(s) (s), (sizeof(s) - 1)
 
@@ -28,6 +30,32 @@ static bool dbl(const char *s, double *v)
 static bool ldbl(const char *s, long double *v)
 {
     return resp_str_to_long_double(s, strlen(s), v);
+}
+
+/* ---- a seeded random sample -------------------------------------------- */
+
+/* The printing tests compare with printf on edge cases and on a random
+ * sample. The seed is printed once; GROVE_TEST_SEED=<n> repeats a run. */
+#define SAMPLE 5000
+
+static unsigned long long seed;
+
+static void choose_seed(void)
+{
+    const char *env = getenv("GROVE_TEST_SEED");
+    seed = env ? strtoull(env, NULL, 10)
+               : (unsigned long long)time(NULL) ^ (unsigned long long)getpid();
+    if (seed == 0)
+        seed = 1; /* xorshift's one fixed point */
+    printf("check_resp_num: seed %llu (GROVE_TEST_SEED=%llu repeats it)\n", seed, seed);
+}
+
+static unsigned long long xorshift64(unsigned long long *x)
+{
+    *x ^= *x << 13;
+    *x ^= *x >> 7;
+    *x ^= *x << 17;
+    return *x;
 }
 
 /* ---- integers in -------------------------------------------------------- */
@@ -125,22 +153,40 @@ START_TEST(ll_prints_edges)
 }
 END_TEST
 
+/* One assertion per comparison would dominate the run time: Check reports
+ * every passing assertion to the runner. */
+static void expect_ll_like_printf(long long v)
+{
+    char want[32], got[32];
+    size_t n = resp_ll_to_str(got, v);
+    snprintf(want, sizeof(want), "%lld", v);
+    if (n != strlen(want) || memcmp(got, want, n) != 0)
+        ck_abort_msg("%lld printed as %.*s (seed %llu)", v, (int)n, got, seed);
+}
+
 START_TEST(ll_prints_as_printf_does)
 {
-    unsigned long long x = 88172645463325252ULL;
-
-    for (int i = 0; i < 100000; i++) {
-        char want[32], got[32];
-        long long v;
-        size_t n;
-        x ^= x << 13, x ^= x >> 7, x ^= x << 17; /* xorshift64 */
-        v = (long long)(x >> (i % 64));
-        if (i & 1)
-            v = -v;
-        snprintf(want, sizeof(want), "%lld", v);
-        n = resp_ll_to_str(got, v);
-        ck_assert_uint_eq(n, strlen(want));
-        ck_assert_mem_eq(got, want, n);
+    /* Every digit count's first and last value, both signs, and the ends. */
+    long long p = 1;
+    for (int digits = 1; digits <= 18; digits++, p *= 10) {
+        const long long edges[] = {p - 1, p, p + 1, 10 * p - 1};
+        for (size_t i = 0; i < sizeof(edges) / sizeof(edges[0]); i++) {
+            expect_ll_like_printf(edges[i]);
+            expect_ll_like_printf(-edges[i]);
+        }
+    }
+    for (int bit = 0; bit < 63; bit++) {
+        expect_ll_like_printf(1LL << bit);
+        expect_ll_like_printf(-(1LL << bit));
+    }
+    expect_ll_like_printf(LLONG_MAX);
+    expect_ll_like_printf(LLONG_MIN);
+    expect_ll_like_printf(LLONG_MIN + 1);
+    /* A sample of every magnitude: shifting spreads the digit counts. */
+    unsigned long long x = seed;
+    for (int i = 0; i < SAMPLE; i++) {
+        long long v = (long long)(xorshift64(&x) >> (i % 64));
+        expect_ll_like_printf(i & 1 ? -v : v);
     }
 }
 END_TEST
@@ -296,26 +342,37 @@ START_TEST(double_prints_as_redis_zscore)
 }
 END_TEST
 
+static void expect_double_like_printf(double v)
+{
+    char want[64], got[64];
+    size_t n = resp_double_to_str(got, sizeof(got), v);
+    snprintf(want, sizeof(want), "%.17g", v);
+    if (n != strlen(want) || strcmp(got, want) != 0)
+        ck_abort_msg("%.17g printed as %s (seed %llu)", v, got, seed);
+}
+
 START_TEST(whole_doubles_print_as_printf_does)
 {
     double samples[] = { 0, -1, 2, 10, 999999999999999.0, -999999999999999.0, 1e15,
                          1e16, 4503599627370496.0, 9007199254740993.0, 0.5, -2.5 };
-    unsigned long long x = 2463534242ULL;
+    unsigned long long x = seed;
 
-    for (size_t i = 0; i < sizeof(samples) / sizeof(samples[0]); i++) {
-        char want[64];
-        snprintf(want, sizeof(want), "%.17g", samples[i]);
-        assert_double_text(samples[i], want);
+    for (size_t i = 0; i < sizeof(samples) / sizeof(samples[0]); i++)
+        expect_double_like_printf(samples[i]);
+    /* Whole numbers around each power of ten up to 2^53, the largest run of
+     * exactly representable integers, and halves of them. */
+    for (double p = 1; p <= 1e16; p *= 10) {
+        const double edges[] = {p - 1, p, p + 1, p / 8, (p + 1) / 2};
+        for (size_t i = 0; i < sizeof(edges) / sizeof(edges[0]); i++) {
+            expect_double_like_printf(edges[i]);
+            expect_double_like_printf(-edges[i]);
+        }
     }
-    for (int i = 0; i < 100000; i++) {
-        char want[64];
-        double v;
-        x ^= x << 13, x ^= x >> 7, x ^= x << 17;
-        v = (double)(long long)(x % 2000000000000000ULL) - 1e15;
+    for (int i = 0; i < SAMPLE; i++) {
+        double v = (double)(long long)(xorshift64(&x) % 2000000000000000ULL) - 1e15;
         if (i % 3 == 0)
             v /= 8; /* some with a fraction */
-        snprintf(want, sizeof(want), "%.17g", v);
-        assert_double_text(v, want);
+        expect_double_like_printf(v);
     }
 }
 END_TEST
@@ -441,6 +498,7 @@ int main(void)
     SRunner *sr = srunner_create(resp_num_suite());
     int failed;
 
+    choose_seed();
     srunner_run_all(sr, CK_NORMAL);
     failed = srunner_ntests_failed(sr);
     srunner_free(sr);
