@@ -563,6 +563,8 @@ static bool run_counted(struct cmd_ctx *ctx, const struct command *cmd, size_t m
     struct client *c = ctx->client;
     ctx->cmd = cmd;
     c->last_cmd = cmd;
+    /* CLIENT LIST on other loops shows a running command at once. */
+    atomic_store_explicit(&c->view.last_cmd, cmd, memory_order_relaxed);
     long long start = server_monotonic_ns();
     if (shards_held)
         cmd->proc(ctx);
