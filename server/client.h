@@ -34,6 +34,7 @@ struct command;
 struct multi_cmd;
 struct multi_watch;
 struct pubsub_client;
+struct blocked;
 
 enum client_flag {
     CLIENT_CLOSE_AFTER_REPLY = 1 << 0, /* QUIT, protocol error: flush then close */
@@ -46,6 +47,8 @@ enum client_flag {
     CLIENT_MULTI = 1 << 7,             /* between MULTI and EXEC/DISCARD: commands queue */
     CLIENT_DIRTY_EXEC = 1 << 8,        /* a command was refused while queuing: EXEC aborts */
     CLIENT_CLOSED = 1 << 9,            /* its connection is closing: nothing more is sent */
+    CLIENT_BLOCKED = 1 << 10,          /* waiting in a blocking command (blocking.h) */
+    CLIENT_IN_EXEC = 1 << 11,          /* running EXEC's queue: blocking commands may not block */
 };
 
 struct client;
@@ -111,6 +114,11 @@ struct client {
      * CLIENT LIST on other threads; only the owner changes them. */
     struct pubsub_client *pubsub;
     atomic_uint nsub, npsub, nssub;
+
+    /* The blocking command it waits in (blocking.c), NULL otherwise. Set
+     * and cleared by the owner under the registry lock: CLIENT UNBLOCK
+     * reads it there. */
+    struct blocked *blocked;
 
     struct client_view view;
     struct client *reg_prev, *reg_next; /* the server-wide registry */

@@ -10,6 +10,7 @@
 #include <strings.h>
 #include <sys/socket.h>
 
+#include "blocking.h"
 #include "command.h"
 #include "keyspace.h"
 #include "log.h"
@@ -312,6 +313,8 @@ static void describe_client(struct resp_out *text, const struct client *c, long 
     size_t f = 0;
     if (pubsub_client_subscribed(c))
         flags[f++] = 'P';
+    if (cflags & CLIENT_BLOCKED)
+        flags[f++] = 'b';
     if (cflags & CLIENT_NO_EVICT)
         flags[f++] = 'e';
     if (cflags & CLIENT_NO_TOUCH)
@@ -521,7 +524,7 @@ static void post_kill(struct client *c)
         log_warning("Out of memory killing client id=%llu", (unsigned long long)c->id);
         return;
     }
-    m->msg.deliver_cb = kill_deliver_cb;
+    m->msg = (struct worker_msg){.deliver_cb = kill_deliver_cb};
     m->client_id = c->id;
     worker_post(c->worker, &m->msg);
 }
@@ -613,6 +616,28 @@ static void client_no_touch_command(struct cmd_ctx *ctx)
     set_flag_on_off(ctx, CLIENT_NO_TOUCH);
 }
 
+/* CLIENT UNBLOCK id [TIMEOUT|ERROR]: 1 if that client was blocked. */
+static void client_unblock_command(struct cmd_ctx *ctx)
+{
+    long long id;
+    bool with_error = false;
+    if (ctx->argc > 4) {
+        resp_add_errorf(ctx->out, "ERR unknown subcommand or wrong number of arguments for "
+                                  "'unblock'. Try CLIENT HELP.");
+        return;
+    }
+    if (!arg_to_ll_or_reply(ctx, &ctx->argv[2], &id))
+        return;
+    if (ctx->argc == 4) {
+        with_error = arg_is(&ctx->argv[3], "error");
+        if (!with_error && !arg_is(&ctx->argv[3], "timeout")) {
+            resp_add_error(ctx->out, "ERR CLIENT UNBLOCK reason should be TIMEOUT or ERROR");
+            return;
+        }
+    }
+    resp_add_integer(ctx->out, blocking_unblock((unsigned long long)id, with_error));
+}
+
 static void client_help_command(struct cmd_ctx *ctx)
 {
     static const char *const lines[] = {
@@ -656,6 +681,8 @@ static void client_help_command(struct cmd_ctx *ctx)
         "    Set client meta attr. Options are:",
         "    * LIB-NAME: the client lib name.",
         "    * LIB-VER: the client lib version.",
+        "UNBLOCK <clientid> [TIMEOUT|ERROR]",
+        "    Unblock the specified blocked client.",
         NULL,
     };
     reply_help(ctx, lines);
@@ -699,6 +726,16 @@ static struct command client_subcommands[] = {
                                        {"replica", "pure-token", "REPLICA", 0, NULL},
                                        {"pubsub", "pure-token", "PUBSUB", 0, NULL}, {0}}},
          {"client-id", "integer", "ID", COMMAND_ARG_OPTIONAL | COMMAND_ARG_MULTIPLE, NULL},
+         {0}}},
+    {.name = "unblock", .arity = -3, .flags = CMD_ADMIN | CONN_FLAGS,
+     .proc = client_unblock_command, .group = "connection",
+     .summary = "Unblock a client blocked in a blocking command from a different connection.",
+     .since = "5.0.0", .complexity = "O(log N) where N is the number of client connections",
+     .args = (const struct command_arg[]){
+         {"client-id", "integer", NULL, 0, NULL},
+         {"unblock-type", "oneof", NULL, COMMAND_ARG_OPTIONAL, (const struct command_arg[]){
+             {"timeout", "pure-token", "TIMEOUT", 0, NULL},
+             {"error", "pure-token", "ERROR", 0, NULL}, {0}}},
          {0}}},
     {.name = "info", .arity = 2, .flags = CONN_FLAGS, .proc = client_info_command,
      .group = "connection", .summary = "Returns information about the connection.",

@@ -20,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "blocking.h"
 #include "command.h"
 #include "glob.h"
 #include "keyspace.h"
@@ -301,6 +302,8 @@ static void swapdb_command(struct cmd_ctx *ctx)
         return;
     }
     keyspace_swapdb(server.ks, (unsigned)a, (unsigned)b);
+    blocking_signal_db((unsigned)a, ctx->now_ms); /* clients waiting there may be served */
+    blocking_signal_db((unsigned)b, ctx->now_ms);
     resp_add_ok(ctx->out);
 }
 

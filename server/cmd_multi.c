@@ -247,6 +247,7 @@ static void run_queue(struct cmd_ctx *ctx, struct keyspace_lockset *locks)
     struct client *c = ctx->client;
     bool held = true;
     resp_add_array_len(ctx->out, c->mcount);
+    c->flags |= CLIENT_IN_EXEC; /* a blocking command answers at once */
     for (size_t i = 0; i < c->mcount; i++) {
         struct multi_cmd *q = &c->mqueue[i];
         struct command_keys keys;
@@ -259,6 +260,7 @@ static void run_queue(struct cmd_ctx *ctx, struct keyspace_lockset *locks)
         held = !unlocked;
         command__run_queued(c, q->cmd, q->argv, q->argc, ctx->now_ms, held);
     }
+    c->flags &= ~(uint32_t)CLIENT_IN_EXEC;
     if (held)
         keyspace_lockset_unlock(locks);
 }

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "command.h"
+#include "blocking.h"
 #include "glob.h"
 #include "keyspace.h"
 #include "lazyfree.h"
@@ -111,7 +112,7 @@ static void info_clients(struct resp_out *t)
     info_line(t, "maxclients:%lld", server.cfg.maxclients);
     info_line(t, "client_recent_max_input_buffer:0");
     info_line(t, "client_recent_max_output_buffer:0");
-    info_line(t, "blocked_clients:0");
+    info_line(t, "blocked_clients:%lld", blocking_count());
     info_line(t, "tracking_clients:0");
     info_line(t, "clients_in_timeout_table:0");
 }

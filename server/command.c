@@ -16,6 +16,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "blocking.h"
 #include "evict.h"
 #include "hashmap.h"
 #include "keyspace.h"
@@ -39,6 +40,7 @@ static struct command *const command_tables[] = {
     set_commands,
     zset_commands,
     list_commands,
+    blocking_commands,
 };
 
 static struct hashmap *command_index;
@@ -655,6 +657,7 @@ static bool refused_while_subscribed(struct cmd_ctx *ctx, const struct command *
 
 void command_client_leave(struct client *c)
 {
+    blocking_client_leave(c);
     multi_client_reset(c);
     pubsub_client_deinit(c);
 }
@@ -667,7 +670,8 @@ void command_execute(struct client *c, struct resp_arg *argv, size_t argc, long 
     };
     size_t mark = c->out.len;
     if (__builtin_expect((c->flags & CLIENT_MULTI) != 0, 0)) {
-        execute_in_multi(&ctx, mark);
+        execute_in_multi(&ctx, mark); /* EXEC included */
+        blocking_serve_ready();
         return;
     }
     const struct command *rejected;
@@ -683,6 +687,17 @@ void command_execute(struct client *c, struct resp_arg *argv, size_t argc, long 
     else
         count_rejected(c, rejected);
     finish(c, mark, failed);
+    blocking_serve_ready(); /* after the command (a whole EXEC too), its locks released */
+}
+
+void command__run_held(struct client *c, struct resp_out *out, const struct command *cmd,
+                       struct resp_arg *argv, size_t argc, long long now_ms)
+{
+    struct cmd_ctx ctx = {
+        .cmd = cmd, .client = c, .out = out, .argc = argc, .argv = argv,
+        .db = keyspace_db(server.ks, (unsigned)c->db), .now_ms = now_ms,
+    };
+    cmd->proc(&ctx);
 }
 
 void command__run_queued(struct client *c, const struct command *cmd, struct resp_arg *argv,

@@ -198,6 +198,12 @@ bool command_keys_next(struct command_keys *it, size_t *argi);
 void command__run_queued(struct client *c, const struct command *cmd, struct resp_arg *argv,
                          size_t argc, long long now_ms, bool shards_held);
 
+/* Blocking commands (blocking.c): run a non-blocking command for client c
+ * with the shards of its keys already held, its reply going to `out`;
+ * nothing is counted. */
+void command__run_held(struct client *c, struct resp_out *out, const struct command *cmd,
+                       struct resp_arg *argv, size_t argc, long long now_ms);
+
 /* ---- transactions (cmd_multi.c) ---------------------------------------------- */
 
 /* Queue a command for EXEC, copying its arguments. 0 or -ENOMEM. */
@@ -289,5 +295,6 @@ extern struct command hash_commands[];
 extern struct command set_commands[];
 extern struct command zset_commands[];
 extern struct command list_commands[];
+extern struct command blocking_commands[];
 
 #endif

@@ -207,8 +207,10 @@ void conn_check_timeouts(struct worker_loop *w, long long now_ms)
         return;
     for (struct conn *c = w->conns, *next; c != NULL; c = next) {
         next = c->next;
-        /* Subscribers wait for messages, not requests: Redis exempts them. */
+        /* Subscribers wait for messages and blocked clients for data, not
+         * for requests: Redis exempts both. */
         if (!closing(c) && !pubsub_client_subscribed(&c->client) &&
+            !(c->client.flags & CLIENT_BLOCKED) &&
             now_ms - c->client.last_interaction_ms > timeout * 1000) {
             log_verbose("Closing idle client");
             conn_close(c);
@@ -436,6 +438,14 @@ static void protocol_error(struct conn *c, const char *text)
     close_after_flush(c);
 }
 
+/* Whether the client's next request may run now: not closing, killed or
+ * blocked. */
+static bool runs_requests(const struct client *cl)
+{
+    return !(cl->flags & (CLIENT_CLOSE_AFTER_REPLY | CLIENT_CLOSE_ASAP | CLIENT_BLOCKED)) &&
+           !atomic_load(&cl->killed);
+}
+
 /* Reply bytes the kernel has not taken yet. */
 static size_t pending_output(const struct conn *c)
 {
@@ -443,12 +453,12 @@ static size_t pending_output(const struct conn *c)
 }
 
 /* Parse and run the complete requests in the buffer, until the replies
- * waiting reach CONN_PAUSE_OUTPUT (the rest runs once they drain). */
+ * waiting reach CONN_PAUSE_OUTPUT or a command blocks (the rest runs once
+ * they drain, or once it is unblocked: blocking.c wakes the client). */
 static void process_input(struct conn *c, long long now_ms)
 {
     struct client *cl = &c->client;
-    while (cl->qpos < cl->qlen && !(cl->flags & (CLIENT_CLOSE_AFTER_REPLY | CLIENT_CLOSE_ASAP)) &&
-           !atomic_load(&cl->killed) && pending_output(c) <= CONN_PAUSE_OUTPUT) {
+    while (cl->qpos < cl->qlen && runs_requests(cl) && pending_output(c) <= CONN_PAUSE_OUTPUT) {
         size_t argc = 0, consumed = 0;
         if (!c->mid_request)
             set_request_limits(c);
@@ -545,9 +555,7 @@ static void write_cb(uv_write_t *req, int status)
 static bool requests_waiting(const struct conn *c)
 {
     const struct client *cl = &c->client;
-    return cl->qpos < cl->qlen && !c->mid_request &&
-           !(cl->flags & (CLIENT_CLOSE_AFTER_REPLY | CLIENT_CLOSE_ASAP)) &&
-           !atomic_load(&cl->killed);
+    return cl->qpos < cl->qlen && !c->mid_request && runs_requests(cl);
 }
 
 /* Hand pending replies to the kernel: try a direct write first, leave the

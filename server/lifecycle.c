@@ -13,6 +13,7 @@
 #include <sys/random.h>
 #include <uv.h>
 
+#include "blocking.h"
 #include "command.h"
 #include "cron.h"
 #include "keyspace.h"
@@ -134,6 +135,7 @@ static int create_keyspace(void)
     kc.seed = server.seed.k0 ^ (server.seed.k1 << 1);
     kc.lfu_log_factor = (uint32_t)server.cfg.lfu_log_factor;
     kc.lfu_decay_time = (uint32_t)server.cfg.lfu_decay_time;
+    kc.ready_cb = blocking_ready_cb;
     if (keyspace_create(&kc, &server.ks) < 0) {
         log_warning("Out of memory creating the keyspace");
         return -1;
@@ -154,7 +156,7 @@ int lifecycle_state_init(unsigned nloops)
     make_random_id(server.replid);
     if (make_seed() < 0 || command_table_init() < 0 || create_keyspace() < 0)
         return -1;
-    if (stats_init(nloops, command_id_count()) < 0) {
+    if (stats_init(nloops, command_id_count()) < 0 || blocking_init(nloops) < 0) {
         log_warning("Out of memory creating the statistics");
         return -1;
     }
@@ -166,6 +168,7 @@ void lifecycle_state_deinit(void)
     keyspace_destroy(server.ks);
     server.ks = NULL;
     stats_deinit();
+    blocking_deinit();
     command_table_deinit();
 }
 

@@ -41,7 +41,7 @@ void worker_pool_deinit(void)
         struct worker *w = &workers[i];
         for (struct worker_msg *m = worker_take_messages(w), *next; m != NULL; m = next) {
             next = m->next;
-            free(m);
+            worker_drop_message(m);
         }
         pthread_mutex_destroy(&w->queue_lock);
         hashmap_destroy(w->clients_by_id);
@@ -69,7 +69,7 @@ int worker_post(struct worker *w, struct worker_msg *m)
     pthread_mutex_lock(&w->queue_lock);
     if (w->queue_closed) {
         pthread_mutex_unlock(&w->queue_lock);
-        free(m);
+        worker_drop_message(m);
         return -ESHUTDOWN;
     }
     if (w->queue_tail)
@@ -80,6 +80,13 @@ int worker_post(struct worker *w, struct worker_msg *m)
     w->wake_cb(w);
     pthread_mutex_unlock(&w->queue_lock);
     return 0;
+}
+
+void worker_drop_message(struct worker_msg *m)
+{
+    if (m->drop_cb != NULL)
+        m->drop_cb(m);
+    free(m);
 }
 
 struct worker_msg *worker_take_messages(struct worker *w)

@@ -32,10 +32,12 @@ struct worker_loop;
 
 /* A message to a worker. A larger message (pub/sub's batch) starts with
  * this struct and lives in the same malloc'd block: the worker frees it
- * with free() once deliver_cb returns, or without running it if the
- * worker had stopped. */
+ * with free() once deliver_cb returns. A message that is never run (its
+ * worker had stopped) gets drop_cb, if set, on the thread that finds
+ * that out, holding no shard lock, before it is freed. */
 struct worker_msg {
     void (*deliver_cb)(struct worker *w, struct worker_msg *m);
+    void (*drop_cb)(struct worker_msg *m);
     struct worker_msg *next;
 };
 
@@ -45,6 +47,9 @@ struct worker {
     /* Wakes the loop (set by the loop side); called under queue_lock, so
      * once queue_closed is set no post can wake a closing loop. */
     void (*wake_cb)(struct worker *w);
+    /* Call blocking_expire on this loop at `at_ms` (wall clock) or
+     * earlier; set by the loop side, called from the loop's own thread. */
+    void (*alarm_cb)(struct worker *w, long long at_ms);
     struct worker_loop *loop; /* the libuv side (worker_loop.h) */
     pthread_mutex_t queue_lock;
     struct worker_msg *queue_head, *queue_tail;
@@ -62,11 +67,14 @@ unsigned worker_count(void);
 struct worker *worker_at(unsigned i);
 
 /* Queue a message for the worker (any thread), taking ownership of m
- * (malloc'd) even when it fails: -ESHUTDOWN once the queue is closed. */
+ * (malloc'd) even when it fails: -ESHUTDOWN once the queue is closed,
+ * after m's drop_cb ran. */
 int worker_post(struct worker *w, struct worker_msg *m);
 /* The loop side: take every queued message (in order, linked by next),
- * and close the queue for good. */
+ * and close the queue for good; a message taken but not run is dropped
+ * (drop_cb, then free). */
 struct worker_msg *worker_take_messages(struct worker *w);
+void worker_drop_message(struct worker_msg *m);
 void worker_close_queue(struct worker *w);
 
 /* The client of this worker with that id, NULL if gone. */

@@ -25,6 +25,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "blocking.h"
 #include "conn.h"
 #include "log.h"
 #include "server.h"
@@ -182,6 +183,7 @@ static void stop(struct worker_loop *wl)
     for (int i = 0; i < wl->nlisteners; i++)
         uv_close((uv_handle_t *)&wl->listeners[i], close_handle_cb);
     uv_close((uv_handle_t *)&wl->tick, close_handle_cb);
+    uv_close((uv_handle_t *)&wl->alarm, close_handle_cb);
     conn_close_all(wl);
     uv_close((uv_handle_t *)&wl->flush_check, close_handle_cb);
     worker_close_queue(wl->w);
@@ -207,6 +209,24 @@ static void wakeup_cb(uv_async_t *handle)
         stop(wl);
 }
 
+static void alarm_fired_cb(uv_timer_t *timer)
+{
+    struct worker_loop *wl = timer->data;
+    long long now = server_mstime(), next = blocking_expire(wl->w, now);
+    if (next > 0)
+        uv_timer_start(&wl->alarm, alarm_fired_cb, (uint64_t)(next > now ? next - now : 0), 0);
+}
+
+/* worker.h's alarm_cb: fire at `at_ms` unless the alarm is due earlier. */
+static void alarm_cb(struct worker *w, long long at_ms)
+{
+    struct worker_loop *wl = w->loop;
+    long long now = server_mstime();
+    uint64_t in = (uint64_t)(at_ms > now ? at_ms - now : 0);
+    if (!uv_is_active((uv_handle_t *)&wl->alarm) || uv_timer_get_due_in(&wl->alarm) > in)
+        uv_timer_start(&wl->alarm, alarm_fired_cb, in, 0);
+}
+
 static void tick_cb(uv_timer_t *timer)
 {
     conn_check_timeouts(timer->data, server_mstime());
@@ -228,6 +248,7 @@ static int loop_init(struct worker_loop *wl, struct worker *w)
     wl->w = w;
     w->loop = wl;
     w->wake_cb = wake_cb;
+    w->alarm_cb = alarm_cb;
     uv_async_init(&wl->loop, &wl->wakeup, wakeup_cb);
     wl->wakeup.data = wl;
     uv_check_init(&wl->loop, &wl->flush_check);
@@ -236,6 +257,8 @@ static int loop_init(struct worker_loop *wl, struct worker *w)
     uv_timer_init(&wl->loop, &wl->tick);
     wl->tick.data = wl;
     uv_timer_start(&wl->tick, tick_cb, WORKER_TICK_MS, WORKER_TICK_MS);
+    uv_timer_init(&wl->loop, &wl->alarm);
+    wl->alarm.data = wl;
     int rc = listen_all(wl);
     if (rc < 0)
         stop(wl);
@@ -246,6 +269,7 @@ static void *loop_main(void *arg)
 {
     struct worker_loop *wl = arg;
     uv_run(&wl->loop, UV_RUN_DEFAULT);
+    blocking_thread_done();
     return NULL;
 }
 

@@ -1,0 +1,713 @@
+/*
+ * blocking.c - blocked clients, their queues, serving and waking them
+ * across loops; see blocking.h for the design.
+ *
+ * A waiter's life
+ *
+ *   WAITING --serving thread claims it--> SERVED --reply message--> done
+ *      |
+ *      +--timeout / disconnect (its loop), CLIENT UNBLOCK (any)--> CANCELLED
+ *
+ * Who frees a record: it is reference counted. The blocked client holds
+ * one reference until it is detached (served, cancelled or gone); each
+ * message in flight (a served reply, an unblock) holds one. The last
+ * reference unlinks the record from every queue, under each shard's lock,
+ * and frees it. So a record reachable through a queue is always alive, and
+ * a thread holding a queue's shard lock may read any record it finds there.
+ *
+ * Lock order: shard locks are only ever taken in ascending id order (a
+ * lockset), the registry lock (client.h) never while holding a shard lock
+ * is needed after it, and nothing is posted to a loop while a shard lock
+ * is held (a dropped message releases its reference, which takes locks).
+ */
+#include "blocking.h"
+
+#include <assert.h>
+#include <errno.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "client.h"
+#include "command.h"
+#include "keyspace.h"
+#include "log.h"
+#include "server.h"
+#include "worker.h"
+
+#define SERVE_ARGS_MAX 8 /* the longest serving command: LMPOP 1 k LEFT COUNT n */
+
+enum waiter_state { WAITER_WAITING, WAITER_SERVED, WAITER_CANCELLED };
+
+struct blocked;
+
+struct blocked_node {
+    struct blocked *b;
+    struct blocked_node *prev, *next;
+    bool linked;
+};
+
+struct blocked_queue {
+    struct blocked_node *head, *tail;
+};
+
+struct blocked_key {
+    struct keyspace_key key; /* bytes inside the record */
+    struct keyspace_shard *sh;
+    struct blocked_node node;
+};
+
+struct blocked {
+    atomic_int state;
+    atomic_int refs;
+    uint64_t client_id;
+    struct worker *worker;
+    unsigned db;
+    int resp;
+    uint32_t client_flags; /* CLIENT_NO_TOUCH, for the serving command */
+    enum object_type type;
+    const struct command *serve;
+    struct resp_arg argv[SERVE_ARGS_MAX];
+    size_t argc, key_arg;
+    enum blocking_reply reply;
+    bool null_bulk;
+    long long deadline_ms;
+    size_t heap_index;     /* in its loop's deadline heap; SIZE_MAX: not there */
+    size_t nkeys;
+    struct blocked_key keys[];
+};
+
+/* A waiter's loop: its waiters with a deadline, earliest first. */
+struct deadline_heap {
+    struct blocked **v;
+    size_t n, cap;
+};
+
+static struct deadline_heap *heaps; /* per worker id; each touched by its loop only */
+static unsigned nheaps;
+static atomic_llong blocked_clients;
+
+/* ---- deadlines ------------------------------------------------------------------ */
+
+static void heap_swap(struct deadline_heap *h, size_t i, size_t j)
+{
+    struct blocked *t = h->v[i];
+    h->v[i] = h->v[j];
+    h->v[j] = t;
+    h->v[i]->heap_index = i;
+    h->v[j]->heap_index = j;
+}
+
+static void heap_up(struct deadline_heap *h, size_t i)
+{
+    while (i > 0 && h->v[(i - 1) / 2]->deadline_ms > h->v[i]->deadline_ms) {
+        heap_swap(h, i, (i - 1) / 2);
+        i = (i - 1) / 2;
+    }
+}
+
+static void heap_down(struct deadline_heap *h, size_t i)
+{
+    for (;;) {
+        size_t l = 2 * i + 1, r = l + 1, m = i;
+        if (l < h->n && h->v[l]->deadline_ms < h->v[m]->deadline_ms)
+            m = l;
+        if (r < h->n && h->v[r]->deadline_ms < h->v[m]->deadline_ms)
+            m = r;
+        if (m == i)
+            return;
+        heap_swap(h, i, m);
+        i = m;
+    }
+}
+
+static int heap_push(struct deadline_heap *h, struct blocked *b)
+{
+    if (h->n == h->cap) {
+        size_t cap = h->cap ? h->cap * 2 : 16;
+        struct blocked **v = realloc(h->v, cap * sizeof(*v));
+        if (v == NULL)
+            return -ENOMEM;
+        h->v = v;
+        h->cap = cap;
+    }
+    b->heap_index = h->n;
+    h->v[h->n++] = b;
+    heap_up(h, b->heap_index);
+    return 0;
+}
+
+static void heap_remove(struct deadline_heap *h, struct blocked *b)
+{
+    size_t i = b->heap_index;
+    if (i == SIZE_MAX)
+        return;
+    b->heap_index = SIZE_MAX;
+    if (i != --h->n) {
+        h->v[i] = h->v[h->n];
+        h->v[i]->heap_index = i;
+        heap_down(h, i);
+        heap_up(h, i);
+    }
+}
+
+static struct deadline_heap *heap_of(const struct worker *w)
+{
+    return &heaps[w->id];
+}
+
+int blocking_init(unsigned nworkers)
+{
+    heaps = calloc(nworkers ? nworkers : 1, sizeof(*heaps));
+    if (heaps == NULL)
+        return -ENOMEM;
+    nheaps = nworkers;
+    return 0;
+}
+
+void blocking_deinit(void)
+{
+    for (unsigned i = 0; i < nheaps; i++)
+        free(heaps[i].v);
+    free(heaps);
+    heaps = NULL;
+    nheaps = 0;
+}
+
+long long blocking_count(void)
+{
+    return atomic_load(&blocked_clients);
+}
+
+/* ---- queues (the key's shard held) -------------------------------------------- */
+
+static void node_link(struct blocked_queue *q, struct blocked_node *n)
+{
+    n->next = NULL;
+    n->prev = q->tail;
+    if (q->tail)
+        q->tail->next = n;
+    else
+        q->head = n;
+    q->tail = n;
+    n->linked = true;
+}
+
+/* Unlink from its key's queue; the last node frees the queue. */
+static void node_unlink(struct blocked_key *bk)
+{
+    struct blocked_node *n = &bk->node;
+    struct blocked_queue *q = keyspace_waiters(bk->sh, &bk->key);
+    if (!n->linked)
+        return;
+    n->linked = false;
+    if (n->prev)
+        n->prev->next = n->next;
+    else
+        q->head = n->next;
+    if (n->next)
+        n->next->prev = n->prev;
+    else
+        q->tail = n->prev;
+    if (q->head == NULL) {
+        keyspace_waiters_drop(bk->sh, &bk->key);
+        free(q);
+    }
+}
+
+static struct blocked_key *key_of_node(struct blocked_node *n)
+{
+    return (struct blocked_key *)((char *)n - offsetof(struct blocked_key, node));
+}
+
+/* ---- the record --------------------------------------------------------------- */
+
+static void unref(struct blocked *b)
+{
+    if (atomic_fetch_sub(&b->refs, 1) != 1)
+        return;
+    for (size_t i = 0; i < b->nkeys; i++) {
+        struct blocked_key *bk = &b->keys[i];
+        keyspace_shard_lock(bk->sh);
+        node_unlink(bk);
+        keyspace_shard_unlock(bk->sh);
+    }
+    free(b);
+}
+
+/* The bytes of the serving arguments and keys live after the keys array. */
+static struct blocked *record_create(const struct cmd_ctx *ctx, const struct blocking_request *req)
+{
+    size_t bytes = 0;
+    for (size_t i = 0; i < req->argc; i++)
+        bytes += req->argv[i].len;
+    for (size_t i = 0; i < req->nkeys; i++)
+        bytes += req->keys[i].len;
+    struct blocked *b = calloc(1, sizeof(*b) + req->nkeys * sizeof(b->keys[0]) + bytes);
+    if (b == NULL || req->argc > SERVE_ARGS_MAX) {
+        free(b);
+        return NULL;
+    }
+    char *p = (char *)&b->keys[req->nkeys];
+    for (size_t i = 0; i < req->argc; i++) {
+        memcpy(p, req->argv[i].ptr, req->argv[i].len);
+        b->argv[i] = (struct resp_arg){p, req->argv[i].len};
+        p += req->argv[i].len;
+    }
+    for (size_t i = 0; i < req->nkeys; i++) {
+        memcpy(p, req->keys[i].ptr, req->keys[i].len);
+        keyspace_key_init(server.ks, &b->keys[i].key, p, req->keys[i].len);
+        b->keys[i].sh = keyspace_shard_of(ctx->db, &b->keys[i].key);
+        b->keys[i].node.b = b;
+        p += req->keys[i].len;
+    }
+    atomic_init(&b->state, WAITER_WAITING);
+    atomic_init(&b->refs, 1);
+    b->client_id = ctx->client->id;
+    b->worker = ctx->client->worker;
+    b->db = keyspace_db_index(ctx->db);
+    b->resp = ctx->client->resp;
+    b->client_flags = ctx->client->flags & CLIENT_NO_TOUCH;
+    b->type = req->type;
+    b->serve = req->serve;
+    b->argc = req->argc;
+    b->key_arg = req->key_arg;
+    b->reply = req->reply;
+    b->null_bulk = req->null_bulk;
+    b->deadline_ms = req->deadline_ms;
+    b->heap_index = SIZE_MAX;
+    b->nkeys = req->nkeys;
+    return b;
+}
+
+/* ---- blocking ------------------------------------------------------------------ */
+
+bool blocking_allowed(const struct client *c)
+{
+    return c->worker != NULL && !(c->flags & CLIENT_IN_EXEC);
+}
+
+/* Queue the record on every key; the shards are held by the dispatcher.
+ * A key named twice is queued once. */
+static int enqueue(struct blocked *b)
+{
+    for (size_t i = 0; i < b->nkeys; i++) {
+        struct blocked_key *bk = &b->keys[i];
+        bool seen = false;
+        for (size_t j = 0; j < i && !seen; j++)
+            seen = b->keys[j].key.len == bk->key.len &&
+                   memcmp(b->keys[j].key.ptr, bk->key.ptr, bk->key.len) == 0;
+        if (seen)
+            continue;
+        void **slot = keyspace_waiters_slot(bk->sh, &bk->key);
+        if (slot != NULL && *slot == NULL)
+            *slot = calloc(1, sizeof(struct blocked_queue));
+        if (slot == NULL || *slot == NULL) {
+            if (slot != NULL)
+                keyspace_waiters_drop(bk->sh, &bk->key);
+            for (size_t j = 0; j < i; j++)
+                node_unlink(&b->keys[j]);
+            return -ENOMEM;
+        }
+        node_link(*slot, &bk->node);
+    }
+    return 0;
+}
+
+static void set_blocked(struct client *c, struct blocked *b)
+{
+    client_registry_lock(); /* CLIENT UNBLOCK reads it there */
+    c->blocked = b;
+    client_registry_unlock();
+    if (b != NULL)
+        c->flags |= CLIENT_BLOCKED;
+    else
+        c->flags &= ~(uint32_t)CLIENT_BLOCKED;
+}
+
+int blocking_block(struct cmd_ctx *ctx, const struct blocking_request *req)
+{
+    struct client *c = ctx->client;
+    struct blocked *b = record_create(ctx, req);
+    if (b == NULL)
+        return -ENOMEM;
+    struct deadline_heap *h = heap_of(c->worker);
+    if ((b->deadline_ms > 0 && heap_push(h, b) < 0) || enqueue(b) < 0) {
+        heap_remove(h, b);
+        free(b);
+        return -ENOMEM;
+    }
+    if (b->heap_index == 0)
+        c->worker->alarm_cb(c->worker, b->deadline_ms);
+    set_blocked(c, b);
+    atomic_fetch_add(&blocked_clients, 1);
+    return 0;
+}
+
+/* The client is no longer blocked: out of the registry's view and its
+ * loop's deadlines; the record keeps whatever other references hold it. */
+static void detach(struct client *c, struct blocked *b)
+{
+    set_blocked(c, NULL);
+    heap_remove(heap_of(c->worker), b);
+    atomic_fetch_sub(&blocked_clients, 1);
+    unref(b);
+}
+
+/* What a blocked client gets when it stops waiting without data. */
+static void reply_cancelled(struct client *c, const struct blocked *b, bool with_error)
+{
+    if (with_error)
+        resp_add_error(&c->out, "UNBLOCKED client unblocked via CLIENT UNBLOCK");
+    else if (b->null_bulk)
+        resp_add_null(&c->out);
+    else
+        resp_add_null_array(&c->out);
+}
+
+/* ---- messages to the waiter's loop -------------------------------------------- */
+
+struct waiter_msg {
+    struct worker_msg msg; /* first: the worker frees the whole block */
+    struct blocked *b;     /* the message's reference */
+    bool with_error;       /* an unblock: reply -UNBLOCKED rather than a timeout */
+    size_t len;            /* a served reply's bytes, or 0 for an unblock */
+    char reply[];
+};
+
+static void waiter_deliver_cb(struct worker *w, struct worker_msg *m)
+{
+    struct waiter_msg *wm = (struct waiter_msg *)m;
+    struct client *c = worker_find_client(w, wm->b->client_id);
+    if (c != NULL && c->blocked == wm->b) {
+        if (wm->len > 0)
+            resp_add_raw(&c->out, wm->reply, wm->len);
+        else
+            reply_cancelled(c, wm->b, wm->with_error);
+        detach(c, wm->b);
+        client_wake(c);
+    }
+    unref(wm->b);
+}
+
+static void waiter_drop_cb(struct worker_msg *m)
+{
+    unref(((struct waiter_msg *)m)->b);
+}
+
+/* Post with the reference the caller took for it; never under a shard lock. */
+static void post(struct blocked *b, const char *reply, size_t len, bool with_error)
+{
+    struct waiter_msg *m = malloc(sizeof(*m) + len);
+    if (m == NULL) {
+        log_warning("Out of memory waking blocked client id=%llu",
+                    (unsigned long long)b->client_id);
+        unref(b);
+        return;
+    }
+    m->msg = (struct worker_msg){.deliver_cb = waiter_deliver_cb, .drop_cb = waiter_drop_cb};
+    m->b = b;
+    m->with_error = with_error;
+    m->len = len;
+    if (len > 0)
+        memcpy(m->reply, reply, len);
+    worker_post(b->worker, &m->msg);
+}
+
+/* ---- the client's own loop ---------------------------------------------------- */
+
+void blocking_client_leave(struct client *c)
+{
+    struct blocked *b = c->blocked;
+    if (b == NULL)
+        return;
+    int waiting = WAITER_WAITING;
+    atomic_compare_exchange_strong(&b->state, &waiting, WAITER_CANCELLED);
+    detach(c, b);
+}
+
+long long blocking_expire(struct worker *w, long long now_ms)
+{
+    struct deadline_heap *h = heap_of(w);
+    while (h->n > 0 && h->v[0]->deadline_ms <= now_ms) {
+        struct blocked *b = h->v[0];
+        int waiting = WAITER_WAITING;
+        heap_remove(h, b);
+        if (!atomic_compare_exchange_strong(&b->state, &waiting, WAITER_CANCELLED))
+            continue; /* served or unblocked meanwhile: its message completes it */
+        struct client *c = worker_find_client(w, b->client_id);
+        assert(c != NULL && c->blocked == b); /* a client leaving takes its deadline away */
+        reply_cancelled(c, b, false);
+        detach(c, b);
+        client_wake(c);
+    }
+    return h->n > 0 ? h->v[0]->deadline_ms : 0;
+}
+
+bool blocking_unblock(unsigned long long client_id, bool with_error)
+{
+    struct blocked *b = NULL;
+    client_registry_lock();
+    for (struct client *c = client_registry_first(); c != NULL; c = c->reg_next) {
+        if (c->id == client_id) {
+            b = c->blocked;
+            break;
+        }
+    }
+    int waiting = WAITER_WAITING;
+    if (b != NULL && atomic_compare_exchange_strong(&b->state, &waiting, WAITER_CANCELLED))
+        atomic_fetch_add(&b->refs, 1); /* alive: its client holds a reference */
+    else
+        b = NULL;
+    client_registry_unlock();
+    if (b != NULL)
+        post(b, NULL, 0, with_error);
+    return b != NULL;
+}
+
+/* ---- keys made ready ---------------------------------------------------------- */
+
+struct ready_key {
+    unsigned db;
+    size_t len;
+    char *key;
+};
+
+/* Per thread: what this thread's writes made ready since it last served. */
+static _Thread_local struct {
+    struct ready_key *v;
+    size_t n, cap;
+} ready;
+
+void blocking_ready_cb(struct keyspace_shard *sh, const char *key, size_t len, void *ud)
+{
+    (void)ud;
+    unsigned db = keyspace_shard_id(sh) / keyspace_shards_per_db(server.ks);
+    for (size_t i = 0; i < ready.n; i++)
+        if (ready.v[i].db == db && ready.v[i].len == len && memcmp(ready.v[i].key, key, len) == 0)
+            return;
+    if (ready.n == ready.cap) {
+        size_t cap = ready.cap ? ready.cap * 2 : 8;
+        struct ready_key *v = realloc(ready.v, cap * sizeof(*v));
+        if (v == NULL)
+            goto no_memory;
+        ready.v = v;
+        ready.cap = cap;
+    }
+    char *copy = malloc(len ? len : 1);
+    if (copy == NULL)
+        goto no_memory;
+    memcpy(copy, key, len);
+    ready.v[ready.n++] = (struct ready_key){db, len, copy};
+    return;
+no_memory:
+    log_warning("Out of memory: clients blocked on a key may miss that it got a value");
+}
+
+void blocking_signal_db(unsigned db, long long now_ms)
+{
+    struct keyspace_db *kdb = keyspace_db(server.ks, db);
+    for (unsigned i = 0; i < keyspace_shards_per_db(server.ks); i++) {
+        struct keyspace_shard *sh = keyspace_db_shard(kdb, i);
+        keyspace_shard_lock(sh);
+        keyspace_waiters_signal_present(sh, now_ms);
+        keyspace_shard_unlock(sh);
+    }
+}
+
+/* ---- serving ---------------------------------------------------------------------- */
+
+/* The first waiter of `k` that the key's value can serve, in blocking
+ * order; records no longer waiting are unlinked on the way. NULL if the
+ * key is absent or nobody waits for its type. The shard is held. */
+static struct blocked_key *first_servable(struct keyspace_shard *sh, const struct keyspace_key *k,
+                                          long long now_ms)
+{
+    struct blocked_queue *q = keyspace_waiters(sh, k);
+    struct hashmap_entry *e = q ? keyspace_find(sh, k, now_ms, KEYSPACE_LOOKUP_NOTOUCH) : NULL;
+    if (e == NULL)
+        return NULL;
+    enum object_type type = object_type(keyspace_object(e));
+    for (struct blocked_node *n = q->head, *next; n != NULL; n = next) {
+        next = n->next;
+        struct blocked_key *bk = key_of_node(n);
+        if (atomic_load(&n->b->state) != WAITER_WAITING) {
+            bool last = next == NULL && n->prev == NULL;
+            node_unlink(bk);
+            if (last)
+                return NULL; /* the queue is gone */
+            continue;
+        }
+        if (n->b->type == type)
+            return bk;
+    }
+    return NULL;
+}
+
+/* The serving command's arguments, with the ready key in place, and the
+ * shards its keys fall in (at most SERVE_ARGS_MAX). */
+static size_t serve_args(const struct blocked_key *bk, struct keyspace_db *db,
+                         struct resp_arg *argv, struct keyspace_shard **shards)
+{
+    const struct blocked *b = bk->node.b;
+    struct command_keys keys;
+    size_t n = 0, i;
+    memcpy(argv, b->argv, b->argc * sizeof(*argv));
+    argv[b->key_arg] = (struct resp_arg){bk->key.ptr, bk->key.len};
+    command_keys_init(&keys, b->serve, argv, b->argc);
+    while (command_keys_next(&keys, &i) && n < SERVE_ARGS_MAX) {
+        struct keyspace_key k;
+        keyspace_key_init(server.ks, &k, argv[i].ptr, argv[i].len);
+        shards[n++] = keyspace_shard_of(db, &k);
+    }
+    return n;
+}
+
+static bool all_held(const struct keyspace_lockset *locks, struct keyspace_shard **shards,
+                     size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        bool held = false;
+        for (size_t j = 0; j < keyspace_lockset_count(locks) && !held; j++)
+            held = keyspace_lockset_at(locks, j) == shards[i];
+        if (!held)
+            return false;
+    }
+    return true;
+}
+
+/* Wrap the serving command's reply (`body`) as the blocking command
+ * replies, for the ready key `key`. An error passes as it is. */
+static void wrap_reply(struct resp_out *out, enum blocking_reply how, const struct resp_arg *key,
+                       const struct resp_out *body)
+{
+    const char *p = body->data;
+    size_t len = body->len;
+    if (how == BLOCKING_REPLY_AS_IS || len == 0 || p[0] == '-') {
+        resp_add_raw(out, p, len);
+        return;
+    }
+    if (how == BLOCKING_REPLY_KEY_VALUE) {
+        resp_add_array_len(out, 2);
+    } else { /* the array's items after its header, one more for the key */
+        const char *crlf = memchr(p, '\r', len);
+        long long n = 0;
+        resp_str_to_ll(p + 1, (size_t)(crlf - p - 1), &n);
+        resp_add_array_len(out, (size_t)n + 1);
+        len -= (size_t)(crlf + 2 - p);
+        p = crlf + 2;
+    }
+    resp_add_bulk(out, key->ptr, key->len);
+    resp_add_raw(out, p, len);
+}
+
+/* Run the serving command for the claimed waiter, as if it had sent it;
+ * the shards of its keys are held. */
+static void run_serving(const struct blocked *b, struct resp_arg *argv, struct resp_out *out,
+                        long long now_ms)
+{
+    struct client as;
+    struct resp_out body;
+    memset(&as, 0, sizeof(as));
+    as.id = b->client_id;
+    as.db = (int)b->db;
+    as.resp = b->resp;
+    as.flags = b->client_flags;
+    as.authenticated = true;
+    resp_out_init(&body, b->resp);
+    command__run_held(&as, &body, b->serve, argv, b->argc, now_ms);
+    wrap_reply(out, b->reply, &argv[b->key_arg], &body);
+    resp_out_deinit(&body);
+}
+
+/* Lock what serving the key's first servable waiter needs: its shard, and
+ * the shards of the serving command's other keys (a lockset, so always
+ * ascending: when they were not held yet, everything is relocked and the
+ * queue looked at again). The waiter found, or NULL with nothing held. */
+static struct blocked_key *lock_first_servable(struct keyspace_lockset *locks,
+                                               struct keyspace_shard *sh,
+                                               const struct keyspace_key *k,
+                                               struct keyspace_db *db, struct resp_arg *argv,
+                                               long long now_ms)
+{
+    struct keyspace_shard *shards[SERVE_ARGS_MAX];
+    keyspace_lockset_add(locks, sh); /* one shard: never allocates */
+    for (;;) {
+        keyspace_lockset_lock(locks);
+        struct blocked_key *bk = first_servable(sh, k, now_ms);
+        if (bk == NULL) {
+            keyspace_lockset_unlock(locks);
+            return NULL;
+        }
+        size_t n = serve_args(bk, db, argv, shards);
+        if (all_held(locks, shards, n))
+            return bk;
+        keyspace_lockset_unlock(locks);
+        for (size_t i = 0; i < n; i++)
+            if (keyspace_lockset_add(locks, shards[i]) < 0)
+                return NULL;
+    }
+}
+
+/* Serve the waiters of one key while it has a value for them. */
+static void serve_key(const struct ready_key *rk)
+{
+    struct keyspace_db *db = keyspace_db(server.ks, rk->db);
+    struct keyspace_key k;
+    keyspace_key_init(server.ks, &k, rk->key, rk->len);
+    struct keyspace_shard *sh = keyspace_shard_of(db, &k);
+    for (;;) {
+        long long now_ms = server_mstime();
+        struct keyspace_lockset locks;
+        struct resp_arg argv[SERVE_ARGS_MAX];
+        keyspace_lockset_init(&locks);
+        struct blocked_key *bk = lock_first_servable(&locks, sh, &k, db, argv, now_ms);
+        if (bk == NULL) {
+            keyspace_lockset_deinit(&locks);
+            return;
+        }
+        struct blocked *b = bk->node.b;
+        int waiting = WAITER_WAITING;
+        bool claimed = atomic_compare_exchange_strong(&b->state, &waiting, WAITER_SERVED);
+        struct resp_out reply;
+        resp_out_init(&reply, b->resp);
+        if (claimed) {
+            atomic_fetch_add(&b->refs, 1); /* the reply message's */
+            node_unlink(bk);
+            run_serving(b, argv, &reply, now_ms);
+        }
+        keyspace_lockset_unlock(&locks);
+        keyspace_lockset_deinit(&locks);
+        if (claimed) /* otherwise cancelled just now: the next one */
+            post(b, reply.data, reply.len, false);
+        resp_out_deinit(&reply);
+    }
+}
+
+void blocking_thread_done(void)
+{
+    free(ready.v);
+    ready.v = NULL;
+    ready.cap = 0;
+}
+
+void blocking_serve_ready(void)
+{
+    for (size_t i = 0; i < ready.n; i++) /* serving may add keys: ready.n grows */
+        serve_key(&ready.v[i]);
+    for (size_t i = 0; i < ready.n; i++)
+        free(ready.v[i].key);
+    ready.n = 0;
+}
+
+/* ---- serving at once, in the blocking command itself ----------------------------- */
+
+void blocking_serve_now(struct cmd_ctx *ctx, const struct command *cmd, struct resp_arg *argv,
+                        size_t argc, size_t key_arg, enum blocking_reply how)
+{
+    struct resp_out body;
+    resp_out_init(&body, ctx->out->proto);
+    command__run_held(ctx->client, &body, cmd, argv, argc, ctx->now_ms);
+    wrap_reply(ctx->out, how, &argv[key_arg], &body);
+    resp_out_deinit(&body);
+}
