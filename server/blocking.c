@@ -375,19 +375,27 @@ struct waiter_msg {
     char reply[];
 };
 
+/* The waiter's loop delivers (the message's reference is released);
+ * the caller holds no shard lock. */
+static void deliver_here(struct worker *w, struct blocked *b, const char *reply, size_t len,
+                         bool with_error)
+{
+    struct client *c = worker_find_client(w, b->client_id);
+    if (c != NULL && c->blocked == b) {
+        if (len > 0)
+            resp_add_raw(&c->out, reply, len);
+        else
+            reply_cancelled(c, b, with_error);
+        detach(c, b);
+        client_wake(c);
+    }
+    unref(b);
+}
+
 static void waiter_deliver_cb(struct worker *w, struct worker_msg *m)
 {
     struct waiter_msg *wm = (struct waiter_msg *)m;
-    struct client *c = worker_find_client(w, wm->b->client_id);
-    if (c != NULL && c->blocked == wm->b) {
-        if (wm->len > 0)
-            resp_add_raw(&c->out, wm->reply, wm->len);
-        else
-            reply_cancelled(c, wm->b, wm->with_error);
-        detach(c, wm->b);
-        client_wake(c);
-    }
-    unref(wm->b);
+    deliver_here(w, wm->b, wm->reply, wm->len, wm->with_error);
 }
 
 static void waiter_drop_cb(struct worker_msg *m)
@@ -395,9 +403,15 @@ static void waiter_drop_cb(struct worker_msg *m)
     unref(((struct waiter_msg *)m)->b);
 }
 
-/* Post with the reference the caller took for it; never under a shard lock. */
+/* Hand the reply to the waiter's loop, with the reference the caller took
+ * for it; never under a shard lock. On the waiter's own loop that is a
+ * call, elsewhere a message. */
 static void post(struct blocked *b, const char *reply, size_t len, bool with_error)
 {
+    if (b->worker == worker_current()) {
+        deliver_here(b->worker, b, reply, len, with_error);
+        return;
+    }
     struct waiter_msg *m = malloc(sizeof(*m) + len);
     if (m == NULL) {
         log_warning("Out of memory waking blocked client id=%llu",

@@ -14,6 +14,17 @@
 
 static struct worker *workers;
 static unsigned nworkers;
+static _Thread_local struct worker *current;
+
+struct worker *worker_current(void)
+{
+    return current;
+}
+
+void worker_set_current(struct worker *w)
+{
+    current = w;
+}
 
 int worker_pool_init(unsigned n)
 {

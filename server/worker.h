@@ -77,6 +77,11 @@ struct worker_msg *worker_take_messages(struct worker *w);
 void worker_drop_message(struct worker_msg *m);
 void worker_close_queue(struct worker *w);
 
+/* The worker whose loop runs on the calling thread, NULL elsewhere (the
+ * main thread, tests). The loop side sets it when its thread starts. */
+struct worker *worker_current(void);
+void worker_set_current(struct worker *w);
+
 /* The client of this worker with that id, NULL if gone. */
 struct client *worker_find_client(struct worker *w, uint64_t id);
 /* Index a client accepted on this worker / drop it. A client the index

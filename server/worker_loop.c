@@ -268,6 +268,7 @@ static int loop_init(struct worker_loop *wl, struct worker *w)
 static void *loop_main(void *arg)
 {
     struct worker_loop *wl = arg;
+    worker_set_current(wl->w);
     uv_run(&wl->loop, UV_RUN_DEFAULT);
     blocking_thread_done();
     return NULL;
