@@ -70,7 +70,6 @@ struct blocked {
     struct resp_arg argv[SERVE_ARGS_MAX];
     size_t argc, key_arg;
     enum blocking_reply reply;
-    bool null_bulk;
     long long deadline_ms;
     size_t heap_index;     /* in its loop's deadline heap; SIZE_MAX: not there */
     size_t nkeys;
@@ -273,7 +272,6 @@ static struct blocked *record_create(const struct cmd_ctx *ctx, const struct blo
     b->argc = req->argc;
     b->key_arg = req->key_arg;
     b->reply = req->reply;
-    b->null_bulk = req->null_bulk;
     b->deadline_ms = req->deadline_ms;
     b->heap_index = SIZE_MAX;
     b->nkeys = req->nkeys;
@@ -354,13 +352,12 @@ static void detach(struct client *c, struct blocked *b)
     unref(b);
 }
 
-/* What a blocked client gets when it stops waiting without data. */
-static void reply_cancelled(struct client *c, const struct blocked *b, bool with_error)
+/* What a blocked client gets when it stops waiting without data: a null
+ * array, whatever the command, as Redis's replyToBlockedClientTimedOut. */
+static void reply_cancelled(struct client *c, bool with_error)
 {
     if (with_error)
         resp_add_error(&c->out, "UNBLOCKED client unblocked via CLIENT UNBLOCK");
-    else if (b->null_bulk)
-        resp_add_null(&c->out);
     else
         resp_add_null_array(&c->out);
 }
@@ -385,7 +382,7 @@ static void deliver_here(struct worker *w, struct blocked *b, const char *reply,
         if (len > 0)
             resp_add_raw(&c->out, reply, len);
         else
-            reply_cancelled(c, b, with_error);
+            reply_cancelled(c, with_error);
         detach(c, b);
         client_wake(c);
     }
@@ -451,7 +448,7 @@ long long blocking_expire(struct worker *w, long long now_ms)
             continue; /* served or unblocked meanwhile: its message completes it */
         struct client *c = worker_find_client(w, b->client_id);
         assert(c != NULL && c->blocked == b); /* a client leaving takes its deadline away */
-        reply_cancelled(c, b, false);
+        reply_cancelled(c, false);
         detach(c, b);
         client_wake(c);
     }

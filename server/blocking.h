@@ -68,7 +68,8 @@ struct blocking_request {
     const struct resp_arg *argv;    /* its arguments (copied); argv[key_arg] is */
     size_t argc, key_arg;           /* replaced by the key that got ready */
     enum blocking_reply reply;
-    bool null_bulk;                 /* timeout replies a null bulk, not a null array */
+    bool null_bulk;                 /* inside EXEC it replies a null bulk, not a null
+                                       array (a timeout is always a null array) */
     const struct resp_arg *keys;    /* the keys to wait on */
     size_t nkeys;
     long long deadline_ms;          /* 0: forever */

@@ -215,6 +215,7 @@ static void alarm_fired_cb(uv_timer_t *timer)
     long long now = server_mstime(), next = blocking_expire(wl->w, now);
     if (next > 0)
         uv_timer_start(&wl->alarm, alarm_fired_cb, (uint64_t)(next > now ? next - now : 0), 0);
+    conn_flush_queued(wl); /* now: the check handle would wait for the next poll */
 }
 
 /* worker.h's alarm_cb: fire at `at_ms` unless the alarm is due earlier. */
