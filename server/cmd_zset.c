@@ -3,7 +3,7 @@
  *
  * ZADD ZINCRBY ZREM ZCARD ZSCORE ZMSCORE ZRANK ZREVRANK ZCOUNT ZLEXCOUNT
  * ZRANGE ZREVRANGE ZRANGEBYSCORE ZREVRANGEBYSCORE ZRANGEBYLEX
- * ZREVRANGEBYLEX ZPOPMIN ZPOPMAX ZREMRANGEBYRANK ZREMRANGEBYSCORE
+ * ZREVRANGEBYLEX ZPOPMIN ZPOPMAX ZMPOP ZREMRANGEBYRANK ZREMRANGEBYSCORE
  * ZREMRANGEBYLEX ZSCAN.
  *
  * The value is a core/zset (zset.h) held boxed in the key's entry. Writes
@@ -106,12 +106,27 @@ static uint64_t scan_cb(struct object_boxed *b, uint64_t cursor, struct collecti
     return zset_scan(zset_from_boxed(b), cursor, scan_member_cb, s);
 }
 
-static const struct collection_type zset_collection = {
+/* The lowest or highest scores first, each member with its score. */
+static void pop_cb(struct resp_out *out, struct object_boxed *b, bool max, size_t n, bool pairs)
+{
+    struct zset *z = zset_from_boxed(b);
+    struct zset_member m;
+    for (size_t i = 0; i < n; i++) {
+        zset_at(z, max ? zset_len(z) - 1 : 0, &m);
+        if (pairs)
+            resp_add_array_len(out, 2);
+        resp_add_bulk(out, m.ptr, m.len);
+        resp_add_double(out, m.score);
+        zset_remove(z, m.ptr, m.len); /* m.ptr is the zset's own bytes: reply first */
+    }
+}
+
+const struct collection_type zset_collection = {
     .type = OBJECT_ZSET, .len = len_cb, .encoding = encoding_cb, .remove = remove_cb,
     .scan = scan_cb, .compact = OBJECT_ENC_LISTPACK,
     /* Redis doubles COUNT for a skiplist zset as for a hash (member and
      * score); Grove's ZSCAN has kept the single budget so far. */
-    .scan_count_scale = 1,
+    .scan_count_scale = 1, .pop = pop_cb, .end_words = {"min", "max"},
 };
 
 /* A score argument as Redis's getDoubleFromObject reads it. */
@@ -793,7 +808,7 @@ static void zrevrangebylex_command(struct cmd_ctx *ctx)
     zrange_generic(ctx, RANGE_LEX, DIR_REVERSE);
 }
 
-/* ==== ZPOPMIN, ZPOPMAX ============================================================ */
+/* ==== ZPOPMIN, ZPOPMAX, ZMPOP ===================================================== */
 
 /* Redis's genericZpopCommand for one key: the count (when given) is
  * parsed before the key is looked up; RESP3 with a count replies
@@ -827,15 +842,7 @@ static void zpop_generic(struct cmd_ctx *ctx, bool max)
         n = (size_t)count;
     bool pairs = has_count && ctx->out->proto >= 3;
     resp_add_array_len(ctx->out, pairs ? n : n * 2);
-    struct zset_member m;
-    for (size_t i = 0; i < n; i++) {
-        zset_at(z, max ? zset_len(z) - 1 : 0, &m);
-        if (pairs)
-            resp_add_array_len(ctx->out, 2);
-        resp_add_bulk(ctx->out, m.ptr, m.len);
-        reply_double(ctx, m.score);
-        zset_remove(z, m.ptr, m.len); /* m.ptr is the zset's own bytes: reply first */
-    }
+    pop_cb(ctx->out, zset_boxed(z), max, n, pairs);
     collection_changed(&zset_collection, &k, e);
 }
 
@@ -849,6 +856,12 @@ static void zpopmax_command(struct cmd_ctx *ctx)
     zpop_generic(ctx, true);
 }
 
+/* ZMPOP numkeys key [key ...] MIN|MAX [COUNT count] */
+static void zmpop_command(struct cmd_ctx *ctx)
+{
+    collection_mpop_command(ctx, &zset_collection);
+}
+
 /* ==== ZSCAN ======================================================================== */
 
 static void zscan_command(struct cmd_ctx *ctx)
@@ -860,6 +873,8 @@ static void zscan_command(struct cmd_ctx *ctx)
 
 #define ARGS(...) ((const struct command_arg[]){__VA_ARGS__, {0}})
 #define KEY_ARG {"key", "key", NULL, 0, NULL}
+#define KEYS_ARG {"key", "key", NULL, COMMAND_ARG_MULTIPLE, NULL}
+#define NUMKEYS_ARG {"numkeys", "integer", NULL, 0, NULL}
 #define MEMBER_ARG {"member", "string", NULL, 0, NULL}
 #define MEMBERS_ARG {"member", "string", NULL, COMMAND_ARG_MULTIPLE, NULL}
 #define MIN_ARG(t) {"min", t, NULL, 0, NULL}
@@ -974,6 +989,18 @@ struct command zset_commands[] = {
              "O(log(N)*M) with N being the number of elements in the sorted set, and M being "
              "the number of elements popped.",
              ARGS(KEY_ARG, {"count", "integer", NULL, COMMAND_ARG_OPTIONAL, NULL})),
+    {.name = "zmpop", .arity = -4, .flags = CMD_WRITE, .numkeys_arg = 1, .proc = zmpop_command,
+     .group = "sorted-set", .summary = "Remove and return members with scores in a sorted set",
+     .since = "7.0.0",
+     .complexity = "O(K) + O(M*log(N)) where K is the number of provided keys, N being the "
+                   "number of elements in the sorted set, and M being the number of elements "
+                   "popped.",
+     .args = ARGS(NUMKEYS_ARG, KEYS_ARG,
+                  {"where", "oneof", NULL, 0,
+                   ARGS({"min", "pure-token", "MIN", 0, NULL},
+                        {"max", "pure-token", "MAX", 0, NULL})},
+                  {"count", "integer", "COUNT", COMMAND_ARG_OPTIONAL, NULL}),
+     .acl = ACL_SORTEDSET},
     ZSET_CMD("zremrangebyrank", 4, CMD_WRITE, zremrangebyrank_command,
              "Remove all members in a sorted set within the given indexes", "2.0.0", REM_CX,
              ARGS(KEY_ARG, {"start", "integer", NULL, 0, NULL},

@@ -144,6 +144,84 @@ void collection_scan_command(struct cmd_ctx *ctx, const struct collection_type *
     resp_out_deinit(&items);
 }
 
+/* ---- LMPOP ZMPOP, and BLMPOP BZMPOP ------------------------------------------ */
+
+/* The options after END: COUNT once, nothing else; false after replying. */
+static bool mpop_parse_count(struct cmd_ctx *ctx, size_t first, struct collection_mpop *q)
+{
+    bool has_count = false;
+    for (size_t j = first; j < ctx->argc; j++) {
+        if (has_count || !arg_is(&ctx->argv[j], "count") || j + 1 == ctx->argc) {
+            reply_syntax_error(ctx);
+            return false;
+        }
+        has_count = true;
+        if (!arg_to_ll(&ctx->argv[++j], &q->count) || q->count < 1) {
+            resp_add_error(ctx->out, "ERR count should be greater than 0");
+            return false;
+        }
+    }
+    return true;
+}
+
+/* Redis reads END at numkeys_arg + numkeys + 1, so too large a numkeys is
+ * a syntax error there, not a count error. */
+bool collection_mpop_parse(struct cmd_ctx *ctx, size_t numkeys_arg,
+                           const struct collection_type *t, struct collection_mpop *q)
+{
+    long long numkeys;
+    if (!arg_to_ll(&ctx->argv[numkeys_arg], &numkeys) || numkeys < 1) {
+        resp_add_error(ctx->out, "ERR numkeys should be greater than 0");
+        return false;
+    }
+    if ((unsigned long long)numkeys >= ctx->argc - numkeys_arg - 1) {
+        reply_syntax_error(ctx);
+        return false;
+    }
+    *q = (struct collection_mpop){
+        .first_key = numkeys_arg + 1, .numkeys = (size_t)numkeys, .count = 1};
+    const struct resp_arg *end = &ctx->argv[q->first_key + q->numkeys];
+    if (arg_is(end, t->end_words[1]))
+        q->second_end = true;
+    else if (!arg_is(end, t->end_words[0])) {
+        reply_syntax_error(ctx);
+        return false;
+    }
+    return mpop_parse_count(ctx, q->first_key + q->numkeys + 1, q);
+}
+
+bool collection_mpop_serve(struct cmd_ctx *ctx, const struct collection_type *t,
+                           const struct collection_mpop *q)
+{
+    for (size_t i = q->first_key; i < q->first_key + q->numkeys; i++) {
+        struct cmd_key k;
+        struct hashmap_entry *e;
+        struct object_boxed *b;
+        cmd_key(ctx, i, &k);
+        if (!cmd_find_boxed(ctx, &k, 0, t->type, &e, &b))
+            return true;
+        if (b == NULL)
+            continue;
+        size_t n = t->len(b);
+        if ((unsigned long long)q->count < n)
+            n = (size_t)q->count;
+        resp_add_array_len(ctx->out, 2);
+        resp_add_bulk(ctx->out, ctx->argv[i].ptr, ctx->argv[i].len);
+        resp_add_array_len(ctx->out, n);
+        t->pop(ctx->out, b, q->second_end, n, true);
+        collection_changed(t, &k, e);
+        return true;
+    }
+    return false;
+}
+
+void collection_mpop_command(struct cmd_ctx *ctx, const struct collection_type *t)
+{
+    struct collection_mpop q;
+    if (collection_mpop_parse(ctx, 1, t, &q) && !collection_mpop_serve(ctx, t, &q))
+        resp_add_null_array(ctx->out);
+}
+
 /* ---- helpers ------------------------------------------------------------- */
 
 bool collection_clamp_range(long long start, long long end, size_t len, size_t *first,
