@@ -3,8 +3,8 @@
  *
  * ZADD ZINCRBY ZREM ZCARD ZSCORE ZMSCORE ZRANK ZREVRANK ZCOUNT ZLEXCOUNT
  * ZRANGE ZREVRANGE ZRANGEBYSCORE ZREVRANGEBYSCORE ZRANGEBYLEX
- * ZREVRANGEBYLEX ZPOPMIN ZPOPMAX ZMPOP ZREMRANGEBYRANK ZREMRANGEBYSCORE
- * ZREMRANGEBYLEX ZSCAN.
+ * ZREVRANGEBYLEX ZPOPMIN ZPOPMAX ZMPOP ZRANDMEMBER ZREMRANGEBYRANK
+ * ZREMRANGEBYSCORE ZREMRANGEBYLEX ZSCAN.
  *
  * The value is a core/zset (zset.h) held boxed in the key's entry. Writes
  * change it in place under the shard lock and signal the key modified (for
@@ -257,6 +257,32 @@ static void lex_range_ranks(const struct zset *z, const struct lex_item *min,
 static void reply_double(struct cmd_ctx *ctx, double v)
 {
     resp_add_double(ctx->out, v);
+}
+
+/* The length of a reply of n members, WITHSCORES or not: RESP2 flattens
+ * member and score into two items, RESP3 nests them in a pair. */
+static void reply_members_len(struct cmd_ctx *ctx, size_t n, bool withscores)
+{
+    resp_add_array_len(ctx->out, withscores && ctx->out->proto == 2 ? n * 2 : n);
+}
+
+/* One member of such a reply. */
+static void reply_member(struct cmd_ctx *ctx, const struct zset_member *m, bool withscores)
+{
+    if (withscores && ctx->out->proto > 2)
+        resp_add_array_len(ctx->out, 2);
+    resp_add_bulk(ctx->out, m->ptr, m->len);
+    if (withscores)
+        reply_double(ctx, m->score);
+}
+
+/* The member at rank r of such a reply. */
+static void reply_rank_member(struct cmd_ctx *ctx, const struct zset *z, size_t r,
+                              bool withscores)
+{
+    struct zset_member m;
+    zset_at(z, r, &m);
+    reply_member(ctx, &m, withscores);
 }
 
 /* ==== ranges ===================================================================== */
@@ -742,18 +768,10 @@ static void zrange_reply(struct cmd_ctx *ctx, const struct zset *z, size_t lo, s
         if (q->limit >= 0 && (unsigned long long)q->limit < count)
             count = (size_t)q->limit;
     }
-    bool pairs = q->withscores && ctx->out->proto >= 3;
-    resp_add_array_len(ctx->out, q->withscores && !pairs ? count * 2 : count);
+    reply_members_len(ctx, count, q->withscores);
     size_t first = q->reverse ? hi - 1 - (size_t)q->offset : lo + (size_t)q->offset;
-    struct zset_member m;
-    for (size_t i = 0; i < count; i++) {
-        zset_at(z, q->reverse ? first - i : first + i, &m);
-        if (pairs)
-            resp_add_array_len(ctx->out, 2);
-        resp_add_bulk(ctx->out, m.ptr, m.len);
-        if (q->withscores)
-            reply_double(ctx, m.score);
-    }
+    for (size_t i = 0; i < count; i++)
+        reply_rank_member(ctx, z, q->reverse ? first - i : first + i, q->withscores);
 }
 
 /* Redis's zrangeGenericCommand (without STORE): the key at argv[1], the
@@ -860,6 +878,115 @@ static void zpopmax_command(struct cmd_ctx *ctx)
 static void zmpop_command(struct cmd_ctx *ctx)
 {
     collection_mpop_command(ctx, &zset_collection);
+}
+
+/* ==== ZRANDMEMBER ================================================================== */
+
+static int cmp_rank(const void *a, const void *b)
+{
+    size_t x = *(const size_t *)a, y = *(const size_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* Sorted ranks[0..n) without repeats; returns how many remain. */
+static size_t dedupe_ranks(size_t *ranks, size_t n)
+{
+    size_t kept = 0;
+    for (size_t i = 0; i < n; i++)
+        if (kept == 0 || ranks[kept - 1] != ranks[i])
+            ranks[kept++] = ranks[i];
+    return kept;
+}
+
+/* `count` distinct ranks of [0, size) (count < size), ascending, every set
+ * of them equally likely. For a large share of the zset, selection
+ * sampling (O(size)). Otherwise uniform draws, sorted and deduplicated,
+ * then more draws for the ones lost, until count remain: a draw repeats
+ * with probability below 1/3, so few rounds. Each round depends on the
+ * set drawn so far only, never on which ranks it holds, so no set is
+ * favoured. */
+static void random_ranks(size_t *ranks, size_t count, size_t size)
+{
+    size_t have = 0;
+    if (count > size / 3) {
+        for (size_t r = 0; have < count; r++)
+            if (collection_rand_below(size - r) < count - have)
+                ranks[have++] = r;
+        return;
+    }
+    while (have < count) {
+        for (size_t i = have; i < count; i++)
+            ranks[i] = (size_t)collection_rand_below(size);
+        qsort(ranks, count, sizeof(*ranks), cmp_rank);
+        have = dedupe_ranks(ranks, count);
+    }
+}
+
+/* Redis's zrandmemberWithCountCommand. A negative count picks with
+ * repeats (stopping early if the reply outgrows the output limit); a
+ * count of at least the size replies the whole zset, highest score first
+ * as Redis 7.0 does; a smaller one distinct members, in score order. */
+static void zrandmember_count(struct cmd_ctx *ctx, long long l, bool withscores)
+{
+    struct cmd_key k;
+    struct hashmap_entry *e;
+    struct zset *z;
+    cmd_key(ctx, 1, &k);
+    if (!find_zset(ctx, &k, KEYSPACE_LOOKUP_COUNT, &e, &z))
+        return;
+    if (z == NULL || l == 0) {
+        resp_add_array_len(ctx->out, 0);
+        return;
+    }
+    size_t count = (size_t)(l > 0 ? l : -l), size = zset_len(z);
+    if (l < 0 || count == 1) {
+        reply_members_len(ctx, count, withscores);
+        while (count-- && !ctx->out->overflow && !ctx->out->oom)
+            reply_rank_member(ctx, z, (size_t)collection_rand_below(size), withscores);
+        return;
+    }
+    if (count >= size) {
+        reply_members_len(ctx, size, withscores);
+        while (size--)
+            reply_rank_member(ctx, z, size, withscores);
+        return;
+    }
+    size_t *ranks = malloc(count * sizeof(*ranks));
+    if (ranks == NULL) {
+        resp_add_error(ctx->out, ERR_OUT_OF_MEMORY);
+        return;
+    }
+    random_ranks(ranks, count, size);
+    reply_members_len(ctx, count, withscores);
+    for (size_t i = 0; i < count; i++)
+        reply_rank_member(ctx, z, ranks[i], withscores);
+    free(ranks);
+}
+
+/* ZRANDMEMBER key [count [WITHSCORES]]: without a count, one member (nil
+ * for a missing key). */
+static void zrandmember_command(struct cmd_ctx *ctx)
+{
+    if (ctx->argc >= 3) {
+        long long count;
+        bool withscores;
+        if (collection_rand_parse(ctx, "withscores", &count, &withscores))
+            zrandmember_count(ctx, count, withscores);
+        return;
+    }
+    struct cmd_key k;
+    struct hashmap_entry *e;
+    struct zset *z;
+    struct zset_member m;
+    cmd_key(ctx, 1, &k);
+    if (!find_zset(ctx, &k, KEYSPACE_LOOKUP_COUNT, &e, &z))
+        return;
+    if (z == NULL) {
+        resp_add_null(ctx->out);
+        return;
+    }
+    zset_at(z, (size_t)collection_rand_below(zset_len(z)), &m);
+    resp_add_bulk(ctx->out, m.ptr, m.len);
 }
 
 /* ==== ZSCAN ======================================================================== */
@@ -1001,6 +1128,13 @@ struct command zset_commands[] = {
                         {"max", "pure-token", "MAX", 0, NULL})},
                   {"count", "integer", "COUNT", COMMAND_ARG_OPTIONAL, NULL}),
      .acl = ACL_SORTEDSET},
+    ZSET_CMD("zrandmember", -2, CMD_READONLY, zrandmember_command,
+             "Get one or multiple random elements from a sorted set", "6.2.0",
+             "O(N) where N is the number of elements returned",
+             ARGS(KEY_ARG, {"options", "block", NULL, COMMAND_ARG_OPTIONAL,
+                            ARGS({"count", "integer", NULL, 0, NULL},
+                                 {"withscores", "pure-token", "WITHSCORES",
+                                  COMMAND_ARG_OPTIONAL, NULL})})),
     ZSET_CMD("zremrangebyrank", 4, CMD_WRITE, zremrangebyrank_command,
              "Remove all members in a sorted set within the given indexes", "2.0.0", REM_CX,
              ARGS(KEY_ARG, {"start", "integer", NULL, 0, NULL},

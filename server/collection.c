@@ -5,6 +5,8 @@
  */
 #include "collection.h"
 
+#include <limits.h>
+
 #include "glob.h"
 #include "keyspace.h"
 #include "server.h"
@@ -253,4 +255,37 @@ uint64_t collection_rand64_cb(void *ud)
     state ^= state << 25;
     state ^= state >> 27;
     return state * 2685821657736338717ULL;
+}
+
+/* Rejection of the lowest 2^64 mod n values leaves a whole number of
+ * copies of [0, n), so no value is favoured. */
+uint64_t collection_rand_below(uint64_t n)
+{
+    uint64_t reject_below = -n % n, r;
+    do
+        r = collection_rand64_cb(NULL);
+    while (r < reject_below);
+    return r % n;
+}
+
+bool collection_rand_parse(struct cmd_ctx *ctx, const char *with_word, long long *count,
+                           bool *with)
+{
+    *with = ctx->argc == 4;
+    if (!arg_to_ll_or_reply(ctx, &ctx->argv[2], count))
+        return false;
+    if (*count == LLONG_MIN) {
+        resp_add_error(ctx->out, "ERR value is out of range, value must between "
+                                 "-9223372036854775807 and 9223372036854775807");
+        return false;
+    }
+    if (ctx->argc > 4 || (*with && !arg_is(&ctx->argv[3], with_word))) {
+        reply_syntax_error(ctx);
+        return false;
+    }
+    if (*with && (*count < -LLONG_MAX / 2 || *count > LLONG_MAX / 2)) {
+        resp_add_error(ctx->out, "ERR value is out of range");
+        return false;
+    }
+    return true;
 }

@@ -157,5 +157,15 @@ bool collection_clamp_range(long long start, long long end, size_t len, size_t *
 /* The random source of the random picks (hash_random, set_random): a
  * per-thread xorshift64*, seeded from the process seed. */
 uint64_t collection_rand64_cb(void *ud);
+/* A number in [0, n) from that source, every one equally likely (n > 0). */
+uint64_t collection_rand_below(uint64_t n);
+
+/* HRANDFIELD and ZRANDMEMBER key [count [WITH...]] from argv[2], with
+ * Redis's checks and texts in its order: the count (an integer other than
+ * LLONG_MIN), then the option (`with_word`, "withvalues" or "withscores"),
+ * then, with it, |count| <= LLONG_MAX / 2 (the reply has twice as many
+ * items). False after replying. */
+bool collection_rand_parse(struct cmd_ctx *ctx, const char *with_word, long long *count,
+                           bool *with);
 
 #endif
