@@ -200,6 +200,14 @@ struct zset *zset_create(const struct hashmap_hasher *hasher)
     return z;
 }
 
+struct zset *zset_create_skiplist(const struct hashmap_hasher *hasher)
+{
+    struct zset *z = zset_create(hasher);
+    if (z != NULL)
+        z->big = true;
+    return z;
+}
+
 void zset_destroy(struct zset *z)
 {
     if (z == NULL)
@@ -220,9 +228,11 @@ struct zset *zset_from_boxed(struct object_boxed *b)
     return (struct zset *)b;
 }
 
+/* A skiplist's copy is one from the start, so its -0 scores keep their
+ * sign (a listpack's have none). */
 struct zset *zset_dup(const struct zset *z)
 {
-    struct zset *copy = zset_create(&z->hasher);
+    struct zset *copy = z->big ? zset_create_skiplist(&z->hasher) : zset_create(&z->hasher);
     if (copy == NULL)
         return NULL;
     struct zset_member m;
@@ -233,7 +243,6 @@ struct zset *zset_dup(const struct zset *z)
             return NULL;
         }
     }
-    copy->big = z->big;
     return copy;
 }
 

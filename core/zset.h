@@ -63,6 +63,10 @@ struct zset_member {
 /* An empty zset. `hasher` is copied (its ctx must outlive the zset). NULL
  * on ENOMEM. */
 struct zset *zset_create(const struct hashmap_hasher *hasher);
+/* An empty zset reported as "skiplist" from the start, as Redis creates
+ * one it knows will pass the listpack limits (ZUNIONSTORE's result, a long
+ * ZRANGESTORE): its -0 scores keep their sign. NULL on ENOMEM. */
+struct zset *zset_create_skiplist(const struct hashmap_hasher *hasher);
 /* Free the zset. Accepts NULL. */
 void zset_destroy(struct zset *z);
 /* The boxed header, for object_value_from_boxed (its ops free and

@@ -2,8 +2,8 @@
  * cmd_list.c - the list commands, after Redis 7.0's t_list.c (blocking
  * commands excepted).
  *
- * LPUSH RPUSH LPUSHX RPUSHX LPOP RPOP LLEN LRANGE LINDEX LSET LINSERT LREM
- * LTRIM LPOS LMOVE RPOPLPUSH.
+ * LPUSH RPUSH LPUSHX RPUSHX LPOP RPOP LMPOP LLEN LRANGE LINDEX LSET LINSERT
+ * LREM LTRIM LPOS LMOVE RPOPLPUSH.
  *
  * The value is a core/list (list.h) held boxed in the key's entry. Writes
  * change it in place under the shard lock and then signal the key as
@@ -53,8 +53,22 @@ static enum object_encoding encoding_cb(struct object_boxed *b)
     return list_encoding(list_from_boxed(b));
 }
 
-static const struct collection_type list_collection = {
-    .type = OBJECT_LIST, .len = len_cb, .encoding = encoding_cb,
+/* Elements from the head, or from the tail, replied in the order taken. */
+static void pop_cb(struct resp_out *out, struct object_boxed *b, bool tail, size_t n,
+                   bool pairs)
+{
+    struct list *l = list_from_boxed(b);
+    (void)pairs;
+    for (size_t i = 0; i < n; i++) {
+        struct list_elem *x = list_pop(l, tail ? LIST_TAIL : LIST_HEAD);
+        resp_add_bulk(out, x->data, x->len);
+        list_elem_free(x);
+    }
+}
+
+const struct collection_type list_collection = {
+    .type = OBJECT_LIST, .len = len_cb, .encoding = encoding_cb, .pop = pop_cb,
+    .end_words = {"left", "right"},
 };
 
 static void reply_elem(struct cmd_ctx *ctx, const struct list_elem *e)
@@ -145,7 +159,7 @@ static void rpushx_command(struct cmd_ctx *ctx) { push_generic(ctx, LIST_TAIL, t
 
 static void pop_generic(struct cmd_ctx *ctx, enum list_where where)
 {
-    long long count = 0;
+    long long count = 1;
     bool hascount = ctx->argc == 3;
     if (ctx->argc > 3) {
         reply_wrong_arity(ctx, ctx->cmd);
@@ -168,31 +182,29 @@ static void pop_generic(struct cmd_ctx *ctx, enum list_where where)
             resp_add_null(ctx->out);
         return;
     }
-    if (!hascount) {
-        struct list_elem *x = list_pop(l, where);
-        reply_elem(ctx, x);
-        list_elem_free(x);
-        collection_changed(&list_collection, &k, e);
-        return;
-    }
     if (count == 0) {
         resp_add_array_len(ctx->out, 0);
         return;
     }
-    size_t n = list_len(l);
-    if ((unsigned long long)count < n)
-        n = (size_t)count;
-    resp_add_array_len(ctx->out, n);
-    for (size_t i = 0; i < n; i++) {
-        struct list_elem *x = list_pop(l, where);
-        reply_elem(ctx, x);
-        list_elem_free(x);
+    size_t n = 1;
+    if (hascount) {
+        n = list_len(l);
+        if ((unsigned long long)count < n)
+            n = (size_t)count;
+        resp_add_array_len(ctx->out, n);
     }
+    pop_cb(ctx->out, list_boxed(l), where == LIST_TAIL, n, false);
     collection_changed(&list_collection, &k, e);
 }
 
 static void lpop_command(struct cmd_ctx *ctx) { pop_generic(ctx, LIST_HEAD); }
 static void rpop_command(struct cmd_ctx *ctx) { pop_generic(ctx, LIST_TAIL); }
+
+/* LMPOP numkeys key [key ...] LEFT|RIGHT [COUNT count] */
+static void lmpop_command(struct cmd_ctx *ctx)
+{
+    collection_mpop_command(ctx, &list_collection);
+}
 
 /* ==== LLEN LRANGE LINDEX ============================================================= */
 
@@ -604,6 +616,15 @@ struct command list_commands[] = {
     LIST_CMD("rpop", -2, CMD_WRITE | CMD_FAST, rpop_command,
              "Remove and get the last elements in a list", "1.0.0", POP_CX,
              ARGS(KEY_ARG, {"count", "integer", NULL, COMMAND_ARG_OPTIONAL, NULL})),
+    {.name = "lmpop", .arity = -4, .flags = CMD_WRITE, .numkeys_arg = 1, .proc = lmpop_command,
+     .group = "list", .summary = "Pop elements from a list", .since = "7.0.0",
+     .complexity = "O(N+M) where N is the number of provided keys and M is the number of "
+                   "elements returned.",
+     .args = ARGS({"numkeys", "integer", NULL, 0, NULL},
+                  {"key", "key", NULL, COMMAND_ARG_MULTIPLE, NULL},
+                  {"where", "oneof", NULL, 0, wherefrom_oneof},
+                  {"count", "integer", "COUNT", COMMAND_ARG_OPTIONAL, NULL}),
+     .acl = ACL_LIST},
     LIST_CMD("llen", 2, READ_FAST, llen_command, "Get the length of a list", "1.0.0", "O(1)",
              ARGS(KEY_ARG)),
     LIST_CMD("lrange", 4, CMD_READONLY, lrange_command, "Get a range of elements from a list",

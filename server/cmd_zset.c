@@ -3,8 +3,9 @@
  *
  * ZADD ZINCRBY ZREM ZCARD ZSCORE ZMSCORE ZRANK ZREVRANK ZCOUNT ZLEXCOUNT
  * ZRANGE ZREVRANGE ZRANGEBYSCORE ZREVRANGEBYSCORE ZRANGEBYLEX
- * ZREVRANGEBYLEX ZPOPMIN ZPOPMAX ZREMRANGEBYRANK ZREMRANGEBYSCORE
- * ZREMRANGEBYLEX ZSCAN.
+ * ZREVRANGEBYLEX ZRANGESTORE ZPOPMIN ZPOPMAX ZMPOP ZRANDMEMBER
+ * ZREMRANGEBYRANK ZREMRANGEBYSCORE ZREMRANGEBYLEX ZUNION ZINTER ZDIFF
+ * ZINTERCARD ZUNIONSTORE ZINTERSTORE ZDIFFSTORE ZSCAN.
  *
  * The value is a core/zset (zset.h) held boxed in the key's entry. Writes
  * change it in place under the shard lock and signal the key modified (for
@@ -13,8 +14,17 @@
  * member goes is deleted, so an empty zset never exists. The object's
  * reported encoding follows zset_encoding: "listpack" until the zset has
  * held more than 128 members or a member longer than 64 bytes, then
- * "skiplist" for good (as Redis 7.0, which converts back only in
- * ZUNIONSTORE and friends).
+ * "skiplist" for good (as Redis 7.0). The stored results of ZUNIONSTORE
+ * and friends and of ZRANGESTORE start as Redis starts them (see
+ * zset_from_items, copy_range), since that decides which -0 scores keep
+ * their sign.
+ *
+ * ZUNION, ZINTER and ZDIFF gather the result in a hashmap (member ->
+ * score in the entry), then sort it in zset order to reply or to build
+ * the stored zset. They follow Redis's zunionInterDiffGenericCommand to
+ * the last bit: inputs sorted by size (a sum's order of terms can change
+ * its last bits, and decides an inf - inf), NaN products and sums read as
+ * 0, plain sets scored 1.
  *
  * Redis's order of checks is kept: options, then scores/ranges, then the
  * key lookup and WRONGTYPE. Read commands count keyspace hits/misses.
@@ -34,6 +44,7 @@
 #include "collection.h"
 #include "command.h"
 #include "keyspace.h"
+#include "set.h"
 #include "zset.h"
 
 #define ERR_NOT_FLOAT "ERR value is not a valid float"
@@ -106,12 +117,27 @@ static uint64_t scan_cb(struct object_boxed *b, uint64_t cursor, struct collecti
     return zset_scan(zset_from_boxed(b), cursor, scan_member_cb, s);
 }
 
-static const struct collection_type zset_collection = {
+/* The lowest or highest scores first, each member with its score. */
+static void pop_cb(struct resp_out *out, struct object_boxed *b, bool max, size_t n, bool pairs)
+{
+    struct zset *z = zset_from_boxed(b);
+    struct zset_member m;
+    for (size_t i = 0; i < n; i++) {
+        zset_at(z, max ? zset_len(z) - 1 : 0, &m);
+        if (pairs)
+            resp_add_array_len(out, 2);
+        resp_add_bulk(out, m.ptr, m.len);
+        resp_add_double(out, m.score);
+        zset_remove(z, m.ptr, m.len); /* m.ptr is the zset's own bytes: reply first */
+    }
+}
+
+const struct collection_type zset_collection = {
     .type = OBJECT_ZSET, .len = len_cb, .encoding = encoding_cb, .remove = remove_cb,
     .scan = scan_cb, .compact = OBJECT_ENC_LISTPACK,
     /* Redis doubles COUNT for a skiplist zset as for a hash (member and
      * score); Grove's ZSCAN has kept the single budget so far. */
-    .scan_count_scale = 1,
+    .scan_count_scale = 1, .pop = pop_cb, .end_words = {"min", "max"},
 };
 
 /* A score argument as Redis's getDoubleFromObject reads it. */
@@ -242,6 +268,32 @@ static void lex_range_ranks(const struct zset *z, const struct lex_item *min,
 static void reply_double(struct cmd_ctx *ctx, double v)
 {
     resp_add_double(ctx->out, v);
+}
+
+/* The length of a reply of n members, WITHSCORES or not: RESP2 flattens
+ * member and score into two items, RESP3 nests them in a pair. */
+static void reply_members_len(struct cmd_ctx *ctx, size_t n, bool withscores)
+{
+    resp_add_array_len(ctx->out, withscores && ctx->out->proto == 2 ? n * 2 : n);
+}
+
+/* One member of such a reply. */
+static void reply_member(struct cmd_ctx *ctx, const struct zset_member *m, bool withscores)
+{
+    if (withscores && ctx->out->proto > 2)
+        resp_add_array_len(ctx->out, 2);
+    resp_add_bulk(ctx->out, m->ptr, m->len);
+    if (withscores)
+        reply_double(ctx, m->score);
+}
+
+/* The member at rank r of such a reply. */
+static void reply_rank_member(struct cmd_ctx *ctx, const struct zset *z, size_t r,
+                              bool withscores)
+{
+    struct zset_member m;
+    zset_at(z, r, &m);
+    reply_member(ctx, &m, withscores);
 }
 
 /* ==== ranges ===================================================================== */
@@ -638,13 +690,15 @@ static void zremrangebylex_command(struct cmd_ctx *ctx)
     range_count_generic(ctx, RANGE_LEX, true);
 }
 
-/* ==== ZRANGE and its older forms ================================================= */
+/* ==== ZRANGE, its older forms, ZRANGESTORE ======================================= */
 
 enum range_dir { DIR_AUTO, DIR_FORWARD, DIR_REVERSE };
 
 /* ZRANGE's request once parsed. */
 struct zrange_req {
     struct range r;
+    size_t key_arg;  /* the source: argv[1], or ZRANGESTORE's argv[2] */
+    bool store;      /* ZRANGESTORE: no WITHSCORES */
     bool reverse, withscores;
     long long offset, limit; /* LIMIT; a negative limit means all */
 };
@@ -654,10 +708,10 @@ struct zrange_req {
  * and direction already set, and there those words are syntax errors. */
 static bool zrange_parse_options(struct cmd_ctx *ctx, enum range_dir *dir, struct zrange_req *q)
 {
-    for (size_t j = 4; j < ctx->argc; j++) {
+    for (size_t j = q->key_arg + 3; j < ctx->argc; j++) {
         size_t left = ctx->argc - j - 1;
         const struct resp_arg *a = &ctx->argv[j];
-        if (arg_is(a, "withscores")) {
+        if (!q->store && arg_is(a, "withscores")) {
             q->withscores = true;
         } else if (arg_is(a, "limit") && left >= 2) {
             if (!arg_to_ll_or_reply(ctx, &ctx->argv[j + 1], &q->offset) ||
@@ -698,12 +752,14 @@ static bool zrange_check_options(struct cmd_ctx *ctx, struct zrange_req *q)
     return true;
 }
 
-/* Options, checks, then the range (steps 1 and 2 of Redis's); false after
- * replying. A reversed score or lex range is written max first. */
+/* Options, checks, then the range (steps 1 and 2 of Redis's) of the key at
+ * argv[key_arg]; false after replying. A reversed score or lex range is
+ * written max first. */
 static bool zrange_parse(struct cmd_ctx *ctx, enum range_type type, enum range_dir dir,
-                         struct zrange_req *q)
+                         size_t key_arg, struct zrange_req *q)
 {
-    *q = (struct zrange_req){.r.type = type, .limit = -1};
+    *q = (struct zrange_req){.r.type = type, .key_arg = key_arg, .store = key_arg == 2,
+                             .limit = -1};
     if (!zrange_parse_options(ctx, &dir, q))
         return false;
     q->reverse = dir == DIR_REVERSE;
@@ -712,55 +768,46 @@ static bool zrange_parse(struct cmd_ctx *ctx, enum range_type type, enum range_d
     if (!zrange_check_options(ctx, q))
         return false;
     bool max_first = q->reverse && q->r.type != RANGE_RANK;
-    return parse_range(ctx, &ctx->argv[max_first ? 3 : 2], &ctx->argv[max_first ? 2 : 3], &q->r);
+    size_t min = key_arg + 1 + max_first, max = key_arg + 2 - max_first;
+    return parse_range(ctx, &ctx->argv[min], &ctx->argv[max], &q->r);
 }
 
-/* Ranks [lo, hi) in range, then LIMIT offset count as Redis applies it: a
- * negative offset skips everything, a negative count means all. Walks
- * down from hi when reversed. RESP3 WITHSCORES: [member, score] pairs. */
-static void zrange_reply(struct cmd_ctx *ctx, const struct zset *z, size_t lo, size_t hi,
-                         const struct zrange_req *q)
+/* The ranks a range walks in z: how many, and the rank of the first (the
+ * walk goes down from it when reversed). Ranks [lo, hi) are in range,
+ * then LIMIT offset count applies as Redis applies it: a negative offset
+ * skips everything, a negative count means all. */
+static size_t zrange_window(const struct zset *z, const struct zrange_req *q, size_t *first)
 {
-    size_t avail = hi - lo, count = 0;
-    if (q->offset >= 0 && (unsigned long long)q->offset < avail) {
-        count = avail - (size_t)q->offset;
+    size_t lo, hi, count = 0;
+    range_ranks(z, &q->r, q->reverse, &lo, &hi);
+    if (q->offset >= 0 && (unsigned long long)q->offset < hi - lo) {
+        count = hi - lo - (size_t)q->offset;
         if (q->limit >= 0 && (unsigned long long)q->limit < count)
             count = (size_t)q->limit;
     }
-    bool pairs = q->withscores && ctx->out->proto >= 3;
-    resp_add_array_len(ctx->out, q->withscores && !pairs ? count * 2 : count);
-    size_t first = q->reverse ? hi - 1 - (size_t)q->offset : lo + (size_t)q->offset;
-    struct zset_member m;
-    for (size_t i = 0; i < count; i++) {
-        zset_at(z, q->reverse ? first - i : first + i, &m);
-        if (pairs)
-            resp_add_array_len(ctx->out, 2);
-        resp_add_bulk(ctx->out, m.ptr, m.len);
-        if (q->withscores)
-            reply_double(ctx, m.score);
-    }
+    *first = q->reverse ? hi - 1 - (size_t)q->offset : lo + (size_t)q->offset;
+    return count;
 }
 
 /* Redis's zrangeGenericCommand (without STORE): the key at argv[1], the
- * range at argv[2..3], options after. */
+ * range at argv[2..3], options after. RESP3 WITHSCORES: [member, score]
+ * pairs. */
 static void zrange_generic(struct cmd_ctx *ctx, enum range_type type, enum range_dir dir)
 {
     struct zrange_req q;
     struct cmd_key k;
     struct hashmap_entry *e;
     struct zset *z;
-    size_t lo, hi;
-    if (!zrange_parse(ctx, type, dir, &q))
+    size_t first = 0, count;
+    if (!zrange_parse(ctx, type, dir, 1, &q))
         return;
     cmd_key(ctx, 1, &k);
     if (!find_zset(ctx, &k, KEYSPACE_LOOKUP_COUNT, &e, &z))
         return;
-    if (z == NULL) {
-        resp_add_array_len(ctx->out, 0);
-        return;
-    }
-    range_ranks(z, &q.r, q.reverse, &lo, &hi);
-    zrange_reply(ctx, z, lo, hi, &q);
+    count = z ? zrange_window(z, &q, &first) : 0;
+    reply_members_len(ctx, count, q.withscores);
+    for (size_t i = 0; i < count; i++)
+        reply_rank_member(ctx, z, q.reverse ? first - i : first + i, q.withscores);
 }
 
 static void zrange_command(struct cmd_ctx *ctx)
@@ -793,7 +840,70 @@ static void zrevrangebylex_command(struct cmd_ctx *ctx)
     zrange_generic(ctx, RANGE_LEX, DIR_REVERSE);
 }
 
-/* ==== ZPOPMIN, ZPOPMAX ============================================================ */
+/* Store an empty result: the destination goes, the reply is 0. */
+static void store_nothing(struct cmd_ctx *ctx, const struct cmd_key *dk)
+{
+    keyspace_delete(dk->shard, &dk->key, ctx->now_ms);
+    resp_add_integer(ctx->out, 0);
+}
+
+/* Store a result zset at dk (taking it) and reply its size. */
+static void store_zset(struct cmd_ctx *ctx, const struct cmd_key *dk, struct zset *z)
+{
+    size_t n = zset_len(z);
+    if (collection_store(ctx, &zset_collection, dk, zset_boxed(z)))
+        resp_add_integer(ctx->out, (long long)n);
+}
+
+/* The members at `count` ranks of z from `first` (downwards when
+ * `reverse`) copied, in that order, into a new zset that starts as Redis's
+ * ZRANGESTORE starts it: a skiplist for a rank range longer than the
+ * listpack limit, else a listpack that turns into a skiplist on the way
+ * (so the order of inserts decides which -0 scores keep their sign, as in
+ * Redis). NULL when out of memory. */
+static struct zset *copy_range(const struct zset *z, const struct zrange_req *q, size_t first,
+                               size_t count)
+{
+    bool skiplist = q->r.type == RANGE_RANK && count > ZSET_MAX_LISTPACK_ENTRIES;
+    struct zset *dst = skiplist ? zset_create_skiplist(cmd_member_hasher())
+                                : zset_create(cmd_member_hasher());
+    struct zset_member m;
+    for (size_t i = 0; dst != NULL && i < count; i++) {
+        zset_at(z, q->reverse ? first - i : first + i, &m);
+        if (zset_set(dst, m.ptr, m.len, m.score, NULL) < 0) {
+            zset_destroy(dst);
+            dst = NULL;
+        }
+    }
+    return dst;
+}
+
+/* ZRANGESTORE dst src min max [BYSCORE|BYLEX] [REV] [LIMIT offset count]:
+ * ZRANGE's parsing and checks, then the range stored at dst (an empty one
+ * deletes dst); replies how many members were stored. */
+static void zrangestore_command(struct cmd_ctx *ctx)
+{
+    struct zrange_req q;
+    struct cmd_key sk, dk;
+    struct hashmap_entry *e;
+    struct zset *z, *dst;
+    size_t first = 0, count;
+    if (!zrange_parse(ctx, RANGE_AUTO, DIR_AUTO, 2, &q))
+        return;
+    cmd_key(ctx, 2, &sk);
+    if (!find_zset(ctx, &sk, KEYSPACE_LOOKUP_COUNT, &e, &z))
+        return;
+    count = z ? zrange_window(z, &q, &first) : 0;
+    cmd_key(ctx, 1, &dk);
+    if (count == 0)
+        store_nothing(ctx, &dk);
+    else if ((dst = copy_range(z, &q, first, count)) == NULL)
+        resp_add_error(ctx->out, ERR_OUT_OF_MEMORY);
+    else
+        store_zset(ctx, &dk, dst);
+}
+
+/* ==== ZPOPMIN, ZPOPMAX, ZMPOP ===================================================== */
 
 /* Redis's genericZpopCommand for one key: the count (when given) is
  * parsed before the key is looked up; RESP3 with a count replies
@@ -827,15 +937,7 @@ static void zpop_generic(struct cmd_ctx *ctx, bool max)
         n = (size_t)count;
     bool pairs = has_count && ctx->out->proto >= 3;
     resp_add_array_len(ctx->out, pairs ? n : n * 2);
-    struct zset_member m;
-    for (size_t i = 0; i < n; i++) {
-        zset_at(z, max ? zset_len(z) - 1 : 0, &m);
-        if (pairs)
-            resp_add_array_len(ctx->out, 2);
-        resp_add_bulk(ctx->out, m.ptr, m.len);
-        reply_double(ctx, m.score);
-        zset_remove(z, m.ptr, m.len); /* m.ptr is the zset's own bytes: reply first */
-    }
+    pop_cb(ctx->out, zset_boxed(z), max, n, pairs);
     collection_changed(&zset_collection, &k, e);
 }
 
@@ -849,6 +951,537 @@ static void zpopmax_command(struct cmd_ctx *ctx)
     zpop_generic(ctx, true);
 }
 
+/* ZMPOP numkeys key [key ...] MIN|MAX [COUNT count] */
+static void zmpop_command(struct cmd_ctx *ctx)
+{
+    collection_mpop_command(ctx, &zset_collection);
+}
+
+/* ==== ZRANDMEMBER ================================================================== */
+
+static int cmp_rank(const void *a, const void *b)
+{
+    size_t x = *(const size_t *)a, y = *(const size_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* Sorted ranks[0..n) without repeats; returns how many remain. */
+static size_t dedupe_ranks(size_t *ranks, size_t n)
+{
+    size_t kept = 0;
+    for (size_t i = 0; i < n; i++)
+        if (kept == 0 || ranks[kept - 1] != ranks[i])
+            ranks[kept++] = ranks[i];
+    return kept;
+}
+
+/* `count` distinct ranks of [0, size) (count < size), ascending, every set
+ * of them equally likely. For a large share of the zset, selection
+ * sampling (O(size)). Otherwise uniform draws, sorted and deduplicated,
+ * then more draws for the ones lost, until count remain: a draw repeats
+ * with probability below 1/3, so few rounds. Each round depends on the
+ * set drawn so far only, never on which ranks it holds, so no set is
+ * favoured. */
+static void random_ranks(size_t *ranks, size_t count, size_t size)
+{
+    size_t have = 0;
+    if (count > size / 3) {
+        for (size_t r = 0; have < count; r++)
+            if (collection_rand_below(size - r) < count - have)
+                ranks[have++] = r;
+        return;
+    }
+    while (have < count) {
+        for (size_t i = have; i < count; i++)
+            ranks[i] = (size_t)collection_rand_below(size);
+        qsort(ranks, count, sizeof(*ranks), cmp_rank);
+        have = dedupe_ranks(ranks, count);
+    }
+}
+
+/* Redis's zrandmemberWithCountCommand. A negative count picks with
+ * repeats (stopping early if the reply outgrows the output limit); a
+ * count of at least the size replies the whole zset, highest score first
+ * as Redis 7.0 does; a smaller one distinct members, in score order. */
+static void zrandmember_count(struct cmd_ctx *ctx, long long l, bool withscores)
+{
+    struct cmd_key k;
+    struct hashmap_entry *e;
+    struct zset *z;
+    cmd_key(ctx, 1, &k);
+    if (!find_zset(ctx, &k, KEYSPACE_LOOKUP_COUNT, &e, &z))
+        return;
+    if (z == NULL || l == 0) {
+        resp_add_array_len(ctx->out, 0);
+        return;
+    }
+    size_t count = (size_t)(l > 0 ? l : -l), size = zset_len(z);
+    if (l < 0 || count == 1) {
+        reply_members_len(ctx, count, withscores);
+        while (count-- && !ctx->out->overflow && !ctx->out->oom)
+            reply_rank_member(ctx, z, (size_t)collection_rand_below(size), withscores);
+        return;
+    }
+    if (count >= size) {
+        reply_members_len(ctx, size, withscores);
+        while (size--)
+            reply_rank_member(ctx, z, size, withscores);
+        return;
+    }
+    size_t *ranks = malloc(count * sizeof(*ranks));
+    if (ranks == NULL) {
+        resp_add_error(ctx->out, ERR_OUT_OF_MEMORY);
+        return;
+    }
+    random_ranks(ranks, count, size);
+    reply_members_len(ctx, count, withscores);
+    for (size_t i = 0; i < count; i++)
+        reply_rank_member(ctx, z, ranks[i], withscores);
+    free(ranks);
+}
+
+/* ZRANDMEMBER key [count [WITHSCORES]]: without a count, one member (nil
+ * for a missing key). */
+static void zrandmember_command(struct cmd_ctx *ctx)
+{
+    if (ctx->argc >= 3) {
+        long long count;
+        bool withscores;
+        if (collection_rand_parse(ctx, "withscores", &count, &withscores))
+            zrandmember_count(ctx, count, withscores);
+        return;
+    }
+    struct cmd_key k;
+    struct hashmap_entry *e;
+    struct zset *z;
+    struct zset_member m;
+    cmd_key(ctx, 1, &k);
+    if (!find_zset(ctx, &k, KEYSPACE_LOOKUP_COUNT, &e, &z))
+        return;
+    if (z == NULL) {
+        resp_add_null(ctx->out);
+        return;
+    }
+    zset_at(z, (size_t)collection_rand_below(zset_len(z)), &m);
+    resp_add_bulk(ctx->out, m.ptr, m.len);
+}
+
+/* ==== ZUNION ZINTER ZDIFF ZINTERCARD, ZUNIONSTORE ZINTERSTORE ZDIFFSTORE ============ */
+
+enum zop { ZOP_UNION, ZOP_INTER, ZOP_DIFF };
+enum zop_agg { AGG_SUM, AGG_MIN, AGG_MAX };
+
+/* One input: a zset, a set (its members score 1) or a missing key (an
+ * empty input: neither). */
+struct zop_src {
+    struct zset *z;
+    struct set *s;
+    double weight;
+    size_t pos; /* among the inputs as given: the tie-break of the size order */
+};
+
+/* A request once parsed, and its inputs. */
+struct zop_req {
+    enum zop op;
+    enum zop_agg agg;
+    bool store;      /* the *STORE forms: the destination at argv[1] */
+    bool card;       /* ZINTERCARD: count only, up to limit (0: no limit) */
+    bool withscores;
+    long long limit;
+    size_t n;
+    struct zop_src *src;
+};
+
+static size_t src_len(const struct zop_src *s)
+{
+    return s->z ? zset_len(s->z) : s->s ? set_len(s->s) : 0;
+}
+
+/* The member's score in the input (before its weight); false if absent. */
+static bool src_score(const struct zop_src *s, const char *p, size_t len, double *score)
+{
+    if (s->z)
+        return zset_score(s->z, p, len, score);
+    *score = 1.0;
+    return s->s && set_contains(s->s, p, len);
+}
+
+/* fn for each member of the input and its score, until fn returns false. */
+typedef bool (*zop_visit_fn)(const char *p, size_t len, double score, void *ud);
+static void src_visit(const struct zop_src *s, zop_visit_fn fn, void *ud)
+{
+    bool go = true;
+    if (s->z) {
+        struct zset_member m;
+        for (size_t i = 0; go && i < zset_len(s->z); i++) {
+            zset_at(s->z, i, &m);
+            go = fn(m.ptr, m.len, m.score, ud);
+        }
+    } else if (s->s) {
+        struct set_iter it;
+        struct set_member m;
+        set_iter_init(&it, s->s);
+        while (go && set_iter_next(&it, &m))
+            go = fn(m.ptr, m.len, 1.0, ud);
+        set_iter_deinit(&it);
+    }
+}
+
+/* Redis's zunionInterAggregate: an inf - inf sum is 0, and a NaN term
+ * (an inf score times a weight of 0, in ZINTER) never wins MIN or MAX. */
+static void aggregate(double *target, double v, enum zop_agg agg)
+{
+    if (agg == AGG_SUM) {
+        *target += v;
+        if (isnan(*target))
+            *target = 0.0;
+    } else if (agg == AGG_MIN) {
+        *target = v < *target ? v : *target;
+    } else {
+        *target = v > *target ? v : *target;
+    }
+}
+
+/* ---- parsing ---- */
+
+/* numkeys at argv[store ? 2 : 1], as Redis checks it; false after replying. */
+static bool zop_parse_numkeys(struct cmd_ctx *ctx, struct zop_req *q)
+{
+    size_t at = q->store ? 2 : 1;
+    long long n;
+    if (!arg_to_ll_or_reply(ctx, &ctx->argv[at], &n))
+        return false;
+    if (n < 1) {
+        resp_add_errorf(ctx->out, "ERR at least 1 input key is needed for '%s' command",
+                        ctx->cmd->fullname);
+        return false;
+    }
+    if ((unsigned long long)n > ctx->argc - at - 1) {
+        reply_syntax_error(ctx);
+        return false;
+    }
+    q->n = (size_t)n;
+    return true;
+}
+
+/* The inputs after numkeys, each looked up (counting hits and misses)
+ * before any option is read, as Redis does: a key of another type than
+ * zset or set is WRONGTYPE. False after replying. */
+static bool zop_open(struct cmd_ctx *ctx, struct zop_req *q, size_t first)
+{
+    if ((q->src = calloc(q->n, sizeof(*q->src))) == NULL) {
+        resp_add_error(ctx->out, ERR_OUT_OF_MEMORY);
+        return false;
+    }
+    for (size_t i = 0; i < q->n; i++) {
+        struct cmd_key k;
+        struct hashmap_entry *e;
+        cmd_key(ctx, first + i, &k);
+        q->src[i] = (struct zop_src){.weight = 1.0, .pos = i};
+        if ((e = cmd_find(ctx, &k, KEYSPACE_LOOKUP_COUNT)) == NULL)
+            continue;
+        struct object *o = keyspace_object(e);
+        if (object_type(o) == OBJECT_ZSET) {
+            q->src[i].z = zset_from_boxed(object_boxed(o));
+        } else if (object_type(o) == OBJECT_SET) {
+            q->src[i].s = set_from_boxed(object_boxed(o));
+        } else {
+            reply_wrongtype(ctx);
+            return false;
+        }
+    }
+    return true;
+}
+
+/* WEIGHTS w... (one per input) at argv[*j]; false after replying. */
+static bool zop_parse_weights(struct cmd_ctx *ctx, struct zop_req *q, size_t *j)
+{
+    for (size_t i = 0; i < q->n; i++) {
+        if (!arg_to_score(&ctx->argv[++*j], &q->src[i].weight)) {
+            resp_add_error(ctx->out, "ERR weight value is not a float");
+            return false;
+        }
+    }
+    return true;
+}
+
+/* One option at argv[*j] (moved past its arguments), as the command allows
+ * it: WEIGHTS and AGGREGATE but for ZDIFF and ZINTERCARD, WITHSCORES for
+ * the replying forms, LIMIT for ZINTERCARD. False after replying. */
+static bool zop_parse_option(struct cmd_ctx *ctx, struct zop_req *q, size_t *j)
+{
+    const struct resp_arg *a = &ctx->argv[*j];
+    size_t left = ctx->argc - *j;
+    bool weighs = q->op != ZOP_DIFF && !q->card;
+    if (weighs && left >= q->n + 1 && arg_is(a, "weights"))
+        return zop_parse_weights(ctx, q, j);
+    if (weighs && left >= 2 && arg_is(a, "aggregate")) {
+        a = &ctx->argv[++*j];
+        if (arg_is(a, "sum") || arg_is(a, "min") || arg_is(a, "max")) {
+            q->agg = arg_is(a, "sum") ? AGG_SUM : arg_is(a, "min") ? AGG_MIN : AGG_MAX;
+            return true;
+        }
+    } else if (!q->store && !q->card && arg_is(a, "withscores")) {
+        q->withscores = true;
+        return true;
+    } else if (q->card && left >= 2 && arg_is(a, "limit")) {
+        if (arg_to_ll(&ctx->argv[++*j], &q->limit) && q->limit >= 0)
+            return true;
+        resp_add_error(ctx->out, "ERR LIMIT can't be negative");
+        return false;
+    }
+    reply_syntax_error(ctx);
+    return false;
+}
+
+/* Redis's order: numkeys, every input, then the options. False after
+ * replying; q->src is the caller's to free either way. */
+static bool zop_parse(struct cmd_ctx *ctx, struct zop_req *q)
+{
+    if (!zop_parse_numkeys(ctx, q))
+        return false;
+    size_t first = q->store ? 3 : 2;
+    if (!zop_open(ctx, q, first))
+        return false;
+    for (size_t j = first + q->n; j < ctx->argc; j++)
+        if (!zop_parse_option(ctx, q, &j))
+            return false;
+    return true;
+}
+
+/* ---- computing ---- */
+
+/* The result: member -> score in a map of the member hasher (entry API,
+ * the score in the entry), and ZINTERCARD's count. */
+struct zop_run {
+    const struct zop_req *q;
+    const struct zop_src *src; /* ZUNION: the input being visited */
+    struct hashmap *acc;
+    size_t count;
+    bool oom;
+};
+
+/* Add a member to the result, or aggregate its score into it. */
+static bool acc_add(struct zop_run *r, const char *p, size_t len, double score)
+{
+    uint64_t h = hashmap_hash(r->acc, p, len);
+    struct hashmap_entry *e = hashmap_find(r->acc, p, len, h);
+    if (e != NULL) {
+        aggregate(hashmap_entry_extra(e), score, r->q->agg);
+        return true;
+    }
+    if ((e = hashmap_insert(r->acc, p, len, h, sizeof(double))) == NULL) {
+        r->oom = true;
+        return false;
+    }
+    memcpy(hashmap_entry_extra(e), &score, sizeof(score));
+    return true;
+}
+
+/* A weighted score, NaN (inf times 0) read as 0. */
+static double weigh(const struct zop_src *s, double score)
+{
+    double w = s->weight * score;
+    return isnan(w) ? 0.0 : w;
+}
+
+static bool union_cb(const char *p, size_t len, double score, void *ud)
+{
+    struct zop_run *r = ud;
+    return acc_add(r, p, len, weigh(r->src, score));
+}
+
+/* A member of the smallest input, kept if every other input has it. */
+static bool inter_cb(const char *p, size_t len, double score, void *ud)
+{
+    struct zop_run *r = ud;
+    const struct zop_req *q = r->q;
+    double total = weigh(&q->src[0], score), v;
+    for (size_t j = 1; j < q->n; j++) {
+        if (!src_score(&q->src[j], p, len, &v))
+            return true;
+        aggregate(&total, v * q->src[j].weight, q->agg);
+    }
+    if (!q->card)
+        return acc_add(r, p, len, total);
+    r->count++;
+    return q->limit == 0 || r->count < (unsigned long long)q->limit;
+}
+
+/* A member of the first input, kept (with its own score: ZDIFF takes no
+ * weights) if no other input has it. */
+static bool diff_cb(const char *p, size_t len, double score, void *ud)
+{
+    struct zop_run *r = ud;
+    double v;
+    for (size_t j = 1; j < r->q->n; j++)
+        if (src_score(&r->q->src[j], p, len, &v))
+            return true;
+    return acc_add(r, p, len, score);
+}
+
+/* Smallest input first, ties in the order given: Redis sorts the inputs
+ * of ZUNION and ZINTER so (with a stable sort), and the order of a sum's
+ * terms can change its last bits. */
+static int by_len(const void *a, const void *b)
+{
+    const struct zop_src *x = a, *y = b;
+    size_t lx = src_len(x), ly = src_len(y);
+    if (lx != ly)
+        return lx < ly ? -1 : 1;
+    return x->pos < y->pos ? -1 : x->pos > y->pos;
+}
+
+/* Fill r->acc (or r->count) with the result; false when out of memory. */
+static bool zop_compute(struct zop_req *q, struct zop_run *r)
+{
+    if (q->op == ZOP_DIFF) {
+        src_visit(&q->src[0], diff_cb, r);
+        return !r->oom;
+    }
+    qsort(q->src, q->n, sizeof(*q->src), by_len);
+    if (q->op == ZOP_INTER)
+        src_visit(&q->src[0], inter_cb, r);
+    for (size_t i = 0; q->op == ZOP_UNION && i < q->n && !r->oom; i++) {
+        r->src = &q->src[i];
+        src_visit(r->src, union_cb, r);
+    }
+    return !r->oom;
+}
+
+/* ---- replying and storing ---- */
+
+static int cmp_member_order(const void *a, const void *b)
+{
+    const struct zset_member *x = a, *y = b;
+    if (x->score != y->score)
+        return x->score < y->score ? -1 : 1;
+    return cmp_bytes(x->ptr, x->len, y->ptr, y->len);
+}
+
+/* The result's members (borrowed from the map) in zset order, their count
+ * in *n and the longest's length in *maxlen; NULL when out of memory. */
+static struct zset_member *acc_sorted(struct hashmap *acc, size_t *n, size_t *maxlen)
+{
+    struct zset_member *items = malloc((hashmap_size(acc) + 1) * sizeof(*items));
+    struct hashmap_iter it;
+    struct hashmap_entry *e;
+    if (items == NULL)
+        return NULL;
+    *n = *maxlen = 0;
+    hashmap_iter_init(&it, acc);
+    while ((e = hashmap_iter_next(&it)) != NULL) {
+        struct zset_member *m = &items[(*n)++];
+        m->ptr = hashmap_entry_key(e);
+        m->len = hashmap_entry_keylen(e);
+        memcpy(&m->score, hashmap_entry_extra(e), sizeof(m->score));
+        if (m->len > *maxlen)
+            *maxlen = m->len;
+    }
+    hashmap_iter_deinit(&it);
+    qsort(items, *n, sizeof(*items), cmp_member_order);
+    return items;
+}
+
+/* Redis builds the result as a skiplist and converts it to a listpack
+ * when it fits (zsetConvertToListpackIfNeeded), which stores -0 as 0;
+ * a result that does not fit keeps its -0 scores. NULL when out of
+ * memory. */
+static struct zset *zset_from_items(const struct zset_member *items, size_t n, size_t maxlen)
+{
+    bool fits = n <= ZSET_MAX_LISTPACK_ENTRIES && maxlen <= ZSET_MAX_LISTPACK_VALUE;
+    struct zset *z = fits ? zset_create(cmd_member_hasher())
+                          : zset_create_skiplist(cmd_member_hasher());
+    for (size_t i = 0; z != NULL && i < n; i++) {
+        if (zset_set(z, items[i].ptr, items[i].len, items[i].score, NULL) < 0) {
+            zset_destroy(z);
+            z = NULL;
+        }
+    }
+    return z;
+}
+
+/* The result replied (as ZRANGE replies) or stored at argv[1] (an empty
+ * one deletes it). */
+static void zop_finish(struct cmd_ctx *ctx, const struct zop_req *q, struct hashmap *acc)
+{
+    size_t n, maxlen;
+    struct zset_member *items = acc_sorted(acc, &n, &maxlen);
+    struct zset *z = NULL;
+    struct cmd_key dk;
+    if (items == NULL) {
+        resp_add_error(ctx->out, ERR_OUT_OF_MEMORY);
+        return;
+    }
+    if (!q->store) {
+        reply_members_len(ctx, n, q->withscores);
+        for (size_t i = 0; i < n; i++)
+            reply_member(ctx, &items[i], q->withscores);
+    } else {
+        cmd_key(ctx, 1, &dk);
+        if (n == 0)
+            store_nothing(ctx, &dk);
+        else if ((z = zset_from_items(items, n, maxlen)) == NULL)
+            resp_add_error(ctx->out, ERR_OUT_OF_MEMORY);
+        else
+            store_zset(ctx, &dk, z);
+    }
+    free(items);
+}
+
+/* Redis's zunionInterDiffGenericCommand. */
+static void zop_generic(struct cmd_ctx *ctx, enum zop op, bool store, bool card)
+{
+    struct zop_req q = {.op = op, .store = store, .card = card};
+    struct zop_run r = {.q = &q};
+    if (!zop_parse(ctx, &q))
+        goto free_src;
+    if ((r.acc = hashmap_create(cmd_member_hasher())) == NULL || !zop_compute(&q, &r))
+        resp_add_error(ctx->out, ERR_OUT_OF_MEMORY);
+    else if (card)
+        resp_add_integer(ctx->out, (long long)r.count);
+    else
+        zop_finish(ctx, &q, r.acc);
+    hashmap_destroy(r.acc);
+free_src:
+    free(q.src);
+}
+
+static void zunion_command(struct cmd_ctx *ctx)
+{
+    zop_generic(ctx, ZOP_UNION, false, false);
+}
+
+static void zinter_command(struct cmd_ctx *ctx)
+{
+    zop_generic(ctx, ZOP_INTER, false, false);
+}
+
+static void zdiff_command(struct cmd_ctx *ctx)
+{
+    zop_generic(ctx, ZOP_DIFF, false, false);
+}
+
+static void zintercard_command(struct cmd_ctx *ctx)
+{
+    zop_generic(ctx, ZOP_INTER, false, true);
+}
+
+static void zunionstore_command(struct cmd_ctx *ctx)
+{
+    zop_generic(ctx, ZOP_UNION, true, false);
+}
+
+static void zinterstore_command(struct cmd_ctx *ctx)
+{
+    zop_generic(ctx, ZOP_INTER, true, false);
+}
+
+static void zdiffstore_command(struct cmd_ctx *ctx)
+{
+    zop_generic(ctx, ZOP_DIFF, true, false);
+}
+
 /* ==== ZSCAN ======================================================================== */
 
 static void zscan_command(struct cmd_ctx *ctx)
@@ -860,6 +1493,8 @@ static void zscan_command(struct cmd_ctx *ctx)
 
 #define ARGS(...) ((const struct command_arg[]){__VA_ARGS__, {0}})
 #define KEY_ARG {"key", "key", NULL, 0, NULL}
+#define KEYS_ARG {"key", "key", NULL, COMMAND_ARG_MULTIPLE, NULL}
+#define NUMKEYS_ARG {"numkeys", "integer", NULL, 0, NULL}
 #define MEMBER_ARG {"member", "string", NULL, 0, NULL}
 #define MEMBERS_ARG {"member", "string", NULL, COMMAND_ARG_MULTIPLE, NULL}
 #define MIN_ARG(t) {"min", t, NULL, 0, NULL}
@@ -868,10 +1503,34 @@ static void zscan_command(struct cmd_ctx *ctx)
 #define LIMIT_ARG                                                                               \
     {"limit", "block", "LIMIT", COMMAND_ARG_OPTIONAL,                                           \
      ARGS({"offset", "integer", NULL, 0, NULL}, {"count", "integer", NULL, 0, NULL})}
-#define ZSET_CMD(n, ar, fl, fn, sum, si, cx, ag)                                                \
-    {.name = n, .arity = ar, .flags = fl, .first_key = 1, .last_key = 1, .key_step = 1,         \
-     .proc = fn, .group = "sorted-set", .summary = sum, .since = si, .complexity = cx,          \
-     .args = ag, .acl = ACL_SORTEDSET}
+/* A command whose keys are the fixed ones 1..last (none when last is 0),
+ * then those counted by argv[numkeys] (none when numkeys is 0). */
+#define ZSET_CMD_KEYS(n, ar, fl, last, numkeys, fn, sum, si, cx, ag)                           \
+    {.name = n, .arity = ar, .flags = fl, .first_key = (last) > 0, .last_key = last,            \
+     .key_step = (last) > 0, .numkeys_arg = numkeys, .proc = fn, .group = "sorted-set",         \
+     .summary = sum, .since = si, .complexity = cx, .args = ag, .acl = ACL_SORTEDSET}
+#define ZSET_CMD(n, ar, fl, fn, sum, si, cx, ag) ZSET_CMD_KEYS(n, ar, fl, 1, 0, fn, sum, si, cx, ag)
+#define STORE_FLAGS (CMD_WRITE | CMD_DENYOOM)
+#define DEST_ARG {"destination", "key", NULL, 0, NULL}
+#define SORTBY_ARG                                                                              \
+    {"sortby", "oneof", NULL, COMMAND_ARG_OPTIONAL,                                             \
+     ARGS({"byscore", "pure-token", "BYSCORE", 0, NULL},                                        \
+          {"bylex", "pure-token", "BYLEX", 0, NULL})}
+#define WEIGHTS_AGG_ARGS                                                                        \
+    {"weight", "integer", "WEIGHTS", COMMAND_ARG_OPTIONAL | COMMAND_ARG_MULTIPLE, NULL},        \
+        {"aggregate", "oneof", "AGGREGATE", COMMAND_ARG_OPTIONAL,                               \
+         ARGS({"sum", "pure-token", "SUM", 0, NULL}, {"min", "pure-token", "MIN", 0, NULL},     \
+              {"max", "pure-token", "MAX", 0, NULL})}
+#define UNION_CX                                                                                \
+    "O(N)+O(M*log(M)) with N being the sum of the sizes of the input sorted sets, and M being " \
+    "the number of elements in the resulting sorted set."
+#define INTER_CX                                                                                \
+    "O(N*K)+O(M*log(M)) worst case with N being the smallest input sorted set, K being the "    \
+    "number of input sorted sets and M being the number of elements in the resulting sorted "  \
+    "set."
+#define DIFF_CX                                                                                 \
+    "O(L + (N-K)log(N)) worst case where L is the total number of elements in all the sets, N " \
+    "is the size of the first set, and K is the size of the result set."
 #define WRITE_FAST (CMD_WRITE | CMD_DENYOOM | CMD_FAST)
 #define READ_FAST (CMD_READONLY | CMD_FAST)
 #define LOG_N "O(log(N)) where N is the number of elements in the sorted set."
@@ -936,10 +1595,7 @@ struct command zset_commands[] = {
              "O(log(N)+M) with N being the number of elements in the sorted set and M the "
              "number of elements returned.",
              ARGS(KEY_ARG, {"start", "string", NULL, 0, NULL}, {"stop", "string", NULL, 0, NULL},
-                  {"sortby", "oneof", NULL, COMMAND_ARG_OPTIONAL,
-                   ARGS({"byscore", "pure-token", "BYSCORE", 0, NULL},
-                        {"bylex", "pure-token", "BYLEX", 0, NULL})},
-                  {"rev", "pure-token", "REV", COMMAND_ARG_OPTIONAL, NULL}, LIMIT_ARG,
+                  SORTBY_ARG, {"rev", "pure-token", "REV", COMMAND_ARG_OPTIONAL, NULL}, LIMIT_ARG,
                   WITHSCORES_ARG)),
     ZSET_CMD("zrevrange", -4, CMD_READONLY, zrevrange_command,
              "Return a range of members in a sorted set, by index, with scores ordered from "
@@ -974,6 +1630,60 @@ struct command zset_commands[] = {
              "O(log(N)*M) with N being the number of elements in the sorted set, and M being "
              "the number of elements popped.",
              ARGS(KEY_ARG, {"count", "integer", NULL, COMMAND_ARG_OPTIONAL, NULL})),
+    ZSET_CMD_KEYS("zmpop", -4, CMD_WRITE, 0, 1, zmpop_command,
+                  "Remove and return members with scores in a sorted set", "7.0.0",
+                  "O(K) + O(M*log(N)) where K is the number of provided keys, N being the "
+                  "number of elements in the sorted set, and M being the number of elements "
+                  "popped.",
+                  ARGS(NUMKEYS_ARG, KEYS_ARG,
+                       {"where", "oneof", NULL, 0,
+                        ARGS({"min", "pure-token", "MIN", 0, NULL},
+                             {"max", "pure-token", "MAX", 0, NULL})},
+                       {"count", "integer", "COUNT", COMMAND_ARG_OPTIONAL, NULL})),
+    ZSET_CMD("zrandmember", -2, CMD_READONLY, zrandmember_command,
+             "Get one or multiple random elements from a sorted set", "6.2.0",
+             "O(N) where N is the number of elements returned",
+             ARGS(KEY_ARG, {"options", "block", NULL, COMMAND_ARG_OPTIONAL,
+                            ARGS({"count", "integer", NULL, 0, NULL},
+                                 {"withscores", "pure-token", "WITHSCORES",
+                                  COMMAND_ARG_OPTIONAL, NULL})})),
+    ZSET_CMD_KEYS("zrangestore", -5, CMD_WRITE | CMD_DENYOOM, 2, 0, zrangestore_command,
+                  "Store a range of members from sorted set into another key", "6.2.0",
+                  "O(log(N)+M) with N being the number of elements in the sorted set and M the "
+                  "number of elements stored into the destination key.",
+                  ARGS({"dst", "key", NULL, 0, NULL}, {"src", "key", NULL, 0, NULL},
+                       MIN_ARG("string"), MAX_ARG("string"), SORTBY_ARG,
+                       {"rev", "pure-token", "REV", COMMAND_ARG_OPTIONAL, NULL},
+                       {"offset_count", "block", "LIMIT", COMMAND_ARG_OPTIONAL,
+                        ARGS({"offset", "integer", NULL, 0, NULL},
+                             {"count", "integer", NULL, 0, NULL})})),
+    ZSET_CMD_KEYS("zunion", -3, CMD_READONLY, 0, 1, zunion_command, "Add multiple sorted sets",
+                  "6.2.0", UNION_CX, ARGS(NUMKEYS_ARG, KEYS_ARG, WEIGHTS_AGG_ARGS,
+                                          WITHSCORES_ARG)),
+    ZSET_CMD_KEYS("zunionstore", -4, STORE_FLAGS, 1, 2, zunionstore_command,
+                  "Add multiple sorted sets and store the resulting sorted set in a new key",
+                  "2.0.0",
+                  "O(N)+O(M log(M)) with N being the sum of the sizes of the input sorted sets, "
+                  "and M being the number of elements in the resulting sorted set.",
+                  ARGS(DEST_ARG, NUMKEYS_ARG, KEYS_ARG, WEIGHTS_AGG_ARGS)),
+    ZSET_CMD_KEYS("zinter", -3, CMD_READONLY, 0, 1, zinter_command,
+                  "Intersect multiple sorted sets", "6.2.0", INTER_CX,
+                  ARGS(NUMKEYS_ARG, KEYS_ARG, WEIGHTS_AGG_ARGS, WITHSCORES_ARG)),
+    ZSET_CMD_KEYS("zinterstore", -4, STORE_FLAGS, 1, 2, zinterstore_command,
+                  "Intersect multiple sorted sets and store the resulting sorted set in a new key",
+                  "2.0.0", INTER_CX, ARGS(DEST_ARG, NUMKEYS_ARG, KEYS_ARG, WEIGHTS_AGG_ARGS)),
+    ZSET_CMD_KEYS("zintercard", -3, CMD_READONLY, 0, 1, zintercard_command,
+                  "Intersect multiple sorted sets and return the cardinality of the result",
+                  "7.0.0",
+                  "O(N*K) worst case with N being the smallest input sorted set, K being the "
+                  "number of input sorted sets.",
+                  ARGS(NUMKEYS_ARG, KEYS_ARG,
+                       {"limit", "integer", "LIMIT", COMMAND_ARG_OPTIONAL, NULL})),
+    ZSET_CMD_KEYS("zdiff", -3, CMD_READONLY, 0, 1, zdiff_command, "Subtract multiple sorted sets",
+                  "6.2.0", DIFF_CX, ARGS(NUMKEYS_ARG, KEYS_ARG, WITHSCORES_ARG)),
+    ZSET_CMD_KEYS("zdiffstore", -4, STORE_FLAGS, 1, 2, zdiffstore_command,
+                  "Subtract multiple sorted sets and store the resulting sorted set in a new key",
+                  "6.2.0", DIFF_CX, ARGS(DEST_ARG, NUMKEYS_ARG, KEYS_ARG)),
     ZSET_CMD("zremrangebyrank", 4, CMD_WRITE, zremrangebyrank_command,
              "Remove all members in a sorted set within the given indexes", "2.0.0", REM_CX,
              ARGS(KEY_ARG, {"start", "integer", NULL, 0, NULL},

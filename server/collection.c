@@ -5,6 +5,8 @@
  */
 #include "collection.h"
 
+#include <limits.h>
+
 #include "glob.h"
 #include "keyspace.h"
 #include "server.h"
@@ -144,6 +146,84 @@ void collection_scan_command(struct cmd_ctx *ctx, const struct collection_type *
     resp_out_deinit(&items);
 }
 
+/* ---- LMPOP ZMPOP, and BLMPOP BZMPOP ------------------------------------------ */
+
+/* The options after END: COUNT once, nothing else; false after replying. */
+static bool mpop_parse_count(struct cmd_ctx *ctx, size_t first, struct collection_mpop *q)
+{
+    bool has_count = false;
+    for (size_t j = first; j < ctx->argc; j++) {
+        if (has_count || !arg_is(&ctx->argv[j], "count") || j + 1 == ctx->argc) {
+            reply_syntax_error(ctx);
+            return false;
+        }
+        has_count = true;
+        if (!arg_to_ll(&ctx->argv[++j], &q->count) || q->count < 1) {
+            resp_add_error(ctx->out, "ERR count should be greater than 0");
+            return false;
+        }
+    }
+    return true;
+}
+
+/* Redis reads END at numkeys_arg + numkeys + 1, so too large a numkeys is
+ * a syntax error there, not a count error. */
+bool collection_mpop_parse(struct cmd_ctx *ctx, size_t numkeys_arg,
+                           const struct collection_type *t, struct collection_mpop *q)
+{
+    long long numkeys;
+    if (!arg_to_ll(&ctx->argv[numkeys_arg], &numkeys) || numkeys < 1) {
+        resp_add_error(ctx->out, "ERR numkeys should be greater than 0");
+        return false;
+    }
+    if ((unsigned long long)numkeys >= ctx->argc - numkeys_arg - 1) {
+        reply_syntax_error(ctx);
+        return false;
+    }
+    *q = (struct collection_mpop){
+        .first_key = numkeys_arg + 1, .numkeys = (size_t)numkeys, .count = 1};
+    const struct resp_arg *end = &ctx->argv[q->first_key + q->numkeys];
+    if (arg_is(end, t->end_words[1]))
+        q->second_end = true;
+    else if (!arg_is(end, t->end_words[0])) {
+        reply_syntax_error(ctx);
+        return false;
+    }
+    return mpop_parse_count(ctx, q->first_key + q->numkeys + 1, q);
+}
+
+bool collection_mpop_serve(struct cmd_ctx *ctx, const struct collection_type *t,
+                           const struct collection_mpop *q)
+{
+    for (size_t i = q->first_key; i < q->first_key + q->numkeys; i++) {
+        struct cmd_key k;
+        struct hashmap_entry *e;
+        struct object_boxed *b;
+        cmd_key(ctx, i, &k);
+        if (!cmd_find_boxed(ctx, &k, 0, t->type, &e, &b))
+            return true;
+        if (b == NULL)
+            continue;
+        size_t n = t->len(b);
+        if ((unsigned long long)q->count < n)
+            n = (size_t)q->count;
+        resp_add_array_len(ctx->out, 2);
+        resp_add_bulk(ctx->out, ctx->argv[i].ptr, ctx->argv[i].len);
+        resp_add_array_len(ctx->out, n);
+        t->pop(ctx->out, b, q->second_end, n, true);
+        collection_changed(t, &k, e);
+        return true;
+    }
+    return false;
+}
+
+void collection_mpop_command(struct cmd_ctx *ctx, const struct collection_type *t)
+{
+    struct collection_mpop q;
+    if (collection_mpop_parse(ctx, 1, t, &q) && !collection_mpop_serve(ctx, t, &q))
+        resp_add_null_array(ctx->out);
+}
+
 /* ---- helpers ------------------------------------------------------------- */
 
 bool collection_clamp_range(long long start, long long end, size_t len, size_t *first,
@@ -175,4 +255,37 @@ uint64_t collection_rand64_cb(void *ud)
     state ^= state << 25;
     state ^= state >> 27;
     return state * 2685821657736338717ULL;
+}
+
+/* Rejection of the lowest 2^64 mod n values leaves a whole number of
+ * copies of [0, n), so no value is favoured. */
+uint64_t collection_rand_below(uint64_t n)
+{
+    uint64_t reject_below = -n % n, r;
+    do
+        r = collection_rand64_cb(NULL);
+    while (r < reject_below);
+    return r % n;
+}
+
+bool collection_rand_parse(struct cmd_ctx *ctx, const char *with_word, long long *count,
+                           bool *with)
+{
+    *with = ctx->argc == 4;
+    if (!arg_to_ll_or_reply(ctx, &ctx->argv[2], count))
+        return false;
+    if (*count == LLONG_MIN) {
+        resp_add_error(ctx->out, "ERR value is out of range, value must between "
+                                 "-9223372036854775807 and 9223372036854775807");
+        return false;
+    }
+    if (ctx->argc > 4 || (*with && !arg_is(&ctx->argv[3], with_word))) {
+        reply_syntax_error(ctx);
+        return false;
+    }
+    if (*with && (*count < -LLONG_MAX / 2 || *count > LLONG_MAX / 2)) {
+        resp_add_error(ctx->out, "ERR value is out of range");
+        return false;
+    }
+    return true;
 }

@@ -17,8 +17,10 @@
  * goes, as in Redis no empty collection exists), the length commands (HLEN
  * SCARD ZCARD LLEN), the point reads (HGET ZSCORE SISMEMBER and their
  * kin), the removal commands (HDEL SREM ZREM) and the cursor scans (HSCAN
- * SSCAN ZSCAN). The random picks (HRANDFIELD, SPOP,
- * SRANDMEMBER) share one random source.
+ * SSCAN ZSCAN), and the pops from the first of several keys that
+ * holds a value (LMPOP ZMPOP, and BLMPOP BZMPOP once a key is ready). The
+ * random picks (HRANDFIELD, SPOP, SRANDMEMBER, ZRANDMEMBER) share one
+ * random source.
  *
  * Errors: functions that may fail reply themselves and return false;
  * handlers (`*_command`) reply in every case.
@@ -55,7 +57,21 @@ struct collection_type {
      * COUNT for types it replies as pairs (the loop may take ten bucket
      * steps per unit before it gives up on a sparse table). */
     unsigned scan_count_scale;
+    /* Take n elements (1 <= n <= len) from one end, replying each: from
+     * the head or, with `second_end`, the tail of a list (a bulk string
+     * each); the lowest or, with `second_end`, the highest score of a
+     * zset (member and score, as a [member, score] pair with `pairs`).
+     * NULL for a type without pops. The caller replies the array's
+     * length first and calls collection_changed after. */
+    void (*pop)(struct resp_out *out, struct object_boxed *b, bool second_end, size_t n,
+                bool pairs);
+    const char *end_words[2]; /* LMPOP's "left", "right"; ZMPOP's "min", "max" */
 };
+
+/* The list and sorted set types (cmd_list.c, cmd_zset.c), for the blocking
+ * commands' pops. */
+extern const struct collection_type list_collection;
+extern const struct collection_type zset_collection;
 
 /* ---- writing ------------------------------------------------------------- */
 
@@ -104,6 +120,33 @@ struct collection_scan {
 bool collection_scan_visit(struct collection_scan *s, const char *name, size_t len);
 void collection_scan_add(struct collection_scan *s, const char *p, size_t len);
 
+/* ---- LMPOP ZMPOP, and BLMPOP BZMPOP ------------------------------------------ */
+
+/* `numkeys key [key ...] END [COUNT count]` once parsed: LMPOP's END is
+ * LEFT or RIGHT, ZMPOP's MIN or MAX. */
+struct collection_mpop {
+    size_t first_key, numkeys; /* the keys are argv[first_key .. +numkeys) */
+    bool second_end;           /* RIGHT or MAX (see collection_type.pop) */
+    long long count;           /* 1 without COUNT */
+};
+/* Parse from argv[numkeys_arg] (1 for LMPOP and ZMPOP, 2 for BLMPOP and
+ * BZMPOP, whose timeout Redis parses after these) as Redis's
+ * lmpopGenericCommand and zmpopGenericCommand do, with their texts; `t`
+ * (the list or zset type) names the END words. False after replying. */
+bool collection_mpop_parse(struct cmd_ctx *ctx, size_t numkeys_arg,
+                           const struct collection_type *t, struct collection_mpop *q);
+/* Pop from the first of q's keys that exists (Redis's mpopGenericCommand
+ * and genericZpopCommand): up to q->count elements, replied as [key,
+ * [elements]] (a zset's as [member, score] pairs), the key deleted when
+ * emptied. A key of another type before it gets WRONGTYPE. True when it
+ * replied; false when none of the keys exists (nothing replied: LMPOP
+ * replies a null array, BLMPOP blocks). A blocked client served on one
+ * ready key passes a q naming just that key. */
+bool collection_mpop_serve(struct cmd_ctx *ctx, const struct collection_type *t,
+                           const struct collection_mpop *q);
+/* LMPOP and ZMPOP: parse, serve, else a null array. */
+void collection_mpop_command(struct cmd_ctx *ctx, const struct collection_type *t);
+
 /* ---- helpers ------------------------------------------------------------- */
 
 /* Redis's start/end clamp of LRANGE, LTRIM, ZRANGE and ZREMRANGEBYRANK
@@ -114,5 +157,15 @@ bool collection_clamp_range(long long start, long long end, size_t len, size_t *
 /* The random source of the random picks (hash_random, set_random): a
  * per-thread xorshift64*, seeded from the process seed. */
 uint64_t collection_rand64_cb(void *ud);
+/* A number in [0, n) from that source, every one equally likely (n > 0). */
+uint64_t collection_rand_below(uint64_t n);
+
+/* HRANDFIELD and ZRANDMEMBER key [count [WITH...]] from argv[2], with
+ * Redis's checks and texts in its order: the count (an integer other than
+ * LLONG_MIN), then the option (`with_word`, "withvalues" or "withscores"),
+ * then, with it, |count| <= LLONG_MAX / 2 (the reply has twice as many
+ * items). False after replying. */
+bool collection_rand_parse(struct cmd_ctx *ctx, const char *with_word, long long *count,
+                           bool *with);
 
 #endif
