@@ -148,6 +148,35 @@ START_TEST(sorted_set_waiters_get_key_member_and_score)
 }
 END_TEST
 
+START_TEST(blmpop_and_bzmpop_wait_then_pop_up_to_count)
+{
+    redisContext *l = blocked_on("BLMPOP 0 2 q1 q2 RIGHT COUNT 3", 1);
+    EXPECT_INT(4, "RPUSH q2 a b c d");
+    redisReply *r = reply_of(l);
+    harness_assert_array(r, 2);
+    ck_assert_str_eq(r->element[0]->str, "q2");
+    harness_assert_array(r->element[1], 3);
+    ck_assert_str_eq(r->element[1]->element[0]->str, "d");
+    ck_assert_str_eq(r->element[1]->element[2]->str, "b");
+    freeReplyObject(r);
+    EXPECT_LIST("q2", "a");
+    redisContext *z = blocked_on("BZMPOP 0 1 zz MIN", 1);
+    EXPECT_INT(2, "ZADD zz 1 one 2 two");
+    r = reply_of(z);
+    harness_assert_array(r, 2);
+    ck_assert_str_eq(r->element[0]->str, "zz");
+    harness_assert_array(r->element[1], 1);
+    harness_assert_array(r->element[1]->element[0], 2);
+    ck_assert_str_eq(r->element[1]->element[0]->element[0]->str, "one");
+    ck_assert_str_eq(r->element[1]->element[0]->element[1]->str, "1");
+    freeReplyObject(r);
+    EXPECT_ERR("ERR numkeys should be greater than 0", "BLMPOP 0 0 a LEFT");
+    EXPECT_ERR("ERR count should be greater than 0", "BZMPOP 0 1 a MIN COUNT 0");
+    redisFree(l);
+    redisFree(z);
+}
+END_TEST
+
 START_TEST(a_list_push_does_not_wake_a_sorted_set_waiter)
 {
     redisContext *z = blocked_on("BZPOPMIN k 0", 1);
@@ -369,6 +398,7 @@ static Suite *blocking_suite(void)
     tcase_add_test(waking, clients_are_served_in_the_order_they_blocked);
     tcase_add_test(waking, a_client_on_several_keys_is_served_from_the_first_that_gets_data);
     tcase_add_test(waking, sorted_set_waiters_get_key_member_and_score);
+    tcase_add_test(waking, blmpop_and_bzmpop_wait_then_pop_up_to_count);
     tcase_add_test(waking, a_list_push_does_not_wake_a_sorted_set_waiter);
     tcase_add_test(waking, a_push_inside_exec_serves_the_final_state_after_the_transaction);
     tcase_add_test(waking, inside_multi_a_blocking_command_answers_at_once);
