@@ -7,8 +7,7 @@
  *   shards. A shard is a hashmap whose entries carry the value inline
  *   (object.h), a mutex, an expiry index and counters. Commands on keys in
  *   different shards run in parallel on different threads; a command on
- *   several keys locks all their shards, in ascending shard id order, and
- *   is atomic.
+ *   several keys locks all their shards together, and is atomic.
  *
  * Layout
  *
@@ -144,7 +143,7 @@ struct keyspace_shard {
     struct hashmap *waited;
 #ifndef NDEBUG
     pthread_t owner;
-    bool owned;
+    unsigned depth; /* the owner's nested holds (the mutex is recursive) */
 #endif
 };
 
@@ -286,7 +285,17 @@ static uint64_t ks_rand(struct keyspace *ks)
 static void assert_held(const struct keyspace_shard *sh)
 {
 #ifndef NDEBUG
-    assert(sh->owned && pthread_equal(sh->owner, pthread_self()));
+    assert(sh->depth > 0 && pthread_equal(sh->owner, pthread_self()));
+#else
+    (void)sh;
+#endif
+}
+
+static void note_locked(struct keyspace_shard *sh)
+{
+#ifndef NDEBUG
+    sh->owner = pthread_self();
+    sh->depth++;
 #else
     (void)sh;
 #endif
@@ -298,26 +307,66 @@ void keyspace_shard_lock(struct keyspace_shard *sh)
 
     assert(rc == 0);
     (void)rc;
-#ifndef NDEBUG
-    sh->owner = pthread_self();
-    sh->owned = true;
-#endif
+    note_locked(sh);
+}
+
+static bool shard_trylock(struct keyspace_shard *sh)
+{
+    if (pthread_mutex_trylock(&sh->lock) != 0)
+        return false;
+    note_locked(sh);
+    return true;
 }
 
 void keyspace_shard_unlock(struct keyspace_shard *sh)
 {
     assert_held(sh);
 #ifndef NDEBUG
-    sh->owned = false;
+    sh->depth--;
 #endif
     pthread_mutex_unlock(&sh->lock);
+}
+
+/*
+ * Lock n shards without ever holding one while waiting for another (the
+ * algorithm of C++'s std::lock): block on one, try the others; if one is
+ * busy, let go of everything and block on that one first next time. So no
+ * locker of several shards can be part of a wait cycle, whatever order
+ * others lock in - which lets the script thread (the only one that holds
+ * shards while it waits for more, see keyspace.h) take them in any order.
+ * `at(i)` is the i-th shard.
+ */
+static void lock_all(size_t n, struct keyspace_shard *(*at)(const void *, size_t),
+                     const void *ctx)
+{
+    size_t first = 0;
+
+    for (;;) {
+        size_t busy = n;
+
+        keyspace_shard_lock(at(ctx, first));
+        for (size_t i = 0; i < n && busy == n; i++)
+            if (i != first && !shard_trylock(at(ctx, i)))
+                busy = i;
+        if (busy == n)
+            return;
+        for (size_t i = 0; i < busy; i++)
+            if (i != first)
+                keyspace_shard_unlock(at(ctx, i));
+        keyspace_shard_unlock(at(ctx, first));
+        first = busy;
+    }
+}
+
+static struct keyspace_shard *run_at(const void *first, size_t i)
+{
+    return (struct keyspace_shard *)first + i;
 }
 
 /* Lock `n` shards that are consecutive in id order (one or more whole dbs). */
 static void lock_run(struct keyspace_shard *first, size_t n)
 {
-    for (size_t i = 0; i < n; i++)
-        keyspace_shard_lock(&first[i]);
+    lock_all(n, run_at, first);
 }
 
 static void unlock_run(struct keyspace_shard *first, size_t n)
@@ -389,13 +438,16 @@ int keyspace_lockset_add(struct keyspace_lockset *set, struct keyspace_shard *sh
     return KEYSPACE_OK;
 }
 
+static struct keyspace_shard *set_at(const void *items, size_t i)
+{
+    return ((struct keyspace_shard *const *)items)[i];
+}
+
 void keyspace_lockset_lock(struct keyspace_lockset *set)
 {
-    struct keyspace_shard **v = set_items(set);
-
     assert(!set->locked);
-    for (size_t i = 0; i < set->n; i++)
-        keyspace_shard_lock(v[i]);
+    if (set->n > 0)
+        lock_all(set->n, set_at, set_items(set));
     set->locked = true;
 }
 
@@ -702,7 +754,12 @@ static int shard_init(struct keyspace *ks, struct keyspace_shard *sh, unsigned i
     sh->d.map = hashmap_create(&ks->cfg.hasher);
     if (!sh->d.map)
         return KEYSPACE_ENOMEM;
-    if (pthread_mutex_init(&sh->lock, NULL) != 0) {
+    pthread_mutexattr_t attr;
+    pthread_mutexattr_init(&attr);
+    pthread_mutexattr_settype(&attr, PTHREAD_MUTEX_RECURSIVE);
+    int rc = pthread_mutex_init(&sh->lock, &attr);
+    pthread_mutexattr_destroy(&attr);
+    if (rc != 0) {
         hashmap_destroy(sh->d.map);
         return KEYSPACE_ENOMEM;
     }
@@ -1409,7 +1466,7 @@ void keyspace_swapdb(struct keyspace *ks, unsigned a, unsigned b)
         return;
     lo = ks->dbs[a < b ? a : b].shards;
     hi = ks->dbs[a < b ? b : a].shards;
-    lock_run(lo, n); /* ascending ids: all of the lower db, then the higher */
+    lock_run(lo, n); /* all of the lower db, then the higher: one run */
     lock_run(hi, n);
     for (unsigned i = 0; i < n; i++) {
         struct shard_data t = lo[i].d;

@@ -8,8 +8,7 @@
  *             object.h) + one mutex + an expiry index + counters. A key's
  *             shard is chosen by the TOP shard_bits bits of its 64-bit
  *             hash; the hashmap uses the low bits.
- *   shard id  the global shard number db_index * S + shard_index. Shards
- *             are always locked in ascending id order.
+ *   shard id  the global shard number db_index * S + shard_index.
  *   key       `struct keyspace_key`: bytes, length and their hash, computed
  *             once (keyspace_key_init) and reused to pick the shard and to
  *             look the key up.
@@ -32,13 +31,22 @@
  *   duplicates dropped), locks the set, runs the command and unlocks. A
  *   one-key command may lock its single shard directly.
  *
+ *   No thread that locks several shards ever holds one while it waits for
+ *   another: a lockset (and flush, swapdb) blocks on one shard and only
+ *   tries the others, letting go of all when one is busy. So locks can be
+ *   taken in any order without deadlock, by the one kind of thread that
+ *   does hold while it waits: a script, which locks the shards of the keys
+ *   it touches as it goes (only one script runs at a time, under the
+ *   server's script lock). Shard mutexes are recursive, so a script may
+ *   run a [locks] function (KEYS, FLUSHALL) on shards it holds.
+ *
  *   [held]    The function needs the caller to hold the lock of every shard
  *             it is given (and of the destination shard for rename/copy).
  *             Debug builds assert this.
- *   [locks]   The function locks shards itself, in ascending id order, one
- *             at a time or (flush, swapdb) all the ones it needs at once.
- *             The caller must hold NO shard lock of this keyspace, or it
- *             may deadlock.
+ *   [locks]   The function locks shards itself, one at a time or (flush,
+ *             swapdb) all the ones it needs at once. The caller must hold
+ *             no shard lock of this keyspace, unless it is the script
+ *             thread (see above).
  *   [free]    No lock needed.
  *
  * SWAPDB and resolved pointers
@@ -191,7 +199,8 @@ void keyspace_lockset_init(struct keyspace_lockset *set);
 /* [free] Add a shard (no-op if present). KEYSPACE_ENOMEM only when growing
  * past the inline capacity fails. Not while locked. */
 int keyspace_lockset_add(struct keyspace_lockset *set, struct keyspace_shard *sh);
-/* [locks] Lock every shard in ascending id order. Hold no other shard. */
+/* [locks] Lock every shard of the set, never holding one while waiting
+ * for another (see Locking above). */
 void keyspace_lockset_lock(struct keyspace_lockset *set);
 /* Unlock every shard (reverse order). */
 void keyspace_lockset_unlock(struct keyspace_lockset *set);

@@ -7,6 +7,7 @@
 #include <check.h>
 #include <inttypes.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -964,6 +965,56 @@ START_TEST(lockset_sorts_and_dedups_shards)
     keyspace_lockset_lock(&set);
     keyspace_lockset_unlock(&set);
     keyspace_lockset_deinit(&set);
+}
+END_TEST
+
+/* A script holds shards while it waits for more, in any order; locksets
+ * (and flush) never hold while they wait, so neither can deadlock. */
+struct lock_race {
+    struct keyspace *k;
+    atomic_bool stop;
+    atomic_long rounds;
+};
+
+static void *lockset_locker(void *arg)
+{
+    struct lock_race *r = arg;
+    struct keyspace_lockset set;
+
+    while (!atomic_load(&r->stop)) {
+        keyspace_lockset_init(&set);
+        keyspace_lockset_add(&set, keyspace_shard_by_id(r->k, 1));
+        keyspace_lockset_add(&set, keyspace_shard_by_id(r->k, 2));
+        keyspace_lockset_add(&set, keyspace_shard_by_id(r->k, 3));
+        keyspace_lockset_lock(&set);
+        keyspace_lockset_unlock(&set);
+        keyspace_lockset_deinit(&set);
+        atomic_fetch_add(&r->rounds, 1);
+    }
+    return NULL;
+}
+
+START_TEST(a_thread_holding_shards_may_wait_for_more_in_any_order)
+{
+    struct lock_race r = {.k = ks};
+    pthread_t t[2];
+    struct keyspace_shard *s1 = keyspace_shard_by_id(ks, 1), *s3 = keyspace_shard_by_id(ks, 3);
+
+    for (int i = 0; i < 2; i++)
+        ck_assert_int_eq(pthread_create(&t[i], NULL, lockset_locker, &r), 0);
+    for (int i = 0; i < 20000; i++) {
+        keyspace_shard_lock(s3); /* descending, holding while waiting */
+        keyspace_shard_lock(s1);
+        keyspace_shard_lock(s1); /* recursive */
+        keyspace_shard_unlock(s1);
+        keyspace_shard_unlock(s1);
+        keyspace_shard_unlock(s3);
+    }
+    while (atomic_load(&r.rounds) < 1000)
+        ;
+    atomic_store(&r.stop, true);
+    for (int i = 0; i < 2; i++)
+        pthread_join(t[i], NULL);
 }
 END_TEST
 
@@ -2121,6 +2172,7 @@ static Suite *keyspace_suite(void)
     tcase_add_test(whole, swapdb_swaps_contents_behind_stable_pointers);
     tcase_add_test(locks, lockset_sorts_and_dedups_shards);
     tcase_add_test(locks, lockset_grows_past_inline_capacity_for_many_keys);
+    tcase_add_test(locks, a_thread_holding_shards_may_wait_for_more_in_any_order);
     tcase_add_test(heavy, expiry_index_stays_consistent_under_random_ops);
     tcase_add_test(heavy, out_of_memory_leaves_keys_and_index_unchanged);
     tcase_add_test(heavy, million_small_keys_cost_less_than_redis);
