@@ -275,7 +275,7 @@ struct command pubsub_commands[] = {
      .since = "2.0.0", .complexity = "O(N) where N is the number of patterns to unsubscribe.",
      .args = opt_pattern_args},
     {.name = "publish", .arity = 3,
-     .flags = CMD_PUBSUB | CMD_LOADING | CMD_STALE | CMD_FAST | CMD_MAY_REPLICATE,
+     .flags = CMD_PUBSUB | CMD_LOADING | CMD_STALE | CMD_FAST,
      .proc = publish_command, .group = "pubsub", .summary = "Posts a message to a channel.",
      .since = "2.0.0", .complexity = "O(N+M) where N is the number of clients subscribed to the "
                                      "receiving channel and M is the total number of subscribed "
