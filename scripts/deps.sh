@@ -28,7 +28,8 @@ grove_ensure_packages() {
     apt-get install -y -qq --no-install-recommends $missing >&2
 }
 
-GROVE_BUILD_PACKAGES=(gcc libc6-dev make cmake pkg-config libuv1-dev)
+GROVE_BUILD_PACKAGES=(gcc libc6-dev make cmake pkg-config libuv1-dev liblua5.1-0-dev lua-cjson-dev
+                      lua-bitop-dev)
 GROVE_TEST_PACKAGES=(check libsubunit-dev libhiredis-dev)
 # For scripts/test's fuzzing stage: clang, and its runtimes (libFuzzer,
 # ASan, UBSan), which clang only recommends. Without them, and without root

@@ -44,6 +44,7 @@
 #include <string.h>
 
 #include "command.h"
+#include "script.h"
 #include "keyspace.h"
 #include "server.h"
 
@@ -265,6 +266,14 @@ static void run_queue(struct cmd_ctx *ctx, struct keyspace_lockset *locks)
         keyspace_lockset_unlock(locks);
 }
 
+static bool queue_has_scripts(const struct client *c)
+{
+    for (size_t i = 0; i < c->mcount; i++)
+        if (c->mqueue[i].cmd->flags & CMD_SCRIPT)
+            return true;
+    return false;
+}
+
 static bool queue_may_grow(const struct client *c)
 {
     for (size_t i = 0; i < c->mcount; i++)
@@ -305,21 +314,27 @@ static void exec_command(struct cmd_ctx *ctx)
         exec_abort(ctx, ERR_OUT_OF_MEMORY);
         return;
     }
+    bool scripts = queue_has_scripts(c);
+    if (scripts)
+        script_lock(); /* before any shard, as the dispatcher does */
     keyspace_lockset_lock(&locks);
     bool changed = watches_changed(c, ctx->now_ms);
     unwatch_all(c, true); /* as Redis: unwatch before running */
     if (changed) {
         keyspace_lockset_unlock(&locks);
-        keyspace_lockset_deinit(&locks);
-        exec_abort(ctx, NULL);
-        return;
+    } else {
+        /* Out of MULTI while the queue runs (a queued MULTI must not
+         * nest); the queue itself is freed afterwards. */
+        c->flags &= ~(uint32_t)CLIENT_MULTI;
+        run_queue(ctx, &locks);
     }
-    /* Out of MULTI while the queue runs (a queued MULTI must not nest);
-     * the queue itself is freed afterwards. */
-    c->flags &= ~(uint32_t)CLIENT_MULTI;
-    run_queue(ctx, &locks);
+    if (scripts)
+        script_unlock();
     keyspace_lockset_deinit(&locks);
-    discard_queue(c);
+    if (changed)
+        exec_abort(ctx, NULL);
+    else
+        discard_queue(c);
 }
 
 /* ---- MULTI, DISCARD, WATCH, UNWATCH -------------------------------------------- */

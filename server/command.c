@@ -22,6 +22,7 @@
 #include "keyspace.h"
 #include "log.h"
 #include "pubsub.h"
+#include "script.h"
 #include "server.h"
 #include "stats.h"
 
@@ -41,6 +42,7 @@ static struct command *const command_tables[] = {
     zset_commands,
     list_commands,
     blocking_commands,
+    scripting_commands,
 };
 
 static struct hashmap *command_index;
@@ -448,6 +450,10 @@ static const struct command *resolve(struct cmd_ctx *ctx, const struct command *
         resp_add_error(ctx->out, "NOAUTH Authentication required.");
         return NULL;
     }
+    if (__builtin_expect(script_busy(), 0) && !(cmd->flags & CMD_ALLOW_BUSY)) {
+        resp_add_error(ctx->out, script_busy_error());
+        return NULL;
+    }
     /* Redis's processCommand: evict by policy before every command while
      * maxmemory is set (no shard lock is held yet); refuse commands that
      * may grow the dataset only when nothing more could be evicted. */
@@ -533,9 +539,13 @@ static void run_locked(const struct command *cmd, struct cmd_ctx *ctx)
             return;
         }
     }
+    if (cmd->flags & CMD_SCRIPT)
+        script_lock(); /* before any shard: see script.h */
     keyspace_lockset_lock(&locks);
     cmd->proc(ctx);
     keyspace_lockset_unlock(&locks);
+    if (cmd->flags & CMD_SCRIPT)
+        script_unlock();
     keyspace_lockset_deinit(&locks);
 }
 

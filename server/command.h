@@ -65,6 +65,10 @@ enum command_flag {
      * specs): COMMAND INFO shows them, nothing locks them, COMMAND GETKEYS
      * finds no keys. */
     CMD_NOT_KEYS = 1 << 21,
+    /* Grove: runs a script or touches the script engine (EVAL, FCALL,
+     * SCRIPT LOAD...): the dispatcher and EXEC take the script lock
+     * (script.h) before any shard lock. */
+    CMD_SCRIPT = 1 << 22,
 };
 
 /* ACL categories, in the order Redis lists them (COMMAND INFO). A command
@@ -296,5 +300,6 @@ extern struct command set_commands[];
 extern struct command zset_commands[];
 extern struct command list_commands[];
 extern struct command blocking_commands[];
+extern struct command scripting_commands[];
 
 #endif

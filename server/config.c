@@ -71,6 +71,7 @@ static const struct option options[] = {
     {"maxmemory-samples", OPT_INT, FIELD(maxmemory_samples), 1, 64, 0, NULL, "5"},
     {"lfu-log-factor", OPT_INT, FIELD(lfu_log_factor), 0, INT_MAX, 0, NULL, "10"},
     {"lfu-decay-time", OPT_INT, FIELD(lfu_decay_time), 0, INT_MAX, 0, NULL, "1"},
+    {"busy-reply-threshold", OPT_INT, FIELD(busy_reply_threshold), 0, LLONG_MAX, 0, NULL, "5000"},
     {"save", OPT_STRING, FIELD(save), 0, 0, 0, NULL, ""},
     {"appendonly", OPT_BOOL, FIELD(appendonly), 0, 1, 0, NULL, "no"},
     {"daemonize", OPT_BOOL, FIELD(daemonize), 0, 0, OPT_IMMUTABLE, NULL, "no"},

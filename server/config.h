@@ -69,6 +69,7 @@ struct config {
     atomic_llong maxmemory_samples;
     atomic_llong lfu_log_factor;
     atomic_llong lfu_decay_time;          /* minutes */
+    atomic_llong busy_reply_threshold;    /* ms a script runs before others get -BUSY */
     char *save;                           /* accepted for compatibility; Grove never persists */
     atomic_llong appendonly;
     atomic_llong daemonize;

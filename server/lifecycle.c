@@ -20,6 +20,7 @@
 #include "lazyfree.h"
 #include "log.h"
 #include "rlimit.h"
+#include "script_lua.h"
 #include "server.h"
 #include "stats.h"
 #include "worker_loop.h"
@@ -169,6 +170,7 @@ void lifecycle_state_deinit(void)
     server.ks = NULL;
     stats_deinit();
     blocking_deinit();
+    script_lua_deinit();
     command_table_deinit();
 }
 

@@ -1,0 +1,225 @@
+/*
+ * script.c - the script lock, the running script's shard locks, commands
+ * run from scripts, and long-script handling (BUSY, KILL); see script.h.
+ */
+#include "script.h"
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "client.h"
+#include "command.h"
+#include "keyspace.h"
+#include "lifecycle.h"
+#include "log.h"
+#include "server.h"
+#include "stats.h"
+
+#define ERR_BUSY_EVAL                                                                    \
+    "BUSY Redis is busy running a script. You can only call SCRIPT KILL or SHUTDOWN NOSAVE."
+#define ERR_BUSY_FUNCTION                                                                \
+    "BUSY Redis is busy running a script. You can only call FUNCTION KILL or SHUTDOWN "   \
+    "NOSAVE."
+
+/* Recursive: EXEC holds it while a queued EVAL in another database goes
+ * through the dispatcher's path, which takes it again. */
+static pthread_mutex_t lock = PTHREAD_RECURSIVE_MUTEX_INITIALIZER_NP;
+
+/* Under `lock`, on the running script's thread. */
+static struct {
+    struct script_run *run;
+    long long start_ns;
+    bool wrote;
+    bool oom;                /* over maxmemory when it started */
+    unsigned char *held;     /* per shard id: locked by this script */
+    struct keyspace_shard **order; /* the shards it locked, to unlock them */
+    size_t nheld, cap;
+} cur;
+
+/* Read by other threads. A run has a generation number, so that a SCRIPT
+ * KILL aimed at one run can never stop the next. */
+static atomic_ullong running;    /* the run's generation, 0 when none runs */
+static atomic_ullong kill_gen;   /* the generation SCRIPT KILL stopped */
+static unsigned long long generation; /* under `lock` */
+static atomic_bool busy;         /* running past busy-reply-threshold */
+static atomic_bool busy_function;
+static atomic_bool wrote_any;    /* cur.wrote, for SCRIPT KILL on other threads */
+
+void script_lock(void)
+{
+    pthread_mutex_lock(&lock);
+}
+
+void script_unlock(void)
+{
+    pthread_mutex_unlock(&lock);
+}
+
+/* ---- a run -------------------------------------------------------------------------- */
+
+void script_begin(struct script_run *run)
+{
+    cur.run = run;
+    cur.start_ns = server_monotonic_ns();
+    cur.wrote = false;
+    cur.oom = server_over_maxmemory();
+    cur.nheld = 0;
+    if (cur.held == NULL)
+        cur.held = calloc(keyspace_shard_count(server.ks), 1);
+    atomic_store(&wrote_any, false);
+    atomic_store(&busy_function, run->is_function);
+    atomic_store(&running, ++generation);
+}
+
+void script_end(struct script_run *run)
+{
+    (void)run;
+    while (cur.nheld > 0) {
+        struct keyspace_shard *sh = cur.order[--cur.nheld];
+        cur.held[keyspace_shard_id(sh)] = 0;
+        keyspace_shard_unlock(sh);
+    }
+    atomic_store(&running, 0);
+    if (atomic_exchange(&busy, false))
+        log_warning("Slow script finished after %lld milliseconds.",
+                    (server_monotonic_ns() - cur.start_ns) / 1000000);
+    cur.run = NULL;
+}
+
+/* Lock a shard for the rest of the run (the first time it is met). */
+static bool hold(struct keyspace_shard *sh)
+{
+    unsigned id = keyspace_shard_id(sh);
+    if (cur.held == NULL)
+        return false;
+    if (cur.held[id])
+        return true;
+    if (cur.nheld == cur.cap) {
+        size_t cap = cur.cap ? cur.cap * 2 : 16;
+        struct keyspace_shard **v = realloc(cur.order, cap * sizeof(*v));
+        if (v == NULL)
+            return false;
+        cur.order = v;
+        cur.cap = cap;
+    }
+    keyspace_shard_lock(sh); /* may wait while holding others: see script.h */
+    cur.held[id] = 1;
+    cur.order[cur.nheld++] = sh;
+    return true;
+}
+
+/* The shards of every key of the command line, in the script's db. */
+static bool hold_keys(struct script_run *run, const struct command *cmd, struct resp_arg *argv,
+                      size_t argc)
+{
+    struct keyspace_db *db = keyspace_db(server.ks, (unsigned)run->as->db);
+    struct command_keys keys;
+    size_t i;
+    if (cmd->flags & CMD_SELF_LOCK)
+        return true; /* it locks for itself: recursively where the script holds */
+    command_keys_init(&keys, cmd, argv, argc);
+    while (command_keys_next(&keys, &i)) {
+        struct keyspace_key k;
+        keyspace_key_init(server.ks, &k, argv[i].ptr, argv[i].len);
+        if (!hold(keyspace_shard_of(db, &k)))
+            return false;
+    }
+    return true;
+}
+
+/* ---- commands from a script --------------------------------------------------------- */
+
+static const struct command *lookup(struct resp_arg *argv, size_t argc)
+{
+    const struct command *cmd = command_lookup(argv[0].ptr, argv[0].len);
+    if (cmd != NULL && cmd->subcommands != NULL && argc >= 2)
+        return command_lookup_sub(cmd, argv[1].ptr, argv[1].len);
+    return cmd;
+}
+
+static bool arity_ok(const struct command *cmd, size_t argc)
+{
+    return cmd->arity >= 0 ? argc == (size_t)cmd->arity : argc >= (size_t)-cmd->arity;
+}
+
+/* Redis's scriptCall checks, in its order; NULL when the command may run. */
+static const char *refusal(struct script_run *run, const struct command *cmd, size_t argc)
+{
+    if (cmd == NULL)
+        return "Unknown Redis command called from script";
+    if (!arity_ok(cmd, argc))
+        return "Wrong number of args calling Redis command from script";
+    if (cmd->flags & CMD_NOSCRIPT)
+        return "This Redis command is not allowed from script";
+    if ((cmd->flags & CMD_WRITE) && (run->flags & SCRIPT_NO_WRITES))
+        return "Write commands are not allowed from read-only scripts.";
+    if (!(run->flags & SCRIPT_ALLOW_OOM) && server.cfg.maxmemory > 0 && !cur.wrote &&
+        cur.oom && (cmd->flags & CMD_DENYOOM))
+        return ERR_MAXMEMORY_OOM;
+    return NULL;
+}
+
+bool script_call(struct script_run *run, struct resp_arg *argv, size_t argc,
+                 struct resp_out *out)
+{
+    const struct command *cmd = lookup(argv, argc);
+    const char *why = refusal(run, cmd, argc);
+    if (why != NULL) {
+        resp_add_error(out, why);
+        return false;
+    }
+    if (cmd->flags & CMD_WRITE) {
+        cur.wrote = true;
+        atomic_store(&wrote_any, true);
+    }
+    if (!hold_keys(run, cmd, argv, argc)) {
+        resp_add_error(out, ERR_OUT_OF_MEMORY);
+        return false;
+    }
+    run->as->last_cmd = cmd;
+    command__run_held(run->as, out, cmd, argv, argc, run->now_ms);
+    if (run->caller->stats != NULL)
+        stats_command_add(run->caller->stats, cmd->id, STATS_CMD_CALLS, 1);
+    return true;
+}
+
+/* ---- long scripts ------------------------------------------------------------------ */
+
+bool script_check_busy(struct script_run *run)
+{
+    long long elapsed = (server_monotonic_ns() - cur.start_ns) / 1000000;
+    if (!atomic_load(&busy) && elapsed >= server.cfg.busy_reply_threshold) {
+        log_warning("Slow script detected: still in execution after %lld milliseconds. You "
+                    "can try killing the script using the %s command.",
+                    elapsed, run->is_function ? "FUNCTION KILL" : "SCRIPT KILL");
+        atomic_store(&busy, true);
+    }
+    return atomic_load(&kill_gen) == generation || atomic_load(&server.shutdown_requested);
+}
+
+bool script_busy(void)
+{
+    return atomic_load_explicit(&busy, memory_order_relaxed);
+}
+
+const char *script_busy_error(void)
+{
+    return atomic_load(&busy_function) ? ERR_BUSY_FUNCTION : ERR_BUSY_EVAL;
+}
+
+const char *script_kill(bool function)
+{
+    unsigned long long gen = atomic_load(&running);
+    if (gen == 0)
+        return "NOTBUSY No scripts in execution right now.";
+    if (atomic_load(&wrote_any))
+        return "UNKILLABLE Sorry the script already executed write commands against the "
+               "dataset. You can either wait the script termination or kill the server in a "
+               "hard way using the SHUTDOWN NOSAVE command.";
+    if (function != atomic_load(&busy_function))
+        return function ? ERR_BUSY_EVAL : ERR_BUSY_FUNCTION;
+    atomic_store(&kill_gen, gen);
+    return "OK";
+}

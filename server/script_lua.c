@@ -1,0 +1,1145 @@
+/*
+ * script_lua.c - EVAL's Lua engine; see script_lua.h.
+ *
+ * The sandbox, as Redis 7.0 shapes it
+ *   Scripts see a globals table of their own (G): the base functions Redis
+ *   keeps (no print, setfenv, getfenv, newproxy, module, require, loadfile,
+ *   dofile, os, io, debug, package), and read-only proxies of the libraries
+ *   (string, table, math, coroutine, bit, cjson, cmsgpack, struct, redis).
+ *   Every compiled script runs with environment E, an empty table whose
+ *   metatable reads from G and refuses every write ("Attempt to modify a
+ *   readonly table"); G's own metatable turns a missing name into "Script
+ *   attempted to access nonexistent global variable". _G is E. KEYS and
+ *   ARGV are set in G before each run. Functions made by loadstring and
+ *   load get E too, so nothing a script does outlives it.
+ *
+ * Errors
+ *   Errors travel as tables {err="CODE message"}: redis.call raises one
+ *   when its command fails; error("x") raises a string that the error
+ *   handler turns into {err="ERR <position> x"}. Lua's pcall, as Redis
+ *   7.0's, hands scripts the message as a string. The handler records
+ *   where the error happened, and the reply is "<err> script: <sha>, on
+ *   @user_script:<line>.", as Redis 7.0 words it.
+ *
+ * Conversions (Redis's documented rules)
+ *   reply -> Lua: integer -> number, bulk -> string, RESP2 null -> false,
+ *   status -> {ok=...}, error -> {err=...}, array -> table; after
+ *   redis.setresp(3): map -> {map={...}}, set -> {set={...}}, null -> nil,
+ *   double -> {double=n}, boolean -> boolean, big number ->
+ *   {big_number="..."}, verbatim -> {verbatim_string={format=, string=}}.
+ *   Lua -> reply: number -> integer (truncated), string -> bulk, true ->
+ *   1 (a RESP3 boolean after setresp(3)), false and nil -> null, tables by
+ *   their err / ok / double / big_number / map / set / verbatim_string
+ *   field, else an array up to the first nil.
+ */
+#include "script_lua.h"
+
+#include <lauxlib.h>
+#include <lua.h>
+#include <lualib.h>
+#include <lua-bitop.h>
+#include <lua-cjson.h>
+#include <math.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "client.h"
+#include "command.h"
+#include "hashmap.h"
+#include "log.h"
+#include "resp_reply.h"
+#include "script.h"
+#include "server.h"
+
+#define HOOK_EVERY 100000       /* instructions between busy checks, as Redis */
+#define REDIS_VERSION_NUM 0x0007000f
+#define CHUNK_NAME "@user_script"
+
+/* Registry keys. */
+#define REG_ENV "grove:env"         /* E */
+#define REG_GLOBALS "grove:globals" /* G */
+#define REG_RUN "grove:run"         /* light userdata: the struct script_run */
+
+struct cached_script {
+    unsigned flags;  /* enum script_flag */
+    size_t body_len;
+};
+
+static lua_State *lua;
+static struct hashmap *cache; /* sha -> struct cached_script, the function in the registry */
+static size_t cache_bytes;
+/* For INFO on any thread, refreshed under the script lock. */
+static atomic_size_t shown_memory, shown_cached, shown_bytes;
+
+static void publish_figures(void)
+{
+    size_t memory = lua ? (size_t)lua_gc(lua, LUA_GCCOUNT, 0) * 1024 +
+                              (size_t)lua_gc(lua, LUA_GCCOUNTB, 0)
+                        : 0;
+    atomic_store_explicit(&shown_memory, memory, memory_order_relaxed);
+    atomic_store_explicit(&shown_cached, cache ? hashmap_size(cache) : 0, memory_order_relaxed);
+    atomic_store_explicit(&shown_bytes, cache_bytes, memory_order_relaxed);
+}
+
+/* ---- read-only tables --------------------------------------------------------------- */
+
+static int readonly_newindex(lua_State *L)
+{
+    return luaL_error(L, "Attempt to modify a readonly table");
+}
+
+static int missing_global(lua_State *L)
+{
+    return luaL_error(L, "Script attempted to access nonexistent global variable '%s'",
+                      lua_tostring(L, 2));
+}
+
+/* A table that reads through to the table on top of the stack and refuses
+ * writes; replaces it on the stack. */
+static void make_readonly_proxy(lua_State *L)
+{
+    lua_newtable(L);              /* proxy */
+    lua_newtable(L);              /* its metatable */
+    lua_pushvalue(L, -3);
+    lua_setfield(L, -2, "__index");
+    lua_pushcfunction(L, readonly_newindex);
+    lua_setfield(L, -2, "__newindex");
+    lua_pushboolean(L, 0);
+    lua_setfield(L, -2, "__metatable"); /* scripts cannot swap it */
+    lua_setmetatable(L, -2);
+    lua_remove(L, -2);
+}
+
+/* A failure of the redis library raised as Redis does: an error table,
+ * so the reply shows no Lua position. */
+static int raise_error(lua_State *L, const char *msg)
+{
+    lua_pushfstring(L, "ERR %s", msg);
+    lua_newtable(L);
+    lua_insert(L, -2);
+    lua_setfield(L, -2, "err");
+    return lua_error(L);
+}
+
+/* rawset refuses the sandbox's proxies, as Redis's read-only tables do. */
+static int sandbox_rawset(lua_State *L)
+{
+    luaL_checktype(L, 1, LUA_TTABLE);
+    if (lua_getmetatable(L, 1)) {
+        lua_getfield(L, -1, "__newindex");
+        bool readonly = lua_tocfunction(L, -1) == readonly_newindex;
+        lua_pop(L, 2);
+        if (readonly)
+            return raise_error(L, "Attempt to modify a readonly table");
+    }
+    luaL_checkany(L, 2);
+    luaL_checkany(L, 3);
+    lua_settop(L, 3);
+    lua_rawset(L, 1);
+    return 1;
+}
+
+/* loadstring / load: the new function runs in the sandbox too. */
+static int sandboxed_loader(lua_State *L)
+{
+    int n = lua_gettop(L);
+    lua_pushvalue(L, lua_upvalueindex(1));
+    lua_insert(L, 1);
+    lua_call(L, n, LUA_MULTRET);
+    if (lua_isfunction(L, 1)) {
+        lua_getfield(L, LUA_REGISTRYINDEX, REG_ENV);
+        lua_setfenv(L, 1);
+    }
+    return lua_gettop(L);
+}
+
+/* pcall as Redis 7.0 gives it to scripts: an error table comes back as its
+ * message string. */
+static int sandbox_pcall(lua_State *L)
+{
+    luaL_checkany(L, 1);
+    int status = lua_pcall(L, lua_gettop(L) - 1, LUA_MULTRET, 0);
+    lua_pushboolean(L, status == 0);
+    lua_insert(L, 1);
+    if (status != 0 && lua_istable(L, -1)) {
+        lua_getfield(L, -1, "err");
+        if (lua_isstring(L, -1))
+            lua_replace(L, -2);
+        else
+            lua_pop(L, 1);
+    }
+    return lua_gettop(L);
+}
+
+/* ---- redis.call and redis.pcall ------------------------------------------------------ */
+
+static struct script_run *current_run(lua_State *L)
+{
+    lua_getfield(L, LUA_REGISTRYINDEX, REG_RUN);
+    struct script_run *run = lua_touserdata(L, -1);
+    lua_pop(L, 1);
+    return run;
+}
+
+/* {err="msg"} on the stack. */
+static void push_error_table(lua_State *L, const char *msg, size_t len)
+{
+    lua_newtable(L);
+    lua_pushlstring(L, msg, len);
+    lua_setfield(L, -2, "err");
+}
+
+static void push_reply(lua_State *L, struct resp_reply_reader *r, int depth);
+
+static void push_aggregate(lua_State *L, struct resp_reply_reader *r,
+                           const struct resp_reply_item *it, int depth)
+{
+    bool pairs = it->type == RESP_REPLY_MAP, set = it->type == RESP_REPLY_SET;
+    lua_newtable(L);
+    if (pairs || set)
+        lua_newtable(L); /* the inner table of {map=...} / {set=...} */
+    for (long long i = 0; i < it->n; i++) {
+        push_reply(L, r, depth + 1);
+        if (pairs) {
+            push_reply(L, r, depth + 1);
+            lua_settable(L, -3);
+        } else if (set) {
+            lua_pushboolean(L, 1);
+            lua_settable(L, -3);
+        } else {
+            lua_rawseti(L, -2, (int)i + 1);
+        }
+    }
+    if (pairs || set)
+        lua_setfield(L, -2, pairs ? "map" : "set");
+}
+
+/* One reply item (and what it contains) as a Lua value. The replies come
+ * from our own encoder, so they are well formed. */
+static void push_reply(lua_State *L, struct resp_reply_reader *r, int depth)
+{
+    struct resp_reply_item it;
+    if (!lua_checkstack(L, 5) || !resp_reply_next(r, &it)) {
+        lua_pushnil(L);
+        return;
+    }
+    switch (it.type) {
+    case RESP_REPLY_STATUS:
+        lua_newtable(L);
+        lua_pushlstring(L, it.text, it.len);
+        lua_setfield(L, -2, "ok");
+        break;
+    case RESP_REPLY_ERROR:
+        push_error_table(L, it.text, it.len);
+        break;
+    case RESP_REPLY_INTEGER:
+        lua_pushnumber(L, (lua_Number)it.n);
+        break;
+    case RESP_REPLY_BULK:
+        lua_pushlstring(L, it.text, it.len);
+        break;
+    case RESP_REPLY_NULL:
+        if (it.legacy)
+            lua_pushboolean(L, 0);
+        else
+            lua_pushnil(L);
+        break;
+    case RESP_REPLY_DOUBLE:
+        lua_newtable(L);
+        lua_pushnumber(L, strtod(it.text, NULL));
+        lua_setfield(L, -2, "double");
+        break;
+    case RESP_REPLY_BOOL:
+        lua_pushboolean(L, it.n != 0);
+        break;
+    case RESP_REPLY_BIGNUM:
+        lua_newtable(L);
+        lua_pushlstring(L, it.text, it.len);
+        lua_setfield(L, -2, "big_number");
+        break;
+    case RESP_REPLY_VERBATIM:
+        lua_newtable(L);
+        lua_newtable(L);
+        lua_pushlstring(L, it.text, it.len >= 3 ? 3 : it.len);
+        lua_setfield(L, -2, "format");
+        lua_pushlstring(L, it.len > 4 ? it.text + 4 : "", it.len > 4 ? it.len - 4 : 0);
+        lua_setfield(L, -2, "string");
+        lua_setfield(L, -2, "verbatim_string");
+        break;
+    case RESP_REPLY_ATTRIBUTE:
+        for (long long i = 0; i < 2 * it.n; i++) {
+            push_reply(L, r, depth + 1);
+            lua_pop(L, 1);
+        }
+        push_reply(L, r, depth);
+        break;
+    default: /* arrays, maps, sets, pushes */
+        push_aggregate(L, r, &it, depth);
+        break;
+    }
+}
+
+/* The command line from the Lua arguments: strings, or numbers as Redis
+ * prints them (%.17g). False (with nothing allocated) on another type. */
+static bool collect_args(lua_State *L, int argc, struct resp_arg *argv, char (*numbers)[32])
+{
+    for (int j = 0; j < argc; j++) {
+        int type = lua_type(L, j + 1);
+        if (type == LUA_TNUMBER) {
+            int n = snprintf(numbers[j], sizeof(numbers[j]), "%.17g", lua_tonumber(L, j + 1));
+            argv[j] = (struct resp_arg){numbers[j], (size_t)n};
+        } else if (type == LUA_TSTRING) {
+            size_t len;
+            const char *s = lua_tolstring(L, j + 1, &len);
+            argv[j] = (struct resp_arg){s, len};
+        } else {
+            return false;
+        }
+    }
+    return true;
+}
+
+/* A failed call: redis.call raises the error table, redis.pcall returns it. */
+static int call_failed(lua_State *L, bool raise, const char *msg, size_t len)
+{
+    push_error_table(L, msg, len);
+    return raise ? lua_error(L) : 1;
+}
+
+static int redis_call_generic(lua_State *L, bool raise)
+{
+    int argc = lua_gettop(L);
+    if (argc == 0) {
+        static const char msg[] = "ERR Please specify at least one argument for this redis "
+                                  "lib call";
+        return call_failed(L, raise, msg, sizeof(msg) - 1);
+    }
+    struct resp_arg *argv = malloc((size_t)argc * (sizeof(*argv) + 32));
+    if (argv == NULL)
+        return luaL_error(L, "out of memory");
+    char(*numbers)[32] = (char(*)[32])(argv + argc);
+    if (!collect_args(L, argc, argv, numbers)) {
+        free(argv);
+        static const char msg[] = "ERR Lua redis lib command arguments must be strings or "
+                                  "integers";
+        return call_failed(L, raise, msg, sizeof(msg) - 1);
+    }
+    struct script_run *run = current_run(L);
+    struct resp_out out;
+    resp_out_init(&out, run->as->resp);
+    script_call(run, argv, (size_t)argc, &out);
+    free(argv);
+    lua_settop(L, 0);
+    struct resp_reply_reader r;
+    resp_reply_reader_init(&r, out.data, out.len);
+    push_reply(L, &r, 0);
+    resp_out_deinit(&out);
+    if (raise && lua_istable(L, -1)) {
+        lua_getfield(L, -1, "err");
+        bool failed = lua_isstring(L, -1);
+        lua_pop(L, 1);
+        if (failed)
+            return lua_error(L);
+    }
+    return 1;
+}
+
+static int redis_call(lua_State *L)
+{
+    return redis_call_generic(L, true);
+}
+
+static int redis_pcall(lua_State *L)
+{
+    return redis_call_generic(L, false);
+}
+
+/* ---- the rest of the redis library ---------------------------------------------------- */
+
+/* redis.error_reply("msg") -> {err="ERR msg"}, ("-CODE msg") -> {err="CODE msg"}. */
+static int redis_error_reply(lua_State *L)
+{
+    if (lua_gettop(L) != 1 || lua_type(L, 1) != LUA_TSTRING) {
+        static const char msg[] = "ERR wrong number or type of arguments";
+        push_error_table(L, msg, sizeof(msg) - 1);
+        return 1;
+    }
+    size_t len;
+    const char *s = lua_tolstring(L, 1, &len);
+    if (len > 0 && s[0] == '-') {
+        s++;
+        len--;
+    }
+    const char *space = memchr(s, ' ', len);
+    lua_newtable(L);
+    if (space == NULL)
+        lua_pushfstring(L, "ERR %s", s);
+    else
+        lua_pushlstring(L, s, len);
+    lua_setfield(L, -2, "err");
+    return 1;
+}
+
+static int redis_status_reply(lua_State *L)
+{
+    if (lua_gettop(L) != 1 || lua_type(L, 1) != LUA_TSTRING) {
+        static const char msg[] = "ERR wrong number or type of arguments";
+        push_error_table(L, msg, sizeof(msg) - 1);
+        return 1;
+    }
+    lua_newtable(L);
+    lua_pushvalue(L, 1);
+    lua_setfield(L, -2, "ok");
+    return 1;
+}
+
+static int redis_sha1hex(lua_State *L)
+{
+    if (lua_gettop(L) != 1)
+        return raise_error(L, "wrong number of arguments");
+    size_t len;
+    const char *s = lua_tolstring(L, 1, &len);
+    char hex[SHA1_HEX_LEN + 1];
+    sha1_hex(s ? s : "", s ? len : 0, hex);
+    lua_pushstring(L, hex);
+    return 1;
+}
+
+static int redis_log(lua_State *L)
+{
+    static const enum log_level levels[] = {LOG_DEBUG, LOG_VERBOSE, LOG_NOTICE, LOG_WARNING};
+    int argc = lua_gettop(L);
+    if (argc < 2)
+        return raise_error(L, "redis.log() requires two arguments or more.");
+    if (!lua_isnumber(L, 1))
+        return raise_error(L, "First argument must be a number (log level).");
+    int level = (int)lua_tonumber(L, 1);
+    if (level < 0 || level > 3)
+        return raise_error(L, "Invalid debug level.");
+    luaL_Buffer b;
+    luaL_buffinit(L, &b);
+    for (int j = 2; j <= argc; j++) {
+        size_t len;
+        const char *s = lua_tolstring(L, j, &len);
+        if (s == NULL)
+            continue;
+        if (j > 2)
+            luaL_addchar(&b, ' ');
+        luaL_addlstring(&b, s, len);
+    }
+    luaL_pushresult(&b);
+    log_msg(levels[level], "%s", lua_tostring(L, -1));
+    return 0;
+}
+
+static int redis_setresp(lua_State *L)
+{
+    if (lua_gettop(L) != 1)
+        return raise_error(L, "redis.setresp() requires one argument.");
+    int resp = (int)lua_tonumber(L, 1);
+    if (resp != 2 && resp != 3)
+        return raise_error(L, "RESP version must be 2 or 3.");
+    current_run(L)->as->resp = resp;
+    return 0;
+}
+
+/* Accepted, as Redis 7.0 accepts them: Grove has no replication yet, so
+ * there is nothing for them to choose. */
+static int redis_set_repl(lua_State *L)
+{
+    if (lua_gettop(L) != 1)
+        return raise_error(L, "redis.set_repl() requires one argument.");
+    int flags = (int)lua_tonumber(L, 1);
+    if (flags < 0 || flags > 3)
+        return raise_error(L, "Invalid replication flags. Use REPL_AOF, REPL_REPLICA, REPL_ALL "
+                              "or REPL_NONE.");
+    return 0;
+}
+
+static int redis_true(lua_State *L)
+{
+    lua_pushboolean(L, 1);
+    return 1;
+}
+
+static int redis_nothing(lua_State *L)
+{
+    (void)L;
+    return 0;
+}
+
+/* ---- math.random: Redis's rand48, one sequence for the whole server ------------------ */
+
+static uint64_t rand48_state = 0x330e; /* srand48(0) */
+
+static int32_t rand48_next(void)
+{
+    rand48_state = (rand48_state * 0x5deece66dULL + 0xb) & ((1ULL << 48) - 1);
+    return (int32_t)(rand48_state >> 17);
+}
+
+static int math_random(lua_State *L)
+{
+    lua_Number r = (lua_Number)(rand48_next() % INT32_MAX) / (lua_Number)INT32_MAX;
+    switch (lua_gettop(L)) {
+    case 0:
+        lua_pushnumber(L, r);
+        return 1;
+    case 1: {
+        int u = luaL_checkint(L, 1);
+        luaL_argcheck(L, 1 <= u, 1, "interval is empty");
+        lua_pushnumber(L, floor(r * u) + 1);
+        return 1;
+    }
+    case 2: {
+        int l = luaL_checkint(L, 1), u = luaL_checkint(L, 2);
+        luaL_argcheck(L, l <= u, 2, "interval is empty");
+        lua_pushnumber(L, floor(r * (u - l + 1)) + l);
+        return 1;
+    }
+    default:
+        return luaL_error(L, "wrong number of arguments");
+    }
+}
+
+static int math_randomseed(lua_State *L)
+{
+    rand48_state = ((uint64_t)(uint32_t)luaL_checkint(L, 1) << 16) | 0x330e;
+    return 0;
+}
+
+/* ---- building the state ---------------------------------------------------------------- */
+
+static void open_lib(lua_State *L, lua_CFunction open, const char *name)
+{
+    lua_pushcfunction(L, open);
+    lua_pushstring(L, name);
+    lua_call(L, 1, 0);
+}
+
+static void set_function(lua_State *L, const char *name, lua_CFunction fn)
+{
+    lua_pushcfunction(L, fn);
+    lua_setfield(L, -2, name);
+}
+
+static void set_number(lua_State *L, const char *name, lua_Number v)
+{
+    lua_pushnumber(L, v);
+    lua_setfield(L, -2, name);
+}
+
+/* The redis table, left on the stack. */
+static void push_redis_lib(lua_State *L)
+{
+    lua_newtable(L);
+    set_function(L, "call", redis_call);
+    set_function(L, "pcall", redis_pcall);
+    set_function(L, "error_reply", redis_error_reply);
+    set_function(L, "status_reply", redis_status_reply);
+    set_function(L, "sha1hex", redis_sha1hex);
+    set_function(L, "log", redis_log);
+    set_function(L, "setresp", redis_setresp);
+    set_function(L, "set_repl", redis_set_repl);
+    set_function(L, "replicate_commands", redis_true);
+    set_function(L, "breakpoint", redis_nothing);
+    set_function(L, "debug", redis_nothing);
+    set_number(L, "LOG_DEBUG", 0);
+    set_number(L, "LOG_VERBOSE", 1);
+    set_number(L, "LOG_NOTICE", 2);
+    set_number(L, "LOG_WARNING", 3);
+    set_number(L, "REPL_NONE", 0);
+    set_number(L, "REPL_AOF", 1);
+    set_number(L, "REPL_SLAVE", 2);
+    set_number(L, "REPL_REPLICA", 2);
+    set_number(L, "REPL_ALL", 3);
+    lua_pushstring(L, GROVE_REDIS_VERSION);
+    lua_setfield(L, -2, "REDIS_VERSION");
+    set_number(L, "REDIS_VERSION_NUM", REDIS_VERSION_NUM);
+}
+
+/* Copy what scripts may use of Lua's globals into G. */
+static void copy_base(lua_State *L, int g)
+{
+    static const char *const kept[] = {
+        "assert", "collectgarbage", "error", "gcinfo", "getmetatable", "ipairs", "next",
+        "pairs", "rawequal", "rawget", "select", "setmetatable", "tonumber", "tostring",
+        "type", "unpack", "xpcall", "_VERSION", NULL,
+    };
+    for (size_t i = 0; kept[i] != NULL; i++) {
+        lua_getglobal(L, kept[i]);
+        lua_setfield(L, g, kept[i]);
+    }
+    lua_pushcfunction(L, sandbox_rawset);
+    lua_setfield(L, g, "rawset");
+    lua_pushcfunction(L, sandbox_pcall);
+    lua_setfield(L, g, "pcall");
+    static const char *const loaders[] = {"loadstring", "load", NULL};
+    for (size_t i = 0; loaders[i] != NULL; i++) {
+        lua_getglobal(L, loaders[i]);
+        lua_pushcclosure(L, sandboxed_loader, 1);
+        lua_setfield(L, g, loaders[i]);
+    }
+}
+
+/* A library of Lua's globals, as a read-only proxy in G. */
+static void proxy_into(lua_State *L, int g, const char *name)
+{
+    lua_getglobal(L, name);
+    make_readonly_proxy(L);
+    lua_setfield(L, g, name);
+}
+
+static void build_sandbox(lua_State *L)
+{
+    lua_newtable(L); /* G */
+    int g = lua_gettop(L);
+    copy_base(L, g);
+    lua_getglobal(L, "math");
+    lua_pushcfunction(L, math_random);
+    lua_setfield(L, -2, "random");
+    lua_pushcfunction(L, math_randomseed);
+    lua_setfield(L, -2, "randomseed");
+    lua_pop(L, 1);
+    static const char *const libs[] = {"string", "table", "math", "coroutine", "bit", "cjson",
+                                       NULL};
+    for (size_t i = 0; libs[i] != NULL; i++)
+        proxy_into(L, g, libs[i]);
+    push_redis_lib(L);
+    make_readonly_proxy(L);
+    lua_setfield(L, g, "redis");
+    lua_newtable(L); /* G's metatable: a missing name is an error */
+    lua_pushcfunction(L, missing_global);
+    lua_setfield(L, -2, "__index");
+    lua_setmetatable(L, g);
+    lua_newtable(L); /* E */
+    lua_newtable(L);
+    lua_pushvalue(L, g);
+    lua_setfield(L, -2, "__index");
+    lua_pushcfunction(L, readonly_newindex);
+    lua_setfield(L, -2, "__newindex");
+    lua_pushboolean(L, 0);
+    lua_setfield(L, -2, "__metatable");
+    lua_setmetatable(L, -2);
+    lua_pushvalue(L, -1);
+    lua_setfield(L, g, "_G");
+    lua_setfield(L, LUA_REGISTRYINDEX, REG_ENV);
+    lua_setfield(L, LUA_REGISTRYINDEX, REG_GLOBALS);
+    /* Strings' methods read through the proxy too. */
+    lua_pushliteral(L, "");
+    lua_getmetatable(L, -1);
+    lua_getfield(L, LUA_REGISTRYINDEX, REG_GLOBALS);
+    lua_getfield(L, -1, "string");
+    lua_setfield(L, -3, "__index");
+    lua_pushboolean(L, 0);
+    lua_setfield(L, -3, "__metatable");
+    lua_pop(L, 3);
+}
+
+static lua_State *state(void)
+{
+    if (lua != NULL)
+        return lua;
+    lua = luaL_newstate();
+    if (lua == NULL)
+        return NULL;
+    open_lib(lua, luaopen_base, "");
+    open_lib(lua, luaopen_table, LUA_TABLIBNAME);
+    open_lib(lua, luaopen_string, LUA_STRLIBNAME);
+    open_lib(lua, luaopen_math, LUA_MATHLIBNAME);
+    lua_pushcfunction(lua, luaopen_cjson);
+    lua_call(lua, 0, 1);
+    lua_setglobal(lua, "cjson");
+    lua_pushcfunction(lua, luaopen_bit);
+    lua_call(lua, 0, 1);
+    lua_setglobal(lua, "bit");
+    build_sandbox(lua);
+    return lua;
+}
+
+/* ---- the cache --------------------------------------------------------------------------- */
+
+static const struct hashmap_hasher cache_hasher = {hashmap_siphash, &server.seed};
+
+static struct cached_script *cached(const char *sha)
+{
+    struct hashmap_entry *e =
+        cache ? hashmap_find(cache, sha, SHA1_HEX_LEN, hashmap_hash(cache, sha, SHA1_HEX_LEN))
+              : NULL;
+    return e ? hashmap_entry_extra(e) : NULL;
+}
+
+/* Redis's shebang: "#!lua [flags=a,b]" on the first line. 0 and *flags,
+ * or -1 with the error reply's text in `err`. */
+static int parse_shebang(const char *body, size_t len, unsigned *flags, char *err, size_t cap)
+{
+    static const struct {
+        const char *name;
+        unsigned flag;
+    } names[] = {{"no-writes", SCRIPT_NO_WRITES},     {"allow-oom", SCRIPT_ALLOW_OOM},
+                 {"allow-stale", SCRIPT_ALLOW_STALE}, {"no-cluster", SCRIPT_NO_CLUSTER},
+                 {"allow-cross-slot-keys", SCRIPT_ALLOW_CROSS_SLOT}};
+    *flags = SCRIPT_LEGACY;
+    if (len < 2 || body[0] != '#' || body[1] != '!')
+        return 0;
+    *flags = 0;
+    const char *nl = memchr(body, '\n', len);
+    if (nl == NULL) {
+        snprintf(err, cap, "ERR Invalid script shebang");
+        return -1;
+    }
+    char line[1024];
+    snprintf(line, sizeof(line), "%.*s", (int)(nl - body), body);
+    char *save = NULL, *engine = strtok_r(line, " ", &save);
+    if (strcmp(engine, "#!lua") != 0) {
+        snprintf(err, cap, "ERR Unexpected engine in script shebang: %s", engine);
+        return -1;
+    }
+    for (char *opt = strtok_r(NULL, " ", &save); opt; opt = strtok_r(NULL, " ", &save)) {
+        if (strncmp(opt, "flags=", 6) != 0) {
+            snprintf(err, cap, "ERR Unknown lua shebang option: %s", opt);
+            return -1;
+        }
+        char *save2 = NULL;
+        for (char *f = strtok_r(opt + 6, ",", &save2); f; f = strtok_r(NULL, ",", &save2)) {
+            size_t i = 0;
+            while (i < sizeof(names) / sizeof(names[0]) && strcmp(names[i].name, f) != 0)
+                i++;
+            if (i == sizeof(names) / sizeof(names[0])) {
+                snprintf(err, cap, "ERR Unexpected flag in script shebang: %s", f);
+                return -1;
+            }
+            *flags |= names[i].flag;
+        }
+    }
+    return 0;
+}
+
+/* Compile and cache a body under `sha`; the cached entry, or NULL after
+ * replying the error. A shebang line is compiled as an empty line, so
+ * line numbers stay the script's. */
+static struct cached_script *compile(struct cmd_ctx *ctx, const char *body, size_t len,
+                                     const char *sha)
+{
+    unsigned flags;
+    char err[1200];
+    lua_State *L = state();
+    if (L == NULL) {
+        resp_add_error(ctx->out, ERR_OUT_OF_MEMORY);
+        return NULL;
+    }
+    if (parse_shebang(body, len, &flags, err, sizeof(err)) < 0) {
+        resp_add_error(ctx->out, err);
+        return NULL;
+    }
+    size_t skip = (flags & SCRIPT_LEGACY) ? 0 : (size_t)((const char *)memchr(body, '\n', len) - body);
+    if (luaL_loadbuffer(L, body + skip, len - skip, CHUNK_NAME) != 0) {
+        resp_add_errorf(ctx->out, "ERR Error compiling script (new function): %s",
+                        lua_tostring(L, -1));
+        lua_pop(L, 1);
+        return NULL;
+    }
+    lua_getfield(L, LUA_REGISTRYINDEX, REG_ENV);
+    lua_setfenv(L, -2);
+    lua_setfield(L, LUA_REGISTRYINDEX, sha); /* "f_<sha>" in Redis; the digest here */
+    if (cache == NULL && (cache = hashmap_create(&cache_hasher)) == NULL)
+        goto no_memory;
+    struct cached_script s = {flags, len};
+    struct hashmap_entry *e = hashmap_insert(cache, sha, SHA1_HEX_LEN,
+                                             hashmap_hash(cache, sha, SHA1_HEX_LEN), sizeof(s));
+    if (e == NULL)
+        goto no_memory;
+    memcpy(hashmap_entry_extra(e), &s, sizeof(s));
+    cache_bytes += len;
+    publish_figures();
+    return hashmap_entry_extra(e);
+no_memory:
+    lua_pushnil(L);
+    lua_setfield(L, LUA_REGISTRYINDEX, sha);
+    resp_add_error(ctx->out, ERR_OUT_OF_MEMORY);
+    return NULL;
+}
+
+static void lower_sha(const struct resp_arg *arg, char sha[SHA1_HEX_LEN + 1])
+{
+    size_t n = arg->len < SHA1_HEX_LEN ? arg->len : SHA1_HEX_LEN;
+    for (size_t i = 0; i < n; i++)
+        sha[i] = (char)((arg->ptr[i] >= 'A' && arg->ptr[i] <= 'Z') ? arg->ptr[i] + 32
+                                                                    : arg->ptr[i]);
+    memset(sha + n, 0, SHA1_HEX_LEN + 1 - n);
+}
+
+bool script_lua_load(struct cmd_ctx *ctx, const struct resp_arg *body, char sha[SHA1_HEX_LEN + 1])
+{
+    sha1_hex(body->ptr, body->len, sha);
+    return cached(sha) != NULL || compile(ctx, body->ptr, body->len, sha) != NULL;
+}
+
+bool script_lua_exists(const struct resp_arg *digest)
+{
+    char sha[SHA1_HEX_LEN + 1];
+    lower_sha(digest, sha);
+    return digest->len == SHA1_HEX_LEN && cached(sha) != NULL;
+}
+
+void script_lua_flush(void)
+{
+    if (lua != NULL)
+        lua_close(lua);
+    lua = NULL;
+    hashmap_destroy(cache);
+    cache = NULL;
+    cache_bytes = 0;
+    publish_figures();
+}
+
+void script_lua_deinit(void)
+{
+    script_lua_flush();
+}
+
+size_t script_lua_cached(void)
+{
+    return atomic_load_explicit(&shown_cached, memory_order_relaxed);
+}
+
+size_t script_lua_cache_bytes(void)
+{
+    return atomic_load_explicit(&shown_bytes, memory_order_relaxed);
+}
+
+size_t script_lua_memory(void)
+{
+    return atomic_load_explicit(&shown_memory, memory_order_relaxed);
+}
+
+/* ---- Lua values to replies ---------------------------------------------------------- */
+
+struct to_reply {
+    struct resp_out *out;
+    int script_resp; /* the script's protocol (redis.setresp) */
+};
+
+static void reply_value(lua_State *L, struct to_reply *t);
+
+/* A string field of the table on top, or NULL. */
+static const char *string_field(lua_State *L, const char *name, size_t *len)
+{
+    lua_getfield(L, -1, name);
+    const char *s = lua_type(L, -1) == LUA_TSTRING ? lua_tolstring(L, -1, len) : NULL;
+    lua_pop(L, 1);
+    return s;
+}
+
+/* Status and error texts are one line: CR and LF become spaces. */
+static void add_line(struct resp_out *out, char type, const char *s, size_t len)
+{
+    resp_add_raw(out, &type, 1);
+    for (size_t i = 0; i < len; i++) {
+        char c = s[i] == '\r' || s[i] == '\n' ? ' ' : s[i];
+        resp_add_raw(out, &c, 1);
+    }
+    resp_add_raw(out, "\r\n", 2);
+}
+
+static void reply_array(lua_State *L, struct to_reply *t)
+{
+    size_t handle = resp_add_deferred_len(t->out), n = 0;
+    for (;; n++) {
+        lua_rawgeti(L, -1, (int)n + 1);
+        if (lua_isnil(L, -1)) {
+            lua_pop(L, 1);
+            break;
+        }
+        reply_value(L, t);
+    }
+    resp_set_deferred_array_len(t->out, handle, n);
+}
+
+/* {map={k=v}} or {set={k=true}}: every pair of the inner table. */
+static void reply_pairs(lua_State *L, struct to_reply *t, bool map)
+{
+    size_t handle = resp_add_deferred_len(t->out), n = 0;
+    lua_pushnil(L);
+    while (lua_next(L, -2) != 0) {
+        lua_pushvalue(L, -2);
+        reply_value(L, t); /* the key */
+        if (map)
+            reply_value(L, t);
+        else
+            lua_pop(L, 1);
+        n++;
+    }
+    if (map)
+        resp_set_deferred_map_len(t->out, handle, n);
+    else
+        resp_set_deferred_set_len(t->out, handle, n);
+}
+
+/* A table by its marker field, as Redis's luaReplyToRedisReply. */
+static void reply_table(lua_State *L, struct to_reply *t)
+{
+    size_t len;
+    const char *s;
+    if ((s = string_field(L, "err", &len)) != NULL) {
+        add_line(t->out, '-', s, len);
+        return;
+    }
+    if ((s = string_field(L, "ok", &len)) != NULL) {
+        add_line(t->out, '+', s, len);
+        return;
+    }
+    lua_getfield(L, -1, "double");
+    if (lua_type(L, -1) == LUA_TNUMBER) {
+        resp_add_double(t->out, lua_tonumber(L, -1));
+        lua_pop(L, 1);
+        return;
+    }
+    lua_pop(L, 1);
+    if ((s = string_field(L, "big_number", &len)) != NULL) {
+        resp_add_bignum(t->out, s, len);
+        return;
+    }
+    static const char *const aggregates[] = {"map", "set"};
+    for (int i = 0; i < 2; i++) {
+        lua_getfield(L, -1, aggregates[i]);
+        if (lua_istable(L, -1)) {
+            reply_pairs(L, t, i == 0);
+            lua_pop(L, 1);
+            return;
+        }
+        lua_pop(L, 1);
+    }
+    lua_getfield(L, -1, "verbatim_string");
+    if (lua_istable(L, -1)) {
+        size_t flen;
+        const char *format = string_field(L, "format", &flen);
+        s = string_field(L, "string", &len);
+        if (format != NULL && s != NULL) {
+            char fmt[4] = "txt";
+            memcpy(fmt, format, flen < 3 ? flen : 3);
+            resp_add_verbatim(t->out, s, len, fmt);
+            lua_pop(L, 1);
+            return;
+        }
+    }
+    lua_pop(L, 1);
+    reply_array(L, t);
+}
+
+/* Reply the value on top of the stack, and pop it. Nesting deeper than
+ * the Lua stack allows (a table that holds itself) ends in an error
+ * where it happens, as in Redis. */
+static void reply_value(lua_State *L, struct to_reply *t)
+{
+    if (!lua_checkstack(L, 4)) {
+        resp_add_error(t->out, "reached lua stack limit");
+        lua_pop(L, 1);
+        return;
+    }
+    switch (lua_type(L, -1)) {
+    case LUA_TSTRING: {
+        size_t len;
+        const char *s = lua_tolstring(L, -1, &len);
+        resp_add_bulk(t->out, s, len);
+        break;
+    }
+    case LUA_TBOOLEAN:
+        if (t->script_resp == 2 && lua_toboolean(L, -1))
+            resp_add_integer(t->out, 1);
+        else if (t->script_resp == 2)
+            resp_add_null(t->out);
+        else
+            resp_add_bool(t->out, lua_toboolean(L, -1));
+        break;
+    case LUA_TNUMBER:
+        resp_add_integer(t->out, (long long)lua_tonumber(L, -1));
+        break;
+    case LUA_TTABLE:
+        reply_table(L, t);
+        break;
+    default:
+        resp_add_null(t->out);
+        break;
+    }
+    lua_pop(L, 1);
+}
+
+/* ---- running ------------------------------------------------------------------------ */
+
+/* The error handler of a run: what went wrong, where ({err, source, line}). */
+static int error_handler(lua_State *L)
+{
+    lua_Debug ar;
+    bool where = lua_getstack(L, 1, &ar) && lua_getinfo(L, "Sl", &ar);
+    if (where && strcmp(ar.what, "C") == 0)
+        where = lua_getstack(L, 2, &ar) && lua_getinfo(L, "Sl", &ar);
+    if (!lua_istable(L, 1)) {
+        const char *msg = lua_tostring(L, 1);
+        push_error_table(L, "", 0);
+        lua_pushfstring(L, "ERR %s", msg ? msg : "(error object is not a string)");
+        lua_setfield(L, -2, "err");
+        lua_replace(L, 1);
+    }
+    if (where) {
+        lua_pushstring(L, ar.source);
+        lua_setfield(L, 1, "source");
+        lua_pushinteger(L, ar.currentline);
+        lua_setfield(L, 1, "line");
+    }
+    lua_settop(L, 1);
+    return 1;
+}
+
+static void kill_hook(lua_State *L, lua_Debug *ar);
+
+/* Every HOOK_EVERY instructions: busy past the threshold, and stopping on
+ * SCRIPT KILL or shutdown - then on every line, so a pcall cannot keep
+ * the script alive. */
+static void busy_hook(lua_State *L, lua_Debug *ar)
+{
+    (void)ar;
+    if (script_check_busy(current_run(L))) {
+        lua_sethook(L, kill_hook, LUA_MASKLINE, 0);
+        kill_hook(L, ar);
+    }
+}
+
+static void kill_hook(lua_State *L, lua_Debug *ar)
+{
+    (void)ar;
+    lua_sethook(L, kill_hook, LUA_MASKLINE, 0);
+    raise_error(L, "Script killed by user with SCRIPT KILL...");
+}
+
+/* KEYS and ARGV for this run, in G. */
+static void set_keys_and_args(lua_State *L, const struct resp_arg *argv, size_t nkeys,
+                              size_t nargs)
+{
+    lua_getfield(L, LUA_REGISTRYINDEX, REG_GLOBALS);
+    static const char *const names[] = {"KEYS", "ARGV"};
+    for (int which = 0; which < 2; which++) {
+        size_t n = which == 0 ? nkeys : nargs;
+        const struct resp_arg *v = which == 0 ? argv : argv + nkeys;
+        lua_createtable(L, (int)n, 0);
+        for (size_t i = 0; i < n; i++) {
+            lua_pushlstring(L, v[i].ptr, v[i].len);
+            lua_rawseti(L, -2, (int)i + 1);
+        }
+        lua_setfield(L, -2, names[which]);
+    }
+    lua_pop(L, 1);
+}
+
+/* The error of a failed run, as Redis 7.0 words it. */
+static void reply_run_error(lua_State *L, struct resp_out *out, const char *name)
+{
+    size_t len = 0;
+    const char *err = lua_istable(L, -1) ? string_field(L, "err", &len) : NULL;
+    lua_getfield(L, -1, "source");
+    lua_getfield(L, -2, "line");
+    const char *source = lua_tostring(L, -2);
+    long long line = (long long)lua_tonumber(L, -1);
+    resp_add_errorf(out, "-%.*s script: %s, on %s:%lld.", (int)len, err ? err : "ERR unknown",
+                    name, source ? source : "?", line);
+    lua_pop(L, 2);
+}
+
+/* Call the compiled function (on top of the stack) with KEYS and ARGV,
+ * replying its result or error to `out`. */
+static void run(lua_State *L, struct script_run *r, const struct resp_arg *keys,
+                size_t nkeys, size_t nargs, const char *sha, struct resp_out *out)
+{
+    lua_pushcfunction(L, error_handler);
+    lua_insert(L, -2);
+    set_keys_and_args(L, keys, nkeys, nargs);
+    lua_pushlightuserdata(L, r);
+    lua_setfield(L, LUA_REGISTRYINDEX, REG_RUN);
+    lua_sethook(L, busy_hook, LUA_MASKCOUNT, HOOK_EVERY);
+    script_begin(r);
+    int status = lua_pcall(L, 0, 1, -2);
+    lua_sethook(L, NULL, 0, 0);
+    if (status != 0) {
+        reply_run_error(L, out, sha);
+        lua_pop(L, 1);
+    } else {
+        struct to_reply t = {out, r->as->resp};
+        reply_value(L, &t); /* pops the result */
+    }
+    script_end(r);
+    lua_pop(L, 1); /* the handler */
+    lua_gc(L, LUA_GCSTEP, 1);
+    publish_figures();
+}
+
+/* ---- EVAL --------------------------------------------------------------------------- */
+
+/* numkeys at argv[2]: keys follow; false after replying. */
+static bool parse_numkeys(struct cmd_ctx *ctx, long long *numkeys)
+{
+    if (!arg_to_ll_or_reply(ctx, &ctx->argv[2], numkeys))
+        return false;
+    if (*numkeys < 0) {
+        resp_add_error(ctx->out, "ERR Number of keys can't be negative");
+        return false;
+    }
+    if ((unsigned long long)*numkeys > ctx->argc - 3) {
+        resp_add_error(ctx->out, "ERR Number of keys can't be greater than number of args");
+        return false;
+    }
+    return true;
+}
+
+/* The script's flags against how it is run (Redis's scriptPrepareForRun). */
+static bool may_run(struct cmd_ctx *ctx, unsigned flags, bool read_only)
+{
+    if (flags & SCRIPT_LEGACY)
+        return true;
+    if (!(flags & SCRIPT_ALLOW_OOM) && server_over_maxmemory()) {
+        resp_add_error(ctx->out, "-OOM allow-oom flag is not set on the script, can not run it "
+                                 "when used memory > 'maxmemory'");
+        return false;
+    }
+    if (!(flags & SCRIPT_NO_WRITES) && read_only) {
+        resp_add_error(ctx->out, "ERR Can not execute a script with write flag using *_ro "
+                                 "command.");
+        return false;
+    }
+    return true;
+}
+
+void script_lua_eval(struct cmd_ctx *ctx, bool by_digest, bool read_only)
+{
+    long long numkeys;
+    char sha[SHA1_HEX_LEN + 1];
+    if (!parse_numkeys(ctx, &numkeys))
+        return;
+    lua_State *L = state();
+    if (by_digest)
+        lower_sha(&ctx->argv[1], sha);
+    else
+        sha1_hex(ctx->argv[1].ptr, ctx->argv[1].len, sha);
+    struct cached_script *s = cached(sha);
+    if (s == NULL && by_digest) {
+        resp_add_error(ctx->out, "NOSCRIPT No matching script. Please use EVAL.");
+        return;
+    }
+    if (s == NULL && (s = compile(ctx, ctx->argv[1].ptr, ctx->argv[1].len, sha)) == NULL)
+        return;
+    if (L == NULL || !may_run(ctx, s->flags, read_only))
+        return;
+    struct client as;
+    memset(&as, 0, sizeof(as));
+    as.id = ctx->client->id;
+    as.db = ctx->client->db;
+    as.resp = 2; /* scripts start in RESP2; redis.setresp(3) changes it */
+    as.flags = ctx->client->flags & CLIENT_NO_TOUCH;
+    as.authenticated = true;
+    struct script_run r = {
+        .caller = ctx->client, .as = &as, .now_ms = ctx->now_ms,
+        .flags = s->flags | (read_only ? SCRIPT_NO_WRITES : 0),
+    };
+    lua_getfield(L, LUA_REGISTRYINDEX, sha);
+    run(L, &r, ctx->argv + 3, (size_t)numkeys, ctx->argc - 3 - (size_t)numkeys, sha, ctx->out);
+}
