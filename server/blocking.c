@@ -32,6 +32,7 @@
 #include "command.h"
 #include "keyspace.h"
 #include "log.h"
+#include "script.h"
 #include "server.h"
 #include "worker.h"
 
@@ -704,6 +705,8 @@ void blocking_thread_done(void)
 
 void blocking_serve_ready(void)
 {
+    if (script_running_here())
+        return; /* a command answered while a script runs: serve after it */
     for (size_t i = 0; i < ready.n; i++) /* serving may add keys: ready.n grows */
         serve_key(&ready.v[i]);
     for (size_t i = 0; i < ready.n; i++)

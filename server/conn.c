@@ -632,3 +632,40 @@ static void flush(struct conn *c)
     if ((cl->flags & CLIENT_CLOSE_AFTER_REPLY) && !c->write_pending && cl->out.len == 0)
         conn_close(c);
 }
+
+/* ---- a script running long on this loop ------------------------------------------ */
+
+/* Whatever the socket holds now, read without the loop (which is busy);
+ * false if the connection ended. */
+static bool read_now(struct conn *c)
+{
+    struct client *cl = &c->client;
+    uv_os_fd_t fd;
+    if (uv_fileno((uv_handle_t *)&c->tcp, &fd) != 0)
+        return false;
+    while (!over_query_limit(cl) && qbuf_reserve(cl, CONN_READ_CHUNK)) {
+        ssize_t n = recv(fd, cl->qbuf + cl->qlen, cl->qcap - cl->qlen, MSG_DONTWAIT);
+        if (n > 0) {
+            cl->qlen += (size_t)n;
+            stats_add(cl->stats, STATS_NET_INPUT_BYTES, n);
+            continue;
+        }
+        if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR))
+            return true;
+        conn_close(c);
+        return false;
+    }
+    return true;
+}
+
+void conn_answer_while_busy(struct worker_loop *wl, const struct client *running)
+{
+    for (struct conn *c = wl->conns; c != NULL; c = c->next) {
+        if (&c->client == running || closing(c) || !c->reading || !read_now(c))
+            continue;
+        c->client.last_interaction_ms = server_mstime();
+        set_output_limit(c);
+        process_input(c, c->client.last_interaction_ms);
+        flush(c);
+    }
+}

@@ -47,6 +47,12 @@ void conn_close_all(struct worker_loop *w);
 /* Write the replies of every connection that read this loop iteration
  * (the worker's check handle calls it once I/O callbacks are done). */
 void conn_flush_queued(struct worker_loop *w);
+/* A script has been running past busy-reply-threshold on this loop (for
+ * `running`): answer the loop's other clients now, as Redis's
+ * processEventsWhileBlocked does - the dispatcher gives them -BUSY,
+ * SCRIPT KILL and SHUTDOWN run. Reads the sockets directly, since the
+ * loop is inside the script. */
+void conn_answer_while_busy(struct worker_loop *wl, const struct client *running);
 /* Close the worker's connections idle for longer than `timeout`. */
 void conn_check_timeouts(struct worker_loop *w, long long now_ms);
 

@@ -16,6 +16,7 @@
 #include "log.h"
 #include "server.h"
 #include "stats.h"
+#include "worker.h"
 
 #define ERR_BUSY_EVAL                                                                    \
     "BUSY Redis is busy running a script. You can only call SCRIPT KILL or SHUTDOWN NOSAVE."
@@ -46,6 +47,7 @@ static unsigned long long generation; /* under `lock` */
 static atomic_bool busy;         /* running past busy-reply-threshold */
 static atomic_bool busy_function;
 static atomic_bool wrote_any;    /* cur.wrote, for SCRIPT KILL on other threads */
+static _Thread_local bool running_here;
 
 void script_lock(void)
 {
@@ -71,20 +73,25 @@ void script_begin(struct script_run *run)
     atomic_store(&wrote_any, false);
     atomic_store(&busy_function, run->is_function);
     atomic_store(&running, ++generation);
+    running_here = true;
 }
 
 void script_end(struct script_run *run)
 {
-    (void)run;
     while (cur.nheld > 0) {
         struct keyspace_shard *sh = cur.order[--cur.nheld];
         cur.held[keyspace_shard_id(sh)] = 0;
         keyspace_shard_unlock(sh);
     }
     atomic_store(&running, 0);
-    if (atomic_exchange(&busy, false))
+    running_here = false;
+    if (atomic_exchange(&busy, false)) {
         log_warning("Slow script finished after %lld milliseconds.",
                     (server_monotonic_ns() - cur.start_ns) / 1000000);
+        struct worker *w = run->caller->worker;
+        if (w != NULL)
+            w->busy_cb(w, run->caller, false);
+    }
     cur.run = NULL;
 }
 
@@ -196,7 +203,15 @@ bool script_check_busy(struct script_run *run)
                     elapsed, run->is_function ? "FUNCTION KILL" : "SCRIPT KILL");
         atomic_store(&busy, true);
     }
+    struct worker *w = run->caller->worker;
+    if (atomic_load(&busy) && w != NULL)
+        w->busy_cb(w, run->caller, true);
     return atomic_load(&kill_gen) == generation || atomic_load(&server.shutdown_requested);
+}
+
+bool script_running_here(void)
+{
+    return running_here;
 }
 
 bool script_busy(void)

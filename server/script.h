@@ -78,6 +78,10 @@ bool script_call(struct script_run *run, struct resp_arg *argv, size_t argc,
  * (SCRIPT KILL on a script that has not written, or a shutdown). */
 bool script_check_busy(struct script_run *run);
 
+/* Whether a script runs on the calling thread (blocked clients are not
+ * served from inside a script: only once it is done). */
+bool script_running_here(void);
+
 /* Other clients, any thread. */
 bool script_busy(void);            /* a script is past busy-reply-threshold */
 const char *script_busy_error(void); /* the -BUSY text for the running kind */

@@ -50,6 +50,11 @@ struct worker {
     /* Call blocking_expire on this loop at `at_ms` (wall clock) or
      * earlier; set by the loop side, called from the loop's own thread. */
     void (*alarm_cb)(struct worker *w, long long at_ms);
+    /* A script called by `running` is past busy-reply-threshold on this
+     * loop (busy) or has just ended so (!busy): let the loop's other
+     * clients be answered meanwhile, and new connections go to the other
+     * loops. Set by the loop side, called on the loop's own thread. */
+    void (*busy_cb)(struct worker *w, struct client *running, bool busy);
     struct worker_loop *loop; /* the libuv side (worker_loop.h) */
     pthread_mutex_t queue_lock;
     struct worker_msg *queue_head, *queue_tail;

@@ -228,6 +228,33 @@ static void alarm_cb(struct worker *w, long long at_ms)
         uv_timer_start(&wl->alarm, alarm_fired_cb, in, 0);
 }
 
+/* Shutting a listening socket takes it out of the port's SO_REUSEPORT
+ * group (new connections go to the other loops); listen() puts it back. */
+static void pause_listeners(struct worker_loop *wl, bool pause)
+{
+    for (int i = 0; i < wl->nlisteners; i++) {
+        uv_os_fd_t fd;
+        if (uv_fileno((uv_handle_t *)&wl->listeners[i], &fd) != 0)
+            continue;
+        if (pause)
+            shutdown(fd, SHUT_RD);
+        else
+            listen(fd, (int)server.cfg.tcp_backlog);
+    }
+    wl->listeners_paused = pause;
+}
+
+/* worker.h's busy_cb. With one loop the listeners stay: new clients wait
+ * rather than find nothing. */
+static void busy_cb(struct worker *w, struct client *running, bool busy)
+{
+    struct worker_loop *wl = w->loop;
+    if (busy != wl->listeners_paused && (!busy || worker_count() > 1))
+        pause_listeners(wl, busy);
+    if (busy)
+        conn_answer_while_busy(wl, running);
+}
+
 static void tick_cb(uv_timer_t *timer)
 {
     conn_check_timeouts(timer->data, server_mstime());
@@ -250,6 +277,7 @@ static int loop_init(struct worker_loop *wl, struct worker *w)
     w->loop = wl;
     w->wake_cb = wake_cb;
     w->alarm_cb = alarm_cb;
+    w->busy_cb = busy_cb;
     uv_async_init(&wl->loop, &wl->wakeup, wakeup_cb);
     wl->wakeup.data = wl;
     uv_check_init(&wl->loop, &wl->flush_check);

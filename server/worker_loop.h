@@ -44,6 +44,7 @@ struct worker_loop {
     uv_async_t wakeup;
     uv_timer_t tick;
     uv_timer_t alarm;           /* the earliest blocked client's deadline */
+    bool listeners_paused;      /* shut while a long script runs here */
     uv_check_t flush_check;
     atomic_bool stop_requested; /* worker_loop_pool_stop, from the main thread */
     bool stopping;
