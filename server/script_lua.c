@@ -48,6 +48,8 @@
 #include "command.h"
 #include "hashmap.h"
 #include "log.h"
+#include "lua_cmsgpack.h"
+#include "lua_struct.h"
 #include "resp_reply.h"
 #include "script.h"
 #include "server.h"
@@ -602,8 +604,8 @@ static void build_sandbox(lua_State *L)
     lua_pushcfunction(L, math_randomseed);
     lua_setfield(L, -2, "randomseed");
     lua_pop(L, 1);
-    static const char *const libs[] = {"string", "table", "math", "coroutine", "bit", "cjson",
-                                       NULL};
+    static const char *const libs[] = {"string", "table",    "math",   "coroutine", "bit",
+                                       "cjson",  "cmsgpack", "struct", NULL};
     for (size_t i = 0; libs[i] != NULL; i++)
         proxy_into(L, g, libs[i]);
     push_redis_lib(L);
@@ -654,6 +656,12 @@ static lua_State *state(void)
     lua_pushcfunction(lua, luaopen_bit);
     lua_call(lua, 0, 1);
     lua_setglobal(lua, "bit");
+    lua_pushcfunction(lua, luaopen_cmsgpack);
+    lua_call(lua, 0, 1);
+    lua_setglobal(lua, "cmsgpack");
+    lua_pushcfunction(lua, luaopen_struct);
+    lua_call(lua, 0, 1);
+    lua_setglobal(lua, "struct");
     build_sandbox(lua);
     return lua;
 }
