@@ -81,7 +81,7 @@ struct library {
 struct registry {
     struct library *libs;
     struct hashmap *fns; /* lower-cased name -> struct function */
-    size_t nlibs, nfns, bytes;
+    size_t nlibs, nfns, bytes; /* nfns: the index's size */
 };
 
 /* A load in progress, for redis.register_function. */
@@ -198,7 +198,7 @@ static void unlink_library(struct registry *reg, struct library *lib)
                        NULL);
     }
     reg->nlibs--;
-    reg->nfns -= lib->nfns;
+    reg->nfns = hashmap_size(reg->fns);
     reg->bytes -= library_bytes(lib);
     lib->next = NULL;
 }
@@ -227,7 +227,7 @@ static int link_library(struct registry *reg, struct library *lib)
         tail = &(*tail)->next;
     *tail = lib;
     reg->nlibs++;
-    reg->nfns += lib->nfns;
+    reg->nfns = hashmap_size(reg->fns); /* "f" and "F" of one library are one, as in Redis */
     reg->bytes += library_bytes(lib);
     return 0;
 }
@@ -367,7 +367,7 @@ static const char *add_function(lua_State *L, struct library *lib, const struct 
     if (!valid_name(a->name, a->name_len) || a->name_len >= NAME_MAX_LEN)
         return ERR_BAD_NAME;
     for (size_t i = 0; i < lib->nfns; i++)
-        if (strcasecmp(lib->fns[i]->name, a->name) == 0)
+        if (strcmp(lib->fns[i]->name, a->name) == 0) /* case matters here, as in Redis */
             return "Function already exists in the library";
     if (lib->nfns == lib->cap) {
         size_t cap = lib->cap ? lib->cap * 2 : 4;
