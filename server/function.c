@@ -29,6 +29,7 @@
  */
 #include "function.h"
 
+#include <assert.h>
 #include <lauxlib.h>
 #include <lua.h>
 #include <stdatomic.h>
@@ -132,7 +133,8 @@ static const char *index_key(const char *name, size_t len, char *buf, size_t cap
     return buf;
 }
 
-#define NAME_MAX_LEN 256 /* longer function names are refused at load */
+#define NAME_MAX_LEN 256 /* longer names are refused at load (Redis has no limit) */
+static_assert(NAME_MAX_LEN == 256, "the error texts say 255 characters");
 
 /* ---- the registry ----------------------------------------------------------------------- */
 
@@ -364,8 +366,10 @@ static const char *read_args(lua_State *L, struct fn_args *a)
 /* Add the function to the library being loaded: NULL, or the error. */
 static const char *add_function(lua_State *L, struct library *lib, const struct fn_args *a)
 {
-    if (!valid_name(a->name, a->name_len) || a->name_len >= NAME_MAX_LEN)
+    if (!valid_name(a->name, a->name_len))
         return ERR_BAD_NAME;
+    if (a->name_len >= NAME_MAX_LEN)
+        return "Function names longer than 255 characters are not supported";
     for (size_t i = 0; i < lib->nfns; i++)
         if (strcmp(lib->fns[i]->name, a->name) == 0) /* case matters here, as in Redis */
             return "Function already exists in the library";
@@ -512,6 +516,33 @@ static int run_library_code(lua_State *L, struct library *lib, const char *code,
 
 /* ---- creating a library (Redis's functionsCreateWithLibraryCtx) ------------------------- */
 
+/* The words of the first line (after "#!"), as functionExtractLibMetaData
+ * reads them. */
+static int parse_shebang_words(char *line, char *name, size_t name_cap, char *err, size_t cap)
+{
+    char *save = NULL, *engine = strtok_r(line + 2, " \t", &save);
+    bool named = false;
+    for (char *w = strtok_r(NULL, " \t", &save); w; w = strtok_r(NULL, " \t", &save)) {
+        if (strncasecmp(w, "name=", 5) != 0)
+            return snprintf(err, cap, "ERR Invalid metadata value given: %.1000s", w), -1;
+        if (named)
+            return snprintf(err, cap, "ERR Invalid metadata value, name argument was given "
+                                      "multiple times"), -1;
+        if (strlen(w + 5) >= name_cap)
+            return snprintf(err, cap, "ERR Library names longer than %zu characters are not "
+                                      "supported", name_cap - 1), -1;
+        snprintf(name, name_cap, "%s", w + 5);
+        named = true;
+    }
+    if (!named)
+        return snprintf(err, cap, "ERR Library name was not given"), -1;
+    if (!valid_name(name, strlen(name)))
+        return snprintf(err, cap, "ERR " ERR_BAD_NAME), -1;
+    if (engine == NULL || strcasecmp(engine, "lua") != 0)
+        return snprintf(err, cap, "ERR Engine '%.1000s' not found", engine ? engine : ""), -1;
+    return 0;
+}
+
 /* "#!<engine> name=<lib>": the name (in `name`), and where the code after
  * the line starts; -1 with the error's text. Words are split at spaces. */
 static int parse_metadata(const char *code, size_t len, char *name, size_t name_cap,
@@ -523,26 +554,12 @@ static int parse_metadata(const char *code, size_t len, char *name, size_t name_
     if (nl == NULL)
         return snprintf(err, cap, "ERR Invalid library metadata"), -1;
     *body = (size_t)(nl - code);
-    char line[1024];
-    snprintf(line, sizeof(line), "%.*s", (int)(nl - code), code);
-    char *save = NULL, *engine = strtok_r(line + 2, " \t", &save);
-    bool named = false;
-    for (char *w = strtok_r(NULL, " \t", &save); w; w = strtok_r(NULL, " \t", &save)) {
-        if (strncasecmp(w, "name=", 5) != 0)
-            return snprintf(err, cap, "ERR Invalid metadata value given: %s", w), -1;
-        if (named)
-            return snprintf(err, cap, "ERR Invalid metadata value, name argument was given "
-                                      "multiple times"), -1;
-        snprintf(name, name_cap, "%s", w + 5);
-        named = true;
-    }
-    if (!named)
-        return snprintf(err, cap, "ERR Library name was not given"), -1;
-    if (!valid_name(name, strlen(name)))
-        return snprintf(err, cap, "ERR " ERR_BAD_NAME), -1;
-    if (engine == NULL || strcasecmp(engine, "lua") != 0)
-        return snprintf(err, cap, "ERR Engine '%s' not found", engine ? engine : ""), -1;
-    return 0;
+    char *line = strndup(code, *body);
+    if (line == NULL)
+        return snprintf(err, cap, ERR_OUT_OF_MEMORY), -1;
+    int rc = parse_shebang_words(line, name, name_cap, err, cap);
+    free(line);
+    return rc;
 }
 
 /* Load `code` as a library into `reg` (replacing one of the same name

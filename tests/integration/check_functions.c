@@ -304,6 +304,25 @@ START_TEST(fcall_declares_its_keys_by_numkeys)
 }
 END_TEST
 
+/* Redis has no limit on names; Grove refuses names over 255 characters
+ * with an error that says so, rather than cut them. */
+START_TEST(names_over_255_characters_are_refused)
+{
+    char name[301], code[512];
+    memset(name, 'n', 300);
+    name[300] = '\0';
+    snprintf(code, sizeof(code), "#!lua name=%s\nredis.register_function('f', function() end)",
+             name);
+    EXPECT_ERR("ERR Library names longer than 255 characters are not supported",
+               "FUNCTION LOAD %s", code);
+    snprintf(code, sizeof(code), "#!lua name=x\nredis.register_function('%s', function() end)",
+             name);
+    EXPECT_ERR("ERR Error registering functions: ERR Function names longer than 255 characters "
+               "are not supported",
+               "FUNCTION LOAD %s", code);
+}
+END_TEST
+
 /* ---- DUMP and RESTORE ------------------------------------------------------------------ */
 
 #define LIB_A "#!lua name=liba\nredis.register_function('fa', function() return 'a' end)"
@@ -560,6 +579,7 @@ static Suite *functions_suite(void)
     tcase_add_test(replies, functions_answer_as_redis_in_resp3);
     tcase_add_test(replies, function_errors_answer_as_redis);
     tcase_add_test(replies, fcall_declares_its_keys_by_numkeys);
+    tcase_add_test(replies, names_over_255_characters_are_refused);
     suite_add_tcase(s, replies);
     TCase *payloads = harness_server_case("payloads", NULL, NULL);
     tcase_add_test(payloads, a_dump_restores_under_each_policy);
