@@ -470,27 +470,27 @@ END_TEST
     "#!lua name=long\n"                                                                        \
     "redis.register_function('spin', function() while true do end end)\n"                      \
     "redis.register_function('wspin', function() redis.call('SET', 'w', 1) "                   \
-    "local t = redis.call('TIME')[1] "                                                         \
-    "while tonumber(redis.call('TIME')[1]) < t + 1 do end return 'done' end)"
+    "while true do end end)"
 
 #define BUSY_FUNCTION                                                                          \
     "BUSY Redis is busy running a script. You can only call FUNCTION KILL or SHUTDOWN NOSAVE."
 #define BUSY_EVAL                                                                              \
     "BUSY Redis is busy running a script. You can only call SCRIPT KILL or SHUTDOWN NOSAVE."
 
-/* Send `cmd` (with its one string argument) on a connection of its own;
- * return it once the server answers BUSY on another. */
-static redisContext *busy_with(const char *cmd, const char *arg)
+/* Send `cmd` (with its one string argument) to server `s` on a connection
+ * of its own; return it once the server answers BUSY on `probe`. */
+static redisContext *busy_on(struct grove_server *s, redisContext *probe, const char *cmd,
+                             const char *arg)
 {
-    EXPECT_OK("CONFIG SET busy-reply-threshold 50");
-    redisContext *c = harness_connect(&harness_srv);
+    harness_expect_status(harness_cmd(probe, "CONFIG SET busy-reply-threshold 50"), "OK");
+    redisContext *c = harness_connect(s);
     ck_assert_int_eq(redisAppendCommand(c, cmd, arg), REDIS_OK);
     int done = 0;
     while (!done)
         ck_assert_int_eq(redisBufferWrite(c, &done), REDIS_OK);
     long long deadline = harness_now_ms() + HARNESS_DEADLINE_MS;
     for (;;) {
-        redisReply *r = CMD("PING");
+        redisReply *r = harness_cmd(probe, "PING");
         bool busy = r->type == REDIS_REPLY_ERROR && strncmp(r->str, "BUSY", 4) == 0;
         freeReplyObject(r);
         if (busy)
@@ -498,6 +498,11 @@ static redisContext *busy_with(const char *cmd, const char *arg)
         ck_assert_msg(harness_now_ms() < deadline, "the server never got busy");
         usleep(5000);
     }
+}
+
+static redisContext *busy_with(const char *cmd, const char *arg)
+{
+    return busy_on(&harness_srv, harness_ctx, cmd, arg);
 }
 
 static void expect_reply_error(redisContext *c, const char *error)
@@ -523,7 +528,10 @@ START_TEST(a_long_function_is_shown_and_killed_from_other_loops)
     harness_assert_array(r->element[1], 6);
     ck_assert_str_eq(r->element[1]->element[1]->str, "spin");
     static const char *const line[] = {"FCALL", "spin", "0"};
-    harness_expect_array(r->element[1]->element[3], 3, line);
+    const redisReply *command = r->element[1]->element[3];
+    harness_assert_array(command, 3);
+    for (size_t i = 0; i < 3; i++)
+        ck_assert_str_eq(command->element[i]->str, line[i]);
     ck_assert_str_eq(r->element[1]->element[4]->str, "duration_ms");
     ck_assert_int_ge(r->element[1]->element[5]->integer, 50);
     freeReplyObject(r);
@@ -541,20 +549,24 @@ START_TEST(a_long_function_is_shown_and_killed_from_other_loops)
 }
 END_TEST
 
+/* A function that wrote and never ends: only SHUTDOWN NOSAVE stops it,
+ * so it gets a server of its own. */
 START_TEST(a_long_function_that_wrote_cannot_be_killed)
 {
-    EXPECT_OK("FUNCTION FLUSH");
-    EXPECT_STR("long", "FUNCTION LOAD %s", LONG_LIB);
-    redisContext *runner = busy_with("FCALL %s 0", "wspin");
-    EXPECT_ERR("UNKILLABLE Sorry the script already executed write commands against the "
-               "dataset. You can either wait the script termination or kill the server in a "
-               "hard way using the SHUTDOWN NOSAVE command.",
-               "FUNCTION KILL");
-    redisReply *r = NULL;
-    ck_assert_int_eq(redisGetReply(runner, (void **)&r), REDIS_OK);
-    harness_expect_str(r, "done");
+    struct harness_fixture f;
+    harness_up(&f, (const char *const[]){"--threads", "2", NULL});
+    harness_expect_str(harness_cmd(f.c, "FUNCTION LOAD %s", LONG_LIB), "long");
+    redisContext *runner = busy_on(&f.s, f.c, "FCALL %s 0", "wspin");
+    static const char unkillable[] =
+        "UNKILLABLE Sorry the script already executed write commands against the dataset. You "
+        "can either wait the script termination or kill the server in a hard way using the "
+        "SHUTDOWN NOSAVE command.";
+    harness_expect_error(harness_cmd(f.c, "FUNCTION KILL"), unkillable);
+    harness_expect_error(harness_cmd(f.c, "SCRIPT KILL"), unkillable);
+    ck_assert_ptr_null(redisCommand(f.c, "SHUTDOWN NOSAVE")); /* no reply, as in Redis */
+    harness_wait_exit(&f.s);
     redisFree(runner);
-    EXPECT_OK("CONFIG SET busy-reply-threshold 5000");
+    redisFree(f.c);
 }
 END_TEST
 
