@@ -292,7 +292,7 @@ struct command function_commands[] = {
      .summary = "Invoke a read-only function", .since = "7.0.0", .complexity = FCALL_CX,
      .args = FCALL_ARGS},
     {.name = "function", .arity = -2, .proc = NULL, .group = "scripting",
-     .acl = ACL_SCRIPTING, .summary = "A container for function commands", .since = "7.0.0",
+     .summary = "A container for function commands", .since = "7.0.0",
      .complexity = "Depends on subcommand.", .subcommands = function_subcommands},
     {0},
 };

@@ -304,6 +304,35 @@ START_TEST(fcall_declares_its_keys_by_numkeys)
 }
 END_TEST
 
+/* COMMAND INFO's arity, flags and categories, as redis-server 7.0.15's. */
+START_TEST(command_info_shows_fcall_and_function_as_redis)
+{
+    static const char *const fcall_flags[] = {"noscript", "stale", "skip_monitor",
+                                              "no_mandatory_keys", "movablekeys"};
+    static const char *const fcall_ro_flags[] = {"readonly", "noscript", "stale", "skip_monitor",
+                                                 "no_mandatory_keys", "movablekeys"};
+    static const char *const categories[] = {"@slow", "@scripting"};
+    static const char *const container[] = {"@slow"};
+    redisReply *r = CMD("COMMAND INFO fcall fcall_ro function");
+    harness_assert_array(r, 3);
+    const redisReply *fcall = r->element[0], *ro = r->element[1], *fn = r->element[2];
+    ck_assert_int_eq(fcall->element[1]->integer, -3);
+    ck_assert_int_eq(ro->element[1]->integer, -3);
+    ck_assert_int_eq(fn->element[1]->integer, -2);
+    for (size_t i = 0; i < 5; i++)
+        ck_assert_str_eq(fcall->element[2]->element[i]->str, fcall_flags[i]);
+    for (size_t i = 0; i < 6; i++)
+        ck_assert_str_eq(ro->element[2]->element[i]->str, fcall_ro_flags[i]);
+    harness_assert_array(fcall->element[6], 2);
+    for (size_t i = 0; i < 2; i++)
+        ck_assert_str_eq(fcall->element[6]->element[i]->str, categories[i]);
+    harness_assert_array(fn->element[6], 1);
+    ck_assert_str_eq(fn->element[6]->element[0]->str, container[0]);
+    harness_assert_array(fn->element[9], 9);
+    freeReplyObject(r);
+}
+END_TEST
+
 /* Redis has no limit on names; Grove refuses names over 255 characters
  * with an error that says so, rather than cut them. */
 START_TEST(names_over_255_characters_are_refused)
@@ -592,6 +621,7 @@ static Suite *functions_suite(void)
     tcase_add_test(replies, function_errors_answer_as_redis);
     tcase_add_test(replies, fcall_declares_its_keys_by_numkeys);
     tcase_add_test(replies, names_over_255_characters_are_refused);
+    tcase_add_test(replies, command_info_shows_fcall_and_function_as_redis);
     suite_add_tcase(s, replies);
     TCase *payloads = harness_server_case("payloads", NULL, NULL);
     tcase_add_test(payloads, a_dump_restores_under_each_policy);
