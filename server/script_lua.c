@@ -1,5 +1,6 @@
 /*
- * script_lua.c - EVAL's Lua engine; see script_lua.h.
+ * script_lua.c - EVAL's Lua engine, and the state building and running
+ * that FCALL's engine (function.c) shares; see script_lua.h.
  *
  * The sandbox, as Redis 7.0 shapes it
  *   Scripts see a globals table of their own (G): the base functions Redis

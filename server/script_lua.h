@@ -1,8 +1,9 @@
 /*
- * script_lua.h - the Lua 5.1 engine behind EVAL and its family: one Lua
- * state (used under the script lock, by one thread at a time), the script
- * cache, the sandbox Redis 7.0 gives scripts, the redis.* library, and the
- * conversions between Lua values and replies.
+ * script_lua.h - the Lua 5.1 engine behind EVAL and its family: EVAL's
+ * Lua state (used under the script lock, by one thread at a time), the
+ * script cache, the sandbox Redis 7.0 gives scripts, the redis.* library,
+ * and the conversions between Lua values and replies. function.c builds
+ * the functions' own state and runs them with the same code (below).
  *
  * Every function here is called with the script lock held (script.h);
  * the state is created on first use and lives until script_lua_deinit.

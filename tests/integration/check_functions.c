@@ -467,6 +467,23 @@ START_TEST(fcall_queues_in_multi_and_runs_at_exec)
 }
 END_TEST
 
+/* Functions have a Lua state of their own: flushing one kind of script
+ * leaves the other. */
+START_TEST(script_flush_and_function_flush_each_keep_the_other)
+{
+    EXPECT_OK("FUNCTION FLUSH");
+    EXPECT_STR("liba", "FUNCTION LOAD %s", LIB_A);
+    EXPECT_STR("e", "EVAL %s 0", "return 'e'");
+    EXPECT_OK("SCRIPT FLUSH");
+    EXPECT_STR("a", "FCALL fa 0");
+    EXPECT_STR("e", "EVAL %s 0", "return 'e'");
+    EXPECT_OK("FUNCTION FLUSH");
+    static const long long cached[] = {1};
+    EXPECT_INTS(cached, "SCRIPT EXISTS %s", "165e62527045ee10c25ec257af7962507f869d7d");
+    EXPECT_ERR("ERR Function not found", "FCALL fa 0");
+}
+END_TEST
+
 START_TEST(info_counts_libraries_functions_and_their_memory)
 {
     EXPECT_OK("FUNCTION FLUSH");
@@ -631,6 +648,7 @@ static Suite *functions_suite(void)
     TCase *uses = harness_server_case("uses", NULL, NULL);
     tcase_add_test(uses, fcall_queues_in_multi_and_runs_at_exec);
     tcase_add_test(uses, info_counts_libraries_functions_and_their_memory);
+    tcase_add_test(uses, script_flush_and_function_flush_each_keep_the_other);
     suite_add_tcase(s, uses);
     TCase *busy = harness_server_case("busy", NULL, NULL);
     tcase_add_test(busy, a_long_function_is_shown_and_killed_from_other_loops);
