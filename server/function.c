@@ -18,7 +18,9 @@
  *   nonexistent global variable". Once the chunk is done E reads the
  *   globals again, so the registered callbacks - and any helper they
  *   close over - see the full sandbox when FCALL runs them. A load runs
- *   for at most LOAD_TIMEOUT_MS ("FUNCTION LOAD timeout").
+ *   for at most LOAD_TIMEOUT_MS ("FUNCTION LOAD timeout"); Redis gives
+ *   FUNCTION RESTORE no limit, Grove the same one, so that no payload can
+ *   hold the script lock for ever.
  *
  * The payload of FUNCTION DUMP
  *   For each library the RDB opcode FUNCTION2 (245) and the code as an RDB
