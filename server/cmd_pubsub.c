@@ -131,10 +131,7 @@ static void spublish_command(struct cmd_ctx *ctx)
 static void channels_generic(struct cmd_ctx *ctx, enum pubsub_kind kind)
 {
     if (ctx->argc > 3) {
-        resp_add_errorf(ctx->out,
-                        "ERR unknown subcommand or wrong number of arguments for '%.*s'. "
-                        "Try PUBSUB HELP.",
-                        (int)(ctx->argv[1].len > 128 ? 128 : ctx->argv[1].len), ctx->argv[1].ptr);
+        reply_subcommand_syntax_error(ctx);
         return;
     }
     if (ctx->argc == 3)

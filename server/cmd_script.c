@@ -172,7 +172,7 @@ struct command scripting_commands[] = {
      .proc = evalsha_ro_command, .group = "scripting", .acl = ACL_SCRIPTING,
      .summary = "Execute a read-only Lua script server side", .since = "7.0.0",
      .complexity = EVAL_CX, .args = EVAL_ARGS({"sha1", "string", NULL, 0, NULL})},
-    {.name = "script", .arity = -2, .proc = NULL, .group = "scripting", .acl = ACL_SCRIPTING,
+    {.name = "script", .arity = -2, .proc = NULL, .group = "scripting",
      .summary = "A container for Lua scripts management commands", .since = "2.6.0",
      .complexity = "Depends on subcommand.", .subcommands = script_subcommands},
     {0},

@@ -22,6 +22,7 @@
 #include "log.h"
 #include "pubsub.h"
 #include "rlimit.h"
+#include "function.h"
 #include "script_lua.h"
 #include "server.h"
 #include "stats.h"
@@ -152,18 +153,20 @@ static void info_memory(struct resp_out *t, long long now_ms)
     info_line(t, "allocator_resident:%lld", rss);
     info_bytes(t, "total_system_memory", system);
     long long lua_bytes = (long long)script_lua_memory();
+    long long vm_functions = (long long)function_vm_memory();
+    long long functions_bytes = (long long)function_memory();
     info_line(t, "used_memory_lua:%lld", lua_bytes);
     info_line(t, "used_memory_vm_eval:%lld", lua_bytes);
     bytes_to_human(human, sizeof(human), lua_bytes);
     info_line(t, "used_memory_lua_human:%s", human);
     info_line(t, "used_memory_scripts_eval:%zu", script_lua_cache_bytes());
     info_line(t, "number_of_cached_scripts:%zu", script_lua_cached());
-    info_line(t, "number_of_functions:0");
-    info_line(t, "number_of_libraries:0");
-    info_line(t, "used_memory_vm_functions:0");
-    info_bytes(t, "used_memory_vm_total", lua_bytes);
-    info_line(t, "used_memory_functions:0");
-    info_bytes(t, "used_memory_scripts", (long long)script_lua_cache_bytes());
+    info_line(t, "number_of_functions:%zu", function_count());
+    info_line(t, "number_of_libraries:%zu", function_library_count());
+    info_line(t, "used_memory_vm_functions:%lld", vm_functions);
+    info_bytes(t, "used_memory_vm_total", lua_bytes + vm_functions);
+    info_line(t, "used_memory_functions:%lld", functions_bytes);
+    info_bytes(t, "used_memory_scripts", (long long)script_lua_cache_bytes() + functions_bytes);
     bytes_to_human(human, sizeof(human), server.cfg.maxmemory);
     info_line(t, "maxmemory:%lld", server.cfg.maxmemory);
     info_line(t, "maxmemory_human:%s", human);

@@ -43,6 +43,7 @@ static struct command *const command_tables[] = {
     list_commands,
     blocking_commands,
     scripting_commands,
+    function_commands,
 };
 
 static struct hashmap *command_index;
@@ -260,6 +261,17 @@ void reply_unknown_subcommand(struct cmd_ctx *ctx)
     char name[COMMAND_NAME_MAX + 1];
     upper_copy(name, sizeof(name), ctx->argv[0].ptr, ctx->argv[0].len);
     resp_add_errorf(ctx->out, "ERR unknown subcommand '%.*s'. Try %s HELP.",
+                    (int)(ctx->argv[1].len > 128 ? 128 : ctx->argv[1].len), ctx->argv[1].ptr,
+                    name);
+}
+
+void reply_subcommand_syntax_error(struct cmd_ctx *ctx)
+{
+    char name[COMMAND_NAME_MAX + 1];
+    upper_copy(name, sizeof(name), ctx->argv[0].ptr, ctx->argv[0].len);
+    resp_add_errorf(ctx->out,
+                    "ERR unknown subcommand or wrong number of arguments for '%.*s'. Try %s "
+                    "HELP.",
                     (int)(ctx->argv[1].len > 128 ? 128 : ctx->argv[1].len), ctx->argv[1].ptr,
                     name);
 }

@@ -242,6 +242,9 @@ void reply_wrongtype(struct cmd_ctx *ctx);
 void reply_help(struct cmd_ctx *ctx, const char *const *lines);
 /* "ERR unknown subcommand '%s'. Try CMD HELP." */
 void reply_unknown_subcommand(struct cmd_ctx *ctx);
+/* "ERR unknown subcommand or wrong number of arguments for '%s'. Try CMD
+ * HELP." (Redis's addReplySubcommandSyntaxError). */
+void reply_subcommand_syntax_error(struct cmd_ctx *ctx);
 
 /* Case-insensitive comparison of an argument with a C string. */
 bool arg_is(const struct resp_arg *arg, const char *word);
@@ -301,5 +304,6 @@ extern struct command zset_commands[];
 extern struct command list_commands[];
 extern struct command blocking_commands[];
 extern struct command scripting_commands[];
+extern struct command function_commands[];
 
 #endif

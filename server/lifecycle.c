@@ -20,6 +20,7 @@
 #include "lazyfree.h"
 #include "log.h"
 #include "rlimit.h"
+#include "function.h"
 #include "script_lua.h"
 #include "server.h"
 #include "stats.h"
@@ -171,6 +172,7 @@ void lifecycle_state_deinit(void)
     stats_deinit();
     blocking_deinit();
     script_lua_deinit();
+    function_deinit();
     command_table_deinit();
 }
 

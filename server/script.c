@@ -49,6 +49,24 @@ static atomic_bool busy_function;
 static atomic_bool wrote_any;    /* cur.wrote, for SCRIPT KILL on other threads */
 static _Thread_local bool running_here;
 
+/* What FUNCTION STATS shows of a busy script, for other threads: set
+ * before `busy` is, cleared when the run ends. One allocation holds the
+ * argv array, then the name and the arguments' bytes. */
+static pthread_mutex_t shown_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct {
+    struct resp_arg *argv; /* NULL when no script is busy */
+    size_t argc;
+    const char *name;
+    bool is_function;
+    long long start_ns;
+} shown;
+
+const struct script_flag_name script_flag_names[SCRIPT_FLAG_NAMES] = {
+    {"no-writes", SCRIPT_NO_WRITES},     {"allow-oom", SCRIPT_ALLOW_OOM},
+    {"allow-stale", SCRIPT_ALLOW_STALE}, {"no-cluster", SCRIPT_NO_CLUSTER},
+    {"allow-cross-slot-keys", SCRIPT_ALLOW_CROSS_SLOT},
+};
+
 void script_lock(void)
 {
     pthread_mutex_lock(&lock);
@@ -86,6 +104,10 @@ void script_end(struct script_run *run)
     atomic_store(&running, 0);
     running_here = false;
     if (atomic_exchange(&busy, false)) {
+        pthread_mutex_lock(&shown_lock);
+        free(shown.argv);
+        shown.argv = NULL;
+        pthread_mutex_unlock(&shown_lock);
         log_warning("Slow script finished after %lld milliseconds.",
                     (server_monotonic_ns() - cur.start_ns) / 1000000);
         struct worker *w = run->caller->worker;
@@ -194,6 +216,47 @@ bool script_call(struct script_run *run, struct resp_arg *argv, size_t argc,
 
 /* ---- long scripts ------------------------------------------------------------------ */
 
+/* Copy what FUNCTION STATS shows of the run (when it turns busy). */
+static void show(struct script_run *run)
+{
+    const char *name = run->name ? run->name : "";
+    size_t bytes = run->argc * sizeof(struct resp_arg) + strlen(name) + 1;
+    for (size_t i = 0; i < run->argc; i++)
+        bytes += run->argv[i].len;
+    struct resp_arg *argv = malloc(bytes);
+    if (argv == NULL)
+        return; /* STATS then shows no running script: nothing else is lost */
+    char *p = (char *)(argv + run->argc);
+    for (size_t i = 0; i < run->argc; i++) {
+        memcpy(p, run->argv[i].ptr, run->argv[i].len);
+        argv[i] = (struct resp_arg){p, run->argv[i].len};
+        p += run->argv[i].len;
+    }
+    memcpy(p, name, strlen(name) + 1);
+    pthread_mutex_lock(&shown_lock);
+    shown.argv = argv;
+    shown.argc = run->argc;
+    shown.name = p;
+    shown.is_function = run->is_function;
+    shown.start_ns = cur.start_ns;
+    pthread_mutex_unlock(&shown_lock);
+}
+
+int script_running_info(script_info_cb cb, void *ud)
+{
+    int found = 0;
+    pthread_mutex_lock(&shown_lock);
+    if (shown.argv != NULL && !shown.is_function) {
+        found = -1;
+    } else if (shown.argv != NULL) {
+        found = 1;
+        cb(shown.name, shown.argv, shown.argc,
+           (server_monotonic_ns() - shown.start_ns) / 1000000, ud);
+    }
+    pthread_mutex_unlock(&shown_lock);
+    return found;
+}
+
 bool script_check_busy(struct script_run *run)
 {
     long long elapsed = (server_monotonic_ns() - cur.start_ns) / 1000000;
@@ -201,6 +264,7 @@ bool script_check_busy(struct script_run *run)
         log_warning("Slow script detected: still in execution after %lld milliseconds. You "
                     "can try killing the script using the %s command.",
                     elapsed, run->is_function ? "FUNCTION KILL" : "SCRIPT KILL");
+        show(run);
         atomic_store(&busy, true);
     }
     struct worker *w = run->caller->worker;

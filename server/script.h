@@ -48,6 +48,14 @@ enum script_flag {
     SCRIPT_LEGACY = 1 << 5, /* no shebang: Redis's eval rules of before 7.0 */
 };
 
+/* Redis's names of those flags, in Redis's order (FUNCTION LIST). */
+struct script_flag_name {
+    const char *name;
+    unsigned flag;
+};
+#define SCRIPT_FLAG_NAMES 5
+extern const struct script_flag_name script_flag_names[SCRIPT_FLAG_NAMES];
+
 /* The dispatcher's side: take the script lock before any shard lock of a
  * CMD_SCRIPT command (or an EXEC that queued one), release it after. */
 void script_lock(void);
@@ -60,6 +68,9 @@ struct script_run {
     unsigned flags;         /* enum script_flag */
     bool is_function;       /* FCALL: busy and kill texts say FUNCTION */
     long long now_ms;
+    const char *name;       /* the function, or the script's digest */
+    const struct resp_arg *argv; /* the caller's command line */
+    size_t argc;
 };
 
 /* Start and end a run: the end unlocks every shard the script locked. */
@@ -85,6 +96,13 @@ bool script_running_here(void);
 /* Other clients, any thread. */
 bool script_busy(void);            /* a script is past busy-reply-threshold */
 const char *script_busy_error(void); /* the -BUSY text for the running kind */
+/* FUNCTION STATS (any thread): a script past busy-reply-threshold is the
+ * one other clients can see, as in Redis. 0 when none is; 1 after calling
+ * `cb` with a function's name, command line and running time; -1 for an
+ * EVAL (which FUNCTION STATS does not describe). */
+typedef void (*script_info_cb)(const char *name, const struct resp_arg *argv, size_t argc,
+                               long long duration_ms, void *ud);
+int script_running_info(script_info_cb cb, void *ud);
 /* SCRIPT KILL / FUNCTION KILL: "OK", or Redis's NOTBUSY / UNKILLABLE
  * text (without the leading '-'). */
 const char *script_kill(bool function);

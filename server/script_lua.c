@@ -1,5 +1,6 @@
 /*
- * script_lua.c - EVAL's Lua engine; see script_lua.h.
+ * script_lua.c - EVAL's Lua engine, and the state building and running
+ * that FCALL's engine (function.c) shares; see script_lua.h.
  *
  * The sandbox, as Redis 7.0 shapes it
  *   Scripts see a globals table of their own (G): the base functions Redis
@@ -59,8 +60,8 @@
 #define CHUNK_NAME "@user_script"
 
 /* Registry keys. */
-#define REG_ENV "grove:env"         /* E */
-#define REG_GLOBALS "grove:globals" /* G */
+#define REG_ENV SCRIPT_LUA_REG_ENV
+#define REG_GLOBALS SCRIPT_LUA_REG_GLOBALS
 #define REG_RUN "grove:run"         /* light userdata: the struct script_run */
 
 struct cached_script {
@@ -76,22 +77,19 @@ static atomic_size_t shown_memory, shown_cached, shown_bytes;
 
 static void publish_figures(void)
 {
-    size_t memory = lua ? (size_t)lua_gc(lua, LUA_GCCOUNT, 0) * 1024 +
-                              (size_t)lua_gc(lua, LUA_GCCOUNTB, 0)
-                        : 0;
-    atomic_store_explicit(&shown_memory, memory, memory_order_relaxed);
+    atomic_store_explicit(&shown_memory, script_lua__state_memory(lua), memory_order_relaxed);
     atomic_store_explicit(&shown_cached, cache ? hashmap_size(cache) : 0, memory_order_relaxed);
     atomic_store_explicit(&shown_bytes, cache_bytes, memory_order_relaxed);
 }
 
 /* ---- read-only tables --------------------------------------------------------------- */
 
-static int readonly_newindex(lua_State *L)
+int script_lua__readonly_newindex(lua_State *L)
 {
     return luaL_error(L, "Attempt to modify a readonly table");
 }
 
-static int missing_global(lua_State *L)
+int script_lua__missing_global(lua_State *L)
 {
     return luaL_error(L, "Script attempted to access nonexistent global variable '%s'",
                       lua_tostring(L, 2));
@@ -99,13 +97,13 @@ static int missing_global(lua_State *L)
 
 /* A table that reads through to the table on top of the stack and refuses
  * writes; replaces it on the stack. */
-static void make_readonly_proxy(lua_State *L)
+void script_lua__readonly_proxy(lua_State *L)
 {
     lua_newtable(L);              /* proxy */
     lua_newtable(L);              /* its metatable */
     lua_pushvalue(L, -3);
     lua_setfield(L, -2, "__index");
-    lua_pushcfunction(L, readonly_newindex);
+    lua_pushcfunction(L, script_lua__readonly_newindex);
     lua_setfield(L, -2, "__newindex");
     lua_pushboolean(L, 0);
     lua_setfield(L, -2, "__metatable"); /* scripts cannot swap it */
@@ -115,7 +113,7 @@ static void make_readonly_proxy(lua_State *L)
 
 /* A failure of the redis library raised as Redis does: an error table,
  * so the reply shows no Lua position. */
-static int raise_error(lua_State *L, const char *msg)
+int script_lua__raise_error(lua_State *L, const char *msg)
 {
     lua_pushfstring(L, "ERR %s", msg);
     lua_newtable(L);
@@ -130,10 +128,10 @@ static int sandbox_rawset(lua_State *L)
     luaL_checktype(L, 1, LUA_TTABLE);
     if (lua_getmetatable(L, 1)) {
         lua_getfield(L, -1, "__newindex");
-        bool readonly = lua_tocfunction(L, -1) == readonly_newindex;
+        bool readonly = lua_tocfunction(L, -1) == script_lua__readonly_newindex;
         lua_pop(L, 2);
         if (readonly)
-            return raise_error(L, "Attempt to modify a readonly table");
+            return script_lua__raise_error(L, "Attempt to modify a readonly table");
     }
     luaL_checkany(L, 2);
     luaL_checkany(L, 3);
@@ -399,7 +397,7 @@ static int redis_status_reply(lua_State *L)
 static int redis_sha1hex(lua_State *L)
 {
     if (lua_gettop(L) != 1)
-        return raise_error(L, "wrong number of arguments");
+        return script_lua__raise_error(L, "wrong number of arguments");
     size_t len;
     const char *s = lua_tolstring(L, 1, &len);
     char hex[SHA1_HEX_LEN + 1];
@@ -413,12 +411,12 @@ static int redis_log(lua_State *L)
     static const enum log_level levels[] = {LOG_DEBUG, LOG_VERBOSE, LOG_NOTICE, LOG_WARNING};
     int argc = lua_gettop(L);
     if (argc < 2)
-        return raise_error(L, "redis.log() requires two arguments or more.");
+        return script_lua__raise_error(L, "redis.log() requires two arguments or more.");
     if (!lua_isnumber(L, 1))
-        return raise_error(L, "First argument must be a number (log level).");
+        return script_lua__raise_error(L, "First argument must be a number (log level).");
     int level = (int)lua_tonumber(L, 1);
     if (level < 0 || level > 3)
-        return raise_error(L, "Invalid debug level.");
+        return script_lua__raise_error(L, "Invalid debug level.");
     luaL_Buffer b;
     luaL_buffinit(L, &b);
     for (int j = 2; j <= argc; j++) {
@@ -438,10 +436,10 @@ static int redis_log(lua_State *L)
 static int redis_setresp(lua_State *L)
 {
     if (lua_gettop(L) != 1)
-        return raise_error(L, "redis.setresp() requires one argument.");
+        return script_lua__raise_error(L, "redis.setresp() requires one argument.");
     int resp = (int)lua_tonumber(L, 1);
     if (resp != 2 && resp != 3)
-        return raise_error(L, "RESP version must be 2 or 3.");
+        return script_lua__raise_error(L, "RESP version must be 2 or 3.");
     current_run(L)->as->resp = resp;
     return 0;
 }
@@ -451,10 +449,10 @@ static int redis_setresp(lua_State *L)
 static int redis_set_repl(lua_State *L)
 {
     if (lua_gettop(L) != 1)
-        return raise_error(L, "redis.set_repl() requires one argument.");
+        return script_lua__raise_error(L, "redis.set_repl() requires one argument.");
     int flags = (int)lua_tonumber(L, 1);
     if (flags < 0 || flags > 3)
-        return raise_error(L, "Invalid replication flags. Use REPL_AOF, REPL_REPLICA, REPL_ALL "
+        return script_lua__raise_error(L, "Invalid replication flags. Use REPL_AOF, REPL_REPLICA, REPL_ALL "
                               "or REPL_NONE.");
     return 0;
 }
@@ -589,7 +587,7 @@ static void copy_base(lua_State *L, int g)
 static void proxy_into(lua_State *L, int g, const char *name)
 {
     lua_getglobal(L, name);
-    make_readonly_proxy(L);
+    script_lua__readonly_proxy(L);
     lua_setfield(L, g, name);
 }
 
@@ -609,17 +607,17 @@ static void build_sandbox(lua_State *L)
     for (size_t i = 0; libs[i] != NULL; i++)
         proxy_into(L, g, libs[i]);
     push_redis_lib(L);
-    make_readonly_proxy(L);
+    script_lua__readonly_proxy(L);
     lua_setfield(L, g, "redis");
     lua_newtable(L); /* G's metatable: a missing name is an error */
-    lua_pushcfunction(L, missing_global);
+    lua_pushcfunction(L, script_lua__missing_global);
     lua_setfield(L, -2, "__index");
     lua_setmetatable(L, g);
     lua_newtable(L); /* E */
     lua_newtable(L);
     lua_pushvalue(L, g);
     lua_setfield(L, -2, "__index");
-    lua_pushcfunction(L, readonly_newindex);
+    lua_pushcfunction(L, script_lua__readonly_newindex);
     lua_setfield(L, -2, "__newindex");
     lua_pushboolean(L, 0);
     lua_setfield(L, -2, "__metatable");
@@ -639,31 +637,48 @@ static void build_sandbox(lua_State *L)
     lua_pop(L, 3);
 }
 
+/* Every library scripts get, in Lua's globals (build_sandbox hands them
+ * on): one place, so EVAL's state and the functions' state have the same. */
+/* A library whose luaopen_ returns its table rather than setting a global. */
+static void open_global_lib(lua_State *L, lua_CFunction open, const char *name)
+{
+    lua_pushcfunction(L, open);
+    lua_call(L, 0, 1);
+    lua_setglobal(L, name);
+}
+
+static void open_libraries(lua_State *L)
+{
+    open_lib(L, luaopen_base, "");
+    open_lib(L, luaopen_table, LUA_TABLIBNAME);
+    open_lib(L, luaopen_string, LUA_STRLIBNAME);
+    open_lib(L, luaopen_math, LUA_MATHLIBNAME);
+    open_global_lib(L, luaopen_cjson, "cjson");
+    open_global_lib(L, luaopen_bit, "bit");
+    open_global_lib(L, luaopen_cmsgpack, "cmsgpack");
+    open_global_lib(L, luaopen_struct, "struct");
+}
+
+lua_State *script_lua__state_create(void)
+{
+    lua_State *L = luaL_newstate();
+    if (L == NULL)
+        return NULL;
+    open_libraries(L);
+    build_sandbox(L);
+    return L;
+}
+
 static lua_State *state(void)
 {
-    if (lua != NULL)
-        return lua;
-    lua = luaL_newstate();
     if (lua == NULL)
-        return NULL;
-    open_lib(lua, luaopen_base, "");
-    open_lib(lua, luaopen_table, LUA_TABLIBNAME);
-    open_lib(lua, luaopen_string, LUA_STRLIBNAME);
-    open_lib(lua, luaopen_math, LUA_MATHLIBNAME);
-    lua_pushcfunction(lua, luaopen_cjson);
-    lua_call(lua, 0, 1);
-    lua_setglobal(lua, "cjson");
-    lua_pushcfunction(lua, luaopen_bit);
-    lua_call(lua, 0, 1);
-    lua_setglobal(lua, "bit");
-    lua_pushcfunction(lua, luaopen_cmsgpack);
-    lua_call(lua, 0, 1);
-    lua_setglobal(lua, "cmsgpack");
-    lua_pushcfunction(lua, luaopen_struct);
-    lua_call(lua, 0, 1);
-    lua_setglobal(lua, "struct");
-    build_sandbox(lua);
+        lua = script_lua__state_create();
     return lua;
+}
+
+size_t script_lua__state_memory(lua_State *L)
+{
+    return L ? (size_t)lua_gc(L, LUA_GCCOUNT, 0) * 1024 + (size_t)lua_gc(L, LUA_GCCOUNTB, 0) : 0;
 }
 
 /* ---- the cache --------------------------------------------------------------------------- */
@@ -682,12 +697,6 @@ static struct cached_script *cached(const char *sha)
  * or -1 with the error reply's text in `err`. */
 static int parse_shebang(const char *body, size_t len, unsigned *flags, char *err, size_t cap)
 {
-    static const struct {
-        const char *name;
-        unsigned flag;
-    } names[] = {{"no-writes", SCRIPT_NO_WRITES},     {"allow-oom", SCRIPT_ALLOW_OOM},
-                 {"allow-stale", SCRIPT_ALLOW_STALE}, {"no-cluster", SCRIPT_NO_CLUSTER},
-                 {"allow-cross-slot-keys", SCRIPT_ALLOW_CROSS_SLOT}};
     *flags = SCRIPT_LEGACY;
     if (len < 2 || body[0] != '#' || body[1] != '!')
         return 0;
@@ -712,13 +721,13 @@ static int parse_shebang(const char *body, size_t len, unsigned *flags, char *er
         char *save2 = NULL;
         for (char *f = strtok_r(opt + 6, ",", &save2); f; f = strtok_r(NULL, ",", &save2)) {
             size_t i = 0;
-            while (i < sizeof(names) / sizeof(names[0]) && strcmp(names[i].name, f) != 0)
+            while (i < SCRIPT_FLAG_NAMES && strcmp(script_flag_names[i].name, f) != 0)
                 i++;
-            if (i == sizeof(names) / sizeof(names[0])) {
+            if (i == SCRIPT_FLAG_NAMES) {
                 snprintf(err, cap, "ERR Unexpected flag in script shebang: %s", f);
                 return -1;
             }
-            *flags |= names[i].flag;
+            *flags |= script_flag_names[i].flag;
         }
     }
     return 0;
@@ -1018,15 +1027,13 @@ static void kill_hook(lua_State *L, lua_Debug *ar)
 {
     (void)ar;
     lua_sethook(L, kill_hook, LUA_MASKLINE, 0);
-    raise_error(L, "Script killed by user with SCRIPT KILL...");
+    script_lua__raise_error(L, "Script killed by user with SCRIPT KILL...");
 }
 
-/* KEYS and ARGV for this run, in G. */
-static void set_keys_and_args(lua_State *L, const struct resp_arg *argv, size_t nkeys,
-                              size_t nargs)
+/* The keys and the arguments of a run as two tables on the stack. */
+static void push_keys_and_args(lua_State *L, const struct resp_arg *argv, size_t nkeys,
+                               size_t nargs)
 {
-    lua_getfield(L, LUA_REGISTRYINDEX, REG_GLOBALS);
-    static const char *const names[] = {"KEYS", "ARGV"};
     for (int which = 0; which < 2; which++) {
         size_t n = which == 0 ? nkeys : nargs;
         const struct resp_arg *v = which == 0 ? argv : argv + nkeys;
@@ -1035,9 +1042,7 @@ static void set_keys_and_args(lua_State *L, const struct resp_arg *argv, size_t 
             lua_pushlstring(L, v[i].ptr, v[i].len);
             lua_rawseti(L, -2, (int)i + 1);
         }
-        lua_setfield(L, -2, names[which]);
     }
-    lua_pop(L, 1);
 }
 
 /* The error of a failed run, as Redis 7.0 words it. */
@@ -1054,22 +1059,27 @@ static void reply_run_error(lua_State *L, struct resp_out *out, const char *name
     lua_pop(L, 2);
 }
 
-/* Call the compiled function (on top of the stack) with KEYS and ARGV,
- * replying its result or error to `out`. */
-static void run(lua_State *L, struct script_run *r, const struct resp_arg *keys,
-                size_t nkeys, size_t nargs, const char *sha, struct resp_out *out)
+void script_lua__run(lua_State *L, struct script_run *r, const struct resp_arg *argv,
+                     size_t nkeys, size_t nargs, bool as_params, struct resp_out *out)
 {
     lua_pushcfunction(L, error_handler);
     lua_insert(L, -2);
-    set_keys_and_args(L, keys, nkeys, nargs);
+    push_keys_and_args(L, argv, nkeys, nargs);
+    if (!as_params) { /* EVAL: KEYS and ARGV are globals */
+        lua_getfield(L, LUA_REGISTRYINDEX, REG_GLOBALS);
+        lua_insert(L, -3);
+        lua_setfield(L, -3, "ARGV");
+        lua_setfield(L, -2, "KEYS");
+        lua_pop(L, 1);
+    }
     lua_pushlightuserdata(L, r);
     lua_setfield(L, LUA_REGISTRYINDEX, REG_RUN);
     lua_sethook(L, busy_hook, LUA_MASKCOUNT, HOOK_EVERY);
     script_begin(r);
-    int status = lua_pcall(L, 0, 1, -2);
+    int status = lua_pcall(L, as_params ? 2 : 0, 1, as_params ? -4 : -2);
     lua_sethook(L, NULL, 0, 0);
     if (status != 0) {
-        reply_run_error(L, out, sha);
+        reply_run_error(L, out, r->name);
         lua_pop(L, 1);
     } else {
         struct to_reply t = {out, r->as->resp};
@@ -1078,16 +1088,17 @@ static void run(lua_State *L, struct script_run *r, const struct resp_arg *keys,
     script_end(r);
     lua_pop(L, 1); /* the handler */
     lua_gc(L, LUA_GCSTEP, 1);
-    publish_figures();
 }
 
 /* ---- EVAL --------------------------------------------------------------------------- */
 
-/* numkeys at argv[2]: keys follow; false after replying. */
-static bool parse_numkeys(struct cmd_ctx *ctx, long long *numkeys)
+bool script_lua__parse_numkeys(struct cmd_ctx *ctx, const char *not_integer,
+                               long long *numkeys)
 {
-    if (!arg_to_ll_or_reply(ctx, &ctx->argv[2], numkeys))
+    if (!arg_to_ll(&ctx->argv[2], numkeys)) {
+        resp_add_error(ctx->out, not_integer);
         return false;
+    }
     if (*numkeys < 0) {
         resp_add_error(ctx->out, "ERR Number of keys can't be negative");
         return false;
@@ -1099,8 +1110,7 @@ static bool parse_numkeys(struct cmd_ctx *ctx, long long *numkeys)
     return true;
 }
 
-/* The script's flags against how it is run (Redis's scriptPrepareForRun). */
-static bool may_run(struct cmd_ctx *ctx, unsigned flags, bool read_only)
+bool script_lua__may_run(struct cmd_ctx *ctx, unsigned flags, bool read_only)
 {
     if (flags & SCRIPT_LEGACY)
         return true;
@@ -1121,7 +1131,7 @@ void script_lua_eval(struct cmd_ctx *ctx, bool by_digest, bool read_only)
 {
     long long numkeys;
     char sha[SHA1_HEX_LEN + 1];
-    if (!parse_numkeys(ctx, &numkeys))
+    if (!script_lua__parse_numkeys(ctx, "ERR value is not an integer or out of range", &numkeys))
         return;
     lua_State *L = state();
     if (by_digest)
@@ -1135,19 +1145,28 @@ void script_lua_eval(struct cmd_ctx *ctx, bool by_digest, bool read_only)
     }
     if (s == NULL && (s = compile(ctx, ctx->argv[1].ptr, ctx->argv[1].len, sha)) == NULL)
         return;
-    if (L == NULL || !may_run(ctx, s->flags, read_only))
+    if (L == NULL || !script_lua__may_run(ctx, s->flags, read_only))
         return;
     struct client as;
-    memset(&as, 0, sizeof(as));
-    as.id = ctx->client->id;
-    as.db = ctx->client->db;
-    as.resp = 2; /* scripts start in RESP2; redis.setresp(3) changes it */
-    as.flags = ctx->client->flags & CLIENT_NO_TOUCH;
-    as.authenticated = true;
-    struct script_run r = {
-        .caller = ctx->client, .as = &as, .now_ms = ctx->now_ms,
-        .flags = s->flags | (read_only ? SCRIPT_NO_WRITES : 0),
-    };
+    struct script_run r;
+    script_lua__prepare(ctx, &r, &as, s->flags | (read_only ? SCRIPT_NO_WRITES : 0), sha);
     lua_getfield(L, LUA_REGISTRYINDEX, sha);
-    run(L, &r, ctx->argv + 3, (size_t)numkeys, ctx->argc - 3 - (size_t)numkeys, sha, ctx->out);
+    script_lua__run(L, &r, ctx->argv + 3, (size_t)numkeys, ctx->argc - 3 - (size_t)numkeys,
+                    false, ctx->out);
+    publish_figures();
+}
+
+void script_lua__prepare(struct cmd_ctx *ctx, struct script_run *r, struct client *as,
+                         unsigned flags, const char *name)
+{
+    memset(as, 0, sizeof(*as));
+    as->id = ctx->client->id;
+    as->db = ctx->client->db;
+    as->resp = 2; /* scripts start in RESP2; redis.setresp(3) changes it */
+    as->flags = ctx->client->flags & CLIENT_NO_TOUCH;
+    as->authenticated = true;
+    *r = (struct script_run){
+        .caller = ctx->client, .as = as, .now_ms = ctx->now_ms, .flags = flags,
+        .name = name, .argv = ctx->argv, .argc = ctx->argc,
+    };
 }

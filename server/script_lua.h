@@ -1,8 +1,9 @@
 /*
- * script_lua.h - the Lua 5.1 engine behind EVAL and its family: one Lua
- * state (used under the script lock, by one thread at a time), the script
- * cache, the sandbox Redis 7.0 gives scripts, the redis.* library, and the
- * conversions between Lua values and replies.
+ * script_lua.h - the Lua 5.1 engine behind EVAL and its family: EVAL's
+ * Lua state (used under the script lock, by one thread at a time), the
+ * script cache, the sandbox Redis 7.0 gives scripts, the redis.* library,
+ * and the conversions between Lua values and replies. function.c builds
+ * the functions' own state and runs them with the same code (below).
  *
  * Every function here is called with the script lock held (script.h);
  * the state is created on first use and lives until script_lua_deinit.
@@ -41,5 +42,48 @@ size_t script_lua_memory(void);
 
 /* Free everything at shutdown. */
 void script_lua_deinit(void);
+
+/* ---- shared with function.c, the engine of FUNCTION and FCALL -------------------------
+ * Functions get a Lua state of their own (as in Redis 7.0) built by the
+ * same code, so both states have every library and the same sandbox. */
+struct client;
+struct lua_State;
+struct resp_out;
+struct script_run;
+
+/* Registry keys of a state: E, the environment every chunk runs with, and
+ * G, the globals table behind it. */
+#define SCRIPT_LUA_REG_ENV "grove:env"
+#define SCRIPT_LUA_REG_GLOBALS "grove:globals"
+
+/* A state with every library and the sandbox; NULL when out of memory. */
+struct lua_State *script_lua__state_create(void);
+/* The bytes a state uses (0 for NULL). */
+size_t script_lua__state_memory(struct lua_State *L);
+/* numkeys at argv[2] checked as Redis checks it, with `not_integer` as the
+ * reply when it is not a number; false after replying. */
+bool script_lua__parse_numkeys(struct cmd_ctx *ctx, const char *not_integer,
+                               long long *numkeys);
+/* The script's flags against how it is run (Redis's scriptPrepareForRun);
+ * false after replying. */
+bool script_lua__may_run(struct cmd_ctx *ctx, unsigned flags, bool read_only);
+/* Fill the run and the client its commands run as (both caller-owned). */
+void script_lua__prepare(struct cmd_ctx *ctx, struct script_run *r, struct client *as,
+                         unsigned flags, const char *name);
+/* Call the function on top of the stack (popping it) with keys
+ * argv[0..nkeys) and arguments after them - as KEYS and ARGV globals, or
+ * as its two parameters when as_params - and reply its result or error,
+ * "... script: <r->name>, on <source>:<line>." */
+void script_lua__run(struct lua_State *L, struct script_run *r, const struct resp_arg *argv,
+                     size_t nkeys, size_t nargs, bool as_params, struct resp_out *out);
+/* Raise {err="ERR msg"}: no Lua position in the reply, as Redis. */
+int script_lua__raise_error(struct lua_State *L, const char *msg);
+/* __index of a globals table: "Script attempted to access nonexistent
+ * global variable". */
+int script_lua__missing_global(struct lua_State *L);
+/* __newindex of a read-only table. */
+int script_lua__readonly_newindex(struct lua_State *L);
+/* Replace the table on top with a read-only proxy of it. */
+void script_lua__readonly_proxy(struct lua_State *L);
 
 #endif

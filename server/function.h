@@ -1,0 +1,57 @@
+/*
+ * function.h - Redis 7.0 functions: libraries of Lua functions that
+ * FUNCTION LOAD registers and FCALL / FCALL_RO call, with the library
+ * registry, DUMP / RESTORE payloads and the figures of FUNCTION STATS and
+ * INFO.
+ *
+ * Functions run in a Lua state of their own, as in Redis 7.0, built by
+ * script_lua.c like EVAL's (the same libraries and sandbox); they run
+ * through script.c like any script (atomicity, BUSY, FUNCTION KILL).
+ * Libraries live in memory only: RDB persistence of functions comes with
+ * Grove's RDB files.
+ *
+ * Every function here but the counters is called with the script lock
+ * held (the commands are CMD_SCRIPT); they reply to the client
+ * themselves, errors included, and cannot fail otherwise.
+ */
+#ifndef GROVE_FUNCTION_H
+#define GROVE_FUNCTION_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+struct cmd_ctx;
+struct resp_arg;
+
+/* How FUNCTION RESTORE treats the libraries already loaded. */
+enum function_restore_policy {
+    FUNCTION_RESTORE_APPEND,  /* fail on a library name already loaded */
+    FUNCTION_RESTORE_REPLACE, /* replace libraries of the same name */
+    FUNCTION_RESTORE_FLUSH,   /* drop every library first */
+};
+
+/* FUNCTION LOAD [REPLACE] code: replies the library's name. */
+void function_load(struct cmd_ctx *ctx, const struct resp_arg *code, bool replace);
+/* FUNCTION DELETE name. */
+void function_delete(struct cmd_ctx *ctx, const struct resp_arg *name);
+/* FUNCTION FLUSH: forget every library (a fresh Lua state). */
+void function_flush(void);
+/* FUNCTION LIST [LIBRARYNAME pattern] [WITHCODE] (pattern may be NULL). */
+void function_list(struct cmd_ctx *ctx, const struct resp_arg *pattern, bool with_code);
+/* FUNCTION DUMP / FUNCTION RESTORE, in Redis 7.0's payload format. */
+void function_dump(struct cmd_ctx *ctx);
+void function_restore(struct cmd_ctx *ctx, const struct resp_arg *payload,
+                      enum function_restore_policy policy);
+/* FCALL / FCALL_RO name numkeys key... arg... */
+void function_call(struct cmd_ctx *ctx, bool read_only);
+
+/* Any thread: as of the last change (FUNCTION STATS, INFO memory). */
+size_t function_library_count(void);
+size_t function_count(void);
+size_t function_memory(void);    /* the registry's own bytes */
+size_t function_vm_memory(void); /* the functions' Lua state */
+
+/* Free everything at shutdown. */
+void function_deinit(void);
+
+#endif
