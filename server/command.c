@@ -43,6 +43,7 @@ static struct command *const command_tables[] = {
     list_commands,
     blocking_commands,
     scripting_commands,
+    dump_commands,
 };
 
 static struct hashmap *command_index;

@@ -301,5 +301,6 @@ extern struct command zset_commands[];
 extern struct command list_commands[];
 extern struct command blocking_commands[];
 extern struct command scripting_commands[];
+extern struct command dump_commands[];
 
 #endif

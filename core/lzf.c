@@ -1,0 +1,196 @@
+/*
+ * lzf.c - LZF compression (liblzf's format and, for compression, its exact
+ * choices), written for Grove.
+ *
+ * Design
+ *   The compressor follows liblzf 3.6's lzf_compress with Redis's lzfP.h
+ *   settings so its output is byte-identical: a hash of the next three
+ *   bytes (IDX with VERY_FAST) picks a slot holding the last position with
+ *   that hash; a match needs the same three bytes, an offset below 8 KiB
+ *   and at least five bytes of input left. Matches are extended up to 264
+ *   bytes, with liblzf's quirk kept on purpose: when more than 16 bytes
+ *   remain, the first 16 comparisons are not bounded by maxlen. After a
+ *   match the two positions before the new cursor are hashed (VERY_FAST).
+ *   Where liblzf keeps pointers in an uninitialised table, we keep
+ *   positions biased by `base` (see lzf.h), which behaves as a table
+ *   zeroed before every call without paying for the memset.
+ *
+ *   The decompressor checks every run and back reference against both
+ *   buffers before copying, so hostile input gives LZF_EINVAL/LZF_E2BIG,
+ *   never an over-read or over-write.
+ *
+ * Complexity: O(n) both ways.
+ */
+#include "lzf.h"
+
+#include <assert.h>
+#include <string.h>
+
+#define MAX_LIT (1u << 5)
+#define MAX_OFF (1u << 13)
+#define MAX_REF ((1u << 8) + (1u << 3))
+
+/* liblzf's FRST/NEXT/IDX (VERY_FAST), on 32-bit unsigned arithmetic. */
+static inline uint32_t hash_first(const unsigned char *p)
+{
+    return ((uint32_t)p[0] << 8) | p[1];
+}
+
+static inline uint32_t hash_next(uint32_t h, const unsigned char *p)
+{
+    return (h << 8) | p[2];
+}
+
+static inline uint32_t hash_idx(uint32_t h)
+{
+    return ((h >> (3 * 8 - LZF_HLOG)) - h * 5) & (LZF_HSIZE - 1);
+}
+
+void lzf_state_init(struct lzf_state *st)
+{
+    memset(st, 0, sizeof(*st));
+}
+
+/* Make every slot read as empty for an input of in_len bytes. */
+static void state_begin(struct lzf_state *st, size_t in_len)
+{
+    if ((uint64_t)st->base + in_len + 1 > UINT32_MAX)
+        lzf_state_init(st);
+}
+
+/* Length of the match at ip against ref, as liblzf computes it. */
+static uint32_t match_len(const unsigned char *in, size_t ip, size_t ref, uint32_t maxlen)
+{
+    uint32_t len = 2;
+    if (maxlen > 16) {
+        for (int k = 0; k < 16; k++) {
+            len++;
+            if (in[ref + len] != in[ip + len])
+                return len;
+        }
+    }
+    do
+        len++;
+    while (len < maxlen && in[ref + len] == in[ip + len]);
+    return len;
+}
+
+size_t lzf_compress(struct lzf_state *st, const void *in_data, size_t in_len, void *out_data,
+                    size_t out_len)
+{
+    const unsigned char *in = in_data;
+    unsigned char *out = out_data;
+    if (in_len == 0 || out_len == 0 || in_len >= LZF_MAX_INPUT)
+        return 0;
+    state_begin(st, in_len);
+    uint32_t base = st->base;
+    size_t ip = 0, op = 1; /* op: one byte reserved for the first run's control */
+    unsigned lit = 0;
+    uint32_t hval = in_len >= 2 ? hash_first(in) : 0;
+    while (in_len >= 3 && ip < in_len - 2) {
+        hval = hash_next(hval, in + ip);
+        uint32_t *slot = &st->htab[hash_idx(hval)];
+        uint32_t seen = *slot;
+        *slot = base + (uint32_t)ip + 1;
+        size_t ref = seen > base ? seen - base - 1 : 0; /* 0 never matches */
+        size_t off = ip - ref - 1;
+        if (ref > 0 && ref < ip && off < MAX_OFF && ip + 4 < in_len && in[ref] == in[ip] &&
+            in[ref + 1] == in[ip + 1] && in[ref + 2] == in[ip + 2]) {
+            uint32_t maxlen = (uint32_t)(in_len - ip - 2);
+            maxlen = maxlen > MAX_REF ? MAX_REF : maxlen;
+            out[op - lit - 1] = (unsigned char)(lit - 1); /* stop run */
+            op -= !lit;                                   /* undo an empty run */
+            if (op + 3 + 1 >= out_len)
+                return 0;
+            uint32_t len = match_len(in, ip, ref, maxlen) - 2;
+            ip++;
+            if (len < 7) {
+                out[op++] = (unsigned char)((off >> 8) + (len << 5));
+            } else {
+                out[op++] = (unsigned char)((off >> 8) + (7u << 5));
+                out[op++] = (unsigned char)(len - 7);
+            }
+            out[op++] = (unsigned char)off;
+            lit = 0;
+            op++; /* start run */
+            ip += len + 1;
+            if (ip >= in_len - 2)
+                break;
+            ip -= 2;
+            hval = hash_first(in + ip);
+            hval = hash_next(hval, in + ip);
+            st->htab[hash_idx(hval)] = base + (uint32_t)ip + 1;
+            ip++;
+            hval = hash_next(hval, in + ip);
+            st->htab[hash_idx(hval)] = base + (uint32_t)ip + 1;
+            ip++;
+        } else {
+            if (op >= out_len)
+                return 0;
+            lit++;
+            out[op++] = in[ip++];
+            if (lit == MAX_LIT) {
+                out[op - lit - 1] = (unsigned char)(lit - 1);
+                lit = 0;
+                op++;
+            }
+        }
+    }
+    if (op + 3 > out_len) /* at most 3 bytes can be missing here */
+        return 0;
+    while (ip < in_len) {
+        lit++;
+        out[op++] = in[ip++];
+        if (lit == MAX_LIT) {
+            out[op - lit - 1] = (unsigned char)(lit - 1);
+            lit = 0;
+            op++;
+        }
+    }
+    out[op - lit - 1] = (unsigned char)(lit - 1); /* end run */
+    op -= !lit;
+    st->base = base + (uint32_t)in_len + 1;
+    assert(op <= out_len);
+    return op;
+}
+
+int lzf_decompress(const void *in_data, size_t in_len, void *out_data, size_t out_len,
+                   size_t *written)
+{
+    const unsigned char *in = in_data;
+    unsigned char *out = out_data;
+    size_t ip = 0, op = 0;
+    while (ip < in_len) {
+        unsigned ctrl = in[ip++];
+        if (ctrl < MAX_LIT) {
+            size_t len = ctrl + 1;
+            if (len > out_len - op)
+                return LZF_E2BIG;
+            if (len > in_len - ip)
+                return LZF_EINVAL;
+            memcpy(out + op, in + ip, len);
+            op += len;
+            ip += len;
+            continue;
+        }
+        size_t len = ctrl >> 5;
+        size_t back = (size_t)(ctrl & 0x1f) << 8;
+        if (len == 7) {
+            if (ip >= in_len)
+                return LZF_EINVAL;
+            len += in[ip++];
+        }
+        if (ip >= in_len)
+            return LZF_EINVAL;
+        back += (size_t)in[ip++] + 1;
+        len += 2;
+        if (len > out_len - op)
+            return LZF_E2BIG;
+        if (back > op)
+            return LZF_EINVAL;
+        for (size_t i = 0; i < len; i++, op++) /* may overlap: byte by byte */
+            out[op] = out[op - back];
+    }
+    *written = op;
+    return LZF_OK;
+}
