@@ -455,10 +455,13 @@ static int read_blob(struct rdb_reader *r, struct build *b, walk_fn walk, const 
     int rc = rdb_read_string(r, &s);
     if (rc < 0)
         return rc;
+    const char *before = r->error;
     r->error = NULL; /* set by a callback's failure, else ours below */
     rc = walk((const unsigned char *)s.ptr, s.len, build_elem_cb, b);
     if (rc == RDB_EFORMAT && r->error == NULL)
         return fail(r, rc, "invalid %s", what);
+    if (r->error == NULL)
+        r->error = before;
     return rc;
 }
 
