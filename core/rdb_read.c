@@ -55,6 +55,8 @@ size_t rdb_reader_remaining(const struct rdb_reader *r)
 
 /* Record why reading failed and return `rc`. */
 static int fail(struct rdb_reader *r, int rc, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static int fail(struct rdb_reader *r, int rc, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
