@@ -6,11 +6,13 @@
  *   The compressor follows liblzf 3.6's lzf_compress with Redis's lzfP.h
  *   settings so its output is byte-identical: a hash of the next three
  *   bytes (IDX with VERY_FAST) picks a slot holding the last position with
- *   that hash; a match needs the same three bytes, an offset below 8 KiB
- *   and at least five bytes of input left. Matches are extended up to 264
- *   bytes, with liblzf's quirk kept on purpose: when more than 16 bytes
- *   remain, the first 16 comparisons are not bounded by maxlen. After a
- *   match the two positions before the new cursor are hashed (VERY_FAST).
+ *   that hash; a match needs the same three bytes and an offset below
+ *   8 KiB, and may end at the input's last byte (3.6 dropped 3.5's "five
+ *   bytes left" rule; copying 3.5 makes one in six Redis DUMPs differ).
+ *   Matches are extended up to 264 bytes, with liblzf's quirk kept on
+ *   purpose: when more than 16 bytes remain, the first 16 comparisons are
+ *   not bounded by maxlen. After a match the two positions before the new
+ *   cursor are hashed (VERY_FAST).
  *   Where liblzf keeps pointers in an uninitialised table, we keep
  *   positions biased by `base` (see lzf.h), which behaves as a table
  *   zeroed before every call without paying for the memset.
@@ -58,6 +60,31 @@ static void state_begin(struct lzf_state *st, size_t in_len)
         lzf_state_init(st);
 }
 
+/* One more literal byte in the current run; a full run (32 bytes) gets its
+ * control byte and a new run starts. */
+static inline void put_literal(unsigned char *out, size_t *op, unsigned *lit, unsigned char c)
+{
+    (*lit)++;
+    out[(*op)++] = c;
+    if (*lit == MAX_LIT) {
+        out[*op - *lit - 1] = (unsigned char)(*lit - 1);
+        *lit = 0;
+        (*op)++;
+    }
+}
+
+/* After a match ending just before ip, hash the two positions before ip
+ * (VERY_FAST) and return the running hash for ip. */
+static uint32_t hash_match_tail(struct lzf_state *st, const unsigned char *in, size_t ip)
+{
+    uint32_t hval = hash_first(in + ip - 2);
+    for (size_t pos = ip - 2; pos < ip; pos++) {
+        hval = hash_next(hval, in + pos);
+        st->htab[hash_idx(hval)] = st->base + (uint32_t)pos + 1;
+    }
+    return hval;
+}
+
 /* Length of the match at ip against ref, as liblzf computes it. */
 static uint32_t match_len(const unsigned char *in, size_t ip, size_t ref, uint32_t maxlen)
 {
@@ -94,14 +121,14 @@ size_t lzf_compress(struct lzf_state *st, const void *in_data, size_t in_len, vo
         *slot = base + (uint32_t)ip + 1;
         size_t ref = seen > base ? seen - base - 1 : 0; /* 0 never matches */
         size_t off = ip - ref - 1;
-        if (ref > 0 && ref < ip && off < MAX_OFF && ip + 4 < in_len && in[ref] == in[ip] &&
+        if (ref > 0 && ref < ip && off < MAX_OFF && in[ref] == in[ip] &&
             in[ref + 1] == in[ip + 1] && in[ref + 2] == in[ip + 2]) {
             uint32_t maxlen = (uint32_t)(in_len - ip - 2);
             maxlen = maxlen > MAX_REF ? MAX_REF : maxlen;
+            if (op - !lit + 3 + 1 >= out_len) /* room for the reference and a new run */
+                return 0;
             out[op - lit - 1] = (unsigned char)(lit - 1); /* stop run */
             op -= !lit;                                   /* undo an empty run */
-            if (op + 3 + 1 >= out_len)
-                return 0;
             uint32_t len = match_len(in, ip, ref, maxlen) - 2;
             ip++;
             if (len < 7) {
@@ -116,37 +143,17 @@ size_t lzf_compress(struct lzf_state *st, const void *in_data, size_t in_len, vo
             ip += len + 1;
             if (ip >= in_len - 2)
                 break;
-            ip -= 2;
-            hval = hash_first(in + ip);
-            hval = hash_next(hval, in + ip);
-            st->htab[hash_idx(hval)] = base + (uint32_t)ip + 1;
-            ip++;
-            hval = hash_next(hval, in + ip);
-            st->htab[hash_idx(hval)] = base + (uint32_t)ip + 1;
-            ip++;
+            hval = hash_match_tail(st, in, ip);
         } else {
             if (op >= out_len)
                 return 0;
-            lit++;
-            out[op++] = in[ip++];
-            if (lit == MAX_LIT) {
-                out[op - lit - 1] = (unsigned char)(lit - 1);
-                lit = 0;
-                op++;
-            }
+            put_literal(out, &op, &lit, in[ip++]);
         }
     }
     if (op + 3 > out_len) /* at most 3 bytes can be missing here */
         return 0;
-    while (ip < in_len) {
-        lit++;
-        out[op++] = in[ip++];
-        if (lit == MAX_LIT) {
-            out[op - lit - 1] = (unsigned char)(lit - 1);
-            lit = 0;
-            op++;
-        }
-    }
+    while (ip < in_len)
+        put_literal(out, &op, &lit, in[ip++]);
     out[op - lit - 1] = (unsigned char)(lit - 1); /* end run */
     op -= !lit;
     st->base = base + (uint32_t)in_len + 1;

@@ -10,7 +10,6 @@
  * by a counted run of RDB strings or by walking an embedded blob
  * (listpack, ziplist, intset, zipmap, rdb_encodings.c).
  */
-#include <assert.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>

@@ -48,6 +48,9 @@ START_TEST(dump_of_strings_matches_redis)
     expect_dump("d", payload_str_lzf, sizeof(payload_str_lzf));
     EXPECT_OK("SET e %s", "the quick brown fox jumps over the lazy dog!");
     expect_dump("e", payload_str_raw, sizeof(payload_str_raw));
+    EXPECT_OK("SET f %s", "bbbaaaaabbbbbabaabaaababbbaaabbabbabbaababbbaaaaabbbbaaaaabbbbbabaabaaa"
+                          "babbbaaabbabbabbaababbbaaaaab");
+    expect_dump("f", payload_str_lzf_tail, sizeof(payload_str_lzf_tail));
     EXPECT_NIL("DUMP missing");
 }
 END_TEST

@@ -567,6 +567,9 @@ static const struct known_payload known[] = {
     {PAYLOAD(str_lzf), "raw:abcdefghijklmnopqrstuvwxyz0123456789abcdefghijklmnopqrstuvwxyz0123456789"
                        "abcdefghijklmnopqrstuvwxyz0123456789", true},
     {PAYLOAD(str_raw), "embstr:the quick brown fox jumps over the lazy dog!", true},
+    {PAYLOAD(str_lzf_tail), "raw:bbbaaaaabbbbbabaabaaababbbaaabbabbabbaababbbaaaaabbbbaaaaabbbbbab"
+                            "aabaaababbbaaabbabbabbaababbbaaaaab",
+     true},
     {PAYLOAD(list_plain), "quicklist:a,bb,123", false},
     {PAYLOAD(list_ziplist), "quicklist:a,7,-300,hello,100000,1099511627776", false},
     {PAYLOAD(list_quicklist), "quicklist:x,y,1,z", false},
