@@ -33,11 +33,11 @@
  *   hash: listpack / hashtable  RDB_TYPE_HASH_LISTPACK / RDB_TYPE_HASH
  *   zset: listpack / skiplist   RDB_TYPE_ZSET_LISTPACK / RDB_TYPE_ZSET_2
  * Byte-identical to redis-server's DUMP (LZF included) for strings,
- * intsets, listpack hashes and zsets, and lists built by RPUSH, however
- * many nodes; hashtable sets/hashes and skiplist zsets hold the same
- * bytes in another order (Grove's map order; zsets greatest first, as
- * Redis). Not tracked: an intset Redis widened for a member since
- * removed, list nodes shaped by LPUSH/LINSERT or an old RDB.
+ * intsets, listpack hashes and zsets, skiplist zsets (greatest first, as
+ * Redis walks them) and lists built by RPUSH, however many nodes.
+ * Hashtable sets and hashes hold the same bytes in Grove's map order. Not
+ * tracked: an intset Redis widened for a member since removed, list nodes
+ * shaped by LPUSH/LINSERT or an old RDB.
  *
  * What is read: every type above plus LIST, LIST_ZIPLIST, LIST_QUICKLIST,
  * SET_LISTPACK (7.2), HASH_ZIPMAP, HASH_ZIPLIST, ZSET (string scores),
