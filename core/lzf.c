@@ -75,12 +75,13 @@ static inline void put_literal(unsigned char *out, size_t *op, unsigned *lit, un
 
 /* After a match ending just before ip, hash the two positions before ip
  * (VERY_FAST) and return the running hash for ip. */
-static uint32_t hash_match_tail(struct lzf_state *st, const unsigned char *in, size_t ip)
+static uint32_t hash_match_tail(struct lzf_state *st, uint32_t base, const unsigned char *in,
+                                size_t ip)
 {
     uint32_t hval = hash_first(in + ip - 2);
     for (size_t pos = ip - 2; pos < ip; pos++) {
         hval = hash_next(hval, in + pos);
-        st->htab[hash_idx(hval)] = st->base + (uint32_t)pos + 1;
+        st->htab[hash_idx(hval)] = base + (uint32_t)pos + 1;
     }
     return hval;
 }
@@ -111,6 +112,7 @@ size_t lzf_compress(struct lzf_state *st, const void *in_data, size_t in_len, vo
         return 0;
     state_begin(st, in_len);
     uint32_t base = st->base;
+    st->base = base + (uint32_t)in_len + 1; /* every exit leaves the table empty */
     size_t ip = 0, op = 1; /* op: one byte reserved for the first run's control */
     unsigned lit = 0;
     uint32_t hval = in_len >= 2 ? hash_first(in) : 0;
@@ -143,7 +145,7 @@ size_t lzf_compress(struct lzf_state *st, const void *in_data, size_t in_len, vo
             ip += len + 1;
             if (ip >= in_len - 2)
                 break;
-            hval = hash_match_tail(st, in, ip);
+            hval = hash_match_tail(st, base, in, ip);
         } else {
             if (op >= out_len)
                 return 0;
@@ -156,7 +158,6 @@ size_t lzf_compress(struct lzf_state *st, const void *in_data, size_t in_len, vo
         put_literal(out, &op, &lit, in[ip++]);
     out[op - lit - 1] = (unsigned char)(lit - 1); /* end run */
     op -= !lit;
-    st->base = base + (uint32_t)in_len + 1;
     assert(op <= out_len);
     return op;
 }

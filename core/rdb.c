@@ -175,22 +175,11 @@ static size_t encode_integer(unsigned char *buf, int64_t v)
     return n + 1;
 }
 
-void rdb_writer_deinit(struct rdb_writer *w)
-{
-    free(w->lzf);
-    w->lzf = NULL;
-}
-
 /* rdbSaveLzfStringObject: *done false (and nothing written) when it does
  * not pay. */
 static int write_lzf(struct rdb_writer *w, const void *s, size_t len, bool *done)
 {
     *done = false;
-    if (w->lzf == NULL) {
-        if ((w->lzf = malloc(sizeof(*w->lzf))) == NULL)
-            return RDB_ENOMEM;
-        lzf_state_init(w->lzf);
-    }
     size_t outlen = len - 4;
     unsigned char *out = malloc(outlen + 1);
     if (out == NULL)
@@ -215,7 +204,7 @@ int rdb_write_string(struct rdb_writer *w, const void *s, size_t len)
     size_t n;
     if (len <= 11 && object_parse_int(s, len, &v) && (n = encode_integer(buf, v)) > 0)
         return rdb_write_raw(w, buf, n);
-    if (w->compress && len > 20) {
+    if (w->lzf != NULL && len > 20) {
         bool done;
         int rc = write_lzf(w, s, len, &done);
         if (rc < 0 || done)
@@ -456,16 +445,15 @@ int rdb_write_value(struct rdb_writer *w, const struct object *o)
     }
 }
 
-int rdb_dump_payload(const struct object *o, bool compress, struct rdb_buf *out)
+int rdb_dump_payload(const struct object *o, struct lzf_state *lzf, struct rdb_buf *out)
 {
-    struct rdb_writer w = {.sink_cb = rdb_buf_sink_cb, .ud = out, .compress = compress};
+    struct rdb_writer w = {.sink_cb = rdb_buf_sink_cb, .ud = out, .lzf = lzf};
     unsigned char trailer[8];
-    int rc = rdb_write_type(&w, rdb_object_type(o));
-    if (rc == 0)
-        rc = rdb_write_value(&w, o);
-    rdb_writer_deinit(&w);
+    int rc;
+    if ((rc = rdb_write_type(&w, rdb_object_type(o))) < 0 || (rc = rdb_write_value(&w, o)) < 0)
+        return rc;
     store_le(trailer, RDB_VERSION, 2);
-    if (rc < 0 || (rc = rdb_write_raw(&w, trailer, 2)) < 0)
+    if ((rc = rdb_write_raw(&w, trailer, 2)) < 0)
         return rc;
     store_le(trailer, crc64(0, out->data, out->len), 8);
     return rdb_write_raw(&w, trailer, 8);

@@ -58,8 +58,9 @@
  * borrows the objects it writes.
  *
  * Allocation: the writer allocates temporary buffers per value
- * (listpack/intset blobs, LZF output); the reader allocates the values and
- * a scratch buffer (rdb_reader_deinit frees it). No globals.
+ * (listpack/intset blobs, LZF output) and borrows the LZF table; the
+ * reader allocates the values and a scratch buffer (rdb_reader_deinit
+ * frees it). No globals.
  *
  * Thread safety: none; a reader or writer is used by one thread, and the
  * objects written must not change meanwhile (the caller holds their lock).
@@ -124,16 +125,13 @@ bool rdb_is_value_type(unsigned type);
 
 typedef int (*rdb_sink_cb)(void *ud, const void *buf, size_t len);
 
-/* Set sink_cb, ud and compress; lzf starts NULL and is allocated on the
- * first string worth compressing (256 KiB, kept for the writer's life:
- * one writer per file). rdb_writer_deinit frees it. */
+/* lzf is the compressor's 256 KiB table, borrowed (one per file being
+ * written, or per thread for DUMP); NULL means rdbcompression no. */
 struct rdb_writer {
     rdb_sink_cb sink_cb;
     void *ud;
-    bool compress; /* rdbcompression */
     struct lzf_state *lzf;
 };
-void rdb_writer_deinit(struct rdb_writer *w);
 
 /* A growable buffer with its sink (DUMP builds its payload in one). */
 struct rdb_buf {
@@ -158,7 +156,7 @@ enum rdb_type rdb_object_type(const struct object *o);
 int rdb_write_value(struct rdb_writer *w, const struct object *o);
 /* DUMP's payload for o appended to *out (the caller frees it with
  * rdb_buf_deinit, also on error). */
-int rdb_dump_payload(const struct object *o, bool compress, struct rdb_buf *out);
+int rdb_dump_payload(const struct object *o, struct lzf_state *lzf, struct rdb_buf *out);
 
 /* ---- reading ------------------------------------------------------------ */
 
