@@ -11,7 +11,8 @@
  *   Redis holds in memory when the value was built by the same commands.
  *   Lists are cut into quicklist nodes with Redis's RPUSH rule for the
  *   default list-max-listpack-size -2: a node takes the next element
- *   while its bytes + the element's length + 8 stay within 8 KiB; elements of 1 GiB or more get a plain node of their own.
+ *   while its bytes + the element's length + 8 stay within 8 KiB;
+ *   elements of 1 GiB or more get a plain node of their own.
  *
  *   Reading works on a buffer (a DUMP payload, or a file the loader has
  *   mapped or read): every read checks the bytes left first, and every
@@ -170,7 +171,8 @@ static size_t encode_integer(unsigned char *buf, int64_t v)
                                                   : 0;
     if (n == 0)
         return 0;
-    buf[0] = (unsigned char)(0xC0 | (n == 1 ? RDB_ENC_INT8 : n == 2 ? RDB_ENC_INT16 : RDB_ENC_INT32));
+    unsigned enc = n == 1 ? RDB_ENC_INT8 : n == 2 ? RDB_ENC_INT16 : RDB_ENC_INT32;
+    buf[0] = (unsigned char)(0xC0 | enc);
     store_le(buf + 1, (uint64_t)v, n);
     return n + 1;
 }

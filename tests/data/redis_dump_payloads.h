@@ -19,7 +19,8 @@ static const unsigned char payload_list_plain[] = {
     0x00, 0x90, 0x92, 0x12, 0x72, 0xe3, 0xfd, 0xe3, 0xaf,
 };
 
-/* RDB_TYPE_LIST_ZIPLIST (10), pre-3.2: one ziplist [a, 7, -300, hello, 100000, 2^40] (immediate, int16, int24 and int64 entries). Built per the format spec. */
+/* RDB_TYPE_LIST_ZIPLIST (10), pre-3.2: one ziplist [a, 7, -300, hello, 100000, 2^40] (immediate,
+ * int16, int24 and int64 entries). Built per the format spec. */
 static const unsigned char payload_list_ziplist[] = {
     0x0a, 0x2a, 0x2a, 0x00, 0x00, 0x00, 0x1f, 0x00, 0x00, 0x00, 0x06, 0x00,
     0x00, 0x01, 0x61, 0x03, 0xf8, 0x02, 0xc0, 0xd4, 0xfe, 0x04, 0x05, 0x68,
@@ -28,7 +29,8 @@ static const unsigned char payload_list_ziplist[] = {
     0x95, 0xb8, 0x5c, 0xf2, 0x7a, 0x12,
 };
 
-/* RDB_TYPE_LIST_QUICKLIST (14), 3.2-6.2: two ziplist nodes [x, y] [1, z]. Built per the format spec. */
+/* RDB_TYPE_LIST_QUICKLIST (14), 3.2-6.2: two ziplist nodes [x, y] [1, z]. Built per the format
+ * spec. */
 static const unsigned char payload_list_quicklist[] = {
     0x0e, 0x02, 0x11, 0x11, 0x00, 0x00, 0x00, 0x0d, 0x00, 0x00, 0x00, 0x02,
     0x00, 0x00, 0x01, 0x78, 0x03, 0x01, 0x79, 0xff, 0x10, 0x10, 0x00, 0x00,
@@ -36,7 +38,9 @@ static const unsigned char payload_list_quicklist[] = {
     0xff, 0x0a, 0x00, 0x66, 0x79, 0xe5, 0x51, 0xc1, 0xf7, 0x96, 0x59,
 };
 
-/* RDB_TYPE_LIST_QUICKLIST_2 (18) with a PLAIN node (container 1) then a packed listpack node: [plain-node, a, 5]. Built per the format spec (7.0 writes plain nodes only for elements of 1 GiB). */
+/* RDB_TYPE_LIST_QUICKLIST_2 (18) with a PLAIN node (container 1) then a packed listpack node:
+ * [plain-node, a, 5]. Built per the format spec (7.0 writes plain nodes only for elements of 1
+ * GiB). */
 static const unsigned char payload_list_quicklist2_plain[] = {
     0x12, 0x02, 0x01, 0x0a, 0x70, 0x6c, 0x61, 0x69, 0x6e, 0x2d, 0x6e, 0x6f,
     0x64, 0x65, 0x02, 0x0c, 0x0c, 0x00, 0x00, 0x00, 0x02, 0x00, 0x81, 0x61,
@@ -44,14 +48,16 @@ static const unsigned char payload_list_quicklist2_plain[] = {
     0x64, 0x49,
 };
 
-/* RDB_TYPE_SET_LISTPACK (20), Redis 7.2: listpack [a, b, 3]. Built per the format spec (7.0 refuses it). */
+/* RDB_TYPE_SET_LISTPACK (20), Redis 7.2: listpack [a, b, 3]. Built per the format spec (7.0
+ * refuses it). */
 static const unsigned char payload_set_listpack[] = {
     0x14, 0x0f, 0x0f, 0x00, 0x00, 0x00, 0x03, 0x00, 0x81, 0x61, 0x02, 0x81,
     0x62, 0x02, 0x03, 0x01, 0xff, 0x0a, 0x00, 0x7b, 0xde, 0x2f, 0x05, 0x3d,
     0xd3, 0xed, 0x87,
 };
 
-/* RDB_TYPE_ZSET (3), pre-4.0: scores as strings: a 1.5, b +inf (254), c -inf (255). Built per the format spec. */
+/* RDB_TYPE_ZSET (3), pre-4.0: scores as strings: a 1.5, b +inf (254), c -inf (255). Built per
+ * the format spec. */
 static const unsigned char payload_zset_strings[] = {
     0x03, 0x03, 0x01, 0x61, 0x03, 0x31, 0x2e, 0x35, 0x01, 0x62, 0xfe, 0x01,
     0x63, 0xff, 0x0a, 0x00, 0x06, 0xd6, 0xb5, 0xd1, 0x1b, 0xd0, 0x08, 0x4f,
@@ -107,8 +113,9 @@ static const unsigned char payload_str_lzf[] = {
     0x38, 0x39, 0x0a, 0x00, 0xfa, 0xc4, 0x12, 0x01, 0x56, 0xee, 0xf7, 0x08,
 };
 
-/* DUMP: SET k bbbaaaaabbbbbabaabaaababbbaaabbabbabbaababbbaaaaabbbbaaaaabbbbbabaabaaababbbaaabbabbabbaababbbaaaaab
- * (100 bytes; LZF's last back reference ends at the last byte) */
+/* DUMP: SET k bbbaaaaabbbbbabaabaaababbbaaabbabbabbaababbbaaaaab
+ *              bbbaaaaabbbbbabaabaaababbbaaabbabbabbaababbbaaaaab
+ * (one 100-byte word; LZF's last back reference ends at the last byte) */
 static const unsigned char payload_str_lzf_tail[] = {
     0x00, 0xc3, 0x39, 0x40, 0x64, 0x03, 0x62, 0x62, 0x62, 0x61, 0x40, 0x00,
     0x00, 0x62, 0x40, 0x00, 0x00, 0x61, 0x20, 0x0b, 0x20, 0x02, 0x20, 0x03,
