@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "fixtures.h"
 
@@ -70,6 +71,21 @@ START_TEST(dump_of_compact_collections_matches_redis)
     expect_dump("h", payload_hash_listpack, sizeof(payload_hash_listpack));
     EXPECT_INT(6, "ZADD z 0.1 a 1.5 b 3 c -0 d inf e -inf f");
     expect_dump("z", payload_zset_listpack, sizeof(payload_zset_listpack));
+}
+END_TEST
+
+START_TEST(dump_replies_in_resp3)
+{
+    int fd = harness_resp3_connect(&harness_srv);
+    harness_raw_expect(fd, "DUMP missing", "_\r\n");
+    harness_raw_expect(fd, "SET k 12", "+OK\r\n");
+    /* redis-server 7.0.15's DUMP of "12": INT8 form, version 10, CRC64 */
+    static const char want[] = "$13\r\n\x00\xc0\x0c\x0a\x00\x3c\x2a\xf8\x51\x5c\x04\xbc\xd5\r\n";
+    char got[64];
+    harness_raw_send_line(fd, "DUMP k");
+    ck_assert_uint_eq(harness_raw_recv(fd, got, sizeof(got), sizeof(want) - 1), sizeof(want) - 1);
+    ck_assert_mem_eq(got, want, sizeof(want) - 1);
+    close(fd);
 }
 END_TEST
 
@@ -247,6 +263,7 @@ static Suite *dump_suite(void)
     tcase_add_test(tc, dump_of_strings_matches_redis);
     tcase_add_test(tc, dump_of_compact_collections_matches_redis);
     tcase_add_test(tc, dump_and_restore_round_trip_large_values);
+    tcase_add_test(tc, dump_replies_in_resp3);
     suite_add_tcase(s, tc);
 
     tc = harness_server_case("restore", NULL, NULL);
