@@ -1,16 +1,57 @@
 /*
- * lzf.h - LZF decompression, the format Redis compresses RDB and DUMP
- * strings with (liblzf 3.6, which Redis embeds).
+ * lzf.h - LZF compression in liblzf's format, as Redis uses it for RDB
+ * strings (rdbcompression yes).
  *
- * Errors: lzf_decompress returns the bytes written, or 0 when the input
- * is corrupt or does not fit in `out_len` (it never reads or writes out
- * of bounds). Thread safety: pure function over its arguments.
+ * Glossary
+ *   literal run  control byte 000LLLLL followed by L+1 bytes copied as is.
+ *   back-ref     LLLooooo oooooooo: copy L+2 bytes from `o+1` bytes back in
+ *                the output; L == 7 means a length byte follows (L+7+2).
+ *   state        the compressor's 64 Ki-slot hash table of recent
+ *                positions, in the caller's memory (256 KiB), so that
+ *                nothing here allocates or keeps globals. One state serves
+ *                any number of calls (one thread at a time).
+ *
+ * Output: byte-identical to liblzf 3.6 built as Redis builds it (HLOG 16,
+ * VERY_FAST, hash table starting empty), so a DUMP of a long string
+ * matches redis-server's byte for byte.
+ *
+ * Errors: lzf_compress returns the compressed size, or 0 when the result
+ * would not fit in out_len (the caller then stores the bytes plainly, as
+ * Redis does). lzf_decompress returns 0 with the size written, or
+ * LZF_E2BIG (the output would pass out_len) or LZF_EINVAL (a back
+ * reference before the start of the output, or a truncated input). It
+ * never reads or writes outside the buffers it is given, whatever the
+ * input.
  */
 #ifndef GROVE_LZF_H
 #define GROVE_LZF_H
 
 #include <stddef.h>
+#include <stdint.h>
 
-size_t lzf_decompress(const void *in, size_t in_len, void *out, size_t out_len);
+enum {
+    LZF_OK = 0,
+    LZF_E2BIG = -1,
+    LZF_EINVAL = -2,
+};
+
+#define LZF_HLOG 16
+#define LZF_HSIZE (1u << LZF_HLOG)
+/* Longest input lzf_compress accepts (liblzf takes an unsigned int). */
+#define LZF_MAX_INPUT ((size_t)1 << 31)
+
+/* Hash slots hold `base + position + 1`; a slot <= base is empty. Moving
+ * base past the previous input empties the whole table in O(1). */
+struct lzf_state {
+    uint32_t base;
+    uint32_t htab[LZF_HSIZE];
+};
+
+void lzf_state_init(struct lzf_state *st);
+/* Compress in[0..in_len) into out[0..out_len); see Errors. */
+size_t lzf_compress(struct lzf_state *st, const void *in, size_t in_len, void *out,
+                    size_t out_len);
+/* Decompress in[0..in_len) into out[0..out_len); *written gets the size. */
+int lzf_decompress(const void *in, size_t in_len, void *out, size_t out_len, size_t *written);
 
 #endif

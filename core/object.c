@@ -579,6 +579,16 @@ uint8_t object_lfu(const struct object *o)
     return o->lfu;
 }
 
+void object_set_lru(struct object *o, uint32_t lru)
+{
+    o->lru_len = (o->lru_len & ~OBJECT_LRU_CLOCK_MAX) | (lru & OBJECT_LRU_CLOCK_MAX);
+}
+
+void object_set_lfu(struct object *o, uint8_t lfu)
+{
+    o->lfu = lfu;
+}
+
 /* estimateObjectIdleTime, including its quirk on wrap-around (it counts
  * LRU_CLOCK_MAX - lru, one second short of the true modular distance). */
 uint64_t object_idle_ms(const struct object *o, int64_t now_ms)

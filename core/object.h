@@ -256,6 +256,9 @@ size_t object_raw_alloc_size(const struct object_raw *raw);
 uint32_t object_lru_clock(int64_t now_ms);
 uint32_t object_lru(const struct object *o);
 uint8_t object_lfu(const struct object *o);
+/* Set the access data outright (RESTORE ... IDLETIME / FREQ). */
+void object_set_lru(struct object *o, uint32_t lru);
+void object_set_lfu(struct object *o, uint8_t lfu);
 /* OBJECT IDLETIME * 1000: ms since last access (Redis's
  * estimateObjectIdleTime, wrapping every 194 days). */
 uint64_t object_idle_ms(const struct object *o, int64_t now_ms);

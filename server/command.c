@@ -44,6 +44,7 @@ static struct command *const command_tables[] = {
     blocking_commands,
     scripting_commands,
     function_commands,
+    dump_commands,
 };
 
 static struct hashmap *command_index;

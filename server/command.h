@@ -305,5 +305,6 @@ extern struct command list_commands[];
 extern struct command blocking_commands[];
 extern struct command scripting_commands[];
 extern struct command function_commands[];
+extern struct command dump_commands[];
 
 #endif

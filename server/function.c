@@ -41,10 +41,9 @@
 
 #include "client.h"
 #include "command.h"
-#include "crc64.h"
 #include "glob.h"
 #include "hashmap.h"
-#include "lzf.h"
+#include "rdb.h"
 #include "script.h"
 #include "script_lua.h"
 #include "server.h"
@@ -52,9 +51,6 @@
 #define LOAD_TIMEOUT_MS 500
 #define LOAD_HOOK_EVERY 100000
 #define CHUNK_NAME "@user_function"
-#define RDB_OPCODE_FUNCTION2 245
-#define RDB_OPCODE_FUNCTION_PRE_GA 246
-#define RDB_VERSION 10
 #define REG_LOAD_API "grove:load_api"
 #define REG_LOADING "grove:loading" /* light userdata: the struct loading */
 
@@ -704,182 +700,46 @@ void function_list(struct cmd_ctx *ctx, const struct resp_arg *pattern, bool wit
 
 /* ---- DUMP and RESTORE ------------------------------------------------------------------- */
 
-/* An RDB length (rdbSaveLen): 6, 14, 32 or 64 bits, big-endian. */
-static size_t put_rdb_len(unsigned char *p, uint64_t len)
-{
-    if (len < (1 << 6)) {
-        p[0] = (unsigned char)len;
-        return 1;
-    }
-    if (len < (1 << 14)) {
-        p[0] = (unsigned char)(0x40 | (len >> 8));
-        p[1] = (unsigned char)len;
-        return 2;
-    }
-    int bytes = len <= UINT32_MAX ? 4 : 8;
-    p[0] = bytes == 4 ? 0x80 : 0x81;
-    for (int i = 0; i < bytes; i++)
-        p[1 + i] = (unsigned char)(len >> (8 * (bytes - 1 - i)));
-    return 1 + (size_t)bytes;
-}
-
-static void put_le(unsigned char *p, uint64_t v, int bytes)
-{
-    for (int i = 0; i < bytes; i++)
-        p[i] = (unsigned char)(v >> (8 * i));
-}
-
+/* FUNCTION DUMP: each library as RDB_OPCODE_FUNCTION2 and its code as an
+ * RDB string (LZF-compressed as Redis writes it), then the payload trailer. */
 void function_dump(struct cmd_ctx *ctx)
 {
-    size_t cap = 10;
-    for (struct library *lib = live.libs; lib != NULL; lib = lib->next)
-        cap += 1 + 9 + lib->code_len;
-    unsigned char *buf = malloc(cap), *p = buf;
-    if (buf == NULL) {
+    struct lzf_state *lzf = malloc(sizeof(*lzf));
+    struct rdb_buf out = {0};
+    int rc = lzf == NULL ? RDB_ENOMEM : 0;
+    if (lzf != NULL)
+        lzf_state_init(lzf);
+    struct rdb_writer w = {.sink_cb = rdb_buf_sink_cb, .ud = &out, .lzf = lzf};
+    for (struct library *lib = live.libs; lib != NULL && rc == 0; lib = lib->next) {
+        if ((rc = rdb_write_opcode(&w, RDB_OPCODE_FUNCTION2)) == 0)
+            rc = rdb_write_string(&w, lib->code, lib->code_len);
+    }
+    if (rc == 0)
+        rc = rdb_payload_finish(&out);
+    if (rc == 0)
+        resp_add_bulk(ctx->out, (const char *)out.data, out.len);
+    else
         resp_add_error(ctx->out, ERR_OUT_OF_MEMORY);
-        return;
-    }
-    for (struct library *lib = live.libs; lib != NULL; lib = lib->next) {
-        *p++ = RDB_OPCODE_FUNCTION2;
-        p += put_rdb_len(p, lib->code_len);
-        memcpy(p, lib->code, lib->code_len);
-        p += lib->code_len;
-    }
-    put_le(p, RDB_VERSION, 2);
-    p += 2;
-    put_le(p, crc64(0, buf, (size_t)(p - buf)), 8);
-    p += 8;
-    resp_add_bulk(ctx->out, (const char *)buf, (size_t)(p - buf));
-    free(buf);
+    rdb_buf_deinit(&out);
+    free(lzf);
 }
 
-/* A reader over the payload, short of its 10-byte footer. */
-struct payload {
-    const unsigned char *p, *end;
-};
-
-static bool get_bytes(struct payload *in, void *out, size_t n)
+/* Every library of a payload's value bytes into `reg`: 0, or -1 with the
+ * error (Redis's functionsCreateWithLibraryCtx texts). */
+static int load_payload(struct registry *reg, struct rdb_reader *in, char *err, size_t cap)
 {
-    if ((size_t)(in->end - in->p) < n)
-        return false;
-    memcpy(out, in->p, n);
-    in->p += n;
-    return true;
-}
-
-/* rdbLoadLen: the length, or (when *encoded) the string encoding. */
-static bool get_rdb_len(struct payload *in, uint64_t *len, bool *encoded)
-{
-    unsigned char b[8];
-    if (!get_bytes(in, b, 1))
-        return false;
-    *encoded = (b[0] >> 6) == 3;
-    switch (b[0] >> 6) {
-    case 0:
-    case 3:
-        *len = b[0] & 0x3f;
-        return true;
-    case 1:
-        if (!get_bytes(in, b + 1, 1))
-            return false;
-        *len = ((uint64_t)(b[0] & 0x3f) << 8) | b[1];
-        return true;
-    default: {
-        int bytes = b[0] == 0x80 ? 4 : b[0] == 0x81 ? 8 : 0;
-        if (bytes == 0 || !get_bytes(in, b, (size_t)bytes))
-            return false;
-        *len = 0;
-        for (int i = 0; i < bytes; i++)
-            *len = (*len << 8) | b[i];
-        return true;
-    }
-    }
-}
-
-/* An integer-encoded string (8, 16 or 32 bits, little-endian, signed). */
-static char *get_rdb_int_string(struct payload *in, int bytes, size_t *len)
-{
-    unsigned char b[4];
-    if (!get_bytes(in, b, (size_t)bytes))
-        return NULL;
-    uint32_t u = 0;
-    for (int i = bytes - 1; i >= 0; i--)
-        u = (u << 8) | b[i];
-    long long v = bytes == 1 ? (int8_t)u : bytes == 2 ? (int16_t)u : (int32_t)u;
-    char *s = malloc(24);
-    if (s != NULL)
-        *len = (size_t)snprintf(s, 24, "%lld", v);
-    return s;
-}
-
-static char *get_rdb_lzf_string(struct payload *in, size_t *len)
-{
-    uint64_t clen, ulen;
-    bool enc;
-    if (!get_rdb_len(in, &clen, &enc) || enc || !get_rdb_len(in, &ulen, &enc) || enc ||
-        (uint64_t)(in->end - in->p) < clen || ulen == 0 || ulen > (uint64_t)server.cfg.proto_max_bulk_len)
-        return NULL;
-    char *s = malloc(ulen + 1);
-    if (s == NULL || lzf_decompress(in->p, clen, s, ulen) != ulen) {
-        free(s);
-        return NULL;
-    }
-    in->p += clen;
-    *len = ulen;
-    return s;
-}
-
-/* rdbGenericLoadStringObject: a malloc'ed string, or NULL. */
-static char *get_rdb_string(struct payload *in, size_t *len)
-{
-    uint64_t n;
-    bool encoded;
-    if (!get_rdb_len(in, &n, &encoded))
-        return NULL;
-    if (encoded) {
-        if (n <= 2)
-            return get_rdb_int_string(in, 1 << n, len);
-        return n == 3 ? get_rdb_lzf_string(in, len) : NULL;
-    }
-    if ((uint64_t)(in->end - in->p) < n)
-        return NULL;
-    char *s = malloc(n + 1);
-    if (s != NULL) {
-        memcpy(s, in->p, n);
-        in->p += n;
-        *len = n;
-    }
-    return s;
-}
-
-/* Redis's verifyDumpPayload: version at most ours, CRC-64 right. */
-static bool payload_ok(const unsigned char *p, size_t len)
-{
-    if (len < 10)
-        return false;
-    unsigned version = p[len - 10] | (unsigned)p[len - 9] << 8;
-    uint64_t crc = 0;
-    for (int i = 7; i >= 0; i--)
-        crc = (crc << 8) | p[len - 8 + i];
-    return version <= RDB_VERSION && crc == crc64(0, p, len - 8);
-}
-
-/* Every library of the payload into `reg`: 0, or -1 with the error. */
-static int load_payload(struct registry *reg, struct payload *in, char *err, size_t cap)
-{
-    while (in->p < in->end) {
-        unsigned char type = *in->p++;
+    while (rdb_reader_remaining(in) > 0) {
+        unsigned type;
+        struct rdb_str code;
+        if (rdb_read_type(in, &type) < 0)
+            return snprintf(err, cap, "ERR Failed loading library payload"), -1;
         if (type == RDB_OPCODE_FUNCTION_PRE_GA)
             return snprintf(err, cap, "ERR Pre-GA function format not supported"), -1;
         if (type != RDB_OPCODE_FUNCTION2)
             return snprintf(err, cap, "ERR given type is not a function"), -1;
-        size_t len;
-        char *code = get_rdb_string(in, &len);
-        if (code == NULL)
+        if (rdb_read_string(in, &code) < 0)
             return snprintf(err, cap, "ERR Failed loading library payload"), -1;
-        struct library *lib = create_library(reg, code, len, false, err, cap);
-        free(code);
-        if (lib == NULL)
+        if (create_library(reg, code.ptr, code.len, false, err, cap) == NULL)
             return -1;
     }
     return 0;
@@ -931,15 +791,17 @@ static int join(struct registry *dst, struct registry *src, bool replace, char *
 void function_restore(struct cmd_ctx *ctx, const struct resp_arg *payload,
                       enum function_restore_policy policy)
 {
-    const unsigned char *p = (const unsigned char *)payload->ptr;
-    if (!payload_ok(p, payload->len)) {
+    size_t value_len;
+    if (!rdb_payload_verify(payload->ptr, payload->len, &value_len)) {
         resp_add_error(ctx->out, "ERR DUMP payload version or checksum are wrong");
         return;
     }
     char err[1400];
     struct registry reg = {0};
-    struct payload in = {p, p + payload->len - 10};
+    struct rdb_reader in;
+    rdb_reader_init(&in, payload->ptr, value_len, NULL);
     int rc = load_payload(&reg, &in, err, sizeof(err));
+    rdb_reader_deinit(&in);
     if (rc == 0 && policy == FUNCTION_RESTORE_FLUSH) {
         registry_clear(&live);
         live = reg;

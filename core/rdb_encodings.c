@@ -1,0 +1,464 @@
+/*
+ * rdb_encodings.c - listpack, ziplist, zipmap and intset blobs as they
+ * appear inside RDB values: building listpacks and intsets byte-identical
+ * to Redis 7.0's, and walking every kind with full validation.
+ *
+ * Design
+ *   Grove keeps its own structures (core/list, set, hash, zset), so these
+ *   blobs exist only on the wire: the writer builds one per value and the
+ *   reader walks one element at a time, converting into Grove's structure
+ *   as it goes. Walking and validating are the same pass: every length is
+ *   checked against the bytes left before it is used, so an element is
+ *   handed to the callback only once it is known to lie inside the blob.
+ *   Checks follow Redis's *ValidateIntegrity with deep=1: total size in
+ *   the header equals the blob size, the terminator is where it must be,
+ *   each listpack back-length (each ziplist prev-length) matches the
+ *   entry, encodings are known, the declared count matches. Duplicate
+ *   checks need the members' meaning, so they are the reader's
+ *   (core/rdb.c), which inserts into a set/hash/zset anyway.
+ *
+ * Formats (all integers little-endian unless said)
+ *   listpack  <total u32><count u16> entries 0xFF; entry = encoding+data
+ *             then its length in 1..5 "backlen" bytes (7 bits each, high
+ *             bit set on all but the first byte).
+ *   ziplist   <total u32><tail offset u32><count u16> entries 0xFF; entry
+ *             = prevlen (1 byte, or 0xFE + u32) encoding data.
+ *   zipmap    <count u8, 254 = unknown> (len key len free value pad)* 0xFF;
+ *             len = 1 byte < 254, or 0xFE + u32.
+ *   intset    <encoding u32: 2, 4 or 8><count u32> sorted values.
+ */
+#include "rdb_encodings.h"
+
+#include <assert.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "rdb.h"
+
+/* ==== helpers ============================================================= */
+
+static uint32_t load_le32(const unsigned char *p)
+{
+    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+static uint16_t load_le16(const unsigned char *p)
+{
+    return (uint16_t)(p[0] | p[1] << 8);
+}
+
+static void store_le(unsigned char *p, uint64_t v, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        p[i] = (unsigned char)(v >> (8 * i));
+}
+
+/* A little-endian two's complement integer of n bytes. */
+static int64_t load_signed(const unsigned char *p, size_t n)
+{
+    uint64_t u = 0;
+    for (size_t i = 0; i < n; i++)
+        u |= (uint64_t)p[i] << (8 * i);
+    if (n < 8 && (u >> (8 * n - 1)) & 1)
+        u |= ~(uint64_t)0 << (8 * n);
+    return (int64_t)u;
+}
+
+static int emit_int(rdb__elem_cb cb, void *ud, int64_t v)
+{
+    struct rdb__elem e;
+    e.len = object_format_int(e.buf, v);
+    e.ptr = e.buf;
+    return cb(ud, &e);
+}
+
+static int emit_str(rdb__elem_cb cb, void *ud, const unsigned char *s, size_t len)
+{
+    struct rdb__elem e = {.ptr = (const char *)s, .len = len};
+    return cb(ud, &e);
+}
+
+/* ==== listpack: building ==================================================== */
+
+void rdb__lp_init(struct rdb__lp *lp)
+{
+    *lp = (struct rdb__lp){0};
+    lp->len = RDB__LP_HEADER;
+}
+
+void rdb__lp_deinit(struct rdb__lp *lp)
+{
+    free(lp->bytes);
+    *lp = (struct rdb__lp){0};
+}
+
+void rdb__lp_reset(struct rdb__lp *lp)
+{
+    lp->len = RDB__LP_HEADER;
+    lp->count = 0;
+}
+
+size_t rdb__lp_bytes(const struct rdb__lp *lp)
+{
+    return lp->len + 1;
+}
+
+static int lp_reserve(struct rdb__lp *lp, size_t more)
+{
+    if (lp->cap - lp->len >= more && lp->bytes != NULL)
+        return RDB_OK;
+    size_t cap = lp->cap ? lp->cap : 64;
+    while (cap - lp->len < more)
+        cap *= 2;
+    unsigned char *b = realloc(lp->bytes, cap);
+    if (b == NULL)
+        return RDB_ENOMEM;
+    lp->bytes = b;
+    lp->cap = cap;
+    return RDB_OK;
+}
+
+/* lpEncodeBacklen: the entry length, most significant 7 bits first. */
+static size_t lp_backlen(unsigned char *buf, uint64_t l)
+{
+    size_t n = l <= 127 ? 1 : l < 16383 ? 2 : l < 2097151 ? 3 : l < 268435455 ? 4 : 5;
+    for (size_t i = 0; i < n; i++) {
+        size_t shift = 7 * (n - 1 - i);
+        buf[i] = (unsigned char)((l >> shift) & 127);
+        if (i > 0)
+            buf[i] |= 128;
+    }
+    return n;
+}
+
+/* The encoding bytes of an integer entry (lpEncodeIntegerGetType). */
+static size_t lp_encode_int(unsigned char *buf, int64_t v)
+{
+    uint64_t u = (uint64_t)v;
+    if (v >= 0 && v <= 127) {
+        buf[0] = (unsigned char)v;
+        return 1;
+    }
+    if (v >= -4096 && v <= 4095) {
+        u &= (1u << 13) - 1;
+        buf[0] = (unsigned char)((u >> 8) | 0xC0);
+        buf[1] = (unsigned char)u;
+        return 2;
+    }
+    size_t n = v >= -32768 && v <= 32767             ? 2
+               : v >= -8388608 && v <= 8388607       ? 3
+               : v >= INT32_MIN && v <= INT32_MAX    ? 4
+                                                     : 8;
+    buf[0] = n == 2 ? 0xF1 : n == 3 ? 0xF2 : n == 4 ? 0xF3 : 0xF4;
+    store_le(buf + 1, u, n);
+    return 1 + n;
+}
+
+static size_t lp_encode_strlen(unsigned char *buf, size_t len)
+{
+    if (len < 64) {
+        buf[0] = (unsigned char)(0x80 | len);
+        return 1;
+    }
+    if (len < 4096) {
+        buf[0] = (unsigned char)(0xE0 | (len >> 8));
+        buf[1] = (unsigned char)len;
+        return 2;
+    }
+    buf[0] = 0xF0;
+    store_le(buf + 1, len, 4);
+    return 5;
+}
+
+/* The encoding bytes of s as lpAppend stores it; *dlen: string bytes that
+ * follow (0 for an integer). */
+static size_t lp_encode(unsigned char head[9], const void *s, size_t len, size_t *dlen)
+{
+    int64_t v;
+    bool is_int = object_parse_int(s, len, &v);
+    *dlen = is_int ? 0 : len;
+    return is_int ? lp_encode_int(head, v) : lp_encode_strlen(head, len);
+}
+
+size_t rdb__lp_entry_size(const void *s, size_t len)
+{
+    unsigned char head[9], back[5];
+    size_t dlen, hlen = lp_encode(head, s, len, &dlen);
+    return hlen + dlen + lp_backlen(back, hlen + dlen);
+}
+
+int rdb__lp_append(struct rdb__lp *lp, const void *s, size_t len)
+{
+    unsigned char head[9], back[5];
+    size_t dlen, hlen = lp_encode(head, s, len, &dlen);
+    size_t blen = lp_backlen(back, hlen + dlen);
+    if (len > UINT32_MAX || lp_reserve(lp, hlen + dlen + blen + 1) < 0)
+        return RDB_ENOMEM;
+    memcpy(lp->bytes + lp->len, head, hlen);
+    if (dlen > 0)
+        memcpy(lp->bytes + lp->len + hlen, s, dlen);
+    memcpy(lp->bytes + lp->len + hlen + dlen, back, blen);
+    lp->len += hlen + dlen + blen;
+    lp->count++;
+    return RDB_OK;
+}
+
+int rdb__lp_finish(struct rdb__lp *lp)
+{
+    if (lp_reserve(lp, 1) < 0)
+        return RDB_ENOMEM;
+    lp->bytes[lp->len++] = 0xFF;
+    if (lp->len > UINT32_MAX)
+        return RDB_ENOMEM;
+    store_le(lp->bytes, lp->len, 4);
+    store_le(lp->bytes + 4, lp->count < UINT16_MAX ? lp->count : UINT16_MAX, 2);
+    return RDB_OK;
+}
+
+/* ==== listpack: walking ===================================================== */
+
+/* One entry at p (at most `avail` bytes before the terminator): its total
+ * size including the back-length in *size; the element via cb. */
+static int lp_entry(const unsigned char *p, size_t avail, size_t *size, rdb__elem_cb cb, void *ud)
+{
+    unsigned b = p[0];
+    size_t hlen = 1, dlen = 0, ilen = 0; /* ilen: bytes of an integer after its tag */
+    int64_t v = 0;
+    bool is_int = true;
+    if ((b & 0x80) == 0) {
+        v = b;
+    } else if ((b & 0xC0) == 0x80) {
+        is_int = false;
+        dlen = b & 0x3F;
+    } else if ((b & 0xE0) == 0xC0) {
+        hlen = 2;
+    } else if ((b & 0xF0) == 0xE0) {
+        is_int = false;
+        hlen = 2;
+    } else if (b == 0xF0) {
+        is_int = false;
+        hlen = 5;
+    } else if (b >= 0xF1 && b <= 0xF4) {
+        ilen = b == 0xF1 ? 2 : b == 0xF2 ? 3 : b == 0xF3 ? 4 : 8;
+    } else {
+        return RDB_EFORMAT; /* 0xF5..0xFF: unknown, or a terminator too early */
+    }
+    if (hlen + ilen > avail)
+        return RDB_EFORMAT;
+    if ((b & 0xE0) == 0xC0) {
+        unsigned u = ((b & 0x1F) << 8) | p[1];
+        v = u >= (1u << 12) ? (int64_t)u - (1 << 13) : (int64_t)u;
+    } else if ((b & 0xF0) == 0xE0) {
+        dlen = ((size_t)(b & 0x0F) << 8) | p[1];
+    } else if (b == 0xF0) {
+        dlen = load_le32(p + 1);
+    } else if (ilen > 0) {
+        v = load_signed(p + 1, ilen);
+    }
+    size_t entry = hlen + ilen;
+    if (dlen > avail - entry)
+        return RDB_EFORMAT;
+    entry += dlen;
+    unsigned char back[5];
+    size_t blen = lp_backlen(back, entry);
+    if (blen > avail - entry || memcmp(p + entry, back, blen) != 0)
+        return RDB_EFORMAT;
+    *size = entry + blen;
+    return is_int ? emit_int(cb, ud, v) : emit_str(cb, ud, p + hlen, dlen);
+}
+
+int rdb__lp_walk(const unsigned char *p, size_t size, rdb__elem_cb cb, void *ud)
+{
+    if (size < RDB__LP_EMPTY || load_le32(p) != size || p[size - 1] != 0xFF)
+        return RDB_EFORMAT;
+    size_t declared = load_le16(p + 4), n = 0, pos = RDB__LP_HEADER;
+    while (pos < size - 1) {
+        size_t entry;
+        int rc = lp_entry(p + pos, size - 1 - pos, &entry, cb, ud);
+        if (rc < 0)
+            return rc;
+        pos += entry;
+        n++;
+    }
+    if (declared != UINT16_MAX && declared != n)
+        return RDB_EFORMAT;
+    return RDB_OK;
+}
+
+/* ==== ziplist =============================================================== */
+
+/* The encoding at p: header bytes, string length or integer width. */
+static int zl_encoding(const unsigned char *p, size_t avail, size_t *hlen, size_t *dlen,
+                       size_t *ilen, int64_t *imm)
+{
+    unsigned b = p[0];
+    *dlen = *ilen = 0;
+    *hlen = 1;
+    *imm = -1;
+    switch (b >> 6) {
+    case 0:
+        *dlen = b & 0x3F;
+        return RDB_OK;
+    case 1:
+        if (avail < 2)
+            return RDB_EFORMAT;
+        *hlen = 2;
+        *dlen = ((size_t)(b & 0x3F) << 8) | p[1];
+        return RDB_OK;
+    case 2:
+        if (avail < 5)
+            return RDB_EFORMAT;
+        *hlen = 5;
+        *dlen = (size_t)p[1] << 24 | (size_t)p[2] << 16 | (size_t)p[3] << 8 | p[4];
+        return RDB_OK;
+    }
+    if (b == 0xC0)
+        *ilen = 2;
+    else if (b == 0xD0)
+        *ilen = 4;
+    else if (b == 0xE0)
+        *ilen = 8;
+    else if (b == 0xF0)
+        *ilen = 3;
+    else if (b == 0xFE)
+        *ilen = 1;
+    else if (b >= 0xF1 && b <= 0xFD)
+        *imm = (int64_t)(b & 0x0F) - 1;
+    else
+        return RDB_EFORMAT;
+    return RDB_OK;
+}
+
+/* One entry at p; prev is the previous entry's size (0 for the first). */
+static int zl_entry(const unsigned char *p, size_t avail, size_t prev, size_t *size,
+                    rdb__elem_cb cb, void *ud)
+{
+    size_t plen = p[0] < 254 ? 1 : 5, prevlen = p[0];
+    if (p[0] == 255 || plen >= avail)
+        return RDB_EFORMAT;
+    if (plen == 5)
+        prevlen = load_le32(p + 1);
+    if (prevlen != prev)
+        return RDB_EFORMAT;
+    size_t hlen, dlen, ilen;
+    int64_t imm;
+    if (zl_encoding(p + plen, avail - plen, &hlen, &dlen, &ilen, &imm) < 0)
+        return RDB_EFORMAT;
+    size_t head = plen + hlen;
+    if (head > avail || dlen + ilen > avail - head)
+        return RDB_EFORMAT;
+    *size = head + dlen + ilen;
+    if (ilen > 0)
+        return emit_int(cb, ud, load_signed(p + head, ilen));
+    if (imm >= 0)
+        return emit_int(cb, ud, imm);
+    return emit_str(cb, ud, p + head, dlen);
+}
+
+int rdb__zl_walk(const unsigned char *p, size_t size, rdb__elem_cb cb, void *ud)
+{
+    enum { HEADER = 10 };
+    if (size < HEADER + 1 || load_le32(p) != size || p[size - 1] != 0xFF)
+        return RDB_EFORMAT;
+    size_t tail = load_le32(p + 4), declared = load_le16(p + 8);
+    size_t pos = HEADER, prev = 0, last = HEADER, n = 0;
+    while (pos < size - 1) {
+        int rc = zl_entry(p + pos, size - 1 - pos, prev, &prev, cb, ud);
+        if (rc < 0)
+            return rc;
+        last = pos;
+        pos += prev;
+        n++;
+    }
+    if (tail != last || (declared != UINT16_MAX && declared != n))
+        return RDB_EFORMAT;
+    return RDB_OK;
+}
+
+/* ==== zipmap ================================================================ */
+
+/* A zipmap length at p[*pos]; 255 (the terminator) is not a length. */
+static int zipmap_len(const unsigned char *p, size_t end, size_t *pos, size_t *len)
+{
+    if (*pos >= end || p[*pos] == 255)
+        return RDB_EFORMAT;
+    if (p[*pos] < 254) {
+        *len = p[(*pos)++];
+        return RDB_OK;
+    }
+    if (end - *pos < 5)
+        return RDB_EFORMAT;
+    *len = load_le32(p + *pos + 1);
+    *pos += 5;
+    return RDB_OK;
+}
+
+int rdb__zipmap_walk(const unsigned char *p, size_t size, rdb__elem_cb cb, void *ud)
+{
+    if (size < 2 || p[size - 1] != 255)
+        return RDB_EFORMAT;
+    size_t declared = p[0], pos = 1, end = size - 1, pairs = 0, len;
+    while (pos < end) {
+        int rc = zipmap_len(p, end, &pos, &len);
+        if (rc < 0 || len > end - pos)
+            return RDB_EFORMAT;
+        if ((rc = emit_str(cb, ud, p + pos, len)) < 0)
+            return rc;
+        pos += len;
+        if (zipmap_len(p, end, &pos, &len) < 0 || pos >= end)
+            return RDB_EFORMAT;
+        size_t pad = p[pos++];
+        if (len > end - pos || pad > end - pos - len)
+            return RDB_EFORMAT;
+        if ((rc = emit_str(cb, ud, p + pos, len)) < 0)
+            return rc;
+        pos += len + pad;
+        pairs++;
+    }
+    if (declared < 254 && declared != pairs)
+        return RDB_EFORMAT;
+    return RDB_OK;
+}
+
+/* ==== intset ================================================================ */
+
+int rdb__intset_build(const int64_t *values, size_t n, unsigned char **out, size_t *out_len)
+{
+    assert(n > 0);
+    int64_t lo = values[0], hi = values[n - 1];
+    size_t width = lo >= INT16_MIN && hi <= INT16_MAX   ? 2
+                   : lo >= INT32_MIN && hi <= INT32_MAX ? 4
+                                                        : 8;
+    if (n > UINT32_MAX)
+        return RDB_ENOMEM;
+    size_t len = 8 + n * width;
+    unsigned char *b = malloc(len);
+    if (b == NULL)
+        return RDB_ENOMEM;
+    store_le(b, width, 4);
+    store_le(b + 4, n, 4);
+    for (size_t i = 0; i < n; i++)
+        store_le(b + 8 + i * width, (uint64_t)values[i], width);
+    *out = b;
+    *out_len = len;
+    return RDB_OK;
+}
+
+int rdb__intset_walk(const unsigned char *p, size_t size, rdb__elem_cb cb, void *ud)
+{
+    if (size < 8)
+        return RDB_EFORMAT;
+    size_t width = load_le32(p), n = load_le32(p + 4);
+    if ((width != 2 && width != 4 && width != 8) || (size - 8) / width != n ||
+        (size - 8) % width != 0)
+        return RDB_EFORMAT;
+    for (size_t i = 0; i < n; i++) {
+        int64_t v = load_signed(p + 8 + i * width, width);
+        if (i > 0 && v <= load_signed(p + 8 + (i - 1) * width, width))
+            return RDB_EFORMAT;
+        int rc = emit_int(cb, ud, v);
+        if (rc < 0)
+            return rc;
+    }
+    return RDB_OK;
+}
