@@ -30,6 +30,10 @@
  * insert is the stop-the-world resize that Grove's incremental resize
  * avoids.
  *
+ * The third, "grove trees", is Grove's map under a hash that sends every
+ * key to one of 1024 buckets (see colliding_hash), so all lookups, inserts
+ * and deletes go through the AVL tree bins.
+ *
  * Usage: bench_hashmap [--keys N]... [--repeat R]
  */
 #include <errno.h>
@@ -249,6 +253,25 @@ static void *grove_create(void)
     struct hashmap_hasher h = {hashmap_siphash, &bench_seed};
     return hashmap_create(&h);
 }
+
+/* SipHash with the low TREE_BITS bits folded to 0..TREE_BUCKETS-1: every
+ * key lands in one of TREE_BUCKETS buckets whatever the table size, so
+ * with more than 8 * TREE_BUCKETS keys every entry lives in a tree bin
+ * (n / TREE_BUCKETS entries each), the path an attacker forces. */
+#define TREE_BITS 32
+#define TREE_BUCKETS 1024
+
+static uint64_t colliding_hash(const void *key, size_t len, const void *seed)
+{
+    uint64_t h = hashmap_siphash(key, len, seed);
+    return (h & ~(((uint64_t)1 << TREE_BITS) - 1)) | ((h >> TREE_BITS) % TREE_BUCKETS);
+}
+
+static void *trees_create(void)
+{
+    struct hashmap_hasher h = {colliding_hash, &bench_seed};
+    return hashmap_create(&h);
+}
 static void grove_destroy(void *m) { hashmap_destroy(m); }
 static int grove_put(void *m, const void *k, size_t n, void *v) { return hashmap_put(m, k, n, v, NULL); }
 static void *grove_get(void *m, const void *k, size_t n) { return hashmap_get(m, k, n); }
@@ -268,6 +291,8 @@ static const struct impl impls[] = {
      grove_settle},
     {"plain (stw)", plain_create_v, plain_destroy_v, plain_put_v, plain_get_v, plain_del_v,
      plain_bytes_v, NULL},
+    {"grove trees", trees_create, grove_destroy, grove_put, grove_get, grove_del, grove_bytes,
+     grove_settle},
 };
 
 /* ==========================================================================
