@@ -73,7 +73,8 @@
  * Conventions, thread safety, credits
  * ==========================================================================
  * No allocation, no global state, no locks: the owner serialises calls.
- * Invariant checks (avl__check_invariants) are always on, for tests.
+ * The invariant check (avl__check_invariants) is always on (INVARIANT,
+ * not assert), for tests.
  * Credits: Adelson-Velsky and Landis (1962); the intrusive interface and
  * post-order walk follow Linux's lib/rbtree.c; the order-statistic
  * augmentation is CLRS chapter 14. The code is our own.
@@ -81,8 +82,8 @@
 #include "avl.h"
 
 #include <assert.h>
-#include <stdio.h>
-#include <stdlib.h>
+
+#include "invariant.h"
 
 static_assert(sizeof(void *) != 8 || sizeof(struct avl_node) == 32,
               "a node is four words: height and size share one");
@@ -120,58 +121,50 @@ static void replace_child(struct avl_tree *t, struct avl_node *parent, struct av
         to->parent = parent;
 }
 
-/*      n              l
- *     / \            / \
- *    l   c   -->    a   n
- *   / \                / \
- *  a   b              b   c
- */
-static struct avl_node *rotate_right(struct avl_tree *t, struct avl_node *n)
+/* n's child on `side`: 0 left, 1 right. */
+static struct avl_node **child(struct avl_node *n, int side)
 {
-    struct avl_node *l = n->left;
-    n->left = l->right;
-    if (l->right)
-        l->right->parent = n;
-    replace_child(t, n->parent, n, l);
-    l->right = n;
-    n->parent = l;
-    update(n);
-    update(l);
-    return l;
+    return side ? &n->right : &n->left;
 }
 
-/* The mirror image of rotate_right. */
-static struct avl_node *rotate_left(struct avl_tree *t, struct avl_node *n)
+/* Lift n's child c on `side` into n's place; c's inner subtree b moves
+ * under n. For side 0 (a right rotation; side 1 is its mirror image):
+ *
+ *        n              c
+ *       / \            / \
+ *      c   z   -->    a   n
+ *     / \                / \
+ *    a   b              b   z
+ */
+static struct avl_node *rotate(struct avl_tree *t, struct avl_node *n, int side)
 {
-    struct avl_node *r = n->right;
-    n->right = r->left;
-    if (r->left)
-        r->left->parent = n;
-    replace_child(t, n->parent, n, r);
-    r->left = n;
-    n->parent = r;
+    struct avl_node *c = *child(n, side);
+    struct avl_node **inner = child(c, !side);
+    *child(n, side) = *inner;
+    if (*inner)
+        (*inner)->parent = n;
+    replace_child(t, n->parent, n, c);
+    *inner = n;
+    n->parent = c;
     update(n);
-    update(r);
-    return r;
+    update(c);
+    return c;
 }
 
 /* Update n and restore |height(left) - height(right)| <= 1 there; returns
- * the root of what was n's subtree. */
+ * the root of what was n's subtree. When the heavy child leans the other
+ * way, it is rotated first (the double rotation). */
 static struct avl_node *rebalance(struct avl_tree *t, struct avl_node *n)
 {
     update(n);
     unsigned l = height_of(n->left), r = height_of(n->right);
-    if (l > r + 1) {
-        if (height_of(n->left->left) < height_of(n->left->right))
-            rotate_left(t, n->left);
-        return rotate_right(t, n);
-    }
-    if (r > l + 1) {
-        if (height_of(n->right->right) < height_of(n->right->left))
-            rotate_right(t, n->right);
-        return rotate_left(t, n);
-    }
-    return n;
+    if (l <= r + 1 && r <= l + 1)
+        return n;
+    int heavy = r > l;
+    struct avl_node *c = *child(n, heavy);
+    if (height_of(*child(c, heavy)) < height_of(*child(c, !heavy)))
+        rotate(t, c, !heavy);
+    return rotate(t, n, heavy);
 }
 
 /* From n (whose subtree gained or lost one node: delta) up to the root. */
@@ -327,30 +320,18 @@ struct avl_node *avl_next_postorder(const struct avl_node *n)
  * The invariant check
  * ========================================================================== */
 
-#define CHECK(cond)                                                          \
-    do {                                                                     \
-        if (!(cond))                                                         \
-            invariant_broken(#cond, __LINE__);                               \
-    } while (0)
-
-static void invariant_broken(const char *what, int line)
-{
-    fprintf(stderr, "avl.c:%d: invariant broken: %s\n", line, what);
-    abort();
-}
-
 /* Post-order, so each node's children are checked before it. */
 size_t avl__check_invariants(const struct avl_tree *t)
 {
-    CHECK(!t->root || t->root->parent == NULL);
+    INVARIANT(!t->root || t->root->parent == NULL);
     for (const struct avl_node *n = avl_first_postorder(t); n; n = avl_next_postorder(n)) {
         unsigned l = height_of(n->left), r = height_of(n->right);
-        CHECK(!n->left || n->left->parent == n);
-        CHECK(!n->right || n->right->parent == n);
-        CHECK(l <= r + 1 && r <= l + 1);
-        CHECK(n->height == 1 + (l > r ? l : r));
-        CHECK(n->height <= AVL_MAX_HEIGHT);
-        CHECK(n->size == 1 + avl_size_of(n->left) + avl_size_of(n->right));
+        INVARIANT(!n->left || n->left->parent == n);
+        INVARIANT(!n->right || n->right->parent == n);
+        INVARIANT(l <= r + 1 && r <= l + 1);
+        INVARIANT(n->height == 1 + (l > r ? l : r));
+        INVARIANT(n->height <= AVL_MAX_HEIGHT);
+        INVARIANT(n->size == 1 + avl_size_of(n->left) + avl_size_of(n->right));
     }
     return avl_count(t);
 }

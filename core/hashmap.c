@@ -210,13 +210,13 @@
 
 #include <assert.h>
 #include <malloc.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
 #include "avl.h"
+#include "invariant.h"
 
 /* ==========================================================================
  * Tunables
@@ -1527,20 +1527,8 @@ size_t hashmap__buckets(const struct hashmap *map)
     return table_buckets(&map->t[rehashing(map) ? 1 : 0]);
 }
 
-/* Always on (not assert): tests call this precisely to find breakage, in
- * any build type. */
-#define CHECK(cond)                                                          \
-    do {                                                                     \
-        if (!(cond))                                                         \
-            invariant_broken(#cond, __LINE__);                               \
-    } while (0)
-
-static void invariant_broken(const char *what, int line)
-{
-    fprintf(stderr, "hashmap.c:%d: invariant broken: %s\n", line, what);
-    abort();
-}
-
+/* INVARIANT (invariant.h), not assert: tests call this precisely to find
+ * breakage, in any build type. */
 struct check {
     const struct hashmap *map;
     int table;
@@ -1554,15 +1542,15 @@ static void check_entry(struct check *c, const struct hashmap_entry *e, uint64_t
     const struct table *t = &map->t[c->table];
     struct pos p;
 
-    CHECK(hash == hashmap_hash(map, e->key, e->keylen));
-    CHECK(e->hash16 == hash16_of(hash));
-    CHECK((hash & t->mask) == c->idx);
-    CHECK(entry_extra_offset(e) % 8 == 0);
-    CHECK(entry_extra_offset(e) + hashmap_entry_extra_size(e) <= malloc_usable_size((void *)e));
-    CHECK((e->extra16 == EXTRA_LARGE) == (hashmap_entry_extra_size(e) >= EXTRA_LARGE));
+    INVARIANT(hash == hashmap_hash(map, e->key, e->keylen));
+    INVARIANT(e->hash16 == hash16_of(hash));
+    INVARIANT((hash & t->mask) == c->idx);
+    INVARIANT(entry_extra_offset(e) % 8 == 0);
+    INVARIANT(entry_extra_offset(e) + hashmap_entry_extra_size(e) <= malloc_usable_size((void *)e));
+    INVARIANT((e->extra16 == EXTRA_LARGE) == (hashmap_entry_extra_size(e) >= EXTRA_LARGE));
     /* An entry in t[0] must not also be in t[1]. */
     if (c->table == 0 && rehashing(map))
-        CHECK(!bucket_find(map, 1, hash & map->t[1].mask, e->key, e->keylen, hash, &p));
+        INVARIANT(!bucket_find(map, 1, hash & map->t[1].mask, e->key, e->keylen, hash, &p));
     c->bytes += malloc_usable_size((void *)e);
 }
 
@@ -1574,10 +1562,10 @@ static size_t check_chain(struct check *c, const struct hashmap_entry *head)
         check_entry(c, e, hashmap_hash(c->map, e->key, e->keylen));
         /* No duplicate keys (quadratic: only for chains of sane length). */
         for (const struct hashmap_entry *o = e->next; o && len < 64; o = o->next)
-            CHECK(!(o->keylen == e->keylen &&
+            INVARIANT(!(o->keylen == e->keylen &&
                     (e->keylen == 0 || memcmp(o->key, e->key, e->keylen) == 0)));
     }
-    CHECK(len <= HASHMAP_TREEIFY_THRESHOLD || t->mask + 1 < HASHMAP_MIN_TREEIFY_BUCKETS ||
+    INVARIANT(len <= HASHMAP_TREEIFY_THRESHOLD || t->mask + 1 < HASHMAP_MIN_TREEIFY_BUCKETS ||
           c->map->degraded);
     return len;
 }
@@ -1587,16 +1575,16 @@ static size_t check_tree(struct check *c, const struct avl_tree *tree)
 {
     size_t count = avl__check_invariants(tree);
     const struct tree_node *prev = NULL;
-    CHECK(c->map->t[c->table].mask + 1 >= HASHMAP_MIN_TREEIFY_BUCKETS);
-    CHECK(count > HASHMAP_UNTREEIFY_THRESHOLD);
+    INVARIANT(c->map->t[c->table].mask + 1 >= HASHMAP_MIN_TREEIFY_BUCKETS);
+    INVARIANT(count > HASHMAP_UNTREEIFY_THRESHOLD);
     for (struct avl_node *an = avl_first(tree); an; an = avl_next(an)) {
         const struct tree_node *n = tree_node_of(an);
         const struct hashmap_entry *e = n->entry;
         if (prev) {
             struct tree_key k = tree_key_of(prev->entry, prev->hash);
-            CHECK(tree_cmp(&k, an) < 0);
+            INVARIANT(tree_cmp(&k, an) < 0);
         }
-        CHECK(e->next == NULL);
+        INVARIANT(e->next == NULL);
         check_entry(c, e, n->hash);
         c->bytes += malloc_usable_size((void *)n);
         prev = n;
@@ -1612,23 +1600,23 @@ static void check_table(struct check *c, int ti)
     size_t entries = 0;
 
     if (!t->slots) {
-        CHECK(t->used == 0);
+        INVARIANT(t->used == 0);
         return;
     }
-    CHECK((t->mask & (t->mask + 1)) == 0 && t->mask + 1 >= MIN_BUCKETS);
+    INVARIANT((t->mask & (t->mask + 1)) == 0 && t->mask + 1 >= MIN_BUCKETS);
     c->bytes += malloc_usable_size(t->slots);
     c->table = ti;
     for (size_t i = 0; i <= t->mask; i++) {
         uintptr_t slot = t->slots[i];
         c->idx = i;
         if (ti == 0 && rehashing(map) && i < map->rehash_idx)
-            CHECK(slot == 0);
+            INVARIANT(slot == 0);
         if (slot_is_tree(slot))
             entries += check_tree(c, slot_tree(slot));
         else
             entries += check_chain(c, slot_chain(slot));
     }
-    CHECK(entries == t->used);
+    INVARIANT(entries == t->used);
 }
 
 void hashmap__check_invariants(const struct hashmap *map)
@@ -1636,21 +1624,21 @@ void hashmap__check_invariants(const struct hashmap *map)
     struct check c = {map, 0, 0, malloc_usable_size((void *)map)};
     struct pos p;
 
-    CHECK(map->t[0].slots || !map->t[1].slots);
+    INVARIANT(map->t[0].slots || !map->t[1].slots);
     if (rehashing(map)) {
         /* t[0] may be empty here (deletes emptied it, or an iterator holds
          * the rehash): the next step retires it. Until then a non-empty
          * t[0] has a bucket at or above rehash_idx. */
-        CHECK(map->rehash_idx <= map->t[0].mask + 1);
-        CHECK(map->t[0].used == 0 || map->rehash_idx <= map->t[0].mask);
+        INVARIANT(map->rehash_idx <= map->t[0].mask + 1);
+        INVARIANT(map->t[0].used == 0 || map->rehash_idx <= map->t[0].mask);
     } else {
-        CHECK(map->rehash_idx == 0);
+        INVARIANT(map->rehash_idx == 0);
     }
     check_table(&c, 0);
     check_table(&c, 1);
-    CHECK(c.bytes == map->bytes);
+    INVARIANT(c.bytes == map->bytes);
     if (map->memo_entry) {
         const struct hashmap_entry *e = map->memo_entry;
-        CHECK(locate(map, e->key, e->keylen, map->memo_hash, &p) && p.entry == e);
+        INVARIANT(locate(map, e->key, e->keylen, map->memo_hash, &p) && p.entry == e);
     }
 }
