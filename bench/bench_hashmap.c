@@ -30,6 +30,10 @@
  * insert is the stop-the-world resize that Grove's incremental resize
  * avoids.
  *
+ * The third, "grove trees", is Grove's map under a hash that sends every
+ * key to one of 1024 buckets (see colliding_hash), so all lookups, inserts
+ * and deletes go through the AVL tree bins.
+ *
  * Usage: bench_hashmap [--keys N]... [--repeat R]
  */
 #include <errno.h>
@@ -43,22 +47,14 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "bench_util.h"
 #include "hashmap.h"
-
-#define KEYLEN 16
 
 static const struct hashmap_seed bench_seed = {0x243f6a8885a308d3ULL, 0x13198a2e03707344ULL};
 
 /* ==========================================================================
- * Plumbing: clocks, RSS, random numbers, keys
+ * Plumbing: clocks, RSS (the rest is in bench_util.h)
  * ========================================================================== */
-
-static double cpu_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
 
 static uint64_t ns_of(clockid_t clock)
 {
@@ -77,45 +73,6 @@ static size_t rss_bytes(void)
         resident = 0;
     fclose(f);
     return (size_t)resident * (size_t)sysconf(_SC_PAGESIZE);
-}
-
-static uint64_t rng_next(uint64_t *s) /* splitmix64 */
-{
-    uint64_t z = (*s += 0x9e3779b97f4a7c15ULL);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-    return z ^ (z >> 31);
-}
-
-/* n keys "key:000000000042", back to back, 16 bytes each. */
-static char *make_keys(size_t n)
-{
-    char *keys = malloc(n * KEYLEN), buf[32];
-    if (!keys)
-        return NULL;
-    for (size_t i = 0; i < n; i++) {
-        snprintf(buf, sizeof buf, "key:%012zu", i);
-        memcpy(keys + i * KEYLEN, buf, KEYLEN);
-    }
-    return keys;
-}
-
-/* A random permutation of 0..n-1 (Fisher-Yates). */
-static uint32_t *make_order(size_t n)
-{
-    uint32_t *order = malloc(n * sizeof *order);
-    uint64_t s = 42;
-    if (!order)
-        return NULL;
-    for (size_t i = 0; i < n; i++)
-        order[i] = (uint32_t)i;
-    for (size_t i = n - 1; i > 0; i--) {
-        size_t j = rng_next(&s) % (i + 1);
-        uint32_t t = order[i];
-        order[i] = order[j];
-        order[j] = t;
-    }
-    return order;
 }
 
 /* ==========================================================================
@@ -249,6 +206,25 @@ static void *grove_create(void)
     struct hashmap_hasher h = {hashmap_siphash, &bench_seed};
     return hashmap_create(&h);
 }
+
+/* SipHash with the low TREE_BITS bits folded to 0..TREE_BUCKETS-1: every
+ * key lands in one of TREE_BUCKETS buckets whatever the table size, so
+ * with more than 8 * TREE_BUCKETS keys every entry lives in a tree bin
+ * (n / TREE_BUCKETS entries each), the path an attacker forces. */
+#define TREE_BITS 32
+#define TREE_BUCKETS 1024
+
+static uint64_t colliding_hash(const void *key, size_t len, const void *seed)
+{
+    uint64_t h = hashmap_siphash(key, len, seed);
+    return (h & ~(((uint64_t)1 << TREE_BITS) - 1)) | ((h >> TREE_BITS) % TREE_BUCKETS);
+}
+
+static void *trees_create(void)
+{
+    struct hashmap_hasher h = {colliding_hash, &bench_seed};
+    return hashmap_create(&h);
+}
 static void grove_destroy(void *m) { hashmap_destroy(m); }
 static int grove_put(void *m, const void *k, size_t n, void *v) { return hashmap_put(m, k, n, v, NULL); }
 static void *grove_get(void *m, const void *k, size_t n) { return hashmap_get(m, k, n); }
@@ -268,6 +244,8 @@ static const struct impl impls[] = {
      grove_settle},
     {"plain (stw)", plain_create_v, plain_destroy_v, plain_put_v, plain_get_v, plain_del_v,
      plain_bytes_v, NULL},
+    {"grove trees", trees_create, grove_destroy, grove_put, grove_get, grove_del, grove_bytes,
+     grove_settle},
 };
 
 /* ==========================================================================
@@ -291,36 +269,36 @@ static int run_throughput(const struct impl *im, const char *keys, const uint32_
 {
     void *m = im->create();
     size_t found = 0, rss0 = rss_bytes();
-    double t = cpu_s();
+    double t = bench_cpu_s();
     for (size_t i = 0; i < n; i++)
-        if (im->put(m, keys + i * KEYLEN, KEYLEN, value_of(i)) != 0)
+        if (im->put(m, keys + i * BENCH_KEYLEN, BENCH_KEYLEN, value_of(i)) != 0)
             return -1;
     /* Inserts owe any resize still running (the owner's timer would finish
      * it): charge it to them, and measure the rest in the steady state. */
     if (im->settle)
         im->settle(m);
-    r->insert_s = (double)n / (cpu_s() - t);
+    r->insert_s = (double)n / (bench_cpu_s() - t);
     r->rss_per_key = (double)(rss_bytes() - rss0) / (double)n;
     r->bytes_per_entry = (double)im->bytes(m) / (double)n;
 
-    t = cpu_s();
+    t = bench_cpu_s();
     for (size_t i = 0; i < n; i++)
-        found += im->get(m, keys + (size_t)order[i] * KEYLEN, KEYLEN) == value_of(order[i]);
-    r->hit_s = (double)n / (cpu_s() - t);
+        found += im->get(m, keys + (size_t)order[i] * BENCH_KEYLEN, BENCH_KEYLEN) == value_of(order[i]);
+    r->hit_s = (double)n / (bench_cpu_s() - t);
 
-    t = cpu_s();
+    t = bench_cpu_s();
     for (size_t i = 0; i < n; i++) {
-        char miss[KEYLEN];
-        memcpy(miss, keys + (size_t)order[i] * KEYLEN, KEYLEN);
+        char miss[BENCH_KEYLEN];
+        memcpy(miss, keys + (size_t)order[i] * BENCH_KEYLEN, BENCH_KEYLEN);
         miss[0] = 'm'; /* "mey:...": same length, never present */
-        found += im->get(m, miss, KEYLEN) != NULL;
+        found += im->get(m, miss, BENCH_KEYLEN) != NULL;
     }
-    r->miss_s = (double)n / (cpu_s() - t);
+    r->miss_s = (double)n / (bench_cpu_s() - t);
 
-    t = cpu_s();
+    t = bench_cpu_s();
     for (size_t i = 0; i < n; i++)
-        found += im->del(m, keys + (size_t)order[i] * KEYLEN, KEYLEN);
-    r->delete_s = (double)n / (cpu_s() - t);
+        found += im->del(m, keys + (size_t)order[i] * BENCH_KEYLEN, BENCH_KEYLEN);
+    r->delete_s = (double)n / (bench_cpu_s() - t);
     im->destroy(m);
     return found == 2 * n ? 0 : -1;
 }
@@ -331,7 +309,7 @@ static int run_pauses(const struct impl *im, const char *keys, size_t n, struct 
     uint64_t worst_cpu = 0, worst_wall = 0;
     for (size_t i = 0; i < n; i++) {
         uint64_t wall = ns_of(CLOCK_MONOTONIC), cpu = ns_of(CLOCK_THREAD_CPUTIME_ID);
-        if (im->put(m, keys + i * KEYLEN, KEYLEN, value_of(i)) != 0)
+        if (im->put(m, keys + i * BENCH_KEYLEN, BENCH_KEYLEN, value_of(i)) != 0)
             return -1;
         cpu = ns_of(CLOCK_THREAD_CPUTIME_ID) - cpu;
         wall = ns_of(CLOCK_MONOTONIC) - wall;
@@ -349,8 +327,8 @@ enum phase { THROUGHPUT, PAUSES };
 static struct result run_child(const struct impl *im, size_t n, enum phase phase)
 {
     struct result r = {0};
-    char *keys = make_keys(n);
-    uint32_t *order = phase == THROUGHPUT ? make_order(n) : NULL;
+    char *keys = bench_make_keys(n);
+    uint32_t *order = phase == THROUGHPUT ? bench_make_order(n) : NULL;
     if (keys && phase == THROUGHPUT && order)
         r.ok = run_throughput(im, keys, order, n, &r) == 0;
     if (keys && phase == PAUSES)
@@ -485,7 +463,7 @@ int main(int argc, char **argv)
         return 2;
     }
     printf("bench_hashmap: %d-byte keys, SipHash-1-3, load factor 1.0, best of %zu%s\n",
-           KEYLEN, repeat,
+           BENCH_KEYLEN, repeat,
 #ifdef NDEBUG
            ""
 #else

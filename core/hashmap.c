@@ -22,18 +22,18 @@
  *
  *     slot == 0            empty bucket
  *     slot & 1 == 0        chain: pointer to the first entry
- *     slot & 1 == 1        tree:  pointer (minus the tag) to a struct tree
+ *     slot & 1 == 1        tree:  pointer (minus the tag) to a struct avl_tree
  *
  *     table:  [ 0 | e | 0 | t|1 | 0 | ... ]
  *                   |       |
  *                   v       v
- *                 entry   struct tree { root, count }
+ *                 entry   struct avl_tree { root }
  *                   |        |
  *                   v        v
- *                 entry   tree_node { left, right, entry, hash, height }
- *                                                  |
- *                                                  v
- *                                                entry
+ *                 entry   tree_node { avl_node, entry, hash }
+ *                                               |
+ *                                               v
+ *                                             entry
  *
  * An entry is ONE allocation holding its key and its extra region:
  *
@@ -69,8 +69,8 @@
  *   Example: a 16-byte key with a pointer value is a 40-byte request (48
  *   byte glibc chunk) plus 8..16 bytes of table: 56..64 bytes per key.
  *
- * Tree nodes are separate 40-byte allocations pointing at entries (plus a
- * 16-byte struct tree per tree bucket). They cost more, but a tree bucket
+ * Tree nodes are separate 48-byte allocations pointing at entries (plus an
+ * 8-byte struct avl_tree per tree bucket). They cost more, but a tree bucket
  * needs 9 colliding keys in a table of 64+ buckets, which random keys
  * almost never produce (see "Thresholds"), so ordinary entries stay lean.
  *
@@ -149,12 +149,16 @@
  * ==========================================================================
  * Trees
  * ==========================================================================
- * AVL trees, ordered by (64-bit hash, key bytes lexicographically, key
- * length). AVL rather than red-black: stricter balance (height <=
- * 1.44 log2(n+2)), short recursive code, and tree buckets are read far more
- * than they are written. Nodes have no parent pointers; the in-order
- * successor is found by a search from the root (O(log n)), which is what
- * iterators use so that removing the current entry cannot invalidate them.
+ * AVL trees (core/avl.c, the one Grove shares with the sorted sets),
+ * ordered by (64-bit hash, key bytes lexicographically, key length). AVL
+ * rather than red-black: stricter balance (height <= 1.44 log2(n+2)), and
+ * tree buckets are read far more than they are written. A tree_node embeds
+ * the avl_node and points at its entry, which stays where it is (and
+ * keeps its address) whether its bucket is a chain or a tree. An iterator
+ * finds the successor of its current entry by a search from the root for
+ * the first key after it (O(log n)), so removing the current entry cannot
+ * invalidate it. Sampling picks a uniformly random rank in the tree (the
+ * nodes carry subtree sizes).
  *
  * ==========================================================================
  * SCAN
@@ -206,11 +210,13 @@
 
 #include <assert.h>
 #include <malloc.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <unistd.h>
+
+#include "avl.h"
+#include "invariant.h"
 
 /* ==========================================================================
  * Tunables
@@ -257,17 +263,12 @@ static_assert(sizeof(struct hashmap_entry) == 16, "the entry header is 16 bytes"
 static_assert(offsetof(struct hashmap_entry, key) == 16, "key bytes follow the header");
 
 struct tree_node {
-    struct tree_node *left, *right;
+    struct avl_node avl;
     struct hashmap_entry *entry;
     uint64_t hash; /* full hash: the tree's primary order */
-    int height;    /* leaf = 1 */
 };
 
-struct tree {
-    struct tree_node *root;
-    size_t count;
-};
-static_assert(_Alignof(struct tree) >= 2, "the low bit of a tree pointer is free for the tag");
+static_assert(_Alignof(struct avl_tree) >= 2, "the low bit of a tree pointer is free for the tag");
 static_assert(_Alignof(struct hashmap_entry) >= 2, "entry pointers have a clear low bit");
 
 struct table {
@@ -569,9 +570,9 @@ static bool slot_is_tree(uintptr_t slot)
     return slot & SLOT_TREE;
 }
 
-static struct tree *slot_tree(uintptr_t slot)
+static struct avl_tree *slot_tree(uintptr_t slot)
 {
-    return (struct tree *)(slot & ~SLOT_TREE);
+    return (struct avl_tree *)(slot & ~SLOT_TREE);
 }
 
 static struct hashmap_entry *slot_chain(uintptr_t slot)
@@ -599,204 +600,82 @@ static size_t chain_length(const struct hashmap_entry *e, size_t cap)
 }
 
 /* ==========================================================================
- * AVL trees of entries, ordered by (hash, key bytes, key length)
+ * Tree bins: AVL trees (core/avl.h) of entries, ordered by (hash, key
+ * bytes, key length)
  * ========================================================================== */
 
-static int key_cmp(uint64_t ha, const char *ka, size_t la, uint64_t hb, const char *kb,
-                   size_t lb)
+struct tree_key {
+    uint64_t hash;
+    const char *key;
+    size_t len;
+};
+
+static struct tree_node *tree_node_of(struct avl_node *n)
 {
-    if (ha != hb)
-        return ha < hb ? -1 : 1;
-    size_t n = la < lb ? la : lb;
-    int c = n ? memcmp(ka, kb, n) : 0;
+    return n ? avl_entry(n, struct tree_node, avl) : NULL;
+}
+
+static int tree_cmp(const void *key, const struct avl_node *an)
+{
+    const struct tree_key *k = key;
+    const struct tree_node *n = avl_entry(an, const struct tree_node, avl);
+    const struct hashmap_entry *e = n->entry;
+    if (k->hash != n->hash)
+        return k->hash < n->hash ? -1 : 1;
+    size_t min = k->len < e->keylen ? k->len : e->keylen;
+    int c = min ? memcmp(k->key, e->key, min) : 0;
     if (c)
         return c;
-    return (la > lb) - (la < lb);
+    return (k->len > e->keylen) - (k->len < e->keylen);
 }
 
-static int node_cmp(uint64_t hash, const void *key, size_t len, const struct tree_node *n)
+static struct tree_key tree_key_of(const struct hashmap_entry *e, uint64_t hash)
 {
-    return key_cmp(hash, key, len, n->hash, n->entry->key, n->entry->keylen);
+    return (struct tree_key){hash, e->key, e->keylen};
 }
 
-static void node_init(struct tree_node *n, struct hashmap_entry *e, uint64_t hash)
+/* Link entry e, whose hash is `hash`, into t through node n. e->next is
+ * left alone (treeify still walks the chain). */
+static void tree_link(struct avl_tree *t, struct tree_node *n, struct hashmap_entry *e,
+                      uint64_t hash)
 {
-    n->left = n->right = NULL;
+    struct tree_key k = tree_key_of(e, hash);
     n->entry = e;
     n->hash = hash;
-    n->height = 1;
-    e->next = NULL;
+    struct avl_node *dup = avl_insert(t, &n->avl, &k, tree_cmp);
+    assert(dup == NULL && "key already in the tree");
+    (void)dup;
 }
 
-static int node_height(const struct tree_node *n)
+static struct tree_node *tree_find(const struct avl_tree *t, uint64_t hash, const void *key,
+                                   size_t len)
 {
-    return n ? n->height : 0;
+    struct tree_key k = {hash, key, len};
+    return tree_node_of(avl_find(t, &k, tree_cmp));
 }
 
-static void node_update(struct tree_node *n)
+/* Free the nodes (not the entries) and the tree itself. */
+static void tree_free(struct hashmap *map, struct avl_tree *t)
 {
-    int l = node_height(n->left), r = node_height(n->right);
-    n->height = 1 + (l > r ? l : r);
-}
-
-static struct tree_node *rotate_right(struct tree_node *n)
-{
-    struct tree_node *l = n->left;
-    n->left = l->right;
-    l->right = n;
-    node_update(n);
-    node_update(l);
-    return l;
-}
-
-static struct tree_node *rotate_left(struct tree_node *n)
-{
-    struct tree_node *r = n->right;
-    n->right = r->left;
-    r->left = n;
-    node_update(n);
-    node_update(r);
-    return r;
-}
-
-/* Restore |height(left) - height(right)| <= 1 at n after one insert or
- * remove below it; returns the subtree's new root. */
-static struct tree_node *rebalance(struct tree_node *n)
-{
-    node_update(n);
-    int balance = node_height(n->left) - node_height(n->right);
-    if (balance > 1) {
-        if (node_height(n->left->left) < node_height(n->left->right))
-            n->left = rotate_left(n->left);
-        return rotate_right(n);
+    for (struct avl_node *n = avl_first_postorder(t), *next; n; n = next) {
+        next = avl_next_postorder(n);
+        mem_free(map, tree_node_of(n));
     }
-    if (balance < -1) {
-        if (node_height(n->right->right) < node_height(n->right->left))
-            n->right = rotate_right(n->right);
-        return rotate_left(n);
+    mem_free(map, t);
+}
+
+/* Chain the entries in tree order (iterators rely on it), free the tree
+ * and its nodes; returns the chain's head. Needs no memory. */
+static struct hashmap_entry *tree_to_chain(struct hashmap *map, struct avl_tree *t)
+{
+    struct hashmap_entry *head = NULL, **tail = &head;
+    for (struct avl_node *n = avl_first(t); n; n = avl_next(n)) {
+        *tail = tree_node_of(n)->entry;
+        tail = &(*tail)->next;
     }
-    return n;
-}
-
-/* Recursion depth is the height: <= 1.44 log2(n + 2), under 70 for any n
- * that fits in memory. */
-static struct tree_node *avl_insert(struct tree_node *root, struct tree_node *n)
-{
-    if (!root)
-        return n;
-    int c = node_cmp(n->hash, n->entry->key, n->entry->keylen, root);
-    assert(c != 0 && "key already in the tree");
-    if (c < 0)
-        root->left = avl_insert(root->left, n);
-    else
-        root->right = avl_insert(root->right, n);
-    return rebalance(root);
-}
-
-static struct tree_node *avl_pop_min(struct tree_node *root, struct tree_node **min)
-{
-    if (!root->left) {
-        *min = root;
-        return root->right;
-    }
-    root->left = avl_pop_min(root->left, min);
-    return rebalance(root);
-}
-
-static struct tree_node *avl_remove(struct tree_node *root, uint64_t hash, const void *key,
-                                    size_t len, struct tree_node **removed)
-{
-    if (!root)
-        return NULL;
-    int c = node_cmp(hash, key, len, root);
-    if (c < 0) {
-        root->left = avl_remove(root->left, hash, key, len, removed);
-    } else if (c > 0) {
-        root->right = avl_remove(root->right, hash, key, len, removed);
-    } else {
-        *removed = root;
-        if (!root->left || !root->right)
-            return root->left ? root->left : root->right;
-        struct tree_node *succ;
-        struct tree_node *right = avl_pop_min(root->right, &succ);
-        succ->left = root->left;
-        succ->right = right;
-        return rebalance(succ);
-    }
-    return rebalance(root);
-}
-
-static struct tree_node *avl_find(struct tree_node *n, uint64_t hash, const void *key,
-                                  size_t len)
-{
-    while (n) {
-        int c = node_cmp(hash, key, len, n);
-        if (c == 0)
-            return n;
-        n = c < 0 ? n->left : n->right;
-    }
-    return NULL;
-}
-
-static struct tree_node *avl_first(struct tree_node *n)
-{
-    while (n && n->left)
-        n = n->left;
-    return n;
-}
-
-/* The smallest node ordered after (hash, key): works whether or not that
- * key is still in the tree, which is what lets an iterator survive the
- * removal of its current entry. */
-static struct tree_node *avl_successor(struct tree_node *n, uint64_t hash, const void *key,
-                                       size_t len)
-{
-    struct tree_node *best = NULL;
-    while (n) {
-        if (node_cmp(hash, key, len, n) < 0) {
-            best = n;
-            n = n->left;
-        } else {
-            n = n->right;
-        }
-    }
-    return best;
-}
-
-/* In order, free the nodes and append their entries to *tail. */
-static void nodes_to_chain(struct hashmap *map, struct tree_node *n,
-                           struct hashmap_entry ***tail)
-{
-    if (!n)
-        return;
-    struct tree_node *right = n->right;
-    nodes_to_chain(map, n->left, tail);
-    **tail = n->entry;
-    *tail = &n->entry->next;
-    mem_free(map, n);
-    nodes_to_chain(map, right, tail);
-}
-
-/* In order, detach the nodes into a list linked through ->right. */
-static void nodes_to_list(struct tree_node *n, struct tree_node ***tail)
-{
-    if (!n)
-        return;
-    struct tree_node *left = n->left, *right = n->right;
-    nodes_to_list(left, tail);
-    n->left = n->right = NULL;
-    **tail = n;
-    *tail = &n->right;
-    nodes_to_list(right, tail);
-}
-
-static void nodes_free(struct hashmap *map, struct tree_node *n)
-{
-    if (!n)
-        return;
-    nodes_free(map, n->left);
-    nodes_free(map, n->right);
-    mem_free(map, n);
+    *tail = NULL;
+    tree_free(map, t);
+    return head;
 }
 
 /* ==========================================================================
@@ -812,7 +691,7 @@ static bool bucket_find(const struct hashmap *map, int ti, size_t idx, const voi
     p->prev = NULL;
     p->node = NULL;
     if (slot_is_tree(slot)) {
-        p->node = avl_find(slot_tree(slot)->root, hash, key, len);
+        p->node = tree_find(slot_tree(slot), hash, key, len);
         p->entry = p->node ? p->node->entry : NULL;
         return p->node != NULL;
     }
@@ -846,21 +725,15 @@ static bool locate(const struct hashmap *map, const void *key, size_t len, uint6
  * not keep the full hash. On ENOMEM the chain stays. */
 static void treeify(struct hashmap *map, uintptr_t *slot)
 {
-    struct tree *t = mem_alloc(map, sizeof *t);
+    struct avl_tree *t = mem_alloc(map, sizeof *t);
     if (!t)
         goto no_memory;
-    t->root = NULL;
-    t->count = 0;
+    avl_init(t);
     for (struct hashmap_entry *e = slot_chain(*slot); e; e = e->next) {
         struct tree_node *n = mem_alloc(map, sizeof *n);
         if (!n)
             goto free_tree;
-        n->left = n->right = NULL;
-        n->entry = e;
-        n->hash = hashmap_hash(map, e->key, e->keylen);
-        n->height = 1;
-        t->root = avl_insert(t->root, n);
-        t->count++;
+        tree_link(t, n, e, hashmap_hash(map, e->key, e->keylen));
     }
     for (struct hashmap_entry *e = slot_chain(*slot), *next; e; e = next) {
         next = e->next;
@@ -870,8 +743,7 @@ static void treeify(struct hashmap *map, uintptr_t *slot)
     return;
 
 free_tree:
-    nodes_free(map, t->root);
-    mem_free(map, t);
+    tree_free(map, t);
 no_memory:
     map->degraded = true;
 }
@@ -880,23 +752,17 @@ no_memory:
  * on that order). Needs no memory. */
 static void untreeify(struct hashmap *map, uintptr_t *slot)
 {
-    struct tree *t = slot_tree(*slot);
-    struct hashmap_entry *head = NULL, **tail = &head;
-    nodes_to_chain(map, t->root, &tail);
-    *tail = NULL;
-    mem_free(map, t);
-    *slot = (uintptr_t)head;
+    *slot = (uintptr_t)tree_to_chain(map, slot_tree(*slot));
 }
 
-static bool tree_add(struct hashmap *map, struct tree *t, struct hashmap_entry *e, uint64_t hash,
-                     struct tree_node *spare)
+static bool tree_add(struct hashmap *map, struct avl_tree *t, struct hashmap_entry *e,
+                     uint64_t hash, struct tree_node *spare)
 {
     struct tree_node *n = spare ? spare : mem_alloc(map, sizeof *n);
     if (!n)
         return false;
-    node_init(n, e, hash);
-    t->root = avl_insert(t->root, n);
-    t->count++;
+    tree_link(t, n, e, hash);
+    e->next = NULL;
     return true;
 }
 
@@ -928,7 +794,7 @@ static size_t bucket_add(struct hashmap *map, int ti, size_t idx, struct hashmap
     return len;
 }
 
-static void bucket_unlink(struct hashmap *map, const struct pos *p, uint64_t hash)
+static void bucket_unlink(struct hashmap *map, const struct pos *p)
 {
     struct table *t = &map->t[p->table];
     uintptr_t *slot = &t->slots[p->idx];
@@ -941,12 +807,11 @@ static void bucket_unlink(struct hashmap *map, const struct pos *p, uint64_t has
             *slot = (uintptr_t)p->entry->next;
         return;
     }
-    struct tree *tree = slot_tree(*slot);
-    struct tree_node *removed = NULL;
-    tree->root = avl_remove(tree->root, hash, p->entry->key, p->entry->keylen, &removed);
-    assert(removed == p->node);
-    mem_free(map, removed);
-    if (--tree->count <= HASHMAP_UNTREEIFY_THRESHOLD)
+    struct avl_tree *tree = slot_tree(*slot);
+    assert(p->node && p->node->entry == p->entry);
+    avl_remove(tree, &p->node->avl);
+    mem_free(map, p->node);
+    if (avl_count(tree) <= HASHMAP_UNTREEIFY_THRESHOLD)
         untreeify(map, slot);
 }
 
@@ -1027,18 +892,17 @@ void hashmap_maybe_shrink(struct hashmap *map)
         start_resize(map, shrink_target(map->t[0].used));
 }
 
-/* Move every entry of the tree to t[1], reusing its nodes. */
-static void rehash_tree(struct hashmap *map, struct tree *tree)
+/* Move every entry of the tree to t[1], reusing its nodes. Post-order
+ * lets each node be relinked as soon as it is visited. */
+static void rehash_tree(struct hashmap *map, struct avl_tree *tree)
 {
-    struct tree_node *list = NULL, **tail = &list;
-    nodes_to_list(tree->root, &tail);
-    mem_free(map, tree);
-    while (list) {
-        struct tree_node *n = list;
-        list = n->right;
+    for (struct avl_node *an = avl_first_postorder(tree), *next; an; an = next) {
+        struct tree_node *n = tree_node_of(an);
+        next = avl_next_postorder(an);
         map->t[0].used--;
         bucket_add(map, 1, n->hash & map->t[1].mask, n->entry, n->hash, n);
     }
+    mem_free(map, tree);
 }
 
 static void rehash_bucket(struct hashmap *map, size_t idx)
@@ -1159,15 +1023,10 @@ static void table_free(struct hashmap *map, struct table *t, void (*free_cb)(voi
         return;
     for (size_t i = 0; i <= t->mask; i++) {
         uintptr_t slot = t->slots[i];
-        if (slot_is_tree(slot)) {
-            struct hashmap_entry *head = NULL, **tail = &head;
-            nodes_to_chain(map, slot_tree(slot)->root, &tail);
-            *tail = NULL;
-            mem_free(map, slot_tree(slot));
-            chain_free(map, head, free_cb, ud);
-        } else {
+        if (slot_is_tree(slot))
+            chain_free(map, tree_to_chain(map, slot_tree(slot)), free_cb, ud);
+        else
             chain_free(map, slot_chain(slot), free_cb, ud);
-        }
     }
     mem_free(map, t->slots);
     *t = (struct table){0};
@@ -1266,9 +1125,9 @@ struct hashmap_entry *hashmap_insert(struct hashmap *map, const void *key, size_
     return insert_new(map, key, len, hash, extra_size);
 }
 
-static void remove_at(struct hashmap *map, const struct pos *p, uint64_t hash)
+static void remove_at(struct hashmap *map, const struct pos *p)
 {
-    bucket_unlink(map, p, hash);
+    bucket_unlink(map, p);
     if (map->memo_entry == p->entry)
         map->memo_entry = NULL;
     mem_free(map, p->entry);
@@ -1290,7 +1149,7 @@ void hashmap_remove(struct hashmap *map, struct hashmap_entry *entry)
     struct pos p;
     write_step(map);
     locate_entry(map, entry, hash, &p);
-    remove_at(map, &p, hash);
+    remove_at(map, &p);
 }
 
 struct hashmap_entry *hashmap_entry_resize(struct hashmap *map, struct hashmap_entry *entry,
@@ -1358,7 +1217,7 @@ bool hashmap_delete(struct hashmap *map, const void *key, size_t len, void **val
         return false;
     if (value)
         *value = hashmap_entry_value(p.entry);
-    remove_at(map, &p, hash);
+    remove_at(map, &p);
     return true;
 }
 
@@ -1383,7 +1242,7 @@ static void iter_load_bucket(struct hashmap_iter *it)
 {
     uintptr_t slot = iter_slot(it);
     if (slot_is_tree(slot)) {
-        struct tree_node *n = avl_first(slot_tree(slot)->root);
+        struct tree_node *n = tree_node_of(avl_first(slot_tree(slot)));
         it->next = n->entry;
         it->next_hash = n->hash;
     } else {
@@ -1430,8 +1289,8 @@ struct hashmap_entry *hashmap_iter_next(struct hashmap_iter *it)
     struct hashmap_entry *e = it->next;
     uintptr_t slot = iter_slot(it);
     if (slot_is_tree(slot)) {
-        struct tree_node *n = avl_successor(slot_tree(slot)->root, it->next_hash, e->key,
-                                            e->keylen);
+        struct tree_key k = tree_key_of(e, it->next_hash);
+        struct tree_node *n = tree_node_of(avl_upper_bound(slot_tree(slot), &k, tree_cmp));
         it->next = n ? n->entry : NULL;
         it->next_hash = n ? n->hash : 0;
     } else {
@@ -1476,19 +1335,11 @@ static uint64_t cursor_next(uint64_t v, uint64_t mask)
     return rev64(v);
 }
 
-static void tree_visit(struct tree_node *n, hashmap_scan_fn fn, void *ud)
-{
-    if (!n)
-        return;
-    tree_visit(n->left, fn, ud);
-    fn(n->entry, ud);
-    tree_visit(n->right, fn, ud);
-}
-
 static void scan_bucket(uintptr_t slot, hashmap_scan_fn fn, void *ud)
 {
     if (slot_is_tree(slot)) {
-        tree_visit(slot_tree(slot)->root, fn, ud);
+        for (struct avl_node *n = avl_first(slot_tree(slot)); n; n = avl_next(n))
+            fn(tree_node_of(n)->entry, ud);
         return;
     }
     for (struct hashmap_entry *e = slot_chain(slot), *next; e; e = next) {
@@ -1554,27 +1405,12 @@ uint64_t hashmap_scan(struct hashmap *map, uint64_t cursor, hashmap_scan_fn fn, 
  * than count entries from a very sparse table.
  * ========================================================================== */
 
-/* A subtree's size, estimated from its height (exact when it is full). */
-static uint64_t subtree_weight(const struct tree_node *n)
-{
-    int h = node_height(n);
-    return ((uint64_t)1 << (h < 62 ? h : 62)) - 1;
-}
-
-/* A random walk down from the root that stops at a node or goes left or
- * right in proportion to the (estimated) number of nodes there, so picks
- * are roughly uniform over the tree without keeping subtree sizes. */
-static struct hashmap_entry *tree_pick(const struct tree *t, uint64_t (*rand64)(void *),
+/* A uniformly random entry of the tree: the node at a random rank. */
+static struct hashmap_entry *tree_pick(const struct avl_tree *t, uint64_t (*rand64)(void *),
                                        void *ud)
 {
-    struct tree_node *n = t->root;
-    for (;;) {
-        uint64_t left = subtree_weight(n->left), right = subtree_weight(n->right);
-        uint64_t r = rand64(ud) % (1 + left + right);
-        if (r == 0)
-            return n->entry;
-        n = r <= left ? n->left : n->right;
-    }
+    size_t rank = (size_t)(rand64(ud) % avl_count(t));
+    return tree_node_of(avl_at(t, rank))->entry;
 }
 
 struct sampler {
@@ -1587,8 +1423,8 @@ struct sampler {
 static void sample_bucket(struct sampler *s, uintptr_t slot)
 {
     if (slot_is_tree(slot)) {
-        const struct tree *t = slot_tree(slot);
-        for (size_t i = 0; i < t->count && s->got < s->count; i++)
+        const struct avl_tree *t = slot_tree(slot);
+        for (size_t i = 0; i < avl_count(t) && s->got < s->count; i++)
             s->out[s->got++] = tree_pick(t, s->rand64, s->ud);
         return;
     }
@@ -1659,7 +1495,7 @@ void hashmap__fail_allocations(struct hashmap *map, uint64_t every)
 
 static int tree_height_of_slot(uintptr_t slot)
 {
-    return slot_is_tree(slot) ? node_height(slot_tree(slot)->root) : 0;
+    return slot_is_tree(slot) ? avl_height(slot_tree(slot)) : 0;
 }
 
 int hashmap__max_tree_height(const struct hashmap *map)
@@ -1691,20 +1527,8 @@ size_t hashmap__buckets(const struct hashmap *map)
     return table_buckets(&map->t[rehashing(map) ? 1 : 0]);
 }
 
-/* Always on (not assert): tests call this precisely to find breakage, in
- * any build type. */
-#define CHECK(cond)                                                          \
-    do {                                                                     \
-        if (!(cond))                                                         \
-            invariant_broken(#cond, __LINE__);                               \
-    } while (0)
-
-static void invariant_broken(const char *what, int line)
-{
-    fprintf(stderr, "hashmap.c:%d: invariant broken: %s\n", line, what);
-    abort();
-}
-
+/* INVARIANT (invariant.h), not assert: tests call this precisely to find
+ * breakage, in any build type. */
 struct check {
     const struct hashmap *map;
     int table;
@@ -1718,15 +1542,15 @@ static void check_entry(struct check *c, const struct hashmap_entry *e, uint64_t
     const struct table *t = &map->t[c->table];
     struct pos p;
 
-    CHECK(hash == hashmap_hash(map, e->key, e->keylen));
-    CHECK(e->hash16 == hash16_of(hash));
-    CHECK((hash & t->mask) == c->idx);
-    CHECK(entry_extra_offset(e) % 8 == 0);
-    CHECK(entry_extra_offset(e) + hashmap_entry_extra_size(e) <= malloc_usable_size((void *)e));
-    CHECK((e->extra16 == EXTRA_LARGE) == (hashmap_entry_extra_size(e) >= EXTRA_LARGE));
+    INVARIANT(hash == hashmap_hash(map, e->key, e->keylen));
+    INVARIANT(e->hash16 == hash16_of(hash));
+    INVARIANT((hash & t->mask) == c->idx);
+    INVARIANT(entry_extra_offset(e) % 8 == 0);
+    INVARIANT(entry_extra_offset(e) + hashmap_entry_extra_size(e) <= malloc_usable_size((void *)e));
+    INVARIANT((e->extra16 == EXTRA_LARGE) == (hashmap_entry_extra_size(e) >= EXTRA_LARGE));
     /* An entry in t[0] must not also be in t[1]. */
     if (c->table == 0 && rehashing(map))
-        CHECK(!bucket_find(map, 1, hash & map->t[1].mask, e->key, e->keylen, hash, &p));
+        INVARIANT(!bucket_find(map, 1, hash & map->t[1].mask, e->key, e->keylen, hash, &p));
     c->bytes += malloc_usable_size((void *)e);
 }
 
@@ -1738,43 +1562,33 @@ static size_t check_chain(struct check *c, const struct hashmap_entry *head)
         check_entry(c, e, hashmap_hash(c->map, e->key, e->keylen));
         /* No duplicate keys (quadratic: only for chains of sane length). */
         for (const struct hashmap_entry *o = e->next; o && len < 64; o = o->next)
-            CHECK(!(o->keylen == e->keylen &&
+            INVARIANT(!(o->keylen == e->keylen &&
                     (e->keylen == 0 || memcmp(o->key, e->key, e->keylen) == 0)));
     }
-    CHECK(len <= HASHMAP_TREEIFY_THRESHOLD || t->mask + 1 < HASHMAP_MIN_TREEIFY_BUCKETS ||
+    INVARIANT(len <= HASHMAP_TREEIFY_THRESHOLD || t->mask + 1 < HASHMAP_MIN_TREEIFY_BUCKETS ||
           c->map->degraded);
     return len;
 }
 
-/* Returns the subtree's height; checks order against the bounds lo, hi. */
-static int check_node(struct check *c, const struct tree_node *n, const struct tree_node *lo,
-                      const struct tree_node *hi, size_t *count)
+/* The shape is avl.c's to check; the order and the entries are ours. */
+static size_t check_tree(struct check *c, const struct avl_tree *tree)
 {
-    if (!n)
-        return 0;
-    const struct hashmap_entry *e = n->entry;
-    if (lo)
-        CHECK(node_cmp(n->hash, e->key, e->keylen, lo) > 0);
-    if (hi)
-        CHECK(node_cmp(n->hash, e->key, e->keylen, hi) < 0);
-    CHECK(e->next == NULL);
-    check_entry(c, e, n->hash);
-    c->bytes += malloc_usable_size((void *)n);
-    (*count)++;
-    int l = check_node(c, n->left, lo, n, count);
-    int r = check_node(c, n->right, n, hi, count);
-    CHECK(l - r <= 1 && r - l <= 1);
-    CHECK(n->height == 1 + (l > r ? l : r));
-    return n->height;
-}
-
-static size_t check_tree(struct check *c, const struct tree *tree)
-{
-    size_t count = 0;
-    CHECK(c->map->t[c->table].mask + 1 >= HASHMAP_MIN_TREEIFY_BUCKETS);
-    CHECK(tree->count > HASHMAP_UNTREEIFY_THRESHOLD);
-    check_node(c, tree->root, NULL, NULL, &count);
-    CHECK(count == tree->count);
+    size_t count = avl__check_invariants(tree);
+    const struct tree_node *prev = NULL;
+    INVARIANT(c->map->t[c->table].mask + 1 >= HASHMAP_MIN_TREEIFY_BUCKETS);
+    INVARIANT(count > HASHMAP_UNTREEIFY_THRESHOLD);
+    for (struct avl_node *an = avl_first(tree); an; an = avl_next(an)) {
+        const struct tree_node *n = tree_node_of(an);
+        const struct hashmap_entry *e = n->entry;
+        if (prev) {
+            struct tree_key k = tree_key_of(prev->entry, prev->hash);
+            INVARIANT(tree_cmp(&k, an) < 0);
+        }
+        INVARIANT(e->next == NULL);
+        check_entry(c, e, n->hash);
+        c->bytes += malloc_usable_size((void *)n);
+        prev = n;
+    }
     c->bytes += malloc_usable_size((void *)tree);
     return count;
 }
@@ -1786,23 +1600,23 @@ static void check_table(struct check *c, int ti)
     size_t entries = 0;
 
     if (!t->slots) {
-        CHECK(t->used == 0);
+        INVARIANT(t->used == 0);
         return;
     }
-    CHECK((t->mask & (t->mask + 1)) == 0 && t->mask + 1 >= MIN_BUCKETS);
+    INVARIANT((t->mask & (t->mask + 1)) == 0 && t->mask + 1 >= MIN_BUCKETS);
     c->bytes += malloc_usable_size(t->slots);
     c->table = ti;
     for (size_t i = 0; i <= t->mask; i++) {
         uintptr_t slot = t->slots[i];
         c->idx = i;
         if (ti == 0 && rehashing(map) && i < map->rehash_idx)
-            CHECK(slot == 0);
+            INVARIANT(slot == 0);
         if (slot_is_tree(slot))
             entries += check_tree(c, slot_tree(slot));
         else
             entries += check_chain(c, slot_chain(slot));
     }
-    CHECK(entries == t->used);
+    INVARIANT(entries == t->used);
 }
 
 void hashmap__check_invariants(const struct hashmap *map)
@@ -1810,21 +1624,21 @@ void hashmap__check_invariants(const struct hashmap *map)
     struct check c = {map, 0, 0, malloc_usable_size((void *)map)};
     struct pos p;
 
-    CHECK(map->t[0].slots || !map->t[1].slots);
+    INVARIANT(map->t[0].slots || !map->t[1].slots);
     if (rehashing(map)) {
         /* t[0] may be empty here (deletes emptied it, or an iterator holds
          * the rehash): the next step retires it. Until then a non-empty
          * t[0] has a bucket at or above rehash_idx. */
-        CHECK(map->rehash_idx <= map->t[0].mask + 1);
-        CHECK(map->t[0].used == 0 || map->rehash_idx <= map->t[0].mask);
+        INVARIANT(map->rehash_idx <= map->t[0].mask + 1);
+        INVARIANT(map->t[0].used == 0 || map->rehash_idx <= map->t[0].mask);
     } else {
-        CHECK(map->rehash_idx == 0);
+        INVARIANT(map->rehash_idx == 0);
     }
     check_table(&c, 0);
     check_table(&c, 1);
-    CHECK(c.bytes == map->bytes);
+    INVARIANT(c.bytes == map->bytes);
     if (map->memo_entry) {
         const struct hashmap_entry *e = map->memo_entry;
-        CHECK(locate(map, e->key, e->keylen, map->memo_hash, &p) && p.entry == e);
+        INVARIANT(locate(map, e->key, e->keylen, map->memo_hash, &p) && p.entry == e);
     }
 }

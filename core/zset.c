@@ -1,14 +1,15 @@
 /*
  * zset.c - the sorted set value type: a hashmap from member to node plus an
- * order-statistic AVL tree keyed by (score, member).
+ * order-statistic AVL tree (core/avl.h) keyed by (score, member).
  *
  * Design
- *   Each member is one heap node holding its bytes, its score, its AVL
- *   links, height and subtree size. The hashmap (value API) maps member
- *   bytes to the node, for O(1) ZSCORE and for finding the node to unlink.
- *   The tree is rebuilt recursively on insert and delete (rotations keep
- *   the sizes), so rank, select and count-below are O(log n) descents.
- *   A score change is a delete plus a re-insert of the same node.
+ *   Each member is one heap node holding its bytes, its score and its
+ *   embedded avl_node (links, height, subtree size). The hashmap (value
+ *   API) maps member bytes to the node, for O(1) ZSCORE and for finding
+ *   the node to unlink: removal then needs no compare, and ZRANK walks up
+ *   from the node through its parents summing left subtree sizes. Select
+ *   by rank and count-below are O(log n) descents. A score change is a
+ *   removal plus a re-insert of the same node.
  *
  *   Encoding is only reported: `big` is set once an insert would pass
  *   Redis's listpack limits, and never cleared. One visible trace of the
@@ -25,10 +26,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "avl.h"
+
 struct znode {
-    struct znode *left, *right;
-    size_t size; /* nodes in this subtree */
-    int height;
+    struct avl_node avl;
     double score;
     size_t len;
     char member[];
@@ -38,7 +39,7 @@ struct zset {
     struct object_boxed boxed; /* first: the keyspace holds &boxed */
     struct hashmap_hasher hasher;
     struct hashmap *map; /* member -> struct znode * */
-    struct znode *root;
+    struct avl_tree tree;
     bool big; /* reported as skiplist */
 };
 
@@ -52,21 +53,16 @@ static const struct object_boxed_ops zset_ops = {
 
 /* ==== the tree ================================================================ */
 
-static size_t size_of(const struct znode *n)
-{
-    return n ? n->size : 0;
-}
+/* What the tree compares: a (score, member) pair. */
+struct zkey {
+    double score;
+    const char *member;
+    size_t len;
+};
 
-static int height_of(const struct znode *n)
+static const struct znode *znode_of(const struct avl_node *n)
 {
-    return n ? n->height : 0;
-}
-
-static void update(struct znode *n)
-{
-    int hl = height_of(n->left), hr = height_of(n->right);
-    n->height = 1 + (hl > hr ? hl : hr);
-    n->size = 1 + size_of(n->left) + size_of(n->right);
+    return avl_entry(n, const struct znode, avl);
 }
 
 static int cmp_member(const char *a, size_t alen, const char *b, size_t blen)
@@ -78,108 +74,31 @@ static int cmp_member(const char *a, size_t alen, const char *b, size_t blen)
     return alen < blen ? -1 : alen > blen;
 }
 
-/* (score, member) order: <0, 0, >0 as a sorts before, with, after n. */
-static int cmp_node(double score, const char *m, size_t len, const struct znode *n)
+/* (score, member) order: <0, 0, >0 as key sorts before, with, after n. */
+static int zkey_cmp(const void *key, const struct avl_node *an)
 {
-    if (score < n->score)
+    const struct zkey *k = key;
+    const struct znode *n = znode_of(an);
+    if (k->score < n->score)
         return -1;
-    if (score > n->score)
+    if (k->score > n->score)
         return 1;
-    return cmp_member(m, len, n->member, n->len);
+    return cmp_member(k->member, k->len, n->member, n->len);
 }
 
-static struct znode *rotate_right(struct znode *n)
+static void tree_insert(struct zset *z, struct znode *n)
 {
-    struct znode *l = n->left;
-    n->left = l->right;
-    l->right = n;
-    update(n);
-    update(l);
-    return l;
+    struct zkey k = {n->score, n->member, n->len};
+    struct avl_node *dup = avl_insert(&z->tree, &n->avl, &k, zkey_cmp);
+    assert(dup == NULL && "the member map keeps members unique");
+    (void)dup;
 }
 
-static struct znode *rotate_left(struct znode *n)
+static void tree_free(struct avl_tree *t)
 {
-    struct znode *r = n->right;
-    n->right = r->left;
-    r->left = n;
-    update(n);
-    update(r);
-    return r;
-}
-
-static struct znode *balance(struct znode *n)
-{
-    update(n);
-    int bf = height_of(n->left) - height_of(n->right);
-    if (bf > 1) {
-        if (height_of(n->left->left) < height_of(n->left->right))
-            n->left = rotate_left(n->left);
-        return rotate_right(n);
-    }
-    if (bf < -1) {
-        if (height_of(n->right->right) < height_of(n->right->left))
-            n->right = rotate_right(n->right);
-        return rotate_left(n);
-    }
-    return n;
-}
-
-/* Insert node x (not in the tree) under n. */
-static struct znode *tree_insert(struct znode *n, struct znode *x)
-{
-    if (n == NULL) {
-        x->left = x->right = NULL;
-        update(x);
-        return x;
-    }
-    if (cmp_node(x->score, x->member, x->len, n) < 0)
-        n->left = tree_insert(n->left, x);
-    else
-        n->right = tree_insert(n->right, x);
-    return balance(n);
-}
-
-/* Detach the minimum of n into *min. */
-static struct znode *tree_take_min(struct znode *n, struct znode **min)
-{
-    if (n->left == NULL) {
-        *min = n;
-        return n->right;
-    }
-    n->left = tree_take_min(n->left, min);
-    return balance(n);
-}
-
-/* Unlink node x (in the tree) from under n; x's links are left stale. */
-static struct znode *tree_remove(struct znode *n, struct znode *x)
-{
-    assert(n != NULL);
-    if (n == x) {
-        if (n->left == NULL)
-            return n->right;
-        if (n->right == NULL)
-            return n->left;
-        struct znode *min;
-        struct znode *right = tree_take_min(n->right, &min);
-        min->left = n->left;
-        min->right = right;
-        return balance(min);
-    }
-    if (cmp_node(x->score, x->member, x->len, n) < 0)
-        n->left = tree_remove(n->left, x);
-    else
-        n->right = tree_remove(n->right, x);
-    return balance(n);
-}
-
-static void tree_free(struct znode *n)
-{
-    while (n != NULL) {
-        tree_free(n->left);
-        struct znode *r = n->right;
-        free(n);
-        n = r;
+    for (struct avl_node *n = avl_first_postorder(t), *next; n; n = next) {
+        next = avl_next_postorder(n);
+        free(avl_entry(n, struct znode, avl));
     }
 }
 
@@ -192,6 +111,7 @@ struct zset *zset_create(const struct hashmap_hasher *hasher)
         return NULL;
     z->boxed.ops = &zset_ops;
     z->hasher = *hasher;
+    avl_init(&z->tree);
     z->map = hashmap_create(&z->hasher);
     if (z->map == NULL) {
         free(z);
@@ -212,7 +132,7 @@ void zset_destroy(struct zset *z)
 {
     if (z == NULL)
         return;
-    tree_free(z->root);
+    tree_free(&z->tree);
     hashmap_destroy(z->map);
     free(z);
 }
@@ -235,10 +155,9 @@ struct zset *zset_dup(const struct zset *z)
     struct zset *copy = z->big ? zset_create_skiplist(&z->hasher) : zset_create(&z->hasher);
     if (copy == NULL)
         return NULL;
-    struct zset_member m;
-    for (size_t i = 0; i < zset_len(z); i++) {
-        zset_at(z, i, &m);
-        if (zset_set(copy, m.ptr, m.len, m.score, NULL) < 0) {
+    for (const struct avl_node *an = avl_first(&z->tree); an; an = avl_next(an)) {
+        const struct znode *n = znode_of(an);
+        if (zset_set(copy, n->member, n->len, n->score, NULL) < 0) {
             zset_destroy(copy);
             return NULL;
         }
@@ -261,7 +180,7 @@ static struct object_boxed *boxed_dup_cb(const struct object_boxed *b)
 
 size_t zset_len(const struct zset *z)
 {
-    return size_of(z->root);
+    return avl_count(&z->tree);
 }
 
 enum object_encoding zset_encoding(const struct zset *z)
@@ -280,56 +199,39 @@ bool zset_score(struct zset *z, const void *member, size_t len, double *score)
 
 bool zset_rank(struct zset *z, const void *member, size_t len, size_t *rank)
 {
-    struct znode *x = hashmap_get(z->map, member, len);
-    if (x == NULL)
+    struct znode *n = hashmap_get(z->map, member, len);
+    if (n == NULL)
         return false;
-    size_t r = 0;
-    struct znode *n = z->root;
-    while (n != x) {
-        if (cmp_node(x->score, x->member, x->len, n) < 0) {
-            n = n->left;
-        } else {
-            r += size_of(n->left) + 1;
-            n = n->right;
-        }
-    }
-    *rank = r + size_of(x->left);
+    *rank = avl_rank(&n->avl);
     return true;
 }
 
 void zset_at(const struct zset *z, size_t rank, struct zset_member *m)
 {
-    assert(rank < zset_len(z));
-    const struct znode *n = z->root;
-    for (;;) {
-        size_t ls = size_of(n->left);
-        if (rank < ls) {
-            n = n->left;
-        } else if (rank == ls) {
-            break;
-        } else {
-            rank -= ls + 1;
-            n = n->right;
-        }
-    }
+    const struct znode *n = znode_of(avl_at(&z->tree, rank));
     m->ptr = n->member;
     m->len = n->len;
     m->score = n->score;
 }
 
+/* A bound, not a member: it orders after every node below it (score <
+ * bound, or <= with inclusive) and before the rest, never equal. */
+struct zbound {
+    double score;
+    bool inclusive;
+};
+
+static int zbound_cmp(const void *key, const struct avl_node *an)
+{
+    const struct zbound *b = key;
+    const struct znode *n = znode_of(an);
+    return n->score < b->score || (b->inclusive && n->score == b->score) ? 1 : -1;
+}
+
 size_t zset_count_below(const struct zset *z, double score, bool inclusive)
 {
-    size_t count = 0;
-    const struct znode *n = z->root;
-    while (n != NULL) {
-        if (n->score < score || (inclusive && n->score == score)) {
-            count += size_of(n->left) + 1;
-            n = n->right;
-        } else {
-            n = n->left;
-        }
-    }
-    return count;
+    struct zbound b = {score, inclusive};
+    return avl_count_before(&z->tree, &b, zbound_cmp);
 }
 
 /* ==== writing ================================================================== */
@@ -346,9 +248,9 @@ int zset_set(struct zset *z, const void *member, size_t len, double score, bool 
         if (added)
             *added = false;
         if (n->score != score) {
-            z->root = tree_remove(z->root, n);
+            avl_remove(&z->tree, &n->avl);
             n->score = score;
-            z->root = tree_insert(z->root, n);
+            tree_insert(z, n);
         }
         return ZSET_OK;
     }
@@ -364,7 +266,7 @@ int zset_set(struct zset *z, const void *member, size_t len, double score, bool 
         return ZSET_ENOMEM;
     }
     z->big = big;
-    z->root = tree_insert(z->root, n);
+    tree_insert(z, n);
     if (added)
         *added = true;
     return ZSET_OK;
@@ -375,7 +277,7 @@ bool zset_remove(struct zset *z, const void *member, size_t len)
     struct znode *n = hashmap_get(z->map, member, len);
     if (n == NULL)
         return false;
-    z->root = tree_remove(z->root, n);
+    avl_remove(&z->tree, &n->avl);
     hashmap_delete(z->map, member, len, NULL);
     free(n);
     return true;
@@ -402,9 +304,9 @@ uint64_t zset_scan(struct zset *z, uint64_t cursor, zset_scan_fn fn, void *ud)
         struct scan_adapter a = {fn, ud};
         return hashmap_scan(z->map, cursor, scan_entry_cb, &a);
     }
-    struct zset_member m;
-    for (size_t i = 0; i < zset_len(z); i++) {
-        zset_at(z, i, &m);
+    for (const struct avl_node *an = avl_first(&z->tree); an; an = avl_next(an)) {
+        const struct znode *n = znode_of(an);
+        struct zset_member m = {n->member, n->len, n->score};
         fn(&m, ud);
     }
     return 0;
@@ -412,30 +314,25 @@ uint64_t zset_scan(struct zset *z, uint64_t cursor, zset_scan_fn fn, void *ud)
 
 /* ==== testing ================================================================== */
 
-static void check_node(const struct zset *z, const struct znode *n, const struct znode **prev)
-{
-    if (n == NULL)
-        return;
-    check_node(z, n->left, prev);
-    if (*prev != NULL)
-        assert(cmp_node((*prev)->score, (*prev)->member, (*prev)->len, n) < 0);
-    *prev = n;
-    assert(!isnan(n->score));
-    assert(hashmap_get(z->map, n->member, n->len) == n);
-    int hl = height_of(n->left), hr = height_of(n->right);
-    assert(hl - hr <= 1 && hr - hl <= 1);
-    assert(n->height == 1 + (hl > hr ? hl : hr));
-    assert(n->size == 1 + size_of(n->left) + size_of(n->right));
-    if (!z->big)
-        assert(n->len <= ZSET_MAX_LISTPACK_VALUE);
-    check_node(z, n->right, prev);
-}
-
+/* The shape is avl.c's to check; the order and the member map are ours. */
 void zset__check_invariants(const struct zset *z)
 {
     const struct znode *prev = NULL;
-    check_node(z, z->root, &prev);
-    assert(hashmap_size(z->map) == zset_len(z));
-    if (!z->big)
-        assert(zset_len(z) <= ZSET_MAX_LISTPACK_ENTRIES);
+    size_t count = avl__check_invariants(&z->tree);
+    for (const struct avl_node *an = avl_first(&z->tree); an; an = avl_next(an)) {
+        const struct znode *n = znode_of(an);
+        if (prev != NULL) {
+            struct zkey k = {prev->score, prev->member, prev->len};
+            int order = zkey_cmp(&k, an);
+            assert(order < 0);
+            (void)order;
+        }
+        assert(!isnan(n->score));
+        assert(hashmap_get(z->map, n->member, n->len) == n);
+        assert(z->big || n->len <= ZSET_MAX_LISTPACK_VALUE);
+        prev = n;
+    }
+    assert(hashmap_size(z->map) == count);
+    assert(z->big || count <= ZSET_MAX_LISTPACK_ENTRIES);
+    (void)count;
 }
