@@ -216,6 +216,7 @@
 #include <unistd.h>
 
 #include "avl.h"
+#include "bytes.h"
 #include "invariant.h"
 
 /* ==========================================================================
@@ -622,11 +623,7 @@ static int tree_cmp(const void *key, const struct avl_node *an)
     const struct hashmap_entry *e = n->entry;
     if (k->hash != n->hash)
         return k->hash < n->hash ? -1 : 1;
-    size_t min = k->len < e->keylen ? k->len : e->keylen;
-    int c = min ? memcmp(k->key, e->key, min) : 0;
-    if (c)
-        return c;
-    return (k->len > e->keylen) - (k->len < e->keylen);
+    return bytes_cmp(k->key, k->len, e->key, e->keylen);
 }
 
 static struct tree_key tree_key_of(const struct hashmap_entry *e, uint64_t hash)

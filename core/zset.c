@@ -27,6 +27,7 @@
 #include <string.h>
 
 #include "avl.h"
+#include "bytes.h"
 
 struct znode {
     struct avl_node avl;
@@ -65,15 +66,6 @@ static const struct znode *znode_of(const struct avl_node *n)
     return avl_entry(n, const struct znode, avl);
 }
 
-static int cmp_member(const char *a, size_t alen, const char *b, size_t blen)
-{
-    size_t min = alen < blen ? alen : blen;
-    int c = min ? memcmp(a, b, min) : 0;
-    if (c != 0)
-        return c;
-    return alen < blen ? -1 : alen > blen;
-}
-
 /* (score, member) order: <0, 0, >0 as key sorts before, with, after n. */
 static int zkey_cmp(const void *key, const struct avl_node *an)
 {
@@ -83,7 +75,7 @@ static int zkey_cmp(const void *key, const struct avl_node *an)
         return -1;
     if (k->score > n->score)
         return 1;
-    return cmp_member(k->member, k->len, n->member, n->len);
+    return bytes_cmp(k->member, k->len, n->member, n->len);
 }
 
 static void tree_insert(struct zset *z, struct znode *n)

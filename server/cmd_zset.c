@@ -41,6 +41,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bytes.h"
 #include "collection.h"
 #include "command.h"
 #include "keyspace.h"
@@ -224,15 +225,6 @@ static bool parse_lex_item(const struct resp_arg *a, struct lex_item *it)
     }
 }
 
-static int cmp_bytes(const char *a, size_t alen, const char *b, size_t blen)
-{
-    size_t min = alen < blen ? alen : blen;
-    int c = min ? memcmp(a, b, min) : 0;
-    if (c != 0)
-        return c;
-    return alen < blen ? -1 : alen > blen;
-}
-
 /* How many members (in rank order, compared by bytes) sort below the item:
  * members < item, or <= item when `inclusive`. A binary search over ranks. */
 static size_t lex_count_below(const struct zset *z, const struct lex_item *it, bool inclusive)
@@ -247,7 +239,7 @@ static size_t lex_count_below(const struct zset *z, const struct lex_item *it, b
     while (lo < hi) {
         size_t mid = lo + (hi - lo) / 2;
         zset_at(z, mid, &m);
-        int c = cmp_bytes(m.ptr, m.len, it->ptr, it->len);
+        int c = bytes_cmp(m.ptr, m.len, it->ptr, it->len);
         if (c < 0 || (inclusive && c == 0))
             lo = mid + 1;
         else
@@ -1356,7 +1348,7 @@ static int cmp_member_order(const void *a, const void *b)
     const struct zset_member *x = a, *y = b;
     if (x->score != y->score)
         return x->score < y->score ? -1 : 1;
-    return cmp_bytes(x->ptr, x->len, y->ptr, y->len);
+    return bytes_cmp(x->ptr, x->len, y->ptr, y->len);
 }
 
 /* The result's members (borrowed from the map) in zset order, their count
