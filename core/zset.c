@@ -37,6 +37,7 @@ struct znode {
 struct zset {
     struct object_boxed boxed; /* first: the keyspace holds &boxed */
     struct hashmap_hasher hasher;
+    const struct object_limits *limits; /* read at each insert */
     struct hashmap *map; /* member -> struct znode * */
     struct znode *root;
     bool big; /* reported as skiplist */
@@ -185,13 +186,14 @@ static void tree_free(struct znode *n)
 
 /* ==== lifecycle ================================================================ */
 
-struct zset *zset_create(const struct hashmap_hasher *hasher)
+struct zset *zset_create(const struct hashmap_hasher *hasher, const struct object_limits *limits)
 {
     struct zset *z = calloc(1, sizeof(*z));
     if (z == NULL)
         return NULL;
     z->boxed.ops = &zset_ops;
     z->hasher = *hasher;
+    z->limits = limits;
     z->map = hashmap_create(&z->hasher);
     if (z->map == NULL) {
         free(z);
@@ -200,9 +202,10 @@ struct zset *zset_create(const struct hashmap_hasher *hasher)
     return z;
 }
 
-struct zset *zset_create_skiplist(const struct hashmap_hasher *hasher)
+struct zset *zset_create_skiplist(const struct hashmap_hasher *hasher,
+                                  const struct object_limits *limits)
 {
-    struct zset *z = zset_create(hasher);
+    struct zset *z = zset_create(hasher, limits);
     if (z != NULL)
         z->big = true;
     return z;
@@ -228,17 +231,22 @@ struct zset *zset_from_boxed(struct object_boxed *b)
     return (struct zset *)b;
 }
 
+static int set_score(struct zset *z, const void *member, size_t len, double score, bool *added,
+                     struct znode *n, bool big);
+
 /* A skiplist's copy is one from the start, so its -0 scores keep their
- * sign (a listpack's have none). */
+ * sign (a listpack's have none); a listpack's copy stays one whatever the
+ * limits say now, as Redis copies the listpack itself. */
 struct zset *zset_dup(const struct zset *z)
 {
-    struct zset *copy = z->big ? zset_create_skiplist(&z->hasher) : zset_create(&z->hasher);
+    struct zset *copy = z->big ? zset_create_skiplist(&z->hasher, z->limits)
+                               : zset_create(&z->hasher, z->limits);
     if (copy == NULL)
         return NULL;
     struct zset_member m;
     for (size_t i = 0; i < zset_len(z); i++) {
         zset_at(z, i, &m);
-        if (zset_set(copy, m.ptr, m.len, m.score, NULL) < 0) {
+        if (set_score(copy, m.ptr, m.len, m.score, NULL, NULL, z->big) < 0) {
             zset_destroy(copy);
             return NULL;
         }
@@ -334,12 +342,24 @@ size_t zset_count_below(const struct zset *z, double score, bool inclusive)
 
 /* ==== writing ================================================================== */
 
+/* Redis's zsetAdd: a new member that would pass the limits turns a
+ * listpack into a skiplist first. */
 int zset_set(struct zset *z, const void *member, size_t len, double score, bool *added)
 {
     assert(!isnan(score));
     struct znode *n = hashmap_get(z->map, member, len);
-    bool big = z->big || (n == NULL && (zset_len(z) + 1 > ZSET_MAX_LISTPACK_ENTRIES ||
-                                         len > ZSET_MAX_LISTPACK_VALUE));
+    bool big = z->big ||
+               (n == NULL &&
+                (zset_len(z) + 1 > (unsigned long long)z->limits->zset_max_listpack_entries ||
+                 len > (unsigned long long)z->limits->zset_max_listpack_value));
+    return set_score(z, member, len, score, added, n, big);
+}
+
+/* zset_set once the member's node (n, NULL when new) and the encoding
+ * after the write (big) are known. */
+static int set_score(struct zset *z, const void *member, size_t len, double score, bool *added,
+                     struct znode *n, bool big)
+{
     if (!big && score == 0)
         score = 0.0; /* a listpack stores -0 as the integer 0 */
     if (n != NULL) {
@@ -426,8 +446,6 @@ static void check_node(const struct zset *z, const struct znode *n, const struct
     assert(hl - hr <= 1 && hr - hl <= 1);
     assert(n->height == 1 + (hl > hr ? hl : hr));
     assert(n->size == 1 + size_of(n->left) + size_of(n->right));
-    if (!z->big)
-        assert(n->len <= ZSET_MAX_LISTPACK_VALUE);
     check_node(z, n->right, prev);
 }
 
@@ -436,6 +454,4 @@ void zset__check_invariants(const struct zset *z)
     const struct znode *prev = NULL;
     check_node(z, z->root, &prev);
     assert(hashmap_size(z->map) == zset_len(z));
-    if (!z->big)
-        assert(zset_len(z) <= ZSET_MAX_LISTPACK_ENTRIES);
 }

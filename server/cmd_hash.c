@@ -92,7 +92,7 @@ static bool write_open(struct cmd_ctx *ctx, struct hash_write *w)
     cmd_key(ctx, 1, &w->k);
     if (!find_hash(ctx, &w->k, 0, &w->entry, &w->h))
         return false;
-    if (w->h == NULL && (w->h = hash_create(cmd_member_hasher())) == NULL) {
+    if (w->h == NULL && (w->h = hash_create(cmd_member_hasher(), cmd_object_limits())) == NULL) {
         resp_add_error(ctx->out, ERR_OUT_OF_MEMORY);
         return false;
     }

@@ -123,7 +123,7 @@ static void sadd_command(struct cmd_ctx *ctx)
     if (!find_set(ctx, &k, 0, &e, &s))
         return;
     bool fresh = s == NULL;
-    if (fresh && (s = set_create(cmd_member_hasher())) == NULL) {
+    if (fresh && (s = set_create(cmd_member_hasher(), cmd_object_limits())) == NULL) {
         resp_add_error(ctx->out, ERR_OUT_OF_MEMORY);
         return;
     }
@@ -372,7 +372,7 @@ static void smove_command(struct cmd_ctx *ctx)
     }
     /* Add first, so running out of memory changes nothing. */
     if (de == NULL) {
-        struct set *dst = set_create(cmd_member_hasher());
+        struct set *dst = set_create(cmd_member_hasher(), cmd_object_limits());
         if (dst == NULL || set_add(dst, member->ptr, member->len, NULL) < 0) {
             set_destroy(dst);
             resp_add_error(ctx->out, ERR_OUT_OF_MEMORY);
@@ -469,7 +469,7 @@ static bool inter_member_cb(const struct set_member *m, void *ud)
  * NULL when out of memory. */
 static struct set *union_diff(struct set **sets, size_t n, enum set_op op)
 {
-    struct set *dst = set_create(cmd_member_hasher());
+    struct set *dst = set_create(cmd_member_hasher(), cmd_object_limits());
     if (dst == NULL)
         return NULL;
     if (op == OP_DIFF && sets[0] == NULL)
@@ -519,7 +519,7 @@ static void set_op_generic(struct cmd_ctx *ctx, enum set_op op, bool store)
             resp_add_set_len(ctx->out, 0);
             goto done;
         }
-        if ((dst = set_create(cmd_member_hasher())) == NULL)
+        if ((dst = set_create(cmd_member_hasher(), cmd_object_limits())) == NULL)
             goto oom;
         if (!empty) {
             struct inter_acc a = {.dst = dst};

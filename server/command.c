@@ -364,6 +364,11 @@ const struct hashmap_hasher *cmd_member_hasher(void)
     return &hasher;
 }
 
+const struct object_limits *cmd_object_limits(void)
+{
+    return &server.cfg.limits;
+}
+
 bool scan_opts_parse(struct cmd_ctx *ctx, size_t first, struct scan_opts *o)
 {
     *o = (struct scan_opts){.pattern = "*", .plen = 1, .match_all = true, .count = 10};
