@@ -83,7 +83,7 @@ bool hash_exists(struct hash *h, const void *field, size_t flen);
 
 /* Redis's hashTypeTryConversion for one argument: a compact hash becomes a
  * table if len > hash-max-listpack-value (HSET checks every argument before
- * writing; HSETNX even when the field exists). */
+ * writing; HSETNX only for a new field). */
 int hash_note_length(struct hash *h, size_t len);
 /* Insert or replace. *created (may be NULL) says whether the field is new.
  * Converts to a table when a length or the size crosses a threshold. The
