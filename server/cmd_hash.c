@@ -400,7 +400,7 @@ static void random_distinct(struct cmd_ctx *ctx, struct hash *h, size_t count, b
     hash_iter_deinit(&it);
     reply_random_len(ctx, count, withvalues);
     for (size_t i = 0; i < count; i++) {
-        size_t j = i + (size_t)(collection_rand64_cb(NULL) % (n - i));
+        size_t j = i + (size_t)collection_rand_below(n - i);
         struct hash_pair t = pairs[i];
         pairs[i] = pairs[j];
         pairs[j] = t;

@@ -251,7 +251,7 @@ static void random_distinct(struct cmd_ctx *ctx, struct set *s, size_t count)
     set_iter_deinit(&it);
     resp_add_array_len(ctx->out, count);
     for (size_t i = 0; i < count; i++) {
-        size_t j = i + (size_t)(collection_rand64_cb(NULL) % (n - i));
+        size_t j = i + (size_t)collection_rand_below(n - i);
         size_t t = idx[i];
         idx[i] = idx[j];
         idx[j] = t;

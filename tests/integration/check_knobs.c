@@ -298,6 +298,21 @@ START_TEST(dir_is_absolute_and_config_set_changes_it)
 }
 END_TEST
 
+/* enable-protected-configs local: a client on 127.0.0.1 may set dir. */
+START_TEST(protected_configs_local_lets_a_loopback_client_set_dir)
+{
+    const char *args[] = {"--enable-protected-configs", "local", NULL};
+    struct grove_server s;
+    harness_start(&s, args);
+    redisContext *c = harness_connect(&s);
+    harness_cmd_ok(c, "CONFIG SET dir /");
+    const char *root[] = {"dir", "/"};
+    harness_expect_array(harness_cmd(c, "CONFIG GET dir"), 2, root);
+    redisFree(c);
+    harness_stop(&s);
+}
+END_TEST
+
 /* Without a --dir, the working directory the server started in, whole. */
 START_TEST(default_dir_is_an_absolute_path)
 {
@@ -327,6 +342,7 @@ static Suite *knobs_suite(void)
     tcase_set_timeout(tc, 120);
     tcase_add_test(tc, options_without_effect_log_a_warning);
     tcase_add_test(tc, dir_is_absolute_and_config_set_changes_it);
+    tcase_add_test(tc, protected_configs_local_lets_a_loopback_client_set_dir);
     suite_add_tcase(s, tc);
     return s;
 }
