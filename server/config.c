@@ -401,14 +401,16 @@ static int apply_string(struct config *cfg, const struct option *opt, const char
     return 0;
 }
 
+/* The numeric kinds' parsers, by kind. */
+static const parse_fn parsers[] = {
+    [OPT_INT] = parse_int_value, [OPT_MEMORY] = parse_memory_value,
+    [OPT_BOOL] = parse_bool_value, [OPT_ENUM] = parse_enum_value,
+};
+
 /* A numeric option's value `text` parsed, or false if it does not parse. */
 static bool parse_number(const struct option *opt, const char *text, long long *v)
 {
     char reason[256];
-    static const parse_fn parsers[] = {
-        [OPT_INT] = parse_int_value, [OPT_MEMORY] = parse_memory_value,
-        [OPT_BOOL] = parse_bool_value, [OPT_ENUM] = parse_enum_value,
-    };
     return parsers[opt->kind](opt, text, v, reason, sizeof(reason)) == 0;
 }
 
@@ -417,10 +419,6 @@ static bool parse_number(const struct option *opt, const char *text, long long *
 static int apply(struct config *cfg, const struct option *opt, const char *value,
                  char *reason, size_t cap)
 {
-    static const parse_fn parsers[] = {
-        [OPT_INT] = parse_int_value, [OPT_MEMORY] = parse_memory_value,
-        [OPT_BOOL] = parse_bool_value, [OPT_ENUM] = parse_enum_value,
-    };
     if (opt->kind == OPT_STRING)
         return apply_string(cfg, opt, value, reason, cap);
     if (opt->kind == OPT_OBUF_LIMIT)
