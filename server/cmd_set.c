@@ -10,7 +10,8 @@
  * only when it has a member, and a set whose last member goes is deleted,
  * so an empty set never exists. The object's reported encoding follows the
  * set's form: "intset" while every member is an integer and there are at
- * most 512, else "hashtable" (Redis 7.0 has no listpack sets).
+ * most set-max-intset-entries (512), else "hashtable" (Redis 7.0 has no
+ * listpack sets).
  *
  * The multi-key commands declare every argument from their first key on as
  * a key (SINTERCARD: from argument 2, so LIMIT and its value are locked
