@@ -13,27 +13,31 @@
  *       +------+-------------+------+-------------+------+----
  *       | flen | field bytes | vlen | value bytes | flen | ...
  *       +------+-------------+------+-------------+------+----
- *         1 B    flen B        1 B    vlen B
+ *        varint   flen B      varint   vlen B
  *
- *   in insertion order. Lengths fit in a byte because a compact hash
- *   never holds a field or value longer than HASH_MAX_LISTPACK_VALUE (64).
- *   Lookups walk the buffer: at most 128 pairs of at most 130 bytes, a few
- *   cache lines, which is why Redis keeps small hashes this way too. An
- *   update rewrites the value in place (moving the tail when its length
- *   changes), so a pair keeps its position, as in a listpack.
+ *   in insertion order. Lengths are varints (7 bits a byte, low first): one
+ *   byte below 128, which is every length at the default limits, yet any
+ *   hash-max-listpack-value works. Lookups walk the buffer: at the default
+ *   limits at most 512 pairs of at most 130 bytes, which is why Redis
+ *   keeps small hashes this way too. An update rewrites the value in place
+ *   (moving the tail when its size changes), so a pair keeps its position,
+ *   as in a listpack.
  *
  *   Table form ("hashtable"): a hashmap (entry API); each entry holds the
  *   field as its key and, in its extra region, the value's length (8
  *   bytes) then the value bytes: one allocation per pair.
  *
- *   Conversion compact -> table happens when a pair would exceed 128
- *   entries or a field/value longer than 64 bytes is written (or only
- *   offered, see hash_note_length); it is one-way, as in Redis. It is done
- *   before the write so that running out of memory leaves the hash as it
- *   was.
+ *   Conversion compact -> table happens when a new pair would pass
+ *   hash-max-listpack-entries or a field/value longer than
+ *   hash-max-listpack-value is written (or only offered, see
+ *   hash_note_length), the limits read at that moment (struct
+ *   object_limits); it is one-way, as in Redis, even when the limits rise
+ *   later. It is done before the write so that running out of memory
+ *   leaves the hash as it was.
  *
- * Complexity: compact operations are O(n) with n <= 128; table operations
- *   are the hashmap's (O(1) expected, O(log n) worst case per bucket).
+ * Complexity: compact operations are O(n) with n <= the entries limit;
+ *   table operations are the hashmap's (O(1) expected, O(log n) worst case
+ *   per bucket).
  *
  * Thread safety: none (the shard lock guards the key holding the hash).
  */
@@ -43,18 +47,16 @@
 #include <stdlib.h>
 #include <string.h>
 
-static_assert(HASH_MAX_LISTPACK_VALUE <= UINT8_MAX, "compact lengths are one byte");
-
 struct hash {
     struct object_boxed boxed; /* first: the keyspace holds &boxed */
     struct hashmap_hasher hasher;
+    const struct object_limits *limits; /* read at each write */
     size_t count;        /* pairs, both forms */
     struct hashmap *map; /* table form when non-NULL */
     unsigned char *buf;  /* compact form: pairs */
     size_t len, cap;     /* bytes used / allocated in buf */
 };
 
-#define HASH_FAIR_SAMPLE 15 /* Redis GETFAIR_NUM_ENTRIES */
 #define VLEN_SIZE sizeof(uint64_t) /* the value length at the start of an entry's extra */
 
 static void boxed_free_cb(struct object_boxed *b);
@@ -136,15 +138,57 @@ static void table_destroy(struct hashmap *map)
 
 /* ==== compact pairs ========================================================== */
 
+static size_t varint_size(size_t n)
+{
+    size_t size = 1;
+    for (; n >= 0x80; n >>= 7)
+        size++;
+    return size;
+}
+
+static size_t varint_put(unsigned char *p, size_t n)
+{
+    size_t i = 0;
+    for (; n >= 0x80; n >>= 7)
+        p[i++] = (unsigned char)(n | 0x80);
+    p[i++] = (unsigned char)n;
+    return i;
+}
+
+static size_t varint_get(const unsigned char *p, size_t *n)
+{
+    size_t i = 0, v = 0;
+    for (unsigned shift = 0;; shift += 7) {
+        v |= (size_t)(p[i] & 0x7f) << shift;
+        if (!(p[i++] & 0x80))
+            break;
+    }
+    *n = v;
+    return i;
+}
+
+static size_t pair_size(size_t flen, size_t vlen)
+{
+    return varint_size(flen) + flen + varint_size(vlen) + vlen;
+}
+
 /* Read the pair at offset off; returns the offset of the next one. */
 static size_t compact_pair(const struct hash *h, size_t off, struct hash_pair *p)
 {
-    p->flen = h->buf[off];
-    p->field = (const char *)&h->buf[off + 1];
-    off += 1 + p->flen;
-    p->vlen = h->buf[off];
-    p->value = (const char *)&h->buf[off + 1];
-    return off + 1 + p->vlen;
+    off += varint_get(&h->buf[off], &p->flen);
+    p->field = (const char *)&h->buf[off];
+    off += p->flen;
+    off += varint_get(&h->buf[off], &p->vlen);
+    p->value = (const char *)&h->buf[off];
+    return off + p->vlen;
+}
+
+/* Write a value (its length, then its bytes) at w; returns the bytes written. */
+static size_t put_bytes(unsigned char *w, const void *v, size_t vlen)
+{
+    size_t n = varint_put(w, vlen);
+    memcpy(w + n, v, vlen);
+    return n + vlen;
 }
 
 /* The offset of the field's pair, or h->len when absent. */
@@ -182,26 +226,22 @@ static int compact_set(struct hash *h, const void *f, size_t flen, const void *v
     size_t off = compact_find(h, f, flen, &p);
     *created = off == h->len;
     if (*created) {
-        if (compact_reserve(h, h->len + 2 + flen + vlen) < 0)
+        if (compact_reserve(h, h->len + pair_size(flen, vlen)) < 0)
             return HASH_ENOMEM;
-        unsigned char *w = &h->buf[h->len];
-        *w++ = (unsigned char)flen;
-        memcpy(w, f, flen);
-        w += flen;
-        *w++ = (unsigned char)vlen;
-        memcpy(w, v, vlen);
-        h->len += 2 + flen + vlen;
+        h->len += put_bytes(&h->buf[h->len], f, flen);
+        h->len += put_bytes(&h->buf[h->len], v, vlen);
         h->count++;
         return HASH_OK;
     }
-    size_t voff = (size_t)((const unsigned char *)p.value - h->buf);
-    size_t tail = voff + p.vlen;
-    if (compact_reserve(h, h->len - p.vlen + vlen) < 0)
+    /* The field stays; its value (length and bytes) is replaced. */
+    size_t voff = (size_t)((const unsigned char *)p.field - h->buf) + flen;
+    size_t tail = voff + varint_size(p.vlen) + p.vlen;
+    size_t vsize = varint_size(vlen) + vlen;
+    if (compact_reserve(h, h->len - (tail - voff) + vsize) < 0)
         return HASH_ENOMEM;
-    memmove(&h->buf[voff + vlen], &h->buf[tail], h->len - tail);
-    memcpy(&h->buf[voff], v, vlen);
-    h->buf[voff - 1] = (unsigned char)vlen;
-    h->len = h->len - p.vlen + vlen;
+    memmove(&h->buf[voff + vsize], &h->buf[tail], h->len - tail);
+    put_bytes(&h->buf[voff], v, vlen);
+    h->len = h->len - (tail - voff) + vsize;
     return HASH_OK;
 }
 
@@ -230,13 +270,14 @@ static int convert(struct hash *h)
 
 /* ==== lifecycle ============================================================== */
 
-struct hash *hash_create(const struct hashmap_hasher *hasher)
+struct hash *hash_create(const struct hashmap_hasher *hasher, const struct object_limits *limits)
 {
     struct hash *h = calloc(1, sizeof(*h));
     if (h == NULL)
         return NULL;
     h->boxed.ops = &hash_ops;
     h->hasher = *hasher;
+    h->limits = limits;
     return h;
 }
 
@@ -278,7 +319,7 @@ static int dup_table(struct hash *copy, const struct hash *h)
 
 struct hash *hash_dup(const struct hash *h)
 {
-    struct hash *copy = hash_create(&h->hasher);
+    struct hash *copy = hash_create(&h->hasher, h->limits);
     if (copy == NULL)
         return NULL;
     copy->count = h->count;
@@ -346,9 +387,14 @@ bool hash_exists(struct hash *h, const void *field, size_t flen)
 
 /* ==== writing ================================================================ */
 
+static bool too_long(const struct hash *h, size_t len)
+{
+    return len > (unsigned long long)h->limits->hash_max_listpack_value;
+}
+
 int hash_note_length(struct hash *h, size_t len)
 {
-    return len > HASH_MAX_LISTPACK_VALUE ? convert(h) : HASH_OK;
+    return too_long(h, len) ? convert(h) : HASH_OK;
 }
 
 int hash_set(struct hash *h, const void *field, size_t flen, const void *value, size_t vlen,
@@ -358,9 +404,9 @@ int hash_set(struct hash *h, const void *field, size_t flen, const void *value, 
     if (created == NULL)
         created = &dummy;
     if (h->map == NULL) {
-        bool too_long = flen > HASH_MAX_LISTPACK_VALUE || vlen > HASH_MAX_LISTPACK_VALUE;
-        bool too_many = h->count >= HASH_MAX_LISTPACK_ENTRIES && !hash_exists(h, field, flen);
-        if ((too_long || too_many) && convert(h) < 0)
+        bool too_many = h->count >= (unsigned long long)h->limits->hash_max_listpack_entries &&
+                        !hash_exists(h, field, flen);
+        if ((too_long(h, flen) || too_long(h, vlen) || too_many) && convert(h) < 0)
             return HASH_ENOMEM;
     }
     if (h->map != NULL)
@@ -382,7 +428,7 @@ bool hash_delete(struct hash *h, const void *field, size_t flen)
     size_t off = compact_find(h, field, flen, &p);
     if (off == h->len)
         return false;
-    size_t next = off + 2 + p.flen + p.vlen;
+    size_t next = compact_pair(h, off, &p);
     memmove(&h->buf[off], &h->buf[next], h->len - next);
     h->len -= next - off;
     h->count--;
@@ -447,20 +493,14 @@ uint64_t hash_scan(struct hash *h, uint64_t cursor, hash_scan_fn fn, void *ud)
     return 0;
 }
 
-void hash_random(struct hash *h, struct hash_pair *pair, uint64_t (*rand64)(void *), void *ud)
+void hash_random(struct hash *h, struct hash_pair *pair, rng_fn rand64, void *ud)
 {
     assert(h->count > 0);
     if (h->map != NULL) {
-        /* Redis's dictGetFairRandomKey: a sample of one would always be a
-         * chain's head; pick at random among a run of entries instead. */
-        struct hashmap_entry *e[HASH_FAIR_SAMPLE];
-        size_t n;
-        while ((n = hashmap_sample(h->map, e, HASH_FAIR_SAMPLE, rand64, ud)) == 0)
-            ; /* a sparse table may miss; the map is not empty */
-        entry_pair(e[rand64(ud) % n], pair);
+        entry_pair(hashmap_random(h->map, rand64, ud), pair);
         return;
     }
-    size_t skip = (size_t)(rand64(ud) % h->count), off = 0;
+    size_t skip = (size_t)rng_below(rand64, ud, h->count), off = 0;
     do
         off = compact_pair(h, off, pair);
     while (skip-- > 0);
@@ -479,11 +519,11 @@ void hash__check_invariants(const struct hash *h)
     }
     size_t n = 0, off = 0;
     struct hash_pair p;
+    /* No check against the limits: CONFIG SET may have lowered them since. */
     while (off < h->len) {
         off = compact_pair(h, off, &p);
-        assert(p.flen <= HASH_MAX_LISTPACK_VALUE && p.vlen <= HASH_MAX_LISTPACK_VALUE);
         n++;
     }
-    assert(off == h->len && n == h->count && n <= HASH_MAX_LISTPACK_ENTRIES);
+    assert(off == h->len && n == h->count);
     assert(h->len <= h->cap);
 }

@@ -7,8 +7,9 @@
  *   compact       the small form, reported as "listpack" like Redis 7.0:
  *                 one buffer of (field, value) pairs in insertion order,
  *                 searched linearly. Used while the hash has at most
- *                 HASH_MAX_LISTPACK_ENTRIES pairs and no field or value
- *                 longer than HASH_MAX_LISTPACK_VALUE bytes.
+ *                 hash-max-listpack-entries pairs and no field or value
+ *                 longer than hash-max-listpack-value bytes (struct
+ *                 object_limits, read at each write).
  *   table         the large form, reported as "hashtable": a core/hashmap
  *                 whose entries hold the field as key and the value inline
  *                 in the entry's extra region (one allocation per pair).
@@ -44,9 +45,6 @@ enum {
     HASH_ENOMEM = -1,
 };
 
-#define HASH_MAX_LISTPACK_ENTRIES 512 /* Redis 7.0 hash-max-listpack-entries default */
-#define HASH_MAX_LISTPACK_VALUE 64    /* Redis hash-max-listpack-value */
-
 struct hash;
 
 /* One (field, value) pair, borrowed from the hash. */
@@ -60,8 +58,9 @@ struct hash_pair {
 /* ---- lifecycle ------------------------------------------------------------ */
 
 /* An empty compact hash. `hasher` is copied (its ctx must outlive the
- * hash); it is used once the hash becomes a table. NULL on ENOMEM. */
-struct hash *hash_create(const struct hashmap_hasher *hasher);
+ * hash); it is used once the hash becomes a table. `limits` is borrowed
+ * and must outlive the hash (and its copies). NULL on ENOMEM. */
+struct hash *hash_create(const struct hashmap_hasher *hasher, const struct object_limits *limits);
 /* Free the hash. Accepts NULL. */
 void hash_destroy(struct hash *h);
 /* The boxed header, for object_value_from_boxed (its ops free and
@@ -83,8 +82,8 @@ bool hash_exists(struct hash *h, const void *field, size_t flen);
 /* ---- writing -------------------------------------------------------------- */
 
 /* Redis's hashTypeTryConversion for one argument: a compact hash becomes a
- * table if len > HASH_MAX_LISTPACK_VALUE (HSET checks every argument before
- * writing; HSETNX even when the field exists). */
+ * table if len > hash-max-listpack-value (HSET checks every argument before
+ * writing; HSETNX only for a new field). */
 int hash_note_length(struct hash *h, size_t len);
 /* Insert or replace. *created (may be NULL) says whether the field is new.
  * Converts to a table when a length or the size crosses a threshold. The
@@ -114,13 +113,13 @@ void hash_iter_deinit(struct hash_iter *it);
 typedef void (*hash_scan_fn)(const struct hash_pair *pair, void *ud);
 uint64_t hash_scan(struct hash *h, uint64_t cursor, hash_scan_fn fn, void *ud);
 
-/* One pair chosen at random (h must not be empty), from the caller's
- * random source. */
-void hash_random(struct hash *h, struct hash_pair *pair, uint64_t (*rand64)(void *), void *ud);
+/* One pair chosen at random (h must not be empty), every pair equally
+ * likely, from the caller's random source. */
+void hash_random(struct hash *h, struct hash_pair *pair, rng_fn rand64, void *ud);
 
 /* ---- testing -------------------------------------------------------------- */
 
-/* Assert the representation is well formed (counts, lengths, thresholds). */
+/* Assert the representation is well formed (counts, lengths). */
 void hash__check_invariants(const struct hash *h);
 
 #endif

@@ -202,7 +202,7 @@
  * the common find-then-remove / find-then-resize of the entry API does not
  * hash the key twice. It is forgotten whenever that entry is freed.
  *
- * Credits: Redis dict.c (incremental rehash, reverse-binary scan, sampling),
+ * Credits: Redis dict.c (incremental rehash, reverse-binary scan),
  * Java's HashMap (tree bins and their thresholds), Valkey's hashtable.c
  * (the shape of this write-up). The code is our own.
  */
@@ -276,6 +276,7 @@ struct table {
     uintptr_t *slots; /* NULL: no table */
     size_t mask;      /* buckets - 1 */
     size_t used;      /* entries in this table */
+    size_t max_pop;   /* no bucket holds more entries (see Random picks) */
 };
 
 struct hashmap {
@@ -763,6 +764,13 @@ static bool tree_add(struct hashmap *map, struct avl_tree *t, struct hashmap_ent
     return true;
 }
 
+/* Raise the table's bound on bucket sizes (hashmap_random's B). */
+static void note_population(struct table *t, size_t n)
+{
+    if (n > t->max_pop)
+        t->max_pop = n;
+}
+
 /* Link e into bucket idx of table ti. `spare` is a tree node the caller
  * already holds (or NULL); it is used or freed. Never fails. Returns the
  * bucket's chain length after the add (capped at TREEIFY + 1; 0 when the
@@ -775,8 +783,10 @@ static size_t bucket_add(struct hashmap *map, int ti, size_t idx, struct hashmap
 
     t->used++;
     if (slot_is_tree(*slot)) {
-        if (tree_add(map, slot_tree(*slot), e, hash, spare))
+        if (tree_add(map, slot_tree(*slot), e, hash, spare)) {
+            note_population(t, avl_count(slot_tree(*slot)));
             return 0;
+        }
         /* No memory for a node: a long chain is slower but correct. */
         untreeify(map, slot);
         map->degraded = true;
@@ -786,6 +796,8 @@ static size_t bucket_add(struct hashmap *map, int ti, size_t idx, struct hashmap
     e->next = slot_chain(*slot);
     *slot = (uintptr_t)e;
     size_t len = chain_length(e, HASHMAP_TREEIFY_THRESHOLD + 1);
+    /* Past the threshold (a small table, a degraded map) count it all. */
+    note_population(t, len > HASHMAP_TREEIFY_THRESHOLD ? chain_length(e, SIZE_MAX) : len);
     if (len > HASHMAP_TREEIFY_THRESHOLD && t->mask + 1 >= HASHMAP_MIN_TREEIFY_BUCKETS)
         treeify(map, slot);
     return len;
@@ -845,7 +857,7 @@ static bool start_resize(struct hashmap *map, size_t buckets)
     uintptr_t *slots = mem_calloc(map, buckets, sizeof *slots);
     if (!slots)
         return false;
-    struct table fresh = {slots, buckets - 1, 0};
+    struct table fresh = {slots, buckets - 1, 0, 0};
     if (!map->t[0].slots) {
         map->t[0] = fresh;
         return true;
@@ -1392,92 +1404,65 @@ uint64_t hashmap_scan(struct hashmap *map, uint64_t cursor, hashmap_scan_fn fn, 
 }
 
 /* ==========================================================================
- * Sampling
+ * Random picks
  *
- * As Redis's dictGetSomeKeys: start at a random bucket index and walk
- * forward through both tables collecting entries, at most 10 bucket visits
- * per requested entry (40 at least), jumping to a new random index after a
- * run of empty buckets. Work is O(count) bucket visits whatever the table's density
- * (and O(count log n) in tree buckets), at the price of returning fewer
- * than count entries from a very sparse table.
+ * Every entry equally likely, by rejection: each table's struct table keeps
+ * max_pop, a bound on how many entries any of its buckets holds (raised by
+ * bucket_add, never lowered until the table is replaced). Lay out B virtual
+ * positions under every bucket of both live tables, B = the larger bound:
+ *
+ *     bucket:     0     1     2    ...   (t[0]'s, then t[1]'s)
+ *     pos 0:      e     .     e
+ *     pos 1:      e     .     .
+ *     ...         .     .     .
+ *     pos B-1:    .     .     .
+ *
+ * Draw a bucket and a position, each uniformly; if an entry sits there
+ * (the position-th of the chain, or of the tree in order) return it, else
+ * draw again. Each draw hits any given entry with probability
+ * 1 / (buckets * B), the same for all, so the entry finally returned is
+ * uniform: no bias towards short chains, chain heads or small tables, which
+ * Redis's dictGetRandomKey has and its dictGetFairRandomKey only dilutes.
+ * Moved buckets of t[0] are zero, so a rehash in progress needs no care.
+ *
+ * Cost: buckets * B / size draws on average, one random memory access and
+ * a walk of at most B entries each. B is 8 or 9 for a keyed hash (longer
+ * chains become trees, and 9 colliding keys are a one-in-a-million event),
+ * so that is ~8 draws at load 1, ~24 while a grow runs, ~64 at the lowest
+ * load a table keeps; deliberate collisions (a test's hasher) only raise B
+ * to the largest bucket's size.
  * ========================================================================== */
 
-/* A uniformly random entry of the tree: the node at a random rank. */
-static struct hashmap_entry *tree_pick(const struct avl_tree *t, uint64_t (*rand64)(void *),
-                                       void *ud)
-{
-    size_t rank = (size_t)(rand64(ud) % avl_count(t));
-    return tree_node_of(avl_at(t, rank))->entry;
-}
-
-struct sampler {
-    struct hashmap_entry **out;
-    size_t count, got;
-    uint64_t (*rand64)(void *);
-    void *ud;
-};
-
-static void sample_bucket(struct sampler *s, uintptr_t slot)
+/* The n-th entry of a non-empty bucket (of a tree, in order), or NULL
+ * when it holds fewer. */
+static struct hashmap_entry *bucket_nth(uintptr_t slot, size_t n)
 {
     if (slot_is_tree(slot)) {
         const struct avl_tree *t = slot_tree(slot);
-        for (size_t i = 0; i < avl_count(t) && s->got < s->count; i++)
-            s->out[s->got++] = tree_pick(t, s->rand64, s->ud);
-        return;
+        return n < avl_count(t) ? tree_node_of(avl_at(t, n))->entry : NULL;
     }
-    for (struct hashmap_entry *e = slot_chain(slot); e && s->got < s->count; e = e->next)
-        s->out[s->got++] = e;
+    struct hashmap_entry *e = slot_chain(slot);
+    while (e && n-- > 0)
+        e = e->next;
+    return e;
 }
 
-/* Visit index i in every live table; returns true if all were empty. */
-static bool sample_index(const struct hashmap *map, struct sampler *s, size_t *i)
+struct hashmap_entry *hashmap_random(const struct hashmap *map, rng_fn rand64, void *rand_ud)
 {
-    bool empty = true;
-    int tables = rehashing(map) ? 2 : 1;
-    for (int ti = 0; ti < tables && s->got < s->count; ti++) {
-        const struct table *t = &map->t[ti];
-        if (ti == 0 && tables == 2 && *i < map->rehash_idx) {
-            /* Moved already. If t[1] is smaller, nothing lives below
-             * rehash_idx in either table: skip ahead. */
-            if (*i > map->t[1].mask)
-                *i = map->rehash_idx;
-            else
-                continue;
-        }
-        if (*i > t->mask || !t->slots[*i])
-            continue;
-        empty = false;
-        sample_bucket(s, t->slots[*i]);
+    if (hashmap_size(map) == 0)
+        return NULL;
+    size_t n0 = table_buckets(&map->t[0]), n1 = table_buckets(&map->t[1]);
+    size_t bound = map->t[0].max_pop > map->t[1].max_pop ? map->t[0].max_pop
+                                                          : map->t[1].max_pop;
+    assert(bound > 0);
+    for (;;) {
+        size_t b = (size_t)rng_below(rand64, rand_ud, n0 + n1);
+        size_t pos = (size_t)rng_below(rand64, rand_ud, bound);
+        uintptr_t slot = b < n0 ? map->t[0].slots[b] : map->t[1].slots[b - n0];
+        struct hashmap_entry *e = slot ? bucket_nth(slot, pos) : NULL;
+        if (e)
+            return e;
     }
-    return empty;
-}
-
-size_t hashmap_sample(struct hashmap *map, struct hashmap_entry **out, size_t count,
-                      uint64_t (*rand64)(void *), void *rand_ud)
-{
-    if (hashmap_size(map) == 0 || count == 0)
-        return 0;
-    struct sampler s = {out, count, 0, rand64, rand_ud};
-    size_t max_mask = map->t[0].mask;
-    if (rehashing(map) && map->t[1].mask > max_mask)
-        max_mask = map->t[1].mask;
-    /* 10 visits per entry, and at least 40: at the lowest load a table
-     * keeps (1/8), 40 visits find nothing less than 1% of the time. */
-    size_t visits = count < 4 ? 4 : count;
-    size_t steps = visits > SIZE_MAX / 10 ? SIZE_MAX : visits * 10;
-    size_t i = rand64(rand_ud) & max_mask, empty_run = 0;
-
-    while (s.got < count && steps-- > 0) {
-        if (!sample_index(map, &s, &i)) {
-            empty_run = 0;
-        } else if (++empty_run >= 5 && empty_run > count) {
-            i = rand64(rand_ud) & max_mask;
-            empty_run = 0;
-            continue;
-        }
-        i = (i + 1) & max_mask;
-    }
-    return s.got;
 }
 
 /* ==========================================================================

@@ -36,6 +36,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "rng.h"
+
 #define HASHMAP_TREEIFY_THRESHOLD 8   /* a chain longer than this becomes a tree */
 #define HASHMAP_UNTREEIFY_THRESHOLD 6 /* a tree this small goes back to a chain */
 #define HASHMAP_MIN_TREEIFY_BUCKETS 64 /* below this many buckets, grow instead */
@@ -158,13 +160,12 @@ void hashmap_iter_deinit(struct hashmap_iter *it);
 typedef void (*hashmap_scan_fn)(struct hashmap_entry *entry, void *ud);
 uint64_t hashmap_scan(struct hashmap *map, uint64_t cursor, hashmap_scan_fn fn, void *ud);
 
-/* Up to `count` entries chosen at random (possibly with repeats when the
- * map is small), written to out[]. `rand64` is the caller's random source
- * (no global state here). Returns how many were written. Work is bounded
- * (10 bucket visits per entry asked for, 40 at least), so a sparse table may
- * yield fewer than `count`, even 0: callers that need one should retry. */
-size_t hashmap_sample(struct hashmap *map, struct hashmap_entry **out, size_t count,
-                      uint64_t (*rand64)(void *), void *rand_ud);
+/* One entry chosen at random, every entry equally likely whatever the
+ * shape of its bucket or table (rejection sampling; see "Random picks" in
+ * hashmap.c), from the caller's random source (no global state here).
+ * NULL only when the map is empty. Writes nothing: safe on a map read by
+ * several threads at once, if the source is. */
+struct hashmap_entry *hashmap_random(const struct hashmap *map, rng_fn rand64, void *rand_ud);
 
 /* ---- testing ------------------------------------------------------------ */
 

@@ -274,8 +274,9 @@ static uint64_t shard_rand(void *ud)
 }
 
 /* Keyspace-wide, lock-free: splitmix64 over an atomic counter. */
-static uint64_t ks_rand(struct keyspace *ks)
+static uint64_t ks_rand(void *ud)
 {
+    struct keyspace *ks = ud;
     return mix64(atomic_fetch_add_explicit(&ks->rng, 0x9e3779b97f4a7c15ull,
                                            memory_order_relaxed));
 }
@@ -1607,27 +1608,6 @@ static struct keyspace_shard *lock_nth_key_shard(struct keyspace_db *db, size_t 
     return NULL;
 }
 
-#define FAIR_SAMPLES 15 /* Redis's GETFAIR_NUM_ENTRIES */
-
-/* Redis's dictGetFairRandomKey: a sample of one would always return the
- * head of a bucket's chain, so take a handful and pick one of them. The
- * map bounds its walk, so on a sparse table a sample may come back empty;
- * a few more tries make that vanishingly rare. */
-static bool sample_one(struct keyspace_shard *sh, struct hashmap_entry **e)
-{
-    struct hashmap_entry *got[FAIR_SAMPLES];
-
-    for (int i = 0; i < 8; i++) {
-        size_t n = hashmap_sample(sh->d.map, got, FAIR_SAMPLES, shard_rand, sh);
-
-        if (n) {
-            *e = got[shard_rand(sh) % n];
-            return true;
-        }
-    }
-    return false;
-}
-
 /* One pick: 1 reported, 0 expired (deleted) or raced, -1 db empty. */
 static int random_key_try(struct keyspace_db *db, int64_t now_ms, keyspace_key_cb cb, void *ud)
 {
@@ -1638,10 +1618,13 @@ static int random_key_try(struct keyspace_db *db, int64_t now_ms, keyspace_key_c
 
     if (total == 0)
         return -1;
-    sh = lock_nth_key_shard(db, (size_t)(ks_rand(db->ks) % total));
+    /* A key drawn uniformly: its shard in proportion to the shard's size,
+     * then uniformly within it. */
+    sh = lock_nth_key_shard(db, (size_t)rng_below(ks_rand, db->ks, total));
     if (!sh)
         return 0;
-    if (sample_one(sh, &e)) {
+    e = hashmap_random(sh->d.map, shard_rand, sh);
+    if (e) {
         if (object_is_expired(obj_of(e), now_ms)) {
             expire_entry(sh, e);
         } else {
@@ -1785,12 +1768,15 @@ size_t keyspace_evict_sample(struct keyspace_evict_pool *pool, struct keyspace_s
     if (count > EVICT_SAMPLE_MAX)
         count = EVICT_SAMPLE_MAX;
     keyspace_shard_lock(sh);
+    /* Independent uniform draws (with repeats), unlike Redis's
+     * dictGetSomeKeys, whose run of neighbouring buckets favours keys in
+     * sparse regions of the table. */
     if (pool->volatile_only) {
         for (; n < count && sh->d.exp.len; n++)
-            got[n] = sh->d.exp.v[shard_rand(sh) % sh->d.exp.len];
-    } else if (hashmap_size(sh->d.map)) {
-        for (int tries = 0; n == 0 && tries < 8; tries++)
-            n = hashmap_sample(sh->d.map, got, count, shard_rand, sh);
+            got[n] = sh->d.exp.v[rng_below(shard_rand, sh, sh->d.exp.len)];
+    } else {
+        for (; n < count && hashmap_size(sh->d.map); n++)
+            got[n] = hashmap_random(sh->d.map, shard_rand, sh);
     }
     for (size_t i = 0; i < n; i++)
         pool_insert(pool, sh, got[i], evict_score(pool, sh, obj_of(got[i]), now_ms));

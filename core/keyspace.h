@@ -376,8 +376,8 @@ uint64_t keyspace_scan(struct keyspace_db *db, uint64_t cursor, size_t count, in
  * are deleted. Holds one shard's lock for that whole shard. Returns the
  * number of keys reported. */
 size_t keyspace_keys(struct keyspace_db *db, int64_t now_ms, keyspace_key_cb cb, void *ud);
-/* [locks] RANDOMKEY: a key chosen about uniformly (shard weighted by size,
- * then a hashmap sample); cb is called for it. Expired picks are deleted
+/* [locks] RANDOMKEY: a key chosen uniformly (its shard weighted by size,
+ * then hashmap_random); cb is called for it. Expired picks are deleted
  * and retried, up to KEYSPACE_RANDOM_KEY_TRIES times. False if none. */
 bool keyspace_random_key(struct keyspace_db *db, int64_t now_ms, keyspace_key_cb cb, void *ud);
 
@@ -474,8 +474,8 @@ void keyspace_evict_pool_deinit(struct keyspace_evict_pool *pool);
 /* [locks] Keys the pool's kind of eviction could take from this shard: all
  * of them, or those with a TTL when volatile_only. */
 size_t keyspace_evict_candidates(struct keyspace_shard *sh, bool volatile_only);
-/* [locks] Sample up to `count` keys of the shard (possibly with repeats)
- * into the pool, keeping the KEYSPACE_EVPOOL_SIZE best. Returns the keys
+/* [locks] Sample up to `count` keys of the shard, each drawn uniformly and
+ * independently (so possibly with repeats), into the pool, keeping the KEYSPACE_EVPOOL_SIZE best. Returns the keys
  * sampled: 0 when the shard has no candidate. */
 size_t keyspace_evict_sample(struct keyspace_evict_pool *pool, struct keyspace_shard *sh,
                              size_t count, int64_t now_ms);

@@ -57,6 +57,7 @@
 #ifndef GROVE_OBJECT_H
 #define GROVE_OBJECT_H
 
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -133,6 +134,21 @@ struct object_boxed_ops {
 struct object_boxed {
     const struct object_boxed_ops *ops;
 };
+
+/* Redis's encoding thresholds (hash-max-listpack-entries and kin). A hash,
+ * set or zset keeps a pointer to the live limits (the server's config) and
+ * reads them at every write, as Redis reads its config, so CONFIG SET
+ * applies to existing values from their next write on. Another thread may
+ * change them at any time: they are atomics, read with plain loads. */
+struct object_limits {
+    atomic_llong hash_max_listpack_entries;
+    atomic_llong hash_max_listpack_value;
+    atomic_llong set_max_intset_entries;
+    atomic_llong zset_max_listpack_entries;
+    atomic_llong zset_max_listpack_value;
+};
+/* Redis 7.0's defaults, an initializer for struct object_limits. */
+#define OBJECT_LIMITS_DEFAULT {512, 64, 512, 128, 64}
 
 /* A value in flight. Fill it with one of the object_value_* functions. */
 struct object_value {

@@ -183,6 +183,7 @@ int rdb_payload_finish(struct rdb_buf *out);
 struct rdb_reader {
     const unsigned char *start, *p, *end;
     const struct hashmap_hasher *hasher; /* for the sets, hashes and zsets read */
+    const struct object_limits *limits;  /* their encoding limits, as on load */
     const char *error;                   /* why the last read failed */
     char error_buf[96];
     unsigned char *scratch; /* decompressed strings */
@@ -197,8 +198,10 @@ struct rdb_str {
     char buf[OBJECT_INT_BUFSIZE];
 };
 
+/* hasher and limits are borrowed for the values read (NULL when only
+ * strings and primitives are read). */
 void rdb_reader_init(struct rdb_reader *r, const void *buf, size_t len,
-                     const struct hashmap_hasher *hasher);
+                     const struct hashmap_hasher *hasher, const struct object_limits *limits);
 void rdb_reader_deinit(struct rdb_reader *r);
 /* Bytes consumed so far (for messages naming an offset). */
 size_t rdb_reader_offset(const struct rdb_reader *r);

@@ -29,10 +29,10 @@
 /* ==== reader ================================================================ */
 
 void rdb_reader_init(struct rdb_reader *r, const void *buf, size_t len,
-                     const struct hashmap_hasher *hasher)
+                     const struct hashmap_hasher *hasher, const struct object_limits *limits)
 {
     *r = (struct rdb_reader){.start = buf, .p = buf, .end = (const unsigned char *)buf + len,
-                             .hasher = hasher, .error = "no error"};
+                             .hasher = hasher, .limits = limits, .error = "no error"};
 }
 
 void rdb_reader_deinit(struct rdb_reader *r)
@@ -265,13 +265,13 @@ static int build_init(struct build *b, struct rdb_reader *r, unsigned type)
         ok = (b->u.list = list_create()) != NULL;
         break;
     case OBJECT_SET:
-        ok = (b->u.set = set_create(r->hasher)) != NULL;
+        ok = (b->u.set = set_create(r->hasher, r->limits)) != NULL;
         break;
     case OBJECT_HASH:
-        ok = (b->u.hash = hash_create(r->hasher)) != NULL;
+        ok = (b->u.hash = hash_create(r->hasher, r->limits)) != NULL;
         break;
     case OBJECT_ZSET:
-        ok = (b->u.zset = zset_create(r->hasher)) != NULL;
+        ok = (b->u.zset = zset_create(r->hasher, r->limits)) != NULL;
         break;
     }
     return ok ? RDB_OK : fail(r, RDB_ENOMEM, "out of memory");

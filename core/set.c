@@ -17,10 +17,10 @@
  *   the member as key and no extra bytes: one allocation per member.
  *
  *   Conversion intset -> table happens before a write that needs it (a
- *   non-integer member, or a new member past SET_MAX_INTSET_ENTRIES), so
+ *   non-integer member, or a new member past set-max-intset-entries), so
  *   running out of memory leaves the set as it was. It is one-way.
  *
- * Complexity: intset lookups O(log n), writes O(n) with n <= 512; table
+ * Complexity: intset lookups O(log n), writes O(n) with n <= the limit; table
  *   operations are the hashmap's.
  *
  * Thread safety: none (the shard lock guards the key holding the set).
@@ -34,13 +34,12 @@
 struct set {
     struct object_boxed boxed; /* first: the keyspace holds &boxed */
     struct hashmap_hasher hasher;
+    const struct object_limits *limits; /* read at each write */
     size_t count;        /* members, both forms */
     struct hashmap *map; /* table form when non-NULL */
     int64_t *ints;       /* intset form: sorted */
     size_t cap;          /* int64s allocated in ints */
 };
-
-#define SET_FAIR_SAMPLE 15 /* Redis GETFAIR_NUM_ENTRIES */
 
 static void boxed_free_cb(struct object_boxed *b);
 static struct object_boxed *boxed_dup_cb(const struct object_boxed *b);
@@ -135,13 +134,14 @@ static int convert(struct set *s)
 
 /* ==== lifecycle ============================================================== */
 
-struct set *set_create(const struct hashmap_hasher *hasher)
+struct set *set_create(const struct hashmap_hasher *hasher, const struct object_limits *limits)
 {
     struct set *s = calloc(1, sizeof(*s));
     if (s == NULL)
         return NULL;
     s->boxed.ops = &set_ops;
     s->hasher = *hasher;
+    s->limits = limits;
     return s;
 }
 
@@ -167,7 +167,7 @@ struct set *set_from_boxed(struct object_boxed *b)
 
 struct set *set_dup(const struct set *s)
 {
-    struct set *copy = set_create(&s->hasher);
+    struct set *copy = set_create(&s->hasher, s->limits);
     if (copy == NULL)
         return NULL;
     if (s->map != NULL) {
@@ -241,7 +241,7 @@ int set_add(struct set *s, const void *member, size_t len, bool *added)
         if (object_parse_int(member, len, &v)) {
             if (int_find(s, v, &pos))
                 return SET_OK;
-            if (s->count < SET_MAX_INTSET_ENTRIES) {
+            if (s->count < (unsigned long long)s->limits->set_max_intset_entries) {
                 if (int_reserve(s, s->count + 1) < 0)
                     return SET_ENOMEM;
                 memmove(&s->ints[pos + 1], &s->ints[pos], (s->count - pos) * sizeof(*s->ints));
@@ -340,19 +340,13 @@ uint64_t set_scan(struct set *s, uint64_t cursor, set_scan_fn fn, void *ud)
     return 0;
 }
 
-void set_random(struct set *s, struct set_member *m, uint64_t (*rand64)(void *), void *ud)
+void set_random(struct set *s, struct set_member *m, rng_fn rand64, void *ud)
 {
     assert(s->count > 0);
-    if (s->map != NULL) {
-        /* Redis's dictGetFairRandomKey, as hash_random. */
-        struct hashmap_entry *e[SET_FAIR_SAMPLE];
-        size_t n;
-        while ((n = hashmap_sample(s->map, e, SET_FAIR_SAMPLE, rand64, ud)) == 0)
-            ; /* a sparse table may miss; the map is not empty */
-        entry_member(e[rand64(ud) % n], m);
-        return;
-    }
-    int_member(s->ints[rand64(ud) % s->count], m);
+    if (s->map != NULL)
+        entry_member(hashmap_random(s->map, rand64, ud), m);
+    else
+        int_member(s->ints[rng_below(rand64, ud, s->count)], m);
 }
 
 /* ==== testing ================================================================ */
@@ -367,7 +361,6 @@ void set__check_invariants(const struct set *s)
         return;
     }
     assert(s->count <= s->cap || (s->count == 0 && s->cap == 0));
-    assert(s->count <= SET_MAX_INTSET_ENTRIES);
     for (size_t i = 1; i < s->count; i++)
         assert(s->ints[i - 1] < s->ints[i]);
 }

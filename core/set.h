@@ -7,7 +7,8 @@
  *   intset    the small form, reported as "intset" like Redis 7.0: a
  *             sorted array of int64, used while every member is an integer
  *             in Redis's canonical form (string2ll: object_parse_int) and
- *             the set has at most SET_MAX_INTSET_ENTRIES members.
+ *             the set has at most set-max-intset-entries members (struct
+ *             object_limits, read at each write).
  *   table     the large form, reported as "hashtable": a core/hashmap
  *             (entry API, no extra bytes) whose keys are the members.
  *   conversion intset -> table, once a non-integer member is added or the
@@ -43,8 +44,6 @@ enum {
     SET_ENOMEM = -1,
 };
 
-#define SET_MAX_INTSET_ENTRIES 512 /* Redis set-max-intset-entries default */
-
 struct set;
 
 /* One member, borrowed: ptr points into the set (table) or into buf
@@ -58,8 +57,9 @@ struct set_member {
 /* ---- lifecycle ------------------------------------------------------------ */
 
 /* An empty intset. `hasher` is copied (its ctx must outlive the set); it is
- * used once the set becomes a table. NULL on ENOMEM. */
-struct set *set_create(const struct hashmap_hasher *hasher);
+ * used once the set becomes a table. `limits` is borrowed and must outlive
+ * the set (and its copies). NULL on ENOMEM. */
+struct set *set_create(const struct hashmap_hasher *hasher, const struct object_limits *limits);
 /* Free the set. Accepts NULL. */
 void set_destroy(struct set *s);
 /* The boxed header, for object_value_from_boxed (its ops free and
@@ -103,12 +103,13 @@ void set_iter_deinit(struct set_iter *it);
 typedef void (*set_scan_fn)(const struct set_member *m, void *ud);
 uint64_t set_scan(struct set *s, uint64_t cursor, set_scan_fn fn, void *ud);
 
-/* One member chosen at random (s must not be empty). */
-void set_random(struct set *s, struct set_member *m, uint64_t (*rand64)(void *), void *ud);
+/* One member chosen at random (s must not be empty), every member equally
+ * likely, from the caller's random source. */
+void set_random(struct set *s, struct set_member *m, rng_fn rand64, void *ud);
 
 /* ---- testing -------------------------------------------------------------- */
 
-/* Assert the representation is well formed (counts, order, thresholds). */
+/* Assert the representation is well formed (counts, order). */
 void set__check_invariants(const struct set *s);
 
 #endif

@@ -39,6 +39,7 @@ struct znode {
 struct zset {
     struct object_boxed boxed; /* first: the keyspace holds &boxed */
     struct hashmap_hasher hasher;
+    const struct object_limits *limits; /* read at each insert */
     struct hashmap *map; /* member -> struct znode * */
     struct avl_tree tree;
     bool big; /* reported as skiplist */
@@ -96,13 +97,14 @@ static void tree_free(struct avl_tree *t)
 
 /* ==== lifecycle ================================================================ */
 
-struct zset *zset_create(const struct hashmap_hasher *hasher)
+struct zset *zset_create(const struct hashmap_hasher *hasher, const struct object_limits *limits)
 {
     struct zset *z = calloc(1, sizeof(*z));
     if (z == NULL)
         return NULL;
     z->boxed.ops = &zset_ops;
     z->hasher = *hasher;
+    z->limits = limits;
     avl_init(&z->tree);
     z->map = hashmap_create(&z->hasher);
     if (z->map == NULL) {
@@ -112,9 +114,10 @@ struct zset *zset_create(const struct hashmap_hasher *hasher)
     return z;
 }
 
-struct zset *zset_create_skiplist(const struct hashmap_hasher *hasher)
+struct zset *zset_create_skiplist(const struct hashmap_hasher *hasher,
+                                  const struct object_limits *limits)
 {
-    struct zset *z = zset_create(hasher);
+    struct zset *z = zset_create(hasher, limits);
     if (z != NULL)
         z->big = true;
     return z;
@@ -140,16 +143,21 @@ struct zset *zset_from_boxed(struct object_boxed *b)
     return (struct zset *)b;
 }
 
+static int set_score(struct zset *z, const void *member, size_t len, double score, bool *added,
+                     struct znode *n, bool big);
+
 /* A skiplist's copy is one from the start, so its -0 scores keep their
- * sign (a listpack's have none). */
+ * sign (a listpack's have none); a listpack's copy stays one whatever the
+ * limits say now, as Redis copies the listpack itself. */
 struct zset *zset_dup(const struct zset *z)
 {
-    struct zset *copy = z->big ? zset_create_skiplist(&z->hasher) : zset_create(&z->hasher);
+    struct zset *copy = z->big ? zset_create_skiplist(&z->hasher, z->limits)
+                               : zset_create(&z->hasher, z->limits);
     if (copy == NULL)
         return NULL;
     for (const struct avl_node *an = avl_first(&z->tree); an; an = avl_next(an)) {
         const struct znode *n = znode_of(an);
-        if (zset_set(copy, n->member, n->len, n->score, NULL) < 0) {
+        if (set_score(copy, n->member, n->len, n->score, NULL, NULL, z->big) < 0) {
             zset_destroy(copy);
             return NULL;
         }
@@ -228,12 +236,24 @@ size_t zset_count_below(const struct zset *z, double score, bool inclusive)
 
 /* ==== writing ================================================================== */
 
+/* Redis's zsetAdd: a new member that would pass the limits turns a
+ * listpack into a skiplist first. */
 int zset_set(struct zset *z, const void *member, size_t len, double score, bool *added)
 {
     assert(!isnan(score));
     struct znode *n = hashmap_get(z->map, member, len);
-    bool big = z->big || (n == NULL && (zset_len(z) + 1 > ZSET_MAX_LISTPACK_ENTRIES ||
-                                         len > ZSET_MAX_LISTPACK_VALUE));
+    bool big = z->big ||
+               (n == NULL &&
+                (zset_len(z) + 1 > (unsigned long long)z->limits->zset_max_listpack_entries ||
+                 len > (unsigned long long)z->limits->zset_max_listpack_value));
+    return set_score(z, member, len, score, added, n, big);
+}
+
+/* zset_set once the member's node (n, NULL when new) and the encoding
+ * after the write (big) are known. */
+static int set_score(struct zset *z, const void *member, size_t len, double score, bool *added,
+                     struct znode *n, bool big)
+{
     if (!big && score == 0)
         score = 0.0; /* a listpack stores -0 as the integer 0 */
     if (n != NULL) {
@@ -321,10 +341,8 @@ void zset__check_invariants(const struct zset *z)
         }
         assert(!isnan(n->score));
         assert(hashmap_get(z->map, n->member, n->len) == n);
-        assert(z->big || n->len <= ZSET_MAX_LISTPACK_VALUE);
         prev = n;
     }
     assert(hashmap_size(z->map) == count);
-    assert(z->big || count <= ZSET_MAX_LISTPACK_ENTRIES);
     (void)count;
 }

@@ -9,9 +9,10 @@
  *   order     ascending score, ties by member bytes (memcmp, shorter
  *             first), as Redis's skiplist.
  *   rank      0-based position in that order.
- *   encoding  what OBJECT ENCODING reports: "listpack" while the zset has
- *             never held more than ZSET_MAX_LISTPACK_ENTRIES members nor a
- *             member longer than ZSET_MAX_LISTPACK_VALUE bytes, else
+ *   encoding  what OBJECT ENCODING reports: "listpack" until a new member
+ *             would pass zset-max-listpack-entries or is longer than
+ *             zset-max-listpack-value bytes (struct object_limits, read at
+ *             each insert), then
  *             "skiplist"; one-way, as Redis 7.0 (ZREM never converts back).
  *             Only the reported name changes: the representation is always
  *             the same, except that a listpack-encoded zset stores a score
@@ -46,9 +47,6 @@ enum {
     ZSET_ENOMEM = -1,
 };
 
-#define ZSET_MAX_LISTPACK_ENTRIES 128 /* Redis zset-max-listpack-entries */
-#define ZSET_MAX_LISTPACK_VALUE 64    /* Redis zset-max-listpack-value */
-
 struct zset;
 
 /* One member, borrowed from the zset. */
@@ -60,13 +58,15 @@ struct zset_member {
 
 /* ---- lifecycle ------------------------------------------------------------ */
 
-/* An empty zset. `hasher` is copied (its ctx must outlive the zset). NULL
+/* An empty zset. `hasher` is copied (its ctx must outlive the zset);
+ * `limits` is borrowed and must outlive the zset (and its copies). NULL
  * on ENOMEM. */
-struct zset *zset_create(const struct hashmap_hasher *hasher);
+struct zset *zset_create(const struct hashmap_hasher *hasher, const struct object_limits *limits);
 /* An empty zset reported as "skiplist" from the start, as Redis creates
  * one it knows will pass the listpack limits (ZUNIONSTORE's result, a long
  * ZRANGESTORE): its -0 scores keep their sign. NULL on ENOMEM. */
-struct zset *zset_create_skiplist(const struct hashmap_hasher *hasher);
+struct zset *zset_create_skiplist(const struct hashmap_hasher *hasher,
+                                  const struct object_limits *limits);
 /* Free the zset. Accepts NULL. */
 void zset_destroy(struct zset *z);
 /* The boxed header, for object_value_from_boxed (its ops free and

@@ -51,7 +51,8 @@ bool client_auth_required(const struct client *c)
 
 bool client_can_push(const struct client *c)
 {
-    return !(c->flags & (CLIENT_CLOSED | CLIENT_CLOSE_ASAP | CLIENT_REPLY_OFF)) &&
+    /* Not CLIENT_REPLY_OFF: pushes go through it, as in Redis 7.0. */
+    return !(c->flags & (CLIENT_CLOSED | CLIENT_CLOSE_ASAP)) &&
            !atomic_load(&c->killed);
 }
 

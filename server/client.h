@@ -49,6 +49,7 @@ enum client_flag {
     CLIENT_CLOSED = 1 << 9,            /* its connection is closing: nothing more is sent */
     CLIENT_BLOCKED = 1 << 10,          /* waiting in a blocking command (blocking.h) */
     CLIENT_IN_EXEC = 1 << 11,          /* running EXEC's queue: blocking commands may not block */
+    CLIENT_PUSHING = 1 << 12,          /* this command's reply is pushes: REPLY OFF/SKIP keep it */
 };
 
 struct client;
@@ -160,8 +161,8 @@ struct client *client_registry_first(void);
 void client_mark_killed(struct client *c);
 
 /* Whether out-of-band replies (pub/sub messages) may be appended now: not
- * closing, killed, or under CLIENT REPLY OFF, which drops them as Redis
- * 7.0 does. Owner thread. */
+ * closing or killed. CLIENT REPLY OFF does not stop them: they are pushes,
+ * which Redis 7.0 delivers through it. Owner thread. */
 bool client_can_push(const struct client *c);
 /* After appending such replies, or flagging the client to close. */
 static inline void client_wake(struct client *c)

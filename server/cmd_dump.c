@@ -129,7 +129,7 @@ static bool decode_payload(struct cmd_ctx *ctx, struct object_value *v)
     }
     struct rdb_reader r;
     unsigned type;
-    rdb_reader_init(&r, p->ptr, value_len, cmd_member_hasher());
+    rdb_reader_init(&r, p->ptr, value_len, cmd_member_hasher(), cmd_object_limits());
     int rc = rdb_read_type(&r, &type);
     if (rc == 0)
         rc = rdb_read_value(&r, type, v);

@@ -92,7 +92,7 @@ static bool write_open(struct cmd_ctx *ctx, struct hash_write *w)
     cmd_key(ctx, 1, &w->k);
     if (!find_hash(ctx, &w->k, 0, &w->entry, &w->h))
         return false;
-    if (w->h == NULL && (w->h = hash_create(cmd_member_hasher())) == NULL) {
+    if (w->h == NULL && (w->h = hash_create(cmd_member_hasher(), cmd_object_limits())) == NULL) {
         resp_add_error(ctx->out, ERR_OUT_OF_MEMORY);
         return false;
     }
@@ -400,7 +400,7 @@ static void random_distinct(struct cmd_ctx *ctx, struct hash *h, size_t count, b
     hash_iter_deinit(&it);
     reply_random_len(ctx, count, withvalues);
     for (size_t i = 0; i < count; i++) {
-        size_t j = i + (size_t)(collection_rand64_cb(NULL) % (n - i));
+        size_t j = i + (size_t)collection_rand_below(n - i);
         struct hash_pair t = pairs[i];
         pairs[i] = pairs[j];
         pairs[j] = t;

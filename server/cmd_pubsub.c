@@ -41,8 +41,13 @@ static const char *const subscribe_words[PUBSUB_KINDS] = {"subscribe", "psubscri
 static const char *const unsubscribe_words[PUBSUB_KINDS] = {"unsubscribe", "punsubscribe",
                                                              "sunsubscribe"};
 
+/* (Un)subscription confirmations are pushes in Redis 7.0: CLIENT REPLY
+ * OFF and SKIP do not hold them back (its CLIENT_PUSHING), in RESP2 too,
+ * so a subscriber that turned replies off still hears that it is
+ * subscribed, and then its messages. */
 static void subscribe_generic(struct cmd_ctx *ctx, enum pubsub_kind kind)
 {
+    ctx->client->flags |= CLIENT_PUSHING;
     for (size_t i = 1; i < ctx->argc; i++) {
         const struct resp_arg *a = &ctx->argv[i];
         if (pubsub_subscribe(ctx->client, kind, a->ptr, a->len) < 0) {
@@ -85,6 +90,7 @@ static void unsubscribe_generic(struct cmd_ctx *ctx, enum pubsub_kind kind)
 {
     struct unsub_reply r = {ctx->out, kind};
     const char *word = unsubscribe_words[kind];
+    ctx->client->flags |= CLIENT_PUSHING;
     if (ctx->argc == 1) {
         if (pubsub_unsubscribe_all(ctx->client, kind, reply_left_cb, &r) == 0)
             reply_subscription(ctx->out, word, NULL, 0, subscription_count(ctx->client, kind));

@@ -523,6 +523,16 @@ static void apply_config_set(struct cmd_ctx *ctx)
     free(old);
 }
 
+/* Redis's islocalClient, for enable-protected-configs local: a peer at
+ * 127.0.0.1 or ::1 (addr is "ip:port"). */
+static bool client_is_local(const struct client *c)
+{
+    const char *colon = strrchr(c->addr, ':');
+    size_t iplen = colon ? (size_t)(colon - c->addr) : strlen(c->addr);
+    return (iplen == 9 && memcmp(c->addr, "127.0.0.1", 9) == 0) ||
+           (iplen == 3 && memcmp(c->addr, "::1", 3) == 0);
+}
+
 /* Checks every name before changing anything, so that an unknown or
  * immutable option leaves the configuration untouched. */
 static void config_set_command(struct cmd_ctx *ctx)
@@ -534,7 +544,8 @@ static void config_set_command(struct cmd_ctx *ctx)
     char name[128], other[128], reason[512];
     for (size_t i = 2; i < ctx->argc; i += 2) {
         arg_to_cstr(&ctx->argv[i], name, sizeof(name));
-        int rc = config_check_settable(name, reason, sizeof(reason));
+        int rc = config_check_settable(&server.cfg, name, client_is_local(ctx->client), reason,
+                                       sizeof(reason));
         if (rc == -ENOENT) {
             resp_add_errorf(ctx->out,
                             "ERR Unknown option or number of arguments for CONFIG SET - '%s'",
@@ -610,9 +621,10 @@ static void dbsize_command(struct cmd_ctx *ctx)
  * on the main thread (lazyfree.h), so the reply does not wait. */
 static bool parse_flush_mode(struct cmd_ctx *ctx, bool *async)
 {
-    *async = false;
+    *async = server.cfg.lazyfree_lazy_user_flush; /* Redis's default mode */
     if (ctx->argc == 1)
         return true;
+    *async = false;
     if (ctx->argc == 2 && arg_is(&ctx->argv[1], "sync"))
         return true;
     if (ctx->argc == 2 && arg_is(&ctx->argv[1], "async")) {

@@ -10,7 +10,8 @@
  * only when it has a member, and a set whose last member goes is deleted,
  * so an empty set never exists. The object's reported encoding follows the
  * set's form: "intset" while every member is an integer and there are at
- * most 512, else "hashtable" (Redis 7.0 has no listpack sets).
+ * most set-max-intset-entries (512), else "hashtable" (Redis 7.0 has no
+ * listpack sets).
  *
  * The multi-key commands declare every argument from their first key on as
  * a key (SINTERCARD: from argument 2, so LIMIT and its value are locked
@@ -123,7 +124,7 @@ static void sadd_command(struct cmd_ctx *ctx)
     if (!find_set(ctx, &k, 0, &e, &s))
         return;
     bool fresh = s == NULL;
-    if (fresh && (s = set_create(cmd_member_hasher())) == NULL) {
+    if (fresh && (s = set_create(cmd_member_hasher(), cmd_object_limits())) == NULL) {
         resp_add_error(ctx->out, ERR_OUT_OF_MEMORY);
         return;
     }
@@ -251,7 +252,7 @@ static void random_distinct(struct cmd_ctx *ctx, struct set *s, size_t count)
     set_iter_deinit(&it);
     resp_add_array_len(ctx->out, count);
     for (size_t i = 0; i < count; i++) {
-        size_t j = i + (size_t)(collection_rand64_cb(NULL) % (n - i));
+        size_t j = i + (size_t)collection_rand_below(n - i);
         size_t t = idx[i];
         idx[i] = idx[j];
         idx[j] = t;
@@ -372,7 +373,7 @@ static void smove_command(struct cmd_ctx *ctx)
     }
     /* Add first, so running out of memory changes nothing. */
     if (de == NULL) {
-        struct set *dst = set_create(cmd_member_hasher());
+        struct set *dst = set_create(cmd_member_hasher(), cmd_object_limits());
         if (dst == NULL || set_add(dst, member->ptr, member->len, NULL) < 0) {
             set_destroy(dst);
             resp_add_error(ctx->out, ERR_OUT_OF_MEMORY);
@@ -469,7 +470,7 @@ static bool inter_member_cb(const struct set_member *m, void *ud)
  * NULL when out of memory. */
 static struct set *union_diff(struct set **sets, size_t n, enum set_op op)
 {
-    struct set *dst = set_create(cmd_member_hasher());
+    struct set *dst = set_create(cmd_member_hasher(), cmd_object_limits());
     if (dst == NULL)
         return NULL;
     if (op == OP_DIFF && sets[0] == NULL)
@@ -519,7 +520,7 @@ static void set_op_generic(struct cmd_ctx *ctx, enum set_op op, bool store)
             resp_add_set_len(ctx->out, 0);
             goto done;
         }
-        if ((dst = set_create(cmd_member_hasher())) == NULL)
+        if ((dst = set_create(cmd_member_hasher(), cmd_object_limits())) == NULL)
             goto oom;
         if (!empty) {
             struct inter_acc a = {.dst = dst};

@@ -12,9 +12,10 @@
  * WATCH); a new key's zset is built first and stored with
  * keyspace_set_value only when it has a member, and a zset whose last
  * member goes is deleted, so an empty zset never exists. The object's
- * reported encoding follows zset_encoding: "listpack" until the zset has
- * held more than 128 members or a member longer than 64 bytes, then
- * "skiplist" for good (as Redis 7.0). The stored results of ZUNIONSTORE
+ * reported encoding follows zset_encoding: "listpack" until a new member
+ * would pass zset-max-listpack-entries (128) or is longer than
+ * zset-max-listpack-value (64 bytes), then "skiplist" for good (as Redis
+ * 7.0). The stored results of ZUNIONSTORE
  * and friends and of ZRANGESTORE start as Redis starts them (see
  * zset_from_items, copy_range), since that decides which -0 scores keep
  * their sign.
@@ -527,7 +528,7 @@ static void zadd_generic(struct cmd_ctx *ctx, int flags)
     if (!find_zset(ctx, &k, 0, &e, &z))
         goto free_scores;
     if (z == NULL && !(q.flags & ZADD_XX)) {
-        if ((z = zset_create(cmd_member_hasher())) == NULL) {
+        if ((z = zset_create(cmd_member_hasher(), cmd_object_limits())) == NULL) {
             resp_add_error(ctx->out, ERR_OUT_OF_MEMORY);
             goto free_scores;
         }
@@ -856,9 +857,10 @@ static void store_zset(struct cmd_ctx *ctx, const struct cmd_key *dk, struct zse
 static struct zset *copy_range(const struct zset *z, const struct zrange_req *q, size_t first,
                                size_t count)
 {
-    bool skiplist = q->r.type == RANGE_RANK && count > ZSET_MAX_LISTPACK_ENTRIES;
-    struct zset *dst = skiplist ? zset_create_skiplist(cmd_member_hasher())
-                                : zset_create(cmd_member_hasher());
+    const struct object_limits *l = cmd_object_limits();
+    bool skiplist = q->r.type == RANGE_RANK && count > (unsigned long long)l->zset_max_listpack_entries;
+    struct zset *dst = skiplist ? zset_create_skiplist(cmd_member_hasher(), cmd_object_limits())
+                                : zset_create(cmd_member_hasher(), cmd_object_limits());
     struct zset_member m;
     for (size_t i = 0; dst != NULL && i < count; i++) {
         zset_at(z, q->reverse ? first - i : first + i, &m);
@@ -1381,9 +1383,11 @@ static struct zset_member *acc_sorted(struct hashmap *acc, size_t *n, size_t *ma
  * memory. */
 static struct zset *zset_from_items(const struct zset_member *items, size_t n, size_t maxlen)
 {
-    bool fits = n <= ZSET_MAX_LISTPACK_ENTRIES && maxlen <= ZSET_MAX_LISTPACK_VALUE;
-    struct zset *z = fits ? zset_create(cmd_member_hasher())
-                          : zset_create_skiplist(cmd_member_hasher());
+    const struct object_limits *l = cmd_object_limits();
+    bool fits = n <= (unsigned long long)l->zset_max_listpack_entries &&
+                maxlen <= (unsigned long long)l->zset_max_listpack_value;
+    struct zset *z = fits ? zset_create(cmd_member_hasher(), cmd_object_limits())
+                          : zset_create_skiplist(cmd_member_hasher(), cmd_object_limits());
     for (size_t i = 0; z != NULL && i < n; i++) {
         if (zset_set(z, items[i].ptr, items[i].len, items[i].score, NULL) < 0) {
             zset_destroy(z);

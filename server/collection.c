@@ -9,6 +9,7 @@
 
 #include "glob.h"
 #include "keyspace.h"
+#include "rng.h"
 #include "server.h"
 
 
@@ -257,15 +258,9 @@ uint64_t collection_rand64_cb(void *ud)
     return state * 2685821657736338717ULL;
 }
 
-/* Rejection of the lowest 2^64 mod n values leaves a whole number of
- * copies of [0, n), so no value is favoured. */
 uint64_t collection_rand_below(uint64_t n)
 {
-    uint64_t reject_below = -n % n, r;
-    do
-        r = collection_rand64_cb(NULL);
-    while (r < reject_below);
-    return r % n;
+    return rng_below(collection_rand64_cb, NULL, n);
 }
 
 bool collection_rand_parse(struct cmd_ctx *ctx, const char *with_word, long long *count,

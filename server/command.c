@@ -377,6 +377,11 @@ const struct hashmap_hasher *cmd_member_hasher(void)
     return &hasher;
 }
 
+const struct object_limits *cmd_object_limits(void)
+{
+    return &server.cfg.limits;
+}
+
 bool scan_opts_parse(struct cmd_ctx *ctx, size_t first, struct scan_opts *o)
 {
     *o = (struct scan_opts){.pattern = "*", .plen = 1, .match_all = true, .count = 10};
@@ -565,9 +570,9 @@ static void run_locked(const struct command *cmd, struct cmd_ctx *ctx)
 /* CLIENT REPLY OFF|SKIP: the reply is produced, then taken back. */
 static void apply_reply_mode(struct client *c, size_t mark)
 {
-    if (c->flags & (CLIENT_REPLY_OFF | CLIENT_REPLY_SKIP))
+    if ((c->flags & (CLIENT_REPLY_OFF | CLIENT_REPLY_SKIP)) && !(c->flags & CLIENT_PUSHING))
         c->out.len = mark;
-    c->flags &= ~(uint32_t)CLIENT_REPLY_SKIP;
+    c->flags &= ~(uint32_t)(CLIENT_REPLY_SKIP | CLIENT_PUSHING);
     if (c->flags & CLIENT_REPLY_SKIP_NEXT) {
         c->flags &= ~(uint32_t)CLIENT_REPLY_SKIP_NEXT;
         c->flags |= CLIENT_REPLY_SKIP;
@@ -619,6 +624,29 @@ static void finish(struct client *c, size_t mark, bool failed)
     apply_reply_mode(c, mark);
 }
 
+/* Redis's rejectCommand of an EXEC inside MULTI (a wrong arity, say):
+ * the error just replied becomes the reason the transaction is discarded
+ * (execCommandAbort). Redis's own texts for these carry no ERR code, so
+ * ours loses it ("because of: wrong number of arguments ..."); a coded
+ * error (NOAUTH, BUSY) keeps its code, as in Redis. */
+static void abort_rejected_exec(struct cmd_ctx *ctx, size_t mark)
+{
+    struct resp_out *out = ctx->out;
+    char reason[512];
+    if (out->len < mark + 3 || out->data[mark] != '-')
+        return; /* nothing replied (out of memory): the flag stays */
+    const char *p = out->data + mark + 1;
+    size_t n = out->len - mark - 3; /* without '-' and CRLF */
+    if (n >= 4 && memcmp(p, "ERR ", 4) == 0) {
+        p += 4;
+        n -= 4;
+    }
+    snprintf(reason, sizeof(reason), "%.*s", (int)n, p);
+    out->len = mark;
+    resp_add_errorf(out, "EXECABORT Transaction discarded because of: %s", reason);
+    multi_client_reset(ctx->client);
+}
+
 /*
  * Inside MULTI, as Redis's processCommand: a command refused by the usual
  * checks, or flagged no-multi, or (over maxmemory) any command but the
@@ -654,6 +682,8 @@ static void execute_in_multi(struct cmd_ctx *ctx, size_t mark)
     } else {
         c->flags |= CLIENT_DIRTY_EXEC;
         count_rejected(c, rejected);
+        if (rejected != NULL && strcmp(rejected->fullname, "exec") == 0)
+            abort_rejected_exec(ctx, mark);
     }
     finish(c, mark, failed);
 }

@@ -269,6 +269,8 @@ bool cmd_find_boxed(struct cmd_ctx *ctx, const struct cmd_key *k, unsigned flags
                     struct object_boxed **boxed);
 /* The hasher for the members of collection values (seeded per process). */
 const struct hashmap_hasher *cmd_member_hasher(void);
+/* The live encoding limits collection values read (CONFIG SET changes them). */
+const struct object_limits *cmd_object_limits(void);
 
 /* HSCAN/SSCAN/ZSCAN's options after the cursor: [MATCH pattern] [COUNT n]. */
 struct scan_opts {

@@ -26,7 +26,8 @@
 enum option_kind { OPT_INT, OPT_MEMORY, OPT_STRING, OPT_BOOL, OPT_ENUM, OPT_OBUF_LIMIT };
 
 #define OPT_IMMUTABLE 1 /* start-up only: CONFIG SET refuses it */
-#define OPT_PROTECTED 2 /* CONFIG SET refuses it, as Redis without enable-protected-configs */
+#define OPT_PROTECTED 2 /* CONFIG SET needs enable-protected-configs, as in Redis */
+#define OPT_NO_EFFECT 4 /* accepted, not acted on: a warning unless set to `follows` */
 
 struct option {
     const char *name;
@@ -36,6 +37,8 @@ struct option {
     int flags;
     const char *const *enum_names;
     const char *default_value;
+    const char *alias;   /* Redis's older name (the -ziplist- ones), or NULL */
+    const char *follows; /* OPT_NO_EFFECT: the value Grove behaves as (NULL: the default) */
 };
 
 const char *const config_maxmemory_policies[MAXMEMORY_POLICIES + 1] = {
@@ -44,38 +47,80 @@ const char *const config_maxmemory_policies[MAXMEMORY_POLICIES + 1] = {
 #undef CONFIG_POLICY_NAME
     NULL};
 
+static const char *const allow_names[] = {"no", "yes", "local", NULL};
+
 #define FIELD(f) offsetof(struct config, f)
 static const struct option options[] = {
-    {"port", OPT_INT, FIELD(port), 0, 65535, OPT_IMMUTABLE, NULL, "6379"},
-    {"bind", OPT_STRING, FIELD(bind), 0, 0, OPT_IMMUTABLE, NULL, "127.0.0.1"},
-    {"threads", OPT_INT, FIELD(threads), 0, 128, OPT_IMMUTABLE, NULL, "0"},
-    {"databases", OPT_INT, FIELD(databases), 1, 10000, OPT_IMMUTABLE, NULL, "16"},
-    {"shards", OPT_INT, FIELD(shards), 1, 1024, OPT_IMMUTABLE, NULL, "16"},
-    {"requirepass", OPT_STRING, FIELD(requirepass), 0, 0, 0, NULL, ""},
-    {"maxclients", OPT_INT, FIELD(maxclients), 1, UINT_MAX, 0, NULL, "10000"},
-    {"timeout", OPT_INT, FIELD(timeout), 0, INT_MAX, 0, NULL, "0"},
-    {"tcp-backlog", OPT_INT, FIELD(tcp_backlog), 0, INT_MAX, OPT_IMMUTABLE, NULL, "511"},
-    {"tcp-keepalive", OPT_INT, FIELD(tcp_keepalive), 0, INT_MAX, 0, NULL, "300"},
-    {"loglevel", OPT_ENUM, FIELD(loglevel), 0, 0, 0, log_level_names, "notice"},
-    {"logfile", OPT_STRING, FIELD(logfile), 0, 0, OPT_IMMUTABLE, NULL, ""},
+    {"port", OPT_INT, FIELD(port), 0, 65535, OPT_IMMUTABLE, NULL, "6379", NULL, NULL},
+    {"bind", OPT_STRING, FIELD(bind), 0, 0, OPT_IMMUTABLE, NULL, "127.0.0.1", NULL, NULL},
+    {"threads", OPT_INT, FIELD(threads), 0, 128, OPT_IMMUTABLE, NULL, "0", NULL, NULL},
+    {"databases", OPT_INT, FIELD(databases), 1, 10000, OPT_IMMUTABLE, NULL, "16", NULL, NULL},
+    {"shards", OPT_INT, FIELD(shards), 1, 1024, OPT_IMMUTABLE, NULL, "16", NULL, NULL},
+    {"requirepass", OPT_STRING, FIELD(requirepass), 0, 0, 0, NULL, "", NULL, NULL},
+    {"maxclients", OPT_INT, FIELD(maxclients), 1, UINT_MAX, 0, NULL, "10000", NULL, NULL},
+    {"timeout", OPT_INT, FIELD(timeout), 0, INT_MAX, 0, NULL, "0", NULL, NULL},
+    {"tcp-backlog", OPT_INT, FIELD(tcp_backlog), 0, INT_MAX, OPT_IMMUTABLE, NULL, "511", NULL, NULL},
+    {"tcp-keepalive", OPT_INT, FIELD(tcp_keepalive), 0, INT_MAX, 0, NULL, "300", NULL, NULL},
+    {"loglevel", OPT_ENUM, FIELD(loglevel), 0, 0, 0, log_level_names, "notice", NULL, NULL},
+    {"logfile", OPT_STRING, FIELD(logfile), 0, 0, OPT_IMMUTABLE, NULL, "", NULL, NULL},
     {"proto-max-bulk-len", OPT_MEMORY, FIELD(proto_max_bulk_len), 1024 * 1024, LLONG_MAX, 0,
-     NULL, "512mb"},
+     NULL, "512mb", NULL, NULL},
     {"client-query-buffer-limit", OPT_MEMORY, FIELD(client_query_buffer_limit), 1024 * 1024,
-     LLONG_MAX, 0, NULL, "1gb"},
+     LLONG_MAX, 0, NULL, "1gb", NULL, NULL},
     {"client-output-buffer-limit", OPT_OBUF_LIMIT, FIELD(client_output_buffer_limit), 0,
-     LLONG_MAX, 0, NULL, "normal 0 0 0 slave 256mb 64mb 60 pubsub 32mb 8mb 60"},
-    {"hz", OPT_INT, FIELD(hz), 0, INT_MAX, 0, NULL, "10"},
-    {"maxmemory", OPT_MEMORY, FIELD(maxmemory), 0, LLONG_MAX, 0, NULL, "0"},
+     LLONG_MAX, 0, NULL, "normal 0 0 0 slave 256mb 64mb 60 pubsub 32mb 8mb 60", NULL, NULL},
+    {"hz", OPT_INT, FIELD(hz), 0, INT_MAX, 0, NULL, "10", NULL, NULL},
+    {"maxmemory", OPT_MEMORY, FIELD(maxmemory), 0, LLONG_MAX, 0, NULL, "0", NULL, NULL},
     {"maxmemory-policy", OPT_ENUM, FIELD(maxmemory_policy), 0, 0, 0, config_maxmemory_policies,
-     "noeviction"},
-    {"maxmemory-samples", OPT_INT, FIELD(maxmemory_samples), 1, 64, 0, NULL, "5"},
-    {"lfu-log-factor", OPT_INT, FIELD(lfu_log_factor), 0, INT_MAX, 0, NULL, "10"},
-    {"lfu-decay-time", OPT_INT, FIELD(lfu_decay_time), 0, INT_MAX, 0, NULL, "1"},
-    {"busy-reply-threshold", OPT_INT, FIELD(busy_reply_threshold), 0, LLONG_MAX, 0, NULL, "5000"},
-    {"save", OPT_STRING, FIELD(save), 0, 0, 0, NULL, ""},
-    {"appendonly", OPT_BOOL, FIELD(appendonly), 0, 1, 0, NULL, "no"},
-    {"daemonize", OPT_BOOL, FIELD(daemonize), 0, 0, OPT_IMMUTABLE, NULL, "no"},
-    {"dir", OPT_STRING, FIELD(dir), 0, 0, OPT_PROTECTED, NULL, "."},
+     "noeviction", NULL, NULL},
+    {"maxmemory-samples", OPT_INT, FIELD(maxmemory_samples), 1, 64, 0, NULL, "5", NULL, NULL},
+    {"lfu-log-factor", OPT_INT, FIELD(lfu_log_factor), 0, INT_MAX, 0, NULL, "10", NULL, NULL},
+    {"lfu-decay-time", OPT_INT, FIELD(lfu_decay_time), 0, INT_MAX, 0, NULL, "1", NULL, NULL},
+    {"busy-reply-threshold", OPT_INT, FIELD(busy_reply_threshold), 0, LONG_MAX, 0, NULL, "5000",
+     "lua-time-limit", NULL},
+    {"hash-max-listpack-entries", OPT_INT, FIELD(limits.hash_max_listpack_entries), 0, LONG_MAX, 0,
+     NULL, "512", "hash-max-ziplist-entries", NULL},
+    {"hash-max-listpack-value", OPT_MEMORY, FIELD(limits.hash_max_listpack_value), 0, LONG_MAX, 0,
+     NULL, "64", "hash-max-ziplist-value", NULL},
+    {"set-max-intset-entries", OPT_INT, FIELD(limits.set_max_intset_entries), 0, LONG_MAX, 0, NULL,
+     "512", NULL, NULL},
+    {"zset-max-listpack-entries", OPT_INT, FIELD(limits.zset_max_listpack_entries), 0, LONG_MAX, 0,
+     NULL, "128", "zset-max-ziplist-entries", NULL},
+    {"zset-max-listpack-value", OPT_MEMORY, FIELD(limits.zset_max_listpack_value), 0, LONG_MAX, 0,
+     NULL, "64", "zset-max-ziplist-value", NULL},
+    {"activerehashing", OPT_BOOL, FIELD(activerehashing), 0, 1, 0, NULL, "yes", NULL, NULL},
+    {"lazyfree-lazy-user-flush", OPT_BOOL, FIELD(lazyfree_lazy_user_flush), 0, 1, 0, NULL, "no",
+     NULL, NULL},
+    {"enable-protected-configs", OPT_ENUM, FIELD(enable_protected_configs), 0, 0, OPT_IMMUTABLE,
+     allow_names, "no", NULL, NULL},
+    {"list-max-listpack-size", OPT_INT, FIELD(list_max_listpack_size), INT_MIN, INT_MAX,
+     OPT_NO_EFFECT, NULL, "-2", "list-max-ziplist-size", NULL},
+    {"list-compress-depth", OPT_INT, FIELD(list_compress_depth), 0, INT_MAX, OPT_NO_EFFECT, NULL,
+     "0", NULL, NULL},
+    {"lazyfree-lazy-eviction", OPT_BOOL, FIELD(lazyfree_lazy_eviction), 0, 1, OPT_NO_EFFECT, NULL,
+     "no", NULL, NULL},
+    {"lazyfree-lazy-expire", OPT_BOOL, FIELD(lazyfree_lazy_expire), 0, 1, OPT_NO_EFFECT, NULL,
+     "no", NULL, NULL},
+    {"lazyfree-lazy-server-del", OPT_BOOL, FIELD(lazyfree_lazy_server_del), 0, 1, OPT_NO_EFFECT,
+     NULL, "no", NULL, NULL},
+    {"lazyfree-lazy-user-del", OPT_BOOL, FIELD(lazyfree_lazy_user_del), 0, 1, OPT_NO_EFFECT, NULL,
+     "no", NULL, NULL},
+    {"latency-tracking", OPT_BOOL, FIELD(latency_tracking), 0, 1, OPT_NO_EFFECT, NULL, "yes", NULL,
+     "no"},
+    {"stream-node-max-bytes", OPT_MEMORY, FIELD(stream_node_max_bytes), 0, LONG_MAX, OPT_NO_EFFECT,
+     NULL, "4096", NULL, NULL},
+    {"stream-node-max-entries", OPT_INT, FIELD(stream_node_max_entries), 0, LLONG_MAX,
+     OPT_NO_EFFECT, NULL, "100", NULL, NULL},
+    {"set-proc-title", OPT_BOOL, FIELD(set_proc_title), 0, 1, OPT_IMMUTABLE | OPT_NO_EFFECT, NULL,
+     "yes", NULL, "no"},
+    {"protected-mode", OPT_BOOL, FIELD(protected_mode), 0, 1, OPT_NO_EFFECT, NULL, "yes", NULL,
+     "no"},
+    {"active-expire-effort", OPT_INT, FIELD(active_expire_effort), 1, 10, OPT_NO_EFFECT, NULL, "1",
+     NULL, NULL},
+    {"save", OPT_STRING, FIELD(save), 0, 0, 0, NULL, "", NULL, NULL},
+    {"appendonly", OPT_BOOL, FIELD(appendonly), 0, 1, 0, NULL, "no", NULL, NULL},
+    {"daemonize", OPT_BOOL, FIELD(daemonize), 0, 0, OPT_IMMUTABLE, NULL, "no", NULL, NULL},
+    {"dir", OPT_STRING, FIELD(dir), 0, 0, OPT_PROTECTED, NULL, ".", NULL, NULL},
 };
 #define OPTION_COUNT (sizeof(options) / sizeof(options[0]))
 
@@ -101,12 +146,26 @@ static char **string_field(struct config *cfg, const struct option *opt)
     return (char **)((char *)cfg + opt->offset);
 }
 
+/* The option called `name` (or aliased so), with the name it goes by
+ * there in *as (may be NULL). */
+static const struct option *find_option_as(const char *name, const char **as)
+{
+    for (size_t i = 0; i < OPTION_COUNT; i++) {
+        const char *names[] = {options[i].name, options[i].alias};
+        for (int j = 0; j < 2; j++) {
+            if (names[j] == NULL || strcasecmp(names[j], name) != 0)
+                continue;
+            if (as != NULL)
+                *as = names[j];
+            return &options[i];
+        }
+    }
+    return NULL;
+}
+
 static const struct option *find_option(const char *name)
 {
-    for (size_t i = 0; i < OPTION_COUNT; i++)
-        if (strcasecmp(options[i].name, name) == 0)
-            return &options[i];
-    return NULL;
+    return find_option_as(name, NULL);
 }
 
 /* ---- value parsing ------------------------------------------------------ */
@@ -311,12 +370,29 @@ static int check_number(const struct option *opt, long long *v, char *reason, si
     return 0;
 }
 
+/* dir, as Redis: the process changes to it (so CONFIG GET dir is always
+ * the absolute path getcwd gives back); *copy is that path. */
+static int change_dir(const char *value, char **copy, char *reason, size_t cap)
+{
+    char cwd[PATH_MAX];
+    if (chdir(value) != 0 || getcwd(cwd, sizeof(cwd)) == NULL)
+        return reason_for(reason, cap, strerror(errno));
+    *copy = strdup(cwd);
+    return 0;
+}
+
 static int apply_string(struct config *cfg, const struct option *opt, const char *value,
                         char *reason, size_t cap)
 {
     if (opt->offset == FIELD(save) && !valid_save(value))
         return reason_for(reason, cap, "Invalid save parameters");
-    char *copy = strdup(value);
+    char *copy = NULL;
+    if (opt->offset == FIELD(dir)) {
+        if (change_dir(value, &copy, reason, cap) < 0)
+            return -EINVAL;
+    } else {
+        copy = strdup(value);
+    }
     if (copy == NULL)
         return reason_for(reason, cap, "out of memory");
     char **field = string_field(cfg, opt);
@@ -325,15 +401,24 @@ static int apply_string(struct config *cfg, const struct option *opt, const char
     return 0;
 }
 
+/* The numeric kinds' parsers, by kind. */
+static const parse_fn parsers[] = {
+    [OPT_INT] = parse_int_value, [OPT_MEMORY] = parse_memory_value,
+    [OPT_BOOL] = parse_bool_value, [OPT_ENUM] = parse_enum_value,
+};
+
+/* A numeric option's value `text` parsed, or false if it does not parse. */
+static bool parse_number(const struct option *opt, const char *text, long long *v)
+{
+    char reason[256];
+    return parsers[opt->kind](opt, text, v, reason, sizeof(reason)) == 0;
+}
+
 /* Check and store one value: 0, or -EINVAL with Redis's reason. Nothing
  * is stored unless the whole value is good. */
 static int apply(struct config *cfg, const struct option *opt, const char *value,
                  char *reason, size_t cap)
 {
-    static const parse_fn parsers[] = {
-        [OPT_INT] = parse_int_value, [OPT_MEMORY] = parse_memory_value,
-        [OPT_BOOL] = parse_bool_value, [OPT_ENUM] = parse_enum_value,
-    };
     if (opt->kind == OPT_STRING)
         return apply_string(cfg, opt, value, reason, cap);
     if (opt->kind == OPT_OBUF_LIMIT)
@@ -347,6 +432,19 @@ static int apply(struct config *cfg, const struct option *opt, const char *value
     return rc;
 }
 
+/* The value an OPT_NO_EFFECT option's behaviour matches. */
+static const char *no_effect_value(const struct option *opt)
+{
+    return opt->follows ? opt->follows : opt->default_value;
+}
+
+/* Does the numeric option hold the value `text` stands for? */
+static bool holds(struct config *cfg, const struct option *opt, const char *text)
+{
+    long long v;
+    return parse_number(opt, text, &v) && v == *int_field(cfg, opt);
+}
+
 /* apply, plus what a new value sets in motion beyond the struct: the
  * loader's and CONFIG SET's path (not config_init's, which also builds
  * scratch configurations of defaults). */
@@ -356,6 +454,9 @@ static int apply_live(struct config *cfg, const struct option *opt, const char *
     int rc = apply(cfg, opt, value, reason, cap);
     if (rc == 0 && opt->offset == FIELD(loglevel))
         log_set_level((enum log_level)cfg->loglevel);
+    if (rc == 0 && (opt->flags & OPT_NO_EFFECT) && !holds(cfg, opt, no_effect_value(opt)))
+        log_warning("%s is set to '%s', which Grove accepts but does not act on: it behaves "
+                    "as with '%s'", opt->name, value, no_effect_value(opt));
     return rc;
 }
 
@@ -495,16 +596,28 @@ int config_load(struct config *cfg, int argc, char **argv, char *err, size_t err
 
 /* ---- CONFIG GET / SET ----------------------------------------------------- */
 
-int config_check_settable(const char *name, char *reason, size_t cap)
+/* Unknown (-ENOENT) or start-up only (-EPERM, with Redis's reason). */
+static int check_mutable(const struct option *opt, char *reason, size_t cap)
 {
-    const struct option *opt = find_option(name);
     if (opt == NULL)
         return -ENOENT;
     if (opt->flags & OPT_IMMUTABLE) {
         snprintf(reason, cap, "can't set immutable config");
         return -EPERM;
     }
-    if (opt->flags & OPT_PROTECTED) {
+    return 0;
+}
+
+int config_check_settable(struct config *cfg, const char *name, bool local_client, char *reason,
+                          size_t cap)
+{
+    const struct option *opt = find_option(name);
+    int rc = check_mutable(opt, reason, cap);
+    if (rc < 0)
+        return rc;
+    long long allow = cfg->enable_protected_configs;
+    if ((opt->flags & OPT_PROTECTED) && allow != CONFIG_ALLOW_YES &&
+        !(allow == CONFIG_ALLOW_LOCAL && local_client)) {
         snprintf(reason, cap, "can't set protected config");
         return -EPERM;
     }
@@ -514,8 +627,9 @@ int config_check_settable(const char *name, char *reason, size_t cap)
 int config_set(struct config *cfg, const char *name, const char *value, char *reason,
                size_t cap)
 {
-    int rc = config_check_settable(name, reason, cap);
-    return rc < 0 ? rc : apply_live(cfg, find_option(name), value, reason, cap);
+    const struct option *opt = find_option(name);
+    int rc = check_mutable(opt, reason, cap);
+    return rc < 0 ? rc : apply_live(cfg, opt, value, reason, cap);
 }
 
 static void format_value(struct config *cfg, const struct option *opt, char *buf, size_t len)
@@ -547,8 +661,9 @@ static void format_value(struct config *cfg, const struct option *opt, char *buf
 
 const char *config_option_name(const char *name)
 {
-    const struct option *opt = find_option(name);
-    return opt ? opt->name : NULL;
+    const char *as = NULL;
+    find_option_as(name, &as);
+    return as;
 }
 
 int config_get_value(struct config *cfg, const char *name, char *buf, size_t len)
@@ -572,12 +687,16 @@ void config_get(struct config *cfg, const char *pattern, size_t patlen,
                  memchr(pattern, '[', patlen) == NULL;
     for (size_t i = 0; i < OPTION_COUNT; i++) {
         const struct option *opt = &options[i];
-        size_t len = strlen(opt->name);
-        if (plain ? len != patlen || strncasecmp(pattern, opt->name, len) != 0
-                  : !glob_match(pattern, patlen, opt->name, len, true))
-            continue;
-        format_value(cfg, opt, value, sizeof(value));
-        fn(opt->name, plain ? pattern : opt->name, len, value, ud);
+        /* Redis 7.0 lists an alias as an option of its own. */
+        const char *names[] = {opt->name, opt->alias};
+        for (int j = 0; j < 2 && names[j] != NULL; j++) {
+            size_t len = strlen(names[j]);
+            if (plain ? len != patlen || strncasecmp(pattern, names[j], len) != 0
+                      : !glob_match(pattern, patlen, names[j], len, true))
+                continue;
+            format_value(cfg, opt, value, sizeof(value));
+            fn(names[j], plain ? pattern : names[j], len, value, ud);
+        }
     }
 }
 
@@ -686,9 +805,12 @@ static char *option_line(struct config *cfg, const struct option *opt)
     return asprintf(&line, "%s %s", opt->name, quoted) < 0 ? NULL : line;
 }
 
+/* dir never is: Redis writes it whatever it is (rewriteConfigDirOption). */
 static bool at_default(struct config *cfg, struct config *defaults, const struct option *opt)
 {
     char now[CONFIG_VALUE_MAX], dflt[CONFIG_VALUE_MAX];
+    if (opt->offset == FIELD(dir))
+        return false;
     format_value(cfg, opt, now, sizeof(now));
     format_value(defaults, opt, dflt, sizeof(dflt));
     return strcmp(now, dflt) == 0;

@@ -22,6 +22,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "object.h"
+
 #define CONFIG_MAX_BINDS 16
 #define CONFIG_MIN_HZ 1     /* hz is clamped to these, as in Redis */
 #define CONFIG_MAX_HZ 500
@@ -70,11 +72,32 @@ struct config {
     atomic_llong lfu_log_factor;
     atomic_llong lfu_decay_time;          /* minutes */
     atomic_llong busy_reply_threshold;    /* ms a script runs before others get -BUSY */
+    struct object_limits limits;          /* hash-max-listpack-entries and kin */
+    atomic_llong activerehashing;         /* the cron's rehash steps */
+    atomic_llong lazyfree_lazy_user_flush; /* FLUSHALL/FLUSHDB without a mode: ASYNC */
+    atomic_llong enable_protected_configs; /* enum config_allow */
+    /* Accepted for clients and harnesses that set them; no effect in Grove
+     * (a warning names them when set to a value Grove does not follow). */
+    atomic_llong list_max_listpack_size;
+    atomic_llong list_compress_depth;
+    atomic_llong lazyfree_lazy_eviction;
+    atomic_llong lazyfree_lazy_expire;
+    atomic_llong lazyfree_lazy_server_del;
+    atomic_llong lazyfree_lazy_user_del;
+    atomic_llong latency_tracking;
+    atomic_llong stream_node_max_bytes;
+    atomic_llong stream_node_max_entries;
+    atomic_llong set_proc_title;
+    atomic_llong protected_mode;
+    atomic_llong active_expire_effort;
     char *save;                           /* accepted for compatibility; Grove never persists */
     atomic_llong appendonly;
     atomic_llong daemonize;
     char *dir;
 };
+
+/* enable-protected-configs: who may CONFIG SET a protected option (dir). */
+enum config_allow { CONFIG_ALLOW_NO, CONFIG_ALLOW_YES, CONFIG_ALLOW_LOCAL };
 
 /* Fill in the defaults. */
 void config_init(struct config *cfg);
@@ -91,10 +114,13 @@ int config_load(struct config *cfg, int argc, char **argv, char *err, size_t err
 int config_set(struct config *cfg, const char *name, const char *value, char *reason,
                size_t cap);
 /* The checks config_set makes before parsing: -ENOENT unknown, -EPERM
- * not settable at run time. */
-int config_check_settable(const char *name, char *reason, size_t cap);
+ * not settable at run time (a protected option is, when
+ * enable-protected-configs is yes, or local and `local_client`). */
+int config_check_settable(struct config *cfg, const char *name, bool local_client, char *reason,
+                          size_t cap);
 
-/* The option's own (lower-case) name; NULL if unknown. */
+/* The option's own (lower-case) name, or its alias's when `name` is the
+ * alias (Redis names the one asked for); NULL if unknown. */
 const char *config_option_name(const char *name);
 /* The value of one option as CONFIG GET shows it (config_set takes it
  * back unchanged); -ENOENT if the option is unknown. */

@@ -56,7 +56,8 @@ void cron_tick(long long now_ms)
 {
     atomic_store(&server.lru_clock, (unsigned)((now_ms / 1000) & ((1 << 24) - 1)));
     expire_keys(now_ms);
-    rehash_steps();
+    if (server.cfg.activerehashing)
+        rehash_steps();
     if (last_sample_ms == 0 || now_ms - last_sample_ms >= CRON_SAMPLE_EVERY_MS) {
         stats_sample(now_ms);
         last_sample_ms = now_ms;

@@ -19,8 +19,13 @@
  *      (or every EVICT_REMEASURE_EVERY commands, step 1) measures again.
  *
  * Differences from Redis: the pool lives for one run, not across runs;
- * samples come from one random shard per step instead of every database;
- * the random policies pick a random shard, then a random key in it.
+ * samples come from one shard per step instead of every database. Every
+ * pick is uniform over the candidates of all databases: the shard is
+ * drawn in proportion to its candidates, then each sampled key uniformly
+ * within it (keyspace_evict_sample). The random policies sample one key a
+ * step, which the pool (empty again after each eviction) hands straight
+ * back: a uniformly random key, where Redis's dictGetRandomKey favours
+ * keys in short chains and goes round the databases in turn.
  */
 #include "evict.h"
 
@@ -30,6 +35,7 @@
 #include <stdlib.h>
 
 #include "keyspace.h"
+#include "rng.h"
 #include "server.h"
 
 #define EVICT_TIME_BUDGET_NS 2000000LL /* per run; Redis's default tenacity gives 500 us */
@@ -39,7 +45,8 @@
 
 struct evict_run {
     struct keyspace_evict_pool pool;
-    unsigned *ids; /* shards that held candidates, n of them */
+    unsigned *ids;  /* shards that held candidates, n of them */
+    size_t *counts; /* scratch for pick_shard: their candidates */
     size_t n;
     size_t samples;
     int64_t now_ms;
@@ -89,13 +96,15 @@ static int run_init(struct evict_run *r, long long policy)
 
     keyspace_evict_pool_init(&r->pool, policy_by(policy), volatile_only);
     r->ids = malloc((size_t)total * sizeof(*r->ids));
-    if (r->ids == NULL)
+    r->counts = malloc((size_t)total * sizeof(*r->counts));
+    if (r->ids == NULL || r->counts == NULL)
         return -1;
     r->n = 0;
     for (unsigned id = 0; id < total; id++)
         if (keyspace_evict_candidates(keyspace_shard_by_id(server.ks, id), volatile_only))
             r->ids[r->n++] = id;
-    r->samples = (size_t)server.cfg.maxmemory_samples;
+    r->samples = policy_by(policy) == KEYSPACE_EVICT_RANDOM ? 1
+                                                            : (size_t)server.cfg.maxmemory_samples;
     r->now_ms = server_mstime();
     return 0;
 }
@@ -104,14 +113,48 @@ static void run_deinit(struct evict_run *r)
 {
     keyspace_evict_pool_deinit(&r->pool);
     free(r->ids);
+    free(r->counts);
+}
+
+static uint64_t next_rand_cb(void *ud)
+{
+    (void)ud;
+    return next_rand();
+}
+
+/* A listed shard drawn in proportion to its candidates now; shards found
+ * empty leave the list. False when none has any left. */
+static bool pick_shard(struct evict_run *r, size_t *pick)
+{
+    bool volatile_only = r->pool.volatile_only;
+    size_t total = 0, i = 0;
+
+    while (i < r->n) {
+        size_t n = keyspace_evict_candidates(keyspace_shard_by_id(server.ks, r->ids[i]),
+                                             volatile_only);
+        if (n == 0) {
+            r->ids[i] = r->ids[--r->n];
+            continue;
+        }
+        r->counts[i++] = n;
+        total += n;
+    }
+    if (total == 0)
+        return false;
+    uint64_t x = rng_below(next_rand_cb, NULL, total);
+    for (i = 0; x >= r->counts[i]; i++)
+        x -= r->counts[i];
+    *pick = i;
+    return true;
 }
 
 /* Step 4, once: evict one key. False when nothing evictable is left. */
 static bool evict_one(struct evict_run *r, size_t *freed)
 {
     while (r->n > 0 || r->pool.n > 0) {
-        if (r->n > 0) {
-            size_t i = (size_t)(next_rand() % r->n);
+        size_t i;
+
+        if (pick_shard(r, &i)) {
             struct keyspace_shard *sh = keyspace_shard_by_id(server.ks, r->ids[i]);
 
             if (keyspace_evict_sample(&r->pool, sh, r->samples, r->now_ms) == 0) {

@@ -799,7 +799,7 @@ void function_restore(struct cmd_ctx *ctx, const struct resp_arg *payload,
     char err[1400];
     struct registry reg = {0};
     struct rdb_reader in;
-    rdb_reader_init(&in, payload->ptr, value_len, NULL);
+    rdb_reader_init(&in, payload->ptr, value_len, NULL, NULL);
     int rc = load_payload(&reg, &in, err, sizeof(err));
     rdb_reader_deinit(&in);
     if (rc == 0 && policy == FUNCTION_RESTORE_FLUSH) {

@@ -28,6 +28,7 @@
 
 static const struct hashmap_seed seed = {0x72646200, 0x66757a7a};
 static const struct hashmap_hasher hasher = {hashmap_siphash, &seed};
+static struct object_limits limits = OBJECT_LIMITS_DEFAULT;
 static struct lzf_state lzf; /* zeroed: an empty table */
 
 static int read_object(const uint8_t *data, size_t size, struct object **out)
@@ -35,7 +36,7 @@ static int read_object(const uint8_t *data, size_t size, struct object **out)
     struct rdb_reader r;
     struct object_value v;
     unsigned type;
-    rdb_reader_init(&r, data, size, &hasher);
+    rdb_reader_init(&r, data, size, &hasher, &limits);
     int rc = rdb_read_type(&r, &type);
     if (rc == 0)
         rc = rdb_read_value(&r, type, &v);

@@ -104,6 +104,15 @@ START_TEST(queue_time_errors_abort_the_transaction)
     expect_queued(f.c, "SET b 2");
     harness_expect_error(harness_cmd(f.c, "EXEC"), abort_text);
     harness_expect_nil(harness_cmd(f.c, "GET b"));
+    /* EXEC itself refused: the transaction goes at once (redis-server 7.0.15) */
+    harness_cmd_ok(f.c, "MULTI");
+    expect_queued(f.c, "SET b 2");
+    harness_expect_error(harness_cmd(f.c, "EXEC extra"),
+                         "EXECABORT Transaction discarded because of: wrong number of "
+                         "arguments for 'exec' command");
+    harness_expect_nil(harness_cmd(f.c, "GET b")); /* runs now: no longer queued */
+    harness_expect_error(harness_cmd(f.c, "EXEC"), "ERR EXEC without MULTI");
+    harness_expect_error(harness_cmd(f.c, "DISCARD"), "ERR DISCARD without MULTI");
     harness_down(&f);
 }
 END_TEST

@@ -161,6 +161,49 @@ START_TEST(resp3_subscriber_on_another_connection_gets_pushes)
 }
 END_TEST
 
+/* CLIENT REPLY OFF holds back replies but not pushes: a subscriber still
+ * gets its confirmations and messages, in RESP2 as in RESP3, and its other
+ * replies stay dropped (redis-server 7.0.15 does the same). Each reply
+ * expected first proves that nothing came before it. */
+static void reply_off_subscriber(bool resp3)
+{
+    struct grove_server s;
+    harness_start(&s, (const char *[]){"--threads", "2", NULL});
+    int sub = harness_raw_connect(&s), pub = harness_raw_connect(&s);
+    const char *push = resp3 ? ">" : "*";
+    char want[256];
+    if (resp3)
+        hello3(sub);
+    harness_raw_send_line(sub, "CLIENT REPLY OFF");
+    snprintf(want, sizeof(want), "%s3\r\n$9\r\nsubscribe\r\n$2\r\nch\r\n:1\r\n", push);
+    harness_raw_expect(sub, "SUBSCRIBE ch", want);
+    harness_raw_send_line(sub, "PING");
+    harness_raw_expect(pub, "PUBLISH ch hi", ":1\r\n");
+    snprintf(want, sizeof(want), "%s3\r\n$7\r\nmessage\r\n$2\r\nch\r\n$2\r\nhi\r\n", push);
+    expect_arrives(sub, want);
+    harness_raw_send_line(sub, "CLIENT REPLY SKIP"); /* refused in RESP2 subscribed mode */
+    snprintf(want, sizeof(want), "%s3\r\n$11\r\nunsubscribe\r\n$2\r\nch\r\n:0\r\n", push);
+    harness_raw_expect(sub, "UNSUBSCRIBE", want);
+    harness_raw_send_line(sub, "GET k");
+    harness_raw_expect(sub, "CLIENT REPLY ON", "+OK\r\n");
+    harness_raw_expect(sub, "PING", "+PONG\r\n");
+    close(sub);
+    close(pub);
+    harness_stop(&s);
+}
+
+START_TEST(reply_off_subscriber_still_gets_pushes_resp2)
+{
+    reply_off_subscriber(false);
+}
+END_TEST
+
+START_TEST(reply_off_subscriber_still_gets_pushes_resp3)
+{
+    reply_off_subscriber(true);
+}
+END_TEST
+
 /* ---- PUBSUB ------------------------------------------------------------------------ */
 
 START_TEST(pubsub_introspection_replies_as_redis)
@@ -432,6 +475,8 @@ static Suite *pubsub_suite(void)
     tcase_add_test(replies, reset_leaves_every_channel_and_pattern);
     tcase_add_test(replies, resp3_replies_and_messages_are_pushes);
     tcase_add_test(replies, resp3_subscriber_on_another_connection_gets_pushes);
+    tcase_add_test(replies, reply_off_subscriber_still_gets_pushes_resp2);
+    tcase_add_test(replies, reply_off_subscriber_still_gets_pushes_resp3);
     tcase_add_test(replies, pubsub_introspection_replies_as_redis);
     tcase_add_test(replies, pubsub_counts_channels_subscribers_and_patterns);
     tcase_add_test(replies, client_list_shows_subscription_counts);

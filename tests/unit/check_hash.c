@@ -12,10 +12,12 @@
 
 static const struct hashmap_seed seed = {0x1234, 0x5678};
 static const struct hashmap_hasher hasher = {hashmap_siphash, &seed};
+static struct object_limits limits = OBJECT_LIMITS_DEFAULT;
+#define MAX_ENTRIES 512 /* hash-max-listpack-entries' default */
 
 static struct hash *make(void)
 {
-    struct hash *h = hash_create(&hasher);
+    struct hash *h = hash_create(&hasher, &limits);
     ck_assert_ptr_nonnull(h);
     return h;
 }
@@ -131,7 +133,7 @@ START_TEST(small_hash_is_listpack)
 {
     struct hash *h = make();
     ck_assert_int_eq(hash_encoding(h), OBJECT_ENC_LISTPACK);
-    fill(h, 0, HASH_MAX_LISTPACK_ENTRIES);
+    fill(h, 0, MAX_ENTRIES);
     ck_assert_int_eq(hash_encoding(h), OBJECT_ENC_LISTPACK);
     hash_destroy(h);
 }
@@ -140,12 +142,12 @@ END_TEST
 START_TEST(one_entry_past_the_limit_becomes_hashtable)
 {
     struct hash *h = make();
-    fill(h, 0, HASH_MAX_LISTPACK_ENTRIES);
+    fill(h, 0, MAX_ENTRIES);
     set(h, "f0", "updated", false); /* an update does not count */
     ck_assert_int_eq(hash_encoding(h), OBJECT_ENC_LISTPACK);
-    fill(h, HASH_MAX_LISTPACK_ENTRIES, HASH_MAX_LISTPACK_ENTRIES + 1);
+    fill(h, MAX_ENTRIES, MAX_ENTRIES + 1);
     ck_assert_int_eq(hash_encoding(h), OBJECT_ENC_HASHTABLE);
-    ck_assert_uint_eq(hash_len(h), HASH_MAX_LISTPACK_ENTRIES + 1);
+    ck_assert_uint_eq(hash_len(h), MAX_ENTRIES + 1);
     assert_value(h, "f0", "updated");
     assert_value(h, "f512", "v512");
     hash_destroy(h);
@@ -194,8 +196,8 @@ END_TEST
 START_TEST(deleting_never_converts_back)
 {
     struct hash *h = make();
-    fill(h, 0, HASH_MAX_LISTPACK_ENTRIES + 10);
-    for (int i = 0; i < HASH_MAX_LISTPACK_ENTRIES + 9; i++) {
+    fill(h, 0, MAX_ENTRIES + 10);
+    for (int i = 0; i < MAX_ENTRIES + 9; i++) {
         char f[32];
         snprintf(f, sizeof(f), "f%d", i);
         ck_assert(hash_delete(h, f, strlen(f)));
@@ -298,6 +300,44 @@ START_TEST(iteration_of_a_table_sees_each_pair_once)
 }
 END_TEST
 
+/* The limits are read at each write: lowered, they convert the next write
+ * past them; raised, they let a compact hash hold long values (lengths
+ * of 128 bytes and more need two-byte varints). */
+START_TEST(limits_are_read_at_each_write)
+{
+    struct hash *h = make();
+    limits.hash_max_listpack_entries = 2;
+    set(h, "a", "1", true);
+    set(h, "b", "2", true);
+    ck_assert_int_eq(hash_encoding(h), OBJECT_ENC_LISTPACK);
+    set(h, "c", "3", true);
+    ck_assert_int_eq(hash_encoding(h), OBJECT_ENC_HASHTABLE);
+    limits.hash_max_listpack_entries = 512;
+    hash_destroy(h);
+
+    h = make();
+    limits.hash_max_listpack_value = 100000;
+    char big[300];
+    memset(big, 'x', sizeof(big) - 1);
+    big[sizeof(big) - 1] = '\0';
+    set(h, "f", big, true);
+    set(h, big, "short", true);
+    set(h, "g", "1", true);
+    set(h, "f", "2", false); /* shrinks the value's length from 2 bytes to 1 */
+    set(h, "g", big, false); /* and grows one */
+    ck_assert_int_eq(hash_encoding(h), OBJECT_ENC_LISTPACK);
+    assert_value(h, "f", "2");
+    assert_value(h, big, "short");
+    assert_value(h, "g", big);
+    limits.hash_max_listpack_value = 3;
+    ck_assert_int_eq(hash_note_length(h, 4), HASH_OK);
+    ck_assert_int_eq(hash_encoding(h), OBJECT_ENC_HASHTABLE);
+    assert_value(h, "g", big);
+    limits.hash_max_listpack_value = 64;
+    hash_destroy(h);
+}
+END_TEST
+
 /* ==== random picks ===================================================================== */
 
 START_TEST(random_reaches_every_field)
@@ -371,6 +411,7 @@ static Suite *hash_suite(void)
     tcase_add_test(basic, destroy_accepts_null);
     tcase_add_test(enc, small_hash_is_listpack);
     tcase_add_test(enc, one_entry_past_the_limit_becomes_hashtable);
+    tcase_add_test(enc, limits_are_read_at_each_write);
     tcase_add_test(enc, value_of_64_bytes_stays_listpack_65_converts);
     tcase_add_test(enc, note_length_converts_without_writing);
     tcase_add_test(enc, deleting_never_converts_back);

@@ -53,7 +53,7 @@ static uint64_t rng_next(struct rng *r) /* splitmix64 */
     return z ^ (z >> 31);
 }
 
-static uint64_t rng_below(struct rng *r, uint64_t n)
+static uint64_t test_rng_below(struct rng *r, uint64_t n)
 {
     return rng_next(r) % n;
 }
@@ -276,7 +276,6 @@ START_TEST(empty_map_finds_nothing)
 {
     struct hashmap *m = map_siphash();
     struct hashmap_iter it;
-    struct hashmap_entry *out[4];
     struct rng r = {1};
     size_t visited = 0;
 
@@ -285,7 +284,7 @@ START_TEST(empty_map_finds_nothing)
     ck_assert(!hashmap_delete(m, "a", 1, NULL));
     ck_assert_uint_eq(hashmap_scan(m, 0, count_scan_cb, &visited), 0);
     ck_assert_uint_eq(visited, 0);
-    ck_assert_uint_eq(hashmap_sample(m, out, 4, rng_cb, &r), 0);
+    ck_assert_ptr_null(hashmap_random(m, rng_cb, &r));
     hashmap_iter_init(&it, m);
     ck_assert_ptr_null(hashmap_iter_next(&it));
     hashmap_iter_deinit(&it);
@@ -1188,109 +1187,76 @@ START_TEST(deleting_the_current_entry_during_iteration_is_safe)
 END_TEST
 
 /* ==========================================================================
- * Sampling
+ * Random picks: every entry equally likely, whatever its bucket
  * ========================================================================== */
 
-static void require_entries_exist(struct hashmap *m, struct hashmap_entry **out, size_t n)
+/* Pearson's statistic of `draws` picks over k equally likely outcomes
+ * that came out counts[0..k). */
+static double chi_square(const size_t *counts, size_t k, size_t draws)
 {
-    for (size_t i = 0; i < n; i++) {
-        const char *key = hashmap_entry_key(out[i]);
-        size_t len = hashmap_entry_keylen(out[i]);
-        REQUIRE(hashmap_find(m, key, len, hashmap_hash(m, key, len)) == out[i]);
-    }
+    double expected = (double)draws / (double)k, x = 0;
+    for (size_t i = 0; i < k; i++)
+        x += ((double)counts[i] - expected) * ((double)counts[i] - expected) / expected;
+    return x;
 }
 
-START_TEST(sample_returns_entries_that_exist)
+/* Draw 200 picks per key of ids 0..k-1 (the id after the 8 hash bytes)
+ * and fail when the statistic passes dof + 7 standard deviations (about
+ * 40 for 9 degrees of freedom: well under a 1-in-100,000 event for a fair
+ * pick; Redis's bucket-then-chain pick fails any of these by far). */
+static void require_uniform(struct hashmap *m, uint32_t k)
 {
-    struct hashmap *m = map_siphash();
-    struct hashmap_entry *out[16];
+    size_t *counts = calloc(k, sizeof(*counts)), draws = 200 * (size_t)k;
     struct rng r = {test_seed()};
-    size_t total = 0;
-    for (uint32_t i = 0; i < 1500; i++) { /* ends mid-grow */
-        put_tagged(m, 'k', i);
-        size_t n = hashmap_sample(m, out, 1 + i % 16, rng_cb, &r);
-        REQUIRE(n <= 1 + i % 16);
-        require_entries_exist(m, out, n);
-        total += n;
+    for (size_t i = 0; i < draws; i++) {
+        struct hashmap_entry *e = hashmap_random(m, rng_cb, &r);
+        uint32_t id;
+        REQUIRE(e != NULL && hashmap_entry_keylen(e) == CHOSEN_KEYLEN);
+        memcpy(&id, hashmap_entry_key(e) + 8, sizeof id);
+        REQUIRE(id < k);
+        counts[id]++;
     }
-    ck_assert_uint_gt(total, 1500);
-    for (uint32_t i = 0; i < 1500; i += 2)
-        del_tagged(m, 'k', i);
-    for (int j = 0; j < 100; j++) {
-        size_t n = hashmap_sample(m, out, 16, rng_cb, &r);
-        ck_assert_uint_gt(n, 0);
-        require_entries_exist(m, out, n);
-    }
-    hashmap_destroy(m);
-}
-END_TEST
-
-struct counting_rng {
-    struct rng r;
-    size_t calls;
-};
-
-static uint64_t counting_rng_cb(void *ud)
-{
-    struct counting_rng *c = ud;
-    c->calls++;
-    return rng_next(&c->r);
+    double dof = (double)k - 1, x = chi_square(counts, k, draws);
+    ck_assert_msg(x < dof + 7 * sqrt(2 * dof), "chi-square %.1f over %u keys", x, k);
+    free(counts);
 }
 
-START_TEST(sample_does_bounded_work_in_a_sparse_table)
-{
-    struct hashmap *m = map_siphash();
-    struct hashmap_entry *out[4], *e;
-    struct hashmap_iter it;
-    struct counting_rng c = {{test_seed()}, 0};
-    size_t kept = 0, found = 0;
-    for (uint32_t i = 0; i < 100000; i++)
-        put_tagged(m, 'k', i);
-    finish_rehash(m);
-    /* Delete all but 300 under an iterator: shrinking is paused, so 300
-     * keys sit in 131072 buckets (load 1/437). */
-    hashmap_iter_init(&it, m);
-    while ((e = hashmap_iter_next(&it)))
-        if (kept < 300 && tagged_id(e) % 300 == 0)
-            kept++;
-        else
-            hashmap_remove(m, e);
-    ck_assert_uint_eq(hashmap_size(m), 300);
-    ck_assert_uint_eq(hashmap__buckets(m), 131072);
-    for (int j = 0; j < 1000; j++) {
-        c.calls = 0;
-        size_t n = hashmap_sample(m, out, 4, counting_rng_cb, &c);
-        REQUIRE(c.calls <= 1 + 4 * 10 / 5); /* 40 visits, a jump per 5 empty */
-        require_entries_exist(m, out, n);
-        found += n;
-    }
-    hashmap_iter_deinit(&it);
-    ck_assert_uint_gt(found, 0); /* ~9% of samples find one */
-    hashmap_destroy(m);
-}
-END_TEST
-
-START_TEST(sample_from_a_tree_bucket_varies)
+START_TEST(random_is_uniform_over_a_long_chain_and_singletons)
 {
     struct hashmap *m = map_chosen();
-    struct hashmap_entry *out[1];
-    struct rng r = {test_seed()};
-    unsigned char seen[200] = {0};
-    size_t distinct = 0;
-    for (uint32_t i = 0; i < 200; i++)
-        put_chosen(m, 7, i);
+    /* 8 buckets: six keys share bucket 7, four have one each. */
+    for (uint32_t id = 0; id < 6; id++)
+        put_chosen(m, 7, id);
+    for (uint32_t id = 6; id < 8; id++)
+        put_chosen(m, id - 6, id);
+    ck_assert(!hashmap_is_rehashing(m));
+    require_uniform(m, 8);
+    hashmap_destroy(m);
+}
+END_TEST
+
+START_TEST(random_is_uniform_while_two_tables_are_live)
+{
+    struct hashmap *m = map_chosen();
+    for (uint32_t id = 0; id < 9; id++) /* the 9th starts a grow to 16 */
+        put_chosen(m, id < 5 ? 3 : id, id);
+    ck_assert(hashmap_is_rehashing(m));
+    require_uniform(m, 9);
+    hashmap_rehash_step(m, 4); /* part moved, part not */
+    require_uniform(m, 9);
+    hashmap_destroy(m);
+}
+END_TEST
+
+START_TEST(random_is_uniform_over_a_tree_bucket_and_chains)
+{
+    struct hashmap *m = map_chosen();
+    /* 20 keys in one tree bucket of a 128-bucket table, 80 elsewhere. */
+    for (uint32_t id = 0; id < 100; id++)
+        put_chosen(m, id < 20 ? 7 : filler_hash(id), id);
     finish_rehash(m);
-    /* One non-empty bucket in 256: most samples find nothing (bounded
-     * work), but those that do must spread their picks over the tree. */
-    for (int j = 0; j < 20000; j++) {
-        if (hashmap_sample(m, out, 1, rng_cb, &r) == 0)
-            continue;
-        uint32_t id;
-        memcpy(&id, hashmap_entry_key(out[0]) + 8, sizeof id);
-        distinct += !seen[id];
-        seen[id] = 1;
-    }
-    ck_assert_uint_gt(distinct, 150); /* ~800 picks of 200 keys */
+    ck_assert_uint_eq(hashmap__tree_buckets(m), 1);
+    require_uniform(m, 100);
     hashmap_destroy(m);
 }
 END_TEST
@@ -1379,9 +1345,9 @@ static unsigned char pattern_byte(uint32_t id, size_t i)
 static size_t pick_extra_size(struct model *m)
 {
     static const size_t sizes[] = {8, 9, 16, 24, 31, 40, 64, 100, 256};
-    if (rng_below(&m->rng, 2000) == 0)
-        return rng_below(&m->rng, 2) ? 65535 : 70001; /* the large layout */
-    return sizes[rng_below(&m->rng, sizeof sizes / sizeof sizes[0])];
+    if (test_rng_below(&m->rng, 2000) == 0)
+        return test_rng_below(&m->rng, 2) ? 65535 : 70001; /* the large layout */
+    return sizes[test_rng_below(&m->rng, sizeof sizes / sizeof sizes[0])];
 }
 
 static void model_verify_entry(struct model *m, uint32_t id, const struct hashmap_entry *e)
@@ -1529,7 +1495,7 @@ static void op_scan(struct model *m)
         memcpy(m->throughout, m->present, sizeof m->present);
         memset(m->seen, 0, sizeof m->seen);
     }
-    for (int calls = 1 + (int)rng_below(&m->rng, 16); calls > 0 && m->scanning; calls--) {
+    for (int calls = 1 + (int)test_rng_below(&m->rng, 16); calls > 0 && m->scanning; calls--) {
         m->cursor = hashmap_scan(m->map, m->cursor, model_scan_cb, m);
         if (m->cursor != 0)
             continue;
@@ -1540,16 +1506,14 @@ static void op_scan(struct model *m)
     }
 }
 
-static void op_sample(struct model *m)
+static void op_random(struct model *m)
 {
-    struct hashmap_entry *out[8];
-    size_t want = 1 + rng_below(&m->rng, 8);
-    size_t n = hashmap_sample(m->map, out, want, rng_cb, &m->rng);
-    MREQUIRE(m, n <= want && (m->size > 0 || n == 0));
-    for (size_t i = 0; i < n; i++)
-        model_verify_entry(m, model_id(hashmap_entry_key(out[i]), hashmap_entry_keylen(out[i])),
-                           out[i]);
-    m->samples_checked += n;
+    struct hashmap_entry *e = hashmap_random(m->map, rng_cb, &m->rng);
+    MREQUIRE(m, (e == NULL) == (m->size == 0));
+    if (e == NULL)
+        return;
+    model_verify_entry(m, model_id(hashmap_entry_key(e), hashmap_entry_keylen(e)), e);
+    m->samples_checked++;
 }
 
 /* Walk everything, removing some current entries: exactly once each. */
@@ -1567,13 +1531,13 @@ static void op_iterate(struct model *m)
         model_verify_entry(m, id, e);
         visited[id] = true;
         count++;
-        if (rng_below(&m->rng, 4) == 0) {
+        if (test_rng_below(&m->rng, 4) == 0) {
             hashmap_remove(m->map, e);
             model_forget(m, id);
         }
-        if (rng_below(&m->rng, 16) == 0)
+        if (test_rng_below(&m->rng, 16) == 0)
             hashmap_rehash_step(m->map, 4); /* paused: must not move anything */
-        if (rng_below(&m->rng, 256) == 0)
+        if (test_rng_below(&m->rng, 256) == 0)
             hashmap__check_invariants(m->map); /* mid-iteration states too */
     }
     hashmap_iter_deinit(&it);
@@ -1592,8 +1556,8 @@ static void model_compare_all(struct model *m)
 
 static void model_mutate(struct model *m, uint32_t id)
 {
-    bool add = rng_below(&m->rng, 100) < m->add_percent;
-    bool value_api = rng_below(&m->rng, 2);
+    bool add = test_rng_below(&m->rng, 100) < m->add_percent;
+    bool value_api = test_rng_below(&m->rng, 2);
     if (add)
         value_api ? op_put(m, id) : op_insert(m, id);
     else
@@ -1602,11 +1566,11 @@ static void model_mutate(struct model *m, uint32_t id)
 
 static void model_step(struct model *m)
 {
-    uint32_t id = (uint32_t)rng_below(&m->rng, m->key_space);
-    if (rng_below(&m->rng, 1000) < m->mutate_permille) {
+    uint32_t id = (uint32_t)test_rng_below(&m->rng, m->key_space);
+    if (test_rng_below(&m->rng, 1000) < m->mutate_permille) {
         model_mutate(m, id);
     } else {
-        unsigned r = (unsigned)rng_below(&m->rng, 100);
+        unsigned r = (unsigned)test_rng_below(&m->rng, 100);
         if (r < 25)
             op_get(m, id);
         else if (r < 40)
@@ -1616,12 +1580,12 @@ static void model_step(struct model *m)
         else if (r < 75)
             op_scan(m);
         else if (r < 76)
-            hashmap_rehash_step(m->map, 1 + rng_below(&m->rng, 4));
+            hashmap_rehash_step(m->map, 1 + test_rng_below(&m->rng, 4));
         else if (r < 92)
-            op_sample(m);
+            op_random(m);
         else if (r < 99)
             hashmap_maybe_shrink(m->map);
-        else if (rng_below(&m->rng, 50) == 0)
+        else if (test_rng_below(&m->rng, 50) == 0)
             op_iterate(m);
     }
     MREQUIRE(m, hashmap_size(m->map) == m->size);
@@ -1636,9 +1600,9 @@ static void model_new_phase(struct model *m)
     static const size_t spaces[] = {16, 200, 1000, MODEL_KEYS};
     static const unsigned adds[] = {10, 50, 90};
     static const unsigned mutates[] = {30, 300, 700};
-    m->key_space = spaces[rng_below(&m->rng, 4)];
-    m->add_percent = adds[rng_below(&m->rng, 3)];
-    m->mutate_permille = mutates[rng_below(&m->rng, 3)];
+    m->key_space = spaces[test_rng_below(&m->rng, 4)];
+    m->add_percent = adds[test_rng_below(&m->rng, 3)];
+    m->mutate_permille = mutates[test_rng_below(&m->rng, 3)];
 }
 
 static void model_run(const struct hashmap_hasher *hasher, size_t steps, uint64_t seed,
@@ -1658,7 +1622,7 @@ static void model_run(const struct hashmap_hasher *hasher, size_t steps, uint64_
             /* Alternate failing and healthy stretches. */
             static const uint64_t everys[] = {2, 3, 7, 31, 0};
             m->oom = true; /* failures may still be pending from the last */
-            hashmap__fail_allocations(m->map, everys[rng_below(&m->rng, 5)]);
+            hashmap__fail_allocations(m->map, everys[test_rng_below(&m->rng, 5)]);
         }
         model_step(m);
         if (m->step % 1000 == 999)
@@ -1795,10 +1759,10 @@ static Suite *hashmap_suite(void)
     tcase_add_test(tc, iteration_visits_every_entry_exactly_once_mid_rehash);
     tcase_add_test(tc, deleting_the_current_entry_during_iteration_is_safe);
 
-    tc = tcase(s, "sample", 300);
-    tcase_add_test(tc, sample_returns_entries_that_exist);
-    tcase_add_test(tc, sample_does_bounded_work_in_a_sparse_table);
-    tcase_add_test(tc, sample_from_a_tree_bucket_varies);
+    tc = tcase(s, "random", 300);
+    tcase_add_test(tc, random_is_uniform_over_a_long_chain_and_singletons);
+    tcase_add_test(tc, random_is_uniform_while_two_tables_are_live);
+    tcase_add_test(tc, random_is_uniform_over_a_tree_bucket_and_chains);
 
     tc = tcase(s, "oom", 600);
     tcase_add_test(tc, a_failed_put_changes_nothing);

@@ -26,6 +26,7 @@
 
 static const struct hashmap_seed seed = {1, 2};
 static const struct hashmap_hasher hasher = {hashmap_siphash, &seed};
+static struct object_limits limits = OBJECT_LIMITS_DEFAULT;
 
 /* ---- helpers ------------------------------------------------------------------- */
 
@@ -69,7 +70,7 @@ static int read_value(const void *buf, size_t len, struct object **out, char *er
     struct rdb_reader r;
     struct object_value v;
     unsigned type;
-    rdb_reader_init(&r, copy, len, &hasher);
+    rdb_reader_init(&r, copy, len, &hasher, &limits);
     int rc = rdb_read_type(&r, &type);
     if (rc == 0)
         rc = rdb_read_value(&r, type, &v);
@@ -375,12 +376,12 @@ static void write_len_expect(uint64_t len, size_t bytes)
     struct rdb_reader r;
     uint64_t got;
     bool encoded;
-    rdb_reader_init(&r, b.data, b.len, &hasher);
+    rdb_reader_init(&r, b.data, b.len, &hasher, &limits);
     ck_assert_int_eq(rdb_read_len(&r, &got, &encoded), 0);
     ck_assert(!encoded);
     ck_assert_uint_eq(got, len);
     ck_assert_uint_eq(rdb_reader_remaining(&r), 0);
-    rdb_reader_init(&r, b.data, b.len - 1, &hasher);
+    rdb_reader_init(&r, b.data, b.len - 1, &hasher, &limits);
     ck_assert_int_eq(rdb_read_len(&r, &got, NULL), RDB_EFORMAT);
     rdb_buf_deinit(&b);
 }
@@ -409,7 +410,7 @@ static void string_expect(const char *s, size_t len, bool compress, const unsign
     ck_assert_mem_eq(b.data, want, want_len);
     struct rdb_reader r;
     struct rdb_str got;
-    rdb_reader_init(&r, b.data, b.len, &hasher);
+    rdb_reader_init(&r, b.data, b.len, &hasher, &limits);
     ck_assert_int_eq(rdb_read_string(&r, &got), 0);
     ck_assert_uint_eq(got.len, len);
     ck_assert_mem_eq(got.ptr, s, len);
@@ -452,10 +453,10 @@ START_TEST(binary_doubles_round_trip)
         ck_assert_uint_eq(b.len, 8);
         struct rdb_reader r;
         double d;
-        rdb_reader_init(&r, b.data, b.len, &hasher);
+        rdb_reader_init(&r, b.data, b.len, &hasher, &limits);
         ck_assert_int_eq(rdb_read_binary_double(&r, &d), 0);
         ck_assert_mem_eq(&d, &values[i], 8);
-        rdb_reader_init(&r, b.data, 7, &hasher);
+        rdb_reader_init(&r, b.data, 7, &hasher, &limits);
         ck_assert_int_eq(rdb_read_binary_double(&r, &d), RDB_EFORMAT);
         rdb_buf_deinit(&b);
     }
@@ -517,7 +518,7 @@ END_TEST
 static void round_trip_set(size_t n, bool ints, const char *enc)
 {
     char m[32];
-    struct set *s = set_create(&hasher);
+    struct set *s = set_create(&hasher, &limits);
     for (size_t i = 0; i < n; i++) {
         int len = snprintf(m, sizeof(m), ints ? "%lld" : "m%lld", (long long)(i * 7919) - 100);
         ck_assert_int_eq(set_add(s, m, (size_t)len, NULL), 0);
@@ -540,7 +541,7 @@ static void round_trip_hash(size_t n, size_t value_len, const char *enc)
 {
     char f[32], val[200];
     memset(val, 'v', sizeof(val));
-    struct hash *h = hash_create(&hasher);
+    struct hash *h = hash_create(&hasher, &limits);
     for (size_t i = 0; i < n; i++) {
         int len = snprintf(f, sizeof(f), i % 2 ? "f%zu" : "%zu", i);
         ck_assert_int_eq(hash_set(h, f, (size_t)len, val, value_len, NULL), 0);
@@ -561,7 +562,7 @@ END_TEST
 static void round_trip_zset(size_t n, const char *enc)
 {
     char m[32];
-    struct zset *z = zset_create(&hasher);
+    struct zset *z = zset_create(&hasher, &limits);
     for (size_t i = 0; i < n; i++) {
         int len = snprintf(m, sizeof(m), "m%zu", i);
         double score = i % 3 == 0   ? (double)i

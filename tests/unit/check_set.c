@@ -12,11 +12,13 @@
 #include "set.h"
 
 static const struct hashmap_seed seed = {0x1234, 0x5678};
+static struct object_limits limits = OBJECT_LIMITS_DEFAULT;
+#define MAX_INTSET 512 /* set-max-intset-entries' default */
 static const struct hashmap_hasher hasher = {hashmap_siphash, &seed};
 
 static struct set *make(void)
 {
-    struct set *s = set_create(&hasher);
+    struct set *s = set_create(&hasher, &limits);
     ck_assert_ptr_nonnull(s);
     return s;
 }
@@ -146,14 +148,14 @@ END_TEST
 START_TEST(entry_513_converts_and_never_back)
 {
     struct set *s = make();
-    fill_ints(s, 0, SET_MAX_INTSET_ENTRIES);
+    fill_ints(s, 0, MAX_INTSET);
     ck_assert_int_eq(set_encoding(s), OBJECT_ENC_INTSET);
     add(s, "0", false); /* an existing member does not convert */
     ck_assert_int_eq(set_encoding(s), OBJECT_ENC_INTSET);
     add(s, "100000", true);
     ck_assert_int_eq(set_encoding(s), OBJECT_ENC_HASHTABLE);
-    ck_assert_uint_eq(set_len(s), SET_MAX_INTSET_ENTRIES + 1);
-    for (int i = 0; i < SET_MAX_INTSET_ENTRIES; i++) {
+    ck_assert_uint_eq(set_len(s), MAX_INTSET + 1);
+    for (int i = 0; i < MAX_INTSET; i++) {
         char m[16];
         snprintf(m, sizeof(m), "%d", i);
         ck_assert(has(s, m));

@@ -14,11 +14,13 @@
 #include "zset.h"
 
 static const struct hashmap_seed seed = {0x1234, 0x5678};
+static struct object_limits limits = OBJECT_LIMITS_DEFAULT;
+#define MAX_ENTRIES 128 /* zset-max-listpack-entries' default */
 static const struct hashmap_hasher hasher = {hashmap_siphash, &seed};
 
 static struct zset *make(void)
 {
-    struct zset *z = zset_create(&hasher);
+    struct zset *z = zset_create(&hasher, &limits);
     ck_assert_ptr_nonnull(z);
     return z;
 }
@@ -94,7 +96,7 @@ START_TEST(encoding_limits)
     struct zset *z = make();
     char m[80];
     ck_assert_int_eq(zset_encoding(z), OBJECT_ENC_LISTPACK);
-    for (int i = 0; i < ZSET_MAX_LISTPACK_ENTRIES; i++) {
+    for (int i = 0; i < MAX_ENTRIES; i++) {
         snprintf(m, sizeof(m), "m%d", i);
         put(z, m, i, true);
     }
@@ -116,6 +118,31 @@ START_TEST(encoding_limits)
     m[65] = '\0';
     put(z, m, 1, true);
     ck_assert_int_eq(zset_encoding(z), OBJECT_ENC_SKIPLIST);
+    zset_destroy(z);
+}
+END_TEST
+
+/* Lowered limits convert at the next insert, not before, and a copy keeps
+ * the original's encoding whatever the limits say (Redis copies the
+ * listpack itself). */
+START_TEST(lowered_limits_apply_at_the_next_insert)
+{
+    struct zset *z = make();
+    put(z, "a", 1, true);
+    put(z, "b", 2, true);
+    limits.zset_max_listpack_entries = 2;
+    struct zset *copy = zset_dup(z);
+    ck_assert_int_eq(zset_encoding(copy), OBJECT_ENC_LISTPACK);
+    put(z, "a", 5, false);
+    ck_assert_int_eq(zset_encoding(z), OBJECT_ENC_LISTPACK);
+    put(z, "c", 3, true);
+    ck_assert_int_eq(zset_encoding(z), OBJECT_ENC_SKIPLIST);
+    limits.zset_max_listpack_entries = 128;
+    limits.zset_max_listpack_value = 1;
+    put(copy, "cc", 1, true);
+    ck_assert_int_eq(zset_encoding(copy), OBJECT_ENC_SKIPLIST);
+    limits.zset_max_listpack_value = 64;
+    zset_destroy(copy);
     zset_destroy(z);
 }
 END_TEST
@@ -279,6 +306,7 @@ int main(void)
     TCase *tc = tcase_create("core");
     tcase_add_test(tc, order_and_rank);
     tcase_add_test(tc, encoding_limits);
+    tcase_add_test(tc, lowered_limits_apply_at_the_next_insert);
     tcase_add_test(tc, negative_zero);
     tcase_add_test(tc, dup_is_deep);
     tcase_add_test(tc, scan_listpack_whole_skiplist_by_cursor);

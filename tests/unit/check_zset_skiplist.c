@@ -13,6 +13,7 @@
 #include "zset.h"
 
 static const struct hashmap_seed seed = {0x1234, 0x5678};
+static struct object_limits limits = OBJECT_LIMITS_DEFAULT;
 static const struct hashmap_hasher hasher = {hashmap_siphash, &seed};
 
 static void expect_minus_zero(struct zset *z, const char *m)
@@ -24,7 +25,7 @@ static void expect_minus_zero(struct zset *z, const char *m)
 
 START_TEST(a_skiplist_from_the_start_keeps_minus_zero)
 {
-    struct zset *z = zset_create_skiplist(&hasher);
+    struct zset *z = zset_create_skiplist(&hasher, &limits);
     ck_assert_ptr_nonnull(z);
     ck_assert_int_eq(zset_encoding(z), OBJECT_ENC_SKIPLIST);
     ck_assert_int_eq(zset_set(z, "a", 1, -0.0, NULL), ZSET_OK);
@@ -46,7 +47,7 @@ END_TEST
 /* zset_create's listpack still turns -0 into 0 (the contrast). */
 START_TEST(a_listpack_zset_still_stores_minus_zero_as_zero)
 {
-    struct zset *z = zset_create(&hasher);
+    struct zset *z = zset_create(&hasher, &limits);
     double s;
     ck_assert_ptr_nonnull(z);
     ck_assert_int_eq(zset_set(z, "a", 1, -0.0, NULL), ZSET_OK);
