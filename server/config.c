@@ -21,9 +21,10 @@
 #include "fsutil.h"
 #include "glob.h"
 #include "log.h"
+#include "notify.h"
 #include "resp.h"
 
-enum option_kind { OPT_INT, OPT_MEMORY, OPT_STRING, OPT_BOOL, OPT_ENUM, OPT_OBUF_LIMIT };
+enum option_kind { OPT_INT, OPT_MEMORY, OPT_STRING, OPT_BOOL, OPT_ENUM, OPT_OBUF_LIMIT, OPT_NOTIFY };
 
 #define OPT_IMMUTABLE 1 /* start-up only: CONFIG SET refuses it */
 #define OPT_PROTECTED 2 /* CONFIG SET refuses it, as Redis without enable-protected-configs */
@@ -76,6 +77,8 @@ static const struct option options[] = {
     {"appendonly", OPT_BOOL, FIELD(appendonly), 0, 1, 0, NULL, "no"},
     {"daemonize", OPT_BOOL, FIELD(daemonize), 0, 0, OPT_IMMUTABLE, NULL, "no"},
     {"dir", OPT_STRING, FIELD(dir), 0, 0, OPT_PROTECTED, NULL, "."},
+    {"notify-keyspace-events", OPT_NOTIFY, FIELD(notify_keyspace_events), 0, LLONG_MAX, 0, NULL,
+     ""},
 };
 #define OPTION_COUNT (sizeof(options) / sizeof(options[0]))
 
@@ -280,6 +283,18 @@ static int parse_enum_value(const struct option *opt, const char *value, long lo
     return -EINVAL;
 }
 
+static int parse_notify_value(const struct option *opt, const char *value, long long *v,
+                              char *reason, size_t cap)
+{
+    unsigned classes;
+    (void)opt;
+    if (notify_parse_classes(value, &classes) < 0)
+        return reason_for(reason, cap,
+                          "Invalid event class character. Use 'Ag$lshzxeKEtmdn'.");
+    *v = classes;
+    return 0;
+}
+
 static int parse_int_value(const struct option *opt, const char *value, long long *v,
                            char *reason, size_t cap)
 {
@@ -333,6 +348,7 @@ static int apply(struct config *cfg, const struct option *opt, const char *value
     static const parse_fn parsers[] = {
         [OPT_INT] = parse_int_value, [OPT_MEMORY] = parse_memory_value,
         [OPT_BOOL] = parse_bool_value, [OPT_ENUM] = parse_enum_value,
+        [OPT_NOTIFY] = parse_notify_value,
     };
     if (opt->kind == OPT_STRING)
         return apply_string(cfg, opt, value, reason, cap);
@@ -356,6 +372,8 @@ static int apply_live(struct config *cfg, const struct option *opt, const char *
     int rc = apply(cfg, opt, value, reason, cap);
     if (rc == 0 && opt->offset == FIELD(loglevel))
         log_set_level((enum log_level)cfg->loglevel);
+    if (rc == 0 && opt->offset == FIELD(notify_keyspace_events))
+        notify_set_classes((unsigned)cfg->notify_keyspace_events);
     return rc;
 }
 
@@ -530,6 +548,9 @@ static void format_value(struct config *cfg, const struct option *opt, char *buf
         break;
     case OPT_ENUM:
         snprintf(buf, len, "%s", opt->enum_names[v]);
+        break;
+    case OPT_NOTIFY:
+        notify_format_classes((unsigned)v, buf, len);
         break;
     case OPT_OBUF_LIMIT: {
         atomic_llong(*l)[3] = cfg->obuf_limits;
