@@ -88,6 +88,15 @@ static void expect_events(struct watcher *w, const char *const *want)
                   n < nwant ? want[n] : got[nwant]);
 }
 
+/* Expect these bytes to arrive without sending anything. */
+static void expect_arrives(int fd, const char *bytes)
+{
+    char buf[256];
+    size_t want = strlen(bytes);
+    ck_assert_uint_eq(harness_raw_recv(fd, buf, sizeof(buf), want), want);
+    ck_assert_str_eq(buf, bytes);
+}
+
 /* ---- the writer --------------------------------------------------------------- */
 
 /* Send a command line (harness_raw_send_line's quoting) and read its reply. */
@@ -98,6 +107,10 @@ static redisReply *write_cmd(int fd, redisReader *reader, const char *line)
     ck_assert_msg(r != NULL, "no reply to %s", line);
     return r;
 }
+
+/* In a list of commands: wait 5 ms (a 1 ms TTL has passed after it,
+ * however much longer it lasts). */
+#define PAUSE ""
 
 /* Set the flags, run the commands on a connection of their own, publish
  * the mark, and check every watcher got exactly `events` before it. */
@@ -110,8 +123,12 @@ static void expect_sequence(const char *flags, const char *const *cmds,
     harness_cmd_ok(harness_ctx, "CONFIG SET notify-keyspace-events %s", flags);
     int fd = harness_raw_connect(&harness_srv);
     redisReader *reader = redisReaderCreate();
-    for (size_t i = 0; cmds[i] != NULL; i++)
-        freeReplyObject(write_cmd(fd, reader, cmds[i]));
+    for (size_t i = 0; cmds[i] != NULL; i++) {
+        if (cmds[i][0] == '\0')
+            harness_sleep_ms(5);
+        else
+            freeReplyObject(write_cmd(fd, reader, cmds[i]));
+    }
     harness_expect_int(write_cmd(fd, reader, "PUBLISH " MARK " end"), WATCHERS);
     for (int i = 0; i < WATCHERS; i++) {
         expect_events(&w[i], events);
@@ -288,7 +305,8 @@ static const char *const keymiss_events[] = {
 /* transaction */
 static const char *const transaction_cmds[] = {
     "MULTI", "SET a 1", "LPUSH l x", "DEL a", "EXEC",
-    "EVAL 'redis.call(\"set\",KEYS[1],\"v\") redis.call(\"incr\",\"c\") redis.call(\"rpop\",\"l\") return 1' 1 k",
+    "EVAL 'redis.call(\"set\",KEYS[1],\"v\") redis.call(\"incr\",\"c\") "
+    "redis.call(\"rpop\",\"l\") return 1' 1 k",
     "SELECT 5", "SET five 1", "SELECT 0", NULL};
 static const char *const transaction_events[] = {
     "__keyspace@0__:a set", "__keyevent@0__:set a", "__keyspace@0__:l lpush",
@@ -421,26 +439,13 @@ END_TEST
 /* Whether the cron or the GET expires the key, Redis publishes the same. */
 START_TEST(expired_key_read_notifies_expired_then_keymiss)
 {
-    static const char *const cmds[] = {"SET lazy v PX 1", "GET lazy", NULL};
+    static const char *const cmds[] = {"SET lazy v PX 1", PAUSE, "GET lazy", NULL};
     static const char *const events[] = {
         "__keyspace@0__:lazy set", "__keyevent@0__:set lazy", "__keyspace@0__:lazy expire",
         "__keyevent@0__:expire lazy", "__keyspace@0__:lazy expired",
         "__keyevent@0__:expired lazy", "__keyspace@0__:lazy keymiss",
         "__keyevent@0__:keymiss lazy", NULL};
-    struct watcher w;
-    watch(&w);
-    harness_cmd_ok(harness_ctx, "CONFIG SET notify-keyspace-events KEAm");
-    int fd = harness_raw_connect(&harness_srv);
-    redisReader *reader = redisReaderCreate();
-    freeReplyObject(write_cmd(fd, reader, cmds[0]));
-    harness_sleep_ms(5); /* expired after it, however much longer it lasts */
-    freeReplyObject(write_cmd(fd, reader, cmds[1]));
-    harness_expect_int(write_cmd(fd, reader, "PUBLISH " MARK " end"), 1);
-    expect_events(&w, events);
-    unwatch(&w);
-    redisReaderFree(reader);
-    close(fd);
-    harness_cmd_ok(harness_ctx, "CONFIG SET notify-keyspace-events %s", "");
+    expect_sequence("KEAm", cmds, events);
 }
 END_TEST
 
@@ -550,14 +555,9 @@ START_TEST(messages_have_publish_shapes_in_resp2_and_resp3)
                        ">3\r\n$10\r\npsubscribe\r\n$16\r\n__keyspace@0__:*\r\n:1\r\n");
     harness_cmd_ok(harness_ctx, "CONFIG SET notify-keyspace-events KE$");
     harness_cmd_ok(harness_ctx, "SET k v");
-    static const char m2[] = "*3\r\n$7\r\nmessage\r\n$18\r\n__keyevent@0__:set\r\n$1\r\nk\r\n";
-    static const char m3[] = ">4\r\n$8\r\npmessage\r\n$16\r\n__keyspace@0__:*\r\n"
-                             "$16\r\n__keyspace@0__:k\r\n$3\r\nset\r\n";
-    char buf[256];
-    ck_assert_uint_eq(harness_raw_recv(r2, buf, sizeof(buf), sizeof(m2) - 1), sizeof(m2) - 1);
-    ck_assert_str_eq(buf, m2);
-    ck_assert_uint_eq(harness_raw_recv(r3, buf, sizeof(buf), sizeof(m3) - 1), sizeof(m3) - 1);
-    ck_assert_str_eq(buf, m3);
+    expect_arrives(r2, "*3\r\n$7\r\nmessage\r\n$18\r\n__keyevent@0__:set\r\n$1\r\nk\r\n");
+    expect_arrives(r3, ">4\r\n$8\r\npmessage\r\n$16\r\n__keyspace@0__:*\r\n"
+                       "$16\r\n__keyspace@0__:k\r\n$3\r\nset\r\n");
     harness_cmd_ok(harness_ctx, "CONFIG SET notify-keyspace-events %s", "");
     close(r2);
     close(r3);
@@ -600,10 +600,7 @@ START_TEST(option_on_the_command_line)
     harness_raw_expect(fd, "SUBSCRIBE __keyspace@0__:k",
                        "*3\r\n$9\r\nsubscribe\r\n$16\r\n__keyspace@0__:k\r\n:1\r\n");
     harness_cmd_ok(f.c, "SET k v");
-    static const char m[] = "*3\r\n$7\r\nmessage\r\n$16\r\n__keyspace@0__:k\r\n$3\r\nset\r\n";
-    char buf[128];
-    ck_assert_uint_eq(harness_raw_recv(fd, buf, sizeof(buf), sizeof(m) - 1), sizeof(m) - 1);
-    ck_assert_str_eq(buf, m);
+    expect_arrives(fd, "*3\r\n$7\r\nmessage\r\n$16\r\n__keyspace@0__:k\r\n$3\r\nset\r\n");
     close(fd);
     harness_down(&f);
 }
