@@ -94,8 +94,15 @@
  *   See keyspace.h: [held] functions rely on the caller's shard locks
  *   (asserted in debug builds by recording the owner thread), [locks]
  *   functions take them. The keyspace-wide random state is an atomic
- *   counter; the LFU parameters are atomics. Nothing else is shared
- *   between shards.
+ *   counter; the LFU parameters and the event mask are atomics. Nothing
+ *   else is shared between shards.
+ *
+ * Events
+ *   Keyspace notifications need to hear of what no command does: a key
+ *   created (by any insert), expired (lazily or actively) or evicted. The
+ *   config's event_cb is called, with the shard held and the key still in
+ *   place, only for the kinds the mask asks for, so the cost while
+ *   notifications are off is one relaxed load.
  */
 #include "keyspace.h"
 
@@ -160,6 +167,7 @@ struct keyspace {
     struct keyspace_shard *shards; /* databases * nshards, in id order */
     _Atomic uint64_t rng;
     _Atomic uint32_t lfu_log_factor, lfu_decay_time;
+    atomic_uint events; /* keyspace_set_events: which kinds reach event_cb */
 };
 
 struct keyspace_trash {
@@ -588,8 +596,18 @@ static void remove_entry(struct keyspace_shard *sh, struct hashmap_entry *e)
     unlink_entry(sh, e);
 }
 
+/* Tell the server, if it asked for this kind of event. */
+static void emit(struct keyspace_shard *sh, enum keyspace_event ev, const char *key, size_t len)
+{
+    struct keyspace *ks = sh->ks;
+
+    if (atomic_load_explicit(&ks->events, memory_order_relaxed) & (unsigned)ev)
+        ks->cfg.event_cb(sh, ev, key, len, ks->cfg.event_ud);
+}
+
 static void expire_entry(struct keyspace_shard *sh, struct hashmap_entry *e)
 {
+    emit(sh, KEYSPACE_EVENT_EXPIRED, hashmap_entry_key(e), hashmap_entry_keylen(e));
     remove_entry(sh, e);
     sh->expired_keys++;
 }
@@ -628,6 +646,7 @@ static int insert_value(struct keyspace_shard *sh, const struct keyspace_key *ke
         expiry_push(&sh->d.exp, e, expire_at);
     sh->d.heap_bytes += object_heap_bytes(obj_of(e));
     touch_key(sh, key);
+    emit(sh, KEYSPACE_EVENT_NEW, key->ptr, key->len);
     signal_ready(sh, key->ptr, key->len, key->hash);
     *out = e;
     return KEYSPACE_OK;
@@ -869,6 +888,12 @@ void keyspace_set_lfu_params(struct keyspace *ks, uint32_t log_factor, uint32_t 
 {
     atomic_store_explicit(&ks->lfu_log_factor, log_factor, memory_order_relaxed);
     atomic_store_explicit(&ks->lfu_decay_time, decay_time, memory_order_relaxed);
+}
+
+void keyspace_set_events(struct keyspace *ks, unsigned mask)
+{
+    assert(mask == 0 || ks->cfg.event_cb != NULL);
+    atomic_store_explicit(&ks->events, mask, memory_order_relaxed);
 }
 
 /* ==== databases, keys, shards ================================================= */
@@ -1814,7 +1839,10 @@ static bool evict_cand(struct keyspace_evict_pool *pool, struct keyspace *ks,
     keyspace_shard_lock(sh);
     e = hashmap_find(sh->d.map, cand_key(c), c->len, c->hash);
     if (e && (!pool->volatile_only || object_has_ttl(obj_of(e)))) {
-        size_t bytes = evict_entry(sh, e);
+        size_t bytes;
+
+        emit(sh, KEYSPACE_EVENT_EVICTED, cand_key(c), c->len);
+        bytes = evict_entry(sh, e);
 
         if (freed)
             *freed = bytes;

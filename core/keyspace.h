@@ -115,6 +115,20 @@ struct keyspace_shard;
 typedef void (*keyspace_ready_cb)(struct keyspace_shard *sh, const char *key, size_t len,
                                   void *ud);
 
+/* What the keyspace itself does to keys, for keyspace notifications. */
+enum keyspace_event {
+    KEYSPACE_EVENT_NEW = 1 << 0,     /* a key was created (before the write's own event) */
+    KEYSPACE_EVENT_EXPIRED = 1 << 1, /* lazy or active expiry deleted it */
+    KEYSPACE_EVENT_EVICTED = 1 << 2, /* eviction deleted it */
+};
+
+/* One keyspace event, called with the shard held, the key still present
+ * (only the NEW one's value may still be empty), and only for events the
+ * mask set by keyspace_set_events asks for. It must not call into this
+ * keyspace. */
+typedef void (*keyspace_event_cb)(struct keyspace_shard *sh, enum keyspace_event ev,
+                                  const char *key, size_t len, void *ud);
+
 struct keyspace_config {
     unsigned databases;           /* >= 1 */
     unsigned shard_bits;          /* 0..KEYSPACE_MAX_SHARD_BITS */
@@ -124,6 +138,8 @@ struct keyspace_config {
     uint32_t lfu_decay_time;
     keyspace_ready_cb ready_cb;   /* may be NULL */
     void *ready_ud;
+    keyspace_event_cb event_cb;   /* may be NULL */
+    void *event_ud;
 };
 
 struct keyspace;
@@ -158,6 +174,9 @@ unsigned keyspace_shards_per_db(const struct keyspace *ks);
 unsigned keyspace_shard_count(const struct keyspace *ks);
 /* [free] CONFIG SET lfu-log-factor / lfu-decay-time (atomic stores). */
 void keyspace_set_lfu_params(struct keyspace *ks, uint32_t log_factor, uint32_t decay_time);
+/* [free] Which keyspace_event kinds reach event_cb (an atomic store; 0,
+ * the default, costs one relaxed load per insert and expiry). */
+void keyspace_set_events(struct keyspace *ks, unsigned mask);
 
 /* ---- databases, keys and shards ------------------------------------------ */
 

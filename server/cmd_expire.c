@@ -131,6 +131,7 @@ static void expire_generic(struct cmd_ctx *ctx, long long basetime, long long un
     }
     if (when <= ctx->now_ms) {
         keyspace_delete_entry(k.shard, e);
+        cmd_notify(ctx, NOTIFY_GENERIC, "del", &ctx->argv[1]);
         resp_add_integer(ctx->out, 1);
         return;
     }
@@ -138,6 +139,7 @@ static void expire_generic(struct cmd_ctx *ctx, long long basetime, long long un
         resp_add_error(ctx->out, ERR_OUT_OF_MEMORY);
         return;
     }
+    cmd_notify(ctx, NOTIFY_GENERIC, "expire", &ctx->argv[1]);
     resp_add_integer(ctx->out, 1);
 }
 
@@ -217,7 +219,10 @@ static void persist_command(struct cmd_ctx *ctx)
     struct cmd_key k;
     cmd_key(ctx, 1, &k);
     struct hashmap_entry *e = cmd_find(ctx, &k, write_lookup_flags(ctx));
-    resp_add_integer(ctx->out, e != NULL && keyspace_persist(k.shard, &e));
+    bool persisted = e != NULL && keyspace_persist(k.shard, &e);
+    if (persisted)
+        cmd_notify(ctx, NOTIFY_GENERIC, "persist", &ctx->argv[1]);
+    resp_add_integer(ctx->out, persisted);
 }
 
 /* ---- the table ------------------------------------------------------------------- */

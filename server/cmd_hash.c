@@ -77,6 +77,7 @@ static const struct collection_type hash_collection = {
     .type = OBJECT_HASH, .len = len_cb, .encoding = encoding_cb, .remove = remove_cb,
     .scan = scan_cb, .compact = OBJECT_ENC_LISTPACK,
     .scan_count_scale = 2, /* Redis counts a field and its value as two */
+    .notify_class = NOTIFY_HASH, .remove_event = "hdel",
 };
 
 /* A write in progress: the key's hash, or a new one not yet stored. */
@@ -100,19 +101,21 @@ static bool write_open(struct cmd_ctx *ctx, struct hash_write *w)
 }
 
 /* Finish a write: a new hash is stored if it got a field, an existing
- * key's goes through collection_changed. False after an out-of-memory
- * reply; the caller replies otherwise. */
-static bool write_close(struct cmd_ctx *ctx, struct hash_write *w)
+ * key's goes through collection_changed; then the write's notification
+ * (`event`). False after an out-of-memory reply; the caller replies
+ * otherwise. */
+static bool write_close(struct cmd_ctx *ctx, struct hash_write *w, const char *event)
 {
     if (w->entry != NULL) {
         collection_changed(&hash_collection, &w->k, w->entry);
-        return true;
-    }
-    if (hash_len(w->h) == 0) {
+    } else if (hash_len(w->h) == 0) {
         hash_destroy(w->h);
         return true;
+    } else if (!collection_store(ctx, &hash_collection, &w->k, hash_boxed(w->h))) {
+        return false;
     }
-    return collection_store(ctx, &hash_collection, &w->k, hash_boxed(w->h));
+    cmd_notify(ctx, NOTIFY_HASH, event, &ctx->argv[1]);
+    return true;
 }
 
 /* An out-of-memory reply after a partial write: keep what was written
@@ -160,7 +163,7 @@ static long long hset_generic(struct cmd_ctx *ctx)
             goto oom;
         created += is_new;
     }
-    return write_close(ctx, &w) ? created : -1;
+    return write_close(ctx, &w, "hset") ? created : -1;
 oom:
     write_fail(ctx, &w);
     return -1;
@@ -193,7 +196,7 @@ static void hsetnx_command(struct cmd_ctx *ctx)
         write_fail(ctx, &w);
         return;
     }
-    if (write_close(ctx, &w))
+    if (write_close(ctx, &w, "hset"))
         resp_add_integer(ctx->out, 1);
 }
 
@@ -326,7 +329,7 @@ static void hincrby_command(struct cmd_ctx *ctx)
         write_fail(ctx, &w);
         return;
     }
-    if (write_close(ctx, &w))
+    if (write_close(ctx, &w, "hincrby"))
         resp_add_integer(ctx->out, value);
 }
 
@@ -363,7 +366,7 @@ static void hincrbyfloat_command(struct cmd_ctx *ctx)
         write_fail(ctx, &w);
         return;
     }
-    if (write_close(ctx, &w))
+    if (write_close(ctx, &w, "hincrbyfloat"))
         resp_add_bulk(ctx->out, buf, n);
 }
 

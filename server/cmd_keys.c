@@ -98,7 +98,10 @@ static void del_command(struct cmd_ctx *ctx)
     for (size_t i = 1; i < ctx->argc; i++) {
         struct cmd_key k;
         cmd_key(ctx, i, &k);
-        deleted += keyspace_delete(k.shard, &k.key, ctx->now_ms);
+        if (keyspace_delete(k.shard, &k.key, ctx->now_ms)) {
+            deleted++;
+            cmd_notify(ctx, NOTIFY_GENERIC, "del", &ctx->argv[i]);
+        }
     }
     resp_add_integer(ctx->out, deleted);
 }
@@ -111,7 +114,10 @@ static void count_existing(struct cmd_ctx *ctx, unsigned flags)
         struct cmd_key k;
         cmd_key(ctx, i, &k);
         /* Not cmd_find: TOUCH touches even under CLIENT NO-TOUCH. */
-        found += keyspace_find(k.shard, &k.key, ctx->now_ms, flags) != NULL;
+        if (keyspace_find(k.shard, &k.key, ctx->now_ms, flags) != NULL)
+            found++;
+        else
+            cmd_notify_miss(ctx, &k);
     }
     resp_add_integer(ctx->out, found);
 }
@@ -167,6 +173,10 @@ static void rename_generic(struct cmd_ctx *ctx, bool nx)
         resp_add_error(ctx->out, ERR_OUT_OF_MEMORY);
         return;
     }
+    if (dst_exists) /* Redis deletes it and adds the key anew */
+        cmd_notify(ctx, NOTIFY_NEW, "new", &ctx->argv[2]);
+    cmd_notify(ctx, NOTIFY_GENERIC, "rename_from", &ctx->argv[1]);
+    cmd_notify(ctx, NOTIFY_GENERIC, "rename_to", &ctx->argv[2]);
     if (nx)
         resp_add_integer(ctx->out, 1);
     else
@@ -253,12 +263,17 @@ static void copy_command(struct cmd_ctx *ctx)
         return;
     bool dst_exists = cmd_find(ctx, &dst, KEYSPACE_LOOKUP_NOTOUCH);
     struct hashmap_entry *e = cmd_find(ctx, &src, KEYSPACE_LOOKUP_COUNT);
-    if (e == NULL || (dst_exists && !replace))
+    if (e == NULL || (dst_exists && !replace)) {
         resp_add_integer(ctx->out, 0);
-    else if (keyspace_copy(e, dst.shard, &dst.key, ctx->now_ms, NULL) < 0)
+    } else if (keyspace_copy(e, dst.shard, &dst.key, ctx->now_ms, NULL) < 0) {
         resp_add_error(ctx->out, ERR_OUT_OF_MEMORY);
-    else
+    } else {
+        unsigned db = keyspace_db_index(dst_db);
+        if (dst_exists) /* Redis deletes it and adds the key anew */
+            notify_event(NOTIFY_NEW, "new", ctx->argv[2].ptr, ctx->argv[2].len, db);
+        notify_event(NOTIFY_GENERIC, "copy_to", ctx->argv[2].ptr, ctx->argv[2].len, db);
         resp_add_integer(ctx->out, 1);
+    }
     unlock_two(&locks);
 }
 
@@ -280,12 +295,16 @@ static void move_command(struct cmd_ctx *ctx)
         return;
     bool dst_exists = keyspace_find(dst_shard, &src.key, ctx->now_ms, KEYSPACE_LOOKUP_NOTOUCH);
     struct hashmap_entry *e = cmd_find(ctx, &src, 0);
-    if (e == NULL || dst_exists)
+    if (e == NULL || dst_exists) {
         resp_add_integer(ctx->out, 0);
-    else if (keyspace_rename(src.shard, e, dst_shard, &src.key, ctx->now_ms, NULL) < 0)
+    } else if (keyspace_rename(src.shard, e, dst_shard, &src.key, ctx->now_ms, NULL) < 0) {
         resp_add_error(ctx->out, ERR_OUT_OF_MEMORY);
-    else
+    } else {
+        cmd_notify(ctx, NOTIFY_GENERIC, "move_from", &ctx->argv[1]);
+        notify_event(NOTIFY_GENERIC, "move_to", ctx->argv[1].ptr, ctx->argv[1].len,
+                     keyspace_db_index(dst_db));
         resp_add_integer(ctx->out, 1);
+    }
     unlock_two(&locks);
 }
 
@@ -451,12 +470,14 @@ static void randomkey_command(struct cmd_ctx *ctx)
 /* ---- OBJECT ----------------------------------------------------------------------- */
 
 /* The key of OBJECT <sub> key, or a null reply. Redis looks it up with
- * LOOKUP_NOTOUCH, counting hits and misses. */
+ * LOOKUP_NOTOUCH, counting hits and misses, and LOOKUP_NONOTIFY: not
+ * cmd_find, which would raise "keymiss". */
 static const struct object *object_lookup_or_reply(struct cmd_ctx *ctx)
 {
     struct cmd_key k;
     cmd_key(ctx, 2, &k);
-    struct hashmap_entry *e = cmd_find(ctx, &k, KEYSPACE_LOOKUP_NOTOUCH | KEYSPACE_LOOKUP_COUNT);
+    struct hashmap_entry *e = keyspace_find(k.shard, &k.key, ctx->now_ms,
+                                            KEYSPACE_LOOKUP_NOTOUCH | KEYSPACE_LOOKUP_COUNT);
     if (e == NULL) {
         resp_add_null(ctx->out);
         return NULL;

@@ -69,7 +69,19 @@ static void pop_cb(struct resp_out *out, struct object_boxed *b, bool tail, size
 const struct collection_type list_collection = {
     .type = OBJECT_LIST, .len = len_cb, .encoding = encoding_cb, .pop = pop_cb,
     .end_words = {"left", "right"},
+    .notify_class = NOTIFY_LIST, .pop_events = {"lpop", "rpop"},
 };
+
+/* The notifications of a push and a pop at each end. */
+static const char *push_event(enum list_where w)
+{
+    return w == LIST_HEAD ? "lpush" : "rpush";
+}
+
+static const char *pop_event(enum list_where w)
+{
+    return list_collection.pop_events[w == LIST_TAIL];
+}
 
 static void reply_elem(struct cmd_ctx *ctx, const struct list_elem *e)
 {
@@ -144,6 +156,8 @@ static void push_generic(struct cmd_ctx *ctx, enum list_where where, bool only_e
     } else if (pushed) {
         collection_changed(&list_collection, &k, e);
     }
+    if (pushed)
+        cmd_notify(ctx, NOTIFY_LIST, push_event(where), &ctx->argv[1]);
     if (pushed < n)
         resp_add_error(ctx->out, ERR_OUT_OF_MEMORY);
     else
@@ -194,6 +208,7 @@ static void pop_generic(struct cmd_ctx *ctx, enum list_where where)
         resp_add_array_len(ctx->out, n);
     }
     pop_cb(ctx->out, list_boxed(l), where == LIST_TAIL, n, false);
+    cmd_notify(ctx, NOTIFY_LIST, pop_event(where), &ctx->argv[1]);
     collection_changed(&list_collection, &k, e);
 }
 
@@ -284,6 +299,7 @@ static void lset_command(struct cmd_ctx *ctx)
         return;
     }
     collection_changed(&list_collection, &k, e);
+    cmd_notify(ctx, NOTIFY_LIST, "lset", &ctx->argv[1]);
     resp_add_ok(ctx->out);
 }
 
@@ -322,6 +338,7 @@ static void linsert_command(struct cmd_ctx *ctx)
             return;
         }
         collection_changed(&list_collection, &k, e);
+        cmd_notify(ctx, NOTIFY_LIST, "linsert", &ctx->argv[1]);
         resp_add_integer(ctx->out, (long long)list_len(l));
         return;
     }
@@ -344,8 +361,10 @@ static void lrem_command(struct cmd_ctx *ctx)
         return;
     }
     size_t removed = list_remove_matching(l, ctx->argv[3].ptr, ctx->argv[3].len, count);
-    if (removed)
+    if (removed) {
+        cmd_notify(ctx, NOTIFY_LIST, "lrem", &ctx->argv[1]);
         collection_changed(&list_collection, &k, e);
+    }
     resp_add_integer(ctx->out, (long long)removed);
 }
 
@@ -366,6 +385,7 @@ static void ltrim_command(struct cmd_ctx *ctx)
         if (!collection_clamp_range(start, end, list_len(l), &from, &n))
             from = n = 0;
         list_keep_range(l, from, n);
+        cmd_notify(ctx, NOTIFY_LIST, "ltrim", &ctx->argv[1]);
         collection_changed(&list_collection, &k, e); /* Redis signals even when nothing went */
     }
     resp_add_ok(ctx->out);
@@ -509,6 +529,14 @@ static void lpos_command(struct cmd_ctx *ctx)
 
 /* ==== LMOVE RPOPLPUSH ===================================================================== */
 
+/* Redis's order: the push on the destination, then the pop on the source
+ * (then the source's "del" if it emptied). */
+static void lmove_notify(struct cmd_ctx *ctx, enum list_where from, enum list_where to)
+{
+    cmd_notify(ctx, NOTIFY_LIST, push_event(to), &ctx->argv[2]);
+    cmd_notify(ctx, NOTIFY_LIST, pop_event(from), &ctx->argv[1]);
+}
+
 static void lmove_generic(struct cmd_ctx *ctx, enum list_where from, enum list_where to)
 {
     struct cmd_key sk, dk;
@@ -528,6 +556,7 @@ static void lmove_generic(struct cmd_ctx *ctx, enum list_where from, enum list_w
         struct list_elem *x = list_pop(sl, from);
         (void)list_push_elem(sl, to, x); /* cannot fail: a slot was just freed */
         collection_changed(&list_collection, &sk, se);
+        lmove_notify(ctx, from, to);
         reply_elem(ctx, x);
         return;
     }
@@ -549,6 +578,7 @@ static void lmove_generic(struct cmd_ctx *ctx, enum list_where from, enum list_w
         struct list_elem *x = list_pop(sl, from);
         reply_elem(ctx, x);
         list_elem_free(x);
+        lmove_notify(ctx, from, to);
         collection_changed(&list_collection, &sk, se);
         return;
     }
@@ -560,6 +590,7 @@ static void lmove_generic(struct cmd_ctx *ctx, enum list_where from, enum list_w
     (void)list_push_elem(dl, to, x); /* cannot fail: reserved */
     reply_elem(ctx, x);
     collection_changed(&list_collection, &dk, de);
+    lmove_notify(ctx, from, to);
     collection_changed(&list_collection, &sk, se); /* may delete the source: last */
 }
 

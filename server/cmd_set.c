@@ -85,19 +85,27 @@ static uint64_t scan_cb(struct object_boxed *b, uint64_t cursor, struct collecti
 static const struct collection_type set_collection = {
     .type = OBJECT_SET, .len = len_cb, .encoding = encoding_cb, .remove = remove_cb,
     .scan = scan_cb, .compact = OBJECT_ENC_INTSET, .scan_count_scale = 1,
+    .notify_class = NOTIFY_SET, .remove_event = "srem",
 };
 
-/* Store a new set at k (replacing whatever is there), or delete k when the
- * set is empty (a STORE of an empty result). Takes ownership of s. False
- * after an out-of-memory reply. */
-static bool store_set(struct cmd_ctx *ctx, struct cmd_key *k, struct set *s)
+/* Store a new set at k, named by argument `key` (replacing whatever is
+ * there), then notify `event` (unless NULL); or delete k when the set is
+ * empty (a STORE of an empty result: "del" if there was a key). Takes
+ * ownership of s. False after an out-of-memory reply. */
+static bool store_set(struct cmd_ctx *ctx, struct cmd_key *k, const struct resp_arg *key,
+                      struct set *s, const char *event)
 {
     if (set_len(s) == 0) {
         set_destroy(s);
-        keyspace_delete(k->shard, &k->key, ctx->now_ms);
+        if (keyspace_delete(k->shard, &k->key, ctx->now_ms))
+            cmd_notify(ctx, NOTIFY_GENERIC, "del", key);
         return true;
     }
-    return collection_store(ctx, &set_collection, k, set_boxed(s));
+    if (!collection_store(ctx, &set_collection, k, set_boxed(s)))
+        return false;
+    if (event != NULL)
+        cmd_notify(ctx, NOTIFY_SET, event, key);
+    return true;
 }
 
 /* Every member of s as a RESP3 set (RESP2 array). */
@@ -140,12 +148,14 @@ static void sadd_command(struct cmd_ctx *ctx)
             resp_add_error(ctx->out, ERR_OUT_OF_MEMORY);
             return;
         }
-        if (store_set(ctx, &k, s))
+        if (store_set(ctx, &k, &ctx->argv[1], s, "sadd"))
             resp_add_integer(ctx->out, added);
         return;
     }
     if (added > 0 || oom)
         collection_changed(&set_collection, &k, e);
+    if (added > 0)
+        cmd_notify(ctx, NOTIFY_SET, "sadd", &ctx->argv[1]);
     if (oom)
         resp_add_error(ctx->out, ERR_OUT_OF_MEMORY);
     else
@@ -215,9 +225,11 @@ static void spop_count(struct cmd_ctx *ctx)
         resp_add_set_len(ctx->out, 0);
         return;
     }
+    cmd_notify(ctx, NOTIFY_SET, "spop", &ctx->argv[1]);
     if ((unsigned long long)count >= set_len(s)) {
         reply_members(ctx->out, s);
         keyspace_delete_entry(k.shard, e);
+        cmd_notify(ctx, NOTIFY_GENERIC, "del", &ctx->argv[1]);
         return;
     }
     resp_add_set_len(ctx->out, (size_t)count);
@@ -332,6 +344,7 @@ static void random_member_generic(struct cmd_ctx *ctx, bool pop)
     reply_member(ctx->out, &m);
     if (pop) {
         set_remove(s, m.ptr, m.len); /* m.ptr is the set's own bytes: reply first */
+        cmd_notify(ctx, NOTIFY_SET, "spop", &ctx->argv[1]);
         collection_changed(&set_collection, &k, e);
     }
 }
@@ -371,7 +384,9 @@ static void smove_command(struct cmd_ctx *ctx)
         resp_add_integer(ctx->out, present);
         return;
     }
-    /* Add first, so running out of memory changes nothing. */
+    /* Add first, so running out of memory changes nothing (so a new
+     * destination's "new" comes before the source's events, unlike Redis). */
+    bool added = true;
     if (de == NULL) {
         struct set *dst = set_create(cmd_member_hasher(), cmd_object_limits());
         if (dst == NULL || set_add(dst, member->ptr, member->len, NULL) < 0) {
@@ -379,11 +394,10 @@ static void smove_command(struct cmd_ctx *ctx)
             resp_add_error(ctx->out, ERR_OUT_OF_MEMORY);
             return;
         }
-        if (!store_set(ctx, &dk, dst))
+        if (!store_set(ctx, &dk, &ctx->argv[2], dst, NULL))
             return;
     } else {
         struct set *dst = set_from_boxed(object_boxed(keyspace_object(de)));
-        bool added;
         if (set_add(dst, member->ptr, member->len, &added) < 0) {
             resp_add_error(ctx->out, ERR_OUT_OF_MEMORY);
             return;
@@ -391,7 +405,10 @@ static void smove_command(struct cmd_ctx *ctx)
         collection_changed(&set_collection, &dk, de);
     }
     set_remove(src, member->ptr, member->len);
+    cmd_notify(ctx, NOTIFY_SET, "srem", &ctx->argv[1]);
     collection_changed(&set_collection, &sk, se);
+    if (added)
+        cmd_notify(ctx, NOTIFY_SET, "sadd", &ctx->argv[2]);
     resp_add_integer(ctx->out, 1);
 }
 
@@ -505,6 +522,9 @@ static struct set *union_diff(struct set **sets, size_t n, enum set_op op)
 
 /* SINTER/SUNION/SDIFF (store false: sources from argv[1]) and their STORE
  * forms (destination argv[1], sources from argv[2]). */
+static const char *const store_events[] = {
+    [OP_INTER] = "sinterstore", [OP_UNION] = "sunionstore", [OP_DIFF] = "sdiffstore"};
+
 static void set_op_generic(struct cmd_ctx *ctx, enum set_op op, bool store)
 {
     size_t first = store ? 2 : 1, n = ctx->argc - first;
@@ -553,7 +573,7 @@ static void set_op_generic(struct cmd_ctx *ctx, enum set_op op, bool store)
         cmd_key(ctx, 1, &dk);
         struct set *owned = dst;
         dst = NULL;
-        if (store_set(ctx, &dk, owned))
+        if (store_set(ctx, &dk, &ctx->argv[1], owned, store_events[op]))
             resp_add_integer(ctx->out, (long long)len);
     } else {
         reply_members(ctx->out, dst);

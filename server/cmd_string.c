@@ -241,6 +241,9 @@ static void set_generic(struct cmd_ctx *ctx, unsigned flags, const struct resp_a
         reply_oom_at(ctx, mark);
         return;
     }
+    cmd_notify(ctx, NOTIFY_STRING, "set", &ctx->argv[1]);
+    if (expire_at != KEYSPACE_TTL_NONE && expire_at != KEYSPACE_TTL_KEEP)
+        cmd_notify(ctx, NOTIFY_GENERIC, "expire", &ctx->argv[1]);
     if (int_reply)
         resp_add_integer(ctx->out, 1);
     else if (!(flags & EXT_GET))
@@ -295,8 +298,10 @@ static void getdel_command(struct cmd_ctx *ctx)
     struct cmd_key k;
     struct hashmap_entry *e;
     cmd_key(ctx, 1, &k);
-    if (get_generic(ctx, &k, &e) && e != NULL)
+    if (get_generic(ctx, &k, &e) && e != NULL) {
         keyspace_delete_entry(k.shard, e);
+        cmd_notify(ctx, NOTIFY_GENERIC, "del", &ctx->argv[1]);
+    }
 }
 
 /* GETEX key [EX s|PX ms|EXAT ts|PXAT ms-ts|PERSIST] */
@@ -320,12 +325,16 @@ static void getex_command(struct cmd_ctx *ctx)
     size_t mark = ctx->out->len;
     reply_string(ctx, keyspace_object(e));
     /* An absolute time already past deletes the key, as Redis does. */
-    if ((ea.flags & (EXT_EXAT | EXT_PXAT)) && at <= ctx->now_ms)
+    if ((ea.flags & (EXT_EXAT | EXT_PXAT)) && at <= ctx->now_ms) {
         keyspace_delete_entry(k.shard, e);
-    else if (ea.expire != NULL && keyspace_set_expire(k.shard, &e, at) < 0)
+        cmd_notify(ctx, NOTIFY_GENERIC, "del", &ctx->argv[1]);
+    } else if (ea.expire != NULL && keyspace_set_expire(k.shard, &e, at) < 0) {
         reply_oom_at(ctx, mark);
-    else if (ea.flags & EXT_PERSIST)
-        keyspace_persist(k.shard, &e);
+    } else if (ea.expire != NULL) {
+        cmd_notify(ctx, NOTIFY_GENERIC, "expire", &ctx->argv[1]);
+    } else if ((ea.flags & EXT_PERSIST) && keyspace_persist(k.shard, &e)) {
+        cmd_notify(ctx, NOTIFY_GENERIC, "persist", &ctx->argv[1]);
+    }
 }
 
 /* ==== many keys ================================================================= */
@@ -369,6 +378,7 @@ static void mset_generic(struct cmd_ctx *ctx, bool nx)
             reply_oom(ctx);
             return;
         }
+        cmd_notify(ctx, NOTIFY_STRING, "set", &ctx->argv[i]);
     }
     if (nx)
         resp_add_integer(ctx->out, 1);
@@ -399,18 +409,21 @@ static void append_command(struct cmd_ctx *ctx)
         return;
     if (e == NULL) {
         if (keyspace_set_string(k.shard, &k.key, val->ptr, val->len, OBJECT_STR_TRY,
-                                KEYSPACE_TTL_NONE, ctx->now_ms, NULL) < 0)
+                                KEYSPACE_TTL_NONE, ctx->now_ms, NULL) < 0) {
             reply_oom(ctx);
-        else
-            resp_add_integer(ctx->out, (long long)val->len);
-        return;
+            return;
+        }
+        len = val->len;
+    } else {
+        if (!check_string_length(ctx, object_string_len(keyspace_object(e)), val->len))
+            return;
+        if (keyspace_append(k.shard, &e, val->ptr, val->len, &len) < 0) {
+            reply_oom(ctx);
+            return;
+        }
     }
-    if (!check_string_length(ctx, object_string_len(keyspace_object(e)), val->len))
-        return;
-    if (keyspace_append(k.shard, &e, val->ptr, val->len, &len) < 0)
-        reply_oom(ctx);
-    else
-        resp_add_integer(ctx->out, (long long)len);
+    cmd_notify(ctx, NOTIFY_STRING, "append", &ctx->argv[1]);
+    resp_add_integer(ctx->out, (long long)len);
 }
 
 static void strlen_command(struct cmd_ctx *ctx)
@@ -491,10 +504,12 @@ static void setrange_command(struct cmd_ctx *ctx)
     if (!check_string_length(ctx, (uint64_t)offset, val->len))
         return;
     if (keyspace_setrange(k.shard, &k.key, &e, (size_t)offset, val->ptr, val->len, ctx->now_ms,
-                          &len) < 0)
+                          &len) < 0) {
         reply_oom(ctx);
-    else
-        resp_add_integer(ctx->out, (long long)len);
+        return;
+    }
+    cmd_notify(ctx, NOTIFY_STRING, "setrange", &ctx->argv[1]);
+    resp_add_integer(ctx->out, (long long)len);
 }
 
 /* ==== counters ================================================================== */
@@ -518,10 +533,12 @@ static void incr_generic(struct cmd_ctx *ctx, long long incr)
         return;
     }
     value += incr;
-    if (keyspace_set_int(k.shard, &k.key, value, KEYSPACE_TTL_KEEP, ctx->now_ms, NULL) < 0)
+    if (keyspace_set_int(k.shard, &k.key, value, KEYSPACE_TTL_KEEP, ctx->now_ms, NULL) < 0) {
         reply_oom(ctx);
-    else
-        resp_add_integer(ctx->out, value);
+        return;
+    }
+    cmd_notify(ctx, NOTIFY_STRING, "incrby", &ctx->argv[1]);
+    resp_add_integer(ctx->out, value);
 }
 
 static void incr_command(struct cmd_ctx *ctx)
@@ -590,10 +607,12 @@ static void incrbyfloat_command(struct cmd_ctx *ctx)
     }
     size_t n = resp_long_double_to_str(buf, sizeof(buf), value);
     if (keyspace_set_string(k.shard, &k.key, buf, n, OBJECT_STR_PLAIN, KEYSPACE_TTL_KEEP,
-                            ctx->now_ms, NULL) < 0)
+                            ctx->now_ms, NULL) < 0) {
         reply_oom(ctx);
-    else
-        resp_add_bulk(ctx->out, buf, n);
+        return;
+    }
+    cmd_notify(ctx, NOTIFY_STRING, "incrbyfloat", &ctx->argv[1]);
+    resp_add_bulk(ctx->out, buf, n);
 }
 
 /* ==== LCS ======================================================================== */

@@ -140,6 +140,7 @@ const struct collection_type zset_collection = {
     /* Redis doubles COUNT for a skiplist zset as for a hash (member and
      * score); Grove's ZSCAN has kept the single budget so far. */
     .scan_count_scale = 1, .pop = pop_cb, .end_words = {"min", "max"},
+    .notify_class = NOTIFY_ZSET, .remove_event = "zrem", .pop_events = {"zpopmin", "zpopmax"},
 };
 
 /* A score argument as Redis's getDoubleFromObject reads it. */
@@ -542,6 +543,8 @@ static void zadd_generic(struct cmd_ctx *ctx, int flags)
         if (t.added || t.updated)
             collection_changed(&zset_collection, &k, e);
     }
+    if (t.added || t.updated)
+        cmd_notify(ctx, NOTIFY_ZSET, (q.flags & ZADD_INCR) ? "zincr" : "zadd", &ctx->argv[1]);
     zadd_reply(ctx, &q, &t);
 free_scores:
     free(q.scores);
@@ -630,6 +633,10 @@ static void zrevrank_command(struct cmd_ctx *ctx)
  * the range at argv[2..3] is parsed before the key is looked up; the reply
  * is how many members it holds, which the ZREMRANGEBY* forms (`remove`)
  * remove, the key with them when it empties. */
+static const char *const remove_events[] = {
+    [RANGE_RANK] = "zremrangebyrank", [RANGE_SCORE] = "zremrangebyscore",
+    [RANGE_LEX] = "zremrangebylex"};
+
 static void range_count_generic(struct cmd_ctx *ctx, enum range_type type, bool remove)
 {
     struct range r = {.type = type};
@@ -653,6 +660,7 @@ static void range_count_generic(struct cmd_ctx *ctx, enum range_type type, bool 
             zset_at(z, lo, &m);
             zset_remove(z, m.ptr, m.len);
         }
+        cmd_notify(ctx, NOTIFY_ZSET, remove_events[type], &ctx->argv[1]);
         collection_changed(&zset_collection, &k, e);
     }
     resp_add_integer(ctx->out, (long long)(hi - lo));
@@ -833,19 +841,24 @@ static void zrevrangebylex_command(struct cmd_ctx *ctx)
     zrange_generic(ctx, RANGE_LEX, DIR_REVERSE);
 }
 
-/* Store an empty result: the destination goes, the reply is 0. */
+/* Store an empty result: the destination (argv[1]) goes, the reply is 0. */
 static void store_nothing(struct cmd_ctx *ctx, const struct cmd_key *dk)
 {
-    keyspace_delete(dk->shard, &dk->key, ctx->now_ms);
+    if (keyspace_delete(dk->shard, &dk->key, ctx->now_ms))
+        cmd_notify(ctx, NOTIFY_GENERIC, "del", &ctx->argv[1]);
     resp_add_integer(ctx->out, 0);
 }
 
-/* Store a result zset at dk (taking it) and reply its size. */
-static void store_zset(struct cmd_ctx *ctx, const struct cmd_key *dk, struct zset *z)
+/* Store a result zset at dk (argv[1], taking it), notify `event` and reply
+ * its size. */
+static void store_zset(struct cmd_ctx *ctx, const struct cmd_key *dk, struct zset *z,
+                       const char *event)
 {
     size_t n = zset_len(z);
-    if (collection_store(ctx, &zset_collection, dk, zset_boxed(z)))
-        resp_add_integer(ctx->out, (long long)n);
+    if (!collection_store(ctx, &zset_collection, dk, zset_boxed(z)))
+        return;
+    cmd_notify(ctx, NOTIFY_ZSET, event, &ctx->argv[1]);
+    resp_add_integer(ctx->out, (long long)n);
 }
 
 /* The members at `count` ranks of z from `first` (downwards when
@@ -894,7 +907,7 @@ static void zrangestore_command(struct cmd_ctx *ctx)
     else if ((dst = copy_range(z, &q, first, count)) == NULL)
         resp_add_error(ctx->out, ERR_OUT_OF_MEMORY);
     else
-        store_zset(ctx, &dk, dst);
+        store_zset(ctx, &dk, dst, "zrangestore");
 }
 
 /* ==== ZPOPMIN, ZPOPMAX, ZMPOP ===================================================== */
@@ -932,6 +945,7 @@ static void zpop_generic(struct cmd_ctx *ctx, bool max)
     bool pairs = has_count && ctx->out->proto >= 3;
     resp_add_array_len(ctx->out, pairs ? n : n * 2);
     pop_cb(ctx->out, zset_boxed(z), max, n, pairs);
+    cmd_notify(ctx, NOTIFY_ZSET, zset_collection.pop_events[max], &ctx->argv[1]);
     collection_changed(&zset_collection, &k, e);
 }
 
@@ -1397,6 +1411,9 @@ static struct zset *zset_from_items(const struct zset_member *items, size_t n, s
     return z;
 }
 
+static const char *const zop_store_events[] = {
+    [ZOP_UNION] = "zunionstore", [ZOP_INTER] = "zinterstore", [ZOP_DIFF] = "zdiffstore"};
+
 /* The result replied (as ZRANGE replies) or stored at argv[1] (an empty
  * one deletes it). */
 static void zop_finish(struct cmd_ctx *ctx, const struct zop_req *q, struct hashmap *acc)
@@ -1420,7 +1437,7 @@ static void zop_finish(struct cmd_ctx *ctx, const struct zop_req *q, struct hash
         else if ((z = zset_from_items(items, n, maxlen)) == NULL)
             resp_add_error(ctx->out, ERR_OUT_OF_MEMORY);
         else
-            store_zset(ctx, &dk, z);
+            store_zset(ctx, &dk, z, zop_store_events[q->op]);
     }
     free(items);
 }

@@ -34,6 +34,9 @@ void collection_changed(const struct collection_type *t, const struct cmd_key *k
     struct object_boxed *b = object_boxed(o);
     if (t->len(b) == 0) {
         keyspace_delete_entry(k->shard, e);
+        if (__builtin_expect(notify_wanted(NOTIFY_GENERIC), 0))
+            notify__event(NOTIFY_GENERIC, "del", k->key.ptr, k->key.len,
+                          keyspace_shard_id(k->shard) / keyspace_shards_per_db(server.ks));
         return;
     }
     o->encoding = (uint8_t)t->encoding(b);
@@ -82,8 +85,10 @@ void collection_remove_command(struct cmd_ctx *ctx, const struct collection_type
         return;
     for (size_t i = 2; b != NULL && i < ctx->argc && t->len(b) > 0; i++)
         removed += t->remove(b, ctx->argv[i].ptr, ctx->argv[i].len);
-    if (removed > 0)
+    if (removed > 0) {
+        cmd_notify(ctx, t->notify_class, t->remove_event, &ctx->argv[1]);
         collection_changed(t, &k, e);
+    }
     resp_add_integer(ctx->out, removed);
 }
 
@@ -212,6 +217,7 @@ bool collection_mpop_serve(struct cmd_ctx *ctx, const struct collection_type *t,
         resp_add_bulk(ctx->out, ctx->argv[i].ptr, ctx->argv[i].len);
         resp_add_array_len(ctx->out, n);
         t->pop(ctx->out, b, q->second_end, n, true);
+        cmd_notify(ctx, t->notify_class, t->pop_events[q->second_end], &ctx->argv[i]);
         collection_changed(t, &k, e);
         return true;
     }

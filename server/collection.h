@@ -66,6 +66,12 @@ struct collection_type {
     void (*pop)(struct resp_out *out, struct object_boxed *b, bool second_end, size_t n,
                 bool pairs);
     const char *end_words[2]; /* LMPOP's "left", "right"; ZMPOP's "min", "max" */
+    /* Keyspace notifications: the type's class (NOTIFY_HASH...), the event
+     * of `remove` ("hdel", "srem", "zrem") and of `pop` from each end
+     * ("lpop", "rpop"; "zpopmin", "zpopmax"). */
+    unsigned notify_class;
+    const char *remove_event;
+    const char *pop_events[2];
 };
 
 /* The list and sorted set types (cmd_list.c, cmd_zset.c), for the blocking
@@ -81,8 +87,10 @@ extern const struct collection_type zset_collection;
 bool collection_store(struct cmd_ctx *ctx, const struct collection_type *t,
                       const struct cmd_key *k, struct object_boxed *b);
 /* After an in-place change to the collection in entry e (key k): delete
- * the key if the collection is empty (the deletion tells WATCH), else
- * bring the object's reported encoding up to date and tell WATCH. */
+ * the key if the collection is empty (the deletion tells WATCH, and
+ * raises the "del" notification that follows the change's own, as in
+ * Redis), else bring the object's reported encoding up to date and tell
+ * WATCH. */
 void collection_changed(const struct collection_type *t, const struct cmd_key *k,
                         struct hashmap_entry *e);
 

@@ -351,7 +351,17 @@ struct hashmap_entry *cmd_find(struct cmd_ctx *ctx, const struct cmd_key *k, uns
 {
     if (ctx->client->flags & CLIENT_NO_TOUCH)
         flags |= KEYSPACE_LOOKUP_NOTOUCH;
-    return keyspace_find(k->shard, &k->key, ctx->now_ms, flags);
+    struct hashmap_entry *e = keyspace_find(k->shard, &k->key, ctx->now_ms, flags);
+    if (e == NULL && (flags & KEYSPACE_LOOKUP_COUNT))
+        cmd_notify_miss(ctx, k);
+    return e;
+}
+
+void cmd_notify_miss(struct cmd_ctx *ctx, const struct cmd_key *k)
+{
+    if (__builtin_expect(notify_wanted(NOTIFY_KEY_MISS), 0))
+        notify__event(NOTIFY_KEY_MISS, "keymiss", k->key.ptr, k->key.len,
+                      keyspace_db_index(ctx->db));
 }
 
 bool cmd_find_boxed(struct cmd_ctx *ctx, const struct cmd_key *k, unsigned flags,

@@ -31,6 +31,7 @@
 
 #include "client.h"
 #include "keyspace.h"
+#include "notify.h"
 #include "resp.h"
 
 enum command_flag {
@@ -228,6 +229,15 @@ void command_client_leave(struct client *c);
  * dispatcher's hash of the first key is reused). */
 void cmd_key(struct cmd_ctx *ctx, size_t argi, struct cmd_key *out);
 
+/* A keyspace notification (notify.h) of class cls for the key `key` in
+ * the client's database: where Redis's command calls notifyKeyspaceEvent. */
+static inline void cmd_notify(struct cmd_ctx *ctx, unsigned cls, const char *event,
+                              const struct resp_arg *key)
+{
+    if (__builtin_expect(notify_wanted(cls), 0))
+        notify__event(cls, event, key->ptr, key->len, keyspace_db_index(ctx->db));
+}
+
 /* Redis's texts that more than one file replies, word for word. */
 #define ERR_OUT_OF_MEMORY "ERR out of memory"
 #define ERR_MAXMEMORY_OOM "OOM command not allowed when used memory > 'maxmemory'."
@@ -258,8 +268,13 @@ bool arg_to_ll_or_reply(struct cmd_ctx *ctx, const struct resp_arg *arg, long lo
 bool arg_to_scan_cursor(const struct resp_arg *arg, uint64_t *out);
 /* keyspace_find for handlers: under CLIENT NO-TOUCH no lookup changes a
  * key's LRU/LFU data, as in Redis (TOUCH alone calls keyspace_find
- * itself, since it touches regardless). */
+ * itself, since it touches regardless). A read (KEYSPACE_LOOKUP_COUNT)
+ * that misses raises the "keymiss" notification, as Redis's
+ * lookupKeyRead. */
 struct hashmap_entry *cmd_find(struct cmd_ctx *ctx, const struct cmd_key *k, unsigned flags);
+
+/* The "keymiss" notification of a read that found no key. */
+void cmd_notify_miss(struct cmd_ctx *ctx, const struct cmd_key *k);
 
 /* The boxed value (hash, list, set, zset) of `type` at key k, or NULL in
  * *boxed when the key is absent. False after replying WRONGTYPE. `flags`

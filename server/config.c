@@ -21,9 +21,10 @@
 #include "fsutil.h"
 #include "glob.h"
 #include "log.h"
+#include "notify.h"
 #include "resp.h"
 
-enum option_kind { OPT_INT, OPT_MEMORY, OPT_STRING, OPT_BOOL, OPT_ENUM, OPT_OBUF_LIMIT };
+enum option_kind { OPT_INT, OPT_MEMORY, OPT_STRING, OPT_BOOL, OPT_ENUM, OPT_OBUF_LIMIT, OPT_NOTIFY };
 
 #define OPT_IMMUTABLE 1 /* start-up only: CONFIG SET refuses it */
 #define OPT_PROTECTED 2 /* CONFIG SET needs enable-protected-configs, as in Redis */
@@ -121,6 +122,8 @@ static const struct option options[] = {
     {"appendonly", OPT_BOOL, FIELD(appendonly), 0, 1, 0, NULL, "no", NULL, NULL},
     {"daemonize", OPT_BOOL, FIELD(daemonize), 0, 0, OPT_IMMUTABLE, NULL, "no", NULL, NULL},
     {"dir", OPT_STRING, FIELD(dir), 0, 0, OPT_PROTECTED, NULL, ".", NULL, NULL},
+    {"notify-keyspace-events", OPT_NOTIFY, FIELD(notify_keyspace_events), 0, LLONG_MAX, 0, NULL,
+     "", NULL, NULL},
 };
 #define OPTION_COUNT (sizeof(options) / sizeof(options[0]))
 
@@ -339,6 +342,18 @@ static int parse_enum_value(const struct option *opt, const char *value, long lo
     return -EINVAL;
 }
 
+static int parse_notify_value(const struct option *opt, const char *value, long long *v,
+                              char *reason, size_t cap)
+{
+    unsigned classes;
+    (void)opt;
+    if (notify_parse_classes(value, &classes) < 0)
+        return reason_for(reason, cap,
+                          "Invalid event class character. Use 'Ag$lshzxeKEtmdn'.");
+    *v = classes;
+    return 0;
+}
+
 static int parse_int_value(const struct option *opt, const char *value, long long *v,
                            char *reason, size_t cap)
 {
@@ -405,6 +420,7 @@ static int apply_string(struct config *cfg, const struct option *opt, const char
 static const parse_fn parsers[] = {
     [OPT_INT] = parse_int_value, [OPT_MEMORY] = parse_memory_value,
     [OPT_BOOL] = parse_bool_value, [OPT_ENUM] = parse_enum_value,
+    [OPT_NOTIFY] = parse_notify_value,
 };
 
 /* A numeric option's value `text` parsed, or false if it does not parse. */
@@ -457,6 +473,8 @@ static int apply_live(struct config *cfg, const struct option *opt, const char *
     if (rc == 0 && (opt->flags & OPT_NO_EFFECT) && !holds(cfg, opt, no_effect_value(opt)))
         log_warning("%s is set to '%s', which Grove accepts but does not act on: it behaves "
                     "as with '%s'", opt->name, value, no_effect_value(opt));
+    if (rc == 0 && opt->offset == FIELD(notify_keyspace_events))
+        notify_set_classes((unsigned)cfg->notify_keyspace_events);
     return rc;
 }
 
@@ -644,6 +662,9 @@ static void format_value(struct config *cfg, const struct option *opt, char *buf
         break;
     case OPT_ENUM:
         snprintf(buf, len, "%s", opt->enum_names[v]);
+        break;
+    case OPT_NOTIFY:
+        notify_format_classes((unsigned)v, buf, len);
         break;
     case OPT_OBUF_LIMIT: {
         atomic_llong(*l)[3] = cfg->obuf_limits;

@@ -94,6 +94,7 @@ struct config {
     atomic_llong appendonly;
     atomic_llong daemonize;
     char *dir;
+    atomic_llong notify_keyspace_events;  /* enum notify_class bits (notify.h) */
 };
 
 /* enable-protected-configs: who may CONFIG SET a protected option (dir). */

@@ -19,6 +19,7 @@
 #include "keyspace.h"
 #include "lazyfree.h"
 #include "log.h"
+#include "notify.h"
 #include "rlimit.h"
 #include "function.h"
 #include "script_lua.h"
@@ -138,10 +139,12 @@ static int create_keyspace(void)
     kc.lfu_log_factor = (uint32_t)server.cfg.lfu_log_factor;
     kc.lfu_decay_time = (uint32_t)server.cfg.lfu_decay_time;
     kc.ready_cb = blocking_ready_cb;
+    kc.event_cb = notify_keyspace_cb;
     if (keyspace_create(&kc, &server.ks) < 0) {
         log_warning("Out of memory creating the keyspace");
         return -1;
     }
+    notify_attach(server.ks);
     return 0;
 }
 
@@ -167,6 +170,7 @@ int lifecycle_state_init(unsigned nloops)
 
 void lifecycle_state_deinit(void)
 {
+    notify_attach(NULL);
     keyspace_destroy(server.ks);
     server.ks = NULL;
     stats_deinit();

@@ -467,12 +467,18 @@ static void dispatch(const struct gather *g, struct worker *home, struct tally *
     }
 }
 
-long long pubsub_publish(struct client *publisher, enum pubsub_kind kind, const char *channel,
+/* Deliver to the receivers on `home` (the calling thread's worker) at
+ * once and to the others through their workers' queues; with home NULL
+ * (a thread without a loop), or while messages posted to home wait to be
+ * run, to every one through the queues, so that each receiver gets
+ * messages in the order they were published. */
+static long long publish(struct worker *home, enum pubsub_kind kind, const char *channel,
                          size_t chlen, const char *msg, size_t msglen)
 {
     struct gather g = {.r = g.stack, .cap = sizeof(g.stack) / sizeof(g.stack[0])};
     struct tally *tallies = NULL;
-    struct worker *home = publisher->worker;
+    if (home != NULL && !worker_quiet(home))
+        home = NULL;
     pthread_mutex_lock(&registry_lock);
     gather_receivers(&g, kind, channel, chlen);
     bool remote = false;
@@ -489,6 +495,18 @@ long long pubsub_publish(struct client *publisher, enum pubsub_kind kind, const 
     if (g.r != g.stack)
         free(g.r);
     return (long long)g.n;
+}
+
+long long pubsub_publish(struct client *publisher, enum pubsub_kind kind, const char *channel,
+                         size_t chlen, const char *msg, size_t msglen)
+{
+    return publish(publisher->worker, kind, channel, chlen, msg, msglen);
+}
+
+long long pubsub_publish_here(const char *channel, size_t chlen, const char *msg,
+                              size_t msglen)
+{
+    return publish(worker_current(), PUBSUB_CHANNEL, channel, chlen, msg, msglen);
 }
 
 /* On the receiving worker's thread: each receiver by id, if still there. */

@@ -23,9 +23,11 @@
  * mutex. A client's own subscription sets (struct pubsub_client) belong to
  * its thread; the counts CLIENT LIST reads from other threads are atomic.
  * Delivery never touches another loop's connection: receivers on the
- * publisher's loop get the message appended directly, the others through
- * their worker's queue (worker_post), where the worker looks each receiver
- * up by id and drops the message if the client has gone.
+ * publisher's loop get the message appended directly (unless messages
+ * posted to that loop wait: then it queues behind them, keeping each
+ * receiver's order), the others through their worker's queue
+ * (worker_post), where the worker looks each receiver up by id and drops
+ * the message if the client has gone.
  *
  * Errors: actions return 0 or -ENOMEM.
  */
@@ -75,6 +77,16 @@ bool pubsub_client_subscribed(const struct client *c);
  * to every receiver, return how many there were. */
 long long pubsub_publish(struct client *publisher, enum pubsub_kind kind, const char *channel,
                          size_t chlen, const char *msg, size_t msglen);
+/* PUBLISH from whatever thread calls it (a worker's, or one without a
+ * loop, as the cron's): keyspace notifications. Each receiver gets the
+ * messages of every publisher in the order they were published (a
+ * receiver on the calling thread's loop gets it at once only when nothing
+ * posted to that loop waits), so messages published while holding a shard
+ * lock reach everyone in the order of the writes to that shard. Takes the
+ * registry lock then queue locks, never a shard lock, so callers may hold
+ * shard locks (the lock order is shards, registry, queues). */
+long long pubsub_publish_here(const char *channel, size_t chlen, const char *msg,
+                              size_t msglen);
 
 /* PUBSUB CHANNELS / SHARDCHANNELS (kind CHANNEL or SHARD): append every
  * active channel matching the pattern (NULL: all) as an array. */

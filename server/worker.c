@@ -88,6 +88,7 @@ int worker_post(struct worker *w, struct worker_msg *m)
     else
         w->queue_head = m;
     w->queue_tail = m;
+    atomic_fetch_add_explicit(&w->unrun, 1, memory_order_relaxed);
     w->wake_cb(w);
     pthread_mutex_unlock(&w->queue_lock);
     return 0;
@@ -107,6 +108,18 @@ struct worker_msg *worker_take_messages(struct worker *w)
     w->queue_head = w->queue_tail = NULL;
     pthread_mutex_unlock(&w->queue_lock);
     return m;
+}
+
+void worker_run_message(struct worker *w, struct worker_msg *m)
+{
+    m->deliver_cb(w, m);
+    free(m);
+    atomic_fetch_sub_explicit(&w->unrun, 1, memory_order_relaxed);
+}
+
+bool worker_quiet(struct worker *w)
+{
+    return atomic_load_explicit(&w->unrun, memory_order_relaxed) == 0;
 }
 
 void worker_close_queue(struct worker *w)

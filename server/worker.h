@@ -21,6 +21,7 @@
 #define GROVE_WORKER_H
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -58,6 +59,10 @@ struct worker {
     struct worker_loop *loop; /* the libuv side (worker_loop.h) */
     pthread_mutex_t queue_lock;
     struct worker_msg *queue_head, *queue_tail;
+    /* Messages posted and not yet run (worker_run_message): while any
+     * wait, what this worker's own thread delivers must queue behind them
+     * (worker_quiet) to keep posting order. */
+    atomic_uint unrun;
     bool queue_closed;
     struct hashmap *clients_by_id; /* id -> struct client *, the worker's thread only */
 };
@@ -79,6 +84,12 @@ int worker_post(struct worker *w, struct worker_msg *m);
  * and close the queue for good; a message taken but not run is dropped
  * (drop_cb, then free). */
 struct worker_msg *worker_take_messages(struct worker *w);
+/* The loop side: run a taken message (deliver_cb) and free it. */
+void worker_run_message(struct worker *w, struct worker_msg *m);
+/* On w's own thread: no message posted to w waits to be run, so what the
+ * thread delivers to its own clients now comes after everything posted
+ * to them before (pub/sub's direct delivery relies on it). */
+bool worker_quiet(struct worker *w);
 void worker_drop_message(struct worker_msg *m);
 void worker_close_queue(struct worker *w);
 

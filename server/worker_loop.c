@@ -202,8 +202,7 @@ static void wakeup_cb(uv_async_t *handle)
     struct worker_loop *wl = handle->data;
     for (struct worker_msg *m = worker_take_messages(wl->w), *next; m != NULL; m = next) {
         next = m->next;
-        m->deliver_cb(wl->w, m);
-        free(m);
+        worker_run_message(wl->w, m);
     }
     if (atomic_load(&wl->stop_requested))
         stop(wl);

@@ -2097,6 +2097,81 @@ START_TEST(waiters_stay_with_their_database_across_swapdb)
 }
 END_TEST
 
+/* ---- events (keyspace notifications) ------------------------------------- */
+
+struct event_log {
+    char text[16][32]; /* "new k", "expired k"... */
+    size_t n;
+};
+
+static void log_event_cb(struct keyspace_shard *sh, enum keyspace_event ev, const char *key,
+                         size_t len, void *ud)
+{
+    struct event_log *log = ud;
+    const char *name = ev == KEYSPACE_EVENT_NEW       ? "new"
+                       : ev == KEYSPACE_EVENT_EXPIRED ? "expired"
+                                                      : "evicted";
+    (void)sh;
+    ck_assert_uint_lt(log->n, 16);
+    snprintf(log->text[log->n++], sizeof(log->text[0]), "%s %.*s", name, (int)len, key);
+}
+
+static struct event_log events;
+
+static void events_setup(void)
+{
+    struct keyspace_config cfg;
+
+    keyspace_config_default(&cfg);
+    cfg.shard_bits = 2;
+    cfg.hasher.fn = test_hash;
+    cfg.event_cb = log_event_cb;
+    cfg.event_ud = &events;
+    ck_assert_int_eq(keyspace_create(&cfg, &ks), KEYSPACE_OK);
+    db0 = keyspace_db(ks, 0);
+    memset(&events, 0, sizeof(events));
+}
+
+START_TEST(events_are_reported_only_when_asked_for)
+{
+    char got[16];
+
+    put_ttl(db0, "quiet", "v", NOW + 10);
+    ck_assert(!get_at(db0, "quiet", NOW + 11, got, sizeof(got)));
+    ck_assert_uint_eq(events.n, 0); /* mask 0: nothing */
+    keyspace_set_events(ks, KEYSPACE_EVENT_NEW | KEYSPACE_EVENT_EXPIRED);
+    put_ttl(db0, "k", "v", NOW + 10);
+    put_ttl(db0, "k", "w", NOW + 10); /* an overwrite is no new key */
+    ck_assert(!get_at(db0, "k", NOW + 11, got, sizeof(got)));
+    put(db0, "k", "again");
+    put_ttl(db0, "a", "v", NOW + 10);
+    keyspace_active_expire(ks, NOW + 11, 1000, &(unsigned){0});
+    keyspace_set_events(ks, KEYSPACE_EVENT_EXPIRED);
+    put(db0, "b", "v");
+    ck_assert_uint_eq(events.n, 5);
+    ck_assert_str_eq(events.text[0], "new k");
+    ck_assert_str_eq(events.text[1], "expired k");
+    ck_assert_str_eq(events.text[2], "new k");
+    ck_assert_str_eq(events.text[3], "new a");
+    ck_assert_str_eq(events.text[4], "expired a");
+}
+END_TEST
+
+START_TEST(eviction_reports_evicted)
+{
+    struct keyspace_evict_pool pool;
+
+    keyspace_set_events(ks, KEYSPACE_EVENT_EVICTED);
+    put(db0, "victim", "v");
+    keyspace_evict_pool_init(&pool, KEYSPACE_EVICT_LRU, false);
+    sample_all(&pool, db0, NOW);
+    ck_assert(keyspace_evict_best(&pool, ks, NOW, NULL));
+    keyspace_evict_pool_deinit(&pool);
+    ck_assert_uint_eq(events.n, 1);
+    ck_assert_str_eq(events.text[0], "evicted victim");
+}
+END_TEST
+
 static Suite *keyspace_suite(void)
 {
     Suite *s = suite_create("keyspace");
@@ -2119,6 +2194,12 @@ static Suite *keyspace_suite(void)
     tcase_add_test(evict, evict_skips_candidates_deleted_meanwhile);
     tcase_add_test(evict, evict_pool_keeps_only_the_best_candidates);
     suite_add_tcase(s, evict);
+
+    TCase *notify = tcase_create("events");
+    tcase_add_checked_fixture(notify, events_setup, teardown);
+    tcase_add_test(notify, events_are_reported_only_when_asked_for);
+    tcase_add_test(notify, eviction_reports_evicted);
+    suite_add_tcase(s, notify);
 
     tcase_add_checked_fixture(basics, setup, teardown);
     tcase_add_checked_fixture(strings, setup, teardown);
