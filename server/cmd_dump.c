@@ -182,11 +182,13 @@ static void restore_command(struct cmd_ctx *ctx)
     struct object_value v;
     if (!decode_payload(ctx, &v))
         return;
-    if (opts.replace)
-        keyspace_delete(k.shard, &k.key, ctx->now_ms);
+    bool deleted = opts.replace && keyspace_delete(k.shard, &k.key, ctx->now_ms);
     if (ttl > 0 && !opts.absttl)
         ttl = ttl > INT64_MAX - ctx->now_ms ? INT64_MAX : ttl + ctx->now_ms;
     if (ttl > 0 && ttl <= ctx->now_ms) {
+        /* Already expired: as Redis, the key is only deleted. */
+        if (deleted)
+            cmd_notify(ctx, NOTIFY_GENERIC, "del", &ctx->argv[1]);
         object_value_discard(&v);
         resp_add_ok(ctx->out);
         return;
@@ -198,6 +200,7 @@ static void restore_command(struct cmd_ctx *ctx)
         return;
     }
     set_access(keyspace_object(e), &opts, ctx->now_ms);
+    cmd_notify(ctx, NOTIFY_GENERIC, "restore", &ctx->argv[1]);
     resp_add_ok(ctx->out);
 }
 

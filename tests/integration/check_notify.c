@@ -449,6 +449,37 @@ START_TEST(expired_key_read_notifies_expired_then_keymiss)
 }
 END_TEST
 
+/* RESTORE's payload is binary, so this sequence goes through hiredis. As
+ * Redis: "new" and "restore" for a key restored, REPLACE deletes silently,
+ * a TTL already past only deletes ("del" when REPLACE removed a key). */
+START_TEST(restore_notifies_as_redis)
+{
+    static const char *const events[] = {
+        "__keyspace@0__:r2 new", "__keyevent@0__:new r2", "__keyspace@0__:r2 restore",
+        "__keyevent@0__:restore r2", "__keyspace@0__:r2 new", "__keyevent@0__:new r2",
+        "__keyspace@0__:r2 restore", "__keyevent@0__:restore r2", "__keyspace@0__:r2 del",
+        "__keyevent@0__:del r2", NULL};
+    harness_cmd_ok(harness_ctx, "SET r v");
+    redisReply *dump = redisCommand(harness_ctx, "DUMP r");
+    ck_assert_int_eq(dump->type, REDIS_REPLY_STRING);
+    struct watcher w[WATCHERS];
+    for (int i = 0; i < WATCHERS; i++)
+        watch(&w[i]);
+    harness_cmd_ok(harness_ctx, "CONFIG SET notify-keyspace-events KEAn");
+    harness_cmd_ok(harness_ctx, "RESTORE r2 0 %b", dump->str, dump->len);
+    harness_cmd_ok(harness_ctx, "RESTORE r2 0 %b REPLACE", dump->str, dump->len);
+    harness_cmd_ok(harness_ctx, "RESTORE r2 1 %b REPLACE ABSTTL", dump->str, dump->len);
+    harness_cmd_ok(harness_ctx, "RESTORE r3 1 %b ABSTTL", dump->str, dump->len);
+    harness_expect_int(redisCommand(harness_ctx, "PUBLISH " MARK " end"), WATCHERS);
+    for (int i = 0; i < WATCHERS; i++) {
+        expect_events(&w[i], events);
+        unwatch(&w[i]);
+    }
+    freeReplyObject(dump);
+    harness_cmd_ok(harness_ctx, "CONFIG SET notify-keyspace-events %s", "");
+}
+END_TEST
+
 /* Nobody reads the key: the cron's active expiry (on the main thread)
  * deletes it and its event reaches every subscriber's loop. */
 START_TEST(active_expiry_notifies_expired)
@@ -621,6 +652,7 @@ static Suite *notify_suite(void)
     tcase_add_test(families, new_keys_notify_as_redis);
     tcase_add_test(families, read_misses_notify_keymiss_as_redis);
     tcase_add_test(families, transactions_scripts_and_other_databases_notify_as_redis);
+    tcase_add_test(families, restore_notifies_as_redis);
     suite_add_tcase(s, families);
 
     TCase *filters = harness_server_case("filters", start_four_loops, NULL);
