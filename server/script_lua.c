@@ -122,6 +122,55 @@ int script_lua__raise_error(lua_State *L, const char *msg)
     return lua_error(L);
 }
 
+/* The table a read-only proxy stands for (its metatable's __index), put
+ * in place of the proxy at `idx`; any other value is left alone. */
+static void see_through_proxy(lua_State *L, int idx)
+{
+    if (!lua_istable(L, idx) || !lua_getmetatable(L, idx))
+        return;
+    lua_getfield(L, -1, "__newindex");
+    bool proxy = lua_tocfunction(L, -1) == script_lua__readonly_newindex;
+    lua_pop(L, 1);
+    if (proxy) {
+        lua_getfield(L, -1, "__index");
+        lua_replace(L, idx);
+    }
+    lua_pop(L, 1);
+}
+
+/* next, pairs and rawget read a proxy's table, so scripts can walk and
+ * read string, cjson, redis, _G... as they can Redis's read-only tables
+ * (which are the tables themselves). */
+static int sandbox_next(lua_State *L)
+{
+    luaL_checktype(L, 1, LUA_TTABLE);
+    lua_settop(L, 2);
+    see_through_proxy(L, 1);
+    if (lua_next(L, 1))
+        return 2;
+    lua_pushnil(L);
+    return 1;
+}
+
+static int sandbox_pairs(lua_State *L)
+{
+    luaL_checktype(L, 1, LUA_TTABLE);
+    lua_pushcfunction(L, sandbox_next);
+    lua_pushvalue(L, 1);
+    lua_pushnil(L);
+    return 3;
+}
+
+static int sandbox_rawget(lua_State *L)
+{
+    luaL_checktype(L, 1, LUA_TTABLE);
+    luaL_checkany(L, 2);
+    lua_settop(L, 2);
+    see_through_proxy(L, 1);
+    lua_rawget(L, 1);
+    return 1;
+}
+
 /* rawset refuses the sandbox's proxies, as Redis's read-only tables do. */
 static int sandbox_rawset(lua_State *L)
 {
@@ -357,6 +406,34 @@ static int redis_pcall(lua_State *L)
 
 /* ---- the rest of the redis library ---------------------------------------------------- */
 
+/* redis.acl_check_cmd(cmd, args...): may the script's user run it? Grove
+ * has only the `default` user, who may run every command, so a known
+ * command (and known subcommand) is always allowed; an unknown one raises
+ * Redis's error. */
+static int redis_acl_check_cmd(lua_State *L)
+{
+    int argc = lua_gettop(L);
+    if (argc == 0)
+        return script_lua__raise_error(L, "Please specify at least one argument for this redis "
+                                          "lib call");
+    struct resp_arg *argv = malloc((size_t)argc * (sizeof(*argv) + 32));
+    if (argv == NULL)
+        return luaL_error(L, "out of memory");
+    char(*numbers)[32] = (char(*)[32])(argv + argc);
+    bool strings = collect_args(L, argc, argv, numbers);
+    const struct command *cmd = strings ? command_lookup(argv[0].ptr, argv[0].len) : NULL;
+    if (cmd != NULL && cmd->subcommands != NULL && argc > 1)
+        cmd = command_lookup_sub(cmd, argv[1].ptr, argv[1].len);
+    free(argv);
+    if (!strings)
+        return script_lua__raise_error(L, "Lua redis lib command arguments must be strings or "
+                                          "integers");
+    if (cmd == NULL)
+        return script_lua__raise_error(L, "Invalid command passed to redis.acl_check_cmd()");
+    lua_pushboolean(L, 1);
+    return 1;
+}
+
 /* redis.error_reply("msg") -> {err="ERR msg"}, ("-CODE msg") -> {err="CODE msg"}. */
 static int redis_error_reply(lua_State *L)
 {
@@ -543,6 +620,7 @@ static void push_redis_lib(lua_State *L)
     set_function(L, "setresp", redis_setresp);
     set_function(L, "set_repl", redis_set_repl);
     set_function(L, "replicate_commands", redis_true);
+    set_function(L, "acl_check_cmd", redis_acl_check_cmd);
     set_function(L, "breakpoint", redis_nothing);
     set_function(L, "debug", redis_nothing);
     set_number(L, "LOG_DEBUG", 0);
@@ -563,16 +641,22 @@ static void push_redis_lib(lua_State *L)
 static void copy_base(lua_State *L, int g)
 {
     static const char *const kept[] = {
-        "assert", "collectgarbage", "error", "gcinfo", "getmetatable", "ipairs", "next",
-        "pairs", "rawequal", "rawget", "select", "setmetatable", "tonumber", "tostring",
+        "assert", "collectgarbage", "error", "gcinfo", "getmetatable", "ipairs",
+        "rawequal", "select", "setmetatable", "tonumber", "tostring",
         "type", "unpack", "xpcall", "_VERSION", NULL,
     };
     for (size_t i = 0; kept[i] != NULL; i++) {
         lua_getglobal(L, kept[i]);
         lua_setfield(L, g, kept[i]);
     }
-    lua_pushcfunction(L, sandbox_rawset);
-    lua_setfield(L, g, "rawset");
+    static const luaL_Reg through_proxies[] = {
+        {"next", sandbox_next}, {"pairs", sandbox_pairs}, {"rawget", sandbox_rawget},
+        {"rawset", sandbox_rawset}, {NULL, NULL},
+    };
+    for (const luaL_Reg *f = through_proxies; f->name != NULL; f++) {
+        lua_pushcfunction(L, f->func);
+        lua_setfield(L, g, f->name);
+    }
     lua_pushcfunction(L, sandbox_pcall);
     lua_setfield(L, g, "pcall");
     static const char *const loaders[] = {"loadstring", "load", NULL};

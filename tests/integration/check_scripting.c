@@ -250,6 +250,20 @@ static const struct exchange resp3_replies[] = {
 };
 
 static const struct exchange errors[] = {
+    {"EVAL 'return redis.acl_check_cmd(\"get\", \"x\")' 0",
+     ":1\r\n"},
+    {"EVAL 'return redis.acl_check_cmd(\"config\", \"nosub\")' 0",
+     "-ERR Invalid command passed to redis.acl_check_cmd() script: 6de48407692d075bb125ecdfe1be7c6ab8825966, on @user_script:1.\r\n"},
+    {"EVAL 'return redis.acl_check_cmd({})' 0",
+     "-ERR Lua redis lib command arguments must be strings or integers script: 8b3d233cc233d15538b743edd3bc4603509e4325, on @user_script:1.\r\n"},
+    {"EVAL 'return redis.acl_check_cmd()' 0",
+     "-ERR Please specify at least one argument for this redis lib call script: 1124f33ad66e7866b4e0c1499a4c20fb5eb9c180, on @user_script:1.\r\n"},
+    {"EVAL 'local n = 0 for k, v in pairs(cjson) do n = n + 1 end return n' 0",
+     ":13\r\n"},
+    {"EVAL 'local n = 0 for k in pairs(_G) do if k == \"redis\" or k == \"string\" then n = n + 1 end end return n' 0",
+     ":2\r\n"},
+    {"EVAL 'return type(rawget(string, \"len\"))' 0",
+     "$8\r\nfunction\r\n"},
     {"EVAL 'return foo' 0",
      "-ERR user_script:1: Script attempted to access nonexistent global variable 'foo' script: 47e30a5d10d5694f99208f9adc4fe3bf2450edbd, on @user_script:1.\r\n"},
     {"EVAL 'foo = 1' 0",
