@@ -17,15 +17,10 @@
 #include "harness.h"
 #include "fixtures.h"
 
-struct exchange {
-    const char *line; /* harness_raw_send_line syntax: 'quoted words' */
-    const char *bytes;
-};
-
 /* Replies recorded from redis-server 7.0.15 with the same command lines
  * (libraries of one function each where a list is shown, since Redis
  * lists a library's functions in its dict's order). */
-static const struct exchange resp2_replies[] = {
+static const struct recorded_reply resp2_replies[] = {
     {"FUNCTION FLUSH",
      "+OK\r\n"},
     {"FUNCTION LOAD '#!lua name=lib1\nredis.register_function(\"echo\", function(keys, args) return args[1] end)'",
@@ -78,7 +73,7 @@ static const struct exchange resp2_replies[] = {
      "-NOTBUSY No scripts in execution right now.\r\n"},
 };
 
-static const struct exchange resp3_replies[] = {
+static const struct recorded_reply resp3_replies[] = {
     {"FUNCTION FLUSH",
      "+OK\r\n"},
     {"FUNCTION LOAD '#!lua name=lib1\nredis.register_function(\"echo\", function(keys, args) return args[1] end)'",
@@ -131,7 +126,7 @@ static const struct exchange resp3_replies[] = {
      "-NOTBUSY No scripts in execution right now.\r\n"},
 };
 
-static const struct exchange errors[] = {
+static const struct recorded_reply errors[] = {
     {"FUNCTION FLUSH",
      "+OK\r\n"},
     {"FUNCTION LOAD '#!lua name=lib1\nredis.register_function(\"echo\", function(keys, args) return args[1] end)'",
@@ -264,18 +259,18 @@ static const struct exchange errors[] = {
      "*40\r\n+FUNCTION <subcommand> [<arg> [value] [opt] ...]. Subcommands are:\r\n+LOAD [REPLACE] <FUNCTION CODE>\r\n+    Create a new library with the given library name and code.\r\n+DELETE <LIBRARY NAME>\r\n+    Delete the given library.\r\n+LIST [LIBRARYNAME PATTERN] [WITHCODE]\r\n+    Return general information on all the libraries:\r\n+    * Library name\r\n+    * The engine used to run the Library\r\n+    * Library description\r\n+    * Functions list\r\n+    * Library code (if WITHCODE is given)\r\n+    It also possible to get only function that matches a pattern using LIBRARYNAME argument.\r\n+STATS\r\n+    Return information about the current function running:\r\n+    * Function name\r\n+    * Command used to run the function\r\n+    * Duration in MS that the function is running\r\n+    If no function is running, return nil\r\n+    In addition, returns a list of available engines.\r\n+KILL\r\n+    Kill the current running function.\r\n+FLUSH [ASYNC|SYNC]\r\n+    Delete all the libraries.\r\n+    When called without the optional mode argument, the behavior is determined by the\r\n+    lazyfree-lazy-user-flush configuration directive. Valid modes are:\r\n+    * ASYNC: Asynchronously flush the libraries.\r\n+    * SYNC: Synchronously flush the libraries.\r\n+DUMP\r\n+    Return a serialized payload representing the current libraries, can be restored using FUNCTION RESTORE command\r\n+RESTORE <PAYLOAD> [FLUSH|APPEND|REPLACE]\r\n+    Restore the libraries represented by the given payload, it is possible to give a restore policy to\r\n+    control how to handle existing libraries (default APPEND):\r\n+    * FLUSH: delete all existing libraries.\r\n+    * APPEND: appends the restored libraries to the existing libraries. On collision, abort.\r\n+    * REPLACE: appends the restored libraries to the existing libraries, On collision, replace the old\r\n+      libraries with the new libraries (notice that even on this option there is a chance of failure\r\n+      in case of functions name collision with another library).\r\n+HELP\r\n+    Prints this help.\r\n"},
 };
 
-static void replay(int fd, const struct exchange *x, size_t n)
+/* The tables start from an empty database holding one string, "s". */
+static void reset_data(int fd)
 {
     harness_raw_expect(fd, "FLUSHALL", "+OK\r\n");
     harness_raw_expect(fd, "SET s str", "+OK\r\n");
-    for (size_t i = 0; i < n; i++)
-        harness_raw_expect(fd, x[i].line, x[i].bytes);
 }
 
 START_TEST(functions_answer_as_redis_in_resp2)
 {
     int fd = harness_raw_connect(&harness_srv);
-    replay(fd, resp2_replies, sizeof(resp2_replies) / sizeof(resp2_replies[0]));
+    reset_data(fd);
+    REPLAY_RECORDED(fd, resp2_replies);
     close(fd);
 }
 END_TEST
@@ -283,7 +278,8 @@ END_TEST
 START_TEST(functions_answer_as_redis_in_resp3)
 {
     int fd = harness_resp3_connect(&harness_srv);
-    replay(fd, resp3_replies, sizeof(resp3_replies) / sizeof(resp3_replies[0]));
+    reset_data(fd);
+    REPLAY_RECORDED(fd, resp3_replies);
     close(fd);
 }
 END_TEST
@@ -291,7 +287,8 @@ END_TEST
 START_TEST(function_errors_answer_as_redis)
 {
     int fd = harness_raw_connect(&harness_srv);
-    replay(fd, errors, sizeof(errors) / sizeof(errors[0]));
+    reset_data(fd);
+    REPLAY_RECORDED(fd, errors);
     close(fd);
 }
 END_TEST

@@ -17,13 +17,8 @@
 #include "harness.h"
 #include "fixtures.h"
 
-struct exchange {
-    const char *line; /* harness_raw_send_line syntax: 'quoted words' */
-    const char *bytes;
-};
-
 /* Replies recorded from redis-server 7.0.15 with the same command lines. */
-static const struct exchange resp2_replies[] = {
+static const struct recorded_reply resp2_replies[] = {
     {"EVAL 'return 1' 0",
      ":1\r\n"},
     {"EVAL 'return \"x\"' 0",
@@ -136,7 +131,7 @@ static const struct exchange resp2_replies[] = {
      "$1\r\nv\r\n"},
 };
 
-static const struct exchange resp3_replies[] = {
+static const struct recorded_reply resp3_replies[] = {
     {"EVAL 'return 1' 0",
      ":1\r\n"},
     {"EVAL 'return \"x\"' 0",
@@ -249,7 +244,7 @@ static const struct exchange resp3_replies[] = {
      "$1\r\nv\r\n"},
 };
 
-static const struct exchange errors[] = {
+static const struct recorded_reply errors[] = {
     {"EVAL 'return redis.acl_check_cmd(\"get\", \"x\")' 0",
      ":1\r\n"},
     {"EVAL 'return redis.acl_check_cmd(\"config\", \"nosub\")' 0",
@@ -384,18 +379,18 @@ static const struct exchange errors[] = {
      "+OK\r\n"},
 };
 
-static void replay(int fd, const struct exchange *x, size_t n)
+/* The tables start from an empty database holding one string, "s". */
+static void reset_data(int fd)
 {
     harness_raw_expect(fd, "FLUSHALL", "+OK\r\n");
     harness_raw_expect(fd, "SET s str", "+OK\r\n");
-    for (size_t i = 0; i < n; i++)
-        harness_raw_expect(fd, x[i].line, x[i].bytes);
 }
 
 START_TEST(replies_convert_as_redis_converts_them_in_resp2)
 {
     int fd = harness_raw_connect(&harness_srv);
-    replay(fd, resp2_replies, sizeof(resp2_replies) / sizeof(resp2_replies[0]));
+    reset_data(fd);
+    REPLAY_RECORDED(fd, resp2_replies);
     close(fd);
 }
 END_TEST
@@ -403,7 +398,8 @@ END_TEST
 START_TEST(replies_convert_as_redis_converts_them_in_resp3)
 {
     int fd = harness_resp3_connect(&harness_srv);
-    replay(fd, resp3_replies, sizeof(resp3_replies) / sizeof(resp3_replies[0]));
+    reset_data(fd);
+    REPLAY_RECORDED(fd, resp3_replies);
     close(fd);
 }
 END_TEST
@@ -412,7 +408,8 @@ START_TEST(errors_sandbox_cache_and_flags_answer_as_redis)
 {
     int fd = harness_raw_connect(&harness_srv);
     harness_raw_expect(fd, "SCRIPT FLUSH", "+OK\r\n");
-    replay(fd, errors, sizeof(errors) / sizeof(errors[0]));
+    reset_data(fd);
+    REPLAY_RECORDED(fd, errors);
     close(fd);
 }
 END_TEST

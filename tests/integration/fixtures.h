@@ -29,6 +29,22 @@
 /* The whole list at `key`, in order. */
 #define EXPECT_LIST(key, ...) EXPECT_ARRAY(((const char *[]){__VA_ARGS__}), "LRANGE %s 0 -1", key)
 
+/* A command line (harness_raw_send_line syntax: 'quoted words') and the
+ * exact bytes redis-server 7.0.15 answered it with, on one protocol. */
+struct recorded_reply {
+    const char *line;
+    const char *bytes;
+};
+
+/* Each line of the table sent on fd in order, its reply checked byte for
+ * byte. */
+static inline void replay_recorded(int fd, const struct recorded_reply *x, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        harness_raw_expect(fd, x[i].line, x[i].bytes);
+}
+#define REPLAY_RECORDED(fd, table) replay_recorded(fd, table, sizeof(table) / sizeof(table[0]))
+
 #define ERR_SYNTAX "ERR syntax error"
 #define ERR_NOT_INT "ERR value is not an integer or out of range"
 #define ERR_POSITIVE "ERR value is out of range, must be positive"
