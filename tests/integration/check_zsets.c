@@ -2,7 +2,7 @@
  * check_zsets.c - the sorted set commands end to end, against a real
  * grove-server.
  *
- * Most tests are tables of exchanges: a command and the exact bytes
+ * Most tests are tables of exchanges (exchange.h): a command and the exact bytes
  * redis-server 7.0.15 replied, in RESP2 and, where they differ, RESP3
  * (scores as doubles, nulls, [member, score] pairs). Each such test runs
  * twice, once per protocol (Check's loop index _i is the protocol, 2 or
@@ -28,47 +28,7 @@
 #include <unistd.h>
 
 #include "fixtures.h"
-
-/* ---- exchanges ---------------------------------------------------------------- */
-
-/* A command line (see harness_raw_send_line; "{0..n}" stands for the
- * score-member pairs "0 m0 1 m1 ... n mn") and the reply redis-server
- * 7.0.15 gave in RESP2 and in RESP3 (SAME: the same bytes). */
-struct exchange {
-    const char *cmd;
-    const char *resp2;
-    const char *resp3;
-};
-#define SAME NULL
-
-/* The command with any "{0..n}" expanded (caller frees). */
-static char *expand(const char *cmd)
-{
-    const char *brace = strstr(cmd, "{0..");
-    if (brace == NULL)
-        return strdup(cmd);
-    int last = atoi(brace + 4);
-    size_t cap = strlen(cmd) + (size_t)(last + 1) * 24, len = (size_t)(brace - cmd);
-    char *out = malloc(cap);
-    ck_assert_ptr_nonnull(out);
-    memcpy(out, cmd, len);
-    for (int i = 0; i <= last; i++)
-        len += (size_t)snprintf(out + len, cap - len, "%s%d m%d", i ? " " : "", i, i);
-    snprintf(out + len, cap - len, "%s", strchr(brace, '}') + 1);
-    return out;
-}
-
-/* Run the exchanges in order on a new connection speaking `proto`. */
-static void run(int proto, const struct exchange *ex, size_t n)
-{
-    int fd = proto == 3 ? harness_resp3_connect(&harness_srv) : harness_raw_connect(&harness_srv);
-    for (size_t i = 0; i < n; i++) {
-        char *cmd = expand(ex[i].cmd);
-        harness_raw_expect(fd, cmd, proto == 3 && ex[i].resp3 ? ex[i].resp3 : ex[i].resp2);
-        free(cmd);
-    }
-    close(fd);
-}
+#include "exchange.h"
 
 /* ZADD replies with the members it added; with CH, the members it added or whose score changed. */
 START_TEST(zadd_counts_new_members_or_with_ch_changed_ones)
@@ -78,7 +38,7 @@ START_TEST(zadd_counts_new_members_or_with_ch_changed_ones)
         {"ZADD z 1 a", ":0\r\n", SAME},
         {"ZADD z CH 5 a 2 b", ":1\r\n", SAME},
     };
-    run(_i, ex, sizeof(ex) / sizeof(ex[0]));
+    RUN_EXCHANGES(ex);
 }
 END_TEST
 
@@ -95,7 +55,7 @@ START_TEST(zadd_nx_xx_gt_lt_choose_which_members_change)
         {"ZADD z LT CH 1 a", ":1\r\n", SAME},
         {"ZADD z LT 1000 a", ":0\r\n", SAME},
     };
-    run(_i, ex, sizeof(ex) / sizeof(ex[0]));
+    RUN_EXCHANGES(ex);
 }
 END_TEST
 
@@ -122,7 +82,7 @@ START_TEST(zadd_option_conflicts_and_bad_arguments_are_errors)
         {"ZADD z foo a", "-ERR value is not a valid float\r\n", SAME},
         {"ZADD z CH", "-ERR wrong number of arguments for 'zadd' command\r\n", SAME},
     };
-    run(_i, ex, sizeof(ex) / sizeof(ex[0]));
+    RUN_EXCHANGES(ex);
 }
 END_TEST
 
@@ -139,7 +99,7 @@ START_TEST(zadd_incr_replies_with_the_new_score_or_nil)
         {"ZADD z GT INCR -5 a", "$-1\r\n", "_\r\n"},
         {"ZADD z LT INCR -5 a", "$1\r\n1\r\n", ",1\r\n"},
     };
-    run(_i, ex, sizeof(ex) / sizeof(ex[0]));
+    RUN_EXCHANGES(ex);
 }
 END_TEST
 
@@ -151,7 +111,7 @@ START_TEST(infinite_scores_are_allowed_but_a_nan_result_is_refused)
         {"ZADD z +inf big2", ":1\r\n", SAME},
         {"ZADD z INCR -inf big", "-ERR resulting score is not a number (NaN)\r\n", SAME},
     };
-    run(_i, ex, sizeof(ex) / sizeof(ex[0]));
+    RUN_EXCHANGES(ex);
 }
 END_TEST
 
@@ -178,7 +138,7 @@ START_TEST(scores_are_formatted_as_redis_formats_doubles)
          "*2\r\n$1\r\nh\r\n,1.0000000000000001e+300\r\n*2\r\n$3\r\nbig\r\n,inf\r\n"
          "*2\r\n$4\r\nbig2\r\n,inf\r\n"},
     };
-    run(_i, ex, sizeof(ex) / sizeof(ex[0]));
+    RUN_EXCHANGES(ex);
 }
 END_TEST
 
@@ -196,7 +156,7 @@ START_TEST(zscore_and_zmscore_give_a_score_or_nil)
          "*4\r\n,1\r\n_\r\n,inf\r\n,-inf\r\n"},
         {"ZMSCORE nokey a b", "*2\r\n$-1\r\n$-1\r\n", "*2\r\n_\r\n_\r\n"},
     };
-    run(_i, ex, sizeof(ex) / sizeof(ex[0]));
+    RUN_EXCHANGES(ex);
 }
 END_TEST
 
@@ -211,7 +171,7 @@ START_TEST(zincrby_adds_to_the_score_and_refuses_a_nan_result)
         {"ZINCRBY z -inf big", "-ERR resulting score is not a number (NaN)\r\n", SAME},
         {"ZINCRBY z inf big", "$3\r\ninf\r\n", ",inf\r\n"},
     };
-    run(_i, ex, sizeof(ex) / sizeof(ex[0]));
+    RUN_EXCHANGES(ex);
 }
 END_TEST
 
@@ -234,7 +194,7 @@ START_TEST(zcard_zrank_and_zrevrank_count_in_score_order)
         {"ZREVRANK z big", ":1\r\n", SAME},
         {"ZREVRANK z nosuch", "$-1\r\n", "_\r\n"},
     };
-    run(_i, ex, sizeof(ex) / sizeof(ex[0]));
+    RUN_EXCHANGES(ex);
 }
 END_TEST
 
@@ -259,7 +219,7 @@ START_TEST(zcount_takes_inclusive_exclusive_and_infinite_bounds)
         {"ZCOUNT z ( (", ":0\r\n", SAME},
         {"ZCOUNT nokey 0 1", ":0\r\n", SAME},
     };
-    run(_i, ex, sizeof(ex) / sizeof(ex[0]));
+    RUN_EXCHANGES(ex);
 }
 END_TEST
 
@@ -274,7 +234,7 @@ START_TEST(zrem_counts_removed_members_and_the_last_one_deletes_the_key)
         {"ZREM one x", ":1\r\n", SAME},
         {"EXISTS one", ":0\r\n", SAME},
     };
-    run(_i, ex, sizeof(ex) / sizeof(ex[0]));
+    RUN_EXCHANGES(ex);
 }
 END_TEST
 
@@ -339,7 +299,7 @@ START_TEST(other_types_get_wrongtype_after_argument_errors)
         {"OBJECT ENCODING s2", "$8\r\nlistpack\r\n", SAME},
         {"TYPE s2", "+zset\r\n", SAME},
     };
-    run(_i, ex, sizeof(ex) / sizeof(ex[0]));
+    RUN_EXCHANGES(ex);
 }
 END_TEST
 
@@ -362,7 +322,7 @@ START_TEST(zrangebylex_takes_inclusive_exclusive_and_infinite_bounds)
         {"ZRANGEBYLEX e [ (", "*0\r\n", SAME},
         {"ZRANGEBYLEX e ( [", "*0\r\n", SAME},
     };
-    run(_i, ex, sizeof(ex) / sizeof(ex[0]));
+    RUN_EXCHANGES(ex);
 }
 END_TEST
 
@@ -379,7 +339,7 @@ START_TEST(zrangebylex_limit_takes_an_offset_and_a_count)
         {"ZRANGEBYLEX e - + LIMIT 1 0", "*0\r\n", SAME},
         {"ZRANGEBYLEX e - + LIMIT 10 2", "*0\r\n", SAME},
     };
-    run(_i, ex, sizeof(ex) / sizeof(ex[0]));
+    RUN_EXCHANGES(ex);
 }
 END_TEST
 
@@ -398,7 +358,7 @@ START_TEST(bad_lex_ranges_and_lex_withscores_are_errors)
         {"ZRANGE e - + BYLEX WITHSCORES",
          "-ERR syntax error, WITHSCORES not supported in combination with BYLEX\r\n", SAME},
     };
-    run(_i, ex, sizeof(ex) / sizeof(ex[0]));
+    RUN_EXCHANGES(ex);
 }
 END_TEST
 
@@ -414,7 +374,7 @@ START_TEST(zrevrangebylex_walks_from_max_to_min)
         {"ZREVRANGEBYLEX e - +", "*0\r\n", SAME},
         {"ZREVRANGEBYLEX e + - LIMIT 2 3", "*3\r\n$1\r\ne\r\n$1\r\nd\r\n$1\r\nc\r\n", SAME},
     };
-    run(_i, ex, sizeof(ex) / sizeof(ex[0]));
+    RUN_EXCHANGES(ex);
 }
 END_TEST
 
@@ -429,7 +389,7 @@ START_TEST(zlexcount_counts_a_lex_range)
         {"ZLEXCOUNT e (d (b", ":0\r\n", SAME},
         {"ZLEXCOUNT nokey - +", ":0\r\n", SAME},
     };
-    run(_i, ex, sizeof(ex) / sizeof(ex[0]));
+    RUN_EXCHANGES(ex);
 }
 END_TEST
 
@@ -443,7 +403,7 @@ START_TEST(zrange_bylex_is_zrangebylex)
          "$1\r\ng\r\n", SAME},
         {"ZRANGE e + - BYLEX REV LIMIT 1 2", "*2\r\n$1\r\nf\r\n$1\r\ne\r\n", SAME},
     };
-    run(_i, ex, sizeof(ex) / sizeof(ex[0]));
+    RUN_EXCHANGES(ex);
 }
 END_TEST
 
@@ -477,7 +437,7 @@ START_TEST(zrange_by_rank_clamps_like_redis)
         {"ZRANGE nokey 0 -1", "*0\r\n", SAME},
         {"ZRANGE nokey 0 -1 WITHSCORES", "*0\r\n", SAME},
     };
-    run(_i, ex, sizeof(ex) / sizeof(ex[0]));
+    RUN_EXCHANGES(ex);
 }
 END_TEST
 
@@ -499,7 +459,7 @@ START_TEST(zrange_rev_and_limit)
          "*8\r\n$1\r\na\r\n$1\r\nb\r\n$1\r\nc\r\n$1\r\nd\r\n$1\r\ne\r\n$2\r\nee\r\n"
          "$3\r\neee\r\n$1\r\nf\r\n", SAME},
     };
-    run(_i, ex, sizeof(ex) / sizeof(ex[0]));
+    RUN_EXCHANGES(ex);
 }
 END_TEST
 
@@ -530,7 +490,7 @@ START_TEST(zrange_byscore_takes_score_bounds)
          "*3\r\n$1\r\nf\r\n$3\r\neee\r\n$2\r\nee\r\n", SAME},
         {"ZRANGE r 2 5 BYSCORE REV", "*0\r\n", SAME},
     };
-    run(_i, ex, sizeof(ex) / sizeof(ex[0]));
+    RUN_EXCHANGES(ex);
 }
 END_TEST
 
@@ -551,7 +511,7 @@ START_TEST(zrange_option_errors)
          "-ERR value is not an integer or out of range\r\n", SAME},
         {"ZRANGE r 0", "-ERR wrong number of arguments for 'zrange' command\r\n", SAME},
     };
-    run(_i, ex, sizeof(ex) / sizeof(ex[0]));
+    RUN_EXCHANGES(ex);
 }
 END_TEST
 
@@ -573,7 +533,7 @@ START_TEST(zrevrange_is_zrange_rev)
         {"ZREVRANGE r 0 1 REV", "-ERR syntax error\r\n", SAME},
         {"ZREVRANGE r 0 1 BYSCORE", "-ERR syntax error\r\n", SAME},
     };
-    run(_i, ex, sizeof(ex) / sizeof(ex[0]));
+    RUN_EXCHANGES(ex);
 }
 END_TEST
 
@@ -606,7 +566,7 @@ START_TEST(zrangebyscore_takes_bounds_and_limit)
         {"ZRANGEBYSCORE r x 5", "-ERR min or max is not a float\r\n", SAME},
         {"ZRANGEBYSCORE r 2 5 LIMIT 100 1", "*0\r\n", SAME},
     };
-    run(_i, ex, sizeof(ex) / sizeof(ex[0]));
+    RUN_EXCHANGES(ex);
 }
 END_TEST
 
@@ -627,7 +587,7 @@ START_TEST(zrevrangebyscore_takes_max_first)
         {"ZREVRANGEBYSCORE r 2 5", "*0\r\n", SAME},
         {"ZREVRANGEBYSCORE r (5 (2", "*2\r\n$1\r\nd\r\n$1\r\nc\r\n", SAME},
     };
-    run(_i, ex, sizeof(ex) / sizeof(ex[0]));
+    RUN_EXCHANGES(ex);
 }
 END_TEST
 
@@ -652,7 +612,7 @@ START_TEST(listpack_holds_members_up_to_64_bytes)
          ":1\r\n", SAME},
         {"OBJECT ENCODING c", "$8\r\nskiplist\r\n", SAME},
     };
-    run(_i, ex, sizeof(ex) / sizeof(ex[0]));
+    RUN_EXCHANGES(ex);
 }
 END_TEST
 
@@ -673,7 +633,7 @@ START_TEST(listpack_becomes_a_skiplist_past_128_members_for_good)
         {"ZADD e {0..128}", ":129\r\n", SAME},
         {"OBJECT ENCODING e", "$8\r\nskiplist\r\n", SAME},
     };
-    run(_i, ex, sizeof(ex) / sizeof(ex[0]));
+    RUN_EXCHANGES(ex);
 }
 END_TEST
 
@@ -692,7 +652,7 @@ START_TEST(minus_zero_scores_keep_their_sign)
          "*4\r\n$1\r\ny\r\n$2\r\n-0\r\n$1\r\nx\r\n$1\r\n1\r\n",
          "*2\r\n*2\r\n$1\r\ny\r\n,-0\r\n*2\r\n$1\r\nx\r\n,1\r\n"},
     };
-    run(_i, ex, sizeof(ex) / sizeof(ex[0]));
+    RUN_EXCHANGES(ex);
 }
 END_TEST
 
@@ -706,7 +666,7 @@ START_TEST(zadd_xx_and_gt_on_a_missing_key)
         {"ZADD f GT 1 a", ":1\r\n", SAME},
         {"ZSCORE f a", "$1\r\n1\r\n", ",1\r\n"},
     };
-    run(_i, ex, sizeof(ex) / sizeof(ex[0]));
+    RUN_EXCHANGES(ex);
 }
 END_TEST
 
@@ -729,7 +689,7 @@ START_TEST(scores_parse_as_strtod_reads_them)
          "*4\r\n$1\r\nc\r\n$2\r\n16\r\n$1\r\na\r\n$3\r\ninf\r\n",
          "*2\r\n*2\r\n$1\r\nc\r\n,16\r\n*2\r\n$1\r\na\r\n,inf\r\n"},
     };
-    run(_i, ex, sizeof(ex) / sizeof(ex[0]));
+    RUN_EXCHANGES(ex);
 }
 END_TEST
 
@@ -755,7 +715,7 @@ START_TEST(score_ranges_on_a_skiplist)
         {"ZCOUNT d ' 1' 5", ":4\r\n", SAME},
         {"ZCOUNT d 0x10 20", ":5\r\n", SAME},
     };
-    run(_i, ex, sizeof(ex) / sizeof(ex[0]));
+    RUN_EXCHANGES(ex);
 }
 END_TEST
 
@@ -769,7 +729,7 @@ START_TEST(equal_scores_order_by_member_bytes)
         {"ZRANGEBYLEX h [ [a", "*3\r\n$0\r\n\r\n$1\r\nA\r\n$1\r\na\r\n", SAME},
         {"ZRANGEBYLEX h ( +", "*4\r\n$1\r\nA\r\n$1\r\na\r\n$2\r\naa\r\n$1\r\nb\r\n", SAME},
     };
-    run(_i, ex, sizeof(ex) / sizeof(ex[0]));
+    RUN_EXCHANGES(ex);
 }
 END_TEST
 
@@ -793,7 +753,7 @@ START_TEST(zpopmin_and_zpopmax_take_an_optional_count)
         {"ZPOPMIN p", "*0\r\n", SAME},
         {"ZPOPMIN p 3", "*0\r\n", SAME},
     };
-    run(_i, ex, sizeof(ex) / sizeof(ex[0]));
+    RUN_EXCHANGES(ex);
 }
 END_TEST
 
@@ -805,7 +765,7 @@ START_TEST(zpop_on_a_missing_key_is_an_empty_array)
         {"ZPOPMAX nokey 0", "*0\r\n", SAME},
         {"ZPOPMAX nokey -1", "-ERR value is out of range, must be positive\r\n", SAME},
     };
-    run(_i, ex, sizeof(ex) / sizeof(ex[0]));
+    RUN_EXCHANGES(ex);
 }
 END_TEST
 
@@ -819,7 +779,7 @@ START_TEST(zpop_orders_infinite_and_minus_zero_scores)
          "*4\r\n$1\r\nc\r\n$4\r\n-inf\r\n$1\r\na\r\n$1\r\n0\r\n",
          "*2\r\n*2\r\n$1\r\nc\r\n,-inf\r\n*2\r\n$1\r\na\r\n,0\r\n"},
     };
-    run(_i, ex, sizeof(ex) / sizeof(ex[0]));
+    RUN_EXCHANGES(ex);
 }
 END_TEST
 
@@ -845,7 +805,7 @@ START_TEST(zremrangebyrank_removes_a_rank_range)
         {"ZREMRANGEBYRANK m -100 100", ":2\r\n", SAME},
         {"EXISTS m", ":0\r\n", SAME},
     };
-    run(_i, ex, sizeof(ex) / sizeof(ex[0]));
+    RUN_EXCHANGES(ex);
 }
 END_TEST
 
@@ -864,7 +824,7 @@ START_TEST(zremrangebyscore_removes_a_score_range)
         {"ZREMRANGEBYSCORE r -inf +inf", ":3\r\n", SAME},
         {"EXISTS r", ":0\r\n", SAME},
     };
-    run(_i, ex, sizeof(ex) / sizeof(ex[0]));
+    RUN_EXCHANGES(ex);
 }
 END_TEST
 
@@ -881,7 +841,7 @@ START_TEST(zremrangebylex_removes_a_lex_range)
         {"ZREMRANGEBYLEX l - +", ":3\r\n", SAME},
         {"EXISTS l", ":0\r\n", SAME},
     };
-    run(_i, ex, sizeof(ex) / sizeof(ex[0]));
+    RUN_EXCHANGES(ex);
 }
 END_TEST
 
@@ -914,7 +874,7 @@ START_TEST(zscan_of_a_listpack_returns_every_member_in_order)
          "$2\r\nb4\r\n$19\r\n4000000000000000000\r\n$3\r\nbig\r\n$5\r\n5e+18\r\n"
          "$1\r\ni\r\n$3\r\ninf\r\n", SAME},
     };
-    run(_i, ex, sizeof(ex) / sizeof(ex[0]));
+    RUN_EXCHANGES(ex);
 }
 END_TEST
 
@@ -930,7 +890,7 @@ START_TEST(zscan_argument_errors)
         {"ZSCAN z x", "-ERR invalid cursor\r\n", SAME},
         {"ZSCAN nokey x", "-ERR invalid cursor\r\n", SAME},
     };
-    run(_i, ex, sizeof(ex) / sizeof(ex[0]));
+    RUN_EXCHANGES(ex);
 }
 END_TEST
 
