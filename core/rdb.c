@@ -88,19 +88,9 @@ const char *rdb_type_name(unsigned type)
 int rdb_buf_sink_cb(void *ud, const void *buf, size_t len)
 {
     struct rdb_buf *b = ud;
-    if (b->cap - b->len < len) {
-        size_t cap = b->cap ? b->cap : 64;
-        while (cap - b->len < len) {
-            if (cap > SIZE_MAX / 2)
-                return RDB_ENOMEM;
-            cap *= 2;
-        }
-        unsigned char *d = realloc(b->data, cap);
-        if (d == NULL)
-            return RDB_ENOMEM;
-        b->data = d;
-        b->cap = cap;
-    }
+    int rc = rdb__reserve(&b->data, b->len, &b->cap, len);
+    if (rc < 0)
+        return rc;
     if (len > 0)
         memcpy(b->data + b->len, buf, len);
     b->len += len;

@@ -103,19 +103,27 @@ size_t rdb__lp_bytes(const struct rdb__lp *lp)
     return lp->len + 1;
 }
 
-static int lp_reserve(struct rdb__lp *lp, size_t more)
+int rdb__reserve(unsigned char **data, size_t len, size_t *cap, size_t more)
 {
-    if (lp->cap - lp->len >= more && lp->bytes != NULL)
+    if (*cap - len >= more && *data != NULL)
         return RDB_OK;
-    size_t cap = lp->cap ? lp->cap : 64;
-    while (cap - lp->len < more)
-        cap *= 2;
-    unsigned char *b = realloc(lp->bytes, cap);
+    size_t grown = *cap ? *cap : 64;
+    while (grown - len < more) {
+        if (grown > SIZE_MAX / 2)
+            return RDB_ENOMEM;
+        grown *= 2;
+    }
+    unsigned char *b = realloc(*data, grown);
     if (b == NULL)
         return RDB_ENOMEM;
-    lp->bytes = b;
-    lp->cap = cap;
+    *data = b;
+    *cap = grown;
     return RDB_OK;
+}
+
+static int lp_reserve(struct rdb__lp *lp, size_t more)
+{
+    return rdb__reserve(&lp->bytes, lp->len, &lp->cap, more);
 }
 
 /* lpEncodeBacklen: the entry length, most significant 7 bits first. */

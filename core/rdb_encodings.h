@@ -32,6 +32,10 @@ struct rdb__elem {
 
 typedef int (*rdb__elem_cb)(void *ud, const struct rdb__elem *e);
 
+/* Room for `more` bytes after the first `len` of a growable buffer
+ * (*data, *cap), doubling from 64: RDB_OK or RDB_ENOMEM. */
+int rdb__reserve(unsigned char **data, size_t len, size_t *cap, size_t more);
+
 /* ---- listpack ------------------------------------------------------------- */
 
 #define RDB__LP_HEADER 6
