@@ -72,7 +72,13 @@ static const struct option options[] = {
     {"lfu-log-factor", OPT_INT, FIELD(lfu_log_factor), 0, INT_MAX, 0, NULL, "10"},
     {"lfu-decay-time", OPT_INT, FIELD(lfu_decay_time), 0, INT_MAX, 0, NULL, "1"},
     {"busy-reply-threshold", OPT_INT, FIELD(busy_reply_threshold), 0, LLONG_MAX, 0, NULL, "5000"},
-    {"save", OPT_STRING, FIELD(save), 0, 0, 0, NULL, ""},
+    {"save", OPT_STRING, FIELD(save), 0, 0, 0, NULL, "3600 1 300 100 60 10000"},
+    {"dbfilename", OPT_STRING, FIELD(dbfilename), 0, 0, OPT_PROTECTED, NULL, "dump.rdb"},
+    {"rdbcompression", OPT_BOOL, FIELD(rdbcompression), 0, 1, 0, NULL, "yes"},
+    {"rdbchecksum", OPT_BOOL, FIELD(rdbchecksum), 0, 1, OPT_IMMUTABLE, NULL, "yes"},
+    {"stop-writes-on-bgsave-error", OPT_BOOL, FIELD(stop_writes_on_bgsave_error), 0, 1, 0, NULL,
+     "yes"},
+    {"rdb-del-sync-files", OPT_BOOL, FIELD(rdb_del_sync_files), 0, 1, 0, NULL, "no"},
     {"appendonly", OPT_BOOL, FIELD(appendonly), 0, 1, 0, NULL, "no"},
     {"daemonize", OPT_BOOL, FIELD(daemonize), 0, 0, OPT_IMMUTABLE, NULL, "no"},
     {"dir", OPT_STRING, FIELD(dir), 0, 0, OPT_PROTECTED, NULL, "."},
@@ -225,7 +231,7 @@ static int parse_obuf_limit(struct config *cfg, const char *value, char *reason,
     return 0;
 }
 
-/* save "<seconds> <changes> ...": checked as Redis does (Grove never saves). */
+/* save "<seconds> <changes> ...": checked as Redis does (snapshot.c reads it). */
 static bool valid_save(const char *value)
 {
     char copy[1024], *save = NULL;
@@ -306,6 +312,8 @@ static int check_number(const struct option *opt, long long *v, char *reason, si
     }
     if (opt->offset == FIELD(shards) && (*v & (*v - 1)) != 0)
         return reason_for(reason, cap, "argument must be a power of two");
+    if (opt->offset == FIELD(appendonly) && *v)
+        return reason_for(reason, cap, "Grove does not support the append-only file (AOF) yet");
     if (opt->offset == FIELD(hz)) /* Redis clamps instead of refusing */
         *v = *v < CONFIG_MIN_HZ ? CONFIG_MIN_HZ : *v > CONFIG_MAX_HZ ? CONFIG_MAX_HZ : *v;
     return 0;

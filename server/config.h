@@ -70,8 +70,13 @@ struct config {
     atomic_llong lfu_log_factor;
     atomic_llong lfu_decay_time;          /* minutes */
     atomic_llong busy_reply_threshold;    /* ms a script runs before others get -BUSY */
-    char *save;                           /* accepted for compatibility; Grove never persists */
-    atomic_llong appendonly;
+    char *save;                           /* save points "<seconds> <changes> ..." */
+    char *dbfilename;
+    atomic_llong rdbcompression;
+    atomic_llong rdbchecksum;
+    atomic_llong stop_writes_on_bgsave_error;
+    atomic_llong rdb_del_sync_files;      /* stored only: Grove has no replication */
+    atomic_llong appendonly;              /* always no: "yes" is refused (no AOF yet) */
     atomic_llong daemonize;
     char *dir;
 };
