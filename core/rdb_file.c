@@ -171,7 +171,7 @@ struct load {
 
 static int load_fail(struct load *l, int rc, const char *why)
 {
-    if (rc == RDB_ENOMEM || rdb_reader_remaining(&l->r) == 0)
+    if (rc == RDB_ENOMEM || l->r.short_read)
         snprintf(l->res->error, sizeof(l->res->error),
                  "Short read or OOM loading DB. Unrecoverable error, aborting now. "
                  "(offset %zu: %s)", rdb_reader_offset(&l->r), why);

@@ -722,7 +722,7 @@ static void save_command(struct cmd_ctx *ctx)
     if (rc == -EBUSY)
         resp_add_error(ctx->out, "ERR Background save already in progress");
     else if (rc < 0)
-        resp_add_error(ctx->out, "ERR");
+        resp_add_error(ctx->out, "-ERR"); /* Redis's shared.err */
     else
         resp_add_simple(ctx->out, "OK");
 }
@@ -744,7 +744,7 @@ static void bgsave_command(struct cmd_ctx *ctx)
     if (rc == -EBUSY)
         resp_add_error(ctx->out, "ERR Background save already in progress");
     else if (rc < 0)
-        resp_add_error(ctx->out, "ERR");
+        resp_add_error(ctx->out, "-ERR"); /* Redis's shared.err */
     else
         resp_add_simple(ctx->out, "Background saving started");
 }
