@@ -824,7 +824,7 @@ struct command server_commands[] = {
      .args = (const struct command_arg[]){{"schedule", "pure-token", "SCHEDULE",
                                            COMMAND_ARG_OPTIONAL, NULL}, {0}}},
     {.name = "lastsave", .arity = 1, .flags = CMD_LOADING | CMD_STALE | CMD_FAST,
-     .proc = lastsave_command, .acl = ACL_DANGEROUS, .group = "server",
+     .proc = lastsave_command, .acl = ACL_ADMIN | ACL_DANGEROUS, .group = "server",
      .summary = "Returns the Unix timestamp of the last successful save to disk.",
      .since = "1.0.0"},
     {.name = "shutdown", .arity = -1,
