@@ -104,7 +104,6 @@ static int write_key_cb(const char *key, size_t len, const struct object *obj, i
         rc = rdb_write_string(&fw->w, key, len);
     if (rc == 0)
         rc = rdb_write_value(&fw->w, obj);
-    fw->keys++;
     return rc;
 }
 

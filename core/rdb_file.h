@@ -48,7 +48,6 @@ struct rdb_file_writer {
     void *ud;
     bool checksum;
     uint64_t crc;
-    uint64_t keys; /* written so far */
 };
 
 struct rdb_file_aux {

@@ -106,6 +106,7 @@ static int job_prepare(struct save_job *job)
 
 struct file_sink {
     int fd;
+    int err; /* the first write's -errno */
     size_t len;
     unsigned char buf[SNAPSHOT_BUF_SIZE];
 };
@@ -135,10 +136,10 @@ static int file_sink_cb(void *ud, const void *buf, size_t len)
 {
     struct file_sink *s = ud;
 
-    if (s->len + len > sizeof(s->buf) && sink_flush(s) < 0)
+    if (s->len + len > sizeof(s->buf) && (s->err = sink_flush(s)) < 0)
         return RDB_EIO;
     if (len > sizeof(s->buf))
-        return write_all(s->fd, buf, len) < 0 ? RDB_EIO : 0;
+        return (s->err = write_all(s->fd, buf, len)) < 0 ? RDB_EIO : 0;
     memcpy(s->buf + s->len, buf, len);
     s->len += len;
     return 0;
@@ -179,6 +180,7 @@ static int save_to_disk(const struct save_job *job)
     if (!sink)
         return -ENOMEM;
     sink->len = 0;
+    sink->err = 0;
     sink->fd = open(job->tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
     if (sink->fd < 0) {
         rc = -errno;
@@ -186,7 +188,7 @@ static int save_to_disk(const struct save_job *job)
         return rc;
     }
     if (write_rdb(sink, job) != 0)
-        rc = errno ? -errno : -EIO;
+        rc = sink->err ? sink->err : -ENOMEM; /* a failed write, else RDB_ENOMEM */
     else if ((rc = sink_flush(sink)) == 0 && fsync(sink->fd) < 0)
         rc = -errno;
     if (close(sink->fd) < 0 && rc == 0)
