@@ -29,6 +29,7 @@
 #include <unistd.h>
 
 #include "command.h"
+#include "fault.h"
 #include "fsutil.h"
 #include "function.h"
 #include "keyspace.h"
@@ -65,6 +66,7 @@ struct save_job {
     char path[PATH_MAX];
     char tmp[PATH_MAX];
     bool compress, checksum;
+    bool stall; /* fault injection: the child waits to be killed */
     long long used_mem;
     struct rdb_buf functions; /* the libraries, already serialised */
 };
@@ -253,6 +255,8 @@ static void child_main(struct save_job *job)
     signal(SIGTERM, SIG_DFL);
     signal(SIGINT, SIG_DFL);
     signal(SIGUSR1, SIG_DFL);
+    while (job->stall)
+        pause();
     file_path(job->tmp, sizeof(job->tmp), job->dir, NULL, getpid());
     _exit(save_to_disk(job) == 0 ? 0 : 1);
 }
@@ -269,6 +273,7 @@ static int bgsave_locked(void)
         return -EBUSY;
     if ((rc = job_prepare(&job)) < 0)
         return rc;
+    job.stall = fault_hit(FAULT_BGSAVE_STALL);
     t0 = server_monotonic_ns();
     keyspace_lock_all(server.ks);
     st.dirty_at_fork = keyspace_dirty(server.ks);

@@ -351,6 +351,36 @@ START_TEST(bgsave_under_writers_saves_a_consistent_state)
 }
 END_TEST
 
+#ifdef GROVE_FAULT_INJECTION
+/* A child that does not finish (GROVE_FAULTS bgsave-stall): BGSAVE and
+ * SAVE are refused while it runs, INFO shows it, and SHUTDOWN NOSAVE kills
+ * it, leaving no file behind. */
+START_TEST(a_running_child_blocks_saves_until_shutdown_kills_it)
+{
+    struct tmpdir d;
+    struct harness_fixture f;
+    char path[128];
+    tmpdir_make(&d);
+    setenv("GROVE_FAULTS", "bgsave-stall=1", 1);
+    up(&f, &d, "", NULL, NULL);
+    unsetenv("GROVE_FAULTS");
+    harness_cmd_ok(f.c, "SET k v");
+    harness_expect_status(harness_cmd(f.c, "BGSAVE"), "Background saving started");
+    harness_expect_error(harness_cmd(f.c, "BGSAVE"), "ERR Background save already in progress");
+    harness_expect_error(harness_cmd(f.c, "BGSAVE SCHEDULE"),
+                         "ERR Background save already in progress");
+    harness_expect_error(harness_cmd(f.c, "SAVE"), "ERR Background save already in progress");
+    ck_assert_int_eq(harness_info_ll(f.c, "persistence", "rdb_bgsave_in_progress"), 1);
+    ck_assert_int_ge(harness_info_ll(f.c, "persistence", "rdb_current_bgsave_time_sec"), 0);
+    harness_expect_str(harness_cmd(f.c, "GET k"), "v"); /* the server keeps answering */
+    down_nosave(&f);
+    dump_path(&d, path, sizeof(path));
+    ck_assert(!file_exists(path));
+    ck_assert_int_eq(rmdir(d.path), 0); /* nothing left behind */
+}
+END_TEST
+#endif
+
 /* ---- when saves happen ----------------------------------------------------------------- */
 
 START_TEST(save_point_triggers_bgsave)
@@ -586,6 +616,9 @@ static Suite *persistence_suite(void)
     tc = tcase_create("when_saved");
     tcase_set_timeout(tc, 120);
     tcase_add_test(tc, save_point_triggers_bgsave);
+#ifdef GROVE_FAULT_INJECTION
+    tcase_add_test(tc, a_running_child_blocks_saves_until_shutdown_kills_it);
+#endif
     tcase_add_test(tc, bgsave_in_multi_is_scheduled_and_save_is_refused);
     tcase_add_test(tc, shutdown_save_and_nosave);
     tcase_add_test(tc, sigterm_saves_when_save_points_are_set);
