@@ -138,6 +138,9 @@ struct keyspace_shard {
     alignas(CACHE_LINE) pthread_mutex_t lock;
     struct shard_data d;
     uint64_t expired_keys, hits, misses;
+    /* Changes to keys (see keyspace_dirty): written under lock, read by
+     * any thread without it, hence relaxed atomic. */
+    _Atomic uint64_t dirty;
     uint64_t rng; /* xorshift state; guarded by lock */
     struct keyspace *ks;
     unsigned id;
@@ -211,9 +214,18 @@ static void watch_bump(struct keyspace_shard *sh, const char *key, size_t len, u
         watch_rec_of(w)->version++;
 }
 
+/* One more change in sh (the lock is held: a plain add, published
+ * relaxed for keyspace_dirty's readers). */
+static void count_change(struct keyspace_shard *sh, uint64_t n)
+{
+    atomic_store_explicit(&sh->dirty, atomic_load_explicit(&sh->dirty, memory_order_relaxed) + n,
+                          memory_order_relaxed);
+}
+
 /* A key of this shard changed. */
 static void touch_key(struct keyspace_shard *sh, const struct keyspace_key *key)
 {
+    count_change(sh, 1);
     if (sh->watched)
         watch_bump(sh, key->ptr, key->len, key->hash);
 }
@@ -230,6 +242,7 @@ static void touch_entry(struct keyspace_shard *sh, const struct hashmap_entry *e
     const char *k;
     size_t n;
 
+    count_change(sh, 1);
     if (!sh->watched)
         return;
     k = hashmap_entry_key(e);
@@ -1460,6 +1473,7 @@ static int flush_run(struct keyspace *ks, struct keyspace_shard *first, size_t n
     for (size_t i = 0; i < n; i++) {
         struct shard_data old = first[i].d;
 
+        count_change(&first[i], hashmap_size(old.map));
         touch_watched_in(&first[i], old.map, NULL);
         first[i].d = t->items[i];
         t->items[i] = old;
@@ -1480,6 +1494,50 @@ int keyspace_flushdb(struct keyspace_db *db, struct keyspace_trash **trash)
 int keyspace_flushall(struct keyspace *ks, struct keyspace_trash **trash)
 {
     return flush_run(ks, ks->shards, keyspace_shard_count(ks), trash);
+}
+
+void keyspace_lock_all(struct keyspace *ks)
+{
+    lock_run(ks->shards, keyspace_shard_count(ks));
+}
+
+void keyspace_unlock_all(struct keyspace *ks)
+{
+    unlock_run(ks->shards, keyspace_shard_count(ks));
+}
+
+uint64_t keyspace_dirty(const struct keyspace *ks)
+{
+    uint64_t n = 0;
+
+    for (unsigned i = 0; i < keyspace_shard_count(ks); i++)
+        n += atomic_load_explicit(&ks->shards[i].dirty, memory_order_relaxed);
+    return n;
+}
+
+void keyspace_shard_sizes(struct keyspace_shard *sh, size_t *keys, size_t *expires)
+{
+    assert_held(sh);
+    *keys = hashmap_size(sh->d.map);
+    *expires = sh->d.exp.len;
+}
+
+int keyspace_shard_foreach(struct keyspace_shard *sh, keyspace_entry_cb cb, void *ud)
+{
+    struct hashmap_iter it;
+    struct hashmap_entry *e;
+    int rc = 0;
+
+    assert_held(sh);
+    hashmap_iter_init(&it, sh->d.map);
+    while (rc == 0 && (e = hashmap_iter_next(&it))) {
+        const struct object *o = obj_of(e);
+
+        rc = cb(hashmap_entry_key(e), hashmap_entry_keylen(e), o,
+                object_has_ttl(o) ? object_expire_at(o) : KEYSPACE_TTL_NONE, ud);
+    }
+    hashmap_iter_deinit(&it);
+    return rc;
 }
 
 void keyspace_swapdb(struct keyspace *ks, unsigned a, unsigned b)

@@ -378,6 +378,30 @@ int keyspace_flushdb(struct keyspace_db *db, struct keyspace_trash **trash);
 int keyspace_flushall(struct keyspace *ks, struct keyspace_trash **trash);
 /* [free] Free flushed contents. Accepts NULL. */
 void keyspace_trash_free(struct keyspace_trash *trash);
+/* ---- whole keyspace: snapshots ----------------------------------------------
+ * SAVE and BGSAVE hold every shard of every database at once (so no write
+ * is half done) while they copy the data out or fork. */
+
+/* [locks] Lock every shard of every database (in the deadlock-free way of
+ * a lockset), and let go of them all. */
+void keyspace_lock_all(struct keyspace *ks);
+void keyspace_unlock_all(struct keyspace *ks);
+/* [free] Changes to keys since the keyspace was created: one per key
+ * written, deleted or expired, or per key a FLUSH emptied (Redis's
+ * server.dirty, for save points). Summed without locks: exact only while
+ * every shard is held. */
+uint64_t keyspace_dirty(const struct keyspace *ks);
+/* [held] Keys in sh, expired-but-unreclaimed included, and those with a TTL. */
+void keyspace_shard_sizes(struct keyspace_shard *sh, size_t *keys, size_t *expires);
+/* Called for each entry by keyspace_shard_foreach: expire_at is
+ * KEYSPACE_TTL_NONE for a key without TTL. Non-zero stops the walk. */
+typedef int (*keyspace_entry_cb)(const char *key, size_t len, const struct object *obj,
+                                 int64_t expire_at, void *ud);
+/* [held] cb for every entry of sh, expired ones included (nothing is
+ * deleted, so a forked child may walk a frozen copy). Returns cb's first
+ * non-zero value, else 0. */
+int keyspace_shard_foreach(struct keyspace_shard *sh, keyspace_entry_cb cb, void *ud);
+
 /* [locks] SWAPDB a b (a == b is a no-op). Holds the shards of both. */
 void keyspace_swapdb(struct keyspace *ks, unsigned a, unsigned b);
 

@@ -185,6 +185,7 @@ struct rdb_reader {
     const struct hashmap_hasher *hasher; /* for the sets, hashes and zsets read */
     const struct object_limits *limits;  /* their encoding limits, as on load */
     const char *error;                   /* why the last read failed */
+    bool short_read;                     /* a read ran past the end of the input */
     char error_buf[96];
     unsigned char *scratch; /* decompressed strings */
     size_t scratch_cap;

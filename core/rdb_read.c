@@ -67,6 +67,7 @@ static int fail(struct rdb_reader *r, int rc, const char *fmt, ...)
 
 static int truncated(struct rdb_reader *r)
 {
+    r->short_read = true;
     return fail(r, RDB_EFORMAT, "unexpected end of data at offset %zu", rdb_reader_offset(r));
 }
 

@@ -25,6 +25,7 @@
 #include "function.h"
 #include "script_lua.h"
 #include "server.h"
+#include "snapshot.h"
 #include "stats.h"
 #include "worker.h"
 
@@ -192,30 +193,39 @@ static void info_memory(struct resp_out *t, long long now_ms)
     info_line(t, "lazyfreed_objects:0");
 }
 
-/* Grove keeps everything in memory and never forks: the persistence
- * section says so in Redis's words. */
+/* Redis 7.0's layout; copy-on-write sizes and save progress are not
+ * measured (0), and Grove has no AOF or module forks. */
 static void info_persistence(struct resp_out *t)
 {
-    static const char *const lines[] = {
+    static const char *const head[] = {
         "loading:0", "async_loading:0", "current_cow_peak:0", "current_cow_size:0",
         "current_cow_size_age:0", "current_fork_perc:0.00", "current_save_keys_processed:0",
-        "current_save_keys_total:0", "rdb_changes_since_last_save:0",
-        "rdb_bgsave_in_progress:0", NULL, "rdb_last_bgsave_status:ok",
-        "rdb_last_bgsave_time_sec:-1", "rdb_current_bgsave_time_sec:-1", "rdb_saves:0",
-        "rdb_last_cow_size:0", "rdb_last_load_keys_expired:0", "rdb_last_load_keys_loaded:0",
+        "current_save_keys_total:0",
+    };
+    static const char *const aof[] = {
         "aof_enabled:0", "aof_rewrite_in_progress:0", "aof_rewrite_scheduled:0",
         "aof_last_rewrite_time_sec:-1", "aof_current_rewrite_time_sec:-1",
         "aof_last_bgrewrite_status:ok", "aof_rewrites:0", "aof_rewrites_consecutive_failures:0",
         "aof_last_write_status:ok", "aof_last_cow_size:0", "module_fork_in_progress:0",
         "module_fork_last_cow_size:0",
     };
+    struct snapshot_info si;
+    snapshot_get_info(&si);
     info_line(t, "# Persistence");
-    for (size_t i = 0; i < sizeof(lines) / sizeof(lines[0]); i++) {
-        if (lines[i] != NULL)
-            info_line(t, "%s", lines[i]);
-        else /* like Redis, which counts its start as the last save */
-            info_line(t, "rdb_last_save_time:%lld", server.start_time_ms / 1000);
-    }
+    for (size_t i = 0; i < sizeof(head) / sizeof(head[0]); i++)
+        info_line(t, "%s", head[i]);
+    info_line(t, "rdb_changes_since_last_save:%lld", si.changes_since_last_save);
+    info_line(t, "rdb_bgsave_in_progress:%d", si.bgsave_in_progress);
+    info_line(t, "rdb_last_save_time:%lld", si.last_save_time);
+    info_line(t, "rdb_last_bgsave_status:%s", si.last_bgsave_ok ? "ok" : "err");
+    info_line(t, "rdb_last_bgsave_time_sec:%lld", si.last_bgsave_time_sec);
+    info_line(t, "rdb_current_bgsave_time_sec:%lld", si.current_bgsave_time_sec);
+    info_line(t, "rdb_saves:%lld", si.saves);
+    info_line(t, "rdb_last_cow_size:0");
+    info_line(t, "rdb_last_load_keys_expired:%lld", si.last_load_keys_expired);
+    info_line(t, "rdb_last_load_keys_loaded:%lld", si.last_load_keys_loaded);
+    for (size_t i = 0; i < sizeof(aof) / sizeof(aof[0]); i++)
+        info_line(t, "%s", aof[i]);
 }
 
 static void info_stats(struct resp_out *t, long long now_ms)
@@ -254,8 +264,12 @@ static void info_stats(struct resp_out *t, long long now_ms)
     info_line(t, "pubsub_channels:%zu", pubsub_num(PUBSUB_CHANNEL));
     info_line(t, "pubsub_patterns:%zu", pubsub_num(PUBSUB_PATTERN));
     info_line(t, "pubsubshard_channels:%zu", pubsub_num(PUBSUB_SHARD));
+    struct snapshot_info si;
+    snapshot_get_info(&si);
+    info_line(t, "latest_fork_usec:%lld", si.latest_fork_usec);
+    info_line(t, "total_forks:%lld", si.total_forks);
     static const char *const idle[] = {
-        "latest_fork_usec:0", "total_forks:0", "migrate_cached_sockets:0",
+        "migrate_cached_sockets:0",
         "slave_expires_tracked_keys:0", "active_defrag_hits:0", "active_defrag_misses:0",
         "active_defrag_key_hits:0", "active_defrag_key_misses:0", "total_active_defrag_time:0",
         "current_active_defrag_time:0", "tracking_total_keys:0", "tracking_total_items:0",
@@ -676,24 +690,80 @@ static void time_command(struct cmd_ctx *ctx)
     resp_add_bulk_ll(ctx->out, (long long)(ts.tv_nsec / 1000));
 }
 
-/* SHUTDOWN [NOSAVE|SAVE] [NOW] [FORCE] [ABORT]: Grove never persists, so the
- * save options change nothing; ABORT has nothing to abort. */
+/* SHUTDOWN [NOSAVE|SAVE] [NOW] [FORCE] [ABORT]: save first when asked to
+ * or when save points are set (unless NOSAVE); a failed save keeps the
+ * server running unless FORCE, as Redis. NOW changes nothing (Grove has no
+ * replicas to wait for); ABORT has nothing to abort. */
 static void shutdown_command(struct cmd_ctx *ctx)
 {
+    bool save = false, nosave = false, force = false;
     for (size_t i = 1; i < ctx->argc; i++) {
         const struct resp_arg *a = &ctx->argv[i];
         if (arg_is(a, "abort")) {
             resp_add_error(ctx->out, "ERR No shutdown in progress.");
             return;
         }
-        if (!arg_is(a, "nosave") && !arg_is(a, "save") && !arg_is(a, "now") &&
-            !arg_is(a, "force")) {
+        if (arg_is(a, "nosave"))
+            nosave = true;
+        else if (arg_is(a, "save"))
+            save = true;
+        else if (arg_is(a, "force"))
+            force = true;
+        else if (!arg_is(a, "now")) {
             reply_syntax_error(ctx);
             return;
         }
     }
+    if (save && nosave) {
+        reply_syntax_error(ctx);
+        return;
+    }
+    if ((save || (!nosave && snapshot_save_points_set())) && snapshot_shutdown_save() < 0 &&
+        !force) {
+        resp_add_error(ctx->out, "ERR Errors trying to SHUTDOWN. Check logs.");
+        return;
+    }
     ctx->client->flags |= CLIENT_CLOSE_AFTER_REPLY;
     lifecycle_request_shutdown();
+}
+
+/* SAVE: the snapshot written in this thread, every shard held. */
+static void save_command(struct cmd_ctx *ctx)
+{
+    int rc = snapshot_save();
+    if (rc == -EBUSY)
+        resp_add_error(ctx->out, "ERR Background save already in progress");
+    else if (rc < 0)
+        resp_add_error(ctx->out, "-ERR"); /* Redis's shared.err */
+    else
+        resp_add_simple(ctx->out, "OK");
+}
+
+/* BGSAVE [SCHEDULE]: inside EXEC it waits for the cron, as Redis; there
+ * is no other kind of child to wait for, so SCHEDULE adds nothing. */
+static void bgsave_command(struct cmd_ctx *ctx)
+{
+    if (ctx->argc > 1 && !arg_is(&ctx->argv[1], "schedule")) {
+        reply_syntax_error(ctx);
+        return;
+    }
+    if (ctx->client->flags & CLIENT_IN_EXEC) {
+        snapshot_schedule_bgsave();
+        resp_add_simple(ctx->out, "Background saving scheduled");
+        return;
+    }
+    int rc = snapshot_bgsave();
+    if (rc == -EBUSY)
+        resp_add_error(ctx->out, "ERR Background save already in progress");
+    else if (rc < 0)
+        resp_add_error(ctx->out, "-ERR"); /* Redis's shared.err */
+    else
+        resp_add_simple(ctx->out, "Background saving started");
+}
+
+static void lastsave_command(struct cmd_ctx *ctx)
+{
+    resp_add_integer(ctx->out, snapshot_lastsave());
 }
 
 /* ---- the table ---------------------------------------------------------------- */
@@ -756,6 +826,19 @@ struct command server_commands[] = {
     {.name = "time", .arity = 1, .flags = CMD_LOADING | CMD_STALE | CMD_FAST,
      .proc = time_command, .group = "server", .summary = "Returns the server time.",
      .since = "2.6.0"},
+    {.name = "save", .arity = 1,
+     .flags = CMD_SELF_LOCK | CMD_ADMIN | CMD_NOSCRIPT | CMD_NO_MULTI, .proc = save_command,
+     .group = "server", .summary = "Synchronously saves the database(s) to disk.",
+     .since = "1.0.0", .complexity = "O(N) where N is the total number of keys in all databases"},
+    {.name = "bgsave", .arity = -1, .flags = CMD_SELF_LOCK | CMD_ADMIN | CMD_NOSCRIPT,
+     .proc = bgsave_command, .group = "server",
+     .summary = "Asynchronously saves the database(s) to disk.", .since = "1.0.0",
+     .args = (const struct command_arg[]){{"schedule", "pure-token", "SCHEDULE",
+                                           COMMAND_ARG_OPTIONAL, NULL}, {0}}},
+    {.name = "lastsave", .arity = 1, .flags = CMD_LOADING | CMD_STALE | CMD_FAST,
+     .proc = lastsave_command, .acl = ACL_ADMIN | ACL_DANGEROUS, .group = "server",
+     .summary = "Returns the Unix timestamp of the last successful save to disk.",
+     .since = "1.0.0"},
     {.name = "shutdown", .arity = -1,
      .flags = CMD_ADMIN | CMD_NOSCRIPT | CMD_LOADING | CMD_STALE | CMD_NO_MULTI |
               CMD_ALLOW_BUSY,

@@ -24,6 +24,7 @@
 #include "pubsub.h"
 #include "script.h"
 #include "server.h"
+#include "snapshot.h"
 #include "stats.h"
 
 #define COMMAND_NAME_MAX 32
@@ -487,6 +488,13 @@ static const struct command *resolve(struct cmd_ctx *ctx, const struct command *
      * may grow the dataset only when nothing more could be evicted. */
     if (evict_perform() == EVICT_FAIL && (cmd->flags & CMD_DENYOOM)) {
         resp_add_error(ctx->out, ERR_MAXMEMORY_OOM);
+        return NULL;
+    }
+    /* After a failed bgsave, Redis refuses writes, and PING (so that a
+     * health check notices). */
+    if (((cmd->flags & CMD_WRITE) || strcmp(cmd->name, "ping") == 0) &&
+        __builtin_expect(snapshot_writes_refused(), 0)) {
+        resp_add_error(ctx->out, SNAPSHOT_ERR_MISCONF);
         return NULL;
     }
     *rejected = NULL;

@@ -118,7 +118,14 @@ static const struct option options[] = {
      "no"},
     {"active-expire-effort", OPT_INT, FIELD(active_expire_effort), 1, 10, OPT_NO_EFFECT, NULL, "1",
      NULL, NULL},
-    {"save", OPT_STRING, FIELD(save), 0, 0, 0, NULL, "", NULL, NULL},
+    {"save", OPT_STRING, FIELD(save), 0, 0, 0, NULL, "3600 1 300 100 60 10000", NULL, NULL},
+    {"dbfilename", OPT_STRING, FIELD(dbfilename), 0, 0, OPT_PROTECTED, NULL, "dump.rdb", NULL,
+     NULL},
+    {"rdbcompression", OPT_BOOL, FIELD(rdbcompression), 0, 1, 0, NULL, "yes", NULL, NULL},
+    {"rdbchecksum", OPT_BOOL, FIELD(rdbchecksum), 0, 1, OPT_IMMUTABLE, NULL, "yes", NULL, NULL},
+    {"stop-writes-on-bgsave-error", OPT_BOOL, FIELD(stop_writes_on_bgsave_error), 0, 1, 0, NULL,
+     "yes", NULL, NULL},
+    {"rdb-del-sync-files", OPT_BOOL, FIELD(rdb_del_sync_files), 0, 1, 0, NULL, "no", NULL, NULL},
     {"appendonly", OPT_BOOL, FIELD(appendonly), 0, 1, 0, NULL, "no", NULL, NULL},
     {"daemonize", OPT_BOOL, FIELD(daemonize), 0, 0, OPT_IMMUTABLE, NULL, "no", NULL, NULL},
     {"dir", OPT_STRING, FIELD(dir), 0, 0, OPT_PROTECTED, NULL, ".", NULL, NULL},
@@ -287,7 +294,7 @@ static int parse_obuf_limit(struct config *cfg, const char *value, char *reason,
     return 0;
 }
 
-/* save "<seconds> <changes> ...": checked as Redis does (Grove never saves). */
+/* save "<seconds> <changes> ...": checked as Redis does (snapshot.c reads it). */
 static bool valid_save(const char *value)
 {
     char copy[1024], *save = NULL;
@@ -380,6 +387,8 @@ static int check_number(const struct option *opt, long long *v, char *reason, si
     }
     if (opt->offset == FIELD(shards) && (*v & (*v - 1)) != 0)
         return reason_for(reason, cap, "argument must be a power of two");
+    if (opt->offset == FIELD(appendonly) && *v)
+        return reason_for(reason, cap, "Grove does not support the append-only file (AOF) yet");
     if (opt->offset == FIELD(hz)) /* Redis clamps instead of refusing */
         *v = *v < CONFIG_MIN_HZ ? CONFIG_MIN_HZ : *v > CONFIG_MAX_HZ ? CONFIG_MAX_HZ : *v;
     return 0;

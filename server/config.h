@@ -90,8 +90,13 @@ struct config {
     atomic_llong set_proc_title;
     atomic_llong protected_mode;
     atomic_llong active_expire_effort;
-    char *save;                           /* accepted for compatibility; Grove never persists */
-    atomic_llong appendonly;
+    char *save;                           /* save points "<seconds> <changes> ..." */
+    char *dbfilename;
+    atomic_llong rdbcompression;
+    atomic_llong rdbchecksum;
+    atomic_llong stop_writes_on_bgsave_error;
+    atomic_llong rdb_del_sync_files;      /* stored only: Grove has no replication */
+    atomic_llong appendonly;              /* always no: "yes" is refused (no AOF yet) */
     atomic_llong daemonize;
     char *dir;
     atomic_llong notify_keyspace_events;  /* enum notify_class bits (notify.h) */

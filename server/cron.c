@@ -15,6 +15,7 @@
 
 #include "keyspace.h"
 #include "server.h"
+#include "snapshot.h"
 #include "stats.h"
 
 #define CRON_EXPIRE_SHARD_SAMPLES 1000
@@ -63,6 +64,7 @@ void cron_tick(long long now_ms)
         last_sample_ms = now_ms;
     }
     server_peak_memory(); /* also refreshes the used_memory maxmemory checks read */
+    snapshot_cron(now_ms);
     keyspace_set_lfu_params(server.ks, (uint32_t)server.cfg.lfu_log_factor,
                             (uint32_t)server.cfg.lfu_decay_time);
 }

@@ -18,6 +18,7 @@
 
 enum fault_point {
     FAULT_CONN_ALLOC, /* "conn-alloc": the memory for a new connection */
+    FAULT_BGSAVE_STALL, /* "bgsave-stall": a BGSAVE child waits, before writing, to be killed */
     FAULT_POINTS,
 };
 

@@ -700,8 +700,24 @@ void function_list(struct cmd_ctx *ctx, const struct resp_arg *pattern, bool wit
 
 /* ---- DUMP and RESTORE ------------------------------------------------------------------- */
 
-/* FUNCTION DUMP: each library as RDB_OPCODE_FUNCTION2 and its code as an
- * RDB string (LZF-compressed as Redis writes it), then the payload trailer. */
+int function_rdb_write(struct rdb_writer *w)
+{
+    int rc = 0;
+    for (struct library *lib = live.libs; lib != NULL && rc == 0; lib = lib->next) {
+        if ((rc = rdb_write_opcode(w, RDB_OPCODE_FUNCTION2)) == 0)
+            rc = rdb_write_string(w, lib->code, lib->code_len);
+    }
+    return rc;
+}
+
+int function_rdb_load_cb(const char *code, size_t len, char *err, size_t cap, void *ud)
+{
+    (void)ud;
+    return create_library(&live, code, len, false, err, cap) == NULL ? -1 : 0;
+}
+
+/* FUNCTION DUMP: the libraries as an RDB file holds them (LZF-compressed
+ * as Redis writes them), then the payload trailer. */
 void function_dump(struct cmd_ctx *ctx)
 {
     struct lzf_state *lzf = malloc(sizeof(*lzf));
@@ -710,10 +726,8 @@ void function_dump(struct cmd_ctx *ctx)
     if (lzf != NULL)
         lzf_state_init(lzf);
     struct rdb_writer w = {.sink_cb = rdb_buf_sink_cb, .ud = &out, .lzf = lzf};
-    for (struct library *lib = live.libs; lib != NULL && rc == 0; lib = lib->next) {
-        if ((rc = rdb_write_opcode(&w, RDB_OPCODE_FUNCTION2)) == 0)
-            rc = rdb_write_string(&w, lib->code, lib->code_len);
-    }
+    if (rc == 0)
+        rc = function_rdb_write(&w);
     if (rc == 0)
         rc = rdb_payload_finish(&out);
     if (rc == 0)

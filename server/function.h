@@ -7,8 +7,7 @@
  * Functions run in a Lua state of their own, as in Redis 7.0, built by
  * script_lua.c like EVAL's (the same libraries and sandbox); they run
  * through script.c like any script (atomicity, BUSY, FUNCTION KILL).
- * Libraries live in memory only: RDB persistence of functions comes with
- * Grove's RDB files.
+ * RDB files hold the libraries (function_rdb_write, function_rdb_load_cb).
  *
  * Every function here but the counters is called with the script lock
  * held (the commands are CMD_SCRIPT); they reply to the client
@@ -22,6 +21,7 @@
 
 struct cmd_ctx;
 struct resp_arg;
+struct rdb_writer;
 
 /* How FUNCTION RESTORE treats the libraries already loaded. */
 enum function_restore_policy {
@@ -40,6 +40,12 @@ void function_flush(void);
 void function_list(struct cmd_ctx *ctx, const struct resp_arg *pattern, bool with_code);
 /* FUNCTION DUMP / FUNCTION RESTORE, in Redis 7.0's payload format. */
 void function_dump(struct cmd_ctx *ctx);
+/* Every library as RDB_OPCODE_FUNCTION2 and its code (what an RDB file
+ * and FUNCTION DUMP hold): 0 or the writer's RDB_E* code. */
+int function_rdb_write(struct rdb_writer *w);
+/* rdb_file_function_cb for loading an RDB file at start-up (one thread,
+ * nothing running): register the library, or -1 with Redis's error. */
+int function_rdb_load_cb(const char *code, size_t len, char *err, size_t cap, void *ud);
 void function_restore(struct cmd_ctx *ctx, const struct resp_arg *payload,
                       enum function_restore_policy policy);
 /* FCALL / FCALL_RO name numkeys key... arg... */

@@ -24,6 +24,7 @@
 #include "function.h"
 #include "script_lua.h"
 #include "server.h"
+#include "snapshot.h"
 #include "stats.h"
 #include "worker_loop.h"
 
@@ -69,14 +70,23 @@ static void close_main_handles(void)
 
 static void begin_shutdown(void)
 {
+    snapshot_kill_child();
     worker_loop_pool_stop();
     close_main_handles();
 }
 
 static void signal_cb(uv_signal_t *handle, int signum)
 {
-    log_warning("Received %s scheduling shutdown...", signum == SIGINT ? "SIGINT" : "SIGTERM");
+    const char *name = signum == SIGINT ? "SIGINT" : "SIGTERM";
+    log_warning("Received %s scheduling shutdown...", name);
     (void)handle;
+    /* As Redis: save when save points are set; a failed save keeps the
+     * server up. */
+    if (snapshot_save_points_set() && snapshot_shutdown_save() < 0) {
+        log_warning("%s received but errors trying to shut down the server, check the logs "
+                    "for more information", name);
+        return;
+    }
     lifecycle_request_shutdown();
 }
 
@@ -217,6 +227,8 @@ int lifecycle_run(void)
     unsigned nloops = worker_threads();
     server.cfg.threads = nloops; /* CONFIG GET threads shows what runs */
     if (lifecycle_state_init(nloops) < 0)
+        goto out;
+    if (snapshot_load() < 0)
         goto out;
     if (init_main_loop() < 0) {
         log_warning("Could not set up the main loop");

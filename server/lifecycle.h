@@ -4,8 +4,11 @@
  * (signals, the cron timer, lazy freeing) until asked to stop; then stop
  * the workers and free everything, so nothing is left for the OS to clean.
  *
+ * Start-up loads the RDB snapshot (snapshot.h) before any worker runs.
+ *
  * Shutdown: SIGTERM, SIGINT or SHUTDOWN (lifecycle_request_shutdown, any
- * thread) wake the main loop, which asks every worker to stop (each
+ * thread; the signals and SHUTDOWN first save when save points are set,
+ * and stay up if that fails) wake the main loop, which asks every worker to stop (each
  * flushes its replies and closes its connections), joins them, closes its
  * own handles and frees the keyspace.
  *

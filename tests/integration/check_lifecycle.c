@@ -124,7 +124,8 @@ START_TEST(config_rewrite_keeps_comments_and_rewrites_changed_options)
                      "\n"
                      "# set twice: the last one wins, the rewrite keeps one line\n"
                      "timeout 5\n"
-                     "timeout 7\n");
+                     "timeout 7\n"
+                     "save \"\"\n");
     struct grove_server s;
     struct harness_opts opts = {.config_file = path};
     harness_start_ex(&s, &opts, NULL);

@@ -391,7 +391,7 @@ START_TEST(config_get_with_globs_and_several_patterns)
     ck_assert_uint_ge(r->elements, 2 * 20);
     ck_assert_str_eq(config_value(r, "client-output-buffer-limit"),
                      "normal 0 0 0 slave 268435456 67108864 60 pubsub 33554432 8388608 60");
-    ck_assert_str_eq(config_value(r, "save"), "");
+    ck_assert_str_eq(config_value(r, "save"), ""); /* the harness's --save "" */
     ck_assert_str_eq(config_value(r, "appendonly"), "no");
     freeReplyObject(r);
     EXPECT_ERR("ERR wrong number of arguments for 'config|get' command", "CONFIG GET");
@@ -408,10 +408,10 @@ START_TEST(config_set_takes_several_pairs)
     expect_config("timeout", "0");
     expect_config("hz", "10");
     /* Values are case-insensitive where Redis's are. */
-    EXPECT_OK("CONFIG SET loglevel WARNING maxmemory-policy ALLKEYS-LRU appendonly YES");
+    EXPECT_OK("CONFIG SET loglevel WARNING maxmemory-policy ALLKEYS-LRU rdbcompression NO");
     expect_config("loglevel", "warning");
     expect_config("maxmemory-policy", "allkeys-lru");
-    EXPECT_OK("CONFIG SET loglevel notice maxmemory-policy noeviction appendonly no");
+    EXPECT_OK("CONFIG SET loglevel notice maxmemory-policy noeviction rdbcompression yes");
     /* hz is clamped, not refused. */
     EXPECT_OK("CONFIG SET hz 0");
     expect_config("hz", "1");
@@ -919,6 +919,7 @@ START_TEST(config_file_is_read_and_the_command_line_wins)
     char file[512];
     ck_assert(harness_info_field(c, "server", "config_file", file, sizeof(file)));
     ck_assert_str_eq(file, path);
+    EXPECT_OK("CONFIG SET save %s", ""); /* no dump.rdb in the working directory */
     harness_ctx = saved;
     redisFree(c);
     harness_stop(&s);

@@ -210,8 +210,13 @@ static pid_t spawn(int port, const struct harness_opts *opts, const char *const 
     size_t n = 1;
     if (opts && opts->config_file)
         argv[n++] = opts->config_file;
-    const char *fixed[] = {"--port", portbuf, "--bind", "127.0.0.1", "--loglevel", "warning"};
-    for (size_t i = 0; i < sizeof(fixed) / sizeof(fixed[0]); i++)
+    /* No save points unless a test asks: servers must not write dump.rdb
+     * into the working directory, nor load one another's. A test with a
+     * config file owns its save points (and must not leave them set). */
+    const char *fixed[] = {"--port", portbuf, "--bind", "127.0.0.1", "--loglevel", "warning",
+                           "--save", ""};
+    size_t nfixed = sizeof(fixed) / sizeof(fixed[0]) - (opts && opts->config_file ? 2 : 0);
+    for (size_t i = 0; i < nfixed; i++)
         argv[n++] = fixed[i];
     for (size_t i = 0; args && args[i] && n < 63; i++)
         argv[n++] = args[i];

@@ -44,7 +44,9 @@ void harness_start(struct grove_server *s, const char *const *args);
 /* SIGTERM, wait, and assert a zero exit status. */
 void harness_stop(struct grove_server *s);
 
-/* harness_start with more control; opts may be NULL. */
+/* harness_start with more control; opts may be NULL. Servers start with
+ * `--save ""` (no snapshots), except with a config file, whose test then
+ * says `save ""` itself or clears it before stopping. */
 struct harness_opts {
     const char *config_file; /* passed first, before the options */
     long nofile;             /* the server's RLIMIT_NOFILE soft limit; 0: inherited */

@@ -1,0 +1,94 @@
+/*
+ * rdb_file.h - a whole RDB file (Redis 7.0, RDB version 10): the framing
+ * around the values of rdb.h.
+ *
+ * Layout (what Grove writes; what redis-server 7.0 writes for the same data)
+ *   "REDIS0010"
+ *   AUX redis-ver 7.0.15, redis-bits, ctime, used-mem, aof-base 0
+ *   FUNCTION2 <library code>          per library (written by the caller)
+ *   per non-empty database:
+ *     SELECTDB <index>  RESIZEDB <keys> <keys with a TTL>
+ *     per key: [EXPIRETIME_MS <8 bytes LE>] <type> <key> <value>
+ *   EOF
+ *   CRC64 of everything before, 8 bytes LE (zero when rdbchecksum no,
+ *   which tells readers not to check, as Redis).
+ *
+ * Reading accepts versions 1..10 and, besides the above, EXPIRETIME
+ * (seconds), IDLE and FREQ (read, not kept), RESIZEDB anywhere, any AUX
+ * field. Refused with a message: a version above 10, a database index
+ * beyond the keyspace's, module values and module aux data, streams, the
+ * pre-GA function format, a checksum that does not match, anything
+ * truncated or malformed. Keys whose time is past are skipped (as a
+ * master loads), and so are empty collections (as Redis).
+ *
+ * Errors: actions return 0 or a negative RDB_E* code (rdb.h); a failed
+ * load leaves a message naming the offset in rdb_file_load_result.error.
+ *
+ * Thread safety: one thread per writer or load. Writing a database needs
+ * every shard of it held (keyspace.h [held]); loading locks one shard at
+ * a time to insert each key.
+ */
+#ifndef GROVE_RDB_FILE_H
+#define GROVE_RDB_FILE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "keyspace.h"
+#include "rdb.h"
+
+/* ---- writing ------------------------------------------------------------- */
+
+/* Wraps the caller's sink: everything written through `w` reaches it and
+ * is added to the running checksum. */
+struct rdb_file_writer {
+    struct rdb_writer w;
+    rdb_sink_cb sink_cb;
+    void *ud;
+    bool checksum;
+    uint64_t crc;
+};
+
+struct rdb_file_aux {
+    const char *redis_ver;
+    int64_t ctime;    /* seconds since the epoch */
+    int64_t used_mem; /* bytes */
+};
+
+/* lzf: borrowed compressor table, NULL for rdbcompression no. */
+void rdb_file_writer_init(struct rdb_file_writer *fw, rdb_sink_cb sink_cb, void *ud,
+                          struct lzf_state *lzf, bool checksum);
+/* The magic, the version and the aux fields. */
+int rdb_file_write_header(struct rdb_file_writer *fw, const struct rdb_file_aux *aux);
+/* [held: every shard of database `index`] its keys; nothing when it is
+ * empty. */
+int rdb_file_write_db(struct rdb_file_writer *fw, struct keyspace *ks, unsigned index);
+/* EOF and the checksum. */
+int rdb_file_write_end(struct rdb_file_writer *fw);
+
+/* ---- reading ------------------------------------------------------------- */
+
+/* A function library's code met in the file (FUNCTION2): 0, or non-zero
+ * to stop loading (the callback explains why in err). */
+typedef int (*rdb_file_function_cb)(const char *code, size_t len, char *err, size_t cap,
+                                    void *ud);
+
+struct rdb_file_load_result {
+    uint64_t keys_loaded;
+    uint64_t keys_expired; /* skipped: their time was past */
+    char error[256];       /* why a load failed */
+};
+
+/* Load the file in buf into ks (adding to what it holds; a key present
+ * twice keeps the last value). hasher and limits: for the sets, hashes
+ * and zsets read (their members, their encodings as Redis picks them on
+ * load). checksum: verify the trailer (rdbchecksum).
+ * On failure the keys loaded so far stay, res->error says why.
+ * RDB_ETYPE: a type Grove does not hold, named in res->error. */
+int rdb_file_load(const void *buf, size_t len, struct keyspace *ks,
+                  const struct hashmap_hasher *hasher, const struct object_limits *limits,
+                  int64_t now_ms, bool checksum, rdb_file_function_cb function_cb, void *ud,
+                  struct rdb_file_load_result *res);
+
+#endif

@@ -1,0 +1,528 @@
+/*
+ * snapshot.c - SAVE, BGSAVE, save points and loading; see snapshot.h for
+ * the mechanism.
+ *
+ * What the forked child may do: it is a copy of one thread of a
+ * multi-threaded process, so any mutex another thread held at fork() stays
+ * locked forever in it. Everything it needs (paths, options, the function
+ * libraries serialised, the write buffer) is prepared before fork(); it
+ * then only walks the keyspace (whose shard locks its own thread holds),
+ * calls malloc (glibc resets its locks in the child) and makes system
+ * calls. It resets the signals the parent's libuv handles, so a signal
+ * meant for the child cannot reach the parent's loop through the shared
+ * signal pipe, and is stopped with SIGUSR1, as Redis stops its children.
+ */
+#include "snapshot.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "command.h"
+#include "fault.h"
+#include "fsutil.h"
+#include "function.h"
+#include "keyspace.h"
+#include "log.h"
+#include "rdb_file.h"
+#include "script.h"
+#include "server.h"
+
+#define SNAPSHOT_RETRY_DELAY_MS 5000 /* Redis's CONFIG_BGSAVE_RETRY_DELAY */
+#define SNAPSHOT_BUF_SIZE (64 * 1024)
+
+static pthread_mutex_t state_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct {
+    pid_t child;                 /* 0: none */
+    long long child_start_ms;
+    uint64_t dirty_at_fork;
+    uint64_t dirty_at_save;      /* keyspace_dirty() when the last save was taken */
+    long long last_save_time;    /* seconds; the start counts, as in Redis */
+    long long last_try_ms;       /* of the last bgsave start */
+    long long last_bgsave_time_sec;
+    long long saves;
+    long long load_loaded, load_expired;
+    long long latest_fork_usec, total_forks;
+    bool last_bgsave_ok;
+    bool scheduled;
+} st = {.last_bgsave_time_sec = -1, .last_bgsave_ok = true};
+/* Read by every write command (MISCONF) without the lock. */
+static atomic_bool bgsave_failed;
+
+/* ---- paths and options ------------------------------------------------------ */
+
+struct save_job {
+    char dir[PATH_MAX - 64]; /* room for "/temp-<pid>.rdb" */
+    char path[PATH_MAX];
+    char tmp[PATH_MAX];
+    bool compress, checksum;
+    bool stall; /* fault injection: the child waits to be killed */
+    long long used_mem;
+    struct rdb_buf functions; /* the libraries, already serialised */
+};
+
+/* dir/name, or dir/temp-<pid>.rdb when name is NULL. */
+static void file_path(char *out, size_t cap, const char *dir, const char *name, pid_t pid)
+{
+    if (name)
+        snprintf(out, cap, "%s/%s", dir, name);
+    else
+        snprintf(out, cap, "%s/temp-%d.rdb", dir, (int)pid);
+}
+
+/* Everything but the temporary name, which needs the writer's pid (the
+ * child's own for BGSAVE: file_path(job->tmp, ..., NULL, getpid())). */
+static int job_prepare(struct save_job *job)
+{
+    struct rdb_writer w = {.sink_cb = rdb_buf_sink_cb, .ud = &job->functions};
+    int rc;
+
+    *job = (struct save_job){.compress = atomic_load(&server.cfg.rdbcompression) != 0,
+                             .checksum = atomic_load(&server.cfg.rdbchecksum) != 0,
+                             .used_mem = server_used_memory()};
+    config_lock();
+    snprintf(job->dir, sizeof(job->dir), "%s", server.cfg.dir);
+    file_path(job->path, sizeof(job->path), server.cfg.dir, server.cfg.dbfilename, 0);
+    config_unlock();
+    script_lock();
+    rc = function_rdb_write(&w);
+    script_unlock();
+    if (rc < 0) {
+        rdb_buf_deinit(&job->functions);
+        return -ENOMEM;
+    }
+    return 0;
+}
+
+/* ---- writing the file --------------------------------------------------------------- */
+
+struct file_sink {
+    int fd;
+    int err; /* the first write's -errno */
+    size_t len;
+    unsigned char buf[SNAPSHOT_BUF_SIZE];
+};
+
+static int write_all(int fd, const unsigned char *p, size_t len)
+{
+    while (len > 0) {
+        ssize_t n = write(fd, p, len);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0)
+            return -errno;
+        p += n;
+        len -= (size_t)n;
+    }
+    return 0;
+}
+
+static int sink_flush(struct file_sink *s)
+{
+    int rc = write_all(s->fd, s->buf, s->len);
+    s->len = 0;
+    return rc;
+}
+
+static int file_sink_cb(void *ud, const void *buf, size_t len)
+{
+    struct file_sink *s = ud;
+
+    if (s->len + len > sizeof(s->buf) && (s->err = sink_flush(s)) < 0)
+        return RDB_EIO;
+    if (len > sizeof(s->buf))
+        return (s->err = write_all(s->fd, buf, len)) < 0 ? RDB_EIO : 0;
+    memcpy(s->buf + s->len, buf, len);
+    s->len += len;
+    return 0;
+}
+
+/* The whole file through `sink` (every shard held). */
+static int write_rdb(struct file_sink *sink, const struct save_job *job)
+{
+    struct lzf_state *lzf = job->compress ? malloc(sizeof(*lzf)) : NULL;
+    struct rdb_file_writer fw;
+    struct rdb_file_aux aux = {.redis_ver = GROVE_REDIS_VERSION,
+                               .ctime = server_mstime() / 1000, .used_mem = job->used_mem};
+    int rc;
+
+    if (job->compress && !lzf)
+        return RDB_ENOMEM;
+    if (lzf)
+        lzf_state_init(lzf);
+    rdb_file_writer_init(&fw, file_sink_cb, sink, lzf, job->checksum);
+    rc = rdb_file_write_header(&fw, &aux);
+    if (rc == 0 && job->functions.len > 0)
+        rc = rdb_write_raw(&fw.w, job->functions.data, job->functions.len);
+    for (unsigned db = 0; rc == 0 && db < keyspace_databases(server.ks); db++)
+        rc = rdb_file_write_db(&fw, server.ks, db);
+    if (rc == 0)
+        rc = rdb_file_write_end(&fw);
+    free(lzf);
+    return rc;
+}
+
+/* Write job->tmp, fsync, rename onto job->path, fsync the directory:
+ * 0 or -errno (the temporary file removed). Every shard is held. */
+static int save_to_disk(const struct save_job *job)
+{
+    struct file_sink *sink = malloc(sizeof(*sink));
+    int rc = 0;
+
+    if (!sink)
+        return -ENOMEM;
+    sink->len = 0;
+    sink->err = 0;
+    sink->fd = open(job->tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (sink->fd < 0) {
+        rc = -errno;
+        free(sink);
+        return rc;
+    }
+    if (write_rdb(sink, job) != 0)
+        rc = sink->err ? sink->err : -ENOMEM; /* a failed write, else RDB_ENOMEM */
+    else if ((rc = sink_flush(sink)) == 0 && fsync(sink->fd) < 0)
+        rc = -errno;
+    if (close(sink->fd) < 0 && rc == 0)
+        rc = -errno;
+    free(sink);
+    if (rc == 0 && rename(job->tmp, job->path) < 0)
+        rc = -errno;
+    if (rc == 0)
+        rc = fsutil_fsync_dir_of(job->path);
+    if (rc < 0)
+        unlink(job->tmp);
+    return rc;
+}
+
+/* ---- SAVE and BGSAVE --------------------------------------------------------------- */
+
+static void note_saved(uint64_t dirty)
+{
+    st.dirty_at_save = dirty;
+    st.last_save_time = server_mstime() / 1000;
+    st.last_bgsave_ok = true;
+    st.saves++;
+    atomic_store(&bgsave_failed, false);
+}
+
+/* A foreground save, state_lock held. */
+static int save_locked(void)
+{
+    struct save_job job;
+    uint64_t dirty;
+    int rc;
+
+    if (st.child)
+        return -EBUSY;
+    if ((rc = job_prepare(&job)) < 0)
+        return rc;
+    file_path(job.tmp, sizeof(job.tmp), job.dir, NULL, getpid());
+    keyspace_lock_all(server.ks);
+    dirty = keyspace_dirty(server.ks);
+    rc = save_to_disk(&job);
+    keyspace_unlock_all(server.ks);
+    rdb_buf_deinit(&job.functions);
+    if (rc < 0) {
+        log_warning("Failed opening or writing the .rdb file %s: %s", job.tmp, strerror(-rc));
+        return rc;
+    }
+    note_saved(dirty);
+    log_notice("DB saved on disk");
+    return 0;
+}
+
+int snapshot_save(void)
+{
+    pthread_mutex_lock(&state_lock);
+    int rc = save_locked();
+    pthread_mutex_unlock(&state_lock);
+    return rc;
+}
+
+static void child_main(struct save_job *job)
+{
+    signal(SIGTERM, SIG_DFL);
+    signal(SIGINT, SIG_DFL);
+    signal(SIGUSR1, SIG_DFL);
+    while (job->stall)
+        pause();
+    file_path(job->tmp, sizeof(job->tmp), job->dir, NULL, getpid());
+    _exit(save_to_disk(job) == 0 ? 0 : 1);
+}
+
+/* state_lock held. */
+static int bgsave_locked(void)
+{
+    struct save_job job;
+    long long t0;
+    pid_t pid;
+    int rc;
+
+    if (st.child)
+        return -EBUSY;
+    if ((rc = job_prepare(&job)) < 0)
+        return rc;
+    job.stall = fault_hit(FAULT_BGSAVE_STALL);
+    t0 = server_monotonic_ns();
+    keyspace_lock_all(server.ks);
+    st.dirty_at_fork = keyspace_dirty(server.ks);
+    pid = fork();
+    if (pid == 0)
+        child_main(&job);
+    keyspace_unlock_all(server.ks);
+    st.latest_fork_usec = (server_monotonic_ns() - t0) / 1000;
+    rdb_buf_deinit(&job.functions);
+    st.last_try_ms = server_mstime();
+    if (pid < 0) {
+        rc = -errno;
+        st.last_bgsave_ok = false;
+        log_warning("Can't save in background: fork: %s", strerror(-rc));
+        return rc;
+    }
+    st.total_forks++;
+    st.child = pid;
+    st.child_start_ms = st.last_try_ms;
+    st.scheduled = false;
+    log_notice("Background saving started by pid %d (fork pause %lld us)", (int)pid,
+               st.latest_fork_usec);
+    return 0;
+}
+
+int snapshot_bgsave(void)
+{
+    pthread_mutex_lock(&state_lock);
+    int rc = bgsave_locked();
+    pthread_mutex_unlock(&state_lock);
+    return rc;
+}
+
+void snapshot_schedule_bgsave(void)
+{
+    pthread_mutex_lock(&state_lock);
+    st.scheduled = true;
+    pthread_mutex_unlock(&state_lock);
+}
+
+/* ---- the child's end, save points ----------------------------------------------------- */
+
+static void remove_child_file(pid_t pid)
+{
+    char path[PATH_MAX];
+
+    config_lock();
+    file_path(path, sizeof(path), server.cfg.dir, NULL, pid);
+    config_unlock();
+    unlink(path);
+}
+
+/* state_lock held; status from waitpid. */
+static void child_done(int status, long long now_ms)
+{
+    bool ok = WIFEXITED(status) && WEXITSTATUS(status) == 0;
+
+    if (ok) {
+        log_notice("Background saving terminated with success");
+        note_saved(st.dirty_at_fork);
+    } else {
+        if (WIFSIGNALED(status))
+            log_warning("Background saving terminated by signal %d", WTERMSIG(status));
+        else
+            log_warning("Background saving error");
+        remove_child_file(st.child);
+        /* Killed by us (SIGUSR1) is not an error, as in Redis. */
+        if (!WIFSIGNALED(status) || WTERMSIG(status) != SIGUSR1) {
+            st.last_bgsave_ok = false;
+            atomic_store(&bgsave_failed, true);
+        }
+    }
+    st.last_bgsave_time_sec = (now_ms - st.child_start_ms) / 1000;
+    st.child = 0;
+}
+
+/* Each "<seconds> <changes>" pair of `save`; true when one is met. */
+static bool save_point_met(uint64_t changes, long long elapsed_s, long long *sec, long long *chg)
+{
+    char copy[1024], *save = NULL;
+    bool met = false;
+
+    config_lock();
+    snprintf(copy, sizeof(copy), "%s", server.cfg.save);
+    config_unlock();
+    for (char *s = strtok_r(copy, " ", &save); s && !met; s = strtok_r(NULL, " ", &save)) {
+        char *c = strtok_r(NULL, " ", &save);
+        if (!c)
+            break;
+        *sec = atoll(s);
+        *chg = atoll(c);
+        met = changes >= (uint64_t)*chg && elapsed_s >= *sec;
+    }
+    return met;
+}
+
+void snapshot_cron(long long now_ms)
+{
+    long long sec, chg;
+    int status;
+
+    pthread_mutex_lock(&state_lock);
+    if (st.child && waitpid(st.child, &status, WNOHANG) == st.child)
+        child_done(status, now_ms);
+    uint64_t changes = keyspace_dirty(server.ks) - st.dirty_at_save;
+    if (!st.child && st.scheduled) {
+        bgsave_locked();
+    } else if (!st.child && changes > 0 &&
+               (st.last_bgsave_ok || now_ms - st.last_try_ms > SNAPSHOT_RETRY_DELAY_MS) &&
+               save_point_met(changes, now_ms / 1000 - st.last_save_time, &sec, &chg)) {
+        log_notice("%lld changes in %lld seconds. Saving...", (long long)changes, sec);
+        bgsave_locked();
+    }
+    pthread_mutex_unlock(&state_lock);
+}
+
+bool snapshot_save_points_set(void)
+{
+    config_lock();
+    bool set = strspn(server.cfg.save, " ") != strlen(server.cfg.save);
+    config_unlock();
+    return set;
+}
+
+/* state_lock held. */
+static void kill_child_locked(void)
+{
+    int status;
+
+    if (!st.child)
+        return;
+    kill(st.child, SIGUSR1);
+    waitpid(st.child, &status, 0);
+    remove_child_file(st.child);
+    st.child = 0;
+}
+
+void snapshot_kill_child(void)
+{
+    pthread_mutex_lock(&state_lock);
+    if (st.child)
+        log_warning("There is a child saving an .rdb. Killing it!");
+    kill_child_locked();
+    pthread_mutex_unlock(&state_lock);
+}
+
+int snapshot_shutdown_save(void)
+{
+    pthread_mutex_lock(&state_lock);
+    if (st.child)
+        log_warning("There is a child saving an .rdb. Killing it!");
+    kill_child_locked();
+    log_notice("Saving the final RDB snapshot before exiting.");
+    int rc = save_locked();
+    if (rc < 0)
+        log_warning("Error trying to save the DB, can't exit.");
+    pthread_mutex_unlock(&state_lock);
+    return rc;
+}
+
+bool snapshot_writes_refused(void)
+{
+    return atomic_load_explicit(&bgsave_failed, memory_order_relaxed) &&
+           atomic_load(&server.cfg.stop_writes_on_bgsave_error) && snapshot_save_points_set();
+}
+
+void snapshot_get_info(struct snapshot_info *out)
+{
+    long long now_ms = server_mstime();
+
+    pthread_mutex_lock(&state_lock);
+    *out = (struct snapshot_info){
+        .changes_since_last_save = (long long)(keyspace_dirty(server.ks) - st.dirty_at_save),
+        .bgsave_in_progress = st.child != 0,
+        .last_save_time = st.last_save_time,
+        .last_bgsave_ok = st.last_bgsave_ok,
+        .last_bgsave_time_sec = st.last_bgsave_time_sec,
+        .current_bgsave_time_sec = st.child ? (now_ms - st.child_start_ms) / 1000 : -1,
+        .saves = st.saves,
+        .last_load_keys_loaded = st.load_loaded,
+        .last_load_keys_expired = st.load_expired,
+        .latest_fork_usec = st.latest_fork_usec,
+        .total_forks = st.total_forks,
+    };
+    pthread_mutex_unlock(&state_lock);
+}
+
+long long snapshot_lastsave(void)
+{
+    pthread_mutex_lock(&state_lock);
+    long long t = st.last_save_time;
+    pthread_mutex_unlock(&state_lock);
+    return t;
+}
+
+/* ---- loading ------------------------------------------------------------------------ */
+
+static int load_mapped(const char *path, const void *data, size_t len)
+{
+    struct rdb_file_load_result res;
+    long long t0 = server_monotonic_ns();
+    int rc = rdb_file_load(data, len, server.ks, cmd_member_hasher(), cmd_object_limits(),
+                           server_mstime(), atomic_load(&server.cfg.rdbchecksum) != 0,
+                           function_rdb_load_cb, NULL, &res);
+
+    if (rc < 0) {
+        log_warning("Fatal error loading the DB %s: %s", path, res.error);
+        return -1;
+    }
+    st.load_loaded = (long long)res.keys_loaded;
+    st.load_expired = (long long)res.keys_expired;
+    st.dirty_at_save = keyspace_dirty(server.ks);
+    log_notice("Done loading RDB, keys loaded: %llu, keys expired: %llu.",
+               (unsigned long long)res.keys_loaded, (unsigned long long)res.keys_expired);
+    log_notice("DB loaded from disk: %.3f seconds", (double)(server_monotonic_ns() - t0) / 1e9);
+    return 0;
+}
+
+int snapshot_load(void)
+{
+    char path[PATH_MAX];
+    struct stat sb;
+    void *data;
+    int fd, rc;
+
+    st.last_save_time = server.start_time_ms / 1000;
+    file_path(path, sizeof(path), server.cfg.dir, server.cfg.dbfilename, 0);
+    fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0 && errno == ENOENT)
+        return 0;
+    if (fd < 0 || fstat(fd, &sb) < 0) {
+        log_warning("Fatal error loading the DB %s: %s. Exiting.", path, strerror(errno));
+        if (fd >= 0)
+            close(fd);
+        return -1;
+    }
+    if (sb.st_size == 0) {
+        close(fd);
+        log_warning("Fatal error loading the DB %s: Short read or OOM loading DB. "
+                    "Unrecoverable error, aborting now. (empty file)", path);
+        return -1;
+    }
+    data = mmap(NULL, (size_t)sb.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+    close(fd);
+    if (data == MAP_FAILED) {
+        log_warning("Fatal error loading the DB %s: %s. Exiting.", path, strerror(errno));
+        return -1;
+    }
+    rc = load_mapped(path, data, (size_t)sb.st_size);
+    munmap(data, (size_t)sb.st_size);
+    return rc;
+}

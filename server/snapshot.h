@@ -1,0 +1,74 @@
+/*
+ * snapshot.h - RDB snapshots: SAVE, BGSAVE, save points, loading at
+ * start-up, the save at shutdown, and the state INFO persistence and
+ * MISCONF report. The file format is core/rdb_file.h's.
+ *
+ * Mechanism: fork with copy-on-write, as Redis. The forking thread takes
+ * every shard lock of every database (so no write is half done), forks,
+ * and releases them at once in the parent: the pause clients see is the
+ * lock round plus fork() (INFO stats latest_fork_usec). The child, which
+ * holds the frozen copy and no other thread, writes temp-<pid>.rdb in
+ * `dir`, fsyncs it, renames it onto `dbfilename`, fsyncs the directory and
+ * _exit()s; it touches no lock, log or libuv handle. The main thread's
+ * cron reaps it (waitpid WNOHANG) and records the outcome. SAVE writes the
+ * same file in the calling thread with every shard held throughout.
+ *
+ * Threads: any thread may call these, except where said; the state is
+ * under one mutex, taken before the script lock and the shard locks.
+ * Errors: 0 or a negative errno (-EBUSY: a background save is running).
+ */
+#ifndef GROVE_SNAPSHOT_H
+#define GROVE_SNAPSHOT_H
+
+#include <stdbool.h>
+
+/* Start-up, before any client: load dir/dbfilename if it exists. 0 (also
+ * when there is no file), or -1 after logging why the server must not
+ * start. */
+int snapshot_load(void);
+
+/* SAVE. */
+int snapshot_save(void);
+/* BGSAVE: 0 when the child started. */
+int snapshot_bgsave(void);
+/* BGSAVE inside EXEC: start it from the next cron tick, as Redis. */
+void snapshot_schedule_bgsave(void);
+/* Main thread, every cron tick: reap a finished child, start a scheduled
+ * save or one a save point asks for. */
+void snapshot_cron(long long now_ms);
+
+/* `save` has at least one save point. */
+bool snapshot_save_points_set(void);
+/* The save before exiting (SHUTDOWN, SIGTERM): stop a running child, then
+ * save in the foreground. */
+int snapshot_shutdown_save(void);
+/* Exiting without saving: stop a running child and remove its file. */
+void snapshot_kill_child(void);
+
+/* The last bgsave failed and stop-writes-on-bgsave-error is on (with save
+ * points set, as Redis): writes get MISCONF. */
+bool snapshot_writes_refused(void);
+#define SNAPSHOT_ERR_MISCONF                                                                  \
+    "MISCONF Redis is configured to save RDB snapshots, but it's currently unable to persist " \
+    "to disk. Commands that may modify the data set are disabled, because this instance is "  \
+    "configured to report errors during writes if RDB snapshotting fails "                   \
+    "(stop-writes-on-bgsave-error option). Please check the Redis logs for details about "   \
+    "the RDB error."
+
+/* What INFO persistence and INFO stats show. */
+struct snapshot_info {
+    long long changes_since_last_save;
+    bool bgsave_in_progress;
+    long long last_save_time;       /* seconds since the epoch */
+    bool last_bgsave_ok;
+    long long last_bgsave_time_sec; /* -1: none yet */
+    long long current_bgsave_time_sec;
+    long long saves;
+    long long last_load_keys_loaded, last_load_keys_expired;
+    long long latest_fork_usec, total_forks;
+};
+void snapshot_get_info(struct snapshot_info *out);
+/* LASTSAVE. */
+long long snapshot_lastsave(void);
+
+#endif

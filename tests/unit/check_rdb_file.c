@@ -1,0 +1,261 @@
+/*
+ * check_rdb_file.c - core/rdb_file and the keyspace's snapshot API: a
+ * keyspace written as a file and loaded into another comes back with its
+ * values, TTLs and databases; keys past their time and the checksum are
+ * handled as Redis; truncated, corrupt and foreign files are refused
+ * with Redis's messages; the dirty counter counts changes.
+ */
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "crc64.h"
+#include "keyspace.h"
+#include "rdb.h"
+#include "rdb_file.h"
+
+static const struct hashmap_seed seed = {3, 4};
+static const struct hashmap_hasher hasher = {hashmap_siphash, &seed};
+static struct object_limits limits = OBJECT_LIMITS_DEFAULT;
+
+#define NOW 1700000000000LL
+
+static struct keyspace *make_keyspace(void)
+{
+    struct keyspace_config cfg;
+    struct keyspace *ks;
+    keyspace_config_default(&cfg);
+    cfg.hasher = hasher;
+    cfg.shard_bits = 2;
+    ck_assert_int_eq(keyspace_create(&cfg, &ks), KEYSPACE_OK);
+    return ks;
+}
+
+static void set(struct keyspace *ks, unsigned db, const char *key, const char *val,
+                int64_t expire_at)
+{
+    struct keyspace_key k;
+    keyspace_key_init(ks, &k, key, strlen(key));
+    struct keyspace_shard *sh = keyspace_shard_of(keyspace_db(ks, db), &k);
+    keyspace_shard_lock(sh);
+    ck_assert_int_eq(keyspace_set_string(sh, &k, val, strlen(val), OBJECT_STR_TRY, expire_at,
+                                         NOW, NULL), KEYSPACE_OK);
+    keyspace_shard_unlock(sh);
+}
+
+/* key's value in db (NULL when absent) into buf, and its expire time. */
+static const char *get(struct keyspace *ks, unsigned db, const char *key, char *buf, size_t cap,
+                       int64_t *expire_at)
+{
+    struct keyspace_key k;
+    const char *ptr = NULL;
+    size_t len;
+    char scratch[OBJECT_INT_BUFSIZE];
+    keyspace_key_init(ks, &k, key, strlen(key));
+    struct keyspace_shard *sh = keyspace_shard_of(keyspace_db(ks, db), &k);
+    keyspace_shard_lock(sh);
+    struct hashmap_entry *e = keyspace_find(sh, &k, NOW, 0);
+    if (e) {
+        const struct object *o = keyspace_object(e);
+        object_string_view(o, scratch, &ptr, &len);
+        snprintf(buf, cap, "%.*s", (int)len, ptr);
+        *expire_at = object_has_ttl(o) ? object_expire_at(o) : KEYSPACE_TTL_NONE;
+        ptr = buf;
+    }
+    keyspace_shard_unlock(sh);
+    return ptr;
+}
+
+static int save(struct keyspace *ks, struct rdb_buf *out, bool checksum)
+{
+    struct lzf_state *lzf = malloc(sizeof(*lzf));
+    struct rdb_file_writer fw;
+    struct rdb_file_aux aux = {.redis_ver = "7.0.15", .ctime = NOW / 1000, .used_mem = 1};
+    lzf_state_init(lzf);
+    rdb_file_writer_init(&fw, rdb_buf_sink_cb, out, lzf, checksum);
+    keyspace_lock_all(ks);
+    int rc = rdb_file_write_header(&fw, &aux);
+    for (unsigned db = 0; rc == 0 && db < keyspace_databases(ks); db++)
+        rc = rdb_file_write_db(&fw, ks, db);
+    if (rc == 0)
+        rc = rdb_file_write_end(&fw);
+    keyspace_unlock_all(ks);
+    free(lzf);
+    return rc;
+}
+
+static int load(const void *buf, size_t len, struct keyspace **out,
+                struct rdb_file_load_result *res)
+{
+    unsigned char *copy = malloc(len ? len : 1); /* exact size: ASan sees over-reads */
+    memcpy(copy, buf, len);
+    *out = make_keyspace();
+    int rc = rdb_file_load(copy, len, *out, &hasher, &limits, NOW, true, NULL, NULL, res);
+    free(copy);
+    return rc;
+}
+
+static void fill(struct keyspace *ks)
+{
+    char key[32], val[64];
+    for (int i = 0; i < 1000; i++) {
+        snprintf(key, sizeof(key), "k%d", i);
+        snprintf(val, sizeof(val), i % 2 ? "%d" : "value-%d-long-enough-to-compress-%d", i, i);
+        set(ks, (unsigned)(i % 3), key, val, i % 5 == 0 ? NOW + 1000 * i + 1 : KEYSPACE_TTL_NONE);
+    }
+    set(ks, 9, "gone", "v", NOW - 1); /* past: written, skipped on load */
+}
+
+START_TEST(file_round_trips_values_ttls_and_databases)
+{
+    struct keyspace *ks = make_keyspace(), *back;
+    struct rdb_buf out = {0};
+    struct rdb_file_load_result res;
+    char key[32], buf[64], want[64];
+    int64_t at;
+    fill(ks);
+    ck_assert_int_eq(save(ks, &out, true), 0);
+    ck_assert(memcmp(out.data, "REDIS0010", 9) == 0);
+    ck_assert_uint_eq(out.data[out.len - 9], RDB_OPCODE_EOF);
+    uint64_t crc = 0;
+    for (int i = 0; i < 8; i++)
+        crc |= (uint64_t)out.data[out.len - 8 + i] << (8 * i);
+    ck_assert_uint_eq(crc, crc64(0, out.data, out.len - 8));
+    ck_assert_int_eq(load(out.data, out.len, &back, &res), 0);
+    ck_assert_uint_eq(res.keys_loaded, 1000);
+    ck_assert_uint_eq(res.keys_expired, 1);
+    for (int i = 0; i < 1000; i++) {
+        snprintf(key, sizeof(key), "k%d", i);
+        snprintf(want, sizeof(want), i % 2 ? "%d" : "value-%d-long-enough-to-compress-%d", i, i);
+        ck_assert_str_eq(get(back, (unsigned)(i % 3), key, buf, sizeof(buf), &at), want);
+        ck_assert_int_eq(at, i % 5 == 0 ? NOW + 1000 * i + 1 : KEYSPACE_TTL_NONE);
+    }
+    ck_assert_ptr_null(get(back, 9, "gone", buf, sizeof(buf), &at));
+    rdb_buf_deinit(&out);
+    keyspace_destroy(ks);
+    keyspace_destroy(back);
+}
+END_TEST
+
+START_TEST(checksum_off_writes_zero_and_loads)
+{
+    struct keyspace *ks = make_keyspace(), *back;
+    struct rdb_buf out = {0};
+    struct rdb_file_load_result res;
+    set(ks, 0, "a", "b", KEYSPACE_TTL_NONE);
+    ck_assert_int_eq(save(ks, &out, false), 0);
+    for (int i = 0; i < 8; i++)
+        ck_assert_uint_eq(out.data[out.len - 8 + i], 0);
+    ck_assert_int_eq(load(out.data, out.len, &back, &res), 0);
+    ck_assert_uint_eq(res.keys_loaded, 1);
+    rdb_buf_deinit(&out);
+    keyspace_destroy(ks);
+    keyspace_destroy(back);
+}
+END_TEST
+
+START_TEST(every_truncation_is_a_short_read)
+{
+    struct keyspace *ks = make_keyspace(), *back;
+    struct rdb_buf out = {0};
+    struct rdb_file_load_result res;
+    fill(ks);
+    ck_assert_int_eq(save(ks, &out, true), 0);
+    for (size_t len = 9; len < out.len; len += 1 + len / 64) {
+        ck_assert_int_lt(load(out.data, len, &back, &res), 0);
+        ck_assert_msg(strstr(res.error, "Short read or OOM loading DB") != NULL, "%zu: %s", len,
+                      res.error);
+        keyspace_destroy(back);
+    }
+    rdb_buf_deinit(&out);
+    keyspace_destroy(ks);
+}
+END_TEST
+
+START_TEST(a_changed_byte_fails_the_checksum)
+{
+    struct keyspace *ks = make_keyspace(), *back;
+    struct rdb_buf out = {0};
+    struct rdb_file_load_result res;
+    set(ks, 0, "key", "hello", KEYSPACE_TTL_NONE);
+    ck_assert_int_eq(save(ks, &out, true), 0);
+    unsigned char *h = memmem(out.data, out.len, "hello", 5);
+    ck_assert_ptr_nonnull(h);
+    h[0] = 'j';
+    ck_assert_int_eq(load(out.data, out.len, &back, &res), RDB_EFORMAT);
+    ck_assert_msg(strstr(res.error, "Wrong RDB checksum") != NULL, "%s", res.error);
+    rdb_buf_deinit(&out);
+    keyspace_destroy(ks);
+    keyspace_destroy(back);
+}
+END_TEST
+
+START_TEST(foreign_files_are_refused_by_name)
+{
+    static const struct {
+        const char *bytes;
+        size_t len;
+        int rc;
+        const char *msg;
+    } cases[] = {
+        {"RDB0010\xff", 8, RDB_EFORMAT, "Wrong signature"},
+        {"REDIS0011\xff", 10, RDB_EFORMAT, "Can't handle RDB format version 11"},
+        {"REDIS0010\x15\x01s\x00", 13, RDB_ETYPE, "stream"},
+        {"REDIS0010\xf7\x00", 11, RDB_ETYPE, "module aux"},
+        {"REDIS0010\xfe\x40\x10", 12, RDB_EFORMAT, "more databases"},
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        struct keyspace *back;
+        struct rdb_file_load_result res;
+        ck_assert_int_eq(load(cases[i].bytes, cases[i].len, &back, &res), cases[i].rc);
+        ck_assert_msg(strstr(res.error, cases[i].msg) != NULL, "%zu: %s", i, res.error);
+        keyspace_destroy(back);
+    }
+}
+END_TEST
+
+START_TEST(dirty_counts_writes_deletes_and_flushes)
+{
+    struct keyspace *ks = make_keyspace();
+    struct keyspace_key k;
+    ck_assert_uint_eq(keyspace_dirty(ks), 0);
+    set(ks, 0, "a", "1", KEYSPACE_TTL_NONE);
+    set(ks, 0, "b", "1", KEYSPACE_TTL_NONE);
+    set(ks, 1, "a", "2", KEYSPACE_TTL_NONE);
+    ck_assert_uint_eq(keyspace_dirty(ks), 3);
+    keyspace_key_init(ks, &k, "a", 1);
+    struct keyspace_shard *sh = keyspace_shard_of(keyspace_db(ks, 0), &k);
+    keyspace_shard_lock(sh);
+    ck_assert(keyspace_delete(sh, &k, NOW));
+    keyspace_shard_unlock(sh);
+    ck_assert_uint_eq(keyspace_dirty(ks), 4);
+    ck_assert_int_eq(keyspace_flushall(ks, NULL), 0);
+    ck_assert_uint_eq(keyspace_dirty(ks), 6);
+    keyspace_destroy(ks);
+}
+END_TEST
+
+static Suite *rdb_file_suite(void)
+{
+    Suite *s = suite_create("rdb_file");
+    TCase *tc = tcase_create("file");
+    tcase_set_timeout(tc, 120);
+    tcase_add_test(tc, file_round_trips_values_ttls_and_databases);
+    tcase_add_test(tc, checksum_off_writes_zero_and_loads);
+    tcase_add_test(tc, every_truncation_is_a_short_read);
+    tcase_add_test(tc, a_changed_byte_fails_the_checksum);
+    tcase_add_test(tc, foreign_files_are_refused_by_name);
+    tcase_add_test(tc, dirty_counts_writes_deletes_and_flushes);
+    suite_add_tcase(s, tc);
+    return s;
+}
+
+int main(void)
+{
+    SRunner *sr = srunner_create(rdb_file_suite());
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
