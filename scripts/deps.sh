@@ -30,7 +30,9 @@ grove_ensure_packages() {
 
 GROVE_BUILD_PACKAGES=(gcc libc6-dev make cmake pkg-config libuv1-dev liblua5.1-0-dev lua-cjson-dev
                       lua-bitop-dev)
-GROVE_TEST_PACKAGES=(check libsubunit-dev libhiredis-dev)
+# nutcracker and redis-tools (redis-cli, redis-benchmark): the scale-out
+# test (tests/scaleout/), which ctest runs only when they are installed.
+GROVE_TEST_PACKAGES=(check libsubunit-dev libhiredis-dev nutcracker redis-tools)
 # For scripts/test's fuzzing stage: clang, and its runtimes (libFuzzer,
 # ASan, UBSan), which clang only recommends. Without them, and without root
 # to install them, scripts/test skips fuzzing and says so.

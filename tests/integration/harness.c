@@ -450,6 +450,11 @@ int harness_run_to_exit(const char *const *args, char *out, size_t cap)
 {
     const char *bin = getenv("GROVE_SERVER");
     ck_assert_msg(bin != NULL, "GROVE_SERVER is not set");
+    return harness_run_program(bin, args, out, cap);
+}
+
+int harness_run_program(const char *bin, const char *const *args, char *out, size_t cap)
+{
     const char *argv[64] = {bin};
     size_t n = 1;
     for (size_t i = 0; args && args[i] && n < 63; i++)
@@ -487,7 +492,7 @@ int harness_run_to_exit(const char *const *args, char *out, size_t cap)
         kill(pid, SIGKILL);
         waitpid(pid, NULL, 0);
         forget_server(pid);
-        ck_abort_msg("grove-server kept running with bad options; output: %s", out);
+        ck_abort_msg("%s kept running; output: %s", bin, out);
     }
     return status;
 }

@@ -62,6 +62,8 @@ void harness_wait_exit(struct grove_server *s);
  * it to exit by itself; its stdout and stderr go to out (NUL-terminated).
  * Returns the wait status; aborts the test if it keeps running. */
 int harness_run_to_exit(const char *const *args, char *out, size_t cap);
+/* The same for any program `bin` (args after argv[0], NULL-terminated). */
+int harness_run_program(const char *bin, const char *const *args, char *out, size_t cap);
 
 /* A temporary file holding `text` (NULL: empty), deleted when the test
  * program ends, whether its tests pass, fail or time out. The path stays
