@@ -18,10 +18,28 @@
  * callback, and new replies gather in a fresh client.out meanwhile. So a
  * pipelined batch leaves in one write, and at most one write is in flight.
  *
+ * Fairness, a slice per turn: a loop turn (one uv_run iteration, ended by
+ * the worker's check handle) gives each client at most CONN_TURN_INPUT
+ * bytes of requests and CONN_TURN_OUTPUT bytes of replies, as Redis runs
+ * what one 16 KB read brings and writes at most NET_MAX_WRITES_PER_EVENT
+ * (64 KB) per client per event. A client whose slice runs out with whole
+ * requests left stops being read (its socket holds the rest) and goes on
+ * the loop's ready list; an idle handle, active while the list is not
+ * empty, runs its next slice at the start of the next turn without letting
+ * the poll wait, so it streams at full speed when alone and the others
+ * are served between its slices when not. A request always runs whole. A
+ * big reply goes to uv_write a slice at a time, the next from write_cb,
+ * which libuv runs in the next turn. Without the slices, one client's
+ * bulk load (redis-cli --pipe) ran what up to 32 reads brought (libuv's
+ * loop in one read event) and a 19 MB LRANGE reply left in a few writes,
+ * while everyone else on the loop waited (bench/bench_fairness; figures
+ * in the README).
+ *
  * Back-pressure: while more than CONN_PAUSE_OUTPUT bytes of replies wait,
  * the connection stops running requests (it goes on once the kernel has
  * taken the replies), so a client that pipelines without reading cannot
- * grow our reply buffers without bound. It never stops reading: clients
+ * grow our reply buffers without bound. It never stops reading for that
+ * (only while requests wait for the next turn's slice, which comes): clients
  * such as redis-py, redigo and hiredis write a whole pipeline before they
  * read a reply, and a server that stopped reading would leave both sides
  * waiting for ever. The requests wait in the query buffer instead, bounded
