@@ -18,10 +18,31 @@
  * callback, and new replies gather in a fresh client.out meanwhile. So a
  * pipelined batch leaves in one write, and at most one write is in flight.
  *
+ * Fairness, a slice per turn: a loop turn (one uv_run iteration, ended by
+ * the worker's check handle) gives each client at most CONN_TURN_INPUT
+ * bytes of requests and CONN_TURN_OUTPUT bytes of replies, as Redis runs
+ * what one 16 KB read brings and writes at most NET_MAX_WRITES_PER_EVENT
+ * (64 KB) per client per event. Both are 16 KB, chosen with
+ * bench_fairness: 64 KB of either kept the probe waiting several times
+ * longer (p99) at no gain in the heavy client's rate. A client whose
+ * slice runs out with whole requests left stops being read (its socket
+ * holds the rest) and goes on the loop's ready list; an idle handle,
+ * active while the list is not empty, runs its next slice at the start of
+ * the next turn without letting the poll wait, so it streams at full speed
+ * when alone and the others are served between its slices when not. A
+ * request always runs whole. A big reply goes to uv_write a slice at a
+ * time, the next from write_cb, which libuv runs in the next turn.
+ * Without the slices, one client's
+ * bulk load (redis-cli --pipe) ran what up to 32 reads brought (libuv's
+ * loop in one read event) and a 19 MB LRANGE reply left in a few writes,
+ * while everyone else on the loop waited (bench/bench_fairness; figures
+ * in the README).
+ *
  * Back-pressure: while more than CONN_PAUSE_OUTPUT bytes of replies wait,
  * the connection stops running requests (it goes on once the kernel has
  * taken the replies), so a client that pipelines without reading cannot
- * grow our reply buffers without bound. It never stops reading: clients
+ * grow our reply buffers without bound. It never stops reading for that
+ * (only while requests wait for the next turn's slice, which comes): clients
  * such as redis-py, redigo and hiredis write a whole pipeline before they
  * read a reply, and a server that stopped reading would leave both sides
  * waiting for ever. The requests wait in the query buffer instead, bounded
@@ -58,6 +79,8 @@
 #define CONN_READ_CHUNK (16 * 1024)
 #define CONN_SMALL_QBUF (64 * 1024)        /* shrink an idle query buffer above this */
 #define CONN_PAUSE_OUTPUT (64 * 1024 * 1024)
+#define CONN_TURN_INPUT (16 * 1024)       /* request bytes run per client per turn */
+#define CONN_TURN_OUTPUT (16 * 1024)      /* reply bytes written per client per turn */
 #define CONN_INITIAL_ARGV 16
 
 static void alloc_cb(uv_handle_t *handle, size_t suggested, uv_buf_t *buf);
@@ -114,6 +137,21 @@ static void queue_flush(struct conn *c)
     c->flush_queued = true;
 }
 
+/* The loop's ready list: connections whose slice ran out with whole
+ * requests left. Short (the clients streaming right now), so a removal
+ * may walk it. */
+static void ready_remove(struct conn *c)
+{
+    if (!c->ready_queued)
+        return;
+    c->ready_queued = false;
+    for (struct conn **p = &loop_of(c)->ready; *p != NULL; p = &(*p)->ready_next)
+        if (*p == c) {
+            *p = c->ready_next;
+            return;
+        }
+}
+
 /* The loop's list of its connections, and its index of their clients. */
 static void list_add(struct worker_loop *wl, struct conn *c)
 {
@@ -146,6 +184,7 @@ static void close_cb(uv_handle_t *handle)
 {
     struct conn *c = handle->data;
     unqueue_flush(c);
+    ready_remove(c);
     client_unregister(&c->client);
     list_remove(c);
     command_client_leave(&c->client);
@@ -446,22 +485,79 @@ static bool runs_requests(const struct client *cl)
            !atomic_load(&cl->killed);
 }
 
+/* Bytes of `writing` the kernel has not taken: the slices not yet handed
+ * to uv_write and what uv_write still holds of the one in flight. */
+static size_t writing_left(const struct conn *c)
+{
+    if (!c->write_pending)
+        return 0;
+    return c->writing.len - c->writing_offset - c->writing_slice +
+           uv_stream_get_write_queue_size((const uv_stream_t *)&c->tcp);
+}
+
 /* Reply bytes the kernel has not taken yet. */
 static size_t pending_output(const struct conn *c)
 {
-    return c->client.out.len + (c->write_pending ? c->writing.len - c->writing_offset : 0);
+    return c->client.out.len + writing_left(c);
+}
+
+/* Request bytes this connection may still run in the loop's turn. */
+static size_t slice_left(struct conn *c)
+{
+    uint64_t turn = loop_of(c)->turn;
+    if (c->slice_turn != turn) {
+        c->slice_turn = turn;
+        c->slice_used = 0;
+    }
+    return c->slice_used < CONN_TURN_INPUT ? CONN_TURN_INPUT - c->slice_used : 0;
+}
+
+/* The slice ran out with whole requests left: stop reading (the socket
+ * holds the rest, and the client's own sends wait, as with Redis's one
+ * read per turn) and wait on the ready list for the next turn. */
+static void throttle(struct conn *c)
+{
+    if (!c->ready_queued) {
+        c->ready_queued = true;
+        c->ready_next = loop_of(c)->ready;
+        loop_of(c)->ready = c;
+    }
+    if (!c->throttled && c->reading)
+        uv_read_stop((uv_stream_t *)&c->tcp);
+    c->throttled = true;
+}
+
+/* Requests stopped for another reason (none left, a partial one, the
+ * output pause, a block): read again. Reading never stops for those, so a
+ * client that writes a whole pipeline before it reads cannot deadlock us. */
+static void unthrottle(struct conn *c)
+{
+    ready_remove(c);
+    if (!c->throttled)
+        return;
+    c->throttled = false;
+    if (c->reading)
+        uv_read_start((uv_stream_t *)&c->tcp, alloc_cb, read_cb);
 }
 
 /* Parse and run the complete requests in the buffer, until the replies
- * waiting reach CONN_PAUSE_OUTPUT or a command blocks (the rest runs once
- * they drain, or once it is unblocked: blocking.c wakes the client). */
+ * waiting reach CONN_PAUSE_OUTPUT, a command blocks (the rest runs once
+ * they drain, or once it is unblocked: blocking.c wakes the client) or
+ * the turn's slice runs out (the rest runs in the next turns). A request
+ * always runs whole: the slice is checked between requests. */
 static void process_input(struct conn *c, long long now_ms)
 {
     struct client *cl = &c->client;
+    bool out_of_slice = false;
     while (cl->qpos < cl->qlen && runs_requests(cl) && pending_output(c) <= CONN_PAUSE_OUTPUT) {
         size_t argc = 0, consumed = 0;
-        if (!c->mid_request)
+        if (!c->mid_request) {
+            if (slice_left(c) == 0) {
+                out_of_slice = true;
+                break;
+            }
             set_request_limits(c);
+        }
         enum resp_parse_status st = resp_parse(&cl->parser, cl->qbuf + cl->qpos,
                                                cl->qlen - cl->qpos, cl->argv, cl->argv_cap,
                                                &argc, &consumed);
@@ -482,8 +578,14 @@ static void process_input(struct conn *c, long long now_ms)
         if (argc > 0)
             command_execute(cl, cl->argv, argc, now_ms);
         cl->qpos += consumed;
+        c->slice_used += consumed;
     }
-    qbuf_compact(cl);
+    if (out_of_slice) {
+        throttle(c); /* no compaction: the next slices would move the rest again and again */
+    } else {
+        qbuf_compact(cl);
+        unthrottle(c);
+    }
 }
 
 /* client-query-buffer-limit bounds the bytes not yet parsed into
@@ -503,7 +605,7 @@ static bool over_query_limit(struct client *cl)
 static void set_output_limit(struct conn *c)
 {
     size_t limit = (size_t)server.cfg.client_output_buffer_limit;
-    size_t queued = uv_stream_get_write_queue_size((uv_stream_t *)&c->tcp);
+    size_t queued = writing_left(c);
     c->client.out.limit = limit == 0 ? 0 : queued < limit ? limit - queued : 1;
 }
 
@@ -535,6 +637,8 @@ static void read_cb(uv_stream_t *stream, ssize_t nread, const uv_buf_t *buf)
 
 /* ---- writing replies ----------------------------------------------------- */
 
+static bool write_slice(struct conn *c);
+
 static void write_cb(uv_write_t *req, int status)
 {
     struct conn *c = req->data;
@@ -545,21 +649,50 @@ static void write_cb(uv_write_t *req, int status)
         conn_close(c);
         return;
     }
-    stats_add(c->client.stats, STATS_NET_OUTPUT_BYTES, c->writing.len - c->writing_offset);
-    resp_out_reset(&c->writing);
+    stats_add(c->client.stats, STATS_NET_OUTPUT_BYTES, c->writing_slice);
+    c->writing_offset += c->writing_slice;
+    if (c->writing_offset < c->writing.len) {
+        if (!write_slice(c))
+            return;
+    } else {
+        resp_out_reset(&c->writing);
+    }
     flush(c);
 }
 
 /* Whole requests that the output pause left in the query buffer (it only
- * ever stops between requests, so no partial one is open). */
+ * ever stops between requests, so no partial one is open); not those
+ * waiting for the next turn's slice. */
 static bool requests_waiting(const struct conn *c)
 {
     const struct client *cl = &c->client;
-    return cl->qpos < cl->qlen && !c->mid_request && runs_requests(cl);
+    return cl->qpos < cl->qlen && !c->mid_request && runs_requests(cl) && !c->ready_queued;
 }
 
-/* Hand pending replies to the kernel: try a direct write first, leave the
- * rest to uv_write. Returns false if it closed the connection. */
+/* Hand uv_write the next slice of `writing`, at most CONN_TURN_OUTPUT
+ * bytes: libuv writes it at once, and write_cb, which libuv runs in the
+ * next loop iteration, hands over the one after. So a big reply leaves a
+ * slice per turn and the loop's other clients are served in between, as
+ * Redis writes at most NET_MAX_WRITES_PER_EVENT per client per event.
+ * False if it closed the connection. */
+static bool write_slice(struct conn *c)
+{
+    size_t left = c->writing.len - c->writing_offset;
+    c->writing_slice = left < CONN_TURN_OUTPUT ? left : CONN_TURN_OUTPUT;
+    uv_buf_t buf = uv_buf_init(c->writing.data + c->writing_offset, (unsigned)c->writing_slice);
+    c->write_req.data = c;
+    stats_add(c->client.stats, STATS_WRITES_PROCESSED, 1);
+    if (uv_write(&c->write_req, (uv_stream_t *)&c->tcp, &buf, 1, write_cb) != 0) {
+        conn_close(c);
+        return false;
+    }
+    c->write_pending = true;
+    return true;
+}
+
+/* Hand pending replies to the kernel: a direct write first when they fit
+ * in one slice, the rest to uv_write slice by slice. Returns false if it
+ * closed the connection. */
 static bool write_out(struct conn *c)
 {
     struct client *cl = &c->client;
@@ -571,7 +704,10 @@ static bool write_out(struct conn *c)
         conn_close(c);
         return false;
     }
-    if (!c->write_pending && cl->out.len > 0) {
+    if (c->write_pending || cl->out.len == 0)
+        return true;
+    size_t sent = 0;
+    if (cl->out.len <= CONN_TURN_OUTPUT) {
         uv_buf_t buf = uv_buf_init(cl->out.data, (unsigned)cl->out.len);
         int n = uv_try_write((uv_stream_t *)&c->tcp, &buf, 1);
         stats_add(cl->stats, STATS_WRITES_PROCESSED, 1);
@@ -579,27 +715,36 @@ static bool write_out(struct conn *c)
             conn_close(c);
             return false;
         }
-        size_t sent = n > 0 ? (size_t)n : 0;
+        sent = n > 0 ? (size_t)n : 0;
+        stats_add(cl->stats, STATS_NET_OUTPUT_BYTES, sent);
         if (sent == cl->out.len) {
-            stats_add(cl->stats, STATS_NET_OUTPUT_BYTES, sent);
             resp_out_reset(&cl->out);
-        } else {
-            struct resp_out tmp = c->writing;
-            c->writing = cl->out;
-            cl->out = tmp;
-            cl->out.proto = c->writing.proto;
-            cl->out.limit = c->writing.limit;
-            c->writing_offset = sent;
-            uv_buf_t rest = uv_buf_init(c->writing.data + sent, (unsigned)(c->writing.len - sent));
-            c->write_req.data = c;
-            if (uv_write(&c->write_req, (uv_stream_t *)&c->tcp, &rest, 1, write_cb) != 0) {
-                conn_close(c);
-                return false;
-            }
-            c->write_pending = true;
+            return true;
         }
     }
-    return true;
+    struct resp_out tmp = c->writing;
+    c->writing = cl->out;
+    cl->out = tmp;
+    cl->out.proto = c->writing.proto;
+    cl->out.limit = c->writing.limit;
+    c->writing_offset = sent;
+    return write_slice(c);
+}
+
+void conn_run_ready(struct worker_loop *w)
+{
+    struct conn *c = w->ready;
+    w->ready = NULL;
+    while (c != NULL) {
+        struct conn *next = c->ready_next;
+        c->ready_queued = false;
+        if (!closing(c)) {
+            set_output_limit(c);
+            process_input(c, server_mstime());
+            queue_flush(c);
+        }
+        c = next;
+    }
 }
 
 void conn_flush_queued(struct worker_loop *w)
@@ -660,6 +805,7 @@ static bool read_now(struct conn *c)
 
 void conn_answer_while_busy(struct worker_loop *wl, const struct client *running)
 {
+    wl->turn++; /* each visit is a turn: every client gets a slice */
     for (struct conn *c = wl->conns; c != NULL; c = c->next) {
         if (&c->client == running || closing(c) || !c->reading || !read_now(c))
             continue;

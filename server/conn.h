@@ -23,7 +23,8 @@ struct conn {
     uv_write_t write_req;
     struct client client;
     struct resp_out writing;   /* the buffer uv_write owns while write_pending */
-    size_t writing_offset;     /* bytes of `writing` the kernel already took */
+    size_t writing_offset;     /* bytes of `writing` before the slice in flight */
+    size_t writing_slice;      /* bytes of `writing` in the uv_write in flight */
     bool write_pending;
     bool reading;
     bool mid_request;          /* the parser holds part of a request */
@@ -32,6 +33,11 @@ struct conn {
     bool flush_queued;         /* on the worker's flush queue */
     struct conn *prev, *next;  /* the worker's list */
     struct conn *flush_prev, *flush_next; /* the worker's flush queue */
+    uint64_t slice_turn;       /* the loop turn slice_used counts in */
+    size_t slice_used;         /* request bytes run in that turn */
+    bool throttled;            /* reading stopped: requests left for later turns */
+    bool ready_queued;         /* on the worker's ready list */
+    struct conn *ready_next;   /* the worker's ready list */
 };
 
 /* Accept the listener's pending connection into a new conn. -ENOMEM when
@@ -47,6 +53,10 @@ void conn_close_all(struct worker_loop *w);
 /* Write the replies of every connection that read this loop iteration
  * (the worker's check handle calls it once I/O callbacks are done). */
 void conn_flush_queued(struct worker_loop *w);
+/* Run one more slice of the requests of every connection whose slice ran
+ * out in an earlier turn (the worker's idle handle calls it while any
+ * wait, at the start of each loop iteration). */
+void conn_run_ready(struct worker_loop *w);
 /* A script has been running past busy-reply-threshold on this loop (for
  * `running`): answer the loop's other clients now, as Redis's
  * processEventsWhileBlocked does - the dispatcher gives them -BUSY,

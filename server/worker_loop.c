@@ -186,6 +186,7 @@ static void stop(struct worker_loop *wl)
     uv_close((uv_handle_t *)&wl->alarm, close_handle_cb);
     conn_close_all(wl);
     uv_close((uv_handle_t *)&wl->flush_check, close_handle_cb);
+    uv_close((uv_handle_t *)&wl->ready_idle, close_handle_cb);
     worker_close_queue(wl->w);
     uv_close((uv_handle_t *)&wl->wakeup, close_handle_cb);
 }
@@ -259,12 +260,30 @@ static void tick_cb(uv_timer_t *timer)
     conn_check_timeouts(timer->data, server_mstime());
 }
 
+/* Before the poll: the connections whose slice ran out last turn get the
+ * next one. An active idle handle makes that poll not wait, so they go on
+ * at once when nothing else is ready, and after one round of the others'
+ * I/O when something is. */
+static void ready_idle_cb(uv_idle_t *handle)
+{
+    struct worker_loop *wl = handle->data;
+    conn_run_ready(wl);
+    if (wl->ready == NULL)
+        uv_idle_stop(handle);
+}
+
 /* After the loop's I/O callbacks: write every reply produced this
  * iteration, as Redis does before it sleeps, so a burst of readable clients
- * is answered together and the peer wakes once for all of them. */
+ * is answered together and the peer wakes once for all of them. Then the
+ * turn ends (every connection's slice is whole again), and connections
+ * that still hold requests keep the next poll from waiting. */
 static void flush_check_cb(uv_check_t *handle)
 {
-    conn_flush_queued(handle->data);
+    struct worker_loop *wl = handle->data;
+    conn_flush_queued(wl);
+    wl->turn++;
+    if (wl->ready != NULL)
+        uv_idle_start(&wl->ready_idle, ready_idle_cb);
 }
 
 /* ---- life cycle ------------------------------------------------------------ */
@@ -282,6 +301,8 @@ static int loop_init(struct worker_loop *wl, struct worker *w)
     uv_check_init(&wl->loop, &wl->flush_check);
     wl->flush_check.data = wl;
     uv_check_start(&wl->flush_check, flush_check_cb);
+    uv_idle_init(&wl->loop, &wl->ready_idle);
+    wl->ready_idle.data = wl;
     uv_timer_init(&wl->loop, &wl->tick);
     wl->tick.data = wl;
     uv_timer_start(&wl->tick, tick_cb, WORKER_TICK_MS, WORKER_TICK_MS);

@@ -46,10 +46,13 @@ struct worker_loop {
     uv_timer_t alarm;           /* the earliest blocked client's deadline */
     bool listeners_paused;      /* shut while a long script runs here */
     uv_check_t flush_check;
+    uv_idle_t ready_idle;       /* active while `ready` holds a connection */
+    uint64_t turn;              /* loop iterations, for per-turn slices */
     atomic_bool stop_requested; /* worker_loop_pool_stop, from the main thread */
     bool stopping;
     struct conn *conns;         /* this loop's connections (conn.c keeps the list) */
     struct conn *flush_queue;   /* connections with replies to write this iteration */
+    struct conn *ready;         /* connections with requests left for the next turn */
     /* Accepting when a connection cannot be allocated: the pending socket
      * is accepted into this handle and closed, so libuv keeps polling the
      * listener; listeners that hit the same while it was closing wait in
