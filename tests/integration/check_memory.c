@@ -18,17 +18,6 @@
 #include "harness.h"
 #include "fixtures.h"
 
-#if defined(__SANITIZE_ADDRESS__)
-#define UNDER_ASAN 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define UNDER_ASAN 1
-#endif
-#endif
-#ifndef UNDER_ASAN
-#define UNDER_ASAN 0
-#endif
-
 /* ---- MEMORY's replies ---------------------------------------------------------- */
 
 START_TEST(help_is_redis_text)
