@@ -6,7 +6,10 @@
  * NOSAVE and SIGTERM save as Redis; a corrupt file stops start-up; a
  * failed bgsave gives MISCONF; INFO persistence and LASTSAVE; a dump.rdb
  * written by redis-server 7.0.15 loads (embedded), and redis-check-rdb
- * accepts Grove's file where it is installed.
+ * accepts Grove's file where it is installed. While the file loads
+ * (slowed by key-load-delay) commands get -LOADING and INFO shows the
+ * progress; a shutdown then never saves; SHUTDOWN's arguments and a save
+ * failing at shutdown behave as Redis 7.0's.
  *
  * Every server runs in a temporary directory of its own, removed after.
  */
@@ -597,6 +600,149 @@ START_TEST(snapshot_options_and_no_aof)
 }
 END_TEST
 
+/* ---- loading and shutdown ------------------------------------------------------------- */
+
+#define LOADING_ERR "LOADING Redis is loading the dataset in memory"
+
+/* A dump.rdb of `keys` string keys in d, written by a server of its own. */
+static void make_file(const struct tmpdir *d, int keys)
+{
+    struct harness_fixture f;
+    up(&f, d, "", "--enable-debug-command", "yes");
+    harness_expect_status(harness_cmd(f.c, "DEBUG POPULATE %d", keys), "OK");
+    harness_expect_status(harness_cmd(f.c, "SAVE"), "OK");
+    down_nosave(&f);
+}
+
+/* A server still loading d's file: key-load-delay (us per key) keeps it
+ * at it until the test lowers the delay. */
+static void up_loading(struct harness_fixture *f, const struct tmpdir *d, const char *save)
+{
+    const char *args[] = {"--dir", d->path, "--save", save, "--threads", "2",
+                          "--key-load-delay", "2000", NULL};
+    struct harness_opts opts = {.during_loading = true};
+    harness_start_ex(&f->s, &opts, args);
+    f->c = harness_connect(&f->s);
+}
+
+START_TEST(commands_get_loading_while_the_file_loads)
+{
+    struct tmpdir d;
+    struct harness_fixture f;
+    char path[128];
+    struct stat sb;
+    tmpdir_make(&d);
+    make_file(&d, 2000);
+    dump_path(&d, path, sizeof(path));
+    ck_assert_int_eq(stat(path, &sb), 0);
+    up_loading(&f, &d, "");
+    harness_expect_error(harness_cmd(f.c, "PING"), LOADING_ERR);
+    harness_expect_error(harness_cmd(f.c, "GET key:1"), LOADING_ERR);
+    harness_expect_error(harness_cmd(f.c, "SET key:1 x"), LOADING_ERR);
+    harness_expect_error(harness_cmd(f.c, "FLUSHALL"), LOADING_ERR);
+    ck_assert_int_eq(harness_info_ll(f.c, "persistence", "loading"), 1);
+    ck_assert_int_eq(harness_info_ll(f.c, "persistence", "loading_total_bytes"), sb.st_size);
+    ck_assert_int_ge(harness_info_ll(f.c, "persistence", "loading_start_time"),
+                     harness_wall_ms() / 1000 - 60);
+    long long loaded = harness_info_ll(f.c, "persistence", "loading_loaded_bytes");
+    ck_assert(loaded >= 0 && loaded < sb.st_size);
+    char perc[32];
+    ck_assert(harness_info_field(f.c, "persistence", "loading_loaded_perc", perc, sizeof(perc)));
+    ck_assert(harness_info_ll(f.c, "persistence", "loading_eta_seconds") >= 0);
+    harness_cmd_ok(f.c, "CONFIG SET key-load-delay 0"); /* CONFIG runs while loading */
+    harness_wait_info_ll(f.c, "persistence", "loading", 0);
+    harness_expect_status(harness_cmd(f.c, "PING"), "PONG");
+    ck_assert_int_eq(harness_cmd_int(f.c, "DBSIZE"), 2000);
+    harness_expect_str(harness_cmd(f.c, "GET key:1999"), "value:1999");
+    ck_assert_int_eq(harness_info_ll(f.c, "persistence", "rdb_last_load_keys_loaded"), 2000);
+    harness_down(&f);
+    tmpdir_remove(&d);
+}
+END_TEST
+
+static void read_dump(const struct tmpdir *d, unsigned char *buf, size_t cap, size_t *len)
+{
+    char path[128];
+    dump_path(d, path, sizeof(path));
+    *len = read_file(path, buf, cap);
+}
+
+/* A shutdown while loading never saves (half the data would replace the
+ * file): SHUTDOWN with save points set, SHUTDOWN SAVE, SIGTERM. */
+START_TEST(shutdown_while_loading_keeps_the_file)
+{
+    static unsigned char before[1 << 16], after[1 << 16];
+    struct tmpdir d;
+    struct harness_fixture f;
+    size_t blen, alen;
+    tmpdir_make(&d);
+    make_file(&d, 1000);
+    read_dump(&d, before, sizeof(before), &blen);
+    up_loading(&f, &d, "3600 1");
+    redisReply *r = redisCommand(f.c, "SHUTDOWN SAVE");
+    if (r)
+        freeReplyObject(r);
+    redisFree(f.c);
+    harness_wait_exit(&f.s);
+    read_dump(&d, after, sizeof(after), &alen);
+    ck_assert(blen == alen && memcmp(before, after, blen) == 0);
+
+    up_loading(&f, &d, "3600 1");
+    harness_down(&f); /* SIGTERM */
+    read_dump(&d, after, sizeof(after), &alen);
+    ck_assert(blen == alen && memcmp(before, after, blen) == 0);
+    tmpdir_remove(&d);
+}
+END_TEST
+
+/* Redis 7.0's argument checks; ABORT finds no shutdown in progress
+ * (Grove never waits for replicas). */
+START_TEST(shutdown_arguments_as_redis)
+{
+    struct tmpdir d;
+    struct harness_fixture f;
+    tmpdir_make(&d);
+    up(&f, &d, "", NULL, NULL);
+    harness_expect_error(harness_cmd(f.c, "SHUTDOWN ABORT"), "ERR No shutdown in progress.");
+    harness_expect_error(harness_cmd(f.c, "SHUTDOWN ABORT NOSAVE"), "ERR syntax error");
+    harness_expect_error(harness_cmd(f.c, "SHUTDOWN NOW ABORT"), "ERR syntax error");
+    harness_expect_error(harness_cmd(f.c, "SHUTDOWN SAVE NOSAVE"), "ERR syntax error");
+    harness_expect_error(harness_cmd(f.c, "SHUTDOWN LATER"), "ERR syntax error");
+    harness_expect_status(harness_cmd(f.c, "PING"), "PONG");
+    redisReply *r = redisCommand(f.c, "SHUTDOWN NOSAVE NOW FORCE");
+    if (r)
+        freeReplyObject(r);
+    redisFree(f.c);
+    harness_wait_exit(&f.s);
+    tmpdir_remove(&d);
+}
+END_TEST
+
+/* A save that fails at shutdown: SHUTDOWN and SIGTERM keep the server
+ * running, SHUTDOWN FORCE exits all the same, as Redis. */
+START_TEST(failed_save_at_shutdown_keeps_running_unless_force)
+{
+    struct tmpdir d;
+    struct harness_fixture f;
+    tmpdir_make(&d);
+    up(&f, &d, "3600 1", NULL, NULL);
+    harness_cmd_ok(f.c, "SET k v");
+    ck_assert_int_eq(rmdir(d.path), 0); /* the save cannot create its file */
+    harness_expect_error(harness_cmd(f.c, "SHUTDOWN"), "ERR Errors trying to SHUTDOWN. Check logs.");
+    harness_expect_error(harness_cmd(f.c, "SHUTDOWN SAVE NOW"),
+                         "ERR Errors trying to SHUTDOWN. Check logs.");
+    ck_assert_int_eq(kill(f.s.pid, SIGTERM), 0);
+    harness_sleep_ms(200);
+    harness_expect_status(harness_cmd(f.c, "PING"), "PONG"); /* still up after SIGTERM */
+    harness_expect_str(harness_cmd(f.c, "GET k"), "v");
+    redisReply *r = redisCommand(f.c, "SHUTDOWN FORCE");
+    if (r)
+        freeReplyObject(r);
+    redisFree(f.c);
+    harness_wait_exit(&f.s);
+}
+END_TEST
+
 static Suite *persistence_suite(void)
 {
     Suite *s = suite_create("persistence");
@@ -628,6 +774,14 @@ static Suite *persistence_suite(void)
     tcase_set_timeout(tc, 120);
     tcase_add_test(tc, corrupt_file_refuses_start_up);
     tcase_add_test(tc, failed_bgsave_gives_misconf_to_writes);
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("loading_shutdown");
+    tcase_set_timeout(tc, 120);
+    tcase_add_test(tc, commands_get_loading_while_the_file_loads);
+    tcase_add_test(tc, shutdown_while_loading_keeps_the_file);
+    tcase_add_test(tc, shutdown_arguments_as_redis);
+    tcase_add_test(tc, failed_save_at_shutdown_keeps_running_unless_force);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("info_config");
