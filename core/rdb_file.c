@@ -309,6 +309,11 @@ static int load_opcode(struct load *l, unsigned op)
     case RDB_OPCODE_RESIZEDB:
         if ((rc = rdb_read_len(&l->r, &a, NULL)) < 0 || (rc = rdb_read_len(&l->r, &b, NULL)) < 0)
             return load_fail(l, rc, l->r.error);
+        /* Presize for the keys announced - no more than the bytes left
+         * could hold (a key and its value take at least 3), so a lying
+         * file cannot make us allocate much. */
+        b = (uint64_t)(l->r.end - l->r.p) / 3;
+        keyspace_db_reserve(keyspace_db(l->ks, l->db), a < b ? a : b);
         return 0;
     case RDB_OPCODE_EXPIRETIME_MS:
         if ((rc = read_le(l, 8, &a)) < 0)

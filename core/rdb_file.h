@@ -14,7 +14,8 @@
  *   which tells readers not to check, as Redis).
  *
  * Reading accepts versions 1..10 and, besides the above, EXPIRETIME
- * (seconds), IDLE and FREQ (read, not kept), RESIZEDB anywhere, any AUX
+ * (seconds), IDLE and FREQ (read, not kept), RESIZEDB anywhere (its key
+ * count presizes the database's shard maps), any AUX
  * field. Refused with a message: a version above 10, a database index
  * beyond the keyspace's, module values and module aux data, streams, the
  * pre-GA function format, a checksum that does not match, anything
