@@ -10,7 +10,6 @@
  */
 #include <arpa/inet.h>
 #include <check.h>
-#include <dirent.h>
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <signal.h>
@@ -34,32 +33,7 @@
 
 /* ---- helpers ------------------------------------------------------------------------ */
 
-struct tmpdir {
-    char path[64];
-};
-
-static void tmpdir_make(struct tmpdir *d)
-{
-    snprintf(d->path, sizeof(d->path), "/tmp/grove-debug-XXXXXX");
-    ck_assert_ptr_nonnull(mkdtemp(d->path));
-}
-
-static void tmpdir_remove(struct tmpdir *d)
-{
-    DIR *dir = opendir(d->path);
-    char p[512];
-    for (struct dirent *e; dir && (e = readdir(dir)) != NULL;) {
-        if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0) {
-            snprintf(p, sizeof(p), "%s/%s", d->path, e->d_name);
-            unlink(p);
-        }
-    }
-    if (dir)
-        closedir(dir);
-    rmdir(d->path);
-}
-
-static void up(struct harness_fixture *f, const struct tmpdir *d)
+static void up(struct harness_fixture *f, const struct harness_tmpdir *d)
 {
     const char *args[] = {"--dir", d->path, "--enable-debug-command", "yes", "--threads", "2",
                           NULL};
@@ -177,10 +151,10 @@ END_TEST
 
 START_TEST(digest_is_redis_digest)
 {
-    struct tmpdir d;
+    struct harness_tmpdir d;
     struct harness_fixture f;
     char ours[41];
-    tmpdir_make(&d);
+    harness_tmpdir_make(&d);
     up(&f, &d);
     digest(f.c, ours);
     ck_assert_str_eq(ours, ZERO_DIGEST);
@@ -213,7 +187,7 @@ START_TEST(digest_is_redis_digest)
     digest(f.c, changed);
     ck_assert_str_ne(changed, ours);
     harness_down(&f);
-    tmpdir_remove(&d);
+    harness_tmpdir_remove(&d);
 }
 END_TEST
 
@@ -221,10 +195,10 @@ END_TEST
 
 START_TEST(reload_round_trips_every_type)
 {
-    struct tmpdir d;
+    struct harness_tmpdir d;
     struct harness_fixture f;
     char before[41], after[41];
-    tmpdir_make(&d);
+    harness_tmpdir_make(&d);
     up(&f, &d);
     fill_dataset(f.c);
     harness_expect_str(harness_cmd(f.c, "FUNCTION LOAD %s",
@@ -256,7 +230,7 @@ START_TEST(reload_round_trips_every_type)
     harness_expect_error(harness_cmd(f.c, "DEBUG RELOAD FAST"),
                          "ERR DEBUG RELOAD only supports the MERGE, NOFLUSH and NOSAVE options.");
     harness_down(&f);
-    tmpdir_remove(&d);
+    harness_tmpdir_remove(&d);
 }
 END_TEST
 
@@ -282,9 +256,9 @@ static void expect_object(redisContext *c, const char *key, const char *head, co
 /* The figures redis-server 7.0.15 shows for the same values. */
 START_TEST(object_shows_redis_fields)
 {
-    struct tmpdir d;
+    struct harness_tmpdir d;
     struct harness_fixture f;
-    tmpdir_make(&d);
+    harness_tmpdir_make(&d);
     up(&f, &d);
     fill_dataset(f.c);
     expect_object(f.c, "str", " refcount:1 encoding:embstr serializedlength:6 lru:", "");
@@ -296,7 +270,7 @@ START_TEST(object_shows_redis_fields)
                   "ql_uncompressed_size:22");
     harness_expect_error(harness_cmd(f.c, "DEBUG OBJECT nokey"), "ERR no such key");
     harness_down(&f);
-    tmpdir_remove(&d);
+    harness_tmpdir_remove(&d);
 }
 END_TEST
 
@@ -304,9 +278,9 @@ END_TEST
 
 START_TEST(set_active_expire_stops_background_expiry)
 {
-    struct tmpdir d;
+    struct harness_tmpdir d;
     struct harness_fixture f;
-    tmpdir_make(&d);
+    harness_tmpdir_make(&d);
     up(&f, &d);
     harness_expect_status(harness_cmd(f.c, "DEBUG SET-ACTIVE-EXPIRE 0"), "OK");
     for (int i = 0; i < 20; i++)
@@ -319,16 +293,16 @@ START_TEST(set_active_expire_stops_background_expiry)
         harness_sleep_ms(20);
     ck_assert_int_eq(harness_cmd_int(f.c, "DBSIZE"), 0);
     harness_down(&f);
-    tmpdir_remove(&d);
+    harness_tmpdir_remove(&d);
 }
 END_TEST
 
 START_TEST(small_subcommands_answer_as_redis)
 {
-    struct tmpdir d;
+    struct harness_tmpdir d;
     struct harness_fixture f;
     char before[64], after[64];
-    tmpdir_make(&d);
+    harness_tmpdir_make(&d);
     up(&f, &d);
     harness_expect_error(harness_cmd(f.c, "DEBUG ERROR %s", "WRONGTYPE custom"),
                          "WRONGTYPE custom");
@@ -368,16 +342,16 @@ START_TEST(small_subcommands_answer_as_redis)
                      "DEBUG <subcommand> [<arg> [value] [opt] ...]. Subcommands are:");
     freeReplyObject(r);
     harness_down(&f);
-    tmpdir_remove(&d);
+    harness_tmpdir_remove(&d);
 }
 END_TEST
 
 /* RESP2 and RESP3 bytes of redis-server 7.0.15. */
 START_TEST(protocol_replies_every_type)
 {
-    struct tmpdir d;
+    struct harness_tmpdir d;
     struct harness_fixture f;
-    tmpdir_make(&d);
+    harness_tmpdir_make(&d);
     up(&f, &d);
     int fd = harness_raw_connect(&f.s);
     harness_raw_expect(fd, "DEBUG PROTOCOL map", "*6\r\n:0\r\n:0\r\n:1\r\n:1\r\n:2\r\n:0\r\n");
@@ -411,7 +385,7 @@ START_TEST(protocol_replies_every_type)
                        "true|false\r\n");
     close(fd);
     harness_down(&f);
-    tmpdir_remove(&d);
+    harness_tmpdir_remove(&d);
 }
 END_TEST
 
@@ -419,9 +393,9 @@ END_TEST
 
 static void expect_crash(const char *sub, int signum)
 {
-    struct tmpdir d;
+    struct harness_tmpdir d;
     struct harness_fixture f;
-    tmpdir_make(&d);
+    harness_tmpdir_make(&d);
     up(&f, &d);
     redisReply *r = redisCommand(f.c, "DEBUG %s", sub);
     ck_assert_ptr_null(r); /* no reply: the connection died with the process */
@@ -432,7 +406,7 @@ static void expect_crash(const char *sub, int signum)
     ck_assert_msg((WIFSIGNALED(status) && WTERMSIG(status) == signum) ||
                       (WIFEXITED(status) && WEXITSTATUS(status) != 0),
                   "DEBUG %s: status %d", sub, status);
-    tmpdir_remove(&d);
+    harness_tmpdir_remove(&d);
 }
 
 START_TEST(segfault_and_panic_crash_the_server)

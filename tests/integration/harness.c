@@ -404,6 +404,27 @@ void harness_start_ex(struct grove_server *s, const struct harness_opts *opts,
     ck_abort_msg("grove-server did not start after %d attempts", START_ATTEMPTS);
 }
 
+void harness_tmpdir_make(struct harness_tmpdir *d)
+{
+    snprintf(d->path, sizeof(d->path), "/tmp/grove-test-XXXXXX");
+    ck_assert_ptr_nonnull(mkdtemp(d->path));
+}
+
+void harness_tmpdir_remove(struct harness_tmpdir *d)
+{
+    DIR *dir = opendir(d->path);
+    char p[512];
+    for (struct dirent *e; dir && (e = readdir(dir)) != NULL;) {
+        if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+            continue;
+        snprintf(p, sizeof(p), "%s/%s", d->path, e->d_name);
+        unlink(p);
+    }
+    if (dir)
+        closedir(dir);
+    rmdir(d->path);
+}
+
 void harness_start(struct grove_server *s, const char *const *args)
 {
     harness_start_ex(s, NULL, args);

@@ -27,6 +27,16 @@ struct grove_server {
     int port;
 };
 
+/* ---- temporary directories ------------------------------------------------ */
+
+/* A directory of the test's own under /tmp (a server's `dir`), and its
+ * removal with the files in it. */
+struct harness_tmpdir {
+    char path[64];
+};
+void harness_tmpdir_make(struct harness_tmpdir *d);
+void harness_tmpdir_remove(struct harness_tmpdir *d);
+
 /* ---- servers ------------------------------------------------------------- */
 
 /* Start a server with extra "--option value" arguments (NULL-terminated,
