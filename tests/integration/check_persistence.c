@@ -643,6 +643,40 @@ static void read_dump(const struct harness_tmpdir *d, unsigned char *buf, size_t
 
 /* A shutdown while loading never saves (half the data would replace the
  * file): SHUTDOWN with save points set, SHUTDOWN SAVE, SIGTERM. */
+/* Keys a load creates raise no "new" events (Redis's dbAddRDBLoad): the
+ * first one a subscriber from the start sees is a client's. */
+START_TEST(loaded_keys_are_not_new_events)
+{
+    struct harness_tmpdir d;
+    struct harness_fixture f;
+    harness_tmpdir_make(&d);
+    make_file(&d, 300);
+    const char *args[] = {"--dir", d.path, "--save", "", "--key-load-delay", "2000",
+                          "--notify-keyspace-events", "En", NULL};
+    struct harness_opts opts = {.during_loading = true};
+    harness_start_ex(&f.s, &opts, args);
+    f.c = harness_connect(&f.s);
+    redisReader *reader = redisReaderCreate();
+    int fd = harness_raw_connect(&f.s);
+    harness_raw_send_line(fd, "PSUBSCRIBE __keyevent@0__:new");
+    redisReply *r = harness_raw_reply(fd, reader);
+    ck_assert_ptr_nonnull(r);
+    freeReplyObject(r);
+    harness_cmd_ok(f.c, "CONFIG SET key-load-delay 0");
+    harness_wait_info_ll(f.c, "persistence", "loading", 0);
+    harness_cmd_ok(f.c, "SET fresh v");
+    r = harness_raw_reply(fd, reader);
+    ck_assert_ptr_nonnull(r);
+    ck_assert_uint_eq(r->elements, 4);
+    ck_assert_str_eq(r->element[3]->str, "fresh");
+    freeReplyObject(r);
+    redisReaderFree(reader);
+    close(fd);
+    harness_down(&f);
+    harness_tmpdir_remove(&d);
+}
+END_TEST
+
 START_TEST(shutdown_while_loading_keeps_the_file)
 {
     static unsigned char before[1 << 16], after[1 << 16];
@@ -753,6 +787,7 @@ static Suite *persistence_suite(void)
     tc = tcase_create("loading_shutdown");
     tcase_set_timeout(tc, 120);
     tcase_add_test(tc, commands_get_loading_while_the_file_loads);
+    tcase_add_test(tc, loaded_keys_are_not_new_events);
     tcase_add_test(tc, shutdown_while_loading_keeps_the_file);
     tcase_add_test(tc, shutdown_arguments_as_redis);
     tcase_add_test(tc, failed_save_at_shutdown_keeps_running_unless_force);
