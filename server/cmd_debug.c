@@ -765,7 +765,7 @@ static void debug_command(struct cmd_ctx *ctx)
 struct command debug_commands[] = {
     {.name = "debug", .arity = -2,
      .flags = CMD_SELF_LOCK | CMD_ADMIN | CMD_NOSCRIPT | CMD_LOADING | CMD_STALE | CMD_PROTECTED,
-     .proc = debug_command, .group = "server", .summary = "A container for debugging commands.",
+     .proc = debug_command, .group = "server", .summary = "A container for debugging commands",
      .since = "1.0.0", .complexity = "Depends on subcommand."},
     {0},
 };

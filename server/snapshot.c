@@ -512,8 +512,6 @@ static int load_mapped(const char *path, const void *data, size_t len, struct lo
         log_warning("Loading of %s stopped: shutting down", path);
         return -1;
     }
-    if (rc == RDB_EDUP)
-        log_warning("%s", res.error);
     if (rc < 0) {
         log_warning("Fatal error loading the DB %s: %s", path, res.error);
         return -1;
