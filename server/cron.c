@@ -13,6 +13,7 @@
 
 #include <stdatomic.h>
 
+#include "aof.h"
 #include "keyspace.h"
 #include "server.h"
 #include "snapshot.h"
@@ -65,6 +66,7 @@ void cron_tick(long long now_ms)
     }
     server_peak_memory(); /* also refreshes the used_memory maxmemory checks read */
     snapshot_cron(now_ms);
+    aof_cron(now_ms);
     keyspace_set_lfu_params(server.ks, (uint32_t)server.cfg.lfu_log_factor,
                             (uint32_t)server.cfg.lfu_decay_time);
 }

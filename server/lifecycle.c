@@ -13,6 +13,7 @@
 #include <sys/random.h>
 #include <uv.h>
 
+#include "aof.h"
 #include "blocking.h"
 #include "command.h"
 #include "cron.h"
@@ -228,8 +229,9 @@ int lifecycle_run(void)
     server.cfg.threads = nloops; /* CONFIG GET threads shows what runs */
     if (lifecycle_state_init(nloops) < 0)
         goto out;
-    if (snapshot_load() < 0)
+    if ((server.cfg.appendonly ? aof_load_at_startup() : snapshot_load()) < 0)
         goto out;
+    notify_attach(server.ks); /* the keyspace events the AOF needs, now that it is on */
     if (init_main_loop() < 0) {
         log_warning("Could not set up the main loop");
         goto out;
@@ -241,6 +243,8 @@ int lifecycle_run(void)
         begin_shutdown();
     }
     run_until_stopped();
+    if (aof_shutdown_flush() < 0)
+        log_warning("Error flushing the AOF before exiting");
     if (rc == 0)
         log_warning("Grove is now ready to exit, bye bye...");
 out:
