@@ -37,10 +37,12 @@
 #include "client.h"
 #include "command.h"
 #include "config.h"
+#include "fault.h"
 #include "fsutil.h"
 #include "function.h"
 #include "keyspace.h"
 #include "log.h"
+#include "notify.h"
 #include "propagate.h"
 #include "rdb_file.h"
 #include "server.h"
@@ -175,7 +177,8 @@ static int write_buffer(void)
 
     pthread_mutex_lock(&buf_lock);
     if (buf.fd >= 0 && buf.len > 0) {
-        rc = write_some(buf.fd, buf.data, buf.len, &done);
+        rc = fault_hit(FAULT_AOF_WRITE) ? (done = 0, -ENOSPC)
+                                        : write_some(buf.fd, buf.data, buf.len, &done);
         memmove(buf.data, buf.data + done, buf.len - done);
         buf.len -= done;
         buf.incr_size += (long long)done;
@@ -676,7 +679,6 @@ int aof_load_at_startup(void)
     if (load_and_open() < 0)
         return -1;
     atomic_store(&aof__on, true);
-    propagate_set_active(true);
     last_fsync_ms = server_mstime();
     return 0;
 }
@@ -709,7 +711,7 @@ static int rewrite_at_fork(void *ud)
     switch_fd(fd);
     if (st.enabling) {
         atomic_store(&aof__on, true);
-        propagate_set_active(true);
+        notify_refresh_events();
     }
     return 0;
 }
@@ -895,7 +897,7 @@ int aof_set_enabled(bool on, char *reason, size_t cap)
         pthread_mutex_lock(&state_lock);
         keyspace_lock_all(server.ks);
         atomic_store(&aof__on, false);
-        propagate_set_active(false);
+        notify_refresh_events();
         keyspace_unlock_all(server.ks);
         switch_fd(-1);
     }
@@ -931,13 +933,12 @@ int aof_debug_loadaof(char *err, size_t cap)
         return -1;
     }
     keyspace_flushall(server.ks, NULL);
-    atomic_store(&aof__on, false);
-    propagate_set_active(false);
+    function_flush();
+    propagate_suspend_thread(true);
     pthread_mutex_lock(&state_lock);
     rc = load_files();
     pthread_mutex_unlock(&state_lock);
-    atomic_store(&aof__on, true);
-    propagate_set_active(true);
+    propagate_suspend_thread(false);
     if (rc < 0)
         snprintf(err, cap, "Error loading the AOF (see the log)");
     return rc;

@@ -523,8 +523,8 @@ static bool maxclients_fit(char *reason, size_t cap)
 
 /* All or nothing, as in Redis: on any failure every option of the command
  * is put back. Errors name the option as Grove spells it. Called under
- * config_lock. */
-static void apply_config_set(struct cmd_ctx *ctx)
+ * config_lock; true when everything was set (nothing replied yet). */
+static bool apply_config_set(struct cmd_ctx *ctx)
 {
     size_t pairs = (ctx->argc - 2) / 2, done = 0;
     char (*old)[CONFIG_VALUE_MAX] = malloc(pairs * sizeof(*old));
@@ -532,7 +532,7 @@ static void apply_config_set(struct cmd_ctx *ctx)
     const char *failed = NULL;
     if (old == NULL) {
         resp_add_error(ctx->out, ERR_OUT_OF_MEMORY);
-        return;
+        return false;
     }
     for (; done < pairs && failed == NULL; done++) {
         const struct resp_arg *v = &ctx->argv[3 + 2 * done];
@@ -548,17 +548,33 @@ static void apply_config_set(struct cmd_ctx *ctx)
     for (size_t i = 0; i < pairs && failed == NULL; i++)
         if (arg_is(&ctx->argv[2 + 2 * i], "maxclients") && !maxclients_fit(reason, sizeof(reason)))
             failed = "maxclients";
-    for (size_t i = 0; i < pairs && failed == NULL; i++)
-        if (arg_is(&ctx->argv[2 + 2 * i], "appendonly") &&
-            aof_set_enabled(server.cfg.appendonly != 0, reason, sizeof(reason)) < 0)
-            failed = "appendonly";
     if (failed != NULL) {
         restore_config(ctx, old, done);
         config_set_failed(ctx, failed, reason);
-    } else {
-        resp_add_ok(ctx->out);
     }
     free(old);
+    return failed == NULL;
+}
+
+/* appendonly starts or stops the AOF (a rewrite, a fork: outside
+ * config_lock, which the fork's preparation takes). A failure puts the
+ * old value back. */
+static bool apply_appendonly(struct cmd_ctx *ctx)
+{
+    char reason[256], ignored[256];
+    for (size_t i = 2; i < ctx->argc; i += 2) {
+        if (!arg_is(&ctx->argv[i], "appendonly"))
+            continue;
+        bool on = atomic_load(&server.cfg.appendonly) != 0;
+        if (aof_set_enabled(on, reason, sizeof(reason)) == 0)
+            return true;
+        config_lock();
+        config_set(&server.cfg, "appendonly", on ? "no" : "yes", ignored, sizeof(ignored));
+        config_unlock();
+        config_set_failed(ctx, "appendonly", reason);
+        return false;
+    }
+    return true;
 }
 
 /* Redis's islocalClient, for enable-protected-configs local: a peer at
@@ -603,8 +619,10 @@ static void config_set_command(struct cmd_ctx *ctx)
         }
     }
     config_lock();
-    apply_config_set(ctx);
+    bool ok = apply_config_set(ctx);
     config_unlock();
+    if (ok && apply_appendonly(ctx))
+        resp_add_ok(ctx->out);
 }
 
 static void config_resetstat_command(struct cmd_ctx *ctx)

@@ -231,7 +231,7 @@ int lifecycle_run(void)
         goto out;
     if ((server.cfg.appendonly ? aof_load_at_startup() : snapshot_load()) < 0)
         goto out;
-    notify_attach(server.ks); /* the keyspace events the AOF needs, now that it is on */
+    notify_refresh_events(); /* the keyspace events the AOF needs, now that it is on */
     if (init_main_loop() < 0) {
         log_warning("Could not set up the main loop");
         goto out;

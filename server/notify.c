@@ -108,6 +108,11 @@ void notify_keyspace_cb(struct keyspace_shard *sh, enum keyspace_event ev, const
     }
 }
 
+void notify_refresh_events(void)
+{
+    notify_set_classes(atomic_load(&notify__classes));
+}
+
 void notify_attach(struct keyspace *ks)
 {
     attached = ks;

@@ -36,6 +36,7 @@ static _Thread_local struct {
     struct op *ops;
     size_t nops, cap;
     int order;       /* the ordering lock mode held by this thread, 0 none */
+    bool suspended;
 } tl;
 
 static pthread_rwlock_t order_lock = PTHREAD_RWLOCK_INITIALIZER;
@@ -342,9 +343,9 @@ void propagate_init(void)
     pthread_once(&init_once, build_table);
 }
 
-void propagate_set_active(bool on)
+void propagate_suspend_thread(bool suspended)
 {
-    (void)on; /* aof_on() is the switch; nothing else to reset */
+    tl.suspended = suspended;
 }
 
 /* ---- the hook -------------------------------------------------------------------------- */
@@ -376,6 +377,10 @@ static bool keyed(const struct cmd_ctx *ctx)
 
 void propagate__call_begin(struct propagate_call *pc, struct cmd_ctx *ctx)
 {
+    if (tl.suspended) {
+        pc->active = false;
+        return;
+    }
     tl.depth++;
     pc->dirty = keys_dirty(ctx);
     pc->events = tl.events;
@@ -385,8 +390,6 @@ void propagate__call_begin(struct propagate_call *pc, struct cmd_ctx *ctx)
 /* Did the run change the data? */
 static bool wrote(struct propagate_call *pc, struct cmd_ctx *ctx, const char *reply, size_t len)
 {
-    if (ctx->cmd->flags & CMD_SCRIPT)
-        return false; /* its redis.call runs propagate themselves */
     if (keyed(ctx))
         return keys_dirty(ctx) - pc->dirty > tl.events - pc->events;
     if (!(ctx->cmd->flags & CMD_WRITE))
@@ -412,7 +415,7 @@ void propagate__call_end(struct propagate_call *pc, struct cmd_ctx *ctx, size_t 
 
 void propagate_key_deleted(struct keyspace_shard *sh, const char *key, size_t len)
 {
-    if (!aof_on())
+    if (!aof_on() || tl.suspended)
         return;
     struct resp_arg v[2] = {{"DEL", 3}, {key, len}};
     tl.events++;

@@ -41,10 +41,11 @@ struct cmd_ctx;
 struct command;
 struct keyspace_shard;
 
-/* Build the rewrite table (once) and switch propagation on or off
- * (under every shard lock). */
+/* Build the rewrite table (once). */
 void propagate_init(void);
-void propagate_set_active(bool on);
+/* This thread propagates nothing while suspended (DEBUG LOADAOF replays
+ * the file through the dispatcher while other clients go on). */
+void propagate_suspend_thread(bool suspended);
 
 struct propagate_call {
     bool active;
