@@ -39,7 +39,8 @@ static _Thread_local struct {
     bool suspended;
 } tl;
 
-static pthread_rwlock_t order_lock = PTHREAD_RWLOCK_INITIALIZER;
+/* Writer-preferring: an EXEC or a FLUSHALL is not starved by a stream of readers. */
+static pthread_rwlock_t order_lock = PTHREAD_RWLOCK_WRITER_NONRECURSIVE_INITIALIZER_NP;
 
 typedef void (*rewrite_fn)(struct cmd_ctx *ctx, const char *reply, size_t len);
 static rewrite_fn *rewrites; /* by command id */
@@ -426,12 +427,30 @@ void propagate_key_deleted(struct keyspace_shard *sh, const char *key, size_t le
 
 enum { ORDER_NONE, ORDER_SHARED, ORDER_EXCLUSIVE };
 
+/* Exclusive: the writers that lock for themselves, scripts, EXEC. Shared:
+ * any other command that writes or names keys (a read may expire one).
+ * None for the rest (PING, SCRIPT KILL, SHUTDOWN...): they never wait
+ * behind a long script. */
+static int order_mode(const struct command *cmd)
+{
+    if (!cmd)
+        return ORDER_SHARED;
+    if (((cmd->flags & CMD_SELF_LOCK) && (cmd->flags & CMD_WRITE)) ||
+        ((cmd->flags & CMD_SCRIPT) && cmd->numkeys_arg > 0) || strcmp(cmd->name, "exec") == 0)
+        return ORDER_EXCLUSIVE;
+    if ((cmd->flags & CMD_WRITE) || cmd->first_key > 0 || cmd->numkeys_arg > 0)
+        return ORDER_SHARED;
+    return ORDER_NONE;
+}
+
 int propagate_order_begin(const struct command *cmd)
 {
     if (!aof_on() || tl.order != ORDER_NONE)
         return ORDER_NONE;
-    bool exclusive = cmd && (cmd->flags & (CMD_SELF_LOCK | CMD_SCRIPT | CMD_TX_CONTROL)) &&
-                     (cmd->flags & (CMD_WRITE | CMD_SCRIPT | CMD_TX_CONTROL));
+    int mode = order_mode(cmd);
+    if (mode == ORDER_NONE)
+        return ORDER_NONE;
+    bool exclusive = mode == ORDER_EXCLUSIVE;
     if (exclusive)
         pthread_rwlock_wrlock(&order_lock);
     else
