@@ -194,7 +194,7 @@ static int write_buffer(void)
     return rc;
 }
 
-/* write_lock held. */
+/* write_lock held. synced only grows (a background fsync may finish late). */
 static int sync_file(void)
 {
     long long target = atomic_load(&written);
@@ -205,7 +205,9 @@ static int sync_file(void)
         log_warning("Can't persist the AOF to disk (fsync): %s", strerror(errno));
         return rc;
     }
-    atomic_store(&synced, target);
+    long long cur = atomic_load(&synced);
+    while (cur < target && !atomic_compare_exchange_weak(&synced, &cur, target))
+        ;
     return 0;
 }
 
@@ -849,18 +851,36 @@ static bool auto_rewrite_due(void)
     return true;
 }
 
+/* everysec: fsync a duplicate of the descriptor outside write_lock, so
+ * the loops' writes do not wait for the disk (Redis's background fsync). */
+static void background_fsync(void)
+{
+    pthread_mutex_lock(&write_lock);
+    long long target = atomic_load(&written);
+    int fd = atomic_load(&synced) < target && buf.fd >= 0 ? dup(buf.fd) : -1;
+    pthread_mutex_unlock(&write_lock);
+    if (fd < 0)
+        return;
+    if (fdatasync(fd) == 0) {
+        long long cur = atomic_load(&synced);
+        while (cur < target && !atomic_compare_exchange_weak(&synced, &cur, target))
+            ;
+    } else {
+        log_warning("Can't persist the AOF to disk (fsync): %s", strerror(errno));
+    }
+    close(fd);
+}
+
 void aof_cron(long long now_ms)
 {
     if (aof_on()) {
-        bool everysec = fsync_policy() == FSYNC_EVERYSEC;
         pthread_mutex_lock(&write_lock);
         write_buffer();
-        if (everysec && now_ms - last_fsync_ms >= 1000) {
-            if (atomic_load(&synced) < atomic_load(&written))
-                sync_file();
+        pthread_mutex_unlock(&write_lock);
+        if (fsync_policy() == FSYNC_EVERYSEC && now_ms - last_fsync_ms >= 1000) {
+            background_fsync();
             last_fsync_ms = now_ms;
         }
-        pthread_mutex_unlock(&write_lock);
     }
     pthread_mutex_lock(&state_lock);
     if (!st.rewriting && (st.scheduled || auto_rewrite_due()) && !snapshot_child_running())
@@ -890,10 +910,12 @@ int aof_set_enabled(bool on, char *reason, size_t cap)
             snprintf(reason, cap, "Failed to start the AOF: %s", strerror(-rc));
         }
     } else if (!on && (aof_on() || st.enabling)) {
+        bool rewriting = st.rewriting;
         st.enabling = false;
         st.scheduled = false;
         pthread_mutex_unlock(&state_lock);
-        snapshot_kill_child();
+        if (rewriting) /* the one child is ours: stop it (a BGSAVE is left alone) */
+            snapshot_kill_child();
         pthread_mutex_lock(&state_lock);
         keyspace_lock_all(server.ks);
         atomic_store(&aof__on, false);

@@ -198,9 +198,13 @@ static pid_t redis_up(const struct tmpdir *d, redisContext **c)
                d->path, "--save", "", "--appendonly", "yes", (char *)NULL);
         _exit(127);
     }
-    for (int i = 0; i < 500; i++) {
+    for (int i = 0; i < 500; i++) { /* until it answers PONG (not -LOADING) */
         *c = redisConnectUnix(sock);
-        if (*c && !(*c)->err)
+        redisReply *r = *c && !(*c)->err ? redisCommand(*c, "PING") : NULL;
+        bool up = r && r->type == REDIS_REPLY_STATUS;
+        if (r)
+            freeReplyObject(r);
+        if (up)
             return pid;
         if (*c)
             redisFree(*c);
