@@ -23,12 +23,12 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <inttypes.h>
 #include <limits.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -48,6 +48,7 @@
 #include "server.h"
 #include "snapshot.h"
 #include "stats.h"
+#include "worker.h"
 
 enum { FSYNC_NO, FSYNC_ALWAYS, FSYNC_EVERYSEC };
 
@@ -520,7 +521,8 @@ static enum load_status load_file(const char *name, bool last)
     } else {
         l.p = data;
         l.len = (size_t)sb.st_size;
-        client_init(&l.c, NULL, stats_of_loop(0), NULL, server_mstime());
+        struct worker *w = worker_current(); /* DEBUG LOADAOF: the caller's loop counts */
+        client_init(&l.c, NULL, w ? w->stats : stats_of_loop(0), NULL, server_mstime());
         l.c.authenticated = true;
         rc = load_commands(&l, last);
         command_client_leave(&l.c);

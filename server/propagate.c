@@ -198,6 +198,15 @@ static void rw_setex(struct cmd_ctx *ctx, const char *reply, size_t len)
     set_with_deadline(ctx, &ctx->argv[1], &ctx->argv[3]);
 }
 
+/* GETSET: SET key value (Redis 6.2 on). */
+static void rw_getset(struct cmd_ctx *ctx, const char *reply, size_t len)
+{
+    (void)reply;
+    (void)len;
+    struct resp_arg v[3] = {{"SET", 3}, ctx->argv[1], ctx->argv[2]};
+    ctx_op(ctx, v, 3);
+}
+
 static void rw_getdel(struct cmd_ctx *ctx, const char *reply, size_t len)
 {
     (void)reply;
@@ -321,7 +330,8 @@ static void rw_restore(struct cmd_ctx *ctx, const char *reply, size_t len)
 
 static const struct { const char *name; rewrite_fn fn; } rewrite_table[] = {
     {"set", rw_set},           {"setex", rw_setex},       {"psetex", rw_setex},
-    {"getex", rw_getex},       {"getdel", rw_getdel},     {"expire", rw_expire},
+    {"getex", rw_getex},       {"getdel", rw_getdel},     {"getset", rw_getset},
+    {"expire", rw_expire},
     {"pexpire", rw_expire},    {"expireat", rw_expire},   {"pexpireat", rw_expire},
     {"incrbyfloat", rw_incrbyfloat}, {"hincrbyfloat", rw_hincrbyfloat},
     {"spop", rw_spop},         {"lmpop", rw_mpop},        {"zmpop", rw_mpop},

@@ -164,6 +164,70 @@ START_TEST(every_type_and_ttl_survive_restart_and_rewrite)
 }
 END_TEST
 
+static bool has_line(const char *text, const char *const *words, size_t n)
+{
+    char want[256];
+    size_t len = (size_t)snprintf(want, sizeof(want), "*%zu\r\n", n);
+    for (size_t i = 0; i < n; i++)
+        len += (size_t)snprintf(want + len, sizeof(want) - len, "$%zu\r\n%s\r\n",
+                                strlen(words[i]), words[i]);
+    return strstr(text, want) != NULL;
+}
+#define HAS(text, ...)                                                                         \
+    ck_assert_msg(has_line(text, (const char *[]){__VA_ARGS__},                              \
+                           sizeof((const char *[]){__VA_ARGS__}) / sizeof(const char *)),     \
+                  "missing: %s", #__VA_ARGS__)
+
+/* The forms redis-server 7.0 writes for the same commands (its incr file
+ * compared by hand, command by command). */
+START_TEST(incr_file_holds_what_redis_7_writes)
+{
+    struct tmpdir d;
+    struct harness_fixture f;
+    char path[256], text[8192], at[32];
+    tmpdir_make(&d);
+    up(&f, &d, "always", NULL, NULL);
+    harness_cmd_ok(f.c, "SET k v EXAT 4000000000");
+    freeReplyObject(harness_cmd(f.c, "SET g v GET"));
+    freeReplyObject(harness_cmd(f.c, "GETSET g w"));
+    freeReplyObject(harness_cmd(f.c, "INCRBYFLOAT fl 1.5"));
+    harness_cmd_int(f.c, "SADD s only");
+    freeReplyObject(harness_cmd(f.c, "SPOP s"));
+    harness_cmd_int(f.c, "RPUSH l a b");
+    freeReplyObject(harness_cmd(f.c, "BLPOP l 0"));
+    freeReplyObject(harness_cmd(f.c, "LMPOP 1 l RIGHT COUNT 5"));
+    harness_cmd_int(f.c, "EXPIRE k -1");
+    harness_cmd_ok(f.c, "SET gone v PX 1");
+    harness_sleep_ms(5);
+    harness_cmd_int(f.c, "EXISTS gone");
+    freeReplyObject(harness_cmd(f.c, "EVAL %s 0", "redis.call('set','a','1') "
+                                                 "redis.call('set','b','2')"));
+    harness_cmd_int(f.c, "DEL nosuch"); /* changes nothing: not written */
+    down(&f);
+    path_in(&d, INCR1, path, sizeof(path));
+    FILE *fp = fopen(path, "rb");
+    ck_assert_ptr_nonnull(fp);
+    text[fread(text, 1, sizeof(text) - 1, fp)] = '\0';
+    fclose(fp);
+    snprintf(at, sizeof(at), "%lld", 4000000000LL * 1000);
+    HAS(text, "SELECT", "0");
+    HAS(text, "SET", "k", "v", "PXAT", at);
+    HAS(text, "SET", "g", "v"); /* without GET */
+    HAS(text, "SET", "g", "w");
+    HAS(text, "SET", "fl", "1.5", "KEEPTTL");
+    HAS(text, "SREM", "s", "only");
+    HAS(text, "LPOP", "l");
+    HAS(text, "RPOP", "l", "1");
+    HAS(text, "DEL", "k");
+    HAS(text, "DEL", "gone");
+    ck_assert_ptr_nonnull(strstr(text, "*1\r\n$5\r\nMULTI\r\n*3\r\n$3\r\nset\r\n$1\r\na\r\n$1\r\n1\r\n"
+                                       "*3\r\n$3\r\nset\r\n$1\r\nb\r\n$1\r\n2\r\n*1\r\n$4\r\nEXEC\r\n"));
+    ck_assert_ptr_null(strstr(text, "nosuch"));
+    ck_assert_ptr_null(strstr(text, "BLPOP"));
+    tmpdir_remove(&d);
+}
+END_TEST
+
 START_TEST(redis_check_aof_accepts_grove_directory)
 {
     struct tmpdir d;
@@ -464,6 +528,7 @@ static Suite *aof_suite(void)
     TCase *tc = tcase_create("round_trip");
     tcase_set_timeout(tc, 120);
     tcase_add_test(tc, every_type_and_ttl_survive_restart_and_rewrite);
+    tcase_add_test(tc, incr_file_holds_what_redis_7_writes);
     tcase_add_test(tc, redis_check_aof_accepts_grove_directory);
     tcase_add_test(tc, redis_and_grove_start_from_each_others_directory);
     suite_add_tcase(s, tc);
