@@ -104,6 +104,9 @@ static void finish_run(void)
         aof_feed(-1, &exec_arg, 1);
     tl.wrapped = false;
     tl.produced = 0;
+    free(tl.ops); /* a thread's list must not outlive it (worker loops end) */
+    tl.ops = NULL;
+    tl.cap = 0;
 }
 
 /* ---- reading a reply ---------------------------------------------------------------- */
