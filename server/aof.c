@@ -4,11 +4,13 @@
  *
  * Offsets: `appended` counts every byte ever put in the buffer (it never
  * goes back, across files), `written` those handed to write(), `synced`
- * those fsynced. A thread remembers the offset of its own last append
- * (tl_need); before its replies leave it makes sure `written` (always:
- * `synced`) has reached it. One thread at a time writes (write_lock); it
- * writes the whole buffer, so threads waiting behind it usually find
- * their bytes already out: that is the group commit.
+ * those fsynced. Before any reply leaves (conn.c's write-out), `written`
+ * (always: `synced`) is brought up to `appended` as it is then: every
+ * write that happened before the reply, on any loop (a blocked client
+ * served by another loop's write included), is on disk before it, as
+ * Redis fsyncs before it writes replies. One thread at a time writes
+ * (write_lock); it writes the whole buffer, so threads waiting behind it
+ * usually find their bytes already out: that is the group commit.
  *
  * A failed write keeps the bytes not written at the head of the buffer:
  * the next attempt (the cron's, each tick) continues where it stopped, so
@@ -85,11 +87,10 @@ static struct {
     int write_errno;     /* the last write's error, 0 when fine */
     bool oom;
 } buf = {.db = -1, .fd = -1};
-static atomic_llong written, synced;
+static atomic_llong appended, written, synced; /* appended: buf.appended, published */
 static atomic_int write_errno_seen;
 static long long last_fsync_ms; /* main thread */
 static long long delayed_fsync;
-static _Thread_local long long tl_need;
 
 static int fsync_policy(void)
 {
@@ -150,7 +151,7 @@ void aof_feed(int db, const struct resp_arg *argv, size_t argc)
         buf.db = db;
     }
     buf_add_line(argv, argc);
-    tl_need = buf.appended;
+    atomic_store(&appended, buf.appended);
     pthread_mutex_unlock(&buf_lock);
 }
 
@@ -227,10 +228,8 @@ static void flush_to(long long offset, bool sync)
 
 void aof_before_replies(void)
 {
-    if (tl_need == 0)
-        return;
-    flush_to(tl_need, fsync_policy() == FSYNC_ALWAYS);
-    tl_need = 0;
+    if (aof_on())
+        flush_to(atomic_load(&appended), fsync_policy() == FSYNC_ALWAYS);
 }
 
 bool aof_writes_refused(void)

@@ -7,9 +7,9 @@
  *
  * Writing: propagated commands are appended to one buffer (aof_feed,
  * under the command's shard locks, so two writes to a key are in the
- * buffer in execution order). A worker loop, before it hands its replies
- * to the kernel, writes the buffer up to its own last append and, with
- * appendfsync always, fsyncs it (aof_before_replies: group commit, one
+ * buffer in execution order). Before a connection hands replies to the
+ * kernel, the buffer is written up to what was appended so far and, with
+ * appendfsync always, fsynced (aof_before_replies: group commit, one
  * write and one fsync serve every loop waiting meanwhile). With everysec
  * the cron fsyncs once a second; with no, the kernel decides.
  *
@@ -54,8 +54,8 @@ int aof_load_at_startup(void);
 /* Append one command line in database db (a SELECT first when the file's
  * current database differs; db < 0: any). Shard locks of its keys held. */
 void aof_feed(int db, const struct resp_arg *argv, size_t argc);
-/* A worker loop, before it writes its replies: what this thread appended
- * is written (and with appendfsync always, fsynced). */
+/* Before replies are handed to the kernel: everything appended so far is
+ * written (and with appendfsync always, fsynced). */
 void aof_before_replies(void);
 
 /* Main thread, every cron tick: fsync once a second (everysec), retry a

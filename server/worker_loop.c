@@ -25,7 +25,6 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "aof.h"
 #include "blocking.h"
 #include "conn.h"
 #include "log.h"
@@ -281,7 +280,6 @@ static void ready_idle_cb(uv_idle_t *handle)
 static void flush_check_cb(uv_check_t *handle)
 {
     struct worker_loop *wl = handle->data;
-    aof_before_replies(); /* appendfsync always: nothing is acknowledged before it is on disk */
     conn_flush_queued(wl);
     wl->turn++;
     if (wl->ready != NULL)
