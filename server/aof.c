@@ -763,12 +763,27 @@ static int install_base(void)
     return 0;
 }
 
-/* snapshot's cron (its state lock held), the child gone. */
+enum { OUTCOME_NONE, OUTCOME_OK, OUTCOME_FAILED, OUTCOME_KILLED };
+static atomic_int rewrite_outcome;
+
+/* snapshot's cron or kill, with snapshot's state lock held: only noted
+ * here, since this module's lock comes before snapshot's (a BGREWRITEAOF
+ * holds it while it forks); reap_rewrite acts on it. */
 static void rewrite_done(bool ok, bool killed, void *ud)
 {
     (void)ud;
-    pthread_mutex_lock(&state_lock);
-    if (ok && install_base() == 0) {
+    atomic_store(&rewrite_outcome, ok ? OUTCOME_OK : killed ? OUTCOME_KILLED : OUTCOME_FAILED);
+}
+
+/* state_lock held: a finished rewrite's outcome, if there is one. */
+static void reap_rewrite(void)
+{
+    int outcome = atomic_exchange(&rewrite_outcome, OUTCOME_NONE);
+    bool killed = outcome == OUTCOME_KILLED;
+
+    if (outcome == OUTCOME_NONE)
+        return;
+    if (outcome == OUTCOME_OK && install_base() == 0) {
         log_notice("Background AOF rewrite terminated with success");
         log_notice("Background AOF rewrite finished successfully");
         st.last_bgrewrite_ok = true;
@@ -787,7 +802,6 @@ static void rewrite_done(bool ok, bool killed, void *ud)
     }
     st.last_rewrite_time_sec = (server_mstime() - st.rewrite_start_ms) / 1000;
     st.rewriting = false;
-    pthread_mutex_unlock(&state_lock);
 }
 
 /* state_lock held. */
@@ -884,6 +898,7 @@ void aof_cron(long long now_ms)
         }
     }
     pthread_mutex_lock(&state_lock);
+    reap_rewrite();
     if (!st.rewriting && (st.scheduled || auto_rewrite_due()) && !snapshot_child_running())
         start_rewrite_locked();
     pthread_mutex_unlock(&state_lock);
@@ -918,6 +933,7 @@ int aof_set_enabled(bool on, char *reason, size_t cap)
         if (rewriting) /* the one child is ours: stop it (a BGSAVE is left alone) */
             snapshot_kill_child();
         pthread_mutex_lock(&state_lock);
+        reap_rewrite();
         keyspace_lock_all(server.ks);
         atomic_store(&aof__on, false);
         notify_refresh_events();
@@ -932,6 +948,9 @@ int aof_shutdown_flush(void)
 {
     int rc;
 
+    pthread_mutex_lock(&state_lock);
+    reap_rewrite(); /* a rewrite the shutdown stopped leaves no temporary file */
+    pthread_mutex_unlock(&state_lock);
     if (!aof_on())
         return 0;
     log_notice("Calling fsync() on the AOF file.");

@@ -23,8 +23,9 @@
  *
  * Threads: aof_feed and aof_before_replies from any worker (an atomic
  * test when the AOF is off), the rest from the main thread or a command.
- * Lock order: snapshot's state lock, shard locks, this module's state
- * lock, its write lock, its buffer lock.
+ * Lock order: this module's state lock, snapshot's state lock, shard
+ * locks, the write lock, the buffer lock. The rewrite child's end is
+ * noted by snapshot's cron and acted on by aof_cron.
  * Errors: 0 or a negative errno; start-up failures are logged here.
  */
 #ifndef GROVE_AOF_H

@@ -43,7 +43,8 @@ int snapshot_bgsave(void);
  * runs `run`, or when that is NULL writes the RDB of everything to
  * rdb_path (fsynced, not renamed), and exits 0 on success. The cron (or
  * a shutdown that kills it with SIGUSR1) calls done with state_lock held:
- * it must not call back into snapshot. 0, -EBUSY (this kind of child is
+ * it must not call back into snapshot nor take a lock a caller of
+ * snapshot_fork_child may hold. 0, -EBUSY (this kind of child is
  * already running), -EAGAIN (a BGSAVE is), or -errno. `ch` is copied. */
 struct snapshot_child {
     int (*at_fork)(void *ud);
