@@ -36,6 +36,7 @@
 #include <unistd.h>
 
 #include "aof_manifest.h"
+#include "aof_rewrite.h"
 #include "client.h"
 #include "command.h"
 #include "config.h"
@@ -47,6 +48,7 @@
 #include "notify.h"
 #include "propagate.h"
 #include "rdb_file.h"
+#include "script.h"
 #include "server.h"
 #include "snapshot.h"
 #include "stats.h"
@@ -64,6 +66,8 @@ static struct {
     char prefix[PATH_MAX / 4];     /* appendfilename */
     struct aof_manifest manifest;  /* the one on disk */
     bool rewriting, scheduled;
+    bool base_rdb;                 /* the rewrite running writes an RDB base */
+    struct rdb_buf functions;      /* its FUNCTION LOADs, for a command base */
     bool enabling;                 /* CONFIG SET appendonly yes: on once the rewrite ends */
     struct aof_manifest pending;   /* the manifest of a rewrite in progress */
     char temp_base[PATH_MAX];
@@ -590,20 +594,33 @@ static void cache_names(void)
     config_unlock();
 }
 
-/* The base RDB of the (empty or loaded) dataset, written in the
- * foreground, and a first incr file: Redis 7.0's start without an AOF. */
+/* An empty command base (the dataset is empty at start-up), fsynced. */
+static int write_empty(const char *path)
+{
+    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    int rc = fd < 0 || fsync(fd) < 0 ? -errno : 0;
+    if (fd >= 0)
+        close(fd);
+    if (rc == 0)
+        rc = fsutil_fsync_dir_of(path);
+    return rc;
+}
+
+/* The base of the (empty) dataset, written in the foreground, and a first
+ * incr file: Redis 7.0's start without an AOF. */
 static int create_first_files(void)
 {
     const char *base, *incr;
     char path[PATH_MAX];
     struct aof_manifest m;
 
+    bool rdb = atomic_load(&server.cfg.aof_use_rdb_preamble) != 0;
     aof_manifest_init(&m);
-    if (aof_manifest_new_base(&m, st.prefix, true, &base) < 0 ||
+    if (aof_manifest_new_base(&m, st.prefix, rdb, &base) < 0 ||
         aof_manifest_new_incr(&m, st.prefix, &incr) < 0)
         goto fail;
     aof_path(path, sizeof(path), base);
-    if (snapshot_write_rdb(path) < 0)
+    if (rdb ? snapshot_write_rdb(path) < 0 : write_empty(path) < 0)
         goto fail;
     log_notice("Creating AOF base file %s on server start", base);
     int fd = open_incr(incr);
@@ -738,7 +755,7 @@ static int install_base(void)
 
     if (aof_manifest_copy(&m, &st.manifest) < 0)
         return -ENOMEM;
-    if (aof_manifest_new_base(&m, st.prefix, true, &name) < 0 ||
+    if (aof_manifest_new_base(&m, st.prefix, st.base_rdb, &name) < 0 ||
         aof_manifest_incr_to_history(&m, 1) < 0) {
         aof_manifest_deinit(&m);
         return -ENOMEM;
@@ -805,6 +822,63 @@ static void reap_rewrite(void)
 }
 
 /* state_lock held. */
+/* ---- a base of commands (aof-use-rdb-preamble no) ---------------------------------------- */
+
+struct base_sink {
+    int fd, err;
+    size_t len;
+    char buf[64 * 1024];
+};
+
+static int base_sink_cb(void *ud, const void *p, size_t n)
+{
+    struct base_sink *s = ud;
+    size_t done;
+    if (s->len + n > sizeof(s->buf)) {
+        if ((s->err = write_some(s->fd, s->buf, s->len, &done)) < 0)
+            return -1;
+        s->len = 0;
+    }
+    if (n > sizeof(s->buf))
+        return (s->err = write_some(s->fd, p, n, &done)) < 0 ? -1 : 0;
+    memcpy(s->buf + s->len, p, n);
+    s->len += n;
+    return 0;
+}
+
+/* The rewrite child (every shard its own): the libraries, then every
+ * database as commands, fsynced. 0 or -1. */
+static int write_command_base(void *ud)
+{
+    struct base_sink *s = malloc(sizeof(*s));
+    size_t done;
+    int rc = 0;
+
+    (void)ud;
+    if (!s || (s->fd = open(st.temp_base, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644)) < 0)
+        return -1;
+    s->len = 0;
+    if (st.functions.len > 0)
+        rc = base_sink_cb(s, st.functions.data, st.functions.len);
+    for (unsigned db = 0; rc == 0 && db < keyspace_databases(server.ks); db++)
+        rc = aof_rewrite_db(server.ks, db, server_mstime(), base_sink_cb, s);
+    if (rc == 0 && write_some(s->fd, s->buf, s->len, &done) < 0)
+        rc = -1;
+    if (rc == 0 && fsync(s->fd) < 0)
+        rc = -1;
+    close(s->fd);
+    free(s);
+    return rc;
+}
+
+static void add_function_load(const char *code, size_t len, void *ud)
+{
+    const char *argv[] = {"FUNCTION", "LOAD", code};
+    const size_t lens[] = {8, 4, len};
+    aof_rewrite_command(rdb_buf_sink_cb, ud, argv, lens, 3);
+}
+
+/* state_lock held. */
 static int start_rewrite_locked(void)
 {
     struct snapshot_child ch = {.at_fork = rewrite_at_fork, .done = rewrite_done,
@@ -817,9 +891,17 @@ static int start_rewrite_locked(void)
         return -errno;
     snprintf(st.temp_base, sizeof(st.temp_base), "%s/temp-rewriteaof-bg-%d.aof", st.dirname,
              (int)getpid());
+    st.base_rdb = atomic_load(&server.cfg.aof_use_rdb_preamble) != 0;
+    if (!st.base_rdb) {
+        ch.run = write_command_base;
+        script_lock();
+        function_foreach_code(add_function_load, &st.functions);
+        script_unlock();
+    }
     st.rewriting = true; /* before the fork: its done may come at once */
     st.rewrite_start_ms = server_mstime();
     rc = snapshot_fork_child(&ch);
+    rdb_buf_deinit(&st.functions); /* the child has its copy */
     if (rc == 0) {
         st.rewrites++;
         st.scheduled = false;

@@ -103,7 +103,7 @@ struct config {
     atomic_llong auto_aof_rewrite_percentage;
     atomic_llong auto_aof_rewrite_min_size;
     atomic_llong aof_load_truncated;
-    atomic_llong aof_use_rdb_preamble;    /* the base is always an RDB: "no" is warned about */
+    atomic_llong aof_use_rdb_preamble;    /* the rewrite's base: an RDB, or commands */
     atomic_llong aof_timestamp_enabled;   /* not written: "yes" is warned about */
     atomic_llong no_appendfsync_on_rewrite; /* not acted on: "yes" is warned about */
     atomic_llong aof_rewrite_incremental_fsync;

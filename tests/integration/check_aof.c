@@ -228,6 +228,42 @@ START_TEST(incr_file_holds_what_redis_7_writes)
 }
 END_TEST
 
+/* aof-use-rdb-preamble no: the rewrite's base is commands, read back by
+ * Grove and accepted by redis-check-aof. */
+START_TEST(a_base_of_commands_round_trips)
+{
+    struct tmpdir d;
+    struct harness_fixture f;
+    char path[256], head[8], cmd[256];
+    tmpdir_make(&d);
+    up(&f, &d, "everysec", "--aof-use-rdb-preamble", "no");
+    fill(f.c);
+    for (int i = 0; i < 100; i++) /* more than one RPUSH of 64 */
+        harness_cmd_int(f.c, "RPUSH long %d", i);
+    harness_expect_status(harness_cmd(f.c, "BGREWRITEAOF"),
+                          "Background append only file rewriting started");
+    wait_no_rewrite(f.c);
+    down(&f);
+    path_in(&d, "appendonlydir/appendonly.aof.2.base.aof", path, sizeof(path));
+    FILE *fp = fopen(path, "rb");
+    ck_assert_ptr_nonnull(fp);
+    ck_assert_uint_eq(fread(head, 1, 1, fp), 1);
+    fclose(fp);
+    ck_assert_int_eq(head[0], '*');
+    up(&f, &d, "everysec", NULL, NULL);
+    expect_filled(f.c);
+    harness_expect_int(harness_cmd(f.c, "LLEN long"), 100);
+    harness_expect_str(harness_cmd(f.c, "LINDEX long 99"), "99");
+    harness_down(&f);
+    snprintf(cmd, sizeof(cmd),
+             "redis-check-aof %s/appendonlydir/appendonly.aof.manifest 2>&1 | "
+             "grep -q 'All AOF files and manifest are valid'", d.path);
+    if (have("redis-check-aof"))
+        ck_assert_int_eq(system(cmd), 0);
+    tmpdir_remove(&d);
+}
+END_TEST
+
 START_TEST(redis_check_aof_accepts_grove_directory)
 {
     struct tmpdir d;
@@ -529,6 +565,7 @@ static Suite *aof_suite(void)
     tcase_set_timeout(tc, 120);
     tcase_add_test(tc, every_type_and_ttl_survive_restart_and_rewrite);
     tcase_add_test(tc, incr_file_holds_what_redis_7_writes);
+    tcase_add_test(tc, a_base_of_commands_round_trips);
     tcase_add_test(tc, redis_check_aof_accepts_grove_directory);
     tcase_add_test(tc, redis_and_grove_start_from_each_others_directory);
     suite_add_tcase(s, tc);
