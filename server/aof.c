@@ -472,10 +472,15 @@ static enum load_status load_commands(struct loader *l, bool last)
     return LOAD_OK;
 }
 
-static enum load_status load_rdb_base(const char *name, const void *data, size_t len)
+/* An RDB at the start of a file: the base, or an old-style AOF's preamble
+ * (*consumed: where its commands start). */
+static enum load_status load_rdb_base(const char *name, const void *data, size_t len,
+                                      size_t *consumed)
 {
     struct rdb_file_load_result res;
-    log_notice("Reading RDB base file on AOF loading...");
+    bool old_style = strcmp(name, st.prefix) == 0;
+    log_notice(old_style ? "Reading RDB preamble from AOF file..."
+                         : "Reading RDB base file on AOF loading...");
     if (rdb_file_load(data, len, server.ks, cmd_member_hasher(), cmd_object_limits(),
                       server_mstime(), atomic_load(&server.cfg.rdbchecksum) != 0,
                       function_rdb_load_cb, NULL, &res) < 0) {
@@ -485,6 +490,9 @@ static enum load_status load_rdb_base(const char *name, const void *data, size_t
     }
     log_notice("Done loading RDB, keys loaded: %llu, keys expired: %llu.",
                (unsigned long long)res.keys_loaded, (unsigned long long)res.keys_expired);
+    if (old_style)
+        log_notice("Reading the remaining AOF tail...");
+    *consumed = res.consumed;
     return LOAD_OK;
 }
 
@@ -519,11 +527,13 @@ static enum load_status load_file(const char *name, bool last)
                     strerror(errno));
         return LOAD_FAILED;
     }
-    if (sb.st_size >= 5 && memcmp(data, "REDIS", 5) == 0) {
-        rc = load_rdb_base(name, data, (size_t)sb.st_size);
-    } else {
+    rc = LOAD_OK;
+    if (sb.st_size >= 5 && memcmp(data, "REDIS", 5) == 0)
+        rc = load_rdb_base(name, data, (size_t)sb.st_size, &l.pos);
+    if (rc == LOAD_OK && l.pos < (size_t)sb.st_size) {
         l.p = data;
         l.len = (size_t)sb.st_size;
+        l.valid_up_to = l.valid_before_multi = l.pos;
         struct worker *w = worker_current(); /* DEBUG LOADAOF: the caller's loop counts */
         client_init(&l.c, NULL, w ? w->stats : stats_of_loop(0), NULL, server_mstime());
         l.c.authenticated = true;
@@ -670,12 +680,67 @@ static int open_for_append(void)
     return 0;
 }
 
+/* Redis 7.0's aofUpgradePrepare: an AOF of an older Redis, a single file
+ * `appendfilename` in dir, becomes the base of a new directory (the
+ * manifest first, then the file moved in: a crash between the two only
+ * repeats the upgrade). */
+static int upgrade_old_aof(void)
+{
+    char path[PATH_MAX];
+    struct aof_manifest m;
+    const char *name;
+
+    if (fsutil_mkdir(st.dirname) < 0) {
+        log_warning("Can't open or create append-only dir %s: %s", st.dirname, strerror(errno));
+        return -1;
+    }
+    aof_manifest_init(&m);
+    if (aof_manifest_new_base(&m, st.prefix, true, &name) < 0) {
+        aof_manifest_deinit(&m);
+        return -1;
+    }
+    free(m.base->name);
+    if (!(m.base->name = strdup(st.prefix)) || persist_manifest(&m) < 0) {
+        aof_manifest_deinit(&m);
+        return -1;
+    }
+    aof_path(path, sizeof(path), st.prefix);
+    if (rename(st.prefix, path) < 0) {
+        log_warning("Error trying to rename the old AOF file %s into dir %s: %s", st.prefix,
+                    st.dirname, strerror(errno));
+        aof_manifest_deinit(&m);
+        return -1;
+    }
+    fsutil_fsync_dir_of(path);
+    log_notice("Successfully migrated an old-style AOF into the AOF directory %s.", st.dirname);
+    aof_manifest_deinit(&st.manifest);
+    st.manifest = m;
+    return 1;
+}
+
+/* The old single file exists and the directory does not describe it yet. */
+static bool old_aof_present(int have_manifest)
+{
+    char path[PATH_MAX];
+    struct stat sb;
+
+    if (stat(st.prefix, &sb) < 0 || !S_ISREG(sb.st_mode))
+        return false;
+    if (have_manifest <= 0 || (!st.manifest.base && st.manifest.nincr == 0))
+        return true;
+    aof_path(path, sizeof(path), st.prefix);
+    return st.manifest.base && st.manifest.nincr == 0 &&
+           strcmp(st.manifest.base->name, st.prefix) == 0 && stat(path, &sb) < 0;
+}
+
 static int load_and_open(void)
 {
     long long t0 = server_monotonic_ns();
     int rc = read_manifest();
 
     if (rc < 0)
+        return -1;
+    if (old_aof_present(rc) && (rc = upgrade_old_aof()) < 0)
         return -1;
     if (rc == 1 && (st.manifest.base || st.manifest.nincr > 0)) {
         if (load_files() < 0)

@@ -264,6 +264,45 @@ START_TEST(a_base_of_commands_round_trips)
 }
 END_TEST
 
+/* An AOF of an older Redis (one file, here with an RDB preamble and a
+ * tail of commands) is moved into a new directory and loaded, as 7.0's
+ * aofUpgradePrepare does. */
+START_TEST(an_old_single_file_aof_is_migrated)
+{
+    struct tmpdir d;
+    struct harness_fixture f;
+    const char *args[] = {"--dir", d.path, "--threads", "2", NULL};
+    static const char tail[] = "*3\r\n$3\r\nSET\r\n$4\r\ntail\r\n$1\r\n2\r\n";
+    char from[256], to[256], manifest[512];
+    tmpdir_make(&d);
+    harness_up(&f, args);
+    harness_cmd_ok(f.c, "SET pre 1");
+    harness_expect_status(harness_cmd(f.c, "SAVE"), "OK");
+    harness_down(&f);
+    path_in(&d, "dump.rdb", from, sizeof(from));
+    path_in(&d, "appendonly.aof", to, sizeof(to));
+    ck_assert_int_eq(rename(from, to), 0);
+    append_to(&d, "appendonly.aof", tail, sizeof(tail) - 1);
+    up(&f, &d, "everysec", NULL, NULL);
+    harness_expect_str(harness_cmd(f.c, "GET pre"), "1");
+    harness_expect_str(harness_cmd(f.c, "GET tail"), "2");
+    harness_cmd_ok(f.c, "SET after 3");
+    down(&f);
+    path_in(&d, "appendonlydir/appendonly.aof.manifest", from, sizeof(from));
+    FILE *fp = fopen(from, "rb");
+    ck_assert_ptr_nonnull(fp);
+    manifest[fread(manifest, 1, sizeof(manifest) - 1, fp)] = '\0';
+    fclose(fp);
+    ck_assert_str_eq(manifest, "file appendonly.aof seq 1 type b\n"
+                               "file appendonly.aof.1.incr.aof seq 1 type i\n");
+    up(&f, &d, "everysec", NULL, NULL);
+    harness_expect_str(harness_cmd(f.c, "GET tail"), "2");
+    harness_expect_str(harness_cmd(f.c, "GET after"), "3");
+    harness_down(&f);
+    tmpdir_remove(&d);
+}
+END_TEST
+
 START_TEST(redis_check_aof_accepts_grove_directory)
 {
     struct tmpdir d;
@@ -566,6 +605,7 @@ static Suite *aof_suite(void)
     tcase_add_test(tc, every_type_and_ttl_survive_restart_and_rewrite);
     tcase_add_test(tc, incr_file_holds_what_redis_7_writes);
     tcase_add_test(tc, a_base_of_commands_round_trips);
+    tcase_add_test(tc, an_old_single_file_aof_is_migrated);
     tcase_add_test(tc, redis_check_aof_accepts_grove_directory);
     tcase_add_test(tc, redis_and_grove_start_from_each_others_directory);
     suite_add_tcase(s, tc);
