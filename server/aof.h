@@ -16,7 +16,8 @@
  * Rewriting (BGREWRITEAOF, auto-aof-rewrite-*): through snapshot.h's fork
  * machinery. With every shard held the current incr file is closed (its
  * bytes written and fsynced) and a new one opened, recorded in the
- * manifest; the child writes the dataset as an RDB; once it exits the
+ * manifest; the child writes the dataset (an RDB, or commands with
+ * aof-use-rdb-preamble no: core/aof_rewrite.h); once it exits the
  * parent renames it to the new base, writes the manifest (temporary name,
  * fsync, rename, fsync of the directory) and deletes the files that made
  * up the old state. Clients are never blocked by it beyond the fork.
@@ -59,9 +60,9 @@ void aof_feed(int db, const struct resp_arg *argv, size_t argc);
  * written (and with appendfsync always, fsynced). */
 void aof_before_replies(void);
 
-/* Main thread, every cron tick: fsync once a second (everysec), retry a
- * failed write, start a scheduled or automatic rewrite. done by the
- * snapshot cron when a rewrite child exits. */
+/* Main thread, every cron tick, after snapshot_cron: finish a rewrite
+ * whose child exited (install its base), fsync once a second (everysec),
+ * retry a failed write, start a scheduled or automatic rewrite. */
 void aof_cron(long long now_ms);
 
 /* BGREWRITEAOF: 0 started; -EBUSY a rewrite runs; -EAGAIN another child
