@@ -25,19 +25,25 @@
  *   the list header, so a small list is two allocations: header and
  *   buffer (Redis: robj, quicklist, node and listpack).
  *
- *   Node bounds are Redis's (_quicklistNodeAllowInsert), read from
- *   list-max-listpack-size at each write: with fill -1..-5 a node's
- *   listpack size (entries + 7 header/terminator bytes) plus the new
- *   element's length plus 8 must stay within 4/8/16/32/64 KB; with fill
- *   >= 0 (clamped to 32767) within 8 KB and `fill` elements; fill below -5
- *   counts as -5. An element that fits nowhere gets a node of its own.
- *   Pushing at an end adds a node when the end node is full; inserting
- *   into a full node puts the element in the neighbour when it sits at
- *   the node's edge, else splits the node there. Removals merge a node
- *   with a neighbour when both together fill at most half a node (the
- *   half keeps a split and a merge from chasing each other), and drop
- *   empty nodes. Buffers are sized exactly (realloc per write, as
- *   Redis's listpack), so memory follows the bytes.
+ *   Nodes are cut, split and merged exactly as Redis 7.0's quicklist does
+ *   it, so DUMP can write them as they are and match redis-server byte for
+ *   byte for a list built by the same commands, and a RESTOREd list keeps
+ *   the nodes it came with:
+ *   - bound (_quicklistNodeAllowInsert), from list-max-listpack-size when
+ *     the list was created: with fill -1..-5 a node's listpack size
+ *     (entries + 7 header/terminator bytes) plus the new element's length
+ *     plus 8 must stay within 4/8/16/32/64 KB; with fill >= 0 (clamped to
+ *     32767) within 8 KB and `fill` elements; fill below -5 counts as -5.
+ *   - a push goes into the end node when it may take it, else into a new
+ *     node; an LINSERT into a full node goes into the neighbour when the
+ *     pivot is at that edge and the neighbour may take it, else into a
+ *     new node there, else the node is split beside the pivot, the element
+ *     joins the new part and the nodes around are merged where two fit in
+ *     one (_quicklistMergeNodes).
+ *   - LSET replaces in place, whatever the size; removals only drop the
+ *     nodes they empty.
+ *   Buffers are sized exactly (realloc per write, as Redis's listpack), so
+ *   memory follows the bytes.
  *
  *   Redis's packed_threshold plain nodes (elements of 1 GB and more) are
  *   not needed: an entry holds up to 4 GB; larger elements are ENOMEM.
@@ -61,6 +67,7 @@
 #define FILL_MIN (-5)
 #define SAFETY_LIMIT 8192  /* SIZE_SAFETY_LIMIT: a node bounded by count stays within it */
 #define SIZE_ESTIMATE 8    /* SIZE_ESTIMATE_OVERHEAD */
+#define MERGE_ESTIMATE 11  /* what _quicklistNodeAllowMerge subtracts */
 #define NODES_MIN_CAP 4
 
 static const size_t level_bytes[] = {4096, 8192, 16384, 32768, 65536};
@@ -73,7 +80,7 @@ struct node {
 
 struct list {
     struct object_boxed boxed; /* first: the keyspace holds &boxed */
-    const struct object_limits *limits;
+    int fill;           /* list-max-listpack-size when created, clamped */
     struct node *nodes; /* &one while cap is 1 */
     size_t count;       /* elements, all nodes */
     uint32_t nnodes, cap;
@@ -90,15 +97,9 @@ static const struct object_boxed_ops list_ops = {
 
 /* ==== node bounds ============================================================= */
 
-static long long fill_of(const struct list *l)
-{
-    long long fill = l->limits->list_max_listpack_size;
-    return fill > FILL_MAX ? FILL_MAX : fill < FILL_MIN ? FILL_MIN : fill;
-}
-
 /* Whether a node whose listpack would be lp_bytes long with `count`
  * elements is within the bound. */
-static bool within(long long fill, size_t lp_bytes, size_t count)
+static bool within(int fill, size_t lp_bytes, size_t count)
 {
     if (fill < 0)
         return lp_bytes <= level_bytes[-fill - 1];
@@ -108,14 +109,16 @@ static bool within(long long fill, size_t lp_bytes, size_t count)
 /* _quicklistNodeAllowInsert: may the node take an element of len bytes? */
 static bool can_take(const struct list *l, const struct node *nd, size_t len)
 {
-    return within(fill_of(l), nd->bytes + LISTPACK_EMPTY + len + SIZE_ESTIMATE, nd->count + 1u);
+    return within(l->fill, nd->bytes + LISTPACK_EMPTY + len + SIZE_ESTIMATE, nd->count + 1u);
 }
 
-/* May nodes a and b become one? At most half a node together. */
+/* _quicklistNodeAllowMerge: may nodes a and b become one? Redis 7.0
+ * estimates the merged listpack as both sizes minus 11 (a ziplist's
+ * header and end, kept from before listpacks). */
 static bool can_merge(const struct list *l, const struct node *a, const struct node *b)
 {
-    size_t bytes = (size_t)a->bytes + b->bytes, count = (size_t)a->count + b->count;
-    return within(fill_of(l), 2 * bytes + LISTPACK_EMPTY, 2 * count);
+    size_t lp_bytes = (size_t)a->bytes + b->bytes + 2 * LISTPACK_EMPTY - MERGE_ESTIMATE;
+    return within(l->fill, lp_bytes, (size_t)a->count + b->count);
 }
 
 /* ==== entries ================================================================= */
@@ -300,39 +303,39 @@ static bool merge_into(struct node *a, const struct node *b)
     return true;
 }
 
-/* After removals from node ni: drop it if empty, else merge it with a
- * small neighbour. */
-static void settle(struct list *l, size_t ni)
+/* Merge node ni + 1 into node ni when both fit in one (a failed merge
+ * leaves them apart); true if merged. */
+static bool try_merge(struct list *l, size_t ni)
 {
-    if (l->nodes[ni].count == 0) {
-        nodes_close(l, ni);
-        return;
-    }
-    if (ni > 0 && can_merge(l, &l->nodes[ni - 1], &l->nodes[ni]) &&
-        merge_into(&l->nodes[ni - 1], &l->nodes[ni])) {
-        nodes_close(l, ni);
-        return;
-    }
-    if (ni + 1 < l->nnodes && can_merge(l, &l->nodes[ni], &l->nodes[ni + 1]) &&
-        merge_into(&l->nodes[ni], &l->nodes[ni + 1]))
-        nodes_close(l, ni + 1);
+    if (ni + 1 >= l->nnodes || !can_merge(l, &l->nodes[ni], &l->nodes[ni + 1]) ||
+        !merge_into(&l->nodes[ni], &l->nodes[ni + 1]))
+        return false;
+    nodes_close(l, ni + 1);
+    return true;
 }
 
-/* After bulk removals: drop empty nodes and merge small neighbours, in
- * one pass over the array. */
-static void tidy(struct list *l)
+/* _quicklistMergeNodes after a split around node c: the two nodes before
+ * it, the two after it, then c with its neighbours. */
+static void merge_around(struct list *l, size_t c)
+{
+    if (c >= 2 && try_merge(l, c - 2))
+        c--;
+    (void)try_merge(l, c + 1);
+    if (c >= 1 && try_merge(l, c - 1))
+        c--;
+    (void)try_merge(l, c);
+}
+
+/* After removals: drop the nodes left empty, in one pass (Redis merges
+ * nothing on removal either). */
+static void drop_empty(struct list *l)
 {
     size_t w = 0;
     for (size_t r = 0; r < l->nnodes; r++) {
-        struct node *nd = &l->nodes[r];
-        if (nd->count == 0) {
-            free(nd->buf);
-        } else if (w > 0 && can_merge(l, &l->nodes[w - 1], nd) &&
-                   merge_into(&l->nodes[w - 1], nd)) {
-            free(nd->buf);
-        } else {
-            l->nodes[w++] = *nd;
-        }
+        if (l->nodes[r].count == 0)
+            free(l->nodes[r].buf);
+        else
+            l->nodes[w++] = l->nodes[r];
     }
     l->nnodes = (uint32_t)w;
     nodes_fit(l);
@@ -384,8 +387,9 @@ struct list *list_create(const struct object_limits *limits)
     struct list *l = calloc(1, sizeof(*l));
     if (l == NULL)
         return NULL;
+    long long fill = limits->list_max_listpack_size;
     l->boxed.ops = &list_ops;
-    l->limits = limits;
+    l->fill = (int)(fill > FILL_MAX ? FILL_MAX : fill < FILL_MIN ? FILL_MIN : fill);
     l->nodes = &l->one;
     l->cap = 1;
     return l;
@@ -415,9 +419,10 @@ struct list *list_from_boxed(struct object_boxed *b)
 
 struct list *list_dup(const struct list *l)
 {
-    struct list *copy = list_create(l->limits);
+    struct list *copy = calloc(1, sizeof(*copy));
     if (copy == NULL)
         return NULL;
+    *copy = (struct list){.boxed = l->boxed, .fill = l->fill, .nodes = &copy->one, .cap = 1};
     for (size_t i = 0; i < l->nnodes; i++) {
         const struct node *nd = &l->nodes[i];
         if (list_append_entries(copy, nd->buf, nd->bytes, nd->count) < 0) {
@@ -561,7 +566,8 @@ void list_pop(struct list *l, enum list_where where)
         node_delete(nd, nd->bytes - size, size, 1);
     }
     l->count--;
-    settle(l, ni);
+    if (nd->count == 0)
+        nodes_close(l, ni);
 }
 
 int list_move(struct list *src, enum list_where from, struct list *dst, enum list_where to)
@@ -586,59 +592,61 @@ int list_move(struct list *src, enum list_where from, struct list *dst, enum lis
 
 /* ==== writing inside ========================================================== */
 
-/* The element goes before index i (0 < i < count), at rank r of node ni
- * (byte off), which cannot take it: into the previous node, a new node,
- * or a split of node ni. */
-static int insert_full(struct list *l, size_t ni, size_t r, size_t off, const void *s,
-                       size_t len)
+/* A new node at `at` holding just the element. */
+static int insert_node(struct list *l, size_t at, const void *s, size_t len)
 {
-    if (r == 0 && can_take(l, &l->nodes[ni - 1], len))
-        return node_insert(&l->nodes[ni - 1], l->nodes[ni - 1].bytes, s, len);
-    if (r > 0) {
-        if (split(l, ni, off, r) < 0)
-            return LIST_ENOMEM;
-        if (can_take(l, &l->nodes[ni], len))
-            return node_insert(&l->nodes[ni], l->nodes[ni].bytes, s, len);
-        ni++;
-        if (can_take(l, &l->nodes[ni], len))
-            return node_insert(&l->nodes[ni], 0, s, len);
-    }
-    if (nodes_open(l, ni) < 0)
+    if (nodes_open(l, at) < 0)
         return LIST_ENOMEM;
-    if (node_insert(&l->nodes[ni], 0, s, len) < 0) {
-        nodes_close(l, ni);
+    if (node_insert(&l->nodes[at], 0, s, len) < 0) {
+        nodes_close(l, at);
         return LIST_ENOMEM;
     }
     return LIST_OK;
 }
 
-int list_insert(struct list *l, size_t i, const void *bytes, size_t len)
+/* _quicklistInsert when node ni, which holds the pivot at rank r, is
+ * full: into the neighbour on the insertion side when the pivot is at
+ * that edge and the neighbour has room, else a new node there; else the
+ * node splits beside the pivot, the element joins the new part, and
+ * neighbours merge where they fit. */
+static int insert_full(struct list *l, size_t ni, size_t r, bool after, const void *s, size_t len)
 {
-    assert(i <= l->count);
-    if (i == 0 || i == l->count)
-        return list_push(l, i == 0 ? LIST_HEAD : LIST_TAIL, bytes, len);
+    struct node *nd = &l->nodes[ni];
+    if (after && r == nd->count - 1u) {
+        if (ni + 1 < l->nnodes && can_take(l, &l->nodes[ni + 1], len))
+            return node_insert(&l->nodes[ni + 1], 0, s, len);
+        return insert_node(l, ni + 1, s, len);
+    }
+    if (!after && r == 0) {
+        if (ni > 0 && can_take(l, &l->nodes[ni - 1], len))
+            return node_insert(&l->nodes[ni - 1], l->nodes[ni - 1].bytes, s, len);
+        return insert_node(l, ni, s, len);
+    }
+    size_t k = after ? r + 1 : r; /* the split: [0, k) and [k, count) */
+    if (split(l, ni, entry_offset(nd, k), k) < 0)
+        return LIST_ENOMEM;
+    int rc = after ? node_insert(&l->nodes[ni + 1], 0, s, len)
+                   : node_insert(&l->nodes[ni], l->nodes[ni].bytes, s, len);
+    if (rc == LIST_OK)
+        merge_around(l, after ? ni : ni + 1);
+    return rc;
+}
+
+int list_insert(struct list *l, size_t pivot, bool after, const void *bytes, size_t len)
+{
+    assert(pivot < l->count);
     if (len > UINT32_MAX - LISTPACK_ENTRY_MAX)
         return LIST_ENOMEM;
-    size_t r, ni = find_node(l, i, &r);
-    size_t off = entry_offset(&l->nodes[ni], r);
-    int rc = can_take(l, &l->nodes[ni], len) ? node_insert(&l->nodes[ni], off, bytes, len)
-                                             : insert_full(l, ni, r, off, bytes, len);
+    size_t r, ni = find_node(l, pivot, &r);
+    struct node *nd = &l->nodes[ni];
+    int rc = can_take(l, nd, len) ? node_insert(nd, entry_offset(nd, after ? r + 1 : r), bytes, len)
+                                  : insert_full(l, ni, r, after, bytes, len);
     if (rc == LIST_OK)
         l->count++;
     return rc;
 }
 
-/* Remove the element at index i. */
-static void delete_at(struct list *l, size_t i)
-{
-    size_t r, ni = find_node(l, i, &r);
-    struct node *nd = &l->nodes[ni];
-    size_t off = entry_offset(nd, r);
-    node_delete(nd, off, entry_size(nd, off), 1);
-    l->count--;
-    settle(l, ni);
-}
-
+/* LSET replaces in place whatever the node's size, as Redis 7.0 does. */
 int list_set(struct list *l, size_t i, const void *bytes, size_t len)
 {
     assert(i < l->count);
@@ -646,14 +654,8 @@ int list_set(struct list *l, size_t i, const void *bytes, size_t len)
         return LIST_ENOMEM;
     size_t r, ni = find_node(l, i, &r);
     struct node *nd = &l->nodes[ni];
-    size_t off = entry_offset(nd, r), old = entry_size(nd, off);
-    size_t esz = listpack_entry_size(bytes, len);
-    if (esz <= old || within(fill_of(l), nd->bytes - old + esz + LISTPACK_EMPTY, nd->count))
-        return node_replace(nd, off, old, bytes, len);
-    int rc = list_insert(l, i, bytes, len); /* the node is full: as LINSERT would */
-    if (rc == LIST_OK)
-        delete_at(l, i + 1);
-    return rc;
+    size_t off = entry_offset(nd, r);
+    return node_replace(nd, off, entry_size(nd, off), bytes, len);
 }
 
 /* Drop from node nd the entries equal to s that come at or after list
@@ -723,7 +725,7 @@ size_t list_remove_matching(struct list *l, const void *bytes, size_t len, long 
     }
     if (removed) {
         l->count -= removed;
-        tidy(l);
+        drop_empty(l);
     }
     return removed;
 }
@@ -744,7 +746,7 @@ static void delete_range(struct list *l, size_t start, size_t n)
         left -= take;
     }
     l->count -= n;
-    tidy(l);
+    drop_empty(l);
 }
 
 void list_keep_range(struct list *l, size_t start, size_t n)

@@ -8,9 +8,10 @@
  *   head      index 0, the LEFT end; tail, index len-1, the RIGHT end.
  *   node      a run of consecutive elements packed in one buffer as
  *             listpack entries (core/listpack.h), bounded by
- *             list-max-listpack-size (struct object_limits, read at each
- *             write): negative -1..-5 caps a node at 4/8/16/32/64 KB,
- *             positive caps its element count (and 8 KB), as in Redis.
+ *             list-max-listpack-size (struct object_limits, read when the
+ *             list is created, as Redis's quicklist keeps its fill):
+ *             negative -1..-5 caps a node at 4/8/16/32/64 KB, positive
+ *             caps its element count (and 8 KB).
  *   entry     a view of one element: bytes borrowed from the list, or an
  *             integer's decimal form held in the view itself.
  *   encoding  what OBJECT ENCODING reports. Redis 7.0 reports "quicklist"
@@ -69,8 +70,8 @@ struct list_iter {
 
 /* ---- lifecycle ------------------------------------------------------------ */
 
-/* An empty list whose nodes follow limits->list_max_listpack_size (kept
- * by pointer, read at each write); NULL on ENOMEM. */
+/* An empty list whose nodes follow limits->list_max_listpack_size as it
+ * is now (later changes apply to new lists); NULL on ENOMEM. */
 struct list *list_create(const struct object_limits *limits);
 /* Free the list: one free per node. Accepts NULL. */
 void list_destroy(struct list *l);
@@ -78,7 +79,7 @@ void list_destroy(struct list *l);
  * deep-copy the list), and back. list_from_boxed asserts it is a list. */
 struct object_boxed *list_boxed(struct list *l);
 struct list *list_from_boxed(struct object_boxed *b);
-/* A deep copy, or NULL on ENOMEM. */
+/* A deep copy (same nodes, same bound), or NULL on ENOMEM. */
 struct list *list_dup(const struct list *l);
 
 /* ---- reading -------------------------------------------------------------- */
@@ -114,10 +115,11 @@ void list_pop(struct list *l, enum list_where where);
 /* Pop from `from` of src and push at `to` of dst (src may be dst); src
  * must not be empty. On ENOMEM neither list changed. */
 int list_move(struct list *src, enum list_where from, struct list *dst, enum list_where to);
-/* Replace the element at i (0 <= i < len) with a copy of the bytes. */
+/* LSET: replace the element at i (0 <= i < len) with a copy of the bytes. */
 int list_set(struct list *l, size_t i, const void *bytes, size_t len);
-/* Insert a copy of the bytes so that it becomes index i (0 <= i <= len). */
-int list_insert(struct list *l, size_t i, const void *bytes, size_t len);
+/* LINSERT: insert a copy of the bytes just before, or after, the element
+ * at index `pivot` (< len). */
+int list_insert(struct list *l, size_t pivot, bool after, const void *bytes, size_t len);
 /* LREM: remove elements equal to the bytes, at most |count| of them
  * (0: all), from the head when count >= 0, else from the tail. Returns
  * how many were removed. Never fails. */
@@ -133,8 +135,7 @@ int list_append_entries(struct list *l, const unsigned char *entries, size_t byt
 
 /* ---- testing -------------------------------------------------------------- */
 
-/* Assert the representation is well formed (and, unless a node was
- * adopted by list_append_entries, within the node bound). */
+/* Assert the representation is well formed. */
 void list__check_invariants(const struct list *l);
 
 #endif

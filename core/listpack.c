@@ -149,10 +149,23 @@ size_t listpack_decode(const unsigned char *p, size_t avail, struct listpack_val
 {
     size_t hlen, ilen;
     bool is_int;
-    if (avail == 0 || !decode_head(p, &hlen, &ilen, &is_int) || hlen + ilen > avail)
+    if (avail == 0)
         return 0;
     unsigned b = p[0];
-    size_t dlen = 0;
+    size_t dlen = b & 0x3F;
+    /* The common entries first: a 7-bit integer, a string of up to 63
+     * bytes (one backlen byte each). */
+    if (b < 0x80 && avail >= 2 && p[1] == 1) {
+        *out = (struct listpack_value){.v = b};
+        return 2;
+    }
+    if ((b & 0xC0) == 0x80 && avail >= dlen + 2 && p[1 + dlen] == dlen + 1) {
+        *out = (struct listpack_value){.str = p + 1, .len = dlen};
+        return dlen + 2;
+    }
+    if (!decode_head(p, &hlen, &ilen, &is_int) || hlen + ilen > avail)
+        return 0;
+    dlen = 0;
     *out = (struct listpack_value){0};
     if ((b & 0x80) == 0) {
         out->v = b;

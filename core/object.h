@@ -136,7 +136,7 @@ struct object_boxed {
 };
 
 /* Redis's encoding thresholds (hash-max-listpack-entries and kin). A hash,
- * set, zset or list keeps a pointer to the live limits (the server's config) and
+ * set or zset keeps a pointer to the live limits (the server's config) and
  * reads them at every write, as Redis reads its config, so CONFIG SET
  * applies to existing values from their next write on. Another thread may
  * change them at any time: they are atomics, read with plain loads. */
@@ -146,7 +146,7 @@ struct object_limits {
     atomic_llong set_max_intset_entries;
     atomic_llong zset_max_listpack_entries;
     atomic_llong zset_max_listpack_value;
-    atomic_llong list_max_listpack_size; /* core/list.c's node bound */
+    atomic_llong list_max_listpack_size; /* read when a list is created, as Redis */
 };
 /* Redis 7.0's defaults, an initializer for struct object_limits. */
 #define OBJECT_LIMITS_DEFAULT {512, 64, 512, 128, 64, -2}

@@ -332,7 +332,7 @@ static void linsert_command(struct cmd_ctx *ctx)
     for (size_t i = 0; list_iter_next(&it, &x); i++) {
         if (!list_entry_equals(&x, ctx->argv[3].ptr, ctx->argv[3].len))
             continue;
-        if (list_insert(l, after ? i + 1 : i, ctx->argv[4].ptr, ctx->argv[4].len) < 0) {
+        if (list_insert(l, i, after, ctx->argv[4].ptr, ctx->argv[4].len) < 0) {
             resp_add_error(ctx->out, ERR_OUT_OF_MEMORY);
             return;
         }
