@@ -22,8 +22,10 @@
  *   an index by walking from the nearer end, O(nodes); inside a node the
  *   entries are walked from the nearer end (forwards by their sizes,
  *   backwards by their back-lengths). A list of one node keeps it inside
- *   the list header, so a small list is two allocations: header and
- *   buffer (Redis: robj, quicklist, node and listpack).
+ *   its 40-byte header, where the node's count is the list's, so a small
+ *   list is two allocations, header and buffer (Redis: robj, quicklist,
+ *   node and listpack); from two nodes on, the array is allocated with
+ *   the total count and capacity in front.
  *
  *   Nodes are cut, split and merged exactly as Redis 7.0's quicklist does
  *   it, so DUMP can write them as they are and match redis-server byte for
@@ -57,6 +59,7 @@
 #include "list.h"
 
 #include <assert.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -78,14 +81,25 @@ struct node {
     uint32_t count;
 };
 
+/* The node array of a list of two nodes or more: a header, then nodes. */
+struct node_array {
+    size_t count; /* elements, all nodes */
+    uint32_t cap;
+    struct node nodes[];
+};
+
+/* 40 bytes (a 48-byte malloc chunk): a list of one node keeps it here,
+ * and its element count is the node's. */
 struct list {
     struct object_boxed boxed; /* first: the keyspace holds &boxed */
-    int fill;           /* list-max-listpack-size when created, clamped */
-    struct node *nodes; /* &one while cap is 1 */
-    size_t count;       /* elements, all nodes */
-    uint32_t nnodes, cap;
+    struct node *nodes;        /* &one, or a node_array's nodes */
     struct node one;
+    uint32_t nnodes;
+    int32_t fill; /* list-max-listpack-size when created, clamped */
 };
+
+static_assert(sizeof(struct node) == 16, "a node is 16 bytes");
+static_assert(sizeof(struct list) == 40, "a list header fits a 48-byte malloc chunk");
 
 static void boxed_free_cb(struct object_boxed *b);
 static struct object_boxed *boxed_dup_cb(const struct object_boxed *b);
@@ -227,21 +241,51 @@ static int node_replace(struct node *nd, size_t off, size_t old, const void *s, 
 
 /* ==== the node array ========================================================== */
 
+static bool nodes_inline(const struct list *l)
+{
+    return l->nodes == &l->one;
+}
+
+static struct node_array *array_of(const struct list *l)
+{
+    return (struct node_array *)((char *)l->nodes - offsetof(struct node_array, nodes));
+}
+
+static size_t nodes_cap(const struct list *l)
+{
+    return nodes_inline(l) ? 1 : array_of(l)->cap;
+}
+
+/* The element count changes by +n or -n (inline, the node holds it). */
+static void count_add(struct list *l, size_t n)
+{
+    if (!nodes_inline(l))
+        array_of(l)->count += n;
+}
+
+static void count_sub(struct list *l, size_t n)
+{
+    if (!nodes_inline(l))
+        array_of(l)->count -= n;
+}
+
 static int nodes_grow(struct list *l)
 {
-    size_t cap = l->cap < NODES_MIN_CAP ? NODES_MIN_CAP : (size_t)l->cap * 2;
+    size_t cap = nodes_inline(l) ? NODES_MIN_CAP : (size_t)array_of(l)->cap * 2;
     if (cap > UINT32_MAX)
         return LIST_ENOMEM;
-    struct node *nodes;
-    if (l->nodes == &l->one) {
-        if ((nodes = malloc(cap * sizeof(*nodes))) == NULL)
+    size_t size = sizeof(struct node_array) + cap * sizeof(struct node);
+    struct node_array *a;
+    if (nodes_inline(l)) {
+        if ((a = malloc(size)) == NULL)
             return LIST_ENOMEM;
-        nodes[0] = l->one;
-    } else if ((nodes = realloc(l->nodes, cap * sizeof(*nodes))) == NULL) {
+        a->count = list_len(l);
+        a->nodes[0] = l->one;
+    } else if ((a = realloc(array_of(l), size)) == NULL) {
         return LIST_ENOMEM;
     }
-    l->nodes = nodes;
-    l->cap = (uint32_t)cap;
+    a->cap = (uint32_t)cap;
+    l->nodes = a->nodes;
     return LIST_OK;
 }
 
@@ -249,31 +293,31 @@ static int nodes_grow(struct list *l)
  * while a quarter full (a failed shrink is fine). */
 static void nodes_fit(struct list *l)
 {
-    if (l->nodes == &l->one)
+    if (nodes_inline(l))
         return;
+    struct node_array *a = array_of(l);
     if (l->nnodes <= 1) {
         l->one = l->nnodes ? l->nodes[0] : (struct node){0};
-        free(l->nodes);
+        free(a);
         l->nodes = &l->one;
-        l->cap = 1;
         return;
     }
-    size_t cap = l->cap;
+    size_t cap = a->cap;
     while (cap > NODES_MIN_CAP && l->nnodes <= cap / 4)
         cap /= 2;
-    if (cap == l->cap)
+    if (cap == a->cap)
         return;
-    struct node *nodes = realloc(l->nodes, cap * sizeof(*nodes));
-    if (nodes != NULL) {
-        l->nodes = nodes;
-        l->cap = (uint32_t)cap;
+    a = realloc(a, sizeof(struct node_array) + cap * sizeof(struct node));
+    if (a != NULL) {
+        a->cap = (uint32_t)cap;
+        l->nodes = a->nodes;
     }
 }
 
 /* An empty node at index `at` (0 <= at <= nnodes). */
 static int nodes_open(struct list *l, size_t at)
 {
-    if (l->nnodes == l->cap && nodes_grow(l) < 0)
+    if (l->nnodes == nodes_cap(l) && nodes_grow(l) < 0)
         return LIST_ENOMEM;
     memmove(&l->nodes[at + 1], &l->nodes[at], (l->nnodes - at) * sizeof(*l->nodes));
     l->nodes[at] = (struct node){0};
@@ -345,14 +389,14 @@ static void drop_empty(struct list *l)
  * is i's position in it. */
 static size_t find_node(const struct list *l, size_t i, size_t *rank)
 {
-    size_t ni = 0;
-    if (i < l->count / 2) {
+    size_t ni = 0, count = list_len(l);
+    if (i < count / 2) {
         while (i >= l->nodes[ni].count)
             i -= l->nodes[ni++].count;
         *rank = i;
         return ni;
     }
-    size_t back = l->count - 1 - i; /* position from the tail */
+    size_t back = count - 1 - i; /* position from the tail */
     ni = l->nnodes - 1;
     while (back >= l->nodes[ni].count)
         back -= l->nodes[ni--].count;
@@ -391,7 +435,6 @@ struct list *list_create(const struct object_limits *limits)
     l->boxed.ops = &list_ops;
     l->fill = (int)(fill > FILL_MAX ? FILL_MAX : fill < FILL_MIN ? FILL_MIN : fill);
     l->nodes = &l->one;
-    l->cap = 1;
     return l;
 }
 
@@ -401,8 +444,8 @@ void list_destroy(struct list *l)
         return;
     for (size_t i = 0; i < l->nnodes; i++)
         free(l->nodes[i].buf);
-    if (l->nodes != &l->one)
-        free(l->nodes);
+    if (!nodes_inline(l))
+        free(array_of(l));
     free(l);
 }
 
@@ -422,7 +465,7 @@ struct list *list_dup(const struct list *l)
     struct list *copy = calloc(1, sizeof(*copy));
     if (copy == NULL)
         return NULL;
-    *copy = (struct list){.boxed = l->boxed, .fill = l->fill, .nodes = &copy->one, .cap = 1};
+    *copy = (struct list){.boxed = l->boxed, .nodes = &copy->one, .fill = l->fill};
     for (size_t i = 0; i < l->nnodes; i++) {
         const struct node *nd = &l->nodes[i];
         if (list_append_entries(copy, nd->buf, nd->bytes, nd->count) < 0) {
@@ -448,7 +491,9 @@ static struct object_boxed *boxed_dup_cb(const struct object_boxed *b)
 
 size_t list_len(const struct list *l)
 {
-    return l->count;
+    if (nodes_inline(l))
+        return l->nnodes ? l->one.count : 0;
+    return array_of(l)->count;
 }
 
 enum object_encoding list_encoding(const struct list *l)
@@ -459,7 +504,7 @@ enum object_encoding list_encoding(const struct list *l)
 
 void list_get(const struct list *l, size_t i, struct list_entry *out)
 {
-    assert(i < l->count);
+    assert(i < list_len(l));
     size_t rank, ni = find_node(l, i, &rank);
     const struct node *nd = &l->nodes[ni];
     entry_at(nd, entry_offset(nd, rank), out);
@@ -467,7 +512,7 @@ void list_get(const struct list *l, size_t i, struct list_entry *out)
 
 void list_peek(const struct list *l, enum list_where where, struct list_entry *out)
 {
-    assert(l->count > 0);
+    assert(l->nnodes > 0);
     if (where == LIST_HEAD) {
         entry_at(&l->nodes[0], 0, out);
         return;
@@ -479,11 +524,11 @@ void list_peek(const struct list *l, enum list_where where, struct list_entry *o
 void list_iter_init(struct list_iter *it, const struct list *l, size_t start, bool backward)
 {
     *it = (struct list_iter){.l = l, .backward = backward};
-    if (l->count == 0)
+    size_t count = list_len(l), rank;
+    if (count == 0)
         return;
-    assert(start < l->count);
-    size_t rank;
-    it->left = backward ? start + 1 : l->count - start;
+    assert(start < count);
+    it->left = backward ? start + 1 : count - start;
     it->node = find_node(l, start, &rank);
     it->off = entry_offset(&l->nodes[it->node], rank);
 }
@@ -550,13 +595,13 @@ int list_push(struct list *l, enum list_where where, const void *bytes, size_t l
             nodes_close(l, ni);
         return LIST_ENOMEM;
     }
-    l->count++;
+    count_add(l, 1);
     return LIST_OK;
 }
 
 void list_pop(struct list *l, enum list_where where)
 {
-    assert(l->count > 0);
+    assert(l->nnodes > 0);
     size_t ni = where == LIST_HEAD ? 0 : l->nnodes - 1;
     struct node *nd = &l->nodes[ni];
     if (where == LIST_HEAD) {
@@ -565,7 +610,7 @@ void list_pop(struct list *l, enum list_where where)
         size_t size = listpack_prev_size(nd->buf + nd->bytes);
         node_delete(nd, nd->bytes - size, size, 1);
     }
-    l->count--;
+    count_sub(l, 1);
     if (nd->count == 0)
         nodes_close(l, ni);
 }
@@ -634,7 +679,7 @@ static int insert_full(struct list *l, size_t ni, size_t r, bool after, const vo
 
 int list_insert(struct list *l, size_t pivot, bool after, const void *bytes, size_t len)
 {
-    assert(pivot < l->count);
+    assert(pivot < list_len(l));
     if (len > UINT32_MAX - LISTPACK_ENTRY_MAX)
         return LIST_ENOMEM;
     size_t r, ni = find_node(l, pivot, &r);
@@ -642,14 +687,14 @@ int list_insert(struct list *l, size_t pivot, bool after, const void *bytes, siz
     int rc = can_take(l, nd, len) ? node_insert(nd, entry_offset(nd, after ? r + 1 : r), bytes, len)
                                   : insert_full(l, ni, r, after, bytes, len);
     if (rc == LIST_OK)
-        l->count++;
+        count_add(l, 1);
     return rc;
 }
 
 /* LSET replaces in place whatever the node's size, as Redis 7.0 does. */
 int list_set(struct list *l, size_t i, const void *bytes, size_t len)
 {
-    assert(i < l->count);
+    assert(i < list_len(l));
     if (len > UINT32_MAX - LISTPACK_ENTRY_MAX)
         return LIST_ENOMEM;
     size_t r, ni = find_node(l, i, &r);
@@ -691,8 +736,8 @@ static size_t tail_matches_start(const struct list *l, const void *s, size_t len
 {
     struct list_iter it;
     struct list_entry e;
-    size_t i = l->count, found = 0, at = 0;
-    list_iter_init(&it, l, l->count - 1, true);
+    size_t i = list_len(l), found = 0, at = 0;
+    list_iter_init(&it, l, i - 1, true);
     while (found < limit && list_iter_next(&it, &e)) {
         i--;
         if (list_entry_equals(&e, s, len)) {
@@ -705,7 +750,7 @@ static size_t tail_matches_start(const struct list *l, const void *s, size_t len
 
 size_t list_remove_matching(struct list *l, const void *bytes, size_t len, long long count)
 {
-    if (l->count == 0)
+    if (l->nnodes == 0)
         return 0;
     size_t limit = count == 0 ? SIZE_MAX
                    : count > 0 ? (size_t)count
@@ -724,7 +769,7 @@ size_t list_remove_matching(struct list *l, const void *bytes, size_t len, long 
         filter_node(nd, &idx, from, bytes, len, limit, &removed);
     }
     if (removed) {
-        l->count -= removed;
+        count_sub(l, removed);
         drop_empty(l);
     }
     return removed;
@@ -745,14 +790,15 @@ static void delete_range(struct list *l, size_t start, size_t n)
         node_delete(nd, off, end - off, take);
         left -= take;
     }
-    l->count -= n;
+    count_sub(l, n);
     drop_empty(l);
 }
 
 void list_keep_range(struct list *l, size_t start, size_t n)
 {
-    assert(start <= l->count && n <= l->count - start);
-    delete_range(l, start + n, l->count - start - n);
+    size_t count = list_len(l);
+    assert(start <= count && n <= count - start);
+    delete_range(l, start + n, count - start - n);
     delete_range(l, 0, start);
 }
 
@@ -771,7 +817,7 @@ int list_append_entries(struct list *l, const unsigned char *entries, size_t byt
     }
     memcpy(b, entries, bytes);
     l->nodes[l->nnodes - 1] = (struct node){b, (uint32_t)bytes, (uint32_t)count};
-    l->count += count;
+    count_add(l, count);
     return LIST_OK;
 }
 
@@ -780,8 +826,8 @@ int list_append_entries(struct list *l, const unsigned char *entries, size_t byt
 void list__check_invariants(const struct list *l)
 {
     assert(l->boxed.ops == &list_ops);
-    assert((l->nodes == &l->one) == (l->cap == 1));
-    assert(l->nnodes <= l->cap);
+    assert(nodes_inline(l) ? l->nnodes <= 1 : l->nnodes >= 2);
+    assert(l->nnodes <= nodes_cap(l));
     size_t total = 0;
     for (size_t i = 0; i < l->nnodes; i++) {
         const struct node *nd = &l->nodes[i];
@@ -797,5 +843,5 @@ void list__check_invariants(const struct list *l)
         assert(off == nd->bytes && n == nd->count);
         total += n;
     }
-    assert(total == l->count);
+    assert(total == list_len(l));
 }
