@@ -23,6 +23,16 @@ static struct list *make(void)
     return l;
 }
 
+/* A list made under list-max-listpack-size `fill` (read at creation). */
+static struct list *make_with_fill(long long fill)
+{
+    struct object_limits lim = OBJECT_LIMITS_DEFAULT;
+    lim.list_max_listpack_size = fill;
+    struct list *l = list_create(&lim);
+    ck_assert_ptr_nonnull(l);
+    return l;
+}
+
 static void push(struct list *l, enum list_where w, const char *s)
 {
     ck_assert_int_eq(list_push(l, w, s, strlen(s)), LIST_OK);
@@ -293,9 +303,7 @@ static void random_op(struct list *l, struct model *m, unsigned *seed, bool insi
  * then LINSERT and LSET too. */
 static void run_model(long long fill, unsigned seed, int steps)
 {
-    struct object_limits lim = OBJECT_LIMITS_DEFAULT;
-    lim.list_max_listpack_size = fill;
-    struct list *l = list_create(&lim);
+    struct list *l = make_with_fill(fill);
     struct model m = {0};
     for (int step = 0; step < steps; step++) {
         bool inside = step >= steps / 2;
@@ -473,9 +481,7 @@ END_TEST
  * 4096 < 7 + 39 * 103 + 100 + 8. */
 START_TEST(byte_bound_cuts_nodes_at_redis_sizes)
 {
-    struct object_limits lim = OBJECT_LIMITS_DEFAULT;
-    lim.list_max_listpack_size = -1;
-    struct list *l = list_create(&lim);
+    struct list *l = make_with_fill(-1);
     char big[100];
     memset(big, 'x', sizeof(big));
     for (int i = 0; i < 80; i++)
@@ -494,9 +500,7 @@ END_TEST
  * fit together merge. Removals merge nothing, only drop empty nodes. */
 START_TEST(count_bound_splits_and_merges)
 {
-    struct object_limits lim = OBJECT_LIMITS_DEFAULT;
-    lim.list_max_listpack_size = 4;
-    struct list *l = list_create(&lim);
+    struct list *l = make_with_fill(4);
     const char *v[] = {"a", "b", "c", "d", "e", "f", "g", "h"};
     for (int i = 0; i < 8; i++)
         push(l, LIST_TAIL, v[i]);
@@ -530,9 +534,7 @@ END_TEST
  * past the node's bound. */
 START_TEST(set_replaces_in_place)
 {
-    struct object_limits lim = OBJECT_LIMITS_DEFAULT;
-    lim.list_max_listpack_size = -1;
-    struct list *l = list_create(&lim);
+    struct list *l = make_with_fill(-1);
     char big[3000];
     memset(big, 'q', sizeof(big));
     for (int i = 0; i < 30; i++)
