@@ -44,8 +44,8 @@
  *     one (_quicklistMergeNodes).
  *   - LSET replaces in place, whatever the size; removals only drop the
  *     nodes they empty.
- *   Buffers are sized exactly (realloc per write, as Redis's listpack), so
- *   memory follows the bytes.
+ *   Buffers are sized exactly (as Redis's listpack), so memory follows the
+ *   bytes; a write skips realloc while malloc's rounding leaves room.
  *
  *   Redis's packed_threshold plain nodes (elements of 1 GB and more) are
  *   not needed: an entry holds up to 4 GB; larger elements are ENOMEM.
@@ -59,6 +59,7 @@
 #include "list.h"
 
 #include <assert.h>
+#include <malloc.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -72,6 +73,7 @@
 #define SIZE_ESTIMATE 8    /* SIZE_ESTIMATE_OVERHEAD */
 #define MERGE_ESTIMATE 11  /* what _quicklistNodeAllowMerge subtracts */
 #define NODES_MIN_CAP 4
+#define NODE_SHRINK_MIN 32 /* glibc's smallest chunk: less is not given back */
 
 static const size_t level_bytes[] = {4096, 8192, 16384, 32768, 65536};
 
@@ -179,24 +181,28 @@ static size_t entry_offset(const struct node *nd, size_t r)
 
 /* ==== one node ================================================================ */
 
-/* An entry for the bytes, placed at off (s must not point into the node). */
+/* An entry for s, placed at off (s must not point into the node). The
+ * buffer grows to the exact size, as a listpack does, unless malloc's
+ * rounding left room. */
 static int node_insert(struct node *nd, size_t off, const void *s, size_t len)
 {
     size_t esz = listpack_entry_size(s, len);
     if (esz > UINT32_MAX - nd->bytes || nd->count == UINT32_MAX)
         return LIST_ENOMEM;
-    unsigned char *b = realloc(nd->buf, nd->bytes + esz);
-    if (b == NULL)
+    size_t need = nd->bytes + esz;
+    unsigned char *b = nd->buf;
+    if ((b == NULL || malloc_usable_size(b) < need) && (b = realloc(b, need)) == NULL)
         return LIST_ENOMEM;
     memmove(b + off + esz, b + off, nd->bytes - off);
     listpack_encode(b + off, s, len);
     nd->buf = b;
-    nd->bytes += (uint32_t)esz;
+    nd->bytes = (uint32_t)need;
     nd->count++;
     return LIST_OK;
 }
 
-/* Give back what the buffer no longer uses (a failed shrink is fine). */
+/* Give back what the buffer no longer uses, when malloc can (a chunk
+ * splits off 32 bytes or more); a failed shrink is fine. */
 static void node_fit(struct node *nd)
 {
     if (nd->bytes == 0) {
@@ -204,6 +210,8 @@ static void node_fit(struct node *nd)
         nd->buf = NULL;
         return;
     }
+    if (malloc_usable_size(nd->buf) - nd->bytes < NODE_SHRINK_MIN)
+        return;
     unsigned char *b = realloc(nd->buf, nd->bytes);
     if (b != NULL)
         nd->buf = b;
