@@ -493,6 +493,32 @@ static int read_list_listpack(struct rdb_reader *r, struct build *b)
     return RDB_OK;
 }
 
+static int lp_append_cb(void *ud, const struct rdb__elem *e)
+{
+    return rdb__lp_append(ud, e->ptr, e->len);
+}
+
+/* A quicklist (version 1) ziplist node, validated and converted into one
+ * list node, as Redis 7.0 converts it into one listpack; an empty one is
+ * skipped. */
+static int read_list_ziplist(struct rdb_reader *r, struct build *b)
+{
+    struct rdb_str s;
+    struct rdb__lp lp;
+    int rc = rdb_read_string(r, &s);
+    if (rc < 0)
+        return rc;
+    rdb__lp_init(&lp);
+    rc = rdb__zl_walk((const unsigned char *)s.ptr, s.len, lp_append_cb, &lp);
+    if (rc == RDB_EFORMAT)
+        rc = fail(r, rc, "invalid ziplist");
+    else if (rc < 0 || (lp.count > 0 && list_append_entries(b->u.list, lp.bytes + RDB__LP_HEADER,
+                                                             lp.len - RDB__LP_HEADER, lp.count) < 0))
+        rc = fail(r, RDB_ENOMEM, "out of memory");
+    rdb__lp_deinit(&lp);
+    return rc;
+}
+
 enum { NODE_PLAIN = 1, NODE_PACKED = 2 };
 
 /* LIST_QUICKLIST (ziplist nodes) and LIST_QUICKLIST_2 (container, node). */
@@ -508,7 +534,7 @@ static int read_quicklist(struct rdb_reader *r, struct build *b, bool v2)
             if ((rc = rdb_read_string(r, &s)) == 0)
                 rc = build_add(b, s.ptr, s.len);
         } else if (container == NODE_PACKED) {
-            rc = v2 ? read_list_listpack(r, b) : read_blob(r, b, rdb__zl_walk, "ziplist");
+            rc = v2 ? read_list_listpack(r, b) : read_list_ziplist(r, b);
         } else {
             rc = fail(r, RDB_EFORMAT, "unknown quicklist container %llu",
                       (unsigned long long)container);

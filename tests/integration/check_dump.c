@@ -148,6 +148,7 @@ START_TEST(restore_reads_every_redis_encoding)
     EXPECT_LIST("l2", "a", "7", "-300", "hello", "100000", "1099511627776");
     EXPECT_OK("RESTORE l3 0 %b", payload_list_quicklist, sizeof(payload_list_quicklist));
     EXPECT_LIST("l3", "x", "y", "1", "z");
+    expect_dump("l3", payload_list_quicklist_redumped, sizeof(payload_list_quicklist_redumped));
     EXPECT_OK("RESTORE l4 0 %b", payload_list_quicklist2_plain,
               sizeof(payload_list_quicklist2_plain));
     EXPECT_LIST("l4", "plain-node", "a", "5");
