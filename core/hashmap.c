@@ -556,6 +556,11 @@ size_t hashmap_entry_extra_size(const struct hashmap_entry *entry)
     return (size_t)big;
 }
 
+size_t hashmap_entry_bytes(const struct hashmap_entry *entry)
+{
+    return malloc_usable_size((void *)entry);
+}
+
 void *hashmap_entry_value(const struct hashmap_entry *entry)
 {
     void *value;

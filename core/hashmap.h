@@ -122,6 +122,8 @@ size_t hashmap_entry_keylen(const struct hashmap_entry *entry);
 /* The extra region, 8-byte aligned. */
 void *hashmap_entry_extra(const struct hashmap_entry *entry);
 size_t hashmap_entry_extra_size(const struct hashmap_entry *entry);
+/* The entry's allocation as the allocator sized it (key, extra, header). */
+size_t hashmap_entry_bytes(const struct hashmap_entry *entry);
 /* For the value API: the stored pointer. */
 void *hashmap_entry_value(const struct hashmap_entry *entry);
 

@@ -73,7 +73,7 @@
 #define SIZE_ESTIMATE 8    /* SIZE_ESTIMATE_OVERHEAD */
 #define MERGE_ESTIMATE 11  /* what _quicklistNodeAllowMerge subtracts */
 #define NODES_MIN_CAP 4
-#define NODE_SHRINK_MIN 32 /* glibc's smallest chunk: less is not given back */
+#define NODE_SHRINK_MIN 32 /* slack worth a realloc: glibc's smallest chunk */
 
 static const size_t level_bytes[] = {4096, 8192, 16384, 32768, 65536};
 
@@ -508,6 +508,17 @@ enum object_encoding list_encoding(const struct list *l)
 {
     (void)l;
     return OBJECT_ENC_QUICKLIST;
+}
+
+size_t list_bytes(const struct list *l, size_t samples)
+{
+    size_t n = samples && samples < l->nnodes ? samples : l->nnodes, bufs = 0;
+    for (size_t i = 0; i < n; i++)
+        bufs += malloc_usable_size(l->nodes[i].buf);
+    size_t fixed = malloc_usable_size((void *)l);
+    if (!nodes_inline(l))
+        fixed += malloc_usable_size(array_of(l));
+    return fixed + (n ? (size_t)((double)bufs / (double)n * (double)l->nnodes) : 0);
 }
 
 void list_get(const struct list *l, size_t i, struct list_entry *out)

@@ -87,6 +87,10 @@ struct list *list_dup(const struct list *l);
 size_t list_len(const struct list *l);
 /* Always OBJECT_ENC_QUICKLIST (Redis 7.0). */
 enum object_encoding list_encoding(const struct list *l);
+/* Heap bytes the list holds, as allocated (MEMORY USAGE): the header and
+ * node array exactly, the node buffers estimated from the first `samples`
+ * nodes (all when 0), as Redis samples quicklist nodes. O(samples). */
+size_t list_bytes(const struct list *l, size_t samples);
 /* The element at index i (0 <= i < len). */
 void list_get(const struct list *l, size_t i, struct list_entry *out);
 /* The element at one end (the list must not be empty). */

@@ -20,6 +20,7 @@
 #include "lazyfree.h"
 #include "lifecycle.h"
 #include "log.h"
+#include "memory.h"
 #include "pubsub.h"
 #include "rlimit.h"
 #include "function.h"
@@ -129,65 +130,65 @@ static void info_bytes(struct resp_out *t, const char *name, long long n)
     info_line(t, "%s_human:%s", name, human);
 }
 
+/* "<name>_ratio:a/b" and "<name>_bytes:a-b", as Redis pairs them. */
+static void info_ratio(struct resp_out *t, const char *name, long long a, long long b)
+{
+    info_line(t, "%s_ratio:%.2f", name, b > 0 ? (double)a / (double)b : 0.0);
+    info_line(t, "%s_bytes:%lld", name, a - b);
+}
+
+/* Redis 7.0's fields and definitions (memory.h); Grove keeps no
+ * replication backlog, AOF buffer or cluster links (0). */
 static void info_memory(struct resp_out *t, long long now_ms)
 {
-    struct keyspace_stats ks;
-    keyspace_stats(server.ks, now_ms, &ks);
-    long long used = server_used_memory(), rss = server_resident_memory();
-    long long peak = server_peak_memory(), startup = server.startup_memory;
-    long long dataset = (long long)ks.bytes;
-    long long overhead = used > dataset ? used - dataset : 0;
+    struct memory_report r;
+    memory_report(&r, now_ms);
     long long system = (long long)sysconf(_SC_PHYS_PAGES) * sysconf(_SC_PAGESIZE);
-    char human[32];
-    info_line(t, "# Memory");
-    info_bytes(t, "used_memory", used);
-    info_bytes(t, "used_memory_rss", rss);
-    info_bytes(t, "used_memory_peak", peak);
-    info_line(t, "used_memory_peak_perc:%.2f%%", percent(used, peak));
-    info_line(t, "used_memory_overhead:%lld", overhead);
-    info_line(t, "used_memory_startup:%lld", startup);
-    info_line(t, "used_memory_dataset:%lld", dataset);
-    double dataset_perc = percent(dataset, used > startup ? used - startup : 0);
-    info_line(t, "used_memory_dataset_perc:%.2f%%", dataset_perc < 100 ? dataset_perc : 100.0);
-    info_line(t, "allocator_allocated:%lld", used);
-    info_line(t, "allocator_active:%lld", used);
-    info_line(t, "allocator_resident:%lld", rss);
-    info_bytes(t, "total_system_memory", system);
     long long lua_bytes = (long long)script_lua_memory();
     long long vm_functions = (long long)function_vm_memory();
-    long long functions_bytes = (long long)function_memory();
+    char human[32];
+    info_line(t, "# Memory");
+    info_bytes(t, "used_memory", r.used);
+    info_bytes(t, "used_memory_rss", r.rss);
+    info_bytes(t, "used_memory_peak", r.peak);
+    info_line(t, "used_memory_peak_perc:%.2f%%", percent(r.used, r.peak));
+    info_line(t, "used_memory_overhead:%lld", r.overhead);
+    info_line(t, "used_memory_startup:%lld", r.startup);
+    info_line(t, "used_memory_dataset:%lld", r.dataset);
+    info_line(t, "used_memory_dataset_perc:%.2f%%",
+              percent(r.dataset, r.used > r.startup ? r.used - r.startup : 1));
+    info_line(t, "allocator_allocated:%lld", r.alloc.allocated);
+    info_line(t, "allocator_active:%lld", r.alloc.active);
+    info_line(t, "allocator_resident:%lld", r.alloc.resident);
+    info_bytes(t, "total_system_memory", system);
     info_line(t, "used_memory_lua:%lld", lua_bytes);
     info_line(t, "used_memory_vm_eval:%lld", lua_bytes);
     bytes_to_human(human, sizeof(human), lua_bytes);
     info_line(t, "used_memory_lua_human:%s", human);
-    info_line(t, "used_memory_scripts_eval:%zu", script_lua_cache_bytes());
-    info_line(t, "number_of_cached_scripts:%zu", script_lua_cached());
+    info_line(t, "used_memory_scripts_eval:%lld", r.lua_caches);
+    info_line(t, "number_of_cached_scripts:%lld", r.scripts);
     info_line(t, "number_of_functions:%zu", function_count());
     info_line(t, "number_of_libraries:%zu", function_library_count());
     info_line(t, "used_memory_vm_functions:%lld", vm_functions);
     info_bytes(t, "used_memory_vm_total", lua_bytes + vm_functions);
-    info_line(t, "used_memory_functions:%lld", functions_bytes);
-    info_bytes(t, "used_memory_scripts", (long long)script_lua_cache_bytes() + functions_bytes);
+    info_line(t, "used_memory_functions:%lld", r.functions_caches);
+    info_bytes(t, "used_memory_scripts", r.lua_caches + r.functions_caches);
     bytes_to_human(human, sizeof(human), server.cfg.maxmemory);
     info_line(t, "maxmemory:%lld", server.cfg.maxmemory);
     info_line(t, "maxmemory_human:%s", human);
     info_line(t, "maxmemory_policy:%s", config_maxmemory_policies[server.cfg.maxmemory_policy]);
-    info_line(t, "allocator_frag_ratio:1.00");
-    info_line(t, "allocator_frag_bytes:0");
-    info_line(t, "allocator_rss_ratio:%.2f", used ? (double)rss / (double)used : 0.0);
-    info_line(t, "allocator_rss_bytes:%lld", rss - used);
-    info_line(t, "rss_overhead_ratio:1.00");
-    info_line(t, "rss_overhead_bytes:0");
-    info_line(t, "mem_fragmentation_ratio:%.2f", used ? (double)rss / (double)used : 0.0);
-    info_line(t, "mem_fragmentation_bytes:%lld", rss - used);
+    info_ratio(t, "allocator_frag", r.alloc.active, r.alloc.allocated);
+    info_ratio(t, "allocator_rss", r.alloc.resident, r.alloc.active);
+    info_ratio(t, "rss_overhead", r.rss, r.alloc.resident);
+    info_ratio(t, "mem_fragmentation", r.rss, r.used);
     info_line(t, "mem_not_counted_for_evict:0");
     info_line(t, "mem_replication_backlog:0");
     info_line(t, "mem_total_replication_buffers:0");
     info_line(t, "mem_clients_slaves:0");
-    info_line(t, "mem_clients_normal:0");
+    info_line(t, "mem_clients_normal:%lld", r.clients_normal);
     info_line(t, "mem_cluster_links:0");
     info_line(t, "mem_aof_buffer:0");
-    info_line(t, "mem_allocator:libc");
+    info_line(t, "mem_allocator:%s", alloc_name());
     info_line(t, "active_defrag_running:0");
     info_line(t, "lazyfree_pending_objects:0");
     info_line(t, "lazyfreed_objects:0");

@@ -46,6 +46,7 @@ static struct command *const command_tables[] = {
     scripting_commands,
     function_commands,
     dump_commands,
+    memory_commands,
 };
 
 static struct hashmap *command_index;

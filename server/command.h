@@ -323,5 +323,6 @@ extern struct command blocking_commands[];
 extern struct command scripting_commands[];
 extern struct command function_commands[];
 extern struct command dump_commands[];
+extern struct command memory_commands[];
 
 #endif

@@ -14,6 +14,7 @@
 #include <stdatomic.h>
 
 #include "keyspace.h"
+#include "memory.h"
 #include "server.h"
 #include "snapshot.h"
 #include "stats.h"
@@ -64,6 +65,7 @@ void cron_tick(long long now_ms)
         last_sample_ms = now_ms;
     }
     server_peak_memory(); /* also refreshes the used_memory maxmemory checks read */
+    memory_cron(now_ms);
     snapshot_cron(now_ms);
     keyspace_set_lfu_params(server.ks, (uint32_t)server.cfg.lfu_log_factor,
                             (uint32_t)server.cfg.lfu_decay_time);

@@ -4,13 +4,13 @@
  */
 #include "server.h"
 
-#include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "alloc.h"
 #include "keyspace.h"
 #include "stats.h"
 
@@ -54,8 +54,7 @@ static long long resident_bytes(void)
 
 long long server_used_memory(void)
 {
-    struct mallinfo2 mi = mallinfo2();
-    long long used = (long long)(mi.uordblks + mi.hblkhd);
+    long long used = alloc_allocated();
     /* An allocator that does not report to mallinfo (a sanitizer's): the
      * resident size is the nearest figure. */
     return used > 0 ? used : resident_bytes();

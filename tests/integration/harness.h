@@ -19,6 +19,19 @@
 #include <stddef.h>
 #include <sys/types.h>
 
+/* 1 when built with AddressSanitizer, whose malloc keeps freed memory in
+ * quarantine and tells mallinfo nothing: tests of memory figures skip. */
+#if defined(__SANITIZE_ADDRESS__)
+#define UNDER_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define UNDER_ASAN 1
+#endif
+#endif
+#ifndef UNDER_ASAN
+#define UNDER_ASAN 0
+#endif
+
 /* How long any wait for a condition may last before the test fails. */
 #define HARNESS_DEADLINE_MS 10000
 
