@@ -897,6 +897,16 @@ static void maybe_grow(struct hashmap *map, size_t chain_len)
         start_resize(map, buckets * 2);
 }
 
+bool hashmap_reserve(struct hashmap *map, size_t n)
+{
+    size_t buckets = MIN_BUCKETS;
+    while (buckets < n && buckets < MAX_BUCKETS)
+        buckets *= 2;
+    if (rehashing(map) || map->iterators || (map->t[0].slots && map->t[0].mask + 1 >= buckets))
+        return true;
+    return start_resize(map, buckets);
+}
+
 void hashmap_maybe_shrink(struct hashmap *map)
 {
     if (!map->t[0].slots || rehashing(map) || map->iterators)

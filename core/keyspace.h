@@ -402,6 +402,10 @@ typedef int (*keyspace_entry_cb)(const char *key, size_t len, const struct objec
  * non-zero value, else 0. */
 int keyspace_shard_foreach(struct keyspace_shard *sh, keyspace_entry_cb cb, void *ud);
 
+/* [locks] Make room for `keys` keys in db (RDB's RESIZEDB): each shard's
+ * map is presized for its share, so a load does not grow them step by
+ * step. Out of memory leaves a map as it was (it grows as usual). */
+void keyspace_db_reserve(struct keyspace_db *db, uint64_t keys);
 /* [locks] SWAPDB a b (a == b is a no-op). Holds the shards of both. */
 void keyspace_swapdb(struct keyspace *ks, unsigned a, unsigned b);
 

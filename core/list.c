@@ -586,6 +586,11 @@ size_t list_node_count(const struct list *l)
     return l->nnodes;
 }
 
+int list_fill(const struct list *l)
+{
+    return l->fill;
+}
+
 const unsigned char *list_node_entries(const struct list *l, size_t i, size_t *bytes,
                                        size_t *count)
 {

@@ -103,9 +103,12 @@ bool list_iter_next(struct list_iter *it, struct list_entry *out);
 /* Whether an entry holds exactly these bytes. */
 bool list_entry_equals(const struct list_entry *e, const void *bytes, size_t len);
 
-/* Nodes, for DUMP and tests: node i's packed entries (listpack entries,
- * no header or terminator), its byte size and element count. */
+/* Nodes, for DUMP, DEBUG OBJECT and tests: node i's packed entries
+ * (listpack entries, no header or terminator), its byte size and element
+ * count; and the bound they were cut by (list-max-listpack-size when the
+ * list was created, clamped to -5..32767). */
 size_t list_node_count(const struct list *l);
+int list_fill(const struct list *l);
 const unsigned char *list_node_entries(const struct list *l, size_t i, size_t *bytes,
                                        size_t *count);
 

@@ -83,6 +83,8 @@ enum {
     RDB_EFORMAT = -3, /* malformed, truncated or inconsistent input */
     RDB_ETYPE = -4,   /* a value type Grove does not hold */
     RDB_EEMPTY = -5,  /* a collection with no elements */
+    RDB_ESTOP = -6,   /* a load's progress callback asked it to stop */
+    RDB_EDUP = -7,    /* a load met a key already present (rdb_file_load_hooks.no_dup) */
 };
 
 #define RDB_VERSION 10

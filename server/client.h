@@ -142,6 +142,9 @@ void client_deinit(struct client *c);
  * connects (or RESETs) while no password is set counts as authenticated,
  * so setting requirepass later does not lock out existing connections. */
 bool client_auth_required(const struct client *c);
+/* Redis's islocalClient (enable-protected-configs and
+ * enable-debug-command local): a peer at 127.0.0.1 or ::1. */
+bool client_is_local(const struct client *c);
 
 /* Owner thread: make `view` current; `pending_output` counts reply bytes
  * the kernel has not taken, wherever the connection keeps them. */

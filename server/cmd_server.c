@@ -19,10 +19,12 @@
 #include "keyspace.h"
 #include "lazyfree.h"
 #include "lifecycle.h"
+#include "loading.h"
 #include "log.h"
 #include "memory.h"
 #include "pubsub.h"
 #include "rlimit.h"
+#include "script.h"
 #include "function.h"
 #include "script_lua.h"
 #include "server.h"
@@ -199,7 +201,7 @@ static void info_memory(struct resp_out *t, long long now_ms)
 static void info_persistence(struct resp_out *t)
 {
     static const char *const head[] = {
-        "loading:0", "async_loading:0", "current_cow_peak:0", "current_cow_size:0",
+        "async_loading:0", "current_cow_peak:0", "current_cow_size:0",
         "current_cow_size_age:0", "current_fork_perc:0.00", "current_save_keys_processed:0",
         "current_save_keys_total:0",
     };
@@ -211,8 +213,11 @@ static void info_persistence(struct resp_out *t)
         "module_fork_last_cow_size:0",
     };
     struct snapshot_info si;
+    struct loading_info li;
     snapshot_get_info(&si);
+    loading_get_info(&li);
     info_line(t, "# Persistence");
+    info_line(t, "loading:%d", li.loading);
     for (size_t i = 0; i < sizeof(head) / sizeof(head[0]); i++)
         info_line(t, "%s", head[i]);
     info_line(t, "rdb_changes_since_last_save:%lld", si.changes_since_last_save);
@@ -227,6 +232,14 @@ static void info_persistence(struct resp_out *t)
     info_line(t, "rdb_last_load_keys_loaded:%lld", si.last_load_keys_loaded);
     for (size_t i = 0; i < sizeof(aof) / sizeof(aof[0]); i++)
         info_line(t, "%s", aof[i]);
+    if (!li.loading)
+        return;
+    info_line(t, "loading_start_time:%lld", li.start_time);
+    info_line(t, "loading_total_bytes:%lld", li.total_bytes);
+    info_line(t, "loading_rdb_used_mem:0"); /* only for a load of unknown size */
+    info_line(t, "loading_loaded_bytes:%lld", li.loaded_bytes);
+    info_line(t, "loading_loaded_perc:%.2f", li.loaded_perc);
+    info_line(t, "loading_eta_seconds:%lld", li.eta_seconds);
 }
 
 static void info_stats(struct resp_out *t, long long now_ms)
@@ -294,7 +307,9 @@ static void info_replication(struct resp_out *t)
     info_line(t, "role:master");
     info_line(t, "connected_slaves:0");
     info_line(t, "master_failover_state:no-failover");
-    info_line(t, "master_replid:%s", server.replid);
+    char replid[41];
+    server_replid(replid);
+    info_line(t, "master_replid:%s", replid);
     info_line(t, "master_replid2:0000000000000000000000000000000000000000");
     info_line(t, "master_repl_offset:0");
     info_line(t, "second_repl_offset:-1");
@@ -538,16 +553,6 @@ static void apply_config_set(struct cmd_ctx *ctx)
     free(old);
 }
 
-/* Redis's islocalClient, for enable-protected-configs local: a peer at
- * 127.0.0.1 or ::1 (addr is "ip:port"). */
-static bool client_is_local(const struct client *c)
-{
-    const char *colon = strrchr(c->addr, ':');
-    size_t iplen = colon ? (size_t)(colon - c->addr) : strlen(c->addr);
-    return (iplen == 9 && memcmp(c->addr, "127.0.0.1", 9) == 0) ||
-           (iplen == 3 && memcmp(c->addr, "::1", 3) == 0);
-}
-
 /* Checks every name before changing anything, so that an unknown or
  * immutable option leaves the configuration untouched. */
 static void config_set_command(struct cmd_ctx *ctx)
@@ -691,35 +696,52 @@ static void time_command(struct cmd_ctx *ctx)
     resp_add_bulk_ll(ctx->out, (long long)(ts.tv_nsec / 1000));
 }
 
-/* SHUTDOWN [NOSAVE|SAVE] [NOW] [FORCE] [ABORT]: save first when asked to
- * or when save points are set (unless NOSAVE); a failed save keeps the
- * server running unless FORCE, as Redis. NOW changes nothing (Grove has no
- * replicas to wait for); ABORT has nothing to abort. */
-static void shutdown_command(struct cmd_ctx *ctx)
+/* SHUTDOWN [NOSAVE|SAVE] [NOW] [FORCE] [ABORT], as Redis 7.0's
+ * shutdownCommand: save first when asked to or when save points are set
+ * (unless NOSAVE, and never while loading: half a dataset would replace
+ * the file); a failed save keeps the server running unless FORCE. Grove
+ * has no replicas to wait for, so a shutdown never waits: NOW changes
+ * nothing and ABORT always finds no shutdown in progress. */
+static bool parse_shutdown(struct cmd_ctx *ctx, bool *save, bool *nosave, bool *force, bool *abort)
 {
-    bool save = false, nosave = false, force = false;
+    bool now = false;
+    *save = *nosave = *force = *abort = false;
     for (size_t i = 1; i < ctx->argc; i++) {
         const struct resp_arg *a = &ctx->argv[i];
-        if (arg_is(a, "abort")) {
-            resp_add_error(ctx->out, "ERR No shutdown in progress.");
-            return;
-        }
-        if (arg_is(a, "nosave"))
-            nosave = true;
-        else if (arg_is(a, "save"))
-            save = true;
-        else if (arg_is(a, "force"))
-            force = true;
-        else if (!arg_is(a, "now")) {
+        bool *flag = arg_is(a, "nosave") ? nosave : arg_is(a, "save") ? save
+                     : arg_is(a, "now") ? &now : arg_is(a, "force") ? force
+                     : arg_is(a, "abort") ? abort : NULL;
+        if (flag == NULL) {
             reply_syntax_error(ctx);
-            return;
+            return false;
         }
+        *flag = true;
     }
-    if (save && nosave) {
+    if ((*abort && (*save || *nosave || now || *force)) || (*save && *nosave)) {
         reply_syntax_error(ctx);
+        return false;
+    }
+    return true;
+}
+
+static void shutdown_command(struct cmd_ctx *ctx)
+{
+    bool save, nosave, force, abort;
+    if (!parse_shutdown(ctx, &save, &nosave, &force, &abort))
+        return;
+    if (abort) {
+        resp_add_error(ctx->out, "ERR No shutdown in progress.");
         return;
     }
-    if ((save || (!nosave && snapshot_save_points_set())) && snapshot_shutdown_save() < 0 &&
+    if (!nosave && script_busy()) {
+        resp_add_error(ctx->out, script_busy_error());
+        return;
+    }
+    if (loading_in_progress()) {
+        save = false;
+        nosave = true;
+    }
+    if ((save || (!nosave && snapshot_save_points_set())) && snapshot_shutdown_save(force) < 0 &&
         !force) {
         resp_add_error(ctx->out, "ERR Errors trying to SHUTDOWN. Check logs.");
         return;

@@ -20,6 +20,7 @@
 #include "evict.h"
 #include "hashmap.h"
 #include "keyspace.h"
+#include "loading.h"
 #include "log.h"
 #include "pubsub.h"
 #include "script.h"
@@ -47,6 +48,7 @@ static struct command *const command_tables[] = {
     function_commands,
     dump_commands,
     memory_commands,
+    debug_commands,
 };
 
 static struct hashmap *command_index;
@@ -476,12 +478,22 @@ static const struct command *resolve(struct cmd_ctx *ctx, const struct command *
         reply_wrong_arity(ctx, cmd);
         return NULL;
     }
+    if ((cmd->flags & CMD_PROTECTED) && !debug_command_allowed(ctx->client)) {
+        resp_add_error(ctx->out, ERR_DEBUG_NOT_ALLOWED);
+        return NULL;
+    }
     if (client_auth_required(ctx->client) && !(cmd->flags & CMD_NO_AUTH)) {
         resp_add_error(ctx->out, "NOAUTH Authentication required.");
         return NULL;
     }
     if (__builtin_expect(script_busy(), 0) && !(cmd->flags & CMD_ALLOW_BUSY)) {
         resp_add_error(ctx->out, script_busy_error());
+        return NULL;
+    }
+    /* The dataset is loading: only what Redis flags `loading` runs (and
+     * nothing may evict from half a dataset). */
+    if (__builtin_expect(loading_in_progress(), 0) && !(cmd->flags & CMD_LOADING)) {
+        resp_add_error(ctx->out, LOADING_ERR);
         return NULL;
     }
     /* Redis's processCommand: evict by policy before every command while

@@ -29,6 +29,7 @@ enum option_kind { OPT_INT, OPT_MEMORY, OPT_STRING, OPT_BOOL, OPT_ENUM, OPT_OBUF
 #define OPT_IMMUTABLE 1 /* start-up only: CONFIG SET refuses it */
 #define OPT_PROTECTED 2 /* CONFIG SET needs enable-protected-configs, as in Redis */
 #define OPT_NO_EFFECT 4 /* accepted, not acted on: a warning unless set to `follows` */
+#define OPT_HIDDEN 8    /* a test knob: CONFIG GET shows it only by its exact name, as Redis */
 
 struct option {
     const char *name;
@@ -94,6 +95,10 @@ static const struct option options[] = {
      NULL, NULL},
     {"enable-protected-configs", OPT_ENUM, FIELD(enable_protected_configs), 0, 0, OPT_IMMUTABLE,
      allow_names, "no", NULL, NULL},
+    {"enable-debug-command", OPT_ENUM, FIELD(enable_debug_command), 0, 0, OPT_IMMUTABLE,
+     allow_names, "no", NULL, NULL},
+    {"key-load-delay", OPT_INT, FIELD(key_load_delay), INT_MIN, INT_MAX, OPT_HIDDEN, NULL, "0",
+     NULL, NULL},
     {"list-max-listpack-size", OPT_INT, FIELD(limits.list_max_listpack_size), INT_MIN, INT_MAX, 0,
      NULL, "-2", "list-max-ziplist-size", NULL},
     {"list-compress-depth", OPT_INT, FIELD(list_compress_depth), 0, INT_MAX, OPT_NO_EFFECT, NULL,
@@ -717,6 +722,8 @@ void config_get(struct config *cfg, const char *pattern, size_t patlen,
                  memchr(pattern, '[', patlen) == NULL;
     for (size_t i = 0; i < OPTION_COUNT; i++) {
         const struct option *opt = &options[i];
+        if (!plain && (opt->flags & OPT_HIDDEN))
+            continue;
         /* Redis 7.0 lists an alias as an option of its own. */
         const char *names[] = {opt->name, opt->alias};
         for (int j = 0; j < 2 && names[j] != NULL; j++) {

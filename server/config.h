@@ -76,6 +76,8 @@ struct config {
     atomic_llong activerehashing;         /* the cron's rehash steps */
     atomic_llong lazyfree_lazy_user_flush; /* FLUSHALL/FLUSHDB without a mode: ASYNC */
     atomic_llong enable_protected_configs; /* enum config_allow */
+    atomic_llong enable_debug_command;     /* enum config_allow: who may run DEBUG */
+    atomic_llong key_load_delay;           /* test knob: us slept per key loaded (<0: 1/-n odds) */
     /* Accepted for clients and harnesses that set them; no effect in Grove
      * (a warning names them when set to a value Grove does not follow). */
     atomic_llong list_compress_depth;

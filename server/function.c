@@ -712,8 +712,8 @@ int function_rdb_write(struct rdb_writer *w)
 
 int function_rdb_load_cb(const char *code, size_t len, char *err, size_t cap, void *ud)
 {
-    (void)ud;
-    return create_library(&live, code, len, false, err, cap) == NULL ? -1 : 0;
+    bool replace = ud != NULL && *(const bool *)ud;
+    return create_library(&live, code, len, replace, err, cap) == NULL ? -1 : 0;
 }
 
 /* FUNCTION DUMP: the libraries as an RDB file holds them (LZF-compressed

@@ -43,8 +43,10 @@ void function_dump(struct cmd_ctx *ctx);
 /* Every library as RDB_OPCODE_FUNCTION2 and its code (what an RDB file
  * and FUNCTION DUMP hold): 0 or the writer's RDB_E* code. */
 int function_rdb_write(struct rdb_writer *w);
-/* rdb_file_function_cb for loading an RDB file at start-up (one thread,
- * nothing running): register the library, or -1 with Redis's error. */
+/* rdb_file_function_cb for loading an RDB file (the caller holds the
+ * script lock): register the library, or -1 with Redis's error. ud: NULL,
+ * or a bool that is true to replace a library of the same name (DEBUG
+ * RELOAD MERGE, as Redis's RDBFLAGS_ALLOW_DUP). */
 int function_rdb_load_cb(const char *code, size_t len, char *err, size_t cap, void *ud);
 void function_restore(struct cmd_ctx *ctx, const struct resp_arg *payload,
                       enum function_restore_policy policy);

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "keyspace.h"
+#include "loading.h"
 #include "log.h"
 #include "pubsub.h"
 
@@ -91,6 +92,8 @@ void notify_keyspace_cb(struct keyspace_shard *sh, enum keyspace_event ev, const
 {
     unsigned db = keyspace_shard_id(sh) / keyspace_shards_per_db(attached);
     (void)ud;
+    if (loading_in_progress())
+        return; /* keys a load creates are not news, as in Redis (dbAddRDBLoad) */
     switch (ev) {
     case KEYSPACE_EVENT_NEW:
         notify_event(NOTIFY_NEW, "new", key, len, db);

@@ -33,6 +33,7 @@
 #include "fsutil.h"
 #include "function.h"
 #include "keyspace.h"
+#include "loading.h"
 #include "log.h"
 #include "rdb_file.h"
 #include "script.h"
@@ -420,7 +421,7 @@ void snapshot_kill_child(void)
     pthread_mutex_unlock(&state_lock);
 }
 
-int snapshot_shutdown_save(void)
+int snapshot_shutdown_save(bool force)
 {
     pthread_mutex_lock(&state_lock);
     if (st.child)
@@ -429,7 +430,8 @@ int snapshot_shutdown_save(void)
     log_notice("Saving the final RDB snapshot before exiting.");
     int rc = save_locked();
     if (rc < 0)
-        log_warning("Error trying to save the DB, can't exit.");
+        log_warning(force ? "Error trying to save the DB. Exit anyway."
+                          : "Error trying to save the DB, can't exit.");
     pthread_mutex_unlock(&state_lock);
     return rc;
 }
@@ -471,58 +473,120 @@ long long snapshot_lastsave(void)
 
 /* ---- loading ------------------------------------------------------------------------ */
 
-static int load_mapped(const char *path, const void *data, size_t len)
+/* How a load treats what is already there: keys (no_dup: refuse one
+ * present, else replace it) and libraries (replace or refuse). */
+struct load_ctx {
+    bool no_dup;
+    bool replace_functions;
+};
+
+/* Functions register under the script lock: clients on the loops may
+ * read the libraries (FUNCTION LIST answers while loading). */
+static int load_function_cb(const char *code, size_t len, char *err, size_t cap, void *ud)
+{
+    struct load_ctx *lc = ud;
+    script_lock();
+    int rc = function_rdb_load_cb(code, len, err, cap, &lc->replace_functions);
+    script_unlock();
+    return rc;
+}
+
+static int progress_cb(size_t offset, void *ud)
+{
+    (void)ud;
+    return loading_key_done(offset) ? 1 : 0;
+}
+
+static int load_mapped(const char *path, const void *data, size_t len, struct load_ctx *lc)
 {
     struct rdb_file_load_result res;
+    struct rdb_file_load_hooks hooks = {.function_cb = load_function_cb,
+                                        .progress_cb = progress_cb, .no_dup = lc->no_dup,
+                                        .ud = lc};
     long long t0 = server_monotonic_ns();
-    int rc = rdb_file_load(data, len, server.ks, cmd_member_hasher(), cmd_object_limits(),
-                           server_mstime(), atomic_load(&server.cfg.rdbchecksum) != 0,
-                           function_rdb_load_cb, NULL, &res);
+    int rc = rdb_file_load_with(data, len, server.ks, cmd_member_hasher(), cmd_object_limits(),
+                                server_mstime(), atomic_load(&server.cfg.rdbchecksum) != 0,
+                                &hooks, &res);
 
+    if (rc == RDB_ESTOP) {
+        log_warning("Loading of %s stopped: shutting down", path);
+        return -1;
+    }
     if (rc < 0) {
         log_warning("Fatal error loading the DB %s: %s", path, res.error);
         return -1;
     }
+    pthread_mutex_lock(&state_lock);
     st.load_loaded = (long long)res.keys_loaded;
     st.load_expired = (long long)res.keys_expired;
     st.dirty_at_save = keyspace_dirty(server.ks);
+    pthread_mutex_unlock(&state_lock);
     log_notice("Done loading RDB, keys loaded: %llu, keys expired: %llu.",
                (unsigned long long)res.keys_loaded, (unsigned long long)res.keys_expired);
     log_notice("DB loaded from disk: %.3f seconds", (double)(server_monotonic_ns() - t0) / 1e9);
     return 0;
 }
 
-int snapshot_load(void)
+/* The file mapped, between loading_begin and loading_end. */
+static int load_fd(const char *path, int fd, struct load_ctx *lc)
 {
-    char path[PATH_MAX];
     struct stat sb;
     void *data;
-    int fd, rc;
+    int rc;
 
-    st.last_save_time = server.start_time_ms / 1000;
-    file_path(path, sizeof(path), server.cfg.dir, server.cfg.dbfilename, 0);
-    fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0 && errno == ENOENT)
-        return 0;
-    if (fd < 0 || fstat(fd, &sb) < 0) {
+    if (fstat(fd, &sb) < 0) {
         log_warning("Fatal error loading the DB %s: %s. Exiting.", path, strerror(errno));
-        if (fd >= 0)
-            close(fd);
         return -1;
     }
     if (sb.st_size == 0) {
-        close(fd);
         log_warning("Fatal error loading the DB %s: Short read or OOM loading DB. "
                     "Unrecoverable error, aborting now. (empty file)", path);
         return -1;
     }
     data = mmap(NULL, (size_t)sb.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
-    close(fd);
     if (data == MAP_FAILED) {
         log_warning("Fatal error loading the DB %s: %s. Exiting.", path, strerror(errno));
         return -1;
     }
-    rc = load_mapped(path, data, (size_t)sb.st_size);
+    loading_begin((size_t)sb.st_size);
+    rc = load_mapped(path, data, (size_t)sb.st_size, lc);
+    loading_end();
     munmap(data, (size_t)sb.st_size);
     return rc;
+}
+
+static int load_file(struct load_ctx *lc)
+{
+    char path[PATH_MAX];
+    int fd, rc;
+
+    config_lock();
+    file_path(path, sizeof(path), server.cfg.dir, server.cfg.dbfilename, 0);
+    config_unlock();
+    fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0 && errno == ENOENT)
+        return -ENOENT;
+    if (fd < 0) {
+        log_warning("Fatal error loading the DB %s: %s. Exiting.", path, strerror(errno));
+        return -1;
+    }
+    rc = load_fd(path, fd, lc);
+    close(fd);
+    return rc;
+}
+
+int snapshot_load_file(bool merge)
+{
+    struct load_ctx lc = {.no_dup = !merge, .replace_functions = merge};
+    return load_file(&lc);
+}
+
+int snapshot_load(void)
+{
+    pthread_mutex_lock(&state_lock);
+    st.last_save_time = server.start_time_ms / 1000;
+    pthread_mutex_unlock(&state_lock);
+    struct load_ctx lc = {.no_dup = false, .replace_functions = false};
+    int rc = load_file(&lc);
+    return rc == -ENOENT ? 0 : rc;
 }

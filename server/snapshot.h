@@ -22,10 +22,16 @@
 
 #include <stdbool.h>
 
-/* Start-up, before any client: load dir/dbfilename if it exists. 0 (also
- * when there is no file), or -1 after logging why the server must not
- * start. */
+/* Start-up (loading.h's loader): load dir/dbfilename if it exists. 0
+ * (also when there is no file), or -1 after logging why the server must
+ * not start. A key the file holds twice keeps its last value. */
 int snapshot_load(void);
+/* Load dir/dbfilename into the keyspace as it is, with the loading state
+ * on (DEBUG RELOAD). merge false: a key already present fails the load
+ * (Redis's default), and so does a library already present; true: the
+ * file's replace them (MERGE). 0; -ENOENT when there is no file (nothing
+ * logged); -1 after logging why. */
+int snapshot_load_file(bool merge);
 
 /* SAVE. */
 int snapshot_save(void);
@@ -40,8 +46,9 @@ void snapshot_cron(long long now_ms);
 /* `save` has at least one save point. */
 bool snapshot_save_points_set(void);
 /* The save before exiting (SHUTDOWN, SIGTERM): stop a running child, then
- * save in the foreground. */
-int snapshot_shutdown_save(void);
+ * save in the foreground. force: the caller exits even if it fails (the
+ * log says so). */
+int snapshot_shutdown_save(bool force);
 /* Exiting without saving: stop a running child and remove its file. */
 void snapshot_kill_child(void);
 
