@@ -1506,6 +1506,11 @@ void keyspace_unlock_all(struct keyspace *ks)
     unlock_run(ks->shards, keyspace_shard_count(ks));
 }
 
+uint64_t keyspace_shard_dirty(const struct keyspace_shard *sh)
+{
+    return atomic_load_explicit(&sh->dirty, memory_order_relaxed);
+}
+
 uint64_t keyspace_dirty(const struct keyspace *ks)
 {
     uint64_t n = 0;

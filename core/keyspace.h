@@ -391,6 +391,8 @@ void keyspace_unlock_all(struct keyspace *ks);
  * server.dirty, for save points). Summed without locks: exact only while
  * every shard is held. */
 uint64_t keyspace_dirty(const struct keyspace *ks);
+/* [held] The same count for one shard (did a command change it?). */
+uint64_t keyspace_shard_dirty(const struct keyspace_shard *sh);
 /* [held] Keys in sh, expired-but-unreclaimed included, and those with a TTL. */
 void keyspace_shard_sizes(struct keyspace_shard *sh, size_t *keys, size_t *expires);
 /* Called for each entry by keyspace_shard_foreach: expire_at is

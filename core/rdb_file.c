@@ -415,6 +415,7 @@ int rdb_file_load_with(const void *buf, size_t len, struct keyspace *ks,
     }
     if (rc == 0)
         rc = load_checksum(&l, checksum);
+    res->consumed = rdb_reader_offset(&l.r);
     rdb_reader_deinit(&l.r);
     return rc;
 }

@@ -78,6 +78,8 @@ typedef int (*rdb_file_function_cb)(const char *code, size_t len, char *err, siz
 struct rdb_file_load_result {
     uint64_t keys_loaded;
     uint64_t keys_expired; /* skipped: their time was past */
+    size_t consumed;       /* bytes read up to the checksum's end (an old
+                              RDB-preamble AOF goes on with commands) */
     char error[256];       /* why a load failed */
 };
 

@@ -50,6 +50,7 @@ enum client_flag {
     CLIENT_BLOCKED = 1 << 10,          /* waiting in a blocking command (blocking.h) */
     CLIENT_IN_EXEC = 1 << 11,          /* running EXEC's queue: blocking commands may not block */
     CLIENT_PUSHING = 1 << 12,          /* this command's reply is pushes: REPLY OFF/SKIP keep it */
+    CLIENT_REPLAY = 1 << 13,           /* replays the AOF: runs while loading (loading.h) */
 };
 
 struct client;

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "command.h"
+#include "aof.h"
 #include "blocking.h"
 #include "glob.h"
 #include "keyspace.h"
@@ -196,21 +197,41 @@ static void info_memory(struct resp_out *t, long long now_ms)
     info_line(t, "lazyfreed_objects:0");
 }
 
+/* Redis 7.0's AOF lines of INFO persistence. */
+static void info_aof(struct resp_out *t)
+{
+    struct aof_info ai;
+    aof_get_info(&ai);
+    info_line(t, "aof_enabled:%d", ai.enabled);
+    info_line(t, "aof_rewrite_in_progress:%d", ai.rewrite_in_progress);
+    info_line(t, "aof_rewrite_scheduled:%d", ai.rewrite_scheduled);
+    info_line(t, "aof_last_rewrite_time_sec:%lld", ai.last_rewrite_time_sec);
+    info_line(t, "aof_current_rewrite_time_sec:%lld", ai.current_rewrite_time_sec);
+    info_line(t, "aof_last_bgrewrite_status:%s", ai.last_bgrewrite_ok ? "ok" : "err");
+    info_line(t, "aof_rewrites:%lld", ai.rewrites);
+    info_line(t, "aof_rewrites_consecutive_failures:%lld", ai.rewrites_consecutive_failures);
+    info_line(t, "aof_last_write_status:%s", ai.last_write_ok ? "ok" : "err");
+    info_line(t, "aof_last_cow_size:0");
+    info_line(t, "module_fork_in_progress:0");
+    info_line(t, "module_fork_last_cow_size:0");
+    if (!ai.enabled)
+        return;
+    info_line(t, "aof_current_size:%lld", ai.current_size);
+    info_line(t, "aof_base_size:%lld", ai.base_size);
+    info_line(t, "aof_pending_rewrite:%d", ai.rewrite_scheduled);
+    info_line(t, "aof_buffer_length:%lld", ai.buffer_length);
+    info_line(t, "aof_pending_bio_fsync:%d", ai.pending_fsync);
+    info_line(t, "aof_delayed_fsync:%lld", ai.delayed_fsync);
+}
+
 /* Redis 7.0's layout; copy-on-write sizes and save progress are not
- * measured (0), and Grove has no AOF or module forks. */
+ * measured (0), and Grove has no module forks. */
 static void info_persistence(struct resp_out *t)
 {
     static const char *const head[] = {
         "async_loading:0", "current_cow_peak:0", "current_cow_size:0",
         "current_cow_size_age:0", "current_fork_perc:0.00", "current_save_keys_processed:0",
         "current_save_keys_total:0",
-    };
-    static const char *const aof[] = {
-        "aof_enabled:0", "aof_rewrite_in_progress:0", "aof_rewrite_scheduled:0",
-        "aof_last_rewrite_time_sec:-1", "aof_current_rewrite_time_sec:-1",
-        "aof_last_bgrewrite_status:ok", "aof_rewrites:0", "aof_rewrites_consecutive_failures:0",
-        "aof_last_write_status:ok", "aof_last_cow_size:0", "module_fork_in_progress:0",
-        "module_fork_last_cow_size:0",
     };
     struct snapshot_info si;
     struct loading_info li;
@@ -230,8 +251,7 @@ static void info_persistence(struct resp_out *t)
     info_line(t, "rdb_last_cow_size:0");
     info_line(t, "rdb_last_load_keys_expired:%lld", si.last_load_keys_expired);
     info_line(t, "rdb_last_load_keys_loaded:%lld", si.last_load_keys_loaded);
-    for (size_t i = 0; i < sizeof(aof) / sizeof(aof[0]); i++)
-        info_line(t, "%s", aof[i]);
+    info_aof(t);
     if (!li.loading)
         return;
     info_line(t, "loading_start_time:%lld", li.start_time);
@@ -519,8 +539,8 @@ static bool maxclients_fit(char *reason, size_t cap)
 
 /* All or nothing, as in Redis: on any failure every option of the command
  * is put back. Errors name the option as Grove spells it. Called under
- * config_lock. */
-static void apply_config_set(struct cmd_ctx *ctx)
+ * config_lock; true when everything was set (nothing replied yet). */
+static bool apply_config_set(struct cmd_ctx *ctx)
 {
     size_t pairs = (ctx->argc - 2) / 2, done = 0;
     char (*old)[CONFIG_VALUE_MAX] = malloc(pairs * sizeof(*old));
@@ -528,7 +548,7 @@ static void apply_config_set(struct cmd_ctx *ctx)
     const char *failed = NULL;
     if (old == NULL) {
         resp_add_error(ctx->out, ERR_OUT_OF_MEMORY);
-        return;
+        return false;
     }
     for (; done < pairs && failed == NULL; done++) {
         const struct resp_arg *v = &ctx->argv[3 + 2 * done];
@@ -547,10 +567,30 @@ static void apply_config_set(struct cmd_ctx *ctx)
     if (failed != NULL) {
         restore_config(ctx, old, done);
         config_set_failed(ctx, failed, reason);
-    } else {
-        resp_add_ok(ctx->out);
     }
     free(old);
+    return failed == NULL;
+}
+
+/* appendonly starts or stops the AOF (a rewrite, a fork: outside
+ * config_lock, which the fork's preparation takes). A failure puts the
+ * old value back. */
+static bool apply_appendonly(struct cmd_ctx *ctx)
+{
+    char reason[256], ignored[256];
+    for (size_t i = 2; i < ctx->argc; i += 2) {
+        if (!arg_is(&ctx->argv[i], "appendonly"))
+            continue;
+        bool on = atomic_load(&server.cfg.appendonly) != 0;
+        if (aof_set_enabled(on, reason, sizeof(reason)) == 0)
+            return true;
+        config_lock();
+        config_set(&server.cfg, "appendonly", on ? "no" : "yes", ignored, sizeof(ignored));
+        config_unlock();
+        config_set_failed(ctx, "appendonly", reason);
+        return false;
+    }
+    return true;
 }
 
 /* Checks every name before changing anything, so that an unknown or
@@ -585,8 +625,10 @@ static void config_set_command(struct cmd_ctx *ctx)
         }
     }
     config_lock();
-    apply_config_set(ctx);
+    bool ok = apply_config_set(ctx);
     config_unlock();
+    if (ok && apply_appendonly(ctx))
+        resp_add_ok(ctx->out);
 }
 
 static void config_resetstat_command(struct cmd_ctx *ctx)
@@ -762,11 +804,12 @@ static void save_command(struct cmd_ctx *ctx)
         resp_add_simple(ctx->out, "OK");
 }
 
-/* BGSAVE [SCHEDULE]: inside EXEC it waits for the cron, as Redis; there
- * is no other kind of child to wait for, so SCHEDULE adds nothing. */
+/* BGSAVE [SCHEDULE]: inside EXEC it waits for the cron, as Redis, and
+ * so does BGSAVE SCHEDULE while an AOF rewrite runs. */
 static void bgsave_command(struct cmd_ctx *ctx)
 {
-    if (ctx->argc > 1 && !arg_is(&ctx->argv[1], "schedule")) {
+    bool schedule = ctx->argc > 1;
+    if (schedule && !arg_is(&ctx->argv[1], "schedule")) {
         reply_syntax_error(ctx);
         return;
     }
@@ -776,12 +819,37 @@ static void bgsave_command(struct cmd_ctx *ctx)
         return;
     }
     int rc = snapshot_bgsave();
-    if (rc == -EBUSY)
+    if (rc == -EAGAIN && schedule) {
+        snapshot_schedule_bgsave();
+        resp_add_simple(ctx->out, "Background saving scheduled");
+    } else if (rc == -EAGAIN) {
+        resp_add_error(ctx->out, "ERR Another child process is active (AOF?): can't BGSAVE "
+                                 "right now. Use BGSAVE SCHEDULE in order to schedule a BGSAVE "
+                                 "whenever possible.");
+    } else if (rc == -EBUSY)
         resp_add_error(ctx->out, "ERR Background save already in progress");
     else if (rc < 0)
         resp_add_error(ctx->out, "-ERR"); /* Redis's shared.err */
     else
         resp_add_simple(ctx->out, "Background saving started");
+}
+
+/* BGREWRITEAOF: Redis's replies; inside EXEC or while a BGSAVE runs it
+ * is scheduled for the cron. */
+static void bgrewriteaof_command(struct cmd_ctx *ctx)
+{
+    int rc = ctx->client->flags & CLIENT_IN_EXEC ? -EAGAIN : aof_rewrite_background();
+    if (rc == -EAGAIN && (ctx->client->flags & CLIENT_IN_EXEC))
+        aof_schedule_rewrite();
+    if (rc == -EBUSY)
+        resp_add_error(ctx->out, "ERR Background append only file rewriting already in progress");
+    else if (rc == -EAGAIN)
+        resp_add_simple(ctx->out, "Background append only file rewriting scheduled");
+    else if (rc < 0)
+        resp_add_error(ctx->out, "ERR Can't execute an AOF background rewriting. Please check "
+                                 "the server logs for more information.");
+    else
+        resp_add_simple(ctx->out, "Background append only file rewriting started");
 }
 
 static void lastsave_command(struct cmd_ctx *ctx)
@@ -853,6 +921,10 @@ struct command server_commands[] = {
      .flags = CMD_SELF_LOCK | CMD_ADMIN | CMD_NOSCRIPT | CMD_NO_MULTI, .proc = save_command,
      .group = "server", .summary = "Synchronously saves the database(s) to disk.",
      .since = "1.0.0", .complexity = "O(N) where N is the total number of keys in all databases"},
+    {.name = "bgrewriteaof", .arity = 1, .flags = CMD_SELF_LOCK | CMD_ADMIN | CMD_NOSCRIPT,
+     .proc = bgrewriteaof_command, .group = "server",
+     .summary = "Asynchronously rewrites the append-only file to disk.", .since = "1.0.0",
+     .complexity = "O(1)"},
     {.name = "bgsave", .arity = -1, .flags = CMD_SELF_LOCK | CMD_ADMIN | CMD_NOSCRIPT,
      .proc = bgsave_command, .group = "server",
      .summary = "Asynchronously saves the database(s) to disk.", .since = "1.0.0",

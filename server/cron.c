@@ -13,6 +13,7 @@
 
 #include <stdatomic.h>
 
+#include "aof.h"
 #include "keyspace.h"
 #include "memory.h"
 #include "loading.h"
@@ -83,8 +84,10 @@ void cron_tick(long long now_ms)
     }
     server_peak_memory(); /* also refreshes the used_memory maxmemory checks read */
     memory_cron(now_ms);
-    if (!loading)
+    if (!loading) {
         snapshot_cron(now_ms);
+        aof_cron(now_ms);
+    }
     keyspace_set_lfu_params(server.ks, (uint32_t)server.cfg.lfu_log_factor,
                             (uint32_t)server.cfg.lfu_decay_time);
 }

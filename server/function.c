@@ -638,6 +638,12 @@ void function_delete(struct cmd_ctx *ctx, const struct resp_arg *name)
     resp_add_ok(ctx->out);
 }
 
+void function_foreach_code(void (*cb)(const char *code, size_t len, void *ud), void *ud)
+{
+    for (struct library *lib = live.libs; lib != NULL; lib = lib->next)
+        cb(lib->code, lib->code_len, ud);
+}
+
 void function_flush(void)
 {
     registry_clear(&live);

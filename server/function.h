@@ -36,6 +36,9 @@ void function_load(struct cmd_ctx *ctx, const struct resp_arg *code, bool replac
 void function_delete(struct cmd_ctx *ctx, const struct resp_arg *name);
 /* FUNCTION FLUSH: forget every library (a fresh Lua state). */
 void function_flush(void);
+/* Each library's code (what FUNCTION LOAD recreates it from); the script
+ * lock held. */
+void function_foreach_code(void (*cb)(const char *code, size_t len, void *ud), void *ud);
 /* FUNCTION LIST [LIBRARYNAME pattern] [WITHCODE] (pattern may be NULL). */
 void function_list(struct cmd_ctx *ctx, const struct resp_arg *pattern, bool with_code);
 /* FUNCTION DUMP / FUNCTION RESTORE, in Redis 7.0's payload format. */

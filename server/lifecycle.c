@@ -13,6 +13,7 @@
 #include <sys/random.h>
 #include <uv.h>
 
+#include "aof.h"
 #include "blocking.h"
 #include "command.h"
 #include "cron.h"
@@ -292,6 +293,8 @@ int lifecycle_run(void)
     join_loader();
     if (run_rc < 0)
         rc = -1;
+    if (aof_shutdown_flush() < 0)
+        log_warning("Error flushing the AOF before exiting");
     if (rc == 0)
         log_warning("Grove is now ready to exit, bye bye...");
 out:

@@ -8,6 +8,9 @@
 #include <stdlib.h>
 #include <unistd.h>
 
+#include "aof.h"
+#include "log.h"
+#include "notify.h"
 #include "server.h"
 #include "snapshot.h"
 
@@ -16,12 +19,27 @@ static atomic_llong start_time, total_bytes, loaded_bytes;
 
 int loading_load_from_disk(void)
 {
-    return snapshot_load();
+    if (!atomic_load(&server.cfg.appendonly))
+        return snapshot_load();
+    if (aof_load_at_startup() < 0)
+        return -1;
+    notify_refresh_events(); /* the keyspace events the AOF needs, now that it is on */
+    return 0;
 }
 
 int loading_reload_aof(void)
 {
-    return -ENOTSUP;
+    char err[256];
+    if (!aof_on())
+        return -ENOTSUP;
+    loading_begin(0);
+    int rc = aof_debug_loadaof(err, sizeof(err));
+    loading_end();
+    if (rc < 0) {
+        log_warning("DEBUG LOADAOF failed: %s", err);
+        return -1;
+    }
+    return 0;
 }
 
 bool loading_in_progress(void)

@@ -15,9 +15,9 @@
  * and says whether to stop.
  *
  * loading_load_from_disk() is the one step "load the data from disk" that
- * start-up runs: the RDB today. The AOF goes in there as Redis's
- * loadDataFromDisk does it: when appendonly is yes, load the AOF instead
- * of the RDB, wrapped in loading_begin/loading_end the same way.
+ * start-up runs, as Redis's loadDataFromDisk: the AOF when appendonly is
+ * yes, else the RDB. The AOF is replayed through the dispatcher by a
+ * client flagged CLIENT_REPLAY, the one client -LOADING lets through.
  *
  * Threads: one load at a time, in one thread (start-up: the loader thread
  * lifecycle.c starts once the workers listen; DEBUG RELOAD: the worker
@@ -32,11 +32,11 @@
 
 #define LOADING_ERR "LOADING Redis is loading the dataset in memory"
 
-/* Start-up's load: the AOF when enabled (to come), else the RDB. */
+/* Start-up's load: the AOF when enabled, else the RDB. */
 int loading_load_from_disk(void);
-/* DEBUG LOADAOF: empty the keyspace and load the AOF back. 0; -ENOTSUP
- * while the AOF is off (always, until aof.c supplies the load: the merge
- * puts its call here); -1 after logging why the load failed. */
+/* DEBUG LOADAOF: empty the keyspace and load the AOF back, the other
+ * clients getting -LOADING meanwhile. 0; -ENOTSUP while the AOF is off;
+ * -1 after logging why the load failed. */
 int loading_reload_aof(void);
 
 bool loading_in_progress(void);
