@@ -237,6 +237,8 @@ enum rdb_type rdb_object_type(const struct object *o)
         return enc == OBJECT_ENC_LISTPACK ? RDB_TYPE_HASH_LISTPACK : RDB_TYPE_HASH;
     case OBJECT_ZSET:
         return enc == OBJECT_ENC_LISTPACK ? RDB_TYPE_ZSET_LISTPACK : RDB_TYPE_ZSET_2;
+    case OBJECT_STREAM:
+        return RDB_TYPE_STREAM_LISTPACKS_2;
     }
     assert(!"unknown object type");
     return RDB_TYPE_STRING;
@@ -437,6 +439,8 @@ int rdb_write_value(struct rdb_writer *w, const struct object *o)
         return write_hash(w, hash_from_boxed(b));
     case OBJECT_ZSET:
         return write_zset(w, zset_from_boxed(b));
+    case OBJECT_STREAM:
+        return RDB_ETYPE;
     default:
         assert(!"unknown object type");
         return RDB_EFORMAT;
