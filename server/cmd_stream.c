@@ -30,6 +30,7 @@
 #include "collection.h"
 #include "command.h"
 #include "keyspace.h"
+#include "script.h"
 #include "stream.h"
 
 #define ERR_INVALID_ID "ERR Invalid stream ID specified as stream command argument"
@@ -751,6 +752,12 @@ static bool parse_xread_options(struct cmd_ctx *ctx, struct xread_args *a)
         size_t moreargs = ctx->argc - i - 1;
         const struct resp_arg *o = &ctx->argv[i];
         if (arg_is(o, "block") && moreargs) {
+            if (script_running_here()) {
+                resp_add_errorf(ctx->out, "ERR %.*s command is not allowed with BLOCK option "
+                                          "from scripts",
+                                (int)ctx->argv[0].len, ctx->argv[0].ptr);
+                return false;
+            }
             if (!parse_block_timeout(ctx, &ctx->argv[++i], &a->timeout_ms))
                 return false;
         } else if (arg_is(o, "count") && moreargs) {
@@ -1008,12 +1015,129 @@ static size_t xread_serve(struct cmd_ctx *ctx, const struct xread_args *a, size_
     return served;
 }
 
-/* ==== blocking ================================================================= */
+/* ==== blocking =================================================================
+ *
+ * A reader that found nothing blocks on all its keys (blocking.c). Its
+ * serving command is internal (xread_serve_cmd, not in the table): for
+ * XREAD "XREAD key id count", the key's ID (the "$" resolved at block
+ * time) put in as the key's extra argument; for XREADGROUP "XREADGROUP
+ * key group consumer count noack", always for new entries (">"; history
+ * never blocks). A waiter is served, as in Redis 7.0's
+ * serveClientsBlockedOnKey, when the stream's last ID passes its ID (the
+ * group's last delivered ID for XREADGROUP), with the entries of that one
+ * key; an XREADGROUP waiter is also served an error when its group is
+ * destroyed or its stream deleted.
+ */
+
+enum { SERVE_KEY = 1, SERVE_ID = 2, SERVE_GROUP = 2, SERVE_CONSUMER = 3 };
+
+/* The stream in e, or NULL when e is absent or of another type. */
+static struct stream *stream_of(struct hashmap_entry *e)
+{
+    if (e == NULL || object_type(keyspace_object(e)) != OBJECT_STREAM)
+        return NULL;
+    return stream_from_boxed(object_boxed(keyspace_object(e)));
+}
+
+static bool xread_check_cb(struct hashmap_entry *e, const struct resp_arg *argv, size_t argc)
+{
+    struct stream *s = stream_of(e);
+    struct stream_id gt;
+    if (argc == 6) { /* XREADGROUP */
+        if (s == NULL)
+            return true;
+        struct stream_group *g =
+            stream_group_find(s, argv[SERVE_GROUP].ptr, argv[SERVE_GROUP].len);
+        if (g == NULL)
+            return true;
+        gt = g->last_id;
+    } else {
+        if (s == NULL || !parse_id(&argv[SERVE_ID], 0, true, NULL, &gt))
+            return false;
+    }
+    struct stream_id last = stream_last_id(s);
+    return stream_id_cmp(&last, &gt) > 0;
+}
+
+/* Serve one blocked reader from the key at argv[1] (see above). */
+static void xread_serve_command(struct cmd_ctx *ctx)
+{
+    bool group_read = ctx->argc == 6;
+    struct cmd_key k;
+    struct stream *s;
+    long long count;
+    cmd_key(ctx, SERVE_KEY, &k);
+    struct hashmap_entry *e = cmd_find(ctx, &k, 0);
+    s = stream_of(e);
+    if (group_read && s == NULL) {
+        resp_add_error(ctx->out, "UNBLOCKED the stream key no longer exists");
+        return;
+    }
+    struct xread_args a = {.group_read = group_read, .streams_arg = SERVE_KEY, .nstreams = 1};
+    a.ids = a.small;
+    arg_to_ll(&ctx->argv[group_read ? 4 : 3], &count);
+    if (group_read) {
+        a.group = &ctx->argv[SERVE_GROUP];
+        a.consumer = &ctx->argv[SERVE_CONSUMER];
+        a.noack = arg_is(&ctx->argv[5], "1");
+        if (stream_group_find(s, a.group->ptr, a.group->len) == NULL) {
+            resp_add_error(ctx->out, "NOGROUP the consumer group this client was blocked on no "
+                                     "longer exists");
+            return;
+        }
+        a.ids[0] = ID_MAX;
+    } else {
+        parse_id(&ctx->argv[SERVE_ID], 0, true, NULL, &a.ids[0]);
+    }
+    if (ctx->out->proto == 2)
+        resp_add_array_len(ctx->out, 1);
+    else
+        resp_add_map_len(ctx->out, 1);
+    serve_stream(ctx, &a, 0, s, (size_t)count);
+    if (group_read)
+        keyspace_signal_modified(k.shard, &k.key);
+}
+
+static const struct command xread_serve_cmd = {
+    .name = "xread-serve", .arity = -4, .flags = CMD_WRITE, .first_key = SERVE_KEY,
+    .last_key = SERVE_KEY, .key_step = 1, .proc = xread_serve_command, .group = "stream",
+};
 
 static void xread_block(struct cmd_ctx *ctx, const struct xread_args *a)
 {
-    (void)a;
-    resp_add_error(ctx->out, "ERR XREAD BLOCK is not supported yet");
+    char count[24], (*ids)[STREAM_ID_STR_MAX] = NULL;
+    struct resp_arg argv[6], *extras = NULL;
+    size_t argc = a->group_read ? 6 : 4;
+    snprintf(count, sizeof(count), "%lld", a->count ? a->count : XREAD_BLOCKED_DEFAULT_COUNT);
+    argv[0] = ctx->argv[0];
+    argv[SERVE_KEY] = ctx->argv[a->streams_arg];
+    if (a->group_read) {
+        argv[SERVE_GROUP] = *a->group;
+        argv[SERVE_CONSUMER] = *a->consumer;
+        argv[4] = (struct resp_arg){count, strlen(count)};
+        argv[5] = (struct resp_arg){a->noack ? "1" : "0", 1};
+    } else {
+        argv[SERVE_ID] = (struct resp_arg){"0-0", 3};
+        argv[3] = (struct resp_arg){count, strlen(count)};
+        extras = malloc(a->nstreams * (sizeof(*extras) + sizeof(*ids)));
+        if (extras == NULL) {
+            resp_add_error(ctx->out, ERR_OUT_OF_MEMORY);
+            return;
+        }
+        ids = (char (*)[STREAM_ID_STR_MAX])(void *)(extras + a->nstreams);
+        for (size_t i = 0; i < a->nstreams; i++)
+            extras[i] = (struct resp_arg){ids[i], format_id(ids[i], &a->ids[i])};
+    }
+    struct blocking_request req = {
+        .type = OBJECT_STREAM, .check = xread_check_cb, .serve = &xread_serve_cmd,
+        .argv = argv, .argc = argc, .key_arg = SERVE_KEY, .reply = BLOCKING_REPLY_AS_IS,
+        .keys = &ctx->argv[a->streams_arg], .nkeys = a->nstreams,
+        .extras = extras, .extra_arg = a->group_read ? 0 : SERVE_ID,
+        .deadline_ms = a->timeout_ms ? ctx->now_ms + a->timeout_ms : 0,
+    };
+    if (blocking_block(ctx, &req) < 0)
+        resp_add_error(ctx->out, ERR_OUT_OF_MEMORY);
+    free(extras);
 }
 
 /* ==== XREAD XREADGROUP: the handlers =========================================== */
