@@ -40,6 +40,7 @@
 #include "hash.h"
 #include "list.h"
 #include "rdb_encodings.h"
+#include "rdb_stream.h"
 #include "set.h"
 #include "zset.h"
 
@@ -440,7 +441,7 @@ int rdb_write_value(struct rdb_writer *w, const struct object *o)
     case OBJECT_ZSET:
         return write_zset(w, zset_from_boxed(b));
     case OBJECT_STREAM:
-        return RDB_ETYPE;
+        return rdb__stream_write(w, stream_from_boxed(b));
     default:
         assert(!"unknown object type");
         return RDB_EFORMAT;
