@@ -7,8 +7,8 @@
  * trimming (exact, approximate whole blocks, LIMIT, MINID), XSETID,
  * consumer groups from XGROUP CREATE to DESTROY with reads, claims, acks
  * and XINFO; then what depends on the clock (auto IDs, idle times), the
- * keyspace (TYPE, SCAN TYPE, COPY/RENAME/MOVE, expiry) and keyspace
- * events.
+ * keyspace (TYPE, SCAN TYPE, COPY/RENAME/MOVE, expiry), keyspace events,
+ * and DUMP/RESTORE both ways with redis-server.
  */
 #include <check.h>
 #include <stdio.h>
@@ -662,6 +662,41 @@ static const struct recorded_reply resp3_replies[] = {
      "-ERR no such key\r\n"},
 };
 
+/* A stream DUMPed by redis-server 7.0.15: entries with and without the
+ * master fields, one deleted, a large integer value, two groups (one with
+ * ENTRIESREAD 7), a PEL claimed with TIME and RETRYCOUNT. */
+static const unsigned char redis_stream_dump[] =
+    "\x13\x01\x10\x00\x00\x00\x00\x00\x00\x00\x01\x00\x00\x00\x00\x00"
+    "\x00\x00\x00\x40\x5a\x5a\x00\x00\x00\x1f\x00\x03\x01\x01\x01\x02"
+    "\x01\x81\x66\x02\x81\x6e\x02\x00\x01\x02\x01\x00\x01\x00\x01\x81"
+    "\x76\x02\x01\x01\x05\x01\x03\x01\x01\x01\x00\x01\x81\x77\x02\x02"
+    "\x01\x05\x01\x00\x01\x02\x01\x05\x01\x01\x01\x85\x6f\x74\x68\x65"
+    "\x72\x06\x81\x78\x02\x06\x01\x02\x01\x03\x01\x00\x01\x83\x62\x69"
+    "\x67\x04\xf4\xf2\x2f\xce\x73\x3a\x0b\x00\x00\x09\x05\x01\xff\x03"
+    "\x04\x00\x01\x00\x02\x00\x04\x02\x01\x67\x03\x05\x81\xff\xff\xff"
+    "\xff\xff\xff\xff\xff\x02\x00\x00\x00\x00\x00\x00\x00\x01\x00\x00"
+    "\x00\x00\x00\x00\x00\x00\x01\x68\xe5\xcf\x8b\x01\x00\x00\x02\x00"
+    "\x00\x00\x00\x00\x00\x00\x03\x00\x00\x00\x00\x00\x00\x00\x05\x00"
+    "\x68\xe5\xcf\x8b\x01\x00\x00\x04\x02\x05\x61\x6c\x69\x63\x65\xce"
+    "\x5f\x94\x49\xa2\x01\x00\x00\x01\x00\x00\x00\x00\x00\x00\x00\x01"
+    "\x00\x00\x00\x00\x00\x00\x00\x00\x03\x62\x6f\x62\xce\x5f\x94\x49"
+    "\xa2\x01\x00\x00\x01\x00\x00\x00\x00\x00\x00\x00\x03\x00\x00\x00"
+    "\x00\x00\x00\x00\x05\x01\x68\x04\x00\x07\x00\x00\x0a\x00\x2a\x57"
+    "\x07\xec\x10\x13\x4d\xa4"
+;
+
+/* What redis-server answers about it once restored at key q. */
+static const struct recorded_reply restored_replies[] = {
+    {"xinfo stream q full",
+     "*18\r\n$6\r\nlength\r\n:3\r\n$15\r\nradix-tree-keys\r\n:1\r\n$16\r\nradix-tree-nodes\r\n:2\r\n$17\r\nlast-generated-id\r\n$3\r\n4-0\r\n$20\r\nmax-deleted-entry-id\r\n$3\r\n2-0\r\n$13\r\nentries-added\r\n:4\r\n$23\r\nrecorded-first-entry-id\r\n$3\r\n1-0\r\n$7\r\nentries\r\n*3\r\n*2\r\n$3\r\n1-0\r\n*4\r\n$1\r\nf\r\n$1\r\nv\r\n$1\r\nn\r\n$1\r\n1\r\n*2\r\n$3\r\n3-5\r\n*2\r\n$5\r\nother\r\n$1\r\nx\r\n*2\r\n$3\r\n4-0\r\n*4\r\n$1\r\nf\r\n$3\r\nbig\r\n$1\r\nn\r\n$14\r\n12345678901234\r\n$6\r\ngroups\r\n*2\r\n*14\r\n$4\r\nname\r\n$1\r\ng\r\n$17\r\nlast-delivered-id\r\n$3\r\n3-5\r\n$12\r\nentries-read\r\n$-1\r\n$3\r\nlag\r\n$-1\r\n$9\r\npel-count\r\n:2\r\n$7\r\npending\r\n*2\r\n*4\r\n$3\r\n1-0\r\n$5\r\nalice\r\n:1700000000001\r\n:2\r\n*4\r\n$3\r\n3-5\r\n$3\r\nbob\r\n:1700000000000\r\n:4\r\n$9\r\nconsumers\r\n*2\r\n*8\r\n$4\r\nname\r\n$5\r\nalice\r\n$9\r\nseen-time\r\n:1796530790350\r\n$9\r\npel-count\r\n:1\r\n$7\r\npending\r\n*1\r\n*3\r\n$3\r\n1-0\r\n:1700000000001\r\n:2\r\n*8\r\n$4\r\nname\r\n$3\r\nbob\r\n$9\r\nseen-time\r\n:1796530790350\r\n$9\r\npel-count\r\n:1\r\n$7\r\npending\r\n*1\r\n*3\r\n$3\r\n3-5\r\n:1700000000000\r\n:4\r\n*14\r\n$4\r\nname\r\n$1\r\nh\r\n$17\r\nlast-delivered-id\r\n$3\r\n4-0\r\n$12\r\nentries-read\r\n:7\r\n$3\r\nlag\r\n:-3\r\n$9\r\npel-count\r\n:0\r\n$7\r\npending\r\n*0\r\n$9\r\nconsumers\r\n*0\r\n"},
+    {"xinfo groups q",
+     "*2\r\n*12\r\n$4\r\nname\r\n$1\r\ng\r\n$9\r\nconsumers\r\n:2\r\n$7\r\npending\r\n:2\r\n$17\r\nlast-delivered-id\r\n$3\r\n3-5\r\n$12\r\nentries-read\r\n$-1\r\n$3\r\nlag\r\n$-1\r\n*12\r\n$4\r\nname\r\n$1\r\nh\r\n$9\r\nconsumers\r\n:0\r\n$7\r\npending\r\n:0\r\n$17\r\nlast-delivered-id\r\n$3\r\n4-0\r\n$12\r\nentries-read\r\n:7\r\n$3\r\nlag\r\n:-3\r\n"},
+    {"xrange q - +",
+     "*3\r\n*2\r\n$3\r\n1-0\r\n*4\r\n$1\r\nf\r\n$1\r\nv\r\n$1\r\nn\r\n$1\r\n1\r\n*2\r\n$3\r\n3-5\r\n*2\r\n$5\r\nother\r\n$1\r\nx\r\n*2\r\n$3\r\n4-0\r\n*4\r\n$1\r\nf\r\n$3\r\nbig\r\n$1\r\nn\r\n$14\r\n12345678901234\r\n"},
+    {"xinfo stream q",
+     "*20\r\n$6\r\nlength\r\n:3\r\n$15\r\nradix-tree-keys\r\n:1\r\n$16\r\nradix-tree-nodes\r\n:2\r\n$17\r\nlast-generated-id\r\n$3\r\n4-0\r\n$20\r\nmax-deleted-entry-id\r\n$3\r\n2-0\r\n$13\r\nentries-added\r\n:4\r\n$23\r\nrecorded-first-entry-id\r\n$3\r\n1-0\r\n$6\r\ngroups\r\n:2\r\n$11\r\nfirst-entry\r\n*2\r\n$3\r\n1-0\r\n*4\r\n$1\r\nf\r\n$1\r\nv\r\n$1\r\nn\r\n$1\r\n1\r\n$10\r\nlast-entry\r\n*2\r\n$3\r\n4-0\r\n*4\r\n$1\r\nf\r\n$3\r\nbig\r\n$1\r\nn\r\n$14\r\n12345678901234\r\n"},
+};
+
 /* XADD key i-0 f v for i = 1..n, pipelined. */
 static void fill(const char *key, int n)
 {
@@ -874,6 +909,37 @@ START_TEST(entries_of_many_and_large_fields_come_back_whole)
 }
 END_TEST
 
+
+START_TEST(a_dump_from_redis_restores_and_round_trips)
+{
+    redisReply *r = CMD("RESTORE q 0 %b", redis_stream_dump, sizeof(redis_stream_dump) - 1);
+    harness_expect_status(r, "OK");
+    int fd = harness_raw_connect(&harness_srv);
+    REPLAY_RECORDED(fd, restored_replies);
+    /* Grove's own DUMP restores to the same stream. */
+    r = CMD("DUMP q");
+    ck_assert_int_eq(r->type, REDIS_REPLY_STRING);
+    harness_expect_status(CMD("RESTORE q2 0 %b", r->str, r->len), "OK");
+    freeReplyObject(r);
+    for (size_t i = 0; i < sizeof(restored_replies) / sizeof(restored_replies[0]); i++) {
+        char line[64];
+        snprintf(line, sizeof(line), "%s", restored_replies[i].line);
+        char *q = strstr(line, " q");
+        memmove(q + 3, q + 2, strlen(q + 2) + 1);
+        q[2] = '2';
+        harness_raw_expect(fd, line, restored_replies[i].bytes);
+    }
+    close(fd);
+    /* A damaged payload is refused and leaves nothing. */
+    unsigned char bad[sizeof(redis_stream_dump) - 1];
+    memcpy(bad, redis_stream_dump, sizeof(bad));
+    bad[30] ^= 0x55;
+    EXPECT_ERR("ERR DUMP payload version or checksum are wrong",
+               "RESTORE q3 0 %b", bad, sizeof(bad));
+    EXPECT_INT(0, "EXISTS q3");
+}
+END_TEST
+
 static Suite *streams_suite(void)
 {
     Suite *s = suite_create("streams");
@@ -884,6 +950,7 @@ static Suite *streams_suite(void)
     tcase_add_test(replies, trimming_answers_as_redis);
     tcase_add_test(replies, keyspace_commands_answer_as_redis);
     tcase_add_test(replies, resp3_shapes_answer_as_redis);
+    tcase_add_test(replies, a_dump_from_redis_restores_and_round_trips);
     suite_add_tcase(s, replies);
     TCase *uses = harness_server_case("uses", NULL, NULL);
     tcase_add_test(uses, auto_ids_follow_the_clock_and_never_go_back);
