@@ -7,12 +7,14 @@
  * CRON_EXPIRE_SHARD_SAMPLES, so one shard lock is never held long). The
  * expiry part of a tick stops after a quarter of the tick's period, as
  * Redis's does; rehashing gets a millisecond per tick, as in Redis's
- * databasesCron.
+ * databasesCron. Keys it expired that clients wait on are served after
+ * (an XREADGROUP on an expired stream gets its error).
  */
 #include "cron.h"
 
 #include <stdatomic.h>
 
+#include "blocking.h"
 #include "keyspace.h"
 #include "server.h"
 #include "snapshot.h"
@@ -57,6 +59,7 @@ void cron_tick(long long now_ms)
 {
     atomic_store(&server.lru_clock, (unsigned)((now_ms / 1000) & ((1 << 24) - 1)));
     expire_keys(now_ms);
+    blocking_serve_ready(); /* a stream expired under a blocked XREADGROUP */
     if (server.cfg.activerehashing)
         rehash_steps();
     if (last_sample_ms == 0 || now_ms - last_sample_ms >= CRON_SAMPLE_EVERY_MS) {

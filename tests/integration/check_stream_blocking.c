@@ -120,6 +120,12 @@ START_TEST(a_destroyed_group_or_deleted_stream_ends_the_wait_with_an_error)
     int x = blocked_on("XREAD BLOCK 0 STREAMS s $", 2);
     EXPECT_INT(1, "DEL s");
     expect_reply(b, "-UNBLOCKED the stream key no longer exists\r\n");
+    /* Expired by the active cycle, with nobody touching it. */
+    EXPECT_OK("XGROUP CREATE e g $ MKSTREAM");
+    int y = blocked_on("XREADGROUP GROUP g c BLOCK 0 STREAMS e >", 2);
+    EXPECT_INT(1, "PEXPIRE e 50");
+    expect_reply(y, "-UNBLOCKED the stream key no longer exists\r\n");
+    close(y);
     harness_wait_info_ll(harness_ctx, "clients", "blocked_clients", 1);
     EXPECT_STR("1-0", "XADD s 1-0 f v");
     expect_one_entry(x, "s", "1-0", "f", "v");
