@@ -8,7 +8,7 @@
  *
  *     buffer: | master fields | entry | entry | ...
  *     master fields:  nfields, then each field (len, bytes)
- *     entry:  flags (1 byte) | ms - master.ms | zigzag(seq - master.seq)
+ *     entry:  (ms - master.ms) << 2 | flags | zigzag(seq - master.seq)
  *             | [nfields, field, value, ...]    (fields of its own)
  *             | [value, ...]                    (SAME: master's fields)
  *
@@ -16,8 +16,10 @@
  *   then its bytes. The master fields are those of the block's first
  *   entry; a later entry with the same field names stores only its values
  *   (flag SAME), which is what makes event logs with a fixed schema cheap:
- *   an entry of three small values under an ID one millisecond after its
- *   neighbour costs about 4 bytes plus the values. The "master" ID is the
+ *   an entry of three small values under an ID a few milliseconds after
+ *   its neighbour costs 2-3 bytes plus the values. The two flags (DELETED,
+ *   SAME) share the ms delta's first varint byte; a block whose ms deltas
+ *   would not fit beside them (62 bits) closes. The "master" ID is the
  *   block's first entry's (its tree key): IDs only grow, so ms deltas are
  *   non-negative; seq deltas may be negative (a new millisecond restarts
  *   seq), hence zigzag.
@@ -53,6 +55,8 @@
 
 #define F_DELETED 1
 #define F_SAME 2
+#define F_MASK 3
+#define MS_DELTA_MAX (UINT64_MAX >> 2) /* what fits beside the flags */
 #define VARINT_MAX 10
 
 struct block {
@@ -223,11 +227,10 @@ static void block_remove(struct stream *s, struct block *b)
  * pairs (or values). */
 static unsigned entry_head(const struct block *b, const unsigned char **p, struct stream_id *id)
 {
-    unsigned flags = **p;
-    (*p)++;
-    id->ms = b->master.ms + varint_get(p);
+    uint64_t head = varint_get(p);
+    id->ms = b->master.ms + (head >> 2);
     id->seq = b->master.seq + unzigzag(varint_get(p));
-    return flags;
+    return (unsigned)(head & F_MASK);
 }
 
 static size_t master_nfields(const struct block *b)
@@ -260,7 +263,7 @@ static bool same_fields(const struct block *b, const struct stream_str *fv, size
 
 static size_t entry_size(const struct stream_str *fv, size_t n, bool same)
 {
-    size_t size = 1 + 2 * VARINT_MAX + (same ? 0 : varint_len(n / 2));
+    size_t size = 2 * VARINT_MAX + (same ? 0 : varint_len(n / 2));
     for (size_t i = same ? 1 : 0; i < n; i += same ? 2 : 1)
         size += varint_len(fv[i].len) + fv[i].len;
     return size;
@@ -599,7 +602,7 @@ int stream_append(struct stream *s, const struct stream_id *id, const struct str
     bool same = b && same_fields(b, fv, n);
     size_t size = entry_size(fv, n, same);
     if (b && (b->live + b->deleted >= STREAM_BLOCK_MAX_ENTRIES ||
-              b->len + size > STREAM_BLOCK_MAX_BYTES)) {
+              b->len + size > STREAM_BLOCK_MAX_BYTES || id->ms - b->master.ms > MS_DELTA_MAX)) {
         block_shrink(s, b);
         b = NULL;
     }
@@ -612,8 +615,7 @@ int stream_append(struct stream *s, const struct stream_id *id, const struct str
         return STREAM_ENOMEM;
     }
     unsigned char *w = b->data + b->len;
-    *w++ = same ? F_SAME : 0;
-    w += varint_put(w, id->ms - b->master.ms);
+    w += varint_put(w, (id->ms - b->master.ms) << 2 | (same ? F_SAME : 0));
     w += varint_put(w, zigzag(id->seq - b->master.seq));
     if (!same)
         w += varint_put(w, n / 2);
@@ -649,7 +651,7 @@ static struct stream_id first_live_id(const struct stream *s)
  * live one. */
 static void block_delete_at(struct stream *s, struct block *b, uint32_t off)
 {
-    b->data[off] |= F_DELETED;
+    b->data[off] |= F_DELETED; /* the flags are the head varint's low bits */
     b->live--;
     b->deleted++;
     s->length--;

@@ -109,6 +109,27 @@ START_TEST(blocks_hold_a_hundred_and_approx_trim_takes_whole_blocks)
 }
 END_TEST
 
+START_TEST(ms_deltas_too_wide_for_the_flags_open_a_block)
+{
+    struct stream *s = stream_create();
+    char buf[256];
+    add(s, 1, 0, "f", "v");
+    add(s, 1ULL << 61, 0, "f", "v"); /* fits: the same block */
+    add(s, (1ULL << 62) + 5, 0, "f", "v");
+    add(s, UINT64_MAX, UINT64_MAX, "f", "v");
+    ck_assert_uint_eq(stream_block_count(s), 3);
+    ids(s, ID_MIN, ID_MAX, true, buf, sizeof(buf));
+    ck_assert_str_eq(buf, "18446744073709551615-18446744073709551615 4611686018427387909-0 "
+                          "2305843009213693952-0 1-0");
+    ck_assert(stream_delete(s, &(struct stream_id){(1ULL << 62) + 5, 0}));
+    ck_assert(stream_delete(s, &(struct stream_id){1ULL << 61, 0}));
+    stream__check_invariants(s);
+    ids(s, ID_MIN, ID_MAX, false, buf, sizeof(buf));
+    ck_assert_str_eq(buf, "1-0 18446744073709551615-18446744073709551615");
+    stream_destroy(s);
+}
+END_TEST
+
 START_TEST(delete_tracks_first_and_max_deleted)
 {
     struct stream *s = stream_create();
@@ -291,6 +312,7 @@ int main(void)
     tcase_add_test(tc, append_walk_both_ways);
     tcase_add_test(tc, fields_come_back_with_or_without_master);
     tcase_add_test(tc, blocks_hold_a_hundred_and_approx_trim_takes_whole_blocks);
+    tcase_add_test(tc, ms_deltas_too_wide_for_the_flags_open_a_block);
     tcase_add_test(tc, delete_tracks_first_and_max_deleted);
     tcase_add_test(tc, groups_consumers_and_both_pels);
     tcase_add_test(tc, random_against_model);
