@@ -64,6 +64,7 @@ struct block {
     struct stream_id master;  /* the first entry's ID: the deltas' base, the tree key */
     struct stream_id last;    /* the last entry's ID, deleted or not */
     uint16_t live, deleted;
+    bool last_deleted;        /* the entry with ID `last` is deleted */
     uint32_t len, cap;
     unsigned char *data;
     uint32_t first_entry;     /* offset of the first entry (after the master fields) */
@@ -583,6 +584,21 @@ static bool block_find(const struct block *b, const struct stream_id *id, uint32
     return false;
 }
 
+struct stream_id stream_last_valid_id(const struct stream *s)
+{
+    size_t n = avl_count(&s->blocks);
+    const struct block *tail = n ? block_of(avl_at(&s->blocks, n - 1)) : NULL;
+    if (tail && !tail->last_deleted)
+        return tail->last;
+    struct stream_iter it;
+    struct stream_id id = {0, 0}, max = {UINT64_MAX, UINT64_MAX}, zero = {0, 0};
+    size_t npairs;
+    stream_iter_init(&it, s, &zero, &max, true);
+    if (!stream_iter_next(&it, &id, &npairs))
+        id = zero;
+    return id;
+}
+
 bool stream_has(const struct stream *s, const struct stream_id *id)
 {
     const struct block *b = block_for(s, id);
@@ -627,6 +643,7 @@ int stream_append(struct stream *s, const struct stream_id *id, const struct str
     b->len = (uint32_t)(w - b->data);
     b->live++;
     b->last = *id;
+    b->last_deleted = false;
     s->length++;
     s->entries_added++;
     s->last_id = *id;
@@ -651,6 +668,10 @@ static struct stream_id first_live_id(const struct stream *s)
  * live one. */
 static void block_delete_at(struct stream *s, struct block *b, uint32_t off)
 {
+    const unsigned char *p = b->data + off;
+    struct stream_id id;
+    entry_head(b, &p, &id);
+    b->last_deleted |= stream_id_cmp(&id, &b->last) == 0;
     b->data[off] |= F_DELETED; /* the flags are the head varint's low bits */
     b->live--;
     b->deleted++;
@@ -1022,11 +1043,11 @@ long long stream_estimate_distance(const struct stream *s, const struct stream_i
 static void check_block(const struct block *b, struct stream_id *prev, uint64_t *live)
 {
     const unsigned char *p = b->data + b->first_entry, *end = b->data + b->len;
-    unsigned nlive = 0, ndel = 0;
+    unsigned nlive = 0, ndel = 0, last_flags = 0;
     struct stream_id id = {0, 0};
     assert(b->len <= b->cap);
     while (p < end) {
-        unsigned flags = entry_head(b, &p, &id);
+        unsigned flags = last_flags = entry_head(b, &p, &id);
         if (nlive + ndel == 0)
             assert(stream_id_cmp(&id, &b->master) == 0);
         assert(stream_id_cmp(&id, prev) > 0);
@@ -1040,6 +1061,8 @@ static void check_block(const struct block *b, struct stream_id *prev, uint64_t 
     assert(p == end);
     assert(nlive == b->live && ndel == b->deleted && nlive > 0);
     assert(stream_id_cmp(&id, &b->last) == 0);
+    assert(b->last_deleted == ((last_flags & F_DELETED) != 0));
+    (void)last_flags;
     *live += nlive;
 }
 

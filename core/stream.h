@@ -158,6 +158,9 @@ void stream_iter_init(struct stream_iter *it, const struct stream *s,
 bool stream_iter_next(struct stream_iter *it, struct stream_id *id, size_t *npairs);
 /* The current entry's next pair (call it npairs times). */
 void stream_iter_pair(struct stream_iter *it, struct stream_str *field, struct stream_str *value);
+/* The last live entry's ID (Redis's streamLastValidID), 0-0 when empty:
+ * O(log b) unless the newest entry was deleted. */
+struct stream_id stream_last_valid_id(const struct stream *s);
 /* Whether a live entry has this ID. */
 bool stream_has(const struct stream *s, const struct stream_id *id);
 

@@ -261,18 +261,6 @@ static bool reply_one(struct cmd_ctx *ctx, const struct stream *s, const struct 
     return true;
 }
 
-/* The last live entry's ID (streamLastValidID), 0-0 when empty. */
-static struct stream_id last_valid_id(const struct stream *s)
-{
-    struct stream_iter it;
-    struct stream_id id = ID_ZERO;
-    size_t npairs;
-    stream_iter_init(&it, s, &ID_ZERO, &ID_MAX, true);
-    if (!stream_iter_next(&it, &id, &npairs))
-        id = ID_ZERO;
-    return id;
-}
-
 static void reply_nogroup(struct cmd_ctx *ctx, const struct resp_arg *key,
                           const struct resp_arg *group)
 {
@@ -685,7 +673,7 @@ static void xsetid_command(struct cmd_ctx *ctx)
     }
     struct stream_id cur_max_deleted = stream_max_deleted_id(s);
     if (stream_len(s) > 0) {
-        struct stream_id top = last_valid_id(s);
+        struct stream_id top = stream_last_valid_id(s);
         if (stream_id_cmp(&id, &top) < 0) {
             resp_add_error(ctx->out, "ERR The ID specified in XSETID is smaller than the target "
                                      "stream top item");
@@ -979,7 +967,7 @@ static bool stream_has_news(const struct xread_args *a, size_t i, struct stream 
         return true;
     if (stream_len(s) == 0)
         return false;
-    struct stream_id top = last_valid_id(s);
+    struct stream_id top = stream_last_valid_id(s);
     if (a->group_read) {
         struct stream_group *g = stream_group_find(s, a->group->ptr, a->group->len);
         return stream_id_cmp(&top, &g->last_id) > 0;

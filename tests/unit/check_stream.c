@@ -2,8 +2,8 @@
  * check_stream.c - the stream value type (core/stream.c): appends across
  * blocks, field compression, walks both ways, deletion, trimming exact and
  * approximate, consumer groups and their two PELs, deep copy, and a model
- * test of append/delete/trim/range against a plain array under random
- * operations.
+ * test of append/delete/trim/range/last live ID against a plain array
+ * under random operations.
  */
 #include <check.h>
 #include <stdio.h>
@@ -294,6 +294,13 @@ START_TEST(random_against_model)
                     EXPECT(!m[i].live || stream_id_cmp(&m[i].id, &t.min) >= 0);
         } else {
             check_against_model(s, m, n, rnd >> 8);
+            struct stream_id top = {0, 0}, got = stream_last_valid_id(s);
+            for (size_t i = n; i-- > 0;)
+                if (m[i].live) {
+                    top = m[i].id;
+                    break;
+                }
+            EXPECT(stream_id_cmp(&top, &got) == 0);
         }
         EXPECT(stream_len(s) == live);
         if (step % 500 == 0)
