@@ -331,7 +331,7 @@ static int read_node(struct rdb_reader *r, struct stream *s, const struct stream
     size_t i = 0;
     int64_t live, deleted, nmaster, zero;
     if (!next_int(x, &i, &live) || !next_int(x, &i, &deleted) || !next_int(x, &i, &nmaster) ||
-        live < 1 || deleted < 0 || nmaster < 1 || (size_t)nmaster >= x->n)
+        live < 0 || deleted < 0 || nmaster < 1 || (size_t)nmaster >= x->n)
         return bad(r, "node header");
     size_t master_at = i;
     i += (size_t)nmaster;
