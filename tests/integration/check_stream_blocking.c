@@ -4,7 +4,7 @@
  * that wake them sit on different loops: served in the order they
  * blocked, several streams, "$" and explicit IDs, a consumer group's
  * readers sharing new entries, the group destroyed or the stream deleted
- * while they wait (Redis 7.0.15's errors), timeouts, BLOCK 0, MULTI, and
+ * while they wait (Redis 7.0.15's errors), timeouts, BLOCK 0, MULTI, RESP3, and
  * every entry delivered exactly once to a group's readers under load.
  *
  * Replies and error texts were taken from redis-server 7.0.15.
@@ -157,6 +157,18 @@ START_TEST(timeouts_and_multi_reply_null)
 }
 END_TEST
 
+START_TEST(resp3_readers_get_a_map_or_a_null)
+{
+    int fd = harness_resp3_connect(&harness_srv);
+    harness_raw_expect(fd, "XREAD BLOCK 50 STREAMS r3 $", "_\r\n");
+    harness_raw_send_line(fd, "XREAD BLOCK 0 STREAMS r3 $");
+    harness_wait_info_ll(harness_ctx, "clients", "blocked_clients", 1);
+    EXPECT_STR("1-0", "XADD r3 1-0 f v");
+    expect_reply(fd, "%1\r\n$2\r\nr3\r\n*1\r\n*2\r\n$3\r\n1-0\r\n*2\r\n$1\r\nf\r\n$1\r\nv\r\n");
+    close(fd);
+}
+END_TEST
+
 /* ---- under load ----------------------------------------------------------------- */
 
 #define READERS 4
@@ -245,6 +257,7 @@ static Suite *stream_blocking_suite(void)
     tcase_add_test(waking, group_readers_share_new_entries);
     tcase_add_test(waking, a_destroyed_group_or_deleted_stream_ends_the_wait_with_an_error);
     tcase_add_test(waking, timeouts_and_multi_reply_null);
+    tcase_add_test(waking, resp3_readers_get_a_map_or_a_null);
     suite_add_tcase(s, waking);
     TCase *load = harness_server_case("load", start_four_loops, NULL);
     tcase_add_test(load, every_entry_goes_to_exactly_one_group_reader);
