@@ -4,7 +4,11 @@
  * A collection is written in commands of at most AOF_REWRITE_ITEMS_PER_CMD
  * elements: the header of each counts the elements it will hold, so the
  * writer knows the batch size before it starts (min(64, left)). Scores are
- * written with "%.17g", as Redis's rioWriteBulkDouble.
+ * written with "%.17g", as Redis's rioWriteBulkDouble. A stream is written
+ * as Redis 7.0's rewriteStreamObject writes it: an XADD per entry (or
+ * XADD MAXLEN 0 for an empty stream), XSETID with its counters, then per
+ * group XGROUP CREATE, an XCLAIM ... JUSTID FORCE per pending entry and
+ * XGROUP CREATECONSUMER for consumers with none.
  */
 #include "aof_rewrite.h"
 
@@ -16,6 +20,7 @@
 #include "list.h"
 #include "object.h"
 #include "set.h"
+#include "stream.h"
 #include "zset.h"
 
 struct out {
@@ -133,6 +138,103 @@ static int write_zset(struct out *o, const char *key, size_t klen, const struct 
     return rc;
 }
 
+static int put_id(struct out *o, const struct stream_id *id)
+{
+    char buf[48];
+    int len = snprintf(buf, sizeof(buf), "%llu-%llu", (unsigned long long)id->ms,
+                       (unsigned long long)id->seq);
+    return put_bulk(o, buf, (size_t)len);
+}
+
+static int put_ll(struct out *o, long long v)
+{
+    char buf[24];
+    int len = snprintf(buf, sizeof(buf), "%lld", v);
+    return put_bulk(o, buf, (size_t)len);
+}
+
+static int write_stream_entries(struct out *o, const char *key, size_t klen,
+                                const struct stream *s)
+{
+    struct stream_iter it;
+    struct stream_id id;
+    struct stream_str f, v;
+    size_t npairs;
+    int rc = 0;
+    if (stream_len(s) == 0) { /* XADD key MAXLEN 0 0-1 x y: an empty stream */
+        static const struct stream_id one = {0, 1};
+        if ((rc = put_head(o, "XADD", key, klen, 5)) == 0 && (rc = put_str(o, "MAXLEN")) == 0 &&
+            (rc = put_str(o, "0")) == 0 && (rc = put_id(o, &one)) == 0 &&
+            (rc = put_str(o, "x")) == 0)
+            rc = put_str(o, "y");
+        return rc;
+    }
+    static const struct stream_id first = {0, 0}, last = {UINT64_MAX, UINT64_MAX};
+    stream_iter_init(&it, s, &first, &last, false);
+    while (rc == 0 && stream_iter_next(&it, &id, &npairs)) {
+        if ((rc = put_head(o, "XADD", key, klen, 1 + 2 * npairs)) == 0)
+            rc = put_id(o, &id);
+        for (size_t i = 0; i < npairs && rc == 0; i++) {
+            stream_iter_pair(&it, &f, &v);
+            if ((rc = put_bulk(o, f.ptr, f.len)) == 0)
+                rc = put_bulk(o, v.ptr, v.len);
+        }
+    }
+    return rc;
+}
+
+static int write_stream_consumer(struct out *o, const char *key, size_t klen,
+                                 const struct stream_group *g, const struct stream_consumer *c)
+{
+    static const struct stream_id zero = {0, 0};
+    const struct stream_nack *n = stream_pel_seek(g, c, &zero);
+    int rc = 0;
+    if (n == NULL) { /* XGROUP CREATECONSUMER key group consumer */
+        if ((rc = put_count(o, '*', 5)) == 0 && (rc = put_str(o, "XGROUP")) == 0 &&
+            (rc = put_str(o, "CREATECONSUMER")) == 0 && (rc = put_bulk(o, key, klen)) == 0 &&
+            (rc = put_bulk(o, g->name, g->len)) == 0)
+            rc = put_bulk(o, c->name, c->len);
+        return rc;
+    }
+    /* XCLAIM key group consumer 0 id TIME ms RETRYCOUNT n JUSTID FORCE */
+    for (; n != NULL && rc == 0; n = stream_pel_next(n, true)) {
+        if ((rc = put_head(o, "XCLAIM", key, klen, 10)) == 0 &&
+            (rc = put_bulk(o, g->name, g->len)) == 0 && (rc = put_bulk(o, c->name, c->len)) == 0 &&
+            (rc = put_str(o, "0")) == 0 && (rc = put_id(o, &n->id)) == 0 &&
+            (rc = put_str(o, "TIME")) == 0 && (rc = put_ll(o, n->delivery_time)) == 0 &&
+            (rc = put_str(o, "RETRYCOUNT")) == 0 &&
+            (rc = put_ll(o, (long long)n->delivery_count)) == 0 &&
+            (rc = put_str(o, "JUSTID")) == 0)
+            rc = put_str(o, "FORCE");
+    }
+    return rc;
+}
+
+static int write_stream(struct out *o, const char *key, size_t klen, const struct stream *s)
+{
+    struct stream_id last = stream_last_id(s), max_deleted = stream_max_deleted_id(s);
+    int rc = write_stream_entries(o, key, klen, s);
+    /* XSETID key last ENTRIESADDED n MAXDELETEDID id */
+    if (rc == 0 && (rc = put_head(o, "XSETID", key, klen, 5)) == 0 &&
+        (rc = put_id(o, &last)) == 0 && (rc = put_str(o, "ENTRIESADDED")) == 0 &&
+        (rc = put_ll(o, (long long)stream_entries_added(s))) == 0 &&
+        (rc = put_str(o, "MAXDELETEDID")) == 0)
+        rc = put_id(o, &max_deleted);
+    for (const struct stream_group *g = stream_group_first(s); g && rc == 0;
+         g = stream_group_next(g)) {
+        /* XGROUP CREATE key group last ENTRIESREAD n */
+        if ((rc = put_count(o, '*', 7)) == 0 && (rc = put_str(o, "XGROUP")) == 0 &&
+            (rc = put_str(o, "CREATE")) == 0 && (rc = put_bulk(o, key, klen)) == 0 &&
+            (rc = put_bulk(o, g->name, g->len)) == 0 && (rc = put_id(o, &g->last_id)) == 0 &&
+            (rc = put_str(o, "ENTRIESREAD")) == 0)
+            rc = put_ll(o, g->entries_read);
+        for (const struct stream_consumer *c = stream_consumer_first(g); c && rc == 0;
+             c = stream_consumer_next(c))
+            rc = write_stream_consumer(o, key, klen, g, c);
+    }
+    return rc;
+}
+
 static int write_value(struct out *o, const char *key, size_t klen, const struct object *obj)
 {
     if (object_type(obj) == OBJECT_STRING) {
@@ -153,9 +255,12 @@ static int write_value(struct out *o, const char *key, size_t klen, const struct
         return write_hash(o, key, klen, hash_from_boxed(b));
     case OBJECT_ZSET:
         return write_zset(o, key, klen, zset_from_boxed(b));
-    default:
-        return 0;
+    case OBJECT_STREAM:
+        return write_stream(o, key, klen, stream_from_boxed(b));
+    case OBJECT_STRING:
+        break; /* written above */
     }
+    return 0;
 }
 
 static int key_cb(const char *key, size_t len, const struct object *obj, int64_t expire_at,

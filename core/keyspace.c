@@ -78,9 +78,11 @@
  * Keys clients wait on (blocking commands)
  *   A third optional hashmap, `waited`, maps a key some client blocks on
  *   to the server's waiter queue. Creating a key, or giving one a new
- *   value through put_value (RENAME, COPY, SET...), calls the config's
- *   ready_cb with the shard held when the key has a record, so the
- *   server can serve its waiters once the writing command is done. Like
+ *   value through put_value (RENAME, COPY, SET...), or removing one
+ *   (DEL, expiry, eviction: a blocked XREADGROUP is told its stream went)
+ *   calls the config's ready_cb with the shard held when the key has a
+ *   record, so the server can serve its waiters once the writing command
+ *   is done. Like
  *   `watched` it belongs to (db, shard) and costs a NULL test when
  *   nobody waits.
  *
@@ -600,10 +602,17 @@ static void unlink_entry(struct keyspace_shard *sh, struct hashmap_entry *e)
     hashmap_remove(sh->d.map, e);
 }
 
+static void signal_ready(struct keyspace_shard *sh, const char *key, size_t len, uint64_t hash);
+
 static void remove_entry(struct keyspace_shard *sh, struct hashmap_entry *e)
 {
     struct object *o = obj_of(e);
 
+    if (sh->waited && sh->ks->cfg.ready_cb) { /* waiters may care it went (XREADGROUP) */
+        const char *key = hashmap_entry_key(e);
+        size_t len = hashmap_entry_keylen(e);
+        signal_ready(sh, key, len, sh->ks->cfg.hasher.fn(key, len, sh->ks->cfg.hasher.ctx));
+    }
     sh->d.heap_bytes -= object_heap_bytes(o);
     object_free_payload(o);
     unlink_entry(sh, e);
@@ -633,7 +642,8 @@ struct access {
     int lfu; /* -1: keep the old counter on overwrite, LFU_INIT_VAL on insert */
 };
 
-/* A key was created: tell the server if clients wait on it. */
+/* A key was created, overwritten or removed: tell the server if clients
+ * wait on it. */
 static void signal_ready(struct keyspace_shard *sh, const char *key, size_t len, uint64_t hash)
 {
     if (sh->waited && sh->ks->cfg.ready_cb && hashmap_find(sh->waited, key, len, hash))

@@ -109,9 +109,9 @@ enum {
 
 struct keyspace_shard;
 
-/* A key was created in a shard where clients wait on it (keyspace_waiters
- * below): called with the shard held, from the write that created it. It
- * must not call into this keyspace. */
+/* A key was created, given a new value or removed in a shard where
+ * clients wait on it (keyspace_waiters below): called with the shard held,
+ * from the write that did it. It must not call into this keyspace. */
 typedef void (*keyspace_ready_cb)(struct keyspace_shard *sh, const char *key, size_t len,
                                   void *ud);
 

@@ -432,6 +432,7 @@ const char *object_type_name(enum object_type type)
     case OBJECT_SET: return "set";
     case OBJECT_ZSET: return "zset";
     case OBJECT_HASH: return "hash";
+    case OBJECT_STREAM: return "stream";
     }
     return "unknown";
 }
@@ -447,6 +448,7 @@ const char *object_encoding_name(enum object_encoding encoding)
     case OBJECT_ENC_EMBSTR: return "embstr";
     case OBJECT_ENC_QUICKLIST: return "quicklist";
     case OBJECT_ENC_LISTPACK: return "listpack";
+    case OBJECT_ENC_STREAM: return "stream";
     }
     return "unknown";
 }
@@ -637,7 +639,7 @@ void object__check_invariants(const struct object *o, size_t extra_size)
     (void)o;
     (void)extra_size;
 #else
-    assert(o->type <= OBJECT_HASH);
+    assert(o->type <= OBJECT_HASH || o->type == OBJECT_STREAM);
     assert((o->flags & ~OBJECT_F_TTL) == 0);
     assert(object_used_size(o) <= extra_size);
     if (is_string(o)) {

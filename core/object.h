@@ -73,6 +73,7 @@ enum object_type {
     OBJECT_SET = 2,  /* reserved: boxed */
     OBJECT_ZSET = 3, /* reserved: boxed */
     OBJECT_HASH = 4, /* reserved: boxed */
+    OBJECT_STREAM = 6, /* boxed; Redis's OBJ_STREAM */
 };
 
 /* Numbered as Redis's OBJ_ENCODING_* so names line up. */
@@ -84,6 +85,7 @@ enum object_encoding {
     OBJECT_ENC_SKIPLIST = 7,
     OBJECT_ENC_EMBSTR = 8,
     OBJECT_ENC_QUICKLIST = 9,
+    OBJECT_ENC_STREAM = 10,
     OBJECT_ENC_LISTPACK = 11,
 };
 
@@ -219,7 +221,7 @@ void object_ttl_detach(struct object *o);
 
 enum object_type object_type(const struct object *o);
 enum object_encoding object_encoding(const struct object *o);
-/* "string", "list", "set", "zset", "hash" (TYPE's reply). */
+/* "string", "list", "set", "zset", "hash", "stream" (TYPE's reply). */
 const char *object_type_name(enum object_type type);
 /* "raw", "int", "embstr", "hashtable", … (OBJECT ENCODING's reply). */
 const char *object_encoding_name(enum object_encoding encoding);

@@ -41,6 +41,7 @@
 #include "list.h"
 #include "listpack.h"
 #include "rdb_encodings.h"
+#include "rdb_stream.h"
 #include "set.h"
 #include "zset.h"
 
@@ -236,6 +237,8 @@ enum rdb_type rdb_object_type(const struct object *o)
         return enc == OBJECT_ENC_LISTPACK ? RDB_TYPE_HASH_LISTPACK : RDB_TYPE_HASH;
     case OBJECT_ZSET:
         return enc == OBJECT_ENC_LISTPACK ? RDB_TYPE_ZSET_LISTPACK : RDB_TYPE_ZSET_2;
+    case OBJECT_STREAM:
+        return RDB_TYPE_STREAM_LISTPACKS_2;
     }
     assert(!"unknown object type");
     return RDB_TYPE_STRING;
@@ -414,6 +417,8 @@ int rdb_write_value(struct rdb_writer *w, const struct object *o)
         return write_hash(w, hash_from_boxed(b));
     case OBJECT_ZSET:
         return write_zset(w, zset_from_boxed(b));
+    case OBJECT_STREAM:
+        return rdb__stream_write(w, stream_from_boxed(b));
     default:
         assert(!"unknown object type");
         return RDB_EFORMAT;

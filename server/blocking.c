@@ -55,6 +55,7 @@ struct blocked_queue {
 
 struct blocked_key {
     struct keyspace_key key; /* bytes inside the record */
+    struct resp_arg extra;   /* its serving argument at extra_arg (bytes inside the record) */
     struct keyspace_shard *sh;
     struct blocked_node node;
 };
@@ -68,9 +69,10 @@ struct blocked {
     int resp;
     uint32_t client_flags; /* CLIENT_NO_TOUCH, for the serving command */
     enum object_type type;
+    blocking_check_fn check;
     const struct command *serve;
     struct resp_arg argv[SERVE_ARGS_MAX];
-    size_t argc, key_arg;
+    size_t argc, key_arg, extra_arg;
     enum blocking_reply reply;
     long long deadline_ms;
     size_t heap_index;     /* in its loop's deadline heap; SIZE_MAX: not there */
@@ -243,7 +245,7 @@ static struct blocked *record_create(const struct cmd_ctx *ctx, const struct blo
     for (size_t i = 0; i < req->argc; i++)
         bytes += req->argv[i].len;
     for (size_t i = 0; i < req->nkeys; i++)
-        bytes += req->keys[i].len;
+        bytes += req->keys[i].len + (req->extra_arg ? req->extras[i].len : 0);
     struct blocked *b = calloc(1, sizeof(*b) + req->nkeys * sizeof(b->keys[0]) + bytes);
     if (b == NULL || req->argc > SERVE_ARGS_MAX) {
         free(b);
@@ -261,6 +263,11 @@ static struct blocked *record_create(const struct cmd_ctx *ctx, const struct blo
         b->keys[i].sh = keyspace_shard_of(ctx->db, &b->keys[i].key);
         b->keys[i].node.b = b;
         p += req->keys[i].len;
+        if (req->extra_arg) {
+            memcpy(p, req->extras[i].ptr, req->extras[i].len);
+            b->keys[i].extra = (struct resp_arg){p, req->extras[i].len};
+            p += req->extras[i].len;
+        }
     }
     atomic_init(&b->state, WAITER_WAITING);
     atomic_init(&b->refs, 1);
@@ -270,9 +277,11 @@ static struct blocked *record_create(const struct cmd_ctx *ctx, const struct blo
     b->resp = ctx->client->resp;
     b->client_flags = ctx->client->flags & CLIENT_NO_TOUCH;
     b->type = req->type;
+    b->check = req->check;
     b->serve = req->serve;
     b->argc = req->argc;
     b->key_arg = req->key_arg;
+    b->extra_arg = req->extra_arg;
     b->reply = req->reply;
     b->deadline_ms = req->deadline_ms;
     b->heap_index = SIZE_MAX;
@@ -530,17 +539,50 @@ void blocking_signal_db(unsigned db, long long now_ms)
 
 /* ---- serving ---------------------------------------------------------------------- */
 
+/* The serving command's arguments, with the ready key (and its extra
+ * argument) in place, and the shards its keys fall in (at most
+ * SERVE_ARGS_MAX). */
+static size_t serve_args(const struct blocked_key *bk, struct keyspace_db *db,
+                         struct resp_arg *argv, struct keyspace_shard **shards)
+{
+    const struct blocked *b = bk->node.b;
+    struct command_keys keys;
+    size_t n = 0, i;
+    memcpy(argv, b->argv, b->argc * sizeof(*argv));
+    argv[b->key_arg] = (struct resp_arg){bk->key.ptr, bk->key.len};
+    if (b->extra_arg)
+        argv[b->extra_arg] = bk->extra;
+    command_keys_init(&keys, b->serve, argv, b->argc);
+    while (command_keys_next(&keys, &i) && n < SERVE_ARGS_MAX) {
+        struct keyspace_key k;
+        keyspace_key_init(server.ks, &k, argv[i].ptr, argv[i].len);
+        shards[n++] = keyspace_shard_of(db, &k);
+    }
+    return n;
+}
+
+/* Whether the key's value (e, NULL when absent) serves waiter b now. */
+static bool serves(const struct blocked_key *bk, struct hashmap_entry *e, struct keyspace_db *db)
+{
+    const struct blocked *b = bk->node.b;
+    if (b->check == NULL)
+        return e != NULL && object_type(keyspace_object(e)) == b->type;
+    struct resp_arg argv[SERVE_ARGS_MAX];
+    struct keyspace_shard *shards[SERVE_ARGS_MAX];
+    serve_args(bk, db, argv, shards);
+    return b->check(e, argv, b->argc);
+}
+
 /* The first waiter of `k` that the key's value can serve, in blocking
- * order; records no longer waiting are unlinked on the way. NULL if the
- * key is absent or nobody waits for its type. The shard is held. */
+ * order; records no longer waiting are unlinked on the way. NULL if
+ * nobody waiting can be served. The shard is held. */
 static struct blocked_key *first_servable(struct keyspace_shard *sh, const struct keyspace_key *k,
-                                          long long now_ms)
+                                          struct keyspace_db *db, long long now_ms)
 {
     struct blocked_queue *q = keyspace_waiters(sh, k);
-    struct hashmap_entry *e = q ? keyspace_find(sh, k, now_ms, KEYSPACE_LOOKUP_NOTOUCH) : NULL;
-    if (e == NULL)
+    if (q == NULL)
         return NULL;
-    enum object_type type = object_type(keyspace_object(e));
+    struct hashmap_entry *e = keyspace_find(sh, k, now_ms, KEYSPACE_LOOKUP_NOTOUCH);
     for (struct blocked_node *n = q->head, *next; n != NULL; n = next) {
         next = n->next;
         struct blocked_key *bk = key_of_node(n);
@@ -551,29 +593,10 @@ static struct blocked_key *first_servable(struct keyspace_shard *sh, const struc
                 return NULL; /* the queue is gone */
             continue;
         }
-        if (n->b->type == type)
+        if (serves(bk, e, db))
             return bk;
     }
     return NULL;
-}
-
-/* The serving command's arguments, with the ready key in place, and the
- * shards its keys fall in (at most SERVE_ARGS_MAX). */
-static size_t serve_args(const struct blocked_key *bk, struct keyspace_db *db,
-                         struct resp_arg *argv, struct keyspace_shard **shards)
-{
-    const struct blocked *b = bk->node.b;
-    struct command_keys keys;
-    size_t n = 0, i;
-    memcpy(argv, b->argv, b->argc * sizeof(*argv));
-    argv[b->key_arg] = (struct resp_arg){bk->key.ptr, bk->key.len};
-    command_keys_init(&keys, b->serve, argv, b->argc);
-    while (command_keys_next(&keys, &i) && n < SERVE_ARGS_MAX) {
-        struct keyspace_key k;
-        keyspace_key_init(server.ks, &k, argv[i].ptr, argv[i].len);
-        shards[n++] = keyspace_shard_of(db, &k);
-    }
-    return n;
 }
 
 static bool all_held(const struct keyspace_lockset *locks, struct keyspace_shard **shards,
@@ -647,7 +670,7 @@ static struct blocked_key *lock_first_servable(struct keyspace_lockset *locks,
     keyspace_lockset_add(locks, sh); /* one shard: never allocates */
     for (;;) {
         keyspace_lockset_lock(locks);
-        struct blocked_key *bk = first_servable(sh, k, now_ms);
+        struct blocked_key *bk = first_servable(sh, k, db, now_ms);
         if (bk == NULL) {
             keyspace_lockset_unlock(locks);
             return NULL;

@@ -49,6 +49,7 @@
 
 struct client;
 struct cmd_ctx;
+struct hashmap_entry;
 struct command;
 struct keyspace_shard;
 struct resp_arg;
@@ -61,9 +62,18 @@ enum blocking_reply {
     BLOCKING_REPLY_AS_IS,     /* BLMOVE, BLMPOP: the serving command's reply */
 };
 
+/* Whether a waiter can be served now by its serving command's arguments
+ * (argv, with the ready key and its extra argument in place), given the
+ * key's value (NULL when the key is absent): a stream waiter needs
+ * entries above its ID, or must hear that its group or stream went. Its
+ * shard is held. */
+typedef bool (*blocking_check_fn)(struct hashmap_entry *e, const struct resp_arg *argv,
+                                  size_t argc);
+
 /* A blocking command's request to wait, filled by its handler. */
 struct blocking_request {
-    enum object_type type;          /* the type that serves it: list or zset */
+    enum object_type type;          /* the type that serves it: list, zset or stream */
+    blocking_check_fn check;        /* NULL: any value of `type` serves it */
     const struct command *serve;    /* the non-blocking command */
     const struct resp_arg *argv;    /* its arguments (copied); argv[key_arg] is */
     size_t argc, key_arg;           /* replaced by the key that got ready */
@@ -72,6 +82,8 @@ struct blocking_request {
                                        array (a timeout is always a null array) */
     const struct resp_arg *keys;    /* the keys to wait on */
     size_t nkeys;
+    const struct resp_arg *extras;  /* with extra_arg > 0: the argument (copied) put at */
+    size_t extra_arg;               /* argv[extra_arg] when keys[i] is ready (XREAD's IDs) */
     long long deadline_ms;          /* 0: forever */
 };
 

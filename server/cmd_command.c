@@ -3,6 +3,7 @@
  * GETKEYS, HELP), generated from the command table, so that redis-cli shows
  * argument hints and client libraries can learn key positions.
  */
+#include <ctype.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
@@ -30,14 +31,15 @@ static const struct {
  * as Redis appends it. */
 static void add_flags(struct resp_out *out, const struct command *cmd)
 {
-    size_t n = cmd->numkeys_arg > 0;
+    bool movable = cmd->numkeys_arg > 0 || cmd->key_keyword != NULL;
+    size_t n = movable;
     for (size_t i = 0; i < FLAG_NAME_COUNT; i++)
         n += (cmd->flags & flag_names[i].flag) != 0;
     resp_add_set_len(out, n);
     for (size_t i = 0; i < FLAG_NAME_COUNT; i++)
         if (cmd->flags & flag_names[i].flag)
             resp_add_simple(out, flag_names[i].name);
-    if (cmd->numkeys_arg > 0)
+    if (movable)
         resp_add_simple(out, "movablekeys");
 }
 
@@ -55,10 +57,28 @@ static void add_acl_categories(struct resp_out *out, const struct command *cmd)
     }
 }
 
-/* One key spec in Redis 7's shape: begin_search by index, then find_keys
- * as a range (lastkey relative to the first, keystep, limit) or, for a
- * counted list, a keynum (where the count is, relative to the index,
- * the first key after it, keystep). */
+/* begin_search by keyword (XREAD's STREAMS, from keyword_from). */
+static void add_keyword_search(struct resp_out *out, const struct command *cmd)
+{
+    char word[16];
+    size_t n = 0;
+    for (; cmd->key_keyword[n] && n < sizeof(word) - 1; n++)
+        word[n] = (char)toupper((unsigned char)cmd->key_keyword[n]);
+    resp_add_bulk_cstr(out, "type");
+    resp_add_bulk_cstr(out, "keyword");
+    resp_add_bulk_cstr(out, "spec");
+    resp_add_map_len(out, 2);
+    resp_add_bulk_cstr(out, "keyword");
+    resp_add_bulk(out, word, n);
+    resp_add_bulk_cstr(out, "startfrom");
+    resp_add_integer(out, cmd->keyword_from);
+}
+
+/* One key spec in Redis 7's shape: begin_search by index (or, for a
+ * keyword key spec, by keyword: its keys are read, "RO", as Redis marks
+ * XREADGROUP's), then find_keys as a range (lastkey relative to the
+ * first, keystep, limit) or, for a counted list, a keynum (where the
+ * count is, relative to the index, the first key after it, keystep). */
 static void add_key_spec(struct resp_out *out, const struct command *cmd, int index,
                          const char *find_type, const char *const names[3],
                          const long long values[3])
@@ -67,15 +87,19 @@ static void add_key_spec(struct resp_out *out, const struct command *cmd, int in
     resp_add_bulk_cstr(out, "flags");
     resp_add_set_len(out, 1);
     resp_add_simple(out, (cmd->flags & CMD_NOT_KEYS) ? "NOT_KEY"
-                         : (cmd->flags & CMD_WRITE) ? "RW" : "RO");
+                         : (cmd->flags & CMD_WRITE) && !cmd->key_keyword ? "RW" : "RO");
     resp_add_bulk_cstr(out, "begin_search");
     resp_add_map_len(out, 2);
-    resp_add_bulk_cstr(out, "type");
-    resp_add_bulk_cstr(out, "index");
-    resp_add_bulk_cstr(out, "spec");
-    resp_add_map_len(out, 1);
-    resp_add_bulk_cstr(out, "index");
-    resp_add_integer(out, index);
+    if (cmd->key_keyword) {
+        add_keyword_search(out, cmd);
+    } else {
+        resp_add_bulk_cstr(out, "type");
+        resp_add_bulk_cstr(out, "index");
+        resp_add_bulk_cstr(out, "spec");
+        resp_add_map_len(out, 1);
+        resp_add_bulk_cstr(out, "index");
+        resp_add_integer(out, index);
+    }
     resp_add_bulk_cstr(out, "find_keys");
     resp_add_map_len(out, 2);
     resp_add_bulk_cstr(out, "type");
@@ -93,6 +117,12 @@ static void add_key_specs(struct resp_out *out, const struct command *cmd)
     static const char *const range_names[3] = {"lastkey", "keystep", "limit"};
     static const char *const keynum_names[3] = {"keynumidx", "firstkey", "keystep"};
     bool range = cmd->first_key > 0, counted = cmd->numkeys_arg > 0;
+    if (cmd->key_keyword) {
+        static const long long values[3] = {-1, 1, 2}; /* half of what follows */
+        resp_add_array_len(out, 1);
+        add_key_spec(out, cmd, 0, "range", range_names, values);
+        return;
+    }
     resp_add_array_len(out, (size_t)range + (size_t)counted);
     if (range) {
         long long lastkey = cmd->last_key < 0 ? cmd->last_key : cmd->last_key - cmd->first_key;
@@ -356,7 +386,8 @@ static void command_getkeys_command(struct cmd_ctx *ctx)
         resp_add_error(ctx->out, "ERR Invalid number of arguments specified for command");
         return;
     }
-    if ((cmd->first_key <= 0 && cmd->numkeys_arg <= 0) || (cmd->flags & CMD_NOT_KEYS)) {
+    if ((cmd->first_key <= 0 && cmd->numkeys_arg <= 0 && cmd->key_keyword == NULL) ||
+        (cmd->flags & CMD_NOT_KEYS)) {
         resp_add_error(ctx->out, "ERR The command has no key arguments");
         return;
     }

@@ -21,6 +21,7 @@
 #include "object.h"
 #include "server.h"
 #include "set.h"
+#include "stream.h"
 #include "zset.h"
 
 #define USAGE_DEFAULT_SAMPLES 5 /* Redis's OBJ_COMPUTE_SIZE_DEF_SAMPLES */
@@ -38,6 +39,8 @@ static size_t value_bytes(const struct object *o, size_t samples)
         return zset_bytes(zset_from_boxed(object_boxed(o)), samples);
     case OBJECT_LIST:
         return list_bytes(list_from_boxed(object_boxed(o)), samples);
+    case OBJECT_STREAM: /* its entries; groups and their PELs are not counted */
+        return stream_bytes(stream_from_boxed(object_boxed(o)));
     }
     return 0;
 }

@@ -50,6 +50,7 @@ static struct command *const command_tables[] = {
     dump_commands,
     memory_commands,
     debug_commands,
+    stream_commands,
 };
 
 static struct hashmap *command_index;
@@ -532,6 +533,25 @@ void cmd_key(struct cmd_ctx *ctx, size_t argi, struct cmd_key *out)
     out->shard = keyspace_shard_of(ctx->db, &out->key);
 }
 
+/* A keyword key spec: the keys are the first half of what follows the
+ * keyword; false when there is no keyword or the rest is odd (the
+ * command refuses the line). */
+static bool keyword_keys(struct command_keys *it, const struct command *cmd,
+                         const struct resp_arg *argv, size_t argc)
+{
+    for (size_t i = (size_t)cmd->keyword_from; i < argc; i++) {
+        if (arg_is(&argv[i], cmd->key_keyword)) {
+            size_t rest = argc - i - 1;
+            if (rest == 0 || rest % 2)
+                return false;
+            it->counted_next = i + 1;
+            it->counted_end = i + 1 + rest / 2;
+            return true;
+        }
+    }
+    return false;
+}
+
 int command_keys_init(struct command_keys *it, const struct command *cmd,
                       const struct resp_arg *argv, size_t argc)
 {
@@ -553,6 +573,8 @@ int command_keys_init(struct command_keys *it, const struct command *cmd,
         it->counted_next = (size_t)cmd->numkeys_arg + 1;
         it->counted_end = it->counted_next + (size_t)n;
     }
+    if (cmd->key_keyword != NULL && !keyword_keys(it, cmd, argv, argc))
+        return -1;
     return it->next <= it->last || it->counted_next < it->counted_end;
 }
 

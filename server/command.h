@@ -147,6 +147,11 @@ struct command {
     /* > 0: argv[numkeys_arg] counts the keys right after it, beyond any
      * fixed ones above (Redis's movablekeys: SINTERCARD, ZUNIONSTORE...). */
     int numkeys_arg;
+    /* Not NULL: the keys follow the first argument from keyword_from on
+     * equal to this word (any case) and fill half of what is left, their
+     * IDs the other half (Redis's keyword key spec: XREAD's STREAMS). */
+    const char *key_keyword;
+    int keyword_from;
     command_proc proc;
     const char *group;            /* "string", "keyspace", "connection", "server", "generic" */
     const char *summary;
@@ -336,5 +341,6 @@ extern struct command function_commands[];
 extern struct command dump_commands[];
 extern struct command memory_commands[];
 extern struct command debug_commands[];
+extern struct command stream_commands[];
 
 #endif

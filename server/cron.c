@@ -7,13 +7,15 @@
  * CRON_EXPIRE_SHARD_SAMPLES, so one shard lock is never held long). The
  * expiry part of a tick stops after a quarter of the tick's period, as
  * Redis's does; rehashing gets a millisecond per tick, as in Redis's
- * databasesCron.
+ * databasesCron. Keys it expired that clients wait on are served after
+ * (an XREADGROUP on an expired stream gets its error).
  */
 #include "cron.h"
 
 #include <stdatomic.h>
 
 #include "aof.h"
+#include "blocking.h"
 #include "keyspace.h"
 #include "memory.h"
 #include "loading.h"
@@ -74,8 +76,10 @@ void cron_tick(long long now_ms)
         return;
     atomic_store(&server.lru_clock, (unsigned)((now_ms / 1000) & ((1 << 24) - 1)));
     bool loading = loading_in_progress();
-    if (!loading && atomic_load(&active_expire))
+    if (!loading && atomic_load(&active_expire)) {
         expire_keys(now_ms);
+        blocking_serve_ready(); /* a stream expired under a blocked XREADGROUP */
+    }
     if (!loading && server.cfg.activerehashing)
         rehash_steps();
     if (last_sample_ms == 0 || now_ms - last_sample_ms >= CRON_SAMPLE_EVERY_MS) {

@@ -24,6 +24,7 @@
 #include "list.h"
 #include "rdb.h"
 #include "set.h"
+#include "stream.h"
 #include "zset.h"
 
 static const struct hashmap_seed seed = {0x72646200, 0x66757a7a};
@@ -65,6 +66,9 @@ static void check_invariants(const struct object *o)
         break;
     case OBJECT_HASH:
         hash__check_invariants(hash_from_boxed(b));
+        break;
+    case OBJECT_STREAM:
+        stream__check_invariants(stream_from_boxed(b));
         break;
     default:
         zset__check_invariants(zset_from_boxed(b));

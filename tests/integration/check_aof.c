@@ -253,6 +253,59 @@ START_TEST(incr_file_holds_what_redis_7_writes)
 }
 END_TEST
 
+static bool same_reply(const redisReply *a, const redisReply *b)
+{
+    if (a->type != b->type || a->integer != b->integer || a->len != b->len ||
+        a->elements != b->elements || (a->str && memcmp(a->str, b->str, a->len) != 0))
+        return false;
+    for (size_t i = 0; i < a->elements; i++)
+        if (!same_reply(a->element[i], b->element[i]))
+            return false;
+    return true;
+}
+
+/* What a stream's rewrite must keep: its entries, its counters (XINFO
+ * STREAM's, not the node layout), each group's position and lag, and who
+ * holds which pending entry with its delivery count. */
+static const char *const stream_probes[] = {
+    "XRANGE st - +",
+    "XINFO GROUPS st",
+    "XPENDING st g1",
+    "XREADGROUP GROUP g1 alice STREAMS st 0", /* alice's pending entries */
+    "XLEN empty",
+};
+
+/* XINFO STREAM's counters, not its node layout (a rewrite re-packs). */
+static void expect_same_stream_counters(const redisReply *before, const redisReply *after)
+{
+    static const char *const fields[] = {"length", "last-generated-id", "max-deleted-entry-id",
+                                         "entries-added", "groups"};
+    for (size_t f = 0; f < sizeof(fields) / sizeof(fields[0]); f++) {
+        const redisReply *b = NULL, *a = NULL;
+        for (size_t i = 0; i + 1 < before->elements; i += 2)
+            if (strcmp(before->element[i]->str, fields[f]) == 0)
+                b = before->element[i + 1];
+        for (size_t i = 0; i + 1 < after->elements; i += 2)
+            if (strcmp(after->element[i]->str, fields[f]) == 0)
+                a = after->element[i + 1];
+        ck_assert_msg(a && b && same_reply(a, b), "XINFO STREAM %s changed", fields[f]);
+    }
+}
+
+static void fill_streams(redisContext *c)
+{
+    for (int i = 1; i <= 150; i++) /* two blocks */
+        freeReplyObject(harness_cmd(c, "XADD st %d-1 f v%d n %d", i, i, i));
+    harness_cmd_int(c, "XDEL st 3-1 150-1");
+    harness_cmd_ok(c, "XGROUP CREATE st g1 0");
+    harness_cmd_ok(c, "XGROUP CREATE st g2 $");
+    freeReplyObject(harness_cmd(c, "XREADGROUP GROUP g1 alice COUNT 5 STREAMS st >"));
+    freeReplyObject(harness_cmd(c, "XREADGROUP GROUP g1 alice COUNT 2 STREAMS st 0"));
+    harness_cmd_int(c, "XACK st g1 1-1");
+    harness_cmd_int(c, "XGROUP CREATECONSUMER st g1 bob");
+    freeReplyObject(harness_cmd(c, "XADD empty MAXLEN 0 * a b"));
+}
+
 /* aof-use-rdb-preamble no: the rewrite's base is commands, read back by
  * Grove and accepted by redis-check-aof. */
 START_TEST(a_base_of_commands_round_trips)
@@ -263,11 +316,16 @@ START_TEST(a_base_of_commands_round_trips)
     tmpdir_make(&d);
     up(&f, &d, "everysec", "--aof-use-rdb-preamble", "no");
     fill(f.c);
+    fill_streams(f.c);
     for (int i = 0; i < 100; i++) /* more than one RPUSH of 64 */
         harness_cmd_int(f.c, "RPUSH long %d", i);
     harness_expect_status(harness_cmd(f.c, "BGREWRITEAOF"),
                           "Background append only file rewriting started");
     wait_no_rewrite(f.c);
+    enum { PROBES = sizeof(stream_probes) / sizeof(stream_probes[0]) };
+    redisReply *before[PROBES], *info = harness_cmd(f.c, "XINFO STREAM st");
+    for (size_t i = 0; i < PROBES; i++)
+        before[i] = harness_cmd(f.c, stream_probes[i]);
     down(&f);
     path_in(&d, "appendonlydir/appendonly.aof.2.base.aof", path, sizeof(path));
     FILE *fp = fopen(path, "rb");
@@ -279,6 +337,17 @@ START_TEST(a_base_of_commands_round_trips)
     expect_filled(f.c);
     harness_expect_int(harness_cmd(f.c, "LLEN long"), 100);
     harness_expect_str(harness_cmd(f.c, "LINDEX long 99"), "99");
+    for (size_t i = 0; i < PROBES; i++) {
+        redisReply *after = harness_cmd(f.c, stream_probes[i]);
+        ck_assert_msg(same_reply(before[i], after), "%s differs after the rewrite",
+                      stream_probes[i]);
+        freeReplyObject(after);
+        freeReplyObject(before[i]);
+    }
+    redisReply *info_after = harness_cmd(f.c, "XINFO STREAM st");
+    expect_same_stream_counters(info, info_after);
+    freeReplyObject(info);
+    freeReplyObject(info_after);
     harness_down(&f);
     snprintf(cmd, sizeof(cmd),
              "redis-check-aof %s/appendonlydir/appendonly.aof.manifest 2>&1 | "

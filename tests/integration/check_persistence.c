@@ -99,7 +99,11 @@ static void fill_every_type(redisContext *c)
         harness_cmd_int(c, "SADD bigset member%d", i);
         harness_cmd_int(c, "HSET bighash field%d value%d", i, i);
         harness_cmd_int(c, "ZADD bigzset %d.5 m%d", i, i);
+        freeReplyObject(harness_cmd(c, "XADD bigstream %d-1 f v%d", i + 1, i));
     }
+    harness_expect_str(harness_cmd(c, "XADD stream 1-0 f v"), "1-0");
+    harness_cmd_ok(c, "XGROUP CREATE stream g 0");
+    freeReplyObject(harness_cmd(c, "XREADGROUP GROUP g c STREAMS stream >"));
     harness_cmd_ok(c, "SET ttl v PX 100000000");
     harness_expect_status(harness_cmd(c, "SELECT 7"), "OK");
     harness_cmd_ok(c, "SET db7 seven");
@@ -132,6 +136,11 @@ static void expect_every_type(redisContext *c)
     harness_expect_str(harness_cmd(c, "ZSCORE bigzset m42"), "42.5");
     harness_expect_str(harness_cmd(c, "OBJECT ENCODING bigzset"), "skiplist");
     harness_expect_str(harness_cmd(c, "OBJECT ENCODING intset"), "intset");
+    harness_expect_int(harness_cmd(c, "XLEN bigstream"), 300);
+    redisReply *r = harness_cmd(c, "XREVRANGE bigstream + - COUNT 1");
+    ck_assert_str_eq(r->element[0]->element[0]->str, "300-1");
+    freeReplyObject(r);
+    harness_expect_int(harness_cmd(c, "XACK stream g 1-0"), 1);
     long long ttl = harness_cmd_int(c, "PTTL ttl");
     ck_assert(ttl > 99000000 && ttl <= 100000000);
     harness_expect_int(harness_cmd(c, "PTTL str"), -1);

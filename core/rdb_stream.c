@@ -1,0 +1,559 @@
+/*
+ * rdb_stream.c - streams in RDB files and DUMP payloads, as Redis 7.0
+ * writes them (RDB_TYPE_STREAM_LISTPACKS_2). Internal to core/rdb*.c.
+ *
+ * Layout (Redis's rdbSaveObject for OBJ_STREAM, version 2)
+ *
+ *   nodes, then per node: its master ID (16 bytes, big-endian ms, seq) as
+ *   a string, its listpack as a string
+ *   length, last ID (ms, seq), first ID (ms, seq), max deleted ID (ms,
+ *   seq), entries added                                 (lengths)
+ *   groups, then per group: name, last ID (ms, seq), entries read (as a
+ *   uint64: -1 is 2^64-1), its PEL (count, then per entry the raw
+ *   16-byte ID, delivery time in ms (8 bytes little-endian), delivery
+ *   count), its consumers (count, then per consumer: name, seen time
+ *   (8 bytes), PEL count, raw IDs).
+ *
+ *   A node's listpack: live count, deleted count, the master fields
+ *   (count, names, then 0), then per entry: flags, ms - master ms, seq -
+ *   master seq, [field count, fields and values | values when flag
+ *   SAMEFIELDS], and the entry's element count (for reverse walks).
+ *
+ * Writing goes through the stream's public walk, so the nodes written
+ * are Grove's own grouping of the live entries (100 per node, each node's
+ * master fields those of its first entry), not a copy of the blocks:
+ * deleted entries are left out, as a fresh Redis stream would hold them.
+ * Reading validates every count, ID and delta as Redis's deep
+ * sanitisation does, and rebuilds the stream by appending.
+ *
+ * Errors: RDB_EFORMAT for malformed input (with r->error set), RDB_ENOMEM,
+ * or the sink's error.
+ */
+#include "rdb_stream.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "rdb_encodings.h"
+
+#define F_DELETED 1 /* Redis's STREAM_ITEM_FLAG_DELETED */
+#define F_SAME 2    /* STREAM_ITEM_FLAG_SAMEFIELDS */
+#define NODE_ENTRIES STREAM_BLOCK_MAX_ENTRIES
+
+static const struct stream_id ID_ZERO = {0, 0}, ID_MAX = {UINT64_MAX, UINT64_MAX};
+
+static void id_encode(unsigned char out[16], const struct stream_id *id)
+{
+    for (int i = 0; i < 8; i++) {
+        out[i] = (unsigned char)(id->ms >> (56 - 8 * i));
+        out[8 + i] = (unsigned char)(id->seq >> (56 - 8 * i));
+    }
+}
+
+static struct stream_id id_decode(const unsigned char in[16])
+{
+    struct stream_id id = {0, 0};
+    for (int i = 0; i < 8; i++) {
+        id.ms = id.ms << 8 | in[i];
+        id.seq = id.seq << 8 | in[8 + i];
+    }
+    return id;
+}
+
+/* ==== writing ================================================================= */
+
+static int lp_int(struct rdb__lp *lp, int64_t v)
+{
+    char buf[OBJECT_INT_BUFSIZE];
+    return rdb__lp_append(lp, buf, object_format_int(buf, v));
+}
+
+static int write_id_lens(struct rdb_writer *w, const struct stream_id *id)
+{
+    int rc = rdb_write_len(w, id->ms);
+    return rc < 0 ? rc : rdb_write_len(w, id->seq);
+}
+
+static int write_ms(struct rdb_writer *w, int64_t ms)
+{
+    unsigned char buf[8];
+    for (int i = 0; i < 8; i++)
+        buf[i] = (unsigned char)((uint64_t)ms >> (8 * i));
+    return rdb_write_raw(w, buf, 8);
+}
+
+/* One entry's pairs into the node; `master` holds the node's master
+ * fields. */
+struct node_build {
+    struct rdb__lp lp;
+    struct stream_id master_id;
+    struct stream_str master[64]; /* the master fields while they fit here */
+    size_t nmaster;               /* SIZE_MAX: too many to compare, never SAME */
+    size_t entries;
+};
+
+static int node_entry(struct node_build *nb, struct stream_iter *it, const struct stream_id *id,
+                      size_t npairs, struct stream_str *fv)
+{
+    for (size_t i = 0; i < npairs; i++)
+        stream_iter_pair(it, &fv[2 * i], &fv[2 * i + 1]);
+    bool same = npairs == nb->nmaster;
+    for (size_t i = 0; same && i < npairs; i++)
+        same = fv[2 * i].len == nb->master[i].len &&
+               memcmp(fv[2 * i].ptr, nb->master[i].ptr, fv[2 * i].len) == 0;
+    int rc = lp_int(&nb->lp, same ? F_SAME : 0);
+    if (rc == 0)
+        rc = lp_int(&nb->lp, (int64_t)(id->ms - nb->master_id.ms));
+    if (rc == 0)
+        rc = lp_int(&nb->lp, (int64_t)(id->seq - nb->master_id.seq));
+    if (rc == 0 && !same)
+        rc = lp_int(&nb->lp, (int64_t)npairs);
+    for (size_t i = 0; i < npairs && rc == 0; i++) {
+        if (!same)
+            rc = rdb__lp_append(&nb->lp, fv[2 * i].ptr, fv[2 * i].len);
+        if (rc == 0)
+            rc = rdb__lp_append(&nb->lp, fv[2 * i + 1].ptr, fv[2 * i + 1].len);
+    }
+    if (rc == 0)
+        rc = lp_int(&nb->lp, (int64_t)(npairs + 3 + (same ? 0 : npairs + 1)));
+    nb->entries++;
+    return rc;
+}
+
+/* The node's header: counts and master fields (those of its first entry). */
+static int node_start(struct node_build *nb, const struct stream *s, const struct stream_id *id,
+                      size_t live)
+{
+    struct stream_iter it;
+    struct stream_id got;
+    size_t npairs;
+    stream_iter_init(&it, s, id, id, false);
+    stream_iter_next(&it, &got, &npairs);
+    rdb__lp_reset(&nb->lp);
+    nb->master_id = *id;
+    nb->entries = 0;
+    nb->nmaster = npairs <= 64 ? npairs : SIZE_MAX;
+    int rc = lp_int(&nb->lp, (int64_t)live);
+    if (rc == 0)
+        rc = lp_int(&nb->lp, 0);
+    if (rc == 0)
+        rc = lp_int(&nb->lp, (int64_t)npairs);
+    for (size_t i = 0; i < npairs && rc == 0; i++) {
+        struct stream_str f, v;
+        stream_iter_pair(&it, &f, &v);
+        if (i < 64)
+            nb->master[i] = f;
+        rc = rdb__lp_append(&nb->lp, f.ptr, f.len);
+    }
+    return rc == 0 ? lp_int(&nb->lp, 0) : rc;
+}
+
+static int write_node(struct rdb_writer *w, struct node_build *nb)
+{
+    unsigned char key[16];
+    id_encode(key, &nb->master_id);
+    int rc = rdb__lp_finish(&nb->lp);
+    if (rc == 0)
+        rc = rdb_write_string(w, key, sizeof(key));
+    return rc == 0 ? rdb_write_string(w, nb->lp.bytes, nb->lp.len) : rc;
+}
+
+/* The live entries, NODE_ENTRIES to a node. */
+static int write_nodes(struct rdb_writer *w, const struct stream *s)
+{
+    uint64_t len = stream_len(s);
+    int rc = rdb_write_len(w, (len + NODE_ENTRIES - 1) / NODE_ENTRIES);
+    struct node_build nb;
+    struct stream_iter it;
+    struct stream_id id;
+    size_t npairs, fv_cap = 0;
+    struct stream_str *fv = NULL;
+    uint64_t done = 0;
+    rdb__lp_init(&nb.lp);
+    stream_iter_init(&it, s, &ID_ZERO, &ID_MAX, false);
+    while (rc == 0 && stream_iter_next(&it, &id, &npairs)) {
+        if (done % NODE_ENTRIES == 0) {
+            uint64_t live = len - done < NODE_ENTRIES ? len - done : NODE_ENTRIES;
+            if ((rc = node_start(&nb, s, &id, (size_t)live)) < 0)
+                break;
+        }
+        if (2 * npairs > fv_cap) {
+            struct stream_str *more = realloc(fv, 2 * npairs * sizeof(*fv));
+            if (more == NULL) {
+                rc = RDB_ENOMEM;
+                break;
+            }
+            fv = more;
+            fv_cap = 2 * npairs;
+        }
+        rc = node_entry(&nb, &it, &id, npairs, fv);
+        if (rc == 0 && (++done % NODE_ENTRIES == 0 || done == len))
+            rc = write_node(w, &nb);
+    }
+    free(fv);
+    rdb__lp_deinit(&nb.lp);
+    return rc;
+}
+
+static int write_group(struct rdb_writer *w, const struct stream_group *g)
+{
+    unsigned char raw[16];
+    int rc = rdb_write_string(w, g->name, g->len);
+    if (rc == 0)
+        rc = write_id_lens(w, &g->last_id);
+    if (rc == 0)
+        rc = rdb_write_len(w, (uint64_t)g->entries_read);
+    if (rc == 0)
+        rc = rdb_write_len(w, stream_pel_count(g));
+    for (struct stream_nack *n = stream_pel_seek(g, NULL, &ID_ZERO); n && rc == 0;
+         n = stream_pel_next(n, false)) {
+        id_encode(raw, &n->id);
+        if ((rc = rdb_write_raw(w, raw, 16)) == 0 && (rc = write_ms(w, n->delivery_time)) == 0)
+            rc = rdb_write_len(w, n->delivery_count);
+    }
+    if (rc == 0)
+        rc = rdb_write_len(w, stream_consumer_count(g));
+    for (struct stream_consumer *c = stream_consumer_first(g); c && rc == 0;
+         c = stream_consumer_next(c)) {
+        if ((rc = rdb_write_string(w, c->name, c->len)) == 0 &&
+            (rc = write_ms(w, c->seen_time)) == 0)
+            rc = rdb_write_len(w, stream_consumer_pel_count(c));
+        for (struct stream_nack *n = stream_pel_seek(g, c, &ID_ZERO); n && rc == 0;
+             n = stream_pel_next(n, true)) {
+            id_encode(raw, &n->id);
+            rc = rdb_write_raw(w, raw, 16);
+        }
+    }
+    return rc;
+}
+
+int rdb__stream_write(struct rdb_writer *w, const struct stream *s)
+{
+    struct stream_id last = stream_last_id(s), first = stream_first_id(s),
+                     maxdel = stream_max_deleted_id(s);
+    int rc = write_nodes(w, s);
+    if (rc == 0)
+        rc = rdb_write_len(w, stream_len(s));
+    if (rc == 0)
+        rc = write_id_lens(w, &last);
+    if (rc == 0)
+        rc = write_id_lens(w, &first);
+    if (rc == 0)
+        rc = write_id_lens(w, &maxdel);
+    if (rc == 0)
+        rc = rdb_write_len(w, stream_entries_added(s));
+    if (rc == 0)
+        rc = rdb_write_len(w, stream_group_count(s));
+    for (struct stream_group *g = stream_group_first(s); g && rc == 0; g = stream_group_next(g))
+        rc = write_group(w, g);
+    return rc;
+}
+
+/* ==== reading ================================================================= */
+
+static int bad(struct rdb_reader *r, const char *what)
+{
+    snprintf(r->error_buf, sizeof(r->error_buf), "malformed stream: %s", what);
+    r->error = r->error_buf;
+    return RDB_EFORMAT;
+}
+
+/* A listpack's elements, copied out (integers keep their own digits). */
+struct elems {
+    struct rdb__elem *v;
+    size_t n, cap;
+};
+
+static int collect_cb(void *ud, const struct rdb__elem *e)
+{
+    struct elems *x = ud;
+    if (x->n == x->cap) {
+        size_t cap = x->cap ? 2 * x->cap : 64;
+        struct rdb__elem *v = realloc(x->v, cap * sizeof(*v));
+        if (v == NULL)
+            return RDB_ENOMEM;
+        for (size_t i = 0; i < x->n; i++) /* integers point into their own buf */
+            if (v[i].ptr == x->v[i].buf)
+                v[i].ptr = v[i].buf;
+        x->v = v;
+        x->cap = cap;
+    }
+    x->v[x->n] = *e;
+    if (e->ptr == e->buf)
+        x->v[x->n].ptr = x->v[x->n].buf;
+    x->n++;
+    return RDB_OK;
+}
+
+/* The next element as an integer. */
+static bool next_int(const struct elems *x, size_t *i, int64_t *out)
+{
+    return *i < x->n && object_parse_int(x->v[*i].ptr, x->v[*i].len, out) && ++*i;
+}
+
+/* One entry of a node from element *i: appended unless deleted. */
+static int read_entry(struct rdb_reader *r, struct stream *s, const struct elems *x, size_t *i,
+                      const struct stream_id *master, size_t master_at, int64_t nmaster,
+                      struct stream_str *fv, int *deleted)
+{
+    int64_t flags, dms, dseq, npairs, lpcount;
+    if (!next_int(x, i, &flags) || !next_int(x, i, &dms) || !next_int(x, i, &dseq))
+        return bad(r, "entry header");
+    bool same = flags & F_SAME;
+    npairs = nmaster;
+    if (!same && (!next_int(x, i, &npairs) || npairs < 1 || npairs > (int64_t)x->n))
+        return bad(r, "entry field count");
+    if (*i + (size_t)npairs * (same ? 1 : 2) > x->n)
+        return bad(r, "entry past the node");
+    for (int64_t k = 0; k < npairs; k++) {
+        const struct rdb__elem *f = same ? &x->v[master_at + (size_t)k] : &x->v[(*i)++];
+        const struct rdb__elem *v = &x->v[(*i)++];
+        fv[2 * k] = (struct stream_str){f->ptr, f->len};
+        fv[2 * k + 1] = (struct stream_str){v->ptr, v->len};
+    }
+    if (!next_int(x, i, &lpcount) || lpcount != npairs + 3 + (same ? 0 : npairs + 1))
+        return bad(r, "entry element count");
+    struct stream_id id = {master->ms + (uint64_t)dms, master->seq + (uint64_t)dseq};
+    struct stream_id last = stream_last_id(s);
+    if (stream_id_cmp(&id, master) < 0 || (stream_len(s) && stream_id_cmp(&id, &last) <= 0))
+        return bad(r, "entry IDs out of order");
+    *deleted = (flags & F_DELETED) != 0;
+    if (*deleted)
+        return RDB_OK;
+    return stream_append(s, &id, fv, 2 * (size_t)npairs) < 0 ? RDB_ENOMEM : RDB_OK;
+}
+
+/* A node's listpack, its entries appended to s. */
+static int read_node(struct rdb_reader *r, struct stream *s, const struct stream_id *master,
+                     const struct elems *x)
+{
+    size_t i = 0;
+    int64_t live, deleted, nmaster, zero;
+    if (!next_int(x, &i, &live) || !next_int(x, &i, &deleted) || !next_int(x, &i, &nmaster) ||
+        live < 0 || deleted < 0 || nmaster < 1 || (size_t)nmaster >= x->n)
+        return bad(r, "node header");
+    size_t master_at = i;
+    i += (size_t)nmaster;
+    if (!next_int(x, &i, &zero) || zero != 0)
+        return bad(r, "master entry");
+    struct stream_str *fv = malloc(x->n * 2 * sizeof(*fv));
+    if (fv == NULL)
+        return RDB_ENOMEM;
+    int64_t seen_live = 0, seen_deleted = 0;
+    int rc = RDB_OK;
+    while (i < x->n && rc == RDB_OK) {
+        int was_deleted = 0;
+        rc = read_entry(r, s, x, &i, master, master_at, nmaster, fv, &was_deleted);
+        seen_deleted += was_deleted;
+        seen_live += !was_deleted;
+    }
+    free(fv);
+    if (rc == RDB_OK && (seen_live != live || seen_deleted != deleted))
+        return bad(r, "node counts");
+    return rc;
+}
+
+static int read_nodes(struct rdb_reader *r, struct stream *s)
+{
+    uint64_t nodes;
+    int rc = rdb_read_len(r, &nodes, NULL);
+    struct elems x = {0};
+    for (uint64_t n = 0; n < nodes && rc == RDB_OK; n++) {
+        struct rdb_str key, lp;
+        if ((rc = rdb_read_string(r, &key)) < 0)
+            break;
+        if (key.len != 16) {
+            rc = bad(r, "node key");
+            break;
+        }
+        struct stream_id master = id_decode((const unsigned char *)key.ptr);
+        if ((rc = rdb_read_string(r, &lp)) < 0)
+            break;
+        x.n = 0;
+        if ((rc = rdb__lp_walk((const unsigned char *)lp.ptr, lp.len, collect_cb, &x)) < 0)
+            break;
+        if (x.n == 0) {
+            rc = bad(r, "empty node");
+            break;
+        }
+        rc = read_node(r, s, &master, &x);
+    }
+    free(x.v);
+    return rc;
+}
+
+static int read_id_lens(struct rdb_reader *r, struct stream_id *id)
+{
+    int rc = rdb_read_len(r, &id->ms, NULL);
+    return rc < 0 ? rc : rdb_read_len(r, &id->seq, NULL);
+}
+
+static int read_raw_id(struct rdb_reader *r, struct stream_id *id)
+{
+    unsigned char raw[16];
+    int rc = rdb_read_bytes(r, raw, 16);
+    if (rc == 0)
+        *id = id_decode(raw);
+    return rc;
+}
+
+static int read_ms(struct rdb_reader *r, int64_t *ms)
+{
+    unsigned char b[8];
+    int rc = rdb_read_bytes(r, b, 8);
+    uint64_t v = 0;
+    for (int i = 7; i >= 0; i--)
+        v = v << 8 | b[i];
+    *ms = (int64_t)v;
+    return rc;
+}
+
+/* The group PEL as read, before consumers claim its entries. */
+struct pel_entry {
+    struct stream_id id;
+    int64_t time;
+    uint64_t count;
+    bool owned;
+};
+
+static int read_group_pel(struct rdb_reader *r, struct pel_entry **pel, uint64_t *n)
+{
+    int rc = rdb_read_len(r, n, NULL);
+    if (rc < 0)
+        return rc;
+    if (*n > rdb_reader_remaining(r) / 17)
+        return bad(r, "PEL size");
+    *pel = calloc(*n ? *n : 1, sizeof(**pel));
+    if (*pel == NULL)
+        return RDB_ENOMEM;
+    for (uint64_t i = 0; i < *n && rc == 0; i++) {
+        if ((rc = read_raw_id(r, &(*pel)[i].id)) == 0 && (rc = read_ms(r, &(*pel)[i].time)) == 0)
+            rc = rdb_read_len(r, &(*pel)[i].count, NULL);
+        if (rc == 0 && i && stream_id_cmp(&(*pel)[i].id, &(*pel)[i - 1].id) <= 0)
+            rc = bad(r, "PEL order");
+    }
+    return rc;
+}
+
+static struct pel_entry *pel_find(struct pel_entry *pel, uint64_t n, const struct stream_id *id)
+{
+    uint64_t lo = 0, hi = n;
+    while (lo < hi) {
+        uint64_t mid = lo + (hi - lo) / 2;
+        int c = stream_id_cmp(id, &pel[mid].id);
+        if (c == 0)
+            return &pel[mid];
+        if (c < 0)
+            hi = mid;
+        else
+            lo = mid + 1;
+    }
+    return NULL;
+}
+
+static int read_consumer(struct rdb_reader *r, struct stream_group *g, struct pel_entry *pel,
+                         uint64_t npel)
+{
+    struct rdb_str name;
+    int64_t seen = 0;
+    uint64_t n;
+    int rc = rdb_read_string(r, &name);
+    if (rc == 0)
+        rc = read_ms(r, &seen);
+    if (rc == 0)
+        rc = rdb_read_len(r, &n, NULL);
+    if (rc < 0)
+        return rc;
+    if (stream_consumer_find(g, name.ptr, name.len))
+        return bad(r, "duplicate consumer");
+    struct stream_consumer *c = stream_consumer_create(g, name.ptr, name.len, seen);
+    if (c == NULL)
+        return RDB_ENOMEM;
+    for (uint64_t i = 0; i < n && rc == 0; i++) {
+        struct stream_id id;
+        if ((rc = read_raw_id(r, &id)) < 0)
+            break;
+        struct pel_entry *e = pel_find(pel, npel, &id);
+        if (e == NULL || e->owned)
+            return bad(r, "consumer PEL entry not in the group PEL");
+        struct stream_nack *nack = stream_nack_create(g, c, &id, e->time);
+        if (nack == NULL)
+            return RDB_ENOMEM;
+        nack->delivery_count = e->count;
+        e->owned = true;
+    }
+    return rc;
+}
+
+static int read_group(struct rdb_reader *r, struct stream *s)
+{
+    struct rdb_str name;
+    struct stream_id last;
+    uint64_t entries_read, npel, nconsumers;
+    struct pel_entry *pel = NULL;
+    int rc = rdb_read_string(r, &name);
+    if (rc == 0 && stream_group_find(s, name.ptr, name.len))
+        rc = bad(r, "duplicate group");
+    struct stream_group *g = NULL;
+    if (rc == 0 && (rc = read_id_lens(r, &last)) == 0 &&
+        (rc = rdb_read_len(r, &entries_read, NULL)) == 0) {
+        g = stream_group_create(s, name.ptr, name.len, &last, (long long)entries_read);
+        if (g == NULL)
+            rc = RDB_ENOMEM;
+    }
+    if (rc == 0)
+        rc = read_group_pel(r, &pel, &npel);
+    if (rc == 0)
+        rc = rdb_read_len(r, &nconsumers, NULL);
+    for (uint64_t i = 0; i < nconsumers && rc == 0; i++)
+        rc = read_consumer(r, g, pel, npel);
+    for (uint64_t i = 0; i < npel && rc == 0; i++)
+        if (!pel[i].owned)
+            rc = bad(r, "group PEL entry without a consumer");
+    free(pel);
+    return rc;
+}
+
+static int read_meta(struct rdb_reader *r, struct stream *s)
+{
+    uint64_t len, added;
+    struct stream_id last, first, maxdel;
+    int rc = rdb_read_len(r, &len, NULL);
+    if (rc == 0)
+        rc = read_id_lens(r, &last);
+    if (rc == 0)
+        rc = read_id_lens(r, &first);
+    if (rc == 0)
+        rc = read_id_lens(r, &maxdel);
+    if (rc == 0)
+        rc = rdb_read_len(r, &added, NULL);
+    if (rc < 0)
+        return rc;
+    struct stream_id top = stream_last_id(s);
+    if (len != stream_len(s) || stream_id_cmp(&last, &top) < 0 || added < len)
+        return bad(r, "length or last ID");
+    stream_set_meta(s, &last, added, &maxdel);
+    return RDB_OK;
+}
+
+int rdb__stream_read(struct rdb_reader *r, struct object_value *v)
+{
+    struct stream *s = stream_create();
+    if (s == NULL)
+        return RDB_ENOMEM;
+    uint64_t ngroups;
+    int rc = read_nodes(r, s);
+    if (rc == 0)
+        rc = read_meta(r, s);
+    if (rc == 0)
+        rc = rdb_read_len(r, &ngroups, NULL);
+    for (uint64_t i = 0; i < ngroups && rc == 0; i++)
+        rc = read_group(r, s);
+    if (rc < 0) {
+        stream_destroy(s);
+        return rc;
+    }
+    object_value_from_boxed(v, OBJECT_STREAM, OBJECT_ENC_STREAM, stream_boxed(s));
+    return RDB_OK;
+}
