@@ -52,6 +52,7 @@
 #include <string.h>
 
 #include "bytes.h"
+#include "invariant.h"
 
 #define F_DELETED 1
 #define F_SAME 2
@@ -1045,12 +1046,12 @@ static void check_block(const struct block *b, struct stream_id *prev, uint64_t 
     const unsigned char *p = b->data + b->first_entry, *end = b->data + b->len;
     unsigned nlive = 0, ndel = 0, last_flags = 0;
     struct stream_id id = {0, 0};
-    assert(b->len <= b->cap);
+    INVARIANT(b->len <= b->cap);
     while (p < end) {
         unsigned flags = last_flags = entry_head(b, &p, &id);
         if (nlive + ndel == 0)
-            assert(stream_id_cmp(&id, &b->master) == 0);
-        assert(stream_id_cmp(&id, prev) > 0);
+            INVARIANT(stream_id_cmp(&id, &b->master) == 0);
+        INVARIANT(stream_id_cmp(&id, prev) > 0);
         *prev = id;
         entry_skip_body(b, flags, &p);
         if (flags & F_DELETED)
@@ -1058,10 +1059,10 @@ static void check_block(const struct block *b, struct stream_id *prev, uint64_t 
         else
             nlive++;
     }
-    assert(p == end);
-    assert(nlive == b->live && ndel == b->deleted && nlive > 0);
-    assert(stream_id_cmp(&id, &b->last) == 0);
-    assert(b->last_deleted == ((last_flags & F_DELETED) != 0));
+    INVARIANT(p == end);
+    INVARIANT(nlive == b->live && ndel == b->deleted && nlive > 0);
+    INVARIANT(stream_id_cmp(&id, &b->last) == 0);
+    INVARIANT(b->last_deleted == ((last_flags & F_DELETED) != 0));
     (void)last_flags;
     *live += nlive;
 }
@@ -1072,12 +1073,12 @@ static void check_group(const struct stream_group *g)
     for (struct stream_consumer *c = stream_consumer_first(g); c; c = stream_consumer_next(c)) {
         avl__check_invariants(&c->pel);
         for (struct avl_node *n = avl_first(&c->pel); n; n = avl_next(n)) {
-            assert(cnack_of(n)->consumer == c);
-            assert(stream_nack_find(g, &cnack_of(n)->id) == cnack_of(n));
+            INVARIANT(cnack_of(n)->consumer == c);
+            INVARIANT(stream_nack_find(g, &cnack_of(n)->id) == cnack_of(n));
         }
         total += avl_count(&c->pel);
     }
-    assert(avl__check_invariants(&g->pel) == total);
+    INVARIANT(avl__check_invariants(&g->pel) == total);
 }
 
 void stream__check_invariants(const struct stream *s)
@@ -1087,10 +1088,10 @@ void stream__check_invariants(const struct stream *s)
     avl__check_invariants(&s->blocks);
     for (struct avl_node *n = avl_first(&s->blocks); n; n = avl_next(n))
         check_block(block_of(n), &prev, &live);
-    assert(live == s->length);
-    assert(stream_id_cmp(&prev, &s->last_id) <= 0);
+    INVARIANT(live == s->length);
+    INVARIANT(stream_id_cmp(&prev, &s->last_id) <= 0);
     struct stream_id first = first_live_id(s);
-    assert(stream_id_cmp(&first, &s->first_id) == 0);
+    INVARIANT(stream_id_cmp(&first, &s->first_id) == 0);
     avl__check_invariants(&s->groups);
     for (struct stream_group *g = stream_group_first(s); g; g = stream_group_next(g))
         check_group(g);
