@@ -1,12 +1,14 @@
 /*
  * bytes.h - the order of byte strings that Redis uses everywhere it sorts
  * them (sdscmp, memcmp then length): ZRANGEBYLEX, sorted-set ties, the
- * hashmap's tree bins.
+ * hashmap's tree bins. And the varints the compact forms of hashes and
+ * sorted sets store lengths in.
  */
 #ifndef GROVE_BYTES_H
 #define GROVE_BYTES_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include <string.h>
 
 /* <0, 0, >0 as a sorts before, with, after b: bytes compared unsigned, a
@@ -18,6 +20,48 @@ static inline int bytes_cmp(const void *a, size_t alen, const void *b, size_t bl
     if (c != 0)
         return c;
     return (alen > blen) - (alen < blen);
+}
+
+/* Varints: 7 bits a byte, low bits first, the top bit set on every byte
+ * but the last (one byte below 128, at most 10 for 64 bits). */
+static inline size_t bytes_varint_size(uint64_t n)
+{
+    size_t size = 1;
+    for (; n >= 0x80; n >>= 7)
+        size++;
+    return size;
+}
+
+/* Write n at p; returns the bytes written. */
+static inline size_t bytes_varint_put(unsigned char *p, uint64_t n)
+{
+    size_t i = 0;
+    for (; n >= 0x80; n >>= 7)
+        p[i++] = (unsigned char)(n | 0x80);
+    p[i++] = (unsigned char)n;
+    return i;
+}
+
+/* Read a varint at p into *n; returns the bytes read. */
+static inline size_t bytes_varint_get(const unsigned char *p, uint64_t *n)
+{
+    size_t i = 0;
+    uint64_t v = 0;
+    for (unsigned shift = 0;; shift += 7) {
+        v |= (uint64_t)(p[i] & 0x7f) << shift;
+        if (!(p[i++] & 0x80))
+            break;
+    }
+    *n = v;
+    return i;
+}
+
+/* The usable size of a malloc chunk holding n bytes under glibc's malloc
+ * (8 bytes of overhead, 16-byte steps): how far a compact buffer may grow
+ * before it needs a realloc. 0 for 0. */
+static inline size_t bytes_alloc_cap(size_t n)
+{
+    return n ? ((n + 8 + 15) & ~(size_t)15) - 8 : 0;
 }
 
 #endif

@@ -47,6 +47,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bytes.h"
+
 struct hash {
     struct object_boxed boxed; /* first: the keyspace holds &boxed */
     struct hashmap_hasher hasher;
@@ -140,31 +142,20 @@ static void table_destroy(struct hashmap *map)
 
 static size_t varint_size(size_t n)
 {
-    size_t size = 1;
-    for (; n >= 0x80; n >>= 7)
-        size++;
-    return size;
+    return bytes_varint_size(n);
 }
 
 static size_t varint_put(unsigned char *p, size_t n)
 {
-    size_t i = 0;
-    for (; n >= 0x80; n >>= 7)
-        p[i++] = (unsigned char)(n | 0x80);
-    p[i++] = (unsigned char)n;
-    return i;
+    return bytes_varint_put(p, n);
 }
 
 static size_t varint_get(const unsigned char *p, size_t *n)
 {
-    size_t i = 0, v = 0;
-    for (unsigned shift = 0;; shift += 7) {
-        v |= (size_t)(p[i] & 0x7f) << shift;
-        if (!(p[i++] & 0x80))
-            break;
-    }
-    *n = v;
-    return i;
+    uint64_t v;
+    size_t size = bytes_varint_get(p, &v);
+    *n = (size_t)v;
+    return size;
 }
 
 static size_t pair_size(size_t flen, size_t vlen)
