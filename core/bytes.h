@@ -8,6 +8,7 @@
 #define GROVE_BYTES_H
 
 #include <stddef.h>
+#include <stdlib.h>
 #include <stdint.h>
 #include <string.h>
 
@@ -62,6 +63,29 @@ static inline size_t bytes_varint_get(const unsigned char *p, uint64_t *n)
 static inline size_t bytes_alloc_cap(size_t n)
 {
     return n ? ((n + 8 + 15) & ~(size_t)15) - 8 : 0;
+}
+
+/* Resize *buf, which holds `from` bytes, for `to` bytes when its chunk's
+ * size (bytes_alloc_cap) changes: call it before a write that grows the
+ * contents, after one that shrinks them. 0, or -1 when growing runs out
+ * of memory (*buf unchanged). A failed shrink keeps the bigger buffer,
+ * which is harmless: the capacity is never stored, only ever assumed
+ * smaller than it is. */
+static inline int bytes_buf_resize(unsigned char **buf, size_t from, size_t to)
+{
+    size_t cap = bytes_alloc_cap(to), old = bytes_alloc_cap(from);
+    if (cap == old)
+        return 0;
+    if (cap == 0) {
+        free(*buf);
+        *buf = NULL;
+        return 0;
+    }
+    unsigned char *p = realloc(*buf, cap);
+    if (p == NULL)
+        return cap < old ? 0 : -1;
+    *buf = p;
+    return 0;
 }
 
 #endif

@@ -195,27 +195,6 @@ static size_t compact_offset(const struct zset *z, size_t r)
     return off;
 }
 
-/* Resize buf, which holds `from` bytes, for `to` bytes when the chunk's
- * size changes: before a write that grows it, after one that shrinks it.
- * A failed shrink keeps the bigger buffer (harmless: the capacity is
- * never stored, only ever assumed smaller than it is). */
-static int compact_resize(struct zset *z, size_t from, size_t to)
-{
-    size_t cap = bytes_alloc_cap(to), old = bytes_alloc_cap(from);
-    if (cap == old)
-        return ZSET_OK;
-    if (cap == 0) {
-        free(z->u.buf);
-        z->u.buf = NULL;
-        return ZSET_OK;
-    }
-    unsigned char *buf = realloc(z->u.buf, cap);
-    if (buf == NULL)
-        return cap < old ? ZSET_OK : ZSET_ENOMEM;
-    z->u.buf = buf;
-    return ZSET_OK;
-}
-
 /* Cut the entry [off, next) out; the buffer keeps its size. */
 static void compact_cut(struct zset *z, size_t off, size_t next)
 {
@@ -250,12 +229,12 @@ static int compact_rescore(struct zset *z, size_t off, size_t next, const void *
 {
     size_t from = z->used, size = entry_size(len, score);
     size_t to = from - (next - off) + size;
-    if (to > from && compact_resize(z, from, to) < 0)
+    if (to > from && bytes_buf_resize(&z->u.buf, from, to) < 0)
         return ZSET_ENOMEM;
     compact_cut(z, off, next);
     compact_place(z, member, len, score, size);
     if (to < from)
-        compact_resize(z, from, to);
+        bytes_buf_resize(&z->u.buf, from, to);
     return ZSET_OK;
 }
 
@@ -571,7 +550,7 @@ int zset_set(struct zset *z, const void *member, size_t len, double score, bool 
             return ZSET_ENOMEM;
         if (!z->is_big) {
             size_t size = entry_size(len, score);
-            if (compact_resize(z, z->used, z->used + size) < 0)
+            if (bytes_buf_resize(&z->u.buf, z->used, z->used + size) < 0)
                 return ZSET_ENOMEM;
             compact_place(z, member, len, score, size);
             return ZSET_OK;
@@ -590,7 +569,7 @@ bool zset_remove(struct zset *z, const void *member, size_t len)
             return false;
         size_t from = z->used;
         compact_cut(z, off, entry_get(z->u.buf, off, &m));
-        compact_resize(z, from, z->used);
+        bytes_buf_resize(&z->u.buf, from, z->used);
         return true;
     }
     struct zbig *b = z->u.big;
