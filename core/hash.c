@@ -23,8 +23,9 @@
  *   (moving the tail when its size changes), so a pair keeps its position,
  *   as in a listpack. The buffer is sized to the malloc chunk that holds
  *   it (bytes_alloc_cap): no capacity is stored and no slack beyond the
- *   chunk is paid for; struct hash is 40 bytes (a 48-byte chunk). Small
- *   hashes are most hashes, so both count per key.
+ *   chunk is paid for; struct hash is 24 bytes (glibc's smallest chunk):
+ *   its boxed ops point into an object_env, which also gives the hasher
+ *   and the limits. Small hashes are most hashes, so both count per key.
  *
  *   Table form ("hashtable"): a hashmap (entry API); each entry holds the
  *   field as its key and, in its extra region, the value's length (8
@@ -54,9 +55,8 @@
 #include "bytes.h"
 
 struct hash {
-    struct object_boxed boxed; /* first: the keyspace holds &boxed */
-    const struct object_limits *limits; /* read at each write */
-    const struct hashmap_hasher *hasher; /* borrowed: for the table form */
+    struct object_boxed boxed; /* first: the keyspace holds &boxed; its ops
+                                  are an object_env's (hasher, limits) */
     union {
         unsigned char *buf;  /* compact: pairs (NULL when empty) */
         struct hashmap *map; /* table */
@@ -65,7 +65,7 @@ struct hash {
     uint32_t count : 31; /* compact: pairs */
     uint32_t is_table : 1;
 };
-static_assert(sizeof(struct hash) == 40, "a hash header fits a 48-byte malloc chunk");
+static_assert(sizeof(struct hash) == 24, "a hash header fits glibc's smallest malloc chunk");
 
 #define COMPACT_MAX_BYTES (1u << 30) /* Redis's LISTPACK_MAX_SAFETY_SIZE */
 #define VLEN_SIZE sizeof(uint64_t) /* the value length at the start of an entry's extra */
@@ -77,6 +77,12 @@ static const struct object_boxed_ops hash_ops = {
     .free_cb = boxed_free_cb,
     .dup_cb = boxed_dup_cb,
 };
+
+/* The hasher and the limits (read at each write), from the ops. */
+static const struct object_env *env_of(const struct hash *h)
+{
+    return (const struct object_env *)(const void *)h->boxed.ops;
+}
 
 /* ==== table entries ========================================================== */
 
@@ -239,7 +245,7 @@ static int convert(struct hash *h)
 {
     if (h->is_table)
         return HASH_OK;
-    struct hashmap *map = hashmap_create(h->hasher);
+    struct hashmap *map = hashmap_create(env_of(h)->hasher);
     if (map == NULL)
         return HASH_ENOMEM;
     struct hash_pair p;
@@ -262,12 +268,11 @@ static int convert(struct hash *h)
 
 struct hash *hash_create(const struct hashmap_hasher *hasher, const struct object_limits *limits)
 {
-    struct hash *h = calloc(1, sizeof(*h));
+    const struct object_env *env = object_env(&hash_ops, hasher, limits);
+    struct hash *h = env ? calloc(1, sizeof(*h)) : NULL;
     if (h == NULL)
         return NULL;
-    h->boxed.ops = &hash_ops;
-    h->hasher = hasher;
-    h->limits = limits;
+    h->boxed.ops = &env->ops;
     return h;
 }
 
@@ -289,14 +294,14 @@ struct object_boxed *hash_boxed(struct hash *h)
 
 struct hash *hash_from_boxed(struct object_boxed *b)
 {
-    assert(b->ops == &hash_ops);
+    assert(b->ops->free_cb == boxed_free_cb);
     return (struct hash *)b;
 }
 
 static int dup_table(struct hash *copy, const struct hash *h)
 {
     copy->is_table = 1;
-    if ((copy->u.map = hashmap_create(h->hasher)) == NULL)
+    if ((copy->u.map = hashmap_create(env_of(h)->hasher)) == NULL)
         return HASH_ENOMEM;
     struct hash_iter it;
     struct hash_pair p;
@@ -310,7 +315,7 @@ static int dup_table(struct hash *copy, const struct hash *h)
 
 struct hash *hash_dup(const struct hash *h)
 {
-    struct hash *copy = hash_create(h->hasher, h->limits);
+    struct hash *copy = hash_create(env_of(h)->hasher, env_of(h)->limits);
     if (copy == NULL)
         return NULL;
     if (h->is_table) {
@@ -380,7 +385,7 @@ bool hash_exists(struct hash *h, const void *field, size_t flen)
 
 static bool too_long(const struct hash *h, size_t len)
 {
-    return len > (unsigned long long)h->limits->hash_max_listpack_value;
+    return len > (unsigned long long)env_of(h)->limits->hash_max_listpack_value;
 }
 
 int hash_note_length(struct hash *h, size_t len)
@@ -395,7 +400,7 @@ int hash_set(struct hash *h, const void *field, size_t flen, const void *value, 
     if (created == NULL)
         created = &dummy;
     if (!h->is_table) {
-        bool too_many = h->count >= (unsigned long long)h->limits->hash_max_listpack_entries &&
+        bool too_many = h->count >= (unsigned long long)env_of(h)->limits->hash_max_listpack_entries &&
                         !hash_exists(h, field, flen);
         bool too_big = h->len + pair_size(flen, vlen) > COMPACT_MAX_BYTES;
         if ((too_long(h, flen) || too_long(h, vlen) || too_many || too_big) && convert(h) < 0)
@@ -503,7 +508,7 @@ void hash_random(struct hash *h, struct hash_pair *pair, rng_fn rand64, void *ud
 
 void hash__check_invariants(const struct hash *h)
 {
-    assert(h->boxed.ops == &hash_ops);
+    assert(h->boxed.ops->free_cb == boxed_free_cb);
     if (h->is_table) {
         assert(h->len == 0 && h->count == 0);
         hashmap__check_invariants(h->u.map);

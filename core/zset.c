@@ -39,8 +39,10 @@
  *   as in Redis. Being done before the write, running out of memory leaves
  *   the zset as it was.
  *
- *   struct zset itself is 40 bytes (one 48-byte malloc chunk): small zsets
- *   are most zsets, so the header is kept to what both forms need.
+ *   struct zset itself is 24 bytes, glibc's smallest malloc chunk: small
+ *   zsets are most zsets, so the header is kept to what both forms need.
+ *   Its boxed ops point into an object_env, which also gives the hasher
+ *   and the limits.
  *
  * Thread safety: none (the shard lock guards the key holding the zset).
  */
@@ -72,9 +74,8 @@ struct zbig {
 };
 
 struct zset {
-    struct object_boxed boxed; /* first: the keyspace holds &boxed */
-    const struct object_limits *limits; /* read at each insert */
-    const struct hashmap_hasher *hasher; /* borrowed: for the big form */
+    struct object_boxed boxed; /* first: the keyspace holds &boxed; its ops
+                                  are an object_env's (hasher, limits) */
     union {
         unsigned char *buf; /* compact: the entries (NULL when empty) */
         struct zbig *big;   /* big */
@@ -83,7 +84,7 @@ struct zset {
     uint32_t count : 31; /* compact: members */
     uint32_t is_big : 1;
 };
-static_assert(sizeof(struct zset) == 40, "a zset header fits a 48-byte malloc chunk");
+static_assert(sizeof(struct zset) == 24, "a zset header fits glibc's smallest malloc chunk");
 
 static void boxed_free_cb(struct object_boxed *b);
 static struct object_boxed *boxed_dup_cb(const struct object_boxed *b);
@@ -92,6 +93,12 @@ static const struct object_boxed_ops zset_ops = {
     .free_cb = boxed_free_cb,
     .dup_cb = boxed_dup_cb,
 };
+
+/* The hasher and the limits (read at each insert), from the ops. */
+static const struct object_env *env_of(const struct zset *z)
+{
+    return (const struct object_env *)(const void *)z->boxed.ops;
+}
 
 /* (score, member) order: <0, 0, >0 as the first sorts before, with, after
  * the second. */
@@ -323,7 +330,7 @@ static int big_set(struct zbig *b, const void *member, size_t len, double score,
 /* Compact -> big. On ENOMEM the zset stays compact. */
 static int convert(struct zset *z)
 {
-    struct zbig *b = big_create(z->hasher);
+    struct zbig *b = big_create(env_of(z)->hasher);
     if (b == NULL)
         return ZSET_ENOMEM;
     struct zset_member m;
@@ -347,12 +354,11 @@ static int convert(struct zset *z)
 
 struct zset *zset_create(const struct hashmap_hasher *hasher, const struct object_limits *limits)
 {
-    struct zset *z = calloc(1, sizeof(*z));
+    const struct object_env *env = object_env(&zset_ops, hasher, limits);
+    struct zset *z = env ? calloc(1, sizeof(*z)) : NULL;
     if (z == NULL)
         return NULL;
-    z->boxed.ops = &zset_ops;
-    z->hasher = hasher;
-    z->limits = limits;
+    z->boxed.ops = &env->ops;
     return z;
 }
 
@@ -388,7 +394,7 @@ struct object_boxed *zset_boxed(struct zset *z)
 
 struct zset *zset_from_boxed(struct object_boxed *b)
 {
-    assert(b->ops == &zset_ops);
+    assert(b->ops->free_cb == boxed_free_cb);
     return (struct zset *)b;
 }
 
@@ -398,7 +404,7 @@ struct zset *zset_from_boxed(struct object_boxed *b)
 struct zset *zset_dup(const struct zset *z)
 {
     if (!z->is_big) {
-        struct zset *copy = zset_create(z->hasher, z->limits);
+        struct zset *copy = zset_create(env_of(z)->hasher, env_of(z)->limits);
         if (copy == NULL)
             return NULL;
         if (z->used > 0) {
@@ -412,7 +418,7 @@ struct zset *zset_dup(const struct zset *z)
         copy->count = z->count;
         return copy;
     }
-    struct zset *copy = zset_create_skiplist(z->hasher, z->limits);
+    struct zset *copy = zset_create_skiplist(env_of(z)->hasher, env_of(z)->limits);
     if (copy == NULL)
         return NULL;
     bool added;
@@ -542,7 +548,7 @@ int zset_set(struct zset *z, const void *member, size_t len, double score, bool 
             return compact_rescore(z, off, entry_get(z->u.buf, off, &m), member, len, score);
         }
         *added = true;
-        const struct object_limits *l = z->limits;
+        const struct object_limits *l = env_of(z)->limits;
         if ((z->count + 1ull > (unsigned long long)l->zset_max_listpack_entries ||
              len > (unsigned long long)l->zset_max_listpack_value ||
              z->used + entry_size(len, score) > COMPACT_MAX_BYTES) &&
@@ -712,7 +718,7 @@ static void check_big(const struct zbig *b)
 
 void zset__check_invariants(const struct zset *z)
 {
-    assert(z->boxed.ops == &zset_ops);
+    assert(z->boxed.ops->free_cb == boxed_free_cb);
     if (z->is_big) {
         assert(z->used == 0 && z->count == 0);
         check_big(z->u.big);

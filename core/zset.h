@@ -61,7 +61,8 @@ struct zset_member {
 /* ---- lifecycle ------------------------------------------------------------ */
 
 /* An empty compact zset. `hasher` (for the big form) and `limits` are
- * borrowed and must outlive the zset (and its copies). NULL on ENOMEM. */
+ * borrowed and must outlive the zset (and its copies). NULL on ENOMEM
+ * (or when OBJECT_ENV_MAX other hasher/limits pairs are in use). */
 struct zset *zset_create(const struct hashmap_hasher *hasher, const struct object_limits *limits);
 /* An empty big zset ("skiplist") from the start, as Redis creates
  * one it knows will pass the listpack limits (ZUNIONSTORE's result, a long

@@ -386,6 +386,39 @@ START_TEST(lru_clock_wraps_at_24_bits)
 }
 END_TEST
 
+/* ---- envs ---------------------------------------------------------------- */
+
+static void env_free_cb(struct object_boxed *b)
+{
+    (void)b;
+}
+
+static void free_cb_other(struct object_boxed *b)
+{
+    (void)b;
+}
+
+START_TEST(envs_are_shared_per_ops_hasher_and_limits)
+{
+    static const struct object_boxed_ops ops = {.free_cb = env_free_cb};
+    static const struct object_boxed_ops other_ops = {.free_cb = free_cb_other};
+    static struct object_limits limits = OBJECT_LIMITS_DEFAULT, other_limits;
+    static const int hashers[OBJECT_ENV_MAX + 1]; /* only their addresses matter */
+    const struct hashmap_hasher *h = (const void *)&hashers[0];
+    const struct object_env *e = object_env(&ops, h, &limits);
+    ck_assert_ptr_nonnull(e);
+    ck_assert_ptr_eq(object_env(&ops, h, &limits), e);
+    ck_assert(e->hasher == h && e->limits == &limits && e->ops.free_cb == env_free_cb);
+    ck_assert_ptr_ne(object_env(&ops, h, &other_limits), e);
+    ck_assert_ptr_ne(object_env(&other_ops, h, &limits), e);
+    /* Two made, three in all: the table fills up at OBJECT_ENV_MAX. */
+    for (int i = 1; i <= OBJECT_ENV_MAX - 3; i++)
+        ck_assert_ptr_nonnull(object_env(&ops, (const void *)&hashers[i], &limits));
+    ck_assert_ptr_null(object_env(&ops, (const void *)&hashers[OBJECT_ENV_MAX], &limits));
+    ck_assert_ptr_eq(object_env(&ops, h, &limits), e); /* the old ones still answer */
+}
+END_TEST
+
 static Suite *object_suite(void)
 {
     Suite *s = suite_create("object");
@@ -394,6 +427,7 @@ static Suite *object_suite(void)
     TCase *ttl = tcase_create("ttl");
     TCase *raw = tcase_create("raw");
     TCase *clk = tcase_create("clock");
+    TCase *env = tcase_create("env");
 
     tcase_add_test(enc, canonical_integers_are_encoded_int);
     tcase_add_test(enc, non_canonical_numbers_are_strings);
@@ -420,7 +454,9 @@ static Suite *object_suite(void)
     suite_add_tcase(s, pay);
     suite_add_tcase(s, ttl);
     suite_add_tcase(s, raw);
+    tcase_add_test(env, envs_are_shared_per_ops_hasher_and_limits);
     suite_add_tcase(s, clk);
+    suite_add_tcase(s, env);
     return s;
 }
 
