@@ -588,6 +588,95 @@ bool zset_remove(struct zset *z, const void *member, size_t len)
     return true;
 }
 
+/* ==== loading ================================================================== */
+
+static int item_order_cmp(const void *pa, const void *pb)
+{
+    const struct zset_member *a = pa, *b = pb;
+    return order_cmp(a->score, a->ptr, a->len, b->score, b->ptr, b->len);
+}
+
+static int item_member_cmp(const void *pa, const void *pb)
+{
+    const struct zset_member *a = *(const struct zset_member *const *)pa;
+    const struct zset_member *b = *(const struct zset_member *const *)pb;
+    return bytes_cmp(a->ptr, a->len, b->ptr, b->len);
+}
+
+/* Whether a member repeats among the items: sorted by member, repeats
+ * are neighbours. */
+static int find_repeat(const struct zset_member *items, size_t n)
+{
+    const struct zset_member **byname = malloc(n * sizeof(*byname));
+    if (byname == NULL)
+        return ZSET_ENOMEM;
+    for (size_t i = 0; i < n; i++)
+        byname[i] = &items[i];
+    qsort(byname, n, sizeof(*byname), item_member_cmp);
+    int rc = ZSET_OK;
+    for (size_t i = 1; i < n && rc == ZSET_OK; i++)
+        if (item_member_cmp(&byname[i - 1], &byname[i]) == 0)
+            rc = ZSET_EDUP;
+    free(byname);
+    return rc;
+}
+
+/* The items, in order and unique, as the compact form. */
+static int load_compact(struct zset *z, const struct zset_member *items, size_t n, size_t bytes)
+{
+    if ((z->u.buf = malloc(bytes_alloc_cap(bytes))) == NULL)
+        return ZSET_ENOMEM;
+    size_t off = 0;
+    for (size_t i = 0; i < n; i++)
+        off += entry_put(&z->u.buf[off], items[i].ptr, items[i].len, items[i].score);
+    z->used = (uint32_t)off;
+    z->count = (uint32_t)n;
+    return ZSET_OK;
+}
+
+int zset_load(struct zset *z, struct zset_member *items, size_t n, bool from_listpack)
+{
+    assert(!z->is_big && z->count == 0);
+    const struct object_limits *l = env_of(z)->limits;
+    size_t bytes = 0, maxlen = 0;
+    for (size_t i = 0; i < n; i++) {
+        assert(!isnan(items[i].score));
+        bytes += entry_size(items[i].len, items[i].score);
+        if (items[i].len > maxlen)
+            maxlen = items[i].len;
+    }
+    bool compact = n <= (unsigned long long)l->zset_max_listpack_entries &&
+                   (from_listpack || maxlen <= (unsigned long long)l->zset_max_listpack_value) &&
+                   bytes <= COMPACT_MAX_BYTES;
+    if (compact) {
+        size_t i = 1;
+        while (i < n && item_order_cmp(&items[i - 1], &items[i]) < 0)
+            i++;
+        if (i < n) /* not already in order (a listpack is, when Redis wrote it) */
+            qsort(items, n, sizeof(*items), item_order_cmp);
+        int rc = find_repeat(items, n);
+        return rc < 0 ? rc : load_compact(z, items, n, bytes);
+    }
+    struct zbig *b = big_create(env_of(z)->hasher);
+    if (b == NULL)
+        return ZSET_ENOMEM;
+    bool added = true;
+    int rc = ZSET_OK;
+    for (size_t i = 0; rc == ZSET_OK && i < n; i++) {
+        rc = big_set(b, items[i].ptr, items[i].len, items[i].score, &added,
+                     hashmap_get(b->map, items[i].ptr, items[i].len));
+        if (rc == ZSET_OK && !added)
+            rc = ZSET_EDUP;
+    }
+    if (rc < 0) {
+        big_destroy(b);
+        return rc;
+    }
+    z->u.big = b;
+    z->is_big = 1;
+    return ZSET_OK;
+}
+
 /* ==== visiting ================================================================= */
 
 void zset_iter_init(struct zset_iter *it, const struct zset *z, size_t rank, bool reverse)

@@ -46,6 +46,7 @@
 enum {
     ZSET_OK = 0,
     ZSET_ENOMEM = -1,
+    ZSET_EDUP = -2, /* zset_load: a member given twice */
 };
 
 struct zset;
@@ -101,6 +102,16 @@ size_t zset_count_below(const struct zset *z, double score, bool inclusive);
 int zset_set(struct zset *z, const void *member, size_t len, double score, bool *added);
 /* Remove a member; true if it was there. */
 bool zset_remove(struct zset *z, const void *member, size_t len);
+
+/* Fill a new, empty zset (zset_create) with the n members of a value
+ * being loaded (RDB, RESTORE) in one go, in any order (the items are
+ * reordered), as Redis's rdbLoadObject keeps it: a listpack's members
+ * (`from_listpack`) stay compact while there are at most
+ * zset-max-listpack-entries of them, whatever their length; a skiplist's
+ * become compact only if they also fit zset-max-listpack-value. The
+ * bytes must not point into z. ZSET_EDUP when a member repeats,
+ * ZSET_ENOMEM; either way z is left empty. */
+int zset_load(struct zset *z, struct zset_member *items, size_t n, bool from_listpack);
 
 /* ---- visiting ------------------------------------------------------------- */
 

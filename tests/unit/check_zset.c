@@ -437,6 +437,64 @@ START_TEST(compact_against_big)
 }
 END_TEST
 
+/* zset_load: any order in, sorted out; a repeat refused (the zset left
+ * empty); the form Redis's rdbLoadObject gives. */
+START_TEST(load_builds_either_form)
+{
+    struct zset_member items[3] = {{"c", 1, 3}, {"a", 1, -0.0}, {"b", 1, 2}};
+    struct zset *z = make();
+    ck_assert_int_eq(zset_load(z, items, 3, false), ZSET_OK);
+    ck_assert_int_eq(zset_encoding(z), OBJECT_ENC_LISTPACK);
+    zset__check_invariants(z);
+    expect_at(z, 0, "a", 0);
+    expect_at(z, 2, "c", 3);
+    put(z, "d", 1, true); /* and it works as any other */
+    expect_at(z, 1, "d", 1);
+    zset_destroy(z);
+
+    struct zset_member dup[3] = {{"x", 1, 1}, {"y", 1, 2}, {"x", 1, 3}};
+    z = make();
+    ck_assert_int_eq(zset_load(z, dup, 3, true), ZSET_EDUP);
+    ck_assert_uint_eq(zset_len(z), 0);
+    zset_destroy(z);
+
+    /* Past the entries limit: big, keeping -0; a repeat is refused there too. */
+    static struct zset_member many[MAX_ENTRIES + 1];
+    static char names[MAX_ENTRIES + 1][8];
+    for (int i = 0; i <= MAX_ENTRIES; i++) {
+        many[i].len = (size_t)snprintf(names[i], sizeof(names[i]), "m%d", i);
+        many[i].ptr = names[i];
+        many[i].score = i == 7 ? -0.0 : MAX_ENTRIES - i;
+    }
+    z = make();
+    ck_assert_int_eq(zset_load(z, many, MAX_ENTRIES + 1, true), ZSET_OK);
+    ck_assert_int_eq(zset_encoding(z), OBJECT_ENC_SKIPLIST);
+    zset__check_invariants(z);
+    double sc;
+    ck_assert(zset_score(z, "m7", 2, &sc) && sc == 0 && signbit(sc));
+    zset_destroy(z);
+    many[5].ptr = names[3];
+    many[5].len = strlen(names[3]);
+    z = make();
+    ck_assert_int_eq(zset_load(z, many, MAX_ENTRIES + 1, true), ZSET_EDUP);
+    ck_assert_uint_eq(zset_len(z), 0);
+    zset_destroy(z);
+
+    /* A long member: a listpack's stays compact, a skiplist's goes big. */
+    char longm[70];
+    memset(longm, 'l', sizeof(longm));
+    struct zset_member one = {longm, sizeof(longm), 1};
+    z = make();
+    ck_assert_int_eq(zset_load(z, &one, 1, true), ZSET_OK);
+    ck_assert_int_eq(zset_encoding(z), OBJECT_ENC_LISTPACK);
+    zset_destroy(z);
+    z = make();
+    ck_assert_int_eq(zset_load(z, &one, 1, false), ZSET_OK);
+    ck_assert_int_eq(zset_encoding(z), OBJECT_ENC_SKIPLIST);
+    zset_destroy(z);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("zset");
@@ -449,6 +507,7 @@ int main(void)
     tcase_add_test(tc, scan_listpack_whole_skiplist_by_cursor);
     tcase_add_test(tc, random_against_model);
     tcase_add_test(tc, compact_against_big);
+    tcase_add_test(tc, load_builds_either_form);
     tcase_set_timeout(tc, 120);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
