@@ -53,6 +53,7 @@
 #include <string.h>
 
 #include "bytes.h"
+#include "invariant.h"
 
 struct hash {
     struct object_boxed boxed; /* first: the keyspace holds &boxed; its ops
@@ -508,9 +509,9 @@ void hash_random(struct hash *h, struct hash_pair *pair, rng_fn rand64, void *ud
 
 void hash__check_invariants(const struct hash *h)
 {
-    assert(h->boxed.ops->free_cb == boxed_free_cb);
+    INVARIANT(h->boxed.ops->free_cb == boxed_free_cb);
     if (h->is_table) {
-        assert(h->len == 0 && h->count == 0);
+        INVARIANT(h->len == 0 && h->count == 0);
         hashmap__check_invariants(h->u.map);
         return;
     }
@@ -521,5 +522,5 @@ void hash__check_invariants(const struct hash *h)
         off = compact_pair(h, off, &p);
         n++;
     }
-    assert(off == h->len && n == h->count);
+    INVARIANT(off == h->len && n == h->count);
 }

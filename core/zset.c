@@ -55,6 +55,7 @@
 
 #include "avl.h"
 #include "bytes.h"
+#include "invariant.h"
 
 #define COMPACT_MAX_BYTES (1u << 30) /* Redis's LISTPACK_MAX_SAFETY_SIZE */
 #define SCORE_DOUBLE 1               /* the score varint announcing 8 bytes of double */
@@ -175,19 +176,32 @@ static size_t entry_get(const unsigned char *buf, size_t off, struct zset_member
     return off;
 }
 
+/* The offset past the score at off, without decoding it. */
+static size_t score_skip(const unsigned char *buf, size_t off)
+{
+    if (buf[off] == SCORE_DOUBLE)
+        return off + 1 + sizeof(double);
+    while (buf[off] & 0x80)
+        off++;
+    return off + 1;
+}
+
 /* The offset of the member's entry (its rank in *rank, the entry in *m),
- * or z->used when absent. */
+ * or z->used when absent. Scores are skipped, not decoded, on the way. */
 static size_t compact_find(const struct zset *z, const void *member, size_t len, size_t *rank,
                            struct zset_member *m)
 {
+    const unsigned char *buf = z->u.buf;
     size_t off = 0;
     for (size_t r = 0; off < z->used; r++) {
-        size_t next = entry_get(z->u.buf, off, m);
-        if (m->len == len && memcmp(m->ptr, member, len) == 0) {
+        uint64_t mlen;
+        size_t p = off + bytes_varint_get(&buf[off], &mlen);
+        if (mlen == len && memcmp(&buf[p], member, len) == 0) {
             *rank = r;
+            entry_get(buf, off, m);
             return off;
         }
-        off = next;
+        off = score_skip(buf, p + (size_t)mlen);
     }
     return z->used;
 }
@@ -766,21 +780,20 @@ static void check_compact(const struct zset *z)
     /* No check against the limits: CONFIG SET may have lowered them since. */
     while (off < z->used) {
         size_t next = entry_get(z->u.buf, off, &m);
-        assert(!isnan(m.score));
-        assert(n == 0 || order_cmp(prev.score, prev.ptr, prev.len, m.score, m.ptr, m.len) < 0);
-        assert(next - off == entry_size(m.len, m.score)); /* each score in its one form */
+        INVARIANT(!isnan(m.score));
+        INVARIANT(n == 0 || order_cmp(prev.score, prev.ptr, prev.len, m.score, m.ptr, m.len) < 0);
+        INVARIANT(next - off == entry_size(m.len, m.score)); /* each score in its one form */
         prev = m;
         off = next;
         n++;
     }
-    assert(off == z->used && n == z->count);
+    INVARIANT(off == z->used && n == z->count);
     for (size_t i = 0, o = 0; i < n; i++) { /* members unique */
         struct zset_member a;
         o = entry_get(z->u.buf, o, &a);
         size_t rank;
         struct zset_member found;
-        assert(compact_find(z, a.ptr, a.len, &rank, &found) != z->used && rank == i);
-        (void)rank;
+        INVARIANT(compact_find(z, a.ptr, a.len, &rank, &found) != z->used && rank == i);
     }
 }
 
@@ -793,23 +806,20 @@ static void check_big(const struct zbig *b)
         const struct znode *n = znode_of(an);
         if (prev != NULL) {
             struct zkey k = {prev->score, prev->member, prev->len};
-            int order = zkey_cmp(&k, an);
-            assert(order < 0);
-            (void)order;
+            INVARIANT(zkey_cmp(&k, an) < 0);
         }
-        assert(!isnan(n->score));
-        assert(hashmap_get(b->map, n->member, n->len) == n);
+        INVARIANT(!isnan(n->score));
+        INVARIANT(hashmap_get(b->map, n->member, n->len) == n);
         prev = n;
     }
-    assert(hashmap_size(b->map) == count);
-    (void)count;
+    INVARIANT(hashmap_size(b->map) == count);
 }
 
 void zset__check_invariants(const struct zset *z)
 {
-    assert(z->boxed.ops->free_cb == boxed_free_cb);
+    INVARIANT(z->boxed.ops->free_cb == boxed_free_cb);
     if (z->is_big) {
-        assert(z->used == 0 && z->count == 0);
+        INVARIANT(z->used == 0 && z->count == 0);
         check_big(z->u.big);
     } else {
         check_compact(z);
