@@ -6,6 +6,8 @@
  */
 #include <check.h>
 #include <limits.h>
+#include <pthread.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -419,6 +421,39 @@ START_TEST(envs_are_shared_per_ops_hasher_and_limits)
 }
 END_TEST
 
+/* Threads racing to make the same envs all get the same ones. */
+enum { RACERS = 4, RACE_ENVS = 16 };
+static const int race_hashers[RACE_ENVS];
+static const struct object_env *race_got[RACERS][RACE_ENVS];
+
+static void *race_cb(void *arg)
+{
+    static const struct object_boxed_ops ops = {.free_cb = env_free_cb};
+    static struct object_limits limits = OBJECT_LIMITS_DEFAULT;
+    size_t t = (size_t)(uintptr_t)arg;
+    for (size_t i = 0; i < RACE_ENVS; i++) {
+        size_t k = (i * 7 + t * 5) % RACE_ENVS; /* a different order per thread */
+        race_got[t][k] = object_env(&ops, (const void *)&race_hashers[k], &limits);
+    }
+    return NULL;
+}
+
+START_TEST(envs_made_by_racing_threads_are_one)
+{
+    pthread_t th[RACERS];
+    for (size_t t = 0; t < RACERS; t++)
+        ck_assert_int_eq(pthread_create(&th[t], NULL, race_cb, (void *)(uintptr_t)t), 0);
+    for (size_t t = 0; t < RACERS; t++)
+        pthread_join(th[t], NULL);
+    for (size_t k = 0; k < RACE_ENVS; k++) {
+        ck_assert_ptr_nonnull(race_got[0][k]);
+        ck_assert(race_got[0][k]->hasher == (const void *)&race_hashers[k]);
+        for (size_t t = 1; t < RACERS; t++)
+            ck_assert_ptr_eq(race_got[t][k], race_got[0][k]);
+    }
+}
+END_TEST
+
 static Suite *object_suite(void)
 {
     Suite *s = suite_create("object");
@@ -428,6 +463,7 @@ static Suite *object_suite(void)
     TCase *raw = tcase_create("raw");
     TCase *clk = tcase_create("clock");
     TCase *env = tcase_create("env");
+    TCase *env_threads = tcase_create("env_threads");
 
     tcase_add_test(enc, canonical_integers_are_encoded_int);
     tcase_add_test(enc, non_canonical_numbers_are_strings);
@@ -456,7 +492,9 @@ static Suite *object_suite(void)
     suite_add_tcase(s, raw);
     tcase_add_test(env, envs_are_shared_per_ops_hasher_and_limits);
     suite_add_tcase(s, clk);
+    tcase_add_test(env_threads, envs_made_by_racing_threads_are_one);
     suite_add_tcase(s, env);
+    suite_add_tcase(s, env_threads);
     return s;
 }
 
