@@ -1431,6 +1431,16 @@ uint64_t hashmap_scan(struct hashmap *map, uint64_t cursor, hashmap_scan_fn fn, 
  * so that is ~8 draws at load 1, ~24 while a grow runs, ~64 at the lowest
  * load a table keeps; deliberate collisions (a test's hasher) only raise B
  * to the largest bucket's size.
+ *
+ * Samples (hashmap_sample) are for approximations such as the eviction
+ * pool, where ~10-30 draws a pick cost more than the pick is worth: whole
+ * buckets drawn uniformly until enough entries are gathered. Each entry is
+ * in a drawn bucket with the same probability, 1 / buckets a draw, so no
+ * entry is favoured, as long as every bucket fits in the caller's room (a
+ * bucket that does not, only a tree bucket larger than the room, gives a
+ * random run of its entries). The entries of one sample are not
+ * independent (bucket-mates come together), which an approximation does
+ * not mind. One random memory access per draw, ~1 / load draws an entry.
  * ========================================================================== */
 
 /* The n-th entry of a non-empty bucket (of a tree, in order), or NULL
@@ -1463,6 +1473,39 @@ struct hashmap_entry *hashmap_random(const struct hashmap *map, rng_fn rand64, v
         if (e)
             return e;
     }
+}
+
+/* Up to `room` entries of a non-empty bucket into out, from a random
+ * place in it (so a bucket larger than the room favours none of its
+ * entries): a chain's in chain order, a tree's in key order, wrapping
+ * round. Returns how many. */
+static size_t bucket_take(uintptr_t slot, struct hashmap_entry **out, size_t room,
+                          rng_fn rand64, void *rand_ud)
+{
+    size_t len = slot_is_tree(slot) ? avl_count(slot_tree(slot))
+                                    : chain_length(slot_chain(slot), SIZE_MAX);
+    size_t n = len < room ? len : room;
+    size_t first = len > room ? (size_t)rng_below(rand64, rand_ud, len) : 0;
+    for (size_t i = 0; i < n; i++)
+        out[i] = bucket_nth(slot, (first + i) % len);
+    return n;
+}
+
+size_t hashmap_sample(const struct hashmap *map, rng_fn rand64, void *rand_ud,
+                      struct hashmap_entry **out, size_t want, size_t cap)
+{
+    size_t n0 = table_buckets(&map->t[0]), n1 = table_buckets(&map->t[1]), got = 0;
+    assert(want <= cap);
+    if (hashmap_size(map) == 0)
+        return 0;
+    for (size_t draws = 0; got < want && (draws < want * HASHMAP_SAMPLE_DRAWS || got == 0);
+         draws++) {
+        size_t b = (size_t)rng_below(rand64, rand_ud, n0 + n1);
+        uintptr_t slot = b < n0 ? map->t[0].slots[b] : map->t[1].slots[b - n0];
+        if (slot)
+            got += bucket_take(slot, out + got, cap - got, rand64, rand_ud);
+    }
+    return got;
 }
 
 /* ==========================================================================

@@ -167,6 +167,18 @@ uint64_t hashmap_scan(struct hashmap *map, uint64_t cursor, hashmap_scan_fn fn, 
  * several threads at once, if the source is. */
 struct hashmap_entry *hashmap_random(const struct hashmap *map, rng_fn rand64, void *rand_ud);
 
+/* At least `want` entries (fewer only when the map is sparse or small)
+ * and at most `cap` into out, for approximate sampling (the eviction pool):
+ * whole buckets drawn uniformly until `want` are gathered, so every entry
+ * is equally likely to be in a sample, but the entries of one sample are
+ * not independent draws (see "Random picks" in hashmap.c). Stops after
+ * want * HASHMAP_SAMPLE_DRAWS bucket draws once it has one entry; 0 only
+ * when the map is empty.
+ * want <= cap. Writes nothing, as hashmap_random. */
+#define HASHMAP_SAMPLE_DRAWS 32
+size_t hashmap_sample(const struct hashmap *map, rng_fn rand64, void *rand_ud,
+                      struct hashmap_entry **out, size_t want, size_t cap);
+
 /* ---- testing ------------------------------------------------------------ */
 
 /* Check every structural invariant (counts, chain lengths, tree balance

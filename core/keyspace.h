@@ -517,8 +517,10 @@ void keyspace_evict_pool_deinit(struct keyspace_evict_pool *pool);
 /* [locks] Keys the pool's kind of eviction could take from this shard: all
  * of them, or those with a TTL when volatile_only. */
 size_t keyspace_evict_candidates(struct keyspace_shard *sh, bool volatile_only);
-/* [locks] Sample up to `count` keys of the shard, each drawn uniformly and
- * independently (so possibly with repeats), into the pool, keeping the KEYSPACE_EVPOOL_SIZE best. Returns the keys
+/* [locks] Sample up to `count` keys of the shard into the pool, keeping
+ * the KEYSPACE_EVPOOL_SIZE best: every candidate equally likely to be
+ * sampled; for KEYSPACE_EVICT_RANDOM and volatile_only each key drawn
+ * uniformly and independently (so possibly with repeats). Returns the keys
  * sampled: 0 when the shard has no candidate. */
 size_t keyspace_evict_sample(struct keyspace_evict_pool *pool, struct keyspace_shard *sh,
                              size_t count, int64_t now_ms);

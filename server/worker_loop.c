@@ -263,13 +263,13 @@ static void tick_cb(uv_timer_t *timer)
 /* Before the poll: the connections whose slice ran out last turn get the
  * next one. An active idle handle makes that poll not wait, so they go on
  * at once when nothing else is ready, and after one round of the others'
- * I/O when something is. */
+ * I/O when something is. It stays active until the check handle has
+ * written this turn's replies: stopped here, after the last slice, it
+ * would let the poll sleep with those replies unwritten until some timer
+ * fired (up to WORKER_TICK_MS). */
 static void ready_idle_cb(uv_idle_t *handle)
 {
-    struct worker_loop *wl = handle->data;
-    conn_run_ready(wl);
-    if (wl->ready == NULL)
-        uv_idle_stop(handle);
+    conn_run_ready(handle->data);
 }
 
 /* After the loop's I/O callbacks: write every reply produced this
@@ -284,6 +284,8 @@ static void flush_check_cb(uv_check_t *handle)
     wl->turn++;
     if (wl->ready != NULL)
         uv_idle_start(&wl->ready_idle, ready_idle_cb);
+    else
+        uv_idle_stop(&wl->ready_idle);
 }
 
 /* ---- life cycle ------------------------------------------------------------ */

@@ -4,7 +4,8 @@
  * the loop's other clients waiting until it is done (conn.c's slices).
  * The server runs one loop (--threads 1), so every client shares it.
  *
- * What is asserted is progress, never speed: a probe client completes its
+ * What is asserted is progress, never speed (one regression test bounds
+ * how long a pipeline's last replies wait, against a timer's period): a probe client completes its
  * round trips while the heavy client's work is provably unfinished (keys
  * still missing, reply bytes still unread), and then the heavy client's
  * work is checked whole: every reply, every byte, in order.
@@ -110,6 +111,41 @@ START_TEST(a_bulk_load_does_not_stop_another_clients_commands)
 }
 END_TEST
 
+/* ---- a pipeline a few slices long, alone ----------------------------------------------- */
+
+#define SHORT_PIPELINE 1000 /* ~33 KB of SETs: three slices */
+#define SHORT_ROUNDS 10
+#define TICK_MS 1000        /* the worker's timer (WORKER_TICK_MS), the next thing to wake it */
+
+/* A regression: the loop turn that ran the last slice of a pipeline let
+ * the poll sleep before writing its replies, so each such pipeline waited
+ * for the worker's next timer tick. Ten rounds would then take about ten
+ * ticks; without the fault they take a few milliseconds, so half a tick a
+ * round is a bound that no slow machine comes near. */
+START_TEST(the_last_slice_of_a_pipeline_is_answered_at_once)
+{
+    int fd = harness_raw_connect(&harness_srv);
+    size_t cap = SHORT_PIPELINE * 48, len = 0, want = SHORT_PIPELINE * 5;
+    char *buf = malloc(cap), *replies = malloc(want + 1);
+    ck_assert(buf && replies);
+    for (int i = 0; i < SHORT_PIPELINE; i++)
+        len += (size_t)snprintf(buf + len, cap - len,
+                                "*3\r\n$3\r\nSET\r\n$%d\r\nkey:%05d\r\n$1\r\nv\r\n", 9, i);
+    long long start = harness_now_ms();
+    for (int round = 0; round < SHORT_ROUNDS; round++) {
+        harness_raw_send(fd, buf, len);
+        ck_assert_uint_eq(harness_raw_recv(fd, replies, want + 1, want), want);
+    }
+    long long took = harness_now_ms() - start;
+    ck_assert_msg(took < SHORT_ROUNDS * TICK_MS / 2,
+                  "%d pipelines of %d SETs took %lld ms: their last replies waited for a timer",
+                  SHORT_ROUNDS, SHORT_PIPELINE, took);
+    free(buf);
+    free(replies);
+    close(fd);
+}
+END_TEST
+
 /* ---- a huge reply, read a little at a time --------------------------------------- */
 
 /* The reply LRANGE big 0 -1 gives for items "item:%07d". */
@@ -178,6 +214,7 @@ static Suite *fairness_suite(void)
     TCase *tc = harness_server_case("fairness", start_one_loop, NULL);
     tcase_add_test(tc, a_bulk_load_does_not_stop_another_clients_commands);
     tcase_add_test(tc, a_client_reading_a_huge_reply_slowly_does_not_stop_others);
+    tcase_add_test(tc, the_last_slice_of_a_pipeline_is_answered_at_once);
     suite_add_tcase(s, tc);
     return s;
 }
