@@ -49,6 +49,7 @@
 #include "hash.h"
 
 #include <assert.h>
+#include <malloc.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -356,6 +357,12 @@ size_t hash_len(const struct hash *h)
 enum object_encoding hash_encoding(const struct hash *h)
 {
     return h->is_table ? OBJECT_ENC_HASHTABLE : OBJECT_ENC_LISTPACK;
+}
+
+size_t hash_bytes(const struct hash *h)
+{
+    size_t n = malloc_usable_size((void *)h) + (h->buf ? malloc_usable_size(h->buf) : 0);
+    return n + (h->map ? hashmap_bytes(h->map) : 0);
 }
 
 bool hash_get(struct hash *h, const void *field, size_t flen, const char **value, size_t *vlen)

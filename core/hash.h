@@ -76,6 +76,8 @@ struct hash *hash_dup(const struct hash *h);
 size_t hash_len(const struct hash *h);
 /* OBJECT_ENC_LISTPACK while compact, else OBJECT_ENC_HASHTABLE. */
 enum object_encoding hash_encoding(const struct hash *h);
+/* Heap bytes the hash holds, as allocated (MEMORY USAGE); exact, O(1). */
+size_t hash_bytes(const struct hash *h);
 /* True, with the value (borrowed) in *value and *vlen, if the field is present. */
 bool hash_get(struct hash *h, const void *field, size_t flen, const char **value, size_t *vlen);
 bool hash_exists(struct hash *h, const void *field, size_t flen);

@@ -556,6 +556,11 @@ size_t hashmap_entry_extra_size(const struct hashmap_entry *entry)
     return (size_t)big;
 }
 
+size_t hashmap_entry_bytes(const struct hashmap_entry *entry)
+{
+    return malloc_usable_size((void *)entry);
+}
+
 void *hashmap_entry_value(const struct hashmap_entry *entry)
 {
     void *value;
@@ -890,6 +895,16 @@ static void maybe_grow(struct hashmap *map, size_t chain_len)
                           buckets < HASHMAP_MIN_TREEIFY_BUCKETS;
     if ((overloaded || small_and_long) && buckets < MAX_BUCKETS)
         start_resize(map, buckets * 2);
+}
+
+bool hashmap_reserve(struct hashmap *map, size_t n)
+{
+    size_t buckets = MIN_BUCKETS;
+    while (buckets < n && buckets < MAX_BUCKETS)
+        buckets *= 2;
+    if (rehashing(map) || map->iterators || (map->t[0].slots && map->t[0].mask + 1 >= buckets))
+        return true;
+    return start_resize(map, buckets);
 }
 
 void hashmap_maybe_shrink(struct hashmap *map)

@@ -122,6 +122,8 @@ size_t hashmap_entry_keylen(const struct hashmap_entry *entry);
 /* The extra region, 8-byte aligned. */
 void *hashmap_entry_extra(const struct hashmap_entry *entry);
 size_t hashmap_entry_extra_size(const struct hashmap_entry *entry);
+/* The entry's allocation as the allocator sized it (key, extra, header). */
+size_t hashmap_entry_bytes(const struct hashmap_entry *entry);
 /* For the value API: the stored pointer. */
 void *hashmap_entry_value(const struct hashmap_entry *entry);
 
@@ -131,6 +133,12 @@ void *hashmap_entry_value(const struct hashmap_entry *entry);
  * buckets (empty ones count as 1/10th) have moved. Returns true if a
  * rehash is still in progress. Called by the owner from a timer. */
 bool hashmap_rehash_step(struct hashmap *map, size_t max_buckets);
+/* Make room for `n` entries in all (a loader that knows the count, as
+ * RDB's RESIZEDB): when the map is idle (not resizing, no iterator) and
+ * its table holds fewer than n at load 1, start a resize to one that
+ * does - for an empty map a single allocation, for a filled one the
+ * usual incremental move. False on ENOMEM (nothing changes). */
+bool hashmap_reserve(struct hashmap *map, size_t n);
 /* Check whether the table should shrink (size well under capacity) and
  * start an incremental shrink if so. Deletes call it too. */
 void hashmap_maybe_shrink(struct hashmap *map);

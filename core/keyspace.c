@@ -1506,6 +1506,11 @@ void keyspace_unlock_all(struct keyspace *ks)
     unlock_run(ks->shards, keyspace_shard_count(ks));
 }
 
+uint64_t keyspace_shard_dirty(const struct keyspace_shard *sh)
+{
+    return atomic_load_explicit(&sh->dirty, memory_order_relaxed);
+}
+
 uint64_t keyspace_dirty(const struct keyspace *ks)
 {
     uint64_t n = 0;
@@ -1538,6 +1543,20 @@ int keyspace_shard_foreach(struct keyspace_shard *sh, keyspace_entry_cb cb, void
     }
     hashmap_iter_deinit(&it);
     return rc;
+}
+
+/* A shard's share, with a sixteenth to spare: the split by hash is not
+ * exact, and a share just over the table's size would cost a doubling. */
+void keyspace_db_reserve(struct keyspace_db *db, uint64_t keys)
+{
+    unsigned n = db->ks->nshards;
+    uint64_t share = keys / n + keys / n / 16;
+    for (unsigned i = 0; i < n; i++) {
+        struct keyspace_shard *sh = &db->shards[i];
+        keyspace_shard_lock(sh);
+        hashmap_reserve(sh->d.map, share > SIZE_MAX ? SIZE_MAX : (size_t)share);
+        keyspace_shard_unlock(sh);
+    }
 }
 
 void keyspace_swapdb(struct keyspace *ks, unsigned a, unsigned b)

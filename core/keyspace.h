@@ -391,6 +391,8 @@ void keyspace_unlock_all(struct keyspace *ks);
  * server.dirty, for save points). Summed without locks: exact only while
  * every shard is held. */
 uint64_t keyspace_dirty(const struct keyspace *ks);
+/* [held] The same count for one shard (did a command change it?). */
+uint64_t keyspace_shard_dirty(const struct keyspace_shard *sh);
 /* [held] Keys in sh, expired-but-unreclaimed included, and those with a TTL. */
 void keyspace_shard_sizes(struct keyspace_shard *sh, size_t *keys, size_t *expires);
 /* Called for each entry by keyspace_shard_foreach: expire_at is
@@ -402,6 +404,10 @@ typedef int (*keyspace_entry_cb)(const char *key, size_t len, const struct objec
  * non-zero value, else 0. */
 int keyspace_shard_foreach(struct keyspace_shard *sh, keyspace_entry_cb cb, void *ud);
 
+/* [locks] Make room for `keys` keys in db (RDB's RESIZEDB): each shard's
+ * map is presized for its share, so a load does not grow them step by
+ * step. Out of memory leaves a map as it was (it grows as usual). */
+void keyspace_db_reserve(struct keyspace_db *db, uint64_t keys);
 /* [locks] SWAPDB a b (a == b is a no-op). Holds the shards of both. */
 void keyspace_swapdb(struct keyspace *ks, unsigned a, unsigned b);
 

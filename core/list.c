@@ -30,6 +30,7 @@
 #include "list.h"
 
 #include <assert.h>
+#include <malloc.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -195,6 +196,15 @@ enum object_encoding list_encoding(const struct list *l)
 {
     (void)l;
     return OBJECT_ENC_QUICKLIST;
+}
+
+size_t list_bytes(const struct list *l, size_t samples)
+{
+    size_t n = samples && samples < l->count ? samples : l->count, elems = 0;
+    for (size_t i = 0; i < n; i++)
+        elems += malloc_usable_size(*at(l, i));
+    size_t ring = malloc_usable_size((void *)l) + (l->slots ? malloc_usable_size(l->slots) : 0);
+    return ring + (n ? (size_t)((double)elems / (double)n * (double)l->count) : 0);
 }
 
 const struct list_elem *list_get(const struct list *l, size_t i)

@@ -77,6 +77,10 @@ void list_elem_free(struct list_elem *e);
 size_t list_len(const struct list *l);
 /* Always OBJECT_ENC_QUICKLIST (Redis 7.0). */
 enum object_encoding list_encoding(const struct list *l);
+/* Heap bytes the list holds, as allocated (MEMORY USAGE): the ring exactly,
+ * the elements estimated from the first `samples` (all when 0), as Redis
+ * samples. O(samples). */
+size_t list_bytes(const struct list *l, size_t samples);
 /* The element at index i (0 <= i < len), borrowed. */
 const struct list_elem *list_get(const struct list *l, size_t i);
 

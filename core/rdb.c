@@ -256,10 +256,12 @@ static bool node_takes(size_t node_bytes, size_t sz)
 }
 
 /* Cut the list into nodes as RPUSH would: counts[i] elements in node i (a
- * plain node holds one element and is marked by SIZE_MAX). */
-static size_t plan_nodes(const struct list *l, size_t *counts)
+ * plain node holds one element and is marked by SIZE_MAX). *bytes gets
+ * the nodes' sizes summed (a listpack's bytes, a plain node's element). */
+static size_t plan_nodes(const struct list *l, size_t *counts, size_t *bytes)
 {
     size_t nodes = 0, node_bytes = 0;
+    *bytes = 0;
     for (size_t i = 0; i < list_len(l); i++) {
         const struct list_elem *e = list_get(l, i);
         bool large = e->len >= QUICKLIST_PLAIN_MIN;
@@ -267,13 +269,25 @@ static size_t plan_nodes(const struct list *l, size_t *counts)
             !node_takes(node_bytes, e->len)) {
             counts[nodes++] = large ? SIZE_MAX : 0;
             node_bytes = RDB__LP_EMPTY;
+            *bytes += large ? e->len : RDB__LP_EMPTY;
             if (large)
                 continue;
         }
         counts[nodes - 1]++;
         node_bytes += rdb__lp_entry_size(e->data, e->len);
+        *bytes += rdb__lp_entry_size(e->data, e->len);
     }
     return nodes;
+}
+
+int rdb_list_layout(const struct list *l, size_t *nodes, size_t *bytes)
+{
+    size_t *counts = malloc(sizeof(*counts) * (list_len(l) ? list_len(l) : 1));
+    if (counts == NULL)
+        return RDB_ENOMEM;
+    *nodes = plan_nodes(l, counts, bytes);
+    free(counts);
+    return 0;
 }
 
 enum { QUICKLIST_NODE_PLAIN = 1, QUICKLIST_NODE_PACKED = 2 };
@@ -306,7 +320,8 @@ static int write_list(struct rdb_writer *w, const struct list *l)
     size_t *counts = malloc(sizeof(*counts) * (list_len(l) ? list_len(l) : 1));
     if (counts == NULL)
         return RDB_ENOMEM;
-    int rc = write_list_nodes(w, l, counts, plan_nodes(l, counts));
+    size_t bytes;
+    int rc = write_list_nodes(w, l, counts, plan_nodes(l, counts, &bytes));
     free(counts);
     return rc;
 }

@@ -163,8 +163,7 @@ struct load {
     int64_t now_ms;
     unsigned db;
     int64_t expire_at; /* of the next key, KEYSPACE_TTL_NONE if none */
-    rdb_file_function_cb function_cb;
-    void *ud;
+    struct rdb_file_load_hooks hooks;
     struct rdb_file_load_result *res;
 };
 
@@ -217,6 +216,14 @@ static int load_header(struct load *l)
     return 0;
 }
 
+/* Redis's words for a duplicate it refuses. */
+static int load_dup(struct load *l, const char *key, size_t len)
+{
+    snprintf(l->res->error, sizeof(l->res->error), "RDB has duplicated key '%.*s' in DB %u",
+             (int)(len > 128 ? 128 : len), key, l->db);
+    return RDB_EDUP;
+}
+
 /* A key and its value, inserted unless expired or empty. */
 static int load_key(struct load *l, unsigned type)
 {
@@ -252,6 +259,13 @@ static int load_key(struct load *l, unsigned type)
     keyspace_key_init(l->ks, &k, copy, key.len);
     sh = keyspace_shard_of(keyspace_db(l->ks, l->db), &k);
     keyspace_shard_lock(sh);
+    if (l->hooks.no_dup && keyspace_find(sh, &k, l->now_ms, KEYSPACE_LOOKUP_NOTOUCH)) {
+        keyspace_shard_unlock(sh);
+        object_value_discard(&v);
+        rc = load_dup(l, copy, key.len);
+        free(copy);
+        return rc;
+    }
     rc = keyspace_set_value(sh, &k, &v, l->expire_at, l->now_ms, NULL);
     keyspace_shard_unlock(sh);
     free(copy);
@@ -261,6 +275,7 @@ static int load_key(struct load *l, unsigned type)
     return 0;
 }
 
+
 static int load_function(struct load *l)
 {
     struct rdb_str code;
@@ -269,7 +284,8 @@ static int load_function(struct load *l)
 
     if (rc < 0)
         return load_fail(l, rc, l->r.error);
-    if (l->function_cb && l->function_cb(code.ptr, code.len, err, sizeof(err), l->ud) != 0)
+    if (l->hooks.function_cb &&
+        l->hooks.function_cb(code.ptr, code.len, err, sizeof(err), l->hooks.ud) != 0)
         return load_fail(l, RDB_EFORMAT, err);
     return 0;
 }
@@ -293,6 +309,11 @@ static int load_opcode(struct load *l, unsigned op)
     case RDB_OPCODE_RESIZEDB:
         if ((rc = rdb_read_len(&l->r, &a, NULL)) < 0 || (rc = rdb_read_len(&l->r, &b, NULL)) < 0)
             return load_fail(l, rc, l->r.error);
+        /* Presize for the keys announced - no more than the bytes left
+         * could hold (a key and its value take at least 3), so a lying
+         * file cannot make us allocate much. */
+        b = (uint64_t)(l->r.end - l->r.p) / 3;
+        keyspace_db_reserve(keyspace_db(l->ks, l->db), a < b ? a : b);
         return 0;
     case RDB_OPCODE_EXPIRETIME_MS:
         if ((rc = read_le(l, 8, &a)) < 0)
@@ -345,17 +366,38 @@ static int load_checksum(struct load *l, bool checksum)
     return load_fail(l, RDB_EFORMAT, why);
 }
 
+/* The caller's progress hook after a key. */
+static int key_done(struct load *l)
+{
+    if (l->hooks.progress_cb && l->hooks.progress_cb(rdb_reader_offset(&l->r), l->hooks.ud)) {
+        snprintf(l->res->error, sizeof(l->res->error), "loading stopped at offset %zu",
+                 rdb_reader_offset(&l->r));
+        return RDB_ESTOP;
+    }
+    return 0;
+}
+
 int rdb_file_load(const void *buf, size_t len, struct keyspace *ks,
                   const struct hashmap_hasher *hasher, const struct object_limits *limits,
                   int64_t now_ms, bool checksum, rdb_file_function_cb function_cb, void *ud,
                   struct rdb_file_load_result *res)
 {
-    struct load l = {.ks = ks, .now_ms = now_ms, .expire_at = KEYSPACE_TTL_NONE,
-                     .function_cb = function_cb, .ud = ud, .res = res};
+    struct rdb_file_load_hooks hooks = {.function_cb = function_cb, .ud = ud};
+    return rdb_file_load_with(buf, len, ks, hasher, limits, now_ms, checksum, &hooks, res);
+}
+
+int rdb_file_load_with(const void *buf, size_t len, struct keyspace *ks,
+                       const struct hashmap_hasher *hasher, const struct object_limits *limits,
+                       int64_t now_ms, bool checksum, const struct rdb_file_load_hooks *hooks,
+                       struct rdb_file_load_result *res)
+{
+    struct load l = {.ks = ks, .now_ms = now_ms, .expire_at = KEYSPACE_TTL_NONE, .res = res};
     unsigned type;
     int rc;
 
     *res = (struct rdb_file_load_result){0};
+    if (hooks)
+        l.hooks = *hooks;
     rdb_reader_init(&l.r, buf, len, hasher, limits);
     rc = load_header(&l);
     while (rc == 0) {
@@ -364,7 +406,8 @@ int rdb_file_load(const void *buf, size_t len, struct keyspace *ks,
         } else if (type == RDB_OPCODE_EOF) {
             break;
         } else if (rdb_is_value_type(type)) {
-            rc = load_key(&l, type);
+            if ((rc = load_key(&l, type)) == 0)
+                rc = key_done(&l);
             l.expire_at = KEYSPACE_TTL_NONE;
         } else {
             rc = load_opcode(&l, type);
@@ -372,6 +415,7 @@ int rdb_file_load(const void *buf, size_t len, struct keyspace *ks,
     }
     if (rc == 0)
         rc = load_checksum(&l, checksum);
+    res->consumed = rdb_reader_offset(&l.r);
     rdb_reader_deinit(&l.r);
     return rc;
 }

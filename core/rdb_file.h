@@ -14,7 +14,8 @@
  *   which tells readers not to check, as Redis).
  *
  * Reading accepts versions 1..10 and, besides the above, EXPIRETIME
- * (seconds), IDLE and FREQ (read, not kept), RESIZEDB anywhere, any AUX
+ * (seconds), IDLE and FREQ (read, not kept), RESIZEDB anywhere (its key
+ * count presizes the database's shard maps), any AUX
  * field. Refused with a message: a version above 10, a database index
  * beyond the keyspace's, module values and module aux data, streams, the
  * pre-GA function format, a checksum that does not match, anything
@@ -77,7 +78,21 @@ typedef int (*rdb_file_function_cb)(const char *code, size_t len, char *err, siz
 struct rdb_file_load_result {
     uint64_t keys_loaded;
     uint64_t keys_expired; /* skipped: their time was past */
+    size_t consumed;       /* bytes read up to the checksum's end (an old
+                              RDB-preamble AOF goes on with commands) */
     char error[256];       /* why a load failed */
+};
+
+/* What a load may be asked to do besides inserting keys. */
+struct rdb_file_load_hooks {
+    rdb_file_function_cb function_cb; /* FUNCTION2 records; NULL: skipped */
+    /* After each key read (inserted or skipped): `offset` is the bytes
+     * consumed so far. 0 to go on; non-zero stops the load (RDB_ESTOP). */
+    int (*progress_cb)(size_t offset, void *ud);
+    /* A key already in ks fails the load (RDB_EDUP), as Redis's loads
+     * without RDBFLAGS_ALLOW_DUP; otherwise the file's value replaces it. */
+    bool no_dup;
+    void *ud; /* for both callbacks */
 };
 
 /* Load the file in buf into ks (adding to what it holds; a key present
@@ -90,5 +105,10 @@ int rdb_file_load(const void *buf, size_t len, struct keyspace *ks,
                   const struct hashmap_hasher *hasher, const struct object_limits *limits,
                   int64_t now_ms, bool checksum, rdb_file_function_cb function_cb, void *ud,
                   struct rdb_file_load_result *res);
+/* The same with every hook (hooks may be NULL). */
+int rdb_file_load_with(const void *buf, size_t len, struct keyspace *ks,
+                       const struct hashmap_hasher *hasher, const struct object_limits *limits,
+                       int64_t now_ms, bool checksum, const struct rdb_file_load_hooks *hooks,
+                       struct rdb_file_load_result *res);
 
 #endif

@@ -31,6 +31,7 @@
 #include "set.h"
 
 #include <assert.h>
+#include <malloc.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -223,6 +224,12 @@ size_t set_len(const struct set *s)
 enum object_encoding set_encoding(const struct set *s)
 {
     return s->map ? OBJECT_ENC_HASHTABLE : OBJECT_ENC_INTSET;
+}
+
+size_t set_bytes(const struct set *s)
+{
+    size_t n = malloc_usable_size((void *)s) + (s->ints ? malloc_usable_size(s->ints) : 0);
+    return n + (s->map ? hashmap_bytes(s->map) : 0);
 }
 
 bool set_contains(struct set *s, const void *member, size_t len)

@@ -74,6 +74,8 @@ struct set *set_dup(const struct set *s);
 size_t set_len(const struct set *s);
 /* OBJECT_ENC_INTSET while an intset, else OBJECT_ENC_HASHTABLE. */
 enum object_encoding set_encoding(const struct set *s);
+/* Heap bytes the set holds, as allocated (MEMORY USAGE); exact, O(1). */
+size_t set_bytes(const struct set *s);
 bool set_contains(struct set *s, const void *member, size_t len);
 
 /* ---- writing -------------------------------------------------------------- */

@@ -49,6 +49,7 @@
 #include "zset.h"
 
 #include <assert.h>
+#include <malloc.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -467,6 +468,16 @@ size_t zset_len(const struct zset *z)
 enum object_encoding zset_encoding(const struct zset *z)
 {
     return z->is_big ? OBJECT_ENC_SKIPLIST : OBJECT_ENC_LISTPACK;
+}
+
+size_t zset_bytes(const struct zset *z, size_t samples)
+{
+    size_t count = avl_count(&z->tree), n = 0, nodes = 0;
+    for (const struct avl_node *an = avl_first(&z->tree); an && (!samples || n < samples);
+         an = avl_next(an), n++)
+        nodes += malloc_usable_size((void *)znode_of(an));
+    size_t fixed = malloc_usable_size((void *)z) + hashmap_bytes(z->map);
+    return fixed + (n ? (size_t)((double)nodes / (double)n * (double)count) : 0);
 }
 
 bool zset_score(struct zset *z, const void *member, size_t len, double *score)

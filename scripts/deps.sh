@@ -28,8 +28,10 @@ grove_ensure_packages() {
     apt-get install -y -qq --no-install-recommends $missing >&2
 }
 
+# libjemalloc-dev: the default allocator (CMake's GROVE_ALLOCATOR; the
+# README's Dependencies section says why).
 GROVE_BUILD_PACKAGES=(gcc libc6-dev make cmake pkg-config libuv1-dev liblua5.1-0-dev lua-cjson-dev
-                      lua-bitop-dev)
+                      lua-bitop-dev libjemalloc-dev)
 # nutcracker and redis-tools (redis-cli, redis-benchmark): the scale-out
 # test (tests/scaleout/), which ctest runs only when they are installed.
 GROVE_TEST_PACKAGES=(check libsubunit-dev libhiredis-dev nutcracker redis-tools)

@@ -32,6 +32,7 @@
 #include "command.h"
 #include "keyspace.h"
 #include "log.h"
+#include "propagate.h"
 #include "script.h"
 #include "server.h"
 #include "worker.h"
@@ -707,8 +708,10 @@ void blocking_serve_ready(void)
 {
     if (script_running_here())
         return; /* a command answered while a script runs: serve after it */
+    int order = ready.n > 0 ? propagate_order_begin(NULL) : 0;
     for (size_t i = 0; i < ready.n; i++) /* serving may add keys: ready.n grows */
         serve_key(&ready.v[i]);
+    propagate_order_end(order);
     for (size_t i = 0; i < ready.n; i++)
         free(ready.v[i].key);
     ready.n = 0;

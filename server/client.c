@@ -49,6 +49,15 @@ bool client_auth_required(const struct client *c)
     return !c->authenticated && server_password_set();
 }
 
+/* addr is "ip:port". */
+bool client_is_local(const struct client *c)
+{
+    const char *colon = strrchr(c->addr, ':');
+    size_t iplen = colon ? (size_t)(colon - c->addr) : strlen(c->addr);
+    return (iplen == 9 && memcmp(c->addr, "127.0.0.1", 9) == 0) ||
+           (iplen == 3 && memcmp(c->addr, "::1", 3) == 0);
+}
+
 bool client_can_push(const struct client *c)
 {
     /* Not CLIENT_REPLY_OFF: pushes go through it, as in Redis 7.0. */

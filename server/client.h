@@ -50,6 +50,7 @@ enum client_flag {
     CLIENT_BLOCKED = 1 << 10,          /* waiting in a blocking command (blocking.h) */
     CLIENT_IN_EXEC = 1 << 11,          /* running EXEC's queue: blocking commands may not block */
     CLIENT_PUSHING = 1 << 12,          /* this command's reply is pushes: REPLY OFF/SKIP keep it */
+    CLIENT_REPLAY = 1 << 13,           /* replays the AOF: runs while loading (loading.h) */
 };
 
 struct client;
@@ -142,6 +143,9 @@ void client_deinit(struct client *c);
  * connects (or RESETs) while no password is set counts as authenticated,
  * so setting requirepass later does not lock out existing connections. */
 bool client_auth_required(const struct client *c);
+/* Redis's islocalClient (enable-protected-configs and
+ * enable-debug-command local): a peer at 127.0.0.1 or ::1. */
+bool client_is_local(const struct client *c);
 
 /* Owner thread: make `view` current; `pending_output` counts reply bytes
  * the kernel has not taken, wherever the connection keeps them. */

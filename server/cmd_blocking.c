@@ -78,7 +78,9 @@ static void block_or_answer(struct cmd_ctx *ctx, const struct blocking_request *
 /* ---- BLPOP BRPOP BZPOPMIN BZPOPMAX -------------------------------------------------- */
 
 /* key [key ...] timeout: the first key holding a value is popped from
- * (by `pop`, e.g. LPOP) at once; a key of another type is WRONGTYPE. */
+ * (by `pop`, e.g. LPOP) at once; a key of another type is WRONGTYPE. The
+ * names are upper case: the AOF records the serving command as Redis
+ * 7.0 does ("LPOP key"). */
 static void pop_first(struct cmd_ctx *ctx, enum object_type type, const char *pop,
                       enum blocking_reply how)
 {
@@ -110,22 +112,22 @@ static void pop_first(struct cmd_ctx *ctx, enum object_type type, const char *po
 
 static void blpop_command(struct cmd_ctx *ctx)
 {
-    pop_first(ctx, OBJECT_LIST, "lpop", BLOCKING_REPLY_KEY_VALUE);
+    pop_first(ctx, OBJECT_LIST, "LPOP", BLOCKING_REPLY_KEY_VALUE);
 }
 
 static void brpop_command(struct cmd_ctx *ctx)
 {
-    pop_first(ctx, OBJECT_LIST, "rpop", BLOCKING_REPLY_KEY_VALUE);
+    pop_first(ctx, OBJECT_LIST, "RPOP", BLOCKING_REPLY_KEY_VALUE);
 }
 
 static void bzpopmin_command(struct cmd_ctx *ctx)
 {
-    pop_first(ctx, OBJECT_ZSET, "zpopmin", BLOCKING_REPLY_KEY_FLAT);
+    pop_first(ctx, OBJECT_ZSET, "ZPOPMIN", BLOCKING_REPLY_KEY_FLAT);
 }
 
 static void bzpopmax_command(struct cmd_ctx *ctx)
 {
-    pop_first(ctx, OBJECT_ZSET, "zpopmax", BLOCKING_REPLY_KEY_FLAT);
+    pop_first(ctx, OBJECT_ZSET, "ZPOPMAX", BLOCKING_REPLY_KEY_FLAT);
 }
 
 /* ---- BLMOVE BRPOPLPUSH ---------------------------------------------------------- */
@@ -136,9 +138,9 @@ static void move_generic(struct cmd_ctx *ctx, const char *from, const char *to,
     long long deadline;
     if (!parse_timeout(ctx, timeout, &deadline))
         return;
-    struct resp_arg argv[5] = {{"lmove", 5}, ctx->argv[1], ctx->argv[2],
+    struct resp_arg argv[5] = {{"LMOVE", 5}, ctx->argv[1], ctx->argv[2],
                                {from, strlen(from)}, {to, strlen(to)}};
-    const struct command *serve = command_named("lmove");
+    const struct command *serve = command_named("LMOVE");
     struct cmd_key src;
     cmd_key(ctx, 1, &src);
     struct hashmap_entry *e = cmd_find(ctx, &src, 0);

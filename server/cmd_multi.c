@@ -46,6 +46,7 @@
 #include "command.h"
 #include "script.h"
 #include "keyspace.h"
+#include "propagate.h"
 #include "server.h"
 
 /* A queued command: its arguments live in one block after the argv. */
@@ -254,14 +255,17 @@ static void run_queue(struct cmd_ctx *ctx, struct keyspace_lockset *locks)
         struct command_keys keys;
         bool keyed = command_keys_init(&keys, q->cmd, q->argv, q->argc) > 0;
         bool unlocked = runs_unlocked(q) || (keyed && q->db != (unsigned)c->db);
-        if (unlocked && held)
+        if (unlocked && held) {
+            propagate_commit(true); /* its writes reach the AOF while held */
             keyspace_lockset_unlock(locks);
+        }
         else if (!unlocked && !held)
             keyspace_lockset_lock(locks);
         held = !unlocked;
         command__run_queued(c, q->cmd, q->argv, q->argc, ctx->now_ms, held);
     }
     c->flags &= ~(uint32_t)CLIENT_IN_EXEC;
+    propagate_commit(false);
     if (held)
         keyspace_lockset_unlock(locks);
 }

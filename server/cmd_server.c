@@ -14,14 +14,18 @@
 #include <unistd.h>
 
 #include "command.h"
+#include "aof.h"
 #include "blocking.h"
 #include "glob.h"
 #include "keyspace.h"
 #include "lazyfree.h"
 #include "lifecycle.h"
+#include "loading.h"
 #include "log.h"
+#include "memory.h"
 #include "pubsub.h"
 #include "rlimit.h"
+#include "script.h"
 #include "function.h"
 #include "script_lua.h"
 #include "server.h"
@@ -129,89 +133,112 @@ static void info_bytes(struct resp_out *t, const char *name, long long n)
     info_line(t, "%s_human:%s", name, human);
 }
 
+/* "<name>_ratio:a/b" and "<name>_bytes:a-b", as Redis pairs them. */
+static void info_ratio(struct resp_out *t, const char *name, long long a, long long b)
+{
+    info_line(t, "%s_ratio:%.2f", name, b > 0 ? (double)a / (double)b : 0.0);
+    info_line(t, "%s_bytes:%lld", name, a - b);
+}
+
+/* Redis 7.0's fields and definitions (memory.h); Grove keeps no
+ * replication backlog, AOF buffer or cluster links (0). */
 static void info_memory(struct resp_out *t, long long now_ms)
 {
-    struct keyspace_stats ks;
-    keyspace_stats(server.ks, now_ms, &ks);
-    long long used = server_used_memory(), rss = server_resident_memory();
-    long long peak = server_peak_memory(), startup = server.startup_memory;
-    long long dataset = (long long)ks.bytes;
-    long long overhead = used > dataset ? used - dataset : 0;
+    struct memory_report r;
+    memory_report(&r, now_ms);
     long long system = (long long)sysconf(_SC_PHYS_PAGES) * sysconf(_SC_PAGESIZE);
-    char human[32];
-    info_line(t, "# Memory");
-    info_bytes(t, "used_memory", used);
-    info_bytes(t, "used_memory_rss", rss);
-    info_bytes(t, "used_memory_peak", peak);
-    info_line(t, "used_memory_peak_perc:%.2f%%", percent(used, peak));
-    info_line(t, "used_memory_overhead:%lld", overhead);
-    info_line(t, "used_memory_startup:%lld", startup);
-    info_line(t, "used_memory_dataset:%lld", dataset);
-    double dataset_perc = percent(dataset, used > startup ? used - startup : 0);
-    info_line(t, "used_memory_dataset_perc:%.2f%%", dataset_perc < 100 ? dataset_perc : 100.0);
-    info_line(t, "allocator_allocated:%lld", used);
-    info_line(t, "allocator_active:%lld", used);
-    info_line(t, "allocator_resident:%lld", rss);
-    info_bytes(t, "total_system_memory", system);
     long long lua_bytes = (long long)script_lua_memory();
     long long vm_functions = (long long)function_vm_memory();
-    long long functions_bytes = (long long)function_memory();
+    char human[32];
+    info_line(t, "# Memory");
+    info_bytes(t, "used_memory", r.used);
+    info_bytes(t, "used_memory_rss", r.rss);
+    info_bytes(t, "used_memory_peak", r.peak);
+    info_line(t, "used_memory_peak_perc:%.2f%%", percent(r.used, r.peak));
+    info_line(t, "used_memory_overhead:%lld", r.overhead);
+    info_line(t, "used_memory_startup:%lld", r.startup);
+    info_line(t, "used_memory_dataset:%lld", r.dataset);
+    info_line(t, "used_memory_dataset_perc:%.2f%%",
+              percent(r.dataset, r.used > r.startup ? r.used - r.startup : 1));
+    info_line(t, "allocator_allocated:%lld", r.alloc.allocated);
+    info_line(t, "allocator_active:%lld", r.alloc.active);
+    info_line(t, "allocator_resident:%lld", r.alloc.resident);
+    info_bytes(t, "total_system_memory", system);
     info_line(t, "used_memory_lua:%lld", lua_bytes);
     info_line(t, "used_memory_vm_eval:%lld", lua_bytes);
     bytes_to_human(human, sizeof(human), lua_bytes);
     info_line(t, "used_memory_lua_human:%s", human);
-    info_line(t, "used_memory_scripts_eval:%zu", script_lua_cache_bytes());
-    info_line(t, "number_of_cached_scripts:%zu", script_lua_cached());
+    info_line(t, "used_memory_scripts_eval:%lld", r.lua_caches);
+    info_line(t, "number_of_cached_scripts:%lld", r.scripts);
     info_line(t, "number_of_functions:%zu", function_count());
     info_line(t, "number_of_libraries:%zu", function_library_count());
     info_line(t, "used_memory_vm_functions:%lld", vm_functions);
     info_bytes(t, "used_memory_vm_total", lua_bytes + vm_functions);
-    info_line(t, "used_memory_functions:%lld", functions_bytes);
-    info_bytes(t, "used_memory_scripts", (long long)script_lua_cache_bytes() + functions_bytes);
+    info_line(t, "used_memory_functions:%lld", r.functions_caches);
+    info_bytes(t, "used_memory_scripts", r.lua_caches + r.functions_caches);
     bytes_to_human(human, sizeof(human), server.cfg.maxmemory);
     info_line(t, "maxmemory:%lld", server.cfg.maxmemory);
     info_line(t, "maxmemory_human:%s", human);
     info_line(t, "maxmemory_policy:%s", config_maxmemory_policies[server.cfg.maxmemory_policy]);
-    info_line(t, "allocator_frag_ratio:1.00");
-    info_line(t, "allocator_frag_bytes:0");
-    info_line(t, "allocator_rss_ratio:%.2f", used ? (double)rss / (double)used : 0.0);
-    info_line(t, "allocator_rss_bytes:%lld", rss - used);
-    info_line(t, "rss_overhead_ratio:1.00");
-    info_line(t, "rss_overhead_bytes:0");
-    info_line(t, "mem_fragmentation_ratio:%.2f", used ? (double)rss / (double)used : 0.0);
-    info_line(t, "mem_fragmentation_bytes:%lld", rss - used);
+    info_ratio(t, "allocator_frag", r.alloc.active, r.alloc.allocated);
+    info_ratio(t, "allocator_rss", r.alloc.resident, r.alloc.active);
+    info_ratio(t, "rss_overhead", r.rss, r.alloc.resident);
+    info_ratio(t, "mem_fragmentation", r.rss, r.used);
     info_line(t, "mem_not_counted_for_evict:0");
     info_line(t, "mem_replication_backlog:0");
     info_line(t, "mem_total_replication_buffers:0");
     info_line(t, "mem_clients_slaves:0");
-    info_line(t, "mem_clients_normal:0");
+    info_line(t, "mem_clients_normal:%lld", r.clients_normal);
     info_line(t, "mem_cluster_links:0");
     info_line(t, "mem_aof_buffer:0");
-    info_line(t, "mem_allocator:libc");
+    info_line(t, "mem_allocator:%s", alloc_name());
     info_line(t, "active_defrag_running:0");
     info_line(t, "lazyfree_pending_objects:0");
     info_line(t, "lazyfreed_objects:0");
 }
 
+/* Redis 7.0's AOF lines of INFO persistence. */
+static void info_aof(struct resp_out *t)
+{
+    struct aof_info ai;
+    aof_get_info(&ai);
+    info_line(t, "aof_enabled:%d", ai.enabled);
+    info_line(t, "aof_rewrite_in_progress:%d", ai.rewrite_in_progress);
+    info_line(t, "aof_rewrite_scheduled:%d", ai.rewrite_scheduled);
+    info_line(t, "aof_last_rewrite_time_sec:%lld", ai.last_rewrite_time_sec);
+    info_line(t, "aof_current_rewrite_time_sec:%lld", ai.current_rewrite_time_sec);
+    info_line(t, "aof_last_bgrewrite_status:%s", ai.last_bgrewrite_ok ? "ok" : "err");
+    info_line(t, "aof_rewrites:%lld", ai.rewrites);
+    info_line(t, "aof_rewrites_consecutive_failures:%lld", ai.rewrites_consecutive_failures);
+    info_line(t, "aof_last_write_status:%s", ai.last_write_ok ? "ok" : "err");
+    info_line(t, "aof_last_cow_size:0");
+    info_line(t, "module_fork_in_progress:0");
+    info_line(t, "module_fork_last_cow_size:0");
+    if (!ai.enabled)
+        return;
+    info_line(t, "aof_current_size:%lld", ai.current_size);
+    info_line(t, "aof_base_size:%lld", ai.base_size);
+    info_line(t, "aof_pending_rewrite:%d", ai.rewrite_scheduled);
+    info_line(t, "aof_buffer_length:%lld", ai.buffer_length);
+    info_line(t, "aof_pending_bio_fsync:%d", ai.pending_fsync);
+    info_line(t, "aof_delayed_fsync:%lld", ai.delayed_fsync);
+}
+
 /* Redis 7.0's layout; copy-on-write sizes and save progress are not
- * measured (0), and Grove has no AOF or module forks. */
+ * measured (0), and Grove has no module forks. */
 static void info_persistence(struct resp_out *t)
 {
     static const char *const head[] = {
-        "loading:0", "async_loading:0", "current_cow_peak:0", "current_cow_size:0",
+        "async_loading:0", "current_cow_peak:0", "current_cow_size:0",
         "current_cow_size_age:0", "current_fork_perc:0.00", "current_save_keys_processed:0",
         "current_save_keys_total:0",
     };
-    static const char *const aof[] = {
-        "aof_enabled:0", "aof_rewrite_in_progress:0", "aof_rewrite_scheduled:0",
-        "aof_last_rewrite_time_sec:-1", "aof_current_rewrite_time_sec:-1",
-        "aof_last_bgrewrite_status:ok", "aof_rewrites:0", "aof_rewrites_consecutive_failures:0",
-        "aof_last_write_status:ok", "aof_last_cow_size:0", "module_fork_in_progress:0",
-        "module_fork_last_cow_size:0",
-    };
     struct snapshot_info si;
+    struct loading_info li;
     snapshot_get_info(&si);
+    loading_get_info(&li);
     info_line(t, "# Persistence");
+    info_line(t, "loading:%d", li.loading);
     for (size_t i = 0; i < sizeof(head) / sizeof(head[0]); i++)
         info_line(t, "%s", head[i]);
     info_line(t, "rdb_changes_since_last_save:%lld", si.changes_since_last_save);
@@ -224,8 +251,15 @@ static void info_persistence(struct resp_out *t)
     info_line(t, "rdb_last_cow_size:0");
     info_line(t, "rdb_last_load_keys_expired:%lld", si.last_load_keys_expired);
     info_line(t, "rdb_last_load_keys_loaded:%lld", si.last_load_keys_loaded);
-    for (size_t i = 0; i < sizeof(aof) / sizeof(aof[0]); i++)
-        info_line(t, "%s", aof[i]);
+    info_aof(t);
+    if (!li.loading)
+        return;
+    info_line(t, "loading_start_time:%lld", li.start_time);
+    info_line(t, "loading_total_bytes:%lld", li.total_bytes);
+    info_line(t, "loading_rdb_used_mem:0"); /* only for a load of unknown size */
+    info_line(t, "loading_loaded_bytes:%lld", li.loaded_bytes);
+    info_line(t, "loading_loaded_perc:%.2f", li.loaded_perc);
+    info_line(t, "loading_eta_seconds:%lld", li.eta_seconds);
 }
 
 static void info_stats(struct resp_out *t, long long now_ms)
@@ -293,7 +327,9 @@ static void info_replication(struct resp_out *t)
     info_line(t, "role:master");
     info_line(t, "connected_slaves:0");
     info_line(t, "master_failover_state:no-failover");
-    info_line(t, "master_replid:%s", server.replid);
+    char replid[41];
+    server_replid(replid);
+    info_line(t, "master_replid:%s", replid);
     info_line(t, "master_replid2:0000000000000000000000000000000000000000");
     info_line(t, "master_repl_offset:0");
     info_line(t, "second_repl_offset:-1");
@@ -503,8 +539,8 @@ static bool maxclients_fit(char *reason, size_t cap)
 
 /* All or nothing, as in Redis: on any failure every option of the command
  * is put back. Errors name the option as Grove spells it. Called under
- * config_lock. */
-static void apply_config_set(struct cmd_ctx *ctx)
+ * config_lock; true when everything was set (nothing replied yet). */
+static bool apply_config_set(struct cmd_ctx *ctx)
 {
     size_t pairs = (ctx->argc - 2) / 2, done = 0;
     char (*old)[CONFIG_VALUE_MAX] = malloc(pairs * sizeof(*old));
@@ -512,7 +548,7 @@ static void apply_config_set(struct cmd_ctx *ctx)
     const char *failed = NULL;
     if (old == NULL) {
         resp_add_error(ctx->out, ERR_OUT_OF_MEMORY);
-        return;
+        return false;
     }
     for (; done < pairs && failed == NULL; done++) {
         const struct resp_arg *v = &ctx->argv[3 + 2 * done];
@@ -531,20 +567,30 @@ static void apply_config_set(struct cmd_ctx *ctx)
     if (failed != NULL) {
         restore_config(ctx, old, done);
         config_set_failed(ctx, failed, reason);
-    } else {
-        resp_add_ok(ctx->out);
     }
     free(old);
+    return failed == NULL;
 }
 
-/* Redis's islocalClient, for enable-protected-configs local: a peer at
- * 127.0.0.1 or ::1 (addr is "ip:port"). */
-static bool client_is_local(const struct client *c)
+/* appendonly starts or stops the AOF (a rewrite, a fork: outside
+ * config_lock, which the fork's preparation takes). A failure puts the
+ * old value back. */
+static bool apply_appendonly(struct cmd_ctx *ctx)
 {
-    const char *colon = strrchr(c->addr, ':');
-    size_t iplen = colon ? (size_t)(colon - c->addr) : strlen(c->addr);
-    return (iplen == 9 && memcmp(c->addr, "127.0.0.1", 9) == 0) ||
-           (iplen == 3 && memcmp(c->addr, "::1", 3) == 0);
+    char reason[256], ignored[256];
+    for (size_t i = 2; i < ctx->argc; i += 2) {
+        if (!arg_is(&ctx->argv[i], "appendonly"))
+            continue;
+        bool on = atomic_load(&server.cfg.appendonly) != 0;
+        if (aof_set_enabled(on, reason, sizeof(reason)) == 0)
+            return true;
+        config_lock();
+        config_set(&server.cfg, "appendonly", on ? "no" : "yes", ignored, sizeof(ignored));
+        config_unlock();
+        config_set_failed(ctx, "appendonly", reason);
+        return false;
+    }
+    return true;
 }
 
 /* Checks every name before changing anything, so that an unknown or
@@ -579,8 +625,10 @@ static void config_set_command(struct cmd_ctx *ctx)
         }
     }
     config_lock();
-    apply_config_set(ctx);
+    bool ok = apply_config_set(ctx);
     config_unlock();
+    if (ok && apply_appendonly(ctx))
+        resp_add_ok(ctx->out);
 }
 
 static void config_resetstat_command(struct cmd_ctx *ctx)
@@ -690,35 +738,52 @@ static void time_command(struct cmd_ctx *ctx)
     resp_add_bulk_ll(ctx->out, (long long)(ts.tv_nsec / 1000));
 }
 
-/* SHUTDOWN [NOSAVE|SAVE] [NOW] [FORCE] [ABORT]: save first when asked to
- * or when save points are set (unless NOSAVE); a failed save keeps the
- * server running unless FORCE, as Redis. NOW changes nothing (Grove has no
- * replicas to wait for); ABORT has nothing to abort. */
-static void shutdown_command(struct cmd_ctx *ctx)
+/* SHUTDOWN [NOSAVE|SAVE] [NOW] [FORCE] [ABORT], as Redis 7.0's
+ * shutdownCommand: save first when asked to or when save points are set
+ * (unless NOSAVE, and never while loading: half a dataset would replace
+ * the file); a failed save keeps the server running unless FORCE. Grove
+ * has no replicas to wait for, so a shutdown never waits: NOW changes
+ * nothing and ABORT always finds no shutdown in progress. */
+static bool parse_shutdown(struct cmd_ctx *ctx, bool *save, bool *nosave, bool *force, bool *abort)
 {
-    bool save = false, nosave = false, force = false;
+    bool now = false;
+    *save = *nosave = *force = *abort = false;
     for (size_t i = 1; i < ctx->argc; i++) {
         const struct resp_arg *a = &ctx->argv[i];
-        if (arg_is(a, "abort")) {
-            resp_add_error(ctx->out, "ERR No shutdown in progress.");
-            return;
-        }
-        if (arg_is(a, "nosave"))
-            nosave = true;
-        else if (arg_is(a, "save"))
-            save = true;
-        else if (arg_is(a, "force"))
-            force = true;
-        else if (!arg_is(a, "now")) {
+        bool *flag = arg_is(a, "nosave") ? nosave : arg_is(a, "save") ? save
+                     : arg_is(a, "now") ? &now : arg_is(a, "force") ? force
+                     : arg_is(a, "abort") ? abort : NULL;
+        if (flag == NULL) {
             reply_syntax_error(ctx);
-            return;
+            return false;
         }
+        *flag = true;
     }
-    if (save && nosave) {
+    if ((*abort && (*save || *nosave || now || *force)) || (*save && *nosave)) {
         reply_syntax_error(ctx);
+        return false;
+    }
+    return true;
+}
+
+static void shutdown_command(struct cmd_ctx *ctx)
+{
+    bool save, nosave, force, abort;
+    if (!parse_shutdown(ctx, &save, &nosave, &force, &abort))
+        return;
+    if (abort) {
+        resp_add_error(ctx->out, "ERR No shutdown in progress.");
         return;
     }
-    if ((save || (!nosave && snapshot_save_points_set())) && snapshot_shutdown_save() < 0 &&
+    if (!nosave && script_busy()) {
+        resp_add_error(ctx->out, script_busy_error());
+        return;
+    }
+    if (loading_in_progress()) {
+        save = false;
+        nosave = true;
+    }
+    if ((save || (!nosave && snapshot_save_points_set())) && snapshot_shutdown_save(force) < 0 &&
         !force) {
         resp_add_error(ctx->out, "ERR Errors trying to SHUTDOWN. Check logs.");
         return;
@@ -739,11 +804,12 @@ static void save_command(struct cmd_ctx *ctx)
         resp_add_simple(ctx->out, "OK");
 }
 
-/* BGSAVE [SCHEDULE]: inside EXEC it waits for the cron, as Redis; there
- * is no other kind of child to wait for, so SCHEDULE adds nothing. */
+/* BGSAVE [SCHEDULE]: inside EXEC it waits for the cron, as Redis, and
+ * so does BGSAVE SCHEDULE while an AOF rewrite runs. */
 static void bgsave_command(struct cmd_ctx *ctx)
 {
-    if (ctx->argc > 1 && !arg_is(&ctx->argv[1], "schedule")) {
+    bool schedule = ctx->argc > 1;
+    if (schedule && !arg_is(&ctx->argv[1], "schedule")) {
         reply_syntax_error(ctx);
         return;
     }
@@ -753,12 +819,37 @@ static void bgsave_command(struct cmd_ctx *ctx)
         return;
     }
     int rc = snapshot_bgsave();
-    if (rc == -EBUSY)
+    if (rc == -EAGAIN && schedule) {
+        snapshot_schedule_bgsave();
+        resp_add_simple(ctx->out, "Background saving scheduled");
+    } else if (rc == -EAGAIN) {
+        resp_add_error(ctx->out, "ERR Another child process is active (AOF?): can't BGSAVE "
+                                 "right now. Use BGSAVE SCHEDULE in order to schedule a BGSAVE "
+                                 "whenever possible.");
+    } else if (rc == -EBUSY)
         resp_add_error(ctx->out, "ERR Background save already in progress");
     else if (rc < 0)
         resp_add_error(ctx->out, "-ERR"); /* Redis's shared.err */
     else
         resp_add_simple(ctx->out, "Background saving started");
+}
+
+/* BGREWRITEAOF: Redis's replies; inside EXEC or while a BGSAVE runs it
+ * is scheduled for the cron. */
+static void bgrewriteaof_command(struct cmd_ctx *ctx)
+{
+    int rc = ctx->client->flags & CLIENT_IN_EXEC ? -EAGAIN : aof_rewrite_background();
+    if (rc == -EAGAIN && (ctx->client->flags & CLIENT_IN_EXEC))
+        aof_schedule_rewrite();
+    if (rc == -EBUSY)
+        resp_add_error(ctx->out, "ERR Background append only file rewriting already in progress");
+    else if (rc == -EAGAIN)
+        resp_add_simple(ctx->out, "Background append only file rewriting scheduled");
+    else if (rc < 0)
+        resp_add_error(ctx->out, "ERR Can't execute an AOF background rewriting. Please check "
+                                 "the server logs for more information.");
+    else
+        resp_add_simple(ctx->out, "Background append only file rewriting started");
 }
 
 static void lastsave_command(struct cmd_ctx *ctx)
@@ -830,6 +921,10 @@ struct command server_commands[] = {
      .flags = CMD_SELF_LOCK | CMD_ADMIN | CMD_NOSCRIPT | CMD_NO_MULTI, .proc = save_command,
      .group = "server", .summary = "Synchronously saves the database(s) to disk.",
      .since = "1.0.0", .complexity = "O(N) where N is the total number of keys in all databases"},
+    {.name = "bgrewriteaof", .arity = 1, .flags = CMD_SELF_LOCK | CMD_ADMIN | CMD_NOSCRIPT,
+     .proc = bgrewriteaof_command, .group = "server",
+     .summary = "Asynchronously rewrites the append-only file to disk.", .since = "1.0.0",
+     .complexity = "O(1)"},
     {.name = "bgsave", .arity = -1, .flags = CMD_SELF_LOCK | CMD_ADMIN | CMD_NOSCRIPT,
      .proc = bgsave_command, .group = "server",
      .summary = "Asynchronously saves the database(s) to disk.", .since = "1.0.0",

@@ -20,7 +20,9 @@
 #include "evict.h"
 #include "hashmap.h"
 #include "keyspace.h"
+#include "loading.h"
 #include "log.h"
+#include "propagate.h"
 #include "pubsub.h"
 #include "script.h"
 #include "server.h"
@@ -46,6 +48,8 @@ static struct command *const command_tables[] = {
     scripting_commands,
     function_commands,
     dump_commands,
+    memory_commands,
+    debug_commands,
 };
 
 static struct hashmap *command_index;
@@ -475,12 +479,23 @@ static const struct command *resolve(struct cmd_ctx *ctx, const struct command *
         reply_wrong_arity(ctx, cmd);
         return NULL;
     }
+    if ((cmd->flags & CMD_PROTECTED) && !debug_command_allowed(ctx->client)) {
+        resp_add_error(ctx->out, ERR_DEBUG_NOT_ALLOWED);
+        return NULL;
+    }
     if (client_auth_required(ctx->client) && !(cmd->flags & CMD_NO_AUTH)) {
         resp_add_error(ctx->out, "NOAUTH Authentication required.");
         return NULL;
     }
     if (__builtin_expect(script_busy(), 0) && !(cmd->flags & CMD_ALLOW_BUSY)) {
         resp_add_error(ctx->out, script_busy_error());
+        return NULL;
+    }
+    /* The dataset is loading: only what Redis flags `loading` runs (and
+     * nothing may evict from half a dataset). */
+    if (__builtin_expect(loading_in_progress(), 0) && !(cmd->flags & CMD_LOADING) &&
+        !(ctx->client->flags & CLIENT_REPLAY)) {
+        resp_add_error(ctx->out, LOADING_ERR);
         return NULL;
     }
     /* Redis's processCommand: evict by policy before every command while
@@ -495,6 +510,12 @@ static const struct command *resolve(struct cmd_ctx *ctx, const struct command *
     if (((cmd->flags & CMD_WRITE) || strcmp(cmd->name, "ping") == 0) &&
         __builtin_expect(snapshot_writes_refused(), 0)) {
         resp_add_error(ctx->out, SNAPSHOT_ERR_MISCONF);
+        return NULL;
+    }
+    if (((cmd->flags & CMD_WRITE) || strcmp(cmd->name, "ping") == 0) &&
+        __builtin_expect(aof_writes_refused(), 0)) {
+        resp_add_errorf(ctx->out, "MISCONF Errors writing to the AOF file: %s",
+                        aof_write_error());
         return NULL;
     }
     *rejected = NULL;
@@ -549,6 +570,16 @@ bool command_keys_next(struct command_keys *it, size_t *argi)
     return false;
 }
 
+/* The handler's run, with what it propagates to the AOF (propagate.h). */
+static void call_proc(struct cmd_ctx *ctx)
+{
+    struct propagate_call pc;
+    size_t mark = ctx->out->len;
+    propagate_call_begin(&pc, ctx);
+    ctx->cmd->proc(ctx);
+    propagate_call_end(&pc, ctx, mark);
+}
+
 /* Lock the shards of the command line's keys (ascending shard order,
  * inside the lockset), run it, unlock. The first key's hash is kept for
  * the handler (cmd_key). */
@@ -575,13 +606,15 @@ static void run_locked(const struct command *cmd, struct cmd_ctx *ctx)
             return;
         }
     }
+    int order = propagate_order_begin(cmd); /* before the script lock and shards */
     if (cmd->flags & CMD_SCRIPT)
         script_lock(); /* before any shard: see script.h */
     keyspace_lockset_lock(&locks);
-    cmd->proc(ctx);
+    call_proc(ctx);
     keyspace_lockset_unlock(&locks);
     if (cmd->flags & CMD_SCRIPT)
         script_unlock();
+    propagate_order_end(order);
     keyspace_lockset_deinit(&locks);
 }
 
@@ -615,7 +648,7 @@ static bool run_counted(struct cmd_ctx *ctx, const struct command *cmd, size_t m
     atomic_store_explicit(&c->view.last_cmd, cmd, memory_order_relaxed);
     long long start = server_monotonic_ns();
     if (shards_held)
-        cmd->proc(ctx);
+        call_proc(ctx);
     else
         run_locked(cmd, ctx);
     long long ns = server_monotonic_ns() - start;
@@ -768,7 +801,7 @@ void command__run_held(struct client *c, struct resp_out *out, const struct comm
         .cmd = cmd, .client = c, .out = out, .argc = argc, .argv = argv,
         .db = keyspace_db(server.ks, (unsigned)c->db), .now_ms = now_ms,
     };
-    cmd->proc(&ctx);
+    call_proc(&ctx);
 }
 
 void command__run_queued(struct client *c, const struct command *cmd, struct resp_arg *argv,

@@ -70,6 +70,9 @@ enum command_flag {
      * SCRIPT LOAD...): the dispatcher and EXEC take the script lock
      * (script.h) before any shard lock. */
     CMD_SCRIPT = 1 << 22,
+    /* Redis's PROTECTED (not shown by COMMAND INFO, as in Redis): DEBUG
+     * runs only as enable-debug-command allows. */
+    CMD_PROTECTED = 1 << 23,
 };
 
 /* ACL categories, in the order Redis lists them (COMMAND INFO). A command
@@ -242,6 +245,14 @@ static inline void cmd_notify(struct cmd_ctx *ctx, unsigned cls, const char *eve
 #define ERR_OUT_OF_MEMORY "ERR out of memory"
 #define ERR_MAXMEMORY_OOM "OOM command not allowed when used memory > 'maxmemory'."
 
+/* DEBUG (CMD_PROTECTED) refused by enable-debug-command, Redis's text. */
+#define ERR_DEBUG_NOT_ALLOWED                                                                  \
+    "ERR DEBUG command not allowed. If the enable-debug-command option is set to \"local\", " \
+    "you can run it from a local connection, otherwise you need to set this option in the "   \
+    "configuration file, and then restart the server."
+/* enable-debug-command lets this client run DEBUG (cmd_debug.c). */
+bool debug_command_allowed(const struct client *c);
+
 /* The standard replies, word for word as Redis. */
 void reply_wrong_arity(struct cmd_ctx *ctx, const struct command *cmd);
 void reply_syntax_error(struct cmd_ctx *ctx);
@@ -323,5 +334,7 @@ extern struct command blocking_commands[];
 extern struct command scripting_commands[];
 extern struct command function_commands[];
 extern struct command dump_commands[];
+extern struct command memory_commands[];
+extern struct command debug_commands[];
 
 #endif

@@ -29,6 +29,7 @@ enum option_kind { OPT_INT, OPT_MEMORY, OPT_STRING, OPT_BOOL, OPT_ENUM, OPT_OBUF
 #define OPT_IMMUTABLE 1 /* start-up only: CONFIG SET refuses it */
 #define OPT_PROTECTED 2 /* CONFIG SET needs enable-protected-configs, as in Redis */
 #define OPT_NO_EFFECT 4 /* accepted, not acted on: a warning unless set to `follows` */
+#define OPT_HIDDEN 8    /* a test knob: CONFIG GET shows it only by its exact name, as Redis */
 
 struct option {
     const char *name;
@@ -49,6 +50,8 @@ const char *const config_maxmemory_policies[MAXMEMORY_POLICIES + 1] = {
     NULL};
 
 static const char *const allow_names[] = {"no", "yes", "local", NULL};
+/* In the order of aof.c's FSYNC_* values. */
+static const char *const appendfsync_names[] = {"no", "always", "everysec", NULL};
 
 #define FIELD(f) offsetof(struct config, f)
 static const struct option options[] = {
@@ -94,6 +97,10 @@ static const struct option options[] = {
      NULL, NULL},
     {"enable-protected-configs", OPT_ENUM, FIELD(enable_protected_configs), 0, 0, OPT_IMMUTABLE,
      allow_names, "no", NULL, NULL},
+    {"enable-debug-command", OPT_ENUM, FIELD(enable_debug_command), 0, 0, OPT_IMMUTABLE,
+     allow_names, "no", NULL, NULL},
+    {"key-load-delay", OPT_INT, FIELD(key_load_delay), INT_MIN, INT_MAX, OPT_HIDDEN, NULL, "0",
+     NULL, NULL},
     {"list-max-listpack-size", OPT_INT, FIELD(list_max_listpack_size), INT_MIN, INT_MAX,
      OPT_NO_EFFECT, NULL, "-2", "list-max-ziplist-size", NULL},
     {"list-compress-depth", OPT_INT, FIELD(list_compress_depth), 0, INT_MAX, OPT_NO_EFFECT, NULL,
@@ -127,6 +134,25 @@ static const struct option options[] = {
      "yes", NULL, NULL},
     {"rdb-del-sync-files", OPT_BOOL, FIELD(rdb_del_sync_files), 0, 1, 0, NULL, "no", NULL, NULL},
     {"appendonly", OPT_BOOL, FIELD(appendonly), 0, 1, 0, NULL, "no", NULL, NULL},
+    {"appendfilename", OPT_STRING, FIELD(appendfilename), 0, 0, OPT_IMMUTABLE, NULL,
+     "appendonly.aof", NULL, NULL},
+    {"appenddirname", OPT_STRING, FIELD(appenddirname), 0, 0, OPT_IMMUTABLE, NULL,
+     "appendonlydir", NULL, NULL},
+    {"appendfsync", OPT_ENUM, FIELD(appendfsync), 0, 0, 0, appendfsync_names, "everysec", NULL,
+     NULL},
+    {"auto-aof-rewrite-percentage", OPT_INT, FIELD(auto_aof_rewrite_percentage), 0, INT_MAX, 0,
+     NULL, "100", NULL, NULL},
+    {"auto-aof-rewrite-min-size", OPT_MEMORY, FIELD(auto_aof_rewrite_min_size), 0, LLONG_MAX, 0,
+     NULL, "64mb", NULL, NULL},
+    {"aof-load-truncated", OPT_BOOL, FIELD(aof_load_truncated), 0, 1, 0, NULL, "yes", NULL, NULL},
+    {"aof-use-rdb-preamble", OPT_BOOL, FIELD(aof_use_rdb_preamble), 0, 1, 0, NULL, "yes", NULL,
+     NULL},
+    {"aof-timestamp-enabled", OPT_BOOL, FIELD(aof_timestamp_enabled), 0, 1, OPT_NO_EFFECT, NULL,
+     "no", NULL, NULL},
+    {"no-appendfsync-on-rewrite", OPT_BOOL, FIELD(no_appendfsync_on_rewrite), 0, 1,
+     OPT_NO_EFFECT, NULL, "no", NULL, NULL},
+    {"aof-rewrite-incremental-fsync", OPT_BOOL, FIELD(aof_rewrite_incremental_fsync), 0, 1,
+     OPT_NO_EFFECT, NULL, "yes", NULL, NULL},
     {"daemonize", OPT_BOOL, FIELD(daemonize), 0, 0, OPT_IMMUTABLE, NULL, "no", NULL, NULL},
     {"dir", OPT_STRING, FIELD(dir), 0, 0, OPT_PROTECTED, NULL, ".", NULL, NULL},
     {"notify-keyspace-events", OPT_NOTIFY, FIELD(notify_keyspace_events), 0, LLONG_MAX, 0, NULL,
@@ -387,8 +413,6 @@ static int check_number(const struct option *opt, long long *v, char *reason, si
     }
     if (opt->offset == FIELD(shards) && (*v & (*v - 1)) != 0)
         return reason_for(reason, cap, "argument must be a power of two");
-    if (opt->offset == FIELD(appendonly) && *v)
-        return reason_for(reason, cap, "Grove does not support the append-only file (AOF) yet");
     if (opt->offset == FIELD(hz)) /* Redis clamps instead of refusing */
         *v = *v < CONFIG_MIN_HZ ? CONFIG_MIN_HZ : *v > CONFIG_MAX_HZ ? CONFIG_MAX_HZ : *v;
     return 0;
@@ -717,6 +741,8 @@ void config_get(struct config *cfg, const char *pattern, size_t patlen,
                  memchr(pattern, '[', patlen) == NULL;
     for (size_t i = 0; i < OPTION_COUNT; i++) {
         const struct option *opt = &options[i];
+        if (!plain && (opt->flags & OPT_HIDDEN))
+            continue;
         /* Redis 7.0 lists an alias as an option of its own. */
         const char *names[] = {opt->name, opt->alias};
         for (int j = 0; j < 2 && names[j] != NULL; j++) {

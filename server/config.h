@@ -76,6 +76,8 @@ struct config {
     atomic_llong activerehashing;         /* the cron's rehash steps */
     atomic_llong lazyfree_lazy_user_flush; /* FLUSHALL/FLUSHDB without a mode: ASYNC */
     atomic_llong enable_protected_configs; /* enum config_allow */
+    atomic_llong enable_debug_command;     /* enum config_allow: who may run DEBUG */
+    atomic_llong key_load_delay;           /* test knob: us slept per key loaded (<0: 1/-n odds) */
     /* Accepted for clients and harnesses that set them; no effect in Grove
      * (a warning names them when set to a value Grove does not follow). */
     atomic_llong list_max_listpack_size;
@@ -96,7 +98,17 @@ struct config {
     atomic_llong rdbchecksum;
     atomic_llong stop_writes_on_bgsave_error;
     atomic_llong rdb_del_sync_files;      /* stored only: Grove has no replication */
-    atomic_llong appendonly;              /* always no: "yes" is refused (no AOF yet) */
+    atomic_llong appendonly;
+    char *appendfilename;                 /* the AOF files' prefix (start-up only) */
+    char *appenddirname;                  /* the AOF directory inside dir (start-up only) */
+    atomic_llong appendfsync;             /* 0 no, 1 always, 2 everysec (aof.c) */
+    atomic_llong auto_aof_rewrite_percentage;
+    atomic_llong auto_aof_rewrite_min_size;
+    atomic_llong aof_load_truncated;
+    atomic_llong aof_use_rdb_preamble;    /* the rewrite's base: an RDB, or commands */
+    atomic_llong aof_timestamp_enabled;   /* not written: "yes" is warned about */
+    atomic_llong no_appendfsync_on_rewrite; /* not acted on: "yes" is warned about */
+    atomic_llong aof_rewrite_incremental_fsync;
     atomic_llong daemonize;
     char *dir;
     atomic_llong notify_keyspace_events;  /* enum notify_class bits (notify.h) */

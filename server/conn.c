@@ -68,6 +68,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include "aof.h"
 #include "command.h"
 #include "fault.h"
 #include "log.h"
@@ -706,6 +707,7 @@ static bool write_out(struct conn *c)
     }
     if (c->write_pending || cl->out.len == 0)
         return true;
+    aof_before_replies(); /* appendfsync always: no reply acknowledges a write not on disk */
     size_t sent = 0;
     if (cl->out.len <= CONN_TURN_OUTPUT) {
         uv_buf_t buf = uv_buf_init(cl->out.data, (unsigned)cl->out.len);

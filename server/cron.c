@@ -13,7 +13,10 @@
 
 #include <stdatomic.h>
 
+#include "aof.h"
 #include "keyspace.h"
+#include "memory.h"
+#include "loading.h"
 #include "server.h"
 #include "snapshot.h"
 #include "stats.h"
@@ -25,6 +28,18 @@
 
 static unsigned expire_cursor;
 static long long last_sample_ms;
+static atomic_bool paused;
+static atomic_bool active_expire = true;
+
+void cron_set_paused(bool on)
+{
+    atomic_store(&paused, on);
+}
+
+void cron_set_active_expire(bool on)
+{
+    atomic_store(&active_expire, on);
+}
 
 unsigned long long cron_period_ms(void)
 {
@@ -55,16 +70,24 @@ static void rehash_steps(void)
 
 void cron_tick(long long now_ms)
 {
+    if (atomic_load(&paused))
+        return;
     atomic_store(&server.lru_clock, (unsigned)((now_ms / 1000) & ((1 << 24) - 1)));
-    expire_keys(now_ms);
-    if (server.cfg.activerehashing)
+    bool loading = loading_in_progress();
+    if (!loading && atomic_load(&active_expire))
+        expire_keys(now_ms);
+    if (!loading && server.cfg.activerehashing)
         rehash_steps();
     if (last_sample_ms == 0 || now_ms - last_sample_ms >= CRON_SAMPLE_EVERY_MS) {
         stats_sample(now_ms);
         last_sample_ms = now_ms;
     }
     server_peak_memory(); /* also refreshes the used_memory maxmemory checks read */
-    snapshot_cron(now_ms);
+    memory_cron(now_ms);
+    if (!loading) {
+        snapshot_cron(now_ms);
+        aof_cron(now_ms);
+    }
     keyspace_set_lfu_params(server.ks, (uint32_t)server.cfg.lfu_log_factor,
                             (uint32_t)server.cfg.lfu_decay_time);
 }

@@ -4,7 +4,7 @@
  * A run, after Redis's performEvictions:
  *   1. Cheap check: the cached used_memory (server.used_memory, measured by
  *      the cron and lowered by earlier runs) is over maxmemory, else done.
- *   2. Measure once with the allocator (server_used_memory: mallinfo2),
+ *   2. Measure once with the allocator (server_used_memory: alloc.h),
  *      which is too costly per key, and work out the bytes to free.
  *   3. List the shards holding candidates (every key, or keys with a TTL
  *      for volatile-*), each shard locked briefly.
@@ -207,7 +207,7 @@ static enum evict_result evict_locked(long long max)
 
 /* The cached figure only rises when the cron measures (hz times a
  * second), so a write burst could overshoot maxmemory by a whole tick;
- * every EVICT_REMEASURE_EVERY commands of a worker measure again (mallinfo2
+ * every EVICT_REMEASURE_EVERY commands of a worker measure again (the allocator
  * costs microseconds; amortised it is a few nanoseconds a command). */
 static bool remeasure_due(void)
 {

@@ -10,5 +10,7 @@
 
 /* fsync the directory that holds `path`. */
 int fsutil_fsync_dir_of(const char *path);
+/* Create the directory unless it exists. 0 or -errno. */
+int fsutil_mkdir(const char *path);
 
 #endif

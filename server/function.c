@@ -638,6 +638,12 @@ void function_delete(struct cmd_ctx *ctx, const struct resp_arg *name)
     resp_add_ok(ctx->out);
 }
 
+void function_foreach_code(void (*cb)(const char *code, size_t len, void *ud), void *ud)
+{
+    for (struct library *lib = live.libs; lib != NULL; lib = lib->next)
+        cb(lib->code, lib->code_len, ud);
+}
+
 void function_flush(void)
 {
     registry_clear(&live);
@@ -712,8 +718,8 @@ int function_rdb_write(struct rdb_writer *w)
 
 int function_rdb_load_cb(const char *code, size_t len, char *err, size_t cap, void *ud)
 {
-    (void)ud;
-    return create_library(&live, code, len, false, err, cap) == NULL ? -1 : 0;
+    bool replace = ud != NULL && *(const bool *)ud;
+    return create_library(&live, code, len, replace, err, cap) == NULL ? -1 : 0;
 }
 
 /* FUNCTION DUMP: the libraries as an RDB file holds them (LZF-compressed

@@ -36,6 +36,9 @@ void function_load(struct cmd_ctx *ctx, const struct resp_arg *code, bool replac
 void function_delete(struct cmd_ctx *ctx, const struct resp_arg *name);
 /* FUNCTION FLUSH: forget every library (a fresh Lua state). */
 void function_flush(void);
+/* Each library's code (what FUNCTION LOAD recreates it from); the script
+ * lock held. */
+void function_foreach_code(void (*cb)(const char *code, size_t len, void *ud), void *ud);
 /* FUNCTION LIST [LIBRARYNAME pattern] [WITHCODE] (pattern may be NULL). */
 void function_list(struct cmd_ctx *ctx, const struct resp_arg *pattern, bool with_code);
 /* FUNCTION DUMP / FUNCTION RESTORE, in Redis 7.0's payload format. */
@@ -43,8 +46,10 @@ void function_dump(struct cmd_ctx *ctx);
 /* Every library as RDB_OPCODE_FUNCTION2 and its code (what an RDB file
  * and FUNCTION DUMP hold): 0 or the writer's RDB_E* code. */
 int function_rdb_write(struct rdb_writer *w);
-/* rdb_file_function_cb for loading an RDB file at start-up (one thread,
- * nothing running): register the library, or -1 with Redis's error. */
+/* rdb_file_function_cb for loading an RDB file (the caller holds the
+ * script lock): register the library, or -1 with Redis's error. ud: NULL,
+ * or a bool that is true to replace a library of the same name (DEBUG
+ * RELOAD MERGE, as Redis's RDBFLAGS_ALLOW_DUP). */
 int function_rdb_load_cb(const char *code, size_t len, char *err, size_t cap, void *ud);
 void function_restore(struct cmd_ctx *ctx, const struct resp_arg *payload,
                       enum function_restore_policy policy);

@@ -13,11 +13,13 @@
 #include <sys/random.h>
 #include <uv.h>
 
+#include "aof.h"
 #include "blocking.h"
 #include "command.h"
 #include "cron.h"
 #include "keyspace.h"
 #include "lazyfree.h"
+#include "loading.h"
 #include "log.h"
 #include "notify.h"
 #include "rlimit.h"
@@ -37,6 +39,15 @@ static uv_async_t shutdown_async;
 static uv_timer_t cron_timer;
 static pthread_mutex_t shutdown_lock = PTHREAD_MUTEX_INITIALIZER;
 static bool shutdown_open;
+
+/* The start-up load runs on its own thread while the workers answer
+ * -LOADING; loaded_async (open with shutdown_async, under the same lock)
+ * tells the main loop it is over. */
+static uv_thread_t loader_thread;
+static bool loader_running; /* main thread only: the thread is to be joined */
+static uv_async_t loaded_async;
+static atomic_int load_rc;
+static int run_rc; /* lifecycle_run's result: -1 once the load failed */
 
 void lifecycle_request_shutdown(void)
 {
@@ -65,6 +76,7 @@ static void close_main_handles(void)
     shutdown_open = false;
     pthread_mutex_unlock(&shutdown_lock);
     uv_close((uv_handle_t *)&shutdown_async, NULL);
+    uv_close((uv_handle_t *)&loaded_async, NULL);
     lazyfree_stop();
 }
 
@@ -80,9 +92,9 @@ static void signal_cb(uv_signal_t *handle, int signum)
     const char *name = signum == SIGINT ? "SIGINT" : "SIGTERM";
     log_warning("Received %s scheduling shutdown...", name);
     (void)handle;
-    /* As Redis: save when save points are set; a failed save keeps the
-     * server up. */
-    if (snapshot_save_points_set() && snapshot_shutdown_save() < 0) {
+    /* As Redis: save when save points are set, unless the dataset is
+     * still loading; a failed save keeps the server up. */
+    if (!loading_in_progress() && snapshot_save_points_set() && snapshot_shutdown_save(false) < 0) {
         log_warning("%s received but errors trying to shut down the server, check the logs "
                     "for more information", name);
         return;
@@ -99,6 +111,53 @@ static void shutdown_cb(uv_async_t *handle)
     }
 }
 
+/* ---- the start-up load ------------------------------------------------------- */
+
+static void loader_main(void *arg)
+{
+    (void)arg;
+    int rc = loading_load_from_disk();
+    loading_end(); /* also when there was no file to load */
+    atomic_store(&load_rc, rc);
+    pthread_mutex_lock(&shutdown_lock);
+    if (shutdown_open)
+        uv_async_send(&loaded_async);
+    pthread_mutex_unlock(&shutdown_lock);
+}
+
+static void join_loader(void)
+{
+    if (loader_running)
+        uv_thread_join(&loader_thread);
+    loader_running = false;
+}
+
+static void loaded_cb(uv_async_t *handle)
+{
+    (void)handle;
+    join_loader();
+    if (atomic_load(&server.shutdown_requested))
+        return;
+    if (atomic_load(&load_rc) < 0) {
+        run_rc = -1;
+        begin_shutdown();
+        return;
+    }
+    log_notice("Ready to accept connections tcp");
+}
+
+/* The workers already listen: until the load is over they answer
+ * -LOADING (loading_begin before they start). */
+static int start_loader(void)
+{
+    if (uv_thread_create(&loader_thread, loader_main, NULL) != 0) {
+        log_warning("Could not start the loading thread");
+        return -1;
+    }
+    loader_running = true;
+    return 0;
+}
+
 static int init_main_loop(void)
 {
     if (uv_loop_init(&main_loop) != 0)
@@ -108,6 +167,7 @@ static int init_main_loop(void)
     uv_signal_init(&main_loop, &sigint_handle);
     uv_signal_start(&sigint_handle, signal_cb, SIGINT);
     uv_async_init(&main_loop, &shutdown_async, shutdown_cb);
+    uv_async_init(&main_loop, &loaded_async, loaded_cb);
     pthread_mutex_lock(&shutdown_lock);
     shutdown_open = true;
     pthread_mutex_unlock(&shutdown_lock);
@@ -117,15 +177,6 @@ static int init_main_loop(void)
 }
 
 /* ---- start-up --------------------------------------------------------------- */
-
-static void make_random_id(char out[41])
-{
-    unsigned char raw[20];
-    if (getrandom(raw, sizeof(raw), 0) != (ssize_t)sizeof(raw))
-        memset(raw, 0, sizeof(raw));
-    for (size_t i = 0; i < sizeof(raw); i++)
-        snprintf(out + 2 * i, 3, "%02x", raw[i]);
-}
 
 static int make_seed(void)
 {
@@ -167,8 +218,8 @@ static unsigned worker_threads(void)
 int lifecycle_state_init(unsigned nloops)
 {
     server.start_time_ms = server_mstime();
-    make_random_id(server.run_id);
-    make_random_id(server.replid);
+    server_random_id(server.run_id);
+    server_random_id(server.replid);
     if (make_seed() < 0 || command_table_init() < 0 || create_keyspace() < 0)
         return -1;
     if (stats_init(nloops, command_id_count()) < 0 || blocking_init(nloops) < 0) {
@@ -208,7 +259,6 @@ static void note_started(void)
     log_notice("Grove %s (Redis %s compatible) started, %u worker thread%s, port %lld",
                GROVE_VERSION, GROVE_REDIS_VERSION, worker_count(),
                worker_count() == 1 ? "" : "s", (long long)server.cfg.port);
-    log_notice("Ready to accept connections tcp");
 }
 
 /* Run the main loop until it has nothing left (every handle closed),
@@ -228,19 +278,23 @@ int lifecycle_run(void)
     server.cfg.threads = nloops; /* CONFIG GET threads shows what runs */
     if (lifecycle_state_init(nloops) < 0)
         goto out;
-    if (snapshot_load() < 0)
-        goto out;
     if (init_main_loop() < 0) {
         log_warning("Could not set up the main loop");
         goto out;
     }
-    if (start_workers(nloops) == 0) {
+    loading_begin(0);
+    if (start_workers(nloops) == 0 && start_loader() == 0) {
         note_started();
         rc = 0;
     } else {
         begin_shutdown();
     }
     run_until_stopped();
+    join_loader();
+    if (run_rc < 0)
+        rc = -1;
+    if (aof_shutdown_flush() < 0)
+        log_warning("Error flushing the AOF before exiting");
     if (rc == 0)
         log_warning("Grove is now ready to exit, bye bye...");
 out:

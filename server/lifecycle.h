@@ -4,7 +4,12 @@
  * (signals, the cron timer, lazy freeing) until asked to stop; then stop
  * the workers and free everything, so nothing is left for the OS to clean.
  *
- * Start-up loads the RDB snapshot (snapshot.h) before any worker runs.
+ * Start-up: the workers start listening with the loading state on
+ * (loading.h: every command without the loading flag gets -LOADING),
+ * and a loader thread runs loading_load_from_disk(); when it is done the
+ * main loop logs "Ready to accept connections", or shuts down when the
+ * load failed (lifecycle_run then returns -1). A shutdown during the load
+ * stops it at its next key and does not save.
  *
  * Shutdown: SIGTERM, SIGINT or SHUTDOWN (lifecycle_request_shutdown, any
  * thread; the signals and SHUTDOWN first save when save points are set,

@@ -13,7 +13,9 @@
 #include <string.h>
 
 #include "keyspace.h"
+#include "loading.h"
 #include "log.h"
+#include "propagate.h"
 #include "pubsub.h"
 
 atomic_uint notify__classes;
@@ -67,9 +69,10 @@ void notify_format_classes(unsigned classes, char *buf, size_t cap)
 /* What the keyspace's own events mean to notify-keyspace-events. */
 static unsigned keyspace_mask(unsigned classes)
 {
-    unsigned mask = 0;
+    /* The AOF records expired and evicted keys as DEL (propagate.h). */
+    unsigned mask = aof_on() ? KEYSPACE_EVENT_EXPIRED | KEYSPACE_EVENT_EVICTED : 0;
     if (!(classes & (NOTIFY_KEYSPACE | NOTIFY_KEYEVENT)))
-        return 0;
+        return mask;
     if (classes & NOTIFY_NEW)
         mask |= KEYSPACE_EVENT_NEW;
     if (classes & NOTIFY_EXPIRED)
@@ -91,17 +94,26 @@ void notify_keyspace_cb(struct keyspace_shard *sh, enum keyspace_event ev, const
 {
     unsigned db = keyspace_shard_id(sh) / keyspace_shards_per_db(attached);
     (void)ud;
+    if (loading_in_progress())
+        return; /* keys a load creates are not news, as in Redis (dbAddRDBLoad) */
     switch (ev) {
     case KEYSPACE_EVENT_NEW:
         notify_event(NOTIFY_NEW, "new", key, len, db);
         break;
     case KEYSPACE_EVENT_EXPIRED:
         notify_event(NOTIFY_EXPIRED, "expired", key, len, db);
+        propagate_key_deleted(sh, key, len);
         break;
     case KEYSPACE_EVENT_EVICTED:
         notify_event(NOTIFY_EVICTED, "evicted", key, len, db);
+        propagate_key_deleted(sh, key, len);
         break;
     }
+}
+
+void notify_refresh_events(void)
+{
+    notify_set_classes(atomic_load(&notify__classes));
 }
 
 void notify_attach(struct keyspace *ks)

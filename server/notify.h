@@ -78,6 +78,9 @@ void notify_set_classes(unsigned classes);
  * (start-up, before any thread uses it; NULL at shutdown). Its config's
  * event_cb must be notify_keyspace_cb. */
 void notify_attach(struct keyspace *ks);
+/* The keyspace events wanted changed for another reason than the classes
+ * (the AOF, which records expired and evicted keys, went on or off). */
+void notify_refresh_events(void);
 void notify_keyspace_cb(struct keyspace_shard *sh, enum keyspace_event ev, const char *key,
                         size_t len, void *ud);
 

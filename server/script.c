@@ -14,6 +14,7 @@
 #include "keyspace.h"
 #include "lifecycle.h"
 #include "log.h"
+#include "propagate.h"
 #include "server.h"
 #include "stats.h"
 #include "worker.h"
@@ -96,6 +97,7 @@ void script_begin(struct script_run *run)
 
 void script_end(struct script_run *run)
 {
+    propagate_commit(false); /* its writes reach the AOF while its shards are held */
     while (cur.nheld > 0) {
         struct keyspace_shard *sh = cur.order[--cur.nheld];
         cur.held[keyspace_shard_id(sh)] = 0;

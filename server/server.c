@@ -4,17 +4,48 @@
  */
 #include "server.h"
 
-#include <malloc.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "alloc.h"
 #include "keyspace.h"
 #include "stats.h"
 
 struct server server;
+
+/* ---- identities ----------------------------------------------------------- */
+
+static pthread_mutex_t replid_lock = PTHREAD_MUTEX_INITIALIZER;
+
+void server_random_id(char out[41])
+{
+    unsigned char raw[20];
+    if (getrandom(raw, sizeof(raw), 0) != (ssize_t)sizeof(raw))
+        memset(raw, 0, sizeof(raw));
+    for (size_t i = 0; i < sizeof(raw); i++)
+        snprintf(out + 2 * i, 3, "%02x", raw[i]);
+}
+
+void server_replid(char out[41])
+{
+    pthread_mutex_lock(&replid_lock);
+    memcpy(out, server.replid, 41);
+    pthread_mutex_unlock(&replid_lock);
+}
+
+void server_change_replid(void)
+{
+    char id[41];
+    server_random_id(id);
+    pthread_mutex_lock(&replid_lock);
+    memcpy(server.replid, id, 41);
+    pthread_mutex_unlock(&replid_lock);
+}
 
 long long server_mstime(void)
 {
@@ -54,8 +85,7 @@ static long long resident_bytes(void)
 
 long long server_used_memory(void)
 {
-    struct mallinfo2 mi = mallinfo2();
-    long long used = (long long)(mi.uordblks + mi.hblkhd);
+    long long used = alloc_allocated();
     /* An allocator that does not report to mallinfo (a sanitizer's): the
      * resident size is the nearest figure. */
     return used > 0 ? used : resident_bytes();

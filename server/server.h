@@ -50,7 +50,7 @@ struct server {
     atomic_llong rejected_connections;
     atomic_llong evicted_keys;   /* by maxmemory (evict.c) */
 
-    char replid[41];             /* INFO replication's master_replid */
+    char replid[41];             /* INFO replication's master_replid: server_replid() */
     char *config_file;           /* absolute path, NULL when started without one */
     long long startup_memory;    /* used_memory once started (used_memory_startup) */
     atomic_llong peak_memory;    /* used_memory_peak */
@@ -66,6 +66,12 @@ extern struct server server;
  * for durations and deadlines. */
 long long server_mstime(void);
 long long server_monotonic_ns(void);
+
+/* 40 random hex digits and a NUL (run_id, replid). */
+void server_random_id(char out[41]);
+/* INFO's master_replid, and DEBUG CHANGE-REPL-ID's new one (any thread). */
+void server_replid(char out[41]);
+void server_change_replid(void);
 
 /* requirepass is set (any thread). */
 bool server_password_set(void);

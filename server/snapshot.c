@@ -33,6 +33,7 @@
 #include "fsutil.h"
 #include "function.h"
 #include "keyspace.h"
+#include "loading.h"
 #include "log.h"
 #include "rdb_file.h"
 #include "script.h"
@@ -55,6 +56,8 @@ static struct {
     long long latest_fork_usec, total_forks;
     bool last_bgsave_ok;
     bool scheduled;
+    bool other;                  /* the child is other_child's, not a BGSAVE */
+    struct snapshot_child other_child;
 } st = {.last_bgsave_time_sec = -1, .last_bgsave_ok = true};
 /* Read by every write command (MISCONF) without the lock. */
 static atomic_bool bgsave_failed;
@@ -223,7 +226,7 @@ static int save_locked(void)
     uint64_t dirty;
     int rc;
 
-    if (st.child)
+    if (st.child && !st.other)
         return -EBUSY;
     if ((rc = job_prepare(&job)) < 0)
         return rc;
@@ -242,6 +245,24 @@ static int save_locked(void)
     return 0;
 }
 
+int snapshot_write_rdb(const char *path)
+{
+    struct save_job job;
+    int rc;
+
+    if ((rc = job_prepare(&job)) < 0)
+        return rc;
+    snprintf(job.tmp, sizeof(job.tmp), "%s", path);
+    snprintf(job.path, sizeof(job.path), "%s", path);
+    keyspace_lock_all(server.ks);
+    rc = save_to_disk(&job);
+    keyspace_unlock_all(server.ks);
+    rdb_buf_deinit(&job.functions);
+    if (rc < 0)
+        log_warning("Failed opening or writing the .rdb file %s: %s", path, strerror(-rc));
+    return rc;
+}
+
 int snapshot_save(void)
 {
     pthread_mutex_lock(&state_lock);
@@ -250,11 +271,16 @@ int snapshot_save(void)
     return rc;
 }
 
-static void child_main(struct save_job *job)
+static void child_signals(void)
 {
     signal(SIGTERM, SIG_DFL);
     signal(SIGINT, SIG_DFL);
     signal(SIGUSR1, SIG_DFL);
+}
+
+static void child_main(struct save_job *job)
+{
+    child_signals();
     while (job->stall)
         pause();
     file_path(job->tmp, sizeof(job->tmp), job->dir, NULL, getpid());
@@ -270,7 +296,7 @@ static int bgsave_locked(void)
     int rc;
 
     if (st.child)
-        return -EBUSY;
+        return st.other ? -EAGAIN : -EBUSY;
     if ((rc = job_prepare(&job)) < 0)
         return rc;
     job.stall = fault_hit(FAULT_BGSAVE_STALL);
@@ -307,6 +333,68 @@ int snapshot_bgsave(void)
     return rc;
 }
 
+/* The other child's work: its run callback, or the RDB at rdb_path. */
+static void other_child_main(const struct snapshot_child *ch, struct save_job *job)
+{
+    child_signals();
+    if (ch->run)
+        _exit(ch->run(ch->ud) == 0 ? 0 : 1);
+    _exit(save_to_disk(job) == 0 ? 0 : 1);
+}
+
+/* state_lock held. */
+static int fork_other_locked(const struct snapshot_child *ch)
+{
+    struct save_job job;
+    long long t0;
+    pid_t pid;
+    int rc;
+
+    if (st.child)
+        return st.other ? -EBUSY : -EAGAIN;
+    if ((rc = job_prepare(&job)) < 0)
+        return rc;
+    if (ch->rdb_path) {
+        snprintf(job.tmp, sizeof(job.tmp), "%s", ch->rdb_path);
+        snprintf(job.path, sizeof(job.path), "%s", ch->rdb_path);
+    }
+    t0 = server_monotonic_ns();
+    keyspace_lock_all(server.ks);
+    rc = ch->at_fork ? ch->at_fork(ch->ud) : 0;
+    pid = rc == 0 ? fork() : -1;
+    if (pid == 0)
+        other_child_main(ch, &job);
+    if (rc == 0 && pid < 0)
+        rc = -errno;
+    keyspace_unlock_all(server.ks);
+    rdb_buf_deinit(&job.functions);
+    if (rc < 0)
+        return rc;
+    st.latest_fork_usec = (server_monotonic_ns() - t0) / 1000;
+    st.total_forks++;
+    st.child = pid;
+    st.other = true;
+    st.other_child = *ch;
+    st.child_start_ms = server_mstime();
+    return 0;
+}
+
+int snapshot_fork_child(const struct snapshot_child *ch)
+{
+    pthread_mutex_lock(&state_lock);
+    int rc = fork_other_locked(ch);
+    pthread_mutex_unlock(&state_lock);
+    return rc;
+}
+
+bool snapshot_child_running(void)
+{
+    pthread_mutex_lock(&state_lock);
+    bool running = st.child != 0;
+    pthread_mutex_unlock(&state_lock);
+    return running;
+}
+
 void snapshot_schedule_bgsave(void)
 {
     pthread_mutex_lock(&state_lock);
@@ -331,6 +419,13 @@ static void child_done(int status, long long now_ms)
 {
     bool ok = WIFEXITED(status) && WEXITSTATUS(status) == 0;
 
+    if (st.other) {
+        st.child = 0;
+        st.other = false;
+        st.other_child.done(ok, WIFSIGNALED(status) && WTERMSIG(status) == SIGUSR1,
+                            st.other_child.ud);
+        return;
+    }
     if (ok) {
         log_notice("Background saving terminated with success");
         note_saved(st.dirty_at_fork);
@@ -407,6 +502,10 @@ static void kill_child_locked(void)
         return;
     kill(st.child, SIGUSR1);
     waitpid(st.child, &status, 0);
+    if (st.other) {
+        child_done(status, server_mstime());
+        return;
+    }
     remove_child_file(st.child);
     st.child = 0;
 }
@@ -414,22 +513,23 @@ static void kill_child_locked(void)
 void snapshot_kill_child(void)
 {
     pthread_mutex_lock(&state_lock);
-    if (st.child)
+    if (st.child && !st.other)
         log_warning("There is a child saving an .rdb. Killing it!");
     kill_child_locked();
     pthread_mutex_unlock(&state_lock);
 }
 
-int snapshot_shutdown_save(void)
+int snapshot_shutdown_save(bool force)
 {
     pthread_mutex_lock(&state_lock);
-    if (st.child)
+    if (st.child && !st.other)
         log_warning("There is a child saving an .rdb. Killing it!");
     kill_child_locked();
     log_notice("Saving the final RDB snapshot before exiting.");
     int rc = save_locked();
     if (rc < 0)
-        log_warning("Error trying to save the DB, can't exit.");
+        log_warning(force ? "Error trying to save the DB. Exit anyway."
+                          : "Error trying to save the DB, can't exit.");
     pthread_mutex_unlock(&state_lock);
     return rc;
 }
@@ -447,11 +547,11 @@ void snapshot_get_info(struct snapshot_info *out)
     pthread_mutex_lock(&state_lock);
     *out = (struct snapshot_info){
         .changes_since_last_save = (long long)(keyspace_dirty(server.ks) - st.dirty_at_save),
-        .bgsave_in_progress = st.child != 0,
+        .bgsave_in_progress = st.child != 0 && !st.other,
         .last_save_time = st.last_save_time,
         .last_bgsave_ok = st.last_bgsave_ok,
         .last_bgsave_time_sec = st.last_bgsave_time_sec,
-        .current_bgsave_time_sec = st.child ? (now_ms - st.child_start_ms) / 1000 : -1,
+        .current_bgsave_time_sec = st.child && !st.other ? (now_ms - st.child_start_ms) / 1000 : -1,
         .saves = st.saves,
         .last_load_keys_loaded = st.load_loaded,
         .last_load_keys_expired = st.load_expired,
@@ -471,58 +571,120 @@ long long snapshot_lastsave(void)
 
 /* ---- loading ------------------------------------------------------------------------ */
 
-static int load_mapped(const char *path, const void *data, size_t len)
+/* How a load treats what is already there: keys (no_dup: refuse one
+ * present, else replace it) and libraries (replace or refuse). */
+struct load_ctx {
+    bool no_dup;
+    bool replace_functions;
+};
+
+/* Functions register under the script lock: clients on the loops may
+ * read the libraries (FUNCTION LIST answers while loading). */
+static int load_function_cb(const char *code, size_t len, char *err, size_t cap, void *ud)
+{
+    struct load_ctx *lc = ud;
+    script_lock();
+    int rc = function_rdb_load_cb(code, len, err, cap, &lc->replace_functions);
+    script_unlock();
+    return rc;
+}
+
+static int progress_cb(size_t offset, void *ud)
+{
+    (void)ud;
+    return loading_key_done(offset) ? 1 : 0;
+}
+
+static int load_mapped(const char *path, const void *data, size_t len, struct load_ctx *lc)
 {
     struct rdb_file_load_result res;
+    struct rdb_file_load_hooks hooks = {.function_cb = load_function_cb,
+                                        .progress_cb = progress_cb, .no_dup = lc->no_dup,
+                                        .ud = lc};
     long long t0 = server_monotonic_ns();
-    int rc = rdb_file_load(data, len, server.ks, cmd_member_hasher(), cmd_object_limits(),
-                           server_mstime(), atomic_load(&server.cfg.rdbchecksum) != 0,
-                           function_rdb_load_cb, NULL, &res);
+    int rc = rdb_file_load_with(data, len, server.ks, cmd_member_hasher(), cmd_object_limits(),
+                                server_mstime(), atomic_load(&server.cfg.rdbchecksum) != 0,
+                                &hooks, &res);
 
+    if (rc == RDB_ESTOP) {
+        log_warning("Loading of %s stopped: shutting down", path);
+        return -1;
+    }
     if (rc < 0) {
         log_warning("Fatal error loading the DB %s: %s", path, res.error);
         return -1;
     }
+    pthread_mutex_lock(&state_lock);
     st.load_loaded = (long long)res.keys_loaded;
     st.load_expired = (long long)res.keys_expired;
     st.dirty_at_save = keyspace_dirty(server.ks);
+    pthread_mutex_unlock(&state_lock);
     log_notice("Done loading RDB, keys loaded: %llu, keys expired: %llu.",
                (unsigned long long)res.keys_loaded, (unsigned long long)res.keys_expired);
     log_notice("DB loaded from disk: %.3f seconds", (double)(server_monotonic_ns() - t0) / 1e9);
     return 0;
 }
 
-int snapshot_load(void)
+/* The file mapped, between loading_begin and loading_end. */
+static int load_fd(const char *path, int fd, struct load_ctx *lc)
 {
-    char path[PATH_MAX];
     struct stat sb;
     void *data;
-    int fd, rc;
+    int rc;
 
-    st.last_save_time = server.start_time_ms / 1000;
-    file_path(path, sizeof(path), server.cfg.dir, server.cfg.dbfilename, 0);
-    fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0 && errno == ENOENT)
-        return 0;
-    if (fd < 0 || fstat(fd, &sb) < 0) {
+    if (fstat(fd, &sb) < 0) {
         log_warning("Fatal error loading the DB %s: %s. Exiting.", path, strerror(errno));
-        if (fd >= 0)
-            close(fd);
         return -1;
     }
     if (sb.st_size == 0) {
-        close(fd);
         log_warning("Fatal error loading the DB %s: Short read or OOM loading DB. "
                     "Unrecoverable error, aborting now. (empty file)", path);
         return -1;
     }
     data = mmap(NULL, (size_t)sb.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
-    close(fd);
     if (data == MAP_FAILED) {
         log_warning("Fatal error loading the DB %s: %s. Exiting.", path, strerror(errno));
         return -1;
     }
-    rc = load_mapped(path, data, (size_t)sb.st_size);
+    loading_begin((size_t)sb.st_size);
+    rc = load_mapped(path, data, (size_t)sb.st_size, lc);
+    loading_end();
     munmap(data, (size_t)sb.st_size);
     return rc;
+}
+
+static int load_file(struct load_ctx *lc)
+{
+    char path[PATH_MAX];
+    int fd, rc;
+
+    config_lock();
+    file_path(path, sizeof(path), server.cfg.dir, server.cfg.dbfilename, 0);
+    config_unlock();
+    fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0 && errno == ENOENT)
+        return -ENOENT;
+    if (fd < 0) {
+        log_warning("Fatal error loading the DB %s: %s. Exiting.", path, strerror(errno));
+        return -1;
+    }
+    rc = load_fd(path, fd, lc);
+    close(fd);
+    return rc;
+}
+
+int snapshot_load_file(bool merge)
+{
+    struct load_ctx lc = {.no_dup = !merge, .replace_functions = merge};
+    return load_file(&lc);
+}
+
+int snapshot_load(void)
+{
+    pthread_mutex_lock(&state_lock);
+    st.last_save_time = server.start_time_ms / 1000;
+    pthread_mutex_unlock(&state_lock);
+    struct load_ctx lc = {.no_dup = false, .replace_functions = false};
+    int rc = load_file(&lc);
+    return rc == -ENOENT ? 0 : rc;
 }

@@ -22,15 +22,46 @@
 
 #include <stdbool.h>
 
-/* Start-up, before any client: load dir/dbfilename if it exists. 0 (also
- * when there is no file), or -1 after logging why the server must not
- * start. */
+/* Start-up (loading.h's loader): load dir/dbfilename if it exists. 0
+ * (also when there is no file), or -1 after logging why the server must
+ * not start. A key the file holds twice keeps its last value. */
 int snapshot_load(void);
+/* Load dir/dbfilename into the keyspace as it is, with the loading state
+ * on (DEBUG RELOAD). merge false: a key already present fails the load
+ * (Redis's default), and so does a library already present; true: the
+ * file's replace them (MERGE). 0; -ENOENT when there is no file (nothing
+ * logged); -1 after logging why. */
+int snapshot_load_file(bool merge);
 
 /* SAVE. */
 int snapshot_save(void);
-/* BGSAVE: 0 when the child started. */
+/* The RDB of everything written at path in the calling thread, every
+ * shard held, fsynced (the AOF's first base file). 0 or -errno, logged. */
+int snapshot_write_rdb(const char *path);
+/* BGSAVE: 0 when the child started; -EBUSY while a BGSAVE runs, -EAGAIN
+ * while another child (an AOF rewrite) does. */
 int snapshot_bgsave(void);
+
+/* Another kind of background child (the AOF rewrite, aof.h) through the
+ * same fork machinery and the same single child slot (Redis runs one
+ * child at a time). With every shard held, at_fork (may be NULL) runs in
+ * the parent just before fork(); its error cancels the fork. The child
+ * runs `run`, or when that is NULL writes the RDB of everything to
+ * rdb_path (fsynced, not renamed), and exits 0 on success. The cron (or
+ * a shutdown that kills it with SIGUSR1) calls done with state_lock held:
+ * it must not call back into snapshot nor take a lock a caller of
+ * snapshot_fork_child may hold. 0, -EBUSY (this kind of child is
+ * already running), -EAGAIN (a BGSAVE is), or -errno. `ch` is copied. */
+struct snapshot_child {
+    int (*at_fork)(void *ud);
+    int (*run)(void *ud);
+    void (*done)(bool ok, bool killed_by_us, void *ud);
+    void *ud;
+    const char *rdb_path; /* the string must outlive the child */
+};
+int snapshot_fork_child(const struct snapshot_child *ch);
+/* A child of either kind is running. */
+bool snapshot_child_running(void);
 /* BGSAVE inside EXEC: start it from the next cron tick, as Redis. */
 void snapshot_schedule_bgsave(void);
 /* Main thread, every cron tick: reap a finished child, start a scheduled
@@ -40,8 +71,9 @@ void snapshot_cron(long long now_ms);
 /* `save` has at least one save point. */
 bool snapshot_save_points_set(void);
 /* The save before exiting (SHUTDOWN, SIGTERM): stop a running child, then
- * save in the foreground. */
-int snapshot_shutdown_save(void);
+ * save in the foreground. force: the caller exits even if it fails (the
+ * log says so). */
+int snapshot_shutdown_save(bool force);
 /* Exiting without saving: stop a running child and remove its file. */
 void snapshot_kill_child(void);
 

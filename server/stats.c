@@ -9,8 +9,8 @@
 
 #define STATS_SAMPLES 16 /* instantaneous_* averages this many samples */
 
-static struct stats_loop *loops;
-static unsigned nloops;
+static struct stats_loop *loops; /* the loops' counters, then the loader's */
+static unsigned nloops;          /* slots in loops[], the loader's included */
 static size_t ncommands;
 
 /* Written by the sampling thread only; read by INFO on any thread. */
@@ -23,12 +23,12 @@ static long long metrics_last_ms;
 
 int stats_init(unsigned n, size_t commands)
 {
-    loops = calloc(n, sizeof(*loops));
+    loops = calloc(n + 1, sizeof(*loops));
     if (loops == NULL)
         return -ENOMEM;
-    nloops = n;
+    nloops = n + 1;
     ncommands = commands;
-    for (unsigned i = 0; i < n; i++) {
+    for (unsigned i = 0; i < nloops; i++) {
         loops[i].command = calloc(commands, sizeof(*loops[i].command));
         if (loops[i].command == NULL) {
             stats_deinit();
@@ -50,7 +50,12 @@ void stats_deinit(void)
 
 struct stats_loop *stats_of_loop(unsigned i)
 {
-    return i < nloops ? &loops[i] : NULL;
+    return i + 1 < nloops ? &loops[i] : NULL;
+}
+
+struct stats_loop *stats_of_loader(void)
+{
+    return nloops > 0 ? &loops[nloops - 1] : NULL;
 }
 
 /* ---- reading and resetting ------------------------------------------------- */

@@ -65,6 +65,10 @@ int stats_init(unsigned nloops, size_t ncommands);
 void stats_deinit(void);
 /* Loop i's counters (i < nloops). */
 struct stats_loop *stats_of_loop(unsigned i);
+/* The counters of commands run outside any loop, by the thread that
+ * replays the AOF at start-up (its owner while it runs); summed with the
+ * loops'. */
+struct stats_loop *stats_of_loader(void);
 
 static inline void stats__value_add(struct stats_value *s, long long n)
 {

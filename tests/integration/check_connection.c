@@ -341,6 +341,14 @@ START_TEST(every_command_but_the_handshake_needs_auth)
         redisReply *subs = e->element[9];
         if (is_handshake(name))
             continue;
+        if (strcmp(name, "debug") == 0) {
+            /* enable-debug-command is checked first, as in Redis. */
+            EXPECT_ERR("ERR DEBUG command not allowed. If the enable-debug-command option is set "
+                       "to \"local\", you can run it from a local connection, otherwise you need "
+                       "to set this option in the configuration file, and then restart the "
+                       "server.", "DEBUG x");
+            continue;
+        }
         if (subs->elements == 0 || arity == -1) {
             expect_noauth(harness_ctx, name, arity);
             checked++;

@@ -19,17 +19,6 @@
 
 #include "fixtures.h"
 
-#if defined(__SANITIZE_ADDRESS__)
-#define UNDER_ASAN 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define UNDER_ASAN 1
-#endif
-#endif
-#ifndef UNDER_ASAN
-#define UNDER_ASAN 0
-#endif
-
 #define K 10          /* members m0..m9 (or 0..9, f0..f9, k0..k9) */
 #define DRAWS 1000
 #define CHI2_LIMIT 40 /* 9 degrees of freedom: p ~ 1e-5 for a fair pick */

@@ -343,11 +343,15 @@ static long long probe_info(int fd, redisReader *reader, const char *cmd, const 
  * server ours, and is the probe its only client? Nothing else should know
  * the port. A server with a password answers NOAUTH: then only the
  * listening sockets say whose it is. */
-static bool probe_finds_our_server(const struct grove_server *s, int fd, long long deadline)
+static bool probe_finds_our_server(const struct grove_server *s, int fd, long long deadline,
+                                   bool wait_loaded)
 {
     redisReader *reader = redisReaderCreate();
     long long pid = probe_info(fd, reader, "INFO server\r\n", "process_id");
     long long clients = pid == -2 ? 1 : -1;
+    while (pid == s->pid && wait_loaded && harness_now_ms() < deadline &&
+           probe_info(fd, reader, "INFO persistence\r\n", "loading") == 1)
+        harness_sleep_ms(10);
     if (pid == s->pid) {
         while ((clients = probe_info(fd, reader, "INFO clients\r\n", "connected_clients")) > 1 &&
                harness_now_ms() < deadline)
@@ -367,7 +371,7 @@ static bool probe_finds_our_server(const struct grove_server *s, int fd, long lo
 }
 
 /* Wait until the server accepts a connection, then probe it. */
-static bool wait_ready(const struct grove_server *s)
+static bool wait_ready(const struct grove_server *s, bool wait_loaded)
 {
     long long deadline = harness_now_ms() + HARNESS_DEADLINE_MS;
     while (harness_now_ms() < deadline) {
@@ -378,7 +382,7 @@ static bool wait_ready(const struct grove_server *s)
             harness_sleep_ms(10); /* not listening yet */
             continue;
         }
-        bool ours = probe_finds_our_server(s, fd, deadline);
+        bool ours = probe_finds_our_server(s, fd, deadline, wait_loaded);
         close(fd);
         return ours;
     }
@@ -391,13 +395,34 @@ void harness_start_ex(struct grove_server *s, const struct harness_opts *opts,
     for (int attempt = 0; attempt < START_ATTEMPTS; attempt++) {
         s->port = free_port();
         s->pid = spawn(s->port, opts, args);
-        if (wait_ready(s))
+        if (wait_ready(s, opts == NULL || !opts->during_loading))
             return;
         kill(s->pid, SIGKILL);
         waitpid(s->pid, NULL, 0);
         forget_server(s->pid);
     }
     ck_abort_msg("grove-server did not start after %d attempts", START_ATTEMPTS);
+}
+
+void harness_tmpdir_make(struct harness_tmpdir *d)
+{
+    snprintf(d->path, sizeof(d->path), "/tmp/grove-test-XXXXXX");
+    ck_assert_ptr_nonnull(mkdtemp(d->path));
+}
+
+void harness_tmpdir_remove(struct harness_tmpdir *d)
+{
+    DIR *dir = opendir(d->path);
+    char p[512];
+    for (struct dirent *e; dir && (e = readdir(dir)) != NULL;) {
+        if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+            continue;
+        snprintf(p, sizeof(p), "%s/%s", d->path, e->d_name);
+        unlink(p);
+    }
+    if (dir)
+        closedir(dir);
+    rmdir(d->path);
 }
 
 void harness_start(struct grove_server *s, const char *const *args)
@@ -444,6 +469,11 @@ void harness_stop(struct grove_server *s)
 void harness_wait_exit(struct grove_server *s)
 {
     expect_clean_exit(s, wait_exit(s->pid, EXIT_TIMEOUT_MS), "SHUTDOWN");
+}
+
+int harness_wait_status(struct grove_server *s)
+{
+    return wait_exit(s->pid, EXIT_TIMEOUT_MS);
 }
 
 int harness_run_to_exit(const char *const *args, char *out, size_t cap)

@@ -19,6 +19,19 @@
 #include <stddef.h>
 #include <sys/types.h>
 
+/* 1 when built with AddressSanitizer, whose malloc keeps freed memory in
+ * quarantine and tells mallinfo nothing: tests of memory figures skip. */
+#if defined(__SANITIZE_ADDRESS__)
+#define UNDER_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define UNDER_ASAN 1
+#endif
+#endif
+#ifndef UNDER_ASAN
+#define UNDER_ASAN 0
+#endif
+
 /* How long any wait for a condition may last before the test fails. */
 #define HARNESS_DEADLINE_MS 10000
 
@@ -26,6 +39,16 @@ struct grove_server {
     pid_t pid;
     int port;
 };
+
+/* ---- temporary directories ------------------------------------------------ */
+
+/* A directory of the test's own under /tmp (a server's `dir`), and its
+ * removal with the files in it. */
+struct harness_tmpdir {
+    char path[64];
+};
+void harness_tmpdir_make(struct harness_tmpdir *d);
+void harness_tmpdir_remove(struct harness_tmpdir *d);
 
 /* ---- servers ------------------------------------------------------------- */
 
@@ -51,6 +74,9 @@ struct harness_opts {
     const char *config_file; /* passed first, before the options */
     long nofile;             /* the server's RLIMIT_NOFILE soft limit; 0: inherited */
     long nofile_hard;        /* and its hard limit (only ever lowered); 0: inherited */
+    /* Return while the data set still loads. Otherwise the start waits
+     * for INFO persistence loading:0, as Redis's tests wait_done_loading. */
+    bool during_loading;
 };
 void harness_start_ex(struct grove_server *s, const struct harness_opts *opts,
                       const char *const *args);
@@ -58,6 +84,9 @@ void harness_start_ex(struct grove_server *s, const struct harness_opts *opts,
 void harness_stop_with(struct grove_server *s, int signum);
 /* Wait for a server that was told to stop (SHUTDOWN) to exit; assert 0. */
 void harness_wait_exit(struct grove_server *s);
+/* Wait for a server that is going away some other way (a crash): its
+ * wait status, or -1 if it is still running after the usual timeout. */
+int harness_wait_status(struct grove_server *s);
 /* Run grove-server with exactly these arguments (nothing added), expecting
  * it to exit by itself; its stdout and stderr go to out (NUL-terminated).
  * Returns the wait status; aborts the test if it keeps running. */

@@ -626,6 +626,29 @@ START_TEST(deletes_take_a_tree_back_to_a_chain_at_six)
 }
 END_TEST
 
+START_TEST(reserve_presizes_so_inserts_never_grow)
+{
+    struct hashmap *m = map_siphash();
+    ck_assert(hashmap_reserve(m, 1000));
+    ck_assert_uint_eq(hashmap__buckets(m), 1024);
+    ck_assert(!hashmap_is_rehashing(m));
+    for (uint32_t i = 0; i < 1000; i++) {
+        put_tagged(m, 'r', i);
+        ck_assert(!hashmap_is_rehashing(m));
+    }
+    ck_assert_uint_eq(hashmap__buckets(m), 1024);
+    ck_assert(hashmap_reserve(m, 10)); /* never shrinks */
+    ck_assert_uint_eq(hashmap__buckets(m), 1024);
+    ck_assert(hashmap_reserve(m, 5000)); /* a filled map grows the usual way */
+    ck_assert(hashmap_is_rehashing(m));
+    finish_rehash(m);
+    ck_assert_uint_eq(hashmap__buckets(m), 8192);
+    ck_assert_uint_eq(hashmap_size(m), 1000);
+    hashmap__check_invariants(m);
+    hashmap_destroy(m);
+}
+END_TEST
+
 START_TEST(long_chain_in_a_small_table_grows_the_table_instead)
 {
     struct hashmap *m = map_chosen();
@@ -1793,6 +1816,7 @@ static Suite *hashmap_suite(void)
     tcase_add_test(tc, hundred_thousand_colliding_keys_stay_correct_and_balanced);
 
     tc = tcase(s, "resize", 300);
+    tcase_add_test(tc, reserve_presizes_so_inserts_never_grow);
     tcase_add_test(tc, grows_when_size_exceeds_the_bucket_count);
     tcase_add_test(tc, no_single_write_rehashes_the_whole_table);
     tcase_add_test(tc, every_key_is_findable_at_every_step_of_a_resize);

@@ -1,0 +1,771 @@
+/*
+ * cmd_debug.c - DEBUG, Redis 7.0's debug.c as far as Grove has the parts:
+ * the commands test harnesses use to check a server (RELOAD's round trip,
+ * DIGEST, OBJECT, SLEEP, SET-ACTIVE-EXPIRE, PROTOCOL...) and to crash it
+ * on purpose (SEGFAULT, PANIC).
+ *
+ * Who may run it: enable-debug-command (no, yes, local; start-up only, as
+ * Redis): the dispatcher refuses DEBUG (CMD_PROTECTED) otherwise, with
+ * Redis's text, before authentication.
+ *
+ * The digest is Redis 7.0's computeDatasetDigest, bit for bit, so the same
+ * dataset gives the same hex in Grove and in redis-server: per key, SHA1
+ * mixes of the key, the type, the elements (in order for lists and
+ * strings; xor-ed, so in any order, for sets, hashes and zsets) and a mark
+ * when there is a TTL; the keys xor-ed together, each non-empty database
+ * mixed in by its index. Logically expired keys not yet reclaimed count,
+ * as in Redis.
+ *
+ * Redis subcommands that show or tune structures Grove does not have
+ * (quicklists, listpacks, reply buffers, jemalloc) answer an error naming
+ * them rather than a made-up figure.
+ *
+ * Locking: DEBUG is CMD_SELF_LOCK; each subcommand takes the shards it
+ * reads (DIGEST and SLEEP hold all of them).
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <time.h>
+
+#include "command.h"
+#include "config.h"
+#include "cron.h"
+#include "function.h"
+#include "glob.h"
+#include "hash.h"
+#include "keyspace.h"
+#include "list.h"
+#include "loading.h"
+#include "log.h"
+#include "rdb.h"
+#include "script.h"
+#include "server.h"
+#include "set.h"
+#include "sha1.h"
+#include "snapshot.h"
+#include "zset.h"
+
+#define DIGEST_LEN 20
+
+bool debug_command_allowed(const struct client *c)
+{
+    long long allow = atomic_load(&server.cfg.enable_debug_command);
+    return allow == CONFIG_ALLOW_YES || (allow == CONFIG_ALLOW_LOCAL && client_is_local(c));
+}
+
+/* ==== the digest (Redis 7.0's debug.c) ====================================== */
+
+/* xorDigest: digest ^= SHA1(data). */
+static void xor_digest(unsigned char *digest, const void *data, size_t len)
+{
+    unsigned char hash[DIGEST_LEN];
+    struct sha1 ctx;
+    sha1_init(&ctx);
+    sha1_update(&ctx, data, len);
+    sha1_final(&ctx, hash);
+    for (int i = 0; i < DIGEST_LEN; i++)
+        digest[i] ^= hash[i];
+}
+
+/* mixDigest: digest = SHA1(digest ^ SHA1(data)), so order matters. */
+static void mix_digest(unsigned char *digest, const void *data, size_t len)
+{
+    struct sha1 ctx;
+    xor_digest(digest, data, len);
+    sha1_init(&ctx);
+    sha1_update(&ctx, digest, DIGEST_LEN);
+    sha1_final(&ctx, digest);
+}
+
+/* An element pair (hash field and value, zset member and score) mixed on
+ * its own, then xor-ed in: pairs count in any order. */
+static void xor_pair(unsigned char *digest, const void *a, size_t alen, const void *b,
+                     size_t blen)
+{
+    unsigned char ele[DIGEST_LEN] = {0};
+    mix_digest(ele, a, alen);
+    mix_digest(ele, b, blen);
+    xor_digest(digest, ele, DIGEST_LEN);
+}
+
+static void digest_list(unsigned char *digest, const struct list *l)
+{
+    for (size_t i = 0; i < list_len(l); i++)
+        mix_digest(digest, list_get(l, i)->data, list_get(l, i)->len);
+}
+
+static void digest_set(unsigned char *digest, struct set *s)
+{
+    struct set_iter it;
+    struct set_member m;
+    set_iter_init(&it, s);
+    while (set_iter_next(&it, &m))
+        xor_digest(digest, m.ptr, m.len);
+    set_iter_deinit(&it);
+}
+
+static void digest_hash(unsigned char *digest, struct hash *h)
+{
+    struct hash_iter it;
+    struct hash_pair p;
+    hash_iter_init(&it, h);
+    while (hash_iter_next(&it, &p))
+        xor_pair(digest, p.field, p.flen, p.value, p.vlen);
+    hash_iter_deinit(&it);
+}
+
+/* Scores as Redis 7.0 prints them here: "%.17g", whatever the encoding. */
+static void digest_zset(unsigned char *digest, const struct zset *z)
+{
+    struct zset_member m;
+    char score[64];
+    for (size_t i = 0; i < zset_len(z); i++) {
+        zset_at(z, i, &m);
+        int n = snprintf(score, sizeof(score), "%.17g", m.score);
+        xor_pair(digest, m.ptr, m.len, score, (size_t)n);
+    }
+}
+
+/* xorObjectDigest: the type, the value, the TTL mark. */
+static void digest_object(unsigned char *digest, const struct object *o, bool has_ttl)
+{
+    unsigned char type[4] = {0, 0, 0, (unsigned char)object_type(o)}; /* htonl(type) */
+    mix_digest(digest, type, sizeof(type));
+    if (object_type(o) == OBJECT_STRING) {
+        char scratch[OBJECT_INT_BUFSIZE];
+        const char *p;
+        size_t len;
+        object_string_view(o, scratch, &p, &len);
+        mix_digest(digest, p, len);
+    } else if (object_type(o) == OBJECT_LIST) {
+        digest_list(digest, list_from_boxed(object_boxed(o)));
+    } else if (object_type(o) == OBJECT_SET) {
+        digest_set(digest, set_from_boxed(object_boxed(o)));
+    } else if (object_type(o) == OBJECT_HASH) {
+        digest_hash(digest, hash_from_boxed(object_boxed(o)));
+    } else if (object_type(o) == OBJECT_ZSET) {
+        digest_zset(digest, zset_from_boxed(object_boxed(o)));
+    }
+    if (has_ttl)
+        xor_digest(digest, "!!expire!!", 10);
+}
+
+static int digest_key_cb(const char *key, size_t len, const struct object *obj, int64_t expire_at,
+                         void *ud)
+{
+    unsigned char digest[DIGEST_LEN] = {0};
+    mix_digest(digest, key, len);
+    digest_object(digest, obj, expire_at != KEYSPACE_TTL_NONE);
+    xor_digest(ud, digest, DIGEST_LEN);
+    return 0;
+}
+
+/* [held: every shard] computeDatasetDigest. */
+static void digest_dataset(unsigned char *final)
+{
+    memset(final, 0, DIGEST_LEN);
+    for (unsigned d = 0; d < keyspace_databases(server.ks); d++) {
+        struct keyspace_db *db = keyspace_db(server.ks, d);
+        size_t keys = 0, k, e;
+        for (unsigned i = 0; i < keyspace_shards_per_db(server.ks); i++) {
+            keyspace_shard_sizes(keyspace_db_shard(db, i), &k, &e);
+            keys += k;
+        }
+        if (keys == 0)
+            continue;
+        unsigned char id[4] = {(unsigned char)(d >> 24), (unsigned char)(d >> 16),
+                               (unsigned char)(d >> 8), (unsigned char)d};
+        mix_digest(final, id, sizeof(id));
+        for (unsigned i = 0; i < keyspace_shards_per_db(server.ks); i++)
+            keyspace_shard_foreach(keyspace_db_shard(db, i), digest_key_cb, final);
+    }
+}
+
+static void reply_digest(struct cmd_ctx *ctx, const unsigned char *digest)
+{
+    char hex[2 * DIGEST_LEN + 1];
+    for (int i = 0; i < DIGEST_LEN; i++)
+        snprintf(hex + 2 * i, 3, "%02x", digest[i]);
+    resp_add_simple(ctx->out, hex);
+}
+
+static void debug_digest(struct cmd_ctx *ctx)
+{
+    unsigned char digest[DIGEST_LEN];
+    keyspace_lock_all(server.ks);
+    digest_dataset(digest);
+    keyspace_unlock_all(server.ks);
+    reply_digest(ctx, digest);
+}
+
+/* DIGEST-VALUE key...: each value's digest without its key; zeros for a
+ * missing key. */
+static void debug_digest_value(struct cmd_ctx *ctx)
+{
+    resp_add_array_len(ctx->out, ctx->argc - 2);
+    for (size_t i = 2; i < ctx->argc; i++) {
+        unsigned char digest[DIGEST_LEN] = {0};
+        struct cmd_key k;
+        cmd_key(ctx, i, &k);
+        keyspace_shard_lock(k.shard);
+        struct hashmap_entry *e = keyspace_find(k.shard, &k.key, ctx->now_ms,
+                                                KEYSPACE_LOOKUP_NOTOUCH);
+        if (e != NULL)
+            digest_object(digest, keyspace_object(e), object_has_ttl(keyspace_object(e)));
+        keyspace_shard_unlock(k.shard);
+        reply_digest(ctx, digest);
+    }
+}
+
+/* ==== OBJECT ==================================================================== */
+
+static int count_sink_cb(void *ud, const void *buf, size_t len)
+{
+    (void)buf;
+    *(size_t *)ud += len;
+    return 0;
+}
+
+/* rdbSavedObjectLen: the value's bytes in an RDB file (compressed as
+ * rdbcompression says). */
+static size_t serialized_length(const struct object *o)
+{
+    size_t n = 0;
+    struct lzf_state *lzf = NULL;
+    if (atomic_load(&server.cfg.rdbcompression) && (lzf = malloc(sizeof(*lzf))) != NULL)
+        lzf_state_init(lzf);
+    struct rdb_writer w = {.sink_cb = count_sink_cb, .ud = &n, .lzf = lzf};
+    rdb_write_value(&w, o);
+    free(lzf);
+    return n;
+}
+
+/* The ql_ fields: the quicklist Redis would hold (Grove's list is one
+ * array; rdb_list_layout cuts it as Redis's RPUSH would, which is also
+ * how it is saved). */
+static void list_extra(const struct object *o, char *buf, size_t cap)
+{
+    const struct list *l = list_from_boxed(object_boxed(o));
+    size_t nodes = 0, bytes = 0;
+    buf[0] = '\0';
+    if (rdb_list_layout(l, &nodes, &bytes) < 0 || nodes == 0)
+        return;
+    snprintf(buf, cap,
+             " ql_nodes:%zu ql_avg_node:%.2f ql_listpack_max:-2 ql_compressed:0"
+             " ql_uncompressed_size:%zu",
+             nodes, (double)list_len(l) / (double)nodes, bytes);
+}
+
+/* OBJECT key: Redis's line. refcount is 1: Grove shares no values (Redis
+ * shows 2147483647 for its shared integers 0..9999). */
+static void debug_object(struct cmd_ctx *ctx)
+{
+    struct cmd_key k;
+    char extra[160] = "";
+    cmd_key(ctx, 2, &k);
+    keyspace_shard_lock(k.shard);
+    struct hashmap_entry *e = keyspace_find(k.shard, &k.key, ctx->now_ms, KEYSPACE_LOOKUP_NOTOUCH);
+    if (e == NULL) {
+        keyspace_shard_unlock(k.shard);
+        resp_add_error(ctx->out, "ERR no such key");
+        return;
+    }
+    const struct object *o = keyspace_object(e);
+    char line[400];
+    if (object_type(o) == OBJECT_LIST)
+        list_extra(o, extra, sizeof(extra));
+    snprintf(line, sizeof(line),
+             "Value at:%p refcount:1 encoding:%s serializedlength:%zu lru:%u "
+             "lru_seconds_idle:%llu%s",
+             (const void *)o, object_encoding_name(object_encoding(o)), serialized_length(o),
+             object_lru(o), (unsigned long long)(object_idle_ms(o, ctx->now_ms) / 1000), extra);
+    keyspace_shard_unlock(k.shard);
+    resp_add_simple(ctx->out, line);
+}
+
+/* ==== RELOAD, LOADAOF, POPULATE ================================================== */
+
+/* Empty every database and the function libraries, as Redis's emptyData. */
+static void flush_everything(void)
+{
+    struct keyspace_trash *trash = NULL;
+    keyspace_flushall(server.ks, &trash);
+    keyspace_trash_free(trash);
+    script_lock();
+    function_flush();
+    script_unlock();
+}
+
+/* RELOAD [MERGE] [NOFLUSH] [NOSAVE]: save, empty, load the file back in
+ * this thread; the other clients get -LOADING meanwhile. Without MERGE a
+ * key (or library) already present fails the load: Redis then panics,
+ * Grove answers the error and keeps what it loaded. */
+static void debug_reload(struct cmd_ctx *ctx)
+{
+    bool merge = false, flush = true, save = true;
+    for (size_t i = 2; i < ctx->argc; i++) {
+        if (arg_is(&ctx->argv[i], "merge")) {
+            merge = true;
+        } else if (arg_is(&ctx->argv[i], "noflush")) {
+            flush = false;
+        } else if (arg_is(&ctx->argv[i], "nosave")) {
+            save = false;
+        } else {
+            resp_add_error(ctx->out, "ERR DEBUG RELOAD only supports the MERGE, NOFLUSH and "
+                                     "NOSAVE options.");
+            return;
+        }
+    }
+    if (save && snapshot_save() < 0) {
+        resp_add_error(ctx->out, "-ERR"); /* Redis's shared.err */
+        return;
+    }
+    loading_begin(0); /* from here: nobody writes between the flush and the load */
+    if (flush)
+        flush_everything();
+    int rc = snapshot_load_file(merge);
+    loading_end();
+    if (rc == -ENOENT)
+        log_warning("DEBUG RELOAD: there is no RDB file to load");
+    if (rc < 0) {
+        resp_add_error(ctx->out, "ERR Error trying to load the RDB dump, check server logs.");
+        return;
+    }
+    log_warning("DB reloaded by DEBUG RELOAD");
+    resp_add_ok(ctx->out);
+}
+
+static void debug_loadaof(struct cmd_ctx *ctx)
+{
+    int rc = loading_reload_aof();
+    if (rc == -ENOTSUP)
+        resp_add_error(ctx->out, "ERR AOF is not enabled");
+    else if (rc < 0)
+        resp_add_error(ctx->out, "ERR Error trying to load the AOF files, check server logs.");
+    else
+        resp_add_ok(ctx->out);
+}
+
+/* getPositiveLongFromObjectOrReply. */
+static bool positive_arg(struct cmd_ctx *ctx, size_t argi, long long *out)
+{
+    if (!arg_to_ll_or_reply(ctx, &ctx->argv[argi], out))
+        return false;
+    if (*out < 0) {
+        resp_add_error(ctx->out, "ERR value is out of range, must be positive");
+        return false;
+    }
+    return true;
+}
+
+/* One "<prefix>:<j>" key holding "value:<j>" (zero-padded or cut to size
+ * when size > 0), unless the key exists. */
+static int populate_one(struct cmd_ctx *ctx, const char *prefix, long long j, char *val,
+                        long long size)
+{
+    char key[128];
+    struct keyspace_key k;
+    int klen = snprintf(key, sizeof(key), "%s:%lld", prefix, j);
+    if (klen >= (int)sizeof(key))
+        klen = sizeof(key) - 1;
+    keyspace_key_init(server.ks, &k, key, (size_t)klen);
+    struct keyspace_shard *sh = keyspace_shard_of(ctx->db, &k);
+    int rc = 0;
+    keyspace_shard_lock(sh);
+    if (keyspace_find(sh, &k, ctx->now_ms, 0) == NULL) {
+        char text[32];
+        size_t tlen = (size_t)snprintf(text, sizeof(text), "value:%lld", j);
+        size_t vlen = size > 0 ? (size_t)size : tlen;
+        memset(val, 0, vlen);
+        memcpy(val, text, tlen < vlen ? tlen : vlen);
+        rc = keyspace_set_string(sh, &k, val, vlen, OBJECT_STR_PLAIN, KEYSPACE_TTL_NONE,
+                                 ctx->now_ms, NULL);
+    }
+    keyspace_shard_unlock(sh);
+    return rc;
+}
+
+/* POPULATE count [prefix] [size]. */
+static void debug_populate(struct cmd_ctx *ctx)
+{
+    long long count, size = 0;
+    char prefix[128] = "key";
+    if (!positive_arg(ctx, 2, &count) || (ctx->argc == 5 && !positive_arg(ctx, 4, &size)))
+        return;
+    if (ctx->argc >= 4)
+        arg_to_cstr(&ctx->argv[3], prefix, sizeof(prefix));
+    char *val = malloc(size > 32 ? (size_t)size : 32);
+    int rc = val == NULL ? -ENOMEM : 0;
+    for (long long j = 0; j < count && rc == 0; j++)
+        rc = populate_one(ctx, prefix, j, val, size);
+    free(val);
+    if (rc < 0)
+        resp_add_error(ctx->out, ERR_OUT_OF_MEMORY);
+    else
+        resp_add_ok(ctx->out);
+}
+
+/* ==== switches and timing ======================================================== */
+
+/* SLEEP seconds (decimals allowed, strtod's reading, as Redis). Redis's
+ * whole server stops; Grove holds every shard while it sleeps, so every
+ * command that reaches a key waits, on every loop. */
+static void debug_sleep(struct cmd_ctx *ctx)
+{
+    char buf[64];
+    arg_to_cstr(&ctx->argv[2], buf, sizeof(buf));
+    long long usec = (long long)(strtod(buf, NULL) * 1000000);
+    struct timespec ts = {.tv_sec = usec / 1000000, .tv_nsec = (usec % 1000000) * 1000};
+    keyspace_lock_all(server.ks);
+    nanosleep(&ts, NULL);
+    keyspace_unlock_all(server.ks);
+    resp_add_ok(ctx->out);
+}
+
+/* Redis reads these switches with atoi: anything but a number is 0. */
+static int atoi_arg(const struct resp_arg *a)
+{
+    char buf[32];
+    arg_to_cstr(a, buf, sizeof(buf));
+    return atoi(buf);
+}
+
+static void debug_set_active_expire(struct cmd_ctx *ctx)
+{
+    cron_set_active_expire(atoi_arg(&ctx->argv[2]) != 0);
+    resp_add_ok(ctx->out);
+}
+
+static void debug_pause_cron(struct cmd_ctx *ctx)
+{
+    cron_set_paused(atoi_arg(&ctx->argv[2]) != 0);
+    resp_add_ok(ctx->out);
+}
+
+static void debug_change_repl_id(struct cmd_ctx *ctx)
+{
+    server_change_replid();
+    resp_add_ok(ctx->out);
+}
+
+/* ==== replies for client tests ===================================================== */
+
+static void protocol_aggregate(struct cmd_ctx *ctx, const char *name)
+{
+    if (strcmp(name, "array") == 0)
+        resp_add_array_len(ctx->out, 3);
+    else if (strcmp(name, "set") == 0)
+        resp_add_set_len(ctx->out, 3);
+    else
+        resp_add_map_len(ctx->out, 3);
+    for (int j = 0; j < 3; j++) {
+        resp_add_integer(ctx->out, j);
+        if (strcmp(name, "map") == 0)
+            resp_add_bool(ctx->out, j == 1);
+    }
+}
+
+static void protocol_attrib(struct cmd_ctx *ctx)
+{
+    if (ctx->out->proto >= 3) {
+        resp_add_attribute_len(ctx->out, 1);
+        resp_add_bulk_cstr(ctx->out, "key-popularity");
+        resp_add_array_len(ctx->out, 2);
+        resp_add_bulk_cstr(ctx->out, "key:123");
+        resp_add_integer(ctx->out, 90);
+    }
+    resp_add_bulk_cstr(ctx->out, "Some real reply following the attribute");
+}
+
+static void protocol_push(struct cmd_ctx *ctx)
+{
+    if (ctx->out->proto < 3) {
+        resp_add_error(ctx->out, "ERR RESP2 is not supported by this command");
+        return;
+    }
+    resp_add_push_len(ctx->out, 2);
+    resp_add_bulk_cstr(ctx->out, "server-cpu-usage");
+    resp_add_integer(ctx->out, 42);
+    resp_add_bulk_cstr(ctx->out, "Some real reply following the push reply");
+}
+
+/* PROTOCOL type: Redis's sample value of each RESP type. */
+static void debug_protocol(struct cmd_ctx *ctx)
+{
+    char name[16];
+    arg_to_cstr(&ctx->argv[2], name, sizeof(name));
+    for (char *p = name; *p; p++)
+        *p = (char)tolower((unsigned char)*p);
+    if (ctx->argv[2].len >= sizeof(name))
+        name[0] = '\0';
+    if (strcmp(name, "string") == 0)
+        resp_add_bulk_cstr(ctx->out, "Hello World");
+    else if (strcmp(name, "integer") == 0)
+        resp_add_integer(ctx->out, 12345);
+    else if (strcmp(name, "double") == 0)
+        resp_add_double(ctx->out, 3.141);
+    else if (strcmp(name, "bignum") == 0)
+        resp_add_bignum(ctx->out, "1234567999999999999999999999999999999", 37);
+    else if (strcmp(name, "null") == 0)
+        resp_add_null(ctx->out);
+    else if (strcmp(name, "array") == 0 || strcmp(name, "set") == 0 || strcmp(name, "map") == 0)
+        protocol_aggregate(ctx, name);
+    else if (strcmp(name, "attrib") == 0)
+        protocol_attrib(ctx);
+    else if (strcmp(name, "push") == 0)
+        protocol_push(ctx);
+    else if (strcmp(name, "true") == 0 || strcmp(name, "false") == 0)
+        resp_add_bool(ctx->out, name[0] == 't');
+    else if (strcmp(name, "verbatim") == 0)
+        resp_add_verbatim(ctx->out, "This is a verbatim\nstring", 25, "txt");
+    else
+        resp_add_error(ctx->out, "ERR Wrong protocol type name. Please use one of the following: "
+                                 "string|integer|double|bignum|null|array|set|map|attrib|push|"
+                                 "verbatim|true|false");
+}
+
+/* ERROR msg: the message as the whole error line, no code added. */
+static void debug_error(struct cmd_ctx *ctx)
+{
+    char *line = malloc(ctx->argv[2].len + 2);
+    if (line == NULL) {
+        resp_add_error(ctx->out, ERR_OUT_OF_MEMORY);
+        return;
+    }
+    line[0] = '-';
+    arg_to_cstr(&ctx->argv[2], line + 1, ctx->argv[2].len + 1);
+    resp_add_error(ctx->out, line);
+    free(line);
+}
+
+static void debug_log(struct cmd_ctx *ctx)
+{
+    log_warning("DEBUG LOG: %.*s", (int)ctx->argv[2].len, ctx->argv[2].ptr);
+    resp_add_ok(ctx->out);
+}
+
+/* STRINGMATCH-TEST: Redis's stringmatchlen_fuzz_test against Grove's
+ * glob matcher (a million random patterns rather than ten: the point is
+ * that none crashes or hangs). */
+static void debug_stringmatch_test(struct cmd_ctx *ctx)
+{
+    char str[32], pat[32];
+    for (int cycles = 1000000; cycles > 0; cycles--) {
+        size_t slen = (size_t)rand() % sizeof(str), plen = (size_t)rand() % sizeof(pat);
+        for (size_t j = 0; j < slen; j++)
+            str[j] = (char)(rand() % 128);
+        for (size_t j = 0; j < plen; j++)
+            pat[j] = (char)(rand() % 128);
+        glob_match(pat, plen, str, slen, false);
+    }
+    resp_add_simple(ctx->out, "Apparently Redis did not crash: test passed");
+}
+
+/* ==== crashing on purpose ========================================================== */
+
+/* SEGFAULT: a write to a read-only page, as Redis does it (the compiler
+ * cannot see through it). */
+static void debug_segfault(struct cmd_ctx *ctx)
+{
+    volatile char *p = mmap(NULL, 4096, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    (void)ctx;
+    log_warning("DEBUG SEGFAULT: crashing the server with SIGSEGV");
+    *p = 'x';
+}
+
+/* PANIC: Redis's serverPanic lines, then abort(). */
+static void debug_panic(struct cmd_ctx *ctx)
+{
+    (void)ctx;
+    log_warning("------------------------------------------------");
+    log_warning("!!! Software Failure. Press left mouse button to continue");
+    log_warning("Guru Meditation: DEBUG PANIC called at Unix time %lld #cmd_debug.c",
+                server_mstime() / 1000);
+    abort();
+}
+
+/* ==== what Grove does not have ===================================================== */
+
+/* The key's encoding, or false after "no such key". */
+static bool key_encoding(struct cmd_ctx *ctx, enum object_encoding *enc)
+{
+    struct cmd_key k;
+    cmd_key(ctx, 2, &k);
+    keyspace_shard_lock(k.shard);
+    struct hashmap_entry *e = keyspace_find(k.shard, &k.key, ctx->now_ms, KEYSPACE_LOOKUP_NOTOUCH);
+    if (e != NULL)
+        *enc = object_encoding(keyspace_object(e));
+    keyspace_shard_unlock(k.shard);
+    if (e == NULL)
+        resp_add_error(ctx->out, "ERR no such key");
+    return e != NULL;
+}
+
+static void reply_unsupported(struct cmd_ctx *ctx, const char *why)
+{
+    char name[40];
+    arg_to_cstr(&ctx->argv[1], name, sizeof(name));
+    for (char *p = name; *p; p++)
+        *p = (char)toupper((unsigned char)*p);
+    resp_add_errorf(ctx->out, "ERR DEBUG %s is not supported by Grove: %s", name, why);
+}
+
+/* LISTPACK / QUICKLIST / HTSTATS-KEY key: Redis's refusals for the wrong
+ * encoding; for the right one, Grove has no such structure to show. */
+static void debug_structure(struct cmd_ctx *ctx)
+{
+    enum object_encoding enc;
+    if (!key_encoding(ctx, &enc))
+        return;
+    if (arg_is(&ctx->argv[1], "listpack") && enc != OBJECT_ENC_LISTPACK)
+        resp_add_error(ctx->out, "ERR Not a listpack encoded object.");
+    else if (arg_is(&ctx->argv[1], "quicklist") && enc != OBJECT_ENC_QUICKLIST)
+        resp_add_error(ctx->out, "ERR Not a quicklist encoded object.");
+    else if (arg_is(&ctx->argv[1], "htstats-key") && enc != OBJECT_ENC_HASHTABLE)
+        resp_add_error(ctx->out, "ERR The value stored at the specified key is not represented "
+                                 "using an hash table");
+    else
+        reply_unsupported(ctx, "it reports the encoding Redis would use, but does not hold "
+                               "that structure");
+}
+
+static void debug_not_here(struct cmd_ctx *ctx)
+{
+    reply_unsupported(ctx, "Grove has no such structure or setting");
+}
+
+/* ==== the subcommand table ========================================================== */
+
+static void debug_help(struct cmd_ctx *ctx);
+
+struct debug_sub {
+    const char *name;
+    size_t min_argc, max_argc; /* argc including DEBUG and the subcommand */
+    void (*fn)(struct cmd_ctx *ctx);
+};
+
+static const struct debug_sub subs[] = {
+    {"help", 2, 2, debug_help},
+    {"reload", 2, SIZE_MAX, debug_reload},
+    {"loadaof", 2, SIZE_MAX, debug_loadaof},
+    {"object", 3, 3, debug_object},
+    {"digest", 2, 2, debug_digest},
+    {"digest-value", 2, SIZE_MAX, debug_digest_value},
+    {"populate", 3, 5, debug_populate},
+    {"sleep", 3, 3, debug_sleep},
+    {"set-active-expire", 3, 3, debug_set_active_expire},
+    {"pause-cron", 3, 3, debug_pause_cron},
+    {"change-repl-id", 2, 2, debug_change_repl_id},
+    {"protocol", 3, 3, debug_protocol},
+    {"error", 3, 3, debug_error},
+    {"log", 3, 3, debug_log},
+    {"stringmatch-test", 2, 2, debug_stringmatch_test},
+    {"segfault", 2, SIZE_MAX, debug_segfault},
+    {"panic", 2, SIZE_MAX, debug_panic},
+    {"listpack", 3, 3, debug_structure},
+    {"quicklist", 3, 4, debug_structure},
+    {"htstats-key", 3, SIZE_MAX, debug_structure},
+    {"htstats", 3, SIZE_MAX, debug_not_here},
+    {"quicklist-packed-threshold", 3, 3, debug_not_here},
+    {"replybuffer", 4, 4, debug_not_here},
+    {"sdslen", 3, 3, debug_not_here},
+    {"structsize", 2, 2, debug_not_here},
+    {"client-eviction", 2, 2, debug_not_here},
+    {"mallctl", 3, 4, debug_not_here},
+    {"mallctl-str", 3, 4, debug_not_here},
+    {"set-skip-checksum-validation", 3, 3, debug_not_here},
+    {"aof-flush-sleep", 3, 3, debug_not_here},
+    {"config-rewrite-force-all", 2, 2, debug_not_here},
+    {"replicate", 3, SIZE_MAX, debug_not_here},
+    {"crash-and-recover", 2, 3, debug_not_here},
+    {"restart", 2, 3, debug_not_here},
+    {"assert", 2, SIZE_MAX, debug_not_here},
+    {"oom", 2, SIZE_MAX, debug_not_here},
+    {"leak", 3, 3, debug_not_here},
+    {"drop-cluster-packet-filter", 3, 3, debug_not_here},
+    {"clusterlink", 4, 4, debug_not_here},
+};
+
+/* Redis's HELP, the lines of what Grove does. */
+static void debug_help(struct cmd_ctx *ctx)
+{
+    static const char *const lines[] = {
+        "CHANGE-REPL-ID",
+        "    Change the replication IDs of the instance.",
+        "    Dangerous: should be used only for testing the replication subsystem.",
+        "DIGEST",
+        "    Output a hex signature representing the current DB content.",
+        "DIGEST-VALUE <key> [<key> ...]",
+        "    Output a hex signature of the values of all the specified keys.",
+        "ERROR <string>",
+        "    Return a Redis protocol error with <string> as message. Useful for clients",
+        "    unit tests to simulate Redis errors.",
+        "LOG <message>",
+        "    Write <message> to the server log.",
+        "OBJECT <key>",
+        "    Show low level info about `key` and associated value.",
+        "PANIC",
+        "    Crash the server simulating a panic.",
+        "POPULATE <count> [<prefix>] [<size>]",
+        "    Create <count> string keys named key:<num>. If <prefix> is specified then",
+        "    it is used instead of the 'key' prefix. These are not propagated to",
+        "    replicas. Cluster slots are not respected so keys not belonging to the",
+        "    current node can be created in cluster mode.",
+        "PROTOCOL <type>",
+        "    Reply with a test value of the specified type. <type> can be: string,",
+        "    integer, double, bignum, null, array, set, map, attrib, push, verbatim,",
+        "    true, false.",
+        "RELOAD [option ...]",
+        "    Save the RDB on disk and reload it back to memory. Valid <option> values:",
+        "    * MERGE: conflicting keys will be loaded from RDB.",
+        "    * NOFLUSH: the existing database will not be removed before load, but",
+        "      conflicting keys will generate an exception and kill the server.",
+        "    * NOSAVE: the database will be loaded from an existing RDB file.",
+        "    Examples:",
+        "    * DEBUG RELOAD: verify that the server is able to persist, flush and reload",
+        "      the database.",
+        "    * DEBUG RELOAD NOSAVE: replace the current database with the contents of an",
+        "      existing RDB file.",
+        "    * DEBUG RELOAD NOSAVE NOFLUSH MERGE: add the contents of an existing RDB",
+        "      file to the database.",
+        "SEGFAULT",
+        "    Crash the server with sigsegv.",
+        "SET-ACTIVE-EXPIRE <0|1>",
+        "    Setting it to 0 disables expiring keys in background when they are not",
+        "    accessed (otherwise the Redis behavior). Setting it to 1 reenables back the",
+        "    default.",
+        "SLEEP <seconds>",
+        "    Stop the server for <seconds>. Decimals allowed.",
+        "STRINGMATCH-TEST",
+        "    Run a fuzz tester against the stringmatchlen() function.",
+        "PAUSE-CRON <0|1>",
+        "    Stop periodic cron job processing.",
+        NULL,
+    };
+    reply_help(ctx, lines);
+}
+
+static void debug_command(struct cmd_ctx *ctx)
+{
+    for (size_t i = 0; i < sizeof(subs) / sizeof(subs[0]); i++) {
+        if (arg_is(&ctx->argv[1], subs[i].name) && ctx->argc >= subs[i].min_argc &&
+            ctx->argc <= subs[i].max_argc) {
+            subs[i].fn(ctx);
+            return;
+        }
+    }
+    reply_subcommand_syntax_error(ctx);
+}
+
+struct command debug_commands[] = {
+    {.name = "debug", .arity = -2,
+     .flags = CMD_SELF_LOCK | CMD_ADMIN | CMD_NOSCRIPT | CMD_LOADING | CMD_STALE | CMD_PROTECTED,
+     .proc = debug_command, .group = "server", .summary = "A container for debugging commands",
+     .since = "1.0.0", .complexity = "Depends on subcommand."},
+    {0},
+};

@@ -1,0 +1,664 @@
+/*
+ * check_aof.c - the append-only file end to end: every type with expiries
+ * comes back after a restart and after BGREWRITEAOF; redis-check-aof
+ * accepts Grove's directory; redis-server 7.0 starts from Grove's
+ * directory and Grove from redis-server's (where they are installed);
+ * kill -9 during writes with appendfsync always loses no acknowledged
+ * write; a truncated tail is dropped (aof-load-truncated yes) or refused;
+ * a corrupt file is refused naming the file and offset; BGREWRITEAOF
+ * under writers on several loops keeps every write; CONFIG SET
+ * appendonly yes/no; a failing disk gives MISCONF.
+ *
+ * Every server runs in a temporary directory of its own, removed after.
+ */
+#include <check.h>
+#include <dirent.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "harness.h"
+
+#define INCR1 "appendonlydir/appendonly.aof.1.incr.aof"
+
+/* ---- helpers ------------------------------------------------------------------------ */
+
+struct tmpdir {
+    char path[64];
+};
+
+static void tmpdir_make(struct tmpdir *d)
+{
+    snprintf(d->path, sizeof(d->path), "/tmp/grove-aof-XXXXXX");
+    ck_assert_ptr_nonnull(mkdtemp(d->path));
+}
+
+static void tmpdir_remove(struct tmpdir *d)
+{
+    char cmd[128];
+    snprintf(cmd, sizeof(cmd), "rm -rf '%s'", d->path);
+    ck_assert_int_eq(system(cmd), 0);
+}
+
+static bool have(const char *program)
+{
+    char cmd[128];
+    snprintf(cmd, sizeof(cmd), "command -v %s >/dev/null 2>&1", program);
+    return system(cmd) == 0;
+}
+
+static void up(struct harness_fixture *f, const struct tmpdir *d, const char *fsync,
+               const char *a1, const char *a2)
+{
+    const char *args[] = {"--dir", d->path, "--appendonly", "yes", "--appendfsync", fsync,
+                          "--threads", "2", a1, a2, NULL};
+    harness_up(f, args);
+}
+
+static void down(struct harness_fixture *f)
+{
+    redisReply *r = redisCommand(f->c, "SHUTDOWN");
+    if (r)
+        freeReplyObject(r);
+    redisFree(f->c);
+    harness_wait_exit(&f->s);
+}
+
+static void path_in(const struct tmpdir *d, const char *name, char *out, size_t cap)
+{
+    snprintf(out, cap, "%s/%s", d->path, name);
+}
+
+static void append_to(const struct tmpdir *d, const char *name, const char *bytes, size_t n)
+{
+    char p[256];
+    path_in(d, name, p, sizeof(p));
+    FILE *fp = fopen(p, "ab");
+    ck_assert_ptr_nonnull(fp);
+    ck_assert_uint_eq(fwrite(bytes, 1, n, fp), n);
+    fclose(fp);
+}
+
+static void wait_no_rewrite(redisContext *c)
+{
+    harness_wait_info_ll(c, "persistence", "aof_rewrite_in_progress", 0);
+    harness_wait_info_ll(c, "persistence", "aof_rewrite_scheduled", 0);
+}
+
+/* ---- round trips -------------------------------------------------------------------- */
+
+static void fill(redisContext *c)
+{
+    harness_cmd_ok(c, "SET str hello");
+    harness_cmd_ok(c, "SET ex v EX 1000");
+    harness_cmd_ok(c, "SETEX setex 2000 v");
+    harness_cmd_int(c, "RPUSH list a b c");
+    harness_cmd_int(c, "SADD set a b c d");
+    harness_cmd_int(c, "HSET hash f1 v1 f2 2");
+    harness_cmd_int(c, "ZADD zset 1 a 2.5 b");
+    harness_cmd_int(c, "PEXPIRE list 3000000");
+    freeReplyObject(harness_cmd(c, "INCRBYFLOAT float 1.5"));
+    freeReplyObject(harness_cmd(c, "SPOP set"));
+    freeReplyObject(harness_cmd(c, "LPOP list"));
+    harness_cmd_ok(c, "SET gone v PX 1");
+    harness_expect_status(harness_cmd(c, "SELECT 5"), "OK");
+    harness_cmd_ok(c, "SET db5 five");
+    harness_expect_status(harness_cmd(c, "SELECT 0"), "OK");
+    freeReplyObject(harness_cmd(c, "EVAL %s 0", "redis.call('set','s1','1') "
+                                                 "redis.call('set','s2','2')"));
+    harness_expect_str(harness_cmd(c, "FUNCTION LOAD %s",
+                                   "#!lua name=alib\n"
+                                   "redis.register_function('af', function() return 'a' end)"),
+                       "alib");
+}
+
+static void expect_filled(redisContext *c)
+{
+    harness_expect_str(harness_cmd(c, "GET str"), "hello");
+    long long t = harness_cmd_int(c, "TTL ex");
+    ck_assert(t > 990 && t <= 1000);
+    t = harness_cmd_int(c, "TTL setex");
+    ck_assert(t > 1990 && t <= 2000);
+    t = harness_cmd_int(c, "PTTL list");
+    ck_assert(t > 2990000 && t <= 3000000);
+    harness_expect_array(harness_cmd(c, "LRANGE list 0 -1"), 2, (const char *[]){"b", "c"});
+    harness_expect_int(harness_cmd(c, "SCARD set"), 3);
+    harness_expect_str(harness_cmd(c, "HGET hash f2"), "2");
+    harness_expect_str(harness_cmd(c, "ZSCORE zset b"), "2.5");
+    harness_expect_str(harness_cmd(c, "GET float"), "1.5");
+    harness_expect_int(harness_cmd(c, "EXISTS gone"), 0);
+    harness_expect_str(harness_cmd(c, "GET s2"), "2");
+    harness_expect_str(harness_cmd(c, "FCALL af 0"), "a");
+    harness_expect_status(harness_cmd(c, "SELECT 5"), "OK");
+    harness_expect_str(harness_cmd(c, "GET db5"), "five");
+    harness_expect_status(harness_cmd(c, "SELECT 0"), "OK");
+}
+
+START_TEST(every_type_and_ttl_survive_restart_and_rewrite)
+{
+    struct tmpdir d;
+    struct harness_fixture f;
+    tmpdir_make(&d);
+    up(&f, &d, "everysec", NULL, NULL);
+    fill(f.c);
+    down(&f);
+    up(&f, &d, "everysec", NULL, NULL);
+    expect_filled(f.c);
+    harness_expect_status(harness_cmd(f.c, "BGREWRITEAOF"),
+                          "Background append only file rewriting started");
+    wait_no_rewrite(f.c);
+    harness_cmd_ok(f.c, "SET after rewrite");
+    ck_assert_int_eq(harness_info_ll(f.c, "persistence", "aof_rewrites"), 1);
+    down(&f);
+    up(&f, &d, "everysec", NULL, NULL);
+    expect_filled(f.c);
+    harness_expect_str(harness_cmd(f.c, "GET after"), "rewrite");
+    harness_down(&f);
+    tmpdir_remove(&d);
+}
+END_TEST
+
+/* DEBUG LOADAOF replays the directory through the dispatcher while every
+ * other client gets -LOADING: the replaying client must not get it too
+ * (it did, before the AOF load learnt CLIENT_REPLAY), and the digest of
+ * what it rebuilt is the digest of what was there. */
+START_TEST(debug_loadaof_rebuilds_the_same_dataset)
+{
+    struct tmpdir d;
+    struct harness_fixture f;
+    tmpdir_make(&d);
+    up(&f, &d, "always", "--enable-debug-command", "yes");
+    fill(f.c);
+    /* "gone" has a 1 ms TTL: once EXISTS says so it is deleted, not just
+     * expired, and in neither digest. */
+    HARNESS_WAIT_FOR(harness_cmd_int(f.c, "EXISTS gone") == 0, "gone never expired");
+    redisReply *before = harness_cmd(f.c, "DEBUG DIGEST");
+    ck_assert_int_eq(before->type, REDIS_REPLY_STATUS);
+    harness_expect_status(harness_cmd(f.c, "DEBUG LOADAOF"), "OK");
+    expect_filled(f.c);
+    harness_expect_status(harness_cmd(f.c, "DEBUG DIGEST"), before->str);
+    freeReplyObject(before);
+    harness_down(&f);
+    tmpdir_remove(&d);
+}
+END_TEST
+
+static bool has_line(const char *text, const char *const *words, size_t n)
+{
+    char want[256];
+    size_t len = (size_t)snprintf(want, sizeof(want), "*%zu\r\n", n);
+    for (size_t i = 0; i < n; i++)
+        len += (size_t)snprintf(want + len, sizeof(want) - len, "$%zu\r\n%s\r\n",
+                                strlen(words[i]), words[i]);
+    return strstr(text, want) != NULL;
+}
+#define HAS(text, ...)                                                                         \
+    ck_assert_msg(has_line(text, (const char *[]){__VA_ARGS__},                              \
+                           sizeof((const char *[]){__VA_ARGS__}) / sizeof(const char *)),     \
+                  "missing: %s", #__VA_ARGS__)
+
+/* The forms redis-server 7.0 writes for the same commands (its incr file
+ * compared by hand, command by command). */
+START_TEST(incr_file_holds_what_redis_7_writes)
+{
+    struct tmpdir d;
+    struct harness_fixture f;
+    char path[256], text[8192], at[32];
+    tmpdir_make(&d);
+    up(&f, &d, "always", NULL, NULL);
+    harness_cmd_ok(f.c, "SET k v EXAT 4000000000");
+    freeReplyObject(harness_cmd(f.c, "SET g v GET"));
+    freeReplyObject(harness_cmd(f.c, "GETSET g w"));
+    freeReplyObject(harness_cmd(f.c, "INCRBYFLOAT fl 1.5"));
+    harness_cmd_int(f.c, "SADD s only");
+    freeReplyObject(harness_cmd(f.c, "SPOP s"));
+    harness_cmd_int(f.c, "RPUSH l a b");
+    freeReplyObject(harness_cmd(f.c, "BLPOP l 0"));
+    freeReplyObject(harness_cmd(f.c, "LMPOP 1 l RIGHT COUNT 5"));
+    harness_cmd_int(f.c, "EXPIRE k -1");
+    harness_cmd_ok(f.c, "SET gone v PX 1");
+    harness_sleep_ms(5);
+    harness_cmd_int(f.c, "EXISTS gone");
+    freeReplyObject(harness_cmd(f.c, "EVAL %s 0", "redis.call('set','a','1') "
+                                                 "redis.call('set','b','2')"));
+    harness_cmd_int(f.c, "DEL nosuch"); /* changes nothing: not written */
+    down(&f);
+    path_in(&d, INCR1, path, sizeof(path));
+    FILE *fp = fopen(path, "rb");
+    ck_assert_ptr_nonnull(fp);
+    text[fread(text, 1, sizeof(text) - 1, fp)] = '\0';
+    fclose(fp);
+    snprintf(at, sizeof(at), "%lld", 4000000000LL * 1000);
+    HAS(text, "SELECT", "0");
+    HAS(text, "SET", "k", "v", "PXAT", at);
+    HAS(text, "SET", "g", "v"); /* without GET */
+    HAS(text, "SET", "g", "w");
+    HAS(text, "SET", "fl", "1.5", "KEEPTTL");
+    HAS(text, "SREM", "s", "only");
+    HAS(text, "LPOP", "l");
+    HAS(text, "RPOP", "l", "1");
+    HAS(text, "DEL", "k");
+    HAS(text, "DEL", "gone");
+    ck_assert_ptr_nonnull(strstr(text, "*1\r\n$5\r\nMULTI\r\n*3\r\n$3\r\nset\r\n$1\r\na\r\n$1\r\n1\r\n"
+                                       "*3\r\n$3\r\nset\r\n$1\r\nb\r\n$1\r\n2\r\n*1\r\n$4\r\nEXEC\r\n"));
+    ck_assert_ptr_null(strstr(text, "nosuch"));
+    ck_assert_ptr_null(strstr(text, "BLPOP"));
+    tmpdir_remove(&d);
+}
+END_TEST
+
+/* aof-use-rdb-preamble no: the rewrite's base is commands, read back by
+ * Grove and accepted by redis-check-aof. */
+START_TEST(a_base_of_commands_round_trips)
+{
+    struct tmpdir d;
+    struct harness_fixture f;
+    char path[256], head[8], cmd[256];
+    tmpdir_make(&d);
+    up(&f, &d, "everysec", "--aof-use-rdb-preamble", "no");
+    fill(f.c);
+    for (int i = 0; i < 100; i++) /* more than one RPUSH of 64 */
+        harness_cmd_int(f.c, "RPUSH long %d", i);
+    harness_expect_status(harness_cmd(f.c, "BGREWRITEAOF"),
+                          "Background append only file rewriting started");
+    wait_no_rewrite(f.c);
+    down(&f);
+    path_in(&d, "appendonlydir/appendonly.aof.2.base.aof", path, sizeof(path));
+    FILE *fp = fopen(path, "rb");
+    ck_assert_ptr_nonnull(fp);
+    ck_assert_uint_eq(fread(head, 1, 1, fp), 1);
+    fclose(fp);
+    ck_assert_int_eq(head[0], '*');
+    up(&f, &d, "everysec", NULL, NULL);
+    expect_filled(f.c);
+    harness_expect_int(harness_cmd(f.c, "LLEN long"), 100);
+    harness_expect_str(harness_cmd(f.c, "LINDEX long 99"), "99");
+    harness_down(&f);
+    snprintf(cmd, sizeof(cmd),
+             "redis-check-aof %s/appendonlydir/appendonly.aof.manifest 2>&1 | "
+             "grep -q 'All AOF files and manifest are valid'", d.path);
+    if (have("redis-check-aof"))
+        ck_assert_int_eq(system(cmd), 0);
+    tmpdir_remove(&d);
+}
+END_TEST
+
+/* An AOF of an older Redis (one file, here with an RDB preamble and a
+ * tail of commands) is moved into a new directory and loaded, as 7.0's
+ * aofUpgradePrepare does. */
+START_TEST(an_old_single_file_aof_is_migrated)
+{
+    struct tmpdir d;
+    struct harness_fixture f;
+    const char *args[] = {"--dir", d.path, "--threads", "2", NULL};
+    static const char tail[] = "*3\r\n$3\r\nSET\r\n$4\r\ntail\r\n$1\r\n2\r\n";
+    char from[256], to[256], manifest[512];
+    tmpdir_make(&d);
+    harness_up(&f, args);
+    harness_cmd_ok(f.c, "SET pre 1");
+    harness_expect_status(harness_cmd(f.c, "SAVE"), "OK");
+    harness_down(&f);
+    path_in(&d, "dump.rdb", from, sizeof(from));
+    path_in(&d, "appendonly.aof", to, sizeof(to));
+    ck_assert_int_eq(rename(from, to), 0);
+    append_to(&d, "appendonly.aof", tail, sizeof(tail) - 1);
+    up(&f, &d, "everysec", NULL, NULL);
+    harness_expect_str(harness_cmd(f.c, "GET pre"), "1");
+    harness_expect_str(harness_cmd(f.c, "GET tail"), "2");
+    harness_cmd_ok(f.c, "SET after 3");
+    down(&f);
+    path_in(&d, "appendonlydir/appendonly.aof.manifest", from, sizeof(from));
+    FILE *fp = fopen(from, "rb");
+    ck_assert_ptr_nonnull(fp);
+    manifest[fread(manifest, 1, sizeof(manifest) - 1, fp)] = '\0';
+    fclose(fp);
+    ck_assert_str_eq(manifest, "file appendonly.aof seq 1 type b\n"
+                               "file appendonly.aof.1.incr.aof seq 1 type i\n");
+    up(&f, &d, "everysec", NULL, NULL);
+    harness_expect_str(harness_cmd(f.c, "GET tail"), "2");
+    harness_expect_str(harness_cmd(f.c, "GET after"), "3");
+    harness_down(&f);
+    tmpdir_remove(&d);
+}
+END_TEST
+
+START_TEST(redis_check_aof_accepts_grove_directory)
+{
+    struct tmpdir d;
+    struct harness_fixture f;
+    char cmd[256];
+    if (!have("redis-check-aof")) {
+        fprintf(stderr, "redis-check-aof is not installed: skipped\n");
+        return;
+    }
+    tmpdir_make(&d);
+    up(&f, &d, "always", NULL, NULL);
+    fill(f.c);
+    down(&f);
+    snprintf(cmd, sizeof(cmd),
+             "redis-check-aof %s/appendonlydir/appendonly.aof.manifest 2>&1 | "
+             "grep -q 'All AOF files and manifest are valid'", d.path);
+    ck_assert_int_eq(system(cmd), 0);
+    tmpdir_remove(&d);
+}
+END_TEST
+
+/* redis-server on a unix socket in d, from (and writing to) its AOF dir. */
+static pid_t redis_up(const struct tmpdir *d, redisContext **c)
+{
+    char sock[128];
+    snprintf(sock, sizeof(sock), "%s/redis.sock", d->path);
+    pid_t pid = fork();
+    ck_assert_int_ge(pid, 0);
+    if (pid == 0) {
+        freopen("/dev/null", "w", stdout);
+        execlp("redis-server", "redis-server", "--port", "0", "--unixsocket", sock, "--dir",
+               d->path, "--save", "", "--appendonly", "yes", (char *)NULL);
+        _exit(127);
+    }
+    for (int i = 0; i < 500; i++) { /* until it answers PONG (not -LOADING) */
+        *c = redisConnectUnix(sock);
+        redisReply *r = *c && !(*c)->err ? redisCommand(*c, "PING") : NULL;
+        bool up = r && r->type == REDIS_REPLY_STATUS;
+        if (r)
+            freeReplyObject(r);
+        if (up)
+            return pid;
+        if (*c)
+            redisFree(*c);
+        harness_sleep_ms(20);
+    }
+    ck_abort_msg("redis-server did not start");
+    return -1;
+}
+
+static void redis_down(pid_t pid, redisContext *c)
+{
+    redisReply *r = redisCommand(c, "SHUTDOWN");
+    if (r)
+        freeReplyObject(r);
+    redisFree(c);
+    waitpid(pid, NULL, 0);
+}
+
+START_TEST(redis_and_grove_start_from_each_others_directory)
+{
+    struct tmpdir d;
+    struct harness_fixture f;
+    redisContext *rc;
+    if (!have("redis-server")) {
+        fprintf(stderr, "redis-server is not installed: skipped\n");
+        return;
+    }
+    tmpdir_make(&d);
+    up(&f, &d, "everysec", NULL, NULL);
+    fill(f.c);
+    down(&f);
+    pid_t pid = redis_up(&d, &rc);
+    expect_filled(rc);
+    harness_cmd_ok(rc, "SET from-redis yes");
+    harness_cmd_int(rc, "RPUSH list2 z");
+    redis_down(pid, rc);
+    up(&f, &d, "everysec", NULL, NULL);
+    expect_filled(f.c);
+    harness_expect_str(harness_cmd(f.c, "GET from-redis"), "yes");
+    harness_expect_str(harness_cmd(f.c, "LINDEX list2 -1"), "z");
+    harness_down(&f);
+    tmpdir_remove(&d);
+}
+END_TEST
+
+/* ---- crashes and damaged files ------------------------------------------------------ */
+
+struct writer {
+    int port, id;
+    atomic_bool stop;
+    long acked; /* the last value a reply acknowledged */
+};
+
+static long long get_ll(redisContext *c, int id)
+{
+    redisReply *r = harness_cmd(c, "GET w%d", id);
+    ck_assert_int_eq(r->type, REDIS_REPLY_STRING);
+    long long v = atoll(r->str);
+    freeReplyObject(r);
+    return v;
+}
+
+static void *counter_main(void *arg)
+{
+    struct writer *w = arg;
+    struct grove_server s = {.port = w->port};
+    redisContext *c = harness_connect(&s);
+    for (long n = 1; !atomic_load(&w->stop); n++) {
+        redisReply *r = redisCommand(c, "SET w%d %ld", w->id, n);
+        if (!r || r->type != REDIS_REPLY_STATUS) {
+            if (r)
+                freeReplyObject(r);
+            break; /* the server was killed */
+        }
+        freeReplyObject(r);
+        w->acked = n;
+    }
+    redisFree(c);
+    return NULL;
+}
+
+START_TEST(kill_9_with_fsync_always_keeps_every_acknowledged_write)
+{
+    struct tmpdir d;
+    struct harness_fixture f;
+    struct writer w[3];
+    pthread_t t[3];
+    tmpdir_make(&d);
+    up(&f, &d, "always", NULL, NULL);
+    for (int i = 0; i < 3; i++) {
+        w[i] = (struct writer){.port = f.s.port, .id = i};
+        ck_assert_int_eq(pthread_create(&t[i], NULL, counter_main, &w[i]), 0);
+    }
+    harness_sleep_ms(400);
+    ck_assert_int_eq(kill(f.s.pid, SIGKILL), 0);
+    waitpid(f.s.pid, NULL, 0);
+    for (int i = 0; i < 3; i++)
+        pthread_join(t[i], NULL);
+    redisFree(f.c);
+    up(&f, &d, "always", NULL, NULL);
+    for (int i = 0; i < 3; i++) {
+        ck_assert_int_gt(w[i].acked, 0);
+        long long got = get_ll(f.c, i);
+        ck_assert_msg(got >= w[i].acked, "writer %d: %lld on disk, %ld acknowledged", i, got,
+                      w[i].acked);
+    }
+    harness_down(&f);
+    tmpdir_remove(&d);
+}
+END_TEST
+
+static void start_refused(const struct tmpdir *d, const char *want)
+{
+    char out[8192];
+    const char *args[] = {"--port", "0", "--dir", d->path, "--save", "", "--appendonly", "yes",
+                          "--aof-load-truncated", "no", NULL};
+    ck_assert_int_ne(harness_run_to_exit(args, out, sizeof(out)), 0);
+    ck_assert_msg(strstr(out, want) != NULL, "no '%s' in: %s", want, out);
+}
+
+START_TEST(truncated_tail_is_dropped_or_refused)
+{
+    struct tmpdir d;
+    struct harness_fixture f;
+    static const char torn[] = "*3\r\n$3\r\nSET\r\n$4\r\ntorn\r\n$5\r\nval";
+    tmpdir_make(&d);
+    up(&f, &d, "always", NULL, NULL);
+    harness_cmd_ok(f.c, "SET kept 1");
+    down(&f);
+    append_to(&d, INCR1, torn, sizeof(torn) - 1);
+    start_refused(&d, "Unexpected end of file reading the append only file "
+                      "appendonly.aof.1.incr.aof");
+    up(&f, &d, "always", "--aof-load-truncated", "yes");
+    harness_expect_str(harness_cmd(f.c, "GET kept"), "1");
+    harness_expect_int(harness_cmd(f.c, "EXISTS torn"), 0);
+    harness_cmd_ok(f.c, "SET later 2"); /* appended after the cut */
+    down(&f);
+    up(&f, &d, "always", NULL, NULL);
+    harness_expect_str(harness_cmd(f.c, "GET later"), "2");
+    harness_down(&f);
+    tmpdir_remove(&d);
+}
+END_TEST
+
+START_TEST(corrupt_file_is_refused_naming_file_and_offset)
+{
+    struct tmpdir d;
+    struct harness_fixture f;
+    char want[160];
+    tmpdir_make(&d);
+    up(&f, &d, "always", NULL, NULL);
+    harness_cmd_ok(f.c, "SET k v");
+    down(&f);
+    /* SELECT 0 (23 bytes) and SET k v (27 bytes) precede the garbage */
+    append_to(&d, INCR1, "garbage\r\n", 9);
+    snprintf(want, sizeof(want), "Bad file format reading the append only file "
+                                 "appendonly.aof.1.incr.aof (at offset 50)");
+    start_refused(&d, want);
+    tmpdir_remove(&d);
+}
+END_TEST
+
+/* ---- rewrites, switching, errors ------------------------------------------------------ */
+
+START_TEST(bgrewriteaof_under_writers_keeps_every_write)
+{
+    struct tmpdir d;
+    struct harness_fixture f;
+    struct writer w[3];
+    pthread_t t[3];
+    tmpdir_make(&d);
+    up(&f, &d, "no", NULL, NULL);
+    for (int i = 0; i < 3; i++) {
+        w[i] = (struct writer){.port = f.s.port, .id = i};
+        ck_assert_int_eq(pthread_create(&t[i], NULL, counter_main, &w[i]), 0);
+    }
+    for (int round = 0; round < 3; round++) {
+        harness_expect_status(harness_cmd(f.c, "BGREWRITEAOF"),
+                              "Background append only file rewriting started");
+        harness_expect_status(harness_cmd(f.c, "PING"), "PONG");
+        wait_no_rewrite(f.c);
+    }
+    for (int i = 0; i < 3; i++) {
+        atomic_store(&w[i].stop, true);
+        pthread_join(t[i], NULL);
+    }
+    ck_assert_int_eq(harness_info_ll(f.c, "persistence", "aof_rewrites"), 3);
+    down(&f);
+    up(&f, &d, "no", NULL, NULL);
+    for (int i = 0; i < 3; i++)
+        ck_assert_int_eq(get_ll(f.c, i), w[i].acked);
+    harness_down(&f);
+    tmpdir_remove(&d);
+}
+END_TEST
+
+START_TEST(config_set_appendonly_starts_from_a_rewrite_and_stops)
+{
+    struct tmpdir d;
+    struct harness_fixture f;
+    const char *args[] = {"--dir", d.path, "--threads", "2", NULL};
+    tmpdir_make(&d);
+    harness_up(&f, args);
+    harness_cmd_ok(f.c, "SET before 1");
+    ck_assert_int_eq(harness_info_ll(f.c, "persistence", "aof_enabled"), 0);
+    harness_cmd_ok(f.c, "CONFIG SET appendonly yes");
+    wait_no_rewrite(f.c);
+    ck_assert_int_eq(harness_info_ll(f.c, "persistence", "aof_enabled"), 1);
+    harness_cmd_ok(f.c, "SET during 2");
+    harness_cmd_ok(f.c, "CONFIG SET appendonly no");
+    harness_cmd_ok(f.c, "SET after 3"); /* not in the AOF */
+    ck_assert_int_eq(harness_info_ll(f.c, "persistence", "aof_enabled"), 0);
+    harness_down(&f);
+    up(&f, &d, "everysec", NULL, NULL);
+    harness_expect_str(harness_cmd(f.c, "GET before"), "1");
+    harness_expect_str(harness_cmd(f.c, "GET during"), "2");
+    harness_expect_int(harness_cmd(f.c, "EXISTS after"), 0);
+    harness_down(&f);
+    tmpdir_remove(&d);
+}
+END_TEST
+
+#ifdef GROVE_FAULT_INJECTION
+START_TEST(a_failing_disk_gives_misconf_not_a_crash)
+{
+    struct tmpdir d;
+    struct harness_fixture f;
+    redisReply *r;
+    tmpdir_make(&d);
+    setenv("GROVE_FAULTS", "aof-write=1", 1);
+    up(&f, &d, "always", NULL, NULL);
+    unsetenv("GROVE_FAULTS");
+    r = harness_cmd(f.c, "SET k v"); /* runs; its write to the file fails */
+    freeReplyObject(r);
+    harness_expect_error(harness_cmd(f.c, "SET k2 v"),
+                         "MISCONF Errors writing to the AOF file: No space left on device");
+    harness_expect_error(harness_cmd(f.c, "PING"),
+                         "MISCONF Errors writing to the AOF file: No space left on device");
+    harness_expect_str(harness_cmd(f.c, "GET k"), "v");
+    char status[16];
+    ck_assert(harness_info_field(f.c, "persistence", "aof_last_write_status", status,
+                                 sizeof(status)));
+    ck_assert_str_eq(status, "err");
+    r = redisCommand(f.c, "SHUTDOWN NOSAVE");
+    if (r)
+        freeReplyObject(r);
+    redisFree(f.c);
+    waitpid(f.s.pid, NULL, 0);
+    tmpdir_remove(&d);
+}
+END_TEST
+#endif
+
+static Suite *aof_suite(void)
+{
+    Suite *s = suite_create("aof");
+    TCase *tc = tcase_create("round_trip");
+    tcase_set_timeout(tc, 120);
+    tcase_add_test(tc, every_type_and_ttl_survive_restart_and_rewrite);
+    tcase_add_test(tc, debug_loadaof_rebuilds_the_same_dataset);
+    tcase_add_test(tc, incr_file_holds_what_redis_7_writes);
+    tcase_add_test(tc, a_base_of_commands_round_trips);
+    tcase_add_test(tc, an_old_single_file_aof_is_migrated);
+    tcase_add_test(tc, redis_check_aof_accepts_grove_directory);
+    tcase_add_test(tc, redis_and_grove_start_from_each_others_directory);
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("failures");
+    tcase_set_timeout(tc, 120);
+    tcase_add_test(tc, kill_9_with_fsync_always_keeps_every_acknowledged_write);
+    tcase_add_test(tc, truncated_tail_is_dropped_or_refused);
+    tcase_add_test(tc, corrupt_file_is_refused_naming_file_and_offset);
+#ifdef GROVE_FAULT_INJECTION
+    tcase_add_test(tc, a_failing_disk_gives_misconf_not_a_crash);
+#endif
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("rewrite");
+    tcase_set_timeout(tc, 120);
+    tcase_add_test(tc, bgrewriteaof_under_writers_keeps_every_write);
+    tcase_add_test(tc, config_set_appendonly_starts_from_a_rewrite_and_stops);
+    suite_add_tcase(s, tc);
+    return s;
+}
+
+int main(void)
+{
+    SRunner *sr = srunner_create(aof_suite());
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}

@@ -1,0 +1,443 @@
+/*
+ * check_debug.c - DEBUG as redis-server 7.0.15 answers it: refused unless
+ * enable-debug-command allows it; DIGEST equal to redis-server's for the
+ * same data set (captured from 7.0.15 below, and computed live by a
+ * redis-server the test starts where one is installed); RELOAD's round
+ * trip of every type and encoding; OBJECT's line; SET-ACTIVE-EXPIRE
+ * really stopping active expiry; PROTOCOL's RESP2 and RESP3 bytes; the
+ * small ones (ERROR, LOG, SLEEP, POPULATE...); SEGFAULT and PANIC
+ * crashing the process; honest errors for what Grove does not have.
+ */
+#include <arpa/inet.h>
+#include <check.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "harness.h"
+
+/* DEBUG DIGEST of fill_dataset() as redis-server 7.0.15 computes it. */
+#define REDIS_DIGEST "69781eb27de98993aba3bc3a077c708cba9a8897"
+#define ZERO_DIGEST "0000000000000000000000000000000000000000"
+#define NOT_ALLOWED                                                                            \
+    "ERR DEBUG command not allowed. If the enable-debug-command option is set to \"local\", " \
+    "you can run it from a local connection, otherwise you need to set this option in the "   \
+    "configuration file, and then restart the server."
+
+/* ---- helpers ------------------------------------------------------------------------ */
+
+static void up(struct harness_fixture *f, const struct harness_tmpdir *d)
+{
+    const char *args[] = {"--dir", d->path, "--enable-debug-command", "yes", "--threads", "2",
+                          NULL};
+    harness_up(f, args);
+}
+
+/* Every type in each encoding Redis would pick, TTLs, two databases.
+ * Redis's digest is order-free for sets, hashes and zsets: the data, not
+ * how it was built, decides it. */
+static void fill_dataset(redisContext *c)
+{
+    harness_cmd_ok(c, "SET str hello");
+    harness_cmd_ok(c, "SET int 12345");
+    harness_cmd_ok(c, "SET raw %s", "a-string-longer-than-forty-four-bytes-so-it-is-raw");
+    harness_cmd_int(c, "RPUSH list a b c 1 2 3");
+    harness_cmd_int(c, "SADD intset 1 2 3 100000");
+    harness_cmd_int(c, "SADD set a b c");
+    harness_cmd_int(c, "HSET hash f1 v1 f2 2");
+    harness_cmd_int(c, "ZADD zset 1 a 2.5 b -3 c 0.1 d");
+    for (int i = 0; i < 200; i++) {
+        harness_cmd_int(c, "RPUSH biglist element-%d", i);
+        harness_cmd_int(c, "SADD bigset member%d", i);
+        harness_cmd_int(c, "HSET bighash field%d value%d", i, i);
+        harness_cmd_int(c, "ZADD bigzset %d.25 m%d", i, i);
+    }
+    harness_cmd_ok(c, "SET ttl v PX 100000000");
+    harness_expect_status(harness_cmd(c, "SELECT 3"), "OK");
+    harness_cmd_ok(c, "SET db3 three");
+    harness_expect_status(harness_cmd(c, "SELECT 0"), "OK");
+}
+
+static void digest(redisContext *c, char out[41])
+{
+    redisReply *r = harness_cmd(c, "DEBUG DIGEST");
+    ck_assert_int_eq(r->type, REDIS_REPLY_STATUS);
+    ck_assert_uint_eq(r->len, 40);
+    memcpy(out, r->str, 41);
+    freeReplyObject(r);
+}
+
+/* A port nothing listens on now (the kernel's pick). */
+static int spare_port(void)
+{
+    struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+    socklen_t len = sizeof(a);
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    ck_assert(bind(fd, (struct sockaddr *)&a, sizeof(a)) == 0);
+    ck_assert(getsockname(fd, (struct sockaddr *)&a, &len) == 0);
+    close(fd);
+    return ntohs(a.sin_port);
+}
+
+/* redis-server with DEBUG allowed, or NULL (and no process) when it is
+ * not installed or does not come up. */
+static redisContext *start_redis(pid_t *pid)
+{
+    char port[16];
+    snprintf(port, sizeof(port), "%d", spare_port());
+    *pid = fork();
+    if (*pid == 0) {
+        int null = open("/dev/null", O_WRONLY);
+        dup2(null, 1);
+        dup2(null, 2);
+        execlp("redis-server", "redis-server", "--port", port, "--save", "", "--appendonly",
+               "no", "--enable-debug-command", "yes", "--dir", "/tmp", (char *)NULL);
+        _exit(127);
+    }
+    for (int i = 0; i < 300; i++) {
+        redisContext *c = redisConnect("127.0.0.1", atoi(port));
+        if (c != NULL && !c->err)
+            return c;
+        redisFree(c);
+        if (waitpid(*pid, NULL, WNOHANG) == *pid)
+            return NULL;
+        harness_sleep_ms(10);
+    }
+    kill(*pid, SIGKILL);
+    waitpid(*pid, NULL, 0);
+    return NULL;
+}
+
+static void stop_redis(redisContext *c, pid_t pid)
+{
+    redisReply *r = redisCommand(c, "SHUTDOWN NOSAVE");
+    if (r)
+        freeReplyObject(r);
+    redisFree(c);
+    waitpid(pid, NULL, 0);
+}
+
+/* ---- who may run DEBUG ---------------------------------------------------------------- */
+
+START_TEST(debug_is_refused_unless_enabled)
+{
+    struct harness_fixture f;
+    harness_up(&f, NULL);
+    harness_expect_error(harness_cmd(f.c, "DEBUG HELP"), NOT_ALLOWED);
+    harness_expect_error(harness_cmd(f.c, "DEBUG DIGEST"), NOT_ALLOWED);
+    harness_expect_error(harness_cmd(f.c, "CONFIG SET enable-debug-command yes"),
+                         "ERR CONFIG SET failed (possibly related to argument "
+                         "'enable-debug-command') - can't set immutable config");
+    redisReply *r = harness_cmd(f.c, "CONFIG GET enable-debug-command");
+    ck_assert_str_eq(r->element[1]->str, "no");
+    freeReplyObject(r);
+    harness_down(&f);
+
+    const char *local[] = {"--enable-debug-command", "local", NULL};
+    harness_up(&f, local); /* the test connects from 127.0.0.1 */
+    harness_expect_status(harness_cmd(f.c, "DEBUG DIGEST"), ZERO_DIGEST);
+    harness_down(&f);
+}
+END_TEST
+
+/* ---- DIGEST ------------------------------------------------------------------------- */
+
+START_TEST(digest_is_redis_digest)
+{
+    struct harness_tmpdir d;
+    struct harness_fixture f;
+    char ours[41];
+    harness_tmpdir_make(&d);
+    up(&f, &d);
+    digest(f.c, ours);
+    ck_assert_str_eq(ours, ZERO_DIGEST);
+    fill_dataset(f.c);
+    digest(f.c, ours);
+    ck_assert_str_eq(ours, REDIS_DIGEST);
+
+    pid_t pid;
+    redisContext *redis = start_redis(&pid);
+    if (redis == NULL) {
+        fprintf(stderr, "redis-server not installed: comparing with the captured digest only\n");
+    } else {
+        char theirs[41];
+        fill_dataset(redis);
+        digest(redis, theirs);
+        ck_assert_str_eq(ours, theirs);
+        redisReply *a = harness_cmd(f.c, "DEBUG DIGEST-VALUE bigzset list ttl nokey");
+        redisReply *b = harness_cmd(redis, "DEBUG DIGEST-VALUE bigzset list ttl nokey");
+        ck_assert_uint_eq(a->elements, 4);
+        for (size_t i = 0; i < 4; i++)
+            ck_assert_str_eq(a->element[i]->str, b->element[i]->str);
+        ck_assert_str_eq(a->element[3]->str, ZERO_DIGEST);
+        freeReplyObject(a);
+        freeReplyObject(b);
+        stop_redis(redis, pid);
+    }
+    /* Any change shows. */
+    harness_cmd_int(f.c, "HSET bighash field7 other");
+    char changed[41];
+    digest(f.c, changed);
+    ck_assert_str_ne(changed, ours);
+    harness_down(&f);
+    harness_tmpdir_remove(&d);
+}
+END_TEST
+
+/* ---- RELOAD ------------------------------------------------------------------------- */
+
+START_TEST(reload_round_trips_every_type)
+{
+    struct harness_tmpdir d;
+    struct harness_fixture f;
+    char before[41], after[41];
+    harness_tmpdir_make(&d);
+    up(&f, &d);
+    fill_dataset(f.c);
+    harness_expect_str(harness_cmd(f.c, "FUNCTION LOAD %s",
+                                   "#!lua name=dlib\n"
+                                   "redis.register_function('df', function() return 'd' end)"),
+                       "dlib");
+    digest(f.c, before);
+    harness_expect_status(harness_cmd(f.c, "DEBUG RELOAD"), "OK");
+    digest(f.c, after);
+    ck_assert_str_eq(before, after);
+    harness_expect_str(harness_cmd(f.c, "OBJECT ENCODING bigzset"), "skiplist");
+    harness_expect_str(harness_cmd(f.c, "OBJECT ENCODING intset"), "intset");
+    harness_expect_str(harness_cmd(f.c, "FCALL df 0"), "d");
+    ck_assert_int_gt(harness_cmd_int(f.c, "PTTL ttl"), 90000000);
+
+    /* NOSAVE loads the file as it is: a later change is gone. */
+    harness_cmd_ok(f.c, "SET str changed");
+    harness_expect_status(harness_cmd(f.c, "DEBUG RELOAD NOSAVE"), "OK");
+    harness_expect_str(harness_cmd(f.c, "GET str"), "hello");
+    /* NOFLUSH without MERGE meets its own keys: an error (Redis panics). */
+    harness_expect_error(harness_cmd(f.c, "DEBUG RELOAD NOSAVE NOFLUSH"),
+                         "ERR Error trying to load the RDB dump, check server logs.");
+    harness_cmd_ok(f.c, "SET extra kept");
+    harness_cmd_ok(f.c, "SET str changed");
+    harness_expect_status(harness_cmd(f.c, "DEBUG RELOAD NOSAVE NOFLUSH MERGE"), "OK");
+    harness_expect_str(harness_cmd(f.c, "GET str"), "hello");
+    harness_expect_str(harness_cmd(f.c, "GET extra"), "kept");
+    harness_expect_str(harness_cmd(f.c, "FCALL df 0"), "d");
+    harness_expect_error(harness_cmd(f.c, "DEBUG RELOAD FAST"),
+                         "ERR DEBUG RELOAD only supports the MERGE, NOFLUSH and NOSAVE options.");
+    harness_down(&f);
+    harness_tmpdir_remove(&d);
+}
+END_TEST
+
+/* ---- OBJECT --------------------------------------------------------------------------- */
+
+/* The line without its address and clock fields. */
+static void expect_object(redisContext *c, const char *key, const char *head, const char *tail)
+{
+    redisReply *r = harness_cmd(c, "DEBUG OBJECT %s", key);
+    ck_assert_int_eq(r->type, REDIS_REPLY_STATUS);
+    ck_assert_msg(strncmp(r->str, "Value at:0x", 11) == 0, "%s", r->str);
+    ck_assert_msg(strstr(r->str, head) != NULL, "%s lacks %s", r->str, head);
+    const char *idle = strstr(r->str, " lru_seconds_idle:");
+    ck_assert_ptr_nonnull(idle);
+    ck_assert_ptr_nonnull(strstr(r->str, " lru:"));
+    idle += strlen(" lru_seconds_idle:");
+    while (*idle >= '0' && *idle <= '9')
+        idle++;
+    ck_assert_str_eq(idle, tail);
+    freeReplyObject(r);
+}
+
+/* The figures redis-server 7.0.15 shows for the same values. */
+START_TEST(object_shows_redis_fields)
+{
+    struct harness_tmpdir d;
+    struct harness_fixture f;
+    harness_tmpdir_make(&d);
+    up(&f, &d);
+    fill_dataset(f.c);
+    expect_object(f.c, "str", " refcount:1 encoding:embstr serializedlength:6 lru:", "");
+    expect_object(f.c, "int", " refcount:1 encoding:int serializedlength:3 lru:", "");
+    expect_object(f.c, "intset", " encoding:intset serializedlength:25 lru:", "");
+    expect_object(f.c, "hash", " encoding:listpack serializedlength:22 lru:", "");
+    expect_object(f.c, "list", " encoding:quicklist serializedlength:25 lru:",
+                  " ql_nodes:1 ql_avg_node:6.00 ql_listpack_max:-2 ql_compressed:0 "
+                  "ql_uncompressed_size:22");
+    harness_expect_error(harness_cmd(f.c, "DEBUG OBJECT nokey"), "ERR no such key");
+    harness_down(&f);
+    harness_tmpdir_remove(&d);
+}
+END_TEST
+
+/* ---- switches -------------------------------------------------------------------------- */
+
+START_TEST(set_active_expire_stops_background_expiry)
+{
+    struct harness_tmpdir d;
+    struct harness_fixture f;
+    harness_tmpdir_make(&d);
+    up(&f, &d);
+    harness_expect_status(harness_cmd(f.c, "DEBUG SET-ACTIVE-EXPIRE 0"), "OK");
+    for (int i = 0; i < 20; i++)
+        harness_cmd_ok(f.c, "SET k%d v PX 10", i);
+    harness_sleep_ms(400); /* four cron ticks at hz 10 */
+    ck_assert_int_eq(harness_cmd_int(f.c, "DBSIZE"), 20); /* DBSIZE counts them, as Redis */
+    harness_expect_status(harness_cmd(f.c, "DEBUG SET-ACTIVE-EXPIRE 1"), "OK");
+    long long deadline = harness_now_ms() + 5000;
+    while (harness_cmd_int(f.c, "DBSIZE") > 0 && harness_now_ms() < deadline)
+        harness_sleep_ms(20);
+    ck_assert_int_eq(harness_cmd_int(f.c, "DBSIZE"), 0);
+    harness_down(&f);
+    harness_tmpdir_remove(&d);
+}
+END_TEST
+
+START_TEST(small_subcommands_answer_as_redis)
+{
+    struct harness_tmpdir d;
+    struct harness_fixture f;
+    char before[64], after[64];
+    harness_tmpdir_make(&d);
+    up(&f, &d);
+    harness_expect_error(harness_cmd(f.c, "DEBUG ERROR %s", "WRONGTYPE custom"),
+                         "WRONGTYPE custom");
+    harness_expect_status(harness_cmd(f.c, "DEBUG LOG %s", "hello log"), "OK");
+    harness_expect_status(harness_cmd(f.c, "DEBUG SLEEP 0"), "OK");
+    harness_expect_status(harness_cmd(f.c, "DEBUG SLEEP 0.05"), "OK");
+    harness_expect_status(harness_cmd(f.c, "DEBUG PAUSE-CRON 1"), "OK");
+    harness_expect_status(harness_cmd(f.c, "DEBUG PAUSE-CRON 0"), "OK");
+    ck_assert(harness_info_field(f.c, "replication", "master_replid", before, sizeof(before)));
+    harness_expect_status(harness_cmd(f.c, "DEBUG CHANGE-REPL-ID"), "OK");
+    ck_assert(harness_info_field(f.c, "replication", "master_replid", after, sizeof(after)));
+    ck_assert_str_ne(before, after);
+    harness_expect_status(harness_cmd(f.c, "DEBUG POPULATE 10 pre 20"), "OK");
+    ck_assert_int_eq(harness_cmd_int(f.c, "STRLEN pre:3"), 20);
+    harness_expect_status(harness_cmd(f.c, "DEBUG POPULATE 12"), "OK");
+    harness_expect_str(harness_cmd(f.c, "GET key:11"), "value:11");
+    ck_assert_int_eq(harness_cmd_int(f.c, "DBSIZE"), 22);
+    harness_expect_error(harness_cmd(f.c, "DEBUG POPULATE -1"),
+                         "ERR value is out of range, must be positive");
+    harness_expect_status(harness_cmd(f.c, "DEBUG STRINGMATCH-TEST"),
+                          "Apparently Redis did not crash: test passed");
+    harness_expect_error(harness_cmd(f.c, "DEBUG NOSUCH"),
+                         "ERR unknown subcommand or wrong number of arguments for 'NOSUCH'. Try "
+                         "DEBUG HELP.");
+    harness_expect_error(harness_cmd(f.c, "DEBUG OBJECT"),
+                         "ERR unknown subcommand or wrong number of arguments for 'OBJECT'. Try "
+                         "DEBUG HELP.");
+    harness_expect_error(harness_cmd(f.c, "DEBUG LOADAOF"), "ERR AOF is not enabled");
+    harness_cmd_int(f.c, "RPUSH l a");
+    harness_expect_error(harness_cmd(f.c, "DEBUG LISTPACK l"), "ERR Not a listpack encoded object.");
+    redisReply *r = harness_cmd(f.c, "DEBUG QUICKLIST-PACKED-THRESHOLD 1K");
+    ck_assert_int_eq(r->type, REDIS_REPLY_ERROR);
+    ck_assert_ptr_nonnull(strstr(r->str, "not supported by Grove"));
+    freeReplyObject(r);
+    r = harness_cmd(f.c, "DEBUG HELP");
+    ck_assert_str_eq(r->element[0]->str,
+                     "DEBUG <subcommand> [<arg> [value] [opt] ...]. Subcommands are:");
+    freeReplyObject(r);
+    harness_down(&f);
+    harness_tmpdir_remove(&d);
+}
+END_TEST
+
+/* RESP2 and RESP3 bytes of redis-server 7.0.15. */
+START_TEST(protocol_replies_every_type)
+{
+    struct harness_tmpdir d;
+    struct harness_fixture f;
+    harness_tmpdir_make(&d);
+    up(&f, &d);
+    int fd = harness_raw_connect(&f.s);
+    harness_raw_expect(fd, "DEBUG PROTOCOL map", "*6\r\n:0\r\n:0\r\n:1\r\n:1\r\n:2\r\n:0\r\n");
+    harness_raw_expect(fd, "DEBUG PROTOCOL attrib",
+                       "$39\r\nSome real reply following the attribute\r\n");
+    harness_raw_expect(fd, "DEBUG PROTOCOL push",
+                       "-ERR RESP2 is not supported by this command\r\n");
+    harness_raw_expect(fd, "DEBUG PROTOCOL double", "$5\r\n3.141\r\n");
+    close(fd);
+    fd = harness_resp3_connect(&f.s);
+    harness_raw_expect(fd, "DEBUG PROTOCOL string", "$11\r\nHello World\r\n");
+    harness_raw_expect(fd, "DEBUG PROTOCOL integer", ":12345\r\n");
+    harness_raw_expect(fd, "DEBUG PROTOCOL double", ",3.141\r\n");
+    harness_raw_expect(fd, "DEBUG PROTOCOL bignum", "(1234567999999999999999999999999999999\r\n");
+    harness_raw_expect(fd, "DEBUG PROTOCOL null", "_\r\n");
+    harness_raw_expect(fd, "DEBUG PROTOCOL array", "*3\r\n:0\r\n:1\r\n:2\r\n");
+    harness_raw_expect(fd, "DEBUG PROTOCOL set", "~3\r\n:0\r\n:1\r\n:2\r\n");
+    harness_raw_expect(fd, "DEBUG PROTOCOL map", "%3\r\n:0\r\n#f\r\n:1\r\n#t\r\n:2\r\n#f\r\n");
+    harness_raw_expect(fd, "DEBUG PROTOCOL attrib",
+                       "|1\r\n$14\r\nkey-popularity\r\n*2\r\n$7\r\nkey:123\r\n:90\r\n"
+                       "$39\r\nSome real reply following the attribute\r\n");
+    harness_raw_expect(fd, "DEBUG PROTOCOL push",
+                       ">2\r\n$16\r\nserver-cpu-usage\r\n:42\r\n"
+                       "$40\r\nSome real reply following the push reply\r\n");
+    harness_raw_expect(fd, "DEBUG PROTOCOL verbatim", "=29\r\ntxt:This is a verbatim\nstring\r\n");
+    harness_raw_expect(fd, "DEBUG PROTOCOL true", "#t\r\n");
+    harness_raw_expect(fd, "DEBUG PROTOCOL false", "#f\r\n");
+    harness_raw_expect(fd, "DEBUG PROTOCOL nope",
+                       "-ERR Wrong protocol type name. Please use one of the following: "
+                       "string|integer|double|bignum|null|array|set|map|attrib|push|verbatim|"
+                       "true|false\r\n");
+    close(fd);
+    harness_down(&f);
+    harness_tmpdir_remove(&d);
+}
+END_TEST
+
+/* ---- crashing on purpose ---------------------------------------------------------------- */
+
+static void expect_crash(const char *sub, int signum)
+{
+    struct harness_tmpdir d;
+    struct harness_fixture f;
+    harness_tmpdir_make(&d);
+    up(&f, &d);
+    redisReply *r = redisCommand(f.c, "DEBUG %s", sub);
+    ck_assert_ptr_null(r); /* no reply: the connection died with the process */
+    redisFree(f.c);
+    int status = harness_wait_status(&f.s);
+    ck_assert_int_ne(status, -1);
+    /* Under ASan the sanitizer reports the SEGV and exits instead. */
+    ck_assert_msg((WIFSIGNALED(status) && WTERMSIG(status) == signum) ||
+                      (WIFEXITED(status) && WEXITSTATUS(status) != 0),
+                  "DEBUG %s: status %d", sub, status);
+    harness_tmpdir_remove(&d);
+}
+
+START_TEST(segfault_and_panic_crash_the_server)
+{
+    expect_crash("SEGFAULT", SIGSEGV);
+    expect_crash("PANIC", SIGABRT);
+}
+END_TEST
+
+static Suite *debug_suite(void)
+{
+    Suite *s = suite_create("debug");
+    TCase *tc = tcase_create("debug");
+    tcase_set_timeout(tc, 60);
+    tcase_add_test(tc, debug_is_refused_unless_enabled);
+    tcase_add_test(tc, digest_is_redis_digest);
+    tcase_add_test(tc, reload_round_trips_every_type);
+    tcase_add_test(tc, object_shows_redis_fields);
+    tcase_add_test(tc, set_active_expire_stops_background_expiry);
+    tcase_add_test(tc, small_subcommands_answer_as_redis);
+    tcase_add_test(tc, protocol_replies_every_type);
+    tcase_add_test(tc, segfault_and_panic_crash_the_server);
+    suite_add_tcase(s, tc);
+    return s;
+}
+
+int main(void)
+{
+    SRunner *sr = srunner_create(debug_suite());
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
