@@ -8,6 +8,7 @@
 #define GROVE_BYTES_H
 
 #include <stddef.h>
+#include <malloc.h>
 #include <stdlib.h>
 #include <stdint.h>
 #include <string.h>
@@ -57,33 +58,25 @@ static inline size_t bytes_varint_get(const unsigned char *p, uint64_t *n)
     return i;
 }
 
-/* The usable size of a malloc chunk holding n bytes under glibc's malloc
- * (8 bytes of overhead, 16-byte steps): how far a compact buffer may grow
- * before it needs a realloc. 0 for 0. */
-static inline size_t bytes_alloc_cap(size_t n)
+/* Resize *buf for `to` bytes: call it before a write that grows the
+ * contents, after one that shrinks them. The capacity is never stored:
+ * it is the allocator's own (malloc_usable_size), so a buffer grows
+ * within its size class for free and costs no slack beyond it. 0, or -1
+ * when growing runs out of memory (*buf unchanged); a failed shrink keeps
+ * the bigger buffer. */
+static inline int bytes_buf_resize(unsigned char **buf, size_t to)
 {
-    return n ? ((n + 8 + 15) & ~(size_t)15) - 8 : 0;
-}
-
-/* Resize *buf, which holds `from` bytes, for `to` bytes when its chunk's
- * size (bytes_alloc_cap) changes: call it before a write that grows the
- * contents, after one that shrinks them. 0, or -1 when growing runs out
- * of memory (*buf unchanged). A failed shrink keeps the bigger buffer,
- * which is harmless: the capacity is never stored, only ever assumed
- * smaller than it is. */
-static inline int bytes_buf_resize(unsigned char **buf, size_t from, size_t to)
-{
-    size_t cap = bytes_alloc_cap(to), old = bytes_alloc_cap(from);
-    if (cap == old)
-        return 0;
-    if (cap == 0) {
+    if (to == 0) {
         free(*buf);
         *buf = NULL;
         return 0;
     }
-    unsigned char *p = realloc(*buf, cap);
+    size_t have = *buf ? malloc_usable_size(*buf) : 0;
+    if (to <= have && have - to < 16) /* size classes are 16 bytes apart or more */
+        return 0;
+    unsigned char *p = realloc(*buf, to);
     if (p == NULL)
-        return cap < old ? 0 : -1;
+        return to < have ? 0 : -1;
     *buf = p;
     return 0;
 }

@@ -21,11 +21,11 @@
  *   limits at most 512 pairs of at most 130 bytes, which is why Redis
  *   keeps small hashes this way too. An update rewrites the value in place
  *   (moving the tail when its size changes), so a pair keeps its position,
- *   as in a listpack. The buffer is sized to the malloc chunk that holds
- *   it (bytes_alloc_cap): no capacity is stored and no slack beyond the
- *   chunk is paid for; struct hash is 24 bytes (glibc's smallest chunk):
- *   its boxed ops point into an object_env, which also gives the hasher
- *   and the limits. Small hashes are most hashes, so both count per key.
+ *   as in a listpack. The buffer is allocated at its exact size and its
+ *   capacity is the allocator's (bytes_buf_resize): none is stored and no
+ *   slack beyond the size class is paid for; struct hash is 24 bytes: its
+ *   boxed ops point into an object_env, which also gives the hasher and
+ *   the limits. Small hashes are most hashes, so both count per key.
  *
  *   Table form ("hashtable"): a hashmap (entry API); each entry holds the
  *   field as its key and, in its extra region, the value's length (8
@@ -67,7 +67,7 @@ struct hash {
     uint32_t count : 31; /* compact: pairs */
     uint32_t is_table : 1;
 };
-static_assert(sizeof(struct hash) == 24, "a hash header fits glibc's smallest malloc chunk");
+static_assert(sizeof(struct hash) == 24, "a hash header is the smallest allocation that fits");
 
 #define COMPACT_MAX_BYTES (1u << 30) /* Redis's LISTPACK_MAX_SAFETY_SIZE */
 #define VLEN_SIZE sizeof(uint64_t) /* the value length at the start of an entry's extra */
@@ -219,7 +219,7 @@ static int compact_set(struct hash *h, const void *f, size_t flen, const void *v
     *created = off == h->len;
     if (*created) {
         size_t size = pair_size(flen, vlen);
-        if (bytes_buf_resize(&h->u.buf, h->len, h->len + size) < 0)
+        if (bytes_buf_resize(&h->u.buf, h->len + size) < 0)
             return HASH_ENOMEM;
         off = h->len + put_bytes(&h->u.buf[h->len], f, flen);
         put_bytes(&h->u.buf[off], v, vlen);
@@ -232,13 +232,13 @@ static int compact_set(struct hash *h, const void *f, size_t flen, const void *v
     size_t tail = voff + varint_size(p.vlen) + p.vlen;
     size_t vsize = varint_size(vlen) + vlen;
     size_t from = h->len, to = from - (tail - voff) + vsize;
-    if (to > from && bytes_buf_resize(&h->u.buf, from, to) < 0)
+    if (to > from && bytes_buf_resize(&h->u.buf, to) < 0)
         return HASH_ENOMEM;
     memmove(&h->u.buf[voff + vsize], &h->u.buf[tail], from - tail);
     put_bytes(&h->u.buf[voff], v, vlen);
     h->len = (uint32_t)to;
     if (to < from)
-        bytes_buf_resize(&h->u.buf, from, to);
+        bytes_buf_resize(&h->u.buf, to);
     return HASH_OK;
 }
 
@@ -324,7 +324,7 @@ struct hash *hash_dup(const struct hash *h)
         if (dup_table(copy, h) < 0)
             goto fail;
     } else if (h->len > 0) {
-        if ((copy->u.buf = malloc(bytes_alloc_cap(h->len))) == NULL)
+        if ((copy->u.buf = malloc(h->len)) == NULL)
             goto fail;
         memcpy(copy->u.buf, h->u.buf, h->len);
         copy->len = h->len;
@@ -361,8 +361,10 @@ enum object_encoding hash_encoding(const struct hash *h)
 
 size_t hash_bytes(const struct hash *h)
 {
-    size_t n = malloc_usable_size((void *)h) + (h->buf ? malloc_usable_size(h->buf) : 0);
-    return n + (h->map ? hashmap_bytes(h->map) : 0);
+    size_t n = malloc_usable_size((void *)h);
+    if (h->is_table)
+        return n + hashmap_bytes(h->u.map);
+    return n + (h->u.buf ? malloc_usable_size(h->u.buf) : 0);
 }
 
 bool hash_get(struct hash *h, const void *field, size_t flen, const char **value, size_t *vlen)
@@ -437,7 +439,7 @@ bool hash_delete(struct hash *h, const void *field, size_t flen)
     memmove(&h->u.buf[off], &h->u.buf[next], from - next);
     h->len -= (uint32_t)(next - off);
     h->count--;
-    bytes_buf_resize(&h->u.buf, from, h->len);
+    bytes_buf_resize(&h->u.buf, h->len);
     return true;
 }
 

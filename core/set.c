@@ -20,7 +20,7 @@
  *   non-integer member, or a new member past set-max-intset-entries), so
  *   running out of memory leaves the set as it was. It is one-way.
  *
- *   struct set is 40 bytes (a 48-byte malloc chunk): its boxed ops point
+ *   struct set is 40 bytes (not 64): its boxed ops point
  *   into an object_env, which also gives the hasher and the limits.
  *
  * Complexity: intset lookups O(log n), writes O(n) with n <= the limit; table

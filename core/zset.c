@@ -20,9 +20,10 @@
  *   integers, -0 among them, which thus reads back as 0 (Redis 7.0 replies
  *   "0" there, "-0" from a skiplist). Every operation walks the buffer:
  *   at the default limits at most 128 entries of at most 66 bytes, which
- *   is why Redis keeps small zsets this way too. The buffer is sized to
- *   the malloc chunk that holds it (bytes_alloc_cap), so no capacity is
- *   stored and no slack beyond the chunk is paid for.
+ *   is why Redis keeps small zsets this way too. The buffer is allocated
+ *   at its exact size and its capacity is the allocator's
+ *   (bytes_buf_resize): none is stored and no slack beyond the size class
+ *   is paid for.
  *
  *   Big form ("skiplist"): each member is one heap node holding its bytes,
  *   its score and its embedded avl_node (links, height, subtree size). The
@@ -39,7 +40,7 @@
  *   as in Redis. Being done before the write, running out of memory leaves
  *   the zset as it was.
  *
- *   struct zset itself is 24 bytes, glibc's smallest malloc chunk: small
+ *   struct zset itself is 24 bytes (one 32-byte allocation): small
  *   zsets are most zsets, so the header is kept to what both forms need.
  *   Its boxed ops point into an object_env, which also gives the hasher
  *   and the limits.
@@ -86,7 +87,7 @@ struct zset {
     uint32_t count : 31; /* compact: members */
     uint32_t is_big : 1;
 };
-static_assert(sizeof(struct zset) == 24, "a zset header fits glibc's smallest malloc chunk");
+static_assert(sizeof(struct zset) == 24, "a zset header is the smallest allocation that fits");
 
 static void boxed_free_cb(struct object_boxed *b);
 static struct object_boxed *boxed_dup_cb(const struct object_boxed *b);
@@ -251,12 +252,12 @@ static int compact_rescore(struct zset *z, size_t off, size_t next, const void *
 {
     size_t from = z->used, size = entry_size(len, score);
     size_t to = from - (next - off) + size;
-    if (to > from && bytes_buf_resize(&z->u.buf, from, to) < 0)
+    if (to > from && bytes_buf_resize(&z->u.buf, to) < 0)
         return ZSET_ENOMEM;
     compact_cut(z, off, next);
     compact_place(z, member, len, score, size);
     if (to < from)
-        bytes_buf_resize(&z->u.buf, from, to);
+        bytes_buf_resize(&z->u.buf, to);
     return ZSET_OK;
 }
 
@@ -423,7 +424,7 @@ struct zset *zset_dup(const struct zset *z)
         if (copy == NULL)
             return NULL;
         if (z->used > 0) {
-            if ((copy->u.buf = malloc(bytes_alloc_cap(z->used))) == NULL) {
+            if ((copy->u.buf = malloc(z->used)) == NULL) {
                 free(copy);
                 return NULL;
             }
@@ -472,11 +473,15 @@ enum object_encoding zset_encoding(const struct zset *z)
 
 size_t zset_bytes(const struct zset *z, size_t samples)
 {
-    size_t count = avl_count(&z->tree), n = 0, nodes = 0;
-    for (const struct avl_node *an = avl_first(&z->tree); an && (!samples || n < samples);
+    size_t own = malloc_usable_size((void *)z);
+    if (!z->is_big)
+        return own + (z->u.buf ? malloc_usable_size(z->u.buf) : 0);
+    const struct zbig *b = z->u.big;
+    size_t count = avl_count(&b->tree), n = 0, nodes = 0;
+    for (const struct avl_node *an = avl_first(&b->tree); an && (!samples || n < samples);
          an = avl_next(an), n++)
         nodes += malloc_usable_size((void *)znode_of(an));
-    size_t fixed = malloc_usable_size((void *)z) + hashmap_bytes(z->map);
+    size_t fixed = own + malloc_usable_size((void *)b) + hashmap_bytes(b->map);
     return fixed + (n ? (size_t)((double)nodes / (double)n * (double)count) : 0);
 }
 
@@ -581,7 +586,7 @@ int zset_set(struct zset *z, const void *member, size_t len, double score, bool 
             return ZSET_ENOMEM;
         if (!z->is_big) {
             size_t size = entry_size(len, score);
-            if (bytes_buf_resize(&z->u.buf, z->used, z->used + size) < 0)
+            if (bytes_buf_resize(&z->u.buf, z->used + size) < 0)
                 return ZSET_ENOMEM;
             compact_place(z, member, len, score, size);
             return ZSET_OK;
@@ -598,9 +603,8 @@ bool zset_remove(struct zset *z, const void *member, size_t len)
         size_t off = compact_find(z, member, len, &rank, &m);
         if (off == z->used)
             return false;
-        size_t from = z->used;
         compact_cut(z, off, entry_get(z->u.buf, off, &m));
-        bytes_buf_resize(&z->u.buf, from, z->used);
+        bytes_buf_resize(&z->u.buf, z->used);
         return true;
     }
     struct zbig *b = z->u.big;
@@ -649,7 +653,7 @@ static int find_repeat(const struct zset_member *items, size_t n)
 /* The items, in order and unique, as the compact form. */
 static int load_compact(struct zset *z, const struct zset_member *items, size_t n, size_t bytes)
 {
-    if ((z->u.buf = malloc(bytes_alloc_cap(bytes))) == NULL)
+    if ((z->u.buf = malloc(bytes)) == NULL)
         return ZSET_ENOMEM;
     size_t off = 0;
     for (size_t i = 0; i < n; i++)

@@ -84,9 +84,10 @@ struct zset *zset_dup(const struct zset *z);
 size_t zset_len(const struct zset *z);
 /* OBJECT_ENC_LISTPACK or OBJECT_ENC_SKIPLIST (see the glossary). */
 enum object_encoding zset_encoding(const struct zset *z);
-/* Heap bytes the sorted set holds, as allocated (MEMORY USAGE): the member
- * map exactly, the tree nodes estimated from the `samples` lowest (all
- * when 0), as Redis samples. O(samples). */
+/* Heap bytes the sorted set holds, as allocated (MEMORY USAGE): a
+ * compact one's header and buffer exactly; a big one's member map
+ * exactly, the tree nodes estimated from the `samples` lowest (all when
+ * 0), as Redis samples. O(samples). */
 size_t zset_bytes(const struct zset *z, size_t samples);
 /* The member's score; false when absent. */
 bool zset_score(struct zset *z, const void *member, size_t len, double *score);
