@@ -121,9 +121,11 @@ int zset_load(struct zset *z, struct zset_member *items, size_t n, bool from_lis
 /* ---- visiting ------------------------------------------------------------- */
 
 /* Consecutive ranks from `rank` (nothing when rank >= zset_len), upwards
- * or downwards (`reverse`): each member once, in O(1) amortised for
- * either form. z must not change while the iterator is used; it needs no
- * deinit. */
+ * or downwards (`reverse`), each member once: O(1) amortised per member
+ * for a big zset and upwards through a compact one; downwards through a
+ * compact one (no back links) a walk from its start every
+ * ZSET_ITER_STACK members. z must not change while the iterator is used;
+ * it needs no deinit. */
 #define ZSET_ITER_STACK 16
 struct zset_iter { /* private fields */
     const struct zset *z;
