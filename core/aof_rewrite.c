@@ -63,12 +63,15 @@ static size_t batch(size_t left)
 static int write_list(struct out *o, const char *key, size_t klen, const struct list *l)
 {
     size_t n = list_len(l);
+    struct list_iter it;
+    struct list_entry e;
     int rc = 0;
+    list_iter_init(&it, l, 0, false);
     for (size_t i = 0; i < n && rc == 0;) {
         size_t b = batch(n - i);
         rc = put_head(o, "RPUSH", key, klen, b);
-        for (size_t end = i + b; rc == 0 && i < end; i++)
-            rc = put_bulk(o, list_get(l, i)->data, list_get(l, i)->len);
+        for (size_t end = i + b; rc == 0 && i < end && list_iter_next(&it, &e); i++)
+            rc = put_bulk(o, e.ptr, e.len);
     }
     return rc;
 }

@@ -1,5 +1,6 @@
 /*
- * list.c - the list value type: a ring-buffer deque of element pointers.
+ * list.c - the list value type: a packed list of nodes, after Redis's
+ * quicklist.
  *
  * What
  *   The value behind LPUSH, LRANGE, LMOVE... A `struct list` starts with
@@ -7,23 +8,51 @@
  *   frees or deep-copies it (COPY) through the ops below.
  *
  * Design
- *   A circular array of `struct list_elem *` whose capacity is a power of
- *   two; logical index i lives in slot (first + i) & (cap - 1):
+ *   The elements are cut into runs, one per node; a node is one buffer of
+ *   listpack entries (core/listpack.h: a length-prefixed string, or a
+ *   small integer in 1..9 bytes, then a back-length), exactly the bytes
+ *   between a Redis listpack's header and terminator:
  *
- *       slots:  [ e2 | e3 | -- | -- | -- | e0 | e1 ]
- *                               first ---^
+ *       nodes: [ {buf, bytes, count} | {buf, bytes, count} | ... ]
+ *                  |
+ *                  v
+ *       buf:   [ 0x8a "i:00000001" 0x0b | 0x05 0x01 | ... ]
  *
- *   Each element is one allocation (length + bytes). Pushing or popping at
- *   either end moves `first` or `count`; the array doubles when full and
- *   halves when a quarter full (never below LIST_MIN_CAP), so both ends
- *   are O(1) amortised and memory follows the size. An insert or removal
- *   at an index shifts the shorter side. Bulk removal (LREM) marks the
- *   victims and compacts once: O(n).
+ *   The node array (16 bytes a node) is the index: counts find the node of
+ *   an index by walking from the nearer end, O(nodes); inside a node the
+ *   entries are walked from the nearer end (forwards by their sizes,
+ *   backwards by their back-lengths). A list of one node keeps it inside
+ *   its 40-byte header, where the node's count is the list's, so a small
+ *   list is two allocations, header and buffer (Redis: robj, quicklist,
+ *   node and listpack); from two nodes on, the array is allocated with
+ *   the total count and capacity in front.
  *
- *   Redis 7.0 keeps lists in a quicklist (a linked list of listpacks) and
- *   reports "quicklist" for every list; this layout trades its memory
- *   density for simplicity, with the same complexities at the ends and
- *   better ones for indexes.
+ *   Nodes are cut, split and merged exactly as Redis 7.0's quicklist does
+ *   it, so DUMP can write them as they are and match redis-server byte for
+ *   byte for a list built by the same commands, and a RESTOREd list keeps
+ *   the nodes it came with:
+ *   - bound (_quicklistNodeAllowInsert), from list-max-listpack-size when
+ *     the list was created: with fill -1..-5 a node's listpack size
+ *     (entries + 7 header/terminator bytes) plus the new element's length
+ *     plus 8 must stay within 4/8/16/32/64 KB; with fill >= 0 (clamped to
+ *     32767) within 8 KB and `fill` elements; fill below -5 counts as -5.
+ *   - a push goes into the end node when it may take it, else into a new
+ *     node; an LINSERT into a full node goes into the neighbour when the
+ *     pivot is at that edge and the neighbour may take it, else into a
+ *     new node there, else the node is split beside the pivot, the element
+ *     joins the new part and the nodes around are merged where two fit in
+ *     one (_quicklistMergeNodes).
+ *   - LSET replaces in place, whatever the size; removals only drop the
+ *     nodes they empty.
+ *   Buffers are sized exactly (as Redis's listpack), so memory follows the
+ *   bytes; a write skips realloc while malloc's rounding leaves room.
+ *
+ *   Redis's packed_threshold plain nodes (elements of 1 GB and more) are
+ *   not needed: an entry holds up to 4 GB; larger elements are ENOMEM.
+ *   list-compress-depth (LZF of interior nodes) is not implemented.
+ *
+ * Complexity: see list.h. Destroying a list frees one buffer per node,
+ *   so even a list of millions of elements goes in a few thousand frees.
  *
  * Thread safety: none (the shard lock guards the key holding the list).
  */
@@ -31,19 +60,48 @@
 
 #include <assert.h>
 #include <malloc.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
-#define LIST_MIN_CAP 8
+#include "listpack.h"
 
+#define FILL_MAX 32767     /* quicklist's FILL_MAX */
+#define FILL_MIN (-5)
+#define SAFETY_LIMIT 8192  /* SIZE_SAFETY_LIMIT: a node bounded by count stays within it */
+#define SIZE_ESTIMATE 8    /* SIZE_ESTIMATE_OVERHEAD */
+#define MERGE_ESTIMATE 11  /* what _quicklistNodeAllowMerge subtracts */
+#define NODES_MIN_CAP 4
+#define NODE_SHRINK_MIN 32 /* slack worth a realloc: glibc's smallest chunk */
+
+static const size_t level_bytes[] = {4096, 8192, 16384, 32768, 65536};
+
+struct node {
+    unsigned char *buf; /* `bytes` bytes of entries; NULL when empty */
+    uint32_t bytes;
+    uint32_t count;
+};
+
+/* The node array of a list of two nodes or more: a header, then nodes. */
+struct node_array {
+    size_t count; /* elements, all nodes */
+    uint32_t cap;
+    struct node nodes[];
+};
+
+/* 40 bytes (a 48-byte malloc chunk): a list of one node keeps it here,
+ * and its element count is the node's. */
 struct list {
     struct object_boxed boxed; /* first: the keyspace holds &boxed */
-    struct list_elem **slots;
-    size_t cap;   /* 0 or a power of two >= LIST_MIN_CAP */
-    size_t first; /* slot of index 0 */
-    size_t count;
+    struct node *nodes;        /* &one, or a node_array's nodes */
+    struct node one;
+    uint32_t nnodes;
+    int32_t fill; /* list-max-listpack-size when created, clamped */
 };
+
+static_assert(sizeof(struct node) == 16, "a node is 16 bytes");
+static_assert(sizeof(struct list) == 40, "a list header fits a 48-byte malloc chunk");
 
 static void boxed_free_cb(struct object_boxed *b);
 static struct object_boxed *boxed_dup_cb(const struct object_boxed *b);
@@ -53,87 +111,338 @@ static const struct object_boxed_ops list_ops = {
     .dup_cb = boxed_dup_cb,
 };
 
-/* ==== the ring ================================================================ */
+/* ==== node bounds ============================================================= */
 
-static struct list_elem **at(const struct list *l, size_t i)
+/* Whether a node whose listpack would be lp_bytes long with `count`
+ * elements is within the bound. */
+static bool within(int fill, size_t lp_bytes, size_t count)
 {
-    return &l->slots[(l->first + i) & (l->cap - 1)];
+    if (fill < 0)
+        return lp_bytes <= level_bytes[-fill - 1];
+    return lp_bytes <= SAFETY_LIMIT && count <= (size_t)fill;
 }
 
-/* Move the elements into a new array of `cap` slots, index 0 in slot 0. */
-static int resize(struct list *l, size_t cap)
+/* _quicklistNodeAllowInsert: may the node take an element of len bytes? */
+static bool can_take(const struct list *l, const struct node *nd, size_t len)
 {
-    struct list_elem **slots = malloc(cap * sizeof(*slots));
-    if (slots == NULL)
+    return within(l->fill, nd->bytes + LISTPACK_EMPTY + len + SIZE_ESTIMATE, nd->count + 1u);
+}
+
+/* _quicklistNodeAllowMerge: may nodes a and b become one? Redis 7.0
+ * estimates the merged listpack as both sizes minus 11 (a ziplist's
+ * header and end, kept from before listpacks). */
+static bool can_merge(const struct list *l, const struct node *a, const struct node *b)
+{
+    size_t lp_bytes = (size_t)a->bytes + b->bytes + 2 * LISTPACK_EMPTY - MERGE_ESTIMATE;
+    return within(l->fill, lp_bytes, (size_t)a->count + b->count);
+}
+
+/* ==== entries ================================================================= */
+
+static size_t entry_size(const struct node *nd, size_t off)
+{
+    struct listpack_value v;
+    size_t size = listpack_decode(nd->buf + off, nd->bytes - off, &v);
+    assert(size > 0);
+    return size;
+}
+
+/* The entry at off as a list_entry; returns its size. */
+static size_t entry_at(const struct node *nd, size_t off, struct list_entry *out)
+{
+    struct listpack_value v;
+    size_t size = listpack_decode(nd->buf + off, nd->bytes - off, &v);
+    assert(size > 0);
+    if (v.str != NULL) {
+        out->ptr = (const char *)v.str;
+        out->len = v.len;
+    } else {
+        out->len = object_format_int(out->buf, v.v);
+        out->ptr = out->buf;
+    }
+    return size;
+}
+
+/* The byte offset of the entry of rank r (0 <= r <= count) in the node,
+ * walked from the nearer end. */
+static size_t entry_offset(const struct node *nd, size_t r)
+{
+    size_t off = 0;
+    if (r <= nd->count / 2) {
+        while (r-- > 0)
+            off += entry_size(nd, off);
+        return off;
+    }
+    off = nd->bytes;
+    for (size_t k = nd->count - r; k > 0; k--)
+        off -= listpack_prev_size(nd->buf + off);
+    return off;
+}
+
+/* ==== one node ================================================================ */
+
+/* An entry for s, placed at off (s must not point into the node). The
+ * buffer grows to the exact size, as a listpack does, unless malloc's
+ * rounding left room. */
+static int node_insert(struct node *nd, size_t off, const void *s, size_t len)
+{
+    size_t esz = listpack_entry_size(s, len);
+    if (esz > UINT32_MAX - nd->bytes || nd->count == UINT32_MAX)
         return LIST_ENOMEM;
-    for (size_t i = 0; i < l->count; i++)
-        slots[i] = *at(l, i);
-    free(l->slots);
-    l->slots = slots;
-    l->cap = cap;
-    l->first = 0;
+    size_t need = nd->bytes + esz;
+    unsigned char *b = nd->buf;
+    if ((b == NULL || malloc_usable_size(b) < need) && (b = realloc(b, need)) == NULL)
+        return LIST_ENOMEM;
+    memmove(b + off + esz, b + off, nd->bytes - off);
+    listpack_encode(b + off, s, len);
+    nd->buf = b;
+    nd->bytes = (uint32_t)need;
+    nd->count++;
     return LIST_OK;
 }
 
-/* After a removal: halve while a quarter full (a failed shrink is fine). */
-static void maybe_shrink(struct list *l)
+/* Give back what the buffer no longer uses, when malloc can (a chunk
+ * splits off 32 bytes or more); a failed shrink is fine. */
+static void node_fit(struct node *nd)
 {
-    if (l->count == 0) {
-        free(l->slots);
-        l->slots = NULL;
-        l->cap = l->first = 0;
+    if (nd->bytes == 0) {
+        free(nd->buf);
+        nd->buf = NULL;
         return;
     }
-    size_t cap = l->cap;
-    while (cap > LIST_MIN_CAP && l->count <= cap / 4)
+    if (malloc_usable_size(nd->buf) - nd->bytes < NODE_SHRINK_MIN)
+        return;
+    unsigned char *b = realloc(nd->buf, nd->bytes);
+    if (b != NULL)
+        nd->buf = b;
+}
+
+/* Remove `n` entries, `size` bytes from off. */
+static void node_delete(struct node *nd, size_t off, size_t size, size_t n)
+{
+    memmove(nd->buf + off, nd->buf + off + size, nd->bytes - off - size);
+    nd->bytes -= (uint32_t)size;
+    nd->count -= (uint32_t)n;
+    node_fit(nd);
+}
+
+/* Replace the entry of `old` bytes at off with one for s. */
+static int node_replace(struct node *nd, size_t off, size_t old, const void *s, size_t len)
+{
+    size_t esz = listpack_entry_size(s, len);
+    size_t tail = nd->bytes - off - old;
+    if (esz > old) {
+        if (esz - old > UINT32_MAX - nd->bytes)
+            return LIST_ENOMEM;
+        unsigned char *b = realloc(nd->buf, nd->bytes + (esz - old));
+        if (b == NULL)
+            return LIST_ENOMEM;
+        nd->buf = b;
+    }
+    memmove(nd->buf + off + esz, nd->buf + off + old, tail);
+    listpack_encode(nd->buf + off, s, len);
+    nd->bytes = (uint32_t)(off + esz + tail);
+    if (esz < old)
+        node_fit(nd);
+    return LIST_OK;
+}
+
+/* ==== the node array ========================================================== */
+
+static bool nodes_inline(const struct list *l)
+{
+    return l->nodes == &l->one;
+}
+
+static struct node_array *array_of(const struct list *l)
+{
+    return (struct node_array *)((char *)l->nodes - offsetof(struct node_array, nodes));
+}
+
+static size_t nodes_cap(const struct list *l)
+{
+    return nodes_inline(l) ? 1 : array_of(l)->cap;
+}
+
+/* The element count changes by +n or -n (inline, the node holds it). */
+static void count_add(struct list *l, size_t n)
+{
+    if (!nodes_inline(l))
+        array_of(l)->count += n;
+}
+
+static void count_sub(struct list *l, size_t n)
+{
+    if (!nodes_inline(l))
+        array_of(l)->count -= n;
+}
+
+static int nodes_grow(struct list *l)
+{
+    size_t cap = nodes_inline(l) ? NODES_MIN_CAP : (size_t)array_of(l)->cap * 2;
+    if (cap > UINT32_MAX)
+        return LIST_ENOMEM;
+    size_t size = sizeof(struct node_array) + cap * sizeof(struct node);
+    struct node_array *a;
+    if (nodes_inline(l)) {
+        if ((a = malloc(size)) == NULL)
+            return LIST_ENOMEM;
+        a->count = list_len(l);
+        a->nodes[0] = l->one;
+    } else if ((a = realloc(array_of(l), size)) == NULL) {
+        return LIST_ENOMEM;
+    }
+    a->cap = (uint32_t)cap;
+    l->nodes = a->nodes;
+    return LIST_OK;
+}
+
+/* After nodes went: back inside the header at one node, halve the array
+ * while a quarter full (a failed shrink is fine). */
+static void nodes_fit(struct list *l)
+{
+    if (nodes_inline(l))
+        return;
+    struct node_array *a = array_of(l);
+    if (l->nnodes <= 1) {
+        l->one = l->nnodes ? l->nodes[0] : (struct node){0};
+        free(a);
+        l->nodes = &l->one;
+        return;
+    }
+    size_t cap = a->cap;
+    while (cap > NODES_MIN_CAP && l->nnodes <= cap / 4)
         cap /= 2;
-    if (cap != l->cap)
-        (void)resize(l, cap);
+    if (cap == a->cap)
+        return;
+    a = realloc(a, sizeof(struct node_array) + cap * sizeof(struct node));
+    if (a != NULL) {
+        a->cap = (uint32_t)cap;
+        l->nodes = a->nodes;
+    }
 }
 
-int list_reserve(struct list *l, size_t n)
+/* An empty node at index `at` (0 <= at <= nnodes). */
+static int nodes_open(struct list *l, size_t at)
 {
-    if (n > SIZE_MAX / 2 - l->count)
+    if (l->nnodes == nodes_cap(l) && nodes_grow(l) < 0)
         return LIST_ENOMEM;
-    size_t need = l->count + n;
-    if (need <= l->cap)
-        return LIST_OK;
-    size_t cap = l->cap ? l->cap : LIST_MIN_CAP;
-    while (cap < need)
-        cap *= 2;
-    if (cap > SIZE_MAX / sizeof(struct list_elem *))
+    memmove(&l->nodes[at + 1], &l->nodes[at], (l->nnodes - at) * sizeof(*l->nodes));
+    l->nodes[at] = (struct node){0};
+    l->nnodes++;
+    return LIST_OK;
+}
+
+/* Remove node `at` and free its buffer. */
+static void nodes_close(struct list *l, size_t at)
+{
+    free(l->nodes[at].buf);
+    memmove(&l->nodes[at], &l->nodes[at + 1], (l->nnodes - at - 1) * sizeof(*l->nodes));
+    l->nnodes--;
+    nodes_fit(l);
+}
+
+/* Append node b's entries to node a (b is left as it was). */
+static bool merge_into(struct node *a, const struct node *b)
+{
+    unsigned char *buf = realloc(a->buf, (size_t)a->bytes + b->bytes);
+    if (buf == NULL)
+        return false;
+    memcpy(buf + a->bytes, b->buf, b->bytes);
+    a->buf = buf;
+    a->bytes += b->bytes;
+    a->count += b->count;
+    return true;
+}
+
+/* Merge node ni + 1 into node ni when both fit in one (a failed merge
+ * leaves them apart); true if merged. */
+static bool try_merge(struct list *l, size_t ni)
+{
+    if (ni + 1 >= l->nnodes || !can_merge(l, &l->nodes[ni], &l->nodes[ni + 1]) ||
+        !merge_into(&l->nodes[ni], &l->nodes[ni + 1]))
+        return false;
+    nodes_close(l, ni + 1);
+    return true;
+}
+
+/* _quicklistMergeNodes after a split around node c: the two nodes before
+ * it, the two after it, then c with its neighbours. */
+static void merge_around(struct list *l, size_t c)
+{
+    if (c >= 2 && try_merge(l, c - 2))
+        c--;
+    (void)try_merge(l, c + 1);
+    if (c >= 1 && try_merge(l, c - 1))
+        c--;
+    (void)try_merge(l, c);
+}
+
+/* After removals: drop the nodes left empty, in one pass (Redis merges
+ * nothing on removal either). */
+static void drop_empty(struct list *l)
+{
+    size_t w = 0;
+    for (size_t r = 0; r < l->nnodes; r++) {
+        if (l->nodes[r].count == 0)
+            free(l->nodes[r].buf);
+        else
+            l->nodes[w++] = l->nodes[r];
+    }
+    l->nnodes = (uint32_t)w;
+    nodes_fit(l);
+}
+
+/* The node holding index i (< count), walked from the nearer end; *rank
+ * is i's position in it. */
+static size_t find_node(const struct list *l, size_t i, size_t *rank)
+{
+    size_t ni = 0, count = list_len(l);
+    if (i < count / 2) {
+        while (i >= l->nodes[ni].count)
+            i -= l->nodes[ni++].count;
+        *rank = i;
+        return ni;
+    }
+    size_t back = count - 1 - i; /* position from the tail */
+    ni = l->nnodes - 1;
+    while (back >= l->nodes[ni].count)
+        back -= l->nodes[ni--].count;
+    *rank = l->nodes[ni].count - 1 - back;
+    return ni;
+}
+
+/* Cut node ni before its entry of rank r (0 < r < count) at byte off. */
+static int split(struct list *l, size_t ni, size_t off, size_t r)
+{
+    size_t tail = l->nodes[ni].bytes - off;
+    unsigned char *b = malloc(tail);
+    if (b == NULL)
         return LIST_ENOMEM;
-    return resize(l, cap);
-}
-
-/* ==== elements ================================================================ */
-
-struct list_elem *list_elem_new(const void *bytes, size_t len)
-{
-    if (len > SIZE_MAX - sizeof(struct list_elem))
-        return NULL;
-    struct list_elem *e = malloc(sizeof(*e) + len);
-    if (e == NULL)
-        return NULL;
-    e->len = len;
-    if (len)
-        memcpy(e->data, bytes, len);
-    return e;
-}
-
-void list_elem_free(struct list_elem *e)
-{
-    free(e);
+    memcpy(b, l->nodes[ni].buf + off, tail);
+    if (nodes_open(l, ni + 1) < 0) {
+        free(b);
+        return LIST_ENOMEM;
+    }
+    struct node *nd = &l->nodes[ni];
+    l->nodes[ni + 1] = (struct node){b, (uint32_t)tail, nd->count - (uint32_t)r};
+    nd->bytes = (uint32_t)off;
+    nd->count = (uint32_t)r;
+    node_fit(nd);
+    return LIST_OK;
 }
 
 /* ==== lifecycle =============================================================== */
 
-struct list *list_create(void)
+struct list *list_create(const struct object_limits *limits)
 {
     struct list *l = calloc(1, sizeof(*l));
     if (l == NULL)
         return NULL;
+    long long fill = limits->list_max_listpack_size;
     l->boxed.ops = &list_ops;
+    l->fill = (int)(fill > FILL_MAX ? FILL_MAX : fill < FILL_MIN ? FILL_MIN : fill);
+    l->nodes = &l->one;
     return l;
 }
 
@@ -141,9 +450,10 @@ void list_destroy(struct list *l)
 {
     if (l == NULL)
         return;
-    for (size_t i = 0; i < l->count; i++)
-        free(*at(l, i));
-    free(l->slots);
+    for (size_t i = 0; i < l->nnodes; i++)
+        free(l->nodes[i].buf);
+    if (!nodes_inline(l))
+        free(array_of(l));
     free(l);
 }
 
@@ -160,18 +470,18 @@ struct list *list_from_boxed(struct object_boxed *b)
 
 struct list *list_dup(const struct list *l)
 {
-    struct list *copy = list_create();
-    if (copy == NULL || list_reserve(copy, l->count) < 0)
-        goto fail;
-    for (size_t i = 0; i < l->count; i++) {
-        const struct list_elem *e = *at(l, i);
-        if (list_push(copy, LIST_TAIL, e->data, e->len) < 0)
-            goto fail;
+    struct list *copy = calloc(1, sizeof(*copy));
+    if (copy == NULL)
+        return NULL;
+    *copy = (struct list){.boxed = l->boxed, .nodes = &copy->one, .fill = l->fill};
+    for (size_t i = 0; i < l->nnodes; i++) {
+        const struct node *nd = &l->nodes[i];
+        if (list_append_entries(copy, nd->buf, nd->bytes, nd->count) < 0) {
+            list_destroy(copy);
+            return NULL;
+        }
     }
     return copy;
-fail:
-    list_destroy(copy);
-    return NULL;
 }
 
 static void boxed_free_cb(struct object_boxed *b)
@@ -189,7 +499,9 @@ static struct object_boxed *boxed_dup_cb(const struct object_boxed *b)
 
 size_t list_len(const struct list *l)
 {
-    return l->count;
+    if (nodes_inline(l))
+        return l->nnodes ? l->one.count : 0;
+    return array_of(l)->count;
 }
 
 enum object_encoding list_encoding(const struct list *l)
@@ -200,140 +512,337 @@ enum object_encoding list_encoding(const struct list *l)
 
 size_t list_bytes(const struct list *l, size_t samples)
 {
-    size_t n = samples && samples < l->count ? samples : l->count, elems = 0;
+    size_t n = samples && samples < l->nnodes ? samples : l->nnodes, bufs = 0;
     for (size_t i = 0; i < n; i++)
-        elems += malloc_usable_size(*at(l, i));
-    size_t ring = malloc_usable_size((void *)l) + (l->slots ? malloc_usable_size(l->slots) : 0);
-    return ring + (n ? (size_t)((double)elems / (double)n * (double)l->count) : 0);
+        bufs += malloc_usable_size(l->nodes[i].buf);
+    size_t fixed = malloc_usable_size((void *)l);
+    if (!nodes_inline(l))
+        fixed += malloc_usable_size(array_of(l));
+    return fixed + (n ? (size_t)((double)bufs / (double)n * (double)l->nnodes) : 0);
 }
 
-const struct list_elem *list_get(const struct list *l, size_t i)
+void list_get(const struct list *l, size_t i, struct list_entry *out)
 {
-    assert(i < l->count);
-    return *at(l, i);
+    assert(i < list_len(l));
+    size_t rank, ni = find_node(l, i, &rank);
+    const struct node *nd = &l->nodes[ni];
+    entry_at(nd, entry_offset(nd, rank), out);
 }
 
-/* ==== writing ================================================================= */
-
-int list_push_elem(struct list *l, enum list_where where, struct list_elem *e)
+void list_peek(const struct list *l, enum list_where where, struct list_entry *out)
 {
-    if (list_reserve(l, 1) < 0)
-        return LIST_ENOMEM;
+    assert(l->nnodes > 0);
     if (where == LIST_HEAD) {
-        l->first = (l->first - 1) & (l->cap - 1);
-        l->count++;
-        *at(l, 0) = e;
-    } else {
-        l->count++;
-        *at(l, l->count - 1) = e;
+        entry_at(&l->nodes[0], 0, out);
+        return;
     }
-    return LIST_OK;
+    const struct node *nd = &l->nodes[l->nnodes - 1];
+    entry_at(nd, nd->bytes - listpack_prev_size(nd->buf + nd->bytes), out);
 }
+
+void list_iter_init(struct list_iter *it, const struct list *l, size_t start, bool backward)
+{
+    *it = (struct list_iter){.l = l, .backward = backward};
+    size_t count = list_len(l), rank;
+    if (count == 0)
+        return;
+    assert(start < count);
+    it->left = backward ? start + 1 : count - start;
+    it->node = find_node(l, start, &rank);
+    it->off = entry_offset(&l->nodes[it->node], rank);
+}
+
+bool list_iter_next(struct list_iter *it, struct list_entry *out)
+{
+    if (it->left == 0)
+        return false;
+    const struct node *nd = &it->l->nodes[it->node];
+    size_t size = entry_at(nd, it->off, out);
+    if (--it->left == 0)
+        return true;
+    if (!it->backward) {
+        it->off += size;
+        if (it->off == nd->bytes) {
+            it->node++;
+            it->off = 0;
+        }
+        return true;
+    }
+    if (it->off == 0) {
+        nd = &it->l->nodes[--it->node];
+        it->off = nd->bytes;
+    }
+    it->off -= listpack_prev_size(nd->buf + it->off);
+    return true;
+}
+
+bool list_entry_equals(const struct list_entry *e, const void *bytes, size_t len)
+{
+    return e->len == len && (len == 0 || memcmp(e->ptr, bytes, len) == 0);
+}
+
+size_t list_node_count(const struct list *l)
+{
+    return l->nnodes;
+}
+
+int list_fill(const struct list *l)
+{
+    return l->fill;
+}
+
+const unsigned char *list_node_entries(const struct list *l, size_t i, size_t *bytes,
+                                       size_t *count)
+{
+    assert(i < l->nnodes);
+    *bytes = l->nodes[i].bytes;
+    *count = l->nodes[i].count;
+    return l->nodes[i].buf;
+}
+
+/* ==== writing at the ends ===================================================== */
 
 int list_push(struct list *l, enum list_where where, const void *bytes, size_t len)
 {
-    if (list_reserve(l, 1) < 0)
+    if (len > UINT32_MAX - LISTPACK_ENTRY_MAX)
         return LIST_ENOMEM;
-    struct list_elem *e = list_elem_new(bytes, len);
-    if (e == NULL)
-        return LIST_ENOMEM;
-    return list_push_elem(l, where, e); /* cannot fail: reserved */
-}
-
-struct list_elem *list_pop(struct list *l, enum list_where where)
-{
-    assert(l->count > 0);
-    struct list_elem *e;
-    if (where == LIST_HEAD) {
-        e = *at(l, 0);
-        l->first = (l->first + 1) & (l->cap - 1);
-    } else {
-        e = *at(l, l->count - 1);
+    size_t ni = where == LIST_HEAD ? 0 : l->nnodes - 1;
+    bool fresh = l->nnodes == 0 || !can_take(l, &l->nodes[ni], len);
+    if (fresh) {
+        ni = where == LIST_HEAD ? 0 : l->nnodes;
+        if (nodes_open(l, ni) < 0)
+            return LIST_ENOMEM;
     }
-    l->count--;
-    maybe_shrink(l);
-    return e;
+    struct node *nd = &l->nodes[ni];
+    if (node_insert(nd, where == LIST_HEAD ? 0 : nd->bytes, bytes, len) < 0) {
+        if (fresh)
+            nodes_close(l, ni);
+        return LIST_ENOMEM;
+    }
+    count_add(l, 1);
+    return LIST_OK;
 }
 
+void list_pop(struct list *l, enum list_where where)
+{
+    assert(l->nnodes > 0);
+    size_t ni = where == LIST_HEAD ? 0 : l->nnodes - 1;
+    struct node *nd = &l->nodes[ni];
+    if (where == LIST_HEAD) {
+        node_delete(nd, 0, entry_size(nd, 0), 1);
+    } else {
+        size_t size = listpack_prev_size(nd->buf + nd->bytes);
+        node_delete(nd, nd->bytes - size, size, 1);
+    }
+    count_sub(l, 1);
+    if (nd->count == 0)
+        nodes_close(l, ni);
+}
+
+int list_move(struct list *src, enum list_where from, struct list *dst, enum list_where to)
+{
+    if (src == dst && from == to)
+        return LIST_OK; /* popped and pushed back where it was */
+    struct list_entry e;
+    list_peek(src, from, &e);
+    char *copy = NULL;
+    if (src == dst && e.ptr != e.buf) { /* the push may move the bytes */
+        if ((copy = malloc(e.len ? e.len : 1)) == NULL)
+            return LIST_ENOMEM;
+        memcpy(copy, e.ptr, e.len);
+        e.ptr = copy;
+    }
+    int rc = list_push(dst, to, e.ptr, e.len);
+    free(copy);
+    if (rc == LIST_OK)
+        list_pop(src, from);
+    return rc;
+}
+
+/* ==== writing inside ========================================================== */
+
+/* A new node at `at` holding just the element. */
+static int insert_node(struct list *l, size_t at, const void *s, size_t len)
+{
+    if (nodes_open(l, at) < 0)
+        return LIST_ENOMEM;
+    if (node_insert(&l->nodes[at], 0, s, len) < 0) {
+        nodes_close(l, at);
+        return LIST_ENOMEM;
+    }
+    return LIST_OK;
+}
+
+/* _quicklistInsert when node ni, which holds the pivot at rank r, is
+ * full: into the neighbour on the insertion side when the pivot is at
+ * that edge and the neighbour has room, else a new node there; else the
+ * node splits beside the pivot, the element joins the new part, and
+ * neighbours merge where they fit. */
+static int insert_full(struct list *l, size_t ni, size_t r, bool after, const void *s, size_t len)
+{
+    struct node *nd = &l->nodes[ni];
+    if (after && r == nd->count - 1u) {
+        if (ni + 1 < l->nnodes && can_take(l, &l->nodes[ni + 1], len))
+            return node_insert(&l->nodes[ni + 1], 0, s, len);
+        return insert_node(l, ni + 1, s, len);
+    }
+    if (!after && r == 0) {
+        if (ni > 0 && can_take(l, &l->nodes[ni - 1], len))
+            return node_insert(&l->nodes[ni - 1], l->nodes[ni - 1].bytes, s, len);
+        return insert_node(l, ni, s, len);
+    }
+    size_t k = after ? r + 1 : r; /* the split: [0, k) and [k, count) */
+    if (split(l, ni, entry_offset(nd, k), k) < 0)
+        return LIST_ENOMEM;
+    int rc = after ? node_insert(&l->nodes[ni + 1], 0, s, len)
+                   : node_insert(&l->nodes[ni], l->nodes[ni].bytes, s, len);
+    if (rc == LIST_OK)
+        merge_around(l, after ? ni : ni + 1);
+    return rc;
+}
+
+int list_insert(struct list *l, size_t pivot, bool after, const void *bytes, size_t len)
+{
+    assert(pivot < list_len(l));
+    if (len > UINT32_MAX - LISTPACK_ENTRY_MAX)
+        return LIST_ENOMEM;
+    size_t r, ni = find_node(l, pivot, &r);
+    struct node *nd = &l->nodes[ni];
+    int rc = can_take(l, nd, len) ? node_insert(nd, entry_offset(nd, after ? r + 1 : r), bytes, len)
+                                  : insert_full(l, ni, r, after, bytes, len);
+    if (rc == LIST_OK)
+        count_add(l, 1);
+    return rc;
+}
+
+/* LSET replaces in place whatever the node's size, as Redis 7.0 does. */
 int list_set(struct list *l, size_t i, const void *bytes, size_t len)
 {
-    assert(i < l->count);
-    struct list_elem *e = list_elem_new(bytes, len);
-    if (e == NULL)
+    assert(i < list_len(l));
+    if (len > UINT32_MAX - LISTPACK_ENTRY_MAX)
         return LIST_ENOMEM;
-    free(*at(l, i));
-    *at(l, i) = e;
-    return LIST_OK;
+    size_t r, ni = find_node(l, i, &r);
+    struct node *nd = &l->nodes[ni];
+    size_t off = entry_offset(nd, r);
+    return node_replace(nd, off, entry_size(nd, off), bytes, len);
 }
 
-int list_insert(struct list *l, size_t i, const void *bytes, size_t len)
+/* Drop from node nd the entries equal to s that come at or after list
+ * index `from`, while *removed < limit; *idx is the node's first index. */
+static void filter_node(struct node *nd, size_t *idx, size_t from, const void *s, size_t len,
+                        size_t limit, size_t *removed)
 {
-    assert(i <= l->count);
-    if (list_reserve(l, 1) < 0)
-        return LIST_ENOMEM;
-    struct list_elem *e = list_elem_new(bytes, len);
-    if (e == NULL)
-        return LIST_ENOMEM;
-    if (i < l->count / 2) {
-        /* Shift indexes [0, i) one slot towards the front. */
-        l->first = (l->first - 1) & (l->cap - 1);
-        l->count++;
-        for (size_t k = 0; k < i; k++)
-            *at(l, k) = *at(l, k + 1);
-    } else {
-        /* Shift indexes [i, count) one slot towards the back. */
-        l->count++;
-        for (size_t k = l->count - 1; k > i; k--)
-            *at(l, k) = *at(l, k - 1);
+    size_t r = 0, w = 0, dropped = 0;
+    while (r < nd->bytes) {
+        struct list_entry e;
+        size_t size = entry_at(nd, r, &e);
+        if (*idx >= from && *removed < limit && list_entry_equals(&e, s, len)) {
+            (*removed)++;
+            dropped++;
+        } else {
+            if (w != r)
+                memmove(nd->buf + w, nd->buf + r, size);
+            w += size;
+        }
+        r += size;
+        (*idx)++;
     }
-    *at(l, i) = e;
-    return LIST_OK;
+    if (dropped) {
+        nd->bytes = (uint32_t)w;
+        nd->count -= (uint32_t)dropped;
+        node_fit(nd);
+    }
 }
 
-/* Drop the NULL slots, keeping order. */
-static void compact(struct list *l)
+/* The index of the limit'th match counted from the tail, or 0 when there
+ * are fewer: where a backward LREM starts removing. */
+static size_t tail_matches_start(const struct list *l, const void *s, size_t len, size_t limit)
 {
-    size_t w = 0;
-    for (size_t r = 0; r < l->count; r++) {
-        struct list_elem *e = *at(l, r);
-        if (e != NULL)
-            *at(l, w++) = e;
+    struct list_iter it;
+    struct list_entry e;
+    size_t i = list_len(l), found = 0, at = 0;
+    list_iter_init(&it, l, i - 1, true);
+    while (found < limit && list_iter_next(&it, &e)) {
+        i--;
+        if (list_entry_equals(&e, s, len)) {
+            found++;
+            at = i;
+        }
     }
-    l->count = w;
-    maybe_shrink(l);
+    return found == limit ? at : 0;
 }
 
 size_t list_remove_matching(struct list *l, const void *bytes, size_t len, long long count)
 {
+    if (l->nnodes == 0)
+        return 0;
     size_t limit = count == 0 ? SIZE_MAX
                    : count > 0 ? (size_t)count
                                : (size_t)0 - (size_t)count; /* |LLONG_MIN| too */
-    size_t removed = 0, n = l->count;
-    for (size_t k = 0; k < n && removed < limit; k++) {
-        size_t i = count >= 0 ? k : n - 1 - k;
-        struct list_elem **slot = at(l, i);
-        if ((*slot)->len == len && (len == 0 || memcmp((*slot)->data, bytes, len) == 0)) {
-            free(*slot);
-            *slot = NULL;
-            removed++;
-        }
+    size_t from = 0, idx = 0, removed = 0;
+    if (count < 0) {
+        from = tail_matches_start(l, bytes, len, limit);
+        limit = SIZE_MAX; /* every match from `from` on is one of the last |count| */
     }
-    if (removed)
-        compact(l);
+    for (size_t ni = 0; ni < l->nnodes && removed < limit; ni++) {
+        struct node *nd = &l->nodes[ni];
+        if (idx + nd->count <= from) {
+            idx += nd->count;
+            continue;
+        }
+        filter_node(nd, &idx, from, bytes, len, limit, &removed);
+    }
+    if (removed) {
+        count_sub(l, removed);
+        drop_empty(l);
+    }
     return removed;
+}
+
+/* Remove indexes [start, start + n). */
+static void delete_range(struct list *l, size_t start, size_t n)
+{
+    if (n == 0)
+        return;
+    size_t r, ni = find_node(l, start, &r);
+    for (size_t left = n; left > 0; ni++, r = 0) {
+        struct node *nd = &l->nodes[ni];
+        size_t take = nd->count - r < left ? nd->count - r : left;
+        size_t off = entry_offset(nd, r), end = off;
+        for (size_t k = 0; k < take; k++)
+            end += entry_size(nd, end);
+        node_delete(nd, off, end - off, take);
+        left -= take;
+    }
+    count_sub(l, n);
+    drop_empty(l);
 }
 
 void list_keep_range(struct list *l, size_t start, size_t n)
 {
-    assert(start <= l->count && n <= l->count - start);
-    for (size_t i = 0; i < start; i++)
-        free(*at(l, i));
-    for (size_t i = start + n; i < l->count; i++)
-        free(*at(l, i));
-    if (l->cap)
-        l->first = (l->first + start) & (l->cap - 1);
-    l->count = n;
-    maybe_shrink(l);
+    size_t count = list_len(l);
+    assert(start <= count && n <= count - start);
+    delete_range(l, start + n, count - start - n);
+    delete_range(l, 0, start);
+}
+
+int list_append_entries(struct list *l, const unsigned char *entries, size_t bytes,
+                        size_t count)
+{
+    assert(count > 0 && bytes > 0);
+    if (bytes > UINT32_MAX || count > UINT32_MAX)
+        return LIST_ENOMEM;
+    unsigned char *b = malloc(bytes);
+    if (b == NULL)
+        return LIST_ENOMEM;
+    if (nodes_open(l, l->nnodes) < 0) {
+        free(b);
+        return LIST_ENOMEM;
+    }
+    memcpy(b, entries, bytes);
+    l->nodes[l->nnodes - 1] = (struct node){b, (uint32_t)bytes, (uint32_t)count};
+    count_add(l, count);
+    return LIST_OK;
 }
 
 /* ==== testing ================================================================= */
@@ -341,12 +850,22 @@ void list_keep_range(struct list *l, size_t start, size_t n)
 void list__check_invariants(const struct list *l)
 {
     assert(l->boxed.ops == &list_ops);
-    if (l->cap == 0) {
-        assert(l->slots == NULL && l->count == 0 && l->first == 0);
-        return;
+    assert(nodes_inline(l) ? l->nnodes <= 1 : l->nnodes >= 2);
+    assert(l->nnodes <= nodes_cap(l));
+    size_t total = 0;
+    for (size_t i = 0; i < l->nnodes; i++) {
+        const struct node *nd = &l->nodes[i];
+        assert(nd->count > 0 && nd->bytes > 0 && nd->buf != NULL);
+        size_t off = 0, n = 0;
+        while (off < nd->bytes) {
+            struct listpack_value v;
+            size_t size = listpack_decode(nd->buf + off, nd->bytes - off, &v);
+            assert(size > 0);
+            off += size;
+            n++;
+        }
+        assert(off == nd->bytes && n == nd->count);
+        total += n;
     }
-    assert((l->cap & (l->cap - 1)) == 0 && l->cap >= LIST_MIN_CAP);
-    assert(l->count <= l->cap && l->first < l->cap);
-    for (size_t i = 0; i < l->count; i++)
-        assert(*at(l, i) != NULL);
+    assert(total == list_len(l));
 }

@@ -1,28 +1,34 @@
 /*
  * list.h - the list value type (LPUSH and friends): a sequence of
- * binary-safe byte strings, stored as a boxed object (object.h).
+ * binary-safe byte strings, packed as Redis's quicklist packs them, stored
+ * as a boxed object (object.h).
  *
  * Glossary
- *   element   a byte string with a length (may be empty), held in its own
- *             allocation (struct list_elem).
+ *   element   a byte string with a length (may be empty).
  *   head      index 0, the LEFT end; tail, index len-1, the RIGHT end.
- *   ring      the representation: a power-of-two array of element
- *             pointers used as a circular deque (first slot + count).
+ *   node      a run of consecutive elements packed in one buffer as
+ *             listpack entries (core/listpack.h), bounded by
+ *             list-max-listpack-size (struct object_limits, read when the
+ *             list is created, as Redis's quicklist keeps its fill):
+ *             negative -1..-5 caps a node at 4/8/16/32/64 KB, positive
+ *             caps its element count (and 8 KB).
+ *   entry     a view of one element: bytes borrowed from the list, or an
+ *             integer's decimal form held in the view itself.
  *   encoding  what OBJECT ENCODING reports. Redis 7.0 reports "quicklist"
  *             for every list (the listpack list encoding arrived in 7.2),
  *             so list_encoding() is always OBJECT_ENC_QUICKLIST.
  *
- * Complexity: push and pop at either end O(1) amortised; reading an index
- * O(1); insert or remove at an index O(min(i, len - i)); LREM/LTRIM style
- * bulk removal O(n).
+ * Complexity (B = elements per node, N = nodes): push and pop at either
+ * end O(B) byte moves (as Redis); reading an index O(N + B); an iterator
+ * step O(1); insert, set or remove at an index O(N + B); LREM/LTRIM
+ * style bulk removal O(n); destroy O(N) frees.
  *
- * Errors: actions return 0 or LIST_ENOMEM (the list is unchanged);
- * predicates return bool.
+ * Errors: actions return 0 or LIST_ENOMEM (the list's elements are then
+ * unchanged); predicates return bool.
  *
- * Ownership: the list copies the bytes it is given, except
- * list_push_elem which takes an element (as list_pop hands one out).
- * Pointers it hands out (list_get) are borrowed: valid until the next
- * change to the list.
+ * Ownership: the list copies the bytes it is given. Entries it hands out
+ * (list_get, list_iter_next) are borrowed: valid until the next change to
+ * the list.
  *
  * Thread safety: none; a list lives in a keyspace entry and is guarded by
  * its shard's lock.
@@ -47,59 +53,80 @@ enum list_where {
 
 struct list;
 
-/* One element: owned by the list, or by the caller after list_pop. Free a
- * caller-owned one with list_elem_free. */
-struct list_elem {
+/* One element, as handed out: ptr/len, which may point into buf. */
+struct list_entry {
+    const char *ptr;
     size_t len;
-    char data[];
+    char buf[OBJECT_INT_BUFSIZE];
+};
+
+/* A walk over consecutive elements, towards the tail or the head. */
+struct list_iter {
+    const struct list *l;
+    size_t node, off; /* the next entry's node and byte offset */
+    size_t left;      /* elements still to hand out */
+    bool backward;
 };
 
 /* ---- lifecycle ------------------------------------------------------------ */
 
-/* An empty list; NULL on ENOMEM. */
-struct list *list_create(void);
-/* Free the list and its elements. Accepts NULL. */
+/* An empty list whose nodes follow limits->list_max_listpack_size as it
+ * is now (later changes apply to new lists); NULL on ENOMEM. */
+struct list *list_create(const struct object_limits *limits);
+/* Free the list: one free per node. Accepts NULL. */
 void list_destroy(struct list *l);
 /* The boxed header, for object_value_from_boxed (its ops free and
  * deep-copy the list), and back. list_from_boxed asserts it is a list. */
 struct object_boxed *list_boxed(struct list *l);
 struct list *list_from_boxed(struct object_boxed *b);
-/* A deep copy, or NULL on ENOMEM. */
+/* A deep copy (same nodes, same bound), or NULL on ENOMEM. */
 struct list *list_dup(const struct list *l);
-
-/* A new element holding a copy of the bytes; NULL on ENOMEM. */
-struct list_elem *list_elem_new(const void *bytes, size_t len);
-/* Accepts NULL. */
-void list_elem_free(struct list_elem *e);
 
 /* ---- reading -------------------------------------------------------------- */
 
 size_t list_len(const struct list *l);
 /* Always OBJECT_ENC_QUICKLIST (Redis 7.0). */
 enum object_encoding list_encoding(const struct list *l);
-/* Heap bytes the list holds, as allocated (MEMORY USAGE): the ring exactly,
- * the elements estimated from the first `samples` (all when 0), as Redis
- * samples. O(samples). */
+/* Heap bytes the list holds, as allocated (MEMORY USAGE): the header and
+ * node array exactly, the node buffers estimated from the first `samples`
+ * nodes (all when 0), as Redis samples quicklist nodes. O(samples). */
 size_t list_bytes(const struct list *l, size_t samples);
-/* The element at index i (0 <= i < len), borrowed. */
-const struct list_elem *list_get(const struct list *l, size_t i);
+/* The element at index i (0 <= i < len). */
+void list_get(const struct list *l, size_t i, struct list_entry *out);
+/* The element at one end (the list must not be empty). */
+void list_peek(const struct list *l, enum list_where where, struct list_entry *out);
+/* A walk from index `start` (< len, or any value when len is 0) towards
+ * the tail, or towards the head when `backward`, to the end. */
+void list_iter_init(struct list_iter *it, const struct list *l, size_t start, bool backward);
+/* The next element; false when the walk is over. */
+bool list_iter_next(struct list_iter *it, struct list_entry *out);
+/* Whether an entry holds exactly these bytes. */
+bool list_entry_equals(const struct list_entry *e, const void *bytes, size_t len);
+
+/* Nodes, for DUMP, DEBUG OBJECT and tests: node i's packed entries
+ * (listpack entries, no header or terminator), its byte size and element
+ * count; and the bound they were cut by (list-max-listpack-size when the
+ * list was created, clamped to -5..32767). */
+size_t list_node_count(const struct list *l);
+int list_fill(const struct list *l);
+const unsigned char *list_node_entries(const struct list *l, size_t i, size_t *bytes,
+                                       size_t *count);
 
 /* ---- writing -------------------------------------------------------------- */
 
-/* Make room for `n` more elements, so the next n pushes or inserts cannot
- * fail. */
-int list_reserve(struct list *l, size_t n);
 /* Push a copy of the bytes at one end. */
 int list_push(struct list *l, enum list_where where, const void *bytes, size_t len);
-/* Push an element (ownership passes to the list on success only). */
-int list_push_elem(struct list *l, enum list_where where, struct list_elem *e);
-/* Take the element at one end (the list must not be empty); the caller
- * owns it. */
-struct list_elem *list_pop(struct list *l, enum list_where where);
-/* Replace the element at i (0 <= i < len) with a copy of the bytes. */
+/* Drop the element at one end (the list must not be empty); read it
+ * first with list_peek. */
+void list_pop(struct list *l, enum list_where where);
+/* Pop from `from` of src and push at `to` of dst (src may be dst); src
+ * must not be empty. On ENOMEM neither list changed. */
+int list_move(struct list *src, enum list_where from, struct list *dst, enum list_where to);
+/* LSET: replace the element at i (0 <= i < len) with a copy of the bytes. */
 int list_set(struct list *l, size_t i, const void *bytes, size_t len);
-/* Insert a copy of the bytes so that it becomes index i (0 <= i <= len). */
-int list_insert(struct list *l, size_t i, const void *bytes, size_t len);
+/* LINSERT: insert a copy of the bytes just before, or after, the element
+ * at index `pivot` (< len). */
+int list_insert(struct list *l, size_t pivot, bool after, const void *bytes, size_t len);
 /* LREM: remove elements equal to the bytes, at most |count| of them
  * (0: all), from the head when count >= 0, else from the tail. Returns
  * how many were removed. Never fails. */
@@ -107,6 +134,11 @@ size_t list_remove_matching(struct list *l, const void *bytes, size_t len, long 
 /* LTRIM: keep only indexes [start, start + n) (start + n <= len). Never
  * fails. */
 void list_keep_range(struct list *l, size_t start, size_t n);
+/* Append `count` (>= 1) elements already packed as listpack entries
+ * (a Redis listpack's body, validated by the caller) at the tail, as one
+ * node: how RDB load adopts Redis's nodes without re-encoding them. */
+int list_append_entries(struct list *l, const unsigned char *entries, size_t bytes,
+                        size_t count);
 
 /* ---- testing -------------------------------------------------------------- */
 

@@ -39,13 +39,12 @@
 #include "crc64.h"
 #include "hash.h"
 #include "list.h"
+#include "listpack.h"
 #include "rdb_encodings.h"
 #include "set.h"
 #include "zset.h"
 
-#define QUICKLIST_NODE_MAX 8192        /* list-max-listpack-size -2 */
 #define QUICKLIST_PLAIN_MIN (1u << 30) /* Redis's packed_threshold */
-#define QUICKLIST_ESTIMATE 8           /* SIZE_ESTIMATE_OVERHEAD */
 
 /* ==== type names ============================================================ */
 
@@ -248,81 +247,44 @@ static int write_lp(struct rdb_writer *w, struct rdb__lp *lp)
     return rc < 0 ? rc : rdb_write_string(w, lp->bytes, lp->len);
 }
 
-/* _quicklistNodeAllowInsert for fill -2: the node's bytes, the element's
- * length and SIZE_ESTIMATE_OVERHEAD must stay within the limit. */
-static bool node_takes(size_t node_bytes, size_t sz)
-{
-    return sz < QUICKLIST_PLAIN_MIN && node_bytes + sz + QUICKLIST_ESTIMATE <= QUICKLIST_NODE_MAX;
-}
-
-/* Cut the list into nodes as RPUSH would: counts[i] elements in node i (a
- * plain node holds one element and is marked by SIZE_MAX). *bytes gets
- * the nodes' sizes summed (a listpack's bytes, a plain node's element). */
-static size_t plan_nodes(const struct list *l, size_t *counts, size_t *bytes)
-{
-    size_t nodes = 0, node_bytes = 0;
-    *bytes = 0;
-    for (size_t i = 0; i < list_len(l); i++) {
-        const struct list_elem *e = list_get(l, i);
-        bool large = e->len >= QUICKLIST_PLAIN_MIN;
-        if (large || nodes == 0 || counts[nodes - 1] == SIZE_MAX ||
-            !node_takes(node_bytes, e->len)) {
-            counts[nodes++] = large ? SIZE_MAX : 0;
-            node_bytes = RDB__LP_EMPTY;
-            *bytes += large ? e->len : RDB__LP_EMPTY;
-            if (large)
-                continue;
-        }
-        counts[nodes - 1]++;
-        node_bytes += rdb__lp_entry_size(e->data, e->len);
-        *bytes += rdb__lp_entry_size(e->data, e->len);
-    }
-    return nodes;
-}
-
-int rdb_list_layout(const struct list *l, size_t *nodes, size_t *bytes)
-{
-    size_t *counts = malloc(sizeof(*counts) * (list_len(l) ? list_len(l) : 1));
-    if (counts == NULL)
-        return RDB_ENOMEM;
-    *nodes = plan_nodes(l, counts, bytes);
-    free(counts);
-    return 0;
-}
-
 enum { QUICKLIST_NODE_PLAIN = 1, QUICKLIST_NODE_PACKED = 2 };
 
-static int write_list_nodes(struct rdb_writer *w, const struct list *l, const size_t *counts,
-                            size_t nodes)
+/* A node as Redis writes it: a listpack (the node's entries between a
+ * header and a terminator), or, for a lone element of packed_threshold
+ * bytes or more, a plain node holding it. */
+static int write_list_node(struct rdb_writer *w, struct rdb__lp *lp, const unsigned char *entries,
+                           size_t bytes, size_t count)
 {
-    struct rdb__lp lp;
-    rdb__lp_init(&lp);
-    int rc = rdb_write_len(w, nodes);
-    for (size_t n = 0, i = 0; n < nodes && rc == 0; n++) {
-        if (counts[n] == SIZE_MAX) {
-            const struct list_elem *e = list_get(l, i++);
-            if ((rc = rdb_write_len(w, QUICKLIST_NODE_PLAIN)) == 0)
-                rc = rdb_write_string(w, e->data, e->len);
-            continue;
-        }
-        rdb__lp_reset(&lp);
-        for (size_t k = 0; k < counts[n] && rc == 0; k++, i++)
-            rc = rdb__lp_append(&lp, list_get(l, i)->data, list_get(l, i)->len);
-        if (rc == 0 && (rc = rdb_write_len(w, QUICKLIST_NODE_PACKED)) == 0)
-            rc = write_lp(w, &lp);
+    struct listpack_value v;
+    int rc;
+    if (count == 1 && bytes > QUICKLIST_PLAIN_MIN && listpack_decode(entries, bytes, &v) > 0 &&
+        v.str != NULL) {
+        if ((rc = rdb_write_len(w, QUICKLIST_NODE_PLAIN)) == 0)
+            rc = rdb_write_string(w, v.str, v.len);
+        return rc;
     }
-    rdb__lp_deinit(&lp);
+    rdb__lp_reset(lp);
+    if ((rc = rdb__lp_append_entries(lp, entries, bytes, count)) == 0 &&
+        (rc = rdb_write_len(w, QUICKLIST_NODE_PACKED)) == 0)
+        rc = write_lp(w, lp);
     return rc;
 }
 
+/* The list's own nodes: they follow Redis's quicklist rules, so a list
+ * built the same way dumps to the same bytes, and a loaded one to the
+ * bytes it was loaded from. */
 static int write_list(struct rdb_writer *w, const struct list *l)
 {
-    size_t *counts = malloc(sizeof(*counts) * (list_len(l) ? list_len(l) : 1));
-    if (counts == NULL)
-        return RDB_ENOMEM;
-    size_t bytes;
-    int rc = write_list_nodes(w, l, counts, plan_nodes(l, counts, &bytes));
-    free(counts);
+    struct rdb__lp lp;
+    rdb__lp_init(&lp);
+    size_t nodes = list_node_count(l);
+    int rc = rdb_write_len(w, nodes);
+    for (size_t i = 0; i < nodes && rc == 0; i++) {
+        size_t bytes, count;
+        const unsigned char *entries = list_node_entries(l, i, &bytes, &count);
+        rc = write_list_node(w, &lp, entries, bytes, count);
+    }
+    rdb__lp_deinit(&lp);
     return rc;
 }
 

@@ -172,12 +172,6 @@ int rdb_write_binary_double(struct rdb_writer *w, double d);
 enum rdb_type rdb_object_type(const struct object *o);
 /* o's value (without its type byte). */
 int rdb_write_value(struct rdb_writer *w, const struct object *o);
-/* The quicklist Redis 7.0 would hold for this list (RPUSH order,
- * list-max-listpack-size -2; what rdb_write_value writes): its nodes and
- * their bytes summed (DEBUG OBJECT's ql_nodes, ql_uncompressed_size).
- * 0 or RDB_ENOMEM. */
-struct list;
-int rdb_list_layout(const struct list *l, size_t *nodes, size_t *bytes);
 /* DUMP's payload for o appended to *out (the caller frees it with
  * rdb_buf_deinit, also on error). */
 int rdb_dump_payload(const struct object *o, struct lzf_state *lzf, struct rdb_buf *out);

@@ -33,6 +33,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "listpack.h"
 #include "rdb.h"
 
 /* ==== helpers ============================================================= */
@@ -45,23 +46,6 @@ static uint32_t load_le32(const unsigned char *p)
 static uint16_t load_le16(const unsigned char *p)
 {
     return (uint16_t)(p[0] | p[1] << 8);
-}
-
-static void store_le(unsigned char *p, uint64_t v, size_t n)
-{
-    for (size_t i = 0; i < n; i++)
-        p[i] = (unsigned char)(v >> (8 * i));
-}
-
-/* A little-endian two's complement integer of n bytes. */
-static int64_t load_signed(const unsigned char *p, size_t n)
-{
-    uint64_t u = 0;
-    for (size_t i = 0; i < n; i++)
-        u |= (uint64_t)p[i] << (8 * i);
-    if (n < 8 && (u >> (8 * n - 1)) & 1)
-        u |= ~(uint64_t)0 << (8 * n);
-    return (int64_t)u;
 }
 
 static int emit_int(rdb__elem_cb cb, void *ud, int64_t v)
@@ -98,11 +82,6 @@ void rdb__lp_reset(struct rdb__lp *lp)
     lp->count = 0;
 }
 
-size_t rdb__lp_bytes(const struct rdb__lp *lp)
-{
-    return lp->len + 1;
-}
-
 int rdb__reserve(unsigned char **data, size_t len, size_t *cap, size_t more)
 {
     if (*cap - len >= more && *data != NULL)
@@ -126,88 +105,23 @@ static int lp_reserve(struct rdb__lp *lp, size_t more)
     return rdb__reserve(&lp->bytes, lp->len, &lp->cap, more);
 }
 
-/* lpEncodeBacklen: the entry length, most significant 7 bits first. */
-static size_t lp_backlen(unsigned char *buf, uint64_t l)
-{
-    size_t n = l <= 127 ? 1 : l < 16383 ? 2 : l < 2097151 ? 3 : l < 268435455 ? 4 : 5;
-    for (size_t i = 0; i < n; i++) {
-        size_t shift = 7 * (n - 1 - i);
-        buf[i] = (unsigned char)((l >> shift) & 127);
-        if (i > 0)
-            buf[i] |= 128;
-    }
-    return n;
-}
-
-/* The encoding bytes of an integer entry (lpEncodeIntegerGetType). */
-static size_t lp_encode_int(unsigned char *buf, int64_t v)
-{
-    uint64_t u = (uint64_t)v;
-    if (v >= 0 && v <= 127) {
-        buf[0] = (unsigned char)v;
-        return 1;
-    }
-    if (v >= -4096 && v <= 4095) {
-        u &= (1u << 13) - 1;
-        buf[0] = (unsigned char)((u >> 8) | 0xC0);
-        buf[1] = (unsigned char)u;
-        return 2;
-    }
-    size_t n = v >= -32768 && v <= 32767             ? 2
-               : v >= -8388608 && v <= 8388607       ? 3
-               : v >= INT32_MIN && v <= INT32_MAX    ? 4
-                                                     : 8;
-    buf[0] = n == 2 ? 0xF1 : n == 3 ? 0xF2 : n == 4 ? 0xF3 : 0xF4;
-    store_le(buf + 1, u, n);
-    return 1 + n;
-}
-
-static size_t lp_encode_strlen(unsigned char *buf, size_t len)
-{
-    if (len < 64) {
-        buf[0] = (unsigned char)(0x80 | len);
-        return 1;
-    }
-    if (len < 4096) {
-        buf[0] = (unsigned char)(0xE0 | (len >> 8));
-        buf[1] = (unsigned char)len;
-        return 2;
-    }
-    buf[0] = 0xF0;
-    store_le(buf + 1, len, 4);
-    return 5;
-}
-
-/* The encoding bytes of s as lpAppend stores it; *dlen: string bytes that
- * follow (0 for an integer). */
-static size_t lp_encode(unsigned char head[9], const void *s, size_t len, size_t *dlen)
-{
-    int64_t v;
-    bool is_int = object_parse_int(s, len, &v);
-    *dlen = is_int ? 0 : len;
-    return is_int ? lp_encode_int(head, v) : lp_encode_strlen(head, len);
-}
-
-size_t rdb__lp_entry_size(const void *s, size_t len)
-{
-    unsigned char head[9], back[5];
-    size_t dlen, hlen = lp_encode(head, s, len, &dlen);
-    return hlen + dlen + lp_backlen(back, hlen + dlen);
-}
-
 int rdb__lp_append(struct rdb__lp *lp, const void *s, size_t len)
 {
-    unsigned char head[9], back[5];
-    size_t dlen, hlen = lp_encode(head, s, len, &dlen);
-    size_t blen = lp_backlen(back, hlen + dlen);
-    if (len > UINT32_MAX || lp_reserve(lp, hlen + dlen + blen + 1) < 0)
+    if (len > UINT32_MAX || lp_reserve(lp, listpack_entry_size(s, len) + 1) < 0)
         return RDB_ENOMEM;
-    memcpy(lp->bytes + lp->len, head, hlen);
-    if (dlen > 0)
-        memcpy(lp->bytes + lp->len + hlen, s, dlen);
-    memcpy(lp->bytes + lp->len + hlen + dlen, back, blen);
-    lp->len += hlen + dlen + blen;
+    lp->len += listpack_encode(lp->bytes + lp->len, s, len);
     lp->count++;
+    return RDB_OK;
+}
+
+int rdb__lp_append_entries(struct rdb__lp *lp, const unsigned char *entries, size_t bytes,
+                           size_t count)
+{
+    if (lp_reserve(lp, bytes + 1) < 0)
+        return RDB_ENOMEM;
+    memcpy(lp->bytes + lp->len, entries, bytes);
+    lp->len += bytes;
+    lp->count += count;
     return RDB_OK;
 }
 
@@ -218,8 +132,7 @@ int rdb__lp_finish(struct rdb__lp *lp)
     lp->bytes[lp->len++] = 0xFF;
     if (lp->len > UINT32_MAX)
         return RDB_ENOMEM;
-    store_le(lp->bytes, lp->len, 4);
-    store_le(lp->bytes + 4, lp->count < UINT16_MAX ? lp->count : UINT16_MAX, 2);
+    listpack_store_header(lp->bytes, (uint32_t)lp->len, lp->count);
     return RDB_OK;
 }
 
@@ -229,50 +142,10 @@ int rdb__lp_finish(struct rdb__lp *lp)
  * size including the back-length in *size; the element via cb. */
 static int lp_entry(const unsigned char *p, size_t avail, size_t *size, rdb__elem_cb cb, void *ud)
 {
-    unsigned b = p[0];
-    size_t hlen = 1, dlen = 0, ilen = 0; /* ilen: bytes of an integer after its tag */
-    int64_t v = 0;
-    bool is_int = true;
-    if ((b & 0x80) == 0) {
-        v = b;
-    } else if ((b & 0xC0) == 0x80) {
-        is_int = false;
-        dlen = b & 0x3F;
-    } else if ((b & 0xE0) == 0xC0) {
-        hlen = 2;
-    } else if ((b & 0xF0) == 0xE0) {
-        is_int = false;
-        hlen = 2;
-    } else if (b == 0xF0) {
-        is_int = false;
-        hlen = 5;
-    } else if (b >= 0xF1 && b <= 0xF4) {
-        ilen = b == 0xF1 ? 2 : b == 0xF2 ? 3 : b == 0xF3 ? 4 : 8;
-    } else {
-        return RDB_EFORMAT; /* 0xF5..0xFF: unknown, or a terminator too early */
-    }
-    if (hlen + ilen > avail)
-        return RDB_EFORMAT;
-    if ((b & 0xE0) == 0xC0) {
-        unsigned u = ((b & 0x1F) << 8) | p[1];
-        v = u >= (1u << 12) ? (int64_t)u - (1 << 13) : (int64_t)u;
-    } else if ((b & 0xF0) == 0xE0) {
-        dlen = ((size_t)(b & 0x0F) << 8) | p[1];
-    } else if (b == 0xF0) {
-        dlen = load_le32(p + 1);
-    } else if (ilen > 0) {
-        v = load_signed(p + 1, ilen);
-    }
-    size_t entry = hlen + ilen;
-    if (dlen > avail - entry)
-        return RDB_EFORMAT;
-    entry += dlen;
-    unsigned char back[5];
-    size_t blen = lp_backlen(back, entry);
-    if (blen > avail - entry || memcmp(p + entry, back, blen) != 0)
-        return RDB_EFORMAT;
-    *size = entry + blen;
-    return is_int ? emit_int(cb, ud, v) : emit_str(cb, ud, p + hlen, dlen);
+    struct listpack_value v;
+    if ((*size = listpack_decode(p, avail, &v)) == 0)
+        return RDB_EFORMAT; /* also a terminator too early */
+    return v.str ? emit_str(cb, ud, v.str, v.len) : emit_int(cb, ud, v.v);
 }
 
 int rdb__lp_walk(const unsigned char *p, size_t size, rdb__elem_cb cb, void *ud)
@@ -357,7 +230,7 @@ static int zl_entry(const unsigned char *p, size_t avail, size_t prev, size_t *s
         return RDB_EFORMAT;
     *size = head + dlen + ilen;
     if (ilen > 0)
-        return emit_int(cb, ud, load_signed(p + head, ilen));
+        return emit_int(cb, ud, listpack_load_signed(p + head, ilen));
     if (imm >= 0)
         return emit_int(cb, ud, imm);
     return emit_str(cb, ud, p + head, dlen);
@@ -443,10 +316,10 @@ int rdb__intset_build(const int64_t *values, size_t n, unsigned char **out, size
     unsigned char *b = malloc(len);
     if (b == NULL)
         return RDB_ENOMEM;
-    store_le(b, width, 4);
-    store_le(b + 4, n, 4);
+    listpack_store_le(b, width, 4);
+    listpack_store_le(b + 4, n, 4);
     for (size_t i = 0; i < n; i++)
-        store_le(b + 8 + i * width, (uint64_t)values[i], width);
+        listpack_store_le(b + 8 + i * width, (uint64_t)values[i], width);
     *out = b;
     *out_len = len;
     return RDB_OK;
@@ -461,8 +334,8 @@ int rdb__intset_walk(const unsigned char *p, size_t size, rdb__elem_cb cb, void 
         (size - 8) % width != 0)
         return RDB_EFORMAT;
     for (size_t i = 0; i < n; i++) {
-        int64_t v = load_signed(p + 8 + i * width, width);
-        if (i > 0 && v <= load_signed(p + 8 + (i - 1) * width, width))
+        int64_t v = listpack_load_signed(p + 8 + i * width, width);
+        if (i > 0 && v <= listpack_load_signed(p + 8 + (i - 1) * width, width))
             return RDB_EFORMAT;
         int rc = emit_int(cb, ud, v);
         if (rc < 0)

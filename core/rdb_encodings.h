@@ -53,10 +53,9 @@ void rdb__lp_init(struct rdb__lp *lp);
 void rdb__lp_deinit(struct rdb__lp *lp);
 /* Append as lpAppend does: a string in string2ll form as an integer. */
 int rdb__lp_append(struct rdb__lp *lp, const void *s, size_t len);
-/* Bytes rdb__lp_append would add for s. */
-size_t rdb__lp_entry_size(const void *s, size_t len);
-/* Size of the finished listpack (what Redis's lpBytes would say). */
-size_t rdb__lp_bytes(const struct rdb__lp *lp);
+/* Append `count` entries already encoded (a core/list node). */
+int rdb__lp_append_entries(struct rdb__lp *lp, const unsigned char *entries, size_t bytes,
+                           size_t count);
 int rdb__lp_finish(struct rdb__lp *lp);
 /* Forget the entries, keep the buffer (next quicklist node). */
 void rdb__lp_reset(struct rdb__lp *lp);

@@ -19,6 +19,7 @@
 
 #include "hash.h"
 #include "list.h"
+#include "listpack.h"
 #include "rdb.h"
 #include "rdb_encodings.h"
 #include "set.h"
@@ -271,7 +272,7 @@ static int build_init(struct build *b, struct rdb_reader *r, unsigned type)
     bool ok = true;
     switch (type) {
     case OBJECT_LIST:
-        ok = (b->u.list = list_create()) != NULL;
+        ok = (b->u.list = list_create(r->limits)) != NULL;
         break;
     case OBJECT_SET:
         ok = (b->u.set = set_create(r->hasher, r->limits)) != NULL;
@@ -523,6 +524,57 @@ static int read_blob(struct rdb_reader *r, struct build *b, walk_fn walk, const 
     return rc;
 }
 
+static int count_elem_cb(void *ud, const struct rdb__elem *e)
+{
+    (void)e;
+    (*(size_t *)ud)++;
+    return RDB_OK;
+}
+
+/* A quicklist 2 listpack node, validated, then adopted as a list node
+ * as it is (no re-encoding); an empty one is skipped, as Redis does. */
+static int read_list_listpack(struct rdb_reader *r, struct build *b)
+{
+    struct rdb_str s;
+    size_t n = 0;
+    int rc = rdb_read_string(r, &s);
+    if (rc < 0)
+        return rc;
+    const unsigned char *p = (const unsigned char *)s.ptr;
+    if (rdb__lp_walk(p, s.len, count_elem_cb, &n) < 0)
+        return fail(r, RDB_EFORMAT, "invalid listpack");
+    if (n > 0 &&
+        list_append_entries(b->u.list, p + LISTPACK_HEADER, s.len - LISTPACK_EMPTY, n) < 0)
+        return fail(r, RDB_ENOMEM, "out of memory");
+    return RDB_OK;
+}
+
+static int lp_append_cb(void *ud, const struct rdb__elem *e)
+{
+    return rdb__lp_append(ud, e->ptr, e->len);
+}
+
+/* A quicklist (version 1) ziplist node, validated and converted into one
+ * list node, as Redis 7.0 converts it into one listpack; an empty one is
+ * skipped. */
+static int read_list_ziplist(struct rdb_reader *r, struct build *b)
+{
+    struct rdb_str s;
+    struct rdb__lp lp;
+    int rc = rdb_read_string(r, &s);
+    if (rc < 0)
+        return rc;
+    rdb__lp_init(&lp);
+    rc = rdb__zl_walk((const unsigned char *)s.ptr, s.len, lp_append_cb, &lp);
+    if (rc == RDB_EFORMAT)
+        rc = fail(r, rc, "invalid ziplist");
+    else if (rc < 0 || (lp.count > 0 && list_append_entries(b->u.list, lp.bytes + RDB__LP_HEADER,
+                                                             lp.len - RDB__LP_HEADER, lp.count) < 0))
+        rc = fail(r, RDB_ENOMEM, "out of memory");
+    rdb__lp_deinit(&lp);
+    return rc;
+}
+
 enum { NODE_PLAIN = 1, NODE_PACKED = 2 };
 
 /* LIST_QUICKLIST (ziplist nodes) and LIST_QUICKLIST_2 (container, node). */
@@ -538,8 +590,7 @@ static int read_quicklist(struct rdb_reader *r, struct build *b, bool v2)
             if ((rc = rdb_read_string(r, &s)) == 0)
                 rc = build_add(b, s.ptr, s.len);
         } else if (container == NODE_PACKED) {
-            rc = v2 ? read_blob(r, b, rdb__lp_walk, "listpack")
-                    : read_blob(r, b, rdb__zl_walk, "ziplist");
+            rc = v2 ? read_list_listpack(r, b) : read_list_ziplist(r, b);
         } else {
             rc = fail(r, RDB_EFORMAT, "unknown quicklist container %llu",
                       (unsigned long long)container);

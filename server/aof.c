@@ -297,6 +297,14 @@ static long long file_size(const char *name)
 
 /* Every shard held (or no client yet): later appends go to fd, a file
  * that starts with no SELECT; the old one's bytes are written and synced. */
+/* size_at_switch is read with buf.incr_size, under buf_lock. */
+static void set_size_at_switch(long long bytes)
+{
+    pthread_mutex_lock(&buf_lock);
+    st.size_at_switch = bytes;
+    pthread_mutex_unlock(&buf_lock);
+}
+
 static void switch_fd(int fd)
 {
     pthread_mutex_lock(&write_lock);
@@ -645,7 +653,7 @@ static int create_first_files(void)
     aof_manifest_deinit(&st.manifest);
     st.manifest = m;
     st.base_size = file_size(base);
-    st.size_at_switch = st.base_size;
+    set_size_at_switch(st.base_size);
     switch_fd(fd);
     return 0;
 fail:
@@ -671,9 +679,10 @@ static int open_for_append(void)
         return -1;
     }
     st.base_size = st.manifest.base ? file_size(st.manifest.base->name) : 0;
-    st.size_at_switch = st.base_size;
+    long long before = st.base_size;
     for (size_t i = 0; i + 1 < st.manifest.nincr; i++)
-        st.size_at_switch += file_size(st.manifest.incr[i].name);
+        before += file_size(st.manifest.incr[i].name);
+    set_size_at_switch(before);
     switch_fd(fd);
     pthread_mutex_lock(&buf_lock);
     buf.incr_size = file_size(name);
@@ -734,6 +743,16 @@ static bool old_aof_present(int have_manifest)
            strcmp(st.manifest.base->name, st.prefix) == 0 && stat(path, &sb) < 0;
 }
 
+/* Open the file to append to, under state_lock: the start-up load runs on
+ * the loader thread while the loops answer INFO (aof_get_info). */
+static int locked(int (*open_files)(void))
+{
+    pthread_mutex_lock(&state_lock);
+    int rc = open_files();
+    pthread_mutex_unlock(&state_lock);
+    return rc;
+}
+
 static int load_and_open(void)
 {
     long long t0 = server_monotonic_ns();
@@ -748,14 +767,14 @@ static int load_and_open(void)
             return -1;
         log_notice("DB loaded from append only file: %.3f seconds",
                    (double)(server_monotonic_ns() - t0) / 1e9);
-        return open_for_append();
+        return locked(open_for_append);
     }
     if (fsutil_mkdir(st.dirname) < 0) {
         log_warning("Can't open or create append-only dir %s: %s", st.dirname,
                     strerror(errno));
         return -1;
     }
-    return create_first_files();
+    return locked(create_first_files);
 }
 
 int aof_load_at_startup(void)
@@ -840,9 +859,7 @@ static int install_base(void)
     aof_manifest_deinit(&st.manifest);
     st.manifest = m;
     st.base_size = file_size(name);
-    pthread_mutex_lock(&buf_lock);
-    st.size_at_switch = st.base_size;
-    pthread_mutex_unlock(&buf_lock);
+    set_size_at_switch(st.base_size);
     return 0;
 }
 

@@ -40,6 +40,7 @@
 #include "hash.h"
 #include "keyspace.h"
 #include "list.h"
+#include "listpack.h"
 #include "loading.h"
 #include "log.h"
 #include "rdb.h"
@@ -95,8 +96,11 @@ static void xor_pair(unsigned char *digest, const void *a, size_t alen, const vo
 
 static void digest_list(unsigned char *digest, const struct list *l)
 {
-    for (size_t i = 0; i < list_len(l); i++)
-        mix_digest(digest, list_get(l, i)->data, list_get(l, i)->len);
+    struct list_iter it;
+    struct list_entry e;
+    list_iter_init(&it, l, 0, false);
+    while (list_iter_next(&it, &e))
+        mix_digest(digest, e.ptr, e.len);
 }
 
 static void digest_set(unsigned char *digest, struct set *s)
@@ -245,20 +249,24 @@ static size_t serialized_length(const struct object *o)
     return n;
 }
 
-/* The ql_ fields: the quicklist Redis would hold (Grove's list is one
- * array; rdb_list_layout cuts it as Redis's RPUSH would, which is also
- * how it is saved). */
+/* The ql_ fields, from the list's nodes (cut as Redis's quicklist cuts
+ * them): ql_uncompressed_size sums their listpacks' sizes. */
 static void list_extra(const struct object *o, char *buf, size_t cap)
 {
     const struct list *l = list_from_boxed(object_boxed(o));
-    size_t nodes = 0, bytes = 0;
+    size_t nodes = list_node_count(l), bytes = 0;
     buf[0] = '\0';
-    if (rdb_list_layout(l, &nodes, &bytes) < 0 || nodes == 0)
+    if (nodes == 0)
         return;
+    for (size_t i = 0; i < nodes; i++) {
+        size_t b, count;
+        list_node_entries(l, i, &b, &count);
+        bytes += b + LISTPACK_EMPTY;
+    }
     snprintf(buf, cap,
-             " ql_nodes:%zu ql_avg_node:%.2f ql_listpack_max:-2 ql_compressed:0"
+             " ql_nodes:%zu ql_avg_node:%.2f ql_listpack_max:%d ql_compressed:0"
              " ql_uncompressed_size:%zu",
-             nodes, (double)list_len(l) / (double)nodes, bytes);
+             nodes, (double)list_len(l) / (double)nodes, list_fill(l), bytes);
 }
 
 /* OBJECT key: Redis's line. refcount is 1: Grove shares no values (Redis

@@ -59,10 +59,12 @@ static void pop_cb(struct resp_out *out, struct object_boxed *b, bool tail, size
 {
     struct list *l = list_from_boxed(b);
     (void)pairs;
+    enum list_where where = tail ? LIST_TAIL : LIST_HEAD;
     for (size_t i = 0; i < n; i++) {
-        struct list_elem *x = list_pop(l, tail ? LIST_TAIL : LIST_HEAD);
-        resp_add_bulk(out, x->data, x->len);
-        list_elem_free(x);
+        struct list_entry x;
+        list_peek(l, where, &x);
+        resp_add_bulk(out, x.ptr, x.len);
+        list_pop(l, where);
     }
 }
 
@@ -83,9 +85,9 @@ static const char *pop_event(enum list_where w)
     return list_collection.pop_events[w == LIST_TAIL];
 }
 
-static void reply_elem(struct cmd_ctx *ctx, const struct list_elem *e)
+static void reply_entry(struct cmd_ctx *ctx, const struct list_entry *e)
 {
-    resp_add_bulk(ctx->out, e->data, e->len);
+    resp_add_bulk(ctx->out, e->ptr, e->len);
 }
 
 /* LEFT or RIGHT; false after a syntax error reply. */
@@ -129,17 +131,11 @@ static void push_generic(struct cmd_ctx *ctx, enum list_where where, bool only_e
         return;
     }
     bool is_new = l == NULL;
-    if (is_new && (l = list_create()) == NULL) {
+    if (is_new && (l = list_create(cmd_object_limits())) == NULL) {
         resp_add_error(ctx->out, ERR_OUT_OF_MEMORY);
         return;
     }
     size_t n = ctx->argc - 2;
-    if (list_reserve(l, n) < 0) {
-        if (is_new)
-            list_destroy(l);
-        resp_add_error(ctx->out, ERR_OUT_OF_MEMORY);
-        return;
-    }
     size_t pushed = 0;
     for (size_t i = 2; i < ctx->argc; i++) {
         if (list_push(l, where, ctx->argv[i].ptr, ctx->argv[i].len) < 0)
@@ -245,9 +241,12 @@ static void lrange_command(struct cmd_ctx *ctx)
         resp_add_array_len(ctx->out, 0);
         return;
     }
+    struct list_iter it;
+    struct list_entry x;
     resp_add_array_len(ctx->out, n);
-    for (size_t i = 0; i < n; i++)
-        reply_elem(ctx, list_get(l, from + i));
+    list_iter_init(&it, l, from, false);
+    for (size_t i = 0; i < n && list_iter_next(&it, &x); i++)
+        reply_entry(ctx, &x);
 }
 
 static void lindex_command(struct cmd_ctx *ctx)
@@ -266,10 +265,13 @@ static void lindex_command(struct cmd_ctx *ctx)
     }
     if (!arg_to_ll_or_reply(ctx, &ctx->argv[2], &index))
         return;
-    if (!normalize_index(index, list_len(l), &i))
+    struct list_entry x;
+    if (!normalize_index(index, list_len(l), &i)) {
         resp_add_null(ctx->out);
-    else
-        reply_elem(ctx, list_get(l, i));
+        return;
+    }
+    list_get(l, i, &x);
+    reply_entry(ctx, &x);
 }
 
 /* ==== LSET LINSERT LREM LTRIM ========================================================= */
@@ -303,11 +305,6 @@ static void lset_command(struct cmd_ctx *ctx)
     resp_add_ok(ctx->out);
 }
 
-static bool elem_equals(const struct list_elem *x, const struct resp_arg *a)
-{
-    return x->len == a->len && (a->len == 0 || memcmp(x->data, a->ptr, a->len) == 0);
-}
-
 static void linsert_command(struct cmd_ctx *ctx)
 {
     bool after;
@@ -329,11 +326,13 @@ static void linsert_command(struct cmd_ctx *ctx)
         resp_add_integer(ctx->out, 0);
         return;
     }
-    size_t n = list_len(l);
-    for (size_t i = 0; i < n; i++) {
-        if (!elem_equals(list_get(l, i), &ctx->argv[3]))
+    struct list_iter it;
+    struct list_entry x;
+    list_iter_init(&it, l, 0, false);
+    for (size_t i = 0; list_iter_next(&it, &x); i++) {
+        if (!list_entry_equals(&x, ctx->argv[3].ptr, ctx->argv[3].len))
             continue;
-        if (list_insert(l, after ? i + 1 : i, ctx->argv[4].ptr, ctx->argv[4].len) < 0) {
+        if (list_insert(l, i, after, ctx->argv[4].ptr, ctx->argv[4].len) < 0) {
             resp_add_error(ctx->out, ERR_OUT_OF_MEMORY);
             return;
         }
@@ -446,7 +445,7 @@ static bool lpos_parse(struct cmd_ctx *ctx, struct lpos_opts *o)
 /* A walk over the list's positions, from the head or from the tail,
  * comparing at most `limit` elements. */
 struct lpos_walk {
-    struct list *l;
+    struct list_iter it;
     const struct resp_arg *elem;
     bool from_tail;
     size_t len, limit, compared;
@@ -458,19 +457,20 @@ static void lpos_walk_init(struct lpos_walk *w, struct list *l, const struct res
                            const struct lpos_opts *o)
 {
     size_t len = list_len(l);
-    *w = (struct lpos_walk){.l = l, .elem = elem, .from_tail = o->rank < 0, .len = len,
-                            .limit = len};
+    *w = (struct lpos_walk){.elem = elem, .from_tail = o->rank < 0, .len = len, .limit = len};
     if (o->maxlen > 0 && (unsigned long long)o->maxlen < len)
         w->limit = (size_t)o->maxlen;
+    list_iter_init(&w->it, l, w->from_tail ? len - 1 : 0, w->from_tail);
 }
 
 /* The next position holding the element; false when the walk is over. */
 static bool lpos_next(struct lpos_walk *w, size_t *pos)
 {
-    while (w->compared < w->limit) {
+    struct list_entry x;
+    while (w->compared < w->limit && list_iter_next(&w->it, &x)) {
         size_t i = w->compared++;
         *pos = w->from_tail ? w->len - 1 - i : i;
-        if (elem_equals(list_get(w->l, *pos), w->elem))
+        if (list_entry_equals(&x, w->elem->ptr, w->elem->len))
             return true;
     }
     return false;
@@ -552,21 +552,25 @@ static void lmove_generic(struct cmd_ctx *ctx, enum list_where from, enum list_w
     }
     if (!find_list(ctx, &dk, 0, &de, &dl))
         return;
+    struct list_entry x;
     if (dl == sl) { /* the same key: rotate in place */
-        struct list_elem *x = list_pop(sl, from);
-        (void)list_push_elem(sl, to, x); /* cannot fail: a slot was just freed */
+        if (list_move(sl, from, sl, to) < 0) {
+            resp_add_error(ctx->out, ERR_OUT_OF_MEMORY);
+            return;
+        }
         collection_changed(&list_collection, &sk, se);
         lmove_notify(ctx, from, to);
-        reply_elem(ctx, x);
+        list_peek(sl, to, &x);
+        reply_entry(ctx, &x);
         return;
     }
     if (dl == NULL) {
         /* Build and store the destination from a copy first: storing may
          * fail (nothing changed then) and may move entries of the shard,
          * so the source is looked up again afterwards. */
-        struct list *nl = list_create();
-        const struct list_elem *peek = list_get(sl, from == LIST_HEAD ? 0 : list_len(sl) - 1);
-        if (nl == NULL || list_push(nl, to, peek->data, peek->len) < 0) {
+        struct list *nl = list_create(cmd_object_limits());
+        list_peek(sl, from, &x);
+        if (nl == NULL || list_push(nl, to, x.ptr, x.len) < 0) {
             list_destroy(nl);
             resp_add_error(ctx->out, ERR_OUT_OF_MEMORY);
             return;
@@ -575,20 +579,19 @@ static void lmove_generic(struct cmd_ctx *ctx, enum list_where from, enum list_w
             return;
         se = cmd_find(ctx, &sk, 0);
         sl = list_from_boxed(object_boxed(keyspace_object(se)));
-        struct list_elem *x = list_pop(sl, from);
-        reply_elem(ctx, x);
-        list_elem_free(x);
+        list_peek(sl, from, &x);
+        reply_entry(ctx, &x);
+        list_pop(sl, from);
         lmove_notify(ctx, from, to);
         collection_changed(&list_collection, &sk, se);
         return;
     }
-    if (list_reserve(dl, 1) < 0) {
+    if (list_move(sl, from, dl, to) < 0) {
         resp_add_error(ctx->out, ERR_OUT_OF_MEMORY);
         return;
     }
-    struct list_elem *x = list_pop(sl, from);
-    (void)list_push_elem(dl, to, x); /* cannot fail: reserved */
-    reply_elem(ctx, x);
+    list_peek(dl, to, &x);
+    reply_entry(ctx, &x);
     collection_changed(&list_collection, &dk, de);
     lmove_notify(ctx, from, to);
     collection_changed(&list_collection, &sk, se); /* may delete the source: last */

@@ -36,6 +36,26 @@ static void expect_dump(const char *key, const unsigned char *want, size_t len)
 
 /* ---- DUMP ------------------------------------------------------------------------ */
 
+/* Lists dump their own nodes, cut, split and merged as Redis's quicklist
+ * does, so a list built by the same commands dumps to the same bytes. */
+START_TEST(dump_of_a_list_after_inserts_matches_redis)
+{
+    EXPECT_OK("CONFIG SET list-max-listpack-size 3");
+    EXPECT_INT(12, "RPUSH l v0 v1 v2 v3 v4 v5 v6 v7 v8 v9 v10 v11");
+    EXPECT_INT(13, "LINSERT l AFTER v1 a");
+    EXPECT_INT(14, "LINSERT l BEFORE v7 b");
+    EXPECT_INT(15, "LINSERT l BEFORE v4 c");
+    EXPECT_INT(16, "LINSERT l AFTER v8 d");
+    EXPECT_INT(1, "LREM l 0 v10");
+    EXPECT_INT(17, "LPUSH l h1 h2");
+    EXPECT_OK("LSET l 5 1234567890123");
+    EXPECT_OK("CONFIG SET list-max-listpack-size -2");
+    expect_dump("l", payload_list_split_merge, sizeof(payload_list_split_merge));
+    EXPECT_OK("RESTORE l2 0 %b", payload_list_split_merge, sizeof(payload_list_split_merge));
+    expect_dump("l2", payload_list_split_merge, sizeof(payload_list_split_merge));
+}
+END_TEST
+
 START_TEST(dump_of_strings_matches_redis)
 {
     EXPECT_OK("SET a 12345");
@@ -128,6 +148,7 @@ START_TEST(restore_reads_every_redis_encoding)
     EXPECT_LIST("l2", "a", "7", "-300", "hello", "100000", "1099511627776");
     EXPECT_OK("RESTORE l3 0 %b", payload_list_quicklist, sizeof(payload_list_quicklist));
     EXPECT_LIST("l3", "x", "y", "1", "z");
+    expect_dump("l3", payload_list_quicklist_redumped, sizeof(payload_list_quicklist_redumped));
     EXPECT_OK("RESTORE l4 0 %b", payload_list_quicklist2_plain,
               sizeof(payload_list_quicklist2_plain));
     EXPECT_LIST("l4", "plain-node", "a", "5");
@@ -262,6 +283,7 @@ static Suite *dump_suite(void)
     TCase *tc = harness_server_case("dump", NULL, NULL);
     tcase_add_test(tc, dump_of_strings_matches_redis);
     tcase_add_test(tc, dump_of_compact_collections_matches_redis);
+    tcase_add_test(tc, dump_of_a_list_after_inserts_matches_redis);
     tcase_add_test(tc, dump_and_restore_round_trip_large_values);
     tcase_add_test(tc, dump_replies_in_resp3);
     suite_add_tcase(s, tc);

@@ -1,8 +1,10 @@
 /*
  * check_list.c - the list value type (core/list.c): pushes and pops at
- * both ends across ring wrap-around and growth/shrink, indexes, set,
- * insert, LREM-style removal, range keeping, against a simple array
- * model; and the boxed ops (free, deep copy).
+ * both ends, indexes, iterators, set, insert, LREM-style removal, range
+ * keeping and moves, against a simple array-of-strings model, for every
+ * value of list-max-listpack-size; node splits and merges at the bounds;
+ * the packed entries (small integers compact); the boxed ops (free, deep
+ * copy).
  */
 #include <check.h>
 #include <limits.h>
@@ -12,9 +14,21 @@
 
 #include "list.h"
 
+static struct object_limits limits = OBJECT_LIMITS_DEFAULT;
+
 static struct list *make(void)
 {
-    struct list *l = list_create();
+    struct list *l = list_create(&limits);
+    ck_assert_ptr_nonnull(l);
+    return l;
+}
+
+/* A list made under list-max-listpack-size `fill` (read at creation). */
+static struct list *make_with_fill(long long fill)
+{
+    struct object_limits lim = OBJECT_LIMITS_DEFAULT;
+    lim.list_max_listpack_size = fill;
+    struct list *l = list_create(&lim);
     ck_assert_ptr_nonnull(l);
     return l;
 }
@@ -25,16 +39,36 @@ static void push(struct list *l, enum list_where w, const char *s)
     list__check_invariants(l);
 }
 
-/* The list holds exactly these strings, in order. */
+static void entry_is(const struct list_entry *e, const char *want, size_t len)
+{
+    ck_assert_uint_eq(e->len, len);
+    ck_assert(len == 0 || memcmp(e->ptr, want, len) == 0);
+}
+
+/* The list holds exactly these strings, in order: by index, and walked
+ * both ways. */
 static void expect(const struct list *l, size_t n, const char *const *want)
 {
+    struct list_entry e;
+    struct list_iter it;
     list__check_invariants(l);
     ck_assert_uint_eq(list_len(l), n);
     for (size_t i = 0; i < n; i++) {
-        const struct list_elem *e = list_get(l, i);
-        ck_assert_uint_eq(e->len, strlen(want[i]));
-        ck_assert(memcmp(e->data, want[i], e->len) == 0);
+        list_get(l, i, &e);
+        entry_is(&e, want[i], strlen(want[i]));
     }
+    list_iter_init(&it, l, 0, false);
+    for (size_t i = 0; i < n; i++) {
+        ck_assert(list_iter_next(&it, &e));
+        entry_is(&e, want[i], strlen(want[i]));
+    }
+    ck_assert(!list_iter_next(&it, &e));
+    list_iter_init(&it, l, n ? n - 1 : 0, true);
+    for (size_t i = n; i-- > 0;) {
+        ck_assert(list_iter_next(&it, &e));
+        entry_is(&e, want[i], strlen(want[i]));
+    }
+    ck_assert(!list_iter_next(&it, &e));
 }
 #define EXPECT(l, ...)                                                                          \
     do {                                                                                        \
@@ -44,11 +78,24 @@ static void expect(const struct list *l, size_t n, const char *const *want)
 
 static void pop_expect(struct list *l, enum list_where w, const char *want)
 {
-    struct list_elem *e = list_pop(l, w);
-    ck_assert_uint_eq(e->len, strlen(want));
-    ck_assert(memcmp(e->data, want, e->len) == 0);
-    list_elem_free(e);
+    struct list_entry e;
+    list_peek(l, w, &e);
+    entry_is(&e, want, strlen(want));
+    list_pop(l, w);
     list__check_invariants(l);
+}
+
+/* Each node's element count, in order, as a string "4 4 2". */
+static void expect_nodes(const struct list *l, const char *want)
+{
+    char got[256] = "";
+    size_t at = 0;
+    for (size_t i = 0; i < list_node_count(l); i++) {
+        size_t bytes, count;
+        list_node_entries(l, i, &bytes, &count);
+        at += (size_t)snprintf(got + at, sizeof(got) - at, "%s%zu", i ? " " : "", count);
+    }
+    ck_assert_str_eq(got, want);
 }
 
 START_TEST(push_and_pop_both_ends)
@@ -74,91 +121,250 @@ END_TEST
 START_TEST(destroy_accepts_null)
 {
     list_destroy(NULL);
-    list_elem_free(NULL);
 }
 END_TEST
 
-/* A model: a plain array of ints mirrored by the list, through many
- * mixed operations that wrap the ring and grow and shrink it. */
-START_TEST(matches_a_model_through_mixed_operations)
+/* ==== the model ================================================================ */
+
+/* The reference: an array of malloc'd strings. */
+struct model {
+    char **v;
+    size_t n, cap;
+};
+
+static void model_insert(struct model *m, size_t at, const char *s, size_t len)
 {
-    enum { MAX = 4096 };
-    static int model[MAX];
-    size_t n = 0;
-    struct list *l = make();
-    unsigned seed = 12345;
-    char buf[16];
-    for (int step = 0; step < 20000; step++) {
-        seed = seed * 1103515245u + 12345u;
-        unsigned op = (seed >> 16) % 7, v = (seed >> 4) % 1000;
-        int len = snprintf(buf, sizeof(buf), "%u", v);
-        if ((op <= 1 && n < MAX) || n == 0) {
-            if (op == 0) {
-                memmove(model + 1, model, n * sizeof(int));
-                model[0] = (int)v;
+    if (m->n == m->cap) {
+        m->cap = m->cap ? m->cap * 2 : 64;
+        m->v = realloc(m->v, m->cap * sizeof(*m->v));
+    }
+    memmove(m->v + at + 1, m->v + at, (m->n - at) * sizeof(*m->v));
+    m->v[at] = strndup(s, len);
+    m->n++;
+}
+
+static void model_delete(struct model *m, size_t at)
+{
+    free(m->v[at]);
+    memmove(m->v + at, m->v + at + 1, (m->n - at - 1) * sizeof(*m->v));
+    m->n--;
+}
+
+static void model_free(struct model *m)
+{
+    while (m->n)
+        model_delete(m, m->n - 1);
+    free(m->v);
+}
+
+static size_t model_remove(struct model *m, const char *s, long long count)
+{
+    size_t removed = 0, limit = count == 0 ? SIZE_MAX : (size_t)(count < 0 ? -count : count);
+    if (count >= 0) {
+        for (size_t i = 0; i < m->n && removed < limit;) {
+            if (strcmp(m->v[i], s) == 0) {
+                model_delete(m, i);
+                removed++;
             } else {
-                model[n] = (int)v;
+                i++;
             }
-            n++;
-            ck_assert_int_eq(list_push(l, op == 0 ? LIST_HEAD : LIST_TAIL, buf, (size_t)len),
-                             LIST_OK);
-        } else if (op == 2 || op == 3) {
-            struct list_elem *e = list_pop(l, op == 2 ? LIST_HEAD : LIST_TAIL);
-            snprintf(buf, sizeof(buf), "%d", op == 2 ? model[0] : model[n - 1]);
-            ck_assert_uint_eq(e->len, strlen(buf));
-            ck_assert(memcmp(e->data, buf, e->len) == 0);
-            list_elem_free(e);
-            if (op == 2)
-                memmove(model, model + 1, (n - 1) * sizeof(int));
-            n--;
-        } else if (op == 4 && n < MAX) {
-            size_t at = v % (n + 1);
-            memmove(model + at + 1, model + at, (n - at) * sizeof(int));
-            model[at] = (int)v;
-            n++;
-            ck_assert_int_eq(list_insert(l, at, buf, (size_t)len), LIST_OK);
-        } else if (op == 5) {
-            size_t at = v % n;
-            model[at] = (int)v;
-            ck_assert_int_eq(list_set(l, at, buf, (size_t)len), LIST_OK);
-        } else {
-            /* Remove one value everywhere, as LREM 0. */
-            int target = model[v % n];
-            size_t w = 0, removed = 0;
-            for (size_t i = 0; i < n; i++) {
-                if (model[i] != target)
-                    model[w++] = model[i];
-                else
-                    removed++;
-            }
-            n = w;
-            snprintf(buf, sizeof(buf), "%d", target);
-            ck_assert_uint_eq(list_remove_matching(l, buf, strlen(buf), 0), removed);
         }
-        list__check_invariants(l);
-        ck_assert_uint_eq(list_len(l), n);
+        return removed;
     }
-    for (size_t i = 0; i < n; i++) {
-        snprintf(buf, sizeof(buf), "%d", model[i]);
-        const struct list_elem *e = list_get(l, i);
-        ck_assert_uint_eq(e->len, strlen(buf));
-        ck_assert(memcmp(e->data, buf, e->len) == 0);
+    for (size_t i = m->n; i-- > 0 && removed < limit;) {
+        if (strcmp(m->v[i], s) == 0) {
+            model_delete(m, i);
+            removed++;
+        }
     }
+    return removed;
+}
+
+static unsigned rnd(unsigned *seed)
+{
+    *seed = *seed * 1103515245u + 12345u;
+    return *seed >> 8;
+}
+
+/* An element: mostly short strings and integers (a few of which repeat,
+ * for LREM), now and then one of hundreds or thousands of bytes, so that
+ * nodes fill by bytes as well as by count. */
+static size_t random_elem(unsigned *seed, char *buf, size_t cap)
+{
+    unsigned kind = rnd(seed) % 16, v = rnd(seed) % 50;
+    if (kind < 6)
+        return (size_t)snprintf(buf, cap, "%d", (int)v - 10);
+    if (kind < 7)
+        return (size_t)snprintf(buf, cap, "%u", rnd(seed) * 1000003u);
+    if (kind < 14)
+        return (size_t)snprintf(buf, cap, "e:%u", v);
+    size_t len = kind == 14 ? 100 + rnd(seed) % 300 : 1000 + rnd(seed) % 5000;
+    len = len < cap - 1 ? len : cap - 1;
+    memset(buf, 'a' + (int)(v % 26), len);
+    buf[len] = '\0';
+    return len;
+}
+
+static const size_t level_bytes[] = {4096, 8192, 16384, 32768, 65536};
+
+/* Every node of two elements or more is within list-max-listpack-size. */
+static void check_bounds(const struct list *l, long long fill)
+{
+    fill = fill > 32767 ? 32767 : fill < -5 ? -5 : fill;
+    for (size_t i = 0; i < list_node_count(l); i++) {
+        size_t bytes, count;
+        list_node_entries(l, i, &bytes, &count);
+        if (count == 1)
+            continue;
+        if (fill < 0) {
+            ck_assert_uint_le(bytes + 7, level_bytes[-fill - 1]);
+        } else {
+            ck_assert_uint_le(bytes + 7, 8192);
+            ck_assert_uint_le(count, (size_t)fill);
+        }
+    }
+}
+
+static void check_model(const struct list *l, const struct model *m)
+{
+    struct list_entry e;
+    struct list_iter it;
+    list__check_invariants(l);
+    ck_assert_uint_eq(list_len(l), m->n);
+    list_iter_init(&it, l, 0, false);
+    for (size_t i = 0; i < m->n; i++) {
+        ck_assert(list_iter_next(&it, &e));
+        entry_is(&e, m->v[i], strlen(m->v[i]));
+    }
+    ck_assert(!list_iter_next(&it, &e));
+}
+
+/* One random operation on both the list and the model; LINSERT and LSET
+ * only `inside` (they may grow a node past the bound, as in Redis 7.0). */
+static void random_op(struct list *l, struct model *m, unsigned *seed, bool inside)
+{
+    static char buf[6144];
+    struct list_entry e;
+    size_t len = random_elem(seed, buf, sizeof(buf));
+    unsigned op = rnd(seed) % 12;
+    if (m->n == 0 || op < 4) {
+        enum list_where w = op & 1 ? LIST_TAIL : LIST_HEAD;
+        ck_assert_int_eq(list_push(l, w, buf, len), LIST_OK);
+        model_insert(m, w == LIST_HEAD ? 0 : m->n, buf, len);
+    } else if (op < 6) {
+        enum list_where w = op & 1 ? LIST_TAIL : LIST_HEAD;
+        size_t at = w == LIST_HEAD ? 0 : m->n - 1;
+        list_peek(l, w, &e);
+        entry_is(&e, m->v[at], strlen(m->v[at]));
+        list_pop(l, w);
+        model_delete(m, at);
+    } else if (op < 8 && inside) {
+        size_t pivot = rnd(seed) % m->n;
+        bool after = rnd(seed) & 1;
+        ck_assert_int_eq(list_insert(l, pivot, after, buf, len), LIST_OK);
+        model_insert(m, after ? pivot + 1 : pivot, buf, len);
+    } else if (op < 9 && inside) {
+        size_t at = rnd(seed) % m->n;
+        ck_assert_int_eq(list_set(l, at, buf, len), LIST_OK);
+        free(m->v[at]);
+        m->v[at] = strndup(buf, len);
+    } else if (op < 10) {
+        size_t at = rnd(seed) % m->n;
+        list_get(l, at, &e);
+        entry_is(&e, m->v[at], strlen(m->v[at]));
+        char *target = strdup(m->v[rnd(seed) % m->n]);
+        long long count = (long long)(rnd(seed) % 5) - 2;
+        size_t want = model_remove(m, target, count);
+        ck_assert_uint_eq(list_remove_matching(l, target, strlen(target), count), want);
+        free(target);
+    } else if (op < 11 && rnd(seed) % 8 == 0) {
+        size_t start = rnd(seed) % m->n, n = rnd(seed) % (m->n - start + 1);
+        list_keep_range(l, start, n);
+        while (m->n > start + n)
+            model_delete(m, m->n - 1);
+        for (size_t i = 0; i < start; i++)
+            model_delete(m, 0);
+    } else {
+        enum list_where from = rnd(seed) & 1 ? LIST_TAIL : LIST_HEAD;
+        enum list_where to = rnd(seed) & 1 ? LIST_TAIL : LIST_HEAD;
+        ck_assert_int_eq(list_move(l, from, l, to), LIST_OK);
+        if (from != to) {
+            char *x = strdup(m->v[from == LIST_HEAD ? 0 : m->n - 1]);
+            model_delete(m, from == LIST_HEAD ? 0 : m->n - 1);
+            model_insert(m, to == LIST_HEAD ? 0 : m->n, x, strlen(x));
+            free(x);
+        }
+    }
+}
+
+/* Random operations against the model under one list-max-listpack-size,
+ * the list kept below a few thousand elements: the first half at the
+ * ends, LREM, LTRIM and moves only, every node checked against the bound;
+ * then LINSERT and LSET too. */
+static void run_model(long long fill, unsigned seed, int steps)
+{
+    struct list *l = make_with_fill(fill);
+    struct model m = {0};
+    for (int step = 0; step < steps; step++) {
+        bool inside = step >= steps / 2;
+        random_op(l, &m, &seed, inside);
+        if (m.n > 3000) {
+            list_keep_range(l, 0, 1000);
+            while (m.n > 1000)
+                model_delete(&m, m.n - 1);
+        }
+        if (step % 16 == 0 || step == steps - 1) {
+            check_model(l, &m);
+            if (!inside)
+                check_bounds(l, fill);
+        }
+    }
+    struct list *copy = list_dup(l);
+    check_model(copy, &m);
+    list_destroy(copy);
+    list_destroy(l);
+    model_free(&m);
+}
+
+static const long long fills[] = {-6, -5, -4, -3, -2, -1, 0, 1, 2, 3, 16, 128, 40000};
+
+START_TEST(matches_the_model_for_every_fill)
+{
+    long long fill = fills[_i];
+    run_model(fill, 1000u + (unsigned)_i, fill >= 0 && fill < 4 ? 3000 : 6000);
+}
+END_TEST
+
+/* As in Redis, a list keeps the list-max-listpack-size it was created
+ * with: CONFIG SET applies to new lists. */
+START_TEST(fill_is_fixed_when_created)
+{
+    struct object_limits lim = OBJECT_LIMITS_DEFAULT;
+    lim.list_max_listpack_size = 2;
+    struct list *l = list_create(&lim);
+    lim.list_max_listpack_size = -2;
+    for (int i = 0; i < 5; i++)
+        push(l, LIST_TAIL, "x");
+    expect_nodes(l, "2 2 1");
+    struct list *copy = list_dup(l);
+    push(copy, LIST_TAIL, "y");
+    expect_nodes(copy, "2 2 2");
+    list_destroy(copy);
     list_destroy(l);
 }
 END_TEST
 
-START_TEST(insert_at_both_halves_and_ends)
+START_TEST(insert_before_and_after_a_pivot)
 {
     struct list *l = make();
     push(l, LIST_TAIL, "b");
     push(l, LIST_TAIL, "d");
-    ck_assert_int_eq(list_insert(l, 0, "a", 1), LIST_OK);
-    ck_assert_int_eq(list_insert(l, 3, "e", 1), LIST_OK);
-    ck_assert_int_eq(list_insert(l, 2, "c", 1), LIST_OK);
+    ck_assert_int_eq(list_insert(l, 0, false, "a", 1), LIST_OK);
+    ck_assert_int_eq(list_insert(l, 2, true, "e", 1), LIST_OK);
+    ck_assert_int_eq(list_insert(l, 1, true, "c", 1), LIST_OK);
     EXPECT(l, "a", "b", "c", "d", "e");
-    ck_assert_int_eq(list_insert(l, 1, "ab", 2), LIST_OK);
-    ck_assert_int_eq(list_insert(l, 5, "de", 2), LIST_OK);
+    ck_assert_int_eq(list_insert(l, 1, false, "ab", 2), LIST_OK);
+    ck_assert_int_eq(list_insert(l, 4, true, "de", 2), LIST_OK);
     EXPECT(l, "a", "ab", "b", "c", "d", "de", "e");
     ck_assert_int_eq(list_set(l, 6, "E", 1), LIST_OK);
     ck_assert_int_eq(list_set(l, 0, "", 0), LIST_OK);
@@ -189,10 +395,9 @@ START_TEST(remove_matching_counts_and_directions)
 }
 END_TEST
 
-START_TEST(keep_range_trims_both_ends_across_wrap)
+START_TEST(keep_range_trims_both_ends)
 {
     struct list *l = make();
-    /* Head pushes make the ring wrap. */
     for (int i = 9; i >= 0; i--) {
         char b[4];
         snprintf(b, sizeof(b), "%d", i);
@@ -206,6 +411,7 @@ START_TEST(keep_range_trims_both_ends_across_wrap)
     EXPECT(l, "6");
     list_keep_range(l, 0, 0);
     ck_assert_uint_eq(list_len(l), 0);
+    ck_assert_uint_eq(list_node_count(l), 0);
     list__check_invariants(l);
     list_destroy(l);
 }
@@ -217,26 +423,148 @@ START_TEST(large_list_grows_and_shrinks)
     for (int i = 0; i < 100000; i++)
         ck_assert_int_eq(list_push(l, (i & 1) ? LIST_HEAD : LIST_TAIL, "v", 1), LIST_OK);
     list__check_invariants(l);
-    ck_assert_int_eq(list_reserve(l, 10), LIST_OK);
+    ck_assert_uint_eq(list_node_count(l), 37); /* 300,000 bytes of entries in 8 KB nodes */
     for (int i = 0; i < 99990; i++)
-        list_elem_free(list_pop(l, (i & 1) ? LIST_TAIL : LIST_HEAD));
+        list_pop(l, (i & 1) ? LIST_TAIL : LIST_HEAD);
     list__check_invariants(l);
     ck_assert_uint_eq(list_len(l), 10);
+    ck_assert_uint_le(list_node_count(l), 2);
     list_destroy(l);
 }
 END_TEST
 
-START_TEST(push_elem_moves_ownership)
+START_TEST(move_between_lists_and_within_one)
 {
     struct list *a = make(), *b = make();
     push(a, LIST_TAIL, "one");
     push(a, LIST_TAIL, "two");
-    struct list_elem *e = list_pop(a, LIST_TAIL);
-    ck_assert_int_eq(list_push_elem(b, LIST_HEAD, e), LIST_OK);
-    EXPECT(a, "one");
-    EXPECT(b, "two");
+    push(a, LIST_TAIL, "3");
+    ck_assert_int_eq(list_move(a, LIST_TAIL, b, LIST_HEAD), LIST_OK);
+    EXPECT(a, "one", "two");
+    EXPECT(b, "3");
+    ck_assert_int_eq(list_move(a, LIST_HEAD, a, LIST_TAIL), LIST_OK);
+    EXPECT(a, "two", "one");
+    ck_assert_int_eq(list_move(a, LIST_TAIL, a, LIST_TAIL), LIST_OK);
+    EXPECT(a, "two", "one");
+    ck_assert_int_eq(list_move(a, LIST_TAIL, a, LIST_HEAD), LIST_OK);
+    EXPECT(a, "one", "two");
     list_destroy(a);
     list_destroy(b);
+}
+END_TEST
+
+/* ==== nodes ==================================================================== */
+
+/* Small integers take an entry of 2 or 3 bytes, strings their length plus
+ * 2, as in a Redis listpack. */
+START_TEST(entries_are_packed_as_listpack)
+{
+    struct list *l = make();
+    push(l, LIST_TAIL, "5");
+    push(l, LIST_TAIL, "-4096");
+    push(l, LIST_TAIL, "hello");
+    push(l, LIST_TAIL, "007"); /* not canonical: a string */
+    size_t bytes, count;
+    const unsigned char *p = list_node_entries(l, 0, &bytes, &count);
+    ck_assert_uint_eq(count, 4);
+    ck_assert_uint_eq(bytes, 2 + 3 + 7 + 5);
+    const unsigned char want[] = {0x05, 0x01, 0xD0, 0x00, 0x02, 0x85, 'h', 'e', 'l', 'l', 'o', 0x06,
+                                  0x83, '0', '0', '7', 0x04};
+    ck_assert_mem_eq(p, want, sizeof(want));
+    EXPECT(l, "5", "-4096", "hello", "007");
+    list_destroy(l);
+}
+END_TEST
+
+/* fill -1 (4 KB): 100-byte elements (103-byte entries) fill a node at 39,
+ * as Redis's _quicklistNodeAllowInsert counts: 7 + 38 * 103 + 100 + 8 <=
+ * 4096 < 7 + 39 * 103 + 100 + 8. */
+START_TEST(byte_bound_cuts_nodes_at_redis_sizes)
+{
+    struct list *l = make_with_fill(-1);
+    char big[100];
+    memset(big, 'x', sizeof(big));
+    for (int i = 0; i < 80; i++)
+        ck_assert_int_eq(list_push(l, LIST_TAIL, big, sizeof(big)), LIST_OK);
+    expect_nodes(l, "39 39 2");
+    for (int i = 0; i < 40; i++)
+        ck_assert_int_eq(list_push(l, LIST_HEAD, big, sizeof(big)), LIST_OK);
+    expect_nodes(l, "1 39 39 39 2");
+    list_destroy(l);
+}
+END_TEST
+
+/* fill 4, as Redis's _quicklistInsert: a full node takes an element at
+ * its edge into the neighbour with room, or a new node; inside, it splits
+ * beside the pivot, the element joins the new part, and neighbours that
+ * fit together merge. Removals merge nothing, only drop empty nodes. */
+START_TEST(count_bound_splits_and_merges)
+{
+    struct list *l = make_with_fill(4);
+    const char *v[] = {"a", "b", "c", "d", "e", "f", "g", "h"};
+    for (int i = 0; i < 8; i++)
+        push(l, LIST_TAIL, v[i]);
+    expect_nodes(l, "4 4");
+    ck_assert_int_eq(list_insert(l, 1, true, "x", 1), LIST_OK); /* after "b": split */
+    expect_nodes(l, "2 3 4");
+    EXPECT(l, "a", "b", "x", "c", "d", "e", "f", "g", "h");
+    ck_assert_int_eq(list_insert(l, 2, false, "y", 1), LIST_OK); /* before "x": room */
+    expect_nodes(l, "2 4 4");
+    ck_assert_int_eq(list_insert(l, 5, true, "z", 1), LIST_OK); /* after "d", node 1's tail */
+    expect_nodes(l, "2 4 1 4");
+    EXPECT(l, "a", "b", "y", "x", "c", "d", "z", "e", "f", "g", "h");
+    ck_assert_int_eq(list_insert(l, 7, false, "w", 1), LIST_OK); /* before "e": into "z"'s */
+    expect_nodes(l, "2 4 2 4");
+    ck_assert_uint_eq(list_remove_matching(l, "y", 1, 0), 1);
+    ck_assert_uint_eq(list_remove_matching(l, "x", 1, 0), 1);
+    ck_assert_uint_eq(list_remove_matching(l, "c", 1, 0), 1);
+    expect_nodes(l, "2 1 2 4"); /* no merge on removal */
+    ck_assert_uint_eq(list_remove_matching(l, "d", 1, 0), 1);
+    expect_nodes(l, "2 2 4");
+    /* Before "f": "e v" | "f g h", then the two nodes before "f g h"
+     * merge (2 + 2 <= 4). */
+    ck_assert_int_eq(list_insert(l, 5, false, "v", 1), LIST_OK);
+    EXPECT(l, "a", "b", "z", "w", "e", "v", "f", "g", "h");
+    expect_nodes(l, "2 4 3");
+    list_destroy(l);
+}
+END_TEST
+
+/* LSET of a longer value replaces in place, as Redis 7.0 does, even
+ * past the node's bound. */
+START_TEST(set_replaces_in_place)
+{
+    struct list *l = make_with_fill(-1);
+    char big[3000];
+    memset(big, 'q', sizeof(big));
+    for (int i = 0; i < 30; i++)
+        push(l, LIST_TAIL, "0123456789012345678901234567890123456789012345678901234567890123456789");
+    expect_nodes(l, "30");
+    ck_assert_int_eq(list_set(l, 10, big, sizeof(big)), LIST_OK);
+    expect_nodes(l, "30");
+    struct list_entry e;
+    list_get(l, 10, &e);
+    entry_is(&e, big, sizeof(big));
+    ck_assert_int_eq(list_set(l, 10, "7", 1), LIST_OK);
+    list_get(l, 10, &e);
+    entry_is(&e, "7", 1);
+    list__check_invariants(l);
+    list_destroy(l);
+}
+END_TEST
+
+/* RDB load: a Redis listpack's body becomes a node as it is. */
+START_TEST(append_entries_adopts_a_node)
+{
+    struct list *l = make();
+    push(l, LIST_TAIL, "first");
+    const unsigned char body[] = {0x05, 0x01, 0x81, 'z', 0x02};
+    ck_assert_int_eq(list_append_entries(l, body, sizeof(body), 2), LIST_OK);
+    expect_nodes(l, "1 2");
+    EXPECT(l, "first", "5", "z");
+    push(l, LIST_TAIL, "last");
+    EXPECT(l, "first", "5", "z", "last");
+    list_destroy(l);
 }
 END_TEST
 
@@ -271,19 +599,31 @@ static Suite *list_suite(void)
 {
     Suite *s = suite_create("list");
     TCase *basic = tcase_create("basic");
+    TCase *model = tcase_create("model");
     TCase *ops = tcase_create("ops");
+    TCase *nodes = tcase_create("nodes");
     tcase_add_test(basic, push_and_pop_both_ends);
     tcase_add_test(basic, destroy_accepts_null);
-    tcase_add_test(basic, matches_a_model_through_mixed_operations);
     tcase_add_test(basic, large_list_grows_and_shrinks);
-    tcase_add_test(ops, insert_at_both_halves_and_ends);
+    tcase_add_loop_test(model, matches_the_model_for_every_fill, 0,
+                        (int)(sizeof(fills) / sizeof(fills[0])));
+    tcase_add_test(model, fill_is_fixed_when_created);
+    tcase_add_test(ops, insert_before_and_after_a_pivot);
     tcase_add_test(ops, remove_matching_counts_and_directions);
-    tcase_add_test(ops, keep_range_trims_both_ends_across_wrap);
-    tcase_add_test(ops, push_elem_moves_ownership);
+    tcase_add_test(ops, keep_range_trims_both_ends);
+    tcase_add_test(ops, move_between_lists_and_within_one);
     tcase_add_test(ops, dup_is_deep_and_boxed_ops_work);
+    tcase_add_test(nodes, entries_are_packed_as_listpack);
+    tcase_add_test(nodes, byte_bound_cuts_nodes_at_redis_sizes);
+    tcase_add_test(nodes, count_bound_splits_and_merges);
+    tcase_add_test(nodes, set_replaces_in_place);
+    tcase_add_test(nodes, append_entries_adopts_a_node);
     tcase_set_timeout(basic, 60);
+    tcase_set_timeout(model, 120);
     suite_add_tcase(s, basic);
+    suite_add_tcase(s, model);
     suite_add_tcase(s, ops);
+    suite_add_tcase(s, nodes);
     return s;
 }
 

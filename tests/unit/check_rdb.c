@@ -137,9 +137,11 @@ static void gather(const struct object *o, struct elems *e)
 {
     struct object_boxed *b = object_boxed(o);
     if (object_type(o) == OBJECT_LIST) {
-        struct list *l = list_from_boxed(b);
-        for (size_t i = 0; i < list_len(l); i++)
-            elems_add(e, "%.*s", (int)list_get(l, i)->len, list_get(l, i)->data);
+        struct list_iter it;
+        struct list_entry x;
+        list_iter_init(&it, list_from_boxed(b), 0, false);
+        while (list_iter_next(&it, &x))
+            elems_add(e, "%.*s", (int)x.len, x.ptr);
     } else if (object_type(o) == OBJECT_SET) {
         struct set_iter it;
         struct set_member m;
@@ -503,7 +505,7 @@ END_TEST
 START_TEST(lists_round_trip_across_nodes)
 {
     char e[64];
-    struct list *l = list_create();
+    struct list *l = list_create(&limits);
     for (int i = 0; i < 3000; i++) {
         int n = snprintf(e, sizeof(e), i % 5 ? "element-%d" : "%d", i * (i % 2 ? -7 : 7));
         ck_assert_int_eq(list_push(l, LIST_TAIL, e, (size_t)n), 0);
