@@ -733,7 +733,8 @@ static int read_built(struct rdb_buf *b, char *error, size_t cap)
  * members must fit both limits to become a listpack (where -0 is 0). */
 START_TEST(loaded_zsets_take_the_encoding_redis_gives_them)
 {
-    static struct object_limits wide = {512, 64, 512, 128, 1000};
+    static struct object_limits wide = OBJECT_LIMITS_DEFAULT;
+    wide.zset_max_listpack_value = 1000;
     char longm[101];
     memset(longm, 'x', 100);
     longm[100] = '\0';

@@ -365,7 +365,9 @@ START_TEST(compact_against_big)
     printf("check_zset compact_against_big seed %llu\n", (unsigned long long)seed0);
     /* `wide` keeps `compact` compact throughout; `dflt` converts at the
      * default limits, when the model says it must. */
-    static struct object_limits wide = {512, 64, 512, 1000000, 1000000};
+    static struct object_limits wide = OBJECT_LIMITS_DEFAULT;
+    wide.zset_max_listpack_entries = 1000000;
+    wide.zset_max_listpack_value = 1000000;
     struct zset *compact = zset_create(&hasher, &wide);
     struct zset *dflt = make();
     struct zset *big = zset_create_skiplist(&hasher, &limits);
