@@ -45,7 +45,7 @@ static void report(const char *what, size_t ops, double t0)
 static int run(size_t n, const char *members, const uint32_t *order, uint64_t *s)
 {
     static struct object_limits limits = OBJECT_LIMITS_DEFAULT;
-    struct hashmap_hasher hasher = {hashmap_siphash, &bench_seed};
+    static const struct hashmap_hasher hasher = {hashmap_siphash, &bench_seed};
     struct zset *z = zset_create_skiplist(&hasher, &limits);
     struct zset_member m;
     size_t sink = 0;

@@ -287,6 +287,19 @@ struct avl_node *avl_next(const struct avl_node *n)
     return n->parent;
 }
 
+struct avl_node *avl_prev(const struct avl_node *n)
+{
+    if (n->left) {
+        n = n->left;
+        while (n->right)
+            n = n->right;
+        return (struct avl_node *)n;
+    }
+    while (n->parent && n == n->parent->left)
+        n = n->parent;
+    return n->parent;
+}
+
 /* The first node of n's subtree in post-order: go down, left when
  * possible, until a leaf. */
 static struct avl_node *deepest_first(struct avl_node *n)

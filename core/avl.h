@@ -146,6 +146,8 @@ struct avl_node *avl_at(const struct avl_tree *t, size_t rank);
  * taking its successor. */
 struct avl_node *avl_first(const struct avl_tree *t);
 struct avl_node *avl_next(const struct avl_node *n);
+/* The same walk backwards: the node before n, NULL at the start. */
+struct avl_node *avl_prev(const struct avl_node *n);
 
 /* Post-order: children before their parent, so each node may be freed or
  * reused as soon as it is returned, once its successor has been taken:

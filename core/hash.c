@@ -21,7 +21,11 @@
  *   limits at most 512 pairs of at most 130 bytes, which is why Redis
  *   keeps small hashes this way too. An update rewrites the value in place
  *   (moving the tail when its size changes), so a pair keeps its position,
- *   as in a listpack.
+ *   as in a listpack. The buffer is allocated at its exact size and its
+ *   capacity is the allocator's (bytes_buf_resize): none is stored and no
+ *   slack beyond the size class is paid for; struct hash is 24 bytes: its
+ *   boxed ops point into an object_env, which also gives the hasher and
+ *   the limits. Small hashes are most hashes, so both count per key.
  *
  *   Table form ("hashtable"): a hashmap (entry API); each entry holds the
  *   field as its key and, in its extra region, the value's length (8
@@ -30,7 +34,8 @@
  *   Conversion compact -> table happens when a new pair would pass
  *   hash-max-listpack-entries or a field/value longer than
  *   hash-max-listpack-value is written (or only offered, see
- *   hash_note_length), the limits read at that moment (struct
+ *   hash_note_length), or the buffer would pass Redis's listpack safety
+ *   limit (1 GiB), the limits read at that moment (struct
  *   object_limits); it is one-way, as in Redis, even when the limits rise
  *   later. It is done before the write so that running out of memory
  *   leaves the hash as it was.
@@ -48,16 +53,23 @@
 #include <stdlib.h>
 #include <string.h>
 
-struct hash {
-    struct object_boxed boxed; /* first: the keyspace holds &boxed */
-    struct hashmap_hasher hasher;
-    const struct object_limits *limits; /* read at each write */
-    size_t count;        /* pairs, both forms */
-    struct hashmap *map; /* table form when non-NULL */
-    unsigned char *buf;  /* compact form: pairs */
-    size_t len, cap;     /* bytes used / allocated in buf */
-};
+#include "bytes.h"
+#include "invariant.h"
 
+struct hash {
+    struct object_boxed boxed; /* first: the keyspace holds &boxed; its ops
+                                  are an object_env's (hasher, limits) */
+    union {
+        unsigned char *buf;  /* compact: pairs (NULL when empty) */
+        struct hashmap *map; /* table */
+    } u;
+    uint32_t len;        /* compact: bytes used in buf */
+    uint32_t count : 31; /* compact: pairs */
+    uint32_t is_table : 1;
+};
+static_assert(sizeof(struct hash) == 24, "a hash header is the smallest allocation that fits");
+
+#define COMPACT_MAX_BYTES (1u << 30) /* Redis's LISTPACK_MAX_SAFETY_SIZE */
 #define VLEN_SIZE sizeof(uint64_t) /* the value length at the start of an entry's extra */
 
 static void boxed_free_cb(struct object_boxed *b);
@@ -67,6 +79,12 @@ static const struct object_boxed_ops hash_ops = {
     .free_cb = boxed_free_cb,
     .dup_cb = boxed_dup_cb,
 };
+
+/* The hasher and the limits (read at each write), from the ops. */
+static const struct object_env *env_of(const struct hash *h)
+{
+    return (const struct object_env *)(const void *)h->boxed.ops;
+}
 
 /* ==== table entries ========================================================== */
 
@@ -115,16 +133,15 @@ static int table_insert(struct hashmap *map, const void *f, size_t flen, const v
 static int table_set(struct hash *h, const void *f, size_t flen, const void *v, size_t vlen,
                      bool *created)
 {
-    struct hashmap_entry *e = table_find(h->map, f, flen);
+    struct hashmap_entry *e = table_find(h->u.map, f, flen);
     *created = e == NULL;
     if (e == NULL) {
-        if (table_insert(h->map, f, flen, v, vlen) < 0)
+        if (table_insert(h->u.map, f, flen, v, vlen) < 0)
             return HASH_ENOMEM;
-        h->count++;
         return HASH_OK;
     }
     if (hashmap_entry_extra_size(e) != VLEN_SIZE + vlen) {
-        e = hashmap_entry_resize(h->map, e, VLEN_SIZE + vlen);
+        e = hashmap_entry_resize(h->u.map, e, VLEN_SIZE + vlen);
         if (e == NULL)
             return HASH_ENOMEM;
     }
@@ -141,31 +158,20 @@ static void table_destroy(struct hashmap *map)
 
 static size_t varint_size(size_t n)
 {
-    size_t size = 1;
-    for (; n >= 0x80; n >>= 7)
-        size++;
-    return size;
+    return bytes_varint_size(n);
 }
 
 static size_t varint_put(unsigned char *p, size_t n)
 {
-    size_t i = 0;
-    for (; n >= 0x80; n >>= 7)
-        p[i++] = (unsigned char)(n | 0x80);
-    p[i++] = (unsigned char)n;
-    return i;
+    return bytes_varint_put(p, n);
 }
 
 static size_t varint_get(const unsigned char *p, size_t *n)
 {
-    size_t i = 0, v = 0;
-    for (unsigned shift = 0;; shift += 7) {
-        v |= (size_t)(p[i] & 0x7f) << shift;
-        if (!(p[i++] & 0x80))
-            break;
-    }
-    *n = v;
-    return i;
+    uint64_t v;
+    size_t size = bytes_varint_get(p, &v);
+    *n = (size_t)v;
+    return size;
 }
 
 static size_t pair_size(size_t flen, size_t vlen)
@@ -176,11 +182,11 @@ static size_t pair_size(size_t flen, size_t vlen)
 /* Read the pair at offset off; returns the offset of the next one. */
 static size_t compact_pair(const struct hash *h, size_t off, struct hash_pair *p)
 {
-    off += varint_get(&h->buf[off], &p->flen);
-    p->field = (const char *)&h->buf[off];
+    off += varint_get(&h->u.buf[off], &p->flen);
+    p->field = (const char *)&h->u.buf[off];
     off += p->flen;
-    off += varint_get(&h->buf[off], &p->vlen);
-    p->value = (const char *)&h->buf[off];
+    off += varint_get(&h->u.buf[off], &p->vlen);
+    p->value = (const char *)&h->u.buf[off];
     return off + p->vlen;
 }
 
@@ -205,21 +211,6 @@ static size_t compact_find(const struct hash *h, const void *f, size_t flen, str
     return h->len;
 }
 
-static int compact_reserve(struct hash *h, size_t len)
-{
-    if (len <= h->cap)
-        return HASH_OK;
-    size_t cap = h->cap ? h->cap : 64;
-    while (cap < len)
-        cap *= 2;
-    unsigned char *buf = realloc(h->buf, cap);
-    if (buf == NULL)
-        return HASH_ENOMEM;
-    h->buf = buf;
-    h->cap = cap;
-    return HASH_OK;
-}
-
 static int compact_set(struct hash *h, const void *f, size_t flen, const void *v, size_t vlen,
                        bool *created)
 {
@@ -227,31 +218,36 @@ static int compact_set(struct hash *h, const void *f, size_t flen, const void *v
     size_t off = compact_find(h, f, flen, &p);
     *created = off == h->len;
     if (*created) {
-        if (compact_reserve(h, h->len + pair_size(flen, vlen)) < 0)
+        size_t size = pair_size(flen, vlen);
+        if (bytes_buf_resize(&h->u.buf, h->len + size) < 0)
             return HASH_ENOMEM;
-        h->len += put_bytes(&h->buf[h->len], f, flen);
-        h->len += put_bytes(&h->buf[h->len], v, vlen);
+        off = h->len + put_bytes(&h->u.buf[h->len], f, flen);
+        put_bytes(&h->u.buf[off], v, vlen);
+        h->len += (uint32_t)size;
         h->count++;
         return HASH_OK;
     }
     /* The field stays; its value (length and bytes) is replaced. */
-    size_t voff = (size_t)((const unsigned char *)p.field - h->buf) + flen;
+    size_t voff = (size_t)((const unsigned char *)p.field - h->u.buf) + flen;
     size_t tail = voff + varint_size(p.vlen) + p.vlen;
     size_t vsize = varint_size(vlen) + vlen;
-    if (compact_reserve(h, h->len - (tail - voff) + vsize) < 0)
+    size_t from = h->len, to = from - (tail - voff) + vsize;
+    if (to > from && bytes_buf_resize(&h->u.buf, to) < 0)
         return HASH_ENOMEM;
-    memmove(&h->buf[voff + vsize], &h->buf[tail], h->len - tail);
-    put_bytes(&h->buf[voff], v, vlen);
-    h->len = h->len - (tail - voff) + vsize;
+    memmove(&h->u.buf[voff + vsize], &h->u.buf[tail], from - tail);
+    put_bytes(&h->u.buf[voff], v, vlen);
+    h->len = (uint32_t)to;
+    if (to < from)
+        bytes_buf_resize(&h->u.buf, to);
     return HASH_OK;
 }
 
 /* Compact -> table. On ENOMEM the hash stays compact. */
 static int convert(struct hash *h)
 {
-    if (h->map != NULL)
+    if (h->is_table)
         return HASH_OK;
-    struct hashmap *map = hashmap_create(&h->hasher);
+    struct hashmap *map = hashmap_create(env_of(h)->hasher);
     if (map == NULL)
         return HASH_ENOMEM;
     struct hash_pair p;
@@ -262,10 +258,11 @@ static int convert(struct hash *h)
             return HASH_ENOMEM;
         }
     }
-    free(h->buf);
-    h->buf = NULL;
-    h->len = h->cap = 0;
-    h->map = map;
+    free(h->u.buf);
+    h->u.map = map;
+    h->len = 0;
+    h->count = 0;
+    h->is_table = 1;
     return HASH_OK;
 }
 
@@ -273,12 +270,11 @@ static int convert(struct hash *h)
 
 struct hash *hash_create(const struct hashmap_hasher *hasher, const struct object_limits *limits)
 {
-    struct hash *h = calloc(1, sizeof(*h));
+    const struct object_env *env = object_env(&hash_ops, hasher, limits);
+    struct hash *h = env ? calloc(1, sizeof(*h)) : NULL;
     if (h == NULL)
         return NULL;
-    h->boxed.ops = &hash_ops;
-    h->hasher = *hasher;
-    h->limits = limits;
+    h->boxed.ops = &env->ops;
     return h;
 }
 
@@ -286,9 +282,10 @@ void hash_destroy(struct hash *h)
 {
     if (h == NULL)
         return;
-    if (h->map)
-        table_destroy(h->map);
-    free(h->buf);
+    if (h->is_table)
+        table_destroy(h->u.map);
+    else
+        free(h->u.buf);
     free(h);
 }
 
@@ -299,39 +296,39 @@ struct object_boxed *hash_boxed(struct hash *h)
 
 struct hash *hash_from_boxed(struct object_boxed *b)
 {
-    assert(b->ops == &hash_ops);
+    assert(b->ops->free_cb == boxed_free_cb);
     return (struct hash *)b;
 }
 
 static int dup_table(struct hash *copy, const struct hash *h)
 {
-    copy->map = hashmap_create(&h->hasher);
-    if (copy->map == NULL)
+    copy->is_table = 1;
+    if ((copy->u.map = hashmap_create(env_of(h)->hasher)) == NULL)
         return HASH_ENOMEM;
     struct hash_iter it;
     struct hash_pair p;
     int rc = HASH_OK;
     hash_iter_init(&it, (struct hash *)h); /* iteration only pauses resizing */
     while (rc == HASH_OK && hash_iter_next(&it, &p))
-        rc = table_insert(copy->map, p.field, p.flen, p.value, p.vlen);
+        rc = table_insert(copy->u.map, p.field, p.flen, p.value, p.vlen);
     hash_iter_deinit(&it);
     return rc;
 }
 
 struct hash *hash_dup(const struct hash *h)
 {
-    struct hash *copy = hash_create(&h->hasher, h->limits);
+    struct hash *copy = hash_create(env_of(h)->hasher, env_of(h)->limits);
     if (copy == NULL)
         return NULL;
-    copy->count = h->count;
-    if (h->map != NULL) {
+    if (h->is_table) {
         if (dup_table(copy, h) < 0)
             goto fail;
     } else if (h->len > 0) {
-        if (compact_reserve(copy, h->len) < 0)
+        if ((copy->u.buf = malloc(h->len)) == NULL)
             goto fail;
-        memcpy(copy->buf, h->buf, h->len);
+        memcpy(copy->u.buf, h->u.buf, h->len);
         copy->len = h->len;
+        copy->count = h->count;
     }
     return copy;
 fail:
@@ -354,24 +351,26 @@ static struct object_boxed *boxed_dup_cb(const struct object_boxed *b)
 
 size_t hash_len(const struct hash *h)
 {
-    return h->count;
+    return h->is_table ? hashmap_size(h->u.map) : h->count;
 }
 
 enum object_encoding hash_encoding(const struct hash *h)
 {
-    return h->map ? OBJECT_ENC_HASHTABLE : OBJECT_ENC_LISTPACK;
+    return h->is_table ? OBJECT_ENC_HASHTABLE : OBJECT_ENC_LISTPACK;
 }
 
 size_t hash_bytes(const struct hash *h)
 {
-    size_t n = malloc_usable_size((void *)h) + (h->buf ? malloc_usable_size(h->buf) : 0);
-    return n + (h->map ? hashmap_bytes(h->map) : 0);
+    size_t n = malloc_usable_size((void *)h);
+    if (h->is_table)
+        return n + hashmap_bytes(h->u.map);
+    return n + (h->u.buf ? malloc_usable_size(h->u.buf) : 0);
 }
 
 bool hash_get(struct hash *h, const void *field, size_t flen, const char **value, size_t *vlen)
 {
-    if (h->map != NULL) {
-        struct hashmap_entry *e = table_find(h->map, field, flen);
+    if (h->is_table) {
+        struct hashmap_entry *e = table_find(h->u.map, field, flen);
         if (e == NULL)
             return false;
         entry_value(e, value, vlen);
@@ -396,7 +395,7 @@ bool hash_exists(struct hash *h, const void *field, size_t flen)
 
 static bool too_long(const struct hash *h, size_t len)
 {
-    return len > (unsigned long long)h->limits->hash_max_listpack_value;
+    return len > (unsigned long long)env_of(h)->limits->hash_max_listpack_value;
 }
 
 int hash_note_length(struct hash *h, size_t len)
@@ -410,25 +409,25 @@ int hash_set(struct hash *h, const void *field, size_t flen, const void *value, 
     bool dummy;
     if (created == NULL)
         created = &dummy;
-    if (h->map == NULL) {
-        bool too_many = h->count >= (unsigned long long)h->limits->hash_max_listpack_entries &&
+    if (!h->is_table) {
+        bool too_many = h->count >= (unsigned long long)env_of(h)->limits->hash_max_listpack_entries &&
                         !hash_exists(h, field, flen);
-        if ((too_long(h, flen) || too_long(h, vlen) || too_many) && convert(h) < 0)
+        bool too_big = h->len + pair_size(flen, vlen) > COMPACT_MAX_BYTES;
+        if ((too_long(h, flen) || too_long(h, vlen) || too_many || too_big) && convert(h) < 0)
             return HASH_ENOMEM;
     }
-    if (h->map != NULL)
+    if (h->is_table)
         return table_set(h, field, flen, value, vlen, created);
     return compact_set(h, field, flen, value, vlen, created);
 }
 
 bool hash_delete(struct hash *h, const void *field, size_t flen)
 {
-    if (h->map != NULL) {
-        struct hashmap_entry *e = table_find(h->map, field, flen);
+    if (h->is_table) {
+        struct hashmap_entry *e = table_find(h->u.map, field, flen);
         if (e == NULL)
             return false;
-        hashmap_remove(h->map, e);
-        h->count--;
+        hashmap_remove(h->u.map, e);
         return true;
     }
     struct hash_pair p;
@@ -436,9 +435,11 @@ bool hash_delete(struct hash *h, const void *field, size_t flen)
     if (off == h->len)
         return false;
     size_t next = compact_pair(h, off, &p);
-    memmove(&h->buf[off], &h->buf[next], h->len - next);
-    h->len -= next - off;
+    size_t from = h->len;
+    memmove(&h->u.buf[off], &h->u.buf[next], from - next);
+    h->len -= (uint32_t)(next - off);
     h->count--;
+    bytes_buf_resize(&h->u.buf, h->len);
     return true;
 }
 
@@ -448,13 +449,13 @@ void hash_iter_init(struct hash_iter *it, struct hash *h)
 {
     it->h = h;
     it->off = 0;
-    if (h->map != NULL)
-        hashmap_iter_init(&it->it, h->map);
+    if (h->is_table)
+        hashmap_iter_init(&it->it, h->u.map);
 }
 
 bool hash_iter_next(struct hash_iter *it, struct hash_pair *pair)
 {
-    if (it->h->map != NULL) {
+    if (it->h->is_table) {
         struct hashmap_entry *e = hashmap_iter_next(&it->it);
         if (e == NULL)
             return false;
@@ -469,7 +470,7 @@ bool hash_iter_next(struct hash_iter *it, struct hash_pair *pair)
 
 void hash_iter_deinit(struct hash_iter *it)
 {
-    if (it->h->map != NULL)
+    if (it->h->is_table)
         hashmap_iter_deinit(&it->it);
 }
 
@@ -488,9 +489,9 @@ static void scan_entry_cb(struct hashmap_entry *e, void *ud)
 
 uint64_t hash_scan(struct hash *h, uint64_t cursor, hash_scan_fn fn, void *ud)
 {
-    if (h->map != NULL) {
+    if (h->is_table) {
         struct scan_adapter a = {fn, ud};
-        return hashmap_scan(h->map, cursor, scan_entry_cb, &a);
+        return hashmap_scan(h->u.map, cursor, scan_entry_cb, &a);
     }
     struct hash_pair p;
     for (size_t off = 0; off < h->len;) {
@@ -502,9 +503,9 @@ uint64_t hash_scan(struct hash *h, uint64_t cursor, hash_scan_fn fn, void *ud)
 
 void hash_random(struct hash *h, struct hash_pair *pair, rng_fn rand64, void *ud)
 {
-    assert(h->count > 0);
-    if (h->map != NULL) {
-        entry_pair(hashmap_random(h->map, rand64, ud), pair);
+    assert(hash_len(h) > 0);
+    if (h->is_table) {
+        entry_pair(hashmap_random(h->u.map, rand64, ud), pair);
         return;
     }
     size_t skip = (size_t)rng_below(rand64, ud, h->count), off = 0;
@@ -517,11 +518,10 @@ void hash_random(struct hash *h, struct hash_pair *pair, rng_fn rand64, void *ud
 
 void hash__check_invariants(const struct hash *h)
 {
-    assert(h->boxed.ops == &hash_ops);
-    if (h->map != NULL) {
-        assert(h->buf == NULL && h->len == 0);
-        assert(hashmap_size(h->map) == h->count);
-        hashmap__check_invariants(h->map);
+    INVARIANT(h->boxed.ops->free_cb == boxed_free_cb);
+    if (h->is_table) {
+        INVARIANT(h->len == 0 && h->count == 0);
+        hashmap__check_invariants(h->u.map);
         return;
     }
     size_t n = 0, off = 0;
@@ -531,6 +531,5 @@ void hash__check_invariants(const struct hash *h)
         off = compact_pair(h, off, &p);
         n++;
     }
-    assert(off == h->len && n == h->count);
-    assert(h->len <= h->cap);
+    INVARIANT(off == h->len && n == h->count);
 }

@@ -57,9 +57,10 @@ struct hash_pair {
 
 /* ---- lifecycle ------------------------------------------------------------ */
 
-/* An empty compact hash. `hasher` is copied (its ctx must outlive the
- * hash); it is used once the hash becomes a table. `limits` is borrowed
- * and must outlive the hash (and its copies). NULL on ENOMEM. */
+/* An empty compact hash. `hasher` (used once the hash becomes a table)
+ * and `limits` are borrowed and must outlive the hash (and its copies).
+ * NULL on ENOMEM (or when OBJECT_ENV_MAX other hasher/limits pairs are in
+ * use). */
 struct hash *hash_create(const struct hashmap_hasher *hasher, const struct object_limits *limits);
 /* Free the hash. Accepts NULL. */
 void hash_destroy(struct hash *h);

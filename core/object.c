@@ -284,6 +284,47 @@ void object_value_from_raw(struct object_value *v, struct object_raw *raw)
     v->u.raw = raw;
 }
 
+/* ==== envs ==================================================================== */
+
+/* Filled from the front, never emptied: a lookup stops at the first NULL. */
+static _Atomic(struct object_env *) envs[OBJECT_ENV_MAX];
+
+static bool env_is(const struct object_env *e, const struct object_boxed_ops *ops,
+                   const struct hashmap_hasher *hasher, const struct object_limits *limits)
+{
+    return e->ops.free_cb == ops->free_cb && e->ops.dup_cb == ops->dup_cb &&
+           e->hasher == hasher && e->limits == limits;
+}
+
+const struct object_env *object_env(const struct object_boxed_ops *ops,
+                                    const struct hashmap_hasher *hasher,
+                                    const struct object_limits *limits)
+{
+    size_t i = 0;
+    for (; i < OBJECT_ENV_MAX; i++) {
+        struct object_env *e = atomic_load(&envs[i]);
+        if (e == NULL)
+            break;
+        if (env_is(e, ops, hasher, limits))
+            return e;
+    }
+    struct object_env *made = malloc(sizeof(*made));
+    if (made == NULL)
+        return NULL;
+    *made = (struct object_env){*ops, hasher, limits};
+    for (; i < OBJECT_ENV_MAX; i++) {
+        struct object_env *seen = NULL;
+        if (atomic_compare_exchange_strong(&envs[i], &seen, made))
+            return made;
+        if (env_is(seen, ops, hasher, limits)) { /* another thread made it first */
+            free(made);
+            return seen;
+        }
+    }
+    free(made);
+    return NULL;
+}
+
 void object_value_from_boxed(struct object_value *v, enum object_type type,
                              enum object_encoding encoding, struct object_boxed *boxed)
 {

@@ -372,13 +372,14 @@ static size_t score_string(char *buf, size_t cap, double d)
 static int write_zset(struct rdb_writer *w, const struct zset *z)
 {
     size_t n = zset_len(z);
+    struct zset_iter it;
     struct zset_member m;
     int rc = 0;
     if (zset_encoding(z) != OBJECT_ENC_LISTPACK) {
         /* Greatest first, as rdbSaveObject walks the skiplist from its tail. */
         rc = rdb_write_len(w, n);
-        for (size_t i = n; i-- > 0 && rc == 0;) {
-            zset_at(z, i, &m);
+        zset_iter_init(&it, z, n - 1, true);
+        while (rc == 0 && zset_iter_next(&it, &m)) {
             if ((rc = rdb_write_string(w, m.ptr, m.len)) == 0)
                 rc = rdb_write_binary_double(w, m.score);
         }
@@ -387,8 +388,8 @@ static int write_zset(struct rdb_writer *w, const struct zset *z)
     struct rdb__lp lp;
     char score[32];
     rdb__lp_init(&lp);
-    for (size_t i = 0; i < n && rc == 0; i++) {
-        zset_at(z, i, &m);
+    zset_iter_init(&it, z, 0, false);
+    while (rc == 0 && zset_iter_next(&it, &m)) {
         if ((rc = rdb__lp_append(&lp, m.ptr, m.len)) == 0)
             rc = rdb__lp_append(&lp, score, score_string(score, sizeof(score), m.score));
     }

@@ -12,6 +12,7 @@
  */
 #include <math.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -243,8 +244,10 @@ static int read_string_double(struct rdb_reader *r, double *d)
 
 /* ==== builders ============================================================== */
 
-/* The value being rebuilt, fed one element at a time. Pair types (hash,
- * zset) keep the first half of a pair in `first`. */
+/* The value being rebuilt, fed one element at a time. A hash keeps the
+ * first half of a pair in `first`. A zset's members are gathered (their
+ * bytes in one buffer) and handed to zset_load at the end, which builds
+ * the compact form in one go. */
 struct build {
     struct rdb_reader *r;
     unsigned type; /* OBJECT_* */
@@ -257,6 +260,11 @@ struct build {
     bool have_first;
     char *first; /* owned copy of a pair's first half */
     size_t first_len;
+    bool from_listpack;        /* zset: read from a listpack or ziplist */
+    struct zset_member *items; /* zset: ptr holds an offset into bytes until the end */
+    size_t nitems, items_cap;
+    char *bytes;
+    size_t bytes_len, bytes_cap;
 };
 
 static int build_init(struct build *b, struct rdb_reader *r, unsigned type)
@@ -284,6 +292,8 @@ static void build_discard(struct build *b)
 {
     free(b->first);
     b->first = NULL;
+    free(b->items);
+    free(b->bytes);
     switch (b->type) {
     case OBJECT_LIST:
         list_destroy(b->u.list);
@@ -310,7 +320,7 @@ static size_t build_len(const struct build *b)
     case OBJECT_HASH:
         return hash_len(b->u.hash);
     default:
-        return zset_len(b->u.zset);
+        return b->nitems;
     }
 }
 
@@ -324,6 +334,18 @@ static int build_finish(struct build *b, struct object_value *v)
     if (build_len(b) == 0) {
         build_discard(b);
         return fail(b->r, RDB_EEMPTY, "empty %s", object_type_name(b->type));
+    }
+    if (b->type == OBJECT_ZSET) {
+        for (size_t i = 0; i < b->nitems; i++)
+            b->items[i].ptr = b->bytes + (uintptr_t)b->items[i].ptr;
+        int rc = zset_load(b->u.zset, b->items, b->nitems, b->from_listpack);
+        if (rc < 0) {
+            build_discard(b);
+            return rc == ZSET_EDUP ? fail(b->r, RDB_EFORMAT, "duplicate zset member")
+                                   : fail(b->r, RDB_ENOMEM, "out of memory");
+        }
+        free(b->items);
+        free(b->bytes);
     }
     free(b->first);
     switch (b->type) {
@@ -354,19 +376,53 @@ static int add_second(struct build *b, const char *s, size_t len, double score, 
             return fail(b->r, RDB_EFORMAT, "invalid zset score");
         if (isnan(score))
             return fail(b->r, RDB_EFORMAT, "zset score is NaN");
-        rc = zset_set(b->u.zset, b->first, b->first_len, score, &added);
+        b->items[b->nitems++].score = score;
+        b->have_first = false;
+        return RDB_OK;
     }
     b->have_first = false;
     if (rc < 0)
         return fail(b->r, RDB_ENOMEM, "out of memory");
     if (!added)
-        return fail(b->r, RDB_EFORMAT, "duplicate %s",
-                    b->type == OBJECT_HASH ? "hash field" : "zset member");
+        return fail(b->r, RDB_EFORMAT, "duplicate hash field");
+    return RDB_OK;
+}
+
+/* Room for `more` of n items of `size` bytes in *p (cap of them), doubling. */
+static bool reserve(void **p, size_t *cap, size_t n, size_t more, size_t size)
+{
+    if (n + more <= *cap)
+        return true;
+    size_t c = *cap ? *cap : 16;
+    while (c < n + more)
+        c *= 2;
+    void *grown = realloc(*p, c * size);
+    if (grown == NULL)
+        return false;
+    *p = grown;
+    *cap = c;
+    return true;
+}
+
+/* A zset member, gathered until its score comes. */
+static int keep_member(struct build *b, const char *s, size_t len)
+{
+    if (!reserve((void **)&b->items, &b->items_cap, b->nitems, 1, sizeof(*b->items)) ||
+        !reserve((void **)&b->bytes, &b->bytes_cap, b->bytes_len, len + 1, 1)) /* never NULL */
+        return fail(b->r, RDB_ENOMEM, "out of memory");
+    b->items[b->nitems] = (struct zset_member){.ptr = (const char *)(uintptr_t)b->bytes_len,
+                                               .len = len};
+    if (len)
+        memcpy(b->bytes + b->bytes_len, s, len);
+    b->bytes_len += len;
+    b->have_first = true;
     return RDB_OK;
 }
 
 static int keep_first(struct build *b, const char *s, size_t len)
 {
+    if (b->type == OBJECT_ZSET)
+        return keep_member(b, s, len);
     char *copy = malloc(len ? len : 1);
     if (copy == NULL)
         return fail(b->r, RDB_ENOMEM, "out of memory");
@@ -626,6 +682,7 @@ int rdb_read_value(struct rdb_reader *r, unsigned type, struct object_value *v)
     int rc = build_init(&b, r, (unsigned)otype);
     if (rc < 0)
         return rc;
+    b.from_listpack = type == RDB_TYPE_ZSET_ZIPLIST || type == RDB_TYPE_ZSET_LISTPACK;
     if ((rc = read_collection(r, type, &b)) < 0) {
         build_discard(&b);
         return rc;

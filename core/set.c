@@ -20,6 +20,9 @@
  *   non-integer member, or a new member past set-max-intset-entries), so
  *   running out of memory leaves the set as it was. It is one-way.
  *
+ *   struct set is 40 bytes (not 64): its boxed ops point
+ *   into an object_env, which also gives the hasher and the limits.
+ *
  * Complexity: intset lookups O(log n), writes O(n) with n <= the limit; table
  *   operations are the hashmap's.
  *
@@ -33,9 +36,8 @@
 #include <string.h>
 
 struct set {
-    struct object_boxed boxed; /* first: the keyspace holds &boxed */
-    struct hashmap_hasher hasher;
-    const struct object_limits *limits; /* read at each write */
+    struct object_boxed boxed; /* first: the keyspace holds &boxed; its ops
+                                  are an object_env's (hasher, limits) */
     size_t count;        /* members, both forms */
     struct hashmap *map; /* table form when non-NULL */
     int64_t *ints;       /* intset form: sorted */
@@ -49,6 +51,12 @@ static const struct object_boxed_ops set_ops = {
     .free_cb = boxed_free_cb,
     .dup_cb = boxed_dup_cb,
 };
+
+/* The hasher and the limits (read at each write), from the ops. */
+static const struct object_env *env_of(const struct set *s)
+{
+    return (const struct object_env *)(const void *)s->boxed.ops;
+}
 
 /* ==== table ================================================================== */
 
@@ -115,7 +123,7 @@ static int convert(struct set *s)
 {
     if (s->map != NULL)
         return SET_OK;
-    struct hashmap *map = hashmap_create(&s->hasher);
+    struct hashmap *map = hashmap_create(env_of(s)->hasher);
     if (map == NULL)
         return SET_ENOMEM;
     struct set_member m;
@@ -137,12 +145,11 @@ static int convert(struct set *s)
 
 struct set *set_create(const struct hashmap_hasher *hasher, const struct object_limits *limits)
 {
-    struct set *s = calloc(1, sizeof(*s));
+    const struct object_env *env = object_env(&set_ops, hasher, limits);
+    struct set *s = env ? calloc(1, sizeof(*s)) : NULL;
     if (s == NULL)
         return NULL;
-    s->boxed.ops = &set_ops;
-    s->hasher = *hasher;
-    s->limits = limits;
+    s->boxed.ops = &env->ops;
     return s;
 }
 
@@ -162,17 +169,17 @@ struct object_boxed *set_boxed(struct set *s)
 
 struct set *set_from_boxed(struct object_boxed *b)
 {
-    assert(b->ops == &set_ops);
+    assert(b->ops->free_cb == boxed_free_cb);
     return (struct set *)b;
 }
 
 struct set *set_dup(const struct set *s)
 {
-    struct set *copy = set_create(&s->hasher, s->limits);
+    struct set *copy = set_create(env_of(s)->hasher, env_of(s)->limits);
     if (copy == NULL)
         return NULL;
     if (s->map != NULL) {
-        copy->map = hashmap_create(&s->hasher);
+        copy->map = hashmap_create(env_of(s)->hasher);
         if (copy->map == NULL)
             goto fail;
         struct hashmap_iter it;
@@ -248,7 +255,7 @@ int set_add(struct set *s, const void *member, size_t len, bool *added)
         if (object_parse_int(member, len, &v)) {
             if (int_find(s, v, &pos))
                 return SET_OK;
-            if (s->count < (unsigned long long)s->limits->set_max_intset_entries) {
+            if (s->count < (unsigned long long)env_of(s)->limits->set_max_intset_entries) {
                 if (int_reserve(s, s->count + 1) < 0)
                     return SET_ENOMEM;
                 memmove(&s->ints[pos + 1], &s->ints[pos], (s->count - pos) * sizeof(*s->ints));
@@ -360,7 +367,7 @@ void set_random(struct set *s, struct set_member *m, rng_fn rand64, void *ud)
 
 void set__check_invariants(const struct set *s)
 {
-    assert(s->boxed.ops == &set_ops);
+    assert(s->boxed.ops->free_cb == boxed_free_cb);
     if (s->map != NULL) {
         assert(s->ints == NULL && s->cap == 0);
         assert(hashmap_size(s->map) == s->count);

@@ -56,9 +56,9 @@ struct set_member {
 
 /* ---- lifecycle ------------------------------------------------------------ */
 
-/* An empty intset. `hasher` is copied (its ctx must outlive the set); it is
- * used once the set becomes a table. `limits` is borrowed and must outlive
- * the set (and its copies). NULL on ENOMEM. */
+/* An empty intset. `hasher` (used once the set becomes a table) and
+ * `limits` are borrowed and must outlive the set (and its copies). NULL on
+ * ENOMEM (or when OBJECT_ENV_MAX other hasher/limits pairs are in use). */
 struct set *set_create(const struct hashmap_hasher *hasher, const struct object_limits *limits);
 /* Free the set. Accepts NULL. */
 void set_destroy(struct set *s);

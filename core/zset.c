@@ -1,21 +1,49 @@
 /*
- * zset.c - the sorted set value type: a hashmap from member to node plus an
- * order-statistic AVL tree (core/avl.h) keyed by (score, member).
+ * zset.c - the sorted set value type: a compact buffer of (member, score)
+ * entries for small zsets, a hashmap from member to node plus an
+ * order-statistic AVL tree (core/avl.h) keyed by (score, member) for big
+ * ones.
  *
  * Design
- *   Each member is one heap node holding its bytes, its score and its
- *   embedded avl_node (links, height, subtree size). The hashmap (value
- *   API) maps member bytes to the node, for O(1) ZSCORE and for finding
- *   the node to unlink: removal then needs no compare, and ZRANK walks up
- *   from the node through its parents summing left subtree sizes. Select
- *   by rank and count-below are O(log n) descents. A score change is a
- *   removal plus a re-insert of the same node.
+ *   Compact form ("listpack", after Redis 7.0): one heap buffer of
+ *   entries in (score, member) order
  *
- *   Encoding is only reported: `big` is set once an insert would pass
- *   Redis's listpack limits, and never cleared. One visible trace of the
- *   listpack is kept: it stores a score of -0 as the integer 0, so while
- *   not big a -0 score is stored as 0 (Redis 7.0 replies "0" there, "-0"
- *   from a skiplist).
+ *       +------+--------------+-------+------+--------------+-------+----
+ *       | mlen | member bytes | score | mlen | member bytes | score | ...
+ *       +------+--------------+-------+------+--------------+-------+----
+ *        varint   mlen B       varint(+8 B)
+ *
+ *   where the score is a varint v: an even v is an integer score, the
+ *   zigzag form of v >> 1 (so 0..31 and -1..-32 take one byte); v == 1
+ *   means the 8 bytes of a double follow. Scores stored as integers are
+ *   exactly those integral values in (-2^52, 2^52) a listpack stores as
+ *   integers, -0 among them, which thus reads back as 0 (Redis 7.0 replies
+ *   "0" there, "-0" from a skiplist). Every operation walks the buffer:
+ *   at the default limits at most 128 entries of at most 66 bytes, which
+ *   is why Redis keeps small zsets this way too. The buffer is allocated
+ *   at its exact size and its capacity is the allocator's
+ *   (bytes_buf_resize): none is stored and no slack beyond the size class
+ *   is paid for.
+ *
+ *   Big form ("skiplist"): each member is one heap node holding its bytes,
+ *   its score and its embedded avl_node (links, height, subtree size). The
+ *   hashmap (value API) maps member bytes to the node, for O(1) ZSCORE and
+ *   for finding the node to unlink: removal then needs no compare, and
+ *   ZRANK walks up from the node through its parents summing left subtree
+ *   sizes. Select by rank and count-below are O(log n) descents. A score
+ *   change is a removal plus a re-insert of the same node.
+ *
+ *   Conversion compact -> big happens before an insert of a new member
+ *   that would pass zset-max-listpack-entries, is longer than
+ *   zset-max-listpack-value or would grow the buffer past Redis's listpack
+ *   safety limit (1 GiB), the limits read at that moment; it is one-way,
+ *   as in Redis. Being done before the write, running out of memory leaves
+ *   the zset as it was.
+ *
+ *   struct zset itself is 24 bytes (one 32-byte allocation): small
+ *   zsets are most zsets, so the header is kept to what both forms need.
+ *   Its boxed ops point into an object_env, which also gives the hasher
+ *   and the limits.
  *
  * Thread safety: none (the shard lock guards the key holding the zset).
  */
@@ -29,6 +57,11 @@
 
 #include "avl.h"
 #include "bytes.h"
+#include "invariant.h"
+
+#define COMPACT_MAX_BYTES (1u << 30) /* Redis's LISTPACK_MAX_SAFETY_SIZE */
+#define SCORE_DOUBLE 1               /* the score varint announcing 8 bytes of double */
+#define SCORE_INT_LIMIT 4503599627370496.0 /* 2^52: listpacks store |integers| below */
 
 struct znode {
     struct avl_node avl;
@@ -37,14 +70,24 @@ struct znode {
     char member[];
 };
 
-struct zset {
-    struct object_boxed boxed; /* first: the keyspace holds &boxed */
-    struct hashmap_hasher hasher;
-    const struct object_limits *limits; /* read at each insert */
+/* The big form. */
+struct zbig {
     struct hashmap *map; /* member -> struct znode * */
     struct avl_tree tree;
-    bool big; /* reported as skiplist */
 };
+
+struct zset {
+    struct object_boxed boxed; /* first: the keyspace holds &boxed; its ops
+                                  are an object_env's (hasher, limits) */
+    union {
+        unsigned char *buf; /* compact: the entries (NULL when empty) */
+        struct zbig *big;   /* big */
+    } u;
+    uint32_t used;      /* compact: bytes of entries in buf */
+    uint32_t count : 31; /* compact: members */
+    uint32_t is_big : 1;
+};
+static_assert(sizeof(struct zset) == 24, "a zset header is the smallest allocation that fits");
 
 static void boxed_free_cb(struct object_boxed *b);
 static struct object_boxed *boxed_dup_cb(const struct object_boxed *b);
@@ -54,7 +97,171 @@ static const struct object_boxed_ops zset_ops = {
     .dup_cb = boxed_dup_cb,
 };
 
-/* ==== the tree ================================================================ */
+/* The hasher and the limits (read at each insert), from the ops. */
+static const struct object_env *env_of(const struct zset *z)
+{
+    return (const struct object_env *)(const void *)z->boxed.ops;
+}
+
+/* (score, member) order: <0, 0, >0 as the first sorts before, with, after
+ * the second. */
+static int order_cmp(double s1, const char *m1, size_t l1, double s2, const char *m2, size_t l2)
+{
+    if (s1 < s2)
+        return -1;
+    if (s1 > s2)
+        return 1;
+    return bytes_cmp(m1, l1, m2, l2);
+}
+
+/* ==== the compact form ========================================================== */
+
+/* Whether the score is stored as an integer, and which. */
+static bool score_as_int(double score, int64_t *i)
+{
+    if (!(score > -SCORE_INT_LIMIT && score < SCORE_INT_LIMIT))
+        return false;
+    *i = (int64_t)score;
+    return (double)*i == score;
+}
+
+static uint64_t zigzag(int64_t i)
+{
+    return ((uint64_t)i << 1) ^ (uint64_t)(i >> 63);
+}
+
+static int64_t unzigzag(uint64_t v)
+{
+    return (int64_t)(v >> 1) ^ -(int64_t)(v & 1);
+}
+
+static size_t score_size(double score)
+{
+    int64_t i;
+    return score_as_int(score, &i) ? bytes_varint_size(zigzag(i) << 1) : 1 + sizeof(double);
+}
+
+static size_t entry_size(size_t len, double score)
+{
+    return bytes_varint_size(len) + len + score_size(score);
+}
+
+/* Write an entry at p; returns its size. */
+static size_t entry_put(unsigned char *p, const void *member, size_t len, double score)
+{
+    size_t n = bytes_varint_put(p, len);
+    if (len)
+        memcpy(p + n, member, len);
+    n += len;
+    int64_t i;
+    if (score_as_int(score, &i))
+        return n + bytes_varint_put(p + n, zigzag(i) << 1);
+    p[n++] = SCORE_DOUBLE;
+    memcpy(p + n, &score, sizeof(score));
+    return n + sizeof(score);
+}
+
+/* Read the entry at offset off; returns the offset of the next one. */
+static size_t entry_get(const unsigned char *buf, size_t off, struct zset_member *m)
+{
+    uint64_t v;
+    off += bytes_varint_get(&buf[off], &v);
+    m->len = (size_t)v;
+    m->ptr = (const char *)&buf[off];
+    off += m->len;
+    off += bytes_varint_get(&buf[off], &v);
+    if (v == SCORE_DOUBLE) {
+        memcpy(&m->score, &buf[off], sizeof(m->score));
+        return off + sizeof(m->score);
+    }
+    m->score = (double)unzigzag(v >> 1);
+    return off;
+}
+
+/* The offset past the score at off, without decoding it. */
+static size_t score_skip(const unsigned char *buf, size_t off)
+{
+    if (buf[off] == SCORE_DOUBLE)
+        return off + 1 + sizeof(double);
+    while (buf[off] & 0x80)
+        off++;
+    return off + 1;
+}
+
+/* The offset of the member's entry (its rank in *rank, the entry in *m),
+ * or z->used when absent. Scores are skipped, not decoded, on the way. */
+static size_t compact_find(const struct zset *z, const void *member, size_t len, size_t *rank,
+                           struct zset_member *m)
+{
+    const unsigned char *buf = z->u.buf;
+    size_t off = 0;
+    for (size_t r = 0; off < z->used; r++) {
+        uint64_t mlen;
+        size_t p = off + bytes_varint_get(&buf[off], &mlen);
+        if (mlen == len && memcmp(&buf[p], member, len) == 0) {
+            *rank = r;
+            entry_get(buf, off, m);
+            return off;
+        }
+        off = score_skip(buf, p + (size_t)mlen);
+    }
+    return z->used;
+}
+
+/* The offset of the entry at rank r (z->used for r == count). */
+static size_t compact_offset(const struct zset *z, size_t r)
+{
+    struct zset_member m;
+    size_t off = 0;
+    while (r-- > 0)
+        off = entry_get(z->u.buf, off, &m);
+    return off;
+}
+
+/* Cut the entry [off, next) out; the buffer keeps its size. */
+static void compact_cut(struct zset *z, size_t off, size_t next)
+{
+    memmove(&z->u.buf[off], &z->u.buf[next], z->used - next);
+    z->used -= (uint32_t)(next - off);
+    z->count--;
+}
+
+/* Place an absent member, the buffer having room for it (size bytes),
+ * before the first entry that sorts after it. */
+static void compact_place(struct zset *z, const void *member, size_t len, double score,
+                          size_t size)
+{
+    struct zset_member m;
+    size_t off = 0;
+    while (off < z->used) {
+        size_t next = entry_get(z->u.buf, off, &m);
+        if (order_cmp(score, member, len, m.score, m.ptr, m.len) < 0)
+            break;
+        off = next;
+    }
+    memmove(&z->u.buf[off + size], &z->u.buf[off], z->used - off);
+    entry_put(&z->u.buf[off], member, len, score);
+    z->used += (uint32_t)size;
+    z->count++;
+}
+
+/* Give the member at [off, next) a new score: it moves to its new place.
+ * Growing comes first, so ENOMEM changes nothing. */
+static int compact_rescore(struct zset *z, size_t off, size_t next, const void *member,
+                           size_t len, double score)
+{
+    size_t from = z->used, size = entry_size(len, score);
+    size_t to = from - (next - off) + size;
+    if (to > from && bytes_buf_resize(&z->u.buf, to) < 0)
+        return ZSET_ENOMEM;
+    compact_cut(z, off, next);
+    compact_place(z, member, len, score, size);
+    if (to < from)
+        bytes_buf_resize(&z->u.buf, to);
+    return ZSET_OK;
+}
+
+/* ==== the big form ============================================================= */
 
 /* What the tree compares: a (score, member) pair. */
 struct zkey {
@@ -68,50 +275,106 @@ static const struct znode *znode_of(const struct avl_node *n)
     return avl_entry(n, const struct znode, avl);
 }
 
-/* (score, member) order: <0, 0, >0 as key sorts before, with, after n. */
 static int zkey_cmp(const void *key, const struct avl_node *an)
 {
     const struct zkey *k = key;
     const struct znode *n = znode_of(an);
-    if (k->score < n->score)
-        return -1;
-    if (k->score > n->score)
-        return 1;
-    return bytes_cmp(k->member, k->len, n->member, n->len);
+    return order_cmp(k->score, k->member, k->len, n->score, n->member, n->len);
 }
 
-static void tree_insert(struct zset *z, struct znode *n)
+static void tree_insert(struct zbig *b, struct znode *n)
 {
     struct zkey k = {n->score, n->member, n->len};
-    struct avl_node *dup = avl_insert(&z->tree, &n->avl, &k, zkey_cmp);
+    struct avl_node *dup = avl_insert(&b->tree, &n->avl, &k, zkey_cmp);
     assert(dup == NULL && "the member map keeps members unique");
     (void)dup;
 }
 
-static void tree_free(struct avl_tree *t)
+static void big_destroy(struct zbig *b)
 {
-    for (struct avl_node *n = avl_first_postorder(t), *next; n; n = next) {
+    if (b == NULL)
+        return;
+    for (struct avl_node *n = avl_first_postorder(&b->tree), *next; n; n = next) {
         next = avl_next_postorder(n);
         free(avl_entry(n, struct znode, avl));
     }
+    hashmap_destroy(b->map);
+    free(b);
+}
+
+static struct zbig *big_create(const struct hashmap_hasher *hasher)
+{
+    struct zbig *b = malloc(sizeof(*b));
+    if (b == NULL)
+        return NULL;
+    avl_init(&b->tree);
+    if ((b->map = hashmap_create(hasher)) == NULL) {
+        free(b);
+        return NULL;
+    }
+    return b;
+}
+
+/* Set member's score (n: its node, NULL when absent). */
+static int big_set(struct zbig *b, const void *member, size_t len, double score, bool *added,
+                   struct znode *n)
+{
+    *added = n == NULL;
+    if (n != NULL) {
+        if (n->score != score) {
+            avl_remove(&b->tree, &n->avl);
+            n->score = score;
+            tree_insert(b, n);
+        }
+        return ZSET_OK;
+    }
+    n = malloc(sizeof(*n) + (len ? len : 1));
+    if (n == NULL)
+        return ZSET_ENOMEM;
+    if (len)
+        memcpy(n->member, member, len);
+    n->len = len;
+    n->score = score;
+    if (hashmap_put(b->map, n->member, len, n, NULL) < 0) {
+        free(n);
+        return ZSET_ENOMEM;
+    }
+    tree_insert(b, n);
+    return ZSET_OK;
+}
+
+/* Compact -> big. On ENOMEM the zset stays compact. */
+static int convert(struct zset *z)
+{
+    struct zbig *b = big_create(env_of(z)->hasher);
+    if (b == NULL)
+        return ZSET_ENOMEM;
+    struct zset_member m;
+    bool added;
+    for (size_t off = 0; off < z->used;) {
+        off = entry_get(z->u.buf, off, &m);
+        if (big_set(b, m.ptr, m.len, m.score, &added, NULL) < 0) {
+            big_destroy(b);
+            return ZSET_ENOMEM;
+        }
+    }
+    free(z->u.buf);
+    z->u.big = b;
+    z->used = 0;
+    z->count = 0;
+    z->is_big = 1;
+    return ZSET_OK;
 }
 
 /* ==== lifecycle ================================================================ */
 
 struct zset *zset_create(const struct hashmap_hasher *hasher, const struct object_limits *limits)
 {
-    struct zset *z = calloc(1, sizeof(*z));
+    const struct object_env *env = object_env(&zset_ops, hasher, limits);
+    struct zset *z = env ? calloc(1, sizeof(*z)) : NULL;
     if (z == NULL)
         return NULL;
-    z->boxed.ops = &zset_ops;
-    z->hasher = *hasher;
-    z->limits = limits;
-    avl_init(&z->tree);
-    z->map = hashmap_create(&z->hasher);
-    if (z->map == NULL) {
-        free(z);
-        return NULL;
-    }
+    z->boxed.ops = &env->ops;
     return z;
 }
 
@@ -119,8 +382,13 @@ struct zset *zset_create_skiplist(const struct hashmap_hasher *hasher,
                                   const struct object_limits *limits)
 {
     struct zset *z = zset_create(hasher, limits);
-    if (z != NULL)
-        z->big = true;
+    if (z == NULL)
+        return NULL;
+    if ((z->u.big = big_create(hasher)) == NULL) {
+        free(z);
+        return NULL;
+    }
+    z->is_big = 1;
     return z;
 }
 
@@ -128,8 +396,10 @@ void zset_destroy(struct zset *z)
 {
     if (z == NULL)
         return;
-    tree_free(&z->tree);
-    hashmap_destroy(z->map);
+    if (z->is_big)
+        big_destroy(z->u.big);
+    else
+        free(z->u.buf);
     free(z);
 }
 
@@ -140,25 +410,37 @@ struct object_boxed *zset_boxed(struct zset *z)
 
 struct zset *zset_from_boxed(struct object_boxed *b)
 {
-    assert(b->ops == &zset_ops);
+    assert(b->ops->free_cb == boxed_free_cb);
     return (struct zset *)b;
 }
 
-static int set_score(struct zset *z, const void *member, size_t len, double score, bool *added,
-                     struct znode *n, bool big);
-
-/* A skiplist's copy is one from the start, so its -0 scores keep their
- * sign (a listpack's have none); a listpack's copy stays one whatever the
+/* A big zset's copy is big from the start, so its -0 scores keep their
+ * sign; a compact one's is a copy of the buffer, compact whatever the
  * limits say now, as Redis copies the listpack itself. */
 struct zset *zset_dup(const struct zset *z)
 {
-    struct zset *copy = z->big ? zset_create_skiplist(&z->hasher, z->limits)
-                               : zset_create(&z->hasher, z->limits);
+    if (!z->is_big) {
+        struct zset *copy = zset_create(env_of(z)->hasher, env_of(z)->limits);
+        if (copy == NULL)
+            return NULL;
+        if (z->used > 0) {
+            if ((copy->u.buf = malloc(z->used)) == NULL) {
+                free(copy);
+                return NULL;
+            }
+            memcpy(copy->u.buf, z->u.buf, z->used);
+        }
+        copy->used = z->used;
+        copy->count = z->count;
+        return copy;
+    }
+    struct zset *copy = zset_create_skiplist(env_of(z)->hasher, env_of(z)->limits);
     if (copy == NULL)
         return NULL;
-    for (const struct avl_node *an = avl_first(&z->tree); an; an = avl_next(an)) {
+    bool added;
+    for (const struct avl_node *an = avl_first(&z->u.big->tree); an; an = avl_next(an)) {
         const struct znode *n = znode_of(an);
-        if (set_score(copy, n->member, n->len, n->score, NULL, NULL, z->big) < 0) {
+        if (big_set(copy->u.big, n->member, n->len, n->score, &added, NULL) < 0) {
             zset_destroy(copy);
             return NULL;
         }
@@ -181,27 +463,39 @@ static struct object_boxed *boxed_dup_cb(const struct object_boxed *b)
 
 size_t zset_len(const struct zset *z)
 {
-    return avl_count(&z->tree);
+    return z->is_big ? avl_count(&z->u.big->tree) : z->count;
 }
 
 enum object_encoding zset_encoding(const struct zset *z)
 {
-    return z->big ? OBJECT_ENC_SKIPLIST : OBJECT_ENC_LISTPACK;
+    return z->is_big ? OBJECT_ENC_SKIPLIST : OBJECT_ENC_LISTPACK;
 }
 
 size_t zset_bytes(const struct zset *z, size_t samples)
 {
-    size_t count = avl_count(&z->tree), n = 0, nodes = 0;
-    for (const struct avl_node *an = avl_first(&z->tree); an && (!samples || n < samples);
+    size_t own = malloc_usable_size((void *)z);
+    if (!z->is_big)
+        return own + (z->u.buf ? malloc_usable_size(z->u.buf) : 0);
+    const struct zbig *b = z->u.big;
+    size_t count = avl_count(&b->tree), n = 0, nodes = 0;
+    for (const struct avl_node *an = avl_first(&b->tree); an && (!samples || n < samples);
          an = avl_next(an), n++)
         nodes += malloc_usable_size((void *)znode_of(an));
-    size_t fixed = malloc_usable_size((void *)z) + hashmap_bytes(z->map);
+    size_t fixed = own + malloc_usable_size((void *)b) + hashmap_bytes(b->map);
     return fixed + (n ? (size_t)((double)nodes / (double)n * (double)count) : 0);
 }
 
 bool zset_score(struct zset *z, const void *member, size_t len, double *score)
 {
-    struct znode *n = hashmap_get(z->map, member, len);
+    if (!z->is_big) {
+        struct zset_member m;
+        size_t rank;
+        if (compact_find(z, member, len, &rank, &m) == z->used)
+            return false;
+        *score = m.score;
+        return true;
+    }
+    struct znode *n = hashmap_get(z->u.big->map, member, len);
     if (n == NULL)
         return false;
     *score = n->score;
@@ -210,7 +504,11 @@ bool zset_score(struct zset *z, const void *member, size_t len, double *score)
 
 bool zset_rank(struct zset *z, const void *member, size_t len, size_t *rank)
 {
-    struct znode *n = hashmap_get(z->map, member, len);
+    if (!z->is_big) {
+        struct zset_member m;
+        return compact_find(z, member, len, rank, &m) != z->used;
+    }
+    struct znode *n = hashmap_get(z->u.big->map, member, len);
     if (n == NULL)
         return false;
     *rank = avl_rank(&n->avl);
@@ -219,7 +517,12 @@ bool zset_rank(struct zset *z, const void *member, size_t len, size_t *rank)
 
 void zset_at(const struct zset *z, size_t rank, struct zset_member *m)
 {
-    const struct znode *n = znode_of(avl_at(&z->tree, rank));
+    assert(rank < zset_len(z));
+    if (!z->is_big) {
+        entry_get(z->u.buf, compact_offset(z, rank), m);
+        return;
+    }
+    const struct znode *n = znode_of(avl_at(&z->u.big->tree, rank));
     m->ptr = n->member;
     m->len = n->len;
     m->score = n->score;
@@ -232,81 +535,229 @@ struct zbound {
     bool inclusive;
 };
 
+static bool below(double score, const struct zbound *b)
+{
+    return score < b->score || (b->inclusive && score == b->score);
+}
+
 static int zbound_cmp(const void *key, const struct avl_node *an)
 {
-    const struct zbound *b = key;
-    const struct znode *n = znode_of(an);
-    return n->score < b->score || (b->inclusive && n->score == b->score) ? 1 : -1;
+    return below(znode_of(an)->score, key) ? 1 : -1;
 }
 
 size_t zset_count_below(const struct zset *z, double score, bool inclusive)
 {
     struct zbound b = {score, inclusive};
-    return avl_count_before(&z->tree, &b, zbound_cmp);
+    if (z->is_big)
+        return avl_count_before(&z->u.big->tree, &b, zbound_cmp);
+    struct zset_member m;
+    size_t n = 0;
+    for (size_t off = 0; off < z->used && (off = entry_get(z->u.buf, off, &m), below(m.score, &b));)
+        n++;
+    return n;
 }
 
 /* ==== writing ================================================================== */
 
 /* Redis's zsetAdd: a new member that would pass the limits turns a
- * listpack into a skiplist first. */
+ * compact zset into a big one first. */
 int zset_set(struct zset *z, const void *member, size_t len, double score, bool *added)
 {
     assert(!isnan(score));
-    struct znode *n = hashmap_get(z->map, member, len);
-    bool big = z->big ||
-               (n == NULL &&
-                (zset_len(z) + 1 > (unsigned long long)z->limits->zset_max_listpack_entries ||
-                 len > (unsigned long long)z->limits->zset_max_listpack_value));
-    return set_score(z, member, len, score, added, n, big);
-}
-
-/* zset_set once the member's node (n, NULL when new) and the encoding
- * after the write (big) are known. */
-static int set_score(struct zset *z, const void *member, size_t len, double score, bool *added,
-                     struct znode *n, bool big)
-{
-    if (!big && score == 0)
-        score = 0.0; /* a listpack stores -0 as the integer 0 */
-    if (n != NULL) {
-        if (added)
+    bool dummy;
+    if (added == NULL)
+        added = &dummy;
+    if (!z->is_big) {
+        struct zset_member m;
+        size_t rank;
+        size_t off = compact_find(z, member, len, &rank, &m);
+        if (off != z->used) {
             *added = false;
-        if (n->score != score) {
-            avl_remove(&z->tree, &n->avl);
-            n->score = score;
-            tree_insert(z, n);
+            if (m.score == score) /* -0 for 0 too: both are stored as 0 */
+                return ZSET_OK;
+            return compact_rescore(z, off, entry_get(z->u.buf, off, &m), member, len, score);
         }
-        return ZSET_OK;
-    }
-    n = malloc(sizeof(*n) + (len ? len : 1));
-    if (n == NULL)
-        return ZSET_ENOMEM;
-    if (len)
-        memcpy(n->member, member, len);
-    n->len = len;
-    n->score = score;
-    if (hashmap_put(z->map, n->member, len, n, NULL) < 0) {
-        free(n);
-        return ZSET_ENOMEM;
-    }
-    z->big = big;
-    tree_insert(z, n);
-    if (added)
         *added = true;
-    return ZSET_OK;
+        const struct object_limits *l = env_of(z)->limits;
+        if ((z->count + 1ull > (unsigned long long)l->zset_max_listpack_entries ||
+             len > (unsigned long long)l->zset_max_listpack_value ||
+             z->used + entry_size(len, score) > COMPACT_MAX_BYTES) &&
+            convert(z) < 0)
+            return ZSET_ENOMEM;
+        if (!z->is_big) {
+            size_t size = entry_size(len, score);
+            if (bytes_buf_resize(&z->u.buf, z->used + size) < 0)
+                return ZSET_ENOMEM;
+            compact_place(z, member, len, score, size);
+            return ZSET_OK;
+        }
+    }
+    return big_set(z->u.big, member, len, score, added, hashmap_get(z->u.big->map, member, len));
 }
 
 bool zset_remove(struct zset *z, const void *member, size_t len)
 {
-    struct znode *n = hashmap_get(z->map, member, len);
+    if (!z->is_big) {
+        struct zset_member m;
+        size_t rank;
+        size_t off = compact_find(z, member, len, &rank, &m);
+        if (off == z->used)
+            return false;
+        compact_cut(z, off, entry_get(z->u.buf, off, &m));
+        bytes_buf_resize(&z->u.buf, z->used);
+        return true;
+    }
+    struct zbig *b = z->u.big;
+    struct znode *n = hashmap_get(b->map, member, len);
     if (n == NULL)
         return false;
-    avl_remove(&z->tree, &n->avl);
-    hashmap_delete(z->map, member, len, NULL);
+    avl_remove(&b->tree, &n->avl);
+    hashmap_delete(b->map, member, len, NULL);
     free(n);
     return true;
 }
 
+/* ==== loading ================================================================== */
+
+static int item_order_cmp(const void *pa, const void *pb)
+{
+    const struct zset_member *a = pa, *b = pb;
+    return order_cmp(a->score, a->ptr, a->len, b->score, b->ptr, b->len);
+}
+
+static int item_member_cmp(const void *pa, const void *pb)
+{
+    const struct zset_member *a = *(const struct zset_member *const *)pa;
+    const struct zset_member *b = *(const struct zset_member *const *)pb;
+    return bytes_cmp(a->ptr, a->len, b->ptr, b->len);
+}
+
+/* Whether a member repeats among the items: sorted by member, repeats
+ * are neighbours. */
+static int find_repeat(const struct zset_member *items, size_t n)
+{
+    const struct zset_member **byname = malloc(n * sizeof(*byname));
+    if (byname == NULL)
+        return ZSET_ENOMEM;
+    for (size_t i = 0; i < n; i++)
+        byname[i] = &items[i];
+    qsort(byname, n, sizeof(*byname), item_member_cmp);
+    int rc = ZSET_OK;
+    for (size_t i = 1; i < n && rc == ZSET_OK; i++)
+        if (item_member_cmp(&byname[i - 1], &byname[i]) == 0)
+            rc = ZSET_EDUP;
+    free(byname);
+    return rc;
+}
+
+/* The items, in order and unique, as the compact form. */
+static int load_compact(struct zset *z, const struct zset_member *items, size_t n, size_t bytes)
+{
+    if ((z->u.buf = malloc(bytes)) == NULL)
+        return ZSET_ENOMEM;
+    size_t off = 0;
+    for (size_t i = 0; i < n; i++)
+        off += entry_put(&z->u.buf[off], items[i].ptr, items[i].len, items[i].score);
+    z->used = (uint32_t)off;
+    z->count = (uint32_t)n;
+    return ZSET_OK;
+}
+
+int zset_load(struct zset *z, struct zset_member *items, size_t n, bool from_listpack)
+{
+    assert(!z->is_big && z->count == 0);
+    const struct object_limits *l = env_of(z)->limits;
+    size_t bytes = 0, maxlen = 0;
+    for (size_t i = 0; i < n; i++) {
+        assert(!isnan(items[i].score));
+        bytes += entry_size(items[i].len, items[i].score);
+        if (items[i].len > maxlen)
+            maxlen = items[i].len;
+    }
+    bool compact = n <= (unsigned long long)l->zset_max_listpack_entries &&
+                   (from_listpack || maxlen <= (unsigned long long)l->zset_max_listpack_value) &&
+                   bytes <= COMPACT_MAX_BYTES;
+    if (compact) {
+        size_t i = 1;
+        while (i < n && item_order_cmp(&items[i - 1], &items[i]) < 0)
+            i++;
+        if (i < n) /* not already in order (a listpack is, when Redis wrote it) */
+            qsort(items, n, sizeof(*items), item_order_cmp);
+        int rc = find_repeat(items, n);
+        return rc < 0 ? rc : load_compact(z, items, n, bytes);
+    }
+    struct zbig *b = big_create(env_of(z)->hasher);
+    if (b == NULL)
+        return ZSET_ENOMEM;
+    bool added = true;
+    int rc = ZSET_OK;
+    for (size_t i = 0; rc == ZSET_OK && i < n; i++) {
+        rc = big_set(b, items[i].ptr, items[i].len, items[i].score, &added,
+                     hashmap_get(b->map, items[i].ptr, items[i].len));
+        if (rc == ZSET_OK && !added)
+            rc = ZSET_EDUP;
+    }
+    if (rc < 0) {
+        big_destroy(b);
+        return rc;
+    }
+    z->u.big = b;
+    z->is_big = 1;
+    return ZSET_OK;
+}
+
 /* ==== visiting ================================================================= */
+
+void zset_iter_init(struct zset_iter *it, const struct zset *z, size_t rank, bool reverse)
+{
+    *it = (struct zset_iter){.z = z, .rank = rank, .reverse = reverse};
+    size_t n = zset_len(z);
+    if (rank >= n) {
+        it->left = 0;
+        return;
+    }
+    it->left = reverse ? rank + 1 : n - rank;
+    if (z->is_big)
+        it->node = avl_at(&z->u.big->tree, rank);
+    else if (!reverse)
+        it->off = compact_offset(z, rank);
+}
+
+/* Compact and reversed: fill the stack with the offsets of the entries
+ * up to it->rank (as many as it holds), walking from the start. */
+static void iter_refill(struct zset_iter *it)
+{
+    size_t first = it->rank + 1 > ZSET_ITER_STACK ? it->rank + 1 - ZSET_ITER_STACK : 0;
+    size_t off = compact_offset(it->z, first);
+    struct zset_member m;
+    it->depth = 0;
+    for (size_t r = first; r <= it->rank; r++) {
+        it->stack[it->depth++] = (uint32_t)off;
+        off = entry_get(it->z->u.buf, off, &m);
+    }
+}
+
+bool zset_iter_next(struct zset_iter *it, struct zset_member *m)
+{
+    if (it->left == 0)
+        return false;
+    it->left--;
+    if (it->z->is_big) {
+        const struct znode *n = znode_of(it->node);
+        m->ptr = n->member;
+        m->len = n->len;
+        m->score = n->score;
+        it->node = it->reverse ? avl_prev(it->node) : avl_next(it->node);
+    } else if (!it->reverse) {
+        it->off = entry_get(it->z->u.buf, it->off, m);
+    } else {
+        if (it->depth == 0)
+            iter_refill(it);
+        entry_get(it->z->u.buf, it->stack[--it->depth], m);
+    }
+    it->rank += it->reverse ? (size_t)-1 : 1;
+    return true;
+}
 
 struct scan_adapter {
     zset_scan_fn fn;
@@ -323,13 +774,13 @@ static void scan_entry_cb(struct hashmap_entry *e, void *ud)
 
 uint64_t zset_scan(struct zset *z, uint64_t cursor, zset_scan_fn fn, void *ud)
 {
-    if (z->big) {
+    if (z->is_big) {
         struct scan_adapter a = {fn, ud};
-        return hashmap_scan(z->map, cursor, scan_entry_cb, &a);
+        return hashmap_scan(z->u.big->map, cursor, scan_entry_cb, &a);
     }
-    for (const struct avl_node *an = avl_first(&z->tree); an; an = avl_next(an)) {
-        const struct znode *n = znode_of(an);
-        struct zset_member m = {n->member, n->len, n->score};
+    struct zset_member m;
+    for (size_t off = 0; off < z->used;) {
+        off = entry_get(z->u.buf, off, &m);
         fn(&m, ud);
     }
     return 0;
@@ -337,23 +788,55 @@ uint64_t zset_scan(struct zset *z, uint64_t cursor, zset_scan_fn fn, void *ud)
 
 /* ==== testing ================================================================== */
 
+static void check_compact(const struct zset *z)
+{
+    struct zset_member m, prev = {0};
+    size_t off = 0, n = 0;
+    /* No check against the limits: CONFIG SET may have lowered them since. */
+    while (off < z->used) {
+        size_t next = entry_get(z->u.buf, off, &m);
+        INVARIANT(!isnan(m.score));
+        INVARIANT(n == 0 || order_cmp(prev.score, prev.ptr, prev.len, m.score, m.ptr, m.len) < 0);
+        INVARIANT(next - off == entry_size(m.len, m.score)); /* each score in its one form */
+        prev = m;
+        off = next;
+        n++;
+    }
+    INVARIANT(off == z->used && n == z->count);
+    for (size_t i = 0, o = 0; i < n; i++) { /* members unique */
+        struct zset_member a;
+        o = entry_get(z->u.buf, o, &a);
+        size_t rank;
+        struct zset_member found;
+        INVARIANT(compact_find(z, a.ptr, a.len, &rank, &found) != z->used && rank == i);
+    }
+}
+
 /* The shape is avl.c's to check; the order and the member map are ours. */
-void zset__check_invariants(const struct zset *z)
+static void check_big(const struct zbig *b)
 {
     const struct znode *prev = NULL;
-    size_t count = avl__check_invariants(&z->tree);
-    for (const struct avl_node *an = avl_first(&z->tree); an; an = avl_next(an)) {
+    size_t count = avl__check_invariants(&b->tree);
+    for (const struct avl_node *an = avl_first(&b->tree); an; an = avl_next(an)) {
         const struct znode *n = znode_of(an);
         if (prev != NULL) {
             struct zkey k = {prev->score, prev->member, prev->len};
-            int order = zkey_cmp(&k, an);
-            assert(order < 0);
-            (void)order;
+            INVARIANT(zkey_cmp(&k, an) < 0);
         }
-        assert(!isnan(n->score));
-        assert(hashmap_get(z->map, n->member, n->len) == n);
+        INVARIANT(!isnan(n->score));
+        INVARIANT(hashmap_get(b->map, n->member, n->len) == n);
         prev = n;
     }
-    assert(hashmap_size(z->map) == count);
-    (void)count;
+    INVARIANT(hashmap_size(b->map) == count);
+}
+
+void zset__check_invariants(const struct zset *z)
+{
+    INVARIANT(z->boxed.ops->free_cb == boxed_free_cb);
+    if (z->is_big) {
+        INVARIANT(z->used == 0 && z->count == 0);
+        check_big(z->u.big);
+    } else {
+        check_compact(z);
+    }
 }

@@ -9,19 +9,20 @@
  *   order     ascending score, ties by member bytes (memcmp, shorter
  *             first), as Redis's skiplist.
  *   rank      0-based position in that order.
- *   encoding  what OBJECT ENCODING reports: "listpack" until a new member
- *             would pass zset-max-listpack-entries or is longer than
- *             zset-max-listpack-value bytes (struct object_limits, read at
- *             each insert), then
- *             "skiplist"; one-way, as Redis 7.0 (ZREM never converts back).
- *             Only the reported name changes: the representation is always
- *             the same, except that a listpack-encoded zset stores a score
- *             of -0 as 0 (as Redis's listpack does).
- *
- * Representation: a core/hashmap (value API) from member to its tree node,
- * plus an AVL tree of nodes keyed by (score, member) whose nodes carry
- * subtree sizes, so rank, select-by-rank and "how many below a score" are
- * O(log n).
+ *   compact   the small form, reported as "listpack" like Redis 7.0: one
+ *             buffer of (member, score) entries in order, searched
+ *             linearly. Used while the zset has at most
+ *             zset-max-listpack-entries members and none longer than
+ *             zset-max-listpack-value bytes (struct object_limits, read
+ *             at each insert). It stores a score of -0 as 0, as Redis's
+ *             listpack does.
+ *   big       the large form, reported as "skiplist": a core/hashmap
+ *             (value API) from member to its tree node, plus an AVL tree
+ *             of nodes keyed by (score, member) whose nodes carry subtree
+ *             sizes, so rank, select-by-rank and "how many below a score"
+ *             are O(log n).
+ *   conversion compact -> big, before an insert that would pass a limit;
+ *             never back (as Redis 7.0: ZREM keeps the skiplist).
  *
  * Errors: actions return 0 or ZSET_ENOMEM (the zset is unchanged);
  * predicates return bool.
@@ -45,9 +46,11 @@
 enum {
     ZSET_OK = 0,
     ZSET_ENOMEM = -1,
+    ZSET_EDUP = -2, /* zset_load: a member given twice */
 };
 
 struct zset;
+struct avl_node;
 
 /* One member, borrowed from the zset. */
 struct zset_member {
@@ -58,11 +61,11 @@ struct zset_member {
 
 /* ---- lifecycle ------------------------------------------------------------ */
 
-/* An empty zset. `hasher` is copied (its ctx must outlive the zset);
- * `limits` is borrowed and must outlive the zset (and its copies). NULL
- * on ENOMEM. */
+/* An empty compact zset. `hasher` (for the big form) and `limits` are
+ * borrowed and must outlive the zset (and its copies). NULL on ENOMEM
+ * (or when OBJECT_ENV_MAX other hasher/limits pairs are in use). */
 struct zset *zset_create(const struct hashmap_hasher *hasher, const struct object_limits *limits);
-/* An empty zset reported as "skiplist" from the start, as Redis creates
+/* An empty big zset ("skiplist") from the start, as Redis creates
  * one it knows will pass the listpack limits (ZUNIONSTORE's result, a long
  * ZRANGESTORE): its -0 scores keep their sign. NULL on ENOMEM. */
 struct zset *zset_create_skiplist(const struct hashmap_hasher *hasher,
@@ -73,7 +76,7 @@ void zset_destroy(struct zset *z);
  * deep-copy the zset), and back. zset_from_boxed asserts it is a zset. */
 struct object_boxed *zset_boxed(struct zset *z);
 struct zset *zset_from_boxed(struct object_boxed *b);
-/* A deep copy (same reported encoding), or NULL on ENOMEM. */
+/* A deep copy (same form), or NULL on ENOMEM. */
 struct zset *zset_dup(const struct zset *z);
 
 /* ---- reading -------------------------------------------------------------- */
@@ -81,15 +84,17 @@ struct zset *zset_dup(const struct zset *z);
 size_t zset_len(const struct zset *z);
 /* OBJECT_ENC_LISTPACK or OBJECT_ENC_SKIPLIST (see the glossary). */
 enum object_encoding zset_encoding(const struct zset *z);
-/* Heap bytes the sorted set holds, as allocated (MEMORY USAGE): the member
- * map exactly, the tree nodes estimated from the `samples` lowest (all
- * when 0), as Redis samples. O(samples). */
+/* Heap bytes the sorted set holds, as allocated (MEMORY USAGE): a
+ * compact one's header and buffer exactly; a big one's member map
+ * exactly, the tree nodes estimated from the `samples` lowest (all when
+ * 0), as Redis samples. O(samples). */
 size_t zset_bytes(const struct zset *z, size_t samples);
 /* The member's score; false when absent. */
 bool zset_score(struct zset *z, const void *member, size_t len, double *score);
 /* The member's rank in ascending order; false when absent. */
 bool zset_rank(struct zset *z, const void *member, size_t len, size_t *rank);
-/* The member at `rank` (< zset_len). */
+/* The member at `rank` (< zset_len). O(rank) for a compact zset: walk
+ * consecutive ranks with an iterator instead. */
 void zset_at(const struct zset *z, size_t rank, struct zset_member *m);
 /* How many members have a score < score (inclusive false) or <= score
  * (inclusive true). */
@@ -103,9 +108,38 @@ int zset_set(struct zset *z, const void *member, size_t len, double score, bool 
 /* Remove a member; true if it was there. */
 bool zset_remove(struct zset *z, const void *member, size_t len);
 
+/* Fill a new, empty zset (zset_create) with the n members of a value
+ * being loaded (RDB, RESTORE) in one go, in any order (the items are
+ * reordered), as Redis's rdbLoadObject keeps it: a listpack's members
+ * (`from_listpack`) stay compact while there are at most
+ * zset-max-listpack-entries of them, whatever their length; a skiplist's
+ * become compact only if they also fit zset-max-listpack-value. The
+ * bytes must not point into z. ZSET_EDUP when a member repeats,
+ * ZSET_ENOMEM; either way z is left empty. */
+int zset_load(struct zset *z, struct zset_member *items, size_t n, bool from_listpack);
+
 /* ---- visiting ------------------------------------------------------------- */
 
-/* ZSCAN: a listpack-encoded zset is visited whole in rank order and 0
+/* Consecutive ranks from `rank` (nothing when rank >= zset_len), upwards
+ * or downwards (`reverse`), each member once: O(1) amortised per member
+ * for a big zset and upwards through a compact one; downwards through a
+ * compact one (no back links) a walk from its start every
+ * ZSET_ITER_STACK members. z must not change while the iterator is used;
+ * it needs no deinit. */
+#define ZSET_ITER_STACK 16
+struct zset_iter { /* private fields */
+    const struct zset *z;
+    size_t rank, left;
+    bool reverse;
+    size_t off;                        /* compact, forwards: the next entry */
+    const struct avl_node *node;       /* big: the next node */
+    uint32_t stack[ZSET_ITER_STACK];   /* compact, backwards: offsets to come */
+    unsigned depth;
+};
+void zset_iter_init(struct zset_iter *it, const struct zset *z, size_t rank, bool reverse);
+bool zset_iter_next(struct zset_iter *it, struct zset_member *m);
+
+/* ZSCAN: a compact zset is visited whole in rank order and 0
  * returned (as Redis); otherwise visit the next bucket(s) of the member
  * map and return the next cursor (0: done), with the hashmap's guarantee.
  * fn must not change z. */

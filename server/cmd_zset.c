@@ -807,8 +807,13 @@ static void zrange_generic(struct cmd_ctx *ctx, enum range_type type, enum range
         return;
     count = z ? zrange_window(z, &q, &first) : 0;
     reply_members_len(ctx, count, q.withscores);
-    for (size_t i = 0; i < count; i++)
-        reply_rank_member(ctx, z, q.reverse ? first - i : first + i, q.withscores);
+    if (count == 0)
+        return;
+    struct zset_iter it;
+    struct zset_member m;
+    zset_iter_init(&it, z, first, q.reverse);
+    for (size_t i = 0; i < count && zset_iter_next(&it, &m); i++)
+        reply_member(ctx, &m, q.withscores);
 }
 
 static void zrange_command(struct cmd_ctx *ctx)
@@ -874,9 +879,10 @@ static struct zset *copy_range(const struct zset *z, const struct zrange_req *q,
     bool skiplist = q->r.type == RANGE_RANK && count > (unsigned long long)l->zset_max_listpack_entries;
     struct zset *dst = skiplist ? zset_create_skiplist(cmd_member_hasher(), cmd_object_limits())
                                 : zset_create(cmd_member_hasher(), cmd_object_limits());
+    struct zset_iter it;
     struct zset_member m;
-    for (size_t i = 0; dst != NULL && i < count; i++) {
-        zset_at(z, q->reverse ? first - i : first + i, &m);
+    zset_iter_init(&it, z, first, q->reverse);
+    for (size_t i = 0; dst != NULL && i < count && zset_iter_next(&it, &m); i++) {
         if (zset_set(dst, m.ptr, m.len, m.score, NULL) < 0) {
             zset_destroy(dst);
             dst = NULL;
@@ -1120,11 +1126,11 @@ static void src_visit(const struct zop_src *s, zop_visit_fn fn, void *ud)
 {
     bool go = true;
     if (s->z) {
+        struct zset_iter it;
         struct zset_member m;
-        for (size_t i = 0; go && i < zset_len(s->z); i++) {
-            zset_at(s->z, i, &m);
+        zset_iter_init(&it, s->z, 0, false);
+        while (go && zset_iter_next(&it, &m))
             go = fn(m.ptr, m.len, m.score, ud);
-        }
     } else if (s->s) {
         struct set_iter it;
         struct set_member m;

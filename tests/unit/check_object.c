@@ -6,6 +6,8 @@
  */
 #include <check.h>
 #include <limits.h>
+#include <pthread.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -386,6 +388,72 @@ START_TEST(lru_clock_wraps_at_24_bits)
 }
 END_TEST
 
+/* ---- envs ---------------------------------------------------------------- */
+
+static void env_free_cb(struct object_boxed *b)
+{
+    (void)b;
+}
+
+static void free_cb_other(struct object_boxed *b)
+{
+    (void)b;
+}
+
+START_TEST(envs_are_shared_per_ops_hasher_and_limits)
+{
+    static const struct object_boxed_ops ops = {.free_cb = env_free_cb};
+    static const struct object_boxed_ops other_ops = {.free_cb = free_cb_other};
+    static struct object_limits limits = OBJECT_LIMITS_DEFAULT, other_limits;
+    static const int hashers[OBJECT_ENV_MAX + 1]; /* only their addresses matter */
+    const struct hashmap_hasher *h = (const void *)&hashers[0];
+    const struct object_env *e = object_env(&ops, h, &limits);
+    ck_assert_ptr_nonnull(e);
+    ck_assert_ptr_eq(object_env(&ops, h, &limits), e);
+    ck_assert(e->hasher == h && e->limits == &limits && e->ops.free_cb == env_free_cb);
+    ck_assert_ptr_ne(object_env(&ops, h, &other_limits), e);
+    ck_assert_ptr_ne(object_env(&other_ops, h, &limits), e);
+    /* Two made, three in all: the table fills up at OBJECT_ENV_MAX. */
+    for (int i = 1; i <= OBJECT_ENV_MAX - 3; i++)
+        ck_assert_ptr_nonnull(object_env(&ops, (const void *)&hashers[i], &limits));
+    ck_assert_ptr_null(object_env(&ops, (const void *)&hashers[OBJECT_ENV_MAX], &limits));
+    ck_assert_ptr_eq(object_env(&ops, h, &limits), e); /* the old ones still answer */
+}
+END_TEST
+
+/* Threads racing to make the same envs all get the same ones. */
+enum { RACERS = 4, RACE_ENVS = 16 };
+static const int race_hashers[RACE_ENVS];
+static const struct object_env *race_got[RACERS][RACE_ENVS];
+
+static void *race_cb(void *arg)
+{
+    static const struct object_boxed_ops ops = {.free_cb = env_free_cb};
+    static struct object_limits limits = OBJECT_LIMITS_DEFAULT;
+    size_t t = (size_t)(uintptr_t)arg;
+    for (size_t i = 0; i < RACE_ENVS; i++) {
+        size_t k = (i * 7 + t * 5) % RACE_ENVS; /* a different order per thread */
+        race_got[t][k] = object_env(&ops, (const void *)&race_hashers[k], &limits);
+    }
+    return NULL;
+}
+
+START_TEST(envs_made_by_racing_threads_are_one)
+{
+    pthread_t th[RACERS];
+    for (size_t t = 0; t < RACERS; t++)
+        ck_assert_int_eq(pthread_create(&th[t], NULL, race_cb, (void *)(uintptr_t)t), 0);
+    for (size_t t = 0; t < RACERS; t++)
+        pthread_join(th[t], NULL);
+    for (size_t k = 0; k < RACE_ENVS; k++) {
+        ck_assert_ptr_nonnull(race_got[0][k]);
+        ck_assert(race_got[0][k]->hasher == (const void *)&race_hashers[k]);
+        for (size_t t = 1; t < RACERS; t++)
+            ck_assert_ptr_eq(race_got[t][k], race_got[0][k]);
+    }
+}
+END_TEST
+
 static Suite *object_suite(void)
 {
     Suite *s = suite_create("object");
@@ -394,6 +462,8 @@ static Suite *object_suite(void)
     TCase *ttl = tcase_create("ttl");
     TCase *raw = tcase_create("raw");
     TCase *clk = tcase_create("clock");
+    TCase *env = tcase_create("env");
+    TCase *env_threads = tcase_create("env_threads");
 
     tcase_add_test(enc, canonical_integers_are_encoded_int);
     tcase_add_test(enc, non_canonical_numbers_are_strings);
@@ -420,7 +490,11 @@ static Suite *object_suite(void)
     suite_add_tcase(s, pay);
     suite_add_tcase(s, ttl);
     suite_add_tcase(s, raw);
+    tcase_add_test(env, envs_are_shared_per_ops_hasher_and_limits);
     suite_add_tcase(s, clk);
+    tcase_add_test(env_threads, envs_made_by_racing_threads_are_one);
+    suite_add_tcase(s, env);
+    suite_add_tcase(s, env_threads);
     return s;
 }
 

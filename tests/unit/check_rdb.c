@@ -728,6 +728,55 @@ static int read_built(struct rdb_buf *b, char *error, size_t cap)
     return rc;
 }
 
+/* Redis's rdbLoadObject: a listpack keeps members longer than
+ * zset-max-listpack-value (only the count is checked), a skiplist's
+ * members must fit both limits to become a listpack (where -0 is 0). */
+START_TEST(loaded_zsets_take_the_encoding_redis_gives_them)
+{
+    static struct object_limits wide = OBJECT_LIMITS_DEFAULT;
+    wide.zset_max_listpack_value = 1000;
+    char longm[101];
+    memset(longm, 'x', 100);
+    longm[100] = '\0';
+    struct zset *z = zset_create(&hasher, &wide);
+    ck_assert_int_eq(zset_set(z, "a", 1, 1, NULL), 0);
+    ck_assert_int_eq(zset_set(z, longm, 100, 2, NULL), 0);
+    struct object_value v;
+    object_value_from_boxed(&v, OBJECT_ZSET, zset_encoding(z), zset_boxed(z));
+    struct object *o = make_object(&v);
+    struct rdb_buf b = dump(o);
+    struct object *back = decode_payload(b.data, b.len); /* default limits */
+    ck_assert_int_eq(object_encoding(back), OBJECT_ENC_LISTPACK);
+    zset__check_invariants(zset_from_boxed(object_boxed(back)));
+    free_object(back);
+    free_object(o);
+    rdb_buf_deinit(&b);
+
+    /* RDB_TYPE_ZSET: count, then member (an RDB string) and score (a
+     * length byte and text) pairs. */
+    char error[128] = "";
+    unsigned char two[120] = {RDB_TYPE_ZSET, 2, 1, 'a', 1, '1', 0x40, 100};
+    memcpy(two + 8, longm, 100);
+    memcpy(two + 108, (const unsigned char[]){1, '2'}, 2);
+    ck_assert_int_eq(read_value(two, 110, &back, error, sizeof(error)), 0);
+    ck_assert_int_eq(object_encoding(back), OBJECT_ENC_SKIPLIST);
+    free_object(back);
+
+    static const unsigned char three[] = {RDB_TYPE_ZSET, 3, 1, 'c', 1, '1', 1, 'b', 2,
+                                          '-', '0', 1, 'a', 1, '1'};
+    ck_assert_int_eq(read_value(three, sizeof(three), &back, error, sizeof(error)), 0);
+    ck_assert_int_eq(object_encoding(back), OBJECT_ENC_LISTPACK);
+    struct zset *got = zset_from_boxed(object_boxed(back));
+    struct zset_member m;
+    zset_at(got, 0, &m);
+    ck_assert(m.len == 1 && m.ptr[0] == 'b' && m.score == 0 && !signbit(m.score));
+    zset_at(got, 2, &m);
+    ck_assert(m.len == 1 && m.ptr[0] == 'c' && m.score == 1);
+    zset__check_invariants(got);
+    free_object(back);
+}
+END_TEST
+
 START_TEST(duplicates_are_refused)
 {
     char error[128];
@@ -856,6 +905,7 @@ static Suite *rdb_suite(void)
     tcase_add_test(tc, sets_round_trip_in_both_forms);
     tcase_add_test(tc, hashes_round_trip_in_both_forms);
     tcase_add_test(tc, zsets_round_trip_in_both_forms);
+    tcase_add_test(tc, loaded_zsets_take_the_encoding_redis_gives_them);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("redis_payloads");

@@ -2,8 +2,10 @@
  * check_zset.c - the sorted set value type (core/zset.c): order by
  * (score, member), rank, select by rank, count below a score, updates,
  * removals, the reported encoding (listpack limits, one-way), -0 in a
- * listpack, scanning, the boxed ops (free, deep copy), and the order-statistic tree
- * against a sorted-array model under random operations.
+ * listpack, scanning, the boxed ops (free, deep copy), the order-statistic tree
+ * against a sorted-array model under random operations, and the compact
+ * form against the big one (same answers, iterators both ways, conversion
+ * exactly at each limit).
  */
 #include <check.h>
 #include <math.h>
@@ -300,6 +302,201 @@ START_TEST(random_against_model)
 }
 END_TEST
 
+/* ---- the compact form against the big one --------------------------------------- */
+
+static void expect_same_member(const struct zset_member *a, const struct zset_member *b)
+{
+    ck_assert_uint_eq(a->len, b->len);
+    ck_assert(a->len == 0 || memcmp(a->ptr, b->ptr, a->len) == 0);
+    ck_assert(a->score == b->score); /* -0 == 0: a compact zset stores -0 as 0 */
+}
+
+/* Both zsets hold the same members in the same order, walked by rank and
+ * by iterators from random ranks both ways. */
+static void expect_same(struct zset *a, struct zset *b)
+{
+    size_t n = zset_len(b);
+    ck_assert_uint_eq(zset_len(a), n);
+    zset__check_invariants(a);
+    struct zset_member ma, mb;
+    for (size_t r = 0; r < n; r++) {
+        zset_at(a, r, &ma);
+        zset_at(b, r, &mb);
+        expect_same_member(&ma, &mb);
+    }
+    for (int dir = 0; dir < 2; dir++) {
+        size_t start = n ? (size_t)(rng() % (n + 1)) : 0;
+        struct zset_iter ia, ib;
+        zset_iter_init(&ia, a, start, dir);
+        zset_iter_init(&ib, b, start, dir);
+        size_t steps = 0;
+        while (zset_iter_next(&ib, &mb)) {
+            ck_assert(zset_iter_next(&ia, &ma));
+            expect_same_member(&ma, &mb);
+            steps++;
+        }
+        ck_assert(!zset_iter_next(&ia, &ma));
+        ck_assert_uint_eq(steps, start >= n ? 0 : dir ? start + 1 : n - start);
+    }
+}
+
+static double random_score(void)
+{
+    switch (rng() % 8) {
+    case 0:
+        return (double)(int64_t)(rng() % 2000000) - 1000000; /* multi-byte integers */
+    case 1:
+        return ((double)(int)(rng() % 200) - 100) / 8; /* fractions */
+    case 2:
+        return rng() % 2 ? INFINITY : -INFINITY;
+    case 3:
+        return rng() % 2 ? -0.0 : 4503599627370496.0 * (rng() % 2 ? 1 : -1); /* 2^52: a double */
+    case 4:
+        return 1e300 * ((double)(rng() % 5) - 2);
+    default:
+        return (double)(int)(rng() % 21) - 10; /* many ties */
+    }
+}
+
+START_TEST(compact_against_big)
+{
+    uint64_t seed0 = 0xc0ac7ULL;
+    rng_state = seed0;
+    printf("check_zset compact_against_big seed %llu\n", (unsigned long long)seed0);
+    /* `wide` keeps `compact` compact throughout; `dflt` converts at the
+     * default limits, when the model says it must. */
+    static struct object_limits wide = OBJECT_LIMITS_DEFAULT;
+    wide.zset_max_listpack_entries = 1000000;
+    wide.zset_max_listpack_value = 1000000;
+    struct zset *compact = zset_create(&hasher, &wide);
+    struct zset *dflt = make();
+    struct zset *big = zset_create_skiplist(&hasher, &limits);
+    bool converted = false;
+    char m[80];
+    for (int op = 0; op < 6000; op++) {
+        unsigned names = op < 3000 ? 40 : 200; /* small first, then past 128 */
+        size_t len = (size_t)snprintf(m, sizeof(m), "k%u", (unsigned)(rng() % names));
+        if (rng() % 50 == 0) { /* now and then too long for a listpack */
+            memset(m + len, 'x', 70 - len);
+            len = 70;
+        } else if (rng() % 60 == 0) {
+            len = 0;
+        }
+        double score = random_score(), s1, s2;
+        size_t r1, r2;
+        switch (rng() % 4) {
+        case 0:
+        case 1: {
+            bool a1, a2, a3;
+            bool present = zset_score(big, m, len, &s2);
+            if (!present && !converted)
+                converted = zset_len(dflt) + 1 > MAX_ENTRIES || len > 64;
+            ck_assert_int_eq(zset_set(big, m, len, score, &a1), ZSET_OK);
+            ck_assert_int_eq(zset_set(compact, m, len, score, &a2), ZSET_OK);
+            ck_assert_int_eq(zset_set(dflt, m, len, score, &a3), ZSET_OK);
+            ck_assert(a1 == !present && a2 == a1 && a3 == a1);
+            break;
+        }
+        case 2: {
+            bool gone = zset_remove(big, m, len);
+            ck_assert(zset_remove(compact, m, len) == gone);
+            ck_assert(zset_remove(dflt, m, len) == gone);
+            break;
+        }
+        default:
+            ck_assert(zset_score(compact, m, len, &s1) == zset_score(big, m, len, &s2));
+            ck_assert(zset_rank(compact, m, len, &r1) == zset_rank(big, m, len, &r2));
+            ck_assert(zset_rank(dflt, m, len, &r1) == zset_rank(big, m, len, &r2));
+            if (zset_rank(big, m, len, &r2)) {
+                zset_rank(compact, m, len, &r1);
+                ck_assert_uint_eq(r1, r2);
+                zset_score(compact, m, len, &s1);
+                ck_assert(s1 == s2);
+            }
+            for (int inc = 0; inc < 2; inc++) {
+                ck_assert_uint_eq(zset_count_below(compact, score, inc),
+                                  zset_count_below(big, score, inc));
+                ck_assert_uint_eq(zset_count_below(dflt, score, inc),
+                                  zset_count_below(big, score, inc));
+            }
+        }
+        ck_assert_int_eq(zset_encoding(compact), OBJECT_ENC_LISTPACK);
+        ck_assert_int_eq(zset_encoding(dflt),
+                         converted ? OBJECT_ENC_SKIPLIST : OBJECT_ENC_LISTPACK);
+        if (op % 23 == 0) {
+            expect_same(compact, big);
+            expect_same(dflt, big);
+        }
+    }
+    ck_assert(converted);
+    struct zset *copy = zset_dup(compact);
+    expect_same(copy, big);
+    ck_assert_int_eq(zset_encoding(copy), OBJECT_ENC_LISTPACK);
+    zset_destroy(copy);
+    zset_destroy(compact);
+    zset_destroy(dflt);
+    zset_destroy(big);
+}
+END_TEST
+
+/* zset_load: any order in, sorted out; a repeat refused (the zset left
+ * empty); the form Redis's rdbLoadObject gives. */
+START_TEST(load_builds_either_form)
+{
+    struct zset_member items[3] = {{"c", 1, 3}, {"a", 1, -0.0}, {"b", 1, 2}};
+    struct zset *z = make();
+    ck_assert_int_eq(zset_load(z, items, 3, false), ZSET_OK);
+    ck_assert_int_eq(zset_encoding(z), OBJECT_ENC_LISTPACK);
+    zset__check_invariants(z);
+    expect_at(z, 0, "a", 0);
+    expect_at(z, 2, "c", 3);
+    put(z, "d", 1, true); /* and it works as any other */
+    expect_at(z, 1, "d", 1);
+    zset_destroy(z);
+
+    struct zset_member dup[3] = {{"x", 1, 1}, {"y", 1, 2}, {"x", 1, 3}};
+    z = make();
+    ck_assert_int_eq(zset_load(z, dup, 3, true), ZSET_EDUP);
+    ck_assert_uint_eq(zset_len(z), 0);
+    zset_destroy(z);
+
+    /* Past the entries limit: big, keeping -0; a repeat is refused there too. */
+    static struct zset_member many[MAX_ENTRIES + 1];
+    static char names[MAX_ENTRIES + 1][8];
+    for (int i = 0; i <= MAX_ENTRIES; i++) {
+        many[i].len = (size_t)snprintf(names[i], sizeof(names[i]), "m%d", i);
+        many[i].ptr = names[i];
+        many[i].score = i == 7 ? -0.0 : MAX_ENTRIES - i;
+    }
+    z = make();
+    ck_assert_int_eq(zset_load(z, many, MAX_ENTRIES + 1, true), ZSET_OK);
+    ck_assert_int_eq(zset_encoding(z), OBJECT_ENC_SKIPLIST);
+    zset__check_invariants(z);
+    double sc;
+    ck_assert(zset_score(z, "m7", 2, &sc) && sc == 0 && signbit(sc));
+    zset_destroy(z);
+    many[5].ptr = names[3];
+    many[5].len = strlen(names[3]);
+    z = make();
+    ck_assert_int_eq(zset_load(z, many, MAX_ENTRIES + 1, true), ZSET_EDUP);
+    ck_assert_uint_eq(zset_len(z), 0);
+    zset_destroy(z);
+
+    /* A long member: a listpack's stays compact, a skiplist's goes big. */
+    char longm[70];
+    memset(longm, 'l', sizeof(longm));
+    struct zset_member one = {longm, sizeof(longm), 1};
+    z = make();
+    ck_assert_int_eq(zset_load(z, &one, 1, true), ZSET_OK);
+    ck_assert_int_eq(zset_encoding(z), OBJECT_ENC_LISTPACK);
+    zset_destroy(z);
+    z = make();
+    ck_assert_int_eq(zset_load(z, &one, 1, false), ZSET_OK);
+    ck_assert_int_eq(zset_encoding(z), OBJECT_ENC_SKIPLIST);
+    zset_destroy(z);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("zset");
@@ -311,6 +508,8 @@ int main(void)
     tcase_add_test(tc, dup_is_deep);
     tcase_add_test(tc, scan_listpack_whole_skiplist_by_cursor);
     tcase_add_test(tc, random_against_model);
+    tcase_add_test(tc, compact_against_big);
+    tcase_add_test(tc, load_builds_either_form);
     tcase_set_timeout(tc, 120);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
