@@ -80,7 +80,7 @@ struct rdb_file_load_result {
     uint64_t keys_expired; /* skipped: their time was past */
     size_t consumed;       /* bytes read up to the checksum's end (an old
                               RDB-preamble AOF goes on with commands) */
-    char error[256];       /* why a load failed */
+    char error[384];       /* why a load failed: a sentence and a reason of up to 200 */
 };
 
 /* What a load may be asked to do besides inserting keys. */

@@ -180,8 +180,8 @@ static int read_lzf_string(struct rdb_reader *r, struct rdb_str *s)
  * when it lives in the scratch (see struct pair_buf). */
 int rdb_read_string(struct rdb_reader *r, struct rdb_str *s)
 {
-    uint64_t len;
-    bool encoded;
+    uint64_t len = 0;
+    bool encoded = false;
     s->is_int = false;
     if (rdb_read_len(r, &len, &encoded) < 0)
         return RDB_EFORMAT;
@@ -202,7 +202,7 @@ int rdb_read_string(struct rdb_reader *r, struct rdb_str *s)
 
 int rdb_read_binary_double(struct rdb_reader *r, double *d)
 {
-    unsigned char b[8];
+    unsigned char b[8] = {0};
     if (rdb_read_bytes(r, b, 8) < 0)
         return RDB_EFORMAT;
     uint64_t u = 0;
