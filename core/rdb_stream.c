@@ -490,7 +490,7 @@ static int read_group(struct rdb_reader *r, struct stream *s)
 {
     struct rdb_str name;
     struct stream_id last;
-    uint64_t entries_read, npel, nconsumers;
+    uint64_t entries_read, npel = 0, nconsumers = 0;
     struct pel_entry *pel = NULL;
     int rc = rdb_read_string(r, &name);
     if (rc == 0 && stream_group_find(s, name.ptr, name.len))
@@ -542,7 +542,7 @@ int rdb__stream_read(struct rdb_reader *r, struct object_value *v)
     struct stream *s = stream_create();
     if (s == NULL)
         return RDB_ENOMEM;
-    uint64_t ngroups;
+    uint64_t ngroups = 0;
     int rc = read_nodes(r, s);
     if (rc == 0)
         rc = read_meta(r, s);
