@@ -44,6 +44,7 @@
 #include "fsutil.h"
 #include "function.h"
 #include "keyspace.h"
+#include "loading.h"
 #include "log.h"
 #include "notify.h"
 #include "propagate.h"
@@ -344,6 +345,7 @@ struct loader {
     size_t len, pos;
     struct client c;
     size_t valid_up_to, valid_before_multi;
+    size_t before; /* bytes of the files loaded before this one (progress) */
     struct resp_arg *argv;
     size_t argv_cap;
 };
@@ -463,6 +465,10 @@ static enum load_status load_commands(struct loader *l, bool last)
         if (!replay(l, argc))
             return LOAD_FAILED;
         l->valid_up_to = l->pos;
+        if (loading_key_done(l->before + l->pos)) { /* a shutdown: stop here */
+            log_warning("AOF loading stopped at offset %zu of %s", l->pos, l->name);
+            return LOAD_FAILED;
+        }
     }
     if (rc == 0 && (l->c.flags & CLIENT_MULTI)) {
         log_warning("Revert incomplete MULTI/EXEC transaction in AOF file %s", l->name);
@@ -505,10 +511,10 @@ static enum load_status load_rdb_base(const char *name, const void *data, size_t
 }
 
 /* One file of the directory; `last`: a truncated tail may be dropped. */
-static enum load_status load_file(const char *name, bool last)
+static enum load_status load_file(const char *name, bool last, size_t before)
 {
     char path[PATH_MAX];
-    struct loader l = {.name = name, .valid_before_multi = 0};
+    struct loader l = {.name = name, .valid_before_multi = 0, .before = before};
     struct stat sb;
     enum load_status rc;
     long long t0 = server_monotonic_ns();
@@ -560,15 +566,27 @@ static enum load_status load_file(const char *name, bool last)
     return rc;
 }
 
-/* Every file of st.manifest, base first. 0 or -1 (logged). */
+/* Every file of st.manifest, base first, as one load for INFO's loading_*
+ * fields (and key-load-delay per command, as Redis's debugDelay). 0 or -1
+ * (logged). */
 static int load_files(void)
 {
-    size_t total = (st.manifest.base ? 1 : 0) + st.manifest.nincr, n = 0;
-    if (st.manifest.base && load_file(st.manifest.base->name, ++n == total) == LOAD_FAILED)
-        return -1;
+    size_t files = (st.manifest.base ? 1 : 0) + st.manifest.nincr, n = 0, bytes = 0, done = 0;
+    if (st.manifest.base)
+        bytes += (size_t)file_size(st.manifest.base->name);
     for (size_t i = 0; i < st.manifest.nincr; i++)
-        if (load_file(st.manifest.incr[i].name, ++n == total) == LOAD_FAILED)
+        bytes += (size_t)file_size(st.manifest.incr[i].name);
+    loading_begin(bytes);
+    if (st.manifest.base) {
+        if (load_file(st.manifest.base->name, ++n == files, done) == LOAD_FAILED)
             return -1;
+        done += (size_t)file_size(st.manifest.base->name);
+    }
+    for (size_t i = 0; i < st.manifest.nincr; i++) {
+        if (load_file(st.manifest.incr[i].name, ++n == files, done) == LOAD_FAILED)
+            return -1;
+        done += (size_t)file_size(st.manifest.incr[i].name);
+    }
     return 0;
 }
 

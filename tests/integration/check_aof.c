@@ -189,6 +189,38 @@ START_TEST(debug_loadaof_rebuilds_the_same_dataset)
 }
 END_TEST
 
+/* Replaying the AOF is a load like the RDB's: -LOADING meanwhile, INFO's
+ * progress, key-load-delay per command, and a shutdown stops it with the
+ * files untouched (before, the replay ignored all three: a SHUTDOWN waited
+ * for the whole file). */
+START_TEST(replaying_reports_progress_and_stops_at_shutdown)
+{
+    struct tmpdir d;
+    struct harness_fixture f;
+    tmpdir_make(&d);
+    up(&f, &d, "everysec", NULL, NULL);
+    harness_pipeline_int(f.c, "SET key:%d v", 0, 2000);
+    down(&f);
+    const char *args[] = {"--dir", d.path, "--appendonly", "yes", "--threads", "2",
+                          "--key-load-delay", "2000", NULL};
+    struct harness_opts opts = {.during_loading = true};
+    harness_start_ex(&f.s, &opts, args);
+    f.c = harness_connect(&f.s);
+    harness_expect_error(harness_cmd(f.c, "GET key:1"),
+                         "LOADING Redis is loading the dataset in memory");
+    ck_assert_int_eq(harness_info_ll(f.c, "persistence", "loading"), 1);
+    long long total = harness_info_ll(f.c, "persistence", "loading_total_bytes");
+    ck_assert_int_gt(total, 2000 * 20);
+    HARNESS_WAIT_FOR(harness_info_ll(f.c, "persistence", "loading_loaded_bytes") > 0,
+                     "no progress reported");
+    down(&f); /* with 2 ms a command, 4 s of loading left: the shutdown stops it */
+    up(&f, &d, "everysec", NULL, NULL);
+    ck_assert_int_eq(harness_cmd_int(f.c, "DBSIZE"), 2000);
+    harness_down(&f);
+    tmpdir_remove(&d);
+}
+END_TEST
+
 static bool has_line(const char *text, const char *const *words, size_t n)
 {
     char want[256];
@@ -698,6 +730,7 @@ static Suite *aof_suite(void)
     tcase_set_timeout(tc, 120);
     tcase_add_test(tc, every_type_and_ttl_survive_restart_and_rewrite);
     tcase_add_test(tc, debug_loadaof_rebuilds_the_same_dataset);
+    tcase_add_test(tc, replaying_reports_progress_and_stops_at_shutdown);
     tcase_add_test(tc, incr_file_holds_what_redis_7_writes);
     tcase_add_test(tc, a_base_of_commands_round_trips);
     tcase_add_test(tc, an_old_single_file_aof_is_migrated);
