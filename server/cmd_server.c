@@ -198,7 +198,7 @@ static void info_memory(struct resp_out *t, long long now_ms)
 }
 
 /* Redis 7.0's AOF lines of INFO persistence. */
-static void info_aof(struct resp_out *t)
+static void info_aof(struct resp_out *t, const struct snapshot_info *si)
 {
     struct aof_info ai;
     aof_get_info(&ai);
@@ -211,7 +211,7 @@ static void info_aof(struct resp_out *t)
     info_line(t, "aof_rewrites:%lld", ai.rewrites);
     info_line(t, "aof_rewrites_consecutive_failures:%lld", ai.rewrites_consecutive_failures);
     info_line(t, "aof_last_write_status:%s", ai.last_write_ok ? "ok" : "err");
-    info_line(t, "aof_last_cow_size:0");
+    info_line(t, "aof_last_cow_size:%lld", si->cow.last_other);
     info_line(t, "module_fork_in_progress:0");
     info_line(t, "module_fork_last_cow_size:0");
     if (!ai.enabled)
@@ -224,13 +224,12 @@ static void info_aof(struct resp_out *t)
     info_line(t, "aof_delayed_fsync:%lld", ai.delayed_fsync);
 }
 
-/* Redis 7.0's layout; copy-on-write sizes and save progress are not
- * measured (0), and Grove has no module forks. */
+/* Redis 7.0's layout; save progress is not measured (0), copy-on-write is
+ * sampled by the parent (snapshot.h), and Grove has no module forks. */
 static void info_persistence(struct resp_out *t)
 {
-    static const char *const head[] = {
-        "async_loading:0", "current_cow_peak:0", "current_cow_size:0",
-        "current_cow_size_age:0", "current_fork_perc:0.00", "current_save_keys_processed:0",
+    static const char *const progress[] = {
+        "current_fork_perc:0.00", "current_save_keys_processed:0",
         "current_save_keys_total:0",
     };
     struct snapshot_info si;
@@ -239,8 +238,12 @@ static void info_persistence(struct resp_out *t)
     loading_get_info(&li);
     info_line(t, "# Persistence");
     info_line(t, "loading:%d", li.loading);
-    for (size_t i = 0; i < sizeof(head) / sizeof(head[0]); i++)
-        info_line(t, "%s", head[i]);
+    info_line(t, "async_loading:0");
+    info_line(t, "current_cow_peak:%lld", si.cow.peak);
+    info_line(t, "current_cow_size:%lld", si.cow.current);
+    info_line(t, "current_cow_size_age:%lld", si.cow_age_sec);
+    for (size_t i = 0; i < sizeof(progress) / sizeof(progress[0]); i++)
+        info_line(t, "%s", progress[i]);
     info_line(t, "rdb_changes_since_last_save:%lld", si.changes_since_last_save);
     info_line(t, "rdb_bgsave_in_progress:%d", si.bgsave_in_progress);
     info_line(t, "rdb_last_save_time:%lld", si.last_save_time);
@@ -248,10 +251,10 @@ static void info_persistence(struct resp_out *t)
     info_line(t, "rdb_last_bgsave_time_sec:%lld", si.last_bgsave_time_sec);
     info_line(t, "rdb_current_bgsave_time_sec:%lld", si.current_bgsave_time_sec);
     info_line(t, "rdb_saves:%lld", si.saves);
-    info_line(t, "rdb_last_cow_size:0");
+    info_line(t, "rdb_last_cow_size:%lld", si.cow.last_rdb);
     info_line(t, "rdb_last_load_keys_expired:%lld", si.last_load_keys_expired);
     info_line(t, "rdb_last_load_keys_loaded:%lld", si.last_load_keys_loaded);
-    info_aof(t);
+    info_aof(t, &si);
     if (!li.loading)
         return;
     info_line(t, "loading_start_time:%lld", li.start_time);

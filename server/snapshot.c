@@ -43,6 +43,8 @@
 #define SNAPSHOT_BUF_SIZE (64 * 1024)
 
 static pthread_mutex_t state_lock = PTHREAD_MUTEX_INITIALIZER;
+#define COW_SAMPLE_MS 200 /* how often the cron reads a running child's copy-on-write */
+
 static struct {
     pid_t child;                 /* 0: none */
     long long child_start_ms;
@@ -58,6 +60,8 @@ static struct {
     bool scheduled;
     bool other;                  /* the child is other_child's, not a BGSAVE */
     struct snapshot_child other_child;
+    struct snapshot_cow cow;     /* the running child's copy-on-write, and the last ones */
+    long long cow_sampled_ms;
 } st = {.last_bgsave_time_sec = -1, .last_bgsave_ok = true};
 /* Read by every write command (MISCONF) without the lock. */
 static atomic_bool bgsave_failed;
@@ -287,6 +291,44 @@ static void child_main(struct save_job *job)
     _exit(save_to_disk(job) == 0 ? 0 : 1);
 }
 
+/* The child's private dirty bytes, read by the parent from
+ * /proc/<pid>/smaps_rollup: what its copy of the memory has cost so far
+ * (Redis's child measures the same figure on itself); 0 if unreadable. */
+static long long child_private_dirty(pid_t pid)
+{
+    char path[64], line[256];
+    long long kb = 0, v;
+    snprintf(path, sizeof(path), "/proc/%d/smaps_rollup", (int)pid);
+    FILE *f = fopen(path, "r");
+    if (f == NULL)
+        return 0;
+    while (fgets(line, sizeof(line), f))
+        if (sscanf(line, "Private_Dirty: %lld kB", &v) == 1)
+            kb += v;
+    fclose(f);
+    return kb * 1024;
+}
+
+/* state_lock held: a child was just forked. */
+static void cow_start(long long now_ms)
+{
+    st.cow.current = st.cow.peak = 0;
+    st.cow_sampled_ms = now_ms;
+}
+
+/* state_lock held, a child running: sample its copy-on-write at most every
+ * COW_SAMPLE_MS (reading smaps_rollup walks its page tables). The last
+ * sample before it exits is what rdb_last_cow_size reports. */
+static void cow_sample(long long now_ms)
+{
+    if (now_ms - st.cow_sampled_ms < COW_SAMPLE_MS && st.cow.current > 0)
+        return;
+    st.cow.current = child_private_dirty(st.child);
+    if (st.cow.current > st.cow.peak)
+        st.cow.peak = st.cow.current;
+    st.cow_sampled_ms = now_ms;
+}
+
 /* state_lock held. */
 static int bgsave_locked(void)
 {
@@ -319,6 +361,7 @@ static int bgsave_locked(void)
     st.total_forks++;
     st.child = pid;
     st.child_start_ms = st.last_try_ms;
+    cow_start(st.child_start_ms);
     st.scheduled = false;
     log_notice("Background saving started by pid %d (fork pause %lld us)", (int)pid,
                st.latest_fork_usec);
@@ -376,6 +419,7 @@ static int fork_other_locked(const struct snapshot_child *ch)
     st.other = true;
     st.other_child = *ch;
     st.child_start_ms = server_mstime();
+    cow_start(st.child_start_ms);
     return 0;
 }
 
@@ -418,6 +462,9 @@ static void remove_child_file(pid_t pid)
 static void child_done(int status, long long now_ms)
 {
     bool ok = WIFEXITED(status) && WEXITSTATUS(status) == 0;
+
+    *(st.other ? &st.cow.last_other : &st.cow.last_rdb) = st.cow.current;
+    st.cow.current = st.cow.peak = 0;
 
     if (st.other) {
         st.child = 0;
@@ -471,6 +518,8 @@ void snapshot_cron(long long now_ms)
     int status;
 
     pthread_mutex_lock(&state_lock);
+    if (st.child)
+        cow_sample(now_ms);
     if (st.child && waitpid(st.child, &status, WNOHANG) == st.child)
         child_done(status, now_ms);
     uint64_t changes = keyspace_dirty(server.ks) - st.dirty_at_save;
@@ -557,6 +606,8 @@ void snapshot_get_info(struct snapshot_info *out)
         .last_load_keys_expired = st.load_expired,
         .latest_fork_usec = st.latest_fork_usec,
         .total_forks = st.total_forks,
+        .cow = st.cow,
+        .cow_age_sec = st.child ? (now_ms - st.cow_sampled_ms) / 1000 : 0,
     };
     pthread_mutex_unlock(&state_lock);
 }

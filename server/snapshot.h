@@ -87,6 +87,14 @@ bool snapshot_writes_refused(void);
     "(stop-writes-on-bgsave-error option). Please check the Redis logs for details about "   \
     "the RDB error."
 
+/* Copy-on-write bytes of fork children (INFO persistence's *_cow_*), as
+ * the parent samples them while a child runs. */
+struct snapshot_cow {
+    long long current, peak;  /* the running child's, 0 when none */
+    long long last_rdb;       /* the last BGSAVE child's, at its last sample */
+    long long last_other;     /* the last other child's (the AOF rewrite) */
+};
+
 /* What INFO persistence and INFO stats show. */
 struct snapshot_info {
     long long changes_since_last_save;
@@ -98,6 +106,8 @@ struct snapshot_info {
     long long saves;
     long long last_load_keys_loaded, last_load_keys_expired;
     long long latest_fork_usec, total_forks;
+    struct snapshot_cow cow;
+    long long cow_age_sec;          /* since current was sampled */
 };
 void snapshot_get_info(struct snapshot_info *out);
 /* LASTSAVE. */

@@ -339,8 +339,8 @@ END_TEST
 
 #ifdef GROVE_FAULT_INJECTION
 /* A child that does not finish (GROVE_FAULTS bgsave-stall): BGSAVE and
- * SAVE are refused while it runs, INFO shows it, and SHUTDOWN NOSAVE kills
- * it, leaving no file behind. */
+ * SAVE are refused while it runs, INFO shows it and its copy-on-write, and
+ * SHUTDOWN NOSAVE kills it, leaving no file behind. */
 START_TEST(a_running_child_blocks_saves_until_shutdown_kills_it)
 {
     struct harness_tmpdir d;
@@ -359,6 +359,15 @@ START_TEST(a_running_child_blocks_saves_until_shutdown_kills_it)
     ck_assert_int_eq(harness_info_ll(f.c, "persistence", "rdb_bgsave_in_progress"), 1);
     ck_assert_int_ge(harness_info_ll(f.c, "persistence", "rdb_current_bgsave_time_sec"), 0);
     harness_expect_str(harness_cmd(f.c, "GET k"), "v"); /* the server keeps answering */
+    /* Writes while the child holds the old pages: the parent's copies
+     * leave them private to the child, which INFO shows as its
+     * copy-on-write (sampled by the parent's cron). */
+    for (int round = 0; round < 50 && harness_info_ll(f.c, "persistence", "current_cow_size") == 0;
+         round++)
+        harness_pipeline_int(f.c, "SET key:%d 0123456789012345678901234567890123456789", 0, 20000);
+    ck_assert_int_gt(harness_info_ll(f.c, "persistence", "current_cow_size"), 0);
+    ck_assert_int_ge(harness_info_ll(f.c, "persistence", "current_cow_peak"),
+                     harness_info_ll(f.c, "persistence", "current_cow_size"));
     down_nosave(&f);
     dump_path(&d, path, sizeof(path));
     ck_assert(!file_exists(path));
