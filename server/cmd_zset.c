@@ -250,9 +250,80 @@ static size_t lex_count_below(const struct zset *z, const struct lex_item *it, b
     return lo;
 }
 
-static void lex_range_ranks(const struct zset *z, const struct lex_item *min,
-                            const struct lex_item *max, size_t *lo, size_t *hi)
+/* Redis's zslLexValueGteMin and zslLexValueLteMax. */
+static bool lex_gte_min(const struct zset_member *m, const struct lex_item *min)
 {
+    if (min->inf)
+        return min->inf < 0;
+    int c = bytes_cmp(m->ptr, m->len, min->ptr, min->len);
+    return min->ex ? c > 0 : c >= 0;
+}
+
+static bool lex_lte_max(const struct zset_member *m, const struct lex_item *max)
+{
+    if (max->inf)
+        return max->inf > 0;
+    int c = bytes_cmp(m->ptr, m->len, max->ptr, max->len);
+    return max->ex ? c < 0 : c <= 0;
+}
+
+/* A compact zset's range as Redis walks a listpack, which decides what a
+ * lex range of members with different scores (unspecified, but what
+ * clients see) holds: forwards, from the first member >= min while members
+ * are <= max (zzlFirstInLexRange); reverse, from the last member <= max
+ * while members are >= min (zzlLastInLexRange). */
+static void lex_walk_ranks(const struct zset *z, const struct lex_item *min,
+                           const struct lex_item *max, bool reverse, size_t *lo, size_t *hi)
+{
+    size_t n = zset_len(z), start = n, end = n;
+    struct zset_iter it;
+    struct zset_member m;
+    zset_iter_init(&it, z, reverse && n > 0 ? n - 1 : 0, reverse);
+    for (size_t rank = 0; zset_iter_next(&it, &m); rank++) { /* rank in walk order */
+        bool in = reverse ? lex_gte_min(&m, min) : lex_lte_max(&m, max);
+        if (start == n) {
+            if (!(reverse ? lex_lte_max(&m, max) : lex_gte_min(&m, min)))
+                continue;
+            if (!in)
+                break;
+            start = rank;
+        } else if (!in) {
+            end = rank;
+            break;
+        }
+    }
+    if (start == n)
+        end = start;
+    *lo = reverse ? n - end : start; /* walk positions back to ranks */
+    *hi = reverse ? n - start : end;
+}
+
+/* Redis's zslIsInLexRange / zzlIsInLexRange: false when the last member
+ * is below min or the first above max, so nothing is in range (members of
+ * different scores may still lie between). */
+static bool lex_range_may_hold(const struct zset *z, const struct lex_item *min,
+                               const struct lex_item *max)
+{
+    struct zset_member first, last;
+    size_t n = zset_len(z);
+    if (n == 0)
+        return false;
+    zset_at(z, 0, &first);
+    zset_at(z, n - 1, &last);
+    return lex_gte_min(&last, min) && lex_lte_max(&first, max);
+}
+
+static void lex_range_ranks(const struct zset *z, const struct lex_item *min,
+                            const struct lex_item *max, bool reverse, size_t *lo, size_t *hi)
+{
+    if (!lex_range_may_hold(z, min, max)) {
+        *lo = *hi = 0;
+        return;
+    }
+    if (zset_encoding(z) == OBJECT_ENC_LISTPACK) {
+        lex_walk_ranks(z, min, max, reverse, lo, hi);
+        return;
+    }
     *lo = lex_count_below(z, min, min->ex);
     *hi = lex_count_below(z, max, !max->ex);
     if (*hi < *lo)
@@ -335,7 +406,7 @@ static void range_ranks(const struct zset *z, const struct range *r, bool revers
         score_range_ranks(z, &r->score, lo, hi);
         return;
     case RANGE_LEX:
-        lex_range_ranks(z, &r->min, &r->max, lo, hi);
+        lex_range_ranks(z, &r->min, &r->max, reverse, lo, hi);
         return;
     default: /* RANGE_RANK */
         if (!collection_clamp_range(r->start, r->end, len, &first, &count))

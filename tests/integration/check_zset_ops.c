@@ -1139,6 +1139,32 @@ START_TEST(zunion_zinter_zdiff_match_a_model)
 }
 END_TEST
 
+/* Lex ranges over members of different scores are unspecified, but a
+ * small (listpack) sorted set answers them deterministically in Redis: the
+ * range is empty unless the last member is >= min and the first <= max
+ * (zzlIsInLexRange), a forward range runs from the first member >= min
+ * while members are <= max, a reverse one from the last member <= max
+ * while they are >= min. Replies recorded from redis-server 7.0.15. */
+START_TEST(lex_ranges_of_mixed_scores_walk_as_a_listpack)
+{
+    static const struct exchange ex[] = {
+        {"ZADD zl 1 b 2 a 3 c", ":3\r\n", SAME},
+        {"ZRANGEBYLEX zl - [b", "*2\r\n$1\r\nb\r\n$1\r\na\r\n", SAME},
+        {"ZREVRANGEBYLEX zl [b -", "*2\r\n$1\r\na\r\n$1\r\nb\r\n", SAME},
+        {"ZLEXCOUNT zl - [b", ":2\r\n", SAME},
+        {"ZRANGE zl [b - BYLEX REV LIMIT 0 1", "*1\r\n$1\r\na\r\n", SAME},
+        {"ZREMRANGEBYLEX zl - [b", ":2\r\n", SAME},
+        {"ZRANGE zl 0 -1", "*1\r\n$1\r\nc\r\n", SAME},
+        {"ZADD zm -2 b 1 2", ":2\r\n", SAME},
+        {"ZRANGEBYLEX zm (a [c", "*0\r\n", SAME},
+        {"ZREMRANGEBYLEX zm (a [c", ":0\r\n", SAME},
+        {"ZADD zn -0.5 c 1 -3", ":2\r\n", SAME},
+        {"ZLEXCOUNT zn - [b", ":0\r\n", SAME},
+    };
+    RUN_EXCHANGES(ex);
+}
+END_TEST
+
 static Suite *zset_ops_suite(void)
 {
     Suite *s = suite_create("zset_ops");
@@ -1173,6 +1199,7 @@ static Suite *zset_ops_suite(void)
     tc = harness_server_case("zrangestore", NULL, NULL);
     tcase_add_loop_test(tc, zrangestore_stores_any_zrange, 2, 4);
     tcase_add_loop_test(tc, zrangestore_argument_errors, 2, 4);
+    tcase_add_loop_test(tc, lex_ranges_of_mixed_scores_walk_as_a_listpack, 2, 4);
     suite_add_tcase(s, tc);
     return s;
 }
