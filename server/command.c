@@ -519,14 +519,15 @@ static const struct command *resolve(struct cmd_ctx *ctx, const struct command *
         return NULL;
     }
     /* After a failed bgsave, Redis refuses writes, and PING (so that a
-     * health check notices). */
-    if (((cmd->flags & CMD_WRITE) || strcmp(cmd->name, "ping") == 0) &&
-        __builtin_expect(snapshot_writes_refused(), 0)) {
+     * health check notices). The rare condition is tested first: it is
+     * a load, the name comparison a call for every read command. */
+    if (__builtin_expect(snapshot_writes_refused(), 0) &&
+        ((cmd->flags & CMD_WRITE) || strcmp(cmd->name, "ping") == 0)) {
         resp_add_error(ctx->out, SNAPSHOT_ERR_MISCONF);
         return NULL;
     }
-    if (((cmd->flags & CMD_WRITE) || strcmp(cmd->name, "ping") == 0) &&
-        __builtin_expect(aof_writes_refused(), 0)) {
+    if (__builtin_expect(aof_writes_refused(), 0) &&
+        ((cmd->flags & CMD_WRITE) || strcmp(cmd->name, "ping") == 0)) {
         resp_add_errorf(ctx->out, "MISCONF Errors writing to the AOF file: %s",
                         aof_write_error());
         return NULL;
