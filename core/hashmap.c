@@ -326,12 +326,16 @@ static void sip_rounds(struct sip *s, int n)
     }
 }
 
-/* Little-endian load, whatever the host: compilers turn it into one mov. */
+/* Little-endian load, whatever the host. A memcpy is one mov; the
+ * byte-by-byte form it replaces was not merged by GCC 12 (-O3): ~20
+ * instructions per block, a quarter of hashing a short key. */
 static uint64_t load_le64(const unsigned char *p)
 {
-    uint64_t v = 0;
-    for (int i = 7; i >= 0; i--)
-        v = (v << 8) | p[i];
+    uint64_t v;
+    memcpy(&v, p, sizeof(v));
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+    v = __builtin_bswap64(v);
+#endif
     return v;
 }
 

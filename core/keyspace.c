@@ -447,10 +447,16 @@ static size_t lockset_lower_bound(const struct keyspace_lockset *set, unsigned i
 
 int keyspace_lockset_add(struct keyspace_lockset *set, struct keyspace_shard *sh)
 {
-    size_t pos = lockset_lower_bound(set, sh->id);
+    size_t pos;
     struct keyspace_shard **v;
 
     assert(!set->locked);
+    if (set->n == 0) { /* nearly every command has one key: skip the search */
+        set_items(set)[0] = sh;
+        set->n = 1;
+        return KEYSPACE_OK;
+    }
+    pos = lockset_lower_bound(set, sh->id);
     if (pos < set->n && set_items(set)[pos] == sh)
         return KEYSPACE_OK;
     if (set->n == set->cap && lockset_grow(set) != KEYSPACE_OK)
@@ -488,8 +494,10 @@ void keyspace_lockset_unlock(struct keyspace_lockset *set)
 void keyspace_lockset_deinit(struct keyspace_lockset *set)
 {
     assert(!set->locked);
-    free(set->heap);
-    set->heap = NULL;
+    if (set->heap) { /* free(NULL) is not free: this runs for every command */
+        free(set->heap);
+        set->heap = NULL;
+    }
     set->n = 0;
 }
 

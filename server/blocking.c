@@ -729,6 +729,8 @@ void blocking_thread_done(void)
 
 void blocking_serve_ready(void)
 {
+    if (ready.n == 0)
+        return; /* the usual case, after every command: nothing to check */
     if (script_running_here())
         return; /* a command answered while a script runs: serve after it */
     int order = ready.n > 0 ? propagate_order_begin(NULL) : 0;
