@@ -134,7 +134,7 @@
  * Every lookup in a big table is a random access, and with 4 KB pages it
  * misses the TLB as well as the cache: loading 10M keys (a 16M-bucket
  * table spread over 16 shards, 128 MB) spent half its time on the bucket
- * load, and huge pages cut the load by ~15%. Only the tables get them,
+ * load, and huge pages cut the load by 10-15%. Only the tables get them,
  * never the entries, so the memory cost is nil (a table this big is
  * touched throughout). While a snapshot child shares the pages, kernels
  * since 5.8 split a written huge page and copy 4 KB of it, so copy-on-
