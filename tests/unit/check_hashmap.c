@@ -948,6 +948,7 @@ START_TEST(never_shrinks_below_the_minimum)
 END_TEST
 
 /* Old tables of 1 MB and more hand their moved pages back to the kernel
+ * (this one, 2 MB, is on huge pages where THP allows, split by the release)
  * during the rehash; the released part must still read as empty. */
 START_TEST(a_big_table_stays_correct_while_its_moved_part_is_released)
 {
