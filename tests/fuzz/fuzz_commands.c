@@ -52,6 +52,10 @@
 /* Limits that keep one input fast: Redis lets SETRANGE or APPEND grow a
  * value to proto-max-bulk-len (512 MB), which only measures memset. */
 #define FUZZ_MAX_BULK_LEN (64 * 1024)
+/* A connection's client-output-buffer-limit: past it the reply is cut
+ * and the client closed (a negative count of HRANDFIELD, ZRANDMEMBER or
+ * SRANDMEMBER asks for billions of picks; redis-server 7.0.15 dies of it). */
+#define FUZZ_MAX_REPLY (16 * 1024 * 1024)
 #define FUZZ_ARGV_CAP 1024
 
 /* ---- the server, once per process and reset per input --------------------- */
@@ -200,14 +204,20 @@ static void bad_reply(const char *why, const struct resp_arg *argv, size_t argc,
     abort();
 }
 
-static void execute(struct client *c, struct resp_arg *argv, size_t argc)
+/* One command; false when its reply passed the output limit, where a
+ * connection would be closed (the cut reply is not checked). */
+static bool execute(struct client *c, struct resp_arg *argv, size_t argc)
 {
     const char *why;
 
+    c->out.limit = FUZZ_MAX_REPLY;
     command_execute(c, argv, argc, server_mstime());
+    if (c->out.overflow)
+        return false;
     if (c->resp == 2 && (why = resp2_check(c->out.data, c->out.len)) != NULL)
         bad_reply(why, argv, argc, &c->out);
     resp_out_reset(&c->out);
+    return true;
 }
 
 /* Parse and run requests until the input ends, is cut short, or the client
@@ -226,8 +236,8 @@ static void run(char *buf, size_t size, struct client *c)
             RESP_PARSE_OK)
             return; /* incomplete, too many arguments, or a protocol error */
         pos += consumed;
-        if (argc > 0)
-            execute(c, argv, argc);
+        if (argc > 0 && !execute(c, argv, argc))
+            return;
     }
 }
 
