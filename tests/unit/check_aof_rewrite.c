@@ -11,34 +11,12 @@
 
 #include "aof_rewrite.h"
 #include "keyspace.h"
+#include "keyspace_fixture.h"
 #include "rdb.h"
-
-static const struct hashmap_seed seed = {3, 4};
-static const struct hashmap_hasher hasher = {hashmap_siphash, &seed};
-
-#define NOW 1700000000000LL
 
 static struct keyspace *make_keyspace(void)
 {
-    struct keyspace_config cfg;
-    struct keyspace *ks;
-    keyspace_config_default(&cfg);
-    cfg.hasher = hasher;
-    cfg.shard_bits = 0; /* one shard: keys come out in one map's order */
-    ck_assert_int_eq(keyspace_create(&cfg, &ks), KEYSPACE_OK);
-    return ks;
-}
-
-static void set(struct keyspace *ks, unsigned db, const char *key, const char *val,
-                int64_t expire_at)
-{
-    struct keyspace_key k;
-    keyspace_key_init(ks, &k, key, strlen(key));
-    struct keyspace_shard *sh = keyspace_shard_of(keyspace_db(ks, db), &k);
-    keyspace_shard_lock(sh);
-    ck_assert_int_eq(keyspace_set_string(sh, &k, val, strlen(val), OBJECT_STR_TRY, expire_at,
-                                         NOW, NULL), KEYSPACE_OK);
-    keyspace_shard_unlock(sh);
+    return make_keyspace_with(0); /* one shard: keys come out in one map's order */
 }
 
 /* Database db as text, NUL-terminated in out. */
