@@ -510,11 +510,13 @@ static enum load_status load_rdb_base(const char *name, const void *data, size_t
     return LOAD_OK;
 }
 
-/* One file of the directory; `last`: a truncated tail may be dropped. */
-static enum load_status load_file(const char *name, bool last, size_t before)
+/* One file of the directory; `last`: a truncated tail may be dropped.
+ * *before: the bytes of the files loaded before it (progress), to which
+ * it adds its own. */
+static enum load_status load_file(const char *name, bool last, size_t *before)
 {
     char path[PATH_MAX];
-    struct loader l = {.name = name, .valid_before_multi = 0, .before = before};
+    struct loader l = {.name = name, .valid_before_multi = 0, .before = *before};
     struct stat sb;
     enum load_status rc;
     long long t0 = server_monotonic_ns();
@@ -534,6 +536,7 @@ static enum load_status load_file(const char *name, bool last, size_t before)
         close(fd);
         return LOAD_OK;
     }
+    *before += (size_t)sb.st_size; /* the next file's progress starts past this one */
     data = mmap(NULL, (size_t)sb.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
     close(fd);
     if (data == MAP_FAILED) {
@@ -566,27 +569,26 @@ static enum load_status load_file(const char *name, bool last, size_t before)
     return rc;
 }
 
+/* The i-th file of st.manifest, base first. */
+static const char *manifest_file(size_t i)
+{
+    if (st.manifest.base && i-- == 0)
+        return st.manifest.base->name;
+    return st.manifest.incr[i].name;
+}
+
 /* Every file of st.manifest, base first, as one load for INFO's loading_*
  * fields (and key-load-delay per command, as Redis's debugDelay). 0 or -1
  * (logged). */
 static int load_files(void)
 {
-    size_t files = (st.manifest.base ? 1 : 0) + st.manifest.nincr, n = 0, bytes = 0, done = 0;
-    if (st.manifest.base)
-        bytes += (size_t)file_size(st.manifest.base->name);
-    for (size_t i = 0; i < st.manifest.nincr; i++)
-        bytes += (size_t)file_size(st.manifest.incr[i].name);
+    size_t files = (st.manifest.base ? 1 : 0) + st.manifest.nincr, bytes = 0, done = 0;
+    for (size_t i = 0; i < files; i++)
+        bytes += (size_t)file_size(manifest_file(i));
     loading_begin(bytes);
-    if (st.manifest.base) {
-        if (load_file(st.manifest.base->name, ++n == files, done) == LOAD_FAILED)
+    for (size_t i = 0; i < files; i++)
+        if (load_file(manifest_file(i), i + 1 == files, &done) == LOAD_FAILED)
             return -1;
-        done += (size_t)file_size(st.manifest.base->name);
-    }
-    for (size_t i = 0; i < st.manifest.nincr; i++) {
-        if (load_file(st.manifest.incr[i].name, ++n == files, done) == LOAD_FAILED)
-            return -1;
-        done += (size_t)file_size(st.manifest.incr[i].name);
-    }
     return 0;
 }
 
