@@ -302,7 +302,7 @@ static int read_entry(struct rdb_reader *r, struct stream *s, const struct elems
         return bad(r, "entry header");
     bool same = flags & F_SAME;
     npairs = nmaster;
-    if (!same && (!next_int(x, i, &npairs) || npairs < 1 || npairs > (int64_t)x->n))
+    if ((!same && !next_int(x, i, &npairs)) || npairs < 1 || npairs > (int64_t)x->n)
         return bad(r, "entry field count");
     if (*i + (size_t)npairs * (same ? 1 : 2) > x->n)
         return bad(r, "entry past the node");
@@ -316,7 +316,8 @@ static int read_entry(struct rdb_reader *r, struct stream *s, const struct elems
         return bad(r, "entry element count");
     struct stream_id id = {master->ms + (uint64_t)dms, master->seq + (uint64_t)dseq};
     struct stream_id last = stream_last_id(s);
-    if (stream_id_cmp(&id, master) < 0 || (stream_len(s) && stream_id_cmp(&id, &last) <= 0))
+    /* Above the last appended one (so never 0-0), as stream_append needs. */
+    if (stream_id_cmp(&id, master) < 0 || stream_id_cmp(&id, &last) <= 0)
         return bad(r, "entry IDs out of order");
     *deleted = (flags & F_DELETED) != 0;
     if (*deleted)
