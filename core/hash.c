@@ -27,9 +27,10 @@
  *   boxed ops point into an object_env, which also gives the hasher and
  *   the limits. Small hashes are most hashes, so both count per key.
  *
- *   Table form ("hashtable"): a hashmap (entry API); each entry holds the
- *   field as its key and, in its extra region, the value's length (8
- *   bytes) then the value bytes: one allocation per pair.
+ *   Table form ("hashtable"): a packed hashmap (entry API); each entry
+ *   holds the field as its key and the value as its extra region, both
+ *   lengths in the entry's varints: one allocation per pair, 32 bytes for
+ *   a 10-byte field with a 10-byte value.
  *
  *   Conversion compact -> table happens when a new pair would pass
  *   hash-max-listpack-entries or a field/value longer than
@@ -70,7 +71,6 @@ struct hash {
 static_assert(sizeof(struct hash) == 24, "a hash header is the smallest allocation that fits");
 
 #define COMPACT_MAX_BYTES (1u << 30) /* Redis's LISTPACK_MAX_SAFETY_SIZE */
-#define VLEN_SIZE sizeof(uint64_t) /* the value length at the start of an entry's extra */
 
 static void boxed_free_cb(struct object_boxed *b);
 static struct object_boxed *boxed_dup_cb(const struct object_boxed *b);
@@ -90,20 +90,14 @@ static const struct object_env *env_of(const struct hash *h)
 
 static void entry_value(const struct hashmap_entry *e, const char **v, size_t *vlen)
 {
-    const char *extra = hashmap_entry_extra(e);
-    uint64_t n;
-    memcpy(&n, extra, sizeof(n));
-    *vlen = (size_t)n;
-    *v = extra + VLEN_SIZE;
+    *vlen = hashmap_entry_extra_size(e);
+    *v = hashmap_entry_extra(e);
 }
 
 static void entry_set_value(struct hashmap_entry *e, const void *v, size_t vlen)
 {
-    char *extra = hashmap_entry_extra(e);
-    uint64_t n = vlen;
-    memcpy(extra, &n, sizeof(n));
     if (vlen)
-        memcpy(extra + VLEN_SIZE, v, vlen);
+        memcpy(hashmap_entry_extra(e), v, vlen);
 }
 
 static void entry_pair(const struct hashmap_entry *e, struct hash_pair *p)
@@ -123,7 +117,7 @@ static int table_insert(struct hashmap *map, const void *f, size_t flen, const v
                         size_t vlen)
 {
     struct hashmap_entry *e =
-        hashmap_insert(map, f, flen, hashmap_hash(map, f, flen), VLEN_SIZE + vlen);
+        hashmap_insert(map, f, flen, hashmap_hash(map, f, flen), vlen);
     if (e == NULL)
         return HASH_ENOMEM;
     entry_set_value(e, v, vlen);
@@ -140,8 +134,8 @@ static int table_set(struct hash *h, const void *f, size_t flen, const void *v, 
             return HASH_ENOMEM;
         return HASH_OK;
     }
-    if (hashmap_entry_extra_size(e) != VLEN_SIZE + vlen) {
-        e = hashmap_entry_resize(h->u.map, e, VLEN_SIZE + vlen);
+    if (hashmap_entry_extra_size(e) != vlen) {
+        e = hashmap_entry_resize(h->u.map, e, vlen);
         if (e == NULL)
             return HASH_ENOMEM;
     }
@@ -247,7 +241,7 @@ static int convert(struct hash *h)
 {
     if (h->is_table)
         return HASH_OK;
-    struct hashmap *map = hashmap_create(env_of(h)->hasher);
+    struct hashmap *map = hashmap_create_packed(env_of(h)->hasher);
     if (map == NULL)
         return HASH_ENOMEM;
     struct hash_pair p;
@@ -303,7 +297,7 @@ struct hash *hash_from_boxed(struct object_boxed *b)
 static int dup_table(struct hash *copy, const struct hash *h)
 {
     copy->is_table = 1;
-    if ((copy->u.map = hashmap_create(env_of(h)->hasher)) == NULL)
+    if ((copy->u.map = hashmap_create_packed(env_of(h)->hasher)) == NULL)
         return HASH_ENOMEM;
     struct hash_iter it;
     struct hash_pair p;

@@ -13,7 +13,7 @@
  *   2. The worst case stays logarithmic even when an attacker picks the
  *      keys: the hash is keyed (SipHash-1-3), and a bucket that still gets
  *      long turns into a balanced tree.
- *   3. Few bytes per key: one allocation per entry, a 16-byte header.
+ *   3. Few bytes per key: one allocation per entry, a 12-byte header.
  *
  * ==========================================================================
  * Layout
@@ -37,37 +37,48 @@
  *
  * An entry is ONE allocation holding its key and its extra region:
  *
- *     0        8          12       14        16
- *     +--------+----------+--------+---------+-------------+---+- - - - - -+
- *     | next   | keylen   | hash16 | extra16 | key bytes   |pad| extra ... |
- *     +--------+----------+--------+---------+-------------+---+- - - - - -+
- *                                                              ^ 8-aligned
+ *     0        8        10     11     12
+ *     +--------+--------+------+------+-----------+- - - - - - - +-----------+
+ *     | next   | hash16 | klen | xlen | key bytes | pad, backoff | extra ... |
+ *     +--------+--------+------+------+-----------+- - - - - - - +-----------+
+ *                        varints (1 byte each below               ^ 8-aligned,
+ *                        64-byte keys, 128-byte extras)             or packed
  *
  *   next     chain link (NULL while the entry sits in a tree).
- *   keylen   32 bits: keys up to 4 GiB - 1 (Redis caps keys at 512 MiB).
  *   hash16   the top 16 bits of the key's 64-bit hash. A chain walk
  *            compares it before touching the key bytes, so a miss almost
  *            never costs a memcmp. The bucket index uses the LOW bits, so
  *            the two never overlap for tables up to 2^48 buckets and all 16
  *            bits discriminate.
- *   extra16  the extra region's exact size when it is below 65535 bytes.
- *            The value 65535 means "large": the exact size is then kept in
- *            an 8-byte word between the key padding and the extra region,
- *            so only entries with extras of 64 KiB or more pay 8 bytes.
+ *   klen     varint: the key's length << 1 | aligned.
+ *   xlen     varint: the extra region's exact size.
+ *   aligned  the map's choice (hashmap_create vs hashmap_create_packed).
+ *            Aligned: the extra starts at the first multiple of 8 that
+ *            leaves room, just before it, for the back-offset (the extra's
+ *            offset in the entry, a varint read backwards, as a listpack's
+ *            back-length), so a value embedded in the extra (a sorted
+ *            set's tree node) finds its entry and key. Packed: the extra
+ *            follows the key at once: bytes (a hash's field values) need
+ *            no alignment, and a 10-byte field with a 10-byte value is
+ *            then a 32-byte entry instead of 48 or 64.
  *
- * The header is 16 bytes (static_assert below). The price of the small
- * header is that the full hash is not cached: a resize hashes again each
- * key it moves out of a chain (tree nodes keep the full hash), as Redis
- * does; SipHash-1-3 on a short key costs less than the cache miss of
- * touching the entry, which the move pays anyway.
+ * The header is 12 bytes for keys under 64 bytes and extras under 128,
+ * and at most 16 until keys of 8 KiB with extras of 16 KiB, so an aligned
+ * entry is never bigger than with a fixed 16-byte header in practice.
+ * Decoding the two varints costs a few instructions per access, less than
+ * the cache miss of touching the entry. The full hash is not cached: a
+ * resize hashes again each key it moves out of a chain (tree nodes keep
+ * the full hash), as Redis does; SipHash-1-3 on a short key costs less
+ * than the cache miss of touching the entry, which the move pays anyway.
  *
  * Per-entry overhead, beyond the key and extra bytes themselves:
- *   16 bytes header + 0..7 padding + the allocator's rounding (glibc: an
- *   8-byte chunk header, sizes rounded to 16) + one 8-byte slot per bucket,
- *   i.e. 8 to 16 bytes per entry at load factors 1.0 down to 0.5 (up to
- *   64 after deletes, at load 1/8 just before a shrink).
+ *   12 bytes header + (aligned) 1..8 bytes of padding and back-offset +
+ *   the allocator's rounding (jemalloc: 16-byte classes up to 128) + one
+ *   8-byte slot per bucket, i.e. 8 to 16 bytes per entry at load factors
+ *   1.0 down to 0.5 (up to 64 after deletes, at load 1/8 just before a
+ *   shrink).
  *   Example: a 16-byte key with a pointer value is a 40-byte request (48
- *   byte glibc chunk) plus 8..16 bytes of table: 56..64 bytes per key.
+ *   byte jemalloc class) plus 8..16 bytes of table: 56..64 bytes per key.
  *
  * Tree nodes are separate 48-byte allocations pointing at entries (plus an
  * 8-byte struct avl_tree per tree bucket). They cost more, but a tree bucket
@@ -244,7 +255,6 @@
 #define BUCKET_COST 10                      /* tenths: a non-empty bucket */
 #define EMPTY_COST 1                        /* tenths: an empty bucket */
 #define HASH16_SHIFT 48                     /* entry caches hash bits 48..63 */
-#define EXTRA_LARGE UINT16_MAX              /* extra16 value: size stored apart */
 #define SLOT_TREE ((uintptr_t)1)            /* slot tag: bucket is a tree */
 #define RELEASE_MIN_TABLE ((size_t)1 << 20) /* old tables this big ... */
 #define RELEASE_CHUNK ((size_t)256 << 10)   /* ... are released in these */
@@ -268,13 +278,12 @@ static_assert(RELEASE_CHUNK < RELEASE_MIN_TABLE, "release a big table in several
 
 struct hashmap_entry {
     struct hashmap_entry *next; /* chain link; NULL inside a tree */
-    uint32_t keylen;
-    uint16_t hash16;  /* hash >> 48 */
-    uint16_t extra16; /* extra size, or EXTRA_LARGE */
-    char key[];       /* keylen bytes, padding to 8, [u64 size,] extra */
+    uint16_t hash16;            /* hash >> 48 */
+    unsigned char meta[];       /* varints keylen << 1 | aligned and extra
+                                   size, key, [padding, back-offset,] extra */
 };
-static_assert(sizeof(struct hashmap_entry) == 16, "the entry header is 16 bytes");
-static_assert(offsetof(struct hashmap_entry, key) == 16, "key bytes follow the header");
+#define META_OFFSET offsetof(struct hashmap_entry, meta)
+static_assert(META_OFFSET == 10, "the varints follow next and hash16");
 
 struct tree_node {
     struct avl_node avl;
@@ -301,6 +310,7 @@ struct hashmap {
     size_t bytes;       /* malloc_usable_size of everything we hold */
     unsigned iterators; /* live iterators: resizing paused */
     bool degraded;      /* a treeify failed (ENOMEM): long chains allowed */
+    bool packed;        /* extras are byte-aligned (hashmap_create_packed) */
     struct hashmap_entry *memo_entry; /* last found entry ... */
     uint64_t memo_hash;               /* ... and its hash */
     uint64_t fail_every;              /* test hook: fail every Nth alloc */
@@ -447,43 +457,80 @@ static size_t align8(size_t n)
     return (n + 7) & ~(size_t)7;
 }
 
-/* Offset of the first byte after the key, rounded up to 8. */
-static size_t key_end(size_t keylen)
+/* An entry's layout, decoded from its two varints. */
+struct shape {
+    size_t keylen;
+    size_t extra_size;
+    size_t key_off;   /* from the entry's start */
+    size_t extra_off; /* from the entry's start */
+    bool aligned;
+};
+
+/* Where an aligned entry's extra starts, given where its key ends: the
+ * first multiple of 8 that leaves room for the back-offset before it. */
+static size_t aligned_extra_off(size_t key_end)
 {
-    return align8(sizeof(struct hashmap_entry) + keylen);
+    size_t off = align8(key_end + 1);
+    while (off - key_end < bytes_varint_size(off))
+        off += 8;
+    return off;
 }
 
-static size_t extra_offset(size_t keylen, size_t extra_size)
+static struct shape shape_of(size_t keylen, size_t extra_size, bool aligned)
 {
-    return key_end(keylen) + (extra_size >= EXTRA_LARGE ? sizeof(uint64_t) : 0);
+    struct shape s = {keylen, extra_size, 0, 0, aligned};
+    s.key_off = META_OFFSET + bytes_varint_size((uint64_t)keylen << 1 | aligned) +
+                bytes_varint_size(extra_size);
+    s.extra_off = aligned ? aligned_extra_off(s.key_off + keylen) : s.key_off + keylen;
+    return s;
 }
 
-static size_t entry_extra_offset(const struct hashmap_entry *e)
+static struct shape entry_shape(const struct hashmap_entry *e)
 {
-    return key_end(e->keylen) + (e->extra16 == EXTRA_LARGE ? sizeof(uint64_t) : 0);
+    uint64_t a, extra;
+    size_t n = bytes_varint_get(e->meta, &a);
+    n += bytes_varint_get(e->meta + n, &extra);
+    struct shape s = {(size_t)(a >> 1), (size_t)extra, META_OFFSET + n, 0, a & 1};
+    s.extra_off = s.aligned ? aligned_extra_off(s.key_off + s.keylen) : s.key_off + s.keylen;
+    return s;
+}
+
+static const char *entry_key(const struct hashmap_entry *e, size_t *len)
+{
+    uint64_t a, extra;
+    size_t n = bytes_varint_get(e->meta, &a);
+    n += bytes_varint_get(e->meta + n, &extra);
+    *len = (size_t)(a >> 1);
+    return (const char *)e->meta + n;
 }
 
 /* Allocation size of an entry, or false if it cannot be represented. */
-static bool entry_alloc_size(size_t keylen, size_t extra_size, size_t *out)
+static bool entry_alloc_size(const struct shape *s, size_t *out)
 {
-    if (keylen > UINT32_MAX)
+    if (s->keylen > SIZE_MAX / 4 || s->extra_size > SIZE_MAX / 4)
         return false;
-    size_t off = extra_offset(keylen, extra_size);
-    if (extra_size > SIZE_MAX - off)
-        return false;
-    *out = off + extra_size;
+    size_t size = s->extra_off + s->extra_size;
+    /* Never below the struct itself, whatever the shape. */
+    *out = size < sizeof(struct hashmap_entry) ? sizeof(struct hashmap_entry) : size;
     return true;
 }
 
-static void entry_set_extra_size(struct hashmap_entry *e, size_t n)
+/* Write the varints (and an aligned entry's back-offset: a varint read
+ * backwards from the byte before the extra, as a listpack's back-length)
+ * for shape s. */
+static void entry_write_shape(struct hashmap_entry *e, const struct shape *s)
 {
-    if (n < EXTRA_LARGE) {
-        e->extra16 = (uint16_t)n;
+    size_t n = bytes_varint_put(e->meta, (uint64_t)s->keylen << 1 | s->aligned);
+    bytes_varint_put(e->meta + n, s->extra_size);
+    if (!s->aligned)
         return;
-    }
-    uint64_t big = n;
-    e->extra16 = EXTRA_LARGE;
-    memcpy((char *)e + key_end(e->keylen), &big, sizeof big);
+    unsigned char *p = (unsigned char *)e + s->extra_off;
+    size_t off = s->extra_off;
+    do {
+        unsigned char b = off & 0x7f;
+        off >>= 7;
+        *--p = b | (off ? 0x80 : 0);
+    } while (off);
 }
 
 static uint16_t hash16_of(uint64_t hash)
@@ -494,19 +541,19 @@ static uint16_t hash16_of(uint64_t hash)
 static struct hashmap_entry *entry_new(struct hashmap *map, const void *key, size_t len,
                                        uint64_t hash, size_t extra_size)
 {
+    struct shape s = shape_of(len, extra_size, !map->packed);
     size_t size;
-    if (!entry_alloc_size(len, extra_size, &size))
+    if (!entry_alloc_size(&s, &size))
         return NULL;
     struct hashmap_entry *e = mem_alloc(map, size);
     if (!e)
         return NULL;
     e->next = NULL;
-    e->keylen = (uint32_t)len;
     e->hash16 = hash16_of(hash);
+    entry_write_shape(e, &s);
     if (len)
-        memcpy(e->key, key, len);
-    entry_set_extra_size(e, extra_size);
-    memset((char *)e + entry_extra_offset(e), 0, extra_size);
+        memcpy((char *)e + s.key_off, key, len);
+    memset((char *)e + s.extra_off, 0, extra_size);
     return e;
 }
 
@@ -515,62 +562,95 @@ static struct hashmap_entry *entry_new(struct hashmap *map, const void *key, siz
 static struct hashmap_entry *entry_realloc(struct hashmap *map, struct hashmap_entry *e,
                                            size_t extra)
 {
-    size_t old_extra = hashmap_entry_extra_size(e), old_off = entry_extra_offset(e);
-    size_t new_off = extra_offset(e->keylen, extra);
-    size_t keep = old_extra < extra ? old_extra : extra;
+    struct shape old = entry_shape(e);
+    struct shape s = shape_of(old.keylen, extra, old.aligned);
+    size_t keep = old.extra_size < extra ? old.extra_size : extra;
     size_t size;
     struct hashmap_entry *ne;
 
-    if (!entry_alloc_size(e->keylen, extra, &size))
+    if (!entry_alloc_size(&s, &size))
         return NULL;
-    if (new_off == old_off) {
-        /* The extra region stays where it is: realloc keeps the prefix. */
+    if (s.key_off == old.key_off && s.extra_off == old.extra_off) {
+        /* Key and extra stay where they are: realloc keeps the prefix. */
         ne = mem_realloc(map, e, size);
         if (!ne)
             return NULL;
     } else {
-        /* Crossing the 64 KiB line moves the extra region by 8 bytes. */
+        /* The extra size's varint changed length: the key moves. */
         ne = mem_alloc(map, size);
         if (!ne)
             return NULL;
-        memcpy(ne, e, key_end(e->keylen));
-        memcpy((char *)ne + new_off, (char *)e + old_off, keep);
+        ne->next = e->next;
+        ne->hash16 = e->hash16;
+        memcpy((char *)ne + s.key_off, (char *)e + old.key_off, old.keylen);
+        memcpy((char *)ne + s.extra_off, (char *)e + old.extra_off, keep);
         mem_free(map, e);
     }
-    entry_set_extra_size(ne, extra);
+    entry_write_shape(ne, &s);
     if (extra > keep)
-        memset((char *)ne + new_off + keep, 0, extra - keep);
+        memset((char *)ne + s.extra_off + keep, 0, extra - keep);
     return ne;
 }
 
 static bool entry_matches(const struct hashmap_entry *e, const void *key, size_t len,
                           uint16_t h16)
 {
-    return e->hash16 == h16 && e->keylen == len && (len == 0 || memcmp(e->key, key, len) == 0);
+    if (e->hash16 != h16)
+        return false;
+    size_t elen;
+    const char *ekey = entry_key(e, &elen);
+    return elen == len && (len == 0 || memcmp(ekey, key, len) == 0);
+}
+
+/* Hash of an entry's key, recomputed. */
+static uint64_t entry_key_hash(const struct hashmap *map, const struct hashmap_entry *e)
+{
+    size_t len;
+    const char *key = entry_key(e, &len);
+    return hashmap_hash(map, key, len);
 }
 
 const char *hashmap_entry_key(const struct hashmap_entry *entry)
 {
-    return entry->key;
+    size_t len;
+    return entry_key(entry, &len);
 }
 
 size_t hashmap_entry_keylen(const struct hashmap_entry *entry)
 {
-    return entry->keylen;
+    size_t len;
+    entry_key(entry, &len);
+    return len;
 }
 
 void *hashmap_entry_extra(const struct hashmap_entry *entry)
 {
-    return (char *)entry + entry_extra_offset(entry);
+    return (char *)entry + entry_shape(entry).extra_off;
 }
 
 size_t hashmap_entry_extra_size(const struct hashmap_entry *entry)
 {
-    if (entry->extra16 != EXTRA_LARGE)
-        return entry->extra16;
-    uint64_t big;
-    memcpy(&big, (const char *)entry + key_end(entry->keylen), sizeof big);
-    return (size_t)big;
+    return entry_shape(entry).extra_size;
+}
+
+/* An aligned entry from its extra, through the back-offset. */
+static const struct hashmap_entry *entry_of_extra(const void *extra)
+{
+    const unsigned char *p = extra;
+    size_t off = 0;
+    unsigned shift = 0;
+    unsigned char b;
+    do {
+        b = *--p;
+        off |= (size_t)(b & 0x7f) << shift;
+        shift += 7;
+    } while (b & 0x80);
+    return (const struct hashmap_entry *)((const char *)extra - off);
+}
+
+const char *hashmap_extra_key(const void *extra, size_t *len)
+{
+    return entry_key(entry_of_extra(extra), len);
 }
 
 size_t hashmap_entry_bytes(const struct hashmap_entry *entry)
@@ -646,12 +726,16 @@ static int tree_cmp(const void *key, const struct avl_node *an)
     const struct hashmap_entry *e = n->entry;
     if (k->hash != n->hash)
         return k->hash < n->hash ? -1 : 1;
-    return bytes_cmp(k->key, k->len, e->key, e->keylen);
+    size_t len;
+    const char *ekey = entry_key(e, &len);
+    return bytes_cmp(k->key, k->len, ekey, len);
 }
 
 static struct tree_key tree_key_of(const struct hashmap_entry *e, uint64_t hash)
 {
-    return (struct tree_key){hash, e->key, e->keylen};
+    size_t len;
+    const char *key = entry_key(e, &len);
+    return (struct tree_key){hash, key, len};
 }
 
 /* Link entry e, whose hash is `hash`, into t through node n. e->next is
@@ -753,7 +837,7 @@ static void treeify(struct hashmap *map, uintptr_t *slot)
         struct tree_node *n = mem_alloc(map, sizeof *n);
         if (!n)
             goto free_tree;
-        tree_link(t, n, e, hashmap_hash(map, e->key, e->keylen));
+        tree_link(t, n, e, entry_key_hash(map, e));
     }
     for (struct hashmap_entry *e = slot_chain(*slot), *next; e; e = next) {
         next = e->next;
@@ -972,7 +1056,7 @@ static void rehash_bucket(struct hashmap *map, size_t idx)
     }
     for (struct hashmap_entry *e = slot_chain(slot), *next; e; e = next) {
         next = e->next;
-        uint64_t hash = hashmap_hash(map, e->key, e->keylen);
+        uint64_t hash = entry_key_hash(map, e);
         map->t[0].used--;
         bucket_add(map, 1, hash & map->t[1].mask, e, hash, NULL);
     }
@@ -1048,6 +1132,14 @@ bool hashmap_is_rehashing(const struct hashmap *map)
 /* ==========================================================================
  * Life cycle
  * ========================================================================== */
+
+struct hashmap *hashmap_create_packed(const struct hashmap_hasher *hasher)
+{
+    struct hashmap *map = hashmap_create(hasher);
+    if (map)
+        map->packed = true;
+    return map;
+}
 
 struct hashmap *hashmap_create(const struct hashmap_hasher *hasher)
 {
@@ -1132,7 +1224,7 @@ static uint64_t entry_hash(const struct hashmap *map, const struct hashmap_entry
 {
     if (e == map->memo_entry)
         return map->memo_hash;
-    return hashmap_hash(map, e->key, e->keylen);
+    return entry_key_hash(map, e);
 }
 
 struct hashmap_entry *hashmap_find(struct hashmap *map, const void *key, size_t len,
@@ -1195,7 +1287,9 @@ static void remove_at(struct hashmap *map, const struct pos *p)
 static void locate_entry(struct hashmap *map, struct hashmap_entry *entry, uint64_t hash,
                          struct pos *p)
 {
-    bool found = locate(map, entry->key, entry->keylen, hash, p);
+    size_t len;
+    const char *key = entry_key(entry, &len);
+    bool found = locate(map, key, len, hash, p);
     assert(found && p->entry == entry && "entry is not in this map");
     (void)found;
 }
@@ -1615,15 +1709,18 @@ static void check_entry(struct check *c, const struct hashmap_entry *e, uint64_t
     const struct table *t = &map->t[c->table];
     struct pos p;
 
-    INVARIANT(hash == hashmap_hash(map, e->key, e->keylen));
+    INVARIANT(hash == entry_key_hash(map, e));
     INVARIANT(e->hash16 == hash16_of(hash));
     INVARIANT((hash & t->mask) == c->idx);
-    INVARIANT(entry_extra_offset(e) % 8 == 0);
-    INVARIANT(entry_extra_offset(e) + hashmap_entry_extra_size(e) <= malloc_usable_size((void *)e));
-    INVARIANT((e->extra16 == EXTRA_LARGE) == (hashmap_entry_extra_size(e) >= EXTRA_LARGE));
+    struct shape s = entry_shape(e);
+    INVARIANT(s.aligned == !map->packed);
+    INVARIANT(!s.aligned || s.extra_off % 8 == 0);
+    INVARIANT(!s.aligned || entry_of_extra(hashmap_entry_extra(e)) == e);
+    INVARIANT(s.extra_off + s.extra_size <= malloc_usable_size((void *)e));
     /* An entry in t[0] must not also be in t[1]. */
     if (c->table == 0 && rehashing(map))
-        INVARIANT(!bucket_find(map, 1, hash & map->t[1].mask, e->key, e->keylen, hash, &p));
+        INVARIANT(!bucket_find(map, 1, hash & map->t[1].mask, (const char *)e + s.key_off,
+                               s.keylen, hash, &p));
     c->bytes += malloc_usable_size((void *)e);
 }
 
@@ -1632,11 +1729,13 @@ static size_t check_chain(struct check *c, const struct hashmap_entry *head)
     const struct table *t = &c->map->t[c->table];
     size_t len = 0;
     for (const struct hashmap_entry *e = head; e; e = e->next, len++) {
-        check_entry(c, e, hashmap_hash(c->map, e->key, e->keylen));
+        check_entry(c, e, entry_key_hash(c->map, e));
         /* No duplicate keys (quadratic: only for chains of sane length). */
-        for (const struct hashmap_entry *o = e->next; o && len < 64; o = o->next)
-            INVARIANT(!(o->keylen == e->keylen &&
-                    (e->keylen == 0 || memcmp(o->key, e->key, e->keylen) == 0)));
+        for (const struct hashmap_entry *o = e->next; o && len < 64; o = o->next) {
+            size_t elen, olen;
+            const char *ekey = entry_key(e, &elen), *okey = entry_key(o, &olen);
+            INVARIANT(bytes_cmp(ekey, elen, okey, olen) != 0);
+        }
     }
     INVARIANT(len <= HASHMAP_TREEIFY_THRESHOLD || t->mask + 1 < HASHMAP_MIN_TREEIFY_BUCKETS ||
           c->map->degraded);
@@ -1712,6 +1811,8 @@ void hashmap__check_invariants(const struct hashmap *map)
     INVARIANT(c.bytes == map->bytes);
     if (map->memo_entry) {
         const struct hashmap_entry *e = map->memo_entry;
-        INVARIANT(locate(map, e->key, e->keylen, map->memo_hash, &p) && p.entry == e);
+        size_t len;
+        const char *key = entry_key(e, &len);
+        INVARIANT(locate(map, key, len, map->memo_hash, &p) && p.entry == e);
     }
 }

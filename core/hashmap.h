@@ -68,8 +68,13 @@ struct hashmap;
 struct hashmap_entry; /* opaque; use the accessors below */
 
 /* Create an empty map. `hasher` is copied; its ctx must outlive the map.
- * Returns NULL when out of memory. */
+ * Returns NULL when out of memory. Its entries' extra regions are 8-byte
+ * aligned, and hashmap_extra_key finds an entry's key from its extra. */
 struct hashmap *hashmap_create(const struct hashmap_hasher *hasher);
+/* The same, but extra regions start right after the key, at any byte:
+ * for extras that are bytes (a hash's values), which then pack without
+ * padding. hashmap_extra_key does not work on these entries. */
+struct hashmap *hashmap_create_packed(const struct hashmap_hasher *hasher);
 /* Free every entry and the map. Values are not freed: iterate first if
  * they own memory. Accepts NULL. */
 void hashmap_destroy(struct hashmap *map);
@@ -103,7 +108,8 @@ bool hashmap_delete(struct hashmap *map, const void *key, size_t len, void **val
  * the key (to pick a shard) pass it instead of hashing twice. */
 struct hashmap_entry *hashmap_find(struct hashmap *map, const void *key, size_t len,
                                    uint64_t hash);
-/* Insert a new entry with `extra_size` zeroed extra bytes (8-byte aligned).
+/* Insert a new entry with `extra_size` zeroed extra bytes (8-byte aligned
+ * unless the map is packed).
  * Returns NULL on ENOMEM. The key must not be present (asserted in debug
  * builds): find first. */
 struct hashmap_entry *hashmap_insert(struct hashmap *map, const void *key, size_t len,
@@ -119,8 +125,12 @@ struct hashmap_entry *hashmap_entry_resize(struct hashmap *map, struct hashmap_e
 
 const char *hashmap_entry_key(const struct hashmap_entry *entry);
 size_t hashmap_entry_keylen(const struct hashmap_entry *entry);
-/* The extra region, 8-byte aligned. */
+/* The extra region: 8-byte aligned, except in a packed map. */
 void *hashmap_entry_extra(const struct hashmap_entry *entry);
+/* The key (and its length) of the entry whose extra region starts at
+ * `extra`, in a map that is not packed: a value embedded in its extra (a
+ * sorted set's tree node) finds its key. */
+const char *hashmap_extra_key(const void *extra, size_t *len);
 size_t hashmap_entry_extra_size(const struct hashmap_entry *entry);
 /* The entry's allocation as the allocator sized it (key, extra, header). */
 size_t hashmap_entry_bytes(const struct hashmap_entry *entry);

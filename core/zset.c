@@ -25,13 +25,17 @@
  *   (bytes_buf_resize): none is stored and no slack beyond the size class
  *   is paid for.
  *
- *   Big form ("skiplist"): each member is one heap node holding its bytes,
- *   its score and its embedded avl_node (links, height, subtree size). The
- *   hashmap (value API) maps member bytes to the node, for O(1) ZSCORE and
- *   for finding the node to unlink: removal then needs no compare, and
- *   ZRANK walks up from the node through its parents summing left subtree
- *   sizes. Select by rank and count-below are O(log n) descents. A score
- *   change is a removal plus a re-insert of the same node.
+ *   Big form ("skiplist"): each member is one hashmap entry (entry API):
+ *   its bytes are the entry's key, and the entry's extra region holds the
+ *   node, its score and its embedded avl_node (links, height, subtree
+ *   size), so a member costs one allocation (64 bytes for a 10-byte
+ *   member) and the tree finds a node's member through
+ *   hashmap_extra_key. The map gives O(1) ZSCORE and the node to
+ *   unlink: removal then needs no compare, and ZRANK walks up from the
+ *   node through its parents summing left subtree sizes. Select by rank
+ *   and count-below are O(log n) descents. A score change is a removal
+ *   plus a re-insert of the same node. Entries never move while linked
+ *   (they are never resized), so the tree's pointers into them hold.
  *
  *   Conversion compact -> big happens before an insert of a new member
  *   that would pass zset-max-listpack-entries, is longer than
@@ -63,16 +67,16 @@
 #define SCORE_DOUBLE 1               /* the score varint announcing 8 bytes of double */
 #define SCORE_INT_LIMIT 4503599627370496.0 /* 2^52: listpacks store |integers| below */
 
+/* A big zset's member: the extra region of its entry in the member map,
+ * whose key is the member (zmember). */
 struct znode {
     struct avl_node avl;
     double score;
-    size_t len;
-    char member[];
 };
 
 /* The big form. */
 struct zbig {
-    struct hashmap *map; /* member -> struct znode * */
+    struct hashmap *map; /* member -> its struct znode, in the entry */
     struct avl_tree tree;
 };
 
@@ -275,16 +279,33 @@ static const struct znode *znode_of(const struct avl_node *n)
     return avl_entry(n, const struct znode, avl);
 }
 
+/* The node's member: its entry's key. */
+static const char *zmember(const struct znode *n, size_t *len)
+{
+    return hashmap_extra_key(n, len);
+}
+
+static void znode_get(const struct znode *n, struct zset_member *m)
+{
+    m->ptr = zmember(n, &m->len);
+    m->score = n->score;
+}
+
 static int zkey_cmp(const void *key, const struct avl_node *an)
 {
     const struct zkey *k = key;
     const struct znode *n = znode_of(an);
-    return order_cmp(k->score, k->member, k->len, n->score, n->member, n->len);
+    if (k->score != n->score)
+        return k->score < n->score ? -1 : 1;
+    size_t len;
+    const char *member = zmember(n, &len);
+    return bytes_cmp(k->member, k->len, member, len);
 }
 
 static void tree_insert(struct zbig *b, struct znode *n)
 {
-    struct zkey k = {n->score, n->member, n->len};
+    struct zkey k = {n->score, NULL, 0};
+    k.member = zmember(n, &k.len);
     struct avl_node *dup = avl_insert(&b->tree, &n->avl, &k, zkey_cmp);
     assert(dup == NULL && "the member map keeps members unique");
     (void)dup;
@@ -294,11 +315,7 @@ static void big_destroy(struct zbig *b)
 {
     if (b == NULL)
         return;
-    for (struct avl_node *n = avl_first_postorder(&b->tree), *next; n; n = next) {
-        next = avl_next_postorder(n);
-        free(avl_entry(n, struct znode, avl));
-    }
-    hashmap_destroy(b->map);
+    hashmap_destroy(b->map); /* the nodes live in its entries */
     free(b);
 }
 
@@ -315,6 +332,18 @@ static struct zbig *big_create(const struct hashmap_hasher *hasher)
     return b;
 }
 
+/* The member's entry, or NULL when absent. */
+static struct hashmap_entry *big_find(const struct zbig *b, const void *member, size_t len)
+{
+    return hashmap_find(b->map, member, len, hashmap_hash(b->map, member, len));
+}
+
+static struct znode *big_node(const struct zbig *b, const void *member, size_t len)
+{
+    struct hashmap_entry *e = big_find(b, member, len);
+    return e ? hashmap_entry_extra(e) : NULL;
+}
+
 /* Set member's score (n: its node, NULL when absent). */
 static int big_set(struct zbig *b, const void *member, size_t len, double score, bool *added,
                    struct znode *n)
@@ -328,17 +357,12 @@ static int big_set(struct zbig *b, const void *member, size_t len, double score,
         }
         return ZSET_OK;
     }
-    n = malloc(sizeof(*n) + (len ? len : 1));
-    if (n == NULL)
+    struct hashmap_entry *e =
+        hashmap_insert(b->map, member, len, hashmap_hash(b->map, member, len), sizeof(*n));
+    if (e == NULL)
         return ZSET_ENOMEM;
-    if (len)
-        memcpy(n->member, member, len);
-    n->len = len;
+    n = hashmap_entry_extra(e);
     n->score = score;
-    if (hashmap_put(b->map, n->member, len, n, NULL) < 0) {
-        free(n);
-        return ZSET_ENOMEM;
-    }
     tree_insert(b, n);
     return ZSET_OK;
 }
@@ -439,8 +463,9 @@ struct zset *zset_dup(const struct zset *z)
         return NULL;
     bool added;
     for (const struct avl_node *an = avl_first(&z->u.big->tree); an; an = avl_next(an)) {
-        const struct znode *n = znode_of(an);
-        if (big_set(copy->u.big, n->member, n->len, n->score, &added, NULL) < 0) {
+        struct zset_member m;
+        znode_get(znode_of(an), &m);
+        if (big_set(copy->u.big, m.ptr, m.len, m.score, &added, NULL) < 0) {
             zset_destroy(copy);
             return NULL;
         }
@@ -471,18 +496,12 @@ enum object_encoding zset_encoding(const struct zset *z)
     return z->is_big ? OBJECT_ENC_SKIPLIST : OBJECT_ENC_LISTPACK;
 }
 
-size_t zset_bytes(const struct zset *z, size_t samples)
+size_t zset_bytes(const struct zset *z)
 {
     size_t own = malloc_usable_size((void *)z);
     if (!z->is_big)
         return own + (z->u.buf ? malloc_usable_size(z->u.buf) : 0);
-    const struct zbig *b = z->u.big;
-    size_t count = avl_count(&b->tree), n = 0, nodes = 0;
-    for (const struct avl_node *an = avl_first(&b->tree); an && (!samples || n < samples);
-         an = avl_next(an), n++)
-        nodes += malloc_usable_size((void *)znode_of(an));
-    size_t fixed = own + malloc_usable_size((void *)b) + hashmap_bytes(b->map);
-    return fixed + (n ? (size_t)((double)nodes / (double)n * (double)count) : 0);
+    return own + malloc_usable_size((void *)z->u.big) + hashmap_bytes(z->u.big->map);
 }
 
 bool zset_score(struct zset *z, const void *member, size_t len, double *score)
@@ -495,7 +514,7 @@ bool zset_score(struct zset *z, const void *member, size_t len, double *score)
         *score = m.score;
         return true;
     }
-    struct znode *n = hashmap_get(z->u.big->map, member, len);
+    const struct znode *n = big_node(z->u.big, member, len);
     if (n == NULL)
         return false;
     *score = n->score;
@@ -508,7 +527,7 @@ bool zset_rank(struct zset *z, const void *member, size_t len, size_t *rank)
         struct zset_member m;
         return compact_find(z, member, len, rank, &m) != z->used;
     }
-    struct znode *n = hashmap_get(z->u.big->map, member, len);
+    const struct znode *n = big_node(z->u.big, member, len);
     if (n == NULL)
         return false;
     *rank = avl_rank(&n->avl);
@@ -522,10 +541,7 @@ void zset_at(const struct zset *z, size_t rank, struct zset_member *m)
         entry_get(z->u.buf, compact_offset(z, rank), m);
         return;
     }
-    const struct znode *n = znode_of(avl_at(&z->u.big->tree, rank));
-    m->ptr = n->member;
-    m->len = n->len;
-    m->score = n->score;
+    znode_get(znode_of(avl_at(&z->u.big->tree, rank)), m);
 }
 
 /* A bound, not a member: it orders after every node below it (score <
@@ -592,7 +608,7 @@ int zset_set(struct zset *z, const void *member, size_t len, double score, bool 
             return ZSET_OK;
         }
     }
-    return big_set(z->u.big, member, len, score, added, hashmap_get(z->u.big->map, member, len));
+    return big_set(z->u.big, member, len, score, added, big_node(z->u.big, member, len));
 }
 
 bool zset_remove(struct zset *z, const void *member, size_t len)
@@ -608,12 +624,12 @@ bool zset_remove(struct zset *z, const void *member, size_t len)
         return true;
     }
     struct zbig *b = z->u.big;
-    struct znode *n = hashmap_get(b->map, member, len);
-    if (n == NULL)
+    struct hashmap_entry *e = big_find(b, member, len);
+    if (e == NULL)
         return false;
+    struct znode *n = hashmap_entry_extra(e);
     avl_remove(&b->tree, &n->avl);
-    hashmap_delete(b->map, member, len, NULL);
-    free(n);
+    hashmap_remove(b->map, e);
     return true;
 }
 
@@ -693,7 +709,7 @@ int zset_load(struct zset *z, struct zset_member *items, size_t n, bool from_lis
     int rc = ZSET_OK;
     for (size_t i = 0; rc == ZSET_OK && i < n; i++) {
         rc = big_set(b, items[i].ptr, items[i].len, items[i].score, &added,
-                     hashmap_get(b->map, items[i].ptr, items[i].len));
+                     big_node(b, items[i].ptr, items[i].len));
         if (rc == ZSET_OK && !added)
             rc = ZSET_EDUP;
     }
@@ -743,10 +759,7 @@ bool zset_iter_next(struct zset_iter *it, struct zset_member *m)
         return false;
     it->left--;
     if (it->z->is_big) {
-        const struct znode *n = znode_of(it->node);
-        m->ptr = n->member;
-        m->len = n->len;
-        m->score = n->score;
+        znode_get(znode_of(it->node), m);
         it->node = it->reverse ? avl_prev(it->node) : avl_next(it->node);
     } else if (!it->reverse) {
         it->off = entry_get(it->z->u.buf, it->off, m);
@@ -767,8 +780,8 @@ struct scan_adapter {
 static void scan_entry_cb(struct hashmap_entry *e, void *ud)
 {
     struct scan_adapter *a = ud;
-    const struct znode *n = hashmap_entry_value(e);
-    struct zset_member m = {n->member, n->len, n->score};
+    struct zset_member m;
+    znode_get(hashmap_entry_extra(e), &m);
     a->fn(&m, a->ud);
 }
 
@@ -819,12 +832,15 @@ static void check_big(const struct zbig *b)
     size_t count = avl__check_invariants(&b->tree);
     for (const struct avl_node *an = avl_first(&b->tree); an; an = avl_next(an)) {
         const struct znode *n = znode_of(an);
+        struct zset_member m;
+        znode_get(n, &m);
         if (prev != NULL) {
-            struct zkey k = {prev->score, prev->member, prev->len};
+            struct zkey k = {prev->score, NULL, 0};
+            k.member = zmember(prev, &k.len);
             INVARIANT(zkey_cmp(&k, an) < 0);
         }
         INVARIANT(!isnan(n->score));
-        INVARIANT(hashmap_get(b->map, n->member, n->len) == n);
+        INVARIANT(big_node(b, m.ptr, m.len) == n);
         prev = n;
     }
     INVARIANT(hashmap_size(b->map) == count);

@@ -17,8 +17,9 @@
  *             at each insert). It stores a score of -0 as 0, as Redis's
  *             listpack does.
  *   big       the large form, reported as "skiplist": a core/hashmap
- *             (value API) from member to its tree node, plus an AVL tree
- *             of nodes keyed by (score, member) whose nodes carry subtree
+ *             (entry API) whose entries are the members, each holding its
+ *             tree node in its extra region, plus an AVL tree of those
+ *             nodes keyed by (score, member) whose nodes carry subtree
  *             sizes, so rank, select-by-rank and "how many below a score"
  *             are O(log n).
  *   conversion compact -> big, before an insert that would pass a limit;
@@ -84,11 +85,10 @@ struct zset *zset_dup(const struct zset *z);
 size_t zset_len(const struct zset *z);
 /* OBJECT_ENC_LISTPACK or OBJECT_ENC_SKIPLIST (see the glossary). */
 enum object_encoding zset_encoding(const struct zset *z);
-/* Heap bytes the sorted set holds, as allocated (MEMORY USAGE): a
- * compact one's header and buffer exactly; a big one's member map
- * exactly, the tree nodes estimated from the `samples` lowest (all when
- * 0), as Redis samples. O(samples). */
-size_t zset_bytes(const struct zset *z, size_t samples);
+/* Heap bytes the sorted set holds, as allocated (MEMORY USAGE), exactly:
+ * a compact one's header and buffer, a big one's member map (whose
+ * entries hold the tree nodes). O(1). */
+size_t zset_bytes(const struct zset *z);
 /* The member's score; false when absent. */
 bool zset_score(struct zset *z, const void *member, size_t len, double *score);
 /* The member's rank in ascending order; false when absent. */

@@ -36,7 +36,7 @@ static size_t value_bytes(const struct object *o, size_t samples)
     case OBJECT_SET:
         return set_bytes(set_from_boxed(object_boxed(o)));
     case OBJECT_ZSET:
-        return zset_bytes(zset_from_boxed(object_boxed(o)), samples);
+        return zset_bytes(zset_from_boxed(object_boxed(o)));
     case OBJECT_LIST:
         return list_bytes(list_from_boxed(object_boxed(o)), samples);
     case OBJECT_STREAM: /* its entries; groups and their PELs are not counted */

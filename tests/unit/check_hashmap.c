@@ -508,7 +508,7 @@ static bool has_pattern(const unsigned char *p, size_t n, unsigned seed)
 
 START_TEST(entry_resize_keeps_the_key_and_the_data)
 {
-    /* Across the 64 KiB line the extra region moves inside the entry. */
+    /* Past extras of 128 and 16384 bytes the key moves inside the entry. */
     static const size_t steps[] = {16, 100, 70000, 80000, 65535, 65534, 4, 0, 24};
     struct hashmap *m = map_siphash();
     const char key[] = "resize\0me";
@@ -539,6 +539,75 @@ START_TEST(entry_resize_keeps_the_key_and_the_data)
     hashmap_remove(m, e);
     ck_assert_ptr_null(hashmap_find(m, key, len, h));
     hashmap__check_invariants(m);
+    hashmap_destroy(m);
+}
+END_TEST
+
+/* The header's varints change length at keys of 64 and 8192 bytes and
+ * extras of 128 and 16384: every combination, in both kinds of map, keeps
+ * its key and extra, and a resize across a boundary moves the key intact. */
+START_TEST(entries_keep_key_and_extra_at_every_varint_length)
+{
+    static const size_t keylens[] = {0, 1, 63, 64, 127, 8191, 8192};
+    static const size_t extras[] = {0, 1, 127, 128, 16383, 16384, 70000};
+    static const size_t resizes[] = {128, 127, 16384, 3, 0, 70001};
+    enum { NK = sizeof keylens / sizeof keylens[0], NX = sizeof extras / sizeof extras[0] };
+    struct hashmap_hasher h = {hashmap_siphash, &test_hash_seed};
+    for (int packed = 0; packed <= 1; packed++) {
+        struct hashmap *m = packed ? hashmap_create_packed(&h) : hashmap_create(&h);
+        static char key[8192];
+        for (size_t k = 0; k < NK; k++) {
+            for (size_t x = 0; x < NX; x++) {
+                size_t len = keylens[k];
+                if (len == 0 && x > 0)
+                    continue; /* one empty key */
+                memset(key, 'k', len);
+                if (len)
+                    key[0] = (char)x; /* distinct keys per extra size */
+                uint64_t hash = hashmap_hash(m, key, len);
+                struct hashmap_entry *e = hashmap_insert(m, key, len, hash, extras[x]);
+                ck_assert_ptr_nonnull(e);
+                ck_assert(all_zero(hashmap_entry_extra(e), extras[x]));
+                size_t kept = extras[x];
+                fill_pattern(hashmap_entry_extra(e), kept, (unsigned)(k + x));
+                for (size_t r = 0; r < sizeof resizes / sizeof resizes[0]; r++) {
+                    e = hashmap_entry_resize(m, e, resizes[r]);
+                    ck_assert_ptr_nonnull(e);
+                    ck_assert_ptr_eq(hashmap_find(m, key, len, hash), e);
+                    ck_assert_uint_eq(hashmap_entry_keylen(e), len);
+                    ck_assert(len == 0 || memcmp(hashmap_entry_key(e), key, len) == 0);
+                    ck_assert_uint_eq(hashmap_entry_extra_size(e), resizes[r]);
+                    kept = kept < resizes[r] ? kept : resizes[r];
+                    ck_assert(has_pattern(hashmap_entry_extra(e), kept, (unsigned)(k + x)));
+                    if (!packed) {
+                        size_t klen;
+                        ck_assert_uint_eq((uintptr_t)hashmap_entry_extra(e) % 8, 0);
+                        ck_assert_ptr_eq(hashmap_extra_key(hashmap_entry_extra(e), &klen),
+                                         hashmap_entry_key(e));
+                        ck_assert_uint_eq(klen, len);
+                    }
+                    fill_pattern(hashmap_entry_extra(e), resizes[r], (unsigned)(k + x));
+                    kept = resizes[r];
+                }
+            }
+        }
+        hashmap__check_invariants(m);
+        hashmap_destroy(m);
+    }
+}
+END_TEST
+
+/* A packed entry is its header, key and extra, nothing more: a 10-byte
+ * field with a 10-byte value fits the allocator's 32-byte class. */
+START_TEST(packed_entries_have_no_padding)
+{
+    struct hashmap_hasher h = {hashmap_siphash, &test_hash_seed};
+    struct hashmap *m = hashmap_create_packed(&h);
+    struct hashmap_entry *e = hashmap_insert(m, "f:00000001", 10,
+                                             hashmap_hash(m, "f:00000001", 10), 10);
+    ck_assert_ptr_nonnull(e);
+    ck_assert_ptr_eq(hashmap_entry_extra(e), hashmap_entry_key(e) + 10);
+    ck_assert_uint_le(hashmap_entry_bytes(e), 32);
     hashmap_destroy(m);
 }
 END_TEST
@@ -1345,6 +1414,7 @@ END_TEST
 
 struct model {
     struct hashmap *map;
+    bool packed; /* hashmap_create_packed: extras at any byte */
     struct rng rng;
     uint64_t seed;
     size_t step;
@@ -1426,7 +1496,11 @@ static void model_verify_entry(struct model *m, uint32_t id, const struct hashma
     MREQUIRE(m, hashmap_entry_keylen(e) == len);
     MREQUIRE(m, len == 0 || memcmp(hashmap_entry_key(e), key, len) == 0);
     MREQUIRE(m, hashmap_entry_extra_size(e) == m->extra_size[id]);
-    MREQUIRE(m, (uintptr_t)x % 8 == 0);
+    MREQUIRE(m, m->packed || (uintptr_t)x % 8 == 0);
+    if (!m->packed) {
+        size_t klen;
+        MREQUIRE(m, hashmap_extra_key(x, &klen) == hashmap_entry_key(e) && klen == len);
+    }
     MREQUIRE(m, hashmap_entry_value(e) == val(m->value[id]));
     for (size_t i = 8; i < m->fill_len[id]; i++)
         MREQUIRE(m, x[i] == pattern_byte(id, i));
@@ -1673,15 +1747,17 @@ static void model_new_phase(struct model *m)
 }
 
 static void model_run(const struct hashmap_hasher *hasher, size_t steps, uint64_t seed,
-                      uint64_t fail_every)
+                      uint64_t fail_every, bool packed)
 {
     struct model *m = calloc(1, sizeof *m);
     ck_assert_ptr_nonnull(m);
-    m->map = hashmap_create(hasher);
+    m->map = packed ? hashmap_create_packed(hasher) : hashmap_create(hasher);
+    m->packed = packed;
     m->seed = seed;
     m->rng.s = seed;
-    fprintf(stderr, "model: %zu steps, GROVE_TEST_SEED=0x%llx%s\n", steps,
-            (unsigned long long)seed, fail_every ? " (failing allocations)" : "");
+    fprintf(stderr, "model: %zu steps, GROVE_TEST_SEED=0x%llx%s%s\n", steps,
+            (unsigned long long)seed, fail_every ? " (failing allocations)" : "",
+            packed ? " (packed)" : "");
     for (m->step = 0; m->step < steps; m->step++) {
         if (m->step % 5000 == 0)
             model_new_phase(m);
@@ -1718,15 +1794,16 @@ static void model_run(const struct hashmap_hasher *hasher, size_t steps, uint64_
 START_TEST(random_operations_match_the_model)
 {
     struct hashmap_hasher h = {hashmap_siphash, &test_hash_seed};
-    model_run(&h, 4000000 / MODEL_SCALE, test_seed(), 0);
+    model_run(&h, 2000000 / MODEL_SCALE, test_seed(), 0, false);
+    model_run(&h, 2000000 / MODEL_SCALE, test_seed() ^ 0x3c3c3c3c, 0, true);
 }
 END_TEST
 
 START_TEST(random_operations_with_a_weak_hash_match_the_model)
 {
     struct hashmap_hasher plain = {weak_hash, NULL}, spread = {weak_spread_hash, NULL};
-    model_run(&plain, 1000000 / MODEL_SCALE, test_seed() ^ 0x5a5a5a5a, 0);
-    model_run(&spread, 2000000 / MODEL_SCALE, test_seed() ^ 0xa5a5a5a5, 0);
+    model_run(&plain, 1000000 / MODEL_SCALE, test_seed() ^ 0x5a5a5a5a, 0, false);
+    model_run(&spread, 2000000 / MODEL_SCALE, test_seed() ^ 0xa5a5a5a5, 0, true);
 }
 END_TEST
 
@@ -1738,8 +1815,8 @@ START_TEST(allocation_failures_leave_the_map_consistent)
 {
     struct hashmap_hasher weak = {weak_spread_hash, NULL};
     struct hashmap_hasher sip = {hashmap_siphash, &test_hash_seed};
-    model_run(&sip, 200000, test_seed() ^ 0x00f00f00, 1);
-    model_run(&weak, 200000, test_seed() ^ 0x0ff0, 1);
+    model_run(&sip, 200000, test_seed() ^ 0x00f00f00, 1, false);
+    model_run(&weak, 200000, test_seed() ^ 0x0ff0, 1, true);
 }
 END_TEST
 
@@ -1808,6 +1885,8 @@ static Suite *hashmap_suite(void)
     tcase_add_test(tc, insert_gives_a_zeroed_aligned_extra_of_the_exact_size);
     tcase_add_test(tc, entry_resize_keeps_the_key_and_the_data);
     tcase_add_test(tc, entry_resize_works_inside_a_tree_bucket);
+    tcase_add_test(tc, entries_keep_key_and_extra_at_every_varint_length);
+    tcase_add_test(tc, packed_entries_have_no_padding);
 
     tc = tcase(s, "trees", 300);
     tcase_add_test(tc, ninth_collision_in_a_bucket_makes_a_tree);
