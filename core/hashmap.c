@@ -298,24 +298,27 @@ struct table {
     uintptr_t *slots; /* NULL: no table */
     size_t mask;      /* buckets - 1 */
     size_t used;      /* entries in this table */
-    size_t max_pop;   /* no bucket holds more entries (see Random picks) */
 };
 
+/* 112 bytes, an allocator class: a set, hash or sorted set that has
+ * grown past its compact form pays this once, and sets of ten members
+ * (Redis 7.0 keeps those in a hashtable too) are common. */
 struct hashmap {
     struct hashmap_hasher hasher;
     struct table t[2];  /* t[1] is live only while rehashing */
     size_t rehash_idx;  /* next t[0] bucket to move */
-    uintptr_t released; /* t[0] pages below this address were released */
-    size_t page_size;
     size_t bytes;       /* malloc_usable_size of everything we hold */
-    unsigned iterators; /* live iterators: resizing paused */
-    bool degraded;      /* a treeify failed (ENOMEM): long chains allowed */
-    bool packed;        /* extras are byte-aligned (hashmap_create_packed) */
     struct hashmap_entry *memo_entry; /* last found entry ... */
     uint64_t memo_hash;               /* ... and its hash */
-    uint64_t fail_every;              /* test hook: fail every Nth alloc */
-    uint64_t alloc_count;
+    uint32_t max_pop[2]; /* per table: no bucket holds more entries (see
+                            Random picks); saturates, at 4 G collisions */
+    uint16_t iterators;  /* live iterators: resizing paused */
+    uint16_t fail_every; /* test hook: fail every Nth alloc ... */
+    uint16_t alloc_count; /* ... counting up to it */
+    bool degraded;       /* a treeify failed (ENOMEM): long chains allowed */
+    bool packed;         /* extras are byte-aligned (hashmap_create_packed) */
 };
+static_assert(sizeof(struct hashmap) == 112, "a map's header fits the 112-byte class");
 
 /* Where a key lives. */
 struct pos {
@@ -411,7 +414,12 @@ uint64_t hashmap_hash(const struct hashmap *map, const void *key, size_t len)
 
 static bool alloc_should_fail(struct hashmap *map)
 {
-    return map->fail_every && ++map->alloc_count % map->fail_every == 0;
+    if (map->fail_every == 0)
+        return false;
+    if (++map->alloc_count < map->fail_every)
+        return false;
+    map->alloc_count = 0;
+    return true;
 }
 
 static void *mem_alloc(struct hashmap *map, size_t n)
@@ -870,11 +878,12 @@ static bool tree_add(struct hashmap *map, struct avl_tree *t, struct hashmap_ent
     return true;
 }
 
-/* Raise the table's bound on bucket sizes (hashmap_random's B). */
-static void note_population(struct table *t, size_t n)
+/* Raise table ti's bound on bucket sizes (hashmap_random's B). */
+static void note_population(struct hashmap *map, int ti, size_t n)
 {
-    if (n > t->max_pop)
-        t->max_pop = n;
+    uint32_t pop = n > UINT32_MAX ? UINT32_MAX : (uint32_t)n;
+    if (pop > map->max_pop[ti])
+        map->max_pop[ti] = pop;
 }
 
 /* Link e into bucket idx of table ti. `spare` is a tree node the caller
@@ -890,7 +899,7 @@ static size_t bucket_add(struct hashmap *map, int ti, size_t idx, struct hashmap
     t->used++;
     if (slot_is_tree(*slot)) {
         if (tree_add(map, slot_tree(*slot), e, hash, spare)) {
-            note_population(t, avl_count(slot_tree(*slot)));
+            note_population(map, ti, avl_count(slot_tree(*slot)));
             return 0;
         }
         /* No memory for a node: a long chain is slower but correct. */
@@ -903,7 +912,7 @@ static size_t bucket_add(struct hashmap *map, int ti, size_t idx, struct hashmap
     *slot = (uintptr_t)e;
     size_t len = chain_length(e, HASHMAP_TREEIFY_THRESHOLD + 1);
     /* Past the threshold (a small table, a degraded map) count it all. */
-    note_population(t, len > HASHMAP_TREEIFY_THRESHOLD ? chain_length(e, SIZE_MAX) : len);
+    note_population(map, ti, len > HASHMAP_TREEIFY_THRESHOLD ? chain_length(e, SIZE_MAX) : len);
     if (len > HASHMAP_TREEIFY_THRESHOLD && t->mask + 1 >= HASHMAP_MIN_TREEIFY_BUCKETS)
         treeify(map, slot);
     return len;
@@ -951,6 +960,8 @@ static void finish_rehash(struct hashmap *map)
     mem_free(map, map->t[0].slots);
     map->t[0] = map->t[1];
     map->t[1] = (struct table){0};
+    map->max_pop[0] = map->max_pop[1];
+    map->max_pop[1] = 0;
     map->rehash_idx = 0;
 }
 
@@ -979,14 +990,15 @@ static bool start_resize(struct hashmap *map, size_t buckets)
     if (!slots)
         return false;
     advise_huge_pages(slots, buckets);
-    struct table fresh = {slots, buckets - 1, 0, 0};
+    struct table fresh = {slots, buckets - 1, 0};
     if (!map->t[0].slots) {
         map->t[0] = fresh;
+        map->max_pop[0] = 0;
         return true;
     }
     map->t[1] = fresh;
+    map->max_pop[1] = 0;
     map->rehash_idx = 0;
-    map->released = ((uintptr_t)map->t[0].slots + map->page_size - 1) & ~(map->page_size - 1);
     if (map->t[0].used == 0)
         finish_rehash(map); /* nothing to move */
     return true;
@@ -1062,25 +1074,36 @@ static void rehash_bucket(struct hashmap *map, size_t idx)
     }
 }
 
+/* The end of the part of the old table released once buckets below idx
+ * have moved: whole RELEASE_CHUNKs from the table's first page boundary.
+ * Derived from the rehash index, so the map keeps no state for it. */
+static uintptr_t release_mark(const struct table *old, size_t idx)
+{
+    long page = sysconf(_SC_PAGESIZE);
+    uintptr_t page_mask = page > 0 ? (uintptr_t)page - 1 : 4095;
+    uintptr_t base = ((uintptr_t)old->slots + page_mask) & ~page_mask;
+    uintptr_t at = (uintptr_t)&old->slots[idx];
+    return at <= base ? base : base + (at - base) / RELEASE_CHUNK * RELEASE_CHUNK;
+}
+
 /* Give the moved prefix of a big old table back to the kernel as the
  * rehash advances, so that freeing the table at the end is not one long
  * munmap (64 MB of page tear-down took milliseconds in the benchmark).
  * Moved buckets are zero, and pages released with MADV_DONTNEED read back
  * as zero, so the table's contents do not change. hashmap_bytes still
  * counts the whole table: it reports memory as allocated. */
-static void release_moved_prefix(struct hashmap *map)
+static void release_moved_prefix(struct hashmap *map, size_t from)
 {
 #ifdef MADV_DONTNEED
     const struct table *old = &map->t[0];
     if ((old->mask + 1) * sizeof *old->slots < RELEASE_MIN_TABLE)
         return;
-    uintptr_t end = (uintptr_t)&old->slots[map->rehash_idx] & ~(map->page_size - 1);
-    if (end < map->released + RELEASE_CHUNK)
-        return;
-    if (madvise((void *)map->released, end - map->released, MADV_DONTNEED) == 0)
-        map->released = end;
+    uintptr_t lo = release_mark(old, from), hi = release_mark(old, map->rehash_idx);
+    if (hi > lo)
+        madvise((void *)lo, hi - lo, MADV_DONTNEED); /* a hint: refused, nothing changes */
 #else
     (void)map;
+    (void)from;
 #endif
 }
 
@@ -1090,6 +1113,7 @@ static void release_moved_prefix(struct hashmap *map)
 static void rehash_some(struct hashmap *map, size_t tenths)
 {
     struct table *old = &map->t[0];
+    size_t from = map->rehash_idx;
     while (tenths > 0 && old->used > 0) {
         assert(map->rehash_idx <= old->mask);
         if (old->slots[map->rehash_idx]) {
@@ -1103,7 +1127,7 @@ static void rehash_some(struct hashmap *map, size_t tenths)
     if (old->used == 0)
         finish_rehash(map);
     else
-        release_moved_prefix(map);
+        release_moved_prefix(map, from);
 }
 
 /* The fixed slice of rehashing every write pays. */
@@ -1149,8 +1173,6 @@ struct hashmap *hashmap_create(const struct hashmap_hasher *hasher)
         return NULL;
     map->hasher = *hasher;
     map->bytes = malloc_usable_size(map);
-    long page = sysconf(_SC_PAGESIZE);
-    map->page_size = page > 0 && (page & (page - 1)) == 0 ? (size_t)page : 4096;
     return map;
 }
 
@@ -1186,6 +1208,7 @@ void hashmap_clear(struct hashmap *map, void (*free_cb)(void *extra, void *ud), 
     assert(map->iterators == 0);
     table_free(map, &map->t[0], free_cb, ud);
     table_free(map, &map->t[1], free_cb, ud);
+    map->max_pop[0] = map->max_pop[1] = 0;
     map->rehash_idx = 0;
     map->degraded = false;
     map->memo_entry = NULL;
@@ -1426,6 +1449,7 @@ void hashmap_iter_init(struct hashmap_iter *it, struct hashmap *map)
     it->next_hash = 0;
     it->bucket = 0;
     it->table = map->t[0].slots ? 0 : ITER_DONE;
+    assert(map->iterators < UINT16_MAX);
     map->iterators++;
     if (it->table == 0)
         iter_load_bucket(it);
@@ -1604,8 +1628,7 @@ struct hashmap_entry *hashmap_random(const struct hashmap *map, rng_fn rand64, v
     if (hashmap_size(map) == 0)
         return NULL;
     size_t n0 = table_buckets(&map->t[0]), n1 = table_buckets(&map->t[1]);
-    size_t bound = map->t[0].max_pop > map->t[1].max_pop ? map->t[0].max_pop
-                                                          : map->t[1].max_pop;
+    size_t bound = map->max_pop[0] > map->max_pop[1] ? map->max_pop[0] : map->max_pop[1];
     assert(bound > 0);
     for (;;) {
         size_t b = (size_t)rng_below(rand64, rand_ud, n0 + n1);
@@ -1656,7 +1679,8 @@ size_t hashmap_sample(const struct hashmap *map, rng_fn rand64, void *rand_ud,
 
 void hashmap__fail_allocations(struct hashmap *map, uint64_t every)
 {
-    map->fail_every = every;
+    assert(every <= UINT16_MAX);
+    map->fail_every = (uint16_t)every;
     map->alloc_count = 0;
 }
 
