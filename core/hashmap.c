@@ -276,6 +276,8 @@ static_assert(RELEASE_CHUNK < RELEASE_MIN_TABLE, "release a big table in several
  * Types
  * ========================================================================== */
 
+/* hashmap.h shows it (struct hashmap_entry_head) for the inline fast
+ * path of hashmap_entry_extra. */
 struct hashmap_entry {
     struct hashmap_entry *next; /* chain link; NULL inside a tree */
     uint16_t hash16;            /* hash >> 48 */
@@ -284,6 +286,8 @@ struct hashmap_entry {
 };
 #define META_OFFSET offsetof(struct hashmap_entry, meta)
 static_assert(META_OFFSET == 10, "the varints follow next and hash16");
+static_assert(offsetof(struct hashmap_entry_head, meta) == META_OFFSET,
+              "hashmap.h's view of an entry is this one");
 
 struct tree_node {
     struct avl_node avl;
@@ -476,12 +480,25 @@ struct shape {
 
 /* Where an aligned entry's extra starts, given where its key ends: the
  * first multiple of 8 that leaves room for the back-offset before it. */
-static size_t aligned_extra_off(size_t key_end)
+static inline size_t aligned_extra_off(size_t key_end)
 {
     size_t off = align8(key_end + 1);
+    if (off < 0x80)
+        return off; /* a one-byte back-offset: every key under ~100 bytes */
     while (off - key_end < bytes_varint_size(off))
         off += 8;
     return off;
+}
+
+/* A header varint: one byte (a key under 64 bytes, an extra under 128)
+ * without a loop, as every access decodes two. */
+static inline size_t meta_varint(const unsigned char *p, uint64_t *v)
+{
+    if (p[0] < 0x80) {
+        *v = p[0];
+        return 1;
+    }
+    return bytes_varint_get(p, v);
 }
 
 static struct shape shape_of(size_t keylen, size_t extra_size, bool aligned)
@@ -493,21 +510,21 @@ static struct shape shape_of(size_t keylen, size_t extra_size, bool aligned)
     return s;
 }
 
-static struct shape entry_shape(const struct hashmap_entry *e)
+static inline struct shape entry_shape(const struct hashmap_entry *e)
 {
     uint64_t a, extra;
-    size_t n = bytes_varint_get(e->meta, &a);
-    n += bytes_varint_get(e->meta + n, &extra);
+    size_t n = meta_varint(e->meta, &a);
+    n += meta_varint(e->meta + n, &extra);
     struct shape s = {(size_t)(a >> 1), (size_t)extra, META_OFFSET + n, 0, a & 1};
     s.extra_off = s.aligned ? aligned_extra_off(s.key_off + s.keylen) : s.key_off + s.keylen;
     return s;
 }
 
-static const char *entry_key(const struct hashmap_entry *e, size_t *len)
+static inline const char *entry_key(const struct hashmap_entry *e, size_t *len)
 {
     uint64_t a, extra;
-    size_t n = bytes_varint_get(e->meta, &a);
-    n += bytes_varint_get(e->meta + n, &extra);
+    size_t n = meta_varint(e->meta, &a);
+    n += meta_varint(e->meta + n, &extra);
     *len = (size_t)(a >> 1);
     return (const char *)e->meta + n;
 }
@@ -605,6 +622,9 @@ static bool entry_matches(const struct hashmap_entry *e, const void *key, size_t
 {
     if (e->hash16 != h16)
         return false;
+    const unsigned char *m = e->meta;
+    if (len < 64 && m[1] < 0x80) /* one-byte varints, if the lengths match */
+        return m[0] >> 1 == len && memcmp(m + 2, key, len) == 0;
     size_t elen;
     const char *ekey = entry_key(e, &elen);
     return elen == len && (len == 0 || memcmp(ekey, key, len) == 0);
@@ -631,13 +651,16 @@ size_t hashmap_entry_keylen(const struct hashmap_entry *entry)
     return len;
 }
 
-void *hashmap_entry_extra(const struct hashmap_entry *entry)
+void *hashmap__entry_extra_slow(const struct hashmap_entry *entry)
 {
     return (char *)entry + entry_shape(entry).extra_off;
 }
 
 size_t hashmap_entry_extra_size(const struct hashmap_entry *entry)
 {
+    const unsigned char *m = entry->meta;
+    if (m[0] < 0x80 && m[1] < 0x80)
+        return m[1];
     return entry_shape(entry).extra_size;
 }
 
@@ -818,7 +841,7 @@ static bool bucket_find(const struct hashmap *map, int ti, size_t idx, const voi
 }
 
 /* Find a key in whichever table holds it. */
-static bool locate(const struct hashmap *map, const void *key, size_t len, uint64_t hash,
+static inline bool locate(const struct hashmap *map, const void *key, size_t len, uint64_t hash,
                    struct pos *p)
 {
     if (!map->t[0].slots)

@@ -125,8 +125,9 @@ struct hashmap_entry *hashmap_entry_resize(struct hashmap *map, struct hashmap_e
 
 const char *hashmap_entry_key(const struct hashmap_entry *entry);
 size_t hashmap_entry_keylen(const struct hashmap_entry *entry);
-/* The extra region: 8-byte aligned, except in a packed map. */
-void *hashmap_entry_extra(const struct hashmap_entry *entry);
+/* The extra region: 8-byte aligned, except in a packed map. Inline: the
+ * keyspace asks for it several times a request. */
+static inline void *hashmap_entry_extra(const struct hashmap_entry *entry);
 /* The key (and its length) of the entry whose extra region starts at
  * `extra`, in a map that is not packed: a value embedded in its extra (a
  * sorted set's tree node) finds its key. */
@@ -214,5 +215,30 @@ uint64_t hashmap__siphash(const void *key, size_t len, const struct hashmap_seed
 /* Make every `every`-th allocation of this map fail from now on (0: never),
  * to test that out of memory leaves the map consistent. */
 void hashmap__fail_allocations(struct hashmap *map, uint64_t every);
+
+/* ---- inline fast path ---------------------------------------------------- */
+
+/* An entry's first bytes as hashmap.c lays them out (its essay: next,
+ * hash16, then the varints klen << 1 | aligned and xlen), shown here only
+ * so that hashmap_entry_extra inlines. */
+struct hashmap_entry_head {
+    void *next;
+    uint16_t hash16;
+    unsigned char meta[];
+};
+void *hashmap__entry_extra_slow(const struct hashmap_entry *entry);
+
+static inline void *hashmap_entry_extra(const struct hashmap_entry *entry)
+{
+    const unsigned char *m = ((const struct hashmap_entry_head *)(const void *)entry)->meta;
+    if (m[0] < 0x80 && m[1] < 0x80) {
+        /* One-byte varints: a key under 64 bytes, so an aligned extra's
+         * offset is below 128 and its back-offset one byte. */
+        size_t key_end = (size_t)(m + 2 - (const unsigned char *)entry) + (m[0] >> 1);
+        size_t off = m[0] & 1 ? (key_end + 8) & ~(size_t)7 : key_end;
+        return (char *)entry + off;
+    }
+    return hashmap__entry_extra_slow(entry);
+}
 
 #endif
