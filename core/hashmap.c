@@ -504,8 +504,11 @@ static inline size_t meta_varint(const unsigned char *p, uint64_t *v)
 static struct shape shape_of(size_t keylen, size_t extra_size, bool aligned)
 {
     struct shape s = {keylen, extra_size, 0, 0, aligned};
-    s.key_off = META_OFFSET + bytes_varint_size((uint64_t)keylen << 1 | aligned) +
-                bytes_varint_size(extra_size);
+    if (keylen < 64 && extra_size < 0x80) /* one-byte varints: most entries */
+        s.key_off = META_OFFSET + 2;
+    else
+        s.key_off = META_OFFSET + bytes_varint_size((uint64_t)keylen << 1 | aligned) +
+                    bytes_varint_size(extra_size);
     s.extra_off = aligned ? aligned_extra_off(s.key_off + keylen) : s.key_off + keylen;
     return s;
 }
@@ -545,10 +548,19 @@ static bool entry_alloc_size(const struct shape *s, size_t *out)
  * for shape s. */
 static void entry_write_shape(struct hashmap_entry *e, const struct shape *s)
 {
-    size_t n = bytes_varint_put(e->meta, (uint64_t)s->keylen << 1 | s->aligned);
-    bytes_varint_put(e->meta + n, s->extra_size);
+    if (s->key_off == META_OFFSET + 2) { /* one-byte varints (shape_of) */
+        e->meta[0] = (unsigned char)(s->keylen << 1 | s->aligned);
+        e->meta[1] = (unsigned char)s->extra_size;
+    } else {
+        size_t n = bytes_varint_put(e->meta, (uint64_t)s->keylen << 1 | s->aligned);
+        bytes_varint_put(e->meta + n, s->extra_size);
+    }
     if (!s->aligned)
         return;
+    if (s->extra_off < 0x80) { /* a one-byte back-offset */
+        ((unsigned char *)e)[s->extra_off - 1] = (unsigned char)s->extra_off;
+        return;
+    }
     unsigned char *p = (unsigned char *)e + s->extra_off;
     size_t off = s->extra_off;
     do {
@@ -624,7 +636,7 @@ static bool entry_matches(const struct hashmap_entry *e, const void *key, size_t
         return false;
     const unsigned char *m = e->meta;
     if (len < 64 && m[1] < 0x80) /* one-byte varints, if the lengths match */
-        return m[0] >> 1 == len && memcmp(m + 2, key, len) == 0;
+        return m[0] >> 1 == len && (len == 0 || memcmp(m + 2, key, len) == 0);
     size_t elen;
     const char *ekey = entry_key(e, &elen);
     return elen == len && (len == 0 || memcmp(ekey, key, len) == 0);
