@@ -10,12 +10,14 @@
  *           server takes it, replies read as they come.
  *   big   - reads a list of N elements with LRANGE 0 -1, R times over
  *           (the list is built first and is not timed).
+ *   value - reads a string of N bytes with GET, R times over (the value is
+ *           written first and is not timed).
  *
  * The heavy client runs in a thread of its own (poll() over one raw
  * socket); the probe runs in the main thread with a blocking socket, so
  * its latency is the server's, not a scheduler's.
  *
- * Usage: bench_fairness PORT bulk|big [--n N] [--repeat R]
+ * Usage: bench_fairness PORT bulk|big|value [--n N] [--repeat R]
  * Output: "probe_p50_us A probe_p99_us B probe_p999_us C probes D heavy_ops_per_s E"
  */
 #include <arpa/inet.h>
@@ -93,9 +95,11 @@ static void pipe_through(int fd, const char *out, size_t len, size_t expect)
     }
 }
 
+enum heavy_kind { HEAVY_BULK, HEAVY_BIG, HEAVY_VALUE };
+
 struct heavy {
     int port;
-    bool big;
+    enum heavy_kind kind;
     long n, repeat;
     atomic_bool started, done;
     double secs;
@@ -148,14 +152,50 @@ static void big_reads(struct heavy *h, int fd)
     h->secs = now_s() - t0;
 }
 
+/* SET bench:value to n bytes of 'v', the whole command in one buffer. */
+static void write_value(struct heavy *h, int fd)
+{
+    char head[64];
+    size_t hl = (size_t)snprintf(head, sizeof(head), "*3\r\n$3\r\nSET\r\n$11\r\nbench:value\r\n$%ld\r\n", h->n);
+    size_t total = hl + (size_t)h->n + 2;
+    char *cmd = malloc(total);
+    if (cmd == NULL)
+        die("malloc");
+    memcpy(cmd, head, hl);
+    memset(cmd + hl, 'v', (size_t)h->n);
+    memcpy(cmd + total - 2, "\r\n", 2);
+    pipe_through(fd, cmd, total, 5); /* "+OK\r\n" */
+    free(cmd);
+}
+
+static void value_reads(struct heavy *h, int fd)
+{
+    static const char cmd[] = "*2\r\n$3\r\nGET\r\n$11\r\nbench:value\r\n";
+    char header[32];
+    size_t reply = (size_t)snprintf(header, sizeof(header), "$%ld\r\n", h->n) + (size_t)h->n + 2;
+    write_value(h, fd);
+    atomic_store(&h->started, true);
+    double t0 = now_s();
+    for (long r = 0; r < h->repeat; r++)
+        pipe_through(fd, cmd, sizeof(cmd) - 1, reply);
+    h->secs = now_s() - t0;
+}
+
 static void *heavy_main(void *arg)
 {
     struct heavy *h = arg;
     int fd = connect_to(h->port);
-    if (h->big)
-        big_reads(h, fd);
-    else
+    switch (h->kind) {
+    case HEAVY_BULK:
         bulk_load(h, fd);
+        break;
+    case HEAVY_BIG:
+        big_reads(h, fd);
+        break;
+    case HEAVY_VALUE:
+        value_reads(h, fd);
+        break;
+    }
     close(fd);
     atomic_store(&h->done, true);
     return NULL;
@@ -175,12 +215,16 @@ static double pct(const double *v, size_t n, double p)
 
 int main(int argc, char **argv)
 {
-    if (argc < 3 || (strcmp(argv[2], "bulk") != 0 && strcmp(argv[2], "big") != 0)) {
-        fprintf(stderr, "usage: %s PORT bulk|big [--n N] [--repeat R]\n", argv[0]);
+    static const char *const kinds[] = {[HEAVY_BULK] = "bulk", [HEAVY_BIG] = "big", [HEAVY_VALUE] = "value"};
+    int kind = -1;
+    for (int k = 0; argc >= 3 && k < (int)(sizeof(kinds) / sizeof(kinds[0])); k++)
+        if (strcmp(argv[2], kinds[k]) == 0)
+            kind = k;
+    if (kind < 0) {
+        fprintf(stderr, "usage: %s PORT bulk|big|value [--n N] [--repeat R]\n", argv[0]);
         return 2;
     }
-    struct heavy h = {.port = atoi(argv[1]), .big = strcmp(argv[2], "big") == 0,
-                      .n = 1000000, .repeat = 10};
+    struct heavy h = {.port = atoi(argv[1]), .kind = (enum heavy_kind)kind, .n = 1000000, .repeat = 10};
     for (int i = 3; i + 1 < argc; i += 2) {
         if (strcmp(argv[i], "--n") == 0)
             h.n = atol(argv[i + 1]);
@@ -218,7 +262,7 @@ int main(int argc, char **argv)
         return 1;
     }
     qsort(lat, n, sizeof(*lat), cmp_double);
-    double ops = (double)(h.big ? h.repeat : h.n) / h.secs;
+    double ops = (double)(h.kind == HEAVY_BULK ? h.n : h.repeat) / h.secs;
     printf("probe_p50_us %.0f probe_p99_us %.0f probe_p999_us %.0f probes %zu heavy_ops_per_s %.1f\n",
            pct(lat, n, 0.5), pct(lat, n, 0.99), pct(lat, n, 0.999), n, ops);
     return 0;

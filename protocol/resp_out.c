@@ -120,7 +120,10 @@ void resp_out_reset(struct resp_out *out)
     }
 }
 
-/* Makes room for `need` more bytes: doubles until it fits. */
+/* Makes room for `need` more bytes: doubles the capacity, or takes
+ * exactly what is needed when that is more. A huge bulk (GET of a 100 MB
+ * value) is then one allocation of its own size, not a chain of doublings
+ * that copies it again and ends up to twice as large. */
 static __attribute__((noinline)) bool out_grow(struct resp_out *out, size_t need)
 {
     size_t cap = out->cap ? out->cap : RESP_OUT_INITIAL_CAP;
@@ -128,8 +131,9 @@ static __attribute__((noinline)) bool out_grow(struct resp_out *out, size_t need
 
     if (need > SIZE_MAX - out->len)
         goto oom;
-    while (cap - out->len < need)
-        cap = cap > SIZE_MAX / 2 ? out->len + need : cap * 2;
+    cap = cap > SIZE_MAX / 2 ? SIZE_MAX : cap * 2;
+    if (cap < out->len + need)
+        cap = out->len + need;
     data = realloc(out->data, cap);
     if (data == NULL)
         goto oom;

@@ -493,6 +493,22 @@ START_TEST(buffer_grows_for_big_replies)
 }
 END_TEST
 
+/* A bulk bigger than twice the buffer takes exactly its size: no chain of
+ * doublings that copies it again and leaves up to twice the memory. */
+START_TEST(big_bulk_grows_the_buffer_to_its_size)
+{
+    size_t n = 3 * 1024 * 1024 + 1;
+    char *big = calloc(1, n);
+
+    resp_add_ok(&out);
+    resp_add_bulk(&out, big, n);
+    ck_assert_uint_eq(out.cap, out.len);
+    resp_add_ok(&out);
+    ck_assert_uint_eq(out.cap, 2 * (5 + 10 + n + 2));
+    free(big);
+}
+END_TEST
+
 START_TEST(reset_shrinks_a_buffer_that_grew_large)
 {
     char big[100000] = { 0 };
@@ -550,6 +566,7 @@ static void add_common(TCase *tc)
     tcase_add_test(tc, deferred_len_dropped_by_the_limit_is_ignored);
     tcase_add_test(tc, reset_clears_contents_and_flags);
     tcase_add_test(tc, buffer_grows_for_big_replies);
+    tcase_add_test(tc, big_bulk_grows_the_buffer_to_its_size);
     tcase_add_test(tc, reset_shrinks_a_buffer_that_grew_large);
     tcase_add_test(tc, reset_keeps_a_small_buffer);
 }
