@@ -44,10 +44,14 @@
  *   as in Redis. Being done before the write, running out of memory leaves
  *   the zset as it was.
  *
- *   struct zset itself is 24 bytes (one 32-byte allocation): small
- *   zsets are most zsets, so the header is kept to what both forms need.
- *   Its boxed ops point into an object_env, which also gives the hasher
- *   and the limits.
+ *   struct zset itself is 16 bytes, the smallest allocation: small zsets
+ *   are most zsets, so the header is kept to what both forms need, its
+ *   boxed ops (which point into an object_env, which also gives the
+ *   hasher and the limits) and one word, the compact buffer or the big
+ *   form with bit 0 set. The compact form's byte length and count are the
+ *   head of its buffer (bytes.h), 2 bytes for 10 members of 10 bytes with
+ *   small integer scores, which fit in the buffer's size class: a zset of
+ *   10 takes 16 + 128 bytes, was 32 + 128. An empty zset has no buffer.
  *
  * Thread safety: none (the shard lock guards the key holding the zset).
  */
@@ -83,15 +87,13 @@ struct zbig {
 struct zset {
     struct object_boxed boxed; /* first: the keyspace holds &boxed; its ops
                                   are an object_env's (hasher, limits) */
-    union {
-        unsigned char *buf; /* compact: the entries (NULL when empty) */
-        struct zbig *big;   /* big */
-    } u;
-    uint32_t used;      /* compact: bytes of entries in buf */
-    uint32_t count : 31; /* compact: members */
-    uint32_t is_big : 1;
+    uintptr_t word; /* compact: its buffer, head first (NULL when empty);
+                       big: its struct zbig | BIG_TAG */
 };
-static_assert(sizeof(struct zset) == 24, "a zset header is the smallest allocation that fits");
+static_assert(sizeof(struct zset) == 16, "a zset header is the smallest allocation");
+
+/* Both pointers come from malloc, so at least 8-aligned: bit 0 is free. */
+#define BIG_TAG ((uintptr_t)1)
 
 static void boxed_free_cb(struct object_boxed *b);
 static struct object_boxed *boxed_dup_cb(const struct object_boxed *b);
@@ -105,6 +107,24 @@ static const struct object_boxed_ops zset_ops = {
 static const struct object_env *env_of(const struct zset *z)
 {
     return (const struct object_env *)(const void *)z->boxed.ops;
+}
+
+static bool is_big(const struct zset *z)
+{
+    return z->word & BIG_TAG;
+}
+
+static struct zbig *big_of(const struct zset *z)
+{
+    assert(is_big(z));
+    return (struct zbig *)(z->word & ~BIG_TAG);
+}
+
+/* A compact zset's buffer: its head, then its entries (NULL when empty). */
+static unsigned char *buf_of(const struct zset *z)
+{
+    assert(!is_big(z));
+    return (unsigned char *)z->word;
 }
 
 /* (score, member) order: <0, 0, >0 as the first sorts before, with, after
@@ -192,76 +212,107 @@ static size_t score_skip(const unsigned char *buf, size_t off)
     return off + 1;
 }
 
-/* The offset of the member's entry (its rank in *rank, the entry in *m),
- * or z->used when absent. Scores are skipped, not decoded, on the way. */
-static size_t compact_find(const struct zset *z, const void *member, size_t len, size_t *rank,
-                           struct zset_member *m)
+/* A compact zset's entries, as read from its buffer's head. */
+struct zcompact {
+    const unsigned char *e; /* the first entry (NULL when empty) */
+    struct bytes_head hd;
+};
+
+static void compact_of(const struct zset *z, struct zcompact *c)
 {
-    const unsigned char *buf = z->u.buf;
-    size_t off = 0;
-    for (size_t r = 0; off < z->used; r++) {
-        uint64_t mlen;
-        size_t p = off + bytes_varint_get(&buf[off], &mlen);
-        if (mlen == len && memcmp(&buf[p], member, len) == 0) {
-            *rank = r;
-            entry_get(buf, off, m);
-            return off;
-        }
-        off = score_skip(buf, p + (size_t)mlen);
-    }
-    return z->used;
+    const unsigned char *buf = buf_of(z);
+    size_t size = bytes_head_get(buf, &c->hd);
+    c->e = buf ? buf + size : NULL;
 }
 
-/* The offset of the entry at rank r (z->used for r == count). */
-static size_t compact_offset(const struct zset *z, size_t r)
+/* The offset of the member's entry (its rank in *rank, the entry in *m),
+ * or c->hd.used when absent. Scores are skipped, not decoded, on the way. */
+static size_t compact_find(const struct zcompact *c, const void *member, size_t len,
+                           size_t *rank, struct zset_member *m)
+{
+    size_t off = 0;
+    for (size_t r = 0; off < c->hd.used; r++) {
+        uint64_t mlen;
+        size_t p = off + bytes_varint_get(&c->e[off], &mlen);
+        if (mlen == len && memcmp(&c->e[p], member, len) == 0) {
+            *rank = r;
+            entry_get(c->e, off, m);
+            return off;
+        }
+        off = score_skip(c->e, p + (size_t)mlen);
+    }
+    return c->hd.used;
+}
+
+/* The offset of the entry at rank r among the entries at e (their size
+ * for r == count). */
+static size_t compact_offset(const unsigned char *e, size_t r)
 {
     struct zset_member m;
     size_t off = 0;
     while (r-- > 0)
-        off = entry_get(z->u.buf, off, &m);
+        off = entry_get(e, off, &m);
     return off;
 }
 
-/* Cut the entry [off, next) out; the buffer keeps its size. */
-static void compact_cut(struct zset *z, size_t off, size_t next)
+/* bytes_head_splice on the zset's buffer, which it may move. */
+static int compact_splice(struct zset *z, struct bytes_head *hd, size_t off, size_t cut,
+                          size_t room, size_t count)
 {
-    memmove(&z->u.buf[off], &z->u.buf[next], z->used - next);
-    z->used -= (uint32_t)(next - off);
-    z->count--;
+    unsigned char *buf = buf_of(z);
+    int rc = bytes_head_splice(&buf, hd, off, cut, room, count);
+    z->word = (uintptr_t)buf;
+    return rc < 0 ? ZSET_ENOMEM : ZSET_OK;
 }
 
-/* Place an absent member, the buffer having room for it (size bytes),
- * before the first entry that sorts after it. */
-static void compact_place(struct zset *z, const void *member, size_t len, double score,
-                          size_t size)
+/* Cut the entry [off, next) out. */
+static void compact_cut(struct zset *z, size_t off, size_t next)
 {
+    struct bytes_head hd;
+    bytes_head_get(buf_of(z), &hd);
+    int rc = compact_splice(z, &hd, off, next - off, 0, hd.count - 1);
+    assert(rc == ZSET_OK && "a splice that shrinks allocates nothing");
+    (void)rc;
+}
+
+/* Insert a member before the first entry that sorts after it, the offset
+ * it lands at in *at. ZSET_ENOMEM changes nothing. */
+static int compact_insert(struct zset *z, const void *member, size_t len, double score,
+                          size_t *at)
+{
+    struct zcompact c;
     struct zset_member m;
-    size_t off = 0;
-    while (off < z->used) {
-        size_t next = entry_get(z->u.buf, off, &m);
+    size_t off = 0, size = entry_size(len, score);
+    compact_of(z, &c);
+    while (off < c.hd.used) {
+        size_t next = entry_get(c.e, off, &m);
         if (order_cmp(score, member, len, m.score, m.ptr, m.len) < 0)
             break;
         off = next;
     }
-    memmove(&z->u.buf[off + size], &z->u.buf[off], z->used - off);
-    entry_put(&z->u.buf[off], member, len, score);
-    z->used += (uint32_t)size;
-    z->count++;
+    if (compact_splice(z, &c.hd, off, 0, size, c.hd.count + 1) < 0)
+        return ZSET_ENOMEM;
+    entry_put(buf_of(z) + c.hd.size + off, member, len, score);
+    *at = off;
+    return ZSET_OK;
 }
 
 /* Give the member at [off, next) a new score: it moves to its new place.
- * Growing comes first, so ENOMEM changes nothing. */
+ * The new entry goes in first (the old one, with its other score, never
+ * compares equal to it), so ENOMEM changes nothing; the old one then
+ * comes out, moved by the new one's size when that went before it. */
 static int compact_rescore(struct zset *z, size_t off, size_t next, const void *member,
                            size_t len, double score)
 {
-    size_t from = z->used, size = entry_size(len, score);
-    size_t to = from - (next - off) + size;
-    if (to > from && bytes_buf_resize(&z->u.buf, to) < 0)
+    size_t at;
+    if (compact_insert(z, member, len, score, &at) < 0)
         return ZSET_ENOMEM;
+    if (at <= off) {
+        size_t size = entry_size(len, score);
+        off += size;
+        next += size;
+    }
     compact_cut(z, off, next);
-    compact_place(z, member, len, score, size);
-    if (to < from)
-        bytes_buf_resize(&z->u.buf, to);
     return ZSET_OK;
 }
 
@@ -373,20 +424,19 @@ static int convert(struct zset *z)
     struct zbig *b = big_create(env_of(z)->hasher);
     if (b == NULL)
         return ZSET_ENOMEM;
+    struct zcompact c;
     struct zset_member m;
     bool added;
-    for (size_t off = 0; off < z->used;) {
-        off = entry_get(z->u.buf, off, &m);
+    compact_of(z, &c);
+    for (size_t off = 0; off < c.hd.used;) {
+        off = entry_get(c.e, off, &m);
         if (big_set(b, m.ptr, m.len, m.score, &added, NULL) < 0) {
             big_destroy(b);
             return ZSET_ENOMEM;
         }
     }
-    free(z->u.buf);
-    z->u.big = b;
-    z->used = 0;
-    z->count = 0;
-    z->is_big = 1;
+    free(buf_of(z));
+    z->word = (uintptr_t)b | BIG_TAG;
     return ZSET_OK;
 }
 
@@ -408,11 +458,12 @@ struct zset *zset_create_skiplist(const struct hashmap_hasher *hasher,
     struct zset *z = zset_create(hasher, limits);
     if (z == NULL)
         return NULL;
-    if ((z->u.big = big_create(hasher)) == NULL) {
+    struct zbig *b = big_create(hasher);
+    if (b == NULL) {
         free(z);
         return NULL;
     }
-    z->is_big = 1;
+    z->word = (uintptr_t)b | BIG_TAG;
     return z;
 }
 
@@ -420,10 +471,10 @@ void zset_destroy(struct zset *z)
 {
     if (z == NULL)
         return;
-    if (z->is_big)
-        big_destroy(z->u.big);
+    if (is_big(z))
+        big_destroy(big_of(z));
     else
-        free(z->u.buf);
+        free(buf_of(z));
     free(z);
 }
 
@@ -443,29 +494,24 @@ struct zset *zset_from_boxed(struct object_boxed *b)
  * limits say now, as Redis copies the listpack itself. */
 struct zset *zset_dup(const struct zset *z)
 {
-    if (!z->is_big) {
+    if (!is_big(z)) {
         struct zset *copy = zset_create(env_of(z)->hasher, env_of(z)->limits);
-        if (copy == NULL)
+        unsigned char *buf;
+        if (copy == NULL || bytes_head_dup(buf_of(z), &buf) < 0) {
+            free(copy);
             return NULL;
-        if (z->used > 0) {
-            if ((copy->u.buf = malloc(z->used)) == NULL) {
-                free(copy);
-                return NULL;
-            }
-            memcpy(copy->u.buf, z->u.buf, z->used);
         }
-        copy->used = z->used;
-        copy->count = z->count;
+        copy->word = (uintptr_t)buf;
         return copy;
     }
     struct zset *copy = zset_create_skiplist(env_of(z)->hasher, env_of(z)->limits);
     if (copy == NULL)
         return NULL;
     bool added;
-    for (const struct avl_node *an = avl_first(&z->u.big->tree); an; an = avl_next(an)) {
+    for (const struct avl_node *an = avl_first(&big_of(z)->tree); an; an = avl_next(an)) {
         struct zset_member m;
         znode_get(znode_of(an), &m);
-        if (big_set(copy->u.big, m.ptr, m.len, m.score, &added, NULL) < 0) {
+        if (big_set(big_of(copy), m.ptr, m.len, m.score, &added, NULL) < 0) {
             zset_destroy(copy);
             return NULL;
         }
@@ -488,33 +534,39 @@ static struct object_boxed *boxed_dup_cb(const struct object_boxed *b)
 
 size_t zset_len(const struct zset *z)
 {
-    return z->is_big ? avl_count(&z->u.big->tree) : z->count;
+    if (is_big(z))
+        return avl_count(&big_of(z)->tree);
+    struct bytes_head hd;
+    bytes_head_get(buf_of(z), &hd);
+    return hd.count;
 }
 
 enum object_encoding zset_encoding(const struct zset *z)
 {
-    return z->is_big ? OBJECT_ENC_SKIPLIST : OBJECT_ENC_LISTPACK;
+    return is_big(z) ? OBJECT_ENC_SKIPLIST : OBJECT_ENC_LISTPACK;
 }
 
 size_t zset_bytes(const struct zset *z)
 {
     size_t own = malloc_usable_size((void *)z);
-    if (!z->is_big)
-        return own + (z->u.buf ? malloc_usable_size(z->u.buf) : 0);
-    return own + malloc_usable_size((void *)z->u.big) + hashmap_bytes(z->u.big->map);
+    if (!is_big(z))
+        return own + (buf_of(z) ? malloc_usable_size(buf_of(z)) : 0);
+    return own + malloc_usable_size(big_of(z)) + hashmap_bytes(big_of(z)->map);
 }
 
 bool zset_score(struct zset *z, const void *member, size_t len, double *score)
 {
-    if (!z->is_big) {
+    if (!is_big(z)) {
+        struct zcompact c;
         struct zset_member m;
         size_t rank;
-        if (compact_find(z, member, len, &rank, &m) == z->used)
+        compact_of(z, &c);
+        if (compact_find(&c, member, len, &rank, &m) == c.hd.used)
             return false;
         *score = m.score;
         return true;
     }
-    const struct znode *n = big_node(z->u.big, member, len);
+    const struct znode *n = big_node(big_of(z), member, len);
     if (n == NULL)
         return false;
     *score = n->score;
@@ -523,11 +575,13 @@ bool zset_score(struct zset *z, const void *member, size_t len, double *score)
 
 bool zset_rank(struct zset *z, const void *member, size_t len, size_t *rank)
 {
-    if (!z->is_big) {
+    if (!is_big(z)) {
+        struct zcompact c;
         struct zset_member m;
-        return compact_find(z, member, len, rank, &m) != z->used;
+        compact_of(z, &c);
+        return compact_find(&c, member, len, rank, &m) != c.hd.used;
     }
-    const struct znode *n = big_node(z->u.big, member, len);
+    const struct znode *n = big_node(big_of(z), member, len);
     if (n == NULL)
         return false;
     *rank = avl_rank(&n->avl);
@@ -537,11 +591,13 @@ bool zset_rank(struct zset *z, const void *member, size_t len, size_t *rank)
 void zset_at(const struct zset *z, size_t rank, struct zset_member *m)
 {
     assert(rank < zset_len(z));
-    if (!z->is_big) {
-        entry_get(z->u.buf, compact_offset(z, rank), m);
+    if (!is_big(z)) {
+        struct zcompact c;
+        compact_of(z, &c);
+        entry_get(c.e, compact_offset(c.e, rank), m);
         return;
     }
-    znode_get(znode_of(avl_at(&z->u.big->tree, rank)), m);
+    znode_get(znode_of(avl_at(&big_of(z)->tree, rank)), m);
 }
 
 /* A bound, not a member: it orders after every node below it (score <
@@ -564,11 +620,13 @@ static int zbound_cmp(const void *key, const struct avl_node *an)
 size_t zset_count_below(const struct zset *z, double score, bool inclusive)
 {
     struct zbound b = {score, inclusive};
-    if (z->is_big)
-        return avl_count_before(&z->u.big->tree, &b, zbound_cmp);
+    if (is_big(z))
+        return avl_count_before(&big_of(z)->tree, &b, zbound_cmp);
+    struct zcompact c;
     struct zset_member m;
     size_t n = 0;
-    for (size_t off = 0; off < z->used && (off = entry_get(z->u.buf, off, &m), below(m.score, &b));)
+    compact_of(z, &c);
+    for (size_t off = 0; off < c.hd.used && (off = entry_get(c.e, off, &m), below(m.score, &b));)
         n++;
     return n;
 }
@@ -583,47 +641,45 @@ int zset_set(struct zset *z, const void *member, size_t len, double score, bool 
     bool dummy;
     if (added == NULL)
         added = &dummy;
-    if (!z->is_big) {
+    if (!is_big(z)) {
+        struct zcompact c;
         struct zset_member m;
         size_t rank;
-        size_t off = compact_find(z, member, len, &rank, &m);
-        if (off != z->used) {
+        compact_of(z, &c);
+        size_t off = compact_find(&c, member, len, &rank, &m);
+        if (off != c.hd.used) {
             *added = false;
             if (m.score == score) /* -0 for 0 too: both are stored as 0 */
                 return ZSET_OK;
-            return compact_rescore(z, off, entry_get(z->u.buf, off, &m), member, len, score);
+            return compact_rescore(z, off, entry_get(c.e, off, &m), member, len, score);
         }
         *added = true;
         const struct object_limits *l = env_of(z)->limits;
-        if ((z->count + 1ull > (unsigned long long)l->zset_max_listpack_entries ||
+        if ((c.hd.count + 1ull > (unsigned long long)l->zset_max_listpack_entries ||
              len > (unsigned long long)l->zset_max_listpack_value ||
-             z->used + entry_size(len, score) > COMPACT_MAX_BYTES) &&
+             c.hd.used + entry_size(len, score) > COMPACT_MAX_BYTES) &&
             convert(z) < 0)
             return ZSET_ENOMEM;
-        if (!z->is_big) {
-            size_t size = entry_size(len, score);
-            if (bytes_buf_resize(&z->u.buf, z->used + size) < 0)
-                return ZSET_ENOMEM;
-            compact_place(z, member, len, score, size);
-            return ZSET_OK;
-        }
+        if (!is_big(z))
+            return compact_insert(z, member, len, score, &off);
     }
-    return big_set(z->u.big, member, len, score, added, big_node(z->u.big, member, len));
+    return big_set(big_of(z), member, len, score, added, big_node(big_of(z), member, len));
 }
 
 bool zset_remove(struct zset *z, const void *member, size_t len)
 {
-    if (!z->is_big) {
+    if (!is_big(z)) {
+        struct zcompact c;
         struct zset_member m;
         size_t rank;
-        size_t off = compact_find(z, member, len, &rank, &m);
-        if (off == z->used)
+        compact_of(z, &c);
+        size_t off = compact_find(&c, member, len, &rank, &m);
+        if (off == c.hd.used)
             return false;
-        compact_cut(z, off, entry_get(z->u.buf, off, &m));
-        bytes_buf_resize(&z->u.buf, z->used);
+        compact_cut(z, off, entry_get(c.e, off, &m));
         return true;
     }
-    struct zbig *b = z->u.big;
+    struct zbig *b = big_of(z);
     struct hashmap_entry *e = big_find(b, member, len);
     if (e == NULL)
         return false;
@@ -669,19 +725,17 @@ static int find_repeat(const struct zset_member *items, size_t n)
 /* The items, in order and unique, as the compact form. */
 static int load_compact(struct zset *z, const struct zset_member *items, size_t n, size_t bytes)
 {
-    if ((z->u.buf = malloc(bytes)) == NULL)
+    struct bytes_head hd = {0};
+    if (compact_splice(z, &hd, 0, 0, bytes, n) < 0)
         return ZSET_ENOMEM;
-    size_t off = 0;
-    for (size_t i = 0; i < n; i++)
-        off += entry_put(&z->u.buf[off], items[i].ptr, items[i].len, items[i].score);
-    z->used = (uint32_t)off;
-    z->count = (uint32_t)n;
+    for (size_t i = 0, off = hd.size; i < n; i++)
+        off += entry_put(buf_of(z) + off, items[i].ptr, items[i].len, items[i].score);
     return ZSET_OK;
 }
 
 int zset_load(struct zset *z, struct zset_member *items, size_t n, bool from_listpack)
 {
-    assert(!z->is_big && z->count == 0);
+    assert(zset_len(z) == 0 && !is_big(z));
     const struct object_limits *l = env_of(z)->limits;
     size_t bytes = 0, maxlen = 0;
     for (size_t i = 0; i < n; i++) {
@@ -717,8 +771,7 @@ int zset_load(struct zset *z, struct zset_member *items, size_t n, bool from_lis
         big_destroy(b);
         return rc;
     }
-    z->u.big = b;
-    z->is_big = 1;
+    z->word = (uintptr_t)b | BIG_TAG;
     return ZSET_OK;
 }
 
@@ -733,10 +786,15 @@ void zset_iter_init(struct zset_iter *it, const struct zset *z, size_t rank, boo
         return;
     }
     it->left = reverse ? rank + 1 : n - rank;
-    if (z->is_big)
-        it->node = avl_at(&z->u.big->tree, rank);
-    else if (!reverse)
-        it->off = compact_offset(z, rank);
+    if (is_big(z)) {
+        it->node = avl_at(&big_of(z)->tree, rank);
+        return;
+    }
+    struct zcompact c;
+    compact_of(z, &c);
+    it->e = c.e;
+    if (!reverse)
+        it->off = compact_offset(c.e, rank);
 }
 
 /* Compact and reversed: fill the stack with the offsets of the entries
@@ -744,12 +802,12 @@ void zset_iter_init(struct zset_iter *it, const struct zset *z, size_t rank, boo
 static void iter_refill(struct zset_iter *it)
 {
     size_t first = it->rank + 1 > ZSET_ITER_STACK ? it->rank + 1 - ZSET_ITER_STACK : 0;
-    size_t off = compact_offset(it->z, first);
+    size_t off = compact_offset(it->e, first);
     struct zset_member m;
     it->depth = 0;
     for (size_t r = first; r <= it->rank; r++) {
         it->stack[it->depth++] = (uint32_t)off;
-        off = entry_get(it->z->u.buf, off, &m);
+        off = entry_get(it->e, off, &m);
     }
 }
 
@@ -758,15 +816,15 @@ bool zset_iter_next(struct zset_iter *it, struct zset_member *m)
     if (it->left == 0)
         return false;
     it->left--;
-    if (it->z->is_big) {
+    if (is_big(it->z)) {
         znode_get(znode_of(it->node), m);
         it->node = it->reverse ? avl_prev(it->node) : avl_next(it->node);
     } else if (!it->reverse) {
-        it->off = entry_get(it->z->u.buf, it->off, m);
+        it->off = entry_get(it->e, it->off, m);
     } else {
         if (it->depth == 0)
             iter_refill(it);
-        entry_get(it->z->u.buf, it->stack[--it->depth], m);
+        entry_get(it->e, it->stack[--it->depth], m);
     }
     it->rank += it->reverse ? (size_t)-1 : 1;
     return true;
@@ -787,13 +845,15 @@ static void scan_entry_cb(struct hashmap_entry *e, void *ud)
 
 uint64_t zset_scan(struct zset *z, uint64_t cursor, zset_scan_fn fn, void *ud)
 {
-    if (z->is_big) {
+    if (is_big(z)) {
         struct scan_adapter a = {fn, ud};
-        return hashmap_scan(z->u.big->map, cursor, scan_entry_cb, &a);
+        return hashmap_scan(big_of(z)->map, cursor, scan_entry_cb, &a);
     }
+    struct zcompact c;
     struct zset_member m;
-    for (size_t off = 0; off < z->used;) {
-        off = entry_get(z->u.buf, off, &m);
+    compact_of(z, &c);
+    for (size_t off = 0; off < c.hd.used;) {
+        off = entry_get(c.e, off, &m);
         fn(&m, ud);
     }
     return 0;
@@ -803,11 +863,19 @@ uint64_t zset_scan(struct zset *z, uint64_t cursor, zset_scan_fn fn, void *ud)
 
 static void check_compact(const struct zset *z)
 {
+    struct zcompact c;
     struct zset_member m, prev = {0};
     size_t off = 0, n = 0;
-    /* No check against the limits: CONFIG SET may have lowered them since. */
-    while (off < z->used) {
-        size_t next = entry_get(z->u.buf, off, &m);
+    compact_of(z, &c);
+    if (c.e == NULL)
+        return;
+    /* A buffer only while there are members, its head in the shortest
+     * form. No check against the limits: CONFIG SET may have lowered them
+     * since. */
+    INVARIANT(c.hd.count > 0 && c.hd.size == bytes_head_size(&c.hd));
+    INVARIANT(malloc_usable_size(buf_of(z)) >= c.hd.size + c.hd.used);
+    while (off < c.hd.used) {
+        size_t next = entry_get(c.e, off, &m);
         INVARIANT(!isnan(m.score));
         INVARIANT(n == 0 || order_cmp(prev.score, prev.ptr, prev.len, m.score, m.ptr, m.len) < 0);
         INVARIANT(next - off == entry_size(m.len, m.score)); /* each score in its one form */
@@ -815,13 +883,13 @@ static void check_compact(const struct zset *z)
         off = next;
         n++;
     }
-    INVARIANT(off == z->used && n == z->count);
+    INVARIANT(off == c.hd.used && n == c.hd.count);
     for (size_t i = 0, o = 0; i < n; i++) { /* members unique */
         struct zset_member a;
-        o = entry_get(z->u.buf, o, &a);
+        o = entry_get(c.e, o, &a);
         size_t rank;
         struct zset_member found;
-        INVARIANT(compact_find(z, a.ptr, a.len, &rank, &found) != z->used && rank == i);
+        INVARIANT(compact_find(&c, a.ptr, a.len, &rank, &found) != c.hd.used && rank == i);
     }
 }
 
@@ -849,9 +917,8 @@ static void check_big(const struct zbig *b)
 void zset__check_invariants(const struct zset *z)
 {
     INVARIANT(z->boxed.ops->free_cb == boxed_free_cb);
-    if (z->is_big) {
-        INVARIANT(z->used == 0 && z->count == 0);
-        check_big(z->u.big);
+    if (is_big(z)) {
+        check_big(big_of(z));
     } else {
         check_compact(z);
     }

@@ -131,6 +131,7 @@ struct zset_iter { /* private fields */
     const struct zset *z;
     size_t rank, left;
     bool reverse;
+    const unsigned char *e;            /* compact: the first entry */
     size_t off;                        /* compact, forwards: the next entry */
     const struct avl_node *node;       /* big: the next node */
     uint32_t stack[ZSET_ITER_STACK];   /* compact, backwards: offsets to come */

@@ -397,6 +397,72 @@ START_TEST(dup_of_listpack_keeps_order)
 }
 END_TEST
 
+/* The compact form's head (byte length, then count, as varints) changes
+ * size as the pairs pass 127 and 16,383 bytes and 127 pairs, both ways,
+ * while updates and deletes splice the middle of the buffer: against a
+ * model kept in insertion order, every pair, its place, and the buffer
+ * gone once the hash is empty. */
+START_TEST(listpack_head_grows_and_shrinks_against_a_model)
+{
+    enum { NAMES = 220, OPS = 6000 };
+    static struct object_limits wide = OBJECT_LIMITS_DEFAULT;
+    wide.hash_max_listpack_entries = 1000000;
+    wide.hash_max_listpack_value = 1000000;
+    struct hash *h = hash_create(&hasher, &wide);
+    ck_assert_ptr_nonnull(h);
+    size_t empty_bytes = hash_bytes(h);
+    static int order[NAMES];    /* field indexes in insertion order */
+    static size_t vlens[NAMES]; /* value i is vlens[i] copies of 'a' + i % 26 */
+    static char v[200];
+    size_t n = 0;
+    uint64_t rng = 0x4ead2026ULL;
+    for (int op = 0; op < OPS; op++) {
+        char f[16];
+        int i = (int)(test_rand(&rng) % NAMES);
+        snprintf(f, sizeof(f), "f%d", i);
+        size_t at = 0;
+        while (at < n && order[at] != i)
+            at++;
+        if (test_rand(&rng) % (op < OPS / 2 ? 4 : 2) == 0) { /* deletes: fewer, then as many */
+            ck_assert(hash_delete(h, f, strlen(f)) == (at < n));
+            if (at < n)
+                memmove(&order[at], &order[at + 1], (--n - at) * sizeof(order[0]));
+        } else {
+            vlens[i] = (size_t)(test_rand(&rng) % sizeof(v));
+            memset(v, 'a' + i % 26, vlens[i]);
+            bool created;
+            ck_assert_int_eq(hash_set(h, f, strlen(f), v, vlens[i], &created), HASH_OK);
+            ck_assert(created == (at == n));
+            if (at == n)
+                order[n++] = i;
+        }
+        hash__check_invariants(h);
+        ck_assert_uint_eq(hash_len(h), n);
+    }
+    ck_assert_int_eq(hash_encoding(h), OBJECT_ENC_LISTPACK);
+    struct hash_iter it;
+    struct hash_pair p;
+    size_t k = 0;
+    hash_iter_init(&it, h);
+    for (; hash_iter_next(&it, &p); k++) {
+        ck_assert_int_eq(field_index(p.field, p.flen), order[k]);
+        ck_assert_uint_eq(p.vlen, vlens[order[k]]);
+        for (size_t j = 0; j < p.vlen; j++)
+            ck_assert_int_eq(p.value[j], 'a' + order[k] % 26);
+    }
+    hash_iter_deinit(&it);
+    ck_assert_uint_eq(k, n);
+    while (n > 0) {
+        char f[16];
+        snprintf(f, sizeof(f), "f%d", order[--n]);
+        ck_assert(hash_delete(h, f, strlen(f)));
+        hash__check_invariants(h);
+    }
+    ck_assert_uint_eq(hash_bytes(h), empty_bytes); /* no buffer left */
+    hash_destroy(h);
+}
+END_TEST
+
 static Suite *hash_suite(void)
 {
     Suite *s = suite_create("hash");
@@ -418,6 +484,7 @@ static Suite *hash_suite(void)
     tcase_add_test(order, listpack_keeps_insertion_order_and_updates_in_place);
     tcase_add_test(order, scan_visits_every_pair_in_both_forms);
     tcase_add_test(order, iteration_of_a_table_sees_each_pair_once);
+    tcase_add_test(order, listpack_head_grows_and_shrinks_against_a_model);
     tcase_add_test(rnd, random_reaches_every_field);
     tcase_add_test(ops, dup_is_deep_in_both_forms);
     tcase_add_test(ops, dup_of_listpack_keeps_order);
