@@ -47,6 +47,10 @@ static inline size_t bytes_varint_put(unsigned char *p, uint64_t n)
 /* Read a varint at p into *n; returns the bytes read. */
 static inline size_t bytes_varint_get(const unsigned char *p, uint64_t *n)
 {
+    if (p[0] < 0x80) { /* every length at the default limits: no loop */
+        *n = p[0];
+        return 1;
+    }
     size_t i = 0;
     uint64_t v = 0;
     for (unsigned shift = 0;; shift += 7) {
@@ -137,6 +141,8 @@ static inline int bytes_head_splice(unsigned char **buf, struct bytes_head *hd, 
                                     size_t cut, size_t room, size_t count)
 {
     struct bytes_head nh = {.used = hd->used - cut + room, .count = count};
+    if (room == cut && count == hd->count) /* bytes rewritten in place */
+        return 0;
     if (count == 0) {
         free(*buf);
         *buf = NULL;

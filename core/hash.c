@@ -230,11 +230,20 @@ static const unsigned char *compact_find(const struct hash *h, const void *f, si
                                          struct bytes_head *hd, struct hash_pair *p)
 {
     const unsigned char *at = compact_first(h, hd);
-    for (size_t i = 0; i < hd->count; i++) {
-        const unsigned char *next = pair_get(at, p);
-        if (p->flen == flen && memcmp(p->field, f, flen) == 0)
+    if (at == NULL)
+        return NULL;
+    /* Lengths in locals, *p written only for the match: the caller's
+     * memory would be written and read back at every pair. */
+    for (const unsigned char *end = at + hd->used; at < end;) {
+        size_t fl, vl;
+        const unsigned char *field = at + varint_get(at, &fl);
+        const unsigned char *value = field + fl;
+        value += varint_get(value, &vl);
+        if (fl == flen && memcmp(field, f, flen) == 0) {
+            *p = (struct hash_pair){(const char *)field, fl, (const char *)value, vl};
             return at;
-        at = next;
+        }
+        at = value + vl;
     }
     return NULL;
 }

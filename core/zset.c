@@ -265,54 +265,62 @@ static int compact_splice(struct zset *z, struct bytes_head *hd, size_t off, siz
     return rc < 0 ? ZSET_ENOMEM : ZSET_OK;
 }
 
-/* Cut the entry [off, next) out. */
-static void compact_cut(struct zset *z, size_t off, size_t next)
+/* Cut the entry [off, next) out (c: the zset's entries as read; its
+ * head follows the change, its e goes stale). */
+static void compact_cut(struct zset *z, struct zcompact *c, size_t off, size_t next)
 {
-    struct bytes_head hd;
-    bytes_head_get(buf_of(z), &hd);
-    int rc = compact_splice(z, &hd, off, next - off, 0, hd.count - 1);
+    int rc = compact_splice(z, &c->hd, off, next - off, 0, c->hd.count - 1);
     assert(rc == ZSET_OK && "a splice that shrinks allocates nothing");
     (void)rc;
 }
 
-/* Insert a member before the first entry that sorts after it, the offset
- * it lands at in *at. ZSET_ENOMEM changes nothing. */
-static int compact_insert(struct zset *z, const void *member, size_t len, double score,
-                          size_t *at)
+/* The offset of the first entry that sorts after (score, member). */
+static size_t compact_place(const struct zcompact *c, const void *member, size_t len,
+                            double score)
 {
-    struct zcompact c;
     struct zset_member m;
-    size_t off = 0, size = entry_size(len, score);
-    compact_of(z, &c);
-    while (off < c.hd.used) {
-        size_t next = entry_get(c.e, off, &m);
+    size_t off = 0;
+    while (off < c->hd.used) {
+        size_t next = entry_get(c->e, off, &m);
         if (order_cmp(score, member, len, m.score, m.ptr, m.len) < 0)
             break;
         off = next;
     }
-    if (compact_splice(z, &c.hd, off, 0, size, c.hd.count + 1) < 0)
+    return off;
+}
+
+/* Insert an absent member at its place (c: the zset's entries, as read).
+ * ZSET_ENOMEM changes nothing. */
+static int compact_insert(struct zset *z, struct zcompact *c, const void *member, size_t len,
+                          double score)
+{
+    size_t off = compact_place(c, member, len, score);
+    if (compact_splice(z, &c->hd, off, 0, entry_size(len, score), c->hd.count + 1) < 0)
         return ZSET_ENOMEM;
-    entry_put(buf_of(z) + c.hd.size + off, member, len, score);
-    *at = off;
+    entry_put(buf_of(z) + c->hd.size + off, member, len, score);
     return ZSET_OK;
 }
 
 /* Give the member at [off, next) a new score: it moves to its new place.
- * The new entry goes in first (the old one, with its other score, never
- * compares equal to it), so ENOMEM changes nothing; the old one then
- * comes out, moved by the new one's size when that went before it. */
-static int compact_rescore(struct zset *z, size_t off, size_t next, const void *member,
-                           size_t len, double score)
+ * Its bytes are resized where they are first (the one step that may
+ * allocate, so ENOMEM changes nothing; none when the score keeps its
+ * size, as ZINCRBY's mostly do), then the entries between the old place
+ * and the new one shift over it: no second allocation, and the
+ * buffer is walked once. */
+static int compact_rescore(struct zset *z, struct zcompact *c, size_t off, size_t next,
+                           const void *member, size_t len, double score)
 {
-    size_t at;
-    if (compact_insert(z, member, len, score, &at) < 0)
+    size_t to = compact_place(c, member, len, score), size = entry_size(len, score);
+    if (to > off) /* past the old entry: where it lands once that is gone */
+        to -= next - off;
+    if (compact_splice(z, &c->hd, off, next - off, size, c->hd.count) < 0)
         return ZSET_ENOMEM;
-    if (at <= off) {
-        size_t size = entry_size(len, score);
-        off += size;
-        next += size;
-    }
-    compact_cut(z, off, next);
+    unsigned char *e = buf_of(z) + c->hd.size;
+    if (to < off)
+        memmove(e + to + size, e + to, off - to);
+    else
+        memmove(e + off, e + off + size, to - off);
+    entry_put(e + to, member, len, score);
     return ZSET_OK;
 }
 
@@ -651,7 +659,7 @@ int zset_set(struct zset *z, const void *member, size_t len, double score, bool 
             *added = false;
             if (m.score == score) /* -0 for 0 too: both are stored as 0 */
                 return ZSET_OK;
-            return compact_rescore(z, off, entry_get(c.e, off, &m), member, len, score);
+            return compact_rescore(z, &c, off, entry_get(c.e, off, &m), member, len, score);
         }
         *added = true;
         const struct object_limits *l = env_of(z)->limits;
@@ -661,7 +669,7 @@ int zset_set(struct zset *z, const void *member, size_t len, double score, bool 
             convert(z) < 0)
             return ZSET_ENOMEM;
         if (!is_big(z))
-            return compact_insert(z, member, len, score, &off);
+            return compact_insert(z, &c, member, len, score);
     }
     return big_set(big_of(z), member, len, score, added, big_node(big_of(z), member, len));
 }
@@ -676,7 +684,7 @@ bool zset_remove(struct zset *z, const void *member, size_t len)
         size_t off = compact_find(&c, member, len, &rank, &m);
         if (off == c.hd.used)
             return false;
-        compact_cut(z, off, entry_get(c.e, off, &m));
+        compact_cut(z, &c, off, entry_get(c.e, off, &m));
         return true;
     }
     struct zbig *b = big_of(z);
