@@ -15,10 +15,12 @@
  *
  *   where the score is a varint v: an even v is an integer score, the
  *   zigzag form of v >> 1 (so 0..31 and -1..-32 take one byte); v == 1
- *   means the 8 bytes of a double follow. Scores stored as integers are
- *   exactly those integral values in (-2^52, 2^52) a listpack stores as
- *   integers, -0 among them, which thus reads back as 0 (Redis 7.0 replies
- *   "0" there, "-0" from a skiplist). Every operation walks the buffer:
+ *   means the 8 bytes of a double follow. Integral scores in (-2^52,
+ *   2^52) are stored as integers, -0 among them, which thus reads back as
+ *   0, as from a Redis listpack (Redis 7.0 replies "0" there, "-0" from a
+ *   skiplist). Greater integral scores stay doubles here, exact either
+ *   way; a Redis listpack holds those up to +-2^62 as integers
+ *   (zset_score_to_ll), which only DUMP and ZSCAN show. Every operation walks the buffer:
  *   at the default limits at most 128 entries of at most 66 bytes, which
  *   is why Redis keeps small zsets this way too. The buffer is allocated
  *   at its exact size and its capacity is the allocator's
@@ -58,6 +60,7 @@
 #include "zset.h"
 
 #include <assert.h>
+#include <limits.h>
 #include <malloc.h>
 #include <math.h>
 #include <stdlib.h>
@@ -637,6 +640,17 @@ size_t zset_count_below(const struct zset *z, double score, bool inclusive)
     for (size_t off = 0; off < c.hd.used && (off = entry_get(c.e, off, &m), below(m.score, &b));)
         n++;
     return n;
+}
+
+bool zset_score_to_ll(double score, long long *out)
+{
+    if (score < (double)(-LLONG_MAX / 2) || score > (double)(LLONG_MAX / 2))
+        return false;
+    long long ll = (long long)score;
+    if ((double)ll != score)
+        return false;
+    *out = ll;
+    return true;
 }
 
 /* ==== writing ================================================================== */
