@@ -2,11 +2,14 @@
  * bytes.h - the order of byte strings that Redis uses everywhere it sorts
  * them (sdscmp, memcmp then length): ZRANGEBYLEX, sorted-set ties, the
  * hashmap's tree bins. And the varints the compact forms of hashes and
- * sorted sets store lengths in, and the head their buffers start with.
+ * sorted sets store lengths in, the head their buffers start with, and
+ * the tagged word their headers keep.
  */
 #ifndef GROVE_BYTES_H
 #define GROVE_BYTES_H
 
+#include <assert.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <malloc.h>
 #include <stdlib.h>
@@ -168,6 +171,47 @@ static inline int bytes_head_splice(unsigned char **buf, struct bytes_head *hd, 
         bytes_buf_resize(buf, to);
     *hd = nh;
     return 0;
+}
+
+/* ---- the word of a small value's header -------------------------------------
+ *
+ * A hash's or sorted set's header keeps one word after its ops: its compact
+ * buffer (NULL when empty), or its big form's pointer with bit 0 set. Both
+ * come from malloc, so they are at least 8-aligned and bit 0 is free.
+ */
+#define BYTES_WORD_BIG ((uintptr_t)1)
+
+static inline bool bytes_word_is_big(uintptr_t word)
+{
+    return word & BYTES_WORD_BIG;
+}
+
+static inline void *bytes_word_big(uintptr_t word)
+{
+    assert(bytes_word_is_big(word));
+    return (void *)(word & ~BYTES_WORD_BIG);
+}
+
+static inline uintptr_t bytes_word_of_big(void *big)
+{
+    return (uintptr_t)big | BYTES_WORD_BIG;
+}
+
+/* The compact buffer, head first (NULL when empty). */
+static inline unsigned char *bytes_word_buf(uintptr_t word)
+{
+    assert(!bytes_word_is_big(word));
+    return (unsigned char *)word;
+}
+
+/* bytes_head_splice on the buffer a word holds, which it may move. */
+static inline int bytes_word_splice(uintptr_t *word, struct bytes_head *hd, size_t off,
+                                    size_t cut, size_t room, size_t count)
+{
+    unsigned char *buf = bytes_word_buf(*word);
+    int rc = bytes_head_splice(&buf, hd, off, cut, room, count);
+    *word = (uintptr_t)buf;
+    return rc;
 }
 
 /* A copy of buf, head and entries (NULL for NULL) in *copy: 0, or -1 when

@@ -69,12 +69,9 @@ struct hash {
     struct object_boxed boxed; /* first: the keyspace holds &boxed; its ops
                                   are an object_env's (hasher, limits) */
     uintptr_t word; /* compact: its buffer, head first (NULL when empty);
-                       table: its map | TABLE_TAG */
+                       table: its map, tagged (bytes.h's bytes_word_*) */
 };
 static_assert(sizeof(struct hash) == 16, "a hash header is the smallest allocation");
-
-/* Both pointers come from malloc, so at least 8-aligned: bit 0 is free. */
-#define TABLE_TAG ((uintptr_t)1)
 
 #define COMPACT_MAX_BYTES (1u << 30) /* Redis's LISTPACK_MAX_SAFETY_SIZE */
 
@@ -92,22 +89,10 @@ static const struct object_env *env_of(const struct hash *h)
     return (const struct object_env *)(const void *)h->boxed.ops;
 }
 
-static bool is_table(const struct hash *h)
-{
-    return h->word & TABLE_TAG;
-}
-
+/* The table form's map. */
 static struct hashmap *table_of(const struct hash *h)
 {
-    assert(is_table(h));
-    return (struct hashmap *)(h->word & ~TABLE_TAG);
-}
-
-/* A compact hash's buffer: its head, then its pairs (NULL when empty). */
-static unsigned char *buf_of(const struct hash *h)
-{
-    assert(!is_table(h));
-    return (unsigned char *)h->word;
+    return bytes_word_big(h->word);
 }
 
 /* ==== table entries ========================================================== */
@@ -220,7 +205,7 @@ static size_t put_bytes(unsigned char *w, const void *v, size_t vlen)
 /* A compact hash's first pair (NULL when empty), its buffer's head in *hd. */
 static const unsigned char *compact_first(const struct hash *h, struct bytes_head *hd)
 {
-    const unsigned char *buf = buf_of(h);
+    const unsigned char *buf = bytes_word_buf(h->word);
     size_t size = bytes_head_get(buf, hd);
     return buf ? buf + size : NULL;
 }
@@ -248,20 +233,10 @@ static const unsigned char *compact_find(const struct hash *h, const void *f, si
     return NULL;
 }
 
-/* bytes_head_splice on the hash's buffer, which it may move. */
-static int compact_splice(struct hash *h, struct bytes_head *hd, size_t off, size_t cut,
-                          size_t room, size_t count)
-{
-    unsigned char *buf = buf_of(h);
-    int rc = bytes_head_splice(&buf, hd, off, cut, room, count);
-    h->word = (uintptr_t)buf;
-    return rc < 0 ? HASH_ENOMEM : HASH_OK;
-}
-
 /* Where p is, from the first pair of the buffer whose head is hd. */
 static size_t compact_offset(const struct hash *h, const struct bytes_head *hd, const void *p)
 {
-    return (size_t)((const unsigned char *)p - (buf_of(h) + hd->size));
+    return (size_t)((const unsigned char *)p - (bytes_word_buf(h->word) + hd->size));
 }
 
 static int compact_set(struct hash *h, const void *f, size_t flen, const void *v, size_t vlen,
@@ -272,25 +247,25 @@ static int compact_set(struct hash *h, const void *f, size_t flen, const void *v
     *created = compact_find(h, f, flen, &hd, &p) == NULL;
     if (*created) {
         size_t off = hd.used;
-        if (compact_splice(h, &hd, off, 0, pair_size(flen, vlen), hd.count + 1) < 0)
+        if (bytes_word_splice(&h->word, &hd, off, 0, pair_size(flen, vlen), hd.count + 1) < 0)
             return HASH_ENOMEM;
-        unsigned char *w = buf_of(h) + hd.size + off;
+        unsigned char *w = bytes_word_buf(h->word) + hd.size + off;
         put_bytes(w + put_bytes(w, f, flen), v, vlen);
         return HASH_OK;
     }
     /* The field stays; its value (length and bytes) is replaced. */
     size_t voff = compact_offset(h, &hd, p.field + flen);
-    if (compact_splice(h, &hd, voff, varint_size(p.vlen) + p.vlen, varint_size(vlen) + vlen,
-                       hd.count) < 0)
+    size_t cut = varint_size(p.vlen) + p.vlen, room = varint_size(vlen) + vlen;
+    if (bytes_word_splice(&h->word, &hd, voff, cut, room, hd.count) < 0)
         return HASH_ENOMEM;
-    put_bytes(buf_of(h) + hd.size + voff, v, vlen);
+    put_bytes(bytes_word_buf(h->word) + hd.size + voff, v, vlen);
     return HASH_OK;
 }
 
 /* Compact -> table. On ENOMEM the hash stays compact. */
 static int convert(struct hash *h)
 {
-    if (is_table(h))
+    if (bytes_word_is_big(h->word))
         return HASH_OK;
     struct hashmap *map = hashmap_create_packed(env_of(h)->hasher);
     if (map == NULL)
@@ -305,8 +280,8 @@ static int convert(struct hash *h)
             return HASH_ENOMEM;
         }
     }
-    free(buf_of(h));
-    h->word = (uintptr_t)map | TABLE_TAG;
+    free(bytes_word_buf(h->word));
+    h->word = bytes_word_of_big(map);
     return HASH_OK;
 }
 
@@ -326,10 +301,10 @@ void hash_destroy(struct hash *h)
 {
     if (h == NULL)
         return;
-    if (is_table(h))
+    if (bytes_word_is_big(h->word))
         table_destroy(table_of(h));
     else
-        free(buf_of(h));
+        free(bytes_word_buf(h->word));
     free(h);
 }
 
@@ -349,7 +324,7 @@ static int dup_table(struct hash *copy, const struct hash *h)
     struct hashmap *map = hashmap_create_packed(env_of(h)->hasher);
     if (map == NULL)
         return HASH_ENOMEM;
-    copy->word = (uintptr_t)map | TABLE_TAG;
+    copy->word = bytes_word_of_big(map);
     struct hash_iter it;
     struct hash_pair p;
     int rc = HASH_OK;
@@ -365,12 +340,12 @@ struct hash *hash_dup(const struct hash *h)
     struct hash *copy = hash_create(env_of(h)->hasher, env_of(h)->limits);
     if (copy == NULL)
         return NULL;
-    if (is_table(h)) {
+    if (bytes_word_is_big(h->word)) {
         if (dup_table(copy, h) < 0)
             goto fail;
     } else {
         unsigned char *buf;
-        if (bytes_head_dup(buf_of(h), &buf) < 0)
+        if (bytes_head_dup(bytes_word_buf(h->word), &buf) < 0)
             goto fail;
         copy->word = (uintptr_t)buf;
     }
@@ -395,29 +370,29 @@ static struct object_boxed *boxed_dup_cb(const struct object_boxed *b)
 
 size_t hash_len(const struct hash *h)
 {
-    if (is_table(h))
+    if (bytes_word_is_big(h->word))
         return hashmap_size(table_of(h));
     struct bytes_head hd;
-    bytes_head_get(buf_of(h), &hd);
+    bytes_head_get(bytes_word_buf(h->word), &hd);
     return hd.count;
 }
 
 enum object_encoding hash_encoding(const struct hash *h)
 {
-    return is_table(h) ? OBJECT_ENC_HASHTABLE : OBJECT_ENC_LISTPACK;
+    return bytes_word_is_big(h->word) ? OBJECT_ENC_HASHTABLE : OBJECT_ENC_LISTPACK;
 }
 
 size_t hash_bytes(const struct hash *h)
 {
     size_t n = malloc_usable_size((void *)h);
-    if (is_table(h))
+    if (bytes_word_is_big(h->word))
         return n + hashmap_bytes(table_of(h));
-    return n + (buf_of(h) ? malloc_usable_size(buf_of(h)) : 0);
+    return n + (bytes_word_buf(h->word) ? malloc_usable_size(bytes_word_buf(h->word)) : 0);
 }
 
 bool hash_get(struct hash *h, const void *field, size_t flen, const char **value, size_t *vlen)
 {
-    if (is_table(h)) {
+    if (bytes_word_is_big(h->word)) {
         struct hashmap_entry *e = table_find(table_of(h), field, flen);
         if (e == NULL)
             return false;
@@ -458,23 +433,24 @@ int hash_set(struct hash *h, const void *field, size_t flen, const void *value, 
     bool dummy;
     if (created == NULL)
         created = &dummy;
-    if (!is_table(h)) {
+    if (!bytes_word_is_big(h->word)) {
         struct bytes_head hd;
-        bytes_head_get(buf_of(h), &hd);
-        bool too_many = hd.count >= (unsigned long long)env_of(h)->limits->hash_max_listpack_entries &&
+        bytes_head_get(bytes_word_buf(h->word), &hd);
+        const struct object_limits *l = env_of(h)->limits;
+        bool too_many = hd.count >= (unsigned long long)l->hash_max_listpack_entries &&
                         !hash_exists(h, field, flen);
         bool too_big = hd.used + pair_size(flen, vlen) > COMPACT_MAX_BYTES;
         if ((too_long(h, flen) || too_long(h, vlen) || too_many || too_big) && convert(h) < 0)
             return HASH_ENOMEM;
     }
-    if (is_table(h))
+    if (bytes_word_is_big(h->word))
         return table_set(h, field, flen, value, vlen, created);
     return compact_set(h, field, flen, value, vlen, created);
 }
 
 bool hash_delete(struct hash *h, const void *field, size_t flen)
 {
-    if (is_table(h)) {
+    if (bytes_word_is_big(h->word)) {
         struct hashmap_entry *e = table_find(table_of(h), field, flen);
         if (e == NULL)
             return false;
@@ -487,7 +463,7 @@ bool hash_delete(struct hash *h, const void *field, size_t flen)
     if (at == NULL)
         return false;
     size_t cut = (size_t)(pair_get(at, &p) - at);
-    int rc = compact_splice(h, &hd, compact_offset(h, &hd, at), cut, 0, hd.count - 1);
+    int rc = bytes_word_splice(&h->word, &hd, compact_offset(h, &hd, at), cut, 0, hd.count - 1);
     assert(rc == HASH_OK && "a splice that shrinks allocates nothing");
     (void)rc;
     return true;
@@ -498,7 +474,7 @@ bool hash_delete(struct hash *h, const void *field, size_t flen)
 void hash_iter_init(struct hash_iter *it, struct hash *h)
 {
     it->h = h;
-    if (is_table(h)) {
+    if (bytes_word_is_big(h->word)) {
         hashmap_iter_init(&it->it, table_of(h));
         return;
     }
@@ -509,7 +485,7 @@ void hash_iter_init(struct hash_iter *it, struct hash *h)
 
 bool hash_iter_next(struct hash_iter *it, struct hash_pair *pair)
 {
-    if (is_table(it->h)) {
+    if (bytes_word_is_big(it->h->word)) {
         struct hashmap_entry *e = hashmap_iter_next(&it->it);
         if (e == NULL)
             return false;
@@ -525,7 +501,7 @@ bool hash_iter_next(struct hash_iter *it, struct hash_pair *pair)
 
 void hash_iter_deinit(struct hash_iter *it)
 {
-    if (is_table(it->h))
+    if (bytes_word_is_big(it->h->word))
         hashmap_iter_deinit(&it->it);
 }
 
@@ -544,7 +520,7 @@ static void scan_entry_cb(struct hashmap_entry *e, void *ud)
 
 uint64_t hash_scan(struct hash *h, uint64_t cursor, hash_scan_fn fn, void *ud)
 {
-    if (is_table(h)) {
+    if (bytes_word_is_big(h->word)) {
         struct scan_adapter a = {fn, ud};
         return hashmap_scan(table_of(h), cursor, scan_entry_cb, &a);
     }
@@ -561,7 +537,7 @@ uint64_t hash_scan(struct hash *h, uint64_t cursor, hash_scan_fn fn, void *ud)
 void hash_random(struct hash *h, struct hash_pair *pair, rng_fn rand64, void *ud)
 {
     assert(hash_len(h) > 0);
-    if (is_table(h)) {
+    if (bytes_word_is_big(h->word)) {
         entry_pair(hashmap_random(table_of(h), rand64, ud), pair);
         return;
     }
@@ -578,7 +554,7 @@ void hash_random(struct hash *h, struct hash_pair *pair, rng_fn rand64, void *ud
 void hash__check_invariants(const struct hash *h)
 {
     INVARIANT(h->boxed.ops->free_cb == boxed_free_cb);
-    if (is_table(h)) {
+    if (bytes_word_is_big(h->word)) {
         hashmap__check_invariants(table_of(h));
         return;
     }
@@ -594,5 +570,5 @@ void hash__check_invariants(const struct hash *h)
     for (size_t i = 0; i < hd.count; i++)
         at = pair_get(at, &p);
     INVARIANT(compact_offset(h, &hd, at) == hd.used);
-    INVARIANT(malloc_usable_size(buf_of(h)) >= hd.size + hd.used);
+    INVARIANT(malloc_usable_size(bytes_word_buf(h->word)) >= hd.size + hd.used);
 }

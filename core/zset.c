@@ -91,12 +91,9 @@ struct zset {
     struct object_boxed boxed; /* first: the keyspace holds &boxed; its ops
                                   are an object_env's (hasher, limits) */
     uintptr_t word; /* compact: its buffer, head first (NULL when empty);
-                       big: its struct zbig | BIG_TAG */
+                       big: its struct zbig, tagged (bytes.h's bytes_word_*) */
 };
 static_assert(sizeof(struct zset) == 16, "a zset header is the smallest allocation");
-
-/* Both pointers come from malloc, so at least 8-aligned: bit 0 is free. */
-#define BIG_TAG ((uintptr_t)1)
 
 static void boxed_free_cb(struct object_boxed *b);
 static struct object_boxed *boxed_dup_cb(const struct object_boxed *b);
@@ -112,22 +109,10 @@ static const struct object_env *env_of(const struct zset *z)
     return (const struct object_env *)(const void *)z->boxed.ops;
 }
 
-static bool is_big(const struct zset *z)
-{
-    return z->word & BIG_TAG;
-}
-
+/* The big form. */
 static struct zbig *big_of(const struct zset *z)
 {
-    assert(is_big(z));
-    return (struct zbig *)(z->word & ~BIG_TAG);
-}
-
-/* A compact zset's buffer: its head, then its entries (NULL when empty). */
-static unsigned char *buf_of(const struct zset *z)
-{
-    assert(!is_big(z));
-    return (unsigned char *)z->word;
+    return bytes_word_big(z->word);
 }
 
 /* (score, member) order: <0, 0, >0 as the first sorts before, with, after
@@ -223,7 +208,7 @@ struct zcompact {
 
 static void compact_of(const struct zset *z, struct zcompact *c)
 {
-    const unsigned char *buf = buf_of(z);
+    const unsigned char *buf = bytes_word_buf(z->word);
     size_t size = bytes_head_get(buf, &c->hd);
     c->e = buf ? buf + size : NULL;
 }
@@ -258,21 +243,11 @@ static size_t compact_offset(const unsigned char *e, size_t r)
     return off;
 }
 
-/* bytes_head_splice on the zset's buffer, which it may move. */
-static int compact_splice(struct zset *z, struct bytes_head *hd, size_t off, size_t cut,
-                          size_t room, size_t count)
-{
-    unsigned char *buf = buf_of(z);
-    int rc = bytes_head_splice(&buf, hd, off, cut, room, count);
-    z->word = (uintptr_t)buf;
-    return rc < 0 ? ZSET_ENOMEM : ZSET_OK;
-}
-
 /* Cut the entry [off, next) out (c: the zset's entries as read; its
  * head follows the change, its e goes stale). */
 static void compact_cut(struct zset *z, struct zcompact *c, size_t off, size_t next)
 {
-    int rc = compact_splice(z, &c->hd, off, next - off, 0, c->hd.count - 1);
+    int rc = bytes_word_splice(&z->word, &c->hd, off, next - off, 0, c->hd.count - 1);
     assert(rc == ZSET_OK && "a splice that shrinks allocates nothing");
     (void)rc;
 }
@@ -298,9 +273,9 @@ static int compact_insert(struct zset *z, struct zcompact *c, const void *member
                           double score)
 {
     size_t off = compact_place(c, member, len, score);
-    if (compact_splice(z, &c->hd, off, 0, entry_size(len, score), c->hd.count + 1) < 0)
+    if (bytes_word_splice(&z->word, &c->hd, off, 0, entry_size(len, score), c->hd.count + 1) < 0)
         return ZSET_ENOMEM;
-    entry_put(buf_of(z) + c->hd.size + off, member, len, score);
+    entry_put(bytes_word_buf(z->word) + c->hd.size + off, member, len, score);
     return ZSET_OK;
 }
 
@@ -316,9 +291,9 @@ static int compact_rescore(struct zset *z, struct zcompact *c, size_t off, size_
     size_t to = compact_place(c, member, len, score), size = entry_size(len, score);
     if (to > off) /* past the old entry: where it lands once that is gone */
         to -= next - off;
-    if (compact_splice(z, &c->hd, off, next - off, size, c->hd.count) < 0)
+    if (bytes_word_splice(&z->word, &c->hd, off, next - off, size, c->hd.count) < 0)
         return ZSET_ENOMEM;
-    unsigned char *e = buf_of(z) + c->hd.size;
+    unsigned char *e = bytes_word_buf(z->word) + c->hd.size;
     if (to < off)
         memmove(e + to + size, e + to, off - to);
     else
@@ -446,8 +421,8 @@ static int convert(struct zset *z)
             return ZSET_ENOMEM;
         }
     }
-    free(buf_of(z));
-    z->word = (uintptr_t)b | BIG_TAG;
+    free(bytes_word_buf(z->word));
+    z->word = bytes_word_of_big(b);
     return ZSET_OK;
 }
 
@@ -474,7 +449,7 @@ struct zset *zset_create_skiplist(const struct hashmap_hasher *hasher,
         free(z);
         return NULL;
     }
-    z->word = (uintptr_t)b | BIG_TAG;
+    z->word = bytes_word_of_big(b);
     return z;
 }
 
@@ -482,10 +457,10 @@ void zset_destroy(struct zset *z)
 {
     if (z == NULL)
         return;
-    if (is_big(z))
+    if (bytes_word_is_big(z->word))
         big_destroy(big_of(z));
     else
-        free(buf_of(z));
+        free(bytes_word_buf(z->word));
     free(z);
 }
 
@@ -505,10 +480,10 @@ struct zset *zset_from_boxed(struct object_boxed *b)
  * limits say now, as Redis copies the listpack itself. */
 struct zset *zset_dup(const struct zset *z)
 {
-    if (!is_big(z)) {
+    if (!bytes_word_is_big(z->word)) {
         struct zset *copy = zset_create(env_of(z)->hasher, env_of(z)->limits);
         unsigned char *buf;
-        if (copy == NULL || bytes_head_dup(buf_of(z), &buf) < 0) {
+        if (copy == NULL || bytes_head_dup(bytes_word_buf(z->word), &buf) < 0) {
             free(copy);
             return NULL;
         }
@@ -545,29 +520,29 @@ static struct object_boxed *boxed_dup_cb(const struct object_boxed *b)
 
 size_t zset_len(const struct zset *z)
 {
-    if (is_big(z))
+    if (bytes_word_is_big(z->word))
         return avl_count(&big_of(z)->tree);
     struct bytes_head hd;
-    bytes_head_get(buf_of(z), &hd);
+    bytes_head_get(bytes_word_buf(z->word), &hd);
     return hd.count;
 }
 
 enum object_encoding zset_encoding(const struct zset *z)
 {
-    return is_big(z) ? OBJECT_ENC_SKIPLIST : OBJECT_ENC_LISTPACK;
+    return bytes_word_is_big(z->word) ? OBJECT_ENC_SKIPLIST : OBJECT_ENC_LISTPACK;
 }
 
 size_t zset_bytes(const struct zset *z)
 {
     size_t own = malloc_usable_size((void *)z);
-    if (!is_big(z))
-        return own + (buf_of(z) ? malloc_usable_size(buf_of(z)) : 0);
+    if (!bytes_word_is_big(z->word))
+        return own + (bytes_word_buf(z->word) ? malloc_usable_size(bytes_word_buf(z->word)) : 0);
     return own + malloc_usable_size(big_of(z)) + hashmap_bytes(big_of(z)->map);
 }
 
 bool zset_score(struct zset *z, const void *member, size_t len, double *score)
 {
-    if (!is_big(z)) {
+    if (!bytes_word_is_big(z->word)) {
         struct zcompact c;
         struct zset_member m;
         size_t rank;
@@ -586,7 +561,7 @@ bool zset_score(struct zset *z, const void *member, size_t len, double *score)
 
 bool zset_rank(struct zset *z, const void *member, size_t len, size_t *rank)
 {
-    if (!is_big(z)) {
+    if (!bytes_word_is_big(z->word)) {
         struct zcompact c;
         struct zset_member m;
         compact_of(z, &c);
@@ -602,7 +577,7 @@ bool zset_rank(struct zset *z, const void *member, size_t len, size_t *rank)
 void zset_at(const struct zset *z, size_t rank, struct zset_member *m)
 {
     assert(rank < zset_len(z));
-    if (!is_big(z)) {
+    if (!bytes_word_is_big(z->word)) {
         struct zcompact c;
         compact_of(z, &c);
         entry_get(c.e, compact_offset(c.e, rank), m);
@@ -631,7 +606,7 @@ static int zbound_cmp(const void *key, const struct avl_node *an)
 size_t zset_count_below(const struct zset *z, double score, bool inclusive)
 {
     struct zbound b = {score, inclusive};
-    if (is_big(z))
+    if (bytes_word_is_big(z->word))
         return avl_count_before(&big_of(z)->tree, &b, zbound_cmp);
     struct zcompact c;
     struct zset_member m;
@@ -663,7 +638,7 @@ int zset_set(struct zset *z, const void *member, size_t len, double score, bool 
     bool dummy;
     if (added == NULL)
         added = &dummy;
-    if (!is_big(z)) {
+    if (!bytes_word_is_big(z->word)) {
         struct zcompact c;
         struct zset_member m;
         size_t rank;
@@ -682,7 +657,7 @@ int zset_set(struct zset *z, const void *member, size_t len, double score, bool 
              c.hd.used + entry_size(len, score) > COMPACT_MAX_BYTES) &&
             convert(z) < 0)
             return ZSET_ENOMEM;
-        if (!is_big(z))
+        if (!bytes_word_is_big(z->word))
             return compact_insert(z, &c, member, len, score);
     }
     return big_set(big_of(z), member, len, score, added, big_node(big_of(z), member, len));
@@ -690,7 +665,7 @@ int zset_set(struct zset *z, const void *member, size_t len, double score, bool 
 
 bool zset_remove(struct zset *z, const void *member, size_t len)
 {
-    if (!is_big(z)) {
+    if (!bytes_word_is_big(z->word)) {
         struct zcompact c;
         struct zset_member m;
         size_t rank;
@@ -748,16 +723,16 @@ static int find_repeat(const struct zset_member *items, size_t n)
 static int load_compact(struct zset *z, const struct zset_member *items, size_t n, size_t bytes)
 {
     struct bytes_head hd = {0};
-    if (compact_splice(z, &hd, 0, 0, bytes, n) < 0)
+    if (bytes_word_splice(&z->word, &hd, 0, 0, bytes, n) < 0)
         return ZSET_ENOMEM;
     for (size_t i = 0, off = hd.size; i < n; i++)
-        off += entry_put(buf_of(z) + off, items[i].ptr, items[i].len, items[i].score);
+        off += entry_put(bytes_word_buf(z->word) + off, items[i].ptr, items[i].len, items[i].score);
     return ZSET_OK;
 }
 
 int zset_load(struct zset *z, struct zset_member *items, size_t n, bool from_listpack)
 {
-    assert(zset_len(z) == 0 && !is_big(z));
+    assert(zset_len(z) == 0 && !bytes_word_is_big(z->word));
     const struct object_limits *l = env_of(z)->limits;
     size_t bytes = 0, maxlen = 0;
     for (size_t i = 0; i < n; i++) {
@@ -793,7 +768,7 @@ int zset_load(struct zset *z, struct zset_member *items, size_t n, bool from_lis
         big_destroy(b);
         return rc;
     }
-    z->word = (uintptr_t)b | BIG_TAG;
+    z->word = bytes_word_of_big(b);
     return ZSET_OK;
 }
 
@@ -808,7 +783,7 @@ void zset_iter_init(struct zset_iter *it, const struct zset *z, size_t rank, boo
         return;
     }
     it->left = reverse ? rank + 1 : n - rank;
-    if (is_big(z)) {
+    if (bytes_word_is_big(z->word)) {
         it->node = avl_at(&big_of(z)->tree, rank);
         return;
     }
@@ -838,7 +813,7 @@ bool zset_iter_next(struct zset_iter *it, struct zset_member *m)
     if (it->left == 0)
         return false;
     it->left--;
-    if (is_big(it->z)) {
+    if (bytes_word_is_big(it->z->word)) {
         znode_get(znode_of(it->node), m);
         it->node = it->reverse ? avl_prev(it->node) : avl_next(it->node);
     } else if (!it->reverse) {
@@ -867,7 +842,7 @@ static void scan_entry_cb(struct hashmap_entry *e, void *ud)
 
 uint64_t zset_scan(struct zset *z, uint64_t cursor, zset_scan_fn fn, void *ud)
 {
-    if (is_big(z)) {
+    if (bytes_word_is_big(z->word)) {
         struct scan_adapter a = {fn, ud};
         return hashmap_scan(big_of(z)->map, cursor, scan_entry_cb, &a);
     }
@@ -895,7 +870,7 @@ static void check_compact(const struct zset *z)
      * form. No check against the limits: CONFIG SET may have lowered them
      * since. */
     INVARIANT(c.hd.count > 0 && c.hd.size == bytes_head_size(&c.hd));
-    INVARIANT(malloc_usable_size(buf_of(z)) >= c.hd.size + c.hd.used);
+    INVARIANT(malloc_usable_size(bytes_word_buf(z->word)) >= c.hd.size + c.hd.used);
     while (off < c.hd.used) {
         size_t next = entry_get(c.e, off, &m);
         INVARIANT(!isnan(m.score));
@@ -939,7 +914,7 @@ static void check_big(const struct zbig *b)
 void zset__check_invariants(const struct zset *z)
 {
     INVARIANT(z->boxed.ops->free_cb == boxed_free_cb);
-    if (is_big(z)) {
+    if (bytes_word_is_big(z->word)) {
         check_big(big_of(z));
     } else {
         check_compact(z);
