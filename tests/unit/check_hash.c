@@ -1,13 +1,15 @@
 /*
  * check_hash.c - the hash value type (core/hash.c): compact and table
  * forms, conversion thresholds, order, iteration, scan, random picks, and
- * the boxed ops (free, deep copy).
+ * the boxed ops (free, deep copy); and the head its compact buffer (and a
+ * small sorted set's) starts with (core/bytes.h).
  */
 #include <check.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "bytes.h"
 #include "hash.h"
 
 static const struct hashmap_seed seed = {0x1234, 0x5678};
@@ -463,6 +465,46 @@ START_TEST(listpack_head_grows_and_shrinks_against_a_model)
 }
 END_TEST
 
+/* ==== bytes.h: the head of a compact buffer ======================================= */
+
+/* bytes_head_splice against a plain byte array: random cuts and rooms
+ * anywhere, counts past 127 and lengths past 127 and 16,383 both ways, so
+ * the head changes size under entries that move left and right. */
+START_TEST(head_splice_keeps_the_entries_around_it)
+{
+    enum { MAX = 40000 };
+    static unsigned char model[MAX];
+    unsigned char *buf = NULL;
+    struct bytes_head hd = {0};
+    size_t used = 0;
+    uint64_t rng = 0x5b11ce;
+    for (int op = 0; op < 4000; op++) {
+        size_t off = used ? (size_t)(test_rand(&rng) % (used + 1)) : 0;
+        size_t cut = (size_t)(test_rand(&rng) % (used - off + 1));
+        size_t room = (size_t)(test_rand(&rng) % (used > MAX / 2 ? 300 : 3000));
+        size_t count = 1 + (size_t)(test_rand(&rng) % 300);
+        if (test_rand(&rng) % 50 == 0) { /* empty it */
+            off = 0, cut = used, room = 0, count = 0;
+        }
+        ck_assert_int_eq(bytes_head_splice(&buf, &hd, off, cut, room, count), 0);
+        memmove(&model[off + room], &model[off + cut], used - off - cut);
+        for (size_t i = 0; i < room; i++)
+            model[off + i] = buf[hd.size + off + i] = (unsigned char)test_rand(&rng);
+        used = used - cut + room;
+        struct bytes_head read;
+        ck_assert_uint_eq(bytes_head_get(buf, &read), hd.size);
+        ck_assert(read.used == used && hd.used == used && read.count == count);
+        if (count == 0) {
+            ck_assert_ptr_null(buf);
+            continue;
+        }
+        ck_assert_uint_eq(hd.size, bytes_head_size(&hd));
+        ck_assert(memcmp(buf + hd.size, model, used) == 0);
+    }
+    free(buf);
+}
+END_TEST
+
 static Suite *hash_suite(void)
 {
     Suite *s = suite_create("hash");
@@ -471,6 +513,7 @@ static Suite *hash_suite(void)
     TCase *order = tcase_create("order");
     TCase *rnd = tcase_create("random");
     TCase *ops = tcase_create("ops");
+    TCase *head = tcase_create("bytes_head");
     tcase_add_test(basic, set_get_replace_and_delete);
     tcase_add_test(basic, empty_fields_and_values_are_allowed);
     tcase_add_test(basic, binary_fields_with_nul_bytes);
@@ -492,7 +535,9 @@ static Suite *hash_suite(void)
     suite_add_tcase(s, enc);
     suite_add_tcase(s, order);
     suite_add_tcase(s, rnd);
+    tcase_add_test(head, head_splice_keeps_the_entries_around_it);
     suite_add_tcase(s, ops);
+    suite_add_tcase(s, head);
     return s;
 }
 
