@@ -267,8 +267,8 @@ static size_t compact_place(const struct zcompact *c, const void *member, size_t
     return off;
 }
 
-/* Insert an absent member at its place (c: the zset's entries, as read).
- * ZSET_ENOMEM changes nothing. */
+/* Insert an absent member at its place (c as for compact_cut). ZSET_ENOMEM
+ * changes nothing. */
 static int compact_insert(struct zset *z, struct zcompact *c, const void *member, size_t len,
                           double score)
 {
@@ -283,8 +283,8 @@ static int compact_insert(struct zset *z, struct zcompact *c, const void *member
  * Its bytes are resized where they are first (the one step that may
  * allocate, so ENOMEM changes nothing; none when the score keeps its
  * size, as ZINCRBY's mostly do), then the entries between the old place
- * and the new one shift over it: no second allocation, and the
- * buffer is walked once. */
+ * and the new one shift over it: no second allocation, and no second
+ * walk to find the place. */
 static int compact_rescore(struct zset *z, struct zcompact *c, size_t off, size_t next,
                            const void *member, size_t len, double score)
 {
