@@ -15,7 +15,9 @@
  *       +------+-------------+------+-------------+------+----
  *        varint   flen B      varint   vlen B
  *
- *   in insertion order. Lengths are varints (7 bits a byte, low first): one
+ *   in insertion order, after the buffer's head (bytes.h: the pairs' byte
+ *   length and count, two varints, 3 bytes for 10 pairs of 10-byte fields
+ *   and values). Lengths are varints (7 bits a byte, low first): one
  *   byte below 128, which is every length at the default limits, yet any
  *   hash-max-listpack-value works. Lookups walk the buffer: at the default
  *   limits at most 512 pairs of at most 130 bytes, which is why Redis
@@ -23,9 +25,15 @@
  *   (moving the tail when its size changes), so a pair keeps its position,
  *   as in a listpack. The buffer is allocated at its exact size and its
  *   capacity is the allocator's (bytes_buf_resize): none is stored and no
- *   slack beyond the size class is paid for; struct hash is 24 bytes: its
- *   boxed ops point into an object_env, which also gives the hasher and
- *   the limits. Small hashes are most hashes, so both count per key.
+ *   slack beyond the size class is paid for. An empty hash has no buffer.
+ *
+ *   struct hash is 16 bytes, the smallest allocation: its boxed ops (which
+ *   point into an object_env, which also gives the hasher and the limits)
+ *   and one word, the compact buffer or the table's map with bit 0 set.
+ *   Small hashes are most hashes, so header and buffer both count per key:
+ *   moving the lengths from the header into the buffer's head took a
+ *   hash of 10 from 32 + 224 to 16 + 224 bytes (the head fits in the
+ *   buffer's size class).
  *
  *   Table form ("hashtable"): a packed hashmap (entry API); each entry
  *   holds the field as its key and the value as its extra region, both
@@ -60,15 +68,10 @@
 struct hash {
     struct object_boxed boxed; /* first: the keyspace holds &boxed; its ops
                                   are an object_env's (hasher, limits) */
-    union {
-        unsigned char *buf;  /* compact: pairs (NULL when empty) */
-        struct hashmap *map; /* table */
-    } u;
-    uint32_t len;        /* compact: bytes used in buf */
-    uint32_t count : 31; /* compact: pairs */
-    uint32_t is_table : 1;
+    uintptr_t word; /* compact: its buffer, head first (NULL when empty);
+                       table: its map, tagged (bytes.h's bytes_word_*) */
 };
-static_assert(sizeof(struct hash) == 24, "a hash header is the smallest allocation that fits");
+static_assert(sizeof(struct hash) == 16, "a hash header is the smallest allocation");
 
 #define COMPACT_MAX_BYTES (1u << 30) /* Redis's LISTPACK_MAX_SAFETY_SIZE */
 
@@ -84,6 +87,12 @@ static const struct object_boxed_ops hash_ops = {
 static const struct object_env *env_of(const struct hash *h)
 {
     return (const struct object_env *)(const void *)h->boxed.ops;
+}
+
+/* The table form's map. */
+static struct hashmap *table_of(const struct hash *h)
+{
+    return bytes_word_big(h->word);
 }
 
 /* ==== table entries ========================================================== */
@@ -127,15 +136,16 @@ static int table_insert(struct hashmap *map, const void *f, size_t flen, const v
 static int table_set(struct hash *h, const void *f, size_t flen, const void *v, size_t vlen,
                      bool *created)
 {
-    struct hashmap_entry *e = table_find(h->u.map, f, flen);
+    struct hashmap *map = table_of(h);
+    struct hashmap_entry *e = table_find(map, f, flen);
     *created = e == NULL;
     if (e == NULL) {
-        if (table_insert(h->u.map, f, flen, v, vlen) < 0)
+        if (table_insert(map, f, flen, v, vlen) < 0)
             return HASH_ENOMEM;
         return HASH_OK;
     }
     if (hashmap_entry_extra_size(e) != vlen) {
-        e = hashmap_entry_resize(h->u.map, e, vlen);
+        e = hashmap_entry_resize(map, e, vlen);
         if (e == NULL)
             return HASH_ENOMEM;
     }
@@ -173,15 +183,15 @@ static size_t pair_size(size_t flen, size_t vlen)
     return varint_size(flen) + flen + varint_size(vlen) + vlen;
 }
 
-/* Read the pair at offset off; returns the offset of the next one. */
-static size_t compact_pair(const struct hash *h, size_t off, struct hash_pair *p)
+/* Read the pair at p; returns the address of the next one. */
+static const unsigned char *pair_get(const unsigned char *p, struct hash_pair *pair)
 {
-    off += varint_get(&h->u.buf[off], &p->flen);
-    p->field = (const char *)&h->u.buf[off];
-    off += p->flen;
-    off += varint_get(&h->u.buf[off], &p->vlen);
-    p->value = (const char *)&h->u.buf[off];
-    return off + p->vlen;
+    p += varint_get(p, &pair->flen);
+    pair->field = (const char *)p;
+    p += pair->flen;
+    p += varint_get(p, &pair->vlen);
+    pair->value = (const char *)p;
+    return p + pair->vlen;
 }
 
 /* Write a value (its length, then its bytes) at w; returns the bytes written. */
@@ -192,71 +202,86 @@ static size_t put_bytes(unsigned char *w, const void *v, size_t vlen)
     return n + vlen;
 }
 
-/* The offset of the field's pair, or h->len when absent. */
-static size_t compact_find(const struct hash *h, const void *f, size_t flen, struct hash_pair *p)
+/* A compact hash's first pair (NULL when empty), its buffer's head in *hd. */
+static const unsigned char *compact_first(const struct hash *h, struct bytes_head *hd)
 {
-    size_t off = 0;
-    while (off < h->len) {
-        size_t next = compact_pair(h, off, p);
-        if (p->flen == flen && memcmp(p->field, f, flen) == 0)
-            return off;
-        off = next;
+    const unsigned char *buf = bytes_word_buf(h->word);
+    size_t size = bytes_head_get(buf, hd);
+    return buf ? buf + size : NULL;
+}
+
+/* The field's pair (read into *p), or NULL when absent; the head in *hd. */
+static const unsigned char *compact_find(const struct hash *h, const void *f, size_t flen,
+                                         struct bytes_head *hd, struct hash_pair *p)
+{
+    const unsigned char *at = compact_first(h, hd);
+    if (at == NULL)
+        return NULL;
+    /* Lengths in locals, *p written only for the match: the caller's
+     * memory would be written and read back at every pair. */
+    for (const unsigned char *end = at + hd->used; at < end;) {
+        size_t fl, vl;
+        const unsigned char *field = at + varint_get(at, &fl);
+        const unsigned char *value = field + fl;
+        value += varint_get(value, &vl);
+        if (fl == flen && memcmp(field, f, flen) == 0) {
+            *p = (struct hash_pair){(const char *)field, fl, (const char *)value, vl};
+            return at;
+        }
+        at = value + vl;
     }
-    return h->len;
+    return NULL;
+}
+
+/* Where p is, from the first pair of the buffer whose head is hd. */
+static size_t compact_offset(const struct hash *h, const struct bytes_head *hd, const void *p)
+{
+    return (size_t)((const unsigned char *)p - (bytes_word_buf(h->word) + hd->size));
 }
 
 static int compact_set(struct hash *h, const void *f, size_t flen, const void *v, size_t vlen,
                        bool *created)
 {
+    struct bytes_head hd;
     struct hash_pair p;
-    size_t off = compact_find(h, f, flen, &p);
-    *created = off == h->len;
+    *created = compact_find(h, f, flen, &hd, &p) == NULL;
     if (*created) {
-        size_t size = pair_size(flen, vlen);
-        if (bytes_buf_resize(&h->u.buf, h->len + size) < 0)
+        size_t off = hd.used;
+        if (bytes_word_splice(&h->word, &hd, off, 0, pair_size(flen, vlen), hd.count + 1) < 0)
             return HASH_ENOMEM;
-        off = h->len + put_bytes(&h->u.buf[h->len], f, flen);
-        put_bytes(&h->u.buf[off], v, vlen);
-        h->len += (uint32_t)size;
-        h->count++;
+        unsigned char *w = bytes_word_buf(h->word) + hd.size + off;
+        put_bytes(w + put_bytes(w, f, flen), v, vlen);
         return HASH_OK;
     }
     /* The field stays; its value (length and bytes) is replaced. */
-    size_t voff = (size_t)((const unsigned char *)p.field - h->u.buf) + flen;
-    size_t tail = voff + varint_size(p.vlen) + p.vlen;
-    size_t vsize = varint_size(vlen) + vlen;
-    size_t from = h->len, to = from - (tail - voff) + vsize;
-    if (to > from && bytes_buf_resize(&h->u.buf, to) < 0)
+    size_t voff = compact_offset(h, &hd, p.field + flen);
+    size_t cut = varint_size(p.vlen) + p.vlen, room = varint_size(vlen) + vlen;
+    if (bytes_word_splice(&h->word, &hd, voff, cut, room, hd.count) < 0)
         return HASH_ENOMEM;
-    memmove(&h->u.buf[voff + vsize], &h->u.buf[tail], from - tail);
-    put_bytes(&h->u.buf[voff], v, vlen);
-    h->len = (uint32_t)to;
-    if (to < from)
-        bytes_buf_resize(&h->u.buf, to);
+    put_bytes(bytes_word_buf(h->word) + hd.size + voff, v, vlen);
     return HASH_OK;
 }
 
 /* Compact -> table. On ENOMEM the hash stays compact. */
 static int convert(struct hash *h)
 {
-    if (h->is_table)
+    if (bytes_word_is_big(h->word))
         return HASH_OK;
     struct hashmap *map = hashmap_create_packed(env_of(h)->hasher);
     if (map == NULL)
         return HASH_ENOMEM;
+    struct bytes_head hd;
     struct hash_pair p;
-    for (size_t off = 0; off < h->len;) {
-        off = compact_pair(h, off, &p);
+    const unsigned char *at = compact_first(h, &hd);
+    for (size_t i = 0; i < hd.count; i++) {
+        at = pair_get(at, &p);
         if (table_insert(map, p.field, p.flen, p.value, p.vlen) < 0) {
             table_destroy(map);
             return HASH_ENOMEM;
         }
     }
-    free(h->u.buf);
-    h->u.map = map;
-    h->len = 0;
-    h->count = 0;
-    h->is_table = 1;
+    free(bytes_word_buf(h->word));
+    h->word = bytes_word_of_big(map);
     return HASH_OK;
 }
 
@@ -276,10 +301,10 @@ void hash_destroy(struct hash *h)
 {
     if (h == NULL)
         return;
-    if (h->is_table)
-        table_destroy(h->u.map);
+    if (bytes_word_is_big(h->word))
+        table_destroy(table_of(h));
     else
-        free(h->u.buf);
+        free(bytes_word_buf(h->word));
     free(h);
 }
 
@@ -296,15 +321,16 @@ struct hash *hash_from_boxed(struct object_boxed *b)
 
 static int dup_table(struct hash *copy, const struct hash *h)
 {
-    copy->is_table = 1;
-    if ((copy->u.map = hashmap_create_packed(env_of(h)->hasher)) == NULL)
+    struct hashmap *map = hashmap_create_packed(env_of(h)->hasher);
+    if (map == NULL)
         return HASH_ENOMEM;
+    copy->word = bytes_word_of_big(map);
     struct hash_iter it;
     struct hash_pair p;
     int rc = HASH_OK;
     hash_iter_init(&it, (struct hash *)h); /* iteration only pauses resizing */
     while (rc == HASH_OK && hash_iter_next(&it, &p))
-        rc = table_insert(copy->u.map, p.field, p.flen, p.value, p.vlen);
+        rc = table_insert(map, p.field, p.flen, p.value, p.vlen);
     hash_iter_deinit(&it);
     return rc;
 }
@@ -314,15 +340,14 @@ struct hash *hash_dup(const struct hash *h)
     struct hash *copy = hash_create(env_of(h)->hasher, env_of(h)->limits);
     if (copy == NULL)
         return NULL;
-    if (h->is_table) {
+    if (bytes_word_is_big(h->word)) {
         if (dup_table(copy, h) < 0)
             goto fail;
-    } else if (h->len > 0) {
-        if ((copy->u.buf = malloc(h->len)) == NULL)
+    } else {
+        unsigned char *buf;
+        if (bytes_head_dup(bytes_word_buf(h->word), &buf) < 0)
             goto fail;
-        memcpy(copy->u.buf, h->u.buf, h->len);
-        copy->len = h->len;
-        copy->count = h->count;
+        copy->word = (uintptr_t)buf;
     }
     return copy;
 fail:
@@ -345,33 +370,38 @@ static struct object_boxed *boxed_dup_cb(const struct object_boxed *b)
 
 size_t hash_len(const struct hash *h)
 {
-    return h->is_table ? hashmap_size(h->u.map) : h->count;
+    if (bytes_word_is_big(h->word))
+        return hashmap_size(table_of(h));
+    struct bytes_head hd;
+    bytes_head_get(bytes_word_buf(h->word), &hd);
+    return hd.count;
 }
 
 enum object_encoding hash_encoding(const struct hash *h)
 {
-    return h->is_table ? OBJECT_ENC_HASHTABLE : OBJECT_ENC_LISTPACK;
+    return bytes_word_is_big(h->word) ? OBJECT_ENC_HASHTABLE : OBJECT_ENC_LISTPACK;
 }
 
 size_t hash_bytes(const struct hash *h)
 {
     size_t n = malloc_usable_size((void *)h);
-    if (h->is_table)
-        return n + hashmap_bytes(h->u.map);
-    return n + (h->u.buf ? malloc_usable_size(h->u.buf) : 0);
+    if (bytes_word_is_big(h->word))
+        return n + hashmap_bytes(table_of(h));
+    return n + (bytes_word_buf(h->word) ? malloc_usable_size(bytes_word_buf(h->word)) : 0);
 }
 
 bool hash_get(struct hash *h, const void *field, size_t flen, const char **value, size_t *vlen)
 {
-    if (h->is_table) {
-        struct hashmap_entry *e = table_find(h->u.map, field, flen);
+    if (bytes_word_is_big(h->word)) {
+        struct hashmap_entry *e = table_find(table_of(h), field, flen);
         if (e == NULL)
             return false;
         entry_value(e, value, vlen);
         return true;
     }
+    struct bytes_head hd;
     struct hash_pair p;
-    if (compact_find(h, field, flen, &p) == h->len)
+    if (compact_find(h, field, flen, &hd, &p) == NULL)
         return false;
     *value = p.value;
     *vlen = p.vlen;
@@ -403,37 +433,39 @@ int hash_set(struct hash *h, const void *field, size_t flen, const void *value, 
     bool dummy;
     if (created == NULL)
         created = &dummy;
-    if (!h->is_table) {
-        bool too_many = h->count >= (unsigned long long)env_of(h)->limits->hash_max_listpack_entries &&
+    if (!bytes_word_is_big(h->word)) {
+        struct bytes_head hd;
+        bytes_head_get(bytes_word_buf(h->word), &hd);
+        const struct object_limits *l = env_of(h)->limits;
+        bool too_many = hd.count >= (unsigned long long)l->hash_max_listpack_entries &&
                         !hash_exists(h, field, flen);
-        bool too_big = h->len + pair_size(flen, vlen) > COMPACT_MAX_BYTES;
+        bool too_big = hd.used + pair_size(flen, vlen) > COMPACT_MAX_BYTES;
         if ((too_long(h, flen) || too_long(h, vlen) || too_many || too_big) && convert(h) < 0)
             return HASH_ENOMEM;
     }
-    if (h->is_table)
+    if (bytes_word_is_big(h->word))
         return table_set(h, field, flen, value, vlen, created);
     return compact_set(h, field, flen, value, vlen, created);
 }
 
 bool hash_delete(struct hash *h, const void *field, size_t flen)
 {
-    if (h->is_table) {
-        struct hashmap_entry *e = table_find(h->u.map, field, flen);
+    if (bytes_word_is_big(h->word)) {
+        struct hashmap_entry *e = table_find(table_of(h), field, flen);
         if (e == NULL)
             return false;
-        hashmap_remove(h->u.map, e);
+        hashmap_remove(table_of(h), e);
         return true;
     }
+    struct bytes_head hd;
     struct hash_pair p;
-    size_t off = compact_find(h, field, flen, &p);
-    if (off == h->len)
+    const unsigned char *at = compact_find(h, field, flen, &hd, &p);
+    if (at == NULL)
         return false;
-    size_t next = compact_pair(h, off, &p);
-    size_t from = h->len;
-    memmove(&h->u.buf[off], &h->u.buf[next], from - next);
-    h->len -= (uint32_t)(next - off);
-    h->count--;
-    bytes_buf_resize(&h->u.buf, h->len);
+    size_t cut = (size_t)(pair_get(at, &p) - at);
+    int rc = bytes_word_splice(&h->word, &hd, compact_offset(h, &hd, at), cut, 0, hd.count - 1);
+    assert(rc == HASH_OK && "a splice that shrinks allocates nothing");
+    (void)rc;
     return true;
 }
 
@@ -442,29 +474,34 @@ bool hash_delete(struct hash *h, const void *field, size_t flen)
 void hash_iter_init(struct hash_iter *it, struct hash *h)
 {
     it->h = h;
-    it->off = 0;
-    if (h->is_table)
-        hashmap_iter_init(&it->it, h->u.map);
+    if (bytes_word_is_big(h->word)) {
+        hashmap_iter_init(&it->it, table_of(h));
+        return;
+    }
+    struct bytes_head hd;
+    it->at = compact_first(h, &hd);
+    it->left = hd.count;
 }
 
 bool hash_iter_next(struct hash_iter *it, struct hash_pair *pair)
 {
-    if (it->h->is_table) {
+    if (bytes_word_is_big(it->h->word)) {
         struct hashmap_entry *e = hashmap_iter_next(&it->it);
         if (e == NULL)
             return false;
         entry_pair(e, pair);
         return true;
     }
-    if (it->off >= it->h->len)
+    if (it->left == 0)
         return false;
-    it->off = compact_pair(it->h, it->off, pair);
+    it->left--;
+    it->at = pair_get(it->at, pair);
     return true;
 }
 
 void hash_iter_deinit(struct hash_iter *it)
 {
-    if (it->h->is_table)
+    if (bytes_word_is_big(it->h->word))
         hashmap_iter_deinit(&it->it);
 }
 
@@ -483,13 +520,15 @@ static void scan_entry_cb(struct hashmap_entry *e, void *ud)
 
 uint64_t hash_scan(struct hash *h, uint64_t cursor, hash_scan_fn fn, void *ud)
 {
-    if (h->is_table) {
+    if (bytes_word_is_big(h->word)) {
         struct scan_adapter a = {fn, ud};
-        return hashmap_scan(h->u.map, cursor, scan_entry_cb, &a);
+        return hashmap_scan(table_of(h), cursor, scan_entry_cb, &a);
     }
+    struct bytes_head hd;
     struct hash_pair p;
-    for (size_t off = 0; off < h->len;) {
-        off = compact_pair(h, off, &p);
+    const unsigned char *at = compact_first(h, &hd);
+    for (size_t i = 0; i < hd.count; i++) {
+        at = pair_get(at, &p);
         fn(&p, ud);
     }
     return 0;
@@ -498,13 +537,15 @@ uint64_t hash_scan(struct hash *h, uint64_t cursor, hash_scan_fn fn, void *ud)
 void hash_random(struct hash *h, struct hash_pair *pair, rng_fn rand64, void *ud)
 {
     assert(hash_len(h) > 0);
-    if (h->is_table) {
-        entry_pair(hashmap_random(h->u.map, rand64, ud), pair);
+    if (bytes_word_is_big(h->word)) {
+        entry_pair(hashmap_random(table_of(h), rand64, ud), pair);
         return;
     }
-    size_t skip = (size_t)rng_below(rand64, ud, h->count), off = 0;
+    struct bytes_head hd;
+    const unsigned char *at = compact_first(h, &hd);
+    size_t skip = (size_t)rng_below(rand64, ud, hd.count);
     do
-        off = compact_pair(h, off, pair);
+        at = pair_get(at, pair);
     while (skip-- > 0);
 }
 
@@ -513,17 +554,21 @@ void hash_random(struct hash *h, struct hash_pair *pair, rng_fn rand64, void *ud
 void hash__check_invariants(const struct hash *h)
 {
     INVARIANT(h->boxed.ops->free_cb == boxed_free_cb);
-    if (h->is_table) {
-        INVARIANT(h->len == 0 && h->count == 0);
-        hashmap__check_invariants(h->u.map);
+    if (bytes_word_is_big(h->word)) {
+        hashmap__check_invariants(table_of(h));
         return;
     }
-    size_t n = 0, off = 0;
+    struct bytes_head hd;
     struct hash_pair p;
-    /* No check against the limits: CONFIG SET may have lowered them since. */
-    while (off < h->len) {
-        off = compact_pair(h, off, &p);
-        n++;
-    }
-    INVARIANT(off == h->len && n == h->count);
+    const unsigned char *at = compact_first(h, &hd);
+    if (at == NULL)
+        return;
+    /* A buffer only while there are pairs, its head in the shortest form,
+     * its pairs exactly `used` bytes. No check against the limits: CONFIG
+     * SET may have lowered them since. */
+    INVARIANT(hd.count > 0 && hd.size == bytes_head_size(&hd));
+    for (size_t i = 0; i < hd.count; i++)
+        at = pair_get(at, &p);
+    INVARIANT(compact_offset(h, &hd, at) == hd.used);
+    INVARIANT(malloc_usable_size(bytes_word_buf(h->word)) >= hd.size + hd.used);
 }

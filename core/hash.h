@@ -102,7 +102,8 @@ bool hash_delete(struct hash *h, const void *field, size_t flen);
  * while the iterator is live; hash_iter_deinit must be called. */
 struct hash_iter { /* private fields */
     struct hash *h;
-    size_t off;
+    const unsigned char *at; /* compact: the next pair */
+    size_t left;             /* compact: pairs still to come */
     struct hashmap_iter it;
 };
 void hash_iter_init(struct hash_iter *it, struct hash *h);

@@ -357,15 +357,17 @@ static int write_hash(struct rdb_writer *w, struct hash *h)
     return rc;
 }
 
-/* Redis 7.0's d2string, as zzlInsertAt formats a score into a listpack:
- * integral values in (-2^52, 2^52) as integers (so -0 becomes "0"), else
- * "%.17g"; infinities as "inf"/"-inf". */
+/* A score as zzlInsertAt puts it into a listpack: an integer when
+ * double2ll takes it (integral within +-2^62, -0 as "0"; d2string's own
+ * integer range, +-2^52, is inside that), else d2string's "%.17g", and
+ * infinities as "inf"/"-inf". */
 static size_t score_string(char *buf, size_t cap, double d)
 {
+    long long ll;
+    if (zset_score_to_ll(d, &ll))
+        return object_format_int(buf, ll);
     if (isinf(d))
         return (size_t)snprintf(buf, cap, "%s", d > 0 ? "inf" : "-inf");
-    if (d > -4503599627370495.0 && d < 4503599627370496.0 && d == (double)(long long)d)
-        return object_format_int(buf, (long long)d);
     return (size_t)snprintf(buf, cap, "%.17g", d);
 }
 

@@ -15,10 +15,12 @@
  *
  *   where the score is a varint v: an even v is an integer score, the
  *   zigzag form of v >> 1 (so 0..31 and -1..-32 take one byte); v == 1
- *   means the 8 bytes of a double follow. Scores stored as integers are
- *   exactly those integral values in (-2^52, 2^52) a listpack stores as
- *   integers, -0 among them, which thus reads back as 0 (Redis 7.0 replies
- *   "0" there, "-0" from a skiplist). Every operation walks the buffer:
+ *   means the 8 bytes of a double follow. Integral scores in (-2^52,
+ *   2^52) are stored as integers, -0 among them, which thus reads back as
+ *   0, as from a Redis listpack (Redis 7.0 replies "0" there, "-0" from a
+ *   skiplist). Greater integral scores stay doubles here, exact either
+ *   way; a Redis listpack holds those up to +-2^62 as integers
+ *   (zset_score_to_ll), which only DUMP and ZSCAN show. Every operation walks the buffer:
  *   at the default limits at most 128 entries of at most 66 bytes, which
  *   is why Redis keeps small zsets this way too. The buffer is allocated
  *   at its exact size and its capacity is the allocator's
@@ -44,16 +46,21 @@
  *   as in Redis. Being done before the write, running out of memory leaves
  *   the zset as it was.
  *
- *   struct zset itself is 24 bytes (one 32-byte allocation): small
- *   zsets are most zsets, so the header is kept to what both forms need.
- *   Its boxed ops point into an object_env, which also gives the hasher
- *   and the limits.
+ *   struct zset itself is 16 bytes, the smallest allocation: small zsets
+ *   are most zsets, so the header is kept to what both forms need, its
+ *   boxed ops (which point into an object_env, which also gives the
+ *   hasher and the limits) and one word, the compact buffer or the big
+ *   form with bit 0 set. The compact form's byte length and count are the
+ *   head of its buffer (bytes.h), 2 bytes for 10 members of 10 bytes with
+ *   small integer scores, which fit in the buffer's size class: a zset of
+ *   10 takes 16 + 128 bytes, was 32 + 128. An empty zset has no buffer.
  *
  * Thread safety: none (the shard lock guards the key holding the zset).
  */
 #include "zset.h"
 
 #include <assert.h>
+#include <limits.h>
 #include <malloc.h>
 #include <math.h>
 #include <stdlib.h>
@@ -83,15 +90,10 @@ struct zbig {
 struct zset {
     struct object_boxed boxed; /* first: the keyspace holds &boxed; its ops
                                   are an object_env's (hasher, limits) */
-    union {
-        unsigned char *buf; /* compact: the entries (NULL when empty) */
-        struct zbig *big;   /* big */
-    } u;
-    uint32_t used;      /* compact: bytes of entries in buf */
-    uint32_t count : 31; /* compact: members */
-    uint32_t is_big : 1;
+    uintptr_t word; /* compact: its buffer, head first (NULL when empty);
+                       big: its struct zbig, tagged (bytes.h's bytes_word_*) */
 };
-static_assert(sizeof(struct zset) == 24, "a zset header is the smallest allocation that fits");
+static_assert(sizeof(struct zset) == 16, "a zset header is the smallest allocation");
 
 static void boxed_free_cb(struct object_boxed *b);
 static struct object_boxed *boxed_dup_cb(const struct object_boxed *b);
@@ -105,6 +107,12 @@ static const struct object_boxed_ops zset_ops = {
 static const struct object_env *env_of(const struct zset *z)
 {
     return (const struct object_env *)(const void *)z->boxed.ops;
+}
+
+/* The big form. */
+static struct zbig *big_of(const struct zset *z)
+{
+    return bytes_word_big(z->word);
 }
 
 /* (score, member) order: <0, 0, >0 as the first sorts before, with, after
@@ -192,76 +200,105 @@ static size_t score_skip(const unsigned char *buf, size_t off)
     return off + 1;
 }
 
-/* The offset of the member's entry (its rank in *rank, the entry in *m),
- * or z->used when absent. Scores are skipped, not decoded, on the way. */
-static size_t compact_find(const struct zset *z, const void *member, size_t len, size_t *rank,
-                           struct zset_member *m)
+/* A compact zset's entries, as read from its buffer's head. */
+struct zcompact {
+    const unsigned char *e; /* the first entry (NULL when empty) */
+    struct bytes_head hd;
+};
+
+static void compact_of(const struct zset *z, struct zcompact *c)
 {
-    const unsigned char *buf = z->u.buf;
-    size_t off = 0;
-    for (size_t r = 0; off < z->used; r++) {
-        uint64_t mlen;
-        size_t p = off + bytes_varint_get(&buf[off], &mlen);
-        if (mlen == len && memcmp(&buf[p], member, len) == 0) {
-            *rank = r;
-            entry_get(buf, off, m);
-            return off;
-        }
-        off = score_skip(buf, p + (size_t)mlen);
-    }
-    return z->used;
+    const unsigned char *buf = bytes_word_buf(z->word);
+    size_t size = bytes_head_get(buf, &c->hd);
+    c->e = buf ? buf + size : NULL;
 }
 
-/* The offset of the entry at rank r (z->used for r == count). */
-static size_t compact_offset(const struct zset *z, size_t r)
+/* The offset of the member's entry (its rank in *rank, the entry in *m),
+ * or c->hd.used when absent. Scores are skipped, not decoded, on the way. */
+static size_t compact_find(const struct zcompact *c, const void *member, size_t len,
+                           size_t *rank, struct zset_member *m)
+{
+    size_t off = 0;
+    for (size_t r = 0; off < c->hd.used; r++) {
+        uint64_t mlen;
+        size_t p = off + bytes_varint_get(&c->e[off], &mlen);
+        if (mlen == len && memcmp(&c->e[p], member, len) == 0) {
+            *rank = r;
+            entry_get(c->e, off, m);
+            return off;
+        }
+        off = score_skip(c->e, p + (size_t)mlen);
+    }
+    return c->hd.used;
+}
+
+/* The offset of the entry at rank r among the entries at e (their size
+ * for r == count). */
+static size_t compact_offset(const unsigned char *e, size_t r)
 {
     struct zset_member m;
     size_t off = 0;
     while (r-- > 0)
-        off = entry_get(z->u.buf, off, &m);
+        off = entry_get(e, off, &m);
     return off;
 }
 
-/* Cut the entry [off, next) out; the buffer keeps its size. */
-static void compact_cut(struct zset *z, size_t off, size_t next)
+/* Cut the entry [off, next) out (c: the zset's entries as read; its
+ * head follows the change, its e goes stale). */
+static void compact_cut(struct zset *z, struct zcompact *c, size_t off, size_t next)
 {
-    memmove(&z->u.buf[off], &z->u.buf[next], z->used - next);
-    z->used -= (uint32_t)(next - off);
-    z->count--;
+    int rc = bytes_word_splice(&z->word, &c->hd, off, next - off, 0, c->hd.count - 1);
+    assert(rc == ZSET_OK && "a splice that shrinks allocates nothing");
+    (void)rc;
 }
 
-/* Place an absent member, the buffer having room for it (size bytes),
- * before the first entry that sorts after it. */
-static void compact_place(struct zset *z, const void *member, size_t len, double score,
-                          size_t size)
+/* The offset of the first entry that sorts after (score, member). */
+static size_t compact_place(const struct zcompact *c, const void *member, size_t len,
+                            double score)
 {
     struct zset_member m;
     size_t off = 0;
-    while (off < z->used) {
-        size_t next = entry_get(z->u.buf, off, &m);
+    while (off < c->hd.used) {
+        size_t next = entry_get(c->e, off, &m);
         if (order_cmp(score, member, len, m.score, m.ptr, m.len) < 0)
             break;
         off = next;
     }
-    memmove(&z->u.buf[off + size], &z->u.buf[off], z->used - off);
-    entry_put(&z->u.buf[off], member, len, score);
-    z->used += (uint32_t)size;
-    z->count++;
+    return off;
+}
+
+/* Insert an absent member at its place (c as for compact_cut). ZSET_ENOMEM
+ * changes nothing. */
+static int compact_insert(struct zset *z, struct zcompact *c, const void *member, size_t len,
+                          double score)
+{
+    size_t off = compact_place(c, member, len, score);
+    if (bytes_word_splice(&z->word, &c->hd, off, 0, entry_size(len, score), c->hd.count + 1) < 0)
+        return ZSET_ENOMEM;
+    entry_put(bytes_word_buf(z->word) + c->hd.size + off, member, len, score);
+    return ZSET_OK;
 }
 
 /* Give the member at [off, next) a new score: it moves to its new place.
- * Growing comes first, so ENOMEM changes nothing. */
-static int compact_rescore(struct zset *z, size_t off, size_t next, const void *member,
-                           size_t len, double score)
+ * Its bytes are resized where they are first (the one step that may
+ * allocate, so ENOMEM changes nothing; none when the score keeps its
+ * size, as ZINCRBY's mostly do), then the entries between the old place
+ * and the new one shift over it: no second allocation, and no second
+ * walk to find the place. */
+static int compact_rescore(struct zset *z, struct zcompact *c, size_t off, size_t next,
+                           const void *member, size_t len, double score)
 {
-    size_t from = z->used, size = entry_size(len, score);
-    size_t to = from - (next - off) + size;
-    if (to > from && bytes_buf_resize(&z->u.buf, to) < 0)
+    size_t to = compact_place(c, member, len, score), size = entry_size(len, score);
+    if (to > off) /* past the old entry: where it lands once that is gone */
+        to -= next - off;
+    if (bytes_word_splice(&z->word, &c->hd, off, next - off, size, c->hd.count) < 0)
         return ZSET_ENOMEM;
-    compact_cut(z, off, next);
-    compact_place(z, member, len, score, size);
-    if (to < from)
-        bytes_buf_resize(&z->u.buf, to);
+    unsigned char *e = bytes_word_buf(z->word) + c->hd.size;
+    if (to < off)
+        memmove(e + to + size, e + to, off - to);
+    else
+        memmove(e + off, e + off + size, to - off);
+    entry_put(e + to, member, len, score);
     return ZSET_OK;
 }
 
@@ -373,20 +410,19 @@ static int convert(struct zset *z)
     struct zbig *b = big_create(env_of(z)->hasher);
     if (b == NULL)
         return ZSET_ENOMEM;
+    struct zcompact c;
     struct zset_member m;
     bool added;
-    for (size_t off = 0; off < z->used;) {
-        off = entry_get(z->u.buf, off, &m);
+    compact_of(z, &c);
+    for (size_t off = 0; off < c.hd.used;) {
+        off = entry_get(c.e, off, &m);
         if (big_set(b, m.ptr, m.len, m.score, &added, NULL) < 0) {
             big_destroy(b);
             return ZSET_ENOMEM;
         }
     }
-    free(z->u.buf);
-    z->u.big = b;
-    z->used = 0;
-    z->count = 0;
-    z->is_big = 1;
+    free(bytes_word_buf(z->word));
+    z->word = bytes_word_of_big(b);
     return ZSET_OK;
 }
 
@@ -408,11 +444,12 @@ struct zset *zset_create_skiplist(const struct hashmap_hasher *hasher,
     struct zset *z = zset_create(hasher, limits);
     if (z == NULL)
         return NULL;
-    if ((z->u.big = big_create(hasher)) == NULL) {
+    struct zbig *b = big_create(hasher);
+    if (b == NULL) {
         free(z);
         return NULL;
     }
-    z->is_big = 1;
+    z->word = bytes_word_of_big(b);
     return z;
 }
 
@@ -420,10 +457,10 @@ void zset_destroy(struct zset *z)
 {
     if (z == NULL)
         return;
-    if (z->is_big)
-        big_destroy(z->u.big);
+    if (bytes_word_is_big(z->word))
+        big_destroy(big_of(z));
     else
-        free(z->u.buf);
+        free(bytes_word_buf(z->word));
     free(z);
 }
 
@@ -443,29 +480,24 @@ struct zset *zset_from_boxed(struct object_boxed *b)
  * limits say now, as Redis copies the listpack itself. */
 struct zset *zset_dup(const struct zset *z)
 {
-    if (!z->is_big) {
+    if (!bytes_word_is_big(z->word)) {
         struct zset *copy = zset_create(env_of(z)->hasher, env_of(z)->limits);
-        if (copy == NULL)
+        unsigned char *buf;
+        if (copy == NULL || bytes_head_dup(bytes_word_buf(z->word), &buf) < 0) {
+            free(copy);
             return NULL;
-        if (z->used > 0) {
-            if ((copy->u.buf = malloc(z->used)) == NULL) {
-                free(copy);
-                return NULL;
-            }
-            memcpy(copy->u.buf, z->u.buf, z->used);
         }
-        copy->used = z->used;
-        copy->count = z->count;
+        copy->word = (uintptr_t)buf;
         return copy;
     }
     struct zset *copy = zset_create_skiplist(env_of(z)->hasher, env_of(z)->limits);
     if (copy == NULL)
         return NULL;
     bool added;
-    for (const struct avl_node *an = avl_first(&z->u.big->tree); an; an = avl_next(an)) {
+    for (const struct avl_node *an = avl_first(&big_of(z)->tree); an; an = avl_next(an)) {
         struct zset_member m;
         znode_get(znode_of(an), &m);
-        if (big_set(copy->u.big, m.ptr, m.len, m.score, &added, NULL) < 0) {
+        if (big_set(big_of(copy), m.ptr, m.len, m.score, &added, NULL) < 0) {
             zset_destroy(copy);
             return NULL;
         }
@@ -488,33 +520,39 @@ static struct object_boxed *boxed_dup_cb(const struct object_boxed *b)
 
 size_t zset_len(const struct zset *z)
 {
-    return z->is_big ? avl_count(&z->u.big->tree) : z->count;
+    if (bytes_word_is_big(z->word))
+        return avl_count(&big_of(z)->tree);
+    struct bytes_head hd;
+    bytes_head_get(bytes_word_buf(z->word), &hd);
+    return hd.count;
 }
 
 enum object_encoding zset_encoding(const struct zset *z)
 {
-    return z->is_big ? OBJECT_ENC_SKIPLIST : OBJECT_ENC_LISTPACK;
+    return bytes_word_is_big(z->word) ? OBJECT_ENC_SKIPLIST : OBJECT_ENC_LISTPACK;
 }
 
 size_t zset_bytes(const struct zset *z)
 {
     size_t own = malloc_usable_size((void *)z);
-    if (!z->is_big)
-        return own + (z->u.buf ? malloc_usable_size(z->u.buf) : 0);
-    return own + malloc_usable_size((void *)z->u.big) + hashmap_bytes(z->u.big->map);
+    if (!bytes_word_is_big(z->word))
+        return own + (bytes_word_buf(z->word) ? malloc_usable_size(bytes_word_buf(z->word)) : 0);
+    return own + malloc_usable_size(big_of(z)) + hashmap_bytes(big_of(z)->map);
 }
 
 bool zset_score(struct zset *z, const void *member, size_t len, double *score)
 {
-    if (!z->is_big) {
+    if (!bytes_word_is_big(z->word)) {
+        struct zcompact c;
         struct zset_member m;
         size_t rank;
-        if (compact_find(z, member, len, &rank, &m) == z->used)
+        compact_of(z, &c);
+        if (compact_find(&c, member, len, &rank, &m) == c.hd.used)
             return false;
         *score = m.score;
         return true;
     }
-    const struct znode *n = big_node(z->u.big, member, len);
+    const struct znode *n = big_node(big_of(z), member, len);
     if (n == NULL)
         return false;
     *score = n->score;
@@ -523,11 +561,13 @@ bool zset_score(struct zset *z, const void *member, size_t len, double *score)
 
 bool zset_rank(struct zset *z, const void *member, size_t len, size_t *rank)
 {
-    if (!z->is_big) {
+    if (!bytes_word_is_big(z->word)) {
+        struct zcompact c;
         struct zset_member m;
-        return compact_find(z, member, len, rank, &m) != z->used;
+        compact_of(z, &c);
+        return compact_find(&c, member, len, rank, &m) != c.hd.used;
     }
-    const struct znode *n = big_node(z->u.big, member, len);
+    const struct znode *n = big_node(big_of(z), member, len);
     if (n == NULL)
         return false;
     *rank = avl_rank(&n->avl);
@@ -537,11 +577,13 @@ bool zset_rank(struct zset *z, const void *member, size_t len, size_t *rank)
 void zset_at(const struct zset *z, size_t rank, struct zset_member *m)
 {
     assert(rank < zset_len(z));
-    if (!z->is_big) {
-        entry_get(z->u.buf, compact_offset(z, rank), m);
+    if (!bytes_word_is_big(z->word)) {
+        struct zcompact c;
+        compact_of(z, &c);
+        entry_get(c.e, compact_offset(c.e, rank), m);
         return;
     }
-    znode_get(znode_of(avl_at(&z->u.big->tree, rank)), m);
+    znode_get(znode_of(avl_at(&big_of(z)->tree, rank)), m);
 }
 
 /* A bound, not a member: it orders after every node below it (score <
@@ -564,13 +606,26 @@ static int zbound_cmp(const void *key, const struct avl_node *an)
 size_t zset_count_below(const struct zset *z, double score, bool inclusive)
 {
     struct zbound b = {score, inclusive};
-    if (z->is_big)
-        return avl_count_before(&z->u.big->tree, &b, zbound_cmp);
+    if (bytes_word_is_big(z->word))
+        return avl_count_before(&big_of(z)->tree, &b, zbound_cmp);
+    struct zcompact c;
     struct zset_member m;
     size_t n = 0;
-    for (size_t off = 0; off < z->used && (off = entry_get(z->u.buf, off, &m), below(m.score, &b));)
+    compact_of(z, &c);
+    for (size_t off = 0; off < c.hd.used && (off = entry_get(c.e, off, &m), below(m.score, &b));)
         n++;
     return n;
+}
+
+bool zset_score_to_ll(double score, long long *out)
+{
+    if (score < (double)(-LLONG_MAX / 2) || score > (double)(LLONG_MAX / 2))
+        return false;
+    long long ll = (long long)score;
+    if ((double)ll != score)
+        return false;
+    *out = ll;
+    return true;
 }
 
 /* ==== writing ================================================================== */
@@ -583,47 +638,45 @@ int zset_set(struct zset *z, const void *member, size_t len, double score, bool 
     bool dummy;
     if (added == NULL)
         added = &dummy;
-    if (!z->is_big) {
+    if (!bytes_word_is_big(z->word)) {
+        struct zcompact c;
         struct zset_member m;
         size_t rank;
-        size_t off = compact_find(z, member, len, &rank, &m);
-        if (off != z->used) {
+        compact_of(z, &c);
+        size_t off = compact_find(&c, member, len, &rank, &m);
+        if (off != c.hd.used) {
             *added = false;
             if (m.score == score) /* -0 for 0 too: both are stored as 0 */
                 return ZSET_OK;
-            return compact_rescore(z, off, entry_get(z->u.buf, off, &m), member, len, score);
+            return compact_rescore(z, &c, off, entry_get(c.e, off, &m), member, len, score);
         }
         *added = true;
         const struct object_limits *l = env_of(z)->limits;
-        if ((z->count + 1ull > (unsigned long long)l->zset_max_listpack_entries ||
+        if ((c.hd.count + 1ull > (unsigned long long)l->zset_max_listpack_entries ||
              len > (unsigned long long)l->zset_max_listpack_value ||
-             z->used + entry_size(len, score) > COMPACT_MAX_BYTES) &&
+             c.hd.used + entry_size(len, score) > COMPACT_MAX_BYTES) &&
             convert(z) < 0)
             return ZSET_ENOMEM;
-        if (!z->is_big) {
-            size_t size = entry_size(len, score);
-            if (bytes_buf_resize(&z->u.buf, z->used + size) < 0)
-                return ZSET_ENOMEM;
-            compact_place(z, member, len, score, size);
-            return ZSET_OK;
-        }
+        if (!bytes_word_is_big(z->word))
+            return compact_insert(z, &c, member, len, score);
     }
-    return big_set(z->u.big, member, len, score, added, big_node(z->u.big, member, len));
+    return big_set(big_of(z), member, len, score, added, big_node(big_of(z), member, len));
 }
 
 bool zset_remove(struct zset *z, const void *member, size_t len)
 {
-    if (!z->is_big) {
+    if (!bytes_word_is_big(z->word)) {
+        struct zcompact c;
         struct zset_member m;
         size_t rank;
-        size_t off = compact_find(z, member, len, &rank, &m);
-        if (off == z->used)
+        compact_of(z, &c);
+        size_t off = compact_find(&c, member, len, &rank, &m);
+        if (off == c.hd.used)
             return false;
-        compact_cut(z, off, entry_get(z->u.buf, off, &m));
-        bytes_buf_resize(&z->u.buf, z->used);
+        compact_cut(z, &c, off, entry_get(c.e, off, &m));
         return true;
     }
-    struct zbig *b = z->u.big;
+    struct zbig *b = big_of(z);
     struct hashmap_entry *e = big_find(b, member, len);
     if (e == NULL)
         return false;
@@ -669,19 +722,17 @@ static int find_repeat(const struct zset_member *items, size_t n)
 /* The items, in order and unique, as the compact form. */
 static int load_compact(struct zset *z, const struct zset_member *items, size_t n, size_t bytes)
 {
-    if ((z->u.buf = malloc(bytes)) == NULL)
+    struct bytes_head hd = {0};
+    if (bytes_word_splice(&z->word, &hd, 0, 0, bytes, n) < 0)
         return ZSET_ENOMEM;
-    size_t off = 0;
-    for (size_t i = 0; i < n; i++)
-        off += entry_put(&z->u.buf[off], items[i].ptr, items[i].len, items[i].score);
-    z->used = (uint32_t)off;
-    z->count = (uint32_t)n;
+    for (size_t i = 0, off = hd.size; i < n; i++)
+        off += entry_put(bytes_word_buf(z->word) + off, items[i].ptr, items[i].len, items[i].score);
     return ZSET_OK;
 }
 
 int zset_load(struct zset *z, struct zset_member *items, size_t n, bool from_listpack)
 {
-    assert(!z->is_big && z->count == 0);
+    assert(zset_len(z) == 0 && !bytes_word_is_big(z->word));
     const struct object_limits *l = env_of(z)->limits;
     size_t bytes = 0, maxlen = 0;
     for (size_t i = 0; i < n; i++) {
@@ -717,8 +768,7 @@ int zset_load(struct zset *z, struct zset_member *items, size_t n, bool from_lis
         big_destroy(b);
         return rc;
     }
-    z->u.big = b;
-    z->is_big = 1;
+    z->word = bytes_word_of_big(b);
     return ZSET_OK;
 }
 
@@ -733,10 +783,15 @@ void zset_iter_init(struct zset_iter *it, const struct zset *z, size_t rank, boo
         return;
     }
     it->left = reverse ? rank + 1 : n - rank;
-    if (z->is_big)
-        it->node = avl_at(&z->u.big->tree, rank);
-    else if (!reverse)
-        it->off = compact_offset(z, rank);
+    if (bytes_word_is_big(z->word)) {
+        it->node = avl_at(&big_of(z)->tree, rank);
+        return;
+    }
+    struct zcompact c;
+    compact_of(z, &c);
+    it->e = c.e;
+    if (!reverse)
+        it->off = compact_offset(c.e, rank);
 }
 
 /* Compact and reversed: fill the stack with the offsets of the entries
@@ -744,12 +799,12 @@ void zset_iter_init(struct zset_iter *it, const struct zset *z, size_t rank, boo
 static void iter_refill(struct zset_iter *it)
 {
     size_t first = it->rank + 1 > ZSET_ITER_STACK ? it->rank + 1 - ZSET_ITER_STACK : 0;
-    size_t off = compact_offset(it->z, first);
+    size_t off = compact_offset(it->e, first);
     struct zset_member m;
     it->depth = 0;
     for (size_t r = first; r <= it->rank; r++) {
         it->stack[it->depth++] = (uint32_t)off;
-        off = entry_get(it->z->u.buf, off, &m);
+        off = entry_get(it->e, off, &m);
     }
 }
 
@@ -758,15 +813,15 @@ bool zset_iter_next(struct zset_iter *it, struct zset_member *m)
     if (it->left == 0)
         return false;
     it->left--;
-    if (it->z->is_big) {
+    if (bytes_word_is_big(it->z->word)) {
         znode_get(znode_of(it->node), m);
         it->node = it->reverse ? avl_prev(it->node) : avl_next(it->node);
     } else if (!it->reverse) {
-        it->off = entry_get(it->z->u.buf, it->off, m);
+        it->off = entry_get(it->e, it->off, m);
     } else {
         if (it->depth == 0)
             iter_refill(it);
-        entry_get(it->z->u.buf, it->stack[--it->depth], m);
+        entry_get(it->e, it->stack[--it->depth], m);
     }
     it->rank += it->reverse ? (size_t)-1 : 1;
     return true;
@@ -787,13 +842,15 @@ static void scan_entry_cb(struct hashmap_entry *e, void *ud)
 
 uint64_t zset_scan(struct zset *z, uint64_t cursor, zset_scan_fn fn, void *ud)
 {
-    if (z->is_big) {
+    if (bytes_word_is_big(z->word)) {
         struct scan_adapter a = {fn, ud};
-        return hashmap_scan(z->u.big->map, cursor, scan_entry_cb, &a);
+        return hashmap_scan(big_of(z)->map, cursor, scan_entry_cb, &a);
     }
+    struct zcompact c;
     struct zset_member m;
-    for (size_t off = 0; off < z->used;) {
-        off = entry_get(z->u.buf, off, &m);
+    compact_of(z, &c);
+    for (size_t off = 0; off < c.hd.used;) {
+        off = entry_get(c.e, off, &m);
         fn(&m, ud);
     }
     return 0;
@@ -803,11 +860,19 @@ uint64_t zset_scan(struct zset *z, uint64_t cursor, zset_scan_fn fn, void *ud)
 
 static void check_compact(const struct zset *z)
 {
+    struct zcompact c;
     struct zset_member m, prev = {0};
     size_t off = 0, n = 0;
-    /* No check against the limits: CONFIG SET may have lowered them since. */
-    while (off < z->used) {
-        size_t next = entry_get(z->u.buf, off, &m);
+    compact_of(z, &c);
+    if (c.e == NULL)
+        return;
+    /* A buffer only while there are members, its head in the shortest
+     * form. No check against the limits: CONFIG SET may have lowered them
+     * since. */
+    INVARIANT(c.hd.count > 0 && c.hd.size == bytes_head_size(&c.hd));
+    INVARIANT(malloc_usable_size(bytes_word_buf(z->word)) >= c.hd.size + c.hd.used);
+    while (off < c.hd.used) {
+        size_t next = entry_get(c.e, off, &m);
         INVARIANT(!isnan(m.score));
         INVARIANT(n == 0 || order_cmp(prev.score, prev.ptr, prev.len, m.score, m.ptr, m.len) < 0);
         INVARIANT(next - off == entry_size(m.len, m.score)); /* each score in its one form */
@@ -815,13 +880,13 @@ static void check_compact(const struct zset *z)
         off = next;
         n++;
     }
-    INVARIANT(off == z->used && n == z->count);
+    INVARIANT(off == c.hd.used && n == c.hd.count);
     for (size_t i = 0, o = 0; i < n; i++) { /* members unique */
         struct zset_member a;
-        o = entry_get(z->u.buf, o, &a);
+        o = entry_get(c.e, o, &a);
         size_t rank;
         struct zset_member found;
-        INVARIANT(compact_find(z, a.ptr, a.len, &rank, &found) != z->used && rank == i);
+        INVARIANT(compact_find(&c, a.ptr, a.len, &rank, &found) != c.hd.used && rank == i);
     }
 }
 
@@ -849,9 +914,8 @@ static void check_big(const struct zbig *b)
 void zset__check_invariants(const struct zset *z)
 {
     INVARIANT(z->boxed.ops->free_cb == boxed_free_cb);
-    if (z->is_big) {
-        INVARIANT(z->used == 0 && z->count == 0);
-        check_big(z->u.big);
+    if (bytes_word_is_big(z->word)) {
+        check_big(big_of(z));
     } else {
         check_compact(z);
     }

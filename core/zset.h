@@ -100,6 +100,11 @@ void zset_at(const struct zset *z, size_t rank, struct zset_member *m);
  * (inclusive true). */
 size_t zset_count_below(const struct zset *z, double score, bool inclusive);
 
+/* Redis 7.0's double2ll: whether a score is integral within +-LLONG_MAX/2
+ * (2^62), the scores a Redis listpack stores as integers (zzlInsertAt),
+ * so that its DUMP and ZSCAN print them in integer form; -0 is 0. */
+bool zset_score_to_ll(double score, long long *out);
+
 /* ---- writing -------------------------------------------------------------- */
 
 /* Set member's score, adding it when absent; *added (may be NULL) says
@@ -131,6 +136,7 @@ struct zset_iter { /* private fields */
     const struct zset *z;
     size_t rank, left;
     bool reverse;
+    const unsigned char *e;            /* compact: the first entry */
     size_t off;                        /* compact, forwards: the next entry */
     const struct avl_node *node;       /* big: the next node */
     uint32_t stack[ZSET_ITER_STACK];   /* compact, backwards: offsets to come */

@@ -67,19 +67,6 @@ static bool find_zset(struct cmd_ctx *ctx, const struct cmd_key *k, unsigned fla
     return ok;
 }
 
-/* Redis's double2ll: an integral score within +-LLONG_MAX/2, which a
- * listpack stores (and ZSCAN then prints) as an integer. */
-static bool score_to_ll(double d, long long *out)
-{
-    if (d < (double)(-LLONG_MAX / 2) || d > (double)(LLONG_MAX / 2))
-        return false;
-    long long ll = (long long)d;
-    if ((double)ll != d)
-        return false;
-    *out = ll;
-    return true;
-}
-
 /* The zset as a collection (collection.h): for the handlers all the types
  * share, and for stores and in-place changes. */
 static size_t len_cb(struct object_boxed *b)
@@ -107,7 +94,7 @@ static void scan_member_cb(const struct zset_member *m, void *ud)
         return;
     char buf[64];
     long long ll;
-    size_t len = s->compact && score_to_ll(m->score, &ll)
+    size_t len = s->compact && zset_score_to_ll(m->score, &ll)
                      ? resp_ll_to_str(buf, ll)
                      : resp_double_to_str(buf, sizeof(buf), m->score);
     collection_scan_add(s, m->ptr, m->len);

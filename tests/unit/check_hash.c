@@ -1,13 +1,15 @@
 /*
  * check_hash.c - the hash value type (core/hash.c): compact and table
  * forms, conversion thresholds, order, iteration, scan, random picks, and
- * the boxed ops (free, deep copy).
+ * the boxed ops (free, deep copy); and the head its compact buffer (and a
+ * small sorted set's) starts with (core/bytes.h).
  */
 #include <check.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "bytes.h"
 #include "hash.h"
 
 static const struct hashmap_seed seed = {0x1234, 0x5678};
@@ -397,6 +399,112 @@ START_TEST(dup_of_listpack_keeps_order)
 }
 END_TEST
 
+/* The compact form's head (byte length, then count, as varints) changes
+ * size as the pairs pass 127 and 16,383 bytes and 127 pairs, both ways,
+ * while updates and deletes splice the middle of the buffer: against a
+ * model kept in insertion order, every pair, its place, and the buffer
+ * gone once the hash is empty. */
+START_TEST(listpack_head_grows_and_shrinks_against_a_model)
+{
+    enum { NAMES = 220, OPS = 6000 };
+    static struct object_limits wide = OBJECT_LIMITS_DEFAULT;
+    wide.hash_max_listpack_entries = 1000000;
+    wide.hash_max_listpack_value = 1000000;
+    struct hash *h = hash_create(&hasher, &wide);
+    ck_assert_ptr_nonnull(h);
+    size_t empty_bytes = hash_bytes(h);
+    static int order[NAMES];    /* field indexes in insertion order */
+    static size_t vlens[NAMES]; /* value i is vlens[i] copies of 'a' + i % 26 */
+    static char v[200];
+    size_t n = 0;
+    uint64_t rng = 0x4ead2026ULL;
+    for (int op = 0; op < OPS; op++) {
+        char f[16];
+        int i = (int)(test_rand(&rng) % NAMES);
+        snprintf(f, sizeof(f), "f%d", i);
+        size_t at = 0;
+        while (at < n && order[at] != i)
+            at++;
+        if (test_rand(&rng) % (op < OPS / 2 ? 4 : 2) == 0) { /* deletes: fewer, then as many */
+            ck_assert(hash_delete(h, f, strlen(f)) == (at < n));
+            if (at < n)
+                memmove(&order[at], &order[at + 1], (--n - at) * sizeof(order[0]));
+        } else {
+            vlens[i] = (size_t)(test_rand(&rng) % sizeof(v));
+            memset(v, 'a' + i % 26, vlens[i]);
+            bool created;
+            ck_assert_int_eq(hash_set(h, f, strlen(f), v, vlens[i], &created), HASH_OK);
+            ck_assert(created == (at == n));
+            if (at == n)
+                order[n++] = i;
+        }
+        hash__check_invariants(h);
+        ck_assert_uint_eq(hash_len(h), n);
+    }
+    ck_assert_int_eq(hash_encoding(h), OBJECT_ENC_LISTPACK);
+    struct hash_iter it;
+    struct hash_pair p;
+    size_t k = 0;
+    hash_iter_init(&it, h);
+    for (; hash_iter_next(&it, &p); k++) {
+        ck_assert_int_eq(field_index(p.field, p.flen), order[k]);
+        ck_assert_uint_eq(p.vlen, vlens[order[k]]);
+        for (size_t j = 0; j < p.vlen; j++)
+            ck_assert_int_eq(p.value[j], 'a' + order[k] % 26);
+    }
+    hash_iter_deinit(&it);
+    ck_assert_uint_eq(k, n);
+    while (n > 0) {
+        char f[16];
+        snprintf(f, sizeof(f), "f%d", order[--n]);
+        ck_assert(hash_delete(h, f, strlen(f)));
+        hash__check_invariants(h);
+    }
+    ck_assert_uint_eq(hash_bytes(h), empty_bytes); /* no buffer left */
+    hash_destroy(h);
+}
+END_TEST
+
+/* ==== bytes.h: the head of a compact buffer ======================================= */
+
+/* bytes_head_splice against a plain byte array: random cuts and rooms
+ * anywhere, counts past 127 and lengths past 127 and 16,383 both ways, so
+ * the head changes size under entries that move left and right. */
+START_TEST(head_splice_keeps_the_entries_around_it)
+{
+    enum { MAX = 40000 };
+    static unsigned char model[MAX];
+    unsigned char *buf = NULL;
+    struct bytes_head hd = {0};
+    size_t used = 0;
+    uint64_t rng = 0x5b11ce;
+    for (int op = 0; op < 4000; op++) {
+        size_t off = used ? (size_t)(test_rand(&rng) % (used + 1)) : 0;
+        size_t cut = (size_t)(test_rand(&rng) % (used - off + 1));
+        size_t room = (size_t)(test_rand(&rng) % (used > MAX / 2 ? 300 : 3000));
+        size_t count = 1 + (size_t)(test_rand(&rng) % 300);
+        if (test_rand(&rng) % 50 == 0) { /* empty it */
+            off = 0, cut = used, room = 0, count = 0;
+        }
+        ck_assert_int_eq(bytes_head_splice(&buf, &hd, off, cut, room, count), 0);
+        memmove(&model[off + room], &model[off + cut], used - off - cut);
+        for (size_t i = 0; i < room; i++)
+            model[off + i] = buf[hd.size + off + i] = (unsigned char)test_rand(&rng);
+        used = used - cut + room;
+        struct bytes_head read;
+        ck_assert_uint_eq(bytes_head_get(buf, &read), hd.size);
+        ck_assert(read.used == used && hd.used == used && read.count == count);
+        if (count == 0) {
+            ck_assert_ptr_null(buf);
+            continue;
+        }
+        ck_assert_uint_eq(hd.size, bytes_head_size(&hd));
+        ck_assert(memcmp(buf + hd.size, model, used) == 0);
+    }
+    free(buf);
+}
+END_TEST
+
 static Suite *hash_suite(void)
 {
     Suite *s = suite_create("hash");
@@ -405,6 +513,7 @@ static Suite *hash_suite(void)
     TCase *order = tcase_create("order");
     TCase *rnd = tcase_create("random");
     TCase *ops = tcase_create("ops");
+    TCase *head = tcase_create("bytes_head");
     tcase_add_test(basic, set_get_replace_and_delete);
     tcase_add_test(basic, empty_fields_and_values_are_allowed);
     tcase_add_test(basic, binary_fields_with_nul_bytes);
@@ -418,6 +527,7 @@ static Suite *hash_suite(void)
     tcase_add_test(order, listpack_keeps_insertion_order_and_updates_in_place);
     tcase_add_test(order, scan_visits_every_pair_in_both_forms);
     tcase_add_test(order, iteration_of_a_table_sees_each_pair_once);
+    tcase_add_test(order, listpack_head_grows_and_shrinks_against_a_model);
     tcase_add_test(rnd, random_reaches_every_field);
     tcase_add_test(ops, dup_is_deep_in_both_forms);
     tcase_add_test(ops, dup_of_listpack_keeps_order);
@@ -425,7 +535,9 @@ static Suite *hash_suite(void)
     suite_add_tcase(s, enc);
     suite_add_tcase(s, order);
     suite_add_tcase(s, rnd);
+    tcase_add_test(head, head_splice_keeps_the_entries_around_it);
     suite_add_tcase(s, ops);
+    suite_add_tcase(s, head);
     return s;
 }
 

@@ -627,6 +627,10 @@ static const struct known_payload known[] = {
     {PAYLOAD(hash_zipmap), "listpack:f1=v1,f2=value2", false},
     {PAYLOAD(hash_ziplist), "listpack:f1=v1,f2=42", false},
     {PAYLOAD(zset_listpack), "listpack:f=-inf,d=0,a=0.10000000000000001,b=1.5,c=3,e=inf", true},
+    {PAYLOAD(zset_listpack_bigint),
+     "listpack:e=-4.6116860184273879e+18,a=4503599627370496,b=5.3386955809297101e+17,"
+     "c=4.6116860184273879e+18,d=4.6116860184273889e+18",
+     true},
     {PAYLOAD(zset_skiplist), "listpack:c=-3,a=1,b=2.5", false},
     {PAYLOAD(zset_strings), "listpack:c=-inf,a=1.5,b=inf", false},
     {PAYLOAD(zset_ziplist), "listpack:a=1,b=2.5", false},

@@ -497,6 +497,30 @@ START_TEST(load_builds_either_form)
 }
 END_TEST
 
+/* An empty compact zset holds no buffer: none at first, none once its
+ * last member goes (its head goes with it), none in its copy. */
+START_TEST(empty_listpack_holds_no_buffer)
+{
+    struct zset *z = make();
+    size_t header = zset_bytes(z);
+    ck_assert_int_eq(zset_set(z, "a", 1, 1.5, NULL), ZSET_OK);
+    ck_assert_int_eq(zset_set(z, "b", 1, 2, NULL), ZSET_OK);
+    ck_assert_uint_gt(zset_bytes(z), header);
+    ck_assert(zset_remove(z, "b", 1) && zset_remove(z, "a", 1));
+    zset__check_invariants(z);
+    ck_assert_uint_eq(zset_len(z), 0);
+    ck_assert_uint_eq(zset_bytes(z), header);
+    struct zset *copy = zset_dup(z);
+    ck_assert_ptr_nonnull(copy);
+    zset__check_invariants(copy);
+    ck_assert_uint_eq(zset_bytes(copy), header);
+    ck_assert_int_eq(zset_set(copy, "c", 1, 3, NULL), ZSET_OK);
+    ck_assert_uint_eq(zset_len(copy), 1);
+    zset_destroy(copy);
+    zset_destroy(z);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("zset");
@@ -506,6 +530,7 @@ int main(void)
     tcase_add_test(tc, lowered_limits_apply_at_the_next_insert);
     tcase_add_test(tc, negative_zero);
     tcase_add_test(tc, dup_is_deep);
+    tcase_add_test(tc, empty_listpack_holds_no_buffer);
     tcase_add_test(tc, scan_listpack_whole_skiplist_by_cursor);
     tcase_add_test(tc, random_against_model);
     tcase_add_test(tc, compact_against_big);
