@@ -63,7 +63,8 @@ struct list_entry {
 /* A walk over consecutive elements, towards the tail or the head. */
 struct list_iter {
     const struct list *l;
-    size_t node, off; /* the next entry's node and byte offset */
+    const unsigned char *data; /* the node's entries; NULL: read them next */
+    size_t node, off; /* the next entry's node and byte offset (its end, backward) */
     size_t left;      /* elements still to hand out */
     bool backward;
 };
@@ -109,8 +110,15 @@ bool list_entry_equals(const struct list_entry *e, const void *bytes, size_t len
  * list was created, clamped to -5..32767). */
 size_t list_node_count(const struct list *l);
 int list_fill(const struct list *l);
+/* list-compress-depth when the list was created, clamped to 0..65535. */
+int list_compress_depth(const struct list *l);
 const unsigned char *list_node_entries(const struct list *l, size_t i, size_t *bytes,
                                        size_t *count);
+/* Node i's packed bytes when it is packed, else NULL: *lzf_bytes of LZF
+ * compressing its whole listpack of *lp_bytes (entries, header and
+ * terminator), which Redis writes to RDB as they are. */
+const unsigned char *list_node_lzf(const struct list *l, size_t i, size_t *lzf_bytes,
+                                   size_t *lp_bytes);
 
 /* ---- writing -------------------------------------------------------------- */
 
