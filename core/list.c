@@ -49,10 +49,34 @@
  *
  *   Redis's packed_threshold plain nodes (elements of 1 GB and more) are
  *   not needed: an entry holds up to 4 GB; larger elements are ENOMEM.
- *   list-compress-depth (LZF of interior nodes) is not implemented.
+ *
+ *   list-compress-depth D > 0 (read when the list is created, as the
+ *   fill): every node more than D nodes from either end is kept packed
+ *   (__quicklistCompress), its buffer the LZF compression of its whole
+ *   listpack (header, entries, terminator) behind a 32-bit size, exactly
+ *   the bytes Redis keeps, so DUMP and RDB write them as they are
+ *   (rdbSaveLzfBlob). A node packs only from 48 listpack bytes and when
+ *   LZF saves more than 8; otherwise it stays plain, as in Redis.
+ *   - which nodes are packed follows quicklist's calls: when the node
+ *     count changes the D nodes at each end are unpacked and the first
+ *     interior node from each end packed (settle); a write inside
+ *     unpacks its node and packs it again after as quicklist does for
+ *     that command (LINSERT repacks only what was packed, LSET and the
+ *     nodes LREM and LINSERT's search pass are packed when interior).
+ *   - reads decompress a packed node into this thread's scratch buffer
+ *     (lzf_thread_scratch) and leave the node packed; an iterator reads
+ *     its next node only when it enters it, so the entry it handed out
+ *     last stays valid until then. Redis's reads also pack plain interior
+ *     nodes they pass (its iterator's quicklistCompress); Grove's reads
+ *     change nothing, so after an LINSERT left a plain interior node a
+ *     later LRANGE/LINDEX/LPOS may leave Redis with one more packed node.
+ *   - decompressing cannot fail but for memory; neither a read nor a pop
+ *     can report that, so the process aborts then, as zmalloc does.
  *
  * Complexity: see list.h. Destroying a list frees one buffer per node,
- *   so even a list of millions of elements goes in a few thousand frees.
+ *   so even a list of millions of elements goes in a few thousand frees,
+ *   packed or not. Reading or changing a packed node costs O(node bytes)
+ *   more (LZF both ways), as in Redis.
  *
  * Thread safety: none (the shard lock guards the key holding the list).
  */
