@@ -346,9 +346,10 @@ static void pack(struct node *nd)
     if (nd->lzf || raw < MIN_COMPRESS_BYTES || raw >= LZF_MAX_INPUT)
         return;
     struct lzf_state *st = lzf_thread_state();
-    unsigned char *in = lzf_thread_scratch(2 * raw), *out = in + raw;
+    unsigned char *in = lzf_thread_scratch(2 * raw);
     if (st == NULL || in == NULL)
         return;
+    unsigned char *out = in + raw;
     listpack_store_header(in, (uint32_t)raw, nd->count);
     memcpy(in + LISTPACK_HEADER, nd->buf, nd->bytes);
     in[raw - 1] = 0xFF; /* the listpack's terminator */
@@ -632,21 +633,21 @@ struct list *list_from_boxed(struct object_boxed *b)
     return (struct list *)b;
 }
 
-/* Node i of l copied to the end of copy, packed or not, as it is. */
-static int copy_node(struct list *copy, const struct list *l, size_t i)
+/* A node shaped as `shape` (count, bytes, packed or not) appended at
+ * the tail, its buffer a copy of buf[0..size). */
+static int append_node(struct list *l, const unsigned char *buf, size_t size, struct node shape)
 {
-    const struct node *nd = &l->nodes[i];
-    size_t size = node_buf_size(nd);
     unsigned char *b = malloc(size);
     if (b == NULL)
         return LIST_ENOMEM;
-    if (nodes_open(copy, copy->nnodes) < 0) {
+    if (nodes_open(l, l->nnodes) < 0) {
         free(b);
         return LIST_ENOMEM;
     }
-    memcpy(b, nd->buf, size);
-    copy->nodes[copy->nnodes - 1] = (struct node){b, nd->bytes, nd->count, nd->lzf};
-    count_add(copy, nd->count);
+    memcpy(b, buf, size);
+    shape.buf = b;
+    l->nodes[l->nnodes - 1] = shape;
+    count_add(l, shape.count);
     return LIST_OK;
 }
 
@@ -658,7 +659,8 @@ struct list *list_dup(const struct list *l)
     *copy = (struct list){
         .boxed = l->boxed, .nodes = &copy->one, .fill = l->fill, .depth = l->depth};
     for (size_t i = 0; i < l->nnodes; i++) {
-        if (copy_node(copy, l, i) < 0) {
+        const struct node *nd = &l->nodes[i];
+        if (append_node(copy, nd->buf, node_buf_size(nd), *nd) < 0) {
             list_destroy(copy);
             return NULL;
         }
@@ -1093,16 +1095,9 @@ int list_append_entries(struct list *l, const unsigned char *entries, size_t byt
     assert(count > 0 && bytes > 0);
     if (bytes > UINT32_MAX || count > COUNT_MAX)
         return LIST_ENOMEM;
-    unsigned char *b = malloc(bytes);
-    if (b == NULL)
+    struct node shape = {NULL, (uint32_t)bytes, (uint32_t)count, 0};
+    if (append_node(l, entries, bytes, shape) < 0)
         return LIST_ENOMEM;
-    if (nodes_open(l, l->nnodes) < 0) {
-        free(b);
-        return LIST_ENOMEM;
-    }
-    memcpy(b, entries, bytes);
-    l->nodes[l->nnodes - 1] = (struct node){b, (uint32_t)bytes, (uint32_t)count, 0};
-    count_add(l, count);
     settle(l);
     return LIST_OK;
 }
