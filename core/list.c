@@ -66,10 +66,13 @@
  *   - reads decompress a packed node into this thread's scratch buffer
  *     (lzf_thread_scratch) and leave the node packed; an iterator reads
  *     its next node only when it enters it, so the entry it handed out
- *     last stays valid until then. Redis's reads also pack plain interior
- *     nodes they pass (its iterator's quicklistCompress); Grove's reads
- *     change nothing, so after an LINSERT left a plain interior node a
- *     later LRANGE/LINDEX/LPOS may leave Redis with one more packed node.
+ *     last stays valid until then. Redis's reading iterators also pack
+ *     the plain interior nodes they pass (quicklistCompress as they let
+ *     go); reads here are const, so the commands call list_reads_done
+ *     after LINDEX, LRANGE and LPOS for the same effect.
+ *   - left different: a node Redis once decompressed "for use" may keep
+ *     its recompress flag while plain, and an LINSERT beside it later
+ *     packs it in Redis only.
  *   - decompressing cannot fail but for memory; neither a read nor a pop
  *     can report that, so the process aborts then, as zmalloc does.
  *
@@ -810,6 +813,16 @@ const unsigned char *list_node_lzf(const struct list *l, size_t i, size_t *lzf_b
     *lzf_bytes = node_buf_size(nd) - LZF_SIZE_WORD;
     *lp_bytes = (size_t)nd->bytes + LISTPACK_EMPTY;
     return nd->buf + LZF_SIZE_WORD;
+}
+
+void list_reads_done(struct list *l, size_t first, size_t last)
+{
+    if (l->depth == 0)
+        return;
+    assert(first <= last && last < list_len(l));
+    size_t r, ni = find_node(l, first, &r), end = find_node(l, last, &r);
+    for (; ni <= end; ni++)
+        pack_if_interior(l, ni);
 }
 
 /* ==== writing at the ends ===================================================== */

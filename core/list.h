@@ -129,6 +129,13 @@ const unsigned char *list_node_entries(const struct list *l, size_t i, size_t *b
 const unsigned char *list_node_lzf(const struct list *l, size_t i, size_t *lzf_bytes,
                                    size_t *lp_bytes);
 
+/* After a command read indexes [first, last] (first <= last < len): pack
+ * the plain interior nodes holding them, as Redis's reading iterators
+ * pack each node they let go of (quicklistCompress), so that the nodes a
+ * later DUMP writes packed are the ones redis-server's would. The
+ * elements do not change. O(nodes) walk, nothing at depth 0. */
+void list_reads_done(struct list *l, size_t first, size_t last);
+
 /* ---- writing -------------------------------------------------------------- */
 
 /* Push a copy of the bytes at one end. */

@@ -82,6 +82,20 @@ START_TEST(packed_list_dumps_as_redis_does)
 }
 END_TEST
 
+/* A read packs the plain interior node it passes, as Redis's does. */
+START_TEST(packed_list_read_packs_as_redis_does)
+{
+    EXPECT_OK("CONFIG SET list-compress-depth 1 list-max-listpack-size 4 rdbcompression no");
+    const char *c = "cccccccccc", *a = "aaaaaaaaaa", *b = "bbbbbbbbbb";
+    EXPECT_INT(12, "RPUSH l %s %s %s %s %s %s %s %s %s %s %s %s", c, c, c, c, a, b, a, b, c, c, c, c);
+    EXPECT_INT(2, "LREM l 0 %s", b);
+    EXPECT_INT(11, "LINSERT l AFTER %s aaaaaaaaaaaaaaaaaaaa", a);
+    EXPECT_ARRAY(((const char *[]){a, "aaaaaaaaaaaaaaaaaaaa"}), "LRANGE l 4 5");
+    expect_dump("l", payload_list_packed_by_read, sizeof(payload_list_packed_by_read));
+    EXPECT_OK("CONFIG SET list-compress-depth 0 list-max-listpack-size -2 rdbcompression yes");
+}
+END_TEST
+
 START_TEST(dump_of_strings_matches_redis)
 {
     EXPECT_OK("SET a 12345");
@@ -312,6 +326,7 @@ static Suite *dump_suite(void)
     tcase_add_test(tc, dump_of_compact_collections_matches_redis);
     tcase_add_test(tc, dump_of_a_list_after_inserts_matches_redis);
     tcase_add_test(tc, packed_list_dumps_as_redis_does);
+    tcase_add_test(tc, packed_list_read_packs_as_redis_does);
     tcase_add_test(tc, dump_and_restore_round_trip_large_values);
     tcase_add_test(tc, dump_replies_in_resp3);
     suite_add_tcase(s, tc);

@@ -801,6 +801,28 @@ START_TEST(moves_copies_and_appends_keep_packing)
 }
 END_TEST
 
+/* LINSERT repacks only a node that was packed (quicklistRecompressOnly),
+ * so an interior node can grow plain past 48 bytes; a read then packs it,
+ * as Redis's iterator does when it lets go of the node. */
+START_TEST(reads_pack_the_plain_interior_nodes_they_cover)
+{
+    struct list *l = make_packed(4, 1);
+    for (int i = 0; i < 12; i++)
+        push(l, LIST_TAIL, i >= 4 && i < 8 ? (i & 1 ? "bbbbbbbbbb" : "aaaaaaaaaa") : "cccccccccc");
+    expect_packed(l, ".Z.");
+    ck_assert_uint_eq(list_remove_matching(l, "bbbbbbbbbb", 10, 0), 2); /* 31 bytes: plain */
+    expect_packed(l, "...");
+    ck_assert_int_eq(list_insert(l, 4, true, "aaaaaaaaaaaaaaaaaaaa", 20), LIST_OK);
+    expect_packed(l, "...");
+    list_reads_done(l, 0, 3); /* the head node only */
+    expect_packed(l, "...");
+    list_reads_done(l, 3, 5);
+    expect_packed(l, ".Z.");
+    list__check_invariants(l);
+    list_destroy(l);
+}
+END_TEST
+
 /* As list-max-listpack-size, the depth is read when the list is made. */
 START_TEST(depth_is_fixed_when_created)
 {
@@ -851,6 +873,7 @@ static Suite *list_suite(void)
     tcase_add_test(packed, interior_nodes_are_packed_beyond_the_depth);
     tcase_add_test(packed, head_pushes_pack_the_node_leaving_the_depth);
     tcase_add_test(packed, depth_is_fixed_when_created);
+    tcase_add_test(packed, reads_pack_the_plain_interior_nodes_they_cover);
     tcase_add_test(packed, small_or_incompressible_nodes_stay_plain);
     tcase_add_test(packed, every_operation_works_on_packed_nodes);
     tcase_add_test(packed, moves_copies_and_appends_keep_packing);
