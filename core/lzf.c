@@ -258,6 +258,11 @@ unsigned char *lzf_thread_scratch(size_t size)
     struct thread_bufs *t = thread_bufs();
     if (t == NULL)
         return NULL;
+    if (t->scratch_cap > LZF_SCRATCH_KEEP && size <= LZF_SCRATCH_KEEP) {
+        free(t->scratch); /* one huge node read once is not kept for good */
+        t->scratch = NULL;
+        t->scratch_cap = 0;
+    }
     if (t->scratch_cap < size) {
         unsigned char *p = realloc(t->scratch, size);
         if (p == NULL)

@@ -64,7 +64,10 @@ int lzf_decompress(const void *in, size_t in_len, void *out, size_t out_len, siz
 /* This thread's compressor table, or NULL when out of memory. */
 struct lzf_state *lzf_thread_state(void);
 /* This thread's scratch buffer, at least `size` bytes, or NULL when out
- * of memory. It keeps its largest size; the next call may move it. */
+ * of memory. The next call may move it. It keeps its largest size up to
+ * LZF_SCRATCH_KEEP (two 64 KB list nodes); a larger one is given back at
+ * the next call that needs no more than that. */
+#define LZF_SCRATCH_KEEP ((size_t)128 << 10)
 unsigned char *lzf_thread_scratch(size_t size);
 
 #endif

@@ -9,11 +9,13 @@
  */
 #include <check.h>
 #include <limits.h>
+#include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "list.h"
+#include "lzf.h"
 
 static struct object_limits limits = OBJECT_LIMITS_DEFAULT;
 
@@ -823,6 +825,25 @@ START_TEST(reads_pack_the_plain_interior_nodes_they_cover)
 }
 END_TEST
 
+/* Reading a huge packed node grows the thread's scratch buffer; the next
+ * small read gives that memory back. */
+START_TEST(a_huge_read_buffer_is_not_kept)
+{
+    struct list *l = make_packed(-2, 1);
+    static char big[300000];
+    memset(big, 'z', sizeof(big));
+    for (int i = 0; i < 3; i++)
+        ck_assert_int_eq(list_push(l, LIST_TAIL, big, sizeof(big)), LIST_OK);
+    expect_packed(l, ".Z.");
+    struct list_entry e;
+    list_get(l, 1, &e);
+    entry_is(&e, big, sizeof(big));
+    ck_assert_uint_ge(malloc_usable_size(lzf_thread_scratch(LZF_SCRATCH_KEEP + 1)), sizeof(big));
+    ck_assert_uint_lt(malloc_usable_size(lzf_thread_scratch(1)), LZF_SCRATCH_KEEP);
+    list_destroy(l);
+}
+END_TEST
+
 /* As list-max-listpack-size, the depth is read when the list is made. */
 START_TEST(depth_is_fixed_when_created)
 {
@@ -873,6 +894,7 @@ static Suite *list_suite(void)
     tcase_add_test(packed, interior_nodes_are_packed_beyond_the_depth);
     tcase_add_test(packed, head_pushes_pack_the_node_leaving_the_depth);
     tcase_add_test(packed, depth_is_fixed_when_created);
+    tcase_add_test(packed, a_huge_read_buffer_is_not_kept);
     tcase_add_test(packed, reads_pack_the_plain_interior_nodes_they_cover);
     tcase_add_test(packed, small_or_incompressible_nodes_stay_plain);
     tcase_add_test(packed, every_operation_works_on_packed_nodes);
