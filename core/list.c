@@ -49,10 +49,37 @@
  *
  *   Redis's packed_threshold plain nodes (elements of 1 GB and more) are
  *   not needed: an entry holds up to 4 GB; larger elements are ENOMEM.
- *   list-compress-depth (LZF of interior nodes) is not implemented.
+ *
+ *   list-compress-depth D > 0 (read when the list is created, as the
+ *   fill): every node more than D nodes from either end is kept packed
+ *   (__quicklistCompress), its buffer the LZF compression of its whole
+ *   listpack (header, entries, terminator) behind a 32-bit size, exactly
+ *   the bytes Redis keeps, so DUMP and RDB write them as they are
+ *   (rdbSaveLzfBlob). A node packs only from 48 listpack bytes and when
+ *   LZF saves more than 8; otherwise it stays plain, as in Redis.
+ *   - which nodes are packed follows quicklist's calls: when the node
+ *     count changes the D nodes at each end are unpacked and the first
+ *     interior node from each end packed (settle); a write inside
+ *     unpacks its node and packs it again after as quicklist does for
+ *     that command (LINSERT repacks only what was packed, LSET and the
+ *     nodes LREM and LINSERT's search pass are packed when interior).
+ *   - reads decompress a packed node into this thread's scratch buffer
+ *     (lzf_thread_scratch) and leave the node packed; an iterator reads
+ *     its next node only when it enters it, so the entry it handed out
+ *     last stays valid until then. Redis's reading iterators also pack
+ *     the plain interior nodes they pass (quicklistCompress as they let
+ *     go); reads here are const, so the commands call list_reads_done
+ *     after LINDEX, LRANGE and LPOS for the same effect.
+ *   - left different: a node Redis once decompressed "for use" may keep
+ *     its recompress flag while plain, and an LINSERT beside it later
+ *     packs it in Redis only.
+ *   - decompressing cannot fail but for memory; neither a read nor a pop
+ *     can report that, so the process aborts then, as zmalloc does.
  *
  * Complexity: see list.h. Destroying a list frees one buffer per node,
- *   so even a list of millions of elements goes in a few thousand frees.
+ *   so even a list of millions of elements goes in a few thousand frees,
+ *   packed or not. Reading or changing a packed node costs O(node bytes)
+ *   more (LZF both ways), as in Redis.
  *
  * Thread safety: none (the shard lock guards the key holding the list).
  */
@@ -66,6 +93,7 @@
 #include <string.h>
 
 #include "listpack.h"
+#include "lzf.h"
 
 #define FILL_MAX 32767     /* quicklist's FILL_MAX */
 #define FILL_MIN (-5)
@@ -74,13 +102,23 @@
 #define MERGE_ESTIMATE 11  /* what _quicklistNodeAllowMerge subtracts */
 #define NODES_MIN_CAP 4
 #define NODE_SHRINK_MIN 32 /* slack worth a realloc: glibc's smallest chunk */
+#define COUNT_MAX INT32_MAX /* a node's count has 31 bits */
+#define DEPTH_MAX 65535     /* quicklist's COMPRESS_MAX */
+#define MIN_COMPRESS_BYTES 48  /* quicklist: smaller listpacks stay as they are */
+#define MIN_COMPRESS_IMPROVE 8 /* quicklist: packing must save more than this */
+#define LZF_SIZE_WORD 4        /* a packed buffer's leading compressed size */
 
 static const size_t level_bytes[] = {4096, 8192, 16384, 32768, 65536};
 
+/* A node's buffer holds its entries as they are (`bytes` of them), or,
+ * when `lzf`, a packed node: the LZF compression of its whole listpack
+ * (header, entries, terminator: what Redis compresses), behind the
+ * compressed size as a 32-bit word, as Redis's quicklistLZF. */
 struct node {
-    unsigned char *buf; /* `bytes` bytes of entries; NULL when empty */
-    uint32_t bytes;
-    uint32_t count;
+    unsigned char *buf; /* NULL when empty */
+    uint32_t bytes;     /* the entries' size, packed or not */
+    uint32_t count : 31;
+    uint32_t lzf : 1;
 };
 
 /* The node array of a list of two nodes or more: a header, then nodes. */
@@ -97,7 +135,8 @@ struct list {
     struct node *nodes;        /* &one, or a node_array's nodes */
     struct node one;
     uint32_t nnodes;
-    int32_t fill; /* list-max-listpack-size when created, clamped */
+    int16_t fill;   /* list-max-listpack-size when created, clamped */
+    uint16_t depth; /* list-compress-depth when created, clamped */
 };
 
 static_assert(sizeof(struct node) == 16, "a node is 16 bytes");
@@ -187,7 +226,7 @@ static size_t entry_offset(const struct node *nd, size_t r)
 static int node_insert(struct node *nd, size_t off, const void *s, size_t len)
 {
     size_t esz = listpack_entry_size(s, len);
-    if (esz > UINT32_MAX - nd->bytes || nd->count == UINT32_MAX)
+    if (esz > UINT32_MAX - nd->bytes || nd->count == COUNT_MAX)
         return LIST_ENOMEM;
     size_t need = nd->bytes + esz;
     unsigned char *b = nd->buf;
@@ -245,6 +284,98 @@ static int node_replace(struct node *nd, size_t off, size_t old, const void *s, 
     if (esz < old)
         node_fit(nd);
     return LIST_OK;
+}
+
+/* ==== packed nodes ============================================================ */
+
+/* Decompress a packed node's listpack into out (bytes + LISTPACK_EMPTY
+ * long). The bytes were compressed here, so this cannot fail. */
+static void unpack_into(const struct node *nd, unsigned char *out)
+{
+    uint32_t csz;
+    size_t written, raw = (size_t)nd->bytes + LISTPACK_EMPTY;
+    memcpy(&csz, nd->buf, sizeof(csz));
+    int rc = lzf_decompress(nd->buf + LZF_SIZE_WORD, csz, out, raw, &written);
+    assert(rc == LZF_OK && written == raw);
+    (void)rc;
+}
+
+/* Reading a packed node, or changing one, needs its bytes back, and
+ * neither a read nor a pop can report running out of memory: the process
+ * stops there, as redis-server's zmalloc does. */
+static void *must(void *p)
+{
+    if (p == NULL)
+        abort();
+    return p;
+}
+
+/* The node as a reader sees it: a packed node's entries decompressed into
+ * this thread's scratch buffer, valid until the next read or write of a
+ * packed node on this thread (Redis decompresses it for the read too). */
+static struct node readable(const struct node *nd)
+{
+    struct node v = *nd;
+    if (nd->lzf) {
+        unsigned char *out = must(lzf_thread_scratch((size_t)nd->bytes + LISTPACK_EMPTY));
+        unpack_into(nd, out);
+        v.buf = out + LISTPACK_HEADER;
+        v.lzf = 0;
+    }
+    return v;
+}
+
+/* A packed node plain again, before a write changes it. */
+static void unpack(struct node *nd)
+{
+    if (!nd->lzf)
+        return;
+    unsigned char *b = must(malloc((size_t)nd->bytes + LISTPACK_EMPTY));
+    unpack_into(nd, b);
+    memmove(b, b + LISTPACK_HEADER, nd->bytes);
+    free(nd->buf);
+    nd->buf = b;
+    nd->lzf = 0;
+}
+
+/* __quicklistCompressNode: pack a plain node when its listpack is at
+ * least MIN_COMPRESS_BYTES long and LZF saves more than
+ * MIN_COMPRESS_IMPROVE bytes of it, compressing exactly the bytes Redis
+ * compresses so that DUMP can copy them as Redis does. Otherwise, or out
+ * of memory, it stays plain, which is always correct. */
+static void pack(struct node *nd)
+{
+    size_t raw = (size_t)nd->bytes + LISTPACK_EMPTY;
+    if (nd->lzf || raw < MIN_COMPRESS_BYTES || raw >= LZF_MAX_INPUT)
+        return;
+    struct lzf_state *st = lzf_thread_state();
+    unsigned char *in = lzf_thread_scratch(2 * raw);
+    if (st == NULL || in == NULL)
+        return;
+    unsigned char *out = in + raw;
+    listpack_store_header(in, (uint32_t)raw, nd->count);
+    memcpy(in + LISTPACK_HEADER, nd->buf, nd->bytes);
+    in[raw - 1] = 0xFF; /* the listpack's terminator */
+    size_t csz = lzf_compress(st, in, raw, out, raw);
+    unsigned char *b;
+    if (csz == 0 || csz + MIN_COMPRESS_IMPROVE >= raw || (b = malloc(LZF_SIZE_WORD + csz)) == NULL)
+        return;
+    uint32_t word = (uint32_t)csz;
+    memcpy(b, &word, sizeof(word));
+    memcpy(b + LZF_SIZE_WORD, out, csz);
+    free(nd->buf);
+    nd->buf = b;
+    nd->lzf = 1;
+}
+
+/* The bytes a node's buffer holds. */
+static size_t node_buf_size(const struct node *nd)
+{
+    uint32_t csz;
+    if (!nd->lzf)
+        return nd->bytes;
+    memcpy(&csz, nd->buf, sizeof(csz));
+    return LZF_SIZE_WORD + (size_t)csz;
 }
 
 /* ==== the node array ========================================================== */
@@ -342,6 +473,36 @@ static void nodes_close(struct list *l, size_t at)
     nodes_fit(l);
 }
 
+/* Whether list-compress-depth keeps node ni packed: it is more than
+ * `depth` nodes from either end. */
+static bool interior(const struct list *l, size_t ni)
+{
+    return l->depth > 0 && ni >= l->depth && ni < l->nnodes && l->nnodes - ni > l->depth;
+}
+
+static void pack_if_interior(struct list *l, size_t ni)
+{
+    if (interior(l, ni))
+        pack(&l->nodes[ni]);
+}
+
+/* __quicklistCompress after the node count changed: the `depth` nodes at
+ * each end plain, and the first interior node from each end packed. The
+ * nodes further in were packed when they became interior: nodes move in
+ * one place at a time as nodes are added, and only outwards as they go. */
+static void settle(struct list *l)
+{
+    size_t n = l->nnodes, d = l->depth < n ? l->depth : n;
+    for (size_t i = 0; i < d; i++) {
+        unpack(&l->nodes[i]);
+        unpack(&l->nodes[n - 1 - i]);
+    }
+    if (n > d) {
+        pack_if_interior(l, d);
+        pack_if_interior(l, n - 1 - d);
+    }
+}
+
 /* Append node b's entries to node a (b is left as it was). */
 static bool merge_into(struct node *a, const struct node *b)
 {
@@ -359,10 +520,15 @@ static bool merge_into(struct node *a, const struct node *b)
  * leaves them apart); true if merged. */
 static bool try_merge(struct list *l, size_t ni)
 {
-    if (ni + 1 >= l->nnodes || !can_merge(l, &l->nodes[ni], &l->nodes[ni + 1]) ||
-        !merge_into(&l->nodes[ni], &l->nodes[ni + 1]))
+    if (ni + 1 >= l->nnodes || !can_merge(l, &l->nodes[ni], &l->nodes[ni + 1]))
+        return false;
+    unpack(&l->nodes[ni]);
+    unpack(&l->nodes[ni + 1]);
+    if (!merge_into(&l->nodes[ni], &l->nodes[ni + 1]))
         return false;
     nodes_close(l, ni + 1);
+    settle(l);
+    pack_if_interior(l, ni);
     return true;
 }
 
@@ -425,7 +591,7 @@ static int split(struct list *l, size_t ni, size_t off, size_t r)
         return LIST_ENOMEM;
     }
     struct node *nd = &l->nodes[ni];
-    l->nodes[ni + 1] = (struct node){b, (uint32_t)tail, nd->count - (uint32_t)r};
+    l->nodes[ni + 1] = (struct node){b, (uint32_t)tail, nd->count - (uint32_t)r, 0};
     nd->bytes = (uint32_t)off;
     nd->count = (uint32_t)r;
     node_fit(nd);
@@ -440,8 +606,10 @@ struct list *list_create(const struct object_limits *limits)
     if (l == NULL)
         return NULL;
     long long fill = limits->list_max_listpack_size;
+    long long depth = limits->list_compress_depth;
     l->boxed.ops = &list_ops;
-    l->fill = (int)(fill > FILL_MAX ? FILL_MAX : fill < FILL_MIN ? FILL_MIN : fill);
+    l->fill = (int16_t)(fill > FILL_MAX ? FILL_MAX : fill < FILL_MIN ? FILL_MIN : fill);
+    l->depth = (uint16_t)(depth > DEPTH_MAX ? DEPTH_MAX : depth < 0 ? 0 : depth);
     l->nodes = &l->one;
     return l;
 }
@@ -468,15 +636,34 @@ struct list *list_from_boxed(struct object_boxed *b)
     return (struct list *)b;
 }
 
+/* A node shaped as `shape` (count, bytes, packed or not) appended at
+ * the tail, its buffer a copy of buf[0..size). */
+static int append_node(struct list *l, const unsigned char *buf, size_t size, struct node shape)
+{
+    unsigned char *b = malloc(size);
+    if (b == NULL)
+        return LIST_ENOMEM;
+    if (nodes_open(l, l->nnodes) < 0) {
+        free(b);
+        return LIST_ENOMEM;
+    }
+    memcpy(b, buf, size);
+    shape.buf = b;
+    l->nodes[l->nnodes - 1] = shape;
+    count_add(l, shape.count);
+    return LIST_OK;
+}
+
 struct list *list_dup(const struct list *l)
 {
     struct list *copy = calloc(1, sizeof(*copy));
     if (copy == NULL)
         return NULL;
-    *copy = (struct list){.boxed = l->boxed, .nodes = &copy->one, .fill = l->fill};
+    *copy = (struct list){
+        .boxed = l->boxed, .nodes = &copy->one, .fill = l->fill, .depth = l->depth};
     for (size_t i = 0; i < l->nnodes; i++) {
         const struct node *nd = &l->nodes[i];
-        if (list_append_entries(copy, nd->buf, nd->bytes, nd->count) < 0) {
+        if (append_node(copy, nd->buf, node_buf_size(nd), *nd) < 0) {
             list_destroy(copy);
             return NULL;
         }
@@ -525,19 +712,15 @@ void list_get(const struct list *l, size_t i, struct list_entry *out)
 {
     assert(i < list_len(l));
     size_t rank, ni = find_node(l, i, &rank);
-    const struct node *nd = &l->nodes[ni];
-    entry_at(nd, entry_offset(nd, rank), out);
+    struct node nd = readable(&l->nodes[ni]);
+    entry_at(&nd, entry_offset(&nd, rank), out);
 }
 
 void list_peek(const struct list *l, enum list_where where, struct list_entry *out)
 {
     assert(l->nnodes > 0);
-    if (where == LIST_HEAD) {
-        entry_at(&l->nodes[0], 0, out);
-        return;
-    }
-    const struct node *nd = &l->nodes[l->nnodes - 1];
-    entry_at(nd, nd->bytes - listpack_prev_size(nd->buf + nd->bytes), out);
+    struct node nd = readable(&l->nodes[where == LIST_HEAD ? 0 : l->nnodes - 1]);
+    entry_at(&nd, where == LIST_HEAD ? 0 : nd.bytes - listpack_prev_size(nd.buf + nd.bytes), out);
 }
 
 void list_iter_init(struct list_iter *it, const struct list *l, size_t start, bool backward)
@@ -549,30 +732,45 @@ void list_iter_init(struct list_iter *it, const struct list *l, size_t start, bo
     assert(start < count);
     it->left = backward ? start + 1 : count - start;
     it->node = find_node(l, start, &rank);
-    it->off = entry_offset(&l->nodes[it->node], rank);
+    struct node nd = readable(&l->nodes[it->node]);
+    it->data = nd.buf;
+    it->off = entry_offset(&nd, backward ? rank + 1 : rank);
+}
+
+/* The walk's node, read (decompressed) when the walk enters it, not when
+ * it leaves the one before: the entry handed out last may live in the
+ * thread's scratch buffer that reading a packed node reuses. */
+static struct node iter_node(struct list_iter *it)
+{
+    if (it->data == NULL)
+        it->data = readable(&it->l->nodes[it->node]).buf;
+    struct node nd = it->l->nodes[it->node];
+    nd.buf = (unsigned char *)it->data;
+    return nd;
 }
 
 bool list_iter_next(struct list_iter *it, struct list_entry *out)
 {
     if (it->left == 0)
         return false;
-    const struct node *nd = &it->l->nodes[it->node];
-    size_t size = entry_at(nd, it->off, out);
-    if (--it->left == 0)
-        return true;
+    struct node nd = iter_node(it);
+    it->left--;
     if (!it->backward) {
-        it->off += size;
-        if (it->off == nd->bytes) {
+        it->off += entry_at(&nd, it->off, out);
+        if (it->off == nd.bytes && it->left > 0) {
             it->node++;
             it->off = 0;
+            it->data = NULL;
         }
         return true;
     }
-    if (it->off == 0) {
-        nd = &it->l->nodes[--it->node];
-        it->off = nd->bytes;
+    it->off -= listpack_prev_size(nd.buf + it->off);
+    entry_at(&nd, it->off, out);
+    if (it->off == 0 && it->left > 0) {
+        it->node--;
+        it->off = it->l->nodes[it->node].bytes;
+        it->data = NULL;
     }
-    it->off -= listpack_prev_size(nd->buf + it->off);
     return true;
 }
 
@@ -591,13 +789,40 @@ int list_fill(const struct list *l)
     return l->fill;
 }
 
+int list_compress_depth(const struct list *l)
+{
+    return l->depth;
+}
+
 const unsigned char *list_node_entries(const struct list *l, size_t i, size_t *bytes,
                                        size_t *count)
 {
     assert(i < l->nnodes);
     *bytes = l->nodes[i].bytes;
     *count = l->nodes[i].count;
-    return l->nodes[i].buf;
+    return readable(&l->nodes[i]).buf;
+}
+
+const unsigned char *list_node_lzf(const struct list *l, size_t i, size_t *lzf_bytes,
+                                   size_t *lp_bytes)
+{
+    assert(i < l->nnodes);
+    const struct node *nd = &l->nodes[i];
+    if (!nd->lzf)
+        return NULL;
+    *lzf_bytes = node_buf_size(nd) - LZF_SIZE_WORD;
+    *lp_bytes = (size_t)nd->bytes + LISTPACK_EMPTY;
+    return nd->buf + LZF_SIZE_WORD;
+}
+
+void list_reads_done(struct list *l, size_t first, size_t last)
+{
+    if (l->depth == 0)
+        return;
+    assert(first <= last && last < list_len(l));
+    size_t r, ni = find_node(l, first, &r), end = find_node(l, last, &r);
+    for (; ni <= end; ni++)
+        pack_if_interior(l, ni);
 }
 
 /* ==== writing at the ends ===================================================== */
@@ -614,12 +839,15 @@ int list_push(struct list *l, enum list_where where, const void *bytes, size_t l
             return LIST_ENOMEM;
     }
     struct node *nd = &l->nodes[ni];
+    unpack(nd);
     if (node_insert(nd, where == LIST_HEAD ? 0 : nd->bytes, bytes, len) < 0) {
         if (fresh)
             nodes_close(l, ni);
         return LIST_ENOMEM;
     }
     count_add(l, 1);
+    if (fresh)
+        settle(l);
     return LIST_OK;
 }
 
@@ -628,6 +856,7 @@ void list_pop(struct list *l, enum list_where where)
     assert(l->nnodes > 0);
     size_t ni = where == LIST_HEAD ? 0 : l->nnodes - 1;
     struct node *nd = &l->nodes[ni];
+    unpack(nd);
     if (where == LIST_HEAD) {
         node_delete(nd, 0, entry_size(nd, 0), 1);
     } else {
@@ -635,8 +864,10 @@ void list_pop(struct list *l, enum list_where where)
         node_delete(nd, nd->bytes - size, size, 1);
     }
     count_sub(l, 1);
-    if (nd->count == 0)
+    if (nd->count == 0) {
         nodes_close(l, ni);
+        settle(l);
+    }
 }
 
 int list_move(struct list *src, enum list_where from, struct list *dst, enum list_where to)
@@ -661,8 +892,30 @@ int list_move(struct list *src, enum list_where from, struct list *dst, enum lis
 
 /* ==== writing inside ========================================================== */
 
-/* A new node at `at` holding just the element. */
-static int insert_node(struct list *l, size_t at, const void *s, size_t len)
+/* Insert into node ni before its entry of rank r, as quicklist does for
+ * a node it decompresses for use: packed again after only if it was. */
+static int insert_into(struct list *l, size_t ni, size_t r, const void *s, size_t len)
+{
+    struct node *nd = &l->nodes[ni];
+    bool was_packed = nd->lzf;
+    unpack(nd);
+    int rc = node_insert(nd, entry_offset(nd, r), s, len);
+    if (was_packed)
+        pack(nd);
+    return rc;
+}
+
+/* __quicklistInsertNode's compression after node `added` was put beside
+ * node `old`: the ends settle and both are packed if interior. */
+static void added_beside(struct list *l, size_t old, size_t added)
+{
+    settle(l);
+    pack_if_interior(l, old);
+    pack_if_interior(l, added);
+}
+
+/* A new node at `at` holding just the element, beside node `old`. */
+static int insert_node(struct list *l, size_t at, size_t old, const void *s, size_t len)
 {
     if (nodes_open(l, at) < 0)
         return LIST_ENOMEM;
@@ -670,6 +923,7 @@ static int insert_node(struct list *l, size_t at, const void *s, size_t len)
         nodes_close(l, at);
         return LIST_ENOMEM;
     }
+    added_beside(l, old, at);
     return LIST_OK;
 }
 
@@ -683,21 +937,24 @@ static int insert_full(struct list *l, size_t ni, size_t r, bool after, const vo
     struct node *nd = &l->nodes[ni];
     if (after && r == nd->count - 1u) {
         if (ni + 1 < l->nnodes && can_take(l, &l->nodes[ni + 1], len))
-            return node_insert(&l->nodes[ni + 1], 0, s, len);
-        return insert_node(l, ni + 1, s, len);
+            return insert_into(l, ni + 1, 0, s, len);
+        return insert_node(l, ni + 1, ni, s, len);
     }
     if (!after && r == 0) {
         if (ni > 0 && can_take(l, &l->nodes[ni - 1], len))
-            return node_insert(&l->nodes[ni - 1], l->nodes[ni - 1].bytes, s, len);
-        return insert_node(l, ni, s, len);
+            return insert_into(l, ni - 1, l->nodes[ni - 1].count, s, len);
+        return insert_node(l, ni, ni + 1, s, len);
     }
     size_t k = after ? r + 1 : r; /* the split: [0, k) and [k, count) */
+    unpack(nd);
     if (split(l, ni, entry_offset(nd, k), k) < 0)
         return LIST_ENOMEM;
     int rc = after ? node_insert(&l->nodes[ni + 1], 0, s, len)
                    : node_insert(&l->nodes[ni], l->nodes[ni].bytes, s, len);
+    size_t old = after ? ni : ni + 1; /* quicklist's node: the other part is new */
+    added_beside(l, old, after ? ni + 1 : ni);
     if (rc == LIST_OK)
-        merge_around(l, after ? ni : ni + 1);
+        merge_around(l, old);
     return rc;
 }
 
@@ -707,8 +964,10 @@ int list_insert(struct list *l, size_t pivot, bool after, const void *bytes, siz
     if (len > UINT32_MAX - LISTPACK_ENTRY_MAX)
         return LIST_ENOMEM;
     size_t r, ni = find_node(l, pivot, &r);
+    for (size_t i = 0; i < ni; i++) /* LINSERT's search packs the nodes it passed */
+        pack_if_interior(l, i);
     struct node *nd = &l->nodes[ni];
-    int rc = can_take(l, nd, len) ? node_insert(nd, entry_offset(nd, after ? r + 1 : r), bytes, len)
+    int rc = can_take(l, nd, len) ? insert_into(l, ni, after ? r + 1 : r, bytes, len)
                                   : insert_full(l, ni, r, after, bytes, len);
     if (rc == LIST_OK)
         count_add(l, 1);
@@ -723,8 +982,11 @@ int list_set(struct list *l, size_t i, const void *bytes, size_t len)
         return LIST_ENOMEM;
     size_t r, ni = find_node(l, i, &r);
     struct node *nd = &l->nodes[ni];
+    unpack(nd);
     size_t off = entry_offset(nd, r);
-    return node_replace(nd, off, entry_size(nd, off), bytes, len);
+    int rc = node_replace(nd, off, entry_size(nd, off), bytes, len);
+    pack_if_interior(l, ni); /* quicklistReplaceEntry's quicklistCompress */
+    return rc;
 }
 
 /* Drop from node nd the entries equal to s that come at or after list
@@ -790,11 +1052,14 @@ size_t list_remove_matching(struct list *l, const void *bytes, size_t len, long 
             idx += nd->count;
             continue;
         }
+        unpack(nd); /* quicklist's iterator packs every node it passed */
         filter_node(nd, &idx, from, bytes, len, limit, &removed);
+        pack_if_interior(l, ni);
     }
     if (removed) {
         count_sub(l, removed);
         drop_empty(l);
+        settle(l);
     }
     return removed;
 }
@@ -805,17 +1070,28 @@ static void delete_range(struct list *l, size_t start, size_t n)
     if (n == 0)
         return;
     size_t r, ni = find_node(l, start, &r);
+    pack_if_interior(l, ni); /* quicklistDelRange's iterator packs where it starts */
     for (size_t left = n; left > 0; ni++, r = 0) {
         struct node *nd = &l->nodes[ni];
         size_t take = nd->count - r < left ? nd->count - r : left;
+        left -= take;
+        if (take == nd->count) {
+            free(nd->buf);
+            *nd = (struct node){0};
+            continue;
+        }
+        bool was_packed = nd->lzf;
+        unpack(nd);
         size_t off = entry_offset(nd, r), end = off;
         for (size_t k = 0; k < take; k++)
             end += entry_size(nd, end);
         node_delete(nd, off, end - off, take);
-        left -= take;
+        if (was_packed)
+            pack(nd);
     }
     count_sub(l, n);
     drop_empty(l);
+    settle(l);
 }
 
 void list_keep_range(struct list *l, size_t start, size_t n)
@@ -830,18 +1106,12 @@ int list_append_entries(struct list *l, const unsigned char *entries, size_t byt
                         size_t count)
 {
     assert(count > 0 && bytes > 0);
-    if (bytes > UINT32_MAX || count > UINT32_MAX)
+    if (bytes > UINT32_MAX || count > COUNT_MAX)
         return LIST_ENOMEM;
-    unsigned char *b = malloc(bytes);
-    if (b == NULL)
+    struct node shape = {NULL, (uint32_t)bytes, (uint32_t)count, 0};
+    if (append_node(l, entries, bytes, shape) < 0)
         return LIST_ENOMEM;
-    if (nodes_open(l, l->nnodes) < 0) {
-        free(b);
-        return LIST_ENOMEM;
-    }
-    memcpy(b, entries, bytes);
-    l->nodes[l->nnodes - 1] = (struct node){b, (uint32_t)bytes, (uint32_t)count};
-    count_add(l, count);
+    settle(l);
     return LIST_OK;
 }
 
@@ -854,17 +1124,18 @@ void list__check_invariants(const struct list *l)
     assert(l->nnodes <= nodes_cap(l));
     size_t total = 0;
     for (size_t i = 0; i < l->nnodes; i++) {
-        const struct node *nd = &l->nodes[i];
-        assert(nd->count > 0 && nd->bytes > 0 && nd->buf != NULL);
+        assert(l->nodes[i].count > 0 && l->nodes[i].bytes > 0 && l->nodes[i].buf != NULL);
+        assert(!l->nodes[i].lzf || interior(l, i)); /* the ends stay plain */
+        const struct node nd = readable(&l->nodes[i]);
         size_t off = 0, n = 0;
-        while (off < nd->bytes) {
+        while (off < nd.bytes) {
             struct listpack_value v;
-            size_t size = listpack_decode(nd->buf + off, nd->bytes - off, &v);
+            size_t size = listpack_decode(nd.buf + off, nd.bytes - off, &v);
             assert(size > 0);
             off += size;
             n++;
         }
-        assert(off == nd->bytes && n == nd->count);
+        assert(off == nd.bytes && n == nd.count);
         total += n;
     }
     assert(total == list_len(l));

@@ -12,6 +12,9 @@
  *             list is created, as Redis's quicklist keeps its fill):
  *             negative -1..-5 caps a node at 4/8/16/32/64 KB, positive
  *             caps its element count (and 8 KB).
+ *   packed    a node kept LZF-compressed, as list-compress-depth asks
+ *             (read when the list is created): every node further than
+ *             `depth` nodes from either end, when that saves bytes.
  *   entry     a view of one element: bytes borrowed from the list, or an
  *             integer's decimal form held in the view itself.
  *   encoding  what OBJECT ENCODING reports. Redis 7.0 reports "quicklist"
@@ -28,7 +31,10 @@
  *
  * Ownership: the list copies the bytes it is given. Entries it hands out
  * (list_get, list_iter_next) are borrowed: valid until the next change to
- * the list.
+ * the list, and, when they come from a packed node, until the next read
+ * of a packed node on this thread (its bytes are decompressed into the
+ * thread's scratch buffer, core/lzf.h); list_peek's never come from one.
+ * Out of memory while decompressing a packed node aborts.
  *
  * Thread safety: none; a list lives in a keyspace entry and is guarded by
  * its shard's lock.
@@ -63,15 +69,17 @@ struct list_entry {
 /* A walk over consecutive elements, towards the tail or the head. */
 struct list_iter {
     const struct list *l;
-    size_t node, off; /* the next entry's node and byte offset */
+    const unsigned char *data; /* the node's entries; NULL: read them next */
+    size_t node, off; /* the next entry's node and byte offset (its end, backward) */
     size_t left;      /* elements still to hand out */
     bool backward;
 };
 
 /* ---- lifecycle ------------------------------------------------------------ */
 
-/* An empty list whose nodes follow limits->list_max_listpack_size as it
- * is now (later changes apply to new lists); NULL on ENOMEM. */
+/* An empty list whose nodes follow limits->list_max_listpack_size and
+ * list_compress_depth as they are now (later changes apply to new lists);
+ * NULL on ENOMEM. */
 struct list *list_create(const struct object_limits *limits);
 /* Free the list: one free per node. Accepts NULL. */
 void list_destroy(struct list *l);
@@ -79,7 +87,8 @@ void list_destroy(struct list *l);
  * deep-copy the list), and back. list_from_boxed asserts it is a list. */
 struct object_boxed *list_boxed(struct list *l);
 struct list *list_from_boxed(struct object_boxed *b);
-/* A deep copy (same nodes, same bound), or NULL on ENOMEM. */
+/* A deep copy (same nodes, packed or not, same bound and depth), or NULL
+ * on ENOMEM. */
 struct list *list_dup(const struct list *l);
 
 /* ---- reading -------------------------------------------------------------- */
@@ -103,14 +112,29 @@ bool list_iter_next(struct list_iter *it, struct list_entry *out);
 /* Whether an entry holds exactly these bytes. */
 bool list_entry_equals(const struct list_entry *e, const void *bytes, size_t len);
 
-/* Nodes, for DUMP, DEBUG OBJECT and tests: node i's packed entries
- * (listpack entries, no header or terminator), its byte size and element
- * count; and the bound they were cut by (list-max-listpack-size when the
- * list was created, clamped to -5..32767). */
+/* Nodes, for DUMP, DEBUG OBJECT and tests: node i's entries (listpack
+ * entries, no header or terminator; a packed node's decompressed as a
+ * read), their byte size and element count; and the bound they were cut
+ * by (list-max-listpack-size when the list was created, clamped to
+ * -5..32767). */
 size_t list_node_count(const struct list *l);
 int list_fill(const struct list *l);
+/* list-compress-depth when the list was created, clamped to 0..65535. */
+int list_compress_depth(const struct list *l);
 const unsigned char *list_node_entries(const struct list *l, size_t i, size_t *bytes,
                                        size_t *count);
+/* Node i's packed bytes when it is packed, else NULL: *lzf_bytes of LZF
+ * compressing its whole listpack of *lp_bytes (entries, header and
+ * terminator), which Redis writes to RDB as they are. */
+const unsigned char *list_node_lzf(const struct list *l, size_t i, size_t *lzf_bytes,
+                                   size_t *lp_bytes);
+
+/* After a command read indexes [first, last] (first <= last < len): pack
+ * the plain interior nodes holding them, as Redis's reading iterators
+ * pack each node they let go of (quicklistCompress), so that the nodes a
+ * later DUMP writes packed are the ones redis-server's would. The
+ * elements do not change. O(nodes) walk, nothing at depth 0. */
+void list_reads_done(struct list *l, size_t first, size_t last);
 
 /* ---- writing -------------------------------------------------------------- */
 

@@ -26,6 +26,8 @@
 #include "lzf.h"
 
 #include <assert.h>
+#include <pthread.h>
+#include <stdlib.h>
 #include <string.h>
 
 #define MAX_LIT (1u << 5)
@@ -201,4 +203,72 @@ int lzf_decompress(const void *in_data, size_t in_len, void *out_data, size_t ou
     }
     *written = op;
     return LZF_OK;
+}
+
+/* ==== per thread ============================================================== */
+
+/* What one thread keeps: freed by the key's destructor at thread exit. */
+struct thread_bufs {
+    struct lzf_state *state;
+    unsigned char *scratch;
+    size_t scratch_cap;
+};
+
+static pthread_key_t bufs_key;
+static pthread_once_t bufs_key_once = PTHREAD_ONCE_INIT;
+
+static void bufs_free_cb(void *p)
+{
+    struct thread_bufs *t = p;
+    free(t->state);
+    free(t->scratch);
+    free(t);
+}
+
+static void bufs_key_create(void)
+{
+    int rc = pthread_key_create(&bufs_key, bufs_free_cb);
+    assert(rc == 0);
+    (void)rc;
+}
+
+static struct thread_bufs *thread_bufs(void)
+{
+    pthread_once(&bufs_key_once, bufs_key_create);
+    struct thread_bufs *t = pthread_getspecific(bufs_key);
+    if (t == NULL && (t = calloc(1, sizeof(*t))) != NULL && pthread_setspecific(bufs_key, t) != 0) {
+        free(t);
+        t = NULL;
+    }
+    return t;
+}
+
+struct lzf_state *lzf_thread_state(void)
+{
+    struct thread_bufs *t = thread_bufs();
+    if (t == NULL)
+        return NULL;
+    if (t->state == NULL && (t->state = malloc(sizeof(*t->state))) != NULL)
+        lzf_state_init(t->state);
+    return t->state;
+}
+
+unsigned char *lzf_thread_scratch(size_t size)
+{
+    struct thread_bufs *t = thread_bufs();
+    if (t == NULL)
+        return NULL;
+    if (t->scratch_cap > LZF_SCRATCH_KEEP && size <= LZF_SCRATCH_KEEP) {
+        free(t->scratch); /* one huge node read once is not kept for good */
+        t->scratch = NULL;
+        t->scratch_cap = 0;
+    }
+    if (t->scratch_cap < size) {
+        unsigned char *p = realloc(t->scratch, size);
+        if (p == NULL)
+            return NULL;
+        t->scratch = p;
+        t->scratch_cap = size;
+    }
+    return t->scratch;
 }

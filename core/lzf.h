@@ -22,6 +22,13 @@
  * reference before the start of the output, or a truncated input). It
  * never reads or writes outside the buffers it is given, whatever the
  * input.
+ *
+ * Per thread: lzf_thread_state() and lzf_thread_scratch() hand out one
+ * compressor table and one growing scratch buffer per thread, allocated
+ * on first use and freed when the thread ends, for callers that compress
+ * or decompress at any time (DUMP, packed list nodes) and should not pay
+ * 256 KiB of malloc each time. The table empties itself in O(1) between
+ * uses, so reusing it costs nothing.
  */
 #ifndef GROVE_LZF_H
 #define GROVE_LZF_H
@@ -53,5 +60,14 @@ size_t lzf_compress(struct lzf_state *st, const void *in, size_t in_len, void *o
                     size_t out_len);
 /* Decompress in[0..in_len) into out[0..out_len); *written gets the size. */
 int lzf_decompress(const void *in, size_t in_len, void *out, size_t out_len, size_t *written);
+
+/* This thread's compressor table, or NULL when out of memory. */
+struct lzf_state *lzf_thread_state(void);
+/* This thread's scratch buffer, at least `size` bytes, or NULL when out
+ * of memory. The next call may move it. It keeps its largest size up to
+ * LZF_SCRATCH_KEEP (two 64 KB list nodes); a larger one is given back at
+ * the next call that needs no more than that. */
+#define LZF_SCRATCH_KEEP ((size_t)128 << 10)
+unsigned char *lzf_thread_scratch(size_t size);
 
 #endif

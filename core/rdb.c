@@ -173,6 +173,17 @@ static size_t encode_integer(unsigned char *buf, int64_t v)
     return n + 1;
 }
 
+/* rdbSaveLzfBlob: clen compressed bytes of a len-byte string. */
+static int write_lzf_blob(struct rdb_writer *w, const void *data, size_t clen, size_t len)
+{
+    unsigned char marker = 0xC0 | RDB_ENC_LZF;
+    int rc;
+    if ((rc = rdb_write_raw(w, &marker, 1)) == 0 && (rc = rdb_write_len(w, clen)) == 0 &&
+        (rc = rdb_write_len(w, len)) == 0)
+        rc = rdb_write_raw(w, data, clen);
+    return rc;
+}
+
 /* rdbSaveLzfStringObject: *done false (and nothing written) when it does
  * not pay. */
 static int write_lzf(struct rdb_writer *w, const void *s, size_t len, bool *done)
@@ -185,11 +196,8 @@ static int write_lzf(struct rdb_writer *w, const void *s, size_t len, bool *done
     size_t clen = lzf_compress(w->lzf, s, len, out, outlen);
     int rc = RDB_OK;
     if (clen > 0) {
-        unsigned char marker = 0xC0 | RDB_ENC_LZF;
         *done = true;
-        if ((rc = rdb_write_raw(w, &marker, 1)) == 0 && (rc = rdb_write_len(w, clen)) == 0 &&
-            (rc = rdb_write_len(w, len)) == 0)
-            rc = rdb_write_raw(w, out, clen);
+        rc = write_lzf_blob(w, out, clen, len);
     }
     free(out);
     return rc;
@@ -275,7 +283,8 @@ static int write_list_node(struct rdb_writer *w, struct rdb__lp *lp, const unsig
 
 /* The list's own nodes: they follow Redis's quicklist rules, so a list
  * built the same way dumps to the same bytes, and a loaded one to the
- * bytes it was loaded from. */
+ * bytes it was loaded from. A packed node (list-compress-depth) goes out
+ * as its LZF bytes, whatever rdbcompression says, as Redis writes it. */
 static int write_list(struct rdb_writer *w, const struct list *l)
 {
     struct rdb__lp lp;
@@ -283,7 +292,13 @@ static int write_list(struct rdb_writer *w, const struct list *l)
     size_t nodes = list_node_count(l);
     int rc = rdb_write_len(w, nodes);
     for (size_t i = 0; i < nodes && rc == 0; i++) {
-        size_t bytes, count;
+        size_t bytes, count, clen, lp_bytes;
+        const unsigned char *lzf = list_node_lzf(l, i, &clen, &lp_bytes);
+        if (lzf != NULL) {
+            if ((rc = rdb_write_len(w, QUICKLIST_NODE_PACKED)) == 0)
+                rc = write_lzf_blob(w, lzf, clen, lp_bytes);
+            continue;
+        }
         const unsigned char *entries = list_node_entries(l, i, &bytes, &count);
         rc = write_list_node(w, &lp, entries, bytes, count);
     }

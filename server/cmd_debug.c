@@ -276,7 +276,8 @@ static size_t serialized_length(const struct object *o)
 }
 
 /* The ql_ fields, from the list's nodes (cut as Redis's quicklist cuts
- * them): ql_uncompressed_size sums their listpacks' sizes. */
+ * them): ql_uncompressed_size sums their listpacks' sizes, packed or not;
+ * ql_compressed says whether the list has a compress depth (Redis 7.0). */
 static void list_extra(const struct object *o, char *buf, size_t cap)
 {
     const struct list *l = list_from_boxed(object_boxed(o));
@@ -285,14 +286,18 @@ static void list_extra(const struct object *o, char *buf, size_t cap)
     if (nodes == 0)
         return;
     for (size_t i = 0; i < nodes; i++) {
-        size_t b, count;
-        list_node_entries(l, i, &b, &count);
-        bytes += b + LISTPACK_EMPTY;
+        size_t b, lp_bytes, count;
+        if (list_node_lzf(l, i, &b, &lp_bytes) == NULL) {
+            list_node_entries(l, i, &b, &count);
+            lp_bytes = b + LISTPACK_EMPTY;
+        }
+        bytes += lp_bytes;
     }
     snprintf(buf, cap,
-             " ql_nodes:%zu ql_avg_node:%.2f ql_listpack_max:%d ql_compressed:0"
+             " ql_nodes:%zu ql_avg_node:%.2f ql_listpack_max:%d ql_compressed:%d"
              " ql_uncompressed_size:%zu",
-             nodes, (double)list_len(l) / (double)nodes, list_fill(l), bytes);
+             nodes, (double)list_len(l) / (double)nodes, list_fill(l),
+             list_compress_depth(l) != 0, bytes);
 }
 
 /* OBJECT key: Redis's line. refcount is 1: Grove shares no values (Redis

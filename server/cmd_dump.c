@@ -10,14 +10,10 @@
  * RESTORE builds a brand new object, as Redis does: REPLACE deletes the
  * old key first, so the LFU counter starts afresh.
  *
- * Strings are LZF-compressed in DUMP as redis-server does with its default
- * rdbcompression yes (Grove has no rdbcompression setting yet). Each
- * thread that runs DUMP keeps one compressor table (256 KiB), allocated on
- * its first DUMP and freed when the thread ends: the table empties itself
- * in O(1) between uses (core/lzf.h), so reusing it costs nothing.
+ * Strings are LZF-compressed in DUMP as redis-server does when
+ * rdbcompression is yes (the default), with the thread's compressor table
+ * (lzf_thread_state, core/lzf.h).
  */
-#include <assert.h>
-#include <pthread.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -33,31 +29,6 @@
 
 /* ---- DUMP ---------------------------------------------------------------------- */
 
-static pthread_key_t lzf_key;
-static pthread_once_t lzf_key_once = PTHREAD_ONCE_INIT;
-
-static void lzf_key_create(void)
-{
-    int rc = pthread_key_create(&lzf_key, free);
-    assert(rc == 0);
-    (void)rc;
-}
-
-/* This thread's compressor table, or NULL when out of memory. */
-static struct lzf_state *thread_lzf(void)
-{
-    pthread_once(&lzf_key_once, lzf_key_create);
-    struct lzf_state *st = pthread_getspecific(lzf_key);
-    if (st == NULL && (st = malloc(sizeof(*st))) != NULL) {
-        lzf_state_init(st);
-        if (pthread_setspecific(lzf_key, st) != 0) {
-            free(st);
-            return NULL;
-        }
-    }
-    return st;
-}
-
 static void dump_command(struct cmd_ctx *ctx)
 {
     struct cmd_key k;
@@ -67,9 +38,11 @@ static void dump_command(struct cmd_ctx *ctx)
         resp_add_null(ctx->out);
         return;
     }
-    struct lzf_state *lzf = thread_lzf();
+    /* rdbcompression no: Redis's DUMP writes strings plainly too */
+    bool compress = atomic_load(&server.cfg.rdbcompression);
+    struct lzf_state *lzf = compress ? lzf_thread_state() : NULL;
     struct rdb_buf payload = {0};
-    if (lzf == NULL || rdb_dump_payload(keyspace_object(e), lzf, &payload) < 0)
+    if ((compress && lzf == NULL) || rdb_dump_payload(keyspace_object(e), lzf, &payload) < 0)
         resp_add_error(ctx->out, ERR_OUT_OF_MEMORY);
     else
         resp_add_bulk(ctx->out, payload.data, payload.len);

@@ -247,6 +247,7 @@ static void lrange_command(struct cmd_ctx *ctx)
     list_iter_init(&it, l, from, false);
     for (size_t i = 0; i < n && list_iter_next(&it, &x); i++)
         reply_entry(ctx, &x);
+    list_reads_done(l, from, from + n - 1);
 }
 
 static void lindex_command(struct cmd_ctx *ctx)
@@ -272,6 +273,7 @@ static void lindex_command(struct cmd_ctx *ctx)
     }
     list_get(l, i, &x);
     reply_entry(ctx, &x);
+    list_reads_done(l, i, i);
 }
 
 /* ==== LSET LINSERT LREM LTRIM ========================================================= */
@@ -476,6 +478,20 @@ static bool lpos_next(struct lpos_walk *w, size_t *pos)
     return false;
 }
 
+/* Redis's LPOS loop asks its iterator for the next element before it
+ * checks MAXLEN, so it reads one more than it compares when MAXLEN
+ * stops it: the nodes it read are packed as its iterator lets go. */
+static void lpos_walk_done(struct lpos_walk *w, struct list *l)
+{
+    size_t read = w->compared + (w->compared == w->limit && w->limit < w->len);
+    if (read == 0)
+        return;
+    if (w->from_tail)
+        list_reads_done(l, w->len - read, w->len - 1);
+    else
+        list_reads_done(l, 0, read - 1);
+}
+
 /* Skip the matches before the RANK'th, then reply one position (or null)
  * without COUNT, else an array of up to COUNT positions (0: all). */
 static void lpos_reply(struct cmd_ctx *ctx, struct list *l, const struct lpos_opts *o)
@@ -497,6 +513,7 @@ static void lpos_reply(struct cmd_ctx *ctx, struct list *l, const struct lpos_op
             resp_add_integer(ctx->out, (long long)pos);
         else
             resp_add_null(ctx->out);
+        lpos_walk_done(&w, l);
         return;
     }
     size_t handle = resp_add_deferred_len(ctx->out);
@@ -505,6 +522,7 @@ static void lpos_reply(struct cmd_ctx *ctx, struct list *l, const struct lpos_op
         replied++;
     }
     resp_set_deferred_array_len(ctx->out, handle, replied);
+    lpos_walk_done(&w, l);
 }
 
 /* Redis's lposCommand: options first, then the key. */

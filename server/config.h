@@ -80,7 +80,6 @@ struct config {
     atomic_llong key_load_delay;           /* test knob: us slept per key loaded (<0: 1/-n odds) */
     /* Accepted for clients and harnesses that set them; no effect in Grove
      * (a warning names them when set to a value Grove does not follow). */
-    atomic_llong list_compress_depth;
     atomic_llong lazyfree_lazy_eviction;
     atomic_llong lazyfree_lazy_expire;
     atomic_llong lazyfree_lazy_server_del;

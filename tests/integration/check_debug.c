@@ -313,6 +313,13 @@ START_TEST(object_shows_redis_fields)
     expect_object(f.c, "list", " encoding:quicklist serializedlength:25 lru:",
                   " ql_nodes:1 ql_avg_node:6.00 ql_listpack_max:-2 ql_compressed:0 "
                   "ql_uncompressed_size:22");
+    /* list-compress-depth 1: three nodes of 5, the middle one packed */
+    harness_cmd_ok(f.c, "CONFIG SET list-compress-depth 1 list-max-listpack-size 5");
+    for (int i = 0; i < 15; i++)
+        harness_expect_int(harness_cmd(f.c, "RPUSH packed element-%02d-aaaaaaaa", i), i + 1);
+    expect_object(f.c, "packed", " encoding:quicklist serializedlength:166 lru:",
+                  " ql_nodes:3 ql_avg_node:5.00 ql_listpack_max:5 ql_compressed:1 "
+                  "ql_uncompressed_size:336");
     harness_expect_error(harness_cmd(f.c, "DEBUG OBJECT nokey"), "ERR no such key");
     harness_down(&f);
     harness_tmpdir_remove(&d);

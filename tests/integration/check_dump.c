@@ -56,6 +56,46 @@ START_TEST(dump_of_a_list_after_inserts_matches_redis)
 }
 END_TEST
 
+/* A list built at depth 1 dumps to redis-server's bytes (its packed node
+ * as LZF bytes even with rdbcompression no), reads through its packed
+ * node, and RESTOREs to the same bytes. */
+START_TEST(packed_list_dumps_as_redis_does)
+{
+    EXPECT_OK("CONFIG SET list-compress-depth 1 list-max-listpack-size 5 rdbcompression no");
+    for (int i = 0; i < 15; i++)
+        EXPECT_INT(i + 1, "RPUSH l element-%02d-aaaaaaaa", i);
+    expect_dump("l", payload_list_packed, sizeof(payload_list_packed));
+    EXPECT_STR("element-07-aaaaaaaa", "LINDEX l 7");
+    EXPECT_OK("RESTORE l2 0 %b", payload_list_packed, sizeof(payload_list_packed));
+    expect_dump("l2", payload_list_packed, sizeof(payload_list_packed));
+    EXPECT_INT(6, "LPOS l2 element-06-aaaaaaaa");
+    EXPECT_OK("LSET l2 6 x");
+    EXPECT_ARRAY(((const char *[]){"element-05-aaaaaaaa", "x", "element-07-aaaaaaaa"}),
+                 "LRANGE l2 5 7");
+    EXPECT_INT(16, "LINSERT l2 BEFORE x y");
+    EXPECT_INT(1, "LREM l2 0 element-08-aaaaaaaa");
+    EXPECT_ARRAY(((const char *[]){"y", "x", "element-07-aaaaaaaa", "element-09-aaaaaaaa"}),
+                 "LRANGE l2 6 9");
+    EXPECT_OK("SET s aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa");
+    expect_dump("s", payload_str_uncompressed, sizeof(payload_str_uncompressed));
+    EXPECT_OK("CONFIG SET list-compress-depth 0 list-max-listpack-size -2 rdbcompression yes");
+}
+END_TEST
+
+/* A read packs the plain interior node it passes, as Redis's does. */
+START_TEST(packed_list_read_packs_as_redis_does)
+{
+    EXPECT_OK("CONFIG SET list-compress-depth 1 list-max-listpack-size 4 rdbcompression no");
+    const char *c = "cccccccccc", *a = "aaaaaaaaaa", *b = "bbbbbbbbbb";
+    EXPECT_INT(12, "RPUSH l %s %s %s %s %s %s %s %s %s %s %s %s", c, c, c, c, a, b, a, b, c, c, c, c);
+    EXPECT_INT(2, "LREM l 0 %s", b);
+    EXPECT_INT(11, "LINSERT l AFTER %s aaaaaaaaaaaaaaaaaaaa", a);
+    EXPECT_ARRAY(((const char *[]){a, "aaaaaaaaaaaaaaaaaaaa"}), "LRANGE l 4 5");
+    expect_dump("l", payload_list_packed_by_read, sizeof(payload_list_packed_by_read));
+    EXPECT_OK("CONFIG SET list-compress-depth 0 list-max-listpack-size -2 rdbcompression yes");
+}
+END_TEST
+
 START_TEST(dump_of_strings_matches_redis)
 {
     EXPECT_OK("SET a 12345");
@@ -285,6 +325,8 @@ static Suite *dump_suite(void)
     tcase_add_test(tc, dump_of_strings_matches_redis);
     tcase_add_test(tc, dump_of_compact_collections_matches_redis);
     tcase_add_test(tc, dump_of_a_list_after_inserts_matches_redis);
+    tcase_add_test(tc, packed_list_dumps_as_redis_does);
+    tcase_add_test(tc, packed_list_read_packs_as_redis_does);
     tcase_add_test(tc, dump_and_restore_round_trip_large_values);
     tcase_add_test(tc, dump_replies_in_resp3);
     suite_add_tcase(s, tc);

@@ -4,15 +4,18 @@
  * keeping and moves, against a simple array-of-strings model, for every
  * value of list-max-listpack-size; node splits and merges at the bounds;
  * the packed entries (small integers compact); the boxed ops (free, deep
- * copy).
+ * copy); list-compress-depth: which nodes are LZF-packed around the depth,
+ * every operation on packed nodes, the model again at depths 1 to 3.
  */
 #include <check.h>
 #include <limits.h>
+#include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "list.h"
+#include "lzf.h"
 
 static struct object_limits limits = OBJECT_LIMITS_DEFAULT;
 
@@ -301,9 +304,13 @@ static void random_op(struct list *l, struct model *m, unsigned *seed, bool insi
  * the list kept below a few thousand elements: the first half at the
  * ends, LREM, LTRIM and moves only, every node checked against the bound;
  * then LINSERT and LSET too. */
-static void run_model(long long fill, unsigned seed, int steps)
+static void run_model_at(long long fill, long long depth, unsigned seed, int steps)
 {
-    struct list *l = make_with_fill(fill);
+    struct object_limits lim = OBJECT_LIMITS_DEFAULT;
+    lim.list_max_listpack_size = fill;
+    lim.list_compress_depth = depth;
+    struct list *l = list_create(&lim);
+    ck_assert_ptr_nonnull(l);
     struct model m = {0};
     for (int step = 0; step < steps; step++) {
         bool inside = step >= steps / 2;
@@ -324,6 +331,11 @@ static void run_model(long long fill, unsigned seed, int steps)
     list_destroy(copy);
     list_destroy(l);
     model_free(&m);
+}
+
+static void run_model(long long fill, unsigned seed, int steps)
+{
+    run_model_at(fill, 0, seed, steps);
 }
 
 static const long long fills[] = {-6, -5, -4, -3, -2, -1, 0, 1, 2, 3, 16, 128, 40000};
@@ -595,6 +607,266 @@ START_TEST(dup_is_deep_and_boxed_ops_work)
 }
 END_TEST
 
+/* ---- list-compress-depth ----------------------------------------------------------- */
+
+/* A list under list-max-listpack-size `fill` and list-compress-depth. */
+static struct list *make_packed(long long fill, long long depth)
+{
+    struct object_limits lim = OBJECT_LIMITS_DEFAULT;
+    lim.list_max_listpack_size = fill;
+    lim.list_compress_depth = depth;
+    struct list *l = list_create(&lim);
+    ck_assert_ptr_nonnull(l);
+    ck_assert_int_eq(list_compress_depth(l), depth);
+    return l;
+}
+
+/* Which nodes are packed, as a string: "." plain, "Z" packed. */
+static void expect_packed(const struct list *l, const char *want)
+{
+    char got[256] = "";
+    for (size_t i = 0; i < list_node_count(l) && i < sizeof(got) - 1; i++) {
+        size_t clen, lp;
+        got[i] = list_node_lzf(l, i, &clen, &lp) ? 'Z' : '.';
+    }
+    ck_assert_str_eq(got, want);
+}
+
+/* Element i of the packed-list tests: compressible, 20 bytes. */
+static const char *elem(size_t i)
+{
+    static char buf[32];
+    snprintf(buf, sizeof(buf), "element-%03zu-aaaaaaaa", i);
+    return buf;
+}
+
+/* Fill 4, `n` elements pushed at the tail: n / 4 nodes of 4. */
+static struct list *packed_list(long long depth, size_t n)
+{
+    struct list *l = make_packed(4, depth);
+    for (size_t i = 0; i < n; i++)
+        push(l, LIST_TAIL, elem(i));
+    return l;
+}
+
+/* The list holds elem(0..n) but for the listed changes: checked by index
+ * and walked both ways (expect). */
+static void expect_elems(const struct list *l, size_t n)
+{
+    char **want = malloc(n * sizeof(*want));
+    for (size_t i = 0; i < n; i++)
+        want[i] = strdup(elem(i));
+    expect(l, n, (const char *const *)want);
+    for (size_t i = 0; i < n; i++)
+        free(want[i]);
+    free(want);
+}
+
+/* Depth 1: every node but the first and last is packed, as nodes come and
+ * go at either end; depth 2 keeps two plain nodes at each end. */
+START_TEST(interior_nodes_are_packed_beyond_the_depth)
+{
+    static const char *const depth1[] = {"", ".", "..", ".Z.", ".ZZ.", ".ZZZ."};
+    static const char *const depth2[] = {"", ".", "..", "...", "....", "..Z..", "..ZZ.."};
+    for (long long depth = 1; depth <= 2; depth++) {
+        const char *const *want = depth == 1 ? depth1 : depth2;
+        size_t most = depth == 1 ? 5 : 6;
+        struct list *l = make_packed(4, depth);
+        for (size_t nodes = 1; nodes <= most; nodes++) {
+            for (size_t k = 0; k < 4; k++)
+                push(l, LIST_TAIL, elem((nodes - 1) * 4 + k));
+            expect_packed(l, want[nodes]);
+        }
+        expect_elems(l, most * 4);
+        for (size_t nodes = most; nodes-- > 0;) { /* pop from the head: the depth moves in */
+            for (size_t k = 0; k < 4; k++)
+                list_pop(l, LIST_HEAD);
+            expect_packed(l, want[nodes]);
+        }
+        list_destroy(l);
+    }
+}
+END_TEST
+
+/* Pushing at the head packs the node that leaves the depth there. */
+START_TEST(head_pushes_pack_the_node_leaving_the_depth)
+{
+    struct list *l = make_packed(4, 1);
+    for (size_t i = 12; i-- > 0;)
+        push(l, LIST_HEAD, elem(i));
+    expect_packed(l, ".Z.");
+    expect_elems(l, 12);
+    list_destroy(l);
+}
+END_TEST
+
+/* Redis packs a node only when its listpack is 48 bytes or more and LZF
+ * saves more than 8 of them. */
+START_TEST(small_or_incompressible_nodes_stay_plain)
+{
+    struct list *l = make_packed(2, 1);
+    for (int i = 0; i < 6; i++)
+        push(l, LIST_TAIL, "abcdefghijklmnop"); /* 2 x 18 + 7 = 43 bytes a node */
+    expect_packed(l, "...");
+    list_destroy(l);
+
+    l = make_packed(2, 1);
+    unsigned seed = 7;
+    for (int i = 0; i < 6; i++) {
+        char noise[41];
+        for (size_t k = 0; k < 40; k++)
+            noise[k] = (char)('!' + rnd(&seed) % 90);
+        noise[40] = '\0';
+        push(l, LIST_TAIL, noise);
+    }
+    expect_packed(l, "...");
+    list_destroy(l);
+}
+END_TEST
+
+/* Reads, LSET, LINSERT (into a node with room and into a full one, which
+ * splits), LREM and LTRIM all reach into packed nodes and leave the
+ * interior packed. */
+START_TEST(every_operation_works_on_packed_nodes)
+{
+    struct list *l = packed_list(1, 20); /* .ZZZ. */
+    expect_packed(l, ".ZZZ.");
+    struct list_entry e;
+    list_get(l, 9, &e);
+    entry_is(&e, elem(9), strlen(elem(9)));
+
+    ck_assert_int_eq(list_set(l, 9, "changed", 7), LIST_OK);
+    expect_packed(l, ".ZZZ.");
+    list_get(l, 9, &e);
+    entry_is(&e, "changed", 7);
+    ck_assert_int_eq(list_set(l, 9, elem(9), strlen(elem(9))), LIST_OK);
+
+    ck_assert_uint_eq(list_remove_matching(l, elem(10), strlen(elem(10)), 0), 1);
+    expect_packed(l, ".ZZZ.");
+    ck_assert_int_eq(list_insert(l, 9, true, elem(10), strlen(elem(10))), LIST_OK);
+    expect_packed(l, ".ZZZ.");
+    expect_elems(l, 20);
+
+    ck_assert_int_eq(list_insert(l, 5, false, "split", 5), LIST_OK); /* node 1 is full */
+    ck_assert_uint_eq(list_node_count(l), 6);
+    expect_packed(l, "..ZZZ."); /* the part [4, split] is a 36-byte listpack */
+    ck_assert_uint_eq(list_remove_matching(l, "split", 5, -1), 1);
+    expect_elems(l, 20);
+
+    list_keep_range(l, 2, 13); /* elements 2..14 */
+    expect_nodes(l, "2 1 3 4 3");
+    expect_packed(l, "..ZZ.");
+    struct list_iter it;
+    list_iter_init(&it, l, 12, true);
+    for (size_t i = 15; i-- > 2;) {
+        ck_assert(list_iter_next(&it, &e));
+        entry_is(&e, elem(i), strlen(elem(i)));
+    }
+    ck_assert(!list_iter_next(&it, &e));
+    list_destroy(l);
+}
+END_TEST
+
+/* Moves between the ends keep the ends plain; a copy keeps the packed
+ * nodes as they are; appended nodes (RDB load) pack as they go inside. */
+START_TEST(moves_copies_and_appends_keep_packing)
+{
+    struct list *l = packed_list(1, 20);
+    for (int i = 0; i < 8; i++)
+        ck_assert_int_eq(list_move(l, LIST_TAIL, l, LIST_HEAD), LIST_OK);
+    list__check_invariants(l);
+    struct list *copy = list_dup(l);
+    ck_assert_ptr_nonnull(copy);
+    list__check_invariants(copy);
+    ck_assert_int_eq(list_compress_depth(copy), 1);
+    for (size_t i = 0; i < list_node_count(l); i++) {
+        size_t a, b, lp_a, lp_b;
+        const unsigned char *pa = list_node_lzf(l, i, &a, &lp_a);
+        const unsigned char *pb = list_node_lzf(copy, i, &b, &lp_b);
+        ck_assert((pa == NULL) == (pb == NULL));
+        ck_assert(pa == NULL || (a == b && lp_a == lp_b && memcmp(pa, pb, a) == 0));
+    }
+    struct list *loaded = make_packed(4, 1);
+    for (size_t i = 0; i < list_node_count(l); i++) {
+        size_t bytes, count;
+        const unsigned char *p = list_node_entries(l, i, &bytes, &count);
+        unsigned char *body = malloc(bytes);
+        memcpy(body, p, bytes); /* p may be this thread's scratch buffer */
+        ck_assert_int_eq(list_append_entries(loaded, body, bytes, count), LIST_OK);
+        free(body);
+    }
+    expect_packed(loaded, ".ZZZ.");
+    list__check_invariants(loaded);
+    list_destroy(loaded);
+    list_destroy(copy);
+    list_destroy(l);
+}
+END_TEST
+
+/* LINSERT repacks only a node that was packed (quicklistRecompressOnly),
+ * so an interior node can grow plain past 48 bytes; a read then packs it,
+ * as Redis's iterator does when it lets go of the node. */
+START_TEST(reads_pack_the_plain_interior_nodes_they_cover)
+{
+    struct list *l = make_packed(4, 1);
+    for (int i = 0; i < 12; i++)
+        push(l, LIST_TAIL, i >= 4 && i < 8 ? (i & 1 ? "bbbbbbbbbb" : "aaaaaaaaaa") : "cccccccccc");
+    expect_packed(l, ".Z.");
+    ck_assert_uint_eq(list_remove_matching(l, "bbbbbbbbbb", 10, 0), 2); /* 31 bytes: plain */
+    expect_packed(l, "...");
+    ck_assert_int_eq(list_insert(l, 4, true, "aaaaaaaaaaaaaaaaaaaa", 20), LIST_OK);
+    expect_packed(l, "...");
+    list_reads_done(l, 0, 3); /* the head node only */
+    expect_packed(l, "...");
+    list_reads_done(l, 3, 5);
+    expect_packed(l, ".Z.");
+    list__check_invariants(l);
+    list_destroy(l);
+}
+END_TEST
+
+/* Reading a huge packed node grows the thread's scratch buffer; the next
+ * small read gives that memory back. */
+START_TEST(a_huge_read_buffer_is_not_kept)
+{
+    struct list *l = make_packed(-2, 1);
+    static char big[300000];
+    memset(big, 'z', sizeof(big));
+    for (int i = 0; i < 3; i++)
+        ck_assert_int_eq(list_push(l, LIST_TAIL, big, sizeof(big)), LIST_OK);
+    expect_packed(l, ".Z.");
+    struct list_entry e;
+    list_get(l, 1, &e);
+    entry_is(&e, big, sizeof(big));
+    ck_assert_uint_ge(malloc_usable_size(lzf_thread_scratch(LZF_SCRATCH_KEEP + 1)), sizeof(big));
+    ck_assert_uint_lt(malloc_usable_size(lzf_thread_scratch(1)), LZF_SCRATCH_KEEP);
+    list_destroy(l);
+}
+END_TEST
+
+/* As list-max-listpack-size, the depth is read when the list is made. */
+START_TEST(depth_is_fixed_when_created)
+{
+    struct object_limits lim = OBJECT_LIMITS_DEFAULT;
+    lim.list_max_listpack_size = 4;
+    lim.list_compress_depth = 1;
+    struct list *l = list_create(&lim);
+    lim.list_compress_depth = 0;
+    for (size_t i = 0; i < 12; i++)
+        push(l, LIST_TAIL, elem(i));
+    expect_packed(l, ".Z.");
+    list_destroy(l);
+}
+END_TEST
+
+/* The model's random operations at depths 1 to 3. */
+START_TEST(packed_lists_match_the_model)
+{
+    static const long long cases[][2] = {{-2, 1}, {-1, 2}, {4, 1}, {4, 2}, {16, 3}, {1, 1}};
+    run_model_at(cases[_i][0], cases[_i][1], 2000u + (unsigned)_i, 4000);
+}
+END_TEST
+
 static Suite *list_suite(void)
 {
     Suite *s = suite_create("list");
@@ -618,6 +890,18 @@ static Suite *list_suite(void)
     tcase_add_test(nodes, count_bound_splits_and_merges);
     tcase_add_test(nodes, set_replaces_in_place);
     tcase_add_test(nodes, append_entries_adopts_a_node);
+    TCase *packed = tcase_create("compress depth");
+    tcase_add_test(packed, interior_nodes_are_packed_beyond_the_depth);
+    tcase_add_test(packed, head_pushes_pack_the_node_leaving_the_depth);
+    tcase_add_test(packed, depth_is_fixed_when_created);
+    tcase_add_test(packed, a_huge_read_buffer_is_not_kept);
+    tcase_add_test(packed, reads_pack_the_plain_interior_nodes_they_cover);
+    tcase_add_test(packed, small_or_incompressible_nodes_stay_plain);
+    tcase_add_test(packed, every_operation_works_on_packed_nodes);
+    tcase_add_test(packed, moves_copies_and_appends_keep_packing);
+    tcase_add_loop_test(packed, packed_lists_match_the_model, 0, 6);
+    tcase_set_timeout(packed, 60);
+    suite_add_tcase(s, packed);
     tcase_set_timeout(basic, 60);
     tcase_set_timeout(model, 120);
     suite_add_tcase(s, basic);
