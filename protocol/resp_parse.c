@@ -523,6 +523,28 @@ done:
     return RESP_PARSE_OK;
 }
 
+/* quick_number without its loop for one digit, or two without a leading
+ * zero: nearly every count and length of a request. */
+static inline bool short_number(const char *buf, size_t at, size_t len, long long *v,
+                                size_t *cr)
+{
+    if (len - at >= 4) {
+        unsigned d0 = (unsigned)(buf[at] - '0'), d1 = (unsigned)(buf[at + 1] - '0');
+
+        if (d0 <= 9 && buf[at + 1] == '\r') {
+            *v = d0;
+            *cr = at + 1;
+            return true;
+        }
+        if (d0 - 1 <= 8 && d1 <= 9 && buf[at + 2] == '\r') {
+            *v = d0 * 10 + d1;
+            *cr = at + 2;
+            return true;
+        }
+    }
+    return quick_number(buf, at, len, v, cr);
+}
+
 /* The common case, a whole multibulk request of plain headers already in
  * buf at the start of a request: one pass with the state in locals, argv
  * filled as the args are found. Any doubt (a short buffer, an odd or
@@ -536,12 +558,12 @@ static bool parse_whole(const struct resp_parser *p, const char *buf, size_t len
     long long count, bulk;
     size_t cr, at;
 
-    if (!quick_number(buf, 1, len, &count, &cr) || count <= 0 || count > max_multibulk(p) ||
+    if (!short_number(buf, 1, len, &count, &cr) || count <= 0 || count > max_multibulk(p) ||
         (size_t)count > argv_cap)
         return false;
     at = cr + 2;
     for (size_t i = 0; i < (size_t)count; i++) {
-        if (at >= len || buf[at] != '$' || !quick_number(buf, at + 1, len, &bulk, &cr) ||
+        if (at >= len || buf[at] != '$' || !short_number(buf, at + 1, len, &bulk, &cr) ||
             (uint64_t)bulk > p->limits.max_bulk_len)
             return false;
         at = cr + 2;
