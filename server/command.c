@@ -3,14 +3,19 @@
  * handler shares; see command.h.
  *
  * Lookup: the tables of every area (cmd_*.c) are indexed once at start-up
- * in a core/hashmap keyed by the lower-case name; a request's name is
- * lower-cased into a small stack buffer and looked up there. Names longer
+ * in a fixed open-addressing table of their lower-case names (linear
+ * probing, at most half full). A request's name is lower-cased and hashed
+ * in one pass and compared by hash, length and bytes: every request pays
+ * this, and a general hashmap (entries, chains, incremental resizing) is
+ * more than a table that never changes after start-up needs. Names longer
  * than any command are unknown without a lookup.
  */
 #include "command.h"
 
+#include <assert.h>
 #include <ctype.h>
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -53,21 +58,57 @@ static struct command *const command_tables[] = {
     stream_commands,
 };
 
-static struct hashmap *command_index;
+/* One slot of the name index: an empty slot has cmd NULL. */
+struct name_slot {
+    const struct command *cmd;
+    uint32_t hash;
+    uint32_t len;
+};
+
+static struct name_slot *name_index; /* name_mask + 1 slots, a power of two */
+static size_t name_mask;
+static size_t name_count;
 static const struct command **command_by_id_table; /* every command and subcommand */
 static size_t command_ids;
 
-/* FNV-1a, not SipHash: every request pays this hash, and the index only
- * ever holds the fixed table, so a request's name can meet a chain but
- * never lengthen one; there is nothing for a keyed hash to defend. */
-static uint64_t name_hash(const void *key, size_t len, const void *ctx)
+/* FNV-1a over the lower-cased name, written to lower as it goes, not
+ * SipHash: the index only ever holds the fixed table, so a request's
+ * name can meet a probe run but never lengthen one; there is nothing for
+ * a keyed hash to defend. Command names are ASCII: only A-Z change, as
+ * tolower() does in the C locale. */
+static uint32_t lower_hash(const char *name, size_t len, char *lower)
 {
-    const unsigned char *p = key;
-    uint64_t h = 0xcbf29ce484222325ULL;
-    (void)ctx;
-    for (size_t i = 0; i < len; i++)
-        h = (h ^ p[i]) * 0x100000001b3ULL;
-    return h ^ (h >> 32); /* FNV's low bits are its weakest; the index uses them */
+    uint32_t h = 0x811c9dc5u;
+    for (size_t i = 0; i < len; i++) {
+        unsigned char ch = (unsigned char)name[i];
+        ch = (unsigned char)((unsigned)(ch - 'A') < 26u ? ch | 0x20 : ch);
+        lower[i] = (char)ch;
+        h = (h ^ ch) * 0x01000193u;
+    }
+    return h ^ (h >> 16); /* FNV's low bits are its weakest; the mask uses them */
+}
+
+/* The slot holding this lower-case name, or the empty one ending its run. */
+static struct name_slot *name_slot_find(const char *lower, size_t len, uint32_t hash)
+{
+    for (size_t i = hash & name_mask;; i = (i + 1) & name_mask) {
+        struct name_slot *s = &name_index[i];
+        if (s->cmd == NULL ||
+            (s->hash == hash && s->len == len && memcmp(s->cmd->name, lower, len) == 0))
+            return s;
+    }
+}
+
+static void name_index_add(const struct command *cmd)
+{
+    char lower[COMMAND_NAME_MAX];
+    size_t len = strlen(cmd->name);
+    assert(len < COMMAND_NAME_MAX);
+    uint32_t hash = lower_hash(cmd->name, len, lower);
+    struct name_slot *s = name_slot_find(lower, len, hash);
+    if (s->cmd == NULL)
+        name_count++;
+    *s = (struct name_slot){cmd, hash, (uint32_t)len};
 }
 
 /* ---- the index -------------------------------------------------------------- */
@@ -120,18 +161,18 @@ const struct command *command_by_id(unsigned id)
  * its subcommands. */
 int command_table_init(void)
 {
-    struct hashmap_hasher hasher = {name_hash, NULL};
-    command_index = hashmap_create(&hasher);
     command_ids = count_ids();
+    for (name_mask = 63; name_mask + 1 < 2 * command_ids; name_mask = name_mask * 2 + 1)
+        ; /* at most half full, so probe runs stay short */
+    name_index = calloc(name_mask + 1, sizeof(*name_index));
     command_by_id_table = calloc(command_ids, sizeof(*command_by_id_table));
-    if (command_index == NULL || command_by_id_table == NULL)
+    if (name_index == NULL || command_by_id_table == NULL)
         return -ENOMEM;
     unsigned id = 0;
     for (size_t t = 0; t < sizeof(command_tables) / sizeof(command_tables[0]); t++) {
         for (const struct command *cmd = command_tables[t]; cmd->name; cmd++) {
             id = set_fullnames((struct command *)cmd, id, command_by_id_table);
-            if (hashmap_put(command_index, cmd->name, strlen(cmd->name), (void *)cmd, NULL) < 0)
-                return -ENOMEM;
+            name_index_add(cmd);
         }
     }
     return 0;
@@ -139,28 +180,21 @@ int command_table_init(void)
 
 void command_table_deinit(void)
 {
-    hashmap_destroy(command_index);
-    command_index = NULL;
+    free(name_index);
+    name_index = NULL;
+    name_mask = name_count = 0;
     free(command_by_id_table);
     command_by_id_table = NULL;
     command_ids = 0;
 }
 
-static bool lower_name(const char *name, size_t len, char *buf)
-{
-    if (len >= COMMAND_NAME_MAX)
-        return false;
-    for (size_t i = 0; i < len; i++)
-        buf[i] = (char)tolower((unsigned char)name[i]);
-    return true;
-}
-
 const struct command *command_lookup(const char *name, size_t len)
 {
     char lower[COMMAND_NAME_MAX];
-    if (!lower_name(name, len, lower))
+    if (len >= COMMAND_NAME_MAX)
         return NULL;
-    return hashmap_peek(command_index, lower, len);
+    uint32_t hash = lower_hash(name, len, lower);
+    return name_slot_find(lower, len, hash)->cmd;
 }
 
 const struct command *command_lookup_sub(const struct command *parent, const char *name,
@@ -181,7 +215,7 @@ void command_foreach(void (*fn)(const struct command *cmd, void *ud), void *ud)
 
 size_t command_count(void)
 {
-    return hashmap_size(command_index);
+    return name_count;
 }
 
 /* ---- ACL categories ----------------------------------------------------------- */
@@ -615,41 +649,80 @@ static void call_proc(struct cmd_ctx *ctx)
     propagate_call_end(&pc, ctx, mark);
 }
 
+/* The handler between the AOF order and the script lock (propagate.h,
+ * script.h: both before any shard) and, inside them, its shards: `one`
+ * alone, or else `locks` (NULL: none). */
+static void run_ordered(const struct command *cmd, struct cmd_ctx *ctx,
+                        struct keyspace_shard *one, struct keyspace_lockset *locks)
+{
+    int order = propagate_order_begin(cmd);
+    if (cmd->flags & CMD_SCRIPT)
+        script_lock();
+    if (one != NULL)
+        keyspace_shard_lock(one);
+    else if (locks != NULL)
+        keyspace_lockset_lock(locks);
+    call_proc(ctx);
+    if (one != NULL)
+        keyspace_shard_unlock(one);
+    else if (locks != NULL)
+        keyspace_lockset_unlock(locks);
+    if (cmd->flags & CMD_SCRIPT)
+        script_unlock();
+    propagate_order_end(order);
+}
+
+/* A command whose table names exactly one key (GET, SET, INCR...) and
+ * that has it: its argument index, else 0. Such a command locks its one
+ * shard directly, without command_keys_init and a lockset. */
+static size_t single_key_arg(const struct command *cmd, size_t argc)
+{
+    if (cmd->first_key > 0 && cmd->first_key == cmd->last_key && cmd->numkeys_arg == 0 &&
+        cmd->key_keyword == NULL && !(cmd->flags & (CMD_NOT_KEYS | CMD_SELF_LOCK)) &&
+        (size_t)cmd->first_key < argc)
+        return (size_t)cmd->first_key;
+    return 0;
+}
+
+/* Keep the first key's hash and shard for the handler (cmd_key). */
+static void note_first_key(struct cmd_ctx *ctx, size_t argi, const struct cmd_key *k)
+{
+    if (ctx->first_key_arg == 0) {
+        ctx->first_key_arg = argi;
+        ctx->first_key = *k;
+    }
+}
+
 /* Lock the shards of the command line's keys (ascending shard order,
- * inside the lockset), run it, unlock. The first key's hash is kept for
- * the handler (cmd_key). */
+ * inside the lockset), run it, unlock. */
 static void run_locked(const struct command *cmd, struct cmd_ctx *ctx)
 {
     struct keyspace_lockset locks;
     struct command_keys keys;
-    size_t i;
-    keyspace_lockset_init(&locks);
-    if (cmd->flags & CMD_SELF_LOCK)
-        keys = (struct command_keys){.next = 1, .last = 0};
-    else
-        command_keys_init(&keys, cmd, ctx->argv, ctx->argc);
-    while (command_keys_next(&keys, &i)) {
-        struct cmd_key k;
+    struct cmd_key k;
+    size_t i = single_key_arg(cmd, ctx->argc);
+    if (i != 0) {
         cmd_key(ctx, i, &k);
-        if (ctx->first_key_arg == 0) {
-            ctx->first_key_arg = i;
-            ctx->first_key = k;
-        }
+        note_first_key(ctx, i, &k);
+        run_ordered(cmd, ctx, k.shard, NULL);
+        return;
+    }
+    if (cmd->flags & CMD_SELF_LOCK) {
+        run_ordered(cmd, ctx, NULL, NULL);
+        return;
+    }
+    command_keys_init(&keys, cmd, ctx->argv, ctx->argc);
+    keyspace_lockset_init(&locks);
+    while (command_keys_next(&keys, &i)) {
+        cmd_key(ctx, i, &k);
+        note_first_key(ctx, i, &k);
         if (keyspace_lockset_add(&locks, k.shard) < 0) {
             keyspace_lockset_deinit(&locks);
             resp_add_error(ctx->out, ERR_OUT_OF_MEMORY);
             return;
         }
     }
-    int order = propagate_order_begin(cmd); /* before the script lock and shards */
-    if (cmd->flags & CMD_SCRIPT)
-        script_lock(); /* before any shard: see script.h */
-    keyspace_lockset_lock(&locks);
-    call_proc(ctx);
-    keyspace_lockset_unlock(&locks);
-    if (cmd->flags & CMD_SCRIPT)
-        script_unlock();
-    propagate_order_end(order);
+    run_ordered(cmd, ctx, NULL, &locks);
     keyspace_lockset_deinit(&locks);
 }
 

@@ -243,6 +243,31 @@ START_TEST(pipelined_requests_parse_one_at_a_time)
 }
 END_TEST
 
+/* The count line arrived in two pieces: the request that completes it,
+ * and the next one fed a byte at a time, must start from a clean state
+ * (parse_whole, the one-pass path, must not leave the first piece's scan
+ * offset behind). */
+START_TEST(request_after_a_split_count_line_starts_clean)
+{
+    static char s[] = "*2\r\n$3\r\nGET\r\n$1\r\na\r\n*1\r\n$4\r\nPING\r\n";
+    struct parsed *r = parse(LIT("*2")); /* MORE; the rest arrives in another buffer */
+    size_t argc, consumed;
+
+    ck_assert_int_eq(r->st, RESP_PARSE_MORE);
+    ck_assert_int_eq(resp_parse(&r->p, s, 20, r->argv, ARGV_CAP, &argc, &consumed), RESP_PARSE_OK);
+    ck_assert_uint_eq(argc, 2);
+    ck_assert_uint_eq(consumed, 20);
+    ck_assert_mem_eq(r->argv[1].ptr, "a", 1);
+    ck_assert_int_eq(resp_parse(&r->p, s + 20, 1, r->argv, ARGV_CAP, &argc, &consumed),
+                     RESP_PARSE_MORE);
+    ck_assert_int_eq(resp_parse(&r->p, s + 20, 14, r->argv, ARGV_CAP, &argc, &consumed),
+                     RESP_PARSE_OK);
+    ck_assert_uint_eq(argc, 1);
+    ck_assert_mem_eq(r->argv[0].ptr, "PING", 4);
+    parsed_free(r);
+}
+END_TEST
+
 START_TEST(empty_bulk_is_an_empty_arg)
 {
     struct parsed *r = parse(LIT("*2\r\n$4\r\nECHO\r\n$0\r\n\r\n"));
@@ -1075,6 +1100,7 @@ static Suite *resp_parse_suite(void)
     tcase_add_test(tc, multibulk_request_gives_its_args);
     tcase_add_test(tc, args_are_views_into_the_buffer);
     tcase_add_test(tc, pipelined_requests_parse_one_at_a_time);
+    tcase_add_test(tc, request_after_a_split_count_line_starts_clean);
     tcase_add_test(tc, empty_bulk_is_an_empty_arg);
     tcase_add_test(tc, binary_bulk_may_hold_crlf_and_nul);
     tcase_add_test(tc, zero_or_negative_count_is_an_empty_request);
