@@ -1295,6 +1295,31 @@ struct hashmap_entry *hashmap_find(struct hashmap *map, const void *key, size_t 
     return p.entry;
 }
 
+/* The bucket slots `hash` may sit in: t[0]'s, and t[1]'s while rehashing. */
+static void slots_of(const struct hashmap *map, uint64_t hash, const uintptr_t *out[2])
+{
+    out[0] = map->t[0].slots ? &map->t[0].slots[hash & map->t[0].mask] : NULL;
+    out[1] = rehashing(map) ? &map->t[1].slots[hash & map->t[1].mask] : NULL;
+}
+
+void hashmap_prefetch_bucket(const struct hashmap *map, uint64_t hash)
+{
+    const uintptr_t *slot[2];
+    slots_of(map, hash, slot);
+    for (int i = 0; i < 2; i++)
+        if (slot[i] != NULL)
+            __builtin_prefetch(slot[i]);
+}
+
+void hashmap_prefetch_entry(const struct hashmap *map, uint64_t hash)
+{
+    const uintptr_t *slot[2];
+    slots_of(map, hash, slot);
+    for (int i = 0; i < 2; i++)
+        if (slot[i] != NULL && *slot[i] != 0 && !slot_is_tree(*slot[i]))
+            __builtin_prefetch(slot_chain(*slot[i]));
+}
+
 /* Insert a key known to be absent. A tree destination needs a node: it is
  * allocated before the entry so a failure leaves nothing behind. */
 static struct hashmap_entry *insert_new(struct hashmap *map, const void *key, size_t len,

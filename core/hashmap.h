@@ -108,6 +108,12 @@ bool hashmap_delete(struct hashmap *map, const void *key, size_t len, void **val
  * the key (to pick a shard) pass it instead of hashing twice. */
 struct hashmap_entry *hashmap_find(struct hashmap *map, const void *key, size_t len,
                                    uint64_t hash);
+/* Prefetch hints for a find of `hash` coming soon, so that a batch of
+ * lookups overlaps its cache misses instead of taking them one by one:
+ * first the bucket slot, then (once that has arrived) the head of its
+ * chain. Neither changes the map. */
+void hashmap_prefetch_bucket(const struct hashmap *map, uint64_t hash);
+void hashmap_prefetch_entry(const struct hashmap *map, uint64_t hash);
 /* Insert a new entry with `extra_size` zeroed extra bytes (8-byte aligned
  * unless the map is packed).
  * Returns NULL on ENOMEM. The key must not be present (asserted in debug

@@ -956,6 +956,17 @@ struct keyspace_shard *keyspace_shard_of(struct keyspace_db *db, const struct ke
     return &db->shards[bits ? key->hash >> (64 - bits) : 0];
 }
 
+void keyspace_prefetch(struct keyspace_shard *sh, const struct keyspace_key *key, bool entry)
+{
+    if (!shard_trylock(sh))
+        return; /* busy: a hint is not worth a wait */
+    if (entry)
+        hashmap_prefetch_entry(sh->d.map, key->hash);
+    else
+        hashmap_prefetch_bucket(sh->d.map, key->hash);
+    keyspace_shard_unlock(sh);
+}
+
 struct keyspace_shard *keyspace_db_shard(struct keyspace_db *db, unsigned i)
 {
     assert(i < db->ks->nshards);

@@ -189,6 +189,10 @@ void keyspace_key_init(const struct keyspace *ks, struct keyspace_key *key, cons
                        size_t len);
 /* [free] The shard holding `key` in `db`. */
 struct keyspace_shard *keyspace_shard_of(struct keyspace_db *db, const struct keyspace_key *key);
+/* [free] Prefetch where `key` lives in its shard (hashmap_prefetch_*):
+ * its bucket slot, or with `entry` the head of that bucket's chain, which
+ * needs the slot in cache to be worth it. Skipped while the shard is busy. */
+void keyspace_prefetch(struct keyspace_shard *sh, const struct keyspace_key *key, bool entry);
 /* [free] Shard `i` (0..S-1) of db; shard with global id `id`. */
 struct keyspace_shard *keyspace_db_shard(struct keyspace_db *db, unsigned i);
 struct keyspace_shard *keyspace_shard_by_id(struct keyspace *ks, unsigned id);

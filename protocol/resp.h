@@ -103,6 +103,13 @@ void resp_parser_reset(struct resp_parser *p);
 enum resp_parse_status resp_parse(struct resp_parser *p, char *buf, size_t len,
                                   struct resp_arg *argv, size_t argv_cap,
                                   size_t *argc, size_t *consumed);
+/* A look at the request starting at buf without parsing it for real:
+ * true with its args and size when it is a whole multibulk request of
+ * plain headers within p's limits and argv_cap (the fast path's case),
+ * false for anything else. p is not changed: a connection uses this to
+ * see its next requests' keys before it runs them. */
+bool resp_parse_peek(const struct resp_parser *p, const char *buf, size_t len,
+                     struct resp_arg *argv, size_t argv_cap, size_t *argc, size_t *consumed);
 /* While a bulk argument is being read, how many bytes the rest of the
  * request needs at least beyond the `len` of the last resp_parse call (0 if
  * unknown), so the caller can grow its buffer once instead of doubling

@@ -577,6 +577,12 @@ static bool parse_whole(const struct resp_parser *p, const char *buf, size_t len
     return true;
 }
 
+bool resp_parse_peek(const struct resp_parser *p, const char *buf, size_t len,
+                     struct resp_arg *argv, size_t argv_cap, size_t *argc, size_t *consumed)
+{
+    return len > 0 && buf[0] == '*' && parse_whole(p, buf, len, argv, argv_cap, argc, consumed);
+}
+
 /* ---- entry point -------------------------------------------------------- */
 
 enum resp_parse_status resp_parse(struct resp_parser *p, char *buf, size_t len,

@@ -366,7 +366,7 @@ static void info_commandstats(struct resp_out *t)
     info_line(t, "# Commandstats");
     for (unsigned id = 0; id < command_id_count(); id++) {
         long long calls = stats_command_total(id, STATS_CMD_CALLS);
-        long long ns = stats_command_total(id, STATS_CMD_NS);
+        long long ns = server_ticks_to_ns(stats_command_total(id, STATS_CMD_TICKS));
         long long rejected = stats_command_total(id, STATS_CMD_REJECTED);
         long long failed = stats_command_total(id, STATS_CMD_FAILED);
         if (calls == 0 && rejected == 0 && failed == 0)

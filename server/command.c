@@ -505,9 +505,11 @@ static bool arity_ok(const struct command *cmd, size_t argc)
 
 /* Find the command (or subcommand) or reply why not. A command found but
  * refused (arity, NOAUTH) is left in *rejected for its statistics. */
-static const struct command *resolve(struct cmd_ctx *ctx, const struct command **rejected)
+static const struct command *resolve(struct cmd_ctx *ctx, const struct command *peeked,
+                                     const struct command **rejected)
 {
-    const struct command *cmd = command_lookup(ctx->argv[0].ptr, ctx->argv[0].len);
+    const struct command *cmd =
+        peeked != NULL ? peeked : command_lookup(ctx->argv[0].ptr, ctx->argv[0].len);
     *rejected = NULL;
     if (cmd == NULL) {
         reply_unknown_command(ctx);
@@ -693,6 +695,22 @@ static void note_first_key(struct cmd_ctx *ctx, size_t argi, const struct cmd_ke
     }
 }
 
+bool command_peek(const struct resp_arg *argv, size_t argc, struct command_peek *out)
+{
+    const struct command *cmd = argc > 0 ? command_lookup(argv[0].ptr, argv[0].len) : NULL;
+    out->cmd = cmd != NULL && cmd->subcommands == NULL ? cmd : NULL;
+    out->key_arg = out->cmd != NULL ? single_key_arg(cmd, argc) : 0;
+    if (out->key_arg == 0)
+        return false;
+    keyspace_key_init(server.ks, &out->key, argv[out->key_arg].ptr, argv[out->key_arg].len);
+    return true;
+}
+
+struct keyspace_shard *command_peek_shard(const struct client *c, const struct command_peek *p)
+{
+    return keyspace_shard_of(keyspace_db(server.ks, (unsigned)c->db), &p->key);
+}
+
 /* Lock the shards of the command line's keys (ascending shard order,
  * inside the lockset), run it, unlock. */
 static void run_locked(const struct command *cmd, struct cmd_ctx *ctx)
@@ -754,15 +772,15 @@ static bool run_counted(struct cmd_ctx *ctx, const struct command *cmd, size_t m
     c->last_cmd = cmd;
     /* CLIENT LIST on other loops shows a running command at once. */
     atomic_store_explicit(&c->view.last_cmd, cmd, memory_order_relaxed);
-    long long start = server_monotonic_ns();
+    long long start = server_ticks();
     if (shards_held)
         call_proc(ctx);
     else
         run_locked(cmd, ctx);
-    long long ns = server_monotonic_ns() - start;
+    long long ticks = server_ticks() - start;
     bool failed = replied_error(c, mark);
     stats_command_add(c->stats, cmd->id, STATS_CMD_CALLS, 1);
-    stats_command_add(c->stats, cmd->id, STATS_CMD_NS, ns);
+    stats_command_add(c->stats, cmd->id, STATS_CMD_TICKS, ticks);
     if (failed)
         stats_command_add(c->stats, cmd->id, STATS_CMD_FAILED, 1);
     stats_add(c->stats, STATS_COMMANDS, 1);
@@ -817,7 +835,7 @@ static void execute_in_multi(struct cmd_ctx *ctx, size_t mark)
 {
     struct client *c = ctx->client;
     const struct command *rejected;
-    const struct command *cmd = resolve(ctx, &rejected);
+    const struct command *cmd = resolve(ctx, NULL, &rejected);
     if (cmd != NULL && !(cmd->flags & CMD_TX_CONTROL)) {
         rejected = cmd;
         cmd = NULL;
@@ -876,6 +894,12 @@ void command_client_leave(struct client *c)
 
 void command_execute(struct client *c, struct resp_arg *argv, size_t argc, long long now_ms)
 {
+    command_execute_peeked(c, argv, argc, now_ms, NULL);
+}
+
+void command_execute_peeked(struct client *c, struct resp_arg *argv, size_t argc,
+                            long long now_ms, const struct command_peek *peek)
+{
     struct cmd_ctx ctx = {
         .client = c, .out = &c->out, .argc = argc, .argv = argv,
         .db = keyspace_db(server.ks, (unsigned)c->db), .now_ms = now_ms,
@@ -886,8 +910,13 @@ void command_execute(struct client *c, struct resp_arg *argv, size_t argc, long 
         blocking_serve_ready();
         return;
     }
+    if (peek != NULL && peek->key_arg != 0) { /* run_locked takes it from here */
+        ctx.first_key_arg = peek->key_arg;
+        ctx.first_key.key = peek->key;
+        ctx.first_key.shard = keyspace_shard_of(ctx.db, &peek->key);
+    }
     const struct command *rejected;
-    const struct command *cmd = resolve(&ctx, &rejected);
+    const struct command *cmd = resolve(&ctx, peek != NULL ? peek->cmd : NULL, &rejected);
     bool failed = true;
     if (cmd != NULL && __builtin_expect(c->pubsub != NULL, 0) &&
         refused_while_subscribed(&ctx, cmd)) {

@@ -186,7 +186,26 @@ const struct command *command_by_id(unsigned id);
 void command_foreach(void (*fn)(const struct command *cmd, void *ud), void *ud);
 size_t command_count(void);
 
-/* Run one parsed request for a client, appending its reply. */
+/* A request a connection looked at before running it: its command and,
+ * when that names exactly one key (GET, SET, INCR...), the key and its
+ * hash, so the connection can prefetch the key (conn.c) and running the
+ * request does not find the command and hash the key a second time. */
+struct command_peek {
+    const struct command *cmd; /* NULL: not found, or one with subcommands */
+    size_t key_arg;            /* the key's argument index, 0 if none */
+    struct keyspace_key key;
+};
+
+/* Fill *out for a request (not checked beyond its name and key count; it
+ * may never run). True when it names a key. */
+bool command_peek(const struct resp_arg *argv, size_t argc, struct command_peek *out);
+/* The shard of the client's database holding the peeked key. */
+struct keyspace_shard *command_peek_shard(const struct client *c, const struct command_peek *p);
+/* Run one parsed request for a client, appending its reply. peek is NULL,
+ * or command_peek's for these same args. */
+void command_execute_peeked(struct client *c, struct resp_arg *argv, size_t argc,
+                            long long now_ms, const struct command_peek *peek);
+/* The same without a peek. */
 void command_execute(struct client *c, struct resp_arg *argv, size_t argc, long long now_ms);
 
 /* The argument positions of a command line's keys (the ones the

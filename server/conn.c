@@ -83,6 +83,8 @@
 #define CONN_TURN_INPUT (16 * 1024)       /* request bytes run per client per turn */
 #define CONN_TURN_OUTPUT (16 * 1024)      /* reply bytes written per client per turn */
 #define CONN_INITIAL_ARGV 16
+#define CONN_LOOKAHEAD 16      /* requests looked at before they run (look_ahead) */
+#define CONN_LOOKAHEAD_ARGS 8  /* ... each of at most this many args */
 
 static void alloc_cb(uv_handle_t *handle, size_t suggested, uv_buf_t *buf);
 static void read_cb(uv_stream_t *stream, ssize_t nread, const uv_buf_t *buf);
@@ -541,6 +543,55 @@ static void unthrottle(struct conn *c)
         uv_read_start((uv_stream_t *)&c->tcp, alloc_cb, read_cb);
 }
 
+/* The requests process_input has looked at ahead: each one's offset in
+ * the query buffer and what command_peek found. */
+struct lookahead {
+    size_t offset[CONN_LOOKAHEAD];
+    struct command_peek peek[CONN_LOOKAHEAD];
+    size_t n, next; /* looked at; the next one to run */
+    size_t end;     /* where the look stopped: look again from here */
+};
+
+/* Look at the next whole requests in the buffer, from `at`, before running
+ * them: at most CONN_LOOKAHEAD, stopping at one the parser's fast path
+ * does not take. A pipelined GET or SET spends most of its time waiting
+ * for two cache misses (its bucket slot, then the entry that slot points
+ * to); hinting every slot of the batch, then every entry, lets those
+ * misses overlap instead of being paid one request at a time. A lone
+ * request is not worth it. */
+static void look_ahead(const struct client *cl, size_t at, struct lookahead *la)
+{
+    struct resp_arg argv[CONN_LOOKAHEAD_ARGS];
+    struct keyspace_shard *shard[CONN_LOOKAHEAD];
+    size_t argc, consumed;
+    la->n = la->next = 0;
+    la->end = at + 1; /* nothing seen: look again at the next request */
+    while (la->n < CONN_LOOKAHEAD &&
+           resp_parse_peek(&cl->parser, cl->qbuf + at, cl->qlen - at, argv, CONN_LOOKAHEAD_ARGS,
+                           &argc, &consumed)) {
+        if (la->n == 0 && at + consumed == cl->qlen)
+            break;
+        struct command_peek *p = &la->peek[la->n];
+        shard[la->n] = command_peek(argv, argc, p) ? command_peek_shard(cl, p) : NULL;
+        if (shard[la->n] != NULL)
+            keyspace_prefetch(shard[la->n], &p->key, false);
+        la->offset[la->n++] = at;
+        at += consumed;
+        la->end = at;
+    }
+    for (size_t i = 0; i < la->n; i++)
+        if (shard[i] != NULL)
+            keyspace_prefetch(shard[i], &la->peek[i].key, true);
+}
+
+/* What look_ahead found for the request at `offset`, if it looked. */
+static const struct command_peek *looked_at(struct lookahead *la, size_t offset)
+{
+    while (la->next < la->n && la->offset[la->next] < offset)
+        la->next++;
+    return la->next < la->n && la->offset[la->next] == offset ? &la->peek[la->next] : NULL;
+}
+
 /* Parse and run the complete requests in the buffer, until the replies
  * waiting reach CONN_PAUSE_OUTPUT, a command blocks (the rest runs once
  * they drain, or once it is unblocked: blocking.c wakes the client) or
@@ -550,6 +601,7 @@ static void process_input(struct conn *c, long long now_ms)
 {
     struct client *cl = &c->client;
     bool out_of_slice = false;
+    struct lookahead la = {.end = 0};
     while (cl->qpos < cl->qlen && runs_requests(cl) && pending_output(c) <= CONN_PAUSE_OUTPUT) {
         size_t argc = 0, consumed = 0;
         if (!c->mid_request) {
@@ -558,6 +610,8 @@ static void process_input(struct conn *c, long long now_ms)
                 break;
             }
             set_request_limits(c);
+            if (cl->qpos >= la.end)
+                look_ahead(cl, cl->qpos, &la);
         }
         enum resp_parse_status st = resp_parse(&cl->parser, cl->qbuf + cl->qpos,
                                                cl->qlen - cl->qpos, cl->argv, cl->argv_cap,
@@ -577,7 +631,7 @@ static void process_input(struct conn *c, long long now_ms)
             break;
         }
         if (argc > 0)
-            command_execute(cl, cl->argv, argc, now_ms);
+            command_execute_peeked(cl, cl->argv, argc, now_ms, looked_at(&la, cl->qpos));
         cl->qpos += consumed;
         c->slice_used += consumed;
     }

@@ -218,6 +218,7 @@ static unsigned worker_threads(void)
 int lifecycle_state_init(unsigned nloops)
 {
     server.start_time_ms = server_mstime();
+    server_ticks_init();
     server_random_id(server.run_id);
     server_random_id(server.replid);
     if (make_seed() < 0 || command_table_init() < 0 || create_keyspace() < 0)

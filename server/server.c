@@ -11,6 +11,9 @@
 #include <sys/random.h>
 #include <time.h>
 #include <unistd.h>
+#if defined(__x86_64__) || defined(__i386__)
+#include <x86intrin.h>
+#endif
 
 #include "alloc.h"
 #include "keyspace.h"
@@ -59,6 +62,62 @@ long long server_monotonic_ns(void)
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (long long)ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+/* Command timing (INFO commandstats) reads a clock twice per command:
+ * 2 x 28 ns through the vDSO on the machine we measure on, against 2 x 11 ns
+ * for the TSC, a tenth of a pipelined GET's user time. So where the TSC is
+ * invariant (constant_tsc and nonstop_tsc, what Redis's monotonic.c asks
+ * of it too) commands are timed in TSC ticks, turned into nanoseconds only
+ * when INFO reads them, at the rate between a reading of both clocks at
+ * start-up and one at that moment. Elsewhere a tick is a nanosecond. */
+static bool ticks_are_tsc;
+static long long ticks_start, ticks_start_ns;
+
+static bool tsc_invariant(void)
+{
+#if defined(__x86_64__) || defined(__i386__)
+    FILE *f = fopen("/proc/cpuinfo", "r");
+    char line[4096];
+    bool found = false;
+    if (f == NULL)
+        return false;
+    while (fgets(line, sizeof line, f) != NULL) {
+        if (strncmp(line, "flags", 5) == 0) {
+            found = strstr(line, " constant_tsc") != NULL && strstr(line, " nonstop_tsc") != NULL;
+            break;
+        }
+    }
+    fclose(f);
+    return found;
+#else
+    return false;
+#endif
+}
+
+void server_ticks_init(void)
+{
+    ticks_are_tsc = tsc_invariant();
+    ticks_start_ns = server_monotonic_ns();
+    ticks_start = server_ticks();
+}
+
+long long server_ticks(void)
+{
+#if defined(__x86_64__) || defined(__i386__)
+    if (ticks_are_tsc)
+        return (long long)__rdtsc();
+#endif
+    return server_monotonic_ns();
+}
+
+long long server_ticks_to_ns(long long ticks)
+{
+    if (!ticks_are_tsc)
+        return ticks;
+    long long elapsed = server_ticks() - ticks_start;
+    long long elapsed_ns = server_monotonic_ns() - ticks_start_ns;
+    return elapsed > 0 ? (long long)((double)ticks * (double)elapsed_ns / (double)elapsed) : 0;
 }
 
 bool server_password_set(void)

@@ -35,7 +35,7 @@ enum stats_counter {
 
 enum stats_cmd_counter {
     STATS_CMD_CALLS,
-    STATS_CMD_NS,       /* time spent running it */
+    STATS_CMD_TICKS,    /* time spent running it (server_ticks) */
     STATS_CMD_REJECTED, /* refused before running: arity, NOAUTH, OOM */
     STATS_CMD_FAILED,   /* ran and replied an error */
     STATS_CMD_COUNTERS,

@@ -146,6 +146,36 @@ START_TEST(pipelined_inline_and_multibulk_requests_keep_their_order)
 }
 END_TEST
 
+/* One batch the connection looks at ahead (conn.c's look_ahead) before
+ * running it: keys whose database a SELECT earlier in the batch changes,
+ * a command with subcommands, one with many keys, an unknown one and one
+ * with the wrong arity between one-key commands. */
+START_TEST(pipelined_batch_runs_each_request_as_it_stands_when_its_turn_comes)
+{
+    int fd = harness_raw_connect(&harness_srv);
+    harness_raw_roundtrip(fd,
+                          "*2\r\n$6\r\nSELECT\r\n$1\r\n1\r\n"
+                          "*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$3\r\none\r\n"
+                          "*2\r\n$6\r\nSELECT\r\n$1\r\n0\r\n"
+                          "*2\r\n$3\r\nGET\r\n$1\r\nk\r\n"
+                          "*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$4\r\nzero\r\n"
+                          "*3\r\n$6\r\nOBJECT\r\n$8\r\nENCODING\r\n$1\r\nk\r\n"
+                          "*11\r\n$4\r\nMSET\r\n$1\r\na\r\n$1\r\n1\r\n$1\r\nb\r\n$1\r\n2\r\n"
+                          "$1\r\nc\r\n$1\r\n3\r\n$1\r\nd\r\n$1\r\n4\r\n$1\r\ne\r\n$1\r\n5\r\n"
+                          "*2\r\n$4\r\nNOPE\r\n$1\r\nk\r\n"
+                          "*3\r\n$3\r\nGET\r\n$1\r\nk\r\n$1\r\nx\r\n"
+                          "*2\r\n$4\r\nINCR\r\n$1\r\ne\r\n"
+                          "*2\r\n$6\r\nSELECT\r\n$1\r\n1\r\n"
+                          "*2\r\n$3\r\nGET\r\n$1\r\nk\r\n"
+                          "*2\r\n$3\r\nGET\r\n$1\r\ne\r\n",
+                          "+OK\r\n+OK\r\n+OK\r\n$-1\r\n+OK\r\n$6\r\nembstr\r\n+OK\r\n"
+                          "-ERR unknown command 'NOPE', with args beginning with: 'k' \r\n"
+                          "-ERR wrong number of arguments for 'get' command\r\n:6\r\n+OK\r\n"
+                          "$3\r\none\r\n$-1\r\n");
+    close(fd);
+}
+END_TEST
+
 static void send_one_byte_at_a_time(int fd, const char *req)
 {
     for (size_t i = 0; req[i]; i++) {
@@ -748,6 +778,7 @@ static Suite *protocol_suite(void)
     TCase *tc = harness_server_case("pipelining", NULL, connect_client);
     tcase_add_test(tc, hundred_thousand_pipelined_commands_reply_in_order);
     tcase_add_test(tc, pipelined_inline_and_multibulk_requests_keep_their_order);
+    tcase_add_test(tc, pipelined_batch_runs_each_request_as_it_stands_when_its_turn_comes);
     tcase_add_test(tc, request_fed_one_byte_at_a_time_is_served);
     tcase_add_test(tc, big_bulk_arriving_in_pieces_is_stored_whole);
     suite_add_tcase(s, tc);

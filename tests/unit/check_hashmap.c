@@ -668,6 +668,32 @@ START_TEST(ninth_collision_in_a_bucket_makes_a_tree)
 }
 END_TEST
 
+/* Prefetch hints read the map and change nothing: before the first
+ * table, in a chain, in a tree bucket and during a rehash. */
+START_TEST(prefetch_hints_change_nothing)
+{
+    struct hashmap *m = map_chosen();
+    hashmap_prefetch_bucket(m, 7);
+    hashmap_prefetch_entry(m, 7);
+    m = (hashmap_destroy(m), map_with_64_buckets());
+    for (uint32_t i = 0; i < 9; i++)
+        put_chosen(m, 7, 1000 + i);
+    ck_assert_uint_eq(hashmap__tree_buckets(m), 1);
+    for (uint32_t i = 100; !hashmap_is_rehashing(m); i++)
+        put_chosen(m, filler_hash(i), i);
+    size_t bytes = hashmap_bytes(m), size = hashmap_size(m);
+    for (uint64_t h = 0; h < 256; h++) {
+        hashmap_prefetch_bucket(m, h);
+        hashmap_prefetch_entry(m, h);
+    }
+    ck_assert_uint_eq(hashmap_bytes(m), bytes);
+    ck_assert_uint_eq(hashmap_size(m), size);
+    ck_assert(hashmap_is_rehashing(m));
+    hashmap__check_invariants(m);
+    hashmap_destroy(m);
+}
+END_TEST
+
 START_TEST(deletes_take_a_tree_back_to_a_chain_at_six)
 {
     struct hashmap *m = map_with_64_buckets();
@@ -1891,6 +1917,7 @@ static Suite *hashmap_suite(void)
     tc = tcase(s, "trees", 300);
     tcase_add_test(tc, ninth_collision_in_a_bucket_makes_a_tree);
     tcase_add_test(tc, deletes_take_a_tree_back_to_a_chain_at_six);
+    tcase_add_test(tc, prefetch_hints_change_nothing);
     tcase_add_test(tc, long_chain_in_a_small_table_grows_the_table_instead);
     tcase_add_test(tc, tree_buckets_split_when_growing_and_merge_when_shrinking);
     tcase_add_test(tc, hundred_thousand_colliding_keys_stay_correct_and_balanced);

@@ -243,6 +243,32 @@ START_TEST(pipelined_requests_parse_one_at_a_time)
 }
 END_TEST
 
+/* A peek sees what resp_parse would, for whole multibulk requests only,
+ * and leaves the parser as it was. */
+START_TEST(peek_sees_whole_multibulk_requests_only)
+{
+    static const char s[] = "*2\r\n$3\r\nGET\r\n$1\r\nk\r\n*1\r\n$4\r\nPI";
+    struct resp_parser p, before;
+    struct resp_arg argv[4];
+    size_t argc = 0, consumed = 0;
+
+    resp_parser_init(&p, NULL);
+    before = p;
+    ck_assert(resp_parse_peek(&p, s, sizeof(s) - 1, argv, 4, &argc, &consumed));
+    ck_assert_uint_eq(argc, 2);
+    ck_assert_uint_eq(consumed, 20);
+    ck_assert_ptr_eq(argv[1].ptr, s + 17);
+    ck_assert_mem_eq(&p, &before, sizeof(p));
+    /* the next request has not all arrived */
+    ck_assert(!resp_parse_peek(&p, s + 20, sizeof(s) - 1 - 20, argv, 4, &argc, &consumed));
+    /* more args than argv holds, an inline request, nothing at all */
+    ck_assert(!resp_parse_peek(&p, s, sizeof(s) - 1, argv, 1, &argc, &consumed));
+    ck_assert(!resp_parse_peek(&p, LIT("GET k\r\n"), argv, 4, &argc, &consumed));
+    ck_assert(!resp_parse_peek(&p, s, 0, argv, 4, &argc, &consumed));
+    ck_assert_mem_eq(&p, &before, sizeof(p));
+}
+END_TEST
+
 /* The count line arrived in two pieces: the request that completes it,
  * and the next one fed a byte at a time, must start from a clean state
  * (parse_whole, the one-pass path, must not leave the first piece's scan
@@ -1100,6 +1126,7 @@ static Suite *resp_parse_suite(void)
     tcase_add_test(tc, multibulk_request_gives_its_args);
     tcase_add_test(tc, args_are_views_into_the_buffer);
     tcase_add_test(tc, pipelined_requests_parse_one_at_a_time);
+    tcase_add_test(tc, peek_sees_whole_multibulk_requests_only);
     tcase_add_test(tc, request_after_a_split_count_line_starts_clean);
     tcase_add_test(tc, empty_bulk_is_an_empty_arg);
     tcase_add_test(tc, binary_bulk_may_hold_crlf_and_nul);
