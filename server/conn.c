@@ -397,14 +397,14 @@ static bool argv_grow(struct client *cl, size_t needed)
  * the client has not authenticated, the small bounds Redis 7.0 sets so
  * that a stranger cannot make the server allocate. Changing limits resets
  * the parser, so this is only called between requests. */
-static void set_request_limits(struct conn *c)
+static bool set_request_limits(struct conn *c)
 {
     uint64_t bulk = (uint64_t)server.cfg.proto_max_bulk_len;
     bool unauth = client_auth_required(&c->client);
     if (unauth && bulk > CONN_UNAUTH_MAX_BULK)
         bulk = CONN_UNAUTH_MAX_BULK;
     if (bulk == c->limit_bulk && unauth == c->limit_unauth)
-        return;
+        return false;
     struct resp_limits limits;
     resp_limits_default(&limits);
     limits.max_bulk_len = bulk;
@@ -413,6 +413,7 @@ static void set_request_limits(struct conn *c)
     resp_parser_init(&c->client.parser, &limits);
     c->limit_bulk = bulk;
     c->limit_unauth = unauth;
+    return true;
 }
 
 /* A number from a header line ("*12\r" or "$5\r") starting at p. */
@@ -543,11 +544,16 @@ static void unthrottle(struct conn *c)
         uv_read_start((uv_stream_t *)&c->tcp, alloc_cb, read_cb);
 }
 
-/* The requests process_input has looked at ahead: each one's offset in
- * the query buffer and what command_peek found. */
+/* A request process_input has looked at before running it: where it
+ * is, what the parser made of it and what command_peek found. */
+struct peeked {
+    size_t offset, argc, consumed;
+    struct resp_arg argv[CONN_LOOKAHEAD_ARGS];
+    struct command_peek peek;
+};
+
 struct lookahead {
-    size_t offset[CONN_LOOKAHEAD];
-    struct command_peek peek[CONN_LOOKAHEAD];
+    struct peeked req[CONN_LOOKAHEAD];
     size_t n, next; /* looked at; the next one to run */
     size_t end;     /* where the look stopped: look again from here */
 };
@@ -557,39 +563,41 @@ struct lookahead {
  * does not take. A pipelined GET or SET spends most of its time waiting
  * for two cache misses (its bucket slot, then the entry that slot points
  * to); hinting every slot of the batch, then every entry, lets those
- * misses overlap instead of being paid one request at a time. A lone
- * request is not worth it. */
+ * misses overlap instead of being paid one request at a time. The
+ * requests are then run from what the look found, without parsing them,
+ * finding their command or hashing their key again. A lone request is
+ * not worth it. */
 static void look_ahead(const struct client *cl, size_t at, struct lookahead *la)
 {
-    struct resp_arg argv[CONN_LOOKAHEAD_ARGS];
     struct keyspace_shard *shard[CONN_LOOKAHEAD];
-    size_t argc, consumed;
     la->n = la->next = 0;
     la->end = at + 1; /* nothing seen: look again at the next request */
-    while (la->n < CONN_LOOKAHEAD &&
-           resp_parse_peek(&cl->parser, cl->qbuf + at, cl->qlen - at, argv, CONN_LOOKAHEAD_ARGS,
-                           &argc, &consumed)) {
-        if (la->n == 0 && at + consumed == cl->qlen)
+    while (la->n < CONN_LOOKAHEAD) {
+        struct peeked *r = &la->req[la->n];
+        if (!resp_parse_peek(&cl->parser, cl->qbuf + at, cl->qlen - at, r->argv,
+                             CONN_LOOKAHEAD_ARGS, &r->argc, &r->consumed) ||
+            (la->n == 0 && at + r->consumed == cl->qlen))
             break;
-        struct command_peek *p = &la->peek[la->n];
-        shard[la->n] = command_peek(argv, argc, p) ? command_peek_shard(cl, p) : NULL;
+        shard[la->n] = command_peek(r->argv, r->argc, &r->peek)
+                           ? command_peek_shard(cl, &r->peek) : NULL;
         if (shard[la->n] != NULL)
-            keyspace_prefetch(shard[la->n], &p->key, false);
-        la->offset[la->n++] = at;
-        at += consumed;
+            keyspace_prefetch(shard[la->n], &r->peek.key, false);
+        r->offset = at;
+        at += r->consumed;
         la->end = at;
+        la->n++;
     }
     for (size_t i = 0; i < la->n; i++)
         if (shard[i] != NULL)
-            keyspace_prefetch(shard[i], &la->peek[i].key, true);
+            keyspace_prefetch(shard[i], &la->req[i].peek.key, true);
 }
 
 /* What look_ahead found for the request at `offset`, if it looked. */
-static const struct command_peek *looked_at(struct lookahead *la, size_t offset)
+static struct peeked *looked_at(struct lookahead *la, size_t offset)
 {
-    while (la->next < la->n && la->offset[la->next] < offset)
+    while (la->next < la->n && la->req[la->next].offset < offset)
         la->next++;
-    return la->next < la->n && la->offset[la->next] == offset ? &la->peek[la->next] : NULL;
+    return la->next < la->n && la->req[la->next].offset == offset ? &la->req[la->next] : NULL;
 }
 
 /* Parse and run the complete requests in the buffer, until the replies
@@ -604,14 +612,23 @@ static void process_input(struct conn *c, long long now_ms)
     struct lookahead la = {.end = 0};
     while (cl->qpos < cl->qlen && runs_requests(cl) && pending_output(c) <= CONN_PAUSE_OUTPUT) {
         size_t argc = 0, consumed = 0;
+        struct peeked *pk = NULL;
         if (!c->mid_request) {
             if (slice_left(c) == 0) {
                 out_of_slice = true;
                 break;
             }
-            set_request_limits(c);
+            if (set_request_limits(c))
+                la.n = la.end = 0; /* looked at under the old limits */
             if (cl->qpos >= la.end)
                 look_ahead(cl, cl->qpos, &la);
+            pk = looked_at(&la, cl->qpos);
+        }
+        if (pk != NULL) {
+            command_execute_peeked(cl, pk->argv, pk->argc, now_ms, &pk->peek);
+            cl->qpos += pk->consumed;
+            c->slice_used += pk->consumed;
+            continue;
         }
         enum resp_parse_status st = resp_parse(&cl->parser, cl->qbuf + cl->qpos,
                                                cl->qlen - cl->qpos, cl->argv, cl->argv_cap,
@@ -631,7 +648,7 @@ static void process_input(struct conn *c, long long now_ms)
             break;
         }
         if (argc > 0)
-            command_execute_peeked(cl, cl->argv, argc, now_ms, looked_at(&la, cl->qpos));
+            command_execute(cl, cl->argv, argc, now_ms);
         cl->qpos += consumed;
         c->slice_used += consumed;
     }

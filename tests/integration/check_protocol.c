@@ -176,6 +176,42 @@ START_TEST(pipelined_batch_runs_each_request_as_it_stands_when_its_turn_comes)
 }
 END_TEST
 
+/* A request looked at ahead (conn.c's look_ahead) under one set of limits
+ * still meets those an earlier request of the same batch set: here RESET
+ * takes the client back to unauthenticated, and its 16 KB bulk limit. The
+ * query buffer is grown first, so the whole batch can arrive in one read. */
+START_TEST(reset_earlier_in_a_batch_limits_the_requests_after_it)
+{
+    static const char *const args[] = {"--requirepass", "secret", NULL};
+    struct grove_server s;
+    harness_start(&s, args);
+    int fd = harness_raw_connect(&s);
+    harness_raw_roundtrip(fd, "AUTH secret\r\n", "+OK\r\n");
+    char *big = filled(40000, 'v');
+    harness_raw_send(fd, "*2\r\n$4\r\nECHO\r\n$40000\r\n", 22);
+    harness_raw_send(fd, big, 40000);
+    harness_raw_send(fd, "\r\n", 2);
+    char *buf = malloc(40100);
+    ck_assert_uint_eq(harness_raw_recv(fd, buf, 40100, 40000 + 10), 40000 + 10);
+    size_t len = 0, cap = 21000;
+    char *batch = malloc(cap);
+    len += (size_t)snprintf(batch, cap, "*1\r\n$5\r\nRESET\r\n*2\r\n$4\r\nECHO\r\n$20000\r\n");
+    memcpy(batch + len, big, 20000);
+    len += 20000;
+    memcpy(batch + len, "\r\n", 2);
+    harness_raw_send(fd, batch, len + 2);
+    static const char want[] = "+RESET\r\n-ERR Protocol error: unauthenticated bulk length\r\n";
+    ck_assert_uint_eq(harness_raw_recv(fd, buf, 40100, sizeof(want) - 1), sizeof(want) - 1);
+    ck_assert_mem_eq(buf, want, sizeof(want) - 1);
+    ck_assert(harness_raw_closed(fd));
+    close(fd);
+    free(batch);
+    free(buf);
+    free(big);
+    harness_stop(&s);
+}
+END_TEST
+
 static void send_one_byte_at_a_time(int fd, const char *req)
 {
     for (size_t i = 0; req[i]; i++) {
@@ -806,6 +842,7 @@ static Suite *protocol_suite(void)
     tcase_add_test(tc, wrong_arity_text_names_the_command);
     tcase_add_test(tc, unknown_subcommand_text);
     tcase_add_test(tc, unauthenticated_clients_get_small_request_limits);
+    tcase_add_test(tc, reset_earlier_in_a_batch_limits_the_requests_after_it);
     suite_add_tcase(s, tc);
 
     tc = harness_server_case("connections", NULL, connect_client);
