@@ -560,13 +560,13 @@ struct lookahead {
 
 /* Look at the next whole requests in the buffer, from `at`, before running
  * them: at most CONN_LOOKAHEAD, stopping at one the parser's fast path
- * does not take. A pipelined GET or SET spends most of its time waiting
- * for two cache misses (its bucket slot, then the entry that slot points
- * to); hinting every slot of the batch, then every entry, lets those
- * misses overlap instead of being paid one request at a time. The
- * requests are then run from what the look found, without parsing them,
- * finding their command or hashing their key again. A lone request is
- * not worth it. */
+ * does not take. The requests then run from what the look found, without
+ * parsing them, finding their command or hashing their key again. And a
+ * pipelined GET or SET spends most of its time waiting for two cache
+ * misses (its bucket slot, then the entry that slot points to): hinting
+ * every slot of the batch, then every entry, lets those misses overlap
+ * instead of being paid one request at a time. A lone request gets no
+ * hints: nothing would overlap. */
 static void look_ahead(const struct client *cl, size_t at, struct lookahead *la)
 {
     struct keyspace_shard *shard[CONN_LOOKAHEAD];
@@ -575,19 +575,20 @@ static void look_ahead(const struct client *cl, size_t at, struct lookahead *la)
     while (la->n < CONN_LOOKAHEAD) {
         struct peeked *r = &la->req[la->n];
         if (!resp_parse_peek(&cl->parser, cl->qbuf + at, cl->qlen - at, r->argv,
-                             CONN_LOOKAHEAD_ARGS, &r->argc, &r->consumed) ||
-            (la->n == 0 && at + r->consumed == cl->qlen))
+                             CONN_LOOKAHEAD_ARGS, &r->argc, &r->consumed))
             break;
         shard[la->n] = command_peek(r->argv, r->argc, &r->peek)
                            ? command_peek_shard(cl, &r->peek) : NULL;
-        if (shard[la->n] != NULL)
+        if (la->n == 1 && shard[0] != NULL) /* not alone after all */
+            keyspace_prefetch(shard[0], &la->req[0].peek.key, false);
+        if (la->n >= 1 && shard[la->n] != NULL)
             keyspace_prefetch(shard[la->n], &r->peek.key, false);
         r->offset = at;
         at += r->consumed;
         la->end = at;
         la->n++;
     }
-    for (size_t i = 0; i < la->n; i++)
+    for (size_t i = 0; la->n > 1 && i < la->n; i++)
         if (shard[i] != NULL)
             keyspace_prefetch(shard[i], &la->req[i].peek.key, true);
 }
