@@ -18,6 +18,8 @@
  *   same unparsed remainder. All runs check the contract's invariants:
  *   MORE/ARGV/ERROR consume nothing, OK consumes at least one byte and no
  *   more than it was given, and every arg lies inside the consumed bytes.
+ *   Between requests, wherever resp_parse_peek accepts a request (as a
+ *   connection looks ahead), resp_parse must give that same request.
  *   ASan catches reads past the input and uses of moved buffers.
  *   The size checks ("too big ... request/string") depend on how the bytes
  *   arrive, exactly as in Redis, so runs 1 and 2 lift max_inline_len.
@@ -84,7 +86,27 @@ struct conn {
     char *buf;
     size_t used;
     bool dead; /* a protocol error ended the stream */
+    bool mid;  /* a request is partly parsed */
 };
+
+#define PEEK_ARGS 8
+
+/* What resp_parse_peek made of the request at the start of the buffer. */
+struct peek {
+    bool whole;
+    size_t argc, consumed;
+    struct resp_arg argv[PEEK_ARGS];
+};
+
+static void peek_check(const struct peek *pk, enum resp_parse_status st,
+                       const struct resp_arg *argv, size_t argc, size_t consumed)
+{
+    if (!pk->whole)
+        return;
+    FUZZ_CHECK(st == RESP_PARSE_OK && argc == pk->argc && consumed == pk->consumed);
+    for (size_t i = 0; i < argc; i++)
+        FUZZ_CHECK(argv[i].ptr == pk->argv[i].ptr && argv[i].len == pk->argv[i].len);
+}
 
 static void conn_init(struct conn *c, const struct resp_limits *limits, size_t argv_cap)
 {
@@ -104,10 +126,17 @@ static void conn_deinit(struct conn *c)
 /* Parses everything parseable in c->buf, compacting after each command. */
 static void conn_drain(struct conn *c, struct log *l)
 {
+    struct peek pk = {.whole = false};
     while (!c->dead) {
         size_t argc = 99, consumed = 99;
+        if (!c->mid)
+            pk.whole = resp_parse_peek(&c->p, c->buf, c->used, pk.argv, PEEK_ARGS, &pk.argc,
+                                       &pk.consumed);
         enum resp_parse_status st =
             resp_parse(&c->p, c->buf, c->used, c->argv, c->argv_cap, &argc, &consumed);
+        c->mid = st == RESP_PARSE_MORE || st == RESP_PARSE_ARGV;
+        if (st != RESP_PARSE_ARGV)
+            peek_check(&pk, st, c->argv, argc, consumed);
 
         if (st != RESP_PARSE_OK)
             FUZZ_CHECK(consumed == 0 && argc == 0);
