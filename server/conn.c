@@ -569,7 +569,9 @@ struct lookahead {
  * hints: nothing would overlap. */
 static void look_ahead(const struct client *cl, size_t at, struct lookahead *la)
 {
-    struct keyspace_shard *shard[CONN_LOOKAHEAD];
+    struct keyspace_shard *shard[CONN_LOOKAHEAD]; /* NULL: no hint for that request */
+    uint64_t hinted_hash = 0;                      /* the last key hinted... */
+    bool hinted = false;                           /* ...if any */
     la->n = la->next = 0;
     la->end = at + 1; /* nothing seen: look again at the next request */
     while (la->n < CONN_LOOKAHEAD) {
@@ -579,6 +581,12 @@ static void look_ahead(const struct client *cl, size_t at, struct lookahead *la)
             break;
         shard[la->n] = command_peek(r->argv, r->argc, &r->peek)
                            ? command_peek_shard(cl, &r->peek) : NULL;
+        if (shard[la->n] != NULL) {
+            if (hinted && r->peek.key.hash == hinted_hash)
+                shard[la->n] = NULL; /* the same key again (LPUSH onto one list) */
+            hinted = true;
+            hinted_hash = r->peek.key.hash;
+        }
         if (la->n == 1 && shard[0] != NULL) /* not alone after all */
             keyspace_prefetch(shard[0], &la->req[0].peek.key, false);
         if (la->n >= 1 && shard[la->n] != NULL)
