@@ -38,6 +38,12 @@
  * while everyone else on the loop waited (bench/bench_fairness; figures
  * in the README).
  *
+ * Look-ahead: before running requests, process_input looks at the next
+ * whole ones in the buffer (look_ahead): their keys' buckets and entries
+ * are prefetched, so a pipelined batch overlaps its cache misses, and
+ * each then runs from what the look found, parsed, its command found and
+ * its key hashed once.
+ *
  * Back-pressure: while more than CONN_PAUSE_OUTPUT bytes of replies wait,
  * the connection stops running requests (it goes on once the kernel has
  * taken the replies), so a client that pipelines without reading cannot
