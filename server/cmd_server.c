@@ -364,9 +364,10 @@ static void info_cpu(struct resp_out *t)
 static void info_commandstats(struct resp_out *t)
 {
     info_line(t, "# Commandstats");
+    double ns_per_tick = server_ns_per_tick();
     for (unsigned id = 0; id < command_id_count(); id++) {
         long long calls = stats_command_total(id, STATS_CMD_CALLS);
-        long long ns = server_ticks_to_ns(stats_command_total(id, STATS_CMD_TICKS));
+        long long ns = (long long)((double)stats_command_total(id, STATS_CMD_TICKS) * ns_per_tick);
         long long rejected = stats_command_total(id, STATS_CMD_REJECTED);
         long long failed = stats_command_total(id, STATS_CMD_FAILED);
         if (calls == 0 && rejected == 0 && failed == 0)

@@ -572,12 +572,11 @@ struct lookahead {
  * misses (its bucket slot, then the entry that slot points to): hinting
  * every slot of the batch, then every entry, lets those misses overlap
  * instead of being paid one request at a time. A lone request gets no
- * hints: nothing would overlap. */
+ * hints: nothing would overlap; nor does a key that the request before
+ * named too. */
 static void look_ahead(const struct client *cl, size_t at, struct lookahead *la)
 {
     struct keyspace_shard *shard[CONN_LOOKAHEAD]; /* NULL: no hint for that request */
-    uint64_t hinted_hash = 0;                      /* the last key hinted... */
-    bool hinted = false;                           /* ...if any */
     la->n = la->next = 0;
     la->end = at + 1; /* nothing seen: look again at the next request */
     while (la->n < CONN_LOOKAHEAD) {
@@ -585,14 +584,11 @@ static void look_ahead(const struct client *cl, size_t at, struct lookahead *la)
         if (!resp_parse_peek(&cl->parser, cl->qbuf + at, cl->qlen - at, r->argv,
                              CONN_LOOKAHEAD_ARGS, &r->argc, &r->consumed))
             break;
-        shard[la->n] = command_peek(r->argv, r->argc, &r->peek)
-                           ? command_peek_shard(cl, &r->peek) : NULL;
-        if (shard[la->n] != NULL) {
-            if (hinted && r->peek.key.hash == hinted_hash)
-                shard[la->n] = NULL; /* the same key again (LPUSH onto one list) */
-            hinted = true;
-            hinted_hash = r->peek.key.hash;
-        }
+        bool keyed = command_peek(r->argv, r->argc, &r->peek);
+        const struct command_peek *before = la->n > 0 ? &la->req[la->n - 1].peek : NULL;
+        bool again = keyed && before != NULL && before->key_arg != 0 &&
+                     before->key.hash == r->peek.key.hash; /* LPUSH onto one list */
+        shard[la->n] = keyed && !again ? command_peek_shard(cl, &r->peek) : NULL;
         if (la->n == 1 && shard[0] != NULL) /* not alone after all */
             keyspace_prefetch(shard[0], &la->req[0].peek.key, false);
         if (la->n >= 1 && shard[la->n] != NULL)

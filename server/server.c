@@ -111,13 +111,13 @@ long long server_ticks(void)
     return server_monotonic_ns();
 }
 
-long long server_ticks_to_ns(long long ticks)
+double server_ns_per_tick(void)
 {
     if (!ticks_are_tsc)
-        return ticks;
+        return 1.0;
     long long elapsed = server_ticks() - ticks_start;
     long long elapsed_ns = server_monotonic_ns() - ticks_start_ns;
-    return elapsed > 0 ? (long long)((double)ticks * (double)elapsed_ns / (double)elapsed) : 0;
+    return elapsed > 0 ? (double)elapsed_ns / (double)elapsed : 0.0;
 }
 
 bool server_password_set(void)

@@ -68,11 +68,11 @@ long long server_mstime(void);
 long long server_monotonic_ns(void);
 /* A cheaper clock for timing commands, in ticks (see server.c): read
  * server_ticks() around the command, turn the sum into nanoseconds with
- * server_ticks_to_ns() when it is shown. server_ticks_init() at start-up,
+ * server_ns_per_tick() (two clock reads: once per report) when it is shown. server_ticks_init() at start-up,
  * before any thread times a command (until then a tick is a nanosecond). */
 void server_ticks_init(void);
 long long server_ticks(void);
-long long server_ticks_to_ns(long long ticks);
+double server_ns_per_tick(void);
 
 /* 40 random hex digits and a NUL (run_id, replid). */
 void server_random_id(char out[41]);

@@ -176,6 +176,24 @@ START_TEST(pipelined_batch_runs_each_request_as_it_stands_when_its_turn_comes)
 }
 END_TEST
 
+/* An ECHO of `len` bytes of `body`, sent in three writes, and its reply. */
+static void echo_big(int fd, const char *body, size_t len)
+{
+    char head[48];
+    int n = snprintf(head, sizeof(head), "*2\r\n$4\r\nECHO\r\n$%zu\r\n", len);
+    harness_raw_send(fd, head, (size_t)n);
+    harness_raw_send(fd, body, len);
+    harness_raw_send(fd, "\r\n", 2);
+    n = snprintf(head, sizeof(head), "$%zu\r\n", len);
+    size_t want = (size_t)n + len + 2;
+    char *buf = malloc(want + 1); /* harness_raw_recv ends it with a NUL */
+    ck_assert_ptr_nonnull(buf);
+    ck_assert_uint_eq(harness_raw_recv(fd, buf, want + 1, want), want);
+    ck_assert_mem_eq(buf, head, (size_t)n);
+    ck_assert_mem_eq(buf + n, body, len);
+    free(buf);
+}
+
 /* A request looked at ahead (conn.c's look_ahead) under one set of limits
  * still meets those an earlier request of the same batch set: here RESET
  * takes the client back to unauthenticated, and its 16 KB bulk limit. The
@@ -188,11 +206,8 @@ START_TEST(reset_earlier_in_a_batch_limits_the_requests_after_it)
     int fd = harness_raw_connect(&s);
     harness_raw_roundtrip(fd, "AUTH secret\r\n", "+OK\r\n");
     char *big = filled(40000, 'v');
-    harness_raw_send(fd, "*2\r\n$4\r\nECHO\r\n$40000\r\n", 22);
-    harness_raw_send(fd, big, 40000);
-    harness_raw_send(fd, "\r\n", 2);
-    char *buf = malloc(40100);
-    ck_assert_uint_eq(harness_raw_recv(fd, buf, 40100, 40000 + 10), 40000 + 10);
+    echo_big(fd, big, 40000);
+    char buf[128];
     size_t len = 0, cap = 21000;
     char *batch = malloc(cap);
     len += (size_t)snprintf(batch, cap, "*1\r\n$5\r\nRESET\r\n*2\r\n$4\r\nECHO\r\n$20000\r\n");
@@ -201,12 +216,11 @@ START_TEST(reset_earlier_in_a_batch_limits_the_requests_after_it)
     memcpy(batch + len, "\r\n", 2);
     harness_raw_send(fd, batch, len + 2);
     static const char want[] = "+RESET\r\n-ERR Protocol error: unauthenticated bulk length\r\n";
-    ck_assert_uint_eq(harness_raw_recv(fd, buf, 40100, sizeof(want) - 1), sizeof(want) - 1);
+    ck_assert_uint_eq(harness_raw_recv(fd, buf, sizeof(buf), sizeof(want) - 1), sizeof(want) - 1);
     ck_assert_mem_eq(buf, want, sizeof(want) - 1);
     ck_assert(harness_raw_closed(fd));
     close(fd);
     free(batch);
-    free(buf);
     free(big);
     harness_stop(&s);
 }
@@ -630,16 +644,7 @@ START_TEST(unauthenticated_clients_get_small_request_limits)
                               "$1\r\na\r\n$1\r\na\r\n$1\r\na\r\n$1\r\na\r\n$1\r\na\r\n$1\r\na\r\n",
                           ":0\r\n");
     char *value = filled(16385, 'v');
-    char req[32];
-    snprintf(req, sizeof(req), "*2\r\n$4\r\nECHO\r\n$16385\r\n");
-    harness_raw_send(fd, req, strlen(req));
-    harness_raw_send(fd, value, 16385);
-    harness_raw_send(fd, "\r\n", 2);
-    char *buf = malloc(20000);
-    size_t got = harness_raw_recv(fd, buf, 20000, 16385 + 10);
-    ck_assert_uint_eq(got, 16385 + 10);
-    ck_assert_mem_eq(buf, "$16385\r\n", 8);
-    free(buf);
+    echo_big(fd, value, 16385);
     free(value);
     close(fd);
     harness_stop(&s);
