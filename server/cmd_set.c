@@ -402,7 +402,8 @@ static void smove_command(struct cmd_ctx *ctx)
             resp_add_error(ctx->out, ERR_OUT_OF_MEMORY);
             return;
         }
-        collection_changed(&set_collection, &dk, de);
+        if (added) /* a member the destination held already changes nothing there (WATCH) */
+            collection_changed(&set_collection, &dk, de);
     }
     set_remove(src, member->ptr, member->len);
     cmd_notify(ctx, NOTIFY_SET, "srem", &ctx->argv[1]);

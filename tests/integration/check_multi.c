@@ -322,6 +322,25 @@ START_TEST(watch_aborts_when_a_watched_hash_changes)
 }
 END_TEST
 
+/* SMOVE changes its destination only when the member is new there. */
+START_TEST(smove_touches_the_destination_only_when_it_adds)
+{
+    struct harness_fixture f;
+    harness_up(&f, NULL);
+    redisContext *other = harness_connect(&f.s);
+    harness_expect_int(harness_cmd(other, "SADD src a b"), 2);
+    harness_expect_int(harness_cmd(other, "SADD dst a"), 1);
+    harness_cmd_ok(f.c, "WATCH dst");
+    harness_expect_int(harness_cmd(other, "SMOVE src dst a"), 1);
+    ck_assert(harness_watched_exec_runs(f.c));
+    harness_cmd_ok(f.c, "WATCH dst");
+    harness_expect_int(harness_cmd(other, "SMOVE src dst b"), 1);
+    ck_assert(!harness_watched_exec_runs(f.c));
+    redisFree(other);
+    harness_down(&f);
+}
+END_TEST
+
 START_TEST(watch_resp3_abort_is_a_null)
 {
     struct harness_fixture f;
@@ -664,6 +683,7 @@ static Suite *multi_suite(void)
     tcase_add_test(watch, watch_aborts_on_the_clients_own_change_before_multi);
     tcase_add_test(watch, watch_resp3_abort_is_a_null);
     tcase_add_test(watch, watch_aborts_when_a_watched_hash_changes);
+    tcase_add_test(watch, smove_touches_the_destination_only_when_it_adds);
     tcase_add_test(watch, a_change_to_another_key_in_the_same_shard_does_not_abort);
     tcase_add_test(watch, watch_is_per_database);
     tcase_add_test(watch, unwatch_discard_and_reset_release_watches);
