@@ -16,6 +16,7 @@
 #include "command.h"
 #include "aof.h"
 #include "blocking.h"
+#include "evict.h"
 #include "glob.h"
 #include "keyspace.h"
 #include "lazyfree.h"
@@ -576,6 +577,14 @@ static bool apply_config_set(struct cmd_ctx *ctx)
     return failed == NULL;
 }
 
+static bool sets_option(const struct cmd_ctx *ctx, const char *name)
+{
+    for (size_t i = 2; i < ctx->argc; i += 2)
+        if (arg_is(&ctx->argv[i], name))
+            return true;
+    return false;
+}
+
 /* appendonly starts or stops the AOF (a rewrite, a fork: outside
  * config_lock, which the fork's preparation takes). A failure puts the
  * old value back. */
@@ -631,8 +640,11 @@ static void config_set_command(struct cmd_ctx *ctx)
     config_lock();
     bool ok = apply_config_set(ctx);
     config_unlock();
-    if (ok && apply_appendonly(ctx))
-        resp_add_ok(ctx->out);
+    if (!ok || !apply_appendonly(ctx))
+        return;
+    if (sets_option(ctx, "maxmemory"))
+        evict_for_new_maxmemory();
+    resp_add_ok(ctx->out);
 }
 
 static void config_resetstat_command(struct cmd_ctx *ctx)

@@ -35,6 +35,7 @@
 #include <stdlib.h>
 
 #include "keyspace.h"
+#include "log.h"
 #include "rng.h"
 #include "server.h"
 
@@ -234,4 +235,21 @@ enum evict_result evict_perform(void)
     rc = evict_locked(max);
     pthread_mutex_unlock(&evict_lock);
     return rc;
+}
+
+void evict_for_new_maxmemory(void)
+{
+    long long max = server.cfg.maxmemory, used;
+
+    if (max <= 0)
+        return;
+    used = server_used_memory();
+    atomic_store_explicit(&server.used_memory, used, memory_order_relaxed);
+    if (max < used)
+        log_warning("WARNING: the new maxmemory value set via CONFIG SET (%lld) is smaller "
+                    "than the current memory usage (%lld). This will result in key eviction "
+                    "and/or the inability to accept new write commands depending on the "
+                    "maxmemory-policy.",
+                    max, used);
+    evict_perform();
 }

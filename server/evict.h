@@ -26,4 +26,10 @@ enum evict_result {
 /* Evict by policy while over maxmemory; see above. */
 enum evict_result evict_perform(void);
 
+/* After CONFIG SET maxmemory: measure now, warn when the new limit is
+ * below the usage, and evict at once, as Redis's updateMaxmemory does
+ * (not at the next command: a client may be waiting for the evicted
+ * events without sending any). */
+void evict_for_new_maxmemory(void);
+
 #endif

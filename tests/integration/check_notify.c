@@ -511,6 +511,30 @@ START_TEST(eviction_notifies_evicted)
 }
 END_TEST
 
+/* CONFIG SET maxmemory evicts at once, as Redis does: the subscribers get
+ * the event without any other command running. */
+START_TEST(lowering_maxmemory_evicts_at_once)
+{
+    struct watcher w[WATCHERS];
+    char ev[160];
+    for (int i = 0; i < WATCHERS; i++)
+        watch(&w[i]);
+    harness_cmd_ok(harness_ctx, "CONFIG SET notify-keyspace-events Ee");
+    harness_cmd_ok(harness_ctx, "CONFIG SET maxmemory-policy allkeys-lru");
+    harness_cmd_ok(harness_ctx, "SELECT 3");
+    harness_cmd_ok(harness_ctx, "SET b 1");
+    harness_cmd_ok(harness_ctx, "CONFIG SET maxmemory 1");
+    for (int i = 0; i < WATCHERS; i++) {
+        ck_assert(next_event(&w[i], ev, sizeof(ev)));
+        ck_assert_str_eq(ev, "__keyevent@3__:evicted b");
+        unwatch(&w[i]);
+    }
+    harness_cmd_ok(harness_ctx, "CONFIG SET maxmemory 0");
+    harness_cmd_ok(harness_ctx, "CONFIG SET maxmemory-policy noeviction");
+    harness_cmd_ok(harness_ctx, "CONFIG SET notify-keyspace-events %s", "");
+}
+END_TEST
+
 /* A blocked BLPOP served by a push from another connection: the push's
  * event, then the pop's, as Redis serves it after the push. */
 START_TEST(blocked_pop_served_later_notifies_after_the_push)
@@ -668,6 +692,7 @@ static Suite *notify_suite(void)
     tcase_add_test(background, expired_key_read_notifies_expired_then_keymiss);
     tcase_add_test(background, active_expiry_notifies_expired);
     tcase_add_test(background, eviction_notifies_evicted);
+    tcase_add_test(background, lowering_maxmemory_evicts_at_once);
     tcase_add_test(background, blocked_pop_served_later_notifies_after_the_push);
     tcase_add_test(background, events_from_writers_on_different_loops_keep_write_order);
     suite_add_tcase(s, background);
