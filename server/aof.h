@@ -75,8 +75,9 @@ void aof_schedule_rewrite(void);
 int aof_set_enabled(bool on, char *reason, size_t cap);
 /* SHUTDOWN, SIGTERM: write and fsync everything; stop a rewrite. 0 or -errno. */
 int aof_shutdown_flush(void);
-/* DEBUG LOADAOF: flush and fsync the AOF, empty the dataset and load the
- * directory again. 0, or -1 with the reason in err. */
+/* DEBUG LOADAOF: flush and fsync the AOF (when on), empty the dataset and
+ * load the directory again (with the AOF off: what a BGREWRITEAOF wrote
+ * there; none leaves the dataset alone). 0, or -1 with the reason in err. */
 int aof_debug_loadaof(char *err, size_t cap);
 
 /* The last write failed: writes get "-MISCONF Errors writing to the AOF

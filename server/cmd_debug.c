@@ -381,10 +381,7 @@ static void debug_reload(struct cmd_ctx *ctx)
 
 static void debug_loadaof(struct cmd_ctx *ctx)
 {
-    int rc = loading_reload_aof();
-    if (rc == -ENOTSUP)
-        resp_add_error(ctx->out, "ERR AOF is not enabled");
-    else if (rc < 0)
+    if (loading_reload_aof() < 0)
         resp_add_error(ctx->out, "ERR Error trying to load the AOF files, check server logs.");
     else
         resp_add_ok(ctx->out);

@@ -3,7 +3,6 @@
  */
 #include "loading.h"
 
-#include <errno.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <unistd.h>
@@ -30,8 +29,6 @@ int loading_load_from_disk(void)
 int loading_reload_aof(void)
 {
     char err[256];
-    if (!aof_on())
-        return -ENOTSUP;
     loading_begin(0);
     int rc = aof_debug_loadaof(err, sizeof(err));
     loading_end();

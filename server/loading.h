@@ -35,8 +35,8 @@
 /* Start-up's load: the AOF when enabled, else the RDB. */
 int loading_load_from_disk(void);
 /* DEBUG LOADAOF: empty the keyspace and load the AOF back, the other
- * clients getting -LOADING meanwhile. 0; -ENOTSUP while the AOF is off;
- * -1 after logging why the load failed. */
+ * clients getting -LOADING meanwhile. 0, or -1 after logging why the load
+ * failed. */
 int loading_reload_aof(void);
 
 bool loading_in_progress(void);

@@ -382,7 +382,19 @@ START_TEST(small_subcommands_answer_as_redis)
     harness_expect_error(harness_cmd(f.c, "DEBUG OBJECT"),
                          "ERR unknown subcommand or wrong number of arguments for 'OBJECT'. Try "
                          "DEBUG HELP.");
-    harness_expect_error(harness_cmd(f.c, "DEBUG LOADAOF"), "ERR AOF is not enabled");
+    /* With the AOF off, LOADAOF loads what a BGREWRITEAOF wrote, as Redis;
+     * with nothing written, the data stays (Redis exits). */
+    harness_expect_error(harness_cmd(f.c, "DEBUG LOADAOF"),
+                         "ERR Error trying to load the AOF files, check server logs.");
+    ck_assert_int_eq(harness_cmd_int(f.c, "DBSIZE"), 22);
+    harness_expect_status(harness_cmd(f.c, "BGREWRITEAOF"),
+                          "Background append only file rewriting started");
+    harness_wait_info_ll(f.c, "persistence", "aof_rewrite_in_progress", 0);
+    harness_cmd_ok(f.c, "SET key:0 changed");
+    harness_cmd_ok(f.c, "SET extra 1");
+    harness_expect_status(harness_cmd(f.c, "DEBUG LOADAOF"), "OK");
+    harness_expect_str(harness_cmd(f.c, "GET key:0"), "value:0");
+    ck_assert_int_eq(harness_cmd_int(f.c, "DBSIZE"), 22);
     harness_cmd_int(f.c, "RPUSH l a");
     harness_expect_error(harness_cmd(f.c, "DEBUG LISTPACK l"), "ERR Not a listpack encoded object.");
     redisReply *r = harness_cmd(f.c, "DEBUG QUICKLIST-PACKED-THRESHOLD 1K");
