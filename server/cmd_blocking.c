@@ -13,6 +13,7 @@
  * Replies, timeouts and error texts follow Redis 7.0.
  */
 #include <limits.h>
+#include <math.h>
 #include <string.h>
 
 #include "blocking.h"
@@ -23,9 +24,11 @@
 /* ---- arguments ----------------------------------------------------------------- */
 
 /* Redis 7.0's getTimeoutFromObjectOrReply in seconds: a long double,
- * times 1000 truncated to an integer (so 0.0001 means no timeout); a
- * value out of range converts to a negative number there, and is
- * "negative" here too. A deadline past the end of time never comes. */
+ * times 1000 rounded up to whole milliseconds, so any timeout above 0
+ * times out (0.001 is 1 ms even when 0.001 * 1000 comes out a hair under
+ * 1, and 0.0001 is 1 ms too); a value out of range converts to a negative
+ * number there, and is "negative" here too. A deadline past the end of
+ * time never comes. */
 static bool parse_timeout(struct cmd_ctx *ctx, const struct resp_arg *arg, long long *deadline)
 {
     long double seconds;
@@ -33,7 +36,7 @@ static bool parse_timeout(struct cmd_ctx *ctx, const struct resp_arg *arg, long 
         resp_add_error(ctx->out, "ERR timeout is not a float or out of range");
         return false;
     }
-    long double ms = seconds * 1000.0L;
+    long double ms = ceill(seconds * 1000.0L);
     if (!(ms > -9.2e18L && ms < 9.2e18L) || (long long)ms < 0) {
         resp_add_error(ctx->out, "ERR timeout is negative");
         return false;

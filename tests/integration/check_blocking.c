@@ -107,6 +107,22 @@ START_TEST(a_timeout_replies_null_after_the_time_has_passed)
 }
 END_TEST
 
+/* 0.001 * 1000 is a hair under 1 as a long double: Redis rounds the
+ * milliseconds up, so a timeout above 0 never means "forever". */
+START_TEST(a_timeout_of_a_millisecond_or_less_still_times_out)
+{
+    EXPECT_NIL("BLPOP nothing 0.001");
+    EXPECT_NIL("BRPOP nothing 0.001");
+    EXPECT_NIL("BLPOP nothing 0.0001");
+    EXPECT_NIL("BLMPOP 0.001 1 nothing LEFT");
+    EXPECT_NIL("BZPOPMIN nothing 0.001");
+    EXPECT_NIL("BZMPOP 0.001 1 nothing MIN");
+    EXPECT_NIL("BLMOVE nothing dst LEFT LEFT 0.001");
+    EXPECT_NIL("BRPOPLPUSH nothing dst 0.001");
+    EXPECT_NIL("XREAD BLOCK 1 STREAMS nothing $");
+}
+END_TEST
+
 /* ---- waking -------------------------------------------------------------------------- */
 
 START_TEST(clients_are_served_in_the_order_they_blocked)
@@ -393,6 +409,7 @@ static Suite *blocking_suite(void)
     tcase_add_test(basics, blpop_serves_at_once_when_a_key_has_data);
     tcase_add_test(basics, timeout_errors_are_redis_texts);
     tcase_add_test(basics, a_timeout_replies_null_after_the_time_has_passed);
+    tcase_add_test(basics, a_timeout_of_a_millisecond_or_less_still_times_out);
     suite_add_tcase(s, basics);
     TCase *waking = harness_server_case("waking", start_four_loops, NULL);
     tcase_add_test(waking, clients_are_served_in_the_order_they_blocked);
