@@ -85,6 +85,7 @@
 
 #define CONN_READ_CHUNK (16 * 1024)
 #define CONN_SMALL_QBUF (64 * 1024)        /* shrink an idle query buffer above this */
+#define CONN_QBUF_IDLE_MS 2000             /* an idle client's empty one is freed (Redis: 2 s) */
 #define CONN_PAUSE_OUTPUT (64 * 1024 * 1024)
 #define CONN_TURN_INPUT (16 * 1024)       /* request bytes run per client per turn */
 #define CONN_TURN_OUTPUT (16 * 1024)      /* reply bytes written per client per turn */
@@ -95,6 +96,7 @@
 static void alloc_cb(uv_handle_t *handle, size_t suggested, uv_buf_t *buf);
 static void read_cb(uv_stream_t *stream, ssize_t nread, const uv_buf_t *buf);
 static void flush(struct conn *c);
+static size_t pending_output(const struct conn *c);
 
 /* ---- set-up and teardown ------------------------------------------------- */
 
@@ -248,21 +250,43 @@ static void wake_cb(struct client *cl)
 
 static const struct client_io conn_io = {.wake_cb = wake_cb};
 
-void conn_check_timeouts(struct worker_loop *w, long long now_ms)
+/* Subscribers wait for messages and blocked clients for data, not for
+ * requests: Redis's timeout exempts both. */
+static bool timed_out(const struct conn *c, long long timeout, long long now_ms)
+{
+    return timeout > 0 && !pubsub_client_subscribed(&c->client) &&
+           !(c->client.flags & CLIENT_BLOCKED) &&
+           now_ms - c->client.last_interaction_ms > timeout * 1000;
+}
+
+/* An idle client's empty query buffer goes back to the allocator, as
+ * Redis's clientsCron frees it: a pool of thousands of idle connections
+ * would otherwise hold 16 KB each. The next read allocates it again. */
+static void release_idle_qbuf(struct conn *c, long long now_ms)
+{
+    struct client *cl = &c->client;
+    if (cl->qbuf == NULL || cl->qlen != 0 || c->mid_request ||
+        now_ms - cl->last_interaction_ms <= CONN_QBUF_IDLE_MS)
+        return;
+    free(cl->qbuf);
+    cl->qbuf = NULL;
+    cl->qcap = 0;
+    client_publish(cl, pending_output(c));
+}
+
+void conn_tick(struct worker_loop *w, long long now_ms)
 {
     long long timeout = server.cfg.timeout;
-    if (timeout <= 0)
-        return;
     for (struct conn *c = w->conns, *next; c != NULL; c = next) {
         next = c->next;
-        /* Subscribers wait for messages and blocked clients for data, not
-         * for requests: Redis exempts both. */
-        if (!closing(c) && !pubsub_client_subscribed(&c->client) &&
-            !(c->client.flags & CLIENT_BLOCKED) &&
-            now_ms - c->client.last_interaction_ms > timeout * 1000) {
+        if (closing(c))
+            continue;
+        if (timed_out(c, timeout, now_ms)) {
             log_verbose("Closing idle client");
             conn_close(c);
+            continue;
         }
+        release_idle_qbuf(c, now_ms);
     }
 }
 

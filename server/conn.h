@@ -63,7 +63,8 @@ void conn_run_ready(struct worker_loop *w);
  * SCRIPT KILL and SHUTDOWN run. Reads the sockets directly, since the
  * loop is inside the script. */
 void conn_answer_while_busy(struct worker_loop *wl, const struct client *running);
-/* Close the worker's connections idle for longer than `timeout`. */
-void conn_check_timeouts(struct worker_loop *w, long long now_ms);
+/* Once a second: close the worker's connections idle for longer than
+ * `timeout`, and free the empty query buffers of those idle for 2 s. */
+void conn_tick(struct worker_loop *w, long long now_ms);
 
 #endif

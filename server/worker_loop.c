@@ -257,7 +257,7 @@ static void busy_cb(struct worker *w, struct client *running, bool busy)
 
 static void tick_cb(uv_timer_t *timer)
 {
-    conn_check_timeouts(timer->data, server_mstime());
+    conn_tick(timer->data, server_mstime());
 }
 
 /* Before the poll: the connections whose slice ran out last turn get the

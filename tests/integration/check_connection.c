@@ -517,6 +517,37 @@ START_TEST(client_list_and_info_have_redis_fields)
 }
 END_TEST
 
+/* qbuf-free of the client named `name`, from CLIENT LIST. */
+static long long qbuf_free_of(const char *name)
+{
+    redisReply *r = CMD("CLIENT LIST");
+    char key[64], value[32] = "-1";
+    snprintf(key, sizeof(key), " name=%s ", name);
+    const char *line = strstr(r->str, key);
+    ck_assert_msg(line != NULL, "no client named %s", name);
+    while (line > r->str && line[-1] != '\n')
+        line--;
+    ck_assert(line_field(line, "qbuf-free", value, sizeof(value)));
+    freeReplyObject(r);
+    return strtoll(value, NULL, 10);
+}
+
+/* Idle for 2 s, a client's empty query buffer goes back to the allocator,
+ * as in Redis; its next request gets a new one. */
+START_TEST(an_idle_clients_query_buffer_is_freed)
+{
+    redisContext *idle = harness_connect(&harness_srv);
+    harness_cmd_ok(idle, "CLIENT SETNAME idler");
+    ck_assert_int_gt(qbuf_free_of("idler"), 0);
+    long long deadline = harness_now_ms() + 10000;
+    while (qbuf_free_of("idler") != 0 && harness_now_ms() < deadline)
+        harness_sleep_ms(100);
+    ck_assert_int_eq(qbuf_free_of("idler"), 0);
+    harness_expect_status(harness_cmd(idle, "PING"), "PONG");
+    redisFree(idle);
+}
+END_TEST
+
 START_TEST(client_setinfo_is_shown_in_client_info)
 {
     EXPECT_OK("CLIENT SETINFO lib-name %s", "grove-tests");
@@ -817,6 +848,7 @@ static Suite *connection_suite(void)
     tcase_add_test(tc, client_setname_and_getname);
     tcase_add_test(tc, client_list_and_info_have_redis_fields);
     tcase_add_test(tc, client_setinfo_is_shown_in_client_info);
+    tcase_add_test(tc, an_idle_clients_query_buffer_is_freed);
     tcase_add_test(tc, client_kill_old_form_takes_an_address);
     tcase_add_test(tc, client_kill_filters);
     tcase_add_test(tc, client_kill_reaches_clients_on_other_loops);
