@@ -82,7 +82,8 @@
  *   (DEL, expiry, eviction: a blocked XREADGROUP is told its stream went)
  *   calls the config's ready_cb with the shard held when the key has a
  *   record, so the server can serve its waiters once the writing command
- *   is done. Like
+ *   is done; FLUSHDB/FLUSHALL call it for the waited keys that existed,
+ *   SWAPDB for those that existed in either database. Like
  *   `watched` it belongs to (db, shard) and costs a NULL test when
  *   nobody waits.
  *
@@ -268,6 +269,28 @@ static void touch_watched_in(struct keyspace_shard *sh, struct hashmap *a, struc
 
         if (hashmap_find(a, k, n, h) || (b && hashmap_find(b, k, n, h)))
             watch_rec_of(w)->version++;
+    }
+    hashmap_iter_deinit(&it);
+}
+
+/* The same for the keys clients wait on: tell the server of each one that
+ * holds a value in map a or b, the contents the shard lost or got at once
+ * (a blocked XREADGROUP hears its stream went, as after a DEL). */
+static void signal_waited_in(struct keyspace_shard *sh, struct hashmap *a, struct hashmap *b)
+{
+    struct hashmap_iter it;
+    struct hashmap_entry *w;
+
+    if (!sh->waited || !sh->ks->cfg.ready_cb)
+        return;
+    hashmap_iter_init(&it, sh->waited);
+    while ((w = hashmap_iter_next(&it))) {
+        const char *k = hashmap_entry_key(w);
+        size_t n = hashmap_entry_keylen(w);
+        uint64_t h = hashmap_hash(sh->waited, k, n);
+
+        if (hashmap_find(a, k, n, h) || (b && hashmap_find(b, k, n, h)))
+            sh->ks->cfg.ready_cb(sh, k, n, sh->ks->cfg.ready_ud);
     }
     hashmap_iter_deinit(&it);
 }
@@ -1143,25 +1166,6 @@ void keyspace_waiters_drop(struct keyspace_shard *sh, const struct keyspace_key 
     }
 }
 
-void keyspace_waiters_signal_present(struct keyspace_shard *sh, int64_t now_ms)
-{
-    struct hashmap_iter it;
-    struct hashmap_entry *w;
-
-    assert_held(sh);
-    if (!sh->waited || !sh->ks->cfg.ready_cb)
-        return;
-    hashmap_iter_init(&it, sh->waited);
-    while ((w = hashmap_iter_next(&it))) {
-        struct keyspace_key k = {hashmap_entry_key(w), hashmap_entry_keylen(w), 0};
-
-        k.hash = hashmap_hash(sh->d.map, k.ptr, k.len);
-        if (keyspace_find(sh, &k, now_ms, KEYSPACE_LOOKUP_NOTOUCH))
-            sh->ks->cfg.ready_cb(sh, k.ptr, k.len, sh->ks->cfg.ready_ud);
-    }
-    hashmap_iter_deinit(&it);
-}
-
 /* ==== writing values ============================================================ */
 
 static struct access fresh_access(int64_t now_ms)
@@ -1504,6 +1508,7 @@ static int flush_run(struct keyspace *ks, struct keyspace_shard *first, size_t n
 
         count_change(&first[i], hashmap_size(old.map));
         touch_watched_in(&first[i], old.map, NULL);
+        signal_waited_in(&first[i], old.map, NULL);
         first[i].d = t->items[i];
         t->items[i] = old;
     }
@@ -1605,6 +1610,8 @@ void keyspace_swapdb(struct keyspace *ks, unsigned a, unsigned b)
 
         touch_watched_in(&lo[i], lo[i].d.map, hi[i].d.map);
         touch_watched_in(&hi[i], hi[i].d.map, lo[i].d.map);
+        signal_waited_in(&lo[i], lo[i].d.map, hi[i].d.map);
+        signal_waited_in(&hi[i], hi[i].d.map, lo[i].d.map);
         lo[i].d = hi[i].d;
         hi[i].d = t;
     }

@@ -354,8 +354,10 @@ uint64_t keyspace_watch_version(struct keyspace_shard *sh, const struct keyspace
  * keeps, only while some client waits on a key of it, a table key -> the
  * caller's waiter queue (an opaque pointer this module never looks
  * into). The table belongs to (db, shard), not to the data: SWAPDB and
- * FLUSH leave it in place. Creating a key that has a record calls the
- * config's ready_cb, as Redis's dbAdd calls signalKeyAsReady. */
+ * FLUSH leave it in place. Creating, overwriting or removing a key that
+ * has a record calls the config's ready_cb, as Redis's dbAdd calls
+ * signalKeyAsReady; so do FLUSHDB, FLUSHALL and SWAPDB for the keys with
+ * a record that held a value before or after. */
 
 /* [held] The slot holding key's queue pointer, created NULL-filled when
  * absent; NULL when out of memory. Valid until the next call below. */
@@ -364,9 +366,6 @@ void **keyspace_waiters_slot(struct keyspace_shard *sh, const struct keyspace_ke
 void *keyspace_waiters(struct keyspace_shard *sh, const struct keyspace_key *key);
 /* [held] Forget key's record (the caller has emptied and freed its queue). */
 void keyspace_waiters_drop(struct keyspace_shard *sh, const struct keyspace_key *key);
-/* [held] Call ready_cb for every key with a record that holds a live value
- * (after SWAPDB brought other contents). */
-void keyspace_waiters_signal_present(struct keyspace_shard *sh, int64_t now_ms);
 
 /* ---- whole databases -------------------------------------------------------- */
 

@@ -526,17 +526,6 @@ no_memory:
     log_warning("Out of memory: clients blocked on a key may miss that it got a value");
 }
 
-void blocking_signal_db(unsigned db, long long now_ms)
-{
-    struct keyspace_db *kdb = keyspace_db(server.ks, db);
-    for (unsigned i = 0; i < keyspace_shards_per_db(server.ks); i++) {
-        struct keyspace_shard *sh = keyspace_db_shard(kdb, i);
-        keyspace_shard_lock(sh);
-        keyspace_waiters_signal_present(sh, now_ms);
-        keyspace_shard_unlock(sh);
-    }
-}
-
 /* ---- serving ---------------------------------------------------------------------- */
 
 /* The serving command's arguments, with the ready key (and its extra

@@ -107,11 +107,6 @@ void blocking_serve_now(struct cmd_ctx *ctx, const struct command *cmd, struct r
 /* A thread that ran commands is ending: free its ready-key list. */
 void blocking_thread_done(void);
 
-/* SWAPDB brought other contents into database `db`: the keys its
- * clients wait on that now hold a value are ready. Takes each shard's lock
- * in turn: hold none. */
-void blocking_signal_db(unsigned db, long long now_ms);
-
 /* After a top-level command, holding no shard lock: serve the waiters of
  * every key this thread made ready. */
 void blocking_serve_ready(void);

@@ -20,7 +20,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "blocking.h"
 #include "command.h"
 #include "glob.h"
 #include "keyspace.h"
@@ -321,8 +320,6 @@ static void swapdb_command(struct cmd_ctx *ctx)
         return;
     }
     keyspace_swapdb(server.ks, (unsigned)a, (unsigned)b);
-    blocking_signal_db((unsigned)a, ctx->now_ms); /* clients waiting there may be served */
-    blocking_signal_db((unsigned)b, ctx->now_ms);
     resp_add_ok(ctx->out);
 }
 

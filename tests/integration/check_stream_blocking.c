@@ -135,6 +135,36 @@ START_TEST(a_destroyed_group_or_deleted_stream_ends_the_wait_with_an_error)
 }
 END_TEST
 
+/* Redis 7.0 unblocks group readers when FLUSHALL, FLUSHDB or SWAPDB
+ * takes their stream away, as after a DEL; plain readers keep waiting. */
+START_TEST(a_flush_or_swapdb_ends_a_group_readers_wait)
+{
+    static const char *const takers[] = {"FLUSHALL", "FLUSHDB", "SWAPDB 0 1"};
+    for (size_t i = 0; i < sizeof(takers) / sizeof(takers[0]); i++) {
+        EXPECT_OK("XGROUP CREATE s g $ MKSTREAM");
+        int fd = blocked_on("XREADGROUP GROUP g c BLOCK 0 STREAMS s >", 1);
+        EXPECT_OK(takers[i]);
+        expect_reply(fd, "-UNBLOCKED the stream key no longer exists\r\n");
+        close(fd);
+        EXPECT_OK("FLUSHALL");
+    }
+    /* Another stream swapped in has no such group. */
+    EXPECT_STR("5-0", "XADD s 5-0 f v");
+    EXPECT_OK("SWAPDB 0 1");
+    EXPECT_OK("XGROUP CREATE s g $ MKSTREAM");
+    int fd = blocked_on("XREADGROUP GROUP g c BLOCK 0 STREAMS s >", 1);
+    EXPECT_OK("SWAPDB 0 1");
+    expect_reply(fd, "-NOGROUP the consumer group this client was blocked on no longer exists\r\n");
+    close(fd);
+    EXPECT_OK("FLUSHALL");
+    int x = blocked_on("XREAD BLOCK 0 STREAMS s $", 1);
+    EXPECT_OK("FLUSHALL");
+    EXPECT_STR("1-0", "XADD s 1-0 f v");
+    expect_one_entry(x, "s", "1-0", "f", "v");
+    close(x);
+}
+END_TEST
+
 START_TEST(timeouts_and_multi_reply_null)
 {
     long long start = harness_now_ms();
@@ -256,6 +286,7 @@ static Suite *stream_blocking_suite(void)
     tcase_add_test(waking, an_id_above_the_top_waits_for_an_entry_above_it);
     tcase_add_test(waking, group_readers_share_new_entries);
     tcase_add_test(waking, a_destroyed_group_or_deleted_stream_ends_the_wait_with_an_error);
+    tcase_add_test(waking, a_flush_or_swapdb_ends_a_group_readers_wait);
     tcase_add_test(waking, timeouts_and_multi_reply_null);
     tcase_add_test(waking, resp3_readers_get_a_map_or_a_null);
     suite_add_tcase(s, waking);

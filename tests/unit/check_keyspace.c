@@ -2070,7 +2070,19 @@ START_TEST(creating_a_waited_key_signals_it_and_only_it)
 }
 END_TEST
 
-START_TEST(waiters_stay_with_their_database_across_swapdb)
+/* Give key a string value in database dbi. */
+static void set_in(struct keyspace *k, unsigned dbi, const struct keyspace_key *key)
+{
+    struct keyspace_shard *sh = keyspace_shard_of(keyspace_db(k, dbi), key);
+    keyspace_shard_lock(sh);
+    ck_assert_int_eq(keyspace_set_string(sh, key, "v", 1, OBJECT_STR_TRY, KEYSPACE_TTL_NONE,
+                                         NOW, NULL), KEYSPACE_OK);
+    keyspace_shard_unlock(sh);
+}
+
+/* Whole-database changes signal the waited keys they give or take a
+ * value (a blocked XREADGROUP must hear that its stream went). */
+START_TEST(waiters_stay_with_their_database_and_hear_of_swapdb_and_flush)
 {
     struct readiness r = {0};
     struct keyspace *k = ks_with_ready(&r);
@@ -2078,19 +2090,23 @@ START_TEST(waiters_stay_with_their_database_across_swapdb)
     struct keyspace_key key;
 
     wait_on(k, 0, "jobs", &queue);
+    wait_on(k, 0, "never", &queue);
     keyspace_key_init(k, &key, "jobs", 4);
-    struct keyspace_shard *sh1 = keyspace_shard_of(keyspace_db(k, 1), &key);
-    keyspace_shard_lock(sh1);
-    ck_assert_int_eq(keyspace_set_string(sh1, &key, "v", 1, OBJECT_STR_TRY, KEYSPACE_TTL_NONE,
-                                         NOW, NULL), KEYSPACE_OK);
-    keyspace_shard_unlock(sh1);
+    set_in(k, 1, &key);
     ck_assert_int_eq(r.calls, 0); /* db 1 has no waiters */
     keyspace_swapdb(k, 0, 1);
+    ck_assert_int_eq(r.calls, 1); /* db 0's waited key got a value */
+    keyspace_swapdb(k, 0, 1);
+    ck_assert_int_eq(r.calls, 2); /* and lost it */
+    keyspace_swapdb(k, 0, 1);
+    ck_assert_int_eq(keyspace_flushall(k, NULL), KEYSPACE_OK);
+    ck_assert_int_eq(r.calls, 4);
+    ck_assert_str_eq(r.last, "jobs");
+    ck_assert_int_eq(keyspace_flushdb(keyspace_db(k, 0), NULL), KEYSPACE_OK);
+    ck_assert_int_eq(r.calls, 4); /* nothing held a value */
     struct keyspace_shard *sh0 = keyspace_shard_of(keyspace_db(k, 0), &key);
     keyspace_shard_lock(sh0);
     ck_assert_ptr_eq(keyspace_waiters(sh0, &key), &queue);
-    keyspace_waiters_signal_present(sh0, NOW);
-    ck_assert_int_eq(r.calls, 1);
     keyspace_waiters_drop(sh0, &key);
     keyspace_shard_unlock(sh0);
     keyspace_destroy(k);
@@ -2216,7 +2232,7 @@ static Suite *keyspace_suite(void)
     tcase_add_test(watching, expiry_after_watch_is_a_change_but_a_stale_key_at_watch_is_not);
     tcase_add_test(watching, flush_and_swapdb_bump_only_watched_keys_that_exist);
     tcase_add_test(watching, creating_a_waited_key_signals_it_and_only_it);
-    tcase_add_test(watching, waiters_stay_with_their_database_across_swapdb);
+    tcase_add_test(watching, waiters_stay_with_their_database_and_hear_of_swapdb_and_flush);
     suite_add_tcase(s, watching);
     tcase_set_timeout(expiry, 120);
     tcase_set_timeout(iter, 120);
