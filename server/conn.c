@@ -85,7 +85,7 @@
 
 #define CONN_READ_CHUNK (16 * 1024)
 #define CONN_SMALL_QBUF (64 * 1024)        /* shrink an idle query buffer above this */
-#define CONN_QBUF_IDLE_MS 2000             /* an idle client's empty one is freed (Redis: 2 s) */
+#define CONN_IDLE_BUFFERS_MS 2000          /* idle this long, empty buffers are freed (Redis: 2 s) */
 #define CONN_PAUSE_OUTPUT (64 * 1024 * 1024)
 #define CONN_TURN_INPUT (16 * 1024)       /* request bytes run per client per turn */
 #define CONN_TURN_OUTPUT (16 * 1024)      /* reply bytes written per client per turn */
@@ -259,18 +259,24 @@ static bool timed_out(const struct conn *c, long long timeout, long long now_ms)
            now_ms - c->client.last_interaction_ms > timeout * 1000;
 }
 
-/* An idle client's empty query buffer goes back to the allocator, as
- * Redis's clientsCron frees it: a pool of thousands of idle connections
- * would otherwise hold 16 KB each. The next read allocates it again. */
-static void release_idle_qbuf(struct conn *c, long long now_ms)
+/* An idle client's empty buffers go back to the allocator, as Redis's
+ * clientsCron frees an idle query buffer and shrinks the reply buffer: a
+ * pool of thousands of idle connections would otherwise hold a page or
+ * more of each. The next read or reply allocates them again. */
+static void release_idle_buffers(struct conn *c, long long now_ms)
 {
     struct client *cl = &c->client;
-    if (cl->qbuf == NULL || cl->qlen != 0 || c->mid_request ||
-        now_ms - cl->last_interaction_ms <= CONN_QBUF_IDLE_MS)
+    if (now_ms - cl->last_interaction_ms <= CONN_IDLE_BUFFERS_MS)
         return;
-    free(cl->qbuf);
-    cl->qbuf = NULL;
-    cl->qcap = 0;
+    if (cl->qbuf != NULL && cl->qlen == 0 && !c->mid_request) {
+        free(cl->qbuf);
+        cl->qbuf = NULL;
+        cl->qcap = 0;
+    }
+    if (cl->out.len == 0)
+        resp_out_deinit(&cl->out);
+    if (!c->write_pending)
+        resp_out_deinit(&c->writing);
     client_publish(cl, pending_output(c));
 }
 
@@ -286,7 +292,7 @@ void conn_tick(struct worker_loop *w, long long now_ms)
             conn_close(c);
             continue;
         }
-        release_idle_qbuf(c, now_ms);
+        release_idle_buffers(c, now_ms);
     }
 }
 

@@ -64,7 +64,7 @@ void conn_run_ready(struct worker_loop *w);
  * loop is inside the script. */
 void conn_answer_while_busy(struct worker_loop *wl, const struct client *running);
 /* Once a second: close the worker's connections idle for longer than
- * `timeout`, and free the empty query buffers of those idle for 2 s. */
+ * `timeout`, and free the empty buffers of those idle for 2 s. */
 void conn_tick(struct worker_loop *w, long long now_ms);
 
 #endif

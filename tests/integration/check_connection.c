@@ -517,8 +517,8 @@ START_TEST(client_list_and_info_have_redis_fields)
 }
 END_TEST
 
-/* qbuf-free of the client named `name`, from CLIENT LIST. */
-static long long qbuf_free_of(const char *name)
+/* A figure of the client named `name`, from CLIENT LIST. */
+static long long field_of(const char *name, const char *field)
 {
     redisReply *r = CMD("CLIENT LIST");
     char key[64], value[32] = "-1";
@@ -527,22 +527,24 @@ static long long qbuf_free_of(const char *name)
     ck_assert_msg(line != NULL, "no client named %s", name);
     while (line > r->str && line[-1] != '\n')
         line--;
-    ck_assert(line_field(line, "qbuf-free", value, sizeof(value)));
+    ck_assert(line_field(line, field, value, sizeof(value)));
     freeReplyObject(r);
     return strtoll(value, NULL, 10);
 }
 
-/* Idle for 2 s, a client's empty query buffer goes back to the allocator,
- * as in Redis; its next request gets a new one. */
-START_TEST(an_idle_clients_query_buffer_is_freed)
+/* Idle for 2 s, a client's empty query and reply buffers go back to the
+ * allocator, as in Redis; its next request gets new ones. */
+START_TEST(an_idle_clients_buffers_are_freed)
 {
     redisContext *idle = harness_connect(&harness_srv);
     harness_cmd_ok(idle, "CLIENT SETNAME idler");
-    ck_assert_int_gt(qbuf_free_of("idler"), 0);
+    ck_assert_int_gt(field_of("idler", "qbuf-free"), 0);
+    ck_assert_int_gt(field_of("idler", "rbs"), 0);
     long long deadline = harness_now_ms() + 10000;
-    while (qbuf_free_of("idler") != 0 && harness_now_ms() < deadline)
+    while (field_of("idler", "qbuf-free") != 0 && harness_now_ms() < deadline)
         harness_sleep_ms(100);
-    ck_assert_int_eq(qbuf_free_of("idler"), 0);
+    ck_assert_int_eq(field_of("idler", "qbuf-free"), 0);
+    ck_assert_int_eq(field_of("idler", "rbs"), 0);
     harness_expect_status(harness_cmd(idle, "PING"), "PONG");
     redisFree(idle);
 }
@@ -848,7 +850,7 @@ static Suite *connection_suite(void)
     tcase_add_test(tc, client_setname_and_getname);
     tcase_add_test(tc, client_list_and_info_have_redis_fields);
     tcase_add_test(tc, client_setinfo_is_shown_in_client_info);
-    tcase_add_test(tc, an_idle_clients_query_buffer_is_freed);
+    tcase_add_test(tc, an_idle_clients_buffers_are_freed);
     tcase_add_test(tc, client_kill_old_form_takes_an_address);
     tcase_add_test(tc, client_kill_filters);
     tcase_add_test(tc, client_kill_reaches_clients_on_other_loops);
