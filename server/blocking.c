@@ -35,6 +35,7 @@
 #include "propagate.h"
 #include "script.h"
 #include "server.h"
+#include "stats.h"
 #include "worker.h"
 
 #define SERVE_ARGS_MAX 8 /* the longest serving command: LMPOP 1 k LEFT COUNT n */
@@ -383,6 +384,19 @@ struct waiter_msg {
     char reply[];
 };
 
+/* As Redis 7.0's updateStatsOnUnblock: an error the waiter got (the
+ * bytes after `mark`: -UNBLOCKED, -NOGROUP) counts in errorstats and as a
+ * failure of its blocking command, and so does any CLIENT UNBLOCK, even
+ * one that replies a timeout. The waiter's loop owns its counters. */
+static void count_unblocked(struct client *c, size_t mark, bool by_client_unblock)
+{
+    bool error = c->out.len > mark && c->out.data[mark] == '-';
+    if (error)
+        server_count_error(c->out.data + mark, c->out.len - mark);
+    if (error || by_client_unblock)
+        stats_command_add(c->stats, c->last_cmd->id, STATS_CMD_FAILED, 1);
+}
+
 /* The waiter's loop delivers (the message's reference is released);
  * the caller holds no shard lock. */
 static void deliver_here(struct worker *w, struct blocked *b, const char *reply, size_t len,
@@ -390,10 +404,12 @@ static void deliver_here(struct worker *w, struct blocked *b, const char *reply,
 {
     struct client *c = worker_find_client(w, b->client_id);
     if (c != NULL && c->blocked == b) {
+        size_t mark = c->out.len;
         if (len > 0)
             resp_add_raw(&c->out, reply, len);
         else
             reply_cancelled(c, with_error);
+        count_unblocked(c, mark, len == 0);
         detach(c, b);
         client_wake(c);
     }

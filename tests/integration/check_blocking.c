@@ -335,6 +335,39 @@ START_TEST(client_unblock_replies_a_timeout_or_an_error)
 }
 END_TEST
 
+static void expect_errorstat(const char *code, const char *count)
+{
+    char field[64], value[64];
+    snprintf(field, sizeof(field), "errorstat_%s", code);
+    ck_assert(harness_info_field(harness_ctx, "errorstats", field, value, sizeof(value)));
+    ck_assert_str_eq(value, count);
+}
+
+/* As Redis 7.0.15: the -UNBLOCKED error counts in errorstats and as a
+ * failed BLPOP; any CLIENT UNBLOCK counts as a failure, a timeout not. */
+START_TEST(client_unblock_counts_as_a_failed_call)
+{
+    EXPECT_OK("CONFIG RESETSTAT");
+    redisContext *c = harness_connect(&harness_srv);
+    long long id = harness_cmd_int(c, "CLIENT ID");
+    send_only(c, "BLPOP k 0");
+    harness_wait_info_ll(harness_ctx, "clients", "blocked_clients", 1);
+    EXPECT_INT(1, "CLIENT UNBLOCK %lld ERROR", id);
+    harness_expect_error(reply_of(c), "UNBLOCKED client unblocked via CLIENT UNBLOCK");
+    expect_errorstat("UNBLOCKED", "count=1");
+    harness_expect_cmdstat(harness_ctx, "blpop", 1, 0, 1);
+    ck_assert_int_eq(harness_info_ll(harness_ctx, "stats", "total_error_replies"), 1);
+    send_only(c, "BLPOP k 0");
+    harness_wait_info_ll(harness_ctx, "clients", "blocked_clients", 1);
+    EXPECT_INT(1, "CLIENT UNBLOCK %lld", id);
+    harness_expect_nil(reply_of(c));
+    harness_expect_nil(harness_cmd(c, "BLPOP k 0.01"));
+    harness_expect_cmdstat(harness_ctx, "blpop", 3, 0, 2);
+    ck_assert_int_eq(harness_info_ll(harness_ctx, "stats", "total_error_replies"), 1);
+    redisFree(c);
+}
+END_TEST
+
 /* ---- under load ----------------------------------------------------------------------- */
 
 #define CONSUMERS 8
@@ -428,6 +461,7 @@ static Suite *blocking_suite(void)
     TCase *leaving = harness_server_case("leaving", start_four_loops, NULL);
     tcase_add_test(leaving, a_client_that_disconnects_while_blocked_leaves_nothing_behind);
     tcase_add_test(leaving, client_unblock_replies_a_timeout_or_an_error);
+    tcase_add_test(leaving, client_unblock_counts_as_a_failed_call);
     suite_add_tcase(s, leaving);
     TCase *load = harness_server_case("load", start_four_loops, NULL);
     tcase_add_test(load, every_item_is_delivered_exactly_once);

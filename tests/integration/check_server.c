@@ -259,27 +259,6 @@ START_TEST(info_counts_clients_commands_and_hits)
 }
 END_TEST
 
-/* "cmdstat_<name>:calls=N,usec=N,usec_per_call=N.NN,rejected_calls=N,failed_calls=N" */
-static void expect_cmdstat(const char *name, long long calls, long long rejected,
-                           long long failed)
-{
-    redisReply *r = info("commandstats");
-    char key[64];
-    snprintf(key, sizeof(key), "\r\ncmdstat_%s:", name);
-    const char *line = strstr(r->str, key);
-    ck_assert_msg(line != NULL, "no %s in %s", key + 2, r->str);
-    long long c, usec, rej, fail;
-    double per_call;
-    int n = sscanf(line + strlen(key), "calls=%lld,usec=%lld,usec_per_call=%lf,rejected_calls=%lld,"
-                   "failed_calls=%lld\r\n", &c, &usec, &per_call, &rej, &fail);
-    ck_assert_msg(n == 5, "bad line: %.120s", line + 2);
-    ck_assert_int_eq(c, calls);
-    ck_assert_int_eq(rej, rejected);
-    ck_assert_int_eq(fail, failed);
-    ck_assert_int_ge(usec, 0);
-    freeReplyObject(r);
-}
-
 START_TEST(info_commandstats_and_errorstats)
 {
     EXPECT_OK("CONFIG RESETSTAT");
@@ -289,10 +268,10 @@ START_TEST(info_commandstats_and_errorstats)
     EXPECT_ERR("ERR wrong number of arguments for 'get' command", "GET");
     EXPECT_ERR("ERR unknown subcommand 'nosuch'. Try CLIENT HELP.", "CLIENT nosuch");
     EXPECT_ERR("ERR syntax error", "CLIENT REPLY maybe");
-    expect_cmdstat("get", 2, 1, 0);
-    expect_cmdstat("set", 1, 0, 0);
-    expect_cmdstat("config|resetstat", 1, 0, 0);
-    expect_cmdstat("client|reply", 1, 0, 1);
+    harness_expect_cmdstat(harness_ctx, "get", 2, 1, 0);
+    harness_expect_cmdstat(harness_ctx, "set", 1, 0, 0);
+    harness_expect_cmdstat(harness_ctx, "config|resetstat", 1, 0, 0);
+    harness_expect_cmdstat(harness_ctx, "client|reply", 1, 0, 1);
     redisReply *r = info("commandstats");
     ck_assert_ptr_null(strstr(r->str, "cmdstat_ping:")); /* unused: not listed */
     freeReplyObject(r);

@@ -165,6 +165,26 @@ START_TEST(a_flush_or_swapdb_ends_a_group_readers_wait)
 }
 END_TEST
 
+/* As Redis 7.0.15: the error that ends a group reader's wait counts in
+ * errorstats and as a failed XREADGROUP. */
+START_TEST(an_error_ending_a_wait_counts_as_a_failed_call)
+{
+    EXPECT_OK("CONFIG RESETSTAT");
+    EXPECT_OK("XGROUP CREATE s g $ MKSTREAM");
+    int fd = blocked_on("XREADGROUP GROUP g c BLOCK 0 STREAMS s >", 1);
+    EXPECT_INT(1, "XGROUP DESTROY s g");
+    expect_reply(fd, "-NOGROUP the consumer group this client was blocked on no longer exists\r\n");
+    char count[32];
+    ck_assert(harness_info_field(harness_ctx, "errorstats", "errorstat_NOGROUP", count,
+                                 sizeof(count)));
+    ck_assert_str_eq(count, "count=1");
+    harness_expect_cmdstat(harness_ctx, "xreadgroup", 1, 0, 1);
+    harness_expect_cmdstat(harness_ctx, "xgroup|destroy", 1, 0, 0);
+    ck_assert_int_eq(harness_info_ll(harness_ctx, "stats", "total_error_replies"), 1);
+    close(fd);
+}
+END_TEST
+
 START_TEST(timeouts_and_multi_reply_null)
 {
     long long start = harness_now_ms();
@@ -287,6 +307,7 @@ static Suite *stream_blocking_suite(void)
     tcase_add_test(waking, group_readers_share_new_entries);
     tcase_add_test(waking, a_destroyed_group_or_deleted_stream_ends_the_wait_with_an_error);
     tcase_add_test(waking, a_flush_or_swapdb_ends_a_group_readers_wait);
+    tcase_add_test(waking, an_error_ending_a_wait_counts_as_a_failed_call);
     tcase_add_test(waking, timeouts_and_multi_reply_null);
     tcase_add_test(waking, resp3_readers_get_a_map_or_a_null);
     suite_add_tcase(s, waking);

@@ -981,6 +981,25 @@ long long harness_info_ll(redisContext *c, const char *section, const char *fiel
     return strtoll(buf, NULL, 10);
 }
 
+/* "cmdstat_<name>:calls=N,usec=N,usec_per_call=N.NN,rejected_calls=N,failed_calls=N" */
+void harness_expect_cmdstat(redisContext *c, const char *name, long long calls,
+                            long long rejected, long long failed)
+{
+    char field[64], line[256];
+    snprintf(field, sizeof(field), "cmdstat_%s", name);
+    ck_assert_msg(harness_info_field(c, "commandstats", field, line, sizeof(line)),
+                  "INFO has no %s", field);
+    long long n_calls, usec, n_rejected, n_failed;
+    double per_call;
+    int n = sscanf(line, "calls=%lld,usec=%lld,usec_per_call=%lf,rejected_calls=%lld,"
+                   "failed_calls=%lld", &n_calls, &usec, &per_call, &n_rejected, &n_failed);
+    ck_assert_msg(n == 5, "bad line: %s:%s", field, line);
+    ck_assert_int_eq(n_calls, calls);
+    ck_assert_int_eq(n_rejected, rejected);
+    ck_assert_int_eq(n_failed, failed);
+    ck_assert_int_ge(usec, 0);
+}
+
 void harness_wait_info_ll(redisContext *c, const char *section, const char *field,
                           long long want)
 {

@@ -183,6 +183,10 @@ long long harness_info_ll(redisContext *c, const char *section, const char *fiel
  * asynchronously, such as a closed connection leaving connected_clients. */
 void harness_wait_info_ll(redisContext *c, const char *section, const char *field,
                           long long want);
+/* Assert INFO commandstats' counters of command `name` ("get",
+ * "client|unblock"): calls, rejected_calls and failed_calls. */
+void harness_expect_cmdstat(redisContext *c, const char *name, long long calls,
+                            long long rejected, long long failed);
 /* Raise this process's RLIMIT_NOFILE soft limit towards `want` (as far as
  * the hard limit allows); returns the limit now in force. */
 long harness_raise_nofile(long want);
