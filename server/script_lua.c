@@ -84,6 +84,17 @@ static void publish_figures(void)
 
 /* ---- read-only tables --------------------------------------------------------------- */
 
+/* Push the field `name` of the table at `idx` and return its type. Raw,
+ * as Redis reads them: a metamethod would run the script's code where
+ * nothing expects it - and outside a protected call (converting a
+ * script's result), its error would bring the whole server down. */
+static int raw_field(lua_State *L, int idx, const char *name)
+{
+    lua_pushstring(L, name);
+    lua_rawget(L, idx < 0 ? idx - 1 : idx);
+    return lua_type(L, -1);
+}
+
 int script_lua__readonly_newindex(lua_State *L)
 {
     return luaL_error(L, "Attempt to modify a readonly table");
@@ -927,23 +938,70 @@ static void reply_value(lua_State *L, struct to_reply *t);
 /* A string field of the table on top, or NULL. */
 static const char *string_field(lua_State *L, const char *name, size_t *len)
 {
-    lua_getfield(L, -1, name);
-    const char *s = lua_type(L, -1) == LUA_TSTRING ? lua_tolstring(L, -1, len) : NULL;
+    const char *s = raw_field(L, -1, name) == LUA_TSTRING ? lua_tolstring(L, -1, len) : NULL;
     lua_pop(L, 1);
     return s;
 }
 
-/* Status and error texts are one line: CR and LF become spaces. */
-static void add_line(struct resp_out *out, char type, const char *s, size_t len)
+/* Status and error texts and big numbers are one line in RESP: CR and LF
+ * become spaces, as Redis's sdsmapchars makes them. */
+static void add_one_line(struct resp_out *out, const char *s, size_t len)
 {
-    resp_add_raw(out, &type, 1);
     for (size_t i = 0; i < len; i++) {
         char c = s[i] == '\r' || s[i] == '\n' ? ' ' : s[i];
         resp_add_raw(out, &c, 1);
     }
+}
+
+/* {ok=s}: Redis takes s as a C string, up to its first NUL. */
+static void reply_status(struct resp_out *out, const char *s)
+{
+    resp_add_raw(out, "+", 1);
+    add_one_line(out, s, strlen(s));
     resp_add_raw(out, "\r\n", 2);
 }
 
+/* {err=s}: up to the first NUL, the line's end trimmed, and no "ERR "
+ * added, as Redis's addReplyErrorFormat("-%s") writes it. */
+static void reply_error(struct resp_out *out, const char *s)
+{
+    size_t len = strlen(s);
+    while (len > 0 && (s[len - 1] == '\r' || s[len - 1] == '\n'))
+        len--;
+    resp_add_raw(out, "-", 1);
+    add_one_line(out, s, len);
+    resp_add_raw(out, "\r\n", 2);
+}
+
+/* {big_number=s}: RESP3's "(" line, or a bulk string of it in RESP2. */
+static void reply_big_number(struct resp_out *out, const char *s, size_t len)
+{
+    char head[32];
+    int n = out->proto >= 3 ? snprintf(head, sizeof(head), "(")
+                            : snprintf(head, sizeof(head), "$%zu\r\n", len);
+    resp_add_raw(out, head, (size_t)n);
+    add_one_line(out, s, len);
+    resp_add_raw(out, "\r\n", 2);
+}
+
+/* {verbatim_string={format=f, string=s}}: true when both are strings. */
+static bool reply_verbatim(lua_State *L, struct resp_out *out)
+{
+    const char *format, *s;
+    size_t len;
+    if (raw_field(L, -1, "verbatim_string") != LUA_TTABLE) {
+        lua_pop(L, 1);
+        return false;
+    }
+    format = string_field(L, "format", &len);
+    s = string_field(L, "string", &len);
+    if (format != NULL && s != NULL)
+        resp_add_verbatim(out, s, len, format); /* pads or cuts to 3, as Redis */
+    lua_pop(L, 1);
+    return format != NULL && s != NULL;
+}
+
+/* The array part, up to the first nil; raw, as every read here. */
 static void reply_array(lua_State *L, struct to_reply *t)
 {
     size_t handle = resp_add_deferred_len(t->out), n = 0;
@@ -958,7 +1016,8 @@ static void reply_array(lua_State *L, struct to_reply *t)
     resp_set_deferred_array_len(t->out, handle, n);
 }
 
-/* {map={k=v}} or {set={k=true}}: every pair of the inner table. */
+/* {map={k=v}} or {set={k=true}}: every pair of the inner table, on top
+ * (popped). */
 static void reply_pairs(lua_State *L, struct to_reply *t, bool map)
 {
     size_t handle = resp_add_deferred_len(t->out), n = 0;
@@ -976,57 +1035,50 @@ static void reply_pairs(lua_State *L, struct to_reply *t, bool map)
         resp_set_deferred_map_len(t->out, handle, n);
     else
         resp_set_deferred_set_len(t->out, handle, n);
+    lua_pop(L, 1);
 }
 
-/* A table by its marker field, as Redis's luaReplyToRedisReply. */
+/* {double=n}: true when n is a number. */
+static bool reply_double(lua_State *L, struct resp_out *out)
+{
+    bool number = raw_field(L, -1, "double") == LUA_TNUMBER;
+    if (number)
+        resp_add_double(out, lua_tonumber(L, -1));
+    lua_pop(L, 1);
+    return number;
+}
+
+/* {map=t} or {set=t} when t is a table, else the table as an array. */
+static void reply_aggregate(lua_State *L, struct to_reply *t)
+{
+    if (raw_field(L, -1, "map") == LUA_TTABLE) {
+        reply_pairs(L, t, true);
+        return;
+    }
+    lua_pop(L, 1);
+    if (raw_field(L, -1, "set") == LUA_TTABLE) {
+        reply_pairs(L, t, false);
+        return;
+    }
+    lua_pop(L, 1);
+    reply_array(L, t);
+}
+
+/* A table by its marker field, in the order of Redis's luaReplyToRedisReply. */
 static void reply_table(lua_State *L, struct to_reply *t)
 {
     size_t len;
     const char *s;
-    if ((s = string_field(L, "err", &len)) != NULL) {
-        add_line(t->out, '-', s, len);
+    if ((s = string_field(L, "err", &len)) != NULL)
+        reply_error(t->out, s);
+    else if ((s = string_field(L, "ok", &len)) != NULL)
+        reply_status(t->out, s);
+    else if (reply_double(L, t->out))
         return;
-    }
-    if ((s = string_field(L, "ok", &len)) != NULL) {
-        add_line(t->out, '+', s, len);
-        return;
-    }
-    lua_getfield(L, -1, "double");
-    if (lua_type(L, -1) == LUA_TNUMBER) {
-        resp_add_double(t->out, lua_tonumber(L, -1));
-        lua_pop(L, 1);
-        return;
-    }
-    lua_pop(L, 1);
-    if ((s = string_field(L, "big_number", &len)) != NULL) {
-        resp_add_bignum(t->out, s, len);
-        return;
-    }
-    static const char *const aggregates[] = {"map", "set"};
-    for (int i = 0; i < 2; i++) {
-        lua_getfield(L, -1, aggregates[i]);
-        if (lua_istable(L, -1)) {
-            reply_pairs(L, t, i == 0);
-            lua_pop(L, 1);
-            return;
-        }
-        lua_pop(L, 1);
-    }
-    lua_getfield(L, -1, "verbatim_string");
-    if (lua_istable(L, -1)) {
-        size_t flen;
-        const char *format = string_field(L, "format", &flen);
-        s = string_field(L, "string", &len);
-        if (format != NULL && s != NULL) {
-            char fmt[4] = "txt";
-            memcpy(fmt, format, flen < 3 ? flen : 3);
-            resp_add_verbatim(t->out, s, len, fmt);
-            lua_pop(L, 1);
-            return;
-        }
-    }
-    lua_pop(L, 1);
-    reply_array(L, t);
+    else if ((s = string_field(L, "big_number", &len)) != NULL)
+        reply_big_number(t->out, s, len);
+    else if (!reply_verbatim(L, t->out))
+        reply_aggregate(L, t);
 }
 
 /* Reply the value on top of the stack, and pop it. Nesting deeper than
@@ -1132,10 +1184,15 @@ static void push_keys_and_args(lua_State *L, const struct resp_arg *argv, size_t
 /* The error of a failed run, as Redis 7.0 words it. */
 static void reply_run_error(lua_State *L, struct resp_out *out, const char *name)
 {
+    if (!lua_istable(L, -1)) { /* out of memory: the error handler did not run */
+        const char *msg = lua_isstring(L, -1) ? lua_tostring(L, -1) : "execution failure";
+        resp_add_errorf(out, "Error running script %s, %.100s", name, msg);
+        return;
+    }
     size_t len = 0;
-    const char *err = lua_istable(L, -1) ? string_field(L, "err", &len) : NULL;
-    lua_getfield(L, -1, "source");
-    lua_getfield(L, -2, "line");
+    const char *err = string_field(L, "err", &len);
+    raw_field(L, -1, "source");
+    raw_field(L, -2, "line");
     const char *source = lua_tostring(L, -2);
     long long line = (long long)lua_tonumber(L, -1);
     resp_add_errorf(out, "-%.*s script: %s, on %s:%lld.", (int)len, err ? err : "ERR unknown",

@@ -233,6 +233,13 @@ static const struct recorded_reply errors[] = {
      "-ERR Unknown argument WITHCODE\r\n"},
     {"FUNCTION FLUSH FOO",
      "-ERR FUNCTION FLUSH only supports SYNC|ASYNC option\r\n"},
+    /* Results are read raw: metamethods never run outside the function. */
+    {"FUNCTION LOAD '#!lua name=raw\nredis.register_function(\"g\", function() return _G end)\nredis.register_function(\"m\", function() local a = {} setmetatable(a, {__index=function() foo() end}) return a end)'",
+     "$3\r\nraw\r\n"},
+    {"FCALL g 0",
+     "*0\r\n"},
+    {"FCALL m 0",
+     "*0\r\n"},
     {"FUNCTION FLUSH ASYNC x",
      "-ERR unknown subcommand or wrong number of arguments for 'FLUSH'. Try FUNCTION HELP.\r\n"},
     {"FUNCTION FOO",

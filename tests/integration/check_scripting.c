@@ -129,6 +129,24 @@ static const struct recorded_reply resp2_replies[] = {
      "$3\r\ndb1\r\n"},
     {"GET k",
      "$1\r\nv\r\n"},
+    /* Tables are read raw: metamethods never run outside the script. */
+    {"EVAL 'return _G' 0",
+     "*0\r\n"},
+    {"EVAL 'local a = {} setmetatable(a, {__index=function() foo() end}) return a' 0",
+     "*0\r\n"},
+    {"EVAL 'local a = {} setmetatable(a, {__index=function() redis.call(\"set\", \"x\", \"1\") end}) return a' 1 x",
+     "*0\r\n"},
+    {"GET x",
+     "$-1\r\n"},
+    /* Texts from scripts keep the frame whole. */
+    {"EVAL 'return {ok=\"a\\0b\\r\\nc\"}' 0",
+     "+a\r\n"},
+    {"EVAL 'return {err=\"E x\\r\\ny\\r\\n\"}' 0",
+     "-E x  y\r\n"},
+    {"EVAL 'return {big_number=\"123\\r\\n123\"}' 0",
+     "$8\r\n123  123\r\n"},
+    {"EVAL 'return {map={a=1}, verbatim_string={format=\"txt\", string=\"x\"}}' 0",
+     "$1\r\nx\r\n"},
 };
 
 static const struct recorded_reply resp3_replies[] = {
@@ -242,6 +260,14 @@ static const struct recorded_reply resp3_replies[] = {
      "$3\r\ndb1\r\n"},
     {"GET k",
      "$1\r\nv\r\n"},
+    {"EVAL 'return _G' 0",
+     "*0\r\n"},
+    {"EVAL 'return {big_number=\"123\\r\\n123\"}' 0",
+     "(123  123\r\n"},
+    {"EVAL 'return {verbatim_string={format=\"a\", string=\"b\\r\\nc\"}}' 0",
+     "=8\r\na  :b\r\nc\r\n"},
+    {"EVAL 'return {map={a=1}, verbatim_string={format=\"txt\", string=\"x\"}}' 0",
+     "=5\r\ntxt:x\r\n"},
 };
 
 static const struct recorded_reply errors[] = {
