@@ -133,19 +133,35 @@ int script_lua__raise_error(lua_State *L, const char *msg)
     return lua_error(L);
 }
 
-/* The table a read-only proxy stands for (its metatable's __index), put
- * in place of the proxy at `idx`; any other value is left alone. */
-static void see_through_proxy(lua_State *L, int idx)
+/* Whether the value at `idx` (> 0) is one of the sandbox's read-only
+ * tables: a proxy, or E. */
+static bool is_readonly(lua_State *L, int idx)
 {
     if (!lua_istable(L, idx) || !lua_getmetatable(L, idx))
+        return false;
+    raw_field(L, -1, "__newindex");
+    bool readonly = lua_tocfunction(L, -1) == script_lua__readonly_newindex;
+    lua_pop(L, 2);
+    return readonly;
+}
+
+/* What Redis's Lua raises when a C function is asked to change a
+ * read-only table: a bare message, no position. */
+static int readonly_error(lua_State *L)
+{
+    lua_pushliteral(L, "Attempt to modify a readonly table");
+    return lua_error(L);
+}
+
+/* The table a read-only proxy stands for (its metatable's __index), put
+ * in place of the proxy at `idx` (> 0); any other value is left alone. */
+static void see_through_proxy(lua_State *L, int idx)
+{
+    if (!is_readonly(L, idx))
         return;
-    lua_getfield(L, -1, "__newindex");
-    bool proxy = lua_tocfunction(L, -1) == script_lua__readonly_newindex;
-    lua_pop(L, 1);
-    if (proxy) {
-        lua_getfield(L, -1, "__index");
-        lua_replace(L, idx);
-    }
+    lua_getmetatable(L, idx);
+    raw_field(L, -1, "__index");
+    lua_replace(L, idx);
     lua_pop(L, 1);
 }
 
@@ -186,13 +202,8 @@ static int sandbox_rawget(lua_State *L)
 static int sandbox_rawset(lua_State *L)
 {
     luaL_checktype(L, 1, LUA_TTABLE);
-    if (lua_getmetatable(L, 1)) {
-        lua_getfield(L, -1, "__newindex");
-        bool readonly = lua_tocfunction(L, -1) == script_lua__readonly_newindex;
-        lua_pop(L, 2);
-        if (readonly)
-            return script_lua__raise_error(L, "Attempt to modify a readonly table");
-    }
+    if (is_readonly(L, 1))
+        return readonly_error(L);
     luaL_checkany(L, 2);
     luaL_checkany(L, 3);
     lua_settop(L, 3);
@@ -200,18 +211,102 @@ static int sandbox_rawset(lua_State *L)
     return 1;
 }
 
-/* loadstring / load: the new function runs in the sandbox too. */
-static int sandboxed_loader(lua_State *L)
+/* setmetatable as Lua's, but refusing the read-only tables as Redis's
+ * Lua does (before "cannot change a protected metatable"). */
+static int sandbox_setmetatable(lua_State *L)
 {
-    int n = lua_gettop(L);
-    lua_pushvalue(L, lua_upvalueindex(1));
-    lua_insert(L, 1);
-    lua_call(L, n, LUA_MULTRET);
-    if (lua_isfunction(L, 1)) {
-        lua_getfield(L, LUA_REGISTRYINDEX, REG_ENV);
-        lua_setfenv(L, 1);
+    int t = lua_type(L, 2);
+    luaL_checktype(L, 1, LUA_TTABLE);
+    luaL_argcheck(L, t == LUA_TNIL || t == LUA_TTABLE, 2, "nil or table expected");
+    if (is_readonly(L, 1))
+        return readonly_error(L);
+    if (luaL_getmetafield(L, 1, "__metatable"))
+        return luaL_error(L, "cannot change a protected metatable");
+    lua_settop(L, 2);
+    lua_setmetatable(L, 1);
+    return 1;
+}
+
+/* ---- loadstring and load ------------------------------------------------------------ */
+
+/* Where a chunk's pieces come from: the string at stack slot 1
+ * (loadstring), or what the function there returns (load), each kept in
+ * slot 3 while Lua reads it. */
+struct chunk_reader {
+    bool from_function;
+    bool started;
+    bool held; /* slot 3 holds a first piece not handed over yet */
+};
+
+static const char *next_piece(lua_State *L, struct chunk_reader *r, size_t *size)
+{
+    if (!r->from_function) {
+        lua_pushvalue(L, 1);
+    } else {
+        luaL_checkstack(L, 2, "too many nested functions");
+        lua_pushvalue(L, 1);
+        lua_call(L, 0, 1);
+        if (!lua_isnil(L, -1) && !lua_isstring(L, -1))
+            luaL_error(L, "reader function must return a string");
     }
-    return lua_gettop(L);
+    lua_replace(L, 3);
+    return lua_tolstring(L, 3, size);
+}
+
+/* Redis's Lua never loads bytecode: a chunk that starts as a binary one
+ * (ESC) is parsed as text, and so refused with a syntax error, as there.
+ * A space read first makes Lua's lua_load choose its text parser. */
+static const char *read_chunk(lua_State *L, void *ud, size_t *size)
+{
+    struct chunk_reader *r = ud;
+    *size = 0;
+    if (r->held) {
+        r->held = false;
+        return lua_tolstring(L, 3, size);
+    }
+    if (r->started && !r->from_function)
+        return NULL;
+    bool first = !r->started;
+    r->started = true;
+    const char *piece = next_piece(L, r, size);
+    if (first && piece != NULL && *size > 0 && piece[0] == LUA_SIGNATURE[0]) {
+        r->held = true;
+        *size = 1;
+        return " ";
+    }
+    return piece;
+}
+
+/* The loaded chunk, run in the sandbox like the script itself, or nil and
+ * the error, as Lua's load_aux. */
+static int loaded(lua_State *L, int status)
+{
+    if (status != 0) {
+        lua_pushnil(L);
+        lua_insert(L, -2);
+        return 2;
+    }
+    lua_getfield(L, LUA_REGISTRYINDEX, REG_ENV);
+    lua_setfenv(L, -2);
+    return 1;
+}
+
+static int sandbox_loadstring(lua_State *L)
+{
+    const char *s = luaL_checkstring(L, 1);
+    const char *name = luaL_optstring(L, 2, s);
+    struct chunk_reader r = {.from_function = false};
+    lua_settop(L, 3);
+    return loaded(L, lua_load(L, read_chunk, &r, name));
+}
+
+static int sandbox_load(lua_State *L)
+{
+    const char *name = luaL_optstring(L, 2, "=(load)");
+    struct chunk_reader r = {.from_function = true};
+    luaL_checktype(L, 1, LUA_TFUNCTION);
+    lua_settop(L, 3);
+    return loaded(L, lua_load(L, read_chunk, &r, name));
 }
 
 /* pcall as Redis 7.0 gives it to scripts: an error table comes back as its
@@ -653,28 +748,23 @@ static void copy_base(lua_State *L, int g)
 {
     static const char *const kept[] = {
         "assert", "collectgarbage", "error", "gcinfo", "getmetatable", "ipairs",
-        "rawequal", "select", "setmetatable", "tonumber", "tostring",
+        "rawequal", "select", "tonumber", "tostring",
         "type", "unpack", "xpcall", "_VERSION", NULL,
     };
     for (size_t i = 0; kept[i] != NULL; i++) {
         lua_getglobal(L, kept[i]);
         lua_setfield(L, g, kept[i]);
     }
-    static const luaL_Reg through_proxies[] = {
-        {"next", sandbox_next}, {"pairs", sandbox_pairs}, {"rawget", sandbox_rawget},
-        {"rawset", sandbox_rawset}, {NULL, NULL},
+    static const luaL_Reg sandboxed[] = {
+        {"next", sandbox_next},     {"pairs", sandbox_pairs},
+        {"rawget", sandbox_rawget}, {"rawset", sandbox_rawset},
+        {"setmetatable", sandbox_setmetatable}, {"pcall", sandbox_pcall},
+        {"loadstring", sandbox_loadstring},     {"load", sandbox_load},
+        {NULL, NULL},
     };
-    for (const luaL_Reg *f = through_proxies; f->name != NULL; f++) {
+    for (const luaL_Reg *f = sandboxed; f->name != NULL; f++) {
         lua_pushcfunction(L, f->func);
         lua_setfield(L, g, f->name);
-    }
-    lua_pushcfunction(L, sandbox_pcall);
-    lua_setfield(L, g, "pcall");
-    static const char *const loaders[] = {"loadstring", "load", NULL};
-    for (size_t i = 0; loaders[i] != NULL; i++) {
-        lua_getglobal(L, loaders[i]);
-        lua_pushcclosure(L, sandboxed_loader, 1);
-        lua_setfield(L, g, loaders[i]);
     }
 }
 
@@ -684,6 +774,25 @@ static void proxy_into(lua_State *L, int g, const char *name)
     lua_getglobal(L, name);
     script_lua__readonly_proxy(L);
     lua_setfield(L, g, name);
+}
+
+/* E, on the stack: reads from G and refuses writes. getmetatable(_G)
+ * shows what Redis's shows, a read-only table whose __index raises the
+ * missing global error: scripts see neither G nor a metatable to change. */
+static void push_env(lua_State *L, int g)
+{
+    lua_newtable(L); /* E */
+    lua_newtable(L);
+    lua_pushvalue(L, g);
+    lua_setfield(L, -2, "__index");
+    lua_pushcfunction(L, script_lua__readonly_newindex);
+    lua_setfield(L, -2, "__newindex");
+    lua_newtable(L); /* what getmetatable(_G) shows */
+    lua_pushcfunction(L, script_lua__missing_global);
+    lua_setfield(L, -2, "__index");
+    script_lua__readonly_proxy(L);
+    lua_setfield(L, -2, "__metatable");
+    lua_setmetatable(L, -2);
 }
 
 static void build_sandbox(lua_State *L)
@@ -708,15 +817,7 @@ static void build_sandbox(lua_State *L)
     lua_pushcfunction(L, script_lua__missing_global);
     lua_setfield(L, -2, "__index");
     lua_setmetatable(L, g);
-    lua_newtable(L); /* E */
-    lua_newtable(L);
-    lua_pushvalue(L, g);
-    lua_setfield(L, -2, "__index");
-    lua_pushcfunction(L, script_lua__readonly_newindex);
-    lua_setfield(L, -2, "__newindex");
-    lua_pushboolean(L, 0);
-    lua_setfield(L, -2, "__metatable");
-    lua_setmetatable(L, -2);
+    push_env(L, g);
     lua_pushvalue(L, -1);
     lua_setfield(L, g, "_G");
     lua_setfield(L, LUA_REGISTRYINDEX, REG_ENV);
