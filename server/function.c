@@ -44,6 +44,7 @@
 #include "glob.h"
 #include "hashmap.h"
 #include "rdb.h"
+#include "resp.h"
 #include "script.h"
 #include "script_lua.h"
 #include "server.h"
@@ -514,48 +515,85 @@ static int run_library_code(lua_State *L, struct library *lib, const char *code,
 
 /* ---- creating a library (Redis's functionsCreateWithLibraryCtx) ------------------------- */
 
-/* The words of the first line (after "#!"), as functionExtractLibMetaData
- * reads them. */
-static int parse_shebang_words(char *line, char *name, size_t name_cap, char *err, size_t cap)
+#define SHOWN(len) ((int)((len) < 1000 ? (len) : 1000)) /* of a word in an error */
+
+/* The words of the first line, as functionExtractLibMetaData reads them:
+ * the engine (the first word without its "#!"), then name=<lib> once. */
+static int read_shebang_words(const struct resp_arg *w, size_t n, char *name, size_t name_cap,
+                              char *err, size_t cap)
 {
-    char *save = NULL, *engine = strtok_r(line + 2, " \t", &save);
+    size_t name_len = 0;
     bool named = false;
-    for (char *w = strtok_r(NULL, " \t", &save); w; w = strtok_r(NULL, " \t", &save)) {
-        if (strncasecmp(w, "name=", 5) != 0)
-            return snprintf(err, cap, "ERR Invalid metadata value given: %.1000s", w), -1;
+    for (size_t i = 1; i < n; i++) {
+        if (w[i].len < 5 || strncasecmp(w[i].ptr, "name=", 5) != 0)
+            return snprintf(err, cap, "ERR Invalid metadata value given: %.*s",
+                            SHOWN(w[i].len), w[i].ptr), -1;
         if (named)
             return snprintf(err, cap, "ERR Invalid metadata value, name argument was given "
                                       "multiple times"), -1;
-        if (strlen(w + 5) >= name_cap)
+        name_len = w[i].len - 5;
+        if (name_len >= name_cap)
             return snprintf(err, cap, "ERR Library names longer than %zu characters are not "
                                       "supported", name_cap - 1), -1;
-        snprintf(name, name_cap, "%s", w + 5);
+        memcpy(name, w[i].ptr + 5, name_len);
+        name[name_len] = '\0';
         named = true;
     }
     if (!named)
         return snprintf(err, cap, "ERR Library name was not given"), -1;
-    if (!valid_name(name, strlen(name)))
+    if (!valid_name(name, name_len))
         return snprintf(err, cap, "ERR " ERR_BAD_NAME), -1;
-    if (engine == NULL || strcasecmp(engine, "lua") != 0)
-        return snprintf(err, cap, "ERR Engine '%.1000s' not found", engine ? engine : ""), -1;
+    if (w[0].len != 5 || strncasecmp(w[0].ptr + 2, "lua", 3) != 0)
+        return snprintf(err, cap, "ERR Engine '%.*s' not found", SHOWN(w[0].len - 2),
+                        w[0].ptr + 2), -1;
     return 0;
 }
 
+/* Split the first line (NUL-terminated, writable, ending in '\n') into
+ * words as Redis's sdssplitargs does - the inline request's rules, where
+ * quotes may open inside a word (name="foo" is name=foo) - and read them.
+ * Unbalanced quotes are "Invalid library metadata", as in Redis. */
+static int read_shebang(char *line, size_t len, char *name, size_t name_cap, char *err,
+                        size_t cap)
+{
+    struct resp_limits limits;
+    struct resp_parser p;
+    struct resp_arg few[4], *words = few;
+    size_t n, used;
+    resp_limits_default(&limits);
+    limits.max_inline_len = len + 1;
+    resp_parser_init(&p, &limits);
+    enum resp_parse_status st = resp_parse(&p, line, len, words, 4, &n, &used);
+    if (st == RESP_PARSE_ARGV && (words = malloc(p.argc_needed * sizeof(*words))) != NULL)
+        st = resp_parse(&p, line, len, words, p.argc_needed, &n, &used);
+    int rc = -1;
+    if (words == NULL)
+        snprintf(err, cap, ERR_OUT_OF_MEMORY);
+    else if (st != RESP_PARSE_OK || n == 0)
+        snprintf(err, cap, "ERR Invalid library metadata");
+    else
+        rc = read_shebang_words(words, n, name, name_cap, err, cap);
+    if (words != few)
+        free(words);
+    return rc;
+}
+
 /* "#!<engine> name=<lib>": the name (in `name`), and where the code after
- * the line starts; -1 with the error's text. Words are split at spaces. */
+ * the line starts; -1 with the error's text. */
 static int parse_metadata(const char *code, size_t len, char *name, size_t name_cap,
                           size_t *body, char *err, size_t cap)
 {
     if (len < 2 || code[0] != '#' || code[1] != '!')
         return snprintf(err, cap, "ERR Missing library metadata"), -1;
-    const char *nl = memchr(code, '\n', len);
+    /* Redis looks for the line's end with strchr: a NUL before it hides it. */
+    const char *nl = memchr(code, '\n', strnlen(code, len));
     if (nl == NULL)
         return snprintf(err, cap, "ERR Invalid library metadata"), -1;
     *body = (size_t)(nl - code);
-    char *line = strndup(code, *body);
+    char *line = strndup(code, *body + 1);
     if (line == NULL)
         return snprintf(err, cap, ERR_OUT_OF_MEMORY), -1;
-    int rc = parse_shebang_words(line, name, name_cap, err, cap);
+    int rc = read_shebang(line, *body + 1, name, name_cap, err, cap);
     free(line);
     return rc;
 }
