@@ -757,7 +757,9 @@ int function_rdb_write(struct rdb_writer *w)
 int function_rdb_load_cb(const char *code, size_t len, char *err, size_t cap, void *ud)
 {
     bool replace = ud != NULL && *(const bool *)ud;
-    return create_library(&live, code, len, replace, err, cap) == NULL ? -1 : 0;
+    struct library *lib = create_library(&live, code, len, replace, err, cap);
+    publish_figures(); /* FUNCTION STATS and INFO count what a load brought */
+    return lib == NULL ? -1 : 0;
 }
 
 /* FUNCTION DUMP: the libraries as an RDB file holds them (LZF-compressed

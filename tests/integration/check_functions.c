@@ -525,6 +525,31 @@ START_TEST(info_counts_libraries_functions_and_their_memory)
 }
 END_TEST
 
+START_TEST(function_stats_count_what_debug_reload_loaded)
+{
+    struct harness_tmpdir d;
+    struct harness_fixture f;
+    harness_tmpdir_make(&d);
+    const char *args[] = {"--dir", d.path, "--enable-debug-command", "yes", NULL};
+    harness_up(&f, args);
+    harness_expect_str(harness_cmd(f.c, "FUNCTION LOAD %s",
+                                   "#!lua name=two\nredis.register_function('f1', function() "
+                                   "return 1 end)\nredis.register_function('f2', function() "
+                                   "return 2 end)"),
+                       "two");
+    harness_expect_status(harness_cmd(f.c, "DEBUG RELOAD"), "OK");
+    int fd = harness_raw_connect(&f.s);
+    harness_raw_expect(fd, "FUNCTION STATS",
+                       "*4\r\n$14\r\nrunning_script\r\n$-1\r\n$7\r\nengines\r\n*2\r\n"
+                       "$3\r\nLUA\r\n*4\r\n$15\r\nlibraries_count\r\n:1\r\n"
+                       "$15\r\nfunctions_count\r\n:2\r\n");
+    close(fd);
+    ck_assert_int_eq(harness_info_ll(f.c, "memory", "number_of_libraries"), 1);
+    harness_down(&f);
+    harness_tmpdir_remove(&d);
+}
+END_TEST
+
 /* ---- long functions ----------------------------------------------------------------------- */
 
 #define LONG_LIB                                                                                \
@@ -663,6 +688,7 @@ static Suite *functions_suite(void)
     TCase *uses = harness_server_case("uses", NULL, NULL);
     tcase_add_test(uses, fcall_queues_in_multi_and_runs_at_exec);
     tcase_add_test(uses, info_counts_libraries_functions_and_their_memory);
+    tcase_add_test(uses, function_stats_count_what_debug_reload_loaded);
     tcase_add_test(uses, script_flush_and_function_flush_each_keep_the_other);
     suite_add_tcase(s, uses);
     TCase *busy = harness_server_case("busy", NULL, NULL);
