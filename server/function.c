@@ -887,7 +887,8 @@ void function_call(struct cmd_ctx *ctx, bool read_only)
         resp_add_error(ctx->out, "ERR Function not found");
         return;
     }
-    if (!script_lua__parse_numkeys(ctx, "ERR Bad number of keys provided", &numkeys) ||
+    if (!script_lua__oom_allows(ctx, f->flags) ||
+        !script_lua__parse_numkeys(ctx, "ERR Bad number of keys provided", &numkeys) ||
         !script_lua__may_run(ctx, f->flags, read_only))
         return;
     struct client as;

@@ -1352,15 +1352,25 @@ bool script_lua__parse_numkeys(struct cmd_ctx *ctx, const char *not_integer,
     return true;
 }
 
+bool script_lua__oom_allows(struct cmd_ctx *ctx, unsigned flags)
+{
+    /* no-writes implies allow-oom; a script without a shebang is checked
+     * command by command instead (script_call). */
+    if ((flags & (SCRIPT_LEGACY | SCRIPT_ALLOW_OOM | SCRIPT_NO_WRITES)) ||
+        !server_over_maxmemory())
+        return true;
+    resp_add_error(ctx->out, ERR_MAXMEMORY_OOM);
+    return false;
+}
+
+/* Redis's scriptPrepareForRun also refuses, with "allow-oom flag is not
+ * set on the script", what script_lua__oom_allows let through only when
+ * memory grew past maxmemory in between (an EXEC, a module): never here,
+ * where both look at memory in the same command. */
 bool script_lua__may_run(struct cmd_ctx *ctx, unsigned flags, bool read_only)
 {
     if (flags & SCRIPT_LEGACY)
         return true;
-    if (!(flags & SCRIPT_ALLOW_OOM) && server_over_maxmemory()) {
-        resp_add_error(ctx->out, "-OOM allow-oom flag is not set on the script, can not run it "
-                                 "when used memory > 'maxmemory'");
-        return false;
-    }
     if (!(flags & SCRIPT_NO_WRITES) && read_only) {
         resp_add_error(ctx->out, "ERR Can not execute a script with write flag using *_ro "
                                  "command.");
@@ -1369,18 +1379,34 @@ bool script_lua__may_run(struct cmd_ctx *ctx, unsigned flags, bool read_only)
     return true;
 }
 
+/* The flags a script declares, known before it is compiled as Redis's
+ * evalGetCommandFlags knows them: the cached script's, or its shebang's;
+ * SCRIPT_LEGACY when neither says (an unknown digest, a bad shebang). */
+static unsigned declared_flags(const struct cached_script *s, const struct resp_arg *body,
+                               bool by_digest)
+{
+    unsigned flags;
+    char err[128];
+    if (s != NULL)
+        return s->flags;
+    if (by_digest || parse_shebang(body->ptr, body->len, &flags, err, sizeof(err)) < 0)
+        return SCRIPT_LEGACY;
+    return flags;
+}
+
 void script_lua_eval(struct cmd_ctx *ctx, bool by_digest, bool read_only)
 {
     long long numkeys;
     char sha[SHA1_HEX_LEN + 1];
-    if (!script_lua__parse_numkeys(ctx, "ERR value is not an integer or out of range", &numkeys))
-        return;
-    lua_State *L = state();
     if (by_digest)
         lower_sha(&ctx->argv[1], sha);
     else
         sha1_hex(ctx->argv[1].ptr, ctx->argv[1].len, sha);
     struct cached_script *s = cached(sha);
+    if (!script_lua__oom_allows(ctx, declared_flags(s, &ctx->argv[1], by_digest)) ||
+        !script_lua__parse_numkeys(ctx, "ERR value is not an integer or out of range", &numkeys))
+        return;
+    lua_State *L = state();
     if (s == NULL && by_digest) {
         resp_add_error(ctx->out, "NOSCRIPT No matching script. Please use EVAL.");
         return;

@@ -64,6 +64,11 @@ size_t script_lua__state_memory(struct lua_State *L);
  * reply when it is not a number; false after replying. */
 bool script_lua__parse_numkeys(struct cmd_ctx *ctx, const char *not_integer,
                                long long *numkeys);
+/* Over maxmemory, a script whose flags allow neither OOM nor writes is
+ * refused before anything else, as Redis's processCommand refuses a
+ * deny-oom command (Redis gives scripts the command flags their own flags
+ * imply); false after replying. */
+bool script_lua__oom_allows(struct cmd_ctx *ctx, unsigned flags);
 /* The script's flags against how it is run (Redis's scriptPrepareForRun);
  * false after replying. */
 bool script_lua__may_run(struct cmd_ctx *ctx, unsigned flags, bool read_only);

@@ -277,6 +277,31 @@ static const struct recorded_reply errors[] = {
      "*40\r\n+FUNCTION <subcommand> [<arg> [value] [opt] ...]. Subcommands are:\r\n+LOAD [REPLACE] <FUNCTION CODE>\r\n+    Create a new library with the given library name and code.\r\n+DELETE <LIBRARY NAME>\r\n+    Delete the given library.\r\n+LIST [LIBRARYNAME PATTERN] [WITHCODE]\r\n+    Return general information on all the libraries:\r\n+    * Library name\r\n+    * The engine used to run the Library\r\n+    * Library description\r\n+    * Functions list\r\n+    * Library code (if WITHCODE is given)\r\n+    It also possible to get only function that matches a pattern using LIBRARYNAME argument.\r\n+STATS\r\n+    Return information about the current function running:\r\n+    * Function name\r\n+    * Command used to run the function\r\n+    * Duration in MS that the function is running\r\n+    If no function is running, return nil\r\n+    In addition, returns a list of available engines.\r\n+KILL\r\n+    Kill the current running function.\r\n+FLUSH [ASYNC|SYNC]\r\n+    Delete all the libraries.\r\n+    When called without the optional mode argument, the behavior is determined by the\r\n+    lazyfree-lazy-user-flush configuration directive. Valid modes are:\r\n+    * ASYNC: Asynchronously flush the libraries.\r\n+    * SYNC: Synchronously flush the libraries.\r\n+DUMP\r\n+    Return a serialized payload representing the current libraries, can be restored using FUNCTION RESTORE command\r\n+RESTORE <PAYLOAD> [FLUSH|APPEND|REPLACE]\r\n+    Restore the libraries represented by the given payload, it is possible to give a restore policy to\r\n+    control how to handle existing libraries (default APPEND):\r\n+    * FLUSH: delete all existing libraries.\r\n+    * APPEND: appends the restored libraries to the existing libraries. On collision, abort.\r\n+    * REPLACE: appends the restored libraries to the existing libraries, On collision, replace the old\r\n+      libraries with the new libraries (notice that even on this option there is a chance of failure\r\n+      in case of functions name collision with another library).\r\n+HELP\r\n+    Prints this help.\r\n"},
 };
 
+/* Over maxmemory (1 byte), as scripts (check_scripting): a function
+ * that may write is refused as a deny-oom command, first of all. */
+static const struct recorded_reply over_maxmemory[] = {
+    {"FUNCTION FLUSH",
+     "+OK\r\n"},
+    {"FUNCTION LOAD '#!lua name=oom\nredis.register_function{function_name=\"ro\", callback=function() return 1 end, flags={\"no-writes\"}}\nredis.register_function{function_name=\"rw\", callback=function() return 2 end}'",
+     "$3\r\noom\r\n"},
+    {"CONFIG SET maxmemory 1",
+     "+OK\r\n"},
+    {"FCALL ro 0",
+     ":1\r\n"},
+    {"FCALL_RO ro 0",
+     ":1\r\n"},
+    {"FCALL rw 0",
+     "-OOM command not allowed when used memory > 'maxmemory'.\r\n"},
+    {"FCALL_RO rw 0",
+     "-OOM command not allowed when used memory > 'maxmemory'.\r\n"},
+    {"FCALL rw -1",
+     "-OOM command not allowed when used memory > 'maxmemory'.\r\n"},
+    {"CONFIG SET maxmemory 0",
+     "+OK\r\n"},
+    {"FCALL_RO rw 0",
+     "-ERR Can not execute a script with write flag using *_ro command.\r\n"},
+};
+
 /* The tables start from an empty database holding one string, "s". */
 static void reset_data(int fd)
 {
@@ -307,6 +332,14 @@ START_TEST(function_errors_answer_as_redis)
     int fd = harness_raw_connect(&harness_srv);
     reset_data(fd);
     REPLAY_RECORDED(fd, errors);
+    close(fd);
+}
+END_TEST
+
+START_TEST(functions_that_do_not_write_run_over_maxmemory)
+{
+    int fd = harness_raw_connect(&harness_srv);
+    REPLAY_RECORDED(fd, over_maxmemory);
     close(fd);
 }
 END_TEST
@@ -679,6 +712,7 @@ static Suite *functions_suite(void)
     tcase_add_test(replies, fcall_declares_its_keys_by_numkeys);
     tcase_add_test(replies, names_over_255_characters_are_refused);
     tcase_add_test(replies, command_info_shows_fcall_and_function_as_redis);
+    tcase_add_test(replies, functions_that_do_not_write_run_over_maxmemory);
     suite_add_tcase(s, replies);
     TCase *payloads = harness_server_case("payloads", NULL, NULL);
     tcase_add_test(payloads, a_dump_restores_under_each_policy);

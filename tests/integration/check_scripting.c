@@ -419,6 +419,35 @@ static const struct recorded_reply errors[] = {
      "+OK\r\n"},
 };
 
+/* Over maxmemory (1 byte): a script whose flags allow no OOM is refused
+ * as a deny-oom command is, before its arguments are looked at; no-writes
+ * implies allow-oom; a script without a shebang is refused only the
+ * writes it tries. maxmemory is 0 again at the end. */
+static const struct recorded_reply over_maxmemory[] = {
+    {"SET x 123",
+     "+OK\r\n"},
+    {"CONFIG SET maxmemory 1",
+     "+OK\r\n"},
+    {"EVAL '#!lua flags=no-writes\nreturn redis.call(\"get\", \"x\")' 1 x",
+     "$3\r\n123\r\n"},
+    {"EVAL_RO '#!lua flags=no-writes\nreturn 1' 0",
+     ":1\r\n"},
+    {"EVAL '#!lua flags=allow-oom\nreturn redis.call(\"set\", \"x\", \"1\")' 1 x",
+     "+OK\r\n"},
+    {"EVAL '#!lua\nreturn 1' 0",
+     "-OOM command not allowed when used memory > 'maxmemory'.\r\n"},
+    {"EVAL '#!lua\nreturn 1' -1",
+     "-OOM command not allowed when used memory > 'maxmemory'.\r\n"},
+    {"EVAL_RO '#!lua\nreturn 1' 0",
+     "-OOM command not allowed when used memory > 'maxmemory'.\r\n"},
+    {"EVAL 'return redis.call(\"get\", \"x\")' 1 x",
+     "$1\r\n1\r\n"},
+    {"EVAL 'return redis.call(\"set\", \"x\", \"2\")' 1 x",
+     "-OOM command not allowed when used memory > 'maxmemory'. script: 52332d5a4ea7872c73885df871ef9617a9bf8930, on @user_script:1.\r\n"},
+    {"CONFIG SET maxmemory 0",
+     "+OK\r\n"},
+};
+
 /* The tables start from an empty database holding one string, "s". */
 static void reset_data(int fd)
 {
@@ -475,6 +504,14 @@ START_TEST(nothing_a_script_does_to_the_sandbox_outlives_it)
                             "nonexistent global variable 'leak'");
     EXPECT_INT(2, "EVAL %s 1 k a b", "return #ARGV");
     EXPECT_INT(0, "EVAL %s 0", "return #ARGV"); /* KEYS and ARGV are per run */
+}
+END_TEST
+
+START_TEST(scripts_that_do_not_write_run_over_maxmemory)
+{
+    int fd = harness_raw_connect(&harness_srv);
+    REPLAY_RECORDED(fd, over_maxmemory);
+    close(fd);
 }
 END_TEST
 
@@ -688,6 +725,7 @@ static Suite *scripting_suite(void)
     tcase_add_test(replies, errors_sandbox_cache_and_flags_answer_as_redis);
     tcase_add_test(replies, nothing_a_script_does_to_the_sandbox_outlives_it);
     tcase_add_test(replies, eval_caches_the_script_for_evalsha);
+    tcase_add_test(replies, scripts_that_do_not_write_run_over_maxmemory);
     suite_add_tcase(s, replies);
     TCase *uses = harness_server_case("uses", NULL, NULL);
     tcase_add_test(uses, a_lock_is_released_only_by_its_owner);
