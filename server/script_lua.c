@@ -989,11 +989,24 @@ bool script_lua_load(struct cmd_ctx *ctx, const struct resp_arg *body, char sha[
     return cached(sha) != NULL || compile(ctx, body->ptr, body->len, sha) != NULL;
 }
 
+/* The cached script EVAL's body or EVALSHA's digest names (NULL when it
+ * is not cached), its digest in `sha`. A digest of other than 40
+ * characters names none, as in Redis. */
+static struct cached_script *named(const struct resp_arg *arg, bool by_digest,
+                                   char sha[SHA1_HEX_LEN + 1])
+{
+    if (!by_digest) {
+        sha1_hex(arg->ptr, arg->len, sha);
+        return cached(sha);
+    }
+    lower_sha(arg, sha);
+    return arg->len == SHA1_HEX_LEN ? cached(sha) : NULL;
+}
+
 bool script_lua_exists(const struct resp_arg *digest)
 {
     char sha[SHA1_HEX_LEN + 1];
-    lower_sha(digest, sha);
-    return digest->len == SHA1_HEX_LEN && cached(sha) != NULL;
+    return named(digest, true, sha) != NULL;
 }
 
 void script_lua_flush(void)
@@ -1398,11 +1411,7 @@ void script_lua_eval(struct cmd_ctx *ctx, bool by_digest, bool read_only)
 {
     long long numkeys;
     char sha[SHA1_HEX_LEN + 1];
-    if (by_digest)
-        lower_sha(&ctx->argv[1], sha);
-    else
-        sha1_hex(ctx->argv[1].ptr, ctx->argv[1].len, sha);
-    struct cached_script *s = cached(sha);
+    struct cached_script *s = named(&ctx->argv[1], by_digest, sha);
     if (!script_lua__oom_allows(ctx, declared_flags(s, &ctx->argv[1], by_digest)) ||
         !script_lua__parse_numkeys(ctx, "ERR value is not an integer or out of range", &numkeys))
         return;
