@@ -763,7 +763,8 @@ static bool replied_error(const struct client *c, size_t mark)
 }
 
 /* Run a resolved command under its shard locks (unless the caller holds
- * them) and count it. Returns whether it replied an error. */
+ * them) and count it. Returns whether it replied an error that INFO
+ * errorstats has still to count. */
 static bool run_counted(struct cmd_ctx *ctx, const struct command *cmd, size_t mark,
                         bool shards_held)
 {
@@ -784,7 +785,7 @@ static bool run_counted(struct cmd_ctx *ctx, const struct command *cmd, size_t m
     if (failed)
         stats_command_add(c->stats, cmd->id, STATS_CMD_FAILED, 1);
     stats_add(c->stats, STATS_COMMANDS, 1);
-    return failed;
+    return failed && !ctx->error_counted;
 }
 
 static void count_rejected(struct client *c, const struct command *rejected)

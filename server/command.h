@@ -122,6 +122,8 @@ struct cmd_ctx {
     long long now_ms;
     size_t first_key_arg;        /* the dispatcher's cached key, 0 if none */
     struct cmd_key first_key;
+    bool error_counted; /* set by a handler whose error reply INFO errorstats
+                           already counted (a script's command's error) */
 };
 
 typedef void (*command_proc)(struct cmd_ctx *ctx);

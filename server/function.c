@@ -896,8 +896,8 @@ void function_call(struct cmd_ctx *ctx, bool read_only)
     script_lua__prepare(ctx, &r, &as, f->flags | (read_only ? SCRIPT_NO_WRITES : 0), f->name);
     r.is_function = true;
     lua_rawgeti(flua, LUA_REGISTRYINDEX, f->ref);
-    script_lua__run(flua, &r, ctx->argv + 3, (size_t)numkeys, ctx->argc - 3 - (size_t)numkeys,
-                    true, ctx->out);
+    ctx->error_counted = script_lua__run(flua, &r, ctx->argv + 3, (size_t)numkeys,
+                                         ctx->argc - 3 - (size_t)numkeys, true, ctx->out);
     atomic_store_explicit(&shown_vm, script_lua__state_memory(flua), memory_order_relaxed);
 }
 

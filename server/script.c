@@ -192,27 +192,51 @@ static const char *refusal(struct script_run *run, const struct command *cmd, si
     return NULL;
 }
 
+/* A command of the script counts as a client's would (Redis's call() with
+ * CMD_CALL_STATS): in INFO commandstats - calls and time, or a rejection -
+ * and in total_commands_processed; an error reply in INFO errorstats at
+ * once, even one redis.pcall hands the script, and never again when the
+ * script replies it (script_lua.c). `out` holds its reply alone. */
+static void count(struct script_run *run, const struct command *cmd, bool rejected,
+                  long long ticks, const struct resp_out *out)
+{
+    struct stats_loop *stats = run->caller->stats;
+    bool error = out->len > 0 && out->data[0] == '-';
+    if (error)
+        server_count_error(out->data, out->len);
+    if (stats == NULL || cmd == NULL)
+        return;
+    if (rejected) {
+        stats_command_add(stats, cmd->id, STATS_CMD_REJECTED, 1);
+        return;
+    }
+    stats_command_add(stats, cmd->id, STATS_CMD_CALLS, 1);
+    stats_command_add(stats, cmd->id, STATS_CMD_TICKS, ticks);
+    if (error)
+        stats_command_add(stats, cmd->id, STATS_CMD_FAILED, 1);
+    stats_add(stats, STATS_COMMANDS, 1);
+}
+
 bool script_call(struct script_run *run, struct resp_arg *argv, size_t argc,
                  struct resp_out *out)
 {
     const struct command *cmd = lookup(argv, argc);
     const char *why = refusal(run, cmd, argc);
+    if (why == NULL && !hold_keys(run, cmd, argv, argc))
+        why = ERR_OUT_OF_MEMORY;
     if (why != NULL) {
         resp_add_error(out, why);
+        count(run, cmd, true, 0, out);
         return false;
     }
     if (cmd->flags & CMD_WRITE) {
         cur.wrote = true;
         atomic_store(&wrote_any, true);
     }
-    if (!hold_keys(run, cmd, argv, argc)) {
-        resp_add_error(out, ERR_OUT_OF_MEMORY);
-        return false;
-    }
     run->as->last_cmd = cmd;
+    long long start = server_ticks();
     command__run_held(run->as, out, cmd, argv, argc, run->now_ms);
-    if (run->caller->stats != NULL)
-        stats_command_add(run->caller->stats, cmd->id, STATS_CMD_CALLS, 1);
+    count(run, cmd, false, server_ticks() - start, out);
     return true;
 }
 

@@ -64,6 +64,11 @@
 #define REG_GLOBALS SCRIPT_LUA_REG_GLOBALS
 #define REG_RUN "grove:run"         /* light userdata: the struct script_run */
 
+/* The field Redis sets in the error table of a command's error reply:
+ * INFO errorstats counted that error when the command replied it, so a
+ * script replying the table does not count it again. Scripts see it. */
+#define COUNTED_ERROR "ignore_error_stats_update"
+
 struct cached_script {
     unsigned flags;  /* enum script_flag */
     size_t body_len;
@@ -387,6 +392,8 @@ static void push_reply(lua_State *L, struct resp_reply_reader *r, int depth)
         break;
     case RESP_REPLY_ERROR:
         push_error_table(L, it.text, it.len);
+        lua_pushboolean(L, 1); /* script_call counted it: see COUNTED_ERROR */
+        lua_setfield(L, -2, COUNTED_ERROR);
         break;
     case RESP_REPLY_INTEGER:
         lua_pushnumber(L, (lua_Number)it.n);
@@ -1045,6 +1052,7 @@ size_t script_lua_memory(void)
 struct to_reply {
     struct resp_out *out;
     int script_resp; /* the script's protocol (redis.setresp) */
+    bool counted;    /* the reply is an error INFO errorstats counted */
 };
 
 static void reply_value(lua_State *L, struct to_reply *t);
@@ -1073,6 +1081,14 @@ static void reply_status(struct resp_out *out, const char *s)
     resp_add_raw(out, "+", 1);
     add_one_line(out, s, strlen(s));
     resp_add_raw(out, "\r\n", 2);
+}
+
+/* Whether the error table on top is one INFO errorstats already counted. */
+static bool counted_error(lua_State *L)
+{
+    bool counted = raw_field(L, -1, COUNTED_ERROR) == LUA_TBOOLEAN && lua_toboolean(L, -1);
+    lua_pop(L, 1);
+    return counted;
 }
 
 /* {err=s}: up to the first NUL, the line's end trimmed, and no "ERR "
@@ -1183,11 +1199,12 @@ static void reply_table(lua_State *L, struct to_reply *t)
 {
     size_t len;
     const char *s;
-    if ((s = string_field(L, "err", &len)) != NULL)
+    if ((s = string_field(L, "err", &len)) != NULL) {
         reply_error(t->out, s);
-    else if ((s = string_field(L, "ok", &len)) != NULL)
+        t->counted = counted_error(L);
+    } else if ((s = string_field(L, "ok", &len)) != NULL) {
         reply_status(t->out, s);
-    else if (reply_double(L, t->out))
+    } else if (reply_double(L, t->out))
         return;
     else if ((s = string_field(L, "big_number", &len)) != NULL)
         reply_big_number(t->out, s, len);
@@ -1295,13 +1312,15 @@ static void push_keys_and_args(lua_State *L, const struct resp_arg *argv, size_t
     }
 }
 
-/* The error of a failed run, as Redis 7.0 words it. */
-static void reply_run_error(lua_State *L, struct resp_out *out, const char *name)
+/* The error of a failed run, as Redis 7.0 words it; whether INFO
+ * errorstats counted it already (a command's error that redis.call
+ * raised). */
+static bool reply_run_error(lua_State *L, struct resp_out *out, const char *name)
 {
     if (!lua_istable(L, -1)) { /* out of memory: the error handler did not run */
         const char *msg = lua_isstring(L, -1) ? lua_tostring(L, -1) : "execution failure";
         resp_add_errorf(out, "Error running script %s, %.100s", name, msg);
-        return;
+        return false;
     }
     size_t len = 0;
     const char *err = string_field(L, "err", &len);
@@ -1312,11 +1331,13 @@ static void reply_run_error(lua_State *L, struct resp_out *out, const char *name
     resp_add_errorf(out, "-%.*s script: %s, on %s:%lld.", (int)len, err ? err : "ERR unknown",
                     name, source ? source : "?", line);
     lua_pop(L, 2);
+    return counted_error(L);
 }
 
-void script_lua__run(lua_State *L, struct script_run *r, const struct resp_arg *argv,
+bool script_lua__run(lua_State *L, struct script_run *r, const struct resp_arg *argv,
                      size_t nkeys, size_t nargs, bool as_params, struct resp_out *out)
 {
+    bool counted;
     lua_pushcfunction(L, error_handler);
     lua_insert(L, -2);
     push_keys_and_args(L, argv, nkeys, nargs);
@@ -1334,15 +1355,17 @@ void script_lua__run(lua_State *L, struct script_run *r, const struct resp_arg *
     int status = lua_pcall(L, as_params ? 2 : 0, 1, as_params ? -4 : -2);
     lua_sethook(L, NULL, 0, 0);
     if (status != 0) {
-        reply_run_error(L, out, r->name);
+        counted = reply_run_error(L, out, r->name);
         lua_pop(L, 1);
     } else {
-        struct to_reply t = {out, r->as->resp};
+        struct to_reply t = {out, r->as->resp, false};
         reply_value(L, &t); /* pops the result */
+        counted = t.counted;
     }
     script_end(r);
     lua_pop(L, 1); /* the handler */
     lua_gc(L, LUA_GCSTEP, 1);
+    return counted;
 }
 
 /* ---- EVAL --------------------------------------------------------------------------- */
@@ -1428,8 +1451,8 @@ void script_lua_eval(struct cmd_ctx *ctx, bool by_digest, bool read_only)
     struct script_run r;
     script_lua__prepare(ctx, &r, &as, s->flags | (read_only ? SCRIPT_NO_WRITES : 0), sha);
     lua_getfield(L, LUA_REGISTRYINDEX, sha);
-    script_lua__run(L, &r, ctx->argv + 3, (size_t)numkeys, ctx->argc - 3 - (size_t)numkeys,
-                    false, ctx->out);
+    ctx->error_counted = script_lua__run(L, &r, ctx->argv + 3, (size_t)numkeys,
+                                         ctx->argc - 3 - (size_t)numkeys, false, ctx->out);
     publish_figures();
 }
 

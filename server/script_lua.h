@@ -78,8 +78,9 @@ void script_lua__prepare(struct cmd_ctx *ctx, struct script_run *r, struct clien
 /* Call the function on top of the stack (popping it) with keys
  * argv[0..nkeys) and arguments after them - as KEYS and ARGV globals, or
  * as its two parameters when as_params - and reply its result or error,
- * "... script: <r->name>, on <source>:<line>." */
-void script_lua__run(struct lua_State *L, struct script_run *r, const struct resp_arg *argv,
+ * "... script: <r->name>, on <source>:<line>." True when that reply is
+ * an error INFO errorstats counted already (for cmd_ctx.error_counted). */
+bool script_lua__run(struct lua_State *L, struct script_run *r, const struct resp_arg *argv,
                      size_t nkeys, size_t nargs, bool as_params, struct resp_out *out);
 /* Raise {err="ERR msg"}: no Lua position in the reply, as Redis. */
 int script_lua__raise_error(struct lua_State *L, const char *msg);

@@ -487,6 +487,44 @@ START_TEST(errors_sandbox_cache_and_flags_answer_as_redis)
 }
 END_TEST
 
+/* ---- what scripts count --------------------------------------------------------------- */
+
+static void expect_errorstat(const char *code, const char *want)
+{
+    char field[64], got[64];
+    snprintf(field, sizeof(field), "errorstat_%s", code);
+    ck_assert(harness_info_field(harness_ctx, "errorstats", field, got, sizeof(got)));
+    ck_assert_str_eq(got, want);
+}
+
+/* As Redis 7.0 counts them ("Consistent eval error reporting"): a
+ * script's command counts as a client's, its error at once - even one
+ * redis.pcall catches - and never again when the script replies it. */
+START_TEST(commands_of_scripts_count_in_info_as_in_redis)
+{
+    EXPECT_OK("CONFIG RESETSTAT");
+    EXPECT_NIL("EVAL %s 0", "redis.pcall('XGROUP', 'CREATECONSUMER', 's1', 'g', 'c') return");
+    expect_errorstat("ERR", "count=1");
+    harness_expect_cmdstat(harness_ctx, "xgroup|createconsumer", 1, 0, 1);
+    harness_expect_cmdstat(harness_ctx, "eval", 1, 0, 0);
+    EXPECT_ERR("ERR DB index is out of range", "EVAL %s 0", "return redis.pcall('select', 99)");
+    expect_errorstat("ERR", "count=2");
+    ck_assert_int_eq(harness_info_ll(harness_ctx, "stats", "total_error_replies"), 2);
+    harness_expect_cmdstat(harness_ctx, "select", 1, 0, 1);
+    harness_expect_cmdstat(harness_ctx, "eval", 2, 0, 1);
+    EXPECT_STR("v", "EVAL %s 0", "redis.call('set', 'k', 'v') return redis.call('get', 'k')");
+    harness_expect_cmdstat(harness_ctx, "set", 1, 0, 0);
+    EXPECT_OK("CONFIG SET maxmemory 1");
+    EXPECT_ERR("OOM command not allowed when used memory > 'maxmemory'. script: "
+               "52332d5a4ea7872c73885df871ef9617a9bf8930, on @user_script:1.",
+               "EVAL %s 1 x", "return redis.call(\"set\", \"x\", \"2\")");
+    EXPECT_OK("CONFIG SET maxmemory 0");
+    expect_errorstat("OOM", "count=1");
+    harness_expect_cmdstat(harness_ctx, "set", 1, 1, 0);
+    harness_expect_cmdstat(harness_ctx, "eval", 4, 0, 2);
+}
+END_TEST
+
 /* ---- what scripts leave behind ------------------------------------------------------- */
 
 static void expect_error_containing(redisReply *r, const char *part)
@@ -729,6 +767,7 @@ static Suite *scripting_suite(void)
     tcase_add_test(replies, errors_sandbox_cache_and_flags_answer_as_redis);
     tcase_add_test(replies, nothing_a_script_does_to_the_sandbox_outlives_it);
     tcase_add_test(replies, eval_caches_the_script_for_evalsha);
+    tcase_add_test(replies, commands_of_scripts_count_in_info_as_in_redis);
     tcase_add_test(replies, scripts_that_do_not_write_run_over_maxmemory);
     suite_add_tcase(s, replies);
     TCase *uses = harness_server_case("uses", NULL, NULL);
