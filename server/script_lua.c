@@ -10,14 +10,17 @@
  *   Every compiled script runs with environment E, an empty table whose
  *   metatable reads from G and refuses every write ("Attempt to modify a
  *   readonly table"); G's own metatable turns a missing name into "Script
- *   attempted to access nonexistent global variable". _G is E. KEYS and
+ *   attempted to access nonexistent global variable". _G is E, and
+ *   getmetatable(_G) shows a read-only stand-in, as Redis's does. KEYS and
  *   ARGV are set in G before each run. Functions made by loadstring and
- *   load get E too, so nothing a script does outlives it.
+ *   load get E too, so nothing a script does outlives it; neither loads
+ *   bytecode (Redis's Lua parses every chunk as text).
  *
  * Errors
  *   Errors travel as tables {err="CODE message"}: redis.call raises one
- *   when its command fails; error("x") raises a string that the error
- *   handler turns into {err="ERR <position> x"}. Lua's pcall, as Redis
+ *   when its command fails (marked ignore_error_stats_update: INFO
+ *   counted it when the command replied it); error("x") raises a string
+ *   that the handler turns into {err="ERR <position> x"}. Lua's pcall, as Redis
  *   7.0's, hands scripts the message as a string. The handler records
  *   where the error happened, and the reply is "<err> script: <sha>, on
  *   @user_script:<line>.", as Redis 7.0 words it.
@@ -30,8 +33,9 @@
  *   {big_number="..."}, verbatim -> {verbatim_string={format=, string=}}.
  *   Lua -> reply: number -> integer (truncated), string -> bulk, true ->
  *   1 (a RESP3 boolean after setresp(3)), false and nil -> null, tables by
- *   their err / ok / double / big_number / map / set / verbatim_string
- *   field, else an array up to the first nil.
+ *   their err / ok / double / big_number / verbatim_string / map / set
+ *   field, else an array up to the first nil. Tables are read raw: no
+ *   metamethod of the script's runs outside the protected call.
  */
 #include "script_lua.h"
 
