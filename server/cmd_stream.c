@@ -30,6 +30,7 @@
 #include "collection.h"
 #include "command.h"
 #include "keyspace.h"
+#include "propagate.h"
 #include "script.h"
 #include "stream.h"
 
@@ -1047,6 +1048,21 @@ static bool xread_check_cb(struct hashmap_entry *e, const struct resp_arg *argv,
     return stream_id_cmp(&last, &gt) > 0;
 }
 
+/* The AOF gets the XREADGROUP the blocked client sent, for the entries it
+ * was just served: a replay knows nothing of the internal serving line. */
+static void propagate_served_group_read(struct cmd_ctx *ctx, const struct xread_args *a)
+{
+    struct resp_arg v[10] = {{"XREADGROUP", 10}, {"GROUP", 5}, *a->group, *a->consumer,
+                             {"COUNT", 5}, ctx->argv[4]};
+    size_t n = 6;
+    if (a->noack)
+        v[n++] = (struct resp_arg){"NOACK", 5};
+    v[n++] = (struct resp_arg){"STREAMS", 7};
+    v[n++] = ctx->argv[SERVE_KEY];
+    v[n++] = (struct resp_arg){">", 1};
+    propagate_as(ctx, v, n);
+}
+
 /* Serve one blocked reader from the key at argv[1] (see above). */
 static void xread_serve_command(struct cmd_ctx *ctx)
 {
@@ -1082,8 +1098,10 @@ static void xread_serve_command(struct cmd_ctx *ctx)
     else
         resp_add_map_len(ctx->out, 1);
     serve_stream(ctx, &a, 0, s, (size_t)count);
-    if (group_read)
+    if (group_read) {
         keyspace_signal_modified(k.shard, &k.key);
+        propagate_served_group_read(ctx, &a);
+    }
 }
 
 static const struct command xread_serve_cmd = {

@@ -79,6 +79,15 @@ static void ctx_op(struct cmd_ctx *ctx, const struct resp_arg *argv, size_t argc
     add_op((int)keyspace_db_index(ctx->db), argv, argc);
 }
 
+/* An op added inside the run counts as "a nested run propagated", so
+ * propagate__call_end adds nothing of its own. Off the AOF (or suspended)
+ * no run is open: depth is 0. */
+void propagate_as(struct cmd_ctx *ctx, const struct resp_arg *argv, size_t argc)
+{
+    if (tl.depth > 0)
+        ctx_op(ctx, argv, argc);
+}
+
 static const struct resp_arg multi_arg = {"MULTI", 5}, exec_arg = {"EXEC", 4};
 
 void propagate_commit(bool more_may_follow)

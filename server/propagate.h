@@ -69,6 +69,11 @@ static inline void propagate_call_end(struct propagate_call *pc, struct cmd_ctx 
         propagate__call_end(pc, ctx, reply_mark);
 }
 
+/* Inside a run (its handler), propagate this line in place of the run's
+ * own: a served XREADGROUP as the XREADGROUP its blocked client sent.
+ * Nothing when the AOF is off. */
+void propagate_as(struct cmd_ctx *ctx, const struct resp_arg *argv, size_t argc);
+
 /* A commit point: the ops waiting go to the AOF now (the caller is about
  * to release shard locks); more_may_follow: further ops of the same run
  * may come (then a single op is already wrapped in MULTI). */

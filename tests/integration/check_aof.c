@@ -338,6 +338,56 @@ static void fill_streams(redisContext *c)
     freeReplyObject(harness_cmd(c, "XADD empty MAXLEN 0 * a b"));
 }
 
+/* A new connection to f's server, blocked by `cmd` once blocked_clients
+ * reaches `blocked`. */
+static redisContext *blocked_on(struct harness_fixture *f, const char *cmd, long long blocked)
+{
+    redisContext *c = harness_connect(&f->s);
+    int done = 0;
+    ck_assert_int_eq(redisAppendCommand(c, cmd), REDIS_OK);
+    while (!done)
+        ck_assert_int_eq(redisBufferWrite(c, &done), REDIS_OK);
+    harness_wait_info_ll(f->c, "clients", "blocked_clients", blocked);
+    return c;
+}
+
+/* A blocked XREADGROUP served by another client's XADD changes its group
+ * (a new consumer, the last delivered ID, the read counter, a PEL): the
+ * AOF must say so, as the XREADGROUP the client sent (before, the internal
+ * serving line was written, and a replay left the group behind). */
+START_TEST(a_served_blocked_xreadgroup_is_replayed)
+{
+    struct tmpdir d;
+    struct harness_fixture f;
+    tmpdir_make(&d);
+    up(&f, &d, "always", "--enable-debug-command", "yes");
+    freeReplyObject(harness_cmd(f.c, "XADD s 1-0 f v"));
+    harness_cmd_ok(f.c, "XGROUP CREATE s g 0");
+    freeReplyObject(harness_cmd(f.c, "XREADGROUP GROUP g Alice NOACK STREAMS s >"));
+    redisContext *bob = blocked_on(&f, "XREADGROUP GROUP g Bob BLOCK 0 NOACK STREAMS s >", 1);
+    redisContext *carol = blocked_on(&f, "XREADGROUP GROUP g Carol BLOCK 0 STREAMS s >", 2);
+    freeReplyObject(harness_cmd(f.c, "XADD s 2-0 f v"));
+    freeReplyObject(harness_cmd(f.c, "XADD s 3-0 f v"));
+    redisReply *r;
+    ck_assert_int_eq(redisGetReply(bob, (void **)&r), REDIS_OK);
+    freeReplyObject(r);
+    ck_assert_int_eq(redisGetReply(carol, (void **)&r), REDIS_OK);
+    freeReplyObject(r);
+    redisReply *before = harness_cmd(f.c, "XINFO GROUPS s");
+    harness_expect_status(harness_cmd(f.c, "DEBUG LOADAOF"), "OK");
+    redisReply *after = harness_cmd(f.c, "XINFO GROUPS s");
+    ck_assert(same_reply(before, after));
+    ck_assert_int_eq(after->element[0]->element[3]->integer, 3); /* consumers */
+    ck_assert_int_eq(after->element[0]->element[5]->integer, 1); /* pending: Carol's */
+    freeReplyObject(before);
+    freeReplyObject(after);
+    redisFree(bob);
+    redisFree(carol);
+    harness_down(&f);
+    tmpdir_remove(&d);
+}
+END_TEST
+
 /* aof-use-rdb-preamble no: the rewrite's base is commands, read back by
  * Grove and accepted by redis-check-aof. */
 START_TEST(a_base_of_commands_round_trips)
@@ -730,6 +780,7 @@ static Suite *aof_suite(void)
     tcase_set_timeout(tc, 120);
     tcase_add_test(tc, every_type_and_ttl_survive_restart_and_rewrite);
     tcase_add_test(tc, debug_loadaof_rebuilds_the_same_dataset);
+    tcase_add_test(tc, a_served_blocked_xreadgroup_is_replayed);
     tcase_add_test(tc, replaying_reports_progress_and_stops_at_shutdown);
     tcase_add_test(tc, incr_file_holds_what_redis_7_writes);
     tcase_add_test(tc, a_base_of_commands_round_trips);
