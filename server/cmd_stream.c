@@ -300,6 +300,7 @@ static struct stream_consumer *consumer_for(struct cmd_ctx *ctx, struct stream_g
 
 struct add_trim_args {
     bool trim, approx, nomkstream, id_given, seq_given;
+    size_t threshold_arg; /* where MAXLEN's count or MINID's ID is */
     struct stream_trim t;
     struct stream_id id;
 };
@@ -326,6 +327,7 @@ static bool parse_maxlen_minid(struct cmd_ctx *ctx, struct add_trim_args *a, siz
         return false;
     }
     *i = skip_trim_operator(ctx, *i, moreargs, &a->approx);
+    a->threshold_arg = *i + 1;
     const struct resp_arg *v = &ctx->argv[*i + 1];
     if (minid) {
         if (!parse_id_or_reply(ctx, v, 0, true, &a->t.min))
@@ -347,7 +349,9 @@ static bool parse_maxlen_minid(struct cmd_ctx *ctx, struct add_trim_args *a, siz
 }
 
 /* The checks after the options, and LIMIT's default (100 blocks' worth
- * for `~`, none for exact trimming). */
+ * for `~`, none for exact trimming). A replayed AOF trims without limit,
+ * LIMIT or not: Redis writes an approximate trim as the exact one it
+ * came to, with its LIMIT kept (`MAXLEN = 7 LIMIT 10`). */
 static bool finish_trim_args(struct cmd_ctx *ctx, struct add_trim_args *a, bool xadd,
                              bool limit_given)
 {
@@ -361,6 +365,11 @@ static bool finish_trim_args(struct cmd_ctx *ctx, struct add_trim_args *a, bool 
                                  "strategy");
         return false;
     }
+    a->t.approx = a->approx;
+    if (ctx->client->flags & CLIENT_REPLAY) {
+        a->t.limit = 0;
+        return true;
+    }
     if (limit_given && !a->approx) {
         resp_add_error(ctx->out, "ERR syntax error, LIMIT cannot be used without the special ~ "
                                  "option");
@@ -368,7 +377,6 @@ static bool finish_trim_args(struct cmd_ctx *ctx, struct add_trim_args *a, bool 
     }
     if (!limit_given)
         a->t.limit = a->approx ? 100 * STREAM_BLOCK_MAX_ENTRIES : 0;
-    a->t.approx = a->approx;
     return true;
 }
 
@@ -461,6 +469,49 @@ static int append(struct cmd_ctx *ctx, struct stream *s, const struct stream_id 
     return rc;
 }
 
+/* What an approximate trim came to, as Redis's streamRewriteTrimArgument
+ * writes it: the length left (MAXLEN), or the first ID left, the greatest
+ * ID when none is (MINID). Redis takes the first entry of the first node,
+ * deleted or not; the first live one trims the same entries. */
+static struct resp_arg trim_threshold(const struct stream *s, const struct add_trim_args *a,
+                                      char buf[STREAM_ID_STR_MAX])
+{
+    if (!a->t.minid)
+        return (struct resp_arg){buf, (size_t)snprintf(buf, STREAM_ID_STR_MAX, "%llu",
+                                                       (unsigned long long)stream_len(s))};
+    struct stream_id first = stream_len(s) ? stream_first_id(s) : ID_MAX;
+    return (struct resp_arg){buf, format_id(buf, &first)};
+}
+
+/* The AOF line of an XADD (idpos > 0, `id` the one added) or of an XTRIM
+ * that deleted entries, as Redis 7.0 propagates them: with the ID XADD
+ * generated in place of `*` or `ms-*`, and `~ threshold` as `= what the
+ * trim came to`; a replay must rebuild the IDs clients were given and
+ * trim exactly what was trimmed, whatever the clock or node layout. */
+static void propagate_add_trim(struct cmd_ctx *ctx, const struct add_trim_args *a,
+                               const struct stream *s, size_t idpos, const struct stream_id *id)
+{
+    bool new_id = idpos > 0 && !(a->id_given && a->seq_given);
+    bool exact_trim = a->trim && a->approx;
+    if (!aof_on() || (!new_id && !exact_trim))
+        return; /* propagated as it was received */
+    struct resp_arg small[16];
+    struct resp_arg *v = ctx->argc <= 16 ? small : malloc(ctx->argc * sizeof(*v));
+    char idbuf[STREAM_ID_STR_MAX], thbuf[STREAM_ID_STR_MAX];
+    if (v == NULL)
+        return;
+    memcpy(v, ctx->argv, ctx->argc * sizeof(*v));
+    if (exact_trim) {
+        v[a->threshold_arg - 1] = (struct resp_arg){"=", 1};
+        v[a->threshold_arg] = trim_threshold(s, a, thbuf);
+    }
+    if (new_id)
+        v[idpos] = (struct resp_arg){idbuf, format_id(idbuf, id)};
+    propagate_as(ctx, v, ctx->argc);
+    if (v != small)
+        free(v);
+}
+
 static void xadd_command(struct cmd_ctx *ctx)
 {
     struct add_trim_args a;
@@ -509,6 +560,7 @@ static void xadd_command(struct cmd_ctx *ctx)
     changed(ctx, k, &ctx->argv[1], "xadd");
     if (a.trim && stream_trim(s, &a.t))
         cmd_notify(ctx, NOTIFY_STREAM, "xtrim", &ctx->argv[1]);
+    propagate_add_trim(ctx, &a, s, idpos, &id);
     wake_waiters(k);
 }
 
@@ -523,8 +575,10 @@ static void xtrim_command(struct cmd_ctx *ctx)
     if (!find_stream(ctx, &k, 0, &s))
         return;
     uint64_t deleted = s ? stream_trim(s, &a.t) : 0;
-    if (deleted)
+    if (deleted) {
         changed(ctx, &k, &ctx->argv[1], "xtrim");
+        propagate_add_trim(ctx, &a, s, 0, NULL);
+    }
     resp_add_integer(ctx->out, (long long)deleted);
 }
 

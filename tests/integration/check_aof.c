@@ -388,6 +388,94 @@ START_TEST(a_served_blocked_xreadgroup_is_replayed)
 }
 END_TEST
 
+/* XADD in every form that makes up an ID or trims approximately: `*`,
+ * `ms-*`, NOMKSTREAM, MAXLEN ~ and MINID ~ with LIMIT, XTRIM ~, in a
+ * transaction and in a script. */
+static void xadd_every_way(redisContext *c)
+{
+    for (int i = 0; i < 250; i++) /* three blocks */
+        freeReplyObject(harness_cmd(c, "XADD s * f v%d", i));
+    freeReplyObject(harness_cmd(c, "XADD s MAXLEN ~ 120 LIMIT 100 * f trimmed"));
+    freeReplyObject(harness_cmd(c, "XADD s NOMKSTREAM * f nomk"));
+    harness_expect_int(harness_cmd(c, "XTRIM s MAXLEN ~ 10"), 100);
+    for (int i = 0; i < 150; i++)
+        freeReplyObject(harness_cmd(c, "XADD s * f w%d", i));
+    redisReply *mid = harness_cmd(c, "XRANGE s - + COUNT 120");
+    freeReplyObject(harness_cmd(c, "XADD s MINID ~ %s LIMIT 100 * f minid",
+                                mid->element[119]->element[0]->str));
+    freeReplyObject(mid);
+    freeReplyObject(harness_cmd(c, "XADD s 99999999999999-* f partial"));
+    freeReplyObject(harness_cmd(c, "XADD s 99999999999999-* f partial"));
+    freeReplyObject(harness_cmd(c, "XADD p 5-* f partial"));
+    harness_expect_status(harness_cmd(c, "MULTI"), "OK");
+    harness_expect_status(harness_cmd(c, "XADD m * f multi"), "QUEUED");
+    harness_expect_status(harness_cmd(c, "XADD m MAXLEN ~ 0 * f multi"), "QUEUED");
+    freeReplyObject(harness_cmd(c, "EXEC"));
+    freeReplyObject(harness_cmd(c, "EVAL %s 1 l", "redis.call('xadd', KEYS[1], '*', 'f', 'lua') "
+                                                 "return redis.call('xadd', KEYS[1], 'MINID', "
+                                                 "'~', '0', '*', 'f', 'lua')"));
+}
+
+static const char *const xadd_probes[] = {
+    "XRANGE s - +",        "XINFO STREAM s FULL", "XRANGE p - +",        "XINFO STREAM p FULL",
+    "XRANGE m - +",        "XINFO STREAM m FULL", "XRANGE l - +",        "XINFO STREAM l FULL",
+};
+#define N_XADD_PROBES (sizeof(xadd_probes) / sizeof(xadd_probes[0]))
+
+static void probe_all(redisContext *c, redisReply **out)
+{
+    for (size_t i = 0; i < N_XADD_PROBES; i++)
+        out[i] = harness_cmd(c, xadd_probes[i]);
+}
+
+static void expect_same_probes(redisContext *c, redisReply **before)
+{
+    for (size_t i = 0; i < N_XADD_PROBES; i++) {
+        redisReply *after = harness_cmd(c, xadd_probes[i]);
+        ck_assert_msg(same_reply(before[i], after), "%s changed", xadd_probes[i]);
+        freeReplyObject(after);
+    }
+}
+
+/* The AOF holds the IDs XADD generated and the exact trims an approximate
+ * one came to, as Redis 7.0 writes them: a replay (DEBUG LOADAOF, a
+ * restart) rebuilds the entries clients were told of (before, `*` went to
+ * the file as is, and every replay made new IDs). */
+START_TEST(xadd_replays_the_ids_it_generated_and_its_trims)
+{
+    struct tmpdir d;
+    struct harness_fixture f;
+    redisReply *before[N_XADD_PROBES];
+    char path[256];
+    static char text[1 << 16];
+    tmpdir_make(&d);
+    up(&f, &d, "always", "--enable-debug-command", "yes");
+    xadd_every_way(f.c);
+    probe_all(f.c, before);
+    harness_expect_status(harness_cmd(f.c, "DEBUG LOADAOF"), "OK");
+    expect_same_probes(f.c, before);
+    down(&f);
+    up(&f, &d, "always", "--enable-debug-command", "yes");
+    expect_same_probes(f.c, before);
+    for (size_t i = 0; i < N_XADD_PROBES; i++)
+        freeReplyObject(before[i]);
+    harness_down(&f);
+    path_in(&d, INCR1, path, sizeof(path));
+    FILE *fp = fopen(path, "rb");
+    ck_assert_ptr_nonnull(fp);
+    text[fread(text, 1, sizeof(text) - 1, fp)] = '\0';
+    fclose(fp);
+    HAS(text, "XADD", "p", "5-0", "f", "partial");
+    HAS(text, "XADD", "s", "99999999999999-1", "f", "partial");
+    HAS(text, "XTRIM", "s", "MAXLEN", "=", "52");
+    ck_assert_ptr_nonnull(strstr(text, "$6\r\nMAXLEN\r\n$1\r\n=\r\n$3\r\n151\r\n$5\r\nLIMIT\r\n"));
+    ck_assert_ptr_null(strstr(text, "\r\n~\r\n"));
+    ck_assert_ptr_null(strstr(text, "\r\n*\r\n"));
+    ck_assert_ptr_null(strstr(text, "-*\r\n"));
+    tmpdir_remove(&d);
+}
+END_TEST
+
 /* aof-use-rdb-preamble no: the rewrite's base is commands, read back by
  * Grove and accepted by redis-check-aof. */
 START_TEST(a_base_of_commands_round_trips)
@@ -781,6 +869,7 @@ static Suite *aof_suite(void)
     tcase_add_test(tc, every_type_and_ttl_survive_restart_and_rewrite);
     tcase_add_test(tc, debug_loadaof_rebuilds_the_same_dataset);
     tcase_add_test(tc, a_served_blocked_xreadgroup_is_replayed);
+    tcase_add_test(tc, xadd_replays_the_ids_it_generated_and_its_trims);
     tcase_add_test(tc, replaying_reports_progress_and_stops_at_shutdown);
     tcase_add_test(tc, incr_file_holds_what_redis_7_writes);
     tcase_add_test(tc, a_base_of_commands_round_trips);
