@@ -22,6 +22,7 @@
 #include <strings.h>
 
 #include "blocking.h"
+#include "cmd_bit.h"
 #include "evict.h"
 #include "hashmap.h"
 #include "keyspace.h"
@@ -40,6 +41,7 @@ static struct command *const command_tables[] = {
     connection_commands,
     server_commands,
     string_commands,
+    bit_commands,
     keyspace_commands,
     introspection_commands,
     expire_commands,
