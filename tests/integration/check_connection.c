@@ -538,6 +538,10 @@ START_TEST(an_idle_clients_buffers_are_freed)
 {
     redisContext *idle = harness_connect(&harness_srv);
     harness_cmd_ok(idle, "CLIENT SETNAME idler");
+    /* Its loop shows the buffers once it has sent the reply: wait for that. */
+    long long shown = harness_now_ms() + 1000;
+    while (field_of("idler", "rbs") == 0 && harness_now_ms() < shown)
+        harness_sleep_ms(1);
     ck_assert_int_gt(field_of("idler", "qbuf-free"), 0);
     ck_assert_int_gt(field_of("idler", "rbs"), 0);
     long long deadline = harness_now_ms() + 10000;
