@@ -23,6 +23,8 @@
 #include <string.h>
 #include <strings.h>
 
+#include "repr.h"
+
 void aof_manifest_init(struct aof_manifest *m)
 {
     memset(m, 0, sizeof(*m));
@@ -303,34 +305,12 @@ static bool needs_repr(const char *s)
     return false;
 }
 
-/* The name as sdscatrepr writes it, into out (of cap bytes). */
-static void repr(const char *s, char *out, size_t cap)
-{
-    size_t n = 0;
-
-    out[n++] = '"';
-    for (; *s && n + 6 < cap; s++) {
-        unsigned char c = (unsigned char)*s;
-        const char *esc = c == '\\' ? "\\\\" : c == '"' ? "\\\"" : c == '\n' ? "\\n"
-                        : c == '\r' ? "\\r" : c == '\t' ? "\\t" : c == '\a' ? "\\a"
-                        : c == '\b' ? "\\b" : NULL;
-        if (esc)
-            n += (size_t)snprintf(out + n, cap - n, "%s", esc);
-        else if (isprint(c))
-            out[n++] = (char)c;
-        else
-            n += (size_t)snprintf(out + n, cap - n, "\\x%02x", c);
-    }
-    out[n++] = '"';
-    out[n] = '\0';
-}
-
 static size_t format_one(char *buf, size_t cap, const struct aof_file_info *fi)
 {
-    char name[4 * AOF_MANIFEST_MAX_LINE + 8];
+    char name[REPR_MAX(AOF_MANIFEST_MAX_LINE) + 1];
 
     if (needs_repr(fi->name))
-        repr(fi->name, name, sizeof(name));
+        name[repr_write(name, fi->name, strnlen(fi->name, AOF_MANIFEST_MAX_LINE))] = '\0';
     else
         snprintf(name, sizeof(name), "%s", fi->name);
     return (size_t)snprintf(buf, cap, "file %s seq %lld type %c\n", name, fi->seq,

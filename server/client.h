@@ -51,6 +51,7 @@ enum client_flag {
     CLIENT_IN_EXEC = 1 << 11,          /* running EXEC's queue: blocking commands may not block */
     CLIENT_PUSHING = 1 << 12,          /* this command's reply is pushes: REPLY OFF/SKIP keep it */
     CLIENT_REPLAY = 1 << 13,           /* replays the AOF: runs while loading (loading.h) */
+    CLIENT_MONITOR = 1 << 14,          /* MONITOR: receives every command line (monitor.h) */
 };
 
 struct client;

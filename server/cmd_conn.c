@@ -14,6 +14,7 @@
 #include "command.h"
 #include "keyspace.h"
 #include "log.h"
+#include "monitor.h"
 #include "pubsub.h"
 #include "server.h"
 #include "worker.h"
@@ -251,6 +252,25 @@ static void reset_command(struct cmd_ctx *ctx)
     resp_add_simple(ctx->out, "RESET");
 }
 
+/* MONITOR, as Redis's monitorCommand: a second one is ignored without a
+ * reply; inside a transaction (a client that expects one reply per
+ * command) it is refused. */
+static void monitor_command(struct cmd_ctx *ctx)
+{
+    struct client *c = ctx->client;
+    if (c->flags & CLIENT_IN_EXEC) {
+        resp_add_error(ctx->out, "ERR MONITOR isn't allowed for DENY BLOCKING client");
+        return;
+    }
+    if (c->flags & CLIENT_MONITOR)
+        return;
+    if (monitor_add(c) < 0) {
+        resp_add_error(ctx->out, ERR_OUT_OF_MEMORY);
+        return;
+    }
+    resp_add_ok(ctx->out);
+}
+
 /* ---- CLIENT ----------------------------------------------------------------- */
 
 static void client_id_command(struct cmd_ctx *ctx)
@@ -311,6 +331,8 @@ static void describe_client(struct resp_out *text, const struct client *c, long 
     char line[1024];
     char flags[8];
     size_t f = 0;
+    if (cflags & CLIENT_MONITOR)
+        flags[f++] = 'O';
     if (pubsub_client_subscribed(c))
         flags[f++] = 'P';
     if (cflags & CLIENT_BLOCKED)
@@ -797,6 +819,9 @@ struct command connection_commands[] = {
     {.name = "quit", .arity = -1, .flags = CMD_TX_CONTROL | CMD_ALLOW_BUSY | CMD_NO_AUTH | CONN_FLAGS | CMD_FAST,
      .proc = quit_command, .group = "connection", .summary = "Closes the connection.",
      .since = "1.0.0", .complexity = "O(1)"},
+    {.name = "monitor", .arity = 1, .flags = CMD_ADMIN | CONN_FLAGS, .proc = monitor_command,
+     .group = "server", .summary = "Listen for all requests received by the server in real time",
+     .since = "1.0.0"},
     {.name = "reset", .arity = 1, .flags = CMD_TX_CONTROL | CMD_NO_AUTH | CMD_ALLOW_BUSY | CONN_FLAGS | CMD_FAST,
      .proc = reset_command, .group = "connection", .summary = "Resets the connection.",
      .since = "6.2.0", .complexity = "O(1)"},

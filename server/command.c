@@ -28,6 +28,7 @@
 #include "keyspace.h"
 #include "loading.h"
 #include "log.h"
+#include "monitor.h"
 #include "propagate.h"
 #include "pubsub.h"
 #include "script.h"
@@ -538,6 +539,12 @@ static const struct command *resolve(struct cmd_ctx *ctx, const struct command *
         resp_add_error(ctx->out, "NOAUTH Authentication required.");
         return NULL;
     }
+    /* A monitor is a replica to Redis (CLIENT_SLAVE): no keyspace access. */
+    if (__builtin_expect(ctx->client->flags & CLIENT_MONITOR, 0) &&
+        (cmd->flags & (CMD_WRITE | CMD_READONLY | CMD_MAY_REPLICATE))) {
+        resp_add_error(ctx->out, "ERR Replica can't interact with the keyspace");
+        return NULL;
+    }
     if (__builtin_expect(script_busy(), 0) && !(cmd->flags & CMD_ALLOW_BUSY)) {
         resp_add_error(ctx->out, script_busy_error());
         return NULL;
@@ -764,6 +771,18 @@ static bool replied_error(const struct client *c, size_t mark)
     return c->out.len > mark && c->out.data[mark] == '-';
 }
 
+/* MONITOR's view of the command (monitor.h): a script runner (EVAL,
+ * FCALL) before its script, anything else but administrative commands
+ * once it ran; nothing an AOF replay runs. */
+static void feed_monitors(const struct cmd_ctx *ctx, const struct command *cmd, bool ran)
+{
+    const unsigned runs_script = CMD_SKIP_MONITOR | CMD_SCRIPT;
+    bool shown = ran ? !(cmd->flags & (CMD_SKIP_MONITOR | CMD_ADMIN))
+                     : (cmd->flags & runs_script) == runs_script;
+    if (shown && !(ctx->client->flags & CLIENT_REPLAY))
+        monitor_feed(ctx->client, ctx->client->db, false, ctx->argv, ctx->argc);
+}
+
 /* Run a resolved command under its shard locks (unless the caller holds
  * them) and count it. Returns whether it replied an error that INFO
  * errorstats has still to count. */
@@ -775,12 +794,16 @@ static bool run_counted(struct cmd_ctx *ctx, const struct command *cmd, size_t m
     c->last_cmd = cmd;
     /* CLIENT LIST on other loops shows a running command at once. */
     atomic_store_explicit(&c->view.last_cmd, cmd, memory_order_relaxed);
+    if (__builtin_expect(monitor_active(), 0))
+        feed_monitors(ctx, cmd, false);
     long long start = server_ticks();
     if (shards_held)
         call_proc(ctx);
     else
         run_locked(cmd, ctx);
     long long ticks = server_ticks() - start;
+    if (__builtin_expect(monitor_active(), 0))
+        feed_monitors(ctx, cmd, true);
     bool failed = replied_error(c, mark);
     stats_command_add(c->stats, cmd->id, STATS_CMD_CALLS, 1);
     stats_command_add(c->stats, cmd->id, STATS_CMD_TICKS, ticks);
@@ -890,6 +913,7 @@ static bool refused_while_subscribed(struct cmd_ctx *ctx, const struct command *
 
 void command_client_leave(struct client *c)
 {
+    monitor_remove(c);
     blocking_client_leave(c);
     multi_client_reset(c);
     pubsub_client_deinit(c);

@@ -250,12 +250,12 @@ static void wake_cb(struct client *cl)
 
 static const struct client_io conn_io = {.wake_cb = wake_cb};
 
-/* Subscribers wait for messages and blocked clients for data, not for
- * requests: Redis's timeout exempts both. */
+/* Subscribers wait for messages, monitors for lines and blocked clients
+ * for data, not for requests: Redis's timeout exempts them. */
 static bool timed_out(const struct conn *c, long long timeout, long long now_ms)
 {
     return timeout > 0 && !pubsub_client_subscribed(&c->client) &&
-           !(c->client.flags & CLIENT_BLOCKED) &&
+           !(c->client.flags & (CLIENT_BLOCKED | CLIENT_MONITOR)) &&
            now_ms - c->client.last_interaction_ms > timeout * 1000;
 }
 

@@ -14,6 +14,7 @@
 #include "keyspace.h"
 #include "lifecycle.h"
 #include "log.h"
+#include "monitor.h"
 #include "propagate.h"
 #include "server.h"
 #include "stats.h"
@@ -237,6 +238,8 @@ bool script_call(struct script_run *run, struct resp_arg *argv, size_t argc,
     long long start = server_ticks();
     command__run_held(run->as, out, cmd, argv, argc, run->now_ms);
     count(run, cmd, false, server_ticks() - start, out);
+    if (monitor_active() && !(cmd->flags & (CMD_SKIP_MONITOR | CMD_ADMIN)))
+        monitor_feed(run->as, run->as->db, true, argv, argc);
     return true;
 }
 
