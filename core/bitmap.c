@@ -57,8 +57,10 @@ static unsigned char bits_to(unsigned to)
 /* ==== counting ================================================================= */
 
 /* Redis's own tests count 512 MB strings: where the CPU has POPCNT use it
- * (x86-64 builds default to a generic CPU without it). */
-#if defined(__x86_64__) && defined(__has_attribute)
+ * (x86-64 builds default to a generic CPU without it). Not under
+ * ThreadSanitizer: the clones' resolver runs while the program is being
+ * relocated, before TSan's runtime is up, and crashes it. */
+#if defined(__x86_64__) && defined(__has_attribute) && !defined(__SANITIZE_THREAD__)
 #if __has_attribute(target_clones)
 #define POPCNT_CLONES __attribute__((target_clones("popcnt", "default")))
 #endif
