@@ -30,6 +30,7 @@
 #include "function.h"
 #include "script_lua.h"
 #include "server.h"
+#include "slowlog.h"
 #include "snapshot.h"
 #include "stats.h"
 #include "worker.h"
@@ -687,6 +688,47 @@ static void config_help_command(struct cmd_ctx *ctx)
     reply_help(ctx, lines);
 }
 
+/* ---- SLOWLOG ----------------------------------------------------------------- */
+
+static void slowlog_get_command(struct cmd_ctx *ctx)
+{
+    long long count = 10;
+    if (ctx->argc == 3 &&
+        (!arg_to_ll(&ctx->argv[2], &count) || count < -1)) {
+        resp_add_error(ctx->out, "ERR count should be greater than or equal to -1");
+        return;
+    }
+    slowlog_reply(ctx->out, count);
+}
+
+static void slowlog_len_command(struct cmd_ctx *ctx)
+{
+    resp_add_integer(ctx->out, (long long)slowlog_len());
+}
+
+static void slowlog_reset_command(struct cmd_ctx *ctx)
+{
+    slowlog_reset();
+    resp_add_ok(ctx->out);
+}
+
+static void slowlog_help_command(struct cmd_ctx *ctx)
+{
+    static const char *const lines[] = {
+        "GET [<count>]",
+        "    Return top <count> entries from the slowlog (default: 10, -1 mean all).",
+        "    Entries are made of:",
+        "    id, timestamp, time in microseconds, arguments array, client IP and port,",
+        "    client name",
+        "LEN",
+        "    Return the length of the slowlog.",
+        "RESET",
+        "    Reset the slowlog.",
+        NULL,
+    };
+    reply_help(ctx, lines);
+}
+
 /* ---- DBSIZE, FLUSHDB, FLUSHALL, TIME, SHUTDOWN ------------------------------- */
 
 static void dbsize_command(struct cmd_ctx *ctx)
@@ -901,6 +943,24 @@ static struct command config_subcommands[] = {
     {0},
 };
 
+static struct command slowlog_subcommands[] = {
+    {.name = "get", .arity = -2, .flags = CMD_ADMIN | CMD_LOADING | CMD_STALE,
+     .proc = slowlog_get_command, .group = "server", .summary = "Get the slow log's entries",
+     .since = "2.2.12", .complexity = "O(N) where N is the number of entries returned",
+     .args = (const struct command_arg[]){{"count", "integer", NULL, COMMAND_ARG_OPTIONAL, NULL},
+                                          {0}}},
+    {.name = "len", .arity = 2, .flags = CMD_ADMIN | CMD_LOADING | CMD_STALE,
+     .proc = slowlog_len_command, .group = "server", .summary = "Get the slow log's length",
+     .since = "2.2.12", .complexity = "O(1)"},
+    {.name = "reset", .arity = 2, .flags = CMD_ADMIN | CMD_LOADING | CMD_STALE,
+     .proc = slowlog_reset_command, .group = "server", .summary = "Clear all entries from the slow log",
+     .since = "2.2.12", .complexity = "O(N) where N is the number of entries in the slowlog"},
+    {.name = "help", .arity = 2, .flags = CMD_LOADING | CMD_STALE, .proc = slowlog_help_command,
+     .group = "server", .summary = "Show helpful text about the different subcommands",
+     .since = "6.2.0", .complexity = "O(1)"},
+    {0},
+};
+
 struct command server_commands[] = {
     {.name = "info", .arity = -1, .flags = CMD_SELF_LOCK | CMD_LOADING | CMD_STALE, .proc = info_command,
      .acl = ACL_DANGEROUS, .group = "server",
@@ -912,6 +972,9 @@ struct command server_commands[] = {
     {.name = "config", .arity = -2, .flags = 0, .proc = NULL, .group = "server",
      .summary = "A container for server configuration commands.", .since = "2.0.0",
      .complexity = "Depends on subcommand.", .subcommands = config_subcommands},
+    {.name = "slowlog", .arity = -2, .group = "server",
+     .summary = "A container for slow log commands", .since = "2.2.12",
+     .complexity = "Depends on subcommand.", .subcommands = slowlog_subcommands},
     {.name = "dbsize", .arity = 1, .flags = CMD_SELF_LOCK | CMD_READONLY | CMD_FAST, .proc = dbsize_command,
      .acl = ACL_KEYSPACE, .group = "server",
      .summary = "Returns the number of keys in the database.",

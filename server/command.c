@@ -33,6 +33,7 @@
 #include "pubsub.h"
 #include "script.h"
 #include "server.h"
+#include "slowlog.h"
 #include "snapshot.h"
 #include "stats.h"
 
@@ -771,6 +772,24 @@ static bool replied_error(const struct client *c, size_t mark)
     return c->out.len > mark && c->out.data[mark] == '-';
 }
 
+bool command_arg_redacted(const struct resp_arg *argv, size_t argc, size_t i)
+{
+    if (arg_is(&argv[0], "auth"))
+        return i > 0;
+    if (!arg_is(&argv[0], "hello"))
+        return false;
+    for (size_t j = 2; j + 2 < argc; j++) { /* HELLO's options, as helloCommand scans them */
+        if (arg_is(&argv[j], "auth")) {
+            if (i == j + 1 || i == j + 2)
+                return true;
+            j += 2;
+        } else if (arg_is(&argv[j], "setname")) {
+            j++;
+        }
+    }
+    return false;
+}
+
 /* MONITOR's view of the command (monitor.h): a script runner (EVAL,
  * FCALL) before its script, anything else but administrative commands
  * once it ran; nothing an AOF replay runs. */
@@ -804,6 +823,9 @@ static bool run_counted(struct cmd_ctx *ctx, const struct command *cmd, size_t m
     long long ticks = server_ticks() - start;
     if (__builtin_expect(monitor_active(), 0))
         feed_monitors(ctx, cmd, true);
+    /* A command that blocked is logged by Redis when served; Grove not. */
+    if (!(cmd->flags & CMD_SKIP_SLOWLOG) && !(c->flags & (CLIENT_BLOCKED | CLIENT_REPLAY)))
+        slowlog_consider(c, false, ctx->argv, ctx->argc, ticks);
     bool failed = replied_error(c, mark);
     stats_command_add(c->stats, cmd->id, STATS_CMD_CALLS, 1);
     stats_command_add(c->stats, cmd->id, STATS_CMD_TICKS, ticks);

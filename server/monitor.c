@@ -80,27 +80,6 @@ void monitor_remove(struct client *c)
     pthread_mutex_unlock(&registry_lock);
 }
 
-/* Redis's redactClientCommandArgument: AUTH's arguments, and the
- * username and password after HELLO's AUTH (its options scanned as
- * helloCommand scans them). */
-static bool redacted(const struct resp_arg *argv, size_t argc, size_t i)
-{
-    if (arg_is(&argv[0], "auth"))
-        return i > 0;
-    if (!arg_is(&argv[0], "hello"))
-        return false;
-    for (size_t j = 2; j + 2 < argc; j++) {
-        if (arg_is(&argv[j], "auth")) {
-            if (i == j + 1 || i == j + 2)
-                return true;
-            j += 2;
-        } else if (arg_is(&argv[j], "setname")) {
-            j++;
-        }
-    }
-    return false;
-}
-
 /* The status line for the command, malloc'd; NULL when out of memory. */
 static char *format_line(const struct client *c, int db, bool from_script,
                          const struct resp_arg *argv, size_t argc, size_t *len)
@@ -109,7 +88,7 @@ static char *format_line(const struct client *c, int db, bool from_script,
     gettimeofday(&tv, NULL);
     size_t size = 64 + CLIENT_ADDR_LEN + 2; /* "+sec.usec [db client]" and CRLF */
     for (size_t i = 0; i < argc; i++)
-        size += 1 + (redacted(argv, argc, i) ? sizeof(REDACTED) + 1 : REPR_MAX(argv[i].len));
+        size += 1 + (command_arg_redacted(argv, argc, i) ? sizeof(REDACTED) + 1 : REPR_MAX(argv[i].len));
     char *line = malloc(size);
     if (line == NULL)
         return NULL;
@@ -117,7 +96,7 @@ static char *format_line(const struct client *c, int db, bool from_script,
                                 (long)tv.tv_usec, db, from_script ? "lua" : c->addr);
     for (size_t i = 0; i < argc; i++) {
         line[n++] = ' ';
-        if (redacted(argv, argc, i))
+        if (command_arg_redacted(argv, argc, i))
             n += repr_write(line + n, REDACTED, sizeof(REDACTED) - 1);
         else
             n += repr_write(line + n, argv[i].ptr, argv[i].len);

@@ -17,6 +17,7 @@
 #include "monitor.h"
 #include "propagate.h"
 #include "server.h"
+#include "slowlog.h"
 #include "stats.h"
 #include "worker.h"
 
@@ -237,9 +238,12 @@ bool script_call(struct script_run *run, struct resp_arg *argv, size_t argc,
     run->as->last_cmd = cmd;
     long long start = server_ticks();
     command__run_held(run->as, out, cmd, argv, argc, run->now_ms);
-    count(run, cmd, false, server_ticks() - start, out);
+    long long ticks = server_ticks() - start;
+    count(run, cmd, false, ticks, out);
     if (monitor_active() && !(cmd->flags & (CMD_SKIP_MONITOR | CMD_ADMIN)))
         monitor_feed(run->as, run->as->db, true, argv, argc);
+    if (!(cmd->flags & CMD_SKIP_SLOWLOG))
+        slowlog_consider(run->as, true, argv, argc, ticks);
     return true;
 }
 

@@ -1,0 +1,189 @@
+/*
+ * slowlog.c - SLOWLOG's entries (see slowlog.h): a ring of the newest
+ * slowlog-max-len, each one allocation holding its arguments.
+ */
+#include "slowlog.h"
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "client.h"
+#include "command.h"
+#include "resp.h"
+#include "server.h"
+
+#define MAX_ARGC 32    /* Redis's SLOWLOG_ENTRY_MAX_ARGC */
+#define MAX_STRING 128 /* Redis's SLOWLOG_ENTRY_MAX_STRING */
+#define REDACTED "(redacted)"
+#define NOTE_MAX 48    /* "... (N more arguments)" */
+
+struct entry {
+    long long id, time, duration_us;
+    char addr[CLIENT_ADDR_LEN];
+    char *name; /* inside the allocation */
+    size_t argc;
+    struct resp_arg argv[]; /* their bytes after them, then the name */
+};
+
+static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+static struct entry **ring; /* newest at head - 1 */
+static size_t ring_cap, ring_len, head;
+static long long next_id;
+static _Atomic double ns_per_tick; /* 0 until first measured */
+
+/* Whether a command of `ticks` may have run past `limit_us`: the tick
+ * rate, once known, spares the two clock reads an exact rate costs. */
+static bool maybe_slow(long long ticks, long long limit_us, long long *us)
+{
+    double rate = atomic_load_explicit(&ns_per_tick, memory_order_relaxed);
+    if (rate > 0 && (double)ticks * rate * 1.25 < (double)limit_us * 1000.0)
+        return false;
+    rate = server_ns_per_tick();
+    atomic_store_explicit(&ns_per_tick, rate, memory_order_relaxed);
+    *us = (long long)((double)ticks * rate / 1000.0);
+    return *us >= limit_us;
+}
+
+/* Argument i as the entry keeps it, into `note` when it is made up. */
+static struct resp_arg shown_arg(const struct resp_arg *argv, size_t argc, size_t i,
+                                 char note[NOTE_MAX])
+{
+    if (argc > MAX_ARGC && i == MAX_ARGC - 1) {
+        int n = snprintf(note, NOTE_MAX, "... (%zu more arguments)", argc - MAX_ARGC + 1);
+        return (struct resp_arg){note, (size_t)n};
+    }
+    if (command_arg_redacted(argv, argc, i))
+        return (struct resp_arg){REDACTED, sizeof(REDACTED) - 1};
+    if (argv[i].len > MAX_STRING) {
+        int n = snprintf(note, NOTE_MAX, "... (%zu more bytes)", argv[i].len - MAX_STRING);
+        return (struct resp_arg){NULL, MAX_STRING + (size_t)n};
+    }
+    return argv[i];
+}
+
+static struct entry *entry_create(const struct client *c, bool from_script,
+                                  const struct resp_arg *argv, size_t argc, long long us)
+{
+    size_t kept = argc > MAX_ARGC ? MAX_ARGC : argc;
+    const char *name = from_script || c->name == NULL ? "" : c->name;
+    size_t bytes = sizeof(struct entry) + kept * sizeof(struct resp_arg) + strlen(name) + 1;
+    char note[NOTE_MAX];
+    for (size_t i = 0; i < kept; i++)
+        bytes += shown_arg(argv, argc, i, note).len;
+    struct entry *e = malloc(bytes);
+    if (e == NULL)
+        return NULL;
+    e->time = (long long)time(NULL);
+    e->duration_us = us;
+    snprintf(e->addr, sizeof(e->addr), "%s", from_script ? "?:0" : c->addr);
+    e->argc = kept;
+    char *p = (char *)&e->argv[kept];
+    for (size_t i = 0; i < kept; i++) {
+        struct resp_arg a = shown_arg(argv, argc, i, note);
+        if (a.ptr == NULL) { /* cut: the first bytes, then the note */
+            memcpy(p, argv[i].ptr, MAX_STRING);
+            memcpy(p + MAX_STRING, note, a.len - MAX_STRING);
+        } else {
+            memcpy(p, a.ptr, a.len);
+        }
+        e->argv[i] = (struct resp_arg){p, a.len};
+        p += a.len;
+    }
+    e->name = strcpy(p, name);
+    return e;
+}
+
+/* Keep at most `max` entries, dropping the oldest. Lock held. */
+static void trim(size_t max)
+{
+    while (ring_len > max) {
+        size_t oldest = (head + ring_cap - ring_len) % ring_cap;
+        free(ring[oldest]);
+        ring[oldest] = NULL;
+        ring_len--;
+    }
+}
+
+/* Room for one more entry in a ring of at least `max`. Lock held. */
+static bool make_room(size_t max)
+{
+    if (ring_cap >= max && ring_cap > 0)
+        return true;
+    struct entry **bigger = calloc(max, sizeof(*bigger));
+    if (bigger == NULL)
+        return false;
+    for (size_t i = 0; i < ring_len; i++) /* oldest first, to 0.. */
+        bigger[i] = ring[(head + ring_cap - ring_len + i) % ring_cap];
+    free(ring);
+    ring = bigger;
+    ring_cap = max;
+    head = ring_len % max;
+    return true;
+}
+
+void slowlog_consider(const struct client *c, bool from_script, const struct resp_arg *argv,
+                      size_t argc, long long ticks)
+{
+    long long limit = server.cfg.slowlog_log_slower_than, us = 0;
+    long long max = server.cfg.slowlog_max_len;
+    if (limit < 0 || max <= 0 || !maybe_slow(ticks, limit, &us))
+        return;
+    struct entry *e = entry_create(c, from_script, argv, argc, us);
+    if (e == NULL)
+        return; /* out of memory: the entry is lost, nothing else */
+    pthread_mutex_lock(&lock);
+    trim((size_t)max - 1);
+    if (!make_room((size_t)max)) {
+        pthread_mutex_unlock(&lock);
+        free(e);
+        return;
+    }
+    e->id = next_id++;
+    ring[head] = e;
+    head = (head + 1) % ring_cap;
+    ring_len++;
+    pthread_mutex_unlock(&lock);
+}
+
+static void reply_entry(struct resp_out *out, const struct entry *e)
+{
+    resp_add_array_len(out, 6);
+    resp_add_integer(out, e->id);
+    resp_add_integer(out, e->time);
+    resp_add_integer(out, e->duration_us);
+    resp_add_array_len(out, e->argc);
+    for (size_t i = 0; i < e->argc; i++)
+        resp_add_bulk(out, e->argv[i].ptr, e->argv[i].len);
+    resp_add_bulk_cstr(out, e->addr);
+    resp_add_bulk_cstr(out, e->name);
+}
+
+void slowlog_reply(struct resp_out *out, long long count)
+{
+    pthread_mutex_lock(&lock);
+    size_t n = count < 0 || (unsigned long long)count > ring_len ? ring_len : (size_t)count;
+    resp_add_array_len(out, n);
+    for (size_t i = 0; i < n; i++) /* newest first */
+        reply_entry(out, ring[(head + ring_cap - 1 - i) % ring_cap]);
+    pthread_mutex_unlock(&lock);
+}
+
+size_t slowlog_len(void)
+{
+    pthread_mutex_lock(&lock);
+    size_t n = ring_len;
+    pthread_mutex_unlock(&lock);
+    return n;
+}
+
+void slowlog_reset(void)
+{
+    pthread_mutex_lock(&lock);
+    trim(0);
+    pthread_mutex_unlock(&lock);
+}
