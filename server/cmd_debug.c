@@ -477,6 +477,12 @@ static void debug_set_active_expire(struct cmd_ctx *ctx)
     resp_add_ok(ctx->out);
 }
 
+static void debug_set_disable_deny_scripts(struct cmd_ctx *ctx)
+{
+    script_set_deny_disabled(atoi_arg(&ctx->argv[2]) != 0);
+    resp_add_ok(ctx->out);
+}
+
 static void debug_pause_cron(struct cmd_ctx *ctx)
 {
     cron_set_paused(atoi_arg(&ctx->argv[2]) != 0);
@@ -696,6 +702,7 @@ static const struct debug_sub subs[] = {
     {"sleep", 3, 3, debug_sleep},
     {"set-active-expire", 3, 3, debug_set_active_expire},
     {"pause-cron", 3, 3, debug_pause_cron},
+    {"set-disable-deny-scripts", 3, 3, debug_set_disable_deny_scripts},
     {"change-repl-id", 2, 2, debug_change_repl_id},
     {"protocol", 3, 3, debug_protocol},
     {"error", 3, 3, debug_error},

@@ -177,6 +177,15 @@ static bool arity_ok(const struct command *cmd, size_t argc)
     return cmd->arity >= 0 ? argc == (size_t)cmd->arity : argc >= (size_t)-cmd->arity;
 }
 
+/* DEBUG SET-DISABLE-DENY-SCRIPTS: Redis's own tests let scripts run
+ * noscript commands (DEBUG PROTOCOL) to check how replies convert. */
+static atomic_bool deny_disabled;
+
+void script_set_deny_disabled(bool disabled)
+{
+    atomic_store_explicit(&deny_disabled, disabled, memory_order_relaxed);
+}
+
 /* Redis's scriptCall checks, in its order; NULL when the command may run. */
 static const char *refusal(struct script_run *run, const struct command *cmd, size_t argc)
 {
@@ -184,7 +193,7 @@ static const char *refusal(struct script_run *run, const struct command *cmd, si
         return "Unknown Redis command called from script";
     if (!arity_ok(cmd, argc))
         return "Wrong number of args calling Redis command from script";
-    if (cmd->flags & CMD_NOSCRIPT)
+    if ((cmd->flags & CMD_NOSCRIPT) && !atomic_load_explicit(&deny_disabled, memory_order_relaxed))
         return "This Redis command is not allowed from script";
     if ((cmd->flags & CMD_WRITE) && (run->flags & SCRIPT_NO_WRITES))
         return "Write commands are not allowed from read-only scripts.";

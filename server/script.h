@@ -89,6 +89,10 @@ bool script_call(struct script_run *run, struct resp_arg *argv, size_t argc,
  * (SCRIPT KILL on a script that has not written, or a shutdown). */
 bool script_check_busy(struct script_run *run);
 
+/* DEBUG SET-DISABLE-DENY-SCRIPTS: let scripts run noscript commands too
+ * (any thread; for Redis's tests). */
+void script_set_deny_disabled(bool disabled);
+
 /* Whether a script runs on the calling thread (blocked clients are not
  * served from inside a script: only once it is done). */
 bool script_running_here(void);

@@ -363,6 +363,16 @@ START_TEST(small_subcommands_answer_as_redis)
     harness_expect_status(harness_cmd(f.c, "DEBUG SLEEP 0.05"), "OK");
     harness_expect_status(harness_cmd(f.c, "DEBUG PAUSE-CRON 1"), "OK");
     harness_expect_status(harness_cmd(f.c, "DEBUG PAUSE-CRON 0"), "OK");
+    /* Scripts may run noscript commands only while the deny is disabled. */
+    const char *debug_from_script = "return redis.call('debug','protocol','attrib')";
+    harness_expect_status(harness_cmd(f.c, "DEBUG SET-DISABLE-DENY-SCRIPTS 1"), "OK");
+    harness_expect_str(harness_cmd(f.c, "EVAL %s 0", debug_from_script),
+                       "Some real reply following the attribute");
+    harness_expect_status(harness_cmd(f.c, "DEBUG SET-DISABLE-DENY-SCRIPTS 0"), "OK");
+    redisReply *denied = harness_cmd(f.c, "EVAL %s 0", debug_from_script);
+    ck_assert_int_eq(denied->type, REDIS_REPLY_ERROR);
+    ck_assert_ptr_nonnull(strstr(denied->str, "This Redis command is not allowed from script"));
+    freeReplyObject(denied);
     ck_assert(harness_info_field(f.c, "replication", "master_replid", before, sizeof(before)));
     harness_expect_status(harness_cmd(f.c, "DEBUG CHANGE-REPL-ID"), "OK");
     ck_assert(harness_info_field(f.c, "replication", "master_replid", after, sizeof(after)));
