@@ -36,9 +36,10 @@ static size_t ring_cap, ring_len, head;
 static long long next_id;
 static _Atomic double ns_per_tick; /* 0 until first measured */
 
-/* Whether a command of `ticks` may have run past `limit_us`: the tick
- * rate, once known, spares the two clock reads an exact rate costs. */
-static bool maybe_slow(long long ticks, long long limit_us, long long *us)
+/* Whether a command of `ticks` ran `limit_us` or longer (its duration in
+ * *us then). The tick rate, once known, settles most commands without
+ * the two clock reads an exact rate costs. */
+static bool was_slow(long long ticks, long long limit_us, long long *us)
 {
     double rate = atomic_load_explicit(&ns_per_tick, memory_order_relaxed);
     if (rate > 0 && (double)ticks * rate * 1.25 < (double)limit_us * 1000.0)
@@ -109,20 +110,25 @@ static void trim(size_t max)
     }
 }
 
-/* Room for one more entry in a ring of at least `max`. Lock held. */
+/* Room for one more entry: the ring doubles up to `max` as the log
+ * grows (slowlog-max-len may be huge while the log stays short). Lock
+ * held. */
 static bool make_room(size_t max)
 {
-    if (ring_cap >= max && ring_cap > 0)
+    if (ring_len < ring_cap)
         return true;
-    struct entry **bigger = calloc(max, sizeof(*bigger));
+    size_t cap = ring_cap ? ring_cap * 2 : 16;
+    if (cap > max)
+        cap = max;
+    struct entry **bigger = calloc(cap, sizeof(*bigger));
     if (bigger == NULL)
         return false;
     for (size_t i = 0; i < ring_len; i++) /* oldest first, to 0.. */
         bigger[i] = ring[(head + ring_cap - ring_len + i) % ring_cap];
     free(ring);
     ring = bigger;
-    ring_cap = max;
-    head = ring_len % max;
+    ring_cap = cap;
+    head = ring_len % cap;
     return true;
 }
 
@@ -131,7 +137,7 @@ void slowlog_consider(const struct client *c, bool from_script, const struct res
 {
     long long limit = server.cfg.slowlog_log_slower_than, us = 0;
     long long max = server.cfg.slowlog_max_len;
-    if (limit < 0 || max <= 0 || !maybe_slow(ticks, limit, &us))
+    if (limit < 0 || max <= 0 || !was_slow(ticks, limit, &us))
         return;
     struct entry *e = entry_create(c, from_script, argv, argc, us);
     if (e == NULL)

@@ -89,6 +89,16 @@ START_TEST(exec_length_bound_and_reset)
     expect_args(r->element[0], (const char *const[]){"SET", "a", "1", NULL});
     expect_args(r->element[1], (const char *const[]){"MULTI", NULL});
     freeReplyObject(r);
+    /* Past the ring's first allocation: every entry kept, newest first. */
+    EXPECT_OK("SLOWLOG RESET");
+    for (int i = 0; i < 40; i++)
+        EXPECT_STATUS("PONG", "PING");
+    redisReply *all = slowlog_all();
+    ck_assert_uint_eq(all->elements, 41); /* the RESET, then 40 PINGs */
+    for (size_t i = 1; i < all->elements; i++)
+        ck_assert_int_eq(all->element[i - 1]->element[0]->integer,
+                         all->element[i]->element[0]->integer + 1);
+    freeReplyObject(all);
     EXPECT_OK("CONFIG SET slowlog-max-len 3");
     for (int i = 0; i < 5; i++)
         EXPECT_STATUS("PONG", "PING");
