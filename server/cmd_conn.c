@@ -4,6 +4,7 @@
  * follow Redis 7 (CLIENT SETINFO and NO-TOUCH follow 7.2, which clients
  * already send).
  */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -264,8 +265,10 @@ static void monitor_command(struct cmd_ctx *ctx)
     }
     if (c->flags & CLIENT_MONITOR)
         return;
-    if (monitor_add(c) < 0) {
-        resp_add_error(ctx->out, ERR_OUT_OF_MEMORY);
+    int rc = monitor_add(c);
+    if (rc < 0) {
+        resp_add_error(ctx->out, rc == -ENOMEM ? ERR_OUT_OF_MEMORY
+                                               : "ERR MONITOR needs a client connection");
         return;
     }
     resp_add_ok(ctx->out);

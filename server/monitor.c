@@ -40,6 +40,8 @@ static size_t nmonitors, cap;
 
 int monitor_add(struct client *c)
 {
+    if (c->worker == NULL) /* a test's or the fuzzer's client: no queue to send lines to */
+        return -ENOTCONN;
     pthread_mutex_lock(&registry_lock);
     if (nmonitors == cap) {
         size_t ncap = cap ? cap * 2 : 4;

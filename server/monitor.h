@@ -39,8 +39,8 @@ static inline bool monitor_active(void)
     return atomic_load_explicit(&monitor__count, memory_order_relaxed) > 0;
 }
 
-/* MONITOR: the client receives every line from now on. 0 or -ENOMEM.
- * Owner thread. */
+/* MONITOR: the client receives every line from now on. 0, -ENOMEM, or
+ * -ENOTCONN for a client without a worker loop. Owner thread. */
 int monitor_add(struct client *c);
 /* RESET or disconnect: no more lines. Owner thread; no-op for a client
  * that does not monitor. */
