@@ -253,6 +253,12 @@ static void touch_entry(struct keyspace_shard *sh, const struct hashmap_entry *e
     watch_bump(sh, k, n, hashmap_hash(sh->d.map, k, n));
 }
 
+/* Whether key k (hash h) holds a value in map a or, when given, in b. */
+static bool held_in(struct hashmap *a, struct hashmap *b, const char *k, size_t n, uint64_t h)
+{
+    return hashmap_find(a, k, n, h) || (b && hashmap_find(b, k, n, h));
+}
+
 /* FLUSH/SWAPDB: bump every watched key of sh present in map a or b. */
 static void touch_watched_in(struct keyspace_shard *sh, struct hashmap *a, struct hashmap *b)
 {
@@ -267,7 +273,7 @@ static void touch_watched_in(struct keyspace_shard *sh, struct hashmap *a, struc
         size_t n = hashmap_entry_keylen(w);
         uint64_t h = watch_rec_of(w)->hash;
 
-        if (hashmap_find(a, k, n, h) || (b && hashmap_find(b, k, n, h)))
+        if (held_in(a, b, k, n, h))
             watch_rec_of(w)->version++;
     }
     hashmap_iter_deinit(&it);
@@ -289,7 +295,7 @@ static void signal_waited_in(struct keyspace_shard *sh, struct hashmap *a, struc
         size_t n = hashmap_entry_keylen(w);
         uint64_t h = hashmap_hash(sh->waited, k, n);
 
-        if (hashmap_find(a, k, n, h) || (b && hashmap_find(b, k, n, h)))
+        if (held_in(a, b, k, n, h))
             sh->ks->cfg.ready_cb(sh, k, n, sh->ks->cfg.ready_ud);
     }
     hashmap_iter_deinit(&it);

@@ -26,8 +26,6 @@
  * propagated and fails a WATCH where Redis does neither; the data stay
  * the same either way.
  */
-#include "cmd_bit.h"
-
 #include <stdlib.h>
 #include <string.h>
 

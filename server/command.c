@@ -22,7 +22,6 @@
 #include <strings.h>
 
 #include "blocking.h"
-#include "cmd_bit.h"
 #include "evict.h"
 #include "hashmap.h"
 #include "keyspace.h"
@@ -772,13 +771,15 @@ static bool replied_error(const struct client *c, size_t mark)
     return c->out.len > mark && c->out.data[mark] == '-';
 }
 
-bool command_arg_redacted(const struct resp_arg *argv, size_t argc, size_t i)
+/* Whether Redis redacts argument i: AUTH's arguments, HELLO's AUTH pair
+ * (its options scanned as helloCommand scans them). */
+static bool arg_redacted(const struct resp_arg *argv, size_t argc, size_t i)
 {
     if (arg_is(&argv[0], "auth"))
         return i > 0;
     if (!arg_is(&argv[0], "hello"))
         return false;
-    for (size_t j = 2; j + 2 < argc; j++) { /* HELLO's options, as helloCommand scans them */
+    for (size_t j = 2; j + 2 < argc; j++) {
         if (arg_is(&argv[j], "auth")) {
             if (i == j + 1 || i == j + 2)
                 return true;
@@ -788,6 +789,14 @@ bool command_arg_redacted(const struct resp_arg *argv, size_t argc, size_t i)
         }
     }
     return false;
+}
+
+struct resp_arg command_arg_shown(const struct resp_arg *argv, size_t argc, size_t i)
+{
+    static const char redacted[] = "(redacted)";
+    if (arg_redacted(argv, argc, i))
+        return (struct resp_arg){redacted, sizeof(redacted) - 1};
+    return argv[i];
 }
 
 /* MONITOR's view of the command (monitor.h): a script runner (EVAL,

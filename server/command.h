@@ -295,10 +295,10 @@ void reply_subcommand_syntax_error(struct cmd_ctx *ctx);
 
 /* Case-insensitive comparison of an argument with a C string. */
 bool arg_is(const struct resp_arg *arg, const char *word);
-/* Whether MONITOR and SLOWLOG show argument i as "(redacted)": AUTH's
- * arguments, HELLO's AUTH username and password (Redis's
- * redactClientCommandArgument). */
-bool command_arg_redacted(const struct resp_arg *argv, size_t argc, size_t i);
+/* Argument i as MONITOR and SLOWLOG show it: "(redacted)" for AUTH's
+ * arguments and HELLO's AUTH username and password (Redis's
+ * redactClientCommandArgument), else the argument itself. */
+struct resp_arg command_arg_shown(const struct resp_arg *argv, size_t argc, size_t i);
 /* Parse an argument as a long long (Redis's string2ll); false if not. */
 bool arg_to_ll(const struct resp_arg *arg, long long *out);
 /* Parse as long long or reply "value is not an integer or out of range". */
@@ -367,5 +367,6 @@ extern struct command dump_commands[];
 extern struct command memory_commands[];
 extern struct command debug_commands[];
 extern struct command stream_commands[];
+extern struct command bit_commands[];
 
 #endif

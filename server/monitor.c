@@ -17,7 +17,6 @@
 #include "resp.h"
 #include "worker.h"
 
-#define REDACTED "(redacted)"
 
 struct monitor {
     uint64_t client_id;
@@ -90,18 +89,16 @@ static char *format_line(const struct client *c, int db, bool from_script,
     gettimeofday(&tv, NULL);
     size_t size = 64 + CLIENT_ADDR_LEN + 2; /* "+sec.usec [db client]" and CRLF */
     for (size_t i = 0; i < argc; i++)
-        size += 1 + (command_arg_redacted(argv, argc, i) ? sizeof(REDACTED) + 1 : REPR_MAX(argv[i].len));
+        size += 1 + REPR_MAX(command_arg_shown(argv, argc, i).len);
     char *line = malloc(size);
     if (line == NULL)
         return NULL;
     size_t n = (size_t)snprintf(line, size, "+%lld.%06ld [%d %s]", (long long)tv.tv_sec,
                                 (long)tv.tv_usec, db, from_script ? "lua" : c->addr);
     for (size_t i = 0; i < argc; i++) {
+        struct resp_arg shown = command_arg_shown(argv, argc, i);
         line[n++] = ' ';
-        if (command_arg_redacted(argv, argc, i))
-            n += repr_write(line + n, REDACTED, sizeof(REDACTED) - 1);
-        else
-            n += repr_write(line + n, argv[i].ptr, argv[i].len);
+        n += repr_write(line + n, shown.ptr, shown.len);
     }
     line[n++] = '\r';
     line[n++] = '\n';

@@ -19,7 +19,6 @@
 
 #define MAX_ARGC 32    /* Redis's SLOWLOG_ENTRY_MAX_ARGC */
 #define MAX_STRING 128 /* Redis's SLOWLOG_ENTRY_MAX_STRING */
-#define REDACTED "(redacted)"
 #define NOTE_MAX 48    /* "... (N more arguments)" */
 
 struct entry {
@@ -50,32 +49,42 @@ static bool was_slow(long long ticks, long long limit_us, long long *us)
     return *us >= limit_us;
 }
 
-/* Argument i as the entry keeps it, into `note` when it is made up. */
-static struct resp_arg shown_arg(const struct resp_arg *argv, size_t argc, size_t i,
-                                 char note[NOTE_MAX])
+/* Argument i as the entry keeps it: `head`, the argument's first bytes
+ * (redacted as MONITOR shows it), then `note`, how much was left out. */
+struct shown {
+    struct resp_arg head;
+    char note[NOTE_MAX];
+    size_t note_len;
+};
+
+static void shown_arg(const struct resp_arg *argv, size_t argc, size_t i, struct shown *s)
 {
+    s->note_len = 0;
     if (argc > MAX_ARGC && i == MAX_ARGC - 1) {
-        int n = snprintf(note, NOTE_MAX, "... (%zu more arguments)", argc - MAX_ARGC + 1);
-        return (struct resp_arg){note, (size_t)n};
+        s->head = (struct resp_arg){"", 0};
+        s->note_len = (size_t)snprintf(s->note, NOTE_MAX, "... (%zu more arguments)",
+                                       argc - MAX_ARGC + 1);
+        return;
     }
-    if (command_arg_redacted(argv, argc, i))
-        return (struct resp_arg){REDACTED, sizeof(REDACTED) - 1};
-    if (argv[i].len > MAX_STRING) {
-        int n = snprintf(note, NOTE_MAX, "... (%zu more bytes)", argv[i].len - MAX_STRING);
-        return (struct resp_arg){NULL, MAX_STRING + (size_t)n};
+    s->head = command_arg_shown(argv, argc, i);
+    if (s->head.len > MAX_STRING) {
+        s->note_len = (size_t)snprintf(s->note, NOTE_MAX, "... (%zu more bytes)",
+                                       s->head.len - MAX_STRING);
+        s->head.len = MAX_STRING;
     }
-    return argv[i];
 }
 
 static struct entry *entry_create(const struct client *c, bool from_script,
                                   const struct resp_arg *argv, size_t argc, long long us)
 {
+    struct shown shown[MAX_ARGC];
     size_t kept = argc > MAX_ARGC ? MAX_ARGC : argc;
     const char *name = from_script || c->name == NULL ? "" : c->name;
     size_t bytes = sizeof(struct entry) + kept * sizeof(struct resp_arg) + strlen(name) + 1;
-    char note[NOTE_MAX];
-    for (size_t i = 0; i < kept; i++)
-        bytes += shown_arg(argv, argc, i, note).len;
+    for (size_t i = 0; i < kept; i++) {
+        shown_arg(argv, argc, i, &shown[i]);
+        bytes += shown[i].head.len + shown[i].note_len;
+    }
     struct entry *e = malloc(bytes);
     if (e == NULL)
         return NULL;
@@ -85,15 +94,10 @@ static struct entry *entry_create(const struct client *c, bool from_script,
     e->argc = kept;
     char *p = (char *)&e->argv[kept];
     for (size_t i = 0; i < kept; i++) {
-        struct resp_arg a = shown_arg(argv, argc, i, note);
-        if (a.ptr == NULL) { /* cut: the first bytes, then the note */
-            memcpy(p, argv[i].ptr, MAX_STRING);
-            memcpy(p + MAX_STRING, note, a.len - MAX_STRING);
-        } else {
-            memcpy(p, a.ptr, a.len);
-        }
-        e->argv[i] = (struct resp_arg){p, a.len};
-        p += a.len;
+        memcpy(p, shown[i].head.ptr, shown[i].head.len);
+        memcpy(p + shown[i].head.len, shown[i].note, shown[i].note_len);
+        e->argv[i] = (struct resp_arg){p, shown[i].head.len + shown[i].note_len};
+        p += e->argv[i].len;
     }
     e->name = strcpy(p, name);
     return e;
