@@ -170,6 +170,10 @@ void resp_add_attribute_len(struct resp_out *out, size_t n);
 /* Doubles as Redis formats them: RESP3 `,` with "%.17g" (inf, -inf, nan);
  * RESP2 a bulk string of the same text. */
 void resp_add_double(struct resp_out *out, double v);
+/* Redis's addReplyHumanLongDouble (GEOPOS's and WITHCOORD's coordinates):
+ * resp_long_double_to_str's text, as a RESP3 `,` double or a RESP2 bulk
+ * string. */
+void resp_add_human_double(struct resp_out *out, long double v);
 void resp_add_bool(struct resp_out *out, bool v);          /* #t/#f | :1/:0 */
 void resp_add_bignum(struct resp_out *out, const char *digits, size_t len); /* ( | $ */
 /* RESP3 verbatim string `=len\r\ntxt:...`; RESP2 a plain bulk string. */

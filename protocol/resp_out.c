@@ -516,6 +516,18 @@ void resp_add_double(struct resp_out *out, double v)
         resp_add_bulk(out, text, n);
 }
 
+void resp_add_human_double(struct resp_out *out, long double v)
+{
+    char text[RESP_NUM_MAX_FLOAT_CHARS];
+    size_t n = resp_long_double_to_str(text, sizeof(text), v);
+
+    assert(n > 0);
+    if (out->proto >= 3)
+        add_line(out, ',', text, n);
+    else
+        resp_add_bulk(out, text, n);
+}
+
 void resp_add_bool(struct resp_out *out, bool v)
 {
     if (out->proto >= 3)

@@ -31,7 +31,8 @@ static const struct {
  * as Redis appends it. */
 static void add_flags(struct resp_out *out, const struct command *cmd)
 {
-    bool movable = cmd->numkeys_arg > 0 || cmd->key_keyword != NULL;
+    bool movable = cmd->numkeys_arg > 0 || cmd->key_keyword != NULL ||
+                   cmd->key_after_words != NULL;
     size_t n = movable;
     for (size_t i = 0; i < FLAG_NAME_COUNT; i++)
         n += (cmd->flags & flag_names[i].flag) != 0;
@@ -57,13 +58,15 @@ static void add_acl_categories(struct resp_out *out, const struct command *cmd)
     }
 }
 
-/* begin_search by keyword (XREAD's STREAMS, from keyword_from). */
-static void add_keyword_search(struct resp_out *out, const struct command *cmd)
+/* begin_search by keyword (XREAD's STREAMS, GEORADIUS's STORE, from
+ * keyword_from). */
+static void add_keyword_search(struct resp_out *out, const struct command *cmd,
+                               const char *keyword)
 {
     char word[16];
     size_t n = 0;
-    for (; cmd->key_keyword[n] && n < sizeof(word) - 1; n++)
-        word[n] = (char)toupper((unsigned char)cmd->key_keyword[n]);
+    for (; keyword[n] && n < sizeof(word) - 1; n++)
+        word[n] = (char)toupper((unsigned char)keyword[n]);
     resp_add_bulk_cstr(out, "type");
     resp_add_bulk_cstr(out, "keyword");
     resp_add_bulk_cstr(out, "spec");
@@ -75,23 +78,26 @@ static void add_keyword_search(struct resp_out *out, const struct command *cmd)
 }
 
 /* One key spec in Redis 7's shape: begin_search by index (or, for a
- * keyword key spec, by keyword: its keys are read, "RO", as Redis marks
- * XREADGROUP's), then find_keys as a range (lastkey relative to the
- * first, keystep, limit) or, for a counted list, a keynum (where the
- * count is, relative to the index, the first key after it, keystep). */
+ * keyword key spec, by `keyword`: XREAD's keys are read, "RO", as Redis
+ * marks XREADGROUP's; the key after a GEORADIUS STORE is overwritten,
+ * "OW"), then find_keys as a range (lastkey relative to the first,
+ * keystep, limit) or, for a counted list, a keynum (where the count is,
+ * relative to the index, the first key after it, keystep). */
 static void add_key_spec(struct resp_out *out, const struct command *cmd, int index,
-                         const char *find_type, const char *const names[3],
-                         const long long values[3])
+                         const char *keyword, const char *find_type,
+                         const char *const names[3], const long long values[3])
 {
     resp_add_map_len(out, 3);
     resp_add_bulk_cstr(out, "flags");
     resp_add_set_len(out, 1);
-    resp_add_simple(out, (cmd->flags & CMD_NOT_KEYS) ? "NOT_KEY"
-                         : (cmd->flags & CMD_WRITE) && !cmd->key_keyword ? "RW" : "RO");
+    resp_add_simple(out, (cmd->flags & CMD_NOT_KEYS)             ? "NOT_KEY"
+                         : keyword && cmd->key_after_words          ? "OW"
+                         : (cmd->flags & CMD_WRITE) && !keyword ? "RW"
+                                                                    : "RO");
     resp_add_bulk_cstr(out, "begin_search");
     resp_add_map_len(out, 2);
-    if (cmd->key_keyword) {
-        add_keyword_search(out, cmd);
+    if (keyword) {
+        add_keyword_search(out, cmd, keyword);
     } else {
         resp_add_bulk_cstr(out, "type");
         resp_add_bulk_cstr(out, "index");
@@ -116,23 +122,29 @@ static void add_key_specs(struct resp_out *out, const struct command *cmd)
 {
     static const char *const range_names[3] = {"lastkey", "keystep", "limit"};
     static const char *const keynum_names[3] = {"keynumidx", "firstkey", "keystep"};
+    static const long long one_key[3] = {0, 1, 0};
     bool range = cmd->first_key > 0, counted = cmd->numkeys_arg > 0;
+    size_t words = 0;
     if (cmd->key_keyword) {
         static const long long values[3] = {-1, 1, 2}; /* half of what follows */
         resp_add_array_len(out, 1);
-        add_key_spec(out, cmd, 0, "range", range_names, values);
+        add_key_spec(out, cmd, 0, cmd->key_keyword, "range", range_names, values);
         return;
     }
-    resp_add_array_len(out, (size_t)range + (size_t)counted);
+    while (cmd->key_after_words && cmd->key_after_words[words])
+        words++;
+    resp_add_array_len(out, (size_t)range + (size_t)counted + words);
     if (range) {
         long long lastkey = cmd->last_key < 0 ? cmd->last_key : cmd->last_key - cmd->first_key;
         const long long values[3] = {lastkey, cmd->key_step, 0};
-        add_key_spec(out, cmd, cmd->first_key, "range", range_names, values);
+        add_key_spec(out, cmd, cmd->first_key, NULL, "range", range_names, values);
     }
     if (counted) {
         static const long long values[3] = {0, 1, 1};
-        add_key_spec(out, cmd, cmd->numkeys_arg, "keynum", keynum_names, values);
+        add_key_spec(out, cmd, cmd->numkeys_arg, NULL, "keynum", keynum_names, values);
     }
+    for (size_t i = 0; i < words; i++)
+        add_key_spec(out, cmd, 0, cmd->key_after_words[i], "range", range_names, one_key);
 }
 
 static size_t count_subcommands(const struct command *cmd)

@@ -51,6 +51,7 @@ static struct command *const command_tables[] = {
     hash_commands,
     set_commands,
     zset_commands,
+    geo_commands,
     list_commands,
     blocking_commands,
     scripting_commands,
@@ -610,6 +611,22 @@ static bool keyword_keys(struct command_keys *it, const struct command *cmd,
     return false;
 }
 
+/* The next argument that follows one of the key_after_words words: each
+ * word's occurrences from word_from on, word after word. */
+static bool key_after_word(struct command_keys *it, size_t *argi)
+{
+    for (; *it->word != NULL; it->word++, it->word_next = it->word_from) {
+        while (it->word_next + 1 < it->argc) {
+            size_t i = it->word_next++;
+            if (arg_is(&it->argv[i], *it->word)) {
+                *argi = i + 1;
+                return true;
+            }
+        }
+    }
+    return false;
+}
+
 int command_keys_init(struct command_keys *it, const struct command *cmd,
                       const struct resp_arg *argv, size_t argc)
 {
@@ -633,6 +650,12 @@ int command_keys_init(struct command_keys *it, const struct command *cmd,
     }
     if (cmd->key_keyword != NULL && !keyword_keys(it, cmd, argv, argc))
         return -1;
+    if (cmd->key_after_words != NULL) {
+        it->word = cmd->key_after_words;
+        it->argv = argv;
+        it->argc = argc;
+        it->word_from = it->word_next = (size_t)cmd->keyword_from;
+    }
     return it->next <= it->last || it->counted_next < it->counted_end;
 }
 
@@ -647,7 +670,7 @@ bool command_keys_next(struct command_keys *it, size_t *argi)
         *argi = it->counted_next++;
         return true;
     }
-    return false;
+    return it->word != NULL && key_after_word(it, argi);
 }
 
 /* The handler's run, with what it propagates to the AOF (propagate.h). */
@@ -689,7 +712,8 @@ static void run_ordered(const struct command *cmd, struct cmd_ctx *ctx,
 static size_t single_key_arg(const struct command *cmd, size_t argc)
 {
     if (cmd->first_key > 0 && cmd->first_key == cmd->last_key && cmd->numkeys_arg == 0 &&
-        cmd->key_keyword == NULL && !(cmd->flags & (CMD_NOT_KEYS | CMD_SELF_LOCK)) &&
+        cmd->key_keyword == NULL && cmd->key_after_words == NULL &&
+        !(cmd->flags & (CMD_NOT_KEYS | CMD_SELF_LOCK)) &&
         (size_t)cmd->first_key < argc)
         return (size_t)cmd->first_key;
     return 0;

@@ -154,6 +154,12 @@ struct command {
      * IDs the other half (Redis's keyword key spec: XREAD's STREAMS). */
     const char *key_keyword;
     int keyword_from;
+    /* Not NULL: the argument after each of these words (any case), from
+     * keyword_from on, is a key as well, the words taken in turn (Redis's
+     * one-key keyword key specs: GEORADIUS's STORE and STOREDIST), beside
+     * the fixed first_key. Every occurrence counts, so the one the command
+     * uses (the last) is always among the keys locked. NULL-terminated. */
+    const char *const *key_after_words;
     command_proc proc;
     const char *group;            /* "string", "keyspace", "connection", "server", "generic" */
     const char *summary;
@@ -212,10 +218,15 @@ void command_execute(struct client *c, struct resp_arg *argv, size_t argc, long 
 
 /* The argument positions of a command line's keys (the ones the
  * dispatcher and EXEC lock, unless CMD_SELF_LOCK): the fixed range of the
- * table, then the numkeys-counted ones. */
+ * table, then the numkeys-counted or keyword-found ones, then those after
+ * each key_after_words word. The iterator borrows argv. */
 struct command_keys {
     size_t next, last, step; /* the fixed range; next > last once done */
     size_t counted_next, counted_end;
+    /* key_after_words: the word looked for, and where the search is */
+    const char *const *word;
+    const struct resp_arg *argv;
+    size_t argc, word_from, word_next;
 };
 /* Start over the keys of argv[0..argc): 1 if there are some, 0 if none
  * (no keys, shard channels), -1 if the numkeys argument
@@ -368,5 +379,6 @@ extern struct command memory_commands[];
 extern struct command debug_commands[];
 extern struct command stream_commands[];
 extern struct command bit_commands[];
+extern struct command geo_commands[];
 
 #endif
