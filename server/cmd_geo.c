@@ -15,8 +15,9 @@
  * from the centre), sorts them by distance when asked (COUNT alone asks
  * ASC) and replies or stores the first COUNT. COUNT ANY stops reading as
  * soon as it has COUNT members. Equal distances keep the order they were
- * read in; Redis sorts a COUNT smaller than the matches with its own
- * partial quicksort, which may order equal distances otherwise.
+ * read in, as Redis's whole sort keeps them; a COUNT smaller than the
+ * matches is sorted with Redis's partial quicksort, step for step, since
+ * its swaps decide the order of equal distances.
  *
  * Order of checks, which decides the error a client sees (Redis's
  * georadiusGeneric): the source key (WRONGTYPE), the centre and radius of
@@ -532,20 +533,151 @@ static void read_plan(const struct zset *z, const struct geohash_shape *s,
         read_cell(z, plan.ranges[i], s, pts);
 }
 
+/* ==== searches: ordering by distance ==================================================== */
+
+/* Nearer first (farther first with `desc`); 0 for equal distances. */
+static int compare_distance(const struct geo_point *x, const struct geo_point *y, bool desc)
+{
+    int c = x->dist > y->dist ? 1 : x->dist < y->dist ? -1 : 0;
+    return desc ? -c : c;
+}
+
+/* A whole sort, as Redis's qsort (glibc's merge sort) gives it: equal
+ * distances keep the order they were read in. */
 static int nearest_first(const void *a, const void *b)
 {
     const struct geo_point *x = a, *y = b;
-    if (x->dist != y->dist)
-        return x->dist > y->dist ? 1 : -1;
-    return x->seq > y->seq ? 1 : -1;
+    int c = compare_distance(x, y, false);
+    return c ? c : x->seq > y->seq ? 1 : -1;
 }
 
 static int farthest_first(const void *a, const void *b)
 {
     const struct geo_point *x = a, *y = b;
-    if (x->dist != y->dist)
-        return x->dist < y->dist ? 1 : -1;
-    return x->seq > y->seq ? 1 : -1;
+    int c = compare_distance(x, y, true);
+    return c ? c : x->seq > y->seq ? 1 : -1;
+}
+
+/* Only the first COUNT of more matches: Redis's pqsort, Bentley and
+ * McIlroy's quicksort (NetBSD's qsort) that skips the parts holding none
+ * of the ranks wanted. Equal distances end up in the order its swaps leave
+ * them, which a client sees: so the same steps are taken here. */
+struct partial_sort {
+    struct geo_point *v;
+    bool desc;
+    size_t first, last; /* the ranks wanted */
+};
+
+static int ps_cmp(const struct partial_sort *ps, size_t i, size_t j)
+{
+    return compare_distance(&ps->v[i], &ps->v[j], ps->desc);
+}
+
+static void ps_swap(struct partial_sort *ps, size_t i, size_t j)
+{
+    struct geo_point t = ps->v[i];
+    ps->v[i] = ps->v[j];
+    ps->v[j] = t;
+}
+
+/* Swap the n points from i with the n from j, in order. */
+static void ps_swap_runs(struct partial_sort *ps, size_t i, size_t j, size_t n)
+{
+    for (size_t k = 0; k < n; k++)
+        ps_swap(ps, i + k, j + k);
+}
+
+static size_t ps_median3(const struct partial_sort *ps, size_t a, size_t b, size_t c)
+{
+    return ps_cmp(ps, a, b) < 0 ? (ps_cmp(ps, b, c) < 0 ? b : ps_cmp(ps, a, c) < 0 ? c : a)
+                                : (ps_cmp(ps, b, c) > 0 ? b : ps_cmp(ps, a, c) < 0 ? a : c);
+}
+
+static void ps_insertion(struct partial_sort *ps, size_t a, size_t n)
+{
+    for (size_t m = a + 1; m < a + n; m++)
+        for (size_t l = m; l > a && ps_cmp(ps, l - 1, l) > 0; l--)
+            ps_swap(ps, l, l - 1);
+}
+
+/* Does [a, a + n) hold a rank wanted? */
+static bool ps_wanted(const struct partial_sort *ps, size_t a, size_t n)
+{
+    return !(ps->last < a || ps->first > a + n - 1);
+}
+
+/* The pivot: the median of 3, or of 3 medians of 3 past 40 points. */
+static size_t ps_pivot(const struct partial_sort *ps, size_t a, size_t n)
+{
+    size_t m = a + n / 2;
+    if (n > 7) {
+        size_t l = a, h = a + n - 1;
+        if (n > 40) {
+            size_t d = n / 8;
+            l = ps_median3(ps, l, l + d, l + 2 * d);
+            m = ps_median3(ps, m - d, m, m + d);
+            h = ps_median3(ps, h - 2 * d, h - d, h);
+        }
+        m = ps_median3(ps, l, m, h);
+    }
+    return m;
+}
+
+static void ps_sort(struct partial_sort *ps, size_t a, size_t n)
+{
+    for (;;) {
+        if (n < 7) {
+            ps_insertion(ps, a, n);
+            return;
+        }
+        ps_swap(ps, a, ps_pivot(ps, a, n));
+        /* Split around v[a]: [a, pa) equal, [pa, pb) less, (pc, pd] more,
+         * (pd, end) equal. */
+        size_t pa = a + 1, pb = a + 1, pc = a + n - 1, pd = a + n - 1, end = a + n;
+        bool swapped = false;
+        int c;
+        for (;;) {
+            for (; pb <= pc && (c = ps_cmp(ps, pb, a)) <= 0; pb++)
+                if (c == 0) {
+                    swapped = true;
+                    ps_swap(ps, pa++, pb);
+                }
+            for (; pb <= pc && (c = ps_cmp(ps, pc, a)) >= 0; pc--)
+                if (c == 0) {
+                    swapped = true;
+                    ps_swap(ps, pc, pd--);
+                }
+            if (pb > pc)
+                break;
+            ps_swap(ps, pb++, pc--);
+            swapped = true;
+        }
+        if (!swapped) { /* already in order, or nearly */
+            ps_insertion(ps, a, n);
+            return;
+        }
+        size_t r = pa - a < pb - pa ? pa - a : pb - pa;
+        ps_swap_runs(ps, a, pb - r, r);
+        r = pd - pc < end - pd - 1 ? pd - pc : end - pd - 1;
+        ps_swap_runs(ps, pb, end - r, r);
+        if ((r = pb - pa) > 1 && ps_wanted(ps, a, r))
+            ps_sort(ps, a, r);
+        if ((r = pd - pc) <= 1 || !ps_wanted(ps, end - r, r))
+            return;
+        a = end - r;
+        n = r;
+    }
+}
+
+/* Put the points in order, or (COUNT below the matches) their first n. */
+static void sort_points(struct geo_points *pts, size_t n, bool desc)
+{
+    if (n == pts->n) {
+        qsort(pts->p, pts->n, sizeof(*pts->p), desc ? farthest_first : nearest_first);
+        return;
+    }
+    struct partial_sort ps = {.v = pts->p, .desc = desc, .first = 0, .last = n - 1};
+    ps_sort(&ps, 0, pts->n);
 }
 
 /* ==== searches: the result ============================================================ */
@@ -618,8 +750,8 @@ static void search_run(struct cmd_ctx *ctx, struct search_req *q, const struct z
         goto free_points;
     }
     size_t n = q->count == 0 || pts.n < (unsigned long long)q->count ? pts.n : (size_t)q->count;
-    if (q->sort != SORT_NONE && pts.n > 1)
-        qsort(pts.p, pts.n, sizeof(*pts.p), q->sort == SORT_ASC ? nearest_first : farthest_first);
+    if (q->sort != SORT_NONE && n > 0)
+        sort_points(&pts, n, q->sort == SORT_DESC);
     if (q->store == 0)
         reply_points(ctx, q, &pts, n);
     else if (n == 0)
