@@ -504,11 +504,9 @@ void resp_add_attribute_len(struct resp_out *out, size_t n)
 
 /* ---- doubles, booleans, big numbers, verbatim strings -------------------- */
 
-void resp_add_double(struct resp_out *out, double v)
+/* A double's text: RESP3 `,`, RESP2 a bulk string. */
+static void add_double_text(struct resp_out *out, const char *text, size_t n)
 {
-    char text[RESP_OUT_DOUBLE_MAX];
-    size_t n = resp_double_to_str(text, sizeof(text), v);
-
     assert(n > 0);
     if (out->proto >= 3)
         add_line(out, ',', text, n);
@@ -516,16 +514,16 @@ void resp_add_double(struct resp_out *out, double v)
         resp_add_bulk(out, text, n);
 }
 
+void resp_add_double(struct resp_out *out, double v)
+{
+    char text[RESP_OUT_DOUBLE_MAX];
+    add_double_text(out, text, resp_double_to_str(text, sizeof(text), v));
+}
+
 void resp_add_human_double(struct resp_out *out, long double v)
 {
     char text[RESP_NUM_MAX_FLOAT_CHARS];
-    size_t n = resp_long_double_to_str(text, sizeof(text), v);
-
-    assert(n > 0);
-    if (out->proto >= 3)
-        add_line(out, ',', text, n);
-    else
-        resp_add_bulk(out, text, n);
+    add_double_text(out, text, resp_long_double_to_str(text, sizeof(text), v));
 }
 
 void resp_add_bool(struct resp_out *out, bool v)

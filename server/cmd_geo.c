@@ -544,18 +544,21 @@ static int compare_distance(const struct geo_point *x, const struct geo_point *y
 
 /* A whole sort, as Redis's qsort (glibc's merge sort) gives it: equal
  * distances keep the order they were read in. */
-static int nearest_first(const void *a, const void *b)
+static int compare_in_read_order(const void *a, const void *b, bool desc)
 {
     const struct geo_point *x = a, *y = b;
-    int c = compare_distance(x, y, false);
+    int c = compare_distance(x, y, desc);
     return c ? c : x->seq > y->seq ? 1 : -1;
+}
+
+static int nearest_first(const void *a, const void *b)
+{
+    return compare_in_read_order(a, b, false);
 }
 
 static int farthest_first(const void *a, const void *b)
 {
-    const struct geo_point *x = a, *y = b;
-    int c = compare_distance(x, y, true);
-    return c ? c : x->seq > y->seq ? 1 : -1;
+    return compare_in_read_order(a, b, true);
 }
 
 /* Only the first COUNT of more matches: Redis's pqsort, Bentley and

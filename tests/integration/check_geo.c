@@ -13,8 +13,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "fixtures.h"
 #include "harness.h"
+#include "fixtures.h"
 
 #define ERR_PAIR "ERR invalid longitude,latitude pair 200.000000,100.000000"
 #define ERR_FLOAT "ERR value is not a valid float"
@@ -306,25 +306,6 @@ START_TEST(watch_sees_only_changing_writes)
 }
 END_TEST
 
-/* The events one subscriber sees, in order, "event/key" space separated. */
-static void expect_events(redisContext *sub, const char *want)
-{
-    char got[512] = "";
-    size_t n = 0;
-    for (const char *p = want; *p; p++)
-        n += *p == ' ';
-    for (size_t i = 0; i <= n; i++) {
-        redisReply *r;
-        ck_assert_int_eq(redisGetReply(sub, (void **)&r), REDIS_OK);
-        ck_assert_uint_eq(r->elements, 4);
-        const char *ev = strchr(r->element[2]->str, ':') + 1;
-        snprintf(got + strlen(got), sizeof(got) - strlen(got), "%s%s/%s", i ? " " : "", ev,
-                 r->element[3]->str);
-        freeReplyObject(r);
-    }
-    ck_assert_str_eq(got, want);
-}
-
 START_TEST(events_are_redis_s)
 {
     EXPECT_OK("CONFIG SET notify-keyspace-events KEA");
@@ -338,7 +319,7 @@ START_TEST(events_are_redis_s)
     EXPECT_INT(0, "GEORADIUS nokey 0 0 1 m STORE d2");
     EXPECT_INT(0, "GEORADIUS nokey 0 0 1 m STORE d2"); /* nothing to delete: no event */
     EXPECT_INT(1, "GEOADD last 1 1 x");
-    expect_events(sub, "zadd/Sicily georadiusstore/dst geosearchstore/d2 del/dst del/d2 "
+    expect_keyevents(sub, "zadd/Sicily georadiusstore/dst geosearchstore/d2 del/dst del/d2 "
                        "zadd/last");
     redisFree(sub);
     harness_expect_status(CMD("CONFIG SET notify-keyspace-events %s", ""), "OK");
