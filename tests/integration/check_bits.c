@@ -370,25 +370,6 @@ START_TEST(watch_fails_only_when_a_bit_changes)
 }
 END_TEST
 
-/* The events one subscriber sees, in order, space separated. */
-static void expect_events(redisContext *sub, const char *want)
-{
-    char got[512] = "";
-    size_t n = 0;
-    for (const char *p = want; *p; p++)
-        n += *p == ' ';
-    for (size_t i = 0; i <= n; i++) {
-        redisReply *r;
-        ck_assert_int_eq(redisGetReply(sub, (void **)&r), REDIS_OK);
-        ck_assert_uint_eq(r->elements, 4);
-        const char *ev = strchr(r->element[2]->str, ':') + 1;
-        snprintf(got + strlen(got), sizeof(got) - strlen(got), "%s%s/%s", i ? " " : "", ev,
-                 r->element[3]->str);
-        freeReplyObject(r);
-    }
-    ck_assert_str_eq(got, want);
-}
-
 START_TEST(events_are_redis_s)
 {
     EXPECT_OK("CONFIG SET notify-keyspace-events E$g");
@@ -402,7 +383,7 @@ START_TEST(events_are_redis_s)
     EXPECT_INT(0, "BITOP AND d nokey");
     EXPECT_INT(0, "BITOP AND d nokey");  /* nothing to delete: no event */
     EXPECT_INT(0, "SETBIT last 0 1");
-    expect_events(sub, "setbit/k setbit/k set/d del/d setbit/last");
+    harness_expect_events(sub, "setbit/k setbit/k set/d del/d setbit/last");
     redisFree(sub);
     harness_expect_status(CMD("CONFIG SET notify-keyspace-events %s", ""), "OK");
 }
