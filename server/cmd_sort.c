@@ -59,12 +59,14 @@
  * another order than Grove's stable one; sets and sorted sets are walked
  * in another order than Redis's hash tables, which shows only in ties.
  */
+#include <assert.h>
 #include <errno.h>
 #include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "bytes.h"
 #include "collection.h"
 #include "command.h"
 #include "hash.h"
@@ -95,7 +97,8 @@ static const char *pattern_star(const struct resp_arg *pattern)
 /* "GET #": the element itself. */
 static bool pattern_is_element(const struct resp_arg *pattern)
 {
-    return pattern->len > 0 && pattern->ptr[0] == '#' && (pattern->len == 1 || pattern->ptr[1] == '\0');
+    return pattern->len > 0 && pattern->ptr[0] == '#' &&
+           (pattern->len == 1 || pattern->ptr[1] == '\0');
 }
 
 /* Whether a BY or GET pattern reads keys (what find_keys and the handler
@@ -178,69 +181,51 @@ static bool parse_opts(struct cmd_ctx *ctx, bool readonly, struct sort_opts *o)
 
 /* ==== the run: elements, lookups, scratch ========================================= */
 
-/* One element to sort. Bytes live in the run's arena (NUL-terminated, so
- * ALPHA can compare them as C strings), named by offset because the arena
- * grows; by_off is SIZE_MAX when an ALPHA sort's BY value is missing. */
+/* One element to sort. Its bytes live in the run's arena (NUL-terminated,
+ * so ALPHA can compare them as C strings), named by offset because the
+ * arena grows; by_off is SIZE_MAX when an ALPHA sort's BY value is
+ * missing. */
 struct sort_item {
     size_t off, len;
     size_t by_off, by_len;
     double score;
 };
 
+/* The arena and the key a pattern names are plain growable byte buffers:
+ * resp_out's raw appends, whose failures set `oom`. */
 struct sort_run {
     struct cmd_ctx *ctx;
     const struct sort_opts *o;
-    struct sort_item *items;
+    struct sort_item *items; /* room for `cap`, allocated once */
     size_t n, cap;
-    char *arena;
-    size_t used, arena_cap;
-    char *key;       /* a pattern's key being built */
-    size_t key_cap;
-    bool oom;
+    struct resp_out arena;
+    struct resp_out key;
 };
 
-static bool grow(void **p, size_t *cap, size_t need, size_t size)
+static bool run_oom(const struct sort_run *r)
 {
-    if (need <= *cap)
-        return true;
-    size_t n = *cap ? *cap : 16;
-    while (n < need)
-        n *= 2;
-    void *q = realloc(*p, n * size);
-    if (q == NULL)
-        return false;
-    *p = q;
-    *cap = n;
-    return true;
+    return r->arena.oom || r->key.oom;
 }
 
-/* Copy bytes into the arena, NUL-terminated; their offset, or SIZE_MAX. */
+/* Copy bytes into the arena, NUL-terminated; their offset. */
 static size_t arena_copy(struct sort_run *r, const char *p, size_t len)
 {
-    size_t off = r->used;
-    if (len >= SIZE_MAX - off || !grow((void **)&r->arena, &r->arena_cap, off + len + 1, 1)) {
-        r->oom = true;
-        return SIZE_MAX;
-    }
-    memcpy(r->arena + off, p, len);
-    r->arena[off + len] = '\0';
-    r->used += len + 1;
+    size_t off = r->arena.len;
+    resp_add_raw(&r->arena, p, len);
+    resp_add_raw(&r->arena, "", 1);
     return off;
 }
 
 static void add_item(struct sort_run *r, const char *p, size_t len)
 {
-    if (!grow((void **)&r->items, &r->cap, r->n + 1, sizeof(*r->items))) {
-        r->oom = true;
-        return;
-    }
+    assert(r->n < r->cap);
     size_t off = arena_copy(r, p, len);
     r->items[r->n++] = (struct sort_item){.off = off, .len = len, .by_off = SIZE_MAX};
 }
 
 static const char *item_bytes(const struct sort_run *r, const struct sort_item *it)
 {
-    return r->arena + it->off;
+    return r->arena.data + it->off;
 }
 
 /* A value a pattern named: borrowed from the keyspace (or the element)
@@ -279,17 +264,15 @@ static bool lookup_pattern(struct sort_run *r, const struct resp_arg *pattern, c
     const char *end = pattern->ptr + pattern->len;
     size_t prefix = (size_t)(star - pattern->ptr);
     size_t postfix = (size_t)((arrow ? arrow : end) - (star + 1));
-    size_t klen = prefix + elen + postfix;
-    if (klen < elen || !grow((void **)&r->key, &r->key_cap, klen + 1, 1)) {
-        r->oom = true;
+    resp_out_reset(&r->key);
+    resp_add_raw(&r->key, pattern->ptr, prefix);
+    resp_add_raw(&r->key, elem, elen);
+    resp_add_raw(&r->key, star + 1, postfix);
+    if (r->key.oom)
         return false;
-    }
-    memcpy(r->key, pattern->ptr, prefix);
-    memcpy(r->key + prefix, elem, elen);
-    memcpy(r->key + prefix + elen, star + 1, postfix);
 
     struct cmd_key k;
-    keyspace_key_init(server.ks, &k.key, r->key, klen);
+    keyspace_key_init(server.ks, &k.key, r->key.len ? r->key.data : "", r->key.len);
     k.shard = keyspace_shard_of(r->ctx->db, &k.key);
     struct hashmap_entry *e = cmd_find(r->ctx, &k, KEYSPACE_LOOKUP_COUNT);
     if (e == NULL)
@@ -309,13 +292,13 @@ static bool lookup_pattern(struct sort_run *r, const struct resp_arg *pattern, c
 
 /* ==== loading the elements ========================================================= */
 
-static void load_list(struct sort_run *r, const struct list *l, size_t from, size_t n,
-                      bool backward)
+/* Loaders fill the vector to its capacity, from `from` on. */
+static void load_list(struct sort_run *r, const struct list *l, size_t from, bool backward)
 {
     struct list_iter it;
     struct list_entry e;
     list_iter_init(&it, l, from, backward);
-    while (r->n < n && !r->oom && list_iter_next(&it, &e))
+    while (r->n < r->cap && list_iter_next(&it, &e))
         add_item(r, e.ptr, e.len);
 }
 
@@ -324,18 +307,17 @@ static void load_set(struct sort_run *r, struct set *s)
     struct set_iter it;
     struct set_member m;
     set_iter_init(&it, s);
-    while (!r->oom && set_iter_next(&it, &m))
+    while (r->n < r->cap && set_iter_next(&it, &m))
         add_item(r, m.ptr, m.len);
     set_iter_deinit(&it);
 }
 
-static void load_zset(struct sort_run *r, const struct zset *z, size_t rank, size_t n,
-                      bool reverse)
+static void load_zset(struct sort_run *r, const struct zset *z, size_t from, bool reverse)
 {
     struct zset_iter it;
     struct zset_member m;
-    zset_iter_init(&it, z, rank, reverse);
-    while (r->n < n && !r->oom && zset_iter_next(&it, &m))
+    zset_iter_init(&it, z, from, reverse);
+    while (r->n < r->cap && zset_iter_next(&it, &m))
         add_item(r, m.ptr, m.len);
 }
 
@@ -355,39 +337,47 @@ static void limit_range(const struct sort_opts *o, long long len, long long *sta
         *end = len - 1;
 }
 
-/* Fill the vector: a list or sorted set left unsorted takes just LIMIT's
- * range in its own order (backwards for DESC), and the range then starts
- * at 0; anything else is loaded whole. */
-static void load(struct sort_run *r, const struct object *obj, bool dontsort, long long *start,
+/* The elements of a list, set or sorted set; 0 for a missing key. */
+static size_t value_len(const struct object *obj)
+{
+    if (obj == NULL)
+        return 0;
+    struct object_boxed *b = object_boxed(obj);
+    switch (object_type(obj)) {
+    case OBJECT_SET: return set_len(set_from_boxed(b));
+    case OBJECT_ZSET: return zset_len(zset_from_boxed(b));
+    default: return list_len(list_from_boxed(b));
+    }
+}
+
+/* Fill the vector, allocated for exactly what it takes: a list or sorted
+ * set left unsorted takes just LIMIT's range in its own order (backwards
+ * for DESC), and the range then starts at 0; anything else is loaded
+ * whole. False when out of memory. */
+static bool load(struct sort_run *r, const struct object *obj, bool dontsort, long long *start,
                  long long *end)
 {
-    enum object_type type = obj ? object_type(obj) : OBJECT_LIST;
-    struct object_boxed *b = obj ? object_boxed(obj) : NULL;
+    size_t len = value_len(obj);
+    bool ranged = obj != NULL && object_type(obj) != OBJECT_SET && dontsort;
+    r->cap = !ranged ? len : *end < *start ? 0 : (size_t)(*end - *start + 1);
+    r->items = malloc((r->cap ? r->cap : 1) * sizeof(*r->items));
+    if (r->items == NULL)
+        return false;
+    if (r->cap == 0)
+        return true; /* nothing to load (a missing key is an empty list) */
+    struct object_boxed *b = object_boxed(obj);
     bool desc = r->o->desc;
-    if (b == NULL)
-        return; /* a missing key: an empty list */
-    if (type == OBJECT_SET) {
-        load_set(r, set_from_boxed(b));
-        return;
+    size_t first = !ranged ? 0 : desc ? len - 1 - (size_t)*start : (size_t)*start;
+    switch (object_type(obj)) {
+    case OBJECT_SET: load_set(r, set_from_boxed(b)); break;
+    case OBJECT_ZSET: load_zset(r, zset_from_boxed(b), first, ranged && desc); break;
+    default: load_list(r, list_from_boxed(b), first, ranged && desc); break;
     }
-    if (!dontsort) {
-        if (type == OBJECT_LIST)
-            load_list(r, list_from_boxed(b), 0, SIZE_MAX, false);
-        else
-            load_zset(r, zset_from_boxed(b), 0, SIZE_MAX, false);
-        return;
+    if (ranged) {
+        *end -= *start;
+        *start = 0;
     }
-    if (*end < *start)
-        return;
-    size_t len = type == OBJECT_LIST ? list_len(list_from_boxed(b)) : zset_len(zset_from_boxed(b));
-    size_t first = desc ? len - 1 - (size_t)*start : (size_t)*start;
-    size_t n = (size_t)(*end - *start + 1);
-    if (type == OBJECT_LIST)
-        load_list(r, list_from_boxed(b), first, n, desc);
-    else
-        load_zset(r, zset_from_boxed(b), first, n, desc);
-    *end -= *start;
-    *start = 0;
+    return !r->arena.oom;
 }
 
 /* ==== sorting ====================================================================== */
@@ -409,7 +399,7 @@ static bool load_weights(struct sort_run *r)
 {
     const struct resp_arg *by = r->o->by;
     bool parsed = true;
-    for (size_t i = 0; i < r->n && !r->oom; i++) {
+    for (size_t i = 0; i < r->n && !run_oom(r); i++) {
         struct sort_item *it = &r->items[i];
         struct sort_value v;
         if (by == NULL) {
@@ -420,34 +410,26 @@ static bool load_weights(struct sort_run *r)
         if (!lookup_pattern(r, by, item_bytes(r, it), it->len, &v))
             continue; /* missing: score 0, or first in ALPHA */
         size_t off = arena_copy(r, v.ptr, v.len); /* v is a key's value, not in the arena */
-        if (off == SIZE_MAX)
+        if (r->arena.oom)
             break;
         if (r->o->alpha) {
             it->by_off = off;
             it->by_len = v.len;
         } else {
-            if (!parse_score(r->arena + off, &it->score))
+            if (!parse_score(r->arena.data + off, &it->score))
                 parsed = false;
-            r->used = off; /* the copy was only for strtod */
+            r->arena.len = off; /* the copy was only for strtod */
         }
     }
     return parsed;
 }
 
-/* Bytes compared as Redis's compareStringObjects: memcmp, then length. */
-static int compare_bytes(const char *a, size_t alen, const char *b, size_t blen)
-{
-    int cmp = memcmp(a, b, alen < blen ? alen : blen);
-    if (cmp != 0)
-        return cmp;
-    return alen < blen ? -1 : alen > blen;
-}
-
-/* ALPHA: as strcoll in the C locale when replying, raw bytes when storing. */
+/* ALPHA: as strcoll in the C locale when replying, raw bytes (Redis's
+ * compareStringObjects) when storing. */
 static int compare_alpha(const struct sort_run *r, const char *a, size_t alen, const char *b,
                          size_t blen)
 {
-    return r->o->store ? compare_bytes(a, alen, b, blen) : strcmp(a, b);
+    return r->o->store ? bytes_cmp(a, alen, b, blen) : strcmp(a, b);
 }
 
 /* Redis's sortCompare. */
@@ -458,13 +440,13 @@ static int compare_items(const struct sort_run *r, const struct sort_item *a,
     if (!r->o->alpha) {
         cmp = a->score > b->score ? 1 : a->score < b->score ? -1 : 0;
         if (cmp == 0)
-            cmp = compare_bytes(item_bytes(r, a), a->len, item_bytes(r, b), b->len);
+            cmp = bytes_cmp(item_bytes(r, a), a->len, item_bytes(r, b), b->len);
     } else if (r->o->by != NULL) {
         if (a->by_off == SIZE_MAX || b->by_off == SIZE_MAX)
             cmp = (a->by_off != SIZE_MAX) - (b->by_off != SIZE_MAX); /* missing first */
         else
-            cmp = compare_alpha(r, r->arena + a->by_off, a->by_len, r->arena + b->by_off,
-                                b->by_len);
+            cmp = compare_alpha(r, r->arena.data + a->by_off, a->by_len,
+                                r->arena.data + b->by_off, b->by_len);
     } else {
         cmp = compare_alpha(r, item_bytes(r, a), a->len, item_bytes(r, b), b->len);
     }
@@ -489,15 +471,15 @@ static void merge_sort(const struct sort_run *r, struct sort_item *v, struct sor
     memcpy(v, tmp, k * sizeof(*v)); /* v[j..n) is already in place */
 }
 
-static void sort_items(struct sort_run *r)
+/* False when out of memory. */
+static bool sort_items(struct sort_run *r)
 {
     struct sort_item *tmp = malloc((r->n ? r->n : 1) * sizeof(*tmp));
-    if (tmp == NULL) {
-        r->oom = true;
-        return;
-    }
+    if (tmp == NULL)
+        return false;
     merge_sort(r, r->items, tmp, r->n);
     free(tmp);
+    return true;
 }
 
 /* ==== output ======================================================================= */
@@ -536,7 +518,7 @@ static struct list *build_list(struct sort_run *r, long long start, long long en
         for (size_t g = 0; g < o->ngets && !failed; g++) {
             struct sort_value v = {.ptr = "", .len = 0};
             lookup_pattern(r, o->gets[g], item_bytes(r, it), it->len, &v);
-            failed = r->oom || list_push(l, LIST_TAIL, v.ptr, v.len) != LIST_OK;
+            failed = run_oom(r) || list_push(l, LIST_TAIL, v.ptr, v.len) != LIST_OK;
         }
     }
     if (failed) {
@@ -587,18 +569,6 @@ static bool find_sortable(struct cmd_ctx *ctx, const struct object **obj)
     return false;
 }
 
-static size_t value_len(const struct object *obj)
-{
-    if (obj == NULL)
-        return 0;
-    struct object_boxed *b = object_boxed(obj);
-    switch (object_type(obj)) {
-    case OBJECT_SET: return set_len(set_from_boxed(b));
-    case OBJECT_ZSET: return zset_len(zset_from_boxed(b));
-    default: return list_len(list_from_boxed(b));
-    }
-}
-
 /* Sort what obj holds and reply or store, once the options are parsed. */
 static void sort_value(struct sort_run *r, const struct object *obj, struct sort_opts *o)
 {
@@ -610,14 +580,12 @@ static void sort_value(struct sort_run *r, const struct object *obj, struct sort
     }
     long long start, end;
     limit_range(o, (long long)value_len(obj), &start, &end);
-    load(r, obj, o->dontsort, &start, &end);
-    bool parsed = true;
-    if (!o->dontsort && !r->oom) {
+    bool ok = load(r, obj, o->dontsort, &start, &end), parsed = true;
+    if (ok && !o->dontsort) {
         parsed = load_weights(r);
-        if (parsed && !r->oom)
-            sort_items(r);
+        ok = !run_oom(r) && (!parsed || sort_items(r));
     }
-    if (r->oom)
+    if (!ok)
         resp_add_error(r->ctx->out, ERR_OUT_OF_MEMORY);
     else if (!parsed)
         resp_add_error(r->ctx->out, ERR_SORT_SCORE);
@@ -632,6 +600,8 @@ static void sort_generic(struct cmd_ctx *ctx, bool readonly)
     struct sort_opts o = {.limit_count = -1};
     struct sort_run r = {.ctx = ctx, .o = &o};
     const struct object *obj;
+    resp_out_init(&r.arena, 2);
+    resp_out_init(&r.key, 2);
     o.gets = malloc(ctx->argc * sizeof(*o.gets));
     if (o.gets == NULL) {
         resp_add_error(ctx->out, ERR_OUT_OF_MEMORY);
@@ -641,8 +611,8 @@ static void sort_generic(struct cmd_ctx *ctx, bool readonly)
         sort_value(&r, obj, &o);
     free(o.gets);
     free(r.items);
-    free(r.arena);
-    free(r.key);
+    resp_out_deinit(&r.arena);
+    resp_out_deinit(&r.key);
 }
 
 static void sort_command(struct cmd_ctx *ctx)
