@@ -497,6 +497,14 @@ int keyspace_lockset_add(struct keyspace_lockset *set, struct keyspace_shard *sh
     return KEYSPACE_OK;
 }
 
+int keyspace_lockset_add_db(struct keyspace_lockset *set, struct keyspace_db *db)
+{
+    for (unsigned i = 0; i < db->ks->nshards; i++)
+        if (keyspace_lockset_add(set, &db->shards[i]) != KEYSPACE_OK)
+            return KEYSPACE_ENOMEM;
+    return KEYSPACE_OK;
+}
+
 static struct keyspace_shard *set_at(const void *items, size_t i)
 {
     return ((struct keyspace_shard *const *)items)[i];

@@ -222,6 +222,9 @@ void keyspace_lockset_init(struct keyspace_lockset *set);
 /* [free] Add a shard (no-op if present). KEYSPACE_ENOMEM only when growing
  * past the inline capacity fails. Not while locked. */
 int keyspace_lockset_add(struct keyspace_lockset *set, struct keyspace_shard *sh);
+/* [free] Add every shard of db (a command that reads keys it cannot name
+ * before it runs). KEYSPACE_ENOMEM as keyspace_lockset_add. */
+int keyspace_lockset_add_db(struct keyspace_lockset *set, struct keyspace_db *db);
 /* [locks] Lock every shard of the set, never holding one while waiting
  * for another (see Locking above). */
 void keyspace_lockset_lock(struct keyspace_lockset *set);

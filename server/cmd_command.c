@@ -27,12 +27,13 @@ static const struct {
 };
 #define FLAG_NAME_COUNT (sizeof(flag_names) / sizeof(flag_names[0]))
 
-/* The table's flags, then movablekeys for a command that counts its keys,
- * as Redis appends it. */
+/* The table's flags, then movablekeys for a command that counts its keys
+ * or has keys no position describes, as Redis appends it. */
 static void add_flags(struct resp_out *out, const struct command *cmd)
 {
     bool movable = cmd->numkeys_arg > 0 || cmd->key_keyword != NULL ||
-                   cmd->key_after_words != NULL;
+                   cmd->key_after_words != NULL || cmd->find_keys != NULL ||
+                   cmd->unknown_keys != NULL;
     size_t n = movable;
     for (size_t i = 0; i < FLAG_NAME_COUNT; i++)
         n += (cmd->flags & flag_names[i].flag) != 0;
@@ -87,13 +88,14 @@ static void add_key_spec(struct resp_out *out, const struct command *cmd, int in
                          const char *keyword, const char *find_type,
                          const char *const names[3], const long long values[3])
 {
+    bool writes = (cmd->flags & CMD_WRITE) && !cmd->key_keyword && !cmd->find_keys;
     resp_add_map_len(out, 3);
     resp_add_bulk_cstr(out, "flags");
     resp_add_set_len(out, 1);
-    resp_add_simple(out, (cmd->flags & CMD_NOT_KEYS)             ? "NOT_KEY"
-                         : keyword && cmd->key_after_words          ? "OW"
-                         : (cmd->flags & CMD_WRITE) && !keyword ? "RW"
-                                                                    : "RO");
+    resp_add_simple(out, (cmd->flags & CMD_NOT_KEYS)      ? "NOT_KEY"
+                         : keyword && cmd->key_after_words ? "OW"
+                         : writes && !keyword              ? "RW"
+                                                           : "RO");
     resp_add_bulk_cstr(out, "begin_search");
     resp_add_map_len(out, 2);
     if (keyword) {
@@ -118,13 +120,35 @@ static void add_key_spec(struct resp_out *out, const struct command *cmd, int in
     }
 }
 
+/* A key spec Redis marks "unknown" in both its halves, with its notes. */
+static void add_unknown_key_spec(struct resp_out *out, const struct command_key_note *note)
+{
+    static const char *const halves[2] = {"begin_search", "find_keys"};
+    size_t nflags = note->flags[1] != NULL ? 2 : 1;
+    resp_add_map_len(out, 4);
+    resp_add_bulk_cstr(out, "notes");
+    resp_add_bulk_cstr(out, note->notes);
+    resp_add_bulk_cstr(out, "flags");
+    resp_add_set_len(out, nflags);
+    for (size_t i = 0; i < nflags; i++)
+        resp_add_simple(out, note->flags[i]);
+    for (size_t i = 0; i < 2; i++) {
+        resp_add_bulk_cstr(out, halves[i]);
+        resp_add_map_len(out, 2);
+        resp_add_bulk_cstr(out, "type");
+        resp_add_bulk_cstr(out, "unknown");
+        resp_add_bulk_cstr(out, "spec");
+        resp_add_map_len(out, 0);
+    }
+}
+
 static void add_key_specs(struct resp_out *out, const struct command *cmd)
 {
     static const char *const range_names[3] = {"lastkey", "keystep", "limit"};
     static const char *const keynum_names[3] = {"keynumidx", "firstkey", "keystep"};
     static const long long one_key[3] = {0, 1, 0};
     bool range = cmd->first_key > 0, counted = cmd->numkeys_arg > 0;
-    size_t words = 0;
+    size_t words = 0, unknown = 0;
     if (cmd->key_keyword) {
         static const long long values[3] = {-1, 1, 2}; /* half of what follows */
         resp_add_array_len(out, 1);
@@ -133,7 +157,9 @@ static void add_key_specs(struct resp_out *out, const struct command *cmd)
     }
     while (cmd->key_after_words && cmd->key_after_words[words])
         words++;
-    resp_add_array_len(out, (size_t)range + (size_t)counted + words);
+    while (cmd->unknown_keys != NULL && cmd->unknown_keys[unknown].notes != NULL)
+        unknown++;
+    resp_add_array_len(out, (size_t)range + (size_t)counted + words + unknown);
     if (range) {
         long long lastkey = cmd->last_key < 0 ? cmd->last_key : cmd->last_key - cmd->first_key;
         const long long values[3] = {lastkey, cmd->key_step, 0};
@@ -145,6 +171,8 @@ static void add_key_specs(struct resp_out *out, const struct command *cmd)
     }
     for (size_t i = 0; i < words; i++)
         add_key_spec(out, cmd, 0, cmd->key_after_words[i], "range", range_names, one_key);
+    for (size_t i = 0; i < unknown; i++)
+        add_unknown_key_spec(out, &cmd->unknown_keys[i]);
 }
 
 static size_t count_subcommands(const struct command *cmd)

@@ -213,8 +213,9 @@ static bool runs_unlocked(const struct multi_cmd *q)
     return (q->cmd->flags & CMD_SELF_LOCK) != 0;
 }
 
-/* Every shard the transaction will touch, with queued commands' expected
- * databases filled in. Returns 0 or -ENOMEM. */
+/* Every shard the transaction will touch (the whole database of a command
+ * that reads keys named by data: SORT BY/GET), with queued commands'
+ * expected databases filled in. Returns 0 or -ENOMEM. */
 static int plan_locks(struct client *c, struct keyspace_lockset *locks)
 {
     unsigned db = (unsigned)c->db;
@@ -239,6 +240,8 @@ static int plan_locks(struct client *c, struct keyspace_lockset *locks)
             if (keyspace_lockset_add(locks, keyspace_shard_of(kdb, &key)) < 0)
                 return -ENOMEM;
         }
+        if (keys.whole_db && keyspace_lockset_add_db(locks, kdb) < 0)
+            return -ENOMEM;
     }
     return 0;
 }

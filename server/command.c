@@ -43,6 +43,7 @@ static struct command *const command_tables[] = {
     server_commands,
     string_commands,
     bit_commands,
+    sort_commands,
     keyspace_commands,
     introspection_commands,
     expire_commands,
@@ -656,7 +657,9 @@ int command_keys_init(struct command_keys *it, const struct command *cmd,
         it->argc = argc;
         it->word_from = it->word_next = (size_t)cmd->keyword_from;
     }
-    return it->next <= it->last || it->counted_next < it->counted_end;
+    if (cmd->find_keys != NULL)
+        cmd->find_keys(it, argv, argc);
+    return it->next <= it->last || it->counted_next < it->counted_end || it->found != 0;
 }
 
 bool command_keys_next(struct command_keys *it, size_t *argi)
@@ -670,7 +673,14 @@ bool command_keys_next(struct command_keys *it, size_t *argi)
         *argi = it->counted_next++;
         return true;
     }
-    return it->word != NULL && key_after_word(it, argi);
+    if (it->word != NULL && key_after_word(it, argi))
+        return true;
+    if (it->found != 0) {
+        *argi = it->found;
+        it->found = 0;
+        return true;
+    }
+    return false;
 }
 
 /* The handler's run, with what it propagates to the AOF (propagate.h). */
@@ -712,7 +722,7 @@ static void run_ordered(const struct command *cmd, struct cmd_ctx *ctx,
 static size_t single_key_arg(const struct command *cmd, size_t argc)
 {
     if (cmd->first_key > 0 && cmd->first_key == cmd->last_key && cmd->numkeys_arg == 0 &&
-        cmd->key_keyword == NULL && cmd->key_after_words == NULL &&
+        cmd->key_keyword == NULL && cmd->key_after_words == NULL && cmd->find_keys == NULL &&
         !(cmd->flags & (CMD_NOT_KEYS | CMD_SELF_LOCK)) &&
         (size_t)cmd->first_key < argc)
         return (size_t)cmd->first_key;
@@ -745,7 +755,8 @@ struct keyspace_shard *command_peek_shard(const struct client *c, const struct c
 }
 
 /* Lock the shards of the command line's keys (ascending shard order,
- * inside the lockset), run it, unlock. */
+ * inside the lockset; every shard of the database for a line that reads
+ * keys named by data), run it, unlock. */
 static void run_locked(const struct command *cmd, struct cmd_ctx *ctx)
 {
     struct keyspace_lockset locks;
@@ -767,14 +778,17 @@ static void run_locked(const struct command *cmd, struct cmd_ctx *ctx)
     while (command_keys_next(&keys, &i)) {
         cmd_key(ctx, i, &k);
         note_first_key(ctx, i, &k);
-        if (keyspace_lockset_add(&locks, k.shard) < 0) {
-            keyspace_lockset_deinit(&locks);
-            resp_add_error(ctx->out, ERR_OUT_OF_MEMORY);
-            return;
-        }
+        if (keyspace_lockset_add(&locks, k.shard) < 0)
+            goto oom;
     }
+    if (keys.whole_db && keyspace_lockset_add_db(&locks, ctx->db) < 0)
+        goto oom;
     run_ordered(cmd, ctx, NULL, &locks);
     keyspace_lockset_deinit(&locks);
+    return;
+oom:
+    keyspace_lockset_deinit(&locks);
+    resp_add_error(ctx->out, ERR_OUT_OF_MEMORY);
 }
 
 /* CLIENT REPLY OFF|SKIP: the reply is produced, then taken back. */

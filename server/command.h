@@ -141,6 +141,16 @@ struct command_arg {
 #define COMMAND_ARG_MULTIPLE 2
 #define COMMAND_ARG_MULTIPLE_TOKEN 4
 
+struct command_keys;
+
+/* A key spec Redis marks "unknown" (COMMAND INFO shows it after the
+ * others): keys no argument position describes, with Redis's notes and
+ * key-spec flags. */
+struct command_key_note {
+    const char *notes;
+    const char *flags[2]; /* "RO", "access"; "OW", "update" */
+};
+
 struct command {
     const char *name;             /* lower case */
     int arity;
@@ -160,6 +170,12 @@ struct command {
      * the fixed first_key. Every occurrence counts, so the one the command
      * uses (the last) is always among the keys locked. NULL-terminated. */
     const char *const *key_after_words;
+    /* Not NULL: keys found by reading the command line (Redis's
+     * getkeys_proc), see struct command_keys: one more key (SORT's STORE
+     * destination) and whether the line reads keys named by data (SORT's
+     * BY and GET patterns). Such a command also shows `unknown_keys`. */
+    void (*find_keys)(struct command_keys *it, const struct resp_arg *argv, size_t argc);
+    const struct command_key_note *unknown_keys; /* NULL-notes terminated, may be NULL */
     command_proc proc;
     const char *group;            /* "string", "keyspace", "connection", "server", "generic" */
     const char *summary;
@@ -219,7 +235,12 @@ void command_execute(struct client *c, struct resp_arg *argv, size_t argc, long 
 /* The argument positions of a command line's keys (the ones the
  * dispatcher and EXEC lock, unless CMD_SELF_LOCK): the fixed range of the
  * table, then the numkeys-counted or keyword-found ones, then those after
- * each key_after_words word. The iterator borrows argv. */
+ * each key_after_words word, then the one its find_keys found. The
+ * iterator borrows argv.
+ *
+ * whole_db: the line reads keys it cannot name before it runs (SORT's BY
+ * and GET patterns name them by the sorted elements), so the dispatcher,
+ * EXEC and scripts hold every shard of its database while it runs. */
 struct command_keys {
     size_t next, last, step; /* the fixed range; next > last once done */
     size_t counted_next, counted_end;
@@ -227,6 +248,8 @@ struct command_keys {
     const char *const *word;
     const struct resp_arg *argv;
     size_t argc, word_from, word_next;
+    size_t found;            /* find_keys's key, 0 when none or given */
+    bool whole_db;
 };
 /* Start over the keys of argv[0..argc): 1 if there are some, 0 if none
  * (no keys, shard channels), -1 if the numkeys argument
@@ -380,5 +403,6 @@ extern struct command debug_commands[];
 extern struct command stream_commands[];
 extern struct command bit_commands[];
 extern struct command geo_commands[];
+extern struct command sort_commands[];
 
 #endif

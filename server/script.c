@@ -143,7 +143,8 @@ static bool hold(struct keyspace_shard *sh)
     return true;
 }
 
-/* The shards of every key of the command line, in the script's db. */
+/* The shards of every key of the command line, in the script's db (all of
+ * them for a line that reads keys named by data: SORT BY/GET). */
 static bool hold_keys(struct script_run *run, const struct command *cmd, struct resp_arg *argv,
                       size_t argc)
 {
@@ -159,6 +160,9 @@ static bool hold_keys(struct script_run *run, const struct command *cmd, struct 
         if (!hold(keyspace_shard_of(db, &k)))
             return false;
     }
+    for (unsigned s = 0; keys.whole_db && s < keyspace_shards_per_db(server.ks); s++)
+        if (!hold(keyspace_db_shard(db, s)))
+            return false;
     return true;
 }
 

@@ -48,26 +48,6 @@ static inline void replay_recorded(int fd, const struct recorded_reply *x, size_
 }
 #define REPLAY_RECORDED(fd, table) replay_recorded(fd, table, sizeof(table) / sizeof(table[0]))
 
-/* The keyspace events one subscriber (PSUBSCRIBE __keyevent@<db>__:*)
- * gets next, in order, written "event/key" and space separated. */
-static inline void expect_keyevents(redisContext *sub, const char *want)
-{
-    char got[512] = "";
-    size_t n = 0;
-    for (const char *p = want; *p; p++)
-        n += *p == ' ';
-    for (size_t i = 0; i <= n; i++) {
-        redisReply *r;
-        ck_assert_int_eq(redisGetReply(sub, (void **)&r), REDIS_OK);
-        ck_assert_uint_eq(r->elements, 4);
-        const char *ev = strchr(r->element[2]->str, ':') + 1;
-        snprintf(got + strlen(got), sizeof(got) - strlen(got), "%s%s/%s", i ? " " : "", ev,
-                 r->element[3]->str);
-        freeReplyObject(r);
-    }
-    ck_assert_str_eq(got, want);
-}
-
 #define ERR_SYNTAX "ERR syntax error"
 #define ERR_NOT_INT "ERR value is not an integer or out of range"
 #define ERR_POSITIVE "ERR value is out of range, must be positive"

@@ -908,6 +908,24 @@ bool harness_array_has(const redisReply *r, const char *s)
     return false;
 }
 
+void harness_expect_events(redisContext *sub, const char *want)
+{
+    char got[512] = "";
+    size_t n = 0;
+    for (const char *p = want; *p; p++)
+        n += *p == ' ';
+    for (size_t i = 0; i <= n; i++) {
+        redisReply *r;
+        ck_assert_int_eq(redisGetReply(sub, (void **)&r), REDIS_OK);
+        ck_assert_uint_eq(r->elements, 4);
+        const char *ev = strchr(r->element[2]->str, ':') + 1;
+        snprintf(got + strlen(got), sizeof(got) - strlen(got), "%s%s/%s", i ? " " : "", ev,
+                 r->element[3]->str);
+        freeReplyObject(r);
+    }
+    ck_assert_str_eq(got, want);
+}
+
 void harness_expect_array(redisReply *r, size_t n, const char *const *want)
 {
     harness_assert_array(r, n);

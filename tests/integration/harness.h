@@ -221,6 +221,9 @@ void harness_expect_ints(redisReply *r, size_t n, const long long *want);
 void harness_assert_array(const redisReply *r, size_t n);
 /* True if the array reply holds the bulk string s. */
 bool harness_array_has(const redisReply *r, const char *s);
+/* The keyspace events a connection PSUBSCRIBEd to __keyevent@<db>__:*
+ * receives next, as "event/key" words separated by spaces, in order. */
+void harness_expect_events(redisContext *sub, const char *want);
 
 /* ---- shared fixtures ----------------------------------------------------- */
 

@@ -968,6 +968,28 @@ START_TEST(lockset_sorts_and_dedups_shards)
 }
 END_TEST
 
+/* A whole database joins a set that already holds one of its shards and
+ * one of another database's: each shard once, in id order. */
+START_TEST(lockset_takes_a_whole_database)
+{
+    struct keyspace_lockset set;
+    unsigned per_db = keyspace_shards_per_db(ks);
+    struct keyspace_db *db1 = keyspace_db(ks, 1);
+
+    keyspace_lockset_init(&set);
+    ck_assert_int_eq(keyspace_lockset_add(&set, keyspace_db_shard(db1, 2)), KEYSPACE_OK);
+    ck_assert_int_eq(keyspace_lockset_add(&set, keyspace_shard_by_id(ks, 0)), KEYSPACE_OK);
+    ck_assert_int_eq(keyspace_lockset_add_db(&set, db1), KEYSPACE_OK);
+    ck_assert_uint_eq(keyspace_lockset_count(&set), per_db + 1);
+    ck_assert_uint_eq(keyspace_shard_id(keyspace_lockset_at(&set, 0)), 0);
+    for (unsigned i = 0; i < per_db; i++)
+        ck_assert_ptr_eq(keyspace_lockset_at(&set, i + 1), keyspace_db_shard(db1, i));
+    keyspace_lockset_lock(&set);
+    keyspace_lockset_unlock(&set);
+    keyspace_lockset_deinit(&set);
+}
+END_TEST
+
 /* A script holds shards while it waits for more, in any order; locksets
  * (and flush) never hold while they wait, so neither can deadlock. */
 struct lock_race {
@@ -2268,6 +2290,7 @@ static Suite *keyspace_suite(void)
     tcase_add_test(whole, flushall_hands_old_contents_to_caller_when_asked);
     tcase_add_test(whole, swapdb_swaps_contents_behind_stable_pointers);
     tcase_add_test(locks, lockset_sorts_and_dedups_shards);
+    tcase_add_test(locks, lockset_takes_a_whole_database);
     tcase_add_test(locks, lockset_grows_past_inline_capacity_for_many_keys);
     tcase_add_test(locks, a_thread_holding_shards_may_wait_for_more_in_any_order);
     tcase_add_test(heavy, expiry_index_stays_consistent_under_random_ops);
