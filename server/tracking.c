@@ -287,7 +287,8 @@ static struct tracking_msg *msg_create(enum msg_kind kind, size_t ntargets, cons
     m->ntargets = ntargets;
     m->len = len;
     m->count = count;
-    memcpy(msg_data(m), data, len);
+    if (len > 0) /* BROKEN carries no payload, and data may be NULL */
+        memcpy(msg_data(m), data, len);
     return m;
 }
 
