@@ -87,6 +87,17 @@
  *   `watched` it belongs to (db, shard) and costs a NULL test when
  *   nobody waits.
  *
+ * Keys clients cache (client-side caching)
+ *   A fourth optional hashmap, `tracked`, maps a key some client may hold
+ *   in its cache to the server's record of who does. It hangs off the
+ *   same hook as `watched`: every change to such a key hands the record
+ *   to the config's tracked_cb, under the shard lock, and forgets it, so
+ *   the read that records a key (under the lock) and the write that
+ *   invalidates it (under the same lock) can never miss each other. With
+ *   track_all (broadcast mode) every change reaches tracked_cb. FLUSH
+ *   drops the records of the shards it empties; SWAPDB treats the
+ *   tracked keys present in either database as changed.
+ *
  * Out of memory
  *   Every mutation reserves what can fail (expiry slot, new entry size,
  *   RAW buffer) before it changes anything, so a failure leaves the shard
@@ -154,6 +165,10 @@ struct keyspace_shard {
     /* Blocking: key -> the server's waiter queue (void *), NULL while
      * nobody waits on a key of this shard. Belongs to (db, shard) too. */
     struct hashmap *waited;
+    /* Client-side caching: key -> the server's record of who caches it
+     * (void *), NULL while no key of this shard is tracked. Belongs to
+     * (db, shard); FLUSH drops it. */
+    struct hashmap *tracked;
 #ifndef NDEBUG
     pthread_t owner;
     unsigned depth; /* the owner's nested holds (the mutex is recursive) */
@@ -174,6 +189,7 @@ struct keyspace {
     _Atomic uint64_t rng;
     _Atomic uint32_t lfu_log_factor, lfu_decay_time;
     atomic_uint events; /* keyspace_set_events: which kinds reach event_cb */
+    atomic_bool track_all; /* keyspace_set_track_all: every change reaches tracked_cb */
 };
 
 struct keyspace_trash {
@@ -217,6 +233,91 @@ static void watch_bump(struct keyspace_shard *sh, const char *key, size_t len, u
         watch_rec_of(w)->version++;
 }
 
+/* ==== tracked keys (see the essay) ========================================= */
+
+/* Whether key k (hash h) holds a value in map a or, when given, in b. */
+static bool held_in(struct hashmap *a, struct hashmap *b, const char *k, size_t n, uint64_t h)
+{
+    return hashmap_find(a, k, n, h) || (b && hashmap_find(b, k, n, h));
+}
+
+static void *tracked_rec(const struct hashmap_entry *t)
+{
+    return *(void **)hashmap_entry_extra(t);
+}
+
+static void tracked_table_maybe_free(struct keyspace_shard *sh)
+{
+    if (hashmap_size(sh->tracked) == 0) {
+        hashmap_destroy(sh->tracked);
+        sh->tracked = NULL;
+    }
+}
+
+/* Key k changed: hand its record (if any) to the server, which owns it
+ * from now on, and forget it here; with track_all the server hears of
+ * every change, record or not. */
+static void tell_tracked(struct keyspace_shard *sh, const char *k, size_t n, uint64_t h,
+                         bool implicit)
+{
+    struct keyspace *ks = sh->ks;
+    struct hashmap_entry *t = sh->tracked ? hashmap_find(sh->tracked, k, n, h) : NULL;
+    void *rec = NULL;
+
+    if (t) {
+        rec = tracked_rec(t);
+        hashmap_remove(sh->tracked, t);
+        tracked_table_maybe_free(sh);
+    }
+    if (rec || atomic_load_explicit(&ks->track_all, memory_order_relaxed))
+        ks->cfg.tracked_cb(sh, k, n, rec, implicit, ks->cfg.tracked_ud);
+}
+
+static bool tracking_wanted(const struct keyspace_shard *sh)
+{
+    return sh->tracked || atomic_load_explicit(&sh->ks->track_all, memory_order_relaxed);
+}
+
+/* FLUSH: the records go without a word (the server tells every tracking
+ * client that everything changed). */
+static void drop_tracked(struct keyspace_shard *sh)
+{
+    struct hashmap_iter it;
+    struct hashmap_entry *t;
+
+    if (!sh->tracked)
+        return;
+    hashmap_iter_init(&it, sh->tracked);
+    while ((t = hashmap_iter_next(&it)))
+        sh->ks->cfg.tracked_free(tracked_rec(t), sh->ks->cfg.tracked_ud);
+    hashmap_iter_deinit(&it);
+    hashmap_destroy(sh->tracked);
+    sh->tracked = NULL;
+}
+
+/* SWAPDB: every tracked key of sh that holds a value in map a or b
+ * changed. */
+static void tell_tracked_in(struct keyspace_shard *sh, struct hashmap *a, struct hashmap *b)
+{
+    struct hashmap_iter it;
+    struct hashmap_entry *t;
+
+    if (!sh->tracked)
+        return;
+    hashmap_iter_init(&it, sh->tracked);
+    while ((t = hashmap_iter_next(&it))) {
+        const char *k = hashmap_entry_key(t);
+        size_t n = hashmap_entry_keylen(t);
+
+        if (!held_in(a, b, k, n, hashmap_hash(sh->tracked, k, n)))
+            continue;
+        sh->ks->cfg.tracked_cb(sh, k, n, tracked_rec(t), false, sh->ks->cfg.tracked_ud);
+        hashmap_remove(sh->tracked, t);
+    }
+    hashmap_iter_deinit(&it);
+    tracked_table_maybe_free(sh);
+}
+
 /* One more change in sh (the lock is held: a plain add, published
  * relaxed for keyspace_dirty's readers). */
 static void count_change(struct keyspace_shard *sh, uint64_t n)
@@ -231,6 +332,8 @@ static void touch_key(struct keyspace_shard *sh, const struct keyspace_key *key)
     count_change(sh, 1);
     if (sh->watched)
         watch_bump(sh, key->ptr, key->len, key->hash);
+    if (tracking_wanted(sh))
+        tell_tracked(sh, key->ptr, key->len, key->hash, false);
 }
 
 void keyspace_signal_modified(struct keyspace_shard *sh, const struct keyspace_key *key)
@@ -239,24 +342,24 @@ void keyspace_signal_modified(struct keyspace_shard *sh, const struct keyspace_k
 }
 
 /* The key of entry e changed (its full hash is not stored: recompute it,
- * only when something in the shard is watched). */
-static void touch_entry(struct keyspace_shard *sh, const struct hashmap_entry *e)
+ * only when something in the shard is watched or tracked). `implicit`:
+ * expiry or eviction changed it, not a command's write. */
+static void touch_entry(struct keyspace_shard *sh, const struct hashmap_entry *e, bool implicit)
 {
     const char *k;
     size_t n;
+    uint64_t h;
 
     count_change(sh, 1);
-    if (!sh->watched)
+    if (!sh->watched && !tracking_wanted(sh))
         return;
     k = hashmap_entry_key(e);
     n = hashmap_entry_keylen(e);
-    watch_bump(sh, k, n, hashmap_hash(sh->d.map, k, n));
-}
-
-/* Whether key k (hash h) holds a value in map a or, when given, in b. */
-static bool held_in(struct hashmap *a, struct hashmap *b, const char *k, size_t n, uint64_t h)
-{
-    return hashmap_find(a, k, n, h) || (b && hashmap_find(b, k, n, h));
+    h = hashmap_hash(sh->d.map, k, n);
+    if (sh->watched)
+        watch_bump(sh, k, n, h);
+    if (tracking_wanted(sh))
+        tell_tracked(sh, k, n, h, implicit);
 }
 
 /* FLUSH/SWAPDB: bump every watched key of sh present in map a or b. */
@@ -637,11 +740,11 @@ static struct hashmap_entry *resize_entry(struct keyspace_shard *sh, struct hash
 }
 
 /* Unlink an entry whose heap payload has been freed or moved elsewhere. */
-static void unlink_entry(struct keyspace_shard *sh, struct hashmap_entry *e)
+static void unlink_entry(struct keyspace_shard *sh, struct hashmap_entry *e, bool implicit)
 {
     struct object *o = obj_of(e);
 
-    touch_entry(sh, e);
+    touch_entry(sh, e, implicit);
     if (object_has_ttl(o))
         expiry_remove(&sh->d.exp, object_expire_slot(o), object_expire_at(o));
     hashmap_remove(sh->d.map, e);
@@ -649,7 +752,7 @@ static void unlink_entry(struct keyspace_shard *sh, struct hashmap_entry *e)
 
 static void signal_ready(struct keyspace_shard *sh, const char *key, size_t len, uint64_t hash);
 
-static void remove_entry(struct keyspace_shard *sh, struct hashmap_entry *e)
+static void remove_entry(struct keyspace_shard *sh, struct hashmap_entry *e, bool implicit)
 {
     struct object *o = obj_of(e);
 
@@ -660,7 +763,7 @@ static void remove_entry(struct keyspace_shard *sh, struct hashmap_entry *e)
     }
     sh->d.heap_bytes -= object_heap_bytes(o);
     object_free_payload(o);
-    unlink_entry(sh, e);
+    unlink_entry(sh, e, implicit);
 }
 
 /* Tell the server, if it asked for this kind of event. */
@@ -675,7 +778,7 @@ static void emit(struct keyspace_shard *sh, enum keyspace_event ev, const char *
 static void expire_entry(struct keyspace_shard *sh, struct hashmap_entry *e)
 {
     emit(sh, KEYSPACE_EVENT_EXPIRED, hashmap_entry_key(e), hashmap_entry_keylen(e));
-    remove_entry(sh, e);
+    remove_entry(sh, e, true);
     sh->expired_keys++;
 }
 
@@ -787,7 +890,7 @@ static int overwrite_value(struct keyspace_shard *sh, struct hashmap_entry **ep,
     sh->d.heap_bytes += object_heap_bytes(obj_of(e));
     sh->d.heap_bytes -= f.heap;
     object_value_discard(&f.value);
-    touch_entry(sh, e);
+    touch_entry(sh, e, false);
     *ep = e;
     return KEYSPACE_OK;
 }
@@ -875,6 +978,7 @@ static void shard_deinit(struct keyspace_shard *sh)
     shard_data_free(&sh->d);
     hashmap_destroy(sh->watched);
     hashmap_destroy(sh->waited);
+    drop_tracked(sh);
     pthread_mutex_destroy(&sh->lock);
 }
 
@@ -956,6 +1060,12 @@ void keyspace_set_lfu_params(struct keyspace *ks, uint32_t log_factor, uint32_t 
 {
     atomic_store_explicit(&ks->lfu_log_factor, log_factor, memory_order_relaxed);
     atomic_store_explicit(&ks->lfu_decay_time, decay_time, memory_order_relaxed);
+}
+
+void keyspace_set_track_all(struct keyspace *ks, bool on)
+{
+    assert(!on || ks->cfg.tracked_cb != NULL);
+    atomic_store_explicit(&ks->track_all, on, memory_order_relaxed);
 }
 
 void keyspace_set_events(struct keyspace *ks, unsigned mask)
@@ -1180,6 +1290,63 @@ void keyspace_waiters_drop(struct keyspace_shard *sh, const struct keyspace_key 
     }
 }
 
+/* ==== keys clients cache ========================================================== */
+
+void **keyspace_tracked_slot(struct keyspace_shard *sh, const struct keyspace_key *key)
+{
+    struct hashmap_entry *t;
+
+    assert_held(sh);
+    assert(sh->ks->cfg.tracked_cb && sh->ks->cfg.tracked_free);
+    if (!sh->tracked) {
+        sh->tracked = hashmap_create(&sh->ks->cfg.hasher);
+        if (!sh->tracked)
+            return NULL;
+    }
+    t = hashmap_find(sh->tracked, key->ptr, key->len, key->hash);
+    if (!t) {
+        t = hashmap_insert(sh->tracked, key->ptr, key->len, key->hash, sizeof(void *));
+        if (!t) {
+            tracked_table_maybe_free(sh);
+            return NULL;
+        }
+        *(void **)hashmap_entry_extra(t) = NULL;
+    }
+    return hashmap_entry_extra(t);
+}
+
+void keyspace_tracked_drop(struct keyspace_shard *sh, const struct keyspace_key *key)
+{
+    struct hashmap_entry *t;
+
+    assert_held(sh);
+    t = sh->tracked ? hashmap_find(sh->tracked, key->ptr, key->len, key->hash) : NULL;
+    if (!t)
+        return;
+    hashmap_remove(sh->tracked, t);
+    tracked_table_maybe_free(sh);
+}
+
+bool keyspace_tracked_evict(struct keyspace_shard *sh, keyspace_tracked_cb cb, void *ud)
+{
+    struct hashmap_entry *t;
+
+    assert_held(sh);
+    t = sh->tracked ? hashmap_random(sh->tracked, shard_rand, sh) : NULL;
+    if (!t)
+        return false;
+    cb(sh, hashmap_entry_key(t), hashmap_entry_keylen(t), tracked_rec(t), true, ud);
+    hashmap_remove(sh->tracked, t);
+    tracked_table_maybe_free(sh);
+    return true;
+}
+
+size_t keyspace_tracked_keys(struct keyspace_shard *sh)
+{
+    assert_held(sh);
+    return sh->tracked ? hashmap_size(sh->tracked) : 0;
+}
+
 /* ==== writing values ============================================================ */
 
 static struct access fresh_access(int64_t now_ms)
@@ -1223,7 +1390,7 @@ int keyspace_set_int(struct keyspace_shard *sh, const struct keyspace_key *key, 
     if (e && expire_at_ms == KEYSPACE_TTL_KEEP && object_type(obj_of(e)) == OBJECT_STRING &&
         object_encoding(obj_of(e)) == OBJECT_ENC_INT) {
         object_set_int(obj_of(e), value); /* Redis too updates an INT in place */
-        touch_entry(sh, e);
+        touch_entry(sh, e, false);
         if (out)
             *out = e;
         return KEYSPACE_OK;
@@ -1279,7 +1446,7 @@ int keyspace_string_reserve(struct keyspace_shard *sh, struct hashmap_entry **en
         return KEYSPACE_ENOMEM;
     object_set_raw(o, raw);
     sh->d.heap_bytes += object_raw_alloc_size(raw) - before;
-    touch_entry(sh, *entry);
+    touch_entry(sh, *entry, false);
     *bytes = raw->buf;
     return KEYSPACE_OK;
 }
@@ -1356,7 +1523,7 @@ int keyspace_set_expire(struct keyspace_shard *sh, struct hashmap_entry **entry,
     if (object_has_ttl(o)) {
         sh->d.exp.sum += expire_at_ms - object_expire_at(o);
         object_set_expire_at(o, expire_at_ms);
-        touch_entry(sh, *entry);
+        touch_entry(sh, *entry, false);
         return KEYSPACE_OK;
     }
     if (expiry_reserve(&sh->d.exp) != KEYSPACE_OK)
@@ -1370,7 +1537,7 @@ int keyspace_set_expire(struct keyspace_shard *sh, struct hashmap_entry **entry,
     }
     object_ttl_attach(obj_of(e), expire_at_ms, sh->d.exp.len);
     expiry_push(&sh->d.exp, e, expire_at_ms);
-    touch_entry(sh, e);
+    touch_entry(sh, e, false);
     *entry = e;
     return KEYSPACE_OK;
 }
@@ -1385,7 +1552,7 @@ bool keyspace_persist(struct keyspace_shard *sh, struct hashmap_entry **entry)
     expiry_remove(&sh->d.exp, object_expire_slot(o), object_expire_at(o));
     object_ttl_detach(o);
     *entry = resize_entry(sh, *entry, object_used_size(o)); /* a shrink: cannot fail */
-    touch_entry(sh, *entry);
+    touch_entry(sh, *entry, false);
     return true;
 }
 
@@ -1397,14 +1564,14 @@ bool keyspace_delete(struct keyspace_shard *sh, const struct keyspace_key *key, 
 
     if (!e)
         return false;
-    remove_entry(sh, e);
+    remove_entry(sh, e, false);
     return true;
 }
 
 void keyspace_delete_entry(struct keyspace_shard *sh, struct hashmap_entry *entry)
 {
     assert_held(sh);
-    remove_entry(sh, entry);
+    remove_entry(sh, entry, false);
 }
 
 static bool same_key(const struct keyspace_shard *a, const struct hashmap_entry *e,
@@ -1438,7 +1605,7 @@ int keyspace_rename(struct keyspace_shard *src_sh, struct hashmap_entry *src,
         return rc;
     /* dst now owns the heap part; src's slot may have moved, read it now. */
     src_sh->d.heap_bytes -= object_heap_bytes(obj_of(src));
-    unlink_entry(src_sh, src);
+    unlink_entry(src_sh, src, false);
     return KEYSPACE_OK;
 }
 
@@ -1523,6 +1690,7 @@ static int flush_run(struct keyspace *ks, struct keyspace_shard *first, size_t n
         count_change(&first[i], hashmap_size(old.map));
         touch_watched_in(&first[i], old.map, NULL);
         signal_waited_in(&first[i], old.map, NULL);
+        drop_tracked(&first[i]);
         first[i].d = t->items[i];
         t->items[i] = old;
     }
@@ -1626,6 +1794,8 @@ void keyspace_swapdb(struct keyspace *ks, unsigned a, unsigned b)
         touch_watched_in(&hi[i], hi[i].d.map, lo[i].d.map);
         signal_waited_in(&lo[i], lo[i].d.map, hi[i].d.map);
         signal_waited_in(&hi[i], hi[i].d.map, lo[i].d.map);
+        tell_tracked_in(&lo[i], lo[i].d.map, hi[i].d.map);
+        tell_tracked_in(&hi[i], hi[i].d.map, lo[i].d.map);
         lo[i].d = hi[i].d;
         hi[i].d = t;
     }
@@ -1954,7 +2124,7 @@ static size_t evict_entry(struct keyspace_shard *sh, struct hashmap_entry *e)
     size_t before = shard_bytes(sh), after;
     size_t chunks = object_heap_bytes(obj_of(e)) ? 2 : 1;
 
-    remove_entry(sh, e);
+    remove_entry(sh, e, true);
     after = shard_bytes(sh);
     /* A shrink that starts here allocates the smaller table first. */
     return (before > after ? before - after : 0) + chunks * MALLOC_CHUNK_OVERHEAD;

@@ -129,6 +129,17 @@ enum keyspace_event {
 typedef void (*keyspace_event_cb)(struct keyspace_shard *sh, enum keyspace_event ev,
                                   const char *key, size_t len, void *ud);
 
+/* Client-side caching (keys tracked below): key `key` of shard sh
+ * changed, or the server evicts its record (keyspace_tracked_evict).
+ * `rec` is the key's record, handed over to the callee (the table has
+ * forgotten it), or NULL for a key without one while track_all is on.
+ * `implicit`: no command's write did it (expiry, eviction). Called with the shard held; it must not call into this
+ * keyspace. */
+typedef void (*keyspace_tracked_cb)(struct keyspace_shard *sh, const char *key, size_t len,
+                                    void *rec, bool implicit, void *ud);
+/* A record dropped without a change (FLUSH, keyspace_destroy). */
+typedef void (*keyspace_tracked_free_cb)(void *rec, void *ud);
+
 struct keyspace_config {
     unsigned databases;           /* >= 1 */
     unsigned shard_bits;          /* 0..KEYSPACE_MAX_SHARD_BITS */
@@ -140,6 +151,9 @@ struct keyspace_config {
     void *ready_ud;
     keyspace_event_cb event_cb;   /* may be NULL */
     void *event_ud;
+    keyspace_tracked_cb tracked_cb;         /* both NULL when nothing is tracked */
+    keyspace_tracked_free_cb tracked_free;
+    void *tracked_ud;
 };
 
 struct keyspace;
@@ -174,6 +188,10 @@ unsigned keyspace_shards_per_db(const struct keyspace *ks);
 unsigned keyspace_shard_count(const struct keyspace *ks);
 /* [free] CONFIG SET lfu-log-factor / lfu-decay-time (atomic stores). */
 void keyspace_set_lfu_params(struct keyspace *ks, uint32_t log_factor, uint32_t decay_time);
+/* [free] Whether every change of every key reaches tracked_cb, not only
+ * those of tracked keys (broadcast tracking; an atomic store, costing one
+ * relaxed load per change while off). */
+void keyspace_set_track_all(struct keyspace *ks, bool on);
 /* [free] Which keyspace_event kinds reach event_cb (an atomic store; 0,
  * the default, costs one relaxed load per insert and expiry). */
 void keyspace_set_events(struct keyspace *ks, unsigned mask);
@@ -369,6 +387,31 @@ void **keyspace_waiters_slot(struct keyspace_shard *sh, const struct keyspace_ke
 void *keyspace_waiters(struct keyspace_shard *sh, const struct keyspace_key *key);
 /* [held] Forget key's record (the caller has emptied and freed its queue). */
 void keyspace_waiters_drop(struct keyspace_shard *sh, const struct keyspace_key *key);
+
+/* ---- keys clients cache ------------------------------------------------------
+ * Client-side caching (CLIENT TRACKING). Each shard keeps, only while some
+ * key of it is tracked, a table key -> the server's record of who caches
+ * it (an opaque pointer). Every change that bumps a WATCH version (see
+ * above: writes, TTL changes, deletes, lazy and active expiry, eviction,
+ * RENAME, COPY, MOVE, SWAPDB) hands the key's record to the config's
+ * tracked_cb and forgets it, as Redis forgets a key once it has sent its
+ * invalidation. FLUSHDB/FLUSHALL drop the records of the shards they
+ * empty through tracked_free, without tracked_cb. Like `watched`, the
+ * table belongs to (db, shard) and costs a NULL test per change when
+ * nothing is tracked. */
+
+/* [held] The slot holding key's record, created NULL-filled when absent;
+ * NULL when out of memory. Valid until the next call that changes a key
+ * of the shard. */
+void **keyspace_tracked_slot(struct keyspace_shard *sh, const struct keyspace_key *key);
+/* [held] Forget key's record (the caller has freed it). */
+void keyspace_tracked_drop(struct keyspace_shard *sh, const struct keyspace_key *key);
+/* [held] tracking-table-max-keys: hand a record chosen at random to cb
+ * (as tracked_cb, `implicit` true) and forget it. False when the shard
+ * tracks nothing. */
+bool keyspace_tracked_evict(struct keyspace_shard *sh, keyspace_tracked_cb cb, void *ud);
+/* [held] Keys of the shard with a record. */
+size_t keyspace_tracked_keys(struct keyspace_shard *sh);
 
 /* ---- whole databases -------------------------------------------------------- */
 

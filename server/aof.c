@@ -53,6 +53,7 @@
 #include "server.h"
 #include "snapshot.h"
 #include "stats.h"
+#include "tracking.h"
 #include "worker.h"
 
 enum { FSYNC_NO, FSYNC_ALWAYS, FSYNC_EVERYSEC };
@@ -1175,6 +1176,7 @@ int aof_debug_loadaof(char *err, size_t cap)
         return -1;
     }
     keyspace_flushall(server.ks, NULL);
+    tracking_flushed();
     function_flush();
     propagate_suspend_thread(true);
     pthread_mutex_lock(&state_lock);

@@ -36,6 +36,7 @@
 #include "script.h"
 #include "server.h"
 #include "stats.h"
+#include "tracking.h"
 #include "worker.h"
 
 #define SERVE_ARGS_MAX 8 /* the longest serving command: LMPOP 1 k LEFT COUNT n */
@@ -68,7 +69,7 @@ struct blocked {
     struct worker *worker;
     unsigned db;
     int resp;
-    uint32_t client_flags; /* CLIENT_NO_TOUCH, for the serving command */
+    uint32_t client_flags; /* CLIENT_NO_TOUCH for the serving command, _TRACKING_NOLOOP */
     enum object_type type;
     blocking_check_fn check;
     const struct command *serve;
@@ -276,7 +277,7 @@ static struct blocked *record_create(const struct cmd_ctx *ctx, const struct blo
     b->worker = ctx->client->worker;
     b->db = keyspace_db_index(ctx->db);
     b->resp = ctx->client->resp;
-    b->client_flags = ctx->client->flags & CLIENT_NO_TOUCH;
+    b->client_flags = ctx->client->flags & (CLIENT_NO_TOUCH | CLIENT_TRACKING_NOLOOP);
     b->type = req->type;
     b->check = req->check;
     b->serve = req->serve;
@@ -653,7 +654,7 @@ static void run_serving(const struct blocked *b, struct resp_arg *argv, struct r
     as.id = b->client_id;
     as.db = (int)b->db;
     as.resp = b->resp;
-    as.flags = b->client_flags;
+    as.flags = b->client_flags & CLIENT_NO_TOUCH;
     as.authenticated = true;
     resp_out_init(&body, b->resp);
     command__run_held(&as, &body, b->serve, argv, b->argc, now_ms);
@@ -711,7 +712,11 @@ static void serve_key(const struct ready_key *rk)
         int waiting = WAITER_WAITING;
         bool claimed = atomic_compare_exchange_strong(&b->state, &waiting, WAITER_SERVED);
         struct resp_out reply;
+        struct tracking_serve ts;
         resp_out_init(&reply, b->resp);
+        /* Its invalidations follow its reply, as Redis 7.0 sends them. */
+        tracking_serve_begin(&ts, b->client_id, b->worker,
+                             (b->client_flags & CLIENT_TRACKING_NOLOOP) != 0);
         if (claimed) {
             atomic_fetch_add(&b->refs, 1); /* the reply message's */
             node_unlink(bk);
@@ -721,6 +726,7 @@ static void serve_key(const struct ready_key *rk)
         keyspace_lockset_deinit(&locks);
         if (claimed) /* otherwise cancelled just now: the next one */
             post(b, reply.data, reply.len, false);
+        tracking_serve_end(&ts);
         resp_out_deinit(&reply);
     }
 }

@@ -77,6 +77,9 @@ void client_publish(struct client *c, size_t pending_output)
     atomic_store_explicit(&v->qbuf_free, c->qcap - c->qlen, memory_order_relaxed);
     atomic_store_explicit(&v->obuf, pending_output, memory_order_relaxed);
     atomic_store_explicit(&v->obuf_cap, c->out.cap, memory_order_relaxed);
+    atomic_store_explicit(&v->redir,
+                          c->flags & CLIENT_TRACKING ? (long long)c->tracking_redir : -1,
+                          memory_order_relaxed);
 }
 
 /* ---- the registry ------------------------------------------------------------ */

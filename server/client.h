@@ -35,6 +35,7 @@ struct multi_cmd;
 struct multi_watch;
 struct pubsub_client;
 struct blocked;
+struct tracking_prefixes;
 
 enum client_flag {
     CLIENT_CLOSE_AFTER_REPLY = 1 << 0, /* QUIT, protocol error: flush then close */
@@ -52,6 +53,14 @@ enum client_flag {
     CLIENT_PUSHING = 1 << 12,          /* this command's reply is pushes: REPLY OFF/SKIP keep it */
     CLIENT_REPLAY = 1 << 13,           /* replays the AOF: runs while loading (loading.h) */
     CLIENT_MONITOR = 1 << 14,          /* MONITOR: receives every command line (monitor.h) */
+    /* Client-side caching (tracking.h): CLIENT TRACKING ON and its options. */
+    CLIENT_TRACKING = 1 << 15,
+    CLIENT_TRACKING_BCAST = 1 << 16,
+    CLIENT_TRACKING_BROKEN_REDIR = 1 << 17, /* its redirect client went away */
+    CLIENT_TRACKING_OPTIN = 1 << 18,
+    CLIENT_TRACKING_OPTOUT = 1 << 19,
+    CLIENT_TRACKING_CACHING = 1 << 20,      /* CLIENT CACHING YES|NO, for the next command */
+    CLIENT_TRACKING_NOLOOP = 1 << 21,
 };
 
 struct client;
@@ -64,6 +73,7 @@ struct client_view {
     atomic_llong last_interaction_ms;
     _Atomic(const struct command *) last_cmd;
     atomic_size_t qbuf, qbuf_free, obuf, obuf_cap;
+    atomic_llong redir; /* CLIENT LIST's redir=: -1 while not tracking */
 };
 
 /* What the connection carrying a client does for the layers above it. */
@@ -122,6 +132,13 @@ struct client {
      * and cleared by the owner under the registry lock: CLIENT UNBLOCK
      * reads it there. */
     struct blocked *blocked;
+
+    /* Client-side caching (tracking.c): the client invalidations go to (0:
+     * this one), that client's worker, and the BCAST prefixes. Owner
+     * thread; CLIENT LIST reads the redirect from `view`. */
+    uint64_t tracking_redir;
+    struct worker *tracking_redir_worker;
+    struct tracking_prefixes *tracking_prefixes;
 
     struct client_view view;
     struct client *reg_prev, *reg_next; /* the server-wide registry */

@@ -332,7 +332,7 @@ static void describe_client(struct resp_out *text, const struct client *c, long 
     long long idle_ms = now_ms - atomic_load_explicit(&v->last_interaction_ms,
                                                       memory_order_relaxed);
     char line[1024];
-    char flags[8];
+    char flags[12];
     size_t f = 0;
     if (cflags & CLIENT_MONITOR)
         flags[f++] = 'O';
@@ -340,6 +340,12 @@ static void describe_client(struct resp_out *text, const struct client *c, long 
         flags[f++] = 'P';
     if (cflags & CLIENT_BLOCKED)
         flags[f++] = 'b';
+    if (cflags & CLIENT_TRACKING)
+        flags[f++] = 't';
+    if (cflags & CLIENT_TRACKING_BROKEN_REDIR)
+        flags[f++] = 'R';
+    if (cflags & CLIENT_TRACKING_BCAST)
+        flags[f++] = 'B';
     if (cflags & CLIENT_NO_EVICT)
         flags[f++] = 'e';
     if (cflags & CLIENT_NO_TOUCH)
@@ -351,7 +357,7 @@ static void describe_client(struct resp_out *text, const struct client *c, long 
                      "id=%llu addr=%s laddr=%s fd=%d name=%s age=%lld idle=%lld flags=%s db=%d "
                      "sub=%zu psub=%zu ssub=%zu multi=-1 qbuf=%zu qbuf-free=%zu argv-mem=0 "
                      "multi-mem=0 rbs=%zu rbp=%zu obl=%zu oll=0 omem=%zu tot-mem=%zu "
-                     "events=r cmd=%s user=default redir=-1 resp=%d lib-name=%s lib-ver=%s\n",
+                     "events=r cmd=%s user=default redir=%lld resp=%d lib-name=%s lib-ver=%s\n",
                      (unsigned long long)c->id, c->addr, c->laddr, c->fd, c->name ? c->name : "",
                      (now_ms - c->ctime_ms) / 1000, idle_ms / 1000, flags,
                      atomic_load_explicit(&v->db, memory_order_relaxed),
@@ -360,6 +366,7 @@ static void describe_client(struct resp_out *text, const struct client *c, long 
                      pubsub_client_kind_count(c, PUBSUB_SHARD), qbuf, qbuf_free, obuf_cap,
                      obuf_cap, obuf, obuf, qbuf + qbuf_free + obuf_cap + sizeof(*c),
                      last ? last->fullname : "NULL",
+                     atomic_load_explicit(&v->redir, memory_order_relaxed),
                      atomic_load_explicit(&v->resp, memory_order_relaxed),
                      c->lib_name ? c->lib_name : "", c->lib_ver ? c->lib_ver : "");
     if (n > 0)
@@ -666,6 +673,10 @@ static void client_unblock_command(struct cmd_ctx *ctx)
 static void client_help_command(struct cmd_ctx *ctx)
 {
     static const char *const lines[] = {
+        "CACHING (YES|NO)",
+        "    Enable/disable tracking of the keys for next command in OPTIN/OPTOUT modes.",
+        "GETREDIR",
+        "    Return the client ID we are redirecting to when tracking is enabled.",
         "GETNAME",
         "    Return the name of the current connection.",
         "ID",
@@ -708,6 +719,11 @@ static void client_help_command(struct cmd_ctx *ctx)
         "    * LIB-VER: the client lib version.",
         "UNBLOCK <clientid> [TIMEOUT|ERROR]",
         "    Unblock the specified blocked client.",
+        "TRACKING (ON|OFF) [REDIRECT <id>] [BCAST] [PREFIX <prefix> [...]]",
+        "         [OPTIN] [OPTOUT] [NOLOOP]",
+        "    Control server assisted client side caching.",
+        "TRACKINGINFO",
+        "    Report tracking status for the current connection.",
         NULL,
     };
     reply_help(ctx, lines);
@@ -803,6 +819,38 @@ static struct command client_subcommands[] = {
      .args = (const struct command_arg[]){{"enabled", "oneof", NULL, 0,
          (const struct command_arg[]){{"on", "pure-token", "ON", 0, NULL},
                                       {"off", "pure-token", "OFF", 0, NULL}, {0}}}, {0}}},
+    {.name = "tracking", .arity = -3, .flags = CONN_FLAGS, .proc = client_tracking_command,
+     .group = "connection",
+     .summary = "Controls server-assisted client-side caching for the connection.",
+     .since = "6.0.0", .complexity = "O(1). Some options may introduce additional complexity.",
+     .args = (const struct command_arg[]){
+         {"status", "oneof", NULL, 0, (const struct command_arg[]){
+             {"on", "pure-token", "ON", 0, NULL}, {"off", "pure-token", "OFF", 0, NULL}, {0}}},
+         {"client-id", "integer", "REDIRECT", COMMAND_ARG_OPTIONAL, NULL},
+         {"prefix", "string", "PREFIX",
+          COMMAND_ARG_OPTIONAL | COMMAND_ARG_MULTIPLE | COMMAND_ARG_MULTIPLE_TOKEN, NULL},
+         {"bcast", "pure-token", "BCAST", COMMAND_ARG_OPTIONAL, NULL},
+         {"optin", "pure-token", "OPTIN", COMMAND_ARG_OPTIONAL, NULL},
+         {"optout", "pure-token", "OPTOUT", COMMAND_ARG_OPTIONAL, NULL},
+         {"noloop", "pure-token", "NOLOOP", COMMAND_ARG_OPTIONAL, NULL},
+         {0}}},
+    {.name = "caching", .arity = 3, .flags = CONN_FLAGS, .proc = client_caching_command,
+     .group = "connection",
+     .summary = "Instructs the server whether to track the keys in the next request.",
+     .since = "6.0.0", .complexity = "O(1)",
+     .args = (const struct command_arg[]){{"mode", "oneof", NULL, 0,
+         (const struct command_arg[]){{"yes", "pure-token", "YES", 0, NULL},
+                                      {"no", "pure-token", "NO", 0, NULL}, {0}}}, {0}}},
+    {.name = "getredir", .arity = 2, .flags = CONN_FLAGS, .proc = client_getredir_command,
+     .group = "connection",
+     .summary = "Returns the client ID to which the connection's tracking notifications are "
+                "redirected.",
+     .since = "6.0.0", .complexity = "O(1)"},
+    {.name = "trackinginfo", .arity = 2, .flags = CONN_FLAGS,
+     .proc = client_trackinginfo_command, .group = "connection",
+     .summary = "Returns information about server-assisted client-side caching for the "
+                "connection.",
+     .since = "6.2.0", .complexity = "O(1)"},
     {.name = "help", .arity = 2, .flags = CMD_LOADING | CMD_STALE, .proc = client_help_command,
      .group = "connection", .summary = "Returns helpful text about the different subcommands.",
      .since = "5.0.0", .complexity = "O(1)"},

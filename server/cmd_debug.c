@@ -48,6 +48,7 @@
 #include "server.h"
 #include "set.h"
 #include "stream.h"
+#include "tracking.h"
 #include "sha1.h"
 #include "snapshot.h"
 #include "zset.h"
@@ -335,6 +336,7 @@ static void flush_everything(void)
     struct keyspace_trash *trash = NULL;
     keyspace_flushall(server.ks, &trash);
     keyspace_trash_free(trash);
+    tracking_flushed();
     script_lock();
     function_flush();
     script_unlock();

@@ -33,6 +33,7 @@
 #include "slowlog.h"
 #include "snapshot.h"
 #include "stats.h"
+#include "tracking.h"
 #include "worker.h"
 
 /* ---- INFO ------------------------------------------------------------------- */
@@ -122,7 +123,8 @@ static void info_clients(struct resp_out *t)
     info_line(t, "client_recent_max_input_buffer:0");
     info_line(t, "client_recent_max_output_buffer:0");
     info_line(t, "blocked_clients:%lld", blocking_count());
-    info_line(t, "tracking_clients:0");
+    info_line(t, "tracking_clients:%u",
+              atomic_load_explicit(&tracking__clients, memory_order_relaxed));
     info_line(t, "clients_in_timeout_table:0");
 }
 
@@ -311,11 +313,16 @@ static void info_stats(struct resp_out *t, long long now_ms)
         "migrate_cached_sockets:0",
         "slave_expires_tracked_keys:0", "active_defrag_hits:0", "active_defrag_misses:0",
         "active_defrag_key_hits:0", "active_defrag_key_misses:0", "total_active_defrag_time:0",
-        "current_active_defrag_time:0", "tracking_total_keys:0", "tracking_total_items:0",
-        "tracking_total_prefixes:0", "unexpected_error_replies:0",
+        "current_active_defrag_time:0",
     };
     for (size_t i = 0; i < sizeof(idle) / sizeof(idle[0]); i++)
         info_line(t, "%s", idle[i]);
+    struct tracking_stats tr;
+    tracking_stats(&tr);
+    info_line(t, "tracking_total_keys:%llu", tr.keys);
+    info_line(t, "tracking_total_items:%llu", tr.items);
+    info_line(t, "tracking_total_prefixes:%llu", tr.prefixes);
+    info_line(t, "unexpected_error_replies:0");
     info_line(t, "total_error_replies:%lld", server_total_error_replies());
     info_line(t, "dump_payload_sanitizations:0");
     info_line(t, "total_reads_processed:%lld", stats_total(STATS_READS_PROCESSED));
@@ -757,6 +764,8 @@ static bool parse_flush_mode(struct cmd_ctx *ctx, bool *async)
 
 static void finish_flush(struct cmd_ctx *ctx, int rc, struct keyspace_trash *trash, bool async)
 {
+    if (rc == 0)
+        tracking_flushed();
     if (async)
         lazyfree_submit(trash);
     else

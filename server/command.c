@@ -35,6 +35,7 @@
 #include "slowlog.h"
 #include "snapshot.h"
 #include "stats.h"
+#include "tracking.h"
 
 #define COMMAND_NAME_MAX 32
 
@@ -691,6 +692,10 @@ static void call_proc(struct cmd_ctx *ctx)
     propagate_call_begin(&pc, ctx);
     ctx->cmd->proc(ctx);
     propagate_call_end(&pc, ctx, mark);
+    /* Its keys are still held: a write after this read will see the record. */
+    if (__builtin_expect(ctx->client->flags & CLIENT_TRACKING, 0) &&
+        (ctx->cmd->flags & CMD_READONLY) && !(ctx->cmd->flags & (CMD_SCRIPT | CMD_SELF_LOCK)))
+        tracking_remember_keys(ctx->client, ctx->cmd, ctx->argv, ctx->argc, ctx->db);
 }
 
 /* The handler between the AOF order and the script lock (propagate.h,
@@ -862,6 +867,7 @@ static bool run_counted(struct cmd_ctx *ctx, const struct command *cmd, size_t m
     atomic_store_explicit(&c->view.last_cmd, cmd, memory_order_relaxed);
     if (__builtin_expect(monitor_active(), 0))
         feed_monitors(ctx, cmd, false);
+    tracking_command_begin(c);
     long long start = server_ticks();
     if (shards_held)
         call_proc(ctx);
@@ -982,6 +988,7 @@ static bool refused_while_subscribed(struct cmd_ctx *ctx, const struct command *
 
 void command_client_leave(struct client *c)
 {
+    tracking_disable(c);
     monitor_remove(c);
     blocking_client_leave(c);
     multi_client_reset(c);
@@ -1001,9 +1008,12 @@ void command_execute_peeked(struct client *c, struct resp_arg *argv, size_t argc
         .db = keyspace_db(server.ks, (unsigned)c->db), .now_ms = now_ms,
     };
     size_t mark = c->out.len;
+    if (__builtin_expect(tracking_active(), 0))
+        tracking_enforce_limit(); /* before the command, as Redis's processCommand */
     if (__builtin_expect((c->flags & CLIENT_MULTI) != 0, 0)) {
         execute_in_multi(&ctx, mark); /* EXEC included */
         blocking_serve_ready();
+        tracking_command_end(c, ctx.cmd);
         return;
     }
     if (peek != NULL && peek->key_arg != 0) { /* run_locked takes it from here */
@@ -1025,6 +1035,7 @@ void command_execute_peeked(struct client *c, struct resp_arg *argv, size_t argc
         count_rejected(c, rejected);
     finish(c, mark, failed);
     blocking_serve_ready(); /* after the command (a whole EXEC too), its locks released */
+    tracking_command_end(c, cmd != NULL ? cmd : rejected);
 }
 
 void command__run_held(struct client *c, struct resp_out *out, const struct command *cmd,

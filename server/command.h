@@ -380,6 +380,13 @@ void reply_scan(struct cmd_ctx *ctx, uint64_t cursor, const struct resp_out *ite
 /* Copy an argument into a NUL-terminated buffer, truncating to cap-1. */
 void arg_to_cstr(const struct resp_arg *arg, char *buf, size_t cap);
 
+/* CLIENT TRACKING, CACHING, GETREDIR, TRACKINGINFO (cmd_tracking.c), in
+ * CLIENT's table. */
+void client_tracking_command(struct cmd_ctx *ctx);
+void client_caching_command(struct cmd_ctx *ctx);
+void client_getredir_command(struct cmd_ctx *ctx);
+void client_trackinginfo_command(struct cmd_ctx *ctx);
+
 /* The command tables of each area (cmd_*.c), NULL-name terminated. Not
  * const: command_table_init fills in `parent` and `fullname` once. */
 extern struct command connection_commands[];

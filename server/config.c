@@ -81,6 +81,8 @@ static const struct option options[] = {
     {"slowlog-log-slower-than", OPT_INT, FIELD(slowlog_log_slower_than), -1, LLONG_MAX, 0, NULL,
      "10000", NULL, NULL},
     {"slowlog-max-len", OPT_INT, FIELD(slowlog_max_len), 0, LONG_MAX, 0, NULL, "128", NULL, NULL},
+    {"tracking-table-max-keys", OPT_INT, FIELD(tracking_table_max_keys), 0, LONG_MAX, 0, NULL,
+     "1000000", NULL, NULL},
     {"lfu-log-factor", OPT_INT, FIELD(lfu_log_factor), 0, INT_MAX, 0, NULL, "10", NULL, NULL},
     {"lfu-decay-time", OPT_INT, FIELD(lfu_decay_time), 0, INT_MAX, 0, NULL, "1", NULL, NULL},
     {"busy-reply-threshold", OPT_INT, FIELD(busy_reply_threshold), 0, LONG_MAX, 0, NULL, "5000",

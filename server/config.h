@@ -74,6 +74,7 @@ struct config {
     atomic_llong busy_reply_threshold;    /* ms a script runs before others get -BUSY */
     atomic_llong slowlog_log_slower_than; /* us; -1: log nothing */
     atomic_llong slowlog_max_len;
+    atomic_llong tracking_table_max_keys; /* client-side caching's keys, 0: no limit */
     struct object_limits limits;          /* hash-max-listpack-entries and kin */
     atomic_llong activerehashing;         /* the cron's rehash steps */
     atomic_llong lazyfree_lazy_user_flush; /* FLUSHALL/FLUSHDB without a mode: ASYNC */

@@ -22,6 +22,7 @@
 #include "server.h"
 #include "snapshot.h"
 #include "stats.h"
+#include "tracking.h"
 
 #define CRON_EXPIRE_SHARD_SAMPLES 1000
 #define CRON_REHASH_BUCKETS 100 /* per shard step */
@@ -80,6 +81,7 @@ void cron_tick(long long now_ms)
         expire_keys(now_ms);
         blocking_serve_ready(); /* a stream expired under a blocked XREADGROUP */
     }
+    tracking_cron(); /* the limit, and the broadcasts of what expired */
     if (!loading && server.cfg.activerehashing)
         rehash_steps();
     if (last_sample_ms == 0 || now_ms - last_sample_ms >= CRON_SAMPLE_EVERY_MS) {

@@ -28,6 +28,7 @@
 #include "server.h"
 #include "snapshot.h"
 #include "stats.h"
+#include "tracking.h"
 #include "worker_loop.h"
 
 /* The main loop's handles live here, so that server.h stays free of
@@ -201,6 +202,7 @@ static int create_keyspace(void)
     kc.lfu_decay_time = (uint32_t)server.cfg.lfu_decay_time;
     kc.ready_cb = blocking_ready_cb;
     kc.event_cb = notify_keyspace_cb;
+    tracking_keyspace_config(&kc);
     if (keyspace_create(&kc, &server.ks) < 0) {
         log_warning("Out of memory creating the keyspace");
         return -1;

@@ -19,6 +19,7 @@
 #include "server.h"
 #include "slowlog.h"
 #include "stats.h"
+#include "tracking.h"
 #include "worker.h"
 
 #define ERR_BUSY_EVAL                                                                    \
@@ -232,6 +233,18 @@ static void count(struct script_run *run, const struct command *cmd, bool reject
     stats_add(stats, STATS_COMMANDS, 1);
 }
 
+/* A read from the script makes a tracking caller a reader of the keys
+ * the script declared (KEYS), as Redis 7.0 records them; the dispatcher
+ * holds their shards for the whole run. */
+static void track_declared_keys(const struct script_run *run)
+{
+    struct client *c = run->caller;
+    const struct command *cmd = command_lookup(run->argv[0].ptr, run->argv[0].len);
+    if (cmd != NULL)
+        tracking_remember_keys(c, cmd, run->argv, run->argc,
+                               keyspace_db(server.ks, (unsigned)c->db));
+}
+
 bool script_call(struct script_run *run, struct resp_arg *argv, size_t argc,
                  struct resp_out *out)
 {
@@ -252,6 +265,8 @@ bool script_call(struct script_run *run, struct resp_arg *argv, size_t argc,
     long long start = server_ticks();
     command__run_held(run->as, out, cmd, argv, argc, run->now_ms);
     long long ticks = server_ticks() - start;
+    if ((cmd->flags & CMD_READONLY) && (run->caller->flags & CLIENT_TRACKING))
+        track_declared_keys(run);
     count(run, cmd, false, ticks, out);
     if (monitor_active() && !(cmd->flags & (CMD_SKIP_MONITOR | CMD_ADMIN)))
         monitor_feed(run->as, run->as->db, true, argv, argc);

@@ -2092,6 +2092,155 @@ START_TEST(creating_a_waited_key_signals_it_and_only_it)
 }
 END_TEST
 
+/* ---- keys clients cache ---------------------------------------------------------- */
+
+struct tracked_log {
+    int changed, implicit, freed, untracked; /* untracked: NULL records under track_all */
+    char last[32];
+};
+
+static void tracked_cb(struct keyspace_shard *sh, const char *key, size_t len, void *rec,
+                       bool implicit, void *ud)
+{
+    struct tracked_log *t = ud;
+    (void)sh;
+    if (rec == NULL) {
+        t->untracked++;
+        return;
+    }
+    free(rec);
+    t->changed++;
+    t->implicit += implicit;
+    snprintf(t->last, sizeof(t->last), "%.*s", (int)len, key);
+}
+
+static void tracked_free(void *rec, void *ud)
+{
+    struct tracked_log *t = ud;
+    free(rec);
+    t->freed++;
+}
+
+static struct keyspace *ks_with_tracking(struct tracked_log *t)
+{
+    struct keyspace_config cfg;
+    struct keyspace *k = NULL;
+
+    keyspace_config_default(&cfg);
+    cfg.hasher.fn = test_hash;
+    cfg.tracked_cb = tracked_cb;
+    cfg.tracked_free = tracked_free;
+    cfg.tracked_ud = t;
+    ck_assert_int_eq(keyspace_create(&cfg, &k), KEYSPACE_OK);
+    return k;
+}
+
+/* Record key in database dbi (a malloc'd record, as the server's). */
+static void track(struct keyspace *k, unsigned dbi, const char *name)
+{
+    struct keyspace_key key;
+    keyspace_key_init(k, &key, name, strlen(name));
+    struct keyspace_shard *sh = keyspace_shard_of(keyspace_db(k, dbi), &key);
+    keyspace_shard_lock(sh);
+    void **slot = keyspace_tracked_slot(sh, &key);
+    ck_assert_ptr_nonnull(slot);
+    ck_assert_ptr_null(*slot);
+    *slot = malloc(8);
+    keyspace_shard_unlock(sh);
+}
+
+static void write_key(struct keyspace *k, unsigned dbi, const char *name, int64_t expire_at)
+{
+    struct keyspace_key key;
+    keyspace_key_init(k, &key, name, strlen(name));
+    struct keyspace_shard *sh = keyspace_shard_of(keyspace_db(k, dbi), &key);
+    keyspace_shard_lock(sh);
+    ck_assert_int_eq(keyspace_set_string(sh, &key, "v", 1, OBJECT_STR_TRY, expire_at, NOW,
+                                         NULL), KEYSPACE_OK);
+    keyspace_shard_unlock(sh);
+}
+
+START_TEST(a_tracked_key_hands_its_record_over_once_on_change)
+{
+    struct tracked_log t = {0};
+    struct keyspace *k = ks_with_tracking(&t);
+    track(k, 0, "cached");
+    write_key(k, 0, "other", KEYSPACE_TTL_NONE);
+    write_key(k, 1, "cached", KEYSPACE_TTL_NONE); /* records are per database */
+    ck_assert_int_eq(t.changed, 0);
+    write_key(k, 0, "cached", KEYSPACE_TTL_NONE);
+    ck_assert_int_eq(t.changed, 1);
+    ck_assert_int_eq(t.implicit, 0);
+    ck_assert_str_eq(t.last, "cached");
+    write_key(k, 0, "cached", KEYSPACE_TTL_NONE); /* the record went with the change */
+    ck_assert_int_eq(t.changed, 1);
+    keyspace_destroy(k);
+}
+END_TEST
+
+START_TEST(expiry_hands_the_record_over_as_implicit)
+{
+    struct tracked_log t = {0};
+    struct keyspace *k = ks_with_tracking(&t);
+    write_key(k, 0, "short", NOW + 10);
+    track(k, 0, "short");
+    struct keyspace_key key;
+    keyspace_key_init(k, &key, "short", 5);
+    struct keyspace_shard *sh = keyspace_shard_of(keyspace_db(k, 0), &key);
+    keyspace_shard_lock(sh);
+    ck_assert_ptr_null(keyspace_find(sh, &key, NOW + 11, 0));
+    keyspace_shard_unlock(sh);
+    ck_assert_int_eq(t.changed, 1);
+    ck_assert_int_eq(t.implicit, 1);
+    keyspace_destroy(k);
+}
+END_TEST
+
+START_TEST(flush_drops_records_swapdb_changes_them)
+{
+    struct tracked_log t = {0};
+    struct keyspace *k = ks_with_tracking(&t);
+    track(k, 0, "a");
+    track(k, 0, "b");
+    write_key(k, 1, "a", KEYSPACE_TTL_NONE);
+    keyspace_swapdb(k, 0, 1);
+    ck_assert_int_eq(t.changed, 1); /* a got db 1's value; b held none in either */
+    ck_assert_str_eq(t.last, "a");
+    ck_assert_int_eq(keyspace_flushall(k, NULL), KEYSPACE_OK);
+    ck_assert_int_eq(t.freed, 1);
+    ck_assert_int_eq(t.changed, 1);
+    track(k, 2, "c");
+    keyspace_destroy(k);
+    ck_assert_int_eq(t.freed, 2);
+}
+END_TEST
+
+START_TEST(evicting_a_record_and_tracking_every_change)
+{
+    struct tracked_log t = {0};
+    struct keyspace *k = ks_with_tracking(&t);
+    track(k, 0, "only");
+    struct keyspace_key key;
+    keyspace_key_init(k, &key, "only", 4);
+    struct keyspace_shard *sh = keyspace_shard_of(keyspace_db(k, 0), &key);
+    keyspace_shard_lock(sh);
+    ck_assert_uint_eq(keyspace_tracked_keys(sh), 1);
+    ck_assert(keyspace_tracked_evict(sh, tracked_cb, &t));
+    ck_assert(!keyspace_tracked_evict(sh, tracked_cb, &t));
+    ck_assert_uint_eq(keyspace_tracked_keys(sh), 0);
+    keyspace_shard_unlock(sh);
+    ck_assert_int_eq(t.changed, 1);
+    ck_assert_int_eq(t.implicit, 1);
+    keyspace_set_track_all(k, true);
+    write_key(k, 3, "anything", KEYSPACE_TTL_NONE);
+    ck_assert_int_eq(t.untracked, 1);
+    keyspace_set_track_all(k, false);
+    write_key(k, 3, "anything", KEYSPACE_TTL_NONE);
+    ck_assert_int_eq(t.untracked, 1);
+    keyspace_destroy(k);
+}
+END_TEST
+
 /* Give key a string value in database dbi. */
 static void set_in(struct keyspace *k, unsigned dbi, const struct keyspace_key *key)
 {
@@ -2255,6 +2404,10 @@ static Suite *keyspace_suite(void)
     tcase_add_test(watching, flush_and_swapdb_bump_only_watched_keys_that_exist);
     tcase_add_test(watching, creating_a_waited_key_signals_it_and_only_it);
     tcase_add_test(watching, waiters_stay_with_their_database_and_hear_of_swapdb_and_flush);
+    tcase_add_test(watching, a_tracked_key_hands_its_record_over_once_on_change);
+    tcase_add_test(watching, expiry_hands_the_record_over_as_implicit);
+    tcase_add_test(watching, flush_drops_records_swapdb_changes_them);
+    tcase_add_test(watching, evicting_a_record_and_tracking_every_change);
     suite_add_tcase(s, watching);
     tcase_set_timeout(expiry, 120);
     tcase_set_timeout(iter, 120);
