@@ -43,6 +43,7 @@ static struct command *const command_tables[] = {
     server_commands,
     string_commands,
     bit_commands,
+    hll_commands,
     keyspace_commands,
     introspection_commands,
     expire_commands,

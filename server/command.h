@@ -368,5 +368,6 @@ extern struct command memory_commands[];
 extern struct command debug_commands[];
 extern struct command stream_commands[];
 extern struct command bit_commands[];
+extern struct command hll_commands[];
 
 #endif
