@@ -34,8 +34,8 @@
  *   off by the end reads as if followed by a zero byte (Redis's string
  *   terminator). But every read is bounded by `len`, and run lengths are
  *   summed in 64 bits and checked before they pass 16384, so the integer
- *   overflow Redis 7.0 has there (CVE-2025-32023: a string of millions of
- *   XZEROs wraps an int and writes out of bounds) cannot happen.
+ *   overflow of CVE-2025-32023 (millions of XZEROs wrap Redis's int
+ *   register index, which then writes out of bounds) cannot happen.
  *
  * Complexity: a dense update O(1); a sparse one O(len) (len is at most
  *   max_bytes, 3000 by default); counting and merging O(16384).
@@ -291,25 +291,27 @@ static void walk_advance(struct sparse_walk *w, const struct sparse_op *op)
 
 /* ==== sparse update ================================================================ */
 
-/* Where a sparse update lands: the opcode covering the register. */
+/* Where a sparse update lands: the opcode covering the register, by its
+ * offset in the string (the same finder serves const readers). */
 struct sparse_spot {
-    uint8_t *p, *prev; /* the opcode and the one before it (NULL if first) */
+    size_t at;         /* the opcode */
+    size_t merge_from; /* the opcode before it, or the first one */
     uint64_t first;    /* the register it starts at */
     struct sparse_op op;
 };
 
-static int sparse_find(uint8_t *hll, size_t len, unsigned index, struct sparse_spot *s)
+static int sparse_find(const uint8_t *hll, size_t len, unsigned index, struct sparse_spot *s)
 {
     struct sparse_walk w;
     walk_init(&w, hll, len);
-    s->prev = NULL;
+    s->merge_from = HLL_HDR_SIZE;
     while (walk_next(&w, &s->op)) {
         if (index < w.first + s->op.span) {
-            s->p = (uint8_t *)w.p;
+            s->at = (size_t)(w.p - hll);
             s->first = w.first;
             return HLL_OK;
         }
-        s->prev = (uint8_t *)w.p;
+        s->merge_from = (size_t)(w.p - hll);
         walk_advance(&w, &s->op);
     }
     return HLL_ECORRUPT; /* the opcodes end before the register */
@@ -377,7 +379,7 @@ static int sparse_set(uint8_t *hll, size_t *len, size_t cap, unsigned index, uns
     if (s.op.kind == OP_VAL && s.op.value >= count)
         return 0;
     if (s.op.kind != OP_XZERO && s.op.span == 1) {
-        put_val(s.p, count, 1); /* a lone ZERO or VAL becomes the new VAL */
+        put_val(hll + s.at, count, 1); /* a lone ZERO or VAL becomes the new VAL */
     } else {
         /* -1..3 bytes: an XZERO of one register shrinks into a VAL. */
         size_t seqlen = sparse_split(&s, index, count, seq);
@@ -389,14 +391,13 @@ static int sparse_set(uint8_t *hll, size_t *len, size_t cap, unsigned index, uns
         /* An XZERO cut off by the end has a byte fewer in the string:
          * the new opcodes lose their last byte past the end, as in Redis,
          * which writes it over its string's terminator. */
-        uint8_t *end = hll + *len;
-        size_t missing = s.p + s.op.size > end ? (size_t)(s.p + s.op.size - end) : 0;
-        uint8_t *next = s.p + s.op.size - missing;
-        memmove(next + delta, next, (size_t)(end - next));
-        memcpy(s.p, seq, seqlen - missing);
+        size_t missing = s.at + s.op.size > *len ? s.at + s.op.size - *len : 0;
+        uint8_t *p = hll + s.at, *next = p + s.op.size - missing;
+        memmove(next + delta, next, (size_t)(hll + *len - next));
+        memcpy(p, seq, seqlen - missing);
         *len = (size_t)((ptrdiff_t)*len + delta);
     }
-    sparse_merge_vals(s.prev ? s.prev : hll + HLL_HDR_SIZE, hll + *len, len);
+    sparse_merge_vals(hll + s.merge_from, hll + *len, len);
     hll_cache_invalidate(hll);
     return 1;
 }
@@ -420,7 +421,7 @@ int hll_register(const uint8_t *p, size_t len, unsigned index)
     struct sparse_spot s;
     if (hll_encoding_of(p) == HLL_DENSE)
         return (int)dense_get(p + HLL_HDR_SIZE, index);
-    if (sparse_find((uint8_t *)p, len, index, &s) != HLL_OK)
+    if (sparse_find(p, len, index, &s) != HLL_OK)
         return HLL_ECORRUPT;
     return (int)s.op.value;
 }
@@ -601,7 +602,7 @@ static int selftest_registers(rng_fn rand64, void *ud, uint8_t *dense, uint8_t *
             if (v != model[i]) {
                 snprintf(err, errcap, "TESTFAILED Register %u should be %d but is %u", i,
                          model[i], v);
-                return -1;
+                return HLL_EFAILED;
             }
         }
     }
@@ -643,19 +644,19 @@ static int selftest_estimate(uint64_t seed, uint8_t *dense, struct selftest_hll 
             continue;
         if (j < max_bytes / 2 && hll_encoding_of(h->p) != HLL_SPARSE) {
             snprintf(err, errcap, "TESTFAILED sparse encoding not used");
-            return -1;
+            return HLL_EFAILED;
         }
         hll_count(dense, HLL_DENSE_SIZE, &card_dense);
         if (hll_count(h->p, h->len, &card_sparse) != HLL_OK || card_dense != card_sparse) {
             snprintf(err, errcap, "TESTFAILED dense/sparse disagree");
-            return -1;
+            return HLL_EFAILED;
         }
         uint64_t maxerr = j == 10 ? 1 : (uint64_t)ceil(relerr * 6 * (double)checkpoint);
         uint64_t abserr = card_dense > j ? card_dense - j : j - card_dense;
         if (abserr > maxerr) {
             snprintf(err, errcap, "TESTFAILED Too big error. card:%llu abserr:%llu",
                      (unsigned long long)checkpoint, (unsigned long long)abserr);
-            return -1;
+            return HLL_EFAILED;
         }
         checkpoint *= 10;
     }
@@ -669,7 +670,7 @@ int hll_selftest(rng_fn rand64, void *ud, size_t max_bytes, char *err, size_t er
     size_t sparse_cap = HLL_SPARSE_BOUND + 3;
     uint8_t *mem = malloc(HLL_REGISTERS + 2 * HLL_DENSE_SIZE + sparse_cap);
     if (mem == NULL)
-        return -2;
+        return HLL_ENOMEM;
     uint8_t *model = mem, *dense = model + HLL_REGISTERS;
     struct selftest_hll h = {dense + HLL_DENSE_SIZE, HLL_SPARSE_EMPTY_SIZE, sparse_cap,
                              dense + HLL_DENSE_SIZE + sparse_cap};

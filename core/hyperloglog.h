@@ -56,6 +56,8 @@ enum {
     HLL_ECORRUPT = -1, /* sparse opcodes that do not cover the registers */
     HLL_EPROMOTE = -2, /* the update needs the dense encoding: convert, retry */
     HLL_ENOROOM = -3,  /* the sparse update needs 3 bytes of room past len */
+    HLL_ENOMEM = -4,
+    HLL_EFAILED = -5,  /* PFSELFTEST found a fault */
 };
 
 /* ---- the header ------------------------------------------------------------ */
@@ -124,8 +126,8 @@ size_t hll_decode(const uint8_t *p, size_t len, char *out, size_t cap);
 /* PFSELFTEST: register access on random values, then ten million adds to
  * a dense and a sparse HLL side by side (sparse promoted past max_bytes),
  * checking they agree and that the estimate stays within six standard
- * errors. HLL_OK, or -1 with Redis's "TESTFAILED ..." text in err;
- * -2 when out of memory (it needs about 60 KB). */
+ * errors. HLL_OK, HLL_EFAILED with Redis's "TESTFAILED ..." text in err,
+ * or HLL_ENOMEM (it needs about 60 KB). */
 int hll_selftest(rng_fn rand64, void *ud, size_t max_bytes, char *err, size_t errcap);
 
 #endif

@@ -36,9 +36,6 @@
 #define ERR_NOT_HLL "WRONGTYPE Key is not a valid HyperLogLog string value."
 #define ERR_CORRUPT_HLL "-INVALIDOBJ Corrupted HLL object detected" /* its own code */
 
-/* An out-of-memory result next to the HLL_E* codes. */
-#define HLL_CMD_ENOMEM (-100)
-
 static size_t sparse_max_bytes(void)
 {
     return (size_t)server.cfg.hll_sparse_max_bytes;
@@ -57,20 +54,29 @@ struct hll_view {
     size_t len;
 };
 
+/* The bytes of a string entry that is not INT-encoded (an INT's text
+ * would live in a scratch buffer gone on return; it is never an HLL). */
+static void entry_view(const struct hashmap_entry *e, struct hll_view *v)
+{
+    char scratch[OBJECT_INT_BUFSIZE];
+    const char *p;
+    object_string_view(keyspace_object(e), scratch, &p, &v->len);
+    v->p = (const uint8_t *)p;
+}
+
 /* Redis's isHLLObjectOrReply: e's value read as an HLL; false after
  * replying WRONGTYPE (the plain one for another type). */
 static bool view_or_reply(struct cmd_ctx *ctx, const struct hashmap_entry *e, struct hll_view *v)
 {
     const struct object *o = keyspace_object(e);
-    char scratch[OBJECT_INT_BUFSIZE];
-    const char *p;
     if (object_type(o) != OBJECT_STRING) {
         reply_wrongtype(ctx);
         return false;
     }
-    object_string_view(o, scratch, &p, &v->len);
-    v->p = (const uint8_t *)p;
-    if (object_encoding(o) == OBJECT_ENC_INT || !hll_is_valid(v->p, v->len)) {
+    bool is_int = object_encoding(o) == OBJECT_ENC_INT;
+    if (!is_int)
+        entry_view(e, v);
+    if (is_int || !hll_is_valid(v->p, v->len)) {
         resp_add_error(ctx->out, ERR_NOT_HLL);
         return false;
     }
@@ -92,16 +98,6 @@ static struct object_raw *raw_of(const struct hll_target *t)
     return object_raw(keyspace_object(t->e));
 }
 
-/* The target's bytes now, whatever their encoding (never INT: the key
- * was checked when opened). */
-static void target_view(const struct hll_target *t, struct hll_view *v)
-{
-    char scratch[OBJECT_INT_BUFSIZE];
-    const char *p;
-    object_string_view(keyspace_object(t->e), scratch, &p, &v->len);
-    v->p = (const uint8_t *)p;
-}
-
 /* Create k as an empty HLL (Redis's createHLLObject). */
 static int target_create(struct cmd_ctx *ctx, struct hll_target *t)
 {
@@ -110,10 +106,10 @@ static int target_create(struct cmd_ctx *ctx, struct hll_target *t)
     hll_init_empty(empty);
     struct object_raw *raw = object_raw_create(empty, sizeof(empty), sizeof(empty));
     if (raw == NULL)
-        return HLL_CMD_ENOMEM;
+        return HLL_ENOMEM;
     object_value_from_raw(&v, raw);
     if (keyspace_set_value(t->k.shard, &t->k.key, &v, KEYSPACE_TTL_NONE, ctx->now_ms, &t->e) < 0)
-        return HLL_CMD_ENOMEM;
+        return HLL_ENOMEM;
     t->raw = raw_of(t);
     t->counted++;
     return HLL_OK;
@@ -149,7 +145,7 @@ static int target_writable(struct hll_target *t)
         return HLL_OK;
     size_t len = object_string_len(keyspace_object(t->e));
     if (keyspace_string_reserve(t->k.shard, &t->e, len, &bytes) != KEYSPACE_OK)
-        return HLL_CMD_ENOMEM;
+        return HLL_ENOMEM;
     t->counted++;
     t->raw = raw_of(t);
     return HLL_OK;
@@ -161,7 +157,7 @@ static int target_grow(struct hll_target *t, size_t extra)
     char *bytes;
     size_t len = t->raw->len;
     if (keyspace_string_reserve(t->k.shard, &t->e, len + extra, &bytes) != KEYSPACE_OK)
-        return HLL_CMD_ENOMEM;
+        return HLL_ENOMEM;
     t->counted++;
     t->raw = raw_of(t);
     t->raw->len = len; /* the reserve zero-filled the room: it is not HLL bytes */
@@ -175,8 +171,8 @@ static int target_promote(struct cmd_ctx *ctx, struct hll_target *t)
     struct hll_view now;
     struct object_raw *dense = object_raw_create(NULL, 0, HLL_DENSE_SIZE);
     if (dense == NULL)
-        return HLL_CMD_ENOMEM;
-    target_view(t, &now);
+        return HLL_ENOMEM;
+    entry_view(t->e, &now);
     if (hll_to_dense(now.p, now.len, (uint8_t *)dense->buf) != HLL_OK) {
         object_raw_destroy(dense);
         return HLL_ECORRUPT;
@@ -184,7 +180,7 @@ static int target_promote(struct cmd_ctx *ctx, struct hll_target *t)
     dense->len = HLL_DENSE_SIZE;
     object_value_from_raw(&v, dense);
     if (keyspace_set_value(t->k.shard, &t->k.key, &v, KEYSPACE_TTL_KEEP, ctx->now_ms, &t->e) < 0)
-        return HLL_CMD_ENOMEM;
+        return HLL_ENOMEM;
     t->counted++;
     t->raw = raw_of(t);
     return HLL_OK;
@@ -196,7 +192,7 @@ static int target_set(struct cmd_ctx *ctx, struct hll_target *t, unsigned index,
 {
     if (t->raw == NULL) {
         struct hll_view v;
-        target_view(t, &v);
+        entry_view(t->e, &v);
         int old = hll_register(v.p, v.len, index);
         if (old < 0 || (unsigned)old >= count)
             return old < 0 ? old : 0;
@@ -347,12 +343,12 @@ static int result_init(struct merge_result *r, const struct hll_view *dest, bool
     if (dense && hll_encoding_of(from.p) == HLL_SPARSE) {
         r->raw = object_raw_create(NULL, 0, HLL_DENSE_SIZE);
         if (r->raw == NULL)
-            return HLL_CMD_ENOMEM;
+            return HLL_ENOMEM;
         r->raw->len = HLL_DENSE_SIZE;
         return hll_to_dense(from.p, from.len, (uint8_t *)r->raw->buf);
     }
     r->raw = object_raw_create(from.p, from.len, from.len + 3);
-    return r->raw != NULL ? HLL_OK : HLL_CMD_ENOMEM;
+    return r->raw != NULL ? HLL_OK : HLL_ENOMEM;
 }
 
 /* Raise register i of the result to v, growing or promoting it. */
@@ -364,12 +360,12 @@ static int result_set(struct merge_result *r, unsigned i, unsigned v)
         if (rc == HLL_ENOROOM) {
             size_t len = r->raw->len;
             if (object_raw_reserve(&r->raw, len + 3) != OBJECT_OK)
-                return HLL_CMD_ENOMEM;
+                return HLL_ENOMEM;
             r->raw->len = len;
         } else if (rc == HLL_EPROMOTE) {
             struct object_raw *dense = object_raw_create(NULL, 0, HLL_DENSE_SIZE);
             if (dense == NULL)
-                return HLL_CMD_ENOMEM;
+                return HLL_ENOMEM;
             dense->len = HLL_DENSE_SIZE;
             rc = hll_to_dense((uint8_t *)r->raw->buf, r->raw->len, (uint8_t *)dense->buf);
             object_raw_destroy(r->raw);
@@ -392,10 +388,8 @@ static int merge_into_dest(struct cmd_ctx *ctx, const uint8_t *max, bool dense)
     struct object_value v;
     cmd_key(ctx, 1, &k);
     struct hashmap_entry *e = cmd_find(ctx, &k, 0);
-    if (e != NULL) {
-        struct hll_target t = {.k = k, .e = e};
-        target_view(&t, &dest); /* checked as a source already */
-    }
+    if (e != NULL)
+        entry_view(e, &dest); /* checked as a source already */
     int rc = result_init(&r, e != NULL ? &dest : NULL, dense);
     for (unsigned i = 0; rc == HLL_OK && i < HLL_REGISTERS; i++)
         if (max[i] != 0)
@@ -407,7 +401,7 @@ static int merge_into_dest(struct cmd_ctx *ctx, const uint8_t *max, bool dense)
     hll_cache_invalidate((uint8_t *)r.raw->buf);
     object_value_from_raw(&v, r.raw);
     if (keyspace_set_value(k.shard, &k.key, &v, KEYSPACE_TTL_KEEP, ctx->now_ms, NULL) < 0)
-        return HLL_CMD_ENOMEM;
+        return HLL_ENOMEM;
     return HLL_OK;
 }
 
@@ -440,7 +434,7 @@ static void pfmerge_command(struct cmd_ctx *ctx)
 static int target_to_dense(struct cmd_ctx *ctx, struct hll_target *t)
 {
     struct hll_view v;
-    target_view(t, &v);
+    entry_view(t->e, &v);
     if (hll_encoding_of(v.p) == HLL_DENSE)
         return 0;
     int rc = target_promote(ctx, t);
@@ -455,7 +449,7 @@ static void pfdebug_getreg(struct cmd_ctx *ctx, struct hll_target *t)
         reply_hll_error(ctx, rc);
         return;
     }
-    target_view(t, &v);
+    entry_view(t->e, &v);
     resp_add_array_len(ctx->out, HLL_REGISTERS);
     for (unsigned i = 0; i < HLL_REGISTERS; i++)
         resp_add_integer(ctx->out, hll_register(v.p, v.len, i));
@@ -464,7 +458,7 @@ static void pfdebug_getreg(struct cmd_ctx *ctx, struct hll_target *t)
 static void pfdebug_decode(struct cmd_ctx *ctx, struct hll_target *t)
 {
     struct hll_view v;
-    target_view(t, &v);
+    entry_view(t->e, &v);
     if (hll_encoding_of(v.p) != HLL_SPARSE) {
         resp_add_error(ctx->out, "ERR HLL encoding is not sparse");
         return;
@@ -498,7 +492,7 @@ static void pfdebug_command(struct cmd_ctx *ctx)
     } else if (arg_is(sub, "decode")) {
         pfdebug_decode(ctx, &t);
     } else if (arg_is(sub, "encoding")) {
-        target_view(&t, &v);
+        entry_view(t.e, &v);
         resp_add_simple(ctx->out, hll_encoding_of(v.p) == HLL_DENSE ? "dense" : "sparse");
     } else if (arg_is(sub, "todense")) {
         int rc = target_to_dense(ctx, &t);
@@ -520,7 +514,7 @@ static void pfselftest_command(struct cmd_ctx *ctx)
     if (rc == HLL_OK)
         resp_add_ok(ctx->out);
     else
-        resp_add_error(ctx->out, rc == -1 ? err : ERR_OUT_OF_MEMORY);
+        resp_add_error(ctx->out, rc == HLL_EFAILED ? err : ERR_OUT_OF_MEMORY);
 }
 
 /* ==== the table ======================================================================== */

@@ -279,8 +279,8 @@ START_TEST(corrupt_hlls_are_detected)
 }
 END_TEST
 
-/* Redis's regression test for CVE-2025-32023, which Redis 7.0.15 fails:
- * 2^17 + 1000 full XZEROs (an int of registers wraps) then a VAL. */
+/* Redis's regression test for CVE-2025-32023: 2^17 + 1000 full XZEROs
+ * (more registers than an int counts) then a VAL. */
 START_TEST(huge_zero_runs_do_not_overflow)
 {
     size_t n = 131072 + 1000, len = 16 + 2 * n + 1;
