@@ -23,16 +23,8 @@
 /* The opcodes of PFADD h a b c. */
 #define OPS_ABC "\x60\xf3\x80\x50\xb1\x84\x4b\xfb\x80\x42\x5a"
 
-/* The value at key is exactly these bytes. */
-static void expect_bytes(const char *key, const char *bytes, size_t len)
-{
-    redisReply *r = CMD("GET %s", key);
-    ck_assert_int_eq(r->type, REDIS_REPLY_STRING);
-    ck_assert_uint_eq(r->len, len);
-    ck_assert_mem_eq(r->str, bytes, len);
-    freeReplyObject(r);
-}
-#define EXPECT_BYTES(key, lit) expect_bytes(key, lit, sizeof(lit) - 1)
+/* The value at key is exactly the bytes of a string literal. */
+#define EXPECT_BYTES(key, lit) EXPECT_VALUE(key, lit, sizeof(lit) - 1)
 
 static long long dirty(void)
 {
@@ -376,25 +368,6 @@ START_TEST(watch_fails_when_the_string_changes)
 }
 END_TEST
 
-/* The events one subscriber sees, in order, space separated. */
-static void expect_events(redisContext *sub, const char *want)
-{
-    char got[512] = "";
-    size_t n = 0;
-    for (const char *p = want; *p; p++)
-        n += *p == ' ';
-    for (size_t i = 0; i <= n; i++) {
-        redisReply *r;
-        ck_assert_int_eq(redisGetReply(sub, (void **)&r), REDIS_OK);
-        ck_assert_uint_eq(r->elements, 4);
-        const char *ev = strchr(r->element[2]->str, ':') + 1;
-        snprintf(got + strlen(got), sizeof(got) - strlen(got), "%s%s/%s", i ? " " : "", ev,
-                 r->element[3]->str);
-        freeReplyObject(r);
-    }
-    ck_assert_str_eq(got, want);
-}
-
 START_TEST(events_are_redis_s)
 {
     EXPECT_OK("CONFIG SET notify-keyspace-events E$g");
@@ -406,7 +379,7 @@ START_TEST(events_are_redis_s)
     EXPECT_OK("PFMERGE m h");    /* "pfadd" too, as Redis */
     EXPECT_INT(1, "PFDEBUG TODENSE m");
     EXPECT_INT(1, "DEL m");
-    expect_events(sub, "pfadd/h pfadd/m del/m");
+    harness_expect_keyevents(sub, "pfadd/h pfadd/m del/m");
     redisFree(sub);
     harness_expect_status(CMD("CONFIG SET notify-keyspace-events %s", ""), "OK");
 }

@@ -626,6 +626,33 @@ bool harness_watched_exec_runs(redisContext *c)
     return ran;
 }
 
+void harness_expect_value(redisContext *c, const char *key, const void *bytes, size_t len)
+{
+    redisReply *r = harness_cmd(c, "GET %s", key);
+    ck_assert_int_eq(r->type, REDIS_REPLY_STRING);
+    ck_assert_uint_eq(r->len, len);
+    ck_assert_mem_eq(r->str, bytes, len);
+    freeReplyObject(r);
+}
+
+void harness_expect_keyevents(redisContext *sub, const char *want)
+{
+    char got[512] = "";
+    size_t n = 0;
+    for (const char *p = want; *p; p++)
+        n += *p == ' ';
+    for (size_t i = 0; i <= n; i++) {
+        redisReply *r;
+        ck_assert_int_eq(redisGetReply(sub, (void **)&r), REDIS_OK);
+        ck_assert_uint_eq(r->elements, 4);
+        const char *ev = strchr(r->element[2]->str, ':') + 1;
+        snprintf(got + strlen(got), sizeof(got) - strlen(got), "%s%s/%s", i ? " " : "", ev,
+                 r->element[3]->str);
+        freeReplyObject(r);
+    }
+    ck_assert_str_eq(got, want);
+}
+
 /* ---- raw sockets ------------------------------------------------------------------ */
 
 int harness_raw_connect(const struct grove_server *s)

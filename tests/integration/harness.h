@@ -146,6 +146,13 @@ void harness_pipeline_int(redisContext *c, const char *fmt, int from, int to);
  * the transaction, false if it aborted (a null reply). */
 bool harness_watched_exec_runs(redisContext *c);
 
+/* The string at `key` is exactly these bytes. */
+void harness_expect_value(redisContext *c, const char *key, const void *bytes, size_t len);
+/* The next keyevent notifications on `sub` (PSUBSCRIBEd to
+ * __keyevent@<db>__:*) are exactly `want`: "event/key" words in order,
+ * space separated ("setbit/k del/d"). */
+void harness_expect_keyevents(redisContext *sub, const char *want);
+
 /* ---- raw sockets, for bytes hiredis would hide --------------------------- */
 
 int harness_raw_connect(const struct grove_server *s);
