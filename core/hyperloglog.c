@@ -241,6 +241,13 @@ static void op_read(const uint8_t *p, const uint8_t *end, struct sparse_op *op)
     }
 }
 
+/* How far to move p past an opcode of `size` bytes without passing end
+ * (a cut XZERO is a byte short). */
+static size_t step_of(const uint8_t *p, const uint8_t *end, unsigned size)
+{
+    return (size_t)(end - p) < size ? (size_t)(end - p) : size;
+}
+
 static uint8_t *put_val(uint8_t *p, unsigned value, unsigned span)
 {
     *p = (uint8_t)(0x80 | (value - 1) << 2 | (span - 1));
@@ -285,7 +292,7 @@ static bool walk_next(struct sparse_walk *w, struct sparse_op *op)
 
 static void walk_advance(struct sparse_walk *w, const struct sparse_op *op)
 {
-    w->p += op->size;
+    w->p += step_of(w->p, w->end, op->size);
     w->first += op->span;
 }
 
@@ -348,7 +355,7 @@ static void sparse_merge_vals(uint8_t *from, uint8_t *end, size_t *len)
     uint8_t *p = from;
     for (int scan = 5; p < end && scan > 0; scan--) {
         if (!(*p & 0x80)) {
-            p += (*p & 0x40) ? 2 : 1;
+            p += step_of(p, end, (*p & 0x40) ? 2 : 1);
             continue;
         }
         if (p + 1 < end && (p[1] & 0x80)) {
@@ -578,7 +585,7 @@ size_t hll_decode(const uint8_t *p, size_t len, char *out, size_t cap)
         else
             n = snprintf(word, sizeof(word), "%s%s:%u", sep, op.kind == OP_XZERO ? "Z" : "z",
                          op.span);
-        p += op.size;
+        p += step_of(p, end, op.size);
         if (used + (size_t)n <= cap)
             memcpy(out + used, word, (size_t)n);
         used += (size_t)n;
