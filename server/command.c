@@ -45,6 +45,7 @@ static struct command *const command_tables[] = {
     string_commands,
     bit_commands,
     sort_commands,
+    hll_commands,
     keyspace_commands,
     introspection_commands,
     expire_commands,

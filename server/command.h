@@ -411,5 +411,6 @@ extern struct command stream_commands[];
 extern struct command bit_commands[];
 extern struct command geo_commands[];
 extern struct command sort_commands[];
+extern struct command hll_commands[];
 
 #endif

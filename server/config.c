@@ -97,6 +97,8 @@ static const struct option options[] = {
      NULL, "128", "zset-max-ziplist-entries", NULL},
     {"zset-max-listpack-value", OPT_MEMORY, FIELD(limits.zset_max_listpack_value), 0, LONG_MAX, 0,
      NULL, "64", "zset-max-ziplist-value", NULL},
+    {"hll-sparse-max-bytes", OPT_MEMORY, FIELD(hll_sparse_max_bytes), 0, LONG_MAX, 0, NULL,
+     "3000", NULL, NULL},
     {"activerehashing", OPT_BOOL, FIELD(activerehashing), 0, 1, 0, NULL, "yes", NULL, NULL},
     {"lazyfree-lazy-user-flush", OPT_BOOL, FIELD(lazyfree_lazy_user_flush), 0, 1, 0, NULL, "no",
      NULL, NULL},

@@ -76,6 +76,7 @@ struct config {
     atomic_llong slowlog_max_len;
     atomic_llong tracking_table_max_keys; /* client-side caching's keys, 0: no limit */
     struct object_limits limits;          /* hash-max-listpack-entries and kin */
+    atomic_llong hll_sparse_max_bytes;    /* a longer sparse HyperLogLog turns dense */
     atomic_llong activerehashing;         /* the cron's rehash steps */
     atomic_llong lazyfree_lazy_user_flush; /* FLUSHALL/FLUSHDB without a mode: ASYNC */
     atomic_llong enable_protected_configs; /* enum config_allow */

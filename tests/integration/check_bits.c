@@ -28,16 +28,6 @@ static void start_server(void)
     harness_start(&harness_srv, args);
 }
 
-/* The value at key is exactly these bytes. */
-static void expect_bytes(const char *key, const char *bytes, size_t len)
-{
-    redisReply *r = CMD("GET %s", key);
-    ck_assert_int_eq(r->type, REDIS_REPLY_STRING);
-    ck_assert_uint_eq(r->len, len);
-    ck_assert_mem_eq(r->str, bytes, len);
-    freeReplyObject(r);
-}
-
 static long long dirty(void)
 {
     return harness_info_ll(harness_ctx, "persistence", "rdb_changes_since_last_save");
@@ -48,7 +38,7 @@ static long long dirty(void)
 START_TEST(setbit_returns_the_old_bit_and_pads_with_zeros)
 {
     EXPECT_INT(0, "SETBIT k 7 1");
-    expect_bytes("k", "\x01", 1);
+    EXPECT_VALUE("k", "\x01", 1);
     EXPECT_INT(1, "SETBIT k 7 0");
     EXPECT_INT(0, "SETBIT k 17 1");
     EXPECT_INT(3, "STRLEN k");
@@ -214,19 +204,19 @@ START_TEST(bitop_combines_zero_padded_sources)
 {
     EXPECT_OK("MSET a abc b xyz12");
     EXPECT_INT(5, "BITOP AND d a b");
-    expect_bytes("d", "``b\0\0", 5);
+    EXPECT_VALUE("d", "``b\0\0", 5);
     EXPECT_INT(5, "BITOP or d a b");
     EXPECT_STR("y{{12", "GET d");
     EXPECT_INT(5, "BITOP XOR d a b");
-    expect_bytes("d", "\x19\x1b\x19" "12", 5);
+    EXPECT_VALUE("d", "\x19\x1b\x19" "12", 5);
     EXPECT_INT(5, "BITOP NOT d b");
-    expect_bytes("d", "\x87\x86\x85\xce\xcd", 5);
+    EXPECT_VALUE("d", "\x87\x86\x85\xce\xcd", 5);
     EXPECT_ENCODING("d", "raw");
     EXPECT_INT(3, "BITOP NOT a a"); /* a source may be the destination */
     EXPECT_INT(3, "BITOP NOT a a");
     EXPECT_STR("abc", "GET a");
     EXPECT_INT(5, "BITOP AND d a nokey b");
-    expect_bytes("d", "\0\0\0\0\0", 5);
+    EXPECT_VALUE("d", "\0\0\0\0\0", 5);
 }
 END_TEST
 

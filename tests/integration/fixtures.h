@@ -27,6 +27,8 @@
 #define EXPECT_INTS(want, ...)                                                                 \
     harness_expect_ints(CMD(__VA_ARGS__), sizeof(want) / sizeof(want[0]), want)
 #define EXPECT_EMPTY(...) harness_expect_array(CMD(__VA_ARGS__), 0, NULL)
+/* The string at `key` is exactly these bytes. */
+#define EXPECT_VALUE(key, bytes, len) harness_expect_value(harness_ctx, key, bytes, len)
 /* The encoding OBJECT ENCODING reports for `key`. */
 #define EXPECT_ENCODING(key, enc) EXPECT_STR(enc, "OBJECT ENCODING %s", key)
 /* The whole list at `key`, in order. */

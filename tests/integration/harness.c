@@ -626,6 +626,15 @@ bool harness_watched_exec_runs(redisContext *c)
     return ran;
 }
 
+void harness_expect_value(redisContext *c, const char *key, const void *bytes, size_t len)
+{
+    redisReply *r = harness_cmd(c, "GET %s", key);
+    ck_assert_int_eq(r->type, REDIS_REPLY_STRING);
+    ck_assert_uint_eq(r->len, len);
+    ck_assert_mem_eq(r->str, bytes, len);
+    freeReplyObject(r);
+}
+
 /* ---- raw sockets ------------------------------------------------------------------ */
 
 int harness_raw_connect(const struct grove_server *s)

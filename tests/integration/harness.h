@@ -146,6 +146,9 @@ void harness_pipeline_int(redisContext *c, const char *fmt, int from, int to);
  * the transaction, false if it aborted (a null reply). */
 bool harness_watched_exec_runs(redisContext *c);
 
+/* The string at `key` is exactly these bytes. */
+void harness_expect_value(redisContext *c, const char *key, const void *bytes, size_t len);
+
 /* ---- raw sockets, for bytes hiredis would hide --------------------------- */
 
 int harness_raw_connect(const struct grove_server *s);
