@@ -380,5 +380,6 @@ extern struct command debug_commands[];
 extern struct command stream_commands[];
 extern struct command bit_commands[];
 extern struct command geo_commands[];
+extern struct command latency_commands[];
 
 #endif
