@@ -208,6 +208,10 @@ bool resp_str_to_long_double(const char *s, size_t len, long double *out);
  * return 0 (buf[0] = NUL) when cap is too small; 32 bytes always suffice
  * here, and RESP_NUM_MAX_FLOAT_CHARS (5 KB) for the long double one. */
 size_t resp_double_to_str(char *buf, size_t cap, double v);
+/* Format as Redis's "%f" then trimDoubleString ("99.9", "50", "-0"): the
+ * percentiles of INFO latencystats and CONFIG GET. 0 when cap is short
+ * (32 bytes hold any value below 1e20). */
+size_t resp_double_to_fixed_str(char *buf, size_t cap, double v);
 /* Format as INCRBYFLOAT does: "%.17Lf" with trailing zeros trimmed
  * (cap must hold the untrimmed text, as in Redis's ld2string). */
 size_t resp_long_double_to_str(char *buf, size_t cap, long double v);

@@ -235,9 +235,9 @@ size_t resp_double_to_str(char *buf, size_t cap, double v)
     return fit(buf, cap, tmp, (size_t)n);
 }
 
-/* ld2string's LD_STR_HUMAN trimming: drop trailing zeros after the point,
- * then the point itself; "-0" becomes "0". Returns the new length. */
-static size_t trim_human(char *buf, size_t n)
+/* Redis's trimDoubleString: drop trailing zeros after the point, then
+ * the point itself. Returns the new length. */
+static size_t trim_zeros(char *buf, size_t n)
 {
     if (memchr(buf, '.', n) != NULL) {
         while (n > 0 && buf[n - 1] == '0')
@@ -245,12 +245,31 @@ static size_t trim_human(char *buf, size_t n)
         if (n > 0 && buf[n - 1] == '.')
             n--;
     }
+    buf[n] = '\0';
+    return n;
+}
+
+/* ld2string's LD_STR_HUMAN trimming: trim_zeros, and "-0" becomes "0". */
+static size_t trim_human(char *buf, size_t n)
+{
+    n = trim_zeros(buf, n);
     if (n == 2 && buf[0] == '-' && buf[1] == '0') {
         buf[0] = '0';
         n = 1;
     }
     buf[n] = '\0';
     return n;
+}
+
+size_t resp_double_to_fixed_str(char *buf, size_t cap, double v)
+{
+    int n = snprintf(buf, cap, "%f", v);
+    if (n < 0 || (size_t)n + 1 > cap) {
+        if (cap > 0)
+            buf[0] = '\0';
+        return 0;
+    }
+    return trim_zeros(buf, (size_t)n);
 }
 
 size_t resp_long_double_to_str(char *buf, size_t cap, long double v)

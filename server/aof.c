@@ -41,6 +41,7 @@
 #include "command.h"
 #include "config.h"
 #include "fault.h"
+#include "latency.h"
 #include "fsutil.h"
 #include "function.h"
 #include "keyspace.h"
@@ -219,17 +220,64 @@ static int sync_file(void)
     return 0;
 }
 
+/* ---- latency events (latency.h) ------------------------------------------------------ */
+
+static atomic_bool fsync_running; /* background_fsync is in fdatasync */
+
+/* Milliseconds since `start_ns`, or -1 when the monitor was off (then
+ * nothing read the clock: start_ns is 0). */
+static long long elapsed_ms(long long start_ns)
+{
+    return start_ns ? (server_monotonic_ns() - start_ns) / 1000000 : -1;
+}
+
+static long long monitor_start(void)
+{
+    return latency_monitor_on() ? server_monotonic_ns() : 0;
+}
+
+/* Redis's flushAppendOnlyFile events: aof-write, and what else was going
+ * on. Called holding no AOF lock: asking whether a fork child runs takes
+ * snapshot.c's, which is taken before ours when a rewrite starts. */
+static void note_write(long long ms)
+{
+    if (ms < 0)
+        return;
+    if (atomic_load(&fsync_running))
+        latency_add_sample_if_needed("aof-write-pending-fsync", ms);
+    else if (ms >= server.cfg.latency_monitor_threshold && snapshot_child_running())
+        latency_add_sample_if_needed("aof-write-active-child", ms);
+    else
+        latency_add_sample_if_needed("aof-write-alone", ms);
+    latency_add_sample_if_needed("aof-write", ms);
+}
+
 /* Write (and fsync when `sync`) at least up to `offset`. */
 static void flush_to(long long offset, bool sync)
 {
+    long long write_ms = -1, fsync_ms = -1, t;
     if (atomic_load(&written) >= offset && (!sync || atomic_load(&synced) >= offset))
         return;
     pthread_mutex_lock(&write_lock);
-    if (atomic_load(&written) < offset)
+    if (atomic_load(&written) < offset) {
+        t = monitor_start();
         write_buffer();
-    if (sync)
+        write_ms = elapsed_ms(t);
+    }
+    if (sync) {
+        t = monitor_start();
         sync_file();
+        fsync_ms = elapsed_ms(t);
+    }
     pthread_mutex_unlock(&write_lock);
+    note_write(write_ms);
+    if (fsync_ms >= 0)
+        latency_add_sample_if_needed("aof-fsync-always", fsync_ms);
+}
+
+bool aof_fsync_always(void)
+{
+    return fsync_policy() == FSYNC_ALWAYS;
 }
 
 void aof_before_replies(void)
@@ -1062,7 +1110,10 @@ static void background_fsync(void)
     pthread_mutex_unlock(&write_lock);
     if (fd < 0)
         return;
-    if (fdatasync(fd) == 0) {
+    atomic_store(&fsync_running, true);
+    int rc = fdatasync(fd);
+    atomic_store(&fsync_running, false);
+    if (rc == 0) {
         long long cur = atomic_load(&synced);
         while (cur < target && !atomic_compare_exchange_weak(&synced, &cur, target))
             ;
@@ -1075,9 +1126,11 @@ static void background_fsync(void)
 void aof_cron(long long now_ms)
 {
     if (aof_on()) {
+        long long t = monitor_start();
         pthread_mutex_lock(&write_lock);
         write_buffer();
         pthread_mutex_unlock(&write_lock);
+        note_write(elapsed_ms(t));
         if (fsync_policy() == FSYNC_EVERYSEC && now_ms - last_fsync_ms >= 1000) {
             background_fsync();
             last_fsync_ms = now_ms;

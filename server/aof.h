@@ -83,6 +83,8 @@ int aof_debug_loadaof(char *err, size_t cap);
 /* The last write failed: writes get "-MISCONF Errors writing to the AOF
  * file: <reason>" (aof_write_error gives the reason). */
 bool aof_writes_refused(void);
+/* appendfsync is always (any thread). */
+bool aof_fsync_always(void);
 const char *aof_write_error(void);
 
 /* What INFO persistence shows. */

@@ -19,6 +19,7 @@
 #include "evict.h"
 #include "glob.h"
 #include "keyspace.h"
+#include "latency_hist.h"
 #include "lazyfree.h"
 #include "lifecycle.h"
 #include "loading.h"
@@ -399,6 +400,40 @@ static void info_errorstats(struct resp_out *t)
     server_foreach_error(errorstat_line, t);
 }
 
+/* One command's percentiles: "latency_percentiles_usec_get:p50=1.003,
+ * p99=1.003,p99.9=1.003" (Redis's fillPercentileDistributionLatencies). */
+static void latency_line(struct resp_out *t, const char *name, const struct latency_hist *h,
+                         const double *p, size_t np)
+{
+    char piece[128];
+    int n = snprintf(piece, sizeof(piece), "latency_percentiles_usec_%s:", name);
+    resp_add_raw(t, piece, (size_t)n);
+    for (size_t i = 0; i < np; i++) {
+        char label[32];
+        resp_double_to_fixed_str(label, sizeof(label), p[i]);
+        n = snprintf(piece, sizeof(piece), "%sp%s=%.3f", i ? "," : "", label,
+                     (double)latency_hist_percentile(h, p[i]) / 1000.0);
+        resp_add_raw(t, piece, (size_t)n);
+    }
+    resp_add_raw(t, "\r\n", 2);
+}
+
+/* Every command with latencies since RESETSTAT, summed over the loops, at
+ * the percentiles of latency-tracking-info-percentiles. */
+static void info_latencystats(struct resp_out *t)
+{
+    double p[CONFIG_MAX_PERCENTILES];
+    size_t np = config_latency_percentiles(&server.cfg, p);
+    struct latency_hist *sum = latency_hist_create();
+    info_line(t, "# Latencystats");
+    for (unsigned id = 0; sum != NULL && id < command_id_count(); id++) {
+        latency_hist_clear(sum);
+        if (stats_command_latency_sum(id, sum) == 0 && latency_hist_count(sum) > 0)
+            latency_line(t, command_by_id(id)->fullname, sum, p, np);
+    }
+    latency_hist_destroy(sum);
+}
+
 static void info_cluster(struct resp_out *t)
 {
     info_line(t, "# Cluster");
@@ -424,9 +459,10 @@ enum info_section {
     INFO_PERSISTENCE = 1 << 3, INFO_STATS = 1 << 4, INFO_REPLICATION = 1 << 5,
     INFO_CPU = 1 << 6, INFO_MODULES = 1 << 7, INFO_COMMANDSTATS = 1 << 8,
     INFO_ERRORSTATS = 1 << 9, INFO_CLUSTER = 1 << 10, INFO_KEYSPACE = 1 << 11,
+    INFO_LATENCYSTATS = 1 << 12,
 };
-#define INFO_DEFAULT (0xfff & ~INFO_COMMANDSTATS)
-#define INFO_ALL 0xfff
+#define INFO_ALL 0x1fff
+#define INFO_DEFAULT (INFO_ALL & ~(INFO_COMMANDSTATS | INFO_LATENCYSTATS))
 
 /* In Redis's order. */
 static const struct {
@@ -437,7 +473,7 @@ static const struct {
     {"persistence", INFO_PERSISTENCE}, {"stats", INFO_STATS},
     {"replication", INFO_REPLICATION}, {"cpu", INFO_CPU},     {"modules", INFO_MODULES},
     {"commandstats", INFO_COMMANDSTATS}, {"errorstats", INFO_ERRORSTATS},
-    {"cluster", INFO_CLUSTER}, {"keyspace", INFO_KEYSPACE},
+    {"latencystats", INFO_LATENCYSTATS}, {"cluster", INFO_CLUSTER}, {"keyspace", INFO_KEYSPACE},
 };
 
 static unsigned parse_sections(struct cmd_ctx *ctx)
@@ -481,6 +517,7 @@ static void info_command(struct cmd_ctx *ctx)
         case INFO_MODULES: info_line(&t, "# Modules"); break;
         case INFO_COMMANDSTATS: info_commandstats(&t); break;
         case INFO_ERRORSTATS: info_errorstats(&t); break;
+        case INFO_LATENCYSTATS: info_latencystats(&t); break;
         case INFO_CLUSTER: info_cluster(&t); break;
         case INFO_KEYSPACE: info_keyspace(&t, ctx->now_ms); break;
         }

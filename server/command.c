@@ -25,6 +25,7 @@
 #include "evict.h"
 #include "hashmap.h"
 #include "keyspace.h"
+#include "latency.h"
 #include "loading.h"
 #include "log.h"
 #include "monitor.h"
@@ -63,6 +64,7 @@ static struct command *const command_tables[] = {
     memory_commands,
     debug_commands,
     stream_commands,
+    latency_commands,
 };
 
 /* One slot of the name index: an empty slot has cmd NULL. */
@@ -883,6 +885,7 @@ static bool run_counted(struct cmd_ctx *ctx, const struct command *cmd, size_t m
     bool failed = replied_error(c, mark);
     stats_command_add(c->stats, cmd->id, STATS_CMD_CALLS, 1);
     stats_command_add(c->stats, cmd->id, STATS_CMD_TICKS, ticks);
+    latency_command_ran(c, cmd, ticks);
     if (failed)
         stats_command_add(c->stats, cmd->id, STATS_CMD_FAILED, 1);
     stats_add(c->stats, STATS_COMMANDS, 1);

@@ -412,5 +412,6 @@ extern struct command bit_commands[];
 extern struct command geo_commands[];
 extern struct command sort_commands[];
 extern struct command hll_commands[];
+extern struct command latency_commands[];
 
 #endif

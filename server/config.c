@@ -24,7 +24,10 @@
 #include "notify.h"
 #include "resp.h"
 
-enum option_kind { OPT_INT, OPT_MEMORY, OPT_STRING, OPT_BOOL, OPT_ENUM, OPT_OBUF_LIMIT, OPT_NOTIFY };
+enum option_kind {
+    OPT_INT, OPT_MEMORY, OPT_STRING, OPT_BOOL, OPT_ENUM, OPT_OBUF_LIMIT, OPT_NOTIFY,
+    OPT_PERCENTILES, /* a string of percentiles, shown as Redis formats them */
+};
 
 #define OPT_IMMUTABLE 1 /* start-up only: CONFIG SET refuses it */
 #define OPT_PROTECTED 2 /* CONFIG SET needs enable-protected-configs, as in Redis */
@@ -120,8 +123,11 @@ static const struct option options[] = {
      NULL, "no", NULL, NULL},
     {"lazyfree-lazy-user-del", OPT_BOOL, FIELD(lazyfree_lazy_user_del), 0, 1, OPT_NO_EFFECT, NULL,
      "no", NULL, NULL},
-    {"latency-tracking", OPT_BOOL, FIELD(latency_tracking), 0, 1, OPT_NO_EFFECT, NULL, "yes", NULL,
-     "no"},
+    {"latency-tracking", OPT_BOOL, FIELD(latency_tracking), 0, 1, 0, NULL, "yes", NULL, NULL},
+    {"latency-tracking-info-percentiles", OPT_PERCENTILES,
+     FIELD(latency_tracking_info_percentiles), 0, 0, 0, NULL, "50 99 99.9", NULL, NULL},
+    {"latency-monitor-threshold", OPT_INT, FIELD(latency_monitor_threshold), 0, LLONG_MAX, 0, NULL,
+     "0", NULL, NULL},
     {"stream-node-max-bytes", OPT_MEMORY, FIELD(stream_node_max_bytes), 0, LONG_MAX, OPT_NO_EFFECT,
      NULL, "4096", NULL, NULL},
     {"stream-node-max-entries", OPT_INT, FIELD(stream_node_max_entries), 0, LLONG_MAX,
@@ -182,6 +188,12 @@ void config_unlock(void)
 static atomic_llong *int_field(struct config *cfg, const struct option *opt)
 {
     return (atomic_llong *)((char *)cfg + opt->offset);
+}
+
+/* The kinds kept as a string (read under config_lock). */
+static bool string_kind(const struct option *opt)
+{
+    return opt->kind == OPT_STRING || opt->kind == OPT_PERCENTILES;
 }
 
 static char **string_field(struct config *cfg, const struct option *opt)
@@ -342,6 +354,60 @@ static bool valid_save(const char *value)
     return n % 2 == 0;
 }
 
+/* latency-tracking-info-percentiles: numbers from 0 to 100 separated by
+ * single spaces, each read as Redis's string2d reads it; "" is none.
+ * Fills out[cap]; returns how many, or -EINVAL with Redis's reason (and
+ * for more than `cap` of them, which Redis would take). */
+static int parse_percentiles(const char *text, double *out, size_t cap, char *reason,
+                             size_t rcap)
+{
+    size_t n = 0;
+    for (const char *p = text; *text != '\0'; p++) {
+        const char *space = strchr(p, ' ');
+        size_t len = space ? (size_t)(space - p) : strlen(p);
+        double v;
+        if (n == cap || !resp_str_to_double(p, len, &v)) {
+            snprintf(reason, rcap, "Invalid latency-tracking-info-percentiles parameters");
+            return -EINVAL;
+        }
+        if (v > 100.0 || v < 0.0) {
+            snprintf(reason, rcap, "latency-tracking-info-percentiles parameters should sit "
+                                   "between [0.0,100.0]");
+            return -EINVAL;
+        }
+        out[n++] = v;
+        if (space == NULL)
+            break;
+        p = space;
+    }
+    return (int)n;
+}
+
+size_t config_latency_percentiles(struct config *cfg, double out[CONFIG_MAX_PERCENTILES])
+{
+    char reason[128];
+    config_lock();
+    int n = parse_percentiles(cfg->latency_tracking_info_percentiles, out,
+                              CONFIG_MAX_PERCENTILES, reason, sizeof(reason));
+    config_unlock();
+    return n > 0 ? (size_t)n : 0;
+}
+
+/* CONFIG GET's text: each as "%f" with its trailing zeros trimmed. */
+static void format_percentiles(const char *text, char *buf, size_t len)
+{
+    double p[CONFIG_MAX_PERCENTILES];
+    char reason[128];
+    int n = parse_percentiles(text, p, CONFIG_MAX_PERCENTILES, reason, sizeof(reason));
+    size_t used = 0;
+    buf[0] = '\0';
+    for (int i = 0; i < n && used + 1 < len; i++) {
+        char one[64];
+        resp_double_to_fixed_str(one, sizeof(one), p[i]);
+        used += (size_t)snprintf(buf + used, len - used, "%s%s", i ? " " : "", one);
+    }
+}
+
 static void describe_enum(const struct option *opt, char *reason, size_t cap)
 {
     size_t used = (size_t)snprintf(reason, cap, "argument(s) must be one of the following: ");
@@ -439,8 +505,12 @@ static int change_dir(const char *value, char **copy, char *reason, size_t cap)
 static int apply_string(struct config *cfg, const struct option *opt, const char *value,
                         char *reason, size_t cap)
 {
+    double percentiles[CONFIG_MAX_PERCENTILES];
     if (opt->offset == FIELD(save) && !valid_save(value))
         return reason_for(reason, cap, "Invalid save parameters");
+    if (opt->kind == OPT_PERCENTILES &&
+        parse_percentiles(value, percentiles, CONFIG_MAX_PERCENTILES, reason, cap) < 0)
+        return -EINVAL;
     char *copy = NULL;
     if (opt->offset == FIELD(dir)) {
         if (change_dir(value, &copy, reason, cap) < 0)
@@ -475,7 +545,7 @@ static bool parse_number(const struct option *opt, const char *text, long long *
 static int apply(struct config *cfg, const struct option *opt, const char *value,
                  char *reason, size_t cap)
 {
-    if (opt->kind == OPT_STRING)
+    if (string_kind(opt))
         return apply_string(cfg, opt, value, reason, cap);
     if (opt->kind == OPT_OBUF_LIMIT)
         return parse_obuf_limit(cfg, value, reason, cap);
@@ -533,7 +603,7 @@ void config_init(struct config *cfg)
 void config_deinit(struct config *cfg)
 {
     for (size_t i = 0; i < OPTION_COUNT; i++)
-        if (options[i].kind == OPT_STRING) {
+        if (string_kind(&options[i])) {
             free(*string_field(cfg, &options[i]));
             *string_field(cfg, &options[i]) = NULL;
         }
@@ -590,7 +660,7 @@ static int set_from_words(struct config *cfg, char **words, int n, const char *w
         }
         used += (size_t)w;
     }
-    if (n < 2 && opt->kind != OPT_STRING) {
+    if (n < 2 && !string_kind(opt)) {
         snprintf(err, errlen, "%s: '%s' needs a value", where, opt->name);
         return -EINVAL;
     }
@@ -705,6 +775,9 @@ static void format_value(struct config *cfg, const struct option *opt, char *buf
         break;
     case OPT_NOTIFY:
         notify_format_classes((unsigned)v, buf, len);
+        break;
+    case OPT_PERCENTILES:
+        format_percentiles(*string_field(cfg, opt), buf, len);
         break;
     case OPT_OBUF_LIMIT: {
         atomic_llong(*l)[3] = cfg->obuf_limits;

@@ -75,6 +75,9 @@ struct config {
     atomic_llong slowlog_log_slower_than; /* us; -1: log nothing */
     atomic_llong slowlog_max_len;
     atomic_llong tracking_table_max_keys; /* client-side caching's keys, 0: no limit */
+    atomic_llong latency_tracking;        /* per-command histograms (stats.h) */
+    char *latency_tracking_info_percentiles; /* INFO latencystats: config_latency_percentiles */
+    atomic_llong latency_monitor_threshold;  /* ms; 0: the monitor is off (latency.h) */
     struct object_limits limits;          /* hash-max-listpack-entries and kin */
     atomic_llong hll_sparse_max_bytes;    /* a longer sparse HyperLogLog turns dense */
     atomic_llong activerehashing;         /* the cron's rehash steps */
@@ -88,7 +91,6 @@ struct config {
     atomic_llong lazyfree_lazy_expire;
     atomic_llong lazyfree_lazy_server_del;
     atomic_llong lazyfree_lazy_user_del;
-    atomic_llong latency_tracking;
     atomic_llong stream_node_max_bytes;
     atomic_llong stream_node_max_entries;
     atomic_llong set_proc_title;
@@ -164,6 +166,11 @@ int config_rewrite(struct config *cfg, const char *path);
 
 void config_lock(void);
 void config_unlock(void);
+
+/* latency-tracking-info-percentiles as numbers, in the order given (any
+ * thread). At most CONFIG_MAX_PERCENTILES: config_set refuses more. */
+#define CONFIG_MAX_PERCENTILES 128
+size_t config_latency_percentiles(struct config *cfg, double out[CONFIG_MAX_PERCENTILES]);
 
 /* Parse a Redis memory amount ("1gb", "512mb", "100k", "42"). */
 bool config_parse_memory(const char *s, long long *out);

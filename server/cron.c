@@ -17,6 +17,7 @@
 #include "aof.h"
 #include "blocking.h"
 #include "keyspace.h"
+#include "latency.h"
 #include "memory.h"
 #include "loading.h"
 #include "server.h"
@@ -50,15 +51,25 @@ unsigned long long cron_period_ms(void)
     return period ? period : 1;
 }
 
+/* The latency monitor's expire-cycle is the time of the shard passes
+ * that expired keys: a pass that only waited for a shard lock a command
+ * held (DEBUG SLEEP, a long script) held no client up itself, where in
+ * Redis the cycle and the command cannot overlap. */
 static void expire_keys(long long now_ms)
 {
-    long long deadline = server_monotonic_ns() + (long long)cron_period_ms() * 250000LL;
+    long long now = server_monotonic_ns(), busy = 0;
+    long long deadline = now + (long long)cron_period_ms() * 250000LL;
     unsigned n = keyspace_shard_count(server.ks);
-    for (unsigned visited = 0; visited < n && server_monotonic_ns() < deadline; visited++) {
+    for (unsigned visited = 0; visited < n && now < deadline; visited++) {
         struct keyspace_shard *sh = keyspace_shard_by_id(server.ks, expire_cursor);
-        keyspace_active_expire_shard(sh, now_ms, CRON_EXPIRE_SHARD_SAMPLES, NULL);
+        size_t expired = 0;
+        long long start = now;
+        keyspace_active_expire_shard(sh, now_ms, CRON_EXPIRE_SHARD_SAMPLES, &expired);
+        now = server_monotonic_ns();
+        busy += expired ? now - start : 0;
         expire_cursor = (expire_cursor + 1) % n;
     }
+    latency_add_sample_if_needed("expire-cycle", busy / 1000000);
 }
 
 static void rehash_steps(void)
@@ -86,6 +97,7 @@ void cron_tick(long long now_ms)
         rehash_steps();
     if (last_sample_ms == 0 || now_ms - last_sample_ms >= CRON_SAMPLE_EVERY_MS) {
         stats_sample(now_ms);
+        server_ns_per_tick(); /* sharpens server_ticks_to_ns's rate */
         last_sample_ms = now_ms;
     }
     server_peak_memory(); /* also refreshes the used_memory maxmemory checks read */

@@ -35,6 +35,7 @@
 #include <stdlib.h>
 
 #include "keyspace.h"
+#include "latency.h"
 #include "log.h"
 #include "rng.h"
 #include "server.h"
@@ -182,6 +183,7 @@ static enum evict_result evict_locked(long long max)
     atomic_store_explicit(&server.used_memory, used, memory_order_relaxed);
     if (used <= max)
         return EVICT_OK;
+    long long start = server_monotonic_ns();
     if (run_init(&r, server.cfg.maxmemory_policy) < 0) {
         run_deinit(&r);
         return EVICT_FAIL;
@@ -201,6 +203,7 @@ static enum evict_result evict_locked(long long max)
         }
     }
     run_deinit(&r);
+    latency_add_sample_if_needed("eviction-cycle", (server_monotonic_ns() - start) / 1000000);
     atomic_fetch_add(&server.evicted_keys, evicted);
     atomic_store_explicit(&server.used_memory, used - freed, memory_order_relaxed);
     return rc;

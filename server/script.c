@@ -12,6 +12,7 @@
 #include "client.h"
 #include "command.h"
 #include "keyspace.h"
+#include "latency.h"
 #include "lifecycle.h"
 #include "log.h"
 #include "monitor.h"
@@ -228,6 +229,7 @@ static void count(struct script_run *run, const struct command *cmd, bool reject
     }
     stats_command_add(stats, cmd->id, STATS_CMD_CALLS, 1);
     stats_command_add(stats, cmd->id, STATS_CMD_TICKS, ticks);
+    latency_command_ran(run->caller, cmd, ticks);
     if (error)
         stats_command_add(stats, cmd->id, STATS_CMD_FAILED, 1);
     stats_add(stats, STATS_COMMANDS, 1);

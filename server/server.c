@@ -73,6 +73,9 @@ long long server_monotonic_ns(void)
  * start-up and one at that moment. Elsewhere a tick is a nanosecond. */
 static bool ticks_are_tsc;
 static long long ticks_start, ticks_start_ns;
+/* The last rate server_ns_per_tick measured, for server_ticks_to_ns: the
+ * TSC's rate is constant, so the estimate only sharpens as time passes. */
+static _Atomic double ns_per_tick_seen;
 
 static bool tsc_invariant(void)
 {
@@ -117,7 +120,17 @@ double server_ns_per_tick(void)
         return 1.0;
     long long elapsed = server_ticks() - ticks_start;
     long long elapsed_ns = server_monotonic_ns() - ticks_start_ns;
-    return elapsed > 0 ? (double)elapsed_ns / (double)elapsed : 0.0;
+    double rate = elapsed > 0 ? (double)elapsed_ns / (double)elapsed : 0.0;
+    atomic_store_explicit(&ns_per_tick_seen, rate, memory_order_relaxed);
+    return rate;
+}
+
+long long server_ticks_to_ns(long long ticks)
+{
+    double rate = atomic_load_explicit(&ns_per_tick_seen, memory_order_relaxed);
+    if (rate <= 0)
+        rate = server_ns_per_tick();
+    return (long long)((double)ticks * rate);
 }
 
 bool server_password_set(void)

@@ -73,6 +73,9 @@ long long server_monotonic_ns(void);
 void server_ticks_init(void);
 long long server_ticks(void);
 double server_ns_per_tick(void);
+/* `ticks` in nanoseconds at the rate server_ns_per_tick last measured (the
+ * cron measures it every tick): no clock read, for the hot path. */
+long long server_ticks_to_ns(long long ticks);
 
 /* 40 random hex digits and a NUL (run_id, replid). */
 void server_random_id(char out[41]);

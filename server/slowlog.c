@@ -5,7 +5,6 @@
 #include "slowlog.h"
 
 #include <pthread.h>
-#include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -33,19 +32,15 @@ static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static struct entry **ring; /* newest at head - 1 */
 static size_t ring_cap, ring_len, head;
 static long long next_id;
-static _Atomic double ns_per_tick; /* 0 until first measured */
 
 /* Whether a command of `ticks` ran `limit_us` or longer (its duration in
- * *us then). The tick rate, once known, settles most commands without
- * the two clock reads an exact rate costs. */
+ * *us then). The last known tick rate settles most commands without the
+ * two clock reads an exact rate costs. */
 static bool was_slow(long long ticks, long long limit_us, long long *us)
 {
-    double rate = atomic_load_explicit(&ns_per_tick, memory_order_relaxed);
-    if (rate > 0 && (double)ticks * rate * 1.25 < (double)limit_us * 1000.0)
+    if ((double)server_ticks_to_ns(ticks) * 1.25 < (double)limit_us * 1000.0)
         return false;
-    rate = server_ns_per_tick();
-    atomic_store_explicit(&ns_per_tick, rate, memory_order_relaxed);
-    *us = (long long)((double)ticks * rate / 1000.0);
+    *us = (long long)((double)ticks * server_ns_per_tick() / 1000.0);
     return *us >= limit_us;
 }
 

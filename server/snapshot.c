@@ -33,6 +33,7 @@
 #include "fsutil.h"
 #include "function.h"
 #include "keyspace.h"
+#include "latency.h"
 #include "loading.h"
 #include "log.h"
 #include "rdb_file.h"
@@ -350,6 +351,7 @@ static int bgsave_locked(void)
         child_main(&job);
     keyspace_unlock_all(server.ks);
     st.latest_fork_usec = (server_monotonic_ns() - t0) / 1000;
+    latency_add_sample_if_needed("fork", st.latest_fork_usec / 1000);
     rdb_buf_deinit(&job.functions);
     st.last_try_ms = server_mstime();
     if (pid < 0) {
@@ -414,6 +416,7 @@ static int fork_other_locked(const struct snapshot_child *ch)
     if (rc < 0)
         return rc;
     st.latest_fork_usec = (server_monotonic_ns() - t0) / 1000;
+    latency_add_sample_if_needed("fork", st.latest_fork_usec / 1000);
     st.total_forks++;
     st.child = pid;
     st.other = true;

@@ -7,11 +7,14 @@
 #include <errno.h>
 #include <stdlib.h>
 
+#include "latency_hist.h"
+
 #define STATS_SAMPLES 16 /* instantaneous_* averages this many samples */
 
 static struct stats_loop *loops; /* the loops' counters, then the loader's */
 static unsigned nloops;          /* slots in loops[], the loader's included */
 static size_t ncommands;
+static atomic_uint latency_epoch; /* bumped by each reset */
 
 /* Written by the sampling thread only; read by INFO on any thread. */
 static struct {
@@ -30,7 +33,8 @@ int stats_init(unsigned n, size_t commands)
     ncommands = commands;
     for (unsigned i = 0; i < nloops; i++) {
         loops[i].command = calloc(commands, sizeof(*loops[i].command));
-        if (loops[i].command == NULL) {
+        loops[i].latency = calloc(commands, sizeof(*loops[i].latency));
+        if (loops[i].command == NULL || loops[i].latency == NULL) {
             stats_deinit();
             return -ENOMEM;
         }
@@ -40,8 +44,12 @@ int stats_init(unsigned n, size_t commands)
 
 void stats_deinit(void)
 {
-    for (unsigned i = 0; loops != NULL && i < nloops; i++)
+    for (unsigned i = 0; loops != NULL && i < nloops; i++) {
         free(loops[i].command);
+        for (size_t id = 0; loops[i].latency != NULL && id < ncommands; id++)
+            latency_hist_destroy(loops[i].latency[id]);
+        free(loops[i].latency);
+    }
     free(loops);
     loops = NULL;
     nloops = 0;
@@ -91,6 +99,7 @@ long long stats_command_total(unsigned id, enum stats_cmd_counter k)
 
 void stats_reset(void)
 {
+    atomic_fetch_add_explicit(&latency_epoch, 1, memory_order_relaxed);
     for (unsigned i = 0; i < nloops; i++) {
         for (int k = 0; k < STATS_COUNTERS; k++)
             counter_reset(&loops[i].loop[k]);
@@ -98,6 +107,47 @@ void stats_reset(void)
             for (int k = 0; k < STATS_CMD_COUNTERS; k++)
                 counter_reset(&loops[i].command[id][k]);
     }
+}
+
+/* ---- latency histograms ----------------------------------------------------- */
+
+/* Owner thread: a reset happened since this loop last recorded. */
+static void latency_catch_up(struct stats_loop *s, unsigned epoch)
+{
+    for (size_t id = 0; id < ncommands; id++) {
+        struct latency_hist *h = atomic_load_explicit(&s->latency[id], memory_order_relaxed);
+        if (h != NULL)
+            latency_hist_clear(h);
+    }
+    atomic_store_explicit(&s->latency_epoch, epoch, memory_order_release);
+}
+
+void stats_command_latency(struct stats_loop *s, unsigned id, long long ns)
+{
+    unsigned epoch = atomic_load_explicit(&latency_epoch, memory_order_relaxed);
+    if (__builtin_expect(epoch != atomic_load_explicit(&s->latency_epoch, memory_order_relaxed), 0))
+        latency_catch_up(s, epoch);
+    struct latency_hist *h = atomic_load_explicit(&s->latency[id], memory_order_relaxed);
+    if (__builtin_expect(h == NULL, 0)) {
+        h = latency_hist_create();
+        if (h == NULL)
+            return;
+        atomic_store_explicit(&s->latency[id], h, memory_order_release);
+    }
+    latency_hist_record(h, ns);
+}
+
+int stats_command_latency_sum(unsigned id, struct latency_hist *into)
+{
+    unsigned epoch = atomic_load_explicit(&latency_epoch, memory_order_relaxed);
+    for (unsigned i = 0; i < nloops && id < ncommands; i++) {
+        if (atomic_load_explicit(&loops[i].latency_epoch, memory_order_acquire) != epoch)
+            continue;
+        struct latency_hist *h = atomic_load_explicit(&loops[i].latency[id], memory_order_acquire);
+        if (h != NULL && latency_hist_add(into, h) < 0)
+            return -ENOMEM;
+    }
+    return 0;
 }
 
 /* ---- instantaneous rates ---------------------------------------------------- */

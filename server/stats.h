@@ -15,7 +15,16 @@
  * after its value was read, and read with acquire order before the value,
  * so a reader never sees a value older than its base.
  *
- * Errors: stats_init returns 0 or -ENOMEM; everything else cannot fail.
+ * Latency histograms (INFO latencystats, LATENCY HISTOGRAM): each loop
+ * keeps its own per command (core/latency_hist.h, one writer), allocated
+ * on the command's first call there, and readers add the loops' up. A
+ * reset cannot clear another thread's histogram under its writer, so it
+ * starts a new epoch instead: a loop clears its own histograms when it
+ * next records and then takes the epoch, and readers skip the loops still
+ * in an older one (their histograms date from before the reset).
+ *
+ * Errors: stats_init returns 0 or -ENOMEM; a latency that cannot get its
+ * histogram's memory is dropped; everything else cannot fail.
  * This header is free of libuv: command handlers and the dispatcher use it.
  */
 #ifndef GROVE_STATS_H
@@ -55,9 +64,13 @@ struct stats_value {
     atomic_llong base;  /* value at the last reset */
 };
 
+struct latency_hist;
+
 struct stats_loop {
     struct stats_value loop[STATS_COUNTERS];
     struct stats_value (*command)[STATS_CMD_COUNTERS]; /* per command id */
+    _Atomic(struct latency_hist *) *latency;           /* per command id, NULL until used */
+    atomic_uint latency_epoch;                         /* the reset they count from */
 };
 
 /* Counters for `nloops` loops and `ncommands` command ids (command.h). */
@@ -88,11 +101,19 @@ static inline void stats_command_add(struct stats_loop *s, unsigned id, enum sta
     stats__value_add(&s->command[id][k], n);
 }
 
+/* Owner thread only: command `id` took `ns` nanoseconds. */
+void stats_command_latency(struct stats_loop *s, unsigned id, long long ns);
+
 /* Sums over every loop since the last reset (any thread). */
 long long stats_total(enum stats_counter k);
 long long stats_command_total(unsigned id, enum stats_cmd_counter k);
 
-/* CONFIG RESETSTAT: every counter reads 0 from now on (any thread). */
+/* Add command `id`'s latencies over every loop since the last reset into
+ * the caller's histogram (any thread). 0, or -ENOMEM. */
+int stats_command_latency_sum(unsigned id, struct latency_hist *into);
+
+/* CONFIG RESETSTAT: every counter and histogram reads 0 from now on (any
+ * thread). */
 void stats_reset(void);
 
 /* Take a sample of each metric's rate; the cron calls it about every

@@ -104,7 +104,7 @@ START_TEST(info_default_sections_in_redis_order)
     r = info("all");
     info_headers(r->str, headers, sizeof(headers));
     ck_assert_str_eq(headers, "Server Clients Memory Persistence Stats Replication CPU Modules "
-                              "Commandstats Errorstats Cluster Keyspace");
+                              "Commandstats Errorstats Latencystats Cluster Keyspace");
     freeReplyObject(r);
 }
 END_TEST

@@ -451,6 +451,25 @@ START_TEST(long_double_print_needs_room_before_trimming)
 }
 END_TEST
 
+/* The percentile labels of INFO latencystats and CONFIG GET
+ * latency-tracking-info-percentiles on Redis 7.0.15. */
+START_TEST(fixed_prints_percentiles_as_redis)
+{
+    static const struct { double v; const char *text; } cases[] = {
+        {50, "50"}, {99.9, "99.9"}, {50.5, "50.5"}, {0.0000001, "0"}, {1.23456789, "1.234568"},
+        {99.999999999, "100"}, {-0.0, "-0"}, {100, "100"},
+    };
+    char buf[32];
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        ck_assert_uint_eq(resp_double_to_fixed_str(buf, sizeof(buf), cases[i].v),
+                          strlen(cases[i].text));
+        ck_assert_str_eq(buf, cases[i].text);
+    }
+    ck_assert_uint_eq(resp_double_to_fixed_str(buf, 8, 100), 0); /* "100.000000" does not fit */
+    ck_assert_str_eq(buf, "");
+}
+END_TEST
+
 /* ---- suite -------------------------------------------------------------- */
 
 static Suite *resp_num_suite(void)
@@ -488,6 +507,7 @@ static Suite *resp_num_suite(void)
     tcase_add_test(tc, long_double_prints_as_incrbyfloat);
     tcase_add_test(tc, long_double_minus_zero_prints_as_zero);
     tcase_add_test(tc, long_double_prints_infinity_by_name);
+    tcase_add_test(tc, fixed_prints_percentiles_as_redis);
     tcase_add_test(tc, long_double_print_needs_room_before_trimming);
     suite_add_tcase(s, tc);
     return s;
