@@ -52,6 +52,7 @@ enum client_flag {
     CLIENT_PUSHING = 1 << 12,          /* this command's reply is pushes: REPLY OFF/SKIP keep it */
     CLIENT_REPLAY = 1 << 13,           /* replays the AOF: runs while loading (loading.h) */
     CLIENT_MONITOR = 1 << 14,          /* MONITOR: receives every command line (monitor.h) */
+    CLIENT_POSTPONED = 1 << 15,        /* its next request waits for CLIENT PAUSE's end (pause.h) */
 };
 
 struct client;
@@ -122,6 +123,13 @@ struct client {
      * and cleared by the owner under the registry lock: CLIENT UNBLOCK
      * reads it there. */
     struct blocked *blocked;
+
+    /* While CLIENT_POSTPONED (pause.c): the request CLIENT PAUSE holds
+     * back (a copy), and its loop's list of such clients. The owner's
+     * thread only. */
+    struct resp_arg *postponed_argv;
+    size_t postponed_argc;
+    struct client *postponed_prev, *postponed_next;
 
     struct client_view view;
     struct client *reg_prev, *reg_next; /* the server-wide registry */
