@@ -190,6 +190,7 @@ struct keyspace {
     _Atomic uint32_t lfu_log_factor, lfu_decay_time;
     atomic_uint events; /* keyspace_set_events: which kinds reach event_cb */
     atomic_bool track_all; /* keyspace_set_track_all: every change reaches tracked_cb */
+    _Atomic int64_t hold_expired_until; /* keyspace_hold_expired */
 };
 
 struct keyspace_trash {
@@ -775,6 +776,17 @@ static void emit(struct keyspace_shard *sh, enum keyspace_event ev, const char *
         ks->cfg.event_cb(sh, ev, key, len, ks->cfg.event_ud);
 }
 
+/* Whether reads leave expired keys in place now (keyspace_hold_expired). */
+static bool expiry_held(const struct keyspace *ks, int64_t now_ms)
+{
+    return now_ms < atomic_load_explicit(&ks->hold_expired_until, memory_order_relaxed);
+}
+
+void keyspace_hold_expired(struct keyspace *ks, int64_t until_ms)
+{
+    atomic_store_explicit(&ks->hold_expired_until, until_ms, memory_order_relaxed);
+}
+
 static void expire_entry(struct keyspace_shard *sh, struct hashmap_entry *e)
 {
     emit(sh, KEYSPACE_EVENT_EXPIRED, hashmap_entry_key(e), hashmap_entry_keylen(e));
@@ -1156,7 +1168,8 @@ struct hashmap_entry *keyspace_find(struct keyspace_shard *sh, const struct keys
     assert_held(sh);
     e = hashmap_find(sh->d.map, key->ptr, key->len, key->hash);
     if (e && object_is_expired(obj_of(e), now_ms)) {
-        expire_entry(sh, e);
+        if (!(flags & KEYSPACE_LOOKUP_READ) || !expiry_held(sh->ks, now_ms))
+            expire_entry(sh, e);
         e = NULL;
     }
     if (flags & KEYSPACE_LOOKUP_COUNT) {
@@ -1832,7 +1845,7 @@ static void scan_visit(struct hashmap_entry *e, void *ud)
 
 static void scan_reap(struct keyspace_shard *sh, struct scan_ctx *c)
 {
-    for (size_t i = 0; i < c->nexpired; i++)
+    for (size_t i = 0; i < c->nexpired && !expiry_held(sh->ks, c->now_ms); i++)
         expire_entry(sh, c->expired[i]);
     c->nexpired = 0;
 }
@@ -1887,8 +1900,10 @@ static size_t keys_shard(struct keyspace_shard *sh, int64_t now_ms, keyspace_key
     hashmap_iter_init(&it, sh->d.map);
     while ((e = hashmap_iter_next(&it))) {
         if (object_is_expired(obj_of(e), now_ms)) {
-            expire_entry(sh, e); /* removing the current entry is allowed */
-            reaped = true;
+            if (!expiry_held(sh->ks, now_ms)) {
+                expire_entry(sh, e); /* removing the current entry is allowed */
+                reaped = true;
+            }
             continue;
         }
         cb(hashmap_entry_key(e), hashmap_entry_keylen(e), obj_of(e), ud);
@@ -1930,8 +1945,10 @@ static struct keyspace_shard *lock_nth_key_shard(struct keyspace_db *db, size_t 
     return NULL;
 }
 
-/* One pick: 1 reported, 0 expired (deleted) or raced, -1 db empty. */
-static int random_key_try(struct keyspace_db *db, int64_t now_ms, keyspace_key_cb cb, void *ud)
+/* One pick: 1 reported, 0 expired or raced, -1 db empty. An expired pick
+ * is deleted, or while expiry is held left, and reported if `last`. */
+static int random_key_try(struct keyspace_db *db, int64_t now_ms, bool last, keyspace_key_cb cb,
+                          void *ud)
 {
     size_t total = keyspace_dbsize(db);
     struct keyspace_shard *sh;
@@ -1947,9 +1964,11 @@ static int random_key_try(struct keyspace_db *db, int64_t now_ms, keyspace_key_c
         return 0;
     e = hashmap_random(sh->d.map, shard_rand, sh);
     if (e) {
-        if (object_is_expired(obj_of(e), now_ms)) {
+        bool expired = object_is_expired(obj_of(e), now_ms);
+        bool held = expired && expiry_held(db->ks, now_ms);
+        if (expired && !held) {
             expire_entry(sh, e);
-        } else {
+        } else if (!expired || last) {
             cb(hashmap_entry_key(e), hashmap_entry_keylen(e), obj_of(e), ud);
             rc = 1;
         }
@@ -1961,7 +1980,7 @@ static int random_key_try(struct keyspace_db *db, int64_t now_ms, keyspace_key_c
 bool keyspace_random_key(struct keyspace_db *db, int64_t now_ms, keyspace_key_cb cb, void *ud)
 {
     for (int tries = 0; tries < KEYSPACE_RANDOM_KEY_TRIES; tries++) {
-        int rc = random_key_try(db, now_ms, cb, ud);
+        int rc = random_key_try(db, now_ms, tries == KEYSPACE_RANDOM_KEY_TRIES - 1, cb, ud);
 
         if (rc != 0)
             return rc > 0;
@@ -2200,6 +2219,8 @@ size_t keyspace_active_expire_shard(struct keyspace_shard *sh, int64_t now_ms,
 {
     size_t budget = sample_budget, total_expired = 0, sampled;
 
+    if (expiry_held(sh->ks, now_ms))
+        return 0;
     keyspace_shard_lock(sh);
     while (sh->d.exp.len && budget) {
         size_t n = expire_round(sh, now_ms, &budget, &sampled);

@@ -257,9 +257,11 @@ struct keyspace_shard *keyspace_lockset_at(const struct keyspace_lockset *set, s
 
 #define KEYSPACE_LOOKUP_NOTOUCH 0x1 /* do not update LRU/LFU (TYPE, OBJECT, EXISTS…) */
 #define KEYSPACE_LOOKUP_COUNT 0x2   /* count keyspace_hits/misses (read commands) */
+#define KEYSPACE_LOOKUP_READ 0x4    /* a read: may leave an expired key (keyspace_hold_expired) */
 
 /* [held] The live entry for key, or NULL. An expired key is deleted here
- * (expired_keys++) and reported absent. Touches the access clock unless
+ * (expired_keys++) and reported absent; a READ lookup while expiry is held
+ * reports it absent and leaves it. Touches the access clock unless
  * NOTOUCH. */
 struct hashmap_entry *keyspace_find(struct keyspace_shard *sh, const struct keyspace_key *key,
                                     int64_t now_ms, unsigned flags);
@@ -471,19 +473,30 @@ void keyspace_swapdb(struct keyspace *ks, unsigned a, unsigned b);
 uint64_t keyspace_scan(struct keyspace_db *db, uint64_t cursor, size_t count, int64_t now_ms,
                        keyspace_key_cb cb, void *ud);
 /* [locks] KEYS: cb for every live key, each exactly once; expired keys met
- * are deleted. Holds one shard's lock for that whole shard. Returns the
+ * are deleted (unless expiry is held). Holds one shard's lock for that whole shard. Returns the
  * number of keys reported. */
 size_t keyspace_keys(struct keyspace_db *db, int64_t now_ms, keyspace_key_cb cb, void *ud);
 /* [locks] RANDOMKEY: a key chosen uniformly (its shard weighted by size,
  * then hashmap_random); cb is called for it. Expired picks are deleted
- * and retried, up to KEYSPACE_RANDOM_KEY_TRIES times. False if none. */
+ * and retried, up to KEYSPACE_RANDOM_KEY_TRIES times. False if none. While
+ * expiry is held they stay, and the last of that many is reported all the
+ * same, as Redis does for a paused server (else RANDOMKEY of a database
+ * whose every key has expired could find nothing it may return). */
 bool keyspace_random_key(struct keyspace_db *db, int64_t now_ms, keyspace_key_cb cb, void *ud);
 
 /* ---- background work ------------------------------------------------------- */
 
+/* [any] Hold expiry until `until_ms` (0: release at once), as Redis does
+ * while clients are paused: the dataset must not change, so nothing expires
+ * a key but a write that meets it. Reads (KEYSPACE_LOOKUP_READ, SCAN, KEYS,
+ * RANDOMKEY) see expired keys as gone and leave them; active expiry does
+ * nothing. */
+void keyspace_hold_expired(struct keyspace *ks, int64_t until_ms);
+
 /* [locks] Active expiry of one shard: rounds of 20 random samples from its
  * expiry index, deleting the expired ones, repeated while more than 10% of
- * a round had expired, and never past `sample_budget` samples. Returns the
+ * a round had expired, and never past `sample_budget` samples; nothing
+ * while expiry is held. Returns the
  * samples taken (0 when the shard has no TTLs); *expired (if non-NULL)
  * gets the keys deleted. */
 size_t keyspace_active_expire_shard(struct keyspace_shard *sh, int64_t now_ms,

@@ -61,6 +61,7 @@ enum client_flag {
     CLIENT_TRACKING_OPTOUT = 1 << 19,
     CLIENT_TRACKING_CACHING = 1 << 20,      /* CLIENT CACHING YES|NO, for the next command */
     CLIENT_TRACKING_NOLOOP = 1 << 21,
+    CLIENT_POSTPONED = 1 << 22,             /* its next request waits for CLIENT PAUSE (pause.h) */
 };
 
 struct client;
@@ -139,6 +140,12 @@ struct client {
     uint64_t tracking_redir;
     struct worker *tracking_redir_worker;
     struct tracking_prefixes *tracking_prefixes;
+    /* While CLIENT_POSTPONED (pause.c): the request CLIENT PAUSE holds
+     * back (a copy), and its loop's list of such clients. The owner's
+     * thread only. */
+    struct resp_arg *postponed_argv;
+    size_t postponed_argc;
+    struct client *postponed_prev, *postponed_next;
 
     struct client_view view;
     struct client *reg_prev, *reg_next; /* the server-wide registry */

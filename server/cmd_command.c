@@ -16,13 +16,13 @@
 static const struct {
     uint32_t flag;
     const char *name;
-} flag_names[] = {
+} flag_names[] = { /* Redis 7.0 shows no may_replicate */
     {CMD_WRITE, "write"},         {CMD_READONLY, "readonly"},   {CMD_DENYOOM, "denyoom"},
     {CMD_ADMIN, "admin"},         {CMD_PUBSUB, "pubsub"},       {CMD_NOSCRIPT, "noscript"},
     {CMD_BLOCKING, "blocking"},   {CMD_LOADING, "loading"},     {CMD_STALE, "stale"},
     {CMD_SKIP_MONITOR, "skip_monitor"}, {CMD_SKIP_SLOWLOG, "skip_slowlog"},
     {CMD_FAST, "fast"},           {CMD_NO_AUTH, "no_auth"},
-    {CMD_MAY_REPLICATE, "may_replicate"}, {CMD_NO_MANDATORY_KEYS, "no_mandatory_keys"},
+    {CMD_NO_MANDATORY_KEYS, "no_mandatory_keys"},
     {CMD_ALLOW_BUSY, "allow_busy"}, {CMD_NO_MULTI, "no_multi"},
 };
 #define FLAG_NAME_COUNT (sizeof(flag_names) / sizeof(flag_names[0]))

@@ -15,6 +15,7 @@
 #include "command.h"
 #include "keyspace.h"
 #include "log.h"
+#include "pause.h"
 #include "monitor.h"
 #include "pubsub.h"
 #include "server.h"
@@ -338,7 +339,7 @@ static void describe_client(struct resp_out *text, const struct client *c, long 
         flags[f++] = 'O';
     if (pubsub_client_subscribed(c))
         flags[f++] = 'P';
-    if (cflags & CLIENT_BLOCKED)
+    if (cflags & (CLIENT_BLOCKED | CLIENT_POSTPONED))
         flags[f++] = 'b';
     if (cflags & CLIENT_TRACKING)
         flags[f++] = 't';
@@ -670,6 +671,35 @@ static void client_unblock_command(struct cmd_ctx *ctx)
     resp_add_integer(ctx->out, blocking_unblock((unsigned long long)id, with_error));
 }
 
+/* CLIENT PAUSE timeout [WRITE|ALL]: the mode is checked first, as Redis. */
+static void client_pause_command(struct cmd_ctx *ctx)
+{
+    enum pause_kind kind = PAUSE_ALL;
+    long long ms;
+    if (ctx->argc > 4) {
+        reply_subcommand_syntax_error(ctx);
+        return;
+    }
+    if (ctx->argc == 4) {
+        if (arg_is(&ctx->argv[3], "write")) {
+            kind = PAUSE_WRITE;
+        } else if (!arg_is(&ctx->argv[3], "all")) {
+            resp_add_error(ctx->out, "ERR CLIENT PAUSE mode must be WRITE or ALL");
+            return;
+        }
+    }
+    if (!arg_to_timeout_ms_or_reply(ctx, &ctx->argv[2], &ms))
+        return;
+    pause_start(kind, ms > 0 ? ctx->now_ms + ms : 0);
+    resp_add_ok(ctx->out);
+}
+
+static void client_unpause_command(struct cmd_ctx *ctx)
+{
+    pause_lift();
+    resp_add_ok(ctx->out);
+}
+
 static void client_help_command(struct cmd_ctx *ctx)
 {
     static const char *const lines[] = {
@@ -705,6 +735,10 @@ static void client_help_command(struct cmd_ctx *ctx)
         "    Return information about client connections. Options:",
         "    * TYPE (NORMAL|MASTER|REPLICA|PUBSUB)",
         "      Return clients of specified type.",
+        "UNPAUSE",
+        "    Stop the current client pause, resuming traffic.",
+        "PAUSE <timeout> [WRITE|ALL]",
+        "    Suspend all, or just write, clients for <timeout> milliseconds.",
         "NO-EVICT (ON|OFF)",
         "    Protect current client connection from eviction.",
         "NO-TOUCH (ON|OFF)",
@@ -851,6 +885,17 @@ static struct command client_subcommands[] = {
      .summary = "Returns information about server-assisted client-side caching for the "
                 "connection.",
      .since = "6.2.0", .complexity = "O(1)"},
+    {.name = "pause", .arity = -3, .flags = CMD_ADMIN | CONN_FLAGS, .proc = client_pause_command,
+     .group = "connection", .summary = "Stop processing commands from clients for some time",
+     .since = "2.9.50", .complexity = "O(1)",
+     .args = (const struct command_arg[]){{"timeout", "integer", NULL, 0, NULL},
+         {"mode", "oneof", NULL, COMMAND_ARG_OPTIONAL,
+          (const struct command_arg[]){{"write", "pure-token", "WRITE", 0, NULL},
+                                       {"all", "pure-token", "ALL", 0, NULL}, {0}}}, {0}}},
+    {.name = "unpause", .arity = 2, .flags = CMD_ADMIN | CONN_FLAGS,
+     .proc = client_unpause_command, .group = "connection",
+     .summary = "Resume processing of clients that were paused", .since = "6.2.0",
+     .complexity = "O(N) Where N is the number of paused clients"},
     {.name = "help", .arity = 2, .flags = CMD_LOADING | CMD_STALE, .proc = client_help_command,
      .group = "connection", .summary = "Returns helpful text about the different subcommands.",
      .since = "5.0.0", .complexity = "O(1)"},

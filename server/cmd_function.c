@@ -24,6 +24,14 @@ static void fcall_ro_command(struct cmd_ctx *ctx)
     function_call(ctx, true);
 }
 
+static uint32_t fcall_line_flags(const struct client *c, const struct resp_arg *argv, size_t argc,
+                                 uint32_t flags)
+{
+    (void)c;
+    (void)argc;
+    return function_line_flags(&argv[1], flags);
+}
+
 /* FUNCTION LOAD [REPLACE] code: options before the last argument. */
 static void function_load_command(struct cmd_ctx *ctx)
 {
@@ -284,11 +292,13 @@ static struct command function_subcommands[] = {
 };
 
 struct command function_commands[] = {
-    {.name = "fcall", .arity = -3, .flags = FCALL_FLAGS, .numkeys_arg = 2, .proc = fcall_command,
+    {.name = "fcall", .arity = -3, .flags = FCALL_FLAGS | CMD_MAY_REPLICATE, .numkeys_arg = 2,
+     .line_flags = fcall_line_flags, .proc = fcall_command,
      .group = "scripting", .acl = ACL_SCRIPTING, .summary = "Invoke a function",
      .since = "7.0.0", .complexity = FCALL_CX, .args = FCALL_ARGS},
     {.name = "fcall_ro", .arity = -3, .flags = FCALL_FLAGS | CMD_READONLY, .numkeys_arg = 2,
-     .proc = fcall_ro_command, .group = "scripting", .acl = ACL_SCRIPTING,
+     .line_flags = fcall_line_flags, .proc = fcall_ro_command, .group = "scripting",
+     .acl = ACL_SCRIPTING,
      .summary = "Invoke a read-only function", .since = "7.0.0", .complexity = FCALL_CX,
      .args = FCALL_ARGS},
     {.name = "function", .arity = -2, .proc = NULL, .group = "scripting",

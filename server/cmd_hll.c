@@ -532,7 +532,7 @@ struct command hll_commands[] = {
             ARGS({"key", "key", NULL, 0, NULL},
                  {"element", "string", NULL, COMMAND_ARG_OPTIONAL | COMMAND_ARG_MULTIPLE,
                   NULL})),
-    HLL_CMD("pfcount", -2, CMD_READONLY, 1, -1, pfcount_command,
+    HLL_CMD("pfcount", -2, CMD_READONLY | CMD_MAY_REPLICATE, 1, -1, pfcount_command,
             "Return the approximated cardinality of the set(s) observed by the HyperLogLog at "
             "key(s).",
             "2.8.9",

@@ -113,7 +113,7 @@ static void count_existing(struct cmd_ctx *ctx, unsigned flags)
         struct cmd_key k;
         cmd_key(ctx, i, &k);
         /* Not cmd_find: TOUCH touches even under CLIENT NO-TOUCH. */
-        if (keyspace_find(k.shard, &k.key, ctx->now_ms, flags) != NULL)
+        if (keyspace_find(k.shard, &k.key, ctx->now_ms, flags | KEYSPACE_LOOKUP_READ) != NULL)
             found++;
         else
             cmd_notify_miss(ctx, &k);
@@ -473,8 +473,9 @@ static const struct object *object_lookup_or_reply(struct cmd_ctx *ctx)
 {
     struct cmd_key k;
     cmd_key(ctx, 2, &k);
-    struct hashmap_entry *e = keyspace_find(k.shard, &k.key, ctx->now_ms,
-                                            KEYSPACE_LOOKUP_NOTOUCH | KEYSPACE_LOOKUP_COUNT);
+    struct hashmap_entry *e =
+        keyspace_find(k.shard, &k.key, ctx->now_ms,
+                      KEYSPACE_LOOKUP_NOTOUCH | KEYSPACE_LOOKUP_COUNT | KEYSPACE_LOOKUP_READ);
     if (e == NULL) {
         resp_add_null(ctx->out);
         return NULL;

@@ -65,7 +65,8 @@ static void usage_command(struct cmd_ctx *ctx)
     }
     struct cmd_key k;
     cmd_key(ctx, 2, &k);
-    struct hashmap_entry *e = keyspace_find(k.shard, &k.key, ctx->now_ms, KEYSPACE_LOOKUP_NOTOUCH);
+    struct hashmap_entry *e =
+        keyspace_find(k.shard, &k.key, ctx->now_ms, KEYSPACE_LOOKUP_NOTOUCH | KEYSPACE_LOOKUP_READ);
     if (e == NULL) {
         resp_add_null(ctx->out);
         return;

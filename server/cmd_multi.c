@@ -78,20 +78,9 @@ int multi_queue(struct client *c, const struct command *cmd, const struct resp_a
         c->mqueue = q;
         c->mcap = cap;
     }
-    size_t bytes = argc * sizeof(struct resp_arg);
-    for (size_t i = 0; i < argc; i++)
-        bytes += argv[i].len + 1;
-    struct resp_arg *copy = malloc(bytes);
+    struct resp_arg *copy = command_args_copy(argv, argc);
     if (copy == NULL)
         return -ENOMEM;
-    char *p = (char *)(copy + argc);
-    for (size_t i = 0; i < argc; i++) {
-        memcpy(p, argv[i].ptr, argv[i].len);
-        p[argv[i].len] = '\0';
-        copy[i].ptr = p;
-        copy[i].len = argv[i].len;
-        p += argv[i].len + 1;
-    }
     c->mqueue[c->mcount++] = (struct multi_cmd){.cmd = cmd, .argc = argc, .argv = copy};
     return 0;
 }
@@ -281,12 +270,25 @@ static bool queue_has_scripts(const struct client *c)
     return false;
 }
 
-static bool queue_may_grow(const struct client *c)
+/* The queued command lines' flags together (Redis's mstate.cmd_flags):
+ * a script's by what it declares. */
+static uint32_t queue_flags(const struct client *c)
 {
-    for (size_t i = 0; i < c->mcount; i++)
-        if (c->mqueue[i].cmd->flags & CMD_DENYOOM)
-            return true;
-    return false;
+    uint32_t flags = 0;
+    for (size_t i = 0; i < c->mcount; i++) {
+        const struct multi_cmd *q = &c->mqueue[i];
+        flags |= command_line_flags(c, q->cmd, q->argv, q->argc);
+    }
+    return flags;
+}
+
+/* EXEC's line_flags (command.h): its own and its queue's. */
+static uint32_t exec_line_flags(const struct client *c, const struct resp_arg *argv, size_t argc,
+                                uint32_t flags)
+{
+    (void)argv;
+    (void)argc;
+    return flags | queue_flags(c);
 }
 
 /* Refuse EXEC before running anything: reply, drop queue and watches. */
@@ -310,7 +312,7 @@ static void exec_command(struct cmd_ctx *ctx)
         exec_abort(ctx, "EXECABORT Transaction discarded because of previous errors.");
         return;
     }
-    if (queue_may_grow(c) && server_over_maxmemory()) {
+    if ((queue_flags(c) & CMD_DENYOOM) && server_over_maxmemory()) {
         exec_abort(ctx, "EXECABORT Transaction discarded because of: " ERR_MAXMEMORY_OOM);
         return;
     }
@@ -395,7 +397,8 @@ struct command transaction_commands[] = {
     {.name = "multi", .arity = 1, .flags = TX_FLAGS | CMD_TX_CONTROL | CMD_FAST | CMD_ALLOW_BUSY,
      .proc = multi_command, .group = "transactions", .acl = ACL_TRANSACTION,
      .summary = "Starts a transaction.", .since = "1.2.0", .complexity = "O(1)"},
-    {.name = "exec", .arity = 1, .flags = TX_FLAGS | CMD_TX_CONTROL | CMD_SKIP_SLOWLOG, .proc = exec_command,
+    {.name = "exec", .arity = 1, .flags = TX_FLAGS | CMD_TX_CONTROL | CMD_SKIP_SLOWLOG,
+     .line_flags = exec_line_flags, .proc = exec_command,
      .group = "transactions", .acl = ACL_TRANSACTION,
      .summary = "Executes all commands in a transaction.", .since = "1.2.0",
      .complexity = "Depends on commands in the transaction"},

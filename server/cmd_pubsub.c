@@ -278,7 +278,7 @@ struct command pubsub_commands[] = {
      .since = "2.0.0", .complexity = "O(N) where N is the number of patterns to unsubscribe.",
      .args = opt_pattern_args},
     {.name = "publish", .arity = 3,
-     .flags = CMD_PUBSUB | CMD_LOADING | CMD_STALE | CMD_FAST,
+     .flags = CMD_PUBSUB | CMD_LOADING | CMD_STALE | CMD_FAST | CMD_MAY_REPLICATE,
      .proc = publish_command, .group = "pubsub", .summary = "Posts a message to a channel.",
      .since = "2.0.0", .complexity = "O(N+M) where N is the number of clients subscribed to the "
                                      "receiving channel and M is the total number of subscribed "
@@ -302,7 +302,7 @@ struct command pubsub_commands[] = {
                                           COMMAND_ARG_OPTIONAL | COMMAND_ARG_MULTIPLE, NULL},
                                          {0}}},
     {.name = "spublish", .arity = 3,
-     .flags = CMD_PUBSUB | CMD_LOADING | CMD_STALE | CMD_FAST | CMD_NOT_KEYS, .first_key = 1,
+     .flags = CMD_PUBSUB | CMD_LOADING | CMD_STALE | CMD_FAST | CMD_NOT_KEYS | CMD_MAY_REPLICATE, .first_key = 1,
      .last_key = 1, .key_step = 1, .proc = spublish_command, .group = "pubsub",
      .summary = "Post a message to a shard channel", .since = "7.0.0",
      .complexity = "O(N) where N is the number of clients subscribed to the receiving shard "

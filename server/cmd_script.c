@@ -34,6 +34,23 @@ static void evalsha_ro_command(struct cmd_ctx *ctx)
     script_lua_eval(ctx, true, true);
 }
 
+/* Redis's evalGetCommandFlags: the script's own flags decide. */
+static uint32_t eval_line_flags(const struct client *c, const struct resp_arg *argv, size_t argc,
+                                uint32_t flags)
+{
+    (void)c;
+    (void)argc;
+    return script_lua_line_flags(&argv[1], false, flags);
+}
+
+static uint32_t evalsha_line_flags(const struct client *c, const struct resp_arg *argv,
+                                   size_t argc, uint32_t flags)
+{
+    (void)c;
+    (void)argc;
+    return script_lua_line_flags(&argv[1], true, flags);
+}
+
 /* ---- SCRIPT ------------------------------------------------------------------------ */
 
 static void script_load_command(struct cmd_ctx *ctx)
@@ -116,9 +133,8 @@ static void script_help_command(struct cmd_ctx *ctx)
     ARGS(__VA_ARGS__, {"numkeys", "integer", NULL, 0, NULL},                                   \
          {"key", "key", NULL, COMMAND_ARG_OPTIONAL | COMMAND_ARG_MULTIPLE, NULL},              \
          {"arg", "string", NULL, COMMAND_ARG_OPTIONAL | COMMAND_ARG_MULTIPLE, NULL})
-#define EVAL_FLAGS                                                                             \
-    (CMD_NOSCRIPT | CMD_SKIP_MONITOR | CMD_MAY_REPLICATE | CMD_NO_MANDATORY_KEYS | CMD_STALE | \
-     CMD_SCRIPT)
+#define EVAL_FLAGS \
+    (CMD_NOSCRIPT | CMD_SKIP_MONITOR | CMD_NO_MANDATORY_KEYS | CMD_STALE | CMD_SCRIPT)
 #define EVAL_CX "Depends on the script that is executed."
 #define SCRIPT_FLAGS (CMD_NOSCRIPT | CMD_SCRIPT)
 
@@ -157,19 +173,23 @@ static struct command script_subcommands[] = {
 };
 
 struct command scripting_commands[] = {
-    {.name = "eval", .arity = -3, .flags = EVAL_FLAGS, .numkeys_arg = 2, .proc = eval_command,
+    {.name = "eval", .arity = -3, .flags = EVAL_FLAGS | CMD_MAY_REPLICATE, .numkeys_arg = 2,
+     .line_flags = eval_line_flags, .proc = eval_command,
      .group = "scripting", .acl = ACL_SCRIPTING, .summary = "Execute a Lua script server side", .since = "2.6.0",
      .complexity = EVAL_CX, .args = EVAL_ARGS({"script", "string", NULL, 0, NULL})},
-    {.name = "evalsha", .arity = -3, .flags = EVAL_FLAGS, .numkeys_arg = 2,
-     .proc = evalsha_command, .group = "scripting", .acl = ACL_SCRIPTING,
+    {.name = "evalsha", .arity = -3, .flags = EVAL_FLAGS | CMD_MAY_REPLICATE, .numkeys_arg = 2,
+     .line_flags = evalsha_line_flags, .proc = evalsha_command,
+     .group = "scripting", .acl = ACL_SCRIPTING,
      .summary = "Execute a Lua script server side", .since = "2.6.0", .complexity = EVAL_CX,
      .args = EVAL_ARGS({"sha1", "string", NULL, 0, NULL})},
     {.name = "eval_ro", .arity = -3, .flags = EVAL_FLAGS | CMD_READONLY, .numkeys_arg = 2,
-     .proc = eval_ro_command, .group = "scripting", .acl = ACL_SCRIPTING,
+     .line_flags = eval_line_flags, .proc = eval_ro_command,
+     .group = "scripting", .acl = ACL_SCRIPTING,
      .summary = "Execute a read-only Lua script server side", .since = "7.0.0",
      .complexity = EVAL_CX, .args = EVAL_ARGS({"script", "string", NULL, 0, NULL})},
     {.name = "evalsha_ro", .arity = -3, .flags = EVAL_FLAGS | CMD_READONLY, .numkeys_arg = 2,
-     .proc = evalsha_ro_command, .group = "scripting", .acl = ACL_SCRIPTING,
+     .line_flags = evalsha_line_flags, .proc = evalsha_ro_command,
+     .group = "scripting", .acl = ACL_SCRIPTING,
      .summary = "Execute a read-only Lua script server side", .since = "7.0.0",
      .complexity = EVAL_CX, .args = EVAL_ARGS({"sha1", "string", NULL, 0, NULL})},
     {.name = "script", .arity = -2, .proc = NULL, .group = "scripting",

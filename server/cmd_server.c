@@ -25,6 +25,7 @@
 #include "loading.h"
 #include "log.h"
 #include "memory.h"
+#include "pause.h"
 #include "pubsub.h"
 #include "rlimit.h"
 #include "script.h"
@@ -123,7 +124,7 @@ static void info_clients(struct resp_out *t)
     info_line(t, "maxclients:%lld", server.cfg.maxclients);
     info_line(t, "client_recent_max_input_buffer:0");
     info_line(t, "client_recent_max_output_buffer:0");
-    info_line(t, "blocked_clients:%lld", blocking_count());
+    info_line(t, "blocked_clients:%lld", blocking_count() + (long long)pause_postponed_count());
     info_line(t, "tracking_clients:%u",
               atomic_load_explicit(&tracking__clients, memory_order_relaxed));
     info_line(t, "clients_in_timeout_table:0");

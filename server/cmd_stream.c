@@ -768,26 +768,6 @@ static void xread_args_free(struct xread_args *a)
         free(a->ids);
 }
 
-/* BLOCK's timeout as Redis's getTimeoutFromObjectOrReply (milliseconds). */
-static bool parse_block_timeout(struct cmd_ctx *ctx, const struct resp_arg *arg, long long *ms)
-{
-    long long tval;
-    if (!resp_str_to_ll(arg->ptr, arg->len, &tval)) {
-        resp_add_error(ctx->out, "ERR timeout is not an integer or out of range");
-        return false;
-    }
-    if (tval < 0) {
-        resp_add_error(ctx->out, "ERR timeout is negative");
-        return false;
-    }
-    if (tval > 0 && tval > LLONG_MAX - ctx->now_ms) {
-        resp_add_error(ctx->out, "ERR timeout is out of range");
-        return false;
-    }
-    *ms = tval;
-    return true;
-}
-
 /* The options up to STREAMS, in Redis's order of checks. */
 static bool parse_xread_options(struct cmd_ctx *ctx, struct xread_args *a)
 {
@@ -801,7 +781,7 @@ static bool parse_xread_options(struct cmd_ctx *ctx, struct xread_args *a)
                                 (int)ctx->argv[0].len, ctx->argv[0].ptr);
                 return false;
             }
-            if (!parse_block_timeout(ctx, &ctx->argv[++i], &a->timeout_ms))
+            if (!arg_to_timeout_ms_or_reply(ctx, &ctx->argv[++i], &a->timeout_ms))
                 return false;
         } else if (arg_is(o, "count") && moreargs) {
             if (!arg_to_ll_or_reply(ctx, &ctx->argv[++i], &a->count))

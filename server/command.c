@@ -15,6 +15,7 @@
 #include <assert.h>
 #include <ctype.h>
 #include <errno.h>
+#include <limits.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -29,6 +30,7 @@
 #include "loading.h"
 #include "log.h"
 #include "monitor.h"
+#include "pause.h"
 #include "propagate.h"
 #include "pubsub.h"
 #include "script.h"
@@ -412,6 +414,8 @@ struct hashmap_entry *cmd_find(struct cmd_ctx *ctx, const struct cmd_key *k, uns
 {
     if (ctx->client->flags & CLIENT_NO_TOUCH)
         flags |= KEYSPACE_LOOKUP_NOTOUCH;
+    if (!(ctx->cmd->flags & CMD_WRITE))
+        flags |= KEYSPACE_LOOKUP_READ;
     struct hashmap_entry *e = keyspace_find(k->shard, &k->key, ctx->now_ms, flags);
     if (e == NULL && (flags & KEYSPACE_LOOKUP_COUNT))
         cmd_notify_miss(ctx, k);
@@ -498,6 +502,25 @@ void reply_scan(struct cmd_ctx *ctx, uint64_t cursor, const struct resp_out *ite
     resp_add_raw(ctx->out, items->data, items->len);
 }
 
+bool arg_to_timeout_ms_or_reply(struct cmd_ctx *ctx, const struct resp_arg *arg, long long *ms)
+{
+    long long tval;
+    if (!resp_str_to_ll(arg->ptr, arg->len, &tval)) {
+        resp_add_error(ctx->out, "ERR timeout is not an integer or out of range");
+        return false;
+    }
+    if (tval < 0) {
+        resp_add_error(ctx->out, "ERR timeout is negative");
+        return false;
+    }
+    if (tval > 0 && tval > LLONG_MAX - ctx->now_ms) {
+        resp_add_error(ctx->out, "ERR timeout is out of range");
+        return false;
+    }
+    *ms = tval;
+    return true;
+}
+
 void arg_to_cstr(const struct resp_arg *arg, char *buf, size_t cap)
 {
     size_t n = arg->len < cap - 1 ? arg->len : cap - 1;
@@ -506,6 +529,30 @@ void arg_to_cstr(const struct resp_arg *arg, char *buf, size_t cap)
 }
 
 /* ---- dispatch ----------------------------------------------------------------- */
+
+uint32_t command_line_flags(const struct client *c, const struct command *cmd,
+                            const struct resp_arg *argv, size_t argc)
+{
+    return cmd->line_flags ? cmd->line_flags(c, argv, argc, cmd->flags) : cmd->flags;
+}
+
+struct resp_arg *command_args_copy(const struct resp_arg *argv, size_t argc)
+{
+    size_t bytes = argc * sizeof(struct resp_arg);
+    for (size_t i = 0; i < argc; i++)
+        bytes += argv[i].len + 1;
+    struct resp_arg *copy = malloc(bytes);
+    if (copy == NULL)
+        return NULL;
+    char *p = (char *)(copy + argc);
+    for (size_t i = 0; i < argc; i++) {
+        memcpy(p, argv[i].ptr, argv[i].len);
+        p[argv[i].len] = '\0';
+        copy[i] = (struct resp_arg){p, argv[i].len};
+        p += argv[i].len + 1;
+    }
+    return copy;
+}
 
 static bool arity_ok(const struct command *cmd, size_t argc)
 {
@@ -929,6 +976,20 @@ static void abort_rejected_exec(struct cmd_ctx *ctx, size_t mark)
     multi_client_reset(ctx->client);
 }
 
+/* Redis's processCommand checks CLIENT PAUSE last, just before running
+ * or queuing a command that passed every other check: true when the
+ * command is postponed (pause.h), or refused for want of memory. */
+static bool postponed(struct cmd_ctx *ctx, const struct command *cmd)
+{
+    if (!pause_holds(ctx->client, cmd, ctx->argv, ctx->argc, ctx->now_ms))
+        return false;
+    if (pause_postpone(ctx->client, ctx->argv, ctx->argc) < 0)
+        return false; /* it runs now: better than an error nobody expects */
+    ctx->client->last_cmd = cmd; /* CLIENT LIST shows what waits, as Redis */
+    atomic_store_explicit(&ctx->client->view.last_cmd, cmd, memory_order_relaxed);
+    return true;
+}
+
 /*
  * Inside MULTI, as Redis's processCommand: a command refused by the usual
  * checks, or flagged no-multi, or (over maxmemory) any command but the
@@ -948,6 +1009,8 @@ static void execute_in_multi(struct cmd_ctx *ctx, size_t mark)
             resp_add_error(ctx->out, "ERR Command not allowed inside a transaction");
         else if (server_over_maxmemory())
             resp_add_error(ctx->out, ERR_MAXMEMORY_OOM);
+        else if (postponed(ctx, rejected))
+            return;
         else if (multi_queue(c, rejected, ctx->argv, ctx->argc) < 0)
             resp_add_error(ctx->out, ERR_OUT_OF_MEMORY);
         else
@@ -959,6 +1022,8 @@ static void execute_in_multi(struct cmd_ctx *ctx, size_t mark)
         }
     }
     bool failed = true;
+    if (cmd != NULL && postponed(ctx, cmd))
+        return;
     if (cmd != NULL) {
         failed = run_counted(ctx, cmd, mark, false);
     } else {
@@ -993,6 +1058,7 @@ static bool refused_while_subscribed(struct cmd_ctx *ctx, const struct command *
 void command_client_leave(struct client *c)
 {
     tracking_disable(c);
+    pause_client_leave(c);
     monitor_remove(c);
     blocking_client_leave(c);
     multi_client_reset(c);
@@ -1033,6 +1099,8 @@ void command_execute_peeked(struct client *c, struct resp_arg *argv, size_t argc
         rejected = cmd;
         cmd = NULL;
     }
+    if (cmd != NULL && __builtin_expect(postponed(&ctx, cmd), 0))
+        return;
     if (cmd != NULL)
         failed = run_counted(&ctx, cmd, mark, false);
     else

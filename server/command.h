@@ -176,6 +176,11 @@ struct command {
      * BY and GET patterns). Such a command also shows `unknown_keys`. */
     void (*find_keys)(struct command_keys *it, const struct resp_arg *argv, size_t argc);
     const struct command_key_note *unknown_keys; /* NULL-notes terminated, may be NULL */
+    /* Not NULL: this command line's flags, where they depend on its
+     * arguments or client (Redis's getCommandFlags: a script's shebang
+     * flags, a function's flags, EXEC's queue), from the table's `flags`. */
+    uint32_t (*line_flags)(const struct client *c, const struct resp_arg *argv, size_t argc,
+                           uint32_t flags);
     command_proc proc;
     const char *group;            /* "string", "keyspace", "connection", "server", "generic" */
     const char *summary;
@@ -201,6 +206,14 @@ const struct command *command_lookup_sub(const struct command *parent, const cha
 uint32_t command_acl_categories(const struct command *cmd);
 /* The category's name without '@' ("keyspace"), by bit index; NULL past the end. */
 const char *command_acl_name(unsigned bit);
+
+/* The flags of client c's command line (by the command's line_flags if it
+ * has them). May take the script lock: call it holding none. */
+uint32_t command_line_flags(const struct client *c, const struct command *cmd,
+                            const struct resp_arg *argv, size_t argc);
+/* A copy of a command line in one malloc'd block (the arguments, then
+ * their bytes, each NUL-terminated): free() frees it. NULL on ENOMEM. */
+struct resp_arg *command_args_copy(const struct resp_arg *argv, size_t argc);
 
 /* Every command and subcommand has an id below command_id_count(). */
 size_t command_id_count(void);
@@ -337,6 +350,10 @@ struct resp_arg command_arg_shown(const struct resp_arg *argv, size_t argc, size
 bool arg_to_ll(const struct resp_arg *arg, long long *out);
 /* Parse as long long or reply "value is not an integer or out of range". */
 bool arg_to_ll_or_reply(struct cmd_ctx *ctx, const struct resp_arg *arg, long long *out);
+/* A timeout in milliseconds as Redis's getTimeoutFromObjectOrReply reads
+ * one (XREAD's BLOCK, CLIENT PAUSE): an integer >= 0 that now_ms plus it
+ * cannot overflow, or reply Redis's error. */
+bool arg_to_timeout_ms_or_reply(struct cmd_ctx *ctx, const struct resp_arg *arg, long long *ms);
 /* A SCAN-family cursor as Redis's parseScanCursorOrReply reads it (strtoul
  * rules: "" is 0, an optional sign, "-1" wraps; false on garbage or
  * overflow: reply "ERR invalid cursor"). */

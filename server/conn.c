@@ -250,12 +250,13 @@ static void wake_cb(struct client *cl)
 
 static const struct client_io conn_io = {.wake_cb = wake_cb};
 
-/* Subscribers wait for messages, monitors for lines and blocked clients
- * for data, not for requests: Redis's timeout exempts them. */
+/* Subscribers wait for messages, monitors for lines, blocked clients for
+ * data and postponed ones for the pause's end, not for requests: Redis's
+ * timeout exempts them. */
 static bool timed_out(const struct conn *c, long long timeout, long long now_ms)
 {
     return timeout > 0 && !pubsub_client_subscribed(&c->client) &&
-           !(c->client.flags & (CLIENT_BLOCKED | CLIENT_MONITOR)) &&
+           !(c->client.flags & (CLIENT_BLOCKED | CLIENT_MONITOR | CLIENT_POSTPONED)) &&
            now_ms - c->client.last_interaction_ms > timeout * 1000;
 }
 
@@ -517,11 +518,12 @@ static void protocol_error(struct conn *c, const char *text)
     close_after_flush(c);
 }
 
-/* Whether the client's next request may run now: not closing, killed or
- * blocked. */
+/* Whether the client's next request may run now: not closing, killed,
+ * blocked or postponed. */
 static bool runs_requests(const struct client *cl)
 {
-    return !(cl->flags & (CLIENT_CLOSE_AFTER_REPLY | CLIENT_CLOSE_ASAP | CLIENT_BLOCKED)) &&
+    return !(cl->flags & (CLIENT_CLOSE_AFTER_REPLY | CLIENT_CLOSE_ASAP | CLIENT_BLOCKED |
+                          CLIENT_POSTPONED)) &&
            !atomic_load(&cl->killed);
 }
 

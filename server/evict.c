@@ -37,6 +37,7 @@
 #include "keyspace.h"
 #include "latency.h"
 #include "log.h"
+#include "pause.h"
 #include "rng.h"
 #include "server.h"
 
@@ -231,6 +232,9 @@ enum evict_result evict_perform(void)
     if (max <= 0)
         return EVICT_OK;
     if (!server_over_maxmemory() && !remeasure_due())
+        return EVICT_OK;
+    /* Paused clients must find the dataset as they left it (pause.h). */
+    if (pause_in_effect(server_mstime()) != PAUSE_NONE)
         return EVICT_OK;
     if (server.cfg.maxmemory_policy == MAXMEMORY_NOEVICTION)
         return EVICT_FAIL;

@@ -879,6 +879,16 @@ void function_restore(struct cmd_ctx *ctx, const struct resp_arg *payload,
 
 /* ---- FCALL ------------------------------------------------------------------------------ */
 
+uint32_t function_line_flags(const struct resp_arg *name, uint32_t flags)
+{
+    script_lock();
+    const struct function *f = find_function(&live, name->ptr, name->len);
+    if (f != NULL)
+        flags = script_command_flags(flags, f->flags);
+    script_unlock();
+    return flags;
+}
+
 void function_call(struct cmd_ctx *ctx, bool read_only)
 {
     struct function *f = find_function(&live, ctx->argv[1].ptr, ctx->argv[1].len);

@@ -18,6 +18,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 struct cmd_ctx;
 struct resp_arg;
@@ -55,6 +56,10 @@ void function_restore(struct cmd_ctx *ctx, const struct resp_arg *payload,
                       enum function_restore_policy policy);
 /* FCALL / FCALL_RO name numkeys key... arg... */
 void function_call(struct cmd_ctx *ctx, bool read_only);
+/* FCALL's and FCALL_RO's line_flags (command.h): by the named function's
+ * flags (an unknown one keeps the command's). Takes the script lock: call
+ * it holding none. */
+uint32_t function_line_flags(const struct resp_arg *name, uint32_t flags);
 
 /* Any thread: as of the last change (FUNCTION STATS, INFO memory). */
 size_t function_library_count(void);

@@ -72,6 +72,21 @@ const struct script_flag_name script_flag_names[SCRIPT_FLAG_NAMES] = {
     {"allow-cross-slot-keys", SCRIPT_ALLOW_CROSS_SLOT},
 };
 
+uint32_t script_command_flags(uint32_t cmd_flags, unsigned script_flags)
+{
+    if (script_flags & SCRIPT_LEGACY)
+        return cmd_flags;
+    /* The script's flags replace the command's; no-writes implies allow-oom. */
+    cmd_flags &= ~(uint32_t)(CMD_STALE | CMD_DENYOOM | CMD_WRITE | CMD_MAY_REPLICATE);
+    if (!(script_flags & (SCRIPT_ALLOW_OOM | SCRIPT_NO_WRITES)))
+        cmd_flags |= CMD_DENYOOM;
+    if (!(script_flags & SCRIPT_NO_WRITES))
+        cmd_flags |= CMD_WRITE;
+    if (script_flags & SCRIPT_ALLOW_STALE)
+        cmd_flags |= CMD_STALE;
+    return cmd_flags;
+}
+
 void script_lock(void)
 {
     pthread_mutex_lock(&lock);

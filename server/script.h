@@ -32,6 +32,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 struct client;
 struct command;
@@ -55,6 +56,11 @@ struct script_flag_name {
 };
 #define SCRIPT_FLAG_NAMES 5
 extern const struct script_flag_name script_flag_names[SCRIPT_FLAG_NAMES];
+
+/* Redis's scriptFlagsToCmdFlags: a command line's flags (command.h's
+ * CMD_*) once its script's flags are known. A script without a shebang
+ * (SCRIPT_LEGACY) keeps the command's. */
+uint32_t script_command_flags(uint32_t cmd_flags, unsigned script_flags);
 
 /* The dispatcher's side: take the script lock before any shard lock of a
  * CMD_SCRIPT command (or an EXEC that queued one), release it after. */

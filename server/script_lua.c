@@ -994,6 +994,25 @@ static void lower_sha(const struct resp_arg *arg, char sha[SHA1_HEX_LEN + 1])
     memset(sha + n, 0, SHA1_HEX_LEN + 1 - n);
 }
 
+uint32_t script_lua_line_flags(const struct resp_arg *script, bool by_digest, uint32_t flags)
+{
+    unsigned script_flags;
+    char err[1200];
+    if (by_digest) {
+        char sha[SHA1_HEX_LEN + 1];
+        if (script->len != SHA1_HEX_LEN)
+            return flags;
+        lower_sha(script, sha);
+        script_lock();
+        const struct cached_script *s = cached(sha);
+        script_flags = s != NULL ? s->flags : SCRIPT_LEGACY;
+        script_unlock();
+    } else if (parse_shebang(script->ptr, script->len, &script_flags, err, sizeof(err)) < 0) {
+        return flags; /* the run will reply the error */
+    }
+    return script_command_flags(flags, script_flags);
+}
+
 bool script_lua_load(struct cmd_ctx *ctx, const struct resp_arg *body, char sha[SHA1_HEX_LEN + 1])
 {
     sha1_hex(body->ptr, body->len, sha);

@@ -16,6 +16,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "sha1.h"
 
@@ -33,6 +34,11 @@ bool script_lua_load(struct cmd_ctx *ctx, const struct resp_arg *body, char sha[
 bool script_lua_exists(const struct resp_arg *digest);
 /* SCRIPT FLUSH: forget every cached script (a fresh Lua state). */
 void script_lua_flush(void);
+/* EVAL's and EVALSHA's line_flags (command.h): by the script's shebang
+ * (`script` is the body, or the digest if by_digest: a script not cached
+ * keeps the command's flags, as in Redis). Takes the script lock for a
+ * digest: call it holding none. */
+uint32_t script_lua_line_flags(const struct resp_arg *script, bool by_digest, uint32_t flags);
 
 /* INFO memory (any thread): the cache's scripts and bytes, and the Lua
  * state's memory, as of the last script or cache change. */

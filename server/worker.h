@@ -48,8 +48,9 @@ struct worker {
     /* Wakes the loop (set by the loop side); called under queue_lock, so
      * once queue_closed is set no post can wake a closing loop. */
     void (*wake_cb)(struct worker *w);
-    /* Call blocking_expire on this loop at `at_ms` (wall clock) or
-     * earlier; set by the loop side, called from the loop's own thread. */
+    /* Call blocking_expire and pause_expire on this loop at `at_ms` (wall
+     * clock) or earlier; set by the loop side, called from the loop's own
+     * thread. */
     void (*alarm_cb)(struct worker *w, long long at_ms);
     /* A script called by `running` is past busy-reply-threshold on this
      * loop (busy) or has just ended so (!busy): let the loop's other
@@ -65,6 +66,9 @@ struct worker {
     atomic_uint unrun;
     bool queue_closed;
     struct hashmap *clients_by_id; /* id -> struct client *, the worker's thread only */
+    /* Clients postponed by CLIENT PAUSE, oldest first (pause.c); the
+     * worker's thread only. */
+    struct client *postponed_head, *postponed_tail;
 };
 
 /* n workers with empty queues and indexes. 0 or -ENOMEM. */

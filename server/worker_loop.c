@@ -28,6 +28,7 @@
 #include "blocking.h"
 #include "conn.h"
 #include "log.h"
+#include "pause.h"
 #include "server.h"
 
 #define WORKER_TICK_MS 1000
@@ -213,6 +214,9 @@ static void alarm_fired_cb(uv_timer_t *timer)
 {
     struct worker_loop *wl = timer->data;
     long long now = server_mstime(), next = blocking_expire(wl->w, now);
+    long long resume = pause_expire(wl->w, now);
+    if (resume > 0 && (next == 0 || resume < next))
+        next = resume;
     if (next > 0)
         uv_timer_start(&wl->alarm, alarm_fired_cb, (uint64_t)(next > now ? next - now : 0), 0);
     conn_flush_queued(wl); /* now: the check handle would wait for the next poll */
