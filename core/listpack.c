@@ -114,6 +114,12 @@ size_t listpack_entry_size(const void *s, size_t len)
     return hlen + dlen + backlen(back, hlen + dlen);
 }
 
+size_t listpack_int_size(int64_t v)
+{
+    unsigned char head[9];
+    return encode_int(head, v) + 1; /* at most 9 bytes: a 1-byte backlen */
+}
+
 size_t listpack_encode(unsigned char *dst, const void *s, size_t len)
 {
     size_t dlen, hlen = encode_head(dst, s, len, &dlen);

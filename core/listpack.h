@@ -35,6 +35,8 @@ struct listpack_value {
 
 /* Bytes listpack_encode writes for s (len must fit in 32 bits). */
 size_t listpack_entry_size(const void *s, size_t len);
+/* Bytes an integer entry of v takes (lpAppendInteger). */
+size_t listpack_int_size(int64_t v);
 /* Write s as an entry at dst (listpack_entry_size bytes); returns them. */
 size_t listpack_encode(unsigned char *dst, const void *s, size_t len);
 /* The entry at p, with `avail` bytes readable from p: its size (backlen

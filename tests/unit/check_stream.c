@@ -13,12 +13,13 @@
 #include "stream.h"
 
 static const struct stream_id ID_MIN = {0, 0}, ID_MAX = {UINT64_MAX, UINT64_MAX};
+static struct object_limits limits = OBJECT_LIMITS_DEFAULT;
 
 static void add(struct stream *s, uint64_t ms, uint64_t seq, const char *f, const char *v)
 {
     struct stream_str fv[2] = {{f, strlen(f)}, {v, strlen(v)}};
     struct stream_id id = {ms, seq};
-    ck_assert_int_eq(stream_append(s, &id, fv, 2), STREAM_OK);
+    ck_assert_int_eq(stream_append(s, &id, fv, 2, &limits), STREAM_OK);
     stream__check_invariants(s);
 }
 
@@ -262,7 +263,7 @@ START_TEST(random_against_model)
             snprintf(m[n].value, sizeof(m[n].value), "v%llu", (unsigned long long)(rnd % 997));
             const char *field = (rnd >> 20) % 4 ? "field" : "other";
             struct stream_str fv[2] = {{field, strlen(field)}, {m[n].value, strlen(m[n].value)}};
-            ck_assert_int_eq(stream_append(s, &id, fv, 2), STREAM_OK);
+            ck_assert_int_eq(stream_append(s, &id, fv, 2, &limits), STREAM_OK);
             m[n].id = id;
             m[n++].live = true;
             live++;
