@@ -1,6 +1,10 @@
 /*
  * rdb_stream.c - streams in RDB files and DUMP payloads, as Redis 7.0
  * writes them (RDB_TYPE_STREAM_LISTPACKS_2). Internal to core/rdb*.c.
+ * Redis 5 and 6's RDB_TYPE_STREAM_LISTPACKS reads too, as Redis 7.0 reads
+ * it: without the first ID, max deleted ID, entries added (taken to be
+ * the length) and the groups' entries read (estimated from their last
+ * delivered IDs).
  *
  * Layout (Redis's rdbSaveObject for OBJ_STREAM, version 2)
  *
@@ -508,7 +512,9 @@ static int read_consumer(struct rdb_reader *r, struct stream_group *g, struct pe
     return rc;
 }
 
-static int read_group(struct rdb_reader *r, struct stream *s)
+/* A group; a v1 payload has no entries-read counter: Redis 7.0
+ * estimates it from the last delivered ID. */
+static int read_group(struct rdb_reader *r, struct stream *s, bool v2)
 {
     struct rdb_str name;
     struct stream_id last;
@@ -519,7 +525,9 @@ static int read_group(struct rdb_reader *r, struct stream *s)
         rc = bad(r, "duplicate group");
     struct stream_group *g = NULL;
     if (rc == 0 && (rc = read_id_lens(r, &last)) == 0 &&
-        (rc = rdb_read_len(r, &entries_read, NULL)) == 0) {
+        (!v2 || (rc = rdb_read_len(r, &entries_read, NULL)) == 0)) {
+        if (!v2)
+            entries_read = (uint64_t)stream_estimate_distance(s, &last);
         g = stream_group_create(s, name.ptr, name.len, &last, (long long)entries_read);
         if (g == NULL)
             rc = RDB_ENOMEM;
@@ -537,21 +545,22 @@ static int read_group(struct rdb_reader *r, struct stream *s)
     return rc;
 }
 
-static int read_meta(struct rdb_reader *r, struct stream *s)
+/* The stream's counters; a v1 payload has only the length and last ID:
+ * Redis 7.0 takes entries added to be the length. */
+static int read_meta(struct rdb_reader *r, struct stream *s, bool v2)
 {
-    uint64_t len, added;
-    struct stream_id last, first, maxdel;
+    uint64_t len, added = 0;
+    struct stream_id last, first, maxdel = ID_ZERO;
     int rc = rdb_read_len(r, &len, NULL);
     if (rc == 0)
         rc = read_id_lens(r, &last);
-    if (rc == 0)
-        rc = read_id_lens(r, &first);
-    if (rc == 0)
-        rc = read_id_lens(r, &maxdel);
-    if (rc == 0)
+    if (rc == 0 && v2 && (rc = read_id_lens(r, &first)) == 0 &&
+        (rc = read_id_lens(r, &maxdel)) == 0)
         rc = rdb_read_len(r, &added, NULL);
     if (rc < 0)
         return rc;
+    if (!v2)
+        added = len;
     struct stream_id top = stream_last_id(s);
     if (len != stream_len(s) || stream_id_cmp(&last, &top) < 0 || added < len)
         return bad(r, "length or last ID");
@@ -559,19 +568,20 @@ static int read_meta(struct rdb_reader *r, struct stream *s)
     return RDB_OK;
 }
 
-int rdb__stream_read(struct rdb_reader *r, struct object_value *v)
+int rdb__stream_read(struct rdb_reader *r, unsigned type, struct object_value *v)
 {
+    bool v2 = type == RDB_TYPE_STREAM_LISTPACKS_2;
     struct stream *s = stream_create();
     if (s == NULL)
         return RDB_ENOMEM;
     uint64_t ngroups = 0;
     int rc = read_nodes(r, s);
     if (rc == 0)
-        rc = read_meta(r, s);
+        rc = read_meta(r, s, v2);
     if (rc == 0)
         rc = rdb_read_len(r, &ngroups, NULL);
     for (uint64_t i = 0; i < ngroups && rc == 0; i++)
-        rc = read_group(r, s);
+        rc = read_group(r, s, v2);
     if (rc < 0) {
         stream_destroy(s);
         return rc;

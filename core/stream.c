@@ -586,6 +586,58 @@ size_t stream_bytes(const struct stream *s)
     return s->bytes;
 }
 
+/* A block's master ID as Redis's 128-bit big-endian rax key. */
+static void rax_key(const struct block *b, unsigned char key[16])
+{
+    for (int i = 0; i < 8; i++) {
+        key[i] = (unsigned char)(b->master.ms >> (56 - 8 * i));
+        key[8 + i] = (unsigned char)(b->master.seq >> (56 - 8 * i));
+    }
+}
+
+static int common_prefix(const unsigned char a[16], const unsigned char b[16])
+{
+    int i = 0;
+    while (i < 16 && a[i] == b[i])
+        i++;
+    return i;
+}
+
+/* The rax holding n >= 2 sorted distinct 16-byte keys, as Redis shapes
+ * it: a leaf per key; a branch node wherever keys part (at each distinct
+ * common-prefix depth, found with a stack of the open ones); a compressed
+ * node on every edge that spans more than the one byte its parent holds,
+ * and at the root above the first branch. */
+size_t stream_rax_nodes(const struct stream *s)
+{
+    size_t n = avl_count(&s->blocks), count = n, top = 0;
+    if (n <= 1)
+        return n + 1; /* the root alone; a compressed root and one leaf */
+    int open[16], prev_depth = -1, depth;
+    unsigned char prev[16], key[16];
+    const struct avl_node *node = avl_first(&s->blocks);
+    rax_key(block_of(node), prev);
+    for (node = avl_next(node); node; node = avl_next(node)) {
+        rax_key(block_of(node), key);
+        depth = common_prefix(prev, key);
+        count += (prev_depth > depth ? prev_depth : depth) + 1 < 16; /* prev's leaf edge */
+        while (top && open[top - 1] > depth) {
+            int d = open[--top], parent = top && open[top - 1] > depth ? open[top - 1] : depth;
+            count += 1 + (d > parent + 1);
+        }
+        if (!top || open[top - 1] < depth)
+            open[top++] = depth;
+        prev_depth = depth;
+        memcpy(prev, key, sizeof(prev));
+    }
+    count += prev_depth + 1 < 16; /* the last leaf's edge */
+    while (top) {
+        int d = open[--top];
+        count += 1 + (top ? d > open[top - 1] + 1 : d > 0);
+    }
+    return count;
+}
+
 /* Decode the offsets of window w of the current block's entries (reverse
  * walk): up to STREAM_ITER_WINDOW of them from the w-th mark on. */
 static void iter_load_window(struct stream_iter *it, uint32_t w)

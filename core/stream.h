@@ -145,6 +145,9 @@ struct stream_id stream_max_deleted_id(const struct stream *s);
 uint64_t stream_entries_added(const struct stream *s);
 /* How many blocks (Redis's nodes) hold the entries (XINFO's radix-tree-keys). */
 size_t stream_block_count(const struct stream *s);
+/* XINFO's radix-tree-nodes: the nodes of the rax Redis would hold the
+ * blocks' keys in (O(blocks)). */
+size_t stream_rax_nodes(const struct stream *s);
 /* Heap bytes the stream's entries take (blocks and their buffers). */
 size_t stream_bytes(const struct stream *s);
 

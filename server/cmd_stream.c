@@ -1873,7 +1873,7 @@ static void reply_stream_head(struct cmd_ctx *ctx, const struct stream *s)
     resp_add_bulk_cstr(ctx->out, "radix-tree-keys");
     resp_add_integer(ctx->out, (long long)stream_block_count(s));
     resp_add_bulk_cstr(ctx->out, "radix-tree-nodes");
-    resp_add_integer(ctx->out, (long long)stream_block_count(s) + 1);
+    resp_add_integer(ctx->out, (long long)stream_rax_nodes(s));
     resp_add_bulk_cstr(ctx->out, "last-generated-id");
     reply_id(ctx, &last);
     resp_add_bulk_cstr(ctx->out, "max-deleted-entry-id");
