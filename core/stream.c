@@ -33,7 +33,12 @@
  *   the second rule each block keeps `lp_body`, the bytes that listpack
  *   would have (listpack.h's sizes, integers and integer-like strings
  *   included) but for its two counters, whose sizes follow the counts.
- *   stream__check_invariants recomputes it from the buffer. RDB files
+ *   Sizing an integer-like string means parsing it, which would cost an
+ *   append at Redis's defaults more than the rest of it, and most blocks
+ *   close at max-entries long before the bytes matter: so lp_body starts
+ *   as an upper bound (every string sized as a string) and becomes exact,
+ *   by one scan of the block, only when that bound says the block might
+ *   be full; from then on appends keep it exact. RDB files
  *   and DUMP payloads carry the blocks as they are (rdb_stream.c), so a
  *   reload keeps the layout, as Redis's does.
  *
@@ -91,9 +96,10 @@ struct block {
     uint32_t live, deleted;
     uint32_t len, cap;
     uint32_t first_entry;     /* offset of the first entry (after the master fields) */
-    uint32_t lp_body;         /* Redis's listpack bytes but for its two counters */
+    uint32_t lp_body;         /* Redis's listpack bytes but for its counters, or more */
     uint32_t nmarks;
     bool last_deleted;        /* the entry with ID `last` is deleted */
+    bool lp_exact;            /* lp_body is exact, not an upper bound */
     unsigned char *data;
     uint32_t *marks;          /* offsets of entries WINDOW, 2 WINDOW, ... (reverse walks) */
 };
@@ -316,30 +322,80 @@ static size_t lp_entry_frame(const struct block *b, const struct stream_id *id, 
     return same ? size : size + listpack_int_size((int64_t)npairs);
 }
 
+/* A string's bytes in the listpack: exact, or its upper bound. */
+static size_t lp_str_size(const struct stream_str *str, bool exact)
+{
+    return exact ? listpack_entry_size(str->ptr, str->len) : listpack_str_size(str->len);
+}
+
 static size_t lp_entry_size(const struct block *b, const struct stream_id *id,
                             const struct stream_str *fv, size_t n, bool same)
 {
     size_t size = lp_entry_frame(b, id, n / 2, same);
     for (size_t i = same ? 1 : 0; i < n; i += same ? 2 : 1)
-        size += listpack_entry_size(fv[i].ptr, fv[i].len);
+        size += lp_str_size(&fv[i], b->lp_exact);
     return size;
 }
 
-/* The listpack's bytes, its counters included (lpBytes). */
-static size_t lp_bytes(const struct block *b)
+/* The master entry's bytes, exact: count and deleted aside, the field
+ * count, the fields and the 0 that ends it, in an empty listpack. */
+static size_t lp_scan_master(const struct block *b)
 {
-    return b->lp_body + listpack_int_size(b->live) + listpack_int_size(b->deleted);
+    const unsigned char *p = b->data;
+    size_t nfields = (size_t)varint_get(&p);
+    size_t lp = LISTPACK_EMPTY + listpack_int_size((int64_t)nfields) + listpack_int_size(0);
+    for (size_t i = 0; i < nfields; i++) {
+        struct stream_str f = str_get(&p);
+        lp += listpack_entry_size(f.ptr, f.len);
+    }
+    return lp;
+}
+
+/* The entry at *p's bytes, exact; *p moves past it. */
+static size_t lp_scan_entry(const struct block *b, const unsigned char **p)
+{
+    struct stream_id id;
+    unsigned flags = entry_head(b, p, &id);
+    bool same = flags & F_SAME;
+    size_t npairs = same ? master_nfields(b) : (size_t)varint_get(p);
+    size_t lp = lp_entry_frame(b, &id, npairs, same);
+    for (size_t i = 0; i < (same ? npairs : 2 * npairs); i++) {
+        struct stream_str v = str_get(p);
+        lp += listpack_entry_size(v.ptr, v.len);
+    }
+    return lp;
+}
+
+/* lp_body exact, from the block's bytes. */
+static size_t lp_scan(const struct block *b)
+{
+    const unsigned char *p = b->data + b->first_entry, *end = b->data + b->len;
+    size_t lp = lp_scan_master(b);
+    while (p < end)
+        lp += lp_scan_entry(b, &p);
+    return lp;
+}
+
+/* The listpack's bytes, its counters included (lpBytes), given its body. */
+static size_t lp_bytes(const struct block *b, size_t body)
+{
+    return body + listpack_int_size(b->live) + listpack_int_size(b->deleted);
 }
 
 /* streamAppendItem's test: whether the tail block b is full for an entry
- * whose strings take `strings` bytes, under the limits read now. */
-static bool node_full(const struct block *b, const struct object_limits *limits, size_t strings)
+ * whose strings take `strings` bytes, under the limits read now. Makes
+ * lp_body exact when its bound is not enough to tell. */
+static bool node_full(struct block *b, const struct object_limits *limits, size_t strings)
 {
     uint64_t max_bytes = (uint64_t)limits->stream_node_max_bytes;
     long long max_entries = limits->stream_node_max_entries;
     if (max_bytes == 0 || max_bytes > STREAM_LISTPACK_MAX_SIZE)
         max_bytes = STREAM_LISTPACK_MAX_SIZE;
-    if (lp_bytes(b) + strings >= max_bytes)
+    if (lp_bytes(b, b->lp_body) + strings >= max_bytes && !b->lp_exact) {
+        b->lp_body = (uint32_t)lp_scan(b);
+        b->lp_exact = true;
+    }
+    if (lp_bytes(b, b->lp_body) + strings >= max_bytes)
         return true;
     return max_entries > 0 && (uint64_t)b->live + b->deleted >= (unsigned long long)max_entries;
 }
@@ -377,7 +433,7 @@ static struct block *block_open(struct stream *s, const struct stream_id *id,
         w += varint_put(w, f->len);
         memcpy(w, f->ptr, f->len);
         w += f->len;
-        lp += listpack_entry_size(f->ptr, f->len);
+        lp += listpack_str_size(f->len);
     }
     b->len = b->first_entry = (uint32_t)(w - b->data);
     b->lp_body = (uint32_t)lp;
@@ -790,7 +846,6 @@ void stream_iter_node(const struct stream_iter *it, struct stream_node *node)
     node->live = b->live;
     node->deleted = b->deleted;
     node->nfields = master_nfields(b);
-    node->lp_bytes = lp_bytes(b);
 }
 
 void stream_iter_master_fields(const struct stream_iter *it, struct stream_str *fields)
@@ -877,16 +932,18 @@ int stream_append(struct stream *s, const struct stream_id *id, const struct str
         return STREAM_ETOOBIG;
     struct block *b = tail_block(s);
     bool same = b && same_fields(b, fv, n);
-    if (b && (node_full(b, limits, strings) || !block_fits(b, id, entry_size(fv, n, same)))) {
+    size_t size = entry_size(fv, n, same);
+    if (b && (node_full(b, limits, strings) || !block_fits(b, id, size))) {
         block_shrink(s, b);
         b = NULL;
     }
     if (b == NULL) { /* a new block's master fields are the entry's */
         same = true;
-        if ((b = block_open(s, id, fv, n / 2, 2, entry_size(fv, n, true))) == NULL)
+        size = entry_size(fv, n, true);
+        if ((b = block_open(s, id, fv, n / 2, 2, size)) == NULL)
             return STREAM_ENOMEM;
     }
-    if (block_prepare(s, b, entry_size(fv, n, same)) < 0)
+    if (block_prepare(s, b, size) < 0)
         return STREAM_ENOMEM;
     block_put(s, b, id, fv, n, same, false);
     s->length++;
@@ -1316,46 +1373,17 @@ long long stream_estimate_distance(const struct stream *s, const struct stream_i
 
 /* ==== testing ================================================================== */
 
-/* Redis's listpack bytes for the master entry, recomputed from b. */
-static size_t check_lp_master(const struct block *b)
-{
-    const unsigned char *p = b->data;
-    size_t nfields = (size_t)varint_get(&p);
-    size_t lp = LISTPACK_EMPTY + listpack_int_size((int64_t)nfields) + listpack_int_size(0);
-    for (size_t i = 0; i < nfields; i++) {
-        struct stream_str f = str_get(&p);
-        lp += listpack_entry_size(f.ptr, f.len);
-    }
-    INVARIANT(p == b->data + b->first_entry);
-    return lp;
-}
-
-/* The same for the entry at *p (moved past it). */
-static size_t check_lp_entry(const struct block *b, const unsigned char **p, unsigned *flags,
-                             struct stream_id *id)
-{
-    *flags = entry_head(b, p, id);
-    bool same = *flags & F_SAME;
-    size_t npairs = same ? master_nfields(b) : (size_t)varint_get(p);
-    size_t lp = lp_entry_frame(b, id, npairs, same);
-    for (size_t i = 0; i < (same ? npairs : 2 * npairs); i++) {
-        struct stream_str v = str_get(p);
-        lp += listpack_entry_size(v.ptr, v.len);
-    }
-    return lp;
-}
-
 static void check_block(const struct block *b, struct stream_id *prev, uint64_t *live)
 {
     const unsigned char *p = b->data + b->first_entry, *end = b->data + b->len;
     unsigned nlive = 0, ndel = 0, flags = 0;
-    size_t lp = check_lp_master(b);
     struct stream_id id = {0, 0};
     INVARIANT(b->len <= b->cap && b->cap <= BLOCK_BYTES_MAX);
     while (p < end) {
         if ((nlive + ndel) % STREAM_ITER_WINDOW == 0 && nlive + ndel)
             INVARIANT(b->marks[(nlive + ndel) / STREAM_ITER_WINDOW - 1] == p - b->data);
-        lp += check_lp_entry(b, &p, &flags, &id);
+        flags = entry_head(b, &p, &id);
+        entry_skip_body(b, flags, &p);
         if (nlive + ndel == 0)
             INVARIANT(stream_id_cmp(&id, &b->master) == 0);
         INVARIANT(stream_id_cmp(&id, prev) > 0);
@@ -1368,11 +1396,10 @@ static void check_block(const struct block *b, struct stream_id *prev, uint64_t 
     INVARIANT(p == end);
     INVARIANT(nlive == b->live && ndel == b->deleted && nlive + ndel > 0);
     INVARIANT(b->nmarks == (nlive + ndel - 1) / STREAM_ITER_WINDOW);
-    INVARIANT(lp == b->lp_body);
+    INVARIANT(b->lp_exact ? lp_scan(b) == b->lp_body : lp_scan(b) <= b->lp_body);
     INVARIANT(stream_id_cmp(&id, &b->last) == 0);
     INVARIANT(b->last_deleted == ((flags & F_DELETED) != 0));
     (void)flags;
-    (void)lp;
     *live += nlive;
 }
 

@@ -217,7 +217,6 @@ struct stream_node {
     struct stream_id master; /* its first entry's ID: the node's key */
     uint64_t live, deleted;
     size_t nfields;          /* its master fields: its first entry's */
-    size_t lp_bytes;         /* the bytes of Redis's listpack for it */
 };
 /* A forward walk over every entry, deleted ones too, block by block. */
 void stream_iter_init_all(struct stream_iter *it, const struct stream *s);
