@@ -45,7 +45,7 @@ void listpack_store_header(unsigned char *lp, uint32_t total, size_t count)
 /* lpEncodeBacklen: the entry length, most significant 7 bits first. */
 static size_t backlen(unsigned char *buf, uint64_t l)
 {
-    size_t n = l <= 127 ? 1 : l < 16383 ? 2 : l < 2097151 ? 3 : l < 268435455 ? 4 : 5;
+    size_t n = listpack__backlen_size(l);
     for (size_t i = 0; i < n; i++) {
         size_t shift = 7 * (n - 1 - i);
         buf[i] = (unsigned char)((l >> shift) & 127);
@@ -59,20 +59,17 @@ static size_t backlen(unsigned char *buf, uint64_t l)
 static size_t encode_int(unsigned char *buf, int64_t v)
 {
     uint64_t u = (uint64_t)v;
-    if (v >= 0 && v <= 127) {
+    size_t n = listpack_int_size(v) - 2; /* the bytes after the first */
+    if (n == 0) {
         buf[0] = (unsigned char)v;
         return 1;
     }
-    if (v >= -4096 && v <= 4095) {
+    if (n == 1) {
         u &= (1u << 13) - 1;
         buf[0] = (unsigned char)((u >> 8) | 0xC0);
         buf[1] = (unsigned char)u;
         return 2;
     }
-    size_t n = v >= -32768 && v <= 32767             ? 2
-               : v >= -8388608 && v <= 8388607       ? 3
-               : v >= INT32_MIN && v <= INT32_MAX    ? 4
-                                                     : 8;
     buf[0] = n == 2 ? 0xF1 : n == 3 ? 0xF2 : n == 4 ? 0xF3 : 0xF4;
     listpack_store_le(buf + 1, u, n);
     return 1 + n;
@@ -109,9 +106,10 @@ static size_t encode_head(unsigned char head[9], const void *s, size_t len, size
 
 size_t listpack_entry_size(const void *s, size_t len)
 {
-    unsigned char head[9], back[5];
-    size_t dlen, hlen = encode_head(head, s, len, &dlen);
-    return hlen + dlen + backlen(back, hlen + dlen);
+    int64_t v;
+    if (len <= 20 && object_parse_int(s, len, &v))
+        return listpack_int_size(v);
+    return listpack_str_size(len);
 }
 
 size_t listpack_encode(unsigned char *dst, const void *s, size_t len)

@@ -35,6 +35,32 @@ struct listpack_value {
 
 /* Bytes listpack_encode writes for s (len must fit in 32 bits). */
 size_t listpack_entry_size(const void *s, size_t len);
+/* The backlen's bytes for an entry of l bytes (lpEncodeBacklen). */
+static inline size_t listpack__backlen_size(uint64_t l)
+{
+    return l <= 127 ? 1 : l < 16383 ? 2 : l < 2097151 ? 3 : l < 268435455 ? 4 : 5;
+}
+/* Bytes an integer entry of v takes (lpAppendInteger): its encoding (1
+ * byte for 0..127, 2 for 13 bits, else 1 + 2, 3, 4 or 8) and a 1-byte
+ * backlen. Inline: streams size every append's integers with it. */
+static inline size_t listpack_int_size(int64_t v)
+{
+    if (v >= 0 && v <= 127)
+        return 2;
+    if (v >= -4096 && v <= 4095)
+        return 3;
+    return v >= -32768 && v <= 32767         ? 4
+           : v >= -8388608 && v <= 8388607   ? 5
+           : v >= INT32_MIN && v <= INT32_MAX ? 6
+                                             : 10;
+}
+/* Bytes a string of len bytes takes when stored as a string: at least
+ * listpack_entry_size's (an integer never takes more), without parsing. */
+static inline size_t listpack_str_size(size_t len)
+{
+    size_t hlen = len < 64 ? 1 : len < 4096 ? 2 : 5;
+    return hlen + len + listpack__backlen_size(hlen + len);
+}
 /* Write s as an entry at dst (listpack_entry_size bytes); returns them. */
 size_t listpack_encode(unsigned char *dst, const void *s, size_t len);
 /* The entry at p, with `avail` bytes readable from p: its size (backlen

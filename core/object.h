@@ -171,9 +171,11 @@ struct object_limits {
     atomic_llong zset_max_listpack_value;
     atomic_llong list_max_listpack_size; /* read when a list is created, as Redis */
     atomic_llong list_compress_depth;    /* read when a list is created, as Redis */
+    atomic_llong stream_node_max_bytes;  /* read at every append, as Redis (stream.h) */
+    atomic_llong stream_node_max_entries;
 };
 /* Redis 7.0's defaults, an initializer for struct object_limits. */
-#define OBJECT_LIMITS_DEFAULT {512, 64, 512, 128, 64, -2, 0}
+#define OBJECT_LIMITS_DEFAULT {512, 64, 512, 128, 64, -2, 0, 4096, 100}
 
 /* A value in flight. Fill it with one of the object_value_* functions. */
 struct object_value {

@@ -670,8 +670,8 @@ int rdb_read_value(struct rdb_reader *r, unsigned type, struct object_value *v)
 {
     if (type == RDB_TYPE_STRING)
         return read_string_value(r, v);
-    if (type == RDB_TYPE_STREAM_LISTPACKS_2)
-        return rdb__stream_read(r, v);
+    if (type == RDB_TYPE_STREAM_LISTPACKS || type == RDB_TYPE_STREAM_LISTPACKS_2)
+        return rdb__stream_read(r, type, v);
     int otype = object_type_of(type);
     if (otype < 0 && rdb_is_value_type(type))
         return fail(r, RDB_ETYPE, "RDB type %u (%s) is not supported by Grove", type,

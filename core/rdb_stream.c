@@ -1,6 +1,10 @@
 /*
  * rdb_stream.c - streams in RDB files and DUMP payloads, as Redis 7.0
  * writes them (RDB_TYPE_STREAM_LISTPACKS_2). Internal to core/rdb*.c.
+ * Redis 5 and 6's RDB_TYPE_STREAM_LISTPACKS reads too, as Redis 7.0 reads
+ * it: without the first ID, max deleted ID, entries added (taken to be
+ * the length) and the groups' entries read (estimated from their last
+ * delivered IDs).
  *
  * Layout (Redis's rdbSaveObject for OBJ_STREAM, version 2)
  *
@@ -19,12 +23,14 @@
  *   master seq, [field count, fields and values | values when flag
  *   SAMEFIELDS], and the entry's element count (for reverse walks).
  *
- * Writing goes through the stream's public walk, so the nodes written
- * are Grove's own grouping of the live entries (100 per node, each node's
- * master fields those of its first entry), not a copy of the blocks:
- * deleted entries are left out, as a fresh Redis stream would hold them.
+ * Grove's blocks are Redis's nodes (stream.c), so writing walks them
+ * (stream_iter_init_all) and writes each as the listpack Redis holds for
+ * the same history, deleted entries and counts included: the same bytes.
  * Reading validates every count, ID and delta as Redis's deep
- * sanitisation does, and rebuilds the stream by appending.
+ * sanitisation does and loads each node as one block (stream_load_node),
+ * deleted entries kept, so the node boundaries survive a save and load,
+ * DEBUG RELOAD, DUMP and RESTORE, as in Redis, whatever node limits the
+ * payload was made with.
  *
  * Errors: RDB_EFORMAT for malformed input (with r->error set), RDB_ENOMEM,
  * or the sink's error.
@@ -39,9 +45,8 @@
 
 #define F_DELETED 1 /* Redis's STREAM_ITEM_FLAG_DELETED */
 #define F_SAME 2    /* STREAM_ITEM_FLAG_SAMEFIELDS */
-#define NODE_ENTRIES STREAM_BLOCK_MAX_ENTRIES
 
-static const struct stream_id ID_ZERO = {0, 0}, ID_MAX = {UINT64_MAX, UINT64_MAX};
+static const struct stream_id ID_ZERO = {0, 0};
 
 static void id_encode(unsigned char out[16], const struct stream_id *id)
 {
@@ -83,115 +88,98 @@ static int write_ms(struct rdb_writer *w, int64_t ms)
     return rdb_write_raw(w, buf, 8);
 }
 
-/* One entry's pairs into the node; `master` holds the node's master
- * fields. */
+/* The node being written: its listpack and master ID. */
 struct node_build {
     struct rdb__lp lp;
-    struct stream_id master_id;
-    struct stream_str master[64]; /* the master fields while they fit here */
-    size_t nmaster;               /* SIZE_MAX: too many to compare, never SAME */
-    size_t entries;
+    struct stream_id master;
 };
 
+/* One entry, deleted or not, as streamAppendItem laid it out. */
 static int node_entry(struct node_build *nb, struct stream_iter *it, const struct stream_id *id,
-                      size_t npairs, struct stream_str *fv)
+                      size_t npairs)
 {
-    for (size_t i = 0; i < npairs; i++)
-        stream_iter_pair(it, &fv[2 * i], &fv[2 * i + 1]);
-    bool same = npairs == nb->nmaster;
-    for (size_t i = 0; same && i < npairs; i++)
-        same = fv[2 * i].len == nb->master[i].len &&
-               memcmp(fv[2 * i].ptr, nb->master[i].ptr, fv[2 * i].len) == 0;
-    int rc = lp_int(&nb->lp, same ? F_SAME : 0);
+    bool same = stream_iter_same_fields(it);
+    int flags = (same ? F_SAME : 0) | (stream_iter_deleted(it) ? F_DELETED : 0);
+    int rc = lp_int(&nb->lp, flags);
     if (rc == 0)
-        rc = lp_int(&nb->lp, (int64_t)(id->ms - nb->master_id.ms));
+        rc = lp_int(&nb->lp, (int64_t)(id->ms - nb->master.ms));
     if (rc == 0)
-        rc = lp_int(&nb->lp, (int64_t)(id->seq - nb->master_id.seq));
+        rc = lp_int(&nb->lp, (int64_t)(id->seq - nb->master.seq));
     if (rc == 0 && !same)
         rc = lp_int(&nb->lp, (int64_t)npairs);
     for (size_t i = 0; i < npairs && rc == 0; i++) {
+        struct stream_str f, v;
+        stream_iter_pair(it, &f, &v);
         if (!same)
-            rc = rdb__lp_append(&nb->lp, fv[2 * i].ptr, fv[2 * i].len);
+            rc = rdb__lp_append(&nb->lp, f.ptr, f.len);
         if (rc == 0)
-            rc = rdb__lp_append(&nb->lp, fv[2 * i + 1].ptr, fv[2 * i + 1].len);
+            rc = rdb__lp_append(&nb->lp, v.ptr, v.len);
     }
-    if (rc == 0)
-        rc = lp_int(&nb->lp, (int64_t)(npairs + 3 + (same ? 0 : npairs + 1)));
-    nb->entries++;
-    return rc;
+    return rc == 0 ? lp_int(&nb->lp, (int64_t)(npairs + 3 + (same ? 0 : npairs + 1))) : rc;
 }
 
-/* The node's header: counts and master fields (those of its first entry). */
-static int node_start(struct node_build *nb, const struct stream *s, const struct stream_id *id,
-                      size_t live)
+/* The node's master entry: its counts and master fields, then 0. */
+static int node_start(struct node_build *nb, const struct stream_iter *it,
+                      struct stream_str **fields, size_t *cap)
 {
-    struct stream_iter it;
-    struct stream_id got;
-    size_t npairs;
-    stream_iter_init(&it, s, id, id, false);
-    stream_iter_next(&it, &got, &npairs);
-    rdb__lp_reset(&nb->lp);
-    nb->master_id = *id;
-    nb->entries = 0;
-    nb->nmaster = npairs <= 64 ? npairs : SIZE_MAX;
-    int rc = lp_int(&nb->lp, (int64_t)live);
-    if (rc == 0)
-        rc = lp_int(&nb->lp, 0);
-    if (rc == 0)
-        rc = lp_int(&nb->lp, (int64_t)npairs);
-    for (size_t i = 0; i < npairs && rc == 0; i++) {
-        struct stream_str f, v;
-        stream_iter_pair(&it, &f, &v);
-        if (i < 64)
-            nb->master[i] = f;
-        rc = rdb__lp_append(&nb->lp, f.ptr, f.len);
+    struct stream_node node;
+    stream_iter_node(it, &node);
+    if (node.nfields > *cap) {
+        struct stream_str *more = realloc(*fields, node.nfields * sizeof(*more));
+        if (more == NULL)
+            return RDB_ENOMEM;
+        *fields = more;
+        *cap = node.nfields;
     }
+    stream_iter_master_fields(it, *fields);
+    rdb__lp_reset(&nb->lp);
+    nb->master = node.master;
+    int rc = lp_int(&nb->lp, (int64_t)node.live);
+    if (rc == 0)
+        rc = lp_int(&nb->lp, (int64_t)node.deleted);
+    if (rc == 0)
+        rc = lp_int(&nb->lp, (int64_t)node.nfields);
+    for (size_t i = 0; i < node.nfields && rc == 0; i++)
+        rc = rdb__lp_append(&nb->lp, (*fields)[i].ptr, (*fields)[i].len);
     return rc == 0 ? lp_int(&nb->lp, 0) : rc;
 }
 
 static int write_node(struct rdb_writer *w, struct node_build *nb)
 {
     unsigned char key[16];
-    id_encode(key, &nb->master_id);
+    id_encode(key, &nb->master);
     int rc = rdb__lp_finish(&nb->lp);
     if (rc == 0)
         rc = rdb_write_string(w, key, sizeof(key));
     return rc == 0 ? rdb_write_string(w, nb->lp.bytes, nb->lp.len) : rc;
 }
 
-/* The live entries, NODE_ENTRIES to a node. */
+/* The blocks as they are, one node each, deleted entries included: what
+ * Redis writes for the same history, byte for byte. */
 static int write_nodes(struct rdb_writer *w, const struct stream *s)
 {
-    uint64_t len = stream_len(s);
-    int rc = rdb_write_len(w, (len + NODE_ENTRIES - 1) / NODE_ENTRIES);
+    int rc = rdb_write_len(w, stream_block_count(s));
     struct node_build nb;
     struct stream_iter it;
     struct stream_id id;
-    size_t npairs, fv_cap = 0;
-    struct stream_str *fv = NULL;
-    uint64_t done = 0;
+    struct stream_str *fields = NULL;
+    size_t npairs, cap = 0;
+    bool open = false;
     rdb__lp_init(&nb.lp);
-    stream_iter_init(&it, s, &ID_ZERO, &ID_MAX, false);
+    stream_iter_init_all(&it, s);
     while (rc == 0 && stream_iter_next(&it, &id, &npairs)) {
-        if (done % NODE_ENTRIES == 0) {
-            uint64_t live = len - done < NODE_ENTRIES ? len - done : NODE_ENTRIES;
-            if ((rc = node_start(&nb, s, &id, (size_t)live)) < 0)
+        if (stream_iter_opens_node(&it)) {
+            if (open && (rc = write_node(w, &nb)) < 0)
                 break;
-        }
-        if (2 * npairs > fv_cap) {
-            struct stream_str *more = realloc(fv, 2 * npairs * sizeof(*fv));
-            if (more == NULL) {
-                rc = RDB_ENOMEM;
+            if ((rc = node_start(&nb, &it, &fields, &cap)) < 0)
                 break;
-            }
-            fv = more;
-            fv_cap = 2 * npairs;
+            open = true;
         }
-        rc = node_entry(&nb, &it, &id, npairs, fv);
-        if (rc == 0 && (++done % NODE_ENTRIES == 0 || done == len))
-            rc = write_node(w, &nb);
+        rc = node_entry(&nb, &it, &id, npairs);
     }
-    free(fv);
+    if (rc == 0 && open)
+        rc = write_node(w, &nb);
+    free(fields);
     rdb__lp_deinit(&nb.lp);
     return rc;
 }
@@ -292,66 +280,103 @@ static bool next_int(const struct elems *x, size_t *i, int64_t *out)
     return *i < x->n && object_parse_int(x->v[*i].ptr, x->v[*i].len, out) && ++*i;
 }
 
-/* One entry of a node from element *i: appended unless deleted. */
-static int read_entry(struct rdb_reader *r, struct stream *s, const struct elems *x, size_t *i,
-                      const struct stream_id *master, size_t master_at, int64_t nmaster,
-                      struct stream_str *fv, int *deleted)
+/* A node's listpack taken apart for stream_load_node. */
+struct node_parse {
+    struct stream_id master;
+    int64_t live, deleted, nfields;
+    struct stream_str *strs;            /* the master fields, then the entries' strings */
+    size_t used;                        /* of strs */
+    struct stream_load_entry *entries;
+    size_t count;
+};
+
+static struct stream_str elem_str(const struct rdb__elem *e)
 {
-    int64_t flags, dms, dseq, npairs, lpcount;
+    return (struct stream_str){e->ptr, e->len};
+}
+
+/* One entry from element *i into np (its strings after those used). */
+static int read_entry(struct rdb_reader *r, const struct elems *x, size_t *i,
+                      const struct stream_id *prev, struct node_parse *np)
+{
+    int64_t flags, dms, dseq, npairs = np->nfields, lpcount;
     if (!next_int(x, i, &flags) || !next_int(x, i, &dms) || !next_int(x, i, &dseq))
         return bad(r, "entry header");
     bool same = flags & F_SAME;
-    npairs = nmaster;
     if ((!same && !next_int(x, i, &npairs)) || npairs < 1 || npairs > (int64_t)x->n)
         return bad(r, "entry field count");
     if (*i + (size_t)npairs * (same ? 1 : 2) > x->n)
         return bad(r, "entry past the node");
+    struct stream_load_entry *e = &np->entries[np->count];
+    struct stream_str *fv = np->strs + np->used;
     for (int64_t k = 0; k < npairs; k++) {
-        const struct rdb__elem *f = same ? &x->v[master_at + (size_t)k] : &x->v[(*i)++];
-        const struct rdb__elem *v = &x->v[(*i)++];
-        fv[2 * k] = (struct stream_str){f->ptr, f->len};
-        fv[2 * k + 1] = (struct stream_str){v->ptr, v->len};
+        fv[2 * k] = same ? np->strs[k] : elem_str(&x->v[(*i)++]);
+        fv[2 * k + 1] = elem_str(&x->v[(*i)++]);
     }
     if (!next_int(x, i, &lpcount) || lpcount != npairs + 3 + (same ? 0 : npairs + 1))
         return bad(r, "entry element count");
-    struct stream_id id = {master->ms + (uint64_t)dms, master->seq + (uint64_t)dseq};
-    struct stream_id last = stream_last_id(s);
-    /* Above the last appended one (so never 0-0), as stream_append needs. */
-    if (stream_id_cmp(&id, master) < 0 || stream_id_cmp(&id, &last) <= 0)
+    e->id = (struct stream_id){np->master.ms + (uint64_t)dms, np->master.seq + (uint64_t)dseq};
+    /* Above the previous entry (so never 0-0), as stream_load_node needs. */
+    if (stream_id_cmp(&e->id, &np->master) < 0 || stream_id_cmp(&e->id, prev) <= 0)
         return bad(r, "entry IDs out of order");
-    *deleted = (flags & F_DELETED) != 0;
-    if (*deleted)
-        return RDB_OK;
-    return stream_append(s, &id, fv, 2 * (size_t)npairs) < 0 ? RDB_ENOMEM : RDB_OK;
+    e->fv = fv;
+    e->n = 2 * (size_t)npairs;
+    e->deleted = (flags & F_DELETED) != 0;
+    np->used += e->n;
+    np->count++;
+    return RDB_OK;
 }
 
-/* A node's listpack, its entries appended to s. */
+/* The master entry (counts, fields, 0) from element *i. */
+static int read_master(struct rdb_reader *r, const struct elems *x, size_t *i,
+                       struct node_parse *np)
+{
+    int64_t zero;
+    if (!next_int(x, i, &np->live) || !next_int(x, i, &np->deleted) ||
+        !next_int(x, i, &np->nfields) || np->live < 0 || np->deleted < 0 || np->nfields < 1 ||
+        (size_t)np->nfields >= x->n)
+        return bad(r, "node header");
+    for (int64_t k = 0; k < np->nfields; k++, (*i)++)
+        np->strs[k] = elem_str(&x->v[*i]);
+    if (!next_int(x, i, &zero) || zero != 0)
+        return bad(r, "master entry");
+    np->used = (size_t)np->nfields;
+    return RDB_OK;
+}
+
+static int parse_node(struct rdb_reader *r, const struct stream *s, const struct elems *x,
+                      struct node_parse *np)
+{
+    size_t i = 0;
+    int rc = read_master(r, x, &i, np);
+    struct stream_id prev = stream_last_id(s);
+    while (rc == RDB_OK && i < x->n)
+        if ((rc = read_entry(r, x, &i, &prev, np)) == RDB_OK)
+            prev = np->entries[np->count - 1].id;
+    int64_t live = 0;
+    for (size_t k = 0; k < np->count; k++)
+        live += !np->entries[k].deleted;
+    if (rc == RDB_OK && (live != np->live || (int64_t)np->count - live != np->deleted))
+        return bad(r, "node counts");
+    return rc;
+}
+
+/* A node's listpack, loaded as one block of s (none for a node without
+ * entries). */
 static int read_node(struct rdb_reader *r, struct stream *s, const struct stream_id *master,
                      const struct elems *x)
 {
-    size_t i = 0;
-    int64_t live, deleted, nmaster, zero;
-    if (!next_int(x, &i, &live) || !next_int(x, &i, &deleted) || !next_int(x, &i, &nmaster) ||
-        live < 0 || deleted < 0 || nmaster < 1 || (size_t)nmaster >= x->n)
-        return bad(r, "node header");
-    size_t master_at = i;
-    i += (size_t)nmaster;
-    if (!next_int(x, &i, &zero) || zero != 0)
-        return bad(r, "master entry");
-    struct stream_str *fv = malloc(x->n * 2 * sizeof(*fv));
-    if (fv == NULL)
-        return RDB_ENOMEM;
-    int64_t seen_live = 0, seen_deleted = 0;
-    int rc = RDB_OK;
-    while (i < x->n && rc == RDB_OK) {
-        int was_deleted = 0;
-        rc = read_entry(r, s, x, &i, master, master_at, nmaster, fv, &was_deleted);
-        seen_deleted += was_deleted;
-        seen_live += !was_deleted;
-    }
-    free(fv);
-    if (rc == RDB_OK && (seen_live != live || seen_deleted != deleted))
-        return bad(r, "node counts");
+    /* An entry takes 4 elements at least and yields at most twice as many
+     * strings as it takes elements. */
+    struct node_parse np = {.master = *master};
+    np.entries = malloc((x->n / 4 + 1) * sizeof(*np.entries));
+    np.strs = malloc(3 * x->n * sizeof(*np.strs));
+    int rc = np.entries && np.strs ? parse_node(r, s, x, &np) : RDB_ENOMEM;
+    if (rc == RDB_OK && np.count > 0 &&
+        stream_load_node(s, np.strs, (size_t)np.nfields, np.entries, np.count) < 0)
+        rc = RDB_ENOMEM;
+    free(np.entries);
+    free(np.strs);
     return rc;
 }
 
@@ -487,7 +512,9 @@ static int read_consumer(struct rdb_reader *r, struct stream_group *g, struct pe
     return rc;
 }
 
-static int read_group(struct rdb_reader *r, struct stream *s)
+/* A group; a v1 payload has no entries-read counter: Redis 7.0
+ * estimates it from the last delivered ID. */
+static int read_group(struct rdb_reader *r, struct stream *s, bool v2)
 {
     struct rdb_str name;
     struct stream_id last;
@@ -498,7 +525,9 @@ static int read_group(struct rdb_reader *r, struct stream *s)
         rc = bad(r, "duplicate group");
     struct stream_group *g = NULL;
     if (rc == 0 && (rc = read_id_lens(r, &last)) == 0 &&
-        (rc = rdb_read_len(r, &entries_read, NULL)) == 0) {
+        (!v2 || (rc = rdb_read_len(r, &entries_read, NULL)) == 0)) {
+        if (!v2)
+            entries_read = (uint64_t)stream_estimate_distance(s, &last);
         g = stream_group_create(s, name.ptr, name.len, &last, (long long)entries_read);
         if (g == NULL)
             rc = RDB_ENOMEM;
@@ -516,21 +545,22 @@ static int read_group(struct rdb_reader *r, struct stream *s)
     return rc;
 }
 
-static int read_meta(struct rdb_reader *r, struct stream *s)
+/* The stream's counters; a v1 payload has only the length and last ID:
+ * Redis 7.0 takes entries added to be the length. */
+static int read_meta(struct rdb_reader *r, struct stream *s, bool v2)
 {
-    uint64_t len, added;
-    struct stream_id last, first, maxdel;
+    uint64_t len, added = 0;
+    struct stream_id last, first, maxdel = ID_ZERO;
     int rc = rdb_read_len(r, &len, NULL);
     if (rc == 0)
         rc = read_id_lens(r, &last);
-    if (rc == 0)
-        rc = read_id_lens(r, &first);
-    if (rc == 0)
-        rc = read_id_lens(r, &maxdel);
-    if (rc == 0)
+    if (rc == 0 && v2 && (rc = read_id_lens(r, &first)) == 0 &&
+        (rc = read_id_lens(r, &maxdel)) == 0)
         rc = rdb_read_len(r, &added, NULL);
     if (rc < 0)
         return rc;
+    if (!v2)
+        added = len;
     struct stream_id top = stream_last_id(s);
     if (len != stream_len(s) || stream_id_cmp(&last, &top) < 0 || added < len)
         return bad(r, "length or last ID");
@@ -538,19 +568,20 @@ static int read_meta(struct rdb_reader *r, struct stream *s)
     return RDB_OK;
 }
 
-int rdb__stream_read(struct rdb_reader *r, struct object_value *v)
+int rdb__stream_read(struct rdb_reader *r, unsigned type, struct object_value *v)
 {
+    bool v2 = type == RDB_TYPE_STREAM_LISTPACKS_2;
     struct stream *s = stream_create();
     if (s == NULL)
         return RDB_ENOMEM;
     uint64_t ngroups = 0;
     int rc = read_nodes(r, s);
     if (rc == 0)
-        rc = read_meta(r, s);
+        rc = read_meta(r, s, v2);
     if (rc == 0)
         rc = rdb_read_len(r, &ngroups, NULL);
     for (uint64_t i = 0; i < ngroups && rc == 0; i++)
-        rc = read_group(r, s);
+        rc = read_group(r, s, v2);
     if (rc < 0) {
         stream_destroy(s);
         return rc;

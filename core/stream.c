@@ -3,8 +3,8 @@
  * AVL tree keyed by each block's first ID, plus consumer groups.
  *
  * Design
- *   Entries live in blocks of at most STREAM_BLOCK_MAX_ENTRIES, packed in
- *   one byte buffer per block, the way Redis packs a listpack node:
+ *   Entries live in blocks, packed in one byte buffer per block, the way
+ *   Redis packs a listpack node:
  *
  *     buffer: | master fields | entry | entry | ...
  *     master fields:  nfields, then each field (len, bytes)
@@ -24,24 +24,47 @@
  *   non-negative; seq deltas may be negative (a new millisecond restarts
  *   seq), hence zigzag.
  *
+ *   Block boundaries are Redis's node boundaries, because approximate
+ *   trimming (whole nodes only), its LIMIT, XLEN after it and the AOF's
+ *   record of it all depend on them. So a block closes exactly when
+ *   streamAppendItem closes a node: when it holds stream-node-max-entries
+ *   entries, deleted ones included, or when Redis's listpack for it plus
+ *   the new entry's string bytes would reach stream-node-max-bytes. For
+ *   the second rule each block keeps `lp_body`, the bytes that listpack
+ *   would have (listpack.h's sizes, integers and integer-like strings
+ *   included) but for its two counters, whose sizes follow the counts.
+ *   Sizing an integer-like string means parsing it, which would cost an
+ *   append at Redis's defaults more than the rest of it, and most blocks
+ *   close at max-entries long before the bytes matter: so lp_body starts
+ *   as an upper bound (every string sized as a string) and becomes exact,
+ *   by one scan of the block, only when that bound says the block might
+ *   be full; from then on appends keep it exact. RDB files
+ *   and DUMP payloads carry the blocks as they are (rdb_stream.c), so a
+ *   reload keeps the layout, as Redis's does.
+ *
  *   Deleting an entry (XDEL, exact trimming inside a block) flips its
- *   DELETED flag; the block goes when its last live entry does, as Redis
- *   drops a listpack whose entries are all deleted. The block count
- *   includes deleted entries, so block boundaries fall where Redis's do
- *   for small entries and approximate trimming (whole blocks only)
- *   removes what Redis removes. A block's buffer grows by doubling while
- *   it is the tail and is shrunk to fit when the next block opens.
+ *   DELETED flag; XDEL drops the block when its last live entry goes, as
+ *   Redis drops such a listpack, while exact trimming leaves it, as
+ *   Redis's streamTrim does (a MINID trim whose block ends in a deleted
+ *   entry can empty it). A block's buffer grows by doubling while it is
+ *   the tail and is shrunk to fit when the next block opens.
  *
  *   Seeking an ID is a descent of the block tree (the last block whose
- *   first ID is <= the ID) then a scan of at most 100 entries; the
- *   reverse walk decodes a block's entry offsets once.
+ *   first ID is <= the ID) then a scan of the block, as Redis scans a
+ *   listpack. The format has no back links (Redis's backlen and lp-count
+ *   cost bytes per entry), so the reverse walk decodes entry offsets a
+ *   window of STREAM_ITER_WINDOW at a time, starting from `marks`: the
+ *   offsets of every STREAM_ITER_WINDOW-th entry, recorded at append
+ *   (none for blocks of up to that many entries, Redis's default 100
+ *   among them). A reverse walk thus costs O(1) per entry.
  *
  *   Consumer groups and consumers are AVL trees ordered by name (Redis's
  *   rax order); each NACK sits in two AVL trees ordered by ID, its
  *   group's and its consumer's.
  *
  * Complexity: append O(1) amortised (plus O(log b) to open a block);
- * seek O(log b + 100); delete by ID the same; trim O(blocks removed).
+ * seek O(log b + entries per block); delete by ID the same; trim
+ * O(blocks removed + one block).
  *
  * Thread safety: none (the shard lock guards the key holding the stream).
  */
@@ -53,22 +76,32 @@
 
 #include "bytes.h"
 #include "invariant.h"
+#include "listpack.h"
 
 #define F_DELETED 1
 #define F_SAME 2
 #define F_MASK 3
 #define MS_DELTA_MAX (UINT64_MAX >> 2) /* what fits beside the flags */
 #define VARINT_MAX 10
+/* Grove's own bound on a block's buffer, so that 32-bit offsets and the
+ * doubling capacity cannot overflow: Redis's 1 GB listpack cap keeps
+ * blocks below it but for pathological entries (Grove's varints can
+ * take up to about twice a listpack's bytes for integer-like strings). */
+#define BLOCK_BYTES_MAX (1u << 31)
 
 struct block {
     struct avl_node avl;
     struct stream_id master;  /* the first entry's ID: the deltas' base, the tree key */
     struct stream_id last;    /* the last entry's ID, deleted or not */
-    uint16_t live, deleted;
-    bool last_deleted;        /* the entry with ID `last` is deleted */
+    uint32_t live, deleted;
     uint32_t len, cap;
-    unsigned char *data;
     uint32_t first_entry;     /* offset of the first entry (after the master fields) */
+    uint32_t lp_body;         /* Redis's listpack bytes but for its counters, or more */
+    uint32_t nmarks;
+    bool last_deleted;        /* the entry with ID `last` is deleted */
+    bool lp_exact;            /* lp_body is exact, not an upper bound */
+    unsigned char *data;
+    uint32_t *marks;          /* offsets of entries WINDOW, 2 WINDOW, ... (reverse walks) */
 };
 
 struct stream {
@@ -188,6 +221,7 @@ static int block_reserve(struct stream *s, struct block *b, size_t more)
 {
     if (b->len + more <= b->cap)
         return STREAM_OK;
+    assert(b->len + more <= BLOCK_BYTES_MAX);
     size_t cap = b->cap ? b->cap : 64;
     while (cap < b->len + more)
         cap *= 2;
@@ -214,7 +248,8 @@ static void block_shrink(struct stream *s, struct block *b)
 
 static void block_free(struct stream *s, struct block *b)
 {
-    s->bytes -= sizeof(*b) + b->cap;
+    s->bytes -= sizeof(*b) + b->cap + b->nmarks * sizeof(*b->marks);
+    free(b->marks);
     free(b->data);
     free(b);
 }
@@ -263,6 +298,7 @@ static bool same_fields(const struct block *b, const struct stream_str *fv, size
     return true;
 }
 
+/* Bytes of the entry in Grove's layout, at most. */
 static size_t entry_size(const struct stream_str *fv, size_t n, bool same)
 {
     size_t size = 2 * VARINT_MAX + (same ? 0 : varint_len(n / 2));
@@ -271,33 +307,183 @@ static size_t entry_size(const struct stream_str *fv, size_t n, bool same)
     return size;
 }
 
-static struct block *block_open(struct stream *s, const struct stream_id *id,
-                                const struct stream_str *fv, size_t n)
+/* ---- Redis's listpack bytes (streamAppendItem's layout) ---------------------- */
+
+/* The bytes of an entry's listpack elements but its strings: flags, ms
+ * and seq deltas, the field count unless SAMEFIELDS, the lp-count. */
+static size_t lp_entry_frame(const struct block *b, const struct stream_id *id, size_t npairs,
+                             bool same)
 {
-    size_t size = varint_len(n / 2);
-    for (size_t i = 0; i < n; i += 2)
-        size += varint_len(fv[i].len) + fv[i].len;
+    size_t strings = same ? npairs : 2 * npairs;
+    size_t size = listpack_int_size(same ? F_SAME : 0) +
+                  listpack_int_size((int64_t)(id->ms - b->master.ms)) +
+                  listpack_int_size((int64_t)(id->seq - b->master.seq)) +
+                  listpack_int_size((int64_t)(strings + 3 + (same ? 0 : 1)));
+    return same ? size : size + listpack_int_size((int64_t)npairs);
+}
+
+/* A string's bytes in the listpack: exact, or its upper bound. */
+static size_t lp_str_size(const struct stream_str *str, bool exact)
+{
+    return exact ? listpack_entry_size(str->ptr, str->len) : listpack_str_size(str->len);
+}
+
+static size_t lp_entry_size(const struct block *b, const struct stream_id *id,
+                            const struct stream_str *fv, size_t n, bool same)
+{
+    size_t size = lp_entry_frame(b, id, n / 2, same);
+    for (size_t i = same ? 1 : 0; i < n; i += same ? 2 : 1)
+        size += lp_str_size(&fv[i], b->lp_exact);
+    return size;
+}
+
+/* The master entry's bytes, exact: count and deleted aside, the field
+ * count, the fields and the 0 that ends it, in an empty listpack. */
+static size_t lp_scan_master(const struct block *b)
+{
+    const unsigned char *p = b->data;
+    size_t nfields = (size_t)varint_get(&p);
+    size_t lp = LISTPACK_EMPTY + listpack_int_size((int64_t)nfields) + listpack_int_size(0);
+    for (size_t i = 0; i < nfields; i++) {
+        struct stream_str f = str_get(&p);
+        lp += listpack_entry_size(f.ptr, f.len);
+    }
+    return lp;
+}
+
+/* The entry at *p's bytes, exact; *p moves past it. */
+static size_t lp_scan_entry(const struct block *b, const unsigned char **p)
+{
+    struct stream_id id;
+    unsigned flags = entry_head(b, p, &id);
+    bool same = flags & F_SAME;
+    size_t npairs = same ? master_nfields(b) : (size_t)varint_get(p);
+    size_t lp = lp_entry_frame(b, &id, npairs, same);
+    for (size_t i = 0; i < (same ? npairs : 2 * npairs); i++) {
+        struct stream_str v = str_get(p);
+        lp += listpack_entry_size(v.ptr, v.len);
+    }
+    return lp;
+}
+
+/* lp_body exact, from the block's bytes. */
+static size_t lp_scan(const struct block *b)
+{
+    const unsigned char *p = b->data + b->first_entry, *end = b->data + b->len;
+    size_t lp = lp_scan_master(b);
+    while (p < end)
+        lp += lp_scan_entry(b, &p);
+    return lp;
+}
+
+/* The listpack's bytes, its counters included (lpBytes), given its body. */
+static size_t lp_bytes(const struct block *b, size_t body)
+{
+    return body + listpack_int_size(b->live) + listpack_int_size(b->deleted);
+}
+
+/* streamAppendItem's test: whether the tail block b is full for an entry
+ * whose strings take `strings` bytes, under the limits read now. Makes
+ * lp_body exact when its bound is not enough to tell. */
+static bool node_full(struct block *b, const struct object_limits *limits, size_t strings)
+{
+    uint64_t max_bytes = (uint64_t)limits->stream_node_max_bytes;
+    long long max_entries = limits->stream_node_max_entries;
+    if (max_bytes == 0 || max_bytes > STREAM_LISTPACK_MAX_SIZE)
+        max_bytes = STREAM_LISTPACK_MAX_SIZE;
+    if (lp_bytes(b, b->lp_body) + strings >= max_bytes && !b->lp_exact) {
+        b->lp_body = (uint32_t)lp_scan(b);
+        b->lp_exact = true;
+    }
+    if (lp_bytes(b, b->lp_body) + strings >= max_bytes)
+        return true;
+    return max_entries > 0 && (uint64_t)b->live + b->deleted >= (unsigned long long)max_entries;
+}
+
+/* Whether Grove's layout can take the entry into b at all (ms deltas
+ * beside the flags, BLOCK_BYTES_MAX). */
+static bool block_fits(const struct block *b, const struct stream_id *id, size_t size)
+{
+    return id->ms - b->master.ms <= MS_DELTA_MAX && b->len + size <= BLOCK_BYTES_MAX;
+}
+
+/* A new tail block whose master fields are fields[0, 2, ... n - 2] (the
+ * fields of fv, or every string when stride is 1), for a first entry id
+ * of `entry` bytes at most. */
+static struct block *block_open(struct stream *s, const struct stream_id *id,
+                                const struct stream_str *fields, size_t nfields, size_t stride,
+                                size_t entry)
+{
+    size_t size = varint_len(nfields);
+    for (size_t i = 0; i < nfields; i++)
+        size += varint_len(fields[i * stride].len) + fields[i * stride].len;
     struct block *b = calloc(1, sizeof(*b));
     if (b == NULL)
         return NULL;
     s->bytes += sizeof(*b);
-    if (block_reserve(s, b, size + entry_size(fv, n, true)) < 0) {
+    if (block_reserve(s, b, size + entry) < 0) {
         block_free(s, b);
         return NULL;
     }
     unsigned char *w = b->data;
-    w += varint_put(w, n / 2);
-    for (size_t i = 0; i < n; i += 2) {
-        w += varint_put(w, fv[i].len);
-        memcpy(w, fv[i].ptr, fv[i].len);
-        w += fv[i].len;
+    size_t lp = LISTPACK_EMPTY + listpack_int_size((int64_t)nfields) + listpack_int_size(0);
+    w += varint_put(w, nfields);
+    for (size_t i = 0; i < nfields; i++) {
+        const struct stream_str *f = &fields[i * stride];
+        w += varint_put(w, f->len);
+        memcpy(w, f->ptr, f->len);
+        w += f->len;
+        lp += listpack_str_size(f->len);
     }
     b->len = b->first_entry = (uint32_t)(w - b->data);
+    b->lp_body = (uint32_t)lp;
     b->master = *id;
     struct avl_node *dup = avl_insert(&s->blocks, &b->avl, id, id_block_cmp);
     assert(dup == NULL && "IDs only grow");
     (void)dup;
     return b;
+}
+
+/* Record the offset of the entry about to be written at the end of b
+ * when it starts a reverse-walk window. */
+static int block_mark(struct stream *s, struct block *b)
+{
+    uint64_t entries = (uint64_t)b->live + b->deleted;
+    if (entries == 0 || entries % STREAM_ITER_WINDOW != 0)
+        return STREAM_OK;
+    uint32_t *marks = realloc(b->marks, (b->nmarks + 1) * sizeof(*marks));
+    if (marks == NULL)
+        return STREAM_ENOMEM;
+    marks[b->nmarks++] = b->len;
+    b->marks = marks;
+    s->bytes += sizeof(*marks);
+    return STREAM_OK;
+}
+
+/* Write the entry at the end of b (room reserved, its window marked). */
+static void block_put(struct stream *s, struct block *b, const struct stream_id *id,
+                      const struct stream_str *fv, size_t n, bool same, bool deleted)
+{
+    unsigned char *w = b->data + b->len;
+    b->lp_body += (uint32_t)lp_entry_size(b, id, fv, n, same);
+    w += varint_put(w, (id->ms - b->master.ms) << 2 | (same ? F_SAME : 0) |
+                           (deleted ? F_DELETED : 0));
+    w += varint_put(w, zigzag(id->seq - b->master.seq));
+    if (!same)
+        w += varint_put(w, n / 2);
+    for (size_t i = same ? 1 : 0; i < n; i += same ? 2 : 1) {
+        w += varint_put(w, fv[i].len);
+        memcpy(w, fv[i].ptr, fv[i].len);
+        w += fv[i].len;
+    }
+    b->len = (uint32_t)(w - b->data);
+    if (deleted)
+        b->deleted++;
+    else
+        b->live++;
+    b->last = *id;
+    b->last_deleted = deleted;
+    s->last_id = *id;
 }
 
 /* ==== lifecycle ================================================================ */
@@ -321,6 +507,7 @@ void stream_destroy(struct stream *s)
         return;
     for (struct avl_node *n = avl_first_postorder(&s->blocks), *next; n; n = next) {
         next = avl_next_postorder(n);
+        free(block_of(n)->marks);
         free(block_of(n)->data);
         free(block_of(n));
     }
@@ -359,13 +546,18 @@ static int dup_blocks(struct stream *to, const struct stream *from)
             return STREAM_ENOMEM;
         *c = *b;
         c->data = malloc(b->len ? b->len : 1);
-        if (c->data == NULL) {
+        c->marks = b->nmarks ? malloc(b->nmarks * sizeof(*c->marks)) : NULL;
+        if (c->data == NULL || (b->nmarks && c->marks == NULL)) {
+            free(c->data);
+            free(c->marks);
             free(c);
             return STREAM_ENOMEM;
         }
         memcpy(c->data, b->data, b->len);
+        if (b->nmarks)
+            memcpy(c->marks, b->marks, b->nmarks * sizeof(*c->marks));
         c->cap = b->len;
-        to->bytes += sizeof(*c) + c->cap;
+        to->bytes += sizeof(*c) + c->cap + c->nmarks * sizeof(*c->marks);
         avl_insert(&to->blocks, &c->avl, &c->master, id_block_cmp);
     }
     return STREAM_OK;
@@ -450,18 +642,83 @@ size_t stream_bytes(const struct stream *s)
     return s->bytes;
 }
 
-/* Decode the offsets of the current block's entries (reverse walk). */
-static void iter_load_offsets(struct stream_iter *it)
+/* A block's master ID as Redis's 128-bit big-endian rax key. */
+static void rax_key(const struct block *b, unsigned char key[16])
+{
+    for (int i = 0; i < 8; i++) {
+        key[i] = (unsigned char)(b->master.ms >> (56 - 8 * i));
+        key[8 + i] = (unsigned char)(b->master.seq >> (56 - 8 * i));
+    }
+}
+
+static int common_prefix(const unsigned char a[16], const unsigned char b[16])
+{
+    int i = 0;
+    while (i < 16 && a[i] == b[i])
+        i++;
+    return i;
+}
+
+/* The rax holding n >= 2 sorted distinct 16-byte keys, as Redis shapes
+ * it: a leaf per key; a branch node wherever keys part (at each distinct
+ * common-prefix depth, found with a stack of the open ones); a compressed
+ * node on every edge that spans more than the one byte its parent holds,
+ * and at the root above the first branch. */
+size_t stream_rax_nodes(const struct stream *s)
+{
+    size_t n = avl_count(&s->blocks), count = n, top = 0;
+    if (n <= 1)
+        return n + 1; /* the root alone; a compressed root and one leaf */
+    int open[16], prev_depth = -1, depth;
+    unsigned char prev[16], key[16];
+    const struct avl_node *node = avl_first(&s->blocks);
+    rax_key(block_of(node), prev);
+    for (node = avl_next(node); node; node = avl_next(node)) {
+        rax_key(block_of(node), key);
+        depth = common_prefix(prev, key);
+        count += (prev_depth > depth ? prev_depth : depth) + 1 < 16; /* prev's leaf edge */
+        while (top && open[top - 1] > depth) {
+            int d = open[--top], parent = top && open[top - 1] > depth ? open[top - 1] : depth;
+            count += 1 + (d > parent + 1);
+        }
+        if (!top || open[top - 1] < depth)
+            open[top++] = depth;
+        prev_depth = depth;
+        memcpy(prev, key, sizeof(prev));
+    }
+    count += prev_depth + 1 < 16; /* the last leaf's edge */
+    while (top) {
+        int d = open[--top];
+        count += 1 + (top ? d > open[top - 1] + 1 : d > 0);
+    }
+    return count;
+}
+
+/* Decode the offsets of window w of the current block's entries (reverse
+ * walk): up to STREAM_ITER_WINDOW of them from the w-th mark on. */
+static void iter_load_window(struct stream_iter *it, uint32_t w)
 {
     const struct block *b = block_of(it->block);
-    const unsigned char *p = b->data + b->first_entry, *end = b->data + b->len;
+    const unsigned char *p = b->data + (w ? b->marks[w - 1] : b->first_entry);
+    const unsigned char *end = b->data + b->len;
+    it->window = w;
     it->noffs = 0;
-    while (p < end) {
+    while (p < end && it->noffs < STREAM_ITER_WINDOW) {
         struct stream_id id;
         it->offs[it->noffs++] = (uint32_t)(p - b->data);
         unsigned flags = entry_head(b, &p, &id);
         entry_skip_body(b, flags, &p);
     }
+}
+
+/* Start the walk of the current block at its first entry, or its last. */
+static void iter_enter_block(struct stream_iter *it)
+{
+    const struct block *b = block_of(it->block);
+    if (it->rev)
+        iter_load_window(it, b->nmarks);
+    else
+        it->pos = b->first_entry;
 }
 
 void stream_iter_init(struct stream_iter *it, const struct stream *s,
@@ -471,6 +728,7 @@ void stream_iter_init(struct stream_iter *it, const struct stream *s,
     it->start = *start;
     it->end = *end;
     it->rev = rev;
+    it->all = false;
     it->noffs = 0;
     it->pairs = 0;
     if (stream_id_cmp(start, end) > 0) {
@@ -480,13 +738,15 @@ void stream_iter_init(struct stream_iter *it, const struct stream *s,
     const struct block *b = block_for(s, rev ? end : start);
     /* Forward from before the first block: start with the first. */
     it->block = b ? &b->avl : rev ? NULL : avl_first(&s->blocks);
-    if (it->block == NULL)
-        return;
-    b = block_of(it->block);
-    if (rev)
-        iter_load_offsets(it);
-    else
-        it->pos = b->first_entry;
+    if (it->block)
+        iter_enter_block(it);
+}
+
+void stream_iter_init_all(struct stream_iter *it, const struct stream *s)
+{
+    static const struct stream_id zero = {0, 0}, max = {UINT64_MAX, UINT64_MAX};
+    stream_iter_init(it, s, &zero, &max, false);
+    it->all = true;
 }
 
 /* Move to the next block in the walk's direction. */
@@ -495,10 +755,7 @@ static bool iter_next_block(struct stream_iter *it)
     it->block = it->rev ? block_prev(it->s, it->block) : avl_next(it->block);
     if (it->block == NULL)
         return false;
-    if (it->rev)
-        iter_load_offsets(it);
-    else
-        it->pos = block_of(it->block)->first_entry;
+    iter_enter_block(it);
     return true;
 }
 
@@ -507,6 +764,8 @@ static bool iter_take(struct stream_iter *it, uint32_t *off)
 {
     const struct block *b = block_of(it->block);
     if (it->rev) {
+        if (it->noffs == 0 && it->window > 0)
+            iter_load_window(it, it->window - 1);
         if (it->noffs == 0)
             return false;
         *off = it->offs[--it->noffs];
@@ -538,7 +797,7 @@ bool stream_iter_next(struct stream_iter *it, struct stream_id *id, size_t *npai
             it->block = NULL;
             return false;
         }
-        if ((flags & F_DELETED) ||
+        if (((flags & F_DELETED) && !it->all) ||
             (it->rev ? stream_id_cmp(id, &it->end) > 0 : stream_id_cmp(id, &it->start) < 0))
             continue;
         if (flags & F_SAME) {
@@ -549,6 +808,8 @@ bool stream_iter_next(struct stream_iter *it, struct stream_id *id, size_t *npai
             it->pairs = (size_t)varint_get(&p);
         }
         it->p = p;
+        it->off = off;
+        it->flags = flags;
         *npairs = it->pairs;
         return true;
     }
@@ -561,6 +822,39 @@ void stream_iter_pair(struct stream_iter *it, struct stream_str *field, struct s
     it->pairs--;
     *field = it->mf ? str_get(&it->mf) : str_get(&it->p);
     *value = str_get(&it->p);
+}
+
+bool stream_iter_opens_node(const struct stream_iter *it)
+{
+    return it->off == block_of(it->block)->first_entry;
+}
+
+bool stream_iter_deleted(const struct stream_iter *it)
+{
+    return it->flags & F_DELETED;
+}
+
+bool stream_iter_same_fields(const struct stream_iter *it)
+{
+    return it->flags & F_SAME;
+}
+
+void stream_iter_node(const struct stream_iter *it, struct stream_node *node)
+{
+    const struct block *b = block_of(it->block);
+    node->master = b->master;
+    node->live = b->live;
+    node->deleted = b->deleted;
+    node->nfields = master_nfields(b);
+}
+
+void stream_iter_master_fields(const struct stream_iter *it, struct stream_str *fields)
+{
+    const struct block *b = block_of(it->block);
+    const unsigned char *p = b->data;
+    size_t n = (size_t)varint_get(&p);
+    for (size_t i = 0; i < n; i++)
+        fields[i] = str_get(&p);
 }
 
 /* The live or deleted entry with this ID in b: its offset, or false. */
@@ -610,46 +904,88 @@ bool stream_has(const struct stream *s, const struct stream_id *id)
 
 /* ==== writing ================================================================== */
 
+static struct block *tail_block(const struct stream *s)
+{
+    size_t nblocks = avl_count(&s->blocks);
+    return nblocks ? block_of(avl_at(&s->blocks, nblocks - 1)) : NULL;
+}
+
+/* Room for an entry of `size` bytes at the end of b, its reverse-walk
+ * window marked. On ENOMEM a block just opened (still empty) goes. */
+static int block_prepare(struct stream *s, struct block *b, size_t size)
+{
+    if (block_reserve(s, b, size) == STREAM_OK && block_mark(s, b) == STREAM_OK)
+        return STREAM_OK;
+    if (b->live + b->deleted == 0)
+        block_remove(s, b);
+    return STREAM_ENOMEM;
+}
+
 int stream_append(struct stream *s, const struct stream_id *id, const struct stream_str *fv,
-                  size_t n)
+                  size_t n, const struct object_limits *limits)
 {
     assert(n > 0 && n % 2 == 0 && stream_id_cmp(id, &s->last_id) > 0);
-    size_t nblocks = avl_count(&s->blocks);
-    struct block *b = nblocks ? block_of(avl_at(&s->blocks, nblocks - 1)) : NULL;
+    size_t strings = 0;
+    for (size_t i = 0; i < n; i++)
+        strings += fv[i].len;
+    if (strings > STREAM_LISTPACK_MAX_SIZE)
+        return STREAM_ETOOBIG;
+    struct block *b = tail_block(s);
     bool same = b && same_fields(b, fv, n);
     size_t size = entry_size(fv, n, same);
-    if (b && (b->live + b->deleted >= STREAM_BLOCK_MAX_ENTRIES ||
-              b->len + size > STREAM_BLOCK_MAX_BYTES || id->ms - b->master.ms > MS_DELTA_MAX)) {
+    if (b && (node_full(b, limits, strings) || !block_fits(b, id, size))) {
         block_shrink(s, b);
         b = NULL;
     }
-    if (b == NULL) {
-        if ((b = block_open(s, id, fv, n)) == NULL)
-            return STREAM_ENOMEM;
+    if (b == NULL) { /* a new block's master fields are the entry's */
         same = true;
         size = entry_size(fv, n, true);
-    } else if (block_reserve(s, b, size) < 0) {
+        if ((b = block_open(s, id, fv, n / 2, 2, size)) == NULL)
+            return STREAM_ENOMEM;
+    }
+    if (block_prepare(s, b, size) < 0)
         return STREAM_ENOMEM;
-    }
-    unsigned char *w = b->data + b->len;
-    w += varint_put(w, (id->ms - b->master.ms) << 2 | (same ? F_SAME : 0));
-    w += varint_put(w, zigzag(id->seq - b->master.seq));
-    if (!same)
-        w += varint_put(w, n / 2);
-    for (size_t i = same ? 1 : 0; i < n; i += same ? 2 : 1) {
-        w += varint_put(w, fv[i].len);
-        memcpy(w, fv[i].ptr, fv[i].len);
-        w += fv[i].len;
-    }
-    b->len = (uint32_t)(w - b->data);
-    b->live++;
-    b->last = *id;
-    b->last_deleted = false;
+    block_put(s, b, id, fv, n, same, false);
     s->length++;
     s->entries_added++;
-    s->last_id = *id;
     if (s->length == 1)
         s->first_id = *id;
+    return STREAM_OK;
+}
+
+/* Load one entry into the tail block *b (NULL: none yet), opening a
+ * block with the node's master fields when Grove's layout cannot take
+ * it in *b. */
+static int load_entry(struct stream *s, struct block **b, const struct stream_str *fields,
+                      size_t nfields, const struct stream_load_entry *e)
+{
+    assert(e->n > 0 && e->n % 2 == 0 && stream_id_cmp(&e->id, &s->last_id) > 0);
+    if (*b && !block_fits(*b, &e->id, entry_size(e->fv, e->n, false))) {
+        block_shrink(s, *b);
+        *b = NULL;
+    }
+    if (*b == NULL &&
+        (*b = block_open(s, &e->id, fields, nfields, 1, entry_size(e->fv, e->n, false))) == NULL)
+        return STREAM_ENOMEM;
+    bool same = same_fields(*b, e->fv, e->n);
+    if (block_prepare(s, *b, entry_size(e->fv, e->n, same)) < 0)
+        return STREAM_ENOMEM;
+    block_put(s, *b, &e->id, e->fv, e->n, same, e->deleted);
+    s->entries_added++;
+    if (!e->deleted && ++s->length == 1)
+        s->first_id = e->id;
+    return STREAM_OK;
+}
+
+int stream_load_node(struct stream *s, const struct stream_str *fields, size_t nfields,
+                     const struct stream_load_entry *entries, size_t count)
+{
+    struct block *tail = tail_block(s), *b = NULL;
+    if (tail)
+        block_shrink(s, tail);
+    for (size_t i = 0; i < count; i++)
+        if (load_entry(s, &b, fields, nfields, &entries[i]) < 0)
+            return STREAM_ENOMEM;
     return STREAM_OK;
 }
 
@@ -665,9 +1001,8 @@ static struct stream_id first_live_id(const struct stream *s)
     return id;
 }
 
-/* Flag the entry at off deleted; drop the block when it was the last
- * live one. */
-static void block_delete_at(struct stream *s, struct block *b, uint32_t off)
+/* Flag the live entry at off deleted. */
+static void block_flag_deleted(struct stream *s, struct block *b, uint32_t off)
 {
     const unsigned char *p = b->data + off;
     struct stream_id id;
@@ -677,8 +1012,6 @@ static void block_delete_at(struct stream *s, struct block *b, uint32_t off)
     b->live--;
     b->deleted++;
     s->length--;
-    if (b->live == 0)
-        block_remove(s, b);
 }
 
 bool stream_delete(struct stream *s, const struct stream_id *id)
@@ -688,7 +1021,9 @@ bool stream_delete(struct stream *s, const struct stream_id *id)
     unsigned flags;
     if (b == NULL || !block_find(b, id, &off, &flags) || (flags & F_DELETED))
         return false;
-    block_delete_at(s, b, off);
+    block_flag_deleted(s, b, off);
+    if (b->live == 0) /* streamIteratorRemoveEntry drops the emptied node */
+        block_remove(s, b);
     if (stream_id_cmp(id, &s->max_deleted_id) > 0)
         s->max_deleted_id = *id;
     if (s->length == 0)
@@ -699,7 +1034,8 @@ bool stream_delete(struct stream *s, const struct stream_id *id)
 }
 
 /* Exact trimming inside the first block, as Redis's streamTrim: flag
- * entries deleted from the front until the target is met. */
+ * entries deleted from the front until the target is met. The block
+ * stays even when none is left live, as in Redis. */
 static uint64_t trim_inside(struct stream *s, struct block *b, const struct stream_trim *t)
 {
     uint64_t deleted = 0;
@@ -711,15 +1047,11 @@ static uint64_t trim_inside(struct stream *s, struct block *b, const struct stre
         if (t->minid ? stream_id_cmp(&id, &t->min) >= 0 : s->length <= t->maxlen)
             break;
         entry_skip_body(b, flags, &p);
-        uint32_t off = pos;
-        pos = (uint32_t)(p - b->data);
         if (!(flags & F_DELETED)) {
-            bool last = b->live == 1;
-            block_delete_at(s, b, off);
+            block_flag_deleted(s, b, pos);
             deleted++;
-            if (last)
-                break;
         }
+        pos = (uint32_t)(p - b->data);
     }
     return deleted;
 }
@@ -1044,26 +1376,30 @@ long long stream_estimate_distance(const struct stream *s, const struct stream_i
 static void check_block(const struct block *b, struct stream_id *prev, uint64_t *live)
 {
     const unsigned char *p = b->data + b->first_entry, *end = b->data + b->len;
-    unsigned nlive = 0, ndel = 0, last_flags = 0;
+    unsigned nlive = 0, ndel = 0, flags = 0;
     struct stream_id id = {0, 0};
-    INVARIANT(b->len <= b->cap);
+    INVARIANT(b->len <= b->cap && b->cap <= BLOCK_BYTES_MAX);
     while (p < end) {
-        unsigned flags = last_flags = entry_head(b, &p, &id);
+        if ((nlive + ndel) % STREAM_ITER_WINDOW == 0 && nlive + ndel)
+            INVARIANT(b->marks[(nlive + ndel) / STREAM_ITER_WINDOW - 1] == p - b->data);
+        flags = entry_head(b, &p, &id);
+        entry_skip_body(b, flags, &p);
         if (nlive + ndel == 0)
             INVARIANT(stream_id_cmp(&id, &b->master) == 0);
         INVARIANT(stream_id_cmp(&id, prev) > 0);
         *prev = id;
-        entry_skip_body(b, flags, &p);
         if (flags & F_DELETED)
             ndel++;
         else
             nlive++;
     }
     INVARIANT(p == end);
-    INVARIANT(nlive == b->live && ndel == b->deleted && nlive > 0);
+    INVARIANT(nlive == b->live && ndel == b->deleted && nlive + ndel > 0);
+    INVARIANT(b->nmarks == (nlive + ndel - 1) / STREAM_ITER_WINDOW);
+    INVARIANT(b->lp_exact ? lp_scan(b) == b->lp_body : lp_scan(b) <= b->lp_body);
     INVARIANT(stream_id_cmp(&id, &b->last) == 0);
-    INVARIANT(b->last_deleted == ((last_flags & F_DELETED) != 0));
-    (void)last_flags;
+    INVARIANT(b->last_deleted == ((flags & F_DELETED) != 0));
+    (void)flags;
     *live += nlive;
 }
 

@@ -8,10 +8,19 @@
  *   ID        two uint64s, ms and seq, ordered by ms then seq (as Redis's
  *             streamID). 0-0 is never an entry's ID.
  *   entry     an ID and one or more field-value pairs (binary-safe bytes).
- *   block     a run of up to STREAM_BLOCK_MAX_ENTRIES consecutive entries
- *             packed in one byte buffer (see stream.c for the layout);
- *             Redis's listpack node. An entry deleted inside a block is
- *             only flagged until the whole block goes.
+ *   block     a run of consecutive entries packed in one byte buffer (see
+ *             stream.c for the layout): Redis's listpack node, with the
+ *             same boundaries. An entry deleted inside a block is only
+ *             flagged until the whole block goes.
+ *   node limits   stream-node-max-entries and stream-node-max-bytes
+ *             (struct object_limits), read at every append as Redis reads
+ *             them: the tail block closes when it holds max-entries
+ *             entries, deleted ones included, or when the bytes of Redis's
+ *             listpack for it plus the new entry's strings would reach
+ *             max-bytes. 0 lifts a limit (bytes stay under Redis's 1 GB
+ *             listpack cap). Blocks keep their size when the limits
+ *             change, and a loaded stream keeps the nodes it was saved
+ *             with.
  *   last ID   the greatest ID ever added (or set by XSETID); a new entry's
  *             ID must be greater.
  *   first ID  the ID of the first live entry, "recorded" as Redis does: kept
@@ -49,13 +58,14 @@
 enum {
     STREAM_OK = 0,
     STREAM_ENOMEM = -1,
+    STREAM_ETOOBIG = -2, /* an entry's strings pass STREAM_LISTPACK_MAX_SIZE */
 };
 
-/* Redis's stream-node-max-entries and stream-node-max-bytes defaults: a
- * block closes when it holds this many entries (deleted ones included) or
- * an append would pass this many bytes. */
-#define STREAM_BLOCK_MAX_ENTRIES 100
-#define STREAM_BLOCK_MAX_BYTES 4096
+/* Redis's STREAM_LISTPACK_MAX_SIZE: no node grows past it, whatever
+ * stream-node-max-bytes says, and no entry's strings may add up to more. */
+#define STREAM_LISTPACK_MAX_SIZE (1u << 30)
+/* The reverse walk decodes a block's entry offsets this many at a time. */
+#define STREAM_ITER_WINDOW 128
 /* Redis's SCG_INVALID_ENTRIES_READ: a group whose read count is unknown. */
 #define STREAM_ENTRIES_READ_UNKNOWN (-1LL)
 
@@ -133,8 +143,11 @@ struct stream_id stream_last_id(const struct stream *s);
 struct stream_id stream_first_id(const struct stream *s);
 struct stream_id stream_max_deleted_id(const struct stream *s);
 uint64_t stream_entries_added(const struct stream *s);
-/* How many blocks hold the entries (XINFO's radix-tree-keys). */
+/* How many blocks (Redis's nodes) hold the entries (XINFO's radix-tree-keys). */
 size_t stream_block_count(const struct stream *s);
+/* XINFO's radix-tree-nodes: the nodes of the rax Redis would hold the
+ * blocks' keys in (O(blocks)). */
+size_t stream_rax_nodes(const struct stream *s);
 /* Heap bytes the stream's entries take (blocks and their buffers). */
 size_t stream_bytes(const struct stream *s);
 
@@ -144,10 +157,14 @@ struct stream_iter {
     const struct stream *s;
     struct stream_id start, end;
     bool rev;
+    bool all;                               /* deleted entries too */
     const struct avl_node *block;
     uint32_t pos;                           /* forward: the next entry's offset */
-    uint32_t offs[STREAM_BLOCK_MAX_ENTRIES]; /* rev: the block's entry offsets */
+    uint32_t offs[STREAM_ITER_WINDOW];      /* rev: offsets of a window of entries */
     uint32_t noffs;                         /* rev: how many of offs are left */
+    uint32_t window;                        /* rev: which window of the block */
+    uint32_t off;                           /* the current entry's offset */
+    unsigned flags;                         /* and its flags */
     const unsigned char *p;                 /* the current entry's next string */
     const unsigned char *mf;                /* its next master field, or NULL */
     size_t pairs;                           /* its pairs not yet read */
@@ -167,10 +184,12 @@ bool stream_has(const struct stream *s, const struct stream_id *id);
 /* ---- writing -------------------------------------------------------------- */
 
 /* Append an entry of n / 2 pairs (fv alternates field, value; n even,
- * > 0) with an ID greater than the last ID. The bytes must not point into
- * this stream. */
+ * > 0) with an ID greater than the last ID, in the tail block or a new
+ * one as the node limits read now say (streamAppendItem). The bytes must
+ * not point into this stream. STREAM_ETOOBIG (nothing changed) when the
+ * strings add up to more than STREAM_LISTPACK_MAX_SIZE. */
 int stream_append(struct stream *s, const struct stream_id *id, const struct stream_str *fv,
-                  size_t n);
+                  size_t n, const struct object_limits *limits);
 /* Delete the live entry with this ID (XDEL): true if there was one. The
  * max deleted ID and the first ID follow. */
 bool stream_delete(struct stream *s, const struct stream_id *id);
@@ -183,11 +202,51 @@ struct stream_trim {
     bool approx;            /* `~`: only whole blocks */
     long long limit;        /* at most about this many entries; 0: no limit */
 };
-/* Returns how many entries went. */
+/* Returns how many entries went. As Redis, exact MINID trimming may leave
+ * the first block with deleted entries only (its last entry was deleted
+ * before); the block stays, and counts as a node, until trimmed away. */
 uint64_t stream_trim(struct stream *s, const struct stream_trim *t);
 /* XSETID: the last ID and, when given, entries added and max deleted ID. */
 void stream_set_meta(struct stream *s, const struct stream_id *last, uint64_t entries_added,
                      const struct stream_id *max_deleted);
+
+/* ---- nodes: the layout RDB files and DUMP payloads keep ------------------- */
+
+/* A block as Redis's listpack node. */
+struct stream_node {
+    struct stream_id master; /* its first entry's ID: the node's key */
+    uint64_t live, deleted;
+    size_t nfields;          /* its master fields: its first entry's */
+};
+/* A forward walk over every entry, deleted ones too, block by block. */
+void stream_iter_init_all(struct stream_iter *it, const struct stream *s);
+/* Of the entry stream_iter_next last returned: whether it opens its
+ * block, whether it is deleted, whether its fields are the master fields
+ * (Redis's SAMEFIELDS flag), its block, and its block's master fields
+ * (nfields of them into fields). */
+bool stream_iter_opens_node(const struct stream_iter *it);
+bool stream_iter_deleted(const struct stream_iter *it);
+bool stream_iter_same_fields(const struct stream_iter *it);
+void stream_iter_node(const struct stream_iter *it, struct stream_node *node);
+void stream_iter_master_fields(const struct stream_iter *it, struct stream_str *fields);
+
+/* One entry of a node being loaded. */
+struct stream_load_entry {
+    struct stream_id id;
+    const struct stream_str *fv; /* n strings: field, value, ... */
+    size_t n;
+    bool deleted;
+};
+/* Load a node as Redis saved it (RDB files, DUMP payloads): one new
+ * block with these master fields and entries, deleted ones kept, so the
+ * node boundaries, and with them approximate trimming and the node limits
+ * of later appends, stay the saved ones. The entries' IDs must ascend
+ * from above the last ID, which becomes the last entry's. A node whose
+ * ms deltas pass 2^62 or whose bytes pass 2 GB in Grove's layout is split
+ * (Grove's own limits). On STREAM_ENOMEM part of the node may be loaded:
+ * destroy the stream. */
+int stream_load_node(struct stream *s, const struct stream_str *fields, size_t nfields,
+                     const struct stream_load_entry *entries, size_t count);
 
 /* ---- consumer groups ------------------------------------------------------ */
 

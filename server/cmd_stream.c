@@ -36,6 +36,7 @@
 
 #define ERR_INVALID_ID "ERR Invalid stream ID specified as stream command argument"
 #define ERR_NO_SUCH_KEY "ERR no such key"
+#define ERR_TOO_LARGE "ERR Elements are too large to be stored"
 #define STREAM_ID_STR_MAX 42 /* two uint64s, a dash, a NUL */
 /* Redis's XREAD_BLOCKED_DEFAULT_COUNT: a blocked XREAD without COUNT is
  * served at most this many entries per stream. */
@@ -348,7 +349,17 @@ static bool parse_maxlen_minid(struct cmd_ctx *ctx, struct add_trim_args *a, siz
     return true;
 }
 
-/* The checks after the options, and LIMIT's default (100 blocks' worth
+/* LIMIT's default for `~`: 100 nodes' worth at stream-node-max-entries,
+ * within Redis's bounds (10000 when that is 0, at most a million). */
+static long long default_trim_limit(void)
+{
+    long long entries = cmd_object_limits()->stream_node_max_entries;
+    if (entries <= 0)
+        return 10000;
+    return entries > 1000000 / 100 ? 1000000 : 100 * entries;
+}
+
+/* The checks after the options, and LIMIT's default (default_trim_limit
  * for `~`, none for exact trimming). A replayed AOF trims without limit,
  * LIMIT or not: Redis writes an approximate trim as the exact one it
  * came to, with its LIMIT kept (`MAXLEN = 7 LIMIT 10`). */
@@ -376,7 +387,7 @@ static bool finish_trim_args(struct cmd_ctx *ctx, struct add_trim_args *a, bool 
         return false;
     }
     if (!limit_given)
-        a->t.limit = a->approx ? 100 * STREAM_BLOCK_MAX_ENTRIES : 0;
+        a->t.limit = a->approx ? default_trim_limit() : 0;
     return true;
 }
 
@@ -463,7 +474,7 @@ static int append(struct cmd_ctx *ctx, struct stream *s, const struct stream_id 
         return STREAM_ENOMEM;
     for (size_t i = 0; i < n; i++)
         fv[i] = (struct stream_str){ctx->argv[first + i].ptr, ctx->argv[first + i].len};
-    int rc = stream_append(s, id, fv, n);
+    int rc = stream_append(s, id, fv, n, cmd_object_limits());
     if (fv != small)
         free(fv);
     return rc;
@@ -545,15 +556,16 @@ static void xadd_command(struct cmd_ctx *ctx)
     int rc = next_id(&last, &a, ctx->now_ms, &id);
     if (rc != 0) {
         resp_add_error(ctx->out, rc == ID_SEQ_EXHAUSTED
-                                     ? "ERR Elements are too large to be stored"
+                                     ? ERR_TOO_LARGE
                                      : "ERR The ID specified in XADD is equal or smaller than "
                                        "the target stream top item");
         return;
     }
     if (s == NULL && (s = create_stream(ctx, k)) == NULL)
         return;
-    if (append(ctx, s, &id, idpos + 1) < 0) {
-        resp_add_error(ctx->out, ERR_OUT_OF_MEMORY);
+    /* As Redis, a stream made for an entry too large to store stays. */
+    if ((rc = append(ctx, s, &id, idpos + 1)) < 0) {
+        resp_add_error(ctx->out, rc == STREAM_ETOOBIG ? ERR_TOO_LARGE : ERR_OUT_OF_MEMORY);
         return;
     }
     reply_id(ctx, &id);
@@ -1841,7 +1853,7 @@ static void reply_stream_head(struct cmd_ctx *ctx, const struct stream *s)
     resp_add_bulk_cstr(ctx->out, "radix-tree-keys");
     resp_add_integer(ctx->out, (long long)stream_block_count(s));
     resp_add_bulk_cstr(ctx->out, "radix-tree-nodes");
-    resp_add_integer(ctx->out, (long long)stream_block_count(s) + 1);
+    resp_add_integer(ctx->out, (long long)stream_rax_nodes(s));
     resp_add_bulk_cstr(ctx->out, "last-generated-id");
     reply_id(ctx, &last);
     resp_add_bulk_cstr(ctx->out, "max-deleted-entry-id");

@@ -91,8 +91,6 @@ struct config {
     atomic_llong lazyfree_lazy_expire;
     atomic_llong lazyfree_lazy_server_del;
     atomic_llong lazyfree_lazy_user_del;
-    atomic_llong stream_node_max_bytes;
-    atomic_llong stream_node_max_entries;
     atomic_llong set_proc_title;
     atomic_llong protected_mode;
     atomic_llong active_expire_effort;

@@ -253,7 +253,7 @@ START_TEST(options_without_effect_log_a_warning)
     harness_start(&s, args);
     redisContext *c = harness_connect(&s);
     harness_cmd_ok(c, "CONFIG SET lazyfree-lazy-eviction yes hash-max-listpack-entries 4");
-    harness_cmd_ok(c, "CONFIG SET stream-node-max-entries 100"); /* the default: quiet */
+    harness_cmd_ok(c, "CONFIG SET stream-node-max-entries 5"); /* honoured: quiet */
     harness_cmd_ok(c, "CONFIG SET lazyfree-lazy-user-del yes");
     harness_cmd_ok(c, "CONFIG SET list-max-listpack-size 5"); /* honoured: quiet */
     harness_cmd_ok(c, "CONFIG SET list-compress-depth 2");    /* honoured: quiet */

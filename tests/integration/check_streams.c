@@ -697,6 +697,172 @@ static const struct recorded_reply restored_replies[] = {
      "*20\r\n$6\r\nlength\r\n:3\r\n$15\r\nradix-tree-keys\r\n:1\r\n$16\r\nradix-tree-nodes\r\n:2\r\n$17\r\nlast-generated-id\r\n$3\r\n4-0\r\n$20\r\nmax-deleted-entry-id\r\n$3\r\n2-0\r\n$13\r\nentries-added\r\n:4\r\n$23\r\nrecorded-first-entry-id\r\n$3\r\n1-0\r\n$6\r\ngroups\r\n:2\r\n$11\r\nfirst-entry\r\n*2\r\n$3\r\n1-0\r\n*4\r\n$1\r\nf\r\n$1\r\nv\r\n$1\r\nn\r\n$1\r\n1\r\n$10\r\nlast-entry\r\n*2\r\n$3\r\n4-0\r\n*4\r\n$1\r\nf\r\n$3\r\nbig\r\n$1\r\nn\r\n$14\r\n12345678901234\r\n"},
 };
 
+/* Nodes by stream-node-max-entries, after XADD ne i-0 f v for i = 1..100
+ * at 10: `~` trims whole nodes within LIMIT (100 x the setting, 10000 at
+ * 0), new settings apply to new nodes only, an exact MINID trim can leave
+ * a node of deleted entries (nz), which still counts. */
+static const struct recorded_reply node_entries_replies[] = {
+    {"xadd ne maxlen ~ 55 limit 30 101-0 f v",
+     "$5\r\n101-0\r\n"},
+    {"xlen ne",
+     ":71\r\n"},
+    {"xadd ne maxlen ~ 55 limit 30 102-0 f v",
+     "$5\r\n102-0\r\n"},
+    {"xlen ne",
+     ":62\r\n"},
+    {"xinfo stream ne",
+     "*20\r\n$6\r\nlength\r\n:62\r\n$15\r\nradix-tree-keys\r\n:7\r\n$16\r\nradix-tree-nodes\r\n:16\r\n$17\r\nlast-generated-id\r\n$5\r\n102-0\r\n$20\r\nmax-deleted-entry-id\r\n$3\r\n0-0\r\n$13\r\nentries-added\r\n:102\r\n$23\r\nrecorded-first-entry-id\r\n$4\r\n41-0\r\n$6\r\ngroups\r\n:0\r\n$11\r\nfirst-entry\r\n*2\r\n$4\r\n41-0\r\n*2\r\n$1\r\nf\r\n$1\r\nv\r\n$10\r\nlast-entry\r\n*2\r\n$5\r\n102-0\r\n*2\r\n$1\r\nf\r\n$1\r\nv\r\n"},
+    {"config set stream-node-max-entries 1",
+     "+OK\r\n"},
+    {"xadd ne 103-0 f v",
+     "$5\r\n103-0\r\n"},
+    {"xadd ne 104-0 f v",
+     "$5\r\n104-0\r\n"},
+    {"xinfo stream ne",
+     "*20\r\n$6\r\nlength\r\n:64\r\n$15\r\nradix-tree-keys\r\n:9\r\n$16\r\nradix-tree-nodes\r\n:20\r\n$17\r\nlast-generated-id\r\n$5\r\n104-0\r\n$20\r\nmax-deleted-entry-id\r\n$3\r\n0-0\r\n$13\r\nentries-added\r\n:104\r\n$23\r\nrecorded-first-entry-id\r\n$4\r\n41-0\r\n$6\r\ngroups\r\n:0\r\n$11\r\nfirst-entry\r\n*2\r\n$4\r\n41-0\r\n*2\r\n$1\r\nf\r\n$1\r\nv\r\n$10\r\nlast-entry\r\n*2\r\n$5\r\n104-0\r\n*2\r\n$1\r\nf\r\n$1\r\nv\r\n"},
+    {"xtrim ne maxlen ~ 0 limit 20",
+     ":20\r\n"},
+    {"xtrim ne maxlen ~ 0",
+     ":44\r\n"},
+    {"xlen ne",
+     ":0\r\n"},
+    {"config set stream-node-max-entries 0",
+     "+OK\r\n"},
+    {"xtrim ne maxlen ~ 0",
+     ":0\r\n"},
+    {"xlen ne",
+     ":0\r\n"},
+    {"config set stream-node-max-entries 5",
+     "+OK\r\n"},
+    {"xadd nz 1-1 f v",
+     "$3\r\n1-1\r\n"},
+    {"xadd nz 2-1 f v",
+     "$3\r\n2-1\r\n"},
+    {"xadd nz 3-1 f v",
+     "$3\r\n3-1\r\n"},
+    {"xadd nz 4-1 f v",
+     "$3\r\n4-1\r\n"},
+    {"xadd nz 5-1 f v",
+     "$3\r\n5-1\r\n"},
+    {"xadd nz 6-1 f v",
+     "$3\r\n6-1\r\n"},
+    {"xtrim nz minid 3-1",
+     ":2\r\n"},
+    {"xdel nz 5-1",
+     ":1\r\n"},
+    {"xtrim nz minid = 5-1",
+     ":2\r\n"},
+    {"xinfo stream nz",
+     "*20\r\n$6\r\nlength\r\n:1\r\n$15\r\nradix-tree-keys\r\n:2\r\n$16\r\nradix-tree-nodes\r\n:6\r\n$17\r\nlast-generated-id\r\n$3\r\n6-1\r\n$20\r\nmax-deleted-entry-id\r\n$3\r\n5-1\r\n$13\r\nentries-added\r\n:6\r\n$23\r\nrecorded-first-entry-id\r\n$3\r\n6-1\r\n$6\r\ngroups\r\n:0\r\n$11\r\nfirst-entry\r\n*2\r\n$3\r\n6-1\r\n*2\r\n$1\r\nf\r\n$1\r\nv\r\n$10\r\nlast-entry\r\n*2\r\n$3\r\n6-1\r\n*2\r\n$1\r\nf\r\n$1\r\nv\r\n"},
+    {"xadd nz 7-1 f v",
+     "$3\r\n7-1\r\n"},
+    {"xrange nz - +",
+     "*2\r\n*2\r\n$3\r\n6-1\r\n*2\r\n$1\r\nf\r\n$1\r\nv\r\n*2\r\n$3\r\n7-1\r\n*2\r\n$1\r\nf\r\n$1\r\nv\r\n"},
+    {"xtrim nz maxlen ~ 1",
+     ":0\r\n"},
+    {"xinfo stream nz",
+     "*20\r\n$6\r\nlength\r\n:2\r\n$15\r\nradix-tree-keys\r\n:1\r\n$16\r\nradix-tree-nodes\r\n:2\r\n$17\r\nlast-generated-id\r\n$3\r\n7-1\r\n$20\r\nmax-deleted-entry-id\r\n$3\r\n5-1\r\n$13\r\nentries-added\r\n:7\r\n$23\r\nrecorded-first-entry-id\r\n$3\r\n6-1\r\n$6\r\ngroups\r\n:0\r\n$11\r\nfirst-entry\r\n*2\r\n$3\r\n6-1\r\n*2\r\n$1\r\nf\r\n$1\r\nv\r\n$10\r\nlast-entry\r\n*2\r\n$3\r\n7-1\r\n*2\r\n$1\r\nf\r\n$1\r\nv\r\n"},
+    {"config set stream-node-max-entries 100",
+     "+OK\r\n"},
+};
+
+/* Nodes by stream-node-max-bytes (100, entries unlimited): Redis's
+ * listpack bytes decide, integers and integer-like values included, and
+ * DUMP writes the nodes as they are. */
+static const struct recorded_reply node_bytes_replies[] = {
+    {"xadd nb 1-0 f v",
+     "$3\r\n1-0\r\n"},
+    {"xadd nb 2-0 f 12345678901",
+     "$3\r\n2-0\r\n"},
+    {"xadd nb 3-0 field -4096 other 0",
+     "$3\r\n3-0\r\n"},
+    {"xadd nb 4-0 f v",
+     "$3\r\n4-0\r\n"},
+    {"xadd nb 5-0 f v",
+     "$3\r\n5-0\r\n"},
+    {"xadd nb 6-0 f 127",
+     "$3\r\n6-0\r\n"},
+    {"xadd nb 7-0 f 128",
+     "$3\r\n7-0\r\n"},
+    {"xadd nb 8-0 f vvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvv",
+     "$3\r\n8-0\r\n"},
+    {"xadd nb 9-0 f v",
+     "$3\r\n9-0\r\n"},
+    {"xadd nb 10-0 f v",
+     "$4\r\n10-0\r\n"},
+    {"xadd nb 11-0 f 007",
+     "$4\r\n11-0\r\n"},
+    {"xadd nb 12-0 f 1.5",
+     "$4\r\n12-0\r\n"},
+    {"xadd nb 13-0 f v",
+     "$4\r\n13-0\r\n"},
+    {"xinfo stream nb",
+     "*20\r\n$6\r\nlength\r\n:13\r\n$15\r\nradix-tree-keys\r\n:4\r\n$16\r\nradix-tree-nodes\r\n:10\r\n$17\r\nlast-generated-id\r\n$4\r\n13-0\r\n$20\r\nmax-deleted-entry-id\r\n$3\r\n0-0\r\n$13\r\nentries-added\r\n:13\r\n$23\r\nrecorded-first-entry-id\r\n$3\r\n1-0\r\n$6\r\ngroups\r\n:0\r\n$11\r\nfirst-entry\r\n*2\r\n$3\r\n1-0\r\n*2\r\n$1\r\nf\r\n$1\r\nv\r\n$10\r\nlast-entry\r\n*2\r\n$4\r\n13-0\r\n*2\r\n$1\r\nf\r\n$1\r\nv\r\n"},
+};
+
+/* After the DUMP: `~` keeps whole nodes, and 0 lifts the byte limit. */
+static const struct recorded_reply node_bytes_after_dump_replies[] = {
+    {"xtrim nb maxlen ~ 5",
+     ":8\r\n"},
+    {"xinfo stream nb",
+     "*20\r\n$6\r\nlength\r\n:5\r\n$15\r\nradix-tree-keys\r\n:1\r\n$16\r\nradix-tree-nodes\r\n:2\r\n$17\r\nlast-generated-id\r\n$4\r\n13-0\r\n$20\r\nmax-deleted-entry-id\r\n$3\r\n0-0\r\n$13\r\nentries-added\r\n:13\r\n$23\r\nrecorded-first-entry-id\r\n$3\r\n9-0\r\n$6\r\ngroups\r\n:0\r\n$11\r\nfirst-entry\r\n*2\r\n$3\r\n9-0\r\n*2\r\n$1\r\nf\r\n$1\r\nv\r\n$10\r\nlast-entry\r\n*2\r\n$4\r\n13-0\r\n*2\r\n$1\r\nf\r\n$1\r\nv\r\n"},
+    {"config set stream-node-max-bytes 0",
+     "+OK\r\n"},
+    {"xadd nb 14-0 f v",
+     "$4\r\n14-0\r\n"},
+    {"xinfo stream nb",
+     "*20\r\n$6\r\nlength\r\n:6\r\n$15\r\nradix-tree-keys\r\n:1\r\n$16\r\nradix-tree-nodes\r\n:2\r\n$17\r\nlast-generated-id\r\n$4\r\n14-0\r\n$20\r\nmax-deleted-entry-id\r\n$3\r\n0-0\r\n$13\r\nentries-added\r\n:14\r\n$23\r\nrecorded-first-entry-id\r\n$3\r\n9-0\r\n$6\r\ngroups\r\n:0\r\n$11\r\nfirst-entry\r\n*2\r\n$3\r\n9-0\r\n*2\r\n$1\r\nf\r\n$1\r\nv\r\n$10\r\nlast-entry\r\n*2\r\n$4\r\n14-0\r\n*2\r\n$1\r\nf\r\n$1\r\nv\r\n"},
+    {"config set stream-node-max-entries 100",
+     "+OK\r\n"},
+    {"config set stream-node-max-bytes 4096",
+     "+OK\r\n"},
+};
+
+/* DUMP nb at the end of node_bytes_replies, from redis-server 7.0.15:
+ * four nodes of 100 bytes at most, LZF-compressed as Redis does. */
+static const char redis_node_bytes_dump[] =
+    "\x13\x04\x10\x00\x00\x00\x00\x00\x00\x00\x01\x00\x00\x00\x00\x00\x00\x00\x00\xc3@"
+    "X@b\x11""b\x00\x00\x00\"\x00\x05\x01\x00\x01\x01\x01\x81""f\x02\x00\x01\x02 \n\x05"
+    "\x00\x01\x81v\x02\x04 \n\x00\x01 \n\x05\xf4""5\x1c\xdc\xdf\x02 &\x01\x09\x04 \r@\x1e"
+    "\x15\x02\x01\x85""field\x06\xd0\x00\x02\x85other\x06\x00\x01\x08 \x16\x00\x03  \xa0""9"
+    "@+@\n\x01\x01\xff\x10\x00\x00\x00\x00\x00\x00\x00\x06\x00\x00\x00\x00\x00\x00\x00"
+    "\x00''\x00\x00\x00\x0f\x00\x02\x01\x00\x01\x01\x01\x81""f\x02\x00\x01\x02\x01\x00"
+    "\x01\x00\x01\x7f\x01\x04\x01\x02\x01\x01\x01\x00\x01\xc0\x80\x02\x04\x01\xff\x10\x00"
+    "\x00\x00\x00\x00\x00\x00\x08\x00\x00\x00\x00\x00\x00\x00\x00\xc3#@\x87\x07\x87\x00"
+    "\x00\x00\n\x00\x01\x01 \x02\x06\x01\x81""f\x02\x00\x01\x02 \n\x04\x00\x01\xe0jv\xe0"
+    "`\x00\x03l\x04\x01\xff\x10\x00\x00\x00\x00\x00\x00\x00\x09\x00\x00\x00\x00\x00\x00"
+    "\x00\x00\xc3@A@M\x11M\x00\x00\x00\x1e\x00\x05\x01\x00\x01\x01\x01\x81""f\x02\x00\x01"
+    "\x02 \n\x05\x00\x01\x81v\x02\x04 \n\x00\x01\xe0\x01\n@\x17\x04\x83""007\x04@\x17\x00"
+    "\x03 \x17\x03\x83""1.5`\x0c\x00\x04 \x0c@/\x01\x01\xff\r\r\x00\x01\x00\x00\x00\r\x00"
+    "\n\x00\xbb\x02\xc3y\xbe\xef\xeb\xf3";
+
+/* A stream as Redis 6.2 dumped it (RDB type 15: no entries-added, no
+ * entries-read), from stream-cgroups.tcl. */
+static const char redis_v1_stream_dump[] =
+    "\x0f\x01\x10\x00\x00\x00\x00\x00\x00\x00\x01\x00\x00\x00\x00\x00\x00\x00\x00\xc3@"
+    "J@W\x16W\x00\x00\x00#\x00\x02\x01\x04\x01\x01\x01\x84""data\x05\x00\x01\x03\x01\x00"
+    " \x01\x03\x81""a\x02\x04 \n\x00\x01@\n\x00""b`\n\x00\x02@\n\x00""c`\n@\"\x01\x81""d"
+    " \n@9 \n\x00""e`\n\x00\x05@\n\x00""f \n\x00\xff\x02\x06\x00\x02\x02g1\x05\x00\x04"
+    "\x00\x00\x00\x00\x00\x00\x00\x01\x00\x00\x00\x00\x00\x00\x00\x00>\xf7\x83""Cz\x01"
+    "\x00\x00\x01\x00\x00\x00\x00\x00\x00\x00\x02\x00\x00\x00\x00\x00\x00\x00\x00>\xf7"
+    "\x83""Cz\x01\x00\x00\x01\x00\x00\x00\x00\x00\x00\x00\x04\x00\x00\x00\x00\x00\x00\x00"
+    "\x00>\xf7\x83""Cz\x01\x00\x00\x01\x00\x00\x00\x00\x00\x00\x00\x05\x00\x00\x00\x00"
+    "\x00\x00\x00\x00>\xf7\x83""Cz\x01\x00\x00\x01\x01\x03""c11>\xf7\x83""Cz\x01\x00\x00"
+    "\x04\x00\x00\x00\x00\x00\x00\x00\x01\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00"
+    "\x00\x00\x00\x02\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x04\x00"
+    "\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x05\x00\x00\x00\x00\x00\x00"
+    "\x00\x00\x02g2\x00\x00\x00\x00\x09\x00=R\xefhgR\x1d\xfa";
+
+/* What redis-server 7.0.15 answers once it is restored at key legacy. */
+static const struct recorded_reply legacy_replies[] = {
+    {"xinfo stream legacy full",
+     "*18\r\n$6\r\nlength\r\n:2\r\n$15\r\nradix-tree-keys\r\n:1\r\n$16\r\nradix-tree-nodes\r\n:2\r\n$17\r\nlast-generated-id\r\n$3\r\n6-0\r\n$20\r\nmax-deleted-entry-id\r\n$3\r\n0-0\r\n$13\r\nentries-added\r\n:2\r\n$23\r\nrecorded-first-entry-id\r\n$3\r\n5-0\r\n$7\r\nentries\r\n*2\r\n*2\r\n$3\r\n5-0\r\n*2\r\n$4\r\ndata\r\n$1\r\ne\r\n*2\r\n$3\r\n6-0\r\n*2\r\n$4\r\ndata\r\n$1\r\nf\r\n$6\r\ngroups\r\n*2\r\n*14\r\n$4\r\nname\r\n$2\r\ng1\r\n$17\r\nlast-delivered-id\r\n$3\r\n5-0\r\n$12\r\nentries-read\r\n:1\r\n$3\r\nlag\r\n:1\r\n$9\r\npel-count\r\n:4\r\n$7\r\npending\r\n*4\r\n*4\r\n$3\r\n1-0\r\n$3\r\nc11\r\n:1624630359870\r\n:1\r\n*4\r\n$3\r\n2-0\r\n$3\r\nc11\r\n:1624630359870\r\n:1\r\n*4\r\n$3\r\n4-0\r\n$3\r\nc11\r\n:1624630359870\r\n:1\r\n*4\r\n$3\r\n5-0\r\n$3\r\nc11\r\n:1624630359870\r\n:1\r\n$9\r\nconsumers\r\n*1\r\n*8\r\n$4\r\nname\r\n$3\r\nc11\r\n$9\r\nseen-time\r\n:1624630359870\r\n$9\r\npel-count\r\n:4\r\n$7\r\npending\r\n*4\r\n*3\r\n$3\r\n1-0\r\n:1624630359870\r\n:1\r\n*3\r\n$3\r\n2-0\r\n:1624630359870\r\n:1\r\n*3\r\n$3\r\n4-0\r\n:1624630359870\r\n:1\r\n*3\r\n$3\r\n5-0\r\n:1624630359870\r\n:1\r\n*14\r\n$4\r\nname\r\n$2\r\ng2\r\n$17\r\nlast-delivered-id\r\n$3\r\n0-0\r\n$12\r\nentries-read\r\n:0\r\n$3\r\nlag\r\n:2\r\n$9\r\npel-count\r\n:0\r\n$7\r\npending\r\n*0\r\n$9\r\nconsumers\r\n*0\r\n"},
+    {"xadd legacy 5-0 f v",
+     "-ERR The ID specified in XADD is equal or smaller than the target stream top item\r\n"},
+    {"xinfo groups legacy",
+     "*2\r\n*12\r\n$4\r\nname\r\n$2\r\ng1\r\n$9\r\nconsumers\r\n:1\r\n$7\r\npending\r\n:4\r\n$17\r\nlast-delivered-id\r\n$3\r\n5-0\r\n$12\r\nentries-read\r\n:1\r\n$3\r\nlag\r\n:1\r\n*12\r\n$4\r\nname\r\n$2\r\ng2\r\n$9\r\nconsumers\r\n:0\r\n$7\r\npending\r\n:0\r\n$17\r\nlast-delivered-id\r\n$3\r\n0-0\r\n$12\r\nentries-read\r\n:0\r\n$3\r\nlag\r\n:2\r\n"},
+};
+
 /* XADD key i-0 f v for i = 1..n, pipelined. */
 static void fill(const char *key, int n)
 {
@@ -741,6 +907,43 @@ START_TEST(trimming_answers_as_redis)
     REPLAY_RECORDED(fd, trim_replies);
     fill("u", 300);
     REPLAY_RECORDED(fd, trim_after_deletes_replies);
+    close(fd);
+}
+END_TEST
+
+START_TEST(node_entry_limits_shape_trimming_as_redis)
+{
+    harness_cmd_ok(harness_ctx, "CONFIG SET stream-node-max-entries 10");
+    fill("ne", 100);
+    int fd = harness_raw_connect(&harness_srv);
+    REPLAY_RECORDED(fd, node_entries_replies);
+    close(fd);
+}
+END_TEST
+
+START_TEST(node_byte_limits_shape_nodes_and_dumps_as_redis)
+{
+    harness_cmd_ok(harness_ctx, "CONFIG SET stream-node-max-entries 0");
+    harness_cmd_ok(harness_ctx, "CONFIG SET stream-node-max-bytes 100");
+    int fd = harness_raw_connect(&harness_srv);
+    REPLAY_RECORDED(fd, node_bytes_replies);
+    redisReply *r = CMD("DUMP nb");
+    ck_assert_int_eq(r->type, REDIS_REPLY_STRING);
+    ck_assert_uint_eq(r->len, sizeof(redis_node_bytes_dump) - 1);
+    ck_assert(memcmp(r->str, redis_node_bytes_dump, r->len) == 0);
+    freeReplyObject(r);
+    /* Redis's payload loads with its nodes: what follows trims the same. */
+    EXPECT_OK("RESTORE nb 0 %b REPLACE", redis_node_bytes_dump, sizeof(redis_node_bytes_dump) - 1);
+    REPLAY_RECORDED(fd, node_bytes_after_dump_replies);
+    close(fd);
+}
+END_TEST
+
+START_TEST(a_redis_6_dump_restores_as_redis_7_0_loads_it)
+{
+    EXPECT_OK("RESTORE legacy 0 %b", redis_v1_stream_dump, sizeof(redis_v1_stream_dump) - 1);
+    int fd = harness_raw_connect(&harness_srv);
+    REPLAY_RECORDED(fd, legacy_replies);
     close(fd);
 }
 END_TEST
@@ -948,9 +1151,12 @@ static Suite *streams_suite(void)
     tcase_add_test(replies, consumer_groups_answer_as_redis);
     tcase_add_test(replies, claims_answer_as_redis);
     tcase_add_test(replies, trimming_answers_as_redis);
+    tcase_add_test(replies, node_entry_limits_shape_trimming_as_redis);
+    tcase_add_test(replies, node_byte_limits_shape_nodes_and_dumps_as_redis);
     tcase_add_test(replies, keyspace_commands_answer_as_redis);
     tcase_add_test(replies, resp3_shapes_answer_as_redis);
     tcase_add_test(replies, a_dump_from_redis_restores_and_round_trips);
+    tcase_add_test(replies, a_redis_6_dump_restores_as_redis_7_0_loads_it);
     suite_add_tcase(s, replies);
     TCase *uses = harness_server_case("uses", NULL, NULL);
     tcase_add_test(uses, auto_ids_follow_the_clock_and_never_go_back);

@@ -817,13 +817,13 @@ END_TEST
 
 START_TEST(types_grove_lacks_are_refused_by_name)
 {
-    static const unsigned char stream[] = {RDB_TYPE_STREAM_LISTPACKS, 0};
+    static const unsigned char stream[] = {RDB_TYPE_STREAM_LISTPACKS_3, 0}; /* Redis 7.2's */
     static const unsigned char module[] = {RDB_TYPE_MODULE_2, 0};
     static const unsigned char unknown[] = {8, 0};
     char error[128];
     struct object *o;
     ck_assert_int_eq(read_value(stream, 2, &o, error, sizeof(error)), RDB_ETYPE);
-    ck_assert_str_eq(error, "RDB type 15 (stream) is not supported by Grove");
+    ck_assert_str_eq(error, "RDB type 21 (stream-3) is not supported by Grove");
     ck_assert_int_eq(read_value(module, 2, &o, error, sizeof(error)), RDB_ETYPE);
     ck_assert_ptr_nonnull(strstr(error, "module"));
     ck_assert_int_eq(read_value(unknown, 2, &o, error, sizeof(error)), RDB_EFORMAT);

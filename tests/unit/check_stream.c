@@ -3,22 +3,25 @@
  * blocks, field compression, walks both ways, deletion, trimming exact and
  * approximate, consumer groups and their two PELs, deep copy, and a model
  * test of append/delete/trim/range/last live ID against a plain array
- * under random operations.
+ * under random operations; node limits (block boundaries, rax nodes and
+ * trims as Redis's), and a model of Redis's nodes under several limits.
  */
 #include <check.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "listpack.h"
 #include "stream.h"
 
 static const struct stream_id ID_MIN = {0, 0}, ID_MAX = {UINT64_MAX, UINT64_MAX};
+static struct object_limits limits = OBJECT_LIMITS_DEFAULT;
 
 static void add(struct stream *s, uint64_t ms, uint64_t seq, const char *f, const char *v)
 {
     struct stream_str fv[2] = {{f, strlen(f)}, {v, strlen(v)}};
     struct stream_id id = {ms, seq};
-    ck_assert_int_eq(stream_append(s, &id, fv, 2), STREAM_OK);
+    ck_assert_int_eq(stream_append(s, &id, fv, 2, &limits), STREAM_OK);
     stream__check_invariants(s);
 }
 
@@ -262,7 +265,7 @@ START_TEST(random_against_model)
             snprintf(m[n].value, sizeof(m[n].value), "v%llu", (unsigned long long)(rnd % 997));
             const char *field = (rnd >> 20) % 4 ? "field" : "other";
             struct stream_str fv[2] = {{field, strlen(field)}, {m[n].value, strlen(m[n].value)}};
-            ck_assert_int_eq(stream_append(s, &id, fv, 2), STREAM_OK);
+            ck_assert_int_eq(stream_append(s, &id, fv, 2, &limits), STREAM_OK);
             m[n].id = id;
             m[n++].live = true;
             live++;
@@ -312,6 +315,344 @@ START_TEST(random_against_model)
 }
 END_TEST
 
+/* ==== node limits ============================================================== */
+
+/* n entries "f" "v" at IDs i-1, i = 1..n, under the given limits. */
+static struct stream *filled(long long max_entries, long long max_bytes, uint64_t n)
+{
+    struct object_limits lim = OBJECT_LIMITS_DEFAULT;
+    lim.stream_node_max_entries = max_entries;
+    lim.stream_node_max_bytes = max_bytes;
+    struct stream *s = stream_create();
+    struct stream_str fv[2] = {{"f", 1}, {"v", 1}};
+    for (uint64_t i = 1; i <= n; i++)
+        ck_assert_int_eq(stream_append(s, &(struct stream_id){i, 1}, fv, 2, &lim), STREAM_OK);
+    stream__check_invariants(s);
+    return s;
+}
+
+/* Blocks and rax nodes as redis-server 7.0.15's XINFO STREAM counts its
+ * nodes (radix-tree-keys, radix-tree-nodes) for the same appends. */
+START_TEST(blocks_close_where_redis_closes_nodes)
+{
+    struct stream *s = filled(5, 4096, 23);
+    ck_assert_uint_eq(stream_block_count(s), 5);
+    ck_assert_uint_eq(stream_rax_nodes(s), 12);
+    stream_destroy(s);
+    s = filled(0, 100, 50); /* bytes only: 8 entries of 11 listpack bytes to a node */
+    ck_assert_uint_eq(stream_block_count(s), 7);
+    ck_assert_uint_eq(stream_rax_nodes(s), 16);
+    stream_destroy(s);
+    s = stream_create();
+    char big[41], num[24];
+    memset(big, 'x', 40);
+    big[40] = 0;
+    for (uint64_t i = 1; i <= 300; i++) { /* two fields, one an integer */
+        snprintf(num, sizeof(num), "%llu", (unsigned long long)i * 1000);
+        struct stream_str fv[4] = {{"field", 5}, {big, 40}, {"n", 1}, {num, strlen(num)}};
+        ck_assert_int_eq(stream_append(s, &(struct stream_id){i, 1}, fv, 4, &limits), STREAM_OK);
+    }
+    stream__check_invariants(s);
+    ck_assert_uint_eq(stream_block_count(s), 5);
+    ck_assert_uint_eq(stream_rax_nodes(s), 13);
+    stream_destroy(s);
+    s = filled(0, 0, 3000); /* no limit */
+    ck_assert_uint_eq(stream_block_count(s), 1);
+    ck_assert_uint_eq(stream_rax_nodes(s), 2);
+    stream_destroy(s);
+    s = stream_create();
+    ck_assert_uint_eq(stream_rax_nodes(s), 1);
+    stream_destroy(s);
+}
+END_TEST
+
+START_TEST(new_limits_apply_to_new_blocks_only)
+{
+    struct stream *s = filled(5, 4096, 10);
+    struct object_limits lim = OBJECT_LIMITS_DEFAULT;
+    struct stream_str fv[2] = {{"f", 1}, {"v", 1}};
+    for (uint64_t i = 11; i <= 20; i++) /* the tail of 5 takes them: 100 now */
+        ck_assert_int_eq(stream_append(s, &(struct stream_id){i, 1}, fv, 2, &lim), STREAM_OK);
+    ck_assert_uint_eq(stream_block_count(s), 2);
+    lim.stream_node_max_entries = 1;
+    ck_assert_int_eq(stream_append(s, &(struct stream_id){21, 1}, fv, 2, &lim), STREAM_OK);
+    ck_assert_int_eq(stream_append(s, &(struct stream_id){22, 1}, fv, 2, &lim), STREAM_OK);
+    ck_assert_uint_eq(stream_block_count(s), 4);
+    stream__check_invariants(s);
+    stream_destroy(s);
+}
+END_TEST
+
+/* Redis's streamTrim leaves a node whose live entries an exact MINID
+ * trim took when its last entry was deleted before; it still counts. */
+START_TEST(exact_minid_trim_keeps_a_block_of_deleted_entries)
+{
+    struct stream *s = filled(5, 4096, 6);
+    struct stream_trim t = {.minid = true, .min = {3, 1}};
+    ck_assert_uint_eq(stream_trim(s, &t), 2);
+    ck_assert(stream_delete(s, &(struct stream_id){5, 1}));
+    t.min = (struct stream_id){5, 1};
+    ck_assert_uint_eq(stream_trim(s, &t), 2);
+    stream__check_invariants(s);
+    ck_assert_uint_eq(stream_block_count(s), 2);
+    ck_assert_uint_eq(stream_len(s), 1);
+    ck_assert_uint_eq(stream_first_id(s).ms, 6);
+    t = (struct stream_trim){.minid = true, .min = {6, 1}, .approx = true};
+    ck_assert_uint_eq(stream_trim(s, &t), 0); /* the empty block goes, nothing live */
+    ck_assert_uint_eq(stream_block_count(s), 1);
+    ck_assert_uint_eq(stream_len(s), 1);
+    stream_destroy(s);
+}
+END_TEST
+
+/* A block far larger than the reverse walk's window of offsets. */
+START_TEST(reverse_walks_cross_the_windows_of_a_large_block)
+{
+    struct stream *s = filled(0, 0, 1000);
+    char want[8192], got[8192];
+    size_t used = 0;
+    for (uint64_t i = 1000; i >= 1; i--)
+        if (i % 7 != 0 || !stream_delete(s, &(struct stream_id){i, 1}))
+            used += (size_t)snprintf(want + used, sizeof(want) - used, "%s%llu-1",
+                                     used ? " " : "", (unsigned long long)i);
+    stream__check_invariants(s);
+    ids(s, ID_MIN, ID_MAX, true, got, sizeof(got));
+    ck_assert_str_eq(got, want);
+    ids(s, (struct stream_id){256, 0}, (struct stream_id){258, 5}, true, got, sizeof(got));
+    ck_assert_str_eq(got, "258-1 257-1 256-1");
+    ck_assert_uint_eq(stream_last_valid_id(s).ms, 1000);
+    stream_destroy(s);
+}
+END_TEST
+
+START_TEST(entries_over_redis_listpack_cap_are_refused)
+{
+    struct stream *s = stream_create();
+    static const char byte = 'x';
+    /* Lengths only: the check comes before any byte is read. */
+    struct stream_str fv[2] = {{&byte, STREAM_LISTPACK_MAX_SIZE / 2},
+                               {&byte, STREAM_LISTPACK_MAX_SIZE / 2 + 1}};
+    ck_assert_int_eq(stream_append(s, &(struct stream_id){1, 1}, fv, 2, &limits), STREAM_ETOOBIG);
+    ck_assert_uint_eq(stream_len(s), 0);
+    ck_assert_uint_eq(stream_block_count(s), 0);
+    stream_destroy(s);
+}
+END_TEST
+
+/* ---- the node model ----------------------------------------------------------
+ * Redis's nodes kept plainly: each node lists its entries; its listpack
+ * size is summed from scratch (listpack.h's sizes of every element) and
+ * the node rules of streamAppendItem, streamTrim and XDEL applied to it.
+ * Every trim must remove what the model removes, and the blocks must be
+ * the model's nodes. */
+
+struct node_model_entry {
+    struct stream_id id;
+    const char *field, *value;
+    bool live;
+    size_t node;
+};
+
+struct node_model {
+    struct node_model_entry *e;
+    size_t n, nodes;
+    size_t *node_first;            /* each node's first entry */
+    bool *node_gone;
+    uint64_t live;
+};
+
+static size_t model_int(int64_t v)
+{
+    return listpack_int_size(v);
+}
+
+/* lpBytes of node k, from scratch. */
+static size_t model_lp_bytes(const struct node_model *m, size_t k)
+{
+    const struct node_model_entry *first = &m->e[m->node_first[k]];
+    size_t live = 0, dead = 0, lp = LISTPACK_EMPTY + model_int(1) + model_int(0) +
+                                   listpack_entry_size(first->field, strlen(first->field));
+    for (size_t i = m->node_first[k]; i < m->n; i++) {
+        const struct node_model_entry *e = &m->e[i];
+        if (e->node != k)
+            continue;
+        bool same = strcmp(e->field, first->field) == 0;
+        lp += model_int(e->live ? 0 : 1) + model_int((int64_t)(e->id.ms - first->id.ms)) +
+              model_int((int64_t)(e->id.seq - first->id.seq)) + model_int(same ? 4 : 6) +
+              (same ? 0 : model_int(1) + listpack_entry_size(e->field, strlen(e->field))) +
+              listpack_entry_size(e->value, strlen(e->value));
+        live += e->live;
+        dead += !e->live;
+    }
+    return lp + model_int((int64_t)live) + model_int((int64_t)dead);
+}
+
+/* The last node left (the tail), or m->nodes when none is. */
+static size_t model_tail(const struct node_model *m)
+{
+    for (size_t k = m->nodes; k-- > 0;)
+        if (!m->node_gone[k])
+            return k;
+    return m->nodes;
+}
+
+static void model_append(struct node_model *m, const struct object_limits *lim,
+                         struct node_model_entry e)
+{
+    size_t k = model_tail(m), count = 0;
+    bool open = k < m->nodes;
+    for (size_t i = open ? m->node_first[k] : m->n; i < m->n; i++)
+        count += m->e[i].node == k;
+    size_t max_bytes = lim->stream_node_max_bytes ? (size_t)lim->stream_node_max_bytes
+                                                  : STREAM_LISTPACK_MAX_SIZE;
+    if (open && (model_lp_bytes(m, k) + strlen(e.field) + strlen(e.value) >= max_bytes ||
+                 (lim->stream_node_max_entries &&
+                  count >= (size_t)lim->stream_node_max_entries)))
+        open = false;
+    if (!open) {
+        m->node_first[m->nodes] = m->n;
+        m->node_gone[m->nodes++] = false;
+    }
+    e.node = open ? k : m->nodes - 1;
+    e.live = true;
+    m->e[m->n++] = e;
+    m->live++;
+}
+
+static uint64_t model_node_live(const struct node_model *m, size_t k)
+{
+    uint64_t live = 0;
+    for (size_t i = m->node_first[k]; i < m->n; i++)
+        live += m->e[i].node == k && m->e[i].live;
+    return live;
+}
+
+static void model_drop_node(struct node_model *m, size_t k)
+{
+    for (size_t i = m->node_first[k]; i < m->n; i++)
+        if (m->e[i].node == k)
+            m->e[i].live = false;
+    m->node_gone[k] = true;
+}
+
+static void model_delete(struct node_model *m, size_t i)
+{
+    m->e[i].live = false;
+    m->live--;
+    if (model_node_live(m, m->e[i].node) == 0)
+        model_drop_node(m, m->e[i].node);
+}
+
+/* streamTrim on the model: how many entries go. */
+static uint64_t node_model_trim(struct node_model *m, const struct stream_trim *t)
+{
+    uint64_t deleted = 0;
+    for (size_t k = 0; k < m->nodes; k++) {
+        if (m->node_gone[k])
+            continue;
+        if (!t->minid && m->live <= t->maxlen)
+            break;
+        uint64_t live = model_node_live(m, k);
+        if (t->limit && deleted + live > (uint64_t)t->limit)
+            break;
+        size_t last = m->node_first[k];
+        for (size_t i = last; i < m->n; i++)
+            if (m->e[i].node == k)
+                last = i;
+        if (t->minid ? stream_id_cmp(&m->e[last].id, &t->min) < 0 : m->live - live >= t->maxlen) {
+            model_drop_node(m, k);
+            m->live -= live;
+            deleted += live;
+            continue;
+        }
+        for (size_t i = m->node_first[k]; !t->approx && i <= last; i++) {
+            if (m->e[i].node != k)
+                continue;
+            if (t->minid ? stream_id_cmp(&m->e[i].id, &t->min) >= 0 : m->live <= t->maxlen)
+                break;
+            if (m->e[i].live) {
+                m->e[i].live = false;
+                m->live--;
+                deleted++;
+            }
+        }
+        break;
+    }
+    return deleted;
+}
+
+static size_t model_nodes(const struct node_model *m)
+{
+    size_t n = 0;
+    for (size_t k = 0; k < m->nodes; k++)
+        n += !m->node_gone[k];
+    return n;
+}
+
+/* Limits to run the model under: entries, bytes. */
+static const long long node_limits[][2] = {
+    {100, 4096}, {1, 4096}, {2, 0}, {5, 60}, {0, 120}, {0, 1}, {7, 300}, {0, 0},
+};
+
+START_TEST(random_against_node_model)
+{
+    enum { N = 4000 };
+    static const char *const fields[] = {"f", "f", "f", "g", "123", "-4096"};
+    static const char *const values[] = {"", "v", "127", "128", "-1", "40000", "xxxxxxxxxxxx",
+                                         "12345678901234567890", "9223372036854775807",
+                                         "yyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyy"
+                                         "yyyyyyyyyyyyyyyyyy"};
+    struct object_limits lim = OBJECT_LIMITS_DEFAULT;
+    lim.stream_node_max_entries = node_limits[_i][0];
+    lim.stream_node_max_bytes = node_limits[_i][1];
+    struct node_model m = {.e = calloc(N, sizeof(*m.e)), .node_first = calloc(N, sizeof(size_t)),
+                           .node_gone = calloc(N, sizeof(bool))};
+    struct stream *s = stream_create();
+    uint64_t rnd = 0x9E3779B97F4A7C15ULL * (uint64_t)(_i + 1);
+    for (int step = 0; step < 12000 && m.n < N; step++) {
+        rnd ^= rnd << 13, rnd ^= rnd >> 7, rnd ^= rnd << 17;
+        unsigned op = rnd % 100;
+        if (op < 65) {
+            struct stream_id id = stream_last_id(s);
+            id = (rnd >> 8) % 3 ? (struct stream_id){id.ms + 1 + (rnd >> 40) % 3, (rnd >> 12) % 4}
+                                : (struct stream_id){id.ms, id.seq + 1};
+            struct node_model_entry e = {id, fields[(rnd >> 20) % 6], values[(rnd >> 24) % 10], true, 0};
+            struct stream_str fv[2] = {{e.field, strlen(e.field)}, {e.value, strlen(e.value)}};
+            EXPECT(stream_append(s, &id, fv, 2, &lim) == STREAM_OK);
+            model_append(&m, &lim, e);
+        } else if (op < 80 && m.n) {
+            size_t i = (rnd >> 8) % m.n;
+            EXPECT(stream_delete(s, &m.e[i].id) == m.e[i].live);
+            if (m.e[i].live)
+                model_delete(&m, i);
+        } else if (op < 97) {
+            struct stream_trim t = {.minid = (rnd >> 8) & 1, .approx = (rnd >> 9) & 1};
+            t.maxlen = (rnd >> 12) % (m.live + 20);
+            t.min = m.n ? m.e[(rnd >> 12) % m.n].id : (struct stream_id){0, 0};
+            if (t.approx && (rnd >> 30) & 1)
+                t.limit = (long long)((rnd >> 32) % 60);
+            uint64_t want = node_model_trim(&m, &t);
+            EXPECT(stream_trim(s, &t) == want);
+        } else {
+            struct stream_id top = stream_last_valid_id(s);
+            size_t i = m.n;
+            while (i > 0 && !m.e[i - 1].live)
+                i--;
+            EXPECT(stream_id_cmp(&top, i ? &m.e[i - 1].id : &ID_MIN) == 0);
+        }
+        EXPECT(stream_len(s) == m.live);
+        EXPECT(stream_block_count(s) == model_nodes(&m));
+        if (step % 300 == 0)
+            stream__check_invariants(s);
+    }
+    stream__check_invariants(s);
+    stream_destroy(s);
+    free(m.e);
+    free(m.node_first);
+    free(m.node_gone);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("stream");
@@ -323,6 +664,13 @@ int main(void)
     tcase_add_test(tc, delete_tracks_first_and_max_deleted);
     tcase_add_test(tc, groups_consumers_and_both_pels);
     tcase_add_test(tc, random_against_model);
+    tcase_add_test(tc, blocks_close_where_redis_closes_nodes);
+    tcase_add_test(tc, new_limits_apply_to_new_blocks_only);
+    tcase_add_test(tc, exact_minid_trim_keeps_a_block_of_deleted_entries);
+    tcase_add_test(tc, reverse_walks_cross_the_windows_of_a_large_block);
+    tcase_add_test(tc, entries_over_redis_listpack_cap_are_refused);
+    tcase_add_loop_test(tc, random_against_node_model, 0,
+                        (int)(sizeof(node_limits) / sizeof(node_limits[0])));
     tcase_set_timeout(tc, 120);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
