@@ -365,12 +365,15 @@ static void detach(struct client *c, struct blocked *b)
     unref(b);
 }
 
-/* What a blocked client gets when it stops waiting without data: a null
- * array, whatever the command, as Redis's replyToBlockedClientTimedOut. */
-static void reply_cancelled(struct client *c, bool with_error)
+/* What a blocked client gets when it stops waiting without data, as
+ * Redis's replyToBlockedClientTimedOut: a null array, whatever the
+ * command, but for WAIT its count. */
+static void reply_cancelled(struct client *c, const struct blocked *b, bool with_error)
 {
     if (with_error)
         resp_add_error(&c->out, "UNBLOCKED client unblocked via CLIENT UNBLOCK");
+    else if (b->reply == BLOCKING_REPLY_ACKS)
+        resp_add_integer(&c->out, 0);
     else
         resp_add_null_array(&c->out);
 }
@@ -409,7 +412,7 @@ static void deliver_here(struct worker *w, struct blocked *b, const char *reply,
         if (len > 0)
             resp_add_raw(&c->out, reply, len);
         else
-            reply_cancelled(c, with_error);
+            reply_cancelled(c, b, with_error);
         count_unblocked(c, mark, len == 0);
         detach(c, b);
         client_wake(c);
@@ -476,7 +479,7 @@ long long blocking_expire(struct worker *w, long long now_ms)
             continue; /* served or unblocked meanwhile: its message completes it */
         struct client *c = worker_find_client(w, b->client_id);
         assert(c != NULL && c->blocked == b); /* a client leaving takes its deadline away */
-        reply_cancelled(c, false);
+        reply_cancelled(c, b, false);
         detach(c, b);
         client_wake(c);
     }

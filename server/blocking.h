@@ -60,6 +60,8 @@ enum blocking_reply {
     BLOCKING_REPLY_KEY_VALUE, /* BLPOP: [key, the serving command's bulk] */
     BLOCKING_REPLY_KEY_FLAT,  /* BZPOPMIN: [key, the serving command's array items...] */
     BLOCKING_REPLY_AS_IS,     /* BLMOVE, BLMPOP: the serving command's reply */
+    BLOCKING_REPLY_ACKS,      /* WAIT: no keys, never served; a timeout replies the
+                                 replicas that acknowledged: 0, Grove has none */
 };
 
 /* Whether a waiter can be served now by its serving command's arguments

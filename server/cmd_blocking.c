@@ -1,6 +1,6 @@
 /*
  * cmd_blocking.c - the blocking list and sorted-set commands: BLPOP,
- * BRPOP, BRPOPLPUSH, BLMOVE, BLMPOP, BZPOPMIN, BZPOPMAX, BZMPOP.
+ * BRPOP, BRPOPLPUSH, BLMOVE, BLMPOP, BZPOPMIN, BZPOPMAX, BZMPOP; and WAIT.
  *
  * Each is its non-blocking command plus waiting: when one of its keys
  * holds data the non-blocking command runs at once (LPOP, LMOVE, LMPOP,
@@ -231,6 +231,28 @@ static void bzmpop_command(struct cmd_ctx *ctx)
     mpop_generic(ctx, OBJECT_ZSET, "zmpop");
 }
 
+/* ---- WAIT -------------------------------------------------------------------------- */
+
+/* WAIT numreplicas timeout: Grove has no replicas, so none acknowledges;
+ * as a Redis master without replicas it answers 0 at once when that is
+ * enough (numreplicas <= 0, or where it may not block), and otherwise
+ * after the timeout (0: never), CLIENT UNBLOCK or nothing. */
+static void wait_command(struct cmd_ctx *ctx)
+{
+    long long numreplicas, ms;
+    if (!arg_to_ll_or_reply(ctx, &ctx->argv[1], &numreplicas) ||
+        !arg_to_timeout_ms_or_reply(ctx, &ctx->argv[2], &ms))
+        return;
+    if (numreplicas <= 0 || !blocking_allowed(ctx->client)) {
+        resp_add_integer(ctx->out, 0);
+        return;
+    }
+    struct blocking_request req = {.reply = BLOCKING_REPLY_ACKS,
+                                   .deadline_ms = ms > 0 ? ctx->now_ms + ms : 0};
+    if (blocking_block(ctx, &req) < 0)
+        resp_add_error(ctx->out, ERR_OUT_OF_MEMORY);
+}
+
 /* ---- the table ------------------------------------------------------------------------ */
 
 #define ARGS(...) ((const struct command_arg[]){__VA_ARGS__, {0}})
@@ -245,6 +267,13 @@ static const struct command_arg minmax_oneof[] = {
     {"min", "pure-token", "MIN", 0, NULL}, {"max", "pure-token", "MAX", 0, NULL}, {0}};
 
 struct command blocking_commands[] = {
+    {.name = "wait", .arity = 3, .flags = CMD_NOSCRIPT, .proc = wait_command,
+     .group = "generic", .acl = ACL_CONNECTION,
+     .summary = "Wait for the synchronous replication of all the write commands sent in the "
+                "context of the current connection",
+     .since = "3.0.0", .complexity = "O(1)",
+     .args = ARGS({"numreplicas", "integer", NULL, 0, NULL},
+                  {"timeout", "integer", NULL, 0, NULL})},
     {.name = "blpop", .arity = -3, .flags = BLOCKING_FLAGS, .first_key = 1, .last_key = -2,
      .key_step = 1, .proc = blpop_command, .group = "list", .acl = ACL_LIST,
      .summary = "Remove and get the first element in a list, or block until one is available",

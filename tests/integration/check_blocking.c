@@ -311,17 +311,24 @@ START_TEST(a_client_that_disconnects_while_blocked_leaves_nothing_behind)
 }
 END_TEST
 
-START_TEST(client_unblock_replies_a_timeout_or_an_error)
+/* The id of the client whose CLIENT LIST line holds `field`. */
+static long long id_of_client_running(const char *field)
 {
-    redisContext *c = blocked_on("BLPOP k 0", 1);
     redisReply *list = CMD("CLIENT LIST");
-    ck_assert_ptr_nonnull(strstr(list->str, "flags=b"));
-    const char *line = strstr(list->str, "cmd=blpop");
+    const char *line = strstr(list->str, field);
     ck_assert_ptr_nonnull(line);
     while (line > list->str && line[-1] != '\n')
         line--;
-    long long blocked_id = strtoll(line + 3, NULL, 10);
+    long long id = strtoll(line + 3, NULL, 10);
     freeReplyObject(list);
+    return id;
+}
+
+START_TEST(client_unblock_replies_a_timeout_or_an_error)
+{
+    redisContext *c = blocked_on("BLPOP k 0", 1);
+    long long blocked_id = id_of_client_running("flags=b");
+    ck_assert_int_eq(blocked_id, id_of_client_running("cmd=blpop"));
     EXPECT_INT(1, "CLIENT UNBLOCK %lld", blocked_id);
     harness_expect_nil(reply_of(c));
     EXPECT_INT(0, "CLIENT UNBLOCK %lld", blocked_id);
@@ -331,6 +338,28 @@ START_TEST(client_unblock_replies_a_timeout_or_an_error)
     harness_expect_error(reply_of(c), "UNBLOCKED client unblocked via CLIENT UNBLOCK");
     EXPECT_ERR("ERR CLIENT UNBLOCK reason should be TIMEOUT or ERROR", "CLIENT UNBLOCK 1 NOW");
     EXPECT_ERR(ERR_NOT_INT, "CLIENT UNBLOCK x");
+    redisFree(c);
+}
+END_TEST
+
+/* Grove has no replicas: WAIT answers 0 at once when 0 is enough, else
+ * blocks like any waiter (timeout, CLIENT UNBLOCK) and answers 0. */
+START_TEST(wait_counts_no_replicas)
+{
+    EXPECT_INT(0, "WAIT 0 0");
+    EXPECT_INT(0, "WAIT -1 0");
+    EXPECT_ERR(ERR_NOT_INT, "WAIT abc 0");
+    EXPECT_ERR("ERR timeout is not an integer or out of range", "WAIT 0 abc");
+    EXPECT_ERR("ERR timeout is negative", "WAIT 0 -5");
+    long long start = harness_now_ms();
+    EXPECT_INT(0, "WAIT 1 100");
+    ck_assert_int_ge(harness_now_ms() - start, 90);
+    EXPECT_OK("MULTI");
+    EXPECT_STATUS("QUEUED", "WAIT 1 0");
+    harness_expect_ints(CMD("EXEC"), 1, (const long long[]){0});
+    redisContext *c = blocked_on("WAIT 2 0", 1);
+    EXPECT_INT(1, "CLIENT UNBLOCK %lld", id_of_client_running("cmd=wait"));
+    harness_expect_int(reply_of(c), 0);
     redisFree(c);
 }
 END_TEST
@@ -462,6 +491,7 @@ static Suite *blocking_suite(void)
     tcase_add_test(leaving, a_client_that_disconnects_while_blocked_leaves_nothing_behind);
     tcase_add_test(leaving, client_unblock_replies_a_timeout_or_an_error);
     tcase_add_test(leaving, client_unblock_counts_as_a_failed_call);
+    tcase_add_test(leaving, wait_counts_no_replicas);
     suite_add_tcase(s, leaving);
     TCase *load = harness_server_case("load", start_four_loops, NULL);
     tcase_add_test(load, every_item_is_delivered_exactly_once);
