@@ -108,14 +108,16 @@ int pause_postpone(struct client *c, const struct resp_arg *argv, size_t argc)
     return 0;
 }
 
-/* Run a postponed client's request now, then the ones behind it. */
+/* Run a postponed client's request now, then the ones behind it; not for
+ * a client CLIENT KILL has taken (its loop closes it next). */
 static void resume(struct client *c, long long now_ms)
 {
     struct resp_arg *argv = c->postponed_argv;
     size_t argc = c->postponed_argc;
     unlink_postponed(c);
     c->postponed_argv = NULL;
-    command_execute(c, argv, argc, now_ms);
+    if (!atomic_load(&c->killed))
+        command_execute(c, argv, argc, now_ms);
     free(argv);
     client_wake(c);
 }
