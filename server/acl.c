@@ -866,6 +866,11 @@ bool acl_check_or_reply(struct client *c, const struct command *cmd, const struc
     enum acl_denied why = acl_check(c->user, cmd, argv, argc, &errpos);
     if (why == ACL_OK)
         return true;
+    if (ctx != ACL_CONTEXT_LUA) {
+        /* CLIENT LIST shows a refused command too, as Redis's c->cmd */
+        c->last_cmd = cmd;
+        atomic_store_explicit(&c->view.last_cmd, cmd, memory_order_relaxed);
+    }
     const char *object = why == ACL_DENIED_CMD ? cmd->fullname : argv[errpos].ptr;
     size_t olen = why == ACL_DENIED_CMD ? strlen(cmd->fullname) : argv[errpos].len;
     acl_log_add(c, why, ctx, object, olen, c->user->name, c->user->namelen, now_ms);
