@@ -102,6 +102,8 @@ const char *acl_error_text(int err)
                "hexadecimal characters";
     case ACL_ERR_NO_SUCH_PASSWORD:
         return "The password you are trying to remove from the user does not exist";
+    case ACL_ERR_SUBCOMMAND_FIRSTARG:
+        return "Allowing first-arg of a subcommand is not supported";
     case ACL_ERR_FIRSTARG_UNSUPPORTED:
         return "Allowing first-arg of a command (without subcommands) is not supported by Grove";
     case ACL_ERR_UNSUPPORTED:
@@ -365,6 +367,27 @@ static const struct command *command_by_rule_name(const char *name, size_t len)
     return command_lookup_sub(cmd, bar + 1, len - (size_t)(bar - name) - 1);
 }
 
+/* Why "+name|arg" (not a known subcommand) is refused: split at its last
+ * '|' as Redis does, a subcommand's first-arg is Redis's error, a
+ * command's first-arg (+select|0) Grove's, anything else unknown. */
+static int first_arg_rule(const char *name, size_t len)
+{
+    const char *bar = NULL;
+    for (size_t i = 0; i < len; i++)
+        if (name[i] == '|')
+            bar = name + i;
+    if (bar == NULL)
+        return ACL_ERR_UNKNOWN_NAME;
+    const struct command *base = command_by_rule_name(name, (size_t)(bar - name));
+    if (base == NULL)
+        return ACL_ERR_UNKNOWN_NAME;
+    if (base->parent != NULL)
+        return ACL_ERR_SUBCOMMAND_FIRSTARG;
+    if (bar + 1 == name + len)
+        return ACL_ERR_SYNTAX;
+    return base->subcommands ? ACL_ERR_UNKNOWN_NAME : ACL_ERR_FIRSTARG_UNSUPPORTED;
+}
+
 /* +cmd, -cmd, +cmd|sub, -cmd|sub, +@category, -@category. */
 static int command_rule(struct acl_rules *r, const char *op, size_t len)
 {
@@ -380,16 +403,9 @@ static int command_rule(struct acl_rules *r, const char *op, size_t len)
         category_set(r->cmds, 1u << b, on);
         return 0;
     }
-    const char *bar = memchr(op + 1, '|', len - 1);
     const struct command *cmd = command_by_rule_name(op + 1, len - 1);
-    if (cmd == NULL && on && bar != NULL) {
-        const struct command *base = command_lookup(op + 1, (size_t)(bar - op - 1));
-        if (base == NULL || memchr(bar + 1, '|', len - (size_t)(bar - op) - 1) != NULL)
-            return ACL_ERR_UNKNOWN_NAME;
-        if (bar + 1 == op + len)
-            return ACL_ERR_SYNTAX;
-        return base->subcommands ? ACL_ERR_UNKNOWN_NAME : ACL_ERR_FIRSTARG_UNSUPPORTED;
-    }
+    if (cmd == NULL && on)
+        return first_arg_rule(op + 1, len - 1);
     if (cmd == NULL)
         return ACL_ERR_UNKNOWN_NAME;
     change_perm(r->cmds, cmd, on);

@@ -55,9 +55,10 @@ enum acl_error {
     ACL_ERR_CHANNELS_AFTER_ALL = -4,
     ACL_ERR_BAD_HASH = -5,
     ACL_ERR_NO_SUCH_PASSWORD = -6,
-    ACL_ERR_FIRSTARG_UNSUPPORTED = -7,
-    ACL_ERR_UNSUPPORTED = -8,
-    ACL_ERR_NOMEM = -9,
+    ACL_ERR_SUBCOMMAND_FIRSTARG = -7,
+    ACL_ERR_FIRSTARG_UNSUPPORTED = -8,
+    ACL_ERR_UNSUPPORTED = -9,
+    ACL_ERR_NOMEM = -10,
 };
 const char *acl_error_text(int err);
 

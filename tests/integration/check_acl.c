@@ -109,6 +109,9 @@ START_TEST(bad_rules_are_refused_with_redis_s_texts_and_change_nothing)
         {"-config|get|x", "Unknown command or category name in ACL"},
         {"+@all|x", "Unknown command or category name in ACL"},
         {"-get|x", "Unknown command or category name in ACL"},
+        {"+config|get|x", "Allowing first-arg of a subcommand is not supported"},
+        {"+get|key1|key2", "Unknown command or category name in ACL"},
+        {"+config|asdf", "Unknown command or category name in ACL"},
     };
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
         char want[512];
