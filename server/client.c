@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "acl.h"
 #include "server.h"
 
 static pthread_mutex_t registry_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -28,7 +29,8 @@ void client_init(struct client *c, struct worker *w, struct stats_loop *stats,
     c->ctime_ms = now_ms;
     c->last_interaction_ms = now_ms;
     c->fd = -1;
-    c->authenticated = !server_password_set();
+    c->user = acl_default_user();
+    c->authenticated = !acl_default_needs_auth();
     resp_parser_init(&c->parser, NULL); /* the connection sets limits per request */
     resp_out_init(&c->out, 2);
     client_publish(c, 0);
@@ -41,12 +43,14 @@ void client_deinit(struct client *c)
     free(c->name);
     free(c->lib_name);
     free(c->lib_ver);
+    acl_user_release(c->user);
+    c->user = NULL;
     resp_out_deinit(&c->out);
 }
 
 bool client_auth_required(const struct client *c)
 {
-    return !c->authenticated && server_password_set();
+    return !c->authenticated && acl_default_needs_auth();
 }
 
 /* addr is "ip:port". */

@@ -36,6 +36,7 @@ struct multi_watch;
 struct pubsub_client;
 struct blocked;
 struct tracking_prefixes;
+struct acl_user;
 
 enum client_flag {
     CLIENT_CLOSE_AFTER_REPLY = 1 << 0, /* QUIT, protocol error: flush then close */
@@ -96,6 +97,10 @@ struct client {
     int db;
     int resp;                     /* 2 or 3 */
     bool authenticated;
+    /* The ACL user it runs as (acl.h), a reference: "default" until AUTH.
+     * Changed by its owner under the registry lock (CLIENT LIST reads the
+     * name). */
+    struct acl_user *user;
     uint32_t flags;
     char *name;                   /* NULL when unset */
     char *lib_name, *lib_ver;
@@ -156,16 +161,17 @@ struct client {
     atomic_bool killed;
 };
 
-/* A new session: a fresh id, RESP2, authenticated if no password is set.
+/* A new session: a fresh id, RESP2, the default user, authenticated if
+ * that needs no password.
  * client_deinit frees its buffers and strings; what it joined (MULTI,
  * WATCH, channels) it must have left first (command_client_leave). */
 void client_init(struct client *c, struct worker *w, struct stats_loop *stats,
                  const struct client_io *io, long long now_ms);
 void client_deinit(struct client *c);
 
-/* Authentication, as Redis's default user sees it: a password is set
- * (requirepass) and this client has not authenticated. A client that
- * connects (or RESETs) while no password is set counts as authenticated,
+/* Redis's authRequired: the default user needs a password (requirepass,
+ * ACL SETUSER default) and this client has not authenticated. A client
+ * that connects (or RESETs) while it needs none counts as authenticated,
  * so setting requirepass later does not lock out existing connections. */
 bool client_auth_required(const struct client *c);
 /* Redis's islocalClient (enable-protected-configs and

@@ -11,6 +11,7 @@
 #include <strings.h>
 #include <sys/socket.h>
 
+#include "acl.h"
 #include "blocking.h"
 #include "command.h"
 #include "keyspace.h"
@@ -69,31 +70,27 @@ static void select_command(struct cmd_ctx *ctx)
 
 /* ---- authentication ----------------------------------------------------------- */
 
-/* Compare without leaking where the first difference is. */
-static bool secret_equal(const char *a, size_t alen, const char *b, size_t blen)
+/* Authenticate client c as user (default when NULL) with pass: Redis's
+ * ACLAuthenticateUser. A failure is logged (ACL LOG) and replied. */
+static bool authenticate_or_reply(struct cmd_ctx *ctx, const struct resp_arg *user,
+                                  const struct resp_arg *pass)
 {
-    unsigned char diff = (unsigned char)(alen != blen);
-    for (size_t i = 0; i < alen; i++)
-        diff |= (unsigned char)(a[i] ^ b[i % (blen ? blen : 1)]);
-    return diff == 0 && blen == alen;
-}
-
-/* Redis's default user: with no requirepass it is "nopass" and any
- * password works; otherwise it is the configured one. */
-static bool check_credentials(const struct resp_arg *user, const struct resp_arg *pass)
-{
-    if (user != NULL && !arg_is(user, "default"))
+    static const struct resp_arg default_name = {"default", 7};
+    struct client *c = ctx->client;
+    if (user == NULL)
+        user = &default_name;
+    struct acl_user *u = acl_authenticate(user->ptr, user->len, pass->ptr, pass->len);
+    if (u == NULL) {
+        acl_log_add(c, ACL_DENIED_AUTH,
+                    (c->flags & CLIENT_MULTI) ? ACL_CONTEXT_MULTI : ACL_CONTEXT_TOPLEVEL,
+                    ctx->cmd->fullname, strlen(ctx->cmd->fullname), user->ptr, user->len,
+                    ctx->now_ms);
+        resp_add_error(ctx->out, "WRONGPASS invalid username-password pair or user is disabled.");
         return false;
-    config_lock();
-    const char *want = server.cfg.requirepass;
-    bool ok = want[0] == '\0' || secret_equal(pass->ptr, pass->len, want, strlen(want));
-    config_unlock();
-    return ok;
-}
-
-static void reply_wrongpass(struct cmd_ctx *ctx)
-{
-    resp_add_error(ctx->out, "WRONGPASS invalid username-password pair or user is disabled.");
+    }
+    acl_client_set_user(c, u);
+    c->authenticated = true;
+    return true;
 }
 
 static void auth_command(struct cmd_ctx *ctx)
@@ -104,18 +101,14 @@ static void auth_command(struct cmd_ctx *ctx)
     }
     const struct resp_arg *user = ctx->argc == 3 ? &ctx->argv[1] : NULL;
     const struct resp_arg *pass = &ctx->argv[ctx->argc - 1];
-    if (user == NULL && !server_password_set()) {
+    if (user == NULL && !acl_default_needs_auth()) {
         resp_add_error(ctx->out, "ERR AUTH <password> called without any password configured "
                                  "for the default user. Are you sure your configuration is "
                                  "correct?");
         return;
     }
-    if (!check_credentials(user, pass)) {
-        reply_wrongpass(ctx);
-        return;
-    }
-    ctx->client->authenticated = true;
-    resp_add_ok(ctx->out);
+    if (authenticate_or_reply(ctx, user, pass))
+        resp_add_ok(ctx->out);
 }
 
 /* ---- names ------------------------------------------------------------------- */
@@ -210,13 +203,8 @@ static void hello_command(struct cmd_ctx *ctx)
             return;
         }
     }
-    if (user != NULL) {
-        if (!check_credentials(user, pass)) {
-            reply_wrongpass(ctx);
-            return;
-        }
-        ctx->client->authenticated = true;
-    }
+    if (user != NULL && !authenticate_or_reply(ctx, user, pass))
+        return;
     if (name != NULL && !valid_name(name)) {
         resp_add_error(ctx->out,
                        "ERR Client names cannot contain spaces, newlines or special characters.");
@@ -248,7 +236,8 @@ static void reset_command(struct cmd_ctx *ctx)
      * this very command stays, so "CLIENT REPLY SKIP; RESET" sends nothing. */
     c->flags &= ~(uint32_t)(CLIENT_REPLY_OFF | CLIENT_REPLY_SKIP_NEXT | CLIENT_NO_EVICT |
                             CLIENT_NO_TOUCH);
-    c->authenticated = !server_password_set(); /* as on a new connection */
+    acl_client_set_user(c, acl_default_user()); /* as on a new connection */
+    c->authenticated = !acl_default_needs_auth();
     set_client_string(&c->name, &empty);
     command_client_leave(c); /* MULTI, WATCHes, every channel and pattern, silently */
     resp_add_simple(ctx->out, "RESET");
@@ -317,11 +306,11 @@ static void client_setinfo_command(struct cmd_ctx *ctx)
     resp_add_ok(ctx->out);
 }
 
-/* One CLIENT LIST line, in Redis's field order. Called under the registry
- * lock. The buffer fields are approximations Grove can give cheaply. */
-/* One CLIENT LIST line, from the client's published view: the client
- * may live on another loop. */
-static void describe_client(struct resp_out *text, const struct client *c, long long now_ms)
+/* One CLIENT LIST line, in Redis's field order, from the client's
+ * published view: the client may live on another loop. Called under the
+ * registry lock. The buffer fields are approximations Grove can give
+ * cheaply. */
+void client_describe(struct resp_out *text, const struct client *c, long long now_ms)
 {
     const struct client_view *v = &c->view;
     uint32_t cflags = atomic_load_explicit(&v->flags, memory_order_relaxed);
@@ -358,7 +347,7 @@ static void describe_client(struct resp_out *text, const struct client *c, long 
                      "id=%llu addr=%s laddr=%s fd=%d name=%s age=%lld idle=%lld flags=%s db=%d "
                      "sub=%zu psub=%zu ssub=%zu multi=-1 qbuf=%zu qbuf-free=%zu argv-mem=0 "
                      "multi-mem=0 rbs=%zu rbp=%zu obl=%zu oll=0 omem=%zu tot-mem=%zu "
-                     "events=r cmd=%s user=default redir=%lld resp=%d lib-name=%s lib-ver=%s\n",
+                     "events=r cmd=%s user=%s redir=%lld resp=%d lib-name=%s lib-ver=%s\n",
                      (unsigned long long)c->id, c->addr, c->laddr, c->fd, c->name ? c->name : "",
                      (now_ms - c->ctime_ms) / 1000, idle_ms / 1000, flags,
                      atomic_load_explicit(&v->db, memory_order_relaxed),
@@ -366,7 +355,7 @@ static void describe_client(struct resp_out *text, const struct client *c, long 
                      pubsub_client_kind_count(c, PUBSUB_PATTERN),
                      pubsub_client_kind_count(c, PUBSUB_SHARD), qbuf, qbuf_free, obuf_cap,
                      obuf_cap, obuf, obuf, qbuf + qbuf_free + obuf_cap + sizeof(*c),
-                     last ? last->fullname : "NULL",
+                     last ? last->fullname : "NULL", acl_user_name(c->user),
                      atomic_load_explicit(&v->redir, memory_order_relaxed),
                      atomic_load_explicit(&v->resp, memory_order_relaxed),
                      c->lib_name ? c->lib_name : "", c->lib_ver ? c->lib_ver : "");
@@ -385,7 +374,7 @@ static void client_info_command(struct cmd_ctx *ctx)
     resp_out_init(&text, 2);
     client_publish(ctx->client, ctx->out->len);
     client_registry_lock();
-    describe_client(&text, ctx->client, ctx->now_ms);
+    client_describe(&text, ctx->client, ctx->now_ms);
     client_registry_unlock();
     reply_text(ctx, &text);
     resp_out_deinit(&text);
@@ -436,7 +425,7 @@ static void client_list_command(struct cmd_ctx *ctx)
         for (size_t i = 0; i < nids && !wanted && !c->killed; i++)
             wanted = ids[i] == c->id;
         if (wanted)
-            describe_client(&text, c, ctx->now_ms);
+            client_describe(&text, c, ctx->now_ms);
     }
     client_registry_unlock();
     reply_text(ctx, &text);
@@ -447,7 +436,8 @@ static void client_list_command(struct cmd_ctx *ctx)
 /* CLIENT KILL filters. */
 struct kill_filter {
     long long id;                   /* 0: any */
-    const struct resp_arg *addr, *laddr, *user;
+    const struct resp_arg *addr, *laddr;
+    struct acl_user *user;          /* NULL: any; a reference */
     bool skipme;
     bool normal_only_mismatch;      /* TYPE other than normal: matches nobody */
     long long maxage;
@@ -468,6 +458,8 @@ static bool kill_matches(const struct kill_filter *f, const struct client *c,
     if (f->addr && !arg_equals_cstr(f->addr, c->addr))
         return false;
     if (f->laddr && !arg_equals_cstr(f->laddr, c->laddr))
+        return false;
+    if (f->user && c->user != f->user)
         return false;
     if (f->skipme && c == me)
         return false;
@@ -507,7 +499,9 @@ static bool parse_kill_filters(struct cmd_ctx *ctx, struct kill_filter *f)
         } else if (arg_is(opt, "laddr")) {
             f->laddr = val;
         } else if (arg_is(opt, "user")) {
-            if (!arg_equals_cstr(val, "default")) {
+            acl_user_release(f->user); /* a second USER replaces the first */
+            f->user = acl_user_find(val->ptr, val->len);
+            if (f->user == NULL) {
                 resp_add_errorf(ctx->out, "ERR No such user '%.*s'", (int)val->len, val->ptr);
                 return false;
             }
@@ -593,6 +587,12 @@ static long long kill_clients(struct cmd_ctx *ctx, const struct kill_filter *f)
     return killed;
 }
 
+long long client_kill_user(struct cmd_ctx *ctx, struct acl_user *u)
+{
+    struct kill_filter f = {.user = u};
+    return kill_clients(ctx, &f);
+}
+
 static void client_kill_command(struct cmd_ctx *ctx)
 {
     struct kill_filter f;
@@ -607,6 +607,7 @@ static void client_kill_command(struct cmd_ctx *ctx)
     }
     if (parse_kill_filters(ctx, &f))
         resp_add_integer(ctx->out, kill_clients(ctx, &f));
+    acl_user_release(f.user);
 }
 
 static void client_reply_command(struct cmd_ctx *ctx)

@@ -22,6 +22,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "acl.h"
 #include "blocking.h"
 #include "evict.h"
 #include "hashmap.h"
@@ -67,6 +68,7 @@ static struct command *const command_tables[] = {
     debug_commands,
     stream_commands,
     latency_commands,
+    acl_commands,
 };
 
 /* One slot of the name index: an empty slot has cmd NULL. */
@@ -592,6 +594,13 @@ static const struct command *resolve(struct cmd_ctx *ctx, const struct command *
         resp_add_error(ctx->out, "NOAUTH Authentication required.");
         return NULL;
     }
+    /* Redis checks the user's permissions right after authentication. */
+    if (__builtin_expect(!acl_user_unrestricted(ctx->client->user), 0) &&
+        !acl_check_or_reply(ctx->client, cmd, ctx->argv, ctx->argc,
+                            (ctx->client->flags & CLIENT_MULTI) ? ACL_CONTEXT_MULTI
+                                                                : ACL_CONTEXT_TOPLEVEL,
+                            ctx->out, ctx->now_ms))
+        return NULL;
     /* A monitor is a replica to Redis (CLIENT_SLAVE): no keyspace access. */
     if (__builtin_expect(ctx->client->flags & CLIENT_MONITOR, 0) &&
         (cmd->flags & (CMD_WRITE | CMD_READONLY | CMD_MAY_REPLICATE))) {

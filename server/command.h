@@ -397,6 +397,14 @@ void reply_scan(struct cmd_ctx *ctx, uint64_t cursor, const struct resp_out *ite
 /* Copy an argument into a NUL-terminated buffer, truncating to cap-1. */
 void arg_to_cstr(const struct resp_arg *arg, char *buf, size_t cap);
 
+/* CLIENT LIST's line for client c, newline-terminated (cmd_conn.c). The
+ * registry lock held. */
+void client_describe(struct resp_out *text, const struct client *c, long long now_ms);
+/* Close every client running as user u (ACL DELUSER), the caller after
+ * its reply, through CLIENT KILL's path; returns how many. */
+struct acl_user;
+long long client_kill_user(struct cmd_ctx *ctx, struct acl_user *u);
+
 /* CLIENT TRACKING, CACHING, GETREDIR, TRACKINGINFO (cmd_tracking.c), in
  * CLIENT's table. */
 void client_tracking_command(struct cmd_ctx *ctx);
@@ -430,5 +438,6 @@ extern struct command geo_commands[];
 extern struct command sort_commands[];
 extern struct command hll_commands[];
 extern struct command latency_commands[];
+extern struct command acl_commands[];
 
 #endif

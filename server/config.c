@@ -18,6 +18,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "acl.h"
 #include "fsutil.h"
 #include "glob.h"
 #include "log.h"
@@ -84,6 +85,7 @@ static const struct option options[] = {
     {"slowlog-log-slower-than", OPT_INT, FIELD(slowlog_log_slower_than), -1, LLONG_MAX, 0, NULL,
      "10000", NULL, NULL},
     {"slowlog-max-len", OPT_INT, FIELD(slowlog_max_len), 0, LONG_MAX, 0, NULL, "128", NULL, NULL},
+    {"acllog-max-len", OPT_INT, FIELD(acllog_max_len), 0, LONG_MAX, 0, NULL, "128", NULL, NULL},
     {"tracking-table-max-keys", OPT_INT, FIELD(tracking_table_max_keys), 0, LONG_MAX, 0, NULL,
      "1000000", NULL, NULL},
     {"lfu-log-factor", OPT_INT, FIELD(lfu_log_factor), 0, INT_MAX, 0, NULL, "10", NULL, NULL},
@@ -583,6 +585,8 @@ static int apply_live(struct config *cfg, const struct option *opt, const char *
     if (rc == 0 && (opt->flags & OPT_NO_EFFECT) && !holds(cfg, opt, no_effect_value(opt)))
         log_warning("%s is set to '%s', which Grove accepts but does not act on: it behaves "
                     "as with '%s'", opt->name, value, no_effect_value(opt));
+    if (rc == 0 && opt->offset == FIELD(requirepass))
+        acl_set_default_password(value); /* as Redis's default user */
     if (rc == 0 && opt->offset == FIELD(notify_keyspace_events))
         notify_set_classes((unsigned)cfg->notify_keyspace_events);
     return rc;

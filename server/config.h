@@ -74,6 +74,7 @@ struct config {
     atomic_llong busy_reply_threshold;    /* ms a script runs before others get -BUSY */
     atomic_llong slowlog_log_slower_than; /* us; -1: log nothing */
     atomic_llong slowlog_max_len;
+    atomic_llong acllog_max_len;          /* ACL LOG entries kept */
     atomic_llong tracking_table_max_keys; /* client-side caching's keys, 0: no limit */
     atomic_llong latency_tracking;        /* per-command histograms (stats.h) */
     char *latency_tracking_info_percentiles; /* INFO latencystats: config_latency_percentiles */

@@ -13,6 +13,7 @@
 #include <sys/random.h>
 #include <uv.h>
 
+#include "acl.h"
 #include "aof.h"
 #include "blocking.h"
 #include "command.h"
@@ -223,7 +224,7 @@ int lifecycle_state_init(unsigned nloops)
     server_ticks_init();
     server_random_id(server.run_id);
     server_random_id(server.replid);
-    if (make_seed() < 0 || command_table_init() < 0 || create_keyspace() < 0)
+    if (make_seed() < 0 || command_table_init() < 0 || acl_init() < 0 || create_keyspace() < 0)
         return -1;
     if (stats_init(nloops, command_id_count()) < 0 || blocking_init(nloops) < 0) {
         log_warning("Out of memory creating the statistics");
@@ -241,6 +242,7 @@ void lifecycle_state_deinit(void)
     blocking_deinit();
     script_lua_deinit();
     function_deinit();
+    acl_deinit();
     command_table_deinit();
 }
 

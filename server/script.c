@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "acl.h"
 #include "client.h"
 #include "command.h"
 #include "keyspace.h"
@@ -207,8 +208,9 @@ void script_set_deny_disabled(bool disabled)
     atomic_store_explicit(&deny_disabled, disabled, memory_order_relaxed);
 }
 
-/* Redis's scriptCall checks, in its order; NULL when the command may run. */
-static const char *refusal(struct script_run *run, const struct command *cmd, size_t argc)
+/* Redis's scriptCall checks before the ACL's, in its order; NULL when
+ * the command passes them. */
+static const char *refusal(const struct command *cmd, size_t argc)
 {
     if (cmd == NULL)
         return "Unknown Redis command called from script";
@@ -216,6 +218,12 @@ static const char *refusal(struct script_run *run, const struct command *cmd, si
         return "Wrong number of args calling Redis command from script";
     if ((cmd->flags & CMD_NOSCRIPT) && !atomic_load_explicit(&deny_disabled, memory_order_relaxed))
         return "This Redis command is not allowed from script";
+    return NULL;
+}
+
+/* ... and after the ACL's. */
+static const char *late_refusal(struct script_run *run, const struct command *cmd)
+{
     if ((cmd->flags & CMD_WRITE) && (run->flags & SCRIPT_NO_WRITES))
         return "Write commands are not allowed from read-only scripts.";
     if (!(run->flags & SCRIPT_ALLOW_OOM) && server.cfg.maxmemory > 0 && !cur.wrote &&
@@ -266,7 +274,14 @@ bool script_call(struct script_run *run, struct resp_arg *argv, size_t argc,
                  struct resp_out *out)
 {
     const struct command *cmd = lookup(argv, argc);
-    const char *why = refusal(run, cmd, argc);
+    const char *why = refusal(cmd, argc);
+    if (why == NULL && !acl_user_unrestricted(run->caller->user) &&
+        !acl_check_or_reply(run->caller, cmd, argv, argc, ACL_CONTEXT_LUA, out, run->now_ms)) {
+        count(run, cmd, true, 0, out);
+        return false;
+    }
+    if (why == NULL)
+        why = late_refusal(run, cmd);
     if (why == NULL && !hold_keys(run, cmd, argv, argc))
         why = ERR_OUT_OF_MEMORY;
     if (why != NULL) {

@@ -49,6 +49,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "acl.h"
 #include "client.h"
 #include "command.h"
 #include "hashmap.h"
@@ -523,10 +524,9 @@ static int redis_pcall(lua_State *L)
 
 /* ---- the rest of the redis library ---------------------------------------------------- */
 
-/* redis.acl_check_cmd(cmd, args...): may the script's user run it? Grove
- * has only the `default` user, who may run every command, so a known
- * command (and known subcommand) is always allowed; an unknown one raises
- * Redis's error. */
+/* redis.acl_check_cmd(cmd, args...): may the script's user (its
+ * caller's) run it on these arguments? An unknown command raises Redis's
+ * error. */
 static int redis_acl_check_cmd(lua_State *L)
 {
     int argc = lua_gettop(L);
@@ -541,13 +541,16 @@ static int redis_acl_check_cmd(lua_State *L)
     const struct command *cmd = strings ? command_lookup(argv[0].ptr, argv[0].len) : NULL;
     if (cmd != NULL && cmd->subcommands != NULL && argc > 1)
         cmd = command_lookup_sub(cmd, argv[1].ptr, argv[1].len);
+    size_t errpos;
+    bool allowed = cmd != NULL && acl_check(current_run(L)->caller->user, cmd, argv,
+                                            (size_t)argc, &errpos) == ACL_OK;
     free(argv);
     if (!strings)
         return script_lua__raise_error(L, "Lua redis lib command arguments must be strings or "
                                           "integers");
     if (cmd == NULL)
         return script_lua__raise_error(L, "Invalid command passed to redis.acl_check_cmd()");
-    lua_pushboolean(L, 1);
+    lua_pushboolean(L, allowed);
     return 1;
 }
 
@@ -1488,6 +1491,7 @@ void script_lua__prepare(struct cmd_ctx *ctx, struct script_run *r, struct clien
     as->resp = 2; /* scripts start in RESP2; redis.setresp(3) changes it */
     as->flags = ctx->client->flags & CLIENT_NO_TOUCH;
     as->authenticated = true;
+    as->user = ctx->client->user; /* borrowed: `as` is never deinit'd */
     *r = (struct script_run){
         .caller = ctx->client, .as = as, .now_ms = ctx->now_ms, .flags = flags,
         .name = name, .argv = ctx->argv, .argc = ctx->argc,

@@ -133,14 +133,6 @@ long long server_ticks_to_ns(long long ticks)
     return (long long)((double)ticks * rate);
 }
 
-bool server_password_set(void)
-{
-    config_lock(); /* CONFIG SET may free the string meanwhile */
-    bool set = server.cfg.requirepass[0] != '\0';
-    config_unlock();
-    return set;
-}
-
 /* ---- memory ------------------------------------------------------------------ */
 
 static long long resident_bytes(void)

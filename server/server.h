@@ -83,8 +83,6 @@ void server_random_id(char out[41]);
 void server_replid(char out[41]);
 void server_change_replid(void);
 
-/* requirepass is set (any thread). */
-bool server_password_set(void);
 
 /* Memory as INFO shows it: the allocator's live bytes, and the peak. */
 long long server_used_memory(void);
