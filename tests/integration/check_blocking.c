@@ -10,7 +10,6 @@
  */
 #include <check.h>
 #include <pthread.h>
-#include <stdarg.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -27,39 +26,19 @@ static void start_four_loops(void)
 
 /* ---- helpers ----------------------------------------------------------------- */
 
-/* Send a command without reading its reply. */
-static void send_only(redisContext *c, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    ck_assert_int_eq(redisvAppendCommand(c, fmt, ap), REDIS_OK);
-    va_end(ap);
-    int done = 0;
-    while (!done)
-        ck_assert_int_eq(redisBufferWrite(c, &done), REDIS_OK);
-}
-
-static redisReply *reply_of(redisContext *c)
-{
-    redisReply *r = NULL;
-    ck_assert_int_eq(redisGetReply(c, (void **)&r), REDIS_OK);
-    ck_assert_ptr_nonnull(r);
-    return r;
-}
-
 /* A new connection that sends `cmd` and is blocked by it once
  * blocked_clients reaches `blocked`. */
 static redisContext *blocked_on(const char *cmd, long long blocked)
 {
     redisContext *c = harness_connect(&harness_srv);
-    send_only(c, cmd);
+    harness_send_only(c, cmd);
     harness_wait_info_ll(harness_ctx, "clients", "blocked_clients", blocked);
     return c;
 }
 
 static void expect_pair(redisContext *c, const char *key, const char *value)
 {
-    harness_expect_array(reply_of(c), 2, (const char *[]){key, value});
+    harness_expect_array(harness_read_reply(c), 2, (const char *[]){key, value});
 }
 
 /* ---- basics ----------------------------------------------------------------------- */
@@ -158,7 +137,7 @@ START_TEST(sorted_set_waiters_get_key_member_and_score)
 {
     redisContext *c = blocked_on("BZPOPMAX z1 z2 0", 1);
     EXPECT_INT(2, "ZADD z2 1 low 2 high");
-    harness_expect_array(reply_of(c), 3, (const char *[]){"z2", "high", "2"});
+    harness_expect_array(harness_read_reply(c), 3, (const char *[]){"z2", "high", "2"});
     EXPECT_ARRAY(((const char *[]){"low"}), "ZRANGE z2 0 -1");
     redisFree(c);
 }
@@ -168,7 +147,7 @@ START_TEST(blmpop_and_bzmpop_wait_then_pop_up_to_count)
 {
     redisContext *l = blocked_on("BLMPOP 0 2 q1 q2 RIGHT COUNT 3", 1);
     EXPECT_INT(4, "RPUSH q2 a b c d");
-    redisReply *r = reply_of(l);
+    redisReply *r = harness_read_reply(l);
     harness_assert_array(r, 2);
     ck_assert_str_eq(r->element[0]->str, "q2");
     harness_assert_array(r->element[1], 3);
@@ -178,7 +157,7 @@ START_TEST(blmpop_and_bzmpop_wait_then_pop_up_to_count)
     EXPECT_LIST("q2", "a");
     redisContext *z = blocked_on("BZMPOP 0 1 zz MIN", 1);
     EXPECT_INT(2, "ZADD zz 1 one 2 two");
-    r = reply_of(z);
+    r = harness_read_reply(z);
     harness_assert_array(r, 2);
     ck_assert_str_eq(r->element[0]->str, "zz");
     harness_assert_array(r->element[1], 1);
@@ -201,7 +180,7 @@ START_TEST(a_list_push_does_not_wake_a_sorted_set_waiter)
     expect_pair(l, "k", "v");
     harness_wait_info_ll(harness_ctx, "clients", "blocked_clients", 1);
     EXPECT_INT(1, "ZADD k 3 m");
-    harness_expect_array(reply_of(z), 3, (const char *[]){"k", "m", "3"});
+    harness_expect_array(harness_read_reply(z), 3, (const char *[]){"k", "m", "3"});
     redisFree(z);
     redisFree(l);
 }
@@ -241,7 +220,7 @@ START_TEST(an_lmove_onto_a_waited_key_wakes_its_waiter)
     redisContext *first = blocked_on("BLMOVE a b LEFT LEFT 0", 1);
     redisContext *second = blocked_on("BLPOP b 0", 2);
     EXPECT_INT(1, "RPUSH a item");
-    harness_expect_str(reply_of(first), "item");
+    harness_expect_str(harness_read_reply(first), "item");
     expect_pair(second, "b", "item");
     EXPECT_INT(0, "EXISTS a");
     EXPECT_INT(0, "EXISTS b");
@@ -289,12 +268,12 @@ END_TEST
 START_TEST(requests_pipelined_behind_a_blocked_one_wait_for_it)
 {
     redisContext *c = harness_connect(&harness_srv);
-    send_only(c, "BLPOP k 0");
-    send_only(c, "PING");
+    harness_send_only(c, "BLPOP k 0");
+    harness_send_only(c, "PING");
     harness_wait_info_ll(harness_ctx, "clients", "blocked_clients", 1);
     EXPECT_INT(1, "RPUSH k v");
     expect_pair(c, "k", "v");
-    harness_expect_status(reply_of(c), "PONG");
+    harness_expect_status(harness_read_reply(c), "PONG");
     redisFree(c);
 }
 END_TEST
@@ -330,12 +309,12 @@ START_TEST(client_unblock_replies_a_timeout_or_an_error)
     long long blocked_id = id_of_client_running("flags=b");
     ck_assert_int_eq(blocked_id, id_of_client_running("cmd=blpop"));
     EXPECT_INT(1, "CLIENT UNBLOCK %lld", blocked_id);
-    harness_expect_nil(reply_of(c));
+    harness_expect_nil(harness_read_reply(c));
     EXPECT_INT(0, "CLIENT UNBLOCK %lld", blocked_id);
-    send_only(c, "BLMOVE k d LEFT LEFT 0");
+    harness_send_only(c, "BLMOVE k d LEFT LEFT 0");
     harness_wait_info_ll(harness_ctx, "clients", "blocked_clients", 1);
     EXPECT_INT(1, "CLIENT UNBLOCK %lld ERROR", blocked_id);
-    harness_expect_error(reply_of(c), "UNBLOCKED client unblocked via CLIENT UNBLOCK");
+    harness_expect_error(harness_read_reply(c), "UNBLOCKED client unblocked via CLIENT UNBLOCK");
     EXPECT_ERR("ERR CLIENT UNBLOCK reason should be TIMEOUT or ERROR", "CLIENT UNBLOCK 1 NOW");
     EXPECT_ERR(ERR_NOT_INT, "CLIENT UNBLOCK x");
     redisFree(c);
@@ -359,7 +338,7 @@ START_TEST(wait_counts_no_replicas)
     harness_expect_ints(CMD("EXEC"), 1, (const long long[]){0});
     redisContext *c = blocked_on("WAIT 2 0", 1);
     EXPECT_INT(1, "CLIENT UNBLOCK %lld", id_of_client_running("cmd=wait"));
-    harness_expect_int(reply_of(c), 0);
+    harness_expect_int(harness_read_reply(c), 0);
     redisFree(c);
 }
 END_TEST
@@ -379,17 +358,17 @@ START_TEST(client_unblock_counts_as_a_failed_call)
     EXPECT_OK("CONFIG RESETSTAT");
     redisContext *c = harness_connect(&harness_srv);
     long long id = harness_cmd_int(c, "CLIENT ID");
-    send_only(c, "BLPOP k 0");
+    harness_send_only(c, "BLPOP k 0");
     harness_wait_info_ll(harness_ctx, "clients", "blocked_clients", 1);
     EXPECT_INT(1, "CLIENT UNBLOCK %lld ERROR", id);
-    harness_expect_error(reply_of(c), "UNBLOCKED client unblocked via CLIENT UNBLOCK");
+    harness_expect_error(harness_read_reply(c), "UNBLOCKED client unblocked via CLIENT UNBLOCK");
     expect_errorstat("UNBLOCKED", "count=1");
     harness_expect_cmdstat(harness_ctx, "blpop", 1, 0, 1);
     ck_assert_int_eq(harness_info_ll(harness_ctx, "stats", "total_error_replies"), 1);
-    send_only(c, "BLPOP k 0");
+    harness_send_only(c, "BLPOP k 0");
     harness_wait_info_ll(harness_ctx, "clients", "blocked_clients", 1);
     EXPECT_INT(1, "CLIENT UNBLOCK %lld", id);
-    harness_expect_nil(reply_of(c));
+    harness_expect_nil(harness_read_reply(c));
     harness_expect_nil(harness_cmd(c, "BLPOP k 0.01"));
     harness_expect_cmdstat(harness_ctx, "blpop", 3, 0, 2);
     ck_assert_int_eq(harness_info_ll(harness_ctx, "stats", "total_error_replies"), 1);

@@ -6,7 +6,6 @@
  */
 #include <check.h>
 #include <poll.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -733,18 +732,6 @@ END_TEST
 
 /* ---- long commands do not stall other clients ------------------------------------- */
 
-/* Send a command on c without waiting for its reply. */
-static void send_only(redisContext *c, const char *fmt, ...)
-{
-    va_list ap;
-    int done = 0;
-    va_start(ap, fmt);
-    ck_assert_int_eq(redisvAppendCommand(c, fmt, ap), REDIS_OK);
-    va_end(ap);
-    while (!done)
-        ck_assert_int_eq(redisBufferWrite(c, &done), REDIS_OK);
-}
-
 static void load_keys(redisContext *c, int n)
 {
     for (int i = 0; i < n; i += 10000)
@@ -788,7 +775,7 @@ static long long calls_of(redisContext *c, const char *name)
  * PATIENCE_MS, else whether `name` is that client's last command. */
 static bool client_list_answered(redisContext *o, long long id, const char *name, bool *ran)
 {
-    send_only(o, "CLIENT LIST ID %lld", id);
+    harness_send_only(o, "CLIENT LIST ID %lld", id);
     struct pollfd p = {.fd = o->fd, .events = POLLIN};
     if (poll(&p, 1, PATIENCE_MS) != 1)
         return false;
@@ -826,7 +813,7 @@ static bool ping_answered_while_running(const struct grove_server *s, const char
         obs[i] = harness_connect(s);
     long long id = harness_cmd_int(busy, "CLIENT ID");
     long long done = calls_of(obs[0], name);
-    send_only(busy, cmd);
+    harness_send_only(busy, cmd);
     enum observation seen = LEFT;
     for (int i = 0; i < OBSERVERS && seen == LEFT; i++)
         seen = observe(obs[i], id, name, done);

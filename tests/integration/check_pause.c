@@ -10,7 +10,6 @@
  */
 #include <check.h>
 #include <poll.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,24 +20,6 @@
 static redisContext *deferred(void)
 {
     return harness_connect(&harness_srv);
-}
-
-static void send_only(redisContext *c, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    ck_assert_int_eq(redisvAppendCommand(c, fmt, ap), REDIS_OK);
-    va_end(ap);
-    int done = 0;
-    while (!done)
-        ck_assert_int_eq(redisBufferWrite(c, &done), REDIS_OK);
-}
-
-static redisReply *read_reply(redisContext *c)
-{
-    redisReply *r = NULL;
-    ck_assert_int_eq(redisGetReply(c, (void **)&r), REDIS_OK);
-    return r;
 }
 
 /* Nothing has arrived on c within ms milliseconds. */
@@ -61,8 +42,8 @@ START_TEST(write_pause_holds_writes_and_lets_reads_run)
     harness_expect_str(harness_cmd(w, "GET foo"), "bar");
     harness_expect_status(harness_cmd(w, "PING"), "PONG");
     wait_blocked(0);
-    send_only(w, "SET foo baz");
-    send_only(w, "GET foo"); /* waits behind the SET in the buffer */
+    harness_send_only(w, "SET foo baz");
+    harness_send_only(w, "GET foo"); /* waits behind the SET in the buffer */
     wait_blocked(1);
     redisReply *list = CMD("CLIENT LIST");
     ck_assert_ptr_nonnull(strstr(list->str, "flags=b db=0"));
@@ -70,8 +51,8 @@ START_TEST(write_pause_holds_writes_and_lets_reads_run)
     freeReplyObject(list);
     EXPECT_STR("bar", "GET foo");
     EXPECT_OK("CLIENT UNPAUSE");
-    harness_expect_status(read_reply(w), "OK");
-    harness_expect_str(read_reply(w), "baz");
+    harness_expect_status(harness_read_reply(w), "OK");
+    harness_expect_str(harness_read_reply(w), "baz");
     wait_blocked(0);
     redisFree(w);
 }
@@ -90,14 +71,14 @@ START_TEST(scripts_and_publish_wait_by_what_they_declare)
     harness_expect_int(harness_cmd(ro, "EVAL_RO %s 0", "return 2"), 2);
     harness_expect_str(harness_cmd(ro, "FCALL f1 0"), "hello");
     redisContext *a = deferred(), *b = deferred(), *c = deferred();
-    send_only(a, "EVAL %s 0", "return 3");
-    send_only(b, "EVAL %s 0", "#!lua\nreturn 4");
-    send_only(c, "PUBLISH ch msg");
+    harness_send_only(a, "EVAL %s 0", "return 3");
+    harness_send_only(b, "EVAL %s 0", "#!lua\nreturn 4");
+    harness_send_only(c, "PUBLISH ch msg");
     wait_blocked(3);
     EXPECT_OK("CLIENT UNPAUSE");
-    harness_expect_int(read_reply(a), 3);
-    harness_expect_int(read_reply(b), 4);
-    harness_expect_int(read_reply(c), 0);
+    harness_expect_int(harness_read_reply(a), 3);
+    harness_expect_int(harness_read_reply(b), 4);
+    harness_expect_int(harness_read_reply(c), 0);
     redisFree(ro);
     redisFree(a);
     redisFree(b);
@@ -123,15 +104,15 @@ START_TEST(transactions_wait_by_their_queue)
     harness_assert_array(x, 2);
     ck_assert_str_eq(x->element[0]->str, "bar");
     freeReplyObject(x);
-    send_only(w, "EXEC");
+    harness_send_only(w, "EXEC");
     harness_expect_status(harness_cmd(r, "MULTI"), "OK");
-    send_only(r, "SET other 1");
+    harness_send_only(r, "SET other 1");
     wait_blocked(2);
     EXPECT_OK("CLIENT UNPAUSE");
-    x = read_reply(w);
+    x = harness_read_reply(w);
     harness_assert_array(x, 1);
     freeReplyObject(x);
-    harness_expect_status(read_reply(r), "QUEUED");
+    harness_expect_status(harness_read_reply(r), "QUEUED");
     harness_expect_status(harness_cmd(r, "DISCARD"), "OK");
     EXPECT_STR("baz", "GET foo");
     redisFree(w);
@@ -148,13 +129,13 @@ START_TEST(a_pause_starts_after_the_transaction)
     EXPECT_STATUS("QUEUED", "SET foo2 bar");
     freeReplyObject(CMD("EXEC"));
     redisContext *w = deferred();
-    send_only(w, "SET foo3 bar");
+    harness_send_only(w, "SET foo3 bar");
     wait_blocked(1);
     EXPECT_STR("bar", "GET foo1");
     EXPECT_STR("bar", "GET foo2");
     EXPECT_NIL("GET foo3");
     EXPECT_OK("CLIENT UNPAUSE");
-    harness_expect_status(read_reply(w), "OK");
+    harness_expect_status(harness_read_reply(w), "OK");
     redisFree(w);
 }
 END_TEST
@@ -169,9 +150,9 @@ START_TEST(all_holds_everything_until_its_end)
     EXPECT_STATUS("QUEUED", "CLIENT PAUSE 10 WRITE");
     freeReplyObject(CMD("EXEC"));
     redisContext *w = deferred();
-    send_only(w, "PING");
+    harness_send_only(w, "PING");
     expect_no_reply_within(w, 100);
-    harness_expect_status(read_reply(w), "PONG");
+    harness_expect_status(harness_read_reply(w), "PONG");
     redisFree(w);
     wait_blocked(0);
 }
@@ -183,10 +164,10 @@ START_TEST(a_shorter_pause_keeps_the_longer_end)
     EXPECT_OK("CLIENT PAUSE 10 WRITE");
     harness_sleep_ms(50);
     redisContext *w = deferred();
-    send_only(w, "SET foo bar");
+    harness_send_only(w, "SET foo bar");
     wait_blocked(1);
     EXPECT_OK("CLIENT UNPAUSE");
-    harness_expect_status(read_reply(w), "OK");
+    harness_expect_status(harness_read_reply(w), "OK");
     redisFree(w);
 }
 END_TEST
@@ -195,8 +176,8 @@ START_TEST(the_pause_ends_by_itself)
 {
     EXPECT_OK("CLIENT PAUSE 200 WRITE");
     redisContext *w = deferred();
-    send_only(w, "SET foo bar");
-    harness_expect_status(read_reply(w), "OK");
+    harness_send_only(w, "SET foo bar");
+    harness_expect_status(harness_read_reply(w), "OK");
     redisFree(w);
 }
 END_TEST
@@ -241,7 +222,7 @@ START_TEST(client_unblock_leaves_postponed_clients_alone)
     redisContext *w = deferred();
     long long id = harness_cmd_int(w, "CLIENT ID");
     EXPECT_OK("CLIENT PAUSE 100000 WRITE");
-    send_only(w, "BLPOP mylist 0");
+    harness_send_only(w, "BLPOP mylist 0");
     wait_blocked(1);
     EXPECT_INT(0, "CLIENT UNBLOCK %lld TIMEOUT", id);
     EXPECT_OK("CLIENT UNPAUSE");
@@ -251,7 +232,7 @@ START_TEST(client_unblock_leaves_postponed_clients_alone)
         ck_assert_int_lt(tries, 1000);
         harness_sleep_ms(1);
     }
-    harness_expect_nil(read_reply(w));
+    harness_expect_nil(harness_read_reply(w));
     redisFree(w);
 }
 END_TEST
@@ -260,7 +241,7 @@ START_TEST(a_postponed_client_may_leave)
 {
     redisContext *w = deferred();
     EXPECT_OK("CLIENT PAUSE 100000 WRITE");
-    send_only(w, "SET foo bar");
+    harness_send_only(w, "SET foo bar");
     wait_blocked(1);
     redisFree(w);
     wait_blocked(0);

@@ -626,6 +626,25 @@ bool harness_watched_exec_runs(redisContext *c)
     return ran;
 }
 
+void harness_send_only(redisContext *c, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    ck_assert_int_eq(redisvAppendCommand(c, fmt, ap), REDIS_OK);
+    va_end(ap);
+    int done = 0;
+    while (!done)
+        ck_assert_int_eq(redisBufferWrite(c, &done), REDIS_OK);
+}
+
+redisReply *harness_read_reply(redisContext *c)
+{
+    redisReply *r = NULL;
+    ck_assert_int_eq(redisGetReply(c, (void **)&r), REDIS_OK);
+    ck_assert_ptr_nonnull(r);
+    return r;
+}
+
 void harness_expect_value(redisContext *c, const char *key, const void *bytes, size_t len)
 {
     redisReply *r = harness_cmd(c, "GET %s", key);

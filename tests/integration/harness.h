@@ -142,6 +142,11 @@ void harness_cmd_ok(redisContext *c, const char *fmt, ...);
  * integer (the key number, from..to-1); asserts no reply is an error. */
 void harness_pipeline_int(redisContext *c, const char *fmt, int from, int to);
 
+/* Send a command on c without reading its reply (a client that waits
+ * while others act), and read the next reply later (asserted non-NULL). */
+void harness_send_only(redisContext *c, const char *fmt, ...);
+redisReply *harness_read_reply(redisContext *c);
+
 /* MULTI, PING, EXEC on a connection that WATCHes keys: true if EXEC ran
  * the transaction, false if it aborted (a null reply). */
 bool harness_watched_exec_runs(redisContext *c);
