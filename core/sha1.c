@@ -1,11 +1,10 @@
 /*
  * sha1.c - SHA-1 as FIPS 180-4 specifies it: 512-bit blocks, 80 rounds
- * of the four round functions, big-endian words; see sha1.h.
+ * of the four round functions, big-endian words (the block framing is
+ * md_hash.c's); see sha1.h.
  */
 #include "sha1.h"
 
-#include <stdio.h>
-#include <string.h>
 
 static uint32_t rol(uint32_t x, unsigned n)
 {
@@ -54,40 +53,17 @@ void sha1_init(struct sha1 *s)
 {
     static const uint32_t iv[5] = {0x67452301, 0xefcdab89, 0x98badcfe, 0x10325476,
                                    0xc3d2e1f0};
-    memcpy(s->h, iv, sizeof(iv));
-    s->bytes = 0;
-    s->used = 0;
+    md_hash_init(&s->md, iv, 5, compress);
 }
 
 void sha1_update(struct sha1 *s, const void *data, size_t len)
 {
-    const unsigned char *p = data;
-    s->bytes += len;
-    while (len > 0) {
-        size_t take = 64 - s->used < len ? 64 - s->used : len;
-        memcpy(s->block + s->used, p, take);
-        s->used += take;
-        p += take;
-        len -= take;
-        if (s->used == 64) {
-            compress(s->h, s->block);
-            s->used = 0;
-        }
-    }
+    md_hash_update(&s->md, data, len);
 }
 
 void sha1_final(struct sha1 *s, unsigned char digest[20])
 {
-    uint64_t bits = s->bytes * 8;
-    unsigned char pad = 0x80, zero = 0, len[8];
-    sha1_update(s, &pad, 1);
-    while (s->used != 56)
-        sha1_update(s, &zero, 1);
-    for (int i = 0; i < 8; i++)
-        len[i] = (unsigned char)(bits >> (56 - 8 * i));
-    sha1_update(s, len, 8);
-    for (int i = 0; i < 20; i++)
-        digest[i] = (unsigned char)(s->h[i / 4] >> (24 - 8 * (i % 4)));
+    md_hash_final(&s->md, digest, 20);
 }
 
 void sha1_hex(const void *data, size_t len, char hex[SHA1_HEX_LEN + 1])
@@ -97,6 +73,5 @@ void sha1_hex(const void *data, size_t len, char hex[SHA1_HEX_LEN + 1])
     sha1_init(&s);
     sha1_update(&s, data, len);
     sha1_final(&s, d);
-    for (int i = 0; i < 20; i++)
-        snprintf(hex + 2 * i, 3, "%02x", d[i]);
+    md_hash_hex(d, sizeof(d), hex);
 }

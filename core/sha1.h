@@ -10,13 +10,12 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "md_hash.h"
+
 #define SHA1_HEX_LEN 40
 
 struct sha1 {
-    uint32_t h[5];
-    uint64_t bytes;      /* total fed so far */
-    unsigned char block[64];
-    size_t used;         /* bytes waiting in block */
+    struct md_hash md;
 };
 
 void sha1_init(struct sha1 *s);

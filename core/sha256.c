@@ -1,6 +1,7 @@
 /*
  * sha256.c - SHA-256 as FIPS 180-4 specifies it: 512-bit blocks, 64
- * rounds, big-endian words; see sha256.h. Same shape as sha1.c.
+ * rounds, big-endian words (the block framing is md_hash.c's); see
+ * sha256.h.
  */
 #include "sha256.h"
 
@@ -55,53 +56,25 @@ void sha256_init(struct sha256 *s)
 {
     static const uint32_t iv[8] = {0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a,
                                    0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19};
-    memcpy(s->h, iv, sizeof(iv));
-    s->bytes = 0;
-    s->used = 0;
+    md_hash_init(&s->md, iv, 8, compress);
 }
 
 void sha256_update(struct sha256 *s, const void *data, size_t len)
 {
-    const unsigned char *p = data;
-    s->bytes += len;
-    while (len > 0) {
-        size_t take = 64 - s->used < len ? 64 - s->used : len;
-        memcpy(s->block + s->used, p, take);
-        s->used += take;
-        p += take;
-        len -= take;
-        if (s->used == 64) {
-            compress(s->h, s->block);
-            s->used = 0;
-        }
-    }
+    md_hash_update(&s->md, data, len);
 }
 
 void sha256_final(struct sha256 *s, unsigned char digest[32])
 {
-    uint64_t bits = s->bytes * 8;
-    unsigned char pad = 0x80, zero = 0, len[8];
-    sha256_update(s, &pad, 1);
-    while (s->used != 56)
-        sha256_update(s, &zero, 1);
-    for (int i = 0; i < 8; i++)
-        len[i] = (unsigned char)(bits >> (56 - 8 * i));
-    sha256_update(s, len, 8);
-    for (int i = 0; i < 32; i++)
-        digest[i] = (unsigned char)(s->h[i / 4] >> (24 - 8 * (i % 4)));
+    md_hash_final(&s->md, digest, 32);
 }
 
 void sha256_hex(const void *data, size_t len, char hex[SHA256_HEX_LEN + 1])
 {
-    static const char digits[] = "0123456789abcdef";
     struct sha256 s;
     unsigned char d[32];
     sha256_init(&s);
     sha256_update(&s, data, len);
     sha256_final(&s, d);
-    for (int i = 0; i < 32; i++) {
-        hex[2 * i] = digits[d[i] >> 4];
-        hex[2 * i + 1] = digits[d[i] & 15];
-    }
-    hex[SHA256_HEX_LEN] = '\0';
+    md_hash_hex(d, sizeof(d), hex);
 }

@@ -11,13 +11,12 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "md_hash.h"
+
 #define SHA256_HEX_LEN 64
 
 struct sha256 {
-    uint32_t h[8];
-    uint64_t bytes;      /* total fed so far */
-    unsigned char block[64];
-    size_t used;         /* bytes waiting in block */
+    struct md_hash md;
 };
 
 void sha256_init(struct sha256 *s);
