@@ -5,7 +5,6 @@
  */
 #include "sha1.h"
 
-
 static uint32_t rol(uint32_t x, unsigned n)
 {
     return (x << n) | (x >> (32 - n));
