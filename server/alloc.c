@@ -96,6 +96,19 @@ void alloc_stats(struct alloc_stats *out)
     out->resident = stat("stats.resident");
 }
 
+long long alloc_thread_net(void)
+{
+    static const uint64_t none;
+    static _Thread_local const uint64_t *allocated, *deallocated;
+    if (allocated == NULL) {
+        size_t len = sizeof(allocated);
+        if (mallctl("thread.allocatedp", &allocated, &len, NULL, 0) != 0 ||
+            mallctl("thread.deallocatedp", &deallocated, &len, NULL, 0) != 0)
+            allocated = deallocated = &none;
+    }
+    return (long long)(*allocated - *deallocated);
+}
+
 void alloc_purge(void)
 {
     mallctl("arena." STRINGIFY(MALLCTL_ARENAS_ALL) ".purge", NULL, NULL, NULL, 0);
@@ -126,6 +139,11 @@ const char *alloc_name(void)
         snprintf(name, sizeof(name), "mimalloc-%d.%d.%d", v / 100, v / 10 % 10, v % 10);
     }
     return name;
+}
+
+long long alloc_thread_net(void)
+{
+    return 0; /* no per-thread counters */
 }
 
 long long alloc_allocated(void)
@@ -167,6 +185,11 @@ char *alloc_malloc_stats(void)
 const char *alloc_name(void)
 {
     return "libc";
+}
+
+long long alloc_thread_net(void)
+{
+    return 0; /* no per-thread counters */
 }
 
 long long alloc_allocated(void)

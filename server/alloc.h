@@ -37,6 +37,11 @@ const char *alloc_name(void);
  * jemalloc, which the cron makes every tick. */
 long long alloc_allocated(void);
 void alloc_stats(struct alloc_stats *out);
+/* Bytes the calling thread has allocated less those it freed, from the
+ * allocator's per-thread counters (jemalloc's thread.allocated and
+ * thread.deallocated: two loads); 0 where the allocator keeps none. Only
+ * differences between two calls on one thread mean anything. */
+long long alloc_thread_net(void);
 /* Give the memory the allocator holds free back to the system (glibc
  * malloc_trim, jemalloc's purge of every arena, mimalloc's collect). */
 void alloc_purge(void);

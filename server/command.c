@@ -948,6 +948,16 @@ static bool run_counted(struct cmd_ctx *ctx, const struct command *cmd, size_t m
     return failed && !ctx->error_counted;
 }
 
+/* A command a client sent (EXEC included, not the commands EXEC or a
+ * script runs): what it allocated counts towards maxmemory at once. */
+static bool run_top_level(struct cmd_ctx *ctx, const struct command *cmd, size_t mark)
+{
+    long long growth = evict_growth_begin();
+    bool failed = run_counted(ctx, cmd, mark, false);
+    evict_growth_end(growth);
+    return failed;
+}
+
 static void count_rejected(struct client *c, const struct command *rejected)
 {
     if (rejected != NULL)
@@ -1034,7 +1044,7 @@ static void execute_in_multi(struct cmd_ctx *ctx, size_t mark)
     if (cmd != NULL && postponed(ctx, cmd))
         return;
     if (cmd != NULL) {
-        failed = run_counted(ctx, cmd, mark, false);
+        failed = run_top_level(ctx, cmd, mark);
     } else {
         c->flags |= CLIENT_DIRTY_EXEC;
         count_rejected(c, rejected);
@@ -1111,7 +1121,7 @@ void command_execute_peeked(struct client *c, struct resp_arg *argv, size_t argc
     if (cmd != NULL && __builtin_expect(postponed(&ctx, cmd), 0))
         return;
     if (cmd != NULL)
-        failed = run_counted(&ctx, cmd, mark, false);
+        failed = run_top_level(&ctx, cmd, mark);
     else
         count_rejected(c, rejected);
     finish(c, mark, failed);

@@ -17,6 +17,8 @@
  *      time proc would).
  *   5. Store measured - freed as the cached figure; the next cron tick
  *      (or every EVICT_REMEASURE_EVERY commands, step 1) measures again.
+ *      Meanwhile every top-level command adds what its thread allocated
+ *      net (evict_growth_*), so a big write is seen by the next command.
  *
  * Differences from Redis: the pool lives for one run, not across runs;
  * samples come from one shard per step instead of every database. Every
@@ -29,11 +31,13 @@
  */
 #include "evict.h"
 
+#include <limits.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stdlib.h>
 
+#include "alloc.h"
 #include "keyspace.h"
 #include "latency.h"
 #include "log.h"
@@ -222,6 +226,22 @@ static bool remeasure_due(void)
         return false;
     atomic_store_explicit(&server.used_memory, server_used_memory(), memory_order_relaxed);
     return server_over_maxmemory();
+}
+
+#define NOT_WATCHED LLONG_MIN /* growth_begin's answer while maxmemory is off */
+
+long long evict_growth_begin(void)
+{
+    return server.cfg.maxmemory > 0 ? alloc_thread_net() : NOT_WATCHED;
+}
+
+void evict_growth_end(long long begin)
+{
+    if (begin == NOT_WATCHED)
+        return;
+    long long grown = alloc_thread_net() - begin;
+    if (grown != 0)
+        atomic_fetch_add_explicit(&server.used_memory, grown, memory_order_relaxed);
 }
 
 enum evict_result evict_perform(void)

@@ -26,6 +26,16 @@ enum evict_result {
 /* Evict by policy while over maxmemory; see above. */
 enum evict_result evict_perform(void);
 
+/* Around a top-level command while maxmemory is set: what the calling
+ * thread allocated net meanwhile is added to the cached used_memory at
+ * once (alloc_thread_net), so the next command evicts after a big write,
+ * as Redis's exact counter has it do, without the allocator's full
+ * measurement (too costly per command; it comes every
+ * EVICT_REMEASURE_EVERY commands and corrects the figure). growth_begin's
+ * value goes to growth_end. */
+long long evict_growth_begin(void);
+void evict_growth_end(long long begin);
+
 /* After CONFIG SET maxmemory: measure now, warn when the new limit is
  * below the usage, and evict at once, as Redis's updateMaxmemory does
  * (not at the next command: a client may be waiting for the evicted
