@@ -68,6 +68,7 @@ static struct command *const command_tables[] = {
     debug_commands,
     stream_commands,
     latency_commands,
+    module_commands,
     acl_commands,
 };
 
@@ -952,9 +953,8 @@ static bool run_counted(struct cmd_ctx *ctx, const struct command *cmd, size_t m
  * script runs): what it allocated counts towards maxmemory at once. */
 static bool run_top_level(struct cmd_ctx *ctx, const struct command *cmd, size_t mark)
 {
-    long long growth = evict_growth_begin();
     bool failed = run_counted(ctx, cmd, mark, false);
-    evict_growth_end(growth);
+    evict_note_thread_memory();
     return failed;
 }
 

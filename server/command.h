@@ -438,6 +438,7 @@ extern struct command geo_commands[];
 extern struct command sort_commands[];
 extern struct command hll_commands[];
 extern struct command latency_commands[];
+extern struct command module_commands[];
 extern struct command acl_commands[];
 
 #endif

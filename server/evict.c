@@ -17,8 +17,9 @@
  *      time proc would).
  *   5. Store measured - freed as the cached figure; the next cron tick
  *      (or every EVICT_REMEASURE_EVERY commands, step 1) measures again.
- *      Meanwhile every top-level command adds what its thread allocated
- *      net (evict_growth_*), so a big write is seen by the next command.
+ *      Meanwhile each worker adds what it allocated or freed since it
+ *      last noted (evict_note_thread_memory), so a big write is seen by
+ *      the next command.
  *
  * Differences from Redis: the pool lives for one run, not across runs;
  * samples come from one shard per step instead of every database. Every
@@ -228,20 +229,15 @@ static bool remeasure_due(void)
     return server_over_maxmemory();
 }
 
-#define NOT_WATCHED LLONG_MIN /* growth_begin's answer while maxmemory is off */
-
-long long evict_growth_begin(void)
+void evict_note_thread_memory(void)
 {
-    return server.cfg.maxmemory > 0 ? alloc_thread_net() : NOT_WATCHED;
-}
-
-void evict_growth_end(long long begin)
-{
-    if (begin == NOT_WATCHED)
+    static _Thread_local long long noted = LLONG_MIN; /* none yet on this thread */
+    if (server.cfg.maxmemory <= 0)
         return;
-    long long grown = alloc_thread_net() - begin;
-    if (grown != 0)
-        atomic_fetch_add_explicit(&server.used_memory, grown, memory_order_relaxed);
+    long long net = alloc_thread_net();
+    if (noted != LLONG_MIN && net != noted)
+        atomic_fetch_add_explicit(&server.used_memory, net - noted, memory_order_relaxed);
+    noted = net;
 }
 
 enum evict_result evict_perform(void)

@@ -26,15 +26,14 @@ enum evict_result {
 /* Evict by policy while over maxmemory; see above. */
 enum evict_result evict_perform(void);
 
-/* Around a top-level command while maxmemory is set: what the calling
- * thread allocated net meanwhile is added to the cached used_memory at
- * once (alloc_thread_net), so the next command evicts after a big write,
- * as Redis's exact counter has it do, without the allocator's full
- * measurement (too costly per command; it comes every
- * EVICT_REMEASURE_EVERY commands and corrects the figure). growth_begin's
- * value goes to growth_end. */
-long long evict_growth_begin(void);
-void evict_growth_end(long long begin);
+/* While maxmemory is set: add what the calling thread allocated less what
+ * it freed since its last note (alloc_thread_net) to the cached
+ * used_memory. Worker loops note after every command and after writing
+ * replies, so the next command evicts after a big write and a freed reply
+ * stops counting at once, as with Redis's exact counter, without the
+ * allocator's full measurement (too costly per command; it comes every
+ * EVICT_REMEASURE_EVERY commands and corrects what other threads did). */
+void evict_note_thread_memory(void);
 
 /* After CONFIG SET maxmemory: measure now, warn when the new limit is
  * below the usage, and evict at once, as Redis's updateMaxmemory does

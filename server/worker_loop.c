@@ -27,6 +27,7 @@
 
 #include "blocking.h"
 #include "conn.h"
+#include "evict.h"
 #include "log.h"
 #include "pause.h"
 #include "server.h"
@@ -285,6 +286,7 @@ static void flush_check_cb(uv_check_t *handle)
 {
     struct worker_loop *wl = handle->data;
     conn_flush_queued(wl);
+    evict_note_thread_memory(); /* the replies just written were freed */
     wl->turn++;
     if (wl->ready != NULL)
         uv_idle_start(&wl->ready_idle, ready_idle_cb);

@@ -921,6 +921,27 @@ START_TEST(config_file_errors_name_the_line)
 }
 END_TEST
 
+/* Grove loads no modules: as Redis 7.0 without any and with its default
+ * enable-module-command no. */
+START_TEST(module_lists_none_and_refuses_loading)
+{
+    EXPECT_EMPTY("MODULE LIST");
+    static const char refused[] =
+        "ERR MODULE command not allowed. If the enable-module-command option is set to "
+        "\"local\", you can run it from a local connection, otherwise you need to set this "
+        "option in the configuration file, and then restart the server.";
+    EXPECT_ERR(refused, "MODULE LOAD /tmp/x.so");
+    EXPECT_ERR(refused, "MODULE LOADEX /tmp/x.so");
+    EXPECT_ERR(refused, "MODULE UNLOAD x");
+    EXPECT_ERR("ERR unknown subcommand 'foo'. Try MODULE HELP.", "MODULE foo");
+    redisReply *r = CMD("MODULE HELP");
+    harness_assert_array(r, 11);
+    ck_assert_str_eq(r->element[0]->str,
+                     "MODULE <subcommand> [<arg> [value] [opt] ...]. Subcommands are:");
+    freeReplyObject(r);
+}
+END_TEST
+
 /* ---- the suite ------------------------------------------------------------------------ */
 
 static Suite *server_suite(void)
@@ -928,6 +949,7 @@ static Suite *server_suite(void)
     Suite *s = suite_create("server");
     TCase *tc = harness_server_case("info", NULL, NULL);
     tcase_add_test(tc, info_default_sections_in_redis_order);
+    tcase_add_test(tc, module_lists_none_and_refuses_loading);
     tcase_add_test(tc, info_with_sections_gives_just_those);
     tcase_add_test(tc, info_sections_have_redis_field_names);
     tcase_add_test(tc, info_server_describes_this_process);
