@@ -335,6 +335,8 @@ static void describe_client(struct resp_out *text, const struct client *c, long 
     char line[1024];
     char flags[12];
     size_t f = 0;
+    if (cflags & CLIENT_REPLICA)
+        flags[f++] = 'S';
     if (cflags & CLIENT_MONITOR)
         flags[f++] = 'O';
     if (pubsub_client_subscribed(c))

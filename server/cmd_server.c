@@ -27,6 +27,7 @@
 #include "memory.h"
 #include "pause.h"
 #include "pubsub.h"
+#include "replication.h"
 #include "rlimit.h"
 #include "script.h"
 #include "function.h"
@@ -339,18 +340,7 @@ static void info_replication(struct resp_out *t)
 {
     info_line(t, "# Replication");
     info_line(t, "role:master");
-    info_line(t, "connected_slaves:0");
-    info_line(t, "master_failover_state:no-failover");
-    char replid[41];
-    server_replid(replid);
-    info_line(t, "master_replid:%s", replid);
-    info_line(t, "master_replid2:0000000000000000000000000000000000000000");
-    info_line(t, "master_repl_offset:0");
-    info_line(t, "second_repl_offset:-1");
-    info_line(t, "repl_backlog_active:0");
-    info_line(t, "repl_backlog_size:1048576");
-    info_line(t, "repl_backlog_first_byte_offset:0");
-    info_line(t, "repl_backlog_histlen:0");
+    repl_info(t, server_mstime());
 }
 
 static void info_cpu(struct resp_out *t)

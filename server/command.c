@@ -33,6 +33,7 @@
 #include "pause.h"
 #include "propagate.h"
 #include "pubsub.h"
+#include "replication.h"
 #include "script.h"
 #include "server.h"
 #include "slowlog.h"
@@ -67,6 +68,7 @@ static struct command *const command_tables[] = {
     debug_commands,
     stream_commands,
     latency_commands,
+    repl_commands,
 };
 
 /* One slot of the name index: an empty slot has cmd NULL. */
@@ -846,10 +848,12 @@ oom:
     resp_add_error(ctx->out, ERR_OUT_OF_MEMORY);
 }
 
-/* CLIENT REPLY OFF|SKIP: the reply is produced, then taken back. */
+/* CLIENT REPLY OFF|SKIP, and a replica (Redis never answers one): the
+ * reply is produced, then taken back. */
 static void apply_reply_mode(struct client *c, size_t mark)
 {
-    if ((c->flags & (CLIENT_REPLY_OFF | CLIENT_REPLY_SKIP)) && !(c->flags & CLIENT_PUSHING))
+    if ((c->flags & (CLIENT_REPLY_OFF | CLIENT_REPLY_SKIP | CLIENT_REPLICA)) &&
+        !(c->flags & CLIENT_PUSHING))
         c->out.len = mark;
     c->flags &= ~(uint32_t)(CLIENT_REPLY_SKIP | CLIENT_PUSHING);
     if (c->flags & CLIENT_REPLY_SKIP_NEXT) {
@@ -1060,6 +1064,7 @@ void command_client_leave(struct client *c)
     tracking_disable(c);
     pause_client_leave(c);
     monitor_remove(c);
+    repl_client_leave(c);
     blocking_client_leave(c);
     multi_client_reset(c);
     pubsub_client_deinit(c);

@@ -430,5 +430,6 @@ extern struct command geo_commands[];
 extern struct command sort_commands[];
 extern struct command hll_commands[];
 extern struct command latency_commands[];
+extern struct command repl_commands[];
 
 #endif
