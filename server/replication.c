@@ -37,6 +37,7 @@
 #include "config.h"
 #include "log.h"
 #include "notify.h"
+#include "propagate.h"
 #include "server.h"
 #include "snapshot.h"
 #include "worker.h"
@@ -509,6 +510,7 @@ static void start_full_sync(void)
     snprintf(st.rdb_path, sizeof(st.rdb_path), "temp-repl-%d-%u.rdb", (int)getpid(), gen);
     pthread_mutex_unlock(&lock);
 
+    propagate_init(); /* the forms writes take in the stream, as in the AOF */
     struct snapshot_child ch = {.at_fork = cut_cb, .done = sync_done_cb,
                                 .ud = (void *)(uintptr_t)gen, .rdb_path = st.rdb_path};
     int rc = snapshot_fork_child(&ch);
