@@ -6,7 +6,7 @@
  * Grove is a master only: REPLICAOF and SLAVEOF are not in the table, so
  * they get the unknown-command error. REPLCONF refuses the options Grove
  * does not act on (rdb-only, rdb-filter-only) with its unrecognized-option
- * error; PSYNC's FAILOVER form is refused too.
+ * error; PSYNC's FAILOVER form gets a master's refusal.
  */
 #include <errno.h>
 #include <string.h>
@@ -79,8 +79,9 @@ static void sync_common(struct cmd_ctx *ctx, bool psync)
 
     if (c->flags & CLIENT_REPLICA)
         return; /* already one: ignored, as Redis does */
-    if (psync && ctx->argc > 3) {
-        resp_add_error(ctx->out, "ERR PSYNC FAILOVER is not supported");
+    if (psync && ctx->argc > 3 && arg_is(&ctx->argv[3], "failover")) {
+        /* Grove is always a master: Redis's answer there */
+        resp_add_error(ctx->out, "ERR PSYNC FAILOVER can't be sent to a master.");
         return;
     }
     if (c->out.len > 0) {
