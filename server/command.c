@@ -595,7 +595,7 @@ static const struct command *resolve(struct cmd_ctx *ctx, const struct command *
         return NULL;
     }
     /* A monitor is a replica to Redis (CLIENT_SLAVE): no keyspace access. */
-    if (__builtin_expect(ctx->client->flags & CLIENT_MONITOR, 0) &&
+    if (__builtin_expect(ctx->client->flags & (CLIENT_MONITOR | CLIENT_REPLICA), 0) &&
         (cmd->flags & (CMD_WRITE | CMD_READONLY | CMD_MAY_REPLICATE))) {
         resp_add_error(ctx->out, "ERR Replica can't interact with the keyspace");
         return NULL;
@@ -630,6 +630,10 @@ static const struct command *resolve(struct cmd_ctx *ctx, const struct command *
         ((cmd->flags & CMD_WRITE) || strcmp(cmd->name, "ping") == 0)) {
         resp_add_errorf(ctx->out, "MISCONF Errors writing to the AOF file: %s",
                         aof_write_error());
+        return NULL;
+    }
+    if (__builtin_expect(repl_writes_refused(), 0) && (cmd->flags & CMD_WRITE)) {
+        resp_add_error(ctx->out, REPL_ERR_NOREPLICAS);
         return NULL;
     }
     *rejected = NULL;

@@ -103,6 +103,8 @@ struct config {
     atomic_llong repl_backlog_size;       /* replication.c's backlog */
     atomic_llong repl_ping_replica_period; /* seconds between PINGs in the stream */
     atomic_llong repl_timeout;            /* seconds a replica may stay silent */
+    atomic_llong min_replicas_to_write;   /* writes need this many good replicas (0: none) */
+    atomic_llong min_replicas_max_lag;    /* a good replica acked within these seconds */
     atomic_llong appendonly;
     char *appendfilename;                 /* the AOF files' prefix (start-up only) */
     char *appenddirname;                  /* the AOF directory inside dir (start-up only) */

@@ -85,6 +85,7 @@ struct wait_entry {
 };
 
 atomic_bool repl__feeding;
+static atomic_llong good_replicas; /* online, acked within min-replicas-max-lag */
 
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static struct {
@@ -331,6 +332,25 @@ void repl_feed(int db, const struct resp_arg *argv, size_t argc)
     pthread_mutex_unlock(&lock);
 }
 
+/* ---- min-replicas-to-write ----------------------------------------------------------- */
+
+/* Lock held: count the good replicas again (Redis's refreshGoodSlavesCount). */
+static void refresh_good_replicas(long long now_ms)
+{
+    long long max_lag = atomic_load(&server.cfg.min_replicas_max_lag), n = 0;
+    for (size_t i = 0; i < st.n; i++)
+        n += st.v[i]->state == REPLICA_ONLINE && (now_ms - st.v[i]->ack_ms) / 1000 <= max_lag;
+    atomic_store_explicit(&good_replicas, n, memory_order_relaxed);
+}
+
+bool repl_writes_refused(void)
+{
+    long long want = atomic_load_explicit(&server.cfg.min_replicas_to_write, memory_order_relaxed);
+    return want > 0 && atomic_load_explicit(&server.cfg.min_replicas_max_lag,
+                                            memory_order_relaxed) > 0 &&
+           atomic_load_explicit(&good_replicas, memory_order_relaxed) < want;
+}
+
 /* ---- REPLCONF --------------------------------------------------------------------------- */
 
 int repl_note_listening_port(struct client *c, long long port)
@@ -401,6 +421,7 @@ void repl_ack(struct client *c, long long offset, long long now_ms)
         if (offset > r->ack_off)
             r->ack_off = offset;
         r->ack_ms = now_ms;
+        refresh_good_replicas(now_ms);
         n = satisfied_waits(ids, sizeof(ids) / sizeof(ids[0]));
     }
     pthread_mutex_unlock(&lock);
@@ -558,6 +579,7 @@ int repl_sync(struct client *c, bool psync, const struct resp_arg *replid, long 
         resp_add_raw(&r->head, line, (size_t)len);
         backlog_copy(offset, &r->stream);
         r->state = REPLICA_ONLINE;
+        refresh_good_replicas(r->ack_ms);
         log_notice("Partial resynchronization request from %s accepted. Sending %lld bytes of "
                    "backlog starting from offset %lld.", c->addr, st.offset - offset + 1, offset);
         pthread_mutex_unlock(&lock);
@@ -602,6 +624,7 @@ static void rdb_sent(struct replica *r, const struct client *c)
     r->rdb_fd = -1;
     r->state = REPLICA_ONLINE;
     r->ack_ms = server_mstime();
+    refresh_good_replicas(r->ack_ms);
     log_notice("Synchronization with replica %s succeeded", c->addr);
 }
 
@@ -677,6 +700,7 @@ void repl_client_leave(struct client *c)
     }
     if (r != NULL && r->state != REPLICA_HANDSHAKE)
         log_notice("Connection with replica %s lost.", c->addr);
+    refresh_good_replicas(server_mstime());
     pthread_mutex_unlock(&lock);
     if (r != NULL)
         record_free(r);
@@ -836,6 +860,7 @@ void repl_cron(long long now_ms)
     if (now_ms - st.last_keepalive_ms >= 1000) {
         st.last_keepalive_ms = now_ms;
         check_replicas(now_ms);
+        refresh_good_replicas(now_ms);
     }
     long long period_ms = atomic_load(&server.cfg.repl_ping_replica_period) * 1000;
     if (st.n > 0 && st.ring != NULL && now_ms - st.last_ping_ms >= period_ms) {

@@ -97,6 +97,12 @@ int repl_wait_register(struct client *c, long long offset, long long numreplicas
 /* That client's WAIT ended (served, timed out, unblocked or gone). */
 void repl_wait_forget(uint64_t client_id);
 
+/* min-replicas-to-write: fewer replicas acknowledged within
+ * min-replicas-max-lag seconds (as of the last check, at most a second
+ * old) than it asks for. Writes then get ERR_NOREPLICAS. */
+bool repl_writes_refused(void);
+#define REPL_ERR_NOREPLICAS "NOREPLICAS Not enough good replicas to write."
+
 /* ---- INFO, ROLE ---- */
 
 /* INFO replication's lines after role:master, as Redis prints them. */

@@ -308,6 +308,37 @@ START_TEST(wait_counts_replicas_that_acknowledge)
 }
 END_TEST
 
+static bool write_accepted(redisContext *c)
+{
+    redisReply *r = harness_cmd(c, "SET k v");
+    bool ok = r->type == REDIS_REPLY_STATUS;
+    freeReplyObject(r);
+    return ok;
+}
+
+START_TEST(min_replicas_to_write_needs_acknowledging_replicas)
+{
+    struct master m;
+    struct replica r;
+    char buf[4096];
+    master_up(&m, NULL);
+    harness_cmd_ok(m.c, "CONFIG SET min-replicas-to-write 1");
+    harness_expect_error(harness_cmd(m.c, "SET k v"),
+                         "NOREPLICAS Not enough good replicas to write.");
+    harness_expect_nil(harness_cmd(m.c, "GET k")); /* reads go on */
+    full_sync(&r, &m, "replica.rdb");
+    recv_stream(&r, m.c, buf, sizeof(buf));
+    ack(&r);
+    /* Counted as good from its first ack on (the cron's count may lag). */
+    HARNESS_WAIT_FOR(write_accepted(m.c), "writes still refused with an acknowledging replica");
+    harness_cmd_ok(m.c, "CONFIG SET min-replicas-to-write 2");
+    harness_expect_error(harness_cmd(m.c, "SET k v"),
+                         "NOREPLICAS Not enough good replicas to write.");
+    close(r.fd);
+    master_down(&m);
+}
+END_TEST
+
 START_TEST(replconf_and_psync_answer_as_redis)
 {
     struct master m;
@@ -360,6 +391,7 @@ static Suite *replication_suite(void)
     tcase_add_test(tc, full_sync_then_stream_give_the_master_s_data);
     tcase_add_test(tc, a_replica_within_the_backlog_continues);
     tcase_add_test(tc, wait_counts_replicas_that_acknowledge);
+    tcase_add_test(tc, min_replicas_to_write_needs_acknowledging_replicas);
     tcase_add_test(tc, replconf_and_psync_answer_as_redis);
     tcase_add_test(tc, a_replica_that_does_not_read_is_dropped_at_its_limit);
     suite_add_tcase(s, tc);
