@@ -298,9 +298,16 @@ START_TEST(wait_counts_replicas_that_acknowledge)
     harness_assert_array(role->element[2], 1);
     ck_assert_str_eq(role->element[2]->element[0]->element[1]->str, "4444");
     freeReplyObject(role);
-    redisReply *list = harness_cmd(m.c, "CLIENT LIST");
+    redisReply *list = harness_cmd(m.c, "CLIENT LIST TYPE replica");
     ck_assert_ptr_nonnull(strstr(list->str, " flags=S "));
+    ck_assert_ptr_eq(strchr(list->str, '\n'), list->str + strlen(list->str) - 1); /* one line */
     freeReplyObject(list);
+    list = harness_cmd(m.c, "CLIENT LIST TYPE normal");
+    ck_assert_ptr_null(strstr(list->str, " flags=S "));
+    freeReplyObject(list);
+    harness_expect_int(harness_cmd(m.c, "CLIENT KILL TYPE master"), 0);
+    harness_expect_int(harness_cmd(m.c, "CLIENT KILL TYPE slave"), 1);
+    ck_assert(harness_raw_closed(r.fd));
     close(waiter);
     close(r.fd);
     harness_wait_info_ll(m.c, "replication", "connected_slaves", 0);
