@@ -147,8 +147,8 @@ static void info_ratio(struct resp_out *t, const char *name, long long a, long l
     info_line(t, "%s_bytes:%lld", name, a - b);
 }
 
-/* Redis 7.0's fields and definitions (memory.h); Grove keeps no
- * replication backlog, AOF buffer or cluster links (0). */
+/* Redis 7.0's fields and definitions (memory.h); Grove keeps no AOF
+ * buffer or cluster links (0). */
 static void info_memory(struct resp_out *t, long long now_ms)
 {
     struct memory_report r;
@@ -192,8 +192,10 @@ static void info_memory(struct resp_out *t, long long now_ms)
     info_ratio(t, "rss_overhead", r.rss, r.alloc.resident);
     info_ratio(t, "mem_fragmentation", r.rss, r.used);
     info_line(t, "mem_not_counted_for_evict:0");
-    info_line(t, "mem_replication_backlog:0");
-    info_line(t, "mem_total_replication_buffers:0");
+    long long backlog, repl_buffers;
+    repl_memory(&backlog, &repl_buffers);
+    info_line(t, "mem_replication_backlog:%lld", backlog);
+    info_line(t, "mem_total_replication_buffers:%lld", repl_buffers);
     info_line(t, "mem_clients_slaves:0");
     info_line(t, "mem_clients_normal:%lld", r.clients_normal);
     info_line(t, "mem_cluster_links:0");

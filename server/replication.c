@@ -822,6 +822,16 @@ void repl_role(struct resp_out *out)
     pthread_mutex_unlock(&lock);
 }
 
+void repl_memory(long long *backlog, long long *total)
+{
+    pthread_mutex_lock(&lock);
+    *backlog = st.ring ? (long long)st.ring_size : 0;
+    *total = *backlog;
+    for (size_t i = 0; i < st.n; i++)
+        *total += (long long)(st.v[i]->stream.cap + st.v[i]->head.cap);
+    pthread_mutex_unlock(&lock);
+}
+
 /* ---- cron ------------------------------------------------------------------------------- */
 
 static const struct resp_arg ping[1] = {{"PING", 4}};

@@ -109,6 +109,9 @@ bool repl_writes_refused(void);
 void repl_info(struct resp_out *t, long long now_ms);
 /* ROLE's master form. */
 void repl_role(struct resp_out *out);
+/* INFO memory: the backlog's bytes, and those with what waits for the
+ * replicas' connections. */
+void repl_memory(long long *backlog, long long *total);
 
 /* Main thread, every cron tick: start a full sync waiting for the fork
  * slot, PING the replicas every repl-ping-replica-period, keep replicas
