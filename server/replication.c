@@ -63,6 +63,7 @@ struct replica {
     uint64_t client_id;
     struct worker *worker;
     enum replica_state state;
+    char addr[CLIENT_ADDR_LEN];     /* the client's ip:port, for the log */
     char peer_ip[REPL_IP_LEN];
     char announced_ip[REPL_HOST_LEN]; /* REPLCONF ip-address, "" when none */
     long long listening_port;
@@ -210,6 +211,7 @@ static struct replica *find_or_add(struct client *c)
     r->client_id = c->id;
     r->worker = c->worker;
     r->rdb_fd = -1;
+    memcpy(r->addr, c->addr, sizeof(r->addr));
     client_ip(c, r->peer_ip);
     resp_out_init(&r->head, 2);
     resp_out_init(&r->stream, 2);
@@ -260,10 +262,19 @@ static void drop(struct replica *r)
     r->closing = true;
     resp_out_deinit(&r->stream);
     resp_out_init(&r->stream, 2);
+    r->wake_posted = false; /* its connection may never finish a write again */
     wake(r);
 }
 
 /* ---- the stream --------------------------------------------------------------------- */
+
+/* Lock held: the replica is over its output limit. */
+static void drop_over_limit(struct replica *r)
+{
+    log_warning("Client id=%llu addr=%s scheduled to be closed ASAP for overcoming of output "
+                "buffer limits.", (unsigned long long)r->client_id, r->addr);
+    drop(r);
+}
 
 /* Lock held: client-output-buffer-limit's replica class. */
 static void check_limits(struct replica *r, long long now_ms)
@@ -273,7 +284,7 @@ static void check_limits(struct replica *r, long long now_ms)
     long long secs = atomic_load(&server.cfg.obuf_limits[OBUF_REPLICA_CLASS][2]);
     long long used = (long long)(r->stream.len + r->conn_pending);
     if (hard > 0 && used > hard) {
-        drop(r);
+        drop_over_limit(r);
         return;
     }
     if (soft <= 0 || used <= soft) {
@@ -285,7 +296,7 @@ static void check_limits(struct replica *r, long long now_ms)
     if (r->soft_since_ms == 0)
         r->soft_since_ms = now_ms;
     else if (now_ms - r->soft_since_ms > secs * 1000)
-        drop(r);
+        drop_over_limit(r);
 }
 
 static bool streaming(const struct replica *r)
@@ -639,16 +650,15 @@ bool repl_replica_fill(struct client *c, size_t pending)
         pthread_mutex_unlock(&lock);
         return false;
     }
-    r->wake_posted = false;
     r->conn_pending = pending;
     if (r->closing) {
         pthread_mutex_unlock(&lock);
-        log_warning("Client id=%llu addr=%s scheduled to be closed ASAP for overcoming of "
-                    "output buffer limits.", (unsigned long long)c->id, c->addr);
         c->flags |= CLIENT_CLOSE_ASAP;
         return true;
     }
-    if (pending >= REPL_FILL_SLICE) {
+    /* Full enough: the end of its write fills it again, no wake-up needed. */
+    r->wake_posted = pending >= REPL_FILL_SLICE;
+    if (r->wake_posted) {
         pthread_mutex_unlock(&lock);
         return false;
     }
