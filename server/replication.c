@@ -37,6 +37,7 @@
 #include "config.h"
 #include "log.h"
 #include "notify.h"
+#include "repl_backlog.h"
 #include "propagate.h"
 #include "server.h"
 #include "snapshot.h"
@@ -91,10 +92,7 @@ static atomic_llong good_replicas; /* online, acked within min-replicas-max-lag 
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static struct {
     /* the stream and its backlog */
-    long long offset;     /* master_repl_offset */
-    char *ring;           /* NULL until the first replica */
-    size_t ring_size;
-    long long histlen;
+    struct repl_backlog backlog; /* ring NULL until the first replica; offset: always */
     int stream_db;        /* the database the stream last SELECTed, -1: none */
     struct resp_out line; /* the command being fed, encoded */
     /* replicas */
@@ -111,42 +109,6 @@ static struct {
 
 /* ---- the backlog -------------------------------------------------------------------- */
 
-static size_t ring_index(long long byte)
-{
-    return (size_t)((byte - 1) % (long long)st.ring_size);
-}
-
-static void backlog_add(const char *p, size_t n)
-{
-    for (size_t done = 0; done < n;) {
-        size_t at = ring_index(st.offset + 1);
-        size_t chunk = st.ring_size - at < n - done ? st.ring_size - at : n - done;
-        memcpy(st.ring + at, p + done, chunk);
-        done += chunk;
-        st.offset += (long long)chunk;
-    }
-    st.histlen += (long long)n;
-    if (st.histlen > (long long)st.ring_size)
-        st.histlen = (long long)st.ring_size;
-}
-
-static long long backlog_first_byte(void)
-{
-    return st.offset - st.histlen + 1;
-}
-
-/* Append bytes from..offset of the stream to out. */
-static void backlog_copy(long long from, struct resp_out *out)
-{
-    while (from <= st.offset) {
-        size_t at = ring_index(from);
-        long long want = st.offset - from + 1;
-        size_t chunk = st.ring_size - at < (size_t)want ? st.ring_size - at : (size_t)want;
-        resp_add_raw(out, st.ring + at, chunk);
-        from += (long long)chunk;
-    }
-}
-
 /* repl-backlog-size, as Redis bounds it. */
 static size_t backlog_size(void)
 {
@@ -154,21 +116,10 @@ static size_t backlog_size(void)
     return size < REPL_BACKLOG_MIN_SIZE ? REPL_BACKLOG_MIN_SIZE : (size_t)size;
 }
 
-/* A ring of `size` bytes keeping the newest of the old one (repl-backlog-size
- * changed, or the first replica). */
-static int backlog_resize(size_t size)
+/* Lock held: the backlog exists (a replica synced once): writes are streamed. */
+static bool active(void)
 {
-    char *ring = malloc(size);
-    if (ring == NULL)
-        return -ENOMEM;
-    long long keep = st.histlen < (long long)size ? st.histlen : (long long)size;
-    for (long long k = st.offset - keep + 1; k <= st.offset; k++)
-        ring[(k - 1) % (long long)size] = st.ring[ring_index(k)];
-    free(st.ring);
-    st.ring = ring;
-    st.ring_size = size;
-    st.histlen = keep;
-    return 0;
+    return st.backlog.ring != NULL;
 }
 
 /* ---- records ------------------------------------------------------------------------ */
@@ -307,7 +258,7 @@ static bool streaming(const struct replica *r)
 /* Lock held: st.line to the backlog and every replica past its cut. */
 static void feed_line(void)
 {
-    backlog_add(st.line.data, st.line.len);
+    repl_backlog_append(&st.backlog, st.line.data, st.line.len);
     for (size_t i = 0; i < st.n; i++) {
         struct replica *r = st.v[i];
         if (!streaming(r))
@@ -330,7 +281,7 @@ static void encode(const struct resp_arg *argv, size_t argc)
 void repl_feed(int db, const struct resp_arg *argv, size_t argc)
 {
     pthread_mutex_lock(&lock);
-    if (st.ring != NULL) {
+    if (active()) {
         if (db >= 0 && db != st.stream_db) {
             char n[16];
             struct resp_arg sel[2] = {{"SELECT", 6}, {n, (size_t)snprintf(n, sizeof(n), "%d", db)}};
@@ -452,8 +403,8 @@ static int cut_cb(void *ud)
 
     server_replid(replid);
     pthread_mutex_lock(&lock);
-    if (st.ring == NULL) {
-        if (backlog_resize(backlog_size()) < 0) {
+    if (!active()) {
+        if (repl_backlog_init(&st.backlog, backlog_size(), st.backlog.offset) < 0) {
             pthread_mutex_unlock(&lock);
             return -ENOMEM;
         }
@@ -468,7 +419,8 @@ static int cut_cb(void *ud)
         r->gen = gen;
         if (!r->old_sync) {
             char line[96];
-            int len = snprintf(line, sizeof(line), "+FULLRESYNC %s %lld\r\n", replid, st.offset);
+            int len = snprintf(line, sizeof(line), "+FULLRESYNC %s %lld\r\n", replid,
+                               st.backlog.offset);
             resp_add_raw(&r->head, line, (size_t)len);
             wake(r);
         }
@@ -566,8 +518,8 @@ static bool can_continue(const struct resp_arg *replid, long long offset)
 {
     char id[41];
     server_replid(id);
-    return st.ring != NULL && replid->len == 40 && strncasecmp(replid->ptr, id, 40) == 0 &&
-           offset >= backlog_first_byte() && offset <= st.offset + 1;
+    return active() && replid->len == 40 && strncasecmp(replid->ptr, id, 40) == 0 &&
+           repl_backlog_holds(&st.backlog, offset);
 }
 
 int repl_sync(struct client *c, bool psync, const struct resp_arg *replid, long long offset)
@@ -588,15 +540,18 @@ int repl_sync(struct client *c, bool psync, const struct resp_arg *replid, long 
         int len = r->capa_psync2 ? snprintf(line, sizeof(line), "+CONTINUE %s\r\n", id)
                                  : snprintf(line, sizeof(line), "+CONTINUE\r\n");
         resp_add_raw(&r->head, line, (size_t)len);
-        backlog_copy(offset, &r->stream);
+        struct repl_backlog_slice slices[2];
+        size_t n = repl_backlog_read(&st.backlog, offset, slices);
+        for (size_t i = 0; i < n; i++)
+            resp_add_raw(&r->stream, slices[i].p, slices[i].len);
         r->state = REPLICA_ONLINE;
         refresh_good_replicas(r->ack_ms);
         log_notice("Partial resynchronization request from %s accepted. Sending %lld bytes of "
-                   "backlog starting from offset %lld.", c->addr, st.offset - offset + 1, offset);
+                   "backlog starting from offset %lld.", c->addr, st.backlog.offset - offset + 1, offset);
         pthread_mutex_unlock(&lock);
         return 0;
     }
-    bool first = st.ring == NULL;
+    bool first = !active();
     r->state = REPLICA_WAIT_BGSAVE;
     r->old_sync = !psync;
     pthread_mutex_unlock(&lock);
@@ -721,7 +676,7 @@ void repl_client_leave(struct client *c)
 long long repl_offset(void)
 {
     pthread_mutex_lock(&lock);
-    long long off = st.offset;
+    long long off = st.backlog.offset;
     pthread_mutex_unlock(&lock);
     return off;
 }
@@ -800,12 +755,12 @@ void repl_info(struct resp_out *t, long long now_ms)
     LINE("master_failover_state:no-failover\r\n");
     LINE("master_replid:%s\r\n", replid);
     LINE("master_replid2:0000000000000000000000000000000000000000\r\n");
-    LINE("master_repl_offset:%lld\r\n", st.offset);
+    LINE("master_repl_offset:%lld\r\n", st.backlog.offset);
     LINE("second_repl_offset:-1\r\n");
-    LINE("repl_backlog_active:%d\r\n", st.ring != NULL);
+    LINE("repl_backlog_active:%d\r\n", active());
     LINE("repl_backlog_size:%zu\r\n", backlog_size());
-    LINE("repl_backlog_first_byte_offset:%lld\r\n", st.ring ? backlog_first_byte() : 0);
-    LINE("repl_backlog_histlen:%lld\r\n", st.ring ? st.histlen : 0);
+    LINE("repl_backlog_first_byte_offset:%lld\r\n", active() ? repl_backlog_first(&st.backlog) : 0);
+    LINE("repl_backlog_histlen:%lld\r\n", active() ? st.backlog.histlen : 0);
 #undef LINE
     pthread_mutex_unlock(&lock);
 }
@@ -818,7 +773,7 @@ void repl_role(struct resp_out *out)
         n += st.v[i]->state == REPLICA_ONLINE;
     resp_add_array_len(out, 3);
     resp_add_bulk_cstr(out, "master");
-    resp_add_integer(out, st.offset);
+    resp_add_integer(out, st.backlog.offset);
     resp_add_array_len(out, n);
     for (size_t i = 0; i < st.n; i++) {
         const struct replica *r = st.v[i];
@@ -835,7 +790,7 @@ void repl_role(struct resp_out *out)
 void repl_memory(long long *backlog, long long *total)
 {
     pthread_mutex_lock(&lock);
-    *backlog = st.ring ? (long long)st.ring_size : 0;
+    *backlog = active() ? (long long)st.backlog.size : 0;
     *total = *backlog;
     for (size_t i = 0; i < st.n; i++)
         *total += (long long)(st.v[i]->stream.cap + st.v[i]->head.cap);
@@ -875,15 +830,15 @@ void repl_cron(long long now_ms)
     bool ping_due = false;
     start_full_sync();
     pthread_mutex_lock(&lock);
-    if (st.ring != NULL && backlog_size() != st.ring_size)
-        backlog_resize(backlog_size());
+    if (active() && backlog_size() != st.backlog.size)
+        repl_backlog_resize(&st.backlog, backlog_size());
     if (now_ms - st.last_keepalive_ms >= 1000) {
         st.last_keepalive_ms = now_ms;
         check_replicas(now_ms);
         refresh_good_replicas(now_ms);
     }
     long long period_ms = atomic_load(&server.cfg.repl_ping_replica_period) * 1000;
-    if (st.n > 0 && st.ring != NULL && now_ms - st.last_ping_ms >= period_ms) {
+    if (st.n > 0 && active() && now_ms - st.last_ping_ms >= period_ms) {
         st.last_ping_ms = now_ms;
         ping_due = true;
     }

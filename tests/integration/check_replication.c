@@ -247,9 +247,24 @@ START_TEST(a_replica_within_the_backlog_continues)
     ck_assert_str_eq(buf, "*3\r\n$3\r\nSET\r\n$2\r\nk2\r\n$2\r\nv2\r\n");
     ck_assert_uint_eq(len, strlen(buf));
     close(r.fd);
-    /* Beyond the backlog, or another history: a full sync. */
+    /* Beyond the end of the stream: a full sync. */
     handshake(&r, &m.s);
     snprintf(line, sizeof(line), "PSYNC %s %lld", r.replid, r.offset + 100);
+    harness_raw_send_line(r.fd, line);
+    recv_line(r.fd, line, sizeof(line));
+    ck_assert_msg(strncmp(line, "+FULLRESYNC ", 12) == 0, "%s", line);
+    close(r.fd);
+    /* Older than the backlog holds (at its smallest, 16 KB): a full sync too. */
+    harness_cmd_ok(m.c, "CONFIG SET repl-backlog-size 1");
+    harness_wait_info_ll(m.c, "memory", "mem_replication_backlog", 16384);
+    ck_assert_int_eq(harness_info_ll(m.c, "replication", "repl_backlog_size"), 16384);
+    char *value = calloc(1, 20000);
+    memset(value, 'x', 19999);
+    harness_cmd_ok(m.c, "SET big %s", value);
+    free(value);
+    ck_assert_int_eq(harness_info_ll(m.c, "replication", "repl_backlog_histlen"), 16384);
+    handshake(&r, &m.s);
+    snprintf(line, sizeof(line), "PSYNC %s %lld", r.replid, r.offset + 1);
     harness_raw_send_line(r.fd, line);
     recv_line(r.fd, line, sizeof(line));
     ck_assert_msg(strncmp(line, "+FULLRESYNC ", 12) == 0, "%s", line);
