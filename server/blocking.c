@@ -32,6 +32,7 @@
 #include "command.h"
 #include "keyspace.h"
 #include "log.h"
+#include "replication.h"
 #include "propagate.h"
 #include "script.h"
 #include "server.h"
@@ -76,6 +77,7 @@ struct blocked {
     struct resp_arg argv[SERVE_ARGS_MAX];
     size_t argc, key_arg, extra_arg;
     enum blocking_reply reply;
+    long long wait_offset; /* WAIT: the stream offset to be acknowledged */
     long long deadline_ms;
     size_t heap_index;     /* in its loop's deadline heap; SIZE_MAX: not there */
     size_t nkeys;
@@ -285,6 +287,7 @@ static struct blocked *record_create(const struct cmd_ctx *ctx, const struct blo
     b->key_arg = req->key_arg;
     b->extra_arg = req->extra_arg;
     b->reply = req->reply;
+    b->wait_offset = req->wait_offset;
     b->deadline_ms = req->deadline_ms;
     b->heap_index = SIZE_MAX;
     b->nkeys = req->nkeys;
@@ -359,6 +362,8 @@ int blocking_block(struct cmd_ctx *ctx, const struct blocking_request *req)
  * loop's deadlines; the record keeps whatever other references hold it. */
 static void detach(struct client *c, struct blocked *b)
 {
+    if (b->reply == BLOCKING_REPLY_ACKS)
+        repl_wait_forget(c->id);
     set_blocked(c, NULL);
     heap_remove(heap_of(c->worker), b);
     atomic_fetch_sub(&blocked_clients, 1);
@@ -367,13 +372,13 @@ static void detach(struct client *c, struct blocked *b)
 
 /* What a blocked client gets when it stops waiting without data, as
  * Redis's replyToBlockedClientTimedOut: a null array, whatever the
- * command, but for WAIT its count. */
+ * command, but for WAIT the replicas that acknowledged its offset. */
 static void reply_cancelled(struct client *c, const struct blocked *b, bool with_error)
 {
     if (with_error)
         resp_add_error(&c->out, "UNBLOCKED client unblocked via CLIENT UNBLOCK");
     else if (b->reply == BLOCKING_REPLY_ACKS)
-        resp_add_integer(&c->out, 0);
+        resp_add_integer(&c->out, repl_count_acked(b->wait_offset));
     else
         resp_add_null_array(&c->out);
 }
@@ -384,6 +389,7 @@ struct waiter_msg {
     struct worker_msg msg; /* first: the worker frees the whole block */
     struct blocked *b;     /* the message's reference */
     bool with_error;       /* an unblock: reply -UNBLOCKED rather than a timeout */
+    bool acked;            /* a WAIT's replicas acknowledged: not an unblock */
     size_t len;            /* a served reply's bytes, or 0 for an unblock */
     char reply[];
 };
@@ -404,7 +410,7 @@ static void count_unblocked(struct client *c, size_t mark, bool by_client_unbloc
 /* The waiter's loop delivers (the message's reference is released);
  * the caller holds no shard lock. */
 static void deliver_here(struct worker *w, struct blocked *b, const char *reply, size_t len,
-                         bool with_error)
+                         bool with_error, bool acked)
 {
     struct client *c = worker_find_client(w, b->client_id);
     if (c != NULL && c->blocked == b) {
@@ -413,7 +419,7 @@ static void deliver_here(struct worker *w, struct blocked *b, const char *reply,
             resp_add_raw(&c->out, reply, len);
         else
             reply_cancelled(c, b, with_error);
-        count_unblocked(c, mark, len == 0);
+        count_unblocked(c, mark, len == 0 && !acked);
         detach(c, b);
         client_wake(c);
     }
@@ -423,7 +429,7 @@ static void deliver_here(struct worker *w, struct blocked *b, const char *reply,
 static void waiter_deliver_cb(struct worker *w, struct worker_msg *m)
 {
     struct waiter_msg *wm = (struct waiter_msg *)m;
-    deliver_here(w, wm->b, wm->reply, wm->len, wm->with_error);
+    deliver_here(w, wm->b, wm->reply, wm->len, wm->with_error, wm->acked);
 }
 
 static void waiter_drop_cb(struct worker_msg *m)
@@ -434,10 +440,10 @@ static void waiter_drop_cb(struct worker_msg *m)
 /* Hand the reply to the waiter's loop, with the reference the caller took
  * for it; never under a shard lock. On the waiter's own loop that is a
  * call, elsewhere a message. */
-static void post(struct blocked *b, const char *reply, size_t len, bool with_error)
+static void post(struct blocked *b, const char *reply, size_t len, bool with_error, bool acked)
 {
     if (b->worker == worker_current()) {
-        deliver_here(b->worker, b, reply, len, with_error);
+        deliver_here(b->worker, b, reply, len, with_error, acked);
         return;
     }
     struct waiter_msg *m = malloc(sizeof(*m) + len);
@@ -450,6 +456,7 @@ static void post(struct blocked *b, const char *reply, size_t len, bool with_err
     m->msg = (struct worker_msg){.deliver_cb = waiter_deliver_cb, .drop_cb = waiter_drop_cb};
     m->b = b;
     m->with_error = with_error;
+    m->acked = acked;
     m->len = len;
     if (len > 0)
         memcpy(m->reply, reply, len);
@@ -486,7 +493,9 @@ long long blocking_expire(struct worker *w, long long now_ms)
     return h->n > 0 ? h->v[0]->deadline_ms : 0;
 }
 
-bool blocking_unblock(unsigned long long client_id, bool with_error)
+/* Stop the wait of a client, if it is blocked (in a WAIT only, for
+ * `acked`): its loop replies as for a timeout, or -UNBLOCKED. */
+static bool end_wait(unsigned long long client_id, bool with_error, bool acked)
 {
     struct blocked *b = NULL;
     client_registry_lock();
@@ -497,14 +506,25 @@ bool blocking_unblock(unsigned long long client_id, bool with_error)
         }
     }
     int waiting = WAITER_WAITING;
-    if (b != NULL && atomic_compare_exchange_strong(&b->state, &waiting, WAITER_CANCELLED))
+    if (b != NULL && (!acked || b->reply == BLOCKING_REPLY_ACKS) &&
+        atomic_compare_exchange_strong(&b->state, &waiting, WAITER_CANCELLED))
         atomic_fetch_add(&b->refs, 1); /* alive: its client holds a reference */
     else
         b = NULL;
     client_registry_unlock();
     if (b != NULL)
-        post(b, NULL, 0, with_error);
+        post(b, NULL, 0, with_error, acked);
     return b != NULL;
+}
+
+bool blocking_unblock(unsigned long long client_id, bool with_error)
+{
+    return end_wait(client_id, with_error, false);
+}
+
+void blocking_wake_wait(unsigned long long client_id)
+{
+    end_wait(client_id, false, true);
 }
 
 /* ---- keys made ready ---------------------------------------------------------- */
@@ -728,7 +748,7 @@ static void serve_key(const struct ready_key *rk)
         keyspace_lockset_unlock(&locks);
         keyspace_lockset_deinit(&locks);
         if (claimed) /* otherwise cancelled just now: the next one */
-            post(b, reply.data, reply.len, false);
+            post(b, reply.data, reply.len, false, false);
         tracking_serve_end(&ts);
         resp_out_deinit(&reply);
     }

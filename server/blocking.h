@@ -60,8 +60,9 @@ enum blocking_reply {
     BLOCKING_REPLY_KEY_VALUE, /* BLPOP: [key, the serving command's bulk] */
     BLOCKING_REPLY_KEY_FLAT,  /* BZPOPMIN: [key, the serving command's array items...] */
     BLOCKING_REPLY_AS_IS,     /* BLMOVE, BLMPOP: the serving command's reply */
-    BLOCKING_REPLY_ACKS,      /* WAIT: no keys, never served; a timeout replies the
-                                 replicas that acknowledged: 0, Grove has none */
+    BLOCKING_REPLY_ACKS,      /* WAIT: no keys, never served; its end (timeout, or
+                                 enough acks) replies the replicas that acknowledged
+                                 wait_offset */
 };
 
 /* Whether a waiter can be served now by its serving command's arguments
@@ -86,6 +87,7 @@ struct blocking_request {
     size_t nkeys;
     const struct resp_arg *extras;  /* with extra_arg > 0: the argument (copied) put at */
     size_t extra_arg;               /* argv[extra_arg] when keys[i] is ready (XREAD's IDs) */
+    long long wait_offset;          /* WAIT: the stream offset to be acknowledged */
     long long deadline_ms;          /* 0: forever */
 };
 
@@ -122,6 +124,10 @@ long long blocking_expire(struct worker *w, long long now_ms);
 /* CLIENT UNBLOCK from any thread: 1 if the client was blocked and is now
  * unblocked (its loop replies a timeout, or the -UNBLOCKED error). */
 bool blocking_unblock(unsigned long long client_id, bool with_error);
+
+/* Replicas acknowledged what the WAIT of that client (any thread) waits
+ * for: its loop replies their count. */
+void blocking_wake_wait(unsigned long long client_id);
 
 /* INFO blocked_clients. */
 long long blocking_count(void);

@@ -63,6 +63,8 @@ enum client_flag {
     CLIENT_TRACKING_CACHING = 1 << 20,      /* CLIENT CACHING YES|NO, for the next command */
     CLIENT_TRACKING_NOLOOP = 1 << 21,
     CLIENT_POSTPONED = 1 << 22,             /* its next request waits for CLIENT PAUSE (pause.h) */
+    CLIENT_REPLICA = 1 << 23,   /* PSYNC/SYNC: gets the stream, its replies are muted */
+    CLIENT_REPL_PEER = 1 << 24, /* has a record in replication.c (REPLCONF or a replica) */
 };
 
 struct client;

@@ -19,6 +19,7 @@
 #include "blocking.h"
 #include "command.h"
 #include "keyspace.h"
+#include "replication.h"
 #include "server.h"
 
 /* ---- arguments ----------------------------------------------------------------- */
@@ -233,23 +234,28 @@ static void bzmpop_command(struct cmd_ctx *ctx)
 
 /* ---- WAIT -------------------------------------------------------------------------- */
 
-/* WAIT numreplicas timeout: Grove has no replicas, so none acknowledges;
- * as a Redis master without replicas it answers 0 at once when that is
- * enough (numreplicas <= 0, or where it may not block), and otherwise
- * after the timeout (0: never), CLIENT UNBLOCK or nothing. */
+/* WAIT numreplicas timeout: the replicas that acknowledged the stream up
+ * to now (Redis uses the client's own last write; Grove the stream's
+ * end, which includes it). Enough already, or where it may not block:
+ * their count at once; else it blocks, the replicas are asked for acks,
+ * and it answers once enough came, at the timeout (0: never) or CLIENT
+ * UNBLOCK. */
 static void wait_command(struct cmd_ctx *ctx)
 {
     long long numreplicas, ms;
     if (!arg_to_ll_or_reply(ctx, &ctx->argv[1], &numreplicas) ||
         !arg_to_timeout_ms_or_reply(ctx, &ctx->argv[2], &ms))
         return;
-    if (numreplicas <= 0 || !blocking_allowed(ctx->client)) {
-        resp_add_integer(ctx->out, 0);
+    long long offset = repl_offset();
+    long long acked = repl_count_acked(offset);
+    if (acked >= numreplicas || !blocking_allowed(ctx->client)) {
+        resp_add_integer(ctx->out, acked);
         return;
     }
-    struct blocking_request req = {.reply = BLOCKING_REPLY_ACKS,
+    struct blocking_request req = {.reply = BLOCKING_REPLY_ACKS, .wait_offset = offset,
                                    .deadline_ms = ms > 0 ? ctx->now_ms + ms : 0};
-    if (blocking_block(ctx, &req) < 0)
+    if (blocking_block(ctx, &req) < 0 ||
+        repl_wait_register(ctx->client, offset, numreplicas) < 0)
         resp_add_error(ctx->out, ERR_OUT_OF_MEMORY);
 }
 

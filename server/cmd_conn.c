@@ -324,6 +324,8 @@ void client_describe(struct resp_out *text, const struct client *c, long long no
     char line[1024];
     char flags[12];
     size_t f = 0;
+    if (cflags & CLIENT_REPLICA)
+        flags[f++] = 'S';
     if (cflags & CLIENT_MONITOR)
         flags[f++] = 'O';
     if (pubsub_client_subscribed(c))
@@ -380,22 +382,44 @@ static void client_info_command(struct cmd_ctx *ctx)
     resp_out_deinit(&text);
 }
 
+/* CLIENT LIST / KILL TYPE: Redis's client classes. */
+enum client_type { TYPE_ANY, TYPE_NORMAL, TYPE_REPLICA, TYPE_PUBSUB, TYPE_MASTER };
+
+/* Redis's getClientTypeByName; replies the error and returns -1 for another name. */
+static int client_type_or_reply(struct cmd_ctx *ctx, const struct resp_arg *name)
+{
+    if (arg_is(name, "normal"))
+        return TYPE_NORMAL;
+    if (arg_is(name, "replica") || arg_is(name, "slave"))
+        return TYPE_REPLICA;
+    if (arg_is(name, "pubsub"))
+        return TYPE_PUBSUB;
+    if (arg_is(name, "master"))
+        return TYPE_MASTER; /* Grove is never a replica: nobody */
+    resp_add_errorf(ctx->out, "ERR Unknown client type '%.*s'", (int)name->len, name->ptr);
+    return -1;
+}
+
+/* Redis's getClientType, from what the client last published (a monitor
+ * is a normal client; a subscriber is pubsub in RESP2 only). */
+static bool client_is_type(const struct client *c, int type)
+{
+    uint32_t flags = atomic_load_explicit(&c->view.flags, memory_order_relaxed);
+    int resp = atomic_load_explicit(&c->view.resp, memory_order_relaxed);
+    int is = (flags & CLIENT_REPLICA) && !(flags & CLIENT_MONITOR) ? TYPE_REPLICA
+             : resp == 2 && pubsub_client_subscribed(c)            ? TYPE_PUBSUB
+                                                                   : TYPE_NORMAL;
+    return type == TYPE_ANY || type == is;
+}
+
 static void client_list_command(struct cmd_ctx *ctx)
 {
     uint64_t *ids = NULL;
     size_t nids = 0;
+    int type = TYPE_ANY;
     if (ctx->argc == 4 && arg_is(&ctx->argv[2], "type")) {
-        if (!arg_is(&ctx->argv[3], "normal") && !arg_is(&ctx->argv[3], "master") &&
-            !arg_is(&ctx->argv[3], "replica") && !arg_is(&ctx->argv[3], "slave") &&
-            !arg_is(&ctx->argv[3], "pubsub")) {
-            resp_add_errorf(ctx->out, "ERR Unknown client type '%.*s'", (int)ctx->argv[3].len,
-                            ctx->argv[3].ptr);
+        if ((type = client_type_or_reply(ctx, &ctx->argv[3])) < 0)
             return;
-        }
-        if (!arg_is(&ctx->argv[3], "normal")) {
-            resp_add_verbatim(ctx->out, "", 0, "txt");
-            return;
-        }
     } else if (ctx->argc >= 4 && arg_is(&ctx->argv[2], "id")) {
         nids = ctx->argc - 3;
         ids = calloc(nids, sizeof(*ids));
@@ -421,7 +445,7 @@ static void client_list_command(struct cmd_ctx *ctx)
     client_publish(ctx->client, ctx->out->len);
     client_registry_lock();
     for (const struct client *c = client_registry_first(); c != NULL; c = c->reg_next) {
-        bool wanted = nids == 0 && !c->killed;
+        bool wanted = nids == 0 && !c->killed && client_is_type(c, type);
         for (size_t i = 0; i < nids && !wanted && !c->killed; i++)
             wanted = ids[i] == c->id;
         if (wanted)
@@ -439,7 +463,7 @@ struct kill_filter {
     const struct resp_arg *addr, *laddr;
     struct acl_user *user;          /* NULL: any; a reference */
     bool skipme;
-    bool normal_only_mismatch;      /* TYPE other than normal: matches nobody */
+    int type;                       /* TYPE_ANY unless TYPE was given */
     long long maxage;
 };
 
@@ -451,7 +475,7 @@ static bool arg_equals_cstr(const struct resp_arg *arg, const char *s)
 static bool kill_matches(const struct kill_filter *f, const struct client *c,
                          const struct client *me, long long now_ms)
 {
-    if (f->normal_only_mismatch || c->killed)
+    if (c->killed || !client_is_type(c, f->type))
         return false;
     if (f->id && (uint64_t)f->id != c->id)
         return false;
@@ -485,15 +509,8 @@ static bool parse_kill_filters(struct cmd_ctx *ctx, struct kill_filter *f)
                 return false;
             }
         } else if (arg_is(opt, "type")) {
-            if (arg_is(val, "normal"))
-                continue;
-            if (!arg_is(val, "master") && !arg_is(val, "replica") && !arg_is(val, "slave") &&
-                !arg_is(val, "pubsub")) {
-                resp_add_errorf(ctx->out, "ERR Unknown client type '%.*s'", (int)val->len,
-                                val->ptr);
+            if ((f->type = client_type_or_reply(ctx, val)) < 0)
                 return false;
-            }
-            f->normal_only_mismatch = true;
         } else if (arg_is(opt, "addr")) {
             f->addr = val;
         } else if (arg_is(opt, "laddr")) {

@@ -27,6 +27,7 @@
 #include "memory.h"
 #include "pause.h"
 #include "pubsub.h"
+#include "replication.h"
 #include "rlimit.h"
 #include "script.h"
 #include "function.h"
@@ -146,8 +147,8 @@ static void info_ratio(struct resp_out *t, const char *name, long long a, long l
     info_line(t, "%s_bytes:%lld", name, a - b);
 }
 
-/* Redis 7.0's fields and definitions (memory.h); Grove keeps no
- * replication backlog, AOF buffer or cluster links (0). */
+/* Redis 7.0's fields and definitions (memory.h); Grove keeps no AOF
+ * buffer or cluster links (0). */
 static void info_memory(struct resp_out *t, long long now_ms)
 {
     struct memory_report r;
@@ -191,8 +192,10 @@ static void info_memory(struct resp_out *t, long long now_ms)
     info_ratio(t, "rss_overhead", r.rss, r.alloc.resident);
     info_ratio(t, "mem_fragmentation", r.rss, r.used);
     info_line(t, "mem_not_counted_for_evict:0");
-    info_line(t, "mem_replication_backlog:0");
-    info_line(t, "mem_total_replication_buffers:0");
+    long long backlog, repl_buffers;
+    repl_memory(&backlog, &repl_buffers);
+    info_line(t, "mem_replication_backlog:%lld", backlog);
+    info_line(t, "mem_total_replication_buffers:%lld", repl_buffers);
     info_line(t, "mem_clients_slaves:0");
     info_line(t, "mem_clients_normal:%lld", r.clients_normal);
     info_line(t, "mem_cluster_links:0");
@@ -339,18 +342,7 @@ static void info_replication(struct resp_out *t)
 {
     info_line(t, "# Replication");
     info_line(t, "role:master");
-    info_line(t, "connected_slaves:0");
-    info_line(t, "master_failover_state:no-failover");
-    char replid[41];
-    server_replid(replid);
-    info_line(t, "master_replid:%s", replid);
-    info_line(t, "master_replid2:0000000000000000000000000000000000000000");
-    info_line(t, "master_repl_offset:0");
-    info_line(t, "second_repl_offset:-1");
-    info_line(t, "repl_backlog_active:0");
-    info_line(t, "repl_backlog_size:1048576");
-    info_line(t, "repl_backlog_first_byte_offset:0");
-    info_line(t, "repl_backlog_histlen:0");
+    repl_info(t, server_mstime());
 }
 
 static void info_cpu(struct resp_out *t)

@@ -504,7 +504,7 @@ static void propagate_add_trim(struct cmd_ctx *ctx, const struct add_trim_args *
 {
     bool new_id = idpos > 0 && !(a->id_given && a->seq_given);
     bool exact_trim = a->trim && a->approx;
-    if (!aof_on() || (!new_id && !exact_trim))
+    if (!propagate_on() || (!new_id && !exact_trim))
         return; /* propagated as it was received */
     struct resp_arg small[16];
     struct resp_arg *v = ctx->argc <= 16 ? small : malloc(ctx->argc * sizeof(*v));

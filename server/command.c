@@ -34,6 +34,7 @@
 #include "pause.h"
 #include "propagate.h"
 #include "pubsub.h"
+#include "replication.h"
 #include "script.h"
 #include "server.h"
 #include "slowlog.h"
@@ -70,6 +71,7 @@ static struct command *const command_tables[] = {
     latency_commands,
     module_commands,
     acl_commands,
+    repl_commands,
 };
 
 /* One slot of the name index: an empty slot has cmd NULL. */
@@ -603,7 +605,7 @@ static const struct command *resolve(struct cmd_ctx *ctx, const struct command *
                             ctx->out, ctx->now_ms))
         return NULL;
     /* A monitor is a replica to Redis (CLIENT_SLAVE): no keyspace access. */
-    if (__builtin_expect(ctx->client->flags & CLIENT_MONITOR, 0) &&
+    if (__builtin_expect(ctx->client->flags & (CLIENT_MONITOR | CLIENT_REPLICA), 0) &&
         (cmd->flags & (CMD_WRITE | CMD_READONLY | CMD_MAY_REPLICATE))) {
         resp_add_error(ctx->out, "ERR Replica can't interact with the keyspace");
         return NULL;
@@ -638,6 +640,10 @@ static const struct command *resolve(struct cmd_ctx *ctx, const struct command *
         ((cmd->flags & CMD_WRITE) || strcmp(cmd->name, "ping") == 0)) {
         resp_add_errorf(ctx->out, "MISCONF Errors writing to the AOF file: %s",
                         aof_write_error());
+        return NULL;
+    }
+    if (__builtin_expect(repl_writes_refused(), 0) && (cmd->flags & CMD_WRITE)) {
+        resp_add_error(ctx->out, REPL_ERR_NOREPLICAS);
         return NULL;
     }
     *rejected = NULL;
@@ -856,10 +862,12 @@ oom:
     resp_add_error(ctx->out, ERR_OUT_OF_MEMORY);
 }
 
-/* CLIENT REPLY OFF|SKIP: the reply is produced, then taken back. */
+/* CLIENT REPLY OFF|SKIP, and a replica (Redis never answers one): the
+ * reply is produced, then taken back. */
 static void apply_reply_mode(struct client *c, size_t mark)
 {
-    if ((c->flags & (CLIENT_REPLY_OFF | CLIENT_REPLY_SKIP)) && !(c->flags & CLIENT_PUSHING))
+    if ((c->flags & (CLIENT_REPLY_OFF | CLIENT_REPLY_SKIP | CLIENT_REPLICA)) &&
+        !(c->flags & CLIENT_PUSHING))
         c->out.len = mark;
     c->flags &= ~(uint32_t)(CLIENT_REPLY_SKIP | CLIENT_PUSHING);
     if (c->flags & CLIENT_REPLY_SKIP_NEXT) {
@@ -1079,6 +1087,7 @@ void command_client_leave(struct client *c)
     tracking_disable(c);
     pause_client_leave(c);
     monitor_remove(c);
+    repl_client_leave(c);
     blocking_client_leave(c);
     multi_client_reset(c);
     pubsub_client_deinit(c);

@@ -440,5 +440,6 @@ extern struct command hll_commands[];
 extern struct command latency_commands[];
 extern struct command module_commands[];
 extern struct command acl_commands[];
+extern struct command repl_commands[];
 
 #endif

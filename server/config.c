@@ -148,6 +148,15 @@ static const struct option options[] = {
     {"stop-writes-on-bgsave-error", OPT_BOOL, FIELD(stop_writes_on_bgsave_error), 0, 1, 0, NULL,
      "yes", NULL, NULL},
     {"rdb-del-sync-files", OPT_BOOL, FIELD(rdb_del_sync_files), 0, 1, 0, NULL, "no", NULL, NULL},
+    {"repl-backlog-size", OPT_MEMORY, FIELD(repl_backlog_size), 1, LLONG_MAX, 0, NULL, "1mb", NULL,
+     NULL},
+    {"repl-ping-replica-period", OPT_INT, FIELD(repl_ping_replica_period), 1, INT_MAX, 0, NULL,
+     "10", "repl-ping-slave-period", NULL},
+    {"min-replicas-to-write", OPT_INT, FIELD(min_replicas_to_write), 0, INT_MAX, 0, NULL, "0",
+     "min-slaves-to-write", NULL},
+    {"min-replicas-max-lag", OPT_INT, FIELD(min_replicas_max_lag), 0, INT_MAX, 0, NULL, "10",
+     "min-slaves-max-lag", NULL},
+    {"repl-timeout", OPT_INT, FIELD(repl_timeout), 1, INT_MAX, 0, NULL, "60", NULL, NULL},
     {"appendonly", OPT_BOOL, FIELD(appendonly), 0, 1, 0, NULL, "no", NULL, NULL},
     {"appendfilename", OPT_STRING, FIELD(appendfilename), 0, 0, OPT_IMMUTABLE, NULL,
      "appendonly.aof", NULL, NULL},
@@ -288,8 +297,8 @@ static int parse_enum(const struct option *opt, const char *value, long long *ou
 /* "class hard soft seconds [class ...]", as redis.conf writes it; classes
  * normal, replica (or slave) and pubsub. The whole value is checked before
  * any class changes, as in Redis. Only the normal class's hard limit means
- * something to Grove (it has no replicas and no pub/sub yet); the others
- * are kept for CONFIG GET. */
+ * something to conn.c; replication.c reads the replica class; the pubsub
+ * class is kept for CONFIG GET. */
 static int parse_obuf_limit(struct config *cfg, const char *value, char *reason, size_t cap)
 {
     static const char *const classes[] = {"normal", "slave", "replica", "pubsub"};

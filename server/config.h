@@ -100,7 +100,12 @@ struct config {
     atomic_llong rdbcompression;
     atomic_llong rdbchecksum;
     atomic_llong stop_writes_on_bgsave_error;
-    atomic_llong rdb_del_sync_files;      /* stored only: Grove has no replication */
+    atomic_llong rdb_del_sync_files;      /* stored only: Grove has no replica side */
+    atomic_llong repl_backlog_size;       /* replication.c's backlog */
+    atomic_llong repl_ping_replica_period; /* seconds between PINGs in the stream */
+    atomic_llong repl_timeout;            /* seconds a replica may stay silent */
+    atomic_llong min_replicas_to_write;   /* writes need this many good replicas (0: none) */
+    atomic_llong min_replicas_max_lag;    /* a good replica acked within these seconds */
     atomic_llong appendonly;
     char *appendfilename;                 /* the AOF files' prefix (start-up only) */
     char *appenddirname;                  /* the AOF directory inside dir (start-up only) */

@@ -79,6 +79,7 @@
 #include "fault.h"
 #include "log.h"
 #include "pubsub.h"
+#include "replication.h"
 #include "server.h"
 #include "stats.h"
 #include "worker_loop.h"
@@ -251,12 +252,13 @@ static void wake_cb(struct client *cl)
 static const struct client_io conn_io = {.wake_cb = wake_cb};
 
 /* Subscribers wait for messages, monitors for lines, blocked clients for
- * data and postponed ones for the pause's end, not for requests: Redis's
- * timeout exempts them. */
+ * data and postponed ones for the pause's end, not for requests, and
+ * replicas have repl-timeout: Redis's timeout exempts them. */
 static bool timed_out(const struct conn *c, long long timeout, long long now_ms)
 {
     return timeout > 0 && !pubsub_client_subscribed(&c->client) &&
-           !(c->client.flags & (CLIENT_BLOCKED | CLIENT_MONITOR | CLIENT_POSTPONED)) &&
+           !(c->client.flags & (CLIENT_BLOCKED | CLIENT_MONITOR | CLIENT_POSTPONED |
+                                CLIENT_REPLICA)) &&
            now_ms - c->client.last_interaction_ms > timeout * 1000;
 }
 
@@ -716,10 +718,12 @@ static bool over_query_limit(struct client *cl)
  * now: like Redis, it bounds every reply byte not yet handed to the
  * kernel, so what uv_write still holds counts against it too. The reply
  * buffer drops appends past the rest of the allowance and flags overflow,
- * and flush() then closes the connection. */
+ * and flush() then closes the connection. A replica has its own class,
+ * which replication.c applies. */
 static void set_output_limit(struct conn *c)
 {
-    size_t limit = (size_t)server.cfg.client_output_buffer_limit;
+    size_t limit = (c->client.flags & CLIENT_REPLICA) ? 0
+                                                       : (size_t)server.cfg.client_output_buffer_limit;
     size_t queued = writing_left(c);
     c->client.out.limit = limit == 0 ? 0 : queued < limit ? limit - queued : 1;
 }
@@ -892,6 +896,8 @@ static void flush(struct conn *c)
     client_publish(cl, pending_output(c));
     if ((cl->flags & CLIENT_CLOSE_AFTER_REPLY) && !c->write_pending && cl->out.len == 0)
         conn_close(c);
+    else if ((cl->flags & CLIENT_REPLICA) && repl_replica_fill(cl, pending_output(c)))
+        queue_flush(c); /* the next slice of its RDB or stream: written in this turn */
 }
 
 /* ---- a script running long on this loop ------------------------------------------ */

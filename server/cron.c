@@ -19,6 +19,7 @@
 #include "keyspace.h"
 #include "latency.h"
 #include "memory.h"
+#include "replication.h"
 #include "loading.h"
 #include "server.h"
 #include "snapshot.h"
@@ -105,6 +106,7 @@ void cron_tick(long long now_ms)
     if (!loading) {
         snapshot_cron(now_ms);
         aof_cron(now_ms);
+        repl_cron(now_ms);
     }
     keyspace_set_lfu_params(server.ks, (uint32_t)server.cfg.lfu_log_factor,
                             (uint32_t)server.cfg.lfu_decay_time);

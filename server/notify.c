@@ -70,7 +70,7 @@ void notify_format_classes(unsigned classes, char *buf, size_t cap)
 static unsigned keyspace_mask(unsigned classes)
 {
     /* The AOF records expired and evicted keys as DEL (propagate.h). */
-    unsigned mask = aof_on() ? KEYSPACE_EVENT_EXPIRED | KEYSPACE_EVENT_EVICTED : 0;
+    unsigned mask = propagate_on() ? KEYSPACE_EVENT_EXPIRED | KEYSPACE_EVENT_EVICTED : 0;
     if (!(classes & (NOTIFY_KEYSPACE | NOTIFY_KEYEVENT)))
         return mask;
     if (classes & NOTIFY_NEW)

@@ -77,8 +77,9 @@ bool pause_holds(const struct client *c, const struct command *cmd,
     if (atomic_load_explicit(&kind, memory_order_relaxed) == PAUSE_NONE)
         return false;
     /* A client without a loop (the fuzzer's) could never be woken; the
-     * AOF's replay is Redis's master link, which a pause never holds. */
-    if (c->worker == NULL || (c->flags & CLIENT_REPLAY))
+     * AOF's replay is Redis's master link and a replica's REPLCONF ACK is
+     * how WAIT learns its offset: a pause holds neither, as in Redis. */
+    if (c->worker == NULL || (c->flags & (CLIENT_REPLAY | CLIENT_REPLICA)))
         return false;
     enum pause_kind k = pause_in_effect(now_ms);
     return k == PAUSE_ALL ||

@@ -46,6 +46,15 @@ typedef void (*rewrite_fn)(struct cmd_ctx *ctx, const char *reply, size_t len);
 static rewrite_fn *rewrites; /* by command id */
 static pthread_once_t init_once = PTHREAD_ONCE_INIT;
 
+/* One line to where writes go. */
+static void feed(int db, const struct resp_arg *argv, size_t argc)
+{
+    if (aof_on())
+        aof_feed(db, argv, argc);
+    if (repl_feeding())
+        repl_feed(db, argv, argc);
+}
+
 /* ---- ops ------------------------------------------------------------------------ */
 
 static void add_op(int db, const struct resp_arg *argv, size_t argc)
@@ -95,11 +104,11 @@ void propagate_commit(bool more_may_follow)
     if (tl.nops == 0)
         return;
     if (!tl.wrapped && (tl.produced > 1 || more_may_follow)) {
-        aof_feed(tl.ops[0].db, &multi_arg, 1);
+        feed(tl.ops[0].db, &multi_arg, 1);
         tl.wrapped = true;
     }
     for (size_t i = 0; i < tl.nops; i++) {
-        aof_feed(tl.ops[i].db, tl.ops[i].argv, tl.ops[i].argc);
+        feed(tl.ops[i].db, tl.ops[i].argv, tl.ops[i].argc);
         free(tl.ops[i].argv);
     }
     tl.nops = 0;
@@ -110,7 +119,7 @@ static void finish_run(void)
 {
     propagate_commit(false);
     if (tl.wrapped)
-        aof_feed(-1, &exec_arg, 1);
+        feed(-1, &exec_arg, 1);
     tl.wrapped = false;
     tl.produced = 0;
     free(tl.ops); /* a thread's list must not outlive it (worker loops end) */
@@ -438,11 +447,11 @@ void propagate__call_end(struct propagate_call *pc, struct cmd_ctx *ctx, size_t 
 
 void propagate_key_deleted(struct keyspace_shard *sh, const char *key, size_t len)
 {
-    if (!aof_on() || tl.suspended)
+    if (!propagate_on() || tl.suspended)
         return;
     struct resp_arg v[2] = {{"DEL", 3}, {key, len}};
     tl.events++;
-    aof_feed((int)(keyspace_shard_id(sh) / keyspace_shards_per_db(server.ks)), v, 2);
+    feed((int)(keyspace_shard_id(sh) / keyspace_shards_per_db(server.ks)), v, 2);
 }
 
 /* ---- the ordering lock ------------------------------------------------------------------ */
@@ -467,7 +476,7 @@ static int order_mode(const struct command *cmd)
 
 int propagate_order_begin(const struct command *cmd)
 {
-    if (!aof_on() || tl.order != ORDER_NONE)
+    if (!propagate_on() || tl.order != ORDER_NONE)
         return ORDER_NONE;
     int mode = order_mode(cmd);
     if (mode == ORDER_NONE)

@@ -26,8 +26,11 @@
  * shared by other commands and by blocked clients being served,
  * exclusive by those.
  *
+ * The same lines go to the replicas (replication.h's stream) once one has
+ * synced: "the AOF is on" below means either.
+ *
  * Threads: the per-thread state is the calling thread's; everything costs
- * one relaxed load when the AOF is off.
+ * two relaxed loads when neither the AOF nor replication is on.
  */
 #ifndef GROVE_PROPAGATE_H
 #define GROVE_PROPAGATE_H
@@ -36,10 +39,17 @@
 #include <stddef.h>
 
 #include "aof.h"
+#include "replication.h"
 
 struct cmd_ctx;
 struct command;
 struct keyspace_shard;
+
+/* Writes are propagated: to the AOF, to replicas, or both. */
+static inline bool propagate_on(void)
+{
+    return aof_on() || repl_feeding();
+}
 
 /* Build the rewrite table (once). */
 void propagate_init(void);
@@ -58,7 +68,7 @@ void propagate__call_end(struct propagate_call *pc, struct cmd_ctx *ctx, size_t 
 /* Around a handler's run; `reply_mark` is where its reply starts in ctx->out. */
 static inline void propagate_call_begin(struct propagate_call *pc, struct cmd_ctx *ctx)
 {
-    pc->active = aof_on();
+    pc->active = propagate_on();
     if (__builtin_expect(pc->active, 0))
         propagate__call_begin(pc, ctx);
 }

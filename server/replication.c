@@ -1,0 +1,848 @@
+/*
+ * replication.c - the master side of replication: the stream and its
+ * backlog, the replicas' records, full syncs and WAIT's acks; see
+ * replication.h for the design.
+ *
+ * A replica's record goes through these states (Redis's SLAVE_STATE_*):
+ *
+ *   HANDSHAKE --PSYNC/SYNC--> WAIT_BGSAVE --cut--> WAIT_RDB --child done-->
+ *   SEND_RDB --last RDB byte handed over--> ONLINE
+ *   HANDSHAKE --PSYNC within the backlog--> ONLINE
+ *
+ * HANDSHAKE records only hold what REPLCONF said; from WAIT_RDB on the
+ * record gets every byte of the stream after its cut. The record belongs
+ * to the module (its lock) but is created, freed and read from the file
+ * only by the replica's own loop, so that loop may use its pointer
+ * without the lock; other threads reach it only under the lock.
+ *
+ * Offsets are Redis's: the stream's byte k (from 1) sits in the backlog's
+ * ring at (k - 1) % size; a replica that asks to continue from k needs
+ * bytes k..offset.
+ */
+#include "replication.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "blocking.h"
+#include "client.h"
+#include "config.h"
+#include "log.h"
+#include "notify.h"
+#include "repl_backlog.h"
+#include "propagate.h"
+#include "server.h"
+#include "snapshot.h"
+#include "worker.h"
+
+#define REPL_FILL_SLICE (64 * 1024) /* a connection is topped up below this */
+#define REPL_IP_LEN 46
+#define REPL_HOST_LEN 256 /* Redis's NET_HOST_STR_LEN: REPLCONF ip-address */
+#define OBUF_REPLICA_CLASS 1
+#define REPL_BACKLOG_MIN_SIZE (16 * 1024) /* Redis's CONFIG_REPL_BACKLOG_MIN_SIZE */
+
+enum replica_state {
+    REPLICA_HANDSHAKE,   /* REPLCONF seen, no sync asked yet */
+    REPLICA_WAIT_BGSAVE, /* waits for the fork slot */
+    REPLICA_WAIT_RDB,    /* cut taken, the child writes the RDB */
+    REPLICA_SEND_RDB,    /* its loop sends the file */
+    REPLICA_ONLINE,      /* streaming */
+};
+
+static const char *const state_names[] = {"handshake", "wait_bgsave", "wait_bgsave",
+                                          "send_bulk", "online"};
+
+struct replica {
+    uint64_t client_id;
+    struct worker *worker;
+    enum replica_state state;
+    char addr[CLIENT_ADDR_LEN];     /* the client's ip:port, for the log */
+    char peer_ip[REPL_IP_LEN];
+    char announced_ip[REPL_HOST_LEN]; /* REPLCONF ip-address, "" when none */
+    long long listening_port;
+    bool capa_eof, capa_psync2;
+    bool old_sync;               /* SYNC: no +FULLRESYNC line */
+    struct resp_out head;        /* what goes before the stream: the sync reply, $len */
+    struct resp_out stream;      /* stream bytes not yet handed to the loop */
+    unsigned gen;                /* the full sync (child) it waits for */
+    int rdb_fd;                  /* SEND_RDB: the owner loop's */
+    long long rdb_left;
+    long long ack_off, ack_ms;
+    size_t conn_pending;         /* its connection's unsent bytes, at the last fill */
+    long long soft_since_ms;     /* over the soft limit since, 0: under it */
+    bool closing, wake_posted;
+};
+
+struct wait_entry {
+    uint64_t client_id;
+    long long offset, numreplicas;
+};
+
+atomic_bool repl__feeding;
+static atomic_llong good_replicas; /* online, acked within min-replicas-max-lag */
+
+static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+static struct {
+    /* the stream and its backlog */
+    struct repl_backlog backlog; /* ring NULL until the first replica; offset: always */
+    int stream_db;        /* the database the stream last SELECTed, -1: none */
+    struct resp_out line; /* the command being fed, encoded */
+    /* replicas */
+    struct replica **v;
+    size_t n, cap;
+    unsigned gen;
+    bool child;           /* a full sync's child runs (or is being started) */
+    char rdb_path[64];    /* its file, in `dir` */
+    /* WAIT */
+    struct wait_entry *waits;
+    size_t nwaits, waits_cap;
+    long long last_ping_ms, last_keepalive_ms;
+} st = {.stream_db = -1};
+
+/* ---- the backlog -------------------------------------------------------------------- */
+
+/* repl-backlog-size, as Redis bounds it. */
+static size_t backlog_size(void)
+{
+    long long size = atomic_load(&server.cfg.repl_backlog_size);
+    return size < REPL_BACKLOG_MIN_SIZE ? REPL_BACKLOG_MIN_SIZE : (size_t)size;
+}
+
+/* Lock held: the backlog exists (a replica synced once): writes are streamed. */
+static bool active(void)
+{
+    return st.backlog.ring != NULL;
+}
+
+/* ---- records ------------------------------------------------------------------------ */
+
+static struct replica *find(uint64_t client_id)
+{
+    for (size_t i = 0; i < st.n; i++)
+        if (st.v[i]->client_id == client_id)
+            return st.v[i];
+    return NULL;
+}
+
+static void client_ip(const struct client *c, char *out)
+{
+    const char *colon = strrchr(c->addr, ':');
+    size_t len = colon ? (size_t)(colon - c->addr) : strlen(c->addr);
+    if (len >= REPL_IP_LEN)
+        len = REPL_IP_LEN - 1;
+    memcpy(out, c->addr, len);
+    out[len] = '\0';
+}
+
+/* The client's record, created on first use; NULL when out of memory. */
+static struct replica *find_or_add(struct client *c)
+{
+    struct replica *r = find(c->id);
+    if (r != NULL)
+        return r;
+    if (st.n == st.cap) {
+        size_t cap = st.cap ? st.cap * 2 : 4;
+        struct replica **v = realloc(st.v, cap * sizeof(*v));
+        if (v == NULL)
+            return NULL;
+        st.v = v;
+        st.cap = cap;
+    }
+    r = calloc(1, sizeof(*r));
+    if (r == NULL)
+        return NULL;
+    r->client_id = c->id;
+    r->worker = c->worker;
+    r->rdb_fd = -1;
+    memcpy(r->addr, c->addr, sizeof(r->addr));
+    client_ip(c, r->peer_ip);
+    resp_out_init(&r->head, 2);
+    resp_out_init(&r->stream, 2);
+    st.v[st.n++] = r;
+    c->flags |= CLIENT_REPL_PEER;
+    return r;
+}
+
+static void record_free(struct replica *r)
+{
+    if (r->rdb_fd >= 0)
+        close(r->rdb_fd);
+    resp_out_deinit(&r->head);
+    resp_out_deinit(&r->stream);
+    free(r);
+}
+
+/* ---- waking a replica's loop -------------------------------------------------------- */
+
+struct wake_msg {
+    struct worker_msg msg; /* first: the worker frees the whole block */
+    uint64_t client_id;
+};
+
+static void wake_deliver_cb(struct worker *w, struct worker_msg *m)
+{
+    struct client *c = worker_find_client(w, ((struct wake_msg *)m)->client_id);
+    if (c != NULL && (c->flags & CLIENT_REPLICA))
+        client_wake(c);
+}
+
+/* Lock held: have the replica's loop fill its connection (once until it does). */
+static void wake(struct replica *r)
+{
+    if (r->wake_posted)
+        return;
+    struct wake_msg *m = malloc(sizeof(*m));
+    if (m == NULL)
+        return; /* the next cron tick wakes it */
+    r->wake_posted = true;
+    *m = (struct wake_msg){.msg = {.deliver_cb = wake_deliver_cb}, .client_id = r->client_id};
+    worker_post(r->worker, &m->msg);
+}
+
+/* Lock held: the replica is to be closed by its loop. */
+static void drop(struct replica *r)
+{
+    r->closing = true;
+    resp_out_deinit(&r->stream);
+    resp_out_init(&r->stream, 2);
+    r->wake_posted = false; /* its connection may never finish a write again */
+    wake(r);
+}
+
+/* ---- the stream --------------------------------------------------------------------- */
+
+/* Lock held: the replica is over its output limit. */
+static void drop_over_limit(struct replica *r)
+{
+    log_warning("Client id=%llu addr=%s scheduled to be closed ASAP for overcoming of output "
+                "buffer limits.", (unsigned long long)r->client_id, r->addr);
+    drop(r);
+}
+
+/* Lock held: client-output-buffer-limit's replica class. */
+static void check_limits(struct replica *r, long long now_ms)
+{
+    long long hard = atomic_load(&server.cfg.obuf_limits[OBUF_REPLICA_CLASS][0]);
+    long long soft = atomic_load(&server.cfg.obuf_limits[OBUF_REPLICA_CLASS][1]);
+    long long secs = atomic_load(&server.cfg.obuf_limits[OBUF_REPLICA_CLASS][2]);
+    long long used = (long long)(r->stream.len + r->conn_pending);
+    if (hard > 0 && used > hard) {
+        drop_over_limit(r);
+        return;
+    }
+    if (soft <= 0 || used <= soft) {
+        r->soft_since_ms = 0;
+        return;
+    }
+    if (now_ms == 0)
+        now_ms = server_mstime();
+    if (r->soft_since_ms == 0)
+        r->soft_since_ms = now_ms;
+    else if (now_ms - r->soft_since_ms > secs * 1000)
+        drop_over_limit(r);
+}
+
+static bool streaming(const struct replica *r)
+{
+    return r->state >= REPLICA_WAIT_RDB && !r->closing;
+}
+
+/* Lock held: st.line to the backlog and every replica past its cut. */
+static void feed_line(void)
+{
+    repl_backlog_append(&st.backlog, st.line.data, st.line.len);
+    for (size_t i = 0; i < st.n; i++) {
+        struct replica *r = st.v[i];
+        if (!streaming(r))
+            continue;
+        resp_add_raw(&r->stream, st.line.data, st.line.len);
+        check_limits(r, 0);
+        if (r->state == REPLICA_ONLINE)
+            wake(r);
+    }
+    resp_out_reset(&st.line);
+}
+
+static void encode(const struct resp_arg *argv, size_t argc)
+{
+    resp_add_array_len(&st.line, argc);
+    for (size_t i = 0; i < argc; i++)
+        resp_add_bulk(&st.line, argv[i].ptr, argv[i].len);
+}
+
+void repl_feed(int db, const struct resp_arg *argv, size_t argc)
+{
+    pthread_mutex_lock(&lock);
+    if (active()) {
+        if (db >= 0 && db != st.stream_db) {
+            char n[16];
+            struct resp_arg sel[2] = {{"SELECT", 6}, {n, (size_t)snprintf(n, sizeof(n), "%d", db)}};
+            encode(sel, 2);
+            st.stream_db = db;
+        }
+        encode(argv, argc);
+        feed_line();
+    }
+    pthread_mutex_unlock(&lock);
+}
+
+/* ---- min-replicas-to-write ----------------------------------------------------------- */
+
+/* Lock held: count the good replicas again (Redis's refreshGoodSlavesCount). */
+static void refresh_good_replicas(long long now_ms)
+{
+    long long max_lag = atomic_load(&server.cfg.min_replicas_max_lag), n = 0;
+    for (size_t i = 0; i < st.n; i++)
+        n += st.v[i]->state == REPLICA_ONLINE && (now_ms - st.v[i]->ack_ms) / 1000 <= max_lag;
+    atomic_store_explicit(&good_replicas, n, memory_order_relaxed);
+}
+
+bool repl_writes_refused(void)
+{
+    long long want = atomic_load_explicit(&server.cfg.min_replicas_to_write, memory_order_relaxed);
+    return want > 0 && atomic_load_explicit(&server.cfg.min_replicas_max_lag,
+                                            memory_order_relaxed) > 0 &&
+           atomic_load_explicit(&good_replicas, memory_order_relaxed) < want;
+}
+
+/* ---- REPLCONF --------------------------------------------------------------------------- */
+
+int repl_note_listening_port(struct client *c, long long port)
+{
+    pthread_mutex_lock(&lock);
+    struct replica *r = find_or_add(c);
+    if (r != NULL)
+        r->listening_port = port;
+    pthread_mutex_unlock(&lock);
+    return r ? 0 : -ENOMEM;
+}
+
+int repl_note_ip_address(struct client *c, const char *ip, size_t len)
+{
+    pthread_mutex_lock(&lock);
+    struct replica *r = find_or_add(c);
+    if (r != NULL)
+        snprintf(r->announced_ip, sizeof(r->announced_ip), "%.*s", (int)len, ip);
+    pthread_mutex_unlock(&lock);
+    return r ? 0 : -ENOMEM;
+}
+
+int repl_note_capa(struct client *c, bool eof, bool psync2)
+{
+    pthread_mutex_lock(&lock);
+    struct replica *r = find_or_add(c);
+    if (r != NULL) {
+        r->capa_eof |= eof;
+        r->capa_psync2 |= psync2;
+    }
+    pthread_mutex_unlock(&lock);
+    return r ? 0 : -ENOMEM;
+}
+
+/* Lock held: the online replicas that acknowledged `offset`. */
+static long long count_acked(long long offset)
+{
+    long long n = 0;
+    for (size_t i = 0; i < st.n; i++)
+        n += st.v[i]->state == REPLICA_ONLINE && st.v[i]->ack_off >= offset;
+    return n;
+}
+
+/* Lock held: take the WAITs the acks now satisfy out of the list, into ids. */
+static size_t satisfied_waits(uint64_t *ids, size_t cap)
+{
+    size_t n = 0, kept = 0;
+    for (size_t i = 0; i < st.nwaits; i++) {
+        struct wait_entry *w = &st.waits[i];
+        if (n < cap && count_acked(w->offset) >= w->numreplicas)
+            ids[n++] = w->client_id;
+        else
+            st.waits[kept++] = *w;
+    }
+    st.nwaits = kept;
+    return n;
+}
+
+void repl_ack(struct client *c, long long offset, long long now_ms)
+{
+    uint64_t ids[64];
+    size_t n = 0;
+    if (!(c->flags & CLIENT_REPLICA))
+        return;
+    pthread_mutex_lock(&lock);
+    struct replica *r = find(c->id);
+    if (r != NULL) {
+        if (offset > r->ack_off)
+            r->ack_off = offset;
+        r->ack_ms = now_ms;
+        refresh_good_replicas(now_ms);
+        n = satisfied_waits(ids, sizeof(ids) / sizeof(ids[0]));
+    }
+    pthread_mutex_unlock(&lock);
+    for (size_t i = 0; i < n; i++)
+        blocking_wake_wait(ids[i]);
+}
+
+/* ---- full sync -------------------------------------------------------------------------- */
+
+/* Every shard held, just before fork(): the stream starts (the first
+ * time), and each replica waiting gets its offset and every byte after. */
+static int cut_cb(void *ud)
+{
+    unsigned gen = (unsigned)(uintptr_t)ud;
+    char replid[41];
+    bool first = false;
+
+    server_replid(replid);
+    pthread_mutex_lock(&lock);
+    if (!active()) {
+        if (repl_backlog_init(&st.backlog, backlog_size(), st.backlog.offset) < 0) {
+            pthread_mutex_unlock(&lock);
+            return -ENOMEM;
+        }
+        first = true;
+    }
+    st.stream_db = -1; /* the replica loads into database 0: the stream SELECTs first */
+    for (size_t i = 0; i < st.n; i++) {
+        struct replica *r = st.v[i];
+        if (r->state != REPLICA_WAIT_BGSAVE)
+            continue;
+        r->state = REPLICA_WAIT_RDB;
+        r->gen = gen;
+        if (!r->old_sync) {
+            char line[96];
+            int len = snprintf(line, sizeof(line), "+FULLRESYNC %s %lld\r\n", replid,
+                               st.backlog.offset);
+            resp_add_raw(&r->head, line, (size_t)len);
+            wake(r);
+        }
+    }
+    pthread_mutex_unlock(&lock);
+    if (first) {
+        atomic_store(&repl__feeding, true);
+        notify_refresh_events(); /* expired and evicted keys are streamed as DEL */
+    }
+    return 0;
+}
+
+/* Lock held: replica r waits for the RDB at path; it sends it from now on. */
+static void start_sending(struct replica *r, const char *path)
+{
+    struct stat sb;
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0 || fstat(fd, &sb) < 0) {
+        log_warning("Can't open the RDB for replica %s: %s", r->peer_ip, strerror(errno));
+        if (fd >= 0)
+            close(fd);
+        drop(r);
+        return;
+    }
+    char len[32];
+    resp_add_raw(&r->head, len, (size_t)snprintf(len, sizeof(len), "$%lld\r\n", (long long)sb.st_size));
+    r->rdb_fd = fd;
+    r->rdb_left = sb.st_size;
+    r->state = REPLICA_SEND_RDB;
+    wake(r);
+}
+
+/* The main thread's cron, snapshot's lock held: the RDB is ready (ok) or not. */
+static void sync_done_cb(bool ok, bool killed_by_us, void *ud)
+{
+    unsigned gen = (unsigned)(uintptr_t)ud;
+    (void)killed_by_us;
+    pthread_mutex_lock(&lock);
+    if (ok)
+        log_notice("Background RDB transfer terminated with success");
+    else
+        log_warning("Background RDB transfer error");
+    for (size_t i = 0; i < st.n; i++) {
+        struct replica *r = st.v[i];
+        if (r->state != REPLICA_WAIT_RDB || r->gen != gen)
+            continue;
+        if (ok)
+            start_sending(r, st.rdb_path);
+        else
+            drop(r);
+    }
+    unlink(st.rdb_path); /* the senders hold it open */
+    st.child = false;
+    pthread_mutex_unlock(&lock);
+}
+
+/* Start the child of a full sync for the replicas waiting, when the fork
+ * slot is free (otherwise the cron tries again). Holding no lock. */
+static void start_full_sync(void)
+{
+    bool waiting = false;
+    pthread_mutex_lock(&lock);
+    for (size_t i = 0; i < st.n && !st.child; i++)
+        waiting |= st.v[i]->state == REPLICA_WAIT_BGSAVE;
+    if (!waiting) {
+        pthread_mutex_unlock(&lock);
+        return;
+    }
+    st.child = true;
+    unsigned gen = ++st.gen;
+    snprintf(st.rdb_path, sizeof(st.rdb_path), "temp-repl-%d-%u.rdb", (int)getpid(), gen);
+    pthread_mutex_unlock(&lock);
+
+    propagate_init(); /* the forms writes take in the stream, as in the AOF */
+    struct snapshot_child ch = {.at_fork = cut_cb, .done = sync_done_cb,
+                                .ud = (void *)(uintptr_t)gen, .rdb_path = st.rdb_path};
+    int rc = snapshot_fork_child(&ch);
+    if (rc == 0) {
+        log_notice("Starting BGSAVE for SYNC with target: disk");
+        return;
+    }
+    pthread_mutex_lock(&lock);
+    st.child = false;
+    if (rc != -EBUSY && rc != -EAGAIN) {
+        log_warning("BGSAVE for replication failed: %s", strerror(-rc));
+        for (size_t i = 0; i < st.n; i++)
+            if (st.v[i]->state == REPLICA_WAIT_BGSAVE)
+                drop(st.v[i]);
+    }
+    pthread_mutex_unlock(&lock);
+}
+
+/* Lock held: Redis's masterTryPartialResynchronization test. */
+static bool can_continue(const struct resp_arg *replid, long long offset)
+{
+    char id[41];
+    server_replid(id);
+    return active() && replid->len == 40 && strncasecmp(replid->ptr, id, 40) == 0 &&
+           repl_backlog_holds(&st.backlog, offset);
+}
+
+int repl_sync(struct client *c, bool psync, const struct resp_arg *replid, long long offset)
+{
+    if (c->worker == NULL)
+        return -ENOTCONN;
+    pthread_mutex_lock(&lock);
+    struct replica *r = find_or_add(c);
+    if (r == NULL) {
+        pthread_mutex_unlock(&lock);
+        return -ENOMEM;
+    }
+    c->flags |= CLIENT_REPLICA;
+    r->ack_ms = server_mstime();
+    if (psync && can_continue(replid, offset)) {
+        char id[41], line[64];
+        server_replid(id);
+        int len = r->capa_psync2 ? snprintf(line, sizeof(line), "+CONTINUE %s\r\n", id)
+                                 : snprintf(line, sizeof(line), "+CONTINUE\r\n");
+        resp_add_raw(&r->head, line, (size_t)len);
+        struct repl_backlog_slice slices[2];
+        size_t n = repl_backlog_read(&st.backlog, offset, slices);
+        for (size_t i = 0; i < n; i++)
+            resp_add_raw(&r->stream, slices[i].p, slices[i].len);
+        r->state = REPLICA_ONLINE;
+        refresh_good_replicas(r->ack_ms);
+        log_notice("Partial resynchronization request from %s accepted. Sending %lld bytes of "
+                   "backlog starting from offset %lld.", c->addr, st.backlog.offset - offset + 1, offset);
+        pthread_mutex_unlock(&lock);
+        return 0;
+    }
+    bool first = !active();
+    r->state = REPLICA_WAIT_BGSAVE;
+    r->old_sync = !psync;
+    pthread_mutex_unlock(&lock);
+    if (first)
+        server_change_replid(); /* Redis: a new history starts with the first replica */
+    log_notice("Replica %s asks for synchronization", c->addr);
+    start_full_sync();
+    return 0;
+}
+
+/* ---- the replica's loop --------------------------------------------------------------- */
+
+/* Read the next slice of the RDB into c's replies; false on a read error. */
+static bool send_rdb_slice(struct client *c, struct replica *r)
+{
+    char buf[16 * 1024];
+    size_t sent = 0;
+    while (r->rdb_left > 0 && sent < REPL_FILL_SLICE) {
+        size_t want = r->rdb_left < (long long)sizeof(buf) ? (size_t)r->rdb_left : sizeof(buf);
+        ssize_t n = read(r->rdb_fd, buf, want);
+        if (n <= 0) {
+            log_warning("Read error sending DB to replica: %s", n < 0 ? strerror(errno) : "EOF");
+            return false;
+        }
+        resp_add_raw(&c->out, buf, (size_t)n);
+        r->rdb_left -= n;
+        sent += (size_t)n;
+    }
+    return true;
+}
+
+/* Lock held: the RDB has been handed over; the stream follows. */
+static void rdb_sent(struct replica *r, const struct client *c)
+{
+    close(r->rdb_fd);
+    r->rdb_fd = -1;
+    r->state = REPLICA_ONLINE;
+    r->ack_ms = server_mstime();
+    refresh_good_replicas(r->ack_ms);
+    log_notice("Synchronization with replica %s succeeded", c->addr);
+}
+
+bool repl_replica_fill(struct client *c, size_t pending)
+{
+    struct resp_out stream;
+    bool added = false;
+
+    pthread_mutex_lock(&lock);
+    struct replica *r = find(c->id);
+    if (r == NULL) {
+        pthread_mutex_unlock(&lock);
+        return false;
+    }
+    r->conn_pending = pending;
+    if (r->closing) {
+        pthread_mutex_unlock(&lock);
+        c->flags |= CLIENT_CLOSE_ASAP;
+        return true;
+    }
+    /* Full enough: the end of its write fills it again, no wake-up needed. */
+    r->wake_posted = pending >= REPL_FILL_SLICE;
+    if (r->wake_posted) {
+        pthread_mutex_unlock(&lock);
+        return false;
+    }
+    if (r->head.len > 0) {
+        resp_add_raw(&c->out, r->head.data, r->head.len);
+        resp_out_reset(&r->head);
+        added = true;
+    }
+    bool sending = r->state == REPLICA_SEND_RDB;
+    pthread_mutex_unlock(&lock);
+    /* The file and the record's fd are this loop's alone. */
+    if (sending) {
+        if (!send_rdb_slice(c, r)) {
+            c->flags |= CLIENT_CLOSE_ASAP;
+            return true;
+        }
+        added = true;
+    }
+    pthread_mutex_lock(&lock);
+    if (r->state == REPLICA_SEND_RDB && r->rdb_left == 0)
+        rdb_sent(r, c);
+    stream = r->stream;
+    if (r->state == REPLICA_ONLINE && stream.len > 0)
+        resp_out_init(&r->stream, 2);
+    else
+        stream.len = 0;
+    pthread_mutex_unlock(&lock);
+    if (stream.len > 0) {
+        resp_add_raw(&c->out, stream.data, stream.len);
+        resp_out_deinit(&stream);
+        added = true;
+    }
+    return added;
+}
+
+void repl_client_leave(struct client *c)
+{
+    if (!(c->flags & CLIENT_REPL_PEER))
+        return;
+    c->flags &= ~(uint32_t)(CLIENT_REPL_PEER | CLIENT_REPLICA);
+    pthread_mutex_lock(&lock);
+    struct replica *r = NULL;
+    for (size_t i = 0; i < st.n; i++) {
+        if (st.v[i]->client_id == c->id) {
+            r = st.v[i];
+            st.v[i] = st.v[--st.n];
+            break;
+        }
+    }
+    if (r != NULL && r->state != REPLICA_HANDSHAKE)
+        log_notice("Connection with replica %s lost.", c->addr);
+    refresh_good_replicas(server_mstime());
+    pthread_mutex_unlock(&lock);
+    if (r != NULL)
+        record_free(r);
+}
+
+/* ---- WAIT ------------------------------------------------------------------------------ */
+
+long long repl_offset(void)
+{
+    pthread_mutex_lock(&lock);
+    long long off = st.backlog.offset;
+    pthread_mutex_unlock(&lock);
+    return off;
+}
+
+long long repl_count_acked(long long offset)
+{
+    pthread_mutex_lock(&lock);
+    long long n = count_acked(offset);
+    pthread_mutex_unlock(&lock);
+    return n;
+}
+
+static const struct resp_arg getack[3] = {{"REPLCONF", 8}, {"GETACK", 6}, {"*", 1}};
+
+int repl_wait_register(struct client *c, long long offset, long long numreplicas)
+{
+    pthread_mutex_lock(&lock);
+    if (st.nwaits == st.waits_cap) {
+        size_t cap = st.waits_cap ? st.waits_cap * 2 : 8;
+        struct wait_entry *v = realloc(st.waits, cap * sizeof(*v));
+        if (v == NULL) {
+            pthread_mutex_unlock(&lock);
+            return -ENOMEM;
+        }
+        st.waits = v;
+        st.waits_cap = cap;
+    }
+    st.waits[st.nwaits++] = (struct wait_entry){c->id, offset, numreplicas};
+    pthread_mutex_unlock(&lock);
+    repl_feed(-1, getack, 3);
+    return 0;
+}
+
+void repl_wait_forget(uint64_t client_id)
+{
+    pthread_mutex_lock(&lock);
+    for (size_t i = 0; i < st.nwaits; i++) {
+        if (st.waits[i].client_id == client_id) {
+            st.waits[i] = st.waits[--st.nwaits];
+            break;
+        }
+    }
+    pthread_mutex_unlock(&lock);
+}
+
+/* ---- INFO and ROLE ------------------------------------------------------------------- */
+
+static const char *shown_ip(const struct replica *r)
+{
+    return r->announced_ip[0] ? r->announced_ip : r->peer_ip;
+}
+
+static bool listed(const struct replica *r)
+{
+    return r->state != REPLICA_HANDSHAKE;
+}
+
+void repl_info(struct resp_out *t, long long now_ms)
+{
+    char replid[41];
+    char line[256];
+    size_t connected = 0, k = 0;
+    server_replid(replid);
+    pthread_mutex_lock(&lock);
+    for (size_t i = 0; i < st.n; i++)
+        connected += listed(st.v[i]);
+#define LINE(...) resp_add_raw(t, line, (size_t)snprintf(line, sizeof(line), __VA_ARGS__))
+    LINE("connected_slaves:%zu\r\n", connected);
+    for (size_t i = 0; i < st.n; i++) {
+        const struct replica *r = st.v[i];
+        if (!listed(r))
+            continue;
+        LINE("slave%zu:ip=%s,port=%lld,state=%s,offset=%lld,lag=%lld\r\n", k++, shown_ip(r),
+             r->listening_port, state_names[r->state], r->ack_off, (now_ms - r->ack_ms) / 1000);
+    }
+    LINE("master_failover_state:no-failover\r\n");
+    LINE("master_replid:%s\r\n", replid);
+    LINE("master_replid2:0000000000000000000000000000000000000000\r\n");
+    LINE("master_repl_offset:%lld\r\n", st.backlog.offset);
+    LINE("second_repl_offset:-1\r\n");
+    LINE("repl_backlog_active:%d\r\n", active());
+    LINE("repl_backlog_size:%zu\r\n", backlog_size());
+    LINE("repl_backlog_first_byte_offset:%lld\r\n", active() ? repl_backlog_first(&st.backlog) : 0);
+    LINE("repl_backlog_histlen:%lld\r\n", active() ? st.backlog.histlen : 0);
+#undef LINE
+    pthread_mutex_unlock(&lock);
+}
+
+void repl_role(struct resp_out *out)
+{
+    size_t n = 0;
+    pthread_mutex_lock(&lock);
+    for (size_t i = 0; i < st.n; i++)
+        n += st.v[i]->state == REPLICA_ONLINE;
+    resp_add_array_len(out, 3);
+    resp_add_bulk_cstr(out, "master");
+    resp_add_integer(out, st.backlog.offset);
+    resp_add_array_len(out, n);
+    for (size_t i = 0; i < st.n; i++) {
+        const struct replica *r = st.v[i];
+        if (r->state != REPLICA_ONLINE)
+            continue;
+        resp_add_array_len(out, 3);
+        resp_add_bulk_cstr(out, shown_ip(r));
+        resp_add_bulk_ll(out, r->listening_port);
+        resp_add_bulk_ll(out, r->ack_off);
+    }
+    pthread_mutex_unlock(&lock);
+}
+
+void repl_memory(long long *backlog, long long *total)
+{
+    pthread_mutex_lock(&lock);
+    *backlog = active() ? (long long)st.backlog.size : 0;
+    *total = *backlog;
+    for (size_t i = 0; i < st.n; i++)
+        *total += (long long)(st.v[i]->stream.cap + st.v[i]->head.cap);
+    pthread_mutex_unlock(&lock);
+}
+
+/* ---- cron ------------------------------------------------------------------------------- */
+
+static const struct resp_arg ping[1] = {{"PING", 4}};
+
+/* Lock held, once a second: replicas waiting for their RDB get a newline
+ * (Redis's keepalive before the payload); silent ones past repl-timeout
+ * and those over the soft limit too long are closed. */
+static void check_replicas(long long now_ms)
+{
+    long long timeout_ms = atomic_load(&server.cfg.repl_timeout) * 1000;
+    for (size_t i = 0; i < st.n; i++) {
+        struct replica *r = st.v[i];
+        if (r->closing || r->state == REPLICA_HANDSHAKE)
+            continue;
+        if (r->state == REPLICA_WAIT_RDB) {
+            resp_add_raw(&r->head, "\n", 1);
+            wake(r);
+        } else if (r->state == REPLICA_ONLINE && now_ms - r->ack_ms > timeout_ms) {
+            log_warning("Disconnecting timedout replica (streaming sync): %s", shown_ip(r));
+            drop(r);
+        } else {
+            check_limits(r, now_ms);
+            if (r->stream.len > 0 && r->state == REPLICA_ONLINE)
+                wake(r);
+        }
+    }
+}
+
+void repl_cron(long long now_ms)
+{
+    bool ping_due = false;
+    start_full_sync();
+    pthread_mutex_lock(&lock);
+    if (active() && backlog_size() != st.backlog.size)
+        repl_backlog_resize(&st.backlog, backlog_size());
+    if (now_ms - st.last_keepalive_ms >= 1000) {
+        st.last_keepalive_ms = now_ms;
+        check_replicas(now_ms);
+        refresh_good_replicas(now_ms);
+    }
+    long long period_ms = atomic_load(&server.cfg.repl_ping_replica_period) * 1000;
+    if (st.n > 0 && active() && now_ms - st.last_ping_ms >= period_ms) {
+        st.last_ping_ms = now_ms;
+        ping_due = true;
+    }
+    pthread_mutex_unlock(&lock);
+    if (ping_due)
+        repl_feed(-1, ping, 1);
+}

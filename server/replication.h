@@ -1,0 +1,122 @@
+/*
+ * replication.h - the master side of Redis 7.0's replication: replicas
+ * that connect as clients (REPLCONF, PSYNC or SYNC), get a snapshot, then
+ * the stream of every write; the backlog that lets a replica that
+ * reconnects continue where it stopped; the acknowledgements WAIT counts.
+ *
+ * Glossary
+ *   stream    what the AOF gets (propagate.h), with a SELECT whenever the
+ *             database changes, as RESP commands: one order for every
+ *             replica, whatever loop ran the write.
+ *   offset    master_repl_offset: the bytes of the stream so far. A
+ *             replica's offset is where its copy stands.
+ *   backlog   the last repl-backlog-size bytes of the stream, kept from
+ *             the first replica on (Redis frees it after repl-backlog-ttl
+ *             without replicas; Grove keeps it).
+ *   cut       the moment a full sync's snapshot is taken: every shard
+ *             held, the fork child gets exactly the data of the stream up
+ *             to the offset recorded then (+FULLRESYNC <replid> <offset>),
+ *             and every later write is streamed after it.
+ *
+ * A replica's bytes (the +FULLRESYNC line, the RDB as `$<len>\r\n<rdb>`,
+ * then the stream) wait in its record here, under this module's lock;
+ * its own loop pulls them into its connection whenever that has written
+ * what it had (repl_replica_fill, from conn.c), so a connection never
+ * holds more than a slice, and the RDB is read from its file a slice at
+ * a time. A write on any loop appends to each replica's record and posts
+ * one wake-up to its loop when its record was empty. The record counts
+ * against client-output-buffer-limit's replica class: over the hard
+ * limit, or over the soft one for its seconds, the replica is closed, as
+ * Redis does.
+ *
+ * Threads: repl_feed from any worker (the caller holds the shard locks of
+ * the write, so two writes to a key are in stream order); the commands'
+ * functions from the replica's own loop; repl_cron from the main thread.
+ * Lock order: shard locks, this module's lock, a worker's queue; the
+ * client registry before this module's lock; snapshot's lock before it.
+ * Errors: 0 or a negative errno.
+ */
+#ifndef GROVE_REPLICATION_H
+#define GROVE_REPLICATION_H
+
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "resp.h"
+
+struct client;
+
+/* Writes are streamed (the backlog exists). It turns on with every shard
+ * held, so it is stable while a command holds any shard lock. */
+extern atomic_bool repl__feeding;
+static inline bool repl_feeding(void)
+{
+    return atomic_load_explicit(&repl__feeding, memory_order_relaxed);
+}
+
+/* Append one command in database db (db < 0: whatever is selected) to
+ * the stream. */
+void repl_feed(int db, const struct resp_arg *argv, size_t argc);
+
+/* ---- the replica's loop (cmd_repl.c, conn.c, command.c) ---- */
+
+/* REPLCONF listening-port / ip-address / capa: remembered for the client
+ * until it syncs. 0 or -ENOMEM. */
+int repl_note_listening_port(struct client *c, long long port);
+int repl_note_ip_address(struct client *c, const char *ip, size_t len);
+int repl_note_capa(struct client *c, bool eof, bool psync2);
+/* REPLCONF ACK <offset> from a replica (ignored from other clients). */
+void repl_ack(struct client *c, long long offset, long long now_ms);
+
+/* PSYNC replid offset (psync) or SYNC: the client becomes a replica.
+ * Its replies are muted from now on (CLIENT_REPLICA): what it gets
+ * (+CONTINUE or +FULLRESYNC, nothing for SYNC; the RDB; the stream)
+ * reaches it through repl_replica_fill, in that order. 0, or -ENOTCONN
+ * for a client without a loop, -ENOMEM. */
+int repl_sync(struct client *c, bool psync, const struct resp_arg *replid, long long offset);
+
+/* The client's connection has `pending` bytes not yet taken by the
+ * kernel: move the next slice of what waits for this replica into its
+ * reply buffer. True when it added bytes (the caller writes them out). */
+bool repl_replica_fill(struct client *c, size_t pending);
+/* The client disconnects: forget it (no-op for others). */
+void repl_client_leave(struct client *c);
+
+/* ---- WAIT ---- */
+
+/* The stream offset now, and how many online replicas acknowledged at
+ * least `offset`. */
+long long repl_offset(void);
+long long repl_count_acked(long long offset);
+/* A WAIT on client c blocked for `numreplicas` acks of `offset`: wake
+ * it (blocking_wake_wait) once they come; replicas are asked for acks
+ * now (REPLCONF GETACK *). 0 or -ENOMEM. */
+int repl_wait_register(struct client *c, long long offset, long long numreplicas);
+/* That client's WAIT ended (served, timed out, unblocked or gone). */
+void repl_wait_forget(uint64_t client_id);
+
+/* min-replicas-to-write: fewer replicas acknowledged within
+ * min-replicas-max-lag seconds (as of the last check, at most a second
+ * old) than it asks for. Writes then get ERR_NOREPLICAS. */
+bool repl_writes_refused(void);
+#define REPL_ERR_NOREPLICAS "NOREPLICAS Not enough good replicas to write."
+
+/* ---- INFO, ROLE ---- */
+
+/* INFO replication's lines after role:master, as Redis prints them. */
+void repl_info(struct resp_out *t, long long now_ms);
+/* ROLE's master form. */
+void repl_role(struct resp_out *out);
+/* INFO memory: the backlog's bytes, and those with what waits for the
+ * replicas' connections. */
+void repl_memory(long long *backlog, long long *total);
+
+/* Main thread, every cron tick: start a full sync waiting for the fork
+ * slot, PING the replicas every repl-ping-replica-period, keep replicas
+ * waiting for their RDB alive, drop those silent past repl-timeout or
+ * over the soft output limit. */
+void repl_cron(long long now_ms);
+
+#endif

@@ -1,0 +1,430 @@
+/*
+ * check_replication.c - the master side of replication end to end: a
+ * replica written here (a raw socket doing Redis 7.0's handshake) gets a
+ * full sync, the stream, a continuation from the backlog; WAIT counts its
+ * acknowledgements; INFO replication, ROLE and CLIENT LIST show it; a
+ * replica that does not read is dropped at its output limit.
+ *
+ * The snapshot and the stream are checked by replaying them: a second
+ * grove-server loads the RDB received, gets the stream's commands, and
+ * must then have the master's DEBUG DIGEST. Expected texts were taken from
+ * redis-server 7.0.15 as a master.
+ */
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "harness.h"
+
+#define STREAM_CAP (4 * 1024 * 1024)
+#define END_MARK "$13\r\nend-of-stream\r\n" /* ECHO end-of-stream's reply */
+
+/* A command whose reply does not matter. */
+#define RUN(c, ...) freeReplyObject(harness_cmd(c, __VA_ARGS__))
+
+struct master {
+    struct harness_tmpdir dir;
+    struct grove_server s;
+    redisContext *c;
+};
+
+static void master_up(struct master *m, const char *const *extra)
+{
+    harness_tmpdir_make(&m->dir);
+    const char *args[16] = {"--dir", m->dir.path, "--enable-debug-command", "yes", "--threads",
+                            "2"};
+    size_t n = 6;
+    for (size_t i = 0; extra && extra[i] && n < 15; i++)
+        args[n++] = extra[i];
+    args[n] = NULL;
+    harness_start(&m->s, args);
+    m->c = harness_connect(&m->s);
+}
+
+static void master_down(struct master *m)
+{
+    redisFree(m->c);
+    harness_stop(&m->s);
+    harness_tmpdir_remove(&m->dir);
+}
+
+/* A replica: its socket, and where its copy of the stream stands. */
+struct replica {
+    int fd;
+    char replid[41];
+    long long offset; /* the master offset of the last byte received */
+};
+
+/* One byte, failing the test on EOF. */
+static char recv_byte(int fd)
+{
+    char b[2];
+    ck_assert_uint_eq(harness_raw_recv(fd, b, sizeof(b), 1), 1);
+    return b[0];
+}
+
+/* A CRLF-terminated line (CRLF dropped). */
+static void recv_line(int fd, char *line, size_t cap)
+{
+    size_t n = 0;
+    for (;;) {
+        char ch = recv_byte(fd);
+        ck_assert_uint_lt(n, cap - 1);
+        line[n++] = ch;
+        if (n >= 2 && line[n - 2] == '\r' && line[n - 1] == '\n')
+            break;
+    }
+    line[n - 2] = '\0';
+}
+
+static void handshake(struct replica *r, const struct grove_server *s)
+{
+    r->fd = harness_raw_connect(s);
+    harness_raw_expect(r->fd, "PING", "+PONG\r\n");
+    harness_raw_expect(r->fd, "REPLCONF listening-port 4444", "+OK\r\n");
+    harness_raw_expect(r->fd, "REPLCONF capa eof capa psync2", "+OK\r\n");
+}
+
+/* PSYNC ? -1: the +FULLRESYNC line, then the RDB (keep-alive newlines
+ * skipped), written to `name` in the master's directory. */
+static void full_sync(struct replica *r, const struct master *m, const char *name)
+{
+    char line[128], path[128];
+    snprintf(path, sizeof(path), "%s/%s", m->dir.path, name);
+    handshake(r, &m->s);
+    harness_raw_send_line(r->fd, "PSYNC ? -1");
+    recv_line(r->fd, line, sizeof(line));
+    ck_assert_int_eq(sscanf(line, "+FULLRESYNC %40s %lld", r->replid, &r->offset), 2);
+    char first;
+    while ((first = recv_byte(r->fd)) == '\n')
+        ;
+    ck_assert_int_eq(first, '$');
+    recv_line(r->fd, line, sizeof(line));
+    long long len = atoll(line);
+    ck_assert_int_gt(len, 9);
+    char *rdb = malloc((size_t)len + 1);
+    ck_assert_uint_eq(harness_raw_recv(r->fd, rdb, (size_t)len + 1, (size_t)len), (size_t)len);
+    ck_assert_int_eq(memcmp(rdb, "REDIS0010", 9), 0);
+    FILE *f = fopen(path, "wb");
+    ck_assert_ptr_nonnull(f);
+    ck_assert_uint_eq(fwrite(rdb, 1, (size_t)len, f), (size_t)len);
+    fclose(f);
+    free(rdb);
+}
+
+/* Everything the master has streamed up to its offset now, into buf
+ * (NUL-terminated); returns its length. */
+static size_t recv_stream(struct replica *r, redisContext *master, char *buf, size_t cap)
+{
+    long long end = harness_info_ll(master, "replication", "master_repl_offset");
+    size_t want = (size_t)(end - r->offset);
+    ck_assert_uint_lt(want, cap);
+    ck_assert_uint_eq(harness_raw_recv(r->fd, buf, want + 1, want), want);
+    r->offset = end;
+    return want;
+}
+
+static void ack(struct replica *r)
+{
+    char line[64];
+    snprintf(line, sizeof(line), "REPLCONF ACK %lld", r->offset);
+    harness_raw_send_line(r->fd, line);
+}
+
+static char *digest(redisContext *c)
+{
+    redisReply *d = harness_cmd(c, "DEBUG DIGEST");
+    ck_assert_int_eq(d->type, REDIS_REPLY_STATUS);
+    char *s = strdup(d->str);
+    freeReplyObject(d);
+    return s;
+}
+
+/* A second server loads the replica's RDB and replays its stream: it must
+ * hold what the master holds. */
+static void expect_copy_matches(struct master *m, const char *rdb_name, const char *stream,
+                                size_t len)
+{
+    struct grove_server copy;
+    const char *args[] = {"--dir", m->dir.path, "--dbfilename", rdb_name,
+                          "--enable-debug-command", "yes", NULL};
+    harness_start(&copy, args);
+    int fd = harness_raw_connect(&copy);
+    harness_raw_send(fd, stream, len);
+    redisContext *c = harness_connect(&copy);
+    /* The stream's replies come back on fd; an ECHO after it on the same
+     * connection answers once every command before it ran. */
+    harness_raw_send_line(fd, "ECHO end-of-stream");
+    char *replies = malloc(STREAM_CAP);
+    size_t got = 0, mark = strlen(END_MARK);
+    while (got < mark || memcmp(replies + got - mark, END_MARK, mark) != 0) {
+        size_t n = harness_raw_recv(fd, replies + got, STREAM_CAP - got, 1);
+        ck_assert_msg(n > 0, "the copy did not run the stream");
+        got += n;
+    }
+    replies[got] = '\0';
+    ck_assert_msg(strstr(replies, "\r\n-") == NULL && replies[0] != '-',
+                  "an error replaying: %s", replies);
+    free(replies);
+    char *want = digest(m->c), *have = digest(c);
+    ck_assert_str_eq(have, want);
+    free(want);
+    free(have);
+    redisFree(c);
+    close(fd);
+    harness_stop(&copy);
+}
+
+/* Writes in the forms the stream rewrites (relative expiry, INCRBYFLOAT,
+ * SPOP, a script's writes in MULTI/EXEC) and in two databases. */
+static void write_some(redisContext *c, const char *tag)
+{
+    harness_cmd_ok(c, "SET %s:s v", tag);
+    harness_cmd_ok(c, "SET %s:e v EX 1000", tag);
+    RUN(c, "INCRBYFLOAT %s:f 1.5", tag);
+    RUN(c, "SADD %s:set a b c d", tag);
+    RUN(c, "SPOP %s:set", tag);
+    RUN(c, "RPUSH %s:l a b c", tag);
+    RUN(c, "EVAL %s 1 %s:n", "redis.call('incr', KEYS[1]); redis.call('hset', KEYS[1]..'h', 'f', 'v')",
+        tag);
+    harness_cmd_ok(c, "SELECT 3");
+    harness_cmd_ok(c, "SET %s:db3 v", tag);
+    harness_cmd_ok(c, "SELECT 0");
+}
+
+START_TEST(full_sync_then_stream_give_the_master_s_data)
+{
+    struct master m;
+    struct replica r;
+    master_up(&m, NULL);
+    write_some(m.c, "before");
+    redisContext *other = harness_connect(&m.s);
+    /* Writes race with the cut: each lands in the RDB or the stream, once. */
+    redisAppendCommand(other, "MSET race1 a race2 b race3 c");
+    redisAppendCommand(other, "INCR racecount");
+    for (int done = 0; !done;)
+        ck_assert_int_eq(redisBufferWrite(other, &done), REDIS_OK);
+    full_sync(&r, &m, "replica.rdb");
+    redisReply *rep;
+    for (int i = 0; i < 2; i++) {
+        ck_assert_int_eq(redisGetReply(other, (void **)&rep), REDIS_OK);
+        freeReplyObject(rep);
+    }
+    write_some(m.c, "after");
+    write_some(other, "other");
+    RUN(m.c, "FLUSHDB ASYNC");
+    write_some(m.c, "late");
+    char *stream = malloc(STREAM_CAP);
+    size_t len = recv_stream(&r, m.c, stream, STREAM_CAP);
+    expect_copy_matches(&m, "replica.rdb", stream, len);
+    free(stream);
+    redisFree(other);
+    close(r.fd);
+    master_down(&m);
+}
+END_TEST
+
+START_TEST(a_replica_within_the_backlog_continues)
+{
+    struct master m;
+    struct replica r;
+    char buf[4096], line[128];
+    master_up(&m, NULL);
+    full_sync(&r, &m, "replica.rdb");
+    harness_cmd_ok(m.c, "SET k1 v1");
+    recv_stream(&r, m.c, buf, sizeof(buf));
+    close(r.fd);
+    harness_cmd_ok(m.c, "SET k2 v2");
+    handshake(&r, &m.s);
+    snprintf(line, sizeof(line), "PSYNC %s %lld", r.replid, r.offset + 1);
+    harness_raw_send_line(r.fd, line);
+    snprintf(line, sizeof(line), "+CONTINUE %s\r\n", r.replid);
+    ck_assert_uint_eq(harness_raw_recv(r.fd, buf, strlen(line) + 1, strlen(line)), strlen(line));
+    ck_assert_str_eq(buf, line);
+    size_t len = recv_stream(&r, m.c, buf, sizeof(buf));
+    ck_assert_str_eq(buf, "*3\r\n$3\r\nSET\r\n$2\r\nk2\r\n$2\r\nv2\r\n");
+    ck_assert_uint_eq(len, strlen(buf));
+    close(r.fd);
+    /* Beyond the end of the stream: a full sync. */
+    handshake(&r, &m.s);
+    snprintf(line, sizeof(line), "PSYNC %s %lld", r.replid, r.offset + 100);
+    harness_raw_send_line(r.fd, line);
+    recv_line(r.fd, line, sizeof(line));
+    ck_assert_msg(strncmp(line, "+FULLRESYNC ", 12) == 0, "%s", line);
+    close(r.fd);
+    /* Older than the backlog holds (at its smallest, 16 KB): a full sync too. */
+    harness_cmd_ok(m.c, "CONFIG SET repl-backlog-size 1");
+    harness_wait_info_ll(m.c, "memory", "mem_replication_backlog", 16384);
+    ck_assert_int_eq(harness_info_ll(m.c, "replication", "repl_backlog_size"), 16384);
+    char *value = calloc(1, 20000);
+    memset(value, 'x', 19999);
+    harness_cmd_ok(m.c, "SET big %s", value);
+    free(value);
+    ck_assert_int_eq(harness_info_ll(m.c, "replication", "repl_backlog_histlen"), 16384);
+    handshake(&r, &m.s);
+    snprintf(line, sizeof(line), "PSYNC %s %lld", r.replid, r.offset + 1);
+    harness_raw_send_line(r.fd, line);
+    recv_line(r.fd, line, sizeof(line));
+    ck_assert_msg(strncmp(line, "+FULLRESYNC ", 12) == 0, "%s", line);
+    close(r.fd);
+    master_down(&m);
+}
+END_TEST
+
+START_TEST(wait_counts_replicas_that_acknowledge)
+{
+    struct master m;
+    struct replica r;
+    char buf[4096], want[256];
+    master_up(&m, NULL);
+    harness_expect_int(harness_cmd(m.c, "WAIT 0 0"), 0);
+    harness_expect_int(harness_cmd(m.c, "WAIT 1 50"), 0); /* nobody to acknowledge */
+    full_sync(&r, &m, "replica.rdb");
+    harness_cmd_ok(m.c, "SET k v");
+    recv_stream(&r, m.c, buf, sizeof(buf));
+    /* Blocked until the replica answers the GETACK the WAIT sends. */
+    int waiter = harness_raw_connect(&m.s);
+    harness_raw_send_line(waiter, "WAIT 1 0");
+    const char *getack = "*3\r\n$8\r\nREPLCONF\r\n$6\r\nGETACK\r\n$1\r\n*\r\n";
+    ck_assert_uint_eq(harness_raw_recv(r.fd, buf, strlen(getack) + 1, strlen(getack)), strlen(getack));
+    ck_assert_str_eq(buf, getack);
+    r.offset += (long long)strlen(getack);
+    ack(&r);
+    ck_assert_uint_eq(harness_raw_recv(waiter, buf, sizeof(buf), 4), 4);
+    ck_assert_str_eq(buf, ":1\r\n");
+    harness_expect_int(harness_cmd(m.c, "WAIT 1 0"), 1); /* acknowledged already */
+    harness_expect_int(harness_cmd(m.c, "WAIT 2 50"), 1);
+
+    snprintf(want, sizeof(want), "ip=127.0.0.1,port=4444,state=online,offset=%lld,lag=0",
+             r.offset);
+    HARNESS_WAIT_FOR(harness_info_field(m.c, "replication", "slave0", buf, sizeof(buf)) &&
+                         strcmp(buf, want) == 0,
+                     "INFO replication slave0: %s", buf);
+    ck_assert_int_eq(harness_info_ll(m.c, "replication", "connected_slaves"), 1);
+    ck_assert_int_eq(harness_info_ll(m.c, "replication", "repl_backlog_active"), 1);
+    ck_assert_int_eq(harness_info_ll(m.c, "replication", "repl_backlog_first_byte_offset"), 1);
+    redisReply *role = harness_cmd(m.c, "ROLE");
+    harness_assert_array(role, 3);
+    ck_assert_str_eq(role->element[0]->str, "master");
+    ck_assert_int_eq(role->element[1]->integer,
+                     harness_info_ll(m.c, "replication", "master_repl_offset"));
+    harness_assert_array(role->element[2], 1);
+    ck_assert_str_eq(role->element[2]->element[0]->element[1]->str, "4444");
+    freeReplyObject(role);
+    redisReply *list = harness_cmd(m.c, "CLIENT LIST TYPE replica");
+    ck_assert_ptr_nonnull(strstr(list->str, " flags=S "));
+    ck_assert_ptr_eq(strchr(list->str, '\n'), list->str + strlen(list->str) - 1); /* one line */
+    freeReplyObject(list);
+    list = harness_cmd(m.c, "CLIENT LIST TYPE normal");
+    ck_assert_ptr_null(strstr(list->str, " flags=S "));
+    freeReplyObject(list);
+    harness_expect_int(harness_cmd(m.c, "CLIENT KILL TYPE master"), 0);
+    harness_expect_int(harness_cmd(m.c, "CLIENT KILL TYPE slave"), 1);
+    ck_assert(harness_raw_closed(r.fd));
+    close(waiter);
+    close(r.fd);
+    harness_wait_info_ll(m.c, "replication", "connected_slaves", 0);
+    master_down(&m);
+}
+END_TEST
+
+static bool write_accepted(redisContext *c)
+{
+    redisReply *r = harness_cmd(c, "SET k v");
+    bool ok = r->type == REDIS_REPLY_STATUS;
+    freeReplyObject(r);
+    return ok;
+}
+
+START_TEST(min_replicas_to_write_needs_acknowledging_replicas)
+{
+    struct master m;
+    struct replica r;
+    char buf[4096];
+    master_up(&m, NULL);
+    harness_cmd_ok(m.c, "CONFIG SET min-replicas-to-write 1");
+    harness_expect_error(harness_cmd(m.c, "SET k v"),
+                         "NOREPLICAS Not enough good replicas to write.");
+    harness_expect_nil(harness_cmd(m.c, "GET k")); /* reads go on */
+    full_sync(&r, &m, "replica.rdb");
+    recv_stream(&r, m.c, buf, sizeof(buf));
+    ack(&r);
+    /* Counted as good from its first ack on (the cron's count may lag). */
+    HARNESS_WAIT_FOR(write_accepted(m.c), "writes still refused with an acknowledging replica");
+    harness_cmd_ok(m.c, "CONFIG SET min-replicas-to-write 2");
+    harness_expect_error(harness_cmd(m.c, "SET k v"),
+                         "NOREPLICAS Not enough good replicas to write.");
+    close(r.fd);
+    master_down(&m);
+}
+END_TEST
+
+START_TEST(replconf_and_psync_answer_as_redis)
+{
+    struct master m;
+    master_up(&m, NULL);
+    int fd = harness_raw_connect(&m.s);
+    harness_raw_expect(fd, "REPLCONF ack", "-ERR syntax error\r\n");
+    harness_raw_send_line(fd, "REPLCONF ack 5"); /* never answered */
+    harness_raw_send_line(fd, "REPLCONF getack *");
+    harness_raw_expect(fd, "REPLCONF foo bar", "-ERR Unrecognized REPLCONF option: foo\r\n");
+    harness_raw_expect(fd, "REPLCONF listening-port x",
+                       "-ERR value is not an integer or out of range\r\n");
+    harness_raw_expect(fd, "PSYNC a b", "-ERR value is not an integer or out of range\r\n");
+    harness_raw_expect(fd, "PSYNC a 1 failover",
+                       "-ERR PSYNC FAILOVER can't be sent to a master.\r\n");
+    harness_raw_expect(fd, "MULTI", "+OK\r\n");
+    harness_raw_expect(fd, "SYNC", "-ERR Command not allowed inside a transaction\r\n");
+    harness_raw_expect(fd, "DISCARD", "+OK\r\n");
+    harness_raw_expect(fd, "ROLE", "*3\r\n$6\r\nmaster\r\n:0\r\n*0\r\n");
+    close(fd);
+    harness_expect_error(harness_cmd(m.c, "REPLICAOF no one"),
+                         "ERR unknown command 'REPLICAOF', with args beginning with: 'no' 'one' ");
+    master_down(&m);
+}
+END_TEST
+
+START_TEST(a_replica_that_does_not_read_is_dropped_at_its_limit)
+{
+    struct master m;
+    struct replica r;
+    master_up(&m, NULL);
+    harness_cmd_ok(m.c, "CONFIG SET client-output-buffer-limit %s", "replica 1mb 0 0");
+    full_sync(&r, &m, "replica.rdb");
+    harness_wait_info_ll(m.c, "replication", "connected_slaves", 1);
+    /* 32 MB of writes: more than the socket buffers and the limit. */
+    char *value = calloc(1, 1 << 20);
+    for (int i = 0; i < 32 && harness_info_ll(m.c, "replication", "connected_slaves") > 0; i++)
+        harness_cmd_ok(m.c, "SET big%d %b", i, value, (size_t)(1 << 20));
+    free(value);
+    harness_wait_info_ll(m.c, "replication", "connected_slaves", 0);
+    close(r.fd);
+    master_down(&m);
+}
+END_TEST
+
+static Suite *replication_suite(void)
+{
+    Suite *s = suite_create("replication");
+    TCase *tc = tcase_create("master");
+    tcase_set_timeout(tc, 120);
+    tcase_add_test(tc, full_sync_then_stream_give_the_master_s_data);
+    tcase_add_test(tc, a_replica_within_the_backlog_continues);
+    tcase_add_test(tc, wait_counts_replicas_that_acknowledge);
+    tcase_add_test(tc, min_replicas_to_write_needs_acknowledging_replicas);
+    tcase_add_test(tc, replconf_and_psync_answer_as_redis);
+    tcase_add_test(tc, a_replica_that_does_not_read_is_dropped_at_its_limit);
+    suite_add_tcase(s, tc);
+    return s;
+}
+
+int main(void)
+{
+    SRunner *sr = srunner_create(replication_suite());
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
