@@ -37,6 +37,7 @@
  */
 #include "fuzz.h"
 
+#include "acl.h"
 #include "client.h"
 #include "command.h"
 #include "config.h"
@@ -105,12 +106,29 @@ static void client_close(struct client *c)
     client_deinit(c);
 }
 
+/* Users and the ACL log as at start-up: an input may have run ACL SETUSER
+ * or DELUSER, or set requirepass (the default user's password), which
+ * config_reset does not undo. */
+static void acl_reset(void)
+{
+    static const struct resp_arg defaults[] = {{"reset", 5}, {"on", 2},  {"nopass", 6},
+                                               {"~*", 2},    {"&*", 2},  {"+@all", 5}};
+    size_t bad;
+
+    acl_deinit();
+    acl_log_reset();
+    FUZZ_CHECK(acl_init() == 0);
+    FUZZ_CHECK(acl_setuser("default", 7, defaults, sizeof(defaults) / sizeof(defaults[0]),
+                           &bad) == 0);
+}
+
 /* Back to the state every input starts from. */
 static void server_reset(void)
 {
     struct client admin;
 
     config_reset();
+    acl_reset();
     client_open(&admin);
     execute_line(&admin, "FLUSHALL SYNC\r\n");
     FUZZ_CHECK(admin.out.len == 5 && memcmp(admin.out.data, "+OK\r\n", 5) == 0);
