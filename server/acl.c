@@ -26,6 +26,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "bytes.h"
 #include "client.h"
 #include "command.h"
 #include "glob.h"
@@ -498,8 +499,7 @@ static void user_publish(struct acl_user *u)
 
 static int name_cmp(const struct acl_user *u, const char *name, size_t nlen)
 {
-    int c = memcmp(u->name, name, u->namelen < nlen ? u->namelen : nlen);
-    return c != 0 ? c : (u->namelen > nlen) - (u->namelen < nlen);
+    return bytes_cmp(u->name, u->namelen, name, nlen);
 }
 
 /* The index of the user named so, or where it would go; acl_lock held. */

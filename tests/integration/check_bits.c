@@ -362,9 +362,7 @@ END_TEST
 
 START_TEST(events_are_redis_s)
 {
-    EXPECT_OK("CONFIG SET notify-keyspace-events E$g");
-    redisContext *sub = harness_connect(&harness_srv);
-    freeReplyObject(harness_cmd(sub, "PSUBSCRIBE __keyevent@0__:*"));
+    redisContext *sub = harness_keyevent_subscriber("E$g");
     EXPECT_INT(0, "SETBIT k 1 1");
     EXPECT_INT(1, "SETBIT k 1 1");     /* unchanged: no event */
     freeReplyObject(CMD("BITFIELD k SET u8 0 5"));

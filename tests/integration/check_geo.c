@@ -308,9 +308,7 @@ END_TEST
 
 START_TEST(events_are_redis_s)
 {
-    EXPECT_OK("CONFIG SET notify-keyspace-events KEA");
-    redisContext *sub = harness_connect(&harness_srv);
-    freeReplyObject(harness_cmd(sub, "PSUBSCRIBE __keyevent@0__:*"));
+    redisContext *sub = harness_keyevent_subscriber("KEA");
     add_sicily();
     EXPECT_INT(0, "GEOADD Sicily NX 13.361389 38.115556 Palermo");
     EXPECT_INT(2, "GEORADIUS Sicily 15 37 200 km STORE dst");

@@ -371,9 +371,7 @@ END_TEST
 
 START_TEST(events_are_redis_s)
 {
-    EXPECT_OK("CONFIG SET notify-keyspace-events E$g");
-    redisContext *sub = harness_connect(&harness_srv);
-    freeReplyObject(harness_cmd(sub, "PSUBSCRIBE __keyevent@0__:*"));
+    redisContext *sub = harness_keyevent_subscriber("E$g");
     EXPECT_INT(1, "PFADD h a");
     EXPECT_INT(0, "PFADD h a");  /* unchanged: no event */
     EXPECT_INT(1, "PFCOUNT h");  /* caching: no event */

@@ -88,15 +88,6 @@ static void expect_events(struct watcher *w, const char *const *want)
                   n < nwant ? want[n] : got[nwant]);
 }
 
-/* Expect these bytes to arrive without sending anything. */
-static void expect_arrives(int fd, const char *bytes)
-{
-    char buf[256];
-    size_t want = strlen(bytes);
-    ck_assert_uint_eq(harness_raw_recv(fd, buf, sizeof(buf), want), want);
-    ck_assert_str_eq(buf, bytes);
-}
-
 /* ---- the writer --------------------------------------------------------------- */
 
 /* Send a command line (harness_raw_send_line's quoting) and read its reply. */
@@ -610,8 +601,8 @@ START_TEST(messages_have_publish_shapes_in_resp2_and_resp3)
                        ">3\r\n$10\r\npsubscribe\r\n$16\r\n__keyspace@0__:*\r\n:1\r\n");
     harness_cmd_ok(harness_ctx, "CONFIG SET notify-keyspace-events KE$");
     harness_cmd_ok(harness_ctx, "SET k v");
-    expect_arrives(r2, "*3\r\n$7\r\nmessage\r\n$18\r\n__keyevent@0__:set\r\n$1\r\nk\r\n");
-    expect_arrives(r3, ">4\r\n$8\r\npmessage\r\n$16\r\n__keyspace@0__:*\r\n"
+    harness_raw_expect_arrives(r2, "*3\r\n$7\r\nmessage\r\n$18\r\n__keyevent@0__:set\r\n$1\r\nk\r\n");
+    harness_raw_expect_arrives(r3, ">4\r\n$8\r\npmessage\r\n$16\r\n__keyspace@0__:*\r\n"
                        "$16\r\n__keyspace@0__:k\r\n$3\r\nset\r\n");
     harness_cmd_ok(harness_ctx, "CONFIG SET notify-keyspace-events %s", "");
     close(r2);
@@ -655,7 +646,7 @@ START_TEST(option_on_the_command_line)
     harness_raw_expect(fd, "SUBSCRIBE __keyspace@0__:k",
                        "*3\r\n$9\r\nsubscribe\r\n$16\r\n__keyspace@0__:k\r\n:1\r\n");
     harness_cmd_ok(f.c, "SET k v");
-    expect_arrives(fd, "*3\r\n$7\r\nmessage\r\n$16\r\n__keyspace@0__:k\r\n$3\r\nset\r\n");
+    harness_raw_expect_arrives(fd, "*3\r\n$7\r\nmessage\r\n$16\r\n__keyspace@0__:k\r\n$3\r\nset\r\n");
     close(fd);
     harness_down(&f);
 }

@@ -22,16 +22,6 @@
 
 /* ---- helpers ------------------------------------------------------------------ */
 
-/* Expect these bytes to arrive without sending anything. */
-static void expect_arrives(int fd, const char *bytes)
-{
-    char buf[4096];
-    size_t want = strlen(bytes);
-    size_t got = harness_raw_recv(fd, buf, sizeof(buf), want);
-    ck_assert_uint_eq(got, want);
-    ck_assert_str_eq(buf, bytes);
-}
-
 /* Switch a raw connection to RESP3, consuming HELLO's reply. */
 static void hello3(int fd)
 {
@@ -154,7 +144,7 @@ START_TEST(resp3_subscriber_on_another_connection_gets_pushes)
     hello3(sub);
     harness_raw_expect(sub, "PSUBSCRIBE n?ws", ">3\r\n$10\r\npsubscribe\r\n$4\r\nn?ws\r\n:1\r\n");
     harness_raw_expect(pub, "PUBLISH news hi", ":1\r\n");
-    expect_arrives(sub, ">4\r\n$8\r\npmessage\r\n$4\r\nn?ws\r\n$4\r\nnews\r\n$2\r\nhi\r\n");
+    harness_raw_expect_arrives(sub, ">4\r\n$8\r\npmessage\r\n$4\r\nn?ws\r\n$4\r\nnews\r\n$2\r\nhi\r\n");
     close(sub);
     close(pub);
     harness_stop(&s);
@@ -180,7 +170,7 @@ static void reply_off_subscriber(bool resp3)
     harness_raw_send_line(sub, "PING");
     harness_raw_expect(pub, "PUBLISH ch hi", ":1\r\n");
     snprintf(want, sizeof(want), "%s3\r\n$7\r\nmessage\r\n$2\r\nch\r\n$2\r\nhi\r\n", push);
-    expect_arrives(sub, want);
+    harness_raw_expect_arrives(sub, want);
     harness_raw_send_line(sub, "CLIENT REPLY SKIP"); /* refused in RESP2 subscribed mode */
     snprintf(want, sizeof(want), "%s3\r\n$11\r\nunsubscribe\r\n$2\r\nch\r\n:0\r\n", push);
     harness_raw_expect(sub, "UNSUBSCRIBE", want);
@@ -345,7 +335,7 @@ START_TEST(messages_reach_subscribers_on_every_worker_loop)
                                          "*4\r\n$8\r\npmessage\r\n$2\r\nc*\r\n$2\r\nch\r\n"
                                          "$3\r\n%s\r\n", word);
         }
-        expect_arrives(subs[i], want);
+        harness_raw_expect_arrives(subs[i], want);
         close(subs[i]);
     }
     close(pub);
@@ -412,14 +402,14 @@ START_TEST(shard_channels_are_a_namespace_of_their_own)
     harness_raw_expect(fd, "PING", "*2\r\n$4\r\npong\r\n$0\r\n\r\n");
 
     harness_expect_int(harness_cmd(c, "SPUBLISH a hi"), 1);
-    expect_arrives(fd, "*3\r\n$8\r\nsmessage\r\n$1\r\na\r\n$2\r\nhi\r\n");
+    harness_raw_expect_arrives(fd, "*3\r\n$8\r\nsmessage\r\n$1\r\na\r\n$2\r\nhi\r\n");
     harness_expect_int(harness_cmd(c, "PUBLISH a hi"), 1);
-    expect_arrives(fd, "*3\r\n$7\r\nmessage\r\n$1\r\na\r\n$2\r\nhi\r\n");
+    harness_raw_expect_arrives(fd, "*3\r\n$7\r\nmessage\r\n$1\r\na\r\n$2\r\nhi\r\n");
     harness_expect_int(harness_cmd(c, "SPUBLISH z hi"), 0);
 
     harness_raw_expect(other, "PSUBSCRIBE *", "*3\r\n$10\r\npsubscribe\r\n$1\r\n*\r\n:1\r\n");
     harness_expect_int(harness_cmd(c, "SPUBLISH b x"), 1); /* patterns see no shard messages */
-    expect_arrives(fd, "*3\r\n$8\r\nsmessage\r\n$1\r\nb\r\n$1\r\nx\r\n");
+    harness_raw_expect_arrives(fd, "*3\r\n$8\r\nsmessage\r\n$1\r\nb\r\n$1\r\nx\r\n");
 
     redisReply *r = harness_cmd(c, "PUBSUB SHARDCHANNELS");
     ck_assert_uint_eq(r->elements, 3);

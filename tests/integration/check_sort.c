@@ -364,9 +364,7 @@ END_TEST
 
 START_TEST(events_are_redis_s)
 {
-    EXPECT_OK("CONFIG SET notify-keyspace-events KEA");
-    redisContext *sub = harness_connect(&harness_srv);
-    freeReplyObject(harness_cmd(sub, "PSUBSCRIBE __keyevent@0__:*"));
+    redisContext *sub = harness_keyevent_subscriber("KEA");
     EXPECT_INT(3, "RPUSH l 3 1 2");
     EXPECT_INT(3, "SORT l STORE d");
     EXPECT_INT(3, "SORT l STORE d");

@@ -25,16 +25,6 @@
 
 /* ---- helpers ------------------------------------------------------------------ */
 
-/* Expect these bytes to arrive without sending anything. */
-static void expect_arrives(int fd, const char *bytes)
-{
-    char buf[4096];
-    size_t want = strlen(bytes);
-    size_t got = harness_raw_recv(fd, buf, sizeof(buf), want);
-    ck_assert_uint_eq(got, want);
-    ck_assert_str_eq(buf, bytes);
-}
-
 /* A push [invalidate, [key]] for one key. */
 static const char *invalidate_push(const char *key)
 {
@@ -235,7 +225,7 @@ START_TEST(writers_on_another_loop_invalidate_readers)
     ck_assert_int_eq(harness_info_ll(w, "stats", "tracking_total_items"), READERS);
     harness_cmd_ok(w, "SET shared v");
     for (int i = 0; i < READERS; i++)
-        expect_arrives(fds[i], invalidate_push("shared"));
+        harness_raw_expect_arrives(fds[i], invalidate_push("shared"));
     ck_assert_int_eq(harness_info_ll(w, "stats", "tracking_total_keys"), 0);
     for (int i = 0; i < READERS; i++)
         close(fds[i]);
@@ -254,11 +244,11 @@ START_TEST(resp2_redirect_client_gets_pubsub_messages)
     track_redirected(fd, rid, "");
     harness_raw_expect(fd, "GET k", "$-1\r\n");
     harness_raw_expect(fd, "SET k 1", "+OK\r\n");
-    expect_arrives(redir, invalidate_message("k"));
+    harness_raw_expect_arrives(redir, invalidate_message("k"));
     harness_raw_expect(fd, "GET k", "$1\r\n1\r\n");
     redisContext *w = harness_connect(&s);
     harness_cmd_ok(w, "FLUSHDB");
-    expect_arrives(redir, "*3\r\n$7\r\nmessage\r\n$20\r\n__redis__:invalidate\r\n$-1\r\n");
+    harness_raw_expect_arrives(redir, "*3\r\n$7\r\nmessage\r\n$20\r\n__redis__:invalidate\r\n$-1\r\n");
     redisReply *r = harness_cmd(w, "CLIENT LIST");
     char want[64];
     snprintf(want, sizeof(want), "flags=t db=0");
@@ -289,7 +279,7 @@ START_TEST(gone_redirect_client_is_reported_broken)
     harness_cmd_ok(w, "SET k 1");
     char want[128];
     snprintf(want, sizeof(want), ">2\r\n$21\r\ntracking-redir-broken\r\n:%lld\r\n", rid);
-    expect_arrives(fd, want);
+    harness_raw_expect_arrives(fd, want);
     snprintf(want, sizeof(want),
              "%%3\r\n$5\r\nflags\r\n~2\r\n$2\r\non\r\n$15\r\nbroken_redirect\r\n"
              "$8\r\nredirect\r\n:%lld\r\n$8\r\nprefixes\r\n*0\r\n",
@@ -311,12 +301,12 @@ START_TEST(bcast_sends_one_sorted_array_per_prefix)
     track_redirected(fd, rid, "BCAST PREFIX k PREFIX j");
     redisContext *w = harness_connect(&s);
     harness_cmd_ok(w, "MSET k2 1 j1 2 k1 3 x 1");
-    expect_arrives(redir, "*3\r\n$7\r\nmessage\r\n$20\r\n__redis__:invalidate\r\n*1\r\n$2\r\nj1\r\n"
+    harness_raw_expect_arrives(redir, "*3\r\n$7\r\nmessage\r\n$20\r\n__redis__:invalidate\r\n*1\r\n$2\r\nj1\r\n"
                           "*3\r\n$7\r\nmessage\r\n$20\r\n__redis__:invalidate\r\n*2\r\n"
                           "$2\r\nk1\r\n$2\r\nk2\r\n");
     harness_cmd_ok(w, "SET kx 1 PX 1");
-    expect_arrives(redir, invalidate_message("kx"));
-    expect_arrives(redir, invalidate_message("kx")); /* and when it expires */
+    harness_raw_expect_arrives(redir, invalidate_message("kx"));
+    harness_raw_expect_arrives(redir, invalidate_message("kx")); /* and when it expires */
     close(fd);
     close(redir);
     redisFree(w);
@@ -336,7 +326,7 @@ START_TEST(blocked_client_gets_its_invalidation_after_its_reply)
     redisContext *w = harness_connect(&s);
     HARNESS_WAIT_FOR(harness_info_ll(w, "clients", "blocked_clients") == 1, "BLMOVE blocks");
     ck_assert_int_eq(harness_cmd_int(w, "RPUSH l1 foo"), 1);
-    expect_arrives(fd, "$3\r\nfoo\r\n>2\r\n$10\r\ninvalidate\r\n*1\r\n$2\r\nl2\r\n");
+    harness_raw_expect_arrives(fd, "$3\r\nfoo\r\n>2\r\n$10\r\ninvalidate\r\n*1\r\n$2\r\nl2\r\n");
     close(fd);
     redisFree(w);
     harness_stop(&s);

@@ -656,6 +656,15 @@ void harness_expect_value(redisContext *c, const char *key, const void *bytes, s
 
 /* ---- raw sockets ------------------------------------------------------------------ */
 
+void harness_raw_expect_arrives(int fd, const char *bytes)
+{
+    char buf[4096];
+    size_t want = strlen(bytes);
+    ck_assert_uint_lt(want, sizeof(buf));
+    ck_assert_uint_eq(harness_raw_recv(fd, buf, sizeof(buf), want), want);
+    ck_assert_str_eq(buf, bytes);
+}
+
 int harness_raw_connect(const struct grove_server *s)
 {
     int fd = try_connect(s->port);
@@ -934,6 +943,15 @@ bool harness_array_has(const redisReply *r, const char *s)
         if (bulk_is(r->element[i], s))
             return true;
     return false;
+}
+
+redisContext *harness_keyevent_subscriber(const char *classes)
+{
+    harness_expect_status(harness_cmd(harness_ctx, "CONFIG SET notify-keyspace-events %s", classes),
+                          "OK");
+    redisContext *sub = harness_connect(&harness_srv);
+    freeReplyObject(harness_cmd(sub, "PSUBSCRIBE __keyevent@0__:*"));
+    return sub;
 }
 
 void harness_expect_events(redisContext *sub, const char *want)

@@ -172,6 +172,8 @@ bool harness_raw_closed(int fd);
 void harness_raw_send_line(int fd, const char *line);
 /* harness_raw_send_line, then expect exactly `bytes` back. */
 void harness_raw_expect(int fd, const char *line, const char *bytes);
+/* These exact bytes arrive on fd without anything sent (pushes, messages). */
+void harness_raw_expect_arrives(int fd, const char *bytes);
 /* A raw connection switched to RESP3 (HELLO 3's reply read and dropped). */
 int harness_resp3_connect(const struct grove_server *s);
 
@@ -232,6 +234,9 @@ bool harness_array_has(const redisReply *r, const char *s);
 /* The keyspace events a connection PSUBSCRIBEd to __keyevent@<db>__:*
  * receives next, as "event/key" words separated by spaces, in order. */
 void harness_expect_events(redisContext *sub, const char *want);
+/* A new connection PSUBSCRIBEd to __keyevent@0__:* after CONFIG SET
+ * notify-keyspace-events `classes` on harness_ctx; the caller frees it. */
+redisContext *harness_keyevent_subscriber(const char *classes);
 
 /* ---- shared fixtures ----------------------------------------------------- */
 
