@@ -413,12 +413,36 @@ static void command_list_command(struct cmd_ctx *ctx)
     resp_set_deferred_array_len(ctx->out, handle, f.count);
 }
 
+/* COMMAND GETKEYS's command: argv[0], or its subcommand argv[1] when it
+ * has subcommands and the line names one (as Redis's lookupCommand); NULL
+ * when the line names none that exists. */
+static const struct command *getkeys_target(const struct resp_arg *argv, size_t argc)
+{
+    const struct command *cmd = command_lookup(argv[0].ptr, argv[0].len);
+    if (cmd == NULL || cmd->subcommands == NULL || argc < 2)
+        return cmd;
+    return command_lookup_sub(cmd, argv[1].ptr, argv[1].len);
+}
+
+static bool command_has_keys(const struct command *cmd)
+{
+    return (cmd->first_key > 0 || cmd->numkeys_arg > 0 || cmd->key_keyword != NULL) &&
+           !(cmd->flags & CMD_NOT_KEYS);
+}
+
+/* Redis's checks, in its order: the command, whether it takes keys at all,
+ * its arity, then the keys this line names. */
 static void command_getkeys_command(struct cmd_ctx *ctx)
 {
-    const struct command *cmd = command_lookup(ctx->argv[2].ptr, ctx->argv[2].len);
+    const struct resp_arg *line = ctx->argv + 2;
     size_t argc = ctx->argc - 2;
+    const struct command *cmd = getkeys_target(line, argc);
     if (cmd == NULL) {
         resp_add_error(ctx->out, "ERR Invalid command specified");
+        return;
+    }
+    if (!command_has_keys(cmd)) {
+        resp_add_error(ctx->out, "ERR The command has no key arguments");
         return;
     }
     if ((cmd->arity > 0 && argc != (size_t)cmd->arity) ||
@@ -426,20 +450,18 @@ static void command_getkeys_command(struct cmd_ctx *ctx)
         resp_add_error(ctx->out, "ERR Invalid number of arguments specified for command");
         return;
     }
-    if ((cmd->first_key <= 0 && cmd->numkeys_arg <= 0 && cmd->key_keyword == NULL) ||
-        (cmd->flags & CMD_NOT_KEYS)) {
-        resp_add_error(ctx->out, "ERR The command has no key arguments");
-        return;
-    }
     struct command_keys keys;
-    if (command_keys_init(&keys, cmd, ctx->argv + 2, argc) <= 0) {
-        resp_add_error(ctx->out, "ERR Invalid arguments specified for command");
+    if (command_keys_init(&keys, cmd, line, argc) <= 0) {
+        if (cmd->flags & CMD_NO_MANDATORY_KEYS)
+            resp_add_array_len(ctx->out, 0);
+        else
+            resp_add_error(ctx->out, "ERR Invalid arguments specified for command");
         return;
     }
     size_t handle = resp_add_deferred_len(ctx->out);
     size_t n = 0, i;
     for (; command_keys_next(&keys, &i); n++)
-        resp_add_bulk(ctx->out, ctx->argv[2 + i].ptr, ctx->argv[2 + i].len);
+        resp_add_bulk(ctx->out, line[i].ptr, line[i].len);
     resp_set_deferred_array_len(ctx->out, handle, n);
 }
 
