@@ -836,27 +836,34 @@ static void time_command(struct cmd_ctx *ctx)
 }
 
 /* SHUTDOWN [NOSAVE|SAVE] [NOW] [FORCE] [ABORT], as Redis 7.0's
- * shutdownCommand: save first when asked to or when save points are set
- * (unless NOSAVE, and never while loading: half a dataset would replace
- * the file); a failed save keeps the server running unless FORCE. Grove
- * has no replicas to wait for, so a shutdown never waits: NOW changes
- * nothing and ABORT always finds no shutdown in progress. */
-static bool parse_shutdown(struct cmd_ctx *ctx, bool *save, bool *nosave, bool *force, bool *abort)
+ * shutdownCommand: lifecycle_shutdown_save decides about saving; a failed
+ * save keeps the server running unless FORCE. Grove does not wait for
+ * lagging replicas, so NOW changes nothing and ABORT always finds no
+ * shutdown in progress. */
+static bool parse_shutdown(struct cmd_ctx *ctx, unsigned *flags, bool *abort)
 {
-    bool now = false;
-    *save = *nosave = *force = *abort = false;
-    for (size_t i = 1; i < ctx->argc; i++) {
+    static const struct {
+        const char *word;
+        unsigned flag;
+    } modifiers[] = {{"nosave", CONFIG_SHUTDOWN_NOSAVE}, {"save", CONFIG_SHUTDOWN_SAVE},
+                     {"now", CONFIG_SHUTDOWN_NOW},       {"force", CONFIG_SHUTDOWN_FORCE}};
+    *flags = 0;
+    *abort = false;
+    size_t i = 1;
+    for (; i < ctx->argc; i++) {
         const struct resp_arg *a = &ctx->argv[i];
-        bool *flag = arg_is(a, "nosave") ? nosave : arg_is(a, "save") ? save
-                     : arg_is(a, "now") ? &now : arg_is(a, "force") ? force
-                     : arg_is(a, "abort") ? abort : NULL;
-        if (flag == NULL) {
-            reply_syntax_error(ctx);
-            return false;
-        }
-        *flag = true;
+        size_t m = 0;
+        while (m < sizeof(modifiers) / sizeof(modifiers[0]) && !arg_is(a, modifiers[m].word))
+            m++;
+        if (m < sizeof(modifiers) / sizeof(modifiers[0]))
+            *flags |= modifiers[m].flag;
+        else if (arg_is(a, "abort"))
+            *abort = true;
+        else
+            break;
     }
-    if ((*abort && (*save || *nosave || now || *force)) || (*save && *nosave)) {
+    const unsigned both = CONFIG_SHUTDOWN_SAVE | CONFIG_SHUTDOWN_NOSAVE;
+    if (i < ctx->argc || (*abort && *flags != 0) || (*flags & both) == both) {
         reply_syntax_error(ctx);
         return false;
     }
@@ -865,23 +872,19 @@ static bool parse_shutdown(struct cmd_ctx *ctx, bool *save, bool *nosave, bool *
 
 static void shutdown_command(struct cmd_ctx *ctx)
 {
-    bool save, nosave, force, abort;
-    if (!parse_shutdown(ctx, &save, &nosave, &force, &abort))
+    unsigned flags;
+    bool abort;
+    if (!parse_shutdown(ctx, &flags, &abort))
         return;
     if (abort) {
         resp_add_error(ctx->out, "ERR No shutdown in progress.");
         return;
     }
-    if (!nosave && script_busy()) {
+    if (!(flags & CONFIG_SHUTDOWN_NOSAVE) && script_busy()) {
         resp_add_error(ctx->out, script_busy_error());
         return;
     }
-    if (loading_in_progress()) {
-        save = false;
-        nosave = true;
-    }
-    if ((save || (!nosave && snapshot_save_points_set())) && snapshot_shutdown_save(force) < 0 &&
-        !force) {
+    if (lifecycle_shutdown_save(flags) < 0) {
         resp_add_error(ctx->out, "ERR Errors trying to SHUTDOWN. Check logs.");
         return;
     }

@@ -22,12 +22,14 @@
 #include "fsutil.h"
 #include "glob.h"
 #include "log.h"
+#include "log_syslog.h"
 #include "notify.h"
 #include "resp.h"
 
 enum option_kind {
     OPT_INT, OPT_MEMORY, OPT_STRING, OPT_BOOL, OPT_ENUM, OPT_OBUF_LIMIT, OPT_NOTIFY,
     OPT_PERCENTILES, /* a string of percentiles, shown as Redis formats them */
+    OPT_FLAGS,       /* words naming bits: enum_names[0] is none, [i] is bit i-1 */
 };
 
 #define OPT_IMMUTABLE 1 /* start-up only: CONFIG SET refuses it */
@@ -54,6 +56,10 @@ const char *const config_maxmemory_policies[MAXMEMORY_POLICIES + 1] = {
     NULL};
 
 static const char *const allow_names[] = {"no", "yes", "local", NULL};
+static const char *const supervised_names[] = {"no", "upstart", "systemd", "auto", NULL};
+/* enum config_shutdown_flag's bits, after "default" (none of them). */
+static const char *const shutdown_flag_names[] = {"default", "save", "nosave", "now", "force",
+                                                  NULL};
 /* In the order of aof.c's FSYNC_* values. */
 static const char *const appendfsync_names[] = {"no", "always", "everysec", NULL};
 
@@ -177,7 +183,21 @@ static const struct option options[] = {
      OPT_NO_EFFECT, NULL, "no", NULL, NULL},
     {"aof-rewrite-incremental-fsync", OPT_BOOL, FIELD(aof_rewrite_incremental_fsync), 0, 1,
      OPT_NO_EFFECT, NULL, "yes", NULL, NULL},
-    {"daemonize", OPT_BOOL, FIELD(daemonize), 0, 0, OPT_IMMUTABLE, NULL, "no", NULL, NULL},
+    {"daemonize", OPT_BOOL, FIELD(daemonize), 0, 1, OPT_IMMUTABLE, NULL, "no", NULL, NULL},
+    {"pidfile", OPT_STRING, FIELD(pidfile), 0, 0, OPT_IMMUTABLE, NULL, "", NULL, NULL},
+    {"supervised", OPT_ENUM, FIELD(supervised), 0, 0, OPT_IMMUTABLE, supervised_names, "no", NULL,
+     NULL},
+    {"syslog-enabled", OPT_BOOL, FIELD(syslog_enabled), 0, 1, OPT_IMMUTABLE, NULL, "no", NULL,
+     NULL},
+    {"syslog-ident", OPT_STRING, FIELD(syslog_ident), 0, 0, OPT_IMMUTABLE, NULL, "redis", NULL,
+     NULL},
+    {"syslog-facility", OPT_ENUM, FIELD(syslog_facility), 0, 0, OPT_IMMUTABLE,
+     log_syslog_facilities, "local0", NULL, NULL},
+    {"shutdown-on-sigint", OPT_FLAGS, FIELD(shutdown_on_sigint), 0, 15, 0, shutdown_flag_names,
+     "default", NULL, NULL},
+    {"shutdown-on-sigterm", OPT_FLAGS, FIELD(shutdown_on_sigterm), 0, 15, 0, shutdown_flag_names,
+     "default", NULL, NULL},
+    {"disable-thp", OPT_BOOL, FIELD(disable_thp), 0, 1, OPT_IMMUTABLE, NULL, "yes", NULL, NULL},
     {"dir", OPT_STRING, FIELD(dir), 0, 0, OPT_PROTECTED, NULL, ".", NULL, NULL},
     {"notify-keyspace-events", OPT_NOTIFY, FIELD(notify_keyspace_events), 0, LLONG_MAX, 0, NULL,
      "", NULL, NULL},
@@ -459,6 +479,46 @@ static int parse_enum_value(const struct option *opt, const char *value, long lo
     return -EINVAL;
 }
 
+/* Words naming flags, any order, at least one ("default" alone: none).
+ * SHUTDOWN's rule holds: SAVE and NOSAVE exclude each other. */
+static int parse_flags_value(const struct option *opt, const char *value, long long *v,
+                             char *reason, size_t cap)
+{
+    char words[CONFIG_VALUE_MAX];
+    snprintf(words, sizeof(words), "%s", value);
+    long long bits = 0;
+    int n = 0;
+    for (char *save, *w = strtok_r(words, " \t", &save); w; w = strtok_r(NULL, " \t", &save), n++) {
+        long long i;
+        if (parse_enum(opt, w, &i) < 0) {
+            describe_enum(opt, reason, cap);
+            return -EINVAL;
+        }
+        bits |= i > 0 ? 1LL << (i - 1) : 0;
+    }
+    if (n == 0) {
+        describe_enum(opt, reason, cap);
+        return -EINVAL;
+    }
+    if ((bits & CONFIG_SHUTDOWN_SAVE) && (bits & CONFIG_SHUTDOWN_NOSAVE))
+        return reason_for(reason, cap,
+                          "shutdown options SAVE and NOSAVE can't be used simultaneously");
+    *v = bits;
+    return 0;
+}
+
+static void format_flags(const struct option *opt, long long bits, char *buf, size_t len)
+{
+    size_t used = 0;
+    buf[0] = '\0';
+    for (int i = 1; opt->enum_names[i] != NULL && used < len; i++)
+        if (bits & (1LL << (i - 1)))
+            used += (size_t)snprintf(buf + used, len - used, "%s%s", used ? " " : "",
+                                     opt->enum_names[i]);
+    if (used == 0)
+        snprintf(buf, len, "%s", opt->enum_names[0]);
+}
+
 static int parse_notify_value(const struct option *opt, const char *value, long long *v,
                               char *reason, size_t cap)
 {
@@ -490,7 +550,7 @@ static int parse_memory_value(const struct option *opt, const char *value, long 
 /* Bounds, and the rules particular options add to them. */
 static int check_number(const struct option *opt, long long *v, char *reason, size_t cap)
 {
-    if (opt->kind != OPT_ENUM && (*v < opt->min || *v > opt->max)) {
+    if (opt->kind != OPT_ENUM && opt->kind != OPT_FLAGS && (*v < opt->min || *v > opt->max)) {
         snprintf(reason, cap, "argument must be between %lld and %lld inclusive", opt->min,
                  opt->max);
         return -EINVAL;
@@ -541,7 +601,7 @@ static int apply_string(struct config *cfg, const struct option *opt, const char
 static const parse_fn parsers[] = {
     [OPT_INT] = parse_int_value, [OPT_MEMORY] = parse_memory_value,
     [OPT_BOOL] = parse_bool_value, [OPT_ENUM] = parse_enum_value,
-    [OPT_NOTIFY] = parse_notify_value,
+    [OPT_NOTIFY] = parse_notify_value, [OPT_FLAGS] = parse_flags_value,
 };
 
 /* A numeric option's value `text` parsed, or false if it does not parse. */
@@ -785,6 +845,9 @@ static void format_value(struct config *cfg, const struct option *opt, char *buf
         break;
     case OPT_ENUM:
         snprintf(buf, len, "%s", opt->enum_names[v]);
+        break;
+    case OPT_FLAGS:
+        format_flags(opt, v, buf, len);
         break;
     case OPT_NOTIFY:
         notify_format_classes((unsigned)v, buf, len);

@@ -118,8 +118,28 @@ struct config {
     atomic_llong no_appendfsync_on_rewrite; /* not acted on: "yes" is warned about */
     atomic_llong aof_rewrite_incremental_fsync;
     atomic_llong daemonize;
+    char *pidfile;                        /* "" unless set (or written by a daemon) */
+    atomic_llong supervised;              /* enum config_supervised */
+    atomic_llong syslog_enabled;          /* log to syslog as well (start-up only) */
+    char *syslog_ident;
+    atomic_llong syslog_facility;         /* index into log_syslog_facilities */
+    atomic_llong shutdown_on_sigint;      /* CONFIG_SHUTDOWN_* bits */
+    atomic_llong shutdown_on_sigterm;
+    atomic_llong disable_thp;
     char *dir;
     atomic_llong notify_keyspace_events;  /* enum notify_class bits (notify.h) */
+};
+
+/* supervised: in the order of its names. */
+enum config_supervised { SUPERVISED_NO, SUPERVISED_UPSTART, SUPERVISED_SYSTEMD, SUPERVISED_AUTO };
+
+/* shutdown-on-sigint / shutdown-on-sigterm: SHUTDOWN's modifiers a signal
+ * implies, as bits ("default" is none). */
+enum config_shutdown_flag {
+    CONFIG_SHUTDOWN_SAVE = 1,
+    CONFIG_SHUTDOWN_NOSAVE = 2,
+    CONFIG_SHUTDOWN_NOW = 4,
+    CONFIG_SHUTDOWN_FORCE = 8,
 };
 
 /* enable-protected-configs: who may CONFIG SET a protected option (dir). */

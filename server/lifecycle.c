@@ -23,6 +23,7 @@
 #include "loading.h"
 #include "log.h"
 #include "notify.h"
+#include "process.h"
 #include "rlimit.h"
 #include "function.h"
 #include "script_lua.h"
@@ -84,19 +85,35 @@ static void close_main_handles(void)
 
 static void begin_shutdown(void)
 {
+    process_notify_stopping();
     snapshot_kill_child();
     worker_loop_pool_stop();
     close_main_handles();
 }
 
+int lifecycle_shutdown_save(unsigned flags)
+{
+    if (loading_in_progress())
+        return 0;
+    bool force = flags & CONFIG_SHUTDOWN_FORCE;
+    bool save = (flags & CONFIG_SHUTDOWN_SAVE) ||
+                (!(flags & CONFIG_SHUTDOWN_NOSAVE) && snapshot_save_points_set());
+    return !save || snapshot_shutdown_save(force) == 0 || force ? 0 : -1;
+}
+
+/* SIGTERM and SIGINT shut down as SHUTDOWN with shutdown-on-sigterm's or
+ * shutdown-on-sigint's modifiers would. */
 static void signal_cb(uv_signal_t *handle, int signum)
 {
-    const char *name = signum == SIGINT ? "SIGINT" : "SIGTERM";
-    log_warning("Received %s scheduling shutdown...", name);
     (void)handle;
-    /* As Redis: save when save points are set, unless the dataset is
-     * still loading; a failed save keeps the server up. */
-    if (!loading_in_progress() && snapshot_save_points_set() && snapshot_shutdown_save(false) < 0) {
+    const char *name = signum == SIGINT ? "SIGINT" : "SIGTERM";
+    if (loading_in_progress())
+        log_warning("Received shutdown signal during loading, scheduling shutdown.");
+    else
+        log_warning("Received %s scheduling shutdown...", name);
+    long long flags = signum == SIGINT ? server.cfg.shutdown_on_sigint
+                                       : server.cfg.shutdown_on_sigterm;
+    if (lifecycle_shutdown_save((unsigned)flags) < 0) {
         log_warning("%s received but errors trying to shut down the server, check the logs "
                     "for more information", name);
         return;
@@ -146,6 +163,7 @@ static void loaded_cb(uv_async_t *handle)
         return;
     }
     log_notice("Ready to accept connections tcp");
+    process_notify_ready();
 }
 
 /* The workers already listen: until the load is over they answer
@@ -288,8 +306,10 @@ int lifecycle_run(void)
         goto out;
     }
     loading_begin(0);
+    process_check_memory_settings(&server.cfg);
     if (start_workers(nloops) == 0 && start_loader() == 0) {
         note_started();
+        process_pidfile_create(&server.cfg);
         rc = 0;
     } else {
         begin_shutdown();
@@ -300,6 +320,7 @@ int lifecycle_run(void)
         rc = -1;
     if (aof_shutdown_flush() < 0)
         log_warning("Error flushing the AOF before exiting");
+    process_pidfile_remove(&server.cfg);
     if (rc == 0)
         log_warning("Grove is now ready to exit, bye bye...");
 out:

@@ -34,6 +34,13 @@ int lifecycle_run(void);
 int lifecycle_state_init(unsigned nloops);
 void lifecycle_state_deinit(void);
 
+/* Save before a shutdown as Redis's prepareForShutdown: when `flags`
+ * (enum config_shutdown_flag) say SAVE, or save points are set and they
+ * do not say NOSAVE; never while loading (half a data set would replace
+ * the file). 0, or -1 when the save failed without FORCE: the server
+ * must stay up. Any thread. */
+int lifecycle_shutdown_save(unsigned flags);
+
 /* Ask the main thread to shut the server down (any thread). */
 void lifecycle_request_shutdown(void);
 

@@ -9,14 +9,18 @@
 #include <fcntl.h>
 #include <stdarg.h>
 #include <stdatomic.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/time.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "log_syslog.h"
+
 static atomic_int log_threshold = LOG_NOTICE;
 static int log_fd = STDERR_FILENO;
+static atomic_bool to_syslog;
 
 const char *const log_level_names[LOG_LEVELS + 1] = {
     [LOG_DEBUG] = "debug", [LOG_VERBOSE] = "verbose", [LOG_NOTICE] = "notice",
@@ -29,25 +33,38 @@ void log_set_level(enum log_level level)
     atomic_store(&log_threshold, level);
 }
 
+static void close_file(void)
+{
+    if (log_fd != STDERR_FILENO)
+        close(log_fd);
+    log_fd = STDERR_FILENO;
+}
+
 int log_open(const char *path)
 {
     if (path == NULL || path[0] == '\0') {
-        log_close();
+        close_file();
         return 0;
     }
     int fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
     if (fd < 0)
         return -errno;
-    log_close();
+    close_file();
     log_fd = fd;
     return 0;
 }
 
+void log_open_syslog(const char *ident, long long facility)
+{
+    log_syslog_open(ident, facility);
+    atomic_store(&to_syslog, true);
+}
+
 void log_close(void)
 {
-    if (log_fd != STDERR_FILENO)
-        close(log_fd);
-    log_fd = STDERR_FILENO;
+    if (atomic_exchange(&to_syslog, false))
+        log_syslog_close();
+    close_file();
 }
 
 void log_msg(enum log_level level, const char *fmt, ...)
@@ -67,11 +84,14 @@ void log_msg(enum log_level level, const char *fmt, ...)
 
     va_list ap;
     va_start(ap, fmt);
+    size_t prefix = n;
     int body = vsnprintf(line + n, sizeof(line) - n, fmt, ap);
     va_end(ap);
     n = body < 0 ? n : n + (size_t)body;
     if (n > sizeof(line) - 2)
         n = sizeof(line) - 2;
+    if (atomic_load_explicit(&to_syslog, memory_order_relaxed))
+        log_syslog_write(level, line + prefix, n - prefix);
     line[n++] = '\n';
     ssize_t ignored = write(log_fd, line, n);
     (void)ignored;

@@ -16,6 +16,8 @@ extern const char *const log_level_names[LOG_LEVELS + 1];
 void log_set_level(enum log_level level);
 /* Open `path` for appending (empty: stderr). Returns 0 or -errno. */
 int log_open(const char *path);
+/* Copy every line to syslog as well (syslog-enabled), until log_close. */
+void log_open_syslog(const char *ident, long long facility);
 void log_close(void);
 void log_msg(enum log_level level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 

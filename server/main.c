@@ -13,6 +13,7 @@
 
 #include "lifecycle.h"
 #include "log.h"
+#include "process.h"
 #include "server.h"
 
 static void usage(void)
@@ -52,6 +53,14 @@ int main(int argc, char **argv)
     rc = log_open(server.cfg.logfile);
     if (rc < 0) {
         fprintf(stderr, "Can't open the log file %s: %s\n", server.cfg.logfile, strerror(-rc));
+        goto out;
+    }
+    if (server.cfg.syslog_enabled)
+        log_open_syslog(server.cfg.syslog_ident, server.cfg.syslog_facility);
+    /* Before any thread starts: a fork keeps only the calling thread. */
+    bool supervised = process_supervise((enum config_supervised)server.cfg.supervised);
+    if (server.cfg.daemonize && !supervised && (rc = process_daemonize()) < 0) {
+        log_warning("Can't daemonize: %s", strerror(-rc));
         goto out;
     }
     rc = lifecycle_run();

@@ -1,0 +1,42 @@
+/*
+ * process.h - grove-server's relations with what starts and watches it,
+ * as redis-server has them: daemonizing (daemonize), the pid file
+ * (pidfile), readiness and stopping notices to a supervisor (supervised:
+ * systemd's notify protocol, upstart's SIGSTOP), and the start-up checks
+ * of the kernel's memory settings (overcommit, transparent huge pages,
+ * disable-thp).
+ *
+ * Thread safety: process_supervise and process_daemonize run before any
+ * other thread exists; the rest from the main thread.
+ */
+#ifndef GROVE_PROCESS_H
+#define GROVE_PROCESS_H
+
+#include <stdbool.h>
+
+#include "config.h"
+
+/* Resolve `supervised auto` from the environment and tell the supervisor
+ * the server is starting (upstart: stop until it continues us). True when
+ * a supervisor watches: then daemonize yes does not fork, as in Redis. */
+bool process_supervise(enum config_supervised mode);
+/* systemd: the data set is loaded and clients are served; Grove stops. */
+void process_notify_ready(void);
+void process_notify_stopping(void);
+
+/* Fork; the parent exits 0 and the child, in a new session, goes on with
+ * stdin, stdout and stderr on /dev/null. 0 or a negative errno. */
+int process_daemonize(void);
+
+/* Write getpid() to pidfile (a daemon without one: /var/run/redis.pid,
+ * which CONFIG GET pidfile then shows). A failure is logged, not fatal. */
+void process_pidfile_create(struct config *cfg);
+/* Remove the pid file this process wrote, at exit. */
+void process_pidfile_remove(const struct config *cfg);
+
+/* Warn about vm.overcommit_memory other than 1, and about transparent
+ * huge pages set to "always" unless disable-thp turned them off for
+ * this process. */
+void process_check_memory_settings(const struct config *cfg);
+
+#endif
