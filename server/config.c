@@ -24,6 +24,7 @@
 #include "log.h"
 #include "log_syslog.h"
 #include "notify.h"
+#include "process.h"
 #include "resp.h"
 
 enum option_kind {
@@ -56,6 +57,7 @@ const char *const config_maxmemory_policies[MAXMEMORY_POLICIES + 1] = {
     NULL};
 
 static const char *const allow_names[] = {"no", "yes", "local", NULL};
+static const char *const oom_score_adj_names[] = {"no", "yes", "relative", "absolute", NULL};
 static const char *const supervised_names[] = {"no", "upstart", "systemd", "auto", NULL};
 /* enum config_shutdown_flag's bits, after "default" (none of them). */
 static const char *const shutdown_flag_names[] = {"default", "save", "nosave", "now", "force",
@@ -198,6 +200,10 @@ static const struct option options[] = {
     {"shutdown-on-sigterm", OPT_FLAGS, FIELD(shutdown_on_sigterm), 0, 15, 0, shutdown_flag_names,
      "default", NULL, NULL},
     {"disable-thp", OPT_BOOL, FIELD(disable_thp), 0, 1, OPT_IMMUTABLE, NULL, "yes", NULL, NULL},
+    {"oom-score-adj", OPT_ENUM, FIELD(oom_score_adj), 0, 0, 0, oom_score_adj_names, "no", NULL,
+     NULL},
+    {"oom-score-adj-values", OPT_STRING, FIELD(oom_score_adj_values), 0, 0, 0, NULL, "0 200 800",
+     NULL, NULL},
     {"dir", OPT_STRING, FIELD(dir), 0, 0, OPT_PROTECTED, NULL, ".", NULL, NULL},
     {"notify-keyspace-events", OPT_NOTIFY, FIELD(notify_keyspace_events), 0, LLONG_MAX, 0, NULL,
      "", NULL, NULL},
@@ -577,8 +583,12 @@ static int apply_string(struct config *cfg, const struct option *opt, const char
                         char *reason, size_t cap)
 {
     double percentiles[CONFIG_MAX_PERCENTILES];
+    int oom_values[PROCESS_OOM_CLASSES];
     if (opt->offset == FIELD(save) && !valid_save(value))
         return reason_for(reason, cap, "Invalid save parameters");
+    if (opt->offset == FIELD(oom_score_adj_values) &&
+        !process_oom_values_parse(value, oom_values, reason, cap))
+        return -EINVAL;
     if (opt->kind == OPT_PERCENTILES &&
         parse_percentiles(value, percentiles, CONFIG_MAX_PERCENTILES, reason, cap) < 0)
         return -EINVAL;
@@ -642,13 +652,44 @@ static bool holds(struct config *cfg, const struct option *opt, const char *text
     return parse_number(opt, text, &v) && v == *int_field(cfg, opt);
 }
 
+static void format_value(struct config *cfg, const struct option *opt, char *buf, size_t len);
+
+static bool is_oom_option(const struct option *opt)
+{
+    return opt->offset == FIELD(oom_score_adj) || opt->offset == FIELD(oom_score_adj_values);
+}
+
+/* oom-score-adj and its values act at once; what the kernel refuses is
+ * taken back, with Redis's error. */
+static int apply_oom_score(struct config *cfg, const struct option *opt, const char *old,
+                           char *reason, size_t cap)
+{
+    int v[PROCESS_OOM_CLASSES];
+    if (opt->offset == FIELD(oom_score_adj_values) &&
+        process_oom_values_parse(cfg->oom_score_adj_values, v, reason, cap) &&
+        (v[PROCESS_OOM_REPLICA] < v[PROCESS_OOM_MASTER] ||
+         v[PROCESS_OOM_BGCHILD] < v[PROCESS_OOM_REPLICA]))
+        log_warning("The oom-score-adj-values configuration may not work for non-privileged "
+                    "processes! Please consult the documentation.");
+    if (process_oom_score_update(cfg, PROCESS_OOM_MASTER) == 0)
+        return 0;
+    char ignored[256];
+    apply(cfg, opt, old, ignored, sizeof(ignored));
+    process_oom_score_update(cfg, PROCESS_OOM_MASTER);
+    return reason_for(reason, cap, "Failed to set current oom_score_adj. Check server logs.");
+}
+
 /* apply, plus what a new value sets in motion beyond the struct: the
  * loader's and CONFIG SET's path (not config_init's, which also builds
  * scratch configurations of defaults). */
 static int apply_live(struct config *cfg, const struct option *opt, const char *value,
                       char *reason, size_t cap)
 {
+    char old[CONFIG_VALUE_MAX];
+    format_value(cfg, opt, old, sizeof(old));
     int rc = apply(cfg, opt, value, reason, cap);
+    if (rc == 0 && is_oom_option(opt))
+        rc = apply_oom_score(cfg, opt, old, reason, cap);
     if (rc == 0 && opt->offset == FIELD(loglevel))
         log_set_level((enum log_level)cfg->loglevel);
     if (rc == 0 && (opt->flags & OPT_NO_EFFECT) && !holds(cfg, opt, no_effect_value(opt)))

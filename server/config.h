@@ -126,12 +126,22 @@ struct config {
     atomic_llong shutdown_on_sigint;      /* CONFIG_SHUTDOWN_* bits */
     atomic_llong shutdown_on_sigterm;
     atomic_llong disable_thp;
+    atomic_llong oom_score_adj;           /* enum config_oom_score_adj */
+    char *oom_score_adj_values;           /* "master replica bgchild" */
     char *dir;
     atomic_llong notify_keyspace_events;  /* enum notify_class bits (notify.h) */
 };
 
 /* supervised: in the order of its names. */
 enum config_supervised { SUPERVISED_NO, SUPERVISED_UPSTART, SUPERVISED_SYSTEMD, SUPERVISED_AUTO };
+
+/* oom-score-adj: in the order of its names (yes is relative). */
+enum config_oom_score_adj {
+    OOM_SCORE_ADJ_NO,
+    OOM_SCORE_ADJ_YES,
+    OOM_SCORE_ADJ_RELATIVE,
+    OOM_SCORE_ADJ_ABSOLUTE
+};
 
 /* shutdown-on-sigint / shutdown-on-sigterm: SHUTDOWN's modifiers a signal
  * implies, as bits ("default" is none). */

@@ -11,6 +11,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -217,4 +218,109 @@ void process_check_memory_settings(const struct config *cfg)
 {
     check_overcommit();
     check_transparent_huge_pages(cfg->disable_thp != 0);
+}
+
+/* ---- oom_score_adj ----------------------------------------------------------- */
+
+/* The value found before Grove first changed it, which oom-score-adj no
+ * puts back; under oom_lock. */
+static pthread_mutex_t oom_lock = PTHREAD_MUTEX_INITIALIZER;
+static bool oom_adjusted;
+static int oom_base;
+
+bool process_oom_values_parse(const char *text, int out[PROCESS_OOM_CLASSES], char *reason,
+                              size_t cap)
+{
+    char copy[256], *save = NULL;
+    snprintf(copy, sizeof(copy), "%s", text);
+    int n = 0;
+    for (char *w = strtok_r(copy, " ", &save); w != NULL; w = strtok_r(NULL, " ", &save), n++) {
+        char *end;
+        errno = 0;
+        long long v = strtoll(w, &end, 10);
+        if (n < PROCESS_OOM_CLASSES && (*end != '\0' || errno != 0 || v < -2000 || v > 2000)) {
+            snprintf(reason, cap,
+                     "Invalid oom-score-adj-values, elements must be between -2000 and 2000.");
+            return false;
+        }
+        if (n < PROCESS_OOM_CLASSES)
+            out[n] = (int)v;
+    }
+    if (n != PROCESS_OOM_CLASSES) {
+        snprintf(reason, cap, "wrong number of arguments");
+        return false;
+    }
+    return true;
+}
+
+/* The score for `cls`, or false when Grove leaves the score alone;
+ * oom_lock held. Reads the score found first, once. */
+static bool oom_score_for(const struct config *cfg, enum process_oom_class cls, int *score)
+{
+    long long mode = cfg->oom_score_adj;
+    if (mode == OOM_SCORE_ADJ_NO) {
+        *score = oom_base;
+        return oom_adjusted;
+    }
+    if (!oom_adjusted) {
+        char line[32];
+        read_first_line("/proc/self/oom_score_adj", line, sizeof(line));
+        if (line[0] == '\0') {
+            log_warning("Unable to read oom_score_adj: %s", strerror(errno));
+            return false;
+        }
+        oom_base = atoi(line);
+    }
+    int values[PROCESS_OOM_CLASSES] = {0};
+    char reason[128];
+    process_oom_values_parse(cfg->oom_score_adj_values, values, reason, sizeof(reason));
+    int v = values[cls] + (mode == OOM_SCORE_ADJ_ABSOLUTE ? 0 : oom_base);
+    *score = v < -1000 ? -1000 : v > 1000 ? 1000 : v;
+    return true;
+}
+
+/* async-signal-safe: a forked child calls it. */
+static int write_oom_score(const char *text)
+{
+    int fd = open("/proc/self/oom_score_adj", O_WRONLY | O_CLOEXEC);
+    if (fd < 0)
+        return -1;
+    ssize_t n = write(fd, text, strlen(text));
+    close(fd);
+    return n == (ssize_t)strlen(text) ? 0 : -1;
+}
+
+int process_oom_score_update(const struct config *cfg, enum process_oom_class cls)
+{
+    pthread_mutex_lock(&oom_lock);
+    int score, rc = 0;
+    if (oom_score_for(cfg, cls, &score)) {
+        char text[16];
+        snprintf(text, sizeof(text), "%d\n", score);
+        rc = write_oom_score(text);
+        if (rc < 0)
+            log_warning("Unable to write oom_score_adj: %s", strerror(errno));
+        else
+            oom_adjusted = cfg->oom_score_adj != OOM_SCORE_ADJ_NO;
+    } else if (cfg->oom_score_adj != OOM_SCORE_ADJ_NO) {
+        rc = -1;
+    }
+    pthread_mutex_unlock(&oom_lock);
+    return rc;
+}
+
+void process_oom_score_child_text(const struct config *cfg, char *buf, size_t cap)
+{
+    pthread_mutex_lock(&oom_lock);
+    int score;
+    buf[0] = '\0';
+    if (cfg->oom_score_adj != OOM_SCORE_ADJ_NO && oom_score_for(cfg, PROCESS_OOM_BGCHILD, &score))
+        snprintf(buf, cap, "%d\n", score);
+    pthread_mutex_unlock(&oom_lock);
+}
+
+void process_oom_score_child_write(const char *text)
+{
+    if (text[0] != '\0')
+        write_oom_score(text);
 }

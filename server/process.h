@@ -39,4 +39,26 @@ void process_pidfile_remove(const struct config *cfg);
  * this process. */
 void process_check_memory_settings(const struct config *cfg);
 
+/* oom-score-adj's classes, in oom-score-adj-values's order. */
+enum process_oom_class {
+    PROCESS_OOM_MASTER,
+    PROCESS_OOM_REPLICA,
+    PROCESS_OOM_BGCHILD,
+    PROCESS_OOM_CLASSES
+};
+/* oom-score-adj-values: three integers from -2000 to 2000, or false with
+ * Redis's reason. */
+bool process_oom_values_parse(const char *text, int out[PROCESS_OOM_CLASSES], char *reason,
+                              size_t cap);
+/* Set /proc/self/oom_score_adj as oom-score-adj says for a process of
+ * class `cls` (relative: added to the score found before Grove first
+ * changed it; no: that score back). 0, or -1 when the kernel refuses
+ * (logged): lowering a score needs CAP_SYS_RESOURCE. Call with cfg's
+ * values stable (config_lock held, or before other threads run). */
+int process_oom_score_update(const struct config *cfg, enum process_oom_class cls);
+/* Before a fork: what the child writes to its oom_score_adj ("" for
+ * nothing), so that the child itself only open()s and write()s. */
+void process_oom_score_child_text(const struct config *cfg, char *buf, size_t cap);
+void process_oom_score_child_write(const char *text);
+
 #endif

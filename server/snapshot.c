@@ -36,6 +36,7 @@
 #include "latency.h"
 #include "loading.h"
 #include "log.h"
+#include "process.h"
 #include "rdb_file.h"
 #include "script.h"
 #include "server.h"
@@ -77,6 +78,7 @@ struct save_job {
     bool stall; /* fault injection: the child waits to be killed */
     long long used_mem;
     struct rdb_buf functions; /* the libraries, already serialised */
+    char oom_score[16];       /* what the child writes to its oom_score_adj */
 };
 
 /* dir/name, or dir/temp-<pid>.rdb when name is NULL. */
@@ -101,6 +103,7 @@ static int job_prepare(struct save_job *job)
     config_lock();
     snprintf(job->dir, sizeof(job->dir), "%s", server.cfg.dir);
     file_path(job->path, sizeof(job->path), server.cfg.dir, server.cfg.dbfilename, 0);
+    process_oom_score_child_text(&server.cfg, job->oom_score, sizeof(job->oom_score));
     config_unlock();
     script_lock();
     rc = function_rdb_write(&w);
@@ -276,16 +279,18 @@ int snapshot_save(void)
     return rc;
 }
 
-static void child_signals(void)
+/* The child's own settings: default signals, the bgchild oom score. */
+static void child_setup(const struct save_job *job)
 {
     signal(SIGTERM, SIG_DFL);
     signal(SIGINT, SIG_DFL);
     signal(SIGUSR1, SIG_DFL);
+    process_oom_score_child_write(job->oom_score);
 }
 
 static void child_main(struct save_job *job)
 {
-    child_signals();
+    child_setup(job);
     while (job->stall)
         pause();
     file_path(job->tmp, sizeof(job->tmp), job->dir, NULL, getpid());
@@ -381,7 +386,7 @@ int snapshot_bgsave(void)
 /* The other child's work: its run callback, or the RDB at rdb_path. */
 static void other_child_main(const struct snapshot_child *ch, struct save_job *job)
 {
-    child_signals();
+    child_setup(job);
     if (ch->run)
         _exit(ch->run(ch->ud) == 0 ? 0 : 1);
     _exit(save_to_disk(job) == 0 ? 0 : 1);

@@ -10,10 +10,13 @@
  *     it shuts down; daemonize yes then does not fork.
  *   - shutdown-on-sigterm / shutdown-on-sigint: the SHUTDOWN modifiers a
  *     signal implies (save, nosave, force...), CONFIG SET's checks.
+ *   - oom-score-adj / oom-score-adj-values: the process's and a saving
+ *     child's /proc oom_score_adj, and back when turned off.
  *   - the start-up-only options (pidfile, supervised, syslog-*,
  *     disable-thp) refuse CONFIG SET as Redis does.
  */
 #include <check.h>
+#include <dirent.h>
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
@@ -326,6 +329,103 @@ START_TEST(syslog_enabled_server_starts_and_serves)
 }
 END_TEST
 
+/* ---- oom-score-adj ------------------------------------------------------------------------- */
+
+static int oom_score_of(int pid)
+{
+    char path[64], line[32] = "";
+    snprintf(path, sizeof(path), "/proc/%d/oom_score_adj", pid);
+    FILE *fp = fopen(path, "r");
+    ck_assert_msg(fp != NULL, "no %s", path);
+    ck_assert(fgets(line, sizeof(line), fp) != NULL);
+    fclose(fp);
+    return atoi(line);
+}
+
+/* The first process whose parent is `parent`, or 0. */
+static int child_of(int parent)
+{
+    DIR *proc = opendir("/proc");
+    struct dirent *e;
+    int found = 0;
+    while (found == 0 && proc != NULL && (e = readdir(proc)) != NULL) {
+        char path[300], stat[512];
+        int pid = atoi(e->d_name), ppid = 0;
+        snprintf(path, sizeof(path), "/proc/%s/stat", e->d_name);
+        FILE *fp = pid > 0 ? fopen(path, "r") : NULL;
+        if (fp == NULL)
+            continue;
+        char *close_paren = fgets(stat, sizeof(stat), fp) ? strrchr(stat, ')') : NULL;
+        if (close_paren != NULL && sscanf(close_paren + 2, "%*c %d", &ppid) == 1 && ppid == parent)
+            found = pid;
+        fclose(fp);
+    }
+    if (proc != NULL)
+        closedir(proc);
+    return found;
+}
+
+START_TEST(oom_score_adj_sets_the_process_score_and_gives_it_back)
+{
+    struct grove_server s;
+    harness_start(&s, NULL);
+    int base = oom_score_of(s.pid);
+    redisContext *c = harness_connect(&s);
+    harness_cmd_ok(c, "CONFIG SET oom-score-adj-values %s", "10 20 30");
+    ck_assert_int_eq(oom_score_of(s.pid), base); /* oom-score-adj no */
+    harness_cmd_ok(c, "CONFIG SET oom-score-adj relative");
+    ck_assert_int_eq(oom_score_of(s.pid), base + 10 > 1000 ? 1000 : base + 10);
+    harness_cmd_ok(c, "CONFIG SET oom-score-adj-values %s", "900 950 2000");
+    ck_assert_int_eq(oom_score_of(s.pid), base + 900 > 1000 ? 1000 : base + 900);
+    harness_cmd_ok(c, "CONFIG SET oom-score-adj no");
+    ck_assert_int_eq(oom_score_of(s.pid), base);
+    harness_expect_error(harness_cmd(c, "CONFIG SET oom-score-adj-values %s", "0 200 3000"),
+                         "ERR CONFIG SET failed (possibly related to argument "
+                         "'oom-score-adj-values') - Invalid oom-score-adj-values, elements must "
+                         "be between -2000 and 2000.");
+    harness_expect_error(harness_cmd(c, "CONFIG SET oom-score-adj-values %s", "0 200"),
+                         "ERR CONFIG SET failed (possibly related to argument "
+                         "'oom-score-adj-values') - wrong number of arguments");
+    redisReply *r = harness_cmd(c, "CONFIG GET oom-score-adj*");
+    ck_assert_uint_eq(r->elements, 4);
+    ck_assert_str_eq(r->element[1]->str, "no");
+    ck_assert_str_eq(r->element[3]->str, "900 950 2000");
+    freeReplyObject(r);
+    redisFree(c);
+    harness_stop(&s);
+}
+END_TEST
+
+#ifdef GROVE_FAULT_INJECTION
+/* A BGSAVE child takes the bgchild score (GROVE_FAULTS bgsave-stall keeps
+ * it alive to be looked at). */
+START_TEST(oom_score_adj_gives_a_saving_child_the_bgchild_score)
+{
+    const char *args[] = {"--dir", dir.path, "--oom-score-adj", "absolute",
+                          "--oom-score-adj-values", "500 600 700", NULL};
+    struct grove_server s;
+    setenv("GROVE_FAULTS", "bgsave-stall=1", 1);
+    harness_start(&s, args);
+    unsetenv("GROVE_FAULTS");
+    redisContext *c = harness_connect(&s);
+    ck_assert_int_eq(oom_score_of(s.pid), 500);
+    harness_expect_status(harness_cmd(c, "BGSAVE"), "Background saving started");
+    int child = 0;
+    for (int tries = 0; tries < 500 && (child = child_of(s.pid)) == 0; tries++)
+        harness_sleep_ms(10);
+    ck_assert_int_gt(child, 0);
+    int score = 0;
+    for (int tries = 0; tries < 500 && (score = oom_score_of(child)) != 700; tries++)
+        harness_sleep_ms(10);
+    ck_assert_int_eq(score, 700);
+    ck_assert_int_eq(oom_score_of(s.pid), 500);
+    freeReplyObject(redisCommand(c, "SHUTDOWN NOSAVE"));
+    redisFree(c);
+    harness_wait_exit(&s);
+}
+END_TEST
+#endif
+
 static Suite *supervision_suite(void)
 {
     Suite *s = suite_create("supervision");
@@ -340,6 +440,10 @@ static Suite *supervision_suite(void)
     tcase_add_test(tc, shutdown_on_signal_options_parse_as_redis);
     tcase_add_test(tc, start_up_options_show_redis_defaults_and_refuse_config_set);
     tcase_add_test(tc, syslog_enabled_server_starts_and_serves);
+    tcase_add_test(tc, oom_score_adj_sets_the_process_score_and_gives_it_back);
+#ifdef GROVE_FAULT_INJECTION
+    tcase_add_test(tc, oom_score_adj_gives_a_saving_child_the_bgchild_score);
+#endif
     suite_add_tcase(s, tc);
     return s;
 }
