@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "acl.h"
+#include "crash.h"
 #include "fsutil.h"
 #include "glob.h"
 #include "log.h"
@@ -200,6 +201,9 @@ static const struct option options[] = {
     {"shutdown-on-sigterm", OPT_FLAGS, FIELD(shutdown_on_sigterm), 0, 15, 0, shutdown_flag_names,
      "default", NULL, NULL},
     {"disable-thp", OPT_BOOL, FIELD(disable_thp), 0, 1, OPT_IMMUTABLE, NULL, "yes", NULL, NULL},
+    {"crash-log-enabled", OPT_BOOL, FIELD(crash_log_enabled), 0, 1, 0, NULL, "yes", NULL, NULL},
+    {"crash-memcheck-enabled", OPT_BOOL, FIELD(crash_memcheck_enabled), 0, 1, OPT_NO_EFFECT, NULL,
+     "no", NULL, NULL},
     {"oom-score-adj", OPT_ENUM, FIELD(oom_score_adj), 0, 0, 0, oom_score_adj_names, "no", NULL,
      NULL},
     {"oom-score-adj-values", OPT_STRING, FIELD(oom_score_adj_values), 0, 0, 0, NULL, "0 200 800",
@@ -695,6 +699,8 @@ static int apply_live(struct config *cfg, const struct option *opt, const char *
     if (rc == 0 && (opt->flags & OPT_NO_EFFECT) && !holds(cfg, opt, no_effect_value(opt)))
         log_warning("%s is set to '%s', which Grove accepts but does not act on: it behaves "
                     "as with '%s'", opt->name, value, no_effect_value(opt));
+    if (rc == 0 && opt->offset == FIELD(crash_log_enabled))
+        crash_handlers_update(cfg->crash_log_enabled != 0);
     if (rc == 0 && opt->offset == FIELD(requirepass))
         acl_set_default_password(value); /* as Redis's default user */
     if (rc == 0 && opt->offset == FIELD(notify_keyspace_events))

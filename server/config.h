@@ -126,6 +126,8 @@ struct config {
     atomic_llong shutdown_on_sigint;      /* CONFIG_SHUTDOWN_* bits */
     atomic_llong shutdown_on_sigterm;
     atomic_llong disable_thp;
+    atomic_llong crash_log_enabled;       /* crash.c's bug report on a fatal signal */
+    atomic_llong crash_memcheck_enabled;  /* not acted on: Grove has no memory test */
     atomic_llong oom_score_adj;           /* enum config_oom_score_adj */
     char *oom_score_adj_values;           /* "master replica bgchild" */
     char *dir;

@@ -17,6 +17,7 @@
 #include "aof.h"
 #include "blocking.h"
 #include "command.h"
+#include "crash.h"
 #include "cron.h"
 #include "keyspace.h"
 #include "lazyfree.h"
@@ -307,6 +308,7 @@ int lifecycle_run(void)
     }
     loading_begin(0);
     process_check_memory_settings(&server.cfg);
+    crash_handlers_update(server.cfg.crash_log_enabled != 0);
     if (start_workers(nloops) == 0 && start_loader() == 0) {
         note_started();
         process_pidfile_create(&server.cfg);

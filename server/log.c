@@ -60,6 +60,11 @@ void log_open_syslog(const char *ident, long long facility)
     atomic_store(&to_syslog, true);
 }
 
+int log_crash_fd(void)
+{
+    return log_fd;
+}
+
 void log_close(void)
 {
     if (atomic_exchange(&to_syslog, false))

@@ -19,6 +19,9 @@ int log_open(const char *path);
 /* Copy every line to syslog as well (syslog-enabled), until log_close. */
 void log_open_syslog(const char *ident, long long facility);
 void log_close(void);
+/* The descriptor lines go to, for a crash report written with write(2)
+ * from a signal handler (crash.c). */
+int log_crash_fd(void);
 void log_msg(enum log_level level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 #define log_debug(...) log_msg(LOG_DEBUG, __VA_ARGS__)

@@ -11,6 +11,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
@@ -31,6 +32,9 @@
 static enum config_supervised supervised_by = SUPERVISED_NO;
 static bool daemonized;
 static bool pidfile_written;
+/* The pid file's path as written, for a crash handler to unlink without
+ * looking at the configuration. */
+static char pidfile_written_path[PATH_MAX];
 
 /* ---- supervision ------------------------------------------------------------ */
 
@@ -157,6 +161,14 @@ void process_pidfile_create(struct config *cfg)
     }
     fprintf(fp, "%d\n", (int)getpid());
     pidfile_written = fclose(fp) == 0;
+    snprintf(pidfile_written_path, sizeof(pidfile_written_path), "%s", pidfile_path(cfg));
+}
+
+void process_pidfile_unlink_on_crash(void)
+{
+    /* As Redis: a supervisor or a foreground run keeps its file. */
+    if (pidfile_written && daemonized)
+        unlink(pidfile_written_path);
 }
 
 void process_pidfile_remove(const struct config *cfg)

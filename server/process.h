@@ -33,6 +33,8 @@ int process_daemonize(void);
 void process_pidfile_create(struct config *cfg);
 /* Remove the pid file this process wrote, at exit. */
 void process_pidfile_remove(const struct config *cfg);
+/* The same from a crash handler (async-signal-safe), for a daemon only. */
+void process_pidfile_unlink_on_crash(void);
 
 /* Warn about vm.overcommit_memory other than 1, and about transparent
  * huge pages set to "always" unless disable-thp turned them off for

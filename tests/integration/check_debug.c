@@ -465,30 +465,59 @@ END_TEST
 
 /* ---- crashing on purpose ---------------------------------------------------------------- */
 
-static void expect_crash(const char *sub, int signum)
+/* DEBUG `sub` kills the server with `signum`; returns what it logged. */
+static void expect_crash(const char *sub, int signum, char *log, size_t cap)
 {
     struct harness_tmpdir d;
-    struct harness_fixture f;
+    struct grove_server s;
+    char path[128];
     harness_tmpdir_make(&d);
-    up(&f, &d);
-    redisReply *r = redisCommand(f.c, "DEBUG %s", sub);
+    snprintf(path, sizeof(path), "%s/grove.log", d.path);
+    const char *args[] = {"--dir", d.path, "--enable-debug-command", "yes", "--logfile", path,
+                          NULL};
+    harness_start(&s, args);
+    redisContext *c = harness_connect(&s);
+    redisReply *r = redisCommand(c, "DEBUG %s", sub);
     ck_assert_ptr_null(r); /* no reply: the connection died with the process */
-    redisFree(f.c);
-    int status = harness_wait_status(&f.s);
+    redisFree(c);
+    int status = harness_wait_status(&s);
     ck_assert_int_ne(status, -1);
     /* Under ASan the sanitizer reports the SEGV and exits instead. */
     ck_assert_msg((WIFSIGNALED(status) && WTERMSIG(status) == signum) ||
                       (WIFEXITED(status) && WEXITSTATUS(status) != 0),
                   "DEBUG %s: status %d", sub, status);
+    FILE *fp = fopen(path, "r");
+    ck_assert_ptr_nonnull(fp);
+    size_t n = fread(log, 1, cap - 1, fp);
+    log[n] = '\0';
+    fclose(fp);
     harness_tmpdir_remove(&d);
+}
+
+/* The bug report (crash-log-enabled) says which signal, shows the stack
+ * and ends with its END line; sanitizer builds report crashes instead. */
+static void expect_bug_report(const char *log, int signum)
+{
+    char cause[64];
+    snprintf(cause, sizeof(cause), "crashed by signal: %d,", signum);
+    if (UNDER_ASAN)
+        return;
+    ck_assert_msg(strstr(log, "=== GROVE BUG REPORT START") != NULL, "%s", log);
+    ck_assert_msg(strstr(log, cause) != NULL, "%s", log);
+    ck_assert_msg(strstr(log, "------ STACK TRACE ------") != NULL, "%s", log);
+    ck_assert_msg(strstr(log, "=== GROVE BUG REPORT END.") != NULL, "%s", log);
 }
 
 START_TEST(segfault_and_panic_crash_the_server)
 {
+    static char log[1 << 16];
     /* AddressSanitizer reports the fault and, with abort_on_error=1 (as
      * scripts/test sets it), ends the process with SIGABRT. */
-    expect_crash("SEGFAULT", UNDER_ASAN ? SIGABRT : SIGSEGV);
-    expect_crash("PANIC", SIGABRT);
+    expect_crash("SEGFAULT", UNDER_ASAN ? SIGABRT : SIGSEGV, log, sizeof(log));
+    expect_bug_report(log, SIGSEGV);
+    ck_assert_msg(UNDER_ASAN || strstr(log, "Accessing address: 0x") != NULL, "%s", log);
+    expect_crash("PANIC", SIGABRT, log, sizeof(log));
+    expect_bug_report(log, SIGABRT);
 }
 END_TEST
 
