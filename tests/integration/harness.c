@@ -183,7 +183,7 @@ const char *harness_temp_file(const char *text)
 
 /* ---- starting and stopping ------------------------------------------------------- */
 
-static int free_port(void)
+int harness_free_port(void)
 {
     for (;;) {
         int fd = socket(AF_INET, SOCK_STREAM, 0);
@@ -393,7 +393,7 @@ void harness_start_ex(struct grove_server *s, const struct harness_opts *opts,
                       const char *const *args)
 {
     for (int attempt = 0; attempt < START_ATTEMPTS; attempt++) {
-        s->port = free_port();
+        s->port = harness_free_port();
         s->pid = spawn(s->port, opts, args);
         if (wait_ready(s, opts == NULL || !opts->during_loading))
             return;

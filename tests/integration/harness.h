@@ -64,6 +64,9 @@ void harness_tmpdir_remove(struct harness_tmpdir *d);
  * a test that relies on that count waits for the exact number it expects
  * (harness_wait_info_ll). */
 void harness_start(struct grove_server *s, const char *const *args);
+/* A loopback port nothing listens on now (never 6379), for a second
+ * listener such as tls-port. */
+int harness_free_port(void);
 /* SIGTERM, wait, and assert a zero exit status. */
 void harness_stop(struct grove_server *s);
 
