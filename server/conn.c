@@ -224,14 +224,16 @@ static void close_cb(uv_handle_t *handle)
     free(c);
 }
 
-/* Tell a TLS peer we are closing (close_notify), as Redis's SSL_shutdown
- * on close: best effort, never waiting, and never behind a write in
- * flight, whose records must go first. */
-static void say_close_notify(struct conn *c)
+/* A TLS connection's last words: close_notify once in session (Redis's
+ * SSL_shutdown on close), or the alert a failed handshake left (which
+ * Redis's socket BIO has sent already), so the client learns why. Best
+ * effort, never waiting, and never behind a write in flight, whose
+ * records must go first. */
+static void send_last_records(struct conn *c)
 {
     size_t len;
     int err;
-    if (c->tls == NULL || c->write_pending || !tls_conn_established(c->tls))
+    if (c->tls == NULL || c->write_pending)
         return;
     tls_conn_shutdown(c->tls);
     const char *records = tls_conn_take_records(c->tls, &len, &err);
@@ -244,7 +246,7 @@ void conn_close(struct conn *c)
 {
     if (closing(c))
         return;
-    say_close_notify(c);
+    send_last_records(c);
     c->client.flags |= CLIENT_CLOSED;
     /* CLIENT KILL on another thread half-closes a socket through client.fd
      * under the registry lock: once uv_close has closed the descriptor (and

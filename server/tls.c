@@ -71,6 +71,7 @@ struct tls_conn {
     char *out;             /* records taken for the socket */
     size_t out_cap;
     char error[TLS_ERROR_LEN];
+    bool failed;           /* a fatal error: OpenSSL allows no SSL_shutdown after one */
 };
 
 static pthread_mutex_t ctx_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -364,6 +365,7 @@ int tls_conn_feed(struct tls_conn *t, const char *raw, size_t len)
 /* Keep OpenSSL's reason for a failed call, as Redis's updateTLSError. */
 static void note_error(struct tls_conn *t, int ssl_err)
 {
+    t->failed = true;
     if (ssl_err == SSL_ERROR_SYSCALL && ERR_peek_error() == 0)
         snprintf(t->error, sizeof(t->error), "%s", "unexpected EOF");
     else
@@ -404,7 +406,7 @@ int tls_conn_write(struct tls_conn *t, const char *buf, size_t len)
 
 void tls_conn_shutdown(struct tls_conn *t)
 {
-    if (!SSL_is_init_finished(t->ssl))
+    if (t->failed || !SSL_is_init_finished(t->ssl))
         return;
     ERR_clear_error();
     SSL_shutdown(t->ssl);

@@ -68,7 +68,8 @@ int tls_conn_feed(struct tls_conn *t, const char *raw, size_t len);
 ssize_t tls_conn_read(struct tls_conn *t, char *buf, size_t cap);
 /* Encrypt len bytes of replies into records. 0, or TLS_ERROR. */
 int tls_conn_write(struct tls_conn *t, const char *buf, size_t len);
-/* Queue close_notify (only once the handshake is done). */
+/* Queue close_notify (once the handshake is done, unless the session
+ * failed). */
 void tls_conn_shutdown(struct tls_conn *t);
 /* The records produced so far, moved into the session's own output
  * buffer: *len bytes from the returned pointer, valid until the next
