@@ -238,29 +238,31 @@ static redisReply *tls_reply(struct tls_client *c)
     }
 }
 
-static void tls_send_cmd(struct tls_client *c, const char *fmt, ...)
+static void tls_send_vcmd(struct tls_client *c, const char *fmt, va_list ap)
 {
     char *cmd;
-    va_list ap;
-    va_start(ap, fmt);
     int len = redisvFormatCommand(&cmd, fmt, ap);
-    va_end(ap);
     ck_assert_int_gt(len, 0);
     ck_assert(tls_send(c, cmd, (size_t)len));
     redisFreeCommand(cmd);
 }
 
+/* Send a command without reading its reply. */
+static void tls_send_cmd(struct tls_client *c, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    tls_send_vcmd(c, fmt, ap);
+    va_end(ap);
+}
+
 /* A command and its reply (asserted to arrive). */
 static redisReply *tls_cmd(struct tls_client *c, const char *fmt, ...)
 {
-    char *cmd;
     va_list ap;
     va_start(ap, fmt);
-    int len = redisvFormatCommand(&cmd, fmt, ap);
+    tls_send_vcmd(c, fmt, ap);
     va_end(ap);
-    ck_assert_int_gt(len, 0);
-    ck_assert(tls_send(c, cmd, (size_t)len));
-    redisFreeCommand(cmd);
     redisReply *r = tls_reply(c);
     ck_assert_msg(r != NULL, "no reply over TLS");
     return r;
@@ -381,28 +383,31 @@ END_TEST
 
 /* ---- client certificates ------------------------------------------------------------ */
 
+/* Under tls-auth-clients `mode`: which of no certificate, ours (signed
+ * by the CA) and a stranger's (another CA) are served. */
+static void expect_served(const char *mode, bool none, bool ours, bool strangers)
+{
+    harness_cmd_ok(harness_ctx, "CONFIG SET tls-auth-clients %s", mode);
+    ck_assert_msg(served_with(NULL) == none, "%s: no certificate", mode);
+    ck_assert_msg(served_with("client") == ours, "%s: our certificate", mode);
+    ck_assert_msg(served_with("stranger") == strangers, "%s: a stranger's", mode);
+}
+
 START_TEST(a_client_certificate_is_required_by_default)
 {
-    ck_assert(served_with("client"));
-    ck_assert(!served_with(NULL));
-    ck_assert(!served_with("stranger"));
+    expect_served("yes", false, true, false);
 }
 END_TEST
 
 START_TEST(optional_client_certificates_are_checked_when_given)
 {
-    harness_cmd_ok(harness_ctx, "CONFIG SET tls-auth-clients optional");
-    ck_assert(served_with(NULL));
-    ck_assert(served_with("client"));
-    ck_assert(!served_with("stranger"));
+    expect_served("optional", true, true, false);
 }
 END_TEST
 
 START_TEST(without_client_auth_any_client_is_served)
 {
-    harness_cmd_ok(harness_ctx, "CONFIG SET tls-auth-clients no");
-    ck_assert(served_with(NULL));
-    ck_assert(served_with("stranger"));
+    expect_served("no", true, true, true);
     harness_expect_error(harness_cmd(harness_ctx, "CONFIG SET tls-auth-clients maybe"),
                          "ERR CONFIG SET failed (possibly related to argument "
                          "'tls-auth-clients') - argument(s) must be one of the following: no, "
