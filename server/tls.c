@@ -163,20 +163,25 @@ static void set_protocols(SSL_CTX *ctx, int protocols)
             SSL_CTX_set_options(ctx, map[i].off);
 }
 
+/* A certificate, its key and the key's password (NULL: none). */
+struct identity {
+    const char *cert, *key, *pass;
+};
+
 /* Certificate, key, CAs and ciphers: what Redis's createSSLContext sets. */
-static int load_identity(SSL_CTX *ctx, const struct config *cfg)
+static int load_identity(SSL_CTX *ctx, const struct config *cfg, const struct identity *id)
 {
     char err[TLS_ERROR_LEN];
     SSL_CTX_set_default_passwd_cb(ctx, password_cb);
-    SSL_CTX_set_default_passwd_cb_userdata(ctx, (void *)opt(cfg->tls_key_file_pass));
-    if (SSL_CTX_use_certificate_chain_file(ctx, cfg->tls_cert_file) <= 0) {
+    SSL_CTX_set_default_passwd_cb_userdata(ctx, (void *)id->pass);
+    if (SSL_CTX_use_certificate_chain_file(ctx, id->cert) <= 0) {
         last_ssl_error(err, sizeof(err));
-        log_warning("Failed to load certificate: %s: %s", cfg->tls_cert_file, err);
+        log_warning("Failed to load certificate: %s: %s", id->cert, err);
         return -EINVAL;
     }
-    if (SSL_CTX_use_PrivateKey_file(ctx, cfg->tls_key_file, SSL_FILETYPE_PEM) <= 0) {
+    if (SSL_CTX_use_PrivateKey_file(ctx, id->key, SSL_FILETYPE_PEM) <= 0) {
         last_ssl_error(err, sizeof(err));
-        log_warning("Failed to load private key: %s: %s", cfg->tls_key_file, err);
+        log_warning("Failed to load private key: %s: %s", id->key, err);
         return -EINVAL;
     }
     const char *ca_file = opt(cfg->tls_ca_cert_file), *ca_dir = opt(cfg->tls_ca_cert_dir);
@@ -267,15 +272,32 @@ static int check_options(const struct config *cfg)
     return 0;
 }
 
-/* A server context from the options, or NULL (logged). tls-client-cert-file
- * and tls-client-key-file are kept for CONFIG GET only: they are the
- * certificate Redis presents on its own outgoing links (replica to master,
- * cluster bus), which Grove does not make. */
+/* tls-client-cert-file and tls-client-key-file are the certificate Redis
+ * presents on its own outgoing links (replica to master, cluster bus),
+ * which Grove does not make: they are loaded as Redis loads them, so a bad
+ * file is refused with the same messages, and then dropped. */
+static int check_client_identity(const struct config *cfg, int protocols)
+{
+    struct identity id = {cfg->tls_client_cert_file, cfg->tls_client_key_file,
+                          opt(cfg->tls_client_key_file_pass)};
+    if (opt(id.cert) == NULL || opt(id.key) == NULL)
+        return 0;
+    SSL_CTX *ctx = SSL_CTX_new(TLS_client_method());
+    if (ctx == NULL)
+        return -ENOMEM;
+    set_protocols(ctx, protocols);
+    int rc = load_identity(ctx, cfg, &id);
+    SSL_CTX_free(ctx);
+    return rc;
+}
+
+/* A server context from the options, or NULL (logged). */
 static SSL_CTX *build_context(const struct config *cfg)
 {
     int protocols = parse_protocols(opt(cfg->tls_protocols));
-    if (check_options(cfg) < 0 || protocols < 0)
+    if (check_options(cfg) < 0 || protocols < 0 || check_client_identity(cfg, protocols) < 0)
         return NULL;
+    struct identity id = {cfg->tls_cert_file, cfg->tls_key_file, opt(cfg->tls_key_file_pass)};
     SSL_CTX *ctx = SSL_CTX_new(TLS_server_method());
     if (ctx == NULL) {
         log_warning("Failed to create the TLS context: out of memory");
@@ -287,7 +309,7 @@ static SSL_CTX *build_context(const struct config *cfg)
     if (cfg->tls_prefer_server_ciphers)
         SSL_CTX_set_options(ctx, SSL_OP_CIPHER_SERVER_PREFERENCE);
     set_session_cache(ctx, cfg);
-    if (load_identity(ctx, cfg) < 0 || load_dh_params(ctx, opt(cfg->tls_dh_params_file)) < 0) {
+    if (load_identity(ctx, cfg, &id) < 0 || load_dh_params(ctx, opt(cfg->tls_dh_params_file)) < 0) {
         SSL_CTX_free(ctx);
         return NULL;
     }

@@ -459,6 +459,23 @@ START_TEST(config_set_of_the_certificate_rebuilds_the_context)
 }
 END_TEST
 
+/* Grove makes no outgoing TLS links, but checks their certificate as Redis
+ * does, so a bad one is refused alike. */
+START_TEST(the_client_certificate_is_checked_as_in_redis)
+{
+    harness_expect_error(harness_cmd(harness_ctx,
+                                     "CONFIG SET tls-client-cert-file /no/such tls-client-key-file %s",
+                                     cert_path("client", "key")),
+                         "ERR CONFIG SET failed (possibly related to argument "
+                         "'tls-client-cert-file') - Unable to update TLS configuration. Check "
+                         "server logs.");
+    harness_cmd_ok(harness_ctx, "CONFIG SET tls-client-cert-file %s tls-client-key-file %s",
+                   cert_path("client", "crt"), cert_path("client", "key"));
+    harness_cmd_ok(harness_ctx, "CONFIG SET tls-client-cert-file %s tls-client-key-file %s", "",
+                   "");
+}
+END_TEST
+
 START_TEST(config_get_shows_the_tls_options)
 {
     redisReply *r = harness_cmd(harness_ctx, "CONFIG GET tls-*");
@@ -656,6 +673,7 @@ static Suite *tls_suite(void)
 
     tc = harness_server_case("config", start_tls_server, connect_and_reset);
     tcase_add_test(tc, config_set_of_the_certificate_rebuilds_the_context);
+    tcase_add_test(tc, the_client_certificate_is_checked_as_in_redis);
     tcase_add_test(tc, config_get_shows_the_tls_options);
     tcase_add_test(tc, what_grove_lacks_is_refused);
     suite_add_tcase(s, tc);
