@@ -29,9 +29,10 @@ grove_ensure_packages() {
 }
 
 # libjemalloc-dev: the default allocator (CMake's GROVE_ALLOCATOR; the
-# README's Dependencies section says why).
+# README's Dependencies section says why). libssl-dev: TLS (GROVE_TLS);
+# openssl, its command line, makes the TLS test's certificates.
 GROVE_BUILD_PACKAGES=(gcc libc6-dev make cmake pkg-config libuv1-dev liblua5.1-0-dev lua-cjson-dev
-                      lua-bitop-dev libjemalloc-dev)
+                      lua-bitop-dev libjemalloc-dev libssl-dev openssl)
 # nutcracker and redis-tools (redis-cli, redis-benchmark): the scale-out
 # test (tests/scaleout/), which ctest runs only when they are installed.
 GROVE_TEST_PACKAGES=(check libsubunit-dev libhiredis-dev nutcracker redis-tools)

@@ -36,6 +36,7 @@
 #include "slowlog.h"
 #include "snapshot.h"
 #include "stats.h"
+#include "tls.h"
 #include "tracking.h"
 #include "worker.h"
 
@@ -104,7 +105,8 @@ static void info_server(struct resp_out *t, long long now_ms)
     info_line(t, "process_id:%d", (int)getpid());
     info_line(t, "process_supervised:no");
     info_line(t, "run_id:%s", server.run_id);
-    info_line(t, "tcp_port:%lld", server.cfg.port);
+    /* Redis shows tls-port when port is 0 */
+    info_line(t, "tcp_port:%lld", server.cfg.port != 0 ? server.cfg.port : server.cfg.tls_port);
     info_line(t, "server_time_usec:%lld", now_ms * 1000);
     info_line(t, "uptime_in_seconds:%lld", uptime);
     info_line(t, "uptime_in_days:%lld", uptime / 86400);
@@ -580,6 +582,27 @@ static bool maxclients_fit(char *reason, size_t cap)
     return false;
 }
 
+/* A tls-* option changed: rebuild the TLS context from the new values,
+ * as Redis's applyTlsCfg (only while TLS is wanted: tls-port set). The
+ * name of the first such option if that failed (the old context stays),
+ * else NULL. Called under config_lock. */
+static const char *rebuild_tls(struct cmd_ctx *ctx, char *reason, size_t cap)
+{
+    const char *first = NULL;
+    for (size_t i = 2; i < ctx->argc && first == NULL; i += 2) {
+        char name[128];
+        arg_to_cstr(&ctx->argv[i], name, sizeof(name));
+        if (config_rebuilds_tls(name))
+            first = config_option_name(name);
+    }
+    if (first == NULL || !tls_wanted() || tls_configure() == 0)
+        return NULL;
+    log_warning("Failed applying new configuration. Possibly related to new %s setting. "
+                "Restoring previous settings.", first);
+    snprintf(reason, cap, "Unable to update TLS configuration. Check server logs.");
+    return first;
+}
+
 /* All or nothing, as in Redis: on any failure every option of the command
  * is put back. Errors name the option as Grove spells it. Called under
  * config_lock; true when everything was set (nothing replied yet). */
@@ -607,6 +630,8 @@ static bool apply_config_set(struct cmd_ctx *ctx)
     for (size_t i = 0; i < pairs && failed == NULL; i++)
         if (arg_is(&ctx->argv[2 + 2 * i], "maxclients") && !maxclients_fit(reason, sizeof(reason)))
             failed = "maxclients";
+    if (failed == NULL)
+        failed = rebuild_tls(ctx, reason, sizeof(reason));
     if (failed != NULL) {
         restore_config(ctx, old, done);
         config_set_failed(ctx, failed, reason);

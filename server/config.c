@@ -63,10 +63,13 @@ static const char *const supervised_names[] = {"no", "upstart", "systemd", "auto
 /* enum config_shutdown_flag's bits, after "default" (none of them). */
 static const char *const shutdown_flag_names[] = {"default", "save", "nosave", "now", "force",
                                                   NULL};
+/* In the order of enum config_tls_auth. */
+static const char *const tls_auth_names[] = {"no", "yes", "optional", NULL};
 /* In the order of aof.c's FSYNC_* values. */
 static const char *const appendfsync_names[] = {"no", "always", "everysec", NULL};
 
 #define FIELD(f) offsetof(struct config, f)
+#define TLS_STRING(name, field) {name, OPT_STRING, FIELD(field), 0, 0, 0, NULL, "", NULL, NULL}
 static const struct option options[] = {
     {"port", OPT_INT, FIELD(port), 0, 65535, OPT_IMMUTABLE, NULL, "6379", NULL, NULL},
     {"bind", OPT_STRING, FIELD(bind), 0, 0, OPT_IMMUTABLE, NULL, "127.0.0.1", NULL, NULL},
@@ -211,6 +214,34 @@ static const struct option options[] = {
     {"dir", OPT_STRING, FIELD(dir), 0, 0, OPT_PROTECTED, NULL, ".", NULL, NULL},
     {"notify-keyspace-events", OPT_NOTIFY, FIELD(notify_keyspace_events), 0, LLONG_MAX, 0, NULL,
      "", NULL, NULL},
+    /* TLS (tls.h). tls-port is start-up only, as port is in Grove (Redis
+     * 7.0 rebinds both at run time); tls-replication and tls-cluster refuse
+     * "yes": Grove has neither replica links nor a cluster bus. */
+    {"tls-port", OPT_INT, FIELD(tls_port), 0, 65535, OPT_IMMUTABLE, NULL, "0", NULL, NULL},
+    TLS_STRING("tls-cert-file", tls_cert_file),
+    TLS_STRING("tls-key-file", tls_key_file),
+    TLS_STRING("tls-key-file-pass", tls_key_file_pass),
+    TLS_STRING("tls-client-cert-file", tls_client_cert_file),
+    TLS_STRING("tls-client-key-file", tls_client_key_file),
+    TLS_STRING("tls-client-key-file-pass", tls_client_key_file_pass),
+    TLS_STRING("tls-dh-params-file", tls_dh_params_file),
+    TLS_STRING("tls-ca-cert-file", tls_ca_cert_file),
+    TLS_STRING("tls-ca-cert-dir", tls_ca_cert_dir),
+    TLS_STRING("tls-protocols", tls_protocols),
+    TLS_STRING("tls-ciphers", tls_ciphers),
+    TLS_STRING("tls-ciphersuites", tls_ciphersuites),
+    {"tls-auth-clients", OPT_ENUM, FIELD(tls_auth_clients), 0, 0, 0, tls_auth_names, "yes", NULL,
+     NULL},
+    {"tls-prefer-server-ciphers", OPT_BOOL, FIELD(tls_prefer_server_ciphers), 0, 1, 0, NULL, "no",
+     NULL, NULL},
+    {"tls-session-caching", OPT_BOOL, FIELD(tls_session_caching), 0, 1, 0, NULL, "yes", NULL,
+     NULL},
+    {"tls-session-cache-size", OPT_INT, FIELD(tls_session_cache_size), 0, INT_MAX, 0, NULL,
+     "20480", NULL, NULL},
+    {"tls-session-cache-timeout", OPT_INT, FIELD(tls_session_cache_timeout), 0, INT_MAX, 0, NULL,
+     "300", NULL, NULL},
+    {"tls-replication", OPT_BOOL, FIELD(tls_replication), 0, 0, 0, NULL, "no", NULL, NULL},
+    {"tls-cluster", OPT_BOOL, FIELD(tls_cluster), 0, 0, 0, NULL, "no", NULL, NULL},
 };
 #define OPTION_COUNT (sizeof(options) / sizeof(options[0]))
 
@@ -870,6 +901,13 @@ int config_check_settable(struct config *cfg, const char *name, bool local_clien
         return -EPERM;
     }
     return 0;
+}
+
+bool config_rebuilds_tls(const char *name)
+{
+    const struct option *opt = find_option(name);
+    return opt != NULL && strncmp(opt->name, "tls-", 4) == 0 && opt->offset != FIELD(tls_port) &&
+           opt->offset != FIELD(tls_auth_clients);
 }
 
 int config_set(struct config *cfg, const char *name, const char *value, char *reason,

@@ -132,6 +132,21 @@ struct config {
     char *oom_score_adj_values;           /* "master replica bgchild" */
     char *dir;
     atomic_llong notify_keyspace_events;  /* enum notify_class bits (notify.h) */
+    /* TLS (tls.h), Redis 7.0's tls-* options. Strings are "" when unset;
+     * the context is rebuilt from them (tls_configure) at start-up and by
+     * CONFIG SET, and tls-auth-clients is read at each accept. */
+    atomic_llong tls_port;                /* 0: no TLS listener */
+    char *tls_cert_file, *tls_key_file, *tls_key_file_pass;
+    char *tls_client_cert_file, *tls_client_key_file, *tls_client_key_file_pass;
+    char *tls_dh_params_file, *tls_ca_cert_file, *tls_ca_cert_dir;
+    char *tls_protocols, *tls_ciphers, *tls_ciphersuites;
+    atomic_llong tls_auth_clients;        /* enum config_tls_auth */
+    atomic_llong tls_prefer_server_ciphers;
+    atomic_llong tls_session_caching;
+    atomic_llong tls_session_cache_size;
+    atomic_llong tls_session_cache_timeout;
+    atomic_llong tls_replication;         /* "yes" refused: Grove has no replica side */
+    atomic_llong tls_cluster;             /* "yes" refused: Grove has no cluster */
 };
 
 /* supervised: in the order of its names. */
@@ -153,6 +168,9 @@ enum config_shutdown_flag {
     CONFIG_SHUTDOWN_NOW = 4,
     CONFIG_SHUTDOWN_FORCE = 8,
 };
+
+/* tls-auth-clients, in Redis's order of names. */
+enum config_tls_auth { CONFIG_TLS_AUTH_NO, CONFIG_TLS_AUTH_YES, CONFIG_TLS_AUTH_OPTIONAL };
 
 /* enable-protected-configs: who may CONFIG SET a protected option (dir). */
 enum config_allow { CONFIG_ALLOW_NO, CONFIG_ALLOW_YES, CONFIG_ALLOW_LOCAL };
@@ -207,6 +225,11 @@ void config_unlock(void);
  * thread). At most CONFIG_MAX_PERCENTILES: config_set refuses more. */
 #define CONFIG_MAX_PERCENTILES 128
 size_t config_latency_percentiles(struct config *cfg, double out[CONFIG_MAX_PERCENTILES]);
+
+/* Whether `name` is an option whose change rebuilds the TLS context
+ * (every tls-* option but tls-port and tls-auth-clients, as Redis's
+ * applyTlsCfg). */
+bool config_rebuilds_tls(const char *name);
 
 /* Parse a Redis memory amount ("1gb", "512mb", "100k", "42"). */
 bool config_parse_memory(const char *s, long long *out);

@@ -60,6 +60,18 @@
  * before AUTH) are set between requests; the output buffer limit counts
  * every reply byte the kernel has not taken, including uv_write's queue.
  *
+ * TLS (a connection accepted on tls-port): the same reads, writes, slices
+ * and limits, with the session (tls.h) in between. A read lands in the
+ * loop's raw buffer instead of the query buffer and is fed to the session,
+ * which decrypts all of it into the query buffer at once (the handshake
+ * runs inside the first reads). A reply slice is encrypted just before it
+ * is written, so the records in flight are what uv_write owns and
+ * `writing` still counts plain text; records OpenSSL makes on its own
+ * (handshake, tickets, alerts) leave with the next write, and a direct
+ * write that the kernel takes only part of leaves its rest through
+ * uv_write as a slice of no plain text. Closing sends close_notify when
+ * no write is in flight. A failed handshake is logged as Redis logs it.
+ *
  * Who frees what: the conn (and everything in its client) is freed only in
  * close_cb, after libuv has cancelled any pending write (whose callback runs
  * first and touches nothing once the client is CLIENT_CLOSED).
@@ -82,6 +94,7 @@
 #include "replication.h"
 #include "server.h"
 #include "stats.h"
+#include "tls.h"
 #include "worker_loop.h"
 
 #define CONN_READ_CHUNK (16 * 1024)
@@ -93,6 +106,11 @@
 #define CONN_INITIAL_ARGV 16
 #define CONN_LOOKAHEAD 16      /* requests looked at before they run (look_ahead) */
 #define CONN_LOOKAHEAD_ARGS 8  /* ... each of at most this many args */
+
+/* A TLS connection's reads land here, then go through its session into
+ * the query buffer: each read is consumed before the next, so one buffer
+ * per loop thread does. */
+static _Thread_local char tls_raw[CONN_READ_CHUNK];
 
 static void alloc_cb(uv_handle_t *handle, size_t suggested, uv_buf_t *buf);
 static void read_cb(uv_stream_t *stream, ssize_t nread, const uv_buf_t *buf);
@@ -202,13 +220,33 @@ static void close_cb(uv_handle_t *handle)
     command_client_leave(&c->client);
     client_deinit(&c->client);
     resp_out_deinit(&c->writing);
+    tls_conn_destroy(c->tls);
     free(c);
+}
+
+/* A TLS connection's last words: close_notify once in session (Redis's
+ * SSL_shutdown on close), or the alert a failed handshake left (which
+ * Redis's socket BIO has sent already), so the client learns why. Best
+ * effort, never waiting, and never behind a write in flight, whose
+ * records must go first. */
+static void send_last_records(struct conn *c)
+{
+    size_t len;
+    int err;
+    if (c->tls == NULL || c->write_pending)
+        return;
+    tls_conn_shutdown(c->tls);
+    const char *records = tls_conn_take_records(c->tls, &len, &err);
+    uv_buf_t buf = uv_buf_init((char *)records, (unsigned)len);
+    if (len > 0)
+        uv_try_write((uv_stream_t *)&c->tcp, &buf, 1);
 }
 
 void conn_close(struct conn *c)
 {
     if (closing(c))
         return;
+    send_last_records(c);
     c->client.flags |= CLIENT_CLOSED;
     /* CLIENT KILL on another thread half-closes a socket through client.fd
      * under the registry lock: once uv_close has closed the descriptor (and
@@ -278,8 +316,11 @@ static void release_idle_buffers(struct conn *c, long long now_ms)
     }
     if (cl->out.len == 0)
         resp_out_deinit(&cl->out);
-    if (!c->write_pending)
+    if (!c->write_pending) {
         resp_out_deinit(&c->writing);
+        if (c->tls != NULL)
+            tls_conn_release_buffers(c->tls);
+    }
     client_publish(cl, pending_output(c));
 }
 
@@ -308,11 +349,14 @@ void conn_close_all(struct worker_loop *w)
     conn_flush_queued(w);
 }
 
-static void reject_connection(struct conn *c)
+/* A TLS client is closed without the text: it is not in a session yet
+ * (Redis's write of it fails there too). */
+static void reject_connection(struct conn *c, bool tls)
 {
     static const char msg[] = "-ERR max number of clients reached\r\n";
     uv_buf_t buf = uv_buf_init((char *)msg, sizeof(msg) - 1);
-    uv_try_write((uv_stream_t *)&c->tcp, &buf, 1);
+    if (!tls)
+        uv_try_write((uv_stream_t *)&c->tcp, &buf, 1);
     atomic_fetch_add(&server.rejected_connections, 1);
     conn_close(c);
 }
@@ -331,7 +375,7 @@ static void describe_peer(struct conn *c)
         c->client.fd = fd;
 }
 
-int conn_accept(struct worker_loop *wl, uv_stream_t *listener)
+int conn_accept(struct worker_loop *wl, uv_stream_t *listener, bool tls)
 {
     struct conn *c = calloc(1, sizeof(*c));
     if (c == NULL || fault_hit(FAULT_CONN_ALLOC)) {
@@ -353,7 +397,13 @@ int conn_accept(struct worker_loop *wl, uv_stream_t *listener)
         return rc;
     }
     if (client_connected_count() > server.cfg.maxclients) {
-        reject_connection(c);
+        reject_connection(c, tls);
+        return 0;
+    }
+    if (tls && (c->tls = tls_conn_create()) == NULL) {
+        log_warning("Error accepting a client connection: cannot create a TLS session "
+                    "(addr=%s)", c->client.addr);
+        conn_close(c);
         return 0;
     }
     uv_tcp_nodelay(&c->tcp, 1);
@@ -399,18 +449,27 @@ static void qbuf_compact(struct client *cl)
     }
 }
 
+/* Room for the next read's bytes: what the parser waits for (a big bulk
+ * is read in place) or a chunk, or at least one byte when memory is
+ * short. */
+static bool qbuf_reserve_read(struct client *cl)
+{
+    size_t want = resp_parser_bytes_wanted(&cl->parser);
+    if (want < CONN_READ_CHUNK)
+        want = CONN_READ_CHUNK;
+    return qbuf_reserve(cl, want) || qbuf_reserve(cl, 1);
+}
+
 static void alloc_cb(uv_handle_t *handle, size_t suggested, uv_buf_t *buf)
 {
     struct conn *c = handle->data;
     struct client *cl = &c->client;
-    size_t want = resp_parser_bytes_wanted(&cl->parser);
-    if (want < CONN_READ_CHUNK)
-        want = CONN_READ_CHUNK;
-    if (!qbuf_reserve(cl, want) && !qbuf_reserve(cl, 1)) {
+    if (c->tls != NULL)
+        *buf = uv_buf_init(tls_raw, sizeof(tls_raw));
+    else if (qbuf_reserve_read(cl))
+        *buf = uv_buf_init(cl->qbuf + cl->qlen, (unsigned)(cl->qcap - cl->qlen));
+    else
         *buf = uv_buf_init(NULL, 0); /* libuv reports UV_ENOBUFS */
-        return;
-    }
-    *buf = uv_buf_init(cl->qbuf + cl->qlen, (unsigned)(cl->qcap - cl->qlen));
 }
 
 static bool argv_grow(struct client *cl, size_t needed)
@@ -728,6 +787,57 @@ static void set_output_limit(struct conn *c)
     c->client.out.limit = limit == 0 ? 0 : queued < limit ? limit - queued : 1;
 }
 
+/* A TLS session failed: a handshake as Redis's acceptCommonHandler logs
+ * it, an established session as its readQueryFromClient does. */
+static void log_tls_failure(struct conn *c)
+{
+    if (tls_conn_established(c->tls))
+        log_verbose("Reading from client: %s", tls_conn_error(c->tls));
+    else
+        log_warning("Error accepting a client connection: %s (conn: fd=%d)",
+                    tls_conn_error(c->tls), c->client.fd);
+}
+
+/* Cipher text read from a TLS client: all of it decrypted into the query
+ * buffer. False if it closed the connection (a failed handshake, a bad
+ * record, the peer's close_notify, no memory). */
+static bool tls_input(struct conn *c, const char *raw, size_t len)
+{
+    struct client *cl = &c->client;
+    if (tls_conn_feed(c->tls, raw, len) < 0) {
+        conn_close(c);
+        return false;
+    }
+    for (;;) {
+        if (!qbuf_reserve_read(cl)) {
+            conn_close(c);
+            return false;
+        }
+        ssize_t n = tls_conn_read(c->tls, cl->qbuf + cl->qlen, cl->qcap - cl->qlen);
+        if (n == TLS_AGAIN)
+            return true;
+        if (n < 0) {
+            if (n == TLS_ERROR)
+                log_tls_failure(c);
+            conn_close(c);
+            return false;
+        }
+        cl->qlen += (size_t)n;
+        stats_add(cl->stats, STATS_NET_INPUT_BYTES, n);
+    }
+}
+
+/* `len` bytes the socket gave: in the query buffer already for a plain
+ * connection, in tls_raw for a TLS one. False if it closed. */
+static bool take_input(struct conn *c, size_t len)
+{
+    if (c->tls != NULL)
+        return tls_input(c, tls_raw, len);
+    c->client.qlen += len;
+    stats_add(c->client.stats, STATS_NET_INPUT_BYTES, (long long)len);
+    return true;
+}
+
 static void read_cb(uv_stream_t *stream, ssize_t nread, const uv_buf_t *buf)
 {
     struct conn *c = stream->data;
@@ -738,8 +848,8 @@ static void read_cb(uv_stream_t *stream, ssize_t nread, const uv_buf_t *buf)
         conn_close(c);
         return;
     }
-    cl->qlen += (size_t)nread;
-    stats_add(cl->stats, STATS_NET_INPUT_BYTES, nread);
+    if (!take_input(c, (size_t)nread))
+        return;
     stats_add(cl->stats, STATS_READS_PROCESSED, 1);
     long long now_ms = server_mstime();
     cl->last_interaction_ms = now_ms;
@@ -757,6 +867,83 @@ static void read_cb(uv_stream_t *stream, ssize_t nread, const uv_buf_t *buf)
 /* ---- writing replies ----------------------------------------------------- */
 
 static bool write_slice(struct conn *c);
+static void write_cb(uv_write_t *req, int status);
+
+/* The replies become what the writes in flight own; new ones gather in
+ * the (empty) buffer `writing` was. */
+static void swap_into_writing(struct conn *c)
+{
+    struct client *cl = &c->client;
+    struct resp_out tmp = c->writing;
+    c->writing = cl->out;
+    cl->out = tmp;
+    cl->out.proto = c->writing.proto;
+    cl->out.limit = c->writing.limit;
+}
+
+/* Hand uv_write `buf` (a slice of `writing`, or a TLS connection's
+ * records), which it owns until write_cb. False if it closed the
+ * connection. */
+static bool submit(struct conn *c, uv_buf_t buf)
+{
+    c->write_req.data = c;
+    stats_add(c->client.stats, STATS_WRITES_PROCESSED, 1);
+    if (uv_write(&c->write_req, (uv_stream_t *)&c->tcp, &buf, 1, write_cb) != 0) {
+        conn_close(c);
+        return false;
+    }
+    c->write_pending = true;
+    return true;
+}
+
+/* TLS: encrypt the plain text in *buf (which may be empty) and make *buf
+ * the records to write: these, after any OpenSSL made since the last
+ * write. False if it closed the connection. */
+static bool seal(struct conn *c, uv_buf_t *buf)
+{
+    size_t len = 0;
+    int err = 0;
+    const char *records = NULL;
+    if (tls_conn_write(c->tls, buf->base, buf->len) == 0)
+        records = tls_conn_take_records(c->tls, &len, &err);
+    if (err < 0 || (records == NULL && buf->len > 0)) {
+        log_verbose("Error writing to client: %s", err < 0 ? strerror(-err)
+                                                           : tls_conn_error(c->tls));
+        conn_close(c);
+        return false;
+    }
+    *buf = uv_buf_init((char *)records, (unsigned)len);
+    return true;
+}
+
+/* TLS, replies that fit in one slice (or none, with records OpenSSL made
+ * waiting): encrypt them and write the records directly; what the kernel
+ * does not take goes to uv_write, carrying no plain text (all of it is in
+ * the records already). False if it closed the connection. */
+static bool write_sealed(struct conn *c)
+{
+    struct client *cl = &c->client;
+    uv_buf_t buf = uv_buf_init(cl->out.data, (unsigned)cl->out.len);
+    if (!seal(c, &buf))
+        return false;
+    stats_add(cl->stats, STATS_NET_OUTPUT_BYTES, (long long)cl->out.len);
+    int n = buf.len > 0 ? uv_try_write((uv_stream_t *)&c->tcp, &buf, 1) : 0;
+    if (buf.len > 0)
+        stats_add(cl->stats, STATS_WRITES_PROCESSED, 1);
+    if (n < 0 && n != UV_EAGAIN) {
+        conn_close(c);
+        return false;
+    }
+    size_t sent = n > 0 ? (size_t)n : 0;
+    if (sent == buf.len) {
+        resp_out_reset(&cl->out);
+        return true;
+    }
+    swap_into_writing(c);
+    c->writing_offset = c->writing.len;
+    c->writing_slice = 0;
+    return submit(c, uv_buf_init(buf.base + sent, (unsigned)(buf.len - sent)));
+}
 
 static void write_cb(uv_write_t *req, int status)
 {
@@ -799,14 +986,9 @@ static bool write_slice(struct conn *c)
     size_t left = c->writing.len - c->writing_offset;
     c->writing_slice = left < CONN_TURN_OUTPUT ? left : CONN_TURN_OUTPUT;
     uv_buf_t buf = uv_buf_init(c->writing.data + c->writing_offset, (unsigned)c->writing_slice);
-    c->write_req.data = c;
-    stats_add(c->client.stats, STATS_WRITES_PROCESSED, 1);
-    if (uv_write(&c->write_req, (uv_stream_t *)&c->tcp, &buf, 1, write_cb) != 0) {
-        conn_close(c);
+    if (c->tls != NULL && !seal(c, &buf))
         return false;
-    }
-    c->write_pending = true;
-    return true;
+    return submit(c, buf);
 }
 
 /* Hand pending replies to the kernel: a direct write first when they fit
@@ -823,11 +1005,14 @@ static bool write_out(struct conn *c)
         conn_close(c);
         return false;
     }
-    if (c->write_pending || cl->out.len == 0)
+    bool records = c->tls != NULL && tls_conn_has_records(c->tls);
+    if (c->write_pending || (cl->out.len == 0 && !records))
         return true;
     aof_before_replies(); /* appendfsync always: no reply acknowledges a write not on disk */
+    if (c->tls != NULL && cl->out.len <= CONN_TURN_OUTPUT)
+        return write_sealed(c);
     size_t sent = 0;
-    if (cl->out.len <= CONN_TURN_OUTPUT) {
+    if (c->tls == NULL && cl->out.len <= CONN_TURN_OUTPUT) {
         uv_buf_t buf = uv_buf_init(cl->out.data, (unsigned)cl->out.len);
         int n = uv_try_write((uv_stream_t *)&c->tcp, &buf, 1);
         stats_add(cl->stats, STATS_WRITES_PROCESSED, 1);
@@ -842,11 +1027,7 @@ static bool write_out(struct conn *c)
             return true;
         }
     }
-    struct resp_out tmp = c->writing;
-    c->writing = cl->out;
-    cl->out = tmp;
-    cl->out.proto = c->writing.proto;
-    cl->out.limit = c->writing.limit;
+    swap_into_writing(c);
     c->writing_offset = sent;
     return write_slice(c);
 }
@@ -911,10 +1092,12 @@ static bool read_now(struct conn *c)
     if (uv_fileno((uv_handle_t *)&c->tcp, &fd) != 0)
         return false;
     while (!over_query_limit(cl) && qbuf_reserve(cl, CONN_READ_CHUNK)) {
-        ssize_t n = recv(fd, cl->qbuf + cl->qlen, cl->qcap - cl->qlen, MSG_DONTWAIT);
+        char *into = c->tls != NULL ? tls_raw : cl->qbuf + cl->qlen;
+        size_t cap = c->tls != NULL ? sizeof(tls_raw) : cl->qcap - cl->qlen;
+        ssize_t n = recv(fd, into, cap, MSG_DONTWAIT);
         if (n > 0) {
-            cl->qlen += (size_t)n;
-            stats_add(cl->stats, STATS_NET_INPUT_BYTES, n);
+            if (!take_input(c, (size_t)n))
+                return false;
             continue;
         }
         if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR))

@@ -16,6 +16,7 @@
 
 #include "client.h"
 
+struct tls_conn;
 struct worker_loop;
 
 struct conn {
@@ -38,13 +39,15 @@ struct conn {
     bool throttled;            /* reading stopped: requests left for later turns */
     bool ready_queued;         /* on the worker's ready list */
     struct conn *ready_next;   /* the worker's ready list */
+    struct tls_conn *tls;      /* accepted on tls-port: the TLS session (tls.h); NULL for plain */
 };
 
-/* Accept the listener's pending connection into a new conn. -ENOMEM when
+/* Accept the listener's pending connection into a new conn, a TLS one
+ * for a tls-port listener (`tls`). -ENOMEM when
  * there is no memory for one: the pending socket is then NOT accepted
  * (the caller must, or libuv stops polling the listener). Any other error
  * means it was accepted and is closing. */
-int conn_accept(struct worker_loop *wl, uv_stream_t *listener);
+int conn_accept(struct worker_loop *wl, uv_stream_t *listener, bool tls);
 /* Close now, dropping unsent replies. Safe to call twice. */
 void conn_close(struct conn *c);
 /* Stop reading, flush what is pending, then close: every connection of

@@ -31,6 +31,7 @@
 #include "server.h"
 #include "snapshot.h"
 #include "stats.h"
+#include "tls.h"
 #include "tracking.h"
 #include "worker_loop.h"
 
@@ -278,11 +279,27 @@ static int start_workers(unsigned n)
     return worker_loop_pool_start();
 }
 
+/* The TLS context, before any listener: a bad certificate or key stops
+ * start-up with Redis's words. */
+static int configure_tls(void)
+{
+    tls_init();
+    if (!tls_wanted())
+        return 0;
+    config_lock();
+    int rc = tls_configure();
+    config_unlock();
+    if (rc < 0)
+        log_warning("Failed to configure TLS. Check logs for more info.");
+    return rc;
+}
+
 static void note_started(void)
 {
-    log_notice("Grove %s (Redis %s compatible) started, %u worker thread%s, port %lld",
-               GROVE_VERSION, GROVE_REDIS_VERSION, worker_count(),
-               worker_count() == 1 ? "" : "s", (long long)server.cfg.port);
+    log_notice("Grove %s (Redis %s compatible) started, %u worker thread%s, port %lld, "
+               "tls-port %lld", GROVE_VERSION, GROVE_REDIS_VERSION, worker_count(),
+               worker_count() == 1 ? "" : "s", (long long)server.cfg.port,
+               (long long)server.cfg.tls_port);
 }
 
 /* Run the main loop until it has nothing left (every handle closed),
@@ -309,7 +326,7 @@ int lifecycle_run(void)
     loading_begin(0);
     process_check_memory_settings(&server.cfg);
     crash_handlers_update(server.cfg.crash_log_enabled != 0);
-    if (start_workers(nloops) == 0 && start_loader() == 0) {
+    if (configure_tls() == 0 && start_workers(nloops) == 0 && start_loader() == 0) {
         note_started();
         process_pidfile_create(&server.cfg);
         rc = 0;
@@ -327,6 +344,7 @@ int lifecycle_run(void)
         log_warning("Grove is now ready to exit, bye bye...");
 out:
     lifecycle_state_deinit();
+    tls_deinit();
     config_deinit(&server.cfg);
     return rc;
 }

@@ -16,6 +16,7 @@
 #include "worker_loop.h"
 
 #include <arpa/inet.h>
+#include <assert.h>
 #include <errno.h>
 #include <netdb.h>
 #include <netinet/in.h>
@@ -33,6 +34,9 @@
 #include "server.h"
 
 #define WORKER_TICK_MS 1000
+
+static_assert(2 * CONFIG_MAX_BINDS <= sizeof(unsigned) * 8,
+              "refuse_pending has a bit for every listener");
 
 static struct worker_loop *loops;
 static unsigned nloops;
@@ -85,11 +89,12 @@ static void connection_cb(uv_stream_t *listener, int status)
     accept_or_refuse(wl, (int)((uv_tcp_t *)listener - wl->listeners));
 }
 
-/* Listen on one address. An optional one ("-addr") that does not exist
- * here is skipped; any other failure stops start-up, as in Redis. */
-static int listen_on(struct worker_loop *wl, const char *addr, bool optional)
+/* Listen on one address of port or tls-port (`tls`). An optional one
+ * ("-addr") that does not exist here is skipped; any other failure stops
+ * start-up, as in Redis. */
+static int listen_on(struct worker_loop *wl, const char *addr, bool optional, bool tls)
 {
-    int port = (int)server.cfg.port;
+    int port = (int)(tls ? server.cfg.tls_port : server.cfg.port);
     char why[256];
     int fd = open_listen_socket(addr, port, wl->w->id > 0, why, sizeof(why));
     if (fd < 0) {
@@ -99,6 +104,7 @@ static int listen_on(struct worker_loop *wl, const char *addr, bool optional)
         return optional && fd == -EADDRNOTAVAIL ? 0 : fd;
     }
     uv_tcp_t *l = &wl->listeners[wl->nlisteners];
+    wl->listener_tls[wl->nlisteners] = tls;
     uv_tcp_init(&wl->loop, l);
     l->data = wl;
     int rc = uv_tcp_open(l, fd);
@@ -113,24 +119,40 @@ static int listen_on(struct worker_loop *wl, const char *addr, bool optional)
     return 0;
 }
 
-/* Every address of `bind`; "-addr" is optional. */
-static int listen_all(struct worker_loop *wl)
+/* Every address of `bind` on port or tls-port; "-addr" is optional. */
+static int listen_port(struct worker_loop *wl, bool tls)
 {
     char binds[1024];
     snprintf(binds, sizeof(binds), "%s", server.cfg.bind); /* start-up only: no lock */
     char *save = NULL;
+    int first = wl->nlisteners;
     for (char *a = strtok_r(binds, " ", &save); a != NULL; a = strtok_r(NULL, " ", &save)) {
-        if (wl->nlisteners == CONFIG_MAX_BINDS)
+        if (wl->nlisteners - first == CONFIG_MAX_BINDS)
             break;
         bool optional = a[0] == '-';
-        int rc = listen_on(wl, optional ? a + 1 : a, optional);
+        int rc = listen_on(wl, optional ? a + 1 : a, optional, tls);
         if (rc < 0) {
-            log_warning("Failed listening on port %lld (TCP), aborting.",
-                        (long long)server.cfg.port);
+            log_warning("Failed listening on port %lld (%s), aborting.",
+                        (long long)(tls ? server.cfg.tls_port : server.cfg.port),
+                        tls ? "TLS" : "TCP");
             return rc;
         }
     }
     return 0;
+}
+
+/* port, then tls-port; 0 turns either off, as in Redis. */
+static int listen_all(struct worker_loop *wl)
+{
+    if (server.cfg.port == 0 && server.cfg.tls_port == 0) {
+        if (wl->w->id == 0)
+            log_warning("Configured to not listen anywhere, exiting.");
+        return -EINVAL;
+    }
+    int rc = server.cfg.port != 0 ? listen_port(wl, false) : 0;
+    if (rc == 0 && server.cfg.tls_port != 0)
+        rc = listen_port(wl, true);
+    return rc;
 }
 
 /* ---- accepting --------------------------------------------------------------- */
@@ -166,7 +188,8 @@ static void refuse(struct worker_loop *wl, int listener)
 
 static void accept_or_refuse(struct worker_loop *wl, int listener)
 {
-    if (conn_accept(wl, (uv_stream_t *)&wl->listeners[listener]) == -ENOMEM)
+    if (conn_accept(wl, (uv_stream_t *)&wl->listeners[listener], wl->listener_tls[listener]) ==
+        -ENOMEM)
         refuse(wl, listener);
 }
 

@@ -5,7 +5,8 @@
  * (conn.c), the loops themselves (worker_loop.c) and start-up
  * (lifecycle.c) include it.
  *
- * Listening: the first loop binds the port without SO_REUSEPORT, so a port
+ * Listening: on port and tls-port (0 turns either off; one must be on),
+ * every bind address. The first loop binds each port without SO_REUSEPORT, so a port
  * that any other process holds fails start-up with "Address already in
  * use", as redis-server does; then it turns SO_REUSEPORT on before
  * listening, and the other loops join its port, the kernel spreading new
@@ -39,7 +40,9 @@ struct worker_loop {
     pthread_t thread;
     bool started;
     uv_loop_t loop;
-    uv_tcp_t listeners[CONFIG_MAX_BINDS];
+    /* port's listeners, then tls-port's (one per bind address each) */
+    uv_tcp_t listeners[2 * CONFIG_MAX_BINDS];
+    bool listener_tls[2 * CONFIG_MAX_BINDS];
     int nlisteners;
     uv_async_t wakeup;
     uv_timer_t tick;

@@ -64,6 +64,9 @@ void harness_tmpdir_remove(struct harness_tmpdir *d);
  * a test that relies on that count waits for the exact number it expects
  * (harness_wait_info_ll). */
 void harness_start(struct grove_server *s, const char *const *args);
+/* A loopback port nothing listens on now (never 6379), for a second
+ * listener such as tls-port or a server the test starts itself. */
+int harness_free_port(void);
 /* SIGTERM, wait, and assert a zero exit status. */
 void harness_stop(struct grove_server *s);
 
@@ -87,9 +90,6 @@ void harness_wait_exit(struct grove_server *s);
 /* Wait for a server that is going away some other way (a crash): its
  * wait status, or -1 if it is still running after the usual timeout. */
 int harness_wait_status(struct grove_server *s);
-/* A loopback TCP port free right now (not 6379), for a server the test
- * starts itself. */
-int harness_free_port(void);
 /* Run grove-server with exactly these arguments (nothing added), expecting
  * it to exit by itself; its stdout and stderr go to out (NUL-terminated).
  * Returns the wait status; aborts the test if it keeps running. */
