@@ -191,6 +191,7 @@ struct keyspace {
     atomic_uint events; /* keyspace_set_events: which kinds reach event_cb */
     atomic_bool track_all; /* keyspace_set_track_all: every change reaches tracked_cb */
     _Atomic int64_t hold_expired_until; /* keyspace_hold_expired */
+    atomic_bool hold_expired_always;    /* keyspace_hold_expired_always */
 };
 
 struct keyspace_trash {
@@ -779,7 +780,13 @@ static void emit(struct keyspace_shard *sh, enum keyspace_event ev, const char *
 /* Whether reads leave expired keys in place now (keyspace_hold_expired). */
 static bool expiry_held(const struct keyspace *ks, int64_t now_ms)
 {
-    return now_ms < atomic_load_explicit(&ks->hold_expired_until, memory_order_relaxed);
+    return now_ms < atomic_load_explicit(&ks->hold_expired_until, memory_order_relaxed) ||
+           atomic_load_explicit(&ks->hold_expired_always, memory_order_relaxed);
+}
+
+void keyspace_hold_expired_always(struct keyspace *ks, bool held)
+{
+    atomic_store_explicit(&ks->hold_expired_always, held, memory_order_relaxed);
 }
 
 void keyspace_hold_expired(struct keyspace *ks, int64_t until_ms)

@@ -492,6 +492,10 @@ bool keyspace_random_key(struct keyspace_db *db, int64_t now_ms, keyspace_key_cb
  * RANDOMKEY) see expired keys as gone and leave them; active expiry does
  * nothing. */
 void keyspace_hold_expired(struct keyspace *ks, int64_t until_ms);
+/* [any] The same hold for as long as `held` stays true, apart from the
+ * timed one: a replica leaves expiring to its master, whose DEL comes in
+ * its stream (Redis 3.2 on). */
+void keyspace_hold_expired_always(struct keyspace *ks, bool held);
 
 /* [locks] Active expiry of one shard: rounds of 20 random samples from its
  * expiry index, deleting the expired ones, repeated while more than 10% of

@@ -27,6 +27,7 @@
 #include "memory.h"
 #include "pause.h"
 #include "pubsub.h"
+#include "repl_replica.h"
 #include "replication.h"
 #include "rlimit.h"
 #include "script.h"
@@ -340,9 +341,15 @@ static void info_stats(struct resp_out *t, long long now_ms)
 
 static void info_replication(struct resp_out *t)
 {
+    long long now_ms = server_mstime();
     info_line(t, "# Replication");
-    info_line(t, "role:master");
-    repl_info(t, server_mstime());
+    if (repl_replica_on()) {
+        info_line(t, "role:slave");
+        repl_replica_info(t, now_ms);
+    } else {
+        info_line(t, "role:master");
+    }
+    repl_info(t, now_ms);
 }
 
 static void info_cpu(struct resp_out *t)

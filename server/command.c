@@ -32,6 +32,7 @@
 #include "log.h"
 #include "monitor.h"
 #include "pause.h"
+#include "repl_replica.h"
 #include "propagate.h"
 #include "pubsub.h"
 #include "replication.h"
@@ -564,6 +565,23 @@ static bool arity_ok(const struct command *cmd, size_t argc)
     return cmd->arity >= 0 ? argc == (size_t)cmd->arity : argc >= (size_t)-cmd->arity;
 }
 
+/* A replica's checks, in Redis's processCommand order: writes on a
+ * read-only replica, then commands not flagged stale while the link is
+ * down and stale data is not to be served. */
+static bool replica_allows(struct cmd_ctx *ctx, const struct command *cmd)
+{
+    uint32_t flags = command_line_flags(ctx->client, cmd, ctx->argv, ctx->argc);
+    if ((flags & CMD_WRITE) && repl_replica_refuses_writes(ctx->client)) {
+        resp_add_error(ctx->out, REPL_ERR_READONLY);
+        return false;
+    }
+    if (!(flags & CMD_STALE) && repl_replica_stale()) {
+        resp_add_error(ctx->out, REPL_ERR_MASTERDOWN);
+        return false;
+    }
+    return true;
+}
+
 /* Find the command (or subcommand) or reply why not. A command found but
  * refused (arity, NOAUTH) is left in *rejected for its statistics. */
 static const struct command *resolve(struct cmd_ctx *ctx, const struct command *peeked,
@@ -588,6 +606,12 @@ static const struct command *resolve(struct cmd_ctx *ctx, const struct command *
     if (!arity_ok(cmd, ctx->argc)) {
         reply_wrong_arity(ctx, cmd);
         return NULL;
+    }
+    /* The master's stream obeys none of the checks below (Redis's
+     * mustObeyClient): they judged it on the master already. */
+    if (__builtin_expect(ctx->client->flags & CLIENT_MASTER, 0)) {
+        *rejected = NULL;
+        return cmd;
     }
     if ((cmd->flags & CMD_PROTECTED) && !debug_command_allowed(ctx->client)) {
         resp_add_error(ctx->out, ERR_DEBUG_NOT_ALLOWED);
@@ -646,6 +670,8 @@ static const struct command *resolve(struct cmd_ctx *ctx, const struct command *
         resp_add_error(ctx->out, REPL_ERR_NOREPLICAS);
         return NULL;
     }
+    if (__builtin_expect(repl_replica_on(), 0) && !replica_allows(ctx, cmd))
+        return NULL;
     *rejected = NULL;
     return cmd;
 }
@@ -1008,6 +1034,8 @@ static void abort_rejected_exec(struct cmd_ctx *ctx, size_t mark)
  * command is postponed (pause.h), or refused for want of memory. */
 static bool postponed(struct cmd_ctx *ctx, const struct command *cmd)
 {
+    if (ctx->client->flags & CLIENT_MASTER)
+        return false; /* a replica's master is never paused, as in Redis */
     if (!pause_holds(ctx->client, cmd, ctx->argv, ctx->argc, ctx->now_ms))
         return false;
     if (pause_postpone(ctx->client, ctx->argv, ctx->argc) < 0)

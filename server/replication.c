@@ -39,6 +39,7 @@
 #include "notify.h"
 #include "repl_backlog.h"
 #include "propagate.h"
+#include "repl_replica.h"
 #include "server.h"
 #include "snapshot.h"
 #include "worker.h"
@@ -105,7 +106,12 @@ static struct {
     struct wait_entry *waits;
     size_t nwaits, waits_cap;
     long long last_ping_ms, last_keepalive_ms;
-} st = {.stream_db = -1};
+    /* The history before the last change of replid (promotion, a new
+     * master): a replica of it may continue up to second_offset. */
+    char replid2[41];
+    long long second_offset;
+} st = {.stream_db = -1, .replid2 = "0000000000000000000000000000000000000000",
+        .second_offset = -1};
 
 /* ---- the backlog -------------------------------------------------------------------- */
 
@@ -280,6 +286,10 @@ static void encode(const struct resp_arg *argv, size_t argc)
 
 void repl_feed(int db, const struct resp_arg *argv, size_t argc)
 {
+    /* A replica's stream is its master's, as received (repl_proxy): its
+     * own writes (replica-read-only no) stay local, as in Redis. */
+    if (repl_replica_on())
+        return;
     pthread_mutex_lock(&lock);
     if (active()) {
         if (db >= 0 && db != st.stream_db) {
@@ -307,6 +317,8 @@ static void refresh_good_replicas(long long now_ms)
 
 bool repl_writes_refused(void)
 {
+    if (repl_replica_on())
+        return false; /* min-replicas is a master's: Redis checks masterhost */
     long long want = atomic_load_explicit(&server.cfg.min_replicas_to_write, memory_order_relaxed);
     return want > 0 && atomic_load_explicit(&server.cfg.min_replicas_max_lag,
                                             memory_order_relaxed) > 0 &&
@@ -389,6 +401,86 @@ void repl_ack(struct client *c, long long offset, long long now_ms)
     pthread_mutex_unlock(&lock);
     for (size_t i = 0; i < n; i++)
         blocking_wake_wait(ids[i]);
+}
+
+/* ---- a replica's stream and history ----------------------------------------------------- */
+
+/* Lock held: every replica is closed (they must sync again, with the new
+ * history), as Redis's disconnectSlaves. */
+static void drop_all(void)
+{
+    for (size_t i = 0; i < st.n; i++)
+        if (!st.v[i]->closing)
+            drop(st.v[i]);
+}
+
+void repl_proxy(const char *p, size_t n)
+{
+    pthread_mutex_lock(&lock);
+    if (active()) {
+        resp_add_raw(&st.line, p, n);
+        feed_line();
+    }
+    pthread_mutex_unlock(&lock);
+}
+
+int repl_attach_to_master(const char *replid, long long offset)
+{
+    int rc;
+    pthread_mutex_lock(&lock);
+    drop_all();
+    repl_backlog_deinit(&st.backlog);
+    rc = repl_backlog_init(&st.backlog, backlog_size(), offset);
+    if (rc < 0)
+        st.backlog.offset = offset; /* no backlog: no sub-replica can continue */
+    memcpy(st.replid2, "0000000000000000000000000000000000000000", 41);
+    st.second_offset = -1;
+    st.stream_db = -1;
+    server_set_replid(replid);
+    pthread_mutex_unlock(&lock);
+    if (rc == 0 && !repl_feeding()) {
+        atomic_store(&repl__feeding, true);
+        notify_refresh_events();
+    }
+    return rc;
+}
+
+/* Lock held: the old id stays master_replid2 up to the offset now. */
+static void shift_history(const char *replid)
+{
+    server_replid(st.replid2);
+    st.second_offset = st.backlog.offset + 1;
+    if (replid != NULL)
+        server_set_replid(replid);
+    else
+        server_change_replid();
+    st.stream_db = -1; /* the new history starts with a SELECT */
+    drop_all();
+}
+
+void repl_new_history(const char *replid)
+{
+    pthread_mutex_lock(&lock);
+    shift_history(replid);
+    pthread_mutex_unlock(&lock);
+}
+
+int repl_continue_with_master(const char *replid)
+{
+    char id[41];
+    int rc = 0;
+    server_replid(id);
+    pthread_mutex_lock(&lock);
+    if (!active())
+        rc = repl_backlog_init(&st.backlog, backlog_size(), st.backlog.offset);
+    if (replid != NULL && strncasecmp(replid, id, 40) != 0)
+        shift_history(replid);
+    pthread_mutex_unlock(&lock);
+    if (rc == 0 && !repl_feeding()) {
+        atomic_store(&repl__feeding, true);
+        notify_refresh_events();
+    }
+    return rc;
 }
 
 /* ---- full sync -------------------------------------------------------------------------- */
@@ -497,7 +589,11 @@ static void start_full_sync(void)
     propagate_init(); /* the forms writes take in the stream, as in the AOF */
     struct snapshot_child ch = {.at_fork = cut_cb, .done = sync_done_cb,
                                 .ud = (void *)(uintptr_t)gen, .rdb_path = st.rdb_path};
+    /* A replica's cut falls between two whole commands of its master's
+     * stream, each applied and proxied together (repl_replica.h). */
+    repl_replica_apply_lock();
     int rc = snapshot_fork_child(&ch);
+    repl_replica_apply_unlock();
     if (rc == 0) {
         log_notice("Starting BGSAVE for SYNC with target: disk");
         return;
@@ -518,8 +614,10 @@ static bool can_continue(const struct resp_arg *replid, long long offset)
 {
     char id[41];
     server_replid(id);
-    return active() && replid->len == 40 && strncasecmp(replid->ptr, id, 40) == 0 &&
-           repl_backlog_holds(&st.backlog, offset);
+    bool ours = replid->len == 40 && strncasecmp(replid->ptr, id, 40) == 0;
+    bool before_change = replid->len == 40 && strncasecmp(replid->ptr, st.replid2, 40) == 0 &&
+                         offset <= st.second_offset;
+    return active() && (ours || before_change) && repl_backlog_holds(&st.backlog, offset);
 }
 
 int repl_sync(struct client *c, bool psync, const struct resp_arg *replid, long long offset)
@@ -754,9 +852,9 @@ void repl_info(struct resp_out *t, long long now_ms)
     }
     LINE("master_failover_state:no-failover\r\n");
     LINE("master_replid:%s\r\n", replid);
-    LINE("master_replid2:0000000000000000000000000000000000000000\r\n");
+    LINE("master_replid2:%s\r\n", st.replid2);
     LINE("master_repl_offset:%lld\r\n", st.backlog.offset);
-    LINE("second_repl_offset:-1\r\n");
+    LINE("second_repl_offset:%lld\r\n", st.second_offset);
     LINE("repl_backlog_active:%d\r\n", active());
     LINE("repl_backlog_size:%zu\r\n", backlog_size());
     LINE("repl_backlog_first_byte_offset:%lld\r\n", active() ? repl_backlog_first(&st.backlog) : 0);
@@ -838,7 +936,8 @@ void repl_cron(long long now_ms)
         refresh_good_replicas(now_ms);
     }
     long long period_ms = atomic_load(&server.cfg.repl_ping_replica_period) * 1000;
-    if (st.n > 0 && active() && now_ms - st.last_ping_ms >= period_ms) {
+    /* A replica's sub-replicas get its master's PINGs. */
+    if (st.n > 0 && active() && !repl_replica_on() && now_ms - st.last_ping_ms >= period_ms) {
         st.last_ping_ms = now_ms;
         ping_due = true;
     }

@@ -60,6 +60,26 @@ static inline bool repl_feeding(void)
  * the stream. */
 void repl_feed(int db, const struct resp_arg *argv, size_t argc);
 
+/* ---- this server as a replica (repl_replica.c) ---- */
+
+/* Bytes of the master's stream, whole commands just applied: to the
+ * backlog and the sub-replicas as they came, so offsets match along a
+ * chain. */
+void repl_proxy(const char *p, size_t n);
+/* A full sync from a master loaded: its replid and offset become ours,
+ * the backlog starts over there, every sub-replica is closed (it syncs
+ * again). 0 or -ENOMEM (no backlog). */
+int repl_attach_to_master(const char *replid, long long offset);
+/* A new history (REPLICAOF NO ONE: replid NULL, a random one; +CONTINUE
+ * with a new id: that one): the old id is kept as master_replid2 up to
+ * the offset now, so replicas of it can continue; every sub-replica is
+ * closed so it learns the new id. */
+void repl_new_history(const char *replid);
+/* A PSYNC accepted (+CONTINUE [replid]): the backlog goes on from the
+ * offset now (made if there was none); a replid other than ours starts a
+ * new history (as repl_new_history). 0 or -ENOMEM. */
+int repl_continue_with_master(const char *replid);
+
 /* ---- the replica's loop (cmd_repl.c, conn.c, command.c) ---- */
 
 /* REPLCONF listening-port / ip-address / capa: remembered for the client

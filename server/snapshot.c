@@ -39,6 +39,7 @@
 #include "rdb_file.h"
 #include "script.h"
 #include "server.h"
+#include "tracking.h"
 
 #define SNAPSHOT_RETRY_DELAY_MS 5000 /* Redis's CONFIG_BGSAVE_RETRY_DELAY */
 #define SNAPSHOT_BUF_SIZE (64 * 1024)
@@ -630,6 +631,7 @@ long long snapshot_lastsave(void)
 struct load_ctx {
     bool no_dup;
     bool replace_functions;
+    bool keep_expired; /* a replica's: the master's DEL removes them */
 };
 
 /* Functions register under the script lock: clients on the loops may
@@ -657,7 +659,8 @@ static int load_mapped(const char *path, const void *data, size_t len, struct lo
                                         .ud = lc};
     long long t0 = server_monotonic_ns();
     int rc = rdb_file_load_with(data, len, server.ks, cmd_member_hasher(), cmd_object_limits(),
-                                server_mstime(), atomic_load(&server.cfg.rdbchecksum) != 0,
+                                lc->keep_expired ? 0 : server_mstime(),
+                                atomic_load(&server.cfg.rdbchecksum) != 0,
                                 &hooks, &res);
 
     if (rc == RDB_ESTOP) {
@@ -723,6 +726,33 @@ static int load_file(struct load_ctx *lc)
         return -1;
     }
     rc = load_fd(path, fd, lc);
+    close(fd);
+    return rc;
+}
+
+void snapshot_empty_data(void)
+{
+    struct keyspace_trash *trash = NULL;
+    keyspace_flushall(server.ks, &trash);
+    keyspace_trash_free(trash);
+    tracking_flushed();
+    script_lock();
+    function_flush();
+    script_unlock();
+}
+
+int snapshot_load_from_master(const char *path)
+{
+    struct load_ctx lc = {.no_dup = false, .replace_functions = true, .keep_expired = true};
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+        log_warning("Fatal error loading the DB %s: %s.", path, strerror(errno));
+        return -1;
+    }
+    loading_begin(0); /* from here: nobody sees the data between the flush and the load */
+    snapshot_empty_data();
+    int rc = load_fd(path, fd, &lc);
+    loading_end();
     close(fd);
     return rc;
 }
