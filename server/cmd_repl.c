@@ -144,9 +144,11 @@ static void replicaof_command(struct cmd_ctx *ctx)
         resp_add_error(ctx->out, "ERR Command is not valid when client is a replica.");
         return;
     }
-    if (!arg_to_ll_or_reply(ctx, &ctx->argv[2], &port))
+    if (!arg_to_ll(&ctx->argv[2], &port) || port < 0 || port > 65535) {
+        resp_add_error(ctx->out, "ERR Invalid master port");
         return;
-    if (port < 0 || port > 65535 || ctx->argv[1].len >= sizeof(host)) {
+    }
+    if (ctx->argv[1].len >= sizeof(host)) {
         resp_add_error(ctx->out, "ERR Invalid master address");
         return;
     }

@@ -295,9 +295,11 @@ static void info_stats(struct resp_out *t, long long now_ms)
     info_line(t, "instantaneous_input_repl_kbps:0.00");
     info_line(t, "instantaneous_output_repl_kbps:0.00");
     info_line(t, "rejected_connections:%lld", atomic_load(&server.rejected_connections));
-    info_line(t, "sync_full:0");
-    info_line(t, "sync_partial_ok:0");
-    info_line(t, "sync_partial_err:0");
+    long long full, partial_ok, partial_err;
+    repl_sync_counts(&full, &partial_ok, &partial_err);
+    info_line(t, "sync_full:%lld", full);
+    info_line(t, "sync_partial_ok:%lld", partial_ok);
+    info_line(t, "sync_partial_err:%lld", partial_err);
     info_line(t, "expired_keys:%llu", (unsigned long long)ks.expired_keys);
     info_line(t, "expired_stale_perc:0.00");
     info_line(t, "expired_time_cap_reached_count:0");

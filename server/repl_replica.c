@@ -110,6 +110,9 @@ struct link {
 };
 
 static struct link *link_now; /* the link loop's */
+/* The database the master's stream last selected, kept across a lost
+ * link: a continued stream does not SELECT again (Redis's cached master). */
+static int cached_db;
 static uv_timer_t cron_timer;
 static bool cron_started;
 
@@ -233,8 +236,9 @@ static void master_wake_cb(struct client *c)
 
 static const struct client_io master_io = {.wake_cb = master_wake_cb};
 
-/* The master's stream runs as this client from now on, from `reploff`. */
-static void master_client_create(struct link *l, long long reploff)
+/* The master's stream runs as this client from now on, from `reploff`,
+ * in database `db`. */
+static void master_client_create(struct link *l, long long reploff, int db)
 {
     struct client *c = &l->client;
     struct worker *w = link_worker();
@@ -243,6 +247,7 @@ static void master_client_create(struct link *l, long long reploff)
     client_init(c, w, w->stats, &master_io, server_mstime());
     c->authenticated = true;
     c->flags |= CLIENT_MASTER;
+    c->db = db;
     conn_describe_peer(&l->tcp, c);
     resp_limits_default(&limits);
     limits.max_bulk_len = (uint64_t)atomic_load(&server.cfg.proto_max_bulk_len);
@@ -264,7 +269,8 @@ static void master_client_free(struct link *l)
     if (!l->client_live)
         return;
     l->client_live = false;
-    command_client_leave(c);
+    cached_db = c->db;
+    command_client_leave(c); /* a MULTI cut short is dropped: the master sends it again */
     worker_remove_client(link_worker(), c);
     client_unregister(c);
     client_deinit(c);
@@ -570,7 +576,7 @@ static void transfer_done(struct link *l)
         log_notice("Removing the RDB file used for replication as persistence is disabled.");
         unlink(path);
     }
-    master_client_create(l, l->offset);
+    master_client_create(l, l->offset, 0); /* the stream SELECTs first after a cut */
     log_notice("MASTER <-> REPLICA sync: Finished with success");
     if (l->eof_form)
         send_ack(l); /* the master streams only once it has our first ACK */
@@ -677,7 +683,7 @@ static void psync_reply(struct link *l, const char *line, size_t n)
         repl_replica_apply_unlock();
         log_notice("MASTER <-> REPLICA sync: Master accepted a Partial Resynchronization.");
         l->step = HS_DONE;
-        master_client_create(l, repl_offset());
+        master_client_create(l, repl_offset(), cached_db);
         return;
     }
     log_warning("Unexpected reply to PSYNC from master: %.*s", (int)n, line);
@@ -972,10 +978,14 @@ int repl_replica_set_master(const char *host, int port, const char *who)
                    "connected with. No operation performed.");
         return 1;
     }
+    /* Redis's cached master: the old link's offset, or ours as a master. */
+    if (shared.state == LINK_CONNECTED)
+        shared.down_since_ms = server_mstime();
+    if (!repl_replica_on())
+        shared.reploff = shared.read_reploff = repl_offset();
     snprintf(shared.host, sizeof(shared.host), "%s", host);
     shared.port = port;
     shared.state = LINK_CONNECT;
-    shared.reploff = shared.read_reploff = -1;
     pthread_mutex_unlock(&lock);
     atomic_store(&repl_replica__link_up, false);
     atomic_fetch_add(&wanted_gen, 1);

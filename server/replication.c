@@ -89,6 +89,7 @@ struct wait_entry {
 
 atomic_bool repl__feeding;
 static atomic_llong good_replicas; /* online, acked within min-replicas-max-lag */
+static atomic_llong syncs_full, syncs_partial_ok, syncs_partial_err; /* INFO stats */
 
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static struct {
@@ -633,6 +634,7 @@ int repl_sync(struct client *c, bool psync, const struct resp_arg *replid, long 
     c->flags |= CLIENT_REPLICA;
     r->ack_ms = server_mstime();
     if (psync && can_continue(replid, offset)) {
+        atomic_fetch_add(&syncs_partial_ok, 1);
         char id[41], line[64];
         server_replid(id);
         int len = r->capa_psync2 ? snprintf(line, sizeof(line), "+CONTINUE %s\r\n", id)
@@ -650,6 +652,10 @@ int repl_sync(struct client *c, bool psync, const struct resp_arg *replid, long 
         return 0;
     }
     bool first = !active();
+    /* Redis counts a refused PSYNC unless it asked for no continuation ("?"). */
+    if (psync && !(replid->len == 1 && replid->ptr[0] == '?'))
+        atomic_fetch_add(&syncs_partial_err, 1);
+    atomic_fetch_add(&syncs_full, 1);
     r->state = REPLICA_WAIT_BGSAVE;
     r->old_sync = !psync;
     pthread_mutex_unlock(&lock);
@@ -883,6 +889,13 @@ void repl_role(struct resp_out *out)
         resp_add_bulk_ll(out, r->ack_off);
     }
     pthread_mutex_unlock(&lock);
+}
+
+void repl_sync_counts(long long *full, long long *partial_ok, long long *partial_err)
+{
+    *full = atomic_load(&syncs_full);
+    *partial_ok = atomic_load(&syncs_partial_ok);
+    *partial_err = atomic_load(&syncs_partial_err);
 }
 
 void repl_memory(long long *backlog, long long *total)
