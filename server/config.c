@@ -1018,6 +1018,9 @@ static int rewrite_option(struct rewrite *r, struct config *cfg, struct config *
     }
     if (first == r->n && at_default(cfg, defaults, opt))
         return 0;
+    /* A master has no replicaof line at all (Redis's rewriteConfigReplicaOfOption). */
+    if (opt->offset == FIELD(replicaof) && cfg->replicaof[0] == '\0')
+        return 0;
     char *line = option_line(cfg, opt);
     if (line == NULL)
         return -EINVAL;

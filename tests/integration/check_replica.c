@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "harness.h"
 
@@ -404,6 +405,59 @@ START_TEST(the_replicaof_option_starts_a_replica)
 }
 END_TEST
 
+static char *read_file(const char *path)
+{
+    static char buf[4096];
+    FILE *f = fopen(path, "r");
+    ck_assert_ptr_nonnull(f);
+    size_t n = fread(buf, 1, sizeof(buf) - 1, f);
+    fclose(f);
+    buf[n] = '\0';
+    return buf;
+}
+
+/* Sentinel promotes with CONFIG REWRITE: the file named by a relative
+ * path (its `dir` elsewhere) must be found and lose its replicaof line. */
+START_TEST(config_rewrite_records_replicaof_and_the_promotion)
+{
+    struct node m;
+    struct harness_tmpdir conf_dir, data_dir;
+    struct grove_server r;
+    char path[128], text[256], line[64], cwd[512];
+    node_up(&m, NULL);
+    harness_tmpdir_make(&conf_dir);
+    harness_tmpdir_make(&data_dir);
+    snprintf(path, sizeof(path), "%s/grove.conf", conf_dir.path);
+    snprintf(text, sizeof(text), "save \"\"\ndir %s\nreplicaof 127.0.0.1 %d\n", data_dir.path,
+             m.s.port);
+    FILE *f = fopen(path, "w");
+    ck_assert_ptr_nonnull(f);
+    fputs(text, f);
+    fclose(f);
+    ck_assert_ptr_nonnull(getcwd(cwd, sizeof(cwd)));
+    ck_assert_int_eq(chdir(conf_dir.path), 0);
+    struct harness_opts opts = {.config_file = "grove.conf"};
+    harness_start_ex(&r, &opts, NULL);
+    ck_assert_int_eq(chdir(cwd), 0);
+    redisContext *c = harness_connect(&r);
+    HARNESS_WAIT_FOR(info_is(c, "master_link_status", "up"), "the link never came up");
+    char file[256];
+    ck_assert(harness_info_field(c, "server", "config_file", file, sizeof(file)));
+    ck_assert_str_eq(file, path);
+    harness_cmd_ok(c, "CONFIG REWRITE");
+    snprintf(line, sizeof(line), "\nreplicaof 127.0.0.1 %d\n", m.s.port);
+    ck_assert_ptr_nonnull(strstr(read_file(path), line));
+    harness_cmd_ok(c, "REPLICAOF NO ONE");
+    harness_cmd_ok(c, "CONFIG REWRITE");
+    ck_assert_ptr_null(strstr(read_file(path), "replicaof"));
+    redisFree(c);
+    harness_stop(&r);
+    harness_tmpdir_remove(&data_dir);
+    harness_tmpdir_remove(&conf_dir);
+    node_down(&m);
+}
+END_TEST
+
 static Suite *replica_suite(void)
 {
     Suite *s = suite_create("replica");
@@ -420,6 +474,7 @@ static Suite *replica_suite(void)
     tcase_add_test(tc, a_promoted_replica_lets_the_others_continue);
     tcase_add_test(tc, a_chain_passes_the_master_s_bytes_on);
     tcase_add_test(tc, the_replicaof_option_starts_a_replica);
+    tcase_add_test(tc, config_rewrite_records_replicaof_and_the_promotion);
     suite_add_tcase(s, tc);
     return s;
 }
