@@ -65,6 +65,7 @@ enum hs_step { HS_PONG, HS_AUTH, HS_PORT, HS_IP, HS_CAPA, HS_PSYNC, HS_DONE };
 
 atomic_bool repl_replica__on, repl_replica__link_up;
 static atomic_uint wanted_gen; /* bumped by every REPLICAOF */
+static atomic_int stream_db;   /* repl_replica_stream_db */
 
 static pthread_mutex_t apply_mutex = PTHREAD_MUTEX_INITIALIZER;
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
@@ -150,6 +151,11 @@ bool repl_replica_stale(void)
     return repl_replica_on() &&
            !atomic_load_explicit(&repl_replica__link_up, memory_order_relaxed) &&
            !atomic_load_explicit(&server.cfg.replica_serve_stale_data, memory_order_relaxed);
+}
+
+int repl_replica_stream_db(void)
+{
+    return atomic_load(&stream_db);
 }
 
 void repl_replica_apply_lock(void)
@@ -248,6 +254,7 @@ static void master_client_create(struct link *l, long long reploff, int db)
     c->authenticated = true;
     c->flags |= CLIENT_MASTER;
     c->db = db;
+    atomic_store(&stream_db, db);
     conn_describe_peer(&l->tcp, c);
     resp_limits_default(&limits);
     limits.max_bulk_len = (uint64_t)atomic_load(&server.cfg.proto_max_bulk_len);
@@ -351,6 +358,7 @@ static bool apply(struct link *l, const char *bytes, size_t n, size_t argc)
     if (argc > 0)
         command_execute(c, c->argv, argc, server_mstime());
     resp_out_reset(&c->out); /* a master gets no replies */
+    atomic_store(&stream_db, c->db);
     if (l->ack_asked) {      /* its offset before GETACK, as Redis */
         l->ack_asked = false;
         send_ack(l);
@@ -556,8 +564,9 @@ static void transfer_done(struct link *l)
     if (aof)
         aof_set_enabled(false, reason, sizeof(reason));
     log_notice("MASTER <-> REPLICA sync: Loading DB in memory");
+    int db;
     repl_replica_apply_lock();
-    int rc = snapshot_load_from_master(path);
+    int rc = snapshot_load_from_master(path, &db);
     if (rc == 0)
         repl_attach_to_master(l->replid, l->offset);
     repl_replica_apply_unlock();
@@ -576,7 +585,9 @@ static void transfer_done(struct link *l)
         log_notice("Removing the RDB file used for replication as persistence is disabled.");
         unlink(path);
     }
-    master_client_create(l, l->offset, 0); /* the stream SELECTs first after a cut */
+    /* A master's stream SELECTs first after its cut; a replica's goes on
+     * in the database its RDB names. */
+    master_client_create(l, l->offset, db >= 0 ? db : 0);
     log_notice("MASTER <-> REPLICA sync: Finished with success");
     if (l->eof_form)
         send_ack(l); /* the master streams only once it has our first ACK */

@@ -83,6 +83,10 @@ void repl_replica_start(void);
  * command is done. No-op for other clients. */
 void repl_replica_getack(struct client *c);
 
+/* The database the master's stream has selected, as of the last command
+ * applied (stable under the apply lock). */
+int repl_replica_stream_db(void);
+
 /* The master's stream is applied and proxied under this lock (see above);
  * a sub-replica's fork takes it around its cut. */
 void repl_replica_apply_lock(void);

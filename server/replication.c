@@ -484,6 +484,20 @@ int repl_continue_with_master(const char *replid)
     return rc;
 }
 
+bool repl_rdb_stream_db(int *db)
+{
+    if (!repl_feeding())
+        return false;
+    if (repl_replica_on()) { /* the master's stream, as its client stands */
+        *db = repl_replica_stream_db();
+        return true;
+    }
+    pthread_mutex_lock(&lock);
+    *db = st.stream_db < 0 ? 0 : st.stream_db;
+    pthread_mutex_unlock(&lock);
+    return true;
+}
+
 /* ---- full sync -------------------------------------------------------------------------- */
 
 /* Every shard held, just before fork(): the stream starts (the first

@@ -80,6 +80,11 @@ void repl_new_history(const char *replid);
  * new history (as repl_new_history). 0 or -ENOMEM. */
 int repl_continue_with_master(const char *replid);
 
+/* An RDB written now records the stream's database (repl-stream-db),
+ * where a replica's own replicas apply what follows: true with *db while
+ * the stream runs. */
+bool repl_rdb_stream_db(int *db);
+
 /* ---- the replica's loop (cmd_repl.c, conn.c, command.c) ---- */
 
 /* REPLCONF listening-port / ip-address / capa: remembered for the client

@@ -37,6 +37,7 @@
 #include "loading.h"
 #include "log.h"
 #include "rdb_file.h"
+#include "replication.h"
 #include "script.h"
 #include "server.h"
 #include "tracking.h"
@@ -77,6 +78,8 @@ struct save_job {
     bool compress, checksum;
     bool stall; /* fault injection: the child waits to be killed */
     long long used_mem;
+    bool has_stream_db;       /* the replication stream's database (repl-stream-db) */
+    int stream_db;
     struct rdb_buf functions; /* the libraries, already serialised */
 };
 
@@ -99,6 +102,7 @@ static int job_prepare(struct save_job *job)
     *job = (struct save_job){.compress = atomic_load(&server.cfg.rdbcompression) != 0,
                              .checksum = atomic_load(&server.cfg.rdbchecksum) != 0,
                              .used_mem = server_used_memory()};
+    job->has_stream_db = repl_rdb_stream_db(&job->stream_db);
     config_lock();
     snprintf(job->dir, sizeof(job->dir), "%s", server.cfg.dir);
     file_path(job->path, sizeof(job->path), server.cfg.dir, server.cfg.dbfilename, 0);
@@ -162,7 +166,9 @@ static int write_rdb(struct file_sink *sink, const struct save_job *job)
     struct lzf_state *lzf = job->compress ? malloc(sizeof(*lzf)) : NULL;
     struct rdb_file_writer fw;
     struct rdb_file_aux aux = {.redis_ver = GROVE_REDIS_VERSION,
-                               .ctime = server_mstime() / 1000, .used_mem = job->used_mem};
+                               .ctime = server_mstime() / 1000, .used_mem = job->used_mem,
+                               .has_repl_stream_db = job->has_stream_db,
+                               .repl_stream_db = job->stream_db};
     int rc;
 
     if (job->compress && !lzf)
@@ -632,6 +638,7 @@ struct load_ctx {
     bool no_dup;
     bool replace_functions;
     bool keep_expired; /* a replica's: the master's DEL removes them */
+    int repl_stream_db; /* out: the file's repl-stream-db, -1 if none */
 };
 
 /* Functions register under the script lock: clients on the loops may
@@ -671,6 +678,7 @@ static int load_mapped(const char *path, const void *data, size_t len, struct lo
         log_warning("Fatal error loading the DB %s: %s", path, res.error);
         return -1;
     }
+    lc->repl_stream_db = res.repl_stream_db;
     pthread_mutex_lock(&state_lock);
     st.load_loaded = (long long)res.keys_loaded;
     st.load_expired = (long long)res.keys_expired;
@@ -741,7 +749,7 @@ void snapshot_empty_data(void)
     script_unlock();
 }
 
-int snapshot_load_from_master(const char *path)
+int snapshot_load_from_master(const char *path, int *stream_db)
 {
     struct load_ctx lc = {.no_dup = false, .replace_functions = true, .keep_expired = true};
     int fd = open(path, O_RDONLY | O_CLOEXEC);
@@ -754,6 +762,7 @@ int snapshot_load_from_master(const char *path)
     int rc = load_fd(path, fd, &lc);
     loading_end();
     close(fd);
+    *stream_db = lc.repl_stream_db;
     return rc;
 }
 

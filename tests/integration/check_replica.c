@@ -375,8 +375,16 @@ START_TEST(a_chain_passes_the_master_s_bytes_on)
     node_up(&mid, NULL);
     node_up(&end, NULL);
     write_some(m.c, "c", 30);
+    redisContext *in4 = harness_connect(&m.s);
+    RUN(in4, "SELECT 4");
+    RUN(in4, "SET a 1");
     replicate(&mid, &m);
+    RUN(in4, "SET a 2"); /* the stream SELECTs database 4 once, here */
+    wait_caught_up(&mid, &m);
+    /* The stream stays in database 4: mid's RDB must say so (repl-stream-db). */
     replicate(&end, &mid);
+    RUN(in4, "SET b 2");
+    redisFree(in4);
     write_some(m.c, "d", 30);
     wait_caught_up(&mid, &m);
     wait_caught_up(&end, &m);
