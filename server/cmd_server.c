@@ -848,8 +848,9 @@ static void time_command(struct cmd_ctx *ctx)
  * shutdownCommand: save first when asked to or when save points are set
  * (unless NOSAVE, and never while loading: half a dataset would replace
  * the file); a failed save keeps the server running unless FORCE. Grove
- * has no replicas to wait for, so a shutdown never waits: NOW changes
- * nothing and ABORT always finds no shutdown in progress. */
+ * does not wait for its replicas to catch up first (Redis's
+ * shutdown-timeout), so a shutdown never waits: NOW changes nothing and
+ * ABORT always finds no shutdown in progress. */
 static bool parse_shutdown(struct cmd_ctx *ctx, bool *save, bool *nosave, bool *force, bool *abort)
 {
     bool now = false;

@@ -642,8 +642,8 @@ static int redis_setresp(lua_State *L)
     return 0;
 }
 
-/* Accepted, as Redis 7.0 accepts them: Grove has no replication yet, so
- * there is nothing for them to choose. */
+/* Accepted, as Redis 7.0 accepts them, but not acted on: a script's
+ * writes go to the AOF and to the replicas whatever it chooses. */
 static int redis_set_repl(lua_State *L)
 {
     if (lua_gettop(L) != 1)
