@@ -355,8 +355,11 @@ static bool apply(struct link *l, const char *bytes, size_t n, size_t argc)
         close_link(l);
         return false;
     }
-    if (argc > 0)
+    if (argc > 0) {
+        keyspace_obey_begin(server.ks); /* the master's key is live until its DEL */
         command_execute(c, c->argv, argc, server_mstime());
+        keyspace_obey_end(server.ks);
+    }
     resp_out_reset(&c->out); /* a master gets no replies */
     atomic_store(&stream_db, c->db);
     if (l->ack_asked) {      /* its offset before GETACK, as Redis */

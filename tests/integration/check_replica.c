@@ -243,6 +243,33 @@ START_TEST(a_replica_leaves_expired_keys_to_its_master)
 }
 END_TEST
 
+/* The master decides when a key has expired: a write it made while the
+ * key was live must find it live on the replica, even once the replica's
+ * clock says it has expired (Redis's expireIfNeeded for the master). */
+START_TEST(the_master_s_writes_find_its_keys_live)
+{
+    struct node m, r;
+    node_up(&m, NULL);
+    node_up(&r, NULL);
+    harness_cmd_ok(m.c, "DEBUG SET-ACTIVE-EXPIRE 0");
+    replicate(&r, &m);
+    RUN(m.c, "SET k 10 PX 300");
+    wait_caught_up(&r, &m);
+    /* The replica applies what follows only after k's time has passed. */
+    redisContext *sleeper = harness_connect(&r.s);
+    harness_send_only(sleeper, "DEBUG SLEEP 0.6");
+    harness_sleep_ms(50);
+    harness_expect_int(harness_cmd(m.c, "INCR k"), 11);
+    harness_expect_int(harness_cmd(m.c, "PEXPIRE k 100000"), 1);
+    freeReplyObject(harness_read_reply(sleeper));
+    redisFree(sleeper);
+    wait_caught_up(&r, &m);
+    harness_expect_value(r.c, "k", "11", 2);
+    node_down(&r);
+    node_down(&m);
+}
+END_TEST
+
 /* ---- INFO, ROLE, CLIENT LIST, the command -------------------------------------------- */
 
 START_TEST(info_role_and_client_list_show_a_replica)
@@ -477,6 +504,7 @@ static Suite *replica_suite(void)
     tcase_add_test(tc, a_replica_refuses_writes_as_redis);
     tcase_add_test(tc, stale_data_is_refused_when_asked_while_the_link_is_down);
     tcase_add_test(tc, a_replica_leaves_expired_keys_to_its_master);
+    tcase_add_test(tc, the_master_s_writes_find_its_keys_live);
     tcase_add_test(tc, info_role_and_client_list_show_a_replica);
     tcase_add_test(tc, a_killed_link_continues_where_it_stopped);
     tcase_add_test(tc, a_promoted_replica_lets_the_others_continue);
