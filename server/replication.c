@@ -406,6 +406,16 @@ void repl_ack(struct client *c, long long offset, long long now_ms)
 
 /* ---- a replica's stream and history ----------------------------------------------------- */
 
+/* The backlog exists: writes are streamed from now on, expired and
+ * evicted keys as DEL too. Holding no lock. */
+static void start_feeding(void)
+{
+    if (repl_feeding())
+        return;
+    atomic_store(&repl__feeding, true);
+    notify_refresh_events();
+}
+
 /* Lock held: every replica is closed (they must sync again, with the new
  * history), as Redis's disconnectSlaves. */
 static void drop_all(void)
@@ -439,10 +449,8 @@ int repl_attach_to_master(const char *replid, long long offset)
     st.stream_db = -1;
     server_set_replid(replid);
     pthread_mutex_unlock(&lock);
-    if (rc == 0 && !repl_feeding()) {
-        atomic_store(&repl__feeding, true);
-        notify_refresh_events();
-    }
+    if (rc == 0)
+        start_feeding();
     return rc;
 }
 
@@ -477,10 +485,8 @@ int repl_continue_with_master(const char *replid)
     if (replid != NULL && strncasecmp(replid, id, 40) != 0)
         shift_history(replid);
     pthread_mutex_unlock(&lock);
-    if (rc == 0 && !repl_feeding()) {
-        atomic_store(&repl__feeding, true);
-        notify_refresh_events();
-    }
+    if (rc == 0)
+        start_feeding();
     return rc;
 }
 
@@ -533,10 +539,8 @@ static int cut_cb(void *ud)
         }
     }
     pthread_mutex_unlock(&lock);
-    if (first) {
-        atomic_store(&repl__feeding, true);
-        notify_refresh_events(); /* expired and evicted keys are streamed as DEL */
-    }
+    if (first)
+        start_feeding();
     return 0;
 }
 

@@ -67,6 +67,20 @@ static void wait_caught_up(const struct node *replica, const struct node *master
                      "the replica stayed behind offset %lld", want);
 }
 
+/* A master and its replica, synced. */
+static void pair_up(struct node *m, struct node *r)
+{
+    node_up(m, NULL);
+    node_up(r, NULL);
+    replicate(r, m);
+}
+
+static void pair_down(struct node *m, struct node *r)
+{
+    node_down(r);
+    node_down(m);
+}
+
 static char *digest(redisContext *c)
 {
     redisReply *r = harness_cmd(c, "DEBUG DIGEST");
@@ -123,8 +137,7 @@ START_TEST(full_sync_then_stream_copy_the_master)
     harness_expect_nil(g);
     ck_assert_int_eq(harness_info_ll(m.c, "stats", "sync_full"), 1);
     redisFree(other);
-    node_down(&r);
-    node_down(&m);
+    pair_down(&m, &r);
 }
 END_TEST
 
@@ -141,22 +154,18 @@ START_TEST(writes_during_the_full_sync_reach_the_replica)
     HARNESS_WAIT_FOR(info_is(r.c, "master_link_status", "up"), "the link never came up");
     wait_caught_up(&r, &m);
     expect_same_data(&m, &r);
-    node_down(&r);
-    node_down(&m);
+    pair_down(&m, &r);
 }
 END_TEST
 
 START_TEST(getack_is_answered_with_the_offset_so_wait_counts_the_replica)
 {
     struct node m, r;
-    node_up(&m, NULL);
-    node_up(&r, NULL);
-    replicate(&r, &m);
+    pair_up(&m, &r);
     RUN(m.c, "SET k v");
     redisReply *w = harness_cmd(m.c, "WAIT 1 5000");
     harness_expect_int(w, 1);
-    node_down(&r);
-    node_down(&m);
+    pair_down(&m, &r);
 }
 END_TEST
 
@@ -165,9 +174,7 @@ END_TEST
 START_TEST(a_replica_refuses_writes_as_redis)
 {
     struct node m, r;
-    node_up(&m, NULL);
-    node_up(&r, NULL);
-    replicate(&r, &m);
+    pair_up(&m, &r);
     const struct harness_step steps[] = {
         {"SET k v", "-READONLY You can't write against a read only replica."},
         {"GET k", "_"},
@@ -192,8 +199,7 @@ START_TEST(a_replica_refuses_writes_as_redis)
     harness_cmd_ok(r.c, "CONFIG SET replica-read-only no");
     harness_cmd_ok(r.c, "SET local yes");
     harness_expect_value(r.c, "local", "yes", 3);
-    node_down(&r);
-    node_down(&m);
+    pair_down(&m, &r);
 }
 END_TEST
 
@@ -226,10 +232,8 @@ END_TEST
 START_TEST(a_replica_leaves_expired_keys_to_its_master)
 {
     struct node m, r;
-    node_up(&m, NULL);
-    node_up(&r, NULL);
+    pair_up(&m, &r);
     harness_cmd_ok(m.c, "DEBUG SET-ACTIVE-EXPIRE 0");
-    replicate(&r, &m);
     RUN(m.c, "SET k v PX 50");
     wait_caught_up(&r, &m);
     harness_sleep_ms(100);
@@ -238,8 +242,7 @@ START_TEST(a_replica_leaves_expired_keys_to_its_master)
     ck_assert_int_eq(harness_cmd_int(r.c, "DBSIZE"), 1);
     harness_expect_nil(harness_cmd(m.c, "GET k")); /* the master expires it: DEL */
     HARNESS_WAIT_FOR(harness_cmd_int(r.c, "DBSIZE") == 0, "the master's DEL never came");
-    node_down(&r);
-    node_down(&m);
+    pair_down(&m, &r);
 }
 END_TEST
 
@@ -249,10 +252,8 @@ END_TEST
 START_TEST(the_master_s_writes_find_its_keys_live)
 {
     struct node m, r;
-    node_up(&m, NULL);
-    node_up(&r, NULL);
+    pair_up(&m, &r);
     harness_cmd_ok(m.c, "DEBUG SET-ACTIVE-EXPIRE 0");
-    replicate(&r, &m);
     RUN(m.c, "SET k 10 PX 300");
     wait_caught_up(&r, &m);
     /* The replica applies what follows only after k's time has passed. */
@@ -265,8 +266,7 @@ START_TEST(the_master_s_writes_find_its_keys_live)
     redisFree(sleeper);
     wait_caught_up(&r, &m);
     harness_expect_value(r.c, "k", "11", 2);
-    node_down(&r);
-    node_down(&m);
+    pair_down(&m, &r);
 }
 END_TEST
 
@@ -275,9 +275,7 @@ END_TEST
 START_TEST(info_role_and_client_list_show_a_replica)
 {
     struct node m, r;
-    node_up(&m, NULL);
-    node_up(&r, NULL);
-    replicate(&r, &m);
+    pair_up(&m, &r);
     RUN(m.c, "SET k v");
     wait_caught_up(&r, &m);
     long long off = harness_info_ll(m.c, "replication", "master_repl_offset");
@@ -329,8 +327,7 @@ START_TEST(info_role_and_client_list_show_a_replica)
                          "can't set immutable config");
     harness_expect_status(harness_cmd(r.c, "SLAVEOF 127.0.0.1 %s", port),
                           "OK Already connected to specified master");
-    node_down(&r);
-    node_down(&m);
+    pair_down(&m, &r);
 }
 END_TEST
 
@@ -339,9 +336,7 @@ END_TEST
 START_TEST(a_killed_link_continues_where_it_stopped)
 {
     struct node m, r;
-    node_up(&m, NULL);
-    node_up(&r, NULL);
-    replicate(&r, &m);
+    pair_up(&m, &r);
     RUN(m.c, "SELECT 4");
     RUN(m.c, "SET in4 a");
     wait_caught_up(&r, &m);
@@ -353,8 +348,7 @@ START_TEST(a_killed_link_continues_where_it_stopped)
     expect_same_data(&m, &r);
     ck_assert_int_eq(harness_info_ll(m.c, "stats", "sync_full"), 1);
     ck_assert_int_eq(harness_info_ll(m.c, "stats", "sync_partial_ok"), 1);
-    node_down(&r);
-    node_down(&m);
+    pair_down(&m, &r);
 }
 END_TEST
 
@@ -435,8 +429,7 @@ START_TEST(the_replicaof_option_starts_a_replica)
     HARNESS_WAIT_FOR(info_is(r.c, "master_link_status", "up"), "the link never came up");
     wait_caught_up(&r, &m);
     harness_expect_value(r.c, "k", "v", 1);
-    node_down(&r);
-    node_down(&m);
+    pair_down(&m, &r);
 }
 END_TEST
 
