@@ -980,7 +980,9 @@ static void store_replicaof(const char *host, int port)
     char value[LINK_HOST_LEN + 16] = "";
     if (host != NULL)
         snprintf(value, sizeof(value), "%s %d", host, port);
+    config_lock(); /* string options change under it: readers take it */
     config_store(&server.cfg, "replicaof", value);
+    config_unlock();
 }
 
 int repl_replica_set_master(const char *host, int port, const char *who)
