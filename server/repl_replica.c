@@ -507,8 +507,8 @@ static void transfer_done(struct link *l);
  * sends nothing until our first ACK, so the mark ends the data read. */
 static void transfer_data(struct link *l)
 {
+    publish_transfer(l, l->received); /* a keepalive newline is I/O too */
     if (!l->have_header) {
-        l->received = 0;
         if (!transfer_header(l))
             return;
     }
@@ -609,6 +609,7 @@ static void transfer_begin(struct link *l)
     }
     l->state = LINK_TRANSFER;
     l->have_header = false;
+    l->received = 0;
     pthread_mutex_lock(&lock);
     shared.state = LINK_TRANSFER;
     shared.transfer_size = -1;
@@ -1074,7 +1075,8 @@ void repl_replica_info(struct resp_out *t, long long now_ms)
         LINE("master_sync_total_bytes:%lld\r\n", size);
         LINE("master_sync_read_bytes:%lld\r\n", read);
         LINE("master_sync_left_bytes:%lld\r\n", size - read);
-        LINE("master_sync_perc:%.2f\r\n", size > 0 ? (double)read / (double)size * 100 : 0.0);
+        /* As Redis: the size is -1 until the diskless form's end is seen. */
+        LINE("master_sync_perc:%.2f\r\n", size != 0 ? (double)read / (double)size * 100 : 0.0);
         LINE("master_sync_last_io_seconds_ago:%d\r\n",
              (int)(now_s - shared.transfer_last_io_ms / 1000));
     }
