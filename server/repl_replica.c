@@ -264,6 +264,7 @@ static void master_client_create(struct link *l, long long reploff, int db)
     resp_out_init(&l->held, 2);
     l->client_live = true;
     l->reploff = reploff;
+    l->last_io_ms = server_mstime(); /* as Redis's new master client: the load is not silence */
     l->state = LINK_CONNECTED;
     atomic_store(&repl_replica__link_up, true);
     publish_state(LINK_CONNECTED);
