@@ -565,6 +565,14 @@ static bool arity_ok(const struct command *cmd, size_t argc)
     return cmd->arity >= 0 ? argc == (size_t)cmd->arity : argc >= (size_t)-cmd->arity;
 }
 
+/* Redis's is_write_command: the line may write, by its own flags (a
+ * script's shebang, a function's flags, EXEC's queue). Asked only when a
+ * rare refusal applies. */
+static bool line_writes(const struct cmd_ctx *ctx, const struct command *cmd)
+{
+    return command_line_flags(ctx->client, cmd, ctx->argv, ctx->argc) & CMD_WRITE;
+}
+
 /* A replica's checks, in Redis's processCommand order: writes on a
  * read-only replica, then commands not flagged stale while the link is
  * down and stale data is not to be served. */
@@ -656,17 +664,17 @@ static const struct command *resolve(struct cmd_ctx *ctx, const struct command *
      * health check notices). The rare condition is tested first: it is
      * a load, the name comparison a call for every read command. */
     if (__builtin_expect(snapshot_writes_refused(), 0) &&
-        ((cmd->flags & CMD_WRITE) || strcmp(cmd->name, "ping") == 0)) {
+        (line_writes(ctx, cmd) || strcmp(cmd->name, "ping") == 0)) {
         resp_add_error(ctx->out, SNAPSHOT_ERR_MISCONF);
         return NULL;
     }
     if (__builtin_expect(aof_writes_refused(), 0) &&
-        ((cmd->flags & CMD_WRITE) || strcmp(cmd->name, "ping") == 0)) {
+        (line_writes(ctx, cmd) || strcmp(cmd->name, "ping") == 0)) {
         resp_add_errorf(ctx->out, "MISCONF Errors writing to the AOF file: %s",
                         aof_write_error());
         return NULL;
     }
-    if (__builtin_expect(repl_writes_refused(), 0) && (cmd->flags & CMD_WRITE)) {
+    if (__builtin_expect(repl_writes_refused(), 0) && line_writes(ctx, cmd)) {
         resp_add_error(ctx->out, REPL_ERR_NOREPLICAS);
         return NULL;
     }
