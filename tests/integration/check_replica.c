@@ -270,6 +270,107 @@ START_TEST(the_master_s_writes_find_its_keys_live)
 }
 END_TEST
 
+START_TEST(a_replica_does_not_evict)
+{
+    struct node m, r;
+    pair_up(&m, &r);
+    harness_cmd_ok(r.c, "CONFIG SET maxmemory-policy allkeys-random");
+    harness_cmd_ok(r.c, "CONFIG SET maxmemory 1");
+    write_some(m.c, "many", 200);
+    wait_caught_up(&r, &m);
+    ck_assert_int_eq(harness_cmd_int(r.c, "DBSIZE"), harness_cmd_int(m.c, "DBSIZE"));
+    ck_assert_int_eq(harness_info_ll(r.c, "stats", "evicted_keys"), 0);
+    harness_cmd_ok(r.c, "CONFIG SET maxmemory 0");
+    pair_down(&m, &r);
+}
+END_TEST
+
+/* ---- the link: AUTH, repl-timeout, the AOF ---------------------------------------- */
+
+START_TEST(masterauth_and_masteruser_authenticate_the_link)
+{
+    struct node m, r;
+    node_up(&m, (const char *const[]){"--requirepass", "secret", NULL});
+    node_up(&r, NULL);
+    harness_cmd_ok(m.c, "AUTH secret");
+    harness_cmd_ok(m.c, "SET k v");
+    harness_cmd_ok(r.c, "CONFIG SET masterauth wrong");
+    harness_cmd_ok(r.c, "REPLICAOF 127.0.0.1 %d", m.s.port);
+    harness_sleep_ms(1500); /* a refused AUTH never brings the link up */
+    ck_assert(info_is(r.c, "master_link_status", "down"));
+    harness_cmd_ok(r.c, "CONFIG SET masterauth secret");
+    HARNESS_WAIT_FOR(info_is(r.c, "master_link_status", "up"), "the link never came up");
+    harness_expect_value(r.c, "k", "v", 1);
+    /* A user of its own, allowed the replication commands only. */
+    harness_cmd_ok(m.c, "ACL SETUSER repl on >pw -@all +psync +replconf +ping");
+    harness_cmd_ok(r.c, "CONFIG SET masteruser repl");
+    harness_cmd_ok(r.c, "CONFIG SET masterauth pw");
+    ck_assert_int_eq(harness_cmd_int(r.c, "CLIENT KILL TYPE master"), 1);
+    HARNESS_WAIT_FOR(harness_info_ll(m.c, "stats", "sync_partial_ok") == 1,
+                     "the link never came back as repl");
+    redisReply *list = harness_cmd(m.c, "CLIENT LIST TYPE replica");
+    ck_assert_ptr_nonnull(strstr(list->str, " user=repl "));
+    freeReplyObject(list);
+    pair_down(&m, &r);
+}
+END_TEST
+
+START_TEST(a_silent_master_times_out_and_the_link_continues)
+{
+    struct node m, r;
+    pair_up(&m, &r);
+    harness_cmd_ok(r.c, "CONFIG SET repl-timeout 1"); /* the master PINGs every 10 s */
+    HARNESS_WAIT_FOR(harness_info_ll(m.c, "stats", "sync_partial_ok") >= 1,
+                     "the replica never timed its master out");
+    harness_cmd_ok(r.c, "CONFIG SET repl-timeout 60");
+    RUN(m.c, "SET after timeout");
+    HARNESS_WAIT_FOR(info_is(r.c, "master_link_status", "up"), "the link never came back");
+    wait_caught_up(&r, &m);
+    harness_expect_value(r.c, "after", "timeout", 7);
+    pair_down(&m, &r);
+}
+END_TEST
+
+/* Redis's restartAOFAfterSYNC: the AOF starts over from the synced data. */
+START_TEST(an_appendonly_replica_rewrites_its_aof_from_the_sync)
+{
+    struct node m;
+    struct harness_tmpdir dir;
+    struct grove_server r;
+    node_up(&m, NULL);
+    write_some(m.c, "aof", 50);
+    harness_tmpdir_make(&dir);
+    const char *args[] = {"--dir", dir.path, "--appendonly", "yes", "--enable-debug-command", "yes",
+                          NULL};
+    harness_start(&r, args);
+    redisContext *c = harness_connect(&r);
+    RUN(c, "SET stale yes");
+    harness_cmd_ok(c, "REPLICAOF 127.0.0.1 %d", m.s.port);
+    HARNESS_WAIT_FOR(info_is(c, "master_link_status", "up"), "the link never came up");
+    RUN(m.c, "SET streamed yes");
+    long long want = harness_info_ll(m.c, "replication", "master_repl_offset");
+    HARNESS_WAIT_FOR(harness_info_ll(c, "replication", "slave_repl_offset") == want,
+                     "the replica stayed behind");
+    HARNESS_WAIT_FOR(harness_info_ll(c, "persistence", "aof_rewrite_in_progress") == 0 &&
+                         harness_info_ll(c, "persistence", "aof_enabled") == 1,
+                     "the AOF never started again");
+    redisFree(c);
+    harness_stop(&r);
+    /* Back as a master from its own AOF: the master's data, not its own. */
+    harness_start(&r, args);
+    c = harness_connect(&r);
+    char *want_digest = digest(m.c), *have = digest(c);
+    ck_assert_str_eq(have, want_digest);
+    free(want_digest);
+    free(have);
+    harness_expect_nil(harness_cmd(c, "GET stale"));
+    redisFree(c);
+    harness_stop(&r);
+    harness_tmpdir_remove(&dir);
+    node_down(&m);
+}
+END_TEST
+
 /* ---- INFO, ROLE, CLIENT LIST, the command -------------------------------------------- */
 
 START_TEST(info_role_and_client_list_show_a_replica)
@@ -498,6 +599,10 @@ static Suite *replica_suite(void)
     tcase_add_test(tc, stale_data_is_refused_when_asked_while_the_link_is_down);
     tcase_add_test(tc, a_replica_leaves_expired_keys_to_its_master);
     tcase_add_test(tc, the_master_s_writes_find_its_keys_live);
+    tcase_add_test(tc, a_replica_does_not_evict);
+    tcase_add_test(tc, masterauth_and_masteruser_authenticate_the_link);
+    tcase_add_test(tc, a_silent_master_times_out_and_the_link_continues);
+    tcase_add_test(tc, an_appendonly_replica_rewrites_its_aof_from_the_sync);
     tcase_add_test(tc, info_role_and_client_list_show_a_replica);
     tcase_add_test(tc, a_killed_link_continues_where_it_stopped);
     tcase_add_test(tc, a_promoted_replica_lets_the_others_continue);
