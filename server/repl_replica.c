@@ -28,6 +28,7 @@
 #include <uv.h>
 
 #include "aof.h"
+#include "blocking.h"
 #include "client.h"
 #include "command.h"
 #include "config.h"
@@ -1011,6 +1012,7 @@ int repl_replica_set_master(const char *host, int port, const char *who)
     atomic_fetch_add(&wanted_gen, 1);
     atomic_store(&repl_replica__on, true);
     keyspace_hold_expired_always(server.ks, true);
+    blocking_unblock_all_for_replica(); /* their writes would not be the master's */
     store_replicaof(host, port);
     repl_replica_apply_unlock();
     log_notice("REPLICAOF %s:%d enabled (user request from '%s')", host, port, who);

@@ -285,6 +285,27 @@ START_TEST(a_replica_does_not_evict)
 }
 END_TEST
 
+/* Redis's disconnectAllBlockedClients: a pop served on a replica would
+ * not be the master's. */
+START_TEST(replicaof_unblocks_and_closes_blocked_clients)
+{
+    struct node m, r;
+    node_up(&m, NULL);
+    node_up(&r, NULL);
+    int fd = harness_raw_connect(&r.s);
+    harness_raw_send_line(fd, "BLPOP q 0");
+    harness_wait_info_ll(r.c, "clients", "blocked_clients", 1);
+    replicate(&r, &m);
+    harness_raw_expect_arrives(fd, "-UNBLOCKED force unblock from blocking operation, instance "
+                                   "state changed (master -> replica?)\r\n");
+    ck_assert(harness_raw_closed(fd));
+    close(fd);
+    harness_expect_error(harness_cmd(r.c, "BLPOP q 0"),
+                         "READONLY You can't write against a read only replica.");
+    pair_down(&m, &r);
+}
+END_TEST
+
 /* ---- the link: AUTH, repl-timeout, the AOF ---------------------------------------- */
 
 START_TEST(masterauth_and_masteruser_authenticate_the_link)
@@ -600,6 +621,7 @@ static Suite *replica_suite(void)
     tcase_add_test(tc, a_replica_leaves_expired_keys_to_its_master);
     tcase_add_test(tc, the_master_s_writes_find_its_keys_live);
     tcase_add_test(tc, a_replica_does_not_evict);
+    tcase_add_test(tc, replicaof_unblocks_and_closes_blocked_clients);
     tcase_add_test(tc, masterauth_and_masteruser_authenticate_the_link);
     tcase_add_test(tc, a_silent_master_times_out_and_the_link_continues);
     tcase_add_test(tc, an_appendonly_replica_rewrites_its_aof_from_the_sync);
