@@ -164,6 +164,15 @@ static void replicaof_command(struct cmd_ctx *ctx)
 #define ARGS(...) ((const struct command_arg[]){__VA_ARGS__, {0}})
 #define SYNC_FLAGS (CMD_ADMIN | CMD_NOSCRIPT | CMD_NO_MULTI | CMD_SELF_LOCK)
 
+/* REPLICAOF's arguments as Redis 7.0.15's COMMAND DOCS gives them. */
+static const struct command_arg host_port[] = {
+    {"host", "string", NULL, 0, NULL}, {"port", "integer", NULL, 0, NULL}, {0}};
+static const struct command_arg no_one[] = {
+    {"no", "pure-token", "NO", 0, NULL}, {"one", "pure-token", "ONE", 0, NULL}, {0}};
+static const struct command_arg replicaof_oneof[] = {
+    {"host-port", "block", NULL, 0, host_port}, {"no-one", "block", NULL, 0, no_one}, {0}};
+#define REPLICAOF_ARGS ARGS({"args", "oneof", NULL, 0, replicaof_oneof})
+
 struct command repl_commands[] = {
     {.name = "replconf", .arity = -1,
      .flags = CMD_ADMIN | CMD_NOSCRIPT | CMD_LOADING | CMD_STALE | CMD_ALLOW_BUSY | CMD_SELF_LOCK,
@@ -186,11 +195,10 @@ struct command repl_commands[] = {
      .proc = replicaof_command, .group = "server",
      .summary = "Make the server a replica of another instance, or promote it as master.",
      .since = "5.0.0", .complexity = "O(1)",
-     .args = ARGS({"host", "string", NULL, 0, NULL}, {"port", "integer", NULL, 0, NULL})},
+     .args = REPLICAOF_ARGS},
     {.name = "slaveof", .arity = 3, .flags = CMD_ADMIN | CMD_NOSCRIPT | CMD_STALE | CMD_SELF_LOCK,
      .proc = replicaof_command, .group = "server",
      .summary = "Make the server a replica of another instance, or promote it as master.",
-     .since = "1.0.0", .complexity = "O(1)",
-     .args = ARGS({"host", "string", NULL, 0, NULL}, {"port", "integer", NULL, 0, NULL})},
+     .since = "1.0.0", .complexity = "O(1)", .args = REPLICAOF_ARGS},
     {0},
 };
