@@ -697,6 +697,7 @@ static void config_set_command(struct cmd_ctx *ctx)
 static void config_resetstat_command(struct cmd_ctx *ctx)
 {
     server_reset_stats();
+    repl_reset_sync_counts();
     resp_add_ok(ctx->out);
 }
 

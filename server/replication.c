@@ -916,6 +916,13 @@ void repl_sync_counts(long long *full, long long *partial_ok, long long *partial
     *partial_err = atomic_load(&syncs_partial_err);
 }
 
+void repl_reset_sync_counts(void)
+{
+    atomic_store(&syncs_full, 0);
+    atomic_store(&syncs_partial_ok, 0);
+    atomic_store(&syncs_partial_err, 0);
+}
+
 void repl_memory(long long *backlog, long long *total)
 {
     pthread_mutex_lock(&lock);

@@ -136,6 +136,8 @@ void repl_info(struct resp_out *t, long long now_ms);
 void repl_role(struct resp_out *out);
 /* INFO stats: full syncs served, continuations accepted and refused. */
 void repl_sync_counts(long long *full, long long *partial_ok, long long *partial_err);
+/* CONFIG RESETSTAT. */
+void repl_reset_sync_counts(void);
 /* INFO memory: the backlog's bytes, and those with what waits for the
  * replicas' connections. */
 void repl_memory(long long *backlog, long long *total);

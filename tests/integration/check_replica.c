@@ -136,6 +136,8 @@ START_TEST(full_sync_then_stream_copy_the_master)
     redisReply *g = harness_cmd(r.c, "GET replaced");
     harness_expect_nil(g);
     ck_assert_int_eq(harness_info_ll(m.c, "stats", "sync_full"), 1);
+    harness_cmd_ok(m.c, "CONFIG RESETSTAT");
+    ck_assert_int_eq(harness_info_ll(m.c, "stats", "sync_full"), 0);
     redisFree(other);
     pair_down(&m, &r);
 }
