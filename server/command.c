@@ -583,7 +583,7 @@ static bool replica_allows(struct cmd_ctx *ctx, const struct command *cmd)
         resp_add_error(ctx->out, REPL_ERR_READONLY);
         return false;
     }
-    if (!(flags & CMD_STALE) && repl_replica_stale()) {
+    if (!(flags & CMD_STALE) && !(ctx->client->flags & CLIENT_REPLAY) && repl_replica_stale()) {
         resp_add_error(ctx->out, REPL_ERR_MASTERDOWN);
         return false;
     }

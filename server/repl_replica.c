@@ -143,7 +143,7 @@ static void publish_offsets(const struct link *l)
 
 bool repl_replica_refuses_writes(const struct client *c)
 {
-    return repl_replica_on() && !(c->flags & CLIENT_MASTER) &&
+    return repl_replica_on() && !(c->flags & (CLIENT_MASTER | CLIENT_REPLAY)) &&
            atomic_load_explicit(&server.cfg.replica_read_only, memory_order_relaxed);
 }
 

@@ -64,7 +64,8 @@ static inline bool repl_replica_on(void)
 }
 
 /* A write from client c is refused with REPL_ERR_READONLY: a read-only
- * replica, and c is not its master. */
+ * replica, and c is not its master nor the AOF's replay (Redis's
+ * mustObeyClient). */
 bool repl_replica_refuses_writes(const struct client *c);
 /* Commands without the stale flag get REPL_ERR_MASTERDOWN: a replica
  * whose link is not up, with replica-serve-stale-data no. */

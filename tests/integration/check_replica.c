@@ -377,12 +377,21 @@ START_TEST(an_appendonly_replica_rewrites_its_aof_from_the_sync)
     HARNESS_WAIT_FOR(harness_info_ll(c, "persistence", "aof_rewrite_in_progress") == 0 &&
                          harness_info_ll(c, "persistence", "aof_enabled") == 1,
                      "the AOF never started again");
+    RUN(m.c, "SET after-rewrite yes"); /* in the new AOF's incr file */
+    want = harness_info_ll(m.c, "replication", "master_repl_offset");
+    HARNESS_WAIT_FOR(harness_info_ll(c, "replication", "slave_repl_offset") == want,
+                     "the replica stayed behind");
+    /* The AOF's replay obeys, as a master would: not -READONLY. */
+    harness_cmd_ok(c, "DEBUG LOADAOF");
+    char *want_digest = digest(m.c), *have = digest(c);
+    ck_assert_str_eq(have, want_digest);
+    free(have);
     redisFree(c);
     harness_stop(&r);
     /* Back as a master from its own AOF: the master's data, not its own. */
     harness_start(&r, args);
     c = harness_connect(&r);
-    char *want_digest = digest(m.c), *have = digest(c);
+    have = digest(c);
     ck_assert_str_eq(have, want_digest);
     free(want_digest);
     free(have);
