@@ -23,7 +23,6 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/socket.h>
-#include <sys/stat.h>
 #include <unistd.h>
 #include <uv.h>
 
@@ -33,7 +32,6 @@
 #include "command.h"
 #include "config.h"
 #include "conn.h"
-#include "fsutil.h"
 #include "keyspace.h"
 #include "log.h"
 #include "replication.h"
@@ -125,16 +123,29 @@ static struct worker *link_worker(void)
 
 /* ---- the shared state ------------------------------------------------------------ */
 
-static void publish_state(enum link_state state)
+/* The link is for the master REPLICAOF set last: a link REPLICAOF has
+ * replaced may still see a reply before the loop closes it, but must not
+ * change what INFO shows nor the data (checked under the apply lock). */
+static bool wanted(const struct link *l)
+{
+    return atomic_load(&wanted_gen) == l->gen;
+}
+
+static void publish_state(const struct link *l, enum link_state state)
 {
     pthread_mutex_lock(&lock);
-    shared.state = state;
+    if (wanted(l))
+        shared.state = state;
     pthread_mutex_unlock(&lock);
 }
 
 static void publish_offsets(const struct link *l)
 {
     pthread_mutex_lock(&lock);
+    if (!wanted(l)) {
+        pthread_mutex_unlock(&lock);
+        return;
+    }
     shared.reploff = l->reploff;
     shared.read_reploff = l->reploff + (long long)l->len;
     shared.last_io_ms = l->last_io_ms;
@@ -267,8 +278,8 @@ static void master_client_create(struct link *l, long long reploff, int db)
     l->reploff = reploff;
     l->last_io_ms = server_mstime(); /* as Redis's new master client: the load is not silence */
     l->state = LINK_CONNECTED;
-    atomic_store(&repl_replica__link_up, true);
-    publish_state(LINK_CONNECTED);
+    atomic_store(&repl_replica__link_up, wanted(l));
+    publish_state(l, LINK_CONNECTED);
     publish_offsets(l);
 }
 
@@ -329,7 +340,7 @@ static void drop_link(struct link *l, const char *why)
         log_warning("Error with the link to MASTER %s:%d: %s", l->host, l->port, why);
     close_link(l);
     pthread_mutex_lock(&lock);
-    if (l->gen == atomic_load(&wanted_gen)) {
+    if (wanted(l)) {
         shared.state = LINK_CONNECT;
         if (was_up)
             shared.down_since_ms = server_mstime();
@@ -352,7 +363,7 @@ static bool apply(struct link *l, const char *bytes, size_t n, size_t argc)
 {
     struct client *c = &l->client;
     repl_replica_apply_lock();
-    if (atomic_load(&wanted_gen) != l->gen) {
+    if (!wanted(l)) {
         repl_replica_apply_unlock();
         close_link(l);
         return false;
@@ -571,6 +582,11 @@ static void transfer_done(struct link *l)
     log_notice("MASTER <-> REPLICA sync: Loading DB in memory");
     int db;
     repl_replica_apply_lock();
+    if (!wanted(l)) { /* REPLICAOF changed meanwhile: this master's data is not wanted */
+        repl_replica_apply_unlock();
+        close_link(l);
+        return;
+    }
     int rc = snapshot_load_from_master(path, &db);
     if (rc == 0)
         repl_attach_to_master(l->replid, l->offset);
@@ -694,8 +710,13 @@ static void psync_reply(struct link *l, const char *line, size_t n)
             memcpy(id, line + 10, 40);
             id[40] = '\0';
         }
-        log_notice("Successful partial resynchronization with master.");
         repl_replica_apply_lock();
+        if (!wanted(l)) {
+            repl_replica_apply_unlock();
+            close_link(l);
+            return;
+        }
+        log_notice("Successful partial resynchronization with master.");
         repl_continue_with_master(id[0] ? id : NULL);
         repl_replica_apply_unlock();
         log_notice("MASTER <-> REPLICA sync: Master accepted a Partial Resynchronization.");
@@ -847,7 +868,7 @@ static void connect_cb(uv_connect_t *req, int status)
     l->state = LINK_HANDSHAKE;
     l->step = HS_PONG;
     l->last_io_ms = server_mstime();
-    publish_state(LINK_HANDSHAKE);
+    publish_state(l, LINK_HANDSHAKE);
     uv_read_start((uv_stream_t *)&l->tcp, alloc_cb, read_cb);
     send_command(l, (const char *const[]){"PING"}, 1);
 }
@@ -919,7 +940,7 @@ static void check_link(struct link *l, long long now_ms)
 static void reconcile(uv_loop_t *loop)
 {
     unsigned gen = atomic_load(&wanted_gen);
-    if (link_now != NULL && link_now->gen != gen)
+    if (link_now != NULL && !wanted(link_now))
         close_link(link_now);
     if (link_now == NULL && repl_replica_on())
         connect_master(loop, gen);
