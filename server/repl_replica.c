@@ -373,6 +373,10 @@ static bool apply(struct link *l, const char *bytes, size_t n, size_t argc)
         command_execute(c, c->argv, argc, server_mstime());
         keyspace_obey_end(server.ks);
     }
+    if (c->out.len > 0 && c->out.data[0] == '-') /* as Redis: the copy may differ now */
+        log_warning("== CRITICAL == This replica is sending an error to its master: '%.*s' "
+                    "after processing the command '%.*s'", (int)(c->out.len - 3),
+                    c->out.data + 1, (int)c->argv[0].len, c->argv[0].ptr);
     resp_out_reset(&c->out); /* a master gets no replies */
     atomic_store(&stream_db, c->db);
     if (l->ack_asked) {      /* its offset before GETACK, as Redis */
