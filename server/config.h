@@ -92,6 +92,8 @@ struct config {
     atomic_llong lazyfree_lazy_expire;
     atomic_llong lazyfree_lazy_server_del;
     atomic_llong lazyfree_lazy_user_del;
+    atomic_llong replica_lazy_flush;              /* a full sync empties synchronously */
+    atomic_llong replica_ignore_disk_write_errors; /* the master's stream always goes on */
     atomic_llong set_proc_title;
     atomic_llong protected_mode;
     atomic_llong active_expire_effort;
