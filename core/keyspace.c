@@ -191,6 +191,8 @@ struct keyspace {
     atomic_uint events; /* keyspace_set_events: which kinds reach event_cb */
     atomic_bool track_all; /* keyspace_set_track_all: every change reaches tracked_cb */
     _Atomic int64_t hold_expired_until; /* keyspace_hold_expired */
+    atomic_bool hold_expired_always;    /* keyspace_hold_expired_always */
+    atomic_ullong obeying_thread;       /* keyspace_obey_begin's thread, 0: none */
 };
 
 struct keyspace_trash {
@@ -779,7 +781,34 @@ static void emit(struct keyspace_shard *sh, enum keyspace_event ev, const char *
 /* Whether reads leave expired keys in place now (keyspace_hold_expired). */
 static bool expiry_held(const struct keyspace *ks, int64_t now_ms)
 {
-    return now_ms < atomic_load_explicit(&ks->hold_expired_until, memory_order_relaxed);
+    return now_ms < atomic_load_explicit(&ks->hold_expired_until, memory_order_relaxed) ||
+           atomic_load_explicit(&ks->hold_expired_always, memory_order_relaxed);
+}
+
+void keyspace_hold_expired_always(struct keyspace *ks, bool held)
+{
+    atomic_store_explicit(&ks->hold_expired_always, held, memory_order_relaxed);
+}
+
+static_assert(sizeof(pthread_t) <= sizeof(unsigned long long), "pthread_t fits the atomic");
+
+void keyspace_obey_begin(struct keyspace *ks)
+{
+    atomic_store_explicit(&ks->obeying_thread, (unsigned long long)pthread_self(),
+                          memory_order_relaxed);
+}
+
+void keyspace_obey_end(struct keyspace *ks)
+{
+    atomic_store_explicit(&ks->obeying_thread, 0, memory_order_relaxed);
+}
+
+/* The calling thread runs between keyspace_obey_begin and _end. Only a
+ * thread's own store can make this true for it, so relaxed loads do. */
+static bool obeying(const struct keyspace *ks)
+{
+    unsigned long long t = atomic_load_explicit(&ks->obeying_thread, memory_order_relaxed);
+    return t != 0 && t == (unsigned long long)pthread_self();
 }
 
 void keyspace_hold_expired(struct keyspace *ks, int64_t until_ms)
@@ -1167,7 +1196,7 @@ struct hashmap_entry *keyspace_find(struct keyspace_shard *sh, const struct keys
 
     assert_held(sh);
     e = hashmap_find(sh->d.map, key->ptr, key->len, key->hash);
-    if (e && object_is_expired(obj_of(e), now_ms)) {
+    if (e && object_is_expired(obj_of(e), now_ms) && !obeying(sh->ks)) {
         if (!(flags & KEYSPACE_LOOKUP_READ) || !expiry_held(sh->ks, now_ms))
             expire_entry(sh, e);
         e = NULL;

@@ -492,6 +492,16 @@ bool keyspace_random_key(struct keyspace_db *db, int64_t now_ms, keyspace_key_cb
  * RANDOMKEY) see expired keys as gone and leave them; active expiry does
  * nothing. */
 void keyspace_hold_expired(struct keyspace *ks, int64_t until_ms);
+/* [any] The same hold for as long as `held` stays true, apart from the
+ * timed one: a replica leaves expiring to its master, whose DEL comes in
+ * its stream (Redis 3.2 on). */
+void keyspace_hold_expired_always(struct keyspace *ks, bool held);
+/* [any] Until keyspace_obey_end, lookups made by the calling thread find
+ * expired keys as live: a replica's master decides what has expired, and
+ * its DEL follows (Redis's expireIfNeeded for the master client). One
+ * thread at a time; other threads' lookups are unaffected. */
+void keyspace_obey_begin(struct keyspace *ks);
+void keyspace_obey_end(struct keyspace *ks);
 
 /* [locks] Active expiry of one shard: rounds of 20 random samples from its
  * expiry index, deleting the expired ones, repeated while more than 10% of

@@ -15,6 +15,7 @@
  */
 #include "rdb_file.h"
 
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -79,6 +80,8 @@ int rdb_file_write_header(struct rdb_file_writer *fw, const struct rdb_file_aux 
         rc = write_aux_int(fw, "ctime", aux->ctime);
     if (rc == 0)
         rc = write_aux_int(fw, "used-mem", aux->used_mem);
+    if (rc == 0 && aux->has_repl_stream_db)
+        rc = write_aux_int(fw, "repl-stream-db", aux->repl_stream_db);
     if (rc == 0)
         rc = write_aux_int(fw, "aof-base", 0);
     return rc;
@@ -290,11 +293,31 @@ static int load_function(struct load *l)
     return 0;
 }
 
+/* An aux field: only repl-stream-db is used (the rest say who wrote the
+ * file and when). */
+static int load_aux(struct load *l)
+{
+    struct rdb_str key, value;
+    int rc;
+
+    if ((rc = rdb_read_string(&l->r, &key)) < 0 || (rc = rdb_read_string(&l->r, &value)) < 0)
+        return load_fail(l, rc, l->r.error);
+    if (key.len == 14 && memcmp(key.ptr, "repl-stream-db", 14) == 0 && value.len < 12) {
+        char text[12];
+        memcpy(text, value.ptr, value.len);
+        text[value.len] = '\0';
+        char *end;
+        long db = strtol(text, &end, 10);
+        if (value.len > 0 && *end == '\0' && db >= 0 && db <= INT_MAX)
+            l->res->repl_stream_db = (int)db;
+    }
+    return 0;
+}
+
 /* The opcodes that frame keys. */
 static int load_opcode(struct load *l, unsigned op)
 {
     uint64_t a, b;
-    struct rdb_str s;
     int rc;
 
     switch (op) {
@@ -334,9 +357,7 @@ static int load_opcode(struct load *l, unsigned op)
             return load_fail(l, rc, "truncated LFU frequency");
         return 0;
     case RDB_OPCODE_AUX:
-        if ((rc = rdb_read_string(&l->r, &s)) < 0 || (rc = rdb_read_string(&l->r, &s)) < 0)
-            return load_fail(l, rc, l->r.error);
-        return 0;
+        return load_aux(l);
     case RDB_OPCODE_FUNCTION2:
         return load_function(l);
     case RDB_OPCODE_FUNCTION_PRE_GA:
@@ -395,7 +416,7 @@ int rdb_file_load_with(const void *buf, size_t len, struct keyspace *ks,
     unsigned type;
     int rc;
 
-    *res = (struct rdb_file_load_result){0};
+    *res = (struct rdb_file_load_result){.repl_stream_db = -1};
     if (hooks)
         l.hooks = *hooks;
     rdb_reader_init(&l.r, buf, len, hasher, limits);

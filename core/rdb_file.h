@@ -55,6 +55,11 @@ struct rdb_file_aux {
     const char *redis_ver;
     int64_t ctime;    /* seconds since the epoch */
     int64_t used_mem; /* bytes */
+    /* The database the replication stream has selected at the snapshot:
+     * a replica's replica applies what follows it there (Redis's
+     * repl-stream-db). Written only when has_repl_stream_db. */
+    bool has_repl_stream_db;
+    int repl_stream_db;
 };
 
 /* lzf: borrowed compressor table, NULL for rdbcompression no. */
@@ -80,6 +85,7 @@ struct rdb_file_load_result {
     uint64_t keys_expired; /* skipped: their time was past */
     size_t consumed;       /* bytes read up to the checksum's end (an old
                               RDB-preamble AOF goes on with commands) */
+    int repl_stream_db;    /* the file's repl-stream-db, -1 when it has none */
     char error[384];       /* why a load failed: a sentence and a reason of up to 200 */
 };
 

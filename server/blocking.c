@@ -373,11 +373,22 @@ static void detach(struct client *c, struct blocked *b)
 /* What a blocked client gets when it stops waiting without data, as
  * Redis's replyToBlockedClientTimedOut: a null array, whatever the
  * command, but for WAIT the replicas that acknowledged its offset. */
-static void reply_cancelled(struct client *c, const struct blocked *b, bool with_error)
+/* How a wait is cancelled. */
+enum cancel {
+    CANCEL_TIMEOUT,     /* a timeout's reply (CLIENT UNBLOCK TIMEOUT too) */
+    CANCEL_ERROR,       /* CLIENT UNBLOCK ERROR */
+    CANCEL_ROLE_CHANGE, /* REPLICAOF: the error, then the client is closed */
+};
+
+static void reply_cancelled(struct client *c, const struct blocked *b, enum cancel how)
 {
-    if (with_error)
+    if (how == CANCEL_ERROR) {
         resp_add_error(&c->out, "UNBLOCKED client unblocked via CLIENT UNBLOCK");
-    else if (b->reply == BLOCKING_REPLY_ACKS)
+    } else if (how == CANCEL_ROLE_CHANGE) {
+        resp_add_error(&c->out, "UNBLOCKED force unblock from blocking operation, instance "
+                                "state changed (master -> replica?)");
+        c->flags |= CLIENT_CLOSE_AFTER_REPLY;
+    } else if (b->reply == BLOCKING_REPLY_ACKS)
         resp_add_integer(&c->out, repl_count_acked(b->wait_offset));
     else
         resp_add_null_array(&c->out);
@@ -388,7 +399,7 @@ static void reply_cancelled(struct client *c, const struct blocked *b, bool with
 struct waiter_msg {
     struct worker_msg msg; /* first: the worker frees the whole block */
     struct blocked *b;     /* the message's reference */
-    bool with_error;       /* an unblock: reply -UNBLOCKED rather than a timeout */
+    enum cancel how;       /* an unblock: what it replies */
     bool acked;            /* a WAIT's replicas acknowledged: not an unblock */
     size_t len;            /* a served reply's bytes, or 0 for an unblock */
     char reply[];
@@ -410,7 +421,7 @@ static void count_unblocked(struct client *c, size_t mark, bool by_client_unbloc
 /* The waiter's loop delivers (the message's reference is released);
  * the caller holds no shard lock. */
 static void deliver_here(struct worker *w, struct blocked *b, const char *reply, size_t len,
-                         bool with_error, bool acked)
+                         enum cancel how, bool acked)
 {
     struct client *c = worker_find_client(w, b->client_id);
     if (c != NULL && c->blocked == b) {
@@ -418,7 +429,7 @@ static void deliver_here(struct worker *w, struct blocked *b, const char *reply,
         if (len > 0)
             resp_add_raw(&c->out, reply, len);
         else
-            reply_cancelled(c, b, with_error);
+            reply_cancelled(c, b, how);
         count_unblocked(c, mark, len == 0 && !acked);
         detach(c, b);
         client_wake(c);
@@ -429,7 +440,7 @@ static void deliver_here(struct worker *w, struct blocked *b, const char *reply,
 static void waiter_deliver_cb(struct worker *w, struct worker_msg *m)
 {
     struct waiter_msg *wm = (struct waiter_msg *)m;
-    deliver_here(w, wm->b, wm->reply, wm->len, wm->with_error, wm->acked);
+    deliver_here(w, wm->b, wm->reply, wm->len, wm->how, wm->acked);
 }
 
 static void waiter_drop_cb(struct worker_msg *m)
@@ -440,10 +451,10 @@ static void waiter_drop_cb(struct worker_msg *m)
 /* Hand the reply to the waiter's loop, with the reference the caller took
  * for it; never under a shard lock. On the waiter's own loop that is a
  * call, elsewhere a message. */
-static void post(struct blocked *b, const char *reply, size_t len, bool with_error, bool acked)
+static void post(struct blocked *b, const char *reply, size_t len, enum cancel how, bool acked)
 {
     if (b->worker == worker_current()) {
-        deliver_here(b->worker, b, reply, len, with_error, acked);
+        deliver_here(b->worker, b, reply, len, how, acked);
         return;
     }
     struct waiter_msg *m = malloc(sizeof(*m) + len);
@@ -455,12 +466,24 @@ static void post(struct blocked *b, const char *reply, size_t len, bool with_err
     }
     m->msg = (struct worker_msg){.deliver_cb = waiter_deliver_cb, .drop_cb = waiter_drop_cb};
     m->b = b;
-    m->with_error = with_error;
+    m->how = how;
     m->acked = acked;
     m->len = len;
     if (len > 0)
         memcpy(m->reply, reply, len);
     worker_post(b->worker, &m->msg);
+}
+
+/* Room for one more pointer in *v; false when out of memory. */
+static bool grow_list(struct blocked ***v, size_t *cap)
+{
+    size_t want = *cap ? *cap * 2 : 16;
+    struct blocked **p = realloc(*v, want * sizeof(*p));
+    if (p == NULL)
+        return false;
+    *v = p;
+    *cap = want;
+    return true;
 }
 
 /* ---- the client's own loop ---------------------------------------------------- */
@@ -486,7 +509,7 @@ long long blocking_expire(struct worker *w, long long now_ms)
             continue; /* served or unblocked meanwhile: its message completes it */
         struct client *c = worker_find_client(w, b->client_id);
         assert(c != NULL && c->blocked == b); /* a client leaving takes its deadline away */
-        reply_cancelled(c, b, false);
+        reply_cancelled(c, b, CANCEL_TIMEOUT);
         detach(c, b);
         client_wake(c);
     }
@@ -495,7 +518,7 @@ long long blocking_expire(struct worker *w, long long now_ms)
 
 /* Stop the wait of a client, if it is blocked (in a WAIT only, for
  * `acked`): its loop replies as for a timeout, or -UNBLOCKED. */
-static bool end_wait(unsigned long long client_id, bool with_error, bool acked)
+static bool end_wait(unsigned long long client_id, enum cancel how, bool acked)
 {
     struct blocked *b = NULL;
     client_registry_lock();
@@ -513,18 +536,39 @@ static bool end_wait(unsigned long long client_id, bool with_error, bool acked)
         b = NULL;
     client_registry_unlock();
     if (b != NULL)
-        post(b, NULL, 0, with_error, acked);
+        post(b, NULL, 0, how, acked);
     return b != NULL;
 }
 
 bool blocking_unblock(unsigned long long client_id, bool with_error)
 {
-    return end_wait(client_id, with_error, false);
+    return end_wait(client_id, with_error ? CANCEL_ERROR : CANCEL_TIMEOUT, false);
 }
 
 void blocking_wake_wait(unsigned long long client_id)
 {
-    end_wait(client_id, false, true);
+    end_wait(client_id, CANCEL_TIMEOUT, true);
+}
+
+void blocking_unblock_all_for_replica(void)
+{
+    struct blocked **v = NULL;
+    size_t n = 0, cap = 0;
+    client_registry_lock();
+    for (struct client *c = client_registry_first(); c != NULL; c = c->reg_next) {
+        struct blocked *b = c->blocked;
+        int waiting = WAITER_WAITING;
+        if (b == NULL || (n == cap && !grow_list(&v, &cap)))
+            continue;
+        if (atomic_compare_exchange_strong(&b->state, &waiting, WAITER_CANCELLED)) {
+            atomic_fetch_add(&b->refs, 1); /* alive: its client holds a reference */
+            v[n++] = b;
+        }
+    }
+    client_registry_unlock();
+    for (size_t i = 0; i < n; i++)
+        post(v[i], NULL, 0, CANCEL_ROLE_CHANGE, false);
+    free(v);
 }
 
 /* ---- keys made ready ---------------------------------------------------------- */

@@ -125,6 +125,11 @@ long long blocking_expire(struct worker *w, long long now_ms);
  * unblocked (its loop replies a timeout, or the -UNBLOCKED error). */
 bool blocking_unblock(unsigned long long client_id, bool with_error);
 
+/* REPLICAOF made this server a replica: every blocked client gets
+ * Redis's -UNBLOCKED error for it and is closed once that is written
+ * (disconnectAllBlockedClients). Any thread. */
+void blocking_unblock_all_for_replica(void);
+
 /* Replicas acknowledged what the WAIT of that client (any thread) waits
  * for: its loop replies their count. */
 void blocking_wake_wait(unsigned long long client_id);

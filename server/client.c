@@ -36,6 +36,19 @@ void client_init(struct client *c, struct worker *w, struct stats_loop *stats,
     client_publish(c, 0);
 }
 
+bool client_argv_reserve(struct client *c, size_t needed)
+{
+    size_t cap = c->argv_cap ? c->argv_cap : CLIENT_INITIAL_ARGV;
+    while (cap < needed)
+        cap *= 2;
+    struct resp_arg *p = realloc(c->argv, cap * sizeof(*p));
+    if (p == NULL)
+        return false;
+    c->argv = p;
+    c->argv_cap = cap;
+    return true;
+}
+
 void client_deinit(struct client *c)
 {
     free(c->qbuf);

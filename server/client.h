@@ -65,6 +65,7 @@ enum client_flag {
     CLIENT_POSTPONED = 1 << 22,             /* its next request waits for CLIENT PAUSE (pause.h) */
     CLIENT_REPLICA = 1 << 23,   /* PSYNC/SYNC: gets the stream, its replies are muted */
     CLIENT_REPL_PEER = 1 << 24, /* has a record in replication.c (REPLCONF or a replica) */
+    CLIENT_MASTER = 1 << 25,    /* this replica's master: runs its stream (repl_replica.h) */
 };
 
 struct client;
@@ -170,6 +171,10 @@ struct client {
 void client_init(struct client *c, struct worker *w, struct stats_loop *stats,
                  const struct client_io *io, long long now_ms);
 void client_deinit(struct client *c);
+/* Room for `needed` parsed arguments in argv (the parser asked for
+ * more): false when out of memory. */
+#define CLIENT_INITIAL_ARGV 16
+bool client_argv_reserve(struct client *c, size_t needed);
 
 /* Redis's authRequired: the default user needs a password (requirepass,
  * ACL SETUSER default) and this client has not authenticated. A client

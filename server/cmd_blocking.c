@@ -19,6 +19,7 @@
 #include "blocking.h"
 #include "command.h"
 #include "keyspace.h"
+#include "repl_replica.h"
 #include "replication.h"
 #include "server.h"
 
@@ -243,6 +244,13 @@ static void bzmpop_command(struct cmd_ctx *ctx)
 static void wait_command(struct cmd_ctx *ctx)
 {
     long long numreplicas, ms;
+    if (repl_replica_on()) {
+        resp_add_error(ctx->out, "ERR WAIT cannot be used with replica instances. Please also "
+                                 "note that since Redis 4.0 if a replica is configured to be "
+                                 "writable (which is not the default) writes to replicas are "
+                                 "just local and are not propagated.");
+        return;
+    }
     if (!arg_to_ll_or_reply(ctx, &ctx->argv[1], &numreplicas) ||
         !arg_to_timeout_ms_or_reply(ctx, &ctx->argv[2], &ms))
         return;

@@ -328,6 +328,8 @@ void client_describe(struct resp_out *text, const struct client *c, long long no
         flags[f++] = 'S';
     if (cflags & CLIENT_MONITOR)
         flags[f++] = 'O';
+    if (cflags & CLIENT_MASTER)
+        flags[f++] = 'M';
     if (pubsub_client_subscribed(c))
         flags[f++] = 'P';
     if (cflags & (CLIENT_BLOCKED | CLIENT_POSTPONED))
@@ -395,7 +397,7 @@ static int client_type_or_reply(struct cmd_ctx *ctx, const struct resp_arg *name
     if (arg_is(name, "pubsub"))
         return TYPE_PUBSUB;
     if (arg_is(name, "master"))
-        return TYPE_MASTER; /* Grove is never a replica: nobody */
+        return TYPE_MASTER;
     resp_add_errorf(ctx->out, "ERR Unknown client type '%.*s'", (int)name->len, name->ptr);
     return -1;
 }
@@ -406,7 +408,8 @@ static bool client_is_type(const struct client *c, int type)
 {
     uint32_t flags = atomic_load_explicit(&c->view.flags, memory_order_relaxed);
     int resp = atomic_load_explicit(&c->view.resp, memory_order_relaxed);
-    int is = (flags & CLIENT_REPLICA) && !(flags & CLIENT_MONITOR) ? TYPE_REPLICA
+    int is = flags & CLIENT_MASTER                                 ? TYPE_MASTER
+             : (flags & CLIENT_REPLICA) && !(flags & CLIENT_MONITOR) ? TYPE_REPLICA
              : resp == 2 && pubsub_client_subscribed(c)            ? TYPE_PUBSUB
                                                                    : TYPE_NORMAL;
     return type == TYPE_ANY || type == is;

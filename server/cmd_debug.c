@@ -330,18 +330,6 @@ static void debug_object(struct cmd_ctx *ctx)
 
 /* ==== RELOAD, LOADAOF, POPULATE ================================================== */
 
-/* Empty every database and the function libraries, as Redis's emptyData. */
-static void flush_everything(void)
-{
-    struct keyspace_trash *trash = NULL;
-    keyspace_flushall(server.ks, &trash);
-    keyspace_trash_free(trash);
-    tracking_flushed();
-    script_lock();
-    function_flush();
-    script_unlock();
-}
-
 /* RELOAD [MERGE] [NOFLUSH] [NOSAVE]: save, empty, load the file back in
  * this thread; the other clients get -LOADING meanwhile. Without MERGE a
  * key (or library) already present fails the load: Redis then panics,
@@ -368,7 +356,7 @@ static void debug_reload(struct cmd_ctx *ctx)
     }
     loading_begin(0); /* from here: nobody writes between the flush and the load */
     if (flush)
-        flush_everything();
+        snapshot_empty_data();
     int rc = snapshot_load_file(merge);
     loading_end();
     if (rc == -ENOENT)

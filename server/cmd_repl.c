@@ -1,17 +1,19 @@
 /*
- * cmd_repl.c - the replication commands a master answers, after Redis
- * 7.0's replication.c: REPLCONF, PSYNC, SYNC and ROLE. What they start
- * (the full sync, the stream, the acks) is replication.h's.
+ * cmd_repl.c - the replication commands, after Redis 7.0's replication.c:
+ * REPLCONF, PSYNC, SYNC and ROLE as a master answers them (what they start
+ * is replication.h's), and REPLICAOF / SLAVEOF, which make this server a
+ * replica or a master again (repl_replica.h).
  *
- * Grove is a master only: REPLICAOF and SLAVEOF are not in the table, so
- * they get the unknown-command error. REPLCONF refuses the options Grove
- * does not act on (rdb-only, rdb-filter-only) with its unrecognized-option
- * error; PSYNC's FAILOVER form gets a master's refusal.
+ * REPLCONF refuses the options Grove does not act on (rdb-only,
+ * rdb-filter-only) with its unrecognized-option error; PSYNC's FAILOVER
+ * form (FAILOVER, which Grove lacks, sends it) is refused.
  */
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "command.h"
+#include "repl_replica.h"
 #include "replication.h"
 
 #define REPL_HOST_STR_LEN 256 /* Redis's NET_HOST_STR_LEN */
@@ -45,7 +47,8 @@ static bool replconf_option(struct cmd_ctx *ctx, const struct resp_arg *opt,
             repl_ack(c, n, ctx->now_ms);
         return false;
     } else if (arg_is(opt, "getack")) {
-        return false; /* a master has no master to acknowledge */
+        repl_replica_getack(c); /* from our master: REPLCONF ACK once it has run */
+        return false;
     } else {
         resp_add_errorf(ctx->out, "ERR Unrecognized REPLCONF option: %.*s", (int)opt->len,
                         opt->ptr);
@@ -80,8 +83,13 @@ static void sync_common(struct cmd_ctx *ctx, bool psync)
     if (c->flags & CLIENT_REPLICA)
         return; /* already one: ignored, as Redis does */
     if (psync && ctx->argc > 3 && arg_is(&ctx->argv[3], "failover")) {
-        /* Grove is always a master: Redis's answer there */
-        resp_add_error(ctx->out, "ERR PSYNC FAILOVER can't be sent to a master.");
+        /* Redis's answers; Grove has no FAILOVER to accept it from */
+        resp_add_error(ctx->out, repl_replica_on() ? "ERR PSYNC FAILOVER replid must match my replid."
+                                                   : "ERR PSYNC FAILOVER can't be sent to a master.");
+        return;
+    }
+    if (repl_replica_on() && !atomic_load(&repl_replica__link_up)) {
+        resp_add_error(ctx->out, "NOMASTERLINK Can't SYNC while not connected with my master");
         return;
     }
     if (c->out.len > 0) {
@@ -111,13 +119,59 @@ static void sync_command(struct cmd_ctx *ctx)
 
 static void role_command(struct cmd_ctx *ctx)
 {
-    repl_role(ctx->out);
+    if (repl_replica_on())
+        repl_replica_role(ctx->out);
+    else
+        repl_role(ctx->out);
+}
+
+/* ---- REPLICAOF and SLAVEOF ---------------------------------------------------------- */
+
+/* Redis's replicaofCommand. */
+static void replicaof_command(struct cmd_ctx *ctx)
+{
+    char who[CLIENT_ADDR_LEN + 16], host[REPL_HOST_STR_LEN];
+    long long port;
+
+    snprintf(who, sizeof(who), "id=%llu addr=%s", (unsigned long long)ctx->client->id,
+             ctx->client->addr);
+    if (arg_is(&ctx->argv[1], "no") && arg_is(&ctx->argv[2], "one")) {
+        repl_replica_unset_master(who);
+        resp_add_ok(ctx->out);
+        return;
+    }
+    if (ctx->client->flags & CLIENT_REPLICA) {
+        resp_add_error(ctx->out, "ERR Command is not valid when client is a replica.");
+        return;
+    }
+    if (!arg_to_ll(&ctx->argv[2], &port) || port < 0 || port > 65535) {
+        resp_add_error(ctx->out, "ERR Invalid master port");
+        return;
+    }
+    if (ctx->argv[1].len >= sizeof(host)) {
+        resp_add_error(ctx->out, "ERR Invalid master address");
+        return;
+    }
+    arg_to_cstr(&ctx->argv[1], host, sizeof(host));
+    if (repl_replica_set_master(host, (int)port, who) == 1)
+        resp_add_simple(ctx->out, "OK Already connected to specified master");
+    else
+        resp_add_ok(ctx->out);
 }
 
 /* ---- the table ------------------------------------------------------------------------ */
 
 #define ARGS(...) ((const struct command_arg[]){__VA_ARGS__, {0}})
 #define SYNC_FLAGS (CMD_ADMIN | CMD_NOSCRIPT | CMD_NO_MULTI | CMD_SELF_LOCK)
+
+/* REPLICAOF's arguments as Redis 7.0.15's COMMAND DOCS gives them. */
+static const struct command_arg host_port[] = {
+    {"host", "string", NULL, 0, NULL}, {"port", "integer", NULL, 0, NULL}, {0}};
+static const struct command_arg no_one[] = {
+    {"no", "pure-token", "NO", 0, NULL}, {"one", "pure-token", "ONE", 0, NULL}, {0}};
+static const struct command_arg replicaof_oneof[] = {
+    {"host-port", "block", NULL, 0, host_port}, {"no-one", "block", NULL, 0, no_one}, {0}};
+#define REPLICAOF_ARGS ARGS({"args", "oneof", NULL, 0, replicaof_oneof})
 
 struct command repl_commands[] = {
     {.name = "replconf", .arity = -1,
@@ -137,5 +191,14 @@ struct command repl_commands[] = {
      .proc = role_command, .acl = ACL_ADMIN | ACL_DANGEROUS, .group = "server",
      .summary = "Return the role of the instance in the context of replication",
      .since = "2.8.12", .complexity = "O(1)"},
+    {.name = "replicaof", .arity = 3, .flags = CMD_ADMIN | CMD_NOSCRIPT | CMD_STALE | CMD_SELF_LOCK,
+     .proc = replicaof_command, .group = "server",
+     .summary = "Make the server a replica of another instance, or promote it as master.",
+     .since = "5.0.0", .complexity = "O(1)",
+     .args = REPLICAOF_ARGS},
+    {.name = "slaveof", .arity = 3, .flags = CMD_ADMIN | CMD_NOSCRIPT | CMD_STALE | CMD_SELF_LOCK,
+     .proc = replicaof_command, .group = "server",
+     .summary = "Make the server a replica of another instance, or promote it as master.",
+     .since = "1.0.0", .complexity = "O(1)", .args = REPLICAOF_ARGS},
     {0},
 };

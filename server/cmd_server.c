@@ -27,6 +27,7 @@
 #include "memory.h"
 #include "pause.h"
 #include "pubsub.h"
+#include "repl_replica.h"
 #include "replication.h"
 #include "rlimit.h"
 #include "script.h"
@@ -296,9 +297,11 @@ static void info_stats(struct resp_out *t, long long now_ms)
     info_line(t, "instantaneous_input_repl_kbps:0.00");
     info_line(t, "instantaneous_output_repl_kbps:0.00");
     info_line(t, "rejected_connections:%lld", atomic_load(&server.rejected_connections));
-    info_line(t, "sync_full:0");
-    info_line(t, "sync_partial_ok:0");
-    info_line(t, "sync_partial_err:0");
+    long long full, partial_ok, partial_err;
+    repl_sync_counts(&full, &partial_ok, &partial_err);
+    info_line(t, "sync_full:%lld", full);
+    info_line(t, "sync_partial_ok:%lld", partial_ok);
+    info_line(t, "sync_partial_err:%lld", partial_err);
     info_line(t, "expired_keys:%llu", (unsigned long long)ks.expired_keys);
     info_line(t, "expired_stale_perc:0.00");
     info_line(t, "expired_time_cap_reached_count:0");
@@ -342,9 +345,15 @@ static void info_stats(struct resp_out *t, long long now_ms)
 
 static void info_replication(struct resp_out *t)
 {
+    long long now_ms = server_mstime();
     info_line(t, "# Replication");
-    info_line(t, "role:master");
-    repl_info(t, server_mstime());
+    if (repl_replica_on()) {
+        info_line(t, "role:slave");
+        repl_replica_info(t, now_ms);
+    } else {
+        info_line(t, "role:master");
+    }
+    repl_info(t, now_ms);
 }
 
 static void info_cpu(struct resp_out *t)
@@ -713,6 +722,7 @@ static void config_set_command(struct cmd_ctx *ctx)
 static void config_resetstat_command(struct cmd_ctx *ctx)
 {
     server_reset_stats();
+    repl_reset_sync_counts();
     resp_add_ok(ctx->out);
 }
 
@@ -862,9 +872,10 @@ static void time_command(struct cmd_ctx *ctx)
 
 /* SHUTDOWN [NOSAVE|SAVE] [NOW] [FORCE] [ABORT], as Redis 7.0's
  * shutdownCommand: lifecycle_shutdown_save decides about saving; a failed
- * save keeps the server running unless FORCE. Grove does not wait for
- * lagging replicas, so NOW changes nothing and ABORT always finds no
- * shutdown in progress. */
+ * save keeps the server running unless FORCE. Grove does not wait for its
+ * replicas to catch up first (Redis's shutdown-timeout), so a shutdown
+ * never waits: NOW changes nothing and ABORT always finds no shutdown in
+ * progress. */
 static bool parse_shutdown(struct cmd_ctx *ctx, unsigned *flags, bool *abort)
 {
     static const struct {

@@ -16,6 +16,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <limits.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -34,6 +35,7 @@
 #include "pause.h"
 #include "propagate.h"
 #include "pubsub.h"
+#include "repl_replica.h"
 #include "replication.h"
 #include "script.h"
 #include "server.h"
@@ -564,6 +566,50 @@ static bool arity_ok(const struct command *cmd, size_t argc)
     return cmd->arity >= 0 ? argc == (size_t)cmd->arity : argc >= (size_t)-cmd->arity;
 }
 
+/* Redis's is_write_command: the line may write, by its own flags (a
+ * script's shebang, a function's flags, EXEC's queue). Asked only when a
+ * rare refusal applies. */
+static bool line_writes(const struct cmd_ctx *ctx, const struct command *cmd)
+{
+    return command_line_flags(ctx->client, cmd, ctx->argv, ctx->argc) & CMD_WRITE;
+}
+
+/* The master's write arrives while this replica cannot write its AOF or
+ * snapshot: with replica-ignore-disk-write-errors no (Redis's default) it
+ * stops rather than hold data its files will not (Redis's serverPanic);
+ * with yes it applies the write and says so every 10 seconds. */
+static void master_write_despite_disk_error(struct cmd_ctx *ctx, const struct command *cmd)
+{
+    static atomic_llong last_warned_ms;
+    if (!line_writes(ctx, cmd))
+        return;
+    if (!atomic_load(&server.cfg.replica_ignore_disk_write_errors)) {
+        log_warning("Guru Meditation: Replica was unable to write command to disk. #command.c");
+        abort();
+    }
+    long long last = atomic_load(&last_warned_ms);
+    if (ctx->now_ms > last + 10000 && atomic_compare_exchange_strong(&last_warned_ms, &last,
+                                                                     ctx->now_ms))
+        log_warning("Replica is applying a command even though it is unable to write to disk.");
+}
+
+/* A replica's checks, in Redis's processCommand order: writes on a
+ * read-only replica, then commands not flagged stale while the link is
+ * down and stale data is not to be served. */
+static bool replica_allows(struct cmd_ctx *ctx, const struct command *cmd)
+{
+    uint32_t flags = command_line_flags(ctx->client, cmd, ctx->argv, ctx->argc);
+    if ((flags & CMD_WRITE) && repl_replica_refuses_writes(ctx->client)) {
+        resp_add_error(ctx->out, REPL_ERR_READONLY);
+        return false;
+    }
+    if (!(flags & CMD_STALE) && !(ctx->client->flags & CLIENT_REPLAY) && repl_replica_stale()) {
+        resp_add_error(ctx->out, REPL_ERR_MASTERDOWN);
+        return false;
+    }
+    return true;
+}
+
 /* Find the command (or subcommand) or reply why not. A command found but
  * refused (arity, NOAUTH) is left in *rejected for its statistics. */
 static const struct command *resolve(struct cmd_ctx *ctx, const struct command *peeked,
@@ -588,6 +634,14 @@ static const struct command *resolve(struct cmd_ctx *ctx, const struct command *
     if (!arity_ok(cmd, ctx->argc)) {
         reply_wrong_arity(ctx, cmd);
         return NULL;
+    }
+    /* The master's stream obeys none of the checks below (Redis's
+     * mustObeyClient): they judged it on the master already. */
+    if (__builtin_expect(ctx->client->flags & CLIENT_MASTER, 0)) {
+        if (__builtin_expect(snapshot_writes_refused() || aof_writes_refused(), 0))
+            master_write_despite_disk_error(ctx, cmd);
+        *rejected = NULL;
+        return cmd;
     }
     if ((cmd->flags & CMD_PROTECTED) && !debug_command_allowed(ctx->client)) {
         resp_add_error(ctx->out, ERR_DEBUG_NOT_ALLOWED);
@@ -632,20 +686,22 @@ static const struct command *resolve(struct cmd_ctx *ctx, const struct command *
      * health check notices). The rare condition is tested first: it is
      * a load, the name comparison a call for every read command. */
     if (__builtin_expect(snapshot_writes_refused(), 0) &&
-        ((cmd->flags & CMD_WRITE) || strcmp(cmd->name, "ping") == 0)) {
+        (line_writes(ctx, cmd) || strcmp(cmd->name, "ping") == 0)) {
         resp_add_error(ctx->out, SNAPSHOT_ERR_MISCONF);
         return NULL;
     }
     if (__builtin_expect(aof_writes_refused(), 0) &&
-        ((cmd->flags & CMD_WRITE) || strcmp(cmd->name, "ping") == 0)) {
+        (line_writes(ctx, cmd) || strcmp(cmd->name, "ping") == 0)) {
         resp_add_errorf(ctx->out, "MISCONF Errors writing to the AOF file: %s",
                         aof_write_error());
         return NULL;
     }
-    if (__builtin_expect(repl_writes_refused(), 0) && (cmd->flags & CMD_WRITE)) {
+    if (__builtin_expect(repl_writes_refused(), 0) && line_writes(ctx, cmd)) {
         resp_add_error(ctx->out, REPL_ERR_NOREPLICAS);
         return NULL;
     }
+    if (__builtin_expect(repl_replica_on(), 0) && !replica_allows(ctx, cmd))
+        return NULL;
     *rejected = NULL;
     return cmd;
 }
@@ -1008,6 +1064,8 @@ static void abort_rejected_exec(struct cmd_ctx *ctx, size_t mark)
  * command is postponed (pause.h), or refused for want of memory. */
 static bool postponed(struct cmd_ctx *ctx, const struct command *cmd)
 {
+    if (ctx->client->flags & CLIENT_MASTER)
+        return false; /* a replica's master is never paused, as in Redis */
     if (!pause_holds(ctx->client, cmd, ctx->argv, ctx->argc, ctx->now_ms))
         return false;
     if (pause_postpone(ctx->client, ctx->argv, ctx->argc) < 0)

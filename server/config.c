@@ -169,6 +169,26 @@ static const struct option options[] = {
     {"min-replicas-max-lag", OPT_INT, FIELD(min_replicas_max_lag), 0, INT_MAX, 0, NULL, "10",
      "min-slaves-max-lag", NULL},
     {"repl-timeout", OPT_INT, FIELD(repl_timeout), 1, INT_MAX, 0, NULL, "60", NULL, NULL},
+    {"replicaof", OPT_STRING, FIELD(replicaof), 0, 0, OPT_IMMUTABLE, NULL, "", "slaveof", NULL},
+    {"masterauth", OPT_STRING, FIELD(masterauth), 0, 0, 0, NULL, "", NULL, NULL},
+    {"masteruser", OPT_STRING, FIELD(masteruser), 0, 0, 0, NULL, "", NULL, NULL},
+    {"replica-announce-ip", OPT_STRING, FIELD(replica_announce_ip), 0, 0, 0, NULL, "",
+     "slave-announce-ip", NULL},
+    {"replica-announce-port", OPT_INT, FIELD(replica_announce_port), 0, 65535, 0, NULL, "0",
+     "slave-announce-port", NULL},
+    {"replica-read-only", OPT_BOOL, FIELD(replica_read_only), 0, 1, 0, NULL, "yes",
+     "slave-read-only", NULL},
+    {"replica-serve-stale-data", OPT_BOOL, FIELD(replica_serve_stale_data), 0, 1, 0, NULL, "yes",
+     "slave-serve-stale-data", NULL},
+    {"replica-priority", OPT_INT, FIELD(replica_priority), 0, INT_MAX, 0, NULL, "100",
+     "slave-priority", NULL},
+    {"replica-announced", OPT_BOOL, FIELD(replica_announced), 0, 1, 0, NULL, "yes", NULL, NULL},
+    {"replica-lazy-flush", OPT_BOOL, FIELD(replica_lazy_flush), 0, 1, OPT_NO_EFFECT, NULL, "no",
+     "slave-lazy-flush", NULL},
+    {"replica-ignore-disk-write-errors", OPT_BOOL, FIELD(replica_ignore_disk_write_errors), 0, 1,
+     0, NULL, "no", NULL, NULL},
+    {"replica-ignore-maxmemory", OPT_BOOL, FIELD(replica_ignore_maxmemory), 0, 1, 0, NULL, "yes",
+     "slave-ignore-maxmemory", NULL},
     {"appendonly", OPT_BOOL, FIELD(appendonly), 0, 1, 0, NULL, "no", NULL, NULL},
     {"appendfilename", OPT_STRING, FIELD(appendfilename), 0, 0, OPT_IMMUTABLE, NULL,
      "appendonly.aof", NULL, NULL},
@@ -430,6 +450,17 @@ static bool valid_save(const char *value)
  * single spaces, each read as Redis's string2d reads it; "" is none.
  * Fills out[cap]; returns how many, or -EINVAL with Redis's reason (and
  * for more than `cap` of them, which Redis would take). */
+/* "" or "host port", the port a number from 0 to 65535. */
+static bool valid_replicaof(const char *value)
+{
+    const char *space = strchr(value, ' ');
+    long long port;
+    if (*value == '\0')
+        return true;
+    return space != NULL && space != value && parse_ll(space + 1, &port) && port >= 0 &&
+           port <= 65535;
+}
+
 static int parse_percentiles(const char *text, double *out, size_t cap, char *reason,
                              size_t rcap)
 {
@@ -624,6 +655,8 @@ static int apply_string(struct config *cfg, const struct option *opt, const char
     if (opt->offset == FIELD(oom_score_adj_values) &&
         !process_oom_values_parse(value, oom_values, reason, cap))
         return -EINVAL;
+    if (opt->offset == FIELD(replicaof) && !valid_replicaof(value))
+        return reason_for(reason, cap, "Invalid master address");
     if (opt->kind == OPT_PERCENTILES &&
         parse_percentiles(value, percentiles, CONFIG_MAX_PERCENTILES, reason, cap) < 0)
         return -EINVAL;
@@ -706,11 +739,11 @@ static int apply_oom_score(struct config *cfg, const struct option *opt, const c
          v[PROCESS_OOM_BGCHILD] < v[PROCESS_OOM_REPLICA]))
         log_warning("The oom-score-adj-values configuration may not work for non-privileged "
                     "processes! Please consult the documentation.");
-    if (process_oom_score_update(cfg, PROCESS_OOM_MASTER) == 0)
+    if (process_oom_score_update(cfg) == 0)
         return 0;
     char ignored[256];
     apply(cfg, opt, old, ignored, sizeof(ignored));
-    process_oom_score_update(cfg, PROCESS_OOM_MASTER);
+    process_oom_score_update(cfg);
     return reason_for(reason, cap, "Failed to set current oom_score_adj. Check server logs.");
 }
 
@@ -918,6 +951,13 @@ int config_set(struct config *cfg, const char *name, const char *value, char *re
     return rc < 0 ? rc : apply_live(cfg, opt, value, reason, cap);
 }
 
+int config_store(struct config *cfg, const char *name, const char *value)
+{
+    char reason[256];
+    const struct option *opt = find_option(name);
+    return opt == NULL ? -ENOENT : apply_live(cfg, opt, value, reason, sizeof(reason));
+}
+
 static void format_value(struct config *cfg, const struct option *opt, char *buf, size_t len)
 {
     long long v = *int_field(cfg, opt);
@@ -1086,7 +1126,8 @@ static char *option_line(struct config *cfg, const struct option *opt)
 {
     char value[CONFIG_VALUE_MAX], quoted[2 * CONFIG_VALUE_MAX + 3], *line;
     format_value(cfg, opt, value, sizeof(value));
-    if (opt->kind != OPT_STRING)
+    /* replicaof is two words, as Redis writes it. */
+    if (opt->kind != OPT_STRING || opt->offset == FIELD(replicaof))
         return asprintf(&line, "%s %s", opt->name, value) < 0 ? NULL : line;
     size_t q = 0;
     quoted[q++] = '"';
@@ -1128,6 +1169,9 @@ static int rewrite_option(struct rewrite *r, struct config *cfg, struct config *
             first = i;
     }
     if (first == r->n && at_default(cfg, defaults, opt))
+        return 0;
+    /* A master has no replicaof line at all (Redis's rewriteConfigReplicaOfOption). */
+    if (opt->offset == FIELD(replicaof) && cfg->replicaof[0] == '\0')
         return 0;
     char *line = option_line(cfg, opt);
     if (line == NULL)

@@ -92,6 +92,8 @@ struct config {
     atomic_llong lazyfree_lazy_expire;
     atomic_llong lazyfree_lazy_server_del;
     atomic_llong lazyfree_lazy_user_del;
+    atomic_llong replica_lazy_flush;              /* a full sync empties synchronously */
+    atomic_llong replica_ignore_disk_write_errors; /* no: a replica that cannot persist stops */
     atomic_llong set_proc_title;
     atomic_llong protected_mode;
     atomic_llong active_expire_effort;
@@ -100,12 +102,24 @@ struct config {
     atomic_llong rdbcompression;
     atomic_llong rdbchecksum;
     atomic_llong stop_writes_on_bgsave_error;
-    atomic_llong rdb_del_sync_files;      /* stored only: Grove has no replica side */
+    atomic_llong rdb_del_sync_files;      /* a replica deletes the RDB a full sync loaded */
     atomic_llong repl_backlog_size;       /* replication.c's backlog */
     atomic_llong repl_ping_replica_period; /* seconds between PINGs in the stream */
     atomic_llong repl_timeout;            /* seconds a replica may stay silent */
     atomic_llong min_replicas_to_write;   /* writes need this many good replicas (0: none) */
     atomic_llong min_replicas_max_lag;    /* a good replica acked within these seconds */
+    /* The replica side (repl_replica.h). replicaof is "host port" or "":
+     * start-up's master, and what REPLICAOF set since (config_store). */
+    char *replicaof;
+    char *masterauth;                     /* AUTH to the master, "" for none */
+    char *masteruser;                     /* its user name, "" for the default user */
+    char *replica_announce_ip;            /* REPLCONF ip-address, "" for none */
+    atomic_llong replica_announce_port;   /* REPLCONF listening-port, 0: port */
+    atomic_llong replica_read_only;
+    atomic_llong replica_serve_stale_data;
+    atomic_llong replica_priority;
+    atomic_llong replica_announced;
+    atomic_llong replica_ignore_maxmemory;
     atomic_llong appendonly;
     char *appendfilename;                 /* the AOF files' prefix (start-up only) */
     char *appenddirname;                  /* the AOF directory inside dir (start-up only) */
@@ -189,6 +203,9 @@ int config_load(struct config *cfg, int argc, char **argv, char *err, size_t err
  * unknown one. */
 int config_set(struct config *cfg, const char *name, const char *value, char *reason,
                size_t cap);
+/* Store a value the server itself changed (REPLICAOF's replicaof), even
+ * for an option CONFIG SET may not change: 0 or -EINVAL/-ENOENT. */
+int config_store(struct config *cfg, const char *name, const char *value);
 /* The checks config_set makes before parsing: -ENOENT unknown, -EPERM
  * not settable at run time (a protected option is, when
  * enable-protected-configs is yes, or local and `local_client`). */

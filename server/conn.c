@@ -103,7 +103,6 @@
 #define CONN_PAUSE_OUTPUT (64 * 1024 * 1024)
 #define CONN_TURN_INPUT (16 * 1024)       /* request bytes run per client per turn */
 #define CONN_TURN_OUTPUT (16 * 1024)      /* reply bytes written per client per turn */
-#define CONN_INITIAL_ARGV 16
 #define CONN_LOOKAHEAD 16      /* requests looked at before they run (look_ahead) */
 #define CONN_LOOKAHEAD_ARGS 8  /* ... each of at most this many args */
 
@@ -361,18 +360,18 @@ static void reject_connection(struct conn *c, bool tls)
     conn_close(c);
 }
 
-static void describe_peer(struct conn *c)
+void conn_describe_peer(uv_tcp_t *tcp, struct client *c)
 {
     struct sockaddr_storage sa;
     int len = sizeof(sa);
-    if (uv_tcp_getpeername(&c->tcp, (struct sockaddr *)&sa, &len) == 0)
-        format_addr(&sa, c->client.addr, sizeof(c->client.addr));
+    if (uv_tcp_getpeername(tcp, (struct sockaddr *)&sa, &len) == 0)
+        format_addr(&sa, c->addr, sizeof(c->addr));
     len = sizeof(sa);
-    if (uv_tcp_getsockname(&c->tcp, (struct sockaddr *)&sa, &len) == 0)
-        format_addr(&sa, c->client.laddr, sizeof(c->client.laddr));
+    if (uv_tcp_getsockname(tcp, (struct sockaddr *)&sa, &len) == 0)
+        format_addr(&sa, c->laddr, sizeof(c->laddr));
     uv_os_fd_t fd;
-    if (uv_fileno((uv_handle_t *)&c->tcp, &fd) == 0)
-        c->client.fd = fd;
+    if (uv_fileno((uv_handle_t *)tcp, &fd) == 0)
+        c->fd = fd;
 }
 
 int conn_accept(struct worker_loop *wl, uv_stream_t *listener, bool tls)
@@ -390,7 +389,7 @@ int conn_accept(struct worker_loop *wl, uv_stream_t *listener, bool tls)
     atomic_fetch_add(&server.total_connections_received, 1);
     int rc = uv_accept(listener, (uv_stream_t *)&c->tcp);
     if (rc == 0)
-        describe_peer(c);
+        conn_describe_peer(&c->tcp, &c->client);
     client_register(&c->client); /* after its address is known: others read it */
     if (rc != 0) {
         conn_close(c);
@@ -470,19 +469,6 @@ static void alloc_cb(uv_handle_t *handle, size_t suggested, uv_buf_t *buf)
         *buf = uv_buf_init(cl->qbuf + cl->qlen, (unsigned)(cl->qcap - cl->qlen));
     else
         *buf = uv_buf_init(NULL, 0); /* libuv reports UV_ENOBUFS */
-}
-
-static bool argv_grow(struct client *cl, size_t needed)
-{
-    size_t cap = cl->argv_cap ? cl->argv_cap : CONN_INITIAL_ARGV;
-    while (cap < needed)
-        cap *= 2;
-    struct resp_arg *p = realloc(cl->argv, cap * sizeof(*p));
-    if (p == NULL)
-        return false;
-    cl->argv = p;
-    cl->argv_cap = cap;
-    return true;
 }
 
 /* ---- request limits ---------------------------------------------------------- */
@@ -741,7 +727,7 @@ static void process_input(struct conn *c, long long now_ms)
         if (st == RESP_PARSE_MORE)
             break;
         if (st == RESP_PARSE_ARGV) {
-            if (!argv_grow(cl, cl->parser.argc_needed)) {
+            if (!client_argv_reserve(cl, cl->parser.argc_needed)) {
                 protocol_error(c, "out of memory");
                 break;
             }

@@ -48,6 +48,9 @@ struct conn {
  * (the caller must, or libuv stops polling the listener). Any other error
  * means it was accepted and is closing. */
 int conn_accept(struct worker_loop *wl, uv_stream_t *listener, bool tls);
+/* The client's addr, laddr and fd from its socket (also the replica's
+ * link to its master, repl_replica.c). */
+void conn_describe_peer(uv_tcp_t *tcp, struct client *c);
 /* Close now, dropping unsent replies. Safe to call twice. */
 void conn_close(struct conn *c);
 /* Stop reading, flush what is pending, then close: every connection of

@@ -43,6 +43,7 @@
 #include "latency.h"
 #include "log.h"
 #include "pause.h"
+#include "repl_replica.h"
 #include "rng.h"
 #include "server.h"
 
@@ -251,6 +252,9 @@ enum evict_result evict_perform(void)
         return EVICT_OK;
     /* Paused clients must find the dataset as they left it (pause.h). */
     if (pause_in_effect(server_mstime()) != PAUSE_NONE)
+        return EVICT_OK;
+    /* A replica's master evicts for it: its DELs come in the stream. */
+    if (repl_replica_on() && atomic_load(&server.cfg.replica_ignore_maxmemory))
         return EVICT_OK;
     if (server.cfg.maxmemory_policy == MAXMEMORY_NOEVICTION)
         return EVICT_FAIL;

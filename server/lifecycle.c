@@ -23,6 +23,7 @@
 #include "lazyfree.h"
 #include "loading.h"
 #include "log.h"
+#include "repl_replica.h"
 #include "notify.h"
 #include "process.h"
 #include "rlimit.h"
@@ -139,6 +140,8 @@ static void loader_main(void *arg)
     (void)arg;
     int rc = loading_load_from_disk();
     loading_end(); /* also when there was no file to load */
+    if (rc == 0)
+        repl_replica_start(); /* replicaof: the link starts once the data is loaded */
     atomic_store(&load_rc, rc);
     pthread_mutex_lock(&shutdown_lock);
     if (shutdown_open)

@@ -41,6 +41,10 @@ int main(int argc, char **argv)
     signal(SIGPIPE, SIG_IGN);
 
     config_init(&server.cfg);
+    /* INFO's config_file and CONFIG REWRITE's target, resolved before the
+     * file's `dir` changes the working directory, as Redis does. */
+    if (argc > 1 && strncmp(argv[1], "--", 2) != 0)
+        server.config_file = realpath(argv[1], NULL);
     char err[1024];
     int rc = config_load(&server.cfg, argc - 1, argv + 1, err, sizeof(err));
     if (rc < 0) {
@@ -48,8 +52,6 @@ int main(int argc, char **argv)
                 err);
         goto out;
     }
-    if (argc > 1 && strncmp(argv[1], "--", 2) != 0)
-        server.config_file = realpath(argv[1], NULL); /* INFO's config_file */
     rc = log_open(server.cfg.logfile);
     if (rc < 0) {
         fprintf(stderr, "Can't open the log file %s: %s\n", server.cfg.logfile, strerror(-rc));

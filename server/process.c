@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #include "log.h"
+#include "repl_replica.h"
 #include "server.h"
 
 #define DEFAULT_PIDFILE "/var/run/redis.pid"
@@ -105,7 +106,9 @@ void process_notify_ready(void)
 {
     if (supervised_by != SUPERVISED_SYSTEMD)
         return;
-    notify_systemd("STATUS=Ready to accept connections\n");
+    notify_systemd(repl_replica_on() ? "STATUS=Ready to accept connections in read-only mode. "
+                                       "Waiting for MASTER <-> REPLICA sync\n"
+                                     : "STATUS=Ready to accept connections\n");
     notify_systemd("READY=1\n");
 }
 
@@ -302,8 +305,9 @@ static int write_oom_score(const char *text)
     return n == (ssize_t)strlen(text) ? 0 : -1;
 }
 
-int process_oom_score_update(const struct config *cfg, enum process_oom_class cls)
+int process_oom_score_update(const struct config *cfg)
 {
+    enum process_oom_class cls = repl_replica_on() ? PROCESS_OOM_REPLICA : PROCESS_OOM_MASTER;
     pthread_mutex_lock(&oom_lock);
     int score, rc = 0;
     if (oom_score_for(cfg, cls, &score)) {

@@ -52,12 +52,13 @@ enum process_oom_class {
  * Redis's reason. */
 bool process_oom_values_parse(const char *text, int out[PROCESS_OOM_CLASSES], char *reason,
                               size_t cap);
-/* Set /proc/self/oom_score_adj as oom-score-adj says for a process of
- * class `cls` (relative: added to the score found before Grove first
- * changed it; no: that score back). 0, or -1 when the kernel refuses
- * (logged): lowering a score needs CAP_SYS_RESOURCE. Call with cfg's
- * values stable (config_lock held, or before other threads run). */
-int process_oom_score_update(const struct config *cfg, enum process_oom_class cls);
+/* Set /proc/self/oom_score_adj as oom-score-adj says for this process's
+ * class, a replica's while a master is set (relative: added to the score
+ * found before Grove first changed it; no: that score back). 0, or -1
+ * when the kernel refuses (logged): lowering a score needs
+ * CAP_SYS_RESOURCE. Call with cfg's values stable (config_lock held, or
+ * before other threads run), and again when the role changes. */
+int process_oom_score_update(const struct config *cfg);
 /* Before a fork: what the child writes to its oom_score_adj ("" for
  * nothing), so that the child itself only open()s and write()s. */
 void process_oom_score_child_text(const struct config *cfg, char *buf, size_t cap);

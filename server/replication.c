@@ -39,6 +39,7 @@
 #include "notify.h"
 #include "repl_backlog.h"
 #include "propagate.h"
+#include "repl_replica.h"
 #include "server.h"
 #include "snapshot.h"
 #include "worker.h"
@@ -88,6 +89,7 @@ struct wait_entry {
 
 atomic_bool repl__feeding;
 static atomic_llong good_replicas; /* online, acked within min-replicas-max-lag */
+static atomic_llong syncs_full, syncs_partial_ok, syncs_partial_err; /* INFO stats */
 
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static struct {
@@ -105,7 +107,12 @@ static struct {
     struct wait_entry *waits;
     size_t nwaits, waits_cap;
     long long last_ping_ms, last_keepalive_ms;
-} st = {.stream_db = -1};
+    /* The history before the last change of replid (promotion, a new
+     * master): a replica of it may continue up to second_offset. */
+    char replid2[41];
+    long long second_offset;
+} st = {.stream_db = -1, .replid2 = "0000000000000000000000000000000000000000",
+        .second_offset = -1};
 
 /* ---- the backlog -------------------------------------------------------------------- */
 
@@ -280,6 +287,10 @@ static void encode(const struct resp_arg *argv, size_t argc)
 
 void repl_feed(int db, const struct resp_arg *argv, size_t argc)
 {
+    /* A replica's stream is its master's, as received (repl_proxy): its
+     * own writes (replica-read-only no) stay local, as in Redis. */
+    if (repl_replica_on())
+        return;
     pthread_mutex_lock(&lock);
     if (active()) {
         if (db >= 0 && db != st.stream_db) {
@@ -307,6 +318,8 @@ static void refresh_good_replicas(long long now_ms)
 
 bool repl_writes_refused(void)
 {
+    if (repl_replica_on())
+        return false; /* min-replicas is a master's: Redis checks masterhost */
     long long want = atomic_load_explicit(&server.cfg.min_replicas_to_write, memory_order_relaxed);
     return want > 0 && atomic_load_explicit(&server.cfg.min_replicas_max_lag,
                                             memory_order_relaxed) > 0 &&
@@ -391,6 +404,106 @@ void repl_ack(struct client *c, long long offset, long long now_ms)
         blocking_wake_wait(ids[i]);
 }
 
+/* ---- a replica's stream and history ----------------------------------------------------- */
+
+/* The backlog exists: writes are streamed from now on, expired and
+ * evicted keys as DEL too. Holding no lock. */
+static void start_feeding(void)
+{
+    if (repl_feeding())
+        return;
+    atomic_store(&repl__feeding, true);
+    notify_refresh_events();
+}
+
+/* Lock held: every replica is closed (they must sync again, with the new
+ * history), as Redis's disconnectSlaves. */
+static void drop_all(void)
+{
+    for (size_t i = 0; i < st.n; i++)
+        if (!st.v[i]->closing)
+            drop(st.v[i]);
+}
+
+void repl_proxy(const char *p, size_t n)
+{
+    pthread_mutex_lock(&lock);
+    if (active()) {
+        resp_add_raw(&st.line, p, n);
+        feed_line();
+    }
+    pthread_mutex_unlock(&lock);
+}
+
+int repl_attach_to_master(const char *replid, long long offset)
+{
+    int rc;
+    pthread_mutex_lock(&lock);
+    drop_all();
+    repl_backlog_deinit(&st.backlog);
+    rc = repl_backlog_init(&st.backlog, backlog_size(), offset);
+    if (rc < 0)
+        st.backlog.offset = offset; /* no backlog: no sub-replica can continue */
+    memcpy(st.replid2, "0000000000000000000000000000000000000000", 41);
+    st.second_offset = -1;
+    st.stream_db = -1;
+    server_set_replid(replid);
+    pthread_mutex_unlock(&lock);
+    if (rc == 0)
+        start_feeding();
+    return rc;
+}
+
+/* Lock held: the old id stays master_replid2 up to the offset now. */
+static void shift_history(const char *replid)
+{
+    server_replid(st.replid2);
+    st.second_offset = st.backlog.offset + 1;
+    if (replid != NULL)
+        server_set_replid(replid);
+    else
+        server_change_replid();
+    st.stream_db = -1; /* the new history starts with a SELECT */
+    drop_all();
+}
+
+void repl_new_history(const char *replid)
+{
+    pthread_mutex_lock(&lock);
+    shift_history(replid);
+    pthread_mutex_unlock(&lock);
+}
+
+int repl_continue_with_master(const char *replid)
+{
+    char id[41];
+    int rc = 0;
+    server_replid(id);
+    pthread_mutex_lock(&lock);
+    if (!active())
+        rc = repl_backlog_init(&st.backlog, backlog_size(), st.backlog.offset);
+    if (replid != NULL && strncasecmp(replid, id, 40) != 0)
+        shift_history(replid);
+    pthread_mutex_unlock(&lock);
+    if (rc == 0)
+        start_feeding();
+    return rc;
+}
+
+bool repl_rdb_stream_db(int *db)
+{
+    if (!repl_feeding())
+        return false;
+    if (repl_replica_on()) { /* the master's stream, as its client stands */
+        *db = repl_replica_stream_db();
+        return true;
+    }
+    pthread_mutex_lock(&lock);
+    *db = st.stream_db < 0 ? 0 : st.stream_db;
+    pthread_mutex_unlock(&lock);
+    return true;
+}
+
 /* ---- full sync -------------------------------------------------------------------------- */
 
 /* Every shard held, just before fork(): the stream starts (the first
@@ -426,10 +539,8 @@ static int cut_cb(void *ud)
         }
     }
     pthread_mutex_unlock(&lock);
-    if (first) {
-        atomic_store(&repl__feeding, true);
-        notify_refresh_events(); /* expired and evicted keys are streamed as DEL */
-    }
+    if (first)
+        start_feeding();
     return 0;
 }
 
@@ -497,7 +608,11 @@ static void start_full_sync(void)
     propagate_init(); /* the forms writes take in the stream, as in the AOF */
     struct snapshot_child ch = {.at_fork = cut_cb, .done = sync_done_cb,
                                 .ud = (void *)(uintptr_t)gen, .rdb_path = st.rdb_path};
+    /* A replica's cut falls between two whole commands of its master's
+     * stream, each applied and proxied together (repl_replica.h). */
+    repl_replica_apply_lock();
     int rc = snapshot_fork_child(&ch);
+    repl_replica_apply_unlock();
     if (rc == 0) {
         log_notice("Starting BGSAVE for SYNC with target: disk");
         return;
@@ -518,8 +633,10 @@ static bool can_continue(const struct resp_arg *replid, long long offset)
 {
     char id[41];
     server_replid(id);
-    return active() && replid->len == 40 && strncasecmp(replid->ptr, id, 40) == 0 &&
-           repl_backlog_holds(&st.backlog, offset);
+    bool ours = replid->len == 40 && strncasecmp(replid->ptr, id, 40) == 0;
+    bool before_change = replid->len == 40 && strncasecmp(replid->ptr, st.replid2, 40) == 0 &&
+                         offset <= st.second_offset;
+    return active() && (ours || before_change) && repl_backlog_holds(&st.backlog, offset);
 }
 
 int repl_sync(struct client *c, bool psync, const struct resp_arg *replid, long long offset)
@@ -535,6 +652,7 @@ int repl_sync(struct client *c, bool psync, const struct resp_arg *replid, long 
     c->flags |= CLIENT_REPLICA;
     r->ack_ms = server_mstime();
     if (psync && can_continue(replid, offset)) {
+        atomic_fetch_add(&syncs_partial_ok, 1);
         char id[41], line[64];
         server_replid(id);
         int len = r->capa_psync2 ? snprintf(line, sizeof(line), "+CONTINUE %s\r\n", id)
@@ -552,6 +670,10 @@ int repl_sync(struct client *c, bool psync, const struct resp_arg *replid, long 
         return 0;
     }
     bool first = !active();
+    /* Redis counts a refused PSYNC unless it asked for no continuation ("?"). */
+    if (psync && !(replid->len == 1 && replid->ptr[0] == '?'))
+        atomic_fetch_add(&syncs_partial_err, 1);
+    atomic_fetch_add(&syncs_full, 1);
     r->state = REPLICA_WAIT_BGSAVE;
     r->old_sync = !psync;
     pthread_mutex_unlock(&lock);
@@ -754,9 +876,9 @@ void repl_info(struct resp_out *t, long long now_ms)
     }
     LINE("master_failover_state:no-failover\r\n");
     LINE("master_replid:%s\r\n", replid);
-    LINE("master_replid2:0000000000000000000000000000000000000000\r\n");
+    LINE("master_replid2:%s\r\n", st.replid2);
     LINE("master_repl_offset:%lld\r\n", st.backlog.offset);
-    LINE("second_repl_offset:-1\r\n");
+    LINE("second_repl_offset:%lld\r\n", st.second_offset);
     LINE("repl_backlog_active:%d\r\n", active());
     LINE("repl_backlog_size:%zu\r\n", backlog_size());
     LINE("repl_backlog_first_byte_offset:%lld\r\n", active() ? repl_backlog_first(&st.backlog) : 0);
@@ -785,6 +907,20 @@ void repl_role(struct resp_out *out)
         resp_add_bulk_ll(out, r->ack_off);
     }
     pthread_mutex_unlock(&lock);
+}
+
+void repl_sync_counts(long long *full, long long *partial_ok, long long *partial_err)
+{
+    *full = atomic_load(&syncs_full);
+    *partial_ok = atomic_load(&syncs_partial_ok);
+    *partial_err = atomic_load(&syncs_partial_err);
+}
+
+void repl_reset_sync_counts(void)
+{
+    atomic_store(&syncs_full, 0);
+    atomic_store(&syncs_partial_ok, 0);
+    atomic_store(&syncs_partial_err, 0);
 }
 
 void repl_memory(long long *backlog, long long *total)
@@ -838,7 +974,8 @@ void repl_cron(long long now_ms)
         refresh_good_replicas(now_ms);
     }
     long long period_ms = atomic_load(&server.cfg.repl_ping_replica_period) * 1000;
-    if (st.n > 0 && active() && now_ms - st.last_ping_ms >= period_ms) {
+    /* A replica's sub-replicas get its master's PINGs. */
+    if (st.n > 0 && active() && !repl_replica_on() && now_ms - st.last_ping_ms >= period_ms) {
         st.last_ping_ms = now_ms;
         ping_due = true;
     }

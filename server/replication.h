@@ -60,6 +60,31 @@ static inline bool repl_feeding(void)
  * the stream. */
 void repl_feed(int db, const struct resp_arg *argv, size_t argc);
 
+/* ---- this server as a replica (repl_replica.c) ---- */
+
+/* Bytes of the master's stream, whole commands just applied: to the
+ * backlog and the sub-replicas as they came, so offsets match along a
+ * chain. */
+void repl_proxy(const char *p, size_t n);
+/* A full sync from a master loaded: its replid and offset become ours,
+ * the backlog starts over there, every sub-replica is closed (it syncs
+ * again). 0 or -ENOMEM (no backlog). */
+int repl_attach_to_master(const char *replid, long long offset);
+/* A new history (REPLICAOF NO ONE: replid NULL, a random one; +CONTINUE
+ * with a new id: that one): the old id is kept as master_replid2 up to
+ * the offset now, so replicas of it can continue; every sub-replica is
+ * closed so it learns the new id. */
+void repl_new_history(const char *replid);
+/* A PSYNC accepted (+CONTINUE [replid]): the backlog goes on from the
+ * offset now (made if there was none); a replid other than ours starts a
+ * new history (as repl_new_history). 0 or -ENOMEM. */
+int repl_continue_with_master(const char *replid);
+
+/* An RDB written now records the stream's database (repl-stream-db),
+ * where a replica's own replicas apply what follows: true with *db while
+ * the stream runs. */
+bool repl_rdb_stream_db(int *db);
+
 /* ---- the replica's loop (cmd_repl.c, conn.c, command.c) ---- */
 
 /* REPLCONF listening-port / ip-address / capa: remembered for the client
@@ -109,6 +134,10 @@ bool repl_writes_refused(void);
 void repl_info(struct resp_out *t, long long now_ms);
 /* ROLE's master form. */
 void repl_role(struct resp_out *out);
+/* INFO stats: full syncs served, continuations accepted and refused. */
+void repl_sync_counts(long long *full, long long *partial_ok, long long *partial_err);
+/* CONFIG RESETSTAT. */
+void repl_reset_sync_counts(void);
 /* INFO memory: the backlog's bytes, and those with what waits for the
  * replicas' connections. */
 void repl_memory(long long *backlog, long long *total);

@@ -18,6 +18,8 @@
 #include "log.h"
 #include "monitor.h"
 #include "propagate.h"
+#include "repl_replica.h"
+#include "replication.h"
 #include "server.h"
 #include "slowlog.h"
 #include "stats.h"
@@ -226,6 +228,10 @@ static const char *late_refusal(struct script_run *run, const struct command *cm
 {
     if ((cmd->flags & CMD_WRITE) && (run->flags & SCRIPT_NO_WRITES))
         return "Write commands are not allowed from read-only scripts.";
+    if ((cmd->flags & CMD_WRITE) && repl_replica_refuses_writes(run->caller))
+        return REPL_ERR_READONLY;
+    if ((cmd->flags & CMD_WRITE) && repl_writes_refused())
+        return REPL_ERR_NOREPLICAS; /* a script without a shebang: checked per write */
     if (!(run->flags & SCRIPT_ALLOW_OOM) && server.cfg.maxmemory > 0 && !cur.wrote &&
         cur.oom && (cmd->flags & CMD_DENYOOM))
         return ERR_MAXMEMORY_OOM;

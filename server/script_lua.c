@@ -57,6 +57,7 @@
 #include "lua_cmsgpack.h"
 #include "lua_struct.h"
 #include "resp_reply.h"
+#include "repl_replica.h"
 #include "script.h"
 #include "server.h"
 
@@ -641,8 +642,8 @@ static int redis_setresp(lua_State *L)
     return 0;
 }
 
-/* Accepted, as Redis 7.0 accepts them: Grove has no replication yet, so
- * there is nothing for them to choose. */
+/* Accepted, as Redis 7.0 accepts them, but not acted on: a script's
+ * writes go to the AOF and to the replicas whatever it chooses. */
 static int redis_set_repl(lua_State *L)
 {
     if (lua_gettop(L) != 1)
@@ -1436,6 +1437,11 @@ bool script_lua__may_run(struct cmd_ctx *ctx, unsigned flags, bool read_only)
     if (!(flags & SCRIPT_NO_WRITES) && read_only) {
         resp_add_error(ctx->out, "ERR Can not execute a script with write flag using *_ro "
                                  "command.");
+        return false;
+    }
+    if (!(flags & SCRIPT_NO_WRITES) && repl_replica_refuses_writes(ctx->client)) {
+        resp_add_error(ctx->out, "READONLY Can not run script with write flag on readonly "
+                                 "replica");
         return false;
     }
     return true;

@@ -50,6 +50,14 @@ void server_change_replid(void)
     pthread_mutex_unlock(&replid_lock);
 }
 
+void server_set_replid(const char *id)
+{
+    pthread_mutex_lock(&replid_lock);
+    memcpy(server.replid, id, 40);
+    server.replid[40] = '\0';
+    pthread_mutex_unlock(&replid_lock);
+}
+
 long long server_mstime(void)
 {
     struct timespec ts;

@@ -82,6 +82,8 @@ void server_random_id(char out[41]);
 /* INFO's master_replid, and DEBUG CHANGE-REPL-ID's new one (any thread). */
 void server_replid(char out[41]);
 void server_change_replid(void);
+/* A replica takes its master's replication id (40 hex digits). */
+void server_set_replid(const char *id);
 
 
 /* Memory as INFO shows it: the allocator's live bytes, and the peak. */

@@ -38,8 +38,10 @@
 #include "log.h"
 #include "process.h"
 #include "rdb_file.h"
+#include "replication.h"
 #include "script.h"
 #include "server.h"
+#include "tracking.h"
 
 #define SNAPSHOT_RETRY_DELAY_MS 5000 /* Redis's CONFIG_BGSAVE_RETRY_DELAY */
 #define SNAPSHOT_BUF_SIZE (64 * 1024)
@@ -77,6 +79,8 @@ struct save_job {
     bool compress, checksum;
     bool stall; /* fault injection: the child waits to be killed */
     long long used_mem;
+    bool has_stream_db;       /* the replication stream's database (repl-stream-db) */
+    int stream_db;
     struct rdb_buf functions; /* the libraries, already serialised */
     char oom_score[16];       /* what the child writes to its oom_score_adj */
 };
@@ -100,6 +104,7 @@ static int job_prepare(struct save_job *job)
     *job = (struct save_job){.compress = atomic_load(&server.cfg.rdbcompression) != 0,
                              .checksum = atomic_load(&server.cfg.rdbchecksum) != 0,
                              .used_mem = server_used_memory()};
+    job->has_stream_db = repl_rdb_stream_db(&job->stream_db);
     config_lock();
     snprintf(job->dir, sizeof(job->dir), "%s", server.cfg.dir);
     file_path(job->path, sizeof(job->path), server.cfg.dir, server.cfg.dbfilename, 0);
@@ -164,7 +169,9 @@ static int write_rdb(struct file_sink *sink, const struct save_job *job)
     struct lzf_state *lzf = job->compress ? malloc(sizeof(*lzf)) : NULL;
     struct rdb_file_writer fw;
     struct rdb_file_aux aux = {.redis_ver = GROVE_REDIS_VERSION,
-                               .ctime = server_mstime() / 1000, .used_mem = job->used_mem};
+                               .ctime = server_mstime() / 1000, .used_mem = job->used_mem,
+                               .has_repl_stream_db = job->has_stream_db,
+                               .repl_stream_db = job->stream_db};
     int rc;
 
     if (job->compress && !lzf)
@@ -635,6 +642,8 @@ long long snapshot_lastsave(void)
 struct load_ctx {
     bool no_dup;
     bool replace_functions;
+    bool keep_expired; /* a replica's: the master's DEL removes them */
+    int repl_stream_db; /* out: the file's repl-stream-db, -1 if none */
 };
 
 /* Functions register under the script lock: clients on the loops may
@@ -662,7 +671,8 @@ static int load_mapped(const char *path, const void *data, size_t len, struct lo
                                         .ud = lc};
     long long t0 = server_monotonic_ns();
     int rc = rdb_file_load_with(data, len, server.ks, cmd_member_hasher(), cmd_object_limits(),
-                                server_mstime(), atomic_load(&server.cfg.rdbchecksum) != 0,
+                                lc->keep_expired ? 0 : server_mstime(),
+                                atomic_load(&server.cfg.rdbchecksum) != 0,
                                 &hooks, &res);
 
     if (rc == RDB_ESTOP) {
@@ -673,6 +683,7 @@ static int load_mapped(const char *path, const void *data, size_t len, struct lo
         log_warning("Fatal error loading the DB %s: %s", path, res.error);
         return -1;
     }
+    lc->repl_stream_db = res.repl_stream_db;
     pthread_mutex_lock(&state_lock);
     st.load_loaded = (long long)res.keys_loaded;
     st.load_expired = (long long)res.keys_expired;
@@ -729,6 +740,34 @@ static int load_file(struct load_ctx *lc)
     }
     rc = load_fd(path, fd, lc);
     close(fd);
+    return rc;
+}
+
+void snapshot_empty_data(void)
+{
+    struct keyspace_trash *trash = NULL;
+    keyspace_flushall(server.ks, &trash);
+    keyspace_trash_free(trash);
+    tracking_flushed();
+    script_lock();
+    function_flush();
+    script_unlock();
+}
+
+int snapshot_load_from_master(const char *path, int *stream_db)
+{
+    struct load_ctx lc = {.no_dup = false, .replace_functions = true, .keep_expired = true};
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+        log_warning("Fatal error loading the DB %s: %s.", path, strerror(errno));
+        return -1;
+    }
+    loading_begin(0); /* from here: nobody sees the data between the flush and the load */
+    snapshot_empty_data();
+    int rc = load_fd(path, fd, &lc);
+    loading_end();
+    close(fd);
+    *stream_db = lc.repl_stream_db;
     return rc;
 }
 

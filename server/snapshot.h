@@ -33,6 +33,15 @@ int snapshot_load(void);
  * logged); -1 after logging why. */
 int snapshot_load_file(bool merge);
 
+/* Empty every database and the function libraries (Redis's emptyData). */
+void snapshot_empty_data(void);
+/* A replica's full sync: empty everything and load the master's RDB at
+ * path, keeping keys whose time is past (the master's DEL removes them),
+ * with the loading state on throughout. *stream_db: the database the
+ * stream has selected there (the file's repl-stream-db), -1 when the file
+ * does not say. 0, or -1 after logging why. */
+int snapshot_load_from_master(const char *path, int *stream_db);
+
 /* SAVE. */
 int snapshot_save(void);
 /* The RDB of everything written at path in the calling thread, every

@@ -28,6 +28,7 @@
 
 #include "blocking.h"
 #include "conn.h"
+#include "repl_replica.h"
 #include "evict.h"
 #include "log.h"
 #include "pause.h"
@@ -209,6 +210,7 @@ static void stop(struct worker_loop *wl)
         uv_close((uv_handle_t *)&wl->listeners[i], close_handle_cb);
     uv_close((uv_handle_t *)&wl->tick, close_handle_cb);
     uv_close((uv_handle_t *)&wl->alarm, close_handle_cb);
+    repl_replica_loop_stop(wl->w);
     conn_close_all(wl);
     uv_close((uv_handle_t *)&wl->flush_check, close_handle_cb);
     uv_close((uv_handle_t *)&wl->ready_idle, close_handle_cb);

@@ -130,6 +130,9 @@ static void server_reset(void)
     config_reset();
     acl_reset();
     client_open(&admin);
+    execute_line(&admin, "REPLICAOF NO ONE\r\n"); /* a replica would refuse the FLUSHALL */
+    FUZZ_CHECK(admin.out.len == 5 && memcmp(admin.out.data, "+OK\r\n", 5) == 0);
+    resp_out_reset(&admin.out);
     execute_line(&admin, "FLUSHALL SYNC\r\n");
     FUZZ_CHECK(admin.out.len == 5 && memcmp(admin.out.data, "+OK\r\n", 5) == 0);
     client_close(&admin);

@@ -721,8 +721,9 @@ END_TEST
 
 static void start_refused(const struct tmpdir *d, const char *want)
 {
-    char out[8192];
-    const char *args[] = {"--port", "0", "--dir", d->path, "--save", "", "--appendonly", "yes",
+    char out[8192], port[16];
+    snprintf(port, sizeof(port), "%d", harness_free_port()); /* port 0 would listen nowhere */
+    const char *args[] = {"--port", port, "--dir", d->path, "--save", "", "--appendonly", "yes",
                           "--aof-load-truncated", "no", NULL};
     ck_assert_int_ne(harness_run_to_exit(args, out, sizeof(out)), 0);
     ck_assert_msg(strstr(out, want) != NULL, "no '%s' in: %s", want, out);

@@ -474,10 +474,11 @@ END_TEST
 static void expect_refused(const struct harness_tmpdir *d, const unsigned char *file, size_t len,
                            const char *want)
 {
-    char path[128], out[4096];
+    char path[128], out[4096], port[16];
     dump_path(d, path, sizeof(path));
     write_file(path, file, len);
-    const char *args[] = {"--port", "0", "--dir", d->path, "--save", "", NULL};
+    snprintf(port, sizeof(port), "%d", harness_free_port()); /* port 0 would listen nowhere */
+    const char *args[] = {"--port", port, "--dir", d->path, "--save", "", NULL};
     ck_assert_int_ne(harness_run_to_exit(args, out, sizeof(out)), 0);
     ck_assert_msg(strstr(out, want) != NULL, "no '%s' in: %s", want, out);
     ck_assert_msg(strstr(out, path) != NULL, "the file is not named in: %s", out);

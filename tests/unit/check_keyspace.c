@@ -425,6 +425,63 @@ START_TEST(lazy_expiry_hides_expired_keys)
 }
 END_TEST
 
+static void *get_expired_cb(void *arg)
+{
+    char got[16];
+    (void)arg;
+    return get_at(db0, "k", NOW + 101, got, sizeof(got)) ? "found" : NULL;
+}
+
+START_TEST(an_obeying_thread_finds_expired_keys_live)
+{
+    char got[16];
+    pthread_t other;
+    void *res;
+
+    put_ttl(db0, "k", "v", NOW + 100);
+    keyspace_obey_begin(ks);
+    ck_assert(get_at(db0, "k", NOW + 101, got, sizeof(got)));
+    ck_assert_str_eq(got, "v");
+    keyspace_obey_end(ks);
+    /* Another thread never obeys for this one ... */
+    put_ttl(db0, "k", "v", NOW + 100);
+    keyspace_obey_begin(ks);
+    ck_assert_int_eq(pthread_create(&other, NULL, get_expired_cb, NULL), 0);
+    ck_assert_int_eq(pthread_join(other, &res), 0);
+    keyspace_obey_end(ks);
+    ck_assert_ptr_null(res);
+    ck_assert_uint_eq(keyspace_dbsize(db0), 0);
+    /* ... and once it ends, the key expires as usual. */
+    put_ttl(db0, "k", "v", NOW + 100);
+    ck_assert(!get_at(db0, "k", NOW + 101, got, sizeof(got)));
+}
+END_TEST
+
+/* A replica's hold: reads miss the key and leave it, active expiry
+ * leaves it, a write still replaces it. */
+START_TEST(expiry_held_always_leaves_keys_to_writes)
+{
+    struct keyspace_key key;
+    struct keyspace_shard *sh = key_of(db0, "k", &key);
+
+    put_ttl(db0, "k", "v", NOW + 100);
+    keyspace_hold_expired_always(ks, true);
+    keyspace_shard_lock(sh);
+    ck_assert_ptr_null(keyspace_find(sh, &key, NOW + 101, KEYSPACE_LOOKUP_READ));
+    keyspace_shard_unlock(sh);
+    keyspace_active_expire(ks, NOW + 101, 1000000, &(unsigned){0});
+    ck_assert_uint_eq(keyspace_dbsize(db0), 1);
+    keyspace_shard_lock(sh);
+    ck_assert_ptr_null(keyspace_find(sh, &key, NOW + 101, 0)); /* a write's lookup */
+    keyspace_shard_unlock(sh);
+    ck_assert_uint_eq(keyspace_dbsize(db0), 0);
+    put_ttl(db0, "k", "v", NOW + 100);
+    keyspace_hold_expired_always(ks, false);
+    keyspace_active_expire(ks, NOW + 101, 1000000, &(unsigned){0});
+    ck_assert_uint_eq(keyspace_dbsize(db0), 0);
+}
+END_TEST
+
 START_TEST(delete_of_expired_key_reports_not_deleted)
 {
     put_ttl(db0, "k", "v", NOW + 10);
@@ -2424,6 +2481,8 @@ static Suite *keyspace_suite(void)
     tcase_add_test(strings, setrange_pads_with_zeros_and_creates_missing_keys);
     tcase_add_test(strings, setrange_with_empty_value_leaves_int_alone);
     tcase_add_test(expiry, lazy_expiry_hides_expired_keys);
+    tcase_add_test(expiry, an_obeying_thread_finds_expired_keys_live);
+    tcase_add_test(expiry, expiry_held_always_leaves_keys_to_writes);
     tcase_add_test(expiry, delete_of_expired_key_reports_not_deleted);
     tcase_add_test(expiry, set_clears_ttl_unless_kept);
     tcase_add_test(expiry, expire_and_persist_resize_entry_and_keep_value);

@@ -46,11 +46,12 @@ static const char *get(struct keyspace *ks, unsigned db, const char *key, char *
     return ptr;
 }
 
-static int save(struct keyspace *ks, struct rdb_buf *out, bool checksum)
+static int save_with(struct keyspace *ks, struct rdb_buf *out, bool checksum,
+                     const struct rdb_file_aux *aux_in)
 {
     struct lzf_state *lzf = malloc(sizeof(*lzf));
     struct rdb_file_writer fw;
-    struct rdb_file_aux aux = {.redis_ver = "7.0.15", .ctime = NOW / 1000, .used_mem = 1};
+    struct rdb_file_aux aux = *aux_in;
     lzf_state_init(lzf);
     rdb_file_writer_init(&fw, rdb_buf_sink_cb, out, lzf, checksum);
     keyspace_lock_all(ks);
@@ -62,6 +63,12 @@ static int save(struct keyspace *ks, struct rdb_buf *out, bool checksum)
     keyspace_unlock_all(ks);
     free(lzf);
     return rc;
+}
+
+static int save(struct keyspace *ks, struct rdb_buf *out, bool checksum)
+{
+    struct rdb_file_aux aux = {.redis_ver = "7.0.15", .ctime = NOW / 1000, .used_mem = 1};
+    return save_with(ks, out, checksum, &aux);
 }
 
 static int load(const void *buf, size_t len, struct keyspace **out,
@@ -215,6 +222,29 @@ START_TEST(dirty_counts_writes_deletes_and_flushes)
 }
 END_TEST
 
+START_TEST(repl_stream_db_is_written_when_given_and_read_back)
+{
+    struct keyspace *ks = make_keyspace(), *back;
+    struct rdb_buf out = {0};
+    struct rdb_file_load_result res;
+    struct rdb_file_aux aux = {.redis_ver = "7.0.15", .ctime = NOW / 1000, .used_mem = 1,
+                               .has_repl_stream_db = true, .repl_stream_db = 7};
+    ck_assert_int_eq(save_with(ks, &out, true, &aux), 0);
+    ck_assert_ptr_nonnull(memmem(out.data, out.len, "repl-stream-db", 14));
+    ck_assert_int_eq(load(out.data, out.len, &back, &res), 0);
+    ck_assert_int_eq(res.repl_stream_db, 7);
+    keyspace_destroy(back);
+    rdb_buf_deinit(&out);
+    ck_assert_int_eq(save(ks, &out, true), 0); /* none: the load says -1 */
+    ck_assert_ptr_null(memmem(out.data, out.len, "repl-stream-db", 14));
+    ck_assert_int_eq(load(out.data, out.len, &back, &res), 0);
+    ck_assert_int_eq(res.repl_stream_db, -1);
+    keyspace_destroy(back);
+    rdb_buf_deinit(&out);
+    keyspace_destroy(ks);
+}
+END_TEST
+
 static Suite *rdb_file_suite(void)
 {
     Suite *s = suite_create("rdb_file");
@@ -222,6 +252,7 @@ static Suite *rdb_file_suite(void)
     tcase_set_timeout(tc, 120);
     tcase_add_test(tc, file_round_trips_values_ttls_and_databases);
     tcase_add_test(tc, checksum_off_writes_zero_and_loads);
+    tcase_add_test(tc, repl_stream_db_is_written_when_given_and_read_back);
     tcase_add_test(tc, every_truncation_is_a_short_read);
     tcase_add_test(tc, a_changed_byte_fails_the_checksum);
     tcase_add_test(tc, foreign_files_are_refused_by_name);

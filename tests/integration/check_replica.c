@@ -1,0 +1,715 @@
+/*
+ * check_replica.c - the replica side of replication end to end, with two
+ * or three grove-servers: REPLICAOF makes one copy another (full sync,
+ * then the stream, DEBUG DIGEST equal), replicas refuse writes as Redis
+ * does, INFO replication and ROLE take their slave forms, a lost link
+ * continues with PSYNC, and REPLICAOF NO ONE promotes a replica whose old
+ * master's other replicas then continue from it (Sentinel's failover).
+ *
+ * Expected texts were taken from redis-server 7.0.15 as a replica.
+ */
+#include <check.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "harness.h"
+
+#define RUN(c, ...) freeReplyObject(harness_cmd(c, __VA_ARGS__))
+
+struct node {
+    struct harness_tmpdir dir;
+    struct grove_server s;
+    redisContext *c;
+};
+
+static void node_up(struct node *n, const char *const *extra)
+{
+    harness_tmpdir_make(&n->dir);
+    const char *args[16] = {"--dir", n->dir.path, "--enable-debug-command", "yes", "--threads",
+                            "2", "--save", ""};
+    size_t k = 8;
+    for (size_t i = 0; extra && extra[i] && k < 15; i++)
+        args[k++] = extra[i];
+    args[k] = NULL;
+    harness_start(&n->s, args);
+    n->c = harness_connect(&n->s);
+}
+
+static void node_down(struct node *n)
+{
+    redisFree(n->c);
+    harness_stop(&n->s);
+    harness_tmpdir_remove(&n->dir);
+}
+
+static bool info_is(redisContext *c, const char *field, const char *want)
+{
+    char buf[128];
+    return harness_info_field(c, "replication", field, buf, sizeof(buf)) &&
+           strcmp(buf, want) == 0;
+}
+
+/* REPLICAOF, then wait for the link to be up. */
+static void replicate(struct node *replica, const struct node *master)
+{
+    redisReply *r = harness_cmd(replica->c, "REPLICAOF 127.0.0.1 %d", master->s.port);
+    harness_expect_status(r, "OK");
+    HARNESS_WAIT_FOR(info_is(replica->c, "master_link_status", "up"), "the link never came up");
+}
+
+/* The replica has every byte of the master's stream. */
+static void wait_caught_up(const struct node *replica, const struct node *master)
+{
+    long long want = harness_info_ll(master->c, "replication", "master_repl_offset");
+    HARNESS_WAIT_FOR(harness_info_ll(replica->c, "replication", "slave_repl_offset") == want,
+                     "the replica stayed behind offset %lld", want);
+}
+
+/* A master and its replica, synced. */
+static void pair_up(struct node *m, struct node *r)
+{
+    node_up(m, NULL);
+    node_up(r, NULL);
+    replicate(r, m);
+}
+
+static void pair_down(struct node *m, struct node *r)
+{
+    node_down(r);
+    node_down(m);
+}
+
+static char *digest(redisContext *c)
+{
+    redisReply *r = harness_cmd(c, "DEBUG DIGEST");
+    ck_assert_int_eq(r->type, REDIS_REPLY_STATUS);
+    char *d = strdup(r->str);
+    freeReplyObject(r);
+    return d;
+}
+
+static void expect_same_data(const struct node *a, const struct node *b)
+{
+    char *da = digest(a->c), *db = digest(b->c);
+    ck_assert_str_eq(da, db);
+    ck_assert_str_ne(da, "0000000000000000000000000000000000000000");
+    free(da);
+    free(db);
+}
+
+/* Writes of several types in several databases. */
+static void write_some(redisContext *c, const char *tag, int n)
+{
+    for (int i = 0; i < n; i++) {
+        RUN(c, "SELECT %d", i % 3);
+        RUN(c, "SET %s:s%d %d", tag, i, i);
+        RUN(c, "HSET %s:h%d f %d", tag, i % 7, i);
+        RUN(c, "RPUSH %s:l %d", tag, i);
+        RUN(c, "ZADD %s:z %d m%d", tag, i, i);
+        RUN(c, "SADD %s:set %d", tag, i);
+    }
+    RUN(c, "SELECT 0");
+}
+
+/* ---- sync and stream ------------------------------------------------------------ */
+
+START_TEST(full_sync_then_stream_copy_the_master)
+{
+    struct node m, r;
+    node_up(&m, NULL);
+    node_up(&r, NULL);
+    write_some(m.c, "before", 200);
+    RUN(m.c, "SET gone soon PX 600000");
+    RUN(r.c, "SET replaced yes");
+    replicate(&r, &m);
+    /* Writes from two connections, one of them in database 2. */
+    redisContext *other = harness_connect(&m.s);
+    write_some(m.c, "after", 100);
+    RUN(other, "SELECT 2");
+    for (int i = 0; i < 100; i++)
+        RUN(other, "INCR counter");
+    RUN(m.c, "DEL gone");
+    wait_caught_up(&r, &m);
+    expect_same_data(&m, &r);
+    redisReply *g = harness_cmd(r.c, "GET replaced");
+    harness_expect_nil(g);
+    ck_assert_int_eq(harness_info_ll(m.c, "stats", "sync_full"), 1);
+    harness_cmd_ok(m.c, "CONFIG RESETSTAT");
+    ck_assert_int_eq(harness_info_ll(m.c, "stats", "sync_full"), 0);
+    redisFree(other);
+    pair_down(&m, &r);
+}
+END_TEST
+
+START_TEST(writes_during_the_full_sync_reach_the_replica)
+{
+    struct node m, r;
+    node_up(&m, NULL);
+    node_up(&r, (const char *const[]){"--key-load-delay", "50", NULL});
+    write_some(m.c, "big", 300);
+    harness_cmd_ok(r.c, "REPLICAOF 127.0.0.1 %d", m.s.port);
+    /* The replica loads slowly: these land between the cut and the stream. */
+    for (int i = 0; i < 200; i++)
+        RUN(m.c, "LPUSH during %d", i);
+    HARNESS_WAIT_FOR(info_is(r.c, "master_link_status", "up"), "the link never came up");
+    wait_caught_up(&r, &m);
+    expect_same_data(&m, &r);
+    pair_down(&m, &r);
+}
+END_TEST
+
+START_TEST(getack_is_answered_with_the_offset_so_wait_counts_the_replica)
+{
+    struct node m, r;
+    pair_up(&m, &r);
+    RUN(m.c, "SET k v");
+    redisReply *w = harness_cmd(m.c, "WAIT 1 5000");
+    harness_expect_int(w, 1);
+    pair_down(&m, &r);
+}
+END_TEST
+
+/* ---- a read-only replica ---------------------------------------------------------- */
+
+START_TEST(a_replica_refuses_writes_as_redis)
+{
+    struct node m, r;
+    pair_up(&m, &r);
+    const struct harness_step steps[] = {
+        {"SET k v", "-READONLY You can't write against a read only replica."},
+        {"GET k", "_"},
+        {"MULTI", "+OK"},
+        {"INCR k", "-READONLY You can't write against a read only replica."},
+        {"EXEC", "-EXECABORT Transaction discarded because of previous errors."},
+        {"WAIT 0 0", "-ERR WAIT cannot be used with replica instances. Please also note that "
+                     "since Redis 4.0 if a replica is configured to be writable (which is not "
+                     "the default) writes to replicas are just local and are not propagated."},
+        {NULL, NULL}};
+    for (const struct harness_step *s = steps; s->cmd; s++)
+        harness_expect_step(r.c, s);
+    /* A script that may write is refused before it runs ... */
+    harness_expect_error(harness_cmd(r.c, "EVAL %s 0", "#!lua\nreturn 1"),
+                         "READONLY You can't write against a read only replica.");
+    harness_expect_int(harness_cmd(r.c, "EVAL %s 0", "#!lua flags=no-writes\nreturn 1"), 1);
+    /* ... a legacy script's write fails inside it, named by its digest. */
+    harness_expect_error(harness_cmd(r.c, "EVAL %s 0", "return redis.call('set','k','v')"),
+                         "READONLY You can't write against a read only replica. script: "
+                         "d223ed8c7345b684e8ed044ed472601f536fa58b, on @user_script:1.");
+    /* replica-read-only no: writes are local to the replica. */
+    harness_cmd_ok(r.c, "CONFIG SET replica-read-only no");
+    harness_cmd_ok(r.c, "SET local yes");
+    harness_expect_value(r.c, "local", "yes", 3);
+    pair_down(&m, &r);
+}
+END_TEST
+
+START_TEST(stale_data_is_refused_when_asked_while_the_link_is_down)
+{
+    struct node m, r;
+    node_up(&m, NULL);
+    node_up(&r, NULL);
+    harness_cmd_ok(r.c, "CONFIG SET replica-serve-stale-data no");
+    harness_cmd_ok(r.c, "REPLICAOF 127.0.0.1 %d", m.s.port);
+    node_down(&m); /* nothing listens there any more */
+    HARNESS_WAIT_FOR(info_is(r.c, "master_link_status", "down"), "the link stayed up");
+    const struct harness_step steps[] = {
+        {"GET k", "-MASTERDOWN Link with MASTER is down and replica-serve-stale-data is set "
+                  "to 'no'."},
+        {"PING", "-MASTERDOWN Link with MASTER is down and replica-serve-stale-data is set "
+                 "to 'no'."},
+        {NULL, NULL}};
+    for (const struct harness_step *s = steps; s->cmd; s++)
+        harness_expect_step(r.c, s);
+    char buf[64];
+    ck_assert(harness_info_field(r.c, "replication", "master_link_down_since_seconds", buf,
+                                 sizeof(buf)));
+    harness_cmd_ok(r.c, "CONFIG SET replica-serve-stale-data yes");
+    harness_expect_nil(harness_cmd(r.c, "GET k"));
+    node_down(&r);
+}
+END_TEST
+
+START_TEST(a_replica_leaves_expired_keys_to_its_master)
+{
+    struct node m, r;
+    pair_up(&m, &r);
+    harness_cmd_ok(m.c, "DEBUG SET-ACTIVE-EXPIRE 0");
+    RUN(m.c, "SET k v PX 50");
+    wait_caught_up(&r, &m);
+    harness_sleep_ms(100);
+    /* Expired for readers, but still there until the master's DEL. */
+    harness_expect_nil(harness_cmd(r.c, "GET k"));
+    ck_assert_int_eq(harness_cmd_int(r.c, "DBSIZE"), 1);
+    harness_expect_nil(harness_cmd(m.c, "GET k")); /* the master expires it: DEL */
+    HARNESS_WAIT_FOR(harness_cmd_int(r.c, "DBSIZE") == 0, "the master's DEL never came");
+    pair_down(&m, &r);
+}
+END_TEST
+
+/* The master decides when a key has expired: a write it made while the
+ * key was live must find it live on the replica, even once the replica's
+ * clock says it has expired (Redis's expireIfNeeded for the master). */
+START_TEST(the_master_s_writes_find_its_keys_live)
+{
+    struct node m, r;
+    pair_up(&m, &r);
+    harness_cmd_ok(m.c, "DEBUG SET-ACTIVE-EXPIRE 0");
+    RUN(m.c, "SET k 10 PX 1000");
+    wait_caught_up(&r, &m);
+    /* The replica applies what follows only once k's time has passed. */
+    redisContext *sleeper = harness_connect(&r.s);
+    harness_send_only(sleeper, "DEBUG SLEEP 1.5");
+    harness_sleep_ms(50);
+    RUN(m.c, "INCR k"); /* 11 unless a slow machine let k expire first: then 1 */
+    harness_expect_int(harness_cmd(m.c, "PEXPIRE k 100000"), 1);
+    freeReplyObject(harness_read_reply(sleeper));
+    redisFree(sleeper);
+    wait_caught_up(&r, &m);
+    redisReply *want = harness_cmd(m.c, "GET k"), *have = harness_cmd(r.c, "GET k");
+    ck_assert_str_eq(have->str, want->str);
+    freeReplyObject(want);
+    freeReplyObject(have);
+    pair_down(&m, &r);
+}
+END_TEST
+
+START_TEST(a_replica_does_not_evict)
+{
+    struct node m, r;
+    pair_up(&m, &r);
+    harness_cmd_ok(r.c, "CONFIG SET maxmemory-policy allkeys-random");
+    harness_cmd_ok(r.c, "CONFIG SET maxmemory 1");
+    write_some(m.c, "many", 200);
+    wait_caught_up(&r, &m);
+    ck_assert_int_eq(harness_cmd_int(r.c, "DBSIZE"), harness_cmd_int(m.c, "DBSIZE"));
+    ck_assert_int_eq(harness_info_ll(r.c, "stats", "evicted_keys"), 0);
+    harness_cmd_ok(r.c, "CONFIG SET maxmemory 0");
+    pair_down(&m, &r);
+}
+END_TEST
+
+/* Redis's disconnectAllBlockedClients: a pop served on a replica would
+ * not be the master's. */
+START_TEST(replicaof_unblocks_and_closes_blocked_clients)
+{
+    struct node m, r;
+    node_up(&m, NULL);
+    node_up(&r, NULL);
+    int fd = harness_raw_connect(&r.s);
+    harness_raw_send_line(fd, "BLPOP q 0");
+    harness_wait_info_ll(r.c, "clients", "blocked_clients", 1);
+    replicate(&r, &m);
+    harness_raw_expect_arrives(fd, "-UNBLOCKED force unblock from blocking operation, instance "
+                                   "state changed (master -> replica?)\r\n");
+    ck_assert(harness_raw_closed(fd));
+    close(fd);
+    harness_expect_error(harness_cmd(r.c, "BLPOP q 0"),
+                         "READONLY You can't write against a read only replica.");
+    pair_down(&m, &r);
+}
+END_TEST
+
+/* ---- the link: AUTH, repl-timeout, the AOF ---------------------------------------- */
+
+START_TEST(masterauth_and_masteruser_authenticate_the_link)
+{
+    struct node m, r;
+    node_up(&m, (const char *const[]){"--requirepass", "secret", NULL});
+    node_up(&r, NULL);
+    harness_cmd_ok(m.c, "AUTH secret");
+    harness_cmd_ok(m.c, "SET k v");
+    harness_cmd_ok(r.c, "CONFIG SET masterauth wrong");
+    harness_cmd_ok(r.c, "REPLICAOF 127.0.0.1 %d", m.s.port);
+    harness_sleep_ms(1500); /* a refused AUTH never brings the link up */
+    ck_assert(info_is(r.c, "master_link_status", "down"));
+    harness_cmd_ok(r.c, "CONFIG SET masterauth secret");
+    HARNESS_WAIT_FOR(info_is(r.c, "master_link_status", "up"), "the link never came up");
+    harness_expect_value(r.c, "k", "v", 1);
+    /* A user of its own, allowed the replication commands only. */
+    harness_cmd_ok(m.c, "ACL SETUSER repl on >pw -@all +psync +replconf +ping");
+    harness_cmd_ok(r.c, "CONFIG SET masteruser repl");
+    harness_cmd_ok(r.c, "CONFIG SET masterauth pw");
+    ck_assert_int_eq(harness_cmd_int(r.c, "CLIENT KILL TYPE master"), 1);
+    HARNESS_WAIT_FOR(harness_info_ll(m.c, "stats", "sync_partial_ok") == 1,
+                     "the link never came back as repl");
+    redisReply *list = harness_cmd(m.c, "CLIENT LIST TYPE replica");
+    ck_assert_ptr_nonnull(strstr(list->str, " user=repl "));
+    freeReplyObject(list);
+    pair_down(&m, &r);
+}
+END_TEST
+
+START_TEST(a_silent_master_times_out_and_the_link_continues)
+{
+    struct node m, r;
+    pair_up(&m, &r);
+    harness_cmd_ok(r.c, "CONFIG SET repl-timeout 1"); /* the master PINGs every 10 s */
+    HARNESS_WAIT_FOR(harness_info_ll(m.c, "stats", "sync_partial_ok") >= 1,
+                     "the replica never timed its master out");
+    harness_cmd_ok(r.c, "CONFIG SET repl-timeout 60");
+    RUN(m.c, "SET after timeout");
+    HARNESS_WAIT_FOR(info_is(r.c, "master_link_status", "up"), "the link never came back");
+    wait_caught_up(&r, &m);
+    harness_expect_value(r.c, "after", "timeout", 7);
+    pair_down(&m, &r);
+}
+END_TEST
+
+/* Redis's restartAOFAfterSYNC: the AOF starts over from the synced data. */
+START_TEST(an_appendonly_replica_rewrites_its_aof_from_the_sync)
+{
+    struct node m;
+    struct harness_tmpdir dir;
+    struct grove_server r;
+    node_up(&m, NULL);
+    write_some(m.c, "aof", 50);
+    harness_tmpdir_make(&dir);
+    const char *args[] = {"--dir", dir.path, "--appendonly", "yes", "--enable-debug-command", "yes",
+                          NULL};
+    harness_start(&r, args);
+    redisContext *c = harness_connect(&r);
+    RUN(c, "SET stale yes");
+    harness_cmd_ok(c, "REPLICAOF 127.0.0.1 %d", m.s.port);
+    HARNESS_WAIT_FOR(info_is(c, "master_link_status", "up"), "the link never came up");
+    RUN(m.c, "SET streamed yes");
+    long long want = harness_info_ll(m.c, "replication", "master_repl_offset");
+    HARNESS_WAIT_FOR(harness_info_ll(c, "replication", "slave_repl_offset") == want,
+                     "the replica stayed behind");
+    HARNESS_WAIT_FOR(harness_info_ll(c, "persistence", "aof_rewrite_in_progress") == 0 &&
+                         harness_info_ll(c, "persistence", "aof_enabled") == 1,
+                     "the AOF never started again");
+    RUN(m.c, "SET after-rewrite yes"); /* in the new AOF's incr file */
+    want = harness_info_ll(m.c, "replication", "master_repl_offset");
+    HARNESS_WAIT_FOR(harness_info_ll(c, "replication", "slave_repl_offset") == want,
+                     "the replica stayed behind");
+    /* The AOF's replay obeys, as a master would: not -READONLY. */
+    harness_cmd_ok(c, "DEBUG LOADAOF");
+    char *want_digest = digest(m.c), *have = digest(c);
+    ck_assert_str_eq(have, want_digest);
+    free(have);
+    redisFree(c);
+    harness_stop(&r);
+    /* Back as a master from its own AOF: the master's data, not its own. */
+    harness_start(&r, args);
+    c = harness_connect(&r);
+    have = digest(c);
+    ck_assert_str_eq(have, want_digest);
+    free(want_digest);
+    free(have);
+    harness_expect_nil(harness_cmd(c, "GET stale"));
+    redisFree(c);
+    harness_stop(&r);
+    harness_tmpdir_remove(&dir);
+    node_down(&m);
+}
+END_TEST
+
+/* ---- INFO, ROLE, CLIENT LIST, the command -------------------------------------------- */
+
+START_TEST(info_role_and_client_list_show_a_replica)
+{
+    struct node m, r;
+    pair_up(&m, &r);
+    RUN(m.c, "SET k v");
+    wait_caught_up(&r, &m);
+    long long off = harness_info_ll(m.c, "replication", "master_repl_offset");
+
+    redisReply *info = harness_cmd(r.c, "INFO replication");
+    static const char *const fields[] = {
+        "# Replication\r\nrole:slave\r\nmaster_host:127.0.0.1\r\nmaster_port:",
+        "\r\nmaster_link_status:up\r\nmaster_last_io_seconds_ago:",
+        "\r\nmaster_sync_in_progress:0\r\nslave_read_repl_offset:",
+        "\r\nslave_priority:100\r\nslave_read_only:1\r\nreplica_announced:1\r\n"
+        "connected_slaves:0\r\nmaster_failover_state:no-failover\r\nmaster_replid:",
+        "\r\nmaster_replid2:0000000000000000000000000000000000000000\r\nmaster_repl_offset:",
+        "\r\nsecond_repl_offset:-1\r\nrepl_backlog_active:1\r\n", NULL};
+    const char *at = info->str;
+    for (size_t i = 0; fields[i]; i++) {
+        const char *f = strstr(at, fields[i]);
+        ck_assert_msg(f != NULL, "no '%s' after '%s'", fields[i], at);
+        at = f + strlen(fields[i]);
+    }
+    freeReplyObject(info);
+
+    redisReply *role = harness_cmd(r.c, "ROLE");
+    harness_assert_array(role, 5);
+    ck_assert_str_eq(role->element[0]->str, "slave");
+    ck_assert_str_eq(role->element[1]->str, "127.0.0.1");
+    ck_assert_int_eq(role->element[2]->integer, m.s.port);
+    ck_assert_str_eq(role->element[3]->str, "connected");
+    ck_assert_int_eq(role->element[4]->integer, off);
+    freeReplyObject(role);
+
+    redisReply *list = harness_cmd(r.c, "CLIENT LIST TYPE master");
+    ck_assert_ptr_nonnull(strstr(list->str, " flags=M "));
+    freeReplyObject(list);
+
+    char port[16], value[64];
+    snprintf(port, sizeof(port), "%d", m.s.port);
+    snprintf(value, sizeof(value), "127.0.0.1 %d", m.s.port);
+    redisReply *cfg = harness_cmd(r.c, "CONFIG GET replicaof");
+    harness_expect_array(cfg, 2, (const char *const[]){"replicaof", value});
+    const struct harness_step steps[] = {
+        {"REPLICAOF 127.0.0.1 notaport", "-ERR Invalid master port"},
+        {"REPLICAOF 127.0.0.1 70000", "-ERR Invalid master port"},
+        {"REPLICAOF 127.0.0.1", "-ERR wrong number of arguments for 'replicaof' command"},
+        {NULL, NULL}};
+    for (const struct harness_step *s = steps; s->cmd; s++)
+        harness_expect_step(r.c, s);
+    harness_expect_error(harness_cmd(r.c, "CONFIG SET replicaof %s", "127.0.0.1 1"),
+                         "ERR CONFIG SET failed (possibly related to argument 'replicaof') - "
+                         "can't set immutable config");
+    harness_expect_status(harness_cmd(r.c, "SLAVEOF 127.0.0.1 %s", port),
+                          "OK Already connected to specified master");
+    pair_down(&m, &r);
+}
+END_TEST
+
+/* ---- a lost link, a promotion ---------------------------------------------------------- */
+
+START_TEST(a_killed_link_continues_where_it_stopped)
+{
+    struct node m, r;
+    pair_up(&m, &r);
+    RUN(m.c, "SELECT 4");
+    RUN(m.c, "SET in4 a");
+    wait_caught_up(&r, &m);
+    ck_assert_int_eq(harness_cmd_int(r.c, "CLIENT KILL TYPE master"), 1);
+    /* No SELECT follows a continuation: the copy stays in database 4. */
+    RUN(m.c, "SET in4 b");
+    HARNESS_WAIT_FOR(info_is(r.c, "master_link_status", "up"), "the link never came back");
+    wait_caught_up(&r, &m);
+    expect_same_data(&m, &r);
+    ck_assert_int_eq(harness_info_ll(m.c, "stats", "sync_full"), 1);
+    ck_assert_int_eq(harness_info_ll(m.c, "stats", "sync_partial_ok"), 1);
+    pair_down(&m, &r);
+}
+END_TEST
+
+START_TEST(a_promoted_replica_lets_the_others_continue)
+{
+    struct node m, a, b;
+    node_up(&m, NULL);
+    node_up(&a, NULL);
+    node_up(&b, NULL);
+    write_some(m.c, "x", 20);
+    replicate(&a, &m);
+    replicate(&b, &m);
+    RUN(m.c, "SET last 1");
+    wait_caught_up(&a, &m);
+    wait_caught_up(&b, &m);
+    char old_id[64], new_id[64];
+    ck_assert(harness_info_field(m.c, "replication", "master_replid", old_id, sizeof(old_id)));
+    long long off = harness_info_ll(m.c, "replication", "master_repl_offset");
+
+    harness_cmd_ok(a.c, "REPLICAOF NO ONE");
+    ck_assert(info_is(a.c, "role", "master"));
+    ck_assert(info_is(a.c, "master_replid2", old_id));
+    ck_assert_int_eq(harness_info_ll(a.c, "replication", "second_repl_offset"), off + 1);
+    ck_assert(harness_info_field(a.c, "replication", "master_replid", new_id, sizeof(new_id)));
+    ck_assert_str_ne(new_id, old_id);
+    harness_cmd_ok(a.c, "SET promoted yes");
+
+    replicate(&b, &a);
+    wait_caught_up(&b, &a);
+    ck_assert_int_eq(harness_info_ll(a.c, "stats", "sync_partial_ok"), 1);
+    ck_assert_int_eq(harness_info_ll(a.c, "stats", "sync_full"), 0);
+    ck_assert(info_is(b.c, "master_replid", new_id));
+    harness_expect_value(b.c, "promoted", "yes", 3);
+    expect_same_data(&a, &b);
+    node_down(&b);
+    node_down(&a);
+    node_down(&m);
+}
+END_TEST
+
+START_TEST(a_chain_passes_the_master_s_bytes_on)
+{
+    struct node m, mid, end;
+    node_up(&m, NULL);
+    node_up(&mid, NULL);
+    node_up(&end, NULL);
+    write_some(m.c, "c", 30);
+    redisContext *in4 = harness_connect(&m.s);
+    RUN(in4, "SELECT 4");
+    RUN(in4, "SET a 1");
+    replicate(&mid, &m);
+    RUN(in4, "SET a 2"); /* the stream SELECTs database 4 once, here */
+    wait_caught_up(&mid, &m);
+    /* The stream stays in database 4: mid's RDB must say so (repl-stream-db). */
+    replicate(&end, &mid);
+    RUN(in4, "SET b 2");
+    redisFree(in4);
+    write_some(m.c, "d", 30);
+    wait_caught_up(&mid, &m);
+    wait_caught_up(&end, &m);
+    ck_assert_int_eq(harness_info_ll(end.c, "replication", "master_repl_offset"),
+                     harness_info_ll(m.c, "replication", "master_repl_offset"));
+    expect_same_data(&m, &end);
+    node_down(&end);
+    node_down(&mid);
+    node_down(&m);
+}
+END_TEST
+
+START_TEST(the_replicaof_option_starts_a_replica)
+{
+    struct node m, r;
+    char port[16];
+    node_up(&m, NULL);
+    RUN(m.c, "SET k v");
+    snprintf(port, sizeof(port), "%d", m.s.port);
+    node_up(&r, (const char *const[]){"--replicaof", "127.0.0.1", port, NULL});
+    HARNESS_WAIT_FOR(info_is(r.c, "master_link_status", "up"), "the link never came up");
+    wait_caught_up(&r, &m);
+    harness_expect_value(r.c, "k", "v", 1);
+    pair_down(&m, &r);
+}
+END_TEST
+
+static char *read_file(const char *path)
+{
+    static char buf[4096];
+    FILE *f = fopen(path, "r");
+    ck_assert_ptr_nonnull(f);
+    size_t n = fread(buf, 1, sizeof(buf) - 1, f);
+    fclose(f);
+    buf[n] = '\0';
+    return buf;
+}
+
+/* Sentinel promotes with CONFIG REWRITE: the file named by a relative
+ * path (its `dir` elsewhere) must be found and lose its replicaof line. */
+START_TEST(config_rewrite_records_replicaof_and_the_promotion)
+{
+    struct node m;
+    struct harness_tmpdir conf_dir, data_dir;
+    struct grove_server r;
+    char path[128], text[256], line[64], cwd[512];
+    node_up(&m, NULL);
+    harness_tmpdir_make(&conf_dir);
+    harness_tmpdir_make(&data_dir);
+    snprintf(path, sizeof(path), "%s/grove.conf", conf_dir.path);
+    snprintf(text, sizeof(text), "save \"\"\ndir %s\nreplicaof 127.0.0.1 %d\n", data_dir.path,
+             m.s.port);
+    FILE *f = fopen(path, "w");
+    ck_assert_ptr_nonnull(f);
+    fputs(text, f);
+    fclose(f);
+    ck_assert_ptr_nonnull(getcwd(cwd, sizeof(cwd)));
+    ck_assert_int_eq(chdir(conf_dir.path), 0);
+    struct harness_opts opts = {.config_file = "grove.conf"};
+    harness_start_ex(&r, &opts, NULL);
+    ck_assert_int_eq(chdir(cwd), 0);
+    redisContext *c = harness_connect(&r);
+    HARNESS_WAIT_FOR(info_is(c, "master_link_status", "up"), "the link never came up");
+    char file[256];
+    ck_assert(harness_info_field(c, "server", "config_file", file, sizeof(file)));
+    ck_assert_str_eq(file, path);
+    harness_cmd_ok(c, "CONFIG REWRITE");
+    snprintf(line, sizeof(line), "\nreplicaof 127.0.0.1 %d\n", m.s.port);
+    ck_assert_ptr_nonnull(strstr(read_file(path), line));
+    harness_cmd_ok(c, "REPLICAOF NO ONE");
+    harness_cmd_ok(c, "CONFIG REWRITE");
+    ck_assert_ptr_null(strstr(read_file(path), "replicaof"));
+    redisFree(c);
+    harness_stop(&r);
+    harness_tmpdir_remove(&data_dir);
+    harness_tmpdir_remove(&conf_dir);
+    node_down(&m);
+}
+END_TEST
+
+#ifdef GROVE_FAULT_INJECTION
+/* A master and an appendonly replica whose AOF writes fail from the first
+ * (GROVE_FAULTS aof-write=1), the failure already seen by the replica. */
+static void disk_failing_pair_up(struct node *m, struct node *r, const char *ignore)
+{
+    const char *args[] = {"--appendonly", "yes", "--replica-ignore-disk-write-errors", ignore,
+                          NULL};
+    node_up(m, NULL);
+    setenv("GROVE_FAULTS", "aof-write=1", 1);
+    node_up(r, args);
+    unsetenv("GROVE_FAULTS");
+    replicate(r, m);
+    RUN(m->c, "SET first v");
+    char status[16];
+    HARNESS_WAIT_FOR(harness_info_field(r->c, "persistence", "aof_last_write_status", status,
+                                        sizeof(status)) &&
+                         strcmp(status, "err") == 0,
+                     "the replica's AOF write never failed");
+}
+
+/* replica-ignore-disk-write-errors no (Redis's default): the master's
+ * next write stops the replica rather than let it hold what its AOF
+ * does not. */
+START_TEST(a_replica_that_cannot_write_its_aof_stops_at_the_next_write)
+{
+    struct node m, r;
+    disk_failing_pair_up(&m, &r, "no");
+    RUN(m.c, "SET second v");
+    int status = harness_wait_status(&r.s);
+    ck_assert_msg(WIFSIGNALED(status) && WTERMSIG(status) == SIGABRT, "status %d", status);
+    redisFree(r.c);
+    harness_tmpdir_remove(&r.dir);
+    node_down(&m);
+}
+END_TEST
+
+/* yes: the replica goes on applying the master's writes. */
+START_TEST(a_replica_told_to_ignore_disk_errors_keeps_applying)
+{
+    struct node m, r;
+    disk_failing_pair_up(&m, &r, "yes");
+    RUN(m.c, "SET second v");
+    wait_caught_up(&r, &m);
+    harness_expect_str(harness_cmd(r.c, "GET second"), "v");
+    RUN(r.c, "CONFIG SET appendonly no"); /* the failing AOF would refuse a clean stop */
+    pair_down(&m, &r);
+}
+END_TEST
+#endif
+
+static Suite *replica_suite(void)
+{
+    Suite *s = suite_create("replica");
+    TCase *tc = tcase_create("replica");
+    tcase_set_timeout(tc, 120);
+    tcase_add_test(tc, full_sync_then_stream_copy_the_master);
+    tcase_add_test(tc, writes_during_the_full_sync_reach_the_replica);
+    tcase_add_test(tc, getack_is_answered_with_the_offset_so_wait_counts_the_replica);
+    tcase_add_test(tc, a_replica_refuses_writes_as_redis);
+    tcase_add_test(tc, stale_data_is_refused_when_asked_while_the_link_is_down);
+    tcase_add_test(tc, a_replica_leaves_expired_keys_to_its_master);
+    tcase_add_test(tc, the_master_s_writes_find_its_keys_live);
+    tcase_add_test(tc, a_replica_does_not_evict);
+    tcase_add_test(tc, replicaof_unblocks_and_closes_blocked_clients);
+    tcase_add_test(tc, masterauth_and_masteruser_authenticate_the_link);
+    tcase_add_test(tc, a_silent_master_times_out_and_the_link_continues);
+    tcase_add_test(tc, an_appendonly_replica_rewrites_its_aof_from_the_sync);
+    tcase_add_test(tc, info_role_and_client_list_show_a_replica);
+    tcase_add_test(tc, a_killed_link_continues_where_it_stopped);
+    tcase_add_test(tc, a_promoted_replica_lets_the_others_continue);
+    tcase_add_test(tc, a_chain_passes_the_master_s_bytes_on);
+    tcase_add_test(tc, the_replicaof_option_starts_a_replica);
+    tcase_add_test(tc, config_rewrite_records_replicaof_and_the_promotion);
+#ifdef GROVE_FAULT_INJECTION
+    tcase_add_test(tc, a_replica_that_cannot_write_its_aof_stops_at_the_next_write);
+    tcase_add_test(tc, a_replica_told_to_ignore_disk_errors_keeps_applying);
+#endif
+    suite_add_tcase(s, tc);
+    return s;
+}
+
+int main(void)
+{
+    SRunner *sr = srunner_create(replica_suite());
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
