@@ -874,6 +874,15 @@ static void reply_denied(struct resp_out *out, enum acl_denied why, const struct
     }
 }
 
+void acl_log_denied(struct client *c, enum acl_denied why, const struct command *cmd,
+                       const struct resp_arg *argv, size_t errpos, enum acl_context ctx,
+                       long long now_ms)
+{
+    const char *object = why == ACL_DENIED_CMD ? cmd->fullname : argv[errpos].ptr;
+    size_t olen = why == ACL_DENIED_CMD ? strlen(cmd->fullname) : argv[errpos].len;
+    acl_log_add(c, why, ctx, object, olen, c->user->name, c->user->namelen, now_ms);
+}
+
 bool acl_check_or_reply(struct client *c, const struct command *cmd, const struct resp_arg *argv,
                         size_t argc, enum acl_context ctx, struct resp_out *out,
                         long long now_ms)
@@ -887,11 +896,38 @@ bool acl_check_or_reply(struct client *c, const struct command *cmd, const struc
         c->last_cmd = cmd;
         atomic_store_explicit(&c->view.last_cmd, cmd, memory_order_relaxed);
     }
-    const char *object = why == ACL_DENIED_CMD ? cmd->fullname : argv[errpos].ptr;
-    size_t olen = why == ACL_DENIED_CMD ? strlen(cmd->fullname) : argv[errpos].len;
-    acl_log_add(c, why, ctx, object, olen, c->user->name, c->user->namelen, now_ms);
+    acl_log_denied(c, why, cmd, argv, errpos, ctx, now_ms);
     reply_denied(out, why, cmd, ctx);
     return false;
+}
+
+void acl_reply_queued_denied(struct resp_out *out, enum acl_denied why)
+{
+    resp_add_errorf(out, "NOPERM ACLs rules changed between the moment the transaction was "
+                         "accumulated and the EXEC call. This command is no longer allowed for "
+                         "the following reason: %s",
+                    why == ACL_DENIED_CMD ? "no permission to execute the command or subcommand"
+                    : why == ACL_DENIED_KEY
+                        ? "no permission to touch the specified keys"
+                        : "no permission to access one of the channels used as arguments");
+}
+
+bool acl_user_channel_allowed(const struct acl_user *u, const char *name, size_t len,
+                              bool pattern)
+{
+    pthread_rwlock_rdlock(&acl_lock);
+    const struct acl_rules *r = &u->rules;
+    bool ok = r->allchannels || channel_allowed(r, name, len, pattern);
+    pthread_rwlock_unlock(&acl_lock);
+    return ok;
+}
+
+bool acl_user_all_channels(const struct acl_user *u)
+{
+    pthread_rwlock_rdlock(&acl_lock);
+    bool all = u->rules.allchannels;
+    pthread_rwlock_unlock(&acl_lock);
+    return all;
 }
 
 /* ---- describing rules (ACL LIST, GETUSER) ---------------------------------------- */

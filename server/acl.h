@@ -102,6 +102,21 @@ enum acl_denied acl_check(const struct acl_user *u, const struct command *cmd,
 bool acl_check_or_reply(struct client *c, const struct command *cmd, const struct resp_arg *argv,
                         size_t argc, enum acl_context ctx, struct resp_out *out,
                         long long now_ms);
+/* EXEC's refusal of a queued command line that acl_check now denies
+ * (the rules changed since it was queued): Redis's "NOPERM ACLs rules
+ * changed ..." error. */
+void acl_reply_queued_denied(struct resp_out *out, enum acl_denied why);
+/* Log a refusal of client c's command line (argv[errpos] the key or
+ * channel denied) in ACL LOG. */
+void acl_log_denied(struct client *c, enum acl_denied why, const struct command *cmd,
+                    const struct resp_arg *argv, size_t errpos, enum acl_context ctx,
+                    long long now_ms);
+/* Whether user u may be subscribed to this channel (a PSUBSCRIBE pattern
+ * when `pattern`), and whether it may to every channel: ACL SETUSER
+ * disconnects the subscribers its change leaves without permission. */
+bool acl_user_channel_allowed(const struct acl_user *u, const char *name, size_t len,
+                              bool pattern);
+bool acl_user_all_channels(const struct acl_user *u);
 /* The text DRYRUN replies for a refusal ("This user has no permissions
  * to ..."), NUL-terminated, truncated to cap. */
 void acl_denied_text(enum acl_denied why, const struct command *cmd, const struct resp_arg *arg,

@@ -6,11 +6,35 @@
  * without an ACL file: Grove has no aclfile option.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
 
 #include "acl.h"
 #include "command.h"
+#include "pubsub.h"
+
+static bool channel_allowed_cb(const char *name, size_t len, bool pattern, void *ud)
+{
+    return acl_user_channel_allowed(ud, name, len, pattern);
+}
+
+/* Redis 7.0 disconnects the user's clients subscribed to a channel,
+ * pattern or shard channel its new rules no longer allow. */
+static void kill_denied_subscribers(struct cmd_ctx *ctx, const struct resp_arg *name)
+{
+    struct acl_user *u = acl_user_find(name->ptr, name->len);
+    uint64_t *ids;
+    if (u == NULL)
+        return;
+    if (!acl_user_all_channels(u)) {
+        long n = pubsub_denied_subscribers(channel_allowed_cb, u, &ids);
+        if (n > 0)
+            client_kill_user_ids(ctx, u, ids, (size_t)n);
+        free(ids);
+    }
+    acl_user_release(u);
+}
 
 static void acl_setuser_command(struct cmd_ctx *ctx)
 {
@@ -47,6 +71,7 @@ static void acl_setuser_command(struct cmd_ctx *ctx)
         return;
     }
     resp_add_ok(ctx->out);
+    kill_denied_subscribers(ctx, name);
 }
 
 static void acl_getuser_command(struct cmd_ctx *ctx)

@@ -460,6 +460,8 @@ static void client_list_command(struct cmd_ctx *ctx)
 /* CLIENT KILL filters. */
 struct kill_filter {
     long long id;                   /* 0: any */
+    const uint64_t *ids;            /* NULL: any; else one of these nids */
+    size_t nids;
     const struct resp_arg *addr, *laddr;
     struct acl_user *user;          /* NULL: any; a reference */
     bool skipme;
@@ -472,12 +474,22 @@ static bool arg_equals_cstr(const struct resp_arg *arg, const char *s)
     return arg->len == strlen(s) && memcmp(arg->ptr, s, arg->len) == 0;
 }
 
+static bool id_listed(const uint64_t *ids, size_t n, uint64_t id)
+{
+    for (size_t i = 0; i < n; i++)
+        if (ids[i] == id)
+            return true;
+    return false;
+}
+
 static bool kill_matches(const struct kill_filter *f, const struct client *c,
                          const struct client *me, long long now_ms)
 {
     if (c->killed || !client_is_type(c, f->type))
         return false;
     if (f->id && (uint64_t)f->id != c->id)
+        return false;
+    if (f->ids && !id_listed(f->ids, f->nids, c->id))
         return false;
     if (f->addr && !arg_equals_cstr(f->addr, c->addr))
         return false;
@@ -607,6 +619,15 @@ static long long kill_clients(struct cmd_ctx *ctx, const struct kill_filter *f)
 long long client_kill_user(struct cmd_ctx *ctx, struct acl_user *u)
 {
     struct kill_filter f = {.user = u};
+    return kill_clients(ctx, &f);
+}
+
+long long client_kill_user_ids(struct cmd_ctx *ctx, struct acl_user *u, const uint64_t *ids,
+                               size_t n)
+{
+    if (n == 0)
+        return 0;
+    struct kill_filter f = {.user = u, .ids = ids, .nids = n};
     return kill_clients(ctx, &f);
 }
 

@@ -404,6 +404,10 @@ void client_describe(struct resp_out *text, const struct client *c, long long no
  * its reply, through CLIENT KILL's path; returns how many. */
 struct acl_user;
 long long client_kill_user(struct cmd_ctx *ctx, struct acl_user *u);
+/* The same for those of user u among the n client ids (ACL SETUSER's
+ * subscribers left without permission). */
+long long client_kill_user_ids(struct cmd_ctx *ctx, struct acl_user *u, const uint64_t *ids,
+                               size_t n);
 
 /* CLIENT TRACKING, CACHING, GETREDIR, TRACKINGINFO (cmd_tracking.c), in
  * CLIENT's table. */

@@ -330,6 +330,104 @@ START_TEST(deluser_closes_the_user_s_clients)
 }
 END_TEST
 
+/* A raw connection authenticated as user ps, subscribed with `line`
+ * (whose one confirmation is `reply`). */
+static int subscriber(const char *line, const char *reply)
+{
+    int fd = harness_raw_connect(&harness_srv);
+    harness_raw_expect(fd, "AUTH ps x", "+OK\r\n");
+    harness_raw_expect(fd, line, reply);
+    return fd;
+}
+
+START_TEST(revoking_channels_disconnects_their_subscribers)
+{
+    EXPECT_OK("ACL SETUSER ps on nopass +@all resetchannels &foo:1 &bar:* &orders");
+    int ch = subscriber("SUBSCRIBE foo:1", "*3\r\n$9\r\nsubscribe\r\n$5\r\nfoo:1\r\n:1\r\n");
+    int pat = subscriber("PSUBSCRIBE bar:*", "*3\r\n$10\r\npsubscribe\r\n$5\r\nbar:*\r\n:1\r\n");
+    int shard = subscriber("SSUBSCRIBE orders", "*3\r\n$10\r\nssubscribe\r\n$6\r\norders\r\n:1\r\n");
+    int idle = harness_raw_connect(&harness_srv);
+    harness_raw_expect(idle, "AUTH ps x", "+OK\r\n");
+    /* more channels, or all of them: everyone stays */
+    EXPECT_OK("ACL SETUSER ps resetchannels &foo:1 &bar:* &orders &baz:qaz &zoo:*");
+    EXPECT_OK("ACL SETUSER ps allchannels");
+    harness_raw_expect(ch, "PING", "*2\r\n$4\r\npong\r\n$0\r\n\r\n");
+    /* a pattern that still covers the channel keeps its subscriber */
+    EXPECT_OK("ACL SETUSER ps resetchannels &foo:* &bar:* &orders");
+    harness_raw_expect(ch, "PING", "*2\r\n$4\r\npong\r\n$0\r\n\r\n");
+    /* a PSUBSCRIBE pattern must be allowed literally */
+    EXPECT_OK("ACL SETUSER ps resetchannels &foo:1 &bar:x* &orders");
+    ck_assert(harness_raw_closed(pat));
+    harness_raw_expect(ch, "PING", "*2\r\n$4\r\npong\r\n$0\r\n\r\n");
+    EXPECT_OK("ACL SETUSER ps resetchannels &orders");
+    ck_assert(harness_raw_closed(ch));
+    harness_raw_expect(shard, "PING", "*2\r\n$4\r\npong\r\n$0\r\n\r\n");
+    EXPECT_OK("ACL SETUSER ps reset on nopass +@all");
+    ck_assert(harness_raw_closed(shard));
+    harness_raw_expect(idle, "PING", "+PONG\r\n"); /* subscribed to nothing */
+    close(ch);
+    close(pat);
+    close(shard);
+    close(idle);
+    EXPECT_INT(1, "ACL DELUSER ps");
+}
+END_TEST
+
+START_TEST(a_subscriber_revoking_its_own_channels_gets_ok_then_is_closed)
+{
+    EXPECT_OK("ACL SETUSER ps on nopass +@all resetchannels &foo:1");
+    int fd = harness_resp3_connect(&harness_srv);
+    harness_raw_expect(fd, "AUTH ps x", "+OK\r\n");
+    harness_raw_expect(fd, "SUBSCRIBE foo:1", ">3\r\n$9\r\nsubscribe\r\n$5\r\nfoo:1\r\n:1\r\n");
+    harness_raw_expect(fd, "ACL SETUSER ps resetchannels", "+OK\r\n");
+    ck_assert(harness_raw_closed(fd));
+    close(fd);
+    EXPECT_INT(1, "ACL DELUSER ps");
+}
+END_TEST
+
+#define NOPERM_CHANGED                                                                         \
+    "NOPERM ACLs rules changed between the moment the transaction was accumulated and the "    \
+    "EXEC call. This command is no longer allowed for the following reason: "
+
+START_TEST(exec_checks_again_what_was_queued)
+{
+    EXPECT_OK("ACL SETUSER tx on nopass +@all ~* &*");
+    redisContext *c = connect_as("tx", "x");
+    harness_cmd_ok(c, "MULTI");
+    harness_expect_status(harness_cmd(c, "GET foo"), "QUEUED");
+    harness_expect_status(harness_cmd(c, "SET k1 v"), "QUEUED");
+    harness_expect_status(harness_cmd(c, "PUBLISH ch m"), "QUEUED");
+    harness_expect_status(harness_cmd(c, "SET k2 v"), "QUEUED");
+    EXPECT_OK("ACL LOG RESET");
+    EXPECT_OK("ACL SETUSER tx -get resetkeys ~k2 resetchannels");
+    redisReply *r = harness_cmd(c, "EXEC");
+    harness_assert_array(r, 4);
+    ck_assert_str_eq(r->element[0]->str,
+                     NOPERM_CHANGED "no permission to execute the command or subcommand");
+    ck_assert_str_eq(r->element[1]->str, NOPERM_CHANGED "no permission to touch the specified keys");
+    ck_assert_str_eq(r->element[2]->str,
+                     NOPERM_CHANGED "no permission to access one of the channels used as "
+                                    "arguments");
+    ck_assert_str_eq(r->element[3]->str, "OK");
+    freeReplyObject(r);
+    EXPECT_NIL("GET k1");
+    /* logged as Redis logs them: context multi, the newest first */
+    r = CMD("ACL LOG");
+    harness_assert_array(r, 3);
+    static const char *const reasons[] = {"channel", "key", "command"};
+    static const char *const objects[] = {"ch", "k1", "get"};
+    for (size_t i = 0; i < 3; i++) {
+        ck_assert_str_eq(r->element[i]->element[3]->str, reasons[i]);
+        ck_assert_str_eq(r->element[i]->element[5]->str, "multi");
+        ck_assert_str_eq(r->element[i]->element[7]->str, objects[i]);
+    }
+    freeReplyObject(r);
+    redisFree(c);
+    EXPECT_INT(1, "ACL DELUSER tx");
+}
+END_TEST
+
 /* ---- the log, requirepass, errorstats --------------------------------------------- */
 
 START_TEST(log_groups_alike_refusals_and_resets)
@@ -448,6 +546,9 @@ static Suite *acl_suite(void)
     tcase_add_test(tc, multi_refuses_at_queue_time);
     tcase_add_test(tc, scripts_run_as_their_caller);
     tcase_add_test(tc, deluser_closes_the_user_s_clients);
+    tcase_add_test(tc, revoking_channels_disconnects_their_subscribers);
+    tcase_add_test(tc, a_subscriber_revoking_its_own_channels_gets_ok_then_is_closed);
+    tcase_add_test(tc, exec_checks_again_what_was_queued);
     tcase_add_test(tc, log_groups_alike_refusals_and_resets);
     tcase_add_test(tc, requirepass_is_the_default_user_s_password);
     suite_add_tcase(s, tc);
