@@ -739,34 +739,18 @@ bool acl_deluser(const char *name, size_t nlen, struct acl_user **gone)
 
 /* ---- the check ------------------------------------------------------------------ */
 
-/* Write commands whose Redis 7.0 key specs neither read nor return the
- * old value (OW, or RW insert/delete/update without "access"): they need
- * only %W~. Every other write needs %RW~, every read %R~. */
-static bool writes_blind(const struct command *cmd)
+/* What a key's pattern must allow, as Redis's ACLSelectorCheckKey: read
+ * for a key whose value is read (access), write for one changed (update,
+ * insert, delete); neither (EXISTS, TYPE, STRLEN...) is allowed by any
+ * pattern. */
+static unsigned key_perm_needed(unsigned key_flags)
 {
-    static const char *const blind[] = {
-        "set", "setex", "psetex", "setnx", "mset", "msetnx", "del", "unlink", "lpush", "rpush",
-        "lpushx", "rpushx", "sadd", "hset", "hmset", "hsetnx", "pfadd", "xadd", "expire",
-        "pexpire", "expireat", "pexpireat", "persist", "restore", NULL};
-    for (size_t i = 0; blind[i] != NULL; i++)
-        if (strcmp(cmd->fullname, blind[i]) == 0)
-            return true;
-    return false;
-}
-
-static unsigned key_perm_needed(const struct command *cmd, const struct resp_arg *argv,
-                                size_t argi)
-{
-    if (!(cmd->flags & CMD_WRITE))
-        return PERM_READ;
-    if (writes_blind(cmd))
-        return PERM_WRITE;
-    /* a STORE destination (GEORADIUS's): Redis's OW key spec */
-    if (cmd->key_after_words != NULL && argi > 1)
-        for (const char *const *w = cmd->key_after_words; *w; w++)
-            if (arg_is(&argv[argi - 1], *w))
-                return PERM_WRITE;
-    return PERM_ALL;
+    unsigned perm = 0;
+    if (key_flags & KEY_ACCESS)
+        perm |= PERM_READ;
+    if (key_flags & (KEY_UPDATE | KEY_INSERT | KEY_DELETE))
+        perm |= PERM_WRITE;
+    return perm;
 }
 
 static bool key_allowed(const struct acl_rules *r, const char *key, size_t len, unsigned perm)
@@ -797,8 +781,9 @@ static enum acl_denied check_keys(const struct acl_rules *r, const struct comman
     size_t i;
     if (command_keys_init(&keys, cmd, argv, argc) <= 0)
         return ACL_OK;
-    while (command_keys_next(&keys, &i)) {
-        if (!key_allowed(r, argv[i].ptr, argv[i].len, key_perm_needed(cmd, argv, i))) {
+    for (size_t n = 0; command_keys_next(&keys, &i); n++) {
+        unsigned perm = key_perm_needed(command_line_key_flags(cmd, argv, argc, n));
+        if (!key_allowed(r, argv[i].ptr, argv[i].len, perm)) {
             *errpos = i;
             return ACL_DENIED_KEY;
         }

@@ -78,24 +78,34 @@ static void add_keyword_search(struct resp_out *out, const struct command *cmd,
     resp_add_integer(out, cmd->keyword_from);
 }
 
-/* One key spec in Redis 7's shape: begin_search by index (or, for a
- * keyword key spec, by `keyword`: XREAD's keys are read, "RO", as Redis
- * marks XREADGROUP's; the key after a GEORADIUS STORE is overwritten,
- * "OW"), then find_keys as a range (lastkey relative to the first,
- * keystep, limit) or, for a counted list, a keynum (where the count is,
- * relative to the index, the first key after it, keystep). */
-static void add_key_spec(struct resp_out *out, const struct command *cmd, int index,
+/* A key spec's flags (command.h's KEY_*), as Redis names them. */
+static void add_key_flags(struct resp_out *out, unsigned flags)
+{
+    static const char *const names[] = {"RO",     "RW",     "OW",      "RM",
+                                        "access", "update", "insert",  "delete",
+                                        "not_key", "incomplete", "variable_flags"};
+    size_t n = 0;
+    for (size_t b = 0; b < sizeof(names) / sizeof(names[0]); b++)
+        n += (flags >> b) & 1;
+    resp_add_set_len(out, n);
+    for (size_t b = 0; b < sizeof(names) / sizeof(names[0]); b++)
+        if ((flags >> b) & 1)
+            resp_add_simple(out, names[b]);
+}
+
+/* One key spec in Redis 7's shape: its flags (those of its first key,
+ * the n-th of the command's), begin_search by index (or, for a keyword
+ * key spec, by `keyword`: XREAD's STREAMS, GEORADIUS's STORE), then
+ * find_keys as a range (lastkey relative to the first, keystep, limit)
+ * or, for a counted list, a keynum (where the count is, relative to the
+ * index, the first key after it, keystep). */
+static void add_key_spec(struct resp_out *out, const struct command *cmd, size_t n, int index,
                          const char *keyword, const char *find_type,
                          const char *const names[3], const long long values[3])
 {
-    bool writes = (cmd->flags & CMD_WRITE) && !cmd->key_keyword && !cmd->find_keys;
     resp_add_map_len(out, 3);
     resp_add_bulk_cstr(out, "flags");
-    resp_add_set_len(out, 1);
-    resp_add_simple(out, (cmd->flags & CMD_NOT_KEYS)      ? "NOT_KEY"
-                         : keyword && cmd->key_after_words ? "OW"
-                         : writes && !keyword              ? "RW"
-                                                           : "RO");
+    add_key_flags(out, command_key_flags(cmd, n));
     resp_add_bulk_cstr(out, "begin_search");
     resp_add_map_len(out, 2);
     if (keyword) {
@@ -152,25 +162,36 @@ static void add_key_specs(struct resp_out *out, const struct command *cmd)
     if (cmd->key_keyword) {
         static const long long values[3] = {-1, 1, 2}; /* half of what follows */
         resp_add_array_len(out, 1);
-        add_key_spec(out, cmd, 0, cmd->key_keyword, "range", range_names, values);
+        add_key_spec(out, cmd, 0, 0, cmd->key_keyword, "range", range_names, values);
         return;
     }
     while (cmd->key_after_words && cmd->key_after_words[words])
         words++;
     while (cmd->unknown_keys != NULL && cmd->unknown_keys[unknown].notes != NULL)
         unknown++;
-    resp_add_array_len(out, (size_t)range + (size_t)counted + words + unknown);
-    if (range) {
+    /* A range whose first key is used otherwise than the rest (LMOVE,
+     * BITOP's destination) is two key specs in Redis: that key, then the
+     * others. */
+    bool split = range && cmd->key_flags[0] != cmd->key_flags[1] &&
+                 (cmd->last_key < 0 || cmd->last_key > cmd->first_key);
+    resp_add_array_len(out, (size_t)range + (size_t)split + (size_t)counted + words + unknown);
+    if (split) {
+        int second = cmd->first_key + cmd->key_step;
+        long long lastkey = cmd->last_key < 0 ? cmd->last_key : cmd->last_key - second;
+        const long long values[3] = {lastkey, cmd->key_step, 0};
+        add_key_spec(out, cmd, 0, cmd->first_key, NULL, "range", range_names, one_key);
+        add_key_spec(out, cmd, 1, second, NULL, "range", range_names, values);
+    } else if (range) {
         long long lastkey = cmd->last_key < 0 ? cmd->last_key : cmd->last_key - cmd->first_key;
         const long long values[3] = {lastkey, cmd->key_step, 0};
-        add_key_spec(out, cmd, cmd->first_key, NULL, "range", range_names, values);
+        add_key_spec(out, cmd, 0, cmd->first_key, NULL, "range", range_names, values);
     }
     if (counted) {
         static const long long values[3] = {0, 1, 1};
-        add_key_spec(out, cmd, cmd->numkeys_arg, NULL, "keynum", keynum_names, values);
+        add_key_spec(out, cmd, range, cmd->numkeys_arg, NULL, "keynum", keynum_names, values);
     }
     for (size_t i = 0; i < words; i++)
-        add_key_spec(out, cmd, 0, cmd->key_after_words[i], "range", range_names, one_key);
+        add_key_spec(out, cmd, 1, 0, cmd->key_after_words[i], "range", range_names, one_key);
     for (size_t i = 0; i < unknown; i++)
         add_unknown_key_spec(out, &cmd->unknown_keys[i]);
 }

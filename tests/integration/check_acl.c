@@ -215,6 +215,67 @@ START_TEST(dryrun_says_what_the_user_may_run)
 }
 END_TEST
 
+/* %R~ and %W~ against how each command uses each key (Redis 7.0.15's key
+ * specs, and its getkeys procs for SET and BITFIELD); every answer here
+ * is redis-server 7.0.15's. */
+START_TEST(read_and_write_patterns_follow_each_key_s_use)
+{
+    static const struct {
+        const char *line, *denied; /* NULL: allowed */
+    } cases[] = {
+        {"set w1 v", NULL},                      /* overwrites, reads nothing */
+        {"set w1 v get", "w1"},                  /* returns the old value */
+        {"bitfield w1 set u8 0 1", "w1"},
+        {"bitfield r1 get u8 0", NULL},
+        {"exists w1", NULL},                     /* neither reads nor writes */
+        {"hexists nothing f", "nothing"},
+        {"lmove r1 w1 left left", "r1"},         /* the source is emptied */
+        {"lmove rw1 w1 left left", NULL},
+        {"sort rw1 store w1", NULL},
+        {"eval x 1 r1", "r1"},                   /* scripts may do anything */
+        {"eval_ro x 1 r1", NULL},
+        {"georadius r1 1 1 1 m store w1", NULL},
+        {"sintercard 2 w1 r1", "w1"},
+        {"copy r1 w1", NULL},
+        {"copy w1 r1", "w1"},
+        {"rename w1 rw1", "w1"},
+        {"del w1", NULL},
+        {"del r1", "r1"},
+        {"zunionstore w1 2 r1 rw1", NULL},
+        {"zunionstore r1 2 r1 rw1", "r1"},
+        {"bitop and w1 r1 r2", NULL},
+        {"mset w1 1 r2 2", "r2"},
+        {"incr w1", "w1"},
+        {"append w1 x", NULL},
+        {"getdel w1", "w1"},
+        {"memory usage w1", NULL},
+        {"restore w1 0 x", NULL},
+    };
+    EXPECT_OK("ACL SETUSER kt on nopass +@all %%R~r* %%W~w* %%RW~rw*");
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        char line[128], want[128];
+        snprintf(line, sizeof(line), "ACL DRYRUN kt %s", cases[i].line);
+        redisReply *r = CMD(line); /* hiredis splits it at spaces */
+        if (cases[i].denied)
+            snprintf(want, sizeof(want), "This user has no permissions to access the '%s' key",
+                     cases[i].denied);
+        ck_assert_msg(r->type == REDIS_REPLY_STATUS || r->type == REDIS_REPLY_STRING, "%s",
+                      cases[i].line);
+        ck_assert_msg(strcmp(r->str, cases[i].denied ? want : "OK") == 0, "%s: %s",
+                      cases[i].line, r->str);
+        freeReplyObject(r);
+    }
+    redisContext *c = connect_as("kt", "x");
+    harness_expect_status(harness_cmd(c, "SET w1 v"), "OK");
+    harness_expect_error(harness_cmd(c, "GET w1"), NOPERM_KEYS);
+    harness_expect_error(harness_cmd(c, "SET w1 v GET"), NOPERM_KEYS);
+    harness_expect_status(harness_cmd(c, "SET rw1 v"), "OK");
+    harness_expect_str(harness_cmd(c, "SET rw1 v2 GET"), "v");
+    redisFree(c);
+    EXPECT_INT(1, "ACL DELUSER kt");
+}
+END_TEST
+
 /* ---- authentication and enforcement ------------------------------------------------- */
 
 START_TEST(auth_and_hello_take_a_username)
@@ -538,6 +599,7 @@ static Suite *acl_suite(void)
     tcase_add_test(tc, unsupported_rules_are_refused_never_ignored);
     tcase_add_test(tc, small_subcommands_answer_as_redis);
     tcase_add_test(tc, dryrun_says_what_the_user_may_run);
+    tcase_add_test(tc, read_and_write_patterns_follow_each_key_s_use);
     suite_add_tcase(s, tc);
 
     tc = harness_server_case("enforcement", start_server, NULL);
