@@ -5,8 +5,8 @@
  * check, and the ACL LOG of refusals.
  *
  * Glossary:
- *   rules    everything ACL SETUSER edits: on/off, password hashes, the
- *            command bitmap, key and channel patterns (struct acl_rules).
+ *   rules    everything ACL SETUSER edits: on/off, password hashes, and
+ *            selectors of commands, keys and channels (acl_rules.h).
  *   user     a name and its rules. "default" always exists; requirepass
  *            sets its password, as in Redis. Clients hold a reference.
  *   denied   why a check failed: the command, one key, one channel.
@@ -22,8 +22,9 @@
  * drops it) and those of the clients authenticated as it (DELUSER kills
  * them through CLIENT KILL's path).
  *
- * Selectors (Redis 7.0's `(...)`), first-arg rules (`+select|0`),
- * skip-sanitize-payload and the ACL file are refused with an error.
+ * The rules themselves, selectors and first-arg rules (+select|0)
+ * included, are acl_rules.h's. skip-sanitize-payload is refused with an
+ * error (RESTORE here always checks its payload).
  *
  * Errors: actions return 0 or a negative ACL_ERR_* (acl_error_text says
  * it in Redis's words); predicates return bool.
@@ -56,9 +57,8 @@ enum acl_error {
     ACL_ERR_BAD_HASH = -5,
     ACL_ERR_NO_SUCH_PASSWORD = -6,
     ACL_ERR_SUBCOMMAND_FIRSTARG = -7,
-    ACL_ERR_FIRSTARG_UNSUPPORTED = -8,
-    ACL_ERR_UNSUPPORTED = -9,
-    ACL_ERR_NOMEM = -10,
+    ACL_ERR_UNSUPPORTED = -8,
+    ACL_ERR_NOMEM = -9,
 };
 const char *acl_error_text(int err);
 

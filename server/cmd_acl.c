@@ -5,6 +5,7 @@
  * arguments and replies. LOAD and SAVE answer Redis's error for a server
  * without an ACL file: Grove has no aclfile option.
  */
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -36,6 +37,50 @@ static void kill_denied_subscribers(struct cmd_ctx *ctx, const struct resp_arg *
     acl_user_release(u);
 }
 
+static bool opens_selector(const struct resp_arg *op)
+{
+    return op->len > 0 && op->ptr[0] == '(' && op->ptr[op->len - 1] != ')';
+}
+
+/* Redis's ACLMergeSelectorArguments: "(+get" "~k*)" is one rule, "(+get
+ * ~k*)". The merged rules go to *merged (one malloc'd block, the caller
+ * frees it); NULL with *unclosed the argument whose selector never
+ * closes, or NULL alone when out of memory. */
+static struct resp_arg *merge_selectors(const struct resp_arg *ops, size_t nops, size_t *nmerged,
+                                        size_t *unclosed)
+{
+    size_t bytes = 0;
+    for (size_t i = 0; i < nops; i++)
+        bytes += ops[i].len + 1;
+    struct resp_arg *merged = malloc(nops * sizeof(*merged) + bytes + 1);
+    if (merged == NULL)
+        return NULL;
+    char *text = (char *)(merged + nops);
+    size_t n = 0, open = SIZE_MAX;
+    for (size_t i = 0; i < nops; i++) {
+        if (open == SIZE_MAX) {
+            merged[n++] = (struct resp_arg){text, 0};
+            if (opens_selector(&ops[i]))
+                open = i;
+        } else {
+            *text++ = ' ';
+            merged[n - 1].len++;
+            if (ops[i].len > 0 && ops[i].ptr[ops[i].len - 1] == ')')
+                open = SIZE_MAX;
+        }
+        memcpy(text, ops[i].ptr, ops[i].len);
+        text += ops[i].len;
+        merged[n - 1].len += ops[i].len;
+    }
+    if (open != SIZE_MAX) {
+        free(merged);
+        *unclosed = open;
+        return NULL;
+    }
+    *nmerged = n;
+    return merged;
+}
+
 static void acl_setuser_command(struct cmd_ctx *ctx)
 {
     const struct resp_arg *name = &ctx->argv[2];
@@ -45,33 +90,27 @@ static void acl_setuser_command(struct cmd_ctx *ctx)
             return;
         }
     }
-    const struct resp_arg *ops = ctx->argv + 3;
-    size_t nops = ctx->argc - 3, bad = 0;
-    /* Redis's selectors: an argument opening with '(' up to one closing
-     * with ')'. Grove has none; an unclosed one is Redis's own error. */
-    for (size_t i = 0; i < nops; i++) {
-        if (ops[i].len == 0 || ops[i].ptr[0] != '(')
-            continue;
-        for (size_t j = i; j < nops; j++) {
-            if (ops[j].len > 0 && ops[j].ptr[ops[j].len - 1] == ')') {
-                resp_add_errorf(ctx->out, "ERR Error in ACL SETUSER modifier '%.*s': %s",
-                                (int)ops[i].len, ops[i].ptr,
-                                "ACL selectors are not supported by Grove");
-                return;
-            }
-        }
+    size_t nops = 0, bad = 0, unclosed = SIZE_MAX;
+    struct resp_arg *ops = merge_selectors(ctx->argv + 3, ctx->argc - 3, &nops, &unclosed);
+    if (ops == NULL && unclosed != SIZE_MAX) {
+        const struct resp_arg *op = &ctx->argv[3 + unclosed];
         resp_add_errorf(ctx->out, "ERR Unmatched parenthesis in acl selector starting at '%.*s'.",
-                        (int)ops[i].len, ops[i].ptr);
+                        (int)op->len, op->ptr);
+        return;
+    }
+    if (ops == NULL) {
+        resp_add_error(ctx->out, ERR_OUT_OF_MEMORY);
         return;
     }
     int rc = acl_setuser(name->ptr, name->len, ops, nops, &bad);
-    if (rc < 0) {
+    if (rc < 0)
         resp_add_errorf(ctx->out, "ERR Error in ACL SETUSER modifier '%.*s': %s",
                         (int)ops[bad].len, ops[bad].ptr, acl_error_text(rc));
-        return;
-    }
-    resp_add_ok(ctx->out);
-    kill_denied_subscribers(ctx, name);
+    else
+        resp_add_ok(ctx->out);
+    free(ops);
+    if (rc == 0)
+        kill_denied_subscribers(ctx, name);
 }
 
 static void acl_getuser_command(struct cmd_ctx *ctx)

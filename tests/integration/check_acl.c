@@ -42,6 +42,24 @@ static redisContext *connect_as(const char *user, const char *pass)
     return c;
 }
 
+/* ACL LIST has this line for the user it names ("user NAME ..."). */
+static void expect_list_line(const char *line)
+{
+    const char *name_end = strchr(line + 5, ' ');
+    size_t prefix = name_end ? (size_t)(name_end - line) + 1 : strlen(line);
+    redisReply *r = CMD("ACL LIST");
+    ck_assert_int_eq(r->type, REDIS_REPLY_ARRAY);
+    bool found = false;
+    for (size_t i = 0; i < r->elements; i++) {
+        if (strncmp(r->element[i]->str, line, prefix) != 0)
+            continue;
+        ck_assert_str_eq(r->element[i]->str, line);
+        found = true;
+    }
+    ck_assert_msg(found, "no ACL LIST line for %s", line);
+    freeReplyObject(r);
+}
+
 /* ---- rules and their text ---------------------------------------------------------- */
 
 START_TEST(setuser_rules_read_back_as_redis_writes_them)
@@ -145,21 +163,132 @@ END_TEST
 
 START_TEST(unsupported_rules_are_refused_never_ignored)
 {
-    EXPECT_ERR("ERR Error in ACL SETUSER modifier '(~a)': ACL selectors are not supported by "
-               "Grove",
-               "ACL SETUSER bob (~a)");
-    EXPECT_ERR("ERR Error in ACL SETUSER modifier '+select|0': Allowing first-arg of a command "
-               "(without subcommands) is not supported by Grove",
-               "ACL SETUSER bob +select|0");
     EXPECT_ERR("ERR Error in ACL SETUSER modifier 'skip-sanitize-payload': This rule is not "
                "supported by Grove",
                "ACL SETUSER bob skip-sanitize-payload");
     EXPECT_NIL("ACL GETUSER bob");
-    EXPECT_ERR("ERR This Redis instance is not configured to use an ACL file. You may want to "
-               "specify users via the ACL SETUSER command and then issue a CONFIG REWRITE "
-               "(assuming you have a Redis configuration file set) in order to store users in "
-               "the Redis configuration.",
-               "ACL SAVE");
+}
+END_TEST
+
+/* ---- selectors and first-argument rules --------------------------------------------- */
+
+START_TEST(selectors_read_back_as_redis_writes_them)
+{
+    EXPECT_OK("ACL SETUSER s1 reset ()");
+    EXPECT_OK("ACL SETUSER s2 on (+get ~k*) (%%R~a* &x* -@all +set) +select|1 +select|2");
+    EXPECT_OK("ACL SETUSER s3 (~key1 +get ) ( ~key2 +get ) ( ~key3 +get) (~key4 +get)");
+    EXPECT_ARRAY(((const char *[]){
+                     "user default on nopass ~* &* +@all",
+                     "user s1 off sanitize-payload resetchannels -@all (resetchannels -@all)",
+                     "user s2 on resetchannels -@all +select|1 +select|2 (~k* resetchannels "
+                     "-@all +get) (%R~a* resetchannels &x* -@all +set)",
+                     "user s3 off resetchannels -@all (~key1 resetchannels -@all +get) (~key2 "
+                     "resetchannels -@all +get) (~key3 resetchannels -@all +get) (~key4 "
+                     "resetchannels -@all +get)"}),
+                 "ACL LIST");
+    int fd = harness_raw_connect(&harness_srv);
+    harness_raw_expect(fd, "ACL GETUSER s2",
+                       "*12\r\n$5\r\nflags\r\n*1\r\n$2\r\non\r\n$9\r\npasswords\r\n*0\r\n"
+                       "$8\r\ncommands\r\n$25\r\n-@all +select|1 +select|2\r\n$4\r\nkeys\r\n$0\r\n"
+                       "\r\n$8\r\nchannels\r\n$0\r\n\r\n$9\r\nselectors\r\n*2\r\n*6\r\n"
+                       "$8\r\ncommands\r\n$10\r\n-@all +get\r\n$4\r\nkeys\r\n$3\r\n~k*\r\n"
+                       "$8\r\nchannels\r\n$0\r\n\r\n*6\r\n$8\r\ncommands\r\n$10\r\n-@all +set\r\n"
+                       "$4\r\nkeys\r\n$5\r\n%R~a*\r\n$8\r\nchannels\r\n$3\r\n&x*\r\n");
+    close(fd);
+    EXPECT_OK("ACL SETUSER s2 clearselectors");
+    expect_list_line("user s2 on resetchannels -@all +select|1 +select|2");
+    EXPECT_INT(3, "ACL DELUSER s1 s2 s3");
+}
+END_TEST
+
+START_TEST(bad_selectors_are_refused_with_redis_s_texts)
+{
+    EXPECT_ERR("ERR Error in ACL SETUSER modifier ' () ': Syntax error",
+               "ACL SETUSER bad %s", " () ");
+    EXPECT_ERR("ERR Unmatched parenthesis in acl selector starting at '('.", "ACL SETUSER bad (");
+    EXPECT_ERR("ERR Unmatched parenthesis in acl selector starting at '(+get'.",
+               "ACL SETUSER bad on (+get ~k");
+    EXPECT_ERR("ERR Error in ACL SETUSER modifier ')': Syntax error", "ACL SETUSER bad )");
+    EXPECT_ERR("ERR Error in ACL SETUSER modifier '(on)': Syntax error", "ACL SETUSER bad (on)");
+    EXPECT_ERR("ERR Error in ACL SETUSER modifier '(&* &fail)': Adding a pattern after the * "
+               "pattern (or the 'allchannels' flag) is not valid and does not have any effect. "
+               "Try 'resetchannels' to start with an empty list of channels",
+               "ACL SETUSER bad (&* &fail)");
+    EXPECT_ERR("ERR Error in ACL SETUSER modifier '(+get ~a ~b +nosuch)': Unknown command or "
+               "category name in ACL",
+               "ACL SETUSER bad (+get ~a ~b +nosuch)");
+    EXPECT_NIL("ACL GETUSER bad");
+}
+END_TEST
+
+START_TEST(any_selector_may_allow_a_command)
+{
+    EXPECT_OK("ACL SETUSER sel on nopass (+@write ~write::*) (+@read ~read::*)");
+    redisContext *c = connect_as("sel", "x");
+    harness_expect_error(harness_cmd(c, "PING"),
+                         "NOPERM this user has no permissions to run the 'ping' command");
+    harness_expect_status(harness_cmd(c, "SET write::foo bar"), "OK");
+    harness_expect_nil(harness_cmd(c, "GET read::foo"));
+    harness_expect_error(harness_cmd(c, "GET write::foo"), NOPERM_KEYS);
+    harness_expect_error(harness_cmd(c, "SET read::foo bar"), NOPERM_KEYS);
+    redisFree(c);
+    /* read and write patterns of different selectors do not add up */
+    EXPECT_OK("ACL SETUSER rw on nopass (%%R~read* +@all) (%%W~write* +@all)");
+    EXPECT_OK("ACL DRYRUN rw LPUSH writelist 10");
+    EXPECT_STR("This user has no permissions to access the 'write' key",
+               "ACL DRYRUN rw COPY read write");
+    /* the refusal logged is the most relevant of all selectors' */
+    EXPECT_OK("ACL SETUSER lg on nopass +mget ~key (+mget ~key ~otherkey)");
+    c = connect_as("lg", "x");
+    EXPECT_OK("ACL LOG RESET");
+    harness_expect_error(harness_cmd(c, "MGET key otherkey someotherkey"), NOPERM_KEYS);
+    harness_expect_error(harness_cmd(c, "GET key"),
+                         "NOPERM this user has no permissions to run the 'get' command");
+    redisReply *r = CMD("ACL LOG");
+    harness_assert_array(r, 2);
+    ck_assert_str_eq(r->element[0]->element[7]->str, "get");
+    ck_assert_str_eq(r->element[1]->element[3]->str, "key");
+    ck_assert_str_eq(r->element[1]->element[7]->str, "someotherkey");
+    freeReplyObject(r);
+    redisFree(c);
+    EXPECT_INT(3, "ACL DELUSER sel rw lg");
+}
+END_TEST
+
+START_TEST(first_argument_rules_allow_one_argument)
+{
+    EXPECT_OK("ACL SETUSER fa on nopass ~* -@all +select|0 +select|0 +SELECT|1");
+    expect_list_line("user fa on nopass ~* resetchannels -@all +select|0 +select|1");
+    redisContext *c = connect_as("fa", "x");
+    harness_cmd_ok(c, "SELECT 0");
+    harness_cmd_ok(c, "select 1");
+    harness_expect_error(harness_cmd(c, "SELECT 2"),
+                         "NOPERM this user has no permissions to run the 'select' command");
+    redisFree(c);
+    EXPECT_OK("ACL DRYRUN fa SELECT 0");
+    EXPECT_STR("This user has no permissions to run the 'select' command", "ACL DRYRUN fa SELECT 00");
+    /* a later rule about the command replaces them, as in Redis */
+    EXPECT_OK("ACL SETUSER fa -@connection");
+    expect_list_line("user fa on nopass ~* resetchannels -@all");
+    EXPECT_OK("ACL SETUSER fa +select|0 +select");
+    expect_list_line("user fa on nopass ~* resetchannels -@all +select");
+    EXPECT_OK("ACL SETUSER fa +select|5 -select");
+    expect_list_line("user fa on nopass ~* resetchannels -@all");
+    EXPECT_ERR("ERR Error in ACL SETUSER modifier '-select|1': Unknown command or category "
+               "name in ACL",
+               "ACL SETUSER fa -select|1");
+    EXPECT_ERR("ERR Error in ACL SETUSER modifier '+config|get|x': Allowing first-arg of a "
+               "subcommand is not supported",
+               "ACL SETUSER fa +config|get|x");
+    EXPECT_ERR("ERR Error in ACL SETUSER modifier '+select|': Syntax error",
+               "ACL SETUSER fa +select|");
+    EXPECT_ERR("ERR Error in ACL SETUSER modifier '+config|foo': Unknown command or category "
+               "name in ACL",
+               "ACL SETUSER fa +config|foo");
+    EXPECT_ERR("ERR Error in ACL SETUSER modifier '+get|key1|key2': Unknown command or "
+               "category name in ACL",
+               "ACL SETUSER fa +get|key1|key2");
+    EXPECT_INT(1, "ACL DELUSER fa");
 }
 END_TEST
 
@@ -597,6 +726,10 @@ static Suite *acl_suite(void)
     tcase_add_test(tc, getuser_answers_redis_s_shape_in_both_protocols);
     tcase_add_test(tc, bad_rules_are_refused_with_redis_s_texts_and_change_nothing);
     tcase_add_test(tc, unsupported_rules_are_refused_never_ignored);
+    tcase_add_test(tc, selectors_read_back_as_redis_writes_them);
+    tcase_add_test(tc, bad_selectors_are_refused_with_redis_s_texts);
+    tcase_add_test(tc, any_selector_may_allow_a_command);
+    tcase_add_test(tc, first_argument_rules_allow_one_argument);
     tcase_add_test(tc, small_subcommands_answer_as_redis);
     tcase_add_test(tc, dryrun_says_what_the_user_may_run);
     tcase_add_test(tc, read_and_write_patterns_follow_each_key_s_use);
