@@ -10,6 +10,7 @@
 #include <assert.h>
 #include <errno.h>
 #include <pthread.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -392,6 +393,48 @@ bool acl_user_all_channels(const struct acl_user *u)
     return all;
 }
 
+/* ---- selectors spread over arguments -------------------------------------------- */
+
+static bool opens_selector(const struct resp_arg *op)
+{
+    return op->len > 0 && op->ptr[0] == '(' && op->ptr[op->len - 1] != ')';
+}
+
+struct resp_arg *acl_merge_selectors(const struct resp_arg *ops, size_t nops, size_t *nmerged,
+                                        size_t *unclosed)
+{
+    size_t bytes = 0;
+    for (size_t i = 0; i < nops; i++)
+        bytes += ops[i].len + 1;
+    struct resp_arg *merged = malloc(nops * sizeof(*merged) + bytes + 1);
+    if (merged == NULL)
+        return NULL;
+    char *text = (char *)(merged + nops);
+    size_t n = 0, open = SIZE_MAX;
+    for (size_t i = 0; i < nops; i++) {
+        if (open == SIZE_MAX) {
+            merged[n++] = (struct resp_arg){text, 0};
+            if (opens_selector(&ops[i]))
+                open = i;
+        } else {
+            *text++ = ' ';
+            merged[n - 1].len++;
+            if (ops[i].len > 0 && ops[i].ptr[ops[i].len - 1] == ')')
+                open = SIZE_MAX;
+        }
+        memcpy(text, ops[i].ptr, ops[i].len);
+        text += ops[i].len;
+        merged[n - 1].len += ops[i].len;
+    }
+    if (open != SIZE_MAX) {
+        free(merged);
+        *unclosed = open;
+        return NULL;
+    }
+    *nmerged = n;
+    return merged;
+}
+
 /* ---- replies ------------------------------------------------------------------------ */
 
 void acl_reply_users(struct resp_out *out)
@@ -436,6 +479,89 @@ void acl_reply_getuser(struct resp_out *out, const struct acl_user *u)
 bool acl_reply_cat(struct resp_out *out, const char *category, size_t len)
 {
     return acl_rules_reply_cat(out, category, len);
+}
+
+/* ---- replacing every user (ACL LOAD) ------------------------------------------------ */
+
+static int def_cmp(const void *a, const void *b)
+{
+    const struct acl_user *x = *(struct acl_user *const *)a, *y = *(struct acl_user *const *)b;
+    return bytes_cmp(x->name, x->namelen, y->name, y->namelen);
+}
+
+/* The users of defs (default among them, whatever its rules), sorted by
+ * name, in a new array; NULL when out of memory. */
+static struct acl_user **users_from_defs(const struct acl_user_def *defs, size_t n,
+                                         size_t *count)
+{
+    struct acl_user **list = calloc(n + 1, sizeof(*list));
+    if (list == NULL)
+        return NULL;
+    size_t made = 0;
+    list[made++] = &default_user;
+    for (size_t i = 0; i < n; i++) {
+        if (defs[i].namelen == 7 && memcmp(defs[i].name, "default", 7) == 0)
+            continue;
+        if ((list[made] = user_create(defs[i].name, defs[i].namelen)) == NULL) {
+            while (made > 1)
+                acl_user_release(list[--made]);
+            free(list);
+            return NULL;
+        }
+        made++;
+    }
+    qsort(list, made, sizeof(*list), def_cmp);
+    *count = made;
+    return list;
+}
+
+int acl__replace_users(struct acl_user_def *defs, size_t n, struct acl_user ***gone,
+                       size_t *ngone)
+{
+    size_t count;
+    struct acl_user **list = users_from_defs(defs, n, &count);
+    struct acl_user **old = calloc(nusers ? nusers : 1, sizeof(*old));
+    struct acl_rules everything;
+    acl_rules_init_all(&everything);
+    if (list == NULL || old == NULL) {
+        for (size_t i = 0; list != NULL && i < count; i++)
+            if (list[i] != &default_user)
+                acl_user_release(list[i]);
+        free(list);
+        free(old);
+        return -ENOMEM;
+    }
+    pthread_rwlock_wrlock(&acl_lock);
+    *ngone = 0;
+    for (size_t i = 0; i < nusers; i++)
+        if (users[i] != &default_user)
+            old[(*ngone)++] = users[i];
+    free(users);
+    users = list;
+    nusers = count;
+    acl_rules_free(&default_user.rules);
+    default_user.rules = everything;
+    for (size_t i = 0; i < n; i++) {
+        struct acl_user *u = user_lookup(defs[i].name, defs[i].namelen);
+        acl_rules_free(&u->rules);
+        u->rules = defs[i].rules;
+        acl_rules_init_empty(&defs[i].rules);
+    }
+    for (size_t i = 0; i < count; i++)
+        user_publish(users[i]);
+    pthread_rwlock_unlock(&acl_lock);
+    *gone = old;
+    return 0;
+}
+
+void acl__describe_users(struct resp_out *text)
+{
+    pthread_rwlock_rdlock(&acl_lock);
+    for (size_t i = 0; i < nusers; i++) {
+        describe_user(text, users[i]);
+        resp_add_raw(text, "\n", 1);
+    }
+    pthread_rwlock_unlock(&acl_lock);
 }
 
 /* ---- ACL LOG ------------------------------------------------------------------------ */

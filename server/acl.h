@@ -132,6 +132,13 @@ void acl_log_add(struct client *c, enum acl_denied why, enum acl_context ctx,
 
 /* ---- the ACL command's operations (cmd_acl.c) -------------------------------- */
 
+/* Redis's ACLMergeSelectorArguments (SETUSER, the ACL file, `user`
+ * directives): "(+get" "~k*)" is one rule, "(+get ~k*)". Returns the
+ * merged rules (one malloc'd block, the caller frees it) and their count
+ * in *nmerged; NULL with *unclosed set to the argument whose selector
+ * never closes, or NULL alone when out of memory. */
+struct resp_arg *acl_merge_selectors(const struct resp_arg *ops, size_t nops, size_t *nmerged,
+                                     size_t *unclosed);
 /* SETUSER name op...: 0, or the negative error and *bad the op at fault. */
 int acl_setuser(const char *name, size_t nlen, const struct resp_arg *ops, size_t nops,
                 size_t *bad);
@@ -148,5 +155,19 @@ void acl_reply_getuser(struct resp_out *out, const struct acl_user *u);
 bool acl_reply_cat(struct resp_out *out, const char *category, size_t len);
 void acl_reply_log(struct resp_out *out, long long count, long long now_ms);
 void acl_log_reset(void);
+
+/* ---- for acl_file.c ------------------------------------------------------------ */
+
+struct acl_user_def;
+/* Every user becomes one of these n (their rules taken, their names
+ * distinct): ACL LOAD. The default user keeps its identity (its clients
+ * stay) with the rules of the one named "default", or everything when
+ * none is. The old others are returned in *gone, a malloc'd array of
+ * references for the caller to close their clients and release. 0, or
+ * -ENOMEM with nothing changed (the definitions are the caller's). */
+int acl__replace_users(struct acl_user_def *defs, size_t n, struct acl_user ***gone,
+                       size_t *ngone);
+/* ACL SAVE's text: an ACL LIST line per user, each ending in "\n". */
+void acl__describe_users(struct resp_out *text);
 
 #endif

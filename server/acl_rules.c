@@ -639,7 +639,7 @@ static int user_rule(struct acl_rules *r, const char *op, size_t len)
 int acl_rules_apply(struct acl_rules *r, const char *op, size_t len)
 {
     if (len == 0)
-        return ACL_ERR_SYNTAX;
+        return 0; /* as Redis: an empty rule changes nothing */
     int rc = user_rule(r, op, len);
     if (rc <= 0)
         return rc;

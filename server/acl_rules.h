@@ -74,6 +74,13 @@ struct acl_rules {
     size_t nselectors;
 };
 
+/* A user read from an ACL file or a `user` directive, before it exists. */
+struct acl_user_def {
+    char *name; /* malloc'd, NUL-terminated */
+    size_t namelen;
+    struct acl_rules rules;
+};
+
 /* After command_table_init: each command's categories. 0 or -ENOMEM. */
 int acl_rules_init(void);
 void acl_rules_deinit(void);

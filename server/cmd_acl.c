@@ -2,8 +2,7 @@
  * cmd_acl.c - the ACL command: SETUSER, GETUSER, DELUSER, USERS, LIST,
  * WHOAMI, CAT, GENPASS, DRYRUN, LOG, HELP, with Redis 7.0's replies and
  * error texts. The users and rules live in acl.c; this file parses the
- * arguments and replies. LOAD and SAVE answer Redis's error for a server
- * without an ACL file: Grove has no aclfile option.
+ * arguments and replies; LOAD and SAVE use acl_file.c.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -12,8 +11,11 @@
 #include <sys/random.h>
 
 #include "acl.h"
+#include "acl_file.h"
 #include "command.h"
+#include "log.h"
 #include "pubsub.h"
+#include "server.h"
 
 static bool channel_allowed_cb(const char *name, size_t len, bool pattern, void *ud)
 {
@@ -37,50 +39,6 @@ static void kill_denied_subscribers(struct cmd_ctx *ctx, const struct resp_arg *
     acl_user_release(u);
 }
 
-static bool opens_selector(const struct resp_arg *op)
-{
-    return op->len > 0 && op->ptr[0] == '(' && op->ptr[op->len - 1] != ')';
-}
-
-/* Redis's ACLMergeSelectorArguments: "(+get" "~k*)" is one rule, "(+get
- * ~k*)". The merged rules go to *merged (one malloc'd block, the caller
- * frees it); NULL with *unclosed the argument whose selector never
- * closes, or NULL alone when out of memory. */
-static struct resp_arg *merge_selectors(const struct resp_arg *ops, size_t nops, size_t *nmerged,
-                                        size_t *unclosed)
-{
-    size_t bytes = 0;
-    for (size_t i = 0; i < nops; i++)
-        bytes += ops[i].len + 1;
-    struct resp_arg *merged = malloc(nops * sizeof(*merged) + bytes + 1);
-    if (merged == NULL)
-        return NULL;
-    char *text = (char *)(merged + nops);
-    size_t n = 0, open = SIZE_MAX;
-    for (size_t i = 0; i < nops; i++) {
-        if (open == SIZE_MAX) {
-            merged[n++] = (struct resp_arg){text, 0};
-            if (opens_selector(&ops[i]))
-                open = i;
-        } else {
-            *text++ = ' ';
-            merged[n - 1].len++;
-            if (ops[i].len > 0 && ops[i].ptr[ops[i].len - 1] == ')')
-                open = SIZE_MAX;
-        }
-        memcpy(text, ops[i].ptr, ops[i].len);
-        text += ops[i].len;
-        merged[n - 1].len += ops[i].len;
-    }
-    if (open != SIZE_MAX) {
-        free(merged);
-        *unclosed = open;
-        return NULL;
-    }
-    *nmerged = n;
-    return merged;
-}
-
 static void acl_setuser_command(struct cmd_ctx *ctx)
 {
     const struct resp_arg *name = &ctx->argv[2];
@@ -91,7 +49,8 @@ static void acl_setuser_command(struct cmd_ctx *ctx)
         }
     }
     size_t nops = 0, bad = 0, unclosed = SIZE_MAX;
-    struct resp_arg *ops = merge_selectors(ctx->argv + 3, ctx->argc - 3, &nops, &unclosed);
+    struct resp_arg *ops =
+        acl_merge_selectors(ctx->argv + 3, ctx->argc - 3, &nops, &unclosed);
     if (ops == NULL && unclosed != SIZE_MAX) {
         const struct resp_arg *op = &ctx->argv[3 + unclosed];
         resp_add_errorf(ctx->out, "ERR Unmatched parenthesis in acl selector starting at '%.*s'.",
@@ -254,13 +213,53 @@ static void acl_log_command(struct cmd_ctx *ctx)
     acl_reply_log(ctx->out, count, ctx->now_ms);
 }
 
-static void acl_file_command(struct cmd_ctx *ctx)
+/* LOAD and SAVE without an aclfile: Redis's refusal. */
+static bool has_acl_file_or_reply(struct cmd_ctx *ctx)
 {
+    if (server.cfg.aclfile[0] != '\0')
+        return true;
     resp_add_error(ctx->out,
                    "ERR This Redis instance is not configured to use an ACL file. You may want "
                    "to specify users via the ACL SETUSER command and then issue a CONFIG REWRITE "
                    "(assuming you have a Redis configuration file set) in order to store users "
                    "in the Redis configuration.");
+    return false;
+}
+
+/* LOAD: the file's users replace all others, whose clients are closed
+ * (the default user's stay), as in Redis 7.0; any error changes nothing. */
+static void acl_load_command(struct cmd_ctx *ctx)
+{
+    struct acl_user **gone;
+    size_t ngone;
+    char *errors = NULL;
+    if (!has_acl_file_or_reply(ctx))
+        return;
+    if (acl_file_load(server.cfg.aclfile, &gone, &ngone, &errors) < 0) {
+        resp_add_errorf(ctx->out, "ERR %s", errors ? errors : "out of memory");
+        free(errors);
+        return;
+    }
+    resp_add_ok(ctx->out);
+    for (size_t i = 0; i < ngone; i++) {
+        client_kill_user(ctx, gone[i]);
+        acl_user_release(gone[i]);
+    }
+    free(gone);
+}
+
+static void acl_save_command(struct cmd_ctx *ctx)
+{
+    if (!has_acl_file_or_reply(ctx))
+        return;
+    int rc = acl_file_save(server.cfg.aclfile);
+    if (rc < 0) {
+        log_warning("ACL SAVE to '%s' failed: %s", server.cfg.aclfile, strerror(-rc));
+        resp_add_error(ctx->out, "ERR There was an error trying to save the ACLs. Please check "
+                                 "the server logs for more information");
+        return;
+    }
+    resp_add_ok(ctx->out);
 }
 
 static void acl_help_command(struct cmd_ctx *ctx)
@@ -345,7 +344,7 @@ static struct command acl_subcommands[] = {
     {.name = "list", .arity = 2, .flags = ACL_ADMIN_FLAGS, .proc = acl_list_command,
      .group = "server", .summary = "List the current ACL rules in ACL config file format",
      .since = "6.0.0", .complexity = USERS_COMPLEXITY},
-    {.name = "load", .arity = 2, .flags = ACL_ADMIN_FLAGS, .proc = acl_file_command,
+    {.name = "load", .arity = 2, .flags = ACL_ADMIN_FLAGS, .proc = acl_load_command,
      .group = "server", .summary = "Reload the ACLs from the configured ACL file",
      .since = "6.0.0", .complexity = USERS_COMPLEXITY},
     {.name = "log", .arity = -2, .flags = ACL_ADMIN_FLAGS, .proc = acl_log_command,
@@ -356,7 +355,7 @@ static struct command acl_subcommands[] = {
           (const struct command_arg[]){{"count", "integer", NULL, 0, NULL},
                                        {"reset", "pure-token", "RESET", 0, NULL}, {0}}},
          {0}}},
-    {.name = "save", .arity = 2, .flags = ACL_ADMIN_FLAGS, .proc = acl_file_command,
+    {.name = "save", .arity = 2, .flags = ACL_ADMIN_FLAGS, .proc = acl_save_command,
      .group = "server", .summary = "Save the current ACL rules in the configured ACL file",
      .since = "6.0.0", .complexity = USERS_COMPLEXITY},
     {.name = "setuser", .arity = -3, .flags = ACL_ADMIN_FLAGS, .proc = acl_setuser_command,

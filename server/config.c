@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "acl.h"
+#include "acl_file.h"
 #include "fsutil.h"
 #include "glob.h"
 #include "log.h"
@@ -65,6 +66,7 @@ static const struct option options[] = {
     {"databases", OPT_INT, FIELD(databases), 1, 10000, OPT_IMMUTABLE, NULL, "16", NULL, NULL},
     {"shards", OPT_INT, FIELD(shards), 1, 1024, OPT_IMMUTABLE, NULL, "16", NULL, NULL},
     {"requirepass", OPT_STRING, FIELD(requirepass), 0, 0, 0, NULL, "", NULL, NULL},
+    {"aclfile", OPT_STRING, FIELD(aclfile), 0, 0, OPT_IMMUTABLE, NULL, "", NULL, NULL},
     {"maxclients", OPT_INT, FIELD(maxclients), 1, UINT_MAX, 0, NULL, "10000", NULL, NULL},
     {"timeout", OPT_INT, FIELD(timeout), 0, INT_MAX, 0, NULL, "0", NULL, NULL},
     {"tcp-backlog", OPT_INT, FIELD(tcp_backlog), 0, INT_MAX, OPT_IMMUTABLE, NULL, "511", NULL, NULL},
@@ -657,6 +659,13 @@ static int set_from_words(struct config *cfg, char **words, int n, const char *w
                           char *err, size_t errlen)
 {
     const struct option *opt = find_option(words[0]);
+    if (opt == NULL && strcasecmp(words[0], "user") == 0 && n >= 2) {
+        char reason[1024];
+        if (acl_file_config_user(words + 1, n - 1, reason, sizeof(reason)) == 0)
+            return 0;
+        snprintf(err, errlen, "%s: %s", where, reason);
+        return -EINVAL;
+    }
     if (opt == NULL) {
         snprintf(err, errlen, "%s: Bad directive or wrong number of arguments: '%s'", where,
                  words[0]);
@@ -998,41 +1007,13 @@ static int rewrite_option(struct rewrite *r, struct config *cfg, struct config *
     return rewrite_add(r, line, opt_index) < 0 ? -ENOMEM : 0;
 }
 
-/* Write to a temporary file beside the old one, fsync it, give it the old
- * file's mode, rename it over, and fsync the directory. */
-static int write_atomically(const struct rewrite *r, const char *path)
+static int write_lines(FILE *f, void *ud)
 {
-    char tmp[PATH_MAX];
-    if (snprintf(tmp, sizeof(tmp), "%s.tmp-XXXXXX", path) >= (int)sizeof(tmp))
-        return -ENAMETOOLONG;
-    int fd = mkstemp(tmp);
-    if (fd < 0)
-        return -errno;
-    FILE *f = fdopen(fd, "w");
-    if (f == NULL) {
-        int err = -errno;
-        close(fd);
-        unlink(tmp);
-        return err;
-    }
+    const struct rewrite *r = ud;
     for (size_t i = 0; i < r->n; i++)
-        if (r->lines[i] != NULL)
-            fprintf(f, "%s\n", r->lines[i]);
-    struct stat st;
-    int rc = 0;
-    if (fflush(f) != 0 || fsync(fd) != 0)
-        rc = -errno;
-    if (rc == 0 && stat(path, &st) == 0)
-        fchmod(fd, st.st_mode & 07777);
-    if (fclose(f) != 0 && rc == 0)
-        rc = -errno;
-    if (rc == 0 && rename(tmp, path) != 0)
-        rc = -errno;
-    if (rc != 0) {
-        unlink(tmp);
-        return rc;
-    }
-    return fsutil_fsync_dir_of(path);
+        if (r->lines[i] != NULL && fprintf(f, "%s\n", r->lines[i]) < 0)
+            return -EIO;
+    return 0;
 }
 
 int config_rewrite(struct config *cfg, const char *path)
@@ -1044,7 +1025,7 @@ int config_rewrite(struct config *cfg, const char *path)
     for (size_t i = 0; rc == 0 && i < OPTION_COUNT; i++)
         rc = rewrite_option(&r, cfg, &defaults, (int)i);
     if (rc == 0)
-        rc = write_atomically(&r, path);
+        rc = fsutil_write_atomically(path, write_lines, &r);
     rewrite_free(&r);
     config_deinit(&defaults);
     return rc;
