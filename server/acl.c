@@ -14,13 +14,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
+#include "acl_rules.h"
 #include "bytes.h"
 #include "client.h"
 #include "command.h"
-#include "glob.h"
-#include "acl_rules.h"
 #include "server.h"
 #include "sha256.h"
 

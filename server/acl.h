@@ -13,18 +13,22 @@
  *
  * Concurrency: every user's rules and the list of users are guarded by
  * one read-write lock. Checks (any worker loop) take it for reading;
- * SETUSER, DELUSER and requirepass take it for writing and edit a copy
- * of the rules, swapped in whole, so a failed SETUSER changes nothing.
+ * SETUSER, DELUSER, ACL LOAD and requirepass take it for writing and
+ * edit a copy of the rules (LOAD: of every user), swapped in whole, so a
+ * failed SETUSER or LOAD changes nothing.
  * The hot path never takes it: a user whose rules allow everything
  * (every command, ~*, &* - the default user unless an operator narrows
  * it) carries an atomic `unrestricted` flag the dispatcher tests first.
  * A user is freed when its last reference goes: the list's (DELUSER
- * drops it) and those of the clients authenticated as it (DELUSER kills
- * them through CLIENT KILL's path).
+ * and LOAD drop it) and those of the clients authenticated as it (DELUSER
+ * and LOAD kill them through CLIENT KILL's path, which crosses loops by
+ * their queues; so does SETUSER for subscribers it leaves without
+ * permission).
  *
  * The rules themselves, selectors and first-arg rules (+select|0)
- * included, are acl_rules.h's. skip-sanitize-payload is refused with an
- * error (RESTORE here always checks its payload).
+ * included, are acl_rules.h's; files of users (aclfile, ACL LOAD/SAVE,
+ * `user` directives) acl_file.h's. skip-sanitize-payload is refused with
+ * an error (RESTORE here always checks its payload).
  *
  * Errors: actions return 0 or a negative ACL_ERR_* (acl_error_text says
  * it in Redis's words); predicates return bool.

@@ -416,3 +416,36 @@ int acl_file_save(const char *path)
     resp_out_deinit(&text);
     return rc;
 }
+
+/* ---- CONFIG REWRITE ---------------------------------------------------------------- */
+
+int acl_file_config_lines(char ***lines, size_t *n)
+{
+    struct resp_out text;
+    resp_out_init(&text, 2);
+    acl__describe_users(&text);
+    size_t count = 0;
+    for (size_t i = 0; i < text.len; i++)
+        count += text.data[i] == '\n';
+    char **list = calloc(count ? count : 1, sizeof(*list));
+    size_t made = 0;
+    for (size_t at = 0; list != NULL && made < count; made++) {
+        const char *nl = memchr(text.data + at, '\n', text.len - at);
+        size_t len = (size_t)(nl - (text.data + at));
+        if ((list[made] = malloc(len + 1)) == NULL)
+            break;
+        memcpy(list[made], text.data + at, len);
+        list[made][len] = '\0';
+        at += len + 1;
+    }
+    resp_out_deinit(&text);
+    if (list == NULL || made < count) {
+        while (list != NULL && made > 0)
+            free(list[--made]);
+        free(list);
+        return -ENOMEM;
+    }
+    *lines = list;
+    *n = count;
+    return 0;
+}

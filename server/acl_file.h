@@ -32,6 +32,10 @@ int acl_file_startup(const char *path, char *err, size_t cap);
 /* Forget the directives' users (a start-up that failed, tests). */
 void acl_file_reset(void);
 
+/* CONFIG REWRITE's `user` lines, one per user ("user NAME rules",
+ * without newline): a malloc'd array of malloc'd strings. 0 or -ENOMEM. */
+int acl_file_config_lines(char ***lines, size_t *n);
+
 /* ACL LOAD: 0 with the old users (other than default) in *gone for the
  * caller to close their clients and release (acl__replace_users); or -1
  * with Redis's error text in *errors (malloc'd; NULL when out of

@@ -908,13 +908,19 @@ static void rewrite_free(struct rewrite *r)
     free(r->option);
 }
 
-/* The option a config line sets, or -1 (comment, blank, not an option). */
+/* A `user` directive's line (not an option: acl_file.c's). */
+#define LINE_USER (-2)
+
+/* The option a config line sets, LINE_USER, or -1 (comment, blank, not
+ * an option). */
 static int line_option(const char *line)
 {
     char copy[4096], *words[64];
     snprintf(copy, sizeof(copy), "%s", line);
     if (split_words(copy, words, 64) <= 0)
         return -EINVAL;
+    if (strcasecmp(words[0], "user") == 0)
+        return LINE_USER;
     const struct option *opt = find_option(words[0]);
     return opt ? (int)(opt - options) : -1;
 }
@@ -974,6 +980,19 @@ static bool at_default(struct config *cfg, struct config *defaults, const struct
     return strcmp(now, dflt) == 0;
 }
 
+/* A line for the tail, after the signature (written first if need be). */
+static int rewrite_append(struct rewrite *r, char *line, int option)
+{
+    if (!r->has_tail) {
+        r->has_tail = true;
+        if (rewrite_add(r, strdup(REWRITE_SIGNATURE), -1) < 0) {
+            free(line);
+            return -ENOMEM;
+        }
+    }
+    return rewrite_add(r, line, option) < 0 ? -ENOMEM : 0;
+}
+
 /* Replace the option's first line and drop its others, or append it. */
 static int rewrite_option(struct rewrite *r, struct config *cfg, struct config *defaults,
                           int opt_index)
@@ -997,14 +1016,31 @@ static int rewrite_option(struct rewrite *r, struct config *cfg, struct config *
         r->lines[first] = line;
         return 0;
     }
-    if (!r->has_tail) {
-        r->has_tail = true;
-        if (rewrite_add(r, strdup(REWRITE_SIGNATURE), -1) < 0) {
-            free(line);
-            return -ENOMEM;
-        }
+    return rewrite_append(r, line, opt_index);
+}
+
+/* Redis's rewriteConfigUserOption: with no ACL file, every user as a
+ * `user` line, in the places of the old ones, the others appended; with
+ * one, the old lines are dropped (the file keeps the users). */
+static int rewrite_users(struct rewrite *r, struct config *cfg)
+{
+    char **lines = NULL;
+    size_t n = 0, next = 0;
+    if (cfg->aclfile[0] == '\0' && acl_file_config_lines(&lines, &n) < 0)
+        return -ENOMEM;
+    int rc = 0;
+    for (size_t i = 0; i < r->n; i++) {
+        if (r->option[i] != LINE_USER)
+            continue;
+        free(r->lines[i]);
+        r->lines[i] = next < n ? lines[next++] : NULL;
     }
-    return rewrite_add(r, line, opt_index) < 0 ? -ENOMEM : 0;
+    while (rc == 0 && next < n)
+        rc = rewrite_append(r, lines[next++], LINE_USER);
+    while (next < n)
+        free(lines[next++]);
+    free(lines);
+    return rc;
 }
 
 static int write_lines(FILE *f, void *ud)
@@ -1024,6 +1060,8 @@ int config_rewrite(struct config *cfg, const char *path)
     int rc = read_old_file(&r, path);
     for (size_t i = 0; rc == 0 && i < OPTION_COUNT; i++)
         rc = rewrite_option(&r, cfg, &defaults, (int)i);
+    if (rc == 0)
+        rc = rewrite_users(&r, cfg);
     if (rc == 0)
         rc = fsutil_write_atomically(path, write_lines, &r);
     rewrite_free(&r);

@@ -173,6 +173,36 @@ START_TEST(user_directives_make_users_at_start_up)
 }
 END_TEST
 
+START_TEST(config_rewrite_writes_the_users)
+{
+    static const char *const conf = "save \"\"\n"
+                                    "user alice on >pw ~a*\n"
+                                    "# comment\n";
+    struct harness_opts opts = {.config_file = harness_temp_file(conf)};
+    struct grove_server srv;
+    char text[4096];
+    harness_start_ex(&srv, &opts, NULL);
+    redisContext *c = harness_connect(&srv);
+    harness_expect_status(harness_cmd(c, "ACL SETUSER bob on (+get ~x)"), "OK");
+    harness_expect_status(harness_cmd(c, "CONFIG REWRITE"), "OK");
+    read_file(opts.config_file, text, sizeof(text));
+    /* each user in an old user line's place, the others after the signature */
+    ck_assert_ptr_nonnull(strstr(text, "save \"\"\nuser alice on #" PW_HASH
+                                       " ~a* resetchannels -@all\n# comment\n"));
+    ck_assert_ptr_nonnull(strstr(text, "\nuser bob on resetchannels -@all (~x resetchannels "
+                                       "-@all +get)\nuser default on nopass ~* &* +@all\n"));
+    redisFree(c);
+    harness_stop(&srv);
+    /* and they are what the next start-up makes */
+    harness_start_ex(&srv, &opts, NULL);
+    c = harness_connect(&srv);
+    harness_expect_array(harness_cmd(c, "ACL USERS"), 3, (const char *[]){"alice", "bob",
+                                                                          "default"});
+    redisFree(c);
+    harness_stop(&srv);
+}
+END_TEST
+
 /* The server refuses to start; its output holds `text`. */
 static void expect_refused(const char *conf, const char *text)
 {
@@ -216,6 +246,7 @@ static Suite *acl_files_suite(void)
     tc = tcase_create("directives");
     tcase_set_timeout(tc, 60);
     tcase_add_test(tc, user_directives_make_users_at_start_up);
+    tcase_add_test(tc, config_rewrite_writes_the_users);
     tcase_add_test(tc, bad_user_directives_stop_the_start_up);
     suite_add_tcase(s, tc);
     return s;
