@@ -128,7 +128,7 @@ void acl_denied_text(enum acl_denied why, const struct command *cmd, const struc
 
 /* An ACL LOG entry for client c (its CLIENT LIST line is taken here):
  * `object` is the command, key or channel (for a failed AUTH or HELLO,
- * the command's name); `username` is the
+ * the command's name as sent); `username` is the
  * client's user, or for a failed AUTH the name tried. */
 void acl_log_add(struct client *c, enum acl_denied why, enum acl_context ctx,
                  const char *object, size_t olen, const char *username, size_t ulen,

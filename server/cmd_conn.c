@@ -81,10 +81,10 @@ static bool authenticate_or_reply(struct cmd_ctx *ctx, const struct resp_arg *us
         user = &default_name;
     struct acl_user *u = acl_authenticate(user->ptr, user->len, pass->ptr, pass->len);
     if (u == NULL) {
+        /* the object is the command name as the client sent it, as Redis */
         acl_log_add(c, ACL_DENIED_AUTH,
                     (c->flags & CLIENT_MULTI) ? ACL_CONTEXT_MULTI : ACL_CONTEXT_TOPLEVEL,
-                    ctx->cmd->fullname, strlen(ctx->cmd->fullname), user->ptr, user->len,
-                    ctx->now_ms);
+                    ctx->argv[0].ptr, ctx->argv[0].len, user->ptr, user->len, ctx->now_ms);
         resp_add_error(ctx->out, "WRONGPASS invalid username-password pair or user is disabled.");
         return false;
     }

@@ -628,13 +628,13 @@ START_TEST(log_groups_alike_refusals_and_resets)
     redisContext *c = connect_as("u9", "x");
     harness_expect_error(harness_cmd(c, "GET b"), NOPERM_KEYS);
     harness_expect_error(harness_cmd(c, "SET b 1"), NOPERM_KEYS);
-    harness_expect_error(harness_cmd(c, "AUTH nosuch x"), WRONGPASS);
+    harness_expect_error(harness_cmd(c, "AuTh nosuch x"), WRONGPASS);
     redisFree(c);
     redisReply *r = CMD("ACL LOG");
     harness_assert_array(r, 2);
     const redisReply *auth = r->element[0], *key = r->element[1];
     ck_assert_str_eq(auth->element[3]->str, "auth");
-    ck_assert_str_eq(auth->element[7]->str, "auth");
+    ck_assert_str_eq(auth->element[7]->str, "AuTh"); /* as sent, as Redis logs it */
     ck_assert_str_eq(auth->element[9]->str, "nosuch");
     ck_assert_str_eq(key->element[0]->str, "count");
     ck_assert_int_eq(key->element[1]->integer, 2);
