@@ -627,7 +627,10 @@ void config_deinit(struct config *cfg)
 /* ---- the config file and the command line ------------------------------- */
 
 /* Split a config line into words, honouring "double" and 'single' quotes
- * as redis.conf does. Returns the word count or -1 on unbalanced quotes. */
+ * as redis.conf does. A line whose first word starts with '#' is a
+ * comment; elsewhere '#' is an ordinary character, as in Redis (a
+ * password hash in a `user` line, requirepass a#b). Returns the word
+ * count or -1 on unbalanced quotes. */
 static int split_words(char *line, char **words, int max)
 {
     int n = 0;
@@ -635,7 +638,7 @@ static int split_words(char *line, char **words, int max)
     for (;;) {
         while (isspace((unsigned char)*p))
             p++;
-        if (*p == '\0' || *p == '#')
+        if (*p == '\0' || (*p == '#' && n == 0))
             return n;
         if (n == max)
             return -EINVAL;
