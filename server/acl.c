@@ -128,14 +128,12 @@ static int users_insert(struct acl_user *u, size_t at)
 static struct acl_user *user_create(const char *name, size_t nlen)
 {
     struct acl_user *u = calloc(1, sizeof(*u));
-    char *copy = malloc(nlen + 1);
+    char *copy = bytes_dup_cstr(name, nlen);
     if (u == NULL || copy == NULL) {
         free(u);
         free(copy);
         return NULL;
     }
-    memcpy(copy, name, nlen);
-    copy[nlen] = '\0';
     u->name = copy;
     u->namelen = nlen;
     atomic_init(&u->refs, 1);
@@ -589,16 +587,6 @@ static void entry_free(struct log_entry *e)
     free(e->client_info);
 }
 
-static char *dup_bytes(const char *s, size_t len)
-{
-    char *d = malloc(len + 1);
-    if (d != NULL) {
-        memcpy(d, s, len);
-        d[len] = '\0';
-    }
-    return d;
-}
-
 static struct log_entry *log_match(const struct log_entry *e, long long now_ms)
 {
     for (size_t i = 0; i < log_len && i < LOG_GROUPING_SCAN; i++) {
@@ -642,7 +630,7 @@ static char *client_info_of(struct client *c, long long now_ms)
     client_describe(&text, c, now_ms);
     client_registry_unlock();
     size_t len = text.len > 0 && text.data[text.len - 1] == '\n' ? text.len - 1 : text.len;
-    char *info = dup_bytes(text.data ? text.data : "", len);
+    char *info = bytes_dup_cstr(text.data ? text.data : "", len);
     resp_out_deinit(&text);
     return info;
 }
@@ -653,8 +641,8 @@ void acl_log_add(struct client *c, enum acl_denied why, enum acl_context ctx,
 {
     struct log_entry e = {
         .count = 1, .reason = why, .context = ctx, .olen = olen, .ulen = ulen,
-        .ctime_ms = now_ms, .object = dup_bytes(object, olen),
-        .username = dup_bytes(username, ulen), .client_info = client_info_of(c, now_ms),
+        .ctime_ms = now_ms, .object = bytes_dup_cstr(object, olen),
+        .username = bytes_dup_cstr(username, ulen), .client_info = client_info_of(c, now_ms),
     };
     if (e.object == NULL || e.username == NULL || e.client_info == NULL) {
         entry_free(&e);

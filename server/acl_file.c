@@ -15,13 +15,13 @@
 #include "acl_file.h"
 
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "acl.h"
 #include "acl_rules.h"
+#include "bytes.h"
 #include "fsutil.h"
 #include "resp.h"
 
@@ -167,18 +167,6 @@ struct defs {
     struct resp_out errors; /* Redis's texts, one after the other */
 };
 
-static void error_add(struct defs *d, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void error_add(struct defs *d, const char *fmt, ...)
-{
-    char buf[1024];
-    va_list ap;
-    va_start(ap, fmt);
-    int len = vsnprintf(buf, sizeof(buf), fmt, ap);
-    va_end(ap);
-    if (len > 0)
-        resp_add_raw(&d->errors, buf, (size_t)len < sizeof(buf) ? (size_t)len : sizeof(buf) - 1);
-}
-
 static void defs_free(struct defs *d)
 {
     for (size_t i = 0; i < d->n; i++) {
@@ -207,11 +195,9 @@ static struct acl_user_def *def_add(struct defs *d, const char *name, size_t len
         d->items = grown;
         d->cap = cap;
     }
-    char *copy = malloc(len + 1);
+    char *copy = bytes_dup_cstr(name, len);
     if (copy == NULL)
         return NULL;
-    memcpy(copy, name, len);
-    copy[len] = '\0';
     struct acl_user_def *def = &d->items[d->n++];
     def->name = copy;
     def->namelen = len;
@@ -263,10 +249,10 @@ static void apply_line(struct defs *d, struct acl_user_def *def, const struct re
             len--;
         int rc = acl_rules_apply(&def->rules, op, len);
         if (rc == ACL_ERR_UNKNOWN_NAME) {
-            error_add(d, "%s:%d: Error in applying operation '%.*s': %s. ", path, lineno,
+            resp_add_rawf(&d->errors, "%s:%d: Error in applying operation '%.*s': %s. ", path, lineno,
                       (int)len, op, acl_error_text(rc));
         } else if (rc < 0 && !reported) {
-            error_add(d, "%s:%d: %s. ", path, lineno, acl_error_text(rc));
+            resp_add_rawf(&d->errors, "%s:%d: %s. ", path, lineno, acl_error_text(rc));
             reported = true;
         }
     }
@@ -277,16 +263,16 @@ static void read_words(struct defs *d, const struct resp_arg *words, size_t n, c
                        int lineno)
 {
     if (n < 2 || words[0].len != 4 || memcmp(words[0].ptr, "user", 4) != 0) {
-        error_add(d, "%s:%d should start with user keyword followed by the username. ", path, lineno);
+        resp_add_rawf(&d->errors, "%s:%d should start with user keyword followed by the username. ", path, lineno);
         return;
     }
     if (name_is_bad(&words[1])) {
-        error_add(d, "'%s:%d: username '%.*s' contains invalid characters. ", path, lineno,
+        resp_add_rawf(&d->errors, "'%s:%d: username '%.*s' contains invalid characters. ", path, lineno,
                   (int)words[1].len, words[1].ptr);
         return;
     }
     if (defined(d, words[1].ptr, words[1].len)) {
-        error_add(d, "WARNING: Duplicate user '%.*s' found on line %d. ", (int)words[1].len,
+        resp_add_rawf(&d->errors, "WARNING: Duplicate user '%.*s' found on line %d. ", (int)words[1].len,
                   words[1].ptr, lineno);
         return;
     }
@@ -294,9 +280,9 @@ static void read_words(struct defs *d, const struct resp_arg *words, size_t n, c
     size_t nops, unclosed = SIZE_MAX;
     struct resp_arg *ops = def ? acl_merge_selectors(words + 2, n - 2, &nops, &unclosed) : NULL;
     if (unclosed != SIZE_MAX)
-        error_add(d, "%s:%d: Unmatched parenthesis in selector definition.", path, lineno);
+        resp_add_rawf(&d->errors, "%s:%d: Unmatched parenthesis in selector definition.", path, lineno);
     else if (ops == NULL)
-        error_add(d, "%s:%d: out of memory. ", path, lineno);
+        resp_add_rawf(&d->errors, "%s:%d: out of memory. ", path, lineno);
     else
         apply_line(d, def, ops, nops, path, lineno);
     free(ops);
@@ -310,7 +296,7 @@ static void read_line(struct defs *d, char *line, size_t len, const char *path, 
         max += line[i] == ' ';
     struct resp_arg *words = malloc(max * sizeof(*words));
     if (words == NULL) {
-        error_add(d, "%s:%d: out of memory. ", path, lineno);
+        resp_add_rawf(&d->errors, "%s:%d: out of memory. ", path, lineno);
         return;
     }
     size_t n = split_spaces(line, len, words, max);
@@ -377,16 +363,16 @@ int acl_file_load(const char *path, struct acl_user ***gone, size_t *ngone, char
     char *text = read_whole(path, &len, &err);
     resp_out_init(&d.errors, 2);
     if (text == NULL)
-        error_add(&d, "Error loading ACLs, opening file '%s': %s", path, strerror(err));
+        resp_add_rawf(&d.errors, "Error loading ACLs, opening file '%s': %s", path, strerror(err));
     else
         read_lines(&d, text, len, path);
     free(text);
     int rc = 0;
     if (d.errors.len > 0 && text != NULL)
-        error_add(&d, "WARNING: ACL errors detected, no change to the previously active ACL "
+        resp_add_rawf(&d.errors, "WARNING: ACL errors detected, no change to the previously active ACL "
                       "rules was performed");
     if (d.errors.len == 0 && acl__replace_users(d.items, d.n, gone, ngone) < 0)
-        error_add(&d, "out of memory");
+        resp_add_rawf(&d.errors, "out of memory");
     if (d.errors.len > 0) {
         *errors = malloc(d.errors.len + 1);
         if (*errors != NULL) {

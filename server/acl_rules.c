@@ -30,6 +30,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "bytes.h"
 #include "command.h"
 #include "glob.h"
 
@@ -151,16 +152,6 @@ static void selector_free(struct acl_selector *s)
     firstargs_free(s);
 }
 
-static char *dup_bytes(const char *s, size_t len)
-{
-    char *d = malloc(len + 1);
-    if (d != NULL) {
-        memcpy(d, s, len);
-        d[len] = '\0';
-    }
-    return d;
-}
-
 static int patterns_copy(struct acl_patterns *dst, const struct acl_patterns *src)
 {
     *dst = (struct acl_patterns){0};
@@ -171,7 +162,7 @@ static int patterns_copy(struct acl_patterns *dst, const struct acl_patterns *sr
         return ACL_ERR_NOMEM;
     for (; dst->n < src->n; dst->n++) {
         const struct acl_pattern *s = &src->items[dst->n];
-        char *text = dup_bytes(s->text, s->len);
+        char *text = bytes_dup_cstr(s->text, s->len);
         if (text == NULL)
             return ACL_ERR_NOMEM;
         dst->items[dst->n] = (struct acl_pattern){text, s->len, s->perm};
@@ -190,7 +181,7 @@ static int firstargs_copy(struct acl_selector *dst, const struct acl_selector *s
         return ACL_ERR_NOMEM;
     for (; dst->nfirstargs < src->nfirstargs; dst->nfirstargs++) {
         const struct acl_firstarg *f = &src->firstargs[dst->nfirstargs];
-        char *arg = dup_bytes(f->arg, f->len);
+        char *arg = bytes_dup_cstr(f->arg, f->len);
         if (arg == NULL)
             return ACL_ERR_NOMEM;
         dst->firstargs[dst->nfirstargs] = (struct acl_firstarg){f->id, arg, f->len};
@@ -307,7 +298,7 @@ static int pattern_add(struct acl_patterns *p, const char *text, size_t len, uns
             return 0;
         }
     }
-    char *copy = dup_bytes(text, len);
+    char *copy = bytes_dup_cstr(text, len);
     void *grown = realloc(p->items, (p->n + 1) * sizeof(*p->items));
     if (grown != NULL)
         p->items = grown;
@@ -390,7 +381,7 @@ static int firstarg_add(struct acl_selector *s, unsigned id, const char *arg, si
     for (size_t i = 0; i < s->nfirstargs; i++)
         if (s->firstargs[i].id == id && op_is(arg, len, s->firstargs[i].arg))
             return 0;
-    char *copy = dup_bytes(arg, len);
+    char *copy = bytes_dup_cstr(arg, len);
     void *grown = realloc(s->firstargs, (s->nfirstargs + 1) * sizeof(*s->firstargs));
     if (grown != NULL)
         s->firstargs = grown;
