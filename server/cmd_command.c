@@ -103,7 +103,12 @@ static void add_key_spec(struct resp_out *out, const struct command *cmd, size_t
                          const char *keyword, const char *find_type,
                          const char *const names[3], const long long values[3])
 {
-    resp_add_map_len(out, 3);
+    const char *notes = n == 0 ? cmd->key_notes : NULL;
+    resp_add_map_len(out, notes ? 4 : 3);
+    if (notes) {
+        resp_add_bulk_cstr(out, "notes");
+        resp_add_bulk_cstr(out, notes);
+    }
     resp_add_bulk_cstr(out, "flags");
     add_key_flags(out, command_key_flags(cmd, n));
     resp_add_bulk_cstr(out, "begin_search");

@@ -210,6 +210,7 @@ struct command {
     uint32_t acl;                 /* ACL_* categories beyond the implied ones */
     /* filled at start-up */
     uint16_t key_flags[2];        /* KEY_*: its first key's, its other keys' */
+    const char *key_notes;        /* Redis's notes on its first key spec, or NULL */
     unsigned id;                  /* dense, for per-worker statistics */
     const struct command *parent;
     char fullname[48];            /* "client|setname" */

@@ -488,6 +488,31 @@ START_TEST(key_specs_carry_redis_s_flags)
 }
 END_TEST
 
+/* The first key spec's notes, as Redis 7.0.15 gives them ("" for none). */
+START_TEST(key_specs_carry_redis_s_notes)
+{
+    static const struct {
+        const char *name, *notes;
+    } want[] = {
+        {"set", "RW and ACCESS due to the optional `GET` argument"},
+        {"eval_ro", "We cannot tell how the keys will be used so we assume the worst, RO and ACCESS"},
+        {"xadd", "UPDATE instead of INSERT because of the optional trimming feature"},
+        {"get", ""},
+    };
+    for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
+        redisReply *reply;
+        const redisReply *info = grove_info(want[i].name, &reply);
+        ck_assert_ptr_nonnull(info);
+        const redisReply *spec = info->element[8]->element[0];
+        const char *notes = "";
+        if (strcmp(spec->element[0]->str, "notes") == 0)
+            notes = spec->element[1]->str;
+        ck_assert_msg(strcmp(notes, want[i].notes) == 0, "%s: %s", want[i].name, notes);
+        freeReplyObject(reply);
+    }
+}
+END_TEST
+
 /* ---- COMMAND INFO ----------------------------------------------------------------- */
 
 /* Every multi-key command Grove implements declares Redis's positions.
@@ -589,6 +614,7 @@ static Suite *command_keys_suite(void)
     tcase_set_timeout(tc, 60);
     tcase_add_test(tc, multi_key_commands_declare_redis_key_positions);
     tcase_add_test(tc, key_specs_carry_redis_s_flags);
+    tcase_add_test(tc, key_specs_carry_redis_s_notes);
     tcase_add_test(tc, no_command_has_multi_key_positions_redis_lacks);
     tcase_add_test(tc, command_getkeys_finds_the_keys_redis_finds);
     suite_add_tcase(s, tc);
