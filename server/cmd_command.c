@@ -439,9 +439,12 @@ static void command_list_command(struct cmd_ctx *ctx)
     resp_set_deferred_array_len(ctx->out, handle, f.count);
 }
 
-static void command_getkeys_command(struct cmd_ctx *ctx)
+/* GETKEYS and GETKEYSANDFLAGS: the keys of a command line, each with how
+ * the command uses it (command.h's KEY_*) when with_flags. */
+static void reply_command_keys(struct cmd_ctx *ctx, bool with_flags)
 {
     const struct command *cmd = command_lookup(ctx->argv[2].ptr, ctx->argv[2].len);
+    const struct resp_arg *argv = ctx->argv + 2;
     size_t argc = ctx->argc - 2;
     if (cmd == NULL) {
         resp_add_error(ctx->out, "ERR Invalid command specified");
@@ -458,15 +461,30 @@ static void command_getkeys_command(struct cmd_ctx *ctx)
         return;
     }
     struct command_keys keys;
-    if (command_keys_init(&keys, cmd, ctx->argv + 2, argc) <= 0) {
+    if (command_keys_init(&keys, cmd, argv, argc) <= 0) {
         resp_add_error(ctx->out, "ERR Invalid arguments specified for command");
         return;
     }
     size_t handle = resp_add_deferred_len(ctx->out);
     size_t n = 0, i;
-    for (; command_keys_next(&keys, &i); n++)
-        resp_add_bulk(ctx->out, ctx->argv[2 + i].ptr, ctx->argv[2 + i].len);
+    for (; command_keys_next(&keys, &i); n++) {
+        if (with_flags)
+            resp_add_array_len(ctx->out, 2);
+        resp_add_bulk(ctx->out, argv[i].ptr, argv[i].len);
+        if (with_flags)
+            add_key_flags(ctx->out, command_line_key_flags(cmd, argv, argc, n));
+    }
     resp_set_deferred_array_len(ctx->out, handle, n);
+}
+
+static void command_getkeys_command(struct cmd_ctx *ctx)
+{
+    reply_command_keys(ctx, false);
+}
+
+static void command_getkeysandflags_command(struct cmd_ctx *ctx)
+{
+    reply_command_keys(ctx, true);
 }
 
 static void command_help_command(struct cmd_ctx *ctx)
@@ -488,6 +506,8 @@ static void command_help_command(struct cmd_ctx *ctx)
         "    commands are returned.",
         "GETKEYS <full-command>",
         "    Return the keys from a full Redis command.",
+        "GETKEYSANDFLAGS <full-command>",
+        "    Return the keys and the access flags from a full Redis command.",
         NULL,
     };
     reply_help(ctx, lines);
@@ -530,6 +550,9 @@ static struct command command_subcommands[] = {
                                           {"arg", "string", NULL,
                                            COMMAND_ARG_OPTIONAL | COMMAND_ARG_MULTIPLE, NULL},
                                           {0}}},
+    {.name = "getkeysandflags", .arity = -4, INTRO_FLAGS, .proc = command_getkeysandflags_command,
+     .group = "server", .summary = "Extract keys and access flags given a full Redis command",
+     .since = "7.0.0", .complexity = "O(N) where N is the number of arguments to the command"},
     {.name = "help", .arity = 2, INTRO_FLAGS, .proc = command_help_command,
      .group = "server", .summary = "Returns helpful text about the different subcommands.",
      .since = "5.0.0"},

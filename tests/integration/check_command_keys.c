@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "harness.h"
 
@@ -513,6 +514,24 @@ START_TEST(key_specs_carry_redis_s_notes)
 }
 END_TEST
 
+/* COMMAND GETKEYSANDFLAGS: each key with how the line uses it (a set in
+ * RESP3), the bytes redis-server 7.0.15 sends. */
+START_TEST(getkeysandflags_says_how_each_key_is_used)
+{
+    int fd = harness_resp3_connect(&srv);
+    harness_raw_expect(fd, "COMMAND GETKEYSANDFLAGS lmove a b left left",
+                       "*2\r\n*2\r\n$1\r\na\r\n~3\r\n+RW\r\n+access\r\n+delete\r\n"
+                       "*2\r\n$1\r\nb\r\n~2\r\n+RW\r\n+insert\r\n");
+    harness_raw_expect(fd, "COMMAND GETKEYSANDFLAGS set k v",
+                       "*1\r\n*2\r\n$1\r\nk\r\n~2\r\n+OW\r\n+update\r\n");
+    harness_raw_expect(fd, "COMMAND GETKEYSANDFLAGS set k v get",
+                       "*1\r\n*2\r\n$1\r\nk\r\n~3\r\n+RW\r\n+access\r\n+update\r\n");
+    harness_raw_expect(fd, "COMMAND GETKEYSANDFLAGS nosuch a",
+                       "-ERR Invalid command specified\r\n");
+    close(fd);
+}
+END_TEST
+
 /* ---- COMMAND INFO ----------------------------------------------------------------- */
 
 /* Every multi-key command Grove implements declares Redis's positions.
@@ -615,6 +634,7 @@ static Suite *command_keys_suite(void)
     tcase_add_test(tc, multi_key_commands_declare_redis_key_positions);
     tcase_add_test(tc, key_specs_carry_redis_s_flags);
     tcase_add_test(tc, key_specs_carry_redis_s_notes);
+    tcase_add_test(tc, getkeysandflags_says_how_each_key_is_used);
     tcase_add_test(tc, no_command_has_multi_key_positions_redis_lacks);
     tcase_add_test(tc, command_getkeys_finds_the_keys_redis_finds);
     suite_add_tcase(s, tc);
