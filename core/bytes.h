@@ -1,7 +1,7 @@
 /*
  * bytes.h - the order of byte strings that Redis uses everywhere it sorts
  * them (sdscmp, memcmp then length): ZRANGEBYLEX, sorted-set ties, the
- * hashmap's tree bins. And the varints the compact forms of hashes and
+ * hashmap's tree bins; their NUL-terminated copies. And the varints the compact forms of hashes and
  * sorted sets store lengths in, the head their buffers start with, and
  * the tagged word their headers keep.
  */
@@ -25,6 +25,18 @@ static inline int bytes_cmp(const void *a, size_t alen, const void *b, size_t bl
     if (c != 0)
         return c;
     return (alen > blen) - (alen < blen);
+}
+
+/* A malloc'd copy of len bytes with a NUL after them (they may hold NULs
+ * themselves); NULL when out of memory. */
+static inline char *bytes_dup_cstr(const void *s, size_t len)
+{
+    char *d = malloc(len + 1);
+    if (d != NULL) {
+        memcpy(d, s, len);
+        d[len] = '\0';
+    }
+    return d;
 }
 
 /* Varints: 7 bits a byte, low bits first, the top bit set on every byte

@@ -156,6 +156,9 @@ void resp_add_ok(struct resp_out *out);                                /* +OK */
 void resp_add_error(struct resp_out *out, const char *msg);
 void resp_add_errorf(struct resp_out *out, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
+/* printf-formatted bytes appended as they are (building text, not RESP). */
+void resp_add_rawf(struct resp_out *out, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
 void resp_add_integer(struct resp_out *out, long long v);              /* :v */
 void resp_add_bulk(struct resp_out *out, const void *s, size_t len);   /* $len */
 void resp_add_bulk_cstr(struct resp_out *out, const char *s);

@@ -424,31 +424,51 @@ void resp_add_error(struct resp_out *out, const char *msg)
     add_error_len(out, msg, strlen(msg));
 }
 
-void resp_add_errorf(struct resp_out *out, const char *fmt, ...)
+static void add_raw_text(struct resp_out *out, const char *text, size_t len)
+{
+    resp_add_raw(out, text, len);
+}
+
+/* printf, then hand the text to `add` (an error reply, raw bytes): in a
+ * stack buffer, or a malloc'd one when it does not fit (out->oom when
+ * that fails; a format error adds nothing). */
+static void add_formatted(struct resp_out *out,
+                          void (*add)(struct resp_out *out, const char *text, size_t len),
+                          const char *fmt, va_list ap)
 {
     char small[256];
-    char *msg = small;
-    va_list ap;
-    int n;
-
-    va_start(ap, fmt);
-    n = vsnprintf(small, sizeof(small), fmt, ap);
-    va_end(ap);
-    if (n < 0)
-        return;
-    if ((size_t)n >= sizeof(small)) {
-        msg = malloc((size_t)n + 1);
-        if (msg == NULL) {
+    char *text = small;
+    va_list again;
+    va_copy(again, ap);
+    int n = vsnprintf(small, sizeof(small), fmt, ap);
+    if (n >= 0 && (size_t)n >= sizeof(small)) {
+        text = malloc((size_t)n + 1);
+        if (text != NULL)
+            vsnprintf(text, (size_t)n + 1, fmt, again);
+        else
             out->oom = true;
-            return;
-        }
-        va_start(ap, fmt);
-        vsnprintf(msg, (size_t)n + 1, fmt, ap);
-        va_end(ap);
     }
-    add_error_len(out, msg, (size_t)n);
-    if (msg != small)
-        free(msg);
+    va_end(again);
+    if (n >= 0 && text != NULL)
+        add(out, text, (size_t)n);
+    if (text != small)
+        free(text);
+}
+
+void resp_add_errorf(struct resp_out *out, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    add_formatted(out, add_error_len, fmt, ap);
+    va_end(ap);
+}
+
+void resp_add_rawf(struct resp_out *out, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    add_formatted(out, add_raw_text, fmt, ap);
+    va_end(ap);
 }
 
 /* ---- nulls and aggregates ----------------------------------------------- */

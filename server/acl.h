@@ -5,25 +5,30 @@
  * check, and the ACL LOG of refusals.
  *
  * Glossary:
- *   rules    everything ACL SETUSER edits: on/off, password hashes, the
- *            command bitmap, key and channel patterns (struct acl_rules).
+ *   rules    everything ACL SETUSER edits: on/off, password hashes, and
+ *            selectors of commands, keys and channels (acl_rules.h).
  *   user     a name and its rules. "default" always exists; requirepass
  *            sets its password, as in Redis. Clients hold a reference.
  *   denied   why a check failed: the command, one key, one channel.
  *
  * Concurrency: every user's rules and the list of users are guarded by
  * one read-write lock. Checks (any worker loop) take it for reading;
- * SETUSER, DELUSER and requirepass take it for writing and edit a copy
- * of the rules, swapped in whole, so a failed SETUSER changes nothing.
+ * SETUSER, DELUSER, ACL LOAD and requirepass take it for writing and
+ * edit a copy of the rules (LOAD: of every user), swapped in whole, so a
+ * failed SETUSER or LOAD changes nothing.
  * The hot path never takes it: a user whose rules allow everything
  * (every command, ~*, &* - the default user unless an operator narrows
  * it) carries an atomic `unrestricted` flag the dispatcher tests first.
  * A user is freed when its last reference goes: the list's (DELUSER
- * drops it) and those of the clients authenticated as it (DELUSER kills
- * them through CLIENT KILL's path).
+ * and LOAD drop it) and those of the clients authenticated as it (DELUSER
+ * and LOAD kill them through CLIENT KILL's path, which crosses loops by
+ * their queues; so does SETUSER for subscribers it leaves without
+ * permission).
  *
- * Selectors (Redis 7.0's `(...)`), first-arg rules (`+select|0`),
- * skip-sanitize-payload and the ACL file are refused with an error.
+ * The rules themselves, selectors and first-arg rules (+select|0)
+ * included, are acl_rules.h's; files of users (aclfile, ACL LOAD/SAVE,
+ * `user` directives) acl_file.h's. skip-sanitize-payload is refused with
+ * an error (RESTORE here always checks its payload).
  *
  * Errors: actions return 0 or a negative ACL_ERR_* (acl_error_text says
  * it in Redis's words); predicates return bool.
@@ -56,9 +61,8 @@ enum acl_error {
     ACL_ERR_BAD_HASH = -5,
     ACL_ERR_NO_SUCH_PASSWORD = -6,
     ACL_ERR_SUBCOMMAND_FIRSTARG = -7,
-    ACL_ERR_FIRSTARG_UNSUPPORTED = -8,
-    ACL_ERR_UNSUPPORTED = -9,
-    ACL_ERR_NOMEM = -10,
+    ACL_ERR_UNSUPPORTED = -8,
+    ACL_ERR_NOMEM = -9,
 };
 const char *acl_error_text(int err);
 
@@ -102,6 +106,21 @@ enum acl_denied acl_check(const struct acl_user *u, const struct command *cmd,
 bool acl_check_or_reply(struct client *c, const struct command *cmd, const struct resp_arg *argv,
                         size_t argc, enum acl_context ctx, struct resp_out *out,
                         long long now_ms);
+/* EXEC's refusal of a queued command line that acl_check now denies
+ * (the rules changed since it was queued): Redis's "NOPERM ACLs rules
+ * changed ..." error. */
+void acl_reply_queued_denied(struct resp_out *out, enum acl_denied why);
+/* Log a refusal of client c's command line (argv[errpos] the key or
+ * channel denied) in ACL LOG. */
+void acl_log_denied(struct client *c, enum acl_denied why, const struct command *cmd,
+                    const struct resp_arg *argv, size_t errpos, enum acl_context ctx,
+                    long long now_ms);
+/* Whether user u may be subscribed to this channel (a PSUBSCRIBE pattern
+ * when `pattern`), and whether it may to every channel: ACL SETUSER
+ * disconnects the subscribers its change leaves without permission. */
+bool acl_user_channel_allowed(const struct acl_user *u, const char *name, size_t len,
+                              bool pattern);
+bool acl_user_all_channels(const struct acl_user *u);
 /* The text DRYRUN replies for a refusal ("This user has no permissions
  * to ..."), NUL-terminated, truncated to cap. */
 void acl_denied_text(enum acl_denied why, const struct command *cmd, const struct resp_arg *arg,
@@ -109,7 +128,7 @@ void acl_denied_text(enum acl_denied why, const struct command *cmd, const struc
 
 /* An ACL LOG entry for client c (its CLIENT LIST line is taken here):
  * `object` is the command, key or channel (for a failed AUTH or HELLO,
- * the command's name); `username` is the
+ * the command's name as sent); `username` is the
  * client's user, or for a failed AUTH the name tried. */
 void acl_log_add(struct client *c, enum acl_denied why, enum acl_context ctx,
                  const char *object, size_t olen, const char *username, size_t ulen,
@@ -117,6 +136,13 @@ void acl_log_add(struct client *c, enum acl_denied why, enum acl_context ctx,
 
 /* ---- the ACL command's operations (cmd_acl.c) -------------------------------- */
 
+/* Redis's ACLMergeSelectorArguments (SETUSER, the ACL file, `user`
+ * directives): "(+get" "~k*)" is one rule, "(+get ~k*)". Returns the
+ * merged rules (one malloc'd block, the caller frees it) and their count
+ * in *nmerged; NULL with *unclosed set to the argument whose selector
+ * never closes, or NULL alone when out of memory. */
+struct resp_arg *acl_merge_selectors(const struct resp_arg *ops, size_t nops, size_t *nmerged,
+                                     size_t *unclosed);
 /* SETUSER name op...: 0, or the negative error and *bad the op at fault. */
 int acl_setuser(const char *name, size_t nlen, const struct resp_arg *ops, size_t nops,
                 size_t *bad);
@@ -133,5 +159,19 @@ void acl_reply_getuser(struct resp_out *out, const struct acl_user *u);
 bool acl_reply_cat(struct resp_out *out, const char *category, size_t len);
 void acl_reply_log(struct resp_out *out, long long count, long long now_ms);
 void acl_log_reset(void);
+
+/* ---- for acl_file.c ------------------------------------------------------------ */
+
+struct acl_user_def;
+/* Every user becomes one of these n (their rules taken, their names
+ * distinct): ACL LOAD. The default user keeps its identity (its clients
+ * stay) with the rules of the one named "default", or everything when
+ * none is. The old others are returned in *gone, a malloc'd array of
+ * references for the caller to close their clients and release. 0, or
+ * -ENOMEM with nothing changed (the definitions are the caller's). */
+int acl__replace_users(struct acl_user_def *defs, size_t n, struct acl_user ***gone,
+                       size_t *ngone);
+/* ACL SAVE's text: an ACL LIST line per user, each ending in "\n". */
+void acl__describe_users(struct resp_out *text);
 
 #endif

@@ -2,15 +2,42 @@
  * cmd_acl.c - the ACL command: SETUSER, GETUSER, DELUSER, USERS, LIST,
  * WHOAMI, CAT, GENPASS, DRYRUN, LOG, HELP, with Redis 7.0's replies and
  * error texts. The users and rules live in acl.c; this file parses the
- * arguments and replies. LOAD and SAVE answer Redis's error for a server
- * without an ACL file: Grove has no aclfile option.
+ * arguments and replies; LOAD and SAVE use acl_file.c.
  */
+#include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
 
 #include "acl.h"
+#include "acl_file.h"
 #include "command.h"
+#include "log.h"
+#include "pubsub.h"
+#include "server.h"
+
+static bool channel_allowed_cb(const char *name, size_t len, bool pattern, void *ud)
+{
+    return acl_user_channel_allowed(ud, name, len, pattern);
+}
+
+/* Redis 7.0 disconnects the user's clients subscribed to a channel,
+ * pattern or shard channel its new rules no longer allow. */
+static void kill_denied_subscribers(struct cmd_ctx *ctx, const struct resp_arg *name)
+{
+    struct acl_user *u = acl_user_find(name->ptr, name->len);
+    uint64_t *ids;
+    if (u == NULL)
+        return;
+    if (!acl_user_all_channels(u)) {
+        long n = pubsub_denied_subscribers(channel_allowed_cb, u, &ids);
+        if (n > 0)
+            client_kill_user_ids(ctx, u, ids, (size_t)n);
+        free(ids);
+    }
+    acl_user_release(u);
+}
 
 static void acl_setuser_command(struct cmd_ctx *ctx)
 {
@@ -21,32 +48,28 @@ static void acl_setuser_command(struct cmd_ctx *ctx)
             return;
         }
     }
-    const struct resp_arg *ops = ctx->argv + 3;
-    size_t nops = ctx->argc - 3, bad = 0;
-    /* Redis's selectors: an argument opening with '(' up to one closing
-     * with ')'. Grove has none; an unclosed one is Redis's own error. */
-    for (size_t i = 0; i < nops; i++) {
-        if (ops[i].len == 0 || ops[i].ptr[0] != '(')
-            continue;
-        for (size_t j = i; j < nops; j++) {
-            if (ops[j].len > 0 && ops[j].ptr[ops[j].len - 1] == ')') {
-                resp_add_errorf(ctx->out, "ERR Error in ACL SETUSER modifier '%.*s': %s",
-                                (int)ops[i].len, ops[i].ptr,
-                                "ACL selectors are not supported by Grove");
-                return;
-            }
-        }
+    size_t nops = 0, bad = 0, unclosed = SIZE_MAX;
+    struct resp_arg *ops =
+        acl_merge_selectors(ctx->argv + 3, ctx->argc - 3, &nops, &unclosed);
+    if (ops == NULL && unclosed != SIZE_MAX) {
+        const struct resp_arg *op = &ctx->argv[3 + unclosed];
         resp_add_errorf(ctx->out, "ERR Unmatched parenthesis in acl selector starting at '%.*s'.",
-                        (int)ops[i].len, ops[i].ptr);
+                        (int)op->len, op->ptr);
+        return;
+    }
+    if (ops == NULL) {
+        resp_add_error(ctx->out, ERR_OUT_OF_MEMORY);
         return;
     }
     int rc = acl_setuser(name->ptr, name->len, ops, nops, &bad);
-    if (rc < 0) {
+    if (rc < 0)
         resp_add_errorf(ctx->out, "ERR Error in ACL SETUSER modifier '%.*s': %s",
                         (int)ops[bad].len, ops[bad].ptr, acl_error_text(rc));
-        return;
-    }
-    resp_add_ok(ctx->out);
+    else
+        resp_add_ok(ctx->out);
+    free(ops);
+    if (rc == 0)
+        kill_denied_subscribers(ctx, name);
 }
 
 static void acl_getuser_command(struct cmd_ctx *ctx)
@@ -190,13 +213,53 @@ static void acl_log_command(struct cmd_ctx *ctx)
     acl_reply_log(ctx->out, count, ctx->now_ms);
 }
 
-static void acl_file_command(struct cmd_ctx *ctx)
+/* LOAD and SAVE without an aclfile: Redis's refusal. */
+static bool has_acl_file_or_reply(struct cmd_ctx *ctx)
 {
+    if (server.cfg.aclfile[0] != '\0')
+        return true;
     resp_add_error(ctx->out,
                    "ERR This Redis instance is not configured to use an ACL file. You may want "
                    "to specify users via the ACL SETUSER command and then issue a CONFIG REWRITE "
                    "(assuming you have a Redis configuration file set) in order to store users "
                    "in the Redis configuration.");
+    return false;
+}
+
+/* LOAD: the file's users replace all others, whose clients are closed
+ * (the default user's stay), as in Redis 7.0; any error changes nothing. */
+static void acl_load_command(struct cmd_ctx *ctx)
+{
+    struct acl_user **gone;
+    size_t ngone;
+    char *errors = NULL;
+    if (!has_acl_file_or_reply(ctx))
+        return;
+    if (acl_file_load(server.cfg.aclfile, &gone, &ngone, &errors) < 0) {
+        resp_add_errorf(ctx->out, "ERR %s", errors ? errors : "out of memory");
+        free(errors);
+        return;
+    }
+    resp_add_ok(ctx->out);
+    for (size_t i = 0; i < ngone; i++) {
+        client_kill_user(ctx, gone[i]);
+        acl_user_release(gone[i]);
+    }
+    free(gone);
+}
+
+static void acl_save_command(struct cmd_ctx *ctx)
+{
+    if (!has_acl_file_or_reply(ctx))
+        return;
+    int rc = acl_file_save(server.cfg.aclfile);
+    if (rc < 0) {
+        log_warning("ACL SAVE to '%s' failed: %s", server.cfg.aclfile, strerror(-rc));
+        resp_add_error(ctx->out, "ERR There was an error trying to save the ACLs. Please check "
+                                 "the server logs for more information");
+        return;
+    }
+    resp_add_ok(ctx->out);
 }
 
 static void acl_help_command(struct cmd_ctx *ctx)
@@ -281,7 +344,7 @@ static struct command acl_subcommands[] = {
     {.name = "list", .arity = 2, .flags = ACL_ADMIN_FLAGS, .proc = acl_list_command,
      .group = "server", .summary = "List the current ACL rules in ACL config file format",
      .since = "6.0.0", .complexity = USERS_COMPLEXITY},
-    {.name = "load", .arity = 2, .flags = ACL_ADMIN_FLAGS, .proc = acl_file_command,
+    {.name = "load", .arity = 2, .flags = ACL_ADMIN_FLAGS, .proc = acl_load_command,
      .group = "server", .summary = "Reload the ACLs from the configured ACL file",
      .since = "6.0.0", .complexity = USERS_COMPLEXITY},
     {.name = "log", .arity = -2, .flags = ACL_ADMIN_FLAGS, .proc = acl_log_command,
@@ -292,7 +355,7 @@ static struct command acl_subcommands[] = {
           (const struct command_arg[]){{"count", "integer", NULL, 0, NULL},
                                        {"reset", "pure-token", "RESET", 0, NULL}, {0}}},
          {0}}},
-    {.name = "save", .arity = 2, .flags = ACL_ADMIN_FLAGS, .proc = acl_file_command,
+    {.name = "save", .arity = 2, .flags = ACL_ADMIN_FLAGS, .proc = acl_save_command,
      .group = "server", .summary = "Save the current ACL rules in the configured ACL file",
      .since = "6.0.0", .complexity = USERS_COMPLEXITY},
     {.name = "setuser", .arity = -3, .flags = ACL_ADMIN_FLAGS, .proc = acl_setuser_command,

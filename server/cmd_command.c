@@ -78,24 +78,39 @@ static void add_keyword_search(struct resp_out *out, const struct command *cmd,
     resp_add_integer(out, cmd->keyword_from);
 }
 
-/* One key spec in Redis 7's shape: begin_search by index (or, for a
- * keyword key spec, by `keyword`: XREAD's keys are read, "RO", as Redis
- * marks XREADGROUP's; the key after a GEORADIUS STORE is overwritten,
- * "OW"), then find_keys as a range (lastkey relative to the first,
- * keystep, limit) or, for a counted list, a keynum (where the count is,
- * relative to the index, the first key after it, keystep). */
-static void add_key_spec(struct resp_out *out, const struct command *cmd, int index,
+/* A key spec's flags (command.h's KEY_*), as Redis names them. */
+static void add_key_flags(struct resp_out *out, unsigned flags)
+{
+    static const char *const names[] = {"RO",     "RW",     "OW",      "RM",
+                                        "access", "update", "insert",  "delete",
+                                        "not_key", "incomplete", "variable_flags"};
+    size_t n = 0;
+    for (size_t b = 0; b < sizeof(names) / sizeof(names[0]); b++)
+        n += (flags >> b) & 1;
+    resp_add_set_len(out, n);
+    for (size_t b = 0; b < sizeof(names) / sizeof(names[0]); b++)
+        if ((flags >> b) & 1)
+            resp_add_simple(out, names[b]);
+}
+
+/* One key spec in Redis 7's shape: its flags (those of its first key,
+ * the n-th of the command's), begin_search by index (or, for a keyword
+ * key spec, by `keyword`: XREAD's STREAMS, GEORADIUS's STORE), then
+ * find_keys as a range (lastkey relative to the first, keystep, limit)
+ * or, for a counted list, a keynum (where the count is, relative to the
+ * index, the first key after it, keystep). */
+static void add_key_spec(struct resp_out *out, const struct command *cmd, size_t n, int index,
                          const char *keyword, const char *find_type,
                          const char *const names[3], const long long values[3])
 {
-    bool writes = (cmd->flags & CMD_WRITE) && !cmd->key_keyword && !cmd->find_keys;
-    resp_add_map_len(out, 3);
+    const char *notes = n == 0 ? cmd->key_notes : NULL;
+    resp_add_map_len(out, notes ? 4 : 3);
+    if (notes) {
+        resp_add_bulk_cstr(out, "notes");
+        resp_add_bulk_cstr(out, notes);
+    }
     resp_add_bulk_cstr(out, "flags");
-    resp_add_set_len(out, 1);
-    resp_add_simple(out, (cmd->flags & CMD_NOT_KEYS)      ? "NOT_KEY"
-                         : keyword && cmd->key_after_words ? "OW"
-                         : writes && !keyword              ? "RW"
-                                                           : "RO");
+    add_key_flags(out, command_key_flags(cmd, n));
     resp_add_bulk_cstr(out, "begin_search");
     resp_add_map_len(out, 2);
     if (keyword) {
@@ -152,25 +167,36 @@ static void add_key_specs(struct resp_out *out, const struct command *cmd)
     if (cmd->key_keyword) {
         static const long long values[3] = {-1, 1, 2}; /* half of what follows */
         resp_add_array_len(out, 1);
-        add_key_spec(out, cmd, 0, cmd->key_keyword, "range", range_names, values);
+        add_key_spec(out, cmd, 0, 0, cmd->key_keyword, "range", range_names, values);
         return;
     }
     while (cmd->key_after_words && cmd->key_after_words[words])
         words++;
     while (cmd->unknown_keys != NULL && cmd->unknown_keys[unknown].notes != NULL)
         unknown++;
-    resp_add_array_len(out, (size_t)range + (size_t)counted + words + unknown);
-    if (range) {
+    /* A range whose first key is used otherwise than the rest (LMOVE,
+     * BITOP's destination) is two key specs in Redis: that key, then the
+     * others. */
+    bool split = range && cmd->key_flags[0] != cmd->key_flags[1] &&
+                 (cmd->last_key < 0 || cmd->last_key > cmd->first_key);
+    resp_add_array_len(out, (size_t)range + (size_t)split + (size_t)counted + words + unknown);
+    if (split) {
+        int second = cmd->first_key + cmd->key_step;
+        long long lastkey = cmd->last_key < 0 ? cmd->last_key : cmd->last_key - second;
+        const long long values[3] = {lastkey, cmd->key_step, 0};
+        add_key_spec(out, cmd, 0, cmd->first_key, NULL, "range", range_names, one_key);
+        add_key_spec(out, cmd, 1, second, NULL, "range", range_names, values);
+    } else if (range) {
         long long lastkey = cmd->last_key < 0 ? cmd->last_key : cmd->last_key - cmd->first_key;
         const long long values[3] = {lastkey, cmd->key_step, 0};
-        add_key_spec(out, cmd, cmd->first_key, NULL, "range", range_names, values);
+        add_key_spec(out, cmd, 0, cmd->first_key, NULL, "range", range_names, values);
     }
     if (counted) {
         static const long long values[3] = {0, 1, 1};
-        add_key_spec(out, cmd, cmd->numkeys_arg, NULL, "keynum", keynum_names, values);
+        add_key_spec(out, cmd, range, cmd->numkeys_arg, NULL, "keynum", keynum_names, values);
     }
     for (size_t i = 0; i < words; i++)
-        add_key_spec(out, cmd, 0, cmd->key_after_words[i], "range", range_names, one_key);
+        add_key_spec(out, cmd, 1, 0, cmd->key_after_words[i], "range", range_names, one_key);
     for (size_t i = 0; i < unknown; i++)
         add_unknown_key_spec(out, &cmd->unknown_keys[i]);
 }
@@ -430,13 +456,15 @@ static bool command_has_keys(const struct command *cmd)
            !(cmd->flags & CMD_NOT_KEYS);
 }
 
-/* Redis's checks, in its order: the command, whether it takes keys at all,
- * its arity, then the keys this line names. */
-static void command_getkeys_command(struct cmd_ctx *ctx)
+/* GETKEYS and GETKEYSANDFLAGS: the keys of a command line, each with how
+ * the command uses it (command.h's KEY_*) when with_flags. Redis's
+ * checks, in its order: the command, whether it takes keys at all, its
+ * arity, then the keys this line names. */
+static void reply_command_keys(struct cmd_ctx *ctx, bool with_flags)
 {
-    const struct resp_arg *line = ctx->argv + 2;
+    const struct resp_arg *argv = ctx->argv + 2;
     size_t argc = ctx->argc - 2;
-    const struct command *cmd = getkeys_target(line, argc);
+    const struct command *cmd = getkeys_target(argv, argc);
     if (cmd == NULL) {
         resp_add_error(ctx->out, "ERR Invalid command specified");
         return;
@@ -451,7 +479,7 @@ static void command_getkeys_command(struct cmd_ctx *ctx)
         return;
     }
     struct command_keys keys;
-    if (command_keys_init(&keys, cmd, line, argc) <= 0) {
+    if (command_keys_init(&keys, cmd, argv, argc) <= 0) {
         if (cmd->flags & CMD_NO_MANDATORY_KEYS)
             resp_add_array_len(ctx->out, 0);
         else
@@ -460,9 +488,24 @@ static void command_getkeys_command(struct cmd_ctx *ctx)
     }
     size_t handle = resp_add_deferred_len(ctx->out);
     size_t n = 0, i;
-    for (; command_keys_next(&keys, &i); n++)
-        resp_add_bulk(ctx->out, line[i].ptr, line[i].len);
+    for (; command_keys_next(&keys, &i); n++) {
+        if (with_flags)
+            resp_add_array_len(ctx->out, 2);
+        resp_add_bulk(ctx->out, argv[i].ptr, argv[i].len);
+        if (with_flags)
+            add_key_flags(ctx->out, command_line_key_flags(cmd, argv, argc, n));
+    }
     resp_set_deferred_array_len(ctx->out, handle, n);
+}
+
+static void command_getkeys_command(struct cmd_ctx *ctx)
+{
+    reply_command_keys(ctx, false);
+}
+
+static void command_getkeysandflags_command(struct cmd_ctx *ctx)
+{
+    reply_command_keys(ctx, true);
 }
 
 static void command_help_command(struct cmd_ctx *ctx)
@@ -484,6 +527,8 @@ static void command_help_command(struct cmd_ctx *ctx)
         "    commands are returned.",
         "GETKEYS <full-command>",
         "    Return the keys from a full Redis command.",
+        "GETKEYSANDFLAGS <full-command>",
+        "    Return the keys and the access flags from a full Redis command.",
         NULL,
     };
     reply_help(ctx, lines);
@@ -526,6 +571,9 @@ static struct command command_subcommands[] = {
                                           {"arg", "string", NULL,
                                            COMMAND_ARG_OPTIONAL | COMMAND_ARG_MULTIPLE, NULL},
                                           {0}}},
+    {.name = "getkeysandflags", .arity = -4, INTRO_FLAGS, .proc = command_getkeysandflags_command,
+     .group = "server", .summary = "Extract keys and access flags given a full Redis command",
+     .since = "7.0.0", .complexity = "O(N) where N is the number of arguments to the command"},
     {.name = "help", .arity = 2, INTRO_FLAGS, .proc = command_help_command,
      .group = "server", .summary = "Returns helpful text about the different subcommands.",
      .since = "5.0.0"},

@@ -81,10 +81,10 @@ static bool authenticate_or_reply(struct cmd_ctx *ctx, const struct resp_arg *us
         user = &default_name;
     struct acl_user *u = acl_authenticate(user->ptr, user->len, pass->ptr, pass->len);
     if (u == NULL) {
+        /* the object is the command name as the client sent it, as Redis */
         acl_log_add(c, ACL_DENIED_AUTH,
                     (c->flags & CLIENT_MULTI) ? ACL_CONTEXT_MULTI : ACL_CONTEXT_TOPLEVEL,
-                    ctx->cmd->fullname, strlen(ctx->cmd->fullname), user->ptr, user->len,
-                    ctx->now_ms);
+                    ctx->argv[0].ptr, ctx->argv[0].len, user->ptr, user->len, ctx->now_ms);
         resp_add_error(ctx->out, "WRONGPASS invalid username-password pair or user is disabled.");
         return false;
     }
@@ -463,6 +463,8 @@ static void client_list_command(struct cmd_ctx *ctx)
 /* CLIENT KILL filters. */
 struct kill_filter {
     long long id;                   /* 0: any */
+    const uint64_t *ids;            /* NULL: any; else one of these nids */
+    size_t nids;
     const struct resp_arg *addr, *laddr;
     struct acl_user *user;          /* NULL: any; a reference */
     bool skipme;
@@ -475,12 +477,22 @@ static bool arg_equals_cstr(const struct resp_arg *arg, const char *s)
     return arg->len == strlen(s) && memcmp(arg->ptr, s, arg->len) == 0;
 }
 
+static bool id_listed(const uint64_t *ids, size_t n, uint64_t id)
+{
+    for (size_t i = 0; i < n; i++)
+        if (ids[i] == id)
+            return true;
+    return false;
+}
+
 static bool kill_matches(const struct kill_filter *f, const struct client *c,
                          const struct client *me, long long now_ms)
 {
     if (c->killed || !client_is_type(c, f->type))
         return false;
     if (f->id && (uint64_t)f->id != c->id)
+        return false;
+    if (f->ids && !id_listed(f->ids, f->nids, c->id))
         return false;
     if (f->addr && !arg_equals_cstr(f->addr, c->addr))
         return false;
@@ -610,6 +622,15 @@ static long long kill_clients(struct cmd_ctx *ctx, const struct kill_filter *f)
 long long client_kill_user(struct cmd_ctx *ctx, struct acl_user *u)
 {
     struct kill_filter f = {.user = u};
+    return kill_clients(ctx, &f);
+}
+
+long long client_kill_user_ids(struct cmd_ctx *ctx, struct acl_user *u, const uint64_t *ids,
+                               size_t n)
+{
+    if (n == 0)
+        return 0;
+    struct kill_filter f = {.user = u, .ids = ids, .nids = n};
     return kill_clients(ctx, &f);
 }
 

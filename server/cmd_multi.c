@@ -43,6 +43,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "acl.h"
 #include "command.h"
 #include "script.h"
 #include "keyspace.h"
@@ -55,6 +56,10 @@ struct multi_cmd {
     size_t argc;
     struct resp_arg *argv;
     unsigned db; /* the database EXEC's plan expects it to run in */
+    /* EXEC's second ACL check (rules may change after queuing): why it
+     * is now refused, and the key or channel refused */
+    enum acl_denied denied;
+    size_t denied_arg;
 };
 
 struct multi_watch {
@@ -254,6 +259,10 @@ static void run_queue(struct cmd_ctx *ctx, struct keyspace_lockset *locks)
         else if (!unlocked && !held)
             keyspace_lockset_lock(locks);
         held = !unlocked;
+        if (__builtin_expect(q->denied != ACL_OK, 0)) {
+            acl_reply_queued_denied(ctx->out, q->denied);
+            continue;
+        }
         command__run_queued(c, q->cmd, q->argv, q->argc, ctx->now_ms, held);
     }
     c->flags &= ~(uint32_t)CLIENT_IN_EXEC;
@@ -301,6 +310,34 @@ static void exec_abort(struct cmd_ctx *ctx, const char *error)
     multi_client_reset(ctx->client);
 }
 
+/* Check each queued command again, as Redis's EXEC does: the user's
+ * rules may have changed since it was queued. Before any shard lock; the
+ * refusals are logged once the queue has run (recheck_log). A command
+ * queued after an ACL SETUSER in the same transaction is checked against
+ * the rules from before it, where Redis checks it after. */
+static bool recheck_permissions(struct client *c)
+{
+    bool any = false;
+    bool unrestricted = acl_user_unrestricted(c->user);
+    for (size_t i = 0; i < c->mcount; i++) {
+        struct multi_cmd *q = &c->mqueue[i];
+        q->denied = unrestricted ? ACL_OK
+                                 : acl_check(c->user, q->cmd, q->argv, q->argc, &q->denied_arg);
+        any |= q->denied != ACL_OK;
+    }
+    return any;
+}
+
+static void recheck_log(struct client *c, long long now_ms)
+{
+    for (size_t i = 0; i < c->mcount; i++) {
+        const struct multi_cmd *q = &c->mqueue[i];
+        if (q->denied != ACL_OK)
+            acl_log_denied(c, q->denied, q->cmd, q->argv, q->denied_arg, ACL_CONTEXT_MULTI,
+                           now_ms);
+    }
+}
+
 static void exec_command(struct cmd_ctx *ctx)
 {
     struct client *c = ctx->client;
@@ -316,6 +353,7 @@ static void exec_command(struct cmd_ctx *ctx)
         exec_abort(ctx, "EXECABORT Transaction discarded because of: " ERR_MAXMEMORY_OOM);
         return;
     }
+    bool refused = recheck_permissions(c);
     struct keyspace_lockset locks;
     keyspace_lockset_init(&locks);
     if (plan_locks(c, &locks) < 0) {
@@ -340,10 +378,13 @@ static void exec_command(struct cmd_ctx *ctx)
     if (scripts)
         script_unlock();
     keyspace_lockset_deinit(&locks);
-    if (changed)
+    if (changed) {
         exec_abort(ctx, NULL);
-    else
-        discard_queue(c);
+        return;
+    }
+    if (refused)
+        recheck_log(c, ctx->now_ms);
+    discard_queue(c);
 }
 
 /* ---- MULTI, DISCARD, WATCH, UNWATCH -------------------------------------------- */

@@ -193,7 +193,7 @@ int command_table_init(void)
             name_index_add(cmd);
         }
     }
-    return 0;
+    return command_key_flags_init();
 }
 
 void command_table_deinit(void)

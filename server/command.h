@@ -103,6 +103,25 @@ enum command_acl {
     ACL_SCRIPTING = 1 << 20,
 };
 
+/* How a command uses a key: Redis 7.0's key spec flags, in the order
+ * COMMAND INFO lists them. RO/RW/OW/RM: read only, read and write,
+ * overwritten, removed; access: its value is read or returned; update,
+ * insert, delete: what a write does to it. ACL's %R~ patterns cover keys
+ * with `access`, %W~ those with update, insert or delete, ~ both. */
+enum command_key_flag {
+    KEY_RO = 1 << 0,
+    KEY_RW = 1 << 1,
+    KEY_OW = 1 << 2,
+    KEY_RM = 1 << 3,
+    KEY_ACCESS = 1 << 4,
+    KEY_UPDATE = 1 << 5,
+    KEY_INSERT = 1 << 6,
+    KEY_DELETE = 1 << 7,
+    KEY_NOT_KEY = 1 << 8,
+    KEY_INCOMPLETE = 1 << 9,
+    KEY_VARIABLE_FLAGS = 1 << 10,
+};
+
 /* A key argument: its bytes and hash, and the shard of the client's
  * database that holds it. */
 struct cmd_key {
@@ -190,13 +209,27 @@ struct command {
     const struct command *subcommands; /* NULL-name terminated, may be NULL */
     uint32_t acl;                 /* ACL_* categories beyond the implied ones */
     /* filled at start-up */
+    uint16_t key_flags[2];        /* KEY_*: its first key's, its other keys' */
+    const char *key_notes;        /* Redis's notes on its first key spec, or NULL */
     unsigned id;                  /* dense, for per-worker statistics */
     const struct command *parent;
     char fullname[48];            /* "client|setname" */
 };
 
-/* Build the lookup index. Returns 0 or -ENOMEM. */
+/* Build the lookup index and fill in each command's key flags. Returns
+ * 0, -ENOMEM, or -EINVAL when a command has no key flags. */
 int command_table_init(void);
+/* command_table_init's second half (command_key_flags.c). */
+int command_key_flags_init(void);
+/* The KEY_* flags of the key command_keys_next yields as the n-th (from 0). */
+static inline unsigned command_key_flags(const struct command *cmd, size_t n)
+{
+    return cmd->key_flags[n == 0 ? 0 : 1];
+}
+/* The same for this command line: SET and BITFIELD (KEY_VARIABLE_FLAGS)
+ * use their key as their arguments say. */
+unsigned command_line_key_flags(const struct command *cmd, const struct resp_arg *argv,
+                                size_t argc, size_t n);
 void command_table_deinit(void);
 /* Case-insensitive lookup of a top-level command; NULL if unknown. */
 const struct command *command_lookup(const char *name, size_t len);
@@ -404,6 +437,10 @@ void client_describe(struct resp_out *text, const struct client *c, long long no
  * its reply, through CLIENT KILL's path; returns how many. */
 struct acl_user;
 long long client_kill_user(struct cmd_ctx *ctx, struct acl_user *u);
+/* The same for those of user u among the n client ids (ACL SETUSER's
+ * subscribers left without permission). */
+long long client_kill_user_ids(struct cmd_ctx *ctx, struct acl_user *u, const uint64_t *ids,
+                               size_t n);
 
 /* CLIENT TRACKING, CACHING, GETREDIR, TRACKINGINFO (cmd_tracking.c), in
  * CLIENT's table. */

@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "acl.h"
+#include "acl_file.h"
 #include "crash.h"
 #include "fsutil.h"
 #include "glob.h"
@@ -77,6 +78,7 @@ static const struct option options[] = {
     {"databases", OPT_INT, FIELD(databases), 1, 10000, OPT_IMMUTABLE, NULL, "16", NULL, NULL},
     {"shards", OPT_INT, FIELD(shards), 1, 1024, OPT_IMMUTABLE, NULL, "16", NULL, NULL},
     {"requirepass", OPT_STRING, FIELD(requirepass), 0, 0, 0, NULL, "", NULL, NULL},
+    {"aclfile", OPT_STRING, FIELD(aclfile), 0, 0, OPT_IMMUTABLE, NULL, "", NULL, NULL},
     {"maxclients", OPT_INT, FIELD(maxclients), 1, UINT_MAX, 0, NULL, "10000", NULL, NULL},
     {"timeout", OPT_INT, FIELD(timeout), 0, INT_MAX, 0, NULL, "0", NULL, NULL},
     {"tcp-backlog", OPT_INT, FIELD(tcp_backlog), 0, INT_MAX, OPT_IMMUTABLE, NULL, "511", NULL, NULL},
@@ -796,7 +798,10 @@ void config_deinit(struct config *cfg)
 /* ---- the config file and the command line ------------------------------- */
 
 /* Split a config line into words, honouring "double" and 'single' quotes
- * as redis.conf does. Returns the word count or -1 on unbalanced quotes. */
+ * as redis.conf does. A line whose first word starts with '#' is a
+ * comment; elsewhere '#' is an ordinary character, as in Redis (a
+ * password hash in a `user` line, requirepass a#b). Returns the word
+ * count or -1 on unbalanced quotes. */
 static int split_words(char *line, char **words, int max)
 {
     int n = 0;
@@ -804,7 +809,7 @@ static int split_words(char *line, char **words, int max)
     for (;;) {
         while (isspace((unsigned char)*p))
             p++;
-        if (*p == '\0' || *p == '#')
+        if (*p == '\0' || (*p == '#' && n == 0))
             return n;
         if (n == max)
             return -EINVAL;
@@ -828,6 +833,13 @@ static int set_from_words(struct config *cfg, char **words, int n, const char *w
                           char *err, size_t errlen)
 {
     const struct option *opt = find_option(words[0]);
+    if (opt == NULL && strcasecmp(words[0], "user") == 0 && n >= 2) {
+        char reason[1024];
+        if (acl_file_config_user(words + 1, n - 1, reason, sizeof(reason)) == 0)
+            return 0;
+        snprintf(err, errlen, "%s: %s", where, reason);
+        return -EINVAL;
+    }
     if (opt == NULL) {
         snprintf(err, errlen, "%s: Bad directive or wrong number of arguments: '%s'", where,
                  words[0]);
@@ -1087,13 +1099,19 @@ static void rewrite_free(struct rewrite *r)
     free(r->option);
 }
 
-/* The option a config line sets, or -1 (comment, blank, not an option). */
+/* A `user` directive's line (not an option: acl_file.c's). */
+#define LINE_USER (-2)
+
+/* The option a config line sets, LINE_USER, or -1 (comment, blank, not
+ * an option). */
 static int line_option(const char *line)
 {
     char copy[4096], *words[64];
     snprintf(copy, sizeof(copy), "%s", line);
     if (split_words(copy, words, 64) <= 0)
         return -EINVAL;
+    if (strcasecmp(words[0], "user") == 0)
+        return LINE_USER;
     const struct option *opt = find_option(words[0]);
     return opt ? (int)(opt - options) : -1;
 }
@@ -1154,6 +1172,19 @@ static bool at_default(struct config *cfg, struct config *defaults, const struct
     return strcmp(now, dflt) == 0;
 }
 
+/* A line for the tail, after the signature (written first if need be). */
+static int rewrite_append(struct rewrite *r, char *line, int option)
+{
+    if (!r->has_tail) {
+        r->has_tail = true;
+        if (rewrite_add(r, strdup(REWRITE_SIGNATURE), -1) < 0) {
+            free(line);
+            return -ENOMEM;
+        }
+    }
+    return rewrite_add(r, line, option) < 0 ? -ENOMEM : 0;
+}
+
 /* Replace the option's first line and drop its others, or append it. */
 static int rewrite_option(struct rewrite *r, struct config *cfg, struct config *defaults,
                           int opt_index)
@@ -1180,51 +1211,40 @@ static int rewrite_option(struct rewrite *r, struct config *cfg, struct config *
         r->lines[first] = line;
         return 0;
     }
-    if (!r->has_tail) {
-        r->has_tail = true;
-        if (rewrite_add(r, strdup(REWRITE_SIGNATURE), -1) < 0) {
-            free(line);
-            return -ENOMEM;
-        }
-    }
-    return rewrite_add(r, line, opt_index) < 0 ? -ENOMEM : 0;
+    return rewrite_append(r, line, opt_index);
 }
 
-/* Write to a temporary file beside the old one, fsync it, give it the old
- * file's mode, rename it over, and fsync the directory. */
-static int write_atomically(const struct rewrite *r, const char *path)
+/* Redis's rewriteConfigUserOption: with no ACL file, every user as a
+ * `user` line, in the places of the old ones, the others appended; with
+ * one, the old lines are dropped (the file keeps the users). */
+static int rewrite_users(struct rewrite *r, struct config *cfg)
 {
-    char tmp[PATH_MAX];
-    if (snprintf(tmp, sizeof(tmp), "%s.tmp-XXXXXX", path) >= (int)sizeof(tmp))
-        return -ENAMETOOLONG;
-    int fd = mkstemp(tmp);
-    if (fd < 0)
-        return -errno;
-    FILE *f = fdopen(fd, "w");
-    if (f == NULL) {
-        int err = -errno;
-        close(fd);
-        unlink(tmp);
-        return err;
-    }
-    for (size_t i = 0; i < r->n; i++)
-        if (r->lines[i] != NULL)
-            fprintf(f, "%s\n", r->lines[i]);
-    struct stat st;
+    char **lines = NULL;
+    size_t n = 0, next = 0;
+    if (cfg->aclfile[0] == '\0' && acl_file_config_lines(&lines, &n) < 0)
+        return -ENOMEM;
     int rc = 0;
-    if (fflush(f) != 0 || fsync(fd) != 0)
-        rc = -errno;
-    if (rc == 0 && stat(path, &st) == 0)
-        fchmod(fd, st.st_mode & 07777);
-    if (fclose(f) != 0 && rc == 0)
-        rc = -errno;
-    if (rc == 0 && rename(tmp, path) != 0)
-        rc = -errno;
-    if (rc != 0) {
-        unlink(tmp);
-        return rc;
+    for (size_t i = 0; i < r->n; i++) {
+        if (r->option[i] != LINE_USER)
+            continue;
+        free(r->lines[i]);
+        r->lines[i] = next < n ? lines[next++] : NULL;
     }
-    return fsutil_fsync_dir_of(path);
+    while (rc == 0 && next < n)
+        rc = rewrite_append(r, lines[next++], LINE_USER);
+    while (next < n)
+        free(lines[next++]);
+    free(lines);
+    return rc;
+}
+
+static int write_lines(FILE *f, void *ud)
+{
+    const struct rewrite *r = ud;
+    for (size_t i = 0; i < r->n; i++)
+        if (r->lines[i] != NULL && fprintf(f, "%s\n", r->lines[i]) < 0)
+            return -EIO;
+    return 0;
 }
 
 int config_rewrite(struct config *cfg, const char *path)
@@ -1236,7 +1256,9 @@ int config_rewrite(struct config *cfg, const char *path)
     for (size_t i = 0; rc == 0 && i < OPTION_COUNT; i++)
         rc = rewrite_option(&r, cfg, &defaults, (int)i);
     if (rc == 0)
-        rc = write_atomically(&r, path);
+        rc = rewrite_users(&r, cfg);
+    if (rc == 0)
+        rc = fsutil_write_atomically(path, write_lines, &r);
     rewrite_free(&r);
     config_deinit(&defaults);
     return rc;

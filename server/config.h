@@ -55,6 +55,7 @@ struct config {
     atomic_llong databases;
     atomic_llong shards;                  /* per database, a power of two */
     char *requirepass;                    /* "" when off */
+    char *aclfile;                        /* "" when users are not kept in a file */
     atomic_llong maxclients;
     atomic_llong timeout;                 /* seconds idle before a client is closed, 0 = never */
     atomic_llong tcp_backlog;

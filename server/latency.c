@@ -365,19 +365,6 @@ static void advise(struct report *r, enum advice a)
     r->advices++;
 }
 
-static void report_printf(struct report *r, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-
-static void report_printf(struct report *r, const char *fmt, ...)
-{
-    char buf[1024];
-    va_list ap;
-    va_start(ap, fmt);
-    int n = vsnprintf(buf, sizeof(buf), fmt, ap);
-    va_end(ap);
-    if (n > 0)
-        resp_add_raw(r->t, buf, (size_t)n < sizeof(buf) ? (size_t)n : sizeof(buf) - 1);
-}
 
 /* Redis's fork rate, GB/s: the memory the last fork copied the tables of,
  * per second it took (here with the memory used now). */
@@ -404,7 +391,7 @@ static void fork_comment(struct report *r)
     } else if (rate < 100) {
         quality = "good";
     }
-    report_printf(r, " Fork rate is %.2f GB/sec (%s).", rate, quality);
+    resp_add_rawf(r->t, " Fork rate is %.2f GB/sec (%s).", rate, quality);
 }
 
 /* What one event says about the instance (Redis's per-event checks). */
@@ -456,15 +443,15 @@ static int report_events(struct report *r)
     for (size_t i = 0; i < nevents; i++) {
         struct event_stats st;
         if (i == 0)
-            report_printf(r, "Dave, I have observed latency spikes in this Redis instance. You "
+            resp_add_rawf(r->t, "Dave, I have observed latency spikes in this Redis instance. You "
                              "don't mind talking about it, do you Dave?\n\n");
         analyze(&events[i], now, &st);
-        report_printf(r, "%zu. %s: %lld latency spikes (average %lldms, mean deviation %lldms, "
+        resp_add_rawf(r->t, "%zu. %s: %lld latency spikes (average %lldms, mean deviation %lldms, "
                          "period %.2f sec). Worst all time event %lldms.",
                       i + 1, events[i].name, st.samples, st.avg, st.mad,
                       (double)st.period / (double)st.samples, events[i].max);
         event_advice(r, events[i].name);
-        report_printf(r, "\n");
+        resp_add_rawf(r->t, "\n");
     }
     return (int)nevents;
 }
@@ -504,14 +491,14 @@ static bool advice_applies(enum advice a)
 static void report_advice(struct report *r)
 {
     unsigned long long threshold_us = (unsigned long long)server.cfg.latency_monitor_threshold * 1000;
-    report_printf(r, "\nI have a few advices for you:\n\n");
+    resp_add_rawf(r->t, "\nI have a few advices for you:\n\n");
     for (int a = 0; a < ADVICES; a++) {
         if (!r->advise[a] || !advice_applies((enum advice)a))
             continue;
         if (a == ADVISE_SLOWLOG_ENABLED)
-            report_printf(r, "- There are latency issues with potentially slow commands you are using. Try to enable the Slow Log Redis feature using the command 'CONFIG SET slowlog-log-slower-than %llu'. If the Slow log is disabled Redis is not able to log slow commands execution for you.\n", threshold_us);
+            resp_add_rawf(r->t, "- There are latency issues with potentially slow commands you are using. Try to enable the Slow Log Redis feature using the command 'CONFIG SET slowlog-log-slower-than %llu'. If the Slow log is disabled Redis is not able to log slow commands execution for you.\n", threshold_us);
         else if (a == ADVISE_SLOWLOG_TUNING)
-            report_printf(r, "- Your current Slow Log configuration only logs events that are slower than your configured latency monitor threshold. Please use 'CONFIG SET slowlog-log-slower-than %llu'.\n", threshold_us);
+            resp_add_rawf(r->t, "- Your current Slow Log configuration only logs events that are slower than your configured latency monitor threshold. Please use 'CONFIG SET slowlog-log-slower-than %llu'.\n", threshold_us);
         else
             resp_add_raw(r->t, advice_text[a], strlen(advice_text[a]));
     }
@@ -522,16 +509,16 @@ static void doctor_report(struct report *rp)
 {
     struct report r = *rp;
     if (nevents == 0 && server.cfg.latency_monitor_threshold == 0) {
-        report_printf(&r, "I'm sorry, Dave, I can't do that. Latency monitoring is disabled in this Redis instance. You may use \"CONFIG SET latency-monitor-threshold <milliseconds>.\" in order to enable it. If we weren't in a deep space mission I'd suggest to take a look at https://redis.io/topics/latency-monitor.\n");
+        resp_add_rawf(r.t, "I'm sorry, Dave, I can't do that. Latency monitoring is disabled in this Redis instance. You may use \"CONFIG SET latency-monitor-threshold <milliseconds>.\" in order to enable it. If we weren't in a deep space mission I'd suggest to take a look at https://redis.io/topics/latency-monitor.\n");
         return;
     }
     int seen = report_events(&r);
     if (r.huge_pages)
         advise(&r, ADVISE_DISABLE_THP);
     if (seen == 0 && r.advices == 0)
-        report_printf(&r, "Dave, no latency spike was observed during the lifetime of this Redis instance, not in the slightest bit. I honestly think you ought to sit down calmly, take a stress pill, and think things over.\n");
+        resp_add_rawf(r.t, "Dave, no latency spike was observed during the lifetime of this Redis instance, not in the slightest bit. I honestly think you ought to sit down calmly, take a stress pill, and think things over.\n");
     else if (seen > 0 && r.advices == 0)
-        report_printf(&r, "\nWhile there are latency events logged, I'm not able to suggest any easy fix. Please use the Redis community to get some help, providing this report in your help request.\n");
+        resp_add_rawf(r.t, "\nWhile there are latency events logged, I'm not able to suggest any easy fix. Please use the Redis community to get some help, providing this report in your help request.\n");
     else
         report_advice(&r);
 }

@@ -14,6 +14,7 @@
 #include <uv.h>
 
 #include "acl.h"
+#include "acl_file.h"
 #include "aof.h"
 #include "blocking.h"
 #include "command.h"
@@ -247,8 +248,13 @@ int lifecycle_state_init(unsigned nloops)
     server_ticks_init();
     server_random_id(server.run_id);
     server_random_id(server.replid);
+    char err[1024];
     if (make_seed() < 0 || command_table_init() < 0 || acl_init() < 0 || create_keyspace() < 0)
         return -1;
+    if (acl_file_startup(server.cfg.aclfile, err, sizeof(err)) < 0) {
+        log_warning("%s", err);
+        return -1;
+    }
     if (stats_init(nloops, command_id_count()) < 0 || blocking_init(nloops) < 0) {
         log_warning("Out of memory creating the statistics");
         return -1;

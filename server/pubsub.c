@@ -565,3 +565,65 @@ size_t pubsub_num(enum pubsub_kind kind)
     pthread_mutex_unlock(&registry_lock);
     return n;
 }
+
+/* ---- ACL: subscribers a rule change leaves without permission ---------------- */
+
+struct id_list {
+    uint64_t *ids;
+    size_t n, cap;
+};
+
+static int ids_add_subs(struct id_list *l, const struct subs *s)
+{
+    if (l->n + s->n > l->cap) {
+        size_t cap = l->cap ? l->cap : 8;
+        while (cap < l->n + s->n)
+            cap *= 2;
+        uint64_t *grown = realloc(l->ids, cap * sizeof(*grown));
+        if (grown == NULL)
+            return -ENOMEM;
+        l->ids = grown;
+        l->cap = cap;
+    }
+    for (size_t i = 0; i < s->n; i++)
+        l->ids[l->n++] = s->clients[i]->id;
+    return 0;
+}
+
+static int denied_channels(struct id_list *l, enum pubsub_kind kind,
+                           bool (*allowed)(const char *, size_t, bool, void *), void *ud)
+{
+    struct hashmap_iter it;
+    struct hashmap_entry *e;
+    int rc = 0;
+    if (channels[kind] == NULL)
+        return 0;
+    hashmap_iter_init(&it, channels[kind]);
+    while (rc == 0 && (e = hashmap_iter_next(&it)) != NULL)
+        if (!allowed(hashmap_entry_key(e), hashmap_entry_keylen(e), false, ud))
+            rc = ids_add_subs(l, hashmap_entry_value(e));
+    hashmap_iter_deinit(&it);
+    return rc;
+}
+
+long pubsub_denied_subscribers(bool (*allowed)(const char *name, size_t len, bool pattern,
+                                               void *ud),
+                               void *ud, uint64_t **ids)
+{
+    struct id_list l = {0};
+    pthread_mutex_lock(&registry_lock);
+    int rc = denied_channels(&l, PUBSUB_CHANNEL, allowed, ud);
+    if (rc == 0)
+        rc = denied_channels(&l, PUBSUB_SHARD, allowed, ud);
+    for (size_t i = 0; rc == 0 && i < npatterns; i++)
+        if (!allowed(patterns[i].pat, patterns[i].len, true, ud))
+            rc = ids_add_subs(&l, &patterns[i].subs);
+    pthread_mutex_unlock(&registry_lock);
+    if (rc < 0) {
+        free(l.ids);
+        *ids = NULL;
+        return rc;
+    }
+    *ids = l.ids;
+    return (long)l.n;
+}

@@ -36,6 +36,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 struct client;
 struct resp_out;
@@ -97,5 +98,14 @@ size_t pubsub_numsub(enum pubsub_kind kind, const char *channel, size_t len);
 /* Distinct channels, patterns or shard channels with subscribers (INFO,
  * PUBSUB NUMPAT). */
 size_t pubsub_num(enum pubsub_kind kind);
+
+/* The ids of the clients subscribed to a channel, pattern or shard
+ * channel that `allowed` refuses (ACL SETUSER revoking channels): a
+ * malloc'd array in *ids (NULL when none; a client may appear twice),
+ * its length returned, or -ENOMEM. `allowed` runs under the registry
+ * lock and must take no lock but the ACL's. Any thread. */
+long pubsub_denied_subscribers(bool (*allowed)(const char *name, size_t len, bool pattern,
+                                               void *ud),
+                               void *ud, uint64_t **ids);
 
 #endif

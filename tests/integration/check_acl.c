@@ -42,6 +42,24 @@ static redisContext *connect_as(const char *user, const char *pass)
     return c;
 }
 
+/* ACL LIST has this line for the user it names ("user NAME ..."). */
+static void expect_list_line(const char *line)
+{
+    const char *name_end = strchr(line + 5, ' ');
+    size_t prefix = name_end ? (size_t)(name_end - line) + 1 : strlen(line);
+    redisReply *r = CMD("ACL LIST");
+    ck_assert_int_eq(r->type, REDIS_REPLY_ARRAY);
+    bool found = false;
+    for (size_t i = 0; i < r->elements; i++) {
+        if (strncmp(r->element[i]->str, line, prefix) != 0)
+            continue;
+        ck_assert_str_eq(r->element[i]->str, line);
+        found = true;
+    }
+    ck_assert_msg(found, "no ACL LIST line for %s", line);
+    freeReplyObject(r);
+}
+
 /* ---- rules and their text ---------------------------------------------------------- */
 
 START_TEST(setuser_rules_read_back_as_redis_writes_them)
@@ -145,21 +163,132 @@ END_TEST
 
 START_TEST(unsupported_rules_are_refused_never_ignored)
 {
-    EXPECT_ERR("ERR Error in ACL SETUSER modifier '(~a)': ACL selectors are not supported by "
-               "Grove",
-               "ACL SETUSER bob (~a)");
-    EXPECT_ERR("ERR Error in ACL SETUSER modifier '+select|0': Allowing first-arg of a command "
-               "(without subcommands) is not supported by Grove",
-               "ACL SETUSER bob +select|0");
     EXPECT_ERR("ERR Error in ACL SETUSER modifier 'skip-sanitize-payload': This rule is not "
                "supported by Grove",
                "ACL SETUSER bob skip-sanitize-payload");
     EXPECT_NIL("ACL GETUSER bob");
-    EXPECT_ERR("ERR This Redis instance is not configured to use an ACL file. You may want to "
-               "specify users via the ACL SETUSER command and then issue a CONFIG REWRITE "
-               "(assuming you have a Redis configuration file set) in order to store users in "
-               "the Redis configuration.",
-               "ACL SAVE");
+}
+END_TEST
+
+/* ---- selectors and first-argument rules --------------------------------------------- */
+
+START_TEST(selectors_read_back_as_redis_writes_them)
+{
+    EXPECT_OK("ACL SETUSER s1 reset ()");
+    EXPECT_OK("ACL SETUSER s2 on (+get ~k*) (%%R~a* &x* -@all +set) +select|1 +select|2");
+    EXPECT_OK("ACL SETUSER s3 (~key1 +get ) ( ~key2 +get ) ( ~key3 +get) (~key4 +get)");
+    EXPECT_ARRAY(((const char *[]){
+                     "user default on nopass ~* &* +@all",
+                     "user s1 off sanitize-payload resetchannels -@all (resetchannels -@all)",
+                     "user s2 on resetchannels -@all +select|1 +select|2 (~k* resetchannels "
+                     "-@all +get) (%R~a* resetchannels &x* -@all +set)",
+                     "user s3 off resetchannels -@all (~key1 resetchannels -@all +get) (~key2 "
+                     "resetchannels -@all +get) (~key3 resetchannels -@all +get) (~key4 "
+                     "resetchannels -@all +get)"}),
+                 "ACL LIST");
+    int fd = harness_raw_connect(&harness_srv);
+    harness_raw_expect(fd, "ACL GETUSER s2",
+                       "*12\r\n$5\r\nflags\r\n*1\r\n$2\r\non\r\n$9\r\npasswords\r\n*0\r\n"
+                       "$8\r\ncommands\r\n$25\r\n-@all +select|1 +select|2\r\n$4\r\nkeys\r\n$0\r\n"
+                       "\r\n$8\r\nchannels\r\n$0\r\n\r\n$9\r\nselectors\r\n*2\r\n*6\r\n"
+                       "$8\r\ncommands\r\n$10\r\n-@all +get\r\n$4\r\nkeys\r\n$3\r\n~k*\r\n"
+                       "$8\r\nchannels\r\n$0\r\n\r\n*6\r\n$8\r\ncommands\r\n$10\r\n-@all +set\r\n"
+                       "$4\r\nkeys\r\n$5\r\n%R~a*\r\n$8\r\nchannels\r\n$3\r\n&x*\r\n");
+    close(fd);
+    EXPECT_OK("ACL SETUSER s2 clearselectors");
+    expect_list_line("user s2 on resetchannels -@all +select|1 +select|2");
+    EXPECT_INT(3, "ACL DELUSER s1 s2 s3");
+}
+END_TEST
+
+START_TEST(bad_selectors_are_refused_with_redis_s_texts)
+{
+    EXPECT_ERR("ERR Error in ACL SETUSER modifier ' () ': Syntax error",
+               "ACL SETUSER bad %s", " () ");
+    EXPECT_ERR("ERR Unmatched parenthesis in acl selector starting at '('.", "ACL SETUSER bad (");
+    EXPECT_ERR("ERR Unmatched parenthesis in acl selector starting at '(+get'.",
+               "ACL SETUSER bad on (+get ~k");
+    EXPECT_ERR("ERR Error in ACL SETUSER modifier ')': Syntax error", "ACL SETUSER bad )");
+    EXPECT_ERR("ERR Error in ACL SETUSER modifier '(on)': Syntax error", "ACL SETUSER bad (on)");
+    EXPECT_ERR("ERR Error in ACL SETUSER modifier '(&* &fail)': Adding a pattern after the * "
+               "pattern (or the 'allchannels' flag) is not valid and does not have any effect. "
+               "Try 'resetchannels' to start with an empty list of channels",
+               "ACL SETUSER bad (&* &fail)");
+    EXPECT_ERR("ERR Error in ACL SETUSER modifier '(+get ~a ~b +nosuch)': Unknown command or "
+               "category name in ACL",
+               "ACL SETUSER bad (+get ~a ~b +nosuch)");
+    EXPECT_NIL("ACL GETUSER bad");
+}
+END_TEST
+
+START_TEST(any_selector_may_allow_a_command)
+{
+    EXPECT_OK("ACL SETUSER sel on nopass (+@write ~write::*) (+@read ~read::*)");
+    redisContext *c = connect_as("sel", "x");
+    harness_expect_error(harness_cmd(c, "PING"),
+                         "NOPERM this user has no permissions to run the 'ping' command");
+    harness_expect_status(harness_cmd(c, "SET write::foo bar"), "OK");
+    harness_expect_nil(harness_cmd(c, "GET read::foo"));
+    harness_expect_error(harness_cmd(c, "GET write::foo"), NOPERM_KEYS);
+    harness_expect_error(harness_cmd(c, "SET read::foo bar"), NOPERM_KEYS);
+    redisFree(c);
+    /* read and write patterns of different selectors do not add up */
+    EXPECT_OK("ACL SETUSER rw on nopass (%%R~read* +@all) (%%W~write* +@all)");
+    EXPECT_OK("ACL DRYRUN rw LPUSH writelist 10");
+    EXPECT_STR("This user has no permissions to access the 'write' key",
+               "ACL DRYRUN rw COPY read write");
+    /* the refusal logged is the most relevant of all selectors' */
+    EXPECT_OK("ACL SETUSER lg on nopass +mget ~key (+mget ~key ~otherkey)");
+    c = connect_as("lg", "x");
+    EXPECT_OK("ACL LOG RESET");
+    harness_expect_error(harness_cmd(c, "MGET key otherkey someotherkey"), NOPERM_KEYS);
+    harness_expect_error(harness_cmd(c, "GET key"),
+                         "NOPERM this user has no permissions to run the 'get' command");
+    redisReply *r = CMD("ACL LOG");
+    harness_assert_array(r, 2);
+    ck_assert_str_eq(r->element[0]->element[7]->str, "get");
+    ck_assert_str_eq(r->element[1]->element[3]->str, "key");
+    ck_assert_str_eq(r->element[1]->element[7]->str, "someotherkey");
+    freeReplyObject(r);
+    redisFree(c);
+    EXPECT_INT(3, "ACL DELUSER sel rw lg");
+}
+END_TEST
+
+START_TEST(first_argument_rules_allow_one_argument)
+{
+    EXPECT_OK("ACL SETUSER fa on nopass ~* -@all +select|0 +select|0 +SELECT|1");
+    expect_list_line("user fa on nopass ~* resetchannels -@all +select|0 +select|1");
+    redisContext *c = connect_as("fa", "x");
+    harness_cmd_ok(c, "SELECT 0");
+    harness_cmd_ok(c, "select 1");
+    harness_expect_error(harness_cmd(c, "SELECT 2"),
+                         "NOPERM this user has no permissions to run the 'select' command");
+    redisFree(c);
+    EXPECT_OK("ACL DRYRUN fa SELECT 0");
+    EXPECT_STR("This user has no permissions to run the 'select' command", "ACL DRYRUN fa SELECT 00");
+    /* a later rule about the command replaces them, as in Redis */
+    EXPECT_OK("ACL SETUSER fa -@connection");
+    expect_list_line("user fa on nopass ~* resetchannels -@all");
+    EXPECT_OK("ACL SETUSER fa +select|0 +select");
+    expect_list_line("user fa on nopass ~* resetchannels -@all +select");
+    EXPECT_OK("ACL SETUSER fa +select|5 -select");
+    expect_list_line("user fa on nopass ~* resetchannels -@all");
+    EXPECT_ERR("ERR Error in ACL SETUSER modifier '-select|1': Unknown command or category "
+               "name in ACL",
+               "ACL SETUSER fa -select|1");
+    EXPECT_ERR("ERR Error in ACL SETUSER modifier '+config|get|x': Allowing first-arg of a "
+               "subcommand is not supported",
+               "ACL SETUSER fa +config|get|x");
+    EXPECT_ERR("ERR Error in ACL SETUSER modifier '+select|': Syntax error",
+               "ACL SETUSER fa +select|");
+    EXPECT_ERR("ERR Error in ACL SETUSER modifier '+config|foo': Unknown command or category "
+               "name in ACL",
+               "ACL SETUSER fa +config|foo");
+    EXPECT_ERR("ERR Error in ACL SETUSER modifier '+get|key1|key2': Unknown command or "
+               "category name in ACL",
+               "ACL SETUSER fa +get|key1|key2");
+    EXPECT_INT(1, "ACL DELUSER fa");
 }
 END_TEST
 
@@ -212,6 +341,67 @@ START_TEST(dryrun_says_what_the_user_may_run)
     EXPECT_ERR("ERR Command 'nosuchcmd' not found", "ACL DRYRUN u4 nosuchcmd");
     EXPECT_ERR("ERR wrong number of arguments for 'get' command", "ACL DRYRUN u4 get");
     EXPECT_INT(1, "ACL DELUSER u4");
+}
+END_TEST
+
+/* %R~ and %W~ against how each command uses each key (Redis 7.0.15's key
+ * specs, and its getkeys procs for SET and BITFIELD); every answer here
+ * is redis-server 7.0.15's. */
+START_TEST(read_and_write_patterns_follow_each_key_s_use)
+{
+    static const struct {
+        const char *line, *denied; /* NULL: allowed */
+    } cases[] = {
+        {"set w1 v", NULL},                      /* overwrites, reads nothing */
+        {"set w1 v get", "w1"},                  /* returns the old value */
+        {"bitfield w1 set u8 0 1", "w1"},
+        {"bitfield r1 get u8 0", NULL},
+        {"exists w1", NULL},                     /* neither reads nor writes */
+        {"hexists nothing f", "nothing"},
+        {"lmove r1 w1 left left", "r1"},         /* the source is emptied */
+        {"lmove rw1 w1 left left", NULL},
+        {"sort rw1 store w1", NULL},
+        {"eval x 1 r1", "r1"},                   /* scripts may do anything */
+        {"eval_ro x 1 r1", NULL},
+        {"georadius r1 1 1 1 m store w1", NULL},
+        {"sintercard 2 w1 r1", "w1"},
+        {"copy r1 w1", NULL},
+        {"copy w1 r1", "w1"},
+        {"rename w1 rw1", "w1"},
+        {"del w1", NULL},
+        {"del r1", "r1"},
+        {"zunionstore w1 2 r1 rw1", NULL},
+        {"zunionstore r1 2 r1 rw1", "r1"},
+        {"bitop and w1 r1 r2", NULL},
+        {"mset w1 1 r2 2", "r2"},
+        {"incr w1", "w1"},
+        {"append w1 x", NULL},
+        {"getdel w1", "w1"},
+        {"memory usage w1", NULL},
+        {"restore w1 0 x", NULL},
+    };
+    EXPECT_OK("ACL SETUSER kt on nopass +@all %%R~r* %%W~w* %%RW~rw*");
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        char line[128], want[128];
+        snprintf(line, sizeof(line), "ACL DRYRUN kt %s", cases[i].line);
+        redisReply *r = CMD(line); /* hiredis splits it at spaces */
+        if (cases[i].denied)
+            snprintf(want, sizeof(want), "This user has no permissions to access the '%s' key",
+                     cases[i].denied);
+        ck_assert_msg(r->type == REDIS_REPLY_STATUS || r->type == REDIS_REPLY_STRING, "%s",
+                      cases[i].line);
+        ck_assert_msg(strcmp(r->str, cases[i].denied ? want : "OK") == 0, "%s: %s",
+                      cases[i].line, r->str);
+        freeReplyObject(r);
+    }
+    redisContext *c = connect_as("kt", "x");
+    harness_expect_status(harness_cmd(c, "SET w1 v"), "OK");
+    harness_expect_error(harness_cmd(c, "GET w1"), NOPERM_KEYS);
+    harness_expect_error(harness_cmd(c, "SET w1 v GET"), NOPERM_KEYS);
+    harness_expect_status(harness_cmd(c, "SET rw1 v"), "OK");
+    harness_expect_str(harness_cmd(c, "SET rw1 v2 GET"), "v");
+    redisFree(c);
+    EXPECT_INT(1, "ACL DELUSER kt");
 }
 END_TEST
 
@@ -330,6 +520,104 @@ START_TEST(deluser_closes_the_user_s_clients)
 }
 END_TEST
 
+/* A raw connection authenticated as user ps, subscribed with `line`
+ * (whose one confirmation is `reply`). */
+static int subscriber(const char *line, const char *reply)
+{
+    int fd = harness_raw_connect(&harness_srv);
+    harness_raw_expect(fd, "AUTH ps x", "+OK\r\n");
+    harness_raw_expect(fd, line, reply);
+    return fd;
+}
+
+START_TEST(revoking_channels_disconnects_their_subscribers)
+{
+    EXPECT_OK("ACL SETUSER ps on nopass +@all resetchannels &foo:1 &bar:* &orders");
+    int ch = subscriber("SUBSCRIBE foo:1", "*3\r\n$9\r\nsubscribe\r\n$5\r\nfoo:1\r\n:1\r\n");
+    int pat = subscriber("PSUBSCRIBE bar:*", "*3\r\n$10\r\npsubscribe\r\n$5\r\nbar:*\r\n:1\r\n");
+    int shard = subscriber("SSUBSCRIBE orders", "*3\r\n$10\r\nssubscribe\r\n$6\r\norders\r\n:1\r\n");
+    int idle = harness_raw_connect(&harness_srv);
+    harness_raw_expect(idle, "AUTH ps x", "+OK\r\n");
+    /* more channels, or all of them: everyone stays */
+    EXPECT_OK("ACL SETUSER ps resetchannels &foo:1 &bar:* &orders &baz:qaz &zoo:*");
+    EXPECT_OK("ACL SETUSER ps allchannels");
+    harness_raw_expect(ch, "PING", "*2\r\n$4\r\npong\r\n$0\r\n\r\n");
+    /* a pattern that still covers the channel keeps its subscriber */
+    EXPECT_OK("ACL SETUSER ps resetchannels &foo:* &bar:* &orders");
+    harness_raw_expect(ch, "PING", "*2\r\n$4\r\npong\r\n$0\r\n\r\n");
+    /* a PSUBSCRIBE pattern must be allowed literally */
+    EXPECT_OK("ACL SETUSER ps resetchannels &foo:1 &bar:x* &orders");
+    ck_assert(harness_raw_closed(pat));
+    harness_raw_expect(ch, "PING", "*2\r\n$4\r\npong\r\n$0\r\n\r\n");
+    EXPECT_OK("ACL SETUSER ps resetchannels &orders");
+    ck_assert(harness_raw_closed(ch));
+    harness_raw_expect(shard, "PING", "*2\r\n$4\r\npong\r\n$0\r\n\r\n");
+    EXPECT_OK("ACL SETUSER ps reset on nopass +@all");
+    ck_assert(harness_raw_closed(shard));
+    harness_raw_expect(idle, "PING", "+PONG\r\n"); /* subscribed to nothing */
+    close(ch);
+    close(pat);
+    close(shard);
+    close(idle);
+    EXPECT_INT(1, "ACL DELUSER ps");
+}
+END_TEST
+
+START_TEST(a_subscriber_revoking_its_own_channels_gets_ok_then_is_closed)
+{
+    EXPECT_OK("ACL SETUSER ps on nopass +@all resetchannels &foo:1");
+    int fd = harness_resp3_connect(&harness_srv);
+    harness_raw_expect(fd, "AUTH ps x", "+OK\r\n");
+    harness_raw_expect(fd, "SUBSCRIBE foo:1", ">3\r\n$9\r\nsubscribe\r\n$5\r\nfoo:1\r\n:1\r\n");
+    harness_raw_expect(fd, "ACL SETUSER ps resetchannels", "+OK\r\n");
+    ck_assert(harness_raw_closed(fd));
+    close(fd);
+    EXPECT_INT(1, "ACL DELUSER ps");
+}
+END_TEST
+
+#define NOPERM_CHANGED                                                                         \
+    "NOPERM ACLs rules changed between the moment the transaction was accumulated and the "    \
+    "EXEC call. This command is no longer allowed for the following reason: "
+
+START_TEST(exec_checks_again_what_was_queued)
+{
+    EXPECT_OK("ACL SETUSER tx on nopass +@all ~* &*");
+    redisContext *c = connect_as("tx", "x");
+    harness_cmd_ok(c, "MULTI");
+    harness_expect_status(harness_cmd(c, "GET foo"), "QUEUED");
+    harness_expect_status(harness_cmd(c, "SET k1 v"), "QUEUED");
+    harness_expect_status(harness_cmd(c, "PUBLISH ch m"), "QUEUED");
+    harness_expect_status(harness_cmd(c, "SET k2 v"), "QUEUED");
+    EXPECT_OK("ACL LOG RESET");
+    EXPECT_OK("ACL SETUSER tx -get resetkeys ~k2 resetchannels");
+    redisReply *r = harness_cmd(c, "EXEC");
+    harness_assert_array(r, 4);
+    ck_assert_str_eq(r->element[0]->str,
+                     NOPERM_CHANGED "no permission to execute the command or subcommand");
+    ck_assert_str_eq(r->element[1]->str, NOPERM_CHANGED "no permission to touch the specified keys");
+    ck_assert_str_eq(r->element[2]->str,
+                     NOPERM_CHANGED "no permission to access one of the channels used as "
+                                    "arguments");
+    ck_assert_str_eq(r->element[3]->str, "OK");
+    freeReplyObject(r);
+    EXPECT_NIL("GET k1");
+    /* logged as Redis logs them: context multi, the newest first */
+    r = CMD("ACL LOG");
+    harness_assert_array(r, 3);
+    static const char *const reasons[] = {"channel", "key", "command"};
+    static const char *const objects[] = {"ch", "k1", "get"};
+    for (size_t i = 0; i < 3; i++) {
+        ck_assert_str_eq(r->element[i]->element[3]->str, reasons[i]);
+        ck_assert_str_eq(r->element[i]->element[5]->str, "multi");
+        ck_assert_str_eq(r->element[i]->element[7]->str, objects[i]);
+    }
+    freeReplyObject(r);
+    redisFree(c);
+    EXPECT_INT(1, "ACL DELUSER tx");
+}
+END_TEST
+
 /* ---- the log, requirepass, errorstats --------------------------------------------- */
 
 START_TEST(log_groups_alike_refusals_and_resets)
@@ -340,13 +628,13 @@ START_TEST(log_groups_alike_refusals_and_resets)
     redisContext *c = connect_as("u9", "x");
     harness_expect_error(harness_cmd(c, "GET b"), NOPERM_KEYS);
     harness_expect_error(harness_cmd(c, "SET b 1"), NOPERM_KEYS);
-    harness_expect_error(harness_cmd(c, "AUTH nosuch x"), WRONGPASS);
+    harness_expect_error(harness_cmd(c, "AuTh nosuch x"), WRONGPASS);
     redisFree(c);
     redisReply *r = CMD("ACL LOG");
     harness_assert_array(r, 2);
     const redisReply *auth = r->element[0], *key = r->element[1];
     ck_assert_str_eq(auth->element[3]->str, "auth");
-    ck_assert_str_eq(auth->element[7]->str, "auth");
+    ck_assert_str_eq(auth->element[7]->str, "AuTh"); /* as sent, as Redis logs it */
     ck_assert_str_eq(auth->element[9]->str, "nosuch");
     ck_assert_str_eq(key->element[0]->str, "count");
     ck_assert_int_eq(key->element[1]->integer, 2);
@@ -438,8 +726,13 @@ static Suite *acl_suite(void)
     tcase_add_test(tc, getuser_answers_redis_s_shape_in_both_protocols);
     tcase_add_test(tc, bad_rules_are_refused_with_redis_s_texts_and_change_nothing);
     tcase_add_test(tc, unsupported_rules_are_refused_never_ignored);
+    tcase_add_test(tc, selectors_read_back_as_redis_writes_them);
+    tcase_add_test(tc, bad_selectors_are_refused_with_redis_s_texts);
+    tcase_add_test(tc, any_selector_may_allow_a_command);
+    tcase_add_test(tc, first_argument_rules_allow_one_argument);
     tcase_add_test(tc, small_subcommands_answer_as_redis);
     tcase_add_test(tc, dryrun_says_what_the_user_may_run);
+    tcase_add_test(tc, read_and_write_patterns_follow_each_key_s_use);
     suite_add_tcase(s, tc);
 
     tc = harness_server_case("enforcement", start_server, NULL);
@@ -448,6 +741,9 @@ static Suite *acl_suite(void)
     tcase_add_test(tc, multi_refuses_at_queue_time);
     tcase_add_test(tc, scripts_run_as_their_caller);
     tcase_add_test(tc, deluser_closes_the_user_s_clients);
+    tcase_add_test(tc, revoking_channels_disconnects_their_subscribers);
+    tcase_add_test(tc, a_subscriber_revoking_its_own_channels_gets_ok_then_is_closed);
+    tcase_add_test(tc, exec_checks_again_what_was_queued);
     tcase_add_test(tc, log_groups_alike_refusals_and_resets);
     tcase_add_test(tc, requirepass_is_the_default_user_s_password);
     suite_add_tcase(s, tc);

@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "harness.h"
 
@@ -250,6 +251,299 @@ static void describe_keys(const redisReply *r, char *out, size_t cap)
                                  r->element[i]->str);
 }
 
+/* Redis 7.0.15's key spec flags of every command with keys: each spec's
+ * flags, the specs apart by '|' (ACL's %R~ and %W~ are checked against
+ * them; server/command_key_flags.c). */
+static const struct {
+    const char *name, *flags;
+} redis_key_flags[] = {
+    {"append", "RW insert"},
+    {"bitcount", "RO access"},
+    {"bitfield", "RW access update variable_flags"},
+    {"bitfield_ro", "RO access"},
+    {"bitop", "OW update|RO access"},
+    {"bitpos", "RO access"},
+    {"blmove", "RW access delete|RW insert"},
+    {"blmpop", "RW access delete"},
+    {"blpop", "RW access delete"},
+    {"brpop", "RW access delete"},
+    {"brpoplpush", "RW access delete|RW insert"},
+    {"bzmpop", "RW access delete"},
+    {"bzpopmax", "RW access delete"},
+    {"bzpopmin", "RW access delete"},
+    {"copy", "RO access|OW update"},
+    {"decr", "RW access update"},
+    {"decrby", "RW access update"},
+    {"del", "RM delete"},
+    {"dump", "RO access"},
+    {"eval", "RW access update"},
+    {"eval_ro", "RO access"},
+    {"evalsha", "RW access update"},
+    {"evalsha_ro", "RO access"},
+    {"exists", "RO"},
+    {"expire", "RW update"},
+    {"expireat", "RW update"},
+    {"expiretime", "RO access"},
+    {"fcall", "RW access update"},
+    {"fcall_ro", "RO access"},
+    {"geoadd", "RW update"},
+    {"geodist", "RO access"},
+    {"geohash", "RO access"},
+    {"geopos", "RO access"},
+    {"georadius", "RO access|OW update|OW update"},
+    {"georadius_ro", "RO access"},
+    {"georadiusbymember", "RO access|OW update|OW update"},
+    {"georadiusbymember_ro", "RO access"},
+    {"geosearch", "RO access"},
+    {"geosearchstore", "OW update|RO access"},
+    {"get", "RO access"},
+    {"getbit", "RO access"},
+    {"getdel", "RW access delete"},
+    {"getex", "RW access update"},
+    {"getrange", "RO access"},
+    {"getset", "RW access update"},
+    {"hdel", "RW delete"},
+    {"hexists", "RO"},
+    {"hget", "RO access"},
+    {"hgetall", "RO access"},
+    {"hincrby", "RW access update"},
+    {"hincrbyfloat", "RW access update"},
+    {"hkeys", "RO access"},
+    {"hlen", "RO"},
+    {"hmget", "RO access"},
+    {"hmset", "RW update"},
+    {"hrandfield", "RO access"},
+    {"hscan", "RO access"},
+    {"hset", "RW update"},
+    {"hsetnx", "RW insert"},
+    {"hstrlen", "RO"},
+    {"hvals", "RO access"},
+    {"incr", "RW access update"},
+    {"incrby", "RW access update"},
+    {"incrbyfloat", "RW access update"},
+    {"lcs", "RO access"},
+    {"lindex", "RO access"},
+    {"linsert", "RW insert"},
+    {"llen", "RO"},
+    {"lmove", "RW access delete|RW insert"},
+    {"lmpop", "RW access delete"},
+    {"lpop", "RW access delete"},
+    {"lpos", "RO access"},
+    {"lpush", "RW insert"},
+    {"lpushx", "RW insert"},
+    {"lrange", "RO access"},
+    {"lrem", "RW delete"},
+    {"lset", "RW update"},
+    {"ltrim", "RW delete"},
+    {"memory|usage", "RO"},
+    {"mget", "RO access"},
+    {"migrate", "RW access delete|RW access delete incomplete"},
+    {"move", "RW access update"},
+    {"mset", "OW update"},
+    {"msetnx", "OW insert"},
+    {"object|encoding", "RO"},
+    {"object|freq", "RO"},
+    {"object|idletime", "RO"},
+    {"object|refcount", "RO"},
+    {"persist", "RW update"},
+    {"pexpire", "RW update"},
+    {"pexpireat", "RW update"},
+    {"pexpiretime", "RO access"},
+    {"pfadd", "RW insert"},
+    {"pfcount", "RW access"},
+    {"pfdebug", "RW access"},
+    {"pfmerge", "RW access insert|RO access"},
+    {"psetex", "OW update"},
+    {"pttl", "RO access"},
+    {"rename", "RW access delete|OW update"},
+    {"renamenx", "RW access delete|OW insert"},
+    {"restore", "OW update"},
+    {"restore-asking", "OW update"},
+    {"rpop", "RW access delete"},
+    {"rpoplpush", "RW access delete|RW insert"},
+    {"rpush", "RW insert"},
+    {"rpushx", "RW insert"},
+    {"sadd", "RW insert"},
+    {"scard", "RO"},
+    {"sdiff", "RO access"},
+    {"sdiffstore", "OW update|RO access"},
+    {"set", "RW access update variable_flags"},
+    {"setbit", "RW access update"},
+    {"setex", "OW update"},
+    {"setnx", "OW insert"},
+    {"setrange", "RW update"},
+    {"sinter", "RO access"},
+    {"sintercard", "RO access"},
+    {"sinterstore", "RW update|RO access"},
+    {"sismember", "RO"},
+    {"smembers", "RO access"},
+    {"smismember", "RO access"},
+    {"smove", "RW access delete|RW insert"},
+    {"sort", "RO access|RO access|OW update"},
+    {"sort_ro", "RO access|RO access"},
+    {"spop", "RW access delete"},
+    {"spublish", "not_key"},
+    {"srandmember", "RO access"},
+    {"srem", "RW delete"},
+    {"sscan", "RO access"},
+    {"ssubscribe", "not_key"},
+    {"strlen", "RO"},
+    {"substr", "RO access"},
+    {"sunion", "RO access"},
+    {"sunionstore", "OW update|RO access"},
+    {"sunsubscribe", "not_key"},
+    {"touch", "RO"},
+    {"ttl", "RO access"},
+    {"type", "RO"},
+    {"unlink", "RM delete"},
+    {"watch", "RO"},
+    {"xack", "RW update"},
+    {"xadd", "RW update"},
+    {"xautoclaim", "RW delete"},
+    {"xclaim", "RW update"},
+    {"xdel", "RW delete"},
+    {"xgroup|create", "RW insert"},
+    {"xgroup|createconsumer", "RW insert"},
+    {"xgroup|delconsumer", "RW delete"},
+    {"xgroup|destroy", "RW delete"},
+    {"xgroup|setid", "RW update"},
+    {"xinfo|consumers", "RO access"},
+    {"xinfo|groups", "RO access"},
+    {"xinfo|stream", "RO access"},
+    {"xlen", "RO"},
+    {"xpending", "RO access"},
+    {"xrange", "RO access"},
+    {"xread", "RO access"},
+    {"xreadgroup", "RO access"},
+    {"xrevrange", "RO access"},
+    {"xsetid", "RW update"},
+    {"xtrim", "RW delete"},
+    {"zadd", "RW update"},
+    {"zcard", "RO"},
+    {"zcount", "RO access"},
+    {"zdiff", "RO access"},
+    {"zdiffstore", "OW update|RO access"},
+    {"zincrby", "RW access update"},
+    {"zinter", "RO access"},
+    {"zintercard", "RO access"},
+    {"zinterstore", "OW update|RO access"},
+    {"zlexcount", "RO access"},
+    {"zmpop", "RW access delete"},
+    {"zmscore", "RO access"},
+    {"zpopmax", "RW access delete"},
+    {"zpopmin", "RW access delete"},
+    {"zrandmember", "RO access"},
+    {"zrange", "RO access"},
+    {"zrangebylex", "RO access"},
+    {"zrangebyscore", "RO access"},
+    {"zrangestore", "OW update|RO access"},
+    {"zrank", "RO access"},
+    {"zrem", "RW delete"},
+    {"zremrangebylex", "RW delete"},
+    {"zremrangebyrank", "RW delete"},
+    {"zremrangebyscore", "RW delete"},
+    {"zrevrange", "RO access"},
+    {"zrevrangebylex", "RO access"},
+    {"zrevrangebyscore", "RO access"},
+    {"zrevrank", "RO access"},
+    {"zscan", "RO access"},
+    {"zscore", "RO access"},
+    {"zunion", "RO access"},
+    {"zunionstore", "OW update|RO access"},
+};
+
+/* Every command's (and subcommand's) key spec flags, "RW access|RW insert",
+ * into a table by name, from COMMAND's reply. */
+static void collect_key_flags(const redisReply *info, char (*names)[48], char (*flags)[160],
+                              size_t *n, size_t cap)
+{
+    const redisReply *specs = info->element[8];
+    if (specs->elements > 0 && *n < cap) {
+        size_t used = 0;
+        snprintf(names[*n], sizeof(names[*n]), "%s", info->element[0]->str);
+        flags[*n][0] = '\0';
+        for (size_t i = 0; i < specs->elements; i++) {
+            const redisReply *spec = specs->element[i];
+            for (size_t j = 0; j + 1 < spec->elements; j += 2) {
+                if (strcmp(spec->element[j]->str, "flags") != 0)
+                    continue;
+                const redisReply *f = spec->element[j + 1];
+                for (size_t k = 0; k < f->elements; k++)
+                    used += (size_t)snprintf(flags[*n] + used, sizeof(flags[*n]) - used, "%s%s",
+                                             k ? " " : i ? "|" : "", f->element[k]->str);
+            }
+        }
+        (*n)++;
+    }
+    for (size_t i = 0; i < info->element[9]->elements; i++)
+        collect_key_flags(info->element[9]->element[i], names, flags, n, cap);
+}
+
+START_TEST(key_specs_carry_redis_s_flags)
+{
+    enum { CAP = 512 };
+    static char names[CAP][48], flags[CAP][160];
+    size_t n = 0, checked = 0;
+    redisReply *all = harness_cmd(ctx, "COMMAND");
+    for (size_t i = 0; i < all->elements; i++)
+        collect_key_flags(all->element[i], names, flags, &n, CAP);
+    freeReplyObject(all);
+    for (size_t i = 0; i < sizeof(redis_key_flags) / sizeof(redis_key_flags[0]); i++) {
+        for (size_t j = 0; j < n; j++) {
+            if (strcmp(names[j], redis_key_flags[i].name) != 0)
+                continue;
+            ck_assert_msg(strcmp(flags[j], redis_key_flags[i].flags) == 0, "%s: grove %s, redis %s",
+                          names[j], flags[j], redis_key_flags[i].flags);
+            checked++;
+        }
+    }
+    ck_assert_msg(checked >= 180, "only %zu commands with keys found", checked);
+}
+END_TEST
+
+/* The first key spec's notes, as Redis 7.0.15 gives them ("" for none). */
+START_TEST(key_specs_carry_redis_s_notes)
+{
+    static const struct {
+        const char *name, *notes;
+    } want[] = {
+        {"set", "RW and ACCESS due to the optional `GET` argument"},
+        {"eval_ro", "We cannot tell how the keys will be used so we assume the worst, RO and ACCESS"},
+        {"xadd", "UPDATE instead of INSERT because of the optional trimming feature"},
+        {"get", ""},
+    };
+    for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
+        redisReply *reply;
+        const redisReply *info = grove_info(want[i].name, &reply);
+        ck_assert_ptr_nonnull(info);
+        const redisReply *spec = info->element[8]->element[0];
+        const char *notes = "";
+        if (strcmp(spec->element[0]->str, "notes") == 0)
+            notes = spec->element[1]->str;
+        ck_assert_msg(strcmp(notes, want[i].notes) == 0, "%s: %s", want[i].name, notes);
+        freeReplyObject(reply);
+    }
+}
+END_TEST
+
+/* COMMAND GETKEYSANDFLAGS: each key with how the line uses it (a set in
+ * RESP3), the bytes redis-server 7.0.15 sends. */
+START_TEST(getkeysandflags_says_how_each_key_is_used)
+{
+    int fd = harness_resp3_connect(&srv);
+    harness_raw_expect(fd, "COMMAND GETKEYSANDFLAGS lmove a b left left",
+                       "*2\r\n*2\r\n$1\r\na\r\n~3\r\n+RW\r\n+access\r\n+delete\r\n"
+                       "*2\r\n$1\r\nb\r\n~2\r\n+RW\r\n+insert\r\n");
+    harness_raw_expect(fd, "COMMAND GETKEYSANDFLAGS set k v",
+                       "*1\r\n*2\r\n$1\r\nk\r\n~2\r\n+OW\r\n+update\r\n");
+    harness_raw_expect(fd, "COMMAND GETKEYSANDFLAGS set k v get",
+                       "*1\r\n*2\r\n$1\r\nk\r\n~3\r\n+RW\r\n+access\r\n+update\r\n");
+    harness_raw_expect(fd, "COMMAND GETKEYSANDFLAGS nosuch a",
+                       "-ERR Invalid command specified\r\n");
+    close(fd);
+}
+END_TEST
+
 /* ---- COMMAND INFO ----------------------------------------------------------------- */
 
 /* Every multi-key command Grove implements declares Redis's positions.
@@ -350,6 +644,9 @@ static Suite *command_keys_suite(void)
     tcase_add_checked_fixture(tc, connect_client, disconnect);
     tcase_set_timeout(tc, 60);
     tcase_add_test(tc, multi_key_commands_declare_redis_key_positions);
+    tcase_add_test(tc, key_specs_carry_redis_s_flags);
+    tcase_add_test(tc, key_specs_carry_redis_s_notes);
+    tcase_add_test(tc, getkeysandflags_says_how_each_key_is_used);
     tcase_add_test(tc, no_command_has_multi_key_positions_redis_lacks);
     tcase_add_test(tc, command_getkeys_finds_the_keys_redis_finds);
     suite_add_tcase(s, tc);

@@ -187,6 +187,20 @@ START_TEST(errorf_handles_long_messages)
 }
 END_TEST
 
+START_TEST(rawf_appends_formatted_bytes_as_they_are)
+{
+    char want[1100];
+
+    resp_add_rawf(&out, "a:%d\n", 1);
+    resp_add_rawf(&out, "%01000d", 5);
+    memcpy(want, "a:1\n", 4);
+    memset(want + 4, '0', 999);
+    want[1003] = '5';
+    ck_assert_uint_eq(out.len, 1004);
+    ck_assert_mem_eq(out.data, want, 1004);
+}
+END_TEST
+
 /* ---- RESP2 -------------------------------------------------------------- */
 
 START_TEST(resp2_null_is_dollar_minus_one)
@@ -555,6 +569,7 @@ static void add_common(TCase *tc)
     tcase_add_test(tc, error_newlines_become_spaces);
     tcase_add_test(tc, errorf_formats_then_follows_the_same_rules);
     tcase_add_test(tc, errorf_handles_long_messages);
+    tcase_add_test(tc, rawf_appends_formatted_bytes_as_they_are);
     tcase_add_test(tc, deferred_array_len_is_filled_in);
     tcase_add_test(tc, deferred_len_may_follow_earlier_replies);
     tcase_add_test(tc, nested_deferred_lens_are_set_innermost_first);
