@@ -628,6 +628,15 @@ static int changed_key_cmp(const void *a, const void *b)
     return bytes_cmp(x->key, x->len, y->key, y->len);
 }
 
+/* "<type><n>\r\n" at p (the caller reserved 32 bytes for it); past it. */
+static char *put_header(char *p, char type, size_t n)
+{
+    *p++ = type;
+    p += resp_ll_to_str(p, (long long)n);
+    memcpy(p, "\r\n", 2);
+    return p + 2;
+}
+
 /* The array of keys for a subscriber: all of them, or (`skip` != 0) those
  * another client changed. Empty: nothing to send. */
 static int keys_payload(struct batch *b, const struct changed_key *k, size_t n, uint64_t skip)
@@ -638,15 +647,15 @@ static int keys_payload(struct batch *b, const struct changed_key *k, size_t n, 
             count++;
             bytes += k[i].len + 32;
         }
-    *b = (struct batch){0};
-    if (count == 0 || batch_reserve(b, sizeof(size_t) + bytes) < 0)
+    *b = (struct batch){.cap = sizeof(size_t) + bytes};
+    if (count == 0 || (b->data = malloc(b->cap)) == NULL)
         return -ENOMEM;
     char *p = b->data + sizeof(size_t);
-    p += sprintf(p, "*%zu\r\n", count);
+    p = put_header(p, '*', count);
     for (size_t i = 0; i < n; i++) {
         if (skip != 0 && k[i].by == skip)
             continue;
-        p += sprintf(p, "$%zu\r\n", k[i].len);
+        p = put_header(p, '$', k[i].len);
         memcpy(p, k[i].key, k[i].len);
         memcpy(p + k[i].len, "\r\n", 2);
         p += k[i].len + 2;
