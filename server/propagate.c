@@ -24,6 +24,7 @@
 /* An op waiting to be appended: its database and a copy of its line. */
 struct op {
     int db;
+    unsigned targets;  /* enum propagate_target */
     size_t argc;
     struct resp_arg *argv; /* argv and bytes in one allocation */
 };
@@ -32,6 +33,8 @@ static _Thread_local struct {
     int depth;
     size_t events;   /* expiry/eviction deletions seen (they touch dirty counts) */
     size_t produced; /* ops produced by this outermost run so far */
+    size_t answered; /* runs that produced an op or had it withheld (set_repl) */
+    unsigned withheld; /* the targets set_repl took away (enum propagate_target) */
     bool wrapped;    /* MULTI already appended for it */
     struct op *ops;
     size_t nops, cap;
@@ -46,19 +49,28 @@ typedef void (*rewrite_fn)(struct cmd_ctx *ctx, const char *reply, size_t len);
 static rewrite_fn *rewrites; /* by command id */
 static pthread_once_t init_once = PTHREAD_ONCE_INIT;
 
-/* One line to where writes go. */
-static void feed(int db, const struct resp_arg *argv, size_t argc)
+/* One line to where writes go, of `targets`. */
+static void feed(int db, const struct resp_arg *argv, size_t argc, unsigned targets)
 {
-    if (aof_on())
+    if ((targets & PROPAGATE_AOF) && aof_on())
         aof_feed(db, argv, argc);
-    if (repl_feeding())
+    if ((targets & PROPAGATE_REPLICAS) && repl_feeding())
         repl_feed(db, argv, argc);
+}
+
+void propagate_set_targets(unsigned targets)
+{
+    tl.withheld = PROPAGATE_ALL & ~targets;
 }
 
 /* ---- ops ------------------------------------------------------------------------ */
 
 static void add_op(int db, const struct resp_arg *argv, size_t argc)
 {
+    unsigned targets = PROPAGATE_ALL & ~tl.withheld;
+    tl.answered++; /* even withheld: the run does not propagate itself instead */
+    if (targets == 0)
+        return;
     size_t bytes = argc * sizeof(struct resp_arg);
     for (size_t i = 0; i < argc; i++)
         bytes += argv[i].len;
@@ -79,7 +91,7 @@ static void add_op(int db, const struct resp_arg *argv, size_t argc)
         copy[i] = (struct resp_arg){p, argv[i].len};
         p += argv[i].len;
     }
-    tl.ops[tl.nops++] = (struct op){db, argc, copy};
+    tl.ops[tl.nops++] = (struct op){db, targets, argc, copy};
     tl.produced++;
 }
 
@@ -104,11 +116,11 @@ void propagate_commit(bool more_may_follow)
     if (tl.nops == 0)
         return;
     if (!tl.wrapped && (tl.produced > 1 || more_may_follow)) {
-        feed(tl.ops[0].db, &multi_arg, 1);
+        feed(tl.ops[0].db, &multi_arg, 1, PROPAGATE_ALL);
         tl.wrapped = true;
     }
     for (size_t i = 0; i < tl.nops; i++) {
-        feed(tl.ops[i].db, tl.ops[i].argv, tl.ops[i].argc);
+        feed(tl.ops[i].db, tl.ops[i].argv, tl.ops[i].argc, tl.ops[i].targets);
         free(tl.ops[i].argv);
     }
     tl.nops = 0;
@@ -119,9 +131,10 @@ static void finish_run(void)
 {
     propagate_commit(false);
     if (tl.wrapped)
-        feed(-1, &exec_arg, 1);
+        feed(-1, &exec_arg, 1, PROPAGATE_ALL);
     tl.wrapped = false;
     tl.produced = 0;
+    tl.answered = 0;
     free(tl.ops); /* a thread's list must not outlive it (worker loops end) */
     tl.ops = NULL;
     tl.cap = 0;
@@ -416,7 +429,7 @@ void propagate__call_begin(struct propagate_call *pc, struct cmd_ctx *ctx)
     tl.depth++;
     pc->dirty = keys_dirty(ctx);
     pc->events = tl.events;
-    pc->nested = tl.produced;
+    pc->nested = tl.answered;
 }
 
 /* Did the run change the data? */
@@ -434,7 +447,7 @@ void propagate__call_end(struct propagate_call *pc, struct cmd_ctx *ctx, size_t 
     const char *reply = ctx->out->data + reply_mark;
     size_t len = ctx->out->len - reply_mark;
 
-    if (tl.produced == pc->nested && wrote(pc, ctx, reply, len)) {
+    if (tl.answered == pc->nested && wrote(pc, ctx, reply, len)) {
         rewrite_fn fn = rewrites ? rewrites[ctx->cmd->id] : NULL;
         if (fn)
             fn(ctx, reply, len);
@@ -451,7 +464,7 @@ void propagate_key_deleted(struct keyspace_shard *sh, const char *key, size_t le
         return;
     struct resp_arg v[2] = {{"DEL", 3}, {key, len}};
     tl.events++;
-    feed((int)(keyspace_shard_id(sh) / keyspace_shards_per_db(server.ks)), v, 2);
+    feed((int)(keyspace_shard_id(sh) / keyspace_shards_per_db(server.ks)), v, 2, PROPAGATE_ALL);
 }
 
 /* ---- the ordering lock ------------------------------------------------------------------ */

@@ -51,6 +51,15 @@ static inline bool propagate_on(void)
     return aof_on() || repl_feeding();
 }
 
+/* Where a write goes (a script's redis.set_repl chooses): its flags'
+ * values are Lua's REPL_AOF, REPL_REPLICA and REPL_ALL. */
+enum propagate_target { PROPAGATE_AOF = 1, PROPAGATE_REPLICAS = 2, PROPAGATE_ALL = 3 };
+/* The targets of the writes this thread runs from now on (PROPAGATE_ALL
+ * until set; 0: none). Expired and evicted keys' DELs go everywhere, and
+ * a transaction's MULTI and EXEC wherever any of its writes go, as in
+ * Redis. */
+void propagate_set_targets(unsigned targets);
+
 /* Build the rewrite table (once). */
 void propagate_init(void);
 /* This thread propagates nothing while suspended (DEBUG LOADAOF replays

@@ -104,6 +104,7 @@ void script_unlock(void)
 
 void script_begin(struct script_run *run)
 {
+    run->repl = PROPAGATE_ALL;
     cur.run = run;
     cur.start_ns = server_monotonic_ns();
     cur.wrote = false;
@@ -301,7 +302,9 @@ bool script_call(struct script_run *run, struct resp_arg *argv, size_t argc,
     }
     run->as->last_cmd = cmd;
     long long start = server_ticks();
+    propagate_set_targets(run->repl);
     command__run_held(run->as, out, cmd, argv, argc, run->now_ms);
+    propagate_set_targets(PROPAGATE_ALL);
     long long ticks = server_ticks() - start;
     if ((cmd->flags & CMD_READONLY) && (run->caller->flags & CLIENT_TRACKING))
         track_declared_keys(run);

@@ -77,6 +77,7 @@ struct script_run {
     const char *name;       /* the function, or the script's digest */
     const struct resp_arg *argv; /* the caller's command line */
     size_t argc;
+    unsigned repl;          /* where its writes go: redis.set_repl (propagate.h targets) */
 };
 
 /* Start and end a run: the end unlocks every shard the script locked. */

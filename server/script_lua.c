@@ -56,8 +56,9 @@
 #include "log.h"
 #include "lua_cmsgpack.h"
 #include "lua_struct.h"
-#include "resp_reply.h"
+#include "propagate.h"
 #include "repl_replica.h"
+#include "resp_reply.h"
 #include "script.h"
 #include "server.h"
 
@@ -642,16 +643,17 @@ static int redis_setresp(lua_State *L)
     return 0;
 }
 
-/* Accepted, as Redis 7.0 accepts them, but not acted on: a script's
- * writes go to the AOF and to the replicas whatever it chooses. */
+/* Where the script's next writes go: the AOF, the replicas, both or
+ * neither (REPL_* are propagate.h's targets). */
 static int redis_set_repl(lua_State *L)
 {
     if (lua_gettop(L) != 1)
         return script_lua__raise_error(L, "redis.set_repl() requires one argument.");
     int flags = (int)lua_tonumber(L, 1);
-    if (flags < 0 || flags > 3)
+    if (flags < 0 || flags > PROPAGATE_ALL)
         return script_lua__raise_error(L, "Invalid replication flags. Use REPL_AOF, REPL_REPLICA, REPL_ALL "
                               "or REPL_NONE.");
+    current_run(L)->repl = (unsigned)flags;
     return 0;
 }
 

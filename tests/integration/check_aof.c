@@ -285,6 +285,40 @@ START_TEST(incr_file_holds_what_redis_7_writes)
 }
 END_TEST
 
+/* redis.set_repl: what a script withholds from the AOF stays out of it
+ * (and a script whose writes are all withheld is not written instead);
+ * the rest is wrapped in MULTI/EXEC as Redis 7.0.15 writes it. */
+START_TEST(set_repl_keeps_withheld_writes_out_of_the_aof)
+{
+    struct tmpdir d;
+    struct harness_fixture f;
+    char path[256], text[8192];
+    tmpdir_make(&d);
+    up(&f, &d, "always", NULL, NULL);
+    freeReplyObject(harness_cmd(f.c, "EVAL %s 0",
+                                "redis.call('set','a','1') redis.set_repl(redis.REPL_NONE) "
+                                "redis.call('set','b','2') redis.set_repl(redis.REPL_REPLICA) "
+                                "redis.call('set','c','3') redis.set_repl(redis.REPL_ALL) "
+                                "redis.call('set','d','4')"));
+    freeReplyObject(harness_cmd(f.c, "EVAL %s 0",
+                                "redis.set_repl(redis.REPL_NONE) redis.call('set','e','5')"));
+    freeReplyObject(harness_cmd(f.c, "EVAL %s 0",
+                                "redis.set_repl(redis.REPL_AOF) redis.call('set','f','6')"));
+    harness_expect_str(harness_cmd(f.c, "GET b"), "2"); /* withheld, not undone */
+    down(&f);
+    path_in(&d, INCR1, path, sizeof(path));
+    FILE *fp = fopen(path, "rb");
+    ck_assert_ptr_nonnull(fp);
+    text[fread(text, 1, sizeof(text) - 1, fp)] = '\0';
+    fclose(fp);
+    ck_assert_str_eq(text, "*2\r\n$6\r\nSELECT\r\n$1\r\n0\r\n*1\r\n$5\r\nMULTI\r\n"
+                           "*3\r\n$3\r\nset\r\n$1\r\na\r\n$1\r\n1\r\n"
+                           "*3\r\n$3\r\nset\r\n$1\r\nd\r\n$1\r\n4\r\n*1\r\n$4\r\nEXEC\r\n"
+                           "*3\r\n$3\r\nset\r\n$1\r\nf\r\n$1\r\n6\r\n");
+    tmpdir_remove(&d);
+}
+END_TEST
+
 static bool same_reply(const redisReply *a, const redisReply *b)
 {
     if (a->type != b->type || a->integer != b->integer || a->len != b->len ||
@@ -873,6 +907,7 @@ static Suite *aof_suite(void)
     tcase_add_test(tc, xadd_replays_the_ids_it_generated_and_its_trims);
     tcase_add_test(tc, replaying_reports_progress_and_stops_at_shutdown);
     tcase_add_test(tc, incr_file_holds_what_redis_7_writes);
+    tcase_add_test(tc, set_repl_keeps_withheld_writes_out_of_the_aof);
     tcase_add_test(tc, a_base_of_commands_round_trips);
     tcase_add_test(tc, an_old_single_file_aof_is_migrated);
     tcase_add_test(tc, redis_check_aof_accepts_grove_directory);

@@ -624,6 +624,25 @@ START_TEST(config_rewrite_records_replicaof_and_the_promotion)
 }
 END_TEST
 
+/* redis.set_repl: what a script keeps from the replicas never reaches them. */
+START_TEST(set_repl_decides_what_replicas_get)
+{
+    struct node m, r;
+    pair_up(&m, &r);
+    freeReplyObject(harness_cmd(m.c, "EVAL %s 0",
+                                "redis.set_repl(redis.REPL_AOF) redis.call('set','aof','1') "
+                                "redis.set_repl(redis.REPL_NONE) redis.call('set','none','1') "
+                                "redis.set_repl(redis.REPL_REPLICA) redis.call('set','rep','1')"));
+    RUN(m.c, "SET last 1");
+    wait_caught_up(&r, &m);
+    harness_expect_str(harness_cmd(r.c, "GET rep"), "1");
+    harness_expect_nil(harness_cmd(r.c, "GET aof"));
+    harness_expect_nil(harness_cmd(r.c, "GET none"));
+    harness_expect_str(harness_cmd(r.c, "GET last"), "1");
+    pair_down(&m, &r);
+}
+END_TEST
+
 #ifdef GROVE_FAULT_INJECTION
 /* A master and an appendonly replica whose AOF writes fail from the first
  * (GROVE_FAULTS aof-write=1), the failure already seen by the replica. */
@@ -697,6 +716,7 @@ static Suite *replica_suite(void)
     tcase_add_test(tc, a_chain_passes_the_master_s_bytes_on);
     tcase_add_test(tc, the_replicaof_option_starts_a_replica);
     tcase_add_test(tc, config_rewrite_records_replicaof_and_the_promotion);
+    tcase_add_test(tc, set_repl_decides_what_replicas_get);
 #ifdef GROVE_FAULT_INJECTION
     tcase_add_test(tc, a_replica_that_cannot_write_its_aof_stops_at_the_next_write);
     tcase_add_test(tc, a_replica_told_to_ignore_disk_errors_keeps_applying);
