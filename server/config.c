@@ -27,6 +27,7 @@
 #include "log_syslog.h"
 #include "notify.h"
 #include "process.h"
+#include "proctitle.h"
 #include "resp.h"
 
 enum option_kind {
@@ -148,8 +149,10 @@ static const struct option options[] = {
      FIELD(latency_tracking_info_percentiles), 0, 0, 0, NULL, "50 99 99.9", NULL, NULL},
     {"latency-monitor-threshold", OPT_INT, FIELD(latency_monitor_threshold), 0, LLONG_MAX, 0, NULL,
      "0", NULL, NULL},
-    {"set-proc-title", OPT_BOOL, FIELD(set_proc_title), 0, 1, OPT_IMMUTABLE | OPT_NO_EFFECT, NULL,
-     "yes", NULL, "no"},
+    {"set-proc-title", OPT_BOOL, FIELD(set_proc_title), 0, 1, OPT_IMMUTABLE, NULL, "yes", NULL,
+     NULL},
+    {"proc-title-template", OPT_STRING, FIELD(proc_title_template), 0, 0, 0, NULL,
+     "{title} {listen-addr} {server-mode}", NULL, NULL},
     {"protected-mode", OPT_BOOL, FIELD(protected_mode), 0, 1, OPT_NO_EFFECT, NULL, "yes", NULL,
      "no"},
     {"active-expire-effort", OPT_INT, FIELD(active_expire_effort), 1, 10, OPT_NO_EFFECT, NULL, "1",
@@ -654,6 +657,9 @@ static int apply_string(struct config *cfg, const struct option *opt, const char
     int oom_values[PROCESS_OOM_CLASSES];
     if (opt->offset == FIELD(save) && !valid_save(value))
         return reason_for(reason, cap, "Invalid save parameters");
+    if (opt->offset == FIELD(proc_title_template) && !proctitle_template_valid(value))
+        return reason_for(reason, cap,
+                          "template format is invalid or contains unknown variables");
     if (opt->offset == FIELD(oom_score_adj_values) &&
         !process_oom_values_parse(value, oom_values, reason, cap))
         return -EINVAL;
@@ -765,6 +771,8 @@ static int apply_live(struct config *cfg, const struct option *opt, const char *
     if (rc == 0 && (opt->flags & OPT_NO_EFFECT) && !holds(cfg, opt, no_effect_value(opt)))
         log_warning("%s is set to '%s', which Grove accepts but does not act on: it behaves "
                     "as with '%s'", opt->name, value, no_effect_value(opt));
+    if (rc == 0 && opt->offset == FIELD(proc_title_template))
+        proctitle_update(cfg);
     if (rc == 0 && opt->offset == FIELD(crash_log_enabled))
         crash_handlers_update(cfg->crash_log_enabled != 0);
     if (rc == 0 && opt->offset == FIELD(requirepass))

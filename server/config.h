@@ -96,6 +96,7 @@ struct config {
     atomic_llong replica_lazy_flush;              /* a full sync empties synchronously */
     atomic_llong replica_ignore_disk_write_errors; /* no: a replica that cannot persist stops */
     atomic_llong set_proc_title;
+    char *proc_title_template;            /* proctitle.c's variables */
     atomic_llong protected_mode;
     atomic_llong active_expire_effort;
     char *save;                           /* save points "<seconds> <changes> ..." */

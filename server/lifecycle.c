@@ -27,6 +27,7 @@
 #include "repl_replica.h"
 #include "notify.h"
 #include "process.h"
+#include "proctitle.h"
 #include "rlimit.h"
 #include "function.h"
 #include "script_lua.h"
@@ -334,6 +335,7 @@ int lifecycle_run(void)
     }
     loading_begin(0);
     process_check_memory_settings(&server.cfg);
+    proctitle_update(&server.cfg);
     crash_handlers_update(server.cfg.crash_log_enabled != 0);
     if (configure_tls() == 0 && start_workers(nloops) == 0 && start_loader() == 0) {
         note_started();

@@ -14,6 +14,7 @@
 #include "lifecycle.h"
 #include "log.h"
 #include "process.h"
+#include "proctitle.h"
 #include "server.h"
 
 static void usage(void)
@@ -57,6 +58,7 @@ int main(int argc, char **argv)
         fprintf(stderr, "Can't open the log file %s: %s\n", server.cfg.logfile, strerror(-rc));
         goto out;
     }
+    proctitle_init(argc, argv); /* argv is read: its memory becomes the title's */
     if (server.cfg.syslog_enabled)
         log_open_syslog(server.cfg.syslog_ident, server.cfg.syslog_facility);
     /* Before any thread starts: a fork keeps only the calling thread. */

@@ -12,6 +12,7 @@
  *     signal implies (save, nosave, force...), CONFIG SET's checks.
  *   - oom-score-adj / oom-score-adj-values: the process's and a saving
  *     child's /proc oom_score_adj, and back when turned off.
+ *   - set-proc-title / proc-title-template: what ps shows.
  *   - the start-up-only options (pidfile, supervised, syslog-*,
  *     disable-thp) refuse CONFIG SET as Redis does.
  */
@@ -329,6 +330,54 @@ START_TEST(syslog_enabled_server_starts_and_serves)
 }
 END_TEST
 
+/* ---- the process title ------------------------------------------------------------------ */
+
+/* What ps shows: /proc/PID/cmdline up to its first NUL. */
+static void process_title(int pid, char *out, size_t cap)
+{
+    char path[64];
+    snprintf(path, sizeof(path), "/proc/%d/cmdline", pid);
+    FILE *fp = fopen(path, "r");
+    ck_assert_ptr_nonnull(fp);
+    size_t n = fread(out, 1, cap - 1, fp);
+    out[n] = '\0';
+    fclose(fp);
+}
+
+START_TEST(the_process_title_shows_the_address_as_redis)
+{
+    struct grove_server s;
+    harness_start(&s, NULL);
+    char title[512], want[64];
+    process_title(s.pid, title, sizeof(title));
+    snprintf(want, sizeof(want), "grove-server 127.0.0.1:%d", s.port);
+    ck_assert_msg(strstr(title, want) != NULL && strstr(title, "--port") == NULL, "title: %s",
+                  title);
+    redisContext *c = harness_connect(&s);
+    harness_cmd_ok(c, "CONFIG SET proc-title-template %s", "{title} port={port} tls={tls-port}");
+    process_title(s.pid, title, sizeof(title));
+    snprintf(want, sizeof(want), "grove-server port=%d tls=0", s.port);
+    ck_assert_msg(strstr(title, want) != NULL, "title: %s", title);
+    harness_expect_error(harness_cmd(c, "CONFIG SET proc-title-template %s", "{title} {nosuch}"),
+                         "ERR CONFIG SET failed (possibly related to argument "
+                         "'proc-title-template') - template format is invalid or contains "
+                         "unknown variables");
+    harness_expect_error(harness_cmd(c, "CONFIG SET proc-title-template %s", "{title"),
+                         "ERR CONFIG SET failed (possibly related to argument "
+                         "'proc-title-template') - template format is invalid or contains "
+                         "unknown variables");
+    redisFree(c);
+    harness_stop(&s);
+
+    const char *off[] = {"--set-proc-title", "no", NULL};
+    harness_start(&s, off);
+    process_title(s.pid, title, sizeof(title));
+    snprintf(want, sizeof(want), "grove-server 127.0.0.1:%d", s.port);
+    ck_assert_msg(strstr(title, want) == NULL, "title: %s", title);
+    harness_stop(&s);
+}
+END_TEST
+
 /* ---- oom-score-adj ------------------------------------------------------------------------- */
 
 static int oom_score_of(int pid)
@@ -440,6 +489,7 @@ static Suite *supervision_suite(void)
     tcase_add_test(tc, shutdown_on_signal_options_parse_as_redis);
     tcase_add_test(tc, start_up_options_show_redis_defaults_and_refuse_config_set);
     tcase_add_test(tc, syslog_enabled_server_starts_and_serves);
+    tcase_add_test(tc, the_process_title_shows_the_address_as_redis);
     tcase_add_test(tc, oom_score_adj_sets_the_process_score_and_gives_it_back);
 #ifdef GROVE_FAULT_INJECTION
     tcase_add_test(tc, oom_score_adj_gives_a_saving_child_the_bgchild_score);
