@@ -22,6 +22,7 @@
 #include "latency_hist.h"
 #include "lazyfree.h"
 #include "lifecycle.h"
+#include "listeners.h"
 #include "loading.h"
 #include "log.h"
 #include "memory.h"
@@ -603,6 +604,35 @@ static const char *rebuild_tls(struct cmd_ctx *ctx, char *reason, size_t cap)
     return first;
 }
 
+static bool sets_option(const struct cmd_ctx *ctx, const char *name)
+{
+    for (size_t i = 2; i < ctx->argc; i += 2)
+        if (arg_is(&ctx->argv[i], name))
+            return true;
+    return false;
+}
+
+/* port, bind or tls-port changed: listen on the new values (listeners.h),
+ * as Redis's updatePort, applyBind and applyTLSPort, with their texts;
+ * a tls-port turned on needs the TLS context first. The option to blame
+ * if that failed (nothing changed: the caller puts the values back), else
+ * NULL. Called under config_lock. */
+static const char *rebind(struct cmd_ctx *ctx, char *reason, size_t cap)
+{
+    bool bind = sets_option(ctx, "bind"), tls_port = sets_option(ctx, "tls-port");
+    if (!bind && !tls_port && !sets_option(ctx, "port"))
+        return NULL;
+    if (tls_port && server.cfg.tls_port != 0 && tls_configure() < 0) {
+        snprintf(reason, cap, "Unable to update TLS configuration. Check server logs.");
+        return "tls-port";
+    }
+    if (listeners_apply() == 0)
+        return NULL;
+    snprintf(reason, cap, "%s", bind ? "Failed to bind to specified addresses."
+                                     : "Unable to listen on this port. Check server logs.");
+    return bind ? "bind" : tls_port && !sets_option(ctx, "port") ? "tls-port" : "port";
+}
+
 /* All or nothing, as in Redis: on any failure every option of the command
  * is put back. Errors name the option as Grove spells it. Called under
  * config_lock; true when everything was set (nothing replied yet). */
@@ -632,20 +662,14 @@ static bool apply_config_set(struct cmd_ctx *ctx)
             failed = "maxclients";
     if (failed == NULL)
         failed = rebuild_tls(ctx, reason, sizeof(reason));
+    if (failed == NULL)
+        failed = rebind(ctx, reason, sizeof(reason));
     if (failed != NULL) {
         restore_config(ctx, old, done);
         config_set_failed(ctx, failed, reason);
     }
     free(old);
     return failed == NULL;
-}
-
-static bool sets_option(const struct cmd_ctx *ctx, const char *name)
-{
-    for (size_t i = 2; i < ctx->argc; i += 2)
-        if (arg_is(&ctx->argv[i], name))
-            return true;
-    return false;
 }
 
 /* appendonly starts or stops the AOF (a rewrite, a fork: outside

@@ -85,6 +85,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
 #include "aof.h"
 #include "command.h"
@@ -239,7 +240,7 @@ static void send_last_records(struct conn *c)
     const char *records = tls_conn_take_records(c->tls, &len, &err);
     uv_buf_t buf = uv_buf_init((char *)records, (unsigned)len);
     if (len > 0)
-        uv_try_write((uv_stream_t *)&c->tcp, &buf, 1);
+        uv_try_write(&c->sock.stream, &buf, 1);
 }
 
 void conn_close(struct conn *c)
@@ -254,13 +255,13 @@ void conn_close(struct conn *c)
     client_registry_lock();
     c->client.fd = -1;
     client_registry_unlock();
-    uv_close((uv_handle_t *)&c->tcp, close_cb);
+    uv_close(&c->sock.handle, close_cb);
 }
 
 static void stop_reading(struct conn *c)
 {
     if (c->reading) {
-        uv_read_stop((uv_stream_t *)&c->tcp);
+        uv_read_stop(&c->sock.stream);
         c->reading = false;
     }
 }
@@ -349,55 +350,69 @@ void conn_close_all(struct worker_loop *w)
     conn_flush_queued(w);
 }
 
-/* A TLS client is closed without the text: it is not in a session yet
- * (Redis's write of it fails there too). */
-static void reject_connection(struct conn *c, bool tls)
+/* Refuse a client with Redis's text (best effort, never waiting), counted
+ * in rejected_connections. A TLS client is closed without it: it is not
+ * in a session yet (Redis's write of it fails there too). */
+static void reject_connection(struct conn *c, bool tls, const char *text)
 {
-    static const char msg[] = "-ERR max number of clients reached\r\n";
-    uv_buf_t buf = uv_buf_init((char *)msg, sizeof(msg) - 1);
+    uv_buf_t buf = uv_buf_init((char *)text, (unsigned)strlen(text));
     if (!tls)
-        uv_try_write((uv_stream_t *)&c->tcp, &buf, 1);
+        uv_try_write(&c->sock.stream, &buf, 1);
     atomic_fetch_add(&server.rejected_connections, 1);
     conn_close(c);
 }
 
-static void describe_peer(struct conn *c)
+static const char max_clients_text[] = "-ERR max number of clients reached\r\n";
+
+static void describe_tcp_peer(struct conn *c)
 {
     struct sockaddr_storage sa;
     int len = sizeof(sa);
-    if (uv_tcp_getpeername(&c->tcp, (struct sockaddr *)&sa, &len) == 0)
+    if (uv_tcp_getpeername(&c->sock.tcp, (struct sockaddr *)&sa, &len) == 0)
         format_addr(&sa, c->client.addr, sizeof(c->client.addr));
     len = sizeof(sa);
-    if (uv_tcp_getsockname(&c->tcp, (struct sockaddr *)&sa, &len) == 0)
+    if (uv_tcp_getsockname(&c->sock.tcp, (struct sockaddr *)&sa, &len) == 0)
         format_addr(&sa, c->client.laddr, sizeof(c->client.laddr));
-    uv_os_fd_t fd;
-    if (uv_fileno((uv_handle_t *)&c->tcp, &fd) == 0)
-        c->client.fd = fd;
 }
 
-int conn_accept(struct worker_loop *wl, uv_stream_t *listener, bool tls)
+/* Both ends are the socket's path, with port 0, as Redis shows them. */
+static void describe_unix_peer(struct conn *c)
+{
+    snprintf(c->client.addr, sizeof(c->client.addr), "%s:0", server.cfg.unixsocket);
+    memcpy(c->client.laddr, c->client.addr, sizeof(c->client.addr));
+}
+
+/* A new conn on loop wl, its socket handle not yet initialised; NULL
+ * without memory. */
+static struct conn *conn_create(struct worker_loop *wl)
 {
     struct conn *c = calloc(1, sizeof(*c));
     if (c == NULL || fault_hit(FAULT_CONN_ALLOC)) {
         free(c);
-        return -ENOMEM;
+        return NULL;
     }
-    uv_tcp_init(&wl->loop, &c->tcp);
-    c->tcp.data = c;
     client_init(&c->client, wl->w, wl->w->stats, &conn_io, server_mstime());
     resp_out_init(&c->writing, 2);
+    return c;
+}
+
+/* A socket accepted into c (whose handle is initialised) or not (`rc`):
+ * make it known, refuse it if it may not stay (maxclients), else start
+ * reading. */
+static int conn_start(struct worker_loop *wl, struct conn *c, int rc, bool tls)
+{
+    c->sock.handle.data = c;
     list_add(wl, c);
-    atomic_fetch_add(&server.total_connections_received, 1);
-    int rc = uv_accept(listener, (uv_stream_t *)&c->tcp);
-    if (rc == 0)
-        describe_peer(c);
+    uv_os_fd_t fd;
+    if (rc == 0 && uv_fileno(&c->sock.handle, &fd) == 0)
+        c->client.fd = fd;
     client_register(&c->client); /* after its address is known: others read it */
     if (rc != 0) {
         conn_close(c);
         return rc;
     }
     if (client_connected_count() > server.cfg.maxclients) {
-        reject_connection(c, tls);
+        reject_connection(c, tls, max_clients_text);
         return 0;
     }
     if (tls && (c->tls = tls_conn_create()) == NULL) {
@@ -406,12 +421,41 @@ int conn_accept(struct worker_loop *wl, uv_stream_t *listener, bool tls)
         conn_close(c);
         return 0;
     }
-    uv_tcp_nodelay(&c->tcp, 1);
-    if (server.cfg.tcp_keepalive > 0)
-        uv_tcp_keepalive(&c->tcp, 1, (unsigned)server.cfg.tcp_keepalive);
     c->reading = true;
-    uv_read_start((uv_stream_t *)&c->tcp, alloc_cb, read_cb);
+    uv_read_start(&c->sock.stream, alloc_cb, read_cb);
     return 0;
+}
+
+int conn_accept(struct worker_loop *wl, uv_stream_t *listener, bool tls)
+{
+    struct conn *c = conn_create(wl);
+    if (c == NULL)
+        return -ENOMEM;
+    uv_tcp_init(&wl->loop, &c->sock.tcp);
+    atomic_fetch_add(&server.total_connections_received, 1);
+    int rc = uv_accept(listener, &c->sock.stream);
+    if (rc == 0) {
+        describe_tcp_peer(c);
+        uv_tcp_nodelay(&c->sock.tcp, 1);
+        if (server.cfg.tcp_keepalive > 0)
+            uv_tcp_keepalive(&c->sock.tcp, 1, (unsigned)server.cfg.tcp_keepalive);
+    }
+    return conn_start(wl, c, rc, tls);
+}
+
+int conn_accept_unix(struct worker_loop *wl, int fd)
+{
+    struct conn *c = conn_create(wl);
+    if (c == NULL)
+        return -ENOMEM;
+    uv_pipe_init(&wl->loop, &c->sock.pipe, 0);
+    c->client.flags |= CLIENT_UNIX_SOCKET;
+    describe_unix_peer(c);
+    atomic_fetch_add(&server.total_connections_received, 1);
+    int rc = uv_pipe_open(&c->sock.pipe, fd);
+    if (rc != 0)
+        close(fd); /* the handle never took it */
+    return conn_start(wl, c, rc, false);
 }
 
 /* ---- the query buffer ------------------------------------------------------ */
@@ -595,7 +639,7 @@ static size_t writing_left(const struct conn *c)
     if (!c->write_pending)
         return 0;
     return c->writing.len - c->writing_offset - c->writing_slice +
-           uv_stream_get_write_queue_size((const uv_stream_t *)&c->tcp);
+           uv_stream_get_write_queue_size(&c->sock.stream);
 }
 
 /* Reply bytes the kernel has not taken yet. */
@@ -626,7 +670,7 @@ static void throttle(struct conn *c)
         loop_of(c)->ready = c;
     }
     if (!c->throttled && c->reading)
-        uv_read_stop((uv_stream_t *)&c->tcp);
+        uv_read_stop(&c->sock.stream);
     c->throttled = true;
 }
 
@@ -640,7 +684,7 @@ static void unthrottle(struct conn *c)
         return;
     c->throttled = false;
     if (c->reading)
-        uv_read_start((uv_stream_t *)&c->tcp, alloc_cb, read_cb);
+        uv_read_start(&c->sock.stream, alloc_cb, read_cb);
 }
 
 /* A request process_input has looked at before running it: where it
@@ -888,7 +932,7 @@ static bool submit(struct conn *c, uv_buf_t buf)
 {
     c->write_req.data = c;
     stats_add(c->client.stats, STATS_WRITES_PROCESSED, 1);
-    if (uv_write(&c->write_req, (uv_stream_t *)&c->tcp, &buf, 1, write_cb) != 0) {
+    if (uv_write(&c->write_req, &c->sock.stream, &buf, 1, write_cb) != 0) {
         conn_close(c);
         return false;
     }
@@ -927,7 +971,7 @@ static bool write_sealed(struct conn *c)
     if (!seal(c, &buf))
         return false;
     stats_add(cl->stats, STATS_NET_OUTPUT_BYTES, (long long)cl->out.len);
-    int n = buf.len > 0 ? uv_try_write((uv_stream_t *)&c->tcp, &buf, 1) : 0;
+    int n = buf.len > 0 ? uv_try_write(&c->sock.stream, &buf, 1) : 0;
     if (buf.len > 0)
         stats_add(cl->stats, STATS_WRITES_PROCESSED, 1);
     if (n < 0 && n != UV_EAGAIN) {
@@ -1014,7 +1058,7 @@ static bool write_out(struct conn *c)
     size_t sent = 0;
     if (c->tls == NULL && cl->out.len <= CONN_TURN_OUTPUT) {
         uv_buf_t buf = uv_buf_init(cl->out.data, (unsigned)cl->out.len);
-        int n = uv_try_write((uv_stream_t *)&c->tcp, &buf, 1);
+        int n = uv_try_write(&c->sock.stream, &buf, 1);
         stats_add(cl->stats, STATS_WRITES_PROCESSED, 1);
         if (n < 0 && n != UV_EAGAIN) {
             conn_close(c);
@@ -1089,7 +1133,7 @@ static bool read_now(struct conn *c)
 {
     struct client *cl = &c->client;
     uv_os_fd_t fd;
-    if (uv_fileno((uv_handle_t *)&c->tcp, &fd) != 0)
+    if (uv_fileno(&c->sock.handle, &fd) != 0)
         return false;
     while (!over_query_limit(cl) && qbuf_reserve(cl, CONN_READ_CHUNK)) {
         char *into = c->tls != NULL ? tls_raw : cl->qbuf + cl->qlen;

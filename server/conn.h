@@ -20,7 +20,12 @@ struct tls_conn;
 struct worker_loop;
 
 struct conn {
-    uv_tcp_t tcp;
+    union {                    /* a TCP socket, or a unix one (CLIENT_UNIX_SOCKET) */
+        uv_handle_t handle;
+        uv_stream_t stream;
+        uv_tcp_t tcp;
+        uv_pipe_t pipe;
+    } sock;
     uv_write_t write_req;
     struct client client;
     struct resp_out writing;   /* the buffer uv_write owns while write_pending */
@@ -48,6 +53,11 @@ struct conn {
  * (the caller must, or libuv stops polling the listener). Any other error
  * means it was accepted and is closing. */
 int conn_accept(struct worker_loop *wl, uv_stream_t *listener, bool tls);
+/* A connection accepted on the unix socket (fd, on any loop's thread),
+ * served by this loop from now on. -ENOMEM when there is no memory for
+ * one: fd is then still the caller's to close. Any other error means it
+ * was taken and is closing. */
+int conn_accept_unix(struct worker_loop *wl, int fd);
 /* Close now, dropping unsent replies. Safe to call twice. */
 void conn_close(struct conn *c);
 /* Stop reading, flush what is pending, then close: every connection of
