@@ -614,23 +614,33 @@ static bool sets_option(const struct cmd_ctx *ctx, const char *name)
 
 /* port, bind or tls-port changed: listen on the new values (listeners.h),
  * as Redis's updatePort, applyBind and applyTLSPort, with their texts;
- * a tls-port turned on needs the TLS context first. The option to blame
- * if that failed (nothing changed: the caller puts the values back), else
- * NULL. Called under config_lock. */
+ * a tls-port turned on needs the TLS context first. Redis blames the
+ * first of them in the command (its apply function runs first). The
+ * option to blame if that failed (nothing changed: the caller puts the
+ * values back), else NULL. Called under config_lock. */
 static const char *rebind(struct cmd_ctx *ctx, char *reason, size_t cap)
 {
-    bool bind = sets_option(ctx, "bind"), tls_port = sets_option(ctx, "tls-port");
-    if (!bind && !tls_port && !sets_option(ctx, "port"))
+    static const char *const names[] = {"port", "bind", "tls-port"};
+    const char *first = NULL;
+    for (size_t i = 2; i < ctx->argc && first == NULL; i += 2)
+        for (size_t n = 0; n < 3 && first == NULL; n++)
+            if (arg_is(&ctx->argv[i], names[n]))
+                first = names[n];
+    if (first == NULL)
         return NULL;
-    if (tls_port && server.cfg.tls_port != 0 && tls_configure() < 0) {
+    if (sets_option(ctx, "tls-port") && server.cfg.tls_port != 0 && tls_configure() < 0) {
         snprintf(reason, cap, "Unable to update TLS configuration. Check server logs.");
-        return "tls-port";
-    }
-    if (listeners_apply() == 0)
+        first = "tls-port";
+    } else if (listeners_apply() < 0) {
+        snprintf(reason, cap, "%s", strcmp(first, "bind") == 0
+                                        ? "Failed to bind to specified addresses."
+                                        : "Unable to listen on this port. Check server logs.");
+    } else {
         return NULL;
-    snprintf(reason, cap, "%s", bind ? "Failed to bind to specified addresses."
-                                     : "Unable to listen on this port. Check server logs.");
-    return bind ? "bind" : tls_port && !sets_option(ctx, "port") ? "tls-port" : "port";
+    }
+    log_warning("Failed applying new configuration. Possibly related to new %s setting. "
+                "Restoring previous settings.", first);
+    return first;
 }
 
 /* All or nothing, as in Redis: on any failure every option of the command

@@ -87,6 +87,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "acl.h"
 #include "aof.h"
 #include "command.h"
 #include "fault.h"
@@ -364,6 +365,22 @@ static void reject_connection(struct conn *c, bool tls, const char *text)
 
 static const char max_clients_text[] = "-ERR max number of clients reached\r\n";
 
+/* Redis 7.0's text for a stranger refused by protected mode, word for word. */
+static const char denied_text[] =
+    "-DENIED Redis is running in protected mode because protected mode is enabled and no "
+    "password is set for the default user. In this mode connections are only accepted from "
+    "the loopback interface. If you want to connect from external computers to Redis you may "
+    "adopt one of the following solutions: 1) Just disable protected mode sending the command "
+    "'CONFIG SET protected-mode no' from the loopback interface by connecting to Redis from "
+    "the same host the server is running, however MAKE SURE Redis is not publicly accessible "
+    "from internet if you do so. Use CONFIG REWRITE to make this change permanent. 2) "
+    "Alternatively you can just disable the protected mode by editing the Redis configuration "
+    "file, and setting the protected mode option to 'no', and then restarting the server. 3) "
+    "If you started the server manually just for testing, restart it with the "
+    "'--protected-mode no' option. 4) Setup a an authentication password for the default "
+    "user. NOTE: You only need to do one of the above things in order for the server to start "
+    "accepting connections from the outside.\r\n";
+
 static void describe_tcp_peer(struct conn *c)
 {
     struct sockaddr_storage sa;
@@ -382,6 +399,14 @@ static void describe_unix_peer(struct conn *c)
     memcpy(c->client.laddr, c->client.addr, sizeof(c->client.addr));
 }
 
+/* protected-mode, as Redis 7.0's clientAcceptHandler: while the default
+ * user has no password, only 127.0.0.1, ::1 and the unix socket may
+ * connect (an explicit bind does not lift it, since 7.0). */
+static bool protected_refuses(const struct client *cl)
+{
+    return server.cfg.protected_mode && acl_default_nopass() && !client_is_local(cl);
+}
+
 /* A new conn on loop wl, its socket handle not yet initialised; NULL
  * without memory. */
 static struct conn *conn_create(struct worker_loop *wl)
@@ -397,8 +422,8 @@ static struct conn *conn_create(struct worker_loop *wl)
 }
 
 /* A socket accepted into c (whose handle is initialised) or not (`rc`):
- * make it known, refuse it if it may not stay (maxclients), else start
- * reading. */
+ * make it known, refuse it if it may not stay (maxclients, protected
+ * mode), else start reading. */
 static int conn_start(struct worker_loop *wl, struct conn *c, int rc, bool tls)
 {
     c->sock.handle.data = c;
@@ -414,6 +439,13 @@ static int conn_start(struct worker_loop *wl, struct conn *c, int rc, bool tls)
     if (client_connected_count() > server.cfg.maxclients) {
         reject_connection(c, tls, max_clients_text);
         return 0;
+    }
+    if (protected_refuses(&c->client)) {
+        if (!tls) {
+            reject_connection(c, tls, denied_text);
+            return 0;
+        }
+        c->deny_after_handshake = true; /* Redis checks once the session is up */
     }
     if (tls && (c->tls = tls_conn_create()) == NULL) {
         log_warning("Error accepting a client connection: cannot create a TLS session "
@@ -882,6 +914,18 @@ static bool take_input(struct conn *c, size_t len)
     return true;
 }
 
+/* protected-mode refused a TLS client: its handshake is done, so the
+ * text can go through the session, as Redis's clientAcceptHandler sends
+ * it; nothing it sent runs. */
+static void deny_in_session(struct conn *c)
+{
+    c->deny_after_handshake = false;
+    c->client.qpos = c->client.qlen;
+    resp_add_raw(&c->client.out, denied_text, sizeof(denied_text) - 1);
+    atomic_fetch_add(&server.rejected_connections, 1);
+    close_after_flush(c);
+}
+
 static void read_cb(uv_stream_t *stream, ssize_t nread, const uv_buf_t *buf)
 {
     struct conn *c = stream->data;
@@ -894,6 +938,10 @@ static void read_cb(uv_stream_t *stream, ssize_t nread, const uv_buf_t *buf)
     }
     if (!take_input(c, (size_t)nread))
         return;
+    if (c->deny_after_handshake && tls_conn_established(c->tls)) {
+        deny_in_session(c);
+        return;
+    }
     stats_add(cl->stats, STATS_READS_PROCESSED, 1);
     long long now_ms = server_mstime();
     cl->last_interaction_ms = now_ms;

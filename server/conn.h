@@ -45,6 +45,7 @@ struct conn {
     bool ready_queued;         /* on the worker's ready list */
     struct conn *ready_next;   /* the worker's ready list */
     struct tls_conn *tls;      /* accepted on tls-port: the TLS session (tls.h); NULL for plain */
+    bool deny_after_handshake; /* TLS: protected-mode refuses it once its session is up */
 };
 
 /* Accept the listener's pending connection into a new conn, a TLS one

@@ -132,8 +132,7 @@ static void close_new_sockets(struct listen_set *sets, unsigned nloops)
 static bool in_current(const struct listen_addr *la)
 {
     for (int i = 0; i < current.n; i++)
-        if (current.a[i].port == la->port && current.a[i].tls == la->tls &&
-            strcmp(current.a[i].addr, la->addr) == 0)
+        if (listen_addr_same(&current.a[i], la))
             return true;
     return false;
 }
@@ -180,6 +179,14 @@ static void log_failure(const struct listen_addr *la, const char *why, bool abor
                     la->tls ? "TLS" : "TCP");
 }
 
+static bool listed_before(const struct listen_set *want, int i)
+{
+    for (int j = 0; j < i; j++)
+        if (listen_addr_same(&want->a[j], &want->a[i]))
+            return true;
+    return false;
+}
+
 /* Loop l's socket on a new address: the first binds alone, the others
  * join it. */
 static int open_for_loop(const struct listen_addr *la, unsigned l, char *why, size_t cap)
@@ -199,6 +206,11 @@ static int open_sets(struct listen_set *want, const bool *optional, struct liste
     for (unsigned l = 0; l < nloops; l++)
         sets[l].n = 0;
     for (int i = 0; i < want->n; i++) {
+        if (listed_before(want, i)) { /* bind names it twice: the second bind fails in Redis */
+            log_failure(&want->a[i], "bind: Address already in use", starting);
+            close_new_sockets(sets, nloops);
+            return -EADDRINUSE;
+        }
         struct listen_addr la = want->a[i];
         bool have = in_current(&la);
         for (unsigned l = 0; l < nloops; l++) {

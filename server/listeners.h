@@ -32,6 +32,7 @@
 #define GROVE_LISTENERS_H
 
 #include <stdbool.h>
+#include <string.h>
 
 #include "config.h"
 
@@ -45,6 +46,12 @@ struct listen_addr {
     bool tls;
     int fd; /* a new socket, bound and listening, for the loop to take; -1: it has it already */
 };
+
+/* Whether two are the same address, port and kind (fds aside). */
+static inline bool listen_addr_same(const struct listen_addr *a, const struct listen_addr *b)
+{
+    return a->port == b->port && a->tls == b->tls && strcmp(a->addr, b->addr) == 0;
+}
 
 /* The whole of what one loop is to listen on. */
 struct listen_set {

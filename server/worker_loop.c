@@ -85,15 +85,10 @@ static int add_listener(struct worker_loop *wl, const struct listen_addr *where)
     return 0;
 }
 
-static bool same_place(const struct listen_addr *a, const struct listen_addr *b)
-{
-    return a->port == b->port && a->tls == b->tls && strcmp(a->addr, b->addr) == 0;
-}
-
 static bool in_set(const struct listen_set *set, const struct listen_addr *where)
 {
     for (int i = 0; i < set->n; i++)
-        if (same_place(&set->a[i], where))
+        if (listen_addr_same(&set->a[i], where))
             return true;
     return false;
 }
