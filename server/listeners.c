@@ -34,6 +34,17 @@ static_assert(sizeof(((struct sockaddr_un *)0)->sun_path) + 2 <= CLIENT_ADDR_LEN
 static struct listen_set current;
 static int unix_fd = -1;
 
+/* A socket that failed at `step` closed: -errno, and in `why` the step
+ * and the reason, as Redis's anet words them ("bind: Address already in
+ * use"). */
+static int give_up(int fd, const char *step, char *why, size_t cap)
+{
+    int err = errno;
+    snprintf(why, cap, "%s: %s", step, strerror(err));
+    close(fd);
+    return -err;
+}
+
 /* ---- TCP sockets ------------------------------------------------------------ */
 
 /* addr as bind spells it ("*" any IPv4 address, "::*" any IPv6 one, as
@@ -86,15 +97,12 @@ static int open_tcp(const char *addr, int port, bool join, char *why, size_t cap
         setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof(one));
     if (sa.ss_family == AF_INET6)
         setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one));
-    const char *step = "bind";
-    if (bind(fd, (struct sockaddr *)&sa, len) < 0 ||
-        (!join && setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof(one)) < 0) ||
-        (step = "listen", listen(fd, (int)server.cfg.tcp_backlog) < 0)) {
-        int err = errno;
-        snprintf(why, cap, "%s: %s", step, strerror(err));
-        close(fd);
-        return -err;
-    }
+    if (bind(fd, (struct sockaddr *)&sa, len) < 0)
+        return give_up(fd, "bind", why, cap);
+    if (!join && setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof(one)) < 0)
+        return give_up(fd, "setsockopt", why, cap);
+    if (listen(fd, (int)server.cfg.tcp_backlog) < 0)
+        return give_up(fd, "listen", why, cap);
     return fd;
 }
 
@@ -251,15 +259,12 @@ static int open_unix(const char *path, mode_t perm, char *why, size_t cap)
         snprintf(why, cap, "socket: %s", strerror(errno));
         return -errno;
     }
-    const char *step = "bind";
-    if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 ||
-        (perm != 0 && (step = "chmod", chmod(path, perm) < 0)) ||
-        (step = "listen", listen(fd, (int)server.cfg.tcp_backlog) < 0)) {
-        int err = errno;
-        snprintf(why, cap, "%s: %s", step, strerror(err));
-        close(fd);
-        return -err;
-    }
+    if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0)
+        return give_up(fd, "bind", why, cap);
+    if (perm != 0 && chmod(path, perm) < 0)
+        return give_up(fd, "chmod", why, cap);
+    if (listen(fd, (int)server.cfg.tcp_backlog) < 0)
+        return give_up(fd, "listen", why, cap);
     return fd;
 }
 
