@@ -72,6 +72,11 @@
  * uv_write as a slice of no plain text. Closing sends close_notify when
  * no write is in flight. A failed handshake is logged as Redis logs it.
  *
+ * Unix socket: the same, on a pipe handle instead of a TCP one (loop 0
+ * accepted it and dealt it to this loop, worker_loop.c); its addresses
+ * are the socket's path, and TCP's options (nodelay, keepalive) do not
+ * apply.
+ *
  * Who frees what: the conn (and everything in its client) is freed only in
  * close_cb, after libuv has cancelled any pending write (whose callback runs
  * first and touches nothing once the client is CLIENT_CLOSED).
