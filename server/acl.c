@@ -171,6 +171,14 @@ bool acl_default_needs_auth(void)
     return atomic_load_explicit(&default_needs_auth, memory_order_relaxed);
 }
 
+bool acl_default_nopass(void)
+{
+    pthread_rwlock_rdlock(&acl_lock);
+    bool nopass = (default_user.rules.flags & ACL_USER_NOPASS) != 0;
+    pthread_rwlock_unlock(&acl_lock);
+    return nopass;
+}
+
 void acl_set_default_password(const char *password)
 {
     pthread_rwlock_wrlock(&acl_lock);

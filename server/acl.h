@@ -85,6 +85,9 @@ bool acl_user_unrestricted(const struct acl_user *u);
 /* Redis's authRequired: a new or RESET client is authenticated (as
  * default) only while the default user is on and nopass. */
 bool acl_default_needs_auth(void);
+/* Whether the default user is nopass (on or not), as protected-mode asks
+ * (Redis's DefaultUser->flags & USER_FLAG_NOPASS). Any thread. */
+bool acl_default_nopass(void);
 /* requirepass: the default user's passwords become this one (nopass
  * when empty), as Redis's ACLUpdateDefaultUserPassword. */
 void acl_set_default_password(const char *password);

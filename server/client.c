@@ -69,6 +69,8 @@ bool client_auth_required(const struct client *c)
 /* addr is "ip:port". */
 bool client_is_local(const struct client *c)
 {
+    if (c->flags & CLIENT_UNIX_SOCKET)
+        return true;
     const char *colon = strrchr(c->addr, ':');
     size_t iplen = colon ? (size_t)(colon - c->addr) : strlen(c->addr);
     return (iplen == 9 && memcmp(c->addr, "127.0.0.1", 9) == 0) ||

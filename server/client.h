@@ -66,6 +66,7 @@ enum client_flag {
     CLIENT_REPLICA = 1 << 23,   /* PSYNC/SYNC: gets the stream, its replies are muted */
     CLIENT_REPL_PEER = 1 << 24, /* has a record in replication.c (REPLCONF or a replica) */
     CLIENT_MASTER = 1 << 25,    /* this replica's master: runs its stream (repl_replica.h) */
+    CLIENT_UNIX_SOCKET = 1 << 26, /* connected on unixsocket */
 };
 
 struct client;
@@ -90,7 +91,7 @@ struct client_io {
     void (*wake_cb)(struct client *c);
 };
 
-#define CLIENT_ADDR_LEN 64
+#define CLIENT_ADDR_LEN 112 /* an IPv6 address and port, or a unix socket's path and ":0" */
 
 struct client {
     uint64_t id;
@@ -107,8 +108,8 @@ struct client {
     uint32_t flags;
     char *name;                   /* NULL when unset */
     char *lib_name, *lib_ver;
-    char addr[CLIENT_ADDR_LEN];   /* ip:port of the peer */
-    char laddr[CLIENT_ADDR_LEN];  /* ip:port of our side */
+    char addr[CLIENT_ADDR_LEN];   /* ip:port of the peer; path:0 on the unix socket */
+    char laddr[CLIENT_ADDR_LEN];  /* ip:port of our side; path:0 on the unix socket */
     int fd;
     long long ctime_ms;           /* connected at */
     long long last_interaction_ms;
@@ -182,7 +183,8 @@ bool client_argv_reserve(struct client *c, size_t needed);
  * so setting requirepass later does not lock out existing connections. */
 bool client_auth_required(const struct client *c);
 /* Redis's islocalClient (enable-protected-configs and
- * enable-debug-command local): a peer at 127.0.0.1 or ::1. */
+ * enable-debug-command local, protected-mode): a peer at 127.0.0.1 or
+ * ::1, or on the unix socket. */
 bool client_is_local(const struct client *c);
 
 /* Owner thread: make `view` current; `pending_output` counts reply bytes

@@ -340,6 +340,8 @@ void client_describe(struct resp_out *text, const struct client *c, long long no
         flags[f++] = 'R';
     if (cflags & CLIENT_TRACKING_BCAST)
         flags[f++] = 'B';
+    if (cflags & CLIENT_UNIX_SOCKET)
+        flags[f++] = 'U';
     if (cflags & CLIENT_NO_EVICT)
         flags[f++] = 'e';
     if (cflags & CLIENT_NO_TOUCH)

@@ -22,6 +22,7 @@
 #include "latency_hist.h"
 #include "lazyfree.h"
 #include "lifecycle.h"
+#include "listeners.h"
 #include "loading.h"
 #include "log.h"
 #include "memory.h"
@@ -612,6 +613,45 @@ static const char *rebuild_tls(struct cmd_ctx *ctx, char *reason, size_t cap)
     return first;
 }
 
+static bool sets_option(const struct cmd_ctx *ctx, const char *name)
+{
+    for (size_t i = 2; i < ctx->argc; i += 2)
+        if (arg_is(&ctx->argv[i], name))
+            return true;
+    return false;
+}
+
+/* port, bind or tls-port changed: listen on the new values (listeners.h),
+ * as Redis's updatePort, applyBind and applyTLSPort, with their texts;
+ * a tls-port turned on needs the TLS context first. Redis blames the
+ * first of them in the command (its apply function runs first). The
+ * option to blame if that failed (nothing changed: the caller puts the
+ * values back), else NULL. Called under config_lock. */
+static const char *rebind(struct cmd_ctx *ctx, char *reason, size_t cap)
+{
+    static const char *const names[] = {"port", "bind", "tls-port"};
+    const char *first = NULL;
+    for (size_t i = 2; i < ctx->argc && first == NULL; i += 2)
+        for (size_t n = 0; n < 3 && first == NULL; n++)
+            if (arg_is(&ctx->argv[i], names[n]))
+                first = names[n];
+    if (first == NULL)
+        return NULL;
+    if (sets_option(ctx, "tls-port") && server.cfg.tls_port != 0 && tls_configure() < 0) {
+        snprintf(reason, cap, "Unable to update TLS configuration. Check server logs.");
+        first = "tls-port";
+    } else if (listeners_apply() < 0) {
+        snprintf(reason, cap, "%s", strcmp(first, "bind") == 0
+                                        ? "Failed to bind to specified addresses."
+                                        : "Unable to listen on this port. Check server logs.");
+    } else {
+        return NULL;
+    }
+    log_warning("Failed applying new configuration. Possibly related to new %s setting. "
+                "Restoring previous settings.", first);
+    return first;
+}
+
 /* All or nothing, as in Redis: on any failure every option of the command
  * is put back. Errors name the option as Grove spells it. Called under
  * config_lock; true when everything was set (nothing replied yet). */
@@ -641,20 +681,14 @@ static bool apply_config_set(struct cmd_ctx *ctx)
             failed = "maxclients";
     if (failed == NULL)
         failed = rebuild_tls(ctx, reason, sizeof(reason));
+    if (failed == NULL)
+        failed = rebind(ctx, reason, sizeof(reason));
     if (failed != NULL) {
         restore_config(ctx, old, done);
         config_set_failed(ctx, failed, reason);
     }
     free(old);
     return failed == NULL;
-}
-
-static bool sets_option(const struct cmd_ctx *ctx, const char *name)
-{
-    for (size_t i = 2; i < ctx->argc; i += 2)
-        if (arg_is(&ctx->argv[i], name))
-            return true;
-    return false;
 }
 
 /* appendonly starts or stops the AOF (a rewrite, a fork: outside

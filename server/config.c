@@ -34,6 +34,7 @@ enum option_kind {
     OPT_INT, OPT_MEMORY, OPT_STRING, OPT_BOOL, OPT_ENUM, OPT_OBUF_LIMIT, OPT_NOTIFY,
     OPT_PERCENTILES, /* a string of percentiles, shown as Redis formats them */
     OPT_FLAGS,       /* words naming bits: enum_names[0] is none, [i] is bit i-1 */
+    OPT_OCTAL,       /* an integer written in octal (file modes), as Redis's OCTAL_CONFIG */
 };
 
 #define OPT_IMMUTABLE 1 /* start-up only: CONFIG SET refuses it */
@@ -73,8 +74,11 @@ static const char *const appendfsync_names[] = {"no", "always", "everysec", NULL
 #define FIELD(f) offsetof(struct config, f)
 #define TLS_STRING(name, field) {name, OPT_STRING, FIELD(field), 0, 0, 0, NULL, "", NULL, NULL}
 static const struct option options[] = {
-    {"port", OPT_INT, FIELD(port), 0, 65535, OPT_IMMUTABLE, NULL, "6379", NULL, NULL},
-    {"bind", OPT_STRING, FIELD(bind), 0, 0, OPT_IMMUTABLE, NULL, "127.0.0.1", NULL, NULL},
+    {"port", OPT_INT, FIELD(port), 0, 65535, 0, NULL, "6379", NULL, NULL},
+    {"bind", OPT_STRING, FIELD(bind), 0, 0, 0, NULL, "127.0.0.1", NULL, NULL},
+    {"unixsocket", OPT_STRING, FIELD(unixsocket), 0, 0, OPT_IMMUTABLE, NULL, "", NULL, NULL},
+    {"unixsocketperm", OPT_OCTAL, FIELD(unixsocketperm), 0, 0777, OPT_IMMUTABLE, NULL, "0", NULL,
+     NULL},
     {"threads", OPT_INT, FIELD(threads), 0, 128, OPT_IMMUTABLE, NULL, "0", NULL, NULL},
     {"databases", OPT_INT, FIELD(databases), 1, 10000, OPT_IMMUTABLE, NULL, "16", NULL, NULL},
     {"shards", OPT_INT, FIELD(shards), 1, 1024, OPT_IMMUTABLE, NULL, "16", NULL, NULL},
@@ -153,8 +157,7 @@ static const struct option options[] = {
      NULL},
     {"proc-title-template", OPT_STRING, FIELD(proc_title_template), 0, 0, 0, NULL,
      "{title} {listen-addr} {server-mode}", NULL, NULL},
-    {"protected-mode", OPT_BOOL, FIELD(protected_mode), 0, 1, OPT_NO_EFFECT, NULL, "yes", NULL,
-     "no"},
+    {"protected-mode", OPT_BOOL, FIELD(protected_mode), 0, 1, 0, NULL, "yes", NULL, NULL},
     {"active-expire-effort", OPT_INT, FIELD(active_expire_effort), 1, 10, OPT_NO_EFFECT, NULL, "1",
      NULL, NULL},
     {"save", OPT_STRING, FIELD(save), 0, 0, 0, NULL, "3600 1 300 100 60 10000", NULL, NULL},
@@ -239,10 +242,9 @@ static const struct option options[] = {
     {"dir", OPT_STRING, FIELD(dir), 0, 0, OPT_PROTECTED, NULL, ".", NULL, NULL},
     {"notify-keyspace-events", OPT_NOTIFY, FIELD(notify_keyspace_events), 0, LLONG_MAX, 0, NULL,
      "", NULL, NULL},
-    /* TLS (tls.h). tls-port is start-up only, as port is in Grove (Redis
-     * 7.0 rebinds both at run time); tls-replication and tls-cluster refuse
-     * "yes": Grove has neither replica links nor a cluster bus. */
-    {"tls-port", OPT_INT, FIELD(tls_port), 0, 65535, OPT_IMMUTABLE, NULL, "0", NULL, NULL},
+    /* TLS (tls.h). tls-replication and tls-cluster refuse "yes": Grove
+     * has neither replica links nor a cluster bus. */
+    {"tls-port", OPT_INT, FIELD(tls_port), 0, 65535, 0, NULL, "0", NULL, NULL},
     TLS_STRING("tls-cert-file", tls_cert_file),
     TLS_STRING("tls-key-file", tls_key_file),
     TLS_STRING("tls-key-file-pass", tls_key_file_pass),
@@ -616,6 +618,18 @@ static int parse_int_value(const struct option *opt, const char *value, long lon
                               : reason_for(reason, cap, "argument couldn't be parsed into an integer");
 }
 
+static int parse_octal_value(const struct option *opt, const char *value, long long *v,
+                             char *reason, size_t cap)
+{
+    char *end;
+    (void)opt;
+    errno = 0;
+    *v = strtoll(value, &end, 8);
+    return value[0] != '\0' && *end == '\0' && errno == 0
+               ? 0
+               : reason_for(reason, cap, "argument couldn't be parsed into an integer");
+}
+
 static int parse_memory_value(const struct option *opt, const char *value, long long *v,
                               char *reason, size_t cap)
 {
@@ -637,6 +651,16 @@ static int check_number(const struct option *opt, long long *v, char *reason, si
     if (opt->offset == FIELD(hz)) /* Redis clamps instead of refusing */
         *v = *v < CONFIG_MIN_HZ ? CONFIG_MIN_HZ : *v > CONFIG_MAX_HZ ? CONFIG_MAX_HZ : *v;
     return 0;
+}
+
+/* At most CONFIG_MAX_BINDS addresses, as Redis's CONFIG_BINDADDR_MAX. */
+static bool valid_bind(const char *value)
+{
+    int words = 0;
+    for (const char *p = value; *p != '\0'; p++)
+        if (*p != ' ' && (p == value || p[-1] == ' '))
+            words++;
+    return words <= CONFIG_MAX_BINDS;
 }
 
 /* dir, as Redis: the process changes to it (so CONFIG GET dir is always
@@ -665,6 +689,8 @@ static int apply_string(struct config *cfg, const struct option *opt, const char
         return -EINVAL;
     if (opt->offset == FIELD(replicaof) && !valid_replicaof(value))
         return reason_for(reason, cap, "Invalid master address");
+    if (opt->offset == FIELD(bind) && !valid_bind(value))
+        return reason_for(reason, cap, "Too many bind addresses specified.");
     if (opt->kind == OPT_PERCENTILES &&
         parse_percentiles(value, percentiles, CONFIG_MAX_PERCENTILES, reason, cap) < 0)
         return -EINVAL;
@@ -686,6 +712,7 @@ static int apply_string(struct config *cfg, const struct option *opt, const char
 /* The numeric kinds' parsers, by kind. */
 static const parse_fn parsers[] = {
     [OPT_INT] = parse_int_value, [OPT_MEMORY] = parse_memory_value,
+    [OPT_OCTAL] = parse_octal_value,
     [OPT_BOOL] = parse_bool_value, [OPT_ENUM] = parse_enum_value,
     [OPT_NOTIFY] = parse_notify_value, [OPT_FLAGS] = parse_flags_value,
 };
@@ -1010,6 +1037,9 @@ static void format_value(struct config *cfg, const struct option *opt, char *buf
     case OPT_INT:
     case OPT_MEMORY:
         snprintf(buf, len, "%lld", v);
+        break;
+    case OPT_OCTAL:
+        snprintf(buf, len, "%llo", (unsigned long long)v);
         break;
     }
 }

@@ -50,7 +50,9 @@ enum maxmemory_policy {
 
 struct config {
     atomic_llong port;
-    char *bind;                           /* space-separated addresses */
+    char *bind;                           /* space-separated addresses (listeners.h) */
+    char *unixsocket;                     /* "" when off (listeners.h); start-up only */
+    atomic_llong unixsocketperm;          /* the socket file's mode; 0 leaves the umask's */
     atomic_llong threads;                 /* 0: one per CPU */
     atomic_llong databases;
     atomic_llong shards;                  /* per database, a power of two */

@@ -72,6 +72,11 @@
  * uv_write as a slice of no plain text. Closing sends close_notify when
  * no write is in flight. A failed handshake is logged as Redis logs it.
  *
+ * Unix socket: the same, on a pipe handle instead of a TCP one (loop 0
+ * accepted it and dealt it to this loop, worker_loop.c); its addresses
+ * are the socket's path, and TCP's options (nodelay, keepalive) do not
+ * apply.
+ *
  * Who frees what: the conn (and everything in its client) is freed only in
  * close_cb, after libuv has cancelled any pending write (whose callback runs
  * first and touches nothing once the client is CLIENT_CLOSED).
@@ -85,7 +90,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
+#include "acl.h"
 #include "aof.h"
 #include "command.h"
 #include "fault.h"
@@ -238,7 +245,7 @@ static void send_last_records(struct conn *c)
     const char *records = tls_conn_take_records(c->tls, &len, &err);
     uv_buf_t buf = uv_buf_init((char *)records, (unsigned)len);
     if (len > 0)
-        uv_try_write((uv_stream_t *)&c->tcp, &buf, 1);
+        uv_try_write(&c->sock.stream, &buf, 1);
 }
 
 void conn_close(struct conn *c)
@@ -253,13 +260,13 @@ void conn_close(struct conn *c)
     client_registry_lock();
     c->client.fd = -1;
     client_registry_unlock();
-    uv_close((uv_handle_t *)&c->tcp, close_cb);
+    uv_close(&c->sock.handle, close_cb);
 }
 
 static void stop_reading(struct conn *c)
 {
     if (c->reading) {
-        uv_read_stop((uv_stream_t *)&c->tcp);
+        uv_read_stop(&c->sock.stream);
         c->reading = false;
     }
 }
@@ -348,17 +355,35 @@ void conn_close_all(struct worker_loop *w)
     conn_flush_queued(w);
 }
 
-/* A TLS client is closed without the text: it is not in a session yet
- * (Redis's write of it fails there too). */
-static void reject_connection(struct conn *c, bool tls)
+/* Refuse a client with Redis's text (best effort, never waiting), counted
+ * in rejected_connections. A TLS client is closed without it: it is not
+ * in a session yet (Redis's write of it fails there too). */
+static void reject_connection(struct conn *c, bool tls, const char *text)
 {
-    static const char msg[] = "-ERR max number of clients reached\r\n";
-    uv_buf_t buf = uv_buf_init((char *)msg, sizeof(msg) - 1);
+    uv_buf_t buf = uv_buf_init((char *)text, (unsigned)strlen(text));
     if (!tls)
-        uv_try_write((uv_stream_t *)&c->tcp, &buf, 1);
+        uv_try_write(&c->sock.stream, &buf, 1);
     atomic_fetch_add(&server.rejected_connections, 1);
     conn_close(c);
 }
+
+static const char max_clients_text[] = "-ERR max number of clients reached\r\n";
+
+/* Redis 7.0's text for a stranger refused by protected mode, word for word. */
+static const char denied_text[] =
+    "-DENIED Redis is running in protected mode because protected mode is enabled and no "
+    "password is set for the default user. In this mode connections are only accepted from "
+    "the loopback interface. If you want to connect from external computers to Redis you may "
+    "adopt one of the following solutions: 1) Just disable protected mode sending the command "
+    "'CONFIG SET protected-mode no' from the loopback interface by connecting to Redis from "
+    "the same host the server is running, however MAKE SURE Redis is not publicly accessible "
+    "from internet if you do so. Use CONFIG REWRITE to make this change permanent. 2) "
+    "Alternatively you can just disable the protected mode by editing the Redis configuration "
+    "file, and setting the protected mode option to 'no', and then restarting the server. 3) "
+    "If you started the server manually just for testing, restart it with the "
+    "'--protected-mode no' option. 4) Setup a an authentication password for the default "
+    "user. NOTE: You only need to do one of the above things in order for the server to start "
+    "accepting connections from the outside.\r\n";
 
 void conn_describe_peer(uv_tcp_t *tcp, struct client *c)
 {
@@ -374,30 +399,60 @@ void conn_describe_peer(uv_tcp_t *tcp, struct client *c)
         c->fd = fd;
 }
 
-int conn_accept(struct worker_loop *wl, uv_stream_t *listener, bool tls)
+/* Both ends are the socket's path, with port 0, as Redis shows them. */
+static void describe_unix_peer(struct conn *c)
+{
+    snprintf(c->client.addr, sizeof(c->client.addr), "%s:0", server.cfg.unixsocket);
+    memcpy(c->client.laddr, c->client.addr, sizeof(c->client.addr));
+}
+
+/* protected-mode, as Redis 7.0's clientAcceptHandler: while the default
+ * user has no password, only 127.0.0.1, ::1 and the unix socket may
+ * connect (an explicit bind does not lift it, since 7.0). */
+static bool protected_refuses(const struct client *cl)
+{
+    return server.cfg.protected_mode && acl_default_nopass() && !client_is_local(cl);
+}
+
+/* A new conn on loop wl, its socket handle not yet initialised; NULL
+ * without memory. */
+static struct conn *conn_create(struct worker_loop *wl)
 {
     struct conn *c = calloc(1, sizeof(*c));
     if (c == NULL || fault_hit(FAULT_CONN_ALLOC)) {
         free(c);
-        return -ENOMEM;
+        return NULL;
     }
-    uv_tcp_init(&wl->loop, &c->tcp);
-    c->tcp.data = c;
     client_init(&c->client, wl->w, wl->w->stats, &conn_io, server_mstime());
     resp_out_init(&c->writing, 2);
+    return c;
+}
+
+/* A socket accepted into c (whose handle is initialised) or not (`rc`):
+ * make it known, refuse it if it may not stay (maxclients, protected
+ * mode), else start reading. */
+static int conn_start(struct worker_loop *wl, struct conn *c, int rc, bool tls)
+{
+    c->sock.handle.data = c;
     list_add(wl, c);
-    atomic_fetch_add(&server.total_connections_received, 1);
-    int rc = uv_accept(listener, (uv_stream_t *)&c->tcp);
-    if (rc == 0)
-        conn_describe_peer(&c->tcp, &c->client);
+    uv_os_fd_t fd;
+    if (rc == 0 && uv_fileno(&c->sock.handle, &fd) == 0)
+        c->client.fd = fd;
     client_register(&c->client); /* after its address is known: others read it */
     if (rc != 0) {
         conn_close(c);
         return rc;
     }
     if (client_connected_count() > server.cfg.maxclients) {
-        reject_connection(c, tls);
+        reject_connection(c, tls, max_clients_text);
         return 0;
+    }
+    if (protected_refuses(&c->client)) {
+        if (!tls) {
+            reject_connection(c, tls, denied_text);
+            return 0;
+        }
+        c->deny_after_handshake = true; /* Redis checks once the session is up */
     }
     if (tls && (c->tls = tls_conn_create()) == NULL) {
         log_warning("Error accepting a client connection: cannot create a TLS session "
@@ -405,12 +460,41 @@ int conn_accept(struct worker_loop *wl, uv_stream_t *listener, bool tls)
         conn_close(c);
         return 0;
     }
-    uv_tcp_nodelay(&c->tcp, 1);
-    if (server.cfg.tcp_keepalive > 0)
-        uv_tcp_keepalive(&c->tcp, 1, (unsigned)server.cfg.tcp_keepalive);
     c->reading = true;
-    uv_read_start((uv_stream_t *)&c->tcp, alloc_cb, read_cb);
+    uv_read_start(&c->sock.stream, alloc_cb, read_cb);
     return 0;
+}
+
+int conn_accept(struct worker_loop *wl, uv_stream_t *listener, bool tls)
+{
+    struct conn *c = conn_create(wl);
+    if (c == NULL)
+        return -ENOMEM;
+    uv_tcp_init(&wl->loop, &c->sock.tcp);
+    atomic_fetch_add(&server.total_connections_received, 1);
+    int rc = uv_accept(listener, &c->sock.stream);
+    if (rc == 0) {
+        conn_describe_peer(&c->sock.tcp, &c->client);
+        uv_tcp_nodelay(&c->sock.tcp, 1);
+        if (server.cfg.tcp_keepalive > 0)
+            uv_tcp_keepalive(&c->sock.tcp, 1, (unsigned)server.cfg.tcp_keepalive);
+    }
+    return conn_start(wl, c, rc, tls);
+}
+
+int conn_accept_unix(struct worker_loop *wl, int fd)
+{
+    struct conn *c = conn_create(wl);
+    if (c == NULL)
+        return -ENOMEM;
+    uv_pipe_init(&wl->loop, &c->sock.pipe, 0);
+    c->client.flags |= CLIENT_UNIX_SOCKET;
+    describe_unix_peer(c);
+    atomic_fetch_add(&server.total_connections_received, 1);
+    int rc = uv_pipe_open(&c->sock.pipe, fd);
+    if (rc != 0)
+        close(fd); /* the handle never took it */
+    return conn_start(wl, c, rc, false);
 }
 
 /* ---- the query buffer ------------------------------------------------------ */
@@ -581,7 +665,7 @@ static size_t writing_left(const struct conn *c)
     if (!c->write_pending)
         return 0;
     return c->writing.len - c->writing_offset - c->writing_slice +
-           uv_stream_get_write_queue_size((const uv_stream_t *)&c->tcp);
+           uv_stream_get_write_queue_size(&c->sock.stream);
 }
 
 /* Reply bytes the kernel has not taken yet. */
@@ -612,7 +696,7 @@ static void throttle(struct conn *c)
         loop_of(c)->ready = c;
     }
     if (!c->throttled && c->reading)
-        uv_read_stop((uv_stream_t *)&c->tcp);
+        uv_read_stop(&c->sock.stream);
     c->throttled = true;
 }
 
@@ -626,7 +710,7 @@ static void unthrottle(struct conn *c)
         return;
     c->throttled = false;
     if (c->reading)
-        uv_read_start((uv_stream_t *)&c->tcp, alloc_cb, read_cb);
+        uv_read_start(&c->sock.stream, alloc_cb, read_cb);
 }
 
 /* A request process_input has looked at before running it: where it
@@ -824,6 +908,18 @@ static bool take_input(struct conn *c, size_t len)
     return true;
 }
 
+/* protected-mode refused a TLS client: its handshake is done, so the
+ * text can go through the session, as Redis's clientAcceptHandler sends
+ * it; nothing it sent runs. */
+static void deny_in_session(struct conn *c)
+{
+    c->deny_after_handshake = false;
+    c->client.qpos = c->client.qlen;
+    resp_add_raw(&c->client.out, denied_text, sizeof(denied_text) - 1);
+    atomic_fetch_add(&server.rejected_connections, 1);
+    close_after_flush(c);
+}
+
 static void read_cb(uv_stream_t *stream, ssize_t nread, const uv_buf_t *buf)
 {
     struct conn *c = stream->data;
@@ -836,6 +932,10 @@ static void read_cb(uv_stream_t *stream, ssize_t nread, const uv_buf_t *buf)
     }
     if (!take_input(c, (size_t)nread))
         return;
+    if (c->deny_after_handshake && tls_conn_established(c->tls)) {
+        deny_in_session(c);
+        return;
+    }
     stats_add(cl->stats, STATS_READS_PROCESSED, 1);
     long long now_ms = server_mstime();
     cl->last_interaction_ms = now_ms;
@@ -874,7 +974,7 @@ static bool submit(struct conn *c, uv_buf_t buf)
 {
     c->write_req.data = c;
     stats_add(c->client.stats, STATS_WRITES_PROCESSED, 1);
-    if (uv_write(&c->write_req, (uv_stream_t *)&c->tcp, &buf, 1, write_cb) != 0) {
+    if (uv_write(&c->write_req, &c->sock.stream, &buf, 1, write_cb) != 0) {
         conn_close(c);
         return false;
     }
@@ -913,7 +1013,7 @@ static bool write_sealed(struct conn *c)
     if (!seal(c, &buf))
         return false;
     stats_add(cl->stats, STATS_NET_OUTPUT_BYTES, (long long)cl->out.len);
-    int n = buf.len > 0 ? uv_try_write((uv_stream_t *)&c->tcp, &buf, 1) : 0;
+    int n = buf.len > 0 ? uv_try_write(&c->sock.stream, &buf, 1) : 0;
     if (buf.len > 0)
         stats_add(cl->stats, STATS_WRITES_PROCESSED, 1);
     if (n < 0 && n != UV_EAGAIN) {
@@ -1000,7 +1100,7 @@ static bool write_out(struct conn *c)
     size_t sent = 0;
     if (c->tls == NULL && cl->out.len <= CONN_TURN_OUTPUT) {
         uv_buf_t buf = uv_buf_init(cl->out.data, (unsigned)cl->out.len);
-        int n = uv_try_write((uv_stream_t *)&c->tcp, &buf, 1);
+        int n = uv_try_write(&c->sock.stream, &buf, 1);
         stats_add(cl->stats, STATS_WRITES_PROCESSED, 1);
         if (n < 0 && n != UV_EAGAIN) {
             conn_close(c);
@@ -1075,7 +1175,7 @@ static bool read_now(struct conn *c)
 {
     struct client *cl = &c->client;
     uv_os_fd_t fd;
-    if (uv_fileno((uv_handle_t *)&c->tcp, &fd) != 0)
+    if (uv_fileno(&c->sock.handle, &fd) != 0)
         return false;
     while (!over_query_limit(cl) && qbuf_reserve(cl, CONN_READ_CHUNK)) {
         char *into = c->tls != NULL ? tls_raw : cl->qbuf + cl->qlen;

@@ -20,7 +20,12 @@ struct tls_conn;
 struct worker_loop;
 
 struct conn {
-    uv_tcp_t tcp;
+    union {                    /* a TCP socket, or a unix one (CLIENT_UNIX_SOCKET) */
+        uv_handle_t handle;
+        uv_stream_t stream;
+        uv_tcp_t tcp;
+        uv_pipe_t pipe;
+    } sock;
     uv_write_t write_req;
     struct client client;
     struct resp_out writing;   /* the buffer uv_write owns while write_pending */
@@ -40,6 +45,7 @@ struct conn {
     bool ready_queued;         /* on the worker's ready list */
     struct conn *ready_next;   /* the worker's ready list */
     struct tls_conn *tls;      /* accepted on tls-port: the TLS session (tls.h); NULL for plain */
+    bool deny_after_handshake; /* TLS: protected-mode refuses it once its session is up */
 };
 
 /* Accept the listener's pending connection into a new conn, a TLS one
@@ -51,6 +57,11 @@ int conn_accept(struct worker_loop *wl, uv_stream_t *listener, bool tls);
 /* The client's addr, laddr and fd from its socket (also the replica's
  * link to its master, repl_replica.c). */
 void conn_describe_peer(uv_tcp_t *tcp, struct client *c);
+/* A connection accepted on the unix socket (fd, on any loop's thread),
+ * served by this loop from now on. -ENOMEM when there is no memory for
+ * one: fd is then still the caller's to close. Any other error means it
+ * was taken and is closing. */
+int conn_accept_unix(struct worker_loop *wl, int fd);
 /* Close now, dropping unsent replies. Safe to call twice. */
 void conn_close(struct conn *c);
 /* Stop reading, flush what is pending, then close: every connection of

@@ -22,6 +22,7 @@
 #include "cron.h"
 #include "keyspace.h"
 #include "lazyfree.h"
+#include "listeners.h"
 #include "loading.h"
 #include "log.h"
 #include "repl_replica.h"
@@ -169,7 +170,10 @@ static void loaded_cb(uv_async_t *handle)
         begin_shutdown();
         return;
     }
-    log_notice("Ready to accept connections tcp");
+    if (server.cfg.port != 0 || server.cfg.tls_port != 0)
+        log_notice("Ready to accept connections tcp");
+    if (server.cfg.unixsocket[0] != '\0')
+        log_notice("The server is now ready to accept connections at %s", server.cfg.unixsocket);
     process_notify_ready();
 }
 
@@ -280,7 +284,7 @@ static int start_workers(unsigned n)
 {
     if (rlimit_adjust_maxclients(n) < 0)
         return -1;
-    if (worker_loop_pool_create(n) < 0)
+    if (worker_loop_pool_create(n) < 0 || listeners_open(n) < 0)
         return -1;
     /* Before any loop runs: INFO reads it from the loops' threads. */
     server.startup_memory = server_used_memory();
@@ -318,6 +322,7 @@ static void run_until_stopped(void)
 {
     uv_run(&main_loop, UV_RUN_DEFAULT);
     worker_loop_pool_destroy();
+    listeners_close();
     uv_run(&main_loop, UV_RUN_DEFAULT);
     uv_loop_close(&main_loop);
 }

@@ -4,6 +4,7 @@
 #include "monitor.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -87,14 +88,18 @@ static char *format_line(const struct client *c, int db, bool from_script,
 {
     struct timeval tv;
     gettimeofday(&tv, NULL);
-    size_t size = 64 + CLIENT_ADDR_LEN + 2; /* "+sec.usec [db client]" and CRLF */
+    size_t size = 64 + CLIENT_ADDR_LEN + 2; /* "+sec.usec [db unix:client]" and CRLF */
     for (size_t i = 0; i < argc; i++)
         size += 1 + REPR_MAX(command_arg_shown(argv, argc, i).len);
     char *line = malloc(size);
     if (line == NULL)
         return NULL;
-    size_t n = (size_t)snprintf(line, size, "+%lld.%06ld [%d %s]", (long long)tv.tv_sec,
-                                (long)tv.tv_usec, db, from_script ? "lua" : c->addr);
+    /* A unix client is "unix:path", as Redis's replicationFeedMonitors. */
+    bool unix_client = !from_script && (c->flags & CLIENT_UNIX_SOCKET);
+    size_t n = (size_t)snprintf(line, size, "+%lld.%06ld [%d %s%.*s]", (long long)tv.tv_sec,
+                                (long)tv.tv_usec, db, unix_client ? "unix:" : "",
+                                unix_client ? (int)(strlen(c->addr) - 2) : INT_MAX,
+                                from_script ? "lua" : c->addr);
     for (size_t i = 0; i < argc; i++) {
         struct resp_arg shown = command_arg_shown(argv, argc, i);
         line[n++] = ' ';

@@ -84,7 +84,10 @@ static void expand(const struct config *cfg, int v, char *out, size_t cap)
         snprintf(out, cap, "%s", program);
         break;
     case 1: /* an optional address ("-::1") is shown without its mark */
-        snprintf(out, cap, "%s:%lld", first_bind + (first_bind[0] == '-'), port);
+        if (port == 0)
+            snprintf(out, cap, "unixsocket:%s", cfg->unixsocket ? cfg->unixsocket : "");
+        else
+            snprintf(out, cap, "%s:%lld", first_bind + (first_bind[0] == '-'), port);
         break;
     case 3:
         snprintf(out, cap, "%lld", (long long)cfg->port);
@@ -92,10 +95,13 @@ static void expand(const struct config *cfg, int v, char *out, size_t cap)
     case 4:
         snprintf(out, cap, "%lld", (long long)cfg->tls_port);
         break;
+    case 5:
+        snprintf(out, cap, "%s", cfg->unixsocket ? cfg->unixsocket : "");
+        break;
     case 6:
         snprintf(out, cap, "%s", server.config_file ? server.config_file : "");
         break;
-    default: /* server-mode: standalone; unixsocket: Grove listens on none */
+    default: /* server-mode: standalone (neither [cluster] nor [sentinel]) */
         out[0] = '\0';
     }
 }

@@ -2,17 +2,21 @@
  * check_server.c - the server commands and the process end to end against
  * a real grove-server: INFO (sections, field names, counters, keyspace
  * lines), CONFIG GET/SET/RESETSTAT, DBSIZE, FLUSHDB, FLUSHALL, TIME,
- * COMMAND and its subcommands, and the process's life: SHUTDOWN, SIGTERM
+ * COMMAND and its subcommands, the listeners (CONFIG SET port and bind at
+ * run time, protected mode), and the process's life: SHUTDOWN, SIGTERM
  * and SIGINT exit 0, bad options refuse to start, a config file is read
  * and the command line overrides it.
  *
  * Expected texts were taken from redis-server 7.0.15.
  */
+#include <arpa/inet.h>
 #include <check.h>
+#include <netinet/in.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -942,6 +946,186 @@ START_TEST(module_lists_none_and_refuses_loading)
 }
 END_TEST
 
+/* ---- listeners: CONFIG SET port, bind, tls-port; protected mode ------------------------- */
+
+/* Whether something accepts TCP connections on 127.0.0.1 (or ::1) at port. */
+static bool listens(const char *ip, int port)
+{
+    struct sockaddr_storage sa = {0};
+    socklen_t len = sizeof(struct sockaddr_in);
+    struct sockaddr_in *in = (struct sockaddr_in *)&sa;
+    struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)&sa;
+    if (inet_pton(AF_INET, ip, &in->sin_addr) == 1) {
+        in->sin_family = AF_INET;
+        in->sin_port = htons((uint16_t)port);
+    } else {
+        ck_assert_int_eq(inet_pton(AF_INET6, ip, &in6->sin6_addr), 1);
+        in6->sin6_family = AF_INET6;
+        in6->sin6_port = htons((uint16_t)port);
+        len = sizeof(*in6);
+    }
+    int fd = socket(sa.ss_family, SOCK_STREAM, 0);
+    ck_assert_int_ge(fd, 0);
+    bool ok = connect(fd, (struct sockaddr *)&sa, len) == 0;
+    close(fd);
+    return ok;
+}
+
+/* A loopback port another process (this test) holds. */
+static int hold_a_port(int *port)
+{
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    struct sockaddr_in sa = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+    socklen_t len = sizeof(sa);
+    ck_assert_int_ge(fd, 0);
+    ck_assert_int_eq(bind(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
+    ck_assert_int_eq(listen(fd, 1), 0);
+    ck_assert_int_eq(getsockname(fd, (struct sockaddr *)&sa, &len), 0);
+    *port = ntohs(sa.sin_port);
+    return fd;
+}
+
+static void expect_port(redisContext *c, int port)
+{
+    char want[32];
+    snprintf(want, sizeof(want), "%d", port);
+    redisReply *r = harness_cmd(c, "CONFIG GET port");
+    harness_assert_array(r, 2);
+    ck_assert_str_eq(r->element[1]->str, want);
+    freeReplyObject(r);
+    ck_assert_int_eq(harness_info_ll(c, "server", "tcp_port"), port);
+}
+
+/* The new port listens on every loop before the old one closes; the
+ * connections made before stay; CONFIG GET and INFO follow. */
+START_TEST(config_set_port_moves_the_listener_and_keeps_connections)
+{
+    struct harness_fixture f;
+    const char *const args[] = {"--threads", "2", NULL};
+    harness_up(&f, args);
+    int old = f.s.port, moved = harness_free_port();
+    harness_cmd_ok(f.c, "CONFIG SET port %d", moved);
+    f.s.port = moved;
+    HARNESS_WAIT_FOR(!listens("127.0.0.1", old), "port %d still listens", old);
+    expect_port(f.c, moved);
+    for (int i = 0; i < 8; i++) { /* a fresh connection on each loop, whichever gets it */
+        redisContext *c = harness_connect(&f.s);
+        harness_expect_status(harness_cmd(c, "PING"), "PONG");
+        redisFree(c);
+    }
+    harness_cmd_ok(f.c, "CONFIG SET port %d", moved); /* the same port: nothing to do */
+    harness_cmd_ok(f.c, "CONFIG SET port 0");          /* no TCP at all, as Redis allows */
+    HARNESS_WAIT_FOR(!listens("127.0.0.1", moved), "port %d still listens", moved);
+    harness_cmd_ok(f.c, "CONFIG SET port %d", moved);
+    harness_down(&f);
+}
+END_TEST
+
+/* Redis's text, and nothing changes: still listening where it was. */
+START_TEST(config_set_port_in_use_changes_nothing)
+{
+    struct harness_fixture f;
+    harness_up(&f, NULL);
+    int taken, fd = hold_a_port(&taken);
+    harness_expect_error(harness_cmd(f.c, "CONFIG SET port %d", taken),
+                         SET_FAILED "'port') - Unable to listen on this port. Check server logs.");
+    expect_port(f.c, f.s.port);
+    ck_assert(listens("127.0.0.1", f.s.port));
+    /* Redis blames the first of port and bind in the command */
+    harness_expect_error(harness_cmd(f.c, "CONFIG SET port %d bind 999.9.9.9", harness_free_port()),
+                         SET_FAILED "'port') - Unable to listen on this port. Check server logs.");
+    expect_port(f.c, f.s.port);
+    close(fd);
+    harness_down(&f);
+}
+END_TEST
+
+START_TEST(config_set_bind_is_all_or_nothing)
+{
+    struct harness_fixture f;
+    harness_up(&f, NULL);
+    const char *fail = SET_FAILED "'bind') - Failed to bind to specified addresses.";
+    harness_expect_error(harness_cmd(f.c, "CONFIG SET bind 999.999.999.999"), fail);
+    harness_expect_error(harness_cmd(f.c, "CONFIG SET bind %s", "127.0.0.1 127.0.0.1"), fail);
+    harness_expect_error(harness_cmd(f.c, "CONFIG SET bind %s",
+                                     "1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17"),
+                         SET_FAILED "'bind') - Too many bind addresses specified.");
+    redisReply *r = harness_cmd(f.c, "CONFIG GET bind");
+    ck_assert_str_eq(r->element[1]->str, "127.0.0.1");
+    freeReplyObject(r);
+    ck_assert(listens("127.0.0.1", f.s.port));
+    /* an optional address this machine lacks is skipped, as at start-up */
+    harness_cmd_ok(f.c, "CONFIG SET bind %s", "127.0.0.1 -192.0.2.1");
+    ck_assert(listens("127.0.0.1", f.s.port));
+    harness_down(&f);
+}
+END_TEST
+
+static bool has_ipv6_loopback(void)
+{
+    int fd = socket(AF_INET6, SOCK_STREAM, 0);
+    struct sockaddr_in6 sa = {.sin6_family = AF_INET6, .sin6_addr = IN6ADDR_LOOPBACK_INIT};
+    bool ok = fd >= 0 && bind(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0;
+    if (fd >= 0)
+        close(fd);
+    return ok;
+}
+
+/* Addresses come and go; the connections made before stay. */
+START_TEST(config_set_bind_adds_and_drops_addresses)
+{
+    struct harness_fixture f;
+    harness_up(&f, NULL);
+    harness_cmd_ok(f.c, "CONFIG SET bind %s", "127.0.0.1 -::1");
+    ck_assert(listens("127.0.0.1", f.s.port));
+    if (has_ipv6_loopback())
+        ck_assert(listens("::1", f.s.port));
+    harness_cmd_ok(f.c, "CONFIG SET bind %s", "");
+    HARNESS_WAIT_FOR(!listens("127.0.0.1", f.s.port), "127.0.0.1 still listens");
+    harness_expect_status(harness_cmd(f.c, "PING"), "PONG");
+    harness_cmd_ok(f.c, "CONFIG SET bind 127.0.0.1");
+    ck_assert(listens("127.0.0.1", f.s.port));
+    harness_down(&f);
+}
+END_TEST
+
+#define DENIED_START "-DENIED Redis is running in protected mode because protected mode is enabled"
+#define DENIED_END "in order for the server to start accepting connections from the outside.\r\n"
+
+/* Redis 7.0's rule: while protected-mode is yes and the default user has
+ * no password, a peer other than 127.0.0.1 and ::1 gets -DENIED and is
+ * closed, whatever bind says. Needs an address of this machine that is
+ * not loopback to connect from (the server still listens on 127.0.0.1). */
+START_TEST(protected_mode_denies_strangers_while_default_has_no_password)
+{
+    char ip[64];
+    if (!harness_non_loopback_address(ip, sizeof(ip)))
+        return; /* nothing to connect from */
+    struct harness_fixture f;
+    harness_up(&f, NULL);
+    int fd = harness_connect_from(ip, f.s.port);
+    char buf[2048];
+    size_t n = harness_raw_recv(fd, buf, sizeof(buf), sizeof(buf) - 1);
+    ck_assert_uint_eq(n, 1067); /* the whole of Redis's text, then EOF */
+    ck_assert(strncmp(buf, DENIED_START, strlen(DENIED_START)) == 0);
+    ck_assert_str_eq(buf + n - strlen(DENIED_END), DENIED_END);
+    close(fd);
+    ck_assert_int_eq(harness_info_ll(f.c, "stats", "rejected_connections"), 1);
+    /* a password for the default user lets strangers in (to AUTH) */
+    harness_cmd_ok(f.c, "CONFIG SET requirepass secret");
+    fd = harness_connect_from(ip, f.s.port);
+    harness_raw_expect(fd, "PING", "-NOAUTH Authentication required.\r\n");
+    close(fd);
+    harness_cmd_ok(f.c, "CONFIG SET requirepass %s", "");
+    /* and so does protected-mode no */
+    harness_cmd_ok(f.c, "CONFIG SET protected-mode no");
+    fd = harness_connect_from(ip, f.s.port);
+    harness_raw_expect(fd, "PING", "+PONG\r\n");
+    close(fd);
+    harness_down(&f);
+}
+END_TEST
+
 /* ---- the suite ------------------------------------------------------------------------ */
 
 static Suite *server_suite(void)
@@ -968,6 +1152,15 @@ static Suite *server_suite(void)
     tcase_add_test(tc, config_set_proto_max_bulk_len_reaches_existing_connections);
     tcase_add_test(tc, over_maxmemory_write_commands_get_oom);
     tcase_add_test(tc, container_help_ends_like_redis);
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("listeners");
+    tcase_set_timeout(tc, 60);
+    tcase_add_test(tc, config_set_port_moves_the_listener_and_keeps_connections);
+    tcase_add_test(tc, config_set_port_in_use_changes_nothing);
+    tcase_add_test(tc, config_set_bind_is_all_or_nothing);
+    tcase_add_test(tc, config_set_bind_adds_and_drops_addresses);
+    tcase_add_test(tc, protected_mode_denies_strangers_while_default_has_no_password);
     suite_add_tcase(s, tc);
 
     tc = harness_server_case("data", NULL, NULL);

@@ -167,6 +167,14 @@ static int tcp_connect(int port)
     return fd;
 }
 
+static bool nothing_listens(int port)
+{
+    int fd = tcp_connect(port);
+    if (fd >= 0)
+        close(fd);
+    return fd < 0;
+}
+
 static void tls_close(struct tls_client *c)
 {
     if (c == NULL)
@@ -505,10 +513,59 @@ START_TEST(what_grove_lacks_is_refused)
     harness_expect_error(harness_cmd(harness_ctx, "CONFIG SET tls-cluster yes"),
                          "ERR CONFIG SET failed (possibly related to argument 'tls-cluster') - "
                          "Grove does not support this value");
-    harness_expect_error(harness_cmd(harness_ctx, "CONFIG SET tls-port 1"),
-                         "ERR CONFIG SET failed (possibly related to argument 'tls-port') - can't "
-                         "set immutable config");
     harness_cmd_ok(harness_ctx, "CONFIG SET tls-replication no tls-cluster no");
+}
+END_TEST
+
+/* protected-mode refuses a stranger once its TLS session is up, with
+ * Redis's -DENIED text through the session, as Redis does. */
+START_TEST(protected_mode_denies_strangers_inside_the_session)
+{
+    char ip[64];
+    if (!harness_non_loopback_address(ip, sizeof(ip)))
+        return; /* nothing to connect from */
+    struct tls_client_opts o = {.cert = "client"};
+    struct tls_client *c = calloc(1, sizeof(*c));
+    ck_assert_ptr_nonnull(c);
+    c->fd = harness_connect_from(ip, tls_port);
+    c->ctx = client_ctx(&o);
+    c->ssl = SSL_new(c->ctx);
+    SSL_set_fd(c->ssl, c->fd);
+    ck_assert_int_eq(SSL_connect(c->ssl), 1);
+    char buf[2048];
+    size_t n = 0;
+    for (int got; (got = SSL_read(c->ssl, buf + n, (int)(sizeof(buf) - 1 - n))) > 0;)
+        n += (size_t)got;
+    buf[n] = '\0';
+    ck_assert_uint_eq(n, 1067);
+    ck_assert(strncmp(buf, "-DENIED Redis is running in protected mode", 42) == 0);
+    tls_close(c);
+}
+END_TEST
+
+/* CONFIG SET tls-port listens on the new port before the old one
+ * closes, keeps the sessions open, and refuses a port in use with Redis's
+ * text, changing nothing. */
+START_TEST(tls_port_moves_at_run_time)
+{
+    struct tls_client *old = tls_open_with("client");
+    ck_assert(answers_ping(old));
+    int first = tls_port, moved = harness_free_port();
+    harness_cmd_ok(harness_ctx, "CONFIG SET tls-port %d", moved);
+    tls_port = moved;
+    struct tls_client *c = tls_open_with("client");
+    ck_assert(answers_ping(c));
+    tls_close(c);
+    HARNESS_WAIT_FOR(nothing_listens(first), "tls-port %d still listens", first);
+    ck_assert(answers_ping(old));
+    harness_expect_error(harness_cmd(harness_ctx, "CONFIG SET tls-port %d", harness_srv.port),
+                         "ERR CONFIG SET failed (possibly related to argument 'tls-port') - "
+                         "Unable to listen on this port. Check server logs.");
+    ck_assert(answers_ping(c = tls_open_with("client")));
+    tls_close(c);
+    harness_cmd_ok(harness_ctx, "CONFIG SET tls-port %d", first);
+    tls_port = first;
+    tls_close(old);
 }
 END_TEST
 
@@ -676,6 +733,8 @@ static Suite *tls_suite(void)
     tcase_add_test(tc, the_client_certificate_is_checked_as_in_redis);
     tcase_add_test(tc, config_get_shows_the_tls_options);
     tcase_add_test(tc, what_grove_lacks_is_refused);
+    tcase_add_test(tc, tls_port_moves_at_run_time);
+    tcase_add_test(tc, protected_mode_denies_strangers_inside_the_session);
     suite_add_tcase(s, tc);
 
     tc = harness_server_case("session", start_tls_server, connect_and_reset);

@@ -164,6 +164,12 @@ void harness_raw_send(int fd, const void *buf, size_t len);
 /* Read until `expect_len` bytes arrived, EOF, or HARNESS_DEADLINE_MS; returns
  * how many bytes were read into buf (NUL-terminated, cap includes it). */
 size_t harness_raw_recv(int fd, char *buf, size_t cap, size_t expect_len);
+/* An IPv4 address of this machine that is not loopback (false if none):
+ * a source address the server does not see as local. */
+bool harness_non_loopback_address(char *ip, size_t cap);
+/* A raw connection to 127.0.0.1:port from source address `ip`: the
+ * kernel routes it over loopback, but the server sees `ip`. */
+int harness_connect_from(const char *ip, int port);
 /* Send then expect exactly `expected` back. */
 void harness_raw_roundtrip(int fd, const char *send, const char *expected);
 /* True if the peer closed the connection within HARNESS_DEADLINE_MS. */
