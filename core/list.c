@@ -87,6 +87,7 @@
 
 #include <assert.h>
 #include <malloc.h>
+#include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -102,13 +103,20 @@
 #define MERGE_ESTIMATE 11  /* what _quicklistNodeAllowMerge subtracts */
 #define NODES_MIN_CAP 4
 #define NODE_SHRINK_MIN 32 /* slack worth a realloc: glibc's smallest chunk */
-#define COUNT_MAX INT32_MAX /* a node's count has 31 bits */
+#define COUNT_MAX ((1u << 30) - 1) /* a node's count has 30 bits */
+#define LARGE_DEFAULT (1ull << 30)  /* quicklist's packed_threshold: 1 GB */
+#define LARGE_MAX ((1ull << 32) - (1ull << 20))
 #define DEPTH_MAX 65535     /* quicklist's COMPRESS_MAX */
 #define MIN_COMPRESS_BYTES 48  /* quicklist: smaller listpacks stay as they are */
 #define MIN_COMPRESS_IMPROVE 8 /* quicklist: packing must save more than this */
 #define LZF_SIZE_WORD 4        /* a packed buffer's leading compressed size */
 
 static const size_t level_bytes[] = {4096, 8192, 16384, 32768, 65536};
+
+/* Elements at least this long live alone in their node (quicklist's
+ * packed_threshold, which DEBUG QUICKLIST-PACKED-THRESHOLD sets for the
+ * whole process). */
+static _Atomic unsigned long long large_threshold = LARGE_DEFAULT;
 
 /* A node's buffer holds its entries as they are (`bytes` of them), or,
  * when `lzf`, a packed node: the LZF compression of its whole listpack
@@ -117,8 +125,9 @@ static const size_t level_bytes[] = {4096, 8192, 16384, 32768, 65536};
 struct node {
     unsigned char *buf; /* NULL when empty */
     uint32_t bytes;     /* the entries' size, packed or not */
-    uint32_t count : 31;
+    uint32_t count : 30;
     uint32_t lzf : 1;
+    uint32_t alone : 1; /* one large element, kept alone (Redis's plain node) */
 };
 
 /* The node array of a list of two nodes or more: a header, then nodes. */
@@ -161,9 +170,25 @@ static bool within(int fill, size_t lp_bytes, size_t count)
     return lp_bytes <= SAFETY_LIMIT && count <= (size_t)fill;
 }
 
-/* _quicklistNodeAllowInsert: may the node take an element of len bytes? */
+static bool is_large(size_t len)
+{
+    return len >= atomic_load_explicit(&large_threshold, memory_order_relaxed);
+}
+
+bool list_set_large_threshold(unsigned long long bytes)
+{
+    if (bytes > LARGE_MAX)
+        return false;
+    atomic_store(&large_threshold, bytes == 0 ? LARGE_DEFAULT : bytes);
+    return true;
+}
+
+/* _quicklistNodeAllowInsert: may the node take an element of len bytes?
+ * Never a large one, nor beside one. */
 static bool can_take(const struct list *l, const struct node *nd, size_t len)
 {
+    if (nd->alone || is_large(len))
+        return false;
     return within(l->fill, nd->bytes + LISTPACK_EMPTY + len + SIZE_ESTIMATE, nd->count + 1u);
 }
 
@@ -172,6 +197,8 @@ static bool can_take(const struct list *l, const struct node *nd, size_t len)
  * header and end, kept from before listpacks). */
 static bool can_merge(const struct list *l, const struct node *a, const struct node *b)
 {
+    if (a->alone || b->alone)
+        return false;
     size_t lp_bytes = (size_t)a->bytes + b->bytes + 2 * LISTPACK_EMPTY - MERGE_ESTIMATE;
     return within(l->fill, lp_bytes, (size_t)a->count + b->count);
 }
@@ -591,7 +618,7 @@ static int split(struct list *l, size_t ni, size_t off, size_t r)
         return LIST_ENOMEM;
     }
     struct node *nd = &l->nodes[ni];
-    l->nodes[ni + 1] = (struct node){b, (uint32_t)tail, nd->count - (uint32_t)r, 0};
+    l->nodes[ni + 1] = (struct node){b, (uint32_t)tail, nd->count - (uint32_t)r, 0, 0};
     nd->bytes = (uint32_t)off;
     nd->count = (uint32_t)r;
     node_fit(nd);
@@ -845,6 +872,7 @@ int list_push(struct list *l, enum list_where where, const void *bytes, size_t l
             nodes_close(l, ni);
         return LIST_ENOMEM;
     }
+    nd->alone = is_large(len); /* a large element always gets a fresh node */
     count_add(l, 1);
     if (fresh)
         settle(l);
@@ -923,6 +951,7 @@ static int insert_node(struct list *l, size_t at, size_t old, const void *s, siz
         nodes_close(l, at);
         return LIST_ENOMEM;
     }
+    l->nodes[at].alone = is_large(len);
     added_beside(l, old, at);
     return LIST_OK;
 }
@@ -949,6 +978,8 @@ static int insert_full(struct list *l, size_t ni, size_t r, bool after, const vo
     unpack(nd);
     if (split(l, ni, entry_offset(nd, k), k) < 0)
         return LIST_ENOMEM;
+    if (is_large(len)) /* alone between the two parts */
+        return insert_node(l, ni + 1, ni, s, len);
     int rc = after ? node_insert(&l->nodes[ni + 1], 0, s, len)
                    : node_insert(&l->nodes[ni], l->nodes[ni].bytes, s, len);
     size_t old = after ? ni : ni + 1; /* quicklist's node: the other part is new */
@@ -974,7 +1005,12 @@ int list_insert(struct list *l, size_t pivot, bool after, const void *bytes, siz
     return rc;
 }
 
-/* LSET replaces in place whatever the node's size, as Redis 7.0 does. */
+static void delete_range(struct list *l, size_t start, size_t n);
+
+/* LSET replaces in place whatever the node's size, as Redis 7.0 does,
+ * except that a large value moves out of a shared node to one of its own
+ * (inserted before the old element, which then goes: a failure changes
+ * nothing). */
 int list_set(struct list *l, size_t i, const void *bytes, size_t len)
 {
     assert(i < list_len(l));
@@ -982,9 +1018,17 @@ int list_set(struct list *l, size_t i, const void *bytes, size_t len)
         return LIST_ENOMEM;
     size_t r, ni = find_node(l, i, &r);
     struct node *nd = &l->nodes[ni];
+    if (is_large(len) && nd->count > 1) {
+        int rc = list_insert(l, i, false, bytes, len);
+        if (rc == LIST_OK)
+            delete_range(l, i + 1, 1);
+        return rc;
+    }
     unpack(nd);
     size_t off = entry_offset(nd, r);
     int rc = node_replace(nd, off, entry_size(nd, off), bytes, len);
+    if (rc == LIST_OK)
+        nd->alone = is_large(len);
     pack_if_interior(l, ni); /* quicklistReplaceEntry's quicklistCompress */
     return rc;
 }
@@ -1108,7 +1152,7 @@ int list_append_entries(struct list *l, const unsigned char *entries, size_t byt
     assert(count > 0 && bytes > 0);
     if (bytes > UINT32_MAX || count > COUNT_MAX)
         return LIST_ENOMEM;
-    struct node shape = {NULL, (uint32_t)bytes, (uint32_t)count, 0};
+    struct node shape = {NULL, (uint32_t)bytes, (uint32_t)count, 0, 0};
     if (append_node(l, entries, bytes, shape) < 0)
         return LIST_ENOMEM;
     settle(l);
@@ -1126,6 +1170,7 @@ void list__check_invariants(const struct list *l)
     for (size_t i = 0; i < l->nnodes; i++) {
         assert(l->nodes[i].count > 0 && l->nodes[i].bytes > 0 && l->nodes[i].buf != NULL);
         assert(!l->nodes[i].lzf || interior(l, i)); /* the ends stay plain */
+        assert(!l->nodes[i].alone || l->nodes[i].count == 1);
         const struct node nd = readable(&l->nodes[i]);
         size_t off = 0, n = 0;
         while (off < nd.bytes) {

@@ -75,6 +75,12 @@ struct list_iter {
     bool backward;
 };
 
+/* Elements of at least `bytes` live alone in their node, which nothing
+ * joins (Redis's plain quicklist nodes; default 1 GB, 0 restores it):
+ * DEBUG QUICKLIST-PACKED-THRESHOLD, for the whole process. false when
+ * bytes is 4 GB - 1 MB or more. */
+bool list_set_large_threshold(unsigned long long bytes);
+
 /* ---- lifecycle ------------------------------------------------------------ */
 
 /* An empty list whose nodes follow limits->list_max_listpack_size and

@@ -666,6 +666,20 @@ static void debug_structure(struct cmd_ctx *ctx)
                                "that structure");
 }
 
+/* QUICKLIST-PACKED-THRESHOLD size: elements at least this big live alone
+ * in their list node (Redis's plain nodes), for every list. */
+static void debug_quicklist_packed_threshold(struct cmd_ctx *ctx)
+{
+    char text[64];
+    long long bytes;
+    arg_to_cstr(&ctx->argv[2], text, sizeof(text));
+    if (!config_parse_memory(text, &bytes) || !list_set_large_threshold((unsigned long long)bytes))
+        resp_add_error(ctx->out,
+                       "ERR argument must be a memory value bigger than 1 and smaller than 4gb");
+    else
+        resp_add_simple(ctx->out, "OK");
+}
+
 static void debug_not_here(struct cmd_ctx *ctx)
 {
     reply_unsupported(ctx, "Grove has no such structure or setting");
@@ -704,7 +718,7 @@ static const struct debug_sub subs[] = {
     {"quicklist", 3, 4, debug_structure},
     {"htstats-key", 3, SIZE_MAX, debug_structure},
     {"htstats", 3, SIZE_MAX, debug_not_here},
-    {"quicklist-packed-threshold", 3, 3, debug_not_here},
+    {"quicklist-packed-threshold", 3, 3, debug_quicklist_packed_threshold},
     {"replybuffer", 4, 4, debug_not_here},
     {"sdslen", 3, 3, debug_not_here},
     {"structsize", 2, 2, debug_not_here},

@@ -407,10 +407,20 @@ START_TEST(small_subcommands_answer_as_redis)
     ck_assert_int_eq(harness_cmd_int(f.c, "DBSIZE"), 22);
     harness_cmd_int(f.c, "RPUSH l a");
     harness_expect_error(harness_cmd(f.c, "DEBUG LISTPACK l"), "ERR Not a listpack encoded object.");
-    redisReply *r = harness_cmd(f.c, "DEBUG QUICKLIST-PACKED-THRESHOLD 1K");
+    redisReply *r = harness_cmd(f.c, "DEBUG SDSLEN l");
     ck_assert_int_eq(r->type, REDIS_REPLY_ERROR);
     ck_assert_ptr_nonnull(strstr(r->str, "not supported by Grove"));
     freeReplyObject(r);
+    /* Elements of 3 bytes and more live alone in their node, as Redis's
+     * plain nodes: [a b] [ccc] [dd] [eeee]. */
+    harness_expect_status(harness_cmd(f.c, "DEBUG QUICKLIST-PACKED-THRESHOLD 3b"), "OK");
+    harness_cmd_int(f.c, "RPUSH ql a b ccc dd eeee");
+    r = harness_cmd(f.c, "DEBUG OBJECT ql");
+    ck_assert_ptr_nonnull(strstr(r->str, " ql_nodes:4 "));
+    freeReplyObject(r);
+    harness_expect_error(harness_cmd(f.c, "DEBUG QUICKLIST-PACKED-THRESHOLD 5gb"),
+                         "ERR argument must be a memory value bigger than 1 and smaller than 4gb");
+    harness_expect_status(harness_cmd(f.c, "DEBUG QUICKLIST-PACKED-THRESHOLD 0"), "OK");
     r = harness_cmd(f.c, "DEBUG HELP");
     ck_assert_str_eq(r->element[0]->str,
                      "DEBUG <subcommand> [<arg> [value] [opt] ...]. Subcommands are:");

@@ -385,6 +385,45 @@ START_TEST(insert_before_and_after_a_pivot)
 }
 END_TEST
 
+/* DEBUG QUICKLIST-PACKED-THRESHOLD: elements at least that long live
+ * alone in their node however they arrive (pushed, inserted between two
+ * others, set), and small ones never join them. */
+START_TEST(large_elements_live_alone)
+{
+    ck_assert(list_set_large_threshold(5));
+    struct list *l = make();
+    push(l, LIST_TAIL, "a");
+    push(l, LIST_TAIL, "b");
+    push(l, LIST_TAIL, "large"); /* 5 bytes: large */
+    push(l, LIST_TAIL, "c");
+    ck_assert_uint_eq(list_node_count(l), 3); /* [a b] [large] [c] */
+    ck_assert_int_eq(list_insert(l, 0, true, "LARGE", 5), LIST_OK);
+    EXPECT(l, "a", "LARGE", "b", "large", "c");
+    ck_assert_uint_eq(list_node_count(l), 5); /* [a] [LARGE] [b] [large] [c] */
+    ck_assert_int_eq(list_set(l, 1, "x", 1), LIST_OK); /* small again, in place */
+    ck_assert_int_eq(list_set(l, 4, "bigger", 6), LIST_OK);
+    EXPECT(l, "a", "x", "b", "large", "bigger");
+    list_destroy(l);
+
+    l = make();
+    push(l, LIST_TAIL, "a");
+    push(l, LIST_TAIL, "b");
+    push(l, LIST_TAIL, "c");
+    ck_assert_int_eq(list_set(l, 1, "large", 5), LIST_OK); /* out of the shared node */
+    EXPECT(l, "a", "large", "c");
+    ck_assert_uint_eq(list_node_count(l), 3);
+    list_destroy(l);
+
+    ck_assert(!list_set_large_threshold(1ull << 32));
+    ck_assert(list_set_large_threshold(0)); /* back to 1 GB */
+    l = make();
+    push(l, LIST_TAIL, "large");
+    push(l, LIST_TAIL, "LARGE");
+    ck_assert_uint_eq(list_node_count(l), 1);
+    list_destroy(l);
+}
+END_TEST
+
 START_TEST(remove_matching_counts_and_directions)
 {
     struct list *l = make();
@@ -881,6 +920,7 @@ static Suite *list_suite(void)
                         (int)(sizeof(fills) / sizeof(fills[0])));
     tcase_add_test(model, fill_is_fixed_when_created);
     tcase_add_test(ops, insert_before_and_after_a_pivot);
+    tcase_add_test(ops, large_elements_live_alone);
     tcase_add_test(ops, remove_matching_counts_and_directions);
     tcase_add_test(ops, keep_range_trims_both_ends);
     tcase_add_test(ops, move_between_lists_and_within_one);
