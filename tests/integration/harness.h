@@ -31,6 +31,18 @@
 #ifndef UNDER_ASAN
 #define UNDER_ASAN 0
 #endif
+/* 1 when built with ThreadSanitizer (which, like ASan, reports crashes
+ * itself: grove-server installs no crash handler then). */
+#if defined(__SANITIZE_THREAD__)
+#define UNDER_TSAN 1
+#elif defined(__has_feature)
+#if __has_feature(thread_sanitizer)
+#define UNDER_TSAN 1
+#endif
+#endif
+#ifndef UNDER_TSAN
+#define UNDER_TSAN 0
+#endif
 
 /* How long any wait for a condition may last before the test fails. */
 #define HARNESS_DEADLINE_MS 10000
