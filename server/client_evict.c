@@ -175,9 +175,12 @@ struct evict_plan {
 static struct evict_plan plan(size_t need)
 {
     size_t sums[EVICT_BUCKETS] = {0};
-    for (struct client *c = client_registry_first(); c != NULL; c = c->reg_next)
-        if (evictable(c))
-            sums[bucket_of(atomic_load(&c->evict_counted))] += atomic_load(&c->evict_counted);
+    for (struct client *c = client_registry_first(); c != NULL; c = c->reg_next) {
+        if (!evictable(c))
+            continue;
+        size_t mem = atomic_load(&c->evict_counted);
+        sums[bucket_of(mem)] += mem;
+    }
     struct evict_plan p = {.last = 0, .from_last = SIZE_MAX, .enough = false};
     size_t above = 0;
     for (unsigned b = EVICT_BUCKETS; b-- > 0;) {
