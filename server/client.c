@@ -17,9 +17,8 @@
 #include "worker.h"
 
 /* What client_memory counts for each watched key, channel, pattern and
- * tracking prefix: a
- * list node and the record it points to, as Redis counts them (the names
- * themselves are shared or small). */
+ * tracking prefix: a list node and the record it points to, as Redis
+ * counts them (the names themselves are shared or small). */
 #define CLIENT_ENTRY_OVERHEAD 48
 
 static pthread_mutex_t registry_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -169,7 +168,7 @@ void client_mark_killed(struct client *c)
     }
 }
 
-/* CLIENT KILL's message to the victim's worker: close it there. */
+/* client_kill's message to the victim's worker: close it there. */
 struct kill_msg {
     struct worker_msg msg; /* first: the worker frees the whole message */
     uint64_t client_id;
