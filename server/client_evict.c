@@ -64,10 +64,15 @@ static atomic_size_t futile_total, futile_limit;
 
 /* ---- accounting -------------------------------------------------------------- */
 
-/* Redis's getClientType: replicas are neither counted nor evicted. */
+/* Redis's getClientType: replicas are neither counted nor evicted. Nor
+ * is a client already on its way out (killed, or over its output buffer
+ * limit and closed once its loop flushes it): Redis takes a client it
+ * frees asynchronously out of eviction, so a limit that closes one
+ * client does not evict another as well. */
 static bool counts(const struct client *c)
 {
-    return c->worker != NULL && !(c->flags & CLIENT_REPLICA) && !atomic_load(&c->killed);
+    return c->worker != NULL && !(c->flags & (CLIENT_REPLICA | CLIENT_CLOSE_ASAP)) &&
+           !c->out.overflow && !atomic_load(&c->killed);
 }
 
 static void set_counted(struct client *c, size_t mem)

@@ -30,7 +30,8 @@
 struct client;
 
 /* The client's memory is now `mem`: its loop's total follows. A replica, a
- * killed client and a client without a loop count 0. */
+ * client without a loop and one about to close (killed, over its output
+ * buffer limit) count 0. Owner thread. */
 void client_evict_account(struct client *c, size_t mem);
 /* Take the client's share out of its loop's total for good (it is being
  * killed or closed). Any thread, registry lock held. */

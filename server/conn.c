@@ -468,13 +468,15 @@ static void qbuf_compact(struct client *cl)
 }
 
 /* Room for the next read's bytes: what the parser waits for (a big bulk
- * is read in place) or a chunk, or at least one byte when memory is
- * short. */
+ * is read in place, its buffer never more than it needs) or a chunk, or
+ * at least one byte when memory is short. */
 static bool qbuf_reserve_read(struct client *cl)
 {
     size_t want = resp_parser_bytes_wanted(&cl->parser);
     if (want > CONN_READ_CHUNK)
         return qbuf_reserve_exact(cl, want) || qbuf_reserve(cl, 1);
+    if (want > 0 && cl->qcap - cl->qlen >= want)
+        return true; /* the rest of the bulk fits: doubling for a chunk would double a big one */
     return qbuf_reserve(cl, CONN_READ_CHUNK) || qbuf_reserve(cl, 1);
 }
 
