@@ -10,7 +10,16 @@
 #include <string.h>
 
 #include "acl.h"
+#include "client_evict.h"
+#include "log.h"
 #include "server.h"
+#include "tracking.h"
+#include "worker.h"
+
+/* What client_memory counts for each watched key, channel, pattern and
+ * tracking prefix: a list node and the record it points to, as Redis
+ * counts them (the names themselves are shared or small). */
+#define CLIENT_ENTRY_OVERHEAD 48
 
 static pthread_mutex_t registry_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct client *registry, *registry_tail; /* under registry_lock, oldest first */
@@ -84,21 +93,37 @@ bool client_can_push(const struct client *c)
            !atomic_load(&c->killed);
 }
 
+size_t client_memory(const struct client *c)
+{
+    size_t entries = c->nwatched + atomic_load_explicit(&c->nsub, memory_order_relaxed) +
+                     atomic_load_explicit(&c->npsub, memory_order_relaxed) +
+                     atomic_load_explicit(&c->nssub, memory_order_relaxed) +
+                     tracking_prefix_count(c);
+    return sizeof(*c) + c->conn_bytes + c->qcap + c->out.cap + c->argv_cap * sizeof(*c->argv) +
+           c->mqueue_bytes + entries * CLIENT_ENTRY_OVERHEAD;
+}
+
 void client_publish(struct client *c, size_t pending_output)
 {
     struct client_view *v = &c->view;
+    size_t mem = client_memory(c);
     atomic_store_explicit(&v->db, c->db, memory_order_relaxed);
     atomic_store_explicit(&v->resp, c->resp, memory_order_relaxed);
     atomic_store_explicit(&v->flags, c->flags, memory_order_relaxed);
     atomic_store_explicit(&v->last_interaction_ms, c->last_interaction_ms, memory_order_relaxed);
     atomic_store_explicit(&v->last_cmd, c->last_cmd, memory_order_relaxed);
-    atomic_store_explicit(&v->qbuf, c->qlen - c->qpos, memory_order_relaxed);
+    /* As Redis: the arguments of a request in progress that are parsed
+     * already are no longer query buffer. */
+    atomic_store_explicit(&v->qbuf, c->qlen - c->qpos - resp_parser_parsed_bytes(&c->parser),
+                          memory_order_relaxed);
     atomic_store_explicit(&v->qbuf_free, c->qcap - c->qlen, memory_order_relaxed);
     atomic_store_explicit(&v->obuf, pending_output, memory_order_relaxed);
     atomic_store_explicit(&v->obuf_cap, c->out.cap, memory_order_relaxed);
     atomic_store_explicit(&v->redir,
                           c->flags & CLIENT_TRACKING ? (long long)c->tracking_redir : -1,
                           memory_order_relaxed);
+    atomic_store_explicit(&v->tot_mem, mem, memory_order_relaxed);
+    client_evict_account(c, mem);
 }
 
 /* ---- the registry ------------------------------------------------------------ */
@@ -144,6 +169,7 @@ void client_unregister(struct client *c)
     else
         registry_tail = c->reg_prev;
     bool counted = !c->killed;
+    client_evict_forget(c); /* under the lock, so no evictor counts it afterwards */
     pthread_mutex_unlock(&registry_lock);
     if (counted)
         atomic_fetch_sub(&connected, 1);
@@ -155,6 +181,37 @@ void client_mark_killed(struct client *c)
         c->killed = true;
         atomic_fetch_sub(&connected, 1);
     }
+}
+
+/* client_kill's message to the victim's worker: close it there. */
+struct kill_msg {
+    struct worker_msg msg; /* first: the worker frees the whole message */
+    uint64_t client_id;
+};
+
+static void kill_deliver_cb(struct worker *w, struct worker_msg *m)
+{
+    struct client *c = worker_find_client(w, ((struct kill_msg *)m)->client_id);
+    if (c != NULL) {
+        c->flags |= CLIENT_CLOSE_ASAP;
+        client_wake(c);
+    }
+}
+
+void client_kill(struct client *c)
+{
+    client_mark_killed(c); /* its loop runs nothing more for it */
+    client_evict_forget(c);
+    struct kill_msg *m = malloc(sizeof(*m));
+    if (m == NULL) {
+        /* Marked killed, so its loop runs and sends nothing more for it;
+         * the socket closes when its peer does, or at the idle timeout. */
+        log_warning("Out of memory killing client id=%llu", (unsigned long long)c->id);
+        return;
+    }
+    m->msg = (struct worker_msg){.deliver_cb = kill_deliver_cb};
+    m->client_id = c->id;
+    worker_post(c->worker, &m->msg);
 }
 
 long client_connected_count(void)

@@ -80,6 +80,7 @@ struct client_view {
     _Atomic(const struct command *) last_cmd;
     atomic_size_t qbuf, qbuf_free, obuf, obuf_cap;
     atomic_llong redir; /* CLIENT LIST's redir=: -1 while not tracking */
+    atomic_size_t tot_mem; /* client_memory, CLIENT LIST's tot-mem= */
 };
 
 /* What the connection carrying a client does for the layers above it. */
@@ -123,12 +124,17 @@ struct client {
     size_t argc, argv_cap;
 
     struct resp_out out;          /* replies not yet handed to the kernel */
+    /* What its connection holds besides this struct (the reply buffer a
+     * write in flight owns, the connection's own struct): set by the
+     * connection, counted by client_memory. Owner thread. */
+    size_t conn_bytes;
 
     /* MULTI/EXEC and WATCH (cmd_multi.c): the queued commands (copies of
      * their arguments) while CLIENT_MULTI, and the watched keys. Freed by
      * EXEC, DISCARD, UNWATCH, RESET and on disconnect (multi_client_reset). */
     struct multi_cmd *mqueue;
     size_t mcount, mcap;
+    size_t mqueue_bytes;          /* the queued arguments' bytes, for client_memory */
     struct multi_watch **watched;
     size_t nwatched, watched_cap;
 
@@ -163,6 +169,13 @@ struct client {
      * its own loop runs nothing more for it nor sends a byte, as in Redis,
      * which frees it at once. Set under the registry lock. */
     atomic_bool killed;
+    /* Bytes this client adds to its loop's total for maxmemory-clients
+     * (client_evict.c): its memory, or 0 once it is a replica or killed.
+     * The owner changes it when its memory changes; an evictor on another
+     * thread zeroes it under the registry lock. Always by exchange, with
+     * the difference added to the loop's total, so the total stays the
+     * sum of its clients'. */
+    atomic_size_t evict_counted;
 };
 
 /* A new session: a fresh id, RESP2, the default user, authenticated if
@@ -188,8 +201,15 @@ bool client_auth_required(const struct client *c);
 bool client_is_local(const struct client *c);
 
 /* Owner thread: make `view` current; `pending_output` counts reply bytes
- * the kernel has not taken, wherever the connection keeps them. */
+ * the kernel has not taken, wherever the connection keeps them. Also
+ * brings its share of the clients' memory (client_evict.h) up to date. */
 void client_publish(struct client *c, size_t pending_output);
+/* Redis's getClientMemoryUsage, CLIENT LIST's tot-mem: the buffers (query,
+ * replies, argument slots, a transaction's queue, conn_bytes), this
+ * struct, and a fixed overhead per watched key, channel, pattern and
+ * tracking prefix.
+ * Owner thread. */
+size_t client_memory(const struct client *c);
 
 /* The registry (any thread). */
 void client_register(struct client *c);
@@ -203,6 +223,10 @@ struct client *client_registry_first(void);
 /* A client another loop will close (CLIENT KILL): no longer counted or
  * listed from now on. Registry lock held. */
 void client_mark_killed(struct client *c);
+/* Close a client that may live on another loop (CLIENT KILL, client
+ * eviction), as Redis frees it at once: marked killed (client_mark_killed)
+ * and its own loop told to close it. Registry lock held. */
+void client_kill(struct client *c);
 
 /* Whether out-of-band replies (pub/sub messages) may be appended now: not
  * closing or killed. CLIENT REPLY OFF does not stop them: they are pushes,

@@ -360,7 +360,7 @@ void client_describe(struct resp_out *text, const struct client *c, long long no
                      pubsub_client_kind_count(c, PUBSUB_CHANNEL),
                      pubsub_client_kind_count(c, PUBSUB_PATTERN),
                      pubsub_client_kind_count(c, PUBSUB_SHARD), qbuf, qbuf_free, obuf_cap,
-                     obuf_cap, obuf, obuf, qbuf + qbuf_free + obuf_cap + sizeof(*c),
+                     obuf_cap, obuf, obuf, atomic_load_explicit(&v->tot_mem, memory_order_relaxed),
                      last ? last->fullname : "NULL", acl_user_name(c->user),
                      atomic_load_explicit(&v->redir, memory_order_relaxed),
                      atomic_load_explicit(&v->resp, memory_order_relaxed),
@@ -561,35 +561,6 @@ static bool parse_kill_filters(struct cmd_ctx *ctx, struct kill_filter *f)
     return true;
 }
 
-/* CLIENT KILL's message to the victim's worker: close it there. */
-struct kill_msg {
-    struct worker_msg msg; /* first: the worker frees the whole message */
-    uint64_t client_id;
-};
-
-static void kill_deliver_cb(struct worker *w, struct worker_msg *m)
-{
-    struct client *c = worker_find_client(w, ((struct kill_msg *)m)->client_id);
-    if (c != NULL) {
-        c->flags |= CLIENT_CLOSE_ASAP;
-        client_wake(c);
-    }
-}
-
-static void post_kill(struct client *c)
-{
-    struct kill_msg *m = malloc(sizeof(*m));
-    if (m == NULL) {
-        /* Marked killed, so its loop runs and sends nothing more for it;
-         * the socket closes when its peer does, or at the idle timeout. */
-        log_warning("Out of memory killing client id=%llu", (unsigned long long)c->id);
-        return;
-    }
-    m->msg = (struct worker_msg){.deliver_cb = kill_deliver_cb};
-    m->client_id = c->id;
-    worker_post(c->worker, &m->msg);
-}
-
 /* Close every matching client: ourselves after this reply, the others
  * through their worker's queue. Returns how many matched. */
 static long long kill_clients(struct cmd_ctx *ctx, const struct kill_filter *f)
@@ -604,7 +575,6 @@ static long long kill_clients(struct cmd_ctx *ctx, const struct kill_filter *f)
         if (c == me) {
             me->flags |= CLIENT_CLOSE_AFTER_REPLY;
         } else {
-            client_mark_killed(c); /* its loop runs nothing more for it */
             /* Redis frees a killed client at once, so by the time the
              * killer reads this reply the victim's peer has seen the
              * connection end (redis-py, for one, checks for that before
@@ -614,7 +584,7 @@ static long long kill_clients(struct cmd_ctx *ctx, const struct kill_filter *f)
              * makes the end visible now. */
             if (c->fd >= 0)
                 shutdown(c->fd, SHUT_RDWR);
-            post_kill(c);
+            client_kill(c);
         }
     }
     client_registry_unlock();

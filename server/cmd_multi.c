@@ -87,6 +87,9 @@ int multi_queue(struct client *c, const struct command *cmd, const struct resp_a
     if (copy == NULL)
         return -ENOMEM;
     c->mqueue[c->mcount++] = (struct multi_cmd){.cmd = cmd, .argc = argc, .argv = copy};
+    c->mqueue_bytes += sizeof(struct multi_cmd) + argc * sizeof(*argv);
+    for (size_t i = 0; i < argc; i++)
+        c->mqueue_bytes += argv[i].len;
     return 0;
 }
 
@@ -98,6 +101,7 @@ static void discard_queue(struct client *c)
     free(c->mqueue);
     c->mqueue = NULL;
     c->mcount = c->mcap = 0;
+    c->mqueue_bytes = 0;
     c->flags &= ~(uint32_t)(CLIENT_MULTI | CLIENT_DIRTY_EXEC);
 }
 

@@ -16,6 +16,7 @@
 #include "command.h"
 #include "aof.h"
 #include "blocking.h"
+#include "client_evict.h"
 #include "evict.h"
 #include "glob.h"
 #include "keyspace.h"
@@ -308,7 +309,7 @@ static void info_stats(struct resp_out *t, long long now_ms)
     info_line(t, "expired_time_cap_reached_count:0");
     info_line(t, "expire_cycle_cpu_milliseconds:0");
     info_line(t, "evicted_keys:%lld", (long long)atomic_load(&server.evicted_keys));
-    info_line(t, "evicted_clients:0");
+    info_line(t, "evicted_clients:%lld", client_evict_count());
     info_line(t, "total_eviction_exceeded_time:0");
     info_line(t, "current_eviction_exceeded_time:0");
     info_line(t, "keyspace_hits:%llu", (unsigned long long)ks.hits);

@@ -35,6 +35,7 @@ enum option_kind {
     OPT_PERCENTILES, /* a string of percentiles, shown as Redis formats them */
     OPT_FLAGS,       /* words naming bits: enum_names[0] is none, [i] is bit i-1 */
     OPT_OCTAL,       /* an integer written in octal (file modes), as Redis's OCTAL_CONFIG */
+    OPT_MEMORY_PERCENT, /* bytes, or "N%" of maxmemory stored as -N (Redis's PERCENT_CONFIG) */
 };
 
 #define OPT_IMMUTABLE 1 /* start-up only: CONFIG SET refuses it */
@@ -100,6 +101,8 @@ static const struct option options[] = {
     {"maxmemory", OPT_MEMORY, FIELD(maxmemory), 0, LLONG_MAX, 0, NULL, "0", NULL, NULL},
     {"maxmemory-policy", OPT_ENUM, FIELD(maxmemory_policy), 0, 0, 0, config_maxmemory_policies,
      "noeviction", NULL, NULL},
+    {"maxmemory-clients", OPT_MEMORY_PERCENT, FIELD(maxmemory_clients), -100, LLONG_MAX, 0, NULL,
+     "0", NULL, NULL},
     {"maxmemory-samples", OPT_INT, FIELD(maxmemory_samples), 1, 64, 0, NULL, "5", NULL, NULL},
     {"slowlog-log-slower-than", OPT_INT, FIELD(slowlog_log_slower_than), -1, LLONG_MAX, 0, NULL,
      "10000", NULL, NULL},
@@ -638,6 +641,30 @@ static int parse_memory_value(const struct option *opt, const char *value, long 
                                          : reason_for(reason, cap, "argument must be a memory value");
 }
 
+/* "N%" (N a whole number up to 100) as -N, as Redis keeps a percentage;
+ * anything else as a memory value. */
+static int parse_memory_percent_value(const struct option *opt, const char *value, long long *v,
+                                      char *reason, size_t cap)
+{
+    (void)opt;
+    size_t len = strlen(value);
+    char digits[32];
+    long long pct;
+    if (len < 2 || value[len - 1] != '%' || len > sizeof(digits)) {
+        return config_parse_memory(value, v)
+                   ? 0
+                   : reason_for(reason, cap, "argument must be a memory or percent value");
+    }
+    memcpy(digits, value, len - 1);
+    digits[len - 1] = '\0';
+    if (!parse_ll(digits, &pct) || pct < 0)
+        return reason_for(reason, cap, "argument must be a memory or percent value");
+    if (pct > 100)
+        return reason_for(reason, cap, "percentage argument must be less or equal to 100");
+    *v = -pct;
+    return 0;
+}
+
 /* Bounds, and the rules particular options add to them. */
 static int check_number(const struct option *opt, long long *v, char *reason, size_t cap)
 {
@@ -715,6 +742,7 @@ static const parse_fn parsers[] = {
     [OPT_OCTAL] = parse_octal_value,
     [OPT_BOOL] = parse_bool_value, [OPT_ENUM] = parse_enum_value,
     [OPT_NOTIFY] = parse_notify_value, [OPT_FLAGS] = parse_flags_value,
+    [OPT_MEMORY_PERCENT] = parse_memory_percent_value,
 };
 
 /* A numeric option's value `text` parsed, or false if it does not parse. */
@@ -1034,6 +1062,9 @@ static void format_value(struct config *cfg, const struct option *opt, char *buf
                  l[2][2]);
         break;
     }
+    case OPT_MEMORY_PERCENT:
+        snprintf(buf, len, v < 0 ? "%lld%%" : "%lld", v < 0 ? -v : v);
+        break;
     case OPT_INT:
     case OPT_MEMORY:
         snprintf(buf, len, "%lld", v);

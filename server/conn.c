@@ -94,6 +94,7 @@
 
 #include "acl.h"
 #include "aof.h"
+#include "client_evict.h"
 #include "command.h"
 #include "fault.h"
 #include "log.h"
@@ -122,6 +123,8 @@ static void alloc_cb(uv_handle_t *handle, size_t suggested, uv_buf_t *buf);
 static void read_cb(uv_stream_t *stream, ssize_t nread, const uv_buf_t *buf);
 static void flush(struct conn *c);
 static size_t pending_output(const struct conn *c);
+static void publish(struct conn *c);
+static bool within_client_memory(struct conn *c);
 
 /* ---- set-up and teardown ------------------------------------------------- */
 
@@ -327,7 +330,7 @@ static void release_idle_buffers(struct conn *c, long long now_ms)
         if (c->tls != NULL)
             tls_conn_release_buffers(c->tls);
     }
-    client_publish(cl, pending_output(c));
+    publish(c);
 }
 
 void conn_tick(struct worker_loop *w, long long now_ms)
@@ -515,6 +518,21 @@ static bool qbuf_reserve(struct client *cl, size_t want)
     return true;
 }
 
+/* Room for exactly `want` more bytes: a big bulk argument's, as Redis
+ * sizes the buffer of a big argument. Doubling would hold up to twice
+ * the argument, which tot-mem and maxmemory-clients count. */
+static bool qbuf_reserve_exact(struct client *cl, size_t want)
+{
+    if (cl->qcap - cl->qlen >= want)
+        return true;
+    char *p = realloc(cl->qbuf, cl->qlen + want);
+    if (p == NULL)
+        return false;
+    cl->qbuf = p;
+    cl->qcap = cl->qlen + want;
+    return true;
+}
+
 /* Drop consumed bytes; give back a big buffer once it is empty. */
 static void qbuf_compact(struct client *cl)
 {
@@ -533,14 +551,16 @@ static void qbuf_compact(struct client *cl)
 }
 
 /* Room for the next read's bytes: what the parser waits for (a big bulk
- * is read in place) or a chunk, or at least one byte when memory is
- * short. */
+ * is read in place, its buffer never more than it needs) or a chunk, or
+ * at least one byte when memory is short. */
 static bool qbuf_reserve_read(struct client *cl)
 {
     size_t want = resp_parser_bytes_wanted(&cl->parser);
-    if (want < CONN_READ_CHUNK)
-        want = CONN_READ_CHUNK;
-    return qbuf_reserve(cl, want) || qbuf_reserve(cl, 1);
+    if (want > CONN_READ_CHUNK)
+        return qbuf_reserve_exact(cl, want) || qbuf_reserve(cl, 1);
+    if (want > 0 && cl->qcap - cl->qlen >= want)
+        return true; /* the rest of the bulk fits: doubling for a chunk would double a big one */
+    return qbuf_reserve(cl, CONN_READ_CHUNK) || qbuf_reserve(cl, 1);
 }
 
 static void alloc_cb(uv_handle_t *handle, size_t suggested, uv_buf_t *buf)
@@ -947,7 +967,8 @@ static void read_cb(uv_stream_t *stream, ssize_t nread, const uv_buf_t *buf)
         conn_close(c);
         return;
     }
-    queue_flush(c);
+    if (within_client_memory(c))
+        queue_flush(c);
 }
 
 /* ---- writing replies ----------------------------------------------------- */
@@ -1143,6 +1164,54 @@ void conn_flush_queued(struct worker_loop *w)
     }
 }
 
+static void count_conn_bytes(struct conn *c)
+{
+    c->client.conn_bytes = sizeof(*c) - sizeof(c->client) + c->writing.cap;
+}
+
+/* Make the client's view current, with what the connection holds
+ * besides it: its own struct and the buffer a write in flight owns. */
+static void publish(struct conn *c)
+{
+    count_conn_bytes(c);
+    client_publish(&c->client, pending_output(c));
+}
+
+/* An evicted client's last replies: Redis writes every client's replies
+ * before it evicts (beforeSleep), so those of the requests it ran last
+ * leave first, as much as the kernel takes at once. Plain connections
+ * only: a TLS session's close is enough to say it ended. */
+static void write_last_replies(struct conn *c)
+{
+    struct client *cl = &c->client;
+    if (c->tls != NULL || c->write_pending || cl->out.len == 0)
+        return;
+    uv_buf_t buf = uv_buf_init(cl->out.data, (unsigned)cl->out.len);
+    int n = uv_try_write(&c->sock.stream, &buf, 1);
+    if (n > 0)
+        stats_add(cl->stats, STATS_NET_OUTPUT_BYTES, n);
+}
+
+/* maxmemory-clients, after a read or a write changed what the client
+ * holds (no command runs here): its loop's total follows, and if the
+ * clients' total has reached the limit, the biggest are evicted. This one,
+ * if evicted, is closed now, after its last replies and with its input
+ * unread, as Redis frees it (so a peer still sending gets a reset); and
+ * before its new size is published, so CLIENT LIST never shows it over
+ * the limit. False if it closed. */
+static bool within_client_memory(struct conn *c)
+{
+    struct client *cl = &c->client;
+    count_conn_bytes(c);
+    client_evict_account(cl, client_memory(cl));
+    client_evict_check();
+    if (!atomic_load(&cl->killed))
+        return true;
+    write_last_replies(c);
+    conn_close(c);
+    return false;
+}
+
 /* Write what is pending; while that leaves the replies under the pause
  * mark, run the requests the pause kept waiting (the client may have sent
  * its last bytes long ago and be waiting for their replies); close when
@@ -1160,7 +1229,9 @@ static void flush(struct conn *c)
         set_output_limit(c);
         process_input(c, server_mstime());
     }
-    client_publish(cl, pending_output(c));
+    if (!within_client_memory(c))
+        return;
+    publish(c);
     if ((cl->flags & CLIENT_CLOSE_AFTER_REPLY) && !c->write_pending && cl->out.len == 0)
         conn_close(c);
     else if ((cl->flags & CLIENT_REPLICA) && repl_replica_fill(cl, pending_output(c)))

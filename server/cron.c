@@ -16,6 +16,7 @@
 
 #include "aof.h"
 #include "blocking.h"
+#include "client_evict.h"
 #include "keyspace.h"
 #include "latency.h"
 #include "memory.h"
@@ -102,6 +103,7 @@ void cron_tick(long long now_ms)
         last_sample_ms = now_ms;
     }
     server_peak_memory(); /* also refreshes the used_memory maxmemory checks read */
+    client_evict_cron();
     memory_cron(now_ms);
     if (!loading) {
         snapshot_cron(now_ms);

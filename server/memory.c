@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "client.h"
+#include "client_evict.h"
 #include "function.h"
 #include "hashmap.h"
 #include "keyspace.h"
@@ -31,17 +32,12 @@ bool memory_db_overhead(unsigned index, long long now_ms, struct memory_db *out)
     return ks.keys > 0;
 }
 
+/* mem_clients_normal is Redis's: what normal and pub/sub clients use, the
+ * total maxmemory-clients compares with (replicas are not in it). */
 static void clients_memory(struct memory_report *r)
 {
-    r->clients_normal = r->clients = 0;
-    client_registry_lock();
-    for (struct client *c = client_registry_first(); c; c = c->reg_next) {
-        r->clients++;
-        r->clients_normal += (long long)(sizeof(*c) + atomic_load(&c->view.qbuf) +
-                                         atomic_load(&c->view.qbuf_free) +
-                                         atomic_load(&c->view.obuf_cap));
-    }
-    client_registry_unlock();
+    r->clients_normal = (long long)client_evict_total();
+    r->clients = client_connected_count();
 }
 
 void memory_report(struct memory_report *r, long long now_ms)

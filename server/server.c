@@ -16,6 +16,7 @@
 #endif
 
 #include "alloc.h"
+#include "client_evict.h"
 #include "keyspace.h"
 #include "stats.h"
 
@@ -249,6 +250,7 @@ void server_reset_stats(void)
 {
     stats_reset();
     atomic_store(&server.evicted_keys, 0);
+    client_evict_reset_count();
     atomic_store(&server.total_connections_received, 0);
     atomic_store(&server.rejected_connections, 0);
     atomic_store(&server.peak_memory, server_used_memory());

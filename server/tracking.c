@@ -811,6 +811,11 @@ const char *tracking_overlapping_prefix(const struct client *c, const char *p, s
     return NULL;
 }
 
+size_t tracking_prefix_count(const struct client *c)
+{
+    return c->tracking_prefixes != NULL ? c->tracking_prefixes->n : 0;
+}
+
 static bool client_has_prefix(const struct client *c, const char *p, size_t len)
 {
     const struct tracking_prefixes *tp = c->tracking_prefixes;

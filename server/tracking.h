@@ -79,6 +79,8 @@ void tracking_disable(struct client *c);
 /* A prefix of c's that overlaps `p` (one starts the other), or NULL. */
 const char *tracking_overlapping_prefix(const struct client *c, const char *p, size_t len,
                                         size_t *found_len);
+/* How many BCAST prefixes c has (client_memory counts them). */
+size_t tracking_prefix_count(const struct client *c);
 /* CLIENT TRACKINGINFO's prefixes: an array of c's, sorted. */
 void tracking_reply_prefixes(struct resp_out *out, const struct client *c);
 
