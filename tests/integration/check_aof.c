@@ -237,11 +237,22 @@ static bool has_line(const char *text, const char *const *words, size_t n)
 
 /* The forms redis-server 7.0 writes for the same commands (its incr file
  * compared by hand, command by command). */
+/* The first incremental AOF file of dir d, NUL-terminated. */
+static void read_incr(const struct tmpdir *d, char *text, size_t cap)
+{
+    char path[256];
+    path_in(d, INCR1, path, sizeof(path));
+    FILE *fp = fopen(path, "rb");
+    ck_assert_ptr_nonnull(fp);
+    text[fread(text, 1, cap - 1, fp)] = '\0';
+    fclose(fp);
+}
+
 START_TEST(incr_file_holds_what_redis_7_writes)
 {
     struct tmpdir d;
     struct harness_fixture f;
-    char path[256], text[8192], at[32];
+    char text[8192], at[32];
     tmpdir_make(&d);
     up(&f, &d, "always", NULL, NULL);
     harness_cmd_ok(f.c, "SET k v EXAT 4000000000");
@@ -261,11 +272,7 @@ START_TEST(incr_file_holds_what_redis_7_writes)
                                                  "redis.call('set','b','2')"));
     harness_cmd_int(f.c, "DEL nosuch"); /* changes nothing: not written */
     down(&f);
-    path_in(&d, INCR1, path, sizeof(path));
-    FILE *fp = fopen(path, "rb");
-    ck_assert_ptr_nonnull(fp);
-    text[fread(text, 1, sizeof(text) - 1, fp)] = '\0';
-    fclose(fp);
+    read_incr(&d, text, sizeof(text));
     snprintf(at, sizeof(at), "%lld", 4000000000LL * 1000);
     HAS(text, "SELECT", "0");
     HAS(text, "SET", "k", "v", "PXAT", at);
@@ -292,7 +299,7 @@ START_TEST(set_repl_keeps_withheld_writes_out_of_the_aof)
 {
     struct tmpdir d;
     struct harness_fixture f;
-    char path[256], text[8192];
+    char text[8192];
     tmpdir_make(&d);
     up(&f, &d, "always", NULL, NULL);
     freeReplyObject(harness_cmd(f.c, "EVAL %s 0",
@@ -306,11 +313,7 @@ START_TEST(set_repl_keeps_withheld_writes_out_of_the_aof)
                                 "redis.set_repl(redis.REPL_AOF) redis.call('set','f','6')"));
     harness_expect_str(harness_cmd(f.c, "GET b"), "2"); /* withheld, not undone */
     down(&f);
-    path_in(&d, INCR1, path, sizeof(path));
-    FILE *fp = fopen(path, "rb");
-    ck_assert_ptr_nonnull(fp);
-    text[fread(text, 1, sizeof(text) - 1, fp)] = '\0';
-    fclose(fp);
+    read_incr(&d, text, sizeof(text));
     ck_assert_str_eq(text, "*2\r\n$6\r\nSELECT\r\n$1\r\n0\r\n*1\r\n$5\r\nMULTI\r\n"
                            "*3\r\n$3\r\nset\r\n$1\r\na\r\n$1\r\n1\r\n"
                            "*3\r\n$3\r\nset\r\n$1\r\nd\r\n$1\r\n4\r\n*1\r\n$4\r\nEXEC\r\n"
@@ -480,7 +483,6 @@ START_TEST(xadd_replays_the_ids_it_generated_and_its_trims)
     struct tmpdir d;
     struct harness_fixture f;
     redisReply *before[N_XADD_PROBES];
-    char path[256];
     static char text[1 << 16];
     tmpdir_make(&d);
     up(&f, &d, "always", "--enable-debug-command", "yes");
@@ -494,11 +496,7 @@ START_TEST(xadd_replays_the_ids_it_generated_and_its_trims)
     for (size_t i = 0; i < N_XADD_PROBES; i++)
         freeReplyObject(before[i]);
     harness_down(&f);
-    path_in(&d, INCR1, path, sizeof(path));
-    FILE *fp = fopen(path, "rb");
-    ck_assert_ptr_nonnull(fp);
-    text[fread(text, 1, sizeof(text) - 1, fp)] = '\0';
-    fclose(fp);
+    read_incr(&d, text, sizeof(text));
     HAS(text, "XADD", "p", "5-0", "f", "partial");
     HAS(text, "XADD", "s", "99999999999999-1", "f", "partial");
     HAS(text, "XTRIM", "s", "MAXLEN", "=", "52");
