@@ -490,18 +490,38 @@ int repl_continue_with_master(const char *replid)
     return rc;
 }
 
-bool repl_rdb_stream_db(int *db)
+bool repl_rdb_info(struct repl_rdb_info *out)
 {
     if (!repl_feeding())
         return false;
-    if (repl_replica_on()) { /* the master's stream, as its client stands */
-        *db = repl_replica_stream_db();
-        return true;
-    }
+    server_replid(out->replid);
     pthread_mutex_lock(&lock);
-    *db = st.stream_db < 0 ? 0 : st.stream_db;
+    out->offset = st.backlog.offset;
+    out->stream_db = st.stream_db < 0 ? 0 : st.stream_db;
     pthread_mutex_unlock(&lock);
+    if (repl_replica_on()) /* the master's stream, as its client stands */
+        out->stream_db = repl_replica_stream_db();
     return true;
+}
+
+void repl_restore_history(const struct repl_rdb_info *info, bool as_replica)
+{
+    int rc = 0;
+    pthread_mutex_lock(&lock);
+    if (as_replica) {
+        repl_replica_restore_stream_db(info->stream_db);
+        server_set_replid(info->replid);
+        st.backlog.offset = info->offset;
+    } else {
+        memcpy(st.replid2, info->replid, 41);
+        st.second_offset = info->offset + 1;
+        rc = repl_backlog_init(&st.backlog, backlog_size(), info->offset);
+        if (rc < 0)
+            st.backlog.offset = info->offset;
+    }
+    pthread_mutex_unlock(&lock);
+    if (rc == 0 && !as_replica)
+        start_feeding();
 }
 
 /* ---- full sync -------------------------------------------------------------------------- */
@@ -607,7 +627,8 @@ static void start_full_sync(void)
 
     propagate_init(); /* the forms writes take in the stream, as in the AOF */
     struct snapshot_child ch = {.at_fork = cut_cb, .done = sync_done_cb,
-                                .ud = (void *)(uintptr_t)gen, .rdb_path = st.rdb_path};
+                                .ud = (void *)(uintptr_t)gen, .rdb_path = st.rdb_path,
+                                .repl_info = true};
     /* A replica's cut falls between two whole commands of its master's
      * stream, each applied and proxied together (repl_replica.h). */
     repl_replica_apply_lock();

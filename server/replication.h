@@ -80,10 +80,23 @@ void repl_new_history(const char *replid);
  * new history (as repl_new_history). 0 or -ENOMEM. */
 int repl_continue_with_master(const char *replid);
 
-/* An RDB written now records the stream's database (repl-stream-db),
- * where a replica's own replicas apply what follows: true with *db while
- * the stream runs. */
-bool repl_rdb_stream_db(int *db);
+/* What an RDB written now records of the replication (rdb_file.h's
+ * repl-stream-db, repl-id, repl-offset), as Redis's rdbPopulateSaveInfo:
+ * only while the stream runs (a replica, or a master with a backlog).
+ * The caller holds every shard, and on a replica the apply lock, so the
+ * offset is the data's. */
+struct repl_rdb_info {
+    int stream_db; /* where a replica's own replicas apply what follows */
+    char replid[41];
+    long long offset;
+};
+bool repl_rdb_info(struct repl_rdb_info *out);
+/* Start-up, the RDB loaded named its history (Redis 7.0's
+ * loadDataFromDisk): a replica (replicaof set) takes it as its own, so
+ * it asks its master to continue (PSYNC <replid> <offset+1>); a master
+ * keeps it as master_replid2 up to offset, with a backlog from there, so
+ * its replicas continue. */
+void repl_restore_history(const struct repl_rdb_info *info, bool as_replica);
 
 /* ---- the replica's loop (cmd_repl.c, conn.c, command.c) ---- */
 

@@ -67,6 +67,7 @@ struct snapshot_child {
     void (*done)(bool ok, bool killed_by_us, void *ud);
     void *ud;
     const char *rdb_path; /* the string must outlive the child */
+    bool repl_info;       /* the RDB records the replication's place (a full sync's) */
 };
 int snapshot_fork_child(const struct snapshot_child *ch);
 /* A child of either kind is running. */

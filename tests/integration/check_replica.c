@@ -571,6 +571,76 @@ START_TEST(the_replicaof_option_starts_a_replica)
 }
 END_TEST
 
+/* ---- restarts ---------------------------------------------------------------------- */
+
+/* Start n again on its port, in its dir (so from its RDB). */
+static void node_start_again(struct node *n, const char *const *extra)
+{
+    const char *args[16] = {"--dir", n->dir.path, "--enable-debug-command", "yes", "--threads",
+                            "2", "--save", ""};
+    size_t k = 8;
+    for (size_t i = 0; extra && extra[i] && k < 15; i++)
+        args[k++] = extra[i];
+    args[k] = NULL;
+    harness_start_ex(&n->s, &(struct harness_opts){.port = n->s.port}, args);
+    n->c = harness_connect(&n->s);
+}
+
+START_TEST(a_replica_restarted_from_its_rdb_continues)
+{
+    struct node m, r;
+    char port[16];
+    pair_up(&m, &r);
+    write_some(m.c, "a", 20);
+    RUN(m.c, "SELECT 3");
+    RUN(m.c, "SET in3 x");
+    wait_caught_up(&r, &m);
+    harness_cmd_ok(r.c, "SAVE"); /* repl-id, repl-offset and repl-stream-db 3 */
+    redisFree(r.c);
+    harness_stop(&r.s);
+    RUN(m.c, "SET in3 y"); /* no SELECT: the restarted copy must be in database 3 */
+    write_some(m.c, "b", 10);
+    snprintf(port, sizeof(port), "%d", m.s.port);
+    node_start_again(&r, (const char *const[]){"--replicaof", "127.0.0.1", port, NULL});
+    HARNESS_WAIT_FOR(info_is(r.c, "master_link_status", "up"), "the link never came up");
+    wait_caught_up(&r, &m);
+    expect_same_data(&m, &r);
+    ck_assert_int_eq(harness_info_ll(m.c, "stats", "sync_full"), 1);
+    ck_assert_int_eq(harness_info_ll(m.c, "stats", "sync_partial_ok"), 1);
+    pair_down(&m, &r);
+}
+END_TEST
+
+START_TEST(a_master_restarted_from_its_rdb_lets_its_replicas_continue)
+{
+    struct node m, r;
+    char old_id[64], new_id[64];
+    pair_up(&m, &r);
+    write_some(m.c, "a", 20);
+    wait_caught_up(&r, &m);
+    ck_assert(harness_info_field(m.c, "replication", "master_replid", old_id, sizeof(old_id)));
+    harness_send_only(m.c, "SHUTDOWN SAVE");
+    redisFree(m.c);
+    harness_wait_exit(&m.s);
+    long long off = harness_info_ll(r.c, "replication", "master_repl_offset");
+    node_start_again(&m, NULL);
+    /* As Redis 7.0: a new id, the file's kept as the second one. */
+    ck_assert(info_is(m.c, "master_replid2", old_id));
+    ck_assert_int_eq(harness_info_ll(m.c, "replication", "second_repl_offset"), off + 1);
+    ck_assert_int_eq(harness_info_ll(m.c, "replication", "master_repl_offset"), off);
+    ck_assert(harness_info_field(m.c, "replication", "master_replid", new_id, sizeof(new_id)));
+    ck_assert_str_ne(new_id, old_id);
+    HARNESS_WAIT_FOR(harness_info_ll(m.c, "stats", "sync_partial_ok") == 1,
+                     "the replica did not continue");
+    ck_assert_int_eq(harness_info_ll(m.c, "stats", "sync_full"), 0);
+    harness_cmd_ok(m.c, "SET after restart");
+    wait_caught_up(&r, &m);
+    ck_assert(info_is(r.c, "master_replid", new_id));
+    expect_same_data(&m, &r);
+    pair_down(&m, &r);
+}
+END_TEST
+
 static char *read_file(const char *path)
 {
     static char buf[4096];
@@ -696,6 +766,8 @@ static Suite *replica_suite(void)
     tcase_add_test(tc, a_promoted_replica_lets_the_others_continue);
     tcase_add_test(tc, a_chain_passes_the_master_s_bytes_on);
     tcase_add_test(tc, the_replicaof_option_starts_a_replica);
+    tcase_add_test(tc, a_replica_restarted_from_its_rdb_continues);
+    tcase_add_test(tc, a_master_restarted_from_its_rdb_lets_its_replicas_continue);
     tcase_add_test(tc, config_rewrite_records_replicaof_and_the_promotion);
 #ifdef GROVE_FAULT_INJECTION
     tcase_add_test(tc, a_replica_that_cannot_write_its_aof_stops_at_the_next_write);
