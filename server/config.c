@@ -225,6 +225,8 @@ static const struct option options[] = {
      "default", NULL, NULL},
     {"shutdown-on-sigterm", OPT_FLAGS, FIELD(shutdown_on_sigterm), 0, 15, 0, shutdown_flag_names,
      "default", NULL, NULL},
+    {"shutdown-timeout", OPT_INT, FIELD(shutdown_timeout), 0, INT_MAX, 0, NULL, "10", NULL,
+     NULL},
     {"disable-thp", OPT_BOOL, FIELD(disable_thp), 0, 1, OPT_IMMUTABLE, NULL, "yes", NULL, NULL},
     {"crash-log-enabled", OPT_BOOL, FIELD(crash_log_enabled), 0, 1, 0, NULL, "yes", NULL, NULL},
     {"crash-memcheck-enabled", OPT_BOOL, FIELD(crash_memcheck_enabled), 0, 1, OPT_NO_EFFECT, NULL,

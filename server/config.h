@@ -140,6 +140,7 @@ struct config {
     atomic_llong syslog_facility;         /* index into log_syslog_facilities */
     atomic_llong shutdown_on_sigint;      /* CONFIG_SHUTDOWN_* bits */
     atomic_llong shutdown_on_sigterm;
+    atomic_llong shutdown_timeout;        /* seconds a shutdown waits for lagging replicas */
     atomic_llong disable_thp;
     atomic_llong crash_log_enabled;       /* crash.c's bug report on a fatal signal */
     atomic_llong crash_memcheck_enabled;  /* not acted on: Grove has no memory test */

@@ -877,6 +877,53 @@ static bool listed(const struct replica *r)
     return r->state != REPLICA_HANDSHAKE;
 }
 
+/* ---- SHUTDOWN ------------------------------------------------------------------------ */
+
+/* Lock held: r has acknowledged the whole stream (Redis compares the ack
+ * with master_repl_offset exactly). */
+static bool in_sync(const struct replica *r)
+{
+    return r->ack_off == st.backlog.offset;
+}
+
+bool repl_replicas_in_sync(void)
+{
+    bool all = true;
+    pthread_mutex_lock(&lock);
+    for (size_t i = 0; i < st.n && all; i++)
+        all = !listed(st.v[i]) || in_sync(st.v[i]);
+    pthread_mutex_unlock(&lock);
+    return all;
+}
+
+void repl_request_acks(void)
+{
+    repl_feed(-1, getack, 3);
+}
+
+void repl_log_shutdown(long long now_ms)
+{
+    int replicas = 0, lagging = 0;
+    pthread_mutex_lock(&lock);
+    for (size_t i = 0; i < st.n; i++) {
+        const struct replica *r = st.v[i];
+        if (!listed(r))
+            continue;
+        replicas++;
+        if (in_sync(r))
+            continue;
+        lagging++;
+        log_warning("Lagging replica %s:%lld reported offset %lld behind master, lag=%lld, "
+                    "state=%s.", shown_ip(r), r->listening_port, st.backlog.offset - r->ack_off,
+                    r->state == REPLICA_ONLINE ? (now_ms - r->ack_ms) / 1000 : 0,
+                    state_names[r->state]);
+    }
+    pthread_mutex_unlock(&lock);
+    if (replicas > 0)
+        log_notice("%d of %d replicas are in sync when shutting down.", replicas - lagging,
+                   replicas);
+}
+
 void repl_info(struct resp_out *t, long long now_ms)
 {
     char replid[41];

@@ -141,6 +141,16 @@ void repl_wait_forget(uint64_t client_id);
 bool repl_writes_refused(void);
 #define REPL_ERR_NOREPLICAS "NOREPLICAS Not enough good replicas to write."
 
+/* ---- SHUTDOWN (Redis's shutdown-timeout) ---- */
+
+/* Every replica has acknowledged the whole stream (none lags). */
+bool repl_replicas_in_sync(void);
+/* Ask every replica for its offset now (REPLCONF GETACK *). */
+void repl_request_acks(void);
+/* The shutdown goes on: log each lagging replica and how many are in
+ * sync, as Redis's finishShutdown. */
+void repl_log_shutdown(long long now_ms);
+
 /* ---- INFO, ROLE ---- */
 
 /* INFO replication's lines after role:master, as Redis prints them. */
