@@ -105,6 +105,9 @@ struct config {
     atomic_llong stop_writes_on_bgsave_error;
     atomic_llong rdb_del_sync_files;      /* a replica deletes the RDB a full sync loaded */
     atomic_llong repl_backlog_size;       /* replication.c's backlog */
+    atomic_llong repl_diskless_sync;      /* full syncs stream the RDB, no file */
+    atomic_llong repl_diskless_sync_delay; /* seconds to wait for more replicas first */
+    atomic_llong repl_diskless_sync_max_replicas; /* ...unless this many wait (0: no limit) */
     atomic_llong repl_ping_replica_period; /* seconds between PINGs in the stream */
     atomic_llong repl_timeout;            /* seconds a replica may stay silent */
     atomic_llong min_replicas_to_write;   /* writes need this many good replicas (0: none) */

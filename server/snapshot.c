@@ -247,6 +247,27 @@ static void unlock_for_save(void)
     repl_replica_apply_unlock();
 }
 
+/* A full sync's RDB down a pipe, in the form diskless replicas read:
+ * $EOF:<mark>\r\n<rdb><mark> (Redis's rdbSaveRioWithEOFMark). 0 or -errno. */
+static int save_to_pipe(const struct save_job *job, int fd, const char *mark)
+{
+    struct file_sink *sink = malloc(sizeof(*sink));
+    char head[8 + SNAPSHOT_EOF_MARK_LEN];
+    int rc = 0;
+
+    if (!sink)
+        return -ENOMEM;
+    *sink = (struct file_sink){.fd = fd};
+    int n = snprintf(head, sizeof(head), "$EOF:%s\r\n", mark);
+    if (file_sink_cb(sink, head, (size_t)n) != 0 || write_rdb(sink, job) != 0 ||
+        file_sink_cb(sink, mark, SNAPSHOT_EOF_MARK_LEN) != 0)
+        rc = sink->err ? sink->err : -ENOMEM;
+    else
+        rc = sink_flush(sink);
+    free(sink);
+    return rc;
+}
+
 /* ---- SAVE and BGSAVE --------------------------------------------------------------- */
 
 static void note_saved(uint64_t dirty)
@@ -422,6 +443,8 @@ static void other_child_main(const struct snapshot_child *ch, struct save_job *j
     child_setup(job);
     if (ch->run)
         _exit(ch->run(ch->ud) == 0 ? 0 : 1);
+    if (ch->eof_mark)
+        _exit(save_to_pipe(job, ch->rdb_fd, ch->eof_mark) == 0 ? 0 : 1);
     _exit(save_to_disk(job) == 0 ? 0 : 1);
 }
 

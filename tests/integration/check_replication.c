@@ -33,9 +33,10 @@ struct master {
 static void master_up(struct master *m, const char *const *extra)
 {
     harness_tmpdir_make(&m->dir);
+    /* The raw replica reads the disk-based form ($<len>). */
     const char *args[16] = {"--dir", m->dir.path, "--enable-debug-command", "yes", "--threads",
-                            "2"};
-    size_t n = 6;
+                            "2", "--repl-diskless-sync", "no"};
+    size_t n = 8;
     for (size_t i = 0; extra && extra[i] && n < 15; i++)
         args[n++] = extra[i];
     args[n] = NULL;
