@@ -18,12 +18,19 @@
  *             to the offset recorded then (+FULLRESYNC <replid> <offset>),
  *             and every later write is streamed after it.
  *
- * A replica's bytes (the +FULLRESYNC line, the RDB as `$<len>\r\n<rdb>`,
- * then the stream) wait in its record here, under this module's lock;
- * its own loop pulls them into its connection whenever that has written
- * what it had (repl_replica_fill, from conn.c), so a connection never
- * holds more than a slice, and the RDB is read from its file a slice at
- * a time. A write on any loop appends to each replica's record and posts
+ * A replica's bytes (the +FULLRESYNC line, the RDB, then the stream) wait
+ * in its record here, under this module's lock; its own loop pulls them
+ * into its connection whenever that has written what it had
+ * (repl_replica_fill, from conn.c), so a connection never holds more than
+ * a slice. The RDB comes one of two ways, as in Redis 7.0:
+ *   disk      (repl-diskless-sync no, or a replica without capa eof): the
+ *             child writes a file; each replica's loop reads it a slice at
+ *             a time, sent as `$<len>\r\n<rdb>`;
+ *   diskless  the child writes `$EOF:<mark>\r\n<rdb><mark>` down a pipe
+ *             that a thread of this module reads into the buffers of every
+ *             replica of that sync (while none is 1 MB behind); replicas
+ *             that ask within repl-diskless-sync-delay share the child; the
+ *             stream starts at the replica's first REPLCONF ACK. A write on any loop appends to each replica's record and posts
  * one wake-up to its loop when its record was empty. The record counts
  * against client-output-buffer-limit's replica class: over the hard
  * limit, or over the soft one for its seconds, the replica is closed, as

@@ -5,6 +5,8 @@
  * does, INFO replication and ROLE take their slave forms, a lost link
  * continues with PSYNC, and REPLICAOF NO ONE promotes a replica whose old
  * master's other replicas then continue from it (Sentinel's failover).
+ * Full syncs are diskless (with no delay unless a test sets one) or from
+ * disk; a replica or a master restarted from its RDB continues with PSYNC.
  *
  * Expected texts were taken from redis-server 7.0.15 as a replica.
  */

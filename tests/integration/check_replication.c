@@ -3,7 +3,8 @@
  * replica written here (a raw socket doing Redis 7.0's handshake) gets a
  * full sync, the stream, a continuation from the backlog; WAIT counts its
  * acknowledgements; INFO replication, ROLE and CLIENT LIST show it; a
- * replica that does not read is dropped at its output limit.
+ * replica that does not read is dropped at its output limit; SHUTDOWN
+ * waits for a replica that has not acknowledged (shutdown-timeout).
  *
  * The snapshot and the stream are checked by replaying them: a second
  * grove-server loads the RDB received, gets the stream's commands, and
