@@ -112,8 +112,6 @@ int lifecycle_shutdown_save(unsigned flags)
     return !save || snapshot_shutdown_save(force) == 0 || force ? 0 : -1;
 }
 
-/* SIGTERM and SIGINT shut down as SHUTDOWN with shutdown-on-sigterm's or
- * shutdown-on-sigint's modifiers would. */
 /* ---- a shutdown waiting for its replicas --------------------------------------- */
 
 /* Redis's shutdown_mstime: set while a shutdown waits for lagging
@@ -204,7 +202,8 @@ enum lifecycle_shutdown_result lifecycle_shutdown(unsigned flags, unsigned long 
 int lifecycle_shutdown_abort(void)
 {
     pthread_mutex_lock(&wait_lock);
-    bool waiting = wait_st.on;
+    /* Once finished (saved, the exit asked for) there is nothing to abort. */
+    bool waiting = wait_st.on && !atomic_load(&server.shutdown_requested);
     if (waiting) {
         cancel_locked();
         log_notice("Shutdown manually aborted.");
@@ -224,6 +223,8 @@ static void shutdown_wait_check(long long now_ms)
     pthread_mutex_unlock(&wait_lock);
 }
 
+/* SIGTERM and SIGINT shut down as SHUTDOWN with shutdown-on-sigterm's or
+ * shutdown-on-sigint's modifiers would. */
 static void signal_cb(uv_signal_t *handle, int signum)
 {
     (void)handle;

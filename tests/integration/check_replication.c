@@ -12,6 +12,7 @@
  * redis-server 7.0.15 as a master.
  */
 #include <check.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -499,6 +500,26 @@ START_TEST(shutdown_stops_waiting_at_shutdown_timeout)
 }
 END_TEST
 
+START_TEST(sigterm_waits_too_and_shutdown_abort_cancels_it)
+{
+    struct master m;
+    struct replica r;
+    char buf[256];
+    lagging_pair(&m, &r, NULL);
+    kill(m.s.pid, SIGTERM);
+    ck_assert_uint_eq(harness_raw_recv(r.fd, buf, sizeof(buf), strlen(GETACK)), strlen(GETACK));
+    int writer = harness_raw_connect(&m.s);
+    harness_raw_send_line(writer, "SET k w");
+    harness_wait_info_ll(m.c, "clients", "blocked_clients", 1); /* paused: the shutdown waits */
+    harness_cmd_ok(m.c, "SHUTDOWN ABORT");
+    harness_raw_expect_arrives(writer, "+OK\r\n");
+    harness_expect_value(m.c, "k", "w", 1);
+    close(writer);
+    close(r.fd);
+    master_down(&m);
+}
+END_TEST
+
 START_TEST(shutdown_now_does_not_wait)
 {
     struct master m;
@@ -523,6 +544,7 @@ static Suite *replication_suite(void)
     tcase_add_test(tc, shutdown_waits_for_a_lagging_replica_until_aborted);
     tcase_add_test(tc, shutdown_finishes_once_the_replica_acknowledges);
     tcase_add_test(tc, shutdown_stops_waiting_at_shutdown_timeout);
+    tcase_add_test(tc, sigterm_waits_too_and_shutdown_abort_cancels_it);
     tcase_add_test(tc, shutdown_now_does_not_wait);
     suite_add_tcase(s, tc);
     return s;
