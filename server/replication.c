@@ -404,7 +404,10 @@ void repl_ack(struct client *c, long long offset, long long now_ms)
         if (offset > r->ack_off)
             r->ack_off = offset;
         r->ack_ms = now_ms;
-        if (r->state == REPLICA_WAIT_ACK) { /* Redis's replicaStartCommandStream */
+        /* Redis's replicaStartCommandStream. A replica acknowledges only
+         * once it has read the RDB's end mark, which may come before the
+         * pipe's EOF reaches us (WAIT_RDB still). */
+        if (r->state == REPLICA_WAIT_ACK || (r->diskless && r->state == REPLICA_WAIT_RDB)) {
             r->state = REPLICA_ONLINE;
             log_notice("Synchronization with replica %s succeeded", r->addr);
             wake(r);
