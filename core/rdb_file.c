@@ -80,8 +80,12 @@ int rdb_file_write_header(struct rdb_file_writer *fw, const struct rdb_file_aux 
         rc = write_aux_int(fw, "ctime", aux->ctime);
     if (rc == 0)
         rc = write_aux_int(fw, "used-mem", aux->used_mem);
-    if (rc == 0 && aux->has_repl_stream_db)
+    if (rc == 0 && aux->has_repl)
         rc = write_aux_int(fw, "repl-stream-db", aux->repl_stream_db);
+    if (rc == 0 && aux->has_repl)
+        rc = write_aux(fw, "repl-id", aux->repl_id);
+    if (rc == 0 && aux->has_repl)
+        rc = write_aux_int(fw, "repl-offset", aux->repl_offset);
     if (rc == 0)
         rc = write_aux_int(fw, "aof-base", 0);
     return rc;
@@ -293,23 +297,49 @@ static int load_function(struct load *l)
     return 0;
 }
 
-/* An aux field: only repl-stream-db is used (the rest say who wrote the
- * file and when). */
+/* An aux field's value as a non-negative decimal integer, or -1. */
+static long long aux_number(const struct rdb_str *value)
+{
+    char text[24], *end;
+
+    if (value->len == 0 || value->len >= sizeof(text))
+        return -1;
+    memcpy(text, value->ptr, value->len);
+    text[value->len] = '\0';
+    long long n = strtoll(text, &end, 10);
+    return *end == '\0' && n >= 0 ? n : -1;
+}
+
+static bool aux_is(const struct rdb_str *key, const char *name)
+{
+    return key->len == strlen(name) && memcmp(key->ptr, name, key->len) == 0;
+}
+
+/* An aux field: only the replication ones are used (the rest say who
+ * wrote the file and when). */
 static int load_aux(struct load *l)
 {
     struct rdb_str key, value;
     int rc;
 
-    if ((rc = rdb_read_string(&l->r, &key)) < 0 || (rc = rdb_read_string(&l->r, &value)) < 0)
+    if ((rc = rdb_read_string(&l->r, &key)) < 0)
         return load_fail(l, rc, l->r.error);
-    if (key.len == 14 && memcmp(key.ptr, "repl-stream-db", 14) == 0 && value.len < 12) {
-        char text[12];
-        memcpy(text, value.ptr, value.len);
-        text[value.len] = '\0';
-        char *end;
-        long db = strtol(text, &end, 10);
-        if (value.len > 0 && *end == '\0' && db >= 0 && db <= INT_MAX)
-            l->res->repl_stream_db = (int)db;
+    /* The key's bytes live in the reader's scratch buffer, which reading
+     * the value may reuse: decide which field it is first. */
+    enum { OTHER, STREAM_DB, ID, OFFSET } field = aux_is(&key, "repl-stream-db") ? STREAM_DB
+                                                : aux_is(&key, "repl-id")        ? ID
+                                                : aux_is(&key, "repl-offset")    ? OFFSET
+                                                                                 : OTHER;
+    if ((rc = rdb_read_string(&l->r, &value)) < 0)
+        return load_fail(l, rc, l->r.error);
+    long long n = field == STREAM_DB || field == OFFSET ? aux_number(&value) : -1;
+    if (field == STREAM_DB && n <= INT_MAX)
+        l->res->repl_stream_db = (int)n;
+    else if (field == OFFSET)
+        l->res->repl_offset = n;
+    else if (field == ID && value.len == 40) {
+        memcpy(l->res->repl_id, value.ptr, 40);
+        l->res->repl_id[40] = '\0';
     }
     return 0;
 }
@@ -416,7 +446,7 @@ int rdb_file_load_with(const void *buf, size_t len, struct keyspace *ks,
     unsigned type;
     int rc;
 
-    *res = (struct rdb_file_load_result){.repl_stream_db = -1};
+    *res = (struct rdb_file_load_result){.repl_stream_db = -1, .repl_offset = -1};
     if (hooks)
         l.hooks = *hooks;
     rdb_reader_init(&l.r, buf, len, hasher, limits);

@@ -4,7 +4,8 @@
  *
  * Layout (what Grove writes; what redis-server 7.0 writes for the same data)
  *   "REDIS0010"
- *   AUX redis-ver 7.0.15, redis-bits, ctime, used-mem, aof-base 0
+ *   AUX redis-ver 7.0.15, redis-bits, ctime, used-mem,
+ *       [repl-stream-db, repl-id, repl-offset], aof-base 0
  *   FUNCTION2 <library code>          per library (written by the caller)
  *   per non-empty database:
  *     SELECTDB <index>  RESIZEDB <keys> <keys with a TTL>
@@ -55,11 +56,19 @@ struct rdb_file_aux {
     const char *redis_ver;
     int64_t ctime;    /* seconds since the epoch */
     int64_t used_mem; /* bytes */
-    /* The database the replication stream has selected at the snapshot:
-     * a replica's replica applies what follows it there (Redis's
-     * repl-stream-db). Written only when has_repl_stream_db. */
-    bool has_repl_stream_db;
+    /* The replication history the data is a copy of, as Redis's
+     * rdbPopulateSaveInfo gives it (a replica, or a master with a
+     * backlog); written only when has_repl:
+     *   repl_stream_db  the database the stream has selected at the
+     *                   snapshot: a replica's replica applies what
+     *                   follows it there (repl-stream-db);
+     *   repl_id, repl_offset  the history and the stream offset the data
+     *                   stands at: a server restarted from the file can
+     *                   continue from there (repl-id, repl-offset). */
+    bool has_repl;
     int repl_stream_db;
+    char repl_id[41];
+    long long repl_offset;
 };
 
 /* lzf: borrowed compressor table, NULL for rdbcompression no. */
@@ -86,6 +95,8 @@ struct rdb_file_load_result {
     size_t consumed;       /* bytes read up to the checksum's end (an old
                               RDB-preamble AOF goes on with commands) */
     int repl_stream_db;    /* the file's repl-stream-db, -1 when it has none */
+    char repl_id[41];      /* its repl-id, "" when none (or not 40 characters) */
+    long long repl_offset; /* its repl-offset, -1 when none */
     char error[384];       /* why a load failed: a sentence and a reason of up to 200 */
 };
 

@@ -378,11 +378,14 @@ enum cancel {
     CANCEL_TIMEOUT,     /* a timeout's reply (CLIENT UNBLOCK TIMEOUT too) */
     CANCEL_ERROR,       /* CLIENT UNBLOCK ERROR */
     CANCEL_ROLE_CHANGE, /* REPLICAOF: the error, then the client is closed */
+    CANCEL_SHUTDOWN,    /* a SHUTDOWN that waited was aborted or failed */
 };
 
 static void reply_cancelled(struct client *c, const struct blocked *b, enum cancel how)
 {
-    if (how == CANCEL_ERROR) {
+    if (how == CANCEL_SHUTDOWN) {
+        resp_add_error(&c->out, "ERR Errors trying to SHUTDOWN. Check logs.");
+    } else if (how == CANCEL_ERROR) {
         resp_add_error(&c->out, "UNBLOCKED client unblocked via CLIENT UNBLOCK");
     } else if (how == CANCEL_ROLE_CHANGE) {
         resp_add_error(&c->out, "UNBLOCKED force unblock from blocking operation, instance "
@@ -516,6 +519,15 @@ long long blocking_expire(struct worker *w, long long now_ms)
     return h->n > 0 ? h->v[0]->deadline_ms : 0;
 }
 
+/* Whether `how` may end waiter b: a SHUTDOWN's wait ends only with its
+ * shutdown (CLIENT UNBLOCK leaves it), acks end only a WAIT. */
+static bool ends(const struct blocked *b, enum cancel how, bool acked)
+{
+    if ((b->reply == BLOCKING_REPLY_SHUTDOWN) != (how == CANCEL_SHUTDOWN))
+        return false;
+    return !acked || b->reply == BLOCKING_REPLY_ACKS;
+}
+
 /* Stop the wait of a client, if it is blocked (in a WAIT only, for
  * `acked`): its loop replies as for a timeout, or -UNBLOCKED. */
 static bool end_wait(unsigned long long client_id, enum cancel how, bool acked)
@@ -529,7 +541,7 @@ static bool end_wait(unsigned long long client_id, enum cancel how, bool acked)
         }
     }
     int waiting = WAITER_WAITING;
-    if (b != NULL && (!acked || b->reply == BLOCKING_REPLY_ACKS) &&
+    if (b != NULL && ends(b, how, acked) &&
         atomic_compare_exchange_strong(&b->state, &waiting, WAITER_CANCELLED))
         atomic_fetch_add(&b->refs, 1); /* alive: its client holds a reference */
     else
@@ -548,6 +560,11 @@ bool blocking_unblock(unsigned long long client_id, bool with_error)
 void blocking_wake_wait(unsigned long long client_id)
 {
     end_wait(client_id, CANCEL_TIMEOUT, true);
+}
+
+void blocking_fail_shutdown(unsigned long long client_id)
+{
+    end_wait(client_id, CANCEL_SHUTDOWN, false);
 }
 
 void blocking_unblock_all_for_replica(void)

@@ -63,6 +63,8 @@ enum blocking_reply {
     BLOCKING_REPLY_ACKS,      /* WAIT: no keys, never served; its end (timeout, or
                                  enough acks) replies the replicas that acknowledged
                                  wait_offset */
+    BLOCKING_REPLY_SHUTDOWN,  /* SHUTDOWN waiting for replicas: no keys, no deadline;
+                                 the server exits, or blocking_fail_shutdown */
 };
 
 /* Whether a waiter can be served now by its serving command's arguments
@@ -133,6 +135,10 @@ void blocking_unblock_all_for_replica(void);
 /* Replicas acknowledged what the WAIT of that client (any thread) waits
  * for: its loop replies their count. */
 void blocking_wake_wait(unsigned long long client_id);
+
+/* The shutdown that client's SHUTDOWN waits for was aborted or failed
+ * (any thread): its loop replies Redis's error. */
+void blocking_fail_shutdown(unsigned long long client_id);
 
 /* INFO blocked_clients. */
 long long blocking_count(void);

@@ -704,13 +704,13 @@ static void client_pause_command(struct cmd_ctx *ctx)
     }
     if (!arg_to_timeout_ms_or_reply(ctx, &ctx->argv[2], &ms))
         return;
-    pause_start(kind, ms > 0 ? ctx->now_ms + ms : 0);
+    pause_start(PAUSE_BY_CLIENT, kind, ms > 0 ? ctx->now_ms + ms : 0);
     resp_add_ok(ctx->out);
 }
 
 static void client_unpause_command(struct cmd_ctx *ctx)
 {
-    pause_lift();
+    pause_lift(PAUSE_BY_CLIENT);
     resp_add_ok(ctx->out);
 }
 

@@ -906,11 +906,9 @@ static void time_command(struct cmd_ctx *ctx)
 }
 
 /* SHUTDOWN [NOSAVE|SAVE] [NOW] [FORCE] [ABORT], as Redis 7.0's
- * shutdownCommand: lifecycle_shutdown_save decides about saving; a failed
- * save keeps the server running unless FORCE. Grove does not wait for its
- * replicas to catch up first (Redis's shutdown-timeout), so a shutdown
- * never waits: NOW changes nothing and ABORT always finds no shutdown in
- * progress. */
+ * shutdownCommand: lifecycle_shutdown may wait for lagging replicas (not
+ * with NOW), then decides about saving; a failed save keeps the server
+ * running unless FORCE. ABORT cancels a shutdown that waits. */
 static bool parse_shutdown(struct cmd_ctx *ctx, unsigned *flags, bool *abort)
 {
     static const struct {
@@ -941,6 +939,10 @@ static bool parse_shutdown(struct cmd_ctx *ctx, unsigned *flags, bool *abort)
     return true;
 }
 
+/* The caller blocks before the shutdown may wait, so that an abort on
+ * another loop always finds it blocked; it is let go when the shutdown
+ * did not wait. A client that may not block (MULTI, a script) shuts down
+ * at once, as Redis. */
 static void shutdown_command(struct cmd_ctx *ctx)
 {
     unsigned flags;
@@ -948,19 +950,34 @@ static void shutdown_command(struct cmd_ctx *ctx)
     if (!parse_shutdown(ctx, &flags, &abort))
         return;
     if (abort) {
-        resp_add_error(ctx->out, "ERR No shutdown in progress.");
+        if (lifecycle_shutdown_abort() == 0)
+            resp_add_ok(ctx->out);
+        else
+            resp_add_error(ctx->out, "ERR No shutdown in progress.");
         return;
     }
     if (!(flags & CONFIG_SHUTDOWN_NOSAVE) && script_busy()) {
         resp_add_error(ctx->out, script_busy_error());
         return;
     }
-    if (lifecycle_shutdown_save(flags) < 0) {
+    if (!blocking_allowed(ctx->client))
+        flags |= CONFIG_SHUTDOWN_NOW;
+    bool blocked = !(flags & CONFIG_SHUTDOWN_NOW);
+    struct blocking_request wait = {.reply = BLOCKING_REPLY_SHUTDOWN};
+    if (blocked && blocking_block(ctx, &wait) < 0) {
+        resp_add_error(ctx->out, ERR_OUT_OF_MEMORY);
+        return;
+    }
+    enum lifecycle_shutdown_result rc = lifecycle_shutdown(flags, blocked ? ctx->client->id : 0);
+    if (rc == LIFECYCLE_SHUTDOWN_WAITING)
+        return;
+    if (blocked)
+        blocking_client_leave(ctx->client);
+    if (rc == LIFECYCLE_SHUTDOWN_FAILED) {
         resp_add_error(ctx->out, "ERR Errors trying to SHUTDOWN. Check logs.");
         return;
     }
     ctx->client->flags |= CLIENT_CLOSE_AFTER_REPLY;
-    lifecycle_request_shutdown();
 }
 
 /* SAVE: the snapshot written in this thread, every shard held. */

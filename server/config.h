@@ -109,6 +109,9 @@ struct config {
     atomic_llong stop_writes_on_bgsave_error;
     atomic_llong rdb_del_sync_files;      /* a replica deletes the RDB a full sync loaded */
     atomic_llong repl_backlog_size;       /* replication.c's backlog */
+    atomic_llong repl_diskless_sync;      /* full syncs stream the RDB, no file */
+    atomic_llong repl_diskless_sync_delay; /* seconds to wait for more replicas first */
+    atomic_llong repl_diskless_sync_max_replicas; /* ...unless this many wait (0: no limit) */
     atomic_llong repl_ping_replica_period; /* seconds between PINGs in the stream */
     atomic_llong repl_timeout;            /* seconds a replica may stay silent */
     atomic_llong min_replicas_to_write;   /* writes need this many good replicas (0: none) */
@@ -144,6 +147,7 @@ struct config {
     atomic_llong syslog_facility;         /* index into log_syslog_facilities */
     atomic_llong shutdown_on_sigint;      /* CONFIG_SHUTDOWN_* bits */
     atomic_llong shutdown_on_sigterm;
+    atomic_llong shutdown_timeout;        /* seconds a shutdown waits for lagging replicas */
     atomic_llong disable_thp;
     atomic_llong crash_log_enabled;       /* crash.c's bug report on a fatal signal */
     atomic_llong crash_memcheck_enabled;  /* not acted on: Grove has no memory test */

@@ -4,11 +4,13 @@
 #include "lifecycle.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
 #include <uv.h>
@@ -26,7 +28,9 @@
 #include "loading.h"
 #include "log.h"
 #include "repl_replica.h"
+#include "replication.h"
 #include "notify.h"
+#include "pause.h"
 #include "process.h"
 #include "proctitle.h"
 #include "rlimit.h"
@@ -69,9 +73,12 @@ void lifecycle_request_shutdown(void)
 
 /* ---- the main loop ---------------------------------------------------------- */
 
+static void shutdown_wait_check(long long now_ms);
+
 static void cron_cb(uv_timer_t *timer)
 {
     cron_tick(server_mstime());
+    shutdown_wait_check(server_mstime());
     if (uv_timer_get_repeat(timer) != cron_period_ms()) /* CONFIG SET hz */
         uv_timer_start(timer, cron_cb, cron_period_ms(), cron_period_ms());
 }
@@ -107,6 +114,117 @@ int lifecycle_shutdown_save(unsigned flags)
     return !save || snapshot_shutdown_save(force) == 0 || force ? 0 : -1;
 }
 
+/* ---- a shutdown waiting for its replicas --------------------------------------- */
+
+/* Redis's shutdown_mstime: set while a shutdown waits for lagging
+ * replicas. SHUTDOWN and SHUTDOWN ABORT come from any loop, the cron that
+ * finishes it runs on the main thread: all under wait_lock, which comes
+ * before the locks a save takes and the client registry's. */
+static pthread_mutex_t wait_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct {
+    bool on;                      /* waiting (or finished: the exit is under way) */
+    unsigned flags;
+    long long deadline_ms;
+    unsigned long long *callers;  /* the blocked SHUTDOWN clients */
+    size_t n, cap;
+} wait_st;
+
+/* wait_lock held: remember a blocked caller (0: a signal, none). */
+static bool add_caller(unsigned long long id)
+{
+    if (id == 0)
+        return true;
+    if (wait_st.n == wait_st.cap) {
+        size_t cap = wait_st.cap ? wait_st.cap * 2 : 4;
+        unsigned long long *v = realloc(wait_st.callers, cap * sizeof(*v));
+        if (v == NULL)
+            return false;
+        wait_st.callers = v;
+        wait_st.cap = cap;
+    }
+    wait_st.callers[wait_st.n++] = id;
+    return true;
+}
+
+/* wait_lock held: Redis's cancelShutdown. */
+static void cancel_locked(void)
+{
+    for (size_t i = 0; i < wait_st.n; i++)
+        blocking_fail_shutdown(wait_st.callers[i]);
+    free(wait_st.callers);
+    wait_st.callers = NULL;
+    wait_st.n = wait_st.cap = 0;
+    if (wait_st.on)
+        pause_lift(PAUSE_FOR_SHUTDOWN);
+    wait_st.on = false;
+}
+
+/* wait_lock held: Redis's finishShutdown. */
+static enum lifecycle_shutdown_result finish_locked(unsigned flags)
+{
+    repl_log_shutdown(server_mstime());
+    if (lifecycle_shutdown_save(flags) < 0) {
+        log_warning("Errors trying to shut down the server. Check the logs for more "
+                    "information.");
+        cancel_locked();
+        return LIFECYCLE_SHUTDOWN_FAILED;
+    }
+    lifecycle_request_shutdown();
+    return LIFECYCLE_SHUTDOWN_EXITING;
+}
+
+enum lifecycle_shutdown_result lifecycle_shutdown(unsigned flags, unsigned long long caller)
+{
+    enum lifecycle_shutdown_result rc = LIFECYCLE_SHUTDOWN_WAITING;
+    long long timeout = atomic_load(&server.cfg.shutdown_timeout), now = server_mstime();
+    pthread_mutex_lock(&wait_lock);
+    if (wait_st.on) { /* one in progress: this caller waits for it too */
+        rc = add_caller(caller) ? LIFECYCLE_SHUTDOWN_WAITING : LIFECYCLE_SHUTDOWN_FAILED;
+        pthread_mutex_unlock(&wait_lock);
+        return rc;
+    }
+    log_warning("User requested shutdown...");
+    if ((flags & CONFIG_SHUTDOWN_NOW) || timeout == 0 || loading_in_progress() ||
+        repl_replicas_in_sync() || !add_caller(caller)) {
+        rc = finish_locked(flags);
+        pthread_mutex_unlock(&wait_lock);
+        return rc;
+    }
+    wait_st.on = true;
+    wait_st.flags = flags;
+    wait_st.deadline_ms = now + timeout * 1000;
+    if (pause_in_effect(now) == PAUSE_NONE) /* a paused GETACK would wait too, as in Redis */
+        repl_request_acks();
+    pause_start(PAUSE_FOR_SHUTDOWN, PAUSE_WRITE, LLONG_MAX);
+    log_notice("Waiting for replicas before shutting down.");
+    pthread_mutex_unlock(&wait_lock);
+    return rc;
+}
+
+int lifecycle_shutdown_abort(void)
+{
+    pthread_mutex_lock(&wait_lock);
+    /* Once finished (saved, the exit asked for) there is nothing to abort. */
+    bool waiting = wait_st.on && !atomic_load(&server.shutdown_requested);
+    if (waiting) {
+        cancel_locked();
+        log_notice("Shutdown manually aborted.");
+    }
+    pthread_mutex_unlock(&wait_lock);
+    return waiting ? 0 : -1;
+}
+
+/* The main thread's cron: finish a waiting shutdown once every replica
+ * caught up or shutdown-timeout passed. */
+static void shutdown_wait_check(long long now_ms)
+{
+    pthread_mutex_lock(&wait_lock);
+    if (wait_st.on && !atomic_load(&server.shutdown_requested) &&
+        (now_ms >= wait_st.deadline_ms || repl_replicas_in_sync()))
+        finish_locked(wait_st.flags);
+    pthread_mutex_unlock(&wait_lock);
+}
+
 /* SIGTERM and SIGINT shut down as SHUTDOWN with shutdown-on-sigterm's or
  * shutdown-on-sigint's modifiers would. */
 static void signal_cb(uv_signal_t *handle, int signum)
@@ -119,21 +237,16 @@ static void signal_cb(uv_signal_t *handle, int signum)
         log_warning("Received %s scheduling shutdown...", name);
     long long flags = signum == SIGINT ? server.cfg.shutdown_on_sigint
                                        : server.cfg.shutdown_on_sigterm;
-    if (lifecycle_shutdown_save((unsigned)flags) < 0) {
+    if (lifecycle_shutdown((unsigned)flags, 0) == LIFECYCLE_SHUTDOWN_FAILED)
         log_warning("%s received but errors trying to shut down the server, check the logs "
                     "for more information", name);
-        return;
-    }
-    lifecycle_request_shutdown();
 }
 
 static void shutdown_cb(uv_async_t *handle)
 {
     (void)handle;
-    if (atomic_load(&server.shutdown_requested)) {
-        log_warning("User requested shutdown...");
+    if (atomic_load(&server.shutdown_requested))
         begin_shutdown();
-    }
 }
 
 /* ---- the start-up load ------------------------------------------------------- */
@@ -269,6 +382,8 @@ int lifecycle_state_init(unsigned nloops)
 
 void lifecycle_state_deinit(void)
 {
+    free(wait_st.callers); /* the exit a waiting shutdown finished: its callers are closed */
+    wait_st.callers = NULL;
     notify_attach(NULL);
     keyspace_destroy(server.ks);
     server.ks = NULL;

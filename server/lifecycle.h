@@ -11,9 +11,10 @@
  * load failed (lifecycle_run then returns -1). A shutdown during the load
  * stops it at its next key and does not save.
  *
- * Shutdown: SIGTERM, SIGINT or SHUTDOWN (lifecycle_request_shutdown, any
- * thread; the signals and SHUTDOWN first save when save points are set,
- * and stay up if that fails) wake the main loop, which asks every worker to stop (each
+ * Shutdown: SIGTERM, SIGINT or SHUTDOWN (lifecycle_shutdown: they may
+ * first wait for lagging replicas, then save when save points are set,
+ * and stay up if that fails; then lifecycle_request_shutdown, any
+ * thread) wake the main loop, which asks every worker to stop (each
  * flushes its replies and closes its connections), joins them, closes its
  * own handles and frees the keyspace.
  *
@@ -40,6 +41,27 @@ void lifecycle_state_deinit(void);
  * the file). 0, or -1 when the save failed without FORCE: the server
  * must stay up. Any thread. */
 int lifecycle_shutdown_save(unsigned flags);
+
+/* What lifecycle_shutdown did. */
+enum lifecycle_shutdown_result {
+    LIFECYCLE_SHUTDOWN_FAILED = -1, /* the save failed without FORCE: the server stays up */
+    LIFECYCLE_SHUTDOWN_EXITING = 0, /* saved as asked: the main loop stops */
+    LIFECYCLE_SHUTDOWN_WAITING = 1, /* replicas lag: the caller waits, blocked */
+};
+
+/* SHUTDOWN, or a signal (caller 0), as Redis's prepareForShutdown. Unless
+ * flags say NOW or shutdown-timeout is 0, a master whose replicas have
+ * not all acknowledged its offset pauses writes (as CLIENT PAUSE WRITE),
+ * asks them for acks (REPLCONF GETACK) and waits: the main thread's cron
+ * finishes the shutdown once they caught up or the timeout passed (the
+ * save, then the exit). Meanwhile another SHUTDOWN joins the wait. A
+ * caller that waits must already be blocked (blocking.h's
+ * BLOCKING_REPLY_SHUTDOWN): if the shutdown fails or is aborted it gets
+ * Redis's error through blocking_fail_shutdown. Any thread. */
+enum lifecycle_shutdown_result lifecycle_shutdown(unsigned flags, unsigned long long caller);
+/* SHUTDOWN ABORT: cancel a shutdown that waits for replicas (its callers
+ * get their error, writes resume). 0, or -1 when none waits. */
+int lifecycle_shutdown_abort(void);
 
 /* Ask the main thread to shut the server down (any thread). */
 void lifecycle_request_shutdown(void);

@@ -22,33 +22,78 @@
 #include "server.h"
 #include "worker.h"
 
-static pthread_mutex_t set_lock = PTHREAD_MUTEX_INITIALIZER; /* writers of the pair below */
-static atomic_int kind;        /* enum pause_kind; PAUSE_NONE once lifted */
-static atomic_llong end_ms;    /* when it ends by itself (wall clock) */
+/* One pause per purpose, as Redis's pause_reason: a CLIENT UNPAUSE does
+ * not lift a shutdown's pause, nor the other way round. What is in
+ * effect is the strictest of those not yet over. */
+static pthread_mutex_t set_lock = PTHREAD_MUTEX_INITIALIZER; /* writers of the pairs below */
+static atomic_int kind[PAUSE_PURPOSES];     /* enum pause_kind; PAUSE_NONE once lifted */
+static atomic_llong end_ms[PAUSE_PURPOSES]; /* when it ends by itself (wall clock) */
+static atomic_int any_kind;    /* the OR of kind[]: PAUSE_NONE when no pause is set */
 static atomic_size_t postponed; /* clients postponed, every loop */
 
-enum pause_kind pause_in_effect(long long now_ms)
+static enum pause_kind purpose_in_effect(enum pause_purpose p, long long now_ms)
 {
-    enum pause_kind k = atomic_load_explicit(&kind, memory_order_acquire);
-    if (k == PAUSE_NONE || now_ms >= atomic_load_explicit(&end_ms, memory_order_relaxed))
+    enum pause_kind k = atomic_load_explicit(&kind[p], memory_order_acquire);
+    if (k == PAUSE_NONE || now_ms >= atomic_load_explicit(&end_ms[p], memory_order_relaxed))
         return PAUSE_NONE;
     return k;
 }
 
-void pause_start(enum pause_kind new_kind, long long new_end_ms)
+enum pause_kind pause_in_effect(long long now_ms)
+{
+    enum pause_kind k = PAUSE_NONE;
+    for (int p = 0; p < PAUSE_PURPOSES; p++) {
+        enum pause_kind pk = purpose_in_effect((enum pause_purpose)p, now_ms);
+        if (pk > k)
+            k = pk;
+    }
+    return k;
+}
+
+/* When postponed clients must look again: the first end of a pause in
+ * effect (0 when none is). */
+static long long next_end(long long now_ms)
+{
+    long long next = 0;
+    for (int p = 0; p < PAUSE_PURPOSES; p++) {
+        long long e = atomic_load_explicit(&end_ms[p], memory_order_relaxed);
+        if (purpose_in_effect((enum pause_purpose)p, now_ms) != PAUSE_NONE &&
+            (next == 0 || e < next))
+            next = e;
+    }
+    return next;
+}
+
+/* set_lock held: the summary readers test first, and expiry held until
+ * the last pause ends. */
+static void publish_locked(void)
+{
+    int any = PAUSE_NONE;
+    long long last = 0;
+    for (int p = 0; p < PAUSE_PURPOSES; p++) {
+        any |= atomic_load_explicit(&kind[p], memory_order_relaxed);
+        long long e = atomic_load_explicit(&end_ms[p], memory_order_relaxed);
+        if (atomic_load_explicit(&kind[p], memory_order_relaxed) != PAUSE_NONE && e > last)
+            last = e;
+    }
+    atomic_store_explicit(&any_kind, any, memory_order_release);
+    keyspace_hold_expired(server.ks, last);
+}
+
+void pause_start(enum pause_purpose p, enum pause_kind new_kind, long long new_end_ms)
 {
     pthread_mutex_lock(&set_lock);
     long long now = server_mstime();
-    enum pause_kind k = pause_in_effect(now);
-    long long end = k == PAUSE_NONE ? 0 : atomic_load_explicit(&end_ms, memory_order_relaxed);
+    enum pause_kind k = purpose_in_effect(p, now);
+    long long end = k == PAUSE_NONE ? 0 : atomic_load_explicit(&end_ms[p], memory_order_relaxed);
     if (new_end_ms > end)
         end = new_end_ms;
     if (new_kind > k)
         k = new_kind;
     /* The end first: a reader that sees the new kind sees this end too. */
-    atomic_store_explicit(&end_ms, end, memory_order_relaxed);
-    atomic_store_explicit(&kind, k, memory_order_release);
-    keyspace_hold_expired(server.ks, end);
+    atomic_store_explicit(&end_ms[p], end, memory_order_relaxed);
+    atomic_store_explicit(&kind[p], k, memory_order_release);
+    publish_locked();
     pthread_mutex_unlock(&set_lock);
 }
 
@@ -74,7 +119,7 @@ static void unlink_postponed(struct client *c)
 bool pause_holds(const struct client *c, const struct command *cmd,
                  const struct resp_arg *argv, size_t argc, long long now_ms)
 {
-    if (atomic_load_explicit(&kind, memory_order_relaxed) == PAUSE_NONE)
+    if (atomic_load_explicit(&any_kind, memory_order_relaxed) == PAUSE_NONE)
         return false;
     /* A client without a loop (the fuzzer's) could never be woken; the
      * AOF's replay is Redis's master link and a replica's REPLCONF ACK is
@@ -105,7 +150,7 @@ int pause_postpone(struct client *c, const struct resp_arg *argv, size_t argc)
         w->postponed_head = c;
     w->postponed_tail = c;
     atomic_fetch_add_explicit(&postponed, 1, memory_order_relaxed);
-    w->alarm_cb(w, atomic_load_explicit(&end_ms, memory_order_relaxed));
+    w->alarm_cb(w, next_end(server_mstime()));
     return 0;
 }
 
@@ -141,7 +186,7 @@ long long pause_expire(struct worker *w, long long now_ms)
     if (w->postponed_head == NULL)
         return 0;
     if (pause_in_effect(now_ms) != PAUSE_NONE)
-        return atomic_load_explicit(&end_ms, memory_order_relaxed);
+        return next_end(now_ms);
     resume_all(w, now_ms);
     return 0;
 }
@@ -168,12 +213,12 @@ static void lift_deliver_cb(struct worker *w, struct worker_msg *m)
     pause_expire(w, server_mstime());
 }
 
-void pause_lift(void)
+void pause_lift(enum pause_purpose p)
 {
     pthread_mutex_lock(&set_lock);
-    atomic_store_explicit(&kind, PAUSE_NONE, memory_order_release);
-    atomic_store_explicit(&end_ms, 0, memory_order_relaxed);
-    keyspace_hold_expired(server.ks, 0);
+    atomic_store_explicit(&kind[p], PAUSE_NONE, memory_order_release);
+    atomic_store_explicit(&end_ms[p], 0, memory_order_relaxed);
+    publish_locked();
     pthread_mutex_unlock(&set_lock);
     for (unsigned i = 0; i < worker_count(); i++) {
         struct worker_msg *m = calloc(1, sizeof(*m));

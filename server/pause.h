@@ -4,7 +4,8 @@
  * no new writes arriving; an operator quiesces the server).
  *
  * A pause has a kind (WRITE: commands that may write or replicate wait;
- * ALL: every command waits) and an end time. A new CLIENT PAUSE only ever
+ * ALL: every command waits), an end time and a purpose (CLIENT PAUSE, or
+ * a SHUTDOWN waiting for replicas). A new CLIENT PAUSE only ever
  * makes the current one longer or stricter; CLIENT UNPAUSE, or the end
  * time, lifts it. A command held back is "postponed": nothing is replied
  * and it stays in its client's query buffer (the client stops running
@@ -41,11 +42,20 @@ enum pause_kind {
     PAUSE_ALL = 2,   /* every command waits */
 };
 
+/* Who paused (Redis's pause_purpose): each purpose's pause is set and
+ * lifted alone; the strictest in effect holds. */
+enum pause_purpose {
+    PAUSE_BY_CLIENT,     /* CLIENT PAUSE / UNPAUSE */
+    PAUSE_FOR_SHUTDOWN,  /* SHUTDOWN waiting for its replicas */
+    PAUSE_PURPOSES
+};
+
 /* CLIENT PAUSE (any thread): pause until `end_ms` (wall clock), or longer
- * or stricter if a pause already says so. */
-void pause_start(enum pause_kind kind, long long end_ms);
-/* CLIENT UNPAUSE (any thread): lift the pause and wake every loop. */
-void pause_lift(void);
+ * or stricter if this purpose's pause already says so. */
+void pause_start(enum pause_purpose p, enum pause_kind kind, long long end_ms);
+/* CLIENT UNPAUSE (any thread): lift this purpose's pause and wake every
+ * loop. */
+void pause_lift(enum pause_purpose p);
 /* The kind of pause in effect at now_ms (any thread). */
 enum pause_kind pause_in_effect(long long now_ms);
 

@@ -1071,6 +1071,11 @@ void repl_replica_unset_master(const char *who)
     post_reconcile();
 }
 
+void repl_replica_restore_stream_db(int db)
+{
+    cached_db = db; /* before the link loop exists: its start message publishes it */
+}
+
 void repl_replica_start(void)
 {
     char value[LINK_HOST_LEN + 16];

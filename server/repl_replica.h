@@ -77,6 +77,10 @@ int repl_replica_set_master(const char *host, int port, const char *who);
 /* REPLICAOF NO ONE: a master again, with a new history (replication.h's
  * repl_new_history), at once. */
 void repl_replica_unset_master(const char *who);
+/* Start-up, before repl_replica_start: the RDB loaded says which
+ * database the master's stream had selected (its repl-stream-db); a
+ * continued stream goes on there. */
+void repl_replica_restore_stream_db(int db);
 /* Start-up, once the dataset is loaded: the replicaof option. */
 void repl_replica_start(void);
 

@@ -30,6 +30,7 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "blocking.h"
@@ -49,17 +50,20 @@
 #define REPL_HOST_LEN 256 /* Redis's NET_HOST_STR_LEN: REPLCONF ip-address */
 #define OBUF_REPLICA_CLASS 1
 #define REPL_BACKLOG_MIN_SIZE (16 * 1024) /* Redis's CONFIG_REPL_BACKLOG_MIN_SIZE */
+#define REPL_PIPE_READ (64 * 1024)        /* a diskless RDB is read from the child so */
+#define REPL_PIPE_AHEAD (1024 * 1024)     /* ...while no replica has this much not yet taken */
 
 enum replica_state {
     REPLICA_HANDSHAKE,   /* REPLCONF seen, no sync asked yet */
     REPLICA_WAIT_BGSAVE, /* waits for the fork slot */
     REPLICA_WAIT_RDB,    /* cut taken, the child writes the RDB */
     REPLICA_SEND_RDB,    /* its loop sends the file */
+    REPLICA_WAIT_ACK,    /* diskless: the RDB went; the stream waits for its first ACK */
     REPLICA_ONLINE,      /* streaming */
 };
 
 static const char *const state_names[] = {"handshake", "wait_bgsave", "wait_bgsave",
-                                          "send_bulk", "online"};
+                                          "send_bulk", "online", "online"};
 
 struct replica {
     uint64_t client_id;
@@ -71,6 +75,8 @@ struct replica {
     long long listening_port;
     bool capa_eof, capa_psync2;
     bool old_sync;               /* SYNC: no +FULLRESYNC line */
+    bool diskless;               /* its RDB comes down the child's pipe, into head */
+    long long wait_since_ms;     /* WAIT_BGSAVE since (repl-diskless-sync-delay) */
     struct resp_out head;        /* what goes before the stream: the sync reply, $len */
     struct resp_out stream;      /* stream bytes not yet handed to the loop */
     unsigned gen;                /* the full sync (child) it waits for */
@@ -92,6 +98,7 @@ static atomic_llong good_replicas; /* online, acked within min-replicas-max-lag 
 static atomic_llong syncs_full, syncs_partial_ok, syncs_partial_err; /* INFO stats */
 
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t drained = PTHREAD_COND_INITIALIZER; /* a diskless replica took its head */
 static struct {
     /* the stream and its backlog */
     struct repl_backlog backlog; /* ring NULL until the first replica; offset: always */
@@ -102,6 +109,7 @@ static struct {
     size_t n, cap;
     unsigned gen;
     bool child;           /* a full sync's child runs (or is being started) */
+    bool child_diskless;  /* ...writing to a pipe (the cut marks its replicas so) */
     char rdb_path[64];    /* its file, in `dir` */
     /* WAIT */
     struct wait_entry *waits;
@@ -396,6 +404,14 @@ void repl_ack(struct client *c, long long offset, long long now_ms)
         if (offset > r->ack_off)
             r->ack_off = offset;
         r->ack_ms = now_ms;
+        /* Redis's replicaStartCommandStream. A replica acknowledges only
+         * once it has read the RDB's end mark, which may come before the
+         * pipe's EOF reaches us (WAIT_RDB still). */
+        if (r->state == REPLICA_WAIT_ACK || (r->diskless && r->state == REPLICA_WAIT_RDB)) {
+            r->state = REPLICA_ONLINE;
+            log_notice("Synchronization with replica %s succeeded", r->addr);
+            wake(r);
+        }
         refresh_good_replicas(now_ms);
         n = satisfied_waits(ids, sizeof(ids) / sizeof(ids[0]));
     }
@@ -490,18 +506,38 @@ int repl_continue_with_master(const char *replid)
     return rc;
 }
 
-bool repl_rdb_stream_db(int *db)
+bool repl_rdb_info(struct repl_rdb_info *out)
 {
     if (!repl_feeding())
         return false;
-    if (repl_replica_on()) { /* the master's stream, as its client stands */
-        *db = repl_replica_stream_db();
-        return true;
-    }
+    server_replid(out->replid);
     pthread_mutex_lock(&lock);
-    *db = st.stream_db < 0 ? 0 : st.stream_db;
+    out->offset = st.backlog.offset;
+    out->stream_db = st.stream_db < 0 ? 0 : st.stream_db;
     pthread_mutex_unlock(&lock);
+    if (repl_replica_on()) /* the master's stream, as its client stands */
+        out->stream_db = repl_replica_stream_db();
     return true;
+}
+
+void repl_restore_history(const struct repl_rdb_info *info, bool as_replica)
+{
+    int rc = 0;
+    pthread_mutex_lock(&lock);
+    if (as_replica) {
+        repl_replica_restore_stream_db(info->stream_db);
+        server_set_replid(info->replid);
+        st.backlog.offset = info->offset;
+    } else {
+        memcpy(st.replid2, info->replid, 41);
+        st.second_offset = info->offset + 1;
+        rc = repl_backlog_init(&st.backlog, backlog_size(), info->offset);
+        if (rc < 0)
+            st.backlog.offset = info->offset;
+    }
+    pthread_mutex_unlock(&lock);
+    if (rc == 0 && !as_replica)
+        start_feeding();
 }
 
 /* ---- full sync -------------------------------------------------------------------------- */
@@ -530,6 +566,7 @@ static int cut_cb(void *ud)
             continue;
         r->state = REPLICA_WAIT_RDB;
         r->gen = gen;
+        r->diskless = st.child_diskless;
         if (!r->old_sync) {
             char line[96];
             int len = snprintf(line, sizeof(line), "+FULLRESYNC %s %lld\r\n", replid,
@@ -564,6 +601,17 @@ static void start_sending(struct replica *r, const char *path)
     wake(r);
 }
 
+/* Lock held: a diskless replica's RDB has all gone down the pipe; its
+ * stream starts at its first REPLCONF ACK, as Redis's
+ * repl_start_cmd_stream_on_ack (a replica reading the EOF-marked form
+ * finds the mark only at the end of what it has read). */
+static void rdb_streamed(struct replica *r)
+{
+    r->state = REPLICA_WAIT_ACK;
+    log_notice("Streamed RDB transfer with replica %s succeeded (socket). Waiting for REPLCONF "
+               "ACK from replica to enable streaming", r->addr);
+}
+
 /* The main thread's cron, snapshot's lock held: the RDB is ready (ok) or not. */
 static void sync_done_cb(bool ok, bool killed_by_us, void *ud)
 {
@@ -576,45 +624,196 @@ static void sync_done_cb(bool ok, bool killed_by_us, void *ud)
         log_warning("Background RDB transfer error");
     for (size_t i = 0; i < st.n; i++) {
         struct replica *r = st.v[i];
-        if (r->state != REPLICA_WAIT_RDB || r->gen != gen)
+        bool streamed = r->diskless && r->state == REPLICA_WAIT_ACK; /* the pipe's EOF came */
+        if (r->gen != gen || (r->state != REPLICA_WAIT_RDB && !streamed))
             continue;
-        if (ok)
-            start_sending(r, st.rdb_path);
-        else
+        if (!ok)
             drop(r);
+        else if (r->diskless && !streamed)
+            rdb_streamed(r);
+        else if (!r->diskless)
+            start_sending(r, st.rdb_path);
     }
-    unlink(st.rdb_path); /* the senders hold it open */
+    if (!st.child_diskless)
+        unlink(st.rdb_path); /* the senders hold it open */
     st.child = false;
     pthread_mutex_unlock(&lock);
 }
 
-/* Start the child of a full sync for the replicas waiting, when the fork
- * slot is free (otherwise the cron tries again). Holding no lock. */
-static void start_full_sync(void)
-{
-    bool waiting = false;
-    pthread_mutex_lock(&lock);
-    for (size_t i = 0; i < st.n && !st.child; i++)
-        waiting |= st.v[i]->state == REPLICA_WAIT_BGSAVE;
-    if (!waiting) {
-        pthread_mutex_unlock(&lock);
-        return;
-    }
-    st.child = true;
-    unsigned gen = ++st.gen;
-    snprintf(st.rdb_path, sizeof(st.rdb_path), "temp-repl-%d-%u.rdb", (int)getpid(), gen);
-    pthread_mutex_unlock(&lock);
+/* ---- diskless: the child's pipe to the replicas' buffers ------------------------------ */
 
-    propagate_init(); /* the forms writes take in the stream, as in the AOF */
+struct pipe_reader {
+    int fd;
+    unsigned gen;
+};
+
+/* Lock held: r gets the bytes of full sync `gen` down its pipe. */
+static bool pipe_target(const struct replica *r, unsigned gen)
+{
+    return r->diskless && r->gen == gen && !r->closing &&
+           (r->state == REPLICA_WAIT_RDB || r->state == REPLICA_WAIT_ACK);
+}
+
+/* Lock held: some replica has not taken what it was given (the pipe
+ * waits, and so does the child once the pipe is full: Redis's
+ * rdbPipeReadHandler reads only when every replica's write is done). */
+static bool pipe_ahead(unsigned gen)
+{
+    for (size_t i = 0; i < st.n; i++)
+        if (pipe_target(st.v[i], gen) && st.v[i]->head.len >= REPL_PIPE_AHEAD)
+            return true;
+    return false;
+}
+
+/* Its own thread: the child's RDB, as it comes, to every replica of its
+ * sync; at EOF (the child is gone) the thread ends. A replica dropped
+ * meanwhile gets nothing more; with none left the bytes are read and
+ * dropped, so the child still finishes. */
+static void *pipe_reader_main(void *arg)
+{
+    struct pipe_reader *pr = arg;
+    char *buf = malloc(REPL_PIPE_READ);
+    ssize_t n = 1;
+    while (buf != NULL && n != 0) {
+        pthread_mutex_lock(&lock);
+        while (pipe_ahead(pr->gen) && !atomic_load(&server.shutdown_requested)) {
+            struct timespec until;
+            clock_gettime(CLOCK_REALTIME, &until);
+            until.tv_nsec += 100 * 1000 * 1000; /* a dropped replica wakes no one */
+            if (until.tv_nsec >= 1000000000L) {
+                until.tv_sec++;
+                until.tv_nsec -= 1000000000L;
+            }
+            pthread_cond_timedwait(&drained, &lock, &until);
+        }
+        pthread_mutex_unlock(&lock);
+        n = read(pr->fd, buf, REPL_PIPE_READ);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0)
+            break; /* the child fails on its next write: the cron drops the replicas */
+        pthread_mutex_lock(&lock);
+        for (size_t i = 0; i < st.n && n > 0; i++) {
+            if (pipe_target(st.v[i], pr->gen)) {
+                resp_add_raw(&st.v[i]->head, buf, (size_t)n);
+                wake(st.v[i]);
+            }
+        }
+        pthread_mutex_unlock(&lock);
+    }
+    /* All of it is in the replicas' buffers: the ACK that says it arrived
+     * may come before the cron reaps the child. */
+    pthread_mutex_lock(&lock);
+    for (size_t i = 0; i < st.n && n == 0; i++)
+        if (pipe_target(st.v[i], pr->gen) && st.v[i]->state == REPLICA_WAIT_RDB)
+            rdb_streamed(st.v[i]);
+    pthread_mutex_unlock(&lock);
+    free(buf);
+    close(pr->fd);
+    free(pr);
+    return NULL;
+}
+
+/* The child forked: read its pipe on a thread of its own. 0 or -errno
+ * (the read end closed). */
+static int start_pipe_reader(int fd, unsigned gen)
+{
+    struct pipe_reader *pr = malloc(sizeof(*pr));
+    pthread_t tid;
+    pthread_attr_t attr;
+    int rc = pr ? 0 : ENOMEM;
+    if (rc == 0) {
+        *pr = (struct pipe_reader){.fd = fd, .gen = gen};
+        pthread_attr_init(&attr);
+        pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+        rc = pthread_create(&tid, &attr, pipe_reader_main, pr);
+        pthread_attr_destroy(&attr);
+    }
+    if (rc != 0) {
+        free(pr);
+        close(fd);
+    }
+    return -rc;
+}
+
+/* ---- starting a full sync ------------------------------------------------------------ */
+
+/* Lock held: whether the replicas waiting may have their child now, and
+ * whether it writes to a pipe (repl-diskless-sync, when every one of them
+ * reads the EOF-marked form): Redis's shouldStartChildForReplication. */
+static bool sync_due(long long now_ms, bool *diskless)
+{
+    size_t waiting = 0;
+    long long idle = 0;
+    bool all_eof = true;
+    for (size_t i = 0; i < st.n; i++) {
+        const struct replica *r = st.v[i];
+        if (r->state != REPLICA_WAIT_BGSAVE || r->closing)
+            continue;
+        waiting++;
+        all_eof &= r->capa_eof;
+        if (now_ms - r->wait_since_ms > idle)
+            idle = now_ms - r->wait_since_ms;
+    }
+    *diskless = all_eof && atomic_load(&server.cfg.repl_diskless_sync);
+    if (waiting == 0 || st.child)
+        return false;
+    long long max = atomic_load(&server.cfg.repl_diskless_sync_max_replicas);
+    return !*diskless || (max > 0 && (long long)waiting >= max) ||
+           idle >= atomic_load(&server.cfg.repl_diskless_sync_delay) * 1000;
+}
+
+/* Fork the child of full sync `gen`; 0 or -errno. */
+static int fork_sync_child(unsigned gen, bool diskless)
+{
+    char mark[SNAPSHOT_EOF_MARK_LEN + 1];
+    int fds[2] = {-1, -1};
     struct snapshot_child ch = {.at_fork = cut_cb, .done = sync_done_cb,
-                                .ud = (void *)(uintptr_t)gen, .rdb_path = st.rdb_path};
+                                .ud = (void *)(uintptr_t)gen, .rdb_path = st.rdb_path,
+                                .repl_info = true};
+    if (diskless) {
+        if (pipe2(fds, O_CLOEXEC) < 0)
+            return -errno;
+        server_random_id(mark);
+        ch.eof_mark = mark;
+        ch.rdb_fd = fds[1];
+    }
     /* A replica's cut falls between two whole commands of its master's
      * stream, each applied and proxied together (repl_replica.h). */
     repl_replica_apply_lock();
     int rc = snapshot_fork_child(&ch);
     repl_replica_apply_unlock();
+    if (diskless) {
+        close(fds[1]); /* the child's copy is the writer: its exit is the reader's EOF */
+        if (rc == 0)
+            return start_pipe_reader(fds[0], gen);
+        close(fds[0]);
+    }
+    return rc;
+}
+
+/* Start the child of a full sync for the replicas waiting, when the fork
+ * slot is free and repl-diskless-sync-delay has passed (otherwise the
+ * cron tries again). Holding no lock. */
+static void start_full_sync(void)
+{
+    bool diskless;
+    pthread_mutex_lock(&lock);
+    if (!sync_due(server_mstime(), &diskless)) {
+        pthread_mutex_unlock(&lock);
+        return;
+    }
+    st.child = true;
+    st.child_diskless = diskless;
+    unsigned gen = ++st.gen;
+    snprintf(st.rdb_path, sizeof(st.rdb_path), "temp-repl-%d-%u.rdb", (int)getpid(), gen);
+    pthread_mutex_unlock(&lock);
+
+    propagate_init(); /* the forms writes take in the stream, as in the AOF */
+    int rc = fork_sync_child(gen, diskless);
     if (rc == 0) {
-        log_notice("Starting BGSAVE for SYNC with target: disk");
+        log_notice("Starting BGSAVE for SYNC with target: %s",
+                   diskless ? "replicas sockets" : "disk");
         return;
     }
     pthread_mutex_lock(&lock);
@@ -622,7 +821,7 @@ static void start_full_sync(void)
     if (rc != -EBUSY && rc != -EAGAIN) {
         log_warning("BGSAVE for replication failed: %s", strerror(-rc));
         for (size_t i = 0; i < st.n; i++)
-            if (st.v[i]->state == REPLICA_WAIT_BGSAVE)
+            if (st.v[i]->state == REPLICA_WAIT_BGSAVE || st.v[i]->gen == gen)
                 drop(st.v[i]);
     }
     pthread_mutex_unlock(&lock);
@@ -676,10 +875,15 @@ int repl_sync(struct client *c, bool psync, const struct resp_arg *replid, long 
     atomic_fetch_add(&syncs_full, 1);
     r->state = REPLICA_WAIT_BGSAVE;
     r->old_sync = !psync;
+    r->wait_since_ms = r->ack_ms;
+    bool delayed = r->capa_eof && atomic_load(&server.cfg.repl_diskless_sync) &&
+                   atomic_load(&server.cfg.repl_diskless_sync_delay) > 0;
     pthread_mutex_unlock(&lock);
     if (first)
         server_change_replid(); /* Redis: a new history starts with the first replica */
     log_notice("Replica %s asks for synchronization", c->addr);
+    if (delayed)
+        log_notice("Delay next BGSAVE for diskless SYNC");
     start_full_sync();
     return 0;
 }
@@ -743,6 +947,8 @@ bool repl_replica_fill(struct client *c, size_t pending)
         resp_add_raw(&c->out, r->head.data, r->head.len);
         resp_out_reset(&r->head);
         added = true;
+        if (r->diskless)
+            pthread_cond_signal(&drained);
     }
     bool sending = r->state == REPLICA_SEND_RDB;
     pthread_mutex_unlock(&lock);
@@ -856,6 +1062,53 @@ static bool listed(const struct replica *r)
     return r->state != REPLICA_HANDSHAKE;
 }
 
+/* ---- SHUTDOWN ------------------------------------------------------------------------ */
+
+/* Lock held: r has acknowledged the whole stream (Redis compares the ack
+ * with master_repl_offset exactly). */
+static bool in_sync(const struct replica *r)
+{
+    return r->ack_off == st.backlog.offset;
+}
+
+bool repl_replicas_in_sync(void)
+{
+    bool all = true;
+    pthread_mutex_lock(&lock);
+    for (size_t i = 0; i < st.n && all; i++)
+        all = !listed(st.v[i]) || in_sync(st.v[i]);
+    pthread_mutex_unlock(&lock);
+    return all;
+}
+
+void repl_request_acks(void)
+{
+    repl_feed(-1, getack, 3);
+}
+
+void repl_log_shutdown(long long now_ms)
+{
+    int replicas = 0, lagging = 0;
+    pthread_mutex_lock(&lock);
+    for (size_t i = 0; i < st.n; i++) {
+        const struct replica *r = st.v[i];
+        if (!listed(r))
+            continue;
+        replicas++;
+        if (in_sync(r))
+            continue;
+        lagging++;
+        log_warning("Lagging replica %s:%lld reported offset %lld behind master, lag=%lld, "
+                    "state=%s.", shown_ip(r), r->listening_port, st.backlog.offset - r->ack_off,
+                    r->state == REPLICA_ONLINE ? (now_ms - r->ack_ms) / 1000 : 0,
+                    state_names[r->state]);
+    }
+    pthread_mutex_unlock(&lock);
+    if (replicas > 0)
+        log_notice("%d of %d replicas are in sync when shutting down.", replicas - lagging,
+                   replicas);
+}
+
 void repl_info(struct resp_out *t, long long now_ms)
 {
     char replid[41];
@@ -947,7 +1200,7 @@ static void check_replicas(long long now_ms)
         struct replica *r = st.v[i];
         if (r->closing || r->state == REPLICA_HANDSHAKE)
             continue;
-        if (r->state == REPLICA_WAIT_RDB) {
+        if (r->state == REPLICA_WAIT_RDB && !r->diskless) { /* the pipe's bytes are in head */
             resp_add_raw(&r->head, "\n", 1);
             wake(r);
         } else if (r->state == REPLICA_ONLINE && now_ms - r->ack_ms > timeout_ms) {

@@ -18,12 +18,19 @@
  *             to the offset recorded then (+FULLRESYNC <replid> <offset>),
  *             and every later write is streamed after it.
  *
- * A replica's bytes (the +FULLRESYNC line, the RDB as `$<len>\r\n<rdb>`,
- * then the stream) wait in its record here, under this module's lock;
- * its own loop pulls them into its connection whenever that has written
- * what it had (repl_replica_fill, from conn.c), so a connection never
- * holds more than a slice, and the RDB is read from its file a slice at
- * a time. A write on any loop appends to each replica's record and posts
+ * A replica's bytes (the +FULLRESYNC line, the RDB, then the stream) wait
+ * in its record here, under this module's lock; its own loop pulls them
+ * into its connection whenever that has written what it had
+ * (repl_replica_fill, from conn.c), so a connection never holds more than
+ * a slice. The RDB comes one of two ways, as in Redis 7.0:
+ *   disk      (repl-diskless-sync no, or a replica without capa eof): the
+ *             child writes a file; each replica's loop reads it a slice at
+ *             a time, sent as `$<len>\r\n<rdb>`;
+ *   diskless  the child writes `$EOF:<mark>\r\n<rdb><mark>` down a pipe
+ *             that a thread of this module reads into the buffers of every
+ *             replica of that sync (while none is 1 MB behind); replicas
+ *             that ask within repl-diskless-sync-delay share the child; the
+ *             stream starts at the replica's first REPLCONF ACK. A write on any loop appends to each replica's record and posts
  * one wake-up to its loop when its record was empty. The record counts
  * against client-output-buffer-limit's replica class: over the hard
  * limit, or over the soft one for its seconds, the replica is closed, as
@@ -80,10 +87,23 @@ void repl_new_history(const char *replid);
  * new history (as repl_new_history). 0 or -ENOMEM. */
 int repl_continue_with_master(const char *replid);
 
-/* An RDB written now records the stream's database (repl-stream-db),
- * where a replica's own replicas apply what follows: true with *db while
- * the stream runs. */
-bool repl_rdb_stream_db(int *db);
+/* What an RDB written now records of the replication (rdb_file.h's
+ * repl-stream-db, repl-id, repl-offset), as Redis's rdbPopulateSaveInfo:
+ * only while the stream runs (a replica, or a master with a backlog).
+ * The caller holds every shard, and on a replica the apply lock, so the
+ * offset is the data's. */
+struct repl_rdb_info {
+    int stream_db; /* where a replica's own replicas apply what follows */
+    char replid[41];
+    long long offset;
+};
+bool repl_rdb_info(struct repl_rdb_info *out);
+/* Start-up, the RDB loaded named its history (Redis 7.0's
+ * loadDataFromDisk): a replica (replicaof set) takes it as its own, so
+ * it asks its master to continue (PSYNC <replid> <offset+1>); a master
+ * keeps it as master_replid2 up to offset, with a backlog from there, so
+ * its replicas continue. */
+void repl_restore_history(const struct repl_rdb_info *info, bool as_replica);
 
 /* ---- the replica's loop (cmd_repl.c, conn.c, command.c) ---- */
 
@@ -127,6 +147,16 @@ void repl_wait_forget(uint64_t client_id);
  * old) than it asks for. Writes then get ERR_NOREPLICAS. */
 bool repl_writes_refused(void);
 #define REPL_ERR_NOREPLICAS "NOREPLICAS Not enough good replicas to write."
+
+/* ---- SHUTDOWN (Redis's shutdown-timeout) ---- */
+
+/* Every replica has acknowledged the whole stream (none lags). */
+bool repl_replicas_in_sync(void);
+/* Ask every replica for its offset now (REPLCONF GETACK *). */
+void repl_request_acks(void);
+/* The shutdown goes on: log each lagging replica and how many are in
+ * sync, as Redis's finishShutdown. */
+void repl_log_shutdown(long long now_ms);
 
 /* ---- INFO, ROLE ---- */
 

@@ -38,6 +38,7 @@
 #include "log.h"
 #include "process.h"
 #include "rdb_file.h"
+#include "repl_replica.h"
 #include "replication.h"
 #include "script.h"
 #include "server.h"
@@ -79,8 +80,8 @@ struct save_job {
     bool compress, checksum;
     bool stall; /* fault injection: the child waits to be killed */
     long long used_mem;
-    bool has_stream_db;       /* the replication stream's database (repl-stream-db) */
-    int stream_db;
+    bool has_repl;            /* the replication's place (repl-stream-db, -id, -offset) */
+    struct repl_rdb_info repl;
     struct rdb_buf functions; /* the libraries, already serialised */
     char oom_score[16];       /* what the child writes to its oom_score_adj */
 };
@@ -104,7 +105,6 @@ static int job_prepare(struct save_job *job)
     *job = (struct save_job){.compress = atomic_load(&server.cfg.rdbcompression) != 0,
                              .checksum = atomic_load(&server.cfg.rdbchecksum) != 0,
                              .used_mem = server_used_memory()};
-    job->has_stream_db = repl_rdb_stream_db(&job->stream_db);
     config_lock();
     snprintf(job->dir, sizeof(job->dir), "%s", server.cfg.dir);
     file_path(job->path, sizeof(job->path), server.cfg.dir, server.cfg.dbfilename, 0);
@@ -118,6 +118,13 @@ static int job_prepare(struct save_job *job)
         return -ENOMEM;
     }
     return 0;
+}
+
+/* Every shard held (and on a replica the apply lock): where the data
+ * stands in the replication stream. */
+static void job_cut(struct save_job *job)
+{
+    job->has_repl = repl_rdb_info(&job->repl);
 }
 
 /* ---- writing the file --------------------------------------------------------------- */
@@ -170,12 +177,14 @@ static int write_rdb(struct file_sink *sink, const struct save_job *job)
     struct rdb_file_writer fw;
     struct rdb_file_aux aux = {.redis_ver = GROVE_REDIS_VERSION,
                                .ctime = server_mstime() / 1000, .used_mem = job->used_mem,
-                               .has_repl_stream_db = job->has_stream_db,
-                               .repl_stream_db = job->stream_db};
+                               .has_repl = job->has_repl,
+                               .repl_stream_db = job->repl.stream_db,
+                               .repl_offset = job->repl.offset};
     int rc;
 
     if (job->compress && !lzf)
         return RDB_ENOMEM;
+    memcpy(aux.repl_id, job->repl.replid, sizeof(aux.repl_id));
     if (lzf)
         lzf_state_init(lzf);
     rdb_file_writer_init(&fw, file_sink_cb, sink, lzf, job->checksum);
@@ -223,6 +232,42 @@ static int save_to_disk(const struct save_job *job)
     return rc;
 }
 
+/* The state lock for a save: on a replica a cut must fall between two
+ * whole commands of the master's stream, each applied and proxied
+ * together, so the apply lock comes first (repl_replica.h's order). */
+static void lock_for_save(void)
+{
+    repl_replica_apply_lock();
+    pthread_mutex_lock(&state_lock);
+}
+
+static void unlock_for_save(void)
+{
+    pthread_mutex_unlock(&state_lock);
+    repl_replica_apply_unlock();
+}
+
+/* A full sync's RDB down a pipe, in the form diskless replicas read:
+ * $EOF:<mark>\r\n<rdb><mark> (Redis's rdbSaveRioWithEOFMark). 0 or -errno. */
+static int save_to_pipe(const struct save_job *job, int fd, const char *mark)
+{
+    struct file_sink *sink = malloc(sizeof(*sink));
+    char head[8 + SNAPSHOT_EOF_MARK_LEN];
+    int rc = 0;
+
+    if (!sink)
+        return -ENOMEM;
+    *sink = (struct file_sink){.fd = fd};
+    int n = snprintf(head, sizeof(head), "$EOF:%s\r\n", mark);
+    if (file_sink_cb(sink, head, (size_t)n) != 0 || write_rdb(sink, job) != 0 ||
+        file_sink_cb(sink, mark, SNAPSHOT_EOF_MARK_LEN) != 0)
+        rc = sink->err ? sink->err : -ENOMEM;
+    else
+        rc = sink_flush(sink);
+    free(sink);
+    return rc;
+}
+
 /* ---- SAVE and BGSAVE --------------------------------------------------------------- */
 
 static void note_saved(uint64_t dirty)
@@ -247,6 +292,7 @@ static int save_locked(void)
         return rc;
     file_path(job.tmp, sizeof(job.tmp), job.dir, NULL, getpid());
     keyspace_lock_all(server.ks);
+    job_cut(&job);
     dirty = keyspace_dirty(server.ks);
     rc = save_to_disk(&job);
     keyspace_unlock_all(server.ks);
@@ -280,9 +326,9 @@ int snapshot_write_rdb(const char *path)
 
 int snapshot_save(void)
 {
-    pthread_mutex_lock(&state_lock);
+    lock_for_save();
     int rc = save_locked();
-    pthread_mutex_unlock(&state_lock);
+    unlock_for_save();
     return rc;
 }
 
@@ -357,6 +403,7 @@ static int bgsave_locked(void)
     job.stall = fault_hit(FAULT_BGSAVE_STALL);
     t0 = server_monotonic_ns();
     keyspace_lock_all(server.ks);
+    job_cut(&job);
     st.dirty_at_fork = keyspace_dirty(server.ks);
     pid = fork();
     if (pid == 0)
@@ -384,9 +431,9 @@ static int bgsave_locked(void)
 
 int snapshot_bgsave(void)
 {
-    pthread_mutex_lock(&state_lock);
+    lock_for_save();
     int rc = bgsave_locked();
-    pthread_mutex_unlock(&state_lock);
+    unlock_for_save();
     return rc;
 }
 
@@ -396,6 +443,8 @@ static void other_child_main(const struct snapshot_child *ch, struct save_job *j
     child_setup(job);
     if (ch->run)
         _exit(ch->run(ch->ud) == 0 ? 0 : 1);
+    if (ch->eof_mark)
+        _exit(save_to_pipe(job, ch->rdb_fd, ch->eof_mark) == 0 ? 0 : 1);
     _exit(save_to_disk(job) == 0 ? 0 : 1);
 }
 
@@ -418,6 +467,8 @@ static int fork_other_locked(const struct snapshot_child *ch)
     t0 = server_monotonic_ns();
     keyspace_lock_all(server.ks);
     rc = ch->at_fork ? ch->at_fork(ch->ud) : 0;
+    if (rc == 0 && ch->repl_info) /* after at_fork: a full sync's starts the stream */
+        job_cut(&job);
     pid = rc == 0 ? fork() : -1;
     if (pid == 0)
         other_child_main(ch, &job);
@@ -532,7 +583,7 @@ void snapshot_cron(long long now_ms)
     long long sec, chg;
     int status;
 
-    pthread_mutex_lock(&state_lock);
+    lock_for_save();
     if (st.child)
         cow_sample(now_ms);
     if (st.child && waitpid(st.child, &status, WNOHANG) == st.child)
@@ -546,7 +597,7 @@ void snapshot_cron(long long now_ms)
         log_notice("%lld changes in %lld seconds. Saving...", (long long)changes, sec);
         bgsave_locked();
     }
-    pthread_mutex_unlock(&state_lock);
+    unlock_for_save();
 }
 
 bool snapshot_save_points_set(void)
@@ -585,7 +636,7 @@ void snapshot_kill_child(void)
 
 int snapshot_shutdown_save(bool force)
 {
-    pthread_mutex_lock(&state_lock);
+    lock_for_save();
     if (st.child && !st.other)
         log_warning("There is a child saving an .rdb. Killing it!");
     kill_child_locked();
@@ -594,7 +645,7 @@ int snapshot_shutdown_save(bool force)
     if (rc < 0)
         log_warning(force ? "Error trying to save the DB. Exit anyway."
                           : "Error trying to save the DB, can't exit.");
-    pthread_mutex_unlock(&state_lock);
+    unlock_for_save();
     return rc;
 }
 
@@ -644,6 +695,8 @@ struct load_ctx {
     bool replace_functions;
     bool keep_expired; /* a replica's: the master's DEL removes them */
     int repl_stream_db; /* out: the file's repl-stream-db, -1 if none */
+    char repl_id[41];   /* out: its repl-id, "" if none */
+    long long repl_offset; /* out: its repl-offset, -1 if none */
 };
 
 /* Functions register under the script lock: clients on the loops may
@@ -684,6 +737,8 @@ static int load_mapped(const char *path, const void *data, size_t len, struct lo
         return -1;
     }
     lc->repl_stream_db = res.repl_stream_db;
+    memcpy(lc->repl_id, res.repl_id, sizeof(lc->repl_id));
+    lc->repl_offset = res.repl_offset;
     pthread_mutex_lock(&state_lock);
     st.load_loaded = (long long)res.keys_loaded;
     st.load_expired = (long long)res.keys_expired;
@@ -777,6 +832,21 @@ int snapshot_load_file(bool merge)
     return load_file(&lc);
 }
 
+/* Redis 7.0's loadDataFromDisk: the history the file names (all three
+ * fields present) is continued, as a replica's or a master's. */
+static void restore_history(const struct load_ctx *lc)
+{
+    struct repl_rdb_info info = {.stream_db = lc->repl_stream_db, .offset = lc->repl_offset};
+
+    if (lc->repl_id[0] == '\0' || lc->repl_offset < 0 || lc->repl_stream_db < 0)
+        return;
+    memcpy(info.replid, lc->repl_id, sizeof(info.replid));
+    config_lock();
+    bool replica = server.cfg.replicaof[0] != '\0';
+    config_unlock();
+    repl_restore_history(&info, replica);
+}
+
 int snapshot_load(void)
 {
     pthread_mutex_lock(&state_lock);
@@ -784,5 +854,7 @@ int snapshot_load(void)
     pthread_mutex_unlock(&state_lock);
     struct load_ctx lc = {.no_dup = false, .replace_functions = false};
     int rc = load_file(&lc);
+    if (rc == 0)
+        restore_history(&lc);
     return rc == -ENOENT ? 0 : rc;
 }

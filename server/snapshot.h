@@ -55,8 +55,10 @@ int snapshot_bgsave(void);
  * same fork machinery and the same single child slot (Redis runs one
  * child at a time). With every shard held, at_fork (may be NULL) runs in
  * the parent just before fork(); its error cancels the fork. The child
- * runs `run`, or when that is NULL writes the RDB of everything to
- * rdb_path (fsynced, not renamed), and exits 0 on success. The cron (or
+ * runs `run`; or with eof_mark writes the RDB of everything to rdb_fd in
+ * the EOF-marked form ($EOF:<mark>\r\n<rdb><mark>, a diskless full
+ * sync's); or else writes it to rdb_path (fsynced, not renamed). It exits
+ * 0 on success. The cron (or
  * a shutdown that kills it with SIGUSR1) calls done with state_lock held:
  * it must not call back into snapshot nor take a lock a caller of
  * snapshot_fork_child may hold. 0, -EBUSY (this kind of child is
@@ -67,7 +69,11 @@ struct snapshot_child {
     void (*done)(bool ok, bool killed_by_us, void *ud);
     void *ud;
     const char *rdb_path; /* the string must outlive the child */
+    bool repl_info;       /* the RDB records the replication's place (a full sync's) */
+    const char *eof_mark; /* SNAPSHOT_EOF_MARK_LEN characters, or NULL */
+    int rdb_fd;           /* with eof_mark: where the child writes */
 };
+#define SNAPSHOT_EOF_MARK_LEN 40 /* Redis's RDB_EOF_MARK_SIZE */
 int snapshot_fork_child(const struct snapshot_child *ch);
 /* A child of either kind is running. */
 bool snapshot_child_running(void);

@@ -5,10 +5,13 @@
  * does, INFO replication and ROLE take their slave forms, a lost link
  * continues with PSYNC, and REPLICAOF NO ONE promotes a replica whose old
  * master's other replicas then continue from it (Sentinel's failover).
+ * Full syncs are diskless (with no delay unless a test sets one) or from
+ * disk; a replica or a master restarted from its RDB continues with PSYNC.
  *
  * Expected texts were taken from redis-server 7.0.15 as a replica.
  */
 #include <check.h>
+#include <dirent.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -29,10 +32,10 @@ struct node {
 static void node_up(struct node *n, const char *const *extra)
 {
     harness_tmpdir_make(&n->dir);
-    const char *args[16] = {"--dir", n->dir.path, "--enable-debug-command", "yes", "--threads",
-                            "2", "--save", ""};
-    size_t k = 8;
-    for (size_t i = 0; extra && extra[i] && k < 15; i++)
+    const char *args[20] = {"--dir", n->dir.path, "--enable-debug-command", "yes", "--threads",
+                            "2", "--save", "", "--repl-diskless-sync-delay", "0"};
+    size_t k = 10;
+    for (size_t i = 0; extra && extra[i] && k < 19; i++)
         args[k++] = extra[i];
     args[k] = NULL;
     harness_start(&n->s, args);
@@ -571,6 +574,149 @@ START_TEST(the_replicaof_option_starts_a_replica)
 }
 END_TEST
 
+/* ---- diskless full sync ------------------------------------------------------------- */
+
+/* Nothing was written in the master's directory (no RDB, no temp file). */
+static void expect_empty_dir(const struct node *n)
+{
+    DIR *d = opendir(n->dir.path);
+    ck_assert_ptr_nonnull(d);
+    for (struct dirent *e = readdir(d); e != NULL; e = readdir(d))
+        ck_assert_msg(e->d_name[0] == '.', "%s was written", e->d_name);
+    closedir(d);
+}
+
+START_TEST(replicas_within_the_delay_share_one_diskless_child)
+{
+    struct node m, a, b;
+    node_up(&m, (const char *const[]){"--repl-diskless-sync-delay", "1", NULL});
+    node_up(&a, NULL);
+    node_up(&b, NULL);
+    write_some(m.c, "x", 100);
+    long long forks = harness_info_ll(m.c, "stats", "total_forks");
+    harness_expect_status(harness_cmd(a.c, "REPLICAOF 127.0.0.1 %d", m.s.port), "OK");
+    harness_expect_status(harness_cmd(b.c, "REPLICAOF 127.0.0.1 %d", m.s.port), "OK");
+    HARNESS_WAIT_FOR(info_is(a.c, "master_link_status", "up") &&
+                         info_is(b.c, "master_link_status", "up"),
+                     "the links never came up");
+    write_some(m.c, "y", 20);
+    wait_caught_up(&a, &m);
+    wait_caught_up(&b, &m);
+    expect_same_data(&m, &a);
+    expect_same_data(&m, &b);
+    ck_assert_int_eq(harness_info_ll(m.c, "stats", "total_forks"), forks + 1);
+    ck_assert_int_eq(harness_info_ll(m.c, "stats", "sync_full"), 2);
+    expect_empty_dir(&m);
+    node_down(&b);
+    node_down(&a);
+    node_down(&m);
+}
+END_TEST
+
+START_TEST(a_diskless_sync_under_writes_copies_the_master)
+{
+    struct node m, r;
+    node_up(&m, NULL);
+    node_up(&r, NULL);
+    write_some(m.c, "before", 100);
+    redisContext *other = harness_connect(&m.s);
+    RUN(other, "SELECT 5");
+    harness_expect_status(harness_cmd(r.c, "REPLICAOF 127.0.0.1 %d", m.s.port), "OK");
+    for (int i = 0; i < 200; i++) /* during the sync: after the cut, in the stream */
+        RUN(other, "INCR during");
+    write_some(m.c, "after", 20);
+    redisFree(other);
+    HARNESS_WAIT_FOR(info_is(r.c, "master_link_status", "up"), "the link never came up");
+    wait_caught_up(&r, &m);
+    expect_same_data(&m, &r);
+    expect_empty_dir(&m);
+    pair_down(&m, &r);
+}
+END_TEST
+
+START_TEST(repl_diskless_sync_no_keeps_the_disk_based_sync)
+{
+    struct node m, r;
+    node_up(&m, (const char *const[]){"--repl-diskless-sync", "no", NULL});
+    node_up(&r, NULL);
+    write_some(m.c, "x", 50);
+    replicate(&r, &m);
+    wait_caught_up(&r, &m);
+    expect_same_data(&m, &r);
+    pair_down(&m, &r);
+}
+END_TEST
+
+/* ---- restarts ---------------------------------------------------------------------- */
+
+/* Start n again on its port, in its dir (so from its RDB). */
+static void node_start_again(struct node *n, const char *const *extra)
+{
+    const char *args[20] = {"--dir", n->dir.path, "--enable-debug-command", "yes", "--threads",
+                            "2", "--save", "", "--repl-diskless-sync-delay", "0"};
+    size_t k = 10;
+    for (size_t i = 0; extra && extra[i] && k < 19; i++)
+        args[k++] = extra[i];
+    args[k] = NULL;
+    harness_start_ex(&n->s, &(struct harness_opts){.port = n->s.port}, args);
+    n->c = harness_connect(&n->s);
+}
+
+START_TEST(a_replica_restarted_from_its_rdb_continues)
+{
+    struct node m, r;
+    char port[16];
+    pair_up(&m, &r);
+    write_some(m.c, "a", 20);
+    RUN(m.c, "SELECT 3");
+    RUN(m.c, "SET in3 x");
+    wait_caught_up(&r, &m);
+    harness_cmd_ok(r.c, "SAVE"); /* repl-id, repl-offset and repl-stream-db 3 */
+    redisFree(r.c);
+    harness_stop(&r.s);
+    RUN(m.c, "SET in3 y"); /* no SELECT: the restarted copy must be in database 3 */
+    write_some(m.c, "b", 10);
+    snprintf(port, sizeof(port), "%d", m.s.port);
+    node_start_again(&r, (const char *const[]){"--replicaof", "127.0.0.1", port, NULL});
+    HARNESS_WAIT_FOR(info_is(r.c, "master_link_status", "up"), "the link never came up");
+    wait_caught_up(&r, &m);
+    expect_same_data(&m, &r);
+    ck_assert_int_eq(harness_info_ll(m.c, "stats", "sync_full"), 1);
+    ck_assert_int_eq(harness_info_ll(m.c, "stats", "sync_partial_ok"), 1);
+    pair_down(&m, &r);
+}
+END_TEST
+
+START_TEST(a_master_restarted_from_its_rdb_lets_its_replicas_continue)
+{
+    struct node m, r;
+    char old_id[64], new_id[64];
+    pair_up(&m, &r);
+    write_some(m.c, "a", 20);
+    wait_caught_up(&r, &m);
+    ck_assert(harness_info_field(m.c, "replication", "master_replid", old_id, sizeof(old_id)));
+    harness_send_only(m.c, "SHUTDOWN SAVE");
+    redisFree(m.c);
+    harness_wait_exit(&m.s);
+    long long off = harness_info_ll(r.c, "replication", "master_repl_offset");
+    node_start_again(&m, NULL);
+    /* As Redis 7.0: a new id, the file's kept as the second one. */
+    ck_assert(info_is(m.c, "master_replid2", old_id));
+    ck_assert_int_eq(harness_info_ll(m.c, "replication", "second_repl_offset"), off + 1);
+    ck_assert_int_eq(harness_info_ll(m.c, "replication", "master_repl_offset"), off);
+    ck_assert(harness_info_field(m.c, "replication", "master_replid", new_id, sizeof(new_id)));
+    ck_assert_str_ne(new_id, old_id);
+    HARNESS_WAIT_FOR(harness_info_ll(m.c, "stats", "sync_partial_ok") == 1,
+                     "the replica did not continue");
+    ck_assert_int_eq(harness_info_ll(m.c, "stats", "sync_full"), 0);
+    harness_cmd_ok(m.c, "SET after restart");
+    wait_caught_up(&r, &m);
+    ck_assert(info_is(r.c, "master_replid", new_id));
+    expect_same_data(&m, &r);
+    pair_down(&m, &r);
+}
+END_TEST
+
 static char *read_file(const char *path)
 {
     static char buf[4096];
@@ -715,6 +861,11 @@ static Suite *replica_suite(void)
     tcase_add_test(tc, a_promoted_replica_lets_the_others_continue);
     tcase_add_test(tc, a_chain_passes_the_master_s_bytes_on);
     tcase_add_test(tc, the_replicaof_option_starts_a_replica);
+    tcase_add_test(tc, replicas_within_the_delay_share_one_diskless_child);
+    tcase_add_test(tc, a_diskless_sync_under_writes_copies_the_master);
+    tcase_add_test(tc, repl_diskless_sync_no_keeps_the_disk_based_sync);
+    tcase_add_test(tc, a_replica_restarted_from_its_rdb_continues);
+    tcase_add_test(tc, a_master_restarted_from_its_rdb_lets_its_replicas_continue);
     tcase_add_test(tc, config_rewrite_records_replicaof_and_the_promotion);
     tcase_add_test(tc, set_repl_decides_what_replicas_get);
 #ifdef GROVE_FAULT_INJECTION

@@ -3,7 +3,8 @@
  * replica written here (a raw socket doing Redis 7.0's handshake) gets a
  * full sync, the stream, a continuation from the backlog; WAIT counts its
  * acknowledgements; INFO replication, ROLE and CLIENT LIST show it; a
- * replica that does not read is dropped at its output limit.
+ * replica that does not read is dropped at its output limit; SHUTDOWN
+ * waits for a replica that has not acknowledged (shutdown-timeout).
  *
  * The snapshot and the stream are checked by replaying them: a second
  * grove-server loads the RDB received, gets the stream's commands, and
@@ -11,6 +12,7 @@
  * redis-server 7.0.15 as a master.
  */
 #include <check.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -33,9 +35,10 @@ struct master {
 static void master_up(struct master *m, const char *const *extra)
 {
     harness_tmpdir_make(&m->dir);
+    /* The raw replica reads the disk-based form ($<len>). */
     const char *args[16] = {"--dir", m->dir.path, "--enable-debug-command", "yes", "--threads",
-                            "2"};
-    size_t n = 6;
+                            "2", "--repl-diskless-sync", "no"};
+    size_t n = 8;
     for (size_t i = 0; extra && extra[i] && n < 15; i++)
         args[n++] = extra[i];
     args[n] = NULL;
@@ -412,6 +415,121 @@ START_TEST(a_replica_that_does_not_read_is_dropped_at_its_limit)
 }
 END_TEST
 
+/* ---- SHUTDOWN waiting for replicas (shutdown-timeout) ------------------------------- */
+
+#define SHUTDOWN_ERROR "-ERR Errors trying to SHUTDOWN. Check logs.\r\n"
+#define GETACK "*3\r\n$8\r\nREPLCONF\r\n$6\r\nGETACK\r\n$1\r\n*\r\n"
+
+/* A master whose replica has not acknowledged its last write. */
+static void lagging_pair(struct master *m, struct replica *r, const char *const *extra)
+{
+    char buf[4096];
+    master_up(m, extra);
+    full_sync(r, m, "replica.rdb");
+    harness_cmd_ok(m->c, "SET k v");
+    recv_stream(r, m->c, buf, sizeof(buf));
+}
+
+/* The master exited by itself: what master_down does besides stopping it. */
+static void master_gone(struct master *m, struct replica *r)
+{
+    harness_wait_exit(&m->s);
+    redisFree(m->c);
+    close(r->fd);
+    harness_tmpdir_remove(&m->dir);
+}
+
+START_TEST(shutdown_waits_for_a_lagging_replica_until_aborted)
+{
+    struct master m;
+    struct replica r;
+    char buf[256];
+    lagging_pair(&m, &r, NULL);
+    int waiter = harness_raw_connect(&m.s);
+    harness_raw_send_line(waiter, "SHUTDOWN NOSAVE");
+    ck_assert_uint_eq(harness_raw_recv(r.fd, buf, sizeof(buf), strlen(GETACK)), strlen(GETACK));
+    ck_assert_str_eq(buf, GETACK);
+    harness_wait_info_ll(m.c, "clients", "blocked_clients", 1);
+    /* Writes wait (as CLIENT PAUSE WRITE), reads do not. */
+    int writer = harness_raw_connect(&m.s);
+    harness_raw_send_line(writer, "SET k w");
+    harness_wait_info_ll(m.c, "clients", "blocked_clients", 2);
+    harness_expect_value(m.c, "k", "v", 1);
+    harness_cmd_ok(m.c, "CLIENT UNPAUSE"); /* lifts a client's pause, not the shutdown's */
+    ck_assert_int_eq(harness_info_ll(m.c, "clients", "blocked_clients"), 2);
+    harness_expect_value(m.c, "k", "v", 1);
+    harness_cmd_ok(m.c, "SHUTDOWN ABORT");
+    harness_raw_expect_arrives(waiter, SHUTDOWN_ERROR);
+    harness_raw_expect_arrives(writer, "+OK\r\n");
+    harness_expect_error(harness_cmd(m.c, "SHUTDOWN ABORT"), "ERR No shutdown in progress.");
+    close(writer);
+    close(waiter);
+    close(r.fd);
+    master_down(&m);
+}
+END_TEST
+
+START_TEST(shutdown_finishes_once_the_replica_acknowledges)
+{
+    struct master m;
+    struct replica r;
+    char buf[256];
+    lagging_pair(&m, &r, NULL);
+    int waiter = harness_raw_connect(&m.s);
+    harness_raw_send_line(waiter, "SHUTDOWN NOSAVE");
+    ck_assert_uint_eq(harness_raw_recv(r.fd, buf, sizeof(buf), strlen(GETACK)), strlen(GETACK));
+    harness_wait_info_ll(m.c, "clients", "blocked_clients", 1);
+    r.offset += (long long)strlen(GETACK);
+    ack(&r);
+    ck_assert(harness_raw_closed(waiter)); /* no reply: the server exits */
+    close(waiter);
+    master_gone(&m, &r);
+}
+END_TEST
+
+START_TEST(shutdown_stops_waiting_at_shutdown_timeout)
+{
+    struct master m;
+    struct replica r;
+    lagging_pair(&m, &r, (const char *const[]){"--shutdown-timeout", "1", NULL});
+    int waiter = harness_raw_connect(&m.s);
+    harness_raw_send_line(waiter, "SHUTDOWN NOSAVE");
+    ck_assert(harness_raw_closed(waiter));
+    close(waiter);
+    master_gone(&m, &r);
+}
+END_TEST
+
+START_TEST(sigterm_waits_too_and_shutdown_abort_cancels_it)
+{
+    struct master m;
+    struct replica r;
+    char buf[256];
+    lagging_pair(&m, &r, NULL);
+    kill(m.s.pid, SIGTERM);
+    ck_assert_uint_eq(harness_raw_recv(r.fd, buf, sizeof(buf), strlen(GETACK)), strlen(GETACK));
+    int writer = harness_raw_connect(&m.s);
+    harness_raw_send_line(writer, "SET k w");
+    harness_wait_info_ll(m.c, "clients", "blocked_clients", 1); /* paused: the shutdown waits */
+    harness_cmd_ok(m.c, "SHUTDOWN ABORT");
+    harness_raw_expect_arrives(writer, "+OK\r\n");
+    harness_expect_value(m.c, "k", "w", 1);
+    close(writer);
+    close(r.fd);
+    master_down(&m);
+}
+END_TEST
+
+START_TEST(shutdown_now_does_not_wait)
+{
+    struct master m;
+    struct replica r;
+    lagging_pair(&m, &r, NULL);
+    harness_send_only(m.c, "SHUTDOWN NOSAVE NOW");
+    master_gone(&m, &r);
+}
+END_TEST
+
 static Suite *replication_suite(void)
 {
     Suite *s = suite_create("replication");
@@ -423,6 +541,11 @@ static Suite *replication_suite(void)
     tcase_add_test(tc, min_replicas_to_write_needs_acknowledging_replicas);
     tcase_add_test(tc, replconf_and_psync_answer_as_redis);
     tcase_add_test(tc, a_replica_that_does_not_read_is_dropped_at_its_limit);
+    tcase_add_test(tc, shutdown_waits_for_a_lagging_replica_until_aborted);
+    tcase_add_test(tc, shutdown_finishes_once_the_replica_acknowledges);
+    tcase_add_test(tc, shutdown_stops_waiting_at_shutdown_timeout);
+    tcase_add_test(tc, sigterm_waits_too_and_shutdown_abort_cancels_it);
+    tcase_add_test(tc, shutdown_now_does_not_wait);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -341,6 +341,18 @@ static long long probe_info(int fd, redisReader *reader, const char *cmd, const 
     return v;
 }
 
+/* connected_clients without a replica's link to its master (started by
+ * --replicaof, it may be up before the probe asks): that one never knew
+ * our port. -1 when unanswered. */
+static long long probe_clients(int fd, redisReader *reader)
+{
+    long long n = probe_info(fd, reader, "INFO clients\r\n", "connected_clients");
+    if (n > 1 &&
+        probe_info(fd, reader, "INFO replication\r\n", "master_last_io_seconds_ago") >= 0)
+        n--;
+    return n;
+}
+
 /* The probe, connected and answered (so accepted and counted): is the
  * server ours, and is the probe its only client? Nothing else should know
  * the port. A server with a password answers NOAUTH: then only the
@@ -355,7 +367,7 @@ static bool probe_finds_our_server(const struct grove_server *s, int fd, long lo
            probe_info(fd, reader, "INFO persistence\r\n", "loading") == 1)
         harness_sleep_ms(10);
     if (pid == s->pid) {
-        while ((clients = probe_info(fd, reader, "INFO clients\r\n", "connected_clients")) > 1 &&
+        while ((clients = probe_clients(fd, reader)) > 1 &&
                harness_now_ms() < deadline)
             harness_sleep_ms(10);
     }
@@ -395,7 +407,7 @@ void harness_start_ex(struct grove_server *s, const struct harness_opts *opts,
                       const char *const *args)
 {
     for (int attempt = 0; attempt < START_ATTEMPTS; attempt++) {
-        s->port = harness_free_port();
+        s->port = opts && opts->port ? opts->port : harness_free_port();
         s->pid = spawn(s->port, opts, args);
         if (wait_ready(s, opts == NULL || !opts->during_loading))
             return;

@@ -92,6 +92,9 @@ struct harness_opts {
     /* Return while the data set still loads. Otherwise the start waits
      * for INFO persistence loading:0, as Redis's tests wait_done_loading. */
     bool during_loading;
+    /* Listen on this port (a server started again where its replicas or
+     * master expect it); 0: a free one. */
+    int port;
 };
 void harness_start_ex(struct grove_server *s, const struct harness_opts *opts,
                       const char *const *args);

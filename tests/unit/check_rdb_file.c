@@ -222,23 +222,35 @@ START_TEST(dirty_counts_writes_deletes_and_flushes)
 }
 END_TEST
 
-START_TEST(repl_stream_db_is_written_when_given_and_read_back)
+#define REPL_ID "0123456789abcdef0123456789abcdef01234567"
+
+START_TEST(replication_info_is_written_when_given_and_read_back)
 {
     struct keyspace *ks = make_keyspace(), *back;
     struct rdb_buf out = {0};
     struct rdb_file_load_result res;
     struct rdb_file_aux aux = {.redis_ver = "7.0.15", .ctime = NOW / 1000, .used_mem = 1,
-                               .has_repl_stream_db = true, .repl_stream_db = 7};
+                               .has_repl = true, .repl_stream_db = 7, .repl_id = REPL_ID,
+                               .repl_offset = 123456789012LL};
     ck_assert_int_eq(save_with(ks, &out, true, &aux), 0);
-    ck_assert_ptr_nonnull(memmem(out.data, out.len, "repl-stream-db", 14));
+    /* In Redis's order, the offset in the string writer's integer form. */
+    const char *db = memmem(out.data, out.len, "repl-stream-db", 14);
+    const char *id = memmem(out.data, out.len, "repl-id", 7);
+    const char *off = memmem(out.data, out.len, "repl-offset", 11);
+    const char *base = memmem(out.data, out.len, "aof-base", 8);
+    ck_assert(db && id && off && base && db < id && id < off && off < base);
     ck_assert_int_eq(load(out.data, out.len, &back, &res), 0);
     ck_assert_int_eq(res.repl_stream_db, 7);
+    ck_assert_str_eq(res.repl_id, REPL_ID);
+    ck_assert_int_eq(res.repl_offset, 123456789012LL);
     keyspace_destroy(back);
     rdb_buf_deinit(&out);
-    ck_assert_int_eq(save(ks, &out, true), 0); /* none: the load says -1 */
-    ck_assert_ptr_null(memmem(out.data, out.len, "repl-stream-db", 14));
+    ck_assert_int_eq(save(ks, &out, true), 0); /* none: the load says so */
+    ck_assert_ptr_null(memmem(out.data, out.len, "repl-", 5));
     ck_assert_int_eq(load(out.data, out.len, &back, &res), 0);
     ck_assert_int_eq(res.repl_stream_db, -1);
+    ck_assert_str_eq(res.repl_id, "");
+    ck_assert_int_eq(res.repl_offset, -1);
     keyspace_destroy(back);
     rdb_buf_deinit(&out);
     keyspace_destroy(ks);
@@ -252,7 +264,7 @@ static Suite *rdb_file_suite(void)
     tcase_set_timeout(tc, 120);
     tcase_add_test(tc, file_round_trips_values_ttls_and_databases);
     tcase_add_test(tc, checksum_off_writes_zero_and_loads);
-    tcase_add_test(tc, repl_stream_db_is_written_when_given_and_read_back);
+    tcase_add_test(tc, replication_info_is_written_when_given_and_read_back);
     tcase_add_test(tc, every_truncation_is_a_short_read);
     tcase_add_test(tc, a_changed_byte_fails_the_checksum);
     tcase_add_test(tc, foreign_files_are_refused_by_name);
