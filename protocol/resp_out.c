@@ -432,9 +432,9 @@ static void add_raw_text(struct resp_out *out, const char *text, size_t len)
 /* printf, then hand the text to `add` (an error reply, raw bytes): in a
  * stack buffer, or a malloc'd one when it does not fit (out->oom when
  * that fails; a format error adds nothing). */
-static void add_formatted(struct resp_out *out,
-                          void (*add)(struct resp_out *out, const char *text, size_t len),
-                          const char *fmt, va_list ap)
+__attribute__((format(printf, 3, 0))) static void
+add_formatted(struct resp_out *out, void (*add)(struct resp_out *out, const char *text, size_t len),
+              const char *fmt, va_list ap)
 {
     char small[256];
     char *text = small;

@@ -335,7 +335,7 @@ int tls_configure(void)
 /* SSL_set_verify's mode for tls-auth-clients as it is now. */
 static int verify_mode(void)
 {
-    switch (server.cfg.tls_auth_clients) {
+    switch (atomic_load(&server.cfg.tls_auth_clients)) {
     case CONFIG_TLS_AUTH_NO:
         return SSL_VERIFY_NONE;
     case CONFIG_TLS_AUTH_OPTIONAL:
