@@ -259,7 +259,7 @@ int acl_setuser(const char *name, size_t nlen, const struct resp_arg *ops, size_
     if (found)
         rc = acl_rules_copy(&r, &users[at]->rules);
     else
-        acl_rules_init_empty(&r);
+        acl_rules_init_new(&r);
     for (size_t i = 0; rc == 0 && i < nops; i++) {
         rc = acl_rules_apply(&r, ops[i].ptr, ops[i].len);
         *bad = i;

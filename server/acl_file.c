@@ -201,7 +201,7 @@ static struct acl_user_def *def_add(struct defs *d, const char *name, size_t len
     struct acl_user_def *def = &d->items[d->n++];
     def->name = copy;
     def->namelen = len;
-    acl_rules_init_empty(&def->rules);
+    acl_rules_init_new(&def->rules);
     return def;
 }
 

@@ -25,6 +25,7 @@
 
 #include <assert.h>
 #include <errno.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -33,6 +34,7 @@
 #include "bytes.h"
 #include "command.h"
 #include "glob.h"
+#include "server.h"
 
 #define BIT_FUTURE (ACL_RULES_BITS - 1)
 
@@ -217,6 +219,19 @@ static void selectors_clear(struct acl_rules *r)
 void acl_rules_init_empty(struct acl_rules *r)
 {
     memset(r, 0, sizeof(*r));
+}
+
+/* acl-pubsub-default: whether new users and selectors start with every
+ * channel, as Redis's ACLCreateSelector gives them. */
+static bool channels_by_default(void)
+{
+    return atomic_load(&server.cfg.acl_pubsub_default) == ACL_PUBSUB_ALLCHANNELS;
+}
+
+void acl_rules_init_new(struct acl_rules *r)
+{
+    acl_rules_init_empty(r);
+    r->root.allchannels = channels_by_default();
 }
 
 void acl_rules_init_all(struct acl_rules *r)
@@ -483,7 +498,7 @@ static bool is_space(char c)
  * applied in turn (separated by white space; Redis also reads quotes). */
 static int selector_rule(struct acl_rules *r, const char *op, size_t len)
 {
-    struct acl_selector s = {0};
+    struct acl_selector s = {.allchannels = channels_by_default()};
     int rc = 0;
     for (size_t at = 1, end; rc == 0 && at < len - 1; at = end) {
         while (at < len - 1 && is_space(op[at]))
@@ -592,12 +607,13 @@ bool acl_rules_password_matches(const struct acl_rules *r, const char *hex)
 
 /* ---- a user's rules ------------------------------------------------------------------ */
 
-/* Redis's "reset": resetpass resetkeys resetchannels off clearselectors
- * -@all, and the payload check back on. */
+/* Redis's "reset": resetpass resetkeys resetchannels (then allchannels
+ * under acl-pubsub-default allchannels) off clearselectors -@all, and the
+ * payload check back on. */
 static void rules_reset(struct acl_rules *r)
 {
     acl_rules_free(r);
-    acl_rules_init_empty(r);
+    acl_rules_init_new(r);
     r->flags = ACL_USER_SANITIZE;
 }
 

@@ -88,6 +88,9 @@ void acl_rules_deinit(void);
 /* A new user's rules (off, no password, no permissions) and the default
  * user's (on, nopass, everything). */
 void acl_rules_init_empty(struct acl_rules *r);
+/* A new user's rules (Redis's ACLCreateUser): nothing allowed, but every
+ * channel under acl-pubsub-default allchannels. */
+void acl_rules_init_new(struct acl_rules *r);
 void acl_rules_init_all(struct acl_rules *r);
 void acl_rules_free(struct acl_rules *r);
 int acl_rules_copy(struct acl_rules *dst, const struct acl_rules *src);

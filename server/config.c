@@ -63,6 +63,7 @@ const char *const config_maxmemory_policies[MAXMEMORY_POLICIES + 1] = {
 
 static const char *const allow_names[] = {"no", "yes", "local", NULL};
 static const char *const oom_score_adj_names[] = {"no", "yes", "relative", "absolute", NULL};
+static const char *const acl_pubsub_names[] = {"allchannels", "resetchannels", NULL};
 static const char *const supervised_names[] = {"no", "upstart", "systemd", "auto", NULL};
 /* enum config_shutdown_flag's bits, after "default" (none of them). */
 static const char *const shutdown_flag_names[] = {"default", "save", "nosave", "now", "force",
@@ -108,6 +109,8 @@ static const struct option options[] = {
      "10000", NULL, NULL},
     {"slowlog-max-len", OPT_INT, FIELD(slowlog_max_len), 0, LONG_MAX, 0, NULL, "128", NULL, NULL},
     {"acllog-max-len", OPT_INT, FIELD(acllog_max_len), 0, LONG_MAX, 0, NULL, "128", NULL, NULL},
+    {"acl-pubsub-default", OPT_ENUM, FIELD(acl_pubsub_default), 0, 0, 0, acl_pubsub_names,
+     "resetchannels", NULL, NULL},
     {"tracking-table-max-keys", OPT_INT, FIELD(tracking_table_max_keys), 0, LONG_MAX, 0, NULL,
      "1000000", NULL, NULL},
     {"lfu-log-factor", OPT_INT, FIELD(lfu_log_factor), 0, INT_MAX, 0, NULL, "10", NULL, NULL},

@@ -79,6 +79,7 @@ struct config {
     atomic_llong slowlog_log_slower_than; /* us; -1: log nothing */
     atomic_llong slowlog_max_len;
     atomic_llong acllog_max_len;          /* ACL LOG entries kept */
+    atomic_llong acl_pubsub_default;      /* enum config_acl_pubsub: new users' channels */
     atomic_llong tracking_table_max_keys; /* client-side caching's keys, 0: no limit */
     atomic_llong latency_tracking;        /* per-command histograms (stats.h) */
     char *latency_tracking_info_percentiles; /* INFO latencystats: config_latency_percentiles */
@@ -171,6 +172,9 @@ struct config {
     atomic_llong tls_replication;         /* "yes" refused: Grove has no replica side */
     atomic_llong tls_cluster;             /* "yes" refused: Grove has no cluster */
 };
+
+/* acl-pubsub-default: in the order of its names, Redis's. */
+enum config_acl_pubsub { ACL_PUBSUB_ALLCHANNELS, ACL_PUBSUB_RESETCHANNELS };
 
 /* supervised: in the order of its names. */
 enum config_supervised { SUPERVISED_NO, SUPERVISED_UPSTART, SUPERVISED_SYSTEMD, SUPERVISED_AUTO };

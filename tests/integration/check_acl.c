@@ -201,6 +201,26 @@ START_TEST(selectors_read_back_as_redis_writes_them)
 }
 END_TEST
 
+/* acl-pubsub-default allchannels: new users, reset users and new
+ * selectors start with every channel, as Redis's ACLCreateSelector. */
+START_TEST(acl_pubsub_default_gives_new_users_their_channels)
+{
+    EXPECT_ERR("ERR CONFIG SET failed (possibly related to argument 'acl-pubsub-default') - "
+               "argument(s) must be one of the following: allchannels, resetchannels",
+               "CONFIG SET acl-pubsub-default bogus");
+    EXPECT_OK("CONFIG SET acl-pubsub-default allchannels");
+    EXPECT_OK("ACL SETUSER p1");
+    EXPECT_OK("ACL SETUSER p1 reset");
+    EXPECT_OK("ACL SETUSER p2 (+get)");
+    expect_list_line("user p1 off sanitize-payload &* -@all");
+    expect_list_line("user p2 off &* -@all (&* -@all +get)");
+    EXPECT_OK("CONFIG SET acl-pubsub-default resetchannels");
+    EXPECT_OK("ACL SETUSER p3 (+get)");
+    expect_list_line("user p3 off resetchannels -@all (resetchannels -@all +get)");
+    EXPECT_INT(3, "ACL DELUSER p1 p2 p3");
+}
+END_TEST
+
 START_TEST(bad_selectors_are_refused_with_redis_s_texts)
 {
     EXPECT_ERR("ERR Error in ACL SETUSER modifier ' () ': Syntax error",
@@ -727,6 +747,7 @@ static Suite *acl_suite(void)
     tcase_add_test(tc, bad_rules_are_refused_with_redis_s_texts_and_change_nothing);
     tcase_add_test(tc, unsupported_rules_are_refused_never_ignored);
     tcase_add_test(tc, selectors_read_back_as_redis_writes_them);
+    tcase_add_test(tc, acl_pubsub_default_gives_new_users_their_channels);
     tcase_add_test(tc, bad_selectors_are_refused_with_redis_s_texts);
     tcase_add_test(tc, any_selector_may_allow_a_command);
     tcase_add_test(tc, first_argument_rules_allow_one_argument);
