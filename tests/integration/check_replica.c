@@ -589,7 +589,8 @@ static void expect_empty_dir(const struct node *n)
 START_TEST(replicas_within_the_delay_share_one_diskless_child)
 {
     struct node m, a, b;
-    node_up(&m, (const char *const[]){"--repl-diskless-sync-delay", "1", NULL});
+    node_up(&m, (const char *const[]){"--repl-diskless-sync", "yes", "--repl-diskless-sync-delay",
+                                       "1", NULL});
     node_up(&a, NULL);
     node_up(&b, NULL);
     write_some(m.c, "x", 100);
@@ -616,7 +617,7 @@ END_TEST
 START_TEST(a_diskless_sync_under_writes_copies_the_master)
 {
     struct node m, r;
-    node_up(&m, NULL);
+    node_up(&m, (const char *const[]){"--repl-diskless-sync", "yes", NULL});
     node_up(&r, NULL);
     write_some(m.c, "before", 100);
     redisContext *other = harness_connect(&m.s);
@@ -637,7 +638,7 @@ END_TEST
 START_TEST(repl_diskless_sync_no_keeps_the_disk_based_sync)
 {
     struct node m, r;
-    node_up(&m, (const char *const[]){"--repl-diskless-sync", "no", NULL});
+    node_up(&m, NULL); /* repl-diskless-sync no: Grove's default */
     node_up(&r, NULL);
     write_some(m.c, "x", 50);
     replicate(&r, &m);
