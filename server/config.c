@@ -721,9 +721,14 @@ static int apply_string(struct config *cfg, const struct option *opt, const char
     if (opt->offset == FIELD(proc_title_template) && !proctitle_template_valid(value))
         return reason_for(reason, cap,
                           "template format is invalid or contains unknown variables");
-    if (opt->offset == FIELD(oom_score_adj_values) &&
-        !process_oom_values_parse(value, oom_values, reason, cap))
-        return -EINVAL;
+    if (opt->offset == FIELD(oom_score_adj_values)) {
+        if (!process_oom_values_parse(value, oom_values, reason, cap))
+            return -EINVAL;
+        if (oom_values[PROCESS_OOM_REPLICA] < oom_values[PROCESS_OOM_MASTER] ||
+            oom_values[PROCESS_OOM_BGCHILD] < oom_values[PROCESS_OOM_REPLICA])
+            log_warning("The oom-score-adj-values configuration may not work for "
+                        "non-privileged processes! Please consult the documentation.");
+    }
     if (opt->offset == FIELD(replicaof) && !valid_replicaof(value))
         return reason_for(reason, cap, "Invalid master address");
     if (opt->offset == FIELD(bind) && !valid_bind(value))
@@ -805,13 +810,6 @@ static bool is_oom_option(const struct option *opt)
 static int apply_oom_score(struct config *cfg, const struct option *opt, const char *old,
                            char *reason, size_t cap)
 {
-    int v[PROCESS_OOM_CLASSES];
-    if (opt->offset == FIELD(oom_score_adj_values) &&
-        process_oom_values_parse(cfg->oom_score_adj_values, v, reason, cap) &&
-        (v[PROCESS_OOM_REPLICA] < v[PROCESS_OOM_MASTER] ||
-         v[PROCESS_OOM_BGCHILD] < v[PROCESS_OOM_REPLICA]))
-        log_warning("The oom-score-adj-values configuration may not work for non-privileged "
-                    "processes! Please consult the documentation.");
     if (process_oom_score_update(cfg) == 0)
         return 0;
     char ignored[256];
