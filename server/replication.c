@@ -114,7 +114,8 @@ static struct {
     /* WAIT */
     struct wait_entry *waits;
     size_t nwaits, waits_cap;
-    long long last_ping_ms, last_keepalive_ms;
+    long long last_keepalive_ms;
+    long long cron_seconds; /* one a second since start: PINGs fall on its multiples */
     /* The history before the last change of replid (promotion, a new
      * master): a replica of it may continue up to second_offset. */
     char replid2[41];
@@ -1225,12 +1226,13 @@ void repl_cron(long long now_ms)
         st.last_keepalive_ms = now_ms;
         check_replicas(now_ms);
         refresh_good_replicas(now_ms);
-    }
-    long long period_ms = atomic_load(&server.cfg.repl_ping_replica_period) * 1000;
-    /* A replica's sub-replicas get its master's PINGs. */
-    if (st.n > 0 && active() && !repl_replica_on() && now_ms - st.last_ping_ms >= period_ms) {
-        st.last_ping_ms = now_ms;
-        ping_due = true;
+        /* As Redis's cron loop count: a replica that attached just now
+         * waits for the period's next multiple, which a long period
+         * (tests set 3600 s) puts far away. A replica's sub-replicas get
+         * its master's PINGs. */
+        long long period = atomic_load(&server.cfg.repl_ping_replica_period);
+        ping_due = period > 0 && st.cron_seconds++ % period == 0 && st.n > 0 && active() &&
+                   !repl_replica_on();
     }
     pthread_mutex_unlock(&lock);
     if (ping_due)

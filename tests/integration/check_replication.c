@@ -229,6 +229,28 @@ START_TEST(full_sync_then_stream_give_the_master_s_data)
 }
 END_TEST
 
+/* Redis pings its replicas when its seconds since start are a multiple of
+ * repl-ping-replica-period, so a replica that attaches after the period
+ * was set long gets no PING soon (Redis's tests read the stream so). */
+START_TEST(no_ping_before_the_period_s_next_multiple)
+{
+    struct master m;
+    struct replica r;
+    master_up(&m, NULL);
+    usleep(1500 * 1000); /* the first cron second, which pings, is over */
+    RUN(m.c, "CONFIG SET repl-ping-replica-period 3600");
+    full_sync(&r, &m, "replica.rdb");
+    usleep(2500 * 1000);
+    RUN(m.c, "SET k v");
+    char stream[256];
+    size_t len = recv_stream(&r, m.c, stream, sizeof(stream));
+    stream[len] = '\0';
+    ck_assert_str_eq(stream, "*2\r\n$6\r\nSELECT\r\n$1\r\n0\r\n*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$1\r\nv\r\n");
+    close(r.fd);
+    master_down(&m);
+}
+END_TEST
+
 START_TEST(a_replica_within_the_backlog_continues)
 {
     struct master m;
@@ -536,6 +558,7 @@ static Suite *replication_suite(void)
     TCase *tc = tcase_create("master");
     tcase_set_timeout(tc, 120);
     tcase_add_test(tc, full_sync_then_stream_give_the_master_s_data);
+    tcase_add_test(tc, no_ping_before_the_period_s_next_multiple);
     tcase_add_test(tc, a_replica_within_the_backlog_continues);
     tcase_add_test(tc, wait_counts_replicas_that_acknowledge);
     tcase_add_test(tc, min_replicas_to_write_needs_acknowledging_replicas);
