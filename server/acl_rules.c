@@ -56,11 +56,11 @@ int acl_rules_init(void)
         return -ENOMEM;
     for (size_t id = 0; id < ncommands; id++)
         categories_of[id] = command_acl_categories(command_by_id((unsigned)id));
-    cmd_publish = command_lookup("publish", 7);
-    cmd_spublish = command_lookup("spublish", 8);
-    cmd_subscribe = command_lookup("subscribe", 9);
-    cmd_ssubscribe = command_lookup("ssubscribe", 10);
-    cmd_psubscribe = command_lookup("psubscribe", 10);
+    cmd_publish = command_by_own_name("publish", 7);
+    cmd_spublish = command_by_own_name("spublish", 8);
+    cmd_subscribe = command_by_own_name("subscribe", 9);
+    cmd_ssubscribe = command_by_own_name("ssubscribe", 10);
+    cmd_psubscribe = command_by_own_name("psubscribe", 10);
     return 0;
 }
 
@@ -383,8 +383,8 @@ static const struct command *command_by_rule_name(const char *name, size_t len)
 {
     const char *bar = memchr(name, '|', len);
     if (bar == NULL)
-        return command_lookup(name, len);
-    const struct command *cmd = command_lookup(name, (size_t)(bar - name));
+        return command_by_own_name(name, len);
+    const struct command *cmd = command_by_own_name(name, (size_t)(bar - name));
     if (cmd == NULL)
         return NULL;
     return command_lookup_sub(cmd, bar + 1, len - (size_t)(bar - name) - 1);

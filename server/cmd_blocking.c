@@ -63,7 +63,7 @@ static bool parse_side(struct cmd_ctx *ctx, const struct resp_arg *arg, const ch
 
 static const struct command *command_named(const char *name)
 {
-    return command_lookup(name, strlen(name));
+    return command_by_own_name(name, strlen(name));
 }
 
 /* Wait on `req`, or, where this client may not block, answer as a timeout. */

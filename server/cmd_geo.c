@@ -212,7 +212,7 @@ static void geoadd_command(struct cmd_ctx *ctx)
     }
     struct zadd_line z = {0};
     if (zadd_line_build(ctx, first, &z))
-        command__run_held(ctx->client, ctx->out, command_lookup("zadd", 4), z.argv, z.argc,
+        command__run_held(ctx->client, ctx->out, command_by_own_name("zadd", 4), z.argv, z.argc,
                           ctx->now_ms);
     free(z.argv);
 }

@@ -76,24 +76,40 @@ static struct command *const command_tables[] = {
     repl_commands,
 };
 
-/* One slot of the name index: an empty slot has cmd NULL. */
+/* One slot of a name index: an empty slot has cmd NULL. `name` is the
+ * command's own, or the one rename-command gave it (lower case, owned). */
 struct name_slot {
     const struct command *cmd;
+    const char *name;
     uint32_t hash;
     uint32_t len;
 };
 
-static struct name_slot *name_index; /* name_mask + 1 slots, a power of two */
-static size_t name_mask;
-static size_t name_count;
+/* Open addressing with linear probing, mask + 1 slots (a power of two). */
+struct name_index {
+    struct name_slot *slots;
+    size_t mask, count;
+};
+
+/* Commands by their own names, for Grove's code and ACL rules (Redis's
+ * orig_commands); and, once the config file renamed one, by the names
+ * clients must use (Redis's commands). */
+static struct name_index own_names, live_names;
 static const struct command **command_by_id_table; /* every command and subcommand */
+static bool *command_removed;                      /* by id: rename-command X "" */
 static size_t command_ids;
 
+static const struct name_index *client_names(void)
+{
+    return live_names.slots != NULL ? &live_names : &own_names;
+}
+
 /* FNV-1a over the lower-cased name, written to lower as it goes, not
- * SipHash: the index only ever holds the fixed table, so a request's
- * name can meet a probe run but never lengthen one; there is nothing for
- * a keyed hash to defend. Command names are ASCII: only A-Z change, as
- * tolower() does in the C locale. */
+ * SipHash: the indexes only ever hold the fixed table and the names the
+ * config file renames commands to, so a request's name can meet a probe
+ * run but never lengthen one; there is nothing for a keyed hash to
+ * defend. Command names are ASCII: only A-Z change, as tolower() does in
+ * the C locale. */
 static uint32_t lower_hash(const char *name, size_t len, char *lower)
 {
     uint32_t h = 0x811c9dc5u;
@@ -107,26 +123,72 @@ static uint32_t lower_hash(const char *name, size_t len, char *lower)
 }
 
 /* The slot holding this lower-case name, or the empty one ending its run. */
-static struct name_slot *name_slot_find(const char *lower, size_t len, uint32_t hash)
+static struct name_slot *name_slot_find(const struct name_index *x, const char *lower, size_t len,
+                                        uint32_t hash)
 {
-    for (size_t i = hash & name_mask;; i = (i + 1) & name_mask) {
-        struct name_slot *s = &name_index[i];
+    for (size_t i = hash & x->mask;; i = (i + 1) & x->mask) {
+        struct name_slot *s = &x->slots[i];
         if (s->cmd == NULL ||
-            (s->hash == hash && s->len == len && memcmp(s->cmd->name, lower, len) == 0))
+            (s->hash == hash && s->len == len && memcmp(s->name, lower, len) == 0))
             return s;
     }
 }
 
-static void name_index_add(const struct command *cmd)
+static const struct command *name_index_lookup(const struct name_index *x, const char *name,
+                                               size_t len)
+{
+    char lower[COMMAND_NAME_MAX];
+    if (len >= COMMAND_NAME_MAX)
+        return NULL;
+    uint32_t hash = lower_hash(name, len, lower);
+    return name_slot_find(x, lower, len, hash)->cmd;
+}
+
+static void name_index_add(struct name_index *x, const struct command *cmd)
 {
     char lower[COMMAND_NAME_MAX];
     size_t len = strlen(cmd->name);
     assert(len < COMMAND_NAME_MAX);
     uint32_t hash = lower_hash(cmd->name, len, lower);
-    struct name_slot *s = name_slot_find(lower, len, hash);
+    struct name_slot *s = name_slot_find(x, lower, len, hash);
     if (s->cmd == NULL)
-        name_count++;
-    *s = (struct name_slot){cmd, hash, (uint32_t)len};
+        x->count++;
+    *s = (struct name_slot){cmd, cmd->name, hash, (uint32_t)len};
+}
+
+static void name_slot_free_name(struct name_slot *s)
+{
+    if (s->name != s->cmd->name)
+        free((char *)s->name);
+}
+
+static void name_index_free(struct name_index *x)
+{
+    for (size_t i = 0; x->slots != NULL && i <= x->mask; i++)
+        if (x->slots[i].cmd != NULL)
+            name_slot_free_name(&x->slots[i]);
+    free(x->slots);
+    *x = (struct name_index){NULL, 0, 0};
+}
+
+/* Empty slot s, shifting back the rest of its probe run so that every
+ * name stays reachable from its home slot (linear probing's deletion). */
+static void name_index_remove(struct name_index *x, struct name_slot *s)
+{
+    size_t hole = (size_t)(s - x->slots);
+    name_slot_free_name(s);
+    x->slots[hole].cmd = NULL;
+    x->count--;
+    for (size_t i = (hole + 1) & x->mask; x->slots[i].cmd != NULL; i = (i + 1) & x->mask) {
+        size_t home = x->slots[i].hash & x->mask;
+        /* Movable unless its home lies cyclically in (hole, i]. */
+        bool stays = hole <= i ? (home > hole && home <= i) : (home > hole || home <= i);
+        if (stays)
+            continue;
+        x->slots[hole] = x->slots[i];
+        x->slots[i].cmd = NULL;
+        hole = i;
+    }
 }
 
 /* ---- the index -------------------------------------------------------------- */
@@ -179,18 +241,22 @@ const struct command *command_by_id(unsigned id)
  * its subcommands. */
 int command_table_init(void)
 {
+    if (own_names.slots != NULL)
+        return 0; /* built already, for the config file's rename-command */
     command_ids = count_ids();
-    for (name_mask = 63; name_mask + 1 < 2 * command_ids; name_mask = name_mask * 2 + 1)
-        ; /* at most half full, so probe runs stay short */
-    name_index = calloc(name_mask + 1, sizeof(*name_index));
+    size_t mask = 63;
+    while (mask + 1 < 2 * command_ids)
+        mask = mask * 2 + 1; /* at most half full, so probe runs stay short */
+    own_names = (struct name_index){calloc(mask + 1, sizeof(struct name_slot)), mask, 0};
     command_by_id_table = calloc(command_ids, sizeof(*command_by_id_table));
-    if (name_index == NULL || command_by_id_table == NULL)
+    command_removed = calloc(command_ids, sizeof(*command_removed));
+    if (own_names.slots == NULL || command_by_id_table == NULL || command_removed == NULL)
         return -ENOMEM;
     unsigned id = 0;
     for (size_t t = 0; t < sizeof(command_tables) / sizeof(command_tables[0]); t++) {
         for (const struct command *cmd = command_tables[t]; cmd->name; cmd++) {
             id = set_fullnames((struct command *)cmd, id, command_by_id_table);
-            name_index_add(cmd);
+            name_index_add(&own_names, cmd);
         }
     }
     return command_key_flags_init();
@@ -198,21 +264,78 @@ int command_table_init(void)
 
 void command_table_deinit(void)
 {
-    free(name_index);
-    name_index = NULL;
-    name_mask = name_count = 0;
+    name_index_free(&own_names);
+    name_index_free(&live_names);
     free(command_by_id_table);
     command_by_id_table = NULL;
+    free(command_removed);
+    command_removed = NULL;
     command_ids = 0;
+}
+
+/* The names clients use start as a copy of the commands' own. */
+static int live_names_make(void)
+{
+    if (live_names.slots != NULL)
+        return 0;
+    size_t bytes = (own_names.mask + 1) * sizeof(struct name_slot);
+    live_names = own_names;
+    live_names.slots = malloc(bytes);
+    if (live_names.slots == NULL)
+        return -ENOMEM;
+    memcpy(live_names.slots, own_names.slots, bytes);
+    return 0;
+}
+
+int command_rename(const char *name, const char *to, const char **err)
+{
+    char lower[COMMAND_NAME_MAX];
+    size_t len = strlen(name), to_len = strlen(to);
+    if (live_names_make() < 0) {
+        *err = "Out of memory";
+        return -ENOMEM;
+    }
+    struct name_slot *s = NULL;
+    if (len < COMMAND_NAME_MAX)
+        s = name_slot_find(&live_names, lower, len, lower_hash(name, len, lower));
+    if (s == NULL || s->cmd == NULL) {
+        *err = "No such command in rename-command";
+        return -EINVAL;
+    }
+    const struct command *cmd = s->cmd;
+    name_index_remove(&live_names, s);
+    command_removed[cmd->id] = true; /* until it has its new name */
+    if (to_len == 0)
+        return 0;
+    if (to_len >= COMMAND_NAME_MAX) {
+        *err = "Target command name is too long";
+        return -EINVAL;
+    }
+    uint32_t hash = lower_hash(to, to_len, lower);
+    s = name_slot_find(&live_names, lower, to_len, hash);
+    if (s->cmd != NULL) {
+        *err = "Target command name already exists";
+        return -EINVAL;
+    }
+    char *copy = strndup(lower, to_len);
+    if (copy == NULL) {
+        *err = "Out of memory";
+        return -ENOMEM;
+    }
+    *s = (struct name_slot){cmd, copy, hash, (uint32_t)to_len};
+    live_names.count++;
+    command_removed[cmd->id] = false;
+    return 0;
 }
 
 const struct command *command_lookup(const char *name, size_t len)
 {
-    char lower[COMMAND_NAME_MAX];
-    if (len >= COMMAND_NAME_MAX)
-        return NULL;
-    uint32_t hash = lower_hash(name, len, lower);
-    return name_slot_find(lower, len, hash)->cmd;
+    return name_index_lookup(client_names(), name, len);
+}
+
+const struct command *command_by_own_name(const char *name, size_t len)
+{
+    return name_index_lookup(&own_names, name, len);
 }
 
 const struct command *command_lookup_sub(const struct command *parent, const char *name,
@@ -228,12 +351,13 @@ void command_foreach(void (*fn)(const struct command *cmd, void *ud), void *ud)
 {
     for (size_t t = 0; t < sizeof(command_tables) / sizeof(command_tables[0]); t++)
         for (const struct command *cmd = command_tables[t]; cmd->name; cmd++)
-            fn(cmd, ud);
+            if (!command_removed[cmd->id])
+                fn(cmd, ud);
 }
 
 size_t command_count(void)
 {
-    return name_count;
+    return client_names()->count;
 }
 
 /* ---- ACL categories ----------------------------------------------------------- */

@@ -216,9 +216,17 @@ struct command {
     char fullname[48];            /* "client|setname" */
 };
 
-/* Build the lookup index and fill in each command's key flags. Returns
- * 0, -ENOMEM, or -EINVAL when a command has no key flags. */
+/* Build the lookup index and fill in each command's key flags (once:
+ * again until command_table_deinit, it does nothing). Returns 0, -ENOMEM,
+ * or -EINVAL when a command has no key flags. */
 int command_table_init(void);
+/* The config file's rename-command: the top-level command called `name`
+ * answers to `to` from now on, or to nothing when `to` is empty (gone
+ * from COMMAND's list and count too). It keeps its own name everywhere
+ * else (INFO commandstats, COMMAND INFO, ACL categories), as in Redis.
+ * 0, or an error with *err set to Redis's text; after an error the old
+ * name is gone (the server stops on it). After command_table_init. */
+int command_rename(const char *name, const char *to, const char **err);
 /* command_table_init's second half (command_key_flags.c). */
 int command_key_flags_init(void);
 /* The KEY_* flags of the key command_keys_next yields as the n-th (from 0). */
@@ -231,8 +239,13 @@ static inline unsigned command_key_flags(const struct command *cmd, size_t n)
 unsigned command_line_key_flags(const struct command *cmd, const struct resp_arg *argv,
                                 size_t argc, size_t n);
 void command_table_deinit(void);
-/* Case-insensitive lookup of a top-level command; NULL if unknown. */
+/* Case-insensitive lookup of a top-level command by the name clients
+ * use (rename-command's); NULL if unknown. */
 const struct command *command_lookup(const char *name, size_t len);
+/* The same by the command's own name, whatever rename-command did: for
+ * Grove's own uses of a command and for ACL rules, as Redis's
+ * orig_commands. */
+const struct command *command_by_own_name(const char *name, size_t len);
 const struct command *command_lookup_sub(const struct command *parent, const char *name,
                                          size_t len);
 /* Every ACL category of a command (ACL_* bits, see enum command_acl). */

@@ -20,6 +20,7 @@
 
 #include "acl.h"
 #include "acl_file.h"
+#include "command.h"
 #include "crash.h"
 #include "fsutil.h"
 #include "glob.h"
@@ -900,10 +901,24 @@ static int split_words(char *line, char **words, int max)
     }
 }
 
+/* A file's (or the command line's) rename-command: the command table is
+ * built now for it, as Redis's exists before its config is read. */
+static int rename_command(const char *name, const char *to, const char *where, char *err,
+                          size_t errlen)
+{
+    const char *reason = "Out of memory";
+    if (command_table_init() == 0 && command_rename(name, to, &reason) == 0)
+        return 0;
+    snprintf(err, errlen, "%s: %s", where, reason);
+    return -EINVAL;
+}
+
 static int set_from_words(struct config *cfg, char **words, int n, const char *where,
                           char *err, size_t errlen)
 {
     const struct option *opt = find_option(words[0]);
+    if (opt == NULL && strcasecmp(words[0], "rename-command") == 0 && n == 3)
+        return rename_command(words[1], words[2], where, err, errlen);
     if (opt == NULL && strcasecmp(words[0], "user") == 0 && n >= 2) {
         char reason[1024];
         if (acl_file_config_user(words + 1, n - 1, reason, sizeof(reason)) == 0)

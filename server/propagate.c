@@ -377,7 +377,7 @@ static void build_table(void)
     rewrites = calloc(command_id_count(), sizeof(*rewrites));
     for (size_t i = 0; rewrites && i < sizeof(rewrite_table) / sizeof(rewrite_table[0]); i++) {
         const char *name = rewrite_table[i].name;
-        const struct command *cmd = command_lookup(name, strlen(name));
+        const struct command *cmd = command_by_own_name(name, strlen(name));
         if (cmd)
             rewrites[cmd->id] = rewrite_table[i].fn;
     }

@@ -850,6 +850,8 @@ static const struct bad_start bad_starts[] = {
     {{"--save", "1 2 3"}, "save"},
     {{"/nonexistent/grove.conf"}, "/nonexistent/grove.conf"},
     {{"--port", "1", "stray"}, "port"},
+    {{"--rename-command", "nosuch", "x"}, "No such command in rename-command"},
+    {{"--rename-command", "get", "set"}, "Target command name already exists"},
 };
 
 START_TEST(bad_options_refuse_to_start)
@@ -920,6 +922,61 @@ START_TEST(config_file_errors_name_the_line)
     ck_assert(WIFEXITED(status) && WEXITSTATUS(status) != 0);
     ck_assert_msg(strstr(out, "nosuchdirective") != NULL && strstr(out, ":2") != NULL, "%s",
                   out);
+    unlink(path);
+    free(path);
+}
+END_TEST
+
+/* rename-command, as Redis 7.0: clients use the new name (or none), the
+ * command keeps its own everywhere else (COMMAND INFO, commandstats, ACL
+ * rules), and Grove's own uses of it (serving BLPOP with LPOP) go on. */
+START_TEST(rename_command_renames_for_clients_only)
+{
+    char *path = write_config("rename-command config MyConfig\n"
+                              "rename-command lpop \"\"\n");
+    static const char *const args[] = {"--rename-command", "flushall", "", NULL};
+    struct harness_opts opts = {.config_file = path};
+    struct grove_server s;
+    harness_start_ex(&s, &opts, args);
+    redisContext *c = harness_connect(&s);
+    harness_expect_error(harness_cmd(c, "FLUSHALL"),
+                         "ERR unknown command 'FLUSHALL', with args beginning with: ");
+    harness_expect_error(harness_cmd(c, "CONFIG GET port"),
+                         "ERR unknown command 'CONFIG', with args beginning with: 'GET' 'port' ");
+    redisReply *r = harness_cmd(c, "MYCONFIG GET maxclients");
+    ck_assert_int_eq(r->type, REDIS_REPLY_ARRAY);
+    ck_assert_uint_eq(r->elements, 2);
+    freeReplyObject(r);
+    harness_expect_cmdstat(c, "config|get", 1, 0, 0);
+    r = harness_cmd(c, "COMMAND INFO config myconfig flushall");
+    ck_assert_uint_eq(r->elements, 3);
+    ck_assert_int_eq(r->element[0]->type, REDIS_REPLY_NIL);
+    ck_assert_str_eq(r->element[1]->element[0]->str, "config");
+    ck_assert_int_eq(r->element[2]->type, REDIS_REPLY_NIL);
+    freeReplyObject(r);
+    long long listed = 0;
+    r = harness_cmd(c, "COMMAND LIST");
+    for (size_t i = 0; i < r->elements; i++)
+        listed += strcmp(r->element[i]->str, "flushall") == 0 ? 1000
+                  : strchr(r->element[i]->str, '|') == NULL ? 1
+                                                            : 0;
+    freeReplyObject(r);
+    ck_assert_int_eq(harness_cmd_int(c, "COMMAND COUNT"), listed); /* flushall is not listed */
+    harness_expect_status(harness_cmd(c, "ACL SETUSER u +config +flushall"), "OK");
+    harness_expect_error(harness_cmd(c, "ACL SETUSER u +myconfig"),
+                         "ERR Error in ACL SETUSER modifier '+myconfig': Unknown command or "
+                         "category name in ACL");
+    redisContext *blocked = harness_connect(&s);
+    harness_send_only(blocked, "BLPOP q 0");
+    HARNESS_WAIT_FOR(harness_info_ll(c, "clients", "blocked_clients") == 1, "not blocked");
+    harness_expect_int(harness_cmd(c, "RPUSH q item"), 1);
+    r = harness_read_reply(blocked);
+    ck_assert_uint_eq(r->elements, 2);
+    ck_assert_str_eq(r->element[1]->str, "item");
+    freeReplyObject(r);
+    redisFree(blocked);
+    redisFree(c);
+    harness_stop(&s);
     unlink(path);
     free(path);
 }
@@ -1134,6 +1191,7 @@ static Suite *server_suite(void)
     TCase *tc = harness_server_case("info", NULL, NULL);
     tcase_add_test(tc, info_default_sections_in_redis_order);
     tcase_add_test(tc, module_lists_none_and_refuses_loading);
+    tcase_add_test(tc, rename_command_renames_for_clients_only);
     tcase_add_test(tc, info_with_sections_gives_just_those);
     tcase_add_test(tc, info_sections_have_redis_field_names);
     tcase_add_test(tc, info_server_describes_this_process);
