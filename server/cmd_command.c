@@ -13,8 +13,12 @@
 
 /* ---- COMMAND INFO --------------------------------------------------------------- */
 
+/* Shown, never set in a table: a command that counts its keys or has
+ * keys no position describes. */
+#define CMD_MOVABLE_KEYS (1ull << 32)
+
 static const struct {
-    uint32_t flag;
+    uint64_t flag;
     const char *name;
 } flag_names[] = { /* Redis 7.0 shows no may_replicate */
     {CMD_WRITE, "write"},         {CMD_READONLY, "readonly"},   {CMD_DENYOOM, "denyoom"},
@@ -22,27 +26,27 @@ static const struct {
     {CMD_BLOCKING, "blocking"},   {CMD_LOADING, "loading"},     {CMD_STALE, "stale"},
     {CMD_SKIP_MONITOR, "skip_monitor"}, {CMD_SKIP_SLOWLOG, "skip_slowlog"},
     {CMD_FAST, "fast"},           {CMD_NO_AUTH, "no_auth"},
-    {CMD_NO_MANDATORY_KEYS, "no_mandatory_keys"},
-    {CMD_ALLOW_BUSY, "allow_busy"}, {CMD_NO_MULTI, "no_multi"},
+    {CMD_NO_MANDATORY_KEYS, "no_mandatory_keys"}, {CMD_NO_ASYNC_LOADING, "no_async_loading"},
+    {CMD_NO_MULTI, "no_multi"},   {CMD_MOVABLE_KEYS, "movablekeys"},
+    {CMD_ALLOW_BUSY, "allow_busy"},
 };
 #define FLAG_NAME_COUNT (sizeof(flag_names) / sizeof(flag_names[0]))
 
-/* The table's flags, then movablekeys for a command that counts its keys
- * or has keys no position describes, as Redis appends it. */
+/* The table's flags, and movablekeys for a command that counts its keys
+ * or has keys no position describes, in Redis's order. */
 static void add_flags(struct resp_out *out, const struct command *cmd)
 {
     bool movable = cmd->numkeys_arg > 0 || cmd->key_keyword != NULL ||
                    cmd->key_after_words != NULL || cmd->find_keys != NULL ||
                    cmd->unknown_keys != NULL;
-    size_t n = movable;
+    uint64_t flags = cmd->flags | (movable ? CMD_MOVABLE_KEYS : 0);
+    size_t n = 0;
     for (size_t i = 0; i < FLAG_NAME_COUNT; i++)
-        n += (cmd->flags & flag_names[i].flag) != 0;
+        n += (flags & flag_names[i].flag) != 0;
     resp_add_set_len(out, n);
     for (size_t i = 0; i < FLAG_NAME_COUNT; i++)
-        if (cmd->flags & flag_names[i].flag)
+        if (flags & flag_names[i].flag)
             resp_add_simple(out, flag_names[i].name);
-    if (movable)
-        resp_add_simple(out, "movablekeys");
 }
 
 /* ACL categories in Redis's order (command_acl_categories). */
@@ -209,6 +213,20 @@ static size_t count_subcommands(const struct command *cmd)
     return n;
 }
 
+/* The space-separated tips as a set of bulk strings, as Redis sends them. */
+static void add_tips(struct resp_out *out, const struct command *cmd)
+{
+    size_t n = 0;
+    for (const char *p = cmd->tips; p != NULL && *p != '\0'; p += strcspn(p, " "), p += *p == ' ')
+        n++;
+    resp_add_set_len(out, n);
+    for (const char *p = cmd->tips; p != NULL && *p != '\0'; p += *p == ' ') {
+        size_t len = strcspn(p, " ");
+        resp_add_bulk(out, p, len);
+        p += len;
+    }
+}
+
 static void add_command_info(struct resp_out *out, const struct command *cmd)
 {
     resp_add_array_len(out, 10);
@@ -219,7 +237,7 @@ static void add_command_info(struct resp_out *out, const struct command *cmd)
     resp_add_integer(out, cmd->last_key);
     resp_add_integer(out, cmd->key_step);
     add_acl_categories(out, cmd);
-    resp_add_set_len(out, 0);
+    add_tips(out, cmd);
     add_key_specs(out, cmd);
     resp_add_array_len(out, count_subcommands(cmd));
     for (const struct command *sub = cmd->subcommands; sub && sub->name; sub++)

@@ -521,7 +521,7 @@ static void pfselftest_command(struct cmd_ctx *ctx)
 
 #define ARGS(...) ((const struct command_arg[]){__VA_ARGS__, {0}})
 #define HLL_CMD(n, ar, fl, fk, lk, fn, sum, si, cx, ag)                                          \
-    {.name = n, .arity = ar, .flags = fl, .first_key = fk, .last_key = lk, .key_step = 1,        \
+    {.name = n, .arity = ar, .flags = fl, .first_key = fk, .last_key = lk, .key_step = (fk) > 0, \
      .proc = fn, .group = "hyperloglog", .acl = ACL_HYPERLOGLOG, .summary = sum, .since = si,   \
      .complexity = cx, .args = ag}
 

@@ -162,7 +162,7 @@ static void replicaof_command(struct cmd_ctx *ctx)
 /* ---- the table ------------------------------------------------------------------------ */
 
 #define ARGS(...) ((const struct command_arg[]){__VA_ARGS__, {0}})
-#define SYNC_FLAGS (CMD_ADMIN | CMD_NOSCRIPT | CMD_NO_MULTI | CMD_SELF_LOCK)
+#define SYNC_FLAGS (CMD_ADMIN | CMD_NOSCRIPT | CMD_NO_MULTI | CMD_SELF_LOCK | CMD_NO_ASYNC_LOADING)
 
 /* REPLICAOF's arguments as Redis 7.0.15's COMMAND DOCS gives them. */
 static const struct command_arg host_port[] = {
@@ -191,12 +191,12 @@ struct command repl_commands[] = {
      .proc = role_command, .acl = ACL_ADMIN | ACL_DANGEROUS, .group = "server",
      .summary = "Return the role of the instance in the context of replication",
      .since = "2.8.12", .complexity = "O(1)"},
-    {.name = "replicaof", .arity = 3, .flags = CMD_ADMIN | CMD_NOSCRIPT | CMD_STALE | CMD_SELF_LOCK,
+    {.name = "replicaof", .arity = 3, .flags = CMD_ADMIN | CMD_NOSCRIPT | CMD_STALE | CMD_SELF_LOCK | CMD_NO_ASYNC_LOADING,
      .proc = replicaof_command, .group = "server",
      .summary = "Make the server a replica of another instance, or promote it as master.",
      .since = "5.0.0", .complexity = "O(1)",
      .args = REPLICAOF_ARGS},
-    {.name = "slaveof", .arity = 3, .flags = CMD_ADMIN | CMD_NOSCRIPT | CMD_STALE | CMD_SELF_LOCK,
+    {.name = "slaveof", .arity = 3, .flags = CMD_ADMIN | CMD_NOSCRIPT | CMD_STALE | CMD_SELF_LOCK | CMD_NO_ASYNC_LOADING,
      .proc = replicaof_command, .group = "server",
      .summary = "Make the server a replica of another instance, or promote it as master.",
      .since = "1.0.0", .complexity = "O(1)", .args = REPLICAOF_ARGS},

@@ -2051,7 +2051,7 @@ static void xinfo_help_command(struct cmd_ctx *ctx)
 #define HELP_CMD(fn)                                                                           \
     {.name = "help", .arity = 2, .flags = CMD_LOADING | CMD_STALE, .proc = fn,               \
      .group = "stream", .summary = "Show helpful text about the different subcommands",      \
-     .since = "5.0.0", .complexity = "O(1)"}
+     .since = "5.0.0", .complexity = "O(1)", .acl = ACL_STREAM}
 #define TRIM_ARG                                                                               \
     {"trim", "block", NULL, COMMAND_ARG_OPTIONAL,                                              \
      ARGS({"strategy", "oneof", NULL, 0,                                                       \

@@ -73,6 +73,7 @@ static struct command *const command_tables[] = {
     latency_commands,
     module_commands,
     acl_commands,
+    cluster_commands,
     repl_commands,
 };
 
@@ -259,7 +260,8 @@ int command_table_init(void)
             name_index_add(&own_names, cmd);
         }
     }
-    return command_key_flags_init();
+    int rc = command_key_flags_init();
+    return rc < 0 ? rc : command_tips_init();
 }
 
 void command_table_deinit(void)
@@ -389,7 +391,8 @@ uint32_t command_acl_categories(const struct command *cmd)
     }
     if (cmd->flags & CMD_WRITE)
         acl |= ACL_WRITE;
-    if (cmd->flags & CMD_READONLY)
+    /* Scripts may write whatever their flags say: never @read, as Redis. */
+    if ((cmd->flags & CMD_READONLY) && !(acl & ACL_SCRIPTING))
         acl |= ACL_READ;
     if (cmd->flags & CMD_ADMIN)
         acl |= ACL_ADMIN | ACL_DANGEROUS;

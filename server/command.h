@@ -73,6 +73,10 @@ enum command_flag {
     /* Redis's PROTECTED (not shown by COMMAND INFO, as in Redis): DEBUG
      * runs only as enable-debug-command allows. */
     CMD_PROTECTED = 1 << 23,
+    /* Redis's NO_ASYNC_LOADING: refused while a replica loads its master's
+     * data in the background. Grove's replicas load before they serve, so
+     * it is only shown (COMMAND INFO). */
+    CMD_NO_ASYNC_LOADING = 1 << 24,
 };
 
 /* ACL categories, in the order Redis lists them (COMMAND INFO). A command
@@ -211,6 +215,7 @@ struct command {
     /* filled at start-up */
     uint16_t key_flags[2];        /* KEY_*: its first key's, its other keys' */
     const char *key_notes;        /* Redis's notes on its first key spec, or NULL */
+    const char *tips;             /* Redis's command tips, space-separated, or NULL */
     unsigned id;                  /* dense, for per-worker statistics */
     const struct command *parent;
     char fullname[48];            /* "client|setname" */
@@ -229,6 +234,8 @@ int command_table_init(void);
 int command_rename(const char *name, const char *to, const char **err);
 /* command_table_init's second half (command_key_flags.c). */
 int command_key_flags_init(void);
+/* And its third: each command's tips (command_tips.c). 0 or -EINVAL. */
+int command_tips_init(void);
 /* The KEY_* flags of the key command_keys_next yields as the n-th (from 0). */
 static inline unsigned command_key_flags(const struct command *cmd, size_t n)
 {
@@ -490,6 +497,7 @@ extern struct command hll_commands[];
 extern struct command latency_commands[];
 extern struct command module_commands[];
 extern struct command acl_commands[];
+extern struct command cluster_commands[];
 extern struct command repl_commands[];
 
 #endif

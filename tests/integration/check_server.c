@@ -718,6 +718,64 @@ START_TEST(command_info_describes_commands)
 }
 END_TEST
 
+/* One field of COMMAND INFO of one command, as "a b c" (its items). */
+static void expect_info_field(const char *command, int field, const char *want)
+{
+    redisReply *r = CMD("COMMAND INFO %s", command);
+    redisReply *f = r->element[0]->element[field];
+    char got[512] = "";
+    size_t used = 0;
+    for (size_t i = 0; i < f->elements && used < sizeof(got); i++)
+        used += (size_t)snprintf(got + used, sizeof(got) - used, "%s%s", i ? " " : "",
+                                 f->element[i]->str);
+    ck_assert_msg(strcmp(got, want) == 0, "%s field %d: '%s', not '%s'", command, field, got,
+                  want);
+    freeReplyObject(r);
+}
+
+/* Texts from redis-server 7.0.15's COMMAND INFO. */
+START_TEST(command_info_has_redis_tips_flags_and_categories)
+{
+    expect_info_field("dbsize", 7, "request_policy:all_shards response_policy:agg_sum");
+    expect_info_field("smembers", 7, "nondeterministic_output_order");
+    expect_info_field("get", 7, "");
+    expect_info_field("bgsave", 2, "admin noscript no_async_loading");
+    expect_info_field("shutdown", 2, "admin noscript loading stale no_multi allow_busy");
+    expect_info_field("eval_ro", 6, "@slow @scripting");
+    expect_info_field("xinfo|help", 6, "@stream @slow");
+    expect_info_field("readonly", 2, "loading stale fast");
+    expect_info_field("readonly", 6, "@fast @connection");
+    redisReply *r = CMD("COMMAND INFO pfselftest");
+    ck_assert_int_eq(r->element[0]->element[5]->integer, 0); /* no keys, no step */
+    freeReplyObject(r);
+}
+END_TEST
+
+/* Without cluster support, as Redis 7.0 with cluster-enabled no. */
+START_TEST(cluster_commands_say_cluster_support_is_disabled)
+{
+    static const struct harness_step steps[] = {
+        {"CLUSTER INFO", "-ERR This instance has cluster support disabled"},
+        {"CLUSTER HELP", "-ERR This instance has cluster support disabled"},
+        {"CLUSTER SLOTS", "-ERR This instance has cluster support disabled"},
+        {"READONLY", "-ERR This instance has cluster support disabled"},
+        {"READWRITE", "-ERR This instance has cluster support disabled"},
+        {"ASKING", "-ERR This instance has cluster support disabled"},
+        {"CLUSTER", "-ERR wrong number of arguments for 'cluster' command"},
+        {"CLUSTER MEET 1", "-ERR wrong number of arguments for 'cluster|meet' command"},
+        {"CLUSTER NOSUCH", "-ERR unknown subcommand 'NOSUCH'. Try CLUSTER HELP."},
+    };
+    for (size_t i = 0; i < sizeof(steps) / sizeof(steps[0]); i++)
+        harness_expect_step(harness_ctx, &steps[i]);
+    redisReply *r = CMD("COMMAND LIST FILTERBY PATTERN *|help");
+    bool cluster_help = false;
+    for (size_t i = 0; i < r->elements; i++)
+        cluster_help |= strcmp(r->element[i]->str, "cluster|help") == 0;
+    ck_assert(cluster_help);
+    freeReplyObject(r);
+}
+END_TEST
+
 START_TEST(command_docs_describe_arguments)
 {
     redisReply *r = CMD("COMMAND DOCS get nosuch");
@@ -1192,6 +1250,8 @@ static Suite *server_suite(void)
     tcase_add_test(tc, info_default_sections_in_redis_order);
     tcase_add_test(tc, module_lists_none_and_refuses_loading);
     tcase_add_test(tc, rename_command_renames_for_clients_only);
+    tcase_add_test(tc, command_info_has_redis_tips_flags_and_categories);
+    tcase_add_test(tc, cluster_commands_say_cluster_support_is_disabled);
     tcase_add_test(tc, info_with_sections_gives_just_those);
     tcase_add_test(tc, info_sections_have_redis_field_names);
     tcase_add_test(tc, info_server_describes_this_process);
