@@ -183,7 +183,9 @@ static void add_key_specs(struct resp_out *out, const struct command *cmd)
      * others. */
     bool split = range && cmd->key_flags[0] != cmd->key_flags[1] &&
                  (cmd->last_key < 0 || cmd->last_key > cmd->first_key);
-    resp_add_array_len(out, (size_t)range + (size_t)split + (size_t)counted + words + unknown);
+    bool trailing = cmd->keys_after_word != NULL;
+    resp_add_array_len(out, (size_t)range + (size_t)split + (size_t)counted + words + unknown +
+                                (size_t)trailing);
     if (split) {
         int second = cmd->first_key + cmd->key_step;
         long long lastkey = cmd->last_key < 0 ? cmd->last_key : cmd->last_key - second;
@@ -203,6 +205,10 @@ static void add_key_specs(struct resp_out *out, const struct command *cmd)
         add_key_spec(out, cmd, 1, 0, cmd->key_after_words[i], "range", range_names, one_key);
     for (size_t i = 0; i < unknown; i++)
         add_unknown_key_spec(out, &cmd->unknown_keys[i]);
+    if (trailing) {
+        static const long long to_the_end[3] = {-1, 1, 0};
+        add_key_spec(out, cmd, 1, 0, cmd->keys_after_word, "range", range_names, to_the_end);
+    }
 }
 
 static size_t count_subcommands(const struct command *cmd)

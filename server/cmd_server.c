@@ -27,6 +27,7 @@
 #include "loading.h"
 #include "log.h"
 #include "memory.h"
+#include "migrate_sockets.h"
 #include "pause.h"
 #include "pubsub.h"
 #include "repl_replica.h"
@@ -321,8 +322,8 @@ static void info_stats(struct resp_out *t, long long now_ms)
     snapshot_get_info(&si);
     info_line(t, "latest_fork_usec:%lld", si.latest_fork_usec);
     info_line(t, "total_forks:%lld", si.total_forks);
+    info_line(t, "migrate_cached_sockets:%lld", migrate_sockets_open());
     static const char *const idle[] = {
-        "migrate_cached_sockets:0",
         "slave_expires_tracked_keys:0", "active_defrag_hits:0", "active_defrag_misses:0",
         "active_defrag_key_hits:0", "active_defrag_key_misses:0", "total_active_defrag_time:0",
         "current_active_defrag_time:0",

@@ -74,6 +74,7 @@ static struct command *const command_tables[] = {
     module_commands,
     acl_commands,
     cluster_commands,
+    migrate_commands,
     repl_commands,
 };
 

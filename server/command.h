@@ -193,6 +193,11 @@ struct command {
      * the fixed first_key. Every occurrence counts, so the one the command
      * uses (the last) is always among the keys locked. NULL-terminated. */
     const char *const *key_after_words;
+    /* Not NULL: a second key spec COMMAND INFO shows, Redis's keyword
+     * spec for keys after this word to the end, searched from keyword_from
+     * (negative: back from the end). find_keys yields the keys (MIGRATE's
+     * KEYS). */
+    const char *keys_after_word;
     /* Not NULL: keys found by reading the command line (Redis's
      * getkeys_proc), see struct command_keys: one more key (SORT's STORE
      * destination) and whether the line reads keys named by data (SORT's
@@ -498,6 +503,7 @@ extern struct command latency_commands[];
 extern struct command module_commands[];
 extern struct command acl_commands[];
 extern struct command cluster_commands[];
+extern struct command migrate_commands[];
 extern struct command repl_commands[];
 
 #endif

@@ -92,6 +92,8 @@ static const struct key_flags_entry key_flags_table[] = {
     {"lset", KEY_RW | KEY_UPDATE, 0, NULL},
     {"ltrim", KEY_RW | KEY_DELETE, 0, NULL},
     {"memory|usage", KEY_RO, 0, NULL},
+    {"migrate", KEY_RW | KEY_ACCESS | KEY_DELETE,
+     KEY_RW | KEY_ACCESS | KEY_DELETE | KEY_INCOMPLETE, NULL},
     {"move", KEY_RW | KEY_ACCESS | KEY_UPDATE, 0, NULL},
     {"mset", KEY_OW | KEY_UPDATE, 0, NULL},
     {"msetnx", KEY_OW | KEY_INSERT, 0, NULL},

@@ -5,8 +5,7 @@
  * and how a cluster client should route it and merge the replies (DBSIZE
  * goes to every shard and the answers are summed).
  *
- * The table was taken from redis-server 7.0.15's COMMAND INFO (less
- * MIGRATE, which Grove lacks); Grove
+ * The table was taken from redis-server 7.0.15's COMMAND INFO; Grove
  * keeps it apart from the area tables, as the key flags are, so those
  * stay about what each command does. command_tips_init fails on a name
  * that is not a command, so the table cannot drift from the commands.
@@ -72,6 +71,7 @@ static const struct tips_entry tips_table[] = {
     {"memory|purge", "request_policy:all_shards response_policy:all_succeeded"},
     {"memory|stats", "nondeterministic_output request_policy:all_shards response_policy:special"},
     {"mget", "request_policy:multi_shard"},
+    {"migrate", "nondeterministic_output"},
     {"module|list", "nondeterministic_output_order"},
     {"mset", "request_policy:multi_shard response_policy:all_succeeded"},
     {"msetnx", "request_policy:multi_shard response_policy:agg_min"},

@@ -34,6 +34,7 @@
 #include "repl_replica.h"
 #include "evict.h"
 #include "log.h"
+#include "migrate_sockets.h"
 #include "pause.h"
 #include "server.h"
 
@@ -386,7 +387,9 @@ static void busy_cb(struct worker *w, struct client *running, bool busy)
 
 static void tick_cb(uv_timer_t *timer)
 {
-    conn_tick(timer->data, server_mstime());
+    long long now = server_mstime();
+    conn_tick(timer->data, now);
+    migrate_sockets_close_idle(now);
 }
 
 /* Before the poll: the connections whose slice ran out last turn get the
