@@ -57,14 +57,14 @@ static void quit_command(struct cmd_ctx *ctx)
 
 static void select_command(struct cmd_ctx *ctx)
 {
-    long long idx;
-    if (!arg_to_ll_or_reply(ctx, &ctx->argv[1], &idx))
+    int idx; /* Redis's getIntFromObjectOrReply, then the range */
+    if (!arg_to_int_or_reply(ctx, &ctx->argv[1], &idx, NULL))
         return;
     if (idx < 0 || idx >= server.cfg.databases) {
         resp_add_error(ctx->out, "ERR DB index is out of range");
         return;
     }
-    ctx->client->db = (int)idx;
+    ctx->client->db = idx;
     resp_add_ok(ctx->out);
 }
 

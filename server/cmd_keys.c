@@ -25,10 +25,9 @@
 #include "keyspace.h"
 #include "server.h"
 
-/* Redis's shared.sameobjecterr and the range texts of MOVE, COPY and SWAPDB. */
+/* Redis's shared.sameobjecterr and the range text of MOVE, COPY and SWAPDB. */
 #define ERR_SAME_OBJECT "ERR source and destination objects are the same"
 #define ERR_DB_RANGE "ERR DB index is out of range"
-#define ERR_INT_RANGE "ERR value is out of range, value must between -2147483648 and 2147483647"
 
 /* OBJECT REFCOUNT of a shared integer (Redis's OBJ_SHARED_REFCOUNT). */
 #define SHARED_REFCOUNT INT_MAX
@@ -40,27 +39,6 @@
 static bool arg_equal(const struct resp_arg *a, const struct resp_arg *b)
 {
     return a->len == b->len && memcmp(a->ptr, b->ptr, a->len) == 0;
-}
-
-/* Redis's getIntFromObjectOrReply: an integer within int's range. `msg`
- * (NULL for the standard texts) replaces both error replies. */
-static bool arg_to_int_or_reply(struct cmd_ctx *ctx, const struct resp_arg *arg, int *out,
-                                const char *msg)
-{
-    long long v;
-    if (!arg_to_ll(arg, &v)) {
-        if (msg != NULL)
-            resp_add_error(ctx->out, msg);
-        else
-            reply_not_integer(ctx);
-        return false;
-    }
-    if (v < INT_MIN || v > INT_MAX) {
-        resp_add_error(ctx->out, msg != NULL ? msg : ERR_INT_RANGE);
-        return false;
-    }
-    *out = (int)v;
-    return true;
 }
 
 /* A database index argument as SELECT-style commands take it: the int

@@ -516,6 +516,27 @@ bool arg_to_ll_or_reply(struct cmd_ctx *ctx, const struct resp_arg *arg, long lo
     return false;
 }
 
+bool arg_to_int_or_reply(struct cmd_ctx *ctx, const struct resp_arg *arg, int *out,
+                         const char *msg)
+{
+    long long v;
+    if (!arg_to_ll(arg, &v)) {
+        if (msg != NULL)
+            resp_add_error(ctx->out, msg);
+        else
+            reply_not_integer(ctx);
+        return false;
+    }
+    if (v < INT_MIN || v > INT_MAX) {
+        resp_add_error(ctx->out, msg != NULL ? msg
+                                             : "ERR value is out of range, value must between "
+                                               "-2147483648 and 2147483647");
+        return false;
+    }
+    *out = (int)v;
+    return true;
+}
+
 /* Redis's parseScanCursorOrReply: strtoul(s, &end, 10) must consume the
  * whole string (up to a NUL byte, as in C), no leading space, no ERANGE.
  * strtoul's quirks follow: "" is 0, an optional sign, "-1" wraps. */

@@ -408,6 +408,10 @@ struct resp_arg command_arg_shown(const struct resp_arg *argv, size_t argc, size
 bool arg_to_ll(const struct resp_arg *arg, long long *out);
 /* Parse as long long or reply "value is not an integer or out of range". */
 bool arg_to_ll_or_reply(struct cmd_ctx *ctx, const struct resp_arg *arg, long long *out);
+/* Redis's getIntFromObjectOrReply: an integer within int's range. `msg`
+ * (NULL for the standard texts) replaces both error replies. */
+bool arg_to_int_or_reply(struct cmd_ctx *ctx, const struct resp_arg *arg, int *out,
+                         const char *msg);
 /* A timeout in milliseconds as Redis's getTimeoutFromObjectOrReply reads
  * one (XREAD's BLOCK, CLIENT PAUSE): an integer >= 0 that now_ms plus it
  * cannot overflow, or reply Redis's error. */

@@ -167,6 +167,8 @@ START_TEST(select_switches_the_database_of_this_connection)
     EXPECT_ERR("ERR DB index is out of range", "SELECT -1");
     EXPECT_ERR("ERR value is not an integer or out of range", "SELECT x");
     EXPECT_ERR("ERR value is not an integer or out of range", "SELECT 01");
+    EXPECT_ERR("ERR value is out of range, value must between -2147483648 and 2147483647",
+               "SELECT 2147483648");
     EXPECT_ERR("ERR wrong number of arguments for 'select' command", "SELECT 0 x");
 }
 END_TEST
