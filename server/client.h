@@ -115,6 +115,7 @@ struct client {
     long long ctime_ms;           /* connected at */
     long long last_interaction_ms;
     const struct command *last_cmd;
+    long long woff;               /* replication offset after its last streamed write (WAIT) */
 
     /* query buffer: bytes [qpos, qlen) are unparsed input */
     char *qbuf;

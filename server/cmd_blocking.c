@@ -236,8 +236,8 @@ static void bzmpop_command(struct cmd_ctx *ctx)
 /* ---- WAIT -------------------------------------------------------------------------- */
 
 /* WAIT numreplicas timeout: the replicas that acknowledged the stream up
- * to now (Redis uses the client's own last write; Grove the stream's
- * end, which includes it). Enough already, or where it may not block:
+ * to the client's own last write (all of them when it wrote nothing yet),
+ * as Redis counts them. Enough already, or where it may not block:
  * their count at once; else it blocks, the replicas are asked for acks,
  * and it answers once enough came, at the timeout (0: never) or CLIENT
  * UNBLOCK. */
@@ -254,7 +254,7 @@ static void wait_command(struct cmd_ctx *ctx)
     if (!arg_to_ll_or_reply(ctx, &ctx->argv[1], &numreplicas) ||
         !arg_to_timeout_ms_or_reply(ctx, &ctx->argv[2], &ms))
         return;
-    long long offset = repl_offset();
+    long long offset = ctx->client->woff;
     long long acked = repl_count_acked(offset);
     if (acked >= numreplicas || !blocking_allowed(ctx->client)) {
         resp_add_integer(ctx->out, acked);

@@ -40,6 +40,7 @@ static _Thread_local struct {
     size_t nops, cap;
     int order;       /* the ordering lock mode held by this thread, 0 none */
     bool suspended;
+    bool streamed;   /* the outermost run fed the replication stream */
 } tl;
 
 /* Writer-preferring: an EXEC or a FLUSHALL is not starved by a stream of readers. */
@@ -54,8 +55,10 @@ static void feed(int db, const struct resp_arg *argv, size_t argc, unsigned targ
 {
     if ((targets & PROPAGATE_AOF) && aof_on())
         aof_feed(db, argv, argc);
-    if ((targets & PROPAGATE_REPLICAS) && repl_feeding())
+    if ((targets & PROPAGATE_REPLICAS) && repl_feeding()) {
         repl_feed(db, argv, argc);
+        tl.streamed = true;
+    }
 }
 
 void propagate_set_targets(unsigned targets)
@@ -454,8 +457,15 @@ void propagate__call_end(struct propagate_call *pc, struct cmd_ctx *ctx, size_t 
         else
             ctx_op(ctx, ctx->argv, ctx->argc);
     }
-    if (--tl.depth == 0)
+    if (--tl.depth == 0) {
         finish_run();
+        /* As Redis's c->woff: the offset right after the client's last
+         * write (other loops' writes may be in it too: WAIT waits a
+         * little longer, never too little). */
+        if (tl.streamed)
+            ctx->client->woff = repl_offset();
+        tl.streamed = false;
+    }
 }
 
 void propagate_key_deleted(struct keyspace_shard *sh, const char *key, size_t len)

@@ -309,8 +309,15 @@ START_TEST(wait_counts_replicas_that_acknowledge)
     full_sync(&r, &m, "replica.rdb");
     harness_cmd_ok(m.c, "SET k v");
     recv_stream(&r, m.c, buf, sizeof(buf));
-    /* Blocked until the replica answers the GETACK the WAIT sends. */
+    /* A client that wrote nothing counts every replica (Redis's woff 0). */
+    redisContext *reader = harness_connect(&m.s);
+    harness_expect_int(harness_cmd(reader, "WAIT 1 0"), 1);
+    redisFree(reader);
+    /* One that wrote, blocked until the replica answers the GETACK the
+     * WAIT sends. */
     int waiter = harness_raw_connect(&m.s);
+    harness_raw_expect(waiter, "SET w 1", "+OK\r\n");
+    recv_stream(&r, m.c, buf, sizeof(buf));
     harness_raw_send_line(waiter, "WAIT 1 0");
     const char *getack = "*3\r\n$8\r\nREPLCONF\r\n$6\r\nGETACK\r\n$1\r\n*\r\n";
     ck_assert_uint_eq(harness_raw_recv(r.fd, buf, strlen(getack) + 1, strlen(getack)), strlen(getack));
