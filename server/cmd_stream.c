@@ -1261,10 +1261,14 @@ static void xack_command(struct cmd_ctx *ctx)
     struct stream_id small[16], *ids;
     if (!find_group(ctx, KEYSPACE_LOOKUP_COUNT, &k, &s, &g))
         return;
+    if (g == NULL) { /* no key or group: nothing to ack, whatever the IDs (as Redis) */
+        resp_add_integer(ctx->out, 0);
+        return;
+    }
     if ((ids = parse_ids(ctx, 3, small, 16)) == NULL)
         return;
     long long acked = 0;
-    for (size_t i = 0; g && i < ctx->argc - 3; i++) {
+    for (size_t i = 0; i < ctx->argc - 3; i++) {
         struct stream_nack *nack = stream_nack_find(g, &ids[i]);
         if (nack) {
             stream_nack_destroy(g, nack);

@@ -1032,6 +1032,10 @@ START_TEST(idle_times_drive_pending_claims_and_autoclaims)
     ck_assert_int_eq(r->element[1]->element[3]->integer, 1);
     freeReplyObject(r);
     EXPECT_INT(2, "XACK s g 1-0 2-0 3-0");
+    /* No key or no group: 0 before the IDs are read, as Redis. */
+    EXPECT_INT(0, "XACK nosuch g x");
+    EXPECT_INT(0, "XACK s nosuch x");
+    EXPECT_ERR("ERR Invalid stream ID specified as stream command argument", "XACK s g x");
 }
 END_TEST
 
