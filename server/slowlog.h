@@ -6,8 +6,8 @@
  * An entry holds an id, the unix time, the duration in microseconds, the
  * arguments (at most 32: the 32nd says how many more there were; each
  * cut at 128 bytes with how many more there were), the client's ip:port
- * ("?:0" for a script's commands) and name. AUTH and HELLO's passwords
- * are "(redacted)". Commands flagged skip_slowlog (EXEC, the SLOWLOG
+ * ("?:0" for a script's commands) and name. Arguments Redis redacts
+ * (command_arg_shown: passwords, ACL rules) are "(redacted)". Commands flagged skip_slowlog (EXEC, the SLOWLOG
  * subcommands...) are never logged; a transaction's or a script's
  * commands are, each on its own, as in Redis.
  *
