@@ -846,6 +846,8 @@ static void process_input(struct conn *c, long long now_ms)
         cl->qpos += consumed;
         c->slice_used += consumed;
     }
+    if (!c->mid_request)
+        client_argv_trim(cl);
     if (out_of_slice) {
         throttle(c); /* no compaction: the next slices would move the rest again and again */
     } else {
