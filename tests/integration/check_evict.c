@@ -220,6 +220,36 @@ START_TEST(eviction_options_are_config_settable)
 }
 END_TEST
 
+/* maxmemory-eviction-tenacity bounds each eviction run's time as in
+ * Redis: at 0 a run stops after its first few keys (the command goes on,
+ * the next ones evict more), at 100 it evicts all that is needed. */
+START_TEST(eviction_tenacity_bounds_each_run)
+{
+    struct harness_fixture f;
+
+    harness_up(&f, server_args);
+    redisReply *r = harness_cmd(f.c, "CONFIG GET maxmemory-eviction-tenacity");
+    ck_assert_uint_eq(r->elements, 2);
+    ck_assert_str_eq(r->element[1]->str, "10");
+    freeReplyObject(r);
+    harness_expect_error(harness_cmd(f.c, "CONFIG SET maxmemory-eviction-tenacity 101"),
+                         "ERR CONFIG SET failed (possibly related to argument "
+                         "'maxmemory-eviction-tenacity') - argument must be between 0 and 100 "
+                         "inclusive");
+    harness_pipeline_int(f.c, "SET plain:%d " VALUE_100, 0, 20000);
+    harness_cmd_ok(f.c, "CONFIG SET maxmemory-eviction-tenacity 0");
+    harness_cmd_ok(f.c, "CONFIG SET maxmemory-policy allkeys-random");
+    harness_cmd_ok(f.c, "CONFIG SET maxmemory 1");
+    read_one(f.c);
+    ck_assert_int_gt(harness_cmd_int(f.c, "DBSIZE"), 19000);
+    harness_cmd_ok(f.c, "CONFIG SET maxmemory-eviction-tenacity 100");
+    read_one(f.c);
+    ck_assert_int_eq(harness_cmd_int(f.c, "DBSIZE"), 0);
+    harness_cmd_ok(f.c, "CONFIG SET maxmemory 0");
+    harness_down(&f);
+}
+END_TEST
+
 /* A write that takes the server over the limit is seen by the very next
  * command, which evicts first (Redis counts every allocation; Grove adds
  * what each command's thread allocated, from jemalloc's per-thread
@@ -265,6 +295,7 @@ static Suite *evict_suite(void)
     tcase_add_test(evicting, volatile_policies_keep_writes_with_ttl_succeeding);
     tcase_add_test(evicting, the_next_command_evicts_after_a_big_write);
     tcase_add_test(config, eviction_options_are_config_settable);
+    tcase_add_test(config, eviction_tenacity_bounds_each_run);
     suite_add_tcase(s, oom);
     suite_add_tcase(s, evicting);
     suite_add_tcase(s, config);
