@@ -1036,9 +1036,13 @@ static bool run_counted(struct cmd_ctx *ctx, const struct command *cmd, size_t m
     long long ticks = server_ticks() - start;
     if (__builtin_expect(monitor_active(), 0))
         feed_monitors(ctx, cmd, true);
-    /* A command that blocked is logged by Redis when served; Grove not. */
-    if (!(cmd->flags & CMD_SKIP_SLOWLOG) && !(c->flags & (CLIENT_BLOCKED | CLIENT_REPLAY)))
-        slowlog_consider(c, false, ctx->argv, ctx->argc, ticks);
+    /* A command that blocked is logged when it is served, as in Redis. */
+    if (!(cmd->flags & CMD_SKIP_SLOWLOG) && !(c->flags & CLIENT_REPLAY)) {
+        if (c->flags & CLIENT_BLOCKED)
+            blocking_keep_for_slowlog(c, ctx->argv, ctx->argc, ticks);
+        else
+            slowlog_consider(c, false, ctx->argv, ctx->argc, ticks);
+    }
     bool failed = replied_error(c, mark);
     stats_command_add(c->stats, cmd->id, STATS_CMD_CALLS, 1);
     stats_command_add(c->stats, cmd->id, STATS_CMD_TICKS, ticks);

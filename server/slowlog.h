@@ -29,6 +29,18 @@ struct resp_out;
 void slowlog_consider(const struct client *c, bool from_script, const struct resp_arg *argv,
                       size_t argc, long long ticks);
 
+/* A command that blocked is logged when it is served, as Redis's
+ * updateStatsOnUnblock logs it (not when it times out): its entry is made
+ * when it blocks, while its arguments are at hand, and kept until then.
+ * slowlog_consider_kept logs it if `ticks` (its run plus its serving) are
+ * slow and frees it otherwise; slowlog_drop_kept frees one never served.
+ * Both take NULL (out of memory when it blocked: nothing is logged). */
+struct slowlog_entry;
+struct slowlog_entry *slowlog_keep(const struct client *c, const struct resp_arg *argv,
+                                   size_t argc);
+void slowlog_consider_kept(struct slowlog_entry *e, long long ticks);
+void slowlog_drop_kept(struct slowlog_entry *e);
+
 /* SLOWLOG GET's reply: the newest `count` entries (all when negative). */
 void slowlog_reply(struct resp_out *out, long long count);
 size_t slowlog_len(void);
