@@ -55,6 +55,21 @@ static void settle_to(redisContext *c, long long want)
     ck_assert_int_eq(n, want);
 }
 
+/* Start the server; true if it runs on jemalloc, else it is stopped again
+ * and the test says it skipped (the allocator `lacks` what it needs). */
+static bool up_with_jemalloc(struct harness_fixture *f, const char *lacks)
+{
+    char allocator[64] = "";
+
+    harness_up(f, server_args);
+    harness_info_field(f->c, "memory", "mem_allocator", allocator, sizeof(allocator));
+    if (strncmp(allocator, "jemalloc", 8) == 0)
+        return true;
+    printf("skipped: %s %s\n", allocator, lacks);
+    harness_down(f);
+    return false;
+}
+
 /* ---- nothing evictable: OOM -------------------------------------------------------- */
 
 START_TEST(noeviction_refuses_writes_but_serves_reads)
@@ -206,17 +221,11 @@ END_TEST
 START_TEST(a_tight_limit_is_honoured)
 {
     struct harness_fixture f;
-    char allocator[64] = "";
     static const char *const policies[] = {"allkeys-random", "allkeys-lru", "volatile-lru",
                                            "volatile-ttl", NULL};
 
-    harness_up(&f, server_args);
-    harness_info_field(f.c, "memory", "mem_allocator", allocator, sizeof(allocator));
-    if (strncmp(allocator, "jemalloc", 8) != 0) {
-        printf("skipped: %s does not tell its caches apart\n", allocator);
-        harness_down(&f);
+    if (!up_with_jemalloc(&f, "does not tell its caches apart"))
         return;
-    }
     for (int p = 0; policies[p]; p++) {
         harness_cmd_ok(f.c, "FLUSHALL");
         long long limit = harness_info_ll(f.c, "memory", "used_memory") + 100 * 1024;
@@ -297,15 +306,9 @@ END_TEST
 START_TEST(the_next_command_evicts_after_a_big_write)
 {
     struct harness_fixture f;
-    char allocator[64] = "";
 
-    harness_up(&f, server_args);
-    harness_info_field(f.c, "memory", "mem_allocator", allocator, sizeof(allocator));
-    if (strncmp(allocator, "jemalloc", 8) != 0) {
-        printf("skipped: %s keeps no per-thread counters\n", allocator);
-        harness_down(&f);
+    if (!up_with_jemalloc(&f, "keeps no per-thread counters"))
         return;
-    }
     long long used = harness_info_ll(f.c, "memory", "used_memory");
     harness_cmd_ok(f.c, "CONFIG SET maxmemory-policy volatile-random");
     harness_cmd_ok(f.c, "CONFIG SET maxmemory %lld", used + 100 * 1024);
