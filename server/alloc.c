@@ -82,16 +82,28 @@ static void refresh(void)
     mallctl("epoch", &epoch, &len, &epoch, len);
 }
 
+/* The bytes live allocations hold. jemalloc counts what its thread caches
+ * keep for reuse as allocated, so each worker's cache (up to some hundred
+ * KB) would come and go in used_memory as it fills and drains, whatever
+ * the data set does; Redis's used_memory counts only what it allocated.
+ * Refreshed by the caller. */
+static long long live_bytes(void)
+{
+    long long allocated = stat("stats.allocated");
+    long long cached = stat("stats.arenas." STRINGIFY(MALLCTL_ARENAS_ALL) ".tcache_bytes");
+    return cached > 0 && cached < allocated ? allocated - cached : allocated;
+}
+
 long long alloc_allocated(void)
 {
     refresh();
-    return stat("stats.allocated");
+    return live_bytes();
 }
 
 void alloc_stats(struct alloc_stats *out)
 {
     refresh();
-    out->allocated = stat("stats.allocated");
+    out->allocated = live_bytes();
     out->active = stat("stats.active");
     out->resident = stat("stats.resident");
 }

@@ -9,8 +9,9 @@
  *   glibc     allocated = mallinfo2's in-use bytes (uordblks + hblkhd);
  *             active = allocated + free chunks still in the heap
  *             (fordblks); resident unknown.
- *   jemalloc  stats.allocated, stats.active, stats.resident (after an
- *             epoch refresh), as Redis reads them.
+ *   jemalloc  allocated = stats.allocated less what the thread caches
+ *             hold for reuse (tcache_bytes); stats.active, stats.resident
+ *             (after an epoch refresh), as Redis reads them.
  *   mimalloc  its release build counts no allocations: allocated and
  *             active are the committed bytes (an upper bound), resident
  *             unknown. (Measured and not chosen: see the README.)

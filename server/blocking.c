@@ -36,6 +36,7 @@
 #include "propagate.h"
 #include "script.h"
 #include "server.h"
+#include "slowlog.h"
 #include "stats.h"
 #include "tracking.h"
 #include "worker.h"
@@ -79,6 +80,11 @@ struct blocked {
     enum blocking_reply reply;
     long long wait_offset; /* WAIT: the stream offset to be acknowledged */
     long long deadline_ms;
+    /* SLOWLOG: the blocking command's entry, made and consumed by the
+     * client's loop (slowlog.h), and its run's ticks; the ticks serving
+     * it took, set by the serving thread before it posts the reply. */
+    struct slowlog_entry *slowlog;
+    long long ran_ticks, serve_ticks;
     size_t heap_index;     /* in its loop's deadline heap; SIZE_MAX: not there */
     size_t nkeys;
     struct blocked_key keys[];
@@ -239,6 +245,7 @@ static void unref(struct blocked *b)
         node_unlink(bk);
         keyspace_shard_unlock(bk->sh);
     }
+    slowlog_drop_kept(b->slowlog); /* never served */
     free(b);
 }
 
@@ -358,6 +365,16 @@ int blocking_block(struct cmd_ctx *ctx, const struct blocking_request *req)
     return 0;
 }
 
+void blocking_keep_for_slowlog(struct client *c, const struct resp_arg *argv, size_t argc,
+                               long long ticks)
+{
+    struct blocked *b = c->blocked;
+    if (b == NULL || b->slowlog != NULL)
+        return;
+    b->slowlog = slowlog_keep(c, argv, argc);
+    b->ran_ticks = ticks;
+}
+
 /* The client is no longer blocked: out of the registry's view and its
  * loop's deadlines; the record keeps whatever other references hold it. */
 static void detach(struct client *c, struct blocked *b)
@@ -429,10 +446,13 @@ static void deliver_here(struct worker *w, struct blocked *b, const char *reply,
     struct client *c = worker_find_client(w, b->client_id);
     if (c != NULL && c->blocked == b) {
         size_t mark = c->out.len;
-        if (len > 0)
+        if (len > 0) {
             resp_add_raw(&c->out, reply, len);
-        else
+            slowlog_consider_kept(b->slowlog, b->ran_ticks + b->serve_ticks);
+            b->slowlog = NULL;
+        } else {
             reply_cancelled(c, b, how);
+        }
         count_unblocked(c, mark, len == 0 && !acked);
         detach(c, b);
         client_wake(c);
@@ -804,7 +824,9 @@ static void serve_key(const struct ready_key *rk)
         if (claimed) {
             atomic_fetch_add(&b->refs, 1); /* the reply message's */
             node_unlink(bk);
+            long long start = server_ticks();
             run_serving(b, argv, &reply, now_ms);
+            b->serve_ticks = server_ticks() - start;
         }
         keyspace_lockset_unlock(&locks);
         keyspace_lockset_deinit(&locks);

@@ -105,6 +105,10 @@ void blocking_ready_cb(struct keyspace_shard *sh, const char *key, size_t len, v
  * (not inside EXEC, a script, or without a loop), and blocking it. */
 bool blocking_allowed(const struct client *c);
 int blocking_block(struct cmd_ctx *ctx, const struct blocking_request *req);
+/* The command that left c blocked ran `ticks` with these arguments:
+ * SLOWLOG considers it once it is served (slowlog.h). Owner thread. */
+void blocking_keep_for_slowlog(struct client *c, const struct resp_arg *argv, size_t argc,
+                               long long ticks);
 /* Run `cmd` (non-blocking, its keys' shards held by the caller) for the
  * handler's client and wrap its reply as `how`, for the key at argv[key_arg]. */
 void blocking_serve_now(struct cmd_ctx *ctx, const struct command *cmd, struct resp_arg *argv,

@@ -58,6 +58,15 @@ bool client_argv_reserve(struct client *c, size_t needed)
     return true;
 }
 
+void client_argv_trim(struct client *c)
+{
+    if (c->argv_cap <= CLIENT_ARGV_KEEP)
+        return;
+    free(c->argv);
+    c->argv = NULL;
+    c->argv_cap = 0;
+}
+
 void client_deinit(struct client *c)
 {
     free(c->qbuf);

@@ -190,6 +190,12 @@ void client_deinit(struct client *c);
  * more): false when out of memory. */
 #define CLIENT_INITIAL_ARGV 16
 bool client_argv_reserve(struct client *c, size_t needed);
+/* Between requests, give back an argument array grown past
+ * CLIENT_ARGV_KEEP entries, as Redis frees its argv after every command:
+ * one SADD of 100000 members would otherwise keep 1.6 MB for the
+ * connection's life (and count it in used_memory). */
+#define CLIENT_ARGV_KEEP 1024
+void client_argv_trim(struct client *c);
 
 /* Redis's authRequired: the default user needs a password (requirepass,
  * ACL SETUSER default) and this client has not authenticated. A client

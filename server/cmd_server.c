@@ -671,9 +671,13 @@ static bool apply_config_set(struct cmd_ctx *ctx)
         const struct resp_arg *v = &ctx->argv[3 + 2 * done];
         arg_to_cstr(&ctx->argv[2 + 2 * done], name, sizeof(name));
         config_get_value(&server.cfg, name, old[done], sizeof(old[done]));
-        char *value = strndup(v->ptr, v->len);
+        /* Settings are C strings: a NUL byte would cut the value short (a
+         * password "abc\0def" would let "abc" in), where Redis keeps it. */
+        bool binary = memchr(v->ptr, '\0', v->len) != NULL;
+        char *value = binary ? NULL : strndup(v->ptr, v->len);
         if (value == NULL)
-            snprintf(reason, sizeof(reason), "out of memory");
+            snprintf(reason, sizeof(reason), "%s",
+                     binary ? "Grove does not support NUL bytes in settings" : "out of memory");
         if (value == NULL || config_set(&server.cfg, name, value, reason, sizeof(reason)) < 0)
             failed = config_option_name(name);
         free(value);

@@ -1087,23 +1087,59 @@ static bool replied_error(const struct client *c, size_t mark)
     return c->out.len > mark && c->out.data[mark] == '-';
 }
 
-/* Whether Redis redacts argument i: AUTH's arguments, HELLO's AUTH pair
- * (its options scanned as helloCommand scans them). */
-static bool arg_redacted(const struct resp_arg *argv, size_t argc, size_t i)
+/* Whether HELLO redacts argument i: the AUTH pairs of the options that
+ * helloCommand reads, after a valid protocol version and before the first
+ * option it refuses. */
+static bool hello_redacts(const struct resp_arg *argv, size_t argc, size_t i)
 {
-    if (arg_is(&argv[0], "auth"))
-        return i > 0;
-    if (!arg_is(&argv[0], "hello"))
+    long long ver;
+    if (argc >= 2 && (!arg_to_ll(&argv[1], &ver) || ver < 2 || ver > 3))
         return false;
-    for (size_t j = 2; j + 2 < argc; j++) {
-        if (arg_is(&argv[j], "auth")) {
+    for (size_t j = 2; j < argc; j++) {
+        size_t more = argc - 1 - j;
+        if (arg_is(&argv[j], "auth") && more >= 2) {
             if (i == j + 1 || i == j + 2)
                 return true;
             j += 2;
-        } else if (arg_is(&argv[j], "setname")) {
+        } else if (arg_is(&argv[j], "setname") && more >= 1) {
             j++;
+        } else {
+            return false;
         }
     }
+    return false;
+}
+
+/* Whether CONFIG SET redacts argument i: the value given to a sensitive
+ * setting (Redis 7.0's SENSITIVE_CONFIG ones), once the pairs are whole,
+ * even when the command then fails. */
+static bool config_set_redacts(const struct resp_arg *argv, size_t argc, size_t i)
+{
+    static const char *const sensitive[] = {"masteruser", "masterauth", "requirepass"};
+    if (argc < 4 || argc % 2 != 0 || i < 3 || i % 2 == 0)
+        return false;
+    for (size_t k = 0; k < sizeof(sensitive) / sizeof(sensitive[0]); k++)
+        if (arg_is(&argv[i - 1], sensitive[k]))
+            return true;
+    return false;
+}
+
+/* Whether Redis redacts argument i (its redactClientCommandArgument
+ * calls): AUTH's arguments once the arity passed, HELLO's AUTH pair,
+ * everything after ACL SETUSER (before it checks anything, so a rule it
+ * refuses stays hidden too), CONFIG SET's sensitive values. */
+static bool arg_redacted(const struct resp_arg *argv, size_t argc, size_t i)
+{
+    if (arg_is(&argv[0], "auth"))
+        return i > 0 && argc <= 3;
+    if (arg_is(&argv[0], "hello"))
+        return hello_redacts(argv, argc, i);
+    if (argc < 3)
+        return false;
+    if (arg_is(&argv[0], "acl") && arg_is(&argv[1], "setuser"))
+        return i >= 2;
+    if (arg_is(&argv[0], "config") && arg_is(&argv[1], "set"))
+        return config_set_redacts(argv, argc, i);
     return false;
 }
 
@@ -1149,9 +1185,13 @@ static bool run_counted(struct cmd_ctx *ctx, const struct command *cmd, size_t m
     long long ticks = server_ticks() - start;
     if (__builtin_expect(monitor_active(), 0))
         feed_monitors(ctx, cmd, true);
-    /* A command that blocked is logged by Redis when served; Grove not. */
-    if (!(cmd->flags & CMD_SKIP_SLOWLOG) && !(c->flags & (CLIENT_BLOCKED | CLIENT_REPLAY)))
-        slowlog_consider(c, false, ctx->argv, ctx->argc, ticks);
+    /* A command that blocked is logged when it is served, as in Redis. */
+    if (!(cmd->flags & CMD_SKIP_SLOWLOG) && !(c->flags & CLIENT_REPLAY)) {
+        if (c->flags & CLIENT_BLOCKED)
+            blocking_keep_for_slowlog(c, ctx->argv, ctx->argc, ticks);
+        else
+            slowlog_consider(c, false, ctx->argv, ctx->argc, ticks);
+    }
     bool failed = replied_error(c, mark);
     stats_command_add(c->stats, cmd->id, STATS_CMD_CALLS, 1);
     stats_command_add(c->stats, cmd->id, STATS_CMD_TICKS, ticks);

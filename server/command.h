@@ -400,9 +400,10 @@ void reply_subcommand_syntax_error(struct cmd_ctx *ctx);
 
 /* Case-insensitive comparison of an argument with a C string. */
 bool arg_is(const struct resp_arg *arg, const char *word);
-/* Argument i as MONITOR and SLOWLOG show it: "(redacted)" for AUTH's
- * arguments and HELLO's AUTH username and password (Redis's
- * redactClientCommandArgument), else the argument itself. */
+/* Argument i as MONITOR and SLOWLOG show it: "(redacted)" where Redis
+ * calls redactClientCommandArgument (AUTH's arguments, HELLO's AUTH pair,
+ * ACL SETUSER's user and rules, CONFIG SET's masteruser, masterauth and
+ * requirepass values), else the argument itself. */
 struct resp_arg command_arg_shown(const struct resp_arg *argv, size_t argc, size_t i);
 /* Parse an argument as a long long (Redis's string2ll); false if not. */
 bool arg_to_ll(const struct resp_arg *arg, long long *out);

@@ -106,6 +106,8 @@ static const struct option options[] = {
     {"maxmemory-clients", OPT_MEMORY_PERCENT, FIELD(maxmemory_clients), -100, LLONG_MAX, 0, NULL,
      "0", NULL, NULL},
     {"maxmemory-samples", OPT_INT, FIELD(maxmemory_samples), 1, 64, 0, NULL, "5", NULL, NULL},
+    {"maxmemory-eviction-tenacity", OPT_INT, FIELD(maxmemory_eviction_tenacity), 0, 100, 0, NULL,
+     "10", NULL, NULL},
     {"slowlog-log-slower-than", OPT_INT, FIELD(slowlog_log_slower_than), -1, LLONG_MAX, 0, NULL,
      "10000", NULL, NULL},
     {"slowlog-max-len", OPT_INT, FIELD(slowlog_max_len), 0, LONG_MAX, 0, NULL, "128", NULL, NULL},

@@ -72,6 +72,7 @@ struct config {
     atomic_llong maxmemory;
     atomic_llong maxmemory_policy;        /* enum maxmemory_policy */
     atomic_llong maxmemory_samples;
+    atomic_llong maxmemory_eviction_tenacity; /* 0..100: an eviction run's time budget (evict.c) */
     atomic_llong maxmemory_clients;       /* bytes, or -N for N% of maxmemory; 0: off (client_evict.h) */
     atomic_llong lfu_log_factor;
     atomic_llong lfu_decay_time;          /* minutes */

@@ -57,7 +57,8 @@
  *
  * Limits, read live so CONFIG SET reaches existing connections: the
  * parser's (proto-max-bulk-len, and Redis 7.0's 10 args / 16 KB bulks
- * before AUTH) are set between requests; the output buffer limit counts
+ * before AUTH) are set between requests; the output buffer limits of the
+ * client's class (obuf_limit.h: hard, and soft for so many seconds) count
  * every reply byte the kernel has not taken, including uv_write's queue.
  *
  * TLS (a connection accepted on tls-port): the same reads, writes, slices
@@ -98,6 +99,7 @@
 #include "command.h"
 #include "fault.h"
 #include "log.h"
+#include "obuf_limit.h"
 #include "pubsub.h"
 #include "replication.h"
 #include "server.h"
@@ -123,6 +125,8 @@ static void alloc_cb(uv_handle_t *handle, size_t suggested, uv_buf_t *buf);
 static void read_cb(uv_stream_t *stream, ssize_t nread, const uv_buf_t *buf);
 static void flush(struct conn *c);
 static size_t pending_output(const struct conn *c);
+static bool over_output_limits(struct conn *c);
+static void close_over_output_limits(struct conn *c);
 static void publish(struct conn *c);
 static bool within_client_memory(struct conn *c);
 
@@ -343,6 +347,10 @@ void conn_tick(struct worker_loop *w, long long now_ms)
         if (timed_out(c, timeout, now_ms)) {
             log_verbose("Closing idle client");
             conn_close(c);
+            continue;
+        }
+        if (over_output_limits(c)) {
+            close_over_output_limits(c);
             continue;
         }
         release_idle_buffers(c, now_ms);
@@ -694,6 +702,26 @@ static size_t pending_output(const struct conn *c)
     return c->client.out.len + writing_left(c);
 }
 
+/* A reply was cut at the hard limit (out.overflow), or the replies the
+ * kernel has not taken are past a limit of the client's class now: on
+ * every write, and on the loop's tick for a client nobody writes to, as
+ * Redis's clientsCron checks them. Replicas: replication.c. */
+static bool over_output_limits(struct conn *c)
+{
+    struct client *cl = &c->client;
+    if (cl->out.overflow)
+        return true;
+    return !(cl->flags & CLIENT_REPLICA) &&
+           obuf_limit_reached(cl, pending_output(c), &c->obuf_soft_since_ms);
+}
+
+static void close_over_output_limits(struct conn *c)
+{
+    log_warning("Client id=%llu addr=%s closed for overcoming of output buffer limits.",
+                (unsigned long long)c->client.id, c->client.addr);
+    conn_close(c);
+}
+
 /* Request bytes this connection may still run in the loop's turn. */
 static size_t slice_left(struct conn *c)
 {
@@ -846,6 +874,8 @@ static void process_input(struct conn *c, long long now_ms)
         cl->qpos += consumed;
         c->slice_used += consumed;
     }
+    if (!c->mid_request)
+        client_argv_trim(cl);
     if (out_of_slice) {
         throttle(c); /* no compaction: the next slices would move the rest again and again */
     } else {
@@ -863,16 +893,15 @@ static bool over_query_limit(struct client *cl)
     return unparsed > (size_t)server.cfg.client_query_buffer_limit;
 }
 
-/* client-output-buffer-limit (the normal class's hard limit), as it is
- * now: like Redis, it bounds every reply byte not yet handed to the
- * kernel, so what uv_write still holds counts against it too. The reply
- * buffer drops appends past the rest of the allowance and flags overflow,
- * and flush() then closes the connection. A replica has its own class,
- * which replication.c applies. */
+/* client-output-buffer-limit's hard limit for the client's class
+ * (obuf_limit.h), as it is now: like Redis, it bounds every reply byte not
+ * yet handed to the kernel, so what uv_write still holds counts against
+ * it too. The reply buffer drops appends past the rest of the allowance
+ * and flags overflow, and flush() then closes the connection. A replica
+ * has its own class, which replication.c applies. */
 static void set_output_limit(struct conn *c)
 {
-    size_t limit = (c->client.flags & CLIENT_REPLICA) ? 0
-                                                       : (size_t)server.cfg.client_output_buffer_limit;
+    size_t limit = (c->client.flags & CLIENT_REPLICA) ? 0 : obuf_limit_hard(&c->client);
     size_t queued = writing_left(c);
     c->client.out.limit = limit == 0 ? 0 : queued < limit ? limit - queued : 1;
 }
@@ -1104,11 +1133,11 @@ static bool write_slice(struct conn *c)
 static bool write_out(struct conn *c)
 {
     struct client *cl = &c->client;
-    if (cl->flags & CLIENT_CLOSE_ASAP || cl->out.overflow || cl->out.oom ||
-        atomic_load(&cl->killed)) {
-        if (cl->out.overflow)
-            log_warning("Client id=%llu addr=%s closed for overcoming of output buffer limits.",
-                        (unsigned long long)cl->id, cl->addr);
+    if (over_output_limits(c)) {
+        close_over_output_limits(c);
+        return false;
+    }
+    if (cl->flags & CLIENT_CLOSE_ASAP || cl->out.oom || atomic_load(&cl->killed)) {
         conn_close(c);
         return false;
     }

@@ -46,6 +46,7 @@ struct conn {
     struct conn *ready_next;   /* the worker's ready list */
     struct tls_conn *tls;      /* accepted on tls-port: the TLS session (tls.h); NULL for plain */
     bool deny_after_handshake; /* TLS: protected-mode refuses it once its session is up */
+    long long obuf_soft_since_ms; /* over client-output-buffer-limit's soft limit since (0: not) */
 };
 
 /* Accept the listener's pending connection into a new conn, a TLS one

@@ -224,10 +224,12 @@ static const char *refusal(const struct command *cmd, size_t argc)
     return NULL;
 }
 
-/* ... and after the ACL's. */
+/* ... and after the ACL's. A read-only script takes a may-replicate
+ * command (PUBLISH, PFCOUNT) for a write, as Redis does, so that CLIENT
+ * PAUSE WRITE can let such scripts run. */
 static const char *late_refusal(struct script_run *run, const struct command *cmd)
 {
-    if ((cmd->flags & CMD_WRITE) && (run->flags & SCRIPT_NO_WRITES))
+    if ((cmd->flags & (CMD_WRITE | CMD_MAY_REPLICATE)) && (run->flags & SCRIPT_NO_WRITES))
         return "Write commands are not allowed from read-only scripts.";
     if ((cmd->flags & CMD_WRITE) && repl_replica_refuses_writes(run->caller))
         return REPL_ERR_READONLY;

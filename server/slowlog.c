@@ -20,7 +20,7 @@
 #define MAX_STRING 128 /* Redis's SLOWLOG_ENTRY_MAX_STRING */
 #define NOTE_MAX 48    /* "... (N more arguments)" */
 
-struct entry {
+struct slowlog_entry {
     long long id, time, duration_us;
     char addr[CLIENT_ADDR_LEN];
     char *name; /* inside the allocation */
@@ -29,7 +29,7 @@ struct entry {
 };
 
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
-static struct entry **ring; /* newest at head - 1 */
+static struct slowlog_entry **ring; /* newest at head - 1 */
 static size_t ring_cap, ring_len, head;
 static long long next_id;
 
@@ -69,18 +69,18 @@ static void shown_arg(const struct resp_arg *argv, size_t argc, size_t i, struct
     }
 }
 
-static struct entry *entry_create(const struct client *c, bool from_script,
+static struct slowlog_entry *entry_create(const struct client *c, bool from_script,
                                   const struct resp_arg *argv, size_t argc, long long us)
 {
     struct shown shown[MAX_ARGC];
     size_t kept = argc > MAX_ARGC ? MAX_ARGC : argc;
     const char *name = from_script || c->name == NULL ? "" : c->name;
-    size_t bytes = sizeof(struct entry) + kept * sizeof(struct resp_arg) + strlen(name) + 1;
+    size_t bytes = sizeof(struct slowlog_entry) + kept * sizeof(struct resp_arg) + strlen(name) + 1;
     for (size_t i = 0; i < kept; i++) {
         shown_arg(argv, argc, i, &shown[i]);
         bytes += shown[i].head.len + shown[i].note_len;
     }
-    struct entry *e = malloc(bytes);
+    struct slowlog_entry *e = malloc(bytes);
     if (e == NULL)
         return NULL;
     e->time = (long long)time(NULL);
@@ -119,7 +119,7 @@ static bool make_room(size_t max)
     size_t cap = ring_cap ? ring_cap * 2 : 16;
     if (cap > max)
         cap = max;
-    struct entry **bigger = calloc(cap, sizeof(*bigger));
+    struct slowlog_entry **bigger = calloc(cap, sizeof(*bigger));
     if (bigger == NULL)
         return false;
     for (size_t i = 0; i < ring_len; i++) /* oldest first, to 0.. */
@@ -131,16 +131,22 @@ static bool make_room(size_t max)
     return true;
 }
 
-void slowlog_consider(const struct client *c, bool from_script, const struct resp_arg *argv,
-                      size_t argc, long long ticks)
+/* Whether a command of `ticks` is to be logged now (its duration in *us). */
+static bool to_log(long long ticks, long long *us)
 {
-    long long limit = server.cfg.slowlog_log_slower_than, us = 0;
+    long long limit = server.cfg.slowlog_log_slower_than;
+    return limit >= 0 && server.cfg.slowlog_max_len > 0 && was_slow(ticks, limit, us);
+}
+
+/* The newest entry from now on (it takes e, which may be NULL: out of
+ * memory, the entry is lost and nothing else). */
+static void insert(struct slowlog_entry *e)
+{
     long long max = server.cfg.slowlog_max_len;
-    if (limit < 0 || max <= 0 || !was_slow(ticks, limit, &us))
+    if (e == NULL || max <= 0) {
+        free(e);
         return;
-    struct entry *e = entry_create(c, from_script, argv, argc, us);
-    if (e == NULL)
-        return; /* out of memory: the entry is lost, nothing else */
+    }
     pthread_mutex_lock(&lock);
     trim((size_t)max - 1);
     if (!make_room((size_t)max)) {
@@ -155,7 +161,40 @@ void slowlog_consider(const struct client *c, bool from_script, const struct res
     pthread_mutex_unlock(&lock);
 }
 
-static void reply_entry(struct resp_out *out, const struct entry *e)
+void slowlog_consider(const struct client *c, bool from_script, const struct resp_arg *argv,
+                      size_t argc, long long ticks)
+{
+    long long us = 0;
+    if (to_log(ticks, &us))
+        insert(entry_create(c, from_script, argv, argc, us));
+}
+
+struct slowlog_entry *slowlog_keep(const struct client *c, const struct resp_arg *argv,
+                                   size_t argc)
+{
+    if (server.cfg.slowlog_log_slower_than < 0 || server.cfg.slowlog_max_len <= 0)
+        return NULL; /* off now: an entry per blocked client would be for nothing */
+    return entry_create(c, false, argv, argc, 0);
+}
+
+void slowlog_consider_kept(struct slowlog_entry *e, long long ticks)
+{
+    long long us = 0;
+    if (e == NULL || !to_log(ticks, &us)) {
+        free(e);
+        return;
+    }
+    e->time = (long long)time(NULL);
+    e->duration_us = us;
+    insert(e);
+}
+
+void slowlog_drop_kept(struct slowlog_entry *e)
+{
+    free(e);
+}
+
+static void reply_entry(struct resp_out *out, const struct slowlog_entry *e)
 {
     resp_add_array_len(out, 6);
     resp_add_integer(out, e->id);

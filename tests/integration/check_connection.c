@@ -556,6 +556,35 @@ START_TEST(an_idle_clients_buffers_are_freed)
 }
 END_TEST
 
+/* A request of many arguments leaves no argument array behind it (Redis
+ * frees argv after every command): the connection's memory, and the
+ * used_memory it adds to, come back to a small client's. */
+START_TEST(a_request_of_many_arguments_leaves_no_memory_behind)
+{
+    enum { MEMBERS = 100000 };
+    const char **argv = malloc((MEMBERS + 2) * sizeof(*argv));
+    char(*members)[8] = malloc(MEMBERS * sizeof(*members));
+    ck_assert(argv != NULL && members != NULL);
+    argv[0] = "SADD";
+    argv[1] = "many";
+    for (int i = 0; i < MEMBERS; i++) {
+        snprintf(members[i], sizeof(members[i]), "%d", i);
+        argv[i + 2] = members[i];
+    }
+    redisReply *r = redisCommandArgv(harness_ctx, MEMBERS + 2, argv, NULL);
+    ck_assert_ptr_nonnull(r);
+    ck_assert_int_eq(r->integer, MEMBERS);
+    freeReplyObject(r);
+    free(members);
+    free(argv);
+    r = CMD("CLIENT INFO");
+    char tot[32];
+    ck_assert(line_field(r->str, "tot-mem", tot, sizeof(tot)));
+    ck_assert_msg(atoll(tot) < 256 * 1024, "tot-mem=%s after the request", tot);
+    freeReplyObject(r);
+}
+END_TEST
+
 START_TEST(client_setinfo_is_shown_in_client_info)
 {
     EXPECT_OK("CLIENT SETINFO lib-name %s", "grove-tests");
@@ -857,6 +886,7 @@ static Suite *connection_suite(void)
     tcase_add_test(tc, client_list_and_info_have_redis_fields);
     tcase_add_test(tc, client_setinfo_is_shown_in_client_info);
     tcase_add_test(tc, an_idle_clients_buffers_are_freed);
+    tcase_add_test(tc, a_request_of_many_arguments_leaves_no_memory_behind);
     tcase_add_test(tc, client_kill_old_form_takes_an_address);
     tcase_add_test(tc, client_kill_filters);
     tcase_add_test(tc, client_kill_reaches_clients_on_other_loops);

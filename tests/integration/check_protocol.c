@@ -778,6 +778,106 @@ START_TEST(output_buffer_hard_limit_closes_the_client)
 }
 END_TEST
 
+/* A subscriber to ch that reads nothing after its SUBSCRIBE reply. */
+static int idle_subscriber(const struct grove_server *s)
+{
+    int fd = harness_raw_connect(s);
+    harness_raw_roundtrip(fd, "SUBSCRIBE ch\r\n", "*3\r\n$9\r\nsubscribe\r\n$2\r\nch\r\n:1\r\n");
+    return fd;
+}
+
+/* The subscriber's unread replies as CLIENT LIST shows them (omem), or
+ * -1 once it is gone. */
+static long long subscriber_omem(redisContext *c)
+{
+    redisReply *r = harness_cmd(c, "CLIENT LIST TYPE pubsub");
+    const char *at = strstr(r->str, " omem=");
+    long long omem = at != NULL ? atoll(at + 6) : -1;
+    freeReplyObject(r);
+    return omem;
+}
+
+/* PUBLISH 1000-byte messages to ch, 100 at a time, until the subscriber
+ * holds more than `omem` unread (false if it went first), or is gone if
+ * omem is 0. The kernel's buffers take megabytes before anything waits
+ * in ours: up to 100 MB are sent. */
+static bool publish_until(redisContext *c, long long omem)
+{
+    char *msg = filled(1000, 'm');
+    long long shown = 0;
+    for (int i = 0; i < 1000 && shown >= 0 && (omem == 0 || shown <= omem); i++) {
+        for (int j = 0; j < 100; j++)
+            harness_cmd_int(c, "PUBLISH ch %s", msg);
+        shown = subscriber_omem(c);
+    }
+    free(msg);
+    return omem == 0 ? shown < 0 : shown > omem;
+}
+
+/* client-output-buffer-limit's pubsub class (Redis's default: 32mb 8mb
+ * 60) judges subscribers: past its hard limit a slow one is closed. */
+START_TEST(output_buffer_pubsub_class_closes_a_slow_subscriber)
+{
+    static const char *const args[] = {"--client-output-buffer-limit", "pubsub", "100000", "0",
+                                       "0", NULL};
+    struct grove_server s;
+    harness_start(&s, args);
+    redisContext *c = harness_connect(&s);
+    int fd = idle_subscriber(&s);
+    ck_assert_msg(publish_until(c, 0), "the slow subscriber is still served");
+    harness_expect_int(harness_cmd(c, "PUBLISH ch m"), 0);
+    close(fd);
+    redisFree(c);
+    harness_stop(&s);
+}
+END_TEST
+
+/* Past the soft limit for longer than its seconds, a subscriber is
+ * closed even when nothing more is sent to it (Redis's clientsCron). */
+START_TEST(output_buffer_soft_limit_closes_a_client_left_alone)
+{
+    static const char *const args[] = {"--client-output-buffer-limit", "pubsub", "0", "100000",
+                                       "1", NULL};
+    struct grove_server s;
+    harness_start(&s, args);
+    redisContext *c = harness_connect(&s);
+    int fd = idle_subscriber(&s);
+    if (publish_until(c, 100000)) /* else it was closed already, as it should be */
+        HARNESS_WAIT_FOR(subscriber_omem(c) < 0, "the subscriber is still there");
+    harness_expect_int(harness_cmd(c, "PUBLISH ch m"), 0);
+    close(fd);
+    redisFree(c);
+    harness_stop(&s);
+}
+END_TEST
+
+/* As the redis-server 7.0.15 compared with (its CVE-2025-21605 fix): a
+ * client that has not authenticated and reads none of its NOAUTH replies
+ * is closed before it makes the server hold much of them. */
+START_TEST(an_unauthenticated_client_that_reads_nothing_is_closed)
+{
+    static const char *const args[] = {"--requirepass", "secret", NULL};
+    struct grove_server s;
+    harness_start(&s, args);
+    int fd = harness_raw_connect(&s);
+    int small = 4096;
+    ck_assert_int_eq(setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &small, sizeof(small)), 0);
+    enum { BATCH = 1000 };
+    static const char set[] = "*3\r\n$3\r\nSET\r\n$1\r\nx\r\n$1\r\n5\r\n";
+    char *batch = malloc(BATCH * (sizeof(set) - 1));
+    ck_assert_ptr_nonnull(batch);
+    for (int i = 0; i < BATCH; i++)
+        memcpy(batch + (size_t)i * (sizeof(set) - 1), set, sizeof(set) - 1);
+    bool refused = false;
+    for (int i = 0; i < 1000 && !refused; i++) /* up to a million SETs, 38 MB of replies */
+        refused = send(fd, batch, BATCH * (sizeof(set) - 1), MSG_NOSIGNAL) < 0;
+    free(batch);
+    ck_assert_msg(refused || harness_raw_closed(fd), "the client is still served");
+    close(fd);
+    harness_stop(&s);
+}
+END_TEST
+
 START_TEST(maxclients_rejects_the_extra_connection)
 {
     static const char *const args[] = {"--maxclients", "4", NULL};
@@ -856,6 +956,9 @@ static Suite *protocol_suite(void)
     tcase_add_test(tc, client_gone_mid_request_leaves_server_fine);
     tcase_add_test(tc, client_gone_with_big_reply_pending_leaves_server_fine);
     tcase_add_test(tc, output_buffer_hard_limit_closes_the_client);
+    tcase_add_test(tc, output_buffer_pubsub_class_closes_a_slow_subscriber);
+    tcase_add_test(tc, output_buffer_soft_limit_closes_a_client_left_alone);
+    tcase_add_test(tc, an_unauthenticated_client_that_reads_nothing_is_closed);
     tcase_add_test(tc, maxclients_rejects_the_extra_connection);
     suite_add_tcase(s, tc);
     return s;

@@ -482,6 +482,20 @@ START_TEST(config_set_is_all_or_nothing)
 }
 END_TEST
 
+/* A setting holding a NUL byte is refused, not cut short: requirepass
+ * "abc\0def" stored as "abc" would let the password "abc" in. (Redis
+ * keeps such a value whole; Grove's settings are C strings.) */
+START_TEST(config_set_refuses_a_value_with_a_nul_byte)
+{
+    EXPECT_ERR(SET_FAILED "'requirepass') - Grove does not support NUL bytes in settings",
+               "CONFIG SET requirepass %b", "abc\0def", (size_t)7);
+    expect_config("requirepass", "");
+    harness_expect_error(CMD("AUTH abc"), "ERR AUTH <password> called without any password "
+                                          "configured for the default user. Are you sure your "
+                                          "configuration is correct?");
+}
+END_TEST
+
 /* Like Redis, a maxclients the open-files limit cannot hold is refused,
  * with the number that would fit (the hard limit less 32 reserved). The
  * server gets a hard limit of its own, so the test does not depend on the
@@ -1266,6 +1280,7 @@ static Suite *server_suite(void)
     tcase_add_test(tc, config_set_takes_several_pairs);
     tcase_add_test(tc, config_set_errors_are_redis_texts);
     tcase_add_test(tc, config_set_is_all_or_nothing);
+    tcase_add_test(tc, config_set_refuses_a_value_with_a_nul_byte);
     tcase_add_test(tc, config_set_maxclients_beyond_the_files_limit_is_refused);
     tcase_add_test(tc, config_set_proto_max_bulk_len_reaches_existing_connections);
     tcase_add_test(tc, over_maxmemory_write_commands_get_oom);

@@ -60,6 +60,69 @@ START_TEST(entries_look_as_in_redis)
 }
 END_TEST
 
+/* What redis-server 7.0.15 redacts besides AUTH: everything after ACL
+ * SETUSER, even a rule it refuses; CONFIG SET's masteruser, masterauth
+ * and requirepass values, not the others; HELLO's AUTH pair. An AUTH of
+ * too many arguments fails before redacting anything. */
+START_TEST(sensitive_arguments_are_redacted)
+{
+    EXPECT_OK("CONFIG SET slowlog-log-slower-than 0");
+    EXPECT_OK("SLOWLOG RESET");
+    harness_expect_error(CMD("ACL SETUSER %s on", "bad user"),
+                         "ERR Usernames can't contain spaces or null characters");
+    EXPECT_OK("ACL SETUSER slowlog-user on >pw +get");
+    EXPECT_OK("CONFIG SET maxmemory 0 masterauth secret");
+    EXPECT_OK("CONFIG SET masteruser someone");
+    freeReplyObject(CMD("HELLO 2 AUTH default wrong"));
+    harness_expect_error(CMD("AUTH a b c"), "ERR syntax error");
+    redisReply *r = slowlog_all();
+    ck_assert_uint_eq(r->elements, 7);
+    expect_args(r->element[0], (const char *const[]){"AUTH", "a", "b", "c", NULL});
+    expect_args(r->element[1],
+                (const char *const[]){"HELLO", "2", "AUTH", "(redacted)", "(redacted)", NULL});
+    expect_args(r->element[2],
+                (const char *const[]){"CONFIG", "SET", "masteruser", "(redacted)", NULL});
+    expect_args(r->element[3], (const char *const[]){"CONFIG", "SET", "maxmemory", "0",
+                                                      "masterauth", "(redacted)", NULL});
+    expect_args(r->element[4], (const char *const[]){"ACL", "SETUSER", "(redacted)", "(redacted)",
+                                                      "(redacted)", "(redacted)", NULL});
+    expect_args(r->element[5],
+                (const char *const[]){"ACL", "SETUSER", "(redacted)", "(redacted)", NULL});
+    freeReplyObject(r);
+    EXPECT_OK("CONFIG SET masteruser %s masterauth %s", "", "");
+    EXPECT_OK("CONFIG SET slowlog-log-slower-than 10000");
+}
+END_TEST
+
+/* A command that blocked is logged once it is served, after the command
+ * that served it and with its own arguments (as Redis's
+ * updateStatsOnUnblock logs it); one that times out is not logged. */
+START_TEST(a_blocked_command_is_logged_when_served)
+{
+    EXPECT_OK("CONFIG SET slowlog-log-slower-than 0");
+    redisContext *waiter = harness_connect(&harness_srv);
+    EXPECT_OK("SLOWLOG RESET");
+    harness_send_only(waiter, "BLPOP l 0");
+    harness_wait_info_ll(harness_ctx, "clients", "blocked_clients", 1);
+    harness_expect_int(CMD("RPUSH l x"), 1);
+    redisReply *r = harness_read_reply(waiter);
+    ck_assert_int_eq(r->type, REDIS_REPLY_ARRAY);
+    freeReplyObject(r);
+    r = slowlog_all(); /* newest first: BLPOP, RPUSH, the INFOs that waited, RESET */
+    ck_assert_uint_ge(r->elements, 3);
+    expect_args(r->element[0], (const char *const[]){"BLPOP", "l", "0", NULL});
+    expect_args(r->element[1], (const char *const[]){"RPUSH", "l", "x", NULL});
+    freeReplyObject(r);
+    EXPECT_OK("SLOWLOG RESET");
+    r = harness_cmd(waiter, "BLPOP l 0.01");
+    ck_assert_int_eq(r->type, REDIS_REPLY_NIL);
+    freeReplyObject(r);
+    harness_expect_int(CMD("SLOWLOG LEN"), 1); /* the RESET */
+    redisFree(waiter);
+    EXPECT_OK("CONFIG SET slowlog-log-slower-than 10000");
+}
+END_TEST
+
 START_TEST(more_than_32_arguments_end_with_a_count)
 {
     EXPECT_OK("CONFIG SET slowlog-log-slower-than 0");
@@ -140,6 +203,8 @@ int main(void)
     Suite *s = suite_create("slowlog");
     TCase *tc = harness_server_case("slowlog", start_with_debug, NULL);
     tcase_add_test(tc, entries_look_as_in_redis);
+    tcase_add_test(tc, sensitive_arguments_are_redacted);
+    tcase_add_test(tc, a_blocked_command_is_logged_when_served);
     tcase_add_test(tc, more_than_32_arguments_end_with_a_count);
     tcase_add_test(tc, exec_length_bound_and_reset);
     tcase_add_test(tc, the_threshold_is_in_microseconds);
