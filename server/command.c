@@ -1110,6 +1110,28 @@ static bool hello_redacts(const struct resp_arg *argv, size_t argc, size_t i)
     return false;
 }
 
+/* Whether MIGRATE redacts argument i: AUTH's password and AUTH2's user
+ * and password, among the options migrateCommand reads before KEYS or the
+ * first one it refuses. */
+static bool migrate_redacts(const struct resp_arg *argv, size_t argc, size_t i)
+{
+    for (size_t j = 6; j < argc; j++) {
+        size_t more = argc - 1 - j;
+        if (arg_is(&argv[j], "auth") && more >= 1) {
+            if (i == j + 1)
+                return true;
+            j++;
+        } else if (arg_is(&argv[j], "auth2") && more >= 2) {
+            if (i == j + 1 || i == j + 2)
+                return true;
+            j += 2;
+        } else if (!arg_is(&argv[j], "copy") && !arg_is(&argv[j], "replace")) {
+            return false;
+        }
+    }
+    return false;
+}
+
 /* Whether CONFIG SET redacts argument i: the value given to a sensitive
  * setting (Redis 7.0's SENSITIVE_CONFIG ones), once the pairs are whole,
  * even when the command then fails. */
@@ -1127,7 +1149,8 @@ static bool config_set_redacts(const struct resp_arg *argv, size_t argc, size_t 
 /* Whether Redis redacts argument i (its redactClientCommandArgument
  * calls): AUTH's arguments once the arity passed, HELLO's AUTH pair,
  * everything after ACL SETUSER (before it checks anything, so a rule it
- * refuses stays hidden too), CONFIG SET's sensitive values. */
+ * refuses stays hidden too), CONFIG SET's sensitive values, MIGRATE's
+ * AUTH and AUTH2 credentials. */
 static bool arg_redacted(const struct resp_arg *argv, size_t argc, size_t i)
 {
     if (arg_is(&argv[0], "auth"))
@@ -1140,6 +1163,8 @@ static bool arg_redacted(const struct resp_arg *argv, size_t argc, size_t i)
         return i >= 2;
     if (arg_is(&argv[0], "config") && arg_is(&argv[1], "set"))
         return config_set_redacts(argv, argc, i);
+    if (arg_is(&argv[0], "migrate"))
+        return migrate_redacts(argv, argc, i);
     return false;
 }
 

@@ -75,18 +75,31 @@ START_TEST(sensitive_arguments_are_redacted)
     EXPECT_OK("CONFIG SET masteruser someone");
     freeReplyObject(CMD("HELLO 2 AUTH default wrong"));
     harness_expect_error(CMD("AUTH a b c"), "ERR syntax error");
+    harness_expect_status(CMD("MIGRATE 127.0.0.1 1 nokey 0 10 AUTH secret"), "NOKEY");
+    harness_expect_status(CMD("MIGRATE 127.0.0.1 1 %s 0 10 COPY AUTH2 u p KEYS nokey", ""),
+                          "NOKEY");
+    harness_expect_error(CMD("MIGRATE 127.0.0.1 1 nokey 0 10 AUTH2 u p FOO AUTH x"),
+                         "ERR syntax error");
     redisReply *r = slowlog_all();
-    ck_assert_uint_eq(r->elements, 7);
-    expect_args(r->element[0], (const char *const[]){"AUTH", "a", "b", "c", NULL});
+    ck_assert_uint_eq(r->elements, 10);
+    expect_args(r->element[0],
+                (const char *const[]){"MIGRATE", "127.0.0.1", "1", "nokey", "0", "10", "AUTH2",
+                                      "(redacted)", "(redacted)", "FOO", "AUTH", "x", NULL});
     expect_args(r->element[1],
+                (const char *const[]){"MIGRATE", "127.0.0.1", "1", "", "0", "10", "COPY", "AUTH2",
+                                      "(redacted)", "(redacted)", "KEYS", "nokey", NULL});
+    expect_args(r->element[2], (const char *const[]){"MIGRATE", "127.0.0.1", "1", "nokey", "0",
+                                                      "10", "AUTH", "(redacted)", NULL});
+    expect_args(r->element[3], (const char *const[]){"AUTH", "a", "b", "c", NULL});
+    expect_args(r->element[4],
                 (const char *const[]){"HELLO", "2", "AUTH", "(redacted)", "(redacted)", NULL});
-    expect_args(r->element[2],
-                (const char *const[]){"CONFIG", "SET", "masteruser", "(redacted)", NULL});
-    expect_args(r->element[3], (const char *const[]){"CONFIG", "SET", "maxmemory", "0",
-                                                      "masterauth", "(redacted)", NULL});
-    expect_args(r->element[4], (const char *const[]){"ACL", "SETUSER", "(redacted)", "(redacted)",
-                                                      "(redacted)", "(redacted)", NULL});
     expect_args(r->element[5],
+                (const char *const[]){"CONFIG", "SET", "masteruser", "(redacted)", NULL});
+    expect_args(r->element[6], (const char *const[]){"CONFIG", "SET", "maxmemory", "0",
+                                                      "masterauth", "(redacted)", NULL});
+    expect_args(r->element[7], (const char *const[]){"ACL", "SETUSER", "(redacted)", "(redacted)",
+                                                      "(redacted)", "(redacted)", NULL});
+    expect_args(r->element[8],
                 (const char *const[]){"ACL", "SETUSER", "(redacted)", "(redacted)", NULL});
     freeReplyObject(r);
     EXPECT_OK("CONFIG SET masteruser %s masterauth %s", "", "");
