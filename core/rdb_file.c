@@ -111,6 +111,8 @@ static int write_key_cb(const char *key, size_t len, const struct object *obj, i
         rc = rdb_write_string(&fw->w, key, len);
     if (rc == 0)
         rc = rdb_write_value(&fw->w, obj);
+    if (rc == 0 && fw->key_written != NULL)
+        fw->key_written(fw->key_written_ud);
     return rc;
 }
 

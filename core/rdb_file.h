@@ -50,6 +50,10 @@ struct rdb_file_writer {
     void *ud;
     bool checksum;
     uint64_t crc;
+    /* Called after each key (NULL: nothing): where Redis's rdb-key-save-delay,
+     * a test knob, slows a save down. */
+    void (*key_written)(void *ud);
+    void *key_written_ud;
 };
 
 struct rdb_file_aux {

@@ -177,6 +177,8 @@ static const struct option options[] = {
     {"stop-writes-on-bgsave-error", OPT_BOOL, FIELD(stop_writes_on_bgsave_error), 0, 1, 0, NULL,
      "yes", NULL, NULL},
     {"rdb-del-sync-files", OPT_BOOL, FIELD(rdb_del_sync_files), 0, 1, 0, NULL, "no", NULL, NULL},
+    {"rdb-key-save-delay", OPT_INT, FIELD(rdb_key_save_delay), INT_MIN, INT_MAX, OPT_HIDDEN, NULL,
+     "0", NULL, NULL},
     {"repl-backlog-size", OPT_MEMORY, FIELD(repl_backlog_size), 1, LLONG_MAX, 0, NULL, "1mb", NULL,
      NULL},
     {"repl-diskless-sync", OPT_BOOL, FIELD(repl_diskless_sync), 0, 1, 0, NULL, "no", NULL, NULL},

@@ -92,6 +92,7 @@ struct config {
     atomic_llong enable_protected_configs; /* enum config_allow */
     atomic_llong enable_debug_command;     /* enum config_allow: who may run DEBUG */
     atomic_llong key_load_delay;           /* test knob: us slept per key loaded (<0: 1/-n odds) */
+    atomic_llong rdb_key_save_delay;       /* test knob: us slept per key saved (<0: 1/-n odds) */
     /* Accepted for clients and harnesses that set them; no effect in Grove
      * (a warning names them when set to a value Grove does not follow). */
     atomic_llong lazyfree_lazy_eviction;

@@ -57,22 +57,12 @@ void loading_end(void)
     atomic_store(&loading, false);
 }
 
-/* Redis's debugDelay: a negative delay sleeps 1 us with odds 1 in -delay,
- * since even the shortest sleep costs a system call. */
-static void key_load_delay(long long usec)
-{
-    if (usec < 0)
-        usec = rand() % -usec == 0 ? 1 : 0;
-    if (usec > 0)
-        usleep((useconds_t)usec);
-}
-
 bool loading_key_done(size_t offset)
 {
     atomic_store_explicit(&loaded_bytes, (long long)offset, memory_order_relaxed);
     long long delay = atomic_load_explicit(&server.cfg.key_load_delay, memory_order_relaxed);
     if (delay != 0)
-        key_load_delay(delay);
+        server_debug_delay(delay);
     return atomic_load_explicit(&server.shutdown_requested, memory_order_relaxed);
 }
 

@@ -66,6 +66,14 @@ long long server_mstime(void)
     return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+void server_debug_delay(long long usec)
+{
+    if (usec < 0)
+        usec = rand() % -usec == 0 ? 1 : 0;
+    if (usec > 0)
+        usleep((useconds_t)usec);
+}
+
 long long server_monotonic_ns(void)
 {
     struct timespec ts;

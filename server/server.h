@@ -66,6 +66,11 @@ extern struct server server;
  * for durations and deadlines. */
 long long server_mstime(void);
 long long server_monotonic_ns(void);
+/* Redis's debugDelay, for the test knobs key-load-delay and
+ * rdb-key-save-delay: sleep usec microseconds; a negative delay sleeps
+ * 1 us with odds 1 in -usec, since even the shortest sleep costs a system
+ * call. */
+void server_debug_delay(long long usec);
 /* A cheaper clock for timing commands, in ticks (see server.c): read
  * server_ticks() around the command, turn the sum into nanoseconds with
  * server_ns_per_tick() (two clock reads: once per report) when it is shown. server_ticks_init() at start-up,

@@ -170,6 +170,15 @@ static int file_sink_cb(void *ud, const void *buf, size_t len)
     return 0;
 }
 
+/* rdb-key-save-delay, after each key saved (a test knob, as Redis's). */
+static void key_save_delay_cb(void *ud)
+{
+    (void)ud;
+    long long delay = atomic_load_explicit(&server.cfg.rdb_key_save_delay, memory_order_relaxed);
+    if (delay != 0)
+        server_debug_delay(delay);
+}
+
 /* The whole file through `sink` (every shard held). */
 static int write_rdb(struct file_sink *sink, const struct save_job *job)
 {
@@ -188,6 +197,7 @@ static int write_rdb(struct file_sink *sink, const struct save_job *job)
     if (lzf)
         lzf_state_init(lzf);
     rdb_file_writer_init(&fw, file_sink_cb, sink, lzf, job->checksum);
+    fw.key_written = key_save_delay_cb;
     rc = rdb_file_write_header(&fw, &aux);
     if (rc == 0 && job->functions.len > 0)
         rc = rdb_write_raw(&fw.w, job->functions.data, job->functions.len);

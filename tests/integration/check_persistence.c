@@ -396,6 +396,27 @@ START_TEST(save_point_triggers_bgsave)
 }
 END_TEST
 
+/* rdb-key-save-delay (Redis's test knob) slows the child by its
+ * microseconds per key; the child keeps the value it was forked with. */
+START_TEST(rdb_key_save_delay_slows_the_saving_child)
+{
+    struct harness_tmpdir d;
+    struct harness_fixture f;
+    harness_tmpdir_make(&d);
+    up(&f, &d, "", NULL, NULL);
+    harness_cmd_ok(f.c, "MSET a 1 b 2");
+    harness_cmd_ok(f.c, "CONFIG SET rdb-key-save-delay 500000");
+    harness_expect_status(harness_cmd(f.c, "BGSAVE"), "Background saving started");
+    harness_cmd_ok(f.c, "CONFIG SET rdb-key-save-delay 0");
+    ck_assert_int_eq(harness_info_ll(f.c, "persistence", "rdb_bgsave_in_progress"), 1);
+    harness_expect_error(harness_cmd(f.c, "BGSAVE"), "ERR Background save already in progress");
+    harness_wait_info_ll(f.c, "persistence", "rdb_bgsave_in_progress", 0);
+    ck_assert_int_eq(harness_info_ll(f.c, "persistence", "rdb_changes_since_last_save"), 0);
+    down_nosave(&f);
+    harness_tmpdir_remove(&d);
+}
+END_TEST
+
 START_TEST(bgsave_in_multi_is_scheduled_and_save_is_refused)
 {
     struct harness_tmpdir d;
@@ -788,6 +809,7 @@ static Suite *persistence_suite(void)
 #ifdef GROVE_FAULT_INJECTION
     tcase_add_test(tc, a_running_child_blocks_saves_until_shutdown_kills_it);
 #endif
+    tcase_add_test(tc, rdb_key_save_delay_slows_the_saving_child);
     tcase_add_test(tc, bgsave_in_multi_is_scheduled_and_save_is_refused);
     tcase_add_test(tc, shutdown_save_and_nosave);
     tcase_add_test(tc, sigterm_saves_when_save_points_are_set);
