@@ -753,7 +753,7 @@ static void load_keys(redisContext *c, int n)
  * proof is step 3). An attempt that proves nothing (every observer on
  * busy's loop, or the command done before step 3) is repeated with new
  * connections; one of PROOF_ATTEMPTS must prove it. */
-#define PROOF_ATTEMPTS 5
+#define PROOF_ATTEMPTS 20
 #define OBSERVERS 6
 #define PATIENCE_MS 50
 #define BUSY_KEYS 300000
