@@ -755,9 +755,24 @@ static void unlink_entry(struct keyspace_shard *sh, struct hashmap_entry *e, boo
 
 static void signal_ready(struct keyspace_shard *sh, const char *key, size_t len, uint64_t hash);
 
-static void remove_entry(struct keyspace_shard *sh, struct hashmap_entry *e, bool implicit)
+/* Free v's heap part, or hand it to lazyfree_cb when that takes it. */
+static void discard_value(struct keyspace_shard *sh, struct object_value *v,
+                          enum keyspace_free_reason why)
+{
+    const struct keyspace_config *cfg = &sh->ks->cfg;
+
+    if (v->type != OBJECT_STRING && cfg->lazyfree_cb && cfg->lazyfree_cb(v, why, cfg->lazyfree_ud))
+        return;
+    object_value_discard(v);
+}
+
+/* Remove e and free its payload (`why` it goes, for lazyfree_cb);
+ * `implicit`: no command asked for it (expiry, eviction). */
+static void remove_entry(struct keyspace_shard *sh, struct hashmap_entry *e, bool implicit,
+                         enum keyspace_free_reason why)
 {
     struct object *o = obj_of(e);
+    struct object_value v;
 
     if (sh->waited && sh->ks->cfg.ready_cb) { /* waiters may care it went (XREADGROUP) */
         const char *key = hashmap_entry_key(e);
@@ -765,7 +780,8 @@ static void remove_entry(struct keyspace_shard *sh, struct hashmap_entry *e, boo
         signal_ready(sh, key, len, sh->ks->cfg.hasher.fn(key, len, sh->ks->cfg.hasher.ctx));
     }
     sh->d.heap_bytes -= object_heap_bytes(o);
-    object_free_payload(o);
+    object_take_value(o, &v);
+    discard_value(sh, &v, why);
     unlink_entry(sh, e, implicit);
 }
 
@@ -819,7 +835,7 @@ void keyspace_hold_expired(struct keyspace *ks, int64_t until_ms)
 static void expire_entry(struct keyspace_shard *sh, struct hashmap_entry *e)
 {
     emit(sh, KEYSPACE_EVENT_EXPIRED, hashmap_entry_key(e), hashmap_entry_keylen(e));
-    remove_entry(sh, e, true);
+    remove_entry(sh, e, true, KEYSPACE_FREE_EXPIRED);
     sh->expired_keys++;
 }
 
@@ -930,7 +946,7 @@ static int overwrite_value(struct keyspace_shard *sh, struct hashmap_entry **ep,
     fix_index(sh, &f, e, ttl, at);
     sh->d.heap_bytes += object_heap_bytes(obj_of(e));
     sh->d.heap_bytes -= f.heap;
-    object_value_discard(&f.value);
+    discard_value(sh, &f.value, KEYSPACE_FREE_SERVER_DEL);
     touch_entry(sh, e, false);
     *ep = e;
     return KEYSPACE_OK;
@@ -1606,14 +1622,20 @@ bool keyspace_delete(struct keyspace_shard *sh, const struct keyspace_key *key, 
 
     if (!e)
         return false;
-    remove_entry(sh, e, false);
+    remove_entry(sh, e, false, KEYSPACE_FREE_SERVER_DEL);
     return true;
 }
 
 void keyspace_delete_entry(struct keyspace_shard *sh, struct hashmap_entry *entry)
 {
+    keyspace_delete_entry_for(sh, entry, KEYSPACE_FREE_SERVER_DEL);
+}
+
+void keyspace_delete_entry_for(struct keyspace_shard *sh, struct hashmap_entry *entry,
+                               enum keyspace_free_reason why)
+{
     assert_held(sh);
-    remove_entry(sh, entry, false);
+    remove_entry(sh, entry, false, why);
 }
 
 static bool same_key(const struct keyspace_shard *a, const struct hashmap_entry *e,
@@ -1688,6 +1710,14 @@ size_t keyspace_dbsize(struct keyspace_db *db)
         n += hashmap_size(sh->d.map);
         keyspace_shard_unlock(sh);
     }
+    return n;
+}
+
+size_t keyspace_trash_keys(const struct keyspace_trash *trash)
+{
+    size_t n = 0;
+    for (size_t i = 0; trash != NULL && i < trash->n; i++)
+        n += trash->items[i].map ? hashmap_size(trash->items[i].map) : 0;
     return n;
 }
 
@@ -2172,7 +2202,7 @@ static size_t evict_entry(struct keyspace_shard *sh, struct hashmap_entry *e)
     size_t before = shard_bytes(sh), after;
     size_t chunks = object_heap_bytes(obj_of(e)) ? 2 : 1;
 
-    remove_entry(sh, e, true);
+    remove_entry(sh, e, true, KEYSPACE_FREE_EVICTED);
     after = shard_bytes(sh);
     /* A shrink that starts here allocates the smaller table first. */
     return (before > after ? before - after : 0) + chunks * MALLOC_CHUNK_OVERHEAD;

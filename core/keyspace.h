@@ -140,6 +140,25 @@ typedef void (*keyspace_tracked_cb)(struct keyspace_shard *sh, const char *key, 
 /* A record dropped without a change (FLUSH, keyspace_destroy). */
 typedef void (*keyspace_tracked_free_cb)(void *rec, void *ud);
 
+/* Why the keyspace frees a value, for the lazyfree callback (Redis's
+ * lazyfree-lazy-* knobs each name one). */
+enum keyspace_free_reason {
+    KEYSPACE_FREE_DEL,        /* the DEL command */
+    KEYSPACE_FREE_UNLINK,     /* the UNLINK command */
+    KEYSPACE_FREE_SERVER_DEL, /* any other delete or an overwrite (SET over a
+                               * value, RENAME's destination, GETDEL) */
+    KEYSPACE_FREE_EXPIRED,    /* expiry: on access, active, or a TTL in the past */
+    KEYSPACE_FREE_EVICTED,    /* maxmemory eviction */
+};
+struct object_value;
+
+/* Offered every boxed (not string) value the keyspace is about to free,
+ * with its shard held: return true to take it (the callback then frees
+ * v's boxed part, on any thread, with its ops->free_cb), false to have it
+ * freed in place. It must not call into this keyspace. */
+typedef bool (*keyspace_lazyfree_cb)(const struct object_value *v, enum keyspace_free_reason why,
+                                     void *ud);
+
 struct keyspace_config {
     unsigned databases;           /* >= 1 */
     unsigned shard_bits;          /* 0..KEYSPACE_MAX_SHARD_BITS */
@@ -154,6 +173,8 @@ struct keyspace_config {
     keyspace_tracked_cb tracked_cb;         /* both NULL when nothing is tracked */
     keyspace_tracked_free_cb tracked_free;
     void *tracked_ud;
+    keyspace_lazyfree_cb lazyfree_cb; /* may be NULL: values are freed in place */
+    void *lazyfree_ud;
 };
 
 struct keyspace;
@@ -331,6 +352,10 @@ bool keyspace_persist(struct keyspace_shard *sh, struct hashmap_entry **entry);
 bool keyspace_delete(struct keyspace_shard *sh, const struct keyspace_key *key, int64_t now_ms);
 /* [held] Delete a found entry (GETDEL: reply first, the value dies here). */
 void keyspace_delete_entry(struct keyspace_shard *sh, struct hashmap_entry *entry);
+/* [held] The same, saying why (DEL, UNLINK, EXPIRE into the past) to
+ * lazyfree_cb; keyspace_delete_entry's reason is KEYSPACE_FREE_SERVER_DEL. */
+void keyspace_delete_entry_for(struct keyspace_shard *sh, struct hashmap_entry *entry,
+                               enum keyspace_free_reason why);
 /* [held: both shards] RENAME/MOVE: move src's value (with its TTL, LRU and
  * LFU) to dst_key in dst_sh (any db), replacing what is there, and delete
  * src. dst_key equal to src's key in the same shard is a no-op. On error
@@ -429,6 +454,8 @@ int keyspace_flushdb(struct keyspace_db *db, struct keyspace_trash **trash);
 int keyspace_flushall(struct keyspace *ks, struct keyspace_trash **trash);
 /* [free] Free flushed contents. Accepts NULL. */
 void keyspace_trash_free(struct keyspace_trash *trash);
+/* [free] The keys in flushed contents (0 for NULL). */
+size_t keyspace_trash_keys(const struct keyspace_trash *trash);
 /* ---- whole keyspace: snapshots ----------------------------------------------
  * SAVE and BGSAVE hold every shard of every database at once (so no write
  * is half done) while they copy the data out or fork. */

@@ -356,7 +356,7 @@ static void debug_reload(struct cmd_ctx *ctx)
     }
     loading_begin(0); /* from here: nobody writes between the flush and the load */
     if (flush)
-        snapshot_empty_data();
+        snapshot_empty_data(false);
     int rc = snapshot_load_file(merge);
     loading_end();
     if (rc == -ENOENT)

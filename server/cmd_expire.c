@@ -130,7 +130,7 @@ static void expire_generic(struct cmd_ctx *ctx, long long basetime, long long un
         return;
     }
     if (when <= ctx->now_ms) {
-        keyspace_delete_entry(k.shard, e);
+        keyspace_delete_entry_for(k.shard, e, KEYSPACE_FREE_EXPIRED);
         cmd_notify(ctx, NOTIFY_GENERIC, "del", &ctx->argv[1]);
         resp_add_integer(ctx->out, 1);
         return;

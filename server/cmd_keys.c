@@ -69,18 +69,32 @@ static bool policy_is_lfu(void)
 
 /* UNLINK frees values here too: Grove's values are a single allocation or
  * a flat buffer, so there is nothing worth handing to another thread. */
-static void del_command(struct cmd_ctx *ctx)
+/* DEL and UNLINK (`why` tells the lazyfree callback which). */
+static void delete_keys(struct cmd_ctx *ctx, enum keyspace_free_reason why)
 {
     long long deleted = 0;
     for (size_t i = 1; i < ctx->argc; i++) {
         struct cmd_key k;
         cmd_key(ctx, i, &k);
-        if (keyspace_delete(k.shard, &k.key, ctx->now_ms)) {
-            deleted++;
-            cmd_notify(ctx, NOTIFY_GENERIC, "del", &ctx->argv[i]);
-        }
+        struct hashmap_entry *e =
+            keyspace_find(k.shard, &k.key, ctx->now_ms, KEYSPACE_LOOKUP_NOTOUCH);
+        if (e == NULL)
+            continue;
+        keyspace_delete_entry_for(k.shard, e, why);
+        deleted++;
+        cmd_notify(ctx, NOTIFY_GENERIC, "del", &ctx->argv[i]);
     }
     resp_add_integer(ctx->out, deleted);
+}
+
+static void del_command(struct cmd_ctx *ctx)
+{
+    delete_keys(ctx, KEYSPACE_FREE_DEL);
+}
+
+static void unlink_command(struct cmd_ctx *ctx)
+{
+    delete_keys(ctx, KEYSPACE_FREE_UNLINK);
 }
 
 /* Repeated keys count as many times as they are named. */
@@ -584,7 +598,7 @@ struct command keyspace_commands[] = {
                    "hash. Removing a single key that holds a string value is O(1).",
      .args = (const struct command_arg[]){KEYS_ARG, {0}}},
     {.name = "unlink", .arity = -2, .flags = CMD_WRITE | CMD_FAST, .first_key = 1,
-     .last_key = -1, .key_step = 1, .proc = del_command, .group = "generic",
+     .last_key = -1, .key_step = 1, .proc = unlink_command, .group = "generic",
      .summary = "Asynchronously deletes one or more keys.", .since = "4.0.0",
      .complexity = "O(1) for each key removed regardless of its size. Then the command does O(N) "
                    "work in a different thread in order to reclaim memory, where N is the number "

@@ -208,8 +208,8 @@ static void info_memory(struct resp_out *t, long long now_ms)
     info_line(t, "mem_aof_buffer:0");
     info_line(t, "mem_allocator:%s", alloc_name());
     info_line(t, "active_defrag_running:0");
-    info_line(t, "lazyfree_pending_objects:0");
-    info_line(t, "lazyfreed_objects:0");
+    info_line(t, "lazyfree_pending_objects:%zu", lazyfree_pending_objects());
+    info_line(t, "lazyfreed_objects:%zu", lazyfreed_objects());
 }
 
 /* Redis 7.0's AOF lines of INFO persistence. */
@@ -763,6 +763,7 @@ static void config_resetstat_command(struct cmd_ctx *ctx)
 {
     server_reset_stats();
     repl_reset_sync_counts();
+    lazyfree_reset_stats();
     resp_add_ok(ctx->out);
 }
 

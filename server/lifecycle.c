@@ -345,6 +345,7 @@ static int create_keyspace(void)
     kc.lfu_decay_time = (uint32_t)server.cfg.lfu_decay_time;
     kc.ready_cb = blocking_ready_cb;
     kc.event_cb = notify_keyspace_cb;
+    kc.lazyfree_cb = lazyfree_offer_cb;
     tracking_keyspace_config(&kc);
     if (keyspace_create(&kc, &server.ks) < 0) {
         log_warning("Out of memory creating the keyspace");

@@ -34,6 +34,7 @@
 #include "function.h"
 #include "keyspace.h"
 #include "latency.h"
+#include "lazyfree.h"
 #include "loading.h"
 #include "log.h"
 #include "process.h"
@@ -808,11 +809,14 @@ static int load_file(struct load_ctx *lc)
     return rc;
 }
 
-void snapshot_empty_data(void)
+void snapshot_empty_data(bool async)
 {
     struct keyspace_trash *trash = NULL;
     keyspace_flushall(server.ks, &trash);
-    keyspace_trash_free(trash);
+    if (async)
+        lazyfree_submit(trash);
+    else
+        keyspace_trash_free(trash);
     tracking_flushed();
     script_lock();
     function_flush();
@@ -828,7 +832,7 @@ int snapshot_load_from_master(const char *path, int *stream_db)
         return -1;
     }
     loading_begin(0); /* from here: nobody sees the data between the flush and the load */
-    snapshot_empty_data();
+    snapshot_empty_data(atomic_load(&server.cfg.replica_lazy_flush));
     int rc = load_fd(path, fd, &lc);
     loading_end();
     close(fd);

@@ -33,8 +33,9 @@ int snapshot_load(void);
  * logged); -1 after logging why. */
 int snapshot_load_file(bool merge);
 
-/* Empty every database and the function libraries (Redis's emptyData). */
-void snapshot_empty_data(void);
+/* Empty every database and the function libraries (Redis's emptyData);
+ * `async`: the old keys are freed by the main loop (lazyfree.h). */
+void snapshot_empty_data(bool async);
 /* A replica's full sync: empty everything and load the master's RDB at
  * path, keeping keys whose time is past (the master's DEL removes them),
  * with the loading state on throughout. *stream_db: the database the

@@ -44,6 +44,65 @@ START_TEST(unlink_is_del)
 }
 END_TEST
 
+/* Values dearer to free than Redis's LAZYFREE_THRESHOLD (64 steps) are
+ * freed by the main loop after UNLINK, each counted once in
+ * lazyfreed_objects; cheap ones in place, uncounted, as Redis counts. */
+START_TEST(unlink_frees_big_values_elsewhere)
+{
+    struct harness_fixture f;
+    harness_up(&f, NULL);
+    harness_cmd_ok(f.c, "CONFIG SET stream-node-max-entries 5");
+    harness_pipeline_int(f.c, "SADD big %d", 0, 1000);
+    harness_pipeline_int(f.c, "XADD stream * field %d", 0, 1000);
+    harness_cmd_ok(f.c, "XGROUP CREATE stream group 0");
+    harness_expect_int(harness_cmd(f.c, "RPUSH small a b c"), 3);
+    harness_expect_int(harness_cmd(f.c, "UNLINK big stream small"), 3);
+    harness_expect_int(harness_cmd(f.c, "EXISTS big stream small"), 0);
+    harness_wait_info_ll(f.c, "memory", "lazyfree_pending_objects", 0);
+    ck_assert_int_eq(harness_info_ll(f.c, "memory", "lazyfreed_objects"), 2);
+    harness_cmd_ok(f.c, "CONFIG RESETSTAT");
+    ck_assert_int_eq(harness_info_ll(f.c, "memory", "lazyfreed_objects"), 0);
+    harness_down(&f);
+}
+END_TEST
+
+/* DEL, an overwrite, an expiry and an eviction free big values in place
+ * unless their lazyfree-lazy-* knob asks for UNLINK's way. */
+START_TEST(lazyfree_knobs_choose_where_values_are_freed)
+{
+    struct harness_fixture f;
+    harness_up(&f, NULL);
+    harness_pipeline_int(f.c, "SADD big %d", 0, 1000);
+    harness_expect_int(harness_cmd(f.c, "DEL big"), 1);
+    harness_pipeline_int(f.c, "SADD big %d", 0, 1000);
+    harness_cmd_ok(f.c, "SET big overwritten");
+    harness_expect_int(harness_cmd(f.c, "DEL big"), 1);
+    harness_pipeline_int(f.c, "SADD big2 %d", 0, 1000);
+    harness_expect_int(harness_cmd(f.c, "PEXPIRE big2 1"), 1);
+    harness_sleep_ms(5);
+    harness_expect_int(harness_cmd(f.c, "EXISTS big2"), 0);
+    ck_assert_int_eq(harness_info_ll(f.c, "memory", "lazyfreed_objects"), 0);
+
+    harness_cmd_ok(f.c, "CONFIG SET lazyfree-lazy-user-del yes lazyfree-lazy-server-del yes "
+                        "lazyfree-lazy-expire yes lazyfree-lazy-eviction yes");
+    harness_pipeline_int(f.c, "SADD big %d", 0, 1000);
+    harness_expect_int(harness_cmd(f.c, "DEL big"), 1);
+    harness_wait_info_ll(f.c, "memory", "lazyfreed_objects", 1);
+    harness_pipeline_int(f.c, "SADD big %d", 0, 1000);
+    harness_cmd_ok(f.c, "SET big overwritten");
+    harness_wait_info_ll(f.c, "memory", "lazyfreed_objects", 2);
+    harness_pipeline_int(f.c, "SADD big2 %d", 0, 1000);
+    harness_expect_int(harness_cmd(f.c, "EXPIRE big2 -1"), 1);
+    harness_wait_info_ll(f.c, "memory", "lazyfreed_objects", 3);
+    harness_pipeline_int(f.c, "SADD big2 %d", 0, 1000);
+    harness_cmd_ok(f.c, "CONFIG SET maxmemory-policy allkeys-random maxmemory 1");
+    freeReplyObject(harness_cmd(f.c, "SET trigger eviction")); /* OOM once all are gone */
+    harness_cmd_ok(f.c, "CONFIG SET maxmemory 0");
+    harness_wait_info_ll(f.c, "memory", "lazyfreed_objects", 4);
+    harness_down(&f);
+}
+END_TEST
+
 START_TEST(exists_counts_every_repeat)
 {
     struct harness_fixture f;
@@ -870,6 +929,8 @@ static Suite *keys_suite(void)
     TCase *basic = tcase_create("del_exists_type_touch");
     tcase_add_test(basic, del_counts_only_the_keys_it_removed);
     tcase_add_test(basic, unlink_is_del);
+    tcase_add_test(basic, unlink_frees_big_values_elsewhere);
+    tcase_add_test(basic, lazyfree_knobs_choose_where_values_are_freed);
     tcase_add_test(basic, exists_counts_every_repeat);
     tcase_add_test(basic, type_names_the_value_or_none);
     tcase_add_test(basic, touch_counts_existing_keys);

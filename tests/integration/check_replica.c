@@ -148,6 +148,29 @@ START_TEST(full_sync_then_stream_copy_the_master)
 }
 END_TEST
 
+/* replica-lazy-flush yes: the keys a full sync replaces are freed by the
+ * main loop, counted in lazyfreed_objects as Redis counts them; no: in
+ * place, uncounted. */
+START_TEST(replica_lazy_flush_frees_the_old_keys_elsewhere)
+{
+    struct node m, lazy, eager;
+    node_up(&m, NULL);
+    node_up(&lazy, (const char *const[]){"--replica-lazy-flush", "yes", NULL});
+    node_up(&eager, NULL);
+    RUN(m.c, "SET from master");
+    harness_pipeline_int(lazy.c, "SET old:%d x", 0, 100);
+    harness_pipeline_int(eager.c, "SET old:%d x", 0, 100);
+    replicate(&lazy, &m);
+    replicate(&eager, &m);
+    harness_wait_info_ll(lazy.c, "memory", "lazyfreed_objects", 100);
+    expect_same_data(&m, &lazy);
+    expect_same_data(&m, &eager);
+    ck_assert_int_eq(harness_info_ll(eager.c, "memory", "lazyfreed_objects"), 0);
+    node_down(&eager);
+    pair_down(&m, &lazy);
+}
+END_TEST
+
 START_TEST(writes_during_the_full_sync_reach_the_replica)
 {
     struct node m, r;
@@ -846,6 +869,7 @@ static Suite *replica_suite(void)
     TCase *tc = tcase_create("replica");
     tcase_set_timeout(tc, 120);
     tcase_add_test(tc, full_sync_then_stream_copy_the_master);
+    tcase_add_test(tc, replica_lazy_flush_frees_the_old_keys_elsewhere);
     tcase_add_test(tc, writes_during_the_full_sync_reach_the_replica);
     tcase_add_test(tc, getack_is_answered_with_the_offset_so_wait_counts_the_replica);
     tcase_add_test(tc, a_replica_refuses_writes_as_redis);
