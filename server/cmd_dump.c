@@ -179,6 +179,24 @@ static void restore_command(struct cmd_ctx *ctx)
 
 /* ---- the table ----------------------------------------------------------------- */
 
+#define RESTORE_COMPLEXITY                                                                         \
+    "O(1) to create the new key and additional O(N*M) to reconstruct the "                         \
+    "serialized value, where N is the number of Redis objects composing the value "                \
+    "and M their average size. For small string values the time complexity is "                    \
+    "thus O(1)+O(1*M) where M is small, so simply O(1). However for sorted set "                   \
+    "values the complexity is O(N*M*log(N)) because inserting values into sorted "                 \
+    "sets is O(log(N))."
+
+static const struct command_arg restore_args[] = {
+    {"key", "key", NULL, 0, NULL},
+    {"ttl", "integer", NULL, 0, NULL},
+    {"serialized-value", "string", NULL, 0, NULL},
+    {"replace", "pure-token", "REPLACE", COMMAND_ARG_OPTIONAL, NULL},
+    {"absttl", "pure-token", "ABSTTL", COMMAND_ARG_OPTIONAL, NULL},
+    {"seconds", "integer", "IDLETIME", COMMAND_ARG_OPTIONAL, NULL},
+    {"frequency", "integer", "FREQ", COMMAND_ARG_OPTIONAL, NULL},
+    {0}};
+
 struct command dump_commands[] = {
     {.name = "dump", .arity = 2, .flags = CMD_READONLY, .first_key = 1, .last_key = 1,
      .key_step = 1, .proc = dump_command, .group = "generic",
@@ -192,20 +210,13 @@ struct command dump_commands[] = {
     {.name = "restore", .arity = -4, .flags = CMD_WRITE | CMD_DENYOOM, .first_key = 1,
      .last_key = 1, .key_step = 1, .proc = restore_command, .acl = ACL_KEYSPACE | ACL_DANGEROUS,
      .group = "generic", .summary = "Creates a key from the serialized representation of a value.",
-     .since = "2.6.0",
-     .complexity = "O(1) to create the new key and additional O(N*M) to reconstruct the "
-                   "serialized value, where N is the number of Redis objects composing the value "
-                   "and M their average size. For small string values the time complexity is "
-                   "thus O(1)+O(1*M) where M is small, so simply O(1). However for sorted set "
-                   "values the complexity is O(N*M*log(N)) because inserting values into sorted "
-                   "sets is O(log(N)).",
-     .args = (const struct command_arg[]){
-         {"key", "key", NULL, 0, NULL},
-         {"ttl", "integer", NULL, 0, NULL},
-         {"serialized-value", "string", NULL, 0, NULL},
-         {"replace", "pure-token", "REPLACE", COMMAND_ARG_OPTIONAL, NULL},
-         {"absttl", "pure-token", "ABSTTL", COMMAND_ARG_OPTIONAL, NULL},
-         {"seconds", "integer", "IDLETIME", COMMAND_ARG_OPTIONAL, NULL},
-         {"frequency", "integer", "FREQ", COMMAND_ARG_OPTIONAL, NULL}, {0}}},
+     .since = "2.6.0", .complexity = RESTORE_COMPLEXITY, .args = restore_args},
+    /* What a cluster's MIGRATE sends to a node importing the slot; Redis
+     * runs it as RESTORE in any mode. */
+    {.name = "restore-asking", .arity = -4, .flags = CMD_WRITE | CMD_DENYOOM | CMD_ASKING,
+     .first_key = 1, .last_key = 1, .key_step = 1, .proc = restore_command,
+     .acl = ACL_KEYSPACE | ACL_DANGEROUS, .group = "server",
+     .summary = "An internal command for migrating keys in a cluster", .since = "3.0.0",
+     .complexity = RESTORE_COMPLEXITY, .args = restore_args},
     {0},
 };

@@ -77,6 +77,9 @@ enum command_flag {
      * data in the background. Grove's replicas load before they serve, so
      * it is only shown (COMMAND INFO). */
     CMD_NO_ASYNC_LOADING = 1 << 24,
+    /* Redis's ASKING: a cluster may run it on an importing slot; with
+     * cluster support disabled, as in Grove, only shown. */
+    CMD_ASKING = 1 << 25,
 };
 
 /* ACL categories, in the order Redis lists them (COMMAND INFO). A command

@@ -114,6 +114,7 @@ static const struct key_flags_entry key_flags_table[] = {
     {"rename", KEY_RW | KEY_ACCESS | KEY_DELETE, KEY_OW | KEY_UPDATE, NULL},
     {"renamenx", KEY_RW | KEY_ACCESS | KEY_DELETE, KEY_OW | KEY_INSERT, NULL},
     {"restore", KEY_OW | KEY_UPDATE, 0, NULL},
+    {"restore-asking", KEY_OW | KEY_UPDATE, 0, NULL},
     {"rpop", KEY_RW | KEY_ACCESS | KEY_DELETE, 0, NULL},
     {"rpoplpush", KEY_RW | KEY_ACCESS | KEY_DELETE, KEY_RW | KEY_INSERT, NULL},
     {"rpush", KEY_RW | KEY_INSERT, 0, NULL},

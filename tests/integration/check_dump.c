@@ -280,6 +280,19 @@ START_TEST(restore_replace_swaps_any_value)
 }
 END_TEST
 
+/* RESTORE-ASKING, what a cluster's MIGRATE sends, is RESTORE in any mode. */
+START_TEST(restore_asking_is_restore)
+{
+    const unsigned char *p = payload_str_embstr;
+    size_t n = sizeof(payload_str_embstr);
+    EXPECT_OK("RESTORE-ASKING k 0 %b", p, n);
+    EXPECT_ERR(ERR_BUSYKEY, "RESTORE-ASKING k 0 %b", p, n);
+    EXPECT_OK("RESTORE-ASKING k 0 %b REPLACE", p, n);
+    EXPECT_INT(1, "EXISTS k");
+    EXPECT_ERR("ERR wrong number of arguments for 'restore-asking' command", "RESTORE-ASKING k 0");
+}
+END_TEST
+
 START_TEST(restore_ttl_relative_absolute_and_past)
 {
     const unsigned char *p = payload_str_embstr;
@@ -336,6 +349,7 @@ static Suite *dump_suite(void)
     tcase_add_test(tc, restore_refuses_bad_payloads_as_redis);
     tcase_add_test(tc, restore_option_errors_in_redis_order);
     tcase_add_test(tc, restore_replace_swaps_any_value);
+    tcase_add_test(tc, restore_asking_is_restore);
     tcase_add_test(tc, restore_ttl_relative_absolute_and_past);
     tcase_add_test(tc, restore_idletime_and_freq_set_the_access_clock);
     suite_add_tcase(s, tc);
