@@ -55,12 +55,6 @@
 
 #define DIGEST_LEN 20
 
-bool debug_command_allowed(const struct client *c)
-{
-    long long allow = atomic_load(&server.cfg.enable_debug_command);
-    return allow == CONFIG_ALLOW_YES || (allow == CONFIG_ALLOW_LOCAL && client_is_local(c));
-}
-
 /* ==== the digest (Redis 7.0's debug.c) ====================================== */
 
 /* xorDigest: digest ^= SHA1(data). */

@@ -3,6 +3,7 @@
  * TIME and SHUTDOWN. INFO keeps Redis's section and field names so that
  * monitoring tools and client libraries read it unchanged.
  */
+#include <assert.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -548,8 +549,7 @@ static void config_get_cb(const char *name, const char *shown, size_t shown_len,
     for (size_t i = 0; i < r->nseen; i++)
         if (r->seen[i] == name)
             return;
-    if (r->nseen == r->cap)
-        return;
+    assert(r->nseen < r->cap);
     r->seen[r->nseen++] = name;
     resp_add_bulk(r->out, shown, shown_len);
     resp_add_bulk_cstr(r->out, value);
@@ -557,14 +557,20 @@ static void config_get_cb(const char *name, const char *shown, size_t shown_len,
 
 static void config_get_command(struct cmd_ctx *ctx)
 {
-    const char *seen[128];
-    struct config_reply r = {.out = ctx->out, .seen = seen, .cap = 128};
+    size_t cap = config_name_count();
+    const char **seen = malloc(cap * sizeof(*seen));
+    if (seen == NULL) {
+        resp_add_error(ctx->out, ERR_OUT_OF_MEMORY);
+        return;
+    }
+    struct config_reply r = {.out = ctx->out, .seen = seen, .cap = cap};
     size_t handle = resp_add_deferred_len(ctx->out);
     config_lock();
     for (size_t i = 2; i < ctx->argc; i++)
         config_get(&server.cfg, ctx->argv[i].ptr, ctx->argv[i].len, config_get_cb, &r);
     config_unlock();
     resp_set_deferred_map_len(ctx->out, handle, r.nseen);
+    free(seen);
 }
 
 static void config_set_failed(struct cmd_ctx *ctx, const char *name, const char *reason)

@@ -759,6 +759,20 @@ static bool replica_allows(struct cmd_ctx *ctx, const struct command *cmd)
     return true;
 }
 
+/* DEBUG, and MODULE LOAD, LOADEX and UNLOAD: enable-debug-command and
+ * enable-module-command (no, yes, local) say who may run them; else
+ * Redis's refusal, which names the option. */
+static bool protected_command_allowed(struct cmd_ctx *ctx, const struct command *cmd)
+{
+    bool module = cmd->parent != NULL && strcmp(cmd->parent->name, "module") == 0;
+    long long allow = atomic_load(module ? &server.cfg.enable_module_command
+                                         : &server.cfg.enable_debug_command);
+    if (allow == CONFIG_ALLOW_YES || (allow == CONFIG_ALLOW_LOCAL && client_is_local(ctx->client)))
+        return true;
+    resp_add_error(ctx->out, module ? ERR_MODULE_NOT_ALLOWED : ERR_DEBUG_NOT_ALLOWED);
+    return false;
+}
+
 /* Find the command (or subcommand) or reply why not. A command found but
  * refused (arity, NOAUTH) is left in *rejected for its statistics. */
 static const struct command *resolve(struct cmd_ctx *ctx, const struct command *peeked,
@@ -792,10 +806,8 @@ static const struct command *resolve(struct cmd_ctx *ctx, const struct command *
         *rejected = NULL;
         return cmd;
     }
-    if ((cmd->flags & CMD_PROTECTED) && !debug_command_allowed(ctx->client)) {
-        resp_add_error(ctx->out, ERR_DEBUG_NOT_ALLOWED);
+    if ((cmd->flags & CMD_PROTECTED) && !protected_command_allowed(ctx, cmd))
         return NULL;
-    }
     if (client_auth_required(ctx->client) && !(cmd->flags & CMD_NO_AUTH)) {
         resp_add_error(ctx->out, "NOAUTH Authentication required.");
         return NULL;

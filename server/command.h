@@ -384,8 +384,10 @@ static inline void cmd_notify(struct cmd_ctx *ctx, unsigned cls, const char *eve
     "ERR DEBUG command not allowed. If the enable-debug-command option is set to \"local\", " \
     "you can run it from a local connection, otherwise you need to set this option in the "   \
     "configuration file, and then restart the server."
-/* enable-debug-command lets this client run DEBUG (cmd_debug.c). */
-bool debug_command_allowed(const struct client *c);
+#define ERR_MODULE_NOT_ALLOWED                                                                 \
+    "ERR MODULE command not allowed. If the enable-module-command option is set to "          \
+    "\"local\", you can run it from a local connection, otherwise you need to set this "      \
+    "option in the configuration file, and then restart the server."
 
 /* The standard replies, word for word as Redis. */
 void reply_wrong_arity(struct cmd_ctx *ctx, const struct command *cmd);

@@ -73,9 +73,22 @@ static const char *const shutdown_flag_names[] = {"default", "save", "nosave", "
 static const char *const tls_auth_names[] = {"no", "yes", "optional", NULL};
 /* In the order of aof.c's FSYNC_* values. */
 static const char *const appendfsync_names[] = {"no", "always", "everysec", NULL};
+static const char *const endpoint_type_names[] = {"ip", "hostname", "unknown-endpoint", NULL};
+static const char *const propagation_error_names[] = {"ignore", "panic", "panic-on-replicas",
+                                                      NULL};
+static const char *const diskless_load_names[] = {"disabled", "on-empty-db", "swapdb", NULL};
+static const char *const sanitize_dump_names[] = {"no", "yes", "clients", NULL};
 
 #define FIELD(f) offsetof(struct config, f)
 #define TLS_STRING(name, field) {name, OPT_STRING, FIELD(field), 0, 0, 0, NULL, "", NULL, NULL}
+#define NO_EFFECT_INT(name, field, min, max, dflt)                                               \
+    {name, OPT_INT, FIELD(field), min, max, OPT_NO_EFFECT, NULL, dflt, NULL, NULL}
+#define NO_EFFECT_MEMORY(name, field, dflt)                                                        \
+    {name, OPT_MEMORY, FIELD(field), 0, LLONG_MAX, OPT_NO_EFFECT, NULL, dflt, NULL, NULL}
+#define NO_EFFECT_BOOL(name, field, dflt)                                                          \
+    {name, OPT_BOOL, FIELD(field), 0, 1, OPT_NO_EFFECT, NULL, dflt, NULL, NULL}
+#define NO_EFFECT_STRING(name, field, flags)                                                       \
+    {name, OPT_STRING, FIELD(field), 0, 0, OPT_NO_EFFECT | (flags), NULL, "", NULL, NULL}
 static const struct option options[] = {
     {"port", OPT_INT, FIELD(port), 0, 65535, 0, NULL, "6379", NULL, NULL},
     {"bind", OPT_STRING, FIELD(bind), 0, 0, 0, NULL, "127.0.0.1", NULL, NULL},
@@ -257,6 +270,72 @@ static const struct option options[] = {
     {"dir", OPT_STRING, FIELD(dir), 0, 0, OPT_PROTECTED, NULL, ".", NULL, NULL},
     {"notify-keyspace-events", OPT_NOTIFY, FIELD(notify_keyspace_events), 0, LLONG_MAX, 0, NULL,
      "", NULL, NULL},
+    {"enable-module-command", OPT_ENUM, FIELD(enable_module_command), 0, 0, OPT_IMMUTABLE,
+     allow_names, "no", NULL, NULL},
+    /* Accepted without effect (config.h says why); the value in `follows`
+     * is what Grove does. */
+    {"activedefrag", OPT_BOOL, FIELD(activedefrag), 0, 1, 0, NULL, "no", NULL, NULL},
+    NO_EFFECT_MEMORY("active-defrag-ignore-bytes", active_defrag_ignore_bytes, "104857600"),
+    NO_EFFECT_INT("active-defrag-threshold-lower", active_defrag_threshold_lower, 0, 1000, "10"),
+    NO_EFFECT_INT("active-defrag-threshold-upper", active_defrag_threshold_upper, 0, 1000, "100"),
+    NO_EFFECT_INT("active-defrag-cycle-min", active_defrag_cycle_min, 1, 99, "1"),
+    NO_EFFECT_INT("active-defrag-cycle-max", active_defrag_cycle_max, 1, 99, "25"),
+    NO_EFFECT_INT("active-defrag-max-scan-fields", active_defrag_max_scan_fields, 1, LONG_MAX,
+                  "1000"),
+    {"always-show-logo", OPT_BOOL, FIELD(always_show_logo), 0, 1, OPT_IMMUTABLE, NULL, "no", NULL,
+     NULL},
+    {"aof-disable-auto-gc", OPT_BOOL, FIELD(aof_disable_auto_gc), 0, 1, OPT_NO_EFFECT, NULL, "no",
+     NULL, NULL},
+    NO_EFFECT_STRING("server_cpulist", server_cpulist, OPT_IMMUTABLE),
+    NO_EFFECT_STRING("bio_cpulist", bio_cpulist, OPT_IMMUTABLE),
+    NO_EFFECT_STRING("aof_rewrite_cpulist", aof_rewrite_cpulist, OPT_IMMUTABLE),
+    NO_EFFECT_STRING("bgsave_cpulist", bgsave_cpulist, OPT_IMMUTABLE),
+    NO_EFFECT_STRING("bind-source-addr", bind_source_addr, 0),
+    {"cluster-enabled", OPT_BOOL, FIELD(cluster_enabled), 0, 1, OPT_IMMUTABLE, NULL, "no", NULL,
+     NULL},
+    {"cluster-config-file", OPT_STRING, FIELD(cluster_config_file), 0, 0,
+     OPT_IMMUTABLE | OPT_NO_EFFECT, NULL, "nodes.conf", NULL, NULL},
+    {"cluster-port", OPT_INT, FIELD(cluster_port), 0, 65535, OPT_IMMUTABLE | OPT_NO_EFFECT, NULL,
+     "0", NULL, NULL},
+    NO_EFFECT_INT("cluster-node-timeout", cluster_node_timeout, 0, LONG_MAX, "15000"),
+    NO_EFFECT_INT("cluster-migration-barrier", cluster_migration_barrier, 0, INT_MAX, "1"),
+    {"cluster-replica-validity-factor", OPT_INT, FIELD(cluster_replica_validity_factor), 0,
+     INT_MAX, OPT_NO_EFFECT, NULL, "10", "cluster-slave-validity-factor", NULL},
+    NO_EFFECT_BOOL("cluster-require-full-coverage", cluster_require_full_coverage, "yes"),
+    {"cluster-replica-no-failover", OPT_BOOL, FIELD(cluster_replica_no_failover), 0, 1,
+     OPT_NO_EFFECT, NULL, "no", "cluster-slave-no-failover", NULL},
+    NO_EFFECT_BOOL("cluster-allow-reads-when-down", cluster_allow_reads_when_down, "no"),
+    NO_EFFECT_BOOL("cluster-allow-pubsubshard-when-down", cluster_allow_pubsubshard_when_down,
+                   "yes"),
+    NO_EFFECT_BOOL("cluster-allow-replica-migration", cluster_allow_replica_migration, "yes"),
+    NO_EFFECT_MEMORY("cluster-link-sendbuf-limit", cluster_link_sendbuf_limit, "0"),
+    {"cluster-preferred-endpoint-type", OPT_ENUM, FIELD(cluster_preferred_endpoint_type), 0, 0,
+     OPT_NO_EFFECT, endpoint_type_names, "ip", NULL, NULL},
+    NO_EFFECT_STRING("cluster-announce-ip", cluster_announce_ip, 0),
+    NO_EFFECT_STRING("cluster-announce-hostname", cluster_announce_hostname, 0),
+    NO_EFFECT_INT("cluster-announce-port", cluster_announce_port, 0, 65535, "0"),
+    NO_EFFECT_INT("cluster-announce-tls-port", cluster_announce_tls_port, 0, 65535, "0"),
+    NO_EFFECT_INT("cluster-announce-bus-port", cluster_announce_bus_port, 0, 65535, "0"),
+    {"dynamic-hz", OPT_BOOL, FIELD(dynamic_hz), 0, 1, OPT_NO_EFFECT, NULL, "yes", NULL, "no"},
+    {"ignore-warnings", OPT_STRING, FIELD(ignore_warnings), 0, 0, 0, NULL, "", NULL, NULL},
+    {"io-threads", OPT_INT, FIELD(io_threads), 1, 128, OPT_IMMUTABLE | OPT_NO_EFFECT, NULL, "1",
+     NULL, NULL},
+    NO_EFFECT_BOOL("io-threads-do-reads", io_threads_do_reads, "no"),
+    {"jemalloc-bg-thread", OPT_BOOL, FIELD(jemalloc_bg_thread), 0, 1, OPT_NO_EFFECT, NULL, "yes",
+     NULL, "no"},
+    {"propagation-error-behavior", OPT_ENUM, FIELD(propagation_error_behavior), 0, 0,
+     OPT_NO_EFFECT, propagation_error_names, "ignore", NULL, NULL},
+    {"rdb-save-incremental-fsync", OPT_BOOL, FIELD(rdb_save_incremental_fsync), 0, 1,
+     OPT_NO_EFFECT, NULL, "yes", NULL, "no"},
+    {"repl-backlog-ttl", OPT_INT, FIELD(repl_backlog_ttl), 0, LONG_MAX, OPT_NO_EFFECT, NULL,
+     "3600", NULL, "0"},
+    NO_EFFECT_BOOL("repl-disable-tcp-nodelay", repl_disable_tcp_nodelay, "no"),
+    {"repl-diskless-load", OPT_ENUM, FIELD(repl_diskless_load), 0, 0, OPT_NO_EFFECT,
+     diskless_load_names, "disabled", NULL, NULL},
+    {"sanitize-dump-payload", OPT_ENUM, FIELD(sanitize_dump_payload), 0, 0, OPT_NO_EFFECT,
+     sanitize_dump_names, "no", NULL, "yes"},
+    {"socket-mark-id", OPT_INT, FIELD(socket_mark_id), 0, UINT_MAX, OPT_IMMUTABLE | OPT_NO_EFFECT,
+     NULL, "0", NULL, NULL},
     /* TLS (tls.h). tls-replication and tls-cluster refuse "yes": Grove
      * has neither replica links nor a cluster bus. */
     {"tls-port", OPT_INT, FIELD(tls_port), 0, 65535, 0, NULL, "0", NULL, NULL},
@@ -687,6 +766,13 @@ static int check_number(const struct option *opt, long long *v, char *reason, si
     }
     if (opt->offset == FIELD(shards) && (*v & (*v - 1)) != 0)
         return reason_for(reason, cap, "argument must be a power of two");
+    if (opt->offset == FIELD(activedefrag) && *v != 0) /* Debian's Redis answers so too */
+        return reason_for(reason, cap,
+                          "Active defragmentation cannot be enabled: it requires a Redis server "
+                          "compiled with a modified Jemalloc like the one shipped by default "
+                          "with the Redis source distribution");
+    if (opt->offset == FIELD(cluster_enabled) && *v != 0)
+        return reason_for(reason, cap, "Grove has no cluster mode");
     if (opt->offset == FIELD(hz)) /* Redis clamps instead of refusing */
         *v = *v < CONFIG_MIN_HZ ? CONFIG_MIN_HZ : *v > CONFIG_MAX_HZ ? CONFIG_MAX_HZ : *v;
     return 0;
@@ -1140,6 +1226,14 @@ void config_get(struct config *cfg, const char *pattern, size_t patlen,
             fn(names[j], plain ? pattern : names[j], len, value, ud);
         }
     }
+}
+
+size_t config_name_count(void)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < OPTION_COUNT; i++)
+        n += 1 + (options[i].alias != NULL);
+    return n;
 }
 
 /* ---- CONFIG REWRITE ------------------------------------------------------------ */

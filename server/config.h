@@ -93,13 +93,12 @@ struct config {
     atomic_llong enable_debug_command;     /* enum config_allow: who may run DEBUG */
     atomic_llong key_load_delay;           /* test knob: us slept per key loaded (<0: 1/-n odds) */
     atomic_llong rdb_key_save_delay;       /* test knob: us slept per key saved (<0: 1/-n odds) */
-    /* Accepted for clients and harnesses that set them; no effect in Grove
-     * (a warning names them when set to a value Grove does not follow). */
+    /* Where big values are freed (lazyfree.h). */
     atomic_llong lazyfree_lazy_eviction;
     atomic_llong lazyfree_lazy_expire;
     atomic_llong lazyfree_lazy_server_del;
     atomic_llong lazyfree_lazy_user_del;
-    atomic_llong replica_lazy_flush;              /* a full sync empties synchronously */
+    atomic_llong replica_lazy_flush;              /* a full sync's old keys */
     atomic_llong replica_ignore_disk_write_errors; /* no: a replica that cannot persist stops */
     atomic_llong set_proc_title;
     char *proc_title_template;            /* proctitle.c's variables */
@@ -173,6 +172,41 @@ struct config {
     atomic_llong tls_session_cache_timeout;
     atomic_llong tls_replication;         /* "yes" refused: Grove has no replica side */
     atomic_llong tls_cluster;             /* "yes" refused: Grove has no cluster */
+    atomic_llong enable_module_command;   /* enum config_allow: MODULE LOAD fails either way */
+    atomic_llong always_show_logo;        /* the start-up logo even off a terminal */
+    /* Redis 7.0 options for what Grove does not have (a cluster, active
+     * defragmentation, Redis's I/O threads beside its worker loops,
+     * diskless load, CPU pinning...): accepted so that redis.conf files
+     * and test harnesses start it; a warning names one set to a value
+     * Grove does not follow, and cluster-enabled and activedefrag refuse
+     * "yes" (Debian's Redis refuses activedefrag the same way). */
+    atomic_llong activedefrag;
+    atomic_llong active_defrag_ignore_bytes, active_defrag_threshold_lower;
+    atomic_llong active_defrag_threshold_upper, active_defrag_cycle_min;
+    atomic_llong active_defrag_cycle_max, active_defrag_max_scan_fields;
+    atomic_llong aof_disable_auto_gc;
+    char *server_cpulist, *bio_cpulist, *aof_rewrite_cpulist, *bgsave_cpulist;
+    char *bind_source_addr;
+    atomic_llong cluster_enabled;
+    char *cluster_config_file;
+    atomic_llong cluster_port, cluster_node_timeout, cluster_migration_barrier;
+    atomic_llong cluster_replica_validity_factor, cluster_require_full_coverage;
+    atomic_llong cluster_replica_no_failover, cluster_allow_reads_when_down;
+    atomic_llong cluster_allow_pubsubshard_when_down, cluster_allow_replica_migration;
+    atomic_llong cluster_link_sendbuf_limit, cluster_preferred_endpoint_type;
+    char *cluster_announce_ip, *cluster_announce_hostname;
+    atomic_llong cluster_announce_port, cluster_announce_tls_port, cluster_announce_bus_port;
+    atomic_llong dynamic_hz;
+    char *ignore_warnings;
+    atomic_llong io_threads, io_threads_do_reads;
+    atomic_llong jemalloc_bg_thread;
+    atomic_llong propagation_error_behavior;
+    atomic_llong rdb_save_incremental_fsync;
+    atomic_llong repl_backlog_ttl;
+    atomic_llong repl_disable_tcp_nodelay;
+    atomic_llong repl_diskless_load;
+    atomic_llong sanitize_dump_payload;
+    atomic_llong socket_mark_id;
 };
 
 /* acl-pubsub-default: in the order of its names, Redis's. */
@@ -242,6 +276,8 @@ void config_get(struct config *cfg, const char *pattern, size_t patlen,
                 void (*fn)(const char *name, const char *shown, size_t shown_len,
                            const char *value, void *ud),
                 void *ud);
+/* How many names config_get can show: every option's and alias's. */
+size_t config_name_count(void);
 
 /* CONFIG REWRITE: write the current options into the config file at
  * `path` as Redis does (comments and order kept, changed options

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
+#include <unistd.h>
 #include <uv.h>
 
 #include "acl.h"
@@ -424,8 +425,34 @@ static int configure_tls(void)
     return rc;
 }
 
+/* The start-up logo, as Redis shows its own: on a terminal, or always
+ * with always-show-logo (harnesses such as Redis's test suite read the
+ * server's pid from its " PID: " line). */
+static void show_logo(void)
+{
+    long long port = server.cfg.port ? server.cfg.port : server.cfg.tls_port;
+    if (!server.cfg.always_show_logo &&
+        (server.cfg.syslog_enabled || server.cfg.logfile[0] != '\0' || !log_to_tty())) {
+        log_notice("Running mode=standalone, port=%lld.", port);
+        return;
+    }
+    char logo[1024];
+    snprintf(logo, sizeof(logo),
+             "\n"
+             "        .-~~~-.          Grove %s (Redis %s compatible) %d bit\n"
+             "     .-(  .-.  )-.\n"
+             "    (  (  (   )  )  )    Running in standalone mode\n"
+             "     '-.(  '-'  ).-'     Port: %lld\n"
+             "        '-.|.-'          PID: %ld\n"
+             "           |\n"
+             "         __|__\n\n",
+             GROVE_VERSION, GROVE_REDIS_VERSION, (int)(sizeof(long) * 8), port, (long)getpid());
+    log_raw(logo);
+}
+
 static void note_started(void)
 {
+    show_logo();
     log_notice("Grove %s (Redis %s compatible) started, %u worker thread%s, port %lld, "
                "tls-port %lld", GROVE_VERSION, GROVE_REDIS_VERSION, worker_count(),
                worker_count() == 1 ? "" : "s", (long long)server.cfg.port,

@@ -19,7 +19,7 @@
 #include "log_syslog.h"
 
 static atomic_int log_threshold = LOG_NOTICE;
-static int log_fd = STDERR_FILENO;
+static int log_fd = STDOUT_FILENO;
 static atomic_bool to_syslog;
 
 const char *const log_level_names[LOG_LEVELS + 1] = {
@@ -35,9 +35,9 @@ void log_set_level(enum log_level level)
 
 static void close_file(void)
 {
-    if (log_fd != STDERR_FILENO)
+    if (log_fd != STDOUT_FILENO)
         close(log_fd);
-    log_fd = STDERR_FILENO;
+    log_fd = STDOUT_FILENO;
 }
 
 int log_open(const char *path)
@@ -70,6 +70,19 @@ void log_close(void)
     if (atomic_exchange(&to_syslog, false))
         log_syslog_close();
     close_file();
+}
+
+void log_raw(const char *text)
+{
+    if ((int)LOG_NOTICE < atomic_load(&log_threshold))
+        return;
+    ssize_t ignored = write(log_fd, text, strlen(text));
+    (void)ignored;
+}
+
+bool log_to_tty(void)
+{
+    return isatty(log_fd) == 1;
 }
 
 void log_msg(enum log_level level, const char *fmt, ...)

@@ -271,6 +271,58 @@ START_TEST(options_without_effect_log_a_warning)
 }
 END_TEST
 
+/* Redis's own test suite starts servers with tests/assets/default.conf:
+ * its options start Grove, the logo names the pid its harness waits for,
+ * and MODULE LOAD, allowed there, fails as a Redis load does. */
+START_TEST(redis_test_suite_options_start_it)
+{
+    const char *log = harness_temp_file("");
+    const char *args[] = {"--logfile", log, "--loglevel", "verbose", "--always-show-logo", "yes",
+                          "--enable-module-command", "yes", "--propagation-error-behavior",
+                          "panic", "--latency-monitor-threshold", "1", NULL};
+    struct grove_server s;
+    harness_start(&s, args);
+    redisContext *c = harness_connect(&s);
+    long long pid = harness_info_ll(c, "server", "process_id");
+    harness_expect_error(harness_cmd(c, "MODULE LOAD /nonexistent.so"),
+                         "ERR Error loading the extension. Please check the server logs.");
+    harness_expect_error(harness_cmd(c, "MODULE UNLOAD x"),
+                         "ERR Error unloading module: no such module with that name");
+    redisFree(c);
+    harness_stop(&s);
+    char text[16384], want[64];
+    read_file(log, text, sizeof(text));
+    snprintf(want, sizeof(want), " PID: %lld\n", pid);
+    ck_assert_msg(strstr(text, want) != NULL, "%s", text);
+    ck_assert_msg(strstr(text, "Module /nonexistent.so failed to load") != NULL, "%s", text);
+}
+END_TEST
+
+/* Every option Redis 7.0 lists is there, cluster mode and active
+ * defragmentation refused as Grove (or Debian's Redis) cannot do them. */
+START_TEST(config_get_lists_every_option)
+{
+    redisReply *r = CMD("CONFIG GET *");
+    ck_assert_int_eq(r->type, REDIS_REPLY_ARRAY);
+    ck_assert_uint_gt(r->elements, 2 * 190); /* Redis 7.0.15 has 192 */
+    bool cluster = false, tls = false;
+    for (size_t i = 0; i < r->elements; i += 2) {
+        cluster |= strcmp(r->element[i]->str, "cluster-enabled") == 0;
+        tls |= strcmp(r->element[i]->str, "tls-session-caching") == 0;
+    }
+    ck_assert(cluster && tls);
+    freeReplyObject(r);
+    EXPECT_ERR("ERR CONFIG SET failed (possibly related to argument 'activedefrag') - Active "
+               "defragmentation cannot be enabled: it requires a Redis server compiled with a "
+               "modified Jemalloc like the one shipped by default with the Redis source "
+               "distribution", "CONFIG SET activedefrag yes");
+    char out[4096];
+    const char *args[] = {"--port", "0", "--cluster-enabled", "yes", NULL};
+    ck_assert_int_ne(harness_run_to_exit(args, out, sizeof(out)), 0);
+    ck_assert_msg(strstr(out, "Grove has no cluster mode") != NULL, "%s", out);
+}
+END_TEST
+
 START_TEST(dir_is_absolute_and_config_set_changes_it)
 {
     char tmp[] = "/tmp/grove-knobs-XXXXXX", sub[64], resolved[PATH_MAX];
@@ -341,10 +393,12 @@ static Suite *knobs_suite(void)
     tcase_add_test(tc, set_intset_limit);
     tcase_add_test(tc, zset_limits_and_the_sign_of_zero);
     tcase_add_test(tc, flush_follows_lazyfree_lazy_user_flush);
+    tcase_add_test(tc, config_get_lists_every_option);
     suite_add_tcase(s, tc);
     tc = tcase_create("own_server");
     tcase_set_timeout(tc, 120);
     tcase_add_test(tc, options_without_effect_log_a_warning);
+    tcase_add_test(tc, redis_test_suite_options_start_it);
     tcase_add_test(tc, dir_is_absolute_and_config_set_changes_it);
     tcase_add_test(tc, protected_configs_local_lets_a_loopback_client_set_dir);
     suite_add_tcase(s, tc);

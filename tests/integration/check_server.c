@@ -1055,7 +1055,7 @@ START_TEST(rename_command_renames_for_clients_only)
 END_TEST
 
 /* Grove loads no modules: as Redis 7.0 without any and with its default
- * enable-module-command no. */
+ * enable-module-command no (check_knobs allows them). */
 START_TEST(module_lists_none_and_refuses_loading)
 {
     EXPECT_EMPTY("MODULE LIST");
