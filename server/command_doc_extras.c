@@ -3,8 +3,8 @@
  * where a command came from and where it is going rather than what it
  * does: its history (each version that changed it, and how), whether it
  * is deprecated (since when, and what replaces it) and Redis's doc flags
- * ("deprecated"; "syscmd" for the commands a server uses among its own,
- * such as SYNC, PSYNC and REPLCONF).
+ * ("deprecated"; "syscmd" for the commands that are not for users:
+ * REPLCONF, RESTORE-ASKING, DEBUG, PFDEBUG, PFSELFTEST).
  *
  * The table was taken from redis-server 7.0.15's COMMAND DOCS, word for
  * word. Grove keeps it apart from the area tables, as the tips and the
