@@ -273,8 +273,9 @@ int command_doc_extras_init(void);
  * command's, and the one that deprecated it: NULL when none. */
 void command_arg_versions(const struct command_arg *arg, const char **since,
                           const char **deprecated_since);
-/* For those tables: a command by its own fullname ("client|list"), or NULL. */
-struct command *command__by_fullname(const char *fullname);
+/* For those tables: a command by its own fullname ("client|list"), or NULL
+ * after logging that `what` ("Tips") names one that is not a command. */
+struct command *command__by_fullname(const char *fullname, const char *what);
 /* The KEY_* flags of the key command_keys_next yields as the n-th (from 0). */
 static inline unsigned command_key_flags(const struct command *cmd, size_t n)
 {

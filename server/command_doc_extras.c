@@ -25,6 +25,19 @@
 
 /* ---- commands ------------------------------------------------------------------ */
 
+/* Histories more than one command shares. */
+static const char *const timeout_double[] = {
+    "6.0.0", "`timeout` is interpreted as a double instead of an integer.", NULL};
+static const char *const expire_conditions[] = {
+    "7.0.0", "Added options: `NX`, `XX`, `GT` and `LT`.", NULL};
+static const char *const flush_modes[] = {"4.0.0", "Added the `ASYNC` flushing mode modifier.",
+                                          "6.2.0", "Added the `SYNC` flushing mode modifier.",
+                                          NULL};
+static const char *const restore_options[] = {"3.0.0", "Added the `REPLACE` modifier.",
+                                              "5.0.0", "Added the `ABSTTL` modifier.",
+                                              "5.0.0", "Added the `IDLETIME` and `FREQ` options.",
+                                              NULL};
+
 static const struct command_doc_extras doc_extras_table[] = {
     {"acl|getuser", 0, NULL, NULL,
      HISTORY("6.2.0", "Added Pub/Sub channel patterns.",
@@ -33,25 +46,16 @@ static const struct command_doc_extras doc_extras_table[] = {
     {"acl|setuser", 0, NULL, NULL,
      HISTORY("6.2.0", "Added Pub/Sub channel patterns.",
              "7.0.0", "Added selectors and key based permissions.")},
-    {"auth", 0, NULL, NULL,
-     HISTORY("6.0.0", "Added ACL style (username and password).")},
-    {"bgsave", 0, NULL, NULL,
-     HISTORY("3.2.2", "Added the `SCHEDULE` option.")},
-    {"bitcount", 0, NULL, NULL,
-     HISTORY("7.0.0", "Added the `BYTE|BIT` option.")},
-    {"bitpos", 0, NULL, NULL,
-     HISTORY("7.0.0", "Added the `BYTE|BIT` option.")},
-    {"blpop", 0, NULL, NULL,
-     HISTORY("6.0.0", "`timeout` is interpreted as a double instead of an integer.")},
-    {"brpop", 0, NULL, NULL,
-     HISTORY("6.0.0", "`timeout` is interpreted as a double instead of an integer.")},
+    {"auth", 0, NULL, NULL, HISTORY("6.0.0", "Added ACL style (username and password).")},
+    {"bgsave", 0, NULL, NULL, HISTORY("3.2.2", "Added the `SCHEDULE` option.")},
+    {"bitcount", 0, NULL, NULL, HISTORY("7.0.0", "Added the `BYTE|BIT` option.")},
+    {"bitpos", 0, NULL, NULL, HISTORY("7.0.0", "Added the `BYTE|BIT` option.")},
+    {"blpop", 0, NULL, NULL, timeout_double},
+    {"brpop", 0, NULL, NULL, timeout_double},
     {"brpoplpush", COMMAND_DOC_DEPRECATED, "6.2.0",
-     "`BLMOVE` with the `RIGHT` and `LEFT` arguments",
-     HISTORY("6.0.0", "`timeout` is interpreted as a double instead of an integer.")},
-    {"bzpopmax", 0, NULL, NULL,
-     HISTORY("6.0.0", "`timeout` is interpreted as a double instead of an integer.")},
-    {"bzpopmin", 0, NULL, NULL,
-     HISTORY("6.0.0", "`timeout` is interpreted as a double instead of an integer.")},
+     "`BLMOVE` with the `RIGHT` and `LEFT` arguments", timeout_double},
+    {"bzpopmax", 0, NULL, NULL, timeout_double},
+    {"bzpopmin", 0, NULL, NULL, timeout_double},
     {"client|kill", 0, NULL, NULL,
      HISTORY("2.8.12", "Added new filter format.",
              "2.8.12", "`ID` option.",
@@ -82,20 +86,12 @@ static const struct command_doc_extras doc_extras_table[] = {
     {"config|set", 0, NULL, NULL,
      HISTORY("7.0.0", "Added the ability to set multiple parameters in one call.")},
     {"debug", COMMAND_DOC_SYSCMD, NULL, NULL, NULL},
-    {"exists", 0, NULL, NULL,
-     HISTORY("3.0.3", "Accepts multiple `key` arguments.")},
-    {"expire", 0, NULL, NULL,
-     HISTORY("7.0.0", "Added options: `NX`, `XX`, `GT` and `LT`.")},
-    {"expireat", 0, NULL, NULL,
-     HISTORY("7.0.0", "Added options: `NX`, `XX`, `GT` and `LT`.")},
-    {"flushall", 0, NULL, NULL,
-     HISTORY("4.0.0", "Added the `ASYNC` flushing mode modifier.",
-             "6.2.0", "Added the `SYNC` flushing mode modifier.")},
-    {"flushdb", 0, NULL, NULL,
-     HISTORY("4.0.0", "Added the `ASYNC` flushing mode modifier.",
-             "6.2.0", "Added the `SYNC` flushing mode modifier.")},
-    {"geoadd", 0, NULL, NULL,
-     HISTORY("6.2.0", "Added the `CH`, `NX` and `XX` options.")},
+    {"exists", 0, NULL, NULL, HISTORY("3.0.3", "Accepts multiple `key` arguments.")},
+    {"expire", 0, NULL, NULL, expire_conditions},
+    {"expireat", 0, NULL, NULL, expire_conditions},
+    {"flushall", 0, NULL, NULL, flush_modes},
+    {"flushdb", 0, NULL, NULL, flush_modes},
+    {"geoadd", 0, NULL, NULL, HISTORY("6.2.0", "Added the `CH`, `NX` and `XX` options.")},
     {"georadius", COMMAND_DOC_DEPRECATED, "6.2.0",
      "`GEOSEARCH` and `GEOSEARCHSTORE` with the `BYRADIUS` argument",
      HISTORY("6.2.0", "Added the `ANY` option for `COUNT`.",
@@ -107,64 +103,43 @@ static const struct command_doc_extras doc_extras_table[] = {
      HISTORY("7.0.0", "Added support for uppercase unit names.")},
     {"georadiusbymember_ro", COMMAND_DOC_DEPRECATED, "6.2.0",
      "`GEOSEARCH` with the `BYRADIUS` and `FROMMEMBER` arguments", NULL},
-    {"geosearch", 0, NULL, NULL,
-     HISTORY("7.0.0", "Added support for uppercase unit names.")},
-    {"geosearchstore", 0, NULL, NULL,
-     HISTORY("7.0.0", "Added support for uppercase unit names.")},
+    {"geosearch", 0, NULL, NULL, HISTORY("7.0.0", "Added support for uppercase unit names.")},
+    {"geosearchstore", 0, NULL, NULL, HISTORY("7.0.0", "Added support for uppercase unit names.")},
     {"getset", COMMAND_DOC_DEPRECATED, "6.2.0", "`SET` with the `!GET` argument", NULL},
-    {"hdel", 0, NULL, NULL,
-     HISTORY("2.4.0", "Accepts multiple `field` arguments.")},
+    {"hdel", 0, NULL, NULL, HISTORY("2.4.0", "Accepts multiple `field` arguments.")},
     {"hello", 0, NULL, NULL,
      HISTORY("6.2.0", "`protover` made optional; when called without arguments the command "
                       "reports the current connection's context.")},
     {"hmset", COMMAND_DOC_DEPRECATED, "4.0.0", "`HSET` with multiple field-value pairs", NULL},
-    {"hset", 0, NULL, NULL,
-     HISTORY("4.0.0", "Accepts multiple `field` and `value` arguments.")},
+    {"hset", 0, NULL, NULL, HISTORY("4.0.0", "Accepts multiple `field` and `value` arguments.")},
     {"info", 0, NULL, NULL,
      HISTORY("7.0.0", "Added support for taking multiple section arguments.")},
-    {"lpop", 0, NULL, NULL,
-     HISTORY("6.2.0", "Added the `count` argument.")},
-    {"lpush", 0, NULL, NULL,
-     HISTORY("2.4.0", "Accepts multiple `element` arguments.")},
-    {"lpushx", 0, NULL, NULL,
-     HISTORY("4.0.0", "Accepts multiple `element` arguments.")},
+    {"lpop", 0, NULL, NULL, HISTORY("6.2.0", "Added the `count` argument.")},
+    {"lpush", 0, NULL, NULL, HISTORY("2.4.0", "Accepts multiple `element` arguments.")},
+    {"lpushx", 0, NULL, NULL, HISTORY("4.0.0", "Accepts multiple `element` arguments.")},
     {"migrate", 0, NULL, NULL,
      HISTORY("3.0.0", "Added the `COPY` and `REPLACE` options.",
              "3.0.6", "Added the `KEYS` option.",
              "4.0.7", "Added the `AUTH` option.",
              "6.0.0", "Added the `AUTH2` option.")},
-    {"pexpire", 0, NULL, NULL,
-     HISTORY("7.0.0", "Added options: `NX`, `XX`, `GT` and `LT`.")},
-    {"pexpireat", 0, NULL, NULL,
-     HISTORY("7.0.0", "Added options: `NX`, `XX`, `GT` and `LT`.")},
+    {"pexpire", 0, NULL, NULL, expire_conditions},
+    {"pexpireat", 0, NULL, NULL, expire_conditions},
     {"pfdebug", COMMAND_DOC_SYSCMD, NULL, NULL, NULL},
     {"pfselftest", COMMAND_DOC_SYSCMD, NULL, NULL, NULL},
-    {"pttl", 0, NULL, NULL,
-     HISTORY("2.8.0", "Added the -2 reply.")},
+    {"pttl", 0, NULL, NULL, HISTORY("2.8.0", "Added the -2 reply.")},
     {"renamenx", 0, NULL, NULL,
      HISTORY("3.2.0", "The command no longer returns an error when source and destination names "
                       "are the same.")},
     {"replconf", COMMAND_DOC_SYSCMD, NULL, NULL, NULL},
-    {"restore", 0, NULL, NULL,
-     HISTORY("3.0.0", "Added the `REPLACE` modifier.",
-             "5.0.0", "Added the `ABSTTL` modifier.",
-             "5.0.0", "Added the `IDLETIME` and `FREQ` options.")},
-    {"restore-asking", COMMAND_DOC_SYSCMD, NULL, NULL,
-     HISTORY("3.0.0", "Added the `REPLACE` modifier.",
-             "5.0.0", "Added the `ABSTTL` modifier.",
-             "5.0.0", "Added the `IDLETIME` and `FREQ` options.")},
-    {"rpop", 0, NULL, NULL,
-     HISTORY("6.2.0", "Added the `count` argument.")},
+    {"restore", 0, NULL, NULL, restore_options},
+    {"restore-asking", COMMAND_DOC_SYSCMD, NULL, NULL, restore_options},
+    {"rpop", 0, NULL, NULL, HISTORY("6.2.0", "Added the `count` argument.")},
     {"rpoplpush", COMMAND_DOC_DEPRECATED, "6.2.0",
      "`LMOVE` with the `RIGHT` and `LEFT` arguments", NULL},
-    {"rpush", 0, NULL, NULL,
-     HISTORY("2.4.0", "Accepts multiple `element` arguments.")},
-    {"rpushx", 0, NULL, NULL,
-     HISTORY("4.0.0", "Accepts multiple `element` arguments.")},
-    {"sadd", 0, NULL, NULL,
-     HISTORY("2.4.0", "Accepts multiple `member` arguments.")},
-    {"scan", 0, NULL, NULL,
-     HISTORY("6.0.0", "Added the `TYPE` subcommand.")},
+    {"rpush", 0, NULL, NULL, HISTORY("2.4.0", "Accepts multiple `element` arguments.")},
+    {"rpushx", 0, NULL, NULL, HISTORY("4.0.0", "Accepts multiple `element` arguments.")},
+    {"sadd", 0, NULL, NULL, HISTORY("2.4.0", "Accepts multiple `member` arguments.")},
+    {"scan", 0, NULL, NULL, HISTORY("6.0.0", "Added the `TYPE` subcommand.")},
     {"script|flush", 0, NULL, NULL,
      HISTORY("6.2.0", "Added the `ASYNC` and `SYNC` flushing mode modifiers.")},
     {"set", 0, NULL, NULL,
@@ -177,15 +152,11 @@ static const struct command_doc_extras doc_extras_table[] = {
     {"slaveof", COMMAND_DOC_DEPRECATED, "5.0.0", "`REPLICAOF`", NULL},
     {"slowlog|get", 0, NULL, NULL,
      HISTORY("4.0.0", "Added client IP address, port and name to the reply.")},
-    {"spop", 0, NULL, NULL,
-     HISTORY("3.2.0", "Added the `count` argument.")},
-    {"srandmember", 0, NULL, NULL,
-     HISTORY("2.6.0", "Added the optional `count` argument.")},
-    {"srem", 0, NULL, NULL,
-     HISTORY("2.4.0", "Accepts multiple `member` arguments.")},
+    {"spop", 0, NULL, NULL, HISTORY("3.2.0", "Added the `count` argument.")},
+    {"srandmember", 0, NULL, NULL, HISTORY("2.6.0", "Added the optional `count` argument.")},
+    {"srem", 0, NULL, NULL, HISTORY("2.4.0", "Accepts multiple `member` arguments.")},
     {"substr", COMMAND_DOC_DEPRECATED, "2.0.0", "`GETRANGE`", NULL},
-    {"ttl", 0, NULL, NULL,
-     HISTORY("2.8.0", "Added the -2 reply.")},
+    {"ttl", 0, NULL, NULL, HISTORY("2.8.0", "Added the -2 reply.")},
     {"xadd", 0, NULL, NULL,
      HISTORY("6.2.0", "Added the `NOMKSTREAM` option, `MINID` trimming strategy and the `LIMIT` "
                       "option.",
@@ -193,22 +164,18 @@ static const struct command_doc_extras doc_extras_table[] = {
     {"xautoclaim", 0, NULL, NULL,
      HISTORY("7.0.0", "Added an element to the reply array, containing deleted entries the "
                       "command cleared from the PEL")},
-    {"xgroup|create", 0, NULL, NULL,
-     HISTORY("7.0.0", "Added the `entries_read` named argument.")},
+    {"xgroup|create", 0, NULL, NULL, HISTORY("7.0.0", "Added the `entries_read` named argument.")},
     {"xgroup|setid", 0, NULL, NULL,
      HISTORY("7.0.0", "Added the optional `entries_read` argument.")},
-    {"xinfo|groups", 0, NULL, NULL,
-     HISTORY("7.0.0", "Added the `entries-read` and `lag` fields")},
+    {"xinfo|groups", 0, NULL, NULL, HISTORY("7.0.0", "Added the `entries-read` and `lag` fields")},
     {"xinfo|stream", 0, NULL, NULL,
      HISTORY("6.0.0", "Added the `FULL` modifier.",
              "7.0.0", "Added the `max-deleted-entry-id`, `entries-added`, "
                       "`recorded-first-entry-id`, `entries-read` and `lag` fields")},
     {"xpending", 0, NULL, NULL,
      HISTORY("6.2.0", "Added the `IDLE` option and exclusive range intervals.")},
-    {"xrange", 0, NULL, NULL,
-     HISTORY("6.2.0", "Added exclusive ranges.")},
-    {"xrevrange", 0, NULL, NULL,
-     HISTORY("6.2.0", "Added exclusive ranges.")},
+    {"xrange", 0, NULL, NULL, HISTORY("6.2.0", "Added exclusive ranges.")},
+    {"xrevrange", 0, NULL, NULL, HISTORY("6.2.0", "Added exclusive ranges.")},
     {"xsetid", 0, NULL, NULL,
      HISTORY("7.0.0", "Added the `entries_added` and `max_deleted_entry_id` arguments.")},
     {"xtrim", 0, NULL, NULL,
@@ -222,8 +189,7 @@ static const struct command_doc_extras doc_extras_table[] = {
     {"zrangebylex", COMMAND_DOC_DEPRECATED, "6.2.0", "`ZRANGE` with the `BYLEX` argument", NULL},
     {"zrangebyscore", COMMAND_DOC_DEPRECATED, "6.2.0", "`ZRANGE` with the `BYSCORE` argument",
      HISTORY("2.0.0", "Added the `WITHSCORES` modifier.")},
-    {"zrem", 0, NULL, NULL,
-     HISTORY("2.4.0", "Accepts multiple elements.")},
+    {"zrem", 0, NULL, NULL, HISTORY("2.4.0", "Accepts multiple elements.")},
     {"zrevrange", COMMAND_DOC_DEPRECATED, "6.2.0", "`ZRANGE` with the `REV` argument", NULL},
     {"zrevrangebylex", COMMAND_DOC_DEPRECATED, "6.2.0",
      "`ZRANGE` with the `REV` and `BYLEX` arguments", NULL},
@@ -351,14 +317,14 @@ static int arg_extras_init(void)
     int rc = 0;
     for (size_t i = 0; i < ARG_EXTRAS_COUNT; i++) {
         const struct arg_extras *x = &arg_extras_table[i];
-        const struct command *cmd = command__by_fullname(x->command);
+        const struct command *cmd = command__by_fullname(x->command, "Docs");
         arg_extras_found[i] = cmd ? arg_at(cmd->args, x->path) : NULL;
         const char *since, *deprecated_since;
         command_arg_versions(arg_extras_found[i], &since, &deprecated_since);
         if (arg_extras_found[i] == NULL || since != x->since ||
             deprecated_since != x->deprecated_since) {
-            log_warning("Docs for argument '%s' of '%s', which it does not have or shares",
-                        x->path, x->command);
+            log_warning("Docs for argument '%s' of '%s': it has none such, or shares it "
+                        "with a command whose versions differ", x->path, x->command);
             rc = -EINVAL; /* going on, to name every one */
         }
     }
@@ -370,11 +336,9 @@ static int arg_extras_init(void)
 int command_doc_extras_init(void)
 {
     for (size_t i = 0; i < sizeof(doc_extras_table) / sizeof(doc_extras_table[0]); i++) {
-        struct command *cmd = command__by_fullname(doc_extras_table[i].name);
-        if (cmd == NULL) {
-            log_warning("Docs for '%s', which is not a command", doc_extras_table[i].name);
+        struct command *cmd = command__by_fullname(doc_extras_table[i].name, "Docs");
+        if (cmd == NULL)
             return -EINVAL;
-        }
         cmd->doc_extras = &doc_extras_table[i];
     }
     return arg_extras_init();

@@ -13,7 +13,6 @@
 #include <errno.h>
 
 #include "command.h"
-#include "log.h"
 
 struct tips_entry {
     const char *name; /* the command's fullname */
@@ -114,11 +113,9 @@ static const struct tips_entry tips_table[] = {
 int command_tips_init(void)
 {
     for (size_t i = 0; i < sizeof(tips_table) / sizeof(tips_table[0]); i++) {
-        struct command *cmd = command__by_fullname(tips_table[i].name);
-        if (cmd == NULL) {
-            log_warning("Tips for '%s', which is not a command", tips_table[i].name);
+        struct command *cmd = command__by_fullname(tips_table[i].name, "Tips");
+        if (cmd == NULL)
             return -EINVAL;
-        }
         cmd->tips = tips_table[i].tips;
     }
     return 0;
