@@ -264,7 +264,9 @@ int command_table_init(void)
     int rc = command_key_flags_init();
     if (rc == 0)
         rc = command_tips_init();
-    return rc < 0 ? rc : command_doc_extras_init();
+    if (rc == 0)
+        rc = command_doc_extras_init();
+    return rc;
 }
 
 struct command *command__by_fullname(const char *fullname, const char *what)

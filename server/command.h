@@ -167,12 +167,12 @@ struct command_arg {
 #define COMMAND_ARG_MULTIPLE 2
 #define COMMAND_ARG_MULTIPLE_TOKEN 4
 /* Not shown as flags: the key spec that describes an argument (COMMAND
- * DOCS's key_spec_index). Every "key" argument has one, the one after the
- * last argument's before it in the command (depth first), as the key specs
- * of COMMAND INFO come in argument order; these two flags mark Redis's
- * exceptions. KEY_SPEC: an argument of another type names keys (SORT's BY
- * and GET patterns); SAME_KEY_SPEC: it shares the spec of the one before
- * (LCS's key2 is in key1's range, SORT's GET pattern is BY's). */
+ * DOCS's key_spec_index). Every "key" argument has one: the index after
+ * that of the last argument before it (depth first) that has one, as
+ * COMMAND INFO's key specs come in argument order. These two flags mark
+ * Redis's exceptions. KEY_SPEC: an argument of another type names keys
+ * (SORT's BY and GET patterns); SAME_KEY_SPEC: it shares the spec of the
+ * one before (LCS's key2 is in key1's range, SORT's GET pattern is BY's). */
 #define COMMAND_ARG_KEY_SPEC 8
 #define COMMAND_ARG_SAME_KEY_SPEC 16
 
