@@ -304,7 +304,7 @@ static void command_count_command(struct cmd_ctx *ctx)
 
 /* ---- COMMAND DOCS ------------------------------------------------------------ */
 
-static void add_args(struct resp_out *out, const struct command_arg *args);
+static void add_args(struct resp_out *out, const struct command_arg *args, int *key_spec);
 
 static size_t count_args(const struct command_arg *args)
 {
@@ -314,47 +314,109 @@ static size_t count_args(const struct command_arg *args)
     return n;
 }
 
-static void add_arg(struct resp_out *out, const struct command_arg *arg)
+#define SHOWN_ARG_FLAGS (COMMAND_ARG_OPTIONAL | COMMAND_ARG_MULTIPLE | COMMAND_ARG_MULTIPLE_TOKEN)
+
+static void add_arg_flags(struct resp_out *out, unsigned flags)
 {
-    size_t fields = 2 + (arg->token != NULL) + (arg->flags != 0) + (arg->subargs != NULL);
+    resp_add_bulk_cstr(out, "flags");
+    resp_add_set_len(out, (size_t)__builtin_popcount(flags & SHOWN_ARG_FLAGS));
+    if (flags & COMMAND_ARG_OPTIONAL)
+        resp_add_simple(out, "optional");
+    if (flags & COMMAND_ARG_MULTIPLE)
+        resp_add_simple(out, "multiple");
+    if (flags & COMMAND_ARG_MULTIPLE_TOKEN)
+        resp_add_simple(out, "multiple_token");
+}
+
+/* "name", then the value when it is set: a field Redis leaves out otherwise. */
+static void add_field_if(struct resp_out *out, const char *name, const char *value)
+{
+    if (value != NULL) {
+        resp_add_bulk_cstr(out, name);
+        resp_add_bulk_cstr(out, value);
+    }
+}
+
+/* One argument, its fields in Redis's order. *key_spec is the key spec
+ * index of the last argument before it that had one (command.h's
+ * COMMAND_ARG_KEY_SPEC). */
+static void add_arg(struct resp_out *out, const struct command_arg *arg, int *key_spec)
+{
+    bool has_key_spec = strcmp(arg->type, "key") == 0 || (arg->flags & COMMAND_ARG_KEY_SPEC);
+    const char *since, *deprecated_since;
+    command_arg_versions(arg, &since, &deprecated_since);
+    size_t fields = 2 + has_key_spec + (arg->token != NULL) + (since != NULL) +
+                    (deprecated_since != NULL) + ((arg->flags & SHOWN_ARG_FLAGS) != 0) +
+                    (arg->subargs != NULL);
     resp_add_map_len(out, fields);
     resp_add_bulk_cstr(out, "name");
     resp_add_bulk_cstr(out, arg->name);
     resp_add_bulk_cstr(out, "type");
     resp_add_bulk_cstr(out, arg->type);
-    if (arg->token) {
-        resp_add_bulk_cstr(out, "token");
-        resp_add_bulk_cstr(out, arg->token);
+    if (has_key_spec) {
+        *key_spec += !(arg->flags & COMMAND_ARG_SAME_KEY_SPEC);
+        resp_add_bulk_cstr(out, "key_spec_index");
+        resp_add_integer(out, *key_spec);
     }
-    if (arg->flags) {
-        size_t n = ((arg->flags & COMMAND_ARG_OPTIONAL) != 0) +
-                   ((arg->flags & COMMAND_ARG_MULTIPLE) != 0) +
-                   ((arg->flags & COMMAND_ARG_MULTIPLE_TOKEN) != 0);
-        resp_add_bulk_cstr(out, "flags");
-        resp_add_set_len(out, n);
-        if (arg->flags & COMMAND_ARG_OPTIONAL)
-            resp_add_simple(out, "optional");
-        if (arg->flags & COMMAND_ARG_MULTIPLE)
-            resp_add_simple(out, "multiple");
-        if (arg->flags & COMMAND_ARG_MULTIPLE_TOKEN)
-            resp_add_simple(out, "multiple_token");
-    }
+    add_field_if(out, "token", arg->token);
+    add_field_if(out, "since", since);
+    add_field_if(out, "deprecated_since", deprecated_since);
+    if (arg->flags & SHOWN_ARG_FLAGS)
+        add_arg_flags(out, arg->flags);
     if (arg->subargs) {
         resp_add_bulk_cstr(out, "arguments");
-        add_args(out, arg->subargs);
+        add_args(out, arg->subargs, key_spec);
     }
 }
 
-static void add_args(struct resp_out *out, const struct command_arg *args)
+static void add_args(struct resp_out *out, const struct command_arg *args, int *key_spec)
 {
     resp_add_array_len(out, count_args(args));
     for (size_t i = 0; args && args[i].name; i++)
-        add_arg(out, &args[i]);
+        add_arg(out, &args[i], key_spec);
 }
 
+/* doc_flags, deprecated_since, replaced_by and history, those it has. */
+static void add_doc_extras(struct resp_out *out, const struct command_doc_extras *x)
+{
+    if (x->doc_flags) {
+        resp_add_bulk_cstr(out, "doc_flags");
+        resp_add_set_len(out, (size_t)__builtin_popcount(x->doc_flags));
+        if (x->doc_flags & COMMAND_DOC_DEPRECATED)
+            resp_add_simple(out, "deprecated");
+        if (x->doc_flags & COMMAND_DOC_SYSCMD)
+            resp_add_simple(out, "syscmd");
+    }
+    add_field_if(out, "deprecated_since", x->deprecated_since);
+    add_field_if(out, "replaced_by", x->replaced_by);
+    if (x->history) {
+        size_t n = 0;
+        while (x->history[2 * n])
+            n++;
+        resp_add_bulk_cstr(out, "history");
+        resp_add_set_len(out, n);
+        for (size_t i = 0; i < n; i++) {
+            resp_add_array_len(out, 2);
+            resp_add_bulk_cstr(out, x->history[2 * i]);
+            resp_add_bulk_cstr(out, x->history[2 * i + 1]);
+        }
+    }
+}
+
+static size_t count_doc_extras(const struct command_doc_extras *x)
+{
+    if (x == NULL)
+        return 0;
+    return (x->doc_flags != 0) + (x->deprecated_since != NULL) + (x->replaced_by != NULL) +
+           (x->history != NULL);
+}
+
+/* A command's docs, its fields in Redis's order; Redis leaves out a
+ * complexity it does not know (MONITOR, SYNC, PSYNC). */
 static void add_docs(struct resp_out *out, const struct command *cmd)
 {
-    size_t fields = 4 + (cmd->args != NULL) + (cmd->subcommands != NULL);
+    size_t fields = 3 + (cmd->complexity != NULL) + count_doc_extras(cmd->doc_extras) +
+                    (cmd->args != NULL) + (cmd->subcommands != NULL);
     resp_add_bulk_cstr(out, cmd->fullname);
     resp_add_map_len(out, fields);
     resp_add_bulk_cstr(out, "summary");
@@ -363,11 +425,13 @@ static void add_docs(struct resp_out *out, const struct command *cmd)
     resp_add_bulk_cstr(out, cmd->since ? cmd->since : "1.0.0");
     resp_add_bulk_cstr(out, "group");
     resp_add_bulk_cstr(out, cmd->group ? cmd->group : "generic");
-    resp_add_bulk_cstr(out, "complexity");
-    resp_add_bulk_cstr(out, cmd->complexity ? cmd->complexity : "O(1)");
+    add_field_if(out, "complexity", cmd->complexity);
+    if (cmd->doc_extras)
+        add_doc_extras(out, cmd->doc_extras);
     if (cmd->args) {
+        int key_spec = -1;
         resp_add_bulk_cstr(out, "arguments");
-        add_args(out, cmd->args);
+        add_args(out, cmd->args, &key_spec);
     }
     if (cmd->subcommands) {
         resp_add_bulk_cstr(out, "subcommands");
@@ -565,9 +629,10 @@ static void command_help_command(struct cmd_ctx *ctx)
 
 static struct command command_subcommands[] = {
     {.name = "count", .arity = 2, INTRO_FLAGS, .proc = command_count_command,
-     .group = "server", .summary = "Returns a count of commands.", .since = "2.8.13"},
+     .group = "server", .summary = "Get total number of Redis commands", .since = "2.8.13",
+     .complexity = "O(1)"},
     {.name = "list", .arity = -2, INTRO_FLAGS, .proc = command_list_command,
-     .group = "server", .summary = "Returns a list of command names.", .since = "7.0.0",
+     .group = "server", .summary = "Get an array of Redis command names", .since = "7.0.0",
      .complexity = "O(N) where N is the total number of Redis commands",
      .args = (const struct command_arg[]){
          {"filterby", "oneof", "FILTERBY", COMMAND_ARG_OPTIONAL, (const struct command_arg[]){
@@ -576,37 +641,33 @@ static struct command command_subcommands[] = {
              {"pattern", "pattern", "PATTERN", 0, NULL}, {0}}},
          {0}}},
     {.name = "info", .arity = -2, INTRO_FLAGS, .proc = command_info_command,
-     .group = "server", .summary = "Returns information about one, multiple or all commands.",
+     .group = "server",
+     .summary = "Get array of specific Redis command details, or all when no argument is given.",
      .since = "2.8.13", .complexity = "O(N) where N is the number of commands to look up",
      .args = (const struct command_arg[]){{"command-name", "string", NULL,
                                            COMMAND_ARG_OPTIONAL | COMMAND_ARG_MULTIPLE, NULL},
                                           {0}}},
     {.name = "docs", .arity = -2, INTRO_FLAGS, .proc = command_docs_command,
-     .group = "server", .summary = "Returns documentary information about one, multiple or all "
-                                   "commands.",
+     .group = "server", .summary = "Get array of specific Redis command documentation",
      .since = "7.0.0", .complexity = "O(N) where N is the number of commands to look up",
      .args = (const struct command_arg[]){{"command-name", "string", NULL,
                                            COMMAND_ARG_OPTIONAL | COMMAND_ARG_MULTIPLE, NULL},
                                           {0}}},
     {.name = "getkeys", .arity = -4, INTRO_FLAGS, .proc = command_getkeys_command,
-     .group = "server", .summary = "Extracts the key names from an arbitrary command.",
-     .since = "2.8.13", .complexity = "O(N) where N is the number of arguments to the command",
-     .args = (const struct command_arg[]){{"command", "string", NULL, 0, NULL},
-                                          {"arg", "string", NULL,
-                                           COMMAND_ARG_OPTIONAL | COMMAND_ARG_MULTIPLE, NULL},
-                                          {0}}},
+     .group = "server", .summary = "Extract keys given a full Redis command",
+     .since = "2.8.13", .complexity = "O(N) where N is the number of arguments to the command"},
     {.name = "getkeysandflags", .arity = -4, INTRO_FLAGS, .proc = command_getkeysandflags_command,
      .group = "server", .summary = "Extract keys and access flags given a full Redis command",
      .since = "7.0.0", .complexity = "O(N) where N is the number of arguments to the command"},
     {.name = "help", .arity = 2, INTRO_FLAGS, .proc = command_help_command,
-     .group = "server", .summary = "Returns helpful text about the different subcommands.",
-     .since = "5.0.0"},
+     .group = "server", .summary = "Show helpful text about the different subcommands",
+     .since = "5.0.0", .complexity = "O(1)"},
     {0},
 };
 
 struct command introspection_commands[] = {
     {.name = "command", .arity = -1, INTRO_FLAGS, .proc = command_command,
-     .group = "server", .summary = "Returns detailed information about all commands.",
+     .group = "server", .summary = "Get array of Redis command details",
      .since = "2.8.13", .complexity = "O(N) where N is the total number of Redis commands",
      .subcommands = command_subcommands},
     {0},

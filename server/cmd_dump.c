@@ -200,7 +200,7 @@ static const struct command_arg restore_args[] = {
 struct command dump_commands[] = {
     {.name = "dump", .arity = 2, .flags = CMD_READONLY, .first_key = 1, .last_key = 1,
      .key_step = 1, .proc = dump_command, .group = "generic",
-     .summary = "Returns a serialized representation of the value stored at a key.",
+     .summary = "Return a serialized version of the value stored at the specified key.",
      .since = "2.6.0",
      .complexity = "O(1) to access the key and additional O(N*M) to serialize it, where N is "
                    "the number of Redis objects composing the value and M their average size. "
@@ -209,7 +209,8 @@ struct command dump_commands[] = {
      .args = (const struct command_arg[]){{"key", "key", NULL, 0, NULL}, {0}}},
     {.name = "restore", .arity = -4, .flags = CMD_WRITE | CMD_DENYOOM, .first_key = 1,
      .last_key = 1, .key_step = 1, .proc = restore_command, .acl = ACL_KEYSPACE | ACL_DANGEROUS,
-     .group = "generic", .summary = "Creates a key from the serialized representation of a value.",
+     .group = "generic",
+     .summary = "Create a key using the provided serialized value, previously obtained using DUMP.",
      .since = "2.6.0", .complexity = RESTORE_COMPLEXITY, .args = restore_args},
     /* What a cluster's MIGRATE sends to a node importing the slot; Redis
      * runs it as RESTORE in any mode. */

@@ -249,7 +249,7 @@ static struct command function_subcommands[] = {
     {.name = "flush", .arity = -2, .flags = CHANGE_FLAGS, .proc = function_flush_command,
      .group = "scripting", .acl = ACL_SCRIPTING, .summary = "Deleting all functions",
      .since = "7.0.0", .complexity = "O(N) where N is the number of functions deleted",
-     .args = ARGS({"flush-type", "oneof", NULL, COMMAND_ARG_OPTIONAL,
+     .args = ARGS({"async", "oneof", NULL, COMMAND_ARG_OPTIONAL,
                    (const struct command_arg[]){{"async", "pure-token", "ASYNC", 0, NULL},
                                                 {"sync", "pure-token", "SYNC", 0, NULL},
                                                 {0}}})},

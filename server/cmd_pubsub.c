@@ -214,72 +214,77 @@ static const struct command_arg channel_args[] = {
     {"channel", "string", NULL, COMMAND_ARG_MULTIPLE, NULL}, {0}};
 static const struct command_arg opt_channel_args[] = {
     {"channel", "string", NULL, COMMAND_ARG_OPTIONAL | COMMAND_ARG_MULTIPLE, NULL}, {0}};
-static const struct command_arg pattern_args[] = {
-    {"pattern", "pattern", NULL, COMMAND_ARG_MULTIPLE, NULL}, {0}};
+static const struct command_arg pattern_block_args[] = {
+    {"pattern", "block", NULL, COMMAND_ARG_MULTIPLE,
+     (const struct command_arg[]){{"pattern", "pattern", NULL, 0, NULL}, {0}}},
+    {0}};
 static const struct command_arg opt_pattern_args[] = {
     {"pattern", "pattern", NULL, COMMAND_ARG_OPTIONAL | COMMAND_ARG_MULTIPLE, NULL}, {0}};
 
 static struct command pubsub_subcommands[] = {
     {.name = "channels", .arity = -2, .flags = CMD_PUBSUB | CMD_LOADING | CMD_STALE,
      .proc = pubsub_channels_command, .group = "pubsub",
-     .summary = "Returns the active channels.", .since = "2.8.0",
+     .summary = "List active channels", .since = "2.8.0",
      .complexity = "O(N) where N is the number of active channels, and assuming constant time "
                    "pattern matching (relatively short channels and patterns)",
      .args = (const struct command_arg[]){{"pattern", "pattern", NULL, COMMAND_ARG_OPTIONAL,
                                           NULL}, {0}}},
     {.name = "numsub", .arity = -2, .flags = CMD_PUBSUB | CMD_LOADING | CMD_STALE,
      .proc = pubsub_numsub_command, .group = "pubsub",
-     .summary = "Returns a count of subscribers to channels.", .since = "2.8.0",
+     .summary = "Get the count of subscribers for channels", .since = "2.8.0",
      .complexity = "O(N) for the NUMSUB subcommand, where N is the number of requested channels",
      .args = opt_channel_args},
     {.name = "numpat", .arity = 2, .flags = CMD_PUBSUB | CMD_LOADING | CMD_STALE,
      .proc = pubsub_numpat_command, .group = "pubsub",
-     .summary = "Returns a count of unique pattern subscriptions.", .since = "2.8.0",
+     .summary = "Get the count of unique patterns pattern subscriptions", .since = "2.8.0",
      .complexity = "O(1)"},
     {.name = "shardchannels", .arity = -2, .flags = CMD_PUBSUB | CMD_LOADING | CMD_STALE,
      .proc = pubsub_shardchannels_command, .group = "pubsub",
-     .summary = "Returns the active shard channels.", .since = "7.0.0",
+     .summary = "List active shard channels", .since = "7.0.0",
      .complexity = "O(N) where N is the number of active shard channels, and assuming constant "
                    "time pattern matching (relatively short shard channels).",
      .args = (const struct command_arg[]){{"pattern", "pattern", NULL, COMMAND_ARG_OPTIONAL,
                                           NULL}, {0}}},
     {.name = "shardnumsub", .arity = -2, .flags = CMD_PUBSUB | CMD_LOADING | CMD_STALE,
      .proc = pubsub_shardnumsub_command, .group = "pubsub",
-     .summary = "Returns the count of subscribers of shard channels.", .since = "7.0.0",
+     .summary = "Get the count of subscribers for shard channels", .since = "7.0.0",
      .complexity = "O(N) for the SHARDNUMSUB subcommand, where N is the number of requested "
                    "shard channels",
      .args = (const struct command_arg[]){{"shardchannel", "string", NULL,
                                           COMMAND_ARG_OPTIONAL | COMMAND_ARG_MULTIPLE, NULL},
                                          {0}}},
     {.name = "help", .arity = 2, .flags = CMD_LOADING | CMD_STALE, .proc = pubsub_help_command,
-     .group = "pubsub", .summary = "Returns helpful text about the different subcommands.",
+     .group = "pubsub", .summary = "Show helpful text about the different subcommands",
      .since = "6.2.0", .complexity = "O(1)"},
     {0},
 };
 
 struct command pubsub_commands[] = {
     {.name = "subscribe", .arity = -2, .flags = SUB_FLAGS, .proc = subscribe_command,
-     .group = "pubsub", .summary = "Listens for messages published to channels.",
+     .group = "pubsub", .summary = "Listen for messages published to the given channels",
      .since = "2.0.0", .complexity = "O(N) where N is the number of channels to subscribe to.",
      .args = channel_args},
     {.name = "unsubscribe", .arity = -1, .flags = SUB_FLAGS, .proc = unsubscribe_command,
-     .group = "pubsub", .summary = "Stops listening to messages posted to channels.",
+     .group = "pubsub", .summary = "Stop listening for messages posted to the given channels",
      .since = "2.0.0", .complexity = "O(N) where N is the number of clients already subscribed "
                                      "to a channel.",
      .args = opt_channel_args},
     {.name = "psubscribe", .arity = -2, .flags = SUB_FLAGS, .proc = psubscribe_command,
-     .group = "pubsub", .summary = "Listens for messages published to channels that match one "
-                                   "or more patterns.",
-     .since = "2.0.0", .complexity = "O(N) where N is the number of patterns to subscribe to.",
-     .args = pattern_args},
+     .group = "pubsub",
+     .summary = "Listen for messages published to channels matching the given patterns",
+     .since = "2.0.0",
+     .complexity = "O(N) where N is the number of patterns the client is already subscribed to.",
+     .args = pattern_block_args},
     {.name = "punsubscribe", .arity = -1, .flags = SUB_FLAGS, .proc = punsubscribe_command,
-     .group = "pubsub", .summary = "Stops listening to messages published to channels that "
-                                   "match one or more patterns.",
-     .since = "2.0.0", .complexity = "O(N) where N is the number of patterns to unsubscribe.",
+     .group = "pubsub",
+     .summary = "Stop listening for messages posted to channels matching the given patterns",
+     .since = "2.0.0",
+     .complexity = "O(N+M) where N is the number of patterns the client is already subscribed and "
+                   "M is the number of total patterns subscribed in the system (by any client).",
      .args = opt_pattern_args},
     {.name = "publish", .arity = 3,
      .flags = CMD_PUBSUB | CMD_LOADING | CMD_STALE | CMD_FAST | CMD_MAY_REPLICATE,
-     .proc = publish_command, .group = "pubsub", .summary = "Posts a message to a channel.",
+     .proc = publish_command, .group = "pubsub", .summary = "Post a message to a channel",
      .since = "2.0.0", .complexity = "O(N+M) where N is the number of clients subscribed to the "
                                      "receiving channel and M is the total number of subscribed "
                                      "patterns (by any client).",
@@ -289,13 +294,13 @@ struct command pubsub_commands[] = {
      * positions stay for COMMAND INFO, nothing locks them. */
     {.name = "ssubscribe", .arity = -2, .flags = SUB_FLAGS | CMD_NOT_KEYS, .first_key = 1,
      .last_key = -1, .key_step = 1, .proc = ssubscribe_command, .group = "pubsub",
-     .summary = "Listens for messages published to shard channels.", .since = "7.0.0",
+     .summary = "Listen for messages published to the given shard channels", .since = "7.0.0",
      .complexity = "O(N) where N is the number of shard channels to subscribe to.",
      .args = (const struct command_arg[]){{"shardchannel", "string", NULL,
                                           COMMAND_ARG_MULTIPLE, NULL}, {0}}},
     {.name = "sunsubscribe", .arity = -1, .flags = SUB_FLAGS | CMD_NOT_KEYS, .first_key = 1,
      .last_key = -1, .key_step = 1, .proc = sunsubscribe_command, .group = "pubsub",
-     .summary = "Stops listening to messages posted to shard channels.", .since = "7.0.0",
+     .summary = "Stop listening for messages posted to the given shard channels", .since = "7.0.0",
      .complexity = "O(N) where N is the number of clients already subscribed to a shard "
                    "channel.",
      .args = (const struct command_arg[]){{"shardchannel", "string", NULL,
@@ -310,7 +315,7 @@ struct command pubsub_commands[] = {
      .args = (const struct command_arg[]){{"shardchannel", "string", NULL, 0, NULL},
                                           {"message", "string", NULL, 0, NULL}, {0}}},
     {.name = "pubsub", .arity = -2, .flags = 0, .proc = pubsub_command, .group = "pubsub",
-     .summary = "A container for Pub/Sub commands.", .since = "2.8.0",
+     .summary = "A container for Pub/Sub commands", .since = "2.8.0",
      .complexity = "Depends on subcommand.", .subcommands = pubsub_subcommands},
     {0},
 };

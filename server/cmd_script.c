@@ -154,7 +154,7 @@ static struct command script_subcommands[] = {
      .proc = script_flush_command, .group = "scripting", .acl = ACL_SCRIPTING,
      .summary = "Remove all the scripts from the script cache.", .since = "2.6.0",
      .complexity = "O(N) with N being the number of scripts in cache",
-     .args = ARGS({"flush-type", "oneof", NULL, COMMAND_ARG_OPTIONAL,
+     .args = ARGS({"async", "oneof", NULL, COMMAND_ARG_OPTIONAL,
                    (const struct command_arg[]){{"async", "pure-token", "ASYNC", 0, NULL},
                                                 {"sync", "pure-token", "SYNC", 0, NULL},
                                                 {0}}})},

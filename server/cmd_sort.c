@@ -650,10 +650,13 @@ static const struct command_arg offset_count[] = {
 static const struct command_arg order[] = {
     {"asc", "pure-token", "ASC", 0, NULL}, {"desc", "pure-token", "DESC", 0, NULL}, {0}};
 #define SORT_ARGS                                                                              \
-    {"key", "key", NULL, 0, NULL}, {"pattern", "pattern", "BY", COMMAND_ARG_OPTIONAL, NULL},   \
+    {"key", "key", NULL, 0, NULL},                                                             \
+        {"pattern", "pattern", "BY", COMMAND_ARG_OPTIONAL | COMMAND_ARG_KEY_SPEC, NULL},       \
         {"offset_count", "block", "LIMIT", COMMAND_ARG_OPTIONAL, offset_count},                \
         {"pattern", "pattern", "GET",                                                          \
-         COMMAND_ARG_OPTIONAL | COMMAND_ARG_MULTIPLE | COMMAND_ARG_MULTIPLE_TOKEN, NULL},      \
+         COMMAND_ARG_OPTIONAL | COMMAND_ARG_MULTIPLE | COMMAND_ARG_MULTIPLE_TOKEN |            \
+             COMMAND_ARG_KEY_SPEC | COMMAND_ARG_SAME_KEY_SPEC,                                 \
+         NULL},                                                                                \
         {"order", "oneof", NULL, COMMAND_ARG_OPTIONAL, order},                                 \
         {"sorting", "pure-token", "ALPHA", COMMAND_ARG_OPTIONAL, NULL}
 

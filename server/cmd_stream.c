@@ -2040,6 +2040,12 @@ static void xinfo_help_command(struct cmd_ctx *ctx)
 #define KEY_ARG {"key", "key", NULL, 0, NULL}
 #define GROUP_ARG {"group", "string", NULL, 0, NULL}
 #define CONSUMER_ARG {"consumer", "string", NULL, 0, NULL}
+/* XGROUP and XINFO CONSUMERS name them so in Redis's docs */
+#define GROUPNAME_ARG {"groupname", "string", NULL, 0, NULL}
+#define CONSUMERNAME_ARG {"consumername", "string", NULL, 0, NULL}
+#define GROUP_ID_ARG                                                                           \
+    {"id", "oneof", NULL, 0,                                                                   \
+     ARGS({"id", "string", NULL, 0, NULL}, {"new_id", "pure-token", "$", 0, NULL})}
 #define ID_ARG(name) {name, "string", NULL, 0, NULL}
 #define IDS_ARG {"id", "string", NULL, COMMAND_ARG_MULTIPLE, NULL}
 #define COUNT_ARG {"count", "integer", "COUNT", COMMAND_ARG_OPTIONAL, NULL}
@@ -2056,8 +2062,8 @@ static void xinfo_help_command(struct cmd_ctx *ctx)
     {.name = "help", .arity = 2, .flags = CMD_LOADING | CMD_STALE, .proc = fn,               \
      .group = "stream", .summary = "Show helpful text about the different subcommands",      \
      .since = "5.0.0", .complexity = "O(1)", .acl = ACL_STREAM}
-#define TRIM_ARG                                                                               \
-    {"trim", "block", NULL, COMMAND_ARG_OPTIONAL,                                              \
+#define TRIM_ARG(flags)                                                                        \
+    {"trim", "block", NULL, flags,                                                             \
      ARGS({"strategy", "oneof", NULL, 0,                                                       \
            ARGS({"maxlen", "pure-token", "MAXLEN", 0, NULL},                                   \
                 {"minid", "pure-token", "MINID", 0, NULL})},                                   \
@@ -2069,29 +2075,32 @@ static void xinfo_help_command(struct cmd_ctx *ctx)
 #define RANGE_CX                                                                               \
     "O(N) with N being the number of elements being returned. If N is constant (e.g. always "  \
     "asking for the first 10 elements with COUNT), you can consider it O(1)."
+#define REVRANGE_CX                                                                            \
+    "O(N) with N being the number of elements returned. If N is constant (e.g. always asking " \
+    "for the first 10 elements with COUNT), you can consider it O(1)."
 
 static struct command xgroup_subcommands[] = {
     STREAM_CMD_KEY("create", -5, CMD_WRITE | CMD_DENYOOM, 2, xgroup_command,
                    "Create a consumer group.", "5.0.0", "O(1)",
-                   ARGS(KEY_ARG, GROUP_ARG, ID_ARG("id"),
+                   ARGS(KEY_ARG, GROUPNAME_ARG, GROUP_ID_ARG,
                         {"mkstream", "pure-token", "MKSTREAM", COMMAND_ARG_OPTIONAL, NULL},
                         {"entries_read", "integer", "ENTRIESREAD", COMMAND_ARG_OPTIONAL, NULL})),
     STREAM_CMD_KEY("createconsumer", 5, CMD_WRITE | CMD_DENYOOM, 2, xgroup_command,
                    "Create a consumer in a consumer group.", "6.2.0", "O(1)",
-                   ARGS(KEY_ARG, GROUP_ARG, CONSUMER_ARG)),
+                   ARGS(KEY_ARG, GROUPNAME_ARG, CONSUMERNAME_ARG)),
     STREAM_CMD_KEY("delconsumer", 5, CMD_WRITE, 2, xgroup_command,
                    "Delete a consumer from a consumer group.", "5.0.0", "O(1)",
-                   ARGS(KEY_ARG, GROUP_ARG, CONSUMER_ARG)),
+                   ARGS(KEY_ARG, GROUPNAME_ARG, CONSUMERNAME_ARG)),
     STREAM_CMD_KEY("destroy", 4, CMD_WRITE, 2, xgroup_command, "Destroy a consumer group.",
                    "5.0.0",
                    "O(N) where N is the number of entries in the group's pending entries list "
                    "(PEL).",
-                   ARGS(KEY_ARG, GROUP_ARG)),
+                   ARGS(KEY_ARG, GROUPNAME_ARG)),
     HELP_CMD(xgroup_help_command),
     STREAM_CMD_KEY("setid", -5, CMD_WRITE, 2, xgroup_command,
                    "Set a consumer group to an arbitrary last delivered ID value.", "5.0.0",
                    "O(1)",
-                   ARGS(KEY_ARG, GROUP_ARG, ID_ARG("id"),
+                   ARGS(KEY_ARG, GROUPNAME_ARG, GROUP_ID_ARG,
                         {"entries_read", "integer", "ENTRIESREAD", COMMAND_ARG_OPTIONAL, NULL})),
     {0},
 };
@@ -2099,7 +2108,7 @@ static struct command xgroup_subcommands[] = {
 static struct command xinfo_subcommands[] = {
     STREAM_CMD_KEY("consumers", 4, CMD_READONLY, 2, xinfo_consumers_command,
                    "List the consumers in a consumer group", "5.0.0", "O(1)",
-                   ARGS(KEY_ARG, GROUP_ARG)),
+                   ARGS(KEY_ARG, GROUPNAME_ARG)),
     STREAM_CMD_KEY("groups", 3, CMD_READONLY, 2, xinfo_groups_command,
                    "List the consumer groups of a stream", "5.0.0", "O(1)", ARGS(KEY_ARG)),
     HELP_CMD(xinfo_help_command),
@@ -2116,7 +2125,9 @@ struct command stream_commands[] = {
                "O(1) when adding a new entry, O(N) when trimming where N being the number of "
                "entries evicted.",
                ARGS(KEY_ARG, {"nomkstream", "pure-token", "NOMKSTREAM", COMMAND_ARG_OPTIONAL, NULL},
-                    TRIM_ARG, ID_ARG("id_or_auto"),
+                    TRIM_ARG(COMMAND_ARG_OPTIONAL),
+                    {"id_or_auto", "oneof", NULL, 0,
+                     ARGS({"auto_id", "pure-token", "*", 0, NULL}, ID_ARG("id"))},
                     {"field_value", "block", NULL, COMMAND_ARG_MULTIPLE,
                      ARGS({"field", "string", NULL, 0, NULL},
                           {"value", "string", NULL, 0, NULL})})),
@@ -2129,7 +2140,7 @@ struct command stream_commands[] = {
     STREAM_CMD("xrevrange", -4, CMD_READONLY, xrevrange_command,
                "Return a range of elements in a stream, with IDs matching the specified IDs "
                "interval, in reverse order (from greater to smaller IDs) compared to XRANGE",
-               "5.0.0", RANGE_CX, ARGS(KEY_ARG, ID_ARG("end"), ID_ARG("start"), COUNT_ARG)),
+               "5.0.0", REVRANGE_CX, ARGS(KEY_ARG, ID_ARG("end"), ID_ARG("start"), COUNT_ARG)),
     STREAM_CMD("xdel", -3, CMD_WRITE | CMD_FAST, xdel_command,
                "Removes the specified entries from the stream. Returns the number of items "
                "actually deleted, that may be different from the number of IDs passed in case "
@@ -2142,7 +2153,7 @@ struct command stream_commands[] = {
                "O(N), with N being the number of evicted entries. Constant times are very "
                "small however, since entries are organized in macro nodes containing multiple "
                "entries that can be released with a single deallocation.",
-               ARGS(KEY_ARG, TRIM_ARG)),
+               ARGS(KEY_ARG, TRIM_ARG(0))),
     STREAM_READ_CMD("xread", -4, CMD_READONLY | CMD_BLOCKING, 1, xread_command,
                     "Return never seen elements in multiple streams, with IDs greater than the "
                     "ones reported by the caller for each stream. Can block.",
@@ -2208,7 +2219,7 @@ struct command stream_commands[] = {
                     {"count", "integer", "RETRYCOUNT", COMMAND_ARG_OPTIONAL, NULL},
                     {"force", "pure-token", "FORCE", COMMAND_ARG_OPTIONAL, NULL},
                     {"justid", "pure-token", "JUSTID", COMMAND_ARG_OPTIONAL, NULL},
-                    {"lastid", "string", "LASTID", COMMAND_ARG_OPTIONAL, NULL})),
+                    {"id", "string", "LASTID", COMMAND_ARG_OPTIONAL, NULL})),
     STREAM_CMD("xautoclaim", -6, CMD_WRITE | CMD_FAST, xautoclaim_command,
                "Changes (or acquires) ownership of messages in a consumer group, as if the "
                "messages were delivered to the specified consumer.",

@@ -1578,7 +1578,7 @@ static void zscan_command(struct cmd_ctx *ctx)
 #define MAX_ARG(t) {"max", t, NULL, 0, NULL}
 #define WITHSCORES_ARG {"withscores", "pure-token", "WITHSCORES", COMMAND_ARG_OPTIONAL, NULL}
 #define LIMIT_ARG                                                                               \
-    {"limit", "block", "LIMIT", COMMAND_ARG_OPTIONAL,                                           \
+    {"offset_count", "block", "LIMIT", COMMAND_ARG_OPTIONAL,                                    \
      ARGS({"offset", "integer", NULL, 0, NULL}, {"count", "integer", NULL, 0, NULL})}
 /* A command whose keys are the fixed ones 1..last (none when last is 0),
  * then those counted by argv[numkeys] (none when numkeys is 0). */
@@ -1611,6 +1611,7 @@ static void zscan_command(struct cmd_ctx *ctx)
 #define WRITE_FAST (CMD_WRITE | CMD_DENYOOM | CMD_FAST)
 #define READ_FAST (CMD_READONLY | CMD_FAST)
 #define LOG_N "O(log(N)) where N is the number of elements in the sorted set."
+#define LOG_N_COUNT "O(log(N)) with N being the number of elements in the sorted set."
 #define LOG_N_M                                                                                 \
     "O(log(N)+M) with N being the number of elements in the sorted set and M the number of "   \
     "elements being returned. If M is constant (e.g. always asking for the first 10 elements " \
@@ -1634,7 +1635,7 @@ struct command zset_commands[] = {
                    ARGS({"gt", "pure-token", "GT", 0, NULL}, {"lt", "pure-token", "LT", 0, NULL})},
                   {"change", "pure-token", "CH", COMMAND_ARG_OPTIONAL, NULL},
                   {"increment", "pure-token", "INCR", COMMAND_ARG_OPTIONAL, NULL},
-                  {"data", "block", NULL, COMMAND_ARG_MULTIPLE,
+                  {"score_member", "block", NULL, COMMAND_ARG_MULTIPLE,
                    ARGS({"score", "double", NULL, 0, NULL}, MEMBER_ARG)})),
     ZSET_CMD("zincrby", 4, WRITE_FAST, zincrby_command,
              "Increment the score of a member in a sorted set", "1.2.0", LOG_N,
@@ -1662,11 +1663,11 @@ struct command zset_commands[] = {
              "2.0.0", "O(log(N))", ARGS(KEY_ARG, MEMBER_ARG)),
     ZSET_CMD("zcount", 4, READ_FAST, zcount_command,
              "Count the members in a sorted set with scores within the given values", "2.0.0",
-             LOG_N, ARGS(KEY_ARG, MIN_ARG("double"), MAX_ARG("double"))),
+             LOG_N_COUNT, ARGS(KEY_ARG, MIN_ARG("double"), MAX_ARG("double"))),
     ZSET_CMD("zlexcount", 4, READ_FAST, zlexcount_command,
              "Count the number of members in a sorted set between a given lexicographical "
              "range",
-             "2.8.9", LOG_N, ARGS(KEY_ARG, MIN_ARG("string"), MAX_ARG("string"))),
+             "2.8.9", LOG_N_COUNT, ARGS(KEY_ARG, MIN_ARG("string"), MAX_ARG("string"))),
     ZSET_CMD("zrange", -4, CMD_READONLY, zrange_command,
              "Return a range of members in a sorted set", "1.2.0",
              "O(log(N)+M) with N being the number of elements in the sorted set and M the "

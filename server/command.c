@@ -262,7 +262,23 @@ int command_table_init(void)
         }
     }
     int rc = command_key_flags_init();
-    return rc < 0 ? rc : command_tips_init();
+    if (rc == 0)
+        rc = command_tips_init();
+    if (rc == 0)
+        rc = command_doc_extras_init();
+    return rc;
+}
+
+struct command *command__by_fullname(const char *fullname, const char *what)
+{
+    const char *bar = strchr(fullname, '|');
+    size_t len = bar ? (size_t)(bar - fullname) : strlen(fullname);
+    const struct command *cmd = command_by_own_name(fullname, len);
+    if (cmd != NULL && bar != NULL)
+        cmd = command_lookup_sub(cmd, bar + 1, strlen(bar + 1));
+    if (cmd == NULL)
+        log_warning("%s for '%s', which is not a command", what, fullname);
+    return (struct command *)cmd;
 }
 
 void command_table_deinit(void)

@@ -166,6 +166,27 @@ struct command_arg {
 #define COMMAND_ARG_OPTIONAL 1
 #define COMMAND_ARG_MULTIPLE 2
 #define COMMAND_ARG_MULTIPLE_TOKEN 4
+/* Not shown as flags: the key spec that describes an argument (COMMAND
+ * DOCS's key_spec_index). Every "key" argument has one: the index after
+ * that of the last argument before it (depth first) that has one, as
+ * COMMAND INFO's key specs come in argument order. These two flags mark
+ * Redis's exceptions. KEY_SPEC: an argument of another type names keys
+ * (SORT's BY and GET patterns); SAME_KEY_SPEC: it shares the spec of the
+ * one before (LCS's key2 is in key1's range, SORT's GET pattern is BY's). */
+#define COMMAND_ARG_KEY_SPEC 8
+#define COMMAND_ARG_SAME_KEY_SPEC 16
+
+/* COMMAND DOCS's fields on a command's past and future
+ * (command_doc_extras.c). */
+struct command_doc_extras {
+    const char *name;             /* the command's fullname */
+    uint8_t doc_flags;            /* COMMAND_DOC_* */
+    const char *deprecated_since; /* or NULL */
+    const char *replaced_by;      /* or NULL */
+    const char *const *history;   /* "version", "what changed" pairs, NULL-terminated, or NULL */
+};
+#define COMMAND_DOC_DEPRECATED 1
+#define COMMAND_DOC_SYSCMD 2
 
 struct command_keys;
 
@@ -224,6 +245,7 @@ struct command {
     uint16_t key_flags[2];        /* KEY_*: its first key's, its other keys' */
     const char *key_notes;        /* Redis's notes on its first key spec, or NULL */
     const char *tips;             /* Redis's command tips, space-separated, or NULL */
+    const struct command_doc_extras *doc_extras; /* or NULL */
     unsigned id;                  /* dense, for per-worker statistics */
     const struct command *parent;
     char fullname[48];            /* "client|setname" */
@@ -244,6 +266,16 @@ int command_rename(const char *name, const char *to, const char **err);
 int command_key_flags_init(void);
 /* And its third: each command's tips (command_tips.c). 0 or -EINVAL. */
 int command_tips_init(void);
+/* And its fourth: each command's history and deprecation
+ * (command_doc_extras.c). 0 or -EINVAL. */
+int command_doc_extras_init(void);
+/* The version that added a command's argument, where later than the
+ * command's, and the one that deprecated it: NULL when none. */
+void command_arg_versions(const struct command_arg *arg, const char **since,
+                          const char **deprecated_since);
+/* For those tables: a command by its own fullname ("client|list"), or NULL
+ * after logging that `what` ("Tips") names one that is not a command. */
+struct command *command__by_fullname(const char *fullname, const char *what);
 /* The KEY_* flags of the key command_keys_next yields as the n-th (from 0). */
 static inline unsigned command_key_flags(const struct command *cmd, size_t n)
 {

@@ -11,10 +11,8 @@
  * that is not a command, so the table cannot drift from the commands.
  */
 #include <errno.h>
-#include <string.h>
 
 #include "command.h"
-#include "log.h"
 
 struct tips_entry {
     const char *name; /* the command's fullname */
@@ -112,25 +110,12 @@ static const struct tips_entry tips_table[] = {
     {"zscan", "nondeterministic_output"},
 };
 
-/* A command by its fullname ("client|list"). */
-static struct command *command_named(const char *fullname)
-{
-    const char *bar = strchr(fullname, '|');
-    size_t len = bar ? (size_t)(bar - fullname) : strlen(fullname);
-    const struct command *cmd = command_by_own_name(fullname, len);
-    if (cmd != NULL && bar != NULL)
-        cmd = command_lookup_sub(cmd, bar + 1, strlen(bar + 1));
-    return (struct command *)cmd;
-}
-
 int command_tips_init(void)
 {
     for (size_t i = 0; i < sizeof(tips_table) / sizeof(tips_table[0]); i++) {
-        struct command *cmd = command_named(tips_table[i].name);
-        if (cmd == NULL) {
-            log_warning("Tips for '%s', which is not a command", tips_table[i].name);
+        struct command *cmd = command__by_fullname(tips_table[i].name, "Tips");
+        if (cmd == NULL)
             return -EINVAL;
-        }
         cmd->tips = tips_table[i].tips;
     }
     return 0;

@@ -22,6 +22,8 @@
 #include <unistd.h>
 
 #include "fixtures.h"
+#include "exchange.h"
+#include "../data/redis_command_docs.h"
 
 #define SET_FAILED "ERR CONFIG SET failed (possibly related to argument "
 
@@ -815,6 +817,15 @@ START_TEST(command_docs_describe_arguments)
 }
 END_TEST
 
+/* COMMAND DOCS is redis-server 7.0.15's byte for byte: history, doc flags,
+ * deprecation, key_spec_index, nested blocks and oneofs, the since of
+ * arguments, in RESP2 and RESP3 (tests/data/redis_command_docs.h). */
+START_TEST(command_docs_are_redis_byte_for_byte)
+{
+    RUN_EXCHANGES(redis_command_docs);
+}
+END_TEST
+
 START_TEST(command_list_filters)
 {
     redisReply *r = CMD("COMMAND LIST FILTERBY PATTERN client|s*");
@@ -1307,6 +1318,7 @@ static Suite *server_suite(void)
     tcase_add_test(tc, command_count_matches_command_and_list);
     tcase_add_test(tc, command_info_describes_commands);
     tcase_add_test(tc, command_docs_describe_arguments);
+    tcase_add_loop_test(tc, command_docs_are_redis_byte_for_byte, 2, 4);
     tcase_add_test(tc, command_list_filters);
     tcase_add_test(tc, command_getkeys_finds_the_keys);
     suite_add_tcase(s, tc);
