@@ -170,7 +170,7 @@ static void add_key_specs(struct resp_out *out, const struct command *cmd)
     size_t words = 0, unknown = 0;
     if (cmd->key_keyword) {
         static const long long values[3] = {-1, 1, 2}; /* half of what follows */
-        resp_add_array_len(out, 1);
+        resp_add_set_len(out, 1);
         add_key_spec(out, cmd, 0, 0, cmd->key_keyword, "range", range_names, values);
         return;
     }
@@ -184,7 +184,7 @@ static void add_key_specs(struct resp_out *out, const struct command *cmd)
     bool split = range && cmd->key_flags[0] != cmd->key_flags[1] &&
                  (cmd->last_key < 0 || cmd->last_key > cmd->first_key);
     bool trailing = cmd->keys_after_word != NULL;
-    resp_add_array_len(out, (size_t)range + (size_t)split + (size_t)counted + words + unknown +
+    resp_add_set_len(out, (size_t)range + (size_t)split + (size_t)counted + words + unknown +
                                 (size_t)trailing);
     if (split) {
         int second = cmd->first_key + cmd->key_step;
@@ -245,7 +245,12 @@ static void add_command_info(struct resp_out *out, const struct command *cmd)
     add_acl_categories(out, cmd);
     add_tips(out, cmd);
     add_key_specs(out, cmd);
-    resp_add_array_len(out, count_subcommands(cmd));
+    /* Redis's reply types: key specs a set; no subcommands an empty set,
+     * else an array. */
+    if (cmd->subcommands == NULL)
+        resp_add_set_len(out, 0);
+    else
+        resp_add_array_len(out, count_subcommands(cmd));
     for (const struct command *sub = cmd->subcommands; sub && sub->name; sub++)
         add_command_info(out, sub);
 }
