@@ -108,6 +108,7 @@ struct config {
     char *dbfilename;
     atomic_llong rdbcompression;
     atomic_llong rdbchecksum;
+    atomic_llong rdb_save_incremental_fsync; /* sync a snapshot every 4 MB written */
     atomic_llong stop_writes_on_bgsave_error;
     atomic_llong rdb_del_sync_files;      /* a replica deletes the RDB a full sync loaded */
     atomic_llong repl_backlog_size;       /* replication.c's backlog */
@@ -201,7 +202,6 @@ struct config {
     atomic_llong io_threads, io_threads_do_reads;
     atomic_llong jemalloc_bg_thread;
     atomic_llong propagation_error_behavior;
-    atomic_llong rdb_save_incremental_fsync;
     atomic_llong repl_backlog_ttl;
     atomic_llong repl_disable_tcp_nodelay;
     atomic_llong repl_diskless_load;

@@ -79,6 +79,7 @@ struct save_job {
     char path[PATH_MAX];
     char tmp[PATH_MAX];
     bool compress, checksum;
+    bool incremental_fsync; /* rdb-save-incremental-fsync */
     bool stall; /* fault injection: the child waits to be killed */
     long long used_mem;
     bool has_repl;            /* the replication's place (repl-stream-db, -id, -offset) */
@@ -105,6 +106,8 @@ static int job_prepare(struct save_job *job)
 
     *job = (struct save_job){.compress = atomic_load(&server.cfg.rdbcompression) != 0,
                              .checksum = atomic_load(&server.cfg.rdbchecksum) != 0,
+                             .incremental_fsync =
+                                 atomic_load(&server.cfg.rdb_save_incremental_fsync) != 0,
                              .used_mem = server_used_memory()};
     config_lock();
     snprintf(job->dir, sizeof(job->dir), "%s", server.cfg.dir);
@@ -130,9 +133,16 @@ static void job_cut(struct save_job *job)
 
 /* ---- writing the file --------------------------------------------------------------- */
 
+/* Redis's REDIS_AUTOSYNC_BYTES: with rdb-save-incremental-fsync, the
+ * file is synced each time this much more was written, so the kernel
+ * never holds a whole snapshot's dirty pages to flush at once. */
+#define AUTOSYNC_BYTES (4 * 1024 * 1024)
+
 struct file_sink {
     int fd;
     int err; /* the first write's -errno */
+    bool autosync;
+    size_t unsynced; /* bytes written since the last sync */
     size_t len;
     unsigned char buf[SNAPSHOT_BUF_SIZE];
 };
@@ -151,9 +161,22 @@ static int write_all(int fd, const unsigned char *p, size_t len)
     return 0;
 }
 
+/* Write `len` bytes to the file, syncing every AUTOSYNC_BYTES if asked. */
+static int sink_write(struct file_sink *s, const unsigned char *p, size_t len)
+{
+    int rc = write_all(s->fd, p, len);
+    s->unsynced += len;
+    if (rc == 0 && s->autosync && s->unsynced >= AUTOSYNC_BYTES) {
+        s->unsynced = 0;
+        if (fdatasync(s->fd) < 0)
+            rc = -errno;
+    }
+    return rc;
+}
+
 static int sink_flush(struct file_sink *s)
 {
-    int rc = write_all(s->fd, s->buf, s->len);
+    int rc = sink_write(s, s->buf, s->len);
     s->len = 0;
     return rc;
 }
@@ -165,7 +188,7 @@ static int file_sink_cb(void *ud, const void *buf, size_t len)
     if (s->len + len > sizeof(s->buf) && (s->err = sink_flush(s)) < 0)
         return RDB_EIO;
     if (len > sizeof(s->buf))
-        return (s->err = write_all(s->fd, buf, len)) < 0 ? RDB_EIO : 0;
+        return (s->err = sink_write(s, buf, len)) < 0 ? RDB_EIO : 0;
     memcpy(s->buf + s->len, buf, len);
     s->len += len;
     return 0;
@@ -221,6 +244,8 @@ static int save_to_disk(const struct save_job *job)
         return -ENOMEM;
     sink->len = 0;
     sink->err = 0;
+    sink->autosync = job->incremental_fsync;
+    sink->unsynced = 0;
     sink->fd = open(job->tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
     if (sink->fd < 0) {
         rc = -errno;
