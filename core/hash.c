@@ -382,6 +382,11 @@ enum object_encoding hash_encoding(const struct hash *h)
     return bytes_word_is_big(h->word) ? OBJECT_ENC_HASHTABLE : OBJECT_ENC_LISTPACK;
 }
 
+const struct hashmap *hash_table(const struct hash *h)
+{
+    return bytes_word_is_big(h->word) ? table_of(h) : NULL;
+}
+
 size_t hash_bytes(const struct hash *h)
 {
     size_t n = malloc_usable_size((void *)h);

@@ -78,6 +78,8 @@ size_t hash_len(const struct hash *h);
 enum object_encoding hash_encoding(const struct hash *h);
 /* Heap bytes the hash holds, as allocated (MEMORY USAGE); exact, O(1). */
 size_t hash_bytes(const struct hash *h);
+/* The table form's map, NULL while compact. */
+const struct hashmap *hash_table(const struct hash *h);
 /* True, with the value (borrowed) in *value and *vlen, if the field is present. */
 bool hash_get(struct hash *h, const void *field, size_t flen, const char **value, size_t *vlen);
 bool hash_exists(struct hash *h, const void *field, size_t flen);

@@ -1267,6 +1267,13 @@ size_t hashmap_bytes(const struct hashmap *map)
     return map->bytes;
 }
 
+void hashmap_table_stats(const struct hashmap *map, int which, size_t *buckets, size_t *used)
+{
+    const struct table *t = &map->t[which];
+    *buckets = t->slots ? t->mask + 1 : 0;
+    *used = t->used;
+}
+
 /* ==========================================================================
  * Entry API
  * ========================================================================== */

@@ -86,6 +86,9 @@ size_t hashmap_size(const struct hashmap *map);
 /* Bytes held by the map: tables, entries (as allocated) and tree nodes. */
 size_t hashmap_bytes(const struct hashmap *map);
 bool hashmap_is_rehashing(const struct hashmap *map);
+/* Table `which` (0: the main one, 1: the one a resize fills): its buckets
+ * (0 when there is none) and the entries in it (DEBUG HTSTATS-KEY). */
+void hashmap_table_stats(const struct hashmap *map, int which, size_t *buckets, size_t *used);
 uint64_t hashmap_hash(const struct hashmap *map, const void *key, size_t len);
 
 /* ---- value API ---------------------------------------------------------- */

@@ -234,6 +234,11 @@ enum object_encoding set_encoding(const struct set *s)
     return s->map ? OBJECT_ENC_HASHTABLE : OBJECT_ENC_INTSET;
 }
 
+const struct hashmap *set_table(const struct set *s)
+{
+    return s->map;
+}
+
 size_t set_bytes(const struct set *s)
 {
     size_t n = malloc_usable_size((void *)s) + (s->ints ? malloc_usable_size(s->ints) : 0);

@@ -76,6 +76,8 @@ size_t set_len(const struct set *s);
 enum object_encoding set_encoding(const struct set *s);
 /* Heap bytes the set holds, as allocated (MEMORY USAGE); exact, O(1). */
 size_t set_bytes(const struct set *s);
+/* The table form's map, NULL for an intset. */
+const struct hashmap *set_table(const struct set *s);
 bool set_contains(struct set *s, const void *member, size_t len);
 
 /* ---- writing -------------------------------------------------------------- */

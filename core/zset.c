@@ -532,6 +532,11 @@ enum object_encoding zset_encoding(const struct zset *z)
     return bytes_word_is_big(z->word) ? OBJECT_ENC_SKIPLIST : OBJECT_ENC_LISTPACK;
 }
 
+const struct hashmap *zset_table(const struct zset *z)
+{
+    return bytes_word_is_big(z->word) ? big_of(z)->map : NULL;
+}
+
 size_t zset_bytes(const struct zset *z)
 {
     size_t own = malloc_usable_size((void *)z);

@@ -89,6 +89,8 @@ enum object_encoding zset_encoding(const struct zset *z);
  * a compact one's header and buffer, a big one's member map (whose
  * entries hold the tree nodes). O(1). */
 size_t zset_bytes(const struct zset *z);
+/* The skiplist form's member map, NULL while compact. */
+const struct hashmap *zset_table(const struct zset *z);
 /* The member's score; false when absent. */
 bool zset_score(struct zset *z, const void *member, size_t len, double *score);
 /* The member's rank in ascending order; false when absent. */

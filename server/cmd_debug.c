@@ -641,8 +641,8 @@ static void reply_unsupported(struct cmd_ctx *ctx, const char *why)
     resp_add_errorf(ctx->out, "ERR DEBUG %s is not supported by Grove: %s", name, why);
 }
 
-/* LISTPACK / QUICKLIST / HTSTATS-KEY key: Redis's refusals for the wrong
- * encoding; for the right one, Grove has no such structure to show. */
+/* LISTPACK / QUICKLIST key: Redis's refusals for the wrong encoding; for
+ * the right one, Grove has no such structure to show. */
 static void debug_structure(struct cmd_ctx *ctx)
 {
     enum object_encoding enc;
@@ -652,12 +652,72 @@ static void debug_structure(struct cmd_ctx *ctx)
         resp_add_error(ctx->out, "ERR Not a listpack encoded object.");
     else if (arg_is(&ctx->argv[1], "quicklist") && enc != OBJECT_ENC_QUICKLIST)
         resp_add_error(ctx->out, "ERR Not a quicklist encoded object.");
-    else if (arg_is(&ctx->argv[1], "htstats-key") && enc != OBJECT_ENC_HASHTABLE)
-        resp_add_error(ctx->out, "ERR The value stored at the specified key is not represented "
-                                 "using an hash table");
     else
         reply_unsupported(ctx, "it reports the encoding Redis would use, but does not hold "
                                "that structure");
+}
+
+/* The map of a value Redis keeps in a dict (the hashtable encodings and a
+ * skiplist sorted set's members), else NULL. */
+static const struct hashmap *value_table(const struct object *o)
+{
+    switch (object_type(o)) {
+    case OBJECT_HASH:
+        return hash_table(hash_from_boxed(object_boxed(o)));
+    case OBJECT_SET:
+        return set_table(set_from_boxed(object_boxed(o)));
+    case OBJECT_ZSET:
+        return zset_table(zset_from_boxed(object_boxed(o)));
+    default:
+        return NULL;
+    }
+}
+
+/* One table's lines, as Redis's dictGetStatsHt without FULL. */
+static size_t table_stats(char *buf, size_t cap, const struct hashmap *map, int which)
+{
+    size_t buckets, used;
+    hashmap_table_stats(map, which, &buckets, &used);
+    const char *name = which == 0 ? "main hash table" : "rehashing target";
+    int n = used == 0 ? snprintf(buf, cap,
+                                 "Hash table %d stats (%s):\n"
+                                 "No stats available for empty dictionaries\n",
+                                 which, name)
+                      : snprintf(buf, cap,
+                                 "Hash table %d stats (%s):\n"
+                                 " table size: %zu\n"
+                                 " number of elements: %zu\n",
+                                 which, name, buckets, used);
+    return n < 0 ? 0 : (size_t)n < cap ? (size_t)n : cap - 1;
+}
+
+/* HTSTATS-KEY key: Redis's text for the key's table, and for the table a
+ * resize is filling ("rehashing target"). FULL's chain lengths are not
+ * counted. */
+static void debug_htstats_key(struct cmd_ctx *ctx)
+{
+    if (ctx->argc >= 4 && arg_is(&ctx->argv[3], "full")) {
+        reply_unsupported(ctx, "FULL's chain length figures are not kept");
+        return;
+    }
+    struct cmd_key k;
+    cmd_key(ctx, 2, &k);
+    keyspace_shard_lock(k.shard);
+    struct hashmap_entry *e = keyspace_find(k.shard, &k.key, ctx->now_ms, KEYSPACE_LOOKUP_NOTOUCH);
+    const struct hashmap *map = e != NULL ? value_table(keyspace_object(e)) : NULL;
+    if (e == NULL) {
+        resp_add_error(ctx->out, "ERR no such key");
+    } else if (map == NULL) {
+        resp_add_error(ctx->out, "ERR The value stored at the specified key is not represented "
+                                 "using an hash table");
+    } else {
+        char text[512];
+        size_t n = table_stats(text, sizeof(text), map, 0);
+        if (hashmap_is_rehashing(map))
+            n += table_stats(text + n, sizeof(text) - n, map, 1);
+        resp_add_verbatim(ctx->out, text, n, "txt");
+    }
+    keyspace_shard_unlock(k.shard);
 }
 
 /* QUICKLIST-PACKED-THRESHOLD size: elements at least this big live alone
@@ -710,7 +770,7 @@ static const struct debug_sub subs[] = {
     {"panic", 2, SIZE_MAX, debug_panic},
     {"listpack", 3, 3, debug_structure},
     {"quicklist", 3, 4, debug_structure},
-    {"htstats-key", 3, SIZE_MAX, debug_structure},
+    {"htstats-key", 3, SIZE_MAX, debug_htstats_key},
     {"htstats", 3, SIZE_MAX, debug_not_here},
     {"quicklist-packed-threshold", 3, 3, debug_quicklist_packed_threshold},
     {"replybuffer", 4, 4, debug_not_here},

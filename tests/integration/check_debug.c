@@ -431,6 +431,34 @@ START_TEST(small_subcommands_answer_as_redis)
 END_TEST
 
 /* RESP2 and RESP3 bytes of redis-server 7.0.15. */
+/* HTSTATS-KEY: the table of a value Redis keeps in a dict, in Redis's
+ * words (and the table a resize fills, while one runs). */
+START_TEST(htstats_key_shows_the_value_s_table)
+{
+    struct harness_tmpdir d;
+    struct harness_fixture f;
+    harness_tmpdir_make(&d);
+    up(&f, &d);
+    harness_cmd_int(f.c, "SADD s a b c");
+    harness_expect_str(harness_cmd(f.c, "DEBUG HTSTATS-KEY s"),
+                       "Hash table 0 stats (main hash table):\n"
+                       " table size: 8\n"
+                       " number of elements: 3\n");
+    harness_cmd_int(f.c, "ZADD z 1 %s", "a-member-longer-than-64-bytes-makes-a-skiplist-"
+                                        "sorted-set-as-in-redis-7.0");
+    redisReply *r = harness_cmd(f.c, "DEBUG HTSTATS-KEY z");
+    ck_assert_ptr_nonnull(strstr(r->str, " number of elements: 1\n"));
+    freeReplyObject(r);
+    harness_cmd_int(f.c, "RPUSH l a");
+    harness_expect_error(harness_cmd(f.c, "DEBUG HTSTATS-KEY l"),
+                         "ERR The value stored at the specified key is not represented using an "
+                         "hash table");
+    harness_expect_error(harness_cmd(f.c, "DEBUG HTSTATS-KEY nokey"), "ERR no such key");
+    harness_down(&f);
+    harness_tmpdir_remove(&d);
+}
+END_TEST
+
 START_TEST(protocol_replies_every_type)
 {
     struct harness_tmpdir d;
@@ -544,6 +572,7 @@ static Suite *debug_suite(void)
     tcase_add_test(tc, object_shows_redis_fields);
     tcase_add_test(tc, set_active_expire_stops_background_expiry);
     tcase_add_test(tc, small_subcommands_answer_as_redis);
+    tcase_add_test(tc, htstats_key_shows_the_value_s_table);
     tcase_add_test(tc, protocol_replies_every_type);
     tcase_add_test(tc, segfault_and_panic_crash_the_server);
     suite_add_tcase(s, tc);
