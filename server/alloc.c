@@ -126,6 +126,11 @@ void alloc_purge(void)
     mallctl("arena." STRINGIFY(MALLCTL_ARENAS_ALL) ".purge", NULL, NULL, NULL, 0);
 }
 
+void alloc_background_thread(bool on)
+{
+    mallctl("background_thread", NULL, NULL, &on, sizeof(on));
+}
+
 static void print_cb(void *ud, const char *piece)
 {
     report_add(ud, piece);
@@ -177,6 +182,11 @@ void alloc_purge(void)
     mi_collect(true);
 }
 
+void alloc_background_thread(bool on)
+{
+    (void)on;
+}
+
 static void print_cb(const char *piece, void *ud)
 {
     report_add(ud, piece);
@@ -221,6 +231,11 @@ void alloc_stats(struct alloc_stats *out)
 void alloc_purge(void)
 {
     malloc_trim(0);
+}
+
+void alloc_background_thread(bool on)
+{
+    (void)on;
 }
 
 /* glibc's report is malloc_info's XML (per arena: free chunks by size,

@@ -46,6 +46,10 @@ long long alloc_thread_net(void);
 /* Give the memory the allocator holds free back to the system (glibc
  * malloc_trim, jemalloc's purge of every arena, mimalloc's collect). */
 void alloc_purge(void);
+/* jemalloc-bg-thread: jemalloc's background threads purge dirty pages
+ * as they decay, as Redis turns them on; other allocators have none (as
+ * in Redis, the option then does nothing). */
+void alloc_background_thread(bool on);
 /* MEMORY MALLOC-STATS: the allocator's own report, or Redis's "Stats not
  * supported for the current allocator" when it has none. The caller
  * frees it; NULL when out of memory. */

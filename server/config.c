@@ -20,6 +20,7 @@
 
 #include "acl.h"
 #include "acl_file.h"
+#include "alloc.h"
 #include "command.h"
 #include "crash.h"
 #include "fsutil.h"
@@ -321,8 +322,7 @@ static const struct option options[] = {
     {"io-threads", OPT_INT, FIELD(io_threads), 1, 128, OPT_IMMUTABLE | OPT_NO_EFFECT, NULL, "1",
      NULL, NULL},
     NO_EFFECT_BOOL("io-threads-do-reads", io_threads_do_reads, "no"),
-    {"jemalloc-bg-thread", OPT_BOOL, FIELD(jemalloc_bg_thread), 0, 1, OPT_NO_EFFECT, NULL, "yes",
-     NULL, "no"},
+    {"jemalloc-bg-thread", OPT_BOOL, FIELD(jemalloc_bg_thread), 0, 1, 0, NULL, "yes", NULL, NULL},
     {"propagation-error-behavior", OPT_ENUM, FIELD(propagation_error_behavior), 0, 0,
      OPT_NO_EFFECT, propagation_error_names, "ignore", NULL, NULL},
     {"rdb-save-incremental-fsync", OPT_BOOL, FIELD(rdb_save_incremental_fsync), 0, 1, 0, NULL,
@@ -926,6 +926,8 @@ static int apply_live(struct config *cfg, const struct option *opt, const char *
         proctitle_update(cfg);
     if (rc == 0 && opt->offset == FIELD(crash_log_enabled))
         crash_handlers_update(cfg->crash_log_enabled != 0);
+    if (rc == 0 && opt->offset == FIELD(jemalloc_bg_thread))
+        alloc_background_thread(cfg->jemalloc_bg_thread != 0);
     if (rc == 0 && opt->offset == FIELD(requirepass))
         acl_set_default_password(value); /* as Redis's default user */
     if (rc == 0 && opt->offset == FIELD(notify_keyspace_events))

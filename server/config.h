@@ -152,6 +152,7 @@ struct config {
     atomic_llong shutdown_on_sigterm;
     atomic_llong shutdown_timeout;        /* seconds a shutdown waits for lagging replicas */
     atomic_llong disable_thp;
+    atomic_llong jemalloc_bg_thread;      /* jemalloc's purging threads (alloc.h) */
     atomic_llong crash_log_enabled;       /* crash.c's bug report on a fatal signal */
     atomic_llong crash_memcheck_enabled;  /* not acted on: Grove has no memory test */
     atomic_llong oom_score_adj;           /* enum config_oom_score_adj */
@@ -200,7 +201,6 @@ struct config {
     atomic_llong dynamic_hz;
     char *ignore_warnings;
     atomic_llong io_threads, io_threads_do_reads;
-    atomic_llong jemalloc_bg_thread;
     atomic_llong propagation_error_behavior;
     atomic_llong repl_backlog_ttl;
     atomic_llong repl_disable_tcp_nodelay;

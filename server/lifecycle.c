@@ -17,6 +17,7 @@
 #include <uv.h>
 
 #include "acl.h"
+#include "alloc.h"
 #include "acl_file.h"
 #include "aof.h"
 #include "blocking.h"
@@ -485,6 +486,7 @@ int lifecycle_run(void)
     process_check_memory_settings(&server.cfg);
     proctitle_update(&server.cfg);
     crash_handlers_update(server.cfg.crash_log_enabled != 0);
+    alloc_background_thread(server.cfg.jemalloc_bg_thread != 0);
     if (configure_tls() == 0 && start_workers(nloops) == 0 && start_loader() == 0) {
         note_started();
         process_pidfile_create(&server.cfg);
