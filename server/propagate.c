@@ -216,8 +216,8 @@ static void rw_set(struct cmd_ctx *ctx, const char *reply, size_t len)
     (void)len;
     for (size_t i = 3; i < ctx->argc; i++)
         if (arg_is(&ctx->argv[i], "ex") || arg_is(&ctx->argv[i], "px") ||
-            arg_is(&ctx->argv[i], "exat"))
-            expire = true;
+            arg_is(&ctx->argv[i], "exat") || arg_is(&ctx->argv[i], "pxat"))
+            expire = true; /* rewritten as Redis does even for PXAT: "SET k v PXAT ms" */
     if (expire) {
         set_with_deadline(ctx, &ctx->argv[1], &ctx->argv[2]);
         return;

@@ -256,6 +256,7 @@ START_TEST(incr_file_holds_what_redis_7_writes)
     tmpdir_make(&d);
     up(&f, &d, "always", NULL, NULL);
     harness_cmd_ok(f.c, "SET k v EXAT 4000000000");
+    freeReplyObject(harness_cmd(f.c, "set k2 v pxat 4000000000000 get")); /* rewritten, as Redis */
     freeReplyObject(harness_cmd(f.c, "SET g v GET"));
     freeReplyObject(harness_cmd(f.c, "GETSET g w"));
     freeReplyObject(harness_cmd(f.c, "INCRBYFLOAT fl 1.5"));
@@ -276,6 +277,7 @@ START_TEST(incr_file_holds_what_redis_7_writes)
     snprintf(at, sizeof(at), "%lld", 4000000000LL * 1000);
     HAS(text, "SELECT", "0");
     HAS(text, "SET", "k", "v", "PXAT", at);
+    HAS(text, "SET", "k2", "v", "PXAT", at);
     HAS(text, "SET", "g", "v"); /* without GET */
     HAS(text, "SET", "g", "w");
     HAS(text, "SET", "fl", "1.5", "KEEPTTL");
