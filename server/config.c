@@ -43,7 +43,7 @@ enum option_kind {
 #define OPT_IMMUTABLE 1 /* start-up only: CONFIG SET refuses it */
 #define OPT_PROTECTED 2 /* CONFIG SET needs enable-protected-configs, as in Redis */
 #define OPT_NO_EFFECT 4 /* accepted, not acted on: a warning unless set to `follows` */
-#define OPT_HIDDEN 8    /* a test knob: CONFIG GET shows it only by its exact name, as Redis */
+#define OPT_HIDDEN 8    /* CONFIG GET shows it only by its exact name, as Redis's test knobs */
 
 struct option {
     const char *name;
@@ -82,7 +82,7 @@ static const char *const sanitize_dump_names[] = {"no", "yes", "clients", NULL};
 
 #define FIELD(f) offsetof(struct config, f)
 #define TLS_STRING(name, field) {name, OPT_STRING, FIELD(field), 0, 0, 0, NULL, "", NULL, NULL}
-#define NO_EFFECT_INT(name, field, min, max, dflt)                                               \
+#define NO_EFFECT_INT(name, field, min, max, dflt)                                                 \
     {name, OPT_INT, FIELD(field), min, max, OPT_NO_EFFECT, NULL, dflt, NULL, NULL}
 #define NO_EFFECT_MEMORY(name, field, dflt)                                                        \
     {name, OPT_MEMORY, FIELD(field), 0, LLONG_MAX, OPT_NO_EFFECT, NULL, dflt, NULL, NULL}
@@ -96,9 +96,13 @@ static const struct option options[] = {
     {"unixsocket", OPT_STRING, FIELD(unixsocket), 0, 0, OPT_IMMUTABLE, NULL, "", NULL, NULL},
     {"unixsocketperm", OPT_OCTAL, FIELD(unixsocketperm), 0, 0777, OPT_IMMUTABLE, NULL, "0", NULL,
      NULL},
-    {"threads", OPT_INT, FIELD(threads), 0, 128, OPT_IMMUTABLE, NULL, "0", NULL, NULL},
+    /* Grove's own: shown by exact name only, so that what iterates over
+     * Redis's options (CONFIG GET *, Redis's test suite) meets Redis's. */
+    {"threads", OPT_INT, FIELD(threads), 0, 128, OPT_IMMUTABLE | OPT_HIDDEN, NULL, "0", NULL,
+     NULL},
     {"databases", OPT_INT, FIELD(databases), 1, 10000, OPT_IMMUTABLE, NULL, "16", NULL, NULL},
-    {"shards", OPT_INT, FIELD(shards), 1, 1024, OPT_IMMUTABLE, NULL, "16", NULL, NULL},
+    {"shards", OPT_INT, FIELD(shards), 1, 1024, OPT_IMMUTABLE | OPT_HIDDEN, NULL, "16", NULL,
+     NULL},
     {"requirepass", OPT_STRING, FIELD(requirepass), 0, 0, 0, NULL, "", NULL, NULL},
     {"aclfile", OPT_STRING, FIELD(aclfile), 0, 0, OPT_IMMUTABLE, NULL, "", NULL, NULL},
     {"maxclients", OPT_INT, FIELD(maxclients), 1, UINT_MAX, 0, NULL, "10000", NULL, NULL},
