@@ -45,6 +45,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "frontpack.h"
 #include "object.h"
 
 enum {
@@ -59,19 +60,22 @@ enum list_where {
 
 struct list;
 
-/* One element, as handed out: ptr/len, which may point into buf. */
+/* One element, as handed out: ptr/len, which may point into buf (an
+ * element rebuilt from its front coding, at most FRONTPACK_SHORT bytes). */
 struct list_entry {
     const char *ptr;
     size_t len;
-    char buf[OBJECT_INT_BUFSIZE];
+    char buf[FRONTPACK_SHORT + 1];
 };
 
 /* A walk over consecutive elements, towards the tail or the head. */
 struct list_iter {
     const struct list *l;
-    const unsigned char *data; /* the node's entries; NULL: read them next */
-    size_t node, off; /* the next entry's node and byte offset (its end, backward) */
-    size_t left;      /* elements still to hand out */
+    struct frontpack view; /* the node's elements as read; buf NULL: read them next */
+    struct frontpack_reader rd;
+    size_t node, rank; /* the next element's node and rank in it */
+    size_t run, first; /* backward: the run holding rank, and its first rank */
+    size_t left;       /* elements still to hand out */
     bool backward;
 };
 
@@ -118,20 +122,25 @@ bool list_iter_next(struct list_iter *it, struct list_entry *out);
 /* Whether an entry holds exactly these bytes. */
 bool list_entry_equals(const struct list_entry *e, const void *bytes, size_t len);
 
-/* Nodes, for DUMP, DEBUG OBJECT and tests: node i's entries (listpack
- * entries, no header or terminator; a packed node's decompressed as a
- * read), their byte size and element count; and the bound they were cut
- * by (list-max-listpack-size when the list was created, clamped to
- * -5..32767). */
+/* Nodes, for DUMP, DEBUG OBJECT and tests, as Redis's quicklist holds
+ * them: node i's elements encoded as listpack entries (no header or
+ * terminator), their byte size and element count, written into this
+ * thread's scratch buffer (core/lzf.h): valid until the next list_node_*
+ * call or read of a packed node on this thread. O(node bytes). And the
+ * bound they were cut by (list-max-listpack-size when the list was
+ * created, clamped to -5..32767). */
 size_t list_node_count(const struct list *l);
 int list_fill(const struct list *l);
 /* list-compress-depth when the list was created, clamped to 0..65535. */
 int list_compress_depth(const struct list *l);
 const unsigned char *list_node_entries(const struct list *l, size_t i, size_t *bytes,
                                        size_t *count);
-/* Node i's packed bytes when it is packed, else NULL: *lzf_bytes of LZF
- * compressing its whole listpack of *lp_bytes (entries, header and
- * terminator), which Redis writes to RDB as they are. */
+/* Node i's listpack size (entries, header and terminator), in O(1). */
+size_t list_node_listpack_size(const struct list *l, size_t i);
+/* When Redis keeps node i LZF-compressed: *lzf_bytes of LZF compressing
+ * its whole listpack of *lp_bytes (entries, header and terminator), the
+ * bytes Redis writes to RDB as they are, in the scratch buffer as
+ * list_node_entries; else NULL. */
 const unsigned char *list_node_lzf(const struct list *l, size_t i, size_t *lzf_bytes,
                                    size_t *lp_bytes);
 

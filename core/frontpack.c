@@ -1,0 +1,650 @@
+/*
+ * frontpack.c - front-coded runs of byte strings, the elements of a list
+ * node.
+ *
+ * What
+ *   A buffer of elements where each one after the first of its run keeps
+ *   only what differs from the element before it. Lists of keys or ids
+ *   ("i:00000001", "i:00000002", ...) hold about a third of the bytes of
+ *   a listpack (core/listpack.h), which stores every element whole with
+ *   a length before and a back-length after.
+ *
+ * Design
+ *   buf holds the elements, then the index:
+ *
+ *       run 0                                   run 1
+ *       [S "i:00000001"][C 9 "2"][C 9 "3"]...   [S "i:00000009"] ...
+ *       index: [runs][off 0 << 3 | 7][off 33 << 3 | 1] ...
+ *
+ *   S, a run's start: varint(len << 1 | 1), then the bytes.
+ *   C, a continuation: varint(p << 1), varint(len - p), then the bytes
+ *   after the p it shares with the element before it; p is 0 for an
+ *   element longer than FRONTPACK_SHORT, which is so stored whole.
+ *   The start bit lets the index be rebuilt from the elements alone
+ *   (a packed node keeps only them).
+ *
+ *   Runs are independent: a write decodes the run it touches (at most
+ *   RUN elements), encodes the new elements as one run or, past RUN, as
+ *   two, and splices the bytes and index words in place of the old ones
+ *   (edit()), moving what follows as a listpack moves it. Splitting or
+ *   merging nodes copies whole runs as they are. A push at the tail adds
+ *   one continuation (after decoding the last run for its prefix) or a
+ *   new run; a pop at the tail cuts the last element off its run.
+ *   Removals only shrink the bytes (an element re-encoded after a
+ *   removed one shares at least what it shared with it, up to what the
+ *   removed one took), so they never reallocate upwards.
+ *
+ * Invariants (frontpack__check_invariants): runs of 1..RUN elements whose
+ *   index words match their offsets and counts, in order from offset 0;
+ *   only a run's first element carries the start bit; a shared prefix
+ *   only before a short element; more than one run only within
+ *   FRONTPACK_MAX_BYTES.
+ *
+ * Complexity: reading element r finds its run in O(runs) from the nearer
+ *   end and decodes at most RUN elements; a write at either end O(RUN)
+ *   plus the memmove of the bytes after it; inside O(runs + RUN) plus the
+ *   memmove; split and append O(bytes) copies.
+ *
+ * Thread safety: none.
+ */
+#include "frontpack.h"
+
+#include <assert.h>
+#include <malloc.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define VARINT_MAX 10
+#define ELEM_MAX (2 * VARINT_MAX) /* encoding bytes around one element, at most */
+#define STACK_BYTES 1024          /* a rewritten run encoded on the stack up to this */
+#define SHRINK_MIN 32             /* slack worth a realloc: glibc's smallest chunk */
+
+static_assert(FRONTPACK_SHORT * 2 < 128, "a shared prefix's varint is one byte");
+
+/* One element of a run being rewritten: borrowed bytes. */
+struct elem {
+    const unsigned char *ptr;
+    size_t len;
+};
+
+/* A run's elements decoded, its continuations copied out of the reader. */
+struct run_copy {
+    struct elem e[FRONTPACK_RUN + 1];
+    unsigned char bytes[FRONTPACK_RUN][FRONTPACK_SHORT];
+    size_t n;
+};
+
+/* ==== varints and the index =================================================== */
+
+static size_t varint_put(unsigned char *p, uint64_t v)
+{
+    size_t n = 0;
+    while (v >= 0x80) {
+        p[n++] = (unsigned char)(v | 0x80);
+        v >>= 7;
+    }
+    p[n++] = (unsigned char)v;
+    return n;
+}
+
+static inline size_t varint_get(const unsigned char *p, uint64_t *v)
+{
+    uint64_t x = p[0] & 0x7f;
+    size_t n = 1;
+    while (p[n - 1] & 0x80) {
+        x |= (uint64_t)(p[n] & 0x7f) << (7 * n);
+        n++;
+    }
+    *v = x;
+    return n;
+}
+
+static inline uint32_t load32(const unsigned char *p)
+{
+    uint32_t v;
+    memcpy(&v, p, sizeof(v));
+    return v;
+}
+
+static inline void store32(unsigned char *p, uint32_t v)
+{
+    memcpy(p, &v, sizeof(v));
+}
+
+static inline unsigned char *index_word(const struct frontpack *fp, size_t j)
+{
+    return fp->buf + fp->bytes + 4 + 4 * j;
+}
+
+static uint32_t word(size_t off, size_t count)
+{
+    return (uint32_t)(off << 3 | (count - 1));
+}
+
+size_t frontpack_runs(const struct frontpack *fp)
+{
+    return fp->buf == NULL ? 0 : load32(fp->buf + fp->bytes);
+}
+
+size_t frontpack_run_count(const struct frontpack *fp, size_t j)
+{
+    return (load32(index_word(fp, j)) & 7) + 1;
+}
+
+size_t frontpack_run_offset(const struct frontpack *fp, size_t j)
+{
+    return load32(index_word(fp, j)) >> 3;
+}
+
+/* Where run j ends (the next one's offset, or the elements' end). */
+static size_t run_end(const struct frontpack *fp, size_t j)
+{
+    return j + 1 < frontpack_runs(fp) ? frontpack_run_offset(fp, j + 1) : fp->bytes;
+}
+
+size_t frontpack_run_find(const struct frontpack *fp, size_t rank, size_t *first)
+{
+    assert(rank < fp->count);
+    size_t j = 0, at = 0;
+    if (rank < fp->count / 2) {
+        while (at + frontpack_run_count(fp, j) <= rank)
+            at += frontpack_run_count(fp, j++);
+    } else {
+        j = frontpack_runs(fp) - 1;
+        at = fp->count - frontpack_run_count(fp, j);
+        while (at > rank)
+            at -= frontpack_run_count(fp, --j);
+    }
+    *first = at;
+    return j;
+}
+
+size_t frontpack_index_max(size_t count)
+{
+    return 4 + 4 * count;
+}
+
+/* ==== reading ================================================================= */
+
+void frontpack_reader_at_run(struct frontpack_reader *rd, const struct frontpack *fp, size_t j)
+{
+    rd->data = fp->buf;
+    rd->off = frontpack_run_offset(fp, j);
+    rd->prev = NULL;
+    rd->own = false;
+}
+
+size_t frontpack_read(struct frontpack_reader *rd, const unsigned char **ptr)
+{
+    const unsigned char *p = rd->data + rd->off;
+    uint64_t h, s;
+    p += varint_get(p, &h);
+    if (h & 1) {
+        s = h >> 1;
+    } else {
+        p += varint_get(p, &s);
+        size_t pre = (size_t)(h >> 1);
+        if (pre > 0) {
+            assert(pre + s <= FRONTPACK_SHORT);
+            if (!rd->own)
+                memcpy(rd->buf, rd->prev, pre);
+            memcpy(rd->buf + pre, p, (size_t)s);
+            rd->off = (size_t)(p + s - rd->data);
+            rd->own = true;
+            *ptr = rd->buf;
+            return pre + (size_t)s;
+        }
+    }
+    rd->off = (size_t)(p + s - rd->data);
+    rd->prev = p;
+    rd->own = false;
+    *ptr = p;
+    return (size_t)s;
+}
+
+void frontpack_reader_at(struct frontpack_reader *rd, const struct frontpack *fp, size_t rank)
+{
+    size_t first, j = frontpack_run_find(fp, rank, &first);
+    const unsigned char *ptr;
+    frontpack_reader_at_run(rd, fp, j);
+    for (; first < rank; first++)
+        (void)frontpack_read(rd, &ptr);
+}
+
+/* Run j's elements, continuations copied so the run can be rewritten. */
+static void run_decode(const struct frontpack *fp, size_t j, struct run_copy *rc)
+{
+    struct frontpack_reader rd;
+    frontpack_reader_at_run(&rd, fp, j);
+    rc->n = frontpack_run_count(fp, j);
+    for (size_t i = 0; i < rc->n; i++) {
+        const unsigned char *ptr;
+        size_t len = frontpack_read(&rd, &ptr);
+        if (ptr == rd.buf) {
+            memcpy(rc->bytes[i], ptr, len);
+            ptr = rc->bytes[i];
+        }
+        rc->e[i] = (struct elem){ptr, len};
+    }
+}
+
+/* ==== encoding ================================================================ */
+
+static size_t shared_prefix(const struct elem *a, const struct elem *b)
+{
+    if (b->len > FRONTPACK_SHORT)
+        return 0;
+    size_t n = a->len < b->len ? a->len : b->len, p = 0;
+    while (p < n && a->ptr[p] == b->ptr[p])
+        p++;
+    return p;
+}
+
+/* e as a run's start, or as a continuation after prev; returns bytes. */
+static size_t encode_elem(unsigned char *dst, const struct elem *prev, const struct elem *e)
+{
+    size_t n;
+    if (prev == NULL) {
+        n = varint_put(dst, (uint64_t)e->len << 1 | 1);
+        memcpy(dst + n, e->ptr, e->len);
+        return n + e->len;
+    }
+    size_t p = shared_prefix(prev, e);
+    n = varint_put(dst, (uint64_t)p << 1);
+    n += varint_put(dst + n, e->len - p);
+    memcpy(dst + n, e->ptr + p, e->len - p);
+    return n + e->len - p;
+}
+
+/* Bytes encode_runs may write for these elements. */
+static size_t encode_bound(const struct elem *e, size_t n)
+{
+    size_t b = 0;
+    for (size_t i = 0; i < n; i++)
+        b += ELEM_MAX + e[i].len;
+    return b;
+}
+
+/* n (>= 1) elements as ceil(n / RUN) runs of even sizes at dst, their
+ * index words (offsets from `base`) in words[]; returns bytes, sets *m. */
+static size_t encode_runs(unsigned char *dst, const struct elem *e, size_t n, size_t base,
+                          uint32_t *words, size_t *m)
+{
+    size_t runs = (n + FRONTPACK_RUN - 1) / FRONTPACK_RUN, off = 0, i = 0;
+    for (size_t r = 0; r < runs; r++) {
+        size_t cnt = n / runs + (r < n % runs);
+        words[r] = word(base + off, cnt);
+        for (size_t k = 0; k < cnt; k++, i++)
+            off += encode_elem(dst + off, k ? &e[i - 1] : NULL, &e[i]);
+    }
+    *m = runs;
+    return off;
+}
+
+/* ==== splicing ================================================================ */
+
+/* Room for `need` bytes: the buffer as it is when malloc's rounding left
+ * enough, else reallocated; false when out of memory. */
+static bool reserve(struct frontpack *fp, size_t need)
+{
+    if (fp->buf != NULL && malloc_usable_size(fp->buf) >= need)
+        return true;
+    unsigned char *b = realloc(fp->buf, need);
+    if (b == NULL)
+        return false;
+    fp->buf = b;
+    return true;
+}
+
+/* Give back what the buffer no longer uses, when malloc can. */
+static void fit(struct frontpack *fp, size_t total)
+{
+    if (malloc_usable_size(fp->buf) - total < SHRINK_MIN)
+        return;
+    unsigned char *b = realloc(fp->buf, total);
+    if (b != NULL)
+        fp->buf = b;
+}
+
+/* An edit: the elements' bytes [off, off + old) become ins[0..len), and
+ * index words [j, j + k) become words[0..m) (offsets already final);
+ * the words after move by the change in bytes. */
+struct edit {
+    size_t off, old;
+    const unsigned char *ins;
+    size_t len;
+    size_t j, k;
+    const uint32_t *words;
+    size_t m;
+};
+
+static void edit_apply(struct frontpack *fp, const struct edit *ed, size_t runs, size_t new_bytes)
+{
+    size_t old_total = fp->bytes + 4 + 4 * runs, new_runs = runs - ed->k + ed->m;
+    unsigned char *b = fp->buf;
+    memmove(b + ed->off + ed->len, b + ed->off + ed->old, old_total - ed->off - ed->old);
+    memcpy(b + ed->off, ed->ins, ed->len);
+    unsigned char *idx = b + new_bytes + 4;
+    memmove(idx + 4 * (ed->j + ed->m), idx + 4 * (ed->j + ed->k), 4 * (runs - ed->j - ed->k));
+    memcpy(idx + 4 * ed->j, ed->words, 4 * ed->m);
+    uint32_t shift = (uint32_t)(new_bytes - fp->bytes) << 3; /* modulo 2^32: a negative shift too */
+    for (size_t i = ed->j + ed->m; i < new_runs; i++)
+        store32(idx + 4 * i, load32(idx + 4 * i) + shift);
+    store32(b + new_bytes, (uint32_t)new_runs);
+}
+
+/* Apply an edit; FRONTPACK_ENOMEM (nothing changed) when the bytes would
+ * pass the bounds or memory runs out. */
+static int edit(struct frontpack *fp, const struct edit *ed)
+{
+    size_t runs = frontpack_runs(fp), new_runs = runs - ed->k + ed->m;
+    size_t new_bytes = fp->bytes - ed->old + ed->len;
+    if (new_runs == 0) {
+        free(fp->buf);
+        *fp = (struct frontpack){NULL, 0, fp->count};
+        return FRONTPACK_OK;
+    }
+    if (new_bytes > UINT32_MAX || (new_runs > 1 && new_bytes > FRONTPACK_MAX_BYTES))
+        return FRONTPACK_ENOMEM;
+    size_t old_total = runs ? fp->bytes + 4 + 4 * runs : 0;
+    size_t new_total = new_bytes + 4 + 4 * new_runs;
+    size_t moved = old_total + (ed->len > ed->old ? ed->len - ed->old : 0);
+    if (!reserve(fp, moved > new_total ? moved : new_total))
+        return FRONTPACK_ENOMEM;
+    if (runs == 0) { /* fresh: nothing to move */
+        memcpy(fp->buf, ed->ins, ed->len);
+        store32(fp->buf + new_bytes, (uint32_t)new_runs);
+        memcpy(fp->buf + new_bytes + 4, ed->words, 4 * ed->m);
+    } else {
+        edit_apply(fp, ed, runs, new_bytes);
+    }
+    fp->bytes = (uint32_t)new_bytes;
+    fit(fp, new_total);
+    return FRONTPACK_OK;
+}
+
+/* A buffer for `size` encoded bytes: the stack's when small enough. */
+static unsigned char *scratch(unsigned char *stack, size_t size)
+{
+    return size <= STACK_BYTES ? stack : malloc(size);
+}
+
+/* Runs [j, j + k) replaced by runs holding e[0..n) (n may be 0). When
+ * `must`, running out of memory aborts (a removal cannot fail). */
+static int rewrite(struct frontpack *fp, size_t j, size_t k, const struct elem *e, size_t n,
+                   bool must)
+{
+    unsigned char stack[STACK_BYTES];
+    uint32_t words[2];
+    size_t m = 0, bound = encode_bound(e, n);
+    assert(n <= 2 * FRONTPACK_RUN);
+    unsigned char *tmp = scratch(stack, bound);
+    if (tmp == NULL) {
+        if (must)
+            abort();
+        return FRONTPACK_ENOMEM;
+    }
+    size_t runs = frontpack_runs(fp);
+    size_t off = j < runs ? frontpack_run_offset(fp, j) : fp->bytes;
+    size_t end = j + k < runs ? frontpack_run_offset(fp, j + k) : fp->bytes;
+    size_t len = n ? encode_runs(tmp, e, n, off, words, &m) : 0;
+    struct edit ed = {off, end - off, tmp, len, j, k, words, m};
+    int rc = edit(fp, &ed);
+    if (tmp != stack)
+        free(tmp);
+    if (rc < 0 && must)
+        abort();
+    return rc;
+}
+
+/* ==== writing ================================================================= */
+
+/* A push at the tail: one continuation after the last element, or a new
+ * run when the last is full; no run is re-encoded. */
+static int push_tail(struct frontpack *fp, const struct elem *e)
+{
+    unsigned char stack[STACK_BYTES];
+    size_t runs = frontpack_runs(fp), j = runs - 1, n = frontpack_run_count(fp, j);
+    struct elem last;
+    unsigned char *tmp = scratch(stack, ELEM_MAX + e->len);
+    if (tmp == NULL)
+        return FRONTPACK_ENOMEM;
+    uint32_t w;
+    struct edit ed = {fp->bytes, 0, tmp, 0, runs, 0, &w, 1};
+    if (n < FRONTPACK_RUN) {
+        struct frontpack_reader rd;
+        frontpack_reader_at_run(&rd, fp, j);
+        for (size_t i = 0; i < n; i++)
+            last.len = frontpack_read(&rd, &last.ptr);
+        ed.len = encode_elem(tmp, &last, e);
+        w = word(frontpack_run_offset(fp, j), n + 1);
+        ed.j = j;
+        ed.k = 1;
+    } else {
+        ed.len = encode_elem(tmp, NULL, e);
+        w = word(fp->bytes, 1);
+    }
+    int rc = edit(fp, &ed);
+    if (tmp != stack)
+        free(tmp);
+    return rc;
+}
+
+int frontpack_insert(struct frontpack *fp, size_t rank, const void *s, size_t len)
+{
+    assert(rank <= fp->count);
+    if (len > UINT32_MAX - ELEM_MAX || fp->count == UINT32_MAX)
+        return FRONTPACK_ENOMEM;
+    struct elem e = {s, len};
+    int rc;
+    if (fp->count == 0) {
+        rc = rewrite(fp, 0, 0, &e, 1, false);
+    } else if (rank == fp->count) {
+        rc = push_tail(fp, &e);
+    } else {
+        struct run_copy run;
+        size_t first, j = frontpack_run_find(fp, rank, &first), at = rank - first;
+        run_decode(fp, j, &run);
+        if (at == 0 && run.n == FRONTPACK_RUN) { /* before a full run: a run of its own */
+            rc = rewrite(fp, j, 0, &e, 1, false);
+        } else {
+            memmove(&run.e[at + 1], &run.e[at], (run.n - at) * sizeof(run.e[0]));
+            run.e[at] = e;
+            rc = rewrite(fp, j, 1, run.e, run.n + 1, false);
+        }
+    }
+    if (rc == FRONTPACK_OK)
+        fp->count++;
+    return rc;
+}
+
+int frontpack_replace(struct frontpack *fp, size_t rank, const void *s, size_t len)
+{
+    if (len > UINT32_MAX - ELEM_MAX)
+        return FRONTPACK_ENOMEM;
+    struct run_copy run;
+    size_t first, j = frontpack_run_find(fp, rank, &first);
+    run_decode(fp, j, &run);
+    run.e[rank - first] = (struct elem){s, len};
+    return rewrite(fp, j, 1, run.e, run.n, false);
+}
+
+/* Cut run j after its first `keep` elements: their bytes stay as they are. */
+static void run_truncate(struct frontpack *fp, size_t j, size_t keep)
+{
+    struct frontpack_reader rd;
+    const unsigned char *ptr;
+    frontpack_reader_at_run(&rd, fp, j);
+    for (size_t i = 0; i < keep; i++)
+        (void)frontpack_read(&rd, &ptr);
+    uint32_t w = word(frontpack_run_offset(fp, j), keep);
+    size_t end = run_end(fp, j);
+    struct edit ed = {rd.off, end - rd.off, NULL, 0, j, 1, &w, 1};
+    int rc = edit(fp, &ed);
+    assert(rc == FRONTPACK_OK); /* shrinks only */
+    (void)rc;
+}
+
+/* Remove [at, at + n) of run j, which keeps some elements. */
+static void run_delete(struct frontpack *fp, size_t j, size_t at, size_t n)
+{
+    struct run_copy run;
+    if (at + n == frontpack_run_count(fp, j)) {
+        run_truncate(fp, j, at);
+        return;
+    }
+    run_decode(fp, j, &run);
+    memmove(&run.e[at], &run.e[at + n], (run.n - at - n) * sizeof(run.e[0]));
+    (void)rewrite(fp, j, 1, run.e, run.n - n, true);
+}
+
+void frontpack_delete(struct frontpack *fp, size_t rank, size_t n)
+{
+    assert(rank <= fp->count && n <= fp->count - rank);
+    while (n > 0) {
+        size_t first, j = frontpack_run_find(fp, rank, &first), at = rank - first;
+        size_t cnt = frontpack_run_count(fp, j);
+        if (at > 0 || n < cnt) {
+            size_t take = cnt - at < n ? cnt - at : n;
+            run_delete(fp, j, at, take);
+            fp->count -= (uint32_t)take;
+            n -= take;
+            continue;
+        }
+        size_t k = 0, gone = 0, runs = frontpack_runs(fp); /* whole runs, at once */
+        while (j + k < runs && gone + frontpack_run_count(fp, j + k) <= n)
+            gone += frontpack_run_count(fp, j + k++);
+        size_t off = frontpack_run_offset(fp, j), end = run_end(fp, j + k - 1);
+        struct edit ed = {off, end - off, NULL, 0, j, k, NULL, 0};
+        int rc = edit(fp, &ed);
+        assert(rc == FRONTPACK_OK);
+        (void)rc;
+        fp->count -= (uint32_t)gone;
+        n -= gone;
+    }
+}
+
+/* Copy b's runs from run j0 on to the end of fp, as they are. */
+static int append_runs(struct frontpack *fp, const struct frontpack *b, size_t j0)
+{
+    size_t runs = frontpack_runs(fp), bruns = frontpack_runs(b), from = frontpack_run_offset(b, j0);
+    size_t len = b->bytes - from, new_bytes = fp->bytes + len, new_runs = runs + bruns - j0;
+    if (new_bytes > FRONTPACK_MAX_BYTES && new_runs > 1)
+        return FRONTPACK_ENOMEM;
+    if (!reserve(fp, new_bytes + 4 + 4 * new_runs))
+        return FRONTPACK_ENOMEM;
+    if (runs > 0)
+        memmove(fp->buf + new_bytes, fp->buf + fp->bytes, 4 + 4 * runs);
+    memcpy(fp->buf + fp->bytes, b->buf + from, len);
+    unsigned char *idx = fp->buf + new_bytes + 4;
+    size_t added = 0;
+    for (size_t i = j0; i < bruns; i++) {
+        size_t cnt = frontpack_run_count(b, i);
+        store32(idx + 4 * (runs + i - j0),
+                word(frontpack_run_offset(b, i) - from + fp->bytes, cnt));
+        added += cnt;
+    }
+    store32(fp->buf + new_bytes, (uint32_t)new_runs);
+    fp->bytes = (uint32_t)new_bytes;
+    fp->count += (uint32_t)added;
+    return FRONTPACK_OK;
+}
+
+int frontpack_append(struct frontpack *fp, const struct frontpack *b)
+{
+    if (b->count == 0)
+        return FRONTPACK_OK;
+    if ((uint64_t)fp->count + b->count > UINT32_MAX)
+        return FRONTPACK_ENOMEM;
+    return append_runs(fp, b, 0);
+}
+
+int frontpack_split(struct frontpack *fp, size_t rank, struct frontpack *tail)
+{
+    assert(rank > 0 && rank < fp->count && tail->count == 0);
+    size_t first, j = frontpack_run_find(fp, rank, &first), at = rank - first;
+    int rc = FRONTPACK_OK;
+    if (at > 0) { /* the run cut in two: its second part starts a run */
+        struct run_copy run;
+        run_decode(fp, j, &run);
+        rc = rewrite(tail, 0, 0, run.e + at, run.n - at, false);
+        tail->count = (uint32_t)(run.n - at);
+        j++;
+    }
+    if (rc == FRONTPACK_OK && j < frontpack_runs(fp))
+        rc = append_runs(tail, fp, j);
+    if (rc < 0) {
+        free(tail->buf);
+        *tail = (struct frontpack){0};
+        return rc;
+    }
+    frontpack_delete(fp, rank, fp->count - rank);
+    return FRONTPACK_OK;
+}
+
+void frontpack_index_rebuild(unsigned char *data, size_t bytes, size_t count)
+{
+    unsigned char *idx = data + bytes + 4;
+    size_t off = 0, runs = 0, start = 0, n = 0;
+    for (size_t i = 0; i < count; i++) {
+        uint64_t h, s;
+        size_t at = off;
+        off += varint_get(data + off, &h);
+        if (h & 1) {
+            if (n > 0)
+                store32(idx + 4 * runs++, word(start, n));
+            start = at;
+            n = 0;
+            s = h >> 1;
+        } else {
+            off += varint_get(data + off, &s);
+        }
+        off += (size_t)s;
+        n++;
+    }
+    if (n > 0)
+        store32(idx + 4 * runs++, word(start, n));
+    assert(off == bytes);
+    store32(data + bytes, (uint32_t)runs);
+}
+
+/* ==== testing ================================================================= */
+
+/* Run j decodes to its count of elements, a start then continuations,
+ * ending where the next begins; returns the count. */
+static size_t check_run(const struct frontpack *fp, size_t j)
+{
+    size_t off = frontpack_run_offset(fp, j), n = frontpack_run_count(fp, j), prev_len = 0;
+    for (size_t i = 0; i < n; i++) {
+        uint64_t h, s, len;
+        off += varint_get(fp->buf + off, &h);
+        assert(((h & 1) != 0) == (i == 0));
+        if (h & 1) {
+            len = s = h >> 1;
+        } else {
+            off += varint_get(fp->buf + off, &s);
+            len = (h >> 1) + s;
+            assert((h >> 1) <= prev_len);
+            assert((h >> 1) == 0 || len <= FRONTPACK_SHORT);
+        }
+        off += (size_t)s;
+        prev_len = (size_t)len;
+    }
+    assert(off == run_end(fp, j));
+    return n;
+}
+
+void frontpack__check_invariants(const struct frontpack *fp)
+{
+    size_t runs = frontpack_runs(fp), total = 0;
+    assert((fp->buf == NULL) == (fp->count == 0));
+    assert(runs <= 1 || fp->bytes <= FRONTPACK_MAX_BYTES);
+    for (size_t j = 0; j < runs; j++) {
+        assert(j > 0 || frontpack_run_offset(fp, 0) == 0);
+        assert(j == 0 || frontpack_run_offset(fp, j) > frontpack_run_offset(fp, j - 1));
+        total += check_run(fp, j);
+    }
+    assert(total == fp->count);
+    if (fp->buf != NULL)
+        assert(malloc_usable_size(fp->buf) >= fp->bytes + 4 + 4 * runs);
+}

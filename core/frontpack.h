@@ -1,0 +1,113 @@
+/*
+ * frontpack.h - a front-coded run of byte strings: the elements of one
+ * list node (core/list.c), stored so that neighbours that share a prefix
+ * (keys, ids, URLs) keep it once.
+ *
+ * Glossary
+ *   element   a byte string with a length (may be empty, any bytes).
+ *   run       1..FRONTPACK_RUN consecutive elements: the first stored
+ *             whole (a "start"), each next one as the length of the
+ *             prefix it shares with the element before it and the bytes
+ *             after that prefix (a "continuation"). Runs never share
+ *             anything, so reading any element decodes at most
+ *             FRONTPACK_RUN of them, and a change rewrites one run.
+ *   short     an element of at most FRONTPACK_SHORT bytes. Only a short
+ *             element is stored after a shared prefix; a longer one is
+ *             always stored whole, so its bytes can be lent out as they
+ *             are, and a reader rebuilds at most FRONTPACK_SHORT bytes.
+ *   index     after the elements: the run count, then one 32-bit word a
+ *             run (its byte offset << 3 | its element count - 1), so the
+ *             ends and any run are found without decoding.
+ *
+ * Errors: actions return 0 or FRONTPACK_ENOMEM (a string too long for a
+ * frontpack, or out of memory: the frontpack is then unchanged);
+ * removals never fail (they never grow the buffer, and a scratch buffer
+ * they need for runs over 1 KB aborts when out of memory, as reading a
+ * packed list node does). Broken invariants are asserts.
+ *
+ * Ownership: a frontpack owns buf (free it with free()); it copies the
+ * bytes it is given, which must not point into it. What a reader hands
+ * out is borrowed: from the frontpack (until its next change), or from
+ * the reader (until its next read).
+ *
+ * Thread safety: none.
+ */
+#ifndef GROVE_FRONTPACK_H
+#define GROVE_FRONTPACK_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define FRONTPACK_RUN 8
+#define FRONTPACK_SHORT 63
+/* Elements' bytes a frontpack of more than one run may hold: an index
+ * word keeps a run's offset in 29 bits. One run has no such bound. */
+#define FRONTPACK_MAX_BYTES ((1u << 29) - 1)
+
+enum {
+    FRONTPACK_OK = 0,
+    FRONTPACK_ENOMEM = -1,
+};
+
+struct frontpack {
+    unsigned char *buf; /* elements, then the index; NULL when empty */
+    uint32_t bytes;     /* the elements' bytes (the index follows) */
+    uint32_t count;     /* elements */
+};
+
+/* Reads elements one after the other from a run's start. */
+struct frontpack_reader {
+    const unsigned char *data;
+    size_t off;
+    const unsigned char *prev; /* the element before, when stored whole */
+    bool own;                  /* ...else rebuilt in buf */
+    unsigned char buf[FRONTPACK_SHORT];
+};
+
+/* ---- reading -------------------------------------------------------------- */
+
+size_t frontpack_runs(const struct frontpack *fp);
+/* Run j's element count and byte offset. */
+size_t frontpack_run_count(const struct frontpack *fp, size_t j);
+size_t frontpack_run_offset(const struct frontpack *fp, size_t j);
+/* The run holding element `rank` (< count), found from the nearer end;
+ * *first is the rank of its first element. O(runs). */
+size_t frontpack_run_find(const struct frontpack *fp, size_t rank, size_t *first);
+/* A reader at run j's first element (j < runs). */
+void frontpack_reader_at_run(struct frontpack_reader *rd, const struct frontpack *fp, size_t j);
+/* A reader at element `rank` (< count): decodes at most RUN - 1 before. */
+void frontpack_reader_at(struct frontpack_reader *rd, const struct frontpack *fp, size_t rank);
+/* The next element (the caller knows there is one); returns its length,
+ * *ptr borrowed as said above. */
+size_t frontpack_read(struct frontpack_reader *rd, const unsigned char **ptr);
+
+/* ---- writing -------------------------------------------------------------- */
+
+/* Insert a copy of s before element `rank` (0 <= rank <= count): at
+ * either end in O(RUN) decoding plus a move of the bytes after it, as a
+ * listpack moves them. */
+int frontpack_insert(struct frontpack *fp, size_t rank, const void *s, size_t len);
+/* Replace element `rank` (< count) with a copy of s. */
+int frontpack_replace(struct frontpack *fp, size_t rank, const void *s, size_t len);
+/* Remove elements [rank, rank + n) (within count). Never fails. */
+void frontpack_delete(struct frontpack *fp, size_t rank, size_t n);
+/* Move elements [rank, count) (0 < rank < count) into *tail (empty). */
+int frontpack_split(struct frontpack *fp, size_t rank, struct frontpack *tail);
+/* Append a copy of b's elements (b unchanged); its runs are copied as
+ * they are, without decoding. */
+int frontpack_append(struct frontpack *fp, const struct frontpack *b);
+
+/* Packed frontpacks keep only their elements (core/list.c compresses
+ * them): the index size for `count` elements at most, and rebuilding the
+ * index after the elements at data + bytes (room for
+ * frontpack_index_max(count) bytes). */
+size_t frontpack_index_max(size_t count);
+void frontpack_index_rebuild(unsigned char *data, size_t bytes, size_t count);
+
+/* ---- testing -------------------------------------------------------------- */
+
+/* Assert the encoding and index are well formed. */
+void frontpack__check_invariants(const struct frontpack *fp);
+
+#endif
