@@ -87,18 +87,6 @@ static size_t varint_put(unsigned char *p, uint64_t v)
     return n;
 }
 
-static inline size_t varint_get(const unsigned char *p, uint64_t *v)
-{
-    uint64_t x = p[0] & 0x7f;
-    size_t n = 1;
-    while (p[n - 1] & 0x80) {
-        x |= (uint64_t)(p[n] & 0x7f) << (7 * n);
-        n++;
-    }
-    *v = x;
-    return n;
-}
-
 static inline uint32_t load32(const unsigned char *p)
 {
     uint32_t v;
@@ -172,34 +160,6 @@ void frontpack_reader_at_run(struct frontpack_reader *rd, const struct frontpack
     rd->off = frontpack_run_offset(fp, j);
     rd->prev = NULL;
     rd->own = false;
-}
-
-size_t frontpack_read(struct frontpack_reader *rd, const unsigned char **ptr)
-{
-    const unsigned char *p = rd->data + rd->off;
-    uint64_t h, s;
-    p += varint_get(p, &h);
-    if (h & 1) {
-        s = h >> 1;
-    } else {
-        p += varint_get(p, &s);
-        size_t pre = (size_t)(h >> 1);
-        if (pre > 0) {
-            assert(pre + s <= FRONTPACK_SHORT);
-            if (!rd->own)
-                memcpy(rd->buf, rd->prev, pre);
-            memcpy(rd->buf + pre, p, (size_t)s);
-            rd->off = (size_t)(p + s - rd->data);
-            rd->own = true;
-            *ptr = rd->buf;
-            return pre + (size_t)s;
-        }
-    }
-    rd->off = (size_t)(p + s - rd->data);
-    rd->prev = p;
-    rd->own = false;
-    *ptr = p;
-    return (size_t)s;
 }
 
 void frontpack_reader_at(struct frontpack_reader *rd, const struct frontpack *fp, size_t rank)
@@ -296,10 +256,14 @@ static bool reserve(struct frontpack *fp, size_t need)
     return true;
 }
 
-/* Give back what the buffer no longer uses, when malloc can. */
+/* Give back what the buffer no longer uses, once that is worth a
+ * realloc: a sixteenth of it, and at least what malloc can split off
+ * (pops one after another shrink it every few hundred bytes, not at
+ * each one). */
 static void fit(struct frontpack *fp, size_t total)
 {
-    if (malloc_usable_size(fp->buf) - total < SHRINK_MIN)
+    size_t slack = malloc_usable_size(fp->buf) - total;
+    if (slack < SHRINK_MIN || slack < total / 16)
         return;
     unsigned char *b = realloc(fp->buf, total);
     if (b != NULL)
@@ -399,35 +363,79 @@ static int rewrite(struct frontpack *fp, size_t j, size_t k, const struct elem *
 
 /* ==== writing ================================================================= */
 
-/* A push at the tail: one continuation after the last element, or a new
- * run when the last is full; no run is re-encoded. */
-static int push_tail(struct frontpack *fp, const struct elem *e)
+/* One element kept while a reader moves on: rebuilt bytes are copied. */
+static void keep(struct elem *e, const struct frontpack_reader *rd, unsigned char *copy)
 {
-    unsigned char stack[STACK_BYTES];
-    size_t runs = frontpack_runs(fp), j = runs - 1, n = frontpack_run_count(fp, j);
-    struct elem last;
-    unsigned char *tmp = scratch(stack, ELEM_MAX + e->len);
+    if (e->ptr == rd->buf) {
+        memcpy(copy, e->ptr, e->len);
+        e->ptr = copy;
+    }
+}
+
+/* Who is told of removed elements (frontpack_delete's callback). */
+struct removal {
+    frontpack_removed_cb *cb;
+    void *ud;
+};
+
+/* Inside run j, whose elements stay one run: elements [at, at + del)
+ * become ins[0..nins) (rm, when not NULL, sees the old ones). Only the
+ * new elements and the one after them (its prefix was shared with what
+ * came before) are encoded; the rest of the run keeps its bytes. When
+ * `must`, running out of memory aborts. */
+static int run_splice(struct frontpack *fp, size_t j, size_t at, size_t del,
+                      const struct elem *ins, size_t nins, bool must, const struct removal *rm)
+{
+    size_t cnt = frontpack_run_count(fp, j), left = cnt - del + nins;
+    assert(at + del <= cnt && left >= 1 && left <= FRONTPACK_RUN);
+    unsigned char prev_copy[FRONTPACK_SHORT], next_copy[FRONTPACK_SHORT], stack[STACK_BYTES];
+    struct frontpack_reader rd;
+    struct elem prev = {NULL, 0}, next = {NULL, 0}, skip;
+    frontpack_reader_at_run(&rd, fp, j);
+    for (size_t i = 0; i < at; i++)
+        prev.len = frontpack_read(&rd, &prev.ptr);
+    keep(&prev, &rd, prev_copy);
+    size_t off = rd.off, end = run_end(fp, j);
+    for (size_t i = 0; i < del; i++) {
+        skip.len = frontpack_read(&rd, &skip.ptr);
+        if (rm != NULL)
+            rm->cb(rm->ud, skip.ptr, skip.len);
+    }
+    bool has_next = at + del < cnt;
+    if (has_next) {
+        next.len = frontpack_read(&rd, &next.ptr);
+        keep(&next, &rd, next_copy);
+        end = rd.off;
+    }
+    unsigned char *tmp = scratch(stack, encode_bound(ins, nins) + ELEM_MAX + next.len);
+    if (tmp == NULL && must)
+        abort();
     if (tmp == NULL)
         return FRONTPACK_ENOMEM;
-    uint32_t w;
-    struct edit ed = {fp->bytes, 0, tmp, 0, runs, 0, &w, 1};
-    if (n < FRONTPACK_RUN) {
-        struct frontpack_reader rd;
-        frontpack_reader_at_run(&rd, fp, j);
-        for (size_t i = 0; i < n; i++)
-            last.len = frontpack_read(&rd, &last.ptr);
-        ed.len = encode_elem(tmp, &last, e);
-        w = word(frontpack_run_offset(fp, j), n + 1);
-        ed.j = j;
-        ed.k = 1;
-    } else {
-        ed.len = encode_elem(tmp, NULL, e);
-        w = word(fp->bytes, 1);
-    }
+    size_t len = 0;
+    const struct elem *before = at ? &prev : NULL;
+    for (size_t i = 0; i < nins; before = &ins[i++])
+        len += encode_elem(tmp + len, before, &ins[i]);
+    if (has_next)
+        len += encode_elem(tmp + len, before, &next);
+    uint32_t w = word(frontpack_run_offset(fp, j), left);
+    struct edit ed = {off, end - off, tmp, len, j, 1, &w, 1};
     int rc = edit(fp, &ed);
     if (tmp != stack)
         free(tmp);
+    if (rc < 0 && must)
+        abort();
     return rc;
+}
+
+/* Element e into a full run j at `at` (> 0): the run splits in two. */
+static int insert_into_full(struct frontpack *fp, size_t j, size_t at, const struct elem *e)
+{
+    struct run_copy run;
+    run_decode(fp, j, &run);
+    memmove(&run.e[at + 1], &run.e[at], (run.n - at) * sizeof(run.e[0]));
+    run.e[at] = *e;
+    return rewrite(fp, j, 1, run.e, run.n + 1, false);
 }
 
 int frontpack_insert(struct frontpack *fp, size_t rank, const void *s, size_t len)
@@ -436,22 +444,22 @@ int frontpack_insert(struct frontpack *fp, size_t rank, const void *s, size_t le
     if (len > UINT32_MAX - ELEM_MAX || fp->count == UINT32_MAX)
         return FRONTPACK_ENOMEM;
     struct elem e = {s, len};
+    size_t runs = frontpack_runs(fp), first, j, at;
     int rc;
-    if (fp->count == 0) {
-        rc = rewrite(fp, 0, 0, &e, 1, false);
-    } else if (rank == fp->count) {
-        rc = push_tail(fp, &e);
+    if (rank == fp->count) { /* at the tail: the last run, or a new one */
+        j = runs ? runs - 1 : 0;
+        bool room = runs && frontpack_run_count(fp, j) < FRONTPACK_RUN;
+        rc = room ? run_splice(fp, j, frontpack_run_count(fp, j), 0, &e, 1, false, NULL)
+                  : rewrite(fp, runs, 0, &e, 1, false);
     } else {
-        struct run_copy run;
-        size_t first, j = frontpack_run_find(fp, rank, &first), at = rank - first;
-        run_decode(fp, j, &run);
-        if (at == 0 && run.n == FRONTPACK_RUN) { /* before a full run: a run of its own */
+        j = frontpack_run_find(fp, rank, &first);
+        at = rank - first;
+        if (frontpack_run_count(fp, j) < FRONTPACK_RUN)
+            rc = run_splice(fp, j, at, 0, &e, 1, false, NULL);
+        else if (at == 0) /* before a full run: a run of its own */
             rc = rewrite(fp, j, 0, &e, 1, false);
-        } else {
-            memmove(&run.e[at + 1], &run.e[at], (run.n - at) * sizeof(run.e[0]));
-            run.e[at] = e;
-            rc = rewrite(fp, j, 1, run.e, run.n + 1, false);
-        }
+        else
+            rc = insert_into_full(fp, j, at, &e);
     }
     if (rc == FRONTPACK_OK)
         fp->count++;
@@ -462,65 +470,48 @@ int frontpack_replace(struct frontpack *fp, size_t rank, const void *s, size_t l
 {
     if (len > UINT32_MAX - ELEM_MAX)
         return FRONTPACK_ENOMEM;
-    struct run_copy run;
+    struct elem e = {s, len};
     size_t first, j = frontpack_run_find(fp, rank, &first);
-    run_decode(fp, j, &run);
-    run.e[rank - first] = (struct elem){s, len};
-    return rewrite(fp, j, 1, run.e, run.n, false);
+    return run_splice(fp, j, rank - first, 1, &e, 1, false, NULL);
 }
 
-/* Cut run j after its first `keep` elements: their bytes stay as they are. */
-static void run_truncate(struct frontpack *fp, size_t j, size_t keep)
+/* Runs [j, j + k) go whole; rm (when not NULL) sees their elements. */
+static void drop_runs(struct frontpack *fp, size_t j, size_t k, const struct removal *rm)
 {
-    struct frontpack_reader rd;
-    const unsigned char *ptr;
-    frontpack_reader_at_run(&rd, fp, j);
-    for (size_t i = 0; i < keep; i++)
-        (void)frontpack_read(&rd, &ptr);
-    uint32_t w = word(frontpack_run_offset(fp, j), keep);
-    size_t end = run_end(fp, j);
-    struct edit ed = {rd.off, end - rd.off, NULL, 0, j, 1, &w, 1};
+    size_t off = frontpack_run_offset(fp, j), end = run_end(fp, j + k - 1);
+    if (rm != NULL) {
+        struct frontpack_reader rd;
+        frontpack_reader_at_run(&rd, fp, j);
+        while (rd.off < end) {
+            const unsigned char *ptr;
+            size_t len = frontpack_read(&rd, &ptr);
+            rm->cb(rm->ud, ptr, len);
+        }
+    }
+    struct edit ed = {off, end - off, NULL, 0, j, k, NULL, 0};
     int rc = edit(fp, &ed);
     assert(rc == FRONTPACK_OK); /* shrinks only */
     (void)rc;
 }
 
-/* Remove [at, at + n) of run j, which keeps some elements. */
-static void run_delete(struct frontpack *fp, size_t j, size_t at, size_t n)
-{
-    struct run_copy run;
-    if (at + n == frontpack_run_count(fp, j)) {
-        run_truncate(fp, j, at);
-        return;
-    }
-    run_decode(fp, j, &run);
-    memmove(&run.e[at], &run.e[at + n], (run.n - at - n) * sizeof(run.e[0]));
-    (void)rewrite(fp, j, 1, run.e, run.n - n, true);
-}
-
-void frontpack_delete(struct frontpack *fp, size_t rank, size_t n)
+void frontpack_delete(struct frontpack *fp, size_t rank, size_t n, frontpack_removed_cb *cb,
+                      void *ud)
 {
     assert(rank <= fp->count && n <= fp->count - rank);
+    struct removal rm = {cb, ud};
     while (n > 0) {
         size_t first, j = frontpack_run_find(fp, rank, &first), at = rank - first;
-        size_t cnt = frontpack_run_count(fp, j);
-        if (at > 0 || n < cnt) {
-            size_t take = cnt - at < n ? cnt - at : n;
-            run_delete(fp, j, at, take);
-            fp->count -= (uint32_t)take;
-            n -= take;
-            continue;
+        size_t cnt = frontpack_run_count(fp, j), take = cnt - at < n ? cnt - at : n;
+        if (take < cnt) {
+            (void)run_splice(fp, j, at, take, NULL, 0, true, cb ? &rm : NULL);
+        } else { /* whole runs, at once */
+            size_t k = 1, runs = frontpack_runs(fp);
+            while (j + k < runs && take + frontpack_run_count(fp, j + k) <= n)
+                take += frontpack_run_count(fp, j + k++);
+            drop_runs(fp, j, k, cb ? &rm : NULL);
         }
-        size_t k = 0, gone = 0, runs = frontpack_runs(fp); /* whole runs, at once */
-        while (j + k < runs && gone + frontpack_run_count(fp, j + k) <= n)
-            gone += frontpack_run_count(fp, j + k++);
-        size_t off = frontpack_run_offset(fp, j), end = run_end(fp, j + k - 1);
-        struct edit ed = {off, end - off, NULL, 0, j, k, NULL, 0};
-        int rc = edit(fp, &ed);
-        assert(rc == FRONTPACK_OK);
-        (void)rc;
-        fp->count -= (uint32_t)gone;
-        n -= gone;
+        fp->count -= (uint32_t)take;
+        n -= take;
     }
 }
 
@@ -578,7 +569,7 @@ int frontpack_split(struct frontpack *fp, size_t rank, struct frontpack *tail)
         *tail = (struct frontpack){0};
         return rc;
     }
-    frontpack_delete(fp, rank, fp->count - rank);
+    frontpack_delete(fp, rank, fp->count - rank, NULL, NULL);
     return FRONTPACK_OK;
 }
 
@@ -589,7 +580,7 @@ void frontpack_index_rebuild(unsigned char *data, size_t bytes, size_t count)
     for (size_t i = 0; i < count; i++) {
         uint64_t h, s;
         size_t at = off;
-        off += varint_get(data + off, &h);
+        off += frontpack__varint_get(data + off, &h);
         if (h & 1) {
             if (n > 0)
                 store32(idx + 4 * runs++, word(start, n));
@@ -597,7 +588,7 @@ void frontpack_index_rebuild(unsigned char *data, size_t bytes, size_t count)
             n = 0;
             s = h >> 1;
         } else {
-            off += varint_get(data + off, &s);
+            off += frontpack__varint_get(data + off, &s);
         }
         off += (size_t)s;
         n++;
@@ -617,12 +608,12 @@ static size_t check_run(const struct frontpack *fp, size_t j)
     size_t off = frontpack_run_offset(fp, j), n = frontpack_run_count(fp, j), prev_len = 0;
     for (size_t i = 0; i < n; i++) {
         uint64_t h, s, len;
-        off += varint_get(fp->buf + off, &h);
+        off += frontpack__varint_get(fp->buf + off, &h);
         assert(((h & 1) != 0) == (i == 0));
         if (h & 1) {
             len = s = h >> 1;
         } else {
-            off += varint_get(fp->buf + off, &s);
+            off += frontpack__varint_get(fp->buf + off, &s);
             len = (h >> 1) + s;
             assert((h >> 1) <= prev_len);
             assert((h >> 1) == 0 || len <= FRONTPACK_SHORT);
@@ -631,6 +622,7 @@ static size_t check_run(const struct frontpack *fp, size_t j)
         prev_len = (size_t)len;
     }
     assert(off == run_end(fp, j));
+    (void)prev_len;
     return n;
 }
 

@@ -17,7 +17,8 @@
  *             are, and a reader rebuilds at most FRONTPACK_SHORT bytes.
  *   index     after the elements: the run count, then one 32-bit word a
  *             run (its byte offset << 3 | its element count - 1), so the
- *             ends and any run are found without decoding.
+ *             ends and any run are found without decoding. A reader
+ *             relies on its 8 bytes at least after the elements.
  *
  * Errors: actions return 0 or FRONTPACK_ENOMEM (a string too long for a
  * frontpack, or out of memory: the frontpack is then unchanged);
@@ -38,6 +39,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #define FRONTPACK_RUN 8
 #define FRONTPACK_SHORT 63
@@ -62,7 +64,7 @@ struct frontpack_reader {
     size_t off;
     const unsigned char *prev; /* the element before, when stored whole */
     bool own;                  /* ...else rebuilt in buf */
-    unsigned char buf[FRONTPACK_SHORT];
+    unsigned char buf[FRONTPACK_SHORT + 8]; /* 7 bytes of slack for word copies */
 };
 
 /* ---- reading -------------------------------------------------------------- */
@@ -79,8 +81,8 @@ void frontpack_reader_at_run(struct frontpack_reader *rd, const struct frontpack
 /* A reader at element `rank` (< count): decodes at most RUN - 1 before. */
 void frontpack_reader_at(struct frontpack_reader *rd, const struct frontpack *fp, size_t rank);
 /* The next element (the caller knows there is one); returns its length,
- * *ptr borrowed as said above. */
-size_t frontpack_read(struct frontpack_reader *rd, const unsigned char **ptr);
+ * *ptr borrowed as said above. Inline: iterators call it per element. */
+static inline size_t frontpack_read(struct frontpack_reader *rd, const unsigned char **ptr);
 
 /* ---- writing -------------------------------------------------------------- */
 
@@ -90,8 +92,12 @@ size_t frontpack_read(struct frontpack_reader *rd, const unsigned char **ptr);
 int frontpack_insert(struct frontpack *fp, size_t rank, const void *s, size_t len);
 /* Replace element `rank` (< count) with a copy of s. */
 int frontpack_replace(struct frontpack *fp, size_t rank, const void *s, size_t len);
-/* Remove elements [rank, rank + n) (within count). Never fails. */
-void frontpack_delete(struct frontpack *fp, size_t rank, size_t n);
+/* Sees a removed element, just before it goes. */
+typedef void frontpack_removed_cb(void *ud, const unsigned char *ptr, size_t len);
+/* Remove elements [rank, rank + n) (within count); cb, when not NULL,
+ * sees each of them. Never fails. */
+void frontpack_delete(struct frontpack *fp, size_t rank, size_t n, frontpack_removed_cb *cb,
+                      void *ud);
 /* Move elements [rank, count) (0 < rank < count) into *tail (empty). */
 int frontpack_split(struct frontpack *fp, size_t rank, struct frontpack *tail);
 /* Append a copy of b's elements (b unchanged); its runs are copied as
@@ -109,5 +115,60 @@ void frontpack_index_rebuild(unsigned char *data, size_t bytes, size_t count);
 
 /* Assert the encoding and index are well formed. */
 void frontpack__check_invariants(const struct frontpack *fp);
+
+/* ---- inline reading ------------------------------------------------------- */
+
+/* A LEB128 varint at p: its value in *v; returns its bytes. */
+static inline size_t frontpack__varint_get(const unsigned char *p, uint64_t *v)
+{
+    uint64_t x = p[0] & 0x7f;
+    size_t n = 1;
+    while (p[n - 1] & 0x80) {
+        x |= (uint64_t)(p[n] & 0x7f) << (7 * n);
+        n++;
+    }
+    *v = x;
+    return n;
+}
+
+/* n bytes copied 8 at a time: a rebuilt element's few bytes without a
+ * call to memcpy. It may read 7 bytes past the source (inside the buffer:
+ * elements are followed by at least 8 bytes of index) and write 7 past
+ * the destination (the reader's buf has room). */
+static inline void frontpack__copy_words(unsigned char *dst, const unsigned char *src, size_t n)
+{
+    for (size_t i = 0; i < n; i += 8)
+        memcpy(dst + i, src + i, 8);
+}
+
+/* A start: varint(len << 1 | 1) and the bytes; a continuation:
+ * varint(prefix << 1), varint(suffix length), the suffix (see
+ * frontpack.c). */
+static inline size_t frontpack_read(struct frontpack_reader *rd, const unsigned char **ptr)
+{
+    const unsigned char *p = rd->data + rd->off;
+    uint64_t h, s;
+    p += frontpack__varint_get(p, &h);
+    if (h & 1) {
+        s = h >> 1;
+    } else {
+        p += frontpack__varint_get(p, &s);
+        size_t pre = (size_t)(h >> 1);
+        if (pre > 0) {
+            if (!rd->own)
+                frontpack__copy_words(rd->buf, rd->prev, pre);
+            frontpack__copy_words(rd->buf + pre, p, (size_t)s);
+            rd->off = (size_t)(p + s - rd->data);
+            rd->own = true;
+            *ptr = rd->buf;
+            return pre + (size_t)s;
+        }
+    }
+    rd->off = (size_t)(p + s - rd->data);
+    rd->prev = p;
+    rd->own = false;
+    *ptr = p;
+    return (size_t)s;
+}
 
 #endif

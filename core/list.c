@@ -253,11 +253,16 @@ static int node_insert(struct node *nd, size_t rank, const void *s, size_t len)
     return LIST_OK;
 }
 
+static void lp_removed_cb(void *ud, const unsigned char *ptr, size_t len)
+{
+    struct node *nd = ud;
+    nd->lp_bytes -= (uint32_t)listpack_entry_size(ptr, len);
+}
+
 /* Remove elements [rank, rank + n) of a plain node. */
 static void node_delete(struct node *nd, size_t rank, size_t n)
 {
-    nd->lp_bytes -= (uint32_t)lp_size_of(&nd->fp, rank, n);
-    frontpack_delete(&nd->fp, rank, n);
+    frontpack_delete(&nd->fp, rank, n, lp_removed_cb, nd);
 }
 
 /* Replace element `rank` of a plain node with s. */

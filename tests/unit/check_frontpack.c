@@ -192,7 +192,7 @@ START_TEST(push_and_pop_at_both_ends)
             size_t len = random_str(&seed, buf);
             insert(&fp, &m, head ? 0 : m.n, buf, len);
         } else {
-            frontpack_delete(&fp, head ? 0 : m.n - 1, 1);
+            frontpack_delete(&fp, head ? 0 : m.n - 1, 1, NULL, NULL);
             model_delete(&m, head ? 0 : m.n - 1, 1);
         }
         frontpack__check_invariants(&fp);
@@ -200,7 +200,7 @@ START_TEST(push_and_pop_at_both_ends)
             same(&fp, &m);
     }
     same(&fp, &m);
-    frontpack_delete(&fp, 0, fp.count);
+    frontpack_delete(&fp, 0, fp.count, NULL, NULL);
     ck_assert_ptr_null(fp.buf);
     model_free(&m);
 }
@@ -222,7 +222,7 @@ START_TEST(head_pushes_fill_the_first_run_then_open_one)
     ck_assert_uint_eq(frontpack_runs(&fp), 2);
     ck_assert_uint_eq(frontpack_run_count(&fp, 0), 1);
     same(&fp, &m);
-    frontpack_delete(&fp, 0, 2);
+    frontpack_delete(&fp, 0, 2, NULL, NULL);
     model_delete(&m, 0, 2);
     ck_assert_uint_eq(frontpack_run_count(&fp, 0), 7);
     same(&fp, &m);
@@ -251,7 +251,7 @@ START_TEST(insert_replace_and_delete_in_the_middle)
             model_insert(&m, at, buf, len);
         } else {
             size_t at = rnd(&seed) % m.n, n = rnd(&seed) % (m.n - at < 20 ? m.n - at + 1 : 20);
-            frontpack_delete(&fp, at, n);
+            frontpack_delete(&fp, at, n, NULL, NULL);
             model_delete(&m, at, n);
         }
         frontpack__check_invariants(&fp);
@@ -276,7 +276,7 @@ START_TEST(removals_cross_run_boundaries)
             sprintf(s, "x:%04d", i * 7);
             insert_str(&fp, &m, m.n, s);
         }
-        frontpack_delete(&fp, cases[c][0], cases[c][1]);
+        frontpack_delete(&fp, cases[c][0], cases[c][1], NULL, NULL);
         model_delete(&m, cases[c][0], cases[c][1]);
         same(&fp, &m);
         free(fp.buf);
