@@ -1,6 +1,6 @@
 /*
- * list.c - the list value type: a packed list of nodes, after Redis's
- * quicklist.
+ * list.c - the list value type: a list of front-coded nodes, cut as
+ * Redis's quicklist cuts its listpack nodes.
  *
  * What
  *   The value behind LPUSH, LRANGE, LMOVE... A `struct list` starts with
@@ -8,29 +8,39 @@
  *   frees or deep-copies it (COPY) through the ops below.
  *
  * Design
- *   The elements are cut into runs, one per node; a node is one buffer of
- *   listpack entries (core/listpack.h: a length-prefixed string, or a
- *   small integer in 1..9 bytes, then a back-length), exactly the bytes
- *   between a Redis listpack's header and terminator:
+ *   The elements are cut into runs of consecutive elements, one per node;
+ *   a node keeps them front-coded (core/frontpack.h): in runs of 8, the
+ *   first element whole, each next one as the length of the prefix it
+ *   shares with the one before and the rest, then an index of the runs.
+ *   Keys and ids ("i:00000001", "i:00000002") take 3 or 4 bytes each
+ *   where a listpack entry takes 12:
  *
- *       nodes: [ {buf, bytes, count} | {buf, bytes, count} | ... ]
+ *       nodes: [ {fp, lp_bytes, flags} | {fp, lp_bytes, flags} | ... ]
  *                  |
  *                  v
- *       buf:   [ 0x8a "i:00000001" 0x0b | 0x05 0x01 | ... ]
+ *       fp.buf: [ 0x15 "i:00000001" | 0x12 0x01 "2" | ... | index ]
  *
- *   The node array (16 bytes a node) is the index: counts find the node of
- *   an index by walking from the nearer end, O(nodes); inside a node the
- *   entries are walked from the nearer end (forwards by their sizes,
- *   backwards by their back-lengths). A list of one node keeps it inside
- *   its 40-byte header, where the node's count is the list's, so a small
- *   list is two allocations, header and buffer (Redis: robj, quicklist,
- *   node and listpack); from two nodes on, the array is allocated with
- *   the total count and capacity in front.
+ *   The node array (24 bytes a node) is the index of nodes: counts find
+ *   the node of an index by walking from the nearer end, O(nodes); inside
+ *   a node the run index finds the run, and at most 8 elements are
+ *   decoded. A list of one node keeps it inside its 48-byte header, where
+ *   the node's count is the list's, so a small list is two allocations,
+ *   header and buffer (Redis: robj, quicklist, node and listpack); from
+ *   two nodes on, the array is allocated with the total count and
+ *   capacity in front.
+ *
+ *   Each node also keeps lp_bytes, what its elements take as listpack
+ *   entries (core/listpack.h), kept up to date by every write: the node
+ *   boundaries are decided on it, not on the front-coded bytes, so that
+ *   they stay Redis's, and DUMP and RDB rebuild each node as the listpack
+ *   Redis holds (list_node_entries) and match redis-server byte for byte.
+ *   Front coding saves bytes inside the nodes; the nodes hold as many
+ *   elements as Redis's (a node of 8 KB of listpack holds about 3 KB).
  *
  *   Nodes are cut, split and merged exactly as Redis 7.0's quicklist does
- *   it, so DUMP can write them as they are and match redis-server byte for
- *   byte for a list built by the same commands, and a RESTOREd list keeps
- *   the nodes it came with:
+ *   it, by their listpack size, so a list built by the same commands has
+ *   Redis's nodes, and a RESTOREd list keeps the nodes it came with (each
+ *   listpack re-encoded as it is loaded):
  *   - bound (_quicklistNodeAllowInsert), from list-max-listpack-size when
  *     the list was created: with fill -1..-5 a node's listpack size
  *     (entries + 7 header/terminator bytes) plus the new element's length
@@ -48,15 +58,19 @@
  *   bytes; a write skips realloc while malloc's rounding leaves room.
  *
  *   Redis's packed_threshold plain nodes (elements of 1 GB and more) are
- *   not needed: an entry holds up to 4 GB; larger elements are ENOMEM.
+ *   not needed: an element of a node alone holds up to 4 GB, one sharing
+ *   a node up to 512 MB (frontpack's bound; LSET past it is ENOMEM).
  *
  *   list-compress-depth D > 0 (read when the list is created, as the
- *   fill): every node more than D nodes from either end is kept packed
- *   (__quicklistCompress), its buffer the LZF compression of its whole
- *   listpack (header, entries, terminator) behind a 32-bit size, exactly
- *   the bytes Redis keeps, so DUMP and RDB write them as they are
- *   (rdbSaveLzfBlob). A node packs only from 48 listpack bytes and when
- *   LZF saves more than 8; otherwise it stays plain, as in Redis.
+ *   fill): every node more than D nodes from either end is packed as Redis
+ *   packs it (__quicklistCompress): Redis compresses a node's listpack
+ *   from 48 bytes when LZF saves more than 8, and such a node has `lzf`
+ *   set here; DUMP and RDB then write the LZF of the listpack rebuilt
+ *   from it (rdbSaveLzfBlob), the same bytes, as LZF is deterministic.
+ *   The node itself keeps its front-coded elements LZF-compressed
+ *   (`packed`, behind a 32-bit size; the run index is rebuilt when read)
+ *   when that saves bytes, else plain: compressing what is already front
+ *   coded saves less.
  *   - which nodes are packed follows quicklist's calls: when the node
  *     count changes the D nodes at each end are unpacked and the first
  *     interior node from each end packed (settle); a write inside
@@ -79,7 +93,9 @@
  * Complexity: see list.h. Destroying a list frees one buffer per node,
  *   so even a list of millions of elements goes in a few thousand frees,
  *   packed or not. Reading or changing a packed node costs O(node bytes)
- *   more (LZF both ways), as in Redis.
+ *   more (LZF both ways), as in Redis; packing one compresses twice (the
+ *   listpack for Redis's decision, then the elements), and DUMP rebuilds
+ *   and compresses a packed node's listpack again.
  *
  * Thread safety: none (the shard lock guards the key holding the list).
  */

@@ -1,10 +1,12 @@
 /*
  * check_list.c - the list value type (core/list.c): pushes and pops at
  * both ends, indexes, iterators, set, insert, LREM-style removal, range
- * keeping and moves, against a simple array-of-strings model, for every
- * value of list-max-listpack-size; node splits and merges at the bounds;
- * the packed entries (small integers compact); the boxed ops (free, deep
- * copy); list-compress-depth: which nodes are LZF-packed around the depth,
+ * keeping and moves, against a simple array-of-strings model (walked
+ * both ways, elements sharing prefixes, empty, either side of
+ * FRONTPACK_SHORT), for every value of list-max-listpack-size; node
+ * splits and merges at the bounds; nodes rebuilt as listpacks (small
+ * integers compact); the boxed ops (free, deep copy);
+ * list-compress-depth: which nodes are LZF-packed around the depth,
  * every operation on packed nodes, the model again at depths 1 to 3.
  */
 #include <check.h>
