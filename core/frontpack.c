@@ -287,10 +287,12 @@ static void edit_apply(struct frontpack *fp, const struct edit *ed, size_t runs,
     size_t old_total = fp->bytes + 4 + 4 * runs, new_runs = runs - ed->k + ed->m;
     unsigned char *b = fp->buf;
     memmove(b + ed->off + ed->len, b + ed->off + ed->old, old_total - ed->off - ed->old);
-    memcpy(b + ed->off, ed->ins, ed->len);
+    if (ed->len > 0) /* a removal has no bytes (ins NULL) */
+        memcpy(b + ed->off, ed->ins, ed->len);
     unsigned char *idx = b + new_bytes + 4;
     memmove(idx + 4 * (ed->j + ed->m), idx + 4 * (ed->j + ed->k), 4 * (runs - ed->j - ed->k));
-    memcpy(idx + 4 * ed->j, ed->words, 4 * ed->m);
+    if (ed->m > 0)
+        memcpy(idx + 4 * ed->j, ed->words, 4 * ed->m);
     uint32_t shift = (uint32_t)(new_bytes - fp->bytes) << 3; /* modulo 2^32: a negative shift too */
     for (size_t i = ed->j + ed->m; i < new_runs; i++)
         store32(idx + 4 * i, load32(idx + 4 * i) + shift);
@@ -313,7 +315,8 @@ static int edit(struct frontpack *fp, const struct edit *ed)
     size_t old_total = runs ? fp->bytes + 4 + 4 * runs : 0;
     size_t new_total = new_bytes + 4 + 4 * new_runs;
     size_t moved = old_total + (ed->len > ed->old ? ed->len - ed->old : 0);
-    if (!reserve(fp, moved > new_total ? moved : new_total))
+    size_t need = moved > new_total ? moved : new_total;
+    if (need > old_total && !reserve(fp, need)) /* within old_total, it has room */
         return FRONTPACK_ENOMEM;
     if (runs == 0) { /* fresh: nothing to move */
         memcpy(fp->buf, ed->ins, ed->len);
@@ -323,7 +326,8 @@ static int edit(struct frontpack *fp, const struct edit *ed)
         edit_apply(fp, ed, runs, new_bytes);
     }
     fp->bytes = (uint32_t)new_bytes;
-    fit(fp, new_total);
+    if (new_total < old_total)
+        fit(fp, new_total);
     return FRONTPACK_OK;
 }
 
