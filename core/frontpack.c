@@ -13,16 +13,25 @@
  *   buf holds the elements, then the index:
  *
  *       run 0                                   run 1
- *       [S "i:00000001"][C 9 "2"][C 9 "3"]...   [S "i:00000009"] ...
- *       index: [runs][off 0 << 3 | 7][off 33 << 3 | 1] ...
+ *       [START 10 "i:00000001"][NEXT 9 1 "2"]   [START 10 "i:00000009"] ...
+ *       index: [runs][off 0 << 3 | 7][off 32 << 3 | 1] ...
  *
- *   S, a run's start: varint(len << 1 | 1), then the bytes.
- *   C, a continuation: varint(p << 1), varint(len - p), then the bytes
- *   after the p it shares with the element before it; p is 0 for an
- *   element longer than FRONTPACK_SHORT, which is so stored whole.
- *   The start bit lets the index be rebuilt from the elements alone
- *   (a packed node keeps only them).
- *
+ *   Every element starts with a header: a tag in the first byte's low 2
+ *   bits and a number (5 bits there, then a varint of the rest):
+ *   START      a string starting a run: its length, then the bytes.
+ *   NEXT       a string after a run's first element: p, the length of
+ *              the prefix it shares with the element before it, then
+ *              varint(len - p) and the bytes after the prefix; p is 0
+ *              for an element longer than FRONTPACK_SHORT, which is so
+ *              stored whole.
+ *   INT        an integer starting a run: zigzag(value).
+ *   INT_NEXT   an integer after one: zigzag(value - the integer before,
+ *              or 0 when the element before is a string), modulo 2^64.
+ *   Every string object_parse_int accepts is stored as an integer, so an
+ *   encoder knows whether the element before is one by parsing it.
+ *   The tags of run starts let the index be rebuilt from the elements
+ *   alone (a packed node keeps only them).
+
  *   Runs are independent: a write decodes the run it touches (at most
  *   RUN elements), encodes the new elements as one run or, past RUN, as
  *   two, and splices the bytes and index words in place of the old ones
@@ -59,7 +68,6 @@
 #define STACK_BYTES 1024          /* a rewritten run encoded on the stack up to this */
 #define SHRINK_MIN 32             /* slack worth a realloc: glibc's smallest chunk */
 
-static_assert(FRONTPACK_SHORT * 2 < 128, "a shared prefix's varint is one byte");
 
 /* One element of a run being rewritten: borrowed bytes. */
 struct elem {
@@ -160,6 +168,7 @@ void frontpack_reader_at_run(struct frontpack_reader *rd, const struct frontpack
     rd->off = frontpack_run_offset(fp, j);
     rd->prev = NULL;
     rd->own = false;
+    rd->is_int = false;
 }
 
 void frontpack_reader_at(struct frontpack_reader *rd, const struct frontpack *fp, size_t rank)
@@ -200,17 +209,46 @@ static size_t shared_prefix(const struct elem *a, const struct elem *b)
     return p;
 }
 
-/* e as a run's start, or as a continuation after prev; returns bytes. */
+/* A header: tag and value (see the top of this file); returns bytes. */
+static size_t header_put(unsigned char *p, unsigned tag, uint64_t v)
+{
+    p[0] = (unsigned char)(tag | (v & 31) << 2);
+    if (v < 32)
+        return 1;
+    p[0] |= 0x80;
+    return 1 + varint_put(p + 1, v >> 5);
+}
+
+static uint64_t zigzag(uint64_t d)
+{
+    return d << 1 ^ (0 - (d >> 63));
+}
+
+/* Whether e is stored as an integer, and which. */
+static bool elem_int(const struct elem *e, int64_t *v)
+{
+    return e->len <= 20 && object_parse_int((const char *)e->ptr, e->len, v);
+}
+
+/* e as a run's start, or after prev; returns bytes. */
 static size_t encode_elem(unsigned char *dst, const struct elem *prev, const struct elem *e)
 {
+    int64_t v, base = 0;
+    if (elem_int(e, &v)) {
+        if (prev == NULL)
+            return header_put(dst, FRONTPACK_TAG_INT, zigzag((uint64_t)v));
+        if (!elem_int(prev, &base))
+            base = 0;
+        return header_put(dst, FRONTPACK_TAG_INT_NEXT, zigzag((uint64_t)v - (uint64_t)base));
+    }
     size_t n;
     if (prev == NULL) {
-        n = varint_put(dst, (uint64_t)e->len << 1 | 1);
+        n = header_put(dst, FRONTPACK_TAG_START, e->len);
         memcpy(dst + n, e->ptr, e->len);
         return n + e->len;
     }
     size_t p = shared_prefix(prev, e);
-    n = varint_put(dst, (uint64_t)p << 1);
+    n = header_put(dst, FRONTPACK_TAG_NEXT, p);
     n += varint_put(dst + n, e->len - p);
     memcpy(dst + n, e->ptr + p, e->len - p);
     return n + e->len - p;
@@ -577,24 +615,33 @@ int frontpack_split(struct frontpack *fp, size_t rank, struct frontpack *tail)
     return FRONTPACK_OK;
 }
 
+/* The bytes of the element at p after its header (tag, h). */
+static size_t body_size(const unsigned char *p, unsigned tag, uint64_t h, size_t *header)
+{
+    uint64_t s = 0;
+    if (tag == FRONTPACK_TAG_START)
+        s = h;
+    else if (tag == FRONTPACK_TAG_NEXT)
+        *header += frontpack__varint_get(p + *header, &s);
+    return (size_t)s;
+}
+
 void frontpack_index_rebuild(unsigned char *data, size_t bytes, size_t count)
 {
     unsigned char *idx = data + bytes + 4;
     size_t off = 0, runs = 0, start = 0, n = 0;
     for (size_t i = 0; i < count; i++) {
-        uint64_t h, s;
-        size_t at = off;
-        off += frontpack__varint_get(data + off, &h);
-        if (h & 1) {
+        unsigned tag;
+        uint64_t h;
+        size_t head = frontpack__header_get(data + off, &tag, &h);
+        if (tag == FRONTPACK_TAG_START || tag == FRONTPACK_TAG_INT) {
             if (n > 0)
                 store32(idx + 4 * runs++, word(start, n));
-            start = at;
+            start = off;
             n = 0;
-            s = h >> 1;
-        } else {
-            off += frontpack__varint_get(data + off, &s);
         }
-        off += (size_t)s;
+        size_t body = body_size(data + off, tag, h, &head);
+        off += head + body;
         n++;
     }
     if (n > 0)
@@ -609,23 +656,26 @@ void frontpack_index_rebuild(unsigned char *data, size_t bytes, size_t count)
  * ending where the next begins; returns the count. */
 static size_t check_run(const struct frontpack *fp, size_t j)
 {
-    size_t off = frontpack_run_offset(fp, j), n = frontpack_run_count(fp, j), prev_len = 0;
+    struct frontpack_reader rd;
+    size_t n = frontpack_run_count(fp, j), prev_len = 0;
+    frontpack_reader_at_run(&rd, fp, j);
     for (size_t i = 0; i < n; i++) {
-        uint64_t h, s, len;
-        off += frontpack__varint_get(fp->buf + off, &h);
-        assert(((h & 1) != 0) == (i == 0));
-        if (h & 1) {
-            len = s = h >> 1;
-        } else {
-            off += frontpack__varint_get(fp->buf + off, &s);
-            len = (h >> 1) + s;
-            assert((h >> 1) <= prev_len);
-            assert((h >> 1) == 0 || len <= FRONTPACK_SHORT);
-        }
-        off += (size_t)s;
-        prev_len = (size_t)len;
+        unsigned tag;
+        uint64_t h;
+        const unsigned char *ptr;
+        (void)frontpack__header_get(fp->buf + rd.off, &tag, &h);
+        bool start = tag == FRONTPACK_TAG_START || tag == FRONTPACK_TAG_INT;
+        assert(start == (i == 0));
+        size_t len = frontpack_read(&rd, &ptr);
+        assert(tag != FRONTPACK_TAG_NEXT || h <= prev_len);
+        assert(tag != FRONTPACK_TAG_NEXT || h == 0 || len <= FRONTPACK_SHORT);
+        struct elem e = {ptr, len};
+        int64_t v;
+        assert((tag >= FRONTPACK_TAG_INT) == elem_int(&e, &v)); /* every integer as one */
+        prev_len = len;
+        (void)start, (void)e, (void)v;
     }
-    assert(off == run_end(fp, j));
+    assert(rd.off == run_end(fp, j));
     (void)prev_len;
     return n;
 }

@@ -15,6 +15,11 @@
  *             element is stored after a shared prefix; a longer one is
  *             always stored whole, so its bytes can be lent out as they
  *             are, and a reader rebuilds at most FRONTPACK_SHORT bytes.
+ *   integer   an element string2ll accepts (object_parse_int: canonical
+ *             decimal, 64-bit) is stored as a number: the difference
+ *             from the integer before it in its run (0 when none), so
+ *             small numbers and counters take a byte or two; its decimal
+ *             form is rebuilt when read.
  *   index     after the elements: the run count, then one 32-bit word a
  *             run (its byte offset << 3 | its element count - 1), so the
  *             ends and any run are found without decoding. A reader
@@ -41,6 +46,8 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "object.h"
+
 #define FRONTPACK_RUN 8
 #define FRONTPACK_SHORT 63
 /* Elements' bytes a frontpack of more than one run may hold: an index
@@ -50,6 +57,14 @@
 enum {
     FRONTPACK_OK = 0,
     FRONTPACK_ENOMEM = -1,
+};
+
+/* What an element's header says it is (frontpack.c has the layout). */
+enum {
+    FRONTPACK_TAG_NEXT = 0,     /* a string after a shared prefix */
+    FRONTPACK_TAG_START = 1,    /* a string, whole, starting a run */
+    FRONTPACK_TAG_INT = 2,      /* an integer, starting a run */
+    FRONTPACK_TAG_INT_NEXT = 3, /* an integer, from the one before */
 };
 
 struct frontpack {
@@ -64,6 +79,8 @@ struct frontpack_reader {
     size_t off;
     const unsigned char *prev; /* the element before, when stored whole */
     bool own;                  /* ...else rebuilt in buf */
+    bool is_int;               /* the element before was an integer, ival */
+    int64_t ival;
     unsigned char buf[FRONTPACK_SHORT + 8]; /* 7 bytes of slack for word copies */
 };
 
@@ -131,6 +148,21 @@ static inline size_t frontpack__varint_get(const unsigned char *p, uint64_t *v)
     return n;
 }
 
+/* An element's header at p: its tag (FRONTPACK_TAG_*, the first byte's
+ * low 2 bits) and a 64-bit value (the first byte's next 5 bits, then a
+ * LEB128 varint of the rest when its high bit is set); returns bytes. */
+static inline size_t frontpack__header_get(const unsigned char *p, unsigned *tag, uint64_t *v)
+{
+    *tag = p[0] & 3;
+    *v = (p[0] >> 2) & 31;
+    if (!(p[0] & 0x80))
+        return 1;
+    uint64_t rest;
+    size_t n = frontpack__varint_get(p + 1, &rest);
+    *v |= rest << 5;
+    return 1 + n;
+}
+
 /* n bytes copied 8 at a time: a rebuilt element's few bytes without a
  * call to memcpy. It may read 7 bytes past the source (inside the buffer:
  * elements are followed by at least 8 bytes of index) and write 7 past
@@ -141,19 +173,36 @@ static inline void frontpack__copy_words(unsigned char *dst, const unsigned char
         memcpy(dst + i, src + i, 8);
 }
 
-/* A start: varint(len << 1 | 1) and the bytes; a continuation:
- * varint(prefix << 1), varint(suffix length), the suffix (see
- * frontpack.c). */
+/* An integer element: its decimal form rebuilt in the reader. */
+static inline size_t frontpack__read_int(struct frontpack_reader *rd, unsigned tag, uint64_t zz,
+                                         const unsigned char **ptr)
+{
+    uint64_t d = (zz >> 1) ^ (0 - (zz & 1)); /* zigzag back */
+    uint64_t base = tag == FRONTPACK_TAG_INT_NEXT && rd->is_int ? (uint64_t)rd->ival : 0;
+    rd->ival = (int64_t)(base + d);
+    rd->is_int = true;
+    rd->own = true;
+    *ptr = rd->buf;
+    return object_format_int((char *)rd->buf, rd->ival);
+}
+
+/* See frontpack.c for the encoding. */
 static inline size_t frontpack_read(struct frontpack_reader *rd, const unsigned char **ptr)
 {
     const unsigned char *p = rd->data + rd->off;
+    unsigned tag;
     uint64_t h, s;
-    p += frontpack__varint_get(p, &h);
-    if (h & 1) {
-        s = h >> 1;
+    p += frontpack__header_get(p, &tag, &h);
+    if (tag >= FRONTPACK_TAG_INT) {
+        rd->off = (size_t)(p - rd->data);
+        return frontpack__read_int(rd, tag, h, ptr);
+    }
+    rd->is_int = false;
+    if (tag == FRONTPACK_TAG_START) {
+        s = h;
     } else {
         p += frontpack__varint_get(p, &s);
-        size_t pre = (size_t)(h >> 1);
+        size_t pre = (size_t)h;
         if (pre > 0) {
             if (!rd->own)
                 frontpack__copy_words(rd->buf, rd->prev, pre);

@@ -232,9 +232,9 @@ static size_t plain_size(const struct frontpack *fp)
 static void to_entry(const struct frontpack_reader *rd, const unsigned char *ptr, size_t len,
                      struct list_entry *out)
 {
-    static_assert(sizeof(out->buf) >= FRONTPACK_SHORT, "an entry holds a rebuilt element");
+    static_assert(sizeof(out->buf) >= sizeof(rd->buf), "an entry holds a rebuilt element");
     if (ptr == rd->buf) {
-        memcpy(out->buf, ptr, len);
+        frontpack__copy_words((unsigned char *)out->buf, ptr, len);
         ptr = (const unsigned char *)out->buf;
     }
     out->ptr = (const char *)ptr;

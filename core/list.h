@@ -75,7 +75,7 @@ struct list;
 struct list_entry {
     const char *ptr;
     size_t len;
-    char buf[FRONTPACK_SHORT + 1];
+    char buf[FRONTPACK_SHORT + 8]; /* 7 bytes of slack for word copies */
 };
 
 /* A walk over consecutive elements, towards the tail or the head. */

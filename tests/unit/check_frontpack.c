@@ -1,10 +1,11 @@
 /*
  * check_frontpack.c - front-coded runs (core/frontpack.c): elements read
- * back as written (shared prefixes, empty, binary, decimal integers,
- * longer than FRONTPACK_SHORT and than a list node), pushes and pops at
- * both ends, inserts, replacements and removals in the middle and across
- * run boundaries, split and append, the index rebuilt from the elements,
- * and random operations against an array model.
+ * back as written (shared prefixes, empty, binary, integers stored as
+ * differences and strings that only look like them, longer than
+ * FRONTPACK_SHORT and than a list node), pushes and pops at both ends,
+ * inserts, replacements and removals in the middle and across run
+ * boundaries, split and append, the index rebuilt from the elements, and
+ * random operations against an array model.
  */
 #include <check.h>
 #include <stdio.h>
@@ -145,6 +146,38 @@ START_TEST(empty_binary_and_integer_elements_read_back)
     insert_str(&fp, &m, 6, "-7");
     insert_str(&fp, &m, 0, "");
     insert_str(&fp, &m, 8, "");
+    same(&fp, &m);
+    free(fp.buf);
+    model_free(&m);
+}
+END_TEST
+
+/* Canonical decimal integers are stored as the difference from the one
+ * before: a counter takes a byte each; the extremes, their differences
+ * past 64 bits, and strings that only look like integers read back as
+ * they were. */
+START_TEST(integers_are_stored_as_differences)
+{
+    struct frontpack fp = {0};
+    struct model m = {0};
+    char s[32];
+    for (int i = 0; i < 1000; i++) {
+        sprintf(s, "%d", 1000000000 + i);
+        insert_str(&fp, &m, m.n, s);
+    }
+    same(&fp, &m);
+    ck_assert_uint_le(fp.bytes, 1000 + 125 * 5);
+    free(fp.buf);
+    fp = (struct frontpack){0};
+    model_free(&m);
+    static const char *const odd[] = {
+        "9223372036854775807", "-9223372036854775808", "9223372036854775807", "0", "-1",
+        "-0", "007", "+5", "9223372036854775808", " 1", "1 ", "12a", "-", "", "31", "32",
+        "-17", "123456789012345678901"};
+    for (size_t i = 0; i < sizeof(odd) / sizeof(odd[0]); i++)
+        insert_str(&fp, &m, m.n, odd[i]);
+    for (size_t i = 0; i < sizeof(odd) / sizeof(odd[0]); i++)
+        insert_str(&fp, &m, i % 3, odd[i]);
     same(&fp, &m);
     free(fp.buf);
     model_free(&m);
@@ -325,6 +358,7 @@ static Suite *frontpack_suite(void)
     TCase *read = tcase_create("reading");
     tcase_add_test(read, shared_prefixes_are_kept_once);
     tcase_add_test(read, empty_binary_and_integer_elements_read_back);
+    tcase_add_test(read, integers_are_stored_as_differences);
     tcase_add_test(read, long_elements_are_stored_whole);
     suite_add_tcase(s, read);
     TCase *ends = tcase_create("ends");
