@@ -82,18 +82,7 @@ struct run_copy {
     size_t n;
 };
 
-/* ==== varints and the index =================================================== */
-
-static size_t varint_put(unsigned char *p, uint64_t v)
-{
-    size_t n = 0;
-    while (v >= 0x80) {
-        p[n++] = (unsigned char)(v | 0x80);
-        v >>= 7;
-    }
-    p[n++] = (unsigned char)v;
-    return n;
-}
+/* ==== the index =================================================== */
 
 static inline uint32_t load32(const unsigned char *p)
 {
@@ -216,7 +205,7 @@ static size_t header_put(unsigned char *p, unsigned tag, uint64_t v)
     if (v < 32)
         return 1;
     p[0] |= 0x80;
-    return 1 + varint_put(p + 1, v >> 5);
+    return 1 + bytes_varint_put(p + 1, v >> 5);
 }
 
 static uint64_t zigzag(uint64_t d)
@@ -249,7 +238,7 @@ static size_t encode_elem(unsigned char *dst, const struct elem *prev, const str
     }
     size_t p = shared_prefix(prev, e);
     n = header_put(dst, FRONTPACK_TAG_NEXT, p);
-    n += varint_put(dst + n, e->len - p);
+    n += bytes_varint_put(dst + n, e->len - p);
     memcpy(dst + n, e->ptr + p, e->len - p);
     return n + e->len - p;
 }
@@ -375,6 +364,19 @@ static unsigned char *scratch(unsigned char *stack, size_t size)
     return size <= STACK_BYTES ? stack : malloc(size);
 }
 
+/* Apply an edit whose bytes were encoded in scratch (ed->ins: the stack's
+ * or malloc'd), then free them. When `must`, failing aborts. */
+static int edit_scratch(struct frontpack *fp, const struct edit *ed, const unsigned char *stack,
+                        bool must)
+{
+    int rc = edit(fp, ed);
+    if (ed->ins != stack)
+        free((void *)ed->ins);
+    if (rc < 0 && must)
+        abort();
+    return rc;
+}
+
 /* Runs [j, j + k) replaced by runs holding e[0..n) (n may be 0). When
  * `must`, running out of memory aborts (a removal cannot fail). */
 static int rewrite(struct frontpack *fp, size_t j, size_t k, const struct elem *e, size_t n,
@@ -395,12 +397,7 @@ static int rewrite(struct frontpack *fp, size_t j, size_t k, const struct elem *
     size_t end = j + k < runs ? frontpack_run_offset(fp, j + k) : fp->bytes;
     size_t len = n ? encode_runs(tmp, e, n, off, words, &m) : 0;
     struct edit ed = {off, end - off, tmp, len, j, k, words, m};
-    int rc = edit(fp, &ed);
-    if (tmp != stack)
-        free(tmp);
-    if (rc < 0 && must)
-        abort();
-    return rc;
+    return edit_scratch(fp, &ed, stack, must);
 }
 
 /* ==== writing ================================================================= */
@@ -462,12 +459,7 @@ static int run_splice(struct frontpack *fp, size_t j, size_t at, size_t del,
         len += encode_elem(tmp + len, before, &next);
     uint32_t w = word(frontpack_run_offset(fp, j), left);
     struct edit ed = {off, end - off, tmp, len, j, 1, &w, 1};
-    int rc = edit(fp, &ed);
-    if (tmp != stack)
-        free(tmp);
-    if (rc < 0 && must)
-        abort();
-    return rc;
+    return edit_scratch(fp, &ed, stack, must);
 }
 
 /* Element e into a full run j at `at` (> 0): the run splits in two. */
@@ -622,7 +614,7 @@ static size_t body_size(const unsigned char *p, unsigned tag, uint64_t h, size_t
     if (tag == FRONTPACK_TAG_START)
         s = h;
     else if (tag == FRONTPACK_TAG_NEXT)
-        *header += frontpack__varint_get(p + *header, &s);
+        *header += bytes_varint_get(p + *header, &s);
     return (size_t)s;
 }
 

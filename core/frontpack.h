@@ -46,6 +46,7 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "bytes.h"
 #include "object.h"
 
 #define FRONTPACK_RUN 8
@@ -135,22 +136,9 @@ void frontpack__check_invariants(const struct frontpack *fp);
 
 /* ---- inline reading ------------------------------------------------------- */
 
-/* A LEB128 varint at p: its value in *v; returns its bytes. */
-static inline size_t frontpack__varint_get(const unsigned char *p, uint64_t *v)
-{
-    uint64_t x = p[0] & 0x7f;
-    size_t n = 1;
-    while (p[n - 1] & 0x80) {
-        x |= (uint64_t)(p[n] & 0x7f) << (7 * n);
-        n++;
-    }
-    *v = x;
-    return n;
-}
-
 /* An element's header at p: its tag (FRONTPACK_TAG_*, the first byte's
  * low 2 bits) and a 64-bit value (the first byte's next 5 bits, then a
- * LEB128 varint of the rest when its high bit is set); returns bytes. */
+ * varint (bytes.h) of the rest when its high bit is set); returns bytes. */
 static inline size_t frontpack__header_get(const unsigned char *p, unsigned *tag, uint64_t *v)
 {
     *tag = p[0] & 3;
@@ -158,7 +146,7 @@ static inline size_t frontpack__header_get(const unsigned char *p, unsigned *tag
     if (!(p[0] & 0x80))
         return 1;
     uint64_t rest;
-    size_t n = frontpack__varint_get(p + 1, &rest);
+    size_t n = bytes_varint_get(p + 1, &rest);
     *v |= rest << 5;
     return 1 + n;
 }
@@ -201,7 +189,7 @@ static inline size_t frontpack_read(struct frontpack_reader *rd, const unsigned 
     if (tag == FRONTPACK_TAG_START) {
         s = h;
     } else {
-        p += frontpack__varint_get(p, &s);
+        p += bytes_varint_get(p, &s);
         size_t pre = (size_t)h;
         if (pre > 0) {
             if (!rd->own)

@@ -71,6 +71,16 @@ static void same(const struct frontpack *fp, const struct model *m)
     }
 }
 
+/* The last check of a test's frontpack and model, then both freed (fp
+ * emptied for another use). */
+static void same_then_free(struct frontpack *fp, struct model *m)
+{
+    same(fp, m);
+    free(fp->buf);
+    *fp = (struct frontpack){0};
+    model_free(m);
+}
+
 static void insert(struct frontpack *fp, struct model *m, size_t at, const void *s, size_t len)
 {
     ck_assert_int_eq(frontpack_insert(fp, at, s, len), FRONTPACK_OK);
@@ -112,6 +122,48 @@ static size_t random_str(unsigned *seed, char *buf)
     return len;
 }
 
+/* One random write on fp and the model: inserts (more often), then at
+ * the ends only pops, else also replacements and removals of up to 19
+ * elements anywhere. */
+static void random_step(struct frontpack *fp, struct model *m, unsigned *seed, bool ends)
+{
+    char buf[128];
+    size_t len = random_str(seed, buf);
+    unsigned op = rnd(seed) % 5;
+    bool head = rnd(seed) & 1;
+    if (m->n == 0 || op < 3) {
+        insert(fp, m, ends ? (head ? 0 : m->n) : rnd(seed) % (m->n + 1), buf, len);
+    } else if (op == 3 && !ends) {
+        size_t at = rnd(seed) % m->n;
+        ck_assert_int_eq(frontpack_replace(fp, at, buf, len), FRONTPACK_OK);
+        model_delete(m, at, 1);
+        model_insert(m, at, buf, len);
+    } else {
+        size_t at = ends ? (head ? 0 : m->n - 1) : rnd(seed) % m->n;
+        size_t n = ends ? 1 : rnd(seed) % (m->n - at < 20 ? m->n - at + 1 : 20);
+        frontpack_delete(fp, at, n, NULL, NULL);
+        model_delete(m, at, n);
+    }
+    frontpack__check_invariants(fp);
+}
+
+/* 3,000 random writes, compared with the model every 50; then removing
+ * everything frees the buffer. */
+static void run_random(unsigned seed, bool ends)
+{
+    struct frontpack fp = {0};
+    struct model m = {0};
+    for (int step = 0; step < 3000; step++) {
+        random_step(&fp, &m, &seed, ends);
+        if (step % 50 == 0)
+            same(&fp, &m);
+    }
+    same(&fp, &m);
+    frontpack_delete(&fp, 0, fp.count, NULL, NULL);
+    ck_assert_ptr_null(fp.buf);
+    model_free(&m);
+}
+
 /* ---- reading back -------------------------------------------------------------------- */
 
 START_TEST(shared_prefixes_are_kept_once)
@@ -146,9 +198,7 @@ START_TEST(empty_binary_and_integer_elements_read_back)
     insert_str(&fp, &m, 6, "-7");
     insert_str(&fp, &m, 0, "");
     insert_str(&fp, &m, 8, "");
-    same(&fp, &m);
-    free(fp.buf);
-    model_free(&m);
+    same_then_free(&fp, &m);
 }
 END_TEST
 
@@ -165,11 +215,8 @@ START_TEST(integers_are_stored_as_differences)
         sprintf(s, "%d", 1000000000 + i);
         insert_str(&fp, &m, m.n, s);
     }
-    same(&fp, &m);
     ck_assert_uint_le(fp.bytes, 1000 + 125 * 5);
-    free(fp.buf);
-    fp = (struct frontpack){0};
-    model_free(&m);
+    same_then_free(&fp, &m);
     static const char *const odd[] = {
         "9223372036854775807", "-9223372036854775808", "9223372036854775807", "0", "-1",
         "-0", "007", "+5", "9223372036854775808", " 1", "1 ", "12a", "-", "", "31", "32",
@@ -178,9 +225,7 @@ START_TEST(integers_are_stored_as_differences)
         insert_str(&fp, &m, m.n, odd[i]);
     for (size_t i = 0; i < sizeof(odd) / sizeof(odd[0]); i++)
         insert_str(&fp, &m, i % 3, odd[i]);
-    same(&fp, &m);
-    free(fp.buf);
-    model_free(&m);
+    same_then_free(&fp, &m);
 }
 END_TEST
 
@@ -214,28 +259,7 @@ END_TEST
 
 START_TEST(push_and_pop_at_both_ends)
 {
-    struct frontpack fp = {0};
-    struct model m = {0};
-    unsigned seed = 7;
-    char buf[128];
-    for (int step = 0; step < 3000; step++) {
-        unsigned op = rnd(&seed) % 5;
-        bool head = rnd(&seed) & 1;
-        if (m.n == 0 || op < 3) {
-            size_t len = random_str(&seed, buf);
-            insert(&fp, &m, head ? 0 : m.n, buf, len);
-        } else {
-            frontpack_delete(&fp, head ? 0 : m.n - 1, 1, NULL, NULL);
-            model_delete(&m, head ? 0 : m.n - 1, 1);
-        }
-        frontpack__check_invariants(&fp);
-        if (step % 50 == 0)
-            same(&fp, &m);
-    }
-    same(&fp, &m);
-    frontpack_delete(&fp, 0, fp.count, NULL, NULL);
-    ck_assert_ptr_null(fp.buf);
-    model_free(&m);
+    run_random(7, true);
 }
 END_TEST
 
@@ -258,9 +282,7 @@ START_TEST(head_pushes_fill_the_first_run_then_open_one)
     frontpack_delete(&fp, 0, 2, NULL, NULL);
     model_delete(&m, 0, 2);
     ck_assert_uint_eq(frontpack_run_count(&fp, 0), 7);
-    same(&fp, &m);
-    free(fp.buf);
-    model_free(&m);
+    same_then_free(&fp, &m);
 }
 END_TEST
 
@@ -268,32 +290,7 @@ END_TEST
 
 START_TEST(insert_replace_and_delete_in_the_middle)
 {
-    struct frontpack fp = {0};
-    struct model m = {0};
-    unsigned seed = 11;
-    char buf[128];
-    for (int step = 0; step < 3000; step++) {
-        unsigned op = rnd(&seed) % 4;
-        size_t len = random_str(&seed, buf);
-        if (m.n == 0 || op < 2) {
-            insert(&fp, &m, rnd(&seed) % (m.n + 1), buf, len);
-        } else if (op == 2) {
-            size_t at = rnd(&seed) % m.n;
-            ck_assert_int_eq(frontpack_replace(&fp, at, buf, len), FRONTPACK_OK);
-            model_delete(&m, at, 1);
-            model_insert(&m, at, buf, len);
-        } else {
-            size_t at = rnd(&seed) % m.n, n = rnd(&seed) % (m.n - at < 20 ? m.n - at + 1 : 20);
-            frontpack_delete(&fp, at, n, NULL, NULL);
-            model_delete(&m, at, n);
-        }
-        frontpack__check_invariants(&fp);
-        if (step % 50 == 0)
-            same(&fp, &m);
-    }
-    same(&fp, &m);
-    free(fp.buf);
-    model_free(&m);
+    run_random(11, false);
 }
 END_TEST
 
@@ -311,9 +308,7 @@ START_TEST(removals_cross_run_boundaries)
         }
         frontpack_delete(&fp, cases[c][0], cases[c][1], NULL, NULL);
         model_delete(&m, cases[c][0], cases[c][1]);
-        same(&fp, &m);
-        free(fp.buf);
-        model_free(&m);
+        same_then_free(&fp, &m);
     }
 }
 END_TEST
@@ -325,11 +320,8 @@ START_TEST(split_append_and_index_rebuild)
     struct frontpack fp = {0};
     struct model m = {0};
     unsigned seed = 5;
-    char buf[128];
-    for (int i = 0; i < 37; i++) {
-        size_t len = random_str(&seed, buf);
-        insert(&fp, &m, rnd(&seed) % (m.n + 1), buf, len);
-    }
+    while (m.n < 37)
+        random_step(&fp, &m, &seed, false);
     for (size_t at = 1; at < m.n; at++) {
         struct frontpack tail = {0};
         ck_assert_int_eq(frontpack_split(&fp, at, &tail), FRONTPACK_OK);
