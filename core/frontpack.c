@@ -31,13 +31,15 @@
  *   encoder knows whether the element before is one by parsing it.
  *   The tags of run starts let the index be rebuilt from the elements
  *   alone (a packed node keeps only them).
-
- *   Runs are independent: a write decodes the run it touches (at most
- *   RUN elements), encodes the new elements as one run or, past RUN, as
- *   two, and splices the bytes and index words in place of the old ones
- *   (edit()), moving what follows as a listpack moves it. Splitting or
- *   merging nodes copies whole runs as they are. A push at the tail adds
- *   one continuation (after decoding the last run for its prefix) or a
+ *
+ *   Runs are independent: a write inside a run decodes it up to where it
+ *   writes (at most RUN elements), encodes the elements it adds and the
+ *   one after them (whose prefix was shared with the element before it),
+ *   and splices those bytes and the run's index word in place of the old
+ *   ones (edit()), moving what follows as a listpack moves it. An insert
+ *   into a full run re-encodes it as two; before one, at its start, makes
+ *   a run of its own. Splitting or merging nodes copies whole runs as
+ *   they are. A push at the tail adds one element to the last run, or a
  *   new run; a pop at the tail cuts the last element off its run.
  *   Removals only shrink the bytes (an element re-encoded after a
  *   removed one shares at least what it shared with it, up to what the
@@ -45,8 +47,9 @@
  *
  * Invariants (frontpack__check_invariants): runs of 1..RUN elements whose
  *   index words match their offsets and counts, in order from offset 0;
- *   only a run's first element carries the start bit; a shared prefix
- *   only before a short element; more than one run only within
+ *   only a run's first element has a start tag (START, INT); every
+ *   element object_parse_int accepts is an integer; a shared prefix only
+ *   before a short element; more than one run only within
  *   FRONTPACK_MAX_BYTES.
  *
  * Complexity: reading element r finds its run in O(runs) from the nearer
@@ -68,7 +71,6 @@
 #define STACK_BYTES 1024          /* a rewritten run encoded on the stack up to this */
 #define SHRINK_MIN 32             /* slack worth a realloc: glibc's smallest chunk */
 
-
 /* One element of a run being rewritten: borrowed bytes. */
 struct elem {
     const unsigned char *ptr;
@@ -82,7 +84,7 @@ struct run_copy {
     size_t n;
 };
 
-/* ==== the index =================================================== */
+/* ==== the index =============================================================== */
 
 static inline uint32_t load32(const unsigned char *p)
 {

@@ -10,7 +10,8 @@
  *             prefix it shares with the element before it and the bytes
  *             after that prefix (a "continuation"). Runs never share
  *             anything, so reading any element decodes at most
- *             FRONTPACK_RUN of them, and a change rewrites one run.
+ *             FRONTPACK_RUN of them, and a change stays in its run (or
+ *             splits a full one in two).
  *   short     an element of at most FRONTPACK_SHORT bytes. Only a short
  *             element is stored after a shared prefix; a longer one is
  *             always stored whole, so its bytes can be lent out as they
