@@ -1,6 +1,6 @@
 /*
- * list.c - the list value type: a packed list of nodes, after Redis's
- * quicklist.
+ * list.c - the list value type: a list of front-coded nodes, cut as
+ * Redis's quicklist cuts its listpack nodes.
  *
  * What
  *   The value behind LPUSH, LRANGE, LMOVE... A `struct list` starts with
@@ -8,29 +8,39 @@
  *   frees or deep-copies it (COPY) through the ops below.
  *
  * Design
- *   The elements are cut into runs, one per node; a node is one buffer of
- *   listpack entries (core/listpack.h: a length-prefixed string, or a
- *   small integer in 1..9 bytes, then a back-length), exactly the bytes
- *   between a Redis listpack's header and terminator:
+ *   The elements are cut into runs of consecutive elements, one per node;
+ *   a node keeps them front-coded (core/frontpack.h): in runs of 8, the
+ *   first element whole, each next one as the length of the prefix it
+ *   shares with the one before and the rest, then an index of the runs.
+ *   Keys and ids ("i:00000001", "i:00000002") take 3 or 4 bytes each
+ *   where a listpack entry takes 12:
  *
- *       nodes: [ {buf, bytes, count} | {buf, bytes, count} | ... ]
+ *       nodes: [ {fp, lp_bytes, flags} | {fp, lp_bytes, flags} | ... ]
  *                  |
  *                  v
- *       buf:   [ 0x8a "i:00000001" 0x0b | 0x05 0x01 | ... ]
+ *       fp.buf: [ 0x15 "i:00000001" | 0x12 0x01 "2" | ... | index ]
  *
- *   The node array (16 bytes a node) is the index: counts find the node of
- *   an index by walking from the nearer end, O(nodes); inside a node the
- *   entries are walked from the nearer end (forwards by their sizes,
- *   backwards by their back-lengths). A list of one node keeps it inside
- *   its 40-byte header, where the node's count is the list's, so a small
- *   list is two allocations, header and buffer (Redis: robj, quicklist,
- *   node and listpack); from two nodes on, the array is allocated with
- *   the total count and capacity in front.
+ *   The node array (24 bytes a node) is the index of nodes: counts find
+ *   the node of an index by walking from the nearer end, O(nodes); inside
+ *   a node the run index finds the run, and at most 8 elements are
+ *   decoded. A list of one node keeps it inside its 48-byte header, where
+ *   the node's count is the list's, so a small list is two allocations,
+ *   header and buffer (Redis: robj, quicklist, node and listpack); from
+ *   two nodes on, the array is allocated with the total count and
+ *   capacity in front.
+ *
+ *   Each node also keeps lp_bytes, what its elements take as listpack
+ *   entries (core/listpack.h), kept up to date by every write: the node
+ *   boundaries are decided on it, not on the front-coded bytes, so that
+ *   they stay Redis's, and DUMP and RDB rebuild each node as the listpack
+ *   Redis holds (list_node_entries) and match redis-server byte for byte.
+ *   Front coding saves bytes inside the nodes; the nodes hold as many
+ *   elements as Redis's (a node of 8 KB of listpack holds about 3 KB).
  *
  *   Nodes are cut, split and merged exactly as Redis 7.0's quicklist does
- *   it, so DUMP can write them as they are and match redis-server byte for
- *   byte for a list built by the same commands, and a RESTOREd list keeps
- *   the nodes it came with:
+ *   it, by their listpack size, so a list built by the same commands has
+ *   Redis's nodes, and a RESTOREd list keeps the nodes it came with (each
+ *   listpack re-encoded as it is loaded):
  *   - bound (_quicklistNodeAllowInsert), from list-max-listpack-size when
  *     the list was created: with fill -1..-5 a node's listpack size
  *     (entries + 7 header/terminator bytes) plus the new element's length
@@ -48,15 +58,19 @@
  *   bytes; a write skips realloc while malloc's rounding leaves room.
  *
  *   Redis's packed_threshold plain nodes (elements of 1 GB and more) are
- *   not needed: an entry holds up to 4 GB; larger elements are ENOMEM.
+ *   not needed: an element of a node alone holds up to 4 GB, one sharing
+ *   a node up to 512 MB (frontpack's bound; LSET past it is ENOMEM).
  *
  *   list-compress-depth D > 0 (read when the list is created, as the
- *   fill): every node more than D nodes from either end is kept packed
- *   (__quicklistCompress), its buffer the LZF compression of its whole
- *   listpack (header, entries, terminator) behind a 32-bit size, exactly
- *   the bytes Redis keeps, so DUMP and RDB write them as they are
- *   (rdbSaveLzfBlob). A node packs only from 48 listpack bytes and when
- *   LZF saves more than 8; otherwise it stays plain, as in Redis.
+ *   fill): every node more than D nodes from either end is packed as Redis
+ *   packs it (__quicklistCompress): Redis compresses a node's listpack
+ *   from 48 bytes when LZF saves more than 8, and such a node has `lzf`
+ *   set here; DUMP and RDB then write the LZF of the listpack rebuilt
+ *   from it (rdbSaveLzfBlob), the same bytes, as LZF is deterministic.
+ *   The node itself keeps its front-coded elements LZF-compressed
+ *   (`packed`, behind a 32-bit size; the run index is rebuilt when read)
+ *   when that saves bytes, else plain: compressing what is already front
+ *   coded saves less.
  *   - which nodes are packed follows quicklist's calls: when the node
  *     count changes the D nodes at each end are unpacked and the first
  *     interior node from each end packed (settle); a write inside
@@ -79,7 +93,9 @@
  * Complexity: see list.h. Destroying a list frees one buffer per node,
  *   so even a list of millions of elements goes in a few thousand frees,
  *   packed or not. Reading or changing a packed node costs O(node bytes)
- *   more (LZF both ways), as in Redis.
+ *   more (LZF both ways), as in Redis; packing one compresses twice (the
+ *   listpack for Redis's decision, then the elements), and DUMP rebuilds
+ *   and compresses a packed node's listpack again.
  *
  * Thread safety: none (the shard lock guards the key holding the list).
  */
@@ -93,6 +109,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "frontpack.h"
 #include "listpack.h"
 #include "lzf.h"
 
@@ -102,8 +119,6 @@
 #define SIZE_ESTIMATE 8    /* SIZE_ESTIMATE_OVERHEAD */
 #define MERGE_ESTIMATE 11  /* what _quicklistNodeAllowMerge subtracts */
 #define NODES_MIN_CAP 4
-#define NODE_SHRINK_MIN 32 /* slack worth a realloc: glibc's smallest chunk */
-#define COUNT_MAX ((1u << 30) - 1) /* a node's count has 30 bits */
 #define LARGE_DEFAULT (1ull << 30)  /* quicklist's packed_threshold: 1 GB */
 #define LARGE_MAX ((1ull << 32) - (1ull << 20))
 #define DEPTH_MAX 65535     /* quicklist's COMPRESS_MAX */
@@ -118,16 +133,17 @@ static const size_t level_bytes[] = {4096, 8192, 16384, 32768, 65536};
  * whole process). */
 static _Atomic unsigned long long large_threshold = LARGE_DEFAULT;
 
-/* A node's buffer holds its entries as they are (`bytes` of them), or,
- * when `lzf`, a packed node: the LZF compression of its whole listpack
- * (header, entries, terminator: what Redis compresses), behind the
- * compressed size as a 32-bit word, as Redis's quicklistLZF. */
+/* A node: its elements front-coded (core/frontpack.h), or, when
+ * `packed`, the LZF compression of the frontpack's element bytes behind
+ * the compressed size as a 32-bit word (the index is rebuilt when read).
+ * lp_bytes is what the elements take as listpack entries: the size
+ * Redis's quicklist bounds, splits and merges by. */
 struct node {
-    unsigned char *buf; /* NULL when empty */
-    uint32_t bytes;     /* the entries' size, packed or not */
-    uint32_t count : 30;
-    uint32_t lzf : 1;
-    uint32_t alone : 1; /* one large element, kept alone (Redis's plain node) */
+    struct frontpack fp; /* fp.buf NULL when empty */
+    uint32_t lp_bytes;
+    uint8_t packed; /* fp.buf is compressed */
+    uint8_t lzf;    /* Redis's node is LZF-compressed (DUMP writes it so) */
+    uint8_t alone;  /* one large element, kept alone (Redis's plain node) */
 };
 
 /* The node array of a list of two nodes or more: a header, then nodes. */
@@ -137,7 +153,7 @@ struct node_array {
     struct node nodes[];
 };
 
-/* 40 bytes (a 48-byte malloc chunk): a list of one node keeps it here,
+/* 48 bytes (a 64-byte malloc chunk): a list of one node keeps it here,
  * and its element count is the node's. */
 struct list {
     struct object_boxed boxed; /* first: the keyspace holds &boxed */
@@ -148,8 +164,8 @@ struct list {
     uint16_t depth; /* list-compress-depth when created, clamped */
 };
 
-static_assert(sizeof(struct node) == 16, "a node is 16 bytes");
-static_assert(sizeof(struct list) == 40, "a list header fits a 48-byte malloc chunk");
+static_assert(sizeof(struct node) == 24, "a node is 24 bytes");
+static_assert(sizeof(struct list) == 48, "a list header fits a 64-byte malloc chunk");
 
 static void boxed_free_cb(struct object_boxed *b);
 static struct object_boxed *boxed_dup_cb(const struct object_boxed *b);
@@ -189,7 +205,7 @@ static bool can_take(const struct list *l, const struct node *nd, size_t len)
 {
     if (nd->alone || is_large(len))
         return false;
-    return within(l->fill, nd->bytes + LISTPACK_EMPTY + len + SIZE_ESTIMATE, nd->count + 1u);
+    return within(l->fill, nd->lp_bytes + LISTPACK_EMPTY + len + SIZE_ESTIMATE, nd->fp.count + 1u);
 }
 
 /* _quicklistNodeAllowMerge: may nodes a and b become one? Redis 7.0
@@ -199,133 +215,85 @@ static bool can_merge(const struct list *l, const struct node *a, const struct n
 {
     if (a->alone || b->alone)
         return false;
-    size_t lp_bytes = (size_t)a->bytes + b->bytes + 2 * LISTPACK_EMPTY - MERGE_ESTIMATE;
-    return within(l->fill, lp_bytes, (size_t)a->count + b->count);
-}
-
-/* ==== entries ================================================================= */
-
-static size_t entry_size(const struct node *nd, size_t off)
-{
-    struct listpack_value v;
-    size_t size = listpack_decode(nd->buf + off, nd->bytes - off, &v);
-    assert(size > 0);
-    return size;
-}
-
-/* The entry at off as a list_entry; returns its size. */
-static size_t entry_at(const struct node *nd, size_t off, struct list_entry *out)
-{
-    struct listpack_value v;
-    size_t size = listpack_decode(nd->buf + off, nd->bytes - off, &v);
-    assert(size > 0);
-    if (v.str != NULL) {
-        out->ptr = (const char *)v.str;
-        out->len = v.len;
-    } else {
-        out->len = object_format_int(out->buf, v.v);
-        out->ptr = out->buf;
-    }
-    return size;
-}
-
-/* The byte offset of the entry of rank r (0 <= r <= count) in the node,
- * walked from the nearer end. */
-static size_t entry_offset(const struct node *nd, size_t r)
-{
-    size_t off = 0;
-    if (r <= nd->count / 2) {
-        while (r-- > 0)
-            off += entry_size(nd, off);
-        return off;
-    }
-    off = nd->bytes;
-    for (size_t k = nd->count - r; k > 0; k--)
-        off -= listpack_prev_size(nd->buf + off);
-    return off;
+    size_t lp_bytes = (size_t)a->lp_bytes + b->lp_bytes + 2 * LISTPACK_EMPTY - MERGE_ESTIMATE;
+    return within(l->fill, lp_bytes, (size_t)a->fp.count + b->fp.count);
 }
 
 /* ==== one node ================================================================ */
 
-/* An entry for s, placed at off (s must not point into the node). The
- * buffer grows to the exact size, as a listpack does, unless malloc's
- * rounding left room. */
-static int node_insert(struct node *nd, size_t off, const void *s, size_t len)
+/* The bytes a plain node's buffer holds: elements and index. */
+static size_t plain_size(const struct frontpack *fp)
 {
-    size_t esz = listpack_entry_size(s, len);
-    if (esz > UINT32_MAX - nd->bytes || nd->count == COUNT_MAX)
+    return (size_t)fp->bytes + 4 + 4 * frontpack_runs(fp);
+}
+
+/* An element read by rd as a list_entry: bytes the reader rebuilt are
+ * copied into the entry, the rest stay borrowed from the node. */
+static void to_entry(const struct frontpack_reader *rd, const unsigned char *ptr, size_t len,
+                     struct list_entry *out)
+{
+    static_assert(sizeof(out->buf) >= sizeof(rd->buf), "an entry holds a rebuilt element");
+    if (ptr == rd->buf) {
+        frontpack__copy_words((unsigned char *)out->buf, ptr, len);
+        ptr = (const unsigned char *)out->buf;
+    }
+    out->ptr = (const char *)ptr;
+    out->len = len;
+}
+
+/* The listpack size of elements [rank, rank + n) of a plain view. */
+static size_t lp_size_of(const struct frontpack *v, size_t rank, size_t n)
+{
+    struct frontpack_reader rd;
+    size_t sum = 0;
+    if (n == 0)
+        return 0;
+    frontpack_reader_at(&rd, v, rank);
+    while (n-- > 0) {
+        const unsigned char *ptr;
+        size_t len = frontpack_read(&rd, &ptr);
+        sum += listpack_entry_size(ptr, len);
+    }
+    return sum;
+}
+
+/* A copy of s before element `rank` of a plain node. */
+static int node_insert(struct node *nd, size_t rank, const void *s, size_t len)
+{
+    size_t lp = listpack_entry_size(s, len);
+    if (lp > UINT32_MAX - nd->lp_bytes)
         return LIST_ENOMEM;
-    size_t need = nd->bytes + esz;
-    unsigned char *b = nd->buf;
-    if ((b == NULL || malloc_usable_size(b) < need) && (b = realloc(b, need)) == NULL)
+    if (frontpack_insert(&nd->fp, rank, s, len) < 0)
         return LIST_ENOMEM;
-    memmove(b + off + esz, b + off, nd->bytes - off);
-    listpack_encode(b + off, s, len);
-    nd->buf = b;
-    nd->bytes = (uint32_t)need;
-    nd->count++;
+    nd->lp_bytes += (uint32_t)lp;
     return LIST_OK;
 }
 
-/* Give back what the buffer no longer uses, when malloc can (a chunk
- * splits off 32 bytes or more); a failed shrink is fine. */
-static void node_fit(struct node *nd)
+static void lp_removed_cb(void *ud, const unsigned char *ptr, size_t len)
 {
-    if (nd->bytes == 0) {
-        free(nd->buf);
-        nd->buf = NULL;
-        return;
-    }
-    if (malloc_usable_size(nd->buf) - nd->bytes < NODE_SHRINK_MIN)
-        return;
-    unsigned char *b = realloc(nd->buf, nd->bytes);
-    if (b != NULL)
-        nd->buf = b;
+    struct node *nd = ud;
+    nd->lp_bytes -= (uint32_t)listpack_entry_size(ptr, len);
 }
 
-/* Remove `n` entries, `size` bytes from off. */
-static void node_delete(struct node *nd, size_t off, size_t size, size_t n)
+/* Remove elements [rank, rank + n) of a plain node. */
+static void node_delete(struct node *nd, size_t rank, size_t n)
 {
-    memmove(nd->buf + off, nd->buf + off + size, nd->bytes - off - size);
-    nd->bytes -= (uint32_t)size;
-    nd->count -= (uint32_t)n;
-    node_fit(nd);
+    frontpack_delete(&nd->fp, rank, n, lp_removed_cb, nd);
 }
 
-/* Replace the entry of `old` bytes at off with one for s. */
-static int node_replace(struct node *nd, size_t off, size_t old, const void *s, size_t len)
+/* Replace element `rank` of a plain node with s. */
+static int node_replace(struct node *nd, size_t rank, const void *s, size_t len)
 {
-    size_t esz = listpack_entry_size(s, len);
-    size_t tail = nd->bytes - off - old;
-    if (esz > old) {
-        if (esz - old > UINT32_MAX - nd->bytes)
-            return LIST_ENOMEM;
-        unsigned char *b = realloc(nd->buf, nd->bytes + (esz - old));
-        if (b == NULL)
-            return LIST_ENOMEM;
-        nd->buf = b;
-    }
-    memmove(nd->buf + off + esz, nd->buf + off + old, tail);
-    listpack_encode(nd->buf + off, s, len);
-    nd->bytes = (uint32_t)(off + esz + tail);
-    if (esz < old)
-        node_fit(nd);
+    size_t old = lp_size_of(&nd->fp, rank, 1), lp = listpack_entry_size(s, len);
+    if (lp > old && lp - old > UINT32_MAX - nd->lp_bytes)
+        return LIST_ENOMEM;
+    if (frontpack_replace(&nd->fp, rank, s, len) < 0)
+        return LIST_ENOMEM;
+    nd->lp_bytes = (uint32_t)(nd->lp_bytes - old + lp);
     return LIST_OK;
 }
 
 /* ==== packed nodes ============================================================ */
-
-/* Decompress a packed node's listpack into out (bytes + LISTPACK_EMPTY
- * long). The bytes were compressed here, so this cannot fail. */
-static void unpack_into(const struct node *nd, unsigned char *out)
-{
-    uint32_t csz;
-    size_t written, raw = (size_t)nd->bytes + LISTPACK_EMPTY;
-    memcpy(&csz, nd->buf, sizeof(csz));
-    int rc = lzf_decompress(nd->buf + LZF_SIZE_WORD, csz, out, raw, &written);
-    assert(rc == LZF_OK && written == raw);
-    (void)rc;
-}
 
 /* Reading a packed node, or changing one, needs its bytes back, and
  * neither a read nor a pop can report running out of memory: the process
@@ -337,71 +305,126 @@ static void *must(void *p)
     return p;
 }
 
-/* The node as a reader sees it: a packed node's entries decompressed into
- * this thread's scratch buffer, valid until the next read or write of a
- * packed node on this thread (Redis decompresses it for the read too). */
-static struct node readable(const struct node *nd)
+/* A packed node's elements decompressed into mem, their index rebuilt
+ * after them (frontpack_index_max more bytes): a plain view of it. The
+ * bytes were compressed here, so this cannot fail. */
+static struct frontpack unpack_into(const struct node *nd, unsigned char *mem)
 {
-    struct node v = *nd;
-    if (nd->lzf) {
-        unsigned char *out = must(lzf_thread_scratch((size_t)nd->bytes + LISTPACK_EMPTY));
-        unpack_into(nd, out);
-        v.buf = out + LISTPACK_HEADER;
-        v.lzf = 0;
-    }
-    return v;
+    uint32_t csz;
+    size_t written;
+    memcpy(&csz, nd->fp.buf, sizeof(csz));
+    int rc = lzf_decompress(nd->fp.buf + LZF_SIZE_WORD, csz, mem, nd->fp.bytes, &written);
+    assert(rc == LZF_OK && written == nd->fp.bytes);
+    (void)rc;
+    frontpack_index_rebuild(mem, nd->fp.bytes, nd->fp.count);
+    return (struct frontpack){mem, nd->fp.bytes, nd->fp.count};
 }
 
-/* A packed node plain again, before a write changes it. */
+/* Scratch bytes unpack_into needs for the node (0 when plain). */
+static size_t unpacked_size(const struct node *nd)
+{
+    return nd->packed ? (size_t)nd->fp.bytes + frontpack_index_max(nd->fp.count) : 0;
+}
+
+/* The node as a reader sees it: a packed node's elements decompressed
+ * into this thread's scratch buffer, valid until the next read or write
+ * of a packed node on this thread (Redis decompresses it for the read
+ * too). */
+static struct frontpack readable(const struct node *nd)
+{
+    if (!nd->packed)
+        return nd->fp;
+    return unpack_into(nd, must(lzf_thread_scratch(unpacked_size(nd))));
+}
+
+/* A node plain again, before a write changes it: Redis's copy of it is
+ * no longer compressed either. */
 static void unpack(struct node *nd)
 {
-    if (!nd->lzf)
-        return;
-    unsigned char *b = must(malloc((size_t)nd->bytes + LISTPACK_EMPTY));
-    unpack_into(nd, b);
-    memmove(b, b + LISTPACK_HEADER, nd->bytes);
-    free(nd->buf);
-    nd->buf = b;
     nd->lzf = 0;
+    if (!nd->packed)
+        return;
+    unsigned char *b = must(malloc(unpacked_size(nd)));
+    struct frontpack v = unpack_into(nd, b);
+    free(nd->fp.buf);
+    nd->fp.buf = must(realloc(b, plain_size(&v))); /* a shrink */
+    nd->packed = 0;
 }
 
-/* __quicklistCompressNode: pack a plain node when its listpack is at
- * least MIN_COMPRESS_BYTES long and LZF saves more than
- * MIN_COMPRESS_IMPROVE bytes of it, compressing exactly the bytes Redis
- * compresses so that DUMP can copy them as Redis does. Otherwise, or out
- * of memory, it stays plain, which is always correct. */
-static void pack(struct node *nd)
+/* Scratch bytes write_listpack needs with `extra` bytes after the
+ * listpack. */
+static size_t listpack_scratch(const struct node *nd, size_t extra)
 {
-    size_t raw = (size_t)nd->bytes + LISTPACK_EMPTY;
-    if (nd->lzf || raw < MIN_COMPRESS_BYTES || raw >= LZF_MAX_INPUT)
-        return;
-    struct lzf_state *st = lzf_thread_state();
-    unsigned char *in = lzf_thread_scratch(2 * raw);
-    if (st == NULL || in == NULL)
-        return;
-    unsigned char *out = in + raw;
-    listpack_store_header(in, (uint32_t)raw, nd->count);
-    memcpy(in + LISTPACK_HEADER, nd->buf, nd->bytes);
-    in[raw - 1] = 0xFF; /* the listpack's terminator */
-    size_t csz = lzf_compress(st, in, raw, out, raw);
+    return (size_t)nd->lp_bytes + LISTPACK_EMPTY + extra + unpacked_size(nd);
+}
+
+/* The node's elements as Redis's listpack (header, entries, terminator)
+ * at lp, in listpack_scratch(nd, extra) bytes: a packed node's are
+ * decompressed after the listpack and `extra` free bytes. */
+static void write_listpack(const struct node *nd, unsigned char *lp, size_t extra)
+{
+    size_t raw = (size_t)nd->lp_bytes + LISTPACK_EMPTY;
+    struct frontpack v = nd->packed ? unpack_into(nd, lp + raw + extra) : nd->fp;
+    struct frontpack_reader rd;
+    size_t off = LISTPACK_HEADER;
+    frontpack_reader_at_run(&rd, &v, 0);
+    for (size_t i = 0; i < v.count; i++) {
+        const unsigned char *ptr;
+        size_t len = frontpack_read(&rd, &ptr);
+        off += listpack_encode(lp + off, ptr, len);
+    }
+    assert(off + 1 == raw);
+    listpack_store_header(lp, (uint32_t)raw, v.count);
+    lp[raw - 1] = 0xFF; /* the listpack's terminator */
+}
+
+/* Keep the node's own elements LZF-compressed when that saves bytes
+ * (the scratch after compress_listpack's output has room). */
+static void pack_elements(struct node *nd, struct lzf_state *st, unsigned char *out)
+{
+    size_t plain = plain_size(&nd->fp);
+    size_t csz = lzf_compress(st, nd->fp.buf, nd->fp.bytes, out, nd->fp.bytes);
     unsigned char *b;
-    if (csz == 0 || csz + MIN_COMPRESS_IMPROVE >= raw || (b = malloc(LZF_SIZE_WORD + csz)) == NULL)
+    if (csz == 0 || LZF_SIZE_WORD + csz >= plain || (b = malloc(LZF_SIZE_WORD + csz)) == NULL)
         return;
     uint32_t word = (uint32_t)csz;
     memcpy(b, &word, sizeof(word));
     memcpy(b + LZF_SIZE_WORD, out, csz);
-    free(nd->buf);
-    nd->buf = b;
+    free(nd->fp.buf);
+    nd->fp.buf = b;
+    nd->packed = 1;
+}
+
+/* __quicklistCompressNode: Redis compresses a node's listpack when it is
+ * at least MIN_COMPRESS_BYTES long and LZF saves more than
+ * MIN_COMPRESS_IMPROVE bytes of it; this node then counts as compressed
+ * (lzf: DUMP writes that compression), and its own elements are kept
+ * compressed too when LZF saves on them. Otherwise, or out of memory, it
+ * stays plain, which is always correct. */
+static void pack(struct node *nd)
+{
+    size_t raw = (size_t)nd->lp_bytes + LISTPACK_EMPTY, extra = raw + nd->fp.bytes;
+    if (nd->lzf || raw < MIN_COMPRESS_BYTES || raw >= LZF_MAX_INPUT)
+        return;
+    struct lzf_state *st = lzf_thread_state();
+    unsigned char *lp = lzf_thread_scratch(listpack_scratch(nd, extra));
+    if (st == NULL || lp == NULL)
+        return;
+    write_listpack(nd, lp, extra);
+    size_t csz = lzf_compress(st, lp, raw, lp + raw, raw);
+    if (csz == 0 || csz + MIN_COMPRESS_IMPROVE >= raw)
+        return;
     nd->lzf = 1;
+    pack_elements(nd, st, lp + 2 * raw);
 }
 
 /* The bytes a node's buffer holds. */
 static size_t node_buf_size(const struct node *nd)
 {
     uint32_t csz;
-    if (!nd->lzf)
-        return nd->bytes;
-    memcpy(&csz, nd->buf, sizeof(csz));
+    if (!nd->packed)
+        return plain_size(&nd->fp);
+    memcpy(&csz, nd->fp.buf, sizeof(csz));
     return LZF_SIZE_WORD + (size_t)csz;
 }
 
@@ -494,7 +517,7 @@ static int nodes_open(struct list *l, size_t at)
 /* Remove node `at` and free its buffer. */
 static void nodes_close(struct list *l, size_t at)
 {
-    free(l->nodes[at].buf);
+    free(l->nodes[at].fp.buf);
     memmove(&l->nodes[at], &l->nodes[at + 1], (l->nnodes - at - 1) * sizeof(*l->nodes));
     l->nnodes--;
     nodes_fit(l);
@@ -530,16 +553,12 @@ static void settle(struct list *l)
     }
 }
 
-/* Append node b's entries to node a (b is left as it was). */
+/* Append node b's elements to node a (b is left as it was). */
 static bool merge_into(struct node *a, const struct node *b)
 {
-    unsigned char *buf = realloc(a->buf, (size_t)a->bytes + b->bytes);
-    if (buf == NULL)
+    if (frontpack_append(&a->fp, &b->fp) < 0)
         return false;
-    memcpy(buf + a->bytes, b->buf, b->bytes);
-    a->buf = buf;
-    a->bytes += b->bytes;
-    a->count += b->count;
+    a->lp_bytes += b->lp_bytes;
     return true;
 }
 
@@ -577,8 +596,8 @@ static void drop_empty(struct list *l)
 {
     size_t w = 0;
     for (size_t r = 0; r < l->nnodes; r++) {
-        if (l->nodes[r].count == 0)
-            free(l->nodes[r].buf);
+        if (l->nodes[r].fp.count == 0)
+            free(l->nodes[r].fp.buf);
         else
             l->nodes[w++] = l->nodes[r];
     }
@@ -592,36 +611,31 @@ static size_t find_node(const struct list *l, size_t i, size_t *rank)
 {
     size_t ni = 0, count = list_len(l);
     if (i < count / 2) {
-        while (i >= l->nodes[ni].count)
-            i -= l->nodes[ni++].count;
+        while (i >= l->nodes[ni].fp.count)
+            i -= l->nodes[ni++].fp.count;
         *rank = i;
         return ni;
     }
     size_t back = count - 1 - i; /* position from the tail */
     ni = l->nnodes - 1;
-    while (back >= l->nodes[ni].count)
-        back -= l->nodes[ni--].count;
-    *rank = l->nodes[ni].count - 1 - back;
+    while (back >= l->nodes[ni].fp.count)
+        back -= l->nodes[ni--].fp.count;
+    *rank = l->nodes[ni].fp.count - 1 - back;
     return ni;
 }
 
-/* Cut node ni before its entry of rank r (0 < r < count) at byte off. */
-static int split(struct list *l, size_t ni, size_t off, size_t r)
+/* Cut plain node ni before its element of rank r (0 < r < count). */
+static int split(struct list *l, size_t ni, size_t r)
 {
-    size_t tail = l->nodes[ni].bytes - off;
-    unsigned char *b = malloc(tail);
-    if (b == NULL)
+    if (nodes_open(l, ni + 1) < 0)
         return LIST_ENOMEM;
-    memcpy(b, l->nodes[ni].buf + off, tail);
-    if (nodes_open(l, ni + 1) < 0) {
-        free(b);
+    struct node *nd = &l->nodes[ni], *tail = &l->nodes[ni + 1];
+    if (frontpack_split(&nd->fp, r, &tail->fp) < 0) {
+        nodes_close(l, ni + 1);
         return LIST_ENOMEM;
     }
-    struct node *nd = &l->nodes[ni];
-    l->nodes[ni + 1] = (struct node){b, (uint32_t)tail, nd->count - (uint32_t)r, 0, 0};
-    nd->bytes = (uint32_t)off;
-    nd->count = (uint32_t)r;
-    node_fit(nd);
+    tail->lp_bytes = (uint32_t)lp_size_of(&tail->fp, 0, tail->fp.count);
+    nd->lp_bytes -= tail->lp_bytes;
     return LIST_OK;
 }
 
@@ -646,7 +660,7 @@ void list_destroy(struct list *l)
     if (l == NULL)
         return;
     for (size_t i = 0; i < l->nnodes; i++)
-        free(l->nodes[i].buf);
+        free(l->nodes[i].fp.buf);
     if (!nodes_inline(l))
         free(array_of(l));
     free(l);
@@ -663,10 +677,10 @@ struct list *list_from_boxed(struct object_boxed *b)
     return (struct list *)b;
 }
 
-/* A node shaped as `shape` (count, bytes, packed or not) appended at
- * the tail, its buffer a copy of buf[0..size). */
-static int append_node(struct list *l, const unsigned char *buf, size_t size, struct node shape)
+/* A copy of node nd appended at the tail. */
+static int append_copy(struct list *l, const struct node *nd)
 {
+    size_t size = node_buf_size(nd);
     unsigned char *b = malloc(size);
     if (b == NULL)
         return LIST_ENOMEM;
@@ -674,10 +688,11 @@ static int append_node(struct list *l, const unsigned char *buf, size_t size, st
         free(b);
         return LIST_ENOMEM;
     }
-    memcpy(b, buf, size);
-    shape.buf = b;
-    l->nodes[l->nnodes - 1] = shape;
-    count_add(l, shape.count);
+    memcpy(b, nd->fp.buf, size);
+    struct node *copy = &l->nodes[l->nnodes - 1];
+    *copy = *nd;
+    copy->fp.buf = b;
+    count_add(l, nd->fp.count);
     return LIST_OK;
 }
 
@@ -689,8 +704,7 @@ struct list *list_dup(const struct list *l)
     *copy = (struct list){
         .boxed = l->boxed, .nodes = &copy->one, .fill = l->fill, .depth = l->depth};
     for (size_t i = 0; i < l->nnodes; i++) {
-        const struct node *nd = &l->nodes[i];
-        if (append_node(copy, nd->buf, node_buf_size(nd), *nd) < 0) {
+        if (append_copy(copy, &l->nodes[i]) < 0) {
             list_destroy(copy);
             return NULL;
         }
@@ -714,7 +728,7 @@ static struct object_boxed *boxed_dup_cb(const struct object_boxed *b)
 size_t list_len(const struct list *l)
 {
     if (nodes_inline(l))
-        return l->nnodes ? l->one.count : 0;
+        return l->nnodes ? l->one.fp.count : 0;
     return array_of(l)->count;
 }
 
@@ -728,75 +742,102 @@ size_t list_bytes(const struct list *l, size_t samples)
 {
     size_t n = samples && samples < l->nnodes ? samples : l->nnodes, bufs = 0;
     for (size_t i = 0; i < n; i++)
-        bufs += malloc_usable_size(l->nodes[i].buf);
+        bufs += malloc_usable_size(l->nodes[i].fp.buf);
     size_t fixed = malloc_usable_size((void *)l);
     if (!nodes_inline(l))
         fixed += malloc_usable_size(array_of(l));
     return fixed + (n ? (size_t)((double)bufs / (double)n * (double)l->nnodes) : 0);
 }
 
+/* Element `rank` of a view. */
+static void view_get(const struct frontpack *v, size_t rank, struct list_entry *out)
+{
+    struct frontpack_reader rd;
+    const unsigned char *ptr;
+    frontpack_reader_at(&rd, v, rank);
+    size_t len = frontpack_read(&rd, &ptr);
+    to_entry(&rd, ptr, len, out);
+}
+
 void list_get(const struct list *l, size_t i, struct list_entry *out)
 {
     assert(i < list_len(l));
     size_t rank, ni = find_node(l, i, &rank);
-    struct node nd = readable(&l->nodes[ni]);
-    entry_at(&nd, entry_offset(&nd, rank), out);
+    struct frontpack v = readable(&l->nodes[ni]);
+    view_get(&v, rank, out);
 }
 
 void list_peek(const struct list *l, enum list_where where, struct list_entry *out)
 {
     assert(l->nnodes > 0);
-    struct node nd = readable(&l->nodes[where == LIST_HEAD ? 0 : l->nnodes - 1]);
-    entry_at(&nd, where == LIST_HEAD ? 0 : nd.bytes - listpack_prev_size(nd.buf + nd.bytes), out);
+    struct frontpack v = readable(&l->nodes[where == LIST_HEAD ? 0 : l->nnodes - 1]);
+    view_get(&v, where == LIST_HEAD ? 0 : v.count - 1, out);
 }
 
 void list_iter_init(struct list_iter *it, const struct list *l, size_t start, bool backward)
 {
     *it = (struct list_iter){.l = l, .backward = backward};
-    size_t count = list_len(l), rank;
+    size_t count = list_len(l);
     if (count == 0)
         return;
     assert(start < count);
     it->left = backward ? start + 1 : count - start;
-    it->node = find_node(l, start, &rank);
-    struct node nd = readable(&l->nodes[it->node]);
-    it->data = nd.buf;
-    it->off = entry_offset(&nd, backward ? rank + 1 : rank);
+    it->node = find_node(l, start, &it->rank);
 }
 
 /* The walk's node, read (decompressed) when the walk enters it, not when
  * it leaves the one before: the entry handed out last may live in the
- * thread's scratch buffer that reading a packed node reuses. */
-static struct node iter_node(struct list_iter *it)
+ * thread's scratch buffer that reading a packed node reuses. Forwards,
+ * the reader is put at the walk's rank; backwards, the run is found. */
+static void iter_enter(struct list_iter *it)
 {
-    if (it->data == NULL)
-        it->data = readable(&it->l->nodes[it->node]).buf;
-    struct node nd = it->l->nodes[it->node];
-    nd.buf = (unsigned char *)it->data;
-    return nd;
+    if (it->view.buf != NULL)
+        return;
+    it->view = readable(&it->l->nodes[it->node]);
+    if (!it->backward)
+        frontpack_reader_at(&it->rd, &it->view, it->rank);
+    else
+        it->run = frontpack_run_find(&it->view, it->rank, &it->first);
+}
+
+/* Backwards: element `rank` decoded from its run's start (at most
+ * FRONTPACK_RUN elements). */
+static void iter_back(struct list_iter *it, struct list_entry *out)
+{
+    const unsigned char *ptr = NULL;
+    size_t len = 0;
+    if (it->rank < it->first)
+        it->first -= frontpack_run_count(&it->view, --it->run);
+    frontpack_reader_at_run(&it->rd, &it->view, it->run);
+    for (size_t i = it->first; i <= it->rank; i++)
+        len = frontpack_read(&it->rd, &ptr);
+    to_entry(&it->rd, ptr, len, out);
 }
 
 bool list_iter_next(struct list_iter *it, struct list_entry *out)
 {
     if (it->left == 0)
         return false;
-    struct node nd = iter_node(it);
+    iter_enter(it);
     it->left--;
     if (!it->backward) {
-        it->off += entry_at(&nd, it->off, out);
-        if (it->off == nd.bytes && it->left > 0) {
+        const unsigned char *ptr;
+        size_t len = frontpack_read(&it->rd, &ptr);
+        to_entry(&it->rd, ptr, len, out);
+        if (++it->rank == it->view.count && it->left > 0) {
             it->node++;
-            it->off = 0;
-            it->data = NULL;
+            it->rank = 0;
+            it->view.buf = NULL;
         }
         return true;
     }
-    it->off -= listpack_prev_size(nd.buf + it->off);
-    entry_at(&nd, it->off, out);
-    if (it->off == 0 && it->left > 0) {
+    iter_back(it, out);
+    if (it->rank == 0 && it->left > 0) {
         it->node--;
-        it->off = it->l->nodes[it->node].bytes;
-        it->data = NULL;
+        it->rank = it->l->nodes[it->node].fp.count - 1;
+        it->view.buf = NULL;
+    } else {
+        it->rank--;
     }
     return true;
 }
@@ -821,13 +862,22 @@ int list_compress_depth(const struct list *l)
     return l->depth;
 }
 
+size_t list_node_listpack_size(const struct list *l, size_t i)
+{
+    assert(i < l->nnodes);
+    return (size_t)l->nodes[i].lp_bytes + LISTPACK_EMPTY;
+}
+
 const unsigned char *list_node_entries(const struct list *l, size_t i, size_t *bytes,
                                        size_t *count)
 {
     assert(i < l->nnodes);
-    *bytes = l->nodes[i].bytes;
-    *count = l->nodes[i].count;
-    return readable(&l->nodes[i]).buf;
+    const struct node *nd = &l->nodes[i];
+    unsigned char *lp = must(lzf_thread_scratch(listpack_scratch(nd, 0)));
+    write_listpack(nd, lp, 0);
+    *bytes = nd->lp_bytes;
+    *count = nd->fp.count;
+    return lp + LISTPACK_HEADER;
 }
 
 const unsigned char *list_node_lzf(const struct list *l, size_t i, size_t *lzf_bytes,
@@ -837,9 +887,14 @@ const unsigned char *list_node_lzf(const struct list *l, size_t i, size_t *lzf_b
     const struct node *nd = &l->nodes[i];
     if (!nd->lzf)
         return NULL;
-    *lzf_bytes = node_buf_size(nd) - LZF_SIZE_WORD;
-    *lp_bytes = (size_t)nd->bytes + LISTPACK_EMPTY;
-    return nd->buf + LZF_SIZE_WORD;
+    size_t raw = (size_t)nd->lp_bytes + LISTPACK_EMPTY;
+    struct lzf_state *st = must(lzf_thread_state());
+    unsigned char *lp = must(lzf_thread_scratch(listpack_scratch(nd, raw)));
+    write_listpack(nd, lp, raw);
+    *lzf_bytes = lzf_compress(st, lp, raw, lp + raw, raw);
+    assert(*lzf_bytes > 0); /* it fitted when the node was packed */
+    *lp_bytes = raw;
+    return lp + raw;
 }
 
 void list_reads_done(struct list *l, size_t first, size_t last)
@@ -867,7 +922,7 @@ int list_push(struct list *l, enum list_where where, const void *bytes, size_t l
     }
     struct node *nd = &l->nodes[ni];
     unpack(nd);
-    if (node_insert(nd, where == LIST_HEAD ? 0 : nd->bytes, bytes, len) < 0) {
+    if (node_insert(nd, where == LIST_HEAD ? 0 : nd->fp.count, bytes, len) < 0) {
         if (fresh)
             nodes_close(l, ni);
         return LIST_ENOMEM;
@@ -885,14 +940,9 @@ void list_pop(struct list *l, enum list_where where)
     size_t ni = where == LIST_HEAD ? 0 : l->nnodes - 1;
     struct node *nd = &l->nodes[ni];
     unpack(nd);
-    if (where == LIST_HEAD) {
-        node_delete(nd, 0, entry_size(nd, 0), 1);
-    } else {
-        size_t size = listpack_prev_size(nd->buf + nd->bytes);
-        node_delete(nd, nd->bytes - size, size, 1);
-    }
+    node_delete(nd, where == LIST_HEAD ? 0 : nd->fp.count - 1, 1);
     count_sub(l, 1);
-    if (nd->count == 0) {
+    if (nd->fp.count == 0) {
         nodes_close(l, ni);
         settle(l);
     }
@@ -920,14 +970,14 @@ int list_move(struct list *src, enum list_where from, struct list *dst, enum lis
 
 /* ==== writing inside ========================================================== */
 
-/* Insert into node ni before its entry of rank r, as quicklist does for
- * a node it decompresses for use: packed again after only if it was. */
+/* Insert into node ni before its element of rank r, as quicklist does
+ * for a node it decompresses for use: packed again after only if it was. */
 static int insert_into(struct list *l, size_t ni, size_t r, const void *s, size_t len)
 {
     struct node *nd = &l->nodes[ni];
     bool was_packed = nd->lzf;
     unpack(nd);
-    int rc = node_insert(nd, entry_offset(nd, r), s, len);
+    int rc = node_insert(nd, r, s, len);
     if (was_packed)
         pack(nd);
     return rc;
@@ -964,24 +1014,24 @@ static int insert_node(struct list *l, size_t at, size_t old, const void *s, siz
 static int insert_full(struct list *l, size_t ni, size_t r, bool after, const void *s, size_t len)
 {
     struct node *nd = &l->nodes[ni];
-    if (after && r == nd->count - 1u) {
+    if (after && r == nd->fp.count - 1u) {
         if (ni + 1 < l->nnodes && can_take(l, &l->nodes[ni + 1], len))
             return insert_into(l, ni + 1, 0, s, len);
         return insert_node(l, ni + 1, ni, s, len);
     }
     if (!after && r == 0) {
         if (ni > 0 && can_take(l, &l->nodes[ni - 1], len))
-            return insert_into(l, ni - 1, l->nodes[ni - 1].count, s, len);
+            return insert_into(l, ni - 1, l->nodes[ni - 1].fp.count, s, len);
         return insert_node(l, ni, ni + 1, s, len);
     }
     size_t k = after ? r + 1 : r; /* the split: [0, k) and [k, count) */
     unpack(nd);
-    if (split(l, ni, entry_offset(nd, k), k) < 0)
+    if (split(l, ni, k) < 0)
         return LIST_ENOMEM;
     if (is_large(len)) /* alone between the two parts */
         return insert_node(l, ni + 1, ni, s, len);
     int rc = after ? node_insert(&l->nodes[ni + 1], 0, s, len)
-                   : node_insert(&l->nodes[ni], l->nodes[ni].bytes, s, len);
+                   : node_insert(&l->nodes[ni], l->nodes[ni].fp.count, s, len);
     size_t old = after ? ni : ni + 1; /* quicklist's node: the other part is new */
     added_beside(l, old, after ? ni + 1 : ni);
     if (rc == LIST_OK)
@@ -1018,45 +1068,43 @@ int list_set(struct list *l, size_t i, const void *bytes, size_t len)
         return LIST_ENOMEM;
     size_t r, ni = find_node(l, i, &r);
     struct node *nd = &l->nodes[ni];
-    if (is_large(len) && nd->count > 1) {
+    if (is_large(len) && nd->fp.count > 1) {
         int rc = list_insert(l, i, false, bytes, len);
         if (rc == LIST_OK)
             delete_range(l, i + 1, 1);
         return rc;
     }
     unpack(nd);
-    size_t off = entry_offset(nd, r);
-    int rc = node_replace(nd, off, entry_size(nd, off), bytes, len);
+    int rc = node_replace(nd, r, bytes, len);
     if (rc == LIST_OK)
         nd->alone = is_large(len);
     pack_if_interior(l, ni); /* quicklistReplaceEntry's quicklistCompress */
     return rc;
 }
 
-/* Drop from node nd the entries equal to s that come at or after list
- * index `from`, while *removed < limit; *idx is the node's first index. */
+/* Drop from plain node nd the elements equal to s that come at or after
+ * list index `from`, while *removed < limit; *idx is the node's first
+ * index. */
 static void filter_node(struct node *nd, size_t *idx, size_t from, const void *s, size_t len,
                         size_t limit, size_t *removed)
 {
-    size_t r = 0, w = 0, dropped = 0;
-    while (r < nd->bytes) {
-        struct list_entry e;
-        size_t size = entry_at(nd, r, &e);
-        if (*idx >= from && *removed < limit && list_entry_equals(&e, s, len)) {
-            (*removed)++;
-            dropped++;
-        } else {
-            if (w != r)
-                memmove(nd->buf + w, nd->buf + r, size);
-            w += size;
+    struct frontpack_reader rd;
+    size_t r = from > *idx ? from - *idx : 0;
+    *idx += nd->fp.count;
+    if (r >= nd->fp.count)
+        return;
+    frontpack_reader_at(&rd, &nd->fp, r);
+    while (r < nd->fp.count && *removed < limit) {
+        const unsigned char *ptr;
+        size_t elen = frontpack_read(&rd, &ptr);
+        if (elen != len || (len > 0 && memcmp(ptr, s, len) != 0)) {
+            r++;
+            continue;
         }
-        r += size;
-        (*idx)++;
-    }
-    if (dropped) {
-        nd->bytes = (uint32_t)w;
-        nd->count -= (uint32_t)dropped;
-        node_fit(nd);
+        node_delete(nd, r, 1);
+        (*removed)++;
+        if (r < nd->fp.count)
+            frontpack_reader_at(&rd, &nd->fp, r);
     }
 }
 
@@ -1092,8 +1140,8 @@ size_t list_remove_matching(struct list *l, const void *bytes, size_t len, long 
     }
     for (size_t ni = 0; ni < l->nnodes && removed < limit; ni++) {
         struct node *nd = &l->nodes[ni];
-        if (idx + nd->count <= from) {
-            idx += nd->count;
+        if (idx + nd->fp.count <= from) {
+            idx += nd->fp.count;
             continue;
         }
         unpack(nd); /* quicklist's iterator packs every node it passed */
@@ -1117,19 +1165,16 @@ static void delete_range(struct list *l, size_t start, size_t n)
     pack_if_interior(l, ni); /* quicklistDelRange's iterator packs where it starts */
     for (size_t left = n; left > 0; ni++, r = 0) {
         struct node *nd = &l->nodes[ni];
-        size_t take = nd->count - r < left ? nd->count - r : left;
+        size_t take = nd->fp.count - r < left ? nd->fp.count - r : left;
         left -= take;
-        if (take == nd->count) {
-            free(nd->buf);
+        if (take == nd->fp.count) {
+            free(nd->fp.buf);
             *nd = (struct node){0};
             continue;
         }
         bool was_packed = nd->lzf;
         unpack(nd);
-        size_t off = entry_offset(nd, r), end = off;
-        for (size_t k = 0; k < take; k++)
-            end += entry_size(nd, end);
-        node_delete(nd, off, end - off, take);
+        node_delete(nd, r, take);
         if (was_packed)
             pack(nd);
     }
@@ -1146,15 +1191,40 @@ void list_keep_range(struct list *l, size_t start, size_t n)
     delete_range(l, 0, start);
 }
 
+/* Listpack entries appended to a plain node as elements. */
+static int node_adopt(struct node *nd, const unsigned char *entries, size_t bytes)
+{
+    for (size_t off = 0; off < bytes;) {
+        struct listpack_value v;
+        char buf[OBJECT_INT_BUFSIZE];
+        size_t size = listpack_decode(entries + off, bytes - off, &v);
+        assert(size > 0);
+        const void *s = v.str;
+        size_t len = v.len;
+        if (v.str == NULL) {
+            len = object_format_int(buf, v.v);
+            s = buf;
+        }
+        if (node_insert(nd, nd->fp.count, s, len) < 0)
+            return LIST_ENOMEM;
+        off += size;
+    }
+    return LIST_OK;
+}
+
 int list_append_entries(struct list *l, const unsigned char *entries, size_t bytes,
                         size_t count)
 {
     assert(count > 0 && bytes > 0);
-    if (bytes > UINT32_MAX || count > COUNT_MAX)
+    if (bytes > UINT32_MAX || nodes_open(l, l->nnodes) < 0)
         return LIST_ENOMEM;
-    struct node shape = {NULL, (uint32_t)bytes, (uint32_t)count, 0, 0};
-    if (append_node(l, entries, bytes, shape) < 0)
+    struct node *nd = &l->nodes[l->nnodes - 1];
+    if (node_adopt(nd, entries, bytes) < 0) {
+        nodes_close(l, l->nnodes - 1);
         return LIST_ENOMEM;
+    }
+    assert(nd->fp.count == count);
+    count_add(l, count);
     settle(l);
     return LIST_OK;
 }
@@ -1168,20 +1238,15 @@ void list__check_invariants(const struct list *l)
     assert(l->nnodes <= nodes_cap(l));
     size_t total = 0;
     for (size_t i = 0; i < l->nnodes; i++) {
-        assert(l->nodes[i].count > 0 && l->nodes[i].bytes > 0 && l->nodes[i].buf != NULL);
-        assert(!l->nodes[i].lzf || interior(l, i)); /* the ends stay plain */
-        assert(!l->nodes[i].alone || l->nodes[i].count == 1);
-        const struct node nd = readable(&l->nodes[i]);
-        size_t off = 0, n = 0;
-        while (off < nd.bytes) {
-            struct listpack_value v;
-            size_t size = listpack_decode(nd.buf + off, nd.bytes - off, &v);
-            assert(size > 0);
-            off += size;
-            n++;
-        }
-        assert(off == nd.bytes && n == nd.count);
-        total += n;
+        const struct node *nd = &l->nodes[i];
+        assert(nd->fp.count > 0 && nd->fp.buf != NULL);
+        assert(!nd->lzf || interior(l, i)); /* the ends stay plain */
+        assert(!nd->packed || nd->lzf);
+        assert(!nd->alone || nd->fp.count == 1);
+        const struct frontpack v = readable(nd);
+        frontpack__check_invariants(&v);
+        assert(lp_size_of(&v, 0, v.count) == nd->lp_bytes);
+        total += v.count;
     }
     assert(total == list_len(l));
 }

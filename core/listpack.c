@@ -12,9 +12,9 @@
  *   first, the high bit set on every byte but the first.
  *
  *   Encoding follows lpAppend (a string string2ll accepts becomes the
- *   narrowest integer), so the bytes equal Redis's and a node of
- *   core/list.c can be written to an RDB file, or adopted from one, as
- *   is. Decoding accepts every encoding, canonical or not, and checks
+ *   narrowest integer), so the bytes equal Redis's: core/list.c rebuilds
+ *   each node's listpack with it for DUMP and RDB, and sizes its nodes by
+ *   it. Decoding accepts every encoding, canonical or not, and checks
  *   each length against the bytes available and the backlen against the
  *   entry, as Redis's deep sanitisation does.
  */

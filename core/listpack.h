@@ -1,8 +1,9 @@
 /*
  * listpack.h - Redis 7.0's listpack entry format: encoding one string as
  * an entry (small integers compactly) and decoding an entry, forwards and
- * backwards. Shared by core/list.c (its nodes are runs of entries) and
- * core/rdb_encodings.c (listpacks inside RDB values).
+ * backwards. Shared by core/list.c (its nodes are sized, dumped and
+ * loaded as listpacks) and core/rdb_encodings.c (listpacks inside RDB
+ * values).
  *
  * Glossary
  *   entry     encoding byte(s), then string bytes or integer bytes, then

@@ -281,10 +281,11 @@ static int write_list_node(struct rdb_writer *w, struct rdb__lp *lp, const unsig
     return rc;
 }
 
-/* The list's own nodes: they follow Redis's quicklist rules, so a list
- * built the same way dumps to the same bytes, and a loaded one to the
- * bytes it was loaded from. A packed node (list-compress-depth) goes out
- * as its LZF bytes, whatever rdbcompression says, as Redis writes it. */
+/* The list's own nodes, rebuilt as the listpacks Redis holds: they are
+ * cut by Redis's quicklist rules, so a list built the same way dumps to
+ * the same bytes, and a loaded one to the bytes it was loaded from. A
+ * node Redis keeps packed (list-compress-depth) goes out as the LZF of
+ * its listpack, whatever rdbcompression says, as Redis writes it. */
 static int write_list(struct rdb_writer *w, const struct list *l)
 {
     struct rdb__lp lp;

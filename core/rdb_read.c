@@ -532,8 +532,8 @@ static int count_elem_cb(void *ud, const struct rdb__elem *e)
     return RDB_OK;
 }
 
-/* A quicklist 2 listpack node, validated, then adopted as a list node
- * as it is (no re-encoding); an empty one is skipped, as Redis does. */
+/* A quicklist 2 listpack node, validated, then kept as one list node
+ * (its elements front-coded); an empty one is skipped, as Redis does. */
 static int read_list_listpack(struct rdb_reader *r, struct build *b)
 {
     struct rdb_str s;

@@ -40,7 +40,6 @@
 #include "hash.h"
 #include "keyspace.h"
 #include "list.h"
-#include "listpack.h"
 #include "loading.h"
 #include "log.h"
 #include "rdb.h"
@@ -280,14 +279,8 @@ static void list_extra(const struct object *o, char *buf, size_t cap)
     buf[0] = '\0';
     if (nodes == 0)
         return;
-    for (size_t i = 0; i < nodes; i++) {
-        size_t b, lp_bytes, count;
-        if (list_node_lzf(l, i, &b, &lp_bytes) == NULL) {
-            list_node_entries(l, i, &b, &count);
-            lp_bytes = b + LISTPACK_EMPTY;
-        }
-        bytes += lp_bytes;
-    }
+    for (size_t i = 0; i < nodes; i++)
+        bytes += list_node_listpack_size(l, i);
     snprintf(buf, cap,
              " ql_nodes:%zu ql_avg_node:%.2f ql_listpack_max:%d ql_compressed:%d"
              " ql_uncompressed_size:%zu",

@@ -8,15 +8,11 @@
  * small ones (ERROR, LOG, SLEEP, POPULATE...); SEGFAULT and PANIC
  * crashing the process; honest errors for what Grove does not have.
  */
-#include <arpa/inet.h>
 #include <check.h>
-#include <fcntl.h>
-#include <netinet/in.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -74,56 +70,6 @@ static void digest(redisContext *c, char out[41])
     freeReplyObject(r);
 }
 
-/* A port nothing listens on now (the kernel's pick). */
-static int spare_port(void)
-{
-    struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
-    socklen_t len = sizeof(a);
-    int fd = socket(AF_INET, SOCK_STREAM, 0);
-    ck_assert(bind(fd, (struct sockaddr *)&a, sizeof(a)) == 0);
-    ck_assert(getsockname(fd, (struct sockaddr *)&a, &len) == 0);
-    close(fd);
-    return ntohs(a.sin_port);
-}
-
-/* redis-server with DEBUG allowed, or NULL (and no process) when it is
- * not installed or does not come up. */
-static redisContext *start_redis(pid_t *pid)
-{
-    char port[16];
-    snprintf(port, sizeof(port), "%d", spare_port());
-    *pid = fork();
-    if (*pid == 0) {
-        int null = open("/dev/null", O_WRONLY);
-        dup2(null, 1);
-        dup2(null, 2);
-        execlp("redis-server", "redis-server", "--port", port, "--save", "", "--appendonly",
-               "no", "--enable-debug-command", "yes", "--dir", "/tmp", (char *)NULL);
-        _exit(127);
-    }
-    for (int i = 0; i < 300; i++) {
-        redisContext *c = redisConnect("127.0.0.1", atoi(port));
-        if (c != NULL && !c->err)
-            return c;
-        redisFree(c);
-        if (waitpid(*pid, NULL, WNOHANG) == *pid)
-            return NULL;
-        harness_sleep_ms(10);
-    }
-    kill(*pid, SIGKILL);
-    waitpid(*pid, NULL, 0);
-    return NULL;
-}
-
-static void stop_redis(redisContext *c, pid_t pid)
-{
-    redisReply *r = redisCommand(c, "SHUTDOWN NOSAVE");
-    if (r)
-        freeReplyObject(r);
-    redisFree(c);
-    waitpid(pid, NULL, 0);
-}
-
 /* ---- who may run DEBUG ---------------------------------------------------------------- */
 
 START_TEST(debug_is_refused_unless_enabled)
@@ -163,7 +109,7 @@ START_TEST(digest_is_redis_digest)
     ck_assert_str_eq(ours, REDIS_DIGEST);
 
     pid_t pid;
-    redisContext *redis = start_redis(&pid);
+    redisContext *redis = harness_redis_start(&pid);
     if (redis == NULL) {
         fprintf(stderr, "redis-server not installed: comparing with the captured digest only\n");
     } else {
@@ -179,7 +125,7 @@ START_TEST(digest_is_redis_digest)
         ck_assert_str_eq(a->element[3]->str, ZERO_DIGEST);
         freeReplyObject(a);
         freeReplyObject(b);
-        stop_redis(redis, pid);
+        harness_redis_stop(redis, pid);
     }
     /* Any change shows. */
     harness_cmd_int(f.c, "HSET bighash field7 other");
@@ -223,13 +169,13 @@ START_TEST(stream_digest_is_redis_digest)
     fill_streams(f.c);
     expect_stream_digests(f.c);
     pid_t pid;
-    redisContext *redis = start_redis(&pid);
+    redisContext *redis = harness_redis_start(&pid);
     if (redis == NULL) {
         fprintf(stderr, "redis-server not installed: comparing with the captured digests only\n");
     } else {
         fill_streams(redis);
         expect_stream_digests(redis);
-        stop_redis(redis, pid);
+        harness_redis_stop(redis, pid);
     }
     harness_down(&f);
     harness_tmpdir_remove(&d);

@@ -19,6 +19,7 @@
 #include <arpa/inet.h>
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <ifaddrs.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -199,6 +200,42 @@ int harness_free_port(void)
         if (ntohs(sa.sin_port) != DEFAULT_REDIS_PORT) /* a real Redis may own it */
             return ntohs(sa.sin_port);
     }
+}
+
+redisContext *harness_redis_start(pid_t *pid)
+{
+    char port[16];
+    snprintf(port, sizeof(port), "%d", harness_free_port());
+    *pid = fork();
+    if (*pid == 0) {
+        int null = open("/dev/null", O_WRONLY);
+        dup2(null, 1);
+        dup2(null, 2);
+        execlp("redis-server", "redis-server", "--port", port, "--save", "", "--appendonly",
+               "no", "--enable-debug-command", "yes", "--dir", "/tmp", (char *)NULL);
+        _exit(127);
+    }
+    for (int i = 0; i < 300; i++) {
+        redisContext *c = redisConnect("127.0.0.1", atoi(port));
+        if (c != NULL && !c->err)
+            return c;
+        redisFree(c);
+        if (waitpid(*pid, NULL, WNOHANG) == *pid)
+            return NULL;
+        harness_sleep_ms(10);
+    }
+    kill(*pid, SIGKILL);
+    waitpid(*pid, NULL, 0);
+    return NULL;
+}
+
+void harness_redis_stop(redisContext *c, pid_t pid)
+{
+    redisReply *r = redisCommand(c, "SHUTDOWN NOSAVE");
+    if (r)
+        freeReplyObject(r);
+    redisFree(c);
+    waitpid(pid, NULL, 0);
 }
 
 static pid_t spawn(int port, const struct harness_opts *opts, const char *const *args)

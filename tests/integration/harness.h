@@ -81,6 +81,12 @@ void harness_start(struct grove_server *s, const char *const *args);
 int harness_free_port(void);
 /* SIGTERM, wait, and assert a zero exit status. */
 void harness_stop(struct grove_server *s);
+/* redis-server (for tests that compare with it) on a free port, no
+ * snapshots, DEBUG allowed, or NULL (and no process) when it is not
+ * installed or does not come up: such tests then skip what needs it. */
+redisContext *harness_redis_start(pid_t *pid);
+/* SHUTDOWN NOSAVE, free the connection and reap the process. */
+void harness_redis_stop(redisContext *c, pid_t pid);
 
 /* harness_start with more control; opts may be NULL. Servers start with
  * `--save ""` (no snapshots), except with a config file, whose test then

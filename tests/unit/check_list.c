@@ -1,10 +1,12 @@
 /*
  * check_list.c - the list value type (core/list.c): pushes and pops at
  * both ends, indexes, iterators, set, insert, LREM-style removal, range
- * keeping and moves, against a simple array-of-strings model, for every
- * value of list-max-listpack-size; node splits and merges at the bounds;
- * the packed entries (small integers compact); the boxed ops (free, deep
- * copy); list-compress-depth: which nodes are LZF-packed around the depth,
+ * keeping and moves, against a simple array-of-strings model (walked
+ * both ways, elements sharing prefixes, empty, either side of
+ * FRONTPACK_SHORT), for every value of list-max-listpack-size; node
+ * splits and merges at the bounds; nodes rebuilt as listpacks (small
+ * integers compact); the boxed ops (free, deep copy);
+ * list-compress-depth: which nodes are LZF-packed around the depth,
  * every operation on packed nodes, the model again at depths 1 to 3.
  */
 #include <check.h>
@@ -190,18 +192,31 @@ static unsigned rnd(unsigned *seed)
 }
 
 /* An element: mostly short strings and integers (a few of which repeat,
- * for LREM), now and then one of hundreds or thousands of bytes, so that
- * nodes fill by bytes as well as by count. */
+ * for LREM), ids and URLs that share prefixes (front coding), some of
+ * them either side of FRONTPACK_SHORT bytes, empty ones, now and then one
+ * of hundreds or thousands of bytes, so that nodes fill by bytes as well
+ * as by count. */
 static size_t random_elem(unsigned *seed, char *buf, size_t cap)
 {
-    unsigned kind = rnd(seed) % 16, v = rnd(seed) % 50;
-    if (kind < 6)
+    unsigned kind = rnd(seed) % 20, v = rnd(seed) % 50;
+    if (kind < 5)
         return (size_t)snprintf(buf, cap, "%d", (int)v - 10);
-    if (kind < 7)
+    if (kind < 6)
         return (size_t)snprintf(buf, cap, "%u", rnd(seed) * 1000003u);
-    if (kind < 14)
+    if (kind < 10)
         return (size_t)snprintf(buf, cap, "e:%u", v);
-    size_t len = kind == 14 ? 100 + rnd(seed) % 300 : 1000 + rnd(seed) % 5000;
+    if (kind < 13)
+        return (size_t)snprintf(buf, cap, "user:%08u", 1000 + rnd(seed) % 300);
+    if (kind < 14)
+        return (size_t)(buf[0] = '\0');
+    if (kind < 17) { /* 50..79 bytes: short or not by a few */
+        size_t n = (size_t)snprintf(buf, cap, "https://example.com/items/%u/", v);
+        size_t len = 50 + rnd(seed) % 30;
+        memset(buf + n, 'q', len - n);
+        buf[len] = '\0';
+        return len;
+    }
+    size_t len = kind < 19 ? 100 + rnd(seed) % 300 : 1000 + rnd(seed) % 5000;
     len = len < cap - 1 ? len : cap - 1;
     memset(buf, 'a' + (int)(v % 26), len);
     buf[len] = '\0';
@@ -228,7 +243,9 @@ static void check_bounds(const struct list *l, long long fill)
     }
 }
 
-static void check_model(const struct list *l, const struct model *m)
+/* The list holds the model's strings: walked forwards, backwards from a
+ * random index, and read at a few random indexes. */
+static void check_model(const struct list *l, const struct model *m, unsigned *seed)
 {
     struct list_entry e;
     struct list_iter it;
@@ -240,6 +257,20 @@ static void check_model(const struct list *l, const struct model *m)
         entry_is(&e, m->v[i], strlen(m->v[i]));
     }
     ck_assert(!list_iter_next(&it, &e));
+    if (m->n == 0)
+        return;
+    size_t start = rnd(seed) % m->n;
+    list_iter_init(&it, l, start, true);
+    for (size_t i = start + 1; i-- > 0;) {
+        ck_assert(list_iter_next(&it, &e));
+        entry_is(&e, m->v[i], strlen(m->v[i]));
+    }
+    ck_assert(!list_iter_next(&it, &e));
+    for (int k = 0; k < 8; k++) {
+        size_t i = rnd(seed) % m->n;
+        list_get(l, i, &e);
+        entry_is(&e, m->v[i], strlen(m->v[i]));
+    }
 }
 
 /* One random operation on both the list and the model; LINSERT and LSET
@@ -321,13 +352,13 @@ static void run_model_at(long long fill, long long depth, unsigned seed, int ste
                 model_delete(&m, m.n - 1);
         }
         if (step % 16 == 0 || step == steps - 1) {
-            check_model(l, &m);
+            check_model(l, &m, &seed);
             if (!inside)
                 check_bounds(l, fill);
         }
     }
     struct list *copy = list_dup(l);
-    check_model(copy, &m);
+    check_model(copy, &m, &seed);
     list_destroy(copy);
     list_destroy(l);
     model_free(&m);
@@ -901,7 +932,8 @@ END_TEST
 /* The model's random operations at depths 1 to 3. */
 START_TEST(packed_lists_match_the_model)
 {
-    static const long long cases[][2] = {{-2, 1}, {-1, 2}, {4, 1}, {4, 2}, {16, 3}, {1, 1}};
+    static const long long cases[][2] = {{-2, 1}, {-1, 2}, {4, 1}, {4, 2}, {16, 3}, {1, 1},
+                                         {2, 1}, {3, 2}};
     run_model_at(cases[_i][0], cases[_i][1], 2000u + (unsigned)_i, 4000);
 }
 END_TEST
@@ -939,7 +971,7 @@ static Suite *list_suite(void)
     tcase_add_test(packed, small_or_incompressible_nodes_stay_plain);
     tcase_add_test(packed, every_operation_works_on_packed_nodes);
     tcase_add_test(packed, moves_copies_and_appends_keep_packing);
-    tcase_add_loop_test(packed, packed_lists_match_the_model, 0, 6);
+    tcase_add_loop_test(packed, packed_lists_match_the_model, 0, 8);
     tcase_set_timeout(packed, 60);
     suite_add_tcase(s, packed);
     tcase_set_timeout(basic, 60);
