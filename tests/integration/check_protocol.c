@@ -361,11 +361,11 @@ START_TEST(resp3_maps_and_sets_have_their_own_types)
     harness_raw_roundtrip(fd, "CONFIG GET maxclients\r\n",
                           "%1\r\n$10\r\nmaxclients\r\n$5\r\n10000\r\n");
     harness_raw_roundtrip(fd, "CONFIG GET nosuch\r\n", "%0\r\n");
-    /* COMMAND INFO: flags are a set. */
+    /* COMMAND INFO: flags, key specs and no subcommands are sets. */
     harness_raw_roundtrip(fd, "COMMAND INFO client|id\r\n",
                           "*1\r\n*10\r\n$9\r\nclient|id\r\n:2\r\n~3\r\n+noscript\r\n+loading\r\n"
                           "+stale\r\n:0\r\n:0\r\n:0\r\n~2\r\n+@slow\r\n+@connection\r\n~0\r\n"
-                          "*0\r\n*0\r\n");
+                          "~0\r\n~0\r\n");
     close(fd);
 }
 END_TEST
