@@ -330,6 +330,11 @@ static int key_rule(struct acl_selector *s, const char *op, size_t len)
 {
     unsigned perm = PERM_ALL;
     size_t at = 1;
+    if (len == 2 && op[1] == '*' && op[0] == '~') { /* allkeys, even after allkeys */
+        s->allkeys = true;
+        patterns_free(&s->keys);
+        return 0;
+    }
     if (s->allkeys)
         return ACL_ERR_KEYS_AFTER_ALL;
     if (op[0] == '%') {
@@ -358,13 +363,13 @@ static int key_rule(struct acl_selector *s, const char *op, size_t len)
 
 static int channel_rule(struct acl_selector *s, const char *op, size_t len)
 {
-    if (s->allchannels)
-        return ACL_ERR_CHANNELS_AFTER_ALL;
-    if (len == 2 && op[1] == '*') {
+    if (len == 2 && op[1] == '*') { /* allchannels, even after allchannels */
         s->allchannels = true;
         patterns_free(&s->channels);
         return 0;
     }
+    if (s->allchannels)
+        return ACL_ERR_CHANNELS_AFTER_ALL;
     if (has_space(op + 1, len - 1))
         return ACL_ERR_SYNTAX;
     return pattern_add(&s->channels, op + 1, len - 1, PERM_ALL);

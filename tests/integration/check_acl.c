@@ -214,6 +214,9 @@ START_TEST(acl_pubsub_default_gives_new_users_their_channels)
     EXPECT_OK("ACL SETUSER p2 (+get)");
     expect_list_line("user p1 off sanitize-payload &* -@all");
     expect_list_line("user p2 off &* -@all (&* -@all +get)");
+    /* &* and ~* again are no patterns after the * one (Redis's test ACL file) */
+    EXPECT_OK("ACL SETUSER p1 on allcommands allkeys ~* &* allchannels");
+    expect_list_line("user p1 on sanitize-payload ~* &* +@all");
     EXPECT_OK("CONFIG SET acl-pubsub-default resetchannels");
     EXPECT_OK("ACL SETUSER p3 (+get)");
     expect_list_line("user p3 off resetchannels -@all (resetchannels -@all +get)");
