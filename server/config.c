@@ -883,10 +883,12 @@ static const char *no_effect_value(const struct option *opt)
     return opt->follows ? opt->follows : opt->default_value;
 }
 
-/* Does the numeric option hold the value `text` stands for? */
+/* Does the option hold the value `text` stands for? */
 static bool holds(struct config *cfg, const struct option *opt, const char *text)
 {
     long long v;
+    if (opt->kind == OPT_STRING)
+        return strcmp(*string_field(cfg, opt), text) == 0;
     return parse_number(opt, text, &v) && v == *int_field(cfg, opt);
 }
 

@@ -274,6 +274,28 @@ END_TEST
 /* Redis's own test suite starts servers with tests/assets/default.conf:
  * its options start Grove, the logo names the pid its harness waits for,
  * and MODULE LOAD, allowed there, fails as a Redis load does. */
+/* Redis's "CONFIG sanity": every option CONFIG GET * lists takes its own
+ * value back (or is refused as immutable or protected), and the server
+ * lives on; the options without effect also take another value. */
+START_TEST(every_option_takes_its_own_value_back)
+{
+    redisReply *all = CMD("CONFIG GET *");
+    for (size_t i = 0; i + 1 < all->elements; i += 2) {
+        const char *name = all->element[i]->str, *value = all->element[i + 1]->str;
+        redisReply *r = harness_cmd(harness_ctx, "CONFIG SET %s %s", name, value);
+        ck_assert_msg(r->type == REDIS_REPLY_STATUS ||
+                          (r->type == REDIS_REPLY_ERROR &&
+                           (strstr(r->str, "immutable") || strstr(r->str, "protected"))),
+                      "CONFIG SET %s %s: %s", name, value, r->str);
+        freeReplyObject(r);
+    }
+    freeReplyObject(all);
+    EXPECT_OK("CONFIG SET bind-source-addr 127.0.0.2 cluster-announce-ip 10.0.0.1");
+    EXPECT_OK("CONFIG SET bind-source-addr \"\" cluster-announce-ip \"\"");
+    EXPECT_STATUS("PONG", "PING");
+}
+END_TEST
+
 START_TEST(redis_test_suite_options_start_it)
 {
     const char *log = harness_temp_file("");
@@ -394,6 +416,7 @@ static Suite *knobs_suite(void)
     tcase_add_test(tc, zset_limits_and_the_sign_of_zero);
     tcase_add_test(tc, flush_follows_lazyfree_lazy_user_flush);
     tcase_add_test(tc, config_get_lists_every_option);
+    tcase_add_test(tc, every_option_takes_its_own_value_back);
     suite_add_tcase(s, tc);
     tc = tcase_create("own_server");
     tcase_set_timeout(tc, 120);
