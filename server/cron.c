@@ -42,6 +42,11 @@ void cron_set_paused(bool on)
     atomic_store(&paused, on);
 }
 
+bool cron_paused(void)
+{
+    return atomic_load(&paused);
+}
+
 void cron_set_active_expire(bool on)
 {
     atomic_store(&active_expire, on);

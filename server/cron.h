@@ -23,6 +23,7 @@ unsigned long long cron_period_ms(void);
 
 /* DEBUG PAUSE-CRON 1|0: ticks do nothing while paused (any thread). */
 void cron_set_paused(bool paused);
+bool cron_paused(void);
 /* DEBUG SET-ACTIVE-EXPIRE 0|1: whether ticks expire keys in the
  * background (any thread; lookups still expire keys lazily). */
 void cron_set_active_expire(bool on);

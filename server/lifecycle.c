@@ -76,10 +76,12 @@ void lifecycle_request_shutdown(void)
 /* ---- the main loop ---------------------------------------------------------- */
 
 static void shutdown_wait_check(long long now_ms);
+static void signalled_shutdown_check(void);
 
 static void cron_cb(uv_timer_t *timer)
 {
     cron_tick(server_mstime());
+    signalled_shutdown_check();
     shutdown_wait_check(server_mstime());
     if (uv_timer_get_repeat(timer) != cron_period_ms()) /* CONFIG SET hz */
         uv_timer_start(timer, cron_cb, cron_period_ms(), cron_period_ms());
@@ -203,17 +205,39 @@ enum lifecycle_shutdown_result lifecycle_shutdown(unsigned flags, unsigned long 
     return rc;
 }
 
+/* A SIGTERM or SIGINT not acted on yet, as Redis's shutdown_asap: the
+ * cron starts the shutdown, at once unless DEBUG PAUSE-CRON holds it;
+ * SHUTDOWN ABORT may cancel it before. 0, or SIGNALLED | its flags, with
+ * BY_SIGINT when SIGINT sent it. */
+#define SIGNALLED (1LL << 40)
+#define BY_SIGINT (1LL << 41)
+static atomic_llong signalled_shutdown;
+
+/* Main thread: start the shutdown a signal asked for, unless the cron is
+ * paused. */
+static void signalled_shutdown_check(void)
+{
+    if (atomic_load(&signalled_shutdown) == 0 || cron_paused())
+        return;
+    long long pending = atomic_exchange(&signalled_shutdown, 0);
+    if (pending != 0 && lifecycle_shutdown((unsigned)(pending & ~(SIGNALLED | BY_SIGINT)), 0) ==
+                            LIFECYCLE_SHUTDOWN_FAILED)
+        log_warning("%s received but errors trying to shut down the server, check the logs "
+                    "for more information", pending & BY_SIGINT ? "SIGINT" : "SIGTERM");
+}
+
 int lifecycle_shutdown_abort(void)
 {
+    bool signalled = atomic_exchange(&signalled_shutdown, 0) != 0;
     pthread_mutex_lock(&wait_lock);
     /* Once finished (saved, the exit asked for) there is nothing to abort. */
     bool waiting = wait_st.on && !atomic_load(&server.shutdown_requested);
-    if (waiting) {
+    if (waiting)
         cancel_locked();
-        log_notice("Shutdown manually aborted.");
-    }
+    if (waiting || signalled)
+        log_warning("Shutdown manually aborted.");
     pthread_mutex_unlock(&wait_lock);
-    return waiting ? 0 : -1;
+    return waiting || signalled ? 0 : -1;
 }
 
 /* The main thread's cron: finish a waiting shutdown once every replica
@@ -239,9 +263,8 @@ static void signal_cb(uv_signal_t *handle, int signum)
         log_warning("Received %s scheduling shutdown...", name);
     long long flags = signum == SIGINT ? server.cfg.shutdown_on_sigint
                                        : server.cfg.shutdown_on_sigterm;
-    if (lifecycle_shutdown((unsigned)flags, 0) == LIFECYCLE_SHUTDOWN_FAILED)
-        log_warning("%s received but errors trying to shut down the server, check the logs "
-                    "for more information", name);
+    atomic_store(&signalled_shutdown, SIGNALLED | (signum == SIGINT ? BY_SIGINT : 0) | flags);
+    signalled_shutdown_check();
 }
 
 static void shutdown_cb(uv_async_t *handle)

@@ -916,6 +916,27 @@ START_TEST(sigint_exits_zero)
 }
 END_TEST
 
+/* A signal's shutdown waits for the cron, as Redis's: while DEBUG
+ * PAUSE-CRON holds it, SHUTDOWN ABORT cancels it (Redis's shutdown unit). */
+START_TEST(shutdown_abort_cancels_a_pending_sigterm)
+{
+    const char *args[] = {"--enable-debug-command", "yes", NULL};
+    struct grove_server s;
+    harness_start(&s, args);
+    redisContext *c = harness_connect(&s);
+    harness_cmd_ok(c, "DEBUG PAUSE-CRON 1");
+    ck_assert_int_eq(kill(s.pid, SIGTERM), 0);
+    harness_sleep_ms(50);
+    harness_cmd_ok(c, "SHUTDOWN ABORT");
+    harness_expect_error(harness_cmd(c, "SHUTDOWN ABORT"), "ERR No shutdown in progress.");
+    harness_cmd_ok(c, "DEBUG PAUSE-CRON 0");
+    harness_sleep_ms(250); /* a few cron ticks: nothing left to act on */
+    harness_expect_status(harness_cmd(c, "PING"), "PONG");
+    redisFree(c);
+    harness_stop(&s);
+}
+END_TEST
+
 struct bad_start {
     const char *args[6];
     const char *mentions; /* the message must name it */
@@ -1328,6 +1349,7 @@ static Suite *server_suite(void)
     tcase_add_test(tc, shutdown_exits_cleanly);
     tcase_add_test(tc, sigterm_exits_zero);
     tcase_add_test(tc, sigint_exits_zero);
+    tcase_add_test(tc, shutdown_abort_cancels_a_pending_sigterm);
     tcase_add_loop_test(tc, bad_options_refuse_to_start, 0,
                         (int)(sizeof(bad_starts) / sizeof(bad_starts[0])));
     tcase_add_test(tc, config_file_is_read_and_the_command_line_wins);
