@@ -135,6 +135,11 @@ void client_publish(struct client *c, size_t pending_output)
     client_evict_account(c, mem);
 }
 
+void client_publish_flags(struct client *c)
+{
+    atomic_store_explicit(&c->view.flags, c->flags, memory_order_relaxed);
+}
+
 /* ---- the registry ------------------------------------------------------------ */
 
 void client_registry_lock(void)

@@ -211,6 +211,10 @@ bool client_is_local(const struct client *c);
  * the kernel has not taken, wherever the connection keeps them. Also
  * brings its share of the clients' memory (client_evict.h) up to date. */
 void client_publish(struct client *c, size_t pending_output);
+/* Owner thread: publish `flags` alone, at once, for a change the other
+ * threads must see before the next client_publish (CLIENT LIST's b, a
+ * connection that has just become a replica). */
+void client_publish_flags(struct client *c);
 /* Redis's getClientMemoryUsage, CLIENT LIST's tot-mem: the buffers (query,
  * replies, argument slots, a transaction's queue, conn_bytes), this
  * struct, and a fixed overhead per watched key, channel, pattern and

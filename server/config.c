@@ -196,7 +196,7 @@ static const struct option options[] = {
      "0", NULL, NULL},
     {"repl-backlog-size", OPT_MEMORY, FIELD(repl_backlog_size), 1, LLONG_MAX, 0, NULL, "1mb", NULL,
      NULL},
-    {"repl-diskless-sync", OPT_BOOL, FIELD(repl_diskless_sync), 0, 1, 0, NULL, "no", NULL, NULL},
+    {"repl-diskless-sync", OPT_BOOL, FIELD(repl_diskless_sync), 0, 1, 0, NULL, "yes", NULL, NULL},
     {"repl-diskless-sync-delay", OPT_INT, FIELD(repl_diskless_sync_delay), 0, INT_MAX, 0, NULL,
      "5", NULL, NULL},
     {"repl-diskless-sync-max-replicas", OPT_INT, FIELD(repl_diskless_sync_max_replicas), 0,

@@ -112,7 +112,7 @@ static void unlink_postponed(struct client *c)
         w->postponed_tail = c->postponed_prev;
     c->postponed_prev = c->postponed_next = NULL;
     c->flags &= ~(uint32_t)CLIENT_POSTPONED;
-    atomic_store_explicit(&c->view.flags, c->flags, memory_order_relaxed);
+    client_publish_flags(c);
     atomic_fetch_sub_explicit(&postponed, 1, memory_order_relaxed);
 }
 
@@ -141,7 +141,7 @@ int pause_postpone(struct client *c, const struct resp_arg *argv, size_t argc)
     c->postponed_argv = copy;
     c->postponed_argc = argc;
     c->flags |= CLIENT_POSTPONED;
-    atomic_store_explicit(&c->view.flags, c->flags, memory_order_relaxed); /* CLIENT LIST's b */
+    client_publish_flags(c); /* CLIENT LIST's b */
     c->postponed_next = NULL;
     c->postponed_prev = w->postponed_tail;
     if (w->postponed_tail != NULL)

@@ -272,6 +272,11 @@ static void master_client_create(struct link *l, long long reploff, int db)
     resp_limits_default(&limits);
     limits.max_bulk_len = (uint64_t)atomic_load(&server.cfg.proto_max_bulk_len);
     resp_parser_init(&c->parser, &limits);
+    /* Its view before anyone can find it: CLIENT KILL/LIST TYPE master must
+     * see a master as soon as INFO says the link is up, not only after the
+     * loop's first pass over the stream (a diskless link sends its ACK in
+     * between, and a loaded machine may switch threads there). */
+    client_publish(c, 0);
     client_register(c);
     worker_add_client(w, c);
     resp_out_init(&l->held, 2);

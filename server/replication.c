@@ -850,6 +850,9 @@ int repl_sync(struct client *c, bool psync, const struct resp_arg *replid, long 
         return -ENOMEM;
     }
     c->flags |= CLIENT_REPLICA;
+    /* Before the sync is counted: whoever sees sync_full or
+     * sync_partial_ok move sees a replica in CLIENT LIST too. */
+    client_publish_flags(c);
     r->ack_ms = server_mstime();
     if (psync && can_continue(replid, offset)) {
         atomic_fetch_add(&syncs_partial_ok, 1);

@@ -64,12 +64,27 @@ static void replicate(struct node *replica, const struct node *master)
     HARNESS_WAIT_FOR(info_is(replica->c, "master_link_status", "up"), "the link never came up");
 }
 
-/* The replica has every byte of the master's stream. */
+/* The replica has every byte of the master's stream. Both offsets are
+ * read again on every try, as Redis's wait_for_ofs_sync: the master adds
+ * bytes of its own (a PING every repl-ping-replica-period), which a
+ * target read once would let the replica pass without ever matching. */
+static bool caught_up(redisContext *replica, redisContext *master, long long *r, long long *m)
+{
+    *m = harness_info_ll(master, "replication", "master_repl_offset");
+    *r = harness_info_ll(replica, "replication", "slave_repl_offset");
+    return *r == *m;
+}
+
+static void wait_offsets_meet(redisContext *replica, redisContext *master)
+{
+    long long r = 0, m = 0;
+    HARNESS_WAIT_FOR(caught_up(replica, master, &r, &m),
+                     "the replica stayed at offset %lld, its master is at %lld", r, m);
+}
+
 static void wait_caught_up(const struct node *replica, const struct node *master)
 {
-    long long want = harness_info_ll(master->c, "replication", "master_repl_offset");
-    HARNESS_WAIT_FOR(harness_info_ll(replica->c, "replication", "slave_repl_offset") == want,
-                     "the replica stayed behind offset %lld", want);
+    wait_offsets_meet(replica->c, master->c);
 }
 
 /* A master and its replica, synced. */
@@ -402,16 +417,12 @@ START_TEST(an_appendonly_replica_rewrites_its_aof_from_the_sync)
     harness_cmd_ok(c, "REPLICAOF 127.0.0.1 %d", m.s.port);
     HARNESS_WAIT_FOR(info_is(c, "master_link_status", "up"), "the link never came up");
     RUN(m.c, "SET streamed yes");
-    long long want = harness_info_ll(m.c, "replication", "master_repl_offset");
-    HARNESS_WAIT_FOR(harness_info_ll(c, "replication", "slave_repl_offset") == want,
-                     "the replica stayed behind");
+    wait_offsets_meet(c, m.c);
     HARNESS_WAIT_FOR(harness_info_ll(c, "persistence", "aof_rewrite_in_progress") == 0 &&
                          harness_info_ll(c, "persistence", "aof_enabled") == 1,
                      "the AOF never started again");
     RUN(m.c, "SET after-rewrite yes"); /* in the new AOF's incr file */
-    want = harness_info_ll(m.c, "replication", "master_repl_offset");
-    HARNESS_WAIT_FOR(harness_info_ll(c, "replication", "slave_repl_offset") == want,
-                     "the replica stayed behind");
+    wait_offsets_meet(c, m.c);
     /* The AOF's replay obeys, as a master would: not -READONLY. */
     harness_cmd_ok(c, "DEBUG LOADAOF");
     char *want_digest = digest(m.c), *have = digest(c);
@@ -661,7 +672,7 @@ END_TEST
 START_TEST(repl_diskless_sync_no_keeps_the_disk_based_sync)
 {
     struct node m, r;
-    node_up(&m, NULL); /* repl-diskless-sync no: Grove's default */
+    node_up(&m, (const char *const[]){"--repl-diskless-sync", "no", NULL});
     node_up(&r, NULL);
     write_some(m.c, "x", 50);
     replicate(&r, &m);

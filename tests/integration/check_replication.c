@@ -1,10 +1,12 @@
 /*
  * check_replication.c - the master side of replication end to end: a
  * replica written here (a raw socket doing Redis 7.0's handshake) gets a
- * full sync, the stream, a continuation from the backlog; WAIT counts its
- * acknowledgements; INFO replication, ROLE and CLIENT LIST show it; a
- * replica that does not read is dropped at its output limit; SHUTDOWN
- * waits for a replica that has not acknowledged (shutdown-timeout).
+ * full sync (disk-based, or diskless: the EOF-marked form, and the stream
+ * only after its first ACK), the stream, a continuation from the backlog;
+ * WAIT counts its acknowledgements; INFO replication, ROLE and CLIENT
+ * LIST show it; a replica that does not read is dropped at its output
+ * limit; SHUTDOWN waits for a replica that has not acknowledged
+ * (shutdown-timeout).
  *
  * The snapshot and the stream are checked by replaying them: a second
  * grove-server loads the RDB received, gets the stream's commands, and
@@ -12,6 +14,7 @@
  * redis-server 7.0.15 as a master.
  */
 #include <check.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,6 +25,7 @@
 
 #define STREAM_CAP (4 * 1024 * 1024)
 #define END_MARK "$13\r\nend-of-stream\r\n" /* ECHO end-of-stream's reply */
+#define EOF_MARK_LEN 40 /* Redis's RDB_EOF_MARK_SIZE: the diskless form's end mark */
 
 /* A command whose reply does not matter. */
 #define RUN(c, ...) freeReplyObject(harness_cmd(c, __VA_ARGS__))
@@ -115,6 +119,44 @@ static void full_sync(struct replica *r, const struct master *m, const char *nam
     ck_assert_uint_eq(fwrite(rdb, 1, (size_t)len, f), (size_t)len);
     fclose(f);
     free(rdb);
+}
+
+/* PSYNC ? -1 to a diskless master: the +FULLRESYNC line (the cut is
+ * taken); then the RDB in its EOF-marked form
+ * ($EOF:<mark>, the RDB, the mark), written to `name` in the master's
+ * directory. The master sends nothing after the mark until our first ACK
+ * (the mark ends what a replica reads): checked here. */
+static void diskless_sync_begin(struct replica *r, const struct master *m)
+{
+    char line[128];
+    handshake(r, &m->s);
+    harness_raw_send_line(r->fd, "PSYNC ? -1");
+    recv_line(r->fd, line, sizeof(line));
+    ck_assert_int_eq(sscanf(line, "+FULLRESYNC %40s %lld", r->replid, &r->offset), 2);
+}
+
+static void diskless_sync_payload(struct replica *r, const struct master *m, const char *name)
+{
+    char line[128], path[128], mark[EOF_MARK_LEN + 1];
+    snprintf(path, sizeof(path), "%s/%s", m->dir.path, name);
+    recv_line(r->fd, line, sizeof(line));
+    ck_assert_int_eq(sscanf(line, "$EOF:%40s", mark), 1);
+    size_t cap = STREAM_CAP, len = 0;
+    char *rdb = malloc(cap);
+    while (len < EOF_MARK_LEN || memcmp(rdb + len - EOF_MARK_LEN, mark, EOF_MARK_LEN) != 0) {
+        size_t n = harness_raw_recv(r->fd, rdb + len, cap - len, 1);
+        ck_assert_msg(n > 0, "the RDB ended before its mark");
+        len += n;
+    }
+    len -= EOF_MARK_LEN;
+    ck_assert_int_eq(memcmp(rdb, "REDIS0010", 9), 0);
+    FILE *f = fopen(path, "wb");
+    ck_assert_ptr_nonnull(f);
+    ck_assert_uint_eq(fwrite(rdb, 1, len, f), len);
+    fclose(f);
+    free(rdb);
+    struct pollfd p = {.fd = r->fd, .events = POLLIN};
+    ck_assert_msg(poll(&p, 1, 300) == 0, "bytes came after the mark before the first ACK");
 }
 
 /* Everything the master has streamed up to its offset now, into buf
@@ -224,6 +266,32 @@ START_TEST(full_sync_then_stream_give_the_master_s_data)
     expect_copy_matches(&m, "replica.rdb", stream, len);
     free(stream);
     redisFree(other);
+    close(r.fd);
+    master_down(&m);
+}
+END_TEST
+
+/* The diskless form, with writes while the child streams the RDB (slowed
+ * by rdb-key-save-delay): the stream after the first ACK starts at the
+ * +FULLRESYNC offset and holds each of them once. */
+START_TEST(a_diskless_sync_under_writes_gives_the_master_s_data)
+{
+    struct master m;
+    struct replica r;
+    master_up(&m, (const char *const[]){"--repl-diskless-sync", "yes",
+                                         "--repl-diskless-sync-delay", "0", NULL});
+    write_some(m.c, "before");
+    RUN(m.c, "DEBUG POPULATE 300 pop 10");
+    harness_cmd_ok(m.c, "CONFIG SET rdb-key-save-delay 1000");
+    diskless_sync_begin(&r, &m);
+    write_some(m.c, "during");
+    diskless_sync_payload(&r, &m, "replica.rdb");
+    write_some(m.c, "after");
+    ack(&r);
+    char *stream = malloc(STREAM_CAP);
+    size_t len = recv_stream(&r, m.c, stream, STREAM_CAP);
+    expect_copy_matches(&m, "replica.rdb", stream, len);
+    free(stream);
     close(r.fd);
     master_down(&m);
 }
@@ -565,6 +633,7 @@ static Suite *replication_suite(void)
     TCase *tc = tcase_create("master");
     tcase_set_timeout(tc, 120);
     tcase_add_test(tc, full_sync_then_stream_give_the_master_s_data);
+    tcase_add_test(tc, a_diskless_sync_under_writes_gives_the_master_s_data);
     tcase_add_test(tc, no_ping_before_the_period_s_next_multiple);
     tcase_add_test(tc, a_replica_within_the_backlog_continues);
     tcase_add_test(tc, wait_counts_replicas_that_acknowledge);
