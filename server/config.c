@@ -322,6 +322,8 @@ static const struct option options[] = {
     NO_EFFECT_INT("cluster-announce-tls-port", cluster_announce_tls_port, 0, 65535, "0"),
     NO_EFFECT_INT("cluster-announce-bus-port", cluster_announce_bus_port, 0, 65535, "0"),
     {"dynamic-hz", OPT_BOOL, FIELD(dynamic_hz), 0, 1, OPT_NO_EFFECT, NULL, "yes", NULL, "no"},
+    {"watchdog-period", OPT_INT, FIELD(watchdog_period), 0, INT_MAX, OPT_HIDDEN | OPT_NO_EFFECT,
+     NULL, "0", NULL, NULL},
     {"ignore-warnings", OPT_STRING, FIELD(ignore_warnings), 0, 0, 0, NULL, "", NULL, NULL},
     {"io-threads", OPT_INT, FIELD(io_threads), 1, 128, OPT_IMMUTABLE | OPT_NO_EFFECT, NULL, "1",
      NULL, NULL},

@@ -207,6 +207,7 @@ struct config {
     atomic_llong repl_diskless_load;
     atomic_llong sanitize_dump_payload;
     atomic_llong socket_mark_id;
+    atomic_llong watchdog_period;         /* Redis's hidden debug option: no watchdog */
 };
 
 /* acl-pubsub-default: in the order of its names, Redis's. */
