@@ -61,6 +61,12 @@ void migrate_sockets_close_idle(long long now_ms)
             forget(i);
 }
 
+void migrate_sockets_close_all(void)
+{
+    while (cache.n > 0)
+        forget(cache.n - 1);
+}
+
 /* Wait until fd is ready for `events` or the deadline passes. */
 static bool wait_for(int fd, short events, long long deadline_ms)
 {

@@ -34,6 +34,8 @@ struct migrate_socket *migrate_socket_get(const char *host, size_t host_len, con
 void migrate_socket_close(struct migrate_socket *s);
 /* Close this loop's connections unused for 10 s. */
 void migrate_sockets_close_idle(long long now_ms);
+/* Close all of this loop's connections (its thread is ending). */
+void migrate_sockets_close_all(void);
 /* Connections open over every loop (INFO's migrate_cached_sockets). */
 long long migrate_sockets_open(void);
 

@@ -452,6 +452,7 @@ static void *loop_main(void *arg)
     worker_set_current(wl->w);
     uv_run(&wl->loop, UV_RUN_DEFAULT);
     blocking_thread_done();
+    migrate_sockets_close_all();
     return NULL;
 }
 
