@@ -1618,11 +1618,17 @@ bool keyspace_persist(struct keyspace_shard *sh, struct hashmap_entry **entry)
 
 bool keyspace_delete(struct keyspace_shard *sh, const struct keyspace_key *key, int64_t now_ms)
 {
+    return keyspace_delete_for(sh, key, now_ms, KEYSPACE_FREE_SERVER_DEL);
+}
+
+bool keyspace_delete_for(struct keyspace_shard *sh, const struct keyspace_key *key,
+                         int64_t now_ms, enum keyspace_free_reason why)
+{
     struct hashmap_entry *e = keyspace_find(sh, key, now_ms, KEYSPACE_LOOKUP_NOTOUCH);
 
     if (!e)
         return false;
-    remove_entry(sh, e, false, KEYSPACE_FREE_SERVER_DEL);
+    remove_entry(sh, e, false, why);
     return true;
 }
 

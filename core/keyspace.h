@@ -350,9 +350,13 @@ bool keyspace_persist(struct keyspace_shard *sh, struct hashmap_entry **entry);
 /* [held] DEL/UNLINK: true if a live key was deleted (an expired one is
  * expired instead, and false is returned, as Redis). */
 bool keyspace_delete(struct keyspace_shard *sh, const struct keyspace_key *key, int64_t now_ms);
+/* [held] The same, saying why (DEL, UNLINK) to lazyfree_cb; keyspace_delete's
+ * reason is KEYSPACE_FREE_SERVER_DEL. */
+bool keyspace_delete_for(struct keyspace_shard *sh, const struct keyspace_key *key,
+                         int64_t now_ms, enum keyspace_free_reason why);
 /* [held] Delete a found entry (GETDEL: reply first, the value dies here). */
 void keyspace_delete_entry(struct keyspace_shard *sh, struct hashmap_entry *entry);
-/* [held] The same, saying why (DEL, UNLINK, EXPIRE into the past) to
+/* [held] The same, saying why (EXPIRE into the past) to
  * lazyfree_cb; keyspace_delete_entry's reason is KEYSPACE_FREE_SERVER_DEL. */
 void keyspace_delete_entry_for(struct keyspace_shard *sh, struct hashmap_entry *entry,
                                enum keyspace_free_reason why);

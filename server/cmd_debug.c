@@ -288,20 +288,31 @@ static void list_extra(const struct object *o, char *buf, size_t cap)
              list_compress_depth(l) != 0, bytes);
 }
 
+/* The entry of the key at argv[2], its shard left locked for the caller
+ * to unlock; NULL (unlocked) after Redis's "no such key". No access is
+ * recorded. */
+static struct hashmap_entry *find_locked_or_reply(struct cmd_ctx *ctx, struct cmd_key *k)
+{
+    cmd_key(ctx, 2, k);
+    keyspace_shard_lock(k->shard);
+    struct hashmap_entry *e =
+        keyspace_find(k->shard, &k->key, ctx->now_ms, KEYSPACE_LOOKUP_NOTOUCH);
+    if (e == NULL) {
+        keyspace_shard_unlock(k->shard);
+        resp_add_error(ctx->out, "ERR no such key");
+    }
+    return e;
+}
+
 /* OBJECT key: Redis's line. refcount is 1: Grove shares no values (Redis
  * shows 2147483647 for its shared integers 0..9999). */
 static void debug_object(struct cmd_ctx *ctx)
 {
     struct cmd_key k;
     char extra[160] = "";
-    cmd_key(ctx, 2, &k);
-    keyspace_shard_lock(k.shard);
-    struct hashmap_entry *e = keyspace_find(k.shard, &k.key, ctx->now_ms, KEYSPACE_LOOKUP_NOTOUCH);
-    if (e == NULL) {
-        keyspace_shard_unlock(k.shard);
-        resp_add_error(ctx->out, "ERR no such key");
+    struct hashmap_entry *e = find_locked_or_reply(ctx, &k);
+    if (e == NULL)
         return;
-    }
     const struct object *o = keyspace_object(e);
     char line[400];
     if (object_type(o) == OBJECT_LIST)
@@ -614,15 +625,12 @@ static void debug_panic(struct cmd_ctx *ctx)
 static bool key_encoding(struct cmd_ctx *ctx, enum object_encoding *enc)
 {
     struct cmd_key k;
-    cmd_key(ctx, 2, &k);
-    keyspace_shard_lock(k.shard);
-    struct hashmap_entry *e = keyspace_find(k.shard, &k.key, ctx->now_ms, KEYSPACE_LOOKUP_NOTOUCH);
-    if (e != NULL)
-        *enc = object_encoding(keyspace_object(e));
-    keyspace_shard_unlock(k.shard);
+    struct hashmap_entry *e = find_locked_or_reply(ctx, &k);
     if (e == NULL)
-        resp_add_error(ctx->out, "ERR no such key");
-    return e != NULL;
+        return false;
+    *enc = object_encoding(keyspace_object(e));
+    keyspace_shard_unlock(k.shard);
+    return true;
 }
 
 static void reply_unsupported(struct cmd_ctx *ctx, const char *why)
@@ -694,13 +702,11 @@ static void debug_htstats_key(struct cmd_ctx *ctx)
         return;
     }
     struct cmd_key k;
-    cmd_key(ctx, 2, &k);
-    keyspace_shard_lock(k.shard);
-    struct hashmap_entry *e = keyspace_find(k.shard, &k.key, ctx->now_ms, KEYSPACE_LOOKUP_NOTOUCH);
-    const struct hashmap *map = e != NULL ? value_table(keyspace_object(e)) : NULL;
-    if (e == NULL) {
-        resp_add_error(ctx->out, "ERR no such key");
-    } else if (map == NULL) {
+    struct hashmap_entry *e = find_locked_or_reply(ctx, &k);
+    if (e == NULL)
+        return;
+    const struct hashmap *map = value_table(keyspace_object(e));
+    if (map == NULL) {
         resp_add_error(ctx->out, "ERR The value stored at the specified key is not represented "
                                  "using an hash table");
     } else {

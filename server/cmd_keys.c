@@ -76,13 +76,10 @@ static void delete_keys(struct cmd_ctx *ctx, enum keyspace_free_reason why)
     for (size_t i = 1; i < ctx->argc; i++) {
         struct cmd_key k;
         cmd_key(ctx, i, &k);
-        struct hashmap_entry *e =
-            keyspace_find(k.shard, &k.key, ctx->now_ms, KEYSPACE_LOOKUP_NOTOUCH);
-        if (e == NULL)
-            continue;
-        keyspace_delete_entry_for(k.shard, e, why);
-        deleted++;
-        cmd_notify(ctx, NOTIFY_GENERIC, "del", &ctx->argv[i]);
+        if (keyspace_delete_for(k.shard, &k.key, ctx->now_ms, why)) {
+            deleted++;
+            cmd_notify(ctx, NOTIFY_GENERIC, "del", &ctx->argv[i]);
+        }
     }
     resp_add_integer(ctx->out, deleted);
 }
