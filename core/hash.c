@@ -267,7 +267,7 @@ static int convert(struct hash *h)
 {
     if (bytes_word_is_big(h->word))
         return HASH_OK;
-    struct hashmap *map = hashmap_create_packed(env_of(h)->hasher);
+    struct hashmap *map = hashmap_create_with(env_of(h)->hasher, HASHMAP_PACKED | HASHMAP_DENSE);
     if (map == NULL)
         return HASH_ENOMEM;
     struct bytes_head hd;
@@ -321,7 +321,7 @@ struct hash *hash_from_boxed(struct object_boxed *b)
 
 static int dup_table(struct hash *copy, const struct hash *h)
 {
-    struct hashmap *map = hashmap_create_packed(env_of(h)->hasher);
+    struct hashmap *map = hashmap_create_with(env_of(h)->hasher, HASHMAP_PACKED | HASHMAP_DENSE);
     if (map == NULL)
         return HASH_ENOMEM;
     copy->word = bytes_word_of_big(map);

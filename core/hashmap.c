@@ -52,7 +52,7 @@
  *            bits discriminate.
  *   klen     varint: the key's length << 1 | aligned.
  *   xlen     varint: the extra region's exact size.
- *   aligned  the map's choice (hashmap_create vs hashmap_create_packed).
+ *   aligned  the map's choice (HASHMAP_PACKED or not).
  *            Aligned: the extra starts at the first multiple of 8 that
  *            leaves room, just before it, for the back-offset (the extra's
  *            offset in the entry, a varint read backwards, as a listpack's
@@ -76,7 +76,7 @@
  *   the allocator's rounding (jemalloc: 16-byte classes up to 128) + one
  *   8-byte slot per bucket, i.e. 8 to 16 bytes per entry at load factors
  *   1.0 down to 0.5 (up to 64 after deletes, at load 1/8 just before a
- *   shrink).
+ *   shrink); 4 to 8 bytes in a dense map (loads 2.0 down to 1.0).
  *   Example: a 16-byte key with a pointer value is a 40-byte request (48
  *   byte jemalloc class) plus 8..16 bytes of table: 56..64 bytes per key.
  *
@@ -95,10 +95,20 @@
  * costs 8-16 bytes per key instead of 11-21. Memory per key is a headline
  * figure for Grove, so the denser table wins.
  *
+ * A dense map (HASHMAP_DENSE: the members of a set, the fields of a hash,
+ * the members of a sorted set) grows when size > 2 * buckets. Its entries
+ * are small (a 10-byte set member is a 32-byte allocation), so the table's
+ * 8-16 bytes per entry were a fifth to a third of the whole; at loads 1 to
+ * 2 it costs 4-8. The price is the walk: a successful lookup visits 1.5 to
+ * 2 entries instead of 1.25 to 1.5, and by chance about one bucket in
+ * 5,000 reaches 9 entries and becomes a tree (see "Thresholds").
+ *
  * Shrink when size < buckets / 8, to the smallest power of two >= 2 * size
  * (never below MIN_BUCKETS = 8). After a shrink the load is in
  * (1/4, 1/2]: the size must double to grow again or fall by 2-4x to shrink
  * again, so alternating inserts and deletes cannot make the table flap.
+ * A dense map shrinks to the smallest power of two >= size, to a load in
+ * (1/2, 1]: the same margins to its own bounds, 2 and 1/8.
  *
  * ==========================================================================
  * Incremental resizing (two tables)
@@ -158,7 +168,9 @@
  * With a good hash the chain length is Poisson distributed. At load 1.0,
  * P(chain >= 9) ~ 1.1e-6, and at the average load of ~0.75 it is ~1e-7: a
  * tree bucket means either astronomically bad luck or deliberate
- * collisions, and for the latter O(log n) is the point. Below 9 a chain
+ * collisions, and for the latter O(log n) is the point. A dense map, at
+ * loads 1 to 2, sees P ~ 1e-6 to 2.4e-4: a tree now and then, ~450 bytes
+ * of nodes for 9 entries, which its thinner table repays many times over. Below 9 a chain
  * is faster than a tree and costs no nodes.
  * The tree goes back to a chain at 6, not 8: the gap is hysteresis, so a
  * bucket that sees insert/delete/insert around the threshold does not
@@ -319,8 +331,9 @@ struct hashmap {
     uint16_t iterators;  /* live iterators: resizing paused */
     uint16_t fail_every; /* test hook: fail every Nth alloc ... */
     uint16_t alloc_count; /* ... counting up to it */
-    bool degraded;       /* a treeify failed (ENOMEM): long chains allowed */
-    bool packed;         /* extras are byte-aligned (hashmap_create_packed) */
+    bool degraded : 1;   /* a treeify failed (ENOMEM): long chains allowed */
+    bool packed : 1;     /* extras are byte-aligned (HASHMAP_PACKED) */
+    bool dense : 1;      /* grows past load 2, not 1 (HASHMAP_DENSE) */
 };
 static_assert(sizeof(struct hashmap) == 112, "a map's header fits the 112-byte class");
 
@@ -1039,22 +1052,29 @@ static bool start_resize(struct hashmap *map, size_t buckets)
     return true;
 }
 
-static size_t shrink_target(size_t size)
+/* The most entries a table of `buckets` holds before it grows. */
+static size_t grow_above(const struct hashmap *map, size_t buckets)
+{
+    return map->dense ? 2 * buckets : buckets;
+}
+
+static size_t shrink_target(const struct hashmap *map, size_t size)
 {
     size_t buckets = MIN_BUCKETS;
-    while (buckets < 2 * size)
+    while (grow_above(map, buckets) < 2 * size)
         buckets *= 2;
     return buckets;
 }
 
-/* Called after an insert into t[0]: grow on load > 1, or when a chain got
- * longer than the treeify threshold in a table too small for trees. */
+/* Called after an insert into t[0]: grow on load > 1 (2 when dense), or
+ * when a chain got longer than the treeify threshold in a table too small
+ * for trees. */
 static void maybe_grow(struct hashmap *map, size_t chain_len)
 {
     if (!map->t[0].slots || rehashing(map) || map->iterators)
         return;
     size_t buckets = map->t[0].mask + 1;
-    bool overloaded = map->t[0].used > buckets;
+    bool overloaded = map->t[0].used > grow_above(map, buckets);
     bool small_and_long = chain_len > HASHMAP_TREEIFY_THRESHOLD &&
                           buckets < HASHMAP_MIN_TREEIFY_BUCKETS;
     if ((overloaded || small_and_long) && buckets < MAX_BUCKETS)
@@ -1064,7 +1084,7 @@ static void maybe_grow(struct hashmap *map, size_t chain_len)
 bool hashmap_reserve(struct hashmap *map, size_t n)
 {
     size_t buckets = MIN_BUCKETS;
-    while (buckets < n && buckets < MAX_BUCKETS)
+    while (grow_above(map, buckets) < n && buckets < MAX_BUCKETS)
         buckets *= 2;
     if (rehashing(map) || map->iterators || (map->t[0].slots && map->t[0].mask + 1 >= buckets))
         return true;
@@ -1077,7 +1097,7 @@ void hashmap_maybe_shrink(struct hashmap *map)
         return;
     size_t buckets = map->t[0].mask + 1;
     if (buckets > MIN_BUCKETS && map->t[0].used < buckets / SHRINK_RATIO)
-        start_resize(map, shrink_target(map->t[0].used));
+        start_resize(map, shrink_target(map, map->t[0].used));
 }
 
 /* Move every entry of the tree to t[1], reusing its nodes. Post-order
@@ -1192,23 +1212,23 @@ bool hashmap_is_rehashing(const struct hashmap *map)
  * Life cycle
  * ========================================================================== */
 
-struct hashmap *hashmap_create_packed(const struct hashmap_hasher *hasher)
-{
-    struct hashmap *map = hashmap_create(hasher);
-    if (map)
-        map->packed = true;
-    return map;
-}
-
-struct hashmap *hashmap_create(const struct hashmap_hasher *hasher)
+struct hashmap *hashmap_create_with(const struct hashmap_hasher *hasher, unsigned flags)
 {
     assert(hasher && hasher->fn);
+    assert((flags & ~(unsigned)(HASHMAP_PACKED | HASHMAP_DENSE)) == 0);
     struct hashmap *map = calloc(1, sizeof *map);
     if (!map)
         return NULL;
     map->hasher = *hasher;
     map->bytes = malloc_usable_size(map);
+    map->packed = flags & HASHMAP_PACKED;
+    map->dense = flags & HASHMAP_DENSE;
     return map;
+}
+
+struct hashmap *hashmap_create(const struct hashmap_hasher *hasher)
+{
+    return hashmap_create_with(hasher, 0);
 }
 
 static void chain_free(struct hashmap *map, struct hashmap_entry *e,
@@ -1661,9 +1681,9 @@ uint64_t hashmap_scan(struct hashmap *map, uint64_t cursor, hashmap_scan_fn fn, 
  * Cost: buckets * B / size draws on average, one random memory access and
  * a walk of at most B entries each. B is 8 or 9 for a keyed hash (longer
  * chains become trees, and 9 colliding keys are a one-in-a-million event),
- * so that is ~8 draws at load 1, ~24 while a grow runs, ~64 at the lowest
- * load a table keeps; deliberate collisions (a test's hasher) only raise B
- * to the largest bucket's size.
+ * so that is ~8 draws at load 1 (~4 at a dense map's 2), ~24 while a grow
+ * runs, ~64 at the lowest load a table keeps; deliberate collisions (a
+ * test's hasher) only raise B to the largest bucket's size.
  *
  * Samples (hashmap_sample) are for approximations such as the eviction
  * pool, where ~10-30 draws a pick cost more than the pick is worth: whole

@@ -123,7 +123,7 @@ static int int_reserve(struct set *s, size_t n)
 
 static struct hashmap *table_create(const struct set *s)
 {
-    return hashmap_create_packed(env_of(s)->hasher);
+    return hashmap_create_with(env_of(s)->hasher, HASHMAP_PACKED | HASHMAP_DENSE);
 }
 
 /* Intset -> table. On ENOMEM the set stays an intset. */

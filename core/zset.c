@@ -362,7 +362,7 @@ static struct zbig *big_create(const struct hashmap_hasher *hasher)
     if (b == NULL)
         return NULL;
     avl_init(&b->tree);
-    if ((b->map = hashmap_create(hasher)) == NULL) {
+    if ((b->map = hashmap_create_with(hasher, HASHMAP_DENSE)) == NULL) {
         free(b);
         return NULL;
     }

@@ -554,7 +554,7 @@ START_TEST(entries_keep_key_and_extra_at_every_varint_length)
     enum { NK = sizeof keylens / sizeof keylens[0], NX = sizeof extras / sizeof extras[0] };
     struct hashmap_hasher h = {hashmap_siphash, &test_hash_seed};
     for (int packed = 0; packed <= 1; packed++) {
-        struct hashmap *m = packed ? hashmap_create_packed(&h) : hashmap_create(&h);
+        struct hashmap *m = hashmap_create_with(&h, packed ? HASHMAP_PACKED : 0);
         static char key[8192];
         for (size_t k = 0; k < NK; k++) {
             for (size_t x = 0; x < NX; x++) {
@@ -602,7 +602,7 @@ END_TEST
 START_TEST(packed_entries_have_no_padding)
 {
     struct hashmap_hasher h = {hashmap_siphash, &test_hash_seed};
-    struct hashmap *m = hashmap_create_packed(&h);
+    struct hashmap *m = hashmap_create_with(&h, HASHMAP_PACKED);
     struct hashmap_entry *e = hashmap_insert(m, "f:00000001", 10,
                                              hashmap_hash(m, "f:00000001", 10), 10);
     ck_assert_ptr_nonnull(e);
@@ -1018,6 +1018,39 @@ START_TEST(shrinks_when_size_falls_below_an_eighth)
         REQUIRE((hashmap_get(m, tagged_key(k, 'k', i), TAGGED_KEYLEN) != NULL) == (i >= 9000));
     }
     hashmap__check_invariants(m);
+    hashmap_destroy(m);
+}
+END_TEST
+
+/* A dense map grows past load 2, shrinks below 1/8 to a load in (1/2, 1],
+ * and reserves at load 2. */
+START_TEST(a_dense_map_holds_two_entries_per_bucket)
+{
+    struct hashmap_hasher h = {hashmap_siphash, &test_hash_seed};
+    struct hashmap *m = hashmap_create_with(&h, HASHMAP_DENSE);
+    ck_assert_ptr_nonnull(m);
+    for (uint32_t i = 0; i < 2048; i++)
+        put_tagged(m, 'd', i);
+    finish_rehash(m);
+    ck_assert_uint_eq(hashmap__buckets(m), 1024);
+    put_tagged(m, 'd', 2048);
+    finish_rehash(m);
+    ck_assert_uint_eq(hashmap__buckets(m), 2048);
+    for (uint32_t i = 0; i <= 2048 - 255; i++)
+        del_tagged(m, 'd', i); /* 255 left: under 2048 / 8 */
+    finish_rehash(m);
+    ck_assert_uint_eq(hashmap__buckets(m), 256);
+    for (uint32_t i = 2048 - 254; i <= 2048; i++) {
+        char k[TAGGED_KEYLEN];
+        REQUIRE(hashmap_get(m, tagged_key(k, 'd', i), TAGGED_KEYLEN) != NULL);
+    }
+    hashmap__check_invariants(m);
+    hashmap_destroy(m);
+
+    m = hashmap_create_with(&h, HASHMAP_DENSE);
+    ck_assert_ptr_nonnull(m);
+    ck_assert(hashmap_reserve(m, 1000));
+    ck_assert_uint_eq(hashmap__buckets(m), 512);
     hashmap_destroy(m);
 }
 END_TEST
@@ -1440,7 +1473,7 @@ END_TEST
 
 struct model {
     struct hashmap *map;
-    bool packed; /* hashmap_create_packed: extras at any byte */
+    bool packed; /* HASHMAP_PACKED | HASHMAP_DENSE: extras at any byte */
     struct rng rng;
     uint64_t seed;
     size_t step;
@@ -1777,7 +1810,8 @@ static void model_run(const struct hashmap_hasher *hasher, size_t steps, uint64_
 {
     struct model *m = calloc(1, sizeof *m);
     ck_assert_ptr_nonnull(m);
-    m->map = packed ? hashmap_create_packed(hasher) : hashmap_create(hasher);
+    /* Packed runs are dense too, as a set's or a hash's map is. */
+    m->map = hashmap_create_with(hasher, packed ? HASHMAP_PACKED | HASHMAP_DENSE : 0);
     m->packed = packed;
     m->seed = seed;
     m->rng.s = seed;
@@ -1928,6 +1962,7 @@ static Suite *hashmap_suite(void)
     tcase_add_test(tc, no_single_write_rehashes_the_whole_table);
     tcase_add_test(tc, every_key_is_findable_at_every_step_of_a_resize);
     tcase_add_test(tc, shrinks_when_size_falls_below_an_eighth);
+    tcase_add_test(tc, a_dense_map_holds_two_entries_per_bucket);
     tcase_add_test(tc, never_shrinks_below_the_minimum);
     tcase_add_test(tc, a_big_table_stays_correct_while_its_moved_part_is_released);
     tcase_add_test(tc, emptying_the_old_table_mid_rehash_is_consistent);
