@@ -64,8 +64,11 @@ static uv_async_t loaded_async;
 static atomic_int load_rc;
 static int run_rc; /* lifecycle_run's result: -1 once the load failed */
 
+/* Connections are refused first, as by a Redis that has exited: a client
+ * whose connection the shutdown closes must not get through again. */
 void lifecycle_request_shutdown(void)
 {
+    worker_loop_pool_refuse_connections();
     atomic_store(&server.shutdown_requested, true);
     pthread_mutex_lock(&shutdown_lock);
     if (shutdown_open)

@@ -17,6 +17,15 @@
  * timer, ask every connection to flush and close, close the queue, and
  * close the wake-up handle last; the loop ends by itself once every
  * handle's close callback has run.
+ *
+ * Refusing (worker_loop_pool_refuse_connections): a shutdown that is going
+ * ahead shuts every loop's listening sockets at once, from whichever thread
+ * decided it, before any connection is closed: a client that sees its
+ * connection end and dials again is refused, as by a Redis that has
+ * exited, instead of being accepted by a loop that has not stopped yet and
+ * dropped. Every change to a loop's listening sockets (opening, closing,
+ * the busy pause) is made under listen_lock, so the refusing thread sees
+ * only sockets that are still open, and none is reopened after.
  */
 #include "worker_loop.h"
 
@@ -43,13 +52,21 @@
 static struct worker_loop *loops;
 static unsigned nloops;
 
+static pthread_mutex_t listen_lock = PTHREAD_MUTEX_INITIALIZER;
+static atomic_bool connections_refused; /* written under listen_lock */
+
 /* ---- listening on port and tls-port -------------------------------------- */
 
 static void accept_or_refuse(struct listener *l);
+static void close_listener(struct listener *l);
 
+/* A refused socket polls readable and fails every accept: libuv would
+ * call back without end, so it is closed on the first failure. */
 static void connection_cb(uv_stream_t *stream, int status)
 {
     struct listener *l = stream->data;
+    if (status < 0 && atomic_load(&connections_refused))
+        close_listener(l);
     if (status < 0 || l->wl->stopping)
         return;
     accept_or_refuse(l);
@@ -58,6 +75,26 @@ static void connection_cb(uv_stream_t *stream, int status)
 static void listener_closed_cb(uv_handle_t *handle)
 {
     free(handle->data);
+}
+
+/* Unlink a listener from its loop and close it, under listen_lock. */
+static void close_listener(struct listener *l)
+{
+    pthread_mutex_lock(&listen_lock);
+    for (struct listener **p = &l->wl->listeners; *p != NULL; p = &(*p)->next)
+        if (*p == l) {
+            *p = l->next;
+            break;
+        }
+    uv_close((uv_handle_t *)&l->tcp, listener_closed_cb);
+    pthread_mutex_unlock(&listen_lock);
+}
+
+static void shut_listener(const struct listener *l)
+{
+    uv_os_fd_t fd;
+    if (uv_fileno((const uv_handle_t *)&l->tcp, &fd) == 0)
+        shutdown(fd, SHUT_RD);
 }
 
 /* Take a socket listeners.c opened (bound and listening) into a handle. */
@@ -72,6 +109,7 @@ static int add_listener(struct worker_loop *wl, const struct listen_addr *where)
     l->where = *where;
     uv_tcp_init(&wl->loop, &l->tcp);
     l->tcp.data = l;
+    pthread_mutex_lock(&listen_lock);
     l->next = wl->listeners;
     wl->listeners = l;
     int rc = uv_tcp_open(&l->tcp, where->fd);
@@ -79,6 +117,9 @@ static int add_listener(struct worker_loop *wl, const struct listen_addr *where)
         close(where->fd);
     else
         rc = uv_listen((uv_stream_t *)&l->tcp, (int)server.cfg.tcp_backlog, connection_cb);
+    if (rc == 0 && atomic_load(&connections_refused))
+        shut_listener(l);
+    pthread_mutex_unlock(&listen_lock);
     if (rc != 0) {
         log_warning("Warning: Could not create server TCP listening socket %s:%d: listen: %s",
                     where->addr, where->port, uv_strerror(rc));
@@ -103,13 +144,10 @@ static int listen_on_set(struct worker_loop *wl, const struct listen_set *set)
     for (int i = 0; i < set->n; i++)
         if (set->a[i].fd >= 0 && add_listener(wl, &set->a[i]) < 0 && rc == 0)
             rc = -EADDRINUSE;
-    for (struct listener **p = &wl->listeners, *l; (l = *p) != NULL;) {
-        if (in_set(set, &l->where)) {
-            p = &l->next;
-            continue;
-        }
-        *p = l->next;
-        uv_close((uv_handle_t *)&l->tcp, listener_closed_cb);
+    for (struct listener *l = wl->listeners, *next; l != NULL; l = next) {
+        next = l->next;
+        if (!in_set(set, &l->where))
+            close_listener(l);
     }
     return rc;
 }
@@ -266,6 +304,10 @@ static void unix_readable_cb(uv_poll_t *handle, int status, int events)
         return;
     for (int i = 0; i < UNIX_ACCEPTS_PER_CALL; i++) {
         int fd = accept4(lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+        if (fd < 0 && atomic_load(&connections_refused)) {
+            uv_poll_stop(handle); /* refused: it would poll readable for ever */
+            return;
+        }
         if (fd < 0) {
             if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)
                 log_warning("Accepting client connection: %s", strerror(errno));
@@ -284,7 +326,9 @@ int worker_loop_set_unix_listener(int fd)
         return -EINVAL;
     }
     wl->unix_poll.data = wl;
+    pthread_mutex_lock(&listen_lock);
     wl->unix_listening = true;
+    pthread_mutex_unlock(&listen_lock);
     uv_poll_start(&wl->unix_poll, UV_READABLE, unix_readable_cb);
     return 0;
 }
@@ -301,13 +345,13 @@ static void stop(struct worker_loop *wl)
     if (wl->stopping)
         return;
     wl->stopping = true;
-    for (struct listener *l = wl->listeners, *next; l != NULL; l = next) {
-        next = l->next;
-        uv_close((uv_handle_t *)&l->tcp, listener_closed_cb);
-    }
-    wl->listeners = NULL;
+    while (wl->listeners != NULL)
+        close_listener(wl->listeners);
+    pthread_mutex_lock(&listen_lock);
     if (wl->unix_listening)
         uv_close((uv_handle_t *)&wl->unix_poll, close_handle_cb);
+    wl->unix_listening = false;
+    pthread_mutex_unlock(&listen_lock);
     uv_close((uv_handle_t *)&wl->tick, close_handle_cb);
     uv_close((uv_handle_t *)&wl->alarm, close_handle_cb);
     repl_replica_loop_stop(wl->w);
@@ -359,19 +403,20 @@ static void alarm_cb(struct worker *w, long long at_ms)
 }
 
 /* Shutting a listening socket takes it out of the port's SO_REUSEPORT
- * group (new connections go to the other loops); listen() puts it back. */
+ * group (new connections go to the other loops); listen() puts it back,
+ * unless a shutdown refuses connections by now. */
 static void pause_listeners(struct worker_loop *wl, bool pause)
 {
+    pthread_mutex_lock(&listen_lock);
     for (struct listener *l = wl->listeners; l != NULL; l = l->next) {
         uv_os_fd_t fd;
-        if (uv_fileno((uv_handle_t *)&l->tcp, &fd) != 0)
-            continue;
         if (pause)
-            shutdown(fd, SHUT_RD);
-        else
+            shut_listener(l);
+        else if (!atomic_load(&connections_refused) && uv_fileno((uv_handle_t *)&l->tcp, &fd) == 0)
             listen(fd, (int)server.cfg.tcp_backlog);
     }
     wl->listeners_paused = pause;
+    pthread_mutex_unlock(&listen_lock);
 }
 
 /* worker.h's busy_cb. With one loop the listeners stay: new clients wait
@@ -483,6 +528,20 @@ int worker_loop_pool_start(void)
         loops[i].started = true;
     }
     return 0;
+}
+
+void worker_loop_pool_refuse_connections(void)
+{
+    pthread_mutex_lock(&listen_lock);
+    atomic_store(&connections_refused, true);
+    for (unsigned i = 0; i < nloops; i++) {
+        for (struct listener *l = loops[i].listeners; l != NULL; l = l->next)
+            shut_listener(l);
+        uv_os_fd_t fd;
+        if (loops[i].unix_listening && uv_fileno((uv_handle_t *)&loops[i].unix_poll, &fd) == 0)
+            shutdown(fd, SHUT_RD);
+    }
+    pthread_mutex_unlock(&listen_lock);
 }
 
 /* A flag and a wake-up rather than a message: stopping needs no memory. */

@@ -95,6 +95,10 @@ struct listen_set *worker_loop_listen_msg_create(void);
 void worker_loop_listen_msg_post(unsigned i, struct listen_set *set);
 void worker_loop_listen_msg_destroy(struct listen_set *set);
 int worker_loop_pool_start(void);
+/* A shutdown is going ahead: every loop's listening sockets refuse new
+ * connections from now on (shut, still open until each loop stops).
+ * Any thread. */
+void worker_loop_pool_refuse_connections(void);
 /* Ask every loop to stop (main thread; returns at once). */
 void worker_loop_pool_stop(void);
 /* Join every thread, then free every loop and worker. */

@@ -3,7 +3,8 @@
  * on a port another process holds, accepting when a connection cannot be
  * allocated, CONFIG REWRITE, and shutdown or CONFIG SET while clients on
  * every worker loop are busy (the ThreadSanitizer build runs these too:
- * a data race there fails the server's exit status).
+ * a data race there fails the server's exit status), and that a client
+ * dialling again after SHUTDOWN is refused, as by an exited Redis.
  */
 #include <check.h>
 #include <errno.h>
@@ -13,7 +14,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
 #include <unistd.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
 
 #include "harness.h"
 
@@ -331,6 +336,47 @@ START_TEST(shutdown_while_messages_cross_loops)
 }
 END_TEST
 
+/* connect()'s errno to the address (0: connected). */
+static int connect_errno(const struct sockaddr *sa, socklen_t len)
+{
+    int fd = socket(sa->sa_family, SOCK_STREAM, 0);
+    ck_assert_int_ge(fd, 0);
+    int err = connect(fd, sa, len) == 0 ? 0 : errno;
+    close(fd);
+    return err;
+}
+
+/* Redis's shutdown and scripting units dial again the moment SHUTDOWN's
+ * connection ends and expect "connection refused": the listeners of every
+ * loop must be shut before any connection closes, or a loop that has not
+ * stopped yet accepts the new one and drops it. */
+START_TEST(after_shutdown_new_connections_are_refused)
+{
+    struct harness_tmpdir dir;
+    harness_tmpdir_make(&dir);
+    struct sockaddr_un un = {.sun_family = AF_UNIX};
+    snprintf(un.sun_path, sizeof(un.sun_path), "%s/grove.sock", dir.path);
+    struct grove_server s;
+    const char *args[] = {"--threads", "4", "--unixsocket", un.sun_path, NULL};
+    harness_start(&s, args);
+    redisContext *idle[8];
+    for (int i = 0; i < 8; i++) /* every loop has connections to close */
+        idle[i] = harness_connect(&s);
+    redisContext *c = harness_connect(&s);
+    ck_assert_ptr_null(redisCommand(c, "SHUTDOWN NOSAVE"));
+    struct sockaddr_in in = {.sin_family = AF_INET, .sin_port = htons((uint16_t)s.port)};
+    in.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    ck_assert_int_eq(connect_errno((struct sockaddr *)&in, sizeof(in)), ECONNREFUSED);
+    int err = connect_errno((struct sockaddr *)&un, sizeof(un));
+    ck_assert_msg(err == ECONNREFUSED || err == ENOENT, "unix socket: %s", strerror(err));
+    harness_wait_exit(&s);
+    for (int i = 0; i < 8; i++)
+        redisFree(idle[i]);
+    redisFree(c);
+    harness_tmpdir_remove(&dir);
+}
+END_TEST
+
 static Suite *lifecycle_suite(void)
 {
     Suite *s = suite_create("lifecycle");
@@ -351,6 +397,7 @@ static Suite *lifecycle_suite(void)
     tcase_add_test(busy, config_set_while_every_loop_serves);
     tcase_add_test(busy, resetstat_while_every_loop_counts);
     tcase_add_test(busy, shutdown_while_messages_cross_loops);
+    tcase_add_test(busy, after_shutdown_new_connections_are_refused);
     suite_add_tcase(s, busy);
     return s;
 }
