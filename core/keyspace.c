@@ -832,6 +832,14 @@ void keyspace_hold_expired(struct keyspace *ks, int64_t until_ms)
     atomic_store_explicit(&ks->hold_expired_until, until_ms, memory_order_relaxed);
 }
 
+/* A write gave e a TTL: news for a writable replica, unless the write is
+ * its master's (whose keys the master's DELs expire). */
+static void emit_ttl(struct keyspace_shard *sh, struct hashmap_entry *e)
+{
+    if (!obeying(sh->ks))
+        emit(sh, KEYSPACE_EVENT_TTL, hashmap_entry_key(e), hashmap_entry_keylen(e));
+}
+
 static void expire_entry(struct keyspace_shard *sh, struct hashmap_entry *e)
 {
     emit(sh, KEYSPACE_EVENT_EXPIRED, hashmap_entry_key(e), hashmap_entry_keylen(e));
@@ -875,6 +883,8 @@ static int insert_value(struct keyspace_shard *sh, const struct keyspace_key *ke
     sh->d.heap_bytes += object_heap_bytes(obj_of(e));
     touch_key(sh, key);
     emit(sh, KEYSPACE_EVENT_NEW, key->ptr, key->len);
+    if (ttl)
+        emit_ttl(sh, e);
     signal_ready(sh, key->ptr, key->len, key->hash);
     *out = e;
     return KEYSPACE_OK;
@@ -948,6 +958,8 @@ static int overwrite_value(struct keyspace_shard *sh, struct hashmap_entry **ep,
     sh->d.heap_bytes -= f.heap;
     discard_value(sh, &f.value, KEYSPACE_FREE_SERVER_DEL);
     touch_entry(sh, e, false);
+    if (is_time(expire_at))
+        emit_ttl(sh, e);
     *ep = e;
     return KEYSPACE_OK;
 }
@@ -1582,6 +1594,7 @@ int keyspace_set_expire(struct keyspace_shard *sh, struct hashmap_entry **entry,
         sh->d.exp.sum += expire_at_ms - object_expire_at(o);
         object_set_expire_at(o, expire_at_ms);
         touch_entry(sh, *entry, false);
+        emit_ttl(sh, *entry);
         return KEYSPACE_OK;
     }
     if (expiry_reserve(&sh->d.exp) != KEYSPACE_OK)
@@ -1596,6 +1609,7 @@ int keyspace_set_expire(struct keyspace_shard *sh, struct hashmap_entry **entry,
     object_ttl_attach(obj_of(e), expire_at_ms, sh->d.exp.len);
     expiry_push(&sh->d.exp, e, expire_at_ms);
     touch_entry(sh, e, false);
+    emit_ttl(sh, e);
     *entry = e;
     return KEYSPACE_OK;
 }
@@ -2298,6 +2312,26 @@ size_t keyspace_active_expire_shard(struct keyspace_shard *sh, int64_t now_ms,
     if (expired)
         *expired = total_expired;
     return sample_budget - budget;
+}
+
+enum keyspace_own_ttl keyspace_expire_own_key(struct keyspace_db *db, const char *key, size_t len,
+                                              int64_t now_ms)
+{
+    struct keyspace_key k;
+    keyspace_key_init(db->ks, &k, key, len);
+    struct keyspace_shard *sh = keyspace_shard_of(db, &k);
+    enum keyspace_own_ttl found = KEYSPACE_OWN_UNTIMED;
+
+    keyspace_shard_lock(sh);
+    struct hashmap_entry *e = hashmap_find(sh->d.map, key, len, k.hash);
+    if (e && object_is_expired(obj_of(e), now_ms)) {
+        expire_entry(sh, e);
+        found = KEYSPACE_OWN_EXPIRED;
+    } else if (e && object_has_ttl(obj_of(e))) {
+        found = KEYSPACE_OWN_PENDING;
+    }
+    keyspace_shard_unlock(sh);
+    return found;
 }
 
 size_t keyspace_active_expire(struct keyspace *ks, int64_t now_ms, size_t sample_budget,

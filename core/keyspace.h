@@ -120,6 +120,8 @@ enum keyspace_event {
     KEYSPACE_EVENT_NEW = 1 << 0,     /* a key was created (before the write's own event) */
     KEYSPACE_EVENT_EXPIRED = 1 << 1, /* lazy or active expiry deleted it */
     KEYSPACE_EVENT_EVICTED = 1 << 2, /* eviction deleted it */
+    KEYSPACE_EVENT_TTL = 1 << 3,     /* a write other than the master's stream
+                                        (keyspace_obey_begin) gave it a TTL */
 };
 
 /* One keyspace event, called with the shard held, the key still present
@@ -547,6 +549,18 @@ size_t keyspace_active_expire_shard(struct keyspace_shard *sh, int64_t now_ms,
  * next pass should start. Returns the samples taken. */
 size_t keyspace_active_expire(struct keyspace *ks, int64_t now_ms, size_t sample_budget,
                               unsigned *cursor);
+/* What keyspace_expire_own_key found. */
+enum keyspace_own_ttl {
+    KEYSPACE_OWN_UNTIMED, /* the key is gone or has no TTL */
+    KEYSPACE_OWN_PENDING, /* its TTL has not passed yet */
+    KEYSPACE_OWN_EXPIRED, /* its TTL had passed: deleted now */
+};
+/* [locks] Expire `key` of db as active expiry would, even while expiry is
+ * held: a writable replica's own keys (those its clients gave a TTL) are
+ * deleted by no master, so the replica expires them itself (Redis's
+ * expireSlaveKeys). */
+enum keyspace_own_ttl keyspace_expire_own_key(struct keyspace_db *db, const char *key, size_t len,
+                                              int64_t now_ms);
 /* [locks] One incremental rehash step of a shard's map (the server's
  * resize timer). True if more work remains. */
 bool keyspace_rehash_step(struct keyspace_shard *sh, size_t max_buckets);

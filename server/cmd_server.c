@@ -32,6 +32,7 @@
 #include "pause.h"
 #include "pubsub.h"
 #include "repl_replica.h"
+#include "replica_expire.h"
 #include "replication.h"
 #include "rlimit.h"
 #include "script.h"
@@ -324,8 +325,9 @@ static void info_stats(struct resp_out *t, long long now_ms)
     info_line(t, "latest_fork_usec:%lld", si.latest_fork_usec);
     info_line(t, "total_forks:%lld", si.total_forks);
     info_line(t, "migrate_cached_sockets:%lld", migrate_sockets_open());
+    info_line(t, "slave_expires_tracked_keys:%zu", replica_expire_tracked());
     static const char *const idle[] = {
-        "slave_expires_tracked_keys:0", "active_defrag_hits:0", "active_defrag_misses:0",
+        "active_defrag_hits:0", "active_defrag_misses:0",
         "active_defrag_key_hits:0", "active_defrag_key_misses:0", "total_active_defrag_time:0",
         "current_active_defrag_time:0",
     };
@@ -905,6 +907,7 @@ static void flushall_command(struct cmd_ctx *ctx)
     if (!parse_flush_mode(ctx, &async))
         return;
     int rc = keyspace_flushall(server.ks, &trash);
+    replica_expire_forget_all();
     finish_flush(ctx, rc, trash, async);
 }
 

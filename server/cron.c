@@ -20,6 +20,8 @@
 #include "keyspace.h"
 #include "latency.h"
 #include "memory.h"
+#include "repl_replica.h"
+#include "replica_expire.h"
 #include "replication.h"
 #include "loading.h"
 #include "server.h"
@@ -96,7 +98,9 @@ void cron_tick(long long now_ms)
     atomic_store(&server.lru_clock, (unsigned)((now_ms / 1000) & ((1 << 24) - 1)));
     bool loading = loading_in_progress();
     if (!loading && atomic_load(&active_expire)) {
-        expire_keys(now_ms);
+        expire_keys(now_ms); /* nothing on a replica: its master's DELs expire keys */
+        if (repl_replica_on())
+            replica_expire_cron(now_ms);
         blocking_serve_ready(); /* a stream expired under a blocked XREADGROUP */
     }
     tracking_cron(); /* the limit, and the broadcasts of what expired */

@@ -17,6 +17,9 @@
 #include "log.h"
 #include "propagate.h"
 #include "pubsub.h"
+#include "repl_replica.h"
+#include "replica_expire.h"
+#include "server.h"
 
 atomic_uint notify__classes;
 static struct keyspace *attached;
@@ -71,6 +74,8 @@ static unsigned keyspace_mask(unsigned classes)
 {
     /* The AOF records expired and evicted keys as DEL (propagate.h). */
     unsigned mask = propagate_on() ? KEYSPACE_EVENT_EXPIRED | KEYSPACE_EVENT_EVICTED : 0;
+    if (repl_replica_on()) /* a writable replica expires its clients' keys */
+        mask |= KEYSPACE_EVENT_TTL;
     if (!(classes & (NOTIFY_KEYSPACE | NOTIFY_KEYEVENT)))
         return mask;
     if (classes & NOTIFY_NEW)
@@ -107,6 +112,10 @@ void notify_keyspace_cb(struct keyspace_shard *sh, enum keyspace_event ev, const
     case KEYSPACE_EVENT_EVICTED:
         notify_event(NOTIFY_EVICTED, "evicted", key, len, db);
         propagate_key_deleted(sh, key, len);
+        break;
+    case KEYSPACE_EVENT_TTL:
+        if (atomic_load(&server.cfg.replica_read_only) == 0)
+            replica_expire_note(db, key, len);
         break;
     }
 }

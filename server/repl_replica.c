@@ -34,7 +34,9 @@
 #include "conn.h"
 #include "keyspace.h"
 #include "log.h"
+#include "notify.h"
 #include "process.h"
+#include "replica_expire.h"
 #include "replication.h"
 #include "server.h"
 #include "snapshot.h"
@@ -1044,6 +1046,7 @@ int repl_replica_set_master(const char *host, int port, const char *who)
     atomic_fetch_add(&wanted_gen, 1);
     atomic_store(&repl_replica__on, true);
     keyspace_hold_expired_always(server.ks, true);
+    notify_refresh_events(); /* the TTLs its clients set, when writable */
     blocking_unblock_all_for_replica(); /* their writes would not be the master's */
     store_replicaof(host, port);
     repl_replica_apply_unlock();
@@ -1069,6 +1072,7 @@ void repl_replica_unset_master(const char *who)
     shared.reploff = shared.read_reploff = -1;
     pthread_mutex_unlock(&lock);
     keyspace_hold_expired_always(server.ks, false);
+    notify_refresh_events();
     repl_new_history(NULL);
     store_replicaof(NULL, 0);
     repl_replica_apply_unlock();

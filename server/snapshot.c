@@ -40,6 +40,7 @@
 #include "process.h"
 #include "rdb_file.h"
 #include "repl_replica.h"
+#include "replica_expire.h"
 #include "replication.h"
 #include "script.h"
 #include "server.h"
@@ -838,6 +839,7 @@ void snapshot_empty_data(bool async)
 {
     struct keyspace_trash *trash = NULL;
     keyspace_flushall(server.ks, &trash);
+    replica_expire_forget_all();
     if (async)
         lazyfree_submit(trash);
     else

@@ -318,6 +318,40 @@ START_TEST(the_master_s_writes_find_its_keys_live)
 }
 END_TEST
 
+/* With replica-read-only no, the keys a replica's own clients time are
+ * ones no master will DEL: the replica expires them itself (Redis's
+ * slaveKeysWithExpire), and counts them in slave_expires_tracked_keys;
+ * the master's timed keys are still left to the master. */
+START_TEST(a_writable_replica_expires_the_keys_its_clients_time)
+{
+    struct node m, r;
+    pair_up(&m, &r);
+    harness_cmd_ok(m.c, "DEBUG SET-ACTIVE-EXPIRE 0");
+    RUN(m.c, "SET from-master v PX 50");
+    wait_caught_up(&r, &m);
+    harness_cmd_ok(r.c, "CONFIG SET replica-read-only no");
+    long long expired = harness_info_ll(r.c, "stats", "expired_keys");
+    RUN(r.c, "SET own v PX 50");
+    RUN(r.c, "SELECT 1");
+    RUN(r.c, "SET other v");
+    harness_expect_int(harness_cmd(r.c, "PEXPIRE other 50"), 1);
+    RUN(r.c, "SET untimed v EX 100");
+    RUN(r.c, "SET untimed v"); /* no TTL any more: forgotten by the cron */
+    ck_assert_int_eq(harness_info_ll(r.c, "stats", "slave_expires_tracked_keys"), 3);
+    harness_wait_info_ll(r.c, "stats", "expired_keys", expired + 2);
+    ck_assert_int_eq(harness_cmd_int(r.c, "DBSIZE"), 1); /* untimed */
+    RUN(r.c, "SELECT 0");
+    ck_assert_int_eq(harness_cmd_int(r.c, "DBSIZE"), 1); /* the master's key stays */
+    HARNESS_WAIT_FOR(harness_info_ll(r.c, "stats", "slave_expires_tracked_keys") == 0,
+                     "the untimed key is still tracked");
+    RUN(r.c, "SET again v EX 100");
+    ck_assert_int_eq(harness_info_ll(r.c, "stats", "slave_expires_tracked_keys"), 1);
+    harness_cmd_ok(r.c, "FLUSHALL");
+    ck_assert_int_eq(harness_info_ll(r.c, "stats", "slave_expires_tracked_keys"), 0);
+    pair_down(&m, &r);
+}
+END_TEST
+
 START_TEST(a_replica_does_not_evict)
 {
     struct node m, r;
@@ -887,6 +921,7 @@ static Suite *replica_suite(void)
     tcase_add_test(tc, stale_data_is_refused_when_asked_while_the_link_is_down);
     tcase_add_test(tc, a_replica_leaves_expired_keys_to_its_master);
     tcase_add_test(tc, the_master_s_writes_find_its_keys_live);
+    tcase_add_test(tc, a_writable_replica_expires_the_keys_its_clients_time);
     tcase_add_test(tc, a_replica_does_not_evict);
     tcase_add_test(tc, replicaof_unblocks_and_closes_blocked_clients);
     tcase_add_test(tc, masterauth_and_masteruser_authenticate_the_link);

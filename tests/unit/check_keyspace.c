@@ -2354,6 +2354,7 @@ static void log_event_cb(struct keyspace_shard *sh, enum keyspace_event ev, cons
     struct event_log *log = ud;
     const char *name = ev == KEYSPACE_EVENT_NEW       ? "new"
                        : ev == KEYSPACE_EVENT_EXPIRED ? "expired"
+                       : ev == KEYSPACE_EVENT_TTL     ? "ttl"
                                                       : "evicted";
     (void)sh;
     ck_assert_uint_lt(log->n, 16);
@@ -2416,6 +2417,42 @@ START_TEST(eviction_reports_evicted)
 }
 END_TEST
 
+/* A writable replica's own timed keys: every write that gives a key a TTL
+ * says so, except the master's stream; keyspace_expire_own_key deletes
+ * them when due even while expiry is held. */
+START_TEST(ttl_events_and_own_key_expiry)
+{
+    keyspace_set_events(ks, KEYSPACE_EVENT_TTL | KEYSPACE_EVENT_EXPIRED);
+    put_ttl(db0, "a", "v", NOW + 10);
+    put_ttl(db0, "a", "w", NOW + 20); /* a new TTL on an overwrite */
+    put_ttl(db0, "a", "x", KEYSPACE_TTL_KEEP); /* kept: no news */
+    put(db0, "b", "v");
+    struct keyspace_key key;
+    struct keyspace_shard *sh = key_of(db0, "b", &key);
+    keyspace_shard_lock(sh);
+    struct hashmap_entry *e = keyspace_find(sh, &key, NOW, 0);
+    ck_assert_int_eq(keyspace_set_expire(sh, &e, NOW + 30), KEYSPACE_OK);
+    keyspace_shard_unlock(sh);
+    keyspace_obey_begin(ks);
+    put_ttl(db0, "m", "v", NOW + 10); /* the master's */
+    keyspace_obey_end(ks);
+    ck_assert_uint_eq(events.n, 3);
+    ck_assert_str_eq(events.text[0], "ttl a");
+    ck_assert_str_eq(events.text[1], "ttl a");
+    ck_assert_str_eq(events.text[2], "ttl b");
+
+    keyspace_hold_expired_always(ks, true);
+    ck_assert_int_eq(keyspace_expire_own_key(db0, "a", 1, NOW + 15), KEYSPACE_OWN_PENDING);
+    ck_assert_int_eq(keyspace_expire_own_key(db0, "a", 1, NOW + 21), KEYSPACE_OWN_EXPIRED);
+    ck_assert_int_eq(keyspace_expire_own_key(db0, "a", 1, NOW + 21), KEYSPACE_OWN_UNTIMED);
+    put(db0, "c", "v");
+    ck_assert_int_eq(keyspace_expire_own_key(db0, "c", 1, NOW), KEYSPACE_OWN_UNTIMED);
+    ck_assert_uint_eq(events.n, 4);
+    ck_assert_str_eq(events.text[3], "expired a");
+    keyspace_hold_expired_always(ks, false);
+}
+END_TEST
+
 static Suite *keyspace_suite(void)
 {
     Suite *s = suite_create("keyspace");
@@ -2443,6 +2480,7 @@ static Suite *keyspace_suite(void)
     tcase_add_checked_fixture(notify, events_setup, teardown);
     tcase_add_test(notify, events_are_reported_only_when_asked_for);
     tcase_add_test(notify, eviction_reports_evicted);
+    tcase_add_test(notify, ttl_events_and_own_key_expiry);
     suite_add_tcase(s, notify);
 
     tcase_add_checked_fixture(basics, setup, teardown);
