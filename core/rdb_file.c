@@ -25,6 +25,7 @@
 #define RDB_MAGIC "REDIS"
 #define RDB_MAGIC_LEN 5
 #define RDB_HEADER_LEN 9 /* magic + 4 version digits */
+#define RDB_CHECKSUM_SINCE 5 /* the first version with a CRC64 trailer */
 
 /* ==== writing ================================================================= */
 
@@ -171,6 +172,7 @@ struct load {
     struct keyspace *ks;
     int64_t now_ms;
     unsigned db;
+    int version;       /* the header's */
     int64_t expire_at; /* of the next key, KEYSPACE_TTL_NONE if none */
     struct rdb_file_load_hooks hooks;
     struct rdb_file_load_result *res;
@@ -222,6 +224,7 @@ static int load_header(struct load *l)
         snprintf(why, sizeof(why), "Can't handle RDB format version %d", version);
         return load_fail(l, RDB_EFORMAT, why);
     }
+    l->version = version;
     return 0;
 }
 
@@ -401,12 +404,16 @@ static int load_opcode(struct load *l, unsigned op)
     }
 }
 
+/* RDB_CHECKSUM_SINCE: files of older versions (Redis 2.4 and before)
+ * end at their EOF opcode. */
 static int load_checksum(struct load *l, bool checksum)
 {
     size_t covered = rdb_reader_offset(&l->r);
     uint64_t stored;
     char why[128];
 
+    if (l->version < RDB_CHECKSUM_SINCE)
+        return 0;
     if (read_le(l, 8, &stored) < 0)
         return load_fail(l, RDB_EFORMAT, "missing checksum");
     if (!checksum || stored == 0) /* saved with rdbchecksum no */

@@ -177,6 +177,23 @@ START_TEST(a_changed_byte_fails_the_checksum)
 }
 END_TEST
 
+/* Files of version 4 and older (Redis 2.4) have no checksum after their
+ * EOF opcode: Redis's tests/assets/encodings.rdb is one. */
+START_TEST(old_versions_end_without_a_checksum)
+{
+    static const char v4[] = "REDIS0004\xfe\x00\x00\x01k\x01v\xff";
+    struct keyspace *back;
+    struct rdb_file_load_result res;
+    ck_assert_int_eq(load(v4, sizeof(v4) - 1, &back, &res), 0);
+    ck_assert_uint_eq(keyspace_dbsize(keyspace_db(back, 0)), 1);
+    keyspace_destroy(back);
+    static const char v5[] = "REDIS0005\xfe\x00\x00\x01k\x01v\xff";
+    ck_assert_int_lt(load(v5, sizeof(v5) - 1, &back, &res), 0);
+    ck_assert_msg(strstr(res.error, "missing checksum") != NULL, "%s", res.error);
+    keyspace_destroy(back);
+}
+END_TEST
+
 START_TEST(foreign_files_are_refused_by_name)
 {
     static const struct {
@@ -267,6 +284,7 @@ static Suite *rdb_file_suite(void)
     tcase_add_test(tc, replication_info_is_written_when_given_and_read_back);
     tcase_add_test(tc, every_truncation_is_a_short_read);
     tcase_add_test(tc, a_changed_byte_fails_the_checksum);
+    tcase_add_test(tc, old_versions_end_without_a_checksum);
     tcase_add_test(tc, foreign_files_are_refused_by_name);
     tcase_add_test(tc, dirty_counts_writes_deletes_and_flushes);
     suite_add_tcase(s, tc);
