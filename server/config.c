@@ -1010,8 +1010,31 @@ static int rename_command(const char *name, const char *to, const char *where, c
     return -EINVAL;
 }
 
+/* What reading the configuration (the file, then the command line)
+ * remembers from line to line: as in Redis, the first "save" replaces the
+ * default save points and each later one adds its own ("save ''" still
+ * clears them). */
+struct reading {
+    bool save_seen;
+};
+
+/* A later "save" line's points after those read so far, in value. */
+static int append_save_points(struct config *cfg, struct reading *rd, char *value, size_t cap)
+{
+    bool append = rd->save_seen && value[0] != '\0' && cfg->save != NULL && cfg->save[0] != '\0';
+    rd->save_seen = true;
+    if (!append)
+        return 0;
+    char joined[1024];
+    int w = snprintf(joined, sizeof(joined), "%s %s", cfg->save, value);
+    if (w < 0 || (size_t)w >= cap)
+        return -1;
+    memcpy(value, joined, (size_t)w + 1);
+    return 0;
+}
+
 static int set_from_words(struct config *cfg, char **words, int n, const char *where,
-                          char *err, size_t errlen)
+                          struct reading *rd, char *err, size_t errlen)
 {
     const struct option *opt = find_option(words[0]);
     if (opt == NULL && strcasecmp(words[0], "rename-command") == 0 && n == 3)
@@ -1043,6 +1066,10 @@ static int set_from_words(struct config *cfg, char **words, int n, const char *w
         snprintf(err, errlen, "%s: '%s' needs a value", where, opt->name);
         return -EINVAL;
     }
+    if (opt->offset == FIELD(save) && append_save_points(cfg, rd, value, sizeof(value)) < 0) {
+        snprintf(err, errlen, "%s: value of 'save' is too long", where);
+        return -EINVAL;
+    }
     char reason[512];
     if (apply_live(cfg, opt, value, reason, sizeof(reason)) < 0) {
         snprintf(err, errlen, "%s: invalid value '%s' for '%s': %s", where, value, opt->name,
@@ -1052,7 +1079,8 @@ static int set_from_words(struct config *cfg, char **words, int n, const char *w
     return 0;
 }
 
-static int load_file(struct config *cfg, const char *path, char *err, size_t errlen)
+static int load_file(struct config *cfg, const char *path, struct reading *rd, char *err,
+                     size_t errlen)
 {
     FILE *f = fopen(path, "r");
     if (f == NULL) {
@@ -1070,7 +1098,7 @@ static int load_file(struct config *cfg, const char *path, char *err, size_t err
             snprintf(err, errlen, "%s: unbalanced quotes in configuration line", where);
             rc = -1;
         } else if (n > 0) {
-            rc = set_from_words(cfg, words, n, where, err, errlen);
+            rc = set_from_words(cfg, words, n, where, rd, err, errlen);
         }
     }
     fclose(f);
@@ -1080,8 +1108,9 @@ static int load_file(struct config *cfg, const char *path, char *err, size_t err
 int config_load(struct config *cfg, int argc, char **argv, char *err, size_t errlen)
 {
     int i = 0;
+    struct reading rd = {0};
     if (argc > 0 && strncmp(argv[0], "--", 2) != 0) {
-        if (load_file(cfg, argv[0], err, errlen) < 0)
+        if (load_file(cfg, argv[0], &rd, err, errlen) < 0)
             return -EINVAL;
         i = 1;
     }
@@ -1095,7 +1124,7 @@ int config_load(struct config *cfg, int argc, char **argv, char *err, size_t err
         words[n++] = argv[i++] + 2;
         while (i < argc && strncmp(argv[i], "--", 2) != 0 && n < 64)
             words[n++] = argv[i++];
-        if (set_from_words(cfg, words, n, "command line", err, errlen) < 0)
+        if (set_from_words(cfg, words, n, "command line", &rd, err, errlen) < 0)
             return -EINVAL;
     }
     return 0;

@@ -1017,6 +1017,33 @@ START_TEST(config_file_is_read_and_the_command_line_wins)
 }
 END_TEST
 
+/* Redis's save special case: the first "save" read replaces the default
+ * points, every later one (in the file or on the command line) adds its
+ * own, and an empty one clears them. */
+START_TEST(later_save_lines_add_save_points)
+{
+    char *path = write_config("save 900 1\nsave 300 10\n");
+    static const char *const more[] = {"--save", "60", "100", NULL};
+    static const char *const cleared[] = {"--save", "", NULL};
+    static const char *const *const args[] = {more, cleared};
+    static const char *const want[] = {"900 1 300 10 60 100", ""};
+    struct harness_opts opts = {.config_file = path};
+    for (int i = 0; i < 2; i++) {
+        struct grove_server s;
+        harness_start_ex(&s, &opts, args[i]);
+        redisContext *saved = harness_ctx;
+        harness_ctx = harness_connect(&s);
+        expect_config("save", want[i]);
+        EXPECT_OK("CONFIG SET save %s", ""); /* no dump.rdb in the working directory */
+        redisFree(harness_ctx);
+        harness_ctx = saved;
+        harness_stop(&s);
+    }
+    unlink(path);
+    free(path);
+}
+END_TEST
+
 START_TEST(config_file_errors_name_the_line)
 {
     char *path = write_config("maxclients 50\nnosuchdirective 1\n");
@@ -1353,6 +1380,7 @@ static Suite *server_suite(void)
     tcase_add_loop_test(tc, bad_options_refuse_to_start, 0,
                         (int)(sizeof(bad_starts) / sizeof(bad_starts[0])));
     tcase_add_test(tc, config_file_is_read_and_the_command_line_wins);
+    tcase_add_test(tc, later_save_lines_add_save_points);
     tcase_add_test(tc, config_file_errors_name_the_line);
     suite_add_tcase(s, tc);
     return s;
