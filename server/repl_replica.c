@@ -35,6 +35,7 @@
 #include "keyspace.h"
 #include "log.h"
 #include "notify.h"
+#include "pause.h"
 #include "process.h"
 #include "replica_expire.h"
 #include "replication.h"
@@ -48,6 +49,7 @@
 #define LINK_HOST_LEN 256           /* Redis's NET_HOST_STR_LEN */
 #define EOF_MARK_LEN 40             /* Redis's RDB_EOF_MARK_SIZE */
 #define CRON_MS 1000
+#define PAUSE_CHECK_MS 10 /* while a client pause holds the stream: look again */
 
 /* Redis's REPL_STATE_*, as ROLE names them. */
 enum link_state {
@@ -117,6 +119,7 @@ static struct link *link_now; /* the link loop's */
  * link: a continued stream does not SELECT again (Redis's cached master). */
 static int cached_db;
 static uv_timer_t cron_timer;
+static uv_timer_t pause_timer; /* started with cron_timer */
 static bool cron_started;
 
 static struct worker *link_worker(void)
@@ -405,6 +408,29 @@ static bool apply(struct link *l, const char *bytes, size_t n, size_t argc)
     return !l->closing && !(c->flags & CLIENT_CLOSE_ASAP);
 }
 
+static void process(struct link *l);
+
+static void pause_check_cb(uv_timer_t *t)
+{
+    (void)t;
+    if (link_now != NULL && !link_now->closing)
+        process(link_now);
+}
+
+/* CLIENT PAUSE holds the master's stream too, as in Redis (its offset
+ * stops while what is read piles up): whether it holds the parsed command,
+ * and if so a look again shortly, as nothing wakes the link when the pause
+ * lifts. */
+static bool held_by_pause(struct link *l, size_t argc)
+{
+    struct client *c = &l->client;
+    const struct command *cmd = command_lookup(c->argv[0].ptr, c->argv[0].len);
+    if (cmd == NULL || !pause_holds(c, cmd, c->argv, argc, server_mstime()))
+        return false;
+    uv_timer_start(&pause_timer, pause_check_cb, PAUSE_CHECK_MS, 0);
+    return true;
+}
+
 static void run_stream(struct link *l)
 {
     struct client *c = &l->client;
@@ -426,6 +452,8 @@ static void run_stream(struct link *l)
             drop_link(l, c->parser.error);
             return;
         }
+        if (argc > 0 && held_by_pause(l, argc))
+            break;
         if (!apply(l, l->buf + pos, consumed, argc)) {
             if (!l->closing)
                 drop_link(l, "killed");
@@ -976,6 +1004,7 @@ static void reconcile_deliver_cb(struct worker *w, struct worker_msg *m)
     if (!cron_started) {
         uv_timer_init(loop, &cron_timer);
         uv_timer_start(&cron_timer, cron_cb, CRON_MS, CRON_MS);
+        uv_timer_init(loop, &pause_timer);
         cron_started = true;
     }
     reconcile(loop);
@@ -1005,6 +1034,7 @@ void repl_replica_loop_stop(struct worker *w)
         close_link(link_now);
     if (cron_started) {
         uv_close((uv_handle_t *)&cron_timer, timer_closed_cb);
+        uv_close((uv_handle_t *)&pause_timer, timer_closed_cb);
         cron_started = false;
     }
 }

@@ -352,6 +352,32 @@ START_TEST(a_writable_replica_expires_the_keys_its_clients_time)
 }
 END_TEST
 
+/* CLIENT PAUSE WRITE on a replica holds its master's stream too, as in
+ * Redis: what arrives is read (slave_read_repl_offset) but not run
+ * (slave_repl_offset), until the pause lifts. */
+START_TEST(a_paused_replica_reads_but_does_not_run_the_stream)
+{
+    struct node m, r;
+    pair_up(&m, &r);
+    RUN(m.c, "SET before v");
+    wait_caught_up(&r, &m);
+    long long ran = harness_info_ll(r.c, "replication", "slave_repl_offset");
+    harness_cmd_ok(r.c, "CLIENT PAUSE 100000 WRITE");
+    RUN(m.c, "SET after v");
+    long long sent = harness_info_ll(m.c, "replication", "master_repl_offset");
+    HARNESS_WAIT_FOR(harness_info_ll(r.c, "replication", "slave_read_repl_offset") >= sent,
+                     "the paused replica stopped reading");
+    harness_sleep_ms(50);
+    ck_assert_int_eq(harness_info_ll(r.c, "replication", "slave_repl_offset"), ran);
+    harness_expect_nil(harness_cmd(r.c, "GET after"));
+    harness_cmd_ok(r.c, "CLIENT UNPAUSE");
+    HARNESS_WAIT_FOR(harness_info_ll(r.c, "replication", "slave_repl_offset") >= sent,
+                     "the stream did not go on after CLIENT UNPAUSE");
+    harness_expect_str(harness_cmd(r.c, "GET after"), "v");
+    pair_down(&m, &r);
+}
+END_TEST
+
 START_TEST(a_replica_does_not_evict)
 {
     struct node m, r;
@@ -922,6 +948,7 @@ static Suite *replica_suite(void)
     tcase_add_test(tc, a_replica_leaves_expired_keys_to_its_master);
     tcase_add_test(tc, the_master_s_writes_find_its_keys_live);
     tcase_add_test(tc, a_writable_replica_expires_the_keys_its_clients_time);
+    tcase_add_test(tc, a_paused_replica_reads_but_does_not_run_the_stream);
     tcase_add_test(tc, a_replica_does_not_evict);
     tcase_add_test(tc, replicaof_unblocks_and_closes_blocked_clients);
     tcase_add_test(tc, masterauth_and_masteruser_authenticate_the_link);
