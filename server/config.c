@@ -266,6 +266,8 @@ static const struct option options[] = {
      NULL},
     {"disable-thp", OPT_BOOL, FIELD(disable_thp), 0, 1, OPT_IMMUTABLE, NULL, "yes", NULL, NULL},
     {"crash-log-enabled", OPT_BOOL, FIELD(crash_log_enabled), 0, 1, 0, NULL, "yes", NULL, NULL},
+    {"use-exit-on-panic", OPT_BOOL, FIELD(use_exit_on_panic), 0, 1, OPT_IMMUTABLE | OPT_HIDDEN,
+     NULL, "no", NULL, NULL},
     {"crash-memcheck-enabled", OPT_BOOL, FIELD(crash_memcheck_enabled), 0, 1, OPT_NO_EFFECT, NULL,
      "no", NULL, NULL},
     {"oom-score-adj", OPT_ENUM, FIELD(oom_score_adj), 0, 0, 0, oom_score_adj_names, "no", NULL,

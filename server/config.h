@@ -154,6 +154,7 @@ struct config {
     atomic_llong disable_thp;
     atomic_llong jemalloc_bg_thread;      /* jemalloc's purging threads (alloc.h) */
     atomic_llong crash_log_enabled;       /* crash.c's bug report on a fatal signal */
+    atomic_llong use_exit_on_panic;       /* crash.c ends with _exit(1), not the signal */
     atomic_llong crash_memcheck_enabled;  /* not acted on: Grove has no memory test */
     atomic_llong oom_score_adj;           /* enum config_oom_score_adj */
     char *oom_score_adj_values;           /* "master replica bgchild" */

@@ -153,6 +153,10 @@ static void crash_handler(int sig, siginfo_t *info, void *uc)
                   "       Please report the crash with this report and what the server was "
                   "doing.\n");
     process_pidfile_unlink_on_crash();
+    /* use-exit-on-panic, Redis's hidden option for test harnesses that
+     * want an exit status rather than a core. */
+    if (atomic_load_explicit(&server.cfg.use_exit_on_panic, memory_order_relaxed))
+        _exit(1);
     /* SA_RESETHAND put the default action back: the same signal again
      * ends the process as it would have without this handler. */
     raise(sig);
