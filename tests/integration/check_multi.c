@@ -446,6 +446,39 @@ START_TEST(flushall_and_swapdb_touch_only_watched_keys_that_exist)
 }
 END_TEST
 
+/* An expired key is no key to a watcher (Redis 7.0's touchAllWatchedKeysInDb):
+ * SWAPDB bringing one in where there was none, or in place of another,
+ * changes nothing; a live one coming in does. Active expiry is off so
+ * that the expired keys stay in place until SWAPDB moves them. */
+START_TEST(swapdb_between_no_key_and_an_expired_one_does_not_abort)
+{
+    struct harness_fixture f;
+    harness_up(&f, (const char *const[]){"--enable-debug-command", "yes", NULL});
+    harness_cmd_ok(f.c, "DEBUG SET-ACTIVE-EXPIRE 0");
+    harness_cmd_ok(f.c, "SET x foo PX 1");
+    harness_sleep_ms(5);
+    harness_cmd_ok(f.c, "SELECT 1");
+    harness_cmd_ok(f.c, "WATCH x");
+    harness_cmd_ok(f.c, "SWAPDB 0 1");
+    ck_assert_msg(harness_watched_exec_runs(f.c), "none -> expired aborted");
+    harness_cmd_ok(f.c, "SET x foo PX 1");
+    harness_cmd_ok(f.c, "SELECT 0");
+    harness_cmd_ok(f.c, "SET x bar PX 1");
+    harness_sleep_ms(5);
+    harness_cmd_ok(f.c, "SELECT 1");
+    harness_cmd_ok(f.c, "WATCH x");
+    harness_cmd_ok(f.c, "SWAPDB 0 1");
+    ck_assert_msg(harness_watched_exec_runs(f.c), "expired -> expired aborted");
+    harness_cmd_ok(f.c, "SELECT 0");
+    harness_cmd_ok(f.c, "SET x live");
+    harness_cmd_ok(f.c, "SELECT 1");
+    harness_cmd_ok(f.c, "WATCH x");
+    harness_cmd_ok(f.c, "SWAPDB 0 1");
+    ck_assert_msg(!harness_watched_exec_runs(f.c), "none -> live did not abort");
+    harness_down(&f);
+}
+END_TEST
+
 /* A key already expired when WATCH runs is watched as missing, and its
  * expiry is then no change; so the key must be alive after WATCH, which
  * PTTL on the watching connection (a read, not a change) shows. A machine
@@ -688,6 +721,7 @@ static Suite *multi_suite(void)
     tcase_add_test(watch, watch_is_per_database);
     tcase_add_test(watch, unwatch_discard_and_reset_release_watches);
     tcase_add_test(watch, flushall_and_swapdb_touch_only_watched_keys_that_exist);
+    tcase_add_test(watch, swapdb_between_no_key_and_an_expired_one_does_not_abort);
     tcase_add_test(watch, a_watched_key_that_expires_fails_exec);
     suite_add_tcase(s, watch);
 
