@@ -67,13 +67,18 @@
  *   set or dropped, delete, lazy or active expiry, RENAME's source and
  *   destination, COPY's destination) bumps the key's version when it is
  *   watched; FLUSHDB/FLUSHALL bump the watched keys that existed, SWAPDB
- *   those that existed in either database. Versions are per key, so a
- *   write to another key of the same shard never disturbs a watcher (no
- *   false aborts for optimistic-locking loops). Touching the access clock
- *   is not a change. Registering a watch first expires the key if its time
- *   is past, so a key already stale at WATCH does not fail EXEC when it is
- *   reclaimed; reading the version (EXEC) expires it too, so a key that
- *   expires after WATCH counts as changed - both as Redis 7.0.
+ *   those that existed before or get a live value. Versions are per key,
+ *   so a write to another key of the same shard never disturbs a watcher
+ *   (no false aborts for optimistic-locking loops). Touching the access
+ *   clock is not a change. Registering a watch first expires the key if
+ *   its time is past, so a key already stale at WATCH does not fail EXEC
+ *   when it is reclaimed; reading the version (EXEC) expires it too, so a
+ *   key that expires after WATCH counts as changed - both as Redis 7.0.
+ *   An expired key that SWAPDB brings in where there was none (or another
+ *   expired one) is no key to its watchers either: the record is flagged
+ *   `stale` and its reclaiming changes nothing (Redis's per-watch
+ *   `expired` flag; here per key, as every watcher not yet failed saw no
+ *   key there).
  *
  * Keys clients wait on (blocking commands)
  *   A third optional hashmap, `waited`, maps a key some client blocks on
@@ -221,6 +226,10 @@ struct watch_rec {
     uint64_t version;
     uint64_t hash; /* of the key, for FLUSH/SWAPDB lookups in the data map */
     uint64_t refs; /* WATCH registrations naming this key */
+    /* The key held here came in by SWAPDB already expired, where there was
+     * no key (or another such one): to its watchers there is still none.
+     * Only set while the map holds that key; any change clears it. */
+    bool stale;
 };
 
 static struct watch_rec *watch_rec_of(const struct hashmap_entry *e)
@@ -228,12 +237,20 @@ static struct watch_rec *watch_rec_of(const struct hashmap_entry *e)
     return hashmap_entry_extra(e);
 }
 
-static void watch_bump(struct keyspace_shard *sh, const char *key, size_t len, uint64_t hash)
+/* A watched key changed. `implicit` (expiry, eviction) removes it: no
+ * change when it is a stale key SWAPDB brought in. */
+static void watch_bump(struct keyspace_shard *sh, const char *key, size_t len, uint64_t hash,
+                       bool implicit)
 {
     struct hashmap_entry *w = hashmap_find(sh->watched, key, len, hash);
+    struct watch_rec *r;
 
-    if (w)
-        watch_rec_of(w)->version++;
+    if (!w)
+        return;
+    r = watch_rec_of(w);
+    if (!(r->stale && implicit))
+        r->version++;
+    r->stale = false;
 }
 
 /* ==== tracked keys (see the essay) ========================================= */
@@ -334,7 +351,7 @@ static void touch_key(struct keyspace_shard *sh, const struct keyspace_key *key)
 {
     count_change(sh, 1);
     if (sh->watched)
-        watch_bump(sh, key->ptr, key->len, key->hash);
+        watch_bump(sh, key->ptr, key->len, key->hash, false);
     if (tracking_wanted(sh))
         tell_tracked(sh, key->ptr, key->len, key->hash, false);
 }
@@ -360,13 +377,19 @@ static void touch_entry(struct keyspace_shard *sh, const struct hashmap_entry *e
     n = hashmap_entry_keylen(e);
     h = hashmap_hash(sh->d.map, k, n);
     if (sh->watched)
-        watch_bump(sh, k, n, h);
+        watch_bump(sh, k, n, h, implicit);
     if (tracking_wanted(sh))
         tell_tracked(sh, k, n, h, implicit);
 }
 
-/* FLUSH/SWAPDB: bump every watched key of sh present in map a or b. */
-static void touch_watched_in(struct keyspace_shard *sh, struct hashmap *a, struct hashmap *b)
+/*
+ * FLUSH (incoming NULL) or SWAPDB: sh's keys are about to be replaced by
+ * those of map `incoming`. As Redis's touchAllWatchedKeysInDb, a watched
+ * key changes when it held a value (unless a flagged stale one) or gets a
+ * live one; going between no key and an expired one is no change (the
+ * expired key that comes in is flagged, see struct watch_rec).
+ */
+static void touch_watched_in(struct keyspace_shard *sh, struct hashmap *incoming, int64_t now_ms)
 {
     struct hashmap_iter it;
     struct hashmap_entry *w;
@@ -375,12 +398,16 @@ static void touch_watched_in(struct keyspace_shard *sh, struct hashmap *a, struc
         return;
     hashmap_iter_init(&it, sh->watched);
     while ((w = hashmap_iter_next(&it))) {
+        struct watch_rec *r = watch_rec_of(w);
         const char *k = hashmap_entry_key(w);
         size_t n = hashmap_entry_keylen(w);
-        uint64_t h = watch_rec_of(w)->hash;
+        bool held = hashmap_find(sh->d.map, k, n, r->hash) != NULL;
+        struct hashmap_entry *in = incoming ? hashmap_find(incoming, k, n, r->hash) : NULL;
+        bool in_live = in && !object_is_expired(obj_of(in), now_ms);
 
-        if (held_in(a, b, k, n, h))
-            watch_rec_of(w)->version++;
+        if ((held && !r->stale) || in_live)
+            r->version++;
+        r->stale = in && !in_live;
     }
     hashmap_iter_deinit(&it);
 }
@@ -1780,7 +1807,7 @@ static int flush_run(struct keyspace *ks, struct keyspace_shard *first, size_t n
         struct shard_data old = first[i].d;
 
         count_change(&first[i], hashmap_size(old.map));
-        touch_watched_in(&first[i], old.map, NULL);
+        touch_watched_in(&first[i], NULL, 0); /* no time: nothing comes in */
         signal_waited_in(&first[i], old.map, NULL);
         drop_tracked(&first[i]);
         first[i].d = t->items[i];
@@ -1867,7 +1894,7 @@ void keyspace_db_reserve(struct keyspace_db *db, uint64_t keys)
     }
 }
 
-void keyspace_swapdb(struct keyspace *ks, unsigned a, unsigned b)
+void keyspace_swapdb(struct keyspace *ks, unsigned a, unsigned b, int64_t now_ms)
 {
     struct keyspace_shard *lo, *hi;
     unsigned n = ks->nshards;
@@ -1882,8 +1909,8 @@ void keyspace_swapdb(struct keyspace *ks, unsigned a, unsigned b)
     for (unsigned i = 0; i < n; i++) {
         struct shard_data t = lo[i].d;
 
-        touch_watched_in(&lo[i], lo[i].d.map, hi[i].d.map);
-        touch_watched_in(&hi[i], hi[i].d.map, lo[i].d.map);
+        touch_watched_in(&lo[i], hi[i].d.map, now_ms);
+        touch_watched_in(&hi[i], lo[i].d.map, now_ms);
         signal_waited_in(&lo[i], lo[i].d.map, hi[i].d.map);
         signal_waited_in(&hi[i], hi[i].d.map, lo[i].d.map);
         tell_tracked_in(&lo[i], lo[i].d.map, hi[i].d.map);
@@ -2452,6 +2479,22 @@ static size_t check_entry(const struct keyspace_shard *sh, struct hashmap_entry 
     }
     return object_heap_bytes(o);
 }
+
+/* A watch record flagged stale names a key the map holds. */
+static void check_watched(struct keyspace_shard *sh)
+{
+    struct hashmap_iter it;
+    struct hashmap_entry *w;
+
+    if (!sh->watched)
+        return;
+    hashmap_iter_init(&it, sh->watched);
+    while ((w = hashmap_iter_next(&it)))
+        assert(!watch_rec_of(w)->stale || hashmap_find(sh->d.map, hashmap_entry_key(w),
+                                                      hashmap_entry_keylen(w),
+                                                      watch_rec_of(w)->hash));
+    hashmap_iter_deinit(&it);
+}
 #endif
 
 void keyspace__check_shard(struct keyspace_shard *sh)
@@ -2473,6 +2516,7 @@ void keyspace__check_shard(struct keyspace_shard *sh)
     assert(ttls == sh->d.exp.len);
     assert(sum == sh->d.exp.sum);
     assert(heap == sh->d.heap_bytes);
+    check_watched(sh);
 #else
     (void)sh;
 #endif

@@ -380,8 +380,9 @@ int keyspace_copy(const struct hashmap_entry *src, struct keyspace_shard *dst_sh
  * is watched, a table key -> (version, references). Every change to a
  * watched key through this API bumps its version: writes, TTL changes,
  * deletes, lazy and active expiry, RENAME (both keys), COPY (destination),
- * FLUSHDB/FLUSHALL (keys that existed) and SWAPDB (keys that existed in
- * either database). A client records the version at WATCH and compares it
+ * FLUSHDB/FLUSHALL (keys that existed) and SWAPDB (keys that existed or
+ * get a live value: no key and an expired one are the same to a watcher,
+ * as in Redis 7.0). A client records the version at WATCH and compares it
  * at EXEC; a change to another key of the same shard changes nothing. */
 
 /* [held] A value changed in place, without a write function of this API
@@ -492,8 +493,9 @@ int keyspace_shard_foreach(struct keyspace_shard *sh, keyspace_entry_cb cb, void
  * map is presized for its share, so a load does not grow them step by
  * step. Out of memory leaves a map as it was (it grows as usual). */
 void keyspace_db_reserve(struct keyspace_db *db, uint64_t keys);
-/* [locks] SWAPDB a b (a == b is a no-op). Holds the shards of both. */
-void keyspace_swapdb(struct keyspace *ks, unsigned a, unsigned b);
+/* [locks] SWAPDB a b (a == b is a no-op). Holds the shards of both;
+ * now_ms tells watched keys that come in expired (see WATCH). */
+void keyspace_swapdb(struct keyspace *ks, unsigned a, unsigned b, int64_t now_ms);
 
 /* [locks] SCAN: visit the next slice of db and return the next cursor (0:
  * done). cb gets each live key visited; expired keys met are deleted.

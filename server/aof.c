@@ -1039,6 +1039,8 @@ static int start_rewrite_locked(void)
 
     if (st.rewriting)
         return -EBUSY;
+    if (st.dirname[0] == '\0') /* the AOF was never on: nothing read them yet */
+        cache_names();
     if (fsutil_mkdir(st.dirname) < 0)
         return -errno;
     snprintf(st.temp_base, sizeof(st.temp_base), "%s/temp-rewriteaof-bg-%d.aof", st.dirname,
@@ -1078,8 +1080,6 @@ void aof_schedule_rewrite(void)
 int aof_rewrite_background(void)
 {
     pthread_mutex_lock(&state_lock);
-    if (st.dirname[0] == '\0')
-        cache_names();
     int rc = start_rewrite_locked();
     pthread_mutex_unlock(&state_lock);
     return rc;
@@ -1145,25 +1145,39 @@ void aof_cron(long long now_ms)
 
 /* ---- switching on and off, shutdown ------------------------------------------------------ */
 
-int aof_set_enabled(bool on, char *reason, size_t cap)
+/* state_lock held. The rewrite that turns the AOF on; with another child
+ * running, or inside EXEC (no fork in the middle of a transaction), the
+ * cron starts it later, as Redis's startAppendOnly. */
+static int start_enabling_locked(bool in_exec, char *reason, size_t cap)
+{
+    st.enabling = true;
+    if (in_exec && !snapshot_child_running()) {
+        st.scheduled = true;
+        log_warning("AOF was enabled during a transaction. An AOF background was scheduled "
+                    "to start when possible.");
+        return 0;
+    }
+    int rc = start_rewrite_locked();
+    if (rc == -EAGAIN) {
+        log_warning("AOF was enabled but there is already another background operation. "
+                    "An AOF background was scheduled to start when possible.");
+        return 0;
+    }
+    if (rc < 0) {
+        st.enabling = false;
+        snprintf(reason, cap, "Failed to start the AOF: %s", strerror(-rc));
+    }
+    return rc;
+}
+
+int aof_set_enabled(bool on, bool in_exec, char *reason, size_t cap)
 {
     int rc = 0;
 
     pthread_mutex_lock(&state_lock);
-    if (st.dirname[0] == '\0')
-        cache_names();
     propagate_init();
     if (on && !aof_on() && !st.enabling) {
-        st.enabling = true;
-        rc = start_rewrite_locked();
-        if (rc == -EAGAIN) {
-            log_notice("AOF was enabled but there is already another background operation. "
-                       "An AOF background was scheduled to start when possible.");
-            rc = 0;
-        } else if (rc < 0) {
-            st.enabling = false;
-            snprintf(reason, cap, "Failed to start the AOF: %s", strerror(-rc));
-        }
+        rc = start_enabling_locked(in_exec, reason, cap);
     } else if (!on && (aof_on() || st.enabling)) {
         bool rewriting = st.rewriting;
         st.enabling = false;

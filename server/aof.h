@@ -70,9 +70,10 @@ void aof_cron(long long now_ms);
 int aof_rewrite_background(void);
 /* BGREWRITEAOF inside EXEC: start it from the next cron tick. */
 void aof_schedule_rewrite(void);
-/* CONFIG SET appendonly: start the AOF from a rewrite, or stop it. 0 or
- * -errno with a reason. */
-int aof_set_enabled(bool on, char *reason, size_t cap);
+/* CONFIG SET appendonly: start the AOF from a rewrite (in_exec: from the
+ * next cron tick, as Redis inside a transaction), or stop it. 0 or -errno
+ * with a reason. */
+int aof_set_enabled(bool on, bool in_exec, char *reason, size_t cap);
 /* SHUTDOWN, SIGTERM: write and fsync everything; stop a rewrite. 0 or -errno. */
 int aof_shutdown_flush(void);
 /* DEBUG LOADAOF: flush and fsync the AOF (when on), empty the dataset and

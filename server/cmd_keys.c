@@ -308,7 +308,7 @@ static void swapdb_command(struct cmd_ctx *ctx)
         resp_add_error(ctx->out, ERR_DB_RANGE);
         return;
     }
-    keyspace_swapdb(server.ks, (unsigned)a, (unsigned)b);
+    keyspace_swapdb(server.ks, (unsigned)a, (unsigned)b, ctx->now_ms);
     resp_add_ok(ctx->out);
 }
 

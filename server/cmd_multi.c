@@ -284,24 +284,29 @@ static bool queue_has_scripts(const struct client *c)
 }
 
 /* The queued command lines' flags together (Redis's mstate.cmd_flags):
- * a script's by what it declares. */
+ * a script's by what it declares. CMD_STALE only if every line has it
+ * (Redis's cmd_inv_flags): one line a stale replica refuses is enough. */
 static uint32_t queue_flags(const struct client *c)
 {
-    uint32_t flags = 0;
+    uint32_t any = 0, all = CMD_STALE;
     for (size_t i = 0; i < c->mcount; i++) {
         const struct multi_cmd *q = &c->mqueue[i];
-        flags |= command_line_flags(c, q->cmd, q->argv, q->argc);
+        uint32_t f = command_line_flags(c, q->cmd, q->argv, q->argc);
+        any |= f;
+        all &= f;
     }
-    return flags;
+    return (any & ~(uint32_t)CMD_STALE) | all;
 }
 
-/* EXEC's line_flags (command.h): its own and its queue's. */
+/* EXEC's line_flags (command.h): its own and its queue's, but stale-safe
+ * only as its queue is, so that a replica whose link went down after the
+ * queuing refuses it (EXECABORT ... MASTERDOWN), as Redis's processCommand. */
 static uint32_t exec_line_flags(const struct client *c, const struct resp_arg *argv, size_t argc,
                                 uint32_t flags)
 {
     (void)argv;
     (void)argc;
-    return flags | queue_flags(c);
+    return (flags & ~(uint32_t)CMD_STALE) | queue_flags(c);
 }
 
 /* Refuse EXEC before running anything: reply, drop queue and watches. */

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "command.h"
+#include "propagate.h"
 #include "pubsub.h"
 
 /* ---- subscribing ---------------------------------------------------------- */
@@ -120,18 +121,23 @@ static void sunsubscribe_command(struct cmd_ctx *ctx)
 
 /* ---- PUBLISH and PUBSUB ------------------------------------------------------- */
 
-static void publish_command(struct cmd_ctx *ctx)
+/* PUBLISH and SPUBLISH: the replicas publish it too (not the AOF). */
+static void publish_generic(struct cmd_ctx *ctx, enum pubsub_kind kind)
 {
     const struct resp_arg *ch = &ctx->argv[1], *msg = &ctx->argv[2];
-    resp_add_integer(ctx->out, pubsub_publish(ctx->client, PUBSUB_CHANNEL, ch->ptr, ch->len,
-                                              msg->ptr, msg->len));
+    resp_add_integer(ctx->out, pubsub_publish(ctx->client, kind, ch->ptr, ch->len, msg->ptr,
+                                              msg->len));
+    propagate_to_replicas(ctx);
+}
+
+static void publish_command(struct cmd_ctx *ctx)
+{
+    publish_generic(ctx, PUBSUB_CHANNEL);
 }
 
 static void spublish_command(struct cmd_ctx *ctx)
 {
-    const struct resp_arg *ch = &ctx->argv[1], *msg = &ctx->argv[2];
-    resp_add_integer(ctx->out, pubsub_publish(ctx->client, PUBSUB_SHARD, ch->ptr, ch->len,
-                                              msg->ptr, msg->len));
+    publish_generic(ctx, PUBSUB_SHARD);
 }
 
 static void channels_generic(struct cmd_ctx *ctx, enum pubsub_kind kind)

@@ -706,16 +706,17 @@ static bool apply_config_set(struct cmd_ctx *ctx)
 }
 
 /* appendonly starts or stops the AOF (a rewrite, a fork: outside
- * config_lock, which the fork's preparation takes). A failure puts the
- * old value back. */
+ * config_lock, which the fork's preparation takes; inside EXEC, left to
+ * the cron). A failure puts the old value back. */
 static bool apply_appendonly(struct cmd_ctx *ctx)
 {
     char reason[256], ignored[256];
+    bool in_exec = (ctx->client->flags & CLIENT_IN_EXEC) != 0;
     for (size_t i = 2; i < ctx->argc; i += 2) {
         if (!arg_is(&ctx->argv[i], "appendonly"))
             continue;
         bool on = atomic_load(&server.cfg.appendonly) != 0;
-        if (aof_set_enabled(on, reason, sizeof(reason)) == 0)
+        if (aof_set_enabled(on, in_exec, reason, sizeof(reason)) == 0)
             return true;
         config_lock();
         config_set(&server.cfg, "appendonly", on ? "no" : "yes", ignored, sizeof(ignored));

@@ -68,9 +68,9 @@ void propagate_set_targets(unsigned targets)
 
 /* ---- ops ------------------------------------------------------------------------ */
 
-static void add_op(int db, const struct resp_arg *argv, size_t argc)
+static void add_op(int db, unsigned wanted, const struct resp_arg *argv, size_t argc)
 {
-    unsigned targets = PROPAGATE_ALL & ~tl.withheld;
+    unsigned targets = wanted & ~tl.withheld;
     tl.answered++; /* even withheld: the run does not propagate itself instead */
     if (targets == 0)
         return;
@@ -100,7 +100,7 @@ static void add_op(int db, const struct resp_arg *argv, size_t argc)
 
 static void ctx_op(struct cmd_ctx *ctx, const struct resp_arg *argv, size_t argc)
 {
-    add_op((int)keyspace_db_index(ctx->db), argv, argc);
+    add_op((int)keyspace_db_index(ctx->db), PROPAGATE_ALL, argv, argc);
 }
 
 /* An op added inside the run counts as "a nested run propagated", so
@@ -110,6 +110,12 @@ void propagate_as(struct cmd_ctx *ctx, const struct resp_arg *argv, size_t argc)
 {
     if (tl.depth > 0)
         ctx_op(ctx, argv, argc);
+}
+
+void propagate_to_replicas(struct cmd_ctx *ctx)
+{
+    if (tl.depth > 0)
+        add_op((int)keyspace_db_index(ctx->db), PROPAGATE_REPLICAS, ctx->argv, ctx->argc);
 }
 
 static const struct resp_arg multi_arg = {"MULTI", 5}, exec_arg = {"EXEC", 4};

@@ -27,7 +27,8 @@
  * exclusive by those.
  *
  * The same lines go to the replicas (replication.h's stream) once one has
- * synced: "the AOF is on" below means either.
+ * synced: "the AOF is on" below means either. PUBLISH goes to the
+ * replicas alone.
  *
  * Threads: the per-thread state is the calling thread's; everything costs
  * two relaxed loads when neither the AOF nor replication is on.
@@ -92,6 +93,10 @@ static inline void propagate_call_end(struct propagate_call *pc, struct cmd_ctx 
  * own: a served XREADGROUP as the XREADGROUP its blocked client sent.
  * Nothing when the AOF is off. */
 void propagate_as(struct cmd_ctx *ctx, const struct resp_arg *argv, size_t argc);
+/* Inside a run, send its line to the replicas only (PUBLISH, SPUBLISH:
+ * Redis's forceCommandPropagation(PROPAGATE_REPL)), so that a replica's
+ * subscribers hear what is published on its master. */
+void propagate_to_replicas(struct cmd_ctx *ctx);
 
 /* A commit point: the ops waiting go to the AOF now (the caller is about
  * to release shard locks); more_may_follow: further ops of the same run

@@ -618,7 +618,7 @@ static void transfer_done(struct link *l)
     }
     log_notice("MASTER <-> REPLICA sync: Flushing old data");
     if (aof)
-        aof_set_enabled(false, reason, sizeof(reason));
+        aof_set_enabled(false, false, reason, sizeof(reason));
     log_notice("MASTER <-> REPLICA sync: Loading DB in memory");
     int db;
     repl_replica_apply_lock();
@@ -634,7 +634,7 @@ static void transfer_done(struct link *l)
     pthread_mutex_lock(&lock);
     shared.psync_possible = rc == 0;
     pthread_mutex_unlock(&lock);
-    if (aof && aof_set_enabled(true, reason, sizeof(reason)) < 0)
+    if (aof && aof_set_enabled(true, false, reason, sizeof(reason)) < 0)
         log_warning("Failed enabling the AOF after successful master synchronization! %s",
                     reason);
     if (rc < 0) {

@@ -865,6 +865,38 @@ START_TEST(config_set_appendonly_starts_from_a_rewrite_and_stops)
 }
 END_TEST
 
+/* Inside EXEC, BGREWRITEAOF and CONFIG SET appendonly yes leave the fork
+ * to the cron, as Redis does. With the AOF never on, the cron's scheduled
+ * rewrite never ran (it had no directory name yet). */
+START_TEST(rewrites_asked_inside_exec_start_from_the_cron)
+{
+    struct tmpdir d;
+    struct harness_fixture f;
+    const char *args[] = {"--dir", d.path, "--threads", "2", NULL};
+    tmpdir_make(&d);
+    harness_up(&f, args);
+    harness_cmd_ok(f.c, "MULTI");
+    harness_expect_status(harness_cmd(f.c, "BGREWRITEAOF"), "QUEUED");
+    redisReply *r = harness_cmd(f.c, "EXEC");
+    harness_assert_array(r, 1);
+    ck_assert_str_eq(r->element[0]->str, "Background append only file rewriting scheduled");
+    freeReplyObject(r);
+    harness_wait_info_ll(f.c, "persistence", "aof_rewrites", 1);
+    wait_no_rewrite(f.c);
+    harness_cmd_ok(f.c, "MULTI");
+    harness_expect_status(harness_cmd(f.c, "SET during 1"), "QUEUED");
+    harness_expect_status(harness_cmd(f.c, "CONFIG SET appendonly yes"), "QUEUED");
+    freeReplyObject(harness_cmd(f.c, "EXEC"));
+    harness_wait_info_ll(f.c, "persistence", "aof_rewrites", 2);
+    wait_no_rewrite(f.c);
+    harness_down(&f);
+    up(&f, &d, "everysec", NULL, NULL);
+    harness_expect_str(harness_cmd(f.c, "GET during"), "1");
+    harness_down(&f);
+    tmpdir_remove(&d);
+}
+END_TEST
+
 #ifdef GROVE_FAULT_INJECTION
 START_TEST(a_failing_disk_gives_misconf_not_a_crash)
 {
@@ -928,6 +960,7 @@ static Suite *aof_suite(void)
     tcase_set_timeout(tc, 120);
     tcase_add_test(tc, bgrewriteaof_under_writers_keeps_every_write);
     tcase_add_test(tc, config_set_appendonly_starts_from_a_rewrite_and_stops);
+    tcase_add_test(tc, rewrites_asked_inside_exec_start_from_the_cron);
     suite_add_tcase(s, tc);
     return s;
 }

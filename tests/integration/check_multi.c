@@ -117,6 +117,42 @@ START_TEST(queue_time_errors_abort_the_transaction)
 }
 END_TEST
 
+/* A server that turns into a stale replica after the queuing refuses EXEC
+ * when a queued command may not run on one (GET, PING), as Redis checks
+ * EXEC against its queue; MULTI and an empty EXEC run there. The master
+ * named is a port nothing listens on: the link is down from the start. */
+START_TEST(exec_fails_when_the_server_became_a_stale_replica)
+{
+    struct harness_fixture f;
+    harness_up(&f, NULL);
+    redisContext *admin = harness_connect(&f.s);
+    int nowhere = harness_free_port();
+    harness_cmd_ok(f.c, "CONFIG SET replica-serve-stale-data no");
+    harness_cmd_ok(f.c, "SET xx 1");
+    static const char *const reads[] = {"GET xx", "PING"};
+    for (size_t i = 0; i < sizeof(reads) / sizeof(reads[0]); i++) {
+        harness_cmd_ok(f.c, "MULTI");
+        expect_queued(f.c, reads[i]);
+        harness_cmd_ok(admin, "REPLICAOF 127.0.0.1 %d", nowhere);
+        harness_expect_error(harness_cmd(f.c, "EXEC"),
+                             "EXECABORT Transaction discarded because of: MASTERDOWN Link with "
+                             "MASTER is down and replica-serve-stale-data is set to 'no'.");
+        harness_cmd_ok(f.c, "MULTI"); /* out of the last one, and allowed while stale */
+        freeReplyObject(exec_array(f.c, 0));
+        harness_cmd_ok(admin, "REPLICAOF NO ONE");
+    }
+    harness_cmd_ok(admin, "REPLICAOF 127.0.0.1 %d", nowhere);
+    harness_cmd_ok(f.c, "MULTI");
+    harness_cmd_ok(admin, "REPLICAOF NO ONE");
+    expect_queued(f.c, "GET xx");
+    redisReply *r = exec_array(f.c, 1);
+    ck_assert_str_eq(r->element[0]->str, "1");
+    freeReplyObject(r);
+    redisFree(admin);
+    harness_down(&f);
+}
+END_TEST
+
 START_TEST(runtime_errors_are_elements_of_the_reply)
 {
     struct harness_fixture f;
@@ -446,6 +482,39 @@ START_TEST(flushall_and_swapdb_touch_only_watched_keys_that_exist)
 }
 END_TEST
 
+/* An expired key is no key to a watcher (Redis 7.0's touchAllWatchedKeysInDb):
+ * SWAPDB bringing one in where there was none, or in place of another,
+ * changes nothing; a live one coming in does. Active expiry is off so
+ * that the expired keys stay in place until SWAPDB moves them. */
+START_TEST(swapdb_between_no_key_and_an_expired_one_does_not_abort)
+{
+    struct harness_fixture f;
+    harness_up(&f, (const char *const[]){"--enable-debug-command", "yes", NULL});
+    harness_cmd_ok(f.c, "DEBUG SET-ACTIVE-EXPIRE 0");
+    harness_cmd_ok(f.c, "SET x foo PX 1");
+    harness_sleep_ms(5);
+    harness_cmd_ok(f.c, "SELECT 1");
+    harness_cmd_ok(f.c, "WATCH x");
+    harness_cmd_ok(f.c, "SWAPDB 0 1");
+    ck_assert_msg(harness_watched_exec_runs(f.c), "none -> expired aborted");
+    harness_cmd_ok(f.c, "SET x foo PX 1");
+    harness_cmd_ok(f.c, "SELECT 0");
+    harness_cmd_ok(f.c, "SET x bar PX 1");
+    harness_sleep_ms(5);
+    harness_cmd_ok(f.c, "SELECT 1");
+    harness_cmd_ok(f.c, "WATCH x");
+    harness_cmd_ok(f.c, "SWAPDB 0 1");
+    ck_assert_msg(harness_watched_exec_runs(f.c), "expired -> expired aborted");
+    harness_cmd_ok(f.c, "SELECT 0");
+    harness_cmd_ok(f.c, "SET x live");
+    harness_cmd_ok(f.c, "SELECT 1");
+    harness_cmd_ok(f.c, "WATCH x");
+    harness_cmd_ok(f.c, "SWAPDB 0 1");
+    ck_assert_msg(!harness_watched_exec_runs(f.c), "none -> live did not abort");
+    harness_down(&f);
+}
+END_TEST
+
 /* A key already expired when WATCH runs is watched as missing, and its
  * expiry is then no change; so the key must be alive after WATCH, which
  * PTTL on the watching connection (a read, not a change) shows. A machine
@@ -670,6 +739,7 @@ static Suite *multi_suite(void)
     tcase_add_test(tx, exec_runs_queued_commands_and_replies_with_an_array);
     tcase_add_test(tx, control_commands_reply_as_redis);
     tcase_add_test(tx, queue_time_errors_abort_the_transaction);
+    tcase_add_test(tx, exec_fails_when_the_server_became_a_stale_replica);
     tcase_add_test(tx, runtime_errors_are_elements_of_the_reply);
     tcase_add_test(tx, discard_drops_the_queue);
     tcase_add_test(tx, reset_and_quit_inside_multi_drop_the_queue);
@@ -688,6 +758,7 @@ static Suite *multi_suite(void)
     tcase_add_test(watch, watch_is_per_database);
     tcase_add_test(watch, unwatch_discard_and_reset_release_watches);
     tcase_add_test(watch, flushall_and_swapdb_touch_only_watched_keys_that_exist);
+    tcase_add_test(watch, swapdb_between_no_key_and_an_expired_one_does_not_abort);
     tcase_add_test(watch, a_watched_key_that_expires_fails_exec);
     suite_add_tcase(s, watch);
 

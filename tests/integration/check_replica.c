@@ -884,6 +884,27 @@ START_TEST(set_repl_decides_what_replicas_get)
 }
 END_TEST
 
+/* PUBLISH and SPUBLISH reach the replicas (Redis's forceCommandPropagation
+ * to them): a replica's subscribers hear what is published on its master,
+ * in a transaction too. */
+START_TEST(a_replica_s_subscribers_hear_what_its_master_publishes)
+{
+    struct node m, r;
+    pair_up(&m, &r);
+    redisContext *sub = harness_connect(&r.s);
+    RUN(sub, "SUBSCRIBE ch");
+    RUN(sub, "SSUBSCRIBE sch");
+    harness_expect_int(harness_cmd(m.c, "PUBLISH ch hello"), 0);
+    harness_expect_array(harness_read_reply(sub), 3, (const char *[]){"message", "ch", "hello"});
+    RUN(m.c, "MULTI");
+    RUN(m.c, "SPUBLISH sch hi");
+    RUN(m.c, "EXEC");
+    harness_expect_array(harness_read_reply(sub), 3, (const char *[]){"smessage", "sch", "hi"});
+    redisFree(sub);
+    pair_down(&m, &r);
+}
+END_TEST
+
 #ifdef GROVE_FAULT_INJECTION
 /* A master and an appendonly replica whose AOF writes fail from the first
  * (GROVE_FAULTS aof-write=1), the failure already seen by the replica. */
@@ -966,6 +987,7 @@ static Suite *replica_suite(void)
     tcase_add_test(tc, a_master_restarted_from_its_rdb_lets_its_replicas_continue);
     tcase_add_test(tc, config_rewrite_records_replicaof_and_the_promotion);
     tcase_add_test(tc, set_repl_decides_what_replicas_get);
+    tcase_add_test(tc, a_replica_s_subscribers_hear_what_its_master_publishes);
 #ifdef GROVE_FAULT_INJECTION
     tcase_add_test(tc, a_replica_that_cannot_write_its_aof_stops_at_the_next_write);
     tcase_add_test(tc, a_replica_told_to_ignore_disk_errors_keeps_applying);

@@ -985,7 +985,7 @@ START_TEST(swapdb_swaps_contents_behind_stable_pointers)
     put_ttl(db0, "k", "from-db0", NOW + 1000);
     put(db1, "k", "from-db1");
     put(db1, "only1", "x");
-    keyspace_swapdb(ks, 0, 1);
+    keyspace_swapdb(ks, 0, 1, NOW);
     ck_assert_ptr_eq(keyspace_db(ks, 0), db0);
     keyspace_shard_lock(resolved); /* still db 0, now with db 1's keys */
     ck_assert(!object_has_ttl(keyspace_object(keyspace_find(resolved, &key, NOW, 0))));
@@ -997,8 +997,8 @@ START_TEST(swapdb_swaps_contents_behind_stable_pointers)
     ck_assert_uint_eq(keyspace_dbsize(db0), 2);
     keyspace_db_stats(db1, NOW, &st);
     ck_assert_uint_eq(st.expires, 1);
-    keyspace_swapdb(ks, 1, 0);
-    keyspace_swapdb(ks, 3, 3);
+    keyspace_swapdb(ks, 1, 0, NOW);
+    keyspace_swapdb(ks, 3, 3, NOW);
     ck_assert(get(db0, "k", got, sizeof(got)));
     ck_assert_str_eq(got, "from-db0");
 }
@@ -1473,7 +1473,7 @@ static void m_step(struct model *m)
     } else if (op == 82) {
         struct model_key tmp[M_KEYS];
 
-        keyspace_swapdb(m->ks, 0, 1);
+        keyspace_swapdb(m->ks, 0, 1, NOW);
         memcpy(tmp, m->k[0], sizeof(tmp));
         memcpy(m->k[0], m->k[1], sizeof(tmp));
         memcpy(m->k[1], tmp, sizeof(tmp));
@@ -1581,7 +1581,7 @@ static void *janitor_main(void *arg)
                                NULL);
         keyspace_active_expire(w->ks, w->now + op, 200, &ecursor);
         if (op % 50 == 0)
-            keyspace_swapdb(w->ks, 0, 1);
+            keyspace_swapdb(w->ks, 0, 1, NOW);
         if (op % 97 == 0)
             ck_assert_int_eq(keyspace_flushdb(keyspace_db(w->ks, 1), NULL), KEYSPACE_OK);
         keyspace_random_key(keyspace_db(w->ks, 0), w->now + op, ignore_key, NULL);
@@ -1774,7 +1774,7 @@ static void wm_rename_dst(void) { move_key("src", 1, "w", 0, false); }
 static void wm_copy_dst(void) { move_key("src", 1, "w", 0, true); }
 static void wm_flushdb(void) { ck_assert_int_eq(keyspace_flushdb(db0, NULL), 0); }
 static void wm_flushall(void) { ck_assert_int_eq(keyspace_flushall(ks, NULL), 0); }
-static void wm_swapdb(void) { keyspace_swapdb(ks, 0, 1); }
+static void wm_swapdb(void) { keyspace_swapdb(ks, 0, 1, NOW); }
 
 START_TEST(every_write_path_bumps_a_watched_key)
 {
@@ -1898,12 +1898,51 @@ START_TEST(flush_and_swapdb_bump_only_watched_keys_that_exist)
     ck_assert_uint_eq(version(db0, "missing"), missing);
     ck_assert_uint_ne(version(db0, "present"), present);
     ck_assert_uint_eq(version(db0, "incoming"), incoming);
-    keyspace_swapdb(ks, 0, 1); /* brings "incoming" into db 0 */
+    keyspace_swapdb(ks, 0, 1, NOW); /* brings "incoming" into db 0 */
     ck_assert_uint_eq(version(db0, "missing"), missing);
     ck_assert_uint_ne(version(db0, "incoming"), incoming);
     unwatch(db0, "missing");
     unwatch(db0, "present");
     unwatch(db0, "incoming");
+}
+END_TEST
+
+/* Redis's "SWAPDB does not touch non-existing key replaced with stale key"
+ * and "... stale key replaced with another stale key". */
+START_TEST(swapdb_between_no_key_and_an_expired_one_is_no_change)
+{
+    struct keyspace_db *db1 = keyspace_db(ks, 1);
+    const int64_t later = NOW + 200; /* past every TTL below */
+    uint64_t v;
+
+    put_ttl(db0, "k", "0", NOW + 100);
+    put_ttl(db1, "k", "1", NOW + 100);
+    v = watch_at(db0, "k", later); /* reclaims db 0's */
+    keyspace_swapdb(ks, 0, 1, later); /* none -> expired */
+    ck_assert_uint_eq(version_at(db0, "k", later), v); /* and reclaims it */
+    put_ttl(db1, "k", "2", NOW + 100);
+    keyspace_swapdb(ks, 0, 1, later); /* none -> expired */
+    put_ttl(db1, "k", "3", NOW + 100);
+    keyspace_swapdb(ks, 0, 1, later); /* expired -> expired */
+    keyspace_swapdb(ks, 0, 1, later); /* and back */
+    keyspace__check_invariants(ks);
+    keyspace_active_expire(ks, later, 1000000, &(unsigned){0});
+    ck_assert_uint_eq(version_at(db0, "k", later), v);
+    put_ttl(db1, "k", "4", NOW + 100);
+    keyspace_swapdb(ks, 0, 1, later); /* none -> expired */
+    ck_assert_int_eq(keyspace_flushdb(db0, NULL), 0); /* expired -> none */
+    keyspace_swapdb(ks, 0, 1, later); /* none -> none */
+    ck_assert_uint_eq(version_at(db0, "k", later), v);
+    /* A live key coming in, or one held before, is a change. */
+    put(db1, "k", "5");
+    keyspace_swapdb(ks, 0, 1, later);
+    ck_assert_uint_ne(version_at(db0, "k", later), v);
+    v = version_at(db0, "k", later);
+    put_ttl(db1, "k", "6", NOW + 100);
+    keyspace_swapdb(ks, 0, 1, later); /* live -> expired */
+    ck_assert_uint_ne(version_at(db0, "k", later), v);
+    unwatch(db0, "k");
+    ck_assert_uint_eq(watched_in_shard_of(db0, "k"), 0);
 }
 END_TEST
 
@@ -2260,7 +2299,7 @@ START_TEST(flush_drops_records_swapdb_changes_them)
     track(k, 0, "a");
     track(k, 0, "b");
     write_key(k, 1, "a", KEYSPACE_TTL_NONE);
-    keyspace_swapdb(k, 0, 1);
+    keyspace_swapdb(k, 0, 1, NOW);
     ck_assert_int_eq(t.changed, 1); /* a got db 1's value; b held none in either */
     ck_assert_str_eq(t.last, "a");
     ck_assert_int_eq(keyspace_flushall(k, NULL), KEYSPACE_OK);
@@ -2322,11 +2361,11 @@ START_TEST(waiters_stay_with_their_database_and_hear_of_swapdb_and_flush)
     keyspace_key_init(k, &key, "jobs", 4);
     set_in(k, 1, &key);
     ck_assert_int_eq(r.calls, 0); /* db 1 has no waiters */
-    keyspace_swapdb(k, 0, 1);
+    keyspace_swapdb(k, 0, 1, NOW);
     ck_assert_int_eq(r.calls, 1); /* db 0's waited key got a value */
-    keyspace_swapdb(k, 0, 1);
+    keyspace_swapdb(k, 0, 1, NOW);
     ck_assert_int_eq(r.calls, 2); /* and lost it */
-    keyspace_swapdb(k, 0, 1);
+    keyspace_swapdb(k, 0, 1, NOW);
     ck_assert_int_eq(keyspace_flushall(k, NULL), KEYSPACE_OK);
     ck_assert_int_eq(r.calls, 4);
     ck_assert_str_eq(r.last, "jobs");
@@ -2497,6 +2536,7 @@ static Suite *keyspace_suite(void)
     tcase_add_test(watching, reads_and_other_keys_of_the_same_shard_do_not_bump);
     tcase_add_test(watching, expiry_after_watch_is_a_change_but_a_stale_key_at_watch_is_not);
     tcase_add_test(watching, flush_and_swapdb_bump_only_watched_keys_that_exist);
+    tcase_add_test(watching, swapdb_between_no_key_and_an_expired_one_is_no_change);
     tcase_add_test(watching, creating_a_waited_key_signals_it_and_only_it);
     tcase_add_test(watching, waiters_stay_with_their_database_and_hear_of_swapdb_and_flush);
     tcase_add_test(watching, a_tracked_key_hands_its_record_over_once_on_change);
