@@ -1183,8 +1183,10 @@ int aof_set_enabled(bool on, bool in_exec, char *reason, size_t cap)
         st.enabling = false;
         st.scheduled = false;
         pthread_mutex_unlock(&state_lock);
-        if (rewriting) /* the one child is ours: stop it (a BGSAVE is left alone) */
+        if (rewriting) { /* the one child is ours: stop it (a BGSAVE is left alone) */
+            log_notice("Killing running AOF rewrite child: %ld", snapshot_child_pid());
             snapshot_kill_child();
+        }
         pthread_mutex_lock(&state_lock);
         reap_rewrite();
         keyspace_lock_all(server.ks);

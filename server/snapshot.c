@@ -662,6 +662,14 @@ static void kill_child_locked(void)
     st.child = 0;
 }
 
+long snapshot_child_pid(void)
+{
+    pthread_mutex_lock(&state_lock);
+    long pid = (long)st.child;
+    pthread_mutex_unlock(&state_lock);
+    return pid;
+}
+
 void snapshot_kill_child(void)
 {
     pthread_mutex_lock(&state_lock);

@@ -78,6 +78,8 @@ struct snapshot_child {
 int snapshot_fork_child(const struct snapshot_child *ch);
 /* A child of either kind is running. */
 bool snapshot_child_running(void);
+/* The running child's pid, 0 when none (logs name it). */
+long snapshot_child_pid(void);
 /* BGSAVE inside EXEC: start it from the next cron tick, as Redis. */
 void snapshot_schedule_bgsave(void);
 /* Main thread, every cron tick: reap a finished child, start a scheduled

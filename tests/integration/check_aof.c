@@ -897,6 +897,36 @@ START_TEST(rewrites_asked_inside_exec_start_from_the_cron)
 }
 END_TEST
 
+/* CONFIG SET appendonly no stops a running rewrite and says so in Redis's
+ * words (Redis's aofrw unit waits for them in the log). */
+START_TEST(turning_the_aof_off_kills_its_rewrite)
+{
+    struct tmpdir d;
+    struct harness_fixture f;
+    char log[256], text[1 << 14];
+    tmpdir_make(&d);
+    path_in(&d, "grove.log", log, sizeof(log));
+    const char *args[] = {"--dir", d.path, "--appendonly", "yes", "--logfile", log,
+                          "--loglevel", "notice", NULL};
+    harness_up(&f, args);
+    wait_no_rewrite(f.c);
+    harness_cmd_ok(f.c, "SET k v");
+    harness_cmd_ok(f.c, "CONFIG SET rdb-key-save-delay 10000000");
+    freeReplyObject(harness_cmd(f.c, "BGREWRITEAOF"));
+    harness_wait_info_ll(f.c, "persistence", "aof_rewrite_in_progress", 1);
+    harness_cmd_ok(f.c, "CONFIG SET appendonly no");
+    ck_assert_int_eq(harness_info_ll(f.c, "persistence", "aof_rewrite_in_progress"), 0);
+    FILE *fp = fopen(log, "r");
+    ck_assert_ptr_nonnull(fp);
+    text[fread(text, 1, sizeof(text) - 1, fp)] = '\0';
+    fclose(fp);
+    ck_assert_msg(strstr(text, "Killing running AOF rewrite child: ") != NULL, "%s", text);
+    harness_cmd_ok(f.c, "CONFIG SET rdb-key-save-delay 0");
+    down(&f);
+    tmpdir_remove(&d);
+}
+END_TEST
+
 #ifdef GROVE_FAULT_INJECTION
 START_TEST(a_failing_disk_gives_misconf_not_a_crash)
 {
@@ -961,6 +991,7 @@ static Suite *aof_suite(void)
     tcase_add_test(tc, bgrewriteaof_under_writers_keeps_every_write);
     tcase_add_test(tc, config_set_appendonly_starts_from_a_rewrite_and_stops);
     tcase_add_test(tc, rewrites_asked_inside_exec_start_from_the_cron);
+    tcase_add_test(tc, turning_the_aof_off_kills_its_rewrite);
     suite_add_tcase(s, tc);
     return s;
 }
