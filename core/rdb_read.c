@@ -508,7 +508,10 @@ static int read_zset_pairs(struct rdb_reader *r, struct build *b, bool binary)
 typedef int (*walk_fn)(const unsigned char *p, size_t size, rdb__elem_cb cb, void *ud);
 
 /* One embedded blob (an RDB string) walked into the builder. The blob may
- * sit in the scratch buffer: nothing else is read until the walk ends. */
+ * sit in the scratch buffer: nothing else is read until the walk ends. A
+ * malformed blob, or elements its type forbids (a duplicate field), fail
+ * with `what`, Redis's words for it ("Hash ziplist integrity check
+ * failed."), which Redis's corrupt-dump tests look for. */
 static int read_blob(struct rdb_reader *r, struct build *b, walk_fn walk, const char *what)
 {
     struct rdb_str s;
@@ -516,10 +519,10 @@ static int read_blob(struct rdb_reader *r, struct build *b, walk_fn walk, const 
     if (rc < 0)
         return rc;
     const char *before = r->error;
-    r->error = NULL; /* set by a callback's failure, else ours below */
+    r->error = NULL; /* set by a callback's failure */
     rc = walk((const unsigned char *)s.ptr, s.len, build_elem_cb, b);
-    if (rc == RDB_EFORMAT && r->error == NULL)
-        return fail(r, rc, "invalid %s", what);
+    if (rc == RDB_EFORMAT)
+        return fail(r, rc, "%s", what);
     if (r->error == NULL)
         r->error = before;
     return rc;
@@ -543,7 +546,7 @@ static int read_list_listpack(struct rdb_reader *r, struct build *b)
         return rc;
     const unsigned char *p = (const unsigned char *)s.ptr;
     if (rdb__lp_walk(p, s.len, count_elem_cb, &n) < 0)
-        return fail(r, RDB_EFORMAT, "invalid listpack");
+        return fail(r, RDB_EFORMAT, "Listpack integrity check failed.");
     if (n > 0 &&
         list_append_entries(b->u.list, p + LISTPACK_HEADER, s.len - LISTPACK_EMPTY, n) < 0)
         return fail(r, RDB_ENOMEM, "out of memory");
@@ -568,7 +571,7 @@ static int read_list_ziplist(struct rdb_reader *r, struct build *b)
     rdb__lp_init(&lp);
     rc = rdb__zl_walk((const unsigned char *)s.ptr, s.len, lp_append_cb, &lp);
     if (rc == RDB_EFORMAT)
-        rc = fail(r, rc, "invalid ziplist");
+        rc = fail(r, rc, "Ziplist integrity check failed.");
     else if (rc < 0 || (lp.count > 0 && list_append_entries(b->u.list, lp.bytes + RDB__LP_HEADER,
                                                              lp.len - RDB__LP_HEADER, lp.count) < 0))
         rc = fail(r, RDB_ENOMEM, "out of memory");
@@ -593,8 +596,7 @@ static int read_quicklist(struct rdb_reader *r, struct build *b, bool v2)
         } else if (container == NODE_PACKED) {
             rc = v2 ? read_list_listpack(r, b) : read_list_ziplist(r, b);
         } else {
-            rc = fail(r, RDB_EFORMAT, "unknown quicklist container %llu",
-                      (unsigned long long)container);
+            rc = fail(r, RDB_EFORMAT, "Quicklist integrity check failed.");
         }
     }
     return rc;
@@ -643,15 +645,21 @@ static int read_collection(struct rdb_reader *r, unsigned type, struct build *b)
     case RDB_TYPE_LIST_QUICKLIST_2:
         return read_quicklist(r, b, type == RDB_TYPE_LIST_QUICKLIST_2);
     case RDB_TYPE_LIST_ZIPLIST:
+        return read_blob(r, b, rdb__zl_walk, "List ziplist integrity check failed.");
     case RDB_TYPE_ZSET_ZIPLIST:
+        return read_blob(r, b, rdb__zl_walk, "Zset ziplist integrity check failed.");
     case RDB_TYPE_HASH_ZIPLIST:
-        return read_blob(r, b, rdb__zl_walk, "ziplist");
+        return read_blob(r, b, rdb__zl_walk, "Hash ziplist integrity check failed.");
     case RDB_TYPE_SET_INTSET:
-        return read_blob(r, b, rdb__intset_walk, "intset");
+        return read_blob(r, b, rdb__intset_walk, "Intset integrity check failed.");
     case RDB_TYPE_HASH_ZIPMAP:
-        return read_blob(r, b, rdb__zipmap_walk, "zipmap");
+        return read_blob(r, b, rdb__zipmap_walk, "Zipmap integrity check failed.");
+    case RDB_TYPE_ZSET_LISTPACK:
+        return read_blob(r, b, rdb__lp_walk, "Zset listpack integrity check failed.");
+    case RDB_TYPE_HASH_LISTPACK:
+        return read_blob(r, b, rdb__lp_walk, "Hash listpack integrity check failed.");
     default:
-        return read_blob(r, b, rdb__lp_walk, "listpack");
+        return read_blob(r, b, rdb__lp_walk, "Set listpack integrity check failed.");
     }
 }
 

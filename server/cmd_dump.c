@@ -20,6 +20,7 @@
 
 #include "command.h"
 #include "keyspace.h"
+#include "log.h"
 #include "rdb.h"
 #include "server.h"
 
@@ -112,6 +113,9 @@ static bool decode_payload(struct cmd_ctx *ctx, struct object_value *v)
         resp_add_error(ctx->out, ERR_OUT_OF_MEMORY);
     else if (rc < 0)
         resp_add_error(ctx->out, ERR_BAD_FORMAT);
+    if (rc < 0 && rc != RDB_ENOMEM) /* what was wrong, at Redis's level for RESTORE's */
+        log_verbose("Internal error in RDB reading offset %zu -> %s", rdb_reader_offset(&r),
+                    r.error ? r.error : "bad data");
     rdb_reader_deinit(&r);
     return rc == 0;
 }

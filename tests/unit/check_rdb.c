@@ -850,7 +850,7 @@ START_TEST(impossible_sizes_fail_before_allocating)
 }
 END_TEST
 
-START_TEST(malformed_blobs_are_refused)
+START_TEST(malformed_blobs_are_refused_in_redis_s_words)
 {
     /* listpack declaring 2 elements but holding 1 */
     static const unsigned char lp_count[] = {RDB_TYPE_HASH_LISTPACK, 9, 9, 0, 0, 0, 2, 0,
@@ -875,7 +875,8 @@ START_TEST(malformed_blobs_are_refused)
         char error[128];
         ck_assert_int_eq(read_value(cases[i].p, cases[i].len, &o, error, sizeof(error)),
                          RDB_EFORMAT);
-        ck_assert_msg(strncmp(error, "invalid ", 8) == 0, "case %zu: %s", i, error);
+        ck_assert_msg(strstr(error, " integrity check failed.") != NULL, "case %zu: %s", i,
+                      error); /* Redis's words, which its corrupt-dump tests look for */
     }
 }
 END_TEST
@@ -926,7 +927,7 @@ static Suite *rdb_suite(void)
     tcase_add_test(tc, empty_collections_are_reported_as_empty);
     tcase_add_test(tc, types_grove_lacks_are_refused_by_name);
     tcase_add_test(tc, impossible_sizes_fail_before_allocating);
-    tcase_add_test(tc, malformed_blobs_are_refused);
+    tcase_add_test(tc, malformed_blobs_are_refused_in_redis_s_words);
     suite_add_tcase(s, tc);
     return s;
 }
