@@ -604,7 +604,11 @@ static enum load_status load_file(const char *name, bool last, size_t *before)
         client_init(&l.c, NULL, w ? w->stats : stats_of_loader(), NULL, server_mstime());
         l.c.authenticated = true;
         l.c.flags |= CLIENT_REPLAY;
+        /* Nothing expires while loading, as in Redis: the commands after a
+         * key's time passed found it live when they were written. */
+        keyspace_obey_begin(server.ks);
         rc = load_commands(&l, last);
+        keyspace_obey_end(server.ks);
         command_client_leave(&l.c);
         client_deinit(&l.c);
         free(l.argv);

@@ -7,7 +7,9 @@
  *
  * Times are absolute milliseconds since the epoch; "now" is the
  * dispatcher's cached clock. A time at or before now deletes the key (and
- * counts as a deletion, not an expiry), as Redis's checkAlreadyExpired.
+ * counts as a deletion, not an expiry), as Redis's checkAlreadyExpired,
+ * except while loading or on a replica, where the key keeps the past time
+ * (an AOF's later commands found it live; a master's DEL decides).
  * An expired key is deleted by the lookup and never seen here.
  */
 #include <limits.h>
@@ -15,6 +17,8 @@
 
 #include "command.h"
 #include "keyspace.h"
+#include "loading.h"
+#include "repl_replica.h"
 #include "server.h"
 
 enum expire_flag {
@@ -110,6 +114,12 @@ static bool condition_holds(unsigned flags, long long when, long long current)
     return true;
 }
 
+/* Redis's checkAlreadyExpired. */
+static bool already_expired(const struct cmd_ctx *ctx, long long when)
+{
+    return when <= ctx->now_ms && !loading_in_progress() && !repl_replica_on();
+}
+
 static void expire_generic(struct cmd_ctx *ctx, long long basetime, long long unit_ms)
 {
     unsigned flags;
@@ -129,7 +139,7 @@ static void expire_generic(struct cmd_ctx *ctx, long long basetime, long long un
         resp_add_integer(ctx->out, 0);
         return;
     }
-    if (when <= ctx->now_ms) {
+    if (already_expired(ctx, when)) {
         keyspace_delete_entry_for(k.shard, e, KEYSPACE_FREE_EXPIRED);
         cmd_notify(ctx, NOTIFY_GENERIC, "del", &ctx->argv[1]);
         resp_add_integer(ctx->out, 1);

@@ -565,6 +565,25 @@ END_TEST
 /* An AOF of an older Redis (one file, here with an RDB preamble and a
  * tail of commands) is moved into a new directory and loaded, as 7.0's
  * aofUpgradePrepare does. */
+/* Nothing expires while an AOF loads, as in Redis: a PEXPIREAT already
+ * past leaves the key to the commands after it, which found it live when
+ * they were written; once loaded, the key has expired. */
+START_TEST(nothing_expires_while_the_aof_loads)
+{
+    struct tmpdir d;
+    static const char cmds[] = "*3\r\n$5\r\nRPUSH\r\n$4\r\nlist\r\n$3\r\nfoo\r\n"
+                               "*3\r\n$9\r\nPEXPIREAT\r\n$4\r\nlist\r\n$4\r\n1000\r\n"
+                               "*3\r\n$5\r\nRPUSH\r\n$4\r\nlist\r\n$3\r\nbar\r\n";
+    struct harness_fixture f;
+    tmpdir_make(&d);
+    append_to(&d, "appendonly.aof", cmds, sizeof(cmds) - 1);
+    up(&f, &d, "everysec", NULL, NULL);
+    ck_assert_int_eq(harness_cmd_int(f.c, "LLEN list"), 0); /* not [bar]: foo's key lived */
+    down(&f);
+    tmpdir_remove(&d);
+}
+END_TEST
+
 START_TEST(an_old_single_file_aof_is_migrated)
 {
     struct tmpdir d;
@@ -971,6 +990,7 @@ static Suite *aof_suite(void)
     tcase_add_test(tc, incr_file_holds_what_redis_7_writes);
     tcase_add_test(tc, set_repl_keeps_withheld_writes_out_of_the_aof);
     tcase_add_test(tc, a_base_of_commands_round_trips);
+    tcase_add_test(tc, nothing_expires_while_the_aof_loads);
     tcase_add_test(tc, an_old_single_file_aof_is_migrated);
     tcase_add_test(tc, redis_check_aof_accepts_grove_directory);
     tcase_add_test(tc, redis_and_grove_start_from_each_others_directory);
