@@ -492,7 +492,7 @@ static void run_until_stopped(void)
 {
     uv_run(&main_loop, UV_RUN_DEFAULT);
     worker_loop_pool_destroy();
-    listeners_close();
+    listeners_close(run_rc == 0);
     uv_run(&main_loop, UV_RUN_DEFAULT);
     uv_loop_close(&main_loop);
 }
@@ -526,7 +526,7 @@ int lifecycle_run(void)
         rc = -1;
     if (aof_shutdown_flush() < 0)
         log_warning("Error flushing the AOF before exiting");
-    process_pidfile_remove(&server.cfg);
+    process_pidfile_remove(&server.cfg, run_rc == 0);
     if (rc == 0)
         log_warning("Grove is now ready to exit, bye bye...");
 out:

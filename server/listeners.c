@@ -301,14 +301,15 @@ int listeners_open(unsigned nloops)
     return worker_loop_set_unix_listener(unix_fd);
 }
 
-void listeners_close(void)
+void listeners_close(bool announce)
 {
     current.n = 0;
     if (unix_fd < 0)
         return;
     close(unix_fd);
     unix_fd = -1;
-    log_notice("Removing the unix socket file.");
+    if (announce)
+        log_notice("Removing the unix socket file.");
     if (unlink(server.cfg.unixsocket) != 0)
         log_warning("Error removing the unix socket file: %s", strerror(errno));
 }

@@ -63,8 +63,9 @@ struct listen_set {
  * the options ask for and give them to the loops. */
 int listeners_open(unsigned nloops);
 /* Exit, once every loop has ended: close the unix socket and remove its
- * file. */
-void listeners_close(void);
+ * file, saying so when `announce` (not after a failed start, whose reason
+ * stays the last line logged, as Redis's exit leaves it). */
+void listeners_close(bool announce);
 /* CONFIG SET port, bind or tls-port, with the new values stored: listen
  * on them instead. On failure (logged) nothing has changed: the caller
  * puts the old values back. config_lock held. */

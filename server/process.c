@@ -174,11 +174,12 @@ void process_pidfile_unlink_on_crash(void)
         unlink(pidfile_written_path);
 }
 
-void process_pidfile_remove(const struct config *cfg)
+void process_pidfile_remove(const struct config *cfg, bool announce)
 {
     if (!pidfile_written)
         return;
-    log_notice("Removing the pid file.");
+    if (announce)
+        log_notice("Removing the pid file.");
     unlink(pidfile_path(cfg));
     pidfile_written = false;
 }

@@ -31,8 +31,9 @@ int process_daemonize(void);
 /* Write getpid() to pidfile (a daemon without one: /var/run/redis.pid,
  * which CONFIG GET pidfile then shows). A failure is logged, not fatal. */
 void process_pidfile_create(struct config *cfg);
-/* Remove the pid file this process wrote, at exit. */
-void process_pidfile_remove(const struct config *cfg);
+/* Remove the pid file this process wrote, at exit, saying so when
+ * `announce` (see listeners_close). */
+void process_pidfile_remove(const struct config *cfg, bool announce);
 /* The same from a crash handler (async-signal-safe), for a daemon only. */
 void process_pidfile_unlink_on_crash(void);
 

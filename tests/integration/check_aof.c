@@ -772,14 +772,25 @@ START_TEST(kill_9_with_fsync_always_keeps_every_acknowledged_write)
 }
 END_TEST
 
+/* The server refuses to start, and `want` is on the last line it logs (as
+ * Redis's, which exits right after: its aof unit reads the last line),
+ * even with a pid file and a unix socket to clean up. */
 static void start_refused(const struct tmpdir *d, const char *want)
 {
-    char out[8192], port[16];
+    char out[8192], port[16], pidfile[128], sock[128];
     snprintf(port, sizeof(port), "%d", harness_free_port()); /* port 0 would listen nowhere */
+    path_in(d, "grove.pid", pidfile, sizeof(pidfile));
+    path_in(d, "grove.sock", sock, sizeof(sock));
     const char *args[] = {"--port", port, "--dir", d->path, "--save", "", "--appendonly", "yes",
-                          "--aof-load-truncated", "no", NULL};
+                          "--aof-load-truncated", "no", "--pidfile", pidfile, "--unixsocket", sock,
+                          NULL};
     ck_assert_int_ne(harness_run_to_exit(args, out, sizeof(out)), 0);
-    ck_assert_msg(strstr(out, want) != NULL, "no '%s' in: %s", want, out);
+    const char *at = strstr(out, want);
+    ck_assert_msg(at != NULL, "no '%s' in: %s", want, out);
+    const char *eol = strchr(at, '\n');
+    ck_assert_msg(eol == NULL || eol[1] == '\0', "not the last line: %s", out);
+    ck_assert_int_ne(access(pidfile, F_OK), 0);
+    ck_assert_int_ne(access(sock, F_OK), 0);
 }
 
 START_TEST(truncated_tail_is_dropped_or_refused)
