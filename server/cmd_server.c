@@ -898,6 +898,20 @@ static void flushdb_command(struct cmd_ctx *ctx)
     finish_flush(ctx, rc, trash, async);
 }
 
+/* After FLUSHALL, as Redis: a BGSAVE stopped, the emptied data saved when
+ * save points are set (snapshot_flushall). A script or the master's stream
+ * holds locks the save must take first, so it comes from the cron; an AOF
+ * replay, which rebuilds what the AOF holds, saves nothing. */
+static void flushall_persist(struct cmd_ctx *ctx)
+{
+    if (ctx->client->flags & CLIENT_REPLAY)
+        return;
+    if (script_lock_held_here() || (ctx->client->flags & CLIENT_MASTER))
+        snapshot_flushall_later();
+    else
+        snapshot_flushall();
+}
+
 static void flushall_command(struct cmd_ctx *ctx)
 {
     bool async;
@@ -905,6 +919,8 @@ static void flushall_command(struct cmd_ctx *ctx)
     if (!parse_flush_mode(ctx, &async))
         return;
     int rc = keyspace_flushall(server.ks, &trash);
+    if (rc == 0)
+        flushall_persist(ctx);
     finish_flush(ctx, rc, trash, async);
 }
 

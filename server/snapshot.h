@@ -92,6 +92,16 @@ bool snapshot_save_points_set(void);
 int snapshot_shutdown_save(bool force);
 /* Exiting without saving: stop a running child and remove its file. */
 void snapshot_kill_child(void);
+/* FLUSHALL's part, as Redis's flushAllDataAndResetRDB: stop a BGSAVE
+ * (its file would bring the flushed keys back) and, with save points set,
+ * save the emptied data in the foreground, so INFO's changes since the
+ * last save read 0 again. The caller holds no shard lock, nor the script
+ * lock (which comes after the state lock) nor the replica's apply lock
+ * (which the save takes). */
+void snapshot_flushall(void);
+/* The same for a caller that holds them (a script's FLUSHALL, the master's
+ * stream): the next cron tick does it. Lock-free. */
+void snapshot_flushall_later(void);
 
 /* The last bgsave failed and stop-writes-on-bgsave-error is on (with save
  * points set, as Redis): writes get MISCONF. */

@@ -440,6 +440,41 @@ START_TEST(bgsave_in_multi_is_scheduled_and_save_is_refused)
 }
 END_TEST
 
+/* FLUSHALL with save points set saves the emptied data at once (Redis's
+ * flushAllDataAndResetRDB): no change is left pending and a restart does
+ * not bring the keys back; a BGSAVE still writing the old keys is stopped.
+ * From a script the cron saves; without save points nothing is saved. */
+START_TEST(flushall_saves_the_emptied_data_when_save_points_are_set)
+{
+    struct harness_tmpdir d;
+    struct harness_fixture f;
+    harness_tmpdir_make(&d);
+    up(&f, &d, "3600 1 300 100", NULL, NULL);
+    harness_cmd_ok(f.c, "SET k v");
+    harness_cmd_ok(f.c, "CONFIG SET rdb-key-save-delay 10000000");
+    harness_expect_status(harness_cmd(f.c, "BGSAVE"), "Background saving started");
+    harness_cmd_ok(f.c, "FLUSHALL");
+    ck_assert_int_eq(harness_info_ll(f.c, "persistence", "rdb_bgsave_in_progress"), 0);
+    ck_assert_int_eq(harness_info_ll(f.c, "persistence", "rdb_changes_since_last_save"), 0);
+    ck_assert_int_eq(harness_info_ll(f.c, "persistence", "rdb_saves"), 1);
+    harness_cmd_ok(f.c, "CONFIG SET rdb-key-save-delay 0");
+    harness_cmd_ok(f.c, "SET k v");
+    freeReplyObject(harness_cmd(f.c, "EVAL %s 0", "return redis.call('flushall')"));
+    harness_wait_info_ll(f.c, "persistence", "rdb_changes_since_last_save", 0);
+    ck_assert_int_eq(harness_info_ll(f.c, "persistence", "rdb_saves"), 2);
+    harness_cmd_ok(f.c, "SET k v");
+    down_nosave(&f);
+
+    up(&f, &d, "", NULL, NULL);
+    ck_assert_int_eq(harness_cmd_int(f.c, "DBSIZE"), 0);
+    harness_cmd_ok(f.c, "SET k v");
+    harness_cmd_ok(f.c, "FLUSHALL");
+    ck_assert_int_eq(harness_info_ll(f.c, "persistence", "rdb_changes_since_last_save"), 2);
+    harness_down(&f);
+    harness_tmpdir_remove(&d);
+}
+END_TEST
+
 START_TEST(shutdown_save_and_nosave)
 {
     struct harness_tmpdir d;
@@ -811,6 +846,7 @@ static Suite *persistence_suite(void)
 #endif
     tcase_add_test(tc, rdb_key_save_delay_slows_the_saving_child);
     tcase_add_test(tc, bgsave_in_multi_is_scheduled_and_save_is_refused);
+    tcase_add_test(tc, flushall_saves_the_emptied_data_when_save_points_are_set);
     tcase_add_test(tc, shutdown_save_and_nosave);
     tcase_add_test(tc, sigterm_saves_when_save_points_are_set);
     suite_add_tcase(s, tc);
