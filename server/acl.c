@@ -389,6 +389,17 @@ bool acl_user_channel_allowed(const struct acl_user *u, const char *name, size_t
     return ok;
 }
 
+bool acl_user_line_reads_every_key(const struct acl_user *u, const struct command *cmd,
+                                   const struct resp_arg *argv, size_t argc)
+{
+    if (acl_user_unrestricted(u))
+        return true;
+    pthread_rwlock_rdlock(&acl_lock);
+    bool all = acl_rules_line_reads_every_key(&u->rules, cmd, argv, argc);
+    pthread_rwlock_unlock(&acl_lock);
+    return all;
+}
+
 bool acl_user_all_channels(const struct acl_user *u)
 {
     pthread_rwlock_rdlock(&acl_lock);

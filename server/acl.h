@@ -118,6 +118,11 @@ void acl_reply_queued_denied(struct resp_out *out, enum acl_denied why);
 void acl_log_denied(struct client *c, enum acl_denied why, const struct command *cmd,
                     const struct resp_arg *argv, size_t errpos, enum acl_context ctx,
                     long long now_ms);
+/* Whether some selector of user u allows this command line and reading
+ * every key (Redis's ACLUserCheckCmdWithUnrestrictedKeyAccess): SORT's BY
+ * and GET read keys named by data, which acl_check cannot see. Any thread. */
+bool acl_user_line_reads_every_key(const struct acl_user *u, const struct command *cmd,
+                                   const struct resp_arg *argv, size_t argc);
 /* Whether user u may be subscribed to this channel (a PSUBSCRIBE pattern
  * when `pattern`), and whether it may to every channel: ACL SETUSER
  * disconnects the subscribers its change leaves without permission. */

@@ -108,6 +108,9 @@ bool acl_rules_unrestricted(const struct acl_rules *r);
  * (0 for the command). */
 enum acl_denied acl_rules_check(const struct acl_rules *r, const struct command *cmd,
                                 const struct resp_arg *argv, size_t argc, size_t *errpos);
+/* Some selector allows this command line and reading every key. */
+bool acl_rules_line_reads_every_key(const struct acl_rules *r, const struct command *cmd,
+                                    const struct resp_arg *argv, size_t argc);
 /* Some selector allows this channel (a PSUBSCRIBE pattern when `pattern`). */
 bool acl_rules_channel_allowed(const struct acl_rules *r, const char *name, size_t len,
                                bool pattern);
