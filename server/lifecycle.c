@@ -118,7 +118,13 @@ int lifecycle_shutdown_save(unsigned flags)
     bool force = flags & CONFIG_SHUTDOWN_FORCE;
     bool save = (flags & CONFIG_SHUTDOWN_SAVE) ||
                 (!(flags & CONFIG_SHUTDOWN_NOSAVE) && snapshot_save_points_set());
-    return !save || snapshot_shutdown_save(force) == 0 || force ? 0 : -1;
+    if (!save) {
+        /* Now, as Redis's finishShutdown: once connections are refused
+         * the child's temporary file must be gone already. */
+        snapshot_kill_child();
+        return 0;
+    }
+    return snapshot_shutdown_save(force) == 0 || force ? 0 : -1;
 }
 
 /* ---- a shutdown waiting for its replicas --------------------------------------- */

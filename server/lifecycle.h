@@ -38,8 +38,9 @@ void lifecycle_state_deinit(void);
 /* Save before a shutdown as Redis's prepareForShutdown: when `flags`
  * (enum config_shutdown_flag) say SAVE, or save points are set and they
  * do not say NOSAVE; never while loading (half a data set would replace
- * the file). 0, or -1 when the save failed without FORCE: the server
- * must stay up. Any thread. */
+ * the file). A running child is stopped (and its file removed) first,
+ * whether or not this saves. 0, or -1 when the save failed without
+ * FORCE: the server must stay up. Any thread. */
 int lifecycle_shutdown_save(unsigned flags);
 
 /* What lifecycle_shutdown did. */

@@ -14,6 +14,7 @@
  * Every server runs in a temporary directory of its own, removed after.
  */
 #include <check.h>
+#include <dirent.h>
 #include <fcntl.h>
 #include <pthread.h>
 #include <signal.h>
@@ -66,6 +67,27 @@ static void up(struct harness_fixture *f, const struct harness_tmpdir *d, const 
 {
     const char *args[] = {"--dir", d->path, "--save", save, "--threads", "2", a1, a2, NULL};
     harness_up(f, args);
+}
+
+/* Temporary RDB files (temp-<pid>.rdb) in `d`. */
+static int temp_files(const struct harness_tmpdir *d)
+{
+    DIR *dir = opendir(d->path);
+    ck_assert_ptr_nonnull(dir);
+    int n = 0;
+    for (struct dirent *e = readdir(dir); e != NULL; e = readdir(dir))
+        n += strncmp(e->d_name, "temp-", 5) == 0;
+    closedir(dir);
+    return n;
+}
+
+static void wait_temp_file(const struct harness_tmpdir *d)
+{
+    long long deadline = harness_now_ms() + HARNESS_DEADLINE_MS;
+    while (temp_files(d) == 0) {
+        ck_assert_msg(harness_now_ms() < deadline, "no temp-<pid>.rdb in %s", d->path);
+        harness_sleep_ms(5);
+    }
 }
 
 static void wait_no_bgsave(redisContext *c)
@@ -509,6 +531,28 @@ START_TEST(shutdown_save_and_nosave)
 }
 END_TEST
 
+/* As Redis's finishShutdown: SHUTDOWN NOSAVE stops a saving child and
+ * removes its file before connections are refused (Redis's shutdown unit,
+ * whose servers have save points, looks for the file the moment it
+ * cannot connect). */
+START_TEST(shutdown_removes_the_child_s_file_before_refusing_connections)
+{
+    struct harness_tmpdir d;
+    struct harness_fixture f;
+    harness_tmpdir_make(&d);
+    up(&f, &d, "3600 1", NULL, NULL);
+    harness_cmd_ok(f.c, "MSET a 1 b 2");
+    harness_cmd_ok(f.c, "CONFIG SET rdb-key-save-delay 10000000");
+    harness_expect_status(harness_cmd(f.c, "BGSAVE"), "Background saving started");
+    wait_temp_file(&d);
+    ck_assert_ptr_null(redisCommand(f.c, "SHUTDOWN NOSAVE")); /* the connection ends */
+    ck_assert_int_eq(temp_files(&d), 0);
+    redisFree(f.c);
+    harness_wait_exit(&f.s);
+    harness_tmpdir_remove(&d);
+}
+END_TEST
+
 START_TEST(sigterm_saves_when_save_points_are_set)
 {
     struct harness_tmpdir d;
@@ -849,6 +893,7 @@ static Suite *persistence_suite(void)
     tcase_add_test(tc, flushall_saves_the_emptied_data_when_save_points_are_set);
     tcase_add_test(tc, shutdown_save_and_nosave);
     tcase_add_test(tc, sigterm_saves_when_save_points_are_set);
+    tcase_add_test(tc, shutdown_removes_the_child_s_file_before_refusing_connections);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("failures");
