@@ -16,7 +16,9 @@
  * and stay up if that fails; then lifecycle_request_shutdown, any
  * thread) wake the main loop, which asks every worker to stop (each
  * flushes its replies and closes its connections), joins them, closes its
- * own handles and frees the keyspace.
+ * own handles and frees the keyspace. As in Redis, a SIGINT while a
+ * signal's shutdown is under way (waiting, saving) exits at once, with
+ * status 1 and without the save.
  *
  * Errors: lifecycle_run returns 0, or -1 when start-up failed (logged).
  * This header is free of libuv: the SHUTDOWN command includes it.

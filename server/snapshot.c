@@ -695,6 +695,13 @@ void snapshot_kill_child(void)
     pthread_mutex_unlock(&state_lock);
 }
 
+void snapshot_temp_path(char *out, size_t cap)
+{
+    config_lock();
+    file_path(out, cap, server.cfg.dir, NULL, getpid());
+    config_unlock();
+}
+
 int snapshot_shutdown_save(bool force)
 {
     lock_for_save();

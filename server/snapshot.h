@@ -21,6 +21,7 @@
 #define GROVE_SNAPSHOT_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 /* Start-up (loading.h's loader): load dir/dbfilename if it exists. 0
  * (also when there is no file), or -1 after logging why the server must
@@ -90,6 +91,10 @@ bool snapshot_save_points_set(void);
  * save in the foreground. force: the caller exits even if it fails (the
  * log says so). */
 int snapshot_shutdown_save(bool force);
+/* The file a save in the calling process writes before its rename
+ * (dir/temp-<pid>.rdb), for a signal handler that removes it on its way
+ * out without taking locks. */
+void snapshot_temp_path(char *out, size_t cap);
 /* Exiting without saving: stop a running child and remove its file. */
 void snapshot_kill_child(void);
 /* FLUSHALL's part, as Redis's flushAllDataAndResetRDB: stop a BGSAVE

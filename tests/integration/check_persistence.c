@@ -23,6 +23,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "harness.h"
@@ -553,6 +554,31 @@ START_TEST(shutdown_removes_the_child_s_file_before_refusing_connections)
 }
 END_TEST
 
+/* A SIGINT while a signal's shutdown saves means "exit now", as Redis's
+ * sigShutdownHandler: the save stops, its temporary file is removed, no
+ * dump.rdb is written, and the exit status says it was not clean. */
+START_TEST(a_second_sigint_exits_at_once_during_the_shutdown_save)
+{
+    struct harness_tmpdir d;
+    struct harness_fixture f;
+    char path[128];
+    harness_tmpdir_make(&d);
+    dump_path(&d, path, sizeof(path));
+    up(&f, &d, "3600 1", NULL, NULL);
+    harness_cmd_ok(f.c, "MSET a 1 b 2");
+    harness_cmd_ok(f.c, "CONFIG SET rdb-key-save-delay 10000000");
+    kill(f.s.pid, SIGINT);
+    wait_temp_file(&d);
+    kill(f.s.pid, SIGINT);
+    int status = harness_wait_status(&f.s);
+    ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 1, "status %d", status);
+    ck_assert_int_eq(temp_files(&d), 0);
+    ck_assert(!file_exists(path));
+    redisFree(f.c);
+    harness_tmpdir_remove(&d);
+}
+END_TEST
+
 START_TEST(sigterm_saves_when_save_points_are_set)
 {
     struct harness_tmpdir d;
@@ -894,6 +920,7 @@ static Suite *persistence_suite(void)
     tcase_add_test(tc, shutdown_save_and_nosave);
     tcase_add_test(tc, sigterm_saves_when_save_points_are_set);
     tcase_add_test(tc, shutdown_removes_the_child_s_file_before_refusing_connections);
+    tcase_add_test(tc, a_second_sigint_exits_at_once_during_the_shutdown_save);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("failures");
