@@ -179,10 +179,10 @@ bool acl_default_nopass(void)
     return nopass;
 }
 
-void acl_set_default_password(const char *password)
+void acl_set_default_password(const char *password, size_t len)
 {
     pthread_rwlock_wrlock(&acl_lock);
-    if (acl_rules_set_password(&default_user.rules, password) < 0)
+    if (acl_rules_set_password(&default_user.rules, password, len) < 0)
         default_user.rules.flags &= ~(unsigned)ACL_USER_ON; /* nobody gets in, not anybody */
     user_publish(&default_user);
     pthread_rwlock_unlock(&acl_lock);

@@ -88,9 +88,9 @@ bool acl_default_needs_auth(void);
 /* Whether the default user is nopass (on or not), as protected-mode asks
  * (Redis's DefaultUser->flags & USER_FLAG_NOPASS). Any thread. */
 bool acl_default_nopass(void);
-/* requirepass: the default user's passwords become this one (nopass
- * when empty), as Redis's ACLUpdateDefaultUserPassword. */
-void acl_set_default_password(const char *password);
+/* requirepass: the default user's passwords become this one (any bytes;
+ * nopass when empty), as Redis's ACLUpdateDefaultUserPassword. */
+void acl_set_default_password(const char *password, size_t len);
 
 /* The enabled user `name` whose password this is (any password if
  * nopass), with a reference; NULL otherwise. */

@@ -581,15 +581,15 @@ static int password_rule(struct acl_rules *r, const char *op, size_t len)
     return 0;
 }
 
-int acl_rules_set_password(struct acl_rules *r, const char *password)
+int acl_rules_set_password(struct acl_rules *r, const char *password, size_t len)
 {
     r->npasswords = 0;
-    if (password[0] == '\0') {
+    if (len == 0) {
         r->flags |= ACL_USER_NOPASS;
         return 0;
     }
     char hex[SHA256_HEX_LEN + 1];
-    sha256_hex(password, strlen(password), hex);
+    sha256_hex(password, len, hex);
     return password_add(r, hex);
 }
 

@@ -97,8 +97,8 @@ int acl_rules_copy(struct acl_rules *dst, const struct acl_rules *src);
 
 /* Apply one SETUSER op (a selector already merged into one "(...)"). */
 int acl_rules_apply(struct acl_rules *r, const char *op, size_t len);
-/* requirepass: this password only (nopass when empty). */
-int acl_rules_set_password(struct acl_rules *r, const char *password);
+/* requirepass: this password (any bytes) only, nopass when empty. */
+int acl_rules_set_password(struct acl_rules *r, const char *password, size_t len);
 /* One of the hashes is this one (lower-case hex), in constant time. */
 bool acl_rules_password_matches(const struct acl_rules *r, const char *hex);
 
