@@ -1862,6 +1862,12 @@ void keyspace_shard_sizes(struct keyspace_shard *sh, size_t *keys, size_t *expir
     *expires = sh->d.exp.len;
 }
 
+const struct hashmap *keyspace_shard_table(struct keyspace_shard *sh)
+{
+    assert_held(sh);
+    return sh->d.map;
+}
+
 int keyspace_shard_foreach(struct keyspace_shard *sh, keyspace_entry_cb cb, void *ud)
 {
     struct hashmap_iter it;

@@ -480,6 +480,9 @@ uint64_t keyspace_dirty(const struct keyspace *ks);
 uint64_t keyspace_shard_dirty(const struct keyspace_shard *sh);
 /* [held] Keys in sh, expired-but-unreclaimed included, and those with a TTL. */
 void keyspace_shard_sizes(struct keyspace_shard *sh, size_t *keys, size_t *expires);
+/* [held] The shard's table of keys, to read its shape (DEBUG HTSTATS);
+ * borrowed, valid until the shard is unlocked. */
+const struct hashmap *keyspace_shard_table(struct keyspace_shard *sh);
 /* Called for each entry by keyspace_shard_foreach: expire_at is
  * KEYSPACE_TTL_NONE for a key without TTL. Non-zero stops the walk. */
 typedef int (*keyspace_entry_cb)(const char *key, size_t len, const struct object *obj,

@@ -121,6 +121,14 @@ size_t resp_parser_bytes_wanted(const struct resp_parser *p);
  * it has parsed them. */
 size_t resp_parser_parsed_bytes(const struct resp_parser *p);
 
+/* Split line[0..len) into words by an inline request's rules, which are
+ * Redis's sdssplitargs (config files are read the same way): blanks
+ * between words, "double quotes" with the escapes \xHH \n \r \t \b \a,
+ * 'single quotes' with \'. The words are unquoted in place, each within
+ * the bytes it was written in: argv's slices point into line. Returns the
+ * count, or -1 on unbalanced quotes or more than `cap` words. */
+int resp_split_line(char *line, size_t len, struct resp_arg *argv, size_t cap);
+
 /* ---- reply encoding ----------------------------------------------------- */
 
 /* A growable output buffer. `limit` (0 = none) bounds len: once an append

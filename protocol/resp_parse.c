@@ -323,6 +323,16 @@ static bool split_inline(char *line, size_t end, struct resp_arg *argv, size_t *
     return true;
 }
 
+int resp_split_line(char *line, size_t len, struct resp_arg *argv, size_t cap)
+{
+    size_t n;
+
+    if (!split_inline(line, len, NULL, &n) || n > cap)
+        return -1;
+    split_inline(line, len, argv, &n);
+    return (int)n;
+}
+
 static enum resp_parse_status parse_inline(struct resp_parser *p, char *buf, size_t len,
                                            struct resp_arg *argv, size_t argv_cap,
                                            size_t *argc, size_t *consumed)

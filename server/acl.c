@@ -179,10 +179,10 @@ bool acl_default_nopass(void)
     return nopass;
 }
 
-void acl_set_default_password(const char *password)
+void acl_set_default_password(const char *password, size_t len)
 {
     pthread_rwlock_wrlock(&acl_lock);
-    if (acl_rules_set_password(&default_user.rules, password) < 0)
+    if (acl_rules_set_password(&default_user.rules, password, len) < 0)
         default_user.rules.flags &= ~(unsigned)ACL_USER_ON; /* nobody gets in, not anybody */
     user_publish(&default_user);
     pthread_rwlock_unlock(&acl_lock);
@@ -387,6 +387,17 @@ bool acl_user_channel_allowed(const struct acl_user *u, const char *name, size_t
     bool ok = acl_rules_channel_allowed(&u->rules, name, len, pattern);
     pthread_rwlock_unlock(&acl_lock);
     return ok;
+}
+
+bool acl_user_line_reads_every_key(const struct acl_user *u, const struct command *cmd,
+                                   const struct resp_arg *argv, size_t argc)
+{
+    if (acl_user_unrestricted(u))
+        return true;
+    pthread_rwlock_rdlock(&acl_lock);
+    bool all = acl_rules_line_reads_every_key(&u->rules, cmd, argv, argc);
+    pthread_rwlock_unlock(&acl_lock);
+    return all;
 }
 
 bool acl_user_all_channels(const struct acl_user *u)

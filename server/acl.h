@@ -88,9 +88,9 @@ bool acl_default_needs_auth(void);
 /* Whether the default user is nopass (on or not), as protected-mode asks
  * (Redis's DefaultUser->flags & USER_FLAG_NOPASS). Any thread. */
 bool acl_default_nopass(void);
-/* requirepass: the default user's passwords become this one (nopass
- * when empty), as Redis's ACLUpdateDefaultUserPassword. */
-void acl_set_default_password(const char *password);
+/* requirepass: the default user's passwords become this one (any bytes;
+ * nopass when empty), as Redis's ACLUpdateDefaultUserPassword. */
+void acl_set_default_password(const char *password, size_t len);
 
 /* The enabled user `name` whose password this is (any password if
  * nopass), with a reference; NULL otherwise. */
@@ -118,6 +118,11 @@ void acl_reply_queued_denied(struct resp_out *out, enum acl_denied why);
 void acl_log_denied(struct client *c, enum acl_denied why, const struct command *cmd,
                     const struct resp_arg *argv, size_t errpos, enum acl_context ctx,
                     long long now_ms);
+/* Whether some selector of user u allows this command line and reading
+ * every key (Redis's ACLUserCheckCmdWithUnrestrictedKeyAccess): SORT's BY
+ * and GET read keys named by data, which acl_check cannot see. Any thread. */
+bool acl_user_line_reads_every_key(const struct acl_user *u, const struct command *cmd,
+                                   const struct resp_arg *argv, size_t argc);
 /* Whether user u may be subscribed to this channel (a PSUBSCRIBE pattern
  * when `pattern`), and whether it may to every channel: ACL SETUSER
  * disconnects the subscribers its change leaves without permission. */

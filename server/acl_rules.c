@@ -581,15 +581,15 @@ static int password_rule(struct acl_rules *r, const char *op, size_t len)
     return 0;
 }
 
-int acl_rules_set_password(struct acl_rules *r, const char *password)
+int acl_rules_set_password(struct acl_rules *r, const char *password, size_t len)
 {
     r->npasswords = 0;
-    if (password[0] == '\0') {
+    if (len == 0) {
         r->flags |= ACL_USER_NOPASS;
         return 0;
     }
     char hex[SHA256_HEX_LEN + 1];
-    sha256_hex(password, strlen(password), hex);
+    sha256_hex(password, len, hex);
     return password_add(r, hex);
 }
 
@@ -804,6 +804,32 @@ enum acl_denied acl_rules_check(const struct acl_rules *r, const struct command 
     }
     *errpos = best_pos;
     return best;
+}
+
+/* Every key may be read: allkeys, or a "*" pattern with read permission
+ * (%R~*), as Redis's ACLSelectorHasUnrestrictedKeyAccess. */
+static bool reads_every_key(const struct acl_selector *s)
+{
+    if (s->allkeys)
+        return true;
+    for (size_t i = 0; i < s->keys.n; i++) {
+        const struct acl_pattern *p = &s->keys.items[i];
+        if ((p->perm & PERM_READ) && p->len == 1 && p->text[0] == '*')
+            return true;
+    }
+    return false;
+}
+
+bool acl_rules_line_reads_every_key(const struct acl_rules *r, const struct command *cmd,
+                                    const struct resp_arg *argv, size_t argc)
+{
+    size_t pos;
+    for (size_t i = 0; i <= r->nselectors; i++) {
+        const struct acl_selector *s = i == 0 ? &r->root : &r->selectors[i - 1];
+        if (selector_check(s, cmd, argv, argc, &pos) == ACL_OK && reads_every_key(s))
+            return true;
+    }
+    return false;
 }
 
 bool acl_rules_channel_allowed(const struct acl_rules *r, const char *name, size_t len,

@@ -97,8 +97,8 @@ int acl_rules_copy(struct acl_rules *dst, const struct acl_rules *src);
 
 /* Apply one SETUSER op (a selector already merged into one "(...)"). */
 int acl_rules_apply(struct acl_rules *r, const char *op, size_t len);
-/* requirepass: this password only (nopass when empty). */
-int acl_rules_set_password(struct acl_rules *r, const char *password);
+/* requirepass: this password (any bytes) only, nopass when empty. */
+int acl_rules_set_password(struct acl_rules *r, const char *password, size_t len);
 /* One of the hashes is this one (lower-case hex), in constant time. */
 bool acl_rules_password_matches(const struct acl_rules *r, const char *hex);
 
@@ -108,6 +108,9 @@ bool acl_rules_unrestricted(const struct acl_rules *r);
  * (0 for the command). */
 enum acl_denied acl_rules_check(const struct acl_rules *r, const struct command *cmd,
                                 const struct resp_arg *argv, size_t argc, size_t *errpos);
+/* Some selector allows this command line and reading every key. */
+bool acl_rules_line_reads_every_key(const struct acl_rules *r, const struct command *cmd,
+                                    const struct resp_arg *argv, size_t argc);
 /* Some selector allows this channel (a PSUBSCRIBE pattern when `pattern`). */
 bool acl_rules_channel_allowed(const struct acl_rules *r, const char *name, size_t len,
                                bool pattern);

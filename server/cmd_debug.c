@@ -674,33 +674,69 @@ static const struct hashmap *value_table(const struct object *o)
     }
 }
 
-/* One table's lines, as Redis's dictGetStatsHt without FULL. */
-static size_t table_stats(char *buf, size_t cap, const struct hashmap *map, int which)
+/* The tables of one map or several (a database's shards), as DEBUG
+ * HTSTATS reports them: table 0 is the main one, table 1 the one a resize
+ * fills. */
+struct table_sums {
+    size_t buckets[2], used[2];
+    bool rehashing;
+};
+
+static void add_table(struct table_sums *sums, const struct hashmap *map)
 {
-    size_t buckets, used;
-    hashmap_table_stats(map, which, &buckets, &used);
+    int tables = hashmap_is_rehashing(map) ? 2 : 1;
+    for (int which = 0; which < tables; which++) {
+        size_t buckets, used;
+        hashmap_table_stats(map, which, &buckets, &used);
+        sums->buckets[which] += buckets;
+        sums->used[which] += used;
+    }
+    sums->rehashing |= tables == 2;
+}
+
+/* One table's lines, as Redis's dictGetStatsHt without FULL. */
+static size_t table_stats(char *buf, size_t cap, const struct table_sums *sums, int which)
+{
     const char *name = which == 0 ? "main hash table" : "rehashing target";
-    int n = used == 0 ? snprintf(buf, cap,
-                                 "Hash table %d stats (%s):\n"
-                                 "No stats available for empty dictionaries\n",
-                                 which, name)
-                      : snprintf(buf, cap,
-                                 "Hash table %d stats (%s):\n"
-                                 " table size: %zu\n"
-                                 " number of elements: %zu\n",
-                                 which, name, buckets, used);
+    int n = sums->used[which] == 0
+                ? snprintf(buf, cap,
+                           "Hash table %d stats (%s):\n"
+                           "No stats available for empty dictionaries\n",
+                           which, name)
+                : snprintf(buf, cap,
+                           "Hash table %d stats (%s):\n"
+                           " table size: %zu\n"
+                           " number of elements: %zu\n",
+                           which, name, sums->buckets[which], sums->used[which]);
     return n < 0 ? 0 : (size_t)n < cap ? (size_t)n : cap - 1;
 }
 
+/* Redis's dictGetStats: the main table, and the rehashing target while a
+ * resize runs. */
+static size_t tables_stats(char *buf, size_t cap, const struct table_sums *sums)
+{
+    size_t n = table_stats(buf, cap, sums, 0);
+    if (sums->rehashing)
+        n += table_stats(buf + n, cap - n, sums, 1);
+    return n;
+}
+
+/* HTSTATS and HTSTATS-KEY take FULL for the chain lengths, which Grove
+ * does not count: true after refusing it. */
+static bool refuse_full(struct cmd_ctx *ctx)
+{
+    if (ctx->argc < 4 || !arg_is(&ctx->argv[3], "full"))
+        return false;
+    reply_unsupported(ctx, "FULL's chain length figures are not kept");
+    return true;
+}
+
 /* HTSTATS-KEY key: Redis's text for the key's table, and for the table a
- * resize is filling ("rehashing target"). FULL's chain lengths are not
- * counted. */
+ * resize is filling ("rehashing target"). */
 static void debug_htstats_key(struct cmd_ctx *ctx)
 {
-    if (ctx->argc >= 4 && arg_is(&ctx->argv[3], "full")) {
-        reply_unsupported(ctx, "FULL's chain length figures are not kept");
+    if (refuse_full(ctx))
         return;
-    }
     struct cmd_key k;
     struct hashmap_entry *e = find_locked_or_reply(ctx, &k);
     if (e == NULL)
@@ -710,13 +746,41 @@ static void debug_htstats_key(struct cmd_ctx *ctx)
         resp_add_error(ctx->out, "ERR The value stored at the specified key is not represented "
                                  "using an hash table");
     } else {
+        struct table_sums sums = {0};
         char text[512];
-        size_t n = table_stats(text, sizeof(text), map, 0);
-        if (hashmap_is_rehashing(map))
-            n += table_stats(text + n, sizeof(text) - n, map, 1);
-        resp_add_verbatim(ctx->out, text, n, "txt");
+        add_table(&sums, map);
+        resp_add_verbatim(ctx->out, text, tables_stats(text, sizeof(text), &sums), "txt");
     }
     keyspace_shard_unlock(k.shard);
+}
+
+/* HTSTATS dbid: the database's keys as Redis's "[Dictionary HT]". Redis
+ * keeps a database in one table; Grove in one per shard, so each figure
+ * is the sum over the shards (table size: every bucket the database
+ * holds), read shard by shard. Redis's "[Expires HT]" has no counterpart:
+ * a key's TTL lives in its entry and the keys that have one in an array,
+ * so no such section is made up. */
+static void debug_htstats(struct cmd_ctx *ctx)
+{
+    long long id;
+    if (refuse_full(ctx) || !arg_to_ll_or_reply(ctx, &ctx->argv[2], &id))
+        return;
+    if (id < 0 || id >= (long long)keyspace_databases(server.ks)) {
+        resp_add_error(ctx->out, "ERR Out of range database");
+        return;
+    }
+    struct keyspace_db *db = keyspace_db(server.ks, (unsigned)id);
+    struct table_sums sums = {0};
+    for (unsigned i = 0; i < keyspace_shards_per_db(server.ks); i++) {
+        struct keyspace_shard *sh = keyspace_db_shard(db, i);
+        keyspace_shard_lock(sh);
+        add_table(&sums, keyspace_shard_table(sh));
+        keyspace_shard_unlock(sh);
+    }
+    char text[512];
+    size_t n = (size_t)snprintf(text, sizeof(text), "[Dictionary HT]\n");
+    n += tables_stats(text + n, sizeof(text) - n, &sums);
+    resp_add_verbatim(ctx->out, text, n, "txt");
 }
 
 /* QUICKLIST-PACKED-THRESHOLD size: elements at least this big live alone
@@ -770,7 +834,7 @@ static const struct debug_sub subs[] = {
     {"listpack", 3, 3, debug_structure},
     {"quicklist", 3, 4, debug_structure},
     {"htstats-key", 3, SIZE_MAX, debug_htstats_key},
-    {"htstats", 3, SIZE_MAX, debug_not_here},
+    {"htstats", 3, 4, debug_htstats},
     {"quicklist-packed-threshold", 3, 3, debug_quicklist_packed_threshold},
     {"replybuffer", 4, 4, debug_not_here},
     {"sdslen", 3, 3, debug_not_here},
@@ -807,6 +871,10 @@ static void debug_help(struct cmd_ctx *ctx)
         "    unit tests to simulate Redis errors.",
         "LOG <message>",
         "    Write <message> to the server log.",
+        "HTSTATS <dbid>",
+        "    Return hash table statistics of the specified Redis database.",
+        "HTSTATS-KEY <key>",
+        "    Like HTSTATS but for the hash table stored at <key>'s value.",
         "OBJECT <key>",
         "    Show low level info about `key` and associated value.",
         "PANIC",

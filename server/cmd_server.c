@@ -545,7 +545,7 @@ struct config_reply {
 };
 
 static void config_get_cb(const char *name, const char *shown, size_t shown_len,
-                          const char *value, void *ud)
+                          const char *value, size_t value_len, void *ud)
 {
     struct config_reply *r = ud;
     for (size_t i = 0; i < r->nseen; i++)
@@ -554,7 +554,7 @@ static void config_get_cb(const char *name, const char *shown, size_t shown_len,
     assert(r->nseen < r->cap);
     r->seen[r->nseen++] = name;
     resp_add_bulk(r->out, shown, shown_len);
-    resp_add_bulk_cstr(r->out, value);
+    resp_add_bulk(r->out, value, value_len);
 }
 
 static void config_get_command(struct cmd_ctx *ctx)
@@ -581,13 +581,19 @@ static void config_set_failed(struct cmd_ctx *ctx, const char *name, const char 
                     name, reason);
 }
 
+/* An option's value before CONFIG SET changed it. */
+struct old_value {
+    char text[CONFIG_VALUE_MAX];
+    size_t len;
+};
+
 /* Put back the first `n` options of a CONFIG SET as they were. */
-static void restore_config(struct cmd_ctx *ctx, char (*old)[CONFIG_VALUE_MAX], size_t n)
+static void restore_config(struct cmd_ctx *ctx, const struct old_value *old, size_t n)
 {
     char name[128], reason[512];
     while (n-- > 0) {
         arg_to_cstr(&ctx->argv[2 + 2 * n], name, sizeof(name));
-        config_set(&server.cfg, name, old[n], reason, sizeof(reason));
+        config_set(&server.cfg, name, old[n].text, old[n].len, reason, sizeof(reason));
     }
 }
 
@@ -662,13 +668,29 @@ static const char *rebind(struct cmd_ctx *ctx, char *reason, size_t cap)
     return first;
 }
 
+/* config_set from an argument: its bytes (NUL bytes and all, which only
+ * the binary-safe options take) NUL-terminated in a copy. */
+static int set_from_arg(const char *name, const struct resp_arg *v, char *reason, size_t cap)
+{
+    char *value = malloc(v->len + 1);
+    if (value == NULL) {
+        snprintf(reason, cap, "out of memory");
+        return -ENOMEM;
+    }
+    memcpy(value, v->ptr, v->len);
+    value[v->len] = '\0';
+    int rc = config_set(&server.cfg, name, value, v->len, reason, cap);
+    free(value);
+    return rc;
+}
+
 /* All or nothing, as in Redis: on any failure every option of the command
  * is put back. Errors name the option as Grove spells it. Called under
  * config_lock; true when everything was set (nothing replied yet). */
 static bool apply_config_set(struct cmd_ctx *ctx)
 {
     size_t pairs = (ctx->argc - 2) / 2, done = 0;
-    char (*old)[CONFIG_VALUE_MAX] = malloc(pairs * sizeof(*old));
+    struct old_value *old = malloc(pairs * sizeof(*old));
     char name[128], reason[512];
     const char *failed = NULL;
     if (old == NULL) {
@@ -676,19 +698,11 @@ static bool apply_config_set(struct cmd_ctx *ctx)
         return false;
     }
     for (; done < pairs && failed == NULL; done++) {
-        const struct resp_arg *v = &ctx->argv[3 + 2 * done];
         arg_to_cstr(&ctx->argv[2 + 2 * done], name, sizeof(name));
-        config_get_value(&server.cfg, name, old[done], sizeof(old[done]));
-        /* Settings are C strings: a NUL byte would cut the value short (a
-         * password "abc\0def" would let "abc" in), where Redis keeps it. */
-        bool binary = memchr(v->ptr, '\0', v->len) != NULL;
-        char *value = binary ? NULL : strndup(v->ptr, v->len);
-        if (value == NULL)
-            snprintf(reason, sizeof(reason), "%s",
-                     binary ? "Grove does not support NUL bytes in settings" : "out of memory");
-        if (value == NULL || config_set(&server.cfg, name, value, reason, sizeof(reason)) < 0)
+        old[done].len = (size_t)config_get_value(&server.cfg, name, old[done].text,
+                                                 sizeof(old[done].text));
+        if (set_from_arg(name, &ctx->argv[3 + 2 * done], reason, sizeof(reason)) < 0)
             failed = config_option_name(name);
-        free(value);
     }
     for (size_t i = 0; i < pairs && failed == NULL; i++)
         if (arg_is(&ctx->argv[2 + 2 * i], "maxclients") && !maxclients_fit(reason, sizeof(reason)))
@@ -719,7 +733,8 @@ static bool apply_appendonly(struct cmd_ctx *ctx)
         if (aof_set_enabled(on, in_exec, reason, sizeof(reason)) == 0)
             return true;
         config_lock();
-        config_set(&server.cfg, "appendonly", on ? "no" : "yes", ignored, sizeof(ignored));
+        const char *back = on ? "no" : "yes";
+        config_set(&server.cfg, "appendonly", back, strlen(back), ignored, sizeof(ignored));
         config_unlock();
         config_set_failed(ctx, "appendonly", reason);
         return false;
@@ -901,6 +916,20 @@ static void flushdb_command(struct cmd_ctx *ctx)
     finish_flush(ctx, rc, trash, async);
 }
 
+/* After FLUSHALL, as Redis: a BGSAVE stopped, the emptied data saved when
+ * save points are set (snapshot_flushall). A script or the master's stream
+ * holds locks the save must take first, so it comes from the cron; an AOF
+ * replay, which rebuilds what the AOF holds, saves nothing. */
+static void flushall_persist(struct cmd_ctx *ctx)
+{
+    if (ctx->client->flags & CLIENT_REPLAY)
+        return;
+    if (script_lock_held_here() || (ctx->client->flags & CLIENT_MASTER))
+        snapshot_flushall_later();
+    else
+        snapshot_flushall();
+}
+
 static void flushall_command(struct cmd_ctx *ctx)
 {
     bool async;
@@ -909,6 +938,8 @@ static void flushall_command(struct cmd_ctx *ctx)
         return;
     int rc = keyspace_flushall(server.ks, &trash);
     replica_expire_forget_all();
+    if (rc == 0)
+        flushall_persist(ctx);
     finish_flush(ctx, rc, trash, async);
 }
 

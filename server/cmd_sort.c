@@ -52,6 +52,10 @@
  * result is empty), raises "sortstore", and is propagated as it was sent:
  * the same sort replays to the same list.
  *
+ * ACL: the keys BY and GET patterns read are named by the data, so no
+ * check of the line sees them; as Redis, such a pattern is refused unless
+ * the user may read every key.
+ *
  * Differences: Redis 7.0 converts a sorted set it sorts to the skiplist
  * encoding in place (OBJECT ENCODING then says so); Grove leaves the
  * value alone. Redis's SORT with BY and LIMIT sorts partially with an
@@ -66,6 +70,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "acl.h"
 #include "bytes.h"
 #include "collection.h"
 #include "command.h"
@@ -147,9 +152,24 @@ struct sort_opts {
     size_t ngets;
 };
 
+/* BY and GET patterns read keys named by the data, which the ACL check of
+ * the line cannot see: Redis lets them through only for a user who may
+ * read every key, and for the clients it trusts without a user (the
+ * master's stream, an AOF replay). False after replying. */
+static bool patterns_allowed(struct cmd_ctx *ctx, bool reads_every_key, const char *option)
+{
+    if (reads_every_key || (ctx->client->flags & (CLIENT_MASTER | CLIENT_REPLAY)))
+        return true;
+    resp_add_errorf(ctx->out, "ERR %s option of SORT denied due to insufficient ACL permissions.",
+                    option);
+    return false;
+}
+
 /* Redis's option loop, with its texts; false after replying. */
 static bool parse_opts(struct cmd_ctx *ctx, bool readonly, struct sort_opts *o)
 {
+    bool all_keys =
+        acl_user_line_reads_every_key(ctx->client->user, ctx->cmd, ctx->argv, ctx->argc);
     for (size_t j = 2; j < ctx->argc; j++) {
         size_t left = ctx->argc - j - 1;
         const struct resp_arg *a = &ctx->argv[j];
@@ -169,7 +189,11 @@ static bool parse_opts(struct cmd_ctx *ctx, bool readonly, struct sort_opts *o)
         } else if (arg_is(a, "by") && left >= 1) {
             o->by = &ctx->argv[++j];
             o->dontsort = pattern_star(o->by) == NULL;
+            if (!o->dontsort && !patterns_allowed(ctx, all_keys, "BY"))
+                return false;
         } else if (arg_is(a, "get") && left >= 1) {
+            if (!patterns_allowed(ctx, all_keys, "GET"))
+                return false;
             o->gets[o->ngets++] = &ctx->argv[++j];
         } else {
             reply_syntax_error(ctx);

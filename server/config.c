@@ -30,6 +30,7 @@
 #include "notify.h"
 #include "process.h"
 #include "proctitle.h"
+#include "repr.h"
 #include "resp.h"
 
 enum option_kind {
@@ -38,6 +39,7 @@ enum option_kind {
     OPT_FLAGS,       /* words naming bits: enum_names[0] is none, [i] is bit i-1 */
     OPT_OCTAL,       /* an integer written in octal (file modes), as Redis's OCTAL_CONFIG */
     OPT_MEMORY_PERCENT, /* bytes, or "N%" of maxmemory stored as -N (Redis's PERCENT_CONFIG) */
+    OPT_BYTES,       /* any bytes, NUL included: a struct config_bytes (Redis's SDS_CONFIG) */
 };
 
 #define OPT_IMMUTABLE 1 /* start-up only: CONFIG SET refuses it */
@@ -103,7 +105,7 @@ static const struct option options[] = {
     {"databases", OPT_INT, FIELD(databases), 1, 10000, OPT_IMMUTABLE, NULL, "16", NULL, NULL},
     {"shards", OPT_INT, FIELD(shards), 1, 1024, OPT_IMMUTABLE | OPT_HIDDEN, NULL, "16", NULL,
      NULL},
-    {"requirepass", OPT_STRING, FIELD(requirepass), 0, 0, 0, NULL, "", NULL, NULL},
+    {"requirepass", OPT_BYTES, FIELD(requirepass), 0, 0, 0, NULL, "", NULL, NULL},
     {"aclfile", OPT_STRING, FIELD(aclfile), 0, 0, OPT_IMMUTABLE, NULL, "", NULL, NULL},
     {"maxclients", OPT_INT, FIELD(maxclients), 1, UINT_MAX, 0, NULL, "10000", NULL, NULL},
     {"timeout", OPT_INT, FIELD(timeout), 0, INT_MAX, 0, NULL, "0", NULL, NULL},
@@ -209,7 +211,7 @@ static const struct option options[] = {
      "min-slaves-max-lag", NULL},
     {"repl-timeout", OPT_INT, FIELD(repl_timeout), 1, INT_MAX, 0, NULL, "60", NULL, NULL},
     {"replicaof", OPT_STRING, FIELD(replicaof), 0, 0, OPT_IMMUTABLE, NULL, "", "slaveof", NULL},
-    {"masterauth", OPT_STRING, FIELD(masterauth), 0, 0, 0, NULL, "", NULL, NULL},
+    {"masterauth", OPT_BYTES, FIELD(masterauth), 0, 0, 0, NULL, "", NULL, NULL},
     {"masteruser", OPT_STRING, FIELD(masteruser), 0, 0, 0, NULL, "", NULL, NULL},
     {"replica-announce-ip", OPT_STRING, FIELD(replica_announce_ip), 0, 0, 0, NULL, "",
      "slave-announce-ip", NULL},
@@ -400,6 +402,11 @@ static bool string_kind(const struct option *opt)
 static char **string_field(struct config *cfg, const struct option *opt)
 {
     return (char **)((char *)cfg + opt->offset);
+}
+
+static struct config_bytes *bytes_field(struct config *cfg, const struct option *opt)
+{
+    return (struct config_bytes *)((char *)cfg + opt->offset);
 }
 
 /* The option called `name` (or aliased so), with the name it goes by
@@ -847,6 +854,21 @@ static int apply_string(struct config *cfg, const struct option *opt, const char
     return 0;
 }
 
+/* Any bytes, kept with their length and a NUL after them. */
+static int apply_bytes(struct config *cfg, const struct option *opt, const char *value,
+                       size_t len, char *reason, size_t cap)
+{
+    char *copy = malloc(len + 1);
+    if (copy == NULL)
+        return reason_for(reason, cap, "out of memory");
+    memcpy(copy, value, len);
+    copy[len] = '\0';
+    struct config_bytes *field = bytes_field(cfg, opt);
+    free(field->ptr);
+    *field = (struct config_bytes){copy, len};
+    return 0;
+}
+
 /* The numeric kinds' parsers, by kind. */
 static const parse_fn parsers[] = {
     [OPT_INT] = parse_int_value, [OPT_MEMORY] = parse_memory_value,
@@ -863,11 +885,16 @@ static bool parse_number(const struct option *opt, const char *text, long long *
     return parsers[opt->kind](opt, text, v, reason, sizeof(reason)) == 0;
 }
 
-/* Check and store one value: 0, or -EINVAL with Redis's reason. Nothing
- * is stored unless the whole value is good. */
-static int apply(struct config *cfg, const struct option *opt, const char *value,
+/* Check and store value[0..len) (NUL-terminated): 0, or -EINVAL with
+ * Redis's reason. Nothing is stored unless the whole value is good. */
+static int apply(struct config *cfg, const struct option *opt, const char *value, size_t len,
                  char *reason, size_t cap)
 {
+    if (opt->kind == OPT_BYTES)
+        return apply_bytes(cfg, opt, value, len, reason, cap);
+    /* A C string would end at the NUL: "ab\0c" would mean "ab". */
+    if (strlen(value) != len)
+        return reason_for(reason, cap, "Grove does not support NUL bytes in this setting");
     if (string_kind(opt))
         return apply_string(cfg, opt, value, reason, cap);
     if (opt->kind == OPT_OBUF_LIMIT)
@@ -896,7 +923,7 @@ static bool holds(struct config *cfg, const struct option *opt, const char *text
     return parse_number(opt, text, &v) && v == *int_field(cfg, opt);
 }
 
-static void format_value(struct config *cfg, const struct option *opt, char *buf, size_t len);
+static size_t format_value(struct config *cfg, const struct option *opt, char *buf, size_t len);
 
 static bool is_oom_option(const struct option *opt)
 {
@@ -911,7 +938,7 @@ static int apply_oom_score(struct config *cfg, const struct option *opt, const c
     if (process_oom_score_update(cfg) == 0)
         return 0;
     char ignored[256];
-    apply(cfg, opt, old, ignored, sizeof(ignored));
+    apply(cfg, opt, old, strlen(old), ignored, sizeof(ignored));
     process_oom_score_update(cfg);
     return reason_for(reason, cap, "Failed to set current oom_score_adj. Check server logs.");
 }
@@ -920,11 +947,11 @@ static int apply_oom_score(struct config *cfg, const struct option *opt, const c
  * loader's and CONFIG SET's path (not config_init's, which also builds
  * scratch configurations of defaults). */
 static int apply_live(struct config *cfg, const struct option *opt, const char *value,
-                      char *reason, size_t cap)
+                      size_t len, char *reason, size_t cap)
 {
     char old[CONFIG_VALUE_MAX];
     format_value(cfg, opt, old, sizeof(old));
-    int rc = apply(cfg, opt, value, reason, cap);
+    int rc = apply(cfg, opt, value, len, reason, cap);
     if (rc == 0 && is_oom_option(opt))
         rc = apply_oom_score(cfg, opt, old, reason, cap);
     if (rc == 0 && opt->offset == FIELD(loglevel))
@@ -939,7 +966,7 @@ static int apply_live(struct config *cfg, const struct option *opt, const char *
     if (rc == 0 && opt->offset == FIELD(jemalloc_bg_thread))
         alloc_background_thread(cfg->jemalloc_bg_thread != 0);
     if (rc == 0 && opt->offset == FIELD(requirepass))
-        acl_set_default_password(value); /* as Redis's default user */
+        acl_set_default_password(value, len); /* as Redis's default user */
     if (rc == 0 && opt->offset == FIELD(notify_keyspace_events))
         notify_set_classes((unsigned)cfg->notify_keyspace_events);
     return rc;
@@ -952,52 +979,50 @@ void config_init(struct config *cfg)
     memset(cfg, 0, sizeof(*cfg));
     for (size_t i = 0; i < OPTION_COUNT; i++) {
         char reason[256];
-        int rc = apply(cfg, &options[i], options[i].default_value, reason, sizeof(reason));
+        const char *dflt = options[i].default_value;
+        int rc = apply(cfg, &options[i], dflt, strlen(dflt), reason, sizeof(reason));
         (void)rc;
     }
 }
 
 void config_deinit(struct config *cfg)
 {
-    for (size_t i = 0; i < OPTION_COUNT; i++)
+    for (size_t i = 0; i < OPTION_COUNT; i++) {
         if (string_kind(&options[i])) {
             free(*string_field(cfg, &options[i]));
             *string_field(cfg, &options[i]) = NULL;
+        } else if (options[i].kind == OPT_BYTES) {
+            free(bytes_field(cfg, &options[i])->ptr);
+            *bytes_field(cfg, &options[i]) = (struct config_bytes){0};
         }
+    }
 }
 
 /* ---- the config file and the command line ------------------------------- */
 
-/* Split a config line into words, honouring "double" and 'single' quotes
- * as redis.conf does. A line whose first word starts with '#' is a
- * comment; elsewhere '#' is an ordinary character, as in Redis (a
+#define CONFIG_MAX_WORDS 64
+
+/* Split a config line (NUL-terminated, writable) into words as Redis's
+ * loader does: a line starting with '#' is a comment; the rest is split
+ * as sdssplitargs (resp_split_line), so quotes group words and in double
+ * quotes \xHH and the like stand for any byte. The words are unquoted in
+ * place and NUL-terminated after their bytes (a \x00 inside one shows in
+ * lens only). '#' elsewhere is an ordinary character, as in Redis (a
  * password hash in a `user` line, requirepass a#b). Returns the word
- * count or -1 on unbalanced quotes. */
-static int split_words(char *line, char **words, int max)
+ * count, or -EINVAL on unbalanced quotes or too many words. */
+static int split_words(char *line, char **words, size_t *lens)
 {
-    int n = 0;
-    char *p = line;
-    for (;;) {
-        while (isspace((unsigned char)*p))
-            p++;
-        if (*p == '\0' || (*p == '#' && n == 0))
-            return n;
-        if (n == max)
-            return -EINVAL;
-        char quote = (*p == '"' || *p == '\'') ? *p++ : 0;
-        char *out = p;
-        words[n++] = out;
-        while (*p != '\0' && (quote ? *p != quote : !isspace((unsigned char)*p))) {
-            if (quote == '"' && *p == '\\' && p[1] != '\0')
-                p++;
-            *out++ = *p++;
-        }
-        if (quote && *p != quote)
-            return -EINVAL;
-        char *next = *p ? p + 1 : p;
-        *out = '\0';
-        p = next;
+    struct resp_arg args[CONFIG_MAX_WORDS];
+    line += strspn(line, " \t\r\n");
+    if (*line == '#')
+        return 0;
+    int n = resp_split_line(line, strlen(line), args, CONFIG_MAX_WORDS);
+    for (int i = 0; i < n; i++) {
+        words[i] = line + (args[i].ptr - line); /* args point into line */
+        lens[i] = args[i].len;
+        words[i][lens[i]] = '\0'; /* a quote or a blank this word was written with */
     }
+    return n < 0 ? -EINVAL : n;
 }
 
 /* A file's (or the command line's) rename-command: the command table is
@@ -1035,8 +1060,24 @@ static int append_save_points(struct config *cfg, struct reading *rd, char *valu
     return 0;
 }
 
-static int set_from_words(struct config *cfg, char **words, int n, const char *where,
-                          struct reading *rd, char *err, size_t errlen)
+/* A binary-safe option's value is its one word, whatever bytes it holds. */
+static int set_bytes_word(struct config *cfg, const struct option *opt, char **words,
+                          const size_t *lens, int n, const char *where, char *err, size_t errlen)
+{
+    char reason[512];
+    if (n != 2) {
+        snprintf(err, errlen, "%s: wrong number of arguments for '%s'", where, opt->name);
+        return -EINVAL;
+    }
+    if (apply_live(cfg, opt, words[1], lens[1], reason, sizeof(reason)) < 0) {
+        snprintf(err, errlen, "%s: invalid value for '%s': %s", where, opt->name, reason);
+        return -EINVAL;
+    }
+    return 0;
+}
+
+static int set_from_words(struct config *cfg, char **words, const size_t *lens, int n,
+                          const char *where, struct reading *rd, char *err, size_t errlen)
 {
     const struct option *opt = find_option(words[0]);
     if (opt == NULL && strcasecmp(words[0], "rename-command") == 0 && n == 3)
@@ -1053,10 +1094,17 @@ static int set_from_words(struct config *cfg, char **words, int n, const char *w
                  words[0]);
         return -EINVAL;
     }
+    if (opt->kind == OPT_BYTES)
+        return set_bytes_word(cfg, opt, words, lens, n, where, err, errlen);
     /* Multi-word values (bind 127.0.0.1 ::1, save 900 1) are kept joined. */
     char value[1024] = "";
     size_t used = 0;
     for (int i = 1; i < n; i++) {
+        if (strlen(words[i]) != lens[i]) {
+            snprintf(err, errlen, "%s: Grove does not support NUL bytes in '%s'", where,
+                     opt->name);
+            return -EINVAL;
+        }
         int w = snprintf(value + used, sizeof(value) - used, "%s%s", i > 1 ? " " : "", words[i]);
         if (w < 0 || (size_t)w >= sizeof(value) - used) {
             snprintf(err, errlen, "%s: value of '%s' is too long", where, opt->name);
@@ -1072,8 +1120,9 @@ static int set_from_words(struct config *cfg, char **words, int n, const char *w
         snprintf(err, errlen, "%s: value of 'save' is too long", where);
         return -EINVAL;
     }
+    used = strlen(value); /* the save points read before may lead it now */
     char reason[512];
-    if (apply_live(cfg, opt, value, reason, sizeof(reason)) < 0) {
+    if (apply_live(cfg, opt, value, used, reason, sizeof(reason)) < 0) {
         snprintf(err, errlen, "%s: invalid value '%s' for '%s': %s", where, value, opt->name,
                  reason);
         return -EINVAL;
@@ -1090,17 +1139,18 @@ static int load_file(struct config *cfg, const char *path, struct reading *rd, c
         return -EINVAL;
     }
     char line[4096], where[512];
-    char *words[64];
+    char *words[CONFIG_MAX_WORDS];
+    size_t lens[CONFIG_MAX_WORDS];
     int lineno = 0, rc = 0;
     while (rc == 0 && fgets(line, sizeof(line), f) != NULL) {
         lineno++;
         snprintf(where, sizeof(where), "%s:%d", path, lineno);
-        int n = split_words(line, words, 64);
+        int n = split_words(line, words, lens);
         if (n < 0) {
             snprintf(err, errlen, "%s: unbalanced quotes in configuration line", where);
             rc = -1;
         } else if (n > 0) {
-            rc = set_from_words(cfg, words, n, where, rd, err, errlen);
+            rc = set_from_words(cfg, words, lens, n, where, rd, err, errlen);
         }
     }
     fclose(f);
@@ -1121,12 +1171,15 @@ int config_load(struct config *cfg, int argc, char **argv, char *err, size_t err
             snprintf(err, errlen, "command line: expected an --option, got '%s'", argv[i]);
             return -EINVAL;
         }
-        char *words[64];
+        char *words[CONFIG_MAX_WORDS];
+        size_t lens[CONFIG_MAX_WORDS];
         int n = 0;
         words[n++] = argv[i++] + 2;
-        while (i < argc && strncmp(argv[i], "--", 2) != 0 && n < 64)
+        while (i < argc && strncmp(argv[i], "--", 2) != 0 && n < CONFIG_MAX_WORDS)
             words[n++] = argv[i++];
-        if (set_from_words(cfg, words, n, "command line", &rd, err, errlen) < 0)
+        for (int w = 0; w < n; w++)
+            lens[w] = strlen(words[w]);
+        if (set_from_words(cfg, words, lens, n, "command line", &rd, err, errlen) < 0)
             return -EINVAL;
     }
     return 0;
@@ -1169,25 +1222,38 @@ bool config_rebuilds_tls(const char *name)
            opt->offset != FIELD(tls_auth_clients);
 }
 
-int config_set(struct config *cfg, const char *name, const char *value, char *reason,
-               size_t cap)
+int config_set(struct config *cfg, const char *name, const char *value, size_t len,
+               char *reason, size_t cap)
 {
     const struct option *opt = find_option(name);
     int rc = check_mutable(opt, reason, cap);
-    return rc < 0 ? rc : apply_live(cfg, opt, value, reason, cap);
+    return rc < 0 ? rc : apply_live(cfg, opt, value, len, reason, cap);
 }
 
 int config_store(struct config *cfg, const char *name, const char *value)
 {
     char reason[256];
     const struct option *opt = find_option(name);
-    return opt == NULL ? -ENOENT : apply_live(cfg, opt, value, reason, sizeof(reason));
+    return opt == NULL ? -ENOENT
+                       : apply_live(cfg, opt, value, strlen(value), reason, sizeof(reason));
 }
 
-static void format_value(struct config *cfg, const struct option *opt, char *buf, size_t len)
+/* Bytes as they are, cut to fit; NUL-terminated. Their length. */
+static size_t format_bytes(const struct config_bytes *b, char *buf, size_t len)
+{
+    size_t n = b->len < len ? b->len : len - 1;
+    memcpy(buf, b->ptr, n);
+    buf[n] = '\0';
+    return n;
+}
+
+/* The option's value as CONFIG GET shows it, NUL-terminated: its length. */
+static size_t format_value(struct config *cfg, const struct option *opt, char *buf, size_t len)
 {
     long long v = *int_field(cfg, opt);
     switch (opt->kind) {
+    case OPT_BYTES:
+        return format_bytes(bytes_field(cfg, opt), buf, len);
     case OPT_STRING:
         snprintf(buf, len, "%s", *string_field(cfg, opt));
         break;
@@ -1224,6 +1290,7 @@ static void format_value(struct config *cfg, const struct option *opt, char *buf
         snprintf(buf, len, "%llo", (unsigned long long)v);
         break;
     }
+    return strlen(buf);
 }
 
 const char *config_option_name(const char *name)
@@ -1236,15 +1303,12 @@ const char *config_option_name(const char *name)
 int config_get_value(struct config *cfg, const char *name, char *buf, size_t len)
 {
     const struct option *opt = find_option(name);
-    if (opt == NULL)
-        return -ENOENT;
-    format_value(cfg, opt, buf, len);
-    return 0;
+    return opt == NULL ? -ENOENT : (int)format_value(cfg, opt, buf, len);
 }
 
 void config_get(struct config *cfg, const char *pattern, size_t patlen,
                 void (*fn)(const char *name, const char *shown, size_t shown_len,
-                           const char *value, void *ud),
+                           const char *value, size_t value_len, void *ud),
                 void *ud)
 {
     char value[CONFIG_VALUE_MAX];
@@ -1263,8 +1327,8 @@ void config_get(struct config *cfg, const char *pattern, size_t patlen,
             if (plain ? len != patlen || strncasecmp(pattern, names[j], len) != 0
                       : !glob_match(pattern, patlen, names[j], len, true))
                 continue;
-            format_value(cfg, opt, value, sizeof(value));
-            fn(names[j], plain ? pattern : names[j], len, value, ud);
+            size_t vlen = format_value(cfg, opt, value, sizeof(value));
+            fn(names[j], plain ? pattern : names[j], len, value, vlen, ud);
         }
     }
 }
@@ -1334,9 +1398,10 @@ static void rewrite_free(struct rewrite *r)
  * an option). */
 static int line_option(const char *line)
 {
-    char copy[4096], *words[64];
+    char copy[4096], *words[CONFIG_MAX_WORDS];
+    size_t lens[CONFIG_MAX_WORDS];
     snprintf(copy, sizeof(copy), "%s", line);
-    if (split_words(copy, words, 64) <= 0)
+    if (split_words(copy, words, lens) <= 0)
         return -EINVAL;
     if (strcasecmp(words[0], "user") == 0)
         return LINE_USER;
@@ -1365,27 +1430,16 @@ static int read_old_file(struct rewrite *r, const char *path)
     return rc;
 }
 
-/* "name value", strings quoted so that spaces and quotes survive a load;
- * NULL when the value cannot be written (a control character, which the
- * config file syntax has no escape for). */
+/* "name value", strings quoted as Redis's sdscatrepr (spaces, quotes and
+ * any byte survive a load); NULL when out of memory. */
 static char *option_line(struct config *cfg, const struct option *opt)
 {
-    char value[CONFIG_VALUE_MAX], quoted[2 * CONFIG_VALUE_MAX + 3], *line;
-    format_value(cfg, opt, value, sizeof(value));
+    char value[CONFIG_VALUE_MAX], quoted[REPR_MAX(CONFIG_VALUE_MAX) + 1], *line;
+    size_t len = format_value(cfg, opt, value, sizeof(value));
     /* replicaof is two words, as Redis writes it. */
-    if (opt->kind != OPT_STRING || opt->offset == FIELD(replicaof))
+    if ((opt->kind != OPT_STRING && opt->kind != OPT_BYTES) || opt->offset == FIELD(replicaof))
         return asprintf(&line, "%s %s", opt->name, value) < 0 ? NULL : line;
-    size_t q = 0;
-    quoted[q++] = '"';
-    for (const char *p = value; *p != '\0'; p++) {
-        if (iscntrl((unsigned char)*p))
-            return NULL;
-        if (*p == '"' || *p == '\\')
-            quoted[q++] = '\\';
-        quoted[q++] = *p;
-    }
-    quoted[q++] = '"';
-    quoted[q] = '\0';
+    quoted[repr_write(quoted, value, len)] = '\0';
     return asprintf(&line, "%s %s", opt->name, quoted) < 0 ? NULL : line;
 }
 
@@ -1395,9 +1449,8 @@ static bool at_default(struct config *cfg, struct config *defaults, const struct
     char now[CONFIG_VALUE_MAX], dflt[CONFIG_VALUE_MAX];
     if (opt->offset == FIELD(dir))
         return false;
-    format_value(cfg, opt, now, sizeof(now));
-    format_value(defaults, opt, dflt, sizeof(dflt));
-    return strcmp(now, dflt) == 0;
+    size_t len = format_value(cfg, opt, now, sizeof(now));
+    return format_value(defaults, opt, dflt, sizeof(dflt)) == len && memcmp(now, dflt, len) == 0;
 }
 
 /* A line for the tail, after the signature (written first if need be). */
@@ -1434,7 +1487,7 @@ static int rewrite_option(struct rewrite *r, struct config *cfg, struct config *
         return 0;
     char *line = option_line(cfg, opt);
     if (line == NULL)
-        return -EINVAL;
+        return -ENOMEM;
     if (first < r->n) {
         r->lines[first] = line;
         return 0;

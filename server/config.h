@@ -10,7 +10,10 @@
  * while CONFIG SET changes it on another thread sees the old or the new
  * value (a plain read of an atomic is a sequentially consistent load: one
  * plain move on x86-64). String options are read under config_lock(),
- * which CONFIG SET holds while it replaces them.
+ * which CONFIG SET holds while it replaces them. Values are C strings,
+ * except for the two Redis keeps binary-safe (passwords), which come and
+ * go with their length and may hold NUL bytes; a NUL in any other value
+ * is refused.
  *
  * Errors: config_load and config_set return 0 or a negative code with a
  * message (see each); getters return -1 for an unknown option.
@@ -48,6 +51,13 @@ enum maxmemory_policy {
     MAXMEMORY_POLICIES
 };
 
+/* A value that may hold any byte, NUL included (Redis's SDS options:
+ * requirepass, masterauth): len bytes at ptr, and a NUL after them. */
+struct config_bytes {
+    char *ptr;
+    size_t len;
+};
+
 struct config {
     atomic_llong port;
     char *bind;                           /* space-separated addresses (listeners.h) */
@@ -56,7 +66,7 @@ struct config {
     atomic_llong threads;                 /* 0: one per CPU */
     atomic_llong databases;
     atomic_llong shards;                  /* per database, a power of two */
-    char *requirepass;                    /* "" when off */
+    struct config_bytes requirepass;      /* empty when off */
     char *aclfile;                        /* "" when users are not kept in a file */
     atomic_llong maxclients;
     atomic_llong timeout;                 /* seconds idle before a client is closed, 0 = never */
@@ -122,7 +132,7 @@ struct config {
     /* The replica side (repl_replica.h). replicaof is "host port" or "":
      * start-up's master, and what REPLICAOF set since (config_store). */
     char *replicaof;
-    char *masterauth;                     /* AUTH to the master, "" for none */
+    struct config_bytes masterauth;       /* AUTH to the master, empty for none */
     char *masteruser;                     /* its user name, "" for the default user */
     char *replica_announce_ip;            /* REPLCONF ip-address, "" for none */
     atomic_llong replica_announce_port;   /* REPLCONF listening-port, 0: port */
@@ -248,12 +258,12 @@ void config_deinit(struct config *cfg);
  * writes a message naming the option into err and returns -EINVAL. */
 int config_load(struct config *cfg, int argc, char **argv, char *err, size_t errlen);
 
-/* CONFIG SET of one option. Returns 0, or -EINVAL with Redis's reason
- * text (e.g. "argument couldn't be parsed into an integer") in reason,
- * -EPERM (with the reason) for a start-up-only option, -ENOENT for an
- * unknown one. */
-int config_set(struct config *cfg, const char *name, const char *value, char *reason,
-               size_t cap);
+/* CONFIG SET of one option to value[0..len), which is NUL-terminated.
+ * Returns 0, or -EINVAL with Redis's reason text (e.g. "argument couldn't
+ * be parsed into an integer") in reason, -EPERM (with the reason) for a
+ * start-up-only option, -ENOENT for an unknown one. */
+int config_set(struct config *cfg, const char *name, const char *value, size_t len,
+               char *reason, size_t cap);
 /* Store a value the server itself changed (REPLICAOF's replicaof), even
  * for an option CONFIG SET may not change: 0 or -EINVAL/-ENOENT. */
 int config_store(struct config *cfg, const char *name, const char *value);
@@ -267,16 +277,17 @@ int config_check_settable(struct config *cfg, const char *name, bool local_clien
  * alias (Redis names the one asked for); NULL if unknown. */
 const char *config_option_name(const char *name);
 /* The value of one option as CONFIG GET shows it (config_set takes it
- * back unchanged); -ENOENT if the option is unknown. */
+ * back unchanged), NUL-terminated: its length, or -ENOENT if the option
+ * is unknown. */
 int config_get_value(struct config *cfg, const char *name, char *buf, size_t len);
 #define CONFIG_VALUE_MAX 1100
 
 /* CONFIG GET: calls fn for every option whose name matches the glob, with
- * the option's name and the name to show (the pattern itself when it has
- * no glob characters, as Redis echoes "CONFIG GET PORT"). */
+ * the option's name, the name to show (the pattern itself when it has no
+ * glob characters, as Redis echoes "CONFIG GET PORT") and the value. */
 void config_get(struct config *cfg, const char *pattern, size_t patlen,
                 void (*fn)(const char *name, const char *shown, size_t shown_len,
-                           const char *value, void *ud),
+                           const char *value, size_t value_len, void *ud),
                 void *ud);
 /* How many names config_get can show: every option's and alias's. */
 size_t config_name_count(void);
@@ -284,8 +295,9 @@ size_t config_name_count(void);
 /* CONFIG REWRITE: write the current options into the config file at
  * `path` as Redis does (comments and order kept, changed options
  * rewritten in place, the others that differ from their defaults
- * appended). Atomic: a temporary file fsynced and renamed over. 0, or a
- * negative errno (-EINVAL: a value the file syntax cannot hold). */
+ * appended; strings quoted as Redis's sdscatrepr, which the loader reads
+ * back byte for byte). Atomic: a temporary file fsynced and renamed over.
+ * 0, or a negative errno. */
 int config_rewrite(struct config *cfg, const char *path);
 
 void config_lock(void);

@@ -111,6 +111,48 @@ static void begin_shutdown(void)
     close_main_handles();
 }
 
+/* ---- a signal insisting ------------------------------------------------------- */
+
+/* Redis's shutdown_asap: a SIGTERM or SIGINT asked for a shutdown that
+ * has neither failed nor been aborted since. Another SIGINT then means
+ * "exit now", without the save or the wait for replicas (Redis's
+ * sigShutdownHandler). */
+static atomic_bool signalled_asap;
+/* The foreground save's temporary file, found before insist_exit may run. */
+static char insist_temp[PATH_MAX];
+
+/* Async-signal-safe: what a signal handler may do. */
+static void insist_exit(void)
+{
+    log_from_handler("You insist... exiting now.");
+    unlink(insist_temp);
+    _exit(1); /* not a clean shutdown */
+}
+
+static void insist_handler(int signum)
+{
+    (void)signum;
+    insist_exit();
+}
+
+/* The shutdown save, on whichever thread finishes the shutdown. A save
+ * on the main thread keeps its loop from reading signals, so while a
+ * signal's shutdown saves, SIGINT goes to insist_handler directly. */
+static int save_for_shutdown(bool force)
+{
+    struct sigaction insist = {.sa_handler = insist_handler}, libuv_s;
+    bool catching = atomic_load(&signalled_asap);
+    if (catching) {
+        snapshot_temp_path(insist_temp, sizeof(insist_temp));
+        sigemptyset(&insist.sa_mask);
+        sigaction(SIGINT, &insist, &libuv_s);
+    }
+    int rc = snapshot_shutdown_save(force);
+    if (catching)
+        sigaction(SIGINT, &libuv_s, NULL);
+    return rc;
+}
+
 int lifecycle_shutdown_save(unsigned flags)
 {
     if (loading_in_progress())
@@ -118,7 +160,13 @@ int lifecycle_shutdown_save(unsigned flags)
     bool force = flags & CONFIG_SHUTDOWN_FORCE;
     bool save = (flags & CONFIG_SHUTDOWN_SAVE) ||
                 (!(flags & CONFIG_SHUTDOWN_NOSAVE) && snapshot_save_points_set());
-    return !save || snapshot_shutdown_save(force) == 0 || force ? 0 : -1;
+    if (!save) {
+        /* Now, as Redis's finishShutdown: once connections are refused
+         * the child's temporary file must be gone already. */
+        snapshot_kill_child();
+        return 0;
+    }
+    return save_for_shutdown(force) == 0 || force ? 0 : -1;
 }
 
 /* ---- a shutdown waiting for its replicas --------------------------------------- */
@@ -156,6 +204,7 @@ static bool add_caller(unsigned long long id)
 /* wait_lock held: Redis's cancelShutdown. */
 static void cancel_locked(void)
 {
+    atomic_store(&signalled_asap, false);
     for (size_t i = 0; i < wait_st.n; i++)
         blocking_fail_shutdown(wait_st.callers[i]);
     free(wait_st.callers);
@@ -232,6 +281,8 @@ static void signalled_shutdown_check(void)
 int lifecycle_shutdown_abort(void)
 {
     bool signalled = atomic_exchange(&signalled_shutdown, 0) != 0;
+    if (signalled)
+        atomic_store(&signalled_asap, false);
     pthread_mutex_lock(&wait_lock);
     /* Once finished (saved, the exit asked for) there is nothing to abort. */
     bool waiting = wait_st.on && !atomic_load(&server.shutdown_requested);
@@ -259,6 +310,11 @@ static void shutdown_wait_check(long long now_ms)
 static void signal_cb(uv_signal_t *handle, int signum)
 {
     (void)handle;
+    bool again = atomic_exchange(&signalled_asap, true);
+    if (signum == SIGINT && again) {
+        snapshot_temp_path(insist_temp, sizeof(insist_temp));
+        insist_exit();
+    }
     const char *name = signum == SIGINT ? "SIGINT" : "SIGTERM";
     if (loading_in_progress())
         log_warning("Received shutdown signal during loading, scheduling shutdown.");

@@ -16,7 +16,9 @@
  * and stay up if that fails; then lifecycle_request_shutdown, any
  * thread) wake the main loop, which asks every worker to stop (each
  * flushes its replies and closes its connections), joins them, closes its
- * own handles and frees the keyspace.
+ * own handles and frees the keyspace. As in Redis, a SIGINT while a
+ * signal's shutdown is under way (waiting, saving) exits at once, with
+ * status 1 and without the save.
  *
  * Errors: lifecycle_run returns 0, or -1 when start-up failed (logged).
  * This header is free of libuv: the SHUTDOWN command includes it.
@@ -38,8 +40,9 @@ void lifecycle_state_deinit(void);
 /* Save before a shutdown as Redis's prepareForShutdown: when `flags`
  * (enum config_shutdown_flag) say SAVE, or save points are set and they
  * do not say NOSAVE; never while loading (half a data set would replace
- * the file). 0, or -1 when the save failed without FORCE: the server
- * must stay up. Any thread. */
+ * the file). A running child is stopped (and its file removed) first,
+ * whether or not this saves. 0, or -1 when the save failed without
+ * FORCE: the server must stay up. Any thread. */
 int lifecycle_shutdown_save(unsigned flags);
 
 /* What lifecycle_shutdown did. */

@@ -85,6 +85,43 @@ bool log_to_tty(void)
     return isatty(log_fd) == 1;
 }
 
+/* `len` bytes at *at, moving it on, within `end`. */
+static void put_bytes(char **at, const char *end, const char *s, size_t len)
+{
+    if (len > (size_t)(end - *at))
+        len = (size_t)(end - *at);
+    memcpy(*at, s, len);
+    *at += len;
+}
+
+/* v in decimal at *at, moving it on, within `end`. */
+static void put_decimal(char **at, const char *end, unsigned long long v)
+{
+    char digits[24];
+    size_t n = sizeof(digits);
+    do {
+        digits[--n] = (char)('0' + v % 10);
+        v /= 10;
+    } while (v != 0);
+    put_bytes(at, end, digits + n, sizeof(digits) - n);
+}
+
+void log_from_handler(const char *msg)
+{
+    if ((int)LOG_WARNING < atomic_load(&log_threshold))
+        return;
+    char line[512], *at = line;
+    const char *end = line + sizeof(line) - 1;
+    put_decimal(&at, end, (unsigned long long)getpid());
+    put_bytes(&at, end, ":signal-handler (", 17);
+    put_decimal(&at, end, (unsigned long long)time(NULL));
+    put_bytes(&at, end, ") ", 2);
+    put_bytes(&at, end, msg, strlen(msg));
+    *at++ = '\n';
+    ssize_t ignored = write(log_fd, line, (size_t)(at - line));
+    (void)ignored;
+}
+
 void log_msg(enum log_level level, const char *fmt, ...)
 {
     if ((int)level < atomic_load(&log_threshold))

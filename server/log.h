@@ -26,6 +26,10 @@ void log_close(void);
  * from a signal handler (crash.c). */
 int log_crash_fd(void);
 void log_msg(enum log_level level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* A warning from a signal handler, as Redis's serverLogFromHandler:
+ * "<pid>:signal-handler (<unix time>) <msg>", built and written with
+ * async-signal-safe calls only; not copied to syslog. */
+void log_from_handler(const char *msg);
 /* Write `text` as it is, without the line prefix, at notice level (the
  * start-up logo, as Redis's LL_RAW); not copied to syslog. */
 void log_raw(const char *text);

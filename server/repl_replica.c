@@ -13,6 +13,7 @@
  */
 #include "repl_replica.h"
 
+#include <assert.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -229,15 +230,26 @@ static void send_bytes(struct link *l, const char *p, size_t n)
     }
 }
 
-static void send_command(struct link *l, const char *const *words, size_t n)
+static void send_argv(struct link *l, const struct resp_arg *argv, size_t n)
 {
     struct resp_out out;
     resp_out_init(&out, 2);
     resp_add_array_len(&out, n);
     for (size_t i = 0; i < n; i++)
-        resp_add_bulk_cstr(&out, words[i]);
+        resp_add_bulk(&out, argv[i].ptr, argv[i].len);
     send_bytes(l, out.data, out.len);
     resp_out_deinit(&out);
+}
+
+#define SEND_MAX_WORDS 8
+
+static void send_command(struct link *l, const char *const *words, size_t n)
+{
+    struct resp_arg argv[SEND_MAX_WORDS];
+    assert(n <= SEND_MAX_WORDS);
+    for (size_t i = 0; i < n; i++)
+        argv[i] = (struct resp_arg){words[i], strlen(words[i])};
+    send_argv(l, argv, n);
 }
 
 static void send_ack(struct link *l)
@@ -686,6 +698,17 @@ static const char *cfg_string(char *const *field, char *buf, size_t cap)
     return buf;
 }
 
+/* A binary-safe option's bytes (masterauth: a password may hold NUL
+ * bytes, as Redis's), cut to cap: their length. */
+static size_t cfg_bytes(const struct config_bytes *field, char *buf, size_t cap)
+{
+    config_lock();
+    size_t n = field->len < cap ? field->len : cap;
+    memcpy(buf, field->ptr, n);
+    config_unlock();
+    return n;
+}
+
 /* After +PONG: AUTH, REPLCONF listening-port, ip-address, capa, sent
  * together; their replies come in order. */
 static void send_replconf(struct link *l)
@@ -693,20 +716,21 @@ static void send_replconf(struct link *l)
     char pass[512], user[256], ip[LINK_HOST_LEN], port[16];
     long long announce = atomic_load(&server.cfg.replica_announce_port);
 
-    cfg_string(&server.cfg.masterauth, pass, sizeof(pass));
+    size_t passlen = cfg_bytes(&server.cfg.masterauth, pass, sizeof(pass));
     cfg_string(&server.cfg.masteruser, user, sizeof(user));
     cfg_string(&server.cfg.replica_announce_ip, ip, sizeof(ip));
-    if (pass[0] != '\0' && user[0] != '\0')
-        send_command(l, (const char *const[]){"AUTH", user, pass}, 3);
-    else if (pass[0] != '\0')
-        send_command(l, (const char *const[]){"AUTH", pass}, 2);
+    if (passlen > 0 && user[0] != '\0')
+        send_argv(l, (const struct resp_arg[]){{"AUTH", 4}, {user, strlen(user)}, {pass, passlen}},
+                  3);
+    else if (passlen > 0)
+        send_argv(l, (const struct resp_arg[]){{"AUTH", 4}, {pass, passlen}}, 2);
     snprintf(port, sizeof(port), "%lld", announce ? announce : atomic_load(&server.cfg.port));
     send_command(l, (const char *const[]){"REPLCONF", "listening-port", port}, 3);
     l->sent_ip = ip[0] != '\0';
     if (l->sent_ip)
         send_command(l, (const char *const[]){"REPLCONF", "ip-address", ip}, 3);
     send_command(l, (const char *const[]){"REPLCONF", "capa", "eof", "capa", "psync2"}, 5);
-    l->step = pass[0] != '\0' ? HS_AUTH : HS_PORT;
+    l->step = passlen > 0 ? HS_AUTH : HS_PORT;
 }
 
 static void send_psync(struct link *l)

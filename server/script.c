@@ -56,6 +56,7 @@ static atomic_bool busy;         /* running past busy-reply-threshold */
 static atomic_bool busy_function;
 static atomic_bool wrote_any;    /* cur.wrote, for SCRIPT KILL on other threads */
 static _Thread_local bool running_here;
+static _Thread_local unsigned lock_depth; /* this thread's holds of `lock` */
 
 /* What FUNCTION STATS shows of a busy script, for other threads: set
  * before `busy` is, cleared when the run ends. One allocation holds the
@@ -93,11 +94,18 @@ uint32_t script_command_flags(uint32_t cmd_flags, unsigned script_flags)
 void script_lock(void)
 {
     pthread_mutex_lock(&lock);
+    lock_depth++;
 }
 
 void script_unlock(void)
 {
+    lock_depth--;
     pthread_mutex_unlock(&lock);
+}
+
+bool script_lock_held_here(void)
+{
+    return lock_depth > 0;
 }
 
 /* ---- a run -------------------------------------------------------------------------- */

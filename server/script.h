@@ -66,6 +66,9 @@ uint32_t script_command_flags(uint32_t cmd_flags, unsigned script_flags);
  * CMD_SCRIPT command (or an EXEC that queued one), release it after. */
 void script_lock(void);
 void script_unlock(void);
+/* Whether the calling thread holds it (a script, or an EXEC that queued
+ * one): it must then take no lock that comes before it. */
+bool script_lock_held_here(void);
 
 /* The running script (under the script lock, on the caller's thread). */
 struct script_run {

@@ -72,6 +72,8 @@ static struct {
 } st = {.last_bgsave_time_sec = -1, .last_bgsave_ok = true};
 /* Read by every write command (MISCONF) without the lock. */
 static atomic_bool bgsave_failed;
+/* A FLUSHALL left its save to the cron (snapshot_flushall_later). */
+static atomic_bool flushall_pending;
 
 /* ---- paths and options ------------------------------------------------------ */
 
@@ -615,28 +617,6 @@ static bool save_point_met(uint64_t changes, long long elapsed_s, long long *sec
     return met;
 }
 
-void snapshot_cron(long long now_ms)
-{
-    long long sec, chg;
-    int status;
-
-    lock_for_save();
-    if (st.child)
-        cow_sample(now_ms);
-    if (st.child && waitpid(st.child, &status, WNOHANG) == st.child)
-        child_done(status, now_ms);
-    uint64_t changes = keyspace_dirty(server.ks) - st.dirty_at_save;
-    if (!st.child && st.scheduled) {
-        bgsave_locked();
-    } else if (!st.child && changes > 0 &&
-               (st.last_bgsave_ok || now_ms - st.last_try_ms > SNAPSHOT_RETRY_DELAY_MS) &&
-               save_point_met(changes, now_ms / 1000 - st.last_save_time, &sec, &chg)) {
-        log_notice("%lld changes in %lld seconds. Saving...", (long long)changes, sec);
-        bgsave_locked();
-    }
-    unlock_for_save();
-}
-
 bool snapshot_save_points_set(void)
 {
     config_lock();
@@ -670,6 +650,51 @@ long snapshot_child_pid(void)
     return pid;
 }
 
+/* state_lock held (and the apply lock): snapshot_flushall's work. */
+static void flushall_locked(void)
+{
+    if (st.child && !st.other)
+        kill_child_locked();
+    if (snapshot_save_points_set())
+        save_locked();
+}
+
+void snapshot_flushall(void)
+{
+    lock_for_save();
+    flushall_locked();
+    unlock_for_save();
+}
+
+void snapshot_flushall_later(void)
+{
+    atomic_store(&flushall_pending, true);
+}
+
+void snapshot_cron(long long now_ms)
+{
+    long long sec, chg;
+    int status;
+
+    lock_for_save();
+    if (st.child)
+        cow_sample(now_ms);
+    if (st.child && waitpid(st.child, &status, WNOHANG) == st.child)
+        child_done(status, now_ms);
+    if (atomic_exchange(&flushall_pending, false))
+        flushall_locked();
+    uint64_t changes = keyspace_dirty(server.ks) - st.dirty_at_save;
+    if (!st.child && st.scheduled) {
+        bgsave_locked();
+    } else if (!st.child && changes > 0 &&
+               (st.last_bgsave_ok || now_ms - st.last_try_ms > SNAPSHOT_RETRY_DELAY_MS) &&
+               save_point_met(changes, now_ms / 1000 - st.last_save_time, &sec, &chg)) {
+        log_notice("%lld changes in %lld seconds. Saving...", (long long)changes, sec);
+        bgsave_locked();
+    }
+    unlock_for_save();
+}
+
 void snapshot_kill_child(void)
 {
     pthread_mutex_lock(&state_lock);
@@ -677,6 +702,13 @@ void snapshot_kill_child(void)
         log_warning("There is a child saving an .rdb. Killing it!");
     kill_child_locked();
     pthread_mutex_unlock(&state_lock);
+}
+
+void snapshot_temp_path(char *out, size_t cap)
+{
+    config_lock();
+    file_path(out, cap, server.cfg.dir, NULL, getpid());
+    config_unlock();
 }
 
 int snapshot_shutdown_save(bool force)

@@ -21,6 +21,7 @@
 #define GROVE_SNAPSHOT_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 /* Start-up (loading.h's loader): load dir/dbfilename if it exists. 0
  * (also when there is no file), or -1 after logging why the server must
@@ -92,8 +93,22 @@ bool snapshot_save_points_set(void);
  * save in the foreground. force: the caller exits even if it fails (the
  * log says so). */
 int snapshot_shutdown_save(bool force);
+/* The file a save in the calling process writes before its rename
+ * (dir/temp-<pid>.rdb), for a signal handler that removes it on its way
+ * out without taking locks. */
+void snapshot_temp_path(char *out, size_t cap);
 /* Exiting without saving: stop a running child and remove its file. */
 void snapshot_kill_child(void);
+/* FLUSHALL's part, as Redis's flushAllDataAndResetRDB: stop a BGSAVE
+ * (its file would bring the flushed keys back) and, with save points set,
+ * save the emptied data in the foreground, so INFO's changes since the
+ * last save read 0 again. The caller holds no shard lock, nor the script
+ * lock (which comes after the state lock) nor the replica's apply lock
+ * (which the save takes). */
+void snapshot_flushall(void);
+/* The same for a caller that holds them (a script's FLUSHALL, the master's
+ * stream): the next cron tick does it. Lock-free. */
+void snapshot_flushall_later(void);
 
 /* The last bgsave failed and stop-writes-on-bgsave-error is on (with save
  * points set, as Redis): writes get MISCONF. */

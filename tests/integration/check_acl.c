@@ -477,6 +477,42 @@ START_TEST(commands_keys_and_channels_are_checked)
 }
 END_TEST
 
+/* SORT's BY and GET patterns read keys named by the data, which no key
+ * check of the line sees: as in Redis, only a selector that allows the
+ * line and reading every key (allkeys or %R~*) lets them through. */
+START_TEST(sort_patterns_need_every_key_readable)
+{
+    static const char by_denied[] =
+        "ERR BY option of SORT denied due to insufficient ACL permissions.";
+    static const char get_denied[] =
+        "ERR GET option of SORT denied due to insufficient ACL permissions.";
+    EXPECT_OK("SET v1 1");
+    EXPECT_INT(1, "LPUSH sl 1");
+    EXPECT_OK("ACL SETUSER us on nopass (+sort ~sl)");
+    redisContext *c = connect_as("us", "x");
+    harness_expect_error(harness_cmd(c, "SORT sl BY v*"), by_denied);
+    harness_expect_error(harness_cmd(c, "SORT sl GET v*"), get_denied);
+    harness_expect_error(harness_cmd(c, "SORT sl GET #"), get_denied);
+    harness_expect_array(harness_cmd(c, "SORT sl BY nosort"), 1, (const char *[]){"1"});
+    /* Root rule and selector: none lets the line read every key. */
+    static const char *const narrow[][2] = {
+        {"resetkeys", "(+sort ~sl ~v*)"},
+        {"resetkeys", "(+sort ~sl %W~*)"},
+        {"%R~*", "(+sort ~sl)"},
+    };
+    for (size_t i = 0; i < sizeof(narrow) / sizeof(narrow[0]); i++) {
+        EXPECT_OK("ACL SETUSER us clearselectors resetkeys %s %s", narrow[i][0], narrow[i][1]);
+        harness_expect_error(harness_cmd(c, "SORT sl BY v*"), by_denied);
+        harness_expect_error(harness_cmd(c, "SORT sl GET v*"), get_denied);
+    }
+    EXPECT_OK("ACL SETUSER us clearselectors resetkeys (+sort ~sl %%R~*)");
+    harness_expect_array(harness_cmd(c, "SORT sl BY v* GET v*"), 1, (const char *[]){"1"});
+    redisFree(c);
+    EXPECT_INT(1, "ACL DELUSER us");
+    EXPECT_INT(2, "DEL v1 sl");
+}
+END_TEST
+
 START_TEST(multi_refuses_at_queue_time)
 {
     EXPECT_OK("ACL SETUSER u7 on nopass +@all -set ~a*");
@@ -762,6 +798,7 @@ static Suite *acl_suite(void)
     tc = harness_server_case("enforcement", start_server, NULL);
     tcase_add_test(tc, auth_and_hello_take_a_username);
     tcase_add_test(tc, commands_keys_and_channels_are_checked);
+    tcase_add_test(tc, sort_patterns_need_every_key_readable);
     tcase_add_test(tc, multi_refuses_at_queue_time);
     tcase_add_test(tc, scripts_run_as_their_caller);
     tcase_add_test(tc, deluser_closes_the_user_s_clients);

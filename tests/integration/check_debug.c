@@ -405,6 +405,52 @@ START_TEST(htstats_key_shows_the_value_s_table)
 }
 END_TEST
 
+/* The figures after "<label>: " in the text, summed. */
+static long long sum_after(const char *text, const char *label)
+{
+    long long sum = 0;
+    for (const char *p = strstr(text, label); p != NULL; p = strstr(p + 1, label))
+        sum += atoll(p + strlen(label));
+    return sum;
+}
+
+/* HTSTATS dbid: the database's keys as Redis's "[Dictionary HT]", every
+ * figure summed over the database's shards. */
+START_TEST(htstats_sums_the_database_s_tables)
+{
+    struct harness_tmpdir d;
+    struct harness_fixture f;
+    harness_tmpdir_make(&d);
+    up(&f, &d);
+    harness_expect_str(harness_cmd(f.c, "DEBUG HTSTATS 5"),
+                       "[Dictionary HT]\n"
+                       "Hash table 0 stats (main hash table):\n"
+                       "No stats available for empty dictionaries\n");
+    harness_expect_status(harness_cmd(f.c, "SELECT 5"), "OK");
+    harness_cmd_ok(f.c, "DEBUG POPULATE 1000");
+    static const char head[] = "[Dictionary HT]\n"
+                               "Hash table 0 stats (main hash table):\n"
+                               " table size: ";
+    redisReply *r = harness_cmd(f.c, "DEBUG HTSTATS 5");
+    ck_assert_int_eq(r->type, REDIS_REPLY_STRING); /* verbatim in RESP3 */
+    ck_assert_msg(strncmp(r->str, head, sizeof(head) - 1) == 0, "%s", r->str);
+    /* Both tables while some shard resizes: their keys add up all the same. */
+    ck_assert_int_eq(sum_after(r->str, " number of elements: "), 1000);
+    /* Every shard holds some of 1,000 keys in a table of 8 buckets or more. */
+    ck_assert_int_ge(atoll(r->str + sizeof(head) - 1), 16 * 8);
+    freeReplyObject(r);
+    harness_expect_error(harness_cmd(f.c, "DEBUG HTSTATS 16"), "ERR Out of range database");
+    harness_expect_error(harness_cmd(f.c, "DEBUG HTSTATS db"),
+                         "ERR value is not an integer or out of range");
+    r = harness_cmd(f.c, "DEBUG HTSTATS 5 FULL");
+    ck_assert_int_eq(r->type, REDIS_REPLY_ERROR);
+    ck_assert_ptr_nonnull(strstr(r->str, "FULL's chain length figures are not kept"));
+    freeReplyObject(r);
+    harness_down(&f);
+    harness_tmpdir_remove(&d);
+}
+END_TEST
+
 START_TEST(protocol_replies_every_type)
 {
     struct harness_tmpdir d;
@@ -541,6 +587,7 @@ static Suite *debug_suite(void)
     tcase_add_test(tc, set_active_expire_stops_background_expiry);
     tcase_add_test(tc, small_subcommands_answer_as_redis);
     tcase_add_test(tc, htstats_key_shows_the_value_s_table);
+    tcase_add_test(tc, htstats_sums_the_database_s_tables);
     tcase_add_test(tc, protocol_replies_every_type);
     tcase_add_test(tc, segfault_and_panic_crash_the_server);
     tcase_add_test(tc, use_exit_on_panic_exits_after_the_report);

@@ -139,6 +139,8 @@ START_TEST(config_rewrite_keeps_comments_and_rewrites_changed_options)
     harness_expect_status(harness_cmd(c, "CONFIG SET requirepass %s", "two \"quoted\" words"),
                           "OK");
     harness_expect_status(harness_cmd(c, "AUTH %s", "two \"quoted\" words"), "OK");
+    harness_expect_status(harness_cmd(c, "CONFIG SET masterauth %b", "a\0\n\"b", (size_t)5),
+                          "OK");
     harness_expect_status(harness_cmd(c, "CONFIG REWRITE"), "OK");
     redisFree(c);
     harness_stop(&s);
@@ -152,12 +154,18 @@ START_TEST(config_rewrite_keeps_comments_and_rewrites_changed_options)
     ck_assert_msg(tail != NULL, "rewritten file:\n%s", text);
     ck_assert_ptr_nonnull(strstr(tail, "\nhz 20\n"));
     ck_assert_ptr_nonnull(strstr(tail, "\nrequirepass \"two \\\"quoted\\\" words\"\n"));
+    /* Any byte, quoted as Redis's sdscatrepr quotes it. */
+    ck_assert_ptr_nonnull(strstr(tail, "\nmasterauth \"a\\x00\\n\\\"b\"\n"));
     ck_assert_msg(strstr(text, "maxclients") == NULL, "a default was written:\n%s", text);
 
     /* The file starts a server with the same settings. */
     harness_start_ex(&s, &opts, NULL);
     c = harness_connect(&s);
     harness_expect_status(harness_cmd(c, "AUTH %s", "two \"quoted\" words"), "OK");
+    redisReply *r = harness_cmd(c, "CONFIG GET masterauth");
+    ck_assert_uint_eq(r->element[1]->len, 5);
+    ck_assert(memcmp(r->element[1]->str, "a\0\n\"b", 5) == 0);
+    freeReplyObject(r);
     expect_config(c, "maxmemory", "20971520");
     expect_config(c, "hz", "20");
     expect_config(c, "timeout", "7");

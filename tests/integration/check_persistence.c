@@ -14,6 +14,7 @@
  * Every server runs in a temporary directory of its own, removed after.
  */
 #include <check.h>
+#include <dirent.h>
 #include <fcntl.h>
 #include <pthread.h>
 #include <signal.h>
@@ -22,6 +23,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "harness.h"
@@ -66,6 +68,27 @@ static void up(struct harness_fixture *f, const struct harness_tmpdir *d, const 
 {
     const char *args[] = {"--dir", d->path, "--save", save, "--threads", "2", a1, a2, NULL};
     harness_up(f, args);
+}
+
+/* Temporary RDB files (temp-<pid>.rdb) in `d`. */
+static int temp_files(const struct harness_tmpdir *d)
+{
+    DIR *dir = opendir(d->path);
+    ck_assert_ptr_nonnull(dir);
+    int n = 0;
+    for (struct dirent *e = readdir(dir); e != NULL; e = readdir(dir))
+        n += strncmp(e->d_name, "temp-", 5) == 0;
+    closedir(dir);
+    return n;
+}
+
+static void wait_temp_file(const struct harness_tmpdir *d)
+{
+    long long deadline = harness_now_ms() + HARNESS_DEADLINE_MS;
+    while (temp_files(d) == 0) {
+        ck_assert_msg(harness_now_ms() < deadline, "no temp-<pid>.rdb in %s", d->path);
+        harness_sleep_ms(5);
+    }
 }
 
 static void wait_no_bgsave(redisContext *c)
@@ -440,6 +463,41 @@ START_TEST(bgsave_in_multi_is_scheduled_and_save_is_refused)
 }
 END_TEST
 
+/* FLUSHALL with save points set saves the emptied data at once (Redis's
+ * flushAllDataAndResetRDB): no change is left pending and a restart does
+ * not bring the keys back; a BGSAVE still writing the old keys is stopped.
+ * From a script the cron saves; without save points nothing is saved. */
+START_TEST(flushall_saves_the_emptied_data_when_save_points_are_set)
+{
+    struct harness_tmpdir d;
+    struct harness_fixture f;
+    harness_tmpdir_make(&d);
+    up(&f, &d, "3600 1 300 100", NULL, NULL);
+    harness_cmd_ok(f.c, "SET k v");
+    harness_cmd_ok(f.c, "CONFIG SET rdb-key-save-delay 10000000");
+    harness_expect_status(harness_cmd(f.c, "BGSAVE"), "Background saving started");
+    harness_cmd_ok(f.c, "FLUSHALL");
+    ck_assert_int_eq(harness_info_ll(f.c, "persistence", "rdb_bgsave_in_progress"), 0);
+    ck_assert_int_eq(harness_info_ll(f.c, "persistence", "rdb_changes_since_last_save"), 0);
+    ck_assert_int_eq(harness_info_ll(f.c, "persistence", "rdb_saves"), 1);
+    harness_cmd_ok(f.c, "CONFIG SET rdb-key-save-delay 0");
+    harness_cmd_ok(f.c, "SET k v");
+    freeReplyObject(harness_cmd(f.c, "EVAL %s 0", "return redis.call('flushall')"));
+    harness_wait_info_ll(f.c, "persistence", "rdb_changes_since_last_save", 0);
+    ck_assert_int_eq(harness_info_ll(f.c, "persistence", "rdb_saves"), 2);
+    harness_cmd_ok(f.c, "SET k v");
+    down_nosave(&f);
+
+    up(&f, &d, "", NULL, NULL);
+    ck_assert_int_eq(harness_cmd_int(f.c, "DBSIZE"), 0);
+    harness_cmd_ok(f.c, "SET k v");
+    harness_cmd_ok(f.c, "FLUSHALL");
+    ck_assert_int_eq(harness_info_ll(f.c, "persistence", "rdb_changes_since_last_save"), 2);
+    harness_down(&f);
+    harness_tmpdir_remove(&d);
+}
+END_TEST
+
 START_TEST(shutdown_save_and_nosave)
 {
     struct harness_tmpdir d;
@@ -470,6 +528,53 @@ START_TEST(shutdown_save_and_nosave)
     up(&f, &d, "", NULL, NULL);
     harness_expect_str(harness_cmd(f.c, "GET k"), "third");
     harness_down(&f);
+    harness_tmpdir_remove(&d);
+}
+END_TEST
+
+/* As Redis's finishShutdown: SHUTDOWN NOSAVE stops a saving child and
+ * removes its file before connections are refused (Redis's shutdown unit,
+ * whose servers have save points, looks for the file the moment it
+ * cannot connect). */
+START_TEST(shutdown_removes_the_child_s_file_before_refusing_connections)
+{
+    struct harness_tmpdir d;
+    struct harness_fixture f;
+    harness_tmpdir_make(&d);
+    up(&f, &d, "3600 1", NULL, NULL);
+    harness_cmd_ok(f.c, "MSET a 1 b 2");
+    harness_cmd_ok(f.c, "CONFIG SET rdb-key-save-delay 10000000");
+    harness_expect_status(harness_cmd(f.c, "BGSAVE"), "Background saving started");
+    wait_temp_file(&d);
+    ck_assert_ptr_null(redisCommand(f.c, "SHUTDOWN NOSAVE")); /* the connection ends */
+    ck_assert_int_eq(temp_files(&d), 0);
+    redisFree(f.c);
+    harness_wait_exit(&f.s);
+    harness_tmpdir_remove(&d);
+}
+END_TEST
+
+/* A SIGINT while a signal's shutdown saves means "exit now", as Redis's
+ * sigShutdownHandler: the save stops, its temporary file is removed, no
+ * dump.rdb is written, and the exit status says it was not clean. */
+START_TEST(a_second_sigint_exits_at_once_during_the_shutdown_save)
+{
+    struct harness_tmpdir d;
+    struct harness_fixture f;
+    char path[128];
+    harness_tmpdir_make(&d);
+    dump_path(&d, path, sizeof(path));
+    up(&f, &d, "3600 1", NULL, NULL);
+    harness_cmd_ok(f.c, "MSET a 1 b 2");
+    harness_cmd_ok(f.c, "CONFIG SET rdb-key-save-delay 10000000");
+    kill(f.s.pid, SIGINT);
+    wait_temp_file(&d);
+    kill(f.s.pid, SIGINT);
+    int status = harness_wait_status(&f.s);
+    ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 1, "status %d", status);
+    ck_assert_int_eq(temp_files(&d), 0);
+    ck_assert(!file_exists(path));
+    redisFree(f.c);
     harness_tmpdir_remove(&d);
 }
 END_TEST
@@ -811,8 +916,11 @@ static Suite *persistence_suite(void)
 #endif
     tcase_add_test(tc, rdb_key_save_delay_slows_the_saving_child);
     tcase_add_test(tc, bgsave_in_multi_is_scheduled_and_save_is_refused);
+    tcase_add_test(tc, flushall_saves_the_emptied_data_when_save_points_are_set);
     tcase_add_test(tc, shutdown_save_and_nosave);
     tcase_add_test(tc, sigterm_saves_when_save_points_are_set);
+    tcase_add_test(tc, shutdown_removes_the_child_s_file_before_refusing_connections);
+    tcase_add_test(tc, a_second_sigint_exits_at_once_during_the_shutdown_save);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("failures");

@@ -484,17 +484,36 @@ START_TEST(config_set_is_all_or_nothing)
 }
 END_TEST
 
-/* A setting holding a NUL byte is refused, not cut short: requirepass
- * "abc\0def" stored as "abc" would let the password "abc" in. (Redis
- * keeps such a value whole; Grove's settings are C strings.) */
-START_TEST(config_set_refuses_a_value_with_a_nul_byte)
+/* CONFIG GET's value of `name` is these `len` bytes. */
+static void expect_config_bytes(const char *name, const char *bytes, size_t len)
 {
-    EXPECT_ERR(SET_FAILED "'requirepass') - Grove does not support NUL bytes in settings",
-               "CONFIG SET requirepass %b", "abc\0def", (size_t)7);
-    expect_config("requirepass", "");
-    harness_expect_error(CMD("AUTH abc"), "ERR AUTH <password> called without any password "
-                                          "configured for the default user. Are you sure your "
-                                          "configuration is correct?");
+    redisReply *r = CMD("CONFIG GET %s", name);
+    ck_assert_uint_eq(r->elements, 2);
+    ck_assert_uint_eq(r->element[1]->len, len);
+    ck_assert(memcmp(r->element[1]->str, bytes, len) == 0);
+    freeReplyObject(r);
+}
+
+/* requirepass and masterauth take any bytes, as Redis's SDS options: the
+ * password "abc\0def" is all seven, not "abc", and CONFIG GET gives them
+ * back. Other settings are C strings: a NUL byte is refused rather than
+ * cutting the value short. */
+START_TEST(config_set_keeps_a_binary_password_whole)
+{
+    EXPECT_OK("CONFIG SET requirepass %b", "abc\0def", (size_t)7);
+    expect_config_bytes("requirepass", "abc\0def", 7);
+    redisContext *c = harness_connect(&harness_srv);
+    harness_expect_error(harness_cmd(c, "AUTH abc"),
+                         "WRONGPASS invalid username-password pair or user is disabled.");
+    harness_expect_status(harness_cmd(c, "AUTH %b", "abc\0def", (size_t)7), "OK");
+    redisFree(c);
+    EXPECT_OK("CONFIG SET requirepass %s", "");
+    EXPECT_OK("CONFIG SET masterauth %b", "x\0y", (size_t)3);
+    expect_config_bytes("masterauth", "x\0y", 3);
+    EXPECT_OK("CONFIG SET masterauth %s", "");
+    EXPECT_ERR(SET_FAILED "'masteruser') - Grove does not support NUL bytes in this setting",
+               "CONFIG SET masteruser %b", "abc\0def", (size_t)7);
+    expect_config("masteruser", "");
 }
 END_TEST
 
@@ -1339,7 +1358,7 @@ static Suite *server_suite(void)
     tcase_add_test(tc, config_set_takes_several_pairs);
     tcase_add_test(tc, config_set_errors_are_redis_texts);
     tcase_add_test(tc, config_set_is_all_or_nothing);
-    tcase_add_test(tc, config_set_refuses_a_value_with_a_nul_byte);
+    tcase_add_test(tc, config_set_keeps_a_binary_password_whole);
     tcase_add_test(tc, config_set_maxclients_beyond_the_files_limit_is_refused);
     tcase_add_test(tc, config_set_proto_max_bulk_len_reaches_existing_connections);
     tcase_add_test(tc, over_maxmemory_write_commands_get_oom);

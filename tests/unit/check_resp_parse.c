@@ -506,6 +506,26 @@ START_TEST(inline_quotes_may_start_inside_a_word)
 }
 END_TEST
 
+/* The same rules for a line on its own (a config file's): words unquoted
+ * in place, a NUL byte kept; too many words or open quotes are -1. */
+START_TEST(split_line_unquotes_in_place)
+{
+    char line[] = "requirepass \"a\\x00b\" 'c d'\n";
+    struct resp_arg argv[3];
+
+    ck_assert_int_eq(resp_split_line(line, strlen(line), argv, 3), 3);
+    ck_assert_uint_eq(argv[1].len, 3);
+    ck_assert(memcmp(argv[1].ptr, "a\0b", 3) == 0);
+    ck_assert(argv[1].ptr > line && argv[1].ptr < line + sizeof(line));
+    ck_assert_uint_eq(argv[2].len, 3);
+    ck_assert(memcmp(argv[2].ptr, "c d", 3) == 0);
+    char two[] = "a b";
+    ck_assert_int_eq(resp_split_line(two, strlen(two), argv, 1), -1);
+    char open[] = "a \"b";
+    ck_assert_int_eq(resp_split_line(open, strlen(open), argv, 3), -1);
+}
+END_TEST
+
 START_TEST(inline_vertical_tab_is_part_of_a_word)
 {
     /* \v and \f are skipped between words but do not end one. */
@@ -1147,6 +1167,7 @@ static Suite *resp_parse_suite(void)
     tcase_add_test(tc, inline_empty_quotes_are_an_empty_arg);
     tcase_add_test(tc, inline_quotes_may_start_inside_a_word);
     tcase_add_test(tc, inline_vertical_tab_is_part_of_a_word);
+    tcase_add_test(tc, split_line_unquotes_in_place);
     tcase_add_test(tc, inline_keeps_cr_inside_quotes_and_splits_on_it_outside);
     tcase_add_test(tc, inline_keeps_nul_bytes);
     tcase_add_test(tc, inline_closing_quote_may_be_followed_by_any_blank);
