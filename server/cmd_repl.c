@@ -89,7 +89,7 @@ static void sync_common(struct cmd_ctx *ctx, bool psync)
         return;
     }
     if (repl_replica_on() && !atomic_load(&repl_replica__link_up)) {
-        resp_add_error(ctx->out, "NOMASTERLINK Can't SYNC while not connected with my master");
+        resp_add_error(ctx->out, "-NOMASTERLINK Can't SYNC while not connected with my master");
         return;
     }
     if (c->out.len > 0) {
