@@ -16,8 +16,6 @@
 #include "repl_replica.h"
 #include "replication.h"
 
-#define REPL_HOST_STR_LEN 256 /* Redis's NET_HOST_STR_LEN */
-
 /* ---- REPLCONF ----------------------------------------------------------------------- */
 
 /* One option and its value; false when it replied (an error, or nothing
@@ -34,7 +32,7 @@ static bool replconf_option(struct cmd_ctx *ctx, const struct resp_arg *opt,
             return false;
         rc = repl_note_listening_port(c, n);
     } else if (arg_is(opt, "ip-address")) {
-        if (val->len >= REPL_HOST_STR_LEN) {
+        if (val->len >= REPL_HOST_LEN) {
             resp_add_errorf(ctx->out, "ERR REPLCONF ip-address provided by replica instance "
                                       "is too long: %zu bytes", val->len);
             return false;
@@ -130,7 +128,7 @@ static void role_command(struct cmd_ctx *ctx)
 /* Redis's replicaofCommand. */
 static void replicaof_command(struct cmd_ctx *ctx)
 {
-    char who[CLIENT_ADDR_LEN + 16], host[REPL_HOST_STR_LEN];
+    char who[CLIENT_ADDR_LEN + 16], host[REPL_HOST_LEN];
     long long port;
 
     snprintf(who, sizeof(who), "id=%llu addr=%s", (unsigned long long)ctx->client->id,

@@ -43,7 +43,6 @@
 
 #define LINK_READ_SIZE (64 * 1024)  /* bytes asked of each read */
 #define LINK_LINE_MAX (64 * 1024)   /* a handshake line longer than this is an error */
-#define LINK_HOST_LEN 256           /* Redis's NET_HOST_STR_LEN */
 #define EOF_MARK_LEN 40             /* Redis's RDB_EOF_MARK_SIZE */
 #define CRON_MS 1000
 
@@ -70,7 +69,7 @@ static atomic_int stream_db;   /* repl_replica_stream_db */
 static pthread_mutex_t apply_mutex = PTHREAD_MUTEX_INITIALIZER;
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static struct {
-    char host[LINK_HOST_LEN]; /* "" when a master */
+    char host[REPL_HOST_LEN]; /* "" when a master */
     int port;
     enum link_state state;
     long long last_io_ms;       /* the master client's last interaction */
@@ -85,7 +84,7 @@ struct link {
     uv_tcp_t tcp;
     uv_connect_t connect_req;
     unsigned gen;
-    char host[LINK_HOST_LEN];
+    char host[REPL_HOST_LEN];
     int port;
     enum link_state state;
     enum hs_step step;
@@ -660,7 +659,7 @@ static const char *cfg_string(char *const *field, char *buf, size_t cap)
  * together; their replies come in order. */
 static void send_replconf(struct link *l)
 {
-    char pass[512], user[256], ip[LINK_HOST_LEN], port[16];
+    char pass[512], user[256], ip[REPL_HOST_LEN], port[16];
     long long announce = atomic_load(&server.cfg.replica_announce_port);
 
     cfg_string(&server.cfg.masterauth, pass, sizeof(pass));
@@ -1011,7 +1010,7 @@ void repl_replica_loop_stop(struct worker *w)
 
 static void store_replicaof(const char *host, int port)
 {
-    char value[LINK_HOST_LEN + 16] = "";
+    char value[REPL_HOST_LEN + 16] = "";
     if (host != NULL)
         snprintf(value, sizeof(value), "%s %d", host, port);
     config_lock(); /* string options change under it: readers take it */
@@ -1083,7 +1082,7 @@ void repl_replica_restore_stream_db(int db)
 
 void repl_replica_start(void)
 {
-    char value[LINK_HOST_LEN + 16];
+    char value[REPL_HOST_LEN + 16];
     config_lock();
     snprintf(value, sizeof(value), "%s", server.cfg.replicaof);
     config_unlock();

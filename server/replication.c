@@ -47,7 +47,6 @@
 
 #define REPL_FILL_SLICE (64 * 1024) /* a connection is topped up below this */
 #define REPL_IP_LEN 46
-#define REPL_HOST_LEN 256 /* Redis's NET_HOST_STR_LEN: REPLCONF ip-address */
 #define OBUF_REPLICA_CLASS 1
 #define REPL_BACKLOG_MIN_SIZE (16 * 1024) /* Redis's CONFIG_REPL_BACKLOG_MIN_SIZE */
 #define REPL_PIPE_READ (64 * 1024)        /* a diskless RDB is read from the child so */

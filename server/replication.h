@@ -55,6 +55,10 @@
 
 struct client;
 
+/* Redis's NET_HOST_STR_LEN: a host name or address (REPLICAOF's, REPLCONF
+ * ip-address, FAILOVER's target), with its NUL. */
+#define REPL_HOST_LEN 256
+
 /* Writes are streamed (the backlog exists). It turns on with every shard
  * held, so it is stable while a command holds any shard lock. */
 extern atomic_bool repl__feeding;
