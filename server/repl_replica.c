@@ -78,6 +78,7 @@ static struct {
     long long transfer_read, transfer_last_io_ms;
     long long reploff, read_reploff; /* the master client's; -1 without one */
     bool psync_possible;        /* the dataset is a copy worth continuing */
+    repl_failover_done_cb failover_done; /* a FAILOVER hands over: our PSYNC says so */
 } shared = {.reploff = -1, .read_reploff = -1, .psync_possible = true};
 
 struct link {
@@ -678,12 +679,30 @@ static void send_replconf(struct link *l)
     l->step = pass[0] != '\0' ? HS_AUTH : HS_PORT;
 }
 
+/* The PSYNC was answered (refused: why the failover fails; NULL: the
+ * master took it): a FAILOVER handing over to this master hears it, once. */
+static void failover_answered(const struct link *l, const char *refused)
+{
+    repl_failover_done_cb done = NULL;
+    pthread_mutex_lock(&lock);
+    if (wanted(l)) {
+        done = shared.failover_done;
+        shared.failover_done = NULL;
+    }
+    pthread_mutex_unlock(&lock);
+    if (done != NULL)
+        done(refused);
+}
+
+/* PSYNC <replid> <offset+1>, with FAILOVER while a FAILOVER hands over
+ * (the master takes over our history: Redis's syncWithMaster). */
 static void send_psync(struct link *l)
 {
     char replid[41], off[32];
-    bool possible;
+    bool possible, failover;
     pthread_mutex_lock(&lock);
     possible = shared.psync_possible;
+    failover = shared.failover_done != NULL;
     pthread_mutex_unlock(&lock);
     server_replid(replid);
     snprintf(off, sizeof(off), "%lld", repl_offset() + 1);
@@ -691,9 +710,11 @@ static void send_psync(struct link *l)
         log_notice("Trying a partial resynchronization (request %s:%s).", replid, off);
     else
         log_notice("Partial resynchronization not possible (no cached master)");
-    send_command(l, (const char *const[]){"PSYNC", possible ? replid : "?", possible ? off : "-1"},
-                 3);
+    send_command(l, (const char *const[]){"PSYNC", possible ? replid : "?", possible ? off : "-1",
+                                          "FAILOVER"}, failover ? 4 : 3);
     l->step = HS_PSYNC;
+    if (l->closing && failover)
+        failover_answered(l, "Write error to failover target");
 }
 
 /* +FULLRESYNC <replid> <offset> or +CONTINUE [<replid>]. */
@@ -711,6 +732,7 @@ static void psync_reply(struct link *l, const char *line, size_t n)
         log_notice("Full resync from master: %s:%lld", l->replid, off);
         l->step = HS_DONE;
         transfer_begin(l);
+        failover_answered(l, NULL);
         return;
     }
     if (n >= 9 && strncmp(line, "+CONTINUE", 9) == 0) {
@@ -731,10 +753,12 @@ static void psync_reply(struct link *l, const char *line, size_t n)
         log_notice("MASTER <-> REPLICA sync: Master accepted a Partial Resynchronization.");
         l->step = HS_DONE;
         master_client_create(l, repl_offset(), cached_db);
+        failover_answered(l, NULL);
         return;
     }
     log_warning("Unexpected reply to PSYNC from master: %.*s", (int)n, line);
     drop_link(l, "PSYNC refused");
+    failover_answered(l, "Failover target rejected psync request");
 }
 
 static void handshake_reply(struct link *l, const char *line, size_t n)
@@ -1019,17 +1043,12 @@ static void store_replicaof(const char *host, int port)
     config_unlock();
 }
 
-int repl_replica_set_master(const char *host, int port, const char *who)
+/* The apply lock held: host:port is the master from now on (Redis's
+ * replicationSetMaster). A FAILOVER's PSYNC says so, and `failover_done`
+ * hears the answer. Our replicas stay: they may continue with us. */
+static void become_replica(const char *host, int port, repl_failover_done_cb failover_done)
 {
-    repl_replica_apply_lock();
     pthread_mutex_lock(&lock);
-    if (repl_replica_on() && strcasecmp(shared.host, host) == 0 && shared.port == port) {
-        pthread_mutex_unlock(&lock);
-        repl_replica_apply_unlock();
-        log_notice("REPLICAOF would result into synchronization with the master we are already "
-                   "connected with. No operation performed.");
-        return 1;
-    }
     /* Redis's cached master: the old link's offset, or ours as a master. */
     if (shared.state == LINK_CONNECTED)
         shared.down_since_ms = server_mstime();
@@ -1038,6 +1057,7 @@ int repl_replica_set_master(const char *host, int port, const char *who)
     snprintf(shared.host, sizeof(shared.host), "%s", host);
     shared.port = port;
     shared.state = LINK_CONNECT;
+    shared.failover_done = failover_done;
     pthread_mutex_unlock(&lock);
     atomic_store(&repl_replica__link_up, false);
     atomic_fetch_add(&wanted_gen, 1);
@@ -1045,18 +1065,41 @@ int repl_replica_set_master(const char *host, int port, const char *who)
     keyspace_hold_expired_always(server.ks, true);
     blocking_unblock_all_for_replica(); /* their writes would not be the master's */
     store_replicaof(host, port);
+}
+
+int repl_replica_set_master(const char *host, int port, const char *who)
+{
+    repl_replica_apply_lock();
+    pthread_mutex_lock(&lock);
+    bool same = repl_replica_on() && strcasecmp(shared.host, host) == 0 && shared.port == port;
+    pthread_mutex_unlock(&lock);
+    if (same) {
+        repl_replica_apply_unlock();
+        log_notice("REPLICAOF would result into synchronization with the master we are already "
+                   "connected with. No operation performed.");
+        return 1;
+    }
+    become_replica(host, port, NULL);
     repl_replica_apply_unlock();
     log_notice("REPLICAOF %s:%d enabled (user request from '%s')", host, port, who);
     post_reconcile();
     return 0;
 }
 
-void repl_replica_unset_master(const char *who)
+void repl_replica_failover_to(const char *host, int port, repl_failover_done_cb done)
+{
+    repl_replica_apply_lock();
+    become_replica(host, port, done);
+    repl_replica_apply_unlock();
+    post_reconcile();
+}
+
+bool repl_replica_unset_master(void)
 {
     repl_replica_apply_lock();
     if (!repl_replica_on()) {
         repl_replica_apply_unlock();
-        return;
+        return false;
     }
     atomic_store(&repl_replica__on, false);
     atomic_store(&repl_replica__link_up, false);
@@ -1066,13 +1109,14 @@ void repl_replica_unset_master(const char *who)
     shared.state = LINK_NONE;
     shared.down_since_ms = 0;
     shared.reploff = shared.read_reploff = -1;
+    shared.failover_done = NULL;
     pthread_mutex_unlock(&lock);
     keyspace_hold_expired_always(server.ks, false);
     repl_new_history(NULL);
     store_replicaof(NULL, 0);
     repl_replica_apply_unlock();
-    log_notice("MASTER MODE enabled (user request from '%s')", who);
     post_reconcile();
+    return true;
 }
 
 void repl_replica_restore_stream_db(int db)
