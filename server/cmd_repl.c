@@ -1,22 +1,25 @@
 /*
  * cmd_repl.c - the replication commands, after Redis 7.0's replication.c:
  * REPLCONF, PSYNC, SYNC and ROLE as a master answers them (what they start
- * is replication.h's), and REPLICAOF / SLAVEOF, which make this server a
- * replica or a master again (repl_replica.h).
+ * is replication.h's), REPLICAOF / SLAVEOF, which make this server a
+ * replica or a master again (repl_replica.h), and FAILOVER (failover.h).
  *
  * REPLCONF refuses the options Grove does not act on (rdb-only,
- * rdb-filter-only) with its unrecognized-option error; PSYNC's FAILOVER
- * form (FAILOVER, which Grove lacks, sends it) is refused.
+ * rdb-filter-only) with its unrecognized-option error. PSYNC's FAILOVER
+ * form comes from a master that hands over to this replica: it becomes a
+ * master, then answers the PSYNC as one.
  */
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 #include "command.h"
+#include "failover.h"
+#include "log.h"
 #include "repl_replica.h"
 #include "replication.h"
-
-#define REPL_HOST_STR_LEN 256 /* Redis's NET_HOST_STR_LEN */
+#include "server.h"
 
 /* ---- REPLCONF ----------------------------------------------------------------------- */
 
@@ -34,7 +37,7 @@ static bool replconf_option(struct cmd_ctx *ctx, const struct resp_arg *opt,
             return false;
         rc = repl_note_listening_port(c, n);
     } else if (arg_is(opt, "ip-address")) {
-        if (val->len >= REPL_HOST_STR_LEN) {
+        if (val->len >= REPL_HOST_LEN) {
             resp_add_errorf(ctx->out, "ERR REPLCONF ip-address provided by replica instance "
                                       "is too long: %zu bytes", val->len);
             return false;
@@ -75,6 +78,36 @@ static void replconf_command(struct cmd_ctx *ctx)
 
 /* ---- PSYNC and SYNC ----------------------------------------------------------------- */
 
+/* The client, as the log names who asked. */
+static void describe_client(const struct cmd_ctx *ctx, char *buf, size_t cap)
+{
+    snprintf(buf, cap, "id=%llu addr=%s", (unsigned long long)ctx->client->id, ctx->client->addr);
+}
+
+/* PSYNC <replid> <offset> FAILOVER: our master hands over to us. With our
+ * history (its replid is ours) we become a master, which the PSYNC then
+ * continues: Redis's syncCommand. False when it replied an error. */
+static bool take_over(struct cmd_ctx *ctx)
+{
+    const struct resp_arg *replid = &ctx->argv[1];
+    char id[41], who[CLIENT_ADDR_LEN + 32];
+
+    log_warning("Failover request received for replid %.*s.", (int)replid->len, replid->ptr);
+    if (!repl_replica_on()) {
+        resp_add_error(ctx->out, "ERR PSYNC FAILOVER can't be sent to a master.");
+        return false;
+    }
+    server_replid(id);
+    if (replid->len != 40 || strncasecmp(replid->ptr, id, 40) != 0) {
+        resp_add_error(ctx->out, "ERR PSYNC FAILOVER replid must match my replid.");
+        return false;
+    }
+    describe_client(ctx, who, sizeof(who));
+    if (repl_replica_unset_master())
+        log_notice("MASTER MODE enabled (failover request from '%s')", who);
+    return true;
+}
+
 static void sync_common(struct cmd_ctx *ctx, bool psync)
 {
     struct client *c = ctx->client;
@@ -82,14 +115,14 @@ static void sync_common(struct cmd_ctx *ctx, bool psync)
 
     if (c->flags & CLIENT_REPLICA)
         return; /* already one: ignored, as Redis does */
-    if (psync && ctx->argc > 3 && arg_is(&ctx->argv[3], "failover")) {
-        /* Redis's answers; Grove has no FAILOVER to accept it from */
-        resp_add_error(ctx->out, repl_replica_on() ? "ERR PSYNC FAILOVER replid must match my replid."
-                                                   : "ERR PSYNC FAILOVER can't be sent to a master.");
+    if (psync && ctx->argc > 3 && arg_is(&ctx->argv[3], "failover") && !take_over(ctx))
+        return;
+    if (failover_state() != FAILOVER_NONE) {
+        resp_add_error(ctx->out, "-NOMASTERLINK Can't SYNC while failing over");
         return;
     }
     if (repl_replica_on() && !atomic_load(&repl_replica__link_up)) {
-        resp_add_error(ctx->out, "NOMASTERLINK Can't SYNC while not connected with my master");
+        resp_add_error(ctx->out, "-NOMASTERLINK Can't SYNC while not connected with my master");
         return;
     }
     if (c->out.len > 0) {
@@ -127,16 +160,17 @@ static void role_command(struct cmd_ctx *ctx)
 
 /* ---- REPLICAOF and SLAVEOF ---------------------------------------------------------- */
 
-/* Redis's replicaofCommand. */
-static void replicaof_command(struct cmd_ctx *ctx)
+/* Redis's replicaofCommand, with no failover running (one could not
+ * start meanwhile). */
+static void replicaof(struct cmd_ctx *ctx)
 {
-    char who[CLIENT_ADDR_LEN + 16], host[REPL_HOST_STR_LEN];
+    char who[CLIENT_ADDR_LEN + 32], host[REPL_HOST_LEN];
     long long port;
 
-    snprintf(who, sizeof(who), "id=%llu addr=%s", (unsigned long long)ctx->client->id,
-             ctx->client->addr);
+    describe_client(ctx, who, sizeof(who));
     if (arg_is(&ctx->argv[1], "no") && arg_is(&ctx->argv[2], "one")) {
-        repl_replica_unset_master(who);
+        if (repl_replica_unset_master())
+            log_notice("MASTER MODE enabled (user request from '%s')", who);
         resp_add_ok(ctx->out);
         return;
     }
@@ -159,6 +193,85 @@ static void replicaof_command(struct cmd_ctx *ctx)
         resp_add_ok(ctx->out);
 }
 
+static void replicaof_command(struct cmd_ctx *ctx)
+{
+    if (!failover_prevent()) {
+        resp_add_error(ctx->out, "ERR REPLICAOF not allowed while failing over.");
+        return;
+    }
+    replicaof(ctx);
+    failover_allow();
+}
+
+/* ---- FAILOVER --------------------------------------------------------------------------- */
+
+static const char *failover_error(int rc)
+{
+    switch (rc) {
+    case FAILOVER_ERR_RUNNING:
+        return "ERR FAILOVER already in progress.";
+    case FAILOVER_ERR_REPLICA:
+        return "ERR FAILOVER is not valid when server is a replica.";
+    case FAILOVER_ERR_NO_REPLICAS:
+        return "ERR FAILOVER requires connected replicas.";
+    case FAILOVER_ERR_FORCE:
+        return "ERR FAILOVER with force option requires both a timeout and target HOST and IP.";
+    case FAILOVER_ERR_NOT_REPLICA:
+        return "ERR FAILOVER target HOST and PORT is not a replica.";
+    case FAILOVER_ERR_NOT_ONLINE:
+        return "ERR FAILOVER target replica is not online.";
+    default:
+        return "ERR No failover in progress.";
+    }
+}
+
+/* [TO host port] [FORCE] [TIMEOUT ms], each once, in any order (Redis's
+ * failoverCommand: FORCE is not tied to TO). False when it replied. */
+static bool failover_parse(struct cmd_ctx *ctx, struct failover_request *req)
+{
+    for (size_t j = 1; j < ctx->argc; j++) {
+        const struct resp_arg *a = &ctx->argv[j];
+        if (arg_is(a, "timeout") && j + 1 < ctx->argc && req->timeout_ms == 0) {
+            if (!arg_to_ll_or_reply(ctx, &ctx->argv[j + 1], &req->timeout_ms))
+                return false;
+            if (req->timeout_ms <= 0) {
+                resp_add_error(ctx->out, "ERR FAILOVER timeout must be greater than 0");
+                return false;
+            }
+            j++;
+        } else if (arg_is(a, "to") && j + 2 < ctx->argc && req->host == NULL) {
+            if (!arg_to_ll_or_reply(ctx, &ctx->argv[j + 2], &req->port))
+                return false;
+            req->host = ctx->argv[j + 1].ptr;
+            req->host_len = ctx->argv[j + 1].len;
+            j += 2;
+        } else if (arg_is(a, "force") && !req->force) {
+            req->force = true;
+        } else {
+            reply_syntax_error(ctx);
+            return false;
+        }
+    }
+    return true;
+}
+
+static void failover_command(struct cmd_ctx *ctx)
+{
+    struct failover_request req = {0};
+    int rc;
+
+    if (ctx->argc == 2 && arg_is(&ctx->argv[1], "abort"))
+        rc = failover_abort();
+    else if (failover_parse(ctx, &req))
+        rc = failover_start(&req);
+    else
+        return;
+    if (rc < 0)
+        resp_add_error(ctx->out, failover_error(rc));
+    else
+        resp_add_ok(ctx->out);
+}
+
 /* ---- the table ------------------------------------------------------------------------ */
 
 #define ARGS(...) ((const struct command_arg[]){__VA_ARGS__, {0}})
@@ -172,6 +285,11 @@ static const struct command_arg no_one[] = {
 static const struct command_arg replicaof_oneof[] = {
     {"host-port", "block", NULL, 0, host_port}, {"no-one", "block", NULL, 0, no_one}, {0}};
 #define REPLICAOF_ARGS ARGS({"args", "oneof", NULL, 0, replicaof_oneof})
+static const struct command_arg failover_target[] = {
+    {"host", "string", NULL, 0, NULL},
+    {"port", "integer", NULL, 0, NULL},
+    {"force", "pure-token", "FORCE", COMMAND_ARG_OPTIONAL, NULL},
+    {0}};
 
 struct command repl_commands[] = {
     {.name = "replconf", .arity = -1,
@@ -200,5 +318,14 @@ struct command repl_commands[] = {
      .proc = replicaof_command, .group = "server",
      .summary = "Make the server a replica of another instance, or promote it as master.",
      .since = "1.0.0", .complexity = "O(1)", .args = REPLICAOF_ARGS},
+    /* SELF_LOCK: ABORT may make a replica a master, under the apply lock,
+     * which EXEC must not take inside the shard locks it holds. */
+    {.name = "failover", .arity = -1, .flags = CMD_ADMIN | CMD_NOSCRIPT | CMD_STALE | CMD_SELF_LOCK,
+     .proc = failover_command, .group = "server",
+     .summary = "Start a coordinated failover between this server and one of its replicas.",
+     .since = "6.2.0", .complexity = "O(1)",
+     .args = ARGS({"target", "block", "TO", COMMAND_ARG_OPTIONAL, failover_target},
+                  {"abort", "pure-token", "ABORT", COMMAND_ARG_OPTIONAL, NULL},
+                  {"milliseconds", "integer", "TIMEOUT", COMMAND_ARG_OPTIONAL, NULL})},
     {0},
 };

@@ -19,6 +19,7 @@
 #include "blocking.h"
 #include "client_evict.h"
 #include "evict.h"
+#include "failover.h"
 #include "glob.h"
 #include "keyspace.h"
 #include "latency_hist.h"
@@ -359,7 +360,7 @@ static void info_replication(struct resp_out *t)
     } else {
         info_line(t, "role:master");
     }
-    repl_info(t, now_ms);
+    repl_info(t, now_ms, failover_state_name());
 }
 
 static void info_cpu(struct resp_out *t)

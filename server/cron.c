@@ -17,6 +17,7 @@
 #include "aof.h"
 #include "blocking.h"
 #include "client_evict.h"
+#include "failover.h"
 #include "keyspace.h"
 #include "latency.h"
 #include "memory.h"
@@ -117,6 +118,7 @@ void cron_tick(long long now_ms)
     if (!loading) {
         snapshot_cron(now_ms);
         aof_cron(now_ms);
+        failover_cron(now_ms); /* first, as Redis's replicationCron */
         repl_cron(now_ms);
     }
     keyspace_set_lfu_params(server.ks, (uint32_t)server.cfg.lfu_log_factor,

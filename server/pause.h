@@ -4,8 +4,8 @@
  * no new writes arriving; an operator quiesces the server).
  *
  * A pause has a kind (WRITE: commands that may write or replicate wait;
- * ALL: every command waits), an end time and a purpose (CLIENT PAUSE, or
- * a SHUTDOWN waiting for replicas). A new CLIENT PAUSE only ever
+ * ALL: every command waits), an end time and a purpose (CLIENT PAUSE, a
+ * SHUTDOWN waiting for replicas, or a FAILOVER). A new CLIENT PAUSE only ever
  * makes the current one longer or stricter; CLIENT UNPAUSE, or the end
  * time, lifts it. A command held back is "postponed": nothing is replied
  * and it stays in its client's query buffer (the client stops running
@@ -47,6 +47,7 @@ enum pause_kind {
 enum pause_purpose {
     PAUSE_BY_CLIENT,     /* CLIENT PAUSE / UNPAUSE */
     PAUSE_FOR_SHUTDOWN,  /* SHUTDOWN waiting for its replicas */
+    PAUSE_FOR_FAILOVER,  /* FAILOVER waiting for its target to catch up (failover.h) */
     PAUSE_PURPOSES
 };
 

@@ -47,7 +47,6 @@
 
 #define LINK_READ_SIZE (64 * 1024)  /* bytes asked of each read */
 #define LINK_LINE_MAX (64 * 1024)   /* a handshake line longer than this is an error */
-#define LINK_HOST_LEN 256           /* Redis's NET_HOST_STR_LEN */
 #define EOF_MARK_LEN 40             /* Redis's RDB_EOF_MARK_SIZE */
 #define CRON_MS 1000
 #define PAUSE_CHECK_MS 10 /* while a client pause holds the stream: look again */
@@ -75,7 +74,7 @@ static atomic_int stream_db;   /* repl_replica_stream_db */
 static pthread_mutex_t apply_mutex = PTHREAD_MUTEX_INITIALIZER;
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static struct {
-    char host[LINK_HOST_LEN]; /* "" when a master */
+    char host[REPL_HOST_LEN]; /* "" when a master */
     int port;
     enum link_state state;
     long long last_io_ms;       /* the master client's last interaction */
@@ -84,13 +83,14 @@ static struct {
     long long transfer_read, transfer_last_io_ms;
     long long reploff, read_reploff; /* the master client's; -1 without one */
     bool psync_possible;        /* the dataset is a copy worth continuing */
+    repl_failover_done_cb failover_done; /* a FAILOVER hands over: our PSYNC says so */
 } shared = {.reploff = -1, .read_reploff = -1, .psync_possible = true};
 
 struct link {
     uv_tcp_t tcp;
     uv_connect_t connect_req;
     unsigned gen;
-    char host[LINK_HOST_LEN];
+    char host[REPL_HOST_LEN];
     int port;
     enum link_state state;
     enum hs_step step;
@@ -713,7 +713,7 @@ static size_t cfg_bytes(const struct config_bytes *field, char *buf, size_t cap)
  * together; their replies come in order. */
 static void send_replconf(struct link *l)
 {
-    char pass[512], user[256], ip[LINK_HOST_LEN], port[16];
+    char pass[512], user[256], ip[REPL_HOST_LEN], port[16];
     long long announce = atomic_load(&server.cfg.replica_announce_port);
 
     size_t passlen = cfg_bytes(&server.cfg.masterauth, pass, sizeof(pass));
@@ -733,12 +733,30 @@ static void send_replconf(struct link *l)
     l->step = passlen > 0 ? HS_AUTH : HS_PORT;
 }
 
+/* The PSYNC was answered (refused: why the failover fails; NULL: the
+ * master took it): a FAILOVER handing over to this master hears it, once. */
+static void failover_answered(const struct link *l, const char *refused)
+{
+    repl_failover_done_cb done = NULL;
+    pthread_mutex_lock(&lock);
+    if (wanted(l)) {
+        done = shared.failover_done;
+        shared.failover_done = NULL;
+    }
+    pthread_mutex_unlock(&lock);
+    if (done != NULL)
+        done(refused);
+}
+
+/* PSYNC <replid> <offset+1>, with FAILOVER while a FAILOVER hands over
+ * (the master takes over our history: Redis's syncWithMaster). */
 static void send_psync(struct link *l)
 {
     char replid[41], off[32];
-    bool possible;
+    bool possible, failover;
     pthread_mutex_lock(&lock);
     possible = shared.psync_possible;
+    failover = shared.failover_done != NULL;
     pthread_mutex_unlock(&lock);
     server_replid(replid);
     snprintf(off, sizeof(off), "%lld", repl_offset() + 1);
@@ -746,9 +764,11 @@ static void send_psync(struct link *l)
         log_notice("Trying a partial resynchronization (request %s:%s).", replid, off);
     else
         log_notice("Partial resynchronization not possible (no cached master)");
-    send_command(l, (const char *const[]){"PSYNC", possible ? replid : "?", possible ? off : "-1"},
-                 3);
+    send_command(l, (const char *const[]){"PSYNC", possible ? replid : "?", possible ? off : "-1",
+                                          "FAILOVER"}, failover ? 4 : 3);
     l->step = HS_PSYNC;
+    if (l->closing && failover)
+        failover_answered(l, "Write error to failover target");
 }
 
 /* +FULLRESYNC <replid> <offset> or +CONTINUE [<replid>]. */
@@ -766,6 +786,7 @@ static void psync_reply(struct link *l, const char *line, size_t n)
         log_notice("Full resync from master: %s:%lld", l->replid, off);
         l->step = HS_DONE;
         transfer_begin(l);
+        failover_answered(l, NULL);
         return;
     }
     if (n >= 9 && strncmp(line, "+CONTINUE", 9) == 0) {
@@ -786,10 +807,12 @@ static void psync_reply(struct link *l, const char *line, size_t n)
         log_notice("MASTER <-> REPLICA sync: Master accepted a Partial Resynchronization.");
         l->step = HS_DONE;
         master_client_create(l, repl_offset(), cached_db);
+        failover_answered(l, NULL);
         return;
     }
     log_warning("Unexpected reply to PSYNC from master: %.*s", (int)n, line);
     drop_link(l, "PSYNC refused");
+    failover_answered(l, "Failover target rejected psync request");
 }
 
 static void handshake_reply(struct link *l, const char *line, size_t n)
@@ -1067,7 +1090,7 @@ void repl_replica_loop_stop(struct worker *w)
 
 static void store_replicaof(const char *host, int port)
 {
-    char value[LINK_HOST_LEN + 16] = "";
+    char value[REPL_HOST_LEN + 16] = "";
     if (host != NULL)
         snprintf(value, sizeof(value), "%s %d", host, port);
     config_lock(); /* string options change under it: readers take it */
@@ -1076,17 +1099,12 @@ static void store_replicaof(const char *host, int port)
     config_unlock();
 }
 
-int repl_replica_set_master(const char *host, int port, const char *who)
+/* The apply lock held: host:port is the master from now on (Redis's
+ * replicationSetMaster). A FAILOVER's PSYNC says so, and `failover_done`
+ * hears the answer. Our replicas stay: they may continue with us. */
+static void become_replica(const char *host, int port, repl_failover_done_cb failover_done)
 {
-    repl_replica_apply_lock();
     pthread_mutex_lock(&lock);
-    if (repl_replica_on() && strcasecmp(shared.host, host) == 0 && shared.port == port) {
-        pthread_mutex_unlock(&lock);
-        repl_replica_apply_unlock();
-        log_notice("REPLICAOF would result into synchronization with the master we are already "
-                   "connected with. No operation performed.");
-        return 1;
-    }
     /* Redis's cached master: the old link's offset, or ours as a master. */
     if (shared.state == LINK_CONNECTED)
         shared.down_since_ms = server_mstime();
@@ -1095,6 +1113,7 @@ int repl_replica_set_master(const char *host, int port, const char *who)
     snprintf(shared.host, sizeof(shared.host), "%s", host);
     shared.port = port;
     shared.state = LINK_CONNECT;
+    shared.failover_done = failover_done;
     pthread_mutex_unlock(&lock);
     atomic_store(&repl_replica__link_up, false);
     atomic_fetch_add(&wanted_gen, 1);
@@ -1103,18 +1122,41 @@ int repl_replica_set_master(const char *host, int port, const char *who)
     notify_refresh_events(); /* the TTLs its clients set, when writable */
     blocking_unblock_all_for_replica(); /* their writes would not be the master's */
     store_replicaof(host, port);
+}
+
+int repl_replica_set_master(const char *host, int port, const char *who)
+{
+    repl_replica_apply_lock();
+    pthread_mutex_lock(&lock);
+    bool same = repl_replica_on() && strcasecmp(shared.host, host) == 0 && shared.port == port;
+    pthread_mutex_unlock(&lock);
+    if (same) {
+        repl_replica_apply_unlock();
+        log_notice("REPLICAOF would result into synchronization with the master we are already "
+                   "connected with. No operation performed.");
+        return 1;
+    }
+    become_replica(host, port, NULL);
     repl_replica_apply_unlock();
     log_notice("REPLICAOF %s:%d enabled (user request from '%s')", host, port, who);
     post_reconcile();
     return 0;
 }
 
-void repl_replica_unset_master(const char *who)
+void repl_replica_failover_to(const char *host, int port, repl_failover_done_cb done)
+{
+    repl_replica_apply_lock();
+    become_replica(host, port, done);
+    repl_replica_apply_unlock();
+    post_reconcile();
+}
+
+bool repl_replica_unset_master(void)
 {
     repl_replica_apply_lock();
     if (!repl_replica_on()) {
         repl_replica_apply_unlock();
-        return;
+        return false;
     }
     atomic_store(&repl_replica__on, false);
     atomic_store(&repl_replica__link_up, false);
@@ -1124,14 +1166,15 @@ void repl_replica_unset_master(const char *who)
     shared.state = LINK_NONE;
     shared.down_since_ms = 0;
     shared.reploff = shared.read_reploff = -1;
+    shared.failover_done = NULL;
     pthread_mutex_unlock(&lock);
     keyspace_hold_expired_always(server.ks, false);
     notify_refresh_events();
     repl_new_history(NULL);
     store_replicaof(NULL, 0);
     repl_replica_apply_unlock();
-    log_notice("MASTER MODE enabled (user request from '%s')", who);
     post_reconcile();
+    return true;
 }
 
 void repl_replica_restore_stream_db(int db)
@@ -1141,7 +1184,7 @@ void repl_replica_restore_stream_db(int db)
 
 void repl_replica_start(void)
 {
-    char value[LINK_HOST_LEN + 16];
+    char value[REPL_HOST_LEN + 16];
     config_lock();
     snprintf(value, sizeof(value), "%s", server.cfg.replicaof);
     config_unlock();

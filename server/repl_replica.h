@@ -8,6 +8,7 @@
  *
  *   CONNECT --connected--> HANDSHAKE: PING, [AUTH], REPLCONF listening-port,
  *       [ip-address], capa eof capa psync2, PSYNC <replid> <offset+1>
+ *       [FAILOVER: this master hands over to that replica, failover.h]
  *   HANDSHAKE --+CONTINUE--> CONNECTED (the dataset is kept)
  *   HANDSHAKE --+FULLRESYNC--> TRANSFER: the RDB ($<len> or the diskless
  *       $EOF:<mark> form) into a temporary file, a read at a time; then
@@ -74,9 +75,20 @@ bool repl_replica_stale(void);
 /* REPLICAOF host port: 0, or 1 when already the master ("+OK Already
  * connected to specified master"); `who` names the client for the log. */
 int repl_replica_set_master(const char *host, int port, const char *who);
-/* REPLICAOF NO ONE: a master again, with a new history (replication.h's
- * repl_new_history), at once. */
-void repl_replica_unset_master(const char *who);
+/* How the master a FAILOVER hands over to answered its PSYNC ... FAILOVER:
+ * refused is NULL when it took over (+CONTINUE or +FULLRESYNC), else why
+ * the failover fails (for the log). Called on the link loop, holding no
+ * lock. */
+typedef void (*repl_failover_done_cb)(const char *refused);
+/* FAILOVER (failover.h): a replica of host:port, whose PSYNCs say FAILOVER
+ * (it becomes a master and continues our history) until the first answer
+ * or PSYNC that cannot be written, which goes to `done`; a later
+ * REPLICAOF or unset_master forgets it. */
+void repl_replica_failover_to(const char *host, int port, repl_failover_done_cb done);
+/* REPLICAOF NO ONE, PSYNC ... FAILOVER, a failover aborted: a master
+ * again, with a new history (replication.h's repl_new_history), at once.
+ * True when it was a replica (the caller logs why it is a master now). */
+bool repl_replica_unset_master(void);
 /* Start-up, before repl_replica_start: the RDB loaded says which
  * database the master's stream had selected (its repl-stream-db); a
  * continued stream goes on there. */

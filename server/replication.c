@@ -47,7 +47,6 @@
 
 #define REPL_FILL_SLICE (64 * 1024) /* a connection is topped up below this */
 #define REPL_IP_LEN 46
-#define REPL_HOST_LEN 256 /* Redis's NET_HOST_STR_LEN: REPLCONF ip-address */
 #define OBUF_REPLICA_CLASS 1
 #define REPL_BACKLOG_MIN_SIZE (16 * 1024) /* Redis's CONFIG_REPL_BACKLOG_MIN_SIZE */
 #define REPL_PIPE_READ (64 * 1024)        /* a diskless RDB is read from the child so */
@@ -96,6 +95,7 @@ struct wait_entry {
 atomic_bool repl__feeding;
 static atomic_llong good_replicas; /* online, acked within min-replicas-max-lag */
 static atomic_llong syncs_full, syncs_partial_ok, syncs_partial_err; /* INFO stats */
+static atomic_bool pings_held; /* repl_hold_pings */
 
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t drained = PTHREAD_COND_INITIALIZER; /* a diskless replica took its head */
@@ -185,6 +185,12 @@ static struct replica *find_or_add(struct client *c)
     st.v[st.n++] = r;
     c->flags |= CLIENT_REPL_PEER;
     return r;
+}
+
+/* Past its handshake: a replica as INFO lists it (Redis's server.slaves). */
+static bool listed(const struct replica *r)
+{
+    return r->state != REPLICA_HANDSHAKE;
 }
 
 static void record_free(struct replica *r)
@@ -434,11 +440,12 @@ static void start_feeding(void)
 }
 
 /* Lock held: every replica is closed (they must sync again, with the new
- * history), as Redis's disconnectSlaves. */
+ * history), as Redis's disconnectSlaves; a client still in its handshake
+ * stays, as the one whose PSYNC FAILOVER made us a master. */
 static void drop_all(void)
 {
     for (size_t i = 0; i < st.n; i++)
-        if (!st.v[i]->closing)
+        if (!st.v[i]->closing && listed(st.v[i]))
             drop(st.v[i]);
 }
 
@@ -1054,16 +1061,20 @@ void repl_wait_forget(uint64_t client_id)
     pthread_mutex_unlock(&lock);
 }
 
-/* ---- INFO and ROLE ------------------------------------------------------------------- */
+/* ---- the replicas as INFO, SHUTDOWN and FAILOVER see them ------------------------------- */
 
 static const char *shown_ip(const struct replica *r)
 {
     return r->announced_ip[0] ? r->announced_ip : r->peer_ip;
 }
 
-static bool listed(const struct replica *r)
+/* Lock held. */
+static size_t count_listed(void)
 {
-    return r->state != REPLICA_HANDSHAKE;
+    size_t n = 0;
+    for (size_t i = 0; i < st.n; i++)
+        n += listed(st.v[i]);
+    return n;
 }
 
 /* ---- SHUTDOWN ------------------------------------------------------------------------ */
@@ -1113,17 +1124,78 @@ void repl_log_shutdown(long long now_ms)
                    replicas);
 }
 
-void repl_info(struct resp_out *t, long long now_ms)
+/* ---- FAILOVER ----------------------------------------------------------------------- */
+
+/* Lock held: r is the replica listed at host:port (Redis's findReplica). */
+static bool listed_at(const struct replica *r, const char *host, size_t len, long long port)
+{
+    const char *ip = shown_ip(r);
+    return listed(r) && r->listening_port == port && strlen(ip) == len &&
+           strncasecmp(ip, host, len) == 0;
+}
+
+/* Lock held: r streams and has acknowledged all of it. */
+static bool caught_up(const struct replica *r)
+{
+    return r->state == REPLICA_ONLINE && in_sync(r);
+}
+
+size_t repl_count_replicas(void)
+{
+    pthread_mutex_lock(&lock);
+    size_t n = count_listed();
+    pthread_mutex_unlock(&lock);
+    return n;
+}
+
+enum repl_peer repl_peer_at(const char *host, size_t len, long long port)
+{
+    enum repl_peer peer = REPL_PEER_NONE;
+    pthread_mutex_lock(&lock);
+    for (size_t i = 0; i < st.n && peer == REPL_PEER_NONE; i++) {
+        const struct replica *r = st.v[i];
+        if (!listed_at(r, host, len, port))
+            continue;
+        /* A diskless replica's RDB went: Redis shows it online already. */
+        bool online = r->state == REPLICA_ONLINE || r->state == REPLICA_WAIT_ACK;
+        peer = caught_up(r) ? REPL_PEER_CAUGHT_UP : online ? REPL_PEER_ONLINE : REPL_PEER_SYNCING;
+    }
+    pthread_mutex_unlock(&lock);
+    return peer;
+}
+
+bool repl_caught_up_peer(char *host, size_t cap, long long *port)
+{
+    bool found = false;
+    pthread_mutex_lock(&lock);
+    for (size_t i = 0; i < st.n && !found; i++) {
+        const struct replica *r = st.v[i];
+        found = caught_up(r);
+        if (found) {
+            snprintf(host, cap, "%s", shown_ip(r));
+            *port = r->listening_port;
+        }
+    }
+    pthread_mutex_unlock(&lock);
+    return found;
+}
+
+void repl_hold_pings(bool held)
+{
+    atomic_store(&pings_held, held);
+}
+
+/* ---- INFO and ROLE ------------------------------------------------------------------- */
+
+void repl_info(struct resp_out *t, long long now_ms, const char *failover_state)
 {
     char replid[41];
     char line[256];
-    size_t connected = 0, k = 0;
+    size_t k = 0;
     server_replid(replid);
     pthread_mutex_lock(&lock);
-    for (size_t i = 0; i < st.n; i++)
-        connected += listed(st.v[i]);
 #define LINE(...) resp_add_raw(t, line, (size_t)snprintf(line, sizeof(line), __VA_ARGS__))
-    LINE("connected_slaves:%zu\r\n", connected);
+    LINE("connected_slaves:%zu\r\n", count_listed());
     for (size_t i = 0; i < st.n; i++) {
         const struct replica *r = st.v[i];
         if (!listed(r))
@@ -1131,7 +1203,7 @@ void repl_info(struct resp_out *t, long long now_ms)
         LINE("slave%zu:ip=%s,port=%lld,state=%s,offset=%lld,lag=%lld\r\n", k++, shown_ip(r),
              r->listening_port, state_names[r->state], r->ack_off, (now_ms - r->ack_ms) / 1000);
     }
-    LINE("master_failover_state:no-failover\r\n");
+    LINE("master_failover_state:%s\r\n", failover_state);
     LINE("master_replid:%s\r\n", replid);
     LINE("master_replid2:%s\r\n", st.replid2);
     LINE("master_repl_offset:%lld\r\n", st.backlog.offset);
@@ -1235,7 +1307,7 @@ void repl_cron(long long now_ms)
          * its master's PINGs. */
         long long period = atomic_load(&server.cfg.repl_ping_replica_period);
         ping_due = period > 0 && st.cron_seconds++ % period == 0 && st.n > 0 && active() &&
-                   !repl_replica_on();
+                   !repl_replica_on() && !atomic_load(&pings_held);
     }
     pthread_mutex_unlock(&lock);
     if (ping_due)

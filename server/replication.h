@@ -55,6 +55,10 @@
 
 struct client;
 
+/* Redis's NET_HOST_STR_LEN: a host name or address (REPLICAOF's, REPLCONF
+ * ip-address, FAILOVER's target), with its NUL. */
+#define REPL_HOST_LEN 256
+
 /* Writes are streamed (the backlog exists). It turns on with every shard
  * held, so it is stable while a command holds any shard lock. */
 extern atomic_bool repl__feeding;
@@ -158,10 +162,28 @@ void repl_request_acks(void);
  * sync, as Redis's finishShutdown. */
 void repl_log_shutdown(long long now_ms);
 
+/* ---- FAILOVER (failover.h) ---- */
+
+/* Replicas that asked to sync (INFO's connected_slaves). */
+size_t repl_count_replicas(void);
+/* How the replica listed at host:port stands (host: its announced or
+ * peer ip, port: its listening port, as INFO shows them; Redis's
+ * findReplica). CAUGHT_UP: online and it acknowledged the whole stream. */
+enum repl_peer { REPL_PEER_NONE, REPL_PEER_SYNCING, REPL_PEER_ONLINE, REPL_PEER_CAUGHT_UP };
+enum repl_peer repl_peer_at(const char *host, size_t len, long long port);
+/* The first replica caught up, if any: true, with its address in host
+ * (cap bytes) and port. */
+bool repl_caught_up_peer(char *host, size_t cap, long long *port);
+/* No PING goes to the replicas while held: a FAILOVER with a TIMEOUT
+ * waits for them to reach an offset a PING would move (Redis skips the
+ * PING then, as for a cluster's manual failover). */
+void repl_hold_pings(bool held);
+
 /* ---- INFO, ROLE ---- */
 
-/* INFO replication's lines after role:master, as Redis prints them. */
-void repl_info(struct resp_out *t, long long now_ms);
+/* INFO replication's lines after role:master, as Redis prints them;
+ * failover_state is master_failover_state's value. */
+void repl_info(struct resp_out *t, long long now_ms, const char *failover_state);
 /* ROLE's master form. */
 void repl_role(struct resp_out *out);
 /* INFO stats: full syncs served, continuations accepted and refused. */

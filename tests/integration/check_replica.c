@@ -7,6 +7,10 @@
  * master's other replicas then continue from it (Sentinel's failover).
  * Full syncs are diskless (with no delay unless a test sets one) or from
  * disk; a replica or a master restarted from its RDB continues with PSYNC.
+ * FAILOVER hands the master role to a replica that has every write (its
+ * own tcase): with and without TO, ABORT, TIMEOUT with and without FORCE,
+ * a target that refuses, and Redis's errors; a replica SIGSTOPped cannot
+ * acknowledge, which keeps a failover waiting.
  *
  * Expected texts were taken from redis-server 7.0.15 as a replica.
  */
@@ -56,12 +60,25 @@ static bool info_is(redisContext *c, const char *field, const char *want)
            strcmp(buf, want) == 0;
 }
 
-/* REPLICAOF, then wait for the link to be up. */
+/* The master lists the replica on `port` as online. */
+static bool listed_online(redisContext *master, int port)
+{
+    char want[64];
+    redisReply *r = harness_cmd(master, "INFO replication");
+    snprintf(want, sizeof(want), ",port=%d,state=online,", port);
+    bool online = r->type == REDIS_REPLY_STRING && strstr(r->str, want) != NULL;
+    freeReplyObject(r);
+    return online;
+}
+
+/* REPLICAOF, then wait for the link to be up, and for the master to have
+ * its first ACK (WAIT and FAILOVER count only replicas online). */
 static void replicate(struct node *replica, const struct node *master)
 {
     redisReply *r = harness_cmd(replica->c, "REPLICAOF 127.0.0.1 %d", master->s.port);
     harness_expect_status(r, "OK");
     HARNESS_WAIT_FOR(info_is(replica->c, "master_link_status", "up"), "the link never came up");
+    HARNESS_WAIT_FOR(listed_online(master->c, replica->s.port), "the master never saw it online");
 }
 
 /* The replica has every byte of the master's stream. Both offsets are
@@ -956,6 +973,250 @@ START_TEST(a_replica_told_to_ignore_disk_errors_keeps_applying)
 END_TEST
 #endif
 
+/* ---- FAILOVER ------------------------------------------------------------------------- */
+
+static void expect_role(redisContext *c, const char *role)
+{
+    redisReply *r = harness_cmd(c, "ROLE");
+    ck_assert_int_ge(r->type == REDIS_REPLY_ARRAY ? r->elements : 0, 1);
+    ck_assert_str_eq(r->element[0]->str, role);
+    freeReplyObject(r);
+}
+
+static void wait_failover_state(const struct node *n, const char *state)
+{
+    HARNESS_WAIT_FOR(info_is(n->c, "master_failover_state", state),
+                     "master_failover_state never became %s", state);
+}
+
+/* A replica that stops reading (SIGSTOP) cannot acknowledge the writes
+ * that follow, so a failover to it waits. */
+static void freeze(const struct node *n)
+{
+    ck_assert_int_eq(kill(n->s.pid, SIGSTOP), 0);
+}
+
+static void thaw(const struct node *n)
+{
+    ck_assert_int_eq(kill(n->s.pid, SIGCONT), 0);
+}
+
+/* The new master has what the old one had, continued its history (a
+ * partial sync, no full one) and the old master now copies it. */
+static void expect_handed_over(const struct node *old, const struct node *new, const char *id)
+{
+    wait_failover_state(old, "no-failover");
+    expect_role(old->c, "slave");
+    expect_role(new->c, "master");
+    ck_assert(info_is(new->c, "master_replid2", id));
+    HARNESS_WAIT_FOR(info_is(old->c, "master_link_status", "up"), "the old master never synced");
+    ck_assert_int_eq(harness_info_ll(new->c, "stats", "sync_full"), 0);
+    ck_assert_int_ge(harness_info_ll(new->c, "stats", "sync_partial_ok"), 1);
+    harness_cmd_ok(new->c, "SET after failover");
+    wait_caught_up(old, new);
+    harness_expect_value(old->c, "after", "failover", 8);
+    expect_same_data(old, new);
+}
+
+START_TEST(failover_to_a_replica_makes_it_the_master)
+{
+    struct node m, a, b;
+    char id[64];
+    node_up(&m, NULL);
+    node_up(&a, NULL);
+    node_up(&b, NULL);
+    replicate(&a, &m);
+    replicate(&b, &m);
+    write_some(m.c, "x", 50);
+    ck_assert(harness_info_field(m.c, "replication", "master_replid", id, sizeof(id)));
+
+    harness_cmd_ok(m.c, "FAILOVER TO 127.0.0.1 %d", a.s.port);
+    expect_handed_over(&m, &a, id);
+    /* b followed m, which told it of the new history: it continues. */
+    wait_caught_up(&b, &m);
+    harness_expect_value(b.c, "after", "failover", 8);
+    expect_same_data(&b, &a);
+    node_down(&b);
+    node_down(&a);
+    node_down(&m);
+}
+END_TEST
+
+START_TEST(failover_without_to_takes_a_caught_up_replica)
+{
+    struct node m, a, b;
+    char id[64];
+    node_up(&m, NULL);
+    node_up(&a, NULL);
+    node_up(&b, NULL);
+    replicate(&a, &m);
+    replicate(&b, &m);
+    write_some(m.c, "x", 20);
+    wait_caught_up(&b, &m);
+    freeze(&a); /* only b can catch up */
+    RUN(m.c, "SET last write");
+    ck_assert(harness_info_field(m.c, "replication", "master_replid", id, sizeof(id)));
+    harness_cmd_ok(m.c, "FAILOVER");
+    expect_handed_over(&m, &b, id);
+    thaw(&a);
+    node_down(&b);
+    node_down(&a);
+    node_down(&m);
+}
+END_TEST
+
+/* Waiting for sync: writes wait, reads and other commands go on; no
+ * second failover, no REPLICAOF, no replica may sync; ABORT lets the
+ * writes through on a master still. */
+START_TEST(failover_abort_resumes_the_paused_writes)
+{
+    struct node m, a;
+    pair_up(&m, &a);
+    RUN(m.c, "SET k 1");
+    wait_caught_up(&a, &m);
+    freeze(&a);
+    RUN(m.c, "SET k 2");
+    harness_cmd_ok(m.c, "FAILOVER TO 127.0.0.1 %d TIMEOUT 60000", a.s.port);
+    ck_assert(info_is(m.c, "master_failover_state", "waiting-for-sync"));
+
+    redisContext *writer = harness_connect(&m.s);
+    harness_send_only(writer, "INCR k");
+    harness_wait_info_ll(m.c, "clients", "blocked_clients", 1);
+    harness_expect_str(harness_cmd(m.c, "GET k"), "2");
+    const struct harness_step steps[] = {
+        {"FAILOVER", "-ERR FAILOVER already in progress."},
+        {"REPLICAOF 127.0.0.1 1", "-ERR REPLICAOF not allowed while failing over."},
+        {"REPLICAOF NO ONE", "-ERR REPLICAOF not allowed while failing over."},
+        {"PSYNC ? -1", "-NOMASTERLINK Can't SYNC while failing over"},
+        {"CLIENT UNPAUSE", "+OK"}, /* FAILOVER's pause is not CLIENT PAUSE's */
+        {NULL, NULL}};
+    for (const struct harness_step *s = steps; s->cmd; s++)
+        harness_expect_step(m.c, s);
+    harness_wait_info_ll(m.c, "clients", "blocked_clients", 1);
+
+    harness_cmd_ok(m.c, "FAILOVER ABORT");
+    ck_assert(info_is(m.c, "master_failover_state", "no-failover"));
+    harness_expect_int(harness_read_reply(writer), 3);
+    harness_expect_error(harness_cmd(m.c, "FAILOVER ABORT"), "ERR No failover in progress.");
+    thaw(&a);
+    expect_role(m.c, "master");
+    wait_caught_up(&a, &m);
+    harness_expect_value(a.c, "k", "3", 1);
+    ck_assert_int_eq(harness_info_ll(m.c, "stats", "sync_partial_ok"), 0);
+    redisFree(writer);
+    pair_down(&m, &a);
+}
+END_TEST
+
+START_TEST(failover_timeout_without_force_gives_up)
+{
+    struct node m, a;
+    pair_up(&m, &a);
+    freeze(&a);
+    RUN(m.c, "SET k never-acked");
+    harness_cmd_ok(m.c, "FAILOVER TO 127.0.0.1 %d TIMEOUT 200", a.s.port);
+    wait_failover_state(&m, "no-failover");
+    expect_role(m.c, "master");
+    harness_cmd_ok(m.c, "SET k writable");
+    thaw(&a);
+    wait_caught_up(&a, &m);
+    harness_expect_value(a.c, "k", "writable", 8);
+    pair_down(&m, &a);
+}
+END_TEST
+
+/* FORCE: at the timeout the target takes over, caught up or not; until
+ * it answers, the old master is a replica too (never two masters). */
+START_TEST(failover_force_hands_over_at_the_timeout)
+{
+    struct node m, a;
+    char id[64];
+    pair_up(&m, &a);
+    write_some(m.c, "x", 20);
+    wait_caught_up(&a, &m);
+    ck_assert(harness_info_field(m.c, "replication", "master_replid", id, sizeof(id)));
+    freeze(&a);
+    harness_cmd_ok(m.c, "FAILOVER TO 127.0.0.1 %d TIMEOUT 100 FORCE", a.s.port);
+    wait_failover_state(&m, "failover-in-progress");
+    expect_role(m.c, "slave");
+    thaw(&a);
+    expect_handed_over(&m, &a, id);
+    pair_down(&m, &a);
+}
+END_TEST
+
+/* The target refuses the PSYNC (ACL): the old master is a master again,
+ * with a new history its replicas continue. */
+START_TEST(failover_refused_by_the_target_leaves_the_master)
+{
+    struct node m, a;
+    pair_up(&m, &a);
+    RUN(m.c, "SET k v");
+    harness_cmd_ok(a.c, "ACL SETUSER default -psync");
+    harness_cmd_ok(m.c, "FAILOVER TO 127.0.0.1 %d", a.s.port);
+    wait_failover_state(&m, "no-failover");
+    expect_role(m.c, "master");
+    harness_cmd_ok(a.c, "ACL SETUSER default +psync");
+    harness_cmd_ok(m.c, "SET k again");
+    wait_caught_up(&a, &m);
+    harness_expect_value(a.c, "k", "again", 5);
+    ck_assert_int_eq(harness_info_ll(m.c, "stats", "sync_partial_ok"), 1);
+    ck_assert_int_eq(harness_info_ll(m.c, "stats", "sync_full"), 1);
+    pair_down(&m, &a);
+}
+END_TEST
+
+/* Redis 7.0.15's replies to FAILOVER's mistakes, and to PSYNC FAILOVER
+ * from someone other than our master. */
+START_TEST(failover_errors_are_redis_s)
+{
+    struct node m, a;
+    node_up(&m, NULL);
+    node_up(&a, NULL);
+    harness_expect_error(harness_cmd(m.c, "FAILOVER"), "ERR FAILOVER requires connected replicas.");
+    replicate(&a, &m);
+    const struct harness_step steps[] = {
+        {"FAILOVER ABORT", "-ERR No failover in progress."},
+        {"FAILOVER TO 127.0.0.1 1", "-ERR FAILOVER target HOST and PORT is not a replica."},
+        {"FAILOVER TO 127.0.0.1 port", "-ERR value is not an integer or out of range"},
+        {"FAILOVER TO 127.0.0.1", "-ERR syntax error"},
+        {"FAILOVER TIMEOUT 0", "-ERR FAILOVER timeout must be greater than 0"},
+        {"FAILOVER TIMEOUT 5 TIMEOUT 5", "-ERR syntax error"},
+        {"FAILOVER FORCE FORCE", "-ERR syntax error"},
+        {"FAILOVER ABORT TIMEOUT 5", "-ERR syntax error"},
+        {"FAILOVER FORCE TIMEOUT 100",
+         "-ERR FAILOVER with force option requires both a timeout and target HOST and IP."},
+        {"PSYNC ? -1 FAILOVER", "-ERR PSYNC FAILOVER can't be sent to a master."},
+        {NULL, NULL}};
+    for (const struct harness_step *s = steps; s->cmd; s++)
+        harness_expect_step(m.c, s);
+    harness_expect_error(harness_cmd(m.c, "FAILOVER TO 127.0.0.1 %d FORCE", a.s.port),
+                         "ERR FAILOVER with force option requires both a timeout and target "
+                         "HOST and IP.");
+    harness_expect_error(harness_cmd(a.c, "FAILOVER"),
+                         "ERR FAILOVER is not valid when server is a replica.");
+    harness_expect_error(harness_cmd(a.c, "PSYNC 0123456789012345678901234567890123456789 1 "
+                                          "FAILOVER"),
+                         "ERR PSYNC FAILOVER replid must match my replid.");
+    expect_role(a.c, "slave");
+
+    /* A replica still waiting for its RDB (the diskless delay) is not online. */
+    harness_cmd_ok(m.c, "CONFIG SET repl-diskless-sync-delay 60");
+    int fd = harness_raw_connect(&m.s);
+    harness_raw_expect(fd, "REPLCONF listening-port 4444", "+OK\r\n");
+    harness_raw_expect(fd, "REPLCONF capa eof", "+OK\r\n");
+    harness_raw_send_line(fd, "PSYNC ? -1");
+    HARNESS_WAIT_FOR(harness_info_ll(m.c, "replication", "connected_slaves") == 2,
+                     "the second replica never asked to sync");
+    harness_expect_error(harness_cmd(m.c, "FAILOVER TO 127.0.0.1 4444"),
+                         "ERR FAILOVER target replica is not online.");
+    close(fd);
+    ck_assert(info_is(m.c, "master_failover_state", "no-failover"));
+    node_down(&a);
+    node_down(&m);
+}
+END_TEST
+
 static Suite *replica_suite(void)
 {
     Suite *s = suite_create("replica");
@@ -994,6 +1255,16 @@ static Suite *replica_suite(void)
     tcase_add_test(tc, a_replica_told_to_ignore_disk_errors_keeps_applying);
 #endif
     suite_add_tcase(s, tc);
+    TCase *fo = tcase_create("failover");
+    tcase_set_timeout(fo, 120);
+    tcase_add_test(fo, failover_to_a_replica_makes_it_the_master);
+    tcase_add_test(fo, failover_without_to_takes_a_caught_up_replica);
+    tcase_add_test(fo, failover_abort_resumes_the_paused_writes);
+    tcase_add_test(fo, failover_timeout_without_force_gives_up);
+    tcase_add_test(fo, failover_force_hands_over_at_the_timeout);
+    tcase_add_test(fo, failover_refused_by_the_target_leaves_the_master);
+    tcase_add_test(fo, failover_errors_are_redis_s);
+    suite_add_tcase(s, fo);
     return s;
 }
 
