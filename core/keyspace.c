@@ -1251,7 +1251,8 @@ struct hashmap_entry *keyspace_find(struct keyspace_shard *sh, const struct keys
 
     assert_held(sh);
     e = hashmap_find(sh->d.map, key->ptr, key->len, key->hash);
-    if (e && object_is_expired(obj_of(e), now_ms) && !obeying(sh->ks)) {
+    if (e && !(flags & KEYSPACE_LOOKUP_RAW) && object_is_expired(obj_of(e), now_ms) &&
+        !obeying(sh->ks)) {
         if (!(flags & KEYSPACE_LOOKUP_READ) || !expiry_held(sh->ks, now_ms))
             expire_entry(sh, e);
         e = NULL;

@@ -281,6 +281,8 @@ struct keyspace_shard *keyspace_lockset_at(const struct keyspace_lockset *set, s
 #define KEYSPACE_LOOKUP_NOTOUCH 0x1 /* do not update LRU/LFU (TYPE, OBJECT, EXISTS…) */
 #define KEYSPACE_LOOKUP_COUNT 0x2   /* count keyspace_hits/misses (read commands) */
 #define KEYSPACE_LOOKUP_READ 0x4    /* a read: may leave an expired key (keyspace_hold_expired) */
+#define KEYSPACE_LOOKUP_RAW 0x8     /* the entry even past its time, left there (DEBUG OBJECT,
+                                       as Redis's dictFind) */
 
 /* [held] The live entry for key, or NULL. An expired key is deleted here
  * (expired_keys++) and reported absent; a READ lookup while expiry is held

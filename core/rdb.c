@@ -465,7 +465,7 @@ int rdb_dump_payload(const struct object *o, struct lzf_state *lzf, struct rdb_b
     return rdb_payload_finish(out);
 }
 
-bool rdb_payload_verify(const void *payload, size_t len, size_t *value_len)
+bool rdb_payload_verify(const void *payload, size_t len, bool check_crc, size_t *value_len)
 {
     const unsigned char *p = payload;
     if (len < 10)
@@ -476,7 +476,7 @@ bool rdb_payload_verify(const void *payload, size_t len, size_t *value_len)
     uint64_t crc = 0;
     for (size_t i = 0; i < 8; i++)
         crc |= (uint64_t)p[len - 8 + i] << (8 * i);
-    if (crc64(0, p, len - 8) != crc)
+    if (check_crc && crc64(0, p, len - 8) != crc)
         return false;
     *value_len = len - 10;
     return true;

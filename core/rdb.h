@@ -223,7 +223,8 @@ int rdb_read_binary_double(struct rdb_reader *r, double *d);
 int rdb_read_value(struct rdb_reader *r, unsigned type, struct object_value *v);
 
 /* RESTORE's check of a payload: at least 10 bytes, version <= RDB_VERSION,
- * CRC64 matching. On success *value_len is the length of the value part. */
-bool rdb_payload_verify(const void *payload, size_t len, size_t *value_len);
+ * CRC64 matching unless !check_crc (DEBUG SET-SKIP-CHECKSUM-VALIDATION).
+ * On success *value_len is the length of the value part. */
+bool rdb_payload_verify(const void *payload, size_t len, bool check_crc, size_t *value_len);
 
 #endif

@@ -42,6 +42,7 @@
 #include "list.h"
 #include "loading.h"
 #include "log.h"
+#include "propagate.h"
 #include "rdb.h"
 #include "script.h"
 #include "server.h"
@@ -290,13 +291,14 @@ static void list_extra(const struct object *o, char *buf, size_t cap)
 
 /* The entry of the key at argv[2], its shard left locked for the caller
  * to unlock; NULL (unlocked) after Redis's "no such key". No access is
- * recorded. */
-static struct hashmap_entry *find_locked_or_reply(struct cmd_ctx *ctx, struct cmd_key *k)
+ * recorded; `flags` may add KEYSPACE_LOOKUP_RAW. */
+static struct hashmap_entry *find_locked_or_reply(struct cmd_ctx *ctx, struct cmd_key *k,
+                                                  unsigned flags)
 {
     cmd_key(ctx, 2, k);
     keyspace_shard_lock(k->shard);
     struct hashmap_entry *e =
-        keyspace_find(k->shard, &k->key, ctx->now_ms, KEYSPACE_LOOKUP_NOTOUCH);
+        keyspace_find(k->shard, &k->key, ctx->now_ms, KEYSPACE_LOOKUP_NOTOUCH | flags);
     if (e == NULL) {
         keyspace_shard_unlock(k->shard);
         resp_add_error(ctx->out, "ERR no such key");
@@ -305,12 +307,13 @@ static struct hashmap_entry *find_locked_or_reply(struct cmd_ctx *ctx, struct cm
 }
 
 /* OBJECT key: Redis's line. refcount is 1: Grove shares no values (Redis
- * shows 2147483647 for its shared integers 0..9999). */
+ * shows 2147483647 for its shared integers 0..9999). A key past its time
+ * is shown, and left, as Redis's finds it in the dict. */
 static void debug_object(struct cmd_ctx *ctx)
 {
     struct cmd_key k;
     char extra[160] = "";
-    struct hashmap_entry *e = find_locked_or_reply(ctx, &k);
+    struct hashmap_entry *e = find_locked_or_reply(ctx, &k, KEYSPACE_LOOKUP_RAW);
     if (e == NULL)
         return;
     const struct object *o = keyspace_object(e);
@@ -625,7 +628,7 @@ static void debug_panic(struct cmd_ctx *ctx)
 static bool key_encoding(struct cmd_ctx *ctx, enum object_encoding *enc)
 {
     struct cmd_key k;
-    struct hashmap_entry *e = find_locked_or_reply(ctx, &k);
+    struct hashmap_entry *e = find_locked_or_reply(ctx, &k, 0);
     if (e == NULL)
         return false;
     *enc = object_encoding(keyspace_object(e));
@@ -738,7 +741,7 @@ static void debug_htstats_key(struct cmd_ctx *ctx)
     if (refuse_full(ctx))
         return;
     struct cmd_key k;
-    struct hashmap_entry *e = find_locked_or_reply(ctx, &k);
+    struct hashmap_entry *e = find_locked_or_reply(ctx, &k, 0);
     if (e == NULL)
         return;
     const struct hashmap *map = value_table(keyspace_object(e));
@@ -797,6 +800,22 @@ static void debug_quicklist_packed_threshold(struct cmd_ctx *ctx)
         resp_add_simple(ctx->out, "OK");
 }
 
+/* SET-SKIP-CHECKSUM-VALIDATION 0|1: RESTORE stops checking payload CRCs
+ * (Redis's tests craft payloads without a valid one). */
+static void debug_set_skip_checksum_validation(struct cmd_ctx *ctx)
+{
+    atomic_store(&server.skip_checksum_validation, atoi_arg(&ctx->argv[2]) != 0);
+    resp_add_ok(ctx->out);
+}
+
+/* REPLICATE <command> [<arg> ...]: the line goes to the replicas only, as
+ * if a write had sent it (a test makes master and replica differ). */
+static void debug_replicate(struct cmd_ctx *ctx)
+{
+    propagate_to_replicas(ctx, ctx->argv + 2, ctx->argc - 2);
+    resp_add_ok(ctx->out);
+}
+
 static void debug_not_here(struct cmd_ctx *ctx)
 {
     reply_unsupported(ctx, "Grove has no such structure or setting");
@@ -842,10 +861,10 @@ static const struct debug_sub subs[] = {
     {"client-eviction", 2, 2, debug_not_here},
     {"mallctl", 3, 4, debug_not_here},
     {"mallctl-str", 3, 4, debug_not_here},
-    {"set-skip-checksum-validation", 3, 3, debug_not_here},
+    {"set-skip-checksum-validation", 3, 3, debug_set_skip_checksum_validation},
     {"aof-flush-sleep", 3, 3, debug_not_here},
     {"config-rewrite-force-all", 2, 2, debug_not_here},
-    {"replicate", 3, SIZE_MAX, debug_not_here},
+    {"replicate", 3, SIZE_MAX, debug_replicate},
     {"crash-and-recover", 2, 3, debug_not_here},
     {"restart", 2, 3, debug_not_here},
     {"assert", 2, SIZE_MAX, debug_not_here},

@@ -97,7 +97,8 @@ static bool decode_payload(struct cmd_ctx *ctx, struct object_value *v)
 {
     const struct resp_arg *p = &ctx->argv[3];
     size_t value_len;
-    if (!rdb_payload_verify(p->ptr, p->len, &value_len)) {
+    if (!rdb_payload_verify(p->ptr, p->len, !atomic_load(&server.skip_checksum_validation),
+                            &value_len)) {
         resp_add_error(ctx->out, ERR_BAD_PAYLOAD);
         return false;
     }

@@ -127,7 +127,7 @@ static void publish_generic(struct cmd_ctx *ctx, enum pubsub_kind kind)
     const struct resp_arg *ch = &ctx->argv[1], *msg = &ctx->argv[2];
     resp_add_integer(ctx->out, pubsub_publish(ctx->client, kind, ch->ptr, ch->len, msg->ptr,
                                               msg->len));
-    propagate_to_replicas(ctx);
+    propagate_to_replicas(ctx, ctx->argv, ctx->argc);
 }
 
 static void publish_command(struct cmd_ctx *ctx)

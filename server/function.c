@@ -852,7 +852,8 @@ void function_restore(struct cmd_ctx *ctx, const struct resp_arg *payload,
                       enum function_restore_policy policy)
 {
     size_t value_len;
-    if (!rdb_payload_verify(payload->ptr, payload->len, &value_len)) {
+    if (!rdb_payload_verify(payload->ptr, payload->len,
+                            !atomic_load(&server.skip_checksum_validation), &value_len)) {
         resp_add_error(ctx->out, "ERR DUMP payload version or checksum are wrong");
         return;
     }

@@ -112,10 +112,10 @@ void propagate_as(struct cmd_ctx *ctx, const struct resp_arg *argv, size_t argc)
         ctx_op(ctx, argv, argc);
 }
 
-void propagate_to_replicas(struct cmd_ctx *ctx)
+void propagate_to_replicas(struct cmd_ctx *ctx, const struct resp_arg *argv, size_t argc)
 {
     if (tl.depth > 0)
-        add_op((int)keyspace_db_index(ctx->db), PROPAGATE_REPLICAS, ctx->argv, ctx->argc);
+        add_op((int)keyspace_db_index(ctx->db), PROPAGATE_REPLICAS, argv, argc);
 }
 
 static const struct resp_arg multi_arg = {"MULTI", 5}, exec_arg = {"EXEC", 4};

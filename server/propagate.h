@@ -93,10 +93,11 @@ static inline void propagate_call_end(struct propagate_call *pc, struct cmd_ctx 
  * own: a served XREADGROUP as the XREADGROUP its blocked client sent.
  * Nothing when the AOF is off. */
 void propagate_as(struct cmd_ctx *ctx, const struct resp_arg *argv, size_t argc);
-/* Inside a run, send its line to the replicas only (PUBLISH, SPUBLISH:
- * Redis's forceCommandPropagation(PROPAGATE_REPL)), so that a replica's
- * subscribers hear what is published on its master. */
-void propagate_to_replicas(struct cmd_ctx *ctx);
+/* Inside a run, send a line to the replicas only: the run's own (PUBLISH,
+ * SPUBLISH: Redis's forceCommandPropagation(PROPAGATE_REPL)), so that a
+ * replica's subscribers hear what is published on its master, or any
+ * other (DEBUG REPLICATE). */
+void propagate_to_replicas(struct cmd_ctx *ctx, const struct resp_arg *argv, size_t argc);
 
 /* A commit point: the ops waiting go to the AOF now (the caller is about
  * to release shard locks); more_may_follow: further ops of the same run

@@ -58,6 +58,8 @@ struct server {
 
     atomic_bool shutdown_requested;
     atomic_uint lru_clock; /* seconds, 24 bits, as Redis's LRU clock */
+    atomic_bool skip_checksum_validation; /* DEBUG SET-SKIP-CHECKSUM-VALIDATION: RESTORE
+                                             takes a payload whatever its CRC */
 };
 
 extern struct server server;

@@ -88,7 +88,7 @@ static void round_trip(const struct object *o, struct lzf_state *compress)
     struct rdb_buf first = {0}, second = {0};
     FUZZ_CHECK(rdb_dump_payload(o, compress, &first) == 0);
     size_t value_len;
-    FUZZ_CHECK(rdb_payload_verify(first.data, first.len, &value_len));
+    FUZZ_CHECK(rdb_payload_verify(first.data, first.len, true, &value_len));
     struct object *back = NULL;
     FUZZ_CHECK(read_object(first.data, value_len, &back) == 0);
     check_invariants(back);
@@ -106,7 +106,7 @@ static void round_trip(const struct object *o, struct lzf_state *compress)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     size_t value_len;
-    if (!rdb_payload_verify(data, size, &value_len))
+    if (!rdb_payload_verify(data, size, true, &value_len))
         value_len = size;
     struct object *o = NULL;
     if (read_object(data, value_len, &o) < 0)

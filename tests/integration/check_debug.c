@@ -285,11 +285,43 @@ START_TEST(set_active_expire_stops_background_expiry)
         harness_cmd_ok(f.c, "SET k%d v PX 10", i);
     harness_sleep_ms(400); /* four cron ticks at hz 10 */
     ck_assert_int_eq(harness_cmd_int(f.c, "DBSIZE"), 20); /* DBSIZE counts them, as Redis */
+    /* DEBUG OBJECT shows a key past its time and leaves it (Redis's dictFind). */
+    redisReply *r = harness_cmd(f.c, "DEBUG OBJECT k0");
+    ck_assert_msg(r->type == REDIS_REPLY_STATUS && strncmp(r->str, "Value at:", 9) == 0, "%s",
+                  r->str);
+    freeReplyObject(r);
+    ck_assert_int_eq(harness_cmd_int(f.c, "DBSIZE"), 20);
     harness_expect_status(harness_cmd(f.c, "DEBUG SET-ACTIVE-EXPIRE 1"), "OK");
     long long deadline = harness_now_ms() + 5000;
     while (harness_cmd_int(f.c, "DBSIZE") > 0 && harness_now_ms() < deadline)
         harness_sleep_ms(20);
     ck_assert_int_eq(harness_cmd_int(f.c, "DBSIZE"), 0);
+    harness_down(&f);
+    harness_tmpdir_remove(&d);
+}
+END_TEST
+
+/* SET-SKIP-CHECKSUM-VALIDATION: RESTORE (and FUNCTION RESTORE) take a
+ * payload whatever its CRC, as Redis's tests that craft payloads need. */
+START_TEST(skip_checksum_validation_lets_restore_take_any_crc)
+{
+    struct harness_tmpdir d;
+    struct harness_fixture f;
+    harness_tmpdir_make(&d);
+    up(&f, &d);
+    harness_cmd_ok(f.c, "SET k hello");
+    redisReply *dump = harness_cmd(f.c, "DUMP k");
+    ck_assert_int_eq(dump->type, REDIS_REPLY_STRING);
+    dump->str[dump->len - 1] ^= 1;
+    harness_expect_error(harness_cmd(f.c, "RESTORE k2 0 %b", dump->str, dump->len),
+                         "ERR DUMP payload version or checksum are wrong");
+    harness_cmd_ok(f.c, "DEBUG SET-SKIP-CHECKSUM-VALIDATION 1");
+    harness_cmd_ok(f.c, "RESTORE k2 0 %b", dump->str, dump->len);
+    harness_expect_str(harness_cmd(f.c, "GET k2"), "hello");
+    harness_cmd_ok(f.c, "DEBUG SET-SKIP-CHECKSUM-VALIDATION 0");
+    harness_expect_error(harness_cmd(f.c, "RESTORE k3 0 %b", dump->str, dump->len),
+                         "ERR DUMP payload version or checksum are wrong");
+    freeReplyObject(dump);
     harness_down(&f);
     harness_tmpdir_remove(&d);
 }
@@ -586,6 +618,7 @@ static Suite *debug_suite(void)
     tcase_add_test(tc, object_shows_redis_fields);
     tcase_add_test(tc, set_active_expire_stops_background_expiry);
     tcase_add_test(tc, small_subcommands_answer_as_redis);
+    tcase_add_test(tc, skip_checksum_validation_lets_restore_take_any_crc);
     tcase_add_test(tc, htstats_key_shows_the_value_s_table);
     tcase_add_test(tc, htstats_sums_the_database_s_tables);
     tcase_add_test(tc, protocol_replies_every_type);

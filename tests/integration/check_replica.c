@@ -395,6 +395,22 @@ START_TEST(a_paused_replica_reads_but_does_not_run_the_stream)
 }
 END_TEST
 
+/* DEBUG REPLICATE sends a line to the replicas only: Redis's tests use it
+ * to make a replica differ from its master. */
+START_TEST(debug_replicate_reaches_the_replicas_only)
+{
+    struct node m, r;
+    pair_up(&m, &r);
+    harness_cmd_ok(m.c, "DEBUG REPLICATE SET replica-only v");
+    RUN(m.c, "SET both v");
+    wait_caught_up(&r, &m);
+    harness_expect_str(harness_cmd(r.c, "GET replica-only"), "v");
+    harness_expect_str(harness_cmd(r.c, "GET both"), "v");
+    harness_expect_nil(harness_cmd(m.c, "GET replica-only"));
+    pair_down(&m, &r);
+}
+END_TEST
+
 START_TEST(a_replica_does_not_evict)
 {
     struct node m, r;
@@ -1232,6 +1248,7 @@ static Suite *replica_suite(void)
     tcase_add_test(tc, the_master_s_writes_find_its_keys_live);
     tcase_add_test(tc, a_writable_replica_expires_the_keys_its_clients_time);
     tcase_add_test(tc, a_paused_replica_reads_but_does_not_run_the_stream);
+    tcase_add_test(tc, debug_replicate_reaches_the_replicas_only);
     tcase_add_test(tc, a_replica_does_not_evict);
     tcase_add_test(tc, replicaof_unblocks_and_closes_blocked_clients);
     tcase_add_test(tc, masterauth_and_masteruser_authenticate_the_link);

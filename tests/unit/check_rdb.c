@@ -87,7 +87,7 @@ static int read_value(const void *buf, size_t len, struct object **out, char *er
 static struct object *decode_payload(const unsigned char *p, size_t len)
 {
     size_t value_len;
-    ck_assert(rdb_payload_verify(p, len, &value_len));
+    ck_assert(rdb_payload_verify(p, len, true, &value_len));
     struct object *o = NULL;
     char error[128] = "";
     int rc = read_value(p, value_len, &o, error, sizeof(error));
@@ -666,14 +666,16 @@ START_TEST(payload_checks_version_and_crc)
     unsigned char p[sizeof(payload_str_embstr)];
     size_t len = sizeof(p), value_len;
     memcpy(p, payload_str_embstr, len);
-    ck_assert(rdb_payload_verify(p, len, &value_len));
+    ck_assert(rdb_payload_verify(p, len, true, &value_len));
     ck_assert_uint_eq(value_len, len - 10);
     p[len - 1] ^= 1;
-    ck_assert(!rdb_payload_verify(p, len, &value_len));
+    ck_assert(!rdb_payload_verify(p, len, true, &value_len));
+    ck_assert(rdb_payload_verify(p, len, false, &value_len)); /* SET-SKIP-CHECKSUM-VALIDATION */
     p[len - 1] ^= 1;
     p[len - 10] = 11; /* a newer RDB version */
-    ck_assert(!rdb_payload_verify(p, len, &value_len));
-    ck_assert(!rdb_payload_verify(p, 9, &value_len));
+    ck_assert(!rdb_payload_verify(p, len, true, &value_len));
+    ck_assert(!rdb_payload_verify(p, len, false, &value_len));
+    ck_assert(!rdb_payload_verify(p, 9, true, &value_len));
 }
 END_TEST
 
