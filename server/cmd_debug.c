@@ -816,6 +816,22 @@ static void debug_replicate(struct cmd_ctx *ctx)
     resp_add_ok(ctx->out);
 }
 
+/* CONFIG-REWRITE-FORCE-ALL: CONFIG REWRITE writing every option, those at
+ * their defaults too (Redis's tests restart from it to check the file
+ * reads back). */
+static void debug_config_rewrite_force_all(struct cmd_ctx *ctx)
+{
+    int rc = -ENOENT;
+    config_lock();
+    if (server.config_file != NULL)
+        rc = config_rewrite(&server.cfg, server.config_file, true);
+    config_unlock();
+    if (rc < 0)
+        resp_add_errorf(ctx->out, "ERR CONFIG-REWRITE-FORCE-ALL failed: %s", strerror(-rc));
+    else
+        resp_add_ok(ctx->out);
+}
+
 static void debug_not_here(struct cmd_ctx *ctx)
 {
     reply_unsupported(ctx, "Grove has no such structure or setting");
@@ -863,7 +879,7 @@ static const struct debug_sub subs[] = {
     {"mallctl-str", 3, 4, debug_not_here},
     {"set-skip-checksum-validation", 3, 3, debug_set_skip_checksum_validation},
     {"aof-flush-sleep", 3, 3, debug_not_here},
-    {"config-rewrite-force-all", 2, 2, debug_not_here},
+    {"config-rewrite-force-all", 2, 2, debug_config_rewrite_force_all},
     {"replicate", 3, SIZE_MAX, debug_replicate},
     {"crash-and-recover", 2, 3, debug_not_here},
     {"restart", 2, 3, debug_not_here},

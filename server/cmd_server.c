@@ -799,7 +799,7 @@ static void config_rewrite_command(struct cmd_ctx *ctx)
         return;
     }
     config_lock();
-    int rc = config_rewrite(&server.cfg, server.config_file);
+    int rc = config_rewrite(&server.cfg, server.config_file, false);
     config_unlock();
     if (rc < 0) {
         log_warning("CONFIG REWRITE failed: %s", strerror(-rc));

@@ -1436,8 +1436,10 @@ static char *option_line(struct config *cfg, const struct option *opt)
 {
     char value[CONFIG_VALUE_MAX], quoted[REPR_MAX(CONFIG_VALUE_MAX) + 1], *line;
     size_t len = format_value(cfg, opt, value, sizeof(value));
-    /* replicaof is two words, as Redis writes it. */
-    if ((opt->kind != OPT_STRING && opt->kind != OPT_BYTES) || opt->offset == FIELD(replicaof))
+    /* replicaof is two words, as Redis writes it; an empty value of another
+     * kind (notify-keyspace-events "") must still be there to read back. */
+    bool plain = opt->kind != OPT_STRING && opt->kind != OPT_BYTES;
+    if ((plain && len > 0) || opt->offset == FIELD(replicaof))
         return asprintf(&line, "%s %s", opt->name, value) < 0 ? NULL : line;
     quoted[repr_write(quoted, value, len)] = '\0';
     return asprintf(&line, "%s %s", opt->name, quoted) < 0 ? NULL : line;
@@ -1468,7 +1470,7 @@ static int rewrite_append(struct rewrite *r, char *line, int option)
 
 /* Replace the option's first line and drop its others, or append it. */
 static int rewrite_option(struct rewrite *r, struct config *cfg, struct config *defaults,
-                          int opt_index)
+                          int opt_index, bool force_all)
 {
     const struct option *opt = &options[opt_index];
     size_t first = r->n;
@@ -1480,7 +1482,7 @@ static int rewrite_option(struct rewrite *r, struct config *cfg, struct config *
         if (first == r->n)
             first = i;
     }
-    if (first == r->n && at_default(cfg, defaults, opt))
+    if (first == r->n && !force_all && at_default(cfg, defaults, opt))
         return 0;
     /* A master has no replicaof line at all (Redis's rewriteConfigReplicaOfOption). */
     if (opt->offset == FIELD(replicaof) && cfg->replicaof[0] == '\0')
@@ -1528,14 +1530,14 @@ static int write_lines(FILE *f, void *ud)
     return 0;
 }
 
-int config_rewrite(struct config *cfg, const char *path)
+int config_rewrite(struct config *cfg, const char *path, bool force_all)
 {
     struct rewrite r = {0};
     struct config defaults;
     config_init(&defaults);
     int rc = read_old_file(&r, path);
     for (size_t i = 0; rc == 0 && i < OPTION_COUNT; i++)
-        rc = rewrite_option(&r, cfg, &defaults, (int)i);
+        rc = rewrite_option(&r, cfg, &defaults, (int)i, force_all);
     if (rc == 0)
         rc = rewrite_users(&r, cfg);
     if (rc == 0)

@@ -297,8 +297,9 @@ size_t config_name_count(void);
  * rewritten in place, the others that differ from their defaults
  * appended; strings quoted as Redis's sdscatrepr, which the loader reads
  * back byte for byte). Atomic: a temporary file fsynced and renamed over.
- * 0, or a negative errno. */
-int config_rewrite(struct config *cfg, const char *path);
+ * `force_all` (DEBUG CONFIG-REWRITE-FORCE-ALL) writes the options at their
+ * defaults too. 0, or a negative errno. */
+int config_rewrite(struct config *cfg, const char *path, bool force_all);
 
 void config_lock(void);
 void config_unlock(void);

@@ -184,6 +184,51 @@ START_TEST(config_rewrite_keeps_comments_and_rewrites_changed_options)
 }
 END_TEST
 
+/* DEBUG CONFIG-REWRITE-FORCE-ALL writes every option, defaults too, and
+ * the file starts a server with the same CONFIG GET * (Redis's "CONFIG
+ * REWRITE sanity"); an empty flags value is written as "" so that it
+ * reads back. */
+START_TEST(config_rewrite_force_all_reads_back)
+{
+    char path[] = "/tmp/grove-rewrite-XXXXXX";
+    int fd = mkstemp(path);
+    ck_assert_int_ge(fd, 0);
+    close(fd);
+    write_file(path, "save \"\"\nenable-debug-command yes\nnotify-keyspace-events KEA\n");
+    struct grove_server s;
+    struct harness_opts opts = {.config_file = path};
+    harness_start_ex(&s, &opts, NULL);
+    redisContext *c = harness_connect(&s);
+    harness_expect_status(harness_cmd(c, "CONFIG SET notify-keyspace-events %s", ""), "OK");
+    redisReply *before = harness_cmd(c, "CONFIG GET *");
+    harness_expect_status(harness_cmd(c, "DEBUG CONFIG-REWRITE-FORCE-ALL"), "OK");
+    redisFree(c);
+    harness_stop(&s);
+    const char *text = read_file(path);
+    ck_assert_msg(strstr(text, "\nmaxclients 10000\n") != NULL, "no default written:\n%s", text);
+    ck_assert_msg(strstr(text, "\nnotify-keyspace-events \"\"\n") != NULL, "%s", text);
+    opts.port = s.port; /* CONFIG GET * shows the port the file now names */
+    harness_start_ex(&s, &opts, NULL);
+    c = harness_connect(&s);
+    redisReply *after = harness_cmd(c, "CONFIG GET *");
+    ck_assert_uint_eq(after->elements, before->elements);
+    for (size_t i = 0; i < before->elements; i += 2) {
+        size_t j = 0;
+        while (j < after->elements && strcmp(after->element[j]->str, before->element[i]->str))
+            j += 2;
+        ck_assert_msg(j < after->elements, "%s is gone", before->element[i]->str);
+        ck_assert_msg(strcmp(after->element[j + 1]->str, before->element[i + 1]->str) == 0,
+                      "%s: %s, was %s", before->element[i]->str, after->element[j + 1]->str,
+                      before->element[i + 1]->str);
+    }
+    freeReplyObject(before);
+    freeReplyObject(after);
+    redisFree(c);
+    harness_stop(&s);
+    unlink(path);
+}
+END_TEST
+
 START_TEST(config_rewrite_without_a_config_file_is_refused)
 {
     struct grove_server s;
@@ -399,6 +444,7 @@ static Suite *lifecycle_suite(void)
     tcase_set_timeout(rewrite, 60);
     tcase_add_test(rewrite, config_rewrite_keeps_comments_and_rewrites_changed_options);
     tcase_add_test(rewrite, config_rewrite_without_a_config_file_is_refused);
+    tcase_add_test(rewrite, config_rewrite_force_all_reads_back);
     suite_add_tcase(s, rewrite);
     TCase *busy = tcase_create("busy loops");
     tcase_set_timeout(busy, 300);
