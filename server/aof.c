@@ -178,13 +178,25 @@ static int write_some(int fd, const char *p, size_t n, size_t *done)
     return 0;
 }
 
-/* write_lock held: the buffer to the file. 0 or -errno (the rest kept). */
+static atomic_llong flush_sleep_us; /* DEBUG AOF-FLUSH-SLEEP */
+
+void aof_set_flush_sleep(long long usec)
+{
+    atomic_store(&flush_sleep_us, usec);
+}
+
+/* write_lock held: the buffer to the file. 0 or -errno (the rest kept).
+ * With DEBUG AOF-FLUSH-SLEEP, a write waits that long first, its writers
+ * and their replies with it, as Redis's flushAppendOnlyFile sleeps. */
 static int write_buffer(void)
 {
     size_t done;
     int rc = 0;
 
     pthread_mutex_lock(&buf_lock);
+    long long sleep_us = atomic_load(&flush_sleep_us);
+    if (sleep_us > 0 && buf.fd >= 0 && buf.len > 0)
+        usleep((useconds_t)sleep_us);
     if (buf.fd >= 0 && buf.len > 0) {
         rc = fault_hit(FAULT_AOF_WRITE) ? (done = 0, -ENOSPC)
                                         : write_some(buf.fd, buf.data, buf.len, &done);

@@ -59,6 +59,9 @@ void aof_feed(int db, const struct resp_arg *argv, size_t argc);
 /* Before replies are handed to the kernel: everything appended so far is
  * written (and with appendfsync always, fsynced). */
 void aof_before_replies(void);
+/* DEBUG AOF-FLUSH-SLEEP: every write of the buffer to the file first
+ * sleeps usec microseconds (0: never). */
+void aof_set_flush_sleep(long long usec);
 
 /* Main thread, every cron tick, after snapshot_cron: finish a rewrite
  * whose child exited (install its base), fsync once a second (everysec),

@@ -32,6 +32,7 @@
 #include <sys/mman.h>
 #include <time.h>
 
+#include "aof.h"
 #include "command.h"
 #include "config.h"
 #include "cron.h"
@@ -832,6 +833,13 @@ static void debug_config_rewrite_force_all(struct cmd_ctx *ctx)
         resp_add_ok(ctx->out);
 }
 
+/* AOF-FLUSH-SLEEP <microsec>: each AOF write waits that long first. */
+static void debug_aof_flush_sleep(struct cmd_ctx *ctx)
+{
+    aof_set_flush_sleep(atoi_arg(&ctx->argv[2]));
+    resp_add_ok(ctx->out);
+}
+
 static void debug_not_here(struct cmd_ctx *ctx)
 {
     reply_unsupported(ctx, "Grove has no such structure or setting");
@@ -878,7 +886,7 @@ static const struct debug_sub subs[] = {
     {"mallctl", 3, 4, debug_not_here},
     {"mallctl-str", 3, 4, debug_not_here},
     {"set-skip-checksum-validation", 3, 3, debug_set_skip_checksum_validation},
-    {"aof-flush-sleep", 3, 3, debug_not_here},
+    {"aof-flush-sleep", 3, 3, debug_aof_flush_sleep},
     {"config-rewrite-force-all", 2, 2, debug_config_rewrite_force_all},
     {"replicate", 3, SIZE_MAX, debug_replicate},
     {"crash-and-recover", 2, 3, debug_not_here},

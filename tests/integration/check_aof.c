@@ -927,6 +927,32 @@ START_TEST(rewrites_asked_inside_exec_start_from_the_cron)
 }
 END_TEST
 
+/* DEBUG AOF-FLUSH-SLEEP delays each write to the file; with appendfsync
+ * always a reply still never arrives before its write is in the file
+ * (Redis's "AOF fsync always barrier issue" sleeps this way). */
+START_TEST(aof_flush_sleep_keeps_the_always_barrier)
+{
+    struct tmpdir d;
+    struct harness_fixture f;
+    char path[256];
+    struct stat st;
+    tmpdir_make(&d);
+    up(&f, &d, "always", "--enable-debug-command", "yes");
+    path_in(&d, INCR1, path, sizeof(path));
+    harness_cmd_ok(f.c, "DEBUG AOF-FLUSH-SLEEP 50000");
+    for (int i = 1; i <= 3; i++) {
+        ck_assert_int_eq(stat(path, &st), 0);
+        off_t before = st.st_size;
+        ck_assert_int_eq(harness_cmd_int(f.c, "INCR n"), i);
+        ck_assert_int_eq(stat(path, &st), 0);
+        ck_assert_int_gt(st.st_size, before);
+    }
+    harness_cmd_ok(f.c, "DEBUG AOF-FLUSH-SLEEP 0");
+    down(&f);
+    tmpdir_remove(&d);
+}
+END_TEST
+
 /* CONFIG SET appendonly no stops a running rewrite and says so in Redis's
  * words (Redis's aofrw unit waits for them in the log). */
 START_TEST(turning_the_aof_off_kills_its_rewrite)
@@ -1023,6 +1049,7 @@ static Suite *aof_suite(void)
     tcase_add_test(tc, config_set_appendonly_starts_from_a_rewrite_and_stops);
     tcase_add_test(tc, rewrites_asked_inside_exec_start_from_the_cron);
     tcase_add_test(tc, turning_the_aof_off_kills_its_rewrite);
+    tcase_add_test(tc, aof_flush_sleep_keeps_the_always_barrier);
     suite_add_tcase(s, tc);
     return s;
 }
