@@ -303,9 +303,13 @@ bool aof_writes_refused(void)
     return aof_on() && atomic_load_explicit(&write_errno_seen, memory_order_relaxed) != 0;
 }
 
-const char *aof_write_error(void)
+const char *aof_misconf_error(void)
 {
-    return strerror(atomic_load(&write_errno_seen));
+    static _Thread_local char error[128];
+    char text[64]; /* GNU strerror_r: the text is where it returns */
+    const char *reason = strerror_r(atomic_load(&write_errno_seen), text, sizeof(text));
+    snprintf(error, sizeof(error), "MISCONF Errors writing to the AOF file: %s", reason);
+    return error;
 }
 
 /* ---- files ------------------------------------------------------------------------ */

@@ -84,12 +84,13 @@ int aof_shutdown_flush(void);
  * there; none leaves the dataset alone). 0, or -1 with the reason in err. */
 int aof_debug_loadaof(char *err, size_t cap);
 
-/* The last write failed: writes get "-MISCONF Errors writing to the AOF
- * file: <reason>" (aof_write_error gives the reason). */
+/* The last write failed: writes get aof_misconf_error's error. */
 bool aof_writes_refused(void);
 /* appendfsync is always (any thread). */
 bool aof_fsync_always(void);
-const char *aof_write_error(void);
+/* "MISCONF Errors writing to the AOF file: <reason>", in a buffer of the
+ * calling thread's, valid until its next call. */
+const char *aof_misconf_error(void);
 
 /* What INFO persistence shows. */
 struct aof_info {

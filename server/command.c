@@ -869,8 +869,7 @@ static const struct command *resolve(struct cmd_ctx *ctx, const struct command *
     }
     if (__builtin_expect(aof_writes_refused(), 0) &&
         (line_writes(ctx, cmd) || strcmp(cmd->name, "ping") == 0)) {
-        resp_add_errorf(ctx->out, "MISCONF Errors writing to the AOF file: %s",
-                        aof_write_error());
+        resp_add_error(ctx->out, aof_misconf_error());
         return NULL;
     }
     if (__builtin_expect(repl_writes_refused(), 0) && line_writes(ctx, cmd)) {

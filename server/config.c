@@ -328,6 +328,8 @@ static const struct option options[] = {
     {"dynamic-hz", OPT_BOOL, FIELD(dynamic_hz), 0, 1, OPT_NO_EFFECT, NULL, "yes", NULL, "no"},
     {"watchdog-period", OPT_INT, FIELD(watchdog_period), 0, INT_MAX, OPT_HIDDEN | OPT_NO_EFFECT,
      NULL, "0", NULL, NULL},
+    {"loading-process-events-interval-bytes", OPT_INT, FIELD(loading_events_bytes), 1024,
+     INT_MAX, OPT_HIDDEN | OPT_NO_EFFECT, NULL, "2097152", NULL, NULL},
     {"ignore-warnings", OPT_STRING, FIELD(ignore_warnings), 0, 0, 0, NULL, "", NULL, NULL},
     {"io-threads", OPT_INT, FIELD(io_threads), 1, 128, OPT_IMMUTABLE | OPT_NO_EFFECT, NULL, "1",
      NULL, NULL},

@@ -219,6 +219,8 @@ struct config {
     atomic_llong sanitize_dump_payload;
     atomic_llong socket_mark_id;
     atomic_llong watchdog_period;         /* Redis's hidden debug option: no watchdog */
+    atomic_llong loading_events_bytes;    /* Redis's hidden loading-process-events-interval-
+                                             bytes: Grove loads off the loops, which never wait */
 };
 
 /* acl-pubsub-default: in the order of its names, Redis's. */

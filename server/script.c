@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "acl.h"
+#include "aof.h"
 #include "client.h"
 #include "command.h"
 #include "keyspace.h"
@@ -22,6 +23,7 @@
 #include "replication.h"
 #include "server.h"
 #include "slowlog.h"
+#include "snapshot.h"
 #include "stats.h"
 #include "tracking.h"
 #include "worker.h"
@@ -241,6 +243,12 @@ static const char *late_refusal(struct script_run *run, const struct command *cm
         return "Write commands are not allowed from read-only scripts.";
     if ((cmd->flags & CMD_WRITE) && repl_replica_refuses_writes(run->caller))
         return REPL_ERR_READONLY;
+    /* A script without a shebang runs with writes refused after a failed
+     * save: its writes are refused one by one, as Redis's. */
+    if ((cmd->flags & CMD_WRITE) && snapshot_writes_refused())
+        return SNAPSHOT_ERR_MISCONF;
+    if ((cmd->flags & CMD_WRITE) && aof_writes_refused())
+        return aof_misconf_error();
     if ((cmd->flags & CMD_WRITE) && repl_writes_refused())
         return REPL_ERR_NOREPLICAS; /* a script without a shebang: checked per write */
     if (!(run->flags & SCRIPT_ALLOW_OOM) && server.cfg.maxmemory > 0 && !cur.wrote &&

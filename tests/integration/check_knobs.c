@@ -271,9 +271,6 @@ START_TEST(options_without_effect_log_a_warning)
 }
 END_TEST
 
-/* Redis's own test suite starts servers with tests/assets/default.conf:
- * its options start Grove, the logo names the pid its harness waits for,
- * and MODULE LOAD, allowed there, fails as a Redis load does. */
 /* Redis's "CONFIG sanity": every option CONFIG GET * lists takes its own
  * value back (or is refused as immutable or protected), and the server
  * lives on; the options without effect also take another value. */
@@ -296,12 +293,18 @@ START_TEST(every_option_takes_its_own_value_back)
 }
 END_TEST
 
+/* Redis's own test suite starts servers with tests/assets/default.conf
+ * and some units add hidden debug options: they start Grove, the logo
+ * names the pid its harness waits for, and MODULE LOAD, allowed there,
+ * fails as a Redis load does. */
 START_TEST(redis_test_suite_options_start_it)
 {
     const char *log = harness_temp_file("");
     const char *args[] = {"--logfile", log, "--loglevel", "verbose", "--always-show-logo", "yes",
                           "--enable-module-command", "yes", "--propagation-error-behavior",
-                          "panic", "--latency-monitor-threshold", "1", NULL};
+                          "panic", "--latency-monitor-threshold", "1", "--use-exit-on-panic",
+                          "yes", "--crash-memcheck-enabled", "no",
+                          "--loading-process-events-interval-bytes", "1024", NULL};
     struct grove_server s;
     harness_start(&s, args);
     redisContext *c = harness_connect(&s);

@@ -651,6 +651,13 @@ START_TEST(failed_bgsave_gives_misconf_to_writes)
     r = harness_cmd(f.c, "PING");
     ck_assert_int_eq(r->type, REDIS_REPLY_ERROR);
     freeReplyObject(r);
+    /* A script's writes too, one by one (its reads go on), as Redis's. */
+    r = harness_cmd(f.c, "EVAL %s 1 k", "return redis.call('set', KEYS[1], 'w')");
+    ck_assert_int_eq(r->type, REDIS_REPLY_ERROR);
+    ck_assert_msg(strncmp(r->str, MISCONF_PREFIX, strlen(MISCONF_PREFIX)) == 0, "%s", r->str);
+    freeReplyObject(r);
+    harness_expect_str(harness_cmd(f.c, "EVAL %s 1 k", "return redis.call('get', KEYS[1])"),
+                       "v");
     harness_expect_str(harness_cmd(f.c, "GET k"), "v");
     harness_expect_error(harness_cmd(f.c, "SAVE"), "ERR");
     /* SHUTDOWN cannot save either: it refuses, as Redis. */
