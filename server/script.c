@@ -231,6 +231,10 @@ static const char *refusal(const struct command *cmd, size_t argc)
         return "Wrong number of args calling Redis command from script";
     if ((cmd->flags & CMD_NOSCRIPT) && !atomic_load_explicit(&deny_disabled, memory_order_relaxed))
         return "This Redis command is not allowed from script";
+    /* An allow-stale script runs on a stale replica; its commands without
+     * the stale flag do not (Redis's scriptVerifyAllowStale). */
+    if (!(cmd->flags & CMD_STALE) && repl_replica_stale())
+        return "Can not execute the command on a stale replica";
     return NULL;
 }
 

@@ -515,6 +515,34 @@ START_TEST(fcall_queues_in_multi_and_runs_at_exec)
 }
 END_TEST
 
+/* On a stale replica (link down, replica-serve-stale-data no) an
+ * allow-stale function runs, but its commands without the stale flag are
+ * refused in Redis's words; a function without the flag gets MASTERDOWN. */
+START_TEST(an_allow_stale_function_runs_only_stale_commands_on_a_stale_replica)
+{
+    EXPECT_OK("FUNCTION FLUSH");
+    EXPECT_STR("st", "FUNCTION LOAD %s",
+               "#!lua name=st\n"
+               "redis.register_function{function_name='plain', callback=function() "
+               "return 'hello' end, flags={'no-writes'}}\n"
+               "redis.register_function{function_name='stale', callback=function() "
+               "return 'hello' end, flags={'allow-stale', 'no-writes'}}\n"
+               "redis.register_function{function_name='get', callback=function() "
+               "return redis.call('get', 'x') end, flags={'allow-stale', 'no-writes'}}");
+    EXPECT_OK("CONFIG SET replica-serve-stale-data no");
+    EXPECT_OK("REPLICAOF 127.0.0.1 1");
+    EXPECT_ERR("MASTERDOWN Link with MASTER is down and replica-serve-stale-data is set to 'no'.",
+               "FCALL plain 0");
+    EXPECT_STR("hello", "FCALL stale 0");
+    EXPECT_ERR("ERR Can not execute the command on a stale replica script: get, on "
+               "@user_function:4.",
+               "FCALL get 0");
+    EXPECT_OK("REPLICAOF NO ONE");
+    EXPECT_OK("CONFIG SET replica-serve-stale-data yes");
+    EXPECT_OK("FUNCTION FLUSH");
+}
+END_TEST
+
 /* Functions have a Lua state of their own: flushing one kind of script
  * leaves the other. */
 START_TEST(script_flush_and_function_flush_each_keep_the_other)
@@ -721,6 +749,7 @@ static Suite *functions_suite(void)
     suite_add_tcase(s, payloads);
     TCase *uses = harness_server_case("uses", NULL, NULL);
     tcase_add_test(uses, fcall_queues_in_multi_and_runs_at_exec);
+    tcase_add_test(uses, an_allow_stale_function_runs_only_stale_commands_on_a_stale_replica);
     tcase_add_test(uses, info_counts_libraries_functions_and_their_memory);
     tcase_add_test(uses, function_stats_count_what_debug_reload_loaded);
     tcase_add_test(uses, script_flush_and_function_flush_each_keep_the_other);
