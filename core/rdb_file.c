@@ -260,6 +260,10 @@ static int load_key(struct load *l, unsigned type)
         if (rc == 0) {
             object_value_discard(&v);
             l->res->keys_expired++;
+        } else {
+            l->res->keys_empty++;
+            if (l->hooks.empty_key_cb)
+                l->hooks.empty_key_cb(copy, key.len, l->hooks.ud);
         }
         free(copy);
         return 0;

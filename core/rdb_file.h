@@ -96,6 +96,7 @@ typedef int (*rdb_file_function_cb)(const char *code, size_t len, char *err, siz
 struct rdb_file_load_result {
     uint64_t keys_loaded;
     uint64_t keys_expired; /* skipped: their time was past */
+    uint64_t keys_empty;   /* skipped: their value was empty (an old Redis bug wrote some) */
     size_t consumed;       /* bytes read up to the checksum's end (an old
                               RDB-preamble AOF goes on with commands) */
     int repl_stream_db;    /* the file's repl-stream-db, -1 when it has none */
@@ -110,10 +111,12 @@ struct rdb_file_load_hooks {
     /* After each key read (inserted or skipped): `offset` is the bytes
      * consumed so far. 0 to go on; non-zero stops the load (RDB_ESTOP). */
     int (*progress_cb)(size_t offset, void *ud);
+    /* An empty value's key, skipped (may be NULL). */
+    void (*empty_key_cb)(const char *key, size_t len, void *ud);
     /* A key already in ks fails the load (RDB_EDUP), as Redis's loads
      * without RDBFLAGS_ALLOW_DUP; otherwise the file's value replaces it. */
     bool no_dup;
-    void *ud; /* for both callbacks */
+    void *ud; /* for the callbacks */
 };
 
 /* Load the file in buf into ks (adding to what it holds; a key present

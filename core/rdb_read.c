@@ -591,7 +591,9 @@ static int read_quicklist(struct rdb_reader *r, struct build *b, bool v2)
             break;
         if (container == NODE_PLAIN) {
             struct rdb_str s;
-            if ((rc = rdb_read_string(r, &s)) == 0)
+            if ((rc = rdb_read_string(r, &s)) == 0 && s.len == 0) /* Redis refuses it too */
+                rc = fail(r, RDB_EFORMAT, "empty plain quicklist node");
+            else if (rc == 0)
                 rc = build_add(b, s.ptr, s.len);
         } else if (container == NODE_PACKED) {
             rc = v2 ? read_list_listpack(r, b) : read_list_ziplist(r, b);

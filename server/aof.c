@@ -567,8 +567,7 @@ static enum load_status load_rdb_base(const char *name, const void *data, size_t
                     res.error);
         return LOAD_FAILED;
     }
-    log_notice("Done loading RDB, keys loaded: %llu, keys expired: %llu.",
-               (unsigned long long)res.keys_loaded, (unsigned long long)res.keys_expired);
+    snapshot_log_loaded(&res);
     if (old_style)
         log_notice("Reading the remaining AOF tail...");
     *consumed = res.consumed;

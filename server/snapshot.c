@@ -774,6 +774,8 @@ struct load_ctx {
     int repl_stream_db; /* out: the file's repl-stream-db, -1 if none */
     char repl_id[41];   /* out: its repl-id, "" if none */
     long long repl_offset; /* out: its repl-offset, -1 if none */
+    unsigned empty_keys_named; /* empty keys skipped so far (the log names ten) */
+    bool corrupt;              /* out: the load failed on corrupt data */
 };
 
 /* Functions register under the script lock: clients on the loops may
@@ -793,11 +795,33 @@ static int progress_cb(size_t offset, void *ud)
     return loading_key_done(offset) ? 1 : 0;
 }
 
+#define EMPTY_KEYS_NAMED 10 /* Redis names the first ten it skips */
+
+static void empty_key_cb(const char *key, size_t len, void *ud)
+{
+    struct load_ctx *lc = ud;
+    if (lc->empty_keys_named++ < EMPTY_KEYS_NAMED)
+        log_warning("rdbLoadObject skipping empty key: %.*s", (int)(len > 256 ? 256 : len), key);
+}
+
+void snapshot_log_loaded(const struct rdb_file_load_result *res)
+{
+    if (res->keys_empty > 0)
+        log_warning("Done loading RDB, keys loaded: %llu, keys expired: %llu, empty keys "
+                    "skipped: %llu.", (unsigned long long)res->keys_loaded,
+                    (unsigned long long)res->keys_expired, (unsigned long long)res->keys_empty);
+    else
+        log_notice("Done loading RDB, keys loaded: %llu, keys expired: %llu.",
+                   (unsigned long long)res->keys_loaded, (unsigned long long)res->keys_expired);
+}
+
 static int load_mapped(const char *path, const void *data, size_t len, struct load_ctx *lc)
 {
     struct rdb_file_load_result res;
     struct rdb_file_load_hooks hooks = {.function_cb = load_function_cb,
-                                        .progress_cb = progress_cb, .no_dup = lc->no_dup,
+                                        .progress_cb = progress_cb,
+                                        .empty_key_cb = empty_key_cb,
+                                        .no_dup = lc->no_dup,
                                         .ud = lc};
     long long t0 = server_monotonic_ns();
     int rc = rdb_file_load_with(data, len, server.ks, cmd_member_hasher(), cmd_object_limits(),
@@ -811,6 +835,7 @@ static int load_mapped(const char *path, const void *data, size_t len, struct lo
     }
     if (rc < 0) {
         log_warning("Fatal error loading the DB %s: %s", path, res.error);
+        lc->corrupt = strncmp(res.error, "Internal error in RDB reading", 29) == 0;
         return -1;
     }
     lc->repl_stream_db = res.repl_stream_db;
@@ -821,8 +846,7 @@ static int load_mapped(const char *path, const void *data, size_t len, struct lo
     st.load_expired = (long long)res.keys_expired;
     st.dirty_at_save = keyspace_dirty(server.ks);
     pthread_mutex_unlock(&state_lock);
-    log_notice("Done loading RDB, keys loaded: %llu, keys expired: %llu.",
-               (unsigned long long)res.keys_loaded, (unsigned long long)res.keys_expired);
+    snapshot_log_loaded(&res);
     log_notice("DB loaded from disk: %.3f seconds", (double)(server_monotonic_ns() - t0) / 1e9);
     return 0;
 }
@@ -937,5 +961,7 @@ int snapshot_load(void)
     int rc = load_file(&lc);
     if (rc == 0)
         restore_history(&lc);
+    if (lc.corrupt) /* Redis's rdbReportError's last words before it exits */
+        log_warning("Terminating server after rdb file reading failure.");
     return rc == -ENOENT ? 0 : rc;
 }

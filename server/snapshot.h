@@ -27,6 +27,10 @@
  * (also when there is no file), or -1 after logging why the server must
  * not start. A key the file holds twice keeps its last value. */
 int snapshot_load(void);
+/* Redis's "Done loading RDB" line for a load's result (the AOF's base too):
+ * a warning when it skipped empty keys. */
+struct rdb_file_load_result;
+void snapshot_log_loaded(const struct rdb_file_load_result *res);
 /* Load dir/dbfilename into the keyspace as it is, with the loading state
  * on (DEBUG RELOAD). merge false: a key already present fails the load
  * (Redis's default), and so does a library already present; true: the

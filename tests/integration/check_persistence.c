@@ -622,6 +622,8 @@ START_TEST(corrupt_file_refuses_start_up)
     ck_assert_ptr_nonnull(hello);
     hello[0] ^= 0x01; /* still well formed: only the checksum can tell */
     expect_refused(&d, buf, sizeof(buf), "RDB CRC error"); /* Redis's words: its tests wait */
+    /* A corrupt file ends with Redis's last words before it exits. */
+    expect_refused(&d, buf, sizeof(buf), "Terminating server after rdb file reading failure.");
     expect_refused(&d, (const unsigned char *)"REDIS0011\xff", 10,
                    "Can't handle RDB format version 11");
     /* A stream key: Grove has no streams. */

@@ -852,6 +852,17 @@ START_TEST(impossible_sizes_fail_before_allocating)
 }
 END_TEST
 
+/* A plain quicklist node of no bytes is refused, as Redis refuses it. */
+START_TEST(an_empty_plain_quicklist_node_is_refused)
+{
+    static const unsigned char empty_plain[] = {RDB_TYPE_LIST_QUICKLIST_2, 1, 1, 0};
+    struct object *o;
+    char error[128];
+    ck_assert_int_eq(read_value(empty_plain, sizeof(empty_plain), &o, error, sizeof(error)),
+                     RDB_EFORMAT);
+}
+END_TEST
+
 START_TEST(malformed_blobs_are_refused_in_redis_s_words)
 {
     /* listpack declaring 2 elements but holding 1 */
@@ -930,6 +941,7 @@ static Suite *rdb_suite(void)
     tcase_add_test(tc, types_grove_lacks_are_refused_by_name);
     tcase_add_test(tc, impossible_sizes_fail_before_allocating);
     tcase_add_test(tc, malformed_blobs_are_refused_in_redis_s_words);
+    tcase_add_test(tc, an_empty_plain_quicklist_node_is_refused);
     suite_add_tcase(s, tc);
     return s;
 }

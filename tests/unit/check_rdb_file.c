@@ -194,6 +194,31 @@ START_TEST(old_versions_end_without_a_checksum)
 }
 END_TEST
 
+static void note_empty_key_cb(const char *key, size_t len, void *ud)
+{
+    snprintf(ud, 16, "%.*s", (int)len, key);
+}
+
+/* A key whose value is empty (older Redis versions wrote some) is skipped,
+ * counted and named, as Redis skips it, and the load goes on. */
+START_TEST(empty_keys_are_skipped_and_named)
+{
+    static const char file[] = "REDIS0010\xfe\x00\x02\x05" "empty\x00\x00\x01k\x01v\xff"
+                               "\x00\x00\x00\x00\x00\x00\x00\x00";
+    char named[16] = "";
+    struct rdb_file_load_hooks hooks = {.empty_key_cb = note_empty_key_cb, .ud = named};
+    struct rdb_file_load_result res;
+    struct keyspace *back = make_keyspace();
+    ck_assert_int_eq(rdb_file_load_with(file, sizeof(file) - 1, back, &hasher, &limits, NOW, true,
+                                        &hooks, &res),
+                     0);
+    ck_assert_uint_eq(res.keys_empty, 1);
+    ck_assert_uint_eq(res.keys_loaded, 1);
+    ck_assert_str_eq(named, "empty");
+    keyspace_destroy(back);
+}
+END_TEST
+
 START_TEST(foreign_files_are_refused_by_name)
 {
     static const struct {
@@ -285,6 +310,7 @@ static Suite *rdb_file_suite(void)
     tcase_add_test(tc, every_truncation_is_a_short_read);
     tcase_add_test(tc, a_changed_byte_fails_the_checksum);
     tcase_add_test(tc, old_versions_end_without_a_checksum);
+    tcase_add_test(tc, empty_keys_are_skipped_and_named);
     tcase_add_test(tc, foreign_files_are_refused_by_name);
     tcase_add_test(tc, dirty_counts_writes_deletes_and_flushes);
     suite_add_tcase(s, tc);
