@@ -37,6 +37,7 @@
  */
 #include "rdb_stream.h"
 
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -240,12 +241,20 @@ int rdb__stream_write(struct rdb_writer *w, const struct stream *s)
 
 /* ==== reading ================================================================= */
 
-static int bad(struct rdb_reader *r, const char *what)
+/* A malformed stream, in Redis's words for it where Redis has them (its
+ * corrupt-dump tests look for them in the log). */
+static int bad(struct rdb_reader *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static int bad(struct rdb_reader *r, const char *fmt, ...)
 {
-    snprintf(r->error_buf, sizeof(r->error_buf), "malformed stream: %s", what);
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(r->error_buf, sizeof(r->error_buf), fmt, ap);
+    va_end(ap);
     r->error = r->error_buf;
     return RDB_EFORMAT;
 }
+
+#define BAD_LISTPACK "Stream listpack integrity check failed."
 
 /* A listpack's elements, copied out (integers keep their own digits). */
 struct elems {
@@ -301,12 +310,12 @@ static int read_entry(struct rdb_reader *r, const struct elems *x, size_t *i,
 {
     int64_t flags, dms, dseq, npairs = np->nfields, lpcount;
     if (!next_int(x, i, &flags) || !next_int(x, i, &dms) || !next_int(x, i, &dseq))
-        return bad(r, "entry header");
+        return bad(r, BAD_LISTPACK);
     bool same = flags & F_SAME;
     if ((!same && !next_int(x, i, &npairs)) || npairs < 1 || npairs > (int64_t)x->n)
-        return bad(r, "entry field count");
+        return bad(r, BAD_LISTPACK);
     if (*i + (size_t)npairs * (same ? 1 : 2) > x->n)
-        return bad(r, "entry past the node");
+        return bad(r, BAD_LISTPACK);
     struct stream_load_entry *e = &np->entries[np->count];
     struct stream_str *fv = np->strs + np->used;
     for (int64_t k = 0; k < npairs; k++) {
@@ -314,11 +323,11 @@ static int read_entry(struct rdb_reader *r, const struct elems *x, size_t *i,
         fv[2 * k + 1] = elem_str(&x->v[(*i)++]);
     }
     if (!next_int(x, i, &lpcount) || lpcount != npairs + 3 + (same ? 0 : npairs + 1))
-        return bad(r, "entry element count");
+        return bad(r, BAD_LISTPACK);
     e->id = (struct stream_id){np->master.ms + (uint64_t)dms, np->master.seq + (uint64_t)dseq};
     /* Above the previous entry (so never 0-0), as stream_load_node needs. */
     if (stream_id_cmp(&e->id, &np->master) < 0 || stream_id_cmp(&e->id, prev) <= 0)
-        return bad(r, "entry IDs out of order");
+        return bad(r, BAD_LISTPACK);
     e->fv = fv;
     e->n = 2 * (size_t)npairs;
     e->deleted = (flags & F_DELETED) != 0;
@@ -335,11 +344,11 @@ static int read_master(struct rdb_reader *r, const struct elems *x, size_t *i,
     if (!next_int(x, i, &np->live) || !next_int(x, i, &np->deleted) ||
         !next_int(x, i, &np->nfields) || np->live < 0 || np->deleted < 0 || np->nfields < 1 ||
         (size_t)np->nfields >= x->n)
-        return bad(r, "node header");
+        return bad(r, BAD_LISTPACK);
     for (int64_t k = 0; k < np->nfields; k++, (*i)++)
         np->strs[k] = elem_str(&x->v[*i]);
     if (!next_int(x, i, &zero) || zero != 0)
-        return bad(r, "master entry");
+        return bad(r, BAD_LISTPACK);
     np->used = (size_t)np->nfields;
     return RDB_OK;
 }
@@ -357,7 +366,7 @@ static int parse_node(struct rdb_reader *r, const struct stream *s, const struct
     for (size_t k = 0; k < np->count; k++)
         live += !np->entries[k].deleted;
     if (rc == RDB_OK && (live != np->live || (int64_t)np->count - live != np->deleted))
-        return bad(r, "node counts");
+        return bad(r, BAD_LISTPACK);
     return rc;
 }
 
@@ -390,17 +399,20 @@ static int read_nodes(struct rdb_reader *r, struct stream *s)
         if ((rc = rdb_read_string(r, &key)) < 0)
             break;
         if (key.len != 16) {
-            rc = bad(r, "node key");
+            rc = bad(r, "Stream node key entry is not the size of a stream ID");
             break;
         }
         struct stream_id master = id_decode((const unsigned char *)key.ptr);
         if ((rc = rdb_read_string(r, &lp)) < 0)
             break;
         x.n = 0;
-        if ((rc = rdb__lp_walk((const unsigned char *)lp.ptr, lp.len, collect_cb, &x)) < 0)
+        if ((rc = rdb__lp_walk((const unsigned char *)lp.ptr, lp.len, collect_cb, &x)) < 0) {
+            if (rc == RDB_EFORMAT)
+                rc = bad(r, BAD_LISTPACK);
             break;
+        }
         if (x.n == 0) {
-            rc = bad(r, "empty node");
+            rc = bad(r, "Empty listpack inside stream");
             break;
         }
         rc = read_node(r, s, &master, &x);
@@ -449,7 +461,7 @@ static int read_group_pel(struct rdb_reader *r, struct pel_entry **pel, uint64_t
     if (rc < 0)
         return rc;
     if (*n > rdb_reader_remaining(r) / 17)
-        return bad(r, "PEL size");
+        return bad(r, "Stream CG PEL larger than the data");
     *pel = calloc(*n ? *n : 1, sizeof(**pel));
     if (*pel == NULL)
         return RDB_ENOMEM;
@@ -457,7 +469,7 @@ static int read_group_pel(struct rdb_reader *r, struct pel_entry **pel, uint64_t
         if ((rc = read_raw_id(r, &(*pel)[i].id)) == 0 && (rc = read_ms(r, &(*pel)[i].time)) == 0)
             rc = rdb_read_len(r, &(*pel)[i].count, NULL);
         if (rc == 0 && i && stream_id_cmp(&(*pel)[i].id, &(*pel)[i - 1].id) <= 0)
-            rc = bad(r, "PEL order");
+            rc = bad(r, "Duplicated global PEL entry loading stream consumer group");
     }
     return rc;
 }
@@ -492,7 +504,7 @@ static int read_consumer(struct rdb_reader *r, struct stream_group *g, struct pe
     if (rc < 0)
         return rc;
     if (stream_consumer_find(g, name.ptr, name.len))
-        return bad(r, "duplicate consumer");
+        return bad(r, "Duplicate stream consumer detected.");
     struct stream_consumer *c = stream_consumer_create(g, name.ptr, name.len, seen);
     if (c == NULL)
         return RDB_ENOMEM;
@@ -501,8 +513,10 @@ static int read_consumer(struct rdb_reader *r, struct stream_group *g, struct pe
         if ((rc = read_raw_id(r, &id)) < 0)
             break;
         struct pel_entry *e = pel_find(pel, npel, &id);
-        if (e == NULL || e->owned)
-            return bad(r, "consumer PEL entry not in the group PEL");
+        if (e == NULL)
+            return bad(r, "Consumer entry not found in group global PEL");
+        if (e->owned)
+            return bad(r, "Duplicated consumer PEL entry  loading a stream consumer group");
         struct stream_nack *nack = stream_nack_create(g, c, &id, e->time);
         if (nack == NULL)
             return RDB_ENOMEM;
@@ -522,7 +536,8 @@ static int read_group(struct rdb_reader *r, struct stream *s, bool v2)
     struct pel_entry *pel = NULL;
     int rc = rdb_read_string(r, &name);
     if (rc == 0 && stream_group_find(s, name.ptr, name.len))
-        rc = bad(r, "duplicate group");
+        rc = bad(r, "Duplicated consumer group name %.*s", (int)(name.len > 64 ? 64 : name.len),
+                 name.ptr);
     struct stream_group *g = NULL;
     if (rc == 0 && (rc = read_id_lens(r, &last)) == 0 &&
         (!v2 || (rc = rdb_read_len(r, &entries_read, NULL)) == 0)) {
@@ -540,7 +555,7 @@ static int read_group(struct rdb_reader *r, struct stream *s, bool v2)
         rc = read_consumer(r, g, pel, npel);
     for (uint64_t i = 0; i < npel && rc == 0; i++)
         if (!pel[i].owned)
-            rc = bad(r, "group PEL entry without a consumer");
+            rc = bad(r, "Stream CG PEL entry without consumer");
     free(pel);
     return rc;
 }
@@ -563,7 +578,7 @@ static int read_meta(struct rdb_reader *r, struct stream *s, bool v2)
         added = len;
     struct stream_id top = stream_last_id(s);
     if (len != stream_len(s) || stream_id_cmp(&last, &top) < 0 || added < len)
-        return bad(r, "length or last ID");
+        return bad(r, "Stream length inconsistent with rax entries");
     stream_set_meta(s, &last, added, &maxdel);
     return RDB_OK;
 }

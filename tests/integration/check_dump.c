@@ -259,6 +259,10 @@ START_TEST(restore_logs_why_a_payload_is_bad)
         "\x0D\x1B\x1B\x00\x00\x00\x16\x00\x00\x00\x04\x00\x00\x02\x61\x00\x04\x02"
         "\x62\x00\x04\x02\x61\x00\x04\x02\x64\x00\xFF\x09\x00\xA1\x98\x36\x78\xCC"
         "\x8E\x93\x2E";
+    static const char dup_consumers[] = /* a stream group with two consumers "name" */
+        "\x0F\x00\x00\x00\x00\x01\x07\x6D\x79\x67\x72\x6F\x75\x70\x00\x00\x00\x02"
+        "\x04\x6E\x61\x6D\x65\x2A\x4C\xAA\x9A\x7D\x01\x00\x00\x00\x04\x6E\x61\x6D\x65"
+        "\x2B\x4C\xAA\x9A\x7D\x01\x00\x00\x00\x0A\x00\xCC\xED\x8C\xA7\x62\xEE\xC7\xC8";
     struct harness_tmpdir d;
     struct grove_server s;
     char log[128], text[1 << 14];
@@ -269,6 +273,9 @@ START_TEST(restore_logs_why_a_payload_is_bad)
     redisContext *c = harness_connect(&s);
     harness_expect_error(harness_cmd(c, "RESTORE k 0 %b", dup_fields, sizeof(dup_fields) - 1),
                          "ERR Bad data format");
+    harness_expect_error(harness_cmd(c, "RESTORE s 0 %b", dup_consumers,
+                                     sizeof(dup_consumers) - 1),
+                         "ERR Bad data format");
     redisFree(c);
     harness_stop(&s);
     FILE *fp = fopen(log, "r");
@@ -276,6 +283,7 @@ START_TEST(restore_logs_why_a_payload_is_bad)
     text[fread(text, 1, sizeof(text) - 1, fp)] = '\0';
     fclose(fp);
     ck_assert_msg(strstr(text, "Hash ziplist integrity check failed.") != NULL, "%s", text);
+    ck_assert_msg(strstr(text, "Duplicate stream consumer detected.") != NULL, "%s", text);
     harness_tmpdir_remove(&d);
 }
 END_TEST
