@@ -601,7 +601,7 @@ END_TEST
 START_TEST(use_exit_on_panic_exits_after_the_report)
 {
     static char log[1 << 16];
-    expect_crash_as("SEGFAULT", "yes", SIGSEGV, log, sizeof(log));
+    expect_crash_as("SEGFAULT", "yes", UNDER_ASAN ? SIGABRT : SIGSEGV, log, sizeof(log));
     expect_bug_report(log, SIGSEGV);
 }
 END_TEST
