@@ -150,7 +150,8 @@ struct exchange {
 };
 
 /* Read the replies to the request; delete (unless COPY) each key whose
- * RESTORE succeeded while nothing failed before it. */
+ * RESTORE succeeded, even after another's failed (a BUSYKEY), as Redis
+ * does: the target holds those keys now. */
 static void read_replies(struct cmd_ctx *ctx, const struct migrate_opts *o, bool select,
                          struct migrate_socket *s, long long deadline, size_t *keys, size_t n,
                          struct exchange *x)
@@ -172,7 +173,7 @@ static void read_replies(struct cmd_ctx *ctx, const struct migrate_opts *o, bool
                 s->last_dbid = -1;
                 snprintf(x->error, sizeof(x->error), "%s", err + 1);
             }
-        } else if (!o->copy && x->error[0] == '\0') {
+        } else if (!o->copy) {
             struct cmd_key k;
             cmd_key(ctx, keys[x->answered], &k);
             keyspace_delete(k.shard, &k.key, ctx->now_ms);

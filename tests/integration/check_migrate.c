@@ -82,6 +82,26 @@ START_TEST(copy_keeps_replace_overwrites_busy_refuses)
 }
 END_TEST
 
+/* KEYS with some keys busy on the target: every key the target took is
+ * deleted here, those after the first error too, and the first error is
+ * the reply (Redis's "MIGRATE with multiple keys: delete just ack keys"). */
+START_TEST(keys_the_target_took_are_deleted_even_after_an_error)
+{
+    struct pair p;
+    pair_up(&p, NULL, NULL);
+    harness_cmd_ok(p.s, "MSET a 1 b 2 c 3 d 4 e 5 f 6");
+    harness_cmd_ok(p.d, "MSET c _ d _");
+    harness_expect_error(MIGRATE(&p, "%s 0 5000 KEYS a b c d e f", ""),
+                         "ERR Target instance replied with error: BUSYKEY Target key name "
+                         "already exists.");
+    ck_assert_int_eq(harness_cmd_int(p.s, "DBSIZE"), 2);
+    ck_assert_int_eq(harness_cmd_int(p.s, "EXISTS c d"), 2);
+    ck_assert_int_eq(harness_cmd_int(p.d, "DBSIZE"), 6);
+    harness_expect_str(harness_cmd(p.d, "GET f"), "6");
+    pair_down(&p);
+}
+END_TEST
+
 START_TEST(bad_arguments_get_redis_errors)
 {
     struct pair p;
@@ -177,6 +197,7 @@ static Suite *migrate_suite(void)
     tcase_set_timeout(tc, 60);
     tcase_add_test(tc, keys_move_with_their_ttl);
     tcase_add_test(tc, copy_keeps_replace_overwrites_busy_refuses);
+    tcase_add_test(tc, keys_the_target_took_are_deleted_even_after_an_error);
     tcase_add_test(tc, bad_arguments_get_redis_errors);
     tcase_add_test(tc, auth_reaches_a_target_with_a_password);
     tcase_add_test(tc, the_connection_is_kept_and_replaced_when_gone);
