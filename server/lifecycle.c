@@ -569,13 +569,17 @@ int lifecycle_run(void)
     proctitle_update(&server.cfg);
     crash_handlers_update(server.cfg.crash_log_enabled != 0);
     alloc_background_thread(server.cfg.jemalloc_bg_thread != 0);
-    if (configure_tls() == 0 && start_workers(nloops) == 0 && start_loader() == 0) {
+    /* Started (and the pid file written) before the load begins, as Redis:
+     * a load that fails at once must still be the last thing logged. */
+    bool started = configure_tls() == 0 && start_workers(nloops) == 0;
+    if (started) {
         note_started();
         process_pidfile_create(&server.cfg);
-        rc = 0;
-    } else {
-        begin_shutdown();
     }
+    if (started && start_loader() == 0)
+        rc = 0;
+    else
+        begin_shutdown();
     run_until_stopped();
     join_loader();
     if (run_rc < 0)
