@@ -436,8 +436,11 @@ static void pause_check_cb(uv_timer_t *t)
 static bool held_by_pause(struct link *l, size_t argc)
 {
     struct client *c = &l->client;
+    long long now = server_mstime();
+    if (pause_in_effect(now) == PAUSE_NONE) /* the usual case: no lookup per command */
+        return false;
     const struct command *cmd = command_lookup(c->argv[0].ptr, c->argv[0].len);
-    if (cmd == NULL || !pause_holds(c, cmd, c->argv, argc, server_mstime()))
+    if (cmd == NULL || !pause_holds(c, cmd, c->argv, argc, now))
         return false;
     uv_timer_start(&pause_timer, pause_check_cb, PAUSE_CHECK_MS, 0);
     return true;
