@@ -986,6 +986,15 @@ static void read_cb(uv_stream_t *stream, ssize_t nread, const uv_buf_t *buf)
         return;
     }
     stats_add(cl->stats, STATS_READS_PROCESSED, 1);
+    /* What other loops posted before these requests were sent (an
+     * invalidation a write caused before its reply left, say) comes
+     * first, as it would in one thread: the poll may have reported this
+     * socket before the loop's wakeup. */
+    if (!worker_quiet(cl->worker)) {
+        worker_loop_run_messages(loop_of(c));
+        if (closing(c))
+            return;
+    }
     long long now_ms = server_mstime();
     cl->last_interaction_ms = now_ms;
     set_output_limit(c);

@@ -13,6 +13,7 @@ static const char *const point_names[FAULT_POINTS] = {
     [FAULT_CONN_ALLOC] = "conn-alloc",
     [FAULT_BGSAVE_STALL] = "bgsave-stall",
     [FAULT_AOF_WRITE] = "aof-write",
+    [FAULT_WAKEUP_SKIP] = "wakeup-skip",
 };
 
 static pthread_once_t armed_once = PTHREAD_ONCE_INIT;

@@ -20,6 +20,7 @@ enum fault_point {
     FAULT_CONN_ALLOC, /* "conn-alloc": the memory for a new connection */
     FAULT_BGSAVE_STALL, /* "bgsave-stall": a BGSAVE child waits, before writing, to be killed */
     FAULT_AOF_WRITE,    /* "aof-write": a write to the AOF fails with ENOSPC (a full disk) */
+    FAULT_WAKEUP_SKIP,  /* "wakeup-skip": a message posted to a loop does not wake it (a stop does) */
     FAULT_POINTS,
 };
 

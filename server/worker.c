@@ -7,6 +7,7 @@
 #include <stdlib.h>
 
 #include "client.h"
+#include "fault.h"
 #include "hashmap.h"
 #include "log.h"
 #include "server.h"
@@ -89,7 +90,8 @@ int worker_post(struct worker *w, struct worker_msg *m)
         w->queue_head = m;
     w->queue_tail = m;
     atomic_fetch_add_explicit(&w->unrun, 1, memory_order_relaxed);
-    w->wake_cb(w);
+    if (!fault_hit(FAULT_WAKEUP_SKIP))
+        w->wake_cb(w);
     pthread_mutex_unlock(&w->queue_lock);
     return 0;
 }

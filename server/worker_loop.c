@@ -368,14 +368,19 @@ static void wake_cb(struct worker *w)
     uv_async_send(&w->loop->wakeup);
 }
 
-/* Messages first, in posting order; then a stop, if asked for. */
-static void wakeup_cb(uv_async_t *handle)
+void worker_loop_run_messages(struct worker_loop *wl)
 {
-    struct worker_loop *wl = handle->data;
     for (struct worker_msg *m = worker_take_messages(wl->w), *next; m != NULL; m = next) {
         next = m->next;
         worker_run_message(wl->w, m);
     }
+}
+
+/* Messages first, in posting order; then a stop, if asked for. */
+static void wakeup_cb(uv_async_t *handle)
+{
+    struct worker_loop *wl = handle->data;
+    worker_loop_run_messages(wl);
     if (atomic_load(&wl->stop_requested))
         stop(wl);
 }

@@ -95,6 +95,9 @@ struct listen_set *worker_loop_listen_msg_create(void);
 void worker_loop_listen_msg_post(unsigned i, struct listen_set *set);
 void worker_loop_listen_msg_destroy(struct listen_set *set);
 int worker_loop_pool_start(void);
+/* On the loop's thread: run the messages posted to it so far, in posting
+ * order (its wakeup does the same when the loop comes to it). */
+void worker_loop_run_messages(struct worker_loop *wl);
 /* A shutdown is going ahead: every loop's listening sockets refuse new
  * connections from now on (shut, still open until each loop stops).
  * Any thread. */

@@ -237,6 +237,35 @@ START_TEST(writers_on_another_loop_invalidate_readers)
 }
 END_TEST
 
+/* A write on another loop posts its invalidations before its reply
+ * leaves, so a reader's next request must find them first, even when the
+ * poll reports the reader's socket before the loop's wakeup: here the
+ * wakeups never come (GROVE_FAULTS), and the request alone must bring
+ * them. With 8 readers on 2 loops, some are on the writer's other loop. */
+START_TEST(invalidations_from_another_loop_precede_next_reply)
+{
+    struct grove_server s;
+    setenv("GROVE_FAULTS", "wakeup-skip=1", 1);
+    harness_start(&s, (const char *[]){"--threads", "2", NULL});
+    unsetenv("GROVE_FAULTS");
+    enum { READERS = 8 };
+    int fds[READERS];
+    for (int i = 0; i < READERS; i++) {
+        fds[i] = harness_resp3_connect(&s);
+        harness_raw_expect(fds[i], "CLIENT TRACKING on", "+OK\r\n");
+        harness_raw_expect(fds[i], "GET k", "_\r\n");
+    }
+    redisContext *w = harness_connect(&s);
+    harness_cmd_ok(w, "SET k v");
+    for (int i = 0; i < READERS; i++) {
+        harness_raw_expect(fds[i], "PING", PUSH_INVALIDATE("k") "+PONG\r\n");
+        close(fds[i]);
+    }
+    redisFree(w);
+    harness_stop(&s);
+}
+END_TEST
+
 START_TEST(resp2_redirect_client_gets_pubsub_messages)
 {
     struct grove_server s;
@@ -403,6 +432,7 @@ static Suite *tracking_suite(void)
     tcase_add_test(invalidation, own_write_is_invalidated_after_its_reply);
     tcase_add_test(invalidation, noloop_drops_own_writes_only);
     tcase_add_test(invalidation, writers_on_another_loop_invalidate_readers);
+    tcase_add_test(invalidation, invalidations_from_another_loop_precede_next_reply);
     tcase_add_test(invalidation, resp2_redirect_client_gets_pubsub_messages);
     tcase_add_test(invalidation, gone_redirect_client_is_reported_broken);
     tcase_add_test(invalidation, bcast_sends_one_sorted_array_per_prefix);
