@@ -124,6 +124,7 @@ static _Thread_local char tls_raw[CONN_READ_CHUNK];
 static void alloc_cb(uv_handle_t *handle, size_t suggested, uv_buf_t *buf);
 static void read_cb(uv_stream_t *stream, ssize_t nread, const uv_buf_t *buf);
 static void flush(struct conn *c);
+static void after_write(struct conn *c);
 static size_t pending_output(const struct conn *c);
 static bool over_output_limits(struct conn *c);
 static void close_over_output_limits(struct conn *c);
@@ -1136,45 +1137,91 @@ static bool write_slice(struct conn *c)
     return submit(c, buf);
 }
 
+/* What write_out does with the pending replies. */
+enum write_plan {
+    WRITE_CLOSED, /* a limit or a kill closed the connection */
+    WRITE_NONE,   /* none, or a write is in flight (write_cb goes on) */
+    WRITE_DIRECT, /* plain, within one slice: one send of them all */
+    WRITE_QUEUED, /* TLS, or more than a slice: by uv_write (write_queued) */
+};
+
+static enum write_plan plan_write(struct conn *c)
+{
+    struct client *cl = &c->client;
+    if (over_output_limits(c)) {
+        close_over_output_limits(c);
+        return WRITE_CLOSED;
+    }
+    if (cl->flags & CLIENT_CLOSE_ASAP || cl->out.oom || atomic_load(&cl->killed)) {
+        conn_close(c);
+        return WRITE_CLOSED;
+    }
+    bool records = c->tls != NULL && tls_conn_has_records(c->tls);
+    if (c->write_pending || (cl->out.len == 0 && !records))
+        return WRITE_NONE;
+    aof_before_replies(); /* appendfsync always: no reply acknowledges a write not on disk */
+    return c->tls == NULL && cl->out.len <= CONN_TURN_OUTPUT ? WRITE_DIRECT : WRITE_QUEUED;
+}
+
+/* A direct send of the replies took `n` bytes, or failed (-errno): what
+ * it left goes to uv_write. False if it closed the connection. */
+static bool direct_written(struct conn *c, ssize_t n)
+{
+    struct client *cl = &c->client;
+    stats_add(cl->stats, STATS_WRITES_PROCESSED, 1);
+    if (n < 0 && n != -EAGAIN) {
+        conn_close(c);
+        return false;
+    }
+    size_t sent = n > 0 ? (size_t)n : 0;
+    stats_add(cl->stats, STATS_NET_OUTPUT_BYTES, (long long)sent);
+    if (sent == cl->out.len) {
+        resp_out_reset(&cl->out);
+        return true;
+    }
+    swap_into_writing(c);
+    c->writing_offset = sent;
+    return write_slice(c);
+}
+
+/* The replies plan_write left to uv_write: a TLS connection's within a
+ * slice, sealed and written directly first; the rest slice by slice.
+ * False if it closed the connection. */
+static bool write_queued(struct conn *c)
+{
+    if (c->tls != NULL && c->client.out.len <= CONN_TURN_OUTPUT)
+        return write_sealed(c);
+    swap_into_writing(c);
+    c->writing_offset = 0;
+    return write_slice(c);
+}
+
+static int conn_fd(const struct conn *c)
+{
+    uv_os_fd_t fd;
+    return uv_fileno(&c->sock.handle, &fd) == 0 ? fd : -1;
+}
+
 /* Hand pending replies to the kernel: a direct write first when they fit
  * in one slice, the rest to uv_write slice by slice. Returns false if it
  * closed the connection. */
 static bool write_out(struct conn *c)
 {
-    struct client *cl = &c->client;
-    if (over_output_limits(c)) {
-        close_over_output_limits(c);
+    switch (plan_write(c)) {
+    case WRITE_CLOSED:
         return false;
-    }
-    if (cl->flags & CLIENT_CLOSE_ASAP || cl->out.oom || atomic_load(&cl->killed)) {
-        conn_close(c);
-        return false;
-    }
-    bool records = c->tls != NULL && tls_conn_has_records(c->tls);
-    if (c->write_pending || (cl->out.len == 0 && !records))
+    case WRITE_NONE:
         return true;
-    aof_before_replies(); /* appendfsync always: no reply acknowledges a write not on disk */
-    if (c->tls != NULL && cl->out.len <= CONN_TURN_OUTPUT)
-        return write_sealed(c);
-    size_t sent = 0;
-    if (c->tls == NULL && cl->out.len <= CONN_TURN_OUTPUT) {
-        uv_buf_t buf = uv_buf_init(cl->out.data, (unsigned)cl->out.len);
-        int n = uv_try_write(&c->sock.stream, &buf, 1);
-        stats_add(cl->stats, STATS_WRITES_PROCESSED, 1);
-        if (n < 0 && n != UV_EAGAIN) {
-            conn_close(c);
-            return false;
-        }
-        sent = n > 0 ? (size_t)n : 0;
-        stats_add(cl->stats, STATS_NET_OUTPUT_BYTES, sent);
-        if (sent == cl->out.len) {
-            resp_out_reset(&cl->out);
-            return true;
-        }
+    case WRITE_DIRECT: {
+        struct send_item it = {.fd = conn_fd(c), .buf = c->client.out.data,
+                               .len = c->client.out.len};
+        send_batch_send_one(&it);
+        return direct_written(c, it.result);
     }
-    swap_into_writing(c);
-    c->writing_offset = sent;
-    return write_slice(c);
+    case WRITE_QUEUED:
+        return write_queued(c);
+    }
+    return true;
 }
 
 void conn_run_ready(struct worker_loop *w)
@@ -1193,12 +1240,50 @@ void conn_run_ready(struct worker_loop *w)
     }
 }
 
+/* The queued connections, a batch at a time (w->sends, send_batch.h):
+ * first every plan_write, so each one's direct send joins the batch (or
+ * its uv_write starts); then the batch is sent, in one system call;
+ * then each finishes its flush (after_write), which may run requests.
+ * No request runs before the batch is sent, so none can close a
+ * connection in it, whose descriptor might then be reused. */
 void conn_flush_queued(struct worker_loop *w)
 {
+    struct send_batch *batch = &w->sends;
+    struct conn *round[SEND_BATCH_MAX];
+    int sends[SEND_BATCH_MAX]; /* round[i]'s send in the batch, or -1 */
     while (w->flush_queue != NULL) {
-        struct conn *c = w->flush_queue;
-        unqueue_flush(c);
-        flush(c);
+        unsigned n = 0;
+        send_batch_clear(batch);
+        while (w->flush_queue != NULL && n < SEND_BATCH_MAX) {
+            struct conn *c = w->flush_queue;
+            unqueue_flush(c);
+            if (closing(c))
+                continue;
+            sends[n] = -1;
+            switch (plan_write(c)) {
+            case WRITE_CLOSED:
+                continue;
+            case WRITE_NONE:
+                break;
+            case WRITE_DIRECT:
+                sends[n] = (int)send_batch_add(batch, conn_fd(c), c->client.out.data,
+                                               c->client.out.len);
+                break;
+            case WRITE_QUEUED:
+                if (!write_queued(c))
+                    continue;
+                break;
+            }
+            round[n++] = c;
+        }
+        send_batch_run(batch);
+        for (unsigned i = 0; i < n; i++) {
+            struct conn *c = round[i];
+            if (closing(c))
+                continue;
+            if (sends[i] < 0 || direct_written(c, batch->items[sends[i]].result))
+                after_write(c);
+        }
     }
 }
 
@@ -1250,22 +1335,18 @@ static bool within_client_memory(struct conn *c)
     return false;
 }
 
-/* Write what is pending; while that leaves the replies under the pause
- * mark, run the requests the pause kept waiting (the client may have sent
- * its last bytes long ago and be waiting for their replies); close when
- * the connection has to. Called after reading and after every write. */
-static void flush(struct conn *c)
+/* After a write: while the replies are under the pause mark, run the
+ * requests the pause kept waiting (the client may have sent its last
+ * bytes long ago and be waiting for their replies), writing theirs; then
+ * close when the connection has to. */
+static void after_write(struct conn *c)
 {
     struct client *cl = &c->client;
-    if (closing(c))
-        return;
-    for (;;) {
-        if (!write_out(c))
-            return;
-        if (!requests_waiting(c) || pending_output(c) > CONN_PAUSE_OUTPUT)
-            break;
+    while (requests_waiting(c) && pending_output(c) <= CONN_PAUSE_OUTPUT) {
         set_output_limit(c);
         process_input(c, server_mstime());
+        if (!write_out(c))
+            return;
     }
     if (!within_client_memory(c))
         return;
@@ -1274,6 +1355,14 @@ static void flush(struct conn *c)
         conn_close(c);
     else if ((cl->flags & CLIENT_REPLICA) && repl_replica_fill(cl, pending_output(c)))
         queue_flush(c); /* the next slice of its RDB or stream: written in this turn */
+}
+
+/* Write what is pending, and what follows (after_write). Called after
+ * reading and after every write. */
+static void flush(struct conn *c)
+{
+    if (!closing(c) && write_out(c))
+        after_write(c);
 }
 
 /* ---- a script running long on this loop ------------------------------------------ */

@@ -500,7 +500,9 @@ static void *loop_main(void *arg)
 {
     struct worker_loop *wl = arg;
     worker_set_current(wl->w);
+    send_batch_init(&wl->sends, true);
     uv_run(&wl->loop, UV_RUN_DEFAULT);
+    send_batch_fini(&wl->sends);
     blocking_thread_done();
     migrate_sockets_close_all();
     return NULL;

@@ -36,6 +36,7 @@
 
 #include "config.h"
 #include "listeners.h"
+#include "send_batch.h"
 #include "worker.h"
 
 struct conn;
@@ -69,6 +70,7 @@ struct worker_loop {
     bool stopping;
     struct conn *conns;         /* this loop's connections (conn.c keeps the list) */
     struct conn *flush_queue;   /* connections with replies to write this iteration */
+    struct send_batch sends;    /* conn.c's, for the flush queue's writes */
     struct conn *ready;         /* connections with requests left for the next turn */
     /* Accepting when a connection cannot be allocated: the pending socket
      * is accepted into this handle and closed, so libuv keeps polling the
