@@ -46,6 +46,7 @@ enum option_kind {
 #define OPT_PROTECTED 2 /* CONFIG SET needs enable-protected-configs, as in Redis */
 #define OPT_NO_EFFECT 4 /* accepted, not acted on: a warning unless set to `follows` */
 #define OPT_HIDDEN 8    /* CONFIG GET shows it only by its exact name, as Redis's test knobs */
+#define OPT_MULTI_ARG 16 /* a config line may give it any number of words (Redis's MULTI_ARG) */
 
 struct option {
     const char *name;
@@ -94,7 +95,7 @@ static const char *const sanitize_dump_names[] = {"no", "yes", "clients", NULL};
     {name, OPT_STRING, FIELD(field), 0, 0, OPT_NO_EFFECT | (flags), NULL, "", NULL, NULL}
 static const struct option options[] = {
     {"port", OPT_INT, FIELD(port), 0, 65535, 0, NULL, "6379", NULL, NULL},
-    {"bind", OPT_STRING, FIELD(bind), 0, 0, 0, NULL, "127.0.0.1", NULL, NULL},
+    {"bind", OPT_STRING, FIELD(bind), 0, 0, OPT_MULTI_ARG, NULL, "127.0.0.1", NULL, NULL},
     {"unixsocket", OPT_STRING, FIELD(unixsocket), 0, 0, OPT_IMMUTABLE, NULL, "", NULL, NULL},
     {"unixsocketperm", OPT_OCTAL, FIELD(unixsocketperm), 0, 0777, OPT_IMMUTABLE, NULL, "0", NULL,
      NULL},
@@ -118,7 +119,7 @@ static const struct option options[] = {
     {"client-query-buffer-limit", OPT_MEMORY, FIELD(client_query_buffer_limit), 1024 * 1024,
      LLONG_MAX, 0, NULL, "1gb", NULL, NULL},
     {"client-output-buffer-limit", OPT_OBUF_LIMIT, FIELD(client_output_buffer_limit), 0,
-     LLONG_MAX, 0, NULL, "normal 0 0 0 slave 256mb 64mb 60 pubsub 32mb 8mb 60", NULL, NULL},
+     LLONG_MAX, OPT_MULTI_ARG, NULL, "normal 0 0 0 slave 256mb 64mb 60 pubsub 32mb 8mb 60", NULL, NULL},
     {"hz", OPT_INT, FIELD(hz), 0, INT_MAX, 0, NULL, "10", NULL, NULL},
     {"maxmemory", OPT_MEMORY, FIELD(maxmemory), 0, LLONG_MAX, 0, NULL, "0", NULL, NULL},
     {"maxmemory-policy", OPT_ENUM, FIELD(maxmemory_policy), 0, 0, 0, config_maxmemory_policies,
@@ -176,7 +177,7 @@ static const struct option options[] = {
     {"lazyfree-lazy-user-del", OPT_BOOL, FIELD(lazyfree_lazy_user_del), 0, 1, 0, NULL, "no", NULL, NULL},
     {"latency-tracking", OPT_BOOL, FIELD(latency_tracking), 0, 1, 0, NULL, "yes", NULL, NULL},
     {"latency-tracking-info-percentiles", OPT_PERCENTILES,
-     FIELD(latency_tracking_info_percentiles), 0, 0, 0, NULL, "50 99 99.9", NULL, NULL},
+     FIELD(latency_tracking_info_percentiles), 0, 0, OPT_MULTI_ARG, NULL, "50 99 99.9", NULL, NULL},
     {"latency-monitor-threshold", OPT_INT, FIELD(latency_monitor_threshold), 0, LLONG_MAX, 0, NULL,
      "0", NULL, NULL},
     {"set-proc-title", OPT_BOOL, FIELD(set_proc_title), 0, 1, OPT_IMMUTABLE, NULL, "yes", NULL,
@@ -186,7 +187,7 @@ static const struct option options[] = {
     {"protected-mode", OPT_BOOL, FIELD(protected_mode), 0, 1, 0, NULL, "yes", NULL, NULL},
     {"active-expire-effort", OPT_INT, FIELD(active_expire_effort), 1, 10, OPT_NO_EFFECT, NULL, "1",
      NULL, NULL},
-    {"save", OPT_STRING, FIELD(save), 0, 0, 0, NULL, "3600 1 300 100 60 10000", NULL, NULL},
+    {"save", OPT_STRING, FIELD(save), 0, 0, OPT_MULTI_ARG, NULL, "3600 1 300 100 60 10000", NULL, NULL},
     {"dbfilename", OPT_STRING, FIELD(dbfilename), 0, 0, OPT_PROTECTED, NULL, "dump.rdb", NULL,
      NULL},
     {"rdbcompression", OPT_BOOL, FIELD(rdbcompression), 0, 1, 0, NULL, "yes", NULL, NULL},
@@ -260,10 +261,10 @@ static const struct option options[] = {
      NULL},
     {"syslog-facility", OPT_ENUM, FIELD(syslog_facility), 0, 0, OPT_IMMUTABLE,
      log_syslog_facilities, "local0", NULL, NULL},
-    {"shutdown-on-sigint", OPT_FLAGS, FIELD(shutdown_on_sigint), 0, 15, 0, shutdown_flag_names,
-     "default", NULL, NULL},
-    {"shutdown-on-sigterm", OPT_FLAGS, FIELD(shutdown_on_sigterm), 0, 15, 0, shutdown_flag_names,
-     "default", NULL, NULL},
+    {"shutdown-on-sigint", OPT_FLAGS, FIELD(shutdown_on_sigint), 0, 15, OPT_MULTI_ARG,
+     shutdown_flag_names, "default", NULL, NULL},
+    {"shutdown-on-sigterm", OPT_FLAGS, FIELD(shutdown_on_sigterm), 0, 15, OPT_MULTI_ARG,
+     shutdown_flag_names, "default", NULL, NULL},
     {"shutdown-timeout", OPT_INT, FIELD(shutdown_timeout), 0, INT_MAX, 0, NULL, "10", NULL,
      NULL},
     {"disable-thp", OPT_BOOL, FIELD(disable_thp), 0, 1, OPT_IMMUTABLE, NULL, "yes", NULL, NULL},
@@ -274,8 +275,8 @@ static const struct option options[] = {
      "no", NULL, NULL},
     {"oom-score-adj", OPT_ENUM, FIELD(oom_score_adj), 0, 0, 0, oom_score_adj_names, "no", NULL,
      NULL},
-    {"oom-score-adj-values", OPT_STRING, FIELD(oom_score_adj_values), 0, 0, 0, NULL, "0 200 800",
-     NULL, NULL},
+    {"oom-score-adj-values", OPT_STRING, FIELD(oom_score_adj_values), 0, 0, OPT_MULTI_ARG, NULL,
+     "0 200 800", NULL, NULL},
     {"dir", OPT_STRING, FIELD(dir), 0, 0, OPT_PROTECTED, NULL, ".", NULL, NULL},
     {"notify-keyspace-events", OPT_NOTIFY, FIELD(notify_keyspace_events), 0, LLONG_MAX, 0, NULL,
      "", NULL, NULL},
@@ -1029,13 +1030,12 @@ static int split_words(char *line, char **words, size_t *lens)
 
 /* A file's (or the command line's) rename-command: the command table is
  * built now for it, as Redis's exists before its config is read. */
-static int rename_command(const char *name, const char *to, const char *where, char *err,
-                          size_t errlen)
+static int rename_command(const char *name, const char *to, char *err, size_t errlen)
 {
     const char *reason = "Out of memory";
     if (command_table_init() == 0 && command_rename(name, to, &reason) == 0)
         return 0;
-    snprintf(err, errlen, "%s: %s", where, reason);
+    snprintf(err, errlen, "%s", reason);
     return -EINVAL;
 }
 
@@ -1064,127 +1064,246 @@ static int append_save_points(struct config *cfg, struct reading *rd, char *valu
 
 /* A binary-safe option's value is its one word, whatever bytes it holds. */
 static int set_bytes_word(struct config *cfg, const struct option *opt, char **words,
-                          const size_t *lens, int n, const char *where, char *err, size_t errlen)
+                          const size_t *lens, int n, char *err, size_t errlen)
 {
-    char reason[512];
     if (n != 2) {
-        snprintf(err, errlen, "%s: wrong number of arguments for '%s'", where, opt->name);
+        snprintf(err, errlen, "wrong number of arguments");
         return -EINVAL;
     }
-    if (apply_live(cfg, opt, words[1], lens[1], reason, sizeof(reason)) < 0) {
-        snprintf(err, errlen, "%s: invalid value for '%s': %s", where, opt->name, reason);
+    return apply_live(cfg, opt, words[1], lens[1], err, errlen);
+}
+
+/* "replicaof host port" (or "no one"), checked as Redis's loader does. */
+static int replicaof_value(char **words, int n, char *value, size_t cap, char *err,
+                           size_t errlen)
+{
+    long long port;
+    if (n != 3) {
+        snprintf(err, errlen, "Bad directive or wrong number of arguments");
         return -EINVAL;
     }
+    if (strcasecmp(words[1], "no") == 0 && strcasecmp(words[2], "one") == 0) {
+        value[0] = '\0';
+        return 0;
+    }
+    if (!parse_ll(words[2], &port) || port < 0 || port > 65535) {
+        snprintf(err, errlen, "Invalid master port");
+        return -EINVAL;
+    }
+    snprintf(value, cap, "%s %s", words[1], words[2]);
     return 0;
 }
 
+/* One configuration line's words: an option and its value, or one of the
+ * directives that are not options. Errors in Redis's words, for
+ * config_load to show with the line. */
 static int set_from_words(struct config *cfg, char **words, const size_t *lens, int n,
-                          const char *where, struct reading *rd, char *err, size_t errlen)
+                          struct reading *rd, char *err, size_t errlen)
 {
     const struct option *opt = find_option(words[0]);
     if (opt == NULL && strcasecmp(words[0], "rename-command") == 0 && n == 3)
-        return rename_command(words[1], words[2], where, err, errlen);
-    if (opt == NULL && strcasecmp(words[0], "user") == 0 && n >= 2) {
-        char reason[1024];
-        if (acl_file_config_user(words + 1, n - 1, reason, sizeof(reason)) == 0)
-            return 0;
-        snprintf(err, errlen, "%s: %s", where, reason);
-        return -EINVAL;
-    }
+        return rename_command(words[1], words[2], err, errlen);
+    if (opt == NULL && strcasecmp(words[0], "user") == 0 && n >= 2)
+        return acl_file_config_user(words + 1, n - 1, err, errlen) == 0 ? 0 : -EINVAL;
     if (opt == NULL) {
-        snprintf(err, errlen, "%s: Bad directive or wrong number of arguments: '%s'", where,
-                 words[0]);
+        snprintf(err, errlen, "Bad directive or wrong number of arguments");
         return -EINVAL;
     }
     if (opt->kind == OPT_BYTES)
-        return set_bytes_word(cfg, opt, words, lens, n, where, err, errlen);
+        return set_bytes_word(cfg, opt, words, lens, n, err, errlen);
+    if (!(opt->flags & OPT_MULTI_ARG) && opt->offset != FIELD(replicaof) && n != 2) {
+        snprintf(err, errlen, "wrong number of arguments");
+        return -EINVAL;
+    }
     /* Multi-word values (bind 127.0.0.1 ::1, save 900 1) are kept joined. */
     char value[1024] = "";
     size_t used = 0;
     for (int i = 1; i < n; i++) {
         if (strlen(words[i]) != lens[i]) {
-            snprintf(err, errlen, "%s: Grove does not support NUL bytes in '%s'", where,
-                     opt->name);
+            snprintf(err, errlen, "Grove does not support NUL bytes in '%s'", opt->name);
             return -EINVAL;
         }
         int w = snprintf(value + used, sizeof(value) - used, "%s%s", i > 1 ? " " : "", words[i]);
         if (w < 0 || (size_t)w >= sizeof(value) - used) {
-            snprintf(err, errlen, "%s: value of '%s' is too long", where, opt->name);
+            snprintf(err, errlen, "value of '%s' is too long", opt->name);
             return -EINVAL;
         }
         used += (size_t)w;
     }
-    if (n < 2 && !string_kind(opt)) {
-        snprintf(err, errlen, "%s: '%s' needs a value", where, opt->name);
+    if (opt->offset == FIELD(replicaof) &&
+        replicaof_value(words, n, value, sizeof(value), err, errlen) < 0)
         return -EINVAL;
-    }
     if (opt->offset == FIELD(save) && append_save_points(cfg, rd, value, sizeof(value)) < 0) {
-        snprintf(err, errlen, "%s: value of 'save' is too long", where);
+        snprintf(err, errlen, "value of 'save' is too long");
         return -EINVAL;
     }
-    used = strlen(value); /* the save points read before may lead it now */
-    char reason[512];
-    if (apply_live(cfg, opt, value, used, reason, sizeof(reason)) < 0) {
-        snprintf(err, errlen, "%s: invalid value '%s' for '%s': %s", where, value, opt->name,
-                 reason);
-        return -EINVAL;
-    }
-    return 0;
+    return apply_live(cfg, opt, value, strlen(value), err, errlen);
 }
 
-static int load_file(struct config *cfg, const char *path, struct reading *rd, char *err,
-                     size_t errlen)
+/* A growing text: the configuration as Redis assembles it. */
+struct text {
+    char *data;
+    size_t len, cap;
+};
+
+static bool text_add(struct text *t, const void *bytes, size_t len)
 {
-    FILE *f = fopen(path, "r");
-    if (f == NULL) {
-        snprintf(err, errlen, "can't open config file '%s': %s", path, strerror(errno));
-        return -EINVAL;
+    if (t->len + len + 1 > t->cap) {
+        size_t cap = (t->len + len + 1) * 2;
+        char *grown = realloc(t->data, cap);
+        if (grown == NULL)
+            return false;
+        t->data = grown;
+        t->cap = cap;
     }
-    char line[4096], where[512];
+    memcpy(t->data + t->len, bytes, len);
+    t->len += len;
+    t->data[t->len] = '\0';
+    return true;
+}
+
+static bool text_add_str(struct text *t, const char *s)
+{
+    return text_add(t, s, strlen(s));
+}
+
+static bool text_add_repr(struct text *t, const char *s)
+{
+    size_t len = strlen(s);
+    char *quoted = malloc(REPR_MAX(len));
+    bool ok = quoted != NULL && text_add(t, quoted, repr_write(quoted, s, len));
+    free(quoted);
+    return ok;
+}
+
+/* All of a stream, added to t. */
+static bool text_add_stream(struct text *t, FILE *f)
+{
+    char buf[4096];
+    size_t n;
+    while ((n = fread(buf, 1, sizeof(buf), f)) > 0)
+        if (!text_add(t, buf, n))
+            return false;
+    return !ferror(f);
+}
+
+/* Whether arg, split as a config line, is one word: "--port" but not
+ * "--port 6380". */
+static bool one_word(const char *arg)
+{
+    struct resp_arg words[2];
+    char *copy = strdup(arg);
+    int n = copy != NULL ? resp_split_line(copy, strlen(copy), words, 2) : -1;
+    free(copy);
+    return n == 1;
+}
+
+/* The command line's options as configuration lines, by Redis's rules:
+ * "--name" starts a line and the arguments after it are its values,
+ * quoted; "--name value" in one argument is a whole line, as written; an
+ * argument starting with "--" right after a lone "--name" is its value,
+ * not an option ("--proc-title-template --my--title"); a lone "--save"
+ * followed by an option, or last, means save "". "-" first or last reads
+ * the configuration from standard input (*from_stdin). */
+static bool options_text(int argc, char **argv, int from, struct text *t, bool *from_stdin)
+{
+    bool had_value = true; /* the last option has its value: "--" starts another */
+    for (int j = from; j < argc; j++) {
+        const char *arg = argv[j];
+        bool ok = true;
+        if (strcmp(arg, "-") == 0 && (j == 0 || j == argc - 1)) {
+            *from_stdin = true;
+        } else if (had_value && strncmp(arg, "--", 2) == 0) {
+            ok = (t->len == 0 || text_add_str(t, "\n")) && text_add_str(t, arg + 2) &&
+                 text_add_str(t, " ");
+            had_value = !one_word(arg);
+            bool next_is_option = j + 1 < argc && strncmp(argv[j + 1], "--", 2) == 0;
+            if (!had_value && strcasecmp(arg, "--save") == 0 && (next_is_option || j == argc - 1)) {
+                ok = ok && text_add_str(t, "\"\"");
+                had_value = true;
+            }
+        } else {
+            ok = text_add_repr(t, arg) && text_add_str(t, " ");
+            had_value = true;
+        }
+        if (!ok)
+            return false;
+    }
+    return true;
+}
+
+/* Apply every line of text, as Redis's loadServerConfigFromString: the
+ * first error stops it, described with its line. */
+static int load_text(struct config *cfg, char *text, char *err, size_t errlen)
+{
+    struct reading rd = {0};
     char *words[CONFIG_MAX_WORDS];
     size_t lens[CONFIG_MAX_WORDS];
-    int lineno = 0, rc = 0;
-    while (rc == 0 && fgets(line, sizeof(line), f) != NULL) {
+    char reason[1024];
+    int lineno = 0;
+    for (char *line = text, *next; line != NULL; line = next) {
         lineno++;
-        snprintf(where, sizeof(where), "%s:%d", path, lineno);
-        int n = split_words(line, words, lens);
-        if (n < 0) {
-            snprintf(err, errlen, "%s: unbalanced quotes in configuration line", where);
-            rc = -1;
-        } else if (n > 0) {
-            rc = set_from_words(cfg, words, lens, n, where, rd, err, errlen);
+        next = strchr(line, '\n');
+        if (next != NULL)
+            *next++ = '\0';
+        line += strspn(line, " \t\r");
+        size_t len = strlen(line);
+        while (len > 0 && strchr(" \t\r", line[len - 1]) != NULL)
+            line[--len] = '\0';
+        char *shown = strdup(line); /* split_words unquotes the line in place */
+        if (shown == NULL) {
+            snprintf(err, errlen, "out of memory");
+            return -ENOMEM;
         }
+        int n = split_words(line, words, lens), rc = 0;
+        if (n < 0) {
+            snprintf(reason, sizeof(reason), "Unbalanced quotes in configuration line");
+            rc = -EINVAL;
+        } else if (n > 0) {
+            rc = set_from_words(cfg, words, lens, n, &rd, reason, sizeof(reason));
+        }
+        if (rc < 0)
+            snprintf(err, errlen, "Reading the configuration file, at line %d\n>>> '%s'\n%s",
+                     lineno, shown, reason);
+        free(shown);
+        if (rc < 0)
+            return rc;
     }
-    fclose(f);
-    return rc;
+    return 0;
 }
 
 int config_load(struct config *cfg, int argc, char **argv, char *err, size_t errlen)
 {
-    int i = 0;
-    struct reading rd = {0};
-    if (argc > 0 && strncmp(argv[0], "--", 2) != 0) {
-        if (load_file(cfg, argv[0], &rd, err, errlen) < 0)
-            return -EINVAL;
-        i = 1;
-    }
-    while (i < argc) {
-        if (strncmp(argv[i], "--", 2) != 0 || argv[i][2] == '\0') {
-            snprintf(err, errlen, "command line: expected an --option, got '%s'", argv[i]);
-            return -EINVAL;
+    struct text t = {0};
+    bool from_stdin = false;
+    int first_option = argc > 0 && argv[0][0] != '-' ? 1 : 0, rc = -ENOMEM;
+    struct text args = {0};
+    snprintf(err, errlen, "out of memory");
+    if (!text_add_str(&t, "") || !text_add_str(&args, "") ||
+        !options_text(argc, argv, first_option, &args, &from_stdin))
+        goto out;
+    if (first_option == 1) {
+        FILE *f = fopen(argv[0], "r");
+        if (f == NULL) {
+            snprintf(err, errlen, "Fatal error, can't open config file '%s': %s", argv[0],
+                     strerror(errno));
+            rc = -EINVAL;
+            goto out;
         }
-        char *words[CONFIG_MAX_WORDS];
-        size_t lens[CONFIG_MAX_WORDS];
-        int n = 0;
-        words[n++] = argv[i++] + 2;
-        while (i < argc && strncmp(argv[i], "--", 2) != 0 && n < CONFIG_MAX_WORDS)
-            words[n++] = argv[i++];
-        for (int w = 0; w < n; w++)
-            lens[w] = strlen(words[w]);
-        if (set_from_words(cfg, words, lens, n, "command line", &rd, err, errlen) < 0)
-            return -EINVAL;
+        bool read = text_add_stream(&t, f);
+        fclose(f);
+        if (!read)
+            goto out;
     }
-    return 0;
+    if (from_stdin && !text_add_stream(&t, stdin))
+        goto out;
+    if (!text_add_str(&t, "\n") || !text_add(&t, args.data, args.len))
+        goto out;
+    rc = load_text(cfg, t.data, err, errlen);
+out:
+    free(t.data);
+    free(args.data);
+    return rc < 0 ? -EINVAL : 0;
 }
 
 /* ---- CONFIG GET / SET ----------------------------------------------------- */

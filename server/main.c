@@ -44,12 +44,12 @@ int main(int argc, char **argv)
     config_init(&server.cfg);
     /* INFO's config_file and CONFIG REWRITE's target, resolved before the
      * file's `dir` changes the working directory, as Redis does. */
-    if (argc > 1 && strncmp(argv[1], "--", 2) != 0)
+    if (argc > 1 && argv[1][0] != '-')
         server.config_file = realpath(argv[1], NULL);
     char err[1024];
     int rc = config_load(&server.cfg, argc - 1, argv + 1, err, sizeof(err));
     if (rc < 0) {
-        fprintf(stderr, "\n*** FATAL CONFIG ERROR (grove-server %s) ***\n%s\n", GROVE_VERSION,
+        fprintf(stderr, "\n*** FATAL CONFIG FILE ERROR (Grove %s) ***\n%s\n", GROVE_VERSION,
                 err);
         goto out;
     }

@@ -221,10 +221,11 @@ START_TEST(bad_user_directives_stop_the_start_up)
                    "Error loading ACL rule '+nosuch' for the user named 'alice': Unknown command "
                    "or category name in ACL");
     expect_refused("user alice on\nuser alice off\n",
-                   ":2: Error in user declaration 'alice': Duplicate user found. A user can "
-                   "only be defined once in config files");
+                   "at line 2\n>>> 'user alice off'\nError in user declaration 'alice': "
+                   "Duplicate user found. A user can only be defined once in config files");
     expect_refused("user alice on (+get\n",
-                   ":1: Unmatched parenthesis in acl selector starting at '(+get'.");
+                   "at line 1\n>>> 'user alice on (+get'\nUnmatched parenthesis in acl "
+                   "selector starting at '(+get'.");
     expect_refused("user alice on\naclfile /nonexistent/users.acl\n",
                    "Configuring Redis with users defined in redis.conf and at the same setting "
                    "an ACL file path is invalid.");

@@ -1070,10 +1070,55 @@ START_TEST(config_file_errors_name_the_line)
     char out[4096];
     int status = harness_run_to_exit(args, out, sizeof(out));
     ck_assert(WIFEXITED(status) && WEXITSTATUS(status) != 0);
-    ck_assert_msg(strstr(out, "nosuchdirective") != NULL && strstr(out, ":2") != NULL, "%s",
-                  out);
+    ck_assert_msg(strstr(out, "*** FATAL CONFIG FILE ERROR") != NULL &&
+                      strstr(out, "Reading the configuration file, at line 2\n"
+                                  ">>> 'nosuchdirective 1'\n"
+                                  "Bad directive or wrong number of arguments\n") != NULL,
+                  "%s", out);
     unlink(path);
     free(path);
+}
+END_TEST
+
+/* The command line becomes config lines by Redis's rules (its
+ * introspection tests): the arguments after "--name" are its values, a
+ * value may start with "--" right after a lone name, "--name value" in one
+ * argument is a whole line, a lone "--save" means save "", and an error
+ * shows the line as Redis quotes it. */
+START_TEST(command_line_options_follow_redis_s_rules)
+{
+    static const struct {
+        const char *args[6];
+        const char *text;
+    } refused[] = {
+        {{"--port", "6379", "6380"}, ">>> 'port \"6379\" \"6380\"'\nwrong number of arguments\n"},
+        {{"--port", "--bla", "--loglevel", "verbose"},
+         ">>> 'port \"--bla\"'\nargument couldn't be parsed into an integer\n"},
+        {{"--replicaof", "127.0.0.1", "abc"},
+         ">>> 'replicaof \"127.0.0.1\" \"abc\"'\nInvalid master port\n"},
+        {{"--replicaof", "--127.0.0.1", "--abc"},
+         ">>> 'replicaof \"--127.0.0.1\"'\nBad directive or wrong number of arguments\n"},
+        {{"--shutdown-on-sigint"}, ">>> 'shutdown-on-sigint'\nargument(s) must be one of"},
+    };
+    for (size_t i = 0; i < sizeof(refused) / sizeof(refused[0]); i++) {
+        char out[4096];
+        int status = harness_run_to_exit(refused[i].args, out, sizeof(out));
+        ck_assert(WIFEXITED(status) && WEXITSTATUS(status) != 0);
+        ck_assert_msg(strstr(out, "at line 2\n") && strstr(out, refused[i].text), "%s", out);
+    }
+    static const char *const args[] = {"--proc-title-template", "--my--title", "--maxmemory 700mb",
+                                       "--save", "--loglevel", "verbose", NULL};
+    struct grove_server s;
+    harness_start(&s, args);
+    redisContext *saved = harness_ctx;
+    harness_ctx = harness_connect(&s);
+    expect_config("proc-title-template", "--my--title");
+    expect_config("maxmemory", "734003200");
+    expect_config("save", "");
+    expect_config("loglevel", "verbose");
+    redisFree(harness_ctx);
+    harness_ctx = saved;
+    harness_stop(&s);
 }
 END_TEST
 
@@ -1401,6 +1446,7 @@ static Suite *server_suite(void)
     tcase_add_test(tc, config_file_is_read_and_the_command_line_wins);
     tcase_add_test(tc, later_save_lines_add_save_points);
     tcase_add_test(tc, config_file_errors_name_the_line);
+    tcase_add_test(tc, command_line_options_follow_redis_s_rules);
     suite_add_tcase(s, tc);
     return s;
 }
