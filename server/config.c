@@ -95,7 +95,7 @@ static const char *const sanitize_dump_names[] = {"no", "yes", "clients", NULL};
     {name, OPT_STRING, FIELD(field), 0, 0, OPT_NO_EFFECT | (flags), NULL, "", NULL, NULL}
 static const struct option options[] = {
     {"port", OPT_INT, FIELD(port), 0, 65535, 0, NULL, "6379", NULL, NULL},
-    {"bind", OPT_STRING, FIELD(bind), 0, 0, OPT_MULTI_ARG, NULL, "127.0.0.1", NULL, NULL},
+    {"bind", OPT_STRING, FIELD(bind), 0, 0, OPT_MULTI_ARG, NULL, "* -::*", NULL, NULL},
     {"unixsocket", OPT_STRING, FIELD(unixsocket), 0, 0, OPT_IMMUTABLE, NULL, "", NULL, NULL},
     {"unixsocketperm", OPT_OCTAL, FIELD(unixsocketperm), 0, 0777, OPT_IMMUTABLE, NULL, "0", NULL,
      NULL},
