@@ -54,6 +54,19 @@ static redisContext *unix_connect(void)
     return c;
 }
 
+/* Whether the socket accepts a connection yet: its file appears at bind,
+ * a moment before the server listens on it. */
+static bool unix_accepts(void)
+{
+    struct sockaddr_un sa = {.sun_family = AF_UNIX};
+    snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", sock_path);
+    int fd = socket(AF_UNIX, SOCK_STREAM, 0);
+    bool ok = fd >= 0 && connect(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0;
+    if (fd >= 0)
+        close(fd);
+    return ok;
+}
+
 /* A raw connection to the socket, for bytes hiredis would hide. */
 static int unix_raw_connect(void)
 {
@@ -293,7 +306,7 @@ START_TEST(unix_only_server_serves_and_removes_its_file_at_exit)
               "--save", "", "--loglevel", "warning", (char *)NULL);
         _exit(127);
     }
-    HARNESS_WAIT_FOR(access(sock_path, F_OK) == 0, "no socket at %s", sock_path);
+    HARNESS_WAIT_FOR(unix_accepts(), "nothing accepts at %s", sock_path);
     redisContext *c = unix_connect();
     HARNESS_WAIT_FOR(answers_pong(c), "still loading"); /* it listens while it loads */
     redisReply *r = harness_cmd(c, "INFO server");
