@@ -752,6 +752,15 @@ static void config_set_command(struct cmd_ctx *ctx)
         return;
     }
     char name[128], other[128], reason[512];
+    for (size_t i = 2; i < ctx->argc && loading_in_progress(); i += 2) {
+        arg_to_cstr(&ctx->argv[i], name, sizeof(name)); /* Redis gives this error precedence */
+        if (config_check_settable(&server.cfg, name, client_is_local(ctx->client), reason,
+                                  sizeof(reason)) == 0 &&
+            config_denied_while_loading(name)) {
+            resp_add_error(ctx->out, LOADING_ERR);
+            return;
+        }
+    }
     for (size_t i = 2; i < ctx->argc; i += 2) {
         arg_to_cstr(&ctx->argv[i], name, sizeof(name));
         int rc = config_check_settable(&server.cfg, name, client_is_local(ctx->client), reason,

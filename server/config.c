@@ -47,6 +47,7 @@ enum option_kind {
 #define OPT_NO_EFFECT 4 /* accepted, not acted on: a warning unless set to `follows` */
 #define OPT_HIDDEN 8    /* CONFIG GET shows it only by its exact name, as Redis's test knobs */
 #define OPT_MULTI_ARG 16 /* a config line may give it any number of words (Redis's MULTI_ARG) */
+#define OPT_DENY_LOADING 32 /* CONFIG SET refuses it while the dataset loads (Redis's DENY_LOADING) */
 
 struct option {
     const char *name;
@@ -231,7 +232,7 @@ static const struct option options[] = {
      0, NULL, "no", NULL, NULL},
     {"replica-ignore-maxmemory", OPT_BOOL, FIELD(replica_ignore_maxmemory), 0, 1, 0, NULL, "yes",
      "slave-ignore-maxmemory", NULL},
-    {"appendonly", OPT_BOOL, FIELD(appendonly), 0, 1, 0, NULL, "no", NULL, NULL},
+    {"appendonly", OPT_BOOL, FIELD(appendonly), 0, 1, OPT_DENY_LOADING, NULL, "no", NULL, NULL},
     {"appendfilename", OPT_STRING, FIELD(appendfilename), 0, 0, OPT_IMMUTABLE, NULL,
      "appendonly.aof", NULL, NULL},
     {"appenddirname", OPT_STRING, FIELD(appenddirname), 0, 0, OPT_IMMUTABLE, NULL,
@@ -277,7 +278,7 @@ static const struct option options[] = {
      NULL},
     {"oom-score-adj-values", OPT_STRING, FIELD(oom_score_adj_values), 0, 0, OPT_MULTI_ARG, NULL,
      "0 200 800", NULL, NULL},
-    {"dir", OPT_STRING, FIELD(dir), 0, 0, OPT_PROTECTED, NULL, ".", NULL, NULL},
+    {"dir", OPT_STRING, FIELD(dir), 0, 0, OPT_PROTECTED | OPT_DENY_LOADING, NULL, ".", NULL, NULL},
     {"notify-keyspace-events", OPT_NOTIFY, FIELD(notify_keyspace_events), 0, LLONG_MAX, 0, NULL,
      "", NULL, NULL},
     {"enable-module-command", OPT_ENUM, FIELD(enable_module_command), 0, 0, OPT_IMMUTABLE,
@@ -343,7 +344,8 @@ static const struct option options[] = {
     {"repl-backlog-ttl", OPT_INT, FIELD(repl_backlog_ttl), 0, LONG_MAX, OPT_NO_EFFECT, NULL,
      "3600", NULL, "0"},
     NO_EFFECT_BOOL("repl-disable-tcp-nodelay", repl_disable_tcp_nodelay, "no"),
-    {"repl-diskless-load", OPT_ENUM, FIELD(repl_diskless_load), 0, 0, OPT_NO_EFFECT,
+    {"repl-diskless-load", OPT_ENUM, FIELD(repl_diskless_load), 0, 0,
+     OPT_NO_EFFECT | OPT_DENY_LOADING,
      diskless_load_names, "disabled", NULL, NULL},
     {"sanitize-dump-payload", OPT_ENUM, FIELD(sanitize_dump_payload), 0, 0, OPT_NO_EFFECT,
      sanitize_dump_names, "no", NULL, "yes"},
@@ -1334,6 +1336,12 @@ int config_check_settable(struct config *cfg, const char *name, bool local_clien
         return -EPERM;
     }
     return 0;
+}
+
+bool config_denied_while_loading(const char *name)
+{
+    const struct option *opt = find_option(name);
+    return opt != NULL && (opt->flags & OPT_DENY_LOADING);
 }
 
 bool config_rebuilds_tls(const char *name)

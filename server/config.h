@@ -311,6 +311,9 @@ void config_unlock(void);
 #define CONFIG_MAX_PERCENTILES 128
 size_t config_latency_percentiles(struct config *cfg, double out[CONFIG_MAX_PERCENTILES]);
 
+/* Whether CONFIG SET refuses `name` while the dataset loads (dir,
+ * appendonly, repl-diskless-load: Redis's DENY_LOADING_CONFIG). */
+bool config_denied_while_loading(const char *name);
 /* Whether `name` is an option whose change rebuilds the TLS context
  * (every tls-* option but tls-port and tls-auth-clients, as Redis's
  * applyTlsCfg). */
