@@ -301,7 +301,7 @@ static const struct option options[] = {
     NO_EFFECT_STRING("bio_cpulist", bio_cpulist, OPT_IMMUTABLE),
     NO_EFFECT_STRING("aof_rewrite_cpulist", aof_rewrite_cpulist, OPT_IMMUTABLE),
     NO_EFFECT_STRING("bgsave_cpulist", bgsave_cpulist, OPT_IMMUTABLE),
-    NO_EFFECT_STRING("bind-source-addr", bind_source_addr, 0),
+    {"bind-source-addr", OPT_STRING, FIELD(bind_source_addr), 0, 0, 0, NULL, "", NULL, NULL},
     {"cluster-enabled", OPT_BOOL, FIELD(cluster_enabled), 0, 1, OPT_IMMUTABLE, NULL, "no", NULL,
      NULL},
     {"cluster-config-file", OPT_STRING, FIELD(cluster_config_file), 0, 0,

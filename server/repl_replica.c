@@ -978,6 +978,27 @@ static int resolve(const char *host, int port, struct sockaddr_storage *out)
     return 0;
 }
 
+/* bind-source-addr: the link leaves from that address, on a best-effort
+ * basis as in Redis (anetTcpNonBlockBestEffortBindConnect): one that
+ * cannot be bound (not this host's, or of the other family) is logged
+ * and the link leaves from wherever the kernel picks. */
+static void bind_source(uv_tcp_t *tcp, const struct sockaddr_storage *to)
+{
+    char source[REPL_HOST_LEN];
+    if (cfg_string(&server.cfg.bind_source_addr, source, sizeof(source))[0] == '\0')
+        return;
+    struct addrinfo hints = {.ai_family = to->ss_family, .ai_socktype = SOCK_STREAM}, *res;
+    int rc = getaddrinfo(source, NULL, &hints, &res);
+    if (rc != 0) {
+        log_warning("Can't bind the link to the master to %s: %s", source, gai_strerror(rc));
+        return;
+    }
+    rc = uv_tcp_bind(tcp, res->ai_addr, 0);
+    freeaddrinfo(res);
+    if (rc < 0)
+        log_warning("Can't bind the link to the master to %s: %s", source, uv_strerror(rc));
+}
+
 static void connect_master(uv_loop_t *loop, unsigned gen)
 {
     struct sockaddr_storage sa;
@@ -998,6 +1019,8 @@ static void connect_master(uv_loop_t *loop, unsigned gen)
     link_now = l;
     log_notice("Connecting to MASTER %s:%d", l->host, l->port);
     int rc = resolve(l->host, l->port, &sa);
+    if (rc == 0)
+        bind_source(&l->tcp, &sa);
     if (rc == 0)
         rc = uv_tcp_connect(&l->connect_req, &l->tcp, (struct sockaddr *)&sa, connect_cb);
     if (rc < 0)

@@ -541,6 +541,24 @@ END_TEST
 
 /* ---- INFO, ROLE, CLIENT LIST, the command -------------------------------------------- */
 
+/* bind-source-addr: the link leaves from that address, so the master
+ * lists the replica there (loopback holds all of 127/8; protected mode
+ * would refuse any address but 127.0.0.1). */
+START_TEST(the_link_leaves_from_bind_source_addr)
+{
+    struct node m, r;
+    node_up(&m, NULL);
+    node_up(&r, NULL);
+    RUN(m.c, "CONFIG SET protected-mode no");
+    RUN(r.c, "CONFIG SET bind-source-addr 127.0.0.2");
+    replicate(&r, &m);
+    redisReply *info = harness_cmd(m.c, "INFO replication");
+    ck_assert_msg(strstr(info->str, "slave0:ip=127.0.0.2,") != NULL, "%s", info->str);
+    freeReplyObject(info);
+    pair_down(&m, &r);
+}
+END_TEST
+
 START_TEST(info_role_and_client_list_show_a_replica)
 {
     struct node m, r;
@@ -1254,6 +1272,7 @@ static Suite *replica_suite(void)
     tcase_add_test(tc, masterauth_and_masteruser_authenticate_the_link);
     tcase_add_test(tc, a_silent_master_times_out_and_the_link_continues);
     tcase_add_test(tc, an_appendonly_replica_rewrites_its_aof_from_the_sync);
+    tcase_add_test(tc, the_link_leaves_from_bind_source_addr);
     tcase_add_test(tc, info_role_and_client_list_show_a_replica);
     tcase_add_test(tc, a_killed_link_continues_where_it_stopped);
     tcase_add_test(tc, a_promoted_replica_lets_the_others_continue);
