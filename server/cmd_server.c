@@ -124,6 +124,9 @@ static void info_server(struct resp_out *t, long long now_ms)
     info_line(t, "config_file:%s", server.config_file ? server.config_file : "");
     info_line(t, "io_threads_active:0");
     info_line(t, "worker_threads:%u", worker_count());
+    long long shutdown_in = lifecycle_shutdown_in_ms(now_ms);
+    if (shutdown_in >= 0)
+        info_line(t, "shutdown_in_milliseconds:%lld", shutdown_in);
 }
 
 static void info_clients(struct resp_out *t)

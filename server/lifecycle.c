@@ -278,6 +278,14 @@ static void signalled_shutdown_check(void)
                     "for more information", pending & BY_SIGINT ? "SIGINT" : "SIGTERM");
 }
 
+long long lifecycle_shutdown_in_ms(long long now_ms)
+{
+    pthread_mutex_lock(&wait_lock);
+    long long left = wait_st.on ? wait_st.deadline_ms - now_ms : -1;
+    pthread_mutex_unlock(&wait_lock);
+    return left < -1 ? 0 : left;
+}
+
 int lifecycle_shutdown_abort(void)
 {
     bool signalled = atomic_exchange(&signalled_shutdown, 0) != 0;

@@ -62,6 +62,9 @@ enum lifecycle_shutdown_result {
  * BLOCKING_REPLY_SHUTDOWN): if the shutdown fails or is aborted it gets
  * Redis's error through blocking_fail_shutdown. Any thread. */
 enum lifecycle_shutdown_result lifecycle_shutdown(unsigned flags, unsigned long long caller);
+/* A shutdown waiting for replicas: how long until it stops waiting (as
+ * INFO's shutdown_in_milliseconds); -1 when none waits. */
+long long lifecycle_shutdown_in_ms(long long now_ms);
 /* SHUTDOWN ABORT: cancel a shutdown that waits for replicas (its callers
  * get their error, writes resume). 0, or -1 when none waits. */
 int lifecycle_shutdown_abort(void);

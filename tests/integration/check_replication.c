@@ -547,6 +547,9 @@ START_TEST(shutdown_waits_for_a_lagging_replica_until_aborted)
     ck_assert_uint_eq(harness_raw_recv(r.fd, buf, sizeof(buf), strlen(GETACK)), strlen(GETACK));
     ck_assert_str_eq(buf, GETACK);
     harness_wait_info_ll(m.c, "clients", "blocked_clients", 1);
+    /* INFO counts down to shutdown-timeout (10 s); only while it waits */
+    long long left = harness_info_ll(m.c, "server", "shutdown_in_milliseconds");
+    ck_assert(left > 0 && left <= 10000);
     /* Writes wait (as CLIENT PAUSE WRITE), reads do not. */
     int writer = harness_raw_connect(&m.s);
     harness_raw_send_line(writer, "SET k w");
@@ -559,6 +562,8 @@ START_TEST(shutdown_waits_for_a_lagging_replica_until_aborted)
     harness_raw_expect_arrives(waiter, SHUTDOWN_ERROR);
     harness_raw_expect_arrives(writer, "+OK\r\n");
     harness_expect_error(harness_cmd(m.c, "SHUTDOWN ABORT"), "ERR No shutdown in progress.");
+    char none[32];
+    ck_assert(!harness_info_field(m.c, "server", "shutdown_in_milliseconds", none, sizeof(none)));
     close(writer);
     close(waiter);
     close(r.fd);
