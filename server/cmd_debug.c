@@ -809,6 +809,22 @@ static void debug_set_skip_checksum_validation(struct cmd_ctx *ctx)
     resp_add_ok(ctx->out);
 }
 
+/* REPLYBUFFER RESIZING <0|1>: whether idle connections give their reply
+ * buffers back (Grove's counterpart of Redis's reply buffer resizing; the
+ * tests turn it off to keep each client's memory steady). Grove keeps no
+ * peak to reset, so PEAK-RESET-TIME is refused. */
+static void debug_replybuffer(struct cmd_ctx *ctx)
+{
+    if (arg_is(&ctx->argv[2], "resizing")) {
+        atomic_store(&server.reply_buffers_kept, atoi_arg(&ctx->argv[3]) == 0);
+        resp_add_ok(ctx->out);
+    } else if (arg_is(&ctx->argv[2], "peak-reset-time")) {
+        reply_unsupported(ctx, "Grove keeps no reply buffer peak to reset");
+    } else {
+        reply_subcommand_syntax_error(ctx);
+    }
+}
+
 /* REPLICATE <command> [<arg> ...]: the line goes to the replicas only, as
  * if a write had sent it (a test makes master and replica differ). */
 static void debug_replicate(struct cmd_ctx *ctx)
@@ -879,7 +895,7 @@ static const struct debug_sub subs[] = {
     {"htstats-key", 3, SIZE_MAX, debug_htstats_key},
     {"htstats", 3, 4, debug_htstats},
     {"quicklist-packed-threshold", 3, 3, debug_quicklist_packed_threshold},
-    {"replybuffer", 4, 4, debug_not_here},
+    {"replybuffer", 4, 4, debug_replybuffer},
     {"sdslen", 3, 3, debug_not_here},
     {"structsize", 2, 2, debug_not_here},
     {"client-eviction", 2, 2, debug_not_here},

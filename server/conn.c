@@ -328,9 +328,10 @@ static void release_idle_buffers(struct conn *c, long long now_ms)
         cl->qbuf = NULL;
         cl->qcap = 0;
     }
-    if (cl->out.len == 0)
+    bool keep_replies = atomic_load(&server.reply_buffers_kept);
+    if (cl->out.len == 0 && !keep_replies)
         resp_out_deinit(&cl->out);
-    if (!c->write_pending) {
+    if (!c->write_pending && !keep_replies) {
         resp_out_deinit(&c->writing);
         if (c->tls != NULL)
             tls_conn_release_buffers(c->tls);

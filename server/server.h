@@ -60,6 +60,8 @@ struct server {
     atomic_uint lru_clock; /* seconds, 24 bits, as Redis's LRU clock */
     atomic_bool skip_checksum_validation; /* DEBUG SET-SKIP-CHECKSUM-VALIDATION: RESTORE
                                              takes a payload whatever its CRC */
+    atomic_bool reply_buffers_kept; /* DEBUG REPLYBUFFER RESIZING 0: idle connections keep
+                                       their reply buffers (conn.c), so client memory holds */
 };
 
 extern struct server server;

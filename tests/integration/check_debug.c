@@ -327,6 +327,55 @@ START_TEST(skip_checksum_validation_lets_restore_take_any_crc)
 }
 END_TEST
 
+/* The rbs field of the client named `name` in CLIENT LIST. */
+static long long reply_buffer_of(redisContext *c, const char *name)
+{
+    redisReply *r = harness_cmd(c, "CLIENT LIST");
+    char key[64];
+    snprintf(key, sizeof(key), " name=%s ", name);
+    const char *line = strstr(r->str, key);
+    ck_assert_msg(line != NULL, "no client named %s", name);
+    const char *rbs = strstr(line, " rbs=");
+    ck_assert_ptr_nonnull(rbs);
+    long long v = strtoll(rbs + 5, NULL, 10);
+    freeReplyObject(r);
+    return v;
+}
+
+/* REPLYBUFFER RESIZING 0: an idle client keeps its reply buffer (it is
+ * given back after 2 s idle otherwise), so client memory holds still. */
+START_TEST(replybuffer_resizing_0_keeps_idle_reply_buffers)
+{
+    struct harness_tmpdir d;
+    struct harness_fixture f;
+    harness_tmpdir_make(&d);
+    up(&f, &d);
+    harness_cmd_ok(f.c, "DEBUG REPLYBUFFER RESIZING 0");
+    redisContext *idle = harness_connect(&f.s);
+    harness_cmd_ok(idle, "CLIENT SETNAME idler");
+    long long shown = harness_now_ms() + 1000;
+    while (reply_buffer_of(f.c, "idler") == 0 && harness_now_ms() < shown)
+        harness_sleep_ms(1);
+    ck_assert_int_gt(reply_buffer_of(f.c, "idler"), 0);
+    harness_sleep_ms(3000);
+    ck_assert_int_gt(reply_buffer_of(f.c, "idler"), 0);
+    harness_cmd_ok(f.c, "DEBUG REPLYBUFFER RESIZING 1");
+    long long deadline = harness_now_ms() + 10000;
+    while (reply_buffer_of(f.c, "idler") != 0 && harness_now_ms() < deadline)
+        harness_sleep_ms(100);
+    ck_assert_int_eq(reply_buffer_of(f.c, "idler"), 0);
+    harness_expect_error(harness_cmd(f.c, "DEBUG REPLYBUFFER PEAK-RESET-TIME 100"),
+                         "ERR DEBUG REPLYBUFFER is not supported by Grove: Grove keeps no reply "
+                         "buffer peak to reset");
+    harness_expect_error(harness_cmd(f.c, "DEBUG REPLYBUFFER FOO 1"),
+                         "ERR unknown subcommand or wrong number of arguments for 'REPLYBUFFER'. "
+                         "Try DEBUG HELP.");
+    redisFree(idle);
+    harness_down(&f);
+    harness_tmpdir_remove(&d);
+}
+END_TEST
+
 START_TEST(small_subcommands_answer_as_redis)
 {
     struct harness_tmpdir d;
@@ -619,6 +668,7 @@ static Suite *debug_suite(void)
     tcase_add_test(tc, set_active_expire_stops_background_expiry);
     tcase_add_test(tc, small_subcommands_answer_as_redis);
     tcase_add_test(tc, skip_checksum_validation_lets_restore_take_any_crc);
+    tcase_add_test(tc, replybuffer_resizing_0_keeps_idle_reply_buffers);
     tcase_add_test(tc, htstats_key_shows_the_value_s_table);
     tcase_add_test(tc, htstats_sums_the_database_s_tables);
     tcase_add_test(tc, protocol_replies_every_type);
