@@ -132,7 +132,9 @@ static void info_server(struct resp_out *t, long long now_ms)
 static void info_clients(struct resp_out *t)
 {
     info_line(t, "# Clients");
-    info_line(t, "connected_clients:%ld", client_connected_count());
+    /* Redis's count leaves replicas out (they are connected_slaves) */
+    long clients = client_connected_count() - (long)repl_replica_count();
+    info_line(t, "connected_clients:%ld", clients > 0 ? clients : 0);
     info_line(t, "cluster_connections:0");
     info_line(t, "maxclients:%lld", server.cfg.maxclients);
     info_line(t, "client_recent_max_input_buffer:0");

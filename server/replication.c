@@ -1077,6 +1077,14 @@ static size_t count_listed(void)
     return n;
 }
 
+size_t repl_replica_count(void)
+{
+    pthread_mutex_lock(&lock);
+    size_t n = count_listed();
+    pthread_mutex_unlock(&lock);
+    return n;
+}
+
 /* ---- SHUTDOWN ------------------------------------------------------------------------ */
 
 /* Lock held: r has acknowledged the whole stream (Redis compares the ack

@@ -181,6 +181,8 @@ void repl_hold_pings(bool held);
 
 /* ---- INFO, ROLE ---- */
 
+/* The replicas INFO's connected_slaves counts (past their handshake). */
+size_t repl_replica_count(void);
 /* INFO replication's lines after role:master, as Redis prints them;
  * failover_state is master_failover_state's value. */
 void repl_info(struct resp_out *t, long long now_ms, const char *failover_state);

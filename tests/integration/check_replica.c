@@ -555,6 +555,8 @@ START_TEST(the_link_leaves_from_bind_source_addr)
     redisReply *info = harness_cmd(m.c, "INFO replication");
     ck_assert_msg(strstr(info->str, "slave0:ip=127.0.0.2,") != NULL, "%s", info->str);
     freeReplyObject(info);
+    /* the replica is one of connected_slaves, not of connected_clients */
+    ck_assert_int_eq(harness_info_ll(m.c, "clients", "connected_clients"), 1);
     pair_down(&m, &r);
 }
 END_TEST
