@@ -366,6 +366,14 @@ void conn_close_all(struct worker_loop *w)
         close_after_flush(c);
     }
     conn_flush_queued(w);
+    /* What a socket did not take at once is dropped, as Redis's exit drops
+     * it: a peer that stopped reading (a paused replica) would otherwise
+     * hold the loop, and the exit, for ever. */
+    for (struct conn *c = w->conns, *next; c != NULL; c = next) {
+        next = c->next;
+        if (c->write_pending)
+            conn_close(c);
+    }
 }
 
 /* Refuse a client with Redis's text (best effort, never waiting), counted

@@ -65,8 +65,8 @@ void conn_describe_peer(uv_tcp_t *tcp, struct client *c);
 int conn_accept_unix(struct worker_loop *wl, int fd);
 /* Close now, dropping unsent replies. Safe to call twice. */
 void conn_close(struct conn *c);
-/* Stop reading, flush what is pending, then close: every connection of
- * the worker (stopping). */
+/* Stop reading, write what the sockets take at once, then close: every
+ * connection of the worker (stopping). */
 void conn_close_all(struct worker_loop *w);
 /* Write the replies of every connection that read this loop iteration
  * (the worker's check handle calls it once I/O callbacks are done). */

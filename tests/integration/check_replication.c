@@ -602,6 +602,26 @@ START_TEST(shutdown_stops_waiting_at_shutdown_timeout)
 }
 END_TEST
 
+/* A replica that stopped reading (its socket full) neither keeps the
+ * master waiting past shutdown-timeout nor holds its exit: what the
+ * socket does not take is dropped, as Redis's exit drops it. */
+START_TEST(a_replica_that_stopped_reading_does_not_hold_the_exit)
+{
+    struct master m;
+    struct replica r;
+    lagging_pair(&m, &r, (const char *const[]){"--shutdown-timeout", "1", NULL});
+    static char big[1 << 20];
+    memset(big, 'v', sizeof(big));
+    for (int i = 0; i < 16; i++) /* far more than the sockets' buffers hold */
+        harness_cmd_ok(m.c, "SET big%d %b", i, big, sizeof(big));
+    int waiter = harness_raw_connect(&m.s);
+    harness_raw_send_line(waiter, "SHUTDOWN NOSAVE");
+    ck_assert(harness_raw_closed(waiter));
+    close(waiter);
+    master_gone(&m, &r);
+}
+END_TEST
+
 START_TEST(sigterm_waits_too_and_shutdown_abort_cancels_it)
 {
     struct master m;
@@ -648,6 +668,7 @@ static Suite *replication_suite(void)
     tcase_add_test(tc, shutdown_waits_for_a_lagging_replica_until_aborted);
     tcase_add_test(tc, shutdown_finishes_once_the_replica_acknowledges);
     tcase_add_test(tc, shutdown_stops_waiting_at_shutdown_timeout);
+    tcase_add_test(tc, a_replica_that_stopped_reading_does_not_hold_the_exit);
     tcase_add_test(tc, sigterm_waits_too_and_shutdown_abort_cancels_it);
     tcase_add_test(tc, shutdown_now_does_not_wait);
     suite_add_tcase(s, tc);
