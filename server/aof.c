@@ -1218,6 +1218,14 @@ int aof_set_enabled(bool on, bool in_exec, char *reason, size_t cap)
     return rc;
 }
 
+bool aof_writing_initial(void)
+{
+    pthread_mutex_lock(&state_lock);
+    bool enabling = st.enabling;
+    pthread_mutex_unlock(&state_lock);
+    return enabling;
+}
+
 int aof_shutdown_flush(void)
 {
     int rc;

@@ -77,6 +77,9 @@ void aof_schedule_rewrite(void);
  * next cron tick, as Redis inside a transaction), or stop it. 0 or -errno
  * with a reason. */
 int aof_set_enabled(bool on, bool in_exec, char *reason, size_t cap);
+/* appendonly was turned on and its first rewrite has not finished: the
+ * AOF holds no dataset yet (Redis's AOF_WAIT_REWRITE). */
+bool aof_writing_initial(void);
 /* SHUTDOWN, SIGTERM: write and fsync everything; stop a rewrite. 0 or -errno. */
 int aof_shutdown_flush(void);
 /* DEBUG LOADAOF: flush and fsync the AOF (when on), empty the dataset and

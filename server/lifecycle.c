@@ -158,6 +158,14 @@ int lifecycle_shutdown_save(unsigned flags)
     if (loading_in_progress())
         return 0;
     bool force = flags & CONFIG_SHUTDOWN_FORCE;
+    /* Exiting now would lose the dataset the first AOF is still writing */
+    if (aof_writing_initial()) {
+        if (!force) {
+            log_warning("Writing initial AOF, can't exit.");
+            return -1;
+        }
+        log_warning("Writing initial AOF. Exit anyway.");
+    }
     bool save = (flags & CONFIG_SHUTDOWN_SAVE) ||
                 (!(flags & CONFIG_SHUTDOWN_NOSAVE) && snapshot_save_points_set());
     if (!save) {

@@ -983,6 +983,38 @@ START_TEST(turning_the_aof_off_kills_its_rewrite)
 }
 END_TEST
 
+/* While the first rewrite of a just-enabled AOF runs, the AOF holds no
+ * dataset yet: SHUTDOWN refuses to exit (Redis's "Writing initial AOF,
+ * can't exit."), SHUTDOWN FORCE exits anyway. */
+START_TEST(shutdown_waits_for_the_initial_aof)
+{
+    struct tmpdir d;
+    struct harness_fixture f;
+    char log[256], text[1 << 14];
+    tmpdir_make(&d);
+    path_in(&d, "grove.log", log, sizeof(log));
+    const char *args[] = {"--dir", d.path, "--logfile", log, "--loglevel", "notice", NULL};
+    harness_up(&f, args);
+    harness_cmd_ok(f.c, "SET k v");
+    harness_cmd_ok(f.c, "CONFIG SET rdb-key-save-delay 10000000");
+    harness_cmd_ok(f.c, "CONFIG SET appendonly yes");
+    harness_wait_info_ll(f.c, "persistence", "aof_rewrite_in_progress", 1);
+    harness_expect_error(harness_cmd(f.c, "SHUTDOWN NOSAVE"),
+                         "ERR Errors trying to SHUTDOWN. Check logs.");
+    harness_expect_value(f.c, "k", "v", 1);
+    FILE *fp = fopen(log, "r");
+    ck_assert_ptr_nonnull(fp);
+    text[fread(text, 1, sizeof(text) - 1, fp)] = '\0';
+    fclose(fp);
+    ck_assert_msg(strstr(text, "Writing initial AOF, can't exit.") != NULL, "%s", text);
+    redisReply *r = redisCommand(f.c, "SHUTDOWN NOSAVE FORCE");
+    ck_assert_ptr_null(r); /* no reply: it exits */
+    redisFree(f.c);
+    harness_wait_exit(&f.s);
+    tmpdir_remove(&d);
+}
+END_TEST
+
 #ifdef GROVE_FAULT_INJECTION
 START_TEST(a_failing_disk_gives_misconf_not_a_crash)
 {
@@ -1049,6 +1081,7 @@ static Suite *aof_suite(void)
     tcase_add_test(tc, config_set_appendonly_starts_from_a_rewrite_and_stops);
     tcase_add_test(tc, rewrites_asked_inside_exec_start_from_the_cron);
     tcase_add_test(tc, turning_the_aof_off_kills_its_rewrite);
+    tcase_add_test(tc, shutdown_waits_for_the_initial_aof);
     tcase_add_test(tc, aof_flush_sleep_keeps_the_always_barrier);
     suite_add_tcase(s, tc);
     return s;
