@@ -116,8 +116,8 @@ static void stats_command(struct cmd_ctx *ctx)
     add_pair(out, "peak.allocated", r.peak);
     add_pair(out, "total.allocated", r.used);
     add_pair(out, "startup.allocated", r.startup);
-    add_pair(out, "replication.backlog", 0);
-    add_pair(out, "clients.slaves", 0);
+    add_pair(out, "replication.backlog", r.repl_backlog);
+    add_pair(out, "clients.slaves", r.clients_slaves);
     add_pair(out, "clients.normal", r.clients_normal);
     add_pair(out, "cluster.links", 0);
     add_pair(out, "aof.buffer", 0);

@@ -205,12 +205,10 @@ static void info_memory(struct resp_out *t, long long now_ms)
     info_ratio(t, "allocator_rss", r.alloc.resident, r.alloc.active);
     info_ratio(t, "rss_overhead", r.rss, r.alloc.resident);
     info_ratio(t, "mem_fragmentation", r.rss, r.used);
-    info_line(t, "mem_not_counted_for_evict:0");
-    long long backlog, repl_buffers;
-    repl_memory(&backlog, &repl_buffers);
-    info_line(t, "mem_replication_backlog:%lld", backlog);
-    info_line(t, "mem_total_replication_buffers:%lld", repl_buffers);
-    info_line(t, "mem_clients_slaves:0");
+    info_line(t, "mem_not_counted_for_evict:%lld", r.clients_slaves);
+    info_line(t, "mem_replication_backlog:%lld", r.repl_backlog);
+    info_line(t, "mem_total_replication_buffers:%lld", r.repl_backlog + r.clients_slaves);
+    info_line(t, "mem_clients_slaves:%lld", r.clients_slaves);
     info_line(t, "mem_clients_normal:%lld", r.clients_normal);
     info_line(t, "mem_cluster_links:0");
     info_line(t, "mem_aof_buffer:0");

@@ -199,7 +199,7 @@ static enum evict_result evict_locked(long long max)
 
     if (!server_over_maxmemory()) /* another worker's run got us under */
         return EVICT_OK;
-    used = server_used_memory();
+    used = server_memory_for_maxmemory();
     atomic_store_explicit(&server.used_memory, used, memory_order_relaxed);
     if (used <= max)
         return EVICT_OK;
@@ -239,7 +239,8 @@ static bool remeasure_due(void)
 
     if (++calls % EVICT_REMEASURE_EVERY != 0)
         return false;
-    atomic_store_explicit(&server.used_memory, server_used_memory(), memory_order_relaxed);
+    atomic_store_explicit(&server.used_memory, server_memory_for_maxmemory(),
+                          memory_order_relaxed);
     return server_over_maxmemory();
 }
 
@@ -252,6 +253,16 @@ void evict_note_thread_memory(void)
     if (noted != LLONG_MIN && net != noted)
         atomic_fetch_add_explicit(&server.used_memory, net - noted, memory_order_relaxed);
     noted = net;
+}
+
+/* noeviction, over maxmemory by the cached figure: measure before refusing
+ * a write, since the figure grows with every allocation a worker notes,
+ * the replicas' copies of the stream among them, which do not count. */
+static enum evict_result refuse_unless_measured_under(long long max)
+{
+    long long used = server_memory_for_maxmemory();
+    atomic_store_explicit(&server.used_memory, used, memory_order_relaxed);
+    return used > max ? EVICT_FAIL : EVICT_OK;
 }
 
 enum evict_result evict_perform(void)
@@ -270,7 +281,7 @@ enum evict_result evict_perform(void)
     if (repl_replica_on() && atomic_load(&server.cfg.replica_ignore_maxmemory))
         return EVICT_OK;
     if (server.cfg.maxmemory_policy == MAXMEMORY_NOEVICTION)
-        return EVICT_FAIL;
+        return refuse_unless_measured_under(max);
     pthread_mutex_lock(&evict_lock);
     rc = evict_locked(max);
     pthread_mutex_unlock(&evict_lock);
@@ -283,7 +294,7 @@ void evict_for_new_maxmemory(void)
 
     if (max <= 0)
         return;
-    used = server_used_memory();
+    used = server_memory_for_maxmemory();
     atomic_store_explicit(&server.used_memory, used, memory_order_relaxed);
     if (max < used)
         log_warning("WARNING: the new maxmemory value set via CONFIG SET (%lld) is smaller "

@@ -13,6 +13,7 @@
 #include "hashmap.h"
 #include "keyspace.h"
 #include "object.h"
+#include "replication.h"
 #include "script_lua.h"
 #include "server.h"
 
@@ -52,6 +53,9 @@ void memory_report(struct memory_report *r, long long now_ms)
     if (r->alloc.resident < 0)
         r->alloc.resident = r->rss;
     clients_memory(r);
+    long long repl_total;
+    repl_memory(&r->repl_backlog, &repl_total);
+    r->clients_slaves = repl_total - r->repl_backlog;
     r->lua_caches = (long long)script_lua_cache_bytes();
     r->functions_caches = (long long)function_memory();
     r->scripts = (long long)script_lua_cached();
@@ -62,8 +66,8 @@ void memory_report(struct memory_report *r, long long now_ms)
         r->keys += db.keys;
         r->keys_overhead += db.main + db.expires;
     }
-    r->overhead = r->startup + r->clients_normal + r->lua_caches + r->functions_caches +
-                  r->keys_overhead;
+    r->overhead = r->startup + r->clients_normal + r->repl_backlog + r->clients_slaves +
+                  r->lua_caches + r->functions_caches + r->keys_overhead;
     r->dataset = r->used > r->overhead ? r->used - r->overhead : 0;
 }
 

@@ -34,6 +34,8 @@ struct memory_report {
     long long used, peak, startup, rss;
     struct alloc_stats alloc; /* resident: the RSS when the allocator does not tell */
     long long clients_normal; /* query and reply buffers of every client */
+    long long repl_backlog;   /* the replication backlog's ring */
+    long long clients_slaves; /* what waits for the replicas, besides the backlog */
     long long clients;
     long long lua_caches, functions_caches;
     long long keys_overhead; /* the keyspace's bookkeeping, every db */

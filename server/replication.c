@@ -975,10 +975,12 @@ bool repl_replica_fill(struct client *c, size_t pending)
     if (r->state == REPLICA_SEND_RDB && r->rdb_left == 0)
         rdb_sent(r, c);
     stream = r->stream;
-    if (r->state == REPLICA_ONLINE && stream.len > 0)
+    if (r->state == REPLICA_ONLINE && stream.len > 0) {
         resp_out_init(&r->stream, 2);
-    else
+        r->conn_pending += stream.len; /* the connection holds it now */
+    } else {
         stream.len = 0;
+    }
     pthread_mutex_unlock(&lock);
     if (stream.len > 0) {
         resp_add_raw(&c->out, stream.data, stream.len);
@@ -1266,7 +1268,7 @@ void repl_memory(long long *backlog, long long *total)
     *backlog = active() ? (long long)st.backlog.size : 0;
     *total = *backlog;
     for (size_t i = 0; i < st.n; i++)
-        *total += (long long)(st.v[i]->stream.cap + st.v[i]->head.cap);
+        *total += (long long)(st.v[i]->stream.cap + st.v[i]->head.cap + st.v[i]->conn_pending);
     pthread_mutex_unlock(&lock);
 }
 

@@ -193,7 +193,7 @@ void repl_sync_counts(long long *full, long long *partial_ok, long long *partial
 /* CONFIG RESETSTAT. */
 void repl_reset_sync_counts(void);
 /* INFO memory: the backlog's bytes, and those with what waits for the
- * replicas' connections. */
+ * replicas (their streams, and what their connections have not sent). */
 void repl_memory(long long *backlog, long long *total);
 
 /* Main thread, every cron tick: start a full sync waiting for the fork

@@ -18,6 +18,7 @@
 #include "alloc.h"
 #include "client_evict.h"
 #include "keyspace.h"
+#include "replication.h"
 #include "stats.h"
 
 struct server server;
@@ -177,6 +178,13 @@ long long server_resident_memory(void)
     return resident_bytes();
 }
 
+long long server_memory_for_maxmemory(void)
+{
+    long long backlog, repl_total;
+    repl_memory(&backlog, &repl_total);
+    return server_used_memory() - (repl_total - backlog);
+}
+
 bool server_over_maxmemory(void)
 {
     long long max = server.cfg.maxmemory;
@@ -186,7 +194,8 @@ bool server_over_maxmemory(void)
 long long server_peak_memory(void)
 {
     long long used = server_used_memory();
-    atomic_store_explicit(&server.used_memory, used, memory_order_relaxed);
+    atomic_store_explicit(&server.used_memory, server_memory_for_maxmemory(),
+                          memory_order_relaxed);
     long long peak = atomic_load(&server.peak_memory);
     while (used > peak && !atomic_compare_exchange_weak(&server.peak_memory, &peak, used))
         ;

@@ -54,7 +54,7 @@ struct server {
     char *config_file;           /* absolute path, NULL when started without one */
     long long startup_memory;    /* used_memory once started (used_memory_startup) */
     atomic_llong peak_memory;    /* used_memory_peak */
-    atomic_llong used_memory;    /* used_memory as of the last cron tick (maxmemory checks) */
+    atomic_llong used_memory;    /* server_memory_for_maxmemory, as last measured */
 
     atomic_bool shutdown_requested;
     atomic_uint lru_clock; /* seconds, 24 bits, as Redis's LRU clock */
@@ -99,7 +99,11 @@ void server_set_replid(const char *id);
 long long server_used_memory(void);
 long long server_resident_memory(void); /* used_memory_rss */
 long long server_peak_memory(void);
-/* maxmemory is set and the last measured used_memory is above it (any
+/* What maxmemory compares: used_memory less what waits for the replicas
+ * beyond the backlog, as Redis's mem_not_counted_for_evict (a replica
+ * falling behind must not make the master evict, or refuse writes). */
+long long server_memory_for_maxmemory(void);
+/* maxmemory is set and the last measured figure for it is above it (any
  * thread; measured by the cron, so a burst can overshoot by one tick). */
 bool server_over_maxmemory(void);
 

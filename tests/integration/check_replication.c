@@ -622,6 +622,32 @@ START_TEST(a_replica_that_stopped_reading_does_not_hold_the_exit)
 }
 END_TEST
 
+/* What waits for a replica that does not read is the replica's, not the
+ * dataset's: INFO shows it as mem_clients_slaves (and not counted for
+ * eviction), and it neither evicts keys nor makes writes fail with OOM. */
+START_TEST(a_lagging_replica_s_buffers_are_not_counted_for_maxmemory)
+{
+    struct master m;
+    struct replica r;
+    lagging_pair(&m, &r, NULL);
+    harness_cmd_int(m.c, "SETRANGE big 0 x");
+    long long used = harness_info_ll(m.c, "memory", "used_memory");
+    harness_cmd_ok(m.c, "CONFIG SET maxmemory-policy noeviction");
+    harness_cmd_ok(m.c, "CONFIG SET maxmemory %lld", used + 12 * 1024 * 1024);
+    static char chunk[1 << 20];
+    memset(chunk, 'A', sizeof(chunk));
+    for (int i = 0; i < 16; i++) /* 16 MB to a replica that reads nothing */
+        harness_cmd_int(m.c, "SETRANGE big 0 %b", chunk, sizeof(chunk));
+    long long slaves = harness_info_ll(m.c, "memory", "mem_clients_slaves");
+    ck_assert_msg(slaves > 8 * 1024 * 1024, "mem_clients_slaves %lld", slaves);
+    ck_assert_int_eq(harness_info_ll(m.c, "memory", "mem_not_counted_for_evict"), slaves);
+    ck_assert_int_eq(harness_info_ll(m.c, "memory", "mem_total_replication_buffers"),
+                     slaves + harness_info_ll(m.c, "memory", "mem_replication_backlog"));
+    close(r.fd);
+    master_down(&m);
+}
+END_TEST
+
 START_TEST(sigterm_waits_too_and_shutdown_abort_cancels_it)
 {
     struct master m;
@@ -669,6 +695,7 @@ static Suite *replication_suite(void)
     tcase_add_test(tc, shutdown_finishes_once_the_replica_acknowledges);
     tcase_add_test(tc, shutdown_stops_waiting_at_shutdown_timeout);
     tcase_add_test(tc, a_replica_that_stopped_reading_does_not_hold_the_exit);
+    tcase_add_test(tc, a_lagging_replica_s_buffers_are_not_counted_for_maxmemory);
     tcase_add_test(tc, sigterm_waits_too_and_shutdown_abort_cancels_it);
     tcase_add_test(tc, shutdown_now_does_not_wait);
     suite_add_tcase(s, tc);
