@@ -113,14 +113,18 @@ static struct send_ring *ring_create(void)
         p.flags = flag_sets[i];
         r->fd = ring_setup(SEND_BATCH_MAX, &p);
     }
-    if (r->fd < 0 || !(p.features & IORING_FEAT_SINGLE_MMAP) || p.sq_entries < SEND_BATCH_MAX ||
-        !ring_map(r, &p)) {
-        int err = r->fd >= 0 && errno == 0 ? ENOTSUP : errno;
-        ring_free(r);
-        errno = err;
-        return NULL;
-    }
-    return r;
+    int err = 0;
+    if (r->fd < 0)
+        err = errno;
+    else if (!(p.features & IORING_FEAT_SINGLE_MMAP) || p.sq_entries < SEND_BATCH_MAX)
+        err = ENOTSUP; /* older than 5.4: not worth a second mapping */
+    else if (!ring_map(r, &p))
+        err = errno;
+    if (err == 0)
+        return r;
+    ring_free(r);
+    errno = err;
+    return NULL;
 }
 
 static void ring_push_send(struct send_ring *r, unsigned index, const struct send_item *it)
