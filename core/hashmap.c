@@ -245,6 +245,7 @@
 
 #include <assert.h>
 #include <malloc.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -1066,15 +1067,28 @@ static size_t shrink_target(const struct hashmap *map, size_t size)
     return buckets;
 }
 
-/* Called after an insert into t[0]: grow on load > 1 (2 when dense), or
- * when a chain got longer than the treeify threshold in a table too small
- * for trees. */
+static atomic_bool resizes_deferred; /* hashmap_defer_resizes */
+
+void hashmap_defer_resizes(bool defer)
+{
+    atomic_store_explicit(&resizes_deferred, defer, memory_order_relaxed);
+}
+
+static bool deferring(void)
+{
+    return atomic_load_explicit(&resizes_deferred, memory_order_relaxed);
+}
+
+/* Called after an insert into t[0]: grow on load > 1 (2 when dense; 5
+ * times that while resizes are deferred), or when a chain got longer
+ * than the treeify threshold in a table too small for trees. */
 static void maybe_grow(struct hashmap *map, size_t chain_len)
 {
     if (!map->t[0].slots || rehashing(map) || map->iterators)
         return;
     size_t buckets = map->t[0].mask + 1;
-    bool overloaded = map->t[0].used > grow_above(map, buckets);
+    size_t limit = grow_above(map, buckets) * (deferring() ? HASHMAP_FORCE_GROW_RATIO : 1);
+    bool overloaded = map->t[0].used > limit;
     bool small_and_long = chain_len > HASHMAP_TREEIFY_THRESHOLD &&
                           buckets < HASHMAP_MIN_TREEIFY_BUCKETS;
     if ((overloaded || small_and_long) && buckets < MAX_BUCKETS)
@@ -1093,7 +1107,7 @@ bool hashmap_reserve(struct hashmap *map, size_t n)
 
 void hashmap_maybe_shrink(struct hashmap *map)
 {
-    if (!map->t[0].slots || rehashing(map) || map->iterators)
+    if (!map->t[0].slots || rehashing(map) || map->iterators || deferring())
         return;
     size_t buckets = map->t[0].mask + 1;
     if (buckets > MIN_BUCKETS && map->t[0].used < buckets / SHRINK_RATIO)

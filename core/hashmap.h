@@ -173,6 +173,13 @@ bool hashmap_reserve(struct hashmap *map, size_t n);
 /* Check whether the table should shrink (size well under capacity) and
  * start an incremental shrink if so. Deletes call it too. */
 void hashmap_maybe_shrink(struct hashmap *map);
+/* While a fork child shares the process's pages (a snapshot being
+ * written), a resize would write, and so copy, every page of the tables
+ * it moves: with `defer`, every map grows only once past
+ * HASHMAP_FORCE_GROW_RATIO times its load and none shrinks, as Redis's
+ * dict_can_resize and dict_force_resize_ratio. Any thread. */
+#define HASHMAP_FORCE_GROW_RATIO 5
+void hashmap_defer_resizes(bool defer);
 
 /* ---- iteration ---------------------------------------------------------- */
 

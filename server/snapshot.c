@@ -32,6 +32,7 @@
 #include "fault.h"
 #include "fsutil.h"
 #include "function.h"
+#include "hashmap.h"
 #include "keyspace.h"
 #include "latency.h"
 #include "lazyfree.h"
@@ -427,6 +428,14 @@ static void cow_sample(long long now_ms)
     st.cow_sampled_ms = now_ms;
 }
 
+/* state_lock held: the fork child now running (0: none). While one
+ * shares our pages, maps defer their resizes (hashmap_defer_resizes). */
+static void set_child(pid_t pid)
+{
+    st.child = pid;
+    hashmap_defer_resizes(pid != 0);
+}
+
 /* state_lock held. */
 static int bgsave_locked(void)
 {
@@ -459,7 +468,7 @@ static int bgsave_locked(void)
         return rc;
     }
     st.total_forks++;
-    st.child = pid;
+    set_child(pid);
     st.child_start_ms = st.last_try_ms;
     cow_start(st.child_start_ms);
     st.scheduled = false;
@@ -520,7 +529,7 @@ static int fork_other_locked(const struct snapshot_child *ch)
     st.latest_fork_usec = (server_monotonic_ns() - t0) / 1000;
     latency_add_sample_if_needed("fork", st.latest_fork_usec / 1000);
     st.total_forks++;
-    st.child = pid;
+    set_child(pid);
     st.other = true;
     st.other_child = *ch;
     st.child_start_ms = server_mstime();
@@ -572,7 +581,7 @@ static void child_done(int status, long long now_ms)
     st.cow.current = st.cow.peak = 0;
 
     if (st.other) {
-        st.child = 0;
+        set_child(0);
         st.other = false;
         st.other_child.done(ok, WIFSIGNALED(status) && WTERMSIG(status) == SIGUSR1,
                             st.other_child.ud);
@@ -594,7 +603,7 @@ static void child_done(int status, long long now_ms)
         }
     }
     st.last_bgsave_time_sec = (now_ms - st.child_start_ms) / 1000;
-    st.child = 0;
+    set_child(0);
 }
 
 /* Each "<seconds> <changes>" pair of `save`; true when one is met. */
@@ -639,7 +648,7 @@ static void kill_child_locked(void)
         return;
     }
     remove_child_file(st.child);
-    st.child = 0;
+    set_child(0);
 }
 
 long snapshot_child_pid(void)

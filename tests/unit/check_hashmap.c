@@ -721,6 +721,38 @@ START_TEST(deletes_take_a_tree_back_to_a_chain_at_six)
 }
 END_TEST
 
+/* While resizes are deferred (a fork child shares the pages) a table
+ * grows only past 5 times its load and never shrinks; once allowed
+ * again, the next insert grows it and the next delete shrinks it. */
+START_TEST(deferred_resizes_wait_for_five_times_the_load)
+{
+    struct hashmap *m = map_siphash();
+    ck_assert(hashmap_reserve(m, 64));
+    ck_assert_uint_eq(hashmap__buckets(m), 64);
+    hashmap_defer_resizes(true);
+    for (uint32_t i = 0; i < 64 * HASHMAP_FORCE_GROW_RATIO; i++)
+        put_tagged(m, 'd', i);
+    ck_assert_uint_eq(hashmap__buckets(m), 64);
+    ck_assert(!hashmap_is_rehashing(m));
+    put_tagged(m, 'd', 64 * HASHMAP_FORCE_GROW_RATIO); /* past 5x: grows all the same */
+    ck_assert(hashmap_is_rehashing(m));
+    finish_rehash(m);
+    ck_assert_uint_eq(hashmap__buckets(m), 128);
+    for (uint32_t i = 0; i < 64 * HASHMAP_FORCE_GROW_RATIO; i++)
+        del_tagged(m, 'd', i);
+    ck_assert_uint_eq(hashmap__buckets(m), 128); /* one left: no shrink */
+    ck_assert(!hashmap_is_rehashing(m));
+    hashmap_defer_resizes(false);
+    put_tagged(m, 'd', 0);
+    del_tagged(m, 'd', 0);
+    ck_assert(hashmap_is_rehashing(m));
+    finish_rehash(m);
+    ck_assert_uint_lt(hashmap__buckets(m), 128);
+    hashmap__check_invariants(m);
+    hashmap_destroy(m);
+}
+END_TEST
+
 START_TEST(reserve_presizes_so_inserts_never_grow)
 {
     struct hashmap *m = map_siphash();
@@ -1958,6 +1990,7 @@ static Suite *hashmap_suite(void)
 
     tc = tcase(s, "resize", 300);
     tcase_add_test(tc, reserve_presizes_so_inserts_never_grow);
+    tcase_add_test(tc, deferred_resizes_wait_for_five_times_the_load);
     tcase_add_test(tc, grows_when_size_exceeds_the_bucket_count);
     tcase_add_test(tc, no_single_write_rehashes_the_whole_table);
     tcase_add_test(tc, every_key_is_findable_at_every_step_of_a_resize);
