@@ -792,7 +792,7 @@ static void config_set_command(struct cmd_ctx *ctx)
     if (!ok || !apply_appendonly(ctx))
         return;
     if (sets_option(ctx, "maxmemory"))
-        evict_for_new_maxmemory();
+        evict_for_new_maxmemory(!(ctx->client->flags & CLIENT_IN_EXEC));
     resp_add_ok(ctx->out);
 }
 

@@ -17,6 +17,7 @@
 #include "aof.h"
 #include "blocking.h"
 #include "client_evict.h"
+#include "evict.h"
 #include "failover.h"
 #include "keyspace.h"
 #include "latency.h"
@@ -113,6 +114,7 @@ void cron_tick(long long now_ms)
         last_sample_ms = now_ms;
     }
     server_peak_memory(); /* also refreshes the used_memory maxmemory checks read */
+    evict_cron();
     client_evict_cron();
     memory_cron(now_ms);
     if (!loading) {

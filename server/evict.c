@@ -265,6 +265,10 @@ static enum evict_result refuse_unless_measured_under(long long max)
     return used > max ? EVICT_FAIL : EVICT_OK;
 }
 
+/* Redis's eviction time proc: a run that stopped at its time budget, or
+ * a limit lowered inside EXEC, goes on from the cron until done. */
+static atomic_bool evicting_in_background;
+
 enum evict_result evict_perform(void)
 {
     long long max = server.cfg.maxmemory;
@@ -285,10 +289,18 @@ enum evict_result evict_perform(void)
     pthread_mutex_lock(&evict_lock);
     rc = evict_locked(max);
     pthread_mutex_unlock(&evict_lock);
+    if (rc == EVICT_RUNNING)
+        atomic_store(&evicting_in_background, true);
     return rc;
 }
 
-void evict_for_new_maxmemory(void)
+void evict_cron(void)
+{
+    if (atomic_load(&evicting_in_background) && evict_perform() != EVICT_RUNNING)
+        atomic_store(&evicting_in_background, false);
+}
+
+void evict_for_new_maxmemory(bool now)
 {
     long long max = server.cfg.maxmemory, used;
 
@@ -302,5 +314,8 @@ void evict_for_new_maxmemory(void)
                     "and/or the inability to accept new write commands depending on the "
                     "maxmemory-policy.",
                     max, used);
-    evict_perform();
+    if (now)
+        evict_perform();
+    else
+        atomic_store(&evicting_in_background, true);
 }

@@ -10,12 +10,14 @@
  *
  * Errors: the outcome is the enum below; running out of memory while
  * evicting counts as EVICT_FAIL.
- * Threads: any worker. One eviction run at a time (a mutex): a worker that
+ * Threads: any worker, and the cron (evict_cron). One eviction run at a time (a mutex): a worker that
  * finds another evicting waits, then sees the lowered figure. The caller
  * must hold no shard lock (eviction locks shards one at a time).
  */
 #ifndef GROVE_EVICT_H
 #define GROVE_EVICT_H
+
+#include <stdbool.h>
 
 enum evict_result {
     EVICT_OK,      /* under maxmemory (or it is off) */
@@ -36,9 +38,14 @@ enum evict_result evict_perform(void);
 void evict_note_thread_memory(void);
 
 /* After CONFIG SET maxmemory: measure now, warn when the new limit is
- * below the usage, and evict at once, as Redis's updateMaxmemory does
- * (not at the next command: a client may be waiting for the evicted
- * events without sending any). */
-void evict_for_new_maxmemory(void);
+ * below the usage, and evict (not at the next command: a client may be
+ * waiting for the evicted events without sending any): at once, or with
+ * !now (inside EXEC, whose commands must see no eviction between them)
+ * from the cron, as Redis's updateMaxmemory starts its eviction time
+ * proc. */
+void evict_for_new_maxmemory(bool now);
+/* The cron: go on with an eviction that ran out of its time budget, or
+ * that a CONFIG SET inside EXEC left for later. */
+void evict_cron(void);
 
 #endif

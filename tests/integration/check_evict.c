@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "harness.h"
 
@@ -320,6 +321,41 @@ START_TEST(the_next_command_evicts_after_a_big_write)
 }
 END_TEST
 
+/* CONFIG SET maxmemory inside EXEC evicts nothing between the
+ * transaction's commands (as Redis, whose eviction time proc starts
+ * after them); the cron evicts once EXEC is done, with no other command. */
+START_TEST(a_limit_lowered_inside_exec_evicts_after_it)
+{
+    struct harness_fixture f;
+
+    harness_up(&f, server_args);
+    harness_cmd_ok(f.c, "CONFIG SET maxmemory-policy allkeys-lru");
+    harness_cmd_ok(f.c, "CONFIG SET notify-keyspace-events Ee");
+    int sub = harness_raw_connect(&f.s);
+    harness_raw_send_line(sub, "SUBSCRIBE __keyevent@0__:evicted");
+    harness_raw_expect_arrives(sub, "*3\r\n$9\r\nsubscribe\r\n$22\r\n__keyevent@0__:evicted\r\n"
+                                    ":1\r\n");
+    harness_cmd_ok(f.c, "MULTI");
+    harness_expect_status(harness_cmd(f.c, "INCR x"), "QUEUED");
+    harness_expect_status(harness_cmd(f.c, "CONFIG SET maxmemory 1"), "QUEUED");
+    harness_expect_status(harness_cmd(f.c, "INCR x"), "QUEUED");
+    redisReply *r = harness_cmd(f.c, "EXEC");
+    ck_assert_int_eq(r->type, REDIS_REPLY_ARRAY);
+    ck_assert_uint_eq(r->elements, 3);
+    ck_assert_int_eq(r->element[0]->integer, 1);
+    ck_assert_str_eq(r->element[1]->str, "OK");
+    ck_assert_int_eq(r->element[2]->integer, 2);
+    freeReplyObject(r);
+    /* no command comes: the cron evicts */
+    harness_raw_expect_arrives(sub, "*3\r\n$7\r\nmessage\r\n$22\r\n__keyevent@0__:evicted\r\n"
+                                    "$1\r\nx\r\n");
+    close(sub);
+    harness_cmd_ok(f.c, "CONFIG SET maxmemory 0");
+    ck_assert_int_eq(harness_cmd_int(f.c, "DBSIZE"), 0);
+    harness_down(&f);
+}
+END_TEST
+
 static Suite *evict_suite(void)
 {
     Suite *s = suite_create("evict");
@@ -337,6 +373,7 @@ static Suite *evict_suite(void)
     tcase_add_test(evicting, volatile_policies_keep_writes_with_ttl_succeeding);
     tcase_add_test(evicting, the_next_command_evicts_after_a_big_write);
     tcase_add_test(evicting, a_tight_limit_is_honoured);
+    tcase_add_test(evicting, a_limit_lowered_inside_exec_evicts_after_it);
     tcase_add_test(config, eviction_options_are_config_settable);
     tcase_add_test(config, eviction_tenacity_bounds_each_run);
     suite_add_tcase(s, oom);
