@@ -96,13 +96,13 @@ static bool ring_map(struct send_ring *r, const struct io_uring_params *p)
     return true;
 }
 
-/* A ring of SEND_BATCH_MAX entries, with the flags that make a single
- * submitter's completions cheapest where the kernel has them; NULL, with
+/* A ring of SEND_BATCH_MAX entries, made on one thread and used on
+ * another (so not SINGLE_ISSUER), without task-work interrupts where the
+ * kernel can spare them (every send completes inline anyway); NULL, with
  * errno, if the kernel gives none. */
 static struct send_ring *ring_create(void)
 {
-    static const unsigned flag_sets[] = {
-        IORING_SETUP_SINGLE_ISSUER | IORING_SETUP_DEFER_TASKRUN, 0};
+    static const unsigned flag_sets[] = {IORING_SETUP_COOP_TASKRUN, 0};
     struct send_ring *r = calloc(1, sizeof(*r));
     if (r == NULL)
         return NULL;

@@ -15,7 +15,8 @@
  * kernel, or a seccomp profile that refuses it, as container runtimes'
  * defaults may) each is a send(2) of its own, with the same results.
  *
- * One thread owns a batch (its ring is made for a single submitter).
+ * One thread uses a batch at a time; it may be made on another, before
+ * that one starts.
  */
 #ifndef GROVE_SEND_BATCH_H
 #define GROVE_SEND_BATCH_H
@@ -41,9 +42,9 @@ struct send_batch {
     struct send_item items[SEND_BATCH_MAX];
 };
 
-/* On the thread that will use it. Falls back to send(2) when the kernel
- * has no io_uring to give (not an error: the reason is logged at verbose
- * level). `use_ring` false asks for the fallback. */
+/* Before the thread that will use it starts. Falls back to send(2) when
+ * the kernel has no io_uring to give (not an error: the reason is logged
+ * at verbose level). `use_ring` false asks for the fallback. */
 void send_batch_init(struct send_batch *b, bool use_ring);
 void send_batch_fini(struct send_batch *b);
 /* Whether sends go through io_uring. */

@@ -500,9 +500,7 @@ static void *loop_main(void *arg)
 {
     struct worker_loop *wl = arg;
     worker_set_current(wl->w);
-    send_batch_init(&wl->sends, true);
     uv_run(&wl->loop, UV_RUN_DEFAULT);
-    send_batch_fini(&wl->sends);
     blocking_thread_done();
     migrate_sockets_close_all();
     return NULL;
@@ -522,6 +520,11 @@ int worker_loop_pool_create(unsigned n)
             return rc;
         nloops = i + 1;
         loop_init(&loops[i], worker_at(i));
+        /* Here, before any thread runs: the ring's descriptor and mappings
+         * come from a system call ThreadSanitizer does not see, and a
+         * loop's thread making them could reuse the number of a socket
+         * another loop just closed, which it would take for a race. */
+        send_batch_init(&loops[i].sends, true);
     }
     return 0;
 }
@@ -573,6 +576,7 @@ void worker_loop_pool_destroy(void)
         else
             uv_run(&wl->loop, UV_RUN_DEFAULT); /* never started: let close callbacks run */
         uv_loop_close(&wl->loop);
+        send_batch_fini(&wl->sends);
     }
     worker_pool_deinit(); /* every thread has ended: nothing can post now */
     free(loops);
