@@ -237,15 +237,21 @@ static bool has_line(const char *text, const char *const *words, size_t n)
 
 /* The forms redis-server 7.0 writes for the same commands (its incr file
  * compared by hand, command by command). */
+/* The file at path (its first cap - 1 bytes), NUL-terminated. */
+static void read_text(const char *path, char *text, size_t cap)
+{
+    FILE *fp = fopen(path, "rb");
+    ck_assert_ptr_nonnull(fp);
+    text[fread(text, 1, cap - 1, fp)] = '\0';
+    fclose(fp);
+}
+
 /* The first incremental AOF file of dir d, NUL-terminated. */
 static void read_incr(const struct tmpdir *d, char *text, size_t cap)
 {
     char path[256];
     path_in(d, INCR1, path, sizeof(path));
-    FILE *fp = fopen(path, "rb");
-    ck_assert_ptr_nonnull(fp);
-    text[fread(text, 1, cap - 1, fp)] = '\0';
-    fclose(fp);
+    read_text(path, text, cap);
 }
 
 START_TEST(incr_file_holds_what_redis_7_writes)
@@ -972,10 +978,7 @@ START_TEST(turning_the_aof_off_kills_its_rewrite)
     harness_wait_info_ll(f.c, "persistence", "aof_rewrite_in_progress", 1);
     harness_cmd_ok(f.c, "CONFIG SET appendonly no");
     ck_assert_int_eq(harness_info_ll(f.c, "persistence", "aof_rewrite_in_progress"), 0);
-    FILE *fp = fopen(log, "r");
-    ck_assert_ptr_nonnull(fp);
-    text[fread(text, 1, sizeof(text) - 1, fp)] = '\0';
-    fclose(fp);
+    read_text(log, text, sizeof(text));
     ck_assert_msg(strstr(text, "Killing running AOF rewrite child: ") != NULL, "%s", text);
     harness_cmd_ok(f.c, "CONFIG SET rdb-key-save-delay 0");
     down(&f);
@@ -1002,10 +1005,7 @@ START_TEST(shutdown_waits_for_the_initial_aof)
     harness_expect_error(harness_cmd(f.c, "SHUTDOWN NOSAVE"),
                          "ERR Errors trying to SHUTDOWN. Check logs.");
     harness_expect_value(f.c, "k", "v", 1);
-    FILE *fp = fopen(log, "r");
-    ck_assert_ptr_nonnull(fp);
-    text[fread(text, 1, sizeof(text) - 1, fp)] = '\0';
-    fclose(fp);
+    read_text(log, text, sizeof(text));
     ck_assert_msg(strstr(text, "Writing initial AOF, can't exit.") != NULL, "%s", text);
     redisReply *r = redisCommand(f.c, "SHUTDOWN NOSAVE FORCE");
     ck_assert_ptr_null(r); /* no reply: it exits */

@@ -49,20 +49,7 @@ static void connect_control(void)
  * if no client has that name. */
 static long long client_field(const char *name, const char *field)
 {
-    redisReply *r = CMD("CLIENT LIST");
-    ck_assert_int_eq(r->type, REDIS_REPLY_STRING);
-    char key[64], want[80];
-    snprintf(want, sizeof(want), " name=%s ", name);
-    snprintf(key, sizeof(key), " %s=", field);
-    long long v = -1;
-    const char *line = strstr(r->str, want);
-    if (line != NULL) {
-        const char *at = strstr(line, key); /* every field asked for comes after name= */
-        ck_assert_ptr_nonnull(at);
-        v = atoll(at + strlen(key));
-    }
-    freeReplyObject(r);
-    return v;
+    return harness_client_field(harness_ctx, name, field);
 }
 
 static bool client_exists(const char *name)

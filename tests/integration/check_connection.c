@@ -537,16 +537,9 @@ END_TEST
 /* A figure of the client named `name`, from CLIENT LIST. */
 static long long field_of(const char *name, const char *field)
 {
-    redisReply *r = CMD("CLIENT LIST");
-    char key[64], value[32] = "-1";
-    snprintf(key, sizeof(key), " name=%s ", name);
-    const char *line = strstr(r->str, key);
-    ck_assert_msg(line != NULL, "no client named %s", name);
-    while (line > r->str && line[-1] != '\n')
-        line--;
-    ck_assert(line_field(line, field, value, sizeof(value)));
-    freeReplyObject(r);
-    return strtoll(value, NULL, 10);
+    long long v = harness_client_field(harness_ctx, name, field);
+    ck_assert_msg(v >= 0, "no client named %s", name);
+    return v;
 }
 
 /* Idle for 2 s, a client's empty query and reply buffers go back to the

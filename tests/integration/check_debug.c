@@ -327,21 +327,6 @@ START_TEST(skip_checksum_validation_lets_restore_take_any_crc)
 }
 END_TEST
 
-/* The rbs field of the client named `name` in CLIENT LIST. */
-static long long reply_buffer_of(redisContext *c, const char *name)
-{
-    redisReply *r = harness_cmd(c, "CLIENT LIST");
-    char key[64];
-    snprintf(key, sizeof(key), " name=%s ", name);
-    const char *line = strstr(r->str, key);
-    ck_assert_msg(line != NULL, "no client named %s", name);
-    const char *rbs = strstr(line, " rbs=");
-    ck_assert_ptr_nonnull(rbs);
-    long long v = strtoll(rbs + 5, NULL, 10);
-    freeReplyObject(r);
-    return v;
-}
-
 /* REPLYBUFFER RESIZING 0: an idle client keeps its reply buffer (it is
  * given back after 2 s idle otherwise), so client memory holds still. */
 START_TEST(replybuffer_resizing_0_keeps_idle_reply_buffers)
@@ -354,16 +339,16 @@ START_TEST(replybuffer_resizing_0_keeps_idle_reply_buffers)
     redisContext *idle = harness_connect(&f.s);
     harness_cmd_ok(idle, "CLIENT SETNAME idler");
     long long shown = harness_now_ms() + 1000;
-    while (reply_buffer_of(f.c, "idler") == 0 && harness_now_ms() < shown)
+    while (harness_client_field(f.c, "idler", "rbs") == 0 && harness_now_ms() < shown)
         harness_sleep_ms(1);
-    ck_assert_int_gt(reply_buffer_of(f.c, "idler"), 0);
+    ck_assert_int_gt(harness_client_field(f.c, "idler", "rbs"), 0);
     harness_sleep_ms(3000);
-    ck_assert_int_gt(reply_buffer_of(f.c, "idler"), 0);
+    ck_assert_int_gt(harness_client_field(f.c, "idler", "rbs"), 0);
     harness_cmd_ok(f.c, "DEBUG REPLYBUFFER RESIZING 1");
     long long deadline = harness_now_ms() + 10000;
-    while (reply_buffer_of(f.c, "idler") != 0 && harness_now_ms() < deadline)
+    while (harness_client_field(f.c, "idler", "rbs") != 0 && harness_now_ms() < deadline)
         harness_sleep_ms(100);
-    ck_assert_int_eq(reply_buffer_of(f.c, "idler"), 0);
+    ck_assert_int_eq(harness_client_field(f.c, "idler", "rbs"), 0);
     harness_expect_error(harness_cmd(f.c, "DEBUG REPLYBUFFER PEAK-RESET-TIME 100"),
                          "ERR DEBUG REPLYBUFFER is not supported by Grove: Grove keeps no reply "
                          "buffer peak to reset");

@@ -536,6 +536,16 @@ static void master_gone(struct master *m, struct replica *r)
     harness_tmpdir_remove(&m->dir);
 }
 
+/* SHUTDOWN NOSAVE gets no reply: the master exits. */
+static void shutdown_exits(struct master *m, struct replica *r)
+{
+    int waiter = harness_raw_connect(&m->s);
+    harness_raw_send_line(waiter, "SHUTDOWN NOSAVE");
+    ck_assert(harness_raw_closed(waiter));
+    close(waiter);
+    master_gone(m, r);
+}
+
 START_TEST(shutdown_waits_for_a_lagging_replica_until_aborted)
 {
     struct master m;
@@ -594,11 +604,7 @@ START_TEST(shutdown_stops_waiting_at_shutdown_timeout)
     struct master m;
     struct replica r;
     lagging_pair(&m, &r, (const char *const[]){"--shutdown-timeout", "1", NULL});
-    int waiter = harness_raw_connect(&m.s);
-    harness_raw_send_line(waiter, "SHUTDOWN NOSAVE");
-    ck_assert(harness_raw_closed(waiter));
-    close(waiter);
-    master_gone(&m, &r);
+    shutdown_exits(&m, &r);
 }
 END_TEST
 
@@ -614,11 +620,7 @@ START_TEST(a_replica_that_stopped_reading_does_not_hold_the_exit)
     memset(big, 'v', sizeof(big));
     for (int i = 0; i < 16; i++) /* far more than the sockets' buffers hold */
         harness_cmd_ok(m.c, "SET big%d %b", i, big, sizeof(big));
-    int waiter = harness_raw_connect(&m.s);
-    harness_raw_send_line(waiter, "SHUTDOWN NOSAVE");
-    ck_assert(harness_raw_closed(waiter));
-    close(waiter);
-    master_gone(&m, &r);
+    shutdown_exits(&m, &r);
 }
 END_TEST
 

@@ -1118,6 +1118,24 @@ bool harness_info_field(redisContext *c, const char *section, const char *field,
     return found;
 }
 
+long long harness_client_field(redisContext *c, const char *name, const char *field)
+{
+    redisReply *r = harness_cmd(c, "CLIENT LIST");
+    ck_assert_int_eq(r->type, REDIS_REPLY_STRING);
+    char key[64], want[80];
+    snprintf(want, sizeof(want), " name=%s ", name);
+    snprintf(key, sizeof(key), " %s=", field);
+    long long v = -1;
+    const char *line = strstr(r->str, want);
+    if (line != NULL) {
+        const char *at = strstr(line, key);
+        ck_assert_msg(at != NULL, "no %s in CLIENT LIST", field);
+        v = atoll(at + strlen(key));
+    }
+    freeReplyObject(r);
+    return v;
+}
+
 long long harness_info_ll(redisContext *c, const char *section, const char *field)
 {
     char buf[64];

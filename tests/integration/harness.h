@@ -218,6 +218,9 @@ bool harness_info_field(redisContext *c, const char *section, const char *field,
                         size_t cap);
 /* The same as a number (asserted present). */
 long long harness_info_ll(redisContext *c, const char *section, const char *field);
+/* Field `field` (one after name=, as every figure is) of the CLIENT LIST
+ * line of the client named `name`; -1 if no client has that name. */
+long long harness_client_field(redisContext *c, const char *name, const char *field);
 /* Poll INFO until the field equals `want` (assert it does within
  * HARNESS_DEADLINE_MS): for effects that reach another worker loop
  * asynchronously, such as a closed connection leaving connected_clients. */
