@@ -18,6 +18,7 @@ static atomic_llong start_time, total_bytes, loaded_bytes;
 
 int loading_load_from_disk(void)
 {
+    snapshot_count_start_as_save();
     if (!atomic_load(&server.cfg.appendonly))
         return snapshot_load();
     if (aof_load_at_startup() < 0)

@@ -961,11 +961,15 @@ static void restore_history(const struct load_ctx *lc)
     repl_restore_history(&info, replica);
 }
 
-int snapshot_load(void)
+void snapshot_count_start_as_save(void)
 {
     pthread_mutex_lock(&state_lock);
     st.last_save_time = server.start_time_ms / 1000;
     pthread_mutex_unlock(&state_lock);
+}
+
+int snapshot_load(void)
+{
     struct load_ctx lc = {.no_dup = false, .replace_functions = false};
     int rc = load_file(&lc);
     if (rc == 0)

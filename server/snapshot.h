@@ -23,6 +23,9 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+/* Start-up, whatever it loads from: the save points count their seconds
+ * from the start, as if the data had been saved then (Redis's lastsave). */
+void snapshot_count_start_as_save(void);
 /* Start-up (loading.h's loader): load dir/dbfilename if it exists. 0
  * (also when there is no file), or -1 after logging why the server must
  * not start. A key the file holds twice keeps its last value. */

@@ -626,6 +626,26 @@ START_TEST(an_old_single_file_aof_is_migrated)
 }
 END_TEST
 
+/* Redis counts a save point's seconds from the start, whatever it loaded
+ * from; Grove counted them from 1970 when the AOF was on, and saved
+ * dump.rdb at the first cron after any write. */
+START_TEST(save_points_count_from_the_start_with_the_aof)
+{
+    struct tmpdir d;
+    struct harness_fixture f;
+    tmpdir_make(&d);
+    long long started = harness_wall_ms() / 1000;
+    up(&f, &d, "everysec", "--save", "3600 1");
+    harness_cmd_ok(f.c, "SET k v");
+    harness_sleep_ms(400); /* four cron ticks */
+    ck_assert_int_eq(harness_info_ll(f.c, "persistence", "rdb_changes_since_last_save"), 1);
+    ck_assert_int_ge(harness_info_ll(f.c, "persistence", "rdb_last_save_time"), started);
+    ck_assert_int_ge(harness_cmd_int(f.c, "LASTSAVE"), started);
+    down(&f);
+    tmpdir_remove(&d);
+}
+END_TEST
+
 START_TEST(redis_check_aof_accepts_grove_directory)
 {
     struct tmpdir d;
@@ -1061,6 +1081,7 @@ static Suite *aof_suite(void)
     tcase_add_test(tc, a_base_of_commands_round_trips);
     tcase_add_test(tc, nothing_expires_while_the_aof_loads);
     tcase_add_test(tc, an_old_single_file_aof_is_migrated);
+    tcase_add_test(tc, save_points_count_from_the_start_with_the_aof);
     tcase_add_test(tc, redis_check_aof_accepts_grove_directory);
     tcase_add_test(tc, redis_and_grove_start_from_each_others_directory);
     suite_add_tcase(s, tc);
