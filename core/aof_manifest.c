@@ -375,15 +375,19 @@ int aof_manifest_new_incr(struct aof_manifest *m, const char *prefix, const char
 
 int aof_manifest_incr_to_history(struct aof_manifest *m, size_t keep)
 {
-    while (m->nincr > keep) {
-        struct aof_file_info fi = m->incr[0];
+    if (m->nincr <= keep)
+        return 0;
+    size_t moved = m->nincr - keep;
+    for (size_t i = moved; i-- > 0;) { /* newest first, each to the front, as Redis */
+        struct aof_file_info fi = m->incr[i];
         fi.type = AOF_FILE_HISTORY;
         if (push(&m->history, &m->nhistory, &fi, true) < 0)
             return -ENOMEM;
-        info_free(&m->incr[0]);
-        memmove(m->incr, m->incr + 1, (m->nincr - 1) * sizeof(*m->incr));
-        m->nincr--;
     }
+    for (size_t i = 0; i < moved; i++)
+        info_free(&m->incr[i]);
+    memmove(m->incr, m->incr + moved, keep * sizeof(*m->incr));
+    m->nincr = keep;
     return 0;
 }
 

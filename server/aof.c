@@ -72,11 +72,13 @@ static struct {
     bool base_rdb;                 /* the rewrite running writes an RDB base */
     struct rdb_buf functions;      /* its FUNCTION LOADs, for a command base */
     bool enabling;                 /* CONFIG SET appendonly yes: on once the rewrite ends */
+    bool temp_incr;                /* the file appended to is the temporary incr (enabling) */
     struct aof_manifest pending;   /* the manifest of a rewrite in progress */
     char temp_base[PATH_MAX];
     long long rewrite_start_ms;
     long long last_rewrite_time_sec;
     long long rewrites, consecutive_failures;
+    long long limit_minutes, limit_until_s; /* auto_rewrite_limited's back-off */
     bool last_bgrewrite_ok;
     long long base_size;           /* the base's size after the last load or rewrite */
     long long size_at_switch;      /* current_size of the files before the open incr */
@@ -92,6 +94,7 @@ static struct {
     int fd;              /* the incr file being appended to, -1 none */
     long long incr_size; /* bytes written to it */
     int write_errno;     /* the last write's error, 0 when fine */
+    long long ts;        /* the second of the last "#TS:" annotation */
     bool oom;
 } buf = {.db = -1, .fd = -1};
 static atomic_llong appended, written, synced; /* appended: buf.appended, published */
@@ -148,9 +151,29 @@ static void buf_add_line(const struct resp_arg *argv, size_t argc)
     }
 }
 
+/* aof-timestamp-enabled: a "#TS:<unix time>" line before the first
+ * command of each second, which redis-check-aof --truncate-to-timestamp
+ * cuts at (Redis's genAofTimestampAnnotationIfNeeded). */
+static int format_timestamp(char *out, size_t cap, long long now_s)
+{
+    return snprintf(out, cap, "#TS:%lld\r\n", now_s);
+}
+
+static void buf_add_timestamp(void)
+{
+    long long now = server_mstime() / 1000;
+    if (now > buf.ts) {
+        char line[32];
+        buf.ts = now;
+        buf_add(line, (size_t)format_timestamp(line, sizeof(line), now));
+    }
+}
+
 void aof_feed(int db, const struct resp_arg *argv, size_t argc)
 {
     pthread_mutex_lock(&buf_lock);
+    if (atomic_load_explicit(&server.cfg.aof_timestamp_enabled, memory_order_relaxed))
+        buf_add_timestamp();
     if (db >= 0 && db != buf.db) {
         char n[16];
         struct resp_arg sel[2] = {{"SELECT", 6}, {n, (size_t)snprintf(n, sizeof(n), "%d", db)}};
@@ -871,16 +894,58 @@ int aof_load_at_startup(void)
     propagate_init();
     if (load_and_open() < 0)
         return -1;
+    aof_collect_history();
     atomic_store(&aof__on, true);
     last_fsync_ms = server_mstime();
     return 0;
 }
 
+int aof_read_manifest_at_startup(void)
+{
+    cache_names();
+    pthread_mutex_lock(&state_lock);
+    int rc = read_manifest();
+    pthread_mutex_unlock(&state_lock);
+    if (rc > 0)
+        aof_collect_history();
+    return rc < 0 ? -1 : 0;
+}
+
 /* ---- rewriting ------------------------------------------------------------------------ */
+
+/* Redis's getTempIncrAofName. */
+static void temp_incr_name(char *out, size_t cap)
+{
+    snprintf(out, cap, "temp-%s.incr", st.prefix);
+}
+
+/* The rewrite that turns the AOF on appends to a temporary incr file,
+ * which joins the manifest only when the rewrite succeeds (Redis's
+ * AOF_WAIT_REWRITE): until then the directory describes what it did
+ * before, and a crash restarts from that. */
+static int open_temp_incr(void)
+{
+    char name[PATH_MAX / 4 + 16], path[PATH_MAX];
+    temp_incr_name(name, sizeof(name));
+    aof_path(path, sizeof(path), name);
+    int fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (fd < 0) {
+        int rc = -errno;
+        log_warning("Can't open the append-only file %s: %s", name, strerror(errno));
+        return rc;
+    }
+    log_notice("Creating AOF incr file %s on background rewrite", name);
+    st.temp_incr = true;
+    switch_fd(fd);
+    atomic_store(&aof__on, true);
+    notify_refresh_events();
+    return 0;
+}
 
 /* Every shard held, just before fork: open the next incr file, recorded in
  * the manifest on disk at once (Redis's openNewIncrAofForAppend), and
- * append there from now on. */
+ * append there from now on. With the AOF off the rewrite writes only a
+ * base; the one that turns it on, a temporary incr. */
 static int rewrite_at_fork(void *ud)
 {
     const char *name;
@@ -888,6 +953,10 @@ static int rewrite_at_fork(void *ud)
     int fd;
 
     (void)ud;
+    if (st.enabling)
+        return open_temp_incr();
+    if (!aof_on())
+        return 0;
     if (aof_manifest_copy(&m, &st.manifest) < 0 ||
         aof_manifest_new_incr(&m, st.prefix, &name) < 0)
         return -ENOMEM;
@@ -899,13 +968,10 @@ static int rewrite_at_fork(void *ud)
         aof_manifest_deinit(&m);
         return rc;
     }
+    log_notice("Creating AOF incr file %s on background rewrite", name);
     aof_manifest_deinit(&st.manifest);
     st.manifest = m;
     switch_fd(fd);
-    if (st.enabling) {
-        atomic_store(&aof__on, true);
-        notify_refresh_events();
-    }
     return 0;
 }
 
@@ -919,36 +985,108 @@ static void delete_history(const struct aof_manifest *m)
     }
 }
 
-/* The child's base is complete: make it the base, older files history. */
+/* Redis's aofDelHistoryFiles: unless aof-disable-auto-gc, the history
+ * files go and the manifest forgets them. */
+static void collect_history(void)
+{
+    if (st.manifest.nhistory == 0 || atomic_load(&server.cfg.aof_disable_auto_gc))
+        return;
+    delete_history(&st.manifest);
+    aof_manifest_clear_history(&st.manifest);
+    persist_manifest(&st.manifest);
+}
+
+void aof_collect_history(void)
+{
+    pthread_mutex_lock(&state_lock);
+    collect_history();
+    pthread_mutex_unlock(&state_lock);
+}
+
+static void rename_failed(const char *what, const char *from, const char *to)
+{
+    log_warning("Error trying to rename the temporary AOF %s file %s into %s: %s", what, from, to,
+                strerror(errno));
+}
+
+/* The child's base is complete: make it the base, and the temporary incr
+ * (if the rewrite turns the AOF on) the incr after it; the older files
+ * become history, all of them when the AOF is off. */
 static int install_base(void)
 {
-    char path[PATH_MAX];
-    const char *name;
+    char base_path[PATH_MAX], temp_incr[PATH_MAX / 4 + 16], temp_path[PATH_MAX],
+        incr_path[PATH_MAX];
+    const char *base, *incr = NULL, *temp_base = strrchr(st.temp_base, '/') + 1;
     struct aof_manifest m;
+    int rc = -ENOMEM;
 
     if (aof_manifest_copy(&m, &st.manifest) < 0)
         return -ENOMEM;
-    if (aof_manifest_new_base(&m, st.prefix, st.base_rdb, &name) < 0 ||
-        aof_manifest_incr_to_history(&m, 1) < 0) {
-        aof_manifest_deinit(&m);
-        return -ENOMEM;
+    if (aof_manifest_new_base(&m, st.prefix, st.base_rdb, &base) < 0 ||
+        (st.temp_incr && aof_manifest_new_incr(&m, st.prefix, &incr) < 0) ||
+        aof_manifest_incr_to_history(&m, aof_on() ? 1 : 0) < 0)
+        goto fail;
+    aof_path(base_path, sizeof(base_path), base);
+    if (rename(st.temp_base, base_path) < 0) {
+        rc = -errno;
+        rename_failed("base", temp_base, base);
+        goto fail;
     }
-    aof_path(path, sizeof(path), name);
-    if (rename(st.temp_base, path) < 0 || persist_manifest(&m) < 0) {
-        int rc = -errno;
-        log_warning("Error trying to rename the temporary AOF base file %s into %s: %s",
-                    st.temp_base, name, strerror(errno));
-        aof_manifest_deinit(&m);
-        return rc < 0 ? rc : -EIO;
+    log_notice("Successfully renamed the temporary AOF base file %s into %s", temp_base, base);
+    if (incr) {
+        temp_incr_name(temp_incr, sizeof(temp_incr));
+        aof_path(temp_path, sizeof(temp_path), temp_incr);
+        aof_path(incr_path, sizeof(incr_path), incr);
+        if (rename(temp_path, incr_path) < 0) {
+            rc = -errno;
+            rename_failed("incr", temp_incr, incr);
+            unlink(base_path);
+            goto fail;
+        }
+        log_notice("Successfully renamed the temporary AOF incr file %s into %s", temp_incr,
+                   incr);
     }
-    delete_history(&m);
-    aof_manifest_clear_history(&m);
-    persist_manifest(&m); /* without the history (Redis's aofDelHistoryFiles) */
+    if ((rc = persist_manifest(&m)) < 0) {
+        unlink(base_path);
+        if (incr && rename(incr_path, temp_path) < 0) /* the failure path removes it */
+            unlink(incr_path);
+        goto fail;
+    }
+    st.temp_incr = false;
     aof_manifest_deinit(&st.manifest);
     st.manifest = m;
-    st.base_size = file_size(name);
+    collect_history();
+    st.base_size = file_size(base);
     set_size_at_switch(st.base_size);
     return 0;
+fail:
+    aof_manifest_deinit(&m);
+    return rc;
+}
+
+/* Appends stop; every shard is held while the switch happens, so no
+ * command is half in the file. */
+static void stop_appending(void)
+{
+    keyspace_lock_all(server.ks);
+    atomic_store(&aof__on, false);
+    notify_refresh_events();
+    keyspace_unlock_all(server.ks);
+    switch_fd(-1);
+}
+
+/* A rewrite that was to turn the AOF on failed: what it appended goes,
+ * and nothing is appended until the next try forks (Redis keeps no buffer
+ * while no rewrite child runs: the child's snapshot will hold the data). */
+static void drop_temp_incr(void)
+{
+    char name[PATH_MAX / 4 + 16], path[PATH_MAX];
+    temp_incr_name(name, sizeof(name));
+    log_notice("Removing the temp incr aof file %s in the background", name);
+    stop_appending();
+    aof_path(path, sizeof(path), name);
+    unlink(path);
+    st.temp_incr = false;
 }
 
 enum { OUTCOME_NONE, OUTCOME_OK, OUTCOME_FAILED, OUTCOME_KILLED };
@@ -979,6 +1117,8 @@ static void reap_rewrite(void)
         st.enabling = false;
     } else {
         unlink(st.temp_base);
+        if (st.temp_incr)
+            drop_temp_incr();
         if (killed) {
             log_warning("Background AOF rewrite terminated by signal");
         } else {
@@ -1029,7 +1169,11 @@ static int write_command_base(void *ud)
     if (!s || (s->fd = open(st.temp_base, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644)) < 0)
         return -1;
     s->len = 0;
-    if (st.functions.len > 0)
+    if (atomic_load(&server.cfg.aof_timestamp_enabled)) {
+        char line[32];
+        rc = base_sink_cb(s, line, (size_t)format_timestamp(line, sizeof(line), server_mstime() / 1000));
+    }
+    if (rc == 0 && st.functions.len > 0)
         rc = base_sink_cb(s, st.functions.data, st.functions.len);
     for (unsigned db = 0; rc == 0 && db < keyspace_databases(server.ks); db++)
         rc = aof_rewrite_db(server.ks, db, server_mstime(), base_sink_cb, s);
@@ -1104,16 +1248,42 @@ int aof_rewrite_background(void)
     return rc;
 }
 
+/* Redis's aofRewriteLimited: after 3 failed rewrites in a row, automatic
+ * ones wait 1, 2, 4... minutes (at most an hour) between tries, so a disk
+ * that fails does not get a fork a second. BGREWRITEAOF is not held. */
+static bool auto_rewrite_limited(long long now_s)
+{
+    if (st.consecutive_failures < 3) {
+        st.limit_minutes = 0;
+        st.limit_until_s = 0;
+        return false;
+    }
+    if (st.limit_until_s != 0) {
+        if (now_s < st.limit_until_s)
+            return true;
+        st.limit_until_s = 0;
+        return false;
+    }
+    st.limit_minutes = st.limit_minutes == 0 ? 1 : st.limit_minutes * 2;
+    if (st.limit_minutes > 60)
+        st.limit_minutes = 60;
+    st.limit_until_s = now_s + st.limit_minutes * 60;
+    log_warning("Background AOF rewrite has repeatedly failed and triggered the limit, will "
+                "retry in %lld minutes",
+                st.limit_minutes);
+    return true;
+}
+
 static bool auto_rewrite_due(void)
 {
     long long perc = atomic_load(&server.cfg.auto_aof_rewrite_percentage);
     long long min = atomic_load(&server.cfg.auto_aof_rewrite_min_size);
     long long size = current_size(), base = st.base_size ? st.base_size : 1;
 
-    if (!aof_on() || perc == 0 || size <= min)
+    if (!aof_on() || st.enabling || perc == 0 || size <= min)
         return false;
     long long growth = (size * 100 / base) - 100;
-    if (growth < perc)
+    if (growth < perc || auto_rewrite_limited(server_mstime() / 1000))
         return false;
     log_notice("Starting automatic rewriting of AOF on %lld%% growth", growth);
     return true;
@@ -1157,7 +1327,7 @@ void aof_cron(long long now_ms)
     }
     pthread_mutex_lock(&state_lock);
     reap_rewrite();
-    if (!st.rewriting && (st.scheduled || auto_rewrite_due()) && !snapshot_child_running())
+    if (!st.rewriting && !snapshot_child_running() && (st.scheduled || auto_rewrite_due()))
         start_rewrite_locked();
     pthread_mutex_unlock(&state_lock);
 }
@@ -1208,11 +1378,7 @@ int aof_set_enabled(bool on, bool in_exec, char *reason, size_t cap)
         }
         pthread_mutex_lock(&state_lock);
         reap_rewrite();
-        keyspace_lock_all(server.ks);
-        atomic_store(&aof__on, false);
-        notify_refresh_events();
-        keyspace_unlock_all(server.ks);
-        switch_fd(-1);
+        stop_appending();
     }
     pthread_mutex_unlock(&state_lock);
     return rc;

@@ -52,6 +52,13 @@ static inline bool aof_on(void)
  * when there is none; then appending starts. 0, or -1 after logging why
  * the server must not start. */
 int aof_load_at_startup(void);
+/* Start-up with appendonly no: the directory's manifest, if there is one,
+ * is read (not loaded), as Redis 7.0 does, so that turning the AOF on
+ * later numbers its files after the ones there and deletes the old ones.
+ * 0, or -1 (a manifest that cannot be read: logged). */
+int aof_read_manifest_at_startup(void);
+/* aof-disable-auto-gc is no: the history files are deleted now. */
+void aof_collect_history(void);
 
 /* Append one command line in database db (a SELECT first when the file's
  * current database differs; db < 0: any). Shard locks of its keys held. */

@@ -793,6 +793,8 @@ static void config_set_command(struct cmd_ctx *ctx)
         return;
     if (sets_option(ctx, "maxmemory"))
         evict_for_new_maxmemory(!(ctx->client->flags & CLIENT_IN_EXEC));
+    if (sets_option(ctx, "aof-disable-auto-gc"))
+        aof_collect_history();
     resp_add_ok(ctx->out);
 }
 

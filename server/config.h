@@ -148,8 +148,9 @@ struct config {
     atomic_llong auto_aof_rewrite_percentage;
     atomic_llong auto_aof_rewrite_min_size;
     atomic_llong aof_load_truncated;
+    atomic_llong aof_disable_auto_gc;     /* history files are kept (listed in the manifest) */
     atomic_llong aof_use_rdb_preamble;    /* the rewrite's base: an RDB, or commands */
-    atomic_llong aof_timestamp_enabled;   /* not written: "yes" is warned about */
+    atomic_llong aof_timestamp_enabled;   /* "#TS:" lines in the incr files and command bases */
     atomic_llong no_appendfsync_on_rewrite; /* not acted on: "yes" is warned about */
     atomic_llong aof_rewrite_incremental_fsync;
     atomic_llong daemonize;
@@ -197,7 +198,6 @@ struct config {
     atomic_llong active_defrag_ignore_bytes, active_defrag_threshold_lower;
     atomic_llong active_defrag_threshold_upper, active_defrag_cycle_min;
     atomic_llong active_defrag_cycle_max, active_defrag_max_scan_fields;
-    atomic_llong aof_disable_auto_gc;
     char *server_cpulist, *bio_cpulist, *aof_rewrite_cpulist, *bgsave_cpulist;
     char *bind_source_addr;
     atomic_llong cluster_enabled;

@@ -20,7 +20,7 @@ int loading_load_from_disk(void)
 {
     snapshot_count_start_as_save();
     if (!atomic_load(&server.cfg.appendonly))
-        return snapshot_load();
+        return aof_read_manifest_at_startup() < 0 ? -1 : snapshot_load();
     if (aof_load_at_startup() < 0)
         return -1;
     notify_refresh_events(); /* the keyspace events the AOF needs, now that it is on */
@@ -37,6 +37,8 @@ int loading_reload_aof(void)
         log_warning("DEBUG LOADAOF failed: %s", err);
         return -1;
     }
+    snapshot_forget_changes();
+    log_warning("Append Only File loaded by DEBUG LOADAOF");
     return 0;
 }
 

@@ -968,6 +968,13 @@ void snapshot_count_start_as_save(void)
     pthread_mutex_unlock(&state_lock);
 }
 
+void snapshot_forget_changes(void)
+{
+    pthread_mutex_lock(&state_lock);
+    st.dirty_at_save = keyspace_dirty(server.ks);
+    pthread_mutex_unlock(&state_lock);
+}
+
 int snapshot_load(void)
 {
     struct load_ctx lc = {.no_dup = false, .replace_functions = false};

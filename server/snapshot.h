@@ -26,6 +26,9 @@
 /* Start-up, whatever it loads from: the save points count their seconds
  * from the start, as if the data had been saved then (Redis's lastsave). */
 void snapshot_count_start_as_save(void);
+/* The dataset just loaded counts as unchanged since the last save (DEBUG
+ * LOADAOF's, as Redis zeroes its dirty count there). */
+void snapshot_forget_changes(void);
 /* Start-up (loading.h's loader): load dir/dbfilename if it exists. 0
  * (also when there is no file), or -1 after logging why the server must
  * not start. A key the file holds twice keeps its last value. */

@@ -1066,6 +1066,237 @@ START_TEST(a_failing_disk_gives_misconf_not_a_crash)
 END_TEST
 #endif
 
+/* ---- the directory's files across rewrites (Redis's aof-multi-part unit) ---------------- */
+
+static void expect_manifest(const struct tmpdir *d, const char *want)
+{
+    char path[256], text[2048];
+    path_in(d, "appendonlydir/appendonly.aof.manifest", path, sizeof(path));
+    read_text(path, text, sizeof(text));
+    ck_assert_str_eq(text, want);
+}
+
+static bool exists_in(const struct tmpdir *d, const char *name)
+{
+    char path[256];
+    struct stat sb;
+    path_in(d, name, path, sizeof(path));
+    return stat(path, &sb) == 0;
+}
+
+/* The server's child (the rewrite), from /proc's children lists. */
+static pid_t child_of(pid_t parent)
+{
+    char path[320], buf[64];
+    snprintf(path, sizeof(path), "/proc/%d/task", (int)parent);
+    DIR *dir = opendir(path);
+    pid_t child = 0;
+    ck_assert_ptr_nonnull(dir);
+    for (struct dirent *e; child == 0 && (e = readdir(dir)) != NULL;) {
+        if (e->d_name[0] == '.')
+            continue;
+        snprintf(path, sizeof(path), "/proc/%d/task/%s/children", (int)parent, e->d_name);
+        FILE *fp = fopen(path, "r");
+        if (fp && fgets(buf, sizeof(buf), fp))
+            child = (pid_t)atoi(buf);
+        if (fp)
+            fclose(fp);
+    }
+    closedir(dir);
+    ck_assert_int_gt(child, 0);
+    return child;
+}
+
+/* kill -9 of the rewrite child, then a wait for the next fork (the cron's
+ * retry) or for none at all. */
+static void kill_rewrite_child(struct harness_fixture *f, bool retried)
+{
+    long long forks = harness_info_ll(f->c, "stats", "total_forks");
+    ck_assert_int_eq(kill(child_of(f->s.pid), SIGKILL), 0);
+    if (retried)
+        harness_wait_info_ll(f->c, "stats", "total_forks", forks + 1);
+    else
+        wait_no_rewrite(f->c);
+}
+
+/* With the AOF off a rewrite writes a base and no incr; turning the AOF
+ * on numbers the new files after it (Redis's separate base and incr
+ * sequences). */
+START_TEST(a_rewrite_with_the_aof_off_leaves_only_a_base)
+{
+    struct tmpdir d;
+    struct harness_fixture f;
+    tmpdir_make(&d);
+    up(&f, &d, "everysec", "--enable-debug-command", "yes");
+    harness_cmd_ok(f.c, "SET a 1");
+    harness_cmd_ok(f.c, "CONFIG SET appendonly no");
+    harness_expect_status(harness_cmd(f.c, "BGREWRITEAOF"),
+                          "Background append only file rewriting started");
+    wait_no_rewrite(f.c);
+    expect_manifest(&d, "file appendonly.aof.2.base.rdb seq 2 type b\n");
+    ck_assert(!exists_in(&d, INCR1));
+    harness_cmd_ok(f.c, "CONFIG SET appendonly yes");
+    wait_no_rewrite(f.c);
+    expect_manifest(&d, "file appendonly.aof.3.base.rdb seq 3 type b\n"
+                        "file appendonly.aof.2.incr.aof seq 2 type i\n");
+    harness_cmd_ok(f.c, "SET b 2");
+    harness_cmd_ok(f.c, "DEBUG LOADAOF");
+    ck_assert_int_eq(harness_info_ll(f.c, "persistence", "rdb_changes_since_last_save"), 0);
+    harness_expect_str(harness_cmd(f.c, "GET a"), "1");
+    harness_expect_str(harness_cmd(f.c, "GET b"), "2");
+    down(&f);
+    tmpdir_remove(&d);
+}
+END_TEST
+
+/* aof-disable-auto-gc yes keeps the history files, listed in Redis's
+ * order; setting it back to no deletes them at once. */
+START_TEST(history_stays_while_auto_gc_is_off)
+{
+    struct tmpdir d;
+    struct harness_fixture f;
+    tmpdir_make(&d);
+    up(&f, &d, "everysec", NULL, NULL);
+    harness_cmd_ok(f.c, "CONFIG SET aof-disable-auto-gc yes");
+    for (int i = 0; i < 2; i++) {
+        freeReplyObject(harness_cmd(f.c, "BGREWRITEAOF"));
+        wait_no_rewrite(f.c);
+    }
+    expect_manifest(&d, "file appendonly.aof.3.base.rdb seq 3 type b\n"
+                        "file appendonly.aof.2.incr.aof seq 2 type h\n"
+                        "file appendonly.aof.2.base.rdb seq 2 type h\n"
+                        "file appendonly.aof.1.incr.aof seq 1 type h\n"
+                        "file appendonly.aof.1.base.rdb seq 1 type h\n"
+                        "file appendonly.aof.3.incr.aof seq 3 type i\n");
+    ck_assert(exists_in(&d, "appendonlydir/appendonly.aof.1.base.rdb"));
+    ck_assert(exists_in(&d, INCR1));
+    harness_cmd_ok(f.c, "CONFIG SET aof-disable-auto-gc no");
+    expect_manifest(&d, "file appendonly.aof.3.base.rdb seq 3 type b\n"
+                        "file appendonly.aof.3.incr.aof seq 3 type i\n");
+    ck_assert(!exists_in(&d, "appendonlydir/appendonly.aof.1.base.rdb"));
+    ck_assert(!exists_in(&d, INCR1));
+    ck_assert(!exists_in(&d, "appendonlydir/appendonly.aof.2.base.rdb"));
+    down(&f);
+    tmpdir_remove(&d);
+}
+END_TEST
+
+/* CONFIG SET appendonly yes appends to a temporary incr file while its
+ * rewrite runs; the manifest does not change until the rewrite succeeds.
+ * A failed one removes the temporary file and the cron tries again. */
+START_TEST(enabling_appends_to_a_temporary_incr_until_the_rewrite_succeeds)
+{
+    struct tmpdir d;
+    struct harness_fixture f;
+    const char *temp = "appendonlydir/temp-appendonly.aof.incr";
+    tmpdir_make(&d);
+    const char *args[] = {"--dir", d.path, "--enable-debug-command", "yes", NULL};
+    harness_up(&f, args);
+    harness_cmd_ok(f.c, "SET k v");
+    harness_cmd_ok(f.c, "CONFIG SET rdb-key-save-delay 10000000");
+    harness_cmd_ok(f.c, "CONFIG SET appendonly yes");
+    harness_wait_info_ll(f.c, "persistence", "aof_rewrite_in_progress", 1);
+    harness_cmd_ok(f.c, "SET during 1");
+    ck_assert(exists_in(&d, temp));
+    ck_assert(!exists_in(&d, "appendonlydir/appendonly.aof.manifest"));
+    kill_rewrite_child(&f, true);
+    ck_assert_int_eq(harness_info_ll(f.c, "persistence", "aof_rewrites_consecutive_failures"), 1);
+    ck_assert(!exists_in(&d, "appendonlydir/appendonly.aof.manifest"));
+    ck_assert(!exists_in(&d, "appendonlydir/appendonly.aof.1.base.rdb"));
+    harness_cmd_ok(f.c, "CONFIG SET rdb-key-save-delay 0");
+    kill_rewrite_child(&f, true);
+    wait_no_rewrite(f.c);
+    ck_assert_int_eq(harness_info_ll(f.c, "persistence", "aof_rewrites_consecutive_failures"), 0);
+    expect_manifest(&d, "file appendonly.aof.1.base.rdb seq 1 type b\n"
+                        "file appendonly.aof.1.incr.aof seq 1 type i\n");
+    ck_assert(!exists_in(&d, temp));
+    harness_cmd_ok(f.c, "SET after 1");
+    harness_cmd_ok(f.c, "DEBUG LOADAOF");
+    harness_expect_str(harness_cmd(f.c, "GET k"), "v");
+    harness_expect_str(harness_cmd(f.c, "GET during"), "1");
+    harness_expect_str(harness_cmd(f.c, "GET after"), "1");
+    down(&f);
+    tmpdir_remove(&d);
+}
+END_TEST
+
+/* After three failed rewrites in a row the automatic ones wait (Redis's
+ * aofRewriteLimited); each failure left its incr file in the manifest;
+ * BGREWRITEAOF is not held back. */
+START_TEST(repeated_failures_hold_back_automatic_rewrites)
+{
+    struct tmpdir d;
+    struct harness_fixture f;
+    char log[256], text[1 << 15], big[2048];
+    tmpdir_make(&d);
+    path_in(&d, "grove.log", log, sizeof(log));
+    up(&f, &d, "everysec", "--logfile", log);
+    harness_cmd_ok(f.c, "CONFIG SET rdb-key-save-delay 10000000");
+    harness_cmd_ok(f.c, "CONFIG SET auto-aof-rewrite-percentage 1");
+    harness_cmd_ok(f.c, "CONFIG SET auto-aof-rewrite-min-size 1kb");
+    harness_cmd_ok(f.c, "SET k v");
+    for (int i = 0; i < 3; i++) {
+        freeReplyObject(harness_cmd(f.c, "BGREWRITEAOF"));
+        harness_wait_info_ll(f.c, "persistence", "aof_rewrite_in_progress", 1);
+        kill_rewrite_child(&f, false);
+    }
+    expect_manifest(&d, "file appendonly.aof.1.base.rdb seq 1 type b\n"
+                        "file appendonly.aof.1.incr.aof seq 1 type i\n"
+                        "file appendonly.aof.2.incr.aof seq 2 type i\n"
+                        "file appendonly.aof.3.incr.aof seq 3 type i\n"
+                        "file appendonly.aof.4.incr.aof seq 4 type i\n");
+    memset(big, 'x', sizeof(big) - 1);
+    big[sizeof(big) - 1] = '\0';
+    harness_cmd_ok(f.c, "SET x %s", big);
+    for (int i = 0; i < 500; i++) {
+        read_text(log, text, sizeof(text));
+        if (strstr(text, "triggered the limit, will retry in 1 minutes"))
+            break;
+        harness_sleep_ms(10);
+    }
+    ck_assert_msg(strstr(text, "triggered the limit, will retry in 1 minutes") != NULL, "%s",
+                  text);
+    ck_assert_int_eq(harness_info_ll(f.c, "persistence", "aof_rewrite_in_progress"), 0);
+    harness_cmd_ok(f.c, "CONFIG SET rdb-key-save-delay 0");
+    freeReplyObject(harness_cmd(f.c, "BGREWRITEAOF"));
+    wait_no_rewrite(f.c);
+    expect_manifest(&d, "file appendonly.aof.2.base.rdb seq 2 type b\n"
+                        "file appendonly.aof.5.incr.aof seq 5 type i\n");
+    down(&f);
+    tmpdir_remove(&d);
+}
+END_TEST
+
+/* aof-timestamp-enabled: "#TS:" lines open the incr file's first second
+ * and a command base, and the files still load (Redis's "Generate
+ * timestamp annotations in AOF"). */
+START_TEST(timestamp_annotations_are_written_and_loaded)
+{
+    struct tmpdir d;
+    struct harness_fixture f;
+    char path[256], text[4096];
+    tmpdir_make(&d);
+    up(&f, &d, "everysec", "--aof-timestamp-enabled", "yes");
+    harness_cmd_ok(f.c, "CONFIG SET aof-use-rdb-preamble no");
+    harness_cmd_ok(f.c, "SET foo bar");
+    read_incr(&d, text, sizeof(text));
+    ck_assert_msg(strncmp(text, "#TS:", 4) == 0, "%s", text);
+    freeReplyObject(harness_cmd(f.c, "BGREWRITEAOF"));
+    wait_no_rewrite(f.c);
+    path_in(&d, "appendonlydir/appendonly.aof.2.base.aof", path, sizeof(path));
+    read_text(path, text, sizeof(text));
+    ck_assert_msg(strncmp(text, "#TS:", 4) == 0, "%s", text);
+    ck_assert_ptr_nonnull(strstr(text, "foo"));
+    harness_cmd_ok(f.c, "SET after 1");
+    down(&f);
+    up(&f, &d, "everysec", NULL, NULL);
+    harness_expect_str(harness_cmd(f.c, "GET foo"), "bar");
+    harness_expect_str(harness_cmd(f.c, "GET after"), "1");
+    down(&f);
+    tmpdir_remove(&d);
+}
+END_TEST
+
 static Suite *aof_suite(void)
 {
     Suite *s = suite_create("aof");
@@ -1104,6 +1335,15 @@ static Suite *aof_suite(void)
     tcase_add_test(tc, turning_the_aof_off_kills_its_rewrite);
     tcase_add_test(tc, shutdown_waits_for_the_initial_aof);
     tcase_add_test(tc, aof_flush_sleep_keeps_the_always_barrier);
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("files");
+    tcase_set_timeout(tc, 120);
+    tcase_add_test(tc, a_rewrite_with_the_aof_off_leaves_only_a_base);
+    tcase_add_test(tc, history_stays_while_auto_gc_is_off);
+    tcase_add_test(tc, enabling_appends_to_a_temporary_incr_until_the_rewrite_succeeds);
+    tcase_add_test(tc, repeated_failures_hold_back_automatic_rewrites);
+    tcase_add_test(tc, timestamp_annotations_are_written_and_loaded);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -252,7 +252,7 @@ START_TEST(options_without_effect_log_a_warning)
     struct grove_server s;
     harness_start(&s, args);
     redisContext *c = harness_connect(&s);
-    harness_cmd_ok(c, "CONFIG SET aof-timestamp-enabled yes hash-max-listpack-entries 4");
+    harness_cmd_ok(c, "CONFIG SET no-appendfsync-on-rewrite yes hash-max-listpack-entries 4");
     harness_cmd_ok(c, "CONFIG SET stream-node-max-entries 5"); /* honoured: quiet */
     harness_cmd_ok(c, "CONFIG SET lazyfree-lazy-user-del yes"); /* honoured: quiet */
     harness_cmd_ok(c, "CONFIG SET list-max-listpack-size 5"); /* honoured: quiet */
@@ -262,7 +262,7 @@ START_TEST(options_without_effect_log_a_warning)
     harness_stop(&s);
     char text[16384];
     read_file(log, text, sizeof(text));
-    ck_assert_msg(strstr(text, "aof-timestamp-enabled is set to 'yes'") != NULL, "%s", text);
+    ck_assert_msg(strstr(text, "no-appendfsync-on-rewrite is set to 'yes'") != NULL, "%s", text);
     ck_assert_msg(strstr(text, "list-compress-depth") == NULL, "%s", text);
     ck_assert_msg(strstr(text, "lazyfree-lazy-user-del") == NULL, "%s", text);
     ck_assert_msg(strstr(text, "stream-node-max-entries") == NULL, "%s", text);

@@ -100,6 +100,33 @@ START_TEST(a_rewrite_turns_old_files_into_history)
 }
 END_TEST
 
+/* Failed rewrites leave several incr files; the next good one moves them
+ * to the history in Redis's order (markRewrittenIncrAofAsHistory), and
+ * keeps none when the AOF is off. */
+START_TEST(several_incr_files_become_history_in_redis_order)
+{
+    struct aof_manifest m;
+    const char *name;
+    aof_manifest_init(&m);
+    ck_assert_int_eq(aof_manifest_new_base(&m, "a", true, &name), 0);
+    for (int i = 0; i < 3; i++)
+        ck_assert_int_eq(aof_manifest_new_incr(&m, "a", &name), 0);
+    ck_assert_int_eq(aof_manifest_new_base(&m, "a", true, &name), 0);
+    ck_assert_int_eq(aof_manifest_incr_to_history(&m, 1), 0);
+    char *out = aof_manifest_format(&m);
+    ck_assert_str_eq(out, "file a.2.base.rdb seq 2 type b\n"
+                          "file a.1.incr.aof seq 1 type h\n"
+                          "file a.2.incr.aof seq 2 type h\n"
+                          "file a.1.base.rdb seq 1 type h\n"
+                          "file a.3.incr.aof seq 3 type i\n");
+    free(out);
+    ck_assert_int_eq(aof_manifest_incr_to_history(&m, 0), 0);
+    ck_assert_int_eq(m.nincr, 0);
+    ck_assert_str_eq(m.history[0].name, "a.3.incr.aof");
+    aof_manifest_deinit(&m);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("aof_manifest");
@@ -108,6 +135,7 @@ int main(void)
     tcase_add_test(tc, comments_unknown_keys_and_quotes_are_read_as_redis_does);
     tcase_add_test(tc, bad_manifests_are_refused_with_redis_messages);
     tcase_add_test(tc, a_rewrite_turns_old_files_into_history);
+    tcase_add_test(tc, several_incr_files_become_history_in_redis_order);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);
