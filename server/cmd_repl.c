@@ -4,8 +4,9 @@
  * is replication.h's), REPLICAOF / SLAVEOF, which make this server a
  * replica or a master again (repl_replica.h), and FAILOVER (failover.h).
  *
- * REPLCONF refuses the options Grove does not act on (rdb-only,
- * rdb-filter-only) with its unrecognized-option error. PSYNC's FAILOVER
+ * REPLCONF rdb-only and rdb-filter-only are what redis-cli --rdb and
+ * --functions-rdb send: an RDB and no stream, and an RDB of the functions
+ * alone. PSYNC's FAILOVER
  * form comes from a master that hands over to this replica: it becomes a
  * master, then answers the PSYNC as one.
  */
@@ -22,6 +23,33 @@
 #include "server.h"
 
 /* ---- REPLCONF ----------------------------------------------------------------------- */
+
+/* REPLCONF rdb-filter-only's value: words, each what the RDB is to
+ * include; "functions" is the only one (Redis 7.0), and none at all
+ * leaves the RDB empty. False when it replied with the error. */
+static bool rdb_filter(struct cmd_ctx *ctx, const struct resp_arg *val, bool *functions)
+{
+    char line[256];
+    struct resp_arg words[8];
+    int n = -1;
+    if (val->len < sizeof(line)) {
+        memcpy(line, val->ptr, val->len);
+        n = resp_split_line(line, val->len, words, sizeof(words) / sizeof(words[0]));
+    }
+    if (n < 0) {
+        resp_add_error(ctx->out, "ERR Missing rdb-filter-only values");
+        return false;
+    }
+    for (int i = 0; i < n; i++) {
+        if (!arg_is(&words[i], "functions")) {
+            resp_add_errorf(ctx->out, "ERR Unsupported rdb-filter-only option: %.*s",
+                            (int)words[i].len, words[i].ptr);
+            return false;
+        }
+    }
+    *functions = n > 0;
+    return true;
+}
 
 /* One option and its value; false when it replied (an error, or nothing
  * at all for ACK and GETACK, which Redis never answers). */
@@ -45,6 +73,20 @@ static bool replconf_option(struct cmd_ctx *ctx, const struct resp_arg *opt,
         rc = repl_note_ip_address(c, val->ptr, val->len);
     } else if (arg_is(opt, "capa")) {
         rc = repl_note_capa(c, arg_is(val, "eof"), arg_is(val, "psync2"));
+    } else if (arg_is(opt, "rdb-only")) {
+        if (!arg_to_ll_or_reply(ctx, val, &n))
+            return false;
+        if (n < 0 || n > 1) {
+            resp_add_error(ctx->out, "ERR value is out of range, value must between 0 and 1");
+            return false;
+        }
+        rc = repl_note_rdb_request(c, n == 1 ? REPL_RDB_ONLY : 0, REPL_RDB_ONLY);
+    } else if (arg_is(opt, "rdb-filter-only")) {
+        bool functions;
+        if (!rdb_filter(ctx, val, &functions))
+            return false;
+        rc = repl_note_rdb_request(c, REPL_RDB_NO_KEYS | (functions ? 0 : REPL_RDB_NO_FUNCTIONS),
+                                   REPL_RDB_FILTERS);
     } else if (arg_is(opt, "ack")) {
         if (arg_to_ll(val, &n))
             repl_ack(c, n, ctx->now_ms);

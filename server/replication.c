@@ -8,6 +8,8 @@
  *   HANDSHAKE --PSYNC/SYNC--> WAIT_BGSAVE --cut--> WAIT_RDB --child done-->
  *   SEND_RDB --last RDB byte handed over--> ONLINE
  *   HANDSHAKE --PSYNC within the backlog--> ONLINE
+ *   (diskless: WAIT_RDB --pipe's end--> WAIT_ACK --first ACK--> ONLINE)
+ *   REPLCONF rdb-only: ... --RDB handed over--> RDB_DONE, closed once sent
  *
  * HANDSHAKE records only hold what REPLCONF said; from WAIT_RDB on the
  * record gets every byte of the stream after its cut. The record belongs
@@ -59,10 +61,12 @@ enum replica_state {
     REPLICA_SEND_RDB,    /* its loop sends the file */
     REPLICA_WAIT_ACK,    /* diskless: the RDB went; the stream waits for its first ACK */
     REPLICA_ONLINE,      /* streaming */
+    REPLICA_RDB_DONE,    /* rdb-only: its RDB is out, it is closed once sent */
 };
 
 static const char *const state_names[] = {"handshake", "wait_bgsave", "wait_bgsave",
-                                          "send_bulk", "online", "online"};
+                                          "send_bulk",  "online",      "online",
+                                          "rdb_transmitted"};
 
 struct replica {
     uint64_t client_id;
@@ -73,6 +77,7 @@ struct replica {
     char announced_ip[REPL_HOST_LEN]; /* REPLCONF ip-address, "" when none */
     long long listening_port;
     bool capa_eof, capa_psync2;
+    unsigned rdb_request;        /* REPL_RDB_* */
     bool old_sync;               /* SYNC: no +FULLRESYNC line */
     bool diskless;               /* its RDB comes down the child's pipe, into head */
     long long wait_since_ms;     /* WAIT_BGSAVE since (repl-diskless-sync-delay) */
@@ -110,6 +115,7 @@ static struct {
     unsigned gen;
     bool child;           /* a full sync's child runs (or is being started) */
     bool child_diskless;  /* ...writing to a pipe (the cut marks its replicas so) */
+    unsigned child_filters; /* ...the REPL_RDB_FILTERS of its RDB and its replicas */
     char rdb_path[64];    /* its file, in `dir` */
     /* WAIT */
     struct wait_entry *waits;
@@ -190,8 +196,14 @@ static struct replica *find_or_add(struct client *c)
 /* Past its handshake: a replica as INFO lists it (Redis's server.slaves). */
 static bool listed(const struct replica *r)
 {
-    return r->state != REPLICA_HANDSHAKE;
+    return r->state != REPLICA_HANDSHAKE && r->state != REPLICA_RDB_DONE;
 }
+
+static unsigned rdb_filters(const struct replica *r)
+{
+    return r->rdb_request & REPL_RDB_FILTERS;
+}
+
 
 static void record_free(struct replica *r)
 {
@@ -274,7 +286,7 @@ static void check_limits(struct replica *r, long long now_ms)
 
 static bool streaming(const struct replica *r)
 {
-    return r->state >= REPLICA_WAIT_RDB && !r->closing;
+    return r->state >= REPLICA_WAIT_RDB && !r->closing && !(r->rdb_request & REPL_RDB_ONLY);
 }
 
 /* Lock held: st.line to the backlog and every replica past its cut. */
@@ -371,6 +383,16 @@ int repl_note_capa(struct client *c, bool eof, bool psync2)
         r->capa_eof |= eof;
         r->capa_psync2 |= psync2;
     }
+    pthread_mutex_unlock(&lock);
+    return r ? 0 : -ENOMEM;
+}
+
+int repl_note_rdb_request(struct client *c, unsigned bits, unsigned mask)
+{
+    pthread_mutex_lock(&lock);
+    struct replica *r = find_or_add(c);
+    if (r != NULL)
+        r->rdb_request = (r->rdb_request & ~mask) | (bits & mask);
     pthread_mutex_unlock(&lock);
     return r ? 0 : -ENOMEM;
 }
@@ -570,7 +592,7 @@ static int cut_cb(void *ud)
     st.stream_db = -1; /* the replica loads into database 0: the stream SELECTs first */
     for (size_t i = 0; i < st.n; i++) {
         struct replica *r = st.v[i];
-        if (r->state != REPLICA_WAIT_BGSAVE)
+        if (r->state != REPLICA_WAIT_BGSAVE || rdb_filters(r) != st.child_filters)
             continue;
         r->state = REPLICA_WAIT_RDB;
         r->gen = gen;
@@ -609,6 +631,16 @@ static void start_sending(struct replica *r, const char *path)
     wake(r);
 }
 
+/* Lock held: an rdb-only replica whose RDB is all out is closed once its
+ * connection has sent it (Redis's replicaPutOnline for RDB_ONLY). */
+static void rdb_only_done(struct replica *r)
+{
+    r->state = REPLICA_RDB_DONE;
+    log_notice("RDB transfer completed, rdb only replica (%s) should be disconnected asap",
+               r->addr);
+    wake(r);
+}
+
 /* Lock held: a diskless replica's RDB has all gone down the pipe; its
  * stream starts at its first REPLCONF ACK, as Redis's
  * repl_start_cmd_stream_on_ack (a replica reading the EOF-marked form
@@ -618,6 +650,8 @@ static void rdb_streamed(struct replica *r)
     r->state = REPLICA_WAIT_ACK;
     log_notice("Streamed RDB transfer with replica %s succeeded (socket). Waiting for REPLCONF "
                "ACK from replica to enable streaming", r->addr);
+    if (r->rdb_request & REPL_RDB_ONLY)
+        rdb_only_done(r);
 }
 
 /* The main thread's cron, snapshot's lock held: the RDB is ready (ok) or not. */
@@ -632,7 +666,8 @@ static void sync_done_cb(bool ok, bool killed_by_us, void *ud)
         log_warning("Background RDB transfer error");
     for (size_t i = 0; i < st.n; i++) {
         struct replica *r = st.v[i];
-        bool streamed = r->diskless && r->state == REPLICA_WAIT_ACK; /* the pipe's EOF came */
+        bool streamed = r->diskless && /* the pipe's EOF came */
+                        (r->state == REPLICA_WAIT_ACK || r->state == REPLICA_RDB_DONE);
         if (r->gen != gen || (r->state != REPLICA_WAIT_RDB && !streamed))
             continue;
         if (!ok)
@@ -748,8 +783,10 @@ static int start_pipe_reader(int fd, unsigned gen)
 
 /* Lock held: whether the replicas waiting may have their child now, and
  * whether it writes to a pipe (repl-diskless-sync, when every one of them
- * reads the EOF-marked form): Redis's shouldStartChildForReplication. */
-static bool sync_due(long long now_ms, bool *diskless)
+ * reads the EOF-marked form): Redis's shouldStartChildForReplication. The
+ * child serves the first waiting replica's filters and the replicas that
+ * ask for the same; the others wait for the next one. */
+static bool sync_due(long long now_ms, bool *diskless, unsigned *filters)
 {
     size_t waiting = 0;
     long long idle = 0;
@@ -757,6 +794,10 @@ static bool sync_due(long long now_ms, bool *diskless)
     for (size_t i = 0; i < st.n; i++) {
         const struct replica *r = st.v[i];
         if (r->state != REPLICA_WAIT_BGSAVE || r->closing)
+            continue;
+        if (waiting == 0)
+            *filters = rdb_filters(r);
+        else if (rdb_filters(r) != *filters)
             continue;
         waiting++;
         all_eof &= r->capa_eof;
@@ -772,13 +813,15 @@ static bool sync_due(long long now_ms, bool *diskless)
 }
 
 /* Fork the child of full sync `gen`; 0 or -errno. */
-static int fork_sync_child(unsigned gen, bool diskless)
+static int fork_sync_child(unsigned gen, bool diskless, unsigned filters)
 {
     char mark[SNAPSHOT_EOF_MARK_LEN + 1];
     int fds[2] = {-1, -1};
     struct snapshot_child ch = {.at_fork = cut_cb, .done = sync_done_cb,
                                 .ud = (void *)(uintptr_t)gen, .rdb_path = st.rdb_path,
-                                .repl_info = true};
+                                .repl_info = true,
+                                .no_keys = (filters & REPL_RDB_NO_KEYS) != 0,
+                                .no_functions = (filters & REPL_RDB_NO_FUNCTIONS) != 0};
     if (diskless) {
         if (pipe2(fds, O_CLOEXEC) < 0)
             return -errno;
@@ -806,19 +849,21 @@ static int fork_sync_child(unsigned gen, bool diskless)
 static void start_full_sync(void)
 {
     bool diskless;
+    unsigned filters = 0;
     pthread_mutex_lock(&lock);
-    if (!sync_due(server_mstime(), &diskless)) {
+    if (!sync_due(server_mstime(), &diskless, &filters)) {
         pthread_mutex_unlock(&lock);
         return;
     }
     st.child = true;
     st.child_diskless = diskless;
+    st.child_filters = filters;
     unsigned gen = ++st.gen;
     snprintf(st.rdb_path, sizeof(st.rdb_path), "temp-repl-%d-%u.rdb", (int)getpid(), gen);
     pthread_mutex_unlock(&lock);
 
     propagate_init(); /* the forms writes take in the stream, as in the AOF */
-    int rc = fork_sync_child(gen, diskless);
+    int rc = fork_sync_child(gen, diskless, filters);
     if (rc == 0) {
         log_notice("Starting BGSAVE for SYNC with target: %s",
                    diskless ? "replicas sockets" : "disk");
@@ -925,6 +970,10 @@ static void rdb_sent(struct replica *r, const struct client *c)
 {
     close(r->rdb_fd);
     r->rdb_fd = -1;
+    if (r->rdb_request & REPL_RDB_ONLY) {
+        rdb_only_done(r);
+        return;
+    }
     r->state = REPLICA_ONLINE;
     r->ack_ms = server_mstime();
     refresh_good_replicas(r->ack_ms);
@@ -974,6 +1023,11 @@ bool repl_replica_fill(struct client *c, size_t pending)
     pthread_mutex_lock(&lock);
     if (r->state == REPLICA_SEND_RDB && r->rdb_left == 0)
         rdb_sent(r, c);
+    if (r->state == REPLICA_RDB_DONE && r->head.len == 0) {
+        pthread_mutex_unlock(&lock);
+        c->flags |= CLIENT_CLOSE_AFTER_REPLY;
+        return true;
+    }
     stream = r->stream;
     if (r->state == REPLICA_ONLINE && stream.len > 0) {
         resp_out_init(&r->stream, 2);

@@ -116,6 +116,17 @@ void repl_restore_history(const struct repl_rdb_info *info, bool as_replica);
 int repl_note_listening_port(struct client *c, long long port);
 int repl_note_ip_address(struct client *c, const char *ip, size_t len);
 int repl_note_capa(struct client *c, bool eof, bool psync2);
+/* REPLCONF rdb-only 1: the client wants the RDB and no stream, and is
+ * closed once it has it (redis-cli --rdb). REPLCONF rdb-filter-only
+ * functions: its RDB holds the functions and no keys (--functions-rdb;
+ * "" leaves out both); a child of its own writes it, shared only with
+ * replicas asking for the same (Redis's slave_req). The bits in `mask`
+ * take their values from `bits`. 0 or -ENOMEM. */
+#define REPL_RDB_ONLY 1u
+#define REPL_RDB_NO_KEYS 2u
+#define REPL_RDB_NO_FUNCTIONS 4u
+#define REPL_RDB_FILTERS (REPL_RDB_NO_KEYS | REPL_RDB_NO_FUNCTIONS)
+int repl_note_rdb_request(struct client *c, unsigned bits, unsigned mask);
 /* REPLCONF ACK <offset> from a replica (ignored from other clients). */
 void repl_ack(struct client *c, long long offset, long long now_ms);
 

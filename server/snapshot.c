@@ -87,6 +87,7 @@ struct save_job {
     bool stall; /* fault injection: the child waits to be killed */
     long long used_mem;
     bool has_repl;            /* the replication's place (repl-stream-db, -id, -offset) */
+    bool no_keys;             /* an RDB of the functions alone (or of nothing) */
     struct repl_rdb_info repl;
     struct rdb_buf functions; /* the libraries, already serialised */
     char oom_score[16];       /* what the child writes to its oom_score_adj */
@@ -229,7 +230,7 @@ static int write_rdb(struct file_sink *sink, const struct save_job *job)
     rc = rdb_file_write_header(&fw, &aux);
     if (rc == 0 && job->functions.len > 0)
         rc = rdb_write_raw(&fw.w, job->functions.data, job->functions.len);
-    for (unsigned db = 0; rc == 0 && db < keyspace_databases(server.ks); db++)
+    for (unsigned db = 0; rc == 0 && !job->no_keys && db < keyspace_databases(server.ks); db++)
         rc = rdb_file_write_db(&fw, server.ks, db);
     if (rc == 0)
         rc = rdb_file_write_end(&fw);
@@ -512,6 +513,9 @@ static int fork_other_locked(const struct snapshot_child *ch)
         snprintf(job.tmp, sizeof(job.tmp), "%s", ch->rdb_path);
         snprintf(job.path, sizeof(job.path), "%s", ch->rdb_path);
     }
+    job.no_keys = ch->no_keys;
+    if (ch->no_functions)
+        rdb_buf_deinit(&job.functions);
     t0 = server_monotonic_ns();
     keyspace_lock_all(server.ks);
     rc = ch->at_fork ? ch->at_fork(ch->ud) : 0;

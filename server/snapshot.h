@@ -82,6 +82,7 @@ struct snapshot_child {
     void *ud;
     const char *rdb_path; /* the string must outlive the child */
     bool repl_info;       /* the RDB records the replication's place (a full sync's) */
+    bool no_keys, no_functions; /* the RDB leaves them out (REPLCONF rdb-filter-only) */
     const char *eof_mark; /* SNAPSHOT_EOF_MARK_LEN characters, or NULL */
     int rdb_fd;           /* with eof_mark: where the child writes */
 };

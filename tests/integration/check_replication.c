@@ -493,6 +493,59 @@ START_TEST(replconf_and_psync_answer_as_redis)
 }
 END_TEST
 
+/* REPLCONF rdb-only 1 and rdb-filter-only functions, then SYNC (what
+ * redis-cli --functions-rdb sends): the RDB, in the form the master's
+ * repl-diskless-sync gives, holds the libraries and no key; no stream
+ * follows, and the master closes the connection once the RDB is out. */
+static void expect_functions_rdb(bool diskless)
+{
+    struct master m;
+    const char *extra[] = {"--repl-diskless-sync", diskless ? "yes" : "no",
+                           "--repl-diskless-sync-delay", "0", NULL};
+    master_up(&m, extra);
+    harness_cmd_ok(m.c, "SET somekey v");
+    RUN(m.c, "FUNCTION LOAD %s",
+        "#!lua name=mylib\nredis.register_function('f1', function() return 1 end)");
+    int fd = harness_raw_connect(&m.s);
+    harness_raw_expect(fd, "REPLCONF rdb-only 2",
+                       "-ERR value is out of range, value must between 0 and 1\r\n");
+    harness_raw_expect(fd, "REPLCONF rdb-filter-only foo",
+                       "-ERR Unsupported rdb-filter-only option: foo\r\n");
+    harness_raw_expect(fd, "REPLCONF capa eof rdb-only 1", "+OK\r\n");
+    harness_raw_expect(fd, "REPLCONF rdb-filter-only functions", "+OK\r\n");
+    harness_raw_send_line(fd, "SYNC");
+    char first, line[128], mark[EOF_MARK_LEN + 1] = "";
+    while ((first = recv_byte(fd)) == '\n')
+        ;
+    ck_assert_int_eq(first, '$');
+    recv_line(fd, line, sizeof(line));
+    size_t want = diskless ? 0 : (size_t)atoll(line), len = 0, cap = 1 << 16;
+    if (diskless)
+        ck_assert_int_eq(sscanf(line, "EOF:%40s", mark), 1);
+    char *rdb = malloc(cap);
+    while (diskless ? len < EOF_MARK_LEN || memcmp(rdb + len - EOF_MARK_LEN, mark, EOF_MARK_LEN)
+                    : len < want) {
+        size_t n = harness_raw_recv(fd, rdb + len, cap - len, 1);
+        ck_assert_msg(n > 0, "the RDB ended early");
+        len += n;
+    }
+    ck_assert_int_eq(memcmp(rdb, "REDIS0010", 9), 0);
+    ck_assert_ptr_nonnull(memmem(rdb, len, "mylib", 5));
+    ck_assert_ptr_null(memmem(rdb, len, "somekey", 7));
+    free(rdb);
+    ck_assert(harness_raw_closed(fd));
+    close(fd);
+    ck_assert_int_eq(harness_info_ll(m.c, "replication", "connected_slaves"), 0);
+    master_down(&m);
+}
+
+START_TEST(an_rdb_only_sync_gets_its_rdb_and_is_closed)
+{
+    expect_functions_rdb(false);
+    expect_functions_rdb(true);
+}
+END_TEST
+
 START_TEST(a_replica_that_does_not_read_is_dropped_at_its_limit)
 {
     struct master m;
@@ -697,6 +750,7 @@ static Suite *replication_suite(void)
     tcase_add_test(tc, wait_counts_replicas_that_acknowledge);
     tcase_add_test(tc, min_replicas_to_write_needs_acknowledging_replicas);
     tcase_add_test(tc, replconf_and_psync_answer_as_redis);
+    tcase_add_test(tc, an_rdb_only_sync_gets_its_rdb_and_is_closed);
     tcase_add_test(tc, a_replica_that_does_not_read_is_dropped_at_its_limit);
     tcase_add_test(tc, shutdown_waits_for_a_lagging_replica_until_aborted);
     tcase_add_test(tc, shutdown_finishes_once_the_replica_acknowledges);
