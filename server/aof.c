@@ -1340,14 +1340,17 @@ void aof_cron(long long now_ms)
 static int start_enabling_locked(bool in_exec, char *reason, size_t cap)
 {
     st.enabling = true;
-    if (in_exec && !snapshot_child_running()) {
+    int rc = snapshot_child_running() && !st.rewriting ? -EAGAIN : 0;
+    if (rc == 0 && in_exec) {
         st.scheduled = true;
         log_warning("AOF was enabled during a transaction. An AOF background was scheduled "
                     "to start when possible.");
         return 0;
     }
-    int rc = start_rewrite_locked();
+    if (rc == 0)
+        rc = start_rewrite_locked();
     if (rc == -EAGAIN) {
+        st.scheduled = true;
         log_warning("AOF was enabled but there is already another background operation. "
                     "An AOF background was scheduled to start when possible.");
         return 0;
@@ -1366,6 +1369,14 @@ int aof_set_enabled(bool on, bool in_exec, char *reason, size_t cap)
     pthread_mutex_lock(&state_lock);
     propagate_init();
     if (on && !aof_on() && !st.enabling) {
+        if (st.rewriting && !in_exec) { /* a BGREWRITEAOF with the AOF off: start over */
+            pthread_mutex_unlock(&state_lock);
+            log_warning("AOF was enabled but there is already an AOF rewriting in background. "
+                        "Stopping background AOF and starting a rewrite now.");
+            snapshot_kill_child();
+            pthread_mutex_lock(&state_lock);
+            reap_rewrite();
+        }
         rc = start_enabling_locked(in_exec, reason, cap);
     } else if (!on && (aof_on() || st.enabling)) {
         bool rewriting = st.rewriting;

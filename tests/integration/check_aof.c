@@ -1220,6 +1220,37 @@ START_TEST(enabling_appends_to_a_temporary_incr_until_the_rewrite_succeeds)
 }
 END_TEST
 
+/* CONFIG SET appendonly yes while a BGREWRITEAOF runs with the AOF off
+ * stops that rewrite and starts the one that turns the AOF on, as Redis's
+ * startAppendOnly does; Grove refused it with EBUSY before. */
+START_TEST(enabling_during_a_rewrite_with_the_aof_off_starts_over)
+{
+    struct tmpdir d;
+    struct harness_fixture f;
+    char log[256], text[1 << 14];
+    tmpdir_make(&d);
+    path_in(&d, "grove.log", log, sizeof(log));
+    const char *args[] = {"--dir", d.path, "--logfile", log, NULL};
+    harness_up(&f, args);
+    harness_cmd_ok(f.c, "SET k v");
+    harness_cmd_ok(f.c, "CONFIG SET rdb-key-save-delay 500000");
+    harness_expect_status(harness_cmd(f.c, "BGREWRITEAOF"),
+                          "Background append only file rewriting started");
+    harness_wait_info_ll(f.c, "persistence", "aof_rewrite_in_progress", 1);
+    harness_cmd_ok(f.c, "CONFIG SET appendonly yes");
+    read_text(log, text, sizeof(text));
+    ck_assert_msg(strstr(text, "Stopping background AOF and starting a rewrite now.") != NULL,
+                  "%s", text);
+    wait_no_rewrite(f.c);
+    ck_assert_int_eq(harness_info_ll(f.c, "persistence", "aof_enabled"), 1);
+    expect_manifest(&d, "file appendonly.aof.1.base.rdb seq 1 type b\n"
+                        "file appendonly.aof.1.incr.aof seq 1 type i\n");
+    harness_cmd_ok(f.c, "CONFIG SET rdb-key-save-delay 0");
+    down(&f);
+    tmpdir_remove(&d);
+}
+END_TEST
+
 /* After three failed rewrites in a row the automatic ones wait (Redis's
  * aofRewriteLimited); each failure left its incr file in the manifest;
  * BGREWRITEAOF is not held back. */
@@ -1342,6 +1373,7 @@ static Suite *aof_suite(void)
     tcase_add_test(tc, a_rewrite_with_the_aof_off_leaves_only_a_base);
     tcase_add_test(tc, history_stays_while_auto_gc_is_off);
     tcase_add_test(tc, enabling_appends_to_a_temporary_incr_until_the_rewrite_succeeds);
+    tcase_add_test(tc, enabling_during_a_rewrite_with_the_aof_off_starts_over);
     tcase_add_test(tc, repeated_failures_hold_back_automatic_rewrites);
     tcase_add_test(tc, timestamp_annotations_are_written_and_loaded);
     suite_add_tcase(s, tc);
