@@ -51,9 +51,9 @@ static bool parse_timeout(struct cmd_ctx *ctx, const struct resp_arg *arg, long 
 static bool parse_side(struct cmd_ctx *ctx, const struct resp_arg *arg, const char **side)
 {
     if (arg_is(arg, "left"))
-        *side = "LEFT";
+        *side = "left";
     else if (arg_is(arg, "right"))
-        *side = "RIGHT";
+        *side = "right";
     else {
         reply_syntax_error(ctx);
         return false;
@@ -137,15 +137,17 @@ static void bzpopmax_command(struct cmd_ctx *ctx)
 
 /* ---- BLMOVE BRPOPLPUSH ---------------------------------------------------------- */
 
-static void move_generic(struct cmd_ctx *ctx, const char *from, const char *to,
-                         const struct resp_arg *timeout)
+/* `now` runs at once when the source holds a list, `later` serves the
+ * client once it waits; each is what the AOF and the replicas get, as
+ * Redis propagates them: BRPOPLPUSH as RPOPLPUSH, BLMOVE as LMOVE with
+ * the client's own sides, or Redis's lower-case ones once it waited. */
+static void move_generic(struct cmd_ctx *ctx, struct resp_arg *now, struct resp_arg *later,
+                         size_t argc, const struct resp_arg *timeout)
 {
     long long deadline;
     if (!parse_timeout(ctx, timeout, &deadline))
         return;
-    struct resp_arg argv[5] = {{"LMOVE", 5}, ctx->argv[1], ctx->argv[2],
-                               {from, strlen(from)}, {to, strlen(to)}};
-    const struct command *serve = command_named("LMOVE");
+    const struct command *serve = command_named(now[0].ptr);
     struct cmd_key src;
     cmd_key(ctx, 1, &src);
     struct hashmap_entry *e = cmd_find(ctx, &src, 0);
@@ -154,11 +156,11 @@ static void move_generic(struct cmd_ctx *ctx, const char *from, const char *to,
         return;
     }
     if (e != NULL) {
-        blocking_serve_now(ctx, serve, argv, 5, 1, BLOCKING_REPLY_AS_IS);
+        blocking_serve_now(ctx, serve, now, argc, 1, BLOCKING_REPLY_AS_IS);
         return;
     }
     struct blocking_request req = {
-        .type = OBJECT_LIST, .serve = serve, .argv = argv, .argc = 5, .key_arg = 1,
+        .type = OBJECT_LIST, .serve = serve, .argv = later, .argc = argc, .key_arg = 1,
         .reply = BLOCKING_REPLY_AS_IS, .null_bulk = true, .keys = &ctx->argv[1], .nkeys = 1,
         .deadline_ms = deadline,
     };
@@ -169,14 +171,18 @@ static void move_generic(struct cmd_ctx *ctx, const char *from, const char *to,
 static void blmove_command(struct cmd_ctx *ctx)
 {
     const char *from, *to;
-    if (parse_side(ctx, &ctx->argv[3], &from) && parse_side(ctx, &ctx->argv[4], &to))
-        move_generic(ctx, from, to, &ctx->argv[5]);
+    if (!parse_side(ctx, &ctx->argv[3], &from) || !parse_side(ctx, &ctx->argv[4], &to))
+        return;
+    struct resp_arg now[5] = {{"LMOVE", 5}, ctx->argv[1], ctx->argv[2], ctx->argv[3], ctx->argv[4]};
+    struct resp_arg later[5] = {now[0], now[1], now[2], {from, strlen(from)}, {to, strlen(to)}};
+    move_generic(ctx, now, later, 5, &ctx->argv[5]);
 }
 
 /* BRPOPLPUSH source destination timeout */
 static void brpoplpush_command(struct cmd_ctx *ctx)
 {
-    move_generic(ctx, "RIGHT", "LEFT", &ctx->argv[3]);
+    struct resp_arg argv[3] = {{"RPOPLPUSH", 9}, ctx->argv[1], ctx->argv[2]};
+    move_generic(ctx, argv, argv, 3, &ctx->argv[3]);
 }
 
 /* ---- BLMPOP BZMPOP -------------------------------------------------------------------- */

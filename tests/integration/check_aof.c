@@ -271,6 +271,19 @@ START_TEST(incr_file_holds_what_redis_7_writes)
     harness_cmd_int(f.c, "RPUSH l a b");
     freeReplyObject(harness_cmd(f.c, "BLPOP l 0"));
     freeReplyObject(harness_cmd(f.c, "LMPOP 1 l RIGHT COUNT 5"));
+    harness_cmd_int(f.c, "RPUSH m a b c");
+    freeReplyObject(harness_cmd(f.c, "BLMOVE m n Left right 0"));
+    freeReplyObject(harness_cmd(f.c, "BRPOPLPUSH m n 0"));
+    redisContext *waiter = harness_connect(&f.s);
+    harness_send_only(waiter, "BLMOVE w n RIGHT LEFT 0");
+    harness_wait_info_ll(f.c, "clients", "blocked_clients", 1);
+    harness_cmd_int(f.c, "RPUSH w x");
+    freeReplyObject(harness_read_reply(waiter));
+    harness_send_only(waiter, "BRPOPLPUSH w n 0");
+    harness_wait_info_ll(f.c, "clients", "blocked_clients", 1);
+    harness_cmd_int(f.c, "RPUSH w y");
+    freeReplyObject(harness_read_reply(waiter));
+    redisFree(waiter);
     harness_cmd_int(f.c, "EXPIRE k -1");
     harness_cmd_ok(f.c, "SET gone v PX 1");
     harness_sleep_ms(5);
@@ -290,12 +303,17 @@ START_TEST(incr_file_holds_what_redis_7_writes)
     HAS(text, "SREM", "s", "only");
     HAS(text, "LPOP", "l");
     HAS(text, "RPOP", "l", "1");
+    HAS(text, "LMOVE", "m", "n", "Left", "right"); /* the client's sides, as Redis */
+    HAS(text, "RPOPLPUSH", "m", "n");
+    HAS(text, "LMOVE", "w", "n", "right", "left"); /* served after waiting: Redis's case */
+    HAS(text, "RPOPLPUSH", "w", "n");
     HAS(text, "DEL", "k");
     HAS(text, "DEL", "gone");
     ck_assert_ptr_nonnull(strstr(text, "*1\r\n$5\r\nMULTI\r\n*3\r\n$3\r\nset\r\n$1\r\na\r\n$1\r\n1\r\n"
                                        "*3\r\n$3\r\nset\r\n$1\r\nb\r\n$1\r\n2\r\n*1\r\n$4\r\nEXEC\r\n"));
     ck_assert_ptr_null(strstr(text, "nosuch"));
     ck_assert_ptr_null(strstr(text, "BLPOP"));
+    ck_assert_ptr_null(strstr(text, "BRPOPLPUSH"));
     tmpdir_remove(&d);
 }
 END_TEST
