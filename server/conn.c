@@ -262,6 +262,10 @@ void conn_close(struct conn *c)
         return;
     send_last_records(c);
     c->client.flags |= CLIENT_CLOSED;
+    /* A replica leaves the master's count now, not in close_cb: a script
+     * busy on this loop, watching INFO replication, sees it go (Redis
+     * frees the client at once). */
+    repl_client_leave(&c->client);
     /* CLIENT KILL on another thread half-closes a socket through client.fd
      * under the registry lock: once uv_close has closed the descriptor (and
      * the number may be reused), it must not find it there. */

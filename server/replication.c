@@ -78,6 +78,7 @@ struct replica {
     long long listening_port;
     bool capa_eof, capa_psync2;
     unsigned rdb_request;        /* REPL_RDB_* */
+    bool rdb_complete;           /* all of its RDB is in head or handed over */
     bool old_sync;               /* SYNC: no +FULLRESYNC line */
     bool diskless;               /* its RDB comes down the child's pipe, into head */
     long long wait_since_ms;     /* WAIT_BGSAVE since (repl-diskless-sync-delay) */
@@ -694,7 +695,8 @@ struct pipe_reader {
 static bool pipe_target(const struct replica *r, unsigned gen)
 {
     return r->diskless && r->gen == gen && !r->closing &&
-           (r->state == REPLICA_WAIT_RDB || r->state == REPLICA_WAIT_ACK);
+           (r->state == REPLICA_WAIT_RDB || r->state == REPLICA_WAIT_ACK ||
+            r->state == REPLICA_RDB_DONE);
 }
 
 /* Lock held: some replica has not taken what it was given (the pipe
@@ -747,9 +749,16 @@ static void *pipe_reader_main(void *arg)
     /* All of it is in the replicas' buffers: the ACK that says it arrived
      * may come before the cron reaps the child. */
     pthread_mutex_lock(&lock);
-    for (size_t i = 0; i < st.n && n == 0; i++)
-        if (pipe_target(st.v[i], pr->gen) && st.v[i]->state == REPLICA_WAIT_RDB)
-            rdb_streamed(st.v[i]);
+    for (size_t i = 0; i < st.n && n == 0; i++) {
+        struct replica *r = st.v[i];
+        if (!pipe_target(r, pr->gen))
+            continue;
+        r->rdb_complete = true;
+        if (r->state == REPLICA_WAIT_RDB)
+            rdb_streamed(r);
+        else
+            wake(r); /* an rdb-only one the cron marked done: closed once it is sent */
+    }
     pthread_mutex_unlock(&lock);
     free(buf);
     close(pr->fd);
@@ -970,6 +979,7 @@ static void rdb_sent(struct replica *r, const struct client *c)
 {
     close(r->rdb_fd);
     r->rdb_fd = -1;
+    r->rdb_complete = true;
     if (r->rdb_request & REPL_RDB_ONLY) {
         rdb_only_done(r);
         return;
@@ -1023,7 +1033,7 @@ bool repl_replica_fill(struct client *c, size_t pending)
     pthread_mutex_lock(&lock);
     if (r->state == REPLICA_SEND_RDB && r->rdb_left == 0)
         rdb_sent(r, c);
-    if (r->state == REPLICA_RDB_DONE && r->head.len == 0) {
+    if (r->state == REPLICA_RDB_DONE && r->rdb_complete && r->head.len == 0) {
         pthread_mutex_unlock(&lock);
         c->flags |= CLIENT_CLOSE_AFTER_REPLY; /* closed by the write that empties it */
         return added || pending == 0;

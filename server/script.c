@@ -245,6 +245,11 @@ static const char *late_refusal(struct script_run *run, const struct command *cm
 {
     if ((cmd->flags & (CMD_WRITE | CMD_MAY_REPLICATE)) && (run->flags & SCRIPT_NO_WRITES))
         return "Write commands are not allowed from read-only scripts.";
+    /* A script that has written is not failed halfway on the server's
+     * state (Redis's SCRIPT_WRITE_DIRTY): its later writes pass even if a
+     * replica dropped or a save failed since. */
+    if (cur.wrote)
+        return NULL;
     if ((cmd->flags & CMD_WRITE) && repl_replica_refuses_writes(run->caller))
         return REPL_ERR_READONLY;
     /* A script without a shebang runs with writes refused after a failed
@@ -255,8 +260,8 @@ static const char *late_refusal(struct script_run *run, const struct command *cm
         return aof_misconf_error();
     if ((cmd->flags & CMD_WRITE) && repl_writes_refused())
         return REPL_ERR_NOREPLICAS; /* a script without a shebang: checked per write */
-    if (!(run->flags & SCRIPT_ALLOW_OOM) && server.cfg.maxmemory > 0 && !cur.wrote &&
-        cur.oom && (cmd->flags & CMD_DENYOOM))
+    if (!(run->flags & SCRIPT_ALLOW_OOM) && server.cfg.maxmemory > 0 && cur.oom &&
+        (cmd->flags & CMD_DENYOOM))
         return ERR_MAXMEMORY_OOM;
     return NULL;
 }
