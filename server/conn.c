@@ -1364,10 +1364,13 @@ static void after_write(struct conn *c)
     if (!within_client_memory(c))
         return;
     publish(c);
-    if ((cl->flags & CLIENT_CLOSE_AFTER_REPLY) && !c->write_pending && cl->out.len == 0)
-        conn_close(c);
-    else if ((cl->flags & CLIENT_REPLICA) && repl_replica_fill(cl, pending_output(c)))
+    /* A replica's fill may flag it to close (an rdb-only one that has had
+     * its RDB): the check after it sees that. */
+    if (!(cl->flags & CLIENT_CLOSE_AFTER_REPLY) && (cl->flags & CLIENT_REPLICA) &&
+        repl_replica_fill(cl, pending_output(c)))
         queue_flush(c); /* the next slice of its RDB or stream: written in this turn */
+    else if ((cl->flags & CLIENT_CLOSE_AFTER_REPLY) && !c->write_pending && cl->out.len == 0)
+        conn_close(c);
 }
 
 /* Write what is pending, and what follows (after_write). Called after

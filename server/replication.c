@@ -1035,8 +1035,8 @@ bool repl_replica_fill(struct client *c, size_t pending)
         rdb_sent(r, c);
     if (r->state == REPLICA_RDB_DONE && r->rdb_complete && r->head.len == 0) {
         pthread_mutex_unlock(&lock);
-        c->flags |= CLIENT_CLOSE_AFTER_REPLY; /* closed by the write that empties it */
-        return added || pending == 0;
+        c->flags |= CLIENT_CLOSE_AFTER_REPLY; /* closed once what it holds is written */
+        return added;
     }
     stream = r->stream;
     if (r->state == REPLICA_ONLINE && stream.len > 0) {

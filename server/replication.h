@@ -139,10 +139,10 @@ int repl_sync(struct client *c, bool psync, const struct resp_arg *replid, long 
 
 /* The client's connection has `pending` bytes not yet taken by the
  * kernel: move the next slice of what waits for this replica into its
- * reply buffer. True when it added bytes (the caller writes them out),
- * or when an rdb-only replica has had everything and nothing is pending:
- * it now has CLIENT_CLOSE_AFTER_REPLY, and the caller's flush closes it.
- * Never true without progress: the caller flushes again at once. */
+ * reply buffer. True when it added bytes (the caller writes them out);
+ * never true without progress, since the caller flushes again at once.
+ * An rdb-only replica that has had its whole RDB gets
+ * CLIENT_CLOSE_AFTER_REPLY. */
 bool repl_replica_fill(struct client *c, size_t pending);
 /* The client disconnects: forget it (no-op for others). */
 void repl_client_leave(struct client *c);
