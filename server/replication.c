@@ -64,9 +64,8 @@ enum replica_state {
     REPLICA_RDB_DONE,    /* rdb-only: its RDB is out, it is closed once sent */
 };
 
-static const char *const state_names[] = {"handshake", "wait_bgsave", "wait_bgsave",
-                                          "send_bulk",  "online",      "online",
-                                          "rdb_transmitted"};
+static const char *const state_names[] = {"handshake", "wait_bgsave", "wait_bgsave", "send_bulk",
+                                          "online",    "online",      "rdb_transmitted"};
 
 struct replica {
     uint64_t client_id;
@@ -204,7 +203,6 @@ static unsigned rdb_filters(const struct replica *r)
 {
     return r->rdb_request & REPL_RDB_FILTERS;
 }
-
 
 static void record_free(struct replica *r)
 {
