@@ -238,9 +238,11 @@ START_TEST(a_tight_limit_is_honoured)
         ck_assert_int_gt(keys, 10);
         for (int i = 0; i < keys; i++)
             harness_cmd_ok(f.c, "SETEX more:%d 10000 x", i);
-        long long used = harness_info_ll(f.c, "memory", "used_memory");
-        ck_assert_msg(used < limit + 4096, "%s: used_memory %lld, limit %lld", policies[p], used,
-                      limit);
+        /* A run that spent its time budget (a busy machine) leaves the
+         * rest to the cron, as Redis's eviction time proc: wait for it. */
+        HARNESS_WAIT_FOR(harness_info_ll(f.c, "memory", "used_memory") < limit + 4096,
+                         "%s: used_memory %lld, limit %lld", policies[p],
+                         harness_info_ll(f.c, "memory", "used_memory"), limit);
         harness_cmd_ok(f.c, "CONFIG SET maxmemory 0");
     }
     harness_down(&f);
