@@ -394,11 +394,36 @@ static long long probe_clients(int fd, redisReader *reader)
  * server ours, and is the probe its only client? Nothing else should know
  * the port. A server with a password answers NOAUTH: then only the
  * listening sockets say whose it is. */
+/* The server's --requirepass among its arguments, or NULL. */
+static const char *requirepass_of(const char *const *args)
+{
+    for (size_t i = 0; args && args[i] && args[i + 1]; i++)
+        if (strcmp(args[i], "--requirepass") == 0)
+            return args[i + 1];
+    return NULL;
+}
+
+/* A server with a password answers INFO once the probe has authenticated
+ * (NOAUTH comes before LOADING), so the probe can wait for its load too. */
+static void probe_auth(int fd, redisReader *reader, const char *password)
+{
+    char cmd[256];
+    int n = snprintf(cmd, sizeof(cmd), "AUTH %s\r\n", password);
+    harness_raw_send(fd, cmd, (size_t)n);
+    redisReply *r = harness_raw_reply(fd, reader);
+    if (r != NULL)
+        freeReplyObject(r);
+}
+
 static bool probe_finds_our_server(const struct grove_server *s, int fd, long long deadline,
-                                   bool wait_loaded)
+                                   bool wait_loaded, const char *password)
 {
     redisReader *reader = redisReaderCreate();
     long long pid = probe_info(fd, reader, "INFO server\r\n", "process_id");
+    if (pid == -2 && password != NULL) {
+        probe_auth(fd, reader, password);
+        pid = probe_info(fd, reader, "INFO server\r\n", "process_id");
+    }
     long long clients = pid == -2 ? 1 : -1;
     while (pid == s->pid && wait_loaded && harness_now_ms() < deadline &&
            probe_info(fd, reader, "INFO persistence\r\n", "loading") == 1)
@@ -422,7 +447,7 @@ static bool probe_finds_our_server(const struct grove_server *s, int fd, long lo
 }
 
 /* Wait until the server accepts a connection, then probe it. */
-static bool wait_ready(const struct grove_server *s, bool wait_loaded)
+static bool wait_ready(const struct grove_server *s, bool wait_loaded, const char *password)
 {
     long long deadline = harness_now_ms() + HARNESS_DEADLINE_MS;
     while (harness_now_ms() < deadline) {
@@ -433,7 +458,7 @@ static bool wait_ready(const struct grove_server *s, bool wait_loaded)
             harness_sleep_ms(10); /* not listening yet */
             continue;
         }
-        bool ours = probe_finds_our_server(s, fd, deadline, wait_loaded);
+        bool ours = probe_finds_our_server(s, fd, deadline, wait_loaded, password);
         close(fd);
         return ours;
     }
@@ -446,7 +471,7 @@ void harness_start_ex(struct grove_server *s, const struct harness_opts *opts,
     for (int attempt = 0; attempt < START_ATTEMPTS; attempt++) {
         s->port = opts && opts->port ? opts->port : harness_free_port();
         s->pid = spawn(s->port, opts, args);
-        if (wait_ready(s, opts == NULL || !opts->during_loading))
+        if (wait_ready(s, opts == NULL || !opts->during_loading, requirepass_of(args)))
             return;
         kill(s->pid, SIGKILL);
         waitpid(s->pid, NULL, 0);
