@@ -1171,7 +1171,8 @@ static int write_command_base(void *ud)
     s->len = 0;
     if (atomic_load(&server.cfg.aof_timestamp_enabled)) {
         char line[32];
-        rc = base_sink_cb(s, line, (size_t)format_timestamp(line, sizeof(line), server_mstime() / 1000));
+        int n = format_timestamp(line, sizeof(line), server_mstime() / 1000);
+        rc = base_sink_cb(s, line, (size_t)n);
     }
     if (rc == 0 && st.functions.len > 0)
         rc = base_sink_cb(s, st.functions.data, st.functions.len);
@@ -1334,6 +1335,16 @@ void aof_cron(long long now_ms)
 
 /* ---- switching on and off, shutdown ------------------------------------------------------ */
 
+/* state_lock held, let go while the rewrite child is killed (SIGUSR1:
+ * not a failure) and its outcome taken. */
+static void kill_rewrite_locked(void)
+{
+    pthread_mutex_unlock(&state_lock);
+    snapshot_kill_child();
+    pthread_mutex_lock(&state_lock);
+    reap_rewrite();
+}
+
 /* state_lock held. The rewrite that turns the AOF on; with another child
  * running, or inside EXEC (no fork in the middle of a transaction), the
  * cron starts it later, as Redis's startAppendOnly. */
@@ -1370,25 +1381,18 @@ int aof_set_enabled(bool on, bool in_exec, char *reason, size_t cap)
     propagate_init();
     if (on && !aof_on() && !st.enabling) {
         if (st.rewriting && !in_exec) { /* a BGREWRITEAOF with the AOF off: start over */
-            pthread_mutex_unlock(&state_lock);
             log_warning("AOF was enabled but there is already an AOF rewriting in background. "
                         "Stopping background AOF and starting a rewrite now.");
-            snapshot_kill_child();
-            pthread_mutex_lock(&state_lock);
-            reap_rewrite();
+            kill_rewrite_locked();
         }
         rc = start_enabling_locked(in_exec, reason, cap);
     } else if (!on && (aof_on() || st.enabling)) {
-        bool rewriting = st.rewriting;
         st.enabling = false;
         st.scheduled = false;
-        pthread_mutex_unlock(&state_lock);
-        if (rewriting) { /* the one child is ours: stop it (a BGSAVE is left alone) */
+        if (st.rewriting) { /* the one child is ours: stop it (a BGSAVE is left alone) */
             log_notice("Killing running AOF rewrite child: %ld", snapshot_child_pid());
-            snapshot_kill_child();
+            kill_rewrite_locked();
         }
-        pthread_mutex_lock(&state_lock);
-        reap_rewrite();
         stop_appending();
     }
     pthread_mutex_unlock(&state_lock);

@@ -246,6 +246,15 @@ static void read_text(const char *path, char *text, size_t cap)
     fclose(fp);
 }
 
+/* The manifest of dir d is exactly `want`. */
+static void expect_manifest(const struct tmpdir *d, const char *want)
+{
+    char path[256], text[2048];
+    path_in(d, "appendonlydir/appendonly.aof.manifest", path, sizeof(path));
+    read_text(path, text, sizeof(text));
+    ck_assert_str_eq(text, want);
+}
+
 /* The first incremental AOF file of dir d, NUL-terminated. */
 static void read_incr(const struct tmpdir *d, char *text, size_t cap)
 {
@@ -614,7 +623,7 @@ START_TEST(an_old_single_file_aof_is_migrated)
     struct harness_fixture f;
     const char *args[] = {"--dir", d.path, "--threads", "2", NULL};
     static const char tail[] = "*3\r\n$3\r\nSET\r\n$4\r\ntail\r\n$1\r\n2\r\n";
-    char from[256], to[256], manifest[512];
+    char from[256], to[256];
     tmpdir_make(&d);
     harness_up(&f, args);
     harness_cmd_ok(f.c, "SET pre 1");
@@ -629,13 +638,8 @@ START_TEST(an_old_single_file_aof_is_migrated)
     harness_expect_str(harness_cmd(f.c, "GET tail"), "2");
     harness_cmd_ok(f.c, "SET after 3");
     down(&f);
-    path_in(&d, "appendonlydir/appendonly.aof.manifest", from, sizeof(from));
-    FILE *fp = fopen(from, "rb");
-    ck_assert_ptr_nonnull(fp);
-    manifest[fread(manifest, 1, sizeof(manifest) - 1, fp)] = '\0';
-    fclose(fp);
-    ck_assert_str_eq(manifest, "file appendonly.aof seq 1 type b\n"
-                               "file appendonly.aof.1.incr.aof seq 1 type i\n");
+    expect_manifest(&d, "file appendonly.aof seq 1 type b\n"
+                        "file appendonly.aof.1.incr.aof seq 1 type i\n");
     up(&f, &d, "everysec", NULL, NULL);
     harness_expect_str(harness_cmd(f.c, "GET tail"), "2");
     harness_expect_str(harness_cmd(f.c, "GET after"), "3");
@@ -1085,14 +1089,6 @@ END_TEST
 #endif
 
 /* ---- the directory's files across rewrites (Redis's aof-multi-part unit) ---------------- */
-
-static void expect_manifest(const struct tmpdir *d, const char *want)
-{
-    char path[256], text[2048];
-    path_in(d, "appendonlydir/appendonly.aof.manifest", path, sizeof(path));
-    read_text(path, text, sizeof(text));
-    ck_assert_str_eq(text, want);
-}
 
 static bool exists_in(const struct tmpdir *d, const char *name)
 {
